@@ -1,0 +1,101 @@
+import type { Message } from './message';
+
+/** What a node shows under itself in the editor and in `tagflow status`. */
+export interface NodeStatus {
+  state: 'ok' | 'idle' | 'connecting' | 'reconnecting' | 'disconnected' | 'error';
+  /** Short text, e.g. `12 values`, `alarm HIGH`, `connected to 10.0.0.5:502`. */
+  text?: string;
+  /** Messages waiting in an outbound buffer (store-and-forward publishers). */
+  backlog?: number;
+}
+
+/** Structured log lines, tagged with the node's id and type by the runtime. */
+export interface NodeLogger {
+  debug(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** A cancellable timer handle. */
+export interface Timer {
+  cancel(): void;
+}
+
+/**
+ * Time, as the node must see it. Use it instead of `Date.now` and global timers: the engine clears
+ * a node's timers when the node closes (no stray intervals after a redeploy), and the test harness
+ * can fake it to test time windows without waiting.
+ */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  setTimeout(callback: () => void, ms: number): Timer;
+  setInterval(callback: () => void, ms: number): Timer;
+}
+
+/**
+ * Everything a node instance may use, handed to `create`. One context per node per deploy.
+ */
+export interface NodeContext<Config = Record<string, unknown>> {
+  /** The node's id in the flow. */
+  readonly id: string;
+  /** The node's type name. */
+  readonly type: string;
+  /** The node's label, if the author gave one. */
+  readonly name?: string;
+  /** The id of the running flow. */
+  readonly flowId: string;
+  /** The validated config, with the schema's defaults filled in. Do not mutate. */
+  readonly config: Config;
+  /**
+   * Sends a message on an output port (default `out`) to every node wired to it, in order.
+   * Returns false when the source should pause: a downstream queue is full (policy `block`) or this
+   * source has sent a large burst without yielding. A source then awaits `drain()` before sending
+   * more; processors may ignore the result (their sources are paused for them).
+   */
+  send(msg: Message, port?: string): boolean;
+  /** Resolves when this node may send again (downstream queues have room, the event loop had a turn). */
+  drain(): Promise<void>;
+  /** Sets the node's status; the latest one wins. */
+  status(status: NodeStatus): void;
+  /**
+   * Reports an error that did not come from `onMessage` (a failed poll, a lost connection). It is
+   * routed like a thrown error: error port, else catch nodes, else the log. `msg` is the message
+   * concerned, if any.
+   */
+  error(err: unknown, msg?: Message): void;
+  /** Shows a value to the user: a JSON line from `tagflow run`, the editor's debug sidebar. */
+  debug(data: unknown): void;
+  readonly log: NodeLogger;
+  readonly clock: Clock;
+  /** Aborted when the node is being stopped: pass it to fetch, sockets, waits. */
+  readonly signal: AbortSignal;
+  /**
+   * The shared connection a resource of the flow provides, by resource id (the value of the config
+   * field declared in the node's `resources`). Throws a NodeError if it does not exist.
+   */
+  resource<R = unknown>(id: string): R;
+}
+
+/** What `create` returns: the node's behaviour for this deploy. */
+export interface NodeInstance {
+  /**
+   * Called for each message arriving on an input port, one at a time per node, in arrival order.
+   * Return nothing (or a resolved Promise) when done; throw (or reject) to report an error for this
+   * message, which the engine routes. The next message is not delivered until the returned Promise
+   * settles, so async work applies backpressure naturally.
+   */
+  onMessage?(msg: Message, port: string): void | Promise<void>;
+  /**
+   * Called once after every node of the deploy is created and wired; sources begin emitting here,
+   * never in `create`, so a deploy that fails half-way emits nothing.
+   */
+  start?(): void | Promise<void>;
+  /**
+   * Releases everything the node holds. Called once when the node is removed or changed by a
+   * redeploy and on shutdown; must be idempotent, should finish promptly (the engine time-boxes it)
+   * and honour `ctx.signal`. Timers made with `ctx.clock` are cleared by the engine.
+   */
+  close?(): void | Promise<void>;
+}

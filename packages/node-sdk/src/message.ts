@@ -1,0 +1,51 @@
+/**
+ * Messages are immutable by convention: a node never changes a message it received, it sends a new
+ * one (`{ ...msg, payload: x }`). The engine relies on this to fan out without cloning: every
+ * receiver of a message gets the same object. A message belongs to nobody once sent.
+ */
+
+/** Data quality, as OPC UA status codes classify it. A failed read is `bad`, never a good number. */
+export type Quality = 'good' | 'uncertain' | 'bad';
+
+/** What flows along an edge. Familiar to Node-RED users (`payload`, `topic`), fit for OT data. */
+export interface Message<P = unknown> {
+  /** The value: a number from a sensor, an object from a poll, an alarm event... */
+  readonly payload: P;
+  /** Tag name or MQTT topic, e.g. `pump3/flow`. */
+  readonly topic?: string;
+  /** When the value was measured at the source, in milliseconds since the Unix epoch. */
+  readonly timestamp: number;
+  /** Whether the value can be trusted; processors keep the worst quality of their inputs. */
+  readonly quality: Quality;
+  /** Present on messages delivered to an `error` port or to catch nodes. */
+  readonly error?: ErrorInfo;
+  /** Further fields are allowed (Node-RED habit); they pass through processors unchanged. */
+  readonly [field: string]: unknown;
+}
+
+/** Describes a failure, attached to the message that caused it when routed to error handling. */
+export interface ErrorInfo {
+  /** Plain-words description. */
+  readonly message: string;
+  /** Stable machine-readable code for NodeErrors (e.g. `NOT_A_NUMBER`); `UNEXPECTED` otherwise. */
+  readonly code: string;
+  /** The node that failed. */
+  readonly nodeId: string;
+  readonly nodeType: string;
+  /** Stack trace of unexpected errors (not of NodeErrors, which are user-facing). */
+  readonly stack?: string;
+  /** How many error-handling hops led here; the engine stops an error loop past a limit. */
+  readonly depth: number;
+}
+
+/** Builds a message with `timestamp` now and quality `good` unless given. */
+export function createMessage<P>(payload: P, fields?: Partial<Omit<Message<P>, 'payload'>>): Message<P> {
+  return { timestamp: Date.now(), quality: 'good', ...fields, payload };
+}
+
+/** Orders qualities from worst to best, so processors can keep the worst of their inputs. */
+export function worstQuality(a: Quality, b: Quality): Quality {
+  if (a === 'bad' || b === 'bad') return 'bad';
+  if (a === 'uncertain' || b === 'uncertain') return 'uncertain';
+  return 'good';
+}
