@@ -1,3 +1,4 @@
+import type { JSONSchema as PlainSchema } from '@tagflow/flow-model';
 import type { JSONSchema } from 'json-schema-to-ts';
 import type { NodeLogger, NodeStatus } from './context';
 import type { ConfigOf } from './define-node';
@@ -34,9 +35,19 @@ export interface ResourceDefinition<S extends JSONSchema = JSONSchema, R extends
   create(ctx: ResourceContext<ConfigOf<S>>): R | Promise<R>;
 }
 
+/** Any resource definition, whatever its config and instance types. */
+export interface AnyResourceDefinition {
+  type: string;
+  version: number;
+  description: string;
+  docs?: string;
+  configSchema: PlainSchema;
+  create(ctx: ResourceContext<any>): ResourceInstance | Promise<ResourceInstance>;
+}
+
 /** Declares a resource type; the config type is inferred from `configSchema`. */
 export function defineResource<const S extends JSONSchema, R extends ResourceInstance>(
   definition: ResourceDefinition<S, R>,
-): ResourceDefinition<S, R> {
-  return definition;
+): AnyResourceDefinition {
+  return definition as unknown as AnyResourceDefinition;
 }

@@ -2,9 +2,9 @@ export type { Message, Quality, ErrorInfo } from './message';
 export { createMessage, worstQuality } from './message';
 export { NodeError, isNodeError } from './errors';
 export type { NodeContext, NodeInstance, NodeStatus, NodeLogger, Clock, Timer } from './context';
-export type { NodeDefinition, ConfigMigration, ConfigOf } from './define-node';
+export type { NodeDefinition, AnyNodeDefinition, ConfigMigration, ConfigOf } from './define-node';
 export { defineNode, ERROR_PORT } from './define-node';
-export type { ResourceDefinition, ResourceContext, ResourceInstance } from './define-resource';
+export type { ResourceDefinition, AnyResourceDefinition, ResourceContext, ResourceInstance } from './define-resource';
 export { defineResource } from './define-resource';
 export type { JSONSchema } from 'json-schema-to-ts';
 /** Version of this SDK; the runtime checks node packages' peer ranges against it. */

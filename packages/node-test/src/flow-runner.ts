@@ -1,0 +1,112 @@
+import { formatIssues } from '@tagflow/flow-model';
+import type { Flow } from '@tagflow/flow-model';
+import type { AnyNodeDefinition, AnyResourceDefinition, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
+import { Engine, NodeRegistry, systemClock } from '@tagflow/runtime';
+import { FakeClock } from './fake-clock';
+import { RecordingLogger } from './recording-logger';
+import type { LogRecord } from './recording-logger';
+import { toMessage } from './to-message';
+
+export interface RunFlowOptions {
+  /** Node types the flow uses (the package under test, plus any helpers). */
+  nodes: AnyNodeDefinition[];
+  resources?: AnyResourceDefinition[];
+  /** Fake time (default true): nothing happens on timers until `advance`. */
+  fakeTime?: boolean;
+}
+
+/** A running flow fixture, recording everything its nodes send, report and show. */
+export interface FlowUnderTest {
+  readonly engine: Engine;
+  /** Messages a node sent on a port (default `out`), oldest first. */
+  outputs(nodeId: string, port?: string): Message[];
+  /** Payloads a node sent on a port (default `out`). */
+  payloads(nodeId: string, port?: string): unknown[];
+  /** Every error any node raised, in order. */
+  readonly errors: ErrorInfo[];
+  /** Status changes, in order, by node id. */
+  statuses(nodeId: string): NodeStatus[];
+  /** What debug nodes showed: `{ nodeId, data }`, in order. */
+  readonly debug: Array<{ nodeId: string; data: unknown }>;
+  readonly logs: LogRecord[];
+  /** Delivers a value or message to a node's input port; resolves when that node is done with it. */
+  inject(nodeId: string, value: unknown, port?: string): Promise<void>;
+  /** Moves fake time forward (only with fake time). */
+  advance(ms: number): Promise<void>;
+  now(): number;
+  /** Waits until no node has queued or in-flight messages. */
+  idle(): Promise<void>;
+  /** Forgets recorded outputs, errors, statuses and debug values. */
+  clear(): void;
+  stop(): Promise<void>;
+}
+
+/** Deploys a flow fixture into a real engine and records what happens. */
+export async function runFlow(flow: Flow | Record<string, unknown>, options: RunFlowOptions): Promise<FlowUnderTest> {
+  const registry = new NodeRegistry();
+  for (const def of options.nodes) registry.registerNode(def, { name: 'under-test', version: '0.0.0' });
+  for (const def of options.resources ?? []) registry.registerResource(def, { name: 'under-test', version: '0.0.0' });
+  const fake = options.fakeTime === false ? undefined : new FakeClock();
+  const clock = fake ?? systemClock;
+  const logger = new RecordingLogger();
+  const engine = new Engine({ registry, logger, clock, closeTimeoutMs: 2000 });
+
+  const sent = new Map<string, Message[]>();
+  const statuses = new Map<string, NodeStatus[]>();
+  const errors: ErrorInfo[] = [];
+  const debug: Array<{ nodeId: string; data: unknown }> = [];
+  engine.on('node-error', ({ handled: _handled, ...info }) => errors.push(info));
+  engine.on('status', ({ nodeId, status }) => statuses.set(nodeId, [...(statuses.get(nodeId) ?? []), status]));
+  engine.on('debug', ({ nodeId, data }) => debug.push({ nodeId, data }));
+
+  // Taps go on before `start`, so nothing a source emits first is missed.
+  // Redeploys replace runners, so every deploy re-taps every node.
+  let untaps: Array<() => void> = [];
+  engine.on('deployed', () => {
+    for (const untap of untaps) untap();
+    untaps = [];
+    for (const node of engine.currentFlow?.nodes ?? []) {
+      const def = registry.node(node.type)?.definition;
+      if (!def || node.disabled) continue;
+      for (const port of def.outputs) {
+        const key = `${node.id}\u0000${port}`;
+        if (!sent.has(key)) sent.set(key, []);
+        untaps.push(engine.tap(node.id, port, (msg) => sent.get(key)?.push(msg)));
+      }
+    }
+  });
+
+  const result = await engine.deploy(flow);
+  if (!result.ok) {
+    await engine.stop();
+    throw new Error(`the flow fixture was refused:\n${formatIssues(result.errors)}`);
+  }
+
+  const recorded = (nodeId: string, port = 'out') => sent.get(`${nodeId}\u0000${port}`) ?? [];
+  return {
+    engine,
+    outputs: (nodeId, port) => [...recorded(nodeId, port)],
+    payloads: (nodeId, port) => recorded(nodeId, port).map((m) => m.payload),
+    errors,
+    statuses: (nodeId) => [...(statuses.get(nodeId) ?? [])],
+    debug,
+    logs: logger.records,
+    inject: (nodeId, value, port) => engine.inject(nodeId, toMessage(value, clock.now()), port),
+    advance: async (ms) => {
+      if (!fake) throw new Error('advance() needs fake time: runFlow(..., { fakeTime: true })');
+      await fake.advance(ms);
+    },
+    now: () => clock.now(),
+    idle: () => engine.idle(),
+    clear: () => {
+      for (const list of sent.values()) list.length = 0;
+      statuses.clear();
+      errors.length = 0;
+      debug.length = 0;
+    },
+    stop: async () => {
+      for (const untap of untaps) untap();
+      await engine.stop();
+    },
+  };
+}

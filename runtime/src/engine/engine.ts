@@ -1,0 +1,340 @@
+import { EventEmitter } from 'node:events';
+import pino from 'pino';
+import { validateFlow } from '@tagflow/flow-model';
+import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
+import { createMessage, ERROR_PORT, isNodeError, NodeError } from '@tagflow/node-sdk';
+import type { Clock, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
+import type { NodeRegistry } from '../registry/node-registry';
+import { diffFlows } from './flow-diff';
+import { NodeRunner } from './node-runner';
+import type { RunnerHost, Target } from './node-runner';
+import { systemClock } from './node-clock';
+import { ResourceRunner } from './resource-runner';
+import type { DebugEvent, EngineLogger, NodeCounters, NodeErrorEvent, StatusEvent, TapListener } from './types';
+
+export interface EngineOptions {
+  /** The node and resource types this engine can run. */
+  registry: NodeRegistry;
+  /** Defaults to pino on stderr at level `TAGFLOW_LOG_LEVEL` (info). */
+  logger?: EngineLogger;
+  /** Defaults to the system clock; the test harness passes a fake one. */
+  clock?: Clock;
+  /** Time a node or resource gets to close before the engine moves on (default 5 s). */
+  closeTimeoutMs?: number;
+  /** Error-handling hops before an error loop is cut (default 10). */
+  maxErrorDepth?: number;
+}
+
+/** The outcome of a deploy: what changed, or every reason it was refused. */
+export type DeployResult =
+  | { ok: true; flowId: string; added: string[]; changed: string[]; removed: string[]; unchanged: string[]; warnings: FlowIssue[] }
+  | { ok: false; errors: FlowIssue[]; warnings: FlowIssue[] };
+
+/** Events an engine emits; see the `on` overloads. */
+export interface EngineEvents {
+  debug: [DebugEvent];
+  status: [StatusEvent];
+  'node-error': [NodeErrorEvent];
+  deployed: [{ flowId: string; added: string[]; changed: string[]; removed: string[] }];
+}
+
+/**
+ * Runs one flow at a time. `deploy` validates a flow, then starts only what changed compared with the
+ * running flow; a deploy that fails leaves the running flow untouched. Knows nothing of HTTP: the
+ * server and the CLI drive it through this API.
+ */
+export class Engine extends EventEmitter<EngineEvents> {
+  private readonly registry: NodeRegistry;
+  private readonly logger: EngineLogger;
+  private readonly clock: Clock;
+  private readonly closeTimeoutMs: number;
+  private readonly maxErrorDepth: number;
+  private flow: Flow | undefined;
+  private runners = new Map<string, NodeRunner>();
+  private resources = new Map<string, ResourceRunner>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(options: EngineOptions) {
+    super();
+    this.registry = options.registry;
+    this.logger = options.logger ?? pino({ level: process.env.TAGFLOW_LOG_LEVEL ?? 'info' }, pino.destination(2));
+    this.clock = options.clock ?? systemClock;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    this.maxErrorDepth = options.maxErrorDepth ?? 10;
+  }
+
+  /** The running flow (validated and normalized), if any. */
+  get currentFlow(): Flow | undefined {
+    return this.flow;
+  }
+
+  /** Validates `input` and makes it the running flow. Deploys are applied one at a time. */
+  deploy(input: unknown): Promise<DeployResult> {
+    const run = this.queue.then(() => this.applyDeploy(input));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Closes every node (time-boxed), then every resource. The engine can deploy again afterwards. */
+  stop(): Promise<void> {
+    const run = this.queue.then(async () => {
+      await Promise.all([...this.runners.values()].map((r) => r.close(this.closeTimeoutMs)));
+      await Promise.all([...this.resources.values()].map((r) => r.close(this.closeTimeoutMs)));
+      this.runners = new Map();
+      this.resources = new Map();
+      this.flow = undefined;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Counters of every running node, by node id. */
+  stats(): Record<string, NodeCounters> {
+    const out: Record<string, NodeCounters> = {};
+    for (const [id, runner] of this.runners) out[id] = { ...runner.counters };
+    return out;
+  }
+
+  /** The latest status of every running node that reported one. */
+  statuses(): Record<string, NodeStatus> {
+    const out: Record<string, NodeStatus> = {};
+    for (const [id, runner] of this.runners) if (runner.lastStatus) out[id] = runner.lastStatus;
+    return out;
+  }
+
+  /** Delivers a message to a node's input port; resolves when the node has processed its queue. */
+  inject(nodeId: string, msg: Message, port?: string): Promise<void> {
+    const runner = this.requireRunner(nodeId);
+    const inputPort = port ?? runner.definition.inputs[0];
+    if (inputPort === undefined || !runner.definition.inputs.includes(inputPort)) {
+      throw new NodeError('UNKNOWN_PORT', `node "${nodeId}" (${runner.type}) has no input port "${port ?? 'in'}"`);
+    }
+    runner.receive(msg, inputPort);
+    return runner.settled();
+  }
+
+  /** Calls `listener` with every message the node sends on `port`; returns the function that stops it. */
+  tap(nodeId: string, port: string, listener: TapListener): () => void {
+    return this.requireRunner(nodeId).tap(port, listener);
+  }
+
+  /** Resolves once no node has queued or in-flight messages. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const busy = [...this.runners.values()].filter((r) => !r.idle);
+      if (busy.length === 0) return;
+      await Promise.all(busy.map((r) => r.settled()));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private requireRunner(nodeId: string): NodeRunner {
+    const runner = this.runners.get(nodeId);
+    if (!runner) throw new NodeError('UNKNOWN_NODE', `no running node "${nodeId}" in this flow`);
+    return runner;
+  }
+
+  private async applyDeploy(input: unknown): Promise<DeployResult> {
+    const validation = validateFlow(input, this.registry.catalog(), { migrations: this.registry.migrations });
+    if (!validation.ok) return { ok: false, errors: validation.errors, warnings: validation.warnings };
+    const flow = validation.flow;
+    const nodeIndex = new Map(flow.nodes.map((n, i) => [n.id, i]));
+    const resourceIndex = new Map((flow.resources ?? []).map((r, i) => [r.id, i]));
+    const diff = diffFlows(this.flow, flow, (node) => this.resourcesOf(node));
+
+    // Phase 1: create what is new or changed while the old flow keeps running.
+    const host = this.makeHost(flow.id);
+    const newResources = new Map<string, ResourceRunner>();
+    const errors: FlowIssue[] = [];
+    await Promise.all(
+      [...diff.resourcesAdded, ...diff.resourcesChanged].map(async (id) => {
+        const resource = (flow.resources ?? [])[resourceIndex.get(id) as number];
+        const registered = this.registry.resource(resource.type);
+        if (!registered) return; // validation already refused unknown types
+        const runner = new ResourceRunner(resource, registered.definition, this.logger, (r, s) => this.onResourceStatus(r, s));
+        newResources.set(id, runner);
+        try {
+          await runner.create();
+        } catch (err) {
+          errors.push(startIssue('RESOURCE_START_FAILED', `/resources/${resourceIndex.get(id)}`, `resource "${id}" (${resource.type})`, err, { resourceId: id }));
+        }
+      }),
+    );
+    const newRunners = new Map<string, NodeRunner>();
+    if (errors.length === 0) {
+      const pendingResources = this.resources;
+      this.resources = new Map([...pendingResources, ...newResources]);
+      await Promise.all(
+        [...diff.added, ...diff.changed].map(async (id) => {
+          const node = flow.nodes[nodeIndex.get(id) as number];
+          if (node.disabled) return;
+          const registered = this.registry.node(node.type);
+          if (!registered) return;
+          const runner = new NodeRunner(node, registered.definition, host);
+          newRunners.set(id, runner);
+          try {
+            await runner.create();
+          } catch (err) {
+            errors.push(startIssue('NODE_START_FAILED', `/nodes/${nodeIndex.get(id)}`, `node "${id}" (${node.type})`, err, { nodeId: id }));
+          }
+        }),
+      );
+      this.resources = pendingResources;
+    }
+    if (errors.length > 0) {
+      await Promise.all([...newRunners.values()].map((r) => r.close(this.closeTimeoutMs)));
+      await Promise.all([...newResources.values()].map((r) => r.close(this.closeTimeoutMs)));
+      return { ok: false, errors, warnings: validation.warnings };
+    }
+
+    // Phase 2: retire what was removed or replaced. A retiring node first finishes the message in
+    // progress; what is queued at it moves to its replacement, ahead of anything new.
+    const retiring = [...diff.removed, ...diff.changed].map((id) => this.runners.get(id)).filter((r): r is NodeRunner => !!r);
+    await Promise.all(retiring.map((r) => r.quiesce(this.closeTimeoutMs)));
+    for (const old of retiring) {
+      const pending = old.takePending();
+      const replacement = newRunners.get(old.id);
+      if (replacement) replacement.adoptPending(pending);
+      else if (pending.length > 0) this.logger.warn({ node: old.id, discarded: pending.length }, 'node removed with messages still queued');
+    }
+    const runners = new Map<string, NodeRunner>();
+    for (const node of flow.nodes) {
+      const runner = newRunners.get(node.id) ?? (node.disabled ? undefined : this.runners.get(node.id));
+      if (runner) runners.set(node.id, runner);
+    }
+    const resources = new Map<string, ResourceRunner>();
+    for (const resource of flow.resources ?? []) {
+      const runner = newResources.get(resource.id) ?? this.resources.get(resource.id);
+      if (runner) resources.set(resource.id, runner);
+    }
+    const retiringResources = [...diff.resourcesRemoved, ...diff.resourcesChanged].map((id) => this.resources.get(id));
+    this.runners = runners;
+    this.resources = resources;
+    this.flow = flow;
+    this.wire(flow);
+    await Promise.all(retiring.map((r) => r.close(this.closeTimeoutMs)));
+    await Promise.all(retiringResources.map((r) => r?.close(this.closeTimeoutMs)));
+
+    // Phase 3: let new sources begin.
+    await Promise.all([...newRunners.values()].map((r) => r.start()));
+    const result = { flowId: flow.id, added: diff.added, changed: diff.changed, removed: diff.removed };
+    this.logger.info(result, `deployed flow "${flow.id}"`);
+    this.emit('deployed', result);
+    return { ok: true, ...result, unchanged: diff.unchanged, warnings: validation.warnings };
+  }
+
+  private wire(flow: Flow): void {
+    const routes = new Map<string, Map<string, Target[]>>();
+    const parents = new Map<string, Set<string>>();
+    for (const edge of flow.edges) {
+      const source = this.runners.get(edge.source);
+      const target = this.runners.get(edge.target);
+      if (!source || !target) continue; // a disabled node passes nothing on
+      const byPort = routes.get(edge.source) ?? new Map<string, Target[]>();
+      const port = edge.sourcePort ?? 'out';
+      byPort.set(port, [...(byPort.get(port) ?? []), { runner: target, port: edge.targetPort ?? 'in' }]);
+      routes.set(edge.source, byPort);
+      const p = parents.get(edge.target) ?? new Set<string>();
+      p.add(edge.source);
+      parents.set(edge.target, p);
+    }
+    const handlers = [...this.runners.values()].filter((r) => r.definition.catches);
+    for (const runner of this.runners.values()) {
+      runner.setRoutes(routes.get(runner.id) ?? new Map());
+      runner.setUpstream(ancestors(runner.id, parents).map((id) => this.runners.get(id) as NodeRunner));
+      runner.catchers = handlers.filter((h) => {
+        if (h === runner) return false;
+        const scope = h.definition.catches?.(h.node.config as never);
+        return scope === 'all' || (scope ?? []).includes(runner.id);
+      });
+    }
+  }
+
+  private resourcesOf(node: FlowNode): string[] {
+    const fields = this.registry.node(node.type)?.definition.resources;
+    if (!fields) return [];
+    return Object.keys(fields)
+      .map((field) => node.config?.[field])
+      .filter((id): id is string => typeof id === 'string');
+  }
+
+  private onResourceStatus(resource: ResourceRunner, status: NodeStatus): void {
+    for (const runner of this.runners.values()) {
+      if (this.resourcesOf(runner.node).includes(resource.resource.id)) {
+        runner.lastStatus = status;
+        this.emit('status', { nodeId: runner.id, status });
+      }
+    }
+  }
+
+  private makeHost(flowId: string): RunnerHost {
+    return {
+      flowId,
+      logger: this.logger,
+      clock: this.clock,
+      routeError: (runner, err, msg) => this.routeError(runner, err, msg),
+      debug: (runner, data) => {
+        const event: DebugEvent = { nodeId: runner.id, nodeType: runner.type, name: runner.node.name, data, time: this.clock.now() };
+        if (this.listenerCount('debug') === 0) this.logger.info({ node: runner.id, data }, 'debug');
+        else this.emit('debug', event);
+      },
+      status: (runner, status) => this.emit('status', { nodeId: runner.id, status }),
+      resource: (runner, id) => {
+        const resource = this.resources.get(id);
+        if (!resource) throw new NodeError('RESOURCE_NOT_FOUND', `node "${runner.id}" uses resource "${id}", which this flow does not define`);
+        return resource.instance;
+      },
+    };
+  }
+
+  private routeError(runner: NodeRunner, err: unknown, msg: Message | undefined): void {
+    const info = describeError(runner, err, msg);
+    if (info.depth > this.maxErrorDepth) {
+      this.logger.error({ node: runner.id, type: runner.type, code: info.code, depth: info.depth }, `error loop stopped: ${info.message}`);
+      this.emit('node-error', { ...info, handled: false });
+      return;
+    }
+    const errorMessage: Message = { ...(msg ?? createMessage(undefined, { timestamp: this.clock.now() })), error: info };
+    let handled = false;
+    if (runner.routes.get('error')?.length) {
+      runner.context.send(errorMessage, 'error');
+      handled = true;
+    } else if (runner.catchers.length > 0) {
+      for (const handler of runner.catchers) handler.receive(errorMessage, ERROR_PORT);
+      handled = true;
+    }
+    this.emit('node-error', { ...info, handled });
+    if (!handled) {
+      this.logger.error(
+        { node: runner.id, type: runner.type, code: info.code, ...(info.stack ? { stack: info.stack } : {}) },
+        `node "${runner.id}" (${runner.type}): ${info.message}`,
+      );
+    }
+  }
+}
+
+function describeError(runner: NodeRunner, err: unknown, msg: Message | undefined): ErrorInfo {
+  const depth = msg?.error ? msg.error.depth + 1 : 0;
+  if (isNodeError(err)) return { message: err.message, code: err.code, nodeId: runner.id, nodeType: runner.type, depth };
+  const message = err instanceof Error ? err.message : String(err);
+  const stack = err instanceof Error ? err.stack : undefined;
+  return { message, code: 'UNEXPECTED', nodeId: runner.id, nodeType: runner.type, stack, depth };
+}
+
+function startIssue(code: string, path: string, what: string, err: unknown, ids: Partial<FlowIssue>): FlowIssue {
+  const reason = err instanceof Error ? err.message : String(err);
+  return { code, path, message: `${what} could not start: ${reason}`, ...ids };
+}
+
+function ancestors(id: string, parents: Map<string, Set<string>>): string[] {
+  const seen = new Set<string>();
+  const stack = [...(parents.get(id) ?? [])];
+  while (stack.length > 0) {
+    const next = stack.pop() as string;
+    if (next === id || seen.has(next)) continue;
+    seen.add(next);
+    stack.push(...(parents.get(next) ?? []));
+  }
+  return [...seen];
+}

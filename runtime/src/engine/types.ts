@@ -1,0 +1,46 @@
+import type { ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
+
+/** Per-node counters, readable at any time through `Engine.stats()`. */
+export interface NodeCounters {
+  /** Messages delivered to the node (including those still queued). */
+  in: number;
+  /** Messages the node sent, per send call (fan-out to several edges counts once). */
+  out: number;
+  /** Errors the node raised. */
+  errors: number;
+  /** Messages discarded by the node's queue overflow policy. */
+  dropped: number;
+  /** Messages waiting in the node's input queue now. */
+  queued: number;
+}
+
+/** A value shown by a debug node (`ctx.debug`). */
+export interface DebugEvent {
+  nodeId: string;
+  nodeType: string;
+  name?: string;
+  data: unknown;
+  /** Milliseconds since the Unix epoch. */
+  time: number;
+}
+
+export interface StatusEvent {
+  nodeId: string;
+  status: NodeStatus;
+}
+
+/** Every error a node raised; `handled` is false when no error port or catch node took it. */
+export interface NodeErrorEvent extends ErrorInfo {
+  handled: boolean;
+}
+
+/** The structured logger the engine writes to (pino satisfies it). */
+export interface EngineLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Receives what a node sends on a port, for trend charts and tests. */
+export type TapListener = (msg: Message) => void;

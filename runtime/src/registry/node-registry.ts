@@ -1,0 +1,107 @@
+import type { NodeCatalog, NodeMigrations, NodeTypeInfo, ResourceTypeInfo } from '@tagflow/flow-model';
+import type { AnyNodeDefinition, AnyResourceDefinition } from '@tagflow/node-sdk';
+
+/** The npm package a node or resource type came from. */
+export interface PackageRef {
+  name: string;
+  version: string;
+}
+
+/** A node type the runtime can run, with the package that provided it. */
+export interface RegisteredNode {
+  definition: AnyNodeDefinition;
+  package: PackageRef;
+}
+
+/** A resource type the runtime can open, with the package that provided it. */
+export interface RegisteredResource {
+  definition: AnyResourceDefinition;
+  package: PackageRef;
+}
+
+/**
+ * The node and resource types installed in this runtime. Filled by package discovery (or directly
+ * by tests); read by the engine and by validation. A type name is unique: registering a second
+ * type of the same name from another package is refused, so a flow always means one thing.
+ */
+export class NodeRegistry {
+  private readonly nodes = new Map<string, RegisteredNode>();
+  private readonly resources = new Map<string, RegisteredResource>();
+  private cachedCatalog: NodeCatalog | undefined;
+
+  registerNode(definition: AnyNodeDefinition, pkg: PackageRef = { name: 'local', version: '0.0.0' }): void {
+    const existing = this.nodes.get(definition.type);
+    if (existing && existing.package.name !== pkg.name) {
+      throw new Error(
+        `node type "${definition.type}" from ${pkg.name} clashes with the one already installed from ${existing.package.name}`,
+      );
+    }
+    this.nodes.set(definition.type, { definition, package: pkg });
+    this.cachedCatalog = undefined;
+  }
+
+  registerResource(definition: AnyResourceDefinition, pkg: PackageRef = { name: 'local', version: '0.0.0' }): void {
+    const existing = this.resources.get(definition.type);
+    if (existing && existing.package.name !== pkg.name) {
+      throw new Error(
+        `resource type "${definition.type}" from ${pkg.name} clashes with the one already installed from ${existing.package.name}`,
+      );
+    }
+    this.resources.set(definition.type, { definition, package: pkg });
+    this.cachedCatalog = undefined;
+  }
+
+  /** Removes every type a package provided (used when a package is uninstalled). */
+  unregisterPackage(packageName: string): void {
+    for (const [type, entry] of this.nodes) if (entry.package.name === packageName) this.nodes.delete(type);
+    for (const [type, entry] of this.resources) if (entry.package.name === packageName) this.resources.delete(type);
+    this.cachedCatalog = undefined;
+  }
+
+  node(type: string): RegisteredNode | undefined {
+    return this.nodes.get(type);
+  }
+
+  resource(type: string): RegisteredResource | undefined {
+    return this.resources.get(type);
+  }
+
+  nodeTypes(): RegisteredNode[] {
+    return [...this.nodes.values()];
+  }
+
+  resourceTypes(): RegisteredResource[] {
+    return [...this.resources.values()];
+  }
+
+  /** Plain-data view for flow validation and the editor's palette. */
+  catalog(): NodeCatalog {
+    if (this.cachedCatalog) return this.cachedCatalog;
+    const nodes = new Map<string, NodeTypeInfo>();
+    for (const { definition: d, package: pkg } of this.nodes.values()) {
+      nodes.set(d.type, {
+        type: d.type,
+        version: d.version,
+        category: d.category,
+        package: pkg,
+        configSchema: d.configSchema,
+        inputs: d.inputs,
+        outputs: d.outputs,
+        resources: d.resources,
+        description: d.description,
+      });
+    }
+    const resources = new Map<string, ResourceTypeInfo>();
+    for (const { definition: d, package: pkg } of this.resources.values()) {
+      resources.set(d.type, { type: d.type, package: pkg, configSchema: d.configSchema, description: d.description });
+    }
+    this.cachedCatalog = { nodes, resources };
+    return this.cachedCatalog;
+  }
+
+  /** Config migrations of a node type, for `validateFlow`. */
+  readonly migrations = (type: string): NodeMigrations | undefined => {
+    const entry = this.nodes.get(type);
+    return entry && { version: entry.definition.version, migrations: entry.definition.migrations };
+  };
+}

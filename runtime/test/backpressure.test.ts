@@ -1,0 +1,73 @@
+import { createMessage, defineNode } from '@tagflow/node-sdk';
+import { flow, makeEngine, received, until } from './helpers';
+
+describe('bounded queues and backpressure', () => {
+  afterEach(() => received.clear());
+
+  it('pauses a source behind a slow node (policy block): nothing dropped, queue stays bounded', async () => {
+    const { engine } = makeEngine();
+    let maxQueued = 0;
+    await engine.deploy(
+      flow(
+        [
+          { id: 'src', type: 'counter', config: { count: 3000 } },
+          { id: 'plus', type: 'adder' },
+          { id: 'io', type: 'slow', config: { delayMs: 0 }, queue: { size: 50 } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['src->plus', 'plus->io', 'io->out'],
+      ),
+    );
+    await until(() => {
+      maxQueued = Math.max(maxQueued, engine.stats().io.queued);
+      return (received.get('out')?.length ?? 0) === 3000;
+    }, 30000);
+    expect(received.get('out')!.map((m) => m.payload)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(engine.stats().io.dropped).toBe(0);
+    expect(maxQueued).toBeGreaterThan(0);
+    expect(maxQueued).toBeLessThanOrEqual(50 + 1024); // bound plus at most one burst in flight
+    await engine.stop();
+  });
+
+  it('drops and counts the newest messages under policy drop-newest', async () => {
+    const { engine, logger } = makeEngine();
+    await engine.deploy(flow([{ id: 'io', type: 'slow', config: { delayMs: 20 }, queue: { size: 3, overflow: 'drop-newest' } }, { id: 'out', type: 'sink' }], ['io->out']));
+    for (let i = 0; i < 10; i++) engine.inject('io', createMessage(i)).catch(() => undefined);
+    await engine.idle();
+    // 0 is in progress, 1..3 queued, 4..9 dropped.
+    expect(received.get('out')!.map((m) => m.payload)).toEqual([0, 1, 2, 3]);
+    expect(engine.stats().io.dropped).toBe(6);
+    expect(logger.lines.some((l) => l.level === 'warn' && l.msg.includes('drops messages'))).toBe(true);
+    await engine.stop();
+  });
+
+  it('drops and counts the oldest queued messages under policy drop-oldest', async () => {
+    const { engine } = makeEngine();
+    await engine.deploy(flow([{ id: 'io', type: 'slow', config: { delayMs: 20 }, queue: { size: 3, overflow: 'drop-oldest' } }, { id: 'out', type: 'sink' }], ['io->out']));
+    for (let i = 0; i < 10; i++) engine.inject('io', createMessage(i)).catch(() => undefined);
+    await engine.idle();
+    expect(received.get('out')!.map((m) => m.payload)).toEqual([0, 7, 8, 9]);
+    expect(engine.stats().io.dropped).toBe(6);
+    await engine.stop();
+  });
+
+  it('a source that ignores backpressure is cut at twice the bound, with drops counted', async () => {
+    const rude = defineNode({
+      type: 'rude',
+      version: 1,
+      category: 'source',
+      description: 'ignores send() returning false',
+      configSchema: { type: 'object' },
+      inputs: [],
+      outputs: ['out'],
+      create: (ctx) => ({ start() { for (let i = 0; i < 100; i++) ctx.send(createMessage(i)); } }),
+    });
+    const { engine } = makeEngine([rude]);
+    await engine.deploy(flow([{ id: 'r', type: 'rude' }, { id: 'io', type: 'slow', config: { delayMs: 0 }, queue: { size: 10 } }, { id: 'out', type: 'sink' }], ['r->io', 'io->out']));
+    await engine.idle();
+    const delivered = received.get('out')!.length;
+    expect(delivered + engine.stats().io.dropped).toBe(100);
+    expect(delivered).toBe(21); // one in progress + 2 x 10 queued
+    await engine.stop();
+  });
+});

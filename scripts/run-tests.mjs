@@ -1,0 +1,37 @@
+// Runs the type-check of every package, then every package's Jest tests in one Jest run, and
+// prints one closing line for the whole suite: `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+const typecheck = spawnSync(bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' });
+const typecheckFailed = typecheck.status !== 0;
+if (typecheckFailed) console.error('type-check failed (see above)');
+
+const groups = ['packages', 'nodes', 'examples'];
+const projects = ['runtime', ...groups.flatMap((g) => readdirSync(join(root, g)).map((d) => `${g}/${d}`))]
+  .filter((dir) => existsSync(join(root, dir, 'jest.config.js')));
+const resultFile = join(mkdtempSync(join(tmpdir(), 'tagflow-tests-')), 'results.json');
+const jest = spawnSync(
+  bin('jest'),
+  ['--projects', ...projects, '--maxWorkers=2', '--json', `--outputFile=${resultFile}`, ...process.argv.slice(2)],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' } },
+);
+
+let passed = 0;
+let failed = 0;
+if (existsSync(resultFile)) {
+  const results = JSON.parse(readFileSync(resultFile, 'utf8'));
+  passed = results.numPassedTests;
+  // A suite that fails to load counts as one failure: it would otherwise vanish from the count.
+  failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+} else {
+  failed = 1;
+}
+if (typecheckFailed) failed += 1;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(jest.status === 0 && !typecheckFailed && failed === 0 ? 0 : 1);
