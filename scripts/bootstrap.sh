@@ -12,6 +12,7 @@ if [ "$("$tools/node_modules/.bin/pnpm" --version 2>/dev/null || true)" != "$pnp
   npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "pnpm@$pnpm_version" >&2
 fi
 export PATH="$tools/node_modules/.bin:$PATH"
+export TURBO_TELEMETRY_DISABLED=1
 
 echo "bootstrap: installing dependencies" >&2
 pnpm install --frozen-lockfile --reporter=append-only >&2

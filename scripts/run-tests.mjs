@@ -8,7 +8,11 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
-const typecheck = spawnSync(bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' });
+const typecheck = spawnSync(bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+});
 const typecheckFailed = typecheck.status !== 0;
 if (typecheckFailed) console.error('type-check failed (see above)');
 

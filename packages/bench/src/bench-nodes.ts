@@ -1,7 +1,7 @@
 import { defineNode } from '@tagflow/node-sdk';
 
-/** Counts what reaches it and resolves `done` at `expect` messages: the benchmark's sink. */
-export function countingSink(expected: () => number, done: () => void) {
+/** Calls `count` for every message: the benchmark's sink. */
+export function countingSink(count: () => void) {
   return defineNode({
     type: 'bench-sink',
     version: 1,
@@ -10,14 +10,7 @@ export function countingSink(expected: () => number, done: () => void) {
     configSchema: { type: 'object' },
     inputs: ['in'],
     outputs: [],
-    create() {
-      let count = 0;
-      return {
-        onMessage() {
-          if (++count === expected()) done();
-        },
-      };
-    },
+    create: () => ({ onMessage: () => void count() }),
   });
 }
 

@@ -5,6 +5,8 @@
  * (the least any engine that passes messages must pay).
  */
 
+import { createRandom } from '@tagflow/nodes-core/dist/simulation/prng';
+
 export interface LoopResult {
   steps: number;
   alarms: number;
@@ -13,20 +15,9 @@ export interface LoopResult {
 
 const WINDOW = 10;
 
-/** Deterministic PRNG (mulberry32), the same family the simulator uses. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function runLoop(steps: number, allocate: boolean, above: number, hysteresis: number): LoopResult {
-  const random = prng(42);
+  // The simulator's own generator: sine plus gaussian noise from the same seeded PRNG.
+  const random = createRandom(42);
   const ring = new Float64Array(WINDOW);
   let sum = 0;
   let filled = 0;
@@ -36,7 +27,7 @@ export function runLoop(steps: number, allocate: boolean, above: number, hystere
   let sink: unknown = null;
   const start = process.hrtime.bigint();
   for (let i = 0; i < steps; i++) {
-    const value = 40 + 5 * Math.sin((2 * Math.PI * i) / 1000) + (random() - 0.5);
+    const value = 40 + 5 * Math.sin((2 * Math.PI * i) / 1000) + 0.5 * random.gaussian();
     let sample: number;
     if (allocate) {
       const msg = { payload: value, topic: 'sim', timestamp: i, quality: 'good' };

@@ -1,5 +1,5 @@
 export type { Message, Quality, ErrorInfo } from './message';
-export { createMessage, worstQuality } from './message';
+export { createMessage, deriveMessage, worstQuality } from './message';
 export { NodeError, isNodeError } from './errors';
 export type { NodeContext, NodeInstance, NodeStatus, NodeLogger, Clock, Timer } from './context';
 export type { NodeDefinition, AnyNodeDefinition, ConfigMigration, ConfigOf } from './define-node';

@@ -43,6 +43,16 @@ export function createMessage<P>(payload: P, fields?: Partial<Omit<Message<P>, '
   return { timestamp: Date.now(), quality: 'good', ...fields, payload };
 }
 
+/**
+ * A copy of `msg` with `fields` set, for adding fields the message may not have. To replace fields
+ * it already has, `{ ...msg, payload }` is fastest; but adding a new field right after a spread
+ * falls off a V8 fast path on Node.js 20 (about 1-2 µs per message instead of about 0.1 µs), which
+ * this avoids.
+ */
+export function deriveMessage<P = unknown>(msg: Message, fields: Partial<Message<P>> & Record<string, unknown>): Message<P> {
+  return Object.assign({}, msg, fields) as Message<P>;
+}
+
 /** Orders qualities from worst to best, so processors can keep the worst of their inputs. */
 export function worstQuality(a: Quality, b: Quality): Quality {
   if (a === 'bad' || b === 'bad') return 'bad';

@@ -41,3 +41,13 @@ describe('defineNode', () => {
     expect(worstQuality('good', 'good')).toBe('good');
   });
 });
+
+describe('deriveMessage', () => {
+  it('copies the message with fields added or replaced, leaving the original untouched', () => {
+    const { deriveMessage } = require('../src') as typeof import('../src');
+    const original = createMessage(1, { topic: 't', timestamp: 5 });
+    const derived = deriveMessage(original, { alarm: 'high', payload: 2 });
+    expect(derived).toEqual({ payload: 2, topic: 't', timestamp: 5, quality: 'good', alarm: 'high' });
+    expect(original).toEqual({ payload: 1, topic: 't', timestamp: 5, quality: 'good' });
+  });
+});

@@ -59,7 +59,7 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
   engine.on('status', ({ nodeId, status }) => statuses.set(nodeId, [...(statuses.get(nodeId) ?? []), status]));
   engine.on('debug', ({ nodeId, data }) => debug.push({ nodeId, data }));
 
-  // Taps go on before `start`, so nothing a source emits first is missed.
+  // `deployed` fires after wiring and before sources start, so nothing a source emits first is missed.
   // Redeploys replace runners, so every deploy re-taps every node.
   let untaps: Array<() => void> = [];
   engine.on('deployed', () => {

@@ -215,12 +215,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.wire(flow);
     await Promise.all(retiring.map((r) => r.close(this.closeTimeoutMs)));
     await Promise.all(retiringResources.map((r) => r?.close(this.closeTimeoutMs)));
+    const result = { flowId: flow.id, added: diff.added, changed: diff.changed, removed: diff.removed };
+    this.logger.info(result, `deployed flow "${flow.id}"`);
+    // Before sources start, so listeners (taps, the editor) miss nothing they send first.
+    this.emit('deployed', result);
 
     // Phase 3: let new sources begin.
     await Promise.all([...newRunners.values()].map((r) => r.start()));
-    const result = { flowId: flow.id, added: diff.added, changed: diff.changed, removed: diff.removed };
-    this.logger.info(result, `deployed flow "${flow.id}"`);
-    this.emit('deployed', result);
     return { ok: true, ...result, unchanged: diff.unchanged, warnings: validation.warnings };
   }
 

@@ -1,0 +1,174 @@
+import { defineNode } from '@tagflow/node-sdk';
+
+/** Deeper levels are shown as `[Object]` / `[Array]`, as Node.js' inspect does. */
+const MAX_DEPTH = 10;
+/** Status text is one short line under the node. */
+const STATUS_LENGTH = 60;
+
+export default defineNode({
+  type: 'debug',
+  version: 1,
+  category: 'utility',
+  description: "Shows the messages it receives in the debug sidebar and in `tagflow run`'s output",
+  inputs: ['in'],
+  outputs: [],
+  configSchema: {
+    type: 'object',
+    properties: {
+      property: {
+        enum: ['payload', 'msg'],
+        default: 'payload',
+        description: "What to show: the payload only, or the whole message ('msg').",
+        'x-ui': { label: 'Show', enumLabels: { payload: 'msg.payload', msg: 'whole message' } },
+      },
+      active: {
+        type: 'boolean',
+        default: true,
+        description: 'Turn off to silence this node without unwiring it.',
+        'x-ui': { label: 'Active' },
+      },
+      toStatus: {
+        type: 'boolean',
+        default: false,
+        description: 'Also show the latest value under the node.',
+        'x-ui': { label: 'Show in status' },
+      },
+      maxLength: {
+        type: 'integer',
+        minimum: 1,
+        default: 1000,
+        description: 'Longer strings, arrays and objects are cut to this many characters, items or keys, with a marker.',
+        'x-ui': { label: 'Cut after', advanced: true },
+      },
+    },
+    additionalProperties: false,
+  },
+
+  create(ctx) {
+    const { property, active, toStatus, maxLength } = ctx.config;
+    return {
+      start() {
+        if (!active) ctx.status({ state: 'idle', text: 'inactive' });
+      },
+      onMessage(msg) {
+        if (!active) return;
+        const shown = renderSafely(property === 'msg' ? msg : msg.payload, maxLength);
+        ctx.debug(shown);
+        if (toStatus) ctx.status({ state: 'ok', text: statusText(shown) });
+      },
+    };
+  },
+});
+
+interface RenderState {
+  maxLength: number;
+  /** Values left to render in the whole message, so nested large structures stay bounded too. */
+  budget: number;
+  /** Objects on the path from the root, to spot cycles (shared, non-circular objects are fine). */
+  ancestors: Set<object>;
+}
+
+/**
+ * Turns any value into plain JSON-safe data for display: long strings, arrays and objects cut with
+ * a marker, cycles shown as `[Circular]`, BigInt, NaN, functions and symbols as text. Never throws.
+ */
+function renderSafely(value: unknown, maxLength: number): unknown {
+  try {
+    return render(value, 0, { maxLength, budget: maxLength * 20, ancestors: new Set() });
+  } catch (err) {
+    return `[cannot show this value: ${err instanceof Error ? err.message : String(err)}]`;
+  }
+}
+
+function render(value: unknown, depth: number, st: RenderState): unknown {
+  st.budget--;
+  switch (typeof value) {
+    case 'string':
+      st.budget -= Math.min(value.length, st.maxLength);
+      return value.length > st.maxLength ? `${value.slice(0, st.maxLength)}… [+${value.length - st.maxLength} characters]` : value;
+    case 'number':
+      return Number.isFinite(value) ? value : String(value);
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return `${value}n`;
+    case 'undefined':
+      return '[undefined]';
+    case 'symbol':
+      return value.toString();
+    case 'function':
+      return `[Function ${value.name || 'anonymous'}]`;
+  }
+  if (value === null) return null;
+  const obj = value as object;
+  if (st.ancestors.has(obj)) return '[Circular]';
+  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
+  if (obj instanceof ArrayBuffer) return `[ArrayBuffer ${obj.byteLength} bytes]`;
+  if (obj instanceof DataView) return `[DataView ${obj.byteLength} bytes]`;
+  if (depth >= MAX_DEPTH) return Array.isArray(obj) ? '[Array]' : '[Object]';
+  st.ancestors.add(obj);
+  try {
+    if (obj instanceof Error) return renderObject(errorFields(obj), depth, st);
+    if (ArrayBuffer.isView(obj)) return renderList(obj as unknown as Iterable<unknown>, (obj as unknown as ArrayLike<unknown>).length, depth, st);
+    if (obj instanceof Set) return renderList(obj, obj.size, depth, st);
+    if (obj instanceof Map) return renderObject(obj.entries(), depth, st);
+    if (Array.isArray(obj)) return renderList(obj, obj.length, depth, st);
+    return renderObject(ownEntries(obj), depth, st);
+  } finally {
+    st.ancestors.delete(obj);
+  }
+}
+
+function renderList(items: Iterable<unknown>, length: number, depth: number, st: RenderState): unknown[] {
+  const out: unknown[] = [];
+  for (const item of items) {
+    if (out.length >= st.maxLength || st.budget <= 0) break;
+    out.push(render(item, depth + 1, st));
+  }
+  if (out.length < length) out.push(`… [+${length - out.length} more items]`);
+  return out;
+}
+
+function renderObject(entries: Iterable<[unknown, unknown]>, depth: number, st: RenderState): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let shown = 0;
+  let more = 0;
+  for (const [key, item] of entries) {
+    if (shown >= st.maxLength || st.budget <= 0) {
+      more++;
+      continue;
+    }
+    shown++;
+    // `__proto__` as a plain assignment would replace the prototype instead of adding a field.
+    Object.defineProperty(out, String(key), { value: render(item, depth + 1, st), enumerable: true, writable: true, configurable: true });
+  }
+  if (more > 0) out['…'] = `+${more} more keys`;
+  return out;
+}
+
+/** Own enumerable fields; a getter that throws shows its error instead of breaking the display. */
+function* ownEntries(obj: object): Generator<[string, unknown]> {
+  for (const key of Object.keys(obj)) {
+    let item: unknown;
+    try {
+      item = (obj as Record<string, unknown>)[key];
+    } catch (err) {
+      item = `[unreadable: ${err instanceof Error ? err.message : String(err)}]`;
+    }
+    yield [key, item];
+  }
+}
+
+function errorFields(err: Error): Array<[string, unknown]> {
+  const fields: Array<[string, unknown]> = [
+    ['name', err.name],
+    ['message', err.message],
+  ];
+  for (const entry of ownEntries(err)) if (entry[0] !== 'stack' && entry[0] !== 'message') fields.push(entry);
+  return fields;
+}
+
+function statusText(shown: unknown): string {
+  const text = typeof shown === 'string' ? shown : JSON.stringify(shown);
+  return text.length > STATUS_LENGTH ? `${text.slice(0, STATUS_LENGTH - 1)}…` : text;
+}

@@ -1,0 +1,44 @@
+import type { JSONSchema } from './json-schema';
+
+/**
+ * What validation needs to know about an installed node type. The runtime builds it from the node
+ * packages it discovered; the editor receives it from the runtime's API. Plain data, JSON-safe.
+ */
+export interface NodeTypeInfo {
+  /** e.g. `moving-average`. */
+  type: string;
+  /** Current config version; flows saved with an older `typeVersion` are migrated. */
+  version: number;
+  /** `source`, `processor`, `publisher`, `utility`... (palette grouping). */
+  category: string;
+  /** npm package that provides the type, with its version. */
+  package?: { name: string; version: string };
+  /** JSON Schema of `node.config`. */
+  configSchema: JSONSchema;
+  /** Input port names (a source has none). */
+  inputs: readonly string[];
+  /** Output port names; `error` here makes the engine route the node's errors to it. */
+  outputs: readonly string[];
+  /**
+   * Resource types this node needs, by the config field holding the resource id:
+   * `{ broker: 'mqtt-broker' }` means `config.broker` must name a resource of type `mqtt-broker`.
+   */
+  resources?: Readonly<Record<string, string>>;
+  /** One-line description for the palette. */
+  description?: string;
+}
+
+/** What validation needs to know about an installed resource type. */
+export interface ResourceTypeInfo {
+  type: string;
+  category?: string;
+  package?: { name: string; version: string };
+  configSchema: JSONSchema;
+  description?: string;
+}
+
+/** The node and resource types a runtime (or an editor talking to one) knows. */
+export interface NodeCatalog {
+  nodes: ReadonlyMap<string, NodeTypeInfo> | Record<string, NodeTypeInfo>;
+  resources?: ReadonlyMap<string, ResourceTypeInfo> | Record<string, ResourceTypeInfo>;
+}

@@ -1,0 +1,104 @@
+import type { NodeCatalog } from './catalog';
+import { findResourceType, resourceTypeNames } from './catalog-lookup';
+import { cloneJson, isPlainObject } from './clone-json';
+import { checkConfig } from './config-validators';
+import type { FlowResource } from './flow';
+import { pointerSegment, resourceSubject } from './issues';
+import type { IssueList } from './issue-list';
+import { KNOWN_RESOURCE_PACKAGES } from './known-packages';
+import { closest } from './suggest';
+
+/** A resource of the flow as the node checks see it. */
+export interface ResourceEntry {
+  type: string | undefined;
+  /** Position in `resources`, for messages. */
+  index: number;
+}
+
+/** What the resource checks leave for the later ones. */
+export interface CheckedResources {
+  /** First resource of each id. */
+  byId: Map<string, ResourceEntry>;
+  /** Copies with config defaults filled in (only meaningful when no error was found). */
+  normalized: FlowResource[];
+}
+
+/** Checks resource ids, types and configs. */
+export function checkResources(raw: unknown, catalog: NodeCatalog, issues: IssueList): CheckedResources {
+  const byId = new Map<string, ResourceEntry>();
+  const normalized: FlowResource[] = [];
+  if (!Array.isArray(raw)) return { byId, normalized };
+  raw.forEach((resource: unknown, index) => {
+    if (!isPlainObject(resource)) return;
+    const path = `/resources/${index}`;
+    const id = typeof resource.id === 'string' ? resource.id : undefined;
+    const type = typeof resource.type === 'string' ? resource.type : undefined;
+    const subject = resourceSubject(id, type, index);
+    const copy = cloneJson(resource) as unknown as FlowResource;
+    normalized.push(copy);
+    if (id !== undefined) {
+      const first = byId.get(id);
+      if (first) {
+        issues.error({
+          code: 'DUPLICATE_RESOURCE_ID',
+          path: `${path}/id`,
+          resourceId: id,
+          message: `${subject}: ${path}/id ${JSON.stringify(id)} is already used by the resource at /resources/${first.index}; resource ids must be unique`,
+        });
+      } else {
+        byId.set(id, { type, index });
+      }
+    }
+    if (type === undefined) return;
+    const info = findResourceType(catalog, type);
+    if (!info) {
+      issues.error({
+        code: 'UNKNOWN_RESOURCE_TYPE',
+        path: `${path}/type`,
+        resourceId: id,
+        message: `${subject}: ${path}/type ${notInstalled('resource', type, resourceTypeNames(catalog), KNOWN_RESOURCE_PACKAGES)}`,
+      });
+      return;
+    }
+    if (resource.config !== undefined && !isPlainObject(resource.config)) return; // the structure check reported it
+    const checked = checkConfig(catalog, info.configSchema, resource.config ?? {}, `${path}/config`);
+    if (!checked.ok) {
+      issues.error({
+        code: 'CONFIG_SCHEMA_INVALID',
+        path: `${path}/config`,
+        resourceId: id,
+        message: `${subject}: ${path}/config cannot be checked: the config schema of resource type "${type}"${fromPackage(info.package)} is invalid (${checked.schemaError}); report this to the package's author`,
+      });
+      return;
+    }
+    for (const problem of checked.problems) {
+      issues.error({ code: 'RESOURCE_CONFIG_INVALID', path: problem.path, resourceId: id, message: `${subject}: ${problem.path} ${problem.text}` });
+    }
+    copy.config = checked.config;
+  });
+  return { byId, normalized };
+}
+
+/**
+ * `"x" is not an installed node type; it is provided by @tagflow/nodes-mqtt: install that package`,
+ * with a "did you mean" when a close name is installed or well known.
+ */
+export function notInstalled(kind: 'node' | 'resource', type: string, installed: string[], known: Readonly<Record<string, string>>): string {
+  const base = `${JSON.stringify(type)} is not an installed ${kind} type`;
+  const isKnown = (name: string) => Object.prototype.hasOwnProperty.call(known, name);
+  if (isKnown(type)) return `${base}; it is provided by ${known[type]}: install that package on this runtime`;
+  const guess = closest(type, new Set([...installed, ...Object.keys(known)]));
+  if (guess && installed.includes(guess)) return `${base}; did you mean ${JSON.stringify(guess)}?`;
+  if (guess) return `${base}; did you mean ${JSON.stringify(guess)} (provided by ${known[guess]})?`;
+  return `${base}; install the package that provides it`;
+}
+
+/** ` (from pkg@1.2.3)`, or nothing when the package is not known. */
+export function fromPackage(pkg: { name: string; version: string } | undefined): string {
+  return pkg ? ` (from ${pkg.name}@${pkg.version})` : '';
+}
+
+/** Pointer of a config field, e.g. `/nodes/3/config/broker`. */
+export function configFieldPath(ownerPath: string, field: string): string {
+  return `${ownerPath}/config/${pointerSegment(field)}`;
+}

@@ -1,0 +1,65 @@
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ValidateFunction } from 'ajv';
+import { isPlainObject } from './clone-json';
+import { createAjv } from './create-ajv';
+import { rawEdgeId } from './edges';
+import { CURRENT_SCHEMA_VERSION } from './flow';
+import { flowSchema } from './flow-schema';
+import { describeValue, edgeSubject, nodeSubject, resourceSubject } from './issues';
+import type { FlowIssue } from './issues';
+import type { IssueList } from './issue-list';
+import { describeSchemaErrors } from './schema-errors';
+import type { SchemaProblem } from './schema-errors';
+
+let flowValidator: ValidateFunction | undefined;
+
+// Compiled on first use, then shared: the flow schema never changes at run time.
+function validator(): ValidateFunction {
+  if (!flowValidator) {
+    const ajv: Ajv2020 = createAjv();
+    flowValidator = ajv.compile(flowSchema);
+  }
+  return flowValidator;
+}
+
+/** Checks the flow's shape against `flowSchema`; each mistake becomes one issue naming its node, edge or resource. */
+export function checkStructure(flow: Record<string, unknown>, issues: IssueList): void {
+  const validate = validator();
+  if (validate(flow)) return;
+  for (const problem of describeSchemaErrors(validate.errors)) issues.error(structureIssue(flow, problem));
+}
+
+const CODES: Record<SchemaProblem['kind'], string> = { missing: 'MISSING_FIELD', unknown: 'UNKNOWN_FIELD', invalid: 'INVALID_FIELD' };
+
+function structureIssue(flow: Record<string, unknown>, problem: SchemaProblem): FlowIssue {
+  const owner = ownerOf(flow, problem.path);
+  if (problem.path === '/schemaVersion' && problem.kind === 'invalid') {
+    const version = flow.schemaVersion;
+    const newer = typeof version === 'number' && version > CURRENT_SCHEMA_VERSION;
+    const text = newer
+      ? `is ${version}: the file was saved by a newer tagflow; this one reads format ${CURRENT_SCHEMA_VERSION}, so upgrade tagflow`
+      : `must be ${CURRENT_SCHEMA_VERSION} (got ${describeValue(version)})`;
+    return { code: 'UNSUPPORTED_SCHEMA_VERSION', path: problem.path, message: `${owner.subject}: ${problem.path} ${text}` };
+  }
+  return { code: CODES[problem.kind], path: problem.path, message: `${owner.subject}: ${problem.path} ${problem.text}`, ...owner.ids };
+}
+
+interface Owner {
+  subject: string;
+  ids: Pick<FlowIssue, 'nodeId' | 'edgeId' | 'resourceId'>;
+}
+
+/** The node, edge or resource a path lies in, so the message and the editor can name it. */
+function ownerOf(flow: Record<string, unknown>, path: string): Owner {
+  const match = /^\/(nodes|edges|resources)\/(\d+)(?:\/|$)/.exec(path);
+  const item = match && Array.isArray(flow[match[1]]) ? (flow[match[1]] as unknown[])[Number(match[2])] : undefined;
+  if (match && isPlainObject(item)) {
+    const index = Number(match[2]);
+    const id = typeof item.id === 'string' ? item.id : undefined;
+    if (match[1] === 'nodes') return { subject: nodeSubject(id, item.type, index), ids: { nodeId: id } };
+    if (match[1] === 'resources') return { subject: resourceSubject(id, item.type, index), ids: { resourceId: id } };
+    const edgeId = rawEdgeId(item);
+    return { subject: edgeSubject(edgeId, index), ids: { edgeId } };
+  }
+  return { subject: typeof flow.id === 'string' ? `flow ${JSON.stringify(flow.id)}` : 'flow', ids: {} };
+}

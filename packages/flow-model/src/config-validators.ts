@@ -1,0 +1,62 @@
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ValidateFunction } from 'ajv';
+import type { NodeCatalog } from './catalog';
+import { cloneJson } from './clone-json';
+import { createAjv } from './create-ajv';
+import type { JSONSchema } from './json-schema';
+import { describeSchemaErrors } from './schema-errors';
+import type { SchemaProblem } from './schema-errors';
+
+/** Result of checking one config: a copy with defaults filled in, and what is wrong with it. */
+export type ConfigCheck =
+  | { ok: true; config: Record<string, unknown>; problems: SchemaProblem[] }
+  /** The type's own schema does not compile: the package is at fault, not the flow. */
+  | { ok: false; schemaError: string };
+
+type Compiled = { validate: ValidateFunction } | { schemaError: string };
+
+interface CatalogValidators {
+  ajv: Ajv2020;
+  bySchema: WeakMap<object, Compiled>;
+  byBoolean: Map<boolean, Compiled>;
+}
+
+// One ajv per catalog: ajv keeps every schema it compiled, so a shared instance would hold on to
+// the schemas of every catalog an editor session ever fetched.
+const perCatalog = new WeakMap<NodeCatalog, CatalogValidators>();
+
+/**
+ * Checks `config` against a node or resource type's config schema, on a copy (defaults are filled
+ * in there, never in the caller's object). Each schema is compiled once per catalog; problems are
+ * located under `basePath` (e.g. `/nodes/3/config`).
+ */
+export function checkConfig(catalog: NodeCatalog, schema: JSONSchema, config: unknown, basePath: string): ConfigCheck {
+  const compiled = compiledFor(catalog, schema);
+  if ('schemaError' in compiled) return { ok: false, schemaError: compiled.schemaError };
+  const copy = cloneJson(config) as Record<string, unknown>;
+  const valid = compiled.validate(copy);
+  if (typeof valid !== 'boolean') return { ok: false, schemaError: 'asynchronous schemas ($async) are not supported for configs' };
+  return { ok: true, config: copy, problems: valid ? [] : describeSchemaErrors(compiled.validate.errors, basePath) };
+}
+
+function compiledFor(catalog: NodeCatalog, schema: JSONSchema): Compiled {
+  let validators = perCatalog.get(catalog);
+  if (!validators) {
+    validators = { ajv: createAjv({ useDefaults: true }), bySchema: new WeakMap(), byBoolean: new Map() };
+    perCatalog.set(catalog, validators);
+  }
+  const cached = typeof schema === 'boolean' ? validators.byBoolean.get(schema) : validators.bySchema.get(schema);
+  if (cached) return cached;
+  const compiled = compile(validators.ajv, schema);
+  if (typeof schema === 'boolean') validators.byBoolean.set(schema, compiled);
+  else validators.bySchema.set(schema, compiled);
+  return compiled;
+}
+
+function compile(ajv: Ajv2020, schema: JSONSchema): Compiled {
+  try {
+    return { validate: ajv.compile(schema as object | boolean) };
+  } catch (err) {
+    return { schemaError: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The JSON Schema of the flow file (format version 1). It checks shape only; what depends on the
+ * installed node types (configs, ports, resources) is checked by `validateFlow`.
+ */
+
+/** Pattern of flow, node and resource ids: starts with a letter or digit, then letters, digits, `.`, `_`, `-`. */
+export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+
+const id = { type: 'string', pattern: ID_PATTERN } as const;
+const name = { type: 'string', minLength: 1 } as const;
+const text = { type: 'string' } as const;
+const freeObject = { type: 'object', description: 'Free-form; ignored by the runtime.' } as const;
+
+/** JSON Schema (draft 2020-12) of a flow file; editors can offer it for completion too. */
+export const flowSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  title: 'tagflow flow',
+  type: 'object',
+  required: ['schemaVersion', 'id', 'nodes', 'edges'],
+  additionalProperties: false,
+  properties: {
+    schemaVersion: { const: 1, description: 'Version of the flow file format.' },
+    id: { ...id, description: 'Stable identifier of the flow.' },
+    name: text,
+    description: text,
+    resources: { type: 'array', items: { $ref: '#/$defs/resource' } },
+    nodes: { type: 'array', items: { $ref: '#/$defs/node' } },
+    edges: { type: 'array', items: { $ref: '#/$defs/edge' } },
+    ui: freeObject,
+  },
+  $defs: {
+    node: {
+      type: 'object',
+      required: ['id', 'type', 'typeVersion'],
+      additionalProperties: false,
+      properties: {
+        id,
+        type: name,
+        typeVersion: { type: 'integer', minimum: 1 },
+        name: text,
+        config: { type: 'object' },
+        disabled: { type: 'boolean' },
+        queue: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            size: { type: 'integer', minimum: 1, default: 1000 },
+            overflow: { enum: ['block', 'drop-oldest', 'drop-newest'], default: 'block' },
+          },
+        },
+        ui: { ...freeObject, properties: { x: { type: 'number' }, y: { type: 'number' } } },
+      },
+    },
+    edge: {
+      type: 'object',
+      required: ['source', 'target'],
+      additionalProperties: false,
+      properties: {
+        id: name,
+        source: name,
+        sourcePort: { ...name, default: 'out' },
+        target: name,
+        targetPort: { ...name, default: 'in' },
+      },
+    },
+    resource: {
+      type: 'object',
+      required: ['id', 'type'],
+      additionalProperties: false,
+      properties: {
+        id,
+        type: name,
+        name: text,
+        config: { type: 'object' },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,82 @@
+/**
+ * The tagflow flow file: what the editor saves, what `tagflow run` executes, what a fleet deploys.
+ * Platform-neutral (no Node.js APIs): the editor and the runtime share it.
+ */
+
+/** The flow file format version this package reads and writes. */
+export const CURRENT_SCHEMA_VERSION = 1;
+
+/** A whole flow: resources (shared connections), nodes, and the edges wiring their ports. */
+export interface Flow {
+  /** Version of the flow file format, not of the flow's content. */
+  schemaVersion: 1;
+  /** Stable identifier, e.g. `pump-monitor`; letters, digits, `-`, `_`, `.`. */
+  id: string;
+  /** Human name shown in the editor. */
+  name?: string;
+  description?: string;
+  /** Shared connections (a broker, a PLC, a database) used by several nodes. */
+  resources?: FlowResource[];
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  /** Free-form data the runtime ignores (editor viewport, author notes). */
+  ui?: Record<string, unknown>;
+}
+
+/** One processing step: a source, a processor or a publisher. */
+export interface FlowNode {
+  /** Unique within the flow; edges refer to it. */
+  id: string;
+  /** Node type name, e.g. `moving-average`; must be installed on the runtime. */
+  type: string;
+  /** Version of the node type's config format this node was saved with (migrated on load). */
+  typeVersion: number;
+  /** Human label; rendered as text, never HTML. */
+  name?: string;
+  /** Type-specific settings, checked against the node type's JSON Schema. */
+  config?: Record<string, unknown>;
+  /** A disabled node is not started and passes nothing on. */
+  disabled?: boolean;
+  /** Input queue settings for nodes that await I/O; defaults suit most flows. */
+  queue?: QueueSettings;
+  /** Editor-only data (position, colour); ignored by the runtime and by redeploy diffs. */
+  ui?: { x?: number; y?: number; [key: string]: unknown };
+}
+
+/** How a node's input queue behaves when messages arrive faster than the node completes them. */
+export interface QueueSettings {
+  /** Messages held while the node is busy (default 1000). */
+  size?: number;
+  /**
+   * What happens when the queue is full:
+   * `block` (default) pauses the sources feeding it until it drains (nothing lost);
+   * `drop-oldest` / `drop-newest` discard a message and count it in the node's `dropped` counter.
+   */
+  overflow?: OverflowPolicy;
+}
+
+export type OverflowPolicy = 'block' | 'drop-oldest' | 'drop-newest';
+
+/** A connection shared by nodes: `mqtt-broker`, `modbus-device`, `opcua-server`, ... */
+export interface FlowResource {
+  id: string;
+  type: string;
+  name?: string;
+  config?: Record<string, unknown>;
+}
+
+/** Wires an output port of one node to an input port of another (1:1 with React Flow handles). */
+export interface FlowEdge {
+  /** Optional; generated as `source:sourcePort->target:targetPort` when absent. */
+  id?: string;
+  source: string;
+  /** Defaults to `out`. */
+  sourcePort?: string;
+  target: string;
+  /** Defaults to `in`. */
+  targetPort?: string;
+}
+
+/** Default port names, so simple flows need not spell them. */
+export const DEFAULT_OUTPUT_PORT = 'out';
+export const DEFAULT_INPUT_PORT = 'in';

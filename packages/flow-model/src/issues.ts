@@ -1,0 +1,108 @@
+/**
+ * Validation findings and how they are written for people. Every message names what is wrong
+ * (node, edge or resource), the JSON path and what was expected, so a CLI can print it as is and
+ * the editor can highlight the field from `path`.
+ */
+
+/** One problem found in a flow file, an error or a warning depending on the list holding it. */
+export interface FlowIssue {
+  /** Stable, machine-readable code, e.g. `CONFIG_INVALID`; see `FlowIssueCode`. */
+  code: string;
+  /** Plain words, ready to show: names the node/edge/resource, the JSON path and what was expected. */
+  message: string;
+  /** JSON pointer from the flow's root to the offending value, e.g. `/nodes/1/config/window/count`. */
+  path: string;
+  /** The node concerned, when there is one and it has an id. */
+  nodeId?: string;
+  /** The edge concerned (its `id`, or its generated key when it has none). */
+  edgeId?: string;
+  /** The resource concerned. */
+  resourceId?: string;
+  /** 1-based line of a JSON syntax error (only from `parseFlowJson`). */
+  line?: number;
+  /** 1-based column of a JSON syntax error (only from `parseFlowJson`). */
+  column?: number;
+}
+
+/** Every code `validateFlow` and `parseFlowJson` produce; the README gives an example of each. */
+export type FlowIssueCode =
+  | 'INVALID_JSON'
+  | 'NOT_A_FLOW'
+  | 'UNSUPPORTED_SCHEMA_VERSION'
+  | 'MISSING_FIELD'
+  | 'UNKNOWN_FIELD'
+  | 'INVALID_FIELD'
+  | 'DUPLICATE_NODE_ID'
+  | 'DUPLICATE_RESOURCE_ID'
+  | 'UNKNOWN_NODE_TYPE'
+  | 'UNKNOWN_RESOURCE_TYPE'
+  | 'TYPE_VERSION_TOO_NEW'
+  | 'MIGRATION_MISSING'
+  | 'MIGRATION_FAILED'
+  | 'MIGRATION_PENDING'
+  | 'CONFIG_INVALID'
+  | 'CONFIG_SCHEMA_INVALID'
+  | 'RESOURCE_CONFIG_INVALID'
+  | 'RESOURCE_NOT_SET'
+  | 'RESOURCE_NOT_FOUND'
+  | 'RESOURCE_TYPE_MISMATCH'
+  | 'DANGLING_EDGE'
+  | 'UNKNOWN_PORT'
+  | 'DUPLICATE_EDGE'
+  | 'DUPLICATE_EDGE_ID'
+  | 'UNCONNECTED_NODE';
+
+/** One issue on one line, e.g. `node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0) [CONFIG_INVALID]`. */
+export function formatIssue(issue: FlowIssue): string {
+  // Issues made elsewhere (the runtime's start errors) may not spell the path; add it then.
+  const located = issue.path && !issue.message.includes(issue.path) ? `${issue.path}: ${issue.message}` : issue.message;
+  return `${oneLine(located)} [${issue.code}]`;
+}
+
+/** Issues one per line (no trailing newline), for a terminal or a log. */
+export function formatIssues(issues: readonly FlowIssue[]): string {
+  return issues.map(formatIssue).join('\n');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, ' ');
+}
+
+/** Escapes one JSON pointer segment (`~` and `/`), per RFC 6901. */
+export function pointerSegment(segment: string | number): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** The value as a user would recognise it in their file, shortened: `0`, `"abc"`, `an object`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  return String(value);
+}
+
+/** `a`, `b` and `c` (quoted), for lists of allowed names in messages. */
+export function quoteList(items: readonly unknown[], conjunction = 'or'): string {
+  const quoted = items.map((item) => JSON.stringify(item));
+  if (quoted.length <= 1) return quoted.join('');
+  return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
+}
+
+/** How messages name a node: `node "avg" (moving-average)`, or by position when it has no id. */
+export function nodeSubject(id: unknown, type: unknown, index?: number): string {
+  const name = typeof id === 'string' ? `node ${JSON.stringify(id)}` : index === undefined ? 'node' : `node #${index + 1} (no id)`;
+  return typeof type === 'string' ? `${name} (${type})` : name;
+}
+
+/** How messages name a resource: `resource "plant-broker" (mqtt-broker)`. */
+export function resourceSubject(id: unknown, type: unknown, index?: number): string {
+  const name = typeof id === 'string' ? `resource ${JSON.stringify(id)}` : index === undefined ? 'resource' : `resource #${index + 1} (no id)`;
+  return typeof type === 'string' ? `${name} (${type})` : name;
+}
+
+/** How messages name an edge: `edge "a:out->b:in"`. */
+export function edgeSubject(edgeId: string | undefined, index: number): string {
+  return edgeId === undefined ? `edge #${index + 1}` : `edge ${JSON.stringify(edgeId)}`;
+}

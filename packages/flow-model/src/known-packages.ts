@@ -1,0 +1,57 @@
+/**
+ * Which package provides the well-known tagflow types, so that "type not installed" can say what
+ * to install. Third-party types are not listed; their message just says the type is missing.
+ */
+
+const CORE = '@tagflow/nodes-core';
+const MQTT = '@tagflow/nodes-mqtt';
+const MODBUS = '@tagflow/nodes-modbus';
+const OPCUA = '@tagflow/nodes-opcua';
+const HISTORIAN = '@tagflow/nodes-historian';
+
+/** Node type -> npm package providing it. */
+export const KNOWN_NODE_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
+  simulate: CORE,
+  timer: CORE,
+  'moving-average': CORE,
+  threshold: CORE,
+  deadband: CORE,
+  scale: CORE,
+  aggregate: CORE,
+  switch: CORE,
+  change: CORE,
+  'rate-limit': CORE,
+  catch: CORE,
+  debug: CORE,
+  'file-out': CORE,
+  function: CORE,
+  'mqtt-in': MQTT,
+  'mqtt-out': MQTT,
+  'modbus-read': MODBUS,
+  'modbus-write': MODBUS,
+  'opcua-subscribe': OPCUA,
+  'opcua-read': OPCUA,
+  'opcua-write': OPCUA,
+  'historian-out': HISTORIAN,
+  'historian-query': HISTORIAN,
+});
+
+/** Resource type -> npm package providing it. */
+export const KNOWN_RESOURCE_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
+  'mqtt-broker': MQTT,
+  'modbus-device': MODBUS,
+  'opcua-server': OPCUA,
+  'historian-local': HISTORIAN,
+  'historian-postgres': HISTORIAN,
+  'historian-influxdb': HISTORIAN,
+});
+
+/** The package known to provide a node type, if any. */
+export function knownNodePackage(type: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(KNOWN_NODE_PACKAGES, type) ? KNOWN_NODE_PACKAGES[type] : undefined;
+}
+
+/** The package known to provide a resource type, if any. */
+export function knownResourcePackage(type: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(KNOWN_RESOURCE_PACKAGES, type) ? KNOWN_RESOURCE_PACKAGES[type] : undefined;
+}

@@ -1,0 +1,294 @@
+import type { ErrorObject } from 'ajv';
+import { ID_PATTERN } from './flow-schema';
+import { describeValue, pointerSegment, quoteList } from './issues';
+import { closest } from './suggest';
+
+/** One schema violation in plain words, located from the flow's root. */
+export interface SchemaProblem {
+  /** Full JSON pointer of the offending (or missing) value. */
+  path: string;
+  /** What is wrong, written to follow the path: `must be >= 1 (got 0)`. */
+  text: string;
+  /** `missing` (a required field), `unknown` (a field the schema does not allow), `invalid` (the rest). */
+  kind: 'missing' | 'unknown' | 'invalid';
+}
+
+/**
+ * Turns ajv errors (collected with `allErrors` and `verbose`) into plain-words problems, one per
+ * real mistake: the noise of `oneOf`/`anyOf` branches the user did not mean is folded away.
+ * `basePath` is the pointer of the validated value inside the flow, e.g. `/nodes/3/config`.
+ */
+export function describeSchemaErrors(errors: readonly ErrorObject[] | null | undefined, basePath = ''): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const item of foldCombinators(errors ?? [])) {
+    // `if` only says "must match then"; the errors of `then` say what is wrong.
+    if (item.error.keyword === 'if') continue;
+    const problem = item.problem ?? describeError(item.error);
+    const full = { ...problem, path: basePath + problem.path };
+    const key = `${full.path}\u0000${full.text}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(full);
+  }
+  return problems;
+}
+
+interface FoldedError {
+  error: ErrorObject;
+  /** Set when the fold replaced a combinator error by a better sentence. */
+  problem?: SchemaProblem;
+}
+
+/**
+ * A failed `oneOf` reports every branch's errors, most of them about branches the user did not
+ * mean. When exactly one branch fits the value's type and discriminating constants, keep only its
+ * errors; otherwise replace the lot by one sentence listing what is allowed.
+ */
+function foldCombinators(errors: readonly ErrorObject[]): FoldedError[] {
+  const removed = new Set<ErrorObject>();
+  const replaced = new Map<ErrorObject, SchemaProblem>();
+  const combinators = errors
+    .filter((e) => (e.keyword === 'oneOf' || e.keyword === 'anyOf') && Array.isArray(e.schema))
+    .sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  for (const combinator of combinators) {
+    if (removed.has(combinator)) continue;
+    const branchSchemas = combinator.schema as unknown[];
+    const branches = branchErrors(errors, combinator, removed);
+    const meant = meantBranch(combinator, branchSchemas, branches);
+    const chosen = meant === undefined ? undefined : branches.get(meant);
+    for (const [index, list] of branches) if (!chosen || index !== meant) for (const e of list) removed.add(e);
+    if (chosen) removed.add(combinator);
+    else replaced.set(combinator, describeCombinator(combinator, branchSchemas, branches));
+  }
+  return errors.filter((e) => !removed.has(e)).map((error) => ({ error, problem: replaced.get(error) }));
+}
+
+function branchErrors(errors: readonly ErrorObject[], combinator: ErrorObject, removed: Set<ErrorObject>): Map<number, ErrorObject[]> {
+  const prefix = `${combinator.schemaPath}/`;
+  const branches = new Map<number, ErrorObject[]>();
+  for (const e of errors) {
+    if (e === combinator || removed.has(e) || !e.schemaPath.startsWith(prefix)) continue;
+    if (!isWithin(e.instancePath, combinator.instancePath)) continue;
+    const index = Number(e.schemaPath.slice(prefix.length).split('/')[0]);
+    if (!Number.isInteger(index)) continue;
+    const list = branches.get(index) ?? [];
+    list.push(e);
+    branches.set(index, list);
+  }
+  return branches;
+}
+
+/**
+ * The branch the user evidently meant: the one whose discriminating constant (`kind: 'sine'`) the
+ * value carries, else the only branch not ruled out by a wrong type or constant.
+ */
+function meantBranch(combinator: ErrorObject, branchSchemas: unknown[], branches: Map<number, ErrorObject[]>): number | undefined {
+  const discriminator = findDiscriminator(branchSchemas);
+  const data = combinator.data;
+  if (discriminator && isPlainObject(data) && data[discriminator.property] !== undefined) {
+    const index = discriminator.values.findIndex((v) => v === data[discriminator.property]);
+    return index >= 0 ? index : undefined;
+  }
+  const viable = branchSchemas.map((_, i) => i).filter((i) => !(branches.get(i) ?? []).some((e) => isMismatch(e, combinator)));
+  return viable.length === 1 ? viable[0] : undefined;
+}
+
+/** An error showing the branch is not the one meant: wrong type, or a pinned constant differs. */
+function isMismatch(e: ErrorObject, combinator: ErrorObject): boolean {
+  const here = combinator.instancePath;
+  if (e.keyword === 'type' || e.keyword === 'false schema') return e.instancePath === here;
+  if (e.keyword === 'const') return e.instancePath === here || parentOf(e.instancePath) === here;
+  if (e.keyword === 'enum') return e.instancePath === here;
+  return false;
+}
+
+function describeCombinator(combinator: ErrorObject, branchSchemas: unknown[], branches: Map<number, ErrorObject[]>): SchemaProblem {
+  const path = combinator.instancePath;
+  const data = combinator.data;
+  if (combinator.params && (combinator.params as { passingSchemas?: unknown }).passingSchemas) {
+    return { path, kind: 'invalid', text: `matches more than one of the allowed forms; it must match exactly one (got ${describeValue(data)})` };
+  }
+  const discriminator = findDiscriminator(branchSchemas);
+  if (discriminator && isPlainObject(data) && !discriminator.values.includes(data[discriminator.property])) {
+    const value = data[discriminator.property];
+    return {
+      path: `${path}/${pointerSegment(discriminator.property)}`,
+      kind: value === undefined ? 'missing' : 'invalid',
+      text:
+        value === undefined
+          ? `is required but missing: it must be one of ${quoteList(discriminator.values)}`
+          : `must be one of ${quoteList(discriminator.values)} (got ${describeValue(value)})`,
+    };
+  }
+  const types = onlyTypeErrors(branchSchemas.length, branches);
+  if (types) return { path, kind: 'invalid', text: `must be ${typeWords(types)} (got ${describeValue(data)})` };
+  const titles = branchSchemas.map((s) => (isPlainObject(s) && typeof s.title === 'string' ? s.title : undefined));
+  const forms = titles.every((t) => t !== undefined) ? `: ${titles.join('; ')}` : '';
+  return { path, kind: 'invalid', text: `does not match any of the ${branchSchemas.length} allowed forms${forms} (got ${describeValue(data)})` };
+}
+
+/** A property every branch pins with `const` (like `kind`), and the values it may take. */
+function findDiscriminator(branchSchemas: unknown[]): { property: string; values: unknown[] } | undefined {
+  const first = branchSchemas[0];
+  if (!isPlainObject(first) || !isPlainObject(first.properties)) return undefined;
+  for (const property of Object.keys(first.properties)) {
+    const values: unknown[] = [];
+    for (const branch of branchSchemas) {
+      const schema = isPlainObject(branch) && isPlainObject(branch.properties) ? branch.properties[property] : undefined;
+      if (!isPlainObject(schema) || !('const' in schema)) break;
+      values.push(schema.const);
+    }
+    if (values.length === branchSchemas.length) return { property, values };
+  }
+  return undefined;
+}
+
+/** When every branch failed only on `type` (e.g. number or text), the types allowed. */
+function onlyTypeErrors(count: number, branches: Map<number, ErrorObject[]>): string[] | undefined {
+  if (branches.size !== count) return undefined;
+  const types: string[] = [];
+  for (const list of branches.values()) {
+    if (list.length !== 1 || list[0].keyword !== 'type') return undefined;
+    types.push(...typeNames(list[0].params.type));
+  }
+  return types;
+}
+
+function describeError(e: ErrorObject): SchemaProblem {
+  const here = e.instancePath;
+  const params = e.params as Record<string, unknown>;
+  const got = `(got ${describeValue(e.data)})`;
+  const invalid = (text: string): SchemaProblem => ({ path: here, kind: 'invalid', text });
+  switch (e.keyword) {
+    case 'required':
+      return { path: `${here}/${pointerSegment(String(params.missingProperty))}`, kind: 'missing', text: 'is required but missing' };
+    case 'dependentRequired':
+    case 'dependencies':
+      return {
+        path: `${here}/${pointerSegment(String(params.missingProperty))}`,
+        kind: 'missing',
+        text: `is required when ${JSON.stringify(params.property)} is set`,
+      };
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const field = String(params.additionalProperty ?? params.unevaluatedProperty);
+      return { path: `${here}/${pointerSegment(field)}`, kind: 'unknown', text: unknownFieldText(field, e.parentSchema) };
+    }
+    case 'type':
+      return invalid(`must be ${typeWords(typeNames(params.type))} ${got}`);
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return invalid(`must be ${params.comparison} ${params.limit} ${got}`);
+    case 'multipleOf':
+      return invalid(`must be a multiple of ${params.multipleOf} ${got}`);
+    case 'minLength':
+      return invalid(params.limit === 1 ? `must not be empty ${got}` : `must be at least ${params.limit} characters long ${got}`);
+    case 'maxLength':
+      return invalid(`must be at most ${params.limit} characters long ${got}`);
+    case 'minItems':
+      return invalid(`must have at least ${plural(params.limit, 'item')} ${got}`);
+    case 'maxItems':
+      return invalid(`must have at most ${plural(params.limit, 'item')} ${got}`);
+    case 'minProperties':
+      return invalid(`must have at least ${plural(params.limit, 'field')} ${got}`);
+    case 'maxProperties':
+      return invalid(`must have at most ${plural(params.limit, 'field')} ${got}`);
+    case 'uniqueItems':
+      return invalid(`must not repeat items (items ${params.j} and ${params.i} are equal)`);
+    case 'pattern':
+      return invalid(
+        params.pattern === ID_PATTERN
+          ? `must start with a letter or digit and use only letters, digits, ".", "_" or "-" ${got}`
+          : `must match the pattern ${params.pattern} ${got}`,
+      );
+    case 'format':
+      return invalid(`must be ${formatWords(String(params.format))} ${got}`);
+    case 'enum': {
+      const allowed = params.allowedValues as unknown[];
+      return invalid(allowed.length === 1 ? `must be ${JSON.stringify(allowed[0])} ${got}` : `must be one of ${quoteList(allowed)} ${got}`);
+    }
+    case 'const':
+      return invalid(`must be ${JSON.stringify(params.allowedValue)} ${got}`);
+    case 'false schema':
+      return { path: here, kind: 'unknown', text: 'is not allowed here' };
+    case 'not':
+      return invalid(`is not allowed to have this form ${got}`);
+    case 'contains':
+      return invalid(`must contain at least ${plural(params.minContains ?? 1, 'matching item')}`);
+    case 'additionalItems':
+    case 'items':
+    case 'unevaluatedItems':
+      return invalid(params.limit === undefined ? `has items that are not allowed` : `must have at most ${plural(params.limit, 'item')}`);
+    case 'propertyNames':
+      return invalid(`has a field named ${JSON.stringify(params.propertyName)} that is not allowed`);
+    default:
+      return invalid(`${e.message ?? `fails the "${e.keyword}" rule`} ${got}`);
+  }
+}
+
+function unknownFieldText(field: string, parentSchema: unknown): string {
+  const properties = isPlainObject(parentSchema) && isPlainObject(parentSchema.properties) ? Object.keys(parentSchema.properties) : [];
+  if (properties.length === 0) return 'is not a known field';
+  const guess = closest(field, properties);
+  const hint = guess ? `; did you mean ${JSON.stringify(guess)}?` : '';
+  return `is not a known field${hint} (known fields: ${properties.join(', ')})`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  null: 'null',
+};
+
+function typeNames(type: unknown): string[] {
+  if (Array.isArray(type)) return type.map(String);
+  return String(type).split(',');
+}
+
+function typeWords(types: readonly string[]): string {
+  const words = [...new Set(types.map((t) => TYPE_WORDS[t] ?? t))];
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
+const FORMAT_WORDS: Record<string, string> = {
+  'date-time': 'a date and time like 2024-05-01T12:00:00Z',
+  date: 'a date like 2024-05-01',
+  time: 'a time like 12:00:00Z',
+  duration: 'an ISO 8601 duration like PT5M',
+  uri: 'a full URL like mqtt://host:1883',
+  'uri-reference': 'a URL or relative path',
+  url: 'a full URL',
+  email: 'an email address',
+  hostname: 'a host name',
+  ipv4: 'an IPv4 address like 192.168.0.10',
+  ipv6: 'an IPv6 address',
+  regex: 'a valid regular expression',
+  uuid: 'a UUID',
+};
+
+function formatWords(format: string): string {
+  return FORMAT_WORDS[format] ?? `a valid ${format}`;
+}
+
+function plural(count: unknown, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function parentOf(pointer: string): string {
+  return pointer.slice(0, Math.max(0, pointer.lastIndexOf('/')));
+}
+
+function isWithin(pointer: string, ancestor: string): boolean {
+  return pointer === ancestor || pointer.startsWith(`${ancestor}/`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

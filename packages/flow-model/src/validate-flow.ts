@@ -1,0 +1,83 @@
+import type { NodeCatalog } from './catalog';
+import { checkEdges } from './check-edges';
+import type { NodeEntry } from './check-nodes';
+import { checkNodes } from './check-nodes';
+import type { MigratedNode } from './check-nodes';
+import { checkResources } from './check-resources';
+import { checkStructure } from './check-structure';
+import { cloneJson, isPlainObject } from './clone-json';
+import type { NormalizedEdge } from './edges';
+import type { Flow } from './flow';
+import { describeValue, nodeSubject } from './issues';
+import type { FlowIssue } from './issues';
+import { IssueList } from './issue-list';
+import type { NodeMigrations } from './migrate';
+
+/** Options of `validateFlow`. */
+export interface ValidateFlowOptions {
+  /**
+   * Config migrations of a node type. Without it (the editor, which cannot run package code),
+   * nodes saved with an older `typeVersion` are not migrated: they get a `MIGRATION_PENDING`
+   * warning and their config is not checked.
+   */
+  migrations?: (type: string) => NodeMigrations | undefined;
+}
+
+/** A flow as `validateFlow` returns it: every edge has its ports and id filled in. */
+export type NormalizedFlow = Flow & { edges: NormalizedEdge[] };
+
+/** Outcome of `validateFlow`: the normalized flow, or every error found (never just the first). */
+export type FlowValidation =
+  | {
+      ok: true;
+      /** A deep copy: configs with defaults (`{}` when absent), edges with ports and ids, nodes migrated. */
+      flow: NormalizedFlow;
+      warnings: FlowIssue[];
+      /** Nodes whose config was upgraded from an older `typeVersion`. */
+      migrated: MigratedNode[];
+    }
+  | { ok: false; errors: FlowIssue[]; warnings: FlowIssue[] };
+
+/**
+ * Checks a parsed flow file against the flow schema and the installed node and resource types,
+ * and reports every problem at once, each naming its node, edge or resource and JSON path. Never
+ * throws for bad input and never modifies `input`. The catalog's maps may be `Map`s or records.
+ */
+export function validateFlow(input: unknown, catalog: NodeCatalog, options: ValidateFlowOptions = {}): FlowValidation {
+  const issues = new IssueList();
+  if (!isPlainObject(input)) {
+    issues.error({ code: 'NOT_A_FLOW', path: '', message: `the flow must be a JSON object like { "schemaVersion": 1, "id": ..., "nodes": [...], "edges": [...] } (got ${describeValue(input)})` });
+    return { ok: false, errors: issues.errors, warnings: issues.warnings };
+  }
+  checkStructure(input, issues);
+  const resources = checkResources(input.resources, catalog, issues);
+  const nodes = checkNodes(input.nodes, catalog, options.migrations, resources, issues);
+  const edges = checkEdges(input.edges, Array.isArray(input.nodes) ? nodes.byId : undefined, issues);
+  warnUnconnected(input.edges, nodes.byId, issues);
+  if (issues.errors.length > 0) return { ok: false, errors: issues.sortedErrors(), warnings: issues.sortedWarnings() };
+  const flow = { ...cloneJson(input), resources: resources.normalized, nodes: nodes.normalized, edges } as NormalizedFlow;
+  return { ok: true, flow, warnings: issues.sortedWarnings(), migrated: nodes.migrated };
+}
+
+/** A node with ports but no edge at all is most likely a wiring mistake (it would sit idle). */
+function warnUnconnected(rawEdges: unknown, nodes: Map<string, NodeEntry>, issues: IssueList): void {
+  const wired = new Set<unknown>();
+  if (Array.isArray(rawEdges)) {
+    for (const edge of rawEdges) {
+      if (!isPlainObject(edge)) continue;
+      wired.add(edge.source);
+      wired.add(edge.target);
+    }
+  }
+  for (const [id, node] of nodes) {
+    if (wired.has(id)) continue;
+    if (node.info && node.info.inputs.length === 0 && node.info.outputs.length === 0) continue;
+    const path = `/nodes/${node.index}`;
+    issues.warn({
+      code: 'UNCONNECTED_NODE',
+      path,
+      nodeId: id,
+      message: `${nodeSubject(id, node.type)}: ${path} is not connected to any other node (no edge starts or ends at it)`,
+    });
+  }
+}
