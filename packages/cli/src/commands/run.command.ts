@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { formatIssues } from '@tagflow/flow-model';
+import { Engine } from '@tagflow/runtime';
+import { CliError } from '../cli-error';
+import { createConsoleLogger } from '../console-logger';
+import { discoveryWarnings, loadRegistry } from '../load-registry';
+import { forOption, nodesDirOption } from '../shared-options';
+import { readFlowFile } from '../read-flow-file';
+import { count, formatMs, prefixLines } from '../format-text';
+import { debugOutput, statusPrinter, writeErr } from '../run-output';
+import { waitForStop } from '../wait-for-stop';
+import type { StopReason } from '../wait-for-stop';
+
+interface RunOptions {
+  for?: number;
+  nodesDir: string[];
+}
+
+/** `tagflow run <flow>`: runs a flow in the foreground until Ctrl-C or `--for`. */
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a flow here, in the foreground, until Ctrl-C (or for a set time)')
+    .argument('<flow>', 'the flow file (JSON)')
+    .addOption(forOption())
+    .addOption(nodesDirOption())
+    .addHelpText(
+      'after',
+      `
+Debug values are printed on stdout, one JSON object per line:
+  {"time":"2026-01-01T08:00:00.000Z","node":"show","data":12.5}
+Node statuses, logs and errors go to stderr as readable lines, so stdout can be piped.
+
+Examples:
+  $ tagflow run pump-monitor.json
+  $ tagflow run pump-monitor.json --for 30s > values.jsonl
+  $ tagflow run flow.json --nodes-dir ../my-nodes`,
+    )
+    .action((file: string, options: RunOptions) => runFlow(file, options));
+}
+
+async function runFlow(file: string, options: RunOptions): Promise<void> {
+  const flow = await readFlowFile(file);
+  const { registry, report } = await loadRegistry(options.nodesDir);
+  for (const line of discoveryWarnings(report)) writeErr(line);
+
+  const engine = new Engine({ registry, logger: createConsoleLogger(writeErr) });
+  const output = debugOutput();
+  engine.on('debug', output.write);
+  engine.on('status', statusPrinter());
+
+  // Listening before the deploy: sources start inside it, and Ctrl-C then must close them too.
+  const stop = waitForStop({
+    durationMs: options.for,
+    signal: output.closed,
+    onForce: () => writeErr('stopping now, without waiting for nodes to close'),
+  });
+  const result = await engine.deploy(flow);
+  if (result.warnings.length > 0) for (const line of prefixLines(formatIssues(result.warnings), 'warning: ')) writeErr(line);
+  if (!result.ok) {
+    stop.cancel();
+    writeErr(formatIssues(result.errors));
+    throw new CliError(`the flow was not started: ${count(result.errors.length, 'error')}`);
+  }
+  const nodeCount = engine.currentFlow?.nodes.length ?? 0;
+  const until = options.for === undefined ? 'press Ctrl-C to stop' : `stopping in ${formatMs(options.for)}`;
+  writeErr(`flow "${result.flowId}" running: ${count(nodeCount, 'node')}; ${until}`);
+
+  const reason = await stop.reason;
+  writeErr(stopMessage(reason, output.closed.reason));
+  await engine.stop();
+  writeErr('stopped');
+  const failure = output.closed.reason as NodeJS.ErrnoException | undefined;
+  // A reader that goes away (`| head`) is a normal way to end; a full disk is not.
+  if (failure && failure.code !== 'EPIPE') throw new CliError(`cannot write the debug values to stdout: ${failure.message}`);
+}
+
+function stopMessage(reason: StopReason, closedBy: unknown): string {
+  if (reason === 'timeout') return 'time is up; stopping the flow';
+  if (reason === 'aborted') {
+    return (closedBy as NodeJS.ErrnoException | undefined)?.code === 'EPIPE'
+      ? 'stdout was closed; stopping the flow'
+      : 'cannot write to stdout; stopping the flow';
+  }
+  return `${reason} received; stopping the flow`;
+}

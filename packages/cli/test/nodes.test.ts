@@ -1,0 +1,51 @@
+import { ensureBuilt, runCli } from './cli-process';
+
+beforeAll(ensureBuilt, 120_000);
+
+interface NodesJson {
+  nodes: Array<{ type: string; category: string; version: number; package: { name: string; version: string } }>;
+  packages: Array<{ name: string; version: string; nodes: string[] }>;
+  problems: Array<{ package: string; message: string }>;
+  searchDirs: string[];
+}
+
+async function nodesJson(...args: string[]): Promise<NodesJson> {
+  const result = await runCli(['nodes', '--json', ...args]);
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as NodesJson;
+}
+
+describe('tagflow nodes', () => {
+  it('lists the core nodes the CLI ships with, with their package', async () => {
+    const json = await nodesJson();
+    const average = json.nodes.find((n) => n.type === 'moving-average');
+    expect(average).toMatchObject({ category: 'processor', package: { name: '@tagflow/nodes-core', version: expect.any(String) } });
+    const core = json.packages.find((p) => p.name === '@tagflow/nodes-core');
+    expect(core?.nodes).toEqual(expect.arrayContaining(['moving-average', 'simulate', 'debug']));
+    expect(json.problems).toEqual([]);
+  });
+
+  it('adds the packages of --nodes-dir, searched first, and reports the refused ones', async () => {
+    const json = await nodesJson('--nodes-dir', 'extra-nodes');
+    expect(json.nodes.find((n) => n.type === 'unplugged-sensor')?.package).toEqual({ name: 'cli-test-nodes', version: '1.4.2' });
+    expect(json.problems).toEqual([
+      expect.objectContaining({ package: 'cli-test-broken', message: expect.stringContaining('needs @tagflow/node-sdk ^9.0.0') }),
+    ]);
+    expect(json.searchDirs[0]).toMatch(/extra-nodes$/);
+  });
+
+  it('prints a table grouped by category, then the problems', async () => {
+    const result = await runCli(['nodes', '--nodes-dir', 'extra-nodes']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const source = lines.indexOf('source:');
+    const processor = lines.indexOf('processor:');
+    expect(source).toBeGreaterThanOrEqual(0);
+    expect(processor).toBeGreaterThan(source);
+    const row = lines.find((l) => l.trimStart().startsWith('moving-average '));
+    expect(lines.indexOf(row as string)).toBeGreaterThan(processor);
+    expect(row).toMatch(/^ {2}moving-average +@tagflow\/nodes-core \d+\.\d+\.\d+ +\S/);
+    expect(result.stdout).toContain('problems (1 package skipped):');
+    expect(result.stdout).toContain('cli-test-broken 0.0.1 needs @tagflow/node-sdk ^9.0.0');
+  });
+});
