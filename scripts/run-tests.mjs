@@ -23,7 +23,13 @@ const resultFile = join(mkdtempSync(join(tmpdir(), 'tagflow-tests-')), 'results.
 const jest = spawnSync(
   bin('jest'),
   ['--projects', ...projects, '--maxWorkers=2', '--json', `--outputFile=${resultFile}`, ...process.argv.slice(2)],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' } },
+  {
+    cwd: root,
+    stdio: 'inherit',
+    // isolated-vm (the function node) needs Node's startup snapshot off; CLI processes the tests
+    // spawn inherit it too.
+    env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --no-node-snapshot`.trim() },
+  },
 );
 
 let passed = 0;

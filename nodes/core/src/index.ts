@@ -1,0 +1,16 @@
+// The package's node types, for code that imports them directly (tests, benchmarks). The runtime
+// does not use this file: it loads the modules listed in package.json `tagflow.nodes`.
+export { default as simulate } from './simulate.node';
+export { default as timer } from './timer.node';
+export { default as movingAverage } from './moving-average.node';
+export { default as threshold } from './threshold.node';
+export { default as deadband } from './deadband.node';
+export { default as scale } from './scale.node';
+export { default as aggregate } from './aggregate.node';
+export { default as switchNode } from './switch.node';
+export { default as change } from './change.node';
+export { default as rateLimit } from './rate-limit.node';
+export { default as catchNode } from './catch.node';
+export { default as debug } from './debug.node';
+export { default as fileOut } from './file-out.node';
+export { default as functionNode } from './function.node';

@@ -1,0 +1,135 @@
+import { types } from 'node:util';
+import { NodeError } from '@tagflow/node-sdk';
+import { USER_CODE_FILE } from './isolate-source';
+
+/** Error codes the function node reports. */
+export const FUNCTION_ERROR_CODES = {
+  syntax: 'FUNCTION_SYNTAX',
+  runtime: 'FUNCTION_ERROR',
+  timeout: 'FUNCTION_TIMEOUT',
+  memory: 'FUNCTION_MEMORY',
+  result: 'FUNCTION_RESULT',
+} as const;
+
+/** The limits a failed run is reported against. */
+export interface RunLimits {
+  timeoutMs: number;
+  memoryLimitMb: number;
+}
+
+/** A position in the user's code, counted as the user counts (first line is 1). */
+export interface CodePosition {
+  line: number;
+  column: number;
+}
+
+const SANDBOX_HINT =
+  'function code runs in a sandbox without Node.js: process, require, Buffer, timers, fetch, the file system and the network are not available';
+
+// Names a Node-RED user may reach for; a ReferenceError on one of them gets the sandbox hint.
+const HOST_GLOBALS = new Set([
+  'process', 'require', 'module', 'exports', 'global', '__dirname', '__filename', 'Buffer',
+  'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate',
+  'queueMicrotask', 'fetch', 'XMLHttpRequest', 'WebSocket', 'TextEncoder', 'TextDecoder', 'URL',
+  'RED', 'flow', 'env',
+]);
+
+const TIMED_OUT = 'Script execution timed out.';
+// What V8 rejects a dynamic import() with when the embedder provides no module loader.
+const DYNAMIC_IMPORT_REFUSED = 'Not supported';
+const NOT_CLONEABLE = /could not be cloned\.?$/;
+
+// Errors from isolated-vm are made in the main realm; `instanceof Error` fails for them in another
+// realm (a Jest sandbox, a vm context), so ask V8 instead.
+const isError = (value: unknown): value is Error => types.isNativeError(value);
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const FRAME = new RegExp(`${escapeRegExp(USER_CODE_FILE)}:(\\d+):(\\d+)`);
+
+/** The innermost position in the user's code named by an error's stack or message, if any. */
+export function userCodePosition(text: string | undefined): CodePosition | undefined {
+  const match = text === undefined ? null : FRAME.exec(text);
+  return match ? { line: Number(match[1]), column: Number(match[2]) } : undefined;
+}
+
+const atLine = (position: CodePosition | undefined) => (position ? ` (line ${position.line})` : '');
+
+/** Turns a compile failure of the user's code into the error `create` throws. */
+export function syntaxError(err: unknown): NodeError {
+  const raw = isError(err) ? err.message : String(err);
+  const position = userCodePosition(raw);
+  // isolated-vm appends ` [file:line:column]` to the V8 message; the line is said in words instead.
+  const reason = raw.replace(/\s*\[[^\]]*\]\s*$/, '');
+  const where = position ? ` at line ${position.line}` : '';
+  return new NodeError(FUNCTION_ERROR_CODES.syntax, `Syntax error in the function code${where}: ${reason}`, {
+    ...(position ? { line: position.line, column: position.column } : {}),
+  });
+}
+
+/** Turns a failure of the body check (code that is not a function body on its own) into the error `create` throws. */
+export function notAFunctionBody(err: unknown): NodeError {
+  const reason = isError(err) ? err.message : String(err);
+  return new NodeError(
+    FUNCTION_ERROR_CODES.syntax,
+    `Syntax error in the function code: ${reason}. The code is the body of a function: check that every brace closes where it should`,
+  );
+}
+
+/**
+ * Classifies an error thrown while running one message through the sandbox. `disposed` says whether
+ * isolated-vm disposed the isolate during the call, which it does only when the memory limit is hit.
+ */
+export function runError(err: unknown, disposed: boolean, limits: RunLimits): NodeError {
+  if (disposed) {
+    return new NodeError(
+      FUNCTION_ERROR_CODES.memory,
+      `The function used more than ${limits.memoryLimitMb} MB of memory and was stopped. Its context was cleared and the next message starts afresh. Look for data that keeps growing, or raise "memoryLimitMb"`,
+      { memoryLimitMb: limits.memoryLimitMb },
+    );
+  }
+  if (!isError(err)) {
+    // User code threw a non-Error value: a string, a number, an object.
+    return new NodeError(FUNCTION_ERROR_CODES.runtime, `The function threw ${printable(err)}`);
+  }
+  const position = userCodePosition(err.stack);
+  const details = position ? { line: position.line, column: position.column } : {};
+  if (err.message === TIMED_OUT) {
+    return new NodeError(
+      FUNCTION_ERROR_CODES.timeout,
+      `The function ran for more than ${limits.timeoutMs} ms and was stopped${position ? ` at line ${position.line}` : ''}. Look for a loop that never ends, or raise "timeoutMs"`,
+      { ...details, timeoutMs: limits.timeoutMs },
+    );
+  }
+  if (NOT_CLONEABLE.test(err.message) && position === undefined) {
+    return new NodeError(
+      FUNCTION_ERROR_CODES.result,
+      `The function returned something that is not plain data (${err.message}). Messages hold data only: no functions, promises or class instances. Function code runs synchronously: await, import() and timers are not available`,
+    );
+  }
+  if (err.message === DYNAMIC_IMPORT_REFUSED) {
+    return new NodeError(
+      FUNCTION_ERROR_CODES.runtime,
+      `import() is not available${atLine(position)}: ${SANDBOX_HINT}, and it cannot load modules`,
+      details,
+    );
+  }
+  return new NodeError(FUNCTION_ERROR_CODES.runtime, `${err.name}: ${err.message}${atLine(position)}${hintFor(err)}`, details);
+}
+
+function hintFor(err: Error): string {
+  const undefinedName = /^(\S+) is not defined$/.exec(err.message);
+  if (err.name === 'ReferenceError' && undefinedName && HOST_GLOBALS.has(undefinedName[1])) return ` (${SANDBOX_HINT})`;
+  const notCallable = /^(?:globalThis\.|self\.|window\.)?(\S+) is not a function$/.exec(err.message);
+  if (err.name === 'TypeError' && notCallable && HOST_GLOBALS.has(notCallable[1])) return ` (${SANDBOX_HINT})`;
+  return '';
+}
+
+function printable(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}

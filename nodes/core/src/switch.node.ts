@@ -1,0 +1,252 @@
+import { defineNode, NodeError } from '@tagflow/node-sdk';
+import type { Message } from '@tagflow/node-sdk';
+import { compileExpression } from './lib/jsonata-expression';
+import type { MessageExpression } from './lib/jsonata-expression';
+import { getPath, parsePath, PathError } from './lib/message-path';
+import type { PathSegment } from './lib/message-path';
+
+/** Ports are fixed in a definition, so the switch has six; each rule names the one it sends to. */
+const PORTS = ['out1', 'out2', 'out3', 'out4', 'out5', 'out6'] as const;
+type Port = (typeof PORTS)[number];
+
+const OPS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'between', 'contains', 'regex', 'true', 'false', 'null', 'notnull', 'isType', 'jsonata', 'else'] as const;
+type Op = (typeof OPS)[number];
+
+const TYPES = ['string', 'number', 'boolean', 'array', 'object', 'null'] as const;
+
+const NEEDS_VALUE: ReadonlySet<Op> = new Set(['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'between', 'contains', 'regex', 'isType', 'jsonata']);
+const ORDERED: ReadonlySet<Op> = new Set(['lt', 'lte', 'gt', 'gte', 'between']);
+
+/** A rule as written in the config. */
+interface RuleConfig {
+  op: Op;
+  value?: unknown;
+  value2?: unknown;
+  port?: Port;
+  ignoreCase?: boolean;
+}
+
+/** A rule ready to run: `test` answers for the routed value, or for the whole message (jsonata). */
+interface Rule {
+  port: Port;
+  test(value: unknown, msg: Message, matchedBefore: boolean): boolean | Promise<boolean>;
+}
+
+export default defineNode({
+  type: 'switch',
+  version: 1,
+  category: 'processor',
+  description: 'Routes each message to the outputs whose rule it matches.',
+  docs: [
+    'Tests one property of the message (default `payload`) against an ordered list of rules and sends the message, unchanged, on the port',
+    'of each matching rule (`checkAll`), or of the first one only. Rule N sends on `outN` unless it names a `port`; several rules may share a port',
+    '(the message is sent there once). `else` matches when no rule before it matched. Numbers written as text ("42") compare as numbers.',
+  ].join(' '),
+  configSchema: {
+    type: 'object',
+    properties: {
+      property: {
+        type: 'string',
+        default: 'payload',
+        description: 'The message property the rules test, as a path: payload, payload.temperature, payload.items[0], topic.',
+        'x-ui': { label: 'Property' },
+      },
+      rules: {
+        type: 'array',
+        default: [],
+        maxItems: 32,
+        description: 'Tested in order. Rule 1 sends on out1, rule 2 on out2 and so on, unless a rule names its port.',
+        'x-ui': { label: 'Rules' },
+        items: {
+          type: 'object',
+          properties: {
+            op: {
+              enum: [...OPS],
+              description:
+                'eq/neq: equal or not; lt/lte/gt/gte: less or greater (or equal); between: from value to value2, both included; contains: text or list contains value; regex: text matches the regular expression in value; true/false: is exactly true or false; null/notnull: missing or present; isType: value names the type; jsonata: the JSONata expression in value, run on the whole message, gives true; else: no rule before matched.',
+              'x-ui': { label: 'Test' },
+            },
+            value: { description: 'What to compare with (the pattern for regex, the type name for isType, the expression for jsonata).', 'x-ui': { label: 'Value' } },
+            value2: { description: 'Upper bound, for between.', 'x-ui': { label: 'and' } },
+            port: { enum: [...PORTS], description: 'Output to send matching messages on; defaults to the rule number (out1 for rule 1).', 'x-ui': { label: 'Send to' } },
+            ignoreCase: { type: 'boolean', description: 'For regex: ignore upper and lower case.', 'x-ui': { label: 'Ignore case' } },
+          },
+          required: ['op'],
+          additionalProperties: false,
+        },
+      },
+      checkAll: {
+        type: 'boolean',
+        default: true,
+        description: 'On: send to every matching rule\'s port. Off: stop at the first matching rule.',
+        'x-ui': { label: 'Check all rules' },
+      },
+    },
+    additionalProperties: false,
+  },
+  inputs: ['in'],
+  outputs: PORTS,
+  create(ctx) {
+    const path = propertyPath(ctx.config.property);
+    const rules = (ctx.config.rules as RuleConfig[]).map((rule, index) => compileRule(rule, index));
+    const checkAll = ctx.config.checkAll;
+
+    const sendAll = (msg: Message, ports: readonly Port[]) => {
+      for (const port of ports) ctx.send(msg, port);
+    };
+    return {
+      onMessage(msg) {
+        const routed = route(rules, getPath(msg, path), msg, checkAll);
+        if (routed instanceof Promise) return routed.then((ports) => sendAll(msg, ports));
+        sendAll(msg, routed);
+      },
+    };
+  },
+});
+
+/**
+ * The ports a message goes to. Stays synchronous until a rule answers with a Promise (a JSONata
+ * rule), so switches without JSONata cost no extra turn per message.
+ */
+function route(rules: readonly Rule[], value: unknown, msg: Message, checkAll: boolean, from = 0, ports: Port[] = []): Port[] | Promise<Port[]> {
+  for (let i = from; i < rules.length; i++) {
+    const rule = rules[i];
+    const answer = rule.test(value, msg, ports.length > 0);
+    if (answer instanceof Promise) {
+      return answer.then((matched) => (record(ports, rule, matched) && !checkAll ? ports : route(rules, value, msg, checkAll, i + 1, ports)));
+    }
+    if (record(ports, rule, answer) && !checkAll) return ports;
+  }
+  return ports;
+}
+
+/** Adds the rule's port when it matched (once per port); returns whether it matched. */
+function record(ports: Port[], rule: Rule, matched: boolean): boolean {
+  if (matched && !ports.includes(rule.port)) ports.push(rule.port);
+  return matched;
+}
+
+function propertyPath(property: string): PathSegment[] {
+  try {
+    return parsePath(property);
+  } catch (err) {
+    if (err instanceof PathError) throw new NodeError('SWITCH_PROPERTY_INVALID', `Property: ${err.message}`, { property });
+    throw err;
+  }
+}
+
+function compileRule(rule: RuleConfig, index: number): Rule {
+  const where = `Rule ${index + 1} (${rule.op})`;
+  const invalid = (problem: string) => new NodeError('SWITCH_RULE_INVALID', `${where}: ${problem}`, { rule: index + 1 });
+  const port = rule.port ?? PORTS[index];
+  if (port === undefined) throw invalid(`there are only ${PORTS.length} outputs; say which one this rule sends to ("port": "out1" ... "out6")`);
+  if (NEEDS_VALUE.has(rule.op) && rule.value === undefined) throw invalid('needs a value to compare with');
+  if (ORDERED.has(rule.op) && !isComparable(rule.value)) throw invalid(`compares by order, so its value must be a number or a text, not ${JSON.stringify(rule.value)}`);
+  if (rule.op === 'between' && !isComparable(rule.value2)) throw invalid('needs value2, the upper bound, as a number or a text');
+  const test = makeTest(rule, where, invalid);
+  return { port, test };
+}
+
+function makeTest(rule: RuleConfig, where: string, invalid: (problem: string) => NodeError): Rule['test'] {
+  const { value, value2 } = rule;
+  switch (rule.op) {
+    case 'eq':
+      return (x) => equals(x, value);
+    case 'neq':
+      return (x) => !equals(x, value);
+    case 'lt':
+      return (x) => compare(x, value) < 0;
+    case 'lte':
+      return (x) => compare(x, value) <= 0;
+    case 'gt':
+      return (x) => compare(x, value) > 0;
+    case 'gte':
+      return (x) => compare(x, value) >= 0;
+    case 'between': {
+      // Bounds given the wrong way round still mean the range between them.
+      const [low, high] = compare(value, value2) > 0 ? [value2, value] : [value, value2];
+      return (x) => compare(x, low) >= 0 && compare(x, high) <= 0;
+    }
+    case 'contains':
+      return (x) => (typeof x === 'string' ? x.includes(String(value)) : Array.isArray(x) && x.some((item) => equals(item, value)));
+    case 'regex': {
+      if (typeof value !== 'string') throw invalid('needs the regular expression as text');
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(value, rule.ignoreCase ? 'i' : '');
+      } catch (err) {
+        throw invalid(`the regular expression ${JSON.stringify(value)} is invalid: ${(err as Error).message}`);
+      }
+      return (x) => (typeof x === 'string' || typeof x === 'number') && pattern.test(String(x));
+    }
+    case 'true':
+      return (x) => x === true;
+    case 'false':
+      return (x) => x === false;
+    case 'null':
+      return (x) => x === null || x === undefined;
+    case 'notnull':
+      return (x) => x !== null && x !== undefined;
+    case 'isType': {
+      if (!(TYPES as readonly unknown[]).includes(value)) throw invalid(`the type must be one of ${TYPES.join(', ')}, not ${JSON.stringify(value)}`);
+      return (x) => typeName(x) === value;
+    }
+    case 'jsonata': {
+      if (typeof value !== 'string') throw invalid('needs the JSONata expression as text');
+      const expression: MessageExpression = compileExpression(value, {
+        where,
+        invalidCode: 'SWITCH_RULE_INVALID',
+        failedCode: 'SWITCH_EXPRESSION_FAILED',
+      });
+      return (_x, msg) => expression.evaluate(msg).then((result) => result === true);
+    }
+    case 'else':
+      return (_x, _msg, matchedBefore) => !matchedBefore;
+  }
+}
+
+function typeName(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'array';
+  return typeof x;
+}
+
+function isComparable(x: unknown): boolean {
+  return (typeof x === 'number' && !Number.isNaN(x)) || typeof x === 'string';
+}
+
+/** A number, or a text that is one ("42", " 4.5 "), as a number; otherwise undefined. */
+function asNumber(x: unknown): number | undefined {
+  if (typeof x === 'number') return Number.isNaN(x) ? undefined : x;
+  if (typeof x === 'string' && x.trim() !== '') {
+    const n = Number(x);
+    return Number.isNaN(n) ? undefined : n;
+  }
+  return undefined;
+}
+
+/**
+ * Orders two values: numerically when both are numbers or numeric texts, else as texts when both
+ * are texts. NaN when they cannot be ordered, so every comparison with it is false.
+ */
+function compare(a: unknown, b: unknown): number {
+  const na = asNumber(a);
+  const nb = asNumber(b);
+  if (na !== undefined && nb !== undefined) return na - nb;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  return Number.NaN;
+}
+
+/** Equality for rule values: same type and value (deep for lists and objects), or a number and its text. */
+function equals(a: unknown, b: unknown): boolean {
+  if (typeof a !== typeof b) {
+    const na = typeof a === 'number' || typeof b === 'number' ? asNumber(a) : undefined;
+    return na !== undefined && na === asNumber(b);
+  }
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b as object);
+  return keysA.length === keysB.length && keysA.every((k) => equals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
