@@ -1,7 +1,8 @@
 import type { FlowNode, OverflowPolicy } from '@tagflow/flow-model';
-import type { AnyNodeDefinition, Clock, Message, NodeContext, NodeInstance, NodeLogger, NodeStatus } from '@tagflow/node-sdk';
+import type { AnyNodeDefinition, Clock, Message, NodeContext, NodeInstance, NodeStatus } from '@tagflow/node-sdk';
 import { MessageQueue } from './message-queue';
 import { NodeClock } from './node-clock';
+import { closeWithin, taggedLogger } from './close-within';
 import type { EngineLogger, NodeCounters, TapListener } from './types';
 
 /** What a runner needs from the engine that owns it. */
@@ -207,22 +208,9 @@ export class NodeRunner {
     }
     this.wake();
     this.settle();
-    const close = this.instance?.close;
-    if (!close) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    try {
-      const outcome = await Promise.race([Promise.resolve(close.call(this.instance)), timedOut]);
-      if (outcome === 'timeout') {
-        this.host.logger.warn({ node: this.id, type: this.type, timeoutMs }, 'node did not finish closing in time; moving on');
-      }
-    } catch (err) {
-      this.host.logger.error({ node: this.id, type: this.type, err }, 'node failed while closing');
-    } finally {
-      clearTimeout(timer);
-    }
+    const instance = this.instance;
+    if (!instance?.close) return;
+    await closeWithin(() => instance.close?.(), timeoutMs, this.host.logger, { node: this.id, type: this.type });
   }
 
   private invoke(msg: Message, port: string): void {
@@ -378,7 +366,7 @@ export class NodeRunner {
 
   private makeContext(): NodeContext {
     const host = this.host;
-    const log = this.makeLogger();
+    const log = taggedLogger(host.logger, { node: this.node.id, type: this.node.type });
     return {
       id: this.node.id,
       type: this.node.type,
@@ -402,17 +390,6 @@ export class NodeRunner {
       clock: this.nodeClock,
       signal: this.abort.signal,
       resource: <R>(id: string) => host.resource(this, id) as R,
-    };
-  }
-
-  private makeLogger(): NodeLogger {
-    const logger = this.host.logger;
-    const tag = { node: this.node.id, type: this.node.type };
-    return {
-      debug: (message, data) => logger.debug({ ...tag, ...data }, message),
-      info: (message, data) => logger.info({ ...tag, ...data }, message),
-      warn: (message, data) => logger.warn({ ...tag, ...data }, message),
-      error: (message, data) => logger.error({ ...tag, ...data }, message),
     };
   }
 }
