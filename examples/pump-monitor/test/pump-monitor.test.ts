@@ -41,11 +41,11 @@ describe('examples/pump-monitor', () => {
     flow.nodes.find((n: { id: string }) => n.id === 'alarm-log').config.path = alarmLog;
 
     const f = await runFlow(flow, { nodes: Object.values(core) });
-    await f.advance(60_000); // 240 samples at 250 ms: three periods of the 20 s wave
+    await f.advance(60_000); // one sample at start, then one every 250 ms: three periods of the 20 s wave
     await f.stop();
 
     const raw = f.payloads('flow-sensor') as number[];
-    expect(raw).toHaveLength(240);
+    expect(raw).toHaveLength(1 + 60_000 / 250);
     const expected = expectedAlarms(raw, 42.5, 1.0);
     expect(expected.length).toBeGreaterThanOrEqual(4); // the example shows alarms raised and cleared
 
