@@ -151,3 +151,34 @@ describe('deploy and redeploy', () => {
     expect(closed).toEqual(['mqtt://one', 'mqtt://two']);
   });
 });
+
+describe('start order', () => {
+  it('starts processors before sources, so a first message finds them ready', async () => {
+    const order: string[] = [];
+    const early = defineNode({
+      type: 'early-source',
+      version: 1,
+      category: 'source',
+      description: 'sends in start()',
+      configSchema: { type: 'object' },
+      inputs: [],
+      outputs: ['out'],
+      create: (ctx) => ({ start() { order.push('source start'); ctx.send(createMessage(1)); } }),
+    });
+    const ready = defineNode({
+      type: 'needs-start',
+      version: 1,
+      category: 'processor',
+      description: 'records whether start ran before its first message',
+      configSchema: { type: 'object' },
+      inputs: ['in'],
+      outputs: [],
+      create: () => ({ start() { order.push('processor start'); }, onMessage() { order.push('processor message'); } }),
+    });
+    const { engine } = makeEngine([early, ready]);
+    // The source comes first in the file, which must not matter.
+    await engine.deploy(flow([{ id: 's', type: 'early-source' }, { id: 'p', type: 'needs-start' }], ['s->p']));
+    expect(order).toEqual(['processor start', 'source start', 'processor message']);
+    await engine.stop();
+  });
+});

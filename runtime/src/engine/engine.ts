@@ -220,8 +220,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     // Before sources start, so listeners (taps, the editor) miss nothing they send first.
     this.emit('deployed', result);
 
-    // Phase 3: let new sources begin.
-    await Promise.all([...newRunners.values()].map((r) => r.start()));
+    // Phase 3: start the new nodes, processors before sources, so the first message a source
+    // sends finds every node downstream started.
+    const starting = [...newRunners.values()];
+    await Promise.all(starting.filter((r) => r.definition.inputs.length > 0).map((r) => r.start()));
+    await Promise.all(starting.filter((r) => r.definition.inputs.length === 0).map((r) => r.start()));
     return { ok: true, ...result, unchanged: diff.unchanged, warnings: validation.warnings };
   }
 
