@@ -130,7 +130,12 @@ describe('deploy and redeploy', () => {
       resources: { conn: 'conn' },
       create: (ctx) => {
         const c = ctx.resource<{ url: string }>(ctx.config.conn);
-        return { onMessage: (msg) => void ctx.send({ ...msg, payload: c.url }) };
+        return {
+          async onMessage(msg) {
+            const connection = await c.ready();
+            ctx.send({ ...msg, payload: connection.url });
+          },
+        };
       },
     });
     const { engine, registry } = makeEngine([user]);
@@ -180,5 +185,16 @@ describe('start order', () => {
     await engine.deploy(flow([{ id: 's', type: 'early-source' }, { id: 'p', type: 'needs-start' }], ['s->p']));
     expect(order).toEqual(['processor start', 'source start', 'processor message']);
     await engine.stop();
+  });
+});
+
+describe('stop', () => {
+  it('processes messages still queued at slow nodes before closing them', async () => {
+    const { engine } = makeEngine();
+    await engine.deploy(flow([{ id: 'io', type: 'slow', config: { delayMs: 5 } }, { id: 'out', type: 'sink' }], ['io->out']));
+    for (let i = 0; i < 20; i++) engine.inject('io', createMessage(i)).catch(() => undefined);
+    expect(engine.stats().io.queued).toBeGreaterThan(10);
+    await engine.stop();
+    expect(received.get('out')!.map((m) => m.payload)).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 });

@@ -173,5 +173,9 @@ function minimalContext(code: string): NodeContext<any> {
     resource() {
       throw new Error('no resources here');
     },
+    outbox() {
+      throw new Error('no outbox here');
+    },
+    dataDir: '/nonexistent',
   };
 }

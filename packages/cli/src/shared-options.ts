@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from './duration';
 
@@ -16,5 +18,15 @@ export function forOption(): Option {
       if (ms === undefined) throw new InvalidArgumentError('Use a number with a unit: ms, s, m or h (e.g. 10s).');
       return ms;
     },
+  );
+}
+
+/** `--data-dir <dir>`: where the runtime keeps its state (store-and-forward buffers, certificates). */
+export function dataDirOption(): Option {
+  return new Option('--data-dir <dir>', 'where the runtime keeps its state: store-and-forward buffers, certificates')
+    .argParser((value: string) => resolve(value))
+    .default(
+    join(homedir(), '.tagflow'),
+    '~/.tagflow',
   );
 }

@@ -69,7 +69,7 @@ describe('tagflow run', () => {
   });
 
   it('prints statuses and unrouted node errors on stderr with the node id, keeping stdout clean', async () => {
-    const result = await runCli(['run', 'unplugged.flow.json', '--for', '500ms', '--nodes-dir', 'extra-nodes']);
+    const result = await runCli(['run', 'unplugged.flow.json', '--for', '2s', '--nodes-dir', 'extra-nodes']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('[flow-sensor] disconnected: no sensor on channel 3');

@@ -1,4 +1,6 @@
 import type { Message } from './message';
+import type { Outbox, OutboxOptions } from './outbox';
+import type { ResourceHandle } from './resource-handle';
 
 /** What a node shows under itself in the editor and in `tagflow status`. */
 export interface NodeStatus {
@@ -73,9 +75,17 @@ export interface NodeContext<Config = Record<string, unknown>> {
   readonly signal: AbortSignal;
   /**
    * The shared connection a resource of the flow provides, by resource id (the value of the config
-   * field declared in the node's `resources`). Throws a NodeError if it does not exist.
+   * field declared in the node's `resources`), as a handle that survives reconnects. Throws a
+   * NodeError if the flow has no such resource.
    */
-  resource<R = unknown>(id: string): R;
+  resource<R = unknown>(id: string): ResourceHandle<R>;
+  /**
+   * Opens this node's store-and-forward buffer (one per node; calling it again returns the same).
+   * Items left from an earlier run of the same flow and node id are still in it.
+   */
+  outbox<T = unknown>(options?: OutboxOptions): Promise<Outbox<T>>;
+  /** The runtime's data folder (absolute path): for state a node package must keep, such as certificates. */
+  readonly dataDir: string;
 }
 
 /** What `create` returns: the node's behaviour for this deploy. */

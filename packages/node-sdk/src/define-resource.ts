@@ -15,6 +15,13 @@ export interface ResourceContext<Config = Record<string, unknown>> {
   status(status: NodeStatus): void;
   /** Resolves a secret by name (environment variable for now; an encrypted store later). */
   secret(name: string): string | undefined;
+  /**
+   * Reports that the open connection was lost (socket closed, session ended). The runtime then
+   * calls `close` on this instance and `create` again, with exponential backoff and jitter.
+   */
+  lost(reason: unknown): void;
+  /** The runtime's data folder (absolute path), e.g. for a client certificate store. */
+  readonly dataDir: string;
 }
 
 /** A live resource: whatever object the nodes use, plus an idempotent `close`. */
@@ -23,8 +30,16 @@ export interface ResourceInstance {
 }
 
 /**
- * A shared connection type (`mqtt-broker`, `modbus-device`...). One instance per resource in the
- * flow, created before the nodes that use it and closed after them.
+ * A shared connection type (`mqtt-broker`, `modbus-device`...): one live connection per resource
+ * of the flow, shared by the nodes that name it.
+ *
+ * `create` opens one connection and returns it; it must not retry: it throws (or rejects) when the
+ * peer cannot be reached, and later calls `ctx.lost(reason)` when an open connection drops.
+ * Reconnecting is the runtime's job: it calls `create` again with exponential backoff and jitter
+ * (0.5 s doubling to 30 s), shows connecting / connected / reconnecting (with the last error) on
+ * every node using the resource, and hands each new connection to the nodes' `onConnect`
+ * listeners. A deploy does not wait for the first connection: a device that is down at deploy
+ * time is retried like one that went down later. `close` is called once per connection.
  */
 export interface ResourceDefinition<S extends JSONSchema = JSONSchema, R extends ResourceInstance = ResourceInstance> {
   type: string;

@@ -6,6 +6,9 @@ export type { NodeDefinition, AnyNodeDefinition, ConfigMigration, ConfigOf } fro
 export { defineNode, ERROR_PORT } from './define-node';
 export type { ResourceDefinition, AnyResourceDefinition, ResourceContext, ResourceInstance } from './define-resource';
 export { defineResource } from './define-resource';
+export type { ResourceHandle } from './resource-handle';
+export type { Outbox, OutboxOptions } from './outbox';
+export { OUTBOX_SYNC_MS } from './outbox';
 export type { JSONSchema } from 'json-schema-to-ts';
 /** Version of this SDK; the runtime checks node packages' peer ranges against it. */
 export const SDK_VERSION = '0.1.0';

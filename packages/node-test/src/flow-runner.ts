@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatIssues } from '@tagflow/flow-model';
 import type { Flow } from '@tagflow/flow-model';
 import type { AnyNodeDefinition, AnyResourceDefinition, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
@@ -13,11 +16,15 @@ export interface RunFlowOptions {
   resources?: AnyResourceDefinition[];
   /** Fake time (default true): nothing happens on timers until `advance`. */
   fakeTime?: boolean;
+  /** The runtime's data folder (default: a new temporary folder); reuse one to simulate a restart. */
+  dataDir?: string;
 }
 
 /** A running flow fixture, recording everything its nodes send, report and show. */
 export interface FlowUnderTest {
   readonly engine: Engine;
+  /** The runtime's data folder this flow uses. */
+  readonly dataDir: string;
   /** Messages a node sent on a port (default `out`), oldest first. */
   outputs(nodeId: string, port?: string): Message[];
   /** Payloads a node sent on a port (default `out`). */
@@ -49,7 +56,8 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
   const fake = options.fakeTime === false ? undefined : new FakeClock();
   const clock = fake ?? systemClock;
   const logger = new RecordingLogger();
-  const engine = new Engine({ registry, logger, clock, closeTimeoutMs: 2000 });
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tagflow-test-'));
+  const engine = new Engine({ registry, logger, clock, closeTimeoutMs: 2000, dataDir });
 
   const sent = new Map<string, Message[]>();
   const statuses = new Map<string, NodeStatus[]>();
@@ -85,6 +93,7 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
   const recorded = (nodeId: string, port = 'out') => sent.get(`${nodeId}\u0000${port}`) ?? [];
   return {
     engine,
+    dataDir,
     outputs: (nodeId, port) => [...recorded(nodeId, port)],
     payloads: (nodeId, port) => recorded(nodeId, port).map((m) => m.payload),
     errors,

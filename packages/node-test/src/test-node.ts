@@ -12,6 +12,8 @@ export interface TestNodeOptions {
   /** Resources the node uses, with their types' definitions. */
   resources?: FlowResource[];
   resourceTypes?: AnyResourceDefinition[];
+  /** The runtime's data folder (default: a new temporary folder); reuse one to simulate a restart. */
+  dataDir?: string;
   /** Input queue settings for the node. */
   queue?: { size?: number; overflow?: 'block' | 'drop-oldest' | 'drop-newest' };
 }
@@ -64,7 +66,7 @@ export async function testNode(definition: AnyNodeDefinition, options: TestNodeO
       ],
       edges: [],
     },
-    { nodes: [definition], resources: options.resourceTypes, fakeTime: options.fakeTime },
+    { nodes: [definition], resources: options.resourceTypes, fakeTime: options.fakeTime, dataDir: options.dataDir },
   );
   return {
     send: (value, port) => flow.inject(NODE_ID, value, port),

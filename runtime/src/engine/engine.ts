@@ -1,15 +1,20 @@
 import { EventEmitter } from 'node:events';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
 import { createMessage, ERROR_PORT, isNodeError, NodeError } from '@tagflow/node-sdk';
-import type { Clock, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
+import type { Clock, ErrorInfo, Message, NodeStatus, OutboxOptions } from '@tagflow/node-sdk';
 import type { NodeRegistry } from '../registry/node-registry';
 import { diffFlows } from './flow-diff';
 import { NodeRunner } from './node-runner';
 import type { RunnerHost, Target } from './node-runner';
 import { systemClock } from './node-clock';
 import { ResourceRunner } from './resource-runner';
+import type { ResourceHost } from './resource-runner';
+import { openOutbox } from '../store-forward';
+import type { FileOutbox } from '../store-forward';
 import type { DebugEvent, EngineLogger, NodeCounters, NodeErrorEvent, StatusEvent, TapListener } from './types';
 
 export interface EngineOptions {
@@ -23,6 +28,8 @@ export interface EngineOptions {
   closeTimeoutMs?: number;
   /** Error-handling hops before an error loop is cut (default 10). */
   maxErrorDepth?: number;
+  /** Where the runtime keeps state: store-and-forward buffers, certificates (default ~/.tagflow). */
+  dataDir?: string;
 }
 
 /** The outcome of a deploy: what changed, or every reason it was refused. */
@@ -49,6 +56,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly clock: Clock;
   private readonly closeTimeoutMs: number;
   private readonly maxErrorDepth: number;
+  private readonly dataDir: string;
+  private readonly resourceHost: ResourceHost;
+  /** Open outboxes by node id: they outlive a node's restarts, and close when the node is removed. */
+  private readonly outboxes = new Map<string, Promise<FileOutbox<unknown>>>();
   private flow: Flow | undefined;
   private runners = new Map<string, NodeRunner>();
   private resources = new Map<string, ResourceRunner>();
@@ -62,6 +73,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.clock = options.clock ?? systemClock;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.maxErrorDepth = options.maxErrorDepth ?? 10;
+    this.dataDir = options.dataDir ?? join(homedir(), '.tagflow');
+    this.resourceHost = {
+      logger: this.logger,
+      clock: this.clock,
+      dataDir: this.dataDir,
+      closeTimeoutMs: this.closeTimeoutMs,
+      status: (runner, status) => this.onResourceStatus(runner, status),
+    };
   }
 
   /** The running flow (validated and normalized), if any. */
@@ -76,11 +95,20 @@ export class Engine extends EventEmitter<EngineEvents> {
     return run;
   }
 
-  /** Closes every node (time-boxed), then every resource. The engine can deploy again afterwards. */
+  /**
+   * Stops the flow without losing what is in it: sources close first, messages already queued are
+   * processed (waiting at most the close timeout), then every other node closes (time-boxed), then
+   * every resource. The engine can deploy again afterwards.
+   */
   stop(): Promise<void> {
     const run = this.queue.then(async () => {
-      await Promise.all([...this.runners.values()].map((r) => r.close(this.closeTimeoutMs)));
-      await Promise.all([...this.resources.values()].map((r) => r.close(this.closeTimeoutMs)));
+      const runners = [...this.runners.values()];
+      const isSource = (r: NodeRunner) => r.definition.inputs.length === 0 && !r.definition.catches;
+      await Promise.all(runners.filter(isSource).map((r) => r.close(this.closeTimeoutMs)));
+      await this.idleWithin(this.closeTimeoutMs);
+      await Promise.all(runners.filter((r) => !isSource(r)).map((r) => r.close(this.closeTimeoutMs)));
+      await Promise.all([...this.resources.values()].map((r) => r.close()));
+      await Promise.all([...this.outboxes.keys()].map((id) => this.closeOutbox(id)));
       this.runners = new Map();
       this.resources = new Map();
       this.flow = undefined;
@@ -129,6 +157,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
+  private async idleWithin(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([this.idle(), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      const queued = Object.fromEntries(Object.entries(this.stats()).filter(([, c]) => c.queued > 0).map(([id, c]) => [id, c.queued]));
+      this.logger.warn({ queued, timeoutMs }, 'stopping with messages still queued');
+    }
+  }
+
   private requireRunner(nodeId: string): NodeRunner {
     const runner = this.runners.get(nodeId);
     if (!runner) throw new NodeError('UNKNOWN_NODE', `no running node "${nodeId}" in this flow`);
@@ -143,24 +184,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     const resourceIndex = new Map((flow.resources ?? []).map((r, i) => [r.id, i]));
     const diff = diffFlows(this.flow, flow, (node) => this.resourcesOf(node));
 
-    // Phase 1: create what is new or changed while the old flow keeps running.
+    // Phase 1: create what is new or changed while the old flow keeps running. Resources start
+    // connecting in the background: a peer that is down is retried, it does not fail the deploy.
     const host = this.makeHost(flow.id);
     const newResources = new Map<string, ResourceRunner>();
     const errors: FlowIssue[] = [];
-    await Promise.all(
-      [...diff.resourcesAdded, ...diff.resourcesChanged].map(async (id) => {
-        const resource = (flow.resources ?? [])[resourceIndex.get(id) as number];
-        const registered = this.registry.resource(resource.type);
-        if (!registered) return; // validation already refused unknown types
-        const runner = new ResourceRunner(resource, registered.definition, this.logger, (r, s) => this.onResourceStatus(r, s));
-        newResources.set(id, runner);
-        try {
-          await runner.create();
-        } catch (err) {
-          errors.push(startIssue('RESOURCE_START_FAILED', `/resources/${resourceIndex.get(id)}`, `resource "${id}" (${resource.type})`, err, { resourceId: id }));
-        }
-      }),
-    );
+    for (const id of [...diff.resourcesAdded, ...diff.resourcesChanged]) {
+      const resource = (flow.resources ?? [])[resourceIndex.get(id) as number];
+      const registered = this.registry.resource(resource.type);
+      if (!registered) continue; // validation already refused unknown types
+      const runner = new ResourceRunner(resource, registered.definition, this.resourceHost);
+      newResources.set(id, runner);
+      runner.start();
+    }
     const newRunners = new Map<string, NodeRunner>();
     if (errors.length === 0) {
       const pendingResources = this.resources;
@@ -184,7 +220,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     if (errors.length > 0) {
       await Promise.all([...newRunners.values()].map((r) => r.close(this.closeTimeoutMs)));
-      await Promise.all([...newResources.values()].map((r) => r.close(this.closeTimeoutMs)));
+      await Promise.all([...newResources.values()].map((r) => r.close()));
       return { ok: false, errors, warnings: validation.warnings };
     }
 
@@ -213,8 +249,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.resources = resources;
     this.flow = flow;
     this.wire(flow);
+    // Nodes installed now missed what their connections reported while connecting: tell them.
+    for (const resource of newResources.values()) if (resource.lastStatus) this.onResourceStatus(resource, resource.lastStatus);
     await Promise.all(retiring.map((r) => r.close(this.closeTimeoutMs)));
-    await Promise.all(retiringResources.map((r) => r?.close(this.closeTimeoutMs)));
+    await Promise.all(retiringResources.map((r) => r?.close()));
+    await Promise.all(diff.removed.map((id) => this.closeOutbox(id)));
     const result = { flowId: flow.id, added: diff.added, changed: diff.changed, removed: diff.removed };
     this.logger.info(result, `deployed flow "${flow.id}"`);
     // Before sources start, so listeners (taps, the editor) miss nothing they send first.
@@ -287,9 +326,30 @@ export class Engine extends EventEmitter<EngineEvents> {
       resource: (runner, id) => {
         const resource = this.resources.get(id);
         if (!resource) throw new NodeError('RESOURCE_NOT_FOUND', `node "${runner.id}" uses resource "${id}", which this flow does not define`);
-        return resource.instance;
+        return resource;
       },
+      outbox: (runner, options) => {
+        const open = this.outboxes.get(runner.id);
+        if (open) return open;
+        const opening = openOutbox<unknown>(join(this.dataDir, 'outbox', flowId, runner.id), { ...options, logger: this.logger });
+        this.outboxes.set(runner.id, opening);
+        // A failed open must not stay cached: the next deploy may find the disk writable again.
+        opening.catch(() => this.outboxes.delete(runner.id));
+        return opening;
+      },
+      dataDir: this.dataDir,
     };
+  }
+
+  private async closeOutbox(nodeId: string): Promise<void> {
+    const outbox = this.outboxes.get(nodeId);
+    if (!outbox) return;
+    this.outboxes.delete(nodeId);
+    try {
+      await (await outbox).close();
+    } catch (err) {
+      this.logger.error({ node: nodeId, err }, 'could not close the store-and-forward buffer');
+    }
   }
 
   private routeError(runner: NodeRunner, err: unknown, msg: Message | undefined): void {

@@ -1,5 +1,5 @@
 import type { FlowNode, OverflowPolicy } from '@tagflow/flow-model';
-import type { AnyNodeDefinition, Clock, Message, NodeContext, NodeInstance, NodeStatus } from '@tagflow/node-sdk';
+import type { AnyNodeDefinition, Clock, Message, NodeContext, NodeInstance, NodeStatus, Outbox, OutboxOptions, ResourceHandle } from '@tagflow/node-sdk';
 import { MessageQueue } from './message-queue';
 import { NodeClock } from './node-clock';
 import { closeWithin, taggedLogger } from './close-within';
@@ -13,7 +13,9 @@ export interface RunnerHost {
   routeError(runner: NodeRunner, err: unknown, msg: Message | undefined): void;
   debug(runner: NodeRunner, data: unknown): void;
   status(runner: NodeRunner, status: NodeStatus): void;
-  resource(runner: NodeRunner, id: string): unknown;
+  resource(runner: NodeRunner, id: string): ResourceHandle<unknown>;
+  outbox(runner: NodeRunner, options: OutboxOptions | undefined): Promise<Outbox<unknown>>;
+  readonly dataDir: string;
 }
 
 /** An input port of a node that an output port is wired to. */
@@ -74,6 +76,11 @@ export class NodeRunner {
   private closing: Promise<void> | undefined;
   private lastDropWarning = 0;
   private readonly abort = new AbortController();
+  /** Resolves once the node is wired and started: resource listeners wait for it. */
+  private readonly started: Promise<void>;
+  private markStarted!: () => void;
+  /** Removes this node's resource listeners when it closes (the connection outlives the node). */
+  private readonly detachers: Array<() => void> = [];
   private readonly nodeClock: NodeClock;
   readonly context: NodeContext;
 
@@ -87,6 +94,7 @@ export class NodeRunner {
     this.queueSize = node.queue?.size ?? DEFAULT_QUEUE_SIZE;
     this.overflow = node.queue?.overflow ?? 'block';
     this.nodeClock = new NodeClock(host.clock);
+    this.started = new Promise((resolve) => (this.markStarted = resolve));
     this.context = this.makeContext();
   }
 
@@ -99,6 +107,7 @@ export class NodeRunner {
 
   /** Lets a source begin emitting; its failure is reported as the node's error. */
   async start(): Promise<void> {
+    this.markStarted();
     if (this.closed || !this.instance?.start) return;
     try {
       await this.instance.start();
@@ -200,12 +209,14 @@ export class NodeRunner {
 
   private async doClose(timeoutMs: number): Promise<void> {
     this.closed = true;
+    this.markStarted();
     this.abort.abort();
     this.nodeClock.close();
     if (this.saturated) {
       this.saturated = false;
       for (const u of this.upstream) u.resume();
     }
+    for (const detach of this.detachers.splice(0)) detach();
     this.wake();
     this.settle();
     const instance = this.instance;
@@ -389,7 +400,43 @@ export class NodeRunner {
       log,
       clock: this.nodeClock,
       signal: this.abort.signal,
-      resource: <R>(id: string) => host.resource(this, id) as R,
+      resource: <R>(id: string) => this.resourceHandle(id) as ResourceHandle<R>,
+      outbox: <T>(options?: OutboxOptions) => host.outbox(this, options) as Promise<Outbox<T>>,
+      dataDir: host.dataDir,
+    };
+  }
+
+  /** The node's view of a shared connection: listener failures become this node's errors. */
+  private resourceHandle(id: string): ResourceHandle<unknown> {
+    const shared = this.host.resource(this, id);
+    const guard =
+      <A>(listener: (arg: A) => void | Promise<void>) =>
+      async (arg: A): Promise<void> => {
+        // A node registers listeners in `create`, before it is wired: what it sends must reach the flow.
+        await this.started;
+        if (this.closed) return;
+        try {
+          await listener(arg);
+        } catch (err) {
+          this.counters.errors++;
+          this.host.routeError(this, err, undefined);
+        }
+      };
+    return {
+      get current() {
+        return shared.current;
+      },
+      ready: (signal) => shared.ready(signal ?? this.abort.signal),
+      onConnect: (listener) => {
+        const detach = shared.onConnect(guard(listener));
+        this.detachers.push(detach);
+        return detach;
+      },
+      onDisconnect: (listener) => {
+        const detach = shared.onDisconnect((reason) => void guard(listener)(reason));
+        this.detachers.push(detach);
+        return detach;
+      },
     };
   }
 }

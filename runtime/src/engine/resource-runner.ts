@@ -1,47 +1,188 @@
 import type { FlowResource } from '@tagflow/flow-model';
-import type { AnyResourceDefinition, NodeStatus, ResourceInstance } from '@tagflow/node-sdk';
+import type { AnyResourceDefinition, Clock, NodeStatus, ResourceHandle, ResourceInstance, Timer } from '@tagflow/node-sdk';
 import type { EngineLogger } from './types';
 import { closeWithin, taggedLogger } from './close-within';
 
-/** One live shared connection of the flow, and the nodes that use it. */
-export class ResourceRunner {
-  instance: ResourceInstance | undefined;
+/** First retry delay; it doubles per failed attempt up to `MAX_BACKOFF_MS`. */
+export const FIRST_BACKOFF_MS = 500;
+export const MAX_BACKOFF_MS = 30_000;
+
+/** Where a runner gets what it needs from the engine. */
+export interface ResourceHost {
+  readonly logger: EngineLogger;
+  readonly clock: Clock;
+  readonly dataDir: string;
+  readonly closeTimeoutMs: number;
+  status(runner: ResourceRunner, status: NodeStatus): void;
+}
+
+/**
+ * Keeps one shared connection of the flow open: calls the definition's `create` to connect, and
+ * again after a failure or a loss, with exponential backoff and jitter, so that no connector writes
+ * its own retry loop. Nodes see it through `ResourceHandle`, which outlives each connection.
+ */
+export class ResourceRunner implements ResourceHandle<unknown> {
+  current: ResourceInstance | undefined;
   lastStatus: NodeStatus | undefined;
-  private readonly abort = new AbortController();
+  private failures = 0;
+  private lastError: string | undefined;
+  private retry: Timer | undefined;
+  private connectionAbort: AbortController | undefined;
+  private closed = false;
   private closing: Promise<void> | undefined;
+  private readonly connectListeners = new Set<(connection: unknown) => void | Promise<void>>();
+  private readonly disconnectListeners = new Set<(reason: Error) => void>();
+  private readyWaiters: Array<(connection: unknown) => void> = [];
 
   constructor(
     readonly resource: FlowResource,
     readonly definition: AnyResourceDefinition,
-    private readonly logger: EngineLogger,
-    private readonly onStatus: (runner: ResourceRunner, status: NodeStatus) => void,
+    private readonly host: ResourceHost,
   ) {}
 
-  async create(): Promise<void> {
-    this.instance = await this.definition.create({
-      id: this.resource.id,
-      type: this.resource.type,
-      config: Object.freeze({ ...(this.resource.config ?? {}) }),
-      signal: this.abort.signal,
-      log: taggedLogger(this.logger, { resource: this.resource.id, type: this.resource.type }),
-      status: (status) => {
-        this.lastStatus = status;
-        this.onStatus(this, status);
-      },
-      // Secrets never live in the flow file: a flow names them, the environment provides them.
-      secret: (name) => process.env[name],
+  /** Starts connecting in the background; a deploy does not wait for the peer. */
+  start(): void {
+    void this.connect();
+  }
+
+  ready(signal?: AbortSignal): Promise<unknown> {
+    if (this.current) return Promise.resolve(this.current);
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const waiter = (connection: unknown) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(connection);
+      };
+      const onAbort = () => {
+        this.readyWaiters = this.readyWaiters.filter((w) => w !== waiter);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.readyWaiters.push(waiter);
     });
   }
 
-  close(timeoutMs: number): Promise<void> {
-    this.closing ??= this.doClose(timeoutMs);
+  onConnect(listener: (connection: unknown) => void | Promise<void>): () => void {
+    this.connectListeners.add(listener);
+    if (this.current) void this.notifyConnect(listener, this.current);
+    return () => this.connectListeners.delete(listener);
+  }
+
+  onDisconnect(listener: (reason: Error) => void): () => void {
+    this.disconnectListeners.add(listener);
+    return () => this.disconnectListeners.delete(listener);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
     return this.closing;
   }
 
-  private async doClose(timeoutMs: number): Promise<void> {
-    this.abort.abort();
-    const instance = this.instance;
-    if (!instance?.close) return;
-    await closeWithin(() => instance.close?.(), timeoutMs, this.logger, { resource: this.resource.id, type: this.resource.type });
+  private async doClose(): Promise<void> {
+    this.closed = true;
+    this.retry?.cancel();
+    this.connectionAbort?.abort();
+    const connection = this.current;
+    this.current = undefined;
+    if (connection) await this.closeConnection(connection);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed) return;
+    this.setStatus(
+      this.failures === 0
+        ? { state: 'connecting', text: 'connecting' }
+        : { state: 'reconnecting', text: `reconnecting (attempt ${this.failures + 1}): ${this.lastError}` },
+    );
+    const abort = new AbortController();
+    this.connectionAbort = abort;
+    let connection: ResourceInstance | undefined;
+    let lostEarly: unknown;
+    try {
+      connection = await this.definition.create({
+        id: this.resource.id,
+        type: this.resource.type,
+        config: Object.freeze({ ...(this.resource.config ?? {}) }),
+        signal: abort.signal,
+        log: taggedLogger(this.host.logger, { resource: this.resource.id, type: this.resource.type }),
+        status: (status) => this.setStatus(status),
+        // Secrets never live in the flow file: a flow names them, the environment provides them.
+        secret: (name) => process.env[name],
+        lost: (reason) => {
+          if (abort.signal.aborted) return;
+          if (connection === undefined) lostEarly = reason ?? new Error('connection lost');
+          else this.onLost(connection, abort, reason);
+        },
+        dataDir: this.host.dataDir,
+      });
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (this.closed) {
+      await this.closeConnection(connection);
+      return;
+    }
+    if (lostEarly !== undefined) {
+      await this.closeConnection(connection);
+      this.fail(lostEarly);
+      return;
+    }
+    this.current = connection;
+    this.failures = 0;
+    this.lastError = undefined;
+    this.setStatus({ state: 'ok', text: 'connected' });
+    // Listeners first: subscriptions are made again before waiting senders carry on (a listener
+    // that hangs holds them back at most the close timeout).
+    const notified = Promise.all([...this.connectListeners].map((listener) => this.notifyConnect(listener, connection)));
+    await Promise.race([notified, new Promise((resolve) => setTimeout(resolve, this.host.closeTimeoutMs).unref())]);
+    if (this.current !== connection) return;
+    const waiters = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const waiter of waiters) waiter(connection);
+  }
+
+  private onLost(connection: ResourceInstance, abort: AbortController, reason: unknown): void {
+    if (this.current !== connection) return;
+    abort.abort();
+    this.current = undefined;
+    const error = reason instanceof Error ? reason : new Error(String(reason ?? 'connection lost'));
+    this.host.logger.warn({ resource: this.resource.id, type: this.resource.type, reason: error.message }, 'connection lost; reconnecting');
+    for (const listener of this.disconnectListeners) {
+      try {
+        listener(error);
+      } catch (err) {
+        this.host.logger.error({ resource: this.resource.id, err }, 'a disconnect listener failed');
+      }
+    }
+    void this.closeConnection(connection);
+    this.fail(error);
+  }
+
+  private fail(err: unknown): void {
+    if (this.closed) return;
+    this.lastError = err instanceof Error ? err.message : String(err);
+    this.failures++;
+    // Exponential backoff with jitter (75-125 %), so that many runtimes do not retry in step.
+    const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.failures - 1));
+    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    this.setStatus({ state: 'reconnecting', text: `retry in ${(delay / 1000).toFixed(1)} s: ${this.lastError}` });
+    this.retry = this.host.clock.setTimeout(() => void this.connect(), delay);
+  }
+
+  private notifyConnect(listener: (connection: unknown) => void | Promise<void>, connection: ResourceInstance): Promise<void> {
+    return Promise.resolve()
+      .then(() => listener(connection))
+      .catch((err: unknown) => this.host.logger.error({ resource: this.resource.id, err }, 'a connect listener failed'));
+  }
+
+  private async closeConnection(connection: ResourceInstance): Promise<void> {
+    if (!connection.close) return;
+    await closeWithin(() => connection.close?.(), this.host.closeTimeoutMs, this.host.logger, { resource: this.resource.id, type: this.resource.type });
+  }
+
+  private setStatus(status: NodeStatus): void {
+    this.lastStatus = status;
+    this.host.status(this, status);
   }
 }

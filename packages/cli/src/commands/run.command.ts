@@ -4,7 +4,7 @@ import { Engine } from '@tagflow/runtime';
 import { CliError } from '../cli-error';
 import { createConsoleLogger } from '../console-logger';
 import { discoveryWarnings, loadRegistry } from '../load-registry';
-import { forOption, nodesDirOption } from '../shared-options';
+import { dataDirOption, forOption, nodesDirOption } from '../shared-options';
 import { readFlowFile } from '../read-flow-file';
 import { count, formatMs, prefixLines } from '../format-text';
 import { debugOutput, statusPrinter, writeErr } from '../run-output';
@@ -14,6 +14,7 @@ import type { StopReason } from '../wait-for-stop';
 interface RunOptions {
   for?: number;
   nodesDir: string[];
+  dataDir: string;
 }
 
 /** `tagflow run <flow>`: runs a flow in the foreground until Ctrl-C or `--for`. */
@@ -24,6 +25,7 @@ export function registerRunCommand(program: Command): void {
     .argument('<flow>', 'the flow file (JSON)')
     .addOption(forOption())
     .addOption(nodesDirOption())
+    .addOption(dataDirOption())
     .addHelpText(
       'after',
       `
@@ -34,7 +36,8 @@ Node statuses, logs and errors go to stderr as readable lines, so stdout can be 
 Examples:
   $ tagflow run pump-monitor.json
   $ tagflow run pump-monitor.json --for 30s > values.jsonl
-  $ tagflow run flow.json --nodes-dir ../my-nodes`,
+  $ tagflow run flow.json --nodes-dir ../my-nodes
+  $ tagflow run mqtt-bridge.json --data-dir /var/lib/tagflow`,
     )
     .action((file: string, options: RunOptions) => runFlow(file, options));
 }
@@ -44,7 +47,7 @@ async function runFlow(file: string, options: RunOptions): Promise<void> {
   const { registry, report } = await loadRegistry(options.nodesDir);
   for (const line of discoveryWarnings(report)) writeErr(line);
 
-  const engine = new Engine({ registry, logger: createConsoleLogger(writeErr) });
+  const engine = new Engine({ registry, logger: createConsoleLogger(writeErr), dataDir: options.dataDir });
   const output = debugOutput();
   engine.on('debug', output.write);
   engine.on('status', statusPrinter());

@@ -1,0 +1,40 @@
+/** Settings of a node's store-and-forward buffer. */
+export interface OutboxOptions {
+  /** Bytes on disk before the overflow policy applies (default 100 MiB). */
+  maxBytes?: number;
+  /**
+   * When full: `drop-oldest` (default) discards the oldest items, counted in `dropped` and logged;
+   * `block` makes `push` wait until delivery made room (backpressure up the flow).
+   */
+  overflow?: 'drop-oldest' | 'block';
+}
+
+/**
+ * A durable FIFO in which a publisher keeps what it has not delivered yet (store-and-forward). The
+ * runtime keeps it in its data dir, per flow and node id, so it survives a runtime crash, a restart
+ * and a redeploy that keeps the node's id. Items are JSON values. Delivery is at least once: an item
+ * stays until `ack`, so one delivered just before a crash may be delivered again after it.
+ */
+export interface Outbox<T> {
+  /**
+   * Appends an item. It is handed to the operating system before the Promise resolves (survives a
+   * crash of the runtime) and flushed to disk within `OUTBOX_SYNC_MS` (survives a power cut after
+   * that). With overflow `block`, waits while the outbox is full.
+   */
+  push(item: T): Promise<void>;
+  /** Up to `max` of the oldest items, oldest first, without removing them. */
+  peek(max: number): T[];
+  /** Removes the `count` oldest items, once they were delivered. */
+  ack(count: number): Promise<void>;
+  /** Resolves as soon as the outbox holds at least one item, or when `signal` aborts. */
+  whenNotEmpty(signal: AbortSignal): Promise<void>;
+  /** Items held now. */
+  readonly size: number;
+  /** Bytes held on disk now. */
+  readonly bytes: number;
+  /** Items discarded by `drop-oldest` since the outbox was opened. */
+  readonly dropped: number;
+}
+
+/** How often buffered items are flushed to disk (fsync), at most. */
+export const OUTBOX_SYNC_MS = 200;

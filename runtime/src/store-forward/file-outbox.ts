@@ -1,0 +1,331 @@
+import { mkdir, open, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OUTBOX_SYNC_MS } from '@tagflow/node-sdk';
+import type { Outbox, OutboxOptions } from '@tagflow/node-sdk';
+import { decodeRecords, encodeRecord } from './record-codec';
+import { acquireLock, releaseLock } from './dir-lock';
+
+/** Segment files roll over at this size, so acknowledged data can be deleted a file at a time. */
+export const SEGMENT_BYTES = 8 * 2 ** 20;
+export const DEFAULT_MAX_BYTES = 100 * 2 ** 20;
+
+interface Held<T> {
+  item: T;
+  segment: number;
+  /** Byte offset just past the record in its segment. */
+  end: number;
+  bytes: number;
+}
+
+interface Head {
+  segment: number;
+  offset: number;
+}
+
+export interface OpenOutboxOptions extends OutboxOptions {
+  logger?: { warn(obj: object, msg?: string): void };
+  /** Segment file size before rolling over (default `SEGMENT_BYTES`). */
+  segmentBytes?: number;
+}
+
+const segmentName = (n: number) => `seg-${String(n).padStart(12, '0')}.log`;
+
+/**
+ * The store-and-forward buffer: append-only segment files in `dir`, plus a `head` file naming the
+ * first unacknowledged record. Items are handed to the OS before `push` resolves and fsynced at
+ * most `OUTBOX_SYNC_MS` later; the head is saved on the same rhythm, so after a crash at most the
+ * last fraction of a second of acknowledged items is delivered again (at least once). The live
+ * items are also held in memory, so memory use follows `maxBytes`.
+ */
+export class FileOutbox<T> implements Outbox<T> {
+  private items: Held<T>[] = [];
+  private first = 0;
+  private liveBytes = 0;
+  private droppedCount = 0;
+  private segment = 0;
+  private segmentSize = 0;
+  private file: FileHandle | undefined;
+  private fileSegment = -1;
+  private pending: Array<{ data: Buffer; segment: number; done: () => void; fail: (err: unknown) => void }> = [];
+  private writing = false;
+  /** The batch being written, for close to wait on. */
+  private inflight: Promise<void> | undefined;
+  private dirty = false;
+  private headDirty = false;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private notEmptyWaiters: Array<() => void> = [];
+  private roomWaiters: Array<() => void> = [];
+  private lastDropWarning = 0;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private readonly maxBytes: number;
+  private readonly overflow: 'drop-oldest' | 'block';
+
+  private constructor(
+    private readonly dir: string,
+    private readonly options: OpenOutboxOptions,
+  ) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.overflow = options.overflow ?? 'drop-oldest';
+  }
+
+  /** Opens (or creates) the outbox in `dir`, recovering what an earlier run left, torn tail cut off. */
+  static async open<T>(dir: string, options: OpenOutboxOptions = {}): Promise<FileOutbox<T>> {
+    await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`cannot create the store-and-forward folder ${dir}: ${err.message}`);
+    });
+    await acquireLock(dir);
+    const outbox = new FileOutbox<T>(dir, options);
+    try {
+      await outbox.recover();
+    } catch (err) {
+      await releaseLock(dir);
+      throw err;
+    }
+    return outbox;
+  }
+
+  get size(): number {
+    return this.items.length - this.first;
+  }
+
+  get bytes(): number {
+    return this.liveBytes;
+  }
+
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  async push(item: T): Promise<void> {
+    if (this.closed) throw new Error(`the store-and-forward buffer ${this.dir} is closed`);
+    const data = encodeRecord(item);
+    while (this.overflow === 'block' && this.size > 0 && this.liveBytes + data.length > this.maxBytes) {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      if (this.closed) throw new Error(`the store-and-forward buffer ${this.dir} is closed`);
+    }
+    if (this.segmentSize > 0 && this.segmentSize + data.length > (this.options.segmentBytes ?? SEGMENT_BYTES)) {
+      this.segment++;
+      this.segmentSize = 0;
+    }
+    const held: Held<T> = { item, segment: this.segment, end: this.segmentSize + data.length, bytes: data.length };
+    this.segmentSize += data.length;
+    this.items.push(held);
+    this.liveBytes += data.length;
+    if (this.overflow === 'drop-oldest') this.dropOverflow();
+    const segment = this.segment;
+    const written = new Promise<void>((done, fail) => this.pending.push({ data, segment, done, fail }));
+    void this.flushWrites();
+    const waiters = this.notEmptyWaiters;
+    this.notEmptyWaiters = [];
+    for (const w of waiters) w();
+    await written;
+  }
+
+  peek(max: number): T[] {
+    const out: T[] = [];
+    for (let i = this.first; i < this.items.length && out.length < max; i++) out.push(this.items[i].item);
+    return out;
+  }
+
+  async ack(count: number): Promise<void> {
+    this.advance(Math.min(count, this.size));
+  }
+
+  whenNotEmpty(signal: AbortSignal): Promise<void> {
+    if (this.size > 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        this.notEmptyWaiters = this.notEmptyWaiters.filter((w) => w !== done);
+        resolve();
+      };
+      this.notEmptyWaiters.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Writes and fsyncs everything, saves the head, releases the folder. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closed = true;
+    for (const w of this.roomWaiters.splice(0)) w();
+    for (const w of this.notEmptyWaiters.splice(0)) w();
+    while (this.inflight || this.pending.length > 0) await (this.inflight ?? this.flushWrites());
+    clearTimeout(this.syncTimer);
+    await this.sync();
+    await this.file?.close();
+    this.file = undefined;
+    await releaseLock(this.dir);
+  }
+
+  private advance(count: number): void {
+    if (count <= 0) return;
+    for (let i = 0; i < count; i++) this.liveBytes -= this.items[this.first + i].bytes;
+    this.first += count;
+    if (this.first >= 1024 && this.first * 2 >= this.items.length) {
+      this.items = this.items.slice(this.first);
+      this.first = 0;
+    }
+    this.headDirty = true;
+    this.scheduleSync();
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private dropOverflow(): void {
+    let drop = 0;
+    let bytes = this.liveBytes;
+    // The newest item always stays: a single item larger than the bound is still delivered.
+    while (bytes > this.maxBytes && this.size - drop > 1) {
+      bytes -= this.items[this.first + drop].bytes;
+      drop++;
+    }
+    if (drop === 0) return;
+    this.advance(drop);
+    this.droppedCount += drop;
+    const now = Date.now();
+    if (now - this.lastDropWarning >= 5000) {
+      this.lastDropWarning = now;
+      this.options.logger?.warn(
+        { dir: this.dir, dropped: this.droppedCount, maxBytes: this.maxBytes },
+        'store-and-forward buffer full: dropping the oldest messages',
+      );
+    }
+  }
+
+  /** Writes queued records in one system call per segment and batch, in order. */
+  private flushWrites(): Promise<void> {
+    if (this.writing || this.pending.length === 0) return Promise.resolve();
+    this.writing = true;
+    const batch: Promise<void> = this.writeBatch().finally(() => {
+      if (this.inflight === batch) this.inflight = undefined;
+    });
+    this.inflight = batch;
+    return batch;
+  }
+
+  private async writeBatch(): Promise<void> {
+    const segment = this.pending[0].segment;
+    let count = 1;
+    while (count < this.pending.length && this.pending[count].segment === segment) count++;
+    const batch = this.pending.splice(0, count);
+    try {
+      const file = await this.fileFor(segment);
+      await file.write(batch.length === 1 ? batch[0].data : Buffer.concat(batch.map((p) => p.data)));
+      this.dirty = true;
+      this.scheduleSync();
+      for (const p of batch) p.done();
+    } catch (err) {
+      const error = new Error(`cannot write to the store-and-forward buffer ${this.dir}: ${(err as Error).message}`);
+      for (const p of batch) p.fail(error);
+    } finally {
+      this.writing = false;
+    }
+    if (this.pending.length > 0) void this.flushWrites();
+  }
+
+  /** The open segment file, rolling to the next one (the finished one fsynced) when needed. */
+  private async fileFor(segment: number): Promise<FileHandle> {
+    if (this.file && this.fileSegment !== segment) {
+      await this.file.sync();
+      await this.file.close();
+      this.file = undefined;
+    }
+    if (!this.file) {
+      this.file = await open(join(this.dir, segmentName(segment)), 'a');
+      this.fileSegment = segment;
+    }
+    return this.file;
+  }
+
+  private scheduleSync(): void {
+    if (this.syncTimer || this.closed) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      this.sync().catch((err: unknown) =>
+        this.options.logger?.warn({ dir: this.dir, err }, 'could not flush the store-and-forward buffer to disk'),
+      );
+    }, OUTBOX_SYNC_MS);
+    this.syncTimer.unref();
+  }
+
+  private async sync(): Promise<void> {
+    if (this.dirty && this.file) {
+      this.dirty = false;
+      await this.file.sync();
+    }
+    if (this.headDirty) {
+      this.headDirty = false;
+      await this.saveHead();
+    }
+  }
+
+  private async saveHead(): Promise<void> {
+    const next = this.items[this.first];
+    const head: Head = next
+      ? { segment: next.segment, offset: next.end - next.bytes }
+      : { segment: this.segment, offset: this.segmentSize };
+    const temp = join(this.dir, 'head.json.tmp');
+    await writeFile(temp, JSON.stringify(head));
+    await rename(temp, join(this.dir, 'head.json'));
+    // Whole segments before the head hold only delivered items.
+    for (const name of await readdir(this.dir)) {
+      const n = segmentNumber(name);
+      if (n !== undefined && n < head.segment) await rm(join(this.dir, name), { force: true });
+    }
+  }
+
+  private async recover(): Promise<void> {
+    const head = await readHead(this.dir);
+    const segments = (await readdir(this.dir))
+      .map(segmentNumber)
+      .filter((n): n is number => n !== undefined && n >= head.segment)
+      .sort((a, b) => a - b);
+    for (const n of segments) {
+      const path = join(this.dir, segmentName(n));
+      const data = await readFile(path);
+      const start = n === head.segment ? Math.min(head.offset, data.length) : 0;
+      const { records, goodEnd } = decodeRecords(data, start);
+      let previousEnd = start;
+      for (const r of records) {
+        const bytes = r.end - previousEnd;
+        this.items.push({ item: r.item as T, segment: n, end: r.end, bytes });
+        this.liveBytes += bytes;
+        previousEnd = r.end;
+      }
+      if (goodEnd < data.length) {
+        // A record torn by a crash: cut it off so new records follow the last good one.
+        await truncate(path, goodEnd);
+        this.options.logger?.warn({ file: path, discardedBytes: data.length - goodEnd }, 'store-and-forward buffer: discarded a torn record');
+      }
+      this.segment = n;
+      this.segmentSize = goodEnd;
+    }
+    if (segments.length === 0) this.segment = head.segment;
+  }
+}
+
+function segmentNumber(name: string): number | undefined {
+  const match = /^seg-(\d{12})\.log$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+async function readHead(dir: string): Promise<Head> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'head.json'), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { segment: 0, offset: 0 };
+    throw new Error(`cannot read ${join(dir, 'head.json')}: ${(err as Error).message}`);
+  }
+  const head = JSON.parse(text) as Head;
+  if (!Number.isInteger(head.segment) || !Number.isInteger(head.offset)) throw new Error(`${join(dir, 'head.json')} is damaged`);
+  return head;
+}

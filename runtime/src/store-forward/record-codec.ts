@@ -1,0 +1,49 @@
+import { crc32 } from 'node:zlib';
+
+/**
+ * One item per line: 8 hex digits of CRC-32 over the JSON text, then the JSON text, then `\n`.
+ * JSON text never contains a raw newline, so a line is a record; the checksum and the newline tell
+ * a whole record from one torn by a crash or a power cut, which is dropped on reopen.
+ */
+export function encodeRecord(item: unknown): Buffer {
+  const json = JSON.stringify(item);
+  if (json === undefined) throw new Error('cannot buffer a value JSON cannot hold (undefined, a function)');
+  const body = Buffer.from(json, 'utf8');
+  const line = Buffer.allocUnsafe(8 + body.length + 1);
+  line.write(crc32(body).toString(16).padStart(8, '0'), 0, 'latin1');
+  body.copy(line, 8);
+  line[line.length - 1] = 0x0a;
+  return line;
+}
+
+/** A record read back, with the offset just past it. */
+export interface DecodedRecord {
+  item: unknown;
+  end: number;
+}
+
+/**
+ * Decodes the records of `data` from `start`; stops at the first incomplete or damaged one and
+ * reports where the good data ends, so the caller can cut the torn tail off.
+ */
+export function decodeRecords(data: Buffer, start: number): { records: DecodedRecord[]; goodEnd: number } {
+  const records: DecodedRecord[] = [];
+  let offset = start;
+  while (offset < data.length) {
+    const newline = data.indexOf(0x0a, offset);
+    if (newline === -1 || newline - offset < 9) break;
+    const body = data.subarray(offset + 8, newline);
+    const expected = Number.parseInt(data.toString('latin1', offset, offset + 8), 16);
+    if (Number.isNaN(expected) || crc32(body) !== expected) break;
+    let item: unknown;
+    try {
+      item = JSON.parse(body.toString('utf8'));
+    } catch {
+      // A checksum collision on garbage: treat it as the torn end, like any other damage.
+      break;
+    }
+    offset = newline + 1;
+    records.push({ item, end: offset });
+  }
+  return { records, goodEnd: offset };
+}
