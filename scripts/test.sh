@@ -3,6 +3,7 @@
 # Ends with one line `N passed, N failed`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+"$root/scripts/system-deps.sh"
 "$root/scripts/bootstrap.sh"
 cd "$root"
 exec node scripts/run-tests.mjs "$@"

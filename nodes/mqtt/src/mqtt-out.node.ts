@@ -1,0 +1,98 @@
+import { defineNode, NodeError } from '@tagflow/node-sdk';
+import type { Message } from '@tagflow/node-sdk';
+import type { MqttConnection } from './mqtt-connection';
+import { renderTopic } from './topic-template';
+
+/** What the outbox holds: a publish, ready to send. */
+interface PendingPublish {
+  topic: string;
+  body: string;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+}
+
+const BATCH = 100;
+
+export default defineNode({
+  type: 'mqtt-out',
+  version: 1,
+  category: 'publisher',
+  description: 'Publishes each message to an MQTT topic; buffers on disk while the broker is unreachable',
+  inputs: ['in'],
+  outputs: [],
+  resources: { broker: 'mqtt-broker' },
+  configSchema: {
+    type: 'object',
+    properties: {
+      broker: { type: 'string', minLength: 1, description: 'Id of the mqtt-broker resource.', 'x-ui': { widget: 'resource', resourceType: 'mqtt-broker' } },
+      topic: { type: 'string', minLength: 1, description: 'Topic, or a template such as plant/{{topic}} or line/{{payload.line}}/flow.' },
+      qos: { enum: [0, 1, 2], default: 1 },
+      retain: { type: 'boolean', default: false },
+      format: { enum: ['json', 'string', 'message'], default: 'json', description: 'json: the payload as JSON; string: the payload as text; message: the whole message as JSON.' },
+      bufferMaxMB: { type: 'number', exclusiveMinimum: 0, default: 100, description: 'Disk space for messages waiting for the broker.' },
+      overflow: { enum: ['drop-oldest', 'block'], default: 'drop-oldest', description: 'When the buffer is full: drop the oldest (counted), or hold the flow back.' },
+    },
+    required: ['broker', 'topic'],
+    additionalProperties: false,
+  },
+
+  async create(ctx) {
+    const c = ctx.config;
+    const broker = ctx.resource<MqttConnection>(c.broker);
+    const outbox = await ctx.outbox<PendingPublish>({ maxBytes: c.bufferMaxMB * 2 ** 20, overflow: c.overflow });
+    let delivering: Promise<void> | undefined;
+    let shown = '';
+
+    const showBacklog = () => {
+      const parts = [broker.current ? 'connected' : 'waiting for the broker'];
+      if (outbox.size > 0) parts.push(`${outbox.size} buffered`);
+      if (outbox.dropped > 0) parts.push(`${outbox.dropped} dropped`);
+      const text = parts.join(', ');
+      if (text === shown) return;
+      shown = text;
+      ctx.status({ state: broker.current ? 'ok' : 'reconnecting', text, backlog: outbox.size });
+    };
+
+    // Delivers the outbox in order, a batch at a time, acknowledging only what the broker confirmed.
+    const deliver = async () => {
+      while (!ctx.signal.aborted) {
+        await outbox.whenNotEmpty(ctx.signal);
+        if (ctx.signal.aborted) return;
+        const connection = await broker.ready(ctx.signal);
+        const batch = outbox.peek(BATCH);
+        try {
+          await Promise.all(batch.map((p) => connection.publish(p.topic, p.body, { qos: p.qos, retain: p.retain })));
+          await outbox.ack(batch.length);
+        } catch (err) {
+          // Connection lost mid-batch: the same batch goes again on the next connection (at least once).
+          ctx.log.warn('publish failed; will retry on the next connection', { error: String(err) });
+          if (broker.current === connection) await new Promise((r) => ctx.clock.setTimeout(() => r(undefined), 500));
+        }
+      }
+    };
+
+    return {
+      start() {
+        ctx.clock.setInterval(showBacklog, 500);
+        showBacklog();
+        delivering = deliver().catch((err: unknown) => {
+          if (!ctx.signal.aborted) ctx.error(err);
+        });
+      },
+      async onMessage(msg: Message) {
+        let topic: string;
+        try {
+          topic = renderTopic(c.topic, msg);
+        } catch (err) {
+          throw new NodeError('MQTT_TOPIC', (err as Error).message);
+        }
+        const body =
+          c.format === 'message' ? JSON.stringify(msg) : c.format === 'string' ? String(msg.payload) : (JSON.stringify(msg.payload) ?? 'null');
+        await outbox.push({ topic, body, qos: c.qos as 0 | 1 | 2, retain: c.retain });
+      },
+      async close() {
+        await delivering;
+      },
+    };
+  },
+});
