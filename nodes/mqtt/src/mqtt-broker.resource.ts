@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { connect } from 'mqtt';
 import type { IClientOptions } from 'mqtt';
 import { defineResource, NodeError } from '@tagflow/node-sdk';
+import { describeConnectError } from './connect-error';
 import { MqttConnection } from './mqtt-connection';
 
 export default defineResource({
@@ -47,15 +48,15 @@ export default defineResource({
       rejectUnauthorized: c.rejectUnauthorized,
       // The runtime reconnects, with backoff, for every connector alike.
       reconnectPeriod: 0,
-      ca: c.caFile === undefined ? undefined : readFileSync(c.caFile),
-      cert: c.certFile === undefined ? undefined : readFileSync(c.certFile),
-      key: c.keyFile === undefined ? undefined : readFileSync(c.keyFile),
+      ca: readPem('caFile', c.caFile),
+      cert: readPem('certFile', c.certFile),
+      key: readPem('keyFile', c.keyFile),
     };
     return new Promise<MqttConnection>((resolve, reject) => {
       const client = connect(c.url, options);
       let connected = false;
       const failed = (reason: unknown) => {
-        const text = reason instanceof Error ? reason.message : String(reason ?? 'connection closed');
+        const text = describeConnectError(reason);
         if (!connected) {
           client.end(true);
           reject(new NodeError('MQTT_CONNECT', `cannot connect to ${c.url}: ${text}`));
@@ -73,3 +74,12 @@ export default defineResource({
     });
   },
 });
+
+function readPem(field: string, file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new NodeError('MQTT_TLS_FILE', `cannot read ${field} "${file}": ${(err as Error).message}`);
+  }
+}

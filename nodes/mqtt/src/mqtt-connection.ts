@@ -21,6 +21,11 @@ export class MqttConnection {
     });
   }
 
+  /** 4 = MQTT 3.1.1, 5 = MQTT 5: what this connection speaks. */
+  get protocolVersion(): number {
+    return this.client.options.protocolVersion ?? 4;
+  }
+
   publish(topic: string, body: string | Buffer, options: IClientPublishOptions): Promise<void> {
     return new Promise((resolve, reject) => {
       this.client.publish(topic, body, options, (err) => (err ? reject(err) : resolve()));

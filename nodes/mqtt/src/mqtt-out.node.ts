@@ -3,12 +3,22 @@ import type { Message } from '@tagflow/node-sdk';
 import type { MqttConnection } from './mqtt-connection';
 import { renderTopic } from './topic-template';
 
+/** MQTT 5 publish properties, as kept in the outbox (JSON). */
+interface PublishProperties {
+  contentType?: string;
+  messageExpiryInterval?: number;
+  payloadFormatIndicator?: boolean;
+  responseTopic?: string;
+  userProperties?: Record<string, string>;
+}
+
 /** What the outbox holds: a publish, ready to send. */
 interface PendingPublish {
   topic: string;
   body: string;
   qos: 0 | 1 | 2;
   retain: boolean;
+  properties?: PublishProperties;
 }
 
 const BATCH = 100;
@@ -31,6 +41,15 @@ export default defineNode({
       format: { enum: ['json', 'string', 'message'], default: 'json', description: 'json: the payload as JSON; string: the payload as text; message: the whole message as JSON.' },
       bufferMaxMB: { type: 'number', exclusiveMinimum: 0, default: 100, description: 'Disk space for messages waiting for the broker.' },
       overflow: { enum: ['drop-oldest', 'block'], default: 'drop-oldest', description: 'When the buffer is full: drop the oldest (counted), or hold the flow back.' },
+      contentType: { type: 'string', minLength: 1, description: 'MQTT 5: the content type sent with each message, e.g. application/json.' },
+      messageExpirySeconds: { type: 'integer', minimum: 1, description: 'MQTT 5: the broker discards the message if it cannot deliver it to a subscriber within this time.' },
+      responseTopic: { type: 'string', minLength: 1, description: 'MQTT 5: the topic a receiver should answer on (a template, like topic).' },
+      userProperties: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'MQTT 5: name/value pairs sent with each message; values may be templates such as {{topic}}.',
+        'x-ui': { widget: 'key-value' },
+      },
     },
     required: ['broker', 'topic'],
     additionalProperties: false,
@@ -42,6 +61,23 @@ export default defineNode({
     const outbox = await ctx.outbox<PendingPublish>({ maxBytes: c.bufferMaxMB * 2 ** 20, overflow: c.overflow });
     let delivering: Promise<void> | undefined;
     let shown = '';
+    const wantsProperties = c.contentType !== undefined || c.messageExpirySeconds !== undefined || c.responseTopic !== undefined || c.userProperties !== undefined;
+    let warnedOldProtocol = false;
+
+    // Properties are fixed when the message is accepted, so a message buffered for an hour keeps
+    // the values of its own moment.
+    const propertiesFor = (msg: Message): PublishProperties => {
+      // Every format this node writes is UTF-8 text.
+      const p: PublishProperties = { payloadFormatIndicator: true };
+      if (c.contentType !== undefined) p.contentType = c.contentType;
+      if (c.messageExpirySeconds !== undefined) p.messageExpiryInterval = c.messageExpirySeconds;
+      if (c.responseTopic !== undefined) p.responseTopic = renderTopic(c.responseTopic, msg, 'the response topic');
+      if (c.userProperties !== undefined) {
+        p.userProperties = {};
+        for (const [name, template] of Object.entries(c.userProperties)) p.userProperties[name] = renderTopic(template, msg, `the user property "${name}"`);
+      }
+      return p;
+    };
 
     const showBacklog = () => {
       const parts = [broker.current ? 'connected' : 'waiting for the broker'];
@@ -61,7 +97,14 @@ export default defineNode({
         const connection = await broker.ready(ctx.signal);
         const batch = outbox.peek(BATCH);
         try {
-          await Promise.all(batch.map((p) => connection.publish(p.topic, p.body, { qos: p.qos, retain: p.retain })));
+          const v5 = connection.protocolVersion === 5;
+          if (!v5 && wantsProperties && !warnedOldProtocol) {
+            warnedOldProtocol = true;
+            ctx.log.warn('the broker connection uses MQTT 3.1.1, which has no message properties: they are left out', {});
+          }
+          await Promise.all(
+            batch.map((p) => connection.publish(p.topic, p.body, { qos: p.qos, retain: p.retain, properties: v5 ? p.properties : undefined })),
+          );
           await outbox.ack(batch.length);
         } catch (err) {
           // Connection lost mid-batch: the same batch goes again on the next connection (at least once).
@@ -88,7 +131,13 @@ export default defineNode({
         }
         const body =
           c.format === 'message' ? JSON.stringify(msg) : c.format === 'string' ? String(msg.payload) : (JSON.stringify(msg.payload) ?? 'null');
-        await outbox.push({ topic, body, qos: c.qos as 0 | 1 | 2, retain: c.retain });
+        let properties: PublishProperties | undefined;
+        try {
+          properties = wantsProperties ? propertiesFor(msg) : undefined;
+        } catch (err) {
+          throw new NodeError('MQTT_PROPERTY', (err as Error).message);
+        }
+        await outbox.push({ topic, body, qos: c.qos as 0 | 1 | 2, retain: c.retain, properties });
       },
       async close() {
         await delivering;

@@ -4,12 +4,12 @@ import type { Message } from '@tagflow/node-sdk';
  * Fills `{{path}}` placeholders from the message (`{{topic}}`, `{{payload.line}}`). A missing field
  * is an error, not an empty string: publishing to `plant//flow` would land in a topic nobody reads.
  */
-export function renderTopic(template: string, msg: Message): string {
+export function renderTopic(template: string, msg: Message, what = 'the topic template'): string {
   return template.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (_, path: string) => {
     let value: unknown = msg;
     for (const key of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
     if (value === undefined || value === null || typeof value === 'object') {
-      throw new Error(`the topic template needs {{${path}}}, which this message does not have as a text or number`);
+      throw new Error(`${what} needs {{${path}}}, which this message does not have as a text or number`);
     }
     return String(value);
   });

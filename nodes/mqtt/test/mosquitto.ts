@@ -1,37 +1,69 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 const BINARY = '/usr/sbin/mosquitto';
+const PASSWD = '/usr/bin/mosquitto_passwd';
+
+/** How the test broker is locked down; default: plain TCP, anonymous. */
+export interface MosquittoOptions {
+  /** Only these users, with these passwords (a password file made by mosquitto_passwd). */
+  users?: Record<string, string>;
+  /** TLS on the listener; with `requireClientCertificate` the client must show one signed by `caFile`. */
+  tls?: { caFile: string; certFile: string; keyFile: string; requireClientCertificate?: boolean };
+}
 
 /** A real Mosquitto on a free loopback port, with persistence so sessions survive a restart. */
 export class Mosquitto {
   private process: ChildProcess | undefined;
-  private constructor(readonly port: number, private readonly config: string) {}
+  private constructor(
+    readonly port: number,
+    private readonly config: string,
+    private readonly scheme: 'mqtt' | 'mqtts',
+  ) {}
 
-  static async start(): Promise<Mosquitto> {
+  static async start(options: MosquittoOptions = {}): Promise<Mosquitto> {
     if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: install it with apt-get install mosquitto (bash scripts/system-deps.sh)`);
     const dir = mkdtempSync(join(tmpdir(), 'tagflow-mosquitto-'));
     const port = await freePort();
+    // Run as whoever runs the test: as root, Mosquitto would otherwise switch to its own user and
+    // could no longer read the files made here.
+    const lines = [`user ${userInfo().username}`, `listener ${port} 127.0.0.1`, 'persistence true', `persistence_location ${dir}/`, 'autosave_interval 1'];
+    if (options.users === undefined) {
+      lines.push('allow_anonymous true');
+    } else {
+      const passwords = join(dir, 'passwords');
+      writeFileSync(passwords, '');
+      chmodSync(passwords, 0o600);
+      for (const [user, password] of Object.entries(options.users)) execFileSync(PASSWD, ['-b', passwords, user, password]);
+      lines.push('allow_anonymous false', `password_file ${passwords}`);
+    }
+    const tls = options.tls;
+    if (tls !== undefined) {
+      lines.push(`cafile ${tls.caFile}`, `certfile ${tls.certFile}`, `keyfile ${tls.keyFile}`, `require_certificate ${tls.requireClientCertificate === true}`);
+    }
     const config = join(dir, 'mosquitto.conf');
-    writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nautosave_interval 1\n`);
-    const broker = new Mosquitto(port, config);
+    writeFileSync(config, `${lines.join('\n')}\n`);
+    const broker = new Mosquitto(port, config, tls === undefined ? 'mqtt' : 'mqtts');
     await broker.up();
     return broker;
   }
 
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `${this.scheme}://127.0.0.1:${this.port}`;
   }
 
   async up(): Promise<void> {
-    this.process = spawn(BINARY, ['-c', this.config], { stdio: 'ignore' });
+    const child = spawn(BINARY, ['-c', this.config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.process = child;
+    let output = '';
+    child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
     const deadline = Date.now() + 10_000;
     while (!(await accepts(this.port))) {
-      if (Date.now() > deadline) throw new Error(`mosquitto did not start on port ${this.port}`);
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`mosquitto did not start on port ${this.port}: ${output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

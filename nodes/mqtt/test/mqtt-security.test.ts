@@ -1,0 +1,132 @@
+import { connect } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { runFlow } from '@tagflow/node-test';
+import type { FlowUnderTest } from '@tagflow/node-test';
+import { mqttBroker, mqttIn, mqttOut } from '../src';
+import { Mosquitto, until } from './mosquitto';
+import { makeCertificates } from './test-certificates';
+import type { TestCertificates } from './test-certificates';
+
+// Brokers locked down the way a plant's are: a password file, TLS with a private CA, client certificates.
+let certs: TestCertificates;
+let passwordBroker: Mosquitto;
+let tlsBroker: Mosquitto;
+const open: FlowUnderTest[] = [];
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  certs = makeCertificates();
+  passwordBroker = await Mosquitto.start({ users: { edge: 's3cret-pw' } });
+  tlsBroker = await Mosquitto.start({
+    users: { edge: 's3cret-pw' },
+    tls: { caFile: certs.caFile, certFile: certs.serverCertFile, keyFile: certs.serverKeyFile, requireClientCertificate: true },
+  });
+  process.env.TAGFLOW_TEST_MQTT_PASSWORD = 's3cret-pw';
+  process.env.TAGFLOW_TEST_MQTT_WRONG = 'not-the-password';
+}, 30_000);
+afterEach(async () => {
+  for (const f of open.splice(0)) await f.stop();
+  for (const c of clients.splice(0)) c.end(true);
+});
+afterAll(async () => {
+  await passwordBroker.down();
+  await tlsBroker.down();
+});
+
+/** The flow under test: one broker resource with this config, a publisher and a subscriber on it. */
+async function flow(brokerConfig: Record<string, unknown>): Promise<FlowUnderTest> {
+  const f = await runFlow(
+    {
+      schemaVersion: 1,
+      id: 'mqtt-security',
+      resources: [{ id: 'plant', type: 'mqtt-broker', config: brokerConfig }],
+      nodes: [
+        { id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: 'secure/out' } },
+        { id: 'sub', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'secure/in' } },
+      ],
+      edges: [],
+    },
+    { nodes: [mqttIn, mqttOut], resources: [mqttBroker], fakeTime: false },
+  );
+  open.push(f);
+  return f;
+}
+
+/** An independent mqtt.js client subscribed to `secure/out`, publishing nothing. */
+async function watcher(url: string, options: IClientOptions): Promise<string[]> {
+  const client = connect(url, { reconnectPeriod: 0, ...options });
+  clients.push(client);
+  await new Promise((resolve, reject) => {
+    client.once('connect', resolve);
+    client.once('error', reject);
+  });
+  const got: string[] = [];
+  client.on('message', (_topic, payload) => got.push(payload.toString()));
+  await new Promise((resolve, reject) => client.subscribe('secure/out', { qos: 1 }, (err) => (err ? reject(err) : resolve(undefined))));
+  return got;
+}
+
+/** Publishes on `secure/in` and checks the flow's subscriber got it, and that `secure/out` reaches the watcher. */
+async function roundTrip(f: FlowUnderTest, url: string, options: IClientOptions): Promise<void> {
+  await until(() => f.statuses('sub').some((s) => s.text?.startsWith('subscribed')), 15_000, 'the subscription');
+  const got = await watcher(url, options);
+  await f.inject('pub', { payload: { reading: 7 } });
+  await until(() => got.length === 1, 15_000, 'the published message');
+  expect(JSON.parse(got[0])).toEqual({ reading: 7 });
+  clients[0].publish('secure/in', '12.5', { qos: 1 });
+  await until(() => f.payloads('sub').length === 1, 15_000, 'the subscribed message');
+  expect(f.payloads('sub')).toEqual([12.5]);
+}
+
+const lastText = (f: FlowUnderTest, id: string) => f.statuses(id).at(-1)?.text ?? '';
+
+describe('mqtt-broker with a username and a password from the environment', () => {
+  it('connects with the right password and carries messages both ways', async () => {
+    const f = await flow({ url: passwordBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD' });
+    await roundTrip(f, passwordBroker.url, { username: 'edge', password: 's3cret-pw' });
+  });
+
+  it('shows a refused password on the nodes and keeps what was published for later', async () => {
+    const f = await flow({ url: passwordBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_WRONG' });
+    await f.inject('pub', { payload: 1 });
+    await until(() => lastText(f, 'sub').includes('the broker refused the user name or password'), 15_000, 'the refusal in the status');
+    expect(f.statuses('sub').at(-1)?.state).toBe('reconnecting');
+    await until(() => f.statuses('pub').some((s) => s.backlog === 1), 5_000, 'the backlog of 1 in the status');
+  });
+
+  it('refuses to connect, in plain words, when the named password is not set', async () => {
+    const f = await flow({ url: passwordBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_UNSET' });
+    await until(() => lastText(f, 'sub').includes('TAGFLOW_TEST_MQTT_UNSET'), 15_000, 'the missing secret in the status');
+    expect(lastText(f, 'sub')).toMatch(/is to come from "TAGFLOW_TEST_MQTT_UNSET", which is not set/);
+  });
+});
+
+describe('mqtt-broker over TLS with a client certificate', () => {
+  const trusted = () => ({ caFile: certs.caFile, certFile: certs.clientCertFile, keyFile: certs.clientKeyFile });
+
+  it('connects with the CA and a client certificate, plus a password, and carries messages both ways', async () => {
+    const f = await flow({ url: tlsBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD', ...trusted() });
+    const { readFileSync } = await import('node:fs');
+    await roundTrip(f, tlsBroker.url, {
+      username: 'edge',
+      password: 's3cret-pw',
+      ca: readFileSync(certs.caFile),
+      cert: readFileSync(certs.clientCertFile),
+      key: readFileSync(certs.clientKeyFile),
+    });
+  });
+
+  it('refuses a broker whose certificate is not signed by the configured CA', async () => {
+    const other = makeCertificates('another-plant');
+    const f = await flow({ url: tlsBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD', caFile: other.caFile, certFile: certs.clientCertFile, keyFile: certs.clientKeyFile });
+    await until(() => /certificate/i.test(lastText(f, 'sub')), 15_000, 'the certificate error in the status');
+    expect(lastText(f, 'sub')).toMatch(/cannot connect to mqtts:\/\/127\.0\.0\.1:\d+: the broker's certificate is not trusted \(\w+\): set caFile/);
+  });
+
+  it('is refused by a broker that requires a client certificate when it has none', async () => {
+    const f = await flow({ url: tlsBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD', caFile: certs.caFile });
+    await until(() => lastText(f, 'sub').includes('cannot connect'), 15_000, 'the refusal in the status');
+    expect(f.statuses('sub').some((s) => s.text?.startsWith('subscribed'))).toBe(false);
+    expect(lastText(f, 'sub')).toMatch(/the broker requires a client certificate: set certFile and keyFile/);
+  });
+});
