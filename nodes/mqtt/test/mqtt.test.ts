@@ -197,6 +197,25 @@ describe('mqtt-in', () => {
     expect(f.payloads('sub')).toEqual(Array.from({ length: 10 }, (_, i) => i));
   }, 60_000);
 
+  it('receives each message once after redeploys that change the node and then the broker resource', async () => {
+    const base = { schemaVersion: 1, id: 'mqtt-test', edges: [] };
+    const sub = (qos: number) => ({ id: 'sub', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'redeploy/x', qos } });
+    const f = await flow([sub(1)]);
+    await until(() => f.statuses('sub').filter((s) => s.text?.startsWith('subscribed')).length === 1);
+    // The node changes (qos), then the resource changes (keepalive): each time the old subscriber goes away.
+    let result = await f.engine.deploy({ ...base, resources: [{ id: 'plant', type: 'mqtt-broker', config: { url: broker.url } }], nodes: [sub(0)] });
+    expect(result.ok).toBe(true);
+    await until(() => f.statuses('sub').filter((s) => s.text?.startsWith('subscribed')).length === 2, 15_000, 'the second subscription');
+    result = await f.engine.deploy({ ...base, resources: [{ id: 'plant', type: 'mqtt-broker', config: { url: broker.url, keepaliveSeconds: 20 } }], nodes: [sub(1)] });
+    expect(result.ok).toBe(true);
+    await until(() => f.statuses('sub').filter((s) => s.text?.startsWith('subscribed')).length === 3, 15_000, 'the third subscription');
+    const pub = await peer();
+    for (let i = 0; i < 10; i++) pub.publish('redeploy/x', String(i), { qos: 1 });
+    await until(() => f.payloads('sub').length >= 10, 20_000, '10 messages');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(f.payloads('sub')).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  });
+
   it('splits a stream between the members of a shared subscription group', async () => {
     // Two runtimes (each its own client id, as on two machines) in one group.
     const f = await flow([{ id: 'a', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'shared/x', sharedGroup: 'g1' } }], [], undefined, 'edge-1');
