@@ -1,5 +1,5 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
-import { readNumber } from './lib/numeric-payload';
+import { numberOrUndefined, readNumber } from './lib/numeric-payload';
 
 const range = (what: string) =>
   ({
@@ -21,7 +21,8 @@ export default defineNode({
     'Maps the number in `msg.payload` linearly so that `in.min` becomes `out.min` and `in.max` becomes',
     '`out.max`; every other field of the message is kept. With `clamp` (default) the result stays',
     'within the output range. A range may be reversed (min above max) to invert the value. A payload',
-    'that is not a number is an error (`NOT_A_NUMBER`).',
+    'that is not a number is an error (`NOT_A_NUMBER`), except on a bad-quality message (a failed read),',
+    'which passes on unchanged so that the failure reaches the publisher.',
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
@@ -64,6 +65,8 @@ export default defineNode({
 
     return {
       onMessage(msg) {
+        // A failed read carries no number: pass it on, so the bad quality is not lost here.
+        if (msg.quality === 'bad' && numberOrUndefined(msg) === undefined) return void ctx.send(msg);
         const scaled = to.min + (readNumber(msg) - from.min) * factor;
         ctx.send({ ...msg, payload: clamp ? Math.min(high, Math.max(low, scaled)) : scaled });
       },

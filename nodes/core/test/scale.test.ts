@@ -78,4 +78,12 @@ describe('scale', () => {
     expect(h.errors.map((e) => e.code)).toEqual(['NOT_A_NUMBER', 'NOT_A_NUMBER']);
     expect(h.payloads()).toEqual([0.5]);
   });
+
+  it('passes a failed read (quality bad, no number) on unchanged, and scales a bad one that has a number', async () => {
+    h = await testNode(scale, { config: { in: { min: 0, max: 10 }, out: { min: 0, max: 1 } } });
+    await h.send({ payload: null, quality: 'bad', topic: 'flow' });
+    await h.send({ payload: 5, quality: 'bad', topic: 'flow' });
+    expect(h.errors).toEqual([]);
+    expect(h.outputs().map((m) => [m.payload, m.quality])).toEqual([[null, 'bad'], [0.5, 'bad']]);
+  });
 });

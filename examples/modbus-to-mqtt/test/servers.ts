@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** A peer process for the test: Mosquitto or the example's PLC simulator, on a free loopback port. */
+export class Peer {
+  /** JSON lines the process printed on stdout. */
+  readonly lines: unknown[] = [];
+  private stderr = '';
+  private constructor(readonly port: number, private readonly child: ChildProcess) {}
+
+  /** The example's PLC simulator (pymodbus), run with Debian's Python. Fails, never skips, if missing. */
+  static simulator(): Promise<Peer> {
+    return Peer.start('/usr/bin/python3', (port) => [join(__dirname, '..', 'plc-simulator.py'), String(port)]);
+  }
+
+  /** Mosquitto 2 with no config listens on loopback only. */
+  static mosquitto(): Promise<Peer> {
+    return Peer.start('/usr/sbin/mosquitto', (port) => ['-p', String(port)]);
+  }
+
+  private static async start(binary: string, args: (port: number) => string[]): Promise<Peer> {
+    if (!existsSync(binary)) throw new Error(`${binary} is missing: install it with bash scripts/system-deps.sh`);
+    const port = await freePort();
+    const peer = new Peer(port, spawn(binary, args(port), { stdio: ['ignore', 'pipe', 'pipe'] }));
+    let buffered = '';
+    peer.child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) if (line.startsWith('{')) peer.lines.push(JSON.parse(line));
+    });
+    peer.child.stderr?.on('data', (chunk: Buffer) => (peer.stderr = (peer.stderr + chunk.toString()).slice(-4000)));
+    const deadline = Date.now() + 15_000;
+    while (!(await accepts(port))) {
+      if (peer.child.exitCode !== null) throw new Error(`${binary} exited (code ${peer.child.exitCode}):\n${peer.stderr}`);
+      if (Date.now() > deadline) throw new Error(`${binary} did not listen on port ${port}:\n${peer.stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return peer;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function until(check: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
