@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs the example: starts the pump simulator (OPC UA on 127.0.0.1:4840), then the flow for
+# ${RUN_FOR:-60s}, publishing to the Mosquitto on 127.0.0.1:1883. Build first (pnpm build at the root).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here"
+node simulator.js --port 4840 >&2 &
+simulator=$!
+trap 'kill "$simulator" 2>/dev/null || true' EXIT
+sleep 2
+node --no-node-snapshot ../../packages/cli/bin/tagflow.js run flow.json --for "${RUN_FOR:-60s}" --data-dir "${DATA_DIR:-$here/.tagflow}"

@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { connect } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { freePort, Mosquitto, stopChild, waitForPort } from './mosquitto';
+
+const exampleDir = resolve(__dirname, '..');
+const cli = resolve(exampleDir, '..', '..', 'packages', 'cli', 'bin', 'tagflow.js');
+
+/** A value the simulator set, as it printed it. */
+interface Produced {
+  timestamp: number;
+  value: number;
+}
+
+/** The deadband, written out plainly: pass the first value, then each one more than `band` from the last passed. */
+function deadband(values: Produced[], band: number): Produced[] {
+  const passed: Produced[] = [];
+  for (const v of values) if (passed.length === 0 || Math.abs(v.value - passed[passed.length - 1].value) > band) passed.push(v);
+  return passed;
+}
+
+let broker: Mosquitto;
+let simulator: ChildProcess;
+let subscriber: MqttClient;
+const produced: Produced[] = [];
+let opcPort: number;
+
+beforeAll(async () => {
+  broker = await Mosquitto.start();
+  opcPort = await freePort();
+  simulator = spawn(process.execPath, [join(exampleDir, 'simulator.js'), '--port', String(opcPort), '--pki', mkdtempSync(join(tmpdir(), 'opcua-sim-pki-')), '--log-values'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let simulatorLog = '';
+  simulator.stderr?.on('data', (chunk: Buffer) => (simulatorLog += chunk.toString()));
+  let pending = '';
+  simulator.stdout?.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) produced.push(JSON.parse(line) as Produced);
+  });
+  await waitForPort(opcPort, 'the simulator', 30_000).catch((err: Error) => {
+    throw new Error(`${err.message}; its output:\n${simulatorLog}`);
+  });
+  subscriber = connect(broker.url, { protocolVersion: 5 });
+  await new Promise((ok, fail) => {
+    subscriber.once('connect', ok);
+    subscriber.once('error', fail);
+  });
+}, 40_000);
+
+afterAll(async () => {
+  subscriber?.end(true);
+  if (simulator) await stopChild(simulator);
+  await broker?.stop();
+});
+
+describe('examples/opcua-to-mqtt', () => {
+  it('publishes pump 3 flow to MQTT by exception, exactly as an independent deadband computes it', async () => {
+    const received: Array<{ topic: string; message: Record<string, unknown> }> = [];
+    subscriber.on('message', (topic, payload) => received.push({ topic, message: JSON.parse(payload.toString()) }));
+    await new Promise((ok, fail) => subscriber.subscribe('plant/#', { qos: 1 }, (err) => (err ? fail(err) : ok(undefined))));
+
+    // The example flow as shipped, pointed at this test's simulator and broker.
+    const flow = JSON.parse(readFileSync(join(exampleDir, 'flow.json'), 'utf8'));
+    const band = flow.nodes.find((n: { id: string }) => n.id === 'by-exception').config.band as number;
+    flow.resources.find((r: { id: string }) => r.id === 'plc').config.endpointUrl = `opc.tcp://127.0.0.1:${opcPort}`;
+    flow.resources.find((r: { id: string }) => r.id === 'plant-broker').config.url = broker.url;
+    const work = mkdtempSync(join(tmpdir(), 'opcua-to-mqtt-'));
+    const flowFile = join(work, 'flow.json');
+    writeFileSync(flowFile, JSON.stringify(flow));
+
+    // The real CLI, run from the example folder so that it discovers the node packages there.
+    const run = spawn(process.execPath, ['--no-node-snapshot', cli, 'run', flowFile, '--for', '8s', '--data-dir', join(work, 'data')], { cwd: exampleDir });
+    let stderr = '';
+    run.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((done) => run.on('exit', done));
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stderr).toContain('[pump3] ok: monitoring 1 of 1 item');
+    await new Promise((r) => setTimeout(r, 300)); // the last QoS 1 deliveries to the subscriber
+
+    expect(received.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(received.map((r) => r.topic))).toEqual(new Set(['plant/pump3/flow']));
+    for (const { message } of received) {
+      expect(message).toMatchObject({ topic: 'pump3/flow', quality: 'good', statusCode: 'Good', nodeId: 'ns=1;s=Pump3.Flow' });
+    }
+
+    // Independent computation over what the simulator produced while the flow ran: from the first
+    // value published (the current value when the subscription started) to the last one.
+    const got = received.map(({ message }) => ({ timestamp: message.timestamp as number, value: message.payload as number }));
+    const first = produced.findIndex((p) => p.timestamp === got[0].timestamp);
+    expect(first).toBeGreaterThanOrEqual(0);
+    const window = produced.slice(first).filter((p) => p.timestamp <= got[got.length - 1].timestamp);
+    const expected = deadband(window, band);
+    expect(got).toEqual(expected);
+    expect(expected.length).toBeLessThan(window.length * 0.8); // the deadband did hold back small changes
+  }, 60_000);
+});

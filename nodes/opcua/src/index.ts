@@ -1,0 +1,15 @@
+export { default as opcuaServer } from './opcua-server.resource';
+export { default as opcuaSubscribe } from './opcua-subscribe.node';
+export { default as opcuaRead } from './opcua-read.node';
+export { default as opcuaWrite } from './opcua-write.node';
+export { browse, OBJECTS_FOLDER } from './browse';
+export type { BrowsedNode } from './browse';
+export { OpcuaConnection } from './opcua-connection';
+export type { VariableType, SubscriptionSettings } from './opcua-connection';
+export { clientPkiFolder } from './client-pki';
+export { qualityOf, statusName } from './status-quality';
+export { fromVariant, toVariant, WRITABLE_TYPES } from './variant-codec';
+export type { WritableType } from './variant-codec';
+export { dataValueMessage } from './data-value-message';
+export type { OpcuaMessage } from './data-value-message';
+export { parseNodeId } from './node-id';

@@ -1,0 +1,19 @@
+import { NodeError } from '@tagflow/node-sdk';
+import { errorText } from './error-text';
+import { coerceNodeId } from 'node-opcua';
+import type { NodeId } from 'node-opcua';
+
+/**
+ * Parses a NodeId as users write it (`ns=1;s=Pump.Flow`, `ns=2;i=1001`, `i=2258`), refusing
+ * anything else with a NodeError that shows the text, so a typo is caught before a request is sent.
+ */
+export function parseNodeId(text: unknown, field = 'node id'): NodeId {
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new NodeError('OPCUA_NODE_ID', `the ${field} must be a text such as "ns=1;s=Pump.Flow", not ${JSON.stringify(text) ?? String(text)}`);
+  }
+  try {
+    return coerceNodeId(text.trim());
+  } catch (err) {
+    throw new NodeError('OPCUA_NODE_ID', `"${text}" is not a valid OPC UA node id (expected e.g. "ns=1;s=Pump.Flow" or "ns=2;i=1001"): ${errorText(err)}`);
+  }
+}

@@ -1,0 +1,80 @@
+import { defineNode, deriveMessage, NodeError } from '@tagflow/node-sdk';
+import { errorText } from './error-text';
+import type { Message } from '@tagflow/node-sdk';
+import type { NodeId } from 'node-opcua';
+import { dataValueMessage } from './data-value-message';
+import { parseNodeId } from './node-id';
+import type { OpcuaConnection } from './opcua-connection';
+
+/** One variable to read: its parsed id, its text and the topic of its message. */
+interface ReadItem {
+  nodeId: NodeId;
+  text: string;
+  topic: string;
+}
+
+export default defineNode({
+  type: 'opcua-read',
+  version: 1,
+  category: 'processor',
+  description: 'Reads OPC UA variables when a message arrives, sending one message per variable',
+  docs: [
+    'On each incoming message, reads the configured variables (or, with none configured, the node id',
+    'in `msg.payload`, else `msg.topic`) and sends one message per variable: `payload` (null when the',
+    'status is Bad), `topic`, `timestamp` (source timestamp), `quality`, `statusCode`, `nodeId`. Other',
+    'fields of the incoming message are kept.',
+  ].join('\n'),
+  inputs: ['in'],
+  outputs: ['out'],
+  resources: { server: 'opcua-server' },
+  configSchema: {
+    type: 'object',
+    properties: {
+      server: { type: 'string', minLength: 1, description: 'Id of the opcua-server resource.', 'x-ui': { widget: 'resource', resourceType: 'opcua-server' } },
+      items: {
+        type: 'array',
+        default: [],
+        description: 'Variables to read; leave empty to read the node id given in msg.payload (else msg.topic).',
+        items: {
+          type: 'object',
+          properties: {
+            nodeId: { type: 'string', minLength: 1, description: 'Node id, e.g. ns=1;s=Pump.Flow.', 'x-ui': { widget: 'opcua-node' } },
+            name: { type: 'string', minLength: 1, description: 'Topic of its message; default the node id.' },
+          },
+          required: ['nodeId'],
+          additionalProperties: false,
+        },
+        'x-ui': { label: 'Variables' },
+      },
+    },
+    required: ['server'],
+    additionalProperties: false,
+  },
+
+  create(ctx) {
+    const c = ctx.config;
+    const server = ctx.resource<OpcuaConnection>(c.server);
+    const configured: ReadItem[] = c.items.map((item) => ({ nodeId: parseNodeId(item.nodeId), text: item.nodeId, topic: item.name ?? item.nodeId }));
+
+    const fromMessage = (msg: Message): ReadItem[] => {
+      const text = typeof msg.payload === 'string' ? msg.payload : msg.topic;
+      return [{ nodeId: parseNodeId(text, 'node id to read (msg.payload or msg.topic)'), text: text as string, topic: text as string }];
+    };
+
+    return {
+      async onMessage(msg: Message) {
+        const items = configured.length > 0 ? configured : fromMessage(msg);
+        const connection = server.current;
+        if (!connection) throw new NodeError('OPCUA_NOT_CONNECTED', `not connected to the OPC UA server "${c.server}": nothing read`);
+        let values;
+        try {
+          values = await connection.read(items.map((item) => item.nodeId));
+        } catch (err) {
+          throw new NodeError('OPCUA_READ', `reading ${items.map((i) => i.text).join(', ')} from ${connection.endpointUrl} failed: ${errorText(err)}`);
+        }
+        // A Bad status per variable (unknown node, device failure) is data, sent with quality bad.
+        items.forEach((item, i) => ctx.send(deriveMessage(msg, dataValueMessage(values[i], item.text, item.topic, ctx.clock.now()))));
+      },
+    };
+  },
+});

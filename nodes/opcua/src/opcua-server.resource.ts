@@ -1,0 +1,161 @@
+import { defineResource, NodeError } from '@tagflow/node-sdk';
+import { errorText } from './error-text';
+import type { NodeLogger } from '@tagflow/node-sdk';
+import { MessageSecurityMode, OPCUAClient, SecurityPolicy, UserTokenType } from 'node-opcua';
+import type { ClientSession, UserIdentityInfo } from 'node-opcua';
+import type { OPCUACertificateManager } from 'node-opcua-certificate-manager';
+import { clientPkiFolder, openClientPki } from './client-pki';
+import { routeNodeOpcuaLogsToStderr } from './node-opcua-logs';
+import { OpcuaConnection } from './opcua-connection';
+
+/** The name of the client application, as servers see it (and as its certificate says). */
+const APPLICATION_NAME = 'tagflow';
+
+export default defineResource({
+  type: 'opcua-server',
+  version: 1,
+  description: 'A session with an OPC UA server, shared by the OPC UA nodes that name it',
+  configSchema: {
+    type: 'object',
+    properties: {
+      endpointUrl: {
+        type: 'string',
+        pattern: '^opc\\.tcp://',
+        description: 'Endpoint of the server, e.g. opc.tcp://10.0.0.5:4840.',
+        'x-ui': { label: 'Endpoint URL', placeholder: 'opc.tcp://10.0.0.5:4840' },
+      },
+      securityMode: {
+        enum: ['None', 'Sign', 'SignAndEncrypt'],
+        default: 'None',
+        description: 'None: plain; Sign: signed messages; SignAndEncrypt: signed and encrypted. Sign modes need a security policy and certificates trusted both ways.',
+        'x-ui': { label: 'Security mode' },
+      },
+      securityPolicy: {
+        enum: ['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'],
+        description: 'Algorithms for Sign and SignAndEncrypt; default None with security mode None, else Basic256Sha256.',
+        'x-ui': { label: 'Security policy' },
+      },
+      userName: { type: 'string', minLength: 1, description: 'User to log in as; leave empty to log in anonymously.', 'x-ui': { label: 'User name' } },
+      passwordEnv: {
+        type: 'string',
+        minLength: 1,
+        description: 'Name of the environment variable (or secret) holding the password: never the password itself.',
+        'x-ui': { label: 'Password from (variable name)' },
+      },
+      autoAcceptServerCertificate: {
+        type: 'boolean',
+        default: false,
+        description:
+          'Trust a server certificate seen for the first time (convenient, not secure). Off: an unknown certificate is refused and stored in <data dir>/opcua-pki/rejected; move it to <data dir>/opcua-pki/trusted/certs to trust it.',
+        'x-ui': { label: 'Accept unknown server certificates' },
+      },
+      sessionTimeoutMs: {
+        type: 'integer',
+        minimum: 1000,
+        default: 60000,
+        description: 'How long the server keeps the session (and its subscriptions) without hearing from the client.',
+        'x-ui': { label: 'Session timeout', unit: 'ms' },
+      },
+      requestTimeoutMs: {
+        type: 'integer',
+        minimum: 100,
+        default: 10000,
+        description: 'How long to wait for the answer to a request (read, write, browse) before it fails.',
+        'x-ui': { label: 'Request timeout', unit: 'ms' },
+      },
+    },
+    required: ['endpointUrl'],
+    dependentRequired: { userName: ['passwordEnv'] },
+    additionalProperties: false,
+  },
+
+  async create(ctx) {
+    routeNodeOpcuaLogsToStderr();
+    const c = ctx.config;
+    const url = c.endpointUrl;
+    const securityPolicy = c.securityPolicy ?? (c.securityMode === 'None' ? 'None' : 'Basic256Sha256');
+    if ((c.securityMode === 'None') !== (securityPolicy === 'None')) {
+      throw new NodeError('OPCUA_CONFIG', `security mode ${c.securityMode} cannot go with security policy ${securityPolicy}: use None with None, or a policy such as Basic256Sha256 with Sign or SignAndEncrypt`);
+    }
+    const identity = userIdentity(c.userName, c.passwordEnv, url, ctx.secret);
+
+    const pki = await openClientPki(ctx.dataDir, c.autoAcceptServerCertificate);
+    const client = OPCUAClient.create({
+      applicationName: APPLICATION_NAME,
+      clientName: `tagflow-${ctx.id}`,
+      endpointMustExist: false,
+      securityMode: MessageSecurityMode[c.securityMode],
+      securityPolicy: SecurityPolicy[securityPolicy],
+      // One attempt only: the runtime reconnects, with backoff, for every connector alike.
+      connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
+      requestedSessionTimeout: c.sessionTimeoutMs,
+      defaultTransactionTimeout: c.requestTimeoutMs,
+      // A flow with only reads and writes has no subscription keep-alive to notice a dead server.
+      keepSessionAlive: true,
+      clientCertificateManager: pki,
+    });
+
+    let session: ClientSession;
+    try {
+      await client.connect(url);
+    } catch (err) {
+      await abandon(client, pki, ctx.log);
+      throw connectError(err, url, ctx.dataDir);
+    }
+    try {
+      session = await client.createSession(identity);
+    } catch (err) {
+      await abandon(client, pki, ctx.log);
+      throw sessionError(err, url, c.userName);
+    }
+
+    const connection = new OpcuaConnection(url, client, session, pki, ctx.log);
+    let reported = false;
+    const lost = (why: string) => {
+      if (connection.closed || reported) return;
+      reported = true;
+      ctx.lost(new Error(`connection to ${url} lost: ${why}`));
+    };
+    client.on('connection_lost', () => lost('connection broken'));
+    client.on('close', (err?: Error | null) => lost(err?.message ?? 'closed by the server'));
+    session.on('session_closed', (status) => lost(`session closed (${status.name})`));
+    session.on('keepalive_failure', () => lost('the server stopped answering keep-alives'));
+    return connection;
+  },
+});
+
+function userIdentity(userName: string | undefined, passwordEnv: string | undefined, url: string, secret: (name: string) => string | undefined): UserIdentityInfo {
+  if (userName === undefined) return { type: UserTokenType.Anonymous };
+  const password = passwordEnv === undefined ? undefined : secret(passwordEnv);
+  if (password === undefined) throw new NodeError('SECRET_MISSING', `the password of "${userName}" on ${url} is to come from "${passwordEnv}", which is not set`);
+  return { type: UserTokenType.UserName, userName, password };
+}
+
+/** Releases a client that never became a connection; a failure here must not hide the first one. */
+async function abandon(client: OPCUAClient, pki: OPCUACertificateManager, log: NodeLogger): Promise<void> {
+  const report = (err: unknown) => log.debug('cleaning up a failed connect failed', { error: String(err) });
+  await client.disconnect().catch(report);
+  await pki.dispose().catch(report);
+}
+
+function connectError(err: unknown, url: string, dataDir: string): NodeError {
+  const text = errorText(err);
+  if (/BadCertificateUntrusted|certificate verification failed/i.test(text)) {
+    const pki = clientPkiFolder(dataDir);
+    return new NodeError(
+      'OPCUA_CERT_UNTRUSTED',
+      `the certificate of ${url} is not trusted: move it from ${pki}/rejected to ${pki}/trusted/certs (or set autoAcceptServerCertificate)`,
+      { reason: text },
+    );
+  }
+  return new NodeError('OPCUA_CONNECT', `cannot connect to ${url}: ${text}`);
+}
+
+function sessionError(err: unknown, url: string, userName: string | undefined): NodeError {
+  const text = errorText(err);
+  if (/BadUserAccessDenied|BadIdentityToken/i.test(text)) {
+    const who = userName === undefined ? 'anonymous login' : `the login of "${userName}" (wrong user name or password?)`;
+    return new NodeError('OPCUA_LOGIN', `${url} refused ${who}: ${text}`);
+  }
+  return new NodeError('OPCUA_SESSION', `cannot open a session on ${url}: ${text}`);
+}
