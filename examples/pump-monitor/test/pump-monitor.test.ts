@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runFlow } from '@tagflow/node-test';
 import * as core from '@tagflow/nodes-core';
+import { historian, historianOut, historianQuery, LocalStore, localStoreFile } from '@tagflow/nodes-historian';
+import type { HistoryPoint } from '@tagflow/nodes-historian';
 
 const flowFile = resolve(__dirname, '..', 'flow.json');
 const cli = resolve(__dirname, '..', '..', '..', 'packages', 'cli', 'bin', 'tagflow.js');
@@ -34,15 +36,12 @@ function expectedAlarms(values: number[], above: number, hysteresis: number): Al
 }
 
 describe('examples/pump-monitor', () => {
-  it('raises and clears the high-flow alarm exactly where an independent computation says', async () => {
+  it('raises and clears the high-flow alarm exactly where an independent computation says, and records it all', async () => {
     const flow = JSON.parse(readFileSync(flowFile, 'utf8'));
-    const out = mkdtempSync(join(tmpdir(), 'pump-monitor-'));
-    const alarmLog = join(out, 'alarms.jsonl');
-    flow.nodes.find((n: { id: string }) => n.id === 'alarm-log').config.path = alarmLog;
-
-    const f = await runFlow(flow, { nodes: Object.values(core) });
+    const dataDir = mkdtempSync(join(tmpdir(), 'pump-monitor-'));
+    const f = await runFlow(flow, { nodes: [...Object.values(core), historianOut, historianQuery], resources: [historian], dataDir });
     await f.advance(60_000); // one sample at start, then one every 250 ms: three periods of the 20 s wave
-    await f.stop();
+    await f.stop(); // a clean stop writes the rows still waiting for their batch
 
     const raw = f.payloads('flow-sensor') as number[];
     expect(raw).toHaveLength(1 + 60_000 / 250);
@@ -52,17 +51,25 @@ describe('examples/pump-monitor', () => {
     const actual = f.payloads('high-flow') as Alarm[];
     expect(actual.map((a) => [a.alarm, a.state, a.limit])).toEqual(expected.map((a) => [a.alarm, a.state, a.limit]));
     actual.forEach((a, i) => expect(a.value).toBeCloseTo(expected[i].value, 9));
-
-    // The same events reached the debug node and the JSON-lines alarm log, in order.
     expect(f.debug.filter((d) => d.nodeId === 'show-alarm').map((d) => (d.data as Alarm).state)).toEqual(expected.map((a) => a.state));
-    const logged = readFileSync(alarmLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(logged.map((m) => m.payload.state)).toEqual(expected.map((a) => a.state));
-    expect(logged.every((m) => m.topic === 'pump3/flow')).toBe(true);
+
+    // The local historian holds every average and every alarm event, with the sensor's timestamps.
+    const store = LocalStore.openReadOnly(localStoreFile(dataDir, 'pump-history'));
+    try {
+      const averages = f.outputs('avg');
+      const recorded = (await store.query({ tags: ['pump3/flow/avg'], from: 0, to: 2 ** 50, limit: 10 ** 6 })) as HistoryPoint[];
+      expect(recorded.map((p) => [p.ts, p.value])).toEqual(averages.map((m) => [m.timestamp, m.payload]));
+      const alarms = (await store.query({ tags: ['pump3/flow/alarm'], from: 0, to: 2 ** 50 })) as HistoryPoint[];
+      expect(alarms.map((p) => JSON.parse(p.text as string).state)).toEqual(expected.map((a) => a.state));
+    } finally {
+      await store.close();
+    }
   });
 
   it('runs headless with the CLI, printing moving averages as JSON lines, and stops cleanly', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pump-monitor-cli-'));
-    const child = spawn(process.execPath, [cli, 'run', flowFile, '--for', '3s'], { cwd });
+    const dataDir = join(cwd, 'data');
+    const child = spawn(process.execPath, [cli, 'run', flowFile, '--for', '3s', '--data-dir', dataDir], { cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -73,5 +80,12 @@ describe('examples/pump-monitor', () => {
     const averages = lines.filter((l) => l.node === 'show-average').map((l) => l.data);
     expect(averages.length).toBeGreaterThanOrEqual(8); // 4 samples a second for 3 s
     averages.forEach((v) => expect(v).toBeGreaterThan(30));
+
+    // `tagflow history` reads back what the run recorded: the same averages, in order.
+    const history = spawn(process.execPath, [cli, 'history', 'pump3/flow/avg', '--since', '10m', '--format', 'json', '--data-dir', dataDir], { cwd });
+    let json = '';
+    history.stdout.on('data', (d) => (json += d));
+    expect(await new Promise<number | null>((done) => history.on('exit', done))).toBe(0);
+    expect((JSON.parse(json) as HistoryPoint[]).map((p) => p.value)).toEqual(averages);
   });
 });

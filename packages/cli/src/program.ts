@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
+import { registerHistoryCommand } from './commands/history.command';
 import { registerNodesCommand } from './commands/nodes.command';
 import { registerRunCommand } from './commands/run.command';
 import { registerValidateCommand } from './commands/validate.command';
@@ -18,6 +19,7 @@ export function createProgram(): Command {
   registerRunCommand(program);
   registerValidateCommand(program);
   registerNodesCommand(program);
+  registerHistoryCommand(program);
   program.addHelpText(
     'after',
     `
@@ -26,6 +28,7 @@ Examples:
   $ tagflow run pump-monitor.json           run it until Ctrl-C; debug values on stdout
   $ tagflow run pump-monitor.json --for 1m  run it for one minute
   $ tagflow nodes                           list the node types you can use
+  $ tagflow history pump3/flow/avg --since 10m   what the local historian recorded
 
 Exit codes: 0 success, 1 the command failed (invalid flow, missing file), 2 wrong usage.
 Set TAGFLOW_LOG_LEVEL=debug for more detail, including stacks of unexpected errors.`,

@@ -41,9 +41,7 @@ export const KNOWN_RESOURCE_PACKAGES: Readonly<Record<string, string>> = Object.
   'mqtt-broker': MQTT,
   'modbus-device': MODBUS,
   'opcua-server': OPCUA,
-  'historian-local': HISTORIAN,
-  'historian-postgres': HISTORIAN,
-  'historian-influxdb': HISTORIAN,
+  historian: HISTORIAN,
 });
 
 /** The package known to provide a node type, if any. */

@@ -1,0 +1,134 @@
+import { defineNode, NodeError } from '@tagflow/node-sdk';
+import type { Message } from '@tagflow/node-sdk';
+import type { HistorianStore } from './historian-store';
+import type { HistoryRow } from './history-row';
+import { rowsFromMessage } from './rows-from-message';
+import type { ObjectPayloadMode } from './rows-from-message';
+
+export default defineNode({
+  type: 'historian-out',
+  version: 1,
+  category: 'publisher',
+  description: 'Records each value in a historian (local store, PostgreSQL or InfluxDB); buffers on disk while it is unreachable',
+  inputs: ['in'],
+  outputs: [],
+  resources: { historian: 'historian' },
+  configSchema: {
+    type: 'object',
+    properties: {
+      historian: { type: 'string', minLength: 1, description: 'Id of the historian resource.', 'x-ui': { widget: 'resource', resourceType: 'historian' } },
+      tag: { type: 'string', minLength: 1, default: '{{topic}}', description: 'Tag name the values are stored under, or a template such as pump3/{{topic}}.' },
+      objects: {
+        enum: ['fields', 'json'],
+        default: 'fields',
+        description: 'An object payload: one tag per field (<tag>/<field>), or the whole object as one JSON text (events, alarms).',
+      },
+      batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 1000, description: 'Rows written at once, at most.' },
+      batchMs: { type: 'integer', minimum: 0, default: 1000, description: 'Longest a row waits for its batch to fill.' },
+      bufferMaxMB: { type: 'number', exclusiveMinimum: 0, default: 100, description: 'Disk space for rows waiting for the historian.' },
+      overflow: { enum: ['drop-oldest', 'block'], default: 'drop-oldest', description: 'When the buffer is full: drop the oldest (counted), or hold the flow back.' },
+    },
+    required: ['historian'],
+    additionalProperties: false,
+  },
+
+  async create(ctx) {
+    const c = ctx.config;
+    const historian = ctx.resource<HistorianStore>(c.historian);
+    const outbox = await ctx.outbox<HistoryRow>({ maxBytes: c.bufferMaxMB * 2 ** 20, overflow: c.overflow });
+    let stored = 0;
+    let shown = '';
+    let delivering: Promise<void> | undefined;
+    let wakeWhenFull: (() => void) | undefined;
+
+    const showStatus = () => {
+      const parts = [historian.current ? `${stored} rows stored` : 'waiting for the historian'];
+      if (outbox.size > 0) parts.push(`${outbox.size} buffered`);
+      if (outbox.dropped > 0) parts.push(`${outbox.dropped} dropped`);
+      const text = parts.join(', ');
+      if (text === shown) return;
+      shown = text;
+      ctx.status({ state: historian.current ? 'ok' : 'reconnecting', text, backlog: outbox.size });
+    };
+
+    // Waits until a batch is full or its oldest row has waited batchMs, whichever comes first.
+    const batchReady = () =>
+      new Promise<void>((resolve) => {
+        if (outbox.size >= c.batchSize || c.batchMs === 0 || ctx.signal.aborted) return resolve();
+        const timer = ctx.clock.setTimeout(done, c.batchMs);
+        function done() {
+          timer.cancel();
+          wakeWhenFull = undefined;
+          ctx.signal.removeEventListener('abort', done);
+          resolve();
+        }
+        wakeWhenFull = done;
+        ctx.signal.addEventListener('abort', done);
+      });
+
+    // Writes the buffer in order, a batch at a time; a batch leaves the buffer only once stored.
+    const deliver = async () => {
+      while (!ctx.signal.aborted) {
+        await outbox.whenNotEmpty(ctx.signal);
+        if (ctx.signal.aborted) return;
+        await batchReady();
+        if (ctx.signal.aborted) return;
+        const store = await historian.ready(ctx.signal);
+        const batch = outbox.peek(c.batchSize);
+        try {
+          await store.write(batch);
+          await outbox.ack(batch.length);
+          stored += batch.length;
+        } catch (err) {
+          // Rows are keyed by (tag, ts): writing this batch again later cannot duplicate history.
+          ctx.log.warn('writing to the historian failed; the batch stays buffered and is written again', { error: String(err) });
+          ctx.status({ state: 'reconnecting', text: `write failed, ${outbox.size} buffered: ${(err as Error).message}`, backlog: outbox.size });
+          shown = '';
+          await new Promise((r) => ctx.clock.setTimeout(() => r(undefined), 1000));
+        }
+      }
+    };
+
+    return {
+      start() {
+        ctx.clock.setInterval(showStatus, 500);
+        showStatus();
+        delivering = deliver().catch((err: unknown) => {
+          if (!ctx.signal.aborted) ctx.error(err);
+        });
+      },
+      async onMessage(msg: Message) {
+        const tag = renderTag(c.tag, msg);
+        for (const row of rowsFromMessage(msg, tag, c.objects as ObjectPayloadMode)) await outbox.push(row);
+        if (outbox.size >= c.batchSize) wakeWhenFull?.();
+      },
+      async close() {
+        await delivering;
+        // A clean stop writes what is still waiting for its batch, so `tagflow history` shows it at
+        // once; anything it cannot write stays buffered for the next start.
+        const store = historian.current;
+        try {
+          while (store && outbox.size > 0) {
+            const batch = outbox.peek(c.batchSize);
+            await store.write(batch);
+            await outbox.ack(batch.length);
+          }
+        } catch (err) {
+          ctx.log.warn('could not write the last rows before stopping; they stay buffered for the next start', { error: String(err) });
+        }
+      },
+    };
+  },
+});
+
+/** Fills `{{field}}` placeholders from the message; a missing field is an error, not an empty tag. */
+function renderTag(template: string, msg: Message): string {
+  return template.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (_, path: string) => {
+    let value: unknown = msg;
+    for (const key of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    if (value === undefined || value === null || typeof value === 'object') {
+      throw new NodeError('HISTORIAN_TAG', `the tag "${template}" needs {{${path}}}, which this message does not have as a text or number`);
+    }
+    return String(value);
+  });
+}

@@ -1,0 +1,58 @@
+import type { Quality } from '@tagflow/node-sdk';
+import type { HistoryRow } from './history-row';
+
+/** Values of some tags between two times, optionally downsampled into buckets. */
+export interface HistoryQuery {
+  /** Tag names; at least one. */
+  tags: string[];
+  /** Start, inclusive, milliseconds since the epoch. */
+  from: number;
+  /** End, exclusive, milliseconds since the epoch. */
+  to: number;
+  /** When set, one point per tag and bucket of this many milliseconds (min, max, mean, count of numeric values). */
+  bucketMs?: number;
+  /** Most rows returned per tag, oldest first (default 10,000). */
+  limit?: number;
+}
+
+/** A stored value, as read back. */
+export interface HistoryPoint {
+  tag: string;
+  ts: number;
+  value: number | null;
+  text: string | null;
+  quality: Quality;
+}
+
+/** One bucket of a downsampled query; `ts` is the bucket's start. Buckets without values are left out. */
+export interface HistoryBucket {
+  tag: string;
+  ts: number;
+  min: number;
+  max: number;
+  mean: number;
+  count: number;
+}
+
+/** The rows of a query, oldest first within each tag, tags in the order asked. */
+export type HistoryResult = HistoryPoint[] | HistoryBucket[];
+
+/**
+ * Where history is kept: the embedded local store, PostgreSQL/TimescaleDB, or InfluxDB. One
+ * instance per historian resource connection; the runtime re-creates it after `lost`.
+ *
+ * - `write` stores a batch (up to a few thousand rows) and resolves once the backend has it
+ *   durably; it rejects when it could not, and the caller sends the same batch again later.
+ *   Rewriting a `(tag, ts)` already stored leaves one row (idempotent), so redelivery is safe.
+ * - `query` reads; it never changes anything.
+ * - `close` is idempotent and releases connections and files.
+ */
+export interface HistorianStore {
+  /** Short description for status lines, e.g. `local store pump-history`, `postgres db1/tagflow.history`. */
+  readonly description: string;
+  write(rows: readonly HistoryRow[]): Promise<void>;
+  query(query: HistoryQuery): Promise<HistoryResult>;
+  /** Every tag name stored, sorted. */
+  tags(): Promise<string[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,71 @@
+/** How an InfluxDB server is reached: base URL, credentials header, time limit per request. */
+export interface InfluxEndpoint {
+  /** Base URL without credentials, e.g. `http://127.0.0.1:8086` (a path prefix is kept). */
+  url: string;
+  /** `Basic ...` (v1 user) or `Token ...` (v2), or undefined for an open server. */
+  authorization: string | undefined;
+  timeoutMs: number;
+}
+
+/**
+ * One HTTP request to InfluxDB with `fetch`, its failures put in plain words. A network failure
+ * or a time-out is reported to `unreachable` (the store calls `lost`) before the promise rejects;
+ * a non-2xx answer rejects with the status and InfluxDB's own error text. The authorization
+ * header never appears in an error.
+ */
+export async function influxRequest(
+  endpoint: InfluxEndpoint,
+  what: string,
+  request: { method: 'GET' | 'POST'; path: string; params: Record<string, string | undefined>; body?: string; contentType?: string },
+  unreachable: (reason: Error) => void,
+): Promise<string> {
+  const url = new URL(endpoint.url);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${request.path}`;
+  for (const [key, value] of Object.entries(request.params)) if (value !== undefined) url.searchParams.set(key, value);
+  const headers: Record<string, string> = {};
+  if (endpoint.authorization !== undefined) headers.Authorization = endpoint.authorization;
+  if (request.contentType !== undefined) headers['Content-Type'] = request.contentType;
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, { method: request.method, headers, body: request.body, signal: AbortSignal.timeout(endpoint.timeoutMs) });
+    text = await response.text();
+  } catch (err) {
+    const reason = new Error(describeNetworkError(err, endpoint), { cause: err });
+    unreachable(reason);
+    throw reason;
+  }
+  if (response.status < 200 || response.status > 299) {
+    throw new Error(`InfluxDB refused ${what} (HTTP ${response.status}): ${errorText(text, response.statusText)}`);
+  }
+  return text;
+}
+
+/** The `Authorization` header for a v1 user (basic auth) or a v2 token. */
+export function authorizationHeader(apiVersion: 1 | 2, username: string | undefined, password: string | undefined, token: string | undefined): string | undefined {
+  if (apiVersion === 2) return token === undefined || token === '' ? undefined : `Token ${token}`;
+  if (username === undefined || username === '') return undefined;
+  return `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
+}
+
+function describeNetworkError(err: unknown, endpoint: InfluxEndpoint): string {
+  const name = (err as Error | undefined)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return `InfluxDB at ${endpoint.url} did not answer within ${endpoint.timeoutMs} ms`;
+  // fetch says only "fetch failed"; the socket's reason (ECONNREFUSED, ENOTFOUND...) is its cause.
+  const cause = (err as { cause?: { message?: string; code?: string } } | undefined)?.cause;
+  const detail = cause?.message || cause?.code || (err as Error | undefined)?.message || String(err);
+  return `cannot reach InfluxDB at ${endpoint.url}: ${detail}`;
+}
+
+// InfluxDB 1 answers `{"error": "..."}`, InfluxDB 2 `{"code": "...", "message": "..."}`.
+function errorText(body: string, statusText: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; message?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // Not JSON (a proxy's HTML page, an empty body): the raw text below says what there is.
+  }
+  const trimmed = body.trim().slice(0, 300);
+  return trimmed === '' ? statusText || 'no error text' : trimmed;
+}

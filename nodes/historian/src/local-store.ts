@@ -1,0 +1,160 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { HistorianStore, HistoryBucket, HistoryPoint, HistoryQuery, HistoryResult } from './historian-store';
+import { QUALITY_CODES, qualityFromCode } from './history-row';
+import type { HistoryRow } from './history-row';
+
+/** How long and how much history the local store keeps. */
+export interface LocalRetention {
+  /** Rows older than this many days are deleted; none when undefined. */
+  maxAgeDays?: number;
+  /** When the stored rows take more than this, the oldest are deleted (10% of them at a time). */
+  maxSizeMB?: number;
+}
+
+const DEFAULT_LIMIT = 10_000;
+const RETENTION_EVERY_MS = 60_000;
+
+/**
+ * The embedded historian: one SQLite file (better-sqlite3) in the runtime's data dir. WAL journal
+ * with `synchronous = FULL`, so a committed batch survives a killed process and a power cut, and a
+ * reader (`tagflow history`) can read while the runtime writes. Rows are keyed by (tag, ts).
+ */
+export class LocalStore implements HistorianStore {
+  readonly description: string;
+  private readonly db: Database.Database;
+  private readonly tagIds = new Map<string, number>();
+  private insert: Database.Statement | undefined;
+  private readonly retentionTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly retention: LocalRetention,
+    readonly readonly: boolean,
+  ) {
+    this.description = `local store ${file}`;
+    if (!readonly) mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file, readonly ? { readonly: true, fileMustExist: true } : {});
+    if (!readonly) {
+      // auto_vacuum must be chosen before the first table exists; it lets retention give space back.
+      this.db.pragma('auto_vacuum = INCREMENTAL');
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      // Another flow or process may hold the write lock for a moment: wait rather than fail.
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE IF NOT EXISTS samples (
+          tag_id INTEGER NOT NULL REFERENCES tags(id),
+          ts INTEGER NOT NULL,
+          value REAL,
+          text TEXT,
+          quality INTEGER NOT NULL,
+          PRIMARY KEY (tag_id, ts)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS samples_by_time ON samples (ts);
+      `);
+      this.applyRetention(Date.now());
+      this.retentionTimer = setInterval(() => this.applyRetention(Date.now()), RETENTION_EVERY_MS);
+      this.retentionTimer.unref();
+    }
+  }
+
+  /** Opens (creating when needed) the store file for writing. */
+  static open(file: string, retention: LocalRetention = {}): LocalStore {
+    return new LocalStore(file, retention, false);
+  }
+
+  /** Opens an existing store file for reading only, e.g. while a runtime writes to it. */
+  static openReadOnly(file: string): LocalStore {
+    return new LocalStore(file, {}, true);
+  }
+
+  write(rows: readonly HistoryRow[]): Promise<void> {
+    const insert = (this.insert ??= this.db.prepare('INSERT OR REPLACE INTO samples (tag_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)'));
+    this.db.transaction(() => {
+      for (const row of rows) insert.run(this.tagId(row.tag), row.ts, row.value, row.text, QUALITY_CODES[row.quality]);
+    })();
+    return Promise.resolve();
+  }
+
+  query(q: HistoryQuery): Promise<HistoryResult> {
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    const ids = this.db.prepare('SELECT id FROM tags WHERE name = ?').pluck();
+    if (q.bucketMs !== undefined) {
+      const bucket = Math.max(1, Math.round(q.bucketMs));
+      const select = this.db.prepare(
+        // JS numbers are bound as REAL: the cast makes the division an integer one.
+        `SELECT (ts / CAST(@bucket AS INTEGER)) * CAST(@bucket AS INTEGER) AS start, min(value) AS min, max(value) AS max, avg(value) AS mean, count(value) AS count
+         FROM samples WHERE tag_id = @id AND ts >= @from AND ts < @to AND value IS NOT NULL
+         GROUP BY start ORDER BY start LIMIT @limit`,
+      );
+      const out: HistoryBucket[] = [];
+      for (const tag of q.tags) {
+        const id = ids.get(tag) as number | undefined;
+        if (id === undefined) continue;
+        for (const b of select.all({ bucket, id, from: q.from, to: q.to, limit }) as Array<Omit<HistoryBucket, 'tag' | 'ts'> & { start: number }>) {
+          out.push({ tag, ts: b.start, min: b.min, max: b.max, mean: b.mean, count: b.count });
+        }
+      }
+      return Promise.resolve(out);
+    }
+    const select = this.db.prepare('SELECT ts, value, text, quality FROM samples WHERE tag_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?');
+    const out: HistoryPoint[] = [];
+    for (const tag of q.tags) {
+      const id = ids.get(tag) as number | undefined;
+      if (id === undefined) continue;
+      for (const r of select.all(id, q.from, q.to, limit) as Array<{ ts: number; value: number | null; text: string | null; quality: number }>) {
+        out.push({ tag, ts: r.ts, value: r.value, text: r.text, quality: qualityFromCode(r.quality) });
+      }
+    }
+    return Promise.resolve(out);
+  }
+
+  tags(): Promise<string[]> {
+    return Promise.resolve(this.db.prepare('SELECT name FROM tags ORDER BY name').pluck().all() as string[]);
+  }
+
+  /** Deletes what the retention settings no longer keep; returns the number of rows deleted. */
+  applyRetention(now: number): number {
+    let deleted = 0;
+    if (this.retention.maxAgeDays !== undefined) {
+      deleted += this.db.prepare('DELETE FROM samples WHERE ts < ?').run(now - this.retention.maxAgeDays * 86_400_000).changes;
+    }
+    const maxBytes = this.retention.maxSizeMB === undefined ? undefined : this.retention.maxSizeMB * 2 ** 20;
+    while (maxBytes !== undefined && this.usedBytes() > maxBytes) {
+      const rows = this.db.prepare('SELECT count(*) FROM samples').pluck().get() as number;
+      if (rows === 0) break;
+      const cutoff = this.db.prepare('SELECT ts FROM samples ORDER BY ts LIMIT 1 OFFSET ?').pluck().get(Math.floor(rows / 10)) as number;
+      deleted += this.db.prepare('DELETE FROM samples WHERE ts <= ?').run(cutoff).changes;
+    }
+    if (deleted > 0) this.db.pragma('incremental_vacuum');
+    return deleted;
+  }
+
+  /** Bytes of the database file in use (free pages left by deletions not counted). */
+  usedBytes(): number {
+    const pages = (this.db.pragma('page_count', { simple: true }) as number) - (this.db.pragma('freelist_count', { simple: true }) as number);
+    return pages * (this.db.pragma('page_size', { simple: true }) as number);
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.db.close();
+    return Promise.resolve();
+  }
+
+  private tagId(name: string): number {
+    let id = this.tagIds.get(name);
+    if (id === undefined) {
+      this.db.prepare('INSERT OR IGNORE INTO tags (name) VALUES (?)').run(name);
+      id = this.db.prepare('SELECT id FROM tags WHERE name = ?').pluck().get(name) as number;
+      this.tagIds.set(name, id);
+    }
+    return id;
+  }
+}
