@@ -6,4 +6,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/system-deps.sh"
 "$root/scripts/bootstrap.sh"
 cd "$root"
+# turbo runs the package scripts through the pinned pnpm that bootstrap put in .tools/.
+export PATH="$root/.tools/node_modules/.bin:$PATH"
 exec node scripts/run-tests.mjs "$@"

@@ -37,6 +37,7 @@ export default defineNode({
     const historian = ctx.resource<HistorianStore>(c.historian);
     const outbox = await ctx.outbox<HistoryRow>({ maxBytes: c.bufferMaxMB * 2 ** 20, overflow: c.overflow });
     let stored = 0;
+    let refused = 0;
     let shown = '';
     let delivering: Promise<void> | undefined;
     let wakeWhenFull: (() => void) | undefined;
@@ -45,11 +46,23 @@ export default defineNode({
       const parts = [historian.current ? `${stored} rows stored` : 'waiting for the historian'];
       if (outbox.size > 0) parts.push(`${outbox.size} buffered`);
       if (outbox.dropped > 0) parts.push(`${outbox.dropped} dropped`);
+      if (refused > 0) parts.push(`${refused} refused`);
       const text = parts.join(', ');
       if (text === shown) return;
       shown = text;
       ctx.status({ state: historian.current ? 'ok' : 'reconnecting', text, backlog: outbox.size });
     };
+
+    // A row the backend can never store is reported and dropped, so it cannot hold up the rest.
+    const storableRows = (store: HistorianStore, batch: HistoryRow[]) =>
+      batch.filter((row) => {
+        const refusal = store.refusal(row);
+        if (refusal !== undefined) {
+          refused++;
+          ctx.error(new NodeError('HISTORIAN_ROW', `${refusal}; the row was dropped`));
+        }
+        return refusal === undefined;
+      });
 
     // Waits until a batch is full or its oldest row has waited batchMs, whichever comes first.
     const batchReady = () =>
@@ -76,9 +89,10 @@ export default defineNode({
         const store = await historian.ready(ctx.signal);
         const batch = outbox.peek(c.batchSize);
         try {
-          await store.write(batch);
+          const storable = storableRows(store, batch);
+          await store.write(storable);
           await outbox.ack(batch.length);
-          stored += batch.length;
+          stored += storable.length;
         } catch (err) {
           // Rows are keyed by (tag, ts): writing this batch again later cannot duplicate history.
           ctx.log.warn('writing to the historian failed; the batch stays buffered and is written again', { error: String(err) });
@@ -110,7 +124,7 @@ export default defineNode({
         try {
           while (store && outbox.size > 0) {
             const batch = outbox.peek(c.batchSize);
-            await store.write(batch);
+            await store.write(storableRows(store, batch));
             await outbox.ack(batch.length);
           }
         } catch (err) {

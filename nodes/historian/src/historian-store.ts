@@ -51,6 +51,12 @@ export interface HistorianStore {
   /** Short description for status lines, e.g. `local store pump-history`, `postgres db1/tagflow.history`. */
   readonly description: string;
   write(rows: readonly HistoryRow[]): Promise<void>;
+  /**
+   * Why this row can never be stored here (a tag InfluxDB cannot carry, a time out of the
+   * database's range), or undefined. Checked before `write`, so that one such row is reported and
+   * dropped instead of failing its batch again and again and holding up every row after it.
+   */
+  refusal(row: HistoryRow): string | undefined;
   query(query: HistoryQuery): Promise<HistoryResult>;
   /** Every tag name stored, sorted. */
   tags(): Promise<string[]>;

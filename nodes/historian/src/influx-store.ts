@@ -3,7 +3,7 @@ import type { HistoryRow } from './history-row';
 import { authorizationHeader, influxRequest } from './influx-http';
 import type { InfluxEndpoint } from './influx-http';
 import { distinctTags, parseSelectAnswer, parseTagValues, quoteIdentifier, selectStatements } from './influx-query';
-import { escapeMeasurement, linesFor } from './line-protocol';
+import { escapeMeasurement, lineFor, linesFor } from './line-protocol';
 
 /** Where and how history goes to InfluxDB 1.x (`database`) or 2.x (`org` + `bucket`). */
 export interface InfluxStoreConfig {
@@ -62,6 +62,7 @@ class InfluxStore implements HistorianStore {
   readonly description: string;
   private closed = false;
   private lostReported = false;
+  private readonly escapedMeasurement: string;
 
   constructor(
     private readonly config: InfluxStoreConfig,
@@ -70,6 +71,16 @@ class InfluxStore implements HistorianStore {
     private readonly lost: (reason: Error) => void,
   ) {
     this.description = target.description;
+    this.escapedMeasurement = escapeMeasurement(config.measurement);
+  }
+
+  refusal(row: HistoryRow): string | undefined {
+    try {
+      lineFor(this.escapedMeasurement, row);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
   }
 
   async write(rows: readonly HistoryRow[]): Promise<void> {

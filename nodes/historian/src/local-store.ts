@@ -80,6 +80,10 @@ export class LocalStore implements HistorianStore {
     return Promise.resolve();
   }
 
+  refusal(row: HistoryRow): string | undefined {
+    return Number.isSafeInteger(row.ts) ? undefined : `the row of tag "${row.tag}" has a timestamp that is not a whole number of milliseconds: ${row.ts}`;
+  }
+
   query(q: HistoryQuery): Promise<HistoryResult> {
     const limit = q.limit ?? DEFAULT_LIMIT;
     const ids = this.db.prepare('SELECT id FROM tags WHERE name = ?').pluck();

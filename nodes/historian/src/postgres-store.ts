@@ -105,6 +105,11 @@ class PostgresStore implements HistorianStore {
     }
   }
 
+  refusal(row: HistoryRow): string | undefined {
+    if (Number.isFinite(row.ts) && row.ts >= FIRST_MS && row.ts <= LAST_MS) return undefined;
+    return `the row of tag "${row.tag}" has a timestamp PostgreSQL history cannot store: ${row.ts}`;
+  }
+
   async write(rows: readonly HistoryRow[]): Promise<void> {
     this.checkOpen();
     if (rows.length === 0) return;
@@ -114,9 +119,8 @@ class PostgresStore implements HistorianStore {
     const texts: (string | null)[] = [];
     const qualities: number[] = [];
     for (const row of rows) {
-      if (!Number.isFinite(row.ts) || row.ts < FIRST_MS || row.ts > LAST_MS) {
-        throw new Error(`the row of tag "${row.tag}" has a timestamp PostgreSQL history cannot store: ${row.ts}`);
-      }
+      const refused = this.refusal(row);
+      if (refused !== undefined) throw new Error(refused);
       tags.push(row.tag);
       times.push(new Date(Math.floor(row.ts)).toISOString());
       // NaN and ±Infinity are stored as no value, as in InfluxDB, so that min/max/mean stay numbers.
