@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `pnpm bench` for a fresh clone: installs and builds first. BENCH_QUICK=1 for a seconds-long run.
+# The historian part needs influxd (Debian's influxdb) and the PostgreSQL on 127.0.0.1:5432.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/bootstrap.sh"
 cd "$root"
-exec node --no-node-snapshot packages/bench/dist/engine.bench.js
+node --no-node-snapshot packages/bench/dist/engine.bench.js
+exec node --no-node-snapshot packages/bench/dist/historian.bench.js

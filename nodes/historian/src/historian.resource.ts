@@ -29,8 +29,8 @@ export default defineResource({
       // postgres
       host: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'postgres: host name or address.' },
       port: { type: 'integer', minimum: 1, maximum: 65535, default: 5432, description: 'postgres: port.' },
-      schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$', default: 'public', description: 'postgres: schema of the table.' },
-      table: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$', default: 'tagflow_history', description: 'postgres: table, created on first use.' },
+      schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$', maxLength: 63, default: 'public', description: 'postgres: schema of the table.' },
+      table: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$', maxLength: 63, default: 'tagflow_history', description: 'postgres: table, created on first use.' },
       ssl: { type: 'boolean', default: false, description: 'postgres: connect with TLS.' },
       // influxdb
       url: { type: 'string', pattern: '^https?://', description: 'influxdb: server URL, e.g. http://10.0.0.9:8086.' },

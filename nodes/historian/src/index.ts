@@ -6,3 +6,7 @@ export type { LocalRetention } from './local-store';
 export type { HistorianStore, HistoryQuery, HistoryPoint, HistoryBucket, HistoryResult } from './historian-store';
 export type { HistoryRow } from './history-row';
 export { rowsFromMessage } from './rows-from-message';
+export { openPostgresStore } from './postgres-store';
+export type { PostgresStoreConfig } from './postgres-store';
+export { openInfluxStore } from './influx-store';
+export type { InfluxStoreConfig } from './influx-store';
