@@ -1,5 +1,6 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { isRefusedWrite } from './historian-store';
 import type { HistorianStore } from './historian-store';
 import type { HistoryRow } from './history-row';
 import { rowsFromMessage } from './rows-from-message';
@@ -53,15 +54,56 @@ export default defineNode({
       ctx.status({ state: historian.current ? 'ok' : 'reconnecting', text, backlog: outbox.size });
     };
 
-    // A row the backend can never store is reported and dropped, so it cannot hold up the rest.
+    // A row the backend can never store is reported once and dropped, so it cannot hold up the
+    // rest. Peeked rows are the buffer's own objects, so a row retried after an outage is known.
+    const reported = new WeakSet<HistoryRow>();
+    const refuse = (row: HistoryRow, reason: string) => {
+      if (reported.has(row)) return;
+      reported.add(row);
+      refused++;
+      ctx.error(new NodeError('HISTORIAN_ROW', `${reason}; the row was dropped`));
+    };
     const storableRows = (store: HistorianStore, batch: HistoryRow[]) =>
       batch.filter((row) => {
         const refusal = store.refusal(row);
-        if (refusal !== undefined) {
-          refused++;
-          ctx.error(new NodeError('HISTORIAN_ROW', `${refusal}; the row was dropped`));
-        }
+        if (refusal !== undefined) refuse(row, refusal);
         return refusal === undefined;
+      });
+
+    // Writes one batch and returns the rows stored. A batch the backend refuses for what it holds
+    // (not an outage) is written again row by row, so that only the rows refused are dropped.
+    const writeBatch = async (store: HistorianStore, batch: HistoryRow[]): Promise<number> => {
+      const storable = storableRows(store, batch);
+      try {
+        await store.write(storable);
+        return storable.length;
+      } catch (err) {
+        if (!isRefusedWrite(err)) throw err;
+      }
+      let written = 0;
+      for (const row of storable) {
+        try {
+          await store.write([row]);
+          written++;
+        } catch (err) {
+          if (!isRefusedWrite(err)) throw err;
+          refuse(row, (err as Error).message);
+        }
+      }
+      return written;
+    };
+
+    // Sleeps on the node's clock, and wakes at once when the node closes (its timers are cancelled then).
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        if (ctx.signal.aborted) return resolve();
+        const timer = ctx.clock.setTimeout(done, ms);
+        function done() {
+          timer.cancel();
+          ctx.signal.removeEventListener('abort', done);
+          resolve();
+        }
+        ctx.signal.addEventListener('abort', done);
       });
 
     // Waits until a batch is full or its oldest row has waited batchMs, whichever comes first.
@@ -80,25 +122,29 @@ export default defineNode({
       });
 
     // Writes the buffer in order, a batch at a time; a batch leaves the buffer only once stored.
+    // Whatever fails, the loop goes on (with backoff): a buffer nobody drains would lose nothing
+    // but would grow until it overflows.
     const deliver = async () => {
+      let failures = 0;
       while (!ctx.signal.aborted) {
-        await outbox.whenNotEmpty(ctx.signal);
-        if (ctx.signal.aborted) return;
-        await batchReady();
-        if (ctx.signal.aborted) return;
-        const store = await historian.ready(ctx.signal);
-        const batch = outbox.peek(c.batchSize);
         try {
-          const storable = storableRows(store, batch);
-          await store.write(storable);
+          await outbox.whenNotEmpty(ctx.signal);
+          if (ctx.signal.aborted) return;
+          await batchReady();
+          if (ctx.signal.aborted) return;
+          const store = await historian.ready(ctx.signal);
+          const batch = outbox.peek(c.batchSize);
+          stored += await writeBatch(store, batch);
           await outbox.ack(batch.length);
-          stored += storable.length;
+          failures = 0;
         } catch (err) {
+          if (ctx.signal.aborted) return;
+          failures++;
           // Rows are keyed by (tag, ts): writing this batch again later cannot duplicate history.
           ctx.log.warn('writing to the historian failed; the batch stays buffered and is written again', { error: String(err) });
           ctx.status({ state: 'reconnecting', text: `write failed, ${outbox.size} buffered: ${(err as Error).message}`, backlog: outbox.size });
           shown = '';
-          await new Promise((r) => ctx.clock.setTimeout(() => r(undefined), 1000));
+          await pause(Math.min(30_000, 1000 * 2 ** Math.min(failures - 1, 5)));
         }
       }
     };
@@ -107,9 +153,8 @@ export default defineNode({
       start() {
         ctx.clock.setInterval(showStatus, 500);
         showStatus();
-        delivering = deliver().catch((err: unknown) => {
-          if (!ctx.signal.aborted) ctx.error(err);
-        });
+        // The loop handles its own failures; this only guards against a bug in it.
+        delivering = deliver().catch((err: unknown) => ctx.error(err));
       },
       async onMessage(msg: Message) {
         const tag = renderTag(c.tag, msg);
@@ -124,7 +169,7 @@ export default defineNode({
         try {
           while (store && outbox.size > 0) {
             const batch = outbox.peek(c.batchSize);
-            await store.write(storableRows(store, batch));
+            stored += await writeBatch(store, batch);
             await outbox.ack(batch.length);
           }
         } catch (err) {

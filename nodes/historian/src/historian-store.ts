@@ -24,7 +24,10 @@ export interface HistoryPoint {
   quality: Quality;
 }
 
-/** One bucket of a downsampled query; `ts` is the bucket's start. Buckets without values are left out. */
+/**
+ * One bucket of a downsampled query; `ts` is the bucket's start. Only numeric values of quality
+ * good or uncertain count: a bad value is no measurement. Buckets without such values are left out.
+ */
 export interface HistoryBucket {
   tag: string;
   ts: number;
@@ -61,4 +64,18 @@ export interface HistorianStore {
   /** Every tag name stored, sorted. */
   tags(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/**
+ * Thrown by `write` when the backend refused the data itself (a value out of range, a field type
+ * conflict, a request too large), not because it is unreachable: sending the same batch again
+ * cannot succeed, so the caller writes it row by row and drops only the rows refused.
+ */
+export class RefusedWriteError extends Error {
+  readonly refusedData = true;
+}
+
+/** True for a `RefusedWriteError`, also one from another copy of this module. */
+export function isRefusedWrite(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { refusedData?: unknown }).refusedData === true;
 }

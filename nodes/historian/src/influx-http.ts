@@ -1,3 +1,5 @@
+import { RefusedWriteError } from './historian-store';
+
 /** How an InfluxDB server is reached: base URL, credentials header, time limit per request. */
 export interface InfluxEndpoint {
   /** Base URL without credentials, e.g. `http://127.0.0.1:8086` (a path prefix is kept). */
@@ -36,7 +38,10 @@ export async function influxRequest(
     throw reason;
   }
   if (response.status < 200 || response.status > 299) {
-    throw new Error(`InfluxDB refused ${what} (HTTP ${response.status}): ${errorText(text, response.statusText)}`);
+    const message = `InfluxDB refused ${what} (HTTP ${response.status}): ${errorText(text, response.statusText)}`;
+    // 400 (unparsable line, field type conflict, partial write) and 413 (too large) are about the
+    // data sent; anything else (auth, missing database, server errors) is about the server.
+    throw response.status === 400 || response.status === 413 ? new RefusedWriteError(message) : new Error(message);
   }
   return text;
 }

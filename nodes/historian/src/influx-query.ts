@@ -39,7 +39,8 @@ export function selectStatements(query: HistoryQuery, tags: string[], source: st
     .map((tag) => {
       const where = `WHERE "tag" = ${quoteString(tag)} AND time >= ${from}ms AND time < ${to}ms`;
       if (bucketMs === undefined) return `SELECT "value","text","quality" FROM ${source} ${where} ORDER BY time ASC LIMIT ${limit}`;
-      return `SELECT MIN("value"),MAX("value"),MEAN("value"),COUNT("value") FROM ${source} ${where} GROUP BY time(${bucketMs}ms) fill(none) LIMIT ${limit}`;
+      // Bad-quality values (quality 2) are left out of a trend's min, max and mean.
+      return `SELECT MIN("value"),MAX("value"),MEAN("value"),COUNT("value") FROM ${source} ${where} AND "quality" < 2 GROUP BY time(${bucketMs}ms) fill(none) LIMIT ${limit}`;
     })
     .join('; ');
 }

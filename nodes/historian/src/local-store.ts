@@ -92,7 +92,7 @@ export class LocalStore implements HistorianStore {
       const select = this.db.prepare(
         // JS numbers are bound as REAL: the cast makes the division an integer one.
         `SELECT (ts / CAST(@bucket AS INTEGER)) * CAST(@bucket AS INTEGER) AS start, min(value) AS min, max(value) AS max, avg(value) AS mean, count(value) AS count
-         FROM samples WHERE tag_id = @id AND ts >= @from AND ts < @to AND value IS NOT NULL
+         FROM samples WHERE tag_id = @id AND ts >= @from AND ts < @to AND value IS NOT NULL AND quality < 2
          GROUP BY start ORDER BY start LIMIT @limit`,
       );
       const out: HistoryBucket[] = [];

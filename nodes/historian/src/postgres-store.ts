@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { RefusedWriteError } from './historian-store';
 import type { HistorianStore, HistoryBucket, HistoryPoint, HistoryQuery, HistoryResult } from './historian-store';
 import type { HistoryRow } from './history-row';
 import { QUALITY_CODES, qualityFromCode } from './history-row';
@@ -175,7 +176,7 @@ class PostgresStore implements HistorianStore {
            SELECT floor(round(extract(epoch FROM h.ts) * 1000)::numeric / $4::numeric) * $4::numeric AS bucket,
                   min(h.value) AS min, max(h.value) AS max, avg(h.value) AS mean, count(h.value)::float8 AS count
              FROM ${this.name.quoted} h
-            WHERE h.tag = q.tag AND h.ts >= $2::timestamptz AND h.ts < $3::timestamptz AND h.value IS NOT NULL
+            WHERE h.tag = q.tag AND h.ts >= $2::timestamptz AND h.ts < $3::timestamptz AND h.value IS NOT NULL AND h.quality < 2
             GROUP BY 1 ORDER BY 1 LIMIT $5
          ) b
         ORDER BY q.ord, b.bucket`,
@@ -211,7 +212,10 @@ class PostgresStore implements HistorianStore {
     try {
       return await this.pool.query<R & Record<string, unknown>>(sql, params);
     } catch (err) {
-      const reason = new Error(describePostgresError(err, this.server, doing), { cause: err });
+      const text = describePostgresError(err, this.server, doing);
+      // SQLSTATE classes 22 (data exception) and 23 (constraint violation) are about the rows sent.
+      const sqlState = String((err as { code?: unknown }).code ?? '');
+      const reason = /^2[23]/.test(sqlState) ? new RefusedWriteError(text, { cause: err }) : new Error(text, { cause: err });
       if (isConnectionFailure(err)) this.reportLost(reason);
       throw reason;
     }

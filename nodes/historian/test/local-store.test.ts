@@ -50,7 +50,8 @@ describe('LocalStore', () => {
     const s = store();
     const values = Array.from({ length: 1000 }, (_, i) => ({ ts: 10_000 + i * 37, v: Math.sin(i / 10) * 50 + (i % 7) }));
     await s.write(values.map(({ ts, v }) => row('wave', ts, v)));
-    await s.write([row('wave', 12_000, null, { quality: 'bad', ts: 12_001 })]); // a value-less row is not counted
+    // A row without a value, and a bad-quality value, are not counted.
+    await s.write([row('wave', 12_001, null), row('wave', 12_002, 9999, { quality: 'bad' })]);
     const bucket = 1000;
     const buckets = (await s.query({ tags: ['wave'], from: 0, to: 100_000, bucketMs: bucket })) as HistoryBucket[];
     const expected = new Map<number, number[]>();

@@ -132,13 +132,14 @@ test('downsampled query matches an independent computation', async () => {
   // Text and an empty value inside a minute with numbers, and a minute with only those: no bucket for it.
   rows.push(row('temp', start + 61_001, null, 'sensor restarted'), row('temp', start + 61_002, null, null, 'bad'));
   rows.push(row('temp', start + 11 * bucketMs + 1, null, 'sensor restarted'), row('temp', start + 11 * bucketMs + 2, null, null, 'bad'));
+  rows.push(row('temp', start + 61_003, 9999, null, 'bad')); // a bad value is no measurement: left out
   await store.write(rows);
   const from = start + 30_000; // mid-bucket: the first bucket still starts at its aligned minute
   const to = start + 12 * bucketMs;
 
   const expected = new Map<number, number[]>();
   for (const r of rows) {
-    if (r.value === null || r.ts < from || r.ts >= to) continue;
+    if (r.value === null || r.quality === 'bad' || r.ts < from || r.ts >= to) continue;
     const bucket = Math.floor(r.ts / bucketMs) * bucketMs;
     expected.set(bucket, [...(expected.get(bucket) ?? []), r.value]);
   }

@@ -125,6 +125,11 @@ export default defineNode({
         const timestamp = ctx.clock.now();
         for (const { tag, offset } of request.tags) {
           const raw = decodeRegisters(words.slice(offset, offset + tag.count), tag);
+          if (typeof raw === 'number' && !Number.isFinite(raw)) {
+            // Devices write NaN or infinity into a float register to signal a fault: not a value.
+            readings.set(tag, { error: new NodeError('MODBUS_NOT_A_NUMBER', `${tag.name}: the device reports ${raw}, which is no measurement`), timestamp });
+            continue;
+          }
           readings.set(tag, { value: typeof raw === 'number' ? applyScaling(raw, tag) : raw, timestamp });
         }
       }
@@ -135,6 +140,8 @@ export default defineNode({
       const conn = await connection();
       let deviceGone: Error | undefined = conn ? undefined : new NodeError('MODBUS_DISCONNECTED', `not connected to the Modbus device "${c.device}"`);
       for (const request of plan) {
+        // Closing: the rest of the poll would only delay the close.
+        if (ctx.signal.aborted) return;
         try {
           if (deviceGone) throw deviceGone;
           await readRequest(conn as ModbusConnection, request, readings);

@@ -35,6 +35,8 @@ export default defineNode({
 
     return {
       async onMessage(msg) {
+        // A value of bad quality (a failed read upstream) must never become a setpoint.
+        if (msg.quality === 'bad') throw new NodeError('MODBUS_WRITE_BAD_QUALITY', `not writing a value of bad quality to ${target}`);
         let words: number[] | undefined;
         if (layout.type === 'bool') {
           if (typeof msg.payload !== 'boolean') {

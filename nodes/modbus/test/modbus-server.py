@@ -42,7 +42,9 @@ def encode(spec):
             words = [w[::-1] for w in words]
         return [int.from_bytes(w, "big") for w in words]
     little = order in ("DCBA", "BADC")
-    words = split_words(struct.pack(("<" if little else ">") + FORMATS[kind], spec["value"]))
+    # JSON has no NaN or infinity: the layout gives them as text ("nan", "inf").
+    value = float(spec["value"]) if isinstance(spec["value"], str) else spec["value"]
+    words = split_words(struct.pack(("<" if little else ">") + FORMATS[kind], value))
     if order in ("CDAB", "BADC") and kind not in ("int16", "uint16"):
         words = words[::-1]
     return [int.from_bytes(w, "big") for w in words]

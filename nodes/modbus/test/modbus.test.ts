@@ -51,6 +51,7 @@ const layout = {
     { address: 1002, type: 'uint32', value: 123456 },
     { address: 1010, type: 'float32', order: 'CDAB', value: 55.5 },
     { address: 1050, type: 'uint16', value: 7 },
+    { address: 1060, type: 'float32', value: 'nan' }, // how a device signals a faulty sensor
     ...Array.from({ length: 130 }, (_, i) => ({ address: 3000 + i, type: 'uint16', value: i * 3 })),
   ],
   'input-register': [
@@ -234,6 +235,11 @@ describe('modbus-read against pymodbus', () => {
     expect(f.errors).toEqual([expect.objectContaining({ code: 'MODBUS_EXCEPTION', nodeId: 'read' })]);
     await until(() => f.statuses('read').some((s) => s.state === 'error' && /1 of 2 tags.*exception 2/.test(s.text ?? '')), 5000, 'the error status');
   });
+  it('sends a float the device reports as NaN as bad quality, never as a value', async () => {
+    const f = await flow([reader('read', { intervalMs: 60_000, tags: [{ name: 'faulty', function: 'holding-register', address: 1060, type: 'float32' }] })]);
+    await until(() => f.outputs('read').length === 1, 10_000, 'one message');
+    expect(f.outputs('read')[0]).toMatchObject({ topic: 'faulty', payload: null, quality: 'bad', readError: 'faulty: the device reports NaN, which is no measurement' });
+  });
 });
 
 describe('modbus-write against pymodbus', () => {
@@ -304,6 +310,7 @@ describe('modbus-write against pymodbus', () => {
     await f.inject('coil', 'on');
     await f.inject('scaled', 21.55);
     await f.inject('text', 'too long');
+    await f.inject('int16', { payload: 5, quality: 'bad' }); // a failed read upstream is no setpoint
     expect(f.errors.map((e) => [e.nodeId, e.code])).toEqual([
       ['int16', 'VALUE_OUT_OF_RANGE'],
       ['int16', 'VALUE_OUT_OF_RANGE'],
@@ -313,6 +320,7 @@ describe('modbus-write against pymodbus', () => {
       ['coil', 'NOT_A_BOOLEAN'],
       ['scaled', 'VALUE_OUT_OF_RANGE'],
       ['text', 'VALUE_OUT_OF_RANGE'],
+      ['int16', 'MODBUS_WRITE_BAD_QUALITY'],
     ]);
     expect(f.errors[0].message).toBe('70000 does not fit in int16: it takes whole numbers from -32768 to 32767');
     expect(f.errors[4].message).toBe('coil 2500 takes true or false, but msg.payload is 1');

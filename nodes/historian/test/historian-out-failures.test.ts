@@ -1,0 +1,104 @@
+import { defineResource } from '@tagflow/node-sdk';
+import { runFlow } from '@tagflow/node-test';
+import type { FlowUnderTest } from '@tagflow/node-test';
+import { historianOut } from '../src';
+import { RefusedWriteError } from '../src/historian-store';
+import type { HistorianStore } from '../src/historian-store';
+import type { HistoryRow } from '../src/history-row';
+
+// historian-out's handling of backend failures, with a backend written here to fail on purpose:
+// one that refuses some rows for what they hold, and one that is down. (The real backends' own
+// failures are tested in their files and in historian-outage.test.ts.)
+const written: HistoryRow[] = [];
+let down = false;
+let writes = 0;
+
+const picky = defineResource({
+  type: 'historian',
+  version: 1,
+  description: 'test backend: refuses values above 100 as a database refuses bad data; `down` fails every write',
+  configSchema: { type: 'object', properties: {}, additionalProperties: false },
+  create(): HistorianStore {
+    return {
+      description: 'picky test store',
+      refusal: (row) => (row.tag.includes('\n') ? 'a tag with a line break' : undefined),
+      async write(rows) {
+        writes++;
+        if (down) throw new Error('connection refused');
+        const bad = rows.find((r) => (r.value ?? 0) > 100);
+        if (bad) throw new RefusedWriteError(`value ${bad.value} out of range`);
+        written.push(...rows);
+      },
+      query: async () => [],
+      tags: async () => [],
+      close: async () => undefined,
+    };
+  },
+});
+
+const flows: FlowUnderTest[] = [];
+afterEach(async () => {
+  for (const f of flows.splice(0)) await f.stop();
+  written.length = 0;
+  down = false;
+  writes = 0;
+});
+
+async function recorder(tag = 't'): Promise<FlowUnderTest> {
+  const f = await runFlow(
+    {
+      schemaVersion: 1,
+      id: 'failures',
+      resources: [{ id: 'db', type: 'historian', config: {} }],
+      nodes: [{ id: 'rec', type: 'historian-out', typeVersion: 1, config: { historian: 'db', tag, batchSize: 10, batchMs: 20 } }],
+      edges: [],
+    },
+    { nodes: [historianOut], resources: [picky], fakeTime: false },
+  );
+  flows.push(f);
+  return f;
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+it('writes a refused batch row by row: only the refused rows are dropped, each reported once', async () => {
+  const f = await recorder();
+  for (let i = 0; i < 10; i++) await f.inject('rec', { payload: i === 3 || i === 7 ? 500 + i : i, timestamp: 1000 + i });
+  await until(() => written.length === 8, '8 rows written');
+  expect(written.map((r) => r.value)).toEqual([0, 1, 2, 4, 5, 6, 8, 9]);
+  expect(f.errors.map((e) => [e.code, e.message])).toEqual([
+    ['HISTORIAN_ROW', 'value 503 out of range; the row was dropped'],
+    ['HISTORIAN_ROW', 'value 507 out of range; the row was dropped'],
+  ]);
+  await until(() => f.statuses('rec').some((s) => s.text === '8 rows stored, 2 refused'), 'the status');
+});
+
+it('reports a row the backend can never store once, however often its batch is retried', async () => {
+  down = true;
+  const f = await recorder('{{topic}}');
+  await f.inject('rec', { payload: 1, topic: 'bad\ntag', timestamp: 1 });
+  await f.inject('rec', { payload: 2, topic: 'good', timestamp: 2 });
+  await until(() => writes >= 2, 'two failed attempts while the backend is down');
+  down = false;
+  await until(() => written.length === 1, 'the good row after the outage');
+  expect(written.map((r) => r.tag)).toEqual(['good']);
+  expect(f.errors.map((e) => e.message)).toEqual(['a tag with a line break; the row was dropped']);
+});
+
+it('stops at once while the backend is down, keeping the rows buffered', async () => {
+  down = true;
+  const f = await recorder();
+  for (let i = 0; i < 5; i++) await f.inject('rec', { payload: i, timestamp: 10 + i });
+  await until(() => writes >= 1, 'a failed write');
+  const started = Date.now();
+  await f.stop();
+  flows.splice(0);
+  expect(Date.now() - started).toBeLessThan(1500); // the retry pause ends when the node closes
+  expect(f.logs.some((r) => r.level === 'warn' && /could not write the last rows before stopping/.test(r.message))).toBe(true);
+});
