@@ -7,6 +7,9 @@ import { parseNodeId } from './node-id';
 import { describeStatus } from './status-quality';
 import type { OpcuaConnection } from './opcua-connection';
 
+
+/** Publishing intervals without data after which the server sends a keep-alive. */
+const KEEP_ALIVE_COUNT = 10;
 export default defineNode({
   type: 'opcua-subscribe',
   version: 1,
@@ -103,12 +106,33 @@ export default defineNode({
     // subscription died with its session and is only forgotten here.
     const monitor = async (connection: OpcuaConnection) => {
       subscription = undefined;
-      const sub = await connection.subscribe({ publishingIntervalMs: c.publishingIntervalMs, maxKeepAliveCount: 10, lifetimeCount: 100 });
+      const sub = await connection.subscribe({ publishingIntervalMs: c.publishingIntervalMs, maxKeepAliveCount: KEEP_ALIVE_COUNT, lifetimeCount: 100 });
       if (ctx.signal.aborted || server.current !== connection) {
         await sub.terminate();
         return;
       }
       subscription = sub;
+      // A server may end a subscription while the session lives on (its lifetime ran out, an
+      // operator deleted it). It does not always say so: the client then only stops hearing from
+      // it. Without this watch the data would stop with the status still "ok".
+      let lastHeard = ctx.clock.now();
+      const heard = () => (lastHeard = ctx.clock.now());
+      sub.on('keepalive', heard);
+      sub.on('received_notifications', heard);
+      const silenceMs = Math.max(3 * c.publishingIntervalMs * KEEP_ALIVE_COUNT, 2000);
+      const resubscribe = (reason: string) => {
+        if (sub !== subscription || ctx.signal.aborted || server.current !== connection) return;
+        subscription = undefined;
+        watch.cancel();
+        ctx.status({ state: 'reconnecting', text: `${reason}; subscribing again` });
+        sub.terminate().catch((err: unknown) => ctx.log.debug('the ended subscription could not be deleted', { error: errorText(err) }));
+        monitor(connection).catch((err: unknown) => ctx.error(new NodeError('OPCUA_SUBSCRIBE', `cannot subscribe again on ${connection.endpointUrl}: ${errorText(err)}`)));
+      };
+      const watch = ctx.clock.setInterval(() => {
+        if (sub !== subscription) return watch.cancel();
+        if (ctx.clock.now() - lastHeard > silenceMs) resubscribe(`no word from the subscription for ${Math.round(silenceMs / 1000)} s`);
+      }, silenceMs / 2);
+      sub.once('terminated', () => resubscribe('the server ended the subscription'));
       const results = await Promise.allSettled(
         items.map(async (item) => {
           const monitored = await sub.monitor({ nodeId: item.nodeId, attributeId: AttributeIds.Value }, parameters, TimestampsToReturn.Both);

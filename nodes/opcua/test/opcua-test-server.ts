@@ -113,6 +113,17 @@ export class OpcuaTestServer {
     return items;
   }
 
+  /** Deletes every subscription on the server side while the sessions live on; returns how many. */
+  dropSubscriptions(): number {
+    let dropped = 0;
+    for (const session of this.server?.engine.getSessions() ?? []) {
+      for (const subscription of [...session.publishEngine.subscriptions]) {
+        if (session.deleteSubscription(subscription.id).isGood()) dropped++;
+      }
+    }
+    return dropped;
+  }
+
   private variable(nodeId: string): UAVariable {
     const variable = this.variables.get(nodeId);
     if (!variable) throw new Error(`the test server is not running or has no ${nodeId}`);

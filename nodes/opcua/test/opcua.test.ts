@@ -59,6 +59,15 @@ describe('opcua-subscribe', () => {
     expect(last[2] - last[1]).toBeGreaterThan(30);
   });
 
+  it('subscribes again by itself when the server ends the subscription but keeps the session', async () => {
+    const f = await flow([subscribe('sub', { items: [{ nodeId: NODES.counter, name: 'pump/count' }] })]);
+    await until(() => f.outputs('sub').length >= 2, 15_000, 'the first changes');
+    expect(server.dropSubscriptions()).toBe(1);
+    await until(() => f.statuses('sub').some((s) => /subscribing again$/.test(s.text ?? '')), 20_000, 'the new subscription');
+    const before = f.outputs('sub').length;
+    await until(() => f.outputs('sub').length >= before + 3 && server.monitoredItemCount() === 1, 15_000, 'changes again, from one monitored item');
+  });
+
   it('delivers a Bad status as quality bad with no value, and recovers to good', async () => {
     const f = await flow([subscribe('sub', { items: [{ nodeId: NODES.sensor, name: 'sensor' }] })]);
     await until(() => f.outputs('sub').length >= 1, 15_000, 'the first value');
