@@ -10,3 +10,8 @@ export { discoverNodePackages } from './registry/discover-packages';
 export type { DiscoveryOptions, DiscoveredPackage, DiscoveryProblem, DiscoveryReport } from './registry/discover-packages';
 export { loadNodePackage, PackageLoadError } from './registry/load-node-package';
 export type { NodePackageManifest, LoadedNodePackage } from './registry/load-node-package';
+export * from './store';
+export { Deployer } from './admin/deployer';
+export type { DeployerDeps } from './admin/deployer';
+export type { DeployerApi, DeployOutcome } from './admin/deployer-types';
+export * from './server';

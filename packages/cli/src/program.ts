@@ -1,10 +1,15 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
+import { cliVersion } from './cli-version';
+import { registerDeployCommand } from './commands/deploy.command';
 import { registerHistoryCommand } from './commands/history.command';
 import { registerNodesCommand } from './commands/nodes.command';
+import { registerRollbackCommand } from './commands/rollback.command';
 import { registerRunCommand } from './commands/run.command';
+import { registerSecretCommand } from './commands/secret.command';
+import { registerStartCommand } from './commands/start.command';
+import { registerStatusCommand } from './commands/status.command';
+import { registerTokenCommand } from './commands/token.command';
 import { registerValidateCommand } from './commands/validate.command';
 
 /** Builds the `tagflow` command line. Errors surface as exceptions (commander's `exitOverride`), so `main` decides the exit code. */
@@ -15,11 +20,20 @@ export function createProgram(): Command {
     .helpOption('-h, --help', 'show help for a command')
     .showHelpAfterError('(add --help for usage)')
     // Set before the commands are added: subcommands inherit it.
-    .exitOverride();
+    .exitOverride()
+    // Program options only before the command name: `tagflow rollback --version 2` is the
+    // rollback's --version, not the program's.
+    .enablePositionalOptions();
   registerRunCommand(program);
   registerValidateCommand(program);
   registerNodesCommand(program);
   registerHistoryCommand(program);
+  registerStartCommand(program);
+  registerTokenCommand(program);
+  registerSecretCommand(program);
+  registerDeployCommand(program);
+  registerStatusCommand(program);
+  registerRollbackCommand(program);
   program.addHelpText(
     'after',
     `
@@ -29,6 +43,9 @@ Examples:
   $ tagflow run pump-monitor.json --for 1m  run it for one minute
   $ tagflow nodes                           list the node types you can use
   $ tagflow history pump3/flow/avg --since 10m   what the local historian recorded
+  $ tagflow start --flow pump-monitor.json  run as a service with the admin API (port 1990)
+  $ tagflow deploy flow.json --all --canary 1 --health 30s   deploy to the runtimes of fleet.yaml
+  $ tagflow status --all                    reachability, flow version, errors, backlog of each runtime
 
 Exit codes: 0 success, 1 the command failed (invalid flow, missing file), 2 wrong usage.
 Set TAGFLOW_LOG_LEVEL=debug for more detail, including stacks of unexpected errors.`,
@@ -53,10 +70,4 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`error: unexpected failure, please report it: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT_FAILURE;
   }
-}
-
-function cliVersion(): string {
-  // dist/program.js -> ../package.json; read at run time because package.json is outside `src`.
-  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
 }

@@ -30,6 +30,11 @@ export interface EngineOptions {
   maxErrorDepth?: number;
   /** Where the runtime keeps state: store-and-forward buffers, certificates (default ~/.tagflow). */
   dataDir?: string;
+  /**
+   * Resolves a secret a flow names (a password, an API token). Default: the environment variable of
+   * that name. `tagflow start` looks in its encrypted secret store first, then the environment.
+   */
+  secret?: (name: string) => string | undefined;
 }
 
 /** The outcome of a deploy: what changed, or every reason it was refused. */
@@ -79,6 +84,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       clock: this.clock,
       dataDir: this.dataDir,
       closeTimeoutMs: this.closeTimeoutMs,
+      secret: options.secret ?? ((name) => process.env[name]),
       status: (runner, status) => this.onResourceStatus(runner, status),
     };
   }

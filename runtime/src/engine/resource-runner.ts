@@ -13,6 +13,8 @@ export interface ResourceHost {
   readonly clock: Clock;
   readonly dataDir: string;
   readonly closeTimeoutMs: number;
+  /** Resolves a secret by name (the secret store, then the environment). */
+  secret(name: string): string | undefined;
   status(runner: ResourceRunner, status: NodeStatus): void;
 }
 
@@ -106,8 +108,8 @@ export class ResourceRunner implements ResourceHandle<unknown> {
         signal: abort.signal,
         log: taggedLogger(this.host.logger, { resource: this.resource.id, type: this.resource.type }),
         status: (status) => this.setStatus(status),
-        // Secrets never live in the flow file: a flow names them, the environment provides them.
-        secret: (name) => process.env[name],
+        // Secrets never live in the flow file: a flow names them, the runtime provides them.
+        secret: (name) => this.host.secret(name),
         lost: (reason) => {
           if (abort.signal.aborted) return;
           if (connection === undefined) lostEarly = reason ?? new Error('connection lost');

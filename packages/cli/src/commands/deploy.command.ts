@@ -1,0 +1,121 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { formatIssue, validateFlow } from '@tagflow/flow-model';
+import type { FlowIssue } from '@tagflow/flow-model';
+import { CliError } from '../cli-error';
+import { count, formatMs } from '../format-text';
+import { discoveryWarnings, loadRegistry } from '../load-registry';
+import { nodesDirOption } from '../shared-options';
+import { readFlowFile } from '../read-flow-file';
+import { loadFleetFile } from '../fleet/fleet-file';
+import { addSelectionOptions, fleetOption, healthOption, positiveInteger } from '../fleet/fleet-options';
+import { deployToRuntime, isSuccess, planDeploy, runDeployPlan } from '../fleet/deploy-plan';
+import type { RuntimeResult } from '../fleet/deploy-plan';
+import { formatResults } from '../fleet/fleet-output';
+import { selectRuntimes, withTokens } from '../fleet/select-targets';
+import type { Selection } from '../fleet/select-targets';
+
+interface DeployOptions extends Selection {
+  fleet?: string;
+  health?: number;
+  canary?: number;
+  nodesDir: string[];
+  json?: boolean;
+}
+
+/**
+ * Errors a runtime may not have: it can have node packages (or newer versions of them) that are
+ * not installed here. Locally they are warnings; the runtime validates the flow again.
+ */
+const RUNTIME_DECIDES = new Set(['UNKNOWN_NODE_TYPE', 'UNKNOWN_RESOURCE_TYPE', 'TYPE_VERSION_TOO_NEW', 'MIGRATION_MISSING']);
+
+/** `tagflow deploy <flow> --to/--label/--all`: deploys a flow to runtimes of the fleet file. */
+export function registerDeployCommand(program: Command): void {
+  addSelectionOptions(
+    program
+      .command('deploy')
+      .description('deploy a flow to runtimes listed in the fleet file, all at once or canaries first')
+      .argument('<flow>', 'the flow file (JSON)'),
+  )
+    .addOption(healthOption())
+    .addOption(new Option('--canary <n>', 'deploy to the first n runtimes (in fleet-file order) first; the rest only if all of them deploy').argParser(positiveInteger))
+    .addOption(fleetOption())
+    .addOption(nodesDirOption())
+    .option('--json', 'print machine-readable JSON instead of a table')
+    .addHelpText(
+      'after',
+      `
+The flow is checked here first (a node type not installed here is only a warning: the
+runtime may have it, and checks the flow again). Then, on each runtime, the running version
+is read and the flow sent with it: a deploy made by someone else in between is a conflict,
+never overwritten. Runtimes are deployed in parallel. Each ends as one of:
+  deployed vN | unchanged vN | rejected (reasons below) | rolled back: reason |
+  conflict | unreachable: reason | failed: reason | skipped (canary failed)
+The command exits with 1 if any runtime did not end deployed or unchanged.
+
+The fleet file (YAML or JSON) lists the runtimes; tokens are read from the environment
+variable each one names, never from the file:
+  runtimes:
+    - name: plant-a-l1
+      url: http://10.0.0.5:1990
+      tokenEnv: TAGFLOW_TOKEN_PLANT_A_L1
+      labels: { site: plant-a, line: l1 }
+
+Examples:
+  $ tagflow deploy pump-monitor.json --all
+  $ tagflow deploy pump-monitor.json --to plant-a-l1,plant-a-l2
+  $ tagflow deploy pump-monitor.json --label site=plant-a --label line=l1
+  $ tagflow deploy pump-monitor.json --all --canary 1 --health 30s
+  $ tagflow deploy pump-monitor.json --all --json | jq '.results[] | select(.status != "deployed")'`,
+    )
+    .action((file: string, options: DeployOptions) => deploy(file, options));
+}
+
+async function deploy(file: string, options: DeployOptions): Promise<void> {
+  const fleet = await loadFleetFile(options.fleet);
+  const runtimes = selectRuntimes(fleet, options);
+  const flow = await readFlowFile(file);
+  await checkLocally(file, flow, options.nodesDir);
+  const targets = withTokens(runtimes);
+
+  const plan = planDeploy(targets, options.canary);
+  const flowId = typeof (flow as { id?: unknown }).id === 'string' ? `"${(flow as { id: string }).id}"` : 'the flow';
+  const canaries = plan.canaries.length > 0 ? `; canary first: ${plan.canaries.map((t) => t.name).join(', ')}` : '';
+  const health = options.health === undefined ? '' : `; health window ${formatMs(options.health)}`;
+  process.stderr.write(`deploying ${flowId} to ${count(targets.length, 'runtime')}${canaries}${health}\n`);
+
+  const ran = await runDeployPlan(plan, (target) => deployToRuntime(target, flow, { healthMs: options.health }));
+  const results: RuntimeResult[] = ran.map(({ target, outcome }) => ({ runtime: target.name, url: target.url, outcome }));
+  const failed = results.filter((r) => !isSuccess(r.outcome));
+  if (options.json) {
+    const json = { ok: failed.length === 0, results: results.map((r) => ({ runtime: r.runtime, url: r.url, ...r.outcome })) };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  } else {
+    process.stdout.write(formatResults(results));
+  }
+  if (failed.length > 0) {
+    throw new CliError(`the deploy did not succeed on ${failed.length} of ${count(results.length, 'runtime')}: ${failed.map((r) => r.runtime).join(', ')}`);
+  }
+}
+
+/** Validates the flow against the node types installed here; throws when it cannot run anywhere. */
+async function checkLocally(file: string, flow: unknown, nodesDirs: string[]): Promise<void> {
+  const { registry, report } = await loadRegistry(nodesDirs);
+  const result = validateFlow(flow, registry.catalog(), { migrations: registry.migrations });
+  const errors = result.ok ? [] : result.errors;
+  const deferred = errors.filter((e) => RUNTIME_DECIDES.has(e.code));
+  const fatal = errors.filter((e) => !RUNTIME_DECIDES.has(e.code));
+  if (fatal.length > 0) {
+    writeIssues(fatal, '');
+    writeIssues(deferred, 'warning: not installed here: ');
+    throw new CliError(`${file} is not a valid flow: ${count(fatal.length, 'error')}; nothing was deployed`);
+  }
+  // Discovery problems matter only when they may explain a node type missing here.
+  if (deferred.length > 0) for (const line of discoveryWarnings(report)) process.stderr.write(`${line}\n`);
+  writeIssues(result.warnings, 'warning: ');
+  writeIssues(deferred, 'warning: not installed here, the runtimes will check: ');
+}
+
+function writeIssues(issues: readonly FlowIssue[], prefix: string): void {
+  for (const issue of issues) process.stderr.write(`${prefix}${formatIssue(issue)}\n`);
+}

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { CliError } from '../cli-error';
+import { count } from '../format-text';
+import { AdminClient, AdminError } from '../fleet/admin-client';
+import { loadFleetFile } from '../fleet/fleet-file';
+import { addSelectionOptions, fleetOption } from '../fleet/fleet-options';
+import { formatStatus, statusJson } from '../fleet/fleet-output';
+import type { StatusResult } from '../fleet/fleet-output';
+import { selectRuntimes, withTokens } from '../fleet/select-targets';
+import type { Selection, Target } from '../fleet/select-targets';
+
+interface StatusOptions extends Selection {
+  fleet?: string;
+  json?: boolean;
+}
+
+/** `tagflow status --to/--label/--all`: what runs on runtimes of the fleet file, and what is wrong there. */
+export function registerStatusCommand(program: Command): void {
+  addSelectionOptions(
+    program.command('status').description('show, for runtimes of the fleet file, the flow running, nodes in error and the backlog'),
+  )
+    .addOption(fleetOption())
+    .option('--json', 'print machine-readable JSON instead of a table')
+    .addHelpText(
+      'after',
+      `
+Asks every selected runtime at once. A node is "in error" when its state is error or it
+has counted errors since the flow started; each is listed below its runtime. The backlog is
+the number of messages waiting in store-and-forward buffers (e.g. a broker that is down).
+The command exits with 1 if any runtime could not be asked (unreachable, token refused).
+
+Examples:
+  $ tagflow status --all
+  $ tagflow status --label site=plant-a
+  $ tagflow status --to plant-a-l1 --json | jq '.runtimes[0].flow.version'
+  $ tagflow status --all --fleet /etc/tagflow/fleet.yaml`,
+    )
+    .action((options: StatusOptions) => showStatus(options));
+}
+
+async function showStatus(options: StatusOptions): Promise<void> {
+  const fleet = await loadFleetFile(options.fleet);
+  const targets = withTokens(selectRuntimes(fleet, options));
+  const results = await Promise.all(targets.map(readStatus));
+  process.stdout.write(options.json ? `${JSON.stringify(statusJson(results), null, 2)}\n` : formatStatus(results));
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length > 0) {
+    throw new CliError(`${failed.length} of ${count(results.length, 'runtime')} could not be asked: ${failed.map((r) => r.runtime).join(', ')}`);
+  }
+}
+
+async function readStatus(target: Target): Promise<StatusResult> {
+  try {
+    const status = await new AdminClient(target).status();
+    return { runtime: target.name, url: target.url, ok: true, status };
+  } catch (err) {
+    if (!(err instanceof AdminError)) throw err;
+    return { runtime: target.name, url: target.url, ok: false, reachable: err.kind !== 'unreachable', error: err.reason };
+  }
+}

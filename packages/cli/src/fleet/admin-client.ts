@@ -1,0 +1,314 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { FlowIssue } from '@tagflow/flow-model';
+
+/** What the admin API tells of one deployed version (the runtime's FlowVersion). */
+export interface FlowVersion {
+  version: number;
+  flowId: string;
+  hash: string;
+  deployedAt: string;
+  deployedBy: string;
+  note?: string;
+}
+
+/** The answer to a deploy or a rollback, as the admin API sends it (HTTP 200, 409 or 422). */
+export type DeployOutcome =
+  | { status: 'deployed'; version: FlowVersion; warnings?: FlowIssue[] }
+  | { status: 'unchanged'; version: FlowVersion }
+  | { status: 'rejected'; errors: FlowIssue[] }
+  | { status: 'conflict'; current: number }
+  | { status: 'rolled-back'; failedVersion: FlowVersion; restored?: FlowVersion; reason: string };
+
+/** One node in `GET /api/status`. */
+export interface NodeRuntimeStatus {
+  status: { state: string; text?: string; backlog?: number };
+  counters: { in: number; out: number; errors: number; dropped: number; queued: number };
+}
+
+/** `GET /api/status`. */
+export interface RuntimeStatus {
+  flow: { id: string; version: number; hash: string } | null;
+  nodes: Record<string, NodeRuntimeStatus>;
+  uptimeSeconds: number;
+}
+
+/** Where a runtime is and how to prove who we are; `tokenEnv` only names the variable in messages. */
+export interface AdminEndpoint {
+  name: string;
+  url: string;
+  token: string;
+  tokenEnv?: string;
+}
+
+/** Timeouts of one client. A deploy with a health window waits `healthMs` more for its answer. */
+export interface AdminClientOptions {
+  /** Longest wait for the TCP (and TLS) connection; default 5 s. */
+  connectTimeoutMs?: number;
+  /** Longest wait for a whole answer once connected; default 15 s. */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * Why a request failed, in plain words, prefixed with the runtime's name and URL:
+ * `plant-a-l1 (http://10.0.0.5:1990): connection refused`. `unreachable` when no HTTP answer came
+ * (network, DNS, TLS, timeout), `http` for an answer the command cannot use (401, 403, 500...).
+ * Never holds the token.
+ */
+export class AdminError extends Error {
+  readonly kind: 'unreachable' | 'http';
+  /** The HTTP status, for `http` errors. */
+  readonly httpStatus?: number;
+  /** The message without the runtime prefix. */
+  readonly reason: string;
+
+  constructor(endpoint: Pick<AdminEndpoint, 'name' | 'url'>, kind: 'unreachable' | 'http', reason: string, httpStatus?: number) {
+    super(`${endpoint.name} (${endpoint.url}): ${reason}`);
+    this.name = 'AdminError';
+    this.kind = kind;
+    this.reason = reason;
+    this.httpStatus = httpStatus;
+  }
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers: http.IncomingHttpHeaders;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Added to the request timeout: a deploy's health window. */
+  extraMs?: number;
+}
+
+/** Extra time allowed past the health window: the runtime restores the old flow after it. */
+const HEALTH_MARGIN_MS = 15_000;
+/** Larger answers are refused: no admin answer comes near it. */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const DEPLOY_STATUSES = new Set(['deployed', 'unchanged', 'rejected', 'conflict', 'rolled-back']);
+
+/** A client for one runtime's admin API. Every method throws AdminError on failure. */
+export class AdminClient {
+  private readonly connectTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+
+  constructor(
+    private readonly endpoint: AdminEndpoint,
+    options: AdminClientOptions = {},
+  ) {
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+  }
+
+  /** The version running now, or undefined when the runtime has no flow yet. */
+  async currentVersion(): Promise<FlowVersion | undefined> {
+    const answer = await this.request('GET', '/api/flow');
+    if (answer.status === 404) return undefined;
+    this.expect(answer, 'GET /api/flow', [200]);
+    const version = (answer.body as { version?: unknown }).version;
+    if (!isFlowVersion(version)) throw this.protocolError('GET /api/flow', 'no version in the answer');
+    return version;
+  }
+
+  /**
+   * Deploys `flow` if the running version is still `expectedVersion` (0: no flow yet). With
+   * `healthMs`, the answer comes after the health window (and may be `rolled-back`).
+   */
+  async deploy(flow: unknown, options: { expectedVersion: number; healthMs?: number }): Promise<DeployOutcome> {
+    const query = options.healthMs === undefined ? '' : `?healthMs=${options.healthMs}`;
+    const answer = await this.request('PUT', `/api/flow${query}`, {
+      body: flow,
+      headers: { 'If-Match': `"${options.expectedVersion}"` },
+      extraMs: options.healthMs === undefined ? 0 : options.healthMs + HEALTH_MARGIN_MS,
+    });
+    return this.deployOutcome(answer, 'PUT /api/flow');
+  }
+
+  /** Redeploys an earlier version (default: the one before the current) as a new version. */
+  async rollback(options: { version?: number; expectedVersion?: number } = {}): Promise<DeployOutcome> {
+    const headers: Record<string, string> = options.expectedVersion === undefined ? {} : { 'If-Match': `"${options.expectedVersion}"` };
+    const body = options.version === undefined ? {} : { version: options.version };
+    // A rollback restarts the flow; allow a health window's worth of time as for a deploy.
+    const answer = await this.request('POST', '/api/flow/rollback', { body, headers, extraMs: HEALTH_MARGIN_MS });
+    return this.deployOutcome(answer, 'POST /api/flow/rollback');
+  }
+
+  /** Every deployed version, oldest first. */
+  async versions(): Promise<FlowVersion[]> {
+    const answer = await this.request('GET', '/api/flow/versions');
+    this.expect(answer, 'GET /api/flow/versions', [200]);
+    if (!Array.isArray(answer.body)) throw this.protocolError('GET /api/flow/versions', 'the answer is not a list');
+    return answer.body as FlowVersion[];
+  }
+
+  /** The flow running and every node's status and counters. */
+  async status(): Promise<RuntimeStatus> {
+    const answer = await this.request('GET', '/api/status');
+    this.expect(answer, 'GET /api/status', [200]);
+    const body = answer.body as Partial<RuntimeStatus> | null;
+    if (typeof body !== 'object' || body === null || typeof body.nodes !== 'object' || body.nodes === null) {
+      throw this.protocolError('GET /api/status', 'no nodes in the answer');
+    }
+    return { flow: body.flow ?? null, nodes: body.nodes, uptimeSeconds: body.uptimeSeconds ?? 0 };
+  }
+
+  private deployOutcome(answer: Answer, what: string): DeployOutcome {
+    const body = answer.body as { status?: unknown } | null;
+    const known = [200, 409, 422].includes(answer.status) && typeof body === 'object' && body !== null;
+    if (known && typeof body.status === 'string' && DEPLOY_STATUSES.has(body.status)) return pickOutcome(body as DeployOutcome);
+    this.expect(answer, what, []);
+    throw this.protocolError(what, `unexpected answer (${answer.status})`);
+  }
+
+  /** Throws the plain-words AdminError for any status not in `ok`. */
+  private expect(answer: Answer, what: string, ok: number[]): void {
+    if (ok.includes(answer.status)) return;
+    const detail = errorText(answer.body);
+    const suffix = detail ? `: ${detail}` : '';
+    const variable = this.endpoint.tokenEnv ? `; check ${this.endpoint.tokenEnv}` : '';
+    const reasons: Record<number, string> = {
+      401: `the token was refused (401)${variable}`,
+      403: `the token's role does not allow this (403)${suffix}`,
+      404: `${what} was not found (404): is this the admin address of a tagflow runtime?`,
+      429: `too many failed logins from here; the runtime refuses for a while (429)`,
+    };
+    throw new AdminError(this.endpoint, 'http', reasons[answer.status] ?? `${what} failed (${answer.status})${suffix}`, answer.status);
+  }
+
+  private protocolError(what: string, reason: string): AdminError {
+    return new AdminError(this.endpoint, 'http', `${what}: ${reason}; is this a tagflow runtime of the same version?`);
+  }
+
+  private request(method: string, apiPath: string, options: RequestOptions = {}): Promise<Answer> {
+    const url = new URL(`${this.endpoint.url}${apiPath}`);
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      Authorization: `Bearer ${this.endpoint.token}`,
+      ...options.headers,
+    };
+    if (payload) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    const requestMs = this.requestTimeoutMs + (options.extraMs ?? 0);
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise<Answer>((resolve, reject) => {
+      let settled = false;
+      const timers: NodeJS.Timeout[] = [];
+      const fail = (err: AdminError) => {
+        if (settled) return;
+        settled = true;
+        timers.forEach(clearTimeout);
+        req.destroy();
+        reject(err);
+      };
+      // agent: false -> one connection per request, closed after it; nothing keeps the CLI alive.
+      const req = transport.request(url, { method, headers, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) fail(new AdminError(this.endpoint, 'http', `${method} ${apiPath}: the answer is too large`));
+          else chunks.push(chunk);
+        });
+        res.on('error', (err) => fail(new AdminError(this.endpoint, 'unreachable', networkReason(err, requestMs))));
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          timers.forEach(clearTimeout);
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body: parseBody(text), headers: res.headers });
+        });
+      });
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        const connectTimer = setTimeout(
+          () => fail(new AdminError(this.endpoint, 'unreachable', `no connection within ${seconds(this.connectTimeoutMs)} (is the address right, and the runtime running?)`)),
+          this.connectTimeoutMs,
+        );
+        timers.push(connectTimer);
+        socket.once('connect', () => clearTimeout(connectTimer));
+      });
+      timers.push(
+        setTimeout(() => fail(new AdminError(this.endpoint, 'unreachable', `no answer within ${seconds(requestMs)}`)), requestMs),
+      );
+      req.on('error', (err) => fail(new AdminError(this.endpoint, 'unreachable', networkReason(err, requestMs))));
+      req.end(payload);
+    });
+  }
+}
+
+/** Only the fields of the contract: the runtime adds an `error` text for other clients, which would blur the JSON output. */
+function pickOutcome(o: DeployOutcome): DeployOutcome {
+  switch (o.status) {
+    case 'deployed':
+      return { status: o.status, version: o.version, ...(o.warnings ? { warnings: o.warnings } : {}) };
+    case 'unchanged':
+      return { status: o.status, version: o.version };
+    case 'rejected':
+      return { status: o.status, errors: Array.isArray(o.errors) ? o.errors : [] };
+    case 'conflict':
+      return { status: o.status, current: o.current };
+    case 'rolled-back':
+      return { status: o.status, failedVersion: o.failedVersion, ...(o.restored ? { restored: o.restored } : {}), reason: String(o.reason) };
+  }
+}
+
+/** The `error` or `message` a runtime put in an error answer, if any, on one line. */
+function errorText(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.trim().split('\n')[0]?.slice(0, 200) || undefined;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { error, message } = body as { error?: unknown; message?: unknown };
+  const text = typeof error === 'string' ? error : typeof message === 'string' ? message : undefined;
+  return text?.replace(/\s*\n\s*/g, ' ');
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not JSON: a proxy's error page, or not a tagflow runtime. Kept as text for the message.
+    return text;
+  }
+}
+
+function networkReason(err: NodeJS.ErrnoException, requestMs: number): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'no route to the host (network unreachable)';
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'the connection was closed before the answer came';
+    case 'ETIMEDOUT':
+      return `no answer within ${seconds(requestMs)}`;
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'CERT_HAS_EXPIRED':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `its TLS certificate is not trusted: ${err.message}`;
+    case 'EPROTO':
+      return `TLS failed (is it http rather than https?): ${err.message}`;
+    default:
+      return err.message;
+  }
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function isFlowVersion(value: unknown): value is FlowVersion {
+  return typeof value === 'object' && value !== null && typeof (value as FlowVersion).version === 'number';
+}

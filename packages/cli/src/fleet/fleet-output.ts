@@ -1,0 +1,136 @@
+import { formatIssue } from '@tagflow/flow-model';
+import { count, formatTable } from '../format-text';
+import type { NodeRuntimeStatus, RuntimeStatus } from './admin-client';
+import type { RuntimeOutcome, RuntimeResult } from './deploy-plan';
+
+/** Detail lines under a row are indented this much. */
+const DETAIL = '    ';
+
+/** The one-line result of a deploy or rollback on a runtime, and lines explaining it. */
+export function describeOutcome(outcome: RuntimeOutcome): { summary: string; details: string[] } {
+  switch (outcome.status) {
+    case 'deployed': {
+      const warnings = outcome.warnings ?? [];
+      const suffix = warnings.length > 0 ? ` (${count(warnings.length, 'warning')})` : '';
+      const note = outcome.version.note ? [outcome.version.note] : [];
+      return { summary: `deployed v${outcome.version.version}${suffix}`, details: [...note, ...warnings.map((w) => `warning: ${formatIssue(w)}`)] };
+    }
+    case 'unchanged':
+      return { summary: `unchanged v${outcome.version.version}`, details: [] };
+    case 'rejected':
+      return { summary: `rejected (${count(outcome.errors.length, 'error')})`, details: outcome.errors.map(formatIssue) };
+    case 'rolled-back': {
+      const restored = outcome.restored ? `v${outcome.restored.version} runs again` : 'there was no earlier version to restore';
+      return { summary: `rolled back: ${oneLine(outcome.reason)}`, details: [`v${outcome.failedVersion.version} failed in its health window; ${restored}`] };
+    }
+    case 'conflict':
+      return { summary: `conflict: it was changed meanwhile (now v${outcome.current}); check and deploy again`, details: [] };
+    case 'unreachable':
+      return { summary: `unreachable: ${outcome.error}`, details: [] };
+    case 'failed':
+      return { summary: `failed: ${outcome.error}`, details: [] };
+    case 'skipped':
+      return { summary: `skipped (${outcome.reason})`, details: [] };
+  }
+}
+
+/** The result table of a deploy or rollback: one row per runtime, explanations indented below it. */
+export function formatResults(results: readonly RuntimeResult[]): string {
+  const described = results.map((r) => describeOutcome(r.outcome));
+  const rows = formatTable([['runtime', 'result'], ...results.map((r, i) => [r.runtime, (described[i] as { summary: string }).summary])]);
+  const lines = [rows[0] as string];
+  results.forEach((_, i) => {
+    lines.push(rows[i + 1] as string, ...(described[i] as { details: string[] }).details.map((d) => `${DETAIL}${d}`));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** What `tagflow status` shows of one runtime: its status, or why it could not be read. */
+export type StatusResult =
+  | { runtime: string; url: string; ok: true; status: RuntimeStatus }
+  /** `reachable` is false when no HTTP answer came; true for a refused token or a server error. */
+  | { runtime: string; url: string; ok: false; reachable: boolean; error: string };
+
+/** A node that needs a look: in state `error`, or having counted errors. */
+export interface NodeInError {
+  id: string;
+  state: string;
+  text?: string;
+  errors: number;
+}
+
+/** The nodes in error, by id. */
+export function nodesInError(status: RuntimeStatus): NodeInError[] {
+  return Object.entries(status.nodes)
+    .filter(([, n]) => n.status?.state === 'error' || (n.counters?.errors ?? 0) > 0)
+    .map(([id, n]: [string, NodeRuntimeStatus]) => ({ id, state: n.status?.state ?? 'unknown', text: n.status?.text, errors: n.counters?.errors ?? 0 }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Messages waiting in store-and-forward buffers, over all nodes. */
+export function totalBacklog(status: RuntimeStatus): number {
+  return Object.values(status.nodes).reduce((sum, n) => sum + (n.status?.backlog ?? 0), 0);
+}
+
+/** The JSON `tagflow status --json` prints: a public interface for scripts. */
+export function statusJson(results: readonly StatusResult[]) {
+  return {
+    ok: results.every((r) => r.ok),
+    runtimes: results.map((r) =>
+      r.ok
+        ? {
+            runtime: r.runtime,
+            url: r.url,
+            ok: true,
+            reachable: true,
+            flow: r.status.flow,
+            uptimeSeconds: r.status.uptimeSeconds,
+            nodes: Object.keys(r.status.nodes).length,
+            nodesInError: nodesInError(r.status),
+            backlog: totalBacklog(r.status),
+          }
+        : { runtime: r.runtime, url: r.url, ok: false, reachable: r.reachable, error: r.error },
+    ),
+  };
+}
+
+/** The status table: one row per runtime, its nodes in error below it. */
+export function formatStatus(results: readonly StatusResult[]): string {
+  const header = ['runtime', 'state', 'flow', 'nodes in error', 'backlog', 'up'];
+  const cells = results.map((r) => {
+    if (!r.ok) return [r.runtime, '', '', '', '', ''];
+    const flow = r.status.flow ? `${r.status.flow.id} v${r.status.flow.version}` : 'no flow';
+    const inError = nodesInError(r.status).length;
+    return [r.runtime, 'ok', flow, inError === 0 ? 'none' : String(inError), String(totalBacklog(r.status)), formatUptime(r.status.uptimeSeconds)];
+  });
+  const rows = formatTable([header, ...cells]);
+  const nameWidth = Math.max(header[0]?.length ?? 0, ...results.map((r) => r.runtime.length));
+  const lines = [rows[0] as string];
+  results.forEach((r, i) => {
+    if (!r.ok) {
+      // Not laid out in the columns: the error would widen the "state" column for every row.
+      lines.push(`${r.runtime.padEnd(nameWidth)}  ${r.reachable ? 'failed' : 'unreachable'}: ${r.error}`);
+      return;
+    }
+    lines.push((rows[i + 1] as string).trimEnd());
+    for (const n of nodesInError(r.status)) lines.push(`${DETAIL}${describeNodeInError(n)}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function describeNodeInError(n: NodeInError): string {
+  return `${n.id}: state ${n.state}${n.text ? ` (${n.text})` : ''}, ${count(n.errors, 'error')}`;
+}
+
+/** `59` -> `59s`, `3700` -> `1h 1m`, `90000` -> `1d 1h`. */
+export function formatUptime(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, ' ');
+}

@@ -1,0 +1,111 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CliError } from '../../src/cli-error';
+import { loadFleetFile, parseFleet } from '../../src/fleet/fleet-file';
+
+const fixtures = path.join(__dirname, 'fixtures');
+
+/** The message of the CliError `fn` throws. */
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(CliError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a CliError');
+}
+
+describe('parseFleet', () => {
+  it('reads runtimes in file order, with URLs without a trailing slash and labels as text', async () => {
+    const fleet = await loadFleetFile(path.join(fixtures, 'fleet.yaml'));
+    expect(fleet.runtimes).toEqual([
+      { name: 'plant-a-l1', url: 'http://10.0.0.5:1990', tokenEnv: 'TAGFLOW_TOKEN_PLANT_A_L1', labels: { site: 'plant-a', line: 'l1' } },
+      { name: 'plant-a-l2', url: 'http://10.0.0.6:1990', tokenEnv: 'TAGFLOW_TOKEN_PLANT_A_L2', labels: { site: 'plant-a', line: 'l2' } },
+      // YAML reads `line: 1` as a number; labels are compared as text.
+      { name: 'plant-b-l1', url: 'https://edge-b1.example.com/tagflow', tokenEnv: 'TAGFLOW_TOKEN_PLANT_B_L1', labels: { site: 'plant-b', line: '1' } },
+    ]);
+  });
+
+  it('reads JSON fleet files', async () => {
+    const fleet = await loadFleetFile(path.join(fixtures, 'fleet.json'));
+    expect(fleet.runtimes).toEqual([{ name: 'lab', url: 'http://127.0.0.1:1990', tokenEnv: 'TAGFLOW_TOKEN_LAB', labels: {} }]);
+  });
+
+  it('reports every problem at once, naming the runtime and the key', () => {
+    const text = `
+runtimes:
+  - name: a
+    url: http://10.0.0.5:1990
+    tokenEnv: TOKEN_A
+    lables: { site: x }
+  - name: a
+    url: http://10.0.0.6:1990
+    tokenEnv: TOKEN_A2
+  - name: b
+    tokenEnv: TOKEN_B
+  - name: c
+    url: not a url
+    tokenEnv: TOKEN_C
+  - name: d
+    url: ftp://10.0.0.7
+    tokenEnv: 1BAD
+`;
+    const message = errorOf(() => parseFleet(text, 'fleet.yaml'));
+    expect(message.split('\n')).toEqual([
+      'fleet.yaml is not a valid fleet file (6 problems):',
+      '  runtimes[0] (a): unknown key "lables" (did you mean "labels"?)',
+      '  runtimes[1]: the name "a" is already used by runtimes[0]; names must be unique',
+      '  runtimes[2] (b): "url" is missing',
+      '  runtimes[3] (c): url "not a url" is not a URL; write it like http://10.0.0.5:1990',
+      '  runtimes[4] (d): url "ftp://10.0.0.7" must start with http:// or https://',
+      '  runtimes[4] (d): tokenEnv "1BAD" is not an environment variable name (letters, digits and "_", e.g. TAGFLOW_TOKEN_PLANT_A)',
+    ]);
+  });
+
+  it('refuses tokens in the file, as a key or in the URL', () => {
+    const text = JSON.stringify({
+      runtimes: [
+        { name: 'a', url: 'http://10.0.0.5:1990', tokenEnv: 'T_A', token: 'tf_secret' },
+        { name: 'b', url: 'http://admin:tf_secret@10.0.0.6:1990', tokenEnv: 'T_B' },
+      ],
+    });
+    const message = errorOf(() => parseFleet(text, 'fleet.json'));
+    expect(message).toContain('runtimes[0] (a): "token" is not allowed: tokens never go in the fleet file');
+    expect(message).toContain('runtimes[1] (b): url must not hold a user or password');
+    // The token itself is not repeated back.
+    expect(message).not.toContain('tf_secret');
+  });
+
+  it('explains a file without runtimes, and unknown top-level keys', () => {
+    expect(errorOf(() => parseFleet('hosts: []\n', 'f.yaml'))).toMatch(/unknown key "hosts" at the top.*\n.*"runtimes" is missing: list the runtimes, like runtimes: \[/s);
+    expect(errorOf(() => parseFleet('runtimes: []\n', 'f.yaml'))).toContain('"runtimes" must be a non-empty list');
+    expect(errorOf(() => parseFleet('- a\n- b\n', 'f.yaml'))).toContain('the file must hold an object with a "runtimes" list');
+  });
+
+  it('says where YAML and JSON syntax goes wrong', () => {
+    expect(errorOf(() => parseFleet('runtimes:\n  - name: a\n   url: x\n', 'f.yaml'))).toMatch(/^f\.yaml is not valid YAML: .*line 3/);
+    expect(errorOf(() => parseFleet('{ "runtimes": [ }', 'f.json'))).toMatch(/^f\.json is not valid JSON: line 1, column/);
+    // Duplicate keys are a YAML error, not a silent override.
+    expect(errorOf(() => parseFleet('runtimes:\n  - name: a\n    name: b\n', 'f.yaml'))).toMatch(/not valid YAML: .*[Mm]ap keys must be unique/);
+  });
+});
+
+describe('loadFleetFile', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'tagflow-fleet-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('uses ./fleet.yaml, then ./fleet.json, when no file is given', async () => {
+    await expect(loadFleetFile(undefined, dir)).rejects.toThrow('no fleet file: there is no fleet.yaml or fleet.json here; pass one with --fleet FILE');
+    copyFileSync(path.join(fixtures, 'fleet.json'), path.join(dir, 'fleet.json'));
+    expect((await loadFleetFile(undefined, dir)).file).toBe('fleet.json');
+    copyFileSync(path.join(fixtures, 'fleet.yaml'), path.join(dir, 'fleet.yaml'));
+    expect((await loadFleetFile(undefined, dir)).runtimes).toHaveLength(3);
+  });
+
+  it('says plainly that a named fleet file does not exist', async () => {
+    await expect(loadFleetFile('sites.yaml', dir)).rejects.toThrow('cannot read fleet file sites.yaml: no such file');
+  });
+});

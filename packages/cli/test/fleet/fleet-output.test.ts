@@ -1,0 +1,97 @@
+import type { RuntimeStatus } from '../../src/fleet/admin-client';
+import { formatResults, formatStatus, formatUptime, nodesInError, statusJson, totalBacklog } from '../../src/fleet/fleet-output';
+import type { StatusResult } from '../../src/fleet/fleet-output';
+
+const version = (n: number, note?: string) => ({ version: n, flowId: 'pump', hash: 'h', deployedAt: '2026-01-01T00:00:00.000Z', deployedBy: 'ci', ...(note ? { note } : {}) });
+
+describe('formatResults', () => {
+  it('shows one row per runtime, with reasons on the lines below', () => {
+    const text = formatResults([
+      { runtime: 'plant-a-l1', url: 'http://a', outcome: { status: 'deployed', version: version(4) } },
+      { runtime: 'b', url: 'http://b', outcome: { status: 'unchanged', version: version(2) } },
+      {
+        runtime: 'c',
+        url: 'http://c',
+        outcome: { status: 'rejected', errors: [{ code: 'UNKNOWN_NODE_TYPE', message: 'node "x" (mystery): /nodes/0/type: no node type "mystery"', path: '/nodes/0/type' }] },
+      },
+      { runtime: 'd', url: 'http://d', outcome: { status: 'rolled-back', failedVersion: version(3), restored: version(2), reason: 'node "fn" (function): boom' } },
+      { runtime: 'e', url: 'http://e', outcome: { status: 'conflict', current: 9 } },
+      { runtime: 'f', url: 'http://f', outcome: { status: 'unreachable', error: 'connection refused' } },
+      { runtime: 'g', url: 'http://g', outcome: { status: 'skipped', reason: 'canary failed' } },
+    ]);
+    expect(text).toBe(
+      [
+        'runtime     result',
+        'plant-a-l1  deployed v4',
+        'b           unchanged v2',
+        'c           rejected (1 error)',
+        '    node "x" (mystery): /nodes/0/type: no node type "mystery" [UNKNOWN_NODE_TYPE]',
+        'd           rolled back: node "fn" (function): boom',
+        '    v3 failed in its health window; v2 runs again',
+        'e           conflict: it was changed meanwhile (now v9); check and deploy again',
+        'f           unreachable: connection refused',
+        'g           skipped (canary failed)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows the note of a rollback version', () => {
+    expect(formatResults([{ runtime: 'a', url: 'http://a', outcome: { status: 'deployed', version: version(6, 'rollback to 4') } }])).toBe(
+      'runtime  result\na        deployed v6\n    rollback to 4\n',
+    );
+  });
+});
+
+describe('status', () => {
+  const counters = (errors = 0) => ({ in: 10, out: 10, errors, dropped: 0, queued: 0 });
+  const status: RuntimeStatus = {
+    flow: { id: 'pump', version: 3, hash: 'h' },
+    nodes: {
+      sensor: { status: { state: 'ok' }, counters: counters() },
+      out: { status: { state: 'disconnected', text: 'broker down', backlog: 40 }, counters: counters(2) },
+      fn: { status: { state: 'error', text: 'boom' }, counters: counters(5) },
+      store: { status: { state: 'ok', backlog: 2 }, counters: counters() },
+    },
+    uptimeSeconds: 3700,
+  };
+
+  it('finds nodes in error (state or counted errors) and sums the backlog', () => {
+    expect(nodesInError(status).map((n) => n.id)).toEqual(['fn', 'out']);
+    expect(totalBacklog(status)).toBe(42);
+  });
+
+  it('lays out reachable and unreachable runtimes', () => {
+    const results: StatusResult[] = [
+      { runtime: 'plant-a-l1', url: 'http://a', ok: true, status },
+      { runtime: 'b', url: 'http://b', ok: true, status: { flow: null, nodes: {}, uptimeSeconds: 5 } },
+      { runtime: 'c', url: 'http://c', ok: false, reachable: false, error: 'connection refused' },
+      { runtime: 'd', url: 'http://d', ok: false, reachable: true, error: 'the token was refused (401); check T_D' },
+    ];
+    expect(formatStatus(results)).toBe(
+      [
+        'runtime     state  flow     nodes in error  backlog  up',
+        'plant-a-l1  ok     pump v3  2               42       1h 1m',
+        '    fn: state error (boom), 5 errors',
+        '    out: state disconnected (broker down), 2 errors',
+        'b           ok     no flow  none            0        5s',
+        'c           unreachable: connection refused',
+        'd           failed: the token was refused (401); check T_D',
+        '',
+      ].join('\n'),
+    );
+    expect(statusJson(results)).toMatchObject({
+      ok: false,
+      runtimes: [
+        { runtime: 'plant-a-l1', ok: true, flow: { id: 'pump', version: 3 }, backlog: 42, nodesInError: [{ id: 'fn', errors: 5 }, { id: 'out' }] },
+        { runtime: 'b', ok: true, flow: null },
+        { runtime: 'c', ok: false, reachable: false, error: 'connection refused' },
+        { runtime: 'd', ok: false, reachable: true },
+      ],
+    });
+  });
+
+  it('formats uptimes', () => {
+    expect([0, 59, 61, 3599, 3600, 86_399, 90_000].map(formatUptime)).toEqual(['0s', '59s', '1m 1s', '59m 59s', '1h 0m', '23h 59m', '1d 1h']);
+  });
+});

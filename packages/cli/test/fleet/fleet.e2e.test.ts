@@ -1,0 +1,276 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureBuilt, finished, fixtures } from '../cli-process';
+import type { CliResult } from '../cli-process';
+import { AdminClient } from '../../src/fleet/admin-client';
+
+/**
+ * Three real runtimes (`tagflow start`) on loopback, driven by the real `tagflow deploy`,
+ * `status` and `rollback`. plant-a-l1 and plant-a-l2 have the cli-test-nodes package
+ * (node type `unplugged-sensor`); plant-b-l1 lacks it.
+ */
+
+const bin = path.resolve(__dirname, '..', '..', 'bin', 'tagflow.js');
+const fleetFixtures = path.join(__dirname, 'fixtures');
+const pumpMonitor = path.join(fixtures, 'pump-monitor.flow.json');
+const pluginSensor = path.join(fleetFixtures, 'plugin-sensor.flow.json');
+const failing = path.join(fleetFixtures, 'failing.flow.json');
+
+interface Runtime {
+  name: string;
+  url: string;
+  tokenEnv: string;
+  token: string;
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+}
+
+const NAMES = ['plant-a-l1', 'plant-a-l2', 'plant-b-l1'] as const;
+let workDir: string;
+let fleetFile: string;
+let runtimes: Runtime[] = [];
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  ensureBuilt();
+  workDir = mkdtempSync(path.join(tmpdir(), 'tagflow-fleet-e2e-'));
+  runtimes = await Promise.all(
+    NAMES.map((name) => startRuntime(name, name.startsWith('plant-a') ? ['--nodes-dir', path.join(fixtures, 'extra-nodes')] : [])),
+  );
+  fleetFile = path.join(workDir, 'fleet.yaml');
+  const entries = runtimes.map(
+    (r) => `  - name: ${r.name}\n    url: ${r.url}\n    tokenEnv: ${r.tokenEnv}\n    labels: { site: ${r.name.slice(0, 7)}, line: ${r.name.slice(8)} }\n`,
+  );
+  writeFileSync(fleetFile, `runtimes:\n${entries.join('')}`);
+  env = { ...process.env, ...Object.fromEntries(runtimes.map((r) => [r.tokenEnv, r.token])) };
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(runtimes.map(stopRuntime));
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+}, 30_000);
+
+/** Runs `tagflow ...args --fleet <the fleet file>` with the tokens in the environment. */
+function tagflow(args: string[], extraEnv: NodeJS.ProcessEnv = env, fleet = fleetFile): Promise<CliResult> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', bin, ...args, '--fleet', fleet], {
+    cwd: workDir,
+    env: { ...extraEnv, TAGFLOW_LOG_LEVEL: 'info', FORCE_COLOR: '0' },
+  });
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  return finished(child);
+}
+
+/** The version and flow id each runtime runs, asked through the admin API. */
+async function versions(): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    runtimes.map(async (r) => {
+      const status = await new AdminClient(r).status();
+      return [r.name, status.flow ? `${status.flow.id} v${status.flow.version}` : 'none'] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** The result column of a deploy table, by runtime. */
+function resultsOf(stdout: string): Record<string, string> {
+  const rows = stdout.split('\n').filter((line) => NAMES.some((n) => line.startsWith(`${n} `)));
+  return Object.fromEntries(rows.map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ')).trim()]));
+}
+
+describe('tagflow deploy, status and rollback against three runtimes', () => {
+  it('shows every runtime reachable, without a flow yet', async () => {
+    const result = await tagflow(['status', '--all']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    for (const name of NAMES) expect(result.stdout).toMatch(new RegExp(`^${name}\\s+ok\\s+no flow\\s+none\\s+0\\s+\\d+s$`, 'm'));
+  });
+
+  it('deploys a flow to all runtimes as version 1, then finds it unchanged', async () => {
+    const first = await tagflow(['deploy', pumpMonitor, '--all']);
+    expect(first.stderr).toBe('deploying "pump-monitor" to 3 runtimes\n');
+    expect(resultsOf(first.stdout)).toEqual({ 'plant-a-l1': 'deployed v1', 'plant-a-l2': 'deployed v1', 'plant-b-l1': 'deployed v1' });
+    expect(first.code).toBe(0);
+
+    const again = await tagflow(['deploy', pumpMonitor, '--label', 'site=plant-a', '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      ok: true,
+      results: [
+        { runtime: 'plant-a-l1', url: runtimes[0]?.url, status: 'unchanged', version: { version: 1, flowId: 'pump-monitor' } },
+        { runtime: 'plant-a-l2', status: 'unchanged', version: { version: 1 } },
+      ],
+    });
+    expect(await versions()).toEqual({ 'plant-a-l1': 'pump-monitor v1', 'plant-a-l2': 'pump-monitor v1', 'plant-b-l1': 'pump-monitor v1' });
+  });
+
+  it('rolls back the canary whose flow fails its health window, and never touches the others', async () => {
+    const result = await tagflow(['deploy', failing, '--all', '--canary', '1', '--health', '2s']);
+    expect(result.stderr).toContain('deploying "bad-scaling" to 3 runtimes; canary first: plant-a-l1; health window 2s\n');
+    expect(resultsOf(result.stdout)).toEqual({
+      'plant-a-l1': expect.stringMatching(/^rolled back: node "scale" failed: .*no calibration for this sensor/),
+      'plant-a-l2': 'skipped (canary failed)',
+      'plant-b-l1': 'skipped (canary failed)',
+    });
+    expect(result.stdout).toMatch(/^ {4}v2 failed in its health window; v\d+ runs again$/m);
+    expect(result.stderr).toMatch(/^error: the deploy did not succeed on 3 of 3 runtimes: plant-a-l1, plant-a-l2, plant-b-l1$/m);
+    expect(result.code).toBe(1);
+
+    // The canary runs the previous flow again (as a new version); the others still run version 1, with no other version.
+    const now = await versions();
+    expect(now['plant-a-l1']).toMatch(/^pump-monitor v3$/);
+    expect(now).toMatchObject({ 'plant-a-l2': 'pump-monitor v1', 'plant-b-l1': 'pump-monitor v1' });
+    const [, l2, b1] = runtimes as [Runtime, Runtime, Runtime];
+    expect((await new AdminClient(l2).versions()).map((v) => v.version)).toEqual([1]);
+    expect((await new AdminClient(b1).versions()).map((v) => v.version)).toEqual([1]);
+  });
+
+  it('deploys where the node type is installed, and reports the rejection where it is not', async () => {
+    // Not installed where the CLI runs either: a warning here, the runtimes decide.
+    const result = await tagflow(['deploy', pluginSensor, '--all']);
+    expect(result.stderr).toMatch(/^warning: not installed here, the runtimes will check: .*"channel-3".*unplugged-sensor.*\[UNKNOWN_NODE_TYPE\]$/m);
+    expect(resultsOf(result.stdout)).toEqual({ 'plant-a-l1': 'deployed v4', 'plant-a-l2': 'deployed v2', 'plant-b-l1': 'rejected (1 error)' });
+    // The reasons are on the lines below the rejected runtime.
+    expect(result.stdout).toMatch(/^plant-b-l1 +rejected \(1 error\)\n {4}.*"channel-3".*unplugged-sensor.*\[UNKNOWN_NODE_TYPE\]$/m);
+    expect(result.stderr).toMatch(/^error: the deploy did not succeed on 1 of 3 runtimes: plant-b-l1$/m);
+    expect(result.code).toBe(1);
+    expect(await versions()).toEqual({ 'plant-a-l1': 'plugin-sensor v4', 'plant-a-l2': 'plugin-sensor v2', 'plant-b-l1': 'pump-monitor v1' });
+  });
+
+  it('shows the nodes in error in the status', async () => {
+    // The unplugged sensor reports an error every second.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const result = await tagflow(['status', '--label', 'line=l1']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^plant-a-l1 +ok +plugin-sensor v4 +1 +0 +\S+/m);
+    expect(result.stdout).toMatch(/^ {4}channel-3: state disconnected \(no sensor on channel 3\), \d+ errors?$/m);
+    expect(result.stdout).toMatch(/^plant-b-l1 +ok +pump-monitor v1 +none +0 +\S+/m);
+    expect(result.stdout).not.toContain('plant-a-l2');
+    const json = JSON.parse((await tagflow(['status', '--to', 'plant-a-l2', '--json'])).stdout);
+    expect(json).toMatchObject({ ok: true, runtimes: [{ runtime: 'plant-a-l2', flow: { id: 'plugin-sensor', version: 2 }, nodesInError: [{ id: 'channel-3' }] }] });
+  });
+
+  it('refuses a deploy based on a stale version with a conflict', async () => {
+    const [a1] = runtimes as [Runtime];
+    const client = new AdminClient(a1);
+    const stale = (await client.currentVersion())?.version ?? 0;
+    const deployed = await tagflow(['deploy', pumpMonitor, '--to', 'plant-a-l1']);
+    expect(resultsOf(deployed.stdout)).toEqual({ 'plant-a-l1': `deployed v${stale + 1}` });
+    const outcome = await client.deploy(JSON.parse(readFileSync(pluginSensor, 'utf8')), { expectedVersion: stale });
+    expect(outcome).toEqual({ status: 'conflict', current: stale + 1 });
+    expect((await versions())['plant-a-l1']).toBe(`pump-monitor v${stale + 1}`);
+  });
+
+  it('rolls a runtime back to the version before, or to a chosen one', async () => {
+    const back = await tagflow(['rollback', '--to', 'plant-a-l2']);
+    expect(back.stdout).toBe('runtime     result\nplant-a-l2  deployed v3\n    rollback to version 1\n');
+    expect(back.code).toBe(0);
+    expect((await versions())['plant-a-l2']).toBe('pump-monitor v3');
+
+    const chosen = await tagflow(['rollback', '--to', 'plant-a-l2', '--version', '2', '--json']);
+    expect(JSON.parse(chosen.stdout)).toMatchObject({ ok: true, runtime: 'plant-a-l2', status: 'deployed', version: { version: 4, note: 'rollback to version 2' } });
+
+    const missing = await tagflow(['rollback', '--to', 'plant-a-l2', '--version', '99']);
+    expect(missing.stdout).toMatch(/^plant-a-l2 +rejected \(1 error\)\n {4}.*99.*\[NO_SUCH_VERSION\]$/m);
+    expect(missing.stderr).toBe('error: the rollback of plant-a-l2 did not succeed: rejected (1 error)\n');
+    expect(missing.code).toBe(1);
+  });
+
+  it('says plainly when a runtime is down, a token is refused, or a token variable is unset', async () => {
+    const [a1] = runtimes as [Runtime];
+    const port = await freePort();
+    const other = path.join(workDir, 'other-fleet.yaml');
+    writeFileSync(
+      other,
+      [
+        'runtimes:',
+        `  - { name: plant-a-l1, url: "${a1.url}", tokenEnv: ${a1.tokenEnv} }`,
+        `  - { name: gone, url: "http://127.0.0.1:${port}", tokenEnv: GONE_TOKEN }`,
+        `  - { name: wrong-token, url: "${a1.url}", tokenEnv: WRONG_TOKEN }`,
+        '',
+      ].join('\n'),
+    );
+    const result = await tagflow(['status', '--all'], { ...env, GONE_TOKEN: 'tf_whatever', WRONG_TOKEN: 'tf_not_a_real_token' }, other);
+    expect(result.stdout).toMatch(/^plant-a-l1 +ok /m);
+    expect(result.stdout).toMatch(/^gone +unreachable: connection refused$/m);
+    expect(result.stdout).toMatch(/^wrong-token +failed: the token was refused \(401\); check WRONG_TOKEN$/m);
+    expect(result.stderr).toBe('error: 2 of 3 runtimes could not be asked: gone, wrong-token\n');
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).not.toContain('tf_not_a_real_token');
+
+    const deploy = await tagflow(['deploy', pumpMonitor, '--to', 'gone,wrong-token'], { ...env, WRONG_TOKEN: 'x' }, other);
+    expect(deploy).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'error: no token for gone: the environment variable GONE_TOKEN is not set (its tokenEnv in the fleet file)\n',
+    });
+  });
+
+  it('exits 2 on wrong usage', async () => {
+    const none = await tagflow(['deploy', pumpMonitor]);
+    expect(none).toMatchObject({ code: 2, stderr: 'error: say which runtimes: --to NAME[,NAME], --label key=value or --all\n' });
+    const badCanary = await tagflow(['deploy', pumpMonitor, '--all', '--canary', '0']);
+    expect(badCanary.code).toBe(2);
+    expect(badCanary.stderr).toContain("option '--canary <n>' argument '0' is invalid. Use a whole number of at least 1.");
+  });
+});
+
+/** Starts `tagflow start` on a free loopback port and reads its first admin token. */
+async function startRuntime(name: string, extraArgs: string[]): Promise<Runtime> {
+  const port = await freePort();
+  const dataDir = path.join(workDir, name);
+  const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', String(port), ...extraArgs], {
+    cwd: workDir,
+    env: { ...process.env, TAGFLOW_LOG_LEVEL: 'info', FORCE_COLOR: '0' },
+  });
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  // Always drained: a runtime blocked on a full stderr pipe would stop answering.
+  let output = '';
+  const keep = (chunk: string) => (output = (output + chunk).slice(-20_000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  const token = await waitFor(
+    () => /admin token: (\S+)/.exec(output)?.[1],
+    () => `${name} printed no admin token:\n${output}`,
+    child,
+  );
+  await waitFor(async () => ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok ? true : undefined), () => `${name} does not answer /healthz:\n${output}`, child);
+  const tokenEnv = `TAGFLOW_TOKEN_${name.toUpperCase().replace(/-/g, '_')}`;
+  return { name, url, tokenEnv, token, child, output: () => output };
+}
+
+async function stopRuntime(runtime: Runtime): Promise<void> {
+  if (runtime.child.exitCode !== null || runtime.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => runtime.child.once('exit', resolve));
+  runtime.child.kill('SIGTERM');
+  const timer = setTimeout(() => runtime.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Polls `probe` every 100 ms for up to 30 s; fails early if the process exits. */
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, explain: () => string, child: ChildProcessWithoutNullStreams): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}: ${explain()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(explain());
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,157 @@
+import type { Flow } from '@tagflow/flow-model';
+import type { Engine } from '../engine/engine';
+import { deepEqual } from '../engine/flow-diff';
+import type { EngineLogger, NodeErrorEvent, StatusEvent } from '../engine/types';
+import type { AuditLogApi, FlowStoreApi, FlowVersion } from '../store/types';
+import type { DeployerApi, DeployOutcome } from './deployer-types';
+
+/** Watches a new flow's health from before its deploy until its window ends. */
+interface HealthWatch {
+  /** The first failure seen since the watch began, or in the next `ms`; undefined when healthy. */
+  verdict(ms: number): Promise<string | undefined>;
+  stop(): void;
+}
+
+/** What a deployer works with, injected. */
+export interface DeployerDeps {
+  engine: Engine;
+  flows: FlowStoreApi;
+  audit: AuditLogApi;
+  logger: EngineLogger;
+}
+
+/**
+ * Deploys with versions, revision checks and health-gated rollback. One deploy or rollback at a
+ * time, health window included, so that a rollback always restores the version that ran before.
+ */
+export class Deployer implements DeployerApi {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: DeployerDeps) {}
+
+  deploy(flow: unknown, options: { by: string; expectedVersion?: number; healthMs?: number }): Promise<DeployOutcome> {
+    return this.serial(() => this.applyDeploy(flow, options));
+  }
+
+  rollback(options: { by: string; toVersion?: number; expectedVersion?: number }): Promise<DeployOutcome> {
+    return this.serial(async () => {
+      const { flows } = this.deps;
+      const current = flows.current();
+      const conflict = this.conflict(options.expectedVersion);
+      if (conflict) return conflict;
+      const versions = flows.list();
+      const target = options.toVersion ?? versions[versions.findIndex((v) => v.version === current?.version.version) - 1]?.version;
+      const flow = target === undefined ? undefined : flows.get(target);
+      if (target === undefined || flow === undefined) {
+        const reason = target === undefined ? 'there is no earlier version to roll back to' : `there is no version ${target}`;
+        return { status: 'rejected', errors: [{ code: 'NO_SUCH_VERSION', message: reason, path: '' }] };
+      }
+      const result = await this.deps.engine.deploy(flow);
+      if (!result.ok) {
+        await this.deps.audit.append({ type: 'deploy-rejected', actor: options.by, detail: `rollback to version ${target} refused: ${result.errors.length} errors`, data: { target } });
+        return { status: 'rejected', errors: result.errors };
+      }
+      const version = await flows.save(flow, options.by, `rollback to version ${target}`);
+      await this.deps.audit.append({ type: 'rollback', actor: options.by, detail: `rolled back to version ${target} as version ${version.version}`, data: { target, version: version.version, hash: version.hash } });
+      return { status: 'deployed', version, warnings: result.warnings };
+    });
+  }
+
+  private async applyDeploy(flow: unknown, options: { by: string; expectedVersion?: number; healthMs?: number }): Promise<DeployOutcome> {
+    const { engine, flows } = this.deps;
+    const conflict = this.conflict(options.expectedVersion);
+    if (conflict) return conflict;
+    const previous = flows.current();
+    if (previous && deepEqual(previous.flow, flow) && engine.currentFlow !== undefined) return { status: 'unchanged', version: previous.version };
+
+    // Listening before the deploy: a node that fails the moment it starts must count too.
+    const health = options.healthMs ? this.watchHealth() : undefined;
+    try {
+      return await this.deployWatched(flow, options, previous, health);
+    } finally {
+      health?.stop();
+    }
+  }
+
+  private async deployWatched(
+    flow: unknown,
+    options: { by: string; healthMs?: number },
+    previous: { version: FlowVersion; flow: Flow } | undefined,
+    health: HealthWatch | undefined,
+  ): Promise<DeployOutcome> {
+    const { engine, flows, audit, logger } = this.deps;
+    const result = await engine.deploy(flow);
+    if (!result.ok) {
+      await audit.append({ type: 'deploy-rejected', actor: options.by, detail: `deploy refused: ${result.errors.length} errors, the running flow is unchanged`, data: { errors: result.errors.map((e) => e.message).slice(0, 20) } });
+      return { status: 'rejected', errors: result.errors };
+    }
+    const version = await flows.save(flow as Flow, options.by);
+    await audit.append({ type: 'deploy', actor: options.by, detail: `deployed flow "${version.flowId}" as version ${version.version}`, data: { version: version.version, hash: version.hash } });
+    if (!health || !options.healthMs) return { status: 'deployed', version, warnings: result.warnings };
+
+    const failure = await health.verdict(options.healthMs);
+    if (failure === undefined) return { status: 'deployed', version, warnings: result.warnings };
+    logger.warn({ version: version.version, reason: failure }, 'the new flow failed in its health window; restoring the previous version');
+    let restored: FlowVersion | undefined;
+    if (previous) {
+      const back = await engine.deploy(previous.flow);
+      if (back.ok) restored = await flows.save(previous.flow, 'health check', `rollback to version ${previous.version.version}: ${failure}`);
+      else logger.error({ errors: back.errors }, 'the previous flow could not be restored either');
+    } else {
+      await engine.stop();
+    }
+    await audit.append({
+      type: 'rollback',
+      actor: 'health check',
+      detail: `version ${version.version} failed in its health window (${failure}); ${restored ? `version ${previous?.version.version} restored as version ${restored.version}` : 'no earlier version: the flow was stopped'}`,
+      data: { failedVersion: version.version, restored: restored?.version },
+    });
+    return { status: 'rolled-back', failedVersion: version, restored, reason: failure };
+  }
+
+  /** Records the first node error, or node in state error, from now until `stop`. */
+  private watchHealth(): HealthWatch {
+    const { engine } = this.deps;
+    let failure: string | undefined;
+    let settle: ((reason: string | undefined) => void) | undefined;
+    const fail = (reason: string) => {
+      failure ??= reason;
+      settle?.(failure);
+    };
+    const onError = (e: NodeErrorEvent) => fail(`node "${e.nodeId}" failed: ${e.message}`);
+    const onStatus = (e: StatusEvent) => {
+      if (e.status.state === 'error') fail(`node "${e.nodeId}" is in error: ${e.status.text ?? ''}`.trim());
+    };
+    engine.on('node-error', onError);
+    engine.on('status', onStatus);
+    return {
+      verdict: (ms) => {
+        const failing = Object.entries(engine.statuses()).find(([, st]) => st.state === 'error');
+        if (failing) fail(`node "${failing[0]}" is in error: ${failing[1].text ?? ''}`.trim());
+        if (failure !== undefined) return Promise.resolve(failure);
+        return new Promise((resolve) => {
+          const timer = setTimeout(() => resolve(undefined), ms);
+          settle = (reason) => {
+            clearTimeout(timer);
+            resolve(reason);
+          };
+        });
+      },
+      stop: () => {
+        engine.off('node-error', onError);
+        engine.off('status', onStatus);
+      },
+    };
+  }
+
+  private conflict(expected: number | undefined): DeployOutcome | undefined {
+    const current = this.deps.flows.current()?.version.version ?? 0;
+    return expected !== undefined && expected !== current ? { status: 'conflict', current } : undefined;
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(work);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,60 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { Engine } from '../engine/engine';
+
+/** The server's Prometheus metrics, in a registry of its own (two servers in one process do not clash). */
+export interface AdminMetrics {
+  registry: Registry;
+  /** Counts one deploy or rollback request by outcome (`deployed`, `rejected`, `conflict`...). */
+  deploys: Counter<'outcome'>;
+  /** Counts WebSocket frames dropped because a client did not keep up. */
+  eventsDropped: Counter;
+}
+
+/**
+ * Node metrics are read from the engine when scraped (the engine keeps the counters; copying them
+ * on every message would cost on the hot path). A node restarted by a redeploy starts its counters
+ * again from zero, which Prometheus reads as a counter reset.
+ */
+export function createMetrics(engine: Engine): AdminMetrics {
+  const registry = new Registry();
+  const perNode = (name: string, help: string, pick: (c: ReturnType<Engine['stats']>[string]) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['node'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [node, counters] of Object.entries(engine.stats())) this.inc({ node }, pick(counters));
+      },
+    });
+  perNode('tagflow_messages_in_total', 'Messages delivered to a node.', (c) => c.in);
+  perNode('tagflow_messages_out_total', 'Messages a node sent.', (c) => c.out);
+  perNode('tagflow_node_errors_total', 'Errors a node raised.', (c) => c.errors);
+  new Gauge({
+    name: 'tagflow_queue_depth',
+    help: 'Messages waiting in a node input queue.',
+    labelNames: ['node'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [node, counters] of Object.entries(engine.stats())) this.set({ node }, counters.queued);
+    },
+  });
+  new Gauge({
+    name: 'tagflow_buffer_backlog',
+    help: 'Messages waiting in a node store-and-forward buffer, as last reported in its status.',
+    labelNames: ['node'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [node, status] of Object.entries(engine.statuses())) {
+        if (typeof status.backlog === 'number') this.set({ node }, status.backlog);
+      }
+    },
+  });
+  const deploys = new Counter({ name: 'tagflow_deploys_total', help: 'Deploy and rollback requests by outcome.', labelNames: ['outcome'], registers: [registry] });
+  const eventsDropped = new Counter({ name: 'tagflow_events_dropped_total', help: 'WebSocket event frames dropped for slow clients.', registers: [registry] });
+  collectDefaultMetrics({ register: registry });
+  return { registry, deploys, eventsDropped };
+}

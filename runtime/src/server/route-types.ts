@@ -1,0 +1,64 @@
+import type { Request, Response } from 'express';
+import type { Engine } from '../engine/engine';
+import type { EngineLogger } from '../engine/types';
+import type { NodeRegistry } from '../registry/node-registry';
+import type { AuditLogApi, FlowStoreApi, Role, SecretStoreApi, TokenInfo, TokenStoreApi } from '../store/types';
+import type { DeployerApi } from '../admin/deployer-types';
+import type { AdminMetrics } from './metrics';
+
+/** One record of the runtime's log, as forwarded to WebSocket clients. */
+export interface LogRecord {
+  level: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** Everything the admin server works with, injected: it never reaches for a global runtime. */
+export interface AdminServerDeps {
+  engine: Engine;
+  registry: NodeRegistry;
+  flows: FlowStoreApi;
+  tokens: TokenStoreApi;
+  secrets: SecretStoreApi;
+  audit: AuditLogApi;
+  deployer: DeployerApi;
+  logger: EngineLogger;
+  /** The runtime's version, shown in the OpenAPI document (never on /healthz). */
+  version: string;
+  /** Log records to forward to WebSocket clients; returns the function that unsubscribes. */
+  onLog?(listener: (record: LogRecord) => void): () => void;
+}
+
+/** A route as listed by `createAdminApp`: what the auth test enumerates. */
+export interface RouteInfo {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  /** Express path syntax, e.g. `/api/tokens/:id`. */
+  path: string;
+  /** The smallest role allowed, or `public` for no authentication. */
+  role: Role | 'public';
+}
+
+/** A parameter of a route's query string, for the OpenAPI document. */
+export interface QueryParam {
+  name: string;
+  description: string;
+  schema: Record<string, unknown>;
+}
+
+/** A route with its handler and the few facts the OpenAPI document is generated from. */
+export interface RouteDef extends RouteInfo {
+  summary: string;
+  /** Parse a JSON body (after authentication, so anonymous callers cannot make us parse 5 MB). */
+  jsonBody?: { description: string; schema: Record<string, unknown> };
+  query?: QueryParam[];
+  /** Status code → plain-words description of the answers this route gives itself. */
+  responses: Record<string, string>;
+  /** The response media type when it is not JSON (e.g. Prometheus text). */
+  produces?: string;
+  handler(req: Request, res: Response, caller: TokenInfo | undefined): void | Promise<void>;
+}
+
+/** What route modules receive: the injected deps plus the server's own metrics. */
+export interface RouteContext extends AdminServerDeps {
+  metrics: AdminMetrics;
+}

@@ -1,0 +1,35 @@
+import type { RouteContext, RouteDef } from '../route-types';
+
+/** The editor palette: every installed node and resource type, with the schema its form is drawn from. */
+export function nodesRoutes(ctx: RouteContext): RouteDef[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/nodes',
+      role: 'viewer',
+      summary: 'Installed node and resource types with their config schemas and packages.',
+      responses: { '200': '{nodes: [...], resources: [...]}' },
+      handler(_req, res) {
+        const nodes = ctx.registry.nodeTypes().map(({ definition: d, package: pkg }) => ({
+          type: d.type,
+          version: d.version,
+          category: d.category,
+          description: d.description,
+          docs: d.docs ?? null,
+          inputs: d.inputs,
+          outputs: d.outputs,
+          configSchema: d.configSchema,
+          package: pkg,
+        }));
+        const resources = ctx.registry.resourceTypes().map(({ definition: d, package: pkg }) => ({
+          type: d.type,
+          version: d.version,
+          description: d.description,
+          configSchema: d.configSchema,
+          package: pkg,
+        }));
+        res.json({ nodes, resources });
+      },
+    },
+  ];
+}

@@ -1,0 +1,49 @@
+import type { NodeStatus } from '@tagflow/node-sdk';
+import type { NodeCounters } from '../../engine/types';
+import type { RouteContext, RouteDef } from '../route-types';
+
+/** Liveness, runtime status and Prometheus metrics. */
+export function systemRoutes(ctx: RouteContext): RouteDef[] {
+  return [
+    {
+      method: 'GET',
+      path: '/healthz',
+      role: 'public',
+      summary: 'Liveness probe; says nothing else (no version, no flow), since anyone may call it.',
+      responses: { '200': '{status: ok}' },
+      handler(_req, res) {
+        res.json({ status: 'ok' });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/status',
+      role: 'viewer',
+      summary: 'The current flow version, each running node status and counters, and the uptime.',
+      responses: { '200': '{flow: {id, version, hash} | null, nodes: {[id]: {status, counters}}, uptimeSeconds}' },
+      handler(_req, res) {
+        const current = ctx.flows.current();
+        const statuses = ctx.engine.statuses();
+        const nodes: Record<string, { status: NodeStatus | null; counters: NodeCounters }> = {};
+        for (const [id, counters] of Object.entries(ctx.engine.stats())) nodes[id] = { status: statuses[id] ?? null, counters };
+        res.json({
+          flow: current ? { id: current.version.flowId, version: current.version.version, hash: current.version.hash } : null,
+          nodes,
+          uptimeSeconds: Math.floor(process.uptime()),
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      role: 'viewer',
+      summary: 'Prometheus metrics: per-node message, error, queue and backlog figures, deploys, dropped events, process.',
+      produces: 'text/plain',
+      responses: { '200': 'Prometheus text exposition format' },
+      async handler(_req, res) {
+        const text = await ctx.metrics.registry.metrics();
+        res.type(ctx.metrics.registry.contentType).send(text);
+      },
+    },
+  ];
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Flow } from '@tagflow/flow-model';
+import { readJsonFile, UpdateQueue, writeFileAtomic } from './atomic-file';
+import type { FlowStoreApi, FlowVersion } from './types';
+
+/** What `flows/versions.json` holds. */
+interface VersionsFile {
+  /** 0 before the first deploy. */
+  current: number;
+  versions: FlowVersion[];
+}
+
+/** sha256 (hex) of the flow's canonical JSON: keys sorted at every level, so key order never changes it. */
+export function hashFlow(flow: Flow): string {
+  return createHash('sha256').update(canonicalJson(flow)).digest('hex');
+}
+
+/** JSON with the keys of every object sorted; arrays keep their order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.keys(item).sort().map((k) => [k, (item as Record<string, unknown>)[k]]))
+      : item,
+  );
+}
+
+const flowFileName = (version: number) => `v${version}.json`;
+
+/**
+ * The flow history in `<data dir>/flows`: one `v<N>.json` per deployed version and `versions.json`
+ * listing them with the current one. The flow file is written before the list, so a crash between
+ * the two leaves an unlisted file that the next save overwrites, never a listed version without
+ * its flow. Everything is read at open; reads are served from memory.
+ */
+export class FlowStore implements FlowStoreApi {
+  private readonly updates = new UpdateQueue();
+
+  private constructor(
+    private readonly dir: string,
+    private state: VersionsFile,
+    /** The JSON text of each version's flow: every read parses a fresh copy the caller may change. */
+    private readonly flows: Map<number, string>,
+  ) {}
+
+  /** Opens the history in `<dataDir>/flows`, creating the folder; a damaged file is an error naming it. */
+  static async open(dataDir: string): Promise<FlowStore> {
+    const dir = join(dataDir, 'flows');
+    await mkdir(dir, { recursive: true }).catch((err: Error) => {
+      throw new Error(`cannot create the flow history folder ${dir}: ${err.message}`);
+    });
+    const versionsPath = join(dir, 'versions.json');
+    const content = await readJsonFile(versionsPath);
+    const state = content === undefined ? { current: 0, versions: [] } : checkVersionsFile(content, versionsPath);
+    const flows = new Map<number, string>();
+    for (const v of state.versions) flows.set(v.version, await readFlowFile(join(dir, flowFileName(v.version)), v, versionsPath));
+    return new FlowStore(dir, state, flows);
+  }
+
+  current(): { version: FlowVersion; flow: Flow } | undefined {
+    const version = this.state.versions.find((v) => v.version === this.state.current);
+    return version && { version: { ...version }, flow: this.parse(version.version) };
+  }
+
+  save(flow: Flow, by: string, note?: string): Promise<FlowVersion> {
+    return this.updates.run(async () => {
+      const text = `${JSON.stringify(flow, null, 2)}\n`;
+      const last = this.state.versions.reduce((max, v) => Math.max(max, v.version), 0);
+      const version: FlowVersion = {
+        version: last + 1,
+        flowId: flow.id,
+        hash: hashFlow(flow),
+        deployedAt: new Date().toISOString(),
+        deployedBy: by,
+        ...(note !== undefined && { note }),
+      };
+      await writeFileAtomic(join(this.dir, flowFileName(version.version)), text);
+      const state: VersionsFile = { current: version.version, versions: [...this.state.versions, version] };
+      await writeFileAtomic(join(this.dir, 'versions.json'), `${JSON.stringify(state, null, 2)}\n`);
+      this.flows.set(version.version, text);
+      this.state = state;
+      return { ...version };
+    });
+  }
+
+  list(): FlowVersion[] {
+    return this.state.versions.map((v) => ({ ...v }));
+  }
+
+  get(version: number): Flow | undefined {
+    return this.flows.has(version) ? this.parse(version) : undefined;
+  }
+
+  private parse(version: number): Flow {
+    return JSON.parse(this.flows.get(version) as string) as Flow;
+  }
+}
+
+/** The content of versions.json, checked field by field so that a hand edit gone wrong is named, not half-loaded. */
+function checkVersionsFile(content: unknown, path: string): VersionsFile {
+  const damaged = (what: string) => new Error(`${path} is damaged: ${what}; restore it from a backup`);
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) throw damaged('expected an object');
+  const { current, versions } = content as Partial<VersionsFile>;
+  if (!Array.isArray(versions)) throw damaged('"versions" is not a list');
+  let previous = 0;
+  versions.forEach((v: Partial<FlowVersion>, i) => {
+    const at = `versions[${i}]`;
+    if (typeof v !== 'object' || v === null) throw damaged(`${at} is not an object`);
+    if (!Number.isInteger(v.version) || (v.version as number) <= previous) throw damaged(`${at}.version is not a number above the one before it`);
+    for (const field of ['flowId', 'hash', 'deployedAt', 'deployedBy'] as const) {
+      if (typeof v[field] !== 'string') throw damaged(`${at}.${field} is not a string`);
+    }
+    if (v.note !== undefined && typeof v.note !== 'string') throw damaged(`${at}.note is not a string`);
+    previous = v.version as number;
+  });
+  const known = current === 0 ? versions.length === 0 : versions.some((v: FlowVersion) => v.version === current);
+  if (!Number.isInteger(current) || !known) throw damaged(`"current" (${String(current)}) is not one of the listed versions`);
+  return { current: current as number, versions: versions as FlowVersion[] };
+}
+
+/** The JSON text of one listed version, checked against the hash recorded for it. */
+async function readFlowFile(path: string, version: FlowVersion, versionsPath: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${path}, version ${version.version} of the flow listed in ${versionsPath}: ${(err as Error).message}`);
+  }
+  let flow: Flow;
+  try {
+    flow = JSON.parse(text) as Flow;
+  } catch (err) {
+    throw new Error(`${path} is damaged (not valid JSON: ${(err as Error).message}); restore it from a backup`);
+  }
+  if (hashFlow(flow) !== version.hash) {
+    throw new Error(`${path} does not match the hash recorded for version ${version.version} in ${versionsPath}: the file was changed or damaged`);
+  }
+  return text;
+}

@@ -1,0 +1,5 @@
+export type { AuditEvent, AuditLogApi, FlowStoreApi, FlowVersion, Role, SecretStoreApi, TokenInfo, TokenStoreApi } from './types';
+export { FlowStore, hashFlow, canonicalJson } from './flow-store';
+export { TokenStore, TOKEN_PREFIX } from './token-store';
+export { SecretStore, SECRET_NAME } from './secret-store';
+export { AuditLog, DEFAULT_AUDIT_LIMIT } from './audit-log';

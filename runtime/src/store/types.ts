@@ -1,0 +1,84 @@
+import type { Flow } from '@tagflow/flow-model';
+
+/**
+ * The contracts of the runtime's stores, all kept in the data dir. Every store is opened with
+ * `open(dataDir)`, creates what it needs on first use, survives a restart, and writes atomically
+ * (write to a temporary file, fsync, rename), so a crash never leaves a half-written file.
+ */
+
+/** One deployed version of the flow. Versions count up from 1 and are never reused. */
+export interface FlowVersion {
+  version: number;
+  flowId: string;
+  /** sha256 of the flow's canonical JSON (keys sorted), hex. */
+  hash: string;
+  /** ISO 8601. */
+  deployedAt: string;
+  /** Name of the token (or `cli`, `boot`) that deployed it. */
+  deployedBy: string;
+  /** Why this version exists when it is not a plain deploy, e.g. `rollback to 3: node "avg" failed in the health window`. */
+  note?: string;
+}
+
+/** The flow history: every deployed version, and which one is current (the one running). */
+export interface FlowStoreApi {
+  /** The current version and its flow, or undefined before the first deploy. */
+  current(): { version: FlowVersion; flow: Flow } | undefined;
+  /** Records a new version (N+1) of `flow` and makes it current. */
+  save(flow: Flow, by: string, note?: string): Promise<FlowVersion>;
+  /** All versions, oldest first. */
+  list(): FlowVersion[];
+  /** The flow of one version, or undefined when there is no such version. */
+  get(version: number): Flow | undefined;
+}
+
+/** Rights, each including the ones before it: viewer reads, deployer also deploys, admin also manages tokens and secrets. */
+export type Role = 'viewer' | 'deployer' | 'admin';
+
+/** What is known of a token; its value is shown once at creation and stored only as a hash. */
+export interface TokenInfo {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+}
+
+export interface TokenStoreApi {
+  /** Creates a token; the returned `token` value is the only time it exists in clear. */
+  create(role: Role, name: string): Promise<{ info: TokenInfo; token: string }>;
+  /** Revokes by id; false when there is no such token. */
+  revoke(id: string): Promise<boolean>;
+  list(): TokenInfo[];
+  /** The token's info when the value is valid and not revoked (constant-time comparison of hashes). */
+  verify(token: string): TokenInfo | undefined;
+}
+
+/** Secrets (passwords, API tokens) encrypted at rest (AES-256-GCM, key file with mode 0600 in the data dir). */
+export interface SecretStoreApi {
+  set(name: string, value: string): Promise<void>;
+  /** False when there was no such secret. */
+  delete(name: string): Promise<boolean>;
+  /** Names only, sorted: values never leave the store except through `get`, for the engine. */
+  names(): string[];
+  get(name: string): string | undefined;
+}
+
+/** One line of the audit log. */
+export interface AuditEvent {
+  /** ISO 8601, set by the log. */
+  time: string;
+  type: 'deploy' | 'deploy-rejected' | 'rollback' | 'token-created' | 'token-revoked' | 'secret-set' | 'secret-deleted' | 'login-failed' | 'start' | 'stop';
+  /** Token name, `cli`, or the remote address for a failed login. */
+  actor: string;
+  /** Short plain-words detail; never a secret or token value. */
+  detail: string;
+  /** Structured extras (version numbers, hash, node ids). */
+  data?: Record<string, unknown>;
+}
+
+/** Append-only JSON-lines file `<data dir>/audit.log`. */
+export interface AuditLogApi {
+  append(event: Omit<AuditEvent, 'time'>): Promise<void>;
+  /** Newest last; `since` ISO time or epoch ms, `type` filter, `limit` newest N (default 1000). */
+  query(filter?: { since?: number; type?: AuditEvent['type']; limit?: number }): Promise<AuditEvent[]>;
+}
