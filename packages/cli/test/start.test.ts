@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureBuilt, fixtures, runCli } from './cli-process';
+
+beforeAll(ensureBuilt, 120_000);
+
+const bin = path.resolve(__dirname, '..', 'bin', 'tagflow.js');
+const children: ChildProcessWithoutNullStreams[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+/** Starts `tagflow start` and waits until its admin API listens. */
+async function start(dataDir: string, ...args: string[]): Promise<Started> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0', ...args], { cwd: fixtures, env: { ...process.env, FORCE_COLOR: '0' } });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const deadline = Date.now() + 20_000;
+  while (!/admin API on (http\S+);/.test(stderr)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tagflow start did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { child, url: (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1], stdout: () => stdout, stderr: () => stderr };
+}
+
+async function stop(s: Started): Promise<number | null> {
+  s.child.kill('SIGTERM');
+  return new Promise((ok) => s.child.once('exit', (code) => ok(code)));
+}
+
+const get = (s: Started, route: string, token: string) => fetch(`${s.url}${route}`, { headers: { Authorization: `Bearer ${token}` } });
+
+describe('tagflow start', () => {
+  it('prints an admin token once, and keeps flow, tokens and audit log across a restart', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-start-'));
+    const first = await start(dataDir, '--flow', 'pump-monitor.flow.json');
+    const token = (/^admin token: (tf_\S+)$/m.exec(first.stdout()) as RegExpExecArray)[1];
+    expect(((await (await get(first, '/api/flow', token)).json()) as { version: unknown }).version).toMatchObject({ version: 1, flowId: 'pump-monitor', deployedBy: 'cli' });
+    expect((await fetch(`${first.url}/api/flow`)).status).toBe(401);
+    expect(await stop(first)).toBe(0);
+    expect(first.stderr()).toMatch(/stopping \(SIGTERM\)\nstopped\n$/);
+
+    const second = await start(dataDir, '--flow', 'pump-monitor.flow.json');
+    expect(second.stdout()).not.toMatch(/admin token/); // shown only on the first start
+    expect(second.stderr()).toMatch(/running flow "pump-monitor" version 1 from the data dir/);
+    expect(second.stderr()).toMatch(/--flow pump-monitor\.flow\.json ignored/);
+    const status = (await (await get(second, '/api/status', token)).json()) as { flow: { id: string; version: number } };
+    expect(status.flow).toMatchObject({ id: 'pump-monitor', version: 1 });
+    const audit = (await (await get(second, '/api/audit', token)).json()) as Array<{ type: string }>;
+    expect(audit.map((e) => e.type)).toEqual(['deploy', 'token-created', 'start', 'login-failed', 'stop', 'start']);
+    await stop(second);
+  }, 60_000);
+
+  it('takes tokens and secrets made with the CLI while it runs, and never shows a secret', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-start-'));
+    const s = await start(dataDir);
+    const admin = (/^admin token: (tf_\S+)$/m.exec(s.stdout()) as RegExpExecArray)[1];
+    const created = await runCli(['token', 'create', '--role', 'viewer', '--name', 'dashboard', '--data-dir', dataDir]);
+    const viewer = created.stdout.trim();
+    expect((await get(s, '/api/status', viewer)).status).toBe(200);
+    expect((await get(s, '/api/audit', viewer)).status).toBe(403);
+    const id = (/token (\w+) "dashboard"/.exec(created.stderr) as RegExpExecArray)[1];
+    await runCli(['token', 'revoke', id, '--data-dir', dataDir]);
+    expect((await get(s, '/api/status', viewer)).status).toBe(401);
+
+    const set = spawn(process.execPath, [bin, 'secret', 'set', 'PLANT_PASSWORD', '--data-dir', dataDir]);
+    set.stdin.end('correct horse battery staple\n');
+    expect(await new Promise((ok) => set.once('exit', ok))).toBe(0);
+    const listed = await (await get(s, '/api/secrets', admin)).text();
+    expect(JSON.parse(listed)).toEqual({ names: ['PLANT_PASSWORD'] });
+    expect(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')).not.toContain('correct horse');
+    await stop(s);
+  }, 60_000);
+
+  it('warns when the admin API listens beyond loopback without TLS', async () => {
+    const s = await start(mkdtempSync(path.join(tmpdir(), 'tagflow-start-')), '--host', '0.0.0.0');
+    expect(s.stderr()).toMatch(/warning: the admin API listens on 0\.0\.0\.0 without TLS/);
+    await stop(s);
+  }, 30_000);
+});
