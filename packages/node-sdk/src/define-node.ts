@@ -26,6 +26,13 @@ export interface NodeTypeBase {
   outputs: readonly string[];
   /** Config fields that hold a resource id, with the resource type they must name. */
   resources?: Readonly<Record<string, string>>;
+  /**
+   * True when this node is of no use without its resources connected (a write node whose device
+   * must be there): a deploy through the admin API then waits for them and, if they cannot be
+   * reached, refuses the flow and keeps the old one. By default a deploy does not wait: a device
+   * that is down is retried in the background.
+   */
+  requiresResourcesAtDeploy?: boolean;
   /** `migrations[n]` upgrades a config saved at version n to n + 1. */
   migrations?: Readonly<Record<number, ConfigMigration>>;
 }

@@ -1,4 +1,4 @@
-import type { Flow } from '@tagflow/flow-model';
+import type { Flow, FlowIssue } from '@tagflow/flow-model';
 import type { Engine } from '../engine/engine';
 import { deepEqual } from '../engine/flow-diff';
 import type { EngineLogger, NodeErrorEvent, StatusEvent } from '../engine/types';
@@ -18,6 +18,8 @@ export interface DeployerDeps {
   flows: FlowStoreApi;
   audit: AuditLogApi;
   logger: EngineLogger;
+  /** How long a deploy waits for the resources of nodes that require them (default 10 s). */
+  resourceWaitMs?: number;
 }
 
 /**
@@ -85,6 +87,13 @@ export class Deployer implements DeployerApi {
       await audit.append({ type: 'deploy-rejected', actor: options.by, detail: `deploy refused: ${result.errors.length} errors, the running flow is unchanged`, data: { errors: result.errors.map((e) => e.message).slice(0, 20) } });
       return { status: 'rejected', errors: result.errors };
     }
+    const unreachable = await this.unreachableResources(flow as Flow);
+    if (unreachable.length > 0) {
+      // The old flow comes back before anyone relies on the new one: the deploy is refused whole.
+      await this.restore(previous);
+      await audit.append({ type: 'deploy-rejected', actor: options.by, detail: `deploy refused: ${unreachable.map((e) => e.message).join('; ')}` });
+      return { status: 'rejected', errors: unreachable };
+    }
     const version = await flows.save(flow as Flow, options.by);
     await audit.append({ type: 'deploy', actor: options.by, detail: `deployed flow "${version.flowId}" as version ${version.version}`, data: { version: version.version, hash: version.hash } });
     if (!health || !options.healthMs) return { status: 'deployed', version, warnings: result.warnings };
@@ -142,6 +151,26 @@ export class Deployer implements DeployerApi {
         engine.off('status', onStatus);
       },
     };
+  }
+
+  /** Resources that nodes of the new flow require at deploy and that did not connect in time, as issues. */
+  private async unreachableResources(flow: Flow): Promise<FlowIssue[]> {
+    const missing = await this.deps.engine.unreachableRequiredResources(this.deps.resourceWaitMs ?? 10_000);
+    return missing.map((m) => ({
+      code: 'RESOURCE_UNREACHABLE',
+      path: `/resources/${(flow.resources ?? []).findIndex((r) => r.id === m.resourceId)}`,
+      resourceId: m.resourceId,
+      nodeId: m.nodeIds[0],
+      message: `resource "${m.resourceId}" (${m.type}), which node${m.nodeIds.length === 1 ? '' : 's'} ${m.nodeIds.map((id) => `"${id}"`).join(', ')} cannot work without, is not reachable: ${m.reason}`,
+    }));
+  }
+
+  /** Runs the previous version again, or no flow when there was none. */
+  private async restore(previous: { version: FlowVersion; flow: Flow } | undefined): Promise<void> {
+    const { engine, logger } = this.deps;
+    if (!previous) return engine.stop();
+    const back = await engine.deploy(previous.flow);
+    if (!back.ok) logger.error({ errors: back.errors }, 'the previous flow could not be restored');
   }
 
   private conflict(expected: number | undefined): DeployOutcome | undefined {

@@ -137,6 +137,34 @@ export class Engine extends EventEmitter<EngineEvents> {
     return out;
   }
 
+  /**
+   * Waits up to `timeoutMs` for the resources of nodes that declare `requiresResourcesAtDeploy`
+   * to connect; returns those still unreachable then (none: all connected), with the nodes that
+   * need them and the last connection error.
+   */
+  async unreachableRequiredResources(timeoutMs: number): Promise<Array<{ resourceId: string; type: string; nodeIds: string[]; reason: string }>> {
+    const needed = new Map<string, string[]>();
+    for (const runner of this.runners.values()) {
+      if (!runner.definition.requiresResourcesAtDeploy) continue;
+      for (const id of this.resourcesOf(runner.node)) needed.set(id, [...(needed.get(id) ?? []), runner.id]);
+    }
+    const signal = AbortSignal.timeout(timeoutMs);
+    const unreachable = await Promise.all(
+      [...needed].map(async ([id, nodeIds]) => {
+        const resource = this.resources.get(id);
+        if (!resource) return undefined;
+        try {
+          await resource.ready(signal);
+          return undefined;
+        } catch {
+          // Timed out: not connected within the wait. The reason is the last connection error.
+          return { resourceId: id, type: resource.resource.type, nodeIds, reason: resource.failure ?? `not connected within ${timeoutMs} ms` };
+        }
+      }),
+    );
+    return unreachable.filter((u): u is NonNullable<typeof u> => u !== undefined);
+  }
+
   /** Delivers a message to a node's input port; resolves when the node has processed its queue. */
   inject(nodeId: string, msg: Message, port?: string): Promise<void> {
     const runner = this.requireRunner(nodeId);

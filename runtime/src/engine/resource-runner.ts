@@ -42,6 +42,11 @@ export class ResourceRunner implements ResourceHandle<unknown> {
     private readonly host: ResourceHost,
   ) {}
 
+  /** Why the last connection attempt failed, while not connected. */
+  get failure(): string | undefined {
+    return this.current ? undefined : this.lastError;
+  }
+
   /** Starts connecting in the background; a deploy does not wait for the peer. */
   start(): void {
     void this.connect();

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineNode, NodeError } from '@tagflow/node-sdk';
+import { defineNode, defineResource, NodeError } from '@tagflow/node-sdk';
 import { AuditLog, Deployer, FlowStore } from '../../src';
 import { flow, makeEngine } from '../helpers';
 
@@ -19,11 +19,37 @@ const failsAtStart = defineNode({
   },
 });
 
+/** A device that never answers. */
+const deadDevice = defineResource({
+  type: 'dead-device',
+  version: 1,
+  description: 'test resource whose connection is always refused',
+  configSchema: { type: 'object', properties: {}, additionalProperties: false },
+  create() {
+    throw new Error('connect ECONNREFUSED 10.0.0.9:502');
+  },
+});
+
+const writer = (requires: boolean) =>
+  defineNode({
+    type: requires ? 'strict-writer' : 'lenient-writer',
+    version: 1,
+    category: 'publisher',
+    description: 'test node using a device',
+    inputs: ['in'],
+    outputs: [],
+    resources: { device: 'dead-device' },
+    requiresResourcesAtDeploy: requires,
+    configSchema: { type: 'object', properties: { device: { type: 'string' } }, required: ['device'], additionalProperties: false },
+    create: () => ({ onMessage: () => undefined }),
+  });
+
 async function setup() {
   const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-deployer-'));
-  const { engine, logger } = makeEngine([failsAtStart]);
+  const { engine, registry, logger } = makeEngine([failsAtStart, writer(true), writer(false)]);
+  registry.registerResource(deadDevice);
   const [flows, audit] = await Promise.all([FlowStore.open(dataDir), AuditLog.open(dataDir)]);
-  const deployer = new Deployer({ engine, flows, audit, logger });
+  const deployer = new Deployer({ engine, flows, audit, logger, resourceWaitMs: 300 });
   return { engine, flows, audit, deployer };
 }
 
@@ -57,5 +83,21 @@ it('rolls back on request to the version before, as a new version', async () => 
   expect(engine.currentFlow?.nodes.map((n) => n.id)).toEqual(['sink']);
   expect(flows.list().map((v) => v.version)).toEqual([1, 2, 3]);
   expect(await deployer.rollback({ by: 'ops', toVersion: 9 })).toMatchObject({ status: 'rejected', errors: [{ message: 'there is no version 9' }] });
+  await engine.stop();
+});
+
+it('refuses a flow whose node requires a resource that cannot be reached, keeping the old flow', async () => {
+  const { engine, flows, deployer } = await setup();
+  await deployer.deploy(good, { by: 'test' });
+  const withDevice = (type: string) => ({ ...flow([{ id: 'w', type, config: { device: 'plc' } }], [], 'plant'), resources: [{ id: 'plc', type: 'dead-device' }] });
+  const refused = await deployer.deploy(withDevice('strict-writer'), { by: 'test' });
+  expect(refused).toMatchObject({
+    status: 'rejected',
+    errors: [{ code: 'RESOURCE_UNREACHABLE', path: '/resources/0', resourceId: 'plc', nodeId: 'w', message: expect.stringMatching(/^resource "plc" \(dead-device\), which node "w" cannot work without, is not reachable: .*ECONNREFUSED/) }],
+  });
+  expect(engine.currentFlow?.nodes.map((n) => n.id)).toEqual(['sink']);
+  expect(flows.list().map((v) => v.version)).toEqual([1]);
+  // A node that does not require its device deploys; the device is retried in the background.
+  expect(await deployer.deploy(withDevice('lenient-writer'), { by: 'test' })).toMatchObject({ status: 'deployed', version: { version: 2 } });
   await engine.stop();
 });
