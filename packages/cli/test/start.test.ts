@@ -22,7 +22,11 @@ interface Started {
 
 /** Starts `tagflow start` and waits until its admin API listens. */
 async function start(dataDir: string, ...args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0', ...args], { cwd: fixtures, env: { ...process.env, FORCE_COLOR: '0' } });
+  return startWith({}, dataDir, ...args);
+}
+
+async function startWith(env: Record<string, string>, dataDir: string, ...args: string[]): Promise<Started> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0', ...args], { cwd: fixtures, env: { ...process.env, FORCE_COLOR: '0', ...env } });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -90,4 +94,38 @@ describe('tagflow start', () => {
     expect(s.stderr()).toMatch(/warning: the admin API listens on 0\.0\.0\.0 without TLS/);
     await stop(s);
   }, 30_000);
+
+  it('gives flows secrets from its store and TAGFLOW_* variables only, never other environment variables', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-start-'));
+    const s = await startWith({ AWS_SECRET_ACCESS_KEY: 'not-for-flows', TAGFLOW_INFLUX_PASSWORD: 'ok-for-flows' }, dataDir);
+    const admin = (/^admin token: (tf_\S+)$/m.exec(s.stdout()) as RegExpExecArray)[1];
+    const deploy = async (passwordEnv: string) => {
+      const current = await get(s, '/api/flow', admin);
+      const version = current.status === 404 ? 0 : ((await current.json()) as { version: { version: number } }).version.version;
+      const flow = {
+        schemaVersion: 1,
+        id: 'secrets',
+        // Port 1 on loopback: nothing listens, so a resolved password shows as "connection refused".
+        resources: [{ id: 'db', type: 'historian', config: { backend: 'influxdb', url: 'http://127.0.0.1:1', database: 'x', username: 'u', passwordEnv } }],
+        nodes: [{ id: 'rec', type: 'historian-out', typeVersion: 1, config: { historian: 'db', tag: 't' } }],
+        edges: [],
+      };
+      const res = await fetch(`${s.url}/api/flow`, { method: 'PUT', headers: { Authorization: `Bearer ${admin}`, 'If-Match': `"${version}"`, 'Content-Type': 'application/json' }, body: JSON.stringify(flow) });
+      expect(res.status).toBe(200);
+    };
+    const statusText = async () => ((await (await get(s, '/api/status', admin)).json()) as { nodes: Record<string, { status?: { text?: string } }> }).nodes.rec?.status?.text ?? '';
+    const until = async (check: (text: string) => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!check(await statusText())) {
+        if (Date.now() > deadline) throw new Error(`status stayed ${await statusText()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await deploy('AWS_SECRET_ACCESS_KEY');
+    await until((t) => t.includes('"AWS_SECRET_ACCESS_KEY", which is not set'));
+    expect(s.stderr()).toMatch(/secret "AWS_SECRET_ACCESS_KEY" is not in the secret store.*tagflow secret set AWS_SECRET_ACCESS_KEY/);
+    await deploy('TAGFLOW_INFLUX_PASSWORD');
+    await until((t) => /cannot reach InfluxDB|refused|ECONNREFUSED/i.test(t) && !t.includes('not set'));
+    await stop(s);
+  }, 60_000);
 });

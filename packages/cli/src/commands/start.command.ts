@@ -14,6 +14,9 @@ import { statusPrinter, writeErr } from '../run-output';
 import { dataDirOption, nodesDirOption } from '../shared-options';
 import { waitForStop } from '../wait-for-stop';
 
+/** Environment variables a flow may read as secrets under `tagflow start`. */
+export const ENV_SECRET_PREFIX = 'TAGFLOW_';
+
 /** The admin API's default port: not Node-RED's 1880, so both can run on one box during a migration. */
 export const DEFAULT_PORT = 1990;
 
@@ -63,7 +66,7 @@ async function start(options: StartOptions): Promise<void> {
   const logger = teeLogger(createConsoleLogger(writeErr), (record) => logListeners.forEach((l) => l(record)));
   const { registry, report } = await loadRegistry(options.nodesDir);
   for (const line of discoveryWarnings(report)) writeErr(line);
-  const engine = new Engine({ registry, logger, dataDir, secret: (name) => secrets.get(name) ?? process.env[name] });
+  const engine = new Engine({ registry, logger, dataDir, secret: (name) => resolveSecret(name, secrets, logger) });
   engine.on('status', statusPrinter());
   const deployer = new Deployer({ engine, flows, audit, logger });
 
@@ -111,6 +114,21 @@ async function bootFlow(ctx: { engine: Engine; flows: FlowStore; deployer: Deplo
   const outcome = await ctx.deployer.deploy(await readFlowFile(ctx.file), { by: 'cli', expectedVersion: 0 });
   if (outcome.status === 'rejected') throw new CliError(`${ctx.file} cannot start:\n${formatIssues(outcome.errors)}`);
   if (outcome.status === 'deployed') writeErr(`running flow "${outcome.version.flowId}" from ${ctx.file} as version ${outcome.version.version}`);
+}
+
+/**
+ * A secret a flow names: from the secret store, else from an environment variable named TAGFLOW_*.
+ * Other environment variables stay out of reach: a flow deployed through the API must not be able
+ * to send, say, AWS_SECRET_ACCESS_KEY to a server of its author's choosing.
+ */
+function resolveSecret(name: string, secrets: SecretStore, logger: EngineLogger): string | undefined {
+  const stored = secrets.get(name);
+  if (stored !== undefined) return stored;
+  if (name.startsWith(ENV_SECRET_PREFIX)) return process.env[name];
+  if (process.env[name] !== undefined) {
+    logger.warn({ secret: name }, `secret "${name}" is not in the secret store, and environment variables not named ${ENV_SECRET_PREFIX}* are not given to flows: run "tagflow secret set ${name}"`);
+  }
+  return undefined;
 }
 
 /** Sends every record to the console logger and to the admin API's log listeners. */
