@@ -23,6 +23,8 @@ export const BODY_LIMIT = '5mb';
 export interface AdminAppOptions {
   loginLimit?: LoginLimitOptions;
   events?: EventHubOptions;
+  /** Folder of the built browser editor, served at `/` (public: it holds no data; every API call it makes needs a token). */
+  editorDir?: string;
 }
 
 /** The app, its WebSocket hub (attach it to the HTTP server), and the route table it was built from. */
@@ -73,6 +75,7 @@ export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions =
     app[route.method.toLowerCase() as 'get' | 'put' | 'post' | 'delete'](route.path, ...chain);
   }
 
+  if (options.editorDir) app.use(editorFiles(options.editorDir));
   app.use((req: Request, res: Response) => sendError(res, 404, `there is no ${req.method} ${req.path} here`));
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => handleError(deps, err, req, res, next));
 
@@ -90,6 +93,33 @@ function securityHeaders(req: Request, res: Response, next: NextFunction): void 
   res.setHeader('Cache-Control', 'no-store');
   if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
   next();
+}
+
+/**
+ * The editor's static files, with a policy that lets the page talk to this runtime only. Scripts
+ * may use eval: the shared validators (ajv) compile schemas to functions. Styles may be inline:
+ * React Flow and Monaco set them.
+ */
+function editorFiles(dir: string): express.RequestHandler {
+  const files = express.static(dir, { index: 'index.html', fallthrough: true, etag: false, maxAge: 0 });
+  const policy = [
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "worker-src 'self' blob:",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    res.setHeader('Content-Security-Policy', policy);
+    res.setHeader('Cache-Control', 'no-cache');
+    files(req, res, next);
+  };
 }
 
 /** Client mistakes answer in plain words; anything else is logged with its stack and answered 500. */

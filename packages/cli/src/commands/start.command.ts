@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { editorDist } from '@tagflow/editor';
 import { isIP } from 'node:net';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
@@ -82,12 +84,14 @@ async function start(options: StartOptions): Promise<void> {
   const server = await startAdminServer(
     { engine, registry, flows, tokens, secrets, audit, deployer, logger, version: cliVersion(), onLog: (listener) => (logListeners.add(listener), () => logListeners.delete(listener)) },
     { host: options.host, port: options.port, tls },
+    { editorDir: builtEditor() },
   );
   if (!tls && !isLoopback(options.host)) {
     writeErr(`warning: the admin API listens on ${options.host} without TLS: tokens and flows cross the network in clear. Use --tls-cert and --tls-key.`);
   }
   await audit.append({ type: 'start', actor: 'cli', detail: `runtime started, admin API on ${server.url}` });
   writeErr(`tagflow runtime ${cliVersion()} started; admin API on ${server.url}; data dir ${dataDir}`);
+  if (builtEditor()) writeErr(`editor: ${server.url}/ (sign in with an admin, deployer or viewer token)`);
 
   const reason = await stop.reason;
   writeErr(`stopping (${reason})`);
@@ -145,6 +149,11 @@ function safeData(obj: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) out[k] = v instanceof Error ? v.message : typeof v === 'bigint' ? String(v) : v;
   return out;
+}
+
+/** The built editor's folder, when the editor package is installed and built. */
+function builtEditor(): string | undefined {
+  return existsSync(join(editorDist, 'index.html')) ? editorDist : undefined;
 }
 
 function isLoopback(host: string): boolean {

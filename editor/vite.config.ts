@@ -1,0 +1,11 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// Everything is bundled, Monaco and its workers included: edge sites have no internet, and the
+// built editor must not ask any host but the runtime for anything.
+export default defineConfig({
+  plugins: [react()],
+  base: './',
+  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 8000 },
+  server: { proxy: { '/api': { target: 'http://127.0.0.1:1990', ws: true }, '/metrics': 'http://127.0.0.1:1990' } },
+});
