@@ -17,7 +17,7 @@ const typecheckFailed = typecheck.status !== 0;
 if (typecheckFailed) console.error('type-check failed (see above)');
 
 const groups = ['packages', 'nodes', 'examples'];
-const projects = ['runtime', ...groups.flatMap((g) => readdirSync(join(root, g)).map((d) => `${g}/${d}`))]
+const projects = ['runtime', 'editor', ...groups.flatMap((g) => readdirSync(join(root, g)).map((d) => `${g}/${d}`))]
   .filter((dir) => existsSync(join(root, dir, 'jest.config.js')));
 const resultFile = join(mkdtempSync(join(tmpdir(), 'tagflow-tests-')), 'results.json');
 const jest = spawnSync(
