@@ -1,6 +1,6 @@
 """A Modbus TCP server for the tests: pymodbus 3.0 with register contents encoded by Python's struct.
 
-Usage: /usr/bin/python3 modbus-server.py PORT LAYOUT.json
+Usage: /usr/bin/python3 modbus-server.py PORT|/dev/SERIAL LAYOUT.json (a path: Modbus RTU at 19200 8N1; a pseudo-terminal cannot do parity)
 
 The layout names values, not words: {"holding-register": [{"address": 0, "type": "float32",
 "order": "CDAB", "value": -1234.5}], "coil": [{"address": 3, "value": true}], "watch": [...]}.
@@ -111,9 +111,16 @@ def build_context(layout):
 
 
 async def main():
-    port = int(sys.argv[1])
     with open(sys.argv[2], encoding="utf8") as f:
         layout = json.load(f)
+    if sys.argv[1].startswith("/"):
+        # Modbus RTU on a serial device (in the tests, one end of a socat pseudo-terminal pair).
+        from pymodbus.server import StartAsyncSerialServer
+        from pymodbus.transaction import ModbusRtuFramer
+        emit({"op": "start", "port": sys.argv[1]})
+        await StartAsyncSerialServer(context=build_context(layout), framer=ModbusRtuFramer, port=sys.argv[1], baudrate=19200, parity="N", bytesize=8, stopbits=1)
+        return
+    port = int(sys.argv[1])
     emit({"op": "start", "port": port})
     await StartAsyncTcpServer(context=build_context(layout), address=("127.0.0.1", port), allow_reuse_address=True)
 
