@@ -134,6 +134,7 @@ describe('flow routes', () => {
           inputs: ['in'],
           outputs: ['out'],
           configSchema: { type: 'object', properties: { loud: { type: 'boolean', default: true } }, additionalProperties: false },
+          resources: {},
           package: { name: '@acme/shout-nodes', version: '1.2.3' },
         },
       ]),

@@ -19,6 +19,8 @@ export function nodesRoutes(ctx: RouteContext): RouteDef[] {
           inputs: d.inputs,
           outputs: d.outputs,
           configSchema: d.configSchema,
+          // Which config fields name a resource, and of which type: the editor offers resource pickers from it.
+          resources: d.resources ?? {},
           package: pkg,
         }));
         const resources = ctx.registry.resourceTypes().map(({ definition: d, package: pkg }) => ({
