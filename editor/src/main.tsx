@@ -1,9 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-
-function App() {
-  return <h1>tagflow editor</h1>;
-}
+import '@xyflow/react/dist/style.css';
+import './styles/app.css';
+import { App } from './ui/App';
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>

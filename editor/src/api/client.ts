@@ -1,0 +1,107 @@
+import type { Flow } from '@tagflow/flow-model';
+import type { NodesApiResponse } from '../state/api-catalog';
+import type { ApiStatus, DeployError, DeployResult, FlowVersionInfo, RunningFlow } from './types';
+
+/** An HTTP answer other than success, with the runtime's own message in plain words. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Paths are relative, so the editor works wherever the runtime serves it (and behind Vite's proxy). */
+const BASE = 'api/';
+
+/** The admin API, for one token. Every call sends it as a Bearer token. */
+export class AdminApi {
+  constructor(readonly token: string) {}
+
+  private async request(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json', ...init.headers };
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(init.body);
+    }
+    try {
+      return await fetch(BASE + path, { method, headers, body, cache: 'no-store' });
+    } catch (err) {
+      throw new ApiError(0, `The runtime cannot be reached (${err instanceof Error ? err.message : String(err)}). Is it running?`, null);
+    }
+  }
+
+  private async json<T>(res: Response): Promise<T> {
+    const body = await readBody(res);
+    if (!res.ok) throw new ApiError(res.status, describeFailure(res.status, body), body);
+    return body as T;
+  }
+
+  /** Installed node and resource types (also the sign-in check: any token with a role can read it). */
+  async nodes(): Promise<NodesApiResponse> {
+    return this.json<NodesApiResponse>(await this.request('GET', 'nodes'));
+  }
+
+  /** The running flow and its version; version 0 and no flow before the first deploy. */
+  async runningFlow(): Promise<RunningFlow> {
+    const res = await this.request('GET', 'flow');
+    if (res.status === 404) return { version: 0, info: null, flow: null };
+    const body = await this.json<{ version: FlowVersionInfo; flow: Flow }>(res);
+    return { version: body.version.version, info: body.version, flow: body.flow };
+  }
+
+  async status(): Promise<ApiStatus> {
+    return this.json<ApiStatus>(await this.request('GET', 'status'));
+  }
+
+  /** PUT /api/flow with If-Match; every outcome is returned, not thrown. */
+  async deploy(flow: Flow, expectedVersion: number): Promise<DeployResult> {
+    const res = await this.request('PUT', 'flow', { body: flow, headers: { 'If-Match': `"${expectedVersion}"` } });
+    const body = (await readBody(res)) as Record<string, unknown> | null;
+    const message = describeFailure(res.status, body);
+    if (res.ok && body && (body.status === 'deployed' || body.status === 'unchanged')) {
+      const version = (body.version as FlowVersionInfo | undefined)?.version ?? expectedVersion;
+      return { status: body.status, version, warnings: body.warnings as unknown[] | undefined };
+    }
+    if (res.status === 409) return { status: 'conflict', message, current: Number(body?.current ?? 0) };
+    if (res.status === 422 && body?.status === 'rejected') return { status: 'rejected', message, errors: (body.errors as DeployError[]) ?? [] };
+    if (res.status === 422 && body?.status === 'rolled-back') return { status: 'rolled-back', message, reason: String(body.reason ?? '') };
+    return { status: 'failed', message };
+  }
+
+  /** Stores a secret's value on the runtime (admin only); the value never enters the flow. */
+  async putSecret(name: string, value: string): Promise<void> {
+    const res = await this.request('PUT', `secrets/${encodeURIComponent(name)}`, { body: { value } });
+    if (!res.ok) throw new ApiError(res.status, describeFailure(res.status, await readBody(res)), null);
+  }
+}
+
+async function readBody(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The runtime's `error` text when there is one, else a plain sentence for the status code. */
+export function describeFailure(status: number, body: unknown): string {
+  const error = body && typeof body === 'object' ? (body as { error?: unknown }).error : undefined;
+  if (typeof error === 'string' && error) return error;
+  switch (status) {
+    case 401:
+      return 'This token is not valid (wrong, revoked or mistyped).';
+    case 403:
+      return 'This token is valid but its role does not allow this.';
+    case 429:
+      return 'Too many failed sign-ins from this computer: wait a minute and try again.';
+    default:
+      return `The runtime answered ${status}.`;
+  }
+}

@@ -1,0 +1,98 @@
+import type { JSONSchema, NodeCatalog, NodeTypeInfo, ResourceTypeInfo } from '@tagflow/flow-model';
+
+/** The npm package a node or resource type came from. */
+export interface PackageRef {
+  name: string;
+  version: string;
+}
+
+/** One node type as GET /api/nodes returns it. */
+export interface ApiNodeType {
+  type: string;
+  version: number;
+  category: string;
+  description?: string;
+  /** Markdown help; `null` when the package has none. */
+  docs?: string | null;
+  inputs: readonly string[];
+  outputs: readonly string[];
+  configSchema: JSONSchema;
+  /** Config field -> resource type, e.g. `{ broker: 'mqtt-broker' }`; older runtimes leave it out. */
+  resources?: Readonly<Record<string, string>>;
+  package?: PackageRef;
+}
+
+/** One resource type as GET /api/nodes returns it. */
+export interface ApiResourceType {
+  type: string;
+  version?: number;
+  category?: string;
+  description?: string;
+  configSchema: JSONSchema;
+  package?: PackageRef;
+}
+
+/** The body of GET /api/nodes. */
+export interface NodesApiResponse {
+  nodes: readonly ApiNodeType[];
+  resources?: readonly ApiResourceType[];
+}
+
+/** A node type as the editor knows it: what validation needs, plus the palette's help text. */
+export interface EditorNodeTypeInfo extends NodeTypeInfo {
+  /** Markdown help from the node package, when it has some. */
+  docs?: string;
+}
+
+/** A `NodeCatalog` whose maps are `Map`s, with the docs the palette shows; `validateFlow` accepts it as is. */
+export interface EditorCatalog extends NodeCatalog {
+  nodes: ReadonlyMap<string, EditorNodeTypeInfo>;
+  resources: ReadonlyMap<string, ResourceTypeInfo>;
+}
+
+/** Builds the catalog `validateFlow` needs from GET /api/nodes, e.g. `catalogFromApi(await (await fetch('/api/nodes')).json())`. */
+export function catalogFromApi(response: NodesApiResponse): EditorCatalog {
+  const nodes = new Map<string, EditorNodeTypeInfo>();
+  for (const n of response.nodes ?? []) {
+    const info: EditorNodeTypeInfo = {
+      type: n.type,
+      version: n.version,
+      category: n.category,
+      configSchema: n.configSchema,
+      inputs: [...(n.inputs ?? [])],
+      outputs: [...(n.outputs ?? [])],
+    };
+    if (n.package) info.package = { name: n.package.name, version: n.package.version };
+    if (n.resources) info.resources = { ...n.resources };
+    if (n.description !== undefined) info.description = n.description;
+    if (typeof n.docs === 'string') info.docs = n.docs;
+    nodes.set(n.type, info);
+  }
+  const resources = new Map<string, ResourceTypeInfo>();
+  for (const r of response.resources ?? []) {
+    const info: ResourceTypeInfo = { type: r.type, configSchema: r.configSchema };
+    if (r.category !== undefined) info.category = r.category;
+    if (r.package) info.package = { name: r.package.name, version: r.package.version };
+    if (r.description !== undefined) info.description = r.description;
+    resources.set(r.type, info);
+  }
+  return { nodes, resources };
+}
+
+/** Every node type of a catalog whose maps may be `Map`s or records. */
+export function catalogNodeTypes(catalog: NodeCatalog): EditorNodeTypeInfo[] {
+  const map = catalog.nodes;
+  return isMap(map) ? [...map.values()] : Object.values(map);
+}
+
+/** The node type named `type`, from a catalog whose maps may be `Map`s or records. */
+export function findNodeType(catalog: NodeCatalog, type: string): EditorNodeTypeInfo | undefined {
+  const map = catalog.nodes;
+  if (isMap(map)) return map.get(type);
+  // Own keys only: a type named `constructor` must not find Object.prototype's.
+  return Object.prototype.hasOwnProperty.call(map, type) ? map[type] : undefined;
+}
+
+function isMap<T>(map: ReadonlyMap<string, T> | Record<string, T>): map is ReadonlyMap<string, T> {
+  return typeof (map as ReadonlyMap<string, T>).get === 'function' && typeof (map as ReadonlyMap<string, T>).keys === 'function';
+}

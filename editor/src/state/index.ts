@@ -1,0 +1,24 @@
+/**
+ * The editor's state logic: pure TypeScript, no React, no DOM. The UI (src/ui/) renders what
+ * these return and calls them on user actions.
+ */
+export { catalogFromApi, catalogNodeTypes, findNodeType } from './api-catalog';
+export type { ApiNodeType, ApiResourceType, EditorCatalog, EditorNodeTypeInfo, NodesApiResponse, PackageRef } from './api-catalog';
+export { canvasToFlow, flowToCanvas, graphDepths, layoutMissing, LAYOUT } from './canvas';
+export type { CanvasDoc, CanvasEdge, CanvasNode, FlowMeta, Position } from './canvas';
+export { CLIPBOARD_MARKER } from './clipboard';
+export type { ClipboardContent } from './clipboard';
+export { checkConnection } from './connection';
+export type { Connection } from './connection';
+export { DEBUG_LOG_CAPACITY, DebugLog } from './debug-log';
+export type { DebugEvent, DebugFilter } from './debug-log';
+export { deployDiff } from './deploy-diff';
+export type { DeployDiff } from './deploy-diff';
+export { DEFAULT_PASTE_OFFSET, FlowDocument, HISTORY_LIMIT, nextNodeId } from './flow-document';
+export type { EditResult, MoveOptions, Refused } from './flow-document';
+export { CATEGORY_ORDER, paletteGroups } from './palette';
+export type { PaletteGroup } from './palette';
+export { DEFAULT_SERIES_MAX_POINTS, DEFAULT_SERIES_WINDOW_MS, numericValue, SeriesStore } from './series-store';
+export type { SeriesPoint, SeriesStoreOptions } from './series-store';
+export { fieldMessage, pointerToFieldPath, validate } from './validate';
+export type { ValidationIssue, ValidationResult } from './validate';

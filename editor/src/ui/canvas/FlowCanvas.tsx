@@ -1,0 +1,188 @@
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow } from '@xyflow/react';
+import type { Connection, Edge, EdgeChange, NodeChange, NodeTypes } from '@xyflow/react';
+import type { CanvasNode, EditorCatalog } from '../../state';
+import type { DocumentStore } from '../editor/use-document';
+import { TagflowNode } from './TagflowNode';
+import type { TagflowRfNode } from './TagflowNode';
+import { categoryColour } from './categories';
+
+const nodeTypes: NodeTypes = { tagflow: TagflowNode };
+
+/** The MIME type a palette item is dragged with. */
+export const DRAG_TYPE = 'application/x-tagflow-node-type';
+
+interface Props {
+  store: DocumentStore;
+  catalog: EditorCatalog;
+  /** Problems per node id (validation and the last deploy's errors). */
+  problems: ReadonlyMap<string, number>;
+  onAddNode(type: string, position: { x: number; y: number }): void;
+}
+
+/** The React Flow canvas, drawn from the FlowDocument; every user action becomes a document edit. */
+export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
+  const { doc } = store;
+  const { screenToFlowPosition } = useReactFlow();
+  const [measured, setMeasured] = useState<ReadonlyMap<string, { width: number; height: number }>>(new Map());
+  const cache = useRef(new Map<string, { src: CanvasNode; m: unknown; p: number; rf: TagflowRfNode }>());
+
+  const nodes = useMemo(() => {
+    const next: TagflowRfNode[] = doc.nodes.map((n) => {
+      const m = measured.get(n.id);
+      const p = problems.get(n.id) ?? 0;
+      const hit = cache.current.get(n.id);
+      if (hit && hit.src === n && hit.m === m && hit.p === p) return hit.rf;
+      const rf: TagflowRfNode = {
+        id: n.id,
+        type: 'tagflow',
+        position: n.position,
+        selected: Boolean(n.selected),
+        data: { node: n, info: catalog.nodes.get(n.type), problems: p },
+        ...(m ? { measured: m } : {}),
+      };
+      cache.current.set(n.id, { src: n, m, p, rf });
+      return rf;
+    });
+    return next;
+  }, [doc.nodes, measured, problems, catalog]);
+
+  const edges = useMemo<Edge[]>(
+    () =>
+      doc.edges.map((e) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        sourceHandle: e.sourcePort,
+        targetHandle: e.targetPort,
+        selected: Boolean(e.selected),
+      })),
+    [doc.edges],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<TagflowRfNode>[]) => {
+      const sizes = changes.filter((c) => c.type === 'dimensions' && c.dimensions);
+      if (sizes.length > 0) {
+        setMeasured((prev) => {
+          const next = new Map(prev);
+          for (const c of sizes) if (c.type === 'dimensions' && c.dimensions) next.set(c.id, c.dimensions);
+          return next;
+        });
+      }
+      const moves = changes.filter((c) => c.type === 'position');
+      if (moves.length > 0) {
+        const positions: Record<string, { x: number; y: number }> = {};
+        let dragging = false;
+        for (const c of moves) {
+          if (c.type !== 'position') continue;
+          if (c.position) positions[c.id] = c.position;
+          if (c.dragging) dragging = true;
+        }
+        // The drop (dragging false) records the whole drag as one undo step.
+        store.edit((d) => {
+          const pos = { ...positions };
+          if (!dragging) for (const c of moves) if (c.type === 'position' && !c.position) pos[c.id] = d.node(c.id)?.position ?? { x: 0, y: 0 };
+          return d.moveNodes(pos, { transient: dragging });
+        });
+      }
+      const selects = changes.filter((c) => c.type === 'select');
+      if (selects.length > 0) {
+        store.edit((d) => {
+          const chosen = new Set(d.nodes.filter((n) => n.selected).map((n) => n.id));
+          for (const c of selects) if (c.type === 'select') (c.selected ? chosen.add(c.id) : chosen.delete(c.id));
+          return d.select([...chosen], d.edges.filter((e) => e.selected).map((e) => e.id));
+        });
+      }
+    },
+    [store],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      const selects = changes.filter((c) => c.type === 'select');
+      if (selects.length === 0) return;
+      store.edit((d) => {
+        const chosen = new Set(d.edges.filter((e) => e.selected).map((e) => e.id));
+        for (const c of selects) if (c.type === 'select') (c.selected ? chosen.add(c.id) : chosen.delete(c.id));
+        return d.select(
+          d.nodes.filter((n) => n.selected).map((n) => n.id),
+          [...chosen],
+        );
+      });
+    },
+    [store],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      store.edit((d) => d.connect({ source: c.source, sourcePort: c.sourceHandle ?? 'out', target: c.target, targetPort: c.targetHandle ?? 'in' }, catalog));
+    },
+    [store, catalog],
+  );
+
+  const onDelete = useCallback(
+    ({ nodes: ns, edges: es }: { nodes: TagflowRfNode[]; edges: Edge[] }) => {
+      store.edit((d) =>
+        d.removeElements(
+          ns.map((n) => n.id),
+          es.map((e) => e.id),
+        ),
+      );
+    },
+    [store],
+  );
+
+  const onDragOver = useCallback((e: React.DragEvent) => {
+    if (!e.dataTransfer.types.includes(DRAG_TYPE) && !e.dataTransfer.types.includes('text/plain')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      const type = e.dataTransfer.getData(DRAG_TYPE) || e.dataTransfer.getData('text/plain');
+      if (!type || !catalog.nodes.has(type)) return;
+      e.preventDefault();
+      const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      // The pointer ends up at the node's left middle, near where it was grabbed.
+      onAddNode(type, { x: Math.round(p.x - 20), y: Math.round(p.y - 25) });
+    },
+    [catalog, onAddNode, screenToFlowPosition],
+  );
+
+  return (
+    <div className="canvas-wrap" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<TagflowRfNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onDelete={onDelete}
+        deleteKeyCode={['Delete', 'Backspace']}
+        multiSelectionKeyCode={['Shift', 'Control', 'Meta']}
+        selectionKeyCode="Shift"
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        minZoom={0.2}
+        maxZoom={2.5}
+        defaultEdgeOptions={{ interactionWidth: 16 }}
+      >
+        <Background gap={20} color="#dfe4ea" />
+        <Controls showInteractive={false} />
+        <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => categoryColour((n as TagflowRfNode).data?.info?.category)} />
+      </ReactFlow>
+      {doc.nodes.length === 0 && (
+        <div className="empty-hint">
+          <div>
+            Drag a node from the palette onto this area to start.
+            <br />
+            <small>Tip: a flow reads left to right, e.g. simulate → moving-average → threshold → debug.</small>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

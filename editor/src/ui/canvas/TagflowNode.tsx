@@ -1,0 +1,64 @@
+import { memo, useContext, useSyncExternalStore } from 'react';
+import { Handle, Position } from '@xyflow/react';
+import type { Node, NodeProps } from '@xyflow/react';
+import type { CanvasNode, EditorNodeTypeInfo } from '../../state';
+import { LiveContext } from '../live/use-live';
+import type { NodeStatus } from '../../api/types';
+import { categoryColour } from './categories';
+
+/** What the canvas passes to each node. */
+export interface TagflowNodeData extends Record<string, unknown> {
+  node: CanvasNode;
+  info?: EditorNodeTypeInfo;
+  /** Validation or deploy problems: the node gets a red outline. */
+  problems: number;
+}
+
+export type TagflowRfNode = Node<TagflowNodeData, 'tagflow'>;
+
+/** A flow node: label, type, named ports as handles (id = port name), live status badge. */
+export const TagflowNode = memo(function TagflowNode({ id, data, selected }: NodeProps<TagflowRfNode>) {
+  const { node, info, problems } = data;
+  const inputs = info?.inputs ?? ['in'];
+  const outputs = info?.outputs ?? ['out'];
+  const status = useNodeStatus(id);
+  const rows = Math.max(inputs.length, outputs.length, 1);
+  const top = (i: number, n: number) => `${((i + 1) / (n + 1)) * 100}%`;
+  return (
+    <div
+      className={`tf-node${selected ? ' selected' : ''}${problems > 0 ? ' invalid' : ''}${node.disabled ? ' disabled' : ''}`}
+      style={{ ['--cat' as string]: categoryColour(info?.category), minHeight: 34 + rows * 12 }}
+      title={problems > 0 ? `${problems} problem${problems === 1 ? '' : 's'}: select the node to see them` : undefined}
+    >
+      {inputs.map((port, i) => (
+        <Handle key={`in-${port}`} id={port} type="target" position={Position.Left} style={{ top: top(i, inputs.length) }} title={`input: ${port}`} />
+      ))}
+      <div className="label">{node.label ?? node.id}</div>
+      <div className="type">
+        {node.type}
+        {!info && ' (not installed)'}
+        {node.disabled && ' · disabled'}
+      </div>
+      {(inputs.length > 1 || outputs.length > 1) && (
+        <div className="ports">
+          <span className="port-names">{inputs.length > 1 && inputs.map((p) => <span key={p}>{p}</span>)}</span>
+          <span className="port-names out">{outputs.length > 1 && outputs.map((p) => <span key={p}>{p}</span>)}</span>
+        </div>
+      )}
+      <div className="status-badge" data-testid={`status-${id}`} data-state={status?.state ?? 'none'} title={status?.text}>
+        {status ? `${status.text ?? status.state}${status.backlog ? ` · backlog ${status.backlog}` : ''}` : ''}
+      </div>
+      {outputs.map((port, i) => (
+        <Handle key={`out-${port}`} id={port} type="source" position={Position.Right} style={{ top: top(i, outputs.length) }} title={`output: ${port}`} />
+      ))}
+    </div>
+  );
+});
+
+const noop = () => () => {};
+
+/** The node's status, re-rendering only when that node's status object changes. */
+function useNodeStatus(id: string): NodeStatus | undefined {
+  const store = useContext(LiveContext);
+  return useSyncExternalStore(store?.subscribe ?? noop, () => store?.statuses.get(id));
+}

@@ -1,0 +1,256 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import type { Flow } from '@tagflow/flow-model';
+import type { AdminApi } from '../../api/client';
+import { connectEvents } from '../../api/events';
+import type { DeployError, DeployResult, RunningFlow } from '../../api/types';
+import { catalogFromApi, FlowDocument, validate } from '../../state';
+import type { EditorCatalog, NodesApiResponse } from '../../state';
+import { FlowCanvas } from '../canvas/FlowCanvas';
+import { DeployDialog } from '../deploy/DeployDialog';
+import { EXAMPLES } from '../examples';
+import { JsonView } from '../json/JsonView';
+import { DebugPanel } from '../live/DebugPanel';
+import { LiveStore } from '../live/live-store';
+import { LiveContext, useLive } from '../live/use-live';
+import { Palette } from '../palette/Palette';
+import { PropertiesPanel } from '../properties/PropertiesPanel';
+import { Toolbar } from '../toolbar/Toolbar';
+import { useDocument } from './use-document';
+import { useShortcuts } from './use-shortcuts';
+
+/** Loads the running flow, then shows the editor. */
+export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: NodesApiResponse; onSignOut(): void }) {
+  const catalog = useMemo(() => catalogFromApi(nodes), [nodes]);
+  const [running, setRunning] = useState<RunningFlow | { error: string } | null>(null);
+  const live = useMemo(() => new LiveStore(), []);
+
+  useEffect(() => {
+    let gone = false;
+    api
+      .runningFlow()
+      .then((r) => !gone && setRunning(r))
+      .catch((err: unknown) => !gone && setRunning({ error: err instanceof Error ? err.message : String(err) }));
+    return () => {
+      gone = true;
+    };
+  }, [api]);
+
+  useEffect(() => {
+    const conn = connectEvents(api.token, (f) => live.handle(f), (s) => live.setConnection(s));
+    const refresh = () => api.status().then((s) => live.setStatuses(s.nodes), () => undefined);
+    refresh();
+    const unsubscribe = live.subscribe(() => undefined);
+    return () => {
+      conn.close();
+      unsubscribe();
+    };
+  }, [api, live]);
+
+  if (!running) return <div className="sign-in-page">Loading the running flow…</div>;
+  if ('error' in running) {
+    return (
+      <div className="sign-in-page">
+        <div className="sign-in-card">
+          <p className="sign-in-error">{running.error}</p>
+          <button type="button" data-testid="sign-out" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <LiveContext.Provider value={live}>
+      <ReactFlowProvider>
+        <Workspace api={api} catalog={catalog} running={running} onSignOut={onSignOut} />
+      </ReactFlowProvider>
+    </LiveContext.Provider>
+  );
+}
+
+function Workspace({ api, catalog, running, onSignOut }: { api: AdminApi; catalog: EditorCatalog; running: RunningFlow; onSignOut(): void }) {
+  const store = useDocument(() => (running.flow ? FlowDocument.fromFlow(running.flow) : FlowDocument.empty('my-flow', 'My flow')));
+  const { doc } = store;
+  const live = useLive();
+  const rf = useReactFlow();
+  const [baseVersion, setBaseVersion] = useState(running.version);
+  const [deployErrors, setDeployErrors] = useState<ReadonlyMap<string, DeployError[]>>(new Map());
+  const [deploying, setDeploying] = useState<Flow | null>(null);
+  const [jsonOpen, setJsonOpen] = useState(false);
+  const [trendFor, setTrendFor] = useState<string | null>(null);
+  const narrow = typeof window !== 'undefined' && window.innerWidth < 900;
+  const [paletteOpen, setPaletteOpen] = useState(!narrow);
+  const [propsOpen, setPropsOpen] = useState(true);
+  const addCount = useRef(0);
+
+  useEffect(() => live.setFeeders(running.flow?.edges ?? []), [live, running]);
+
+  // Validation ignores selection and positions; recompute only when the flow's content changes.
+  const content = useMemo(() => ({ nodes: doc.nodes, edges: doc.edges, resources: doc.resources, meta: doc.meta }), [doc.revision, doc.nodes.length]); // eslint-disable-line react-hooks/exhaustive-deps
+  const validation = useMemo(() => validate(content, catalog), [content, catalog]);
+  const problems = useMemo(() => {
+    const out = new Map<string, number>();
+    for (const [id, issues] of validation.byNode) {
+      const n = issues.filter((i) => i.severity === 'error').length;
+      if (n > 0) out.set(id, n);
+    }
+    for (const [id, errs] of deployErrors) out.set(id, (out.get(id) ?? 0) + errs.length);
+    return out;
+  }, [validation, deployErrors]);
+
+  const addNode = useCallback(
+    (type: string, position: { x: number; y: number }) => {
+      const info = catalog.nodes.get(type);
+      if (!info) return;
+      store.edit((d) => {
+        const added = d.addNode(type, info.version, position);
+        return added.select(added.createdIds);
+      });
+    },
+    [catalog, store],
+  );
+
+  const addAtCentre = useCallback(
+    (type: string) => {
+      const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
+      const shift = (addCount.current++ % 6) * 24;
+      const p = pane ? rf.screenToFlowPosition({ x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 }) : { x: 100, y: 100 };
+      const spot = { x: Math.round(p.x - 80 + shift), y: Math.round(p.y - 25) };
+      // Step down until the spot is clear, so a new node never hides under another.
+      const taken = store.current().nodes;
+      for (let i = 0; i < 40 && taken.some((n) => Math.abs(n.position.x - spot.x) < 190 && Math.abs(n.position.y - spot.y) < 60); i += 1) spot.y += 70;
+      addNode(type, spot);
+    },
+    [addNode, rf, store],
+  );
+
+  useShortcuts(store);
+
+  const replaceFlow = useCallback(
+    (flow: Flow, message?: string) => {
+      store.replace(flow);
+      setDeployErrors(new Map());
+      if (message) store.notify(message, 'info');
+      setTimeout(() => rf.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
+    },
+    [store, rf],
+  );
+
+  const onImport = async (file: File) => {
+    const text = await file.text();
+    try {
+      const flow = JSON.parse(text) as Flow;
+      if (!flow || typeof flow !== 'object' || typeof flow.id !== 'string' || !Array.isArray(flow.nodes)) throw new Error('not a flow');
+      replaceFlow({ ...flow, edges: Array.isArray(flow.edges) ? flow.edges : [] }, `Imported “${flow.name ?? flow.id}” (Undo to go back).`);
+    } catch {
+      store.notify(`${file.name} is not a tagflow flow file (JSON with an "id", "nodes" and "edges").`);
+    }
+  };
+
+  const onExport = () => {
+    const flow = store.current().toFlow();
+    const blob = new Blob([`${JSON.stringify(flow, null, 2)}\n`], { type: 'application/json' });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${flow.id}.json`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+
+  const onDeployResult = (result: DeployResult) => {
+    if (result.status !== 'rejected') return setDeployErrors(new Map());
+    const byNode = new Map<string, DeployError[]>();
+    for (const e of result.errors) if (e.nodeId) byNode.set(e.nodeId, [...(byNode.get(e.nodeId) ?? []), e]);
+    setDeployErrors(byNode);
+  };
+
+  return (
+    <div className="app">
+      <Toolbar
+        flowName={doc.meta.name ?? doc.meta.id}
+        canUndo={store.canUndo}
+        canRedo={store.canRedo}
+        jsonOpen={jsonOpen}
+        connection={live.connection}
+        baseVersion={baseVersion}
+        onUndo={store.undo}
+        onRedo={store.redo}
+        onFit={() => rf.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 })}
+        onToggleJson={() => setJsonOpen(!jsonOpen)}
+        onExport={onExport}
+        onImport={onImport}
+        onExample={(name) => {
+          const ex = EXAMPLES.find((x) => x.name === name);
+          if (ex) replaceFlow(structuredClone(ex.flow), `Opened the example “${name}” (Undo to go back).`);
+        }}
+        onDeploy={() => setDeploying(store.current().toFlow())}
+        onSignOut={onSignOut}
+      />
+      <div className="workspace">
+        <aside className={`side left${paletteOpen ? '' : ' collapsed'}`} aria-label="Node palette">
+          <button type="button" className="side-toggle" aria-expanded={paletteOpen} onClick={() => setPaletteOpen(!paletteOpen)}>
+            {paletteOpen ? '◂ Nodes' : 'Nodes ▸'}
+          </button>
+          {paletteOpen && <Palette catalog={catalog} onAdd={addAtCentre} />}
+        </aside>
+        <main className="center">
+          {jsonOpen ? (
+            <JsonView
+              flow={doc.toFlow()}
+              catalog={catalog}
+              onClose={() => setJsonOpen(false)}
+              onApply={(flow) => {
+                replaceFlow(flow, 'Applied the JSON (Undo to go back).');
+                setJsonOpen(false);
+              }}
+            />
+          ) : (
+            <FlowCanvas store={store} catalog={catalog} problems={problems} onAddNode={addNode} />
+          )}
+          {store.notice && (
+            <div className={`toast ${store.notice.kind}`} role={store.notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice" onClick={store.dismiss}>
+              {store.notice.text}
+            </div>
+          )}
+          <DebugPanel nodes={doc.nodes} onSelectNode={(id) => store.edit((d) => d.select([id]))} />
+        </main>
+        <aside className={`side right${propsOpen ? '' : ' collapsed'}`} aria-label="Properties">
+          <button type="button" className="side-toggle" aria-expanded={propsOpen} onClick={() => setPropsOpen(!propsOpen)}>
+            {propsOpen ? 'Properties ▸' : '◂ Properties'}
+          </button>
+          {propsOpen && (
+            <PropertiesPanel store={store} catalog={catalog} validation={validation} deployErrors={deployErrors} api={api} trendFor={trendFor} onTrend={setTrendFor} />
+          )}
+        </aside>
+      </div>
+      {deploying && (
+        <DeployDialog
+          api={api}
+          catalog={catalog}
+          flow={deploying}
+          baseVersion={baseVersion}
+          validation={validation}
+          onDeployed={(version) => {
+            setBaseVersion(version);
+            setDeployErrors(new Map());
+            live.setFeeders(deploying.edges);
+            api.status().then((s) => live.setStatuses(s.nodes), () => undefined);
+          }}
+          onRejected={onDeployResult}
+          onReload={(r) => {
+            setBaseVersion(r.version);
+            if (r.flow) {
+              replaceFlow(r.flow, `Loaded the running flow, version ${r.version}.`);
+              live.setFeeders(r.flow.edges);
+            }
+          }}
+          onClose={() => setDeploying(null)}
+        />
+      )}
+    </div>
+  );
+}

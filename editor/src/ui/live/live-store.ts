@@ -1,0 +1,98 @@
+import { DebugLog, SeriesStore } from '../../state';
+import type { EventFrame, EventsState } from '../../api/events';
+import type { NodeStatus } from '../../api/types';
+
+/** One line of the debug sidebar: a debug node's value, or a node's error. */
+export interface DebugEntry {
+  kind: 'debug' | 'error';
+  nodeId: string;
+  name?: string;
+  data: unknown;
+  time: number;
+  /** Unique per entry, for React keys. */
+  seq: number;
+}
+
+/**
+ * What the runtime tells the editor while it runs: node statuses, the debug log, trend series.
+ * Mutable and fed by the WebSocket; React reads it through `useLive` (re-rendered at most once a frame).
+ */
+export class LiveStore {
+  readonly statuses = new Map<string, NodeStatus>();
+  readonly debug = new DebugLog<DebugEntry>(500);
+  readonly series = new SeriesStore({ windowMs: 5 * 60_000, maxPoints: 1500 });
+  connection: EventsState = 'connecting';
+  dropped = 0;
+  /** Which nodes feed each debug node in the running flow: their trends are the debug node's values. */
+  private feeders = new Map<string, string[]>();
+  private revision = 0;
+  private seq = 0;
+  private listeners = new Set<() => void>();
+  private scheduled = false;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getRevision = (): number => this.revision;
+
+  /** Sets the edges the trend of a debug value is also credited to (call after each deploy or load). */
+  setFeeders(edges: readonly { source: string; target: string }[]): void {
+    this.feeders.clear();
+    for (const e of edges) this.feeders.set(e.target, [...(this.feeders.get(e.target) ?? []), e.source]);
+  }
+
+  setConnection(state: EventsState): void {
+    this.connection = state;
+    this.changed();
+  }
+
+  /** Statuses from GET /api/status (replacing what the WebSocket said before). */
+  setStatuses(nodes: Record<string, { status: NodeStatus | null }>): void {
+    this.statuses.clear();
+    for (const [id, { status }] of Object.entries(nodes)) if (status) this.statuses.set(id, status);
+    this.changed();
+  }
+
+  handle(frame: EventFrame): void {
+    const time = typeof frame.time === 'number' ? frame.time : Date.now();
+    switch (frame.type) {
+      case 'status':
+        if (frame.nodeId && frame.status && typeof frame.status === 'object') this.statuses.set(frame.nodeId, frame.status as NodeStatus);
+        break;
+      case 'debug': {
+        if (!frame.nodeId) break;
+        this.debug.add({ kind: 'debug', nodeId: frame.nodeId, name: frame.name as string | undefined, data: frame.data, time, seq: ++this.seq });
+        this.series.add(frame.nodeId, time, frame.data);
+        for (const source of this.feeders.get(frame.nodeId) ?? []) this.series.add(source, time, frame.data);
+        break;
+      }
+      case 'node-error': {
+        const nodeId = String(frame.nodeId ?? '');
+        const message = typeof frame.message === 'string' ? frame.message : JSON.stringify(frame);
+        this.debug.add({ kind: 'error', nodeId, data: message, time, seq: ++this.seq });
+        break;
+      }
+      case 'dropped':
+        this.dropped += Number(frame.count ?? 0);
+        break;
+      default:
+        return;
+    }
+    this.changed();
+  }
+
+  /** Notifies listeners once per animation frame at most: a fast flow sends hundreds of frames a second. */
+  changed(): void {
+    this.revision += 1;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const flush = () => {
+      this.scheduled = false;
+      for (const l of this.listeners) l();
+    };
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(flush);
+    else setTimeout(flush, 100);
+  }
+}

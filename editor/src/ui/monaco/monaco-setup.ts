@@ -1,0 +1,68 @@
+// Monaco is bundled with its workers (no CDN at edge sites) and handed to @monaco-editor/react.
+import * as monaco from 'monaco-editor';
+import { loader } from '@monaco-editor/react';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import JsonWorker from 'monaco-editor/language/json/json.worker?worker';
+import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
+
+self.MonacoEnvironment = {
+  getWorker(_workerId: string, label: string) {
+    if (label === 'json') return new JsonWorker();
+    if (label === 'typescript' || label === 'javascript') return new TsWorker();
+    return new EditorWorker();
+  },
+};
+
+/** What a function node's code sees: declared so completion and hover work in the code field. */
+const FUNCTION_NODE_TYPINGS = `
+interface TagflowMessage {
+  /** The value carried by the message (a number from a sensor, an object, text...). */
+  payload: any;
+  /** Tag or topic name, e.g. "pump3/flow". */
+  topic?: string;
+  /** Source time, milliseconds since 1970 (UTC). */
+  timestamp?: number;
+  /** Data quality of the value. */
+  quality?: 'good' | 'uncertain' | 'bad';
+  /** Engineering unit, e.g. "m3/h". */
+  unit?: string;
+  [key: string]: any;
+}
+interface TagflowNodeApi {
+  /** Writes a line to the runtime log. */
+  log(...args: any[]): void;
+  warn(...args: any[]): void;
+  error(...args: any[]): void;
+  /** Sets the status shown under the node in the editor. */
+  status(status: { state: 'ok' | 'idle' | 'connecting' | 'reconnecting' | 'disconnected' | 'error'; text?: string }): void;
+  /** This node's id and name. */
+  readonly id: string;
+  readonly name?: string;
+}
+interface TagflowContext {
+  /** A value kept between messages. */
+  get(key: string): any;
+  set(key: string, value: any): void;
+  [key: string]: any;
+}
+/** The incoming message (a copy: changing it does not affect other nodes). Return a message, an array of messages, or null. */
+declare const msg: TagflowMessage;
+/** Logging and status for this node. */
+declare const node: TagflowNodeApi;
+/** An object kept between messages. */
+declare const context: TagflowContext;
+`;
+
+monaco.typescript.javascriptDefaults.setCompilerOptions({
+  target: monaco.typescript.ScriptTarget.ES2020,
+  allowNonTsExtensions: true,
+  noLib: false,
+  lib: ['es2020'],
+});
+// The code is a function body: a top-level `return` is right, so TS error 1108 is not shown.
+monaco.typescript.javascriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false, diagnosticCodesToIgnore: [1108] });
+monaco.typescript.javascriptDefaults.addExtraLib(FUNCTION_NODE_TYPINGS, 'ts:tagflow/function-node.d.ts');
+
+loader.config({ monaco });
+
+export { monaco };

@@ -1,0 +1,198 @@
+import { useMemo } from 'react';
+import type { AdminApi } from '../../api/client';
+import type { DeployError } from '../../api/types';
+import type { CanvasNode, EditorCatalog, ValidationResult } from '../../state';
+import type { DocumentStore } from '../editor/use-document';
+import { TrendChart } from '../live/TrendChart';
+import type { FormContext } from './form-context';
+import { SchemaForm } from './SchemaForm';
+import { obj, setIn } from './schema-utils';
+
+interface Props {
+  store: DocumentStore;
+  catalog: EditorCatalog;
+  validation: ValidationResult;
+  /** Errors of the last refused deploy, by node id. */
+  deployErrors: ReadonlyMap<string, DeployError[]>;
+  api: AdminApi;
+  trendFor: string | null;
+  onTrend(nodeId: string | null): void;
+}
+
+/** Settings of the selected node: label, a form drawn from its type's config schema, problems, trend. */
+export function PropertiesPanel({ store, catalog, validation, deployErrors, api, trendFor, onTrend }: Props) {
+  const { doc } = store;
+  const selected = doc.nodes.filter((n) => n.selected);
+  return (
+    <div className="properties" data-testid="properties">
+      {selected.length === 0 && <FlowSummary store={store} validation={validation} />}
+      {selected.length > 1 && (
+        <p className="panel-empty">
+          {selected.length} nodes selected. Press Delete to remove them, Ctrl+C to copy them.
+        </p>
+      )}
+      {selected.length === 1 && (
+        <NodeProperties
+          key={selected[0].id}
+          node={selected[0]}
+          store={store}
+          catalog={catalog}
+          validation={validation}
+          deployErrors={deployErrors.get(selected[0].id) ?? []}
+          api={api}
+          trendOpen={trendFor === selected[0].id}
+          onTrend={onTrend}
+        />
+      )}
+    </div>
+  );
+}
+
+function NodeProperties({
+  node,
+  store,
+  catalog,
+  validation,
+  deployErrors,
+  api,
+  trendOpen,
+  onTrend,
+}: {
+  node: CanvasNode;
+  store: DocumentStore;
+  catalog: EditorCatalog;
+  validation: ValidationResult;
+  deployErrors: DeployError[];
+  api: AdminApi;
+  trendOpen: boolean;
+  onTrend(nodeId: string | null): void;
+}) {
+  const info = catalog.nodes.get(node.type);
+  const fieldErrors = useMemo(() => fieldErrorIndex(validation.byField(node.id)), [validation, node.id]);
+  const nodeIssues = (validation.byNode.get(node.id) ?? []).filter((i) => !/^\/nodes\/\d+\/config(\/|$)/.test(i.path));
+  const ctx: FormContext = {
+    errors: fieldErrors,
+    resources: store.doc.resources,
+    resourceTypes: catalog.resources,
+    upsertResource: (r) => store.edit((d) => d.upsertResource(r)),
+    api,
+    nodeId: node.id,
+  };
+  return (
+    <>
+      <h2>{node.label ?? node.id}</h2>
+      <div className="node-type">
+        {node.type} · id {node.id}
+        {info?.description ? ` — ${info.description}` : ''}
+      </div>
+      {deployErrors.length > 0 && (
+        <div className="pinned-errors" data-testid="deploy-errors" role="alert">
+          The runtime refused this node:
+          <ul>
+            {deployErrors.map((e, i) => (
+              <li key={i}>{e.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {nodeIssues.length > 0 && (
+        <div className="pinned-errors" data-testid="node-issues">
+          <ul>
+            {nodeIssues.map((i, k) => (
+              <li key={k}>{i.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor="node-label">Label</label>
+        <input id="node-label" data-testid="node-label" type="text" value={node.label ?? ''} placeholder={node.id} onChange={(e) => store.edit((d) => d.rename(node.id, e.target.value))} />
+      </div>
+      <div className="field field-check">
+        <label>
+          <input type="checkbox" data-testid="node-disabled" checked={Boolean(node.disabled)} onChange={(e) => store.edit((d) => d.setDisabled(node.id, e.target.checked))} />
+          Disabled (not started, passes nothing on)
+        </label>
+      </div>
+      <button type="button" data-testid="trend-open" onClick={() => onTrend(trendOpen ? null : node.id)} aria-pressed={trendOpen}>
+        {trendOpen ? 'Hide trend' : 'Show live trend'}
+      </button>
+      {trendOpen && <TrendChart nodeId={node.id} onClose={() => onTrend(null)} />}
+      {fieldErrors[''] && (
+        <p className="field-error" data-testid="field-error-">
+          {fieldErrors[''].join('; ')}
+        </p>
+      )}
+      {!info ? (
+        <p className="field-error">The node type “{node.type}” is not installed on this runtime: its settings cannot be shown as a form. Edit them in the JSON view.</p>
+      ) : (
+        <SchemaForm
+          schema={obj(info.configSchema)}
+          value={node.config}
+          ctx={ctx}
+          onChange={(path, value) => store.edit((d) => d.updateConfig(node.id, (setIn(d.node(node.id)?.config ?? {}, path, value) ?? {}) as Record<string, unknown>))}
+        />
+      )}
+    </>
+  );
+}
+
+/** When nothing is selected: the flow's name and what is wrong with it. */
+function FlowSummary({ store, validation }: { store: DocumentStore; validation: ValidationResult }) {
+  const { doc } = store;
+  const flowIssues = validation.issues.filter((i) => i.nodeId === undefined);
+  return (
+    <>
+      <h2>Flow “{doc.meta.id}”</h2>
+      <p className="hint">Select a node on the canvas to edit its settings.</p>
+      <div className="field">
+        <label htmlFor="flow-name">Flow name</label>
+        <input id="flow-name" data-testid="flow-name" type="text" value={doc.meta.name ?? ''} placeholder={doc.meta.id} onChange={(e) => store.edit((d) => d.updateMeta({ name: e.target.value }))} />
+      </div>
+      <div className="field">
+        <label htmlFor="flow-description">Description</label>
+        <textarea id="flow-description" rows={3} value={doc.meta.description ?? ''} onChange={(e) => store.edit((d) => d.updateMeta({ description: e.target.value }))} />
+      </div>
+      {doc.resources.length > 0 && (
+        <>
+          <h3 className="hint">Shared connections (resources)</h3>
+          <ul>
+            {doc.resources.map((r) => (
+              <li key={r.id}>
+                {r.name ?? r.id} <span className="hint">({r.type})</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p className={validation.ok ? 'ok-text' : 'error-text'}>
+        {validation.ok ? 'No problems found.' : `${validation.errors.length} problem${validation.errors.length === 1 ? '' : 's'} to fix before deploying.`}
+      </p>
+      {flowIssues.length > 0 && (
+        <ul className="error-text">
+          {flowIssues.map((i, k) => (
+            <li key={k}>{i.message}</li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** byField as arrays, with "must have required property 'x'" also shown beside field x. */
+function fieldErrorIndex(byField: Map<string, string>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const add = (path: string, text: string) => (out[path] ??= []).push(text);
+  for (const [path, text] of byField) {
+    let placed = false;
+    for (const part of text.split('; ')) {
+      const m = /must have required property '([^']+)'/.exec(part);
+      if (m) {
+        add(path ? `${path}.${m[1]}` : m[1], 'required: please fill this in');
+        placed = true;
+      } else add(path, part);
+    }
+    if (placed && out[path]?.length === 0) delete out[path];
+  }
+  return out;
+}

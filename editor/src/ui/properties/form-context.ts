@@ -1,0 +1,18 @@
+import type { FlowResource } from '@tagflow/flow-model';
+import type { ResourceTypeInfo } from '@tagflow/flow-model';
+import type { AdminApi } from '../../api/client';
+
+/** What a generated form needs besides its schema and value. */
+export interface FormContext {
+  /** Validation messages by dotted config path (`window.count`). */
+  errors: Record<string, string[]>;
+  /** The flow's resources, for resource pickers. */
+  resources: readonly FlowResource[];
+  /** Installed resource types (their config schemas draw the "new resource" form). */
+  resourceTypes: ReadonlyMap<string, ResourceTypeInfo>;
+  /** Adds or replaces a resource in the flow. */
+  upsertResource(resource: FlowResource): void;
+  api: AdminApi;
+  /** The node the form edits (for Monaco model paths). */
+  nodeId?: string;
+}

@@ -1,0 +1,39 @@
+import { catalogFromApi, paletteGroups } from '../src/state';
+import { nodesApi } from './load-fixtures';
+
+describe('catalogFromApi', () => {
+  it('maps GET /api/nodes to a catalog with ports, schemas, packages and docs', () => {
+    const catalog = catalogFromApi(nodesApi());
+    const avg = catalog.nodes.get('moving-average')!;
+    expect(avg).toMatchObject({ type: 'moving-average', version: 1, category: 'processor', inputs: ['in'], outputs: ['out'], package: { name: '@tagflow/nodes-core' } });
+    expect(typeof avg.docs).toBe('string');
+    expect(avg.resources).toBeUndefined();
+    expect(catalog.resources.get('historian')?.package?.name).toBe('@tagflow/nodes-historian');
+  });
+
+  it('takes node resource fields when the runtime sends them, and a null docs as none', () => {
+    const catalog = catalogFromApi({
+      nodes: [{ type: 'mqtt-in', version: 1, category: 'source', docs: null, inputs: [], outputs: ['out'], configSchema: {}, resources: { broker: 'mqtt-broker' } }],
+    });
+    expect(catalog.nodes.get('mqtt-in')).toStrictEqual({ type: 'mqtt-in', version: 1, category: 'source', configSchema: {}, inputs: [], outputs: ['out'], resources: { broker: 'mqtt-broker' } });
+    expect(catalog.resources.size).toBe(0);
+  });
+});
+
+describe('paletteGroups', () => {
+  const api = nodesApi();
+
+  it('orders categories source, processor, publisher, utility, then others', () => {
+    const extra = { ...api, nodes: [...api.nodes, { type: 'zz-custom', version: 1, category: 'custom', inputs: [], outputs: [], configSchema: {} }] };
+    expect(paletteGroups(extra).map((g) => g.category)).toStrictEqual(['source', 'processor', 'publisher', 'utility', 'custom']);
+    expect(paletteGroups(catalogFromApi(api))[0].items.map((i) => i.type)).toStrictEqual(['simulate', 'timer']);
+  });
+
+  it('filters case-insensitively on type, description and docs, leaving out empty groups', () => {
+    expect(paletteGroups(api, 'MOVING').flatMap((g) => g.items.map((i) => i.type))).toStrictEqual(['moving-average']);
+    const described = api.nodes.find((n) => n.type === 'deadband')!.description!;
+    const word = described.split(/\s+/).find((w) => w.length > 6)!;
+    expect(paletteGroups(api, word.toUpperCase()).flatMap((g) => g.items.map((i) => i.type))).toContain('deadband');
+    expect(paletteGroups(api, 'no such thing anywhere')).toStrictEqual([]);
+  });
+});

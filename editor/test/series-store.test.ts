@@ -1,0 +1,53 @@
+import { numericValue, SeriesStore } from '../src/state';
+
+describe('SeriesStore', () => {
+  it('keeps only the last windowMs before the newest point', () => {
+    const store = new SeriesStore({ windowMs: 1000 });
+    for (let t = 0; t <= 3000; t += 500) store.add('avg', t, t / 100);
+    expect(store.points('avg').map((p) => p.time)).toStrictEqual([2000, 2500, 3000]);
+    expect(store.add('avg', 1500, 1)).toBe(false); // older than the window already
+  });
+
+  it('keeps at most maxPoints per key, dropping the oldest, keys apart', () => {
+    const store = new SeriesStore({ maxPoints: 3 });
+    for (let t = 1; t <= 5; t += 1) store.add('a', t, t);
+    store.add('b', 1, 42);
+    expect(store.points('a')).toStrictEqual([
+      { time: 3, value: 3 },
+      { time: 4, value: 4 },
+      { time: 5, value: 5 },
+    ]);
+    expect(store.points('b')).toStrictEqual([{ time: 1, value: 42 }]);
+    expect(store.keys()).toStrictEqual(['a', 'b']);
+  });
+
+  it('defaults to a 10 minute window and 2000 points', () => {
+    const store = new SeriesStore();
+    expect(store.windowMs).toBe(600_000);
+    for (let i = 0; i < 2500; i += 1) store.add('x', i, i);
+    expect(store.points('x')).toHaveLength(2000);
+    expect(store.points('x')[0].time).toBe(500);
+  });
+
+  it('ignores values without a number and files late points in time order', () => {
+    const store = new SeriesStore();
+    expect(store.add('k', 1, 'text')).toBe(false);
+    expect(store.keys()).toStrictEqual([]);
+    store.add('k', 10, { value: 1 });
+    store.add('k', 30, true);
+    store.add('k', 20, 2);
+    expect(store.points('k')).toStrictEqual([
+      { time: 10, value: 1 },
+      { time: 20, value: 2 },
+      { time: 30, value: 1 },
+    ]);
+  });
+
+  it('numericValue reads numbers, booleans and { value }', () => {
+    expect(numericValue(3.5)).toBe(3.5);
+    expect(numericValue(true)).toBe(1);
+    expect(numericValue(false)).toBe(0);
+    expect(numericValue({ value: 7, unit: 'bar' })).toBe(7);
+    for (const v of [NaN, Infinity, '3', null, undefined, [1], { value: 'x' }, {}]) expect(numericValue(v)).toBeUndefined();
+  });
+});
