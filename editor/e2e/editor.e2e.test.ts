@@ -289,6 +289,65 @@ describe('the editor in Chromium against tagflow start', () => {
     });
   }, 60_000);
 
+  it('the trend of avg shows live values and its recorded history; clicking a wire opens the trend of its source', async () => {
+    await onPage(withPumpMonitor, 'trend-history', async (ed) => {
+      await ed.node('avg').waitFor({ state: 'visible' });
+      // The historian tag is "{{topic}}/avg": the editor learns the topic from a debug node showing
+      // whole messages (a payload-only debug frame carries no topic).
+      await ed.select('show-average');
+      await ed.field('property').selectOption({ label: 'whole message' });
+      const { result } = await ed.deploy();
+      expect(result).toMatch(/deployed/i);
+      expect(((await withPumpMonitor.deployedFlow()) as FlowJson).nodes.find((n) => n.id === 'show-average')?.config).toMatchObject({ property: 'msg' });
+
+      await ed.select('avg');
+      await ed.byTestId('trend-open').click();
+      const chart = ed.byTestId('trend-chart');
+      await chart.waitFor({ state: 'visible' });
+      const attr = async (name: string) => Number((await chart.getAttribute(name)) ?? 'NaN');
+      const first = await attr('data-points');
+      expect(Number.isFinite(first)).toBe(true);
+      await until(async () => (await attr('data-points')) > Math.max(first, 0), `trend-chart data-points to grow past ${first}`, 15_000);
+      expect(await chart.getAttribute('data-history-tag')).toBe('pump3/flow/avg');
+      // record-average writes a batch a second; the chart reloads history every 15 s.
+      await until(async () => (await attr('data-history-points')) > 0, 'trend-chart data-history-points > 0 (averages recorded by record-average)', 25_000);
+      await ed.byTestId('trend-history-line').waitFor({ state: 'attached' });
+      // The route the chart reads, as the viewer would: the same tag has rows.
+      const res = await withPumpMonitor.api(`/api/history?resource=pump-history&tags=${encodeURIComponent('pump3/flow/avg')}&since=300000`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as unknown[]).length).toBeGreaterThan(0);
+      await ed.screenshot('trend-history');
+
+      // A wire: avg -> record-average carries avg's values. Nodes and other wires cover parts of
+      // it: click a point of its path where it is the topmost element.
+      await ed.byTestId('trend-open').click(); // hide the node's chart
+      const wire = ed.page.getByTestId('rf__edge-avg:out->record-average:in');
+      const spot = await wire.evaluate((g) => {
+        const path = g.querySelector('path.react-flow__edge-interaction') as SVGPathElement | null;
+        const ctm = path?.getScreenCTM();
+        if (!path || !ctm) return null;
+        const length = path.getTotalLength();
+        for (let f = 0.5; f < 0.95; f += 0.05) {
+          for (const at of [f, 1 - f]) {
+            const p = path.getPointAtLength(length * at).matrixTransform(ctm);
+            if (g.contains(document.elementFromPoint(p.x, p.y))) return { x: p.x, y: p.y };
+          }
+        }
+        return null;
+      });
+      if (!spot) throw new Error('no visible point on the wire avg -> record-average');
+      await ed.page.mouse.click(spot.x, spot.y);
+      const panel = ed.byTestId('edge-properties');
+      await panel.waitFor({ state: 'visible' });
+      expect(await panel.getAttribute('data-edge-source')).toBe('avg');
+      await ed.byTestId('trend-open').click();
+      await chart.waitFor({ state: 'visible' });
+      expect(await chart.locator('svg').getAttribute('aria-label')).toBe('Trend of avg');
+      await until(async () => (await attr('data-points')) > 0 && (await attr('data-history-points')) > 0, 'the wire\'s trend to show live and history points', 15_000);
+      await ed.screenshot('trend-edge');
+    });
+  }, 90_000);
+
   it('asks no host but the runtime for anything during a whole session', async () => {
     await onPage(fresh, 'only-the-runtime', async (ed) => {
       // A session touching the heavy parts: palette, a node, Monaco and its workers, JSON view, sign-out.

@@ -73,6 +73,20 @@ export class AdminApi {
     return { status: 'failed', message };
   }
 
+  /**
+   * GET /api/history: rows of `tags` from the flow's historian resource `resource`, oldest first,
+   * `sinceMs` back from now; bucketed (`{tag, ts, min, max, mean, count}`) when `bucketMs` is given.
+   * Throws ApiError: 404 no such historian in the running flow, 503 not connected, 400 bad query.
+   */
+  async history(resource: string, tags: readonly string[], options: { sinceMs?: number; bucketMs?: number; limit?: number } = {}): Promise<unknown[]> {
+    const q = new URLSearchParams({ resource, tags: tags.join(',') });
+    if (options.sinceMs !== undefined) q.set('since', String(Math.round(options.sinceMs)));
+    if (options.bucketMs !== undefined) q.set('bucketMs', String(Math.round(options.bucketMs)));
+    if (options.limit !== undefined) q.set('limit', String(options.limit));
+    const body = await this.json<unknown>(await this.request('GET', `history?${q.toString()}`));
+    return Array.isArray(body) ? body : [];
+  }
+
   /** Stores a secret's value on the runtime (admin only); the value never enters the flow. */
   async putSecret(name: string, value: string): Promise<void> {
     const res = await this.request('PUT', `secrets/${encodeURIComponent(name)}`, { body: { value } });

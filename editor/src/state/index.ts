@@ -22,3 +22,5 @@ export { DEFAULT_SERIES_MAX_POINTS, DEFAULT_SERIES_WINDOW_MS, numericValue, Seri
 export type { SeriesPoint, SeriesStoreOptions } from './series-store';
 export { fieldMessage, pointerToFieldPath, validate } from './validate';
 export type { ValidationIssue, ValidationResult } from './validate';
+export { debugValue, fillTagTemplate, HISTORIAN_OUT, historyBucketMs, historyLookup, historyPoints, historyTagFor } from './history';
+export type { HistoryRow, HistorySource, HistoryTag, NoHistoryReason } from './history';

@@ -165,6 +165,21 @@ export class Engine extends EventEmitter<EngineEvents> {
     return unreachable.filter((u): u is NonNullable<typeof u> => u !== undefined);
   }
 
+  /**
+   * The live connection of a running resource (what its `create` returned), or undefined when the
+   * flow has no such resource or it is not connected now. For services that read through a
+   * resource, e.g. the admin API's history queries through a historian.
+   */
+  resourceInstance(id: string): { type: string; instance: unknown } | undefined {
+    const runner = this.resources.get(id);
+    return runner?.current === undefined ? undefined : { type: runner.resource.type, instance: runner.current };
+  }
+
+  /** Ids and types of the running flow's resources. */
+  resourceList(): Array<{ id: string; type: string; connected: boolean }> {
+    return [...this.resources.values()].map((r) => ({ id: r.resource.id, type: r.resource.type, connected: r.current !== undefined }));
+  }
+
   /** Delivers a message to a node's input port; resolves when the node has processed its queue. */
   inject(nodeId: string, msg: Message, port?: string): Promise<void> {
     const runner = this.requireRunner(nodeId);

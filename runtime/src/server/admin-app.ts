@@ -11,6 +11,7 @@ import { auditRoutes } from './routes/audit.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { eventsRoutes } from './routes/events.routes';
 import { flowRoutes } from './routes/flow.routes';
+import { historyRoutes } from './routes/history.routes';
 import { nodesRoutes } from './routes/nodes.routes';
 import { secretsRoutes } from './routes/secrets.routes';
 import { systemRoutes } from './routes/system.routes';
@@ -53,6 +54,7 @@ export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions =
     ...docsRoutes(ctx, () => table),
     ...flowRoutes(ctx),
     ...nodesRoutes(ctx),
+    ...historyRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokensRoutes(ctx),
     ...secretsRoutes(ctx),

@@ -37,6 +37,7 @@ describe('admin API authentication', () => {
         'GET /api/flow/versions/:version viewer',
         'POST /api/flow/rollback deployer',
         'GET /api/nodes viewer',
+        'GET /api/history viewer',
         'GET /api/status viewer',
         'GET /metrics viewer',
         'GET /api/audit admin',

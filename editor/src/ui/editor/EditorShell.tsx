@@ -84,7 +84,7 @@ function Workspace({ api, catalog, running, onSignOut }: { api: AdminApi; catalo
   const [propsOpen, setPropsOpen] = useState(true);
   const addCount = useRef(0);
 
-  useEffect(() => live.setFeeders(running.flow?.edges ?? []), [live, running]);
+  useEffect(() => live.setFeeders(running.flow?.edges ?? [], running.flow?.nodes), [live, running]);
 
   // Validation ignores selection and positions; recompute only when the flow's content changes.
   const content = useMemo(() => ({ nodes: doc.nodes, edges: doc.edges, resources: doc.resources, meta: doc.meta }), [doc.revision, doc.nodes.length]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -237,7 +237,7 @@ function Workspace({ api, catalog, running, onSignOut }: { api: AdminApi; catalo
           onDeployed={(version) => {
             setBaseVersion(version);
             setDeployErrors(new Map());
-            live.setFeeders(deploying.edges);
+            live.setFeeders(deploying.edges, deploying.nodes);
             api.status().then((s) => live.setStatuses(s.nodes), () => undefined);
           }}
           onRejected={onDeployResult}
@@ -245,7 +245,7 @@ function Workspace({ api, catalog, running, onSignOut }: { api: AdminApi; catalo
             setBaseVersion(r.version);
             if (r.flow) {
               replaceFlow(r.flow, `Loaded the running flow, version ${r.version}.`);
-              live.setFeeders(r.flow.edges);
+              live.setFeeders(r.flow.edges, r.flow.nodes);
             }
           }}
           onClose={() => setDeploying(null)}

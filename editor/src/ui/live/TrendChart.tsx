@@ -1,28 +1,71 @@
 import { useEffect, useState } from 'react';
+import { ApiError } from '../../api/client';
+import type { AdminApi } from '../../api/client';
+import { HISTORIAN_OUT, historyBucketMs, historyLookup, historyPoints } from '../../state';
+import type { HistorySource, NoHistoryReason, SeriesPoint } from '../../state';
+import type { LiveStore } from './live-store';
 import { useLive } from './use-live';
 
 const W = 320;
 const H = 140;
 const PAD = { left: 42, right: 8, top: 8, bottom: 18 };
+/** History is reloaded this often while the chart is open (rows keep arriving in batches). */
+const HISTORY_REFRESH_MS = 15_000;
 
-/** A small live line chart of one node's numbers (plain SVG). */
-export function TrendChart({ nodeId, onClose }: { nodeId: string; onClose(): void }) {
+interface HistoryState {
+  /** `resource|tag|window` the answer is for. */
+  key: string;
+  points: SeriesPoint[];
+  error?: string;
+}
+
+/**
+ * A small line chart of one node's numbers (plain SVG): live values from debug events in blue and,
+ * when a historian records the node's values (`historyTagFor`), their history in grey beneath.
+ */
+export function TrendChart({ nodeId, flow, api, onClose }: { nodeId: string; flow: HistorySource; api: AdminApi; onClose(): void }) {
   const live = useLive();
   const points = live.series.points(nodeId);
   // Re-render every second so the time axis moves even when no value arrives.
-  const [, tick] = useState(0);
+  const [tickCount, tick] = useState(0);
   useEffect(() => {
     const t = setInterval(() => tick((n) => n + 1), 1000);
     return () => clearInterval(t);
   }, []);
+
+  const lookup = historyLookup(flow, nodeId, topicFor(live, flow, nodeId));
+  const target = lookup.tag;
+  // History covers the store's whole window (5 minutes): the chart can show it all at once.
+  const historyWindow = live.series.windowMs;
+  const key = target ? `${target.resourceId}|${target.tag}|${historyWindow}` : '';
+  const refresh = Math.floor((tickCount * 1000) / HISTORY_REFRESH_MS);
+  const [history, setHistory] = useState<HistoryState | null>(null);
+  useEffect(() => {
+    if (!target) return;
+    let gone = false;
+    api
+      .history(target.resourceId, [target.tag], { sinceMs: historyWindow, bucketMs: historyBucketMs(historyWindow) })
+      .then(
+        (rows) => !gone && setHistory({ key, points: historyPoints(rows, target.tag) }),
+        (err: unknown) => !gone && setHistory((prev) => ({ key, points: prev?.key === key ? prev.points : [], error: historyFailure(err) })),
+      );
+    return () => {
+      gone = true;
+    };
+  }, [api, key, refresh]); // eslint-disable-line react-hooks/exhaustive-deps
+  const past = history && history.key === key ? history : null;
+
   const now = Date.now();
-  // The time axis grows with the data, from 30 s up to the store's window (5 minutes).
-  const first = points.length > 0 ? points[0].time : now;
-  const span = Math.min(live.series.windowMs, Math.max(30_000, now - first));
+  // The time axis grows with the data (live and history), from 30 s up to the store's window (5 minutes).
+  const firstLive = points.length > 0 ? points[0].time : now;
+  const firstPast = past && past.points.length > 0 ? past.points[0].time : now;
+  const span = Math.min(live.series.windowMs, Math.max(30_000, now - Math.min(firstLive, firstPast)));
   const from = now - span;
   const shown = points.filter((p) => p.time >= from);
-  let min = Math.min(...shown.map((p) => p.value));
-  let max = Math.max(...shown.map((p) => p.value));
+  const pastShown = (past?.points ?? []).filter((p) => p.time >= from && p.time <= now);
+  const all = [...shown, ...pastShown];
+  let min = Math.min(...all.map((p) => p.value));
+  let max = Math.max(...all.map((p) => p.value));
   if (!Number.isFinite(min)) {
     min = 0;
     max = 1;
@@ -33,10 +76,13 @@ export function TrendChart({ nodeId, onClose }: { nodeId: string; onClose(): voi
   }
   const x = (t: number) => PAD.left + ((t - from) / span) * (W - PAD.left - PAD.right);
   const y = (v: number) => PAD.top + (1 - (v - min) / (max - min)) * (H - PAD.top - PAD.bottom);
-  const d = shown.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.time).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
+  const line = (ps: readonly SeriesPoint[]) => ps.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.time).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
+  const d = line(shown);
+  const dPast = line(pastShown);
   const last = shown[shown.length - 1];
+  const note = historyNote(target, lookup.reason, past, flow, nodeId);
   return (
-    <div className="trend" data-testid="trend-chart" data-points={shown.length}>
+    <div className="trend" data-testid="trend-chart" data-points={shown.length} data-history-points={pastShown.length} data-history-tag={target?.tag ?? ''}>
       <div className="head">
         <span>Last {formatSpan(span)}{last ? `: now ${formatNumber(last.value)}` : ''}</span>
         <button type="button" className="icon" aria-label="Close the chart" onClick={onClose}>
@@ -57,12 +103,58 @@ export function TrendChart({ nodeId, onClose }: { nodeId: string; onClose(): voi
         <text x={W - PAD.right} y={H - 4} textAnchor="end" fontSize="10" fill="#5b6776">
           now
         </text>
+        {dPast && <path d={dPast} fill="none" stroke="#9aa4b1" strokeWidth="1.5" data-testid="trend-history-line" />}
         {d && <path d={d} fill="none" stroke="#1f6feb" strokeWidth="1.5" />}
         {last && <circle cx={x(last.time)} cy={y(last.value)} r="3" fill="#1f6feb" />}
       </svg>
-      {shown.length === 0 && <p className="hint">No numbers yet. Values appear when this node (or the debug node it feeds) sends numbers to a debug node of the running flow.</p>}
+      {shown.length === 0 && <p className="hint">No live numbers yet. Values appear when this node (or the debug node it feeds) sends numbers to a debug node of the running flow.</p>}
+      {note && (
+        <p className="hint" data-testid="trend-history-note">
+          {note}
+        </p>
+      )}
     </div>
   );
+}
+
+/**
+ * The topic of the node's latest live message; for a historian-out, that of a node feeding it
+ * (its messages are what it records).
+ */
+function topicFor(live: LiveStore, flow: HistorySource, nodeId: string): string | undefined {
+  const own = live.lastTopic(nodeId);
+  if (own !== undefined) return own;
+  if (flow.nodes.find((n) => n.id === nodeId)?.type !== HISTORIAN_OUT) return undefined;
+  for (const e of flow.edges) {
+    if (e.target !== nodeId) continue;
+    const topic = live.lastTopic(e.source);
+    if (topic !== undefined) return topic;
+  }
+  return undefined;
+}
+
+/** A line under the chart about history, in plain words; null when nothing needs saying. */
+function historyNote(target: { tag: string } | undefined, reason: NoHistoryReason | undefined, past: HistoryState | null, flow: HistorySource, nodeId: string): string | null {
+  if (target) {
+    if (past?.error) return `History of “${target.tag}” is not available: ${past.error}`;
+    if (!past) return `Loading the history of “${target.tag}”…`;
+    return past.points.length > 0 ? `Grey: history of “${target.tag}” from the historian.` : `The historian has no numbers for “${target.tag}” in this time.`;
+  }
+  if (reason === 'topic-unknown') {
+    const recorded = flow.nodes.find((n) => n.id === nodeId)?.type === HISTORIAN_OUT ? 'This node records' : 'A historian records this node’s values';
+    return `${recorded} under a tag made from the message topic, which is not known yet: set a debug node fed by it to show the whole message to see the history too.`;
+  }
+  if (reason === 'field-unknown') return 'A historian records this node’s values under a tag made from message fields the editor cannot know, so no history is shown.';
+  return null;
+}
+
+function historyFailure(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.status === 503) return `the historian is not connected right now (${err.message})`;
+    if (err.status === 404) return `the running flow has no historian that can answer (${err.message})`;
+    return err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
 }
 
 function formatNumber(n: number): string {

@@ -1,4 +1,4 @@
-import { DebugLog, SeriesStore } from '../../state';
+import { debugValue, DebugLog, SeriesStore } from '../../state';
 import type { EventFrame, EventsState } from '../../api/events';
 import type { NodeStatus } from '../../api/types';
 
@@ -25,6 +25,10 @@ export class LiveStore {
   dropped = 0;
   /** Which nodes feed each debug node in the running flow: their trends are the debug node's values. */
   private feeders = new Map<string, string[]>();
+  /** Debug nodes of the running flow that show the whole message (their data has payload and topic). */
+  private wholeMessage = new Set<string>();
+  /** The topic of each node's latest message, when a debug node showed it. */
+  private topics = new Map<string, string>();
   private revision = 0;
   private seq = 0;
   private listeners = new Set<() => void>();
@@ -37,10 +41,20 @@ export class LiveStore {
 
   getRevision = (): number => this.revision;
 
-  /** Sets the edges the trend of a debug value is also credited to (call after each deploy or load). */
-  setFeeders(edges: readonly { source: string; target: string }[]): void {
+  /**
+   * Sets the edges the trend of a debug value is also credited to, and (from `nodes`) which debug
+   * nodes show whole messages (call after each deploy or load, with the running flow).
+   */
+  setFeeders(edges: readonly { source: string; target: string }[], nodes: readonly { id: string; type: string; config?: Record<string, unknown> }[] = []): void {
     this.feeders.clear();
     for (const e of edges) this.feeders.set(e.target, [...(this.feeders.get(e.target) ?? []), e.source]);
+    this.wholeMessage.clear();
+    for (const n of nodes) if (n.type === 'debug' && n.config?.property === 'msg') this.wholeMessage.add(n.id);
+  }
+
+  /** The topic of `nodeId`'s latest message, if a debug node showing whole messages told it. */
+  lastTopic(nodeId: string): string | undefined {
+    return this.topics.get(nodeId);
   }
 
   setConnection(state: EventsState): void {
@@ -64,8 +78,11 @@ export class LiveStore {
       case 'debug': {
         if (!frame.nodeId) break;
         this.debug.add({ kind: 'debug', nodeId: frame.nodeId, name: frame.name as string | undefined, data: frame.data, time, seq: ++this.seq });
-        this.series.add(frame.nodeId, time, frame.data);
-        for (const source of this.feeders.get(frame.nodeId) ?? []) this.series.add(source, time, frame.data);
+        const { value, topic } = debugValue(frame.data, this.wholeMessage.has(frame.nodeId));
+        for (const id of [frame.nodeId, ...(this.feeders.get(frame.nodeId) ?? [])]) {
+          this.series.add(id, time, value);
+          if (topic !== undefined) this.topics.set(id, topic);
+        }
         break;
       }
       case 'node-error': {

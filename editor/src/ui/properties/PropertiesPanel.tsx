@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { AdminApi } from '../../api/client';
 import type { DeployError } from '../../api/types';
-import type { CanvasNode, EditorCatalog, ValidationResult } from '../../state';
+import type { CanvasEdge, CanvasNode, EditorCatalog, ValidationResult } from '../../state';
 import type { DocumentStore } from '../editor/use-document';
 import { TrendChart } from '../live/TrendChart';
 import type { FormContext } from './form-context';
@@ -23,9 +23,12 @@ interface Props {
 export function PropertiesPanel({ store, catalog, validation, deployErrors, api, trendFor, onTrend }: Props) {
   const { doc } = store;
   const selected = doc.nodes.filter((n) => n.selected);
+  const selectedEdges = doc.edges.filter((e) => e.selected);
+  const edge = selected.length === 0 && selectedEdges.length === 1 ? selectedEdges[0] : undefined;
   return (
     <div className="properties" data-testid="properties">
-      {selected.length === 0 && <FlowSummary store={store} validation={validation} />}
+      {selected.length === 0 && !edge && <FlowSummary store={store} validation={validation} />}
+      {edge && <EdgeProperties key={edge.id} edge={edge} store={store} api={api} trendOpen={trendFor === edge.source} onTrend={onTrend} />}
       {selected.length > 1 && (
         <p className="panel-empty">
           {selected.length} nodes selected. Press Delete to remove them, Ctrl+C to copy them.
@@ -117,7 +120,7 @@ function NodeProperties({
       <button type="button" data-testid="trend-open" onClick={() => onTrend(trendOpen ? null : node.id)} aria-pressed={trendOpen}>
         {trendOpen ? 'Hide trend' : 'Show live trend'}
       </button>
-      {trendOpen && <TrendChart nodeId={node.id} onClose={() => onTrend(null)} />}
+      {trendOpen && <TrendChart nodeId={node.id} flow={store.doc} api={api} onClose={() => onTrend(null)} />}
       {fieldErrors[''] && (
         <p className="field-error" data-testid="field-error-">
           {fieldErrors[''].join('; ')}
@@ -134,6 +137,28 @@ function NodeProperties({
         />
       )}
     </>
+  );
+}
+
+/** A selected wire: where it goes, and the trend of the values it carries (its source node's). */
+function EdgeProperties({ edge, store, api, trendOpen, onTrend }: { edge: CanvasEdge; store: DocumentStore; api: AdminApi; trendOpen: boolean; onTrend(nodeId: string | null): void }) {
+  const { doc } = store;
+  const nameOf = (id: string) => doc.node(id)?.label ?? id;
+  const port = (p: string, fallback: string) => (p === fallback ? '' : ` (${p})`);
+  return (
+    <div data-testid="edge-properties" data-edge-source={edge.source} data-edge-target={edge.target}>
+      <h2>Wire</h2>
+      <div className="node-type">
+        from {nameOf(edge.source)}
+        {port(edge.sourcePort, 'out')} to {nameOf(edge.target)}
+        {port(edge.targetPort, 'in')}
+      </div>
+      <p className="hint">It carries the messages {nameOf(edge.source)} sends. Press Delete to remove it.</p>
+      <button type="button" data-testid="trend-open" onClick={() => onTrend(trendOpen ? null : edge.source)} aria-pressed={trendOpen}>
+        {trendOpen ? 'Hide trend' : 'Show live trend'}
+      </button>
+      {trendOpen && <TrendChart nodeId={edge.source} flow={doc} api={api} onClose={() => onTrend(null)} />}
+    </div>
   );
 }
 
