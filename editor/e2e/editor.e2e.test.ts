@@ -159,6 +159,12 @@ describe('the editor in Chromium against tagflow start', () => {
       await until(async () => (await ed.byTestId('debug-entry').count()) >= 3, 'debug entries in the debug panel', 15_000);
       expect(await ed.byTestId('debug-panel').isVisible()).toBe(true);
       await until(async () => (await ed.byTestId(`status-${sim}`).getAttribute('data-state')) === 'ok', `status-${sim} to turn ok`, 15_000);
+      // One sample every 200 ms: the badge shows a rate of about 5 msg/s once two counter readings are in.
+      await until(async () => (await ed.byTestId(`rate-${avg}`).count()) > 0, `a message rate on ${avg}`, 15_000);
+      const rate = Number(/([\d.]+) msg\/s/.exec((await ed.byTestId(`rate-${avg}`).textContent()) ?? '')?.[1]);
+      // Loose bounds: a busy CI machine delays timers, but a rate far from 5 means it is miscounted.
+      expect(rate).toBeGreaterThan(0.5);
+      expect(rate).toBeLessThan(20);
       await ed.screenshot('build-deployed-live');
 
       await ed.select(avg);

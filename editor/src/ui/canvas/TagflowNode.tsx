@@ -22,6 +22,7 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
   const inputs = info?.inputs ?? ['in'];
   const outputs = info?.outputs ?? ['out'];
   const status = useNodeStatus(id);
+  const rate = useNodeRate(id);
   const rows = Math.max(inputs.length, outputs.length, 1);
   const top = (i: number, n: number) => `${((i + 1) / (n + 1)) * 100}%`;
   return (
@@ -47,6 +48,7 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
       )}
       <div className="status-badge" data-testid={`status-${id}`} data-state={status?.state ?? 'none'} title={status?.text}>
         {status ? `${status.text ?? status.state}${status.backlog ? ` · backlog ${status.backlog}` : ''}` : ''}
+        {rate !== undefined && rate > 0 && <span className="rate" data-testid={`rate-${id}`}>{` · ${formatRate(rate)}`}</span>}
       </div>
       {outputs.map((port, i) => (
         <Handle key={`out-${port}`} id={port} type="source" position={Position.Right} style={{ top: top(i, outputs.length) }} title={`output: ${port}`} />
@@ -56,6 +58,18 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
 });
 
 const noop = () => () => {};
+
+/** `12 msg/s`, `0.4 msg/s`, `1.2k msg/s`. */
+function formatRate(rate: number): string {
+  if (rate >= 1000) return `${(rate / 1000).toFixed(1)}k msg/s`;
+  return `${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} msg/s`;
+}
+
+/** The node's message rate, re-rendering only when it changes. */
+function useNodeRate(id: string): number | undefined {
+  const store = useContext(LiveContext);
+  return useSyncExternalStore(store?.subscribe ?? noop, () => store?.rates.get(id));
+}
 
 /** The node's status, re-rendering only when that node's status object changes. */
 function useNodeStatus(id: string): NodeStatus | undefined {

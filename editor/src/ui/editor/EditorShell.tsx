@@ -40,8 +40,13 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
     const conn = connectEvents(api.token, (f) => live.handle(f), (s) => live.setConnection(s));
     const refresh = () => api.status().then((s) => live.setStatuses(s.nodes), () => undefined);
     refresh();
+    // Counters for the message rates on the badges; a failed poll just leaves the last rates.
+    const poll = () => api.status().then((s) => live.setCounters(s.nodes, Date.now()), () => undefined);
+    void poll();
+    const rateTimer = setInterval(poll, 2000);
     const unsubscribe = live.subscribe(() => undefined);
     return () => {
+      clearInterval(rateTimer);
       conn.close();
       unsubscribe();
     };

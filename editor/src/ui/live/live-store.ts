@@ -69,6 +69,28 @@ export class LiveStore {
     this.changed();
   }
 
+  /**
+   * Messages per second each node handled, from two successive GET /api/status counter readings
+   * (`in`, or `out` for a source). The WebSocket carries no counters: polling every few seconds is
+   * cheap and keeps the rate honest.
+   */
+  readonly rates = new Map<string, number>();
+  private lastCounters: { at: number; counts: Map<string, number> } | undefined;
+
+  setCounters(nodes: Record<string, { counters?: Record<string, number> }>, at: number): void {
+    const counts = new Map(Object.entries(nodes).map(([id, n]) => [id, Math.max(n.counters?.in ?? 0, n.counters?.out ?? 0)]));
+    const previous = this.lastCounters;
+    this.lastCounters = { at, counts };
+    if (!previous || at <= previous.at) return;
+    this.rates.clear();
+    for (const [id, count] of counts) {
+      const before = previous.counts.get(id);
+      // A restarted node starts counting from 0 again: no rate until the next reading.
+      if (before !== undefined && count >= before) this.rates.set(id, ((count - before) * 1000) / (at - previous.at));
+    }
+    this.changed();
+  }
+
   handle(frame: EventFrame): void {
     const time = typeof frame.time === 'number' ? frame.time : Date.now();
     switch (frame.type) {
