@@ -15,3 +15,4 @@ export { Deployer } from './admin/deployer';
 export type { DeployerDeps } from './admin/deployer';
 export type { DeployerApi, DeployOutcome } from './admin/deployer-types';
 export * from './server';
+export * from './packages';

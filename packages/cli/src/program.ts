@@ -4,6 +4,7 @@ import { cliVersion } from './cli-version';
 import { registerDeployCommand } from './commands/deploy.command';
 import { registerHistoryCommand } from './commands/history.command';
 import { registerNodesCommand } from './commands/nodes.command';
+import { registerPackCommand } from './commands/pack.command';
 import { registerRollbackCommand } from './commands/rollback.command';
 import { registerRunCommand } from './commands/run.command';
 import { registerSecretCommand } from './commands/secret.command';
@@ -32,6 +33,7 @@ export function createProgram(): Command {
   registerTokenCommand(program);
   registerSecretCommand(program);
   registerDeployCommand(program);
+  registerPackCommand(program);
   registerStatusCommand(program);
   registerRollbackCommand(program);
   program.addHelpText(

@@ -13,6 +13,7 @@ import { eventsRoutes } from './routes/events.routes';
 import { flowRoutes } from './routes/flow.routes';
 import { historyRoutes } from './routes/history.routes';
 import { nodesRoutes } from './routes/nodes.routes';
+import { packagesRoutes } from './routes/packages.routes';
 import { secretsRoutes } from './routes/secrets.routes';
 import { systemRoutes } from './routes/system.routes';
 import { tokensRoutes } from './routes/tokens.routes';
@@ -55,6 +56,7 @@ export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions =
     ...flowRoutes(ctx),
     ...nodesRoutes(ctx),
     ...historyRoutes(ctx),
+    ...packagesRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokensRoutes(ctx),
     ...secretsRoutes(ctx),

@@ -5,6 +5,7 @@ import type { NodeRegistry } from '../registry/node-registry';
 import type { AuditLogApi, FlowStoreApi, Role, SecretStoreApi, TokenInfo, TokenStoreApi } from '../store/types';
 import type { DeployerApi } from '../admin/deployer-types';
 import type { AdminMetrics } from './metrics';
+import type { PackageManager } from '../packages/package-manager';
 
 /** One record of the runtime's log, as forwarded to WebSocket clients. */
 export interface LogRecord {
@@ -25,6 +26,8 @@ export interface AdminServerDeps {
   logger: EngineLogger;
   /** The runtime's version, shown in the OpenAPI document (never on /healthz). */
   version: string;
+  /** Installs and removes node packages in the data dir (`/api/packages`); without it those routes answer 503. */
+  packages?: PackageManager;
   /** Log records to forward to WebSocket clients; returns the function that unsubscribes. */
   onLog?(listener: (record: LogRecord) => void): () => void;
 }

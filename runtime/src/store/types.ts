@@ -67,7 +67,19 @@ export interface SecretStoreApi {
 export interface AuditEvent {
   /** ISO 8601, set by the log. */
   time: string;
-  type: 'deploy' | 'deploy-rejected' | 'rollback' | 'token-created' | 'token-revoked' | 'secret-set' | 'secret-deleted' | 'login-failed' | 'start' | 'stop';
+  type:
+    | 'deploy'
+    | 'deploy-rejected'
+    | 'rollback'
+    | 'token-created'
+    | 'token-revoked'
+    | 'secret-set'
+    | 'secret-deleted'
+    | 'login-failed'
+    | 'package-installed'
+    | 'package-removed'
+    | 'start'
+    | 'stop';
   /** Token name, `cli`, or the remote address for a failed login. */
   actor: string;
   /** Short plain-words detail; never a secret or token value. */

@@ -11,6 +11,7 @@ const archive = defineResource({
   description: 'answers history queries from memory',
   configSchema: { type: 'object', properties: {}, additionalProperties: false },
   create: () => ({
+    close: () => undefined,
     query: async (q: { tags: string[]; from: number; to: number; bucketMs?: number; limit?: number }) => {
       asked.push(q);
       return q.tags.map((tag, i) => ({ tag, ts: q.to - 1000 * (i + 1), value: 40 + i, text: null, quality: 'good' }));
@@ -22,7 +23,7 @@ const plain = defineResource({
   version: 1,
   description: 'a connection that answers no history',
   configSchema: { type: 'object', properties: {}, additionalProperties: false },
-  create: () => ({}),
+  create: () => ({ close: () => undefined }),
 });
 
 let h: Harness;

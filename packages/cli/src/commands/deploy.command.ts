@@ -1,15 +1,21 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { formatIssue, validateFlow } from '@tagflow/flow-model';
 import type { FlowIssue } from '@tagflow/flow-model';
 import { CliError } from '../cli-error';
 import { count, formatMs } from '../format-text';
-import { discoveryWarnings, loadRegistry } from '../load-registry';
-import { nodesDirOption } from '../shared-options';
+import { openBundle } from '@tagflow/runtime';
+import { discoveryWarnings } from '../load-registry';
+import { dataDirOption, nodesDirOption } from '../shared-options';
 import { readFlowFile } from '../read-flow-file';
 import { loadFleetFile } from '../fleet/fleet-file';
 import { addSelectionOptions, fleetOption, healthOption, positiveInteger } from '../fleet/fleet-options';
-import { deployToRuntime, isSuccess, planDeploy, runDeployPlan } from '../fleet/deploy-plan';
+import { deployBundleToRuntime, deployToRuntime, isSuccess, planDeploy, runDeployPlan } from '../fleet/deploy-plan';
+import { asCliError, loadLocalPackages } from '../fleet/local-packages';
+import type { LocalPackages } from '../fleet/local-packages';
 import type { RuntimeResult } from '../fleet/deploy-plan';
 import { formatResults } from '../fleet/fleet-output';
 import { selectRuntimes, withTokens } from '../fleet/select-targets';
@@ -20,6 +26,7 @@ interface DeployOptions extends Selection {
   health?: number;
   canary?: number;
   nodesDir: string[];
+  dataDir: string;
   json?: boolean;
 }
 
@@ -35,12 +42,13 @@ export function registerDeployCommand(program: Command): void {
     program
       .command('deploy')
       .description('deploy a flow to runtimes listed in the fleet file, all at once or canaries first')
-      .argument('<flow>', 'the flow file (JSON)'),
+      .argument('<flow>', 'the flow file (JSON), or a bundle made by tagflow pack (.tgz)'),
   )
     .addOption(healthOption())
     .addOption(new Option('--canary <n>', 'deploy to the first n runtimes (in fleet-file order) first; the rest only if all of them deploy').argParser(positiveInteger))
     .addOption(fleetOption())
     .addOption(nodesDirOption())
+    .addOption(dataDirOption())
     .option('--json', 'print machine-readable JSON instead of a table')
     .addHelpText(
       'after',
@@ -52,6 +60,10 @@ never overwritten. Runtimes are deployed in parallel. Each ends as one of:
   deployed vN | unchanged vN | rejected (reasons below) | rolled back: reason |
   conflict | unreachable: reason | failed: reason | skipped (canary failed)
 The command exits with 1 if any runtime did not end deployed or unchanged.
+
+A bundle (tagflow pack) is checked here, then sent to each runtime first: the runtime
+installs the node packages it lacks from it, with no registry access, refusing any tarball
+whose sha512 does not match the bundle's manifest; then the flow is deployed as above.
 
 The fleet file (YAML or JSON) lists the runtimes; tokens are read from the environment
 variable each one names, never from the file:
@@ -66,6 +78,7 @@ Examples:
   $ tagflow deploy pump-monitor.json --to plant-a-l1,plant-a-l2
   $ tagflow deploy pump-monitor.json --label site=plant-a --label line=l1
   $ tagflow deploy pump-monitor.json --all --canary 1 --health 30s
+  $ tagflow deploy pump-monitor.bundle.tgz --to plant-a-l1
   $ tagflow deploy pump-monitor.json --all --json | jq '.results[] | select(.status != "deployed")'`,
     )
     .action((file: string, options: DeployOptions) => deploy(file, options));
@@ -74,8 +87,9 @@ Examples:
 async function deploy(file: string, options: DeployOptions): Promise<void> {
   const fleet = await loadFleetFile(options.fleet);
   const runtimes = selectRuntimes(fleet, options);
-  const flow = await readFlowFile(file);
-  await checkLocally(file, flow, options.nodesDir);
+  const bundle = isBundle(file) ? await readBundle(file) : undefined;
+  const flow = bundle ? bundle.flow : await readFlowFile(file);
+  const local = await checkLocally(file, flow, options);
   const targets = withTokens(runtimes);
 
   const plan = planDeploy(targets, options.canary);
@@ -84,7 +98,9 @@ async function deploy(file: string, options: DeployOptions): Promise<void> {
   const health = options.health === undefined ? '' : `; health window ${formatMs(options.health)}`;
   process.stderr.write(`deploying ${flowId} to ${count(targets.length, 'runtime')}${canaries}${health}\n`);
 
-  const ran = await runDeployPlan(plan, (target) => deployToRuntime(target, flow, { healthMs: options.health }));
+  const ran = await runDeployPlan(plan, (target) =>
+    bundle ? deployBundleToRuntime(target, bundle.bytes, flow, { healthMs: options.health }) : deployToRuntime(target, flow, { healthMs: options.health }),
+  );
   const results: RuntimeResult[] = ran.map(({ target, outcome }) => ({ runtime: target.name, url: target.url, outcome }));
   const failed = results.filter((r) => !isSuccess(r.outcome));
   if (options.json) {
@@ -93,14 +109,16 @@ async function deploy(file: string, options: DeployOptions): Promise<void> {
   } else {
     process.stdout.write(formatResults(results));
   }
+  for (const line of missingTypeHints(results, flow, local, file)) process.stderr.write(`${line}\n`);
   if (failed.length > 0) {
     throw new CliError(`the deploy did not succeed on ${failed.length} of ${count(results.length, 'runtime')}: ${failed.map((r) => r.runtime).join(', ')}`);
   }
 }
 
 /** Validates the flow against the node types installed here; throws when it cannot run anywhere. */
-async function checkLocally(file: string, flow: unknown, nodesDirs: string[]): Promise<void> {
-  const { registry, report } = await loadRegistry(nodesDirs);
+async function checkLocally(file: string, flow: unknown, options: DeployOptions): Promise<LocalPackages> {
+  const local = await loadLocalPackages(options.nodesDir, options.dataDir);
+  const { registry, report } = local;
   const result = validateFlow(flow, registry.catalog(), { migrations: registry.migrations });
   const errors = result.ok ? [] : result.errors;
   const deferred = errors.filter((e) => RUNTIME_DECIDES.has(e.code));
@@ -114,6 +132,46 @@ async function checkLocally(file: string, flow: unknown, nodesDirs: string[]): P
   if (deferred.length > 0) for (const line of discoveryWarnings(report)) process.stderr.write(`${line}\n`);
   writeIssues(result.warnings, 'warning: ');
   writeIssues(deferred, 'warning: not installed here, the runtimes will check: ');
+  return local;
+}
+
+function isBundle(file: string): boolean {
+  return /\.(tgz|tar\.gz)$/i.test(file);
+}
+
+/** Reads a bundle and checks it whole here (sha512 of every tarball), so a damaged one is never sent. */
+async function readBundle(file: string): Promise<{ flow: unknown; bytes: Buffer }> {
+  const work = await mkdtemp(path.join(tmpdir(), 'tagflow-deploy-'));
+  try {
+    const opened = await openBundle(path.resolve(file), work).catch((err: unknown) => {
+      throw asCliError(err);
+    });
+    await opened.close();
+    return { flow: opened.flow, bytes: await readFile(file) };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * For each node type a runtime lacked, the package and version that provides it here, and how to
+ * get it there: the runtime's message can only name the packages it knows of.
+ */
+function missingTypeHints(results: readonly RuntimeResult[], flow: unknown, local: LocalPackages, file: string): string[] {
+  const nodes = new Map(((flow as { nodes?: Array<{ id?: unknown; type?: unknown }> }).nodes ?? []).map((n) => [String(n.id), String(n.type)]));
+  const hints = new Set<string>();
+  for (const r of results) {
+    if (r.outcome.status !== 'rejected') continue;
+    for (const issue of r.outcome.errors) {
+      if (issue.code !== 'UNKNOWN_NODE_TYPE' || issue.nodeId === undefined) continue;
+      const type = nodes.get(issue.nodeId);
+      const pkg = type === undefined ? undefined : local.registry.node(type)?.package;
+      if (!pkg) continue;
+      const bundle = isBundle(file) ? '' : `, or deploy a bundle: tagflow pack ${file}`;
+      hints.add(`hint: node type "${type}" is provided by ${pkg.name} ${pkg.version} (installed here): tagflow nodes install ${pkg.name}@${pkg.version} --to ${r.runtime}${bundle}`);
+    }
+  }
+  return [...hints];
 }
 
 function writeIssues(issues: readonly FlowIssue[], prefix: string): void {

@@ -4,7 +4,7 @@ import { editorDist } from '@tagflow/editor';
 import { isIP } from 'node:net';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { AuditLog, Deployer, Engine, FlowStore, SecretStore, startAdminServer, TokenStore } from '@tagflow/runtime';
+import { AuditLog, Deployer, Engine, FlowStore, PackageManager, SecretStore, startAdminServer, TokenStore } from '@tagflow/runtime';
 import type { EngineLogger } from '@tagflow/runtime';
 import { formatIssues } from '@tagflow/flow-model';
 import { CliError } from '../cli-error';
@@ -69,6 +69,10 @@ async function start(options: StartOptions): Promise<void> {
   const { registry, report } = await loadRegistry(options.nodesDir);
   for (const line of discoveryWarnings(report)) writeErr(line);
   const engine = new Engine({ registry, logger, dataDir, secret: (name) => resolveSecret(name, secrets, logger) });
+  // Packages installed into the data dir (tagflow nodes install, /api/packages) come after the
+  // built-in ones; the engine reads the registry at each deploy, so they count from the first one.
+  const packages = await PackageManager.open({ dataDir, registry, audit, logger, removeLeftovers: true, runningFlow: () => engine.currentFlow });
+  for (const line of discoveryWarnings(packages.report)) writeErr(line);
   engine.on('status', statusPrinter());
   const deployer = new Deployer({ engine, flows, audit, logger });
 
@@ -82,7 +86,7 @@ async function start(options: StartOptions): Promise<void> {
     writeErr('This admin token is shown once; keep it safe. More: tagflow token create --role viewer|deployer|admin');
   }
   const server = await startAdminServer(
-    { engine, registry, flows, tokens, secrets, audit, deployer, logger, version: cliVersion(), onLog: (listener) => (logListeners.add(listener), () => logListeners.delete(listener)) },
+    { engine, registry, flows, tokens, secrets, audit, deployer, packages, logger, version: cliVersion(), onLog: (listener) => (logListeners.add(listener), () => logListeners.delete(listener)) },
     { host: options.host, port: options.port, tls },
     { editorDir: builtEditor() },
   );

@@ -79,11 +79,46 @@ interface Answer {
 
 interface RequestOptions {
   body?: unknown;
+  /** A body sent as is (a .tgz), instead of `body` as JSON. */
+  raw?: { data: Buffer; type: string };
   headers?: Record<string, string>;
   /** Added to the request timeout: a deploy's health window. */
   extraMs?: number;
 }
 
+/** A node package as `GET /api/packages` lists it. */
+export interface RemotePackage {
+  name: string;
+  version: string;
+  integrity?: string;
+  source?: string;
+  installedAt?: string;
+  nodes: string[];
+  resources: string[];
+  loaded?: boolean;
+}
+
+/** `GET /api/packages`. */
+export interface PackageList {
+  packages: RemotePackage[];
+  builtIn: RemotePackage[];
+}
+
+/** `POST /api/packages`. */
+export interface PackageInstallAnswer {
+  status: 'installed' | 'replaced' | 'unchanged';
+  package: RemotePackage;
+  previousVersion?: string;
+}
+
+/** `POST /api/packages/bundle`. */
+export interface BundleAnswer {
+  flowId: string | null;
+  packages: Array<{ name: string; version: string; status: 'installed' | 'replaced' | 'unchanged' }>;
+}
+
+/** Extra time for a package install: npm runs on the runtime. */
+const NPM_MARGIN_MS = 120_000;
 /** Extra time allowed past the health window: the runtime restores the old flow after it. */
 const HEALTH_MARGIN_MS = 15_000;
 /** Larger answers are refused: no admin answer comes near it. */
@@ -155,6 +190,47 @@ export class AdminClient {
     return { flow: body.flow ?? null, nodes: body.nodes, uptimeSeconds: body.uptimeSeconds ?? 0 };
   }
 
+  /** The node packages installed in the runtime's data dir, and its built-in ones. */
+  async packages(): Promise<PackageList> {
+    const answer = await this.request('GET', '/api/packages');
+    this.packageAnswer(answer, 'GET /api/packages');
+    const body = answer.body as Partial<PackageList> | null;
+    if (!body || !Array.isArray(body.packages)) throw this.protocolError('GET /api/packages', 'no packages in the answer');
+    return { packages: body.packages, builtIn: Array.isArray(body.builtIn) ? body.builtIn : [] };
+  }
+
+  /** Uploads a package .tgz; the runtime installs it and its types are usable at once. */
+  async installPackage(tarball: Buffer): Promise<PackageInstallAnswer> {
+    const answer = await this.request('POST', '/api/packages', { raw: { data: tarball, type: 'application/gzip' }, extraMs: NPM_MARGIN_MS });
+    this.packageAnswer(answer, 'POST /api/packages');
+    return answer.body as PackageInstallAnswer;
+  }
+
+  /** Removes an installed package; refused (with the node ids) while the running flow uses it. */
+  async removePackage(name: string): Promise<{ name: string; version: string }> {
+    const answer = await this.request('DELETE', `/api/packages/${encodeURIComponent(name)}`);
+    this.packageAnswer(answer, 'DELETE /api/packages');
+    return (answer.body as { removed: { name: string; version: string } }).removed;
+  }
+
+  /** Uploads a bundle (`tagflow pack`): the runtime installs the packages it lacks, checking each tarball's sha512. */
+  async installBundle(bundle: Buffer): Promise<BundleAnswer> {
+    const answer = await this.request('POST', '/api/packages/bundle', { raw: { data: bundle, type: 'application/gzip' }, extraMs: NPM_MARGIN_MS });
+    this.packageAnswer(answer, 'POST /api/packages/bundle');
+    return answer.body as BundleAnswer;
+  }
+
+  /** Package routes answer refusals with `{error, code}`: their message is the reason, whatever the status. */
+  private packageAnswer(answer: Answer, what: string): void {
+    if (answer.status === 200) return;
+    const body = answer.body as { error?: unknown; code?: unknown } | null;
+    if (typeof body === 'object' && body !== null && typeof body.code === 'string' && typeof body.error === 'string') {
+      throw new AdminError(this.endpoint, 'http', body.error, answer.status);
+    }
+    if (answer.status === 404) throw new AdminError(this.endpoint, 'http', `${what} was not found (404): is this runtime older than package management?`, 404);
+    this.expect(answer, what, [200]);
+  }
+
   private deployOutcome(answer: Answer, what: string): DeployOutcome {
     const body = answer.body as { status?: unknown } | null;
     const known = [200, 409, 422].includes(answer.status) && typeof body === 'object' && body !== null;
@@ -184,14 +260,14 @@ export class AdminClient {
 
   private request(method: string, apiPath: string, options: RequestOptions = {}): Promise<Answer> {
     const url = new URL(`${this.endpoint.url}${apiPath}`);
-    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+    const payload = options.raw?.data ?? (options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body)));
     const headers: Record<string, string> = {
       Accept: 'application/json',
       Authorization: `Bearer ${this.endpoint.token}`,
       ...options.headers,
     };
     if (payload) {
-      headers['Content-Type'] = 'application/json';
+      headers['Content-Type'] = options.raw?.type ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
     const requestMs = this.requestTimeoutMs + (options.extraMs ?? 0);

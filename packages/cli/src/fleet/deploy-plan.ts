@@ -83,3 +83,23 @@ export async function asOutcome(request: () => Promise<DeployOutcome>): Promise<
     return { status: err.kind === 'unreachable' ? 'unreachable' : 'failed', error: err.reason };
   }
 }
+
+/**
+ * Deploys a bundle's flow to one runtime: first the bundle (the runtime installs the node packages
+ * it lacks, checking each tarball's sha512), then the flow as `deployToRuntime` does. A refused
+ * bundle is a `failed` outcome, and the flow is not sent.
+ */
+export async function deployBundleToRuntime(
+  target: Target,
+  bundle: Buffer,
+  flow: unknown,
+  options: { healthMs?: number; client?: AdminClientOptions },
+): Promise<RuntimeOutcome> {
+  try {
+    await new AdminClient(target, options.client).installBundle(bundle);
+  } catch (err) {
+    if (!(err instanceof AdminError)) throw err;
+    return err.kind === 'unreachable' ? { status: 'unreachable', error: err.reason } : { status: 'failed', error: `the bundle was not installed: ${err.reason}` };
+  }
+  return deployToRuntime(target, flow, options);
+}

@@ -3,7 +3,8 @@ import { HttpError } from '../http-error';
 import type { RouteContext, RouteDef } from '../route-types';
 
 const AUDIT_TYPES: ReadonlyArray<AuditEvent['type']> = [
-  'deploy', 'deploy-rejected', 'rollback', 'token-created', 'token-revoked', 'secret-set', 'secret-deleted', 'login-failed', 'start', 'stop',
+  'deploy', 'deploy-rejected', 'rollback', 'token-created', 'token-revoked', 'secret-set', 'secret-deleted', 'login-failed',
+  'package-installed', 'package-removed', 'start', 'stop',
 ];
 const MAX_LIMIT = 10_000;
 

@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { formatIssue, validateFlow } from '@tagflow/flow-model';
+import { npmPack, writeBundle } from '@tagflow/runtime';
+import { CliError } from '../cli-error';
+import { count } from '../format-text';
+import { builtInPackageNames, loadLocalPackages } from '../fleet/local-packages';
+import type { LocalPackages } from '../fleet/local-packages';
+import { readFlowFile } from '../read-flow-file';
+import { dataDirOption, nodesDirOption } from '../shared-options';
+
+interface PackOptions {
+  output?: string;
+  nodesDir: string[];
+  dataDir: string;
+}
+
+/** `tagflow pack <flow>`: one .tgz with the flow and the node packages it needs, for runtimes without registry access. */
+export function registerPackCommand(program: Command): void {
+  program
+    .command('pack')
+    .description('bundle a flow with the node packages it needs, to deploy it where no registry is reachable')
+    .argument('<flow>', 'the flow file (JSON)')
+    .addOption(new Option('-o, --output <file>', 'the bundle to write (default: <flow name>.bundle.tgz)'))
+    .addOption(nodesDirOption())
+    .addOption(dataDirOption())
+    .addHelpText(
+      'after',
+      `
+The bundle holds the flow, the exact tarball of each node package its nodes and resources
+need (except those that come with tagflow), and a manifest with each tarball's sha512.
+Packages are taken as installed here: from the data dir (the tarball it was installed
+from), or from --nodes-dir and the current folder (packed with npm pack).
+"tagflow deploy <bundle> --to NAME" installs what a runtime lacks, checking every sha512,
+then deploys the flow. Packages with dependencies must bundle them (bundleDependencies).
+
+Examples:
+  $ tagflow pack pump-monitor.json
+  $ tagflow pack pump-monitor.json -o /media/usb/pump-monitor.bundle.tgz --nodes-dir ./plugins`,
+    )
+    .action((file: string, options: PackOptions) => pack(file, options));
+}
+
+async function pack(file: string, options: PackOptions): Promise<void> {
+  const flow = await readFlowFile(file);
+  const local = await loadLocalPackages(options.nodesDir, options.dataDir);
+  const result = validateFlow(flow, local.registry.catalog(), { migrations: local.registry.migrations });
+  if (!result.ok) {
+    for (const issue of result.errors) process.stderr.write(`${formatIssue(issue)}\n`);
+    throw new CliError(`${file} cannot be packed: ${count(result.errors.length, 'error')} (a node type not installed here must be installed first: tagflow nodes install)`);
+  }
+  const needed = neededPackages(flow as FlowTypes, local);
+  const builtIn = await builtInPackageNames();
+  const bundled = [...needed.values()].filter((p) => !builtIn.has(p.name));
+  const output = path.resolve(options.output ?? `${path.basename(file).replace(/(\.flow)?\.json$/, '')}.bundle.tgz`);
+
+  const work = await mkdtemp(path.join(tmpdir(), 'tagflow-pack-'));
+  try {
+    const tarballs = await Promise.all(bundled.map(async (p) => ({ ...p, tarball: await tarballFor(p, local, work) })));
+    const manifest = await writeBundle(output, flow, tarballs);
+    const names = manifest.packages.map((p) => `${p.name} ${p.version}`);
+    process.stdout.write(`${output}\n`);
+    process.stderr.write(`packed the flow with ${count(names.length, 'node package')}${names.length > 0 ? `: ${names.join(', ')}` : ''}\n`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+interface FlowTypes {
+  nodes?: Array<{ type?: unknown }>;
+  resources?: Array<{ type?: unknown }>;
+}
+
+/** The packages providing the flow's node and resource types (the flow is valid: every type is installed). */
+function neededPackages(flow: FlowTypes, { registry }: LocalPackages): Map<string, { name: string; version: string }> {
+  const packages = new Map<string, { name: string; version: string }>();
+  for (const node of flow.nodes ?? []) {
+    const pkg = registry.node(String(node.type))?.package;
+    if (pkg) packages.set(pkg.name, pkg);
+  }
+  for (const resource of flow.resources ?? []) {
+    const pkg = registry.resource(String(resource.type))?.package;
+    if (pkg) packages.set(pkg.name, pkg);
+  }
+  return packages;
+}
+
+/** The data dir keeps the tarball a package was installed from; a discovered package is packed from its folder. */
+async function tarballFor(pkg: { name: string; version: string }, local: LocalPackages, work: string): Promise<string> {
+  const installed = local.manager.list().find((p) => p.name === pkg.name && p.version === pkg.version);
+  if (installed) return local.manager.tarballOf(installed);
+  const found = local.report.packages.find((p) => p.name === pkg.name);
+  if (!found) throw new CliError(`cannot find the folder of ${pkg.name} ${pkg.version} to pack it`);
+  const dest = await mkdtemp(path.join(work, 'p-'));
+  try {
+    return (await npmPack(found.dir, dest)).file;
+  } catch (err) {
+    throw new CliError(`cannot pack ${pkg.name} ${pkg.version} from ${found.dir}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,223 @@
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureBuilt, finished } from '../cli-process';
+import type { CliResult } from '../cli-process';
+
+/**
+ * Package management end to end: the real `tagflow nodes`, `pack` and `deploy` against data dirs
+ * and real `tagflow start` runtimes. No registry is reached: packages come from the fixture
+ * folders here (no dependencies), and npm runs offline.
+ */
+
+const bin = path.resolve(__dirname, '..', '..', 'bin', 'tagflow.js');
+const here = path.join(__dirname, 'fixtures');
+const calib = path.join(here, 'calib-nodes');
+const lineFlow = path.join(here, 'line.flow.json');
+const TOKEN_ENV = 'TAGFLOW_TOKEN_PKG_E2E';
+
+let work: string;
+const children: ChildProcessWithoutNullStreams[] = [];
+
+beforeAll(() => {
+  ensureBuilt();
+  work = mkdtempSync(path.join(tmpdir(), 'tagflow-packages-e2e-'));
+}, 120_000);
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, npm_config_offline: 'true', TAGFLOW_LOG_LEVEL: 'info', FORCE_COLOR: '0', ...extra });
+
+/** Runs the real CLI in the work folder. */
+function tagflow(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', bin, ...args], { cwd: work, env: env(extraEnv) });
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  return finished(child);
+}
+
+interface Runtime {
+  url: string;
+  token: string;
+  fleet: string;
+  child: ChildProcessWithoutNullStreams;
+  stderr: () => string;
+  api(route: string, init?: RequestInit): Promise<{ status: number; json: any }>;
+  /** Runs the CLI with this runtime's fleet file and token. */
+  cli(args: string[]): Promise<CliResult>;
+}
+
+/** `tagflow start` on a data dir, with a fleet file naming it `rt`. */
+async function startRuntime(dataDir: string): Promise<Runtime> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0'], { cwd: work, env: env() });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const deadline = Date.now() + 20_000;
+  while (!/admin API on (http\S+);/.test(stderr)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tagflow start did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const url = (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1] as string;
+  const token = /^admin token: (tf_\S+)$/m.exec(stdout)?.[1] ?? readFileSync(path.join(dataDir, 'token.txt'), 'utf8');
+  writeFileSync(path.join(dataDir, 'token.txt'), token);
+  const fleet = path.join(dataDir, 'fleet.json');
+  writeFileSync(fleet, JSON.stringify({ runtimes: [{ name: 'rt', url, tokenEnv: TOKEN_ENV }] }));
+  return {
+    url,
+    token,
+    fleet,
+    child,
+    stderr: () => stderr,
+    async api(route, init = {}) {
+      const res = await fetch(url + route, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+      return { status: res.status, json: await res.json() };
+    },
+    cli: (args) => tagflow([...args, '--fleet', fleet], { [TOKEN_ENV]: token }),
+  };
+}
+
+async function stop(rt: Runtime): Promise<void> {
+  rt.child.kill('SIGTERM');
+  await new Promise((ok) => rt.child.once('exit', ok));
+}
+
+const nodeTypes = async (rt: Runtime): Promise<string[]> => (await rt.api('/api/nodes')).json.nodes.map((n: { type: string }) => n.type);
+
+describe('tagflow nodes install|list|remove on a data dir', () => {
+  it('installs from a folder and from a .tgz, lists them with the built-in ones, and removes them', async () => {
+    const dataDir = path.join(work, 'local-1');
+    const installed = await tagflow(['nodes', 'install', calib, '--data-dir', dataDir]);
+    expect(installed.stderr).toContain('loads it at its next start');
+    expect(installed).toMatchObject({ code: 0, stdout: `installed @plant/calib-nodes 1.0.0 in ${dataDir}: calibrate\n` });
+
+    const listed = JSON.parse((await tagflow(['nodes', 'list', '--json', '--data-dir', dataDir])).stdout);
+    expect(listed.installed).toEqual([expect.objectContaining({ name: '@plant/calib-nodes', version: '1.0.0', source: 'dir', integrity: expect.stringMatching(/^sha512-/) })]);
+    expect(listed.nodes.find((n: { type: string }) => n.type === 'calibrate').package).toEqual({ name: '@plant/calib-nodes', version: '1.0.0' });
+    expect(listed.nodes.find((n: { type: string }) => n.type === 'moving-average').package.name).toBe('@tagflow/nodes-core');
+    const table = await tagflow(['nodes', '--data-dir', dataDir]);
+    expect(table.stdout).toMatch(new RegExp(`installed in ${dataDir.replace(/[/\\]/g, '.')}:\\n {2}@plant/calib-nodes +1\\.0\\.0 +dir +sha512-`));
+
+    expect(await tagflow(['nodes', 'remove', '@plant/calib-nodes', '--data-dir', dataDir])).toMatchObject({ code: 0, stdout: `removed @plant/calib-nodes 1.0.0 from ${dataDir}\n` });
+    const tgzDir = path.join(work, 'tgz');
+    mkdirSync(tgzDir);
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', calib, '--pack-destination', tgzDir, '--json', '--loglevel=error'], { cwd: tgzDir, encoding: 'utf8' })) as Array<{ filename: string; integrity: string }>;
+    const tgz = path.join(tgzDir, (packed as { filename: string }).filename.replace(/^@/, '').replace('/', '-'));
+    expect((await tagflow(['nodes', 'install', tgz, '--data-dir', dataDir])).code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'nodes', 'installed.json'), 'utf8')).packages[0]).toMatchObject({ source: 'file', integrity: (packed as { integrity: string }).integrity });
+  }, 60_000);
+
+  it('refuses a package written for another SDK, and a broken one, with their reasons', async () => {
+    const dataDir = path.join(work, 'local-2');
+    const future = await tagflow(['nodes', 'install', path.join(here, 'future-nodes'), '--data-dir', dataDir]);
+    expect(future).toMatchObject({ code: 1, stderr: 'error: future-nodes 3.0.0 needs @tagflow/node-sdk ^9.0.0 but this runtime has 0.1.0; nothing was installed\n' });
+    const buggy = await tagflow(['nodes', 'install', path.join(here, 'buggy-nodes'), '--data-dir', dataDir]);
+    expect(buggy.code).toBe(1);
+    expect(buggy.stderr).toContain('buggy-nodes 0.1.0: cannot load lib/buggy.node.js: it threw while loading: buggy cannot open its calibration table');
+    expect(JSON.parse((await tagflow(['nodes', 'list', '--json', '--data-dir', dataDir])).stdout).installed).toEqual([]);
+  }, 60_000);
+});
+
+describe('packages on a running runtime', () => {
+  let rt: Runtime;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = path.join(work, 'runtime-1');
+    rt = await startRuntime(dataDir);
+  }, 30_000);
+  afterAll(() => stop(rt));
+
+  it('hot-loads a package installed with --to: the type is usable without restart and a flow using it deploys', async () => {
+    expect(await nodeTypes(rt)).not.toContain('calibrate');
+    const local = path.join(work, 'hint-local');
+    expect((await tagflow(['nodes', 'install', calib, '--data-dir', local])).code).toBe(0);
+    const refused = await rt.cli(['deploy', lineFlow, '--to', 'rt', '--data-dir', local]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/rt +rejected/);
+    expect(refused.stderr).toContain(`hint: node type "calibrate" is provided by @plant/calib-nodes 1.0.0 (installed here): tagflow nodes install @plant/calib-nodes@1.0.0 --to rt, or deploy a bundle: tagflow pack ${lineFlow}`);
+
+    const installed = await rt.cli(['nodes', 'install', calib, '--to', 'rt']);
+    expect(installed).toMatchObject({ code: 0, stdout: expect.stringMatching(/^rt +installed @plant\/calib-nodes 1\.0\.0: calibrate\n$/) });
+    expect(await nodeTypes(rt)).toContain('calibrate');
+    const deployed = await rt.cli(['deploy', lineFlow, '--to', 'rt']);
+    expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
+
+    const listed = JSON.parse((await rt.cli(['nodes', 'list', '--to', 'rt', '--json'])).stdout);
+    expect(listed.runtimes[0].packages).toEqual([expect.objectContaining({ name: '@plant/calib-nodes', version: '1.0.0', source: 'file', nodes: ['calibrate'] })]);
+    expect(listed.runtimes[0].builtIn.map((p: { name: string }) => p.name)).toContain('@tagflow/nodes-core');
+  }, 60_000);
+
+  it('refuses a broken package while the installed ones keep working, and removal of one in use', async () => {
+    const buggy = await rt.cli(['nodes', 'install', path.join(here, 'buggy-nodes'), '--to', 'rt']);
+    expect(buggy.code).toBe(1);
+    expect(buggy.stdout).toContain('rt  failed: buggy-nodes 0.1.0: cannot load lib/buggy.node.js: it threw while loading');
+    expect(await nodeTypes(rt)).toContain('calibrate');
+    expect((await rt.api('/api/status')).json.nodes.scale.counters.in).toBeGreaterThan(0);
+
+    const inUse = await rt.cli(['nodes', 'remove', '@plant/calib-nodes', '--to', 'rt']);
+    expect(inUse.code).toBe(1);
+    expect(inUse.stdout).toContain('failed: @plant/calib-nodes 1.0.0 is used by the running flow: node "scale" (calibrate); deploy a flow without it first');
+  }, 60_000);
+
+  it('loads the installed packages again after a restart', async () => {
+    await stop(rt);
+    rt = await startRuntime(dataDir);
+    expect(rt.stderr()).toMatch(/running flow "line-3" version 1 from the data dir/);
+    expect(await nodeTypes(rt)).toContain('calibrate');
+  }, 60_000);
+});
+
+describe('tagflow pack and bundle deploys', () => {
+  let bundle: string;
+  beforeAll(async () => {
+    const local = path.join(work, 'packer');
+    expect((await tagflow(['nodes', 'install', calib, '--data-dir', local])).code).toBe(0);
+    bundle = path.join(work, 'line.bundle.tgz');
+    const packed = await tagflow(['pack', lineFlow, '-o', bundle, '--data-dir', local]);
+    expect(packed).toMatchObject({ code: 0, stdout: `${bundle}\n`, stderr: 'packed the flow with 1 node package: @plant/calib-nodes 1.0.0\n' });
+  }, 60_000);
+
+  it('deploys a bundle to a runtime started with an empty data dir', async () => {
+    const rt = await startRuntime(path.join(work, 'runtime-empty'));
+    try {
+      const deployed = await rt.cli(['deploy', bundle, '--to', 'rt']);
+      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
+      const packages = (await rt.api('/api/packages')).json.packages;
+      expect(packages).toEqual([expect.objectContaining({ name: '@plant/calib-nodes', version: '1.0.0', source: 'bundle' })]);
+      expect((await rt.api('/api/flow')).json.flow.id).toBe('line-3');
+    } finally {
+      await stop(rt);
+    }
+  }, 60_000);
+
+  it('refuses a bundle whose tarball was altered, here and on the runtime, installing nothing', async () => {
+    const dir = mkdtempSync(path.join(work, 'tamper-'));
+    execFileSync('tar', ['-xzf', bundle, '-C', dir]);
+    const tarball = path.join(dir, 'packages', 'plant+calib-nodes-1.0.0.tgz');
+    const bytes = readFileSync(tarball);
+    bytes[bytes.length >> 1] ^= 0x01;
+    writeFileSync(tarball, bytes);
+    const corrupt = path.join(work, 'corrupt.bundle.tgz');
+    execFileSync('tar', ['-czf', corrupt, '-C', dir, 'bundle.json', 'flow.json', 'packages']);
+
+    const rt = await startRuntime(path.join(work, 'runtime-corrupt'));
+    try {
+      const local = await rt.cli(['deploy', corrupt, '--to', 'rt']);
+      expect(local.code).toBe(1);
+      expect(local.stderr).toContain('error: the bundle was refused, nothing was installed: packages/plant+calib-nodes-1.0.0.tgz (@plant/calib-nodes 1.0.0) does not match its sha512 in bundle.json');
+      const direct = await rt.api('/api/packages/bundle', { method: 'POST', headers: { 'content-type': 'application/gzip' }, body: readFileSync(corrupt) });
+      expect(direct).toMatchObject({ status: 422, json: { code: 'BUNDLE_INVALID' } });
+      expect((await rt.api('/api/packages')).json.packages).toEqual([]);
+      expect(await nodeTypes(rt)).not.toContain('calibrate');
+    } finally {
+      await stop(rt);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,140 @@
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { folderSafeName } from './installed-file';
+import { PackageError } from './package-error';
+import { createTarball, extractTarball, fileIntegrity } from './tarball';
+
+/**
+ * A bundle: one .tgz holding a flow and the exact tarballs of the node packages it needs, so a
+ * runtime without registry access can run it.
+ *
+ * ```
+ * bundle.json                 the manifest: each tarball's name, version, file and sha512
+ * flow.json                   the flow
+ * packages/<name>-<version>.tgz
+ * ```
+ */
+
+/** The `format` of every bundle manifest. */
+export const BUNDLE_FORMAT = 'tagflow-bundle';
+
+/** One node package in a bundle. */
+export interface BundlePackage {
+  name: string;
+  version: string;
+  /** sha512 of the tarball, npm's form (`sha512-<base64>`): checked before anything is installed. */
+  integrity: string;
+  /** The tarball's path inside the bundle. */
+  file: string;
+}
+
+/** `bundle.json`. */
+export interface BundleManifest {
+  format: typeof BUNDLE_FORMAT;
+  formatVersion: 1;
+  /** ISO 8601. */
+  createdAt: string;
+  /** The flow's path inside the bundle. */
+  flow: string;
+  packages: BundlePackage[];
+}
+
+/** A bundle unpacked into a work folder and verified whole. */
+export interface OpenedBundle {
+  manifest: BundleManifest;
+  flow: unknown;
+  /** The unpacked tarball of a package of the manifest. */
+  tarball(pkg: BundlePackage): string;
+  /** Deletes the work folder. */
+  close(): Promise<void>;
+}
+
+/** Writes a bundle of `flow` and the given package tarballs to `out`; returns its manifest. */
+export async function writeBundle(out: string, flow: unknown, packages: ReadonlyArray<{ name: string; version: string; tarball: string }>): Promise<BundleManifest> {
+  const work = await mkdtemp(path.join(tmpdir(), 'tagflow-bundle-'));
+  try {
+    await mkdir(path.join(work, 'packages'));
+    await writeFile(path.join(work, 'flow.json'), `${JSON.stringify(flow, null, 2)}\n`);
+    const entries: BundlePackage[] = [];
+    for (const pkg of packages) {
+      const file = `packages/${folderSafeName(pkg.name)}-${pkg.version}.tgz`;
+      await copyFile(pkg.tarball, path.join(work, file));
+      entries.push({ name: pkg.name, version: pkg.version, integrity: await fileIntegrity(path.join(work, file)), file });
+    }
+    const manifest: BundleManifest = { format: BUNDLE_FORMAT, formatVersion: 1, createdAt: new Date().toISOString(), flow: 'flow.json', packages: entries };
+    await writeFile(path.join(work, 'bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await createTarball(path.resolve(out), work, ['bundle.json', 'flow.json', 'packages']);
+    return manifest;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Unpacks a bundle into a new folder under `workRoot` and checks all of it before anyone installs
+ * anything: a readable archive of plain files, a manifest of the right shape, every tarball there
+ * with the sha512 the manifest gives, and a flow that is JSON. Throws a BUNDLE_INVALID
+ * PackageError naming every problem.
+ */
+export async function openBundle(file: string, workRoot: string): Promise<OpenedBundle> {
+  await mkdir(workRoot, { recursive: true });
+  const work = await mkdtemp(path.join(workRoot, 'bundle-'));
+  const close = () => rm(work, { recursive: true, force: true });
+  try {
+    try {
+      await extractTarball(file, work);
+    } catch (err) {
+      throw invalid(`it is not a readable bundle (.tgz): ${(err as Error).message}`);
+    }
+    const manifest = checkManifest(await readJson(path.join(work, 'bundle.json'), 'bundle.json'));
+    const inside = (rel: string) => {
+      const full = path.resolve(work, rel);
+      if (!full.startsWith(work + path.sep)) throw invalid(`bundle.json names "${rel}", outside the bundle`);
+      return full;
+    };
+    const problems: string[] = [];
+    for (const pkg of manifest.packages) {
+      const actual = await fileIntegrity(inside(pkg.file)).catch(() => undefined);
+      if (actual === undefined) problems.push(`${pkg.file} (${pkg.name} ${pkg.version}) is missing`);
+      else if (actual !== pkg.integrity) problems.push(`${pkg.file} (${pkg.name} ${pkg.version}) does not match its sha512 in bundle.json`);
+    }
+    if (problems.length > 0) throw invalid(`${problems.join('; ')}: the bundle was damaged or altered`);
+    const flow = await readJson(inside(manifest.flow), manifest.flow);
+    return { manifest, flow, tarball: (pkg) => inside(pkg.file), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function checkManifest(value: unknown): BundleManifest {
+  const m = value as Partial<BundleManifest> | null;
+  if (typeof m !== 'object' || m === null || m.format !== BUNDLE_FORMAT) throw invalid(`bundle.json is not a ${BUNDLE_FORMAT} manifest`);
+  if (m.formatVersion !== 1) throw invalid(`bundle.json has format version ${String(m.formatVersion)}; this runtime reads version 1`);
+  if (typeof m.flow !== 'string' || !Array.isArray(m.packages)) throw invalid('bundle.json lacks "flow" or "packages"');
+  for (const p of m.packages as unknown[]) {
+    const pkg = p as Partial<BundlePackage> | null;
+    const ok = typeof pkg === 'object' && pkg !== null && [pkg.name, pkg.version, pkg.file].every((f) => typeof f === 'string' && f !== '') && typeof pkg.integrity === 'string' && pkg.integrity.startsWith('sha512-');
+    if (!ok) throw invalid(`bundle.json has a malformed package entry: ${JSON.stringify(p).slice(0, 120)}`);
+  }
+  return m as BundleManifest;
+}
+
+async function readJson(file: string, label: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw invalid(`it has no ${label}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw invalid(`${label} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function invalid(reason: string): PackageError {
+  return new PackageError('BUNDLE_INVALID', `the bundle was refused, nothing was installed: ${reason}`);
+}

@@ -1,0 +1,11 @@
+export { PackageManager, runtimeSdkDir } from './package-manager';
+export type { BundleOutcome, InstallOutcome, InstallRequest, PackageManagerOptions } from './package-manager';
+export { PackageError } from './package-error';
+export type { PackageErrorCode } from './package-error';
+export { nodesDirOf, PackageLayout } from './installed-file';
+export type { InstalledPackage, PackageSource } from './installed-file';
+export { BUNDLE_FORMAT, openBundle, writeBundle } from './bundle';
+export type { BundleManifest, BundlePackage, OpenedBundle } from './bundle';
+export { fileIntegrity } from './tarball';
+export { npmPack } from './npm-client';
+export type { PackedTarball } from './npm-client';
