@@ -53,7 +53,7 @@ export default defineNode({
       onMessage(msg) {
         if (!active) return;
         const shown = renderSafely(property === 'msg' ? msg : msg.payload, maxLength);
-        ctx.debug(shown);
+        ctx.debug(shown, msg);
         if (toStatus) ctx.status({ state: 'ok', text: statusText(shown) });
       },
     };

@@ -3,6 +3,7 @@ import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { cliVersion } from './cli-version';
 import { registerDeployCommand } from './commands/deploy.command';
 import { registerHistoryCommand } from './commands/history.command';
+import { registerNewNodeCommand } from './commands/new-node.command';
 import { registerNodesCommand } from './commands/nodes.command';
 import { registerPackCommand } from './commands/pack.command';
 import { registerRollbackCommand } from './commands/rollback.command';
@@ -36,6 +37,7 @@ export function createProgram(): Command {
   registerPackCommand(program);
   registerStatusCommand(program);
   registerRollbackCommand(program);
+  registerNewNodeCommand(program);
   program.addHelpText(
     'after',
     `
@@ -48,6 +50,7 @@ Examples:
   $ tagflow start --flow pump-monitor.json  run as a service with the admin API (port 1990)
   $ tagflow deploy flow.json --all --canary 1 --health 30s   deploy to the runtimes of fleet.yaml
   $ tagflow status --all                    reachability, flow version, errors, backlog of each runtime
+  $ tagflow new-node @acme/nodes-foo         scaffold a node package (example node, tests, docs)
 
 Exit codes: 0 success, 1 the command failed (invalid flow, missing file), 2 wrong usage.
 Set TAGFLOW_LOG_LEVEL=debug for more detail, including stacks of unexpected errors.`,

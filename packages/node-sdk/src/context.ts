@@ -67,8 +67,12 @@ export interface NodeContext<Config = Record<string, unknown>> {
    * concerned, if any.
    */
   error(err: unknown, msg?: Message): void;
-  /** Shows a value to the user: a JSON line from `tagflow run`, the editor's debug sidebar. */
-  debug(data: unknown): void;
+  /**
+   * Shows a value to the user: a JSON line from `tagflow run`, the editor's debug sidebar. `source`
+   * is the message it came from, if any: its topic goes with the value (the editor's trend charts
+   * find a tag's history by it).
+   */
+  debug(data: unknown, source?: { topic?: string }): void;
   readonly log: NodeLogger;
   readonly clock: Clock;
   /** Aborted when the node is being stopped: pass it to fetch, sockets, waits. */

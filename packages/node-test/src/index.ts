@@ -6,3 +6,5 @@ export { FakeClock, FAKE_EPOCH, flushEventLoop } from './fake-clock';
 export { RecordingLogger } from './recording-logger';
 export type { LogRecord } from './recording-logger';
 export { toMessage } from './to-message';
+export { connectorConformance } from './conformance';
+export type { ConformanceNode, ConformanceTimeouts, ConnectorConformanceOptions } from './conformance';

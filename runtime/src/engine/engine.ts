@@ -366,8 +366,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       logger: this.logger,
       clock: this.clock,
       routeError: (runner, err, msg) => this.routeError(runner, err, msg),
-      debug: (runner, data) => {
+      debug: (runner, data, topic) => {
         const event: DebugEvent = { nodeId: runner.id, nodeType: runner.type, name: runner.node.name, data, time: this.clock.now() };
+        if (topic !== undefined) event.topic = topic;
         if (this.listenerCount('debug') === 0) this.logger.info({ node: runner.id, data }, 'debug');
         else this.emit('debug', event);
       },

@@ -11,7 +11,7 @@ export interface RunnerHost {
   readonly logger: EngineLogger;
   readonly clock: Clock;
   routeError(runner: NodeRunner, err: unknown, msg: Message | undefined): void;
-  debug(runner: NodeRunner, data: unknown): void;
+  debug(runner: NodeRunner, data: unknown, topic?: string): void;
   status(runner: NodeRunner, status: NodeStatus): void;
   resource(runner: NodeRunner, id: string): ResourceHandle<unknown>;
   outbox(runner: NodeRunner, options: OutboxOptions | undefined): Promise<Outbox<unknown>>;
@@ -396,7 +396,7 @@ export class NodeRunner {
         this.counters.errors++;
         host.routeError(this, err, msg);
       },
-      debug: (data: unknown) => host.debug(this, data),
+      debug: (data: unknown, source?: { topic?: string }) => host.debug(this, data, typeof source?.topic === 'string' ? source.topic : undefined),
       log,
       clock: this.nodeClock,
       signal: this.abort.signal,

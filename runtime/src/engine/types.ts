@@ -20,6 +20,8 @@ export interface DebugEvent {
   nodeType: string;
   name?: string;
   data: unknown;
+  /** The topic of the message the value came from, when the node gave it. */
+  topic?: string;
   /** Milliseconds since the Unix epoch. */
   time: number;
 }

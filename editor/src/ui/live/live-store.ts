@@ -100,7 +100,7 @@ export class LiveStore {
       case 'debug': {
         if (!frame.nodeId) break;
         this.debug.add({ kind: 'debug', nodeId: frame.nodeId, name: frame.name as string | undefined, data: frame.data, time, seq: ++this.seq });
-        const { value, topic } = debugValue(frame.data, this.wholeMessage.has(frame.nodeId));
+        const { value, topic } = debugValue(frame.data, this.wholeMessage.has(frame.nodeId), frame.topic);
         for (const id of [frame.nodeId, ...(this.feeders.get(frame.nodeId) ?? [])]) {
           this.series.add(id, time, value);
           if (topic !== undefined) this.topics.set(id, topic);

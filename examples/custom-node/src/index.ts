@@ -1,0 +1,3 @@
+export { default as oee } from './oee.node';
+export { OeeWindow } from './oee-window';
+export type { MachineState, OeeFigures } from './oee-window';

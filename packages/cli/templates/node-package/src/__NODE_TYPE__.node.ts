@@ -1,0 +1,77 @@
+import { defineNode, deriveMessage, NodeError } from '@tagflow/node-sdk';
+
+const UNIT_NAMES = ['degC', 'degF', 'K', 'bar', 'kPa', 'psi', 'm3/h', 'l/min'] as const;
+type Unit = (typeof UNIT_NAMES)[number];
+
+/** How to reach each unit from its quantity's base unit (K, Pa, m³/s): `base = value * factor + offset`. */
+const UNITS: Record<Unit, { quantity: string; factor: number; offset: number }> = {
+  degC: { quantity: 'temperature', factor: 1, offset: 273.15 },
+  degF: { quantity: 'temperature', factor: 5 / 9, offset: 273.15 - (32 * 5) / 9 },
+  K: { quantity: 'temperature', factor: 1, offset: 0 },
+  bar: { quantity: 'pressure', factor: 100_000, offset: 0 },
+  kPa: { quantity: 'pressure', factor: 1_000, offset: 0 },
+  psi: { quantity: 'pressure', factor: 6_894.757293168, offset: 0 },
+  'm3/h': { quantity: 'flow', factor: 1 / 3_600, offset: 0 },
+  'l/min': { quantity: 'flow', factor: 1 / 60_000, offset: 0 },
+};
+
+const unit = (what: string) => ({ type: 'string', enum: UNIT_NAMES, description: `The unit of the ${what} values.` }) as const;
+
+export default defineNode({
+  type: '__NODE_TYPE__',
+  version: 1,
+  category: 'processor',
+  description: 'Converts a number between units of temperature, pressure or flow, e.g. degF to degC',
+  docs: [
+    'Converts the number in `msg.payload` from the unit `from` to the unit `to` and sets `msg.unit`;',
+    'every other field of the message is kept. Both units must measure the same quantity (a',
+    'temperature cannot become a pressure): the deploy is refused otherwise (`INCOMPATIBLE_UNITS`).',
+    'A payload that is not a number is an error (`NOT_A_NUMBER`) and nothing is sent.',
+  ].join('\n'),
+  inputs: ['in'],
+  outputs: ['out'],
+  configSchema: {
+    type: 'object',
+    properties: {
+      from: { ...unit('incoming'), 'x-ui': { label: 'From unit' } },
+      to: { ...unit('outgoing'), 'x-ui': { label: 'To unit' } },
+      decimals: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 12,
+        description: 'Round the result to this many decimals; leave empty to keep full precision.',
+        'x-ui': { label: 'Decimals' },
+      },
+    },
+    required: ['from', 'to'],
+    additionalProperties: false,
+  },
+
+  create(ctx) {
+    const { from, to, decimals } = ctx.config;
+    const source = UNITS[from];
+    const target = UNITS[to];
+    // Checked here, not in the schema: a refused deploy names both units in plain words.
+    if (source.quantity !== target.quantity) {
+      throw new NodeError('INCOMPATIBLE_UNITS', `cannot convert ${from} (a ${source.quantity}) to ${to} (a ${target.quantity})`, { from, to });
+    }
+    const round = decimals === undefined ? (v: number) => v : (v: number) => Number(v.toFixed(decimals));
+    let converted = 0;
+
+    return {
+      onMessage(msg) {
+        const value = msg.payload;
+        if (typeof value !== 'number' || !Number.isFinite(value)) {
+          throw new NodeError('NOT_A_NUMBER', `msg.payload must be a number in ${from}, but it is ${JSON.stringify(value) ?? 'undefined'}`, {
+            topic: msg.topic,
+          });
+        }
+        const result = round((value * source.factor + source.offset - target.offset) / target.factor);
+        // deriveMessage, not a spread: it adds a field (`unit`) the message may not have.
+        ctx.send(deriveMessage(msg, { payload: result, unit: to }));
+        converted += 1;
+        ctx.status({ state: 'ok', text: `${converted} converted, last ${result} ${to}` });
+      },
+    };
+  },
+});
