@@ -9,3 +9,4 @@ export type { BundleManifest, BundlePackage, OpenedBundle } from './bundle';
 export { fileIntegrity } from './tarball';
 export { npmPack } from './npm-client';
 export type { PackedTarball } from './npm-client';
+export { withBundledDependencies } from './bundled-dependencies';

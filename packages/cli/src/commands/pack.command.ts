@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { formatIssue, validateFlow } from '@tagflow/flow-model';
-import { npmPack, writeBundle } from '@tagflow/runtime';
+import { npmPack, withBundledDependencies, writeBundle } from '@tagflow/runtime';
 import { CliError } from '../cli-error';
 import { count } from '../format-text';
 import { builtInPackageNames, loadLocalPackages } from '../fleet/local-packages';
@@ -35,7 +35,9 @@ need (except those that come with tagflow), and a manifest with each tarball's s
 Packages are taken as installed here: from the data dir (the tarball it was installed
 from), or from --nodes-dir and the current folder (packed with npm pack).
 "tagflow deploy <bundle> --to NAME" installs what a runtime lacks, checking every sha512,
-then deploys the flow. Packages with dependencies must bundle them (bundleDependencies).
+then deploys the flow. A package's runtime dependencies are put inside its tarball
+(npm's bundleDependencies, installed here from the registry or npm's cache), so the target
+needs no registry.
 
 Examples:
   $ tagflow pack pump-monitor.json
@@ -59,7 +61,10 @@ async function pack(file: string, options: PackOptions): Promise<void> {
 
   const work = await mkdtemp(path.join(tmpdir(), 'tagflow-pack-'));
   try {
-    const tarballs = await Promise.all(bundled.map(async (p) => ({ ...p, tarball: await tarballFor(p, local, work) })));
+    // Each package with its dependencies inside it: the target runtime may reach no registry.
+    const tarballs = await Promise.all(
+      bundled.map(async (p) => ({ ...p, tarball: (await withBundledDependencies(await tarballFor(p, local, work), work)).file })),
+    );
     const manifest = await writeBundle(output, flow, tarballs);
     const names = manifest.packages.map((p) => `${p.name} ${p.version}`);
     process.stdout.write(`${output}\n`);

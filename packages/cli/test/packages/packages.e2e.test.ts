@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -196,6 +196,67 @@ describe('tagflow pack and bundle deploys', () => {
       await stop(rt);
     }
   }, 60_000);
+
+  it("carries a package's own dependencies inside the bundle, so the target needs no registry", async () => {
+    // A library the node package depends on, reachable only while packing (then deleted).
+    const lib = path.join(work, 'dep-lib');
+    mkdirSync(lib, { recursive: true });
+    writeFileSync(path.join(lib, 'package.json'), JSON.stringify({ name: 'dep-lib', version: '1.0.0', main: 'index.js' }));
+    writeFileSync(path.join(lib, 'index.js'), 'exports.triple = (x) => x * 3;\n');
+    const libTgz = path.join(work, 'dep-lib-1.0.0.tgz');
+    expect(spawnSync('npm', ['pack', lib, '--pack-destination', work, '--loglevel=error'], { env: env() }).status).toBe(0);
+    const pkg = path.join(work, 'tripler-nodes');
+    mkdirSync(path.join(pkg, 'lib'), { recursive: true });
+    writeFileSync(
+      path.join(pkg, 'package.json'),
+      JSON.stringify({ name: '@plant/tripler-nodes', version: '1.0.0', keywords: ['tagflow-nodes'], files: ['lib'], tagflow: { nodes: ['lib/tripler.node.js'] }, peerDependencies: { '@tagflow/node-sdk': '^0.1.0' }, dependencies: { 'dep-lib': `file:${libTgz}` } }),
+    );
+    writeFileSync(
+      path.join(pkg, 'lib', 'tripler.node.js'),
+      [
+        "const { defineNode } = require('@tagflow/node-sdk');",
+        "const { triple } = require('dep-lib');",
+        "module.exports = defineNode({ type: 'triple', version: 1, category: 'processor', description: 'x3 (test fixture with a dependency)', inputs: ['in'], outputs: ['out'],",
+        "  configSchema: { type: 'object', properties: {}, additionalProperties: false },",
+        '  create: (ctx) => ({ onMessage: (msg) => ctx.send({ ...msg, payload: triple(msg.payload) }) }) });',
+      ].join('\n'),
+    );
+    const local = path.join(work, 'packer-deps');
+    expect((await tagflow(['nodes', 'install', pkg, '--data-dir', local])).code).toBe(0);
+    const flowFile = path.join(work, 'tripler.flow.json');
+    writeFileSync(
+      flowFile,
+      JSON.stringify({
+        schemaVersion: 1,
+        id: 'tripler',
+        nodes: [
+          { id: 'tick', type: 'timer', typeVersion: 1, config: { intervalMs: 100, payload: 5 } },
+          { id: 'x3', type: 'triple', typeVersion: 1 },
+          { id: 'show', type: 'debug', typeVersion: 1 },
+        ],
+        edges: [{ source: 'tick', target: 'x3' }, { source: 'x3', target: 'show' }],
+      }),
+    );
+    const bundle2 = path.join(work, 'tripler.bundle.tgz');
+    const packed = await tagflow(['pack', flowFile, '-o', bundle2, '--data-dir', local]);
+    expect(packed.code).toBe(0);
+    rmSync(libTgz); // from here on, dep-lib exists only inside the bundle
+
+    const rt = await startRuntime(path.join(work, 'runtime-deps'));
+    try {
+      const deployed = await rt.cli(['deploy', bundle2, '--to', 'rt']);
+      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
+      const deadline = Date.now() + 10_000;
+      let out = 0;
+      while (out < 3 && Date.now() < deadline) {
+        out = (await rt.api('/api/status')).json.nodes.x3?.counters?.out ?? 0;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(out).toBeGreaterThanOrEqual(3); // the node ran, its dependency loaded from the bundle
+    } finally {
+      await stop(rt);
+    }
+  }, 90_000);
 
   it('refuses a bundle whose tarball was altered, here and on the runtime, installing nothing', async () => {
     const dir = mkdtempSync(path.join(work, 'tamper-'));
