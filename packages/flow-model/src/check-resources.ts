@@ -1,3 +1,4 @@
+import { TAGFLOW_RELEASE } from './known-packages';
 import type { NodeCatalog } from './catalog';
 import { findResourceType, resourceTypeNames } from './catalog-lookup';
 import { cloneJson, isPlainObject } from './clone-json';
@@ -86,7 +87,10 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
 export function notInstalled(kind: 'node' | 'resource', type: string, installed: string[], known: Readonly<Record<string, string>>): string {
   const base = `${JSON.stringify(type)} is not an installed ${kind} type`;
   const isKnown = (name: string) => Object.prototype.hasOwnProperty.call(known, name);
-  if (isKnown(type)) return `${base}; it is provided by ${known[type]}: install that package on this runtime`;
+  if (isKnown(type)) {
+    const spec = `${known[type]}@${TAGFLOW_RELEASE}`;
+    return `${base}; it is provided by ${spec}: install that package on this runtime (tagflow nodes install ${spec})`;
+  }
   const guess = closest(type, new Set([...installed, ...Object.keys(known)]));
   if (guess && installed.includes(guess)) return `${base}; did you mean ${JSON.stringify(guess)}?`;
   if (guess) return `${base}; did you mean ${JSON.stringify(guess)} (provided by ${known[guess]})?`;

@@ -3,6 +3,12 @@
  * to install. Third-party types are not listed; their message just says the type is missing.
  */
 
+/**
+ * The tagflow release these packages come with: every @tagflow package of a release has this
+ * version (a test checks it against package.json), so a missing one can be named exactly.
+ */
+export const TAGFLOW_RELEASE = '0.1.0';
+
 const CORE = '@tagflow/nodes-core';
 const MQTT = '@tagflow/nodes-mqtt';
 const MODBUS = '@tagflow/nodes-modbus';

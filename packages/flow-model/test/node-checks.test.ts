@@ -48,7 +48,7 @@ describe('node types', () => {
         code: 'UNKNOWN_NODE_TYPE',
         path: '/nodes/2/type',
         nodeId: 'read',
-        message: 'node "read" (opcua-read): /nodes/2/type "opcua-read" is not an installed node type; it is provided by @tagflow/nodes-opcua: install that package on this runtime',
+        message: 'node "read" (opcua-read): /nodes/2/type "opcua-read" is not an installed node type; it is provided by @tagflow/nodes-opcua@0.1.0: install that package on this runtime (tagflow nodes install @tagflow/nodes-opcua@0.1.0)',
       },
     ]);
   });
@@ -224,7 +224,7 @@ describe('resources used by nodes', () => {
         code: 'UNKNOWN_RESOURCE_TYPE',
         path: '/resources/0/type',
         resourceId: 'ua',
-        message: 'resource "ua" (opcua-server): /resources/0/type "opcua-server" is not an installed resource type; it is provided by @tagflow/nodes-opcua: install that package on this runtime',
+        message: 'resource "ua" (opcua-server): /resources/0/type "opcua-server" is not an installed resource type; it is provided by @tagflow/nodes-opcua@0.1.0: install that package on this runtime (tagflow nodes install @tagflow/nodes-opcua@0.1.0)',
       },
     ]);
   });
@@ -241,5 +241,18 @@ describe('resources used by nodes', () => {
     const result = validateFlow(good, catalog);
     if (!result.ok) throw new Error(result.errors[0].message);
     expect(result.flow.resources).toEqual([{ id: 'plc', type: 'modbus-device', config: { host: 'plc.local', port: 502 } }]);
+  });
+});
+
+describe('TAGFLOW_RELEASE', () => {
+  it('is the version of the @tagflow packages it names', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { readFileSync } = require('node:fs') as typeof import('node:fs');
+    const { join } = require('node:path') as typeof import('node:path');
+    const { TAGFLOW_RELEASE } = require('../src') as typeof import('../src');
+    for (const dir of ['packages/flow-model', 'nodes/core', 'nodes/mqtt', 'nodes/modbus', 'nodes/opcua', 'nodes/historian']) {
+      const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', dir, 'package.json'), 'utf8')) as { version: string };
+      expect(`${dir}@${pkg.version}`).toBe(`${dir}@${TAGFLOW_RELEASE}`);
+    }
   });
 });
