@@ -6,4 +6,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/bootstrap.sh"
 cd "$root"
 node --no-node-snapshot packages/bench/dist/engine.bench.js
-exec node --no-node-snapshot packages/bench/dist/historian.bench.js
+node --no-node-snapshot packages/bench/dist/historian.bench.js
+# Issue 8: beside Node-RED 4.1.15 (a devDependency of packages/bench), fresh child processes.
+exec node --no-node-snapshot packages/bench/dist/nodered.bench.js
