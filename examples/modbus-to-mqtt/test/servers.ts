@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
+import { acceptsConnections, freePort, until } from '@tagflow/node-test';
 
 /** A peer process for the test: Mosquitto or the example's PLC simulator, on a free loopback port. */
 export class Peer {
@@ -34,7 +34,7 @@ export class Peer {
     });
     peer.child.stderr?.on('data', (chunk: Buffer) => (peer.stderr = (peer.stderr + chunk.toString()).slice(-4000)));
     const deadline = Date.now() + 15_000;
-    while (!(await accepts(port))) {
+    while (!(await acceptsConnections(port))) {
       if (peer.child.exitCode !== null) throw new Error(`${binary} exited (code ${peer.child.exitCode}):\n${peer.stderr}`);
       if (Date.now() > deadline) throw new Error(`${binary} did not listen on port ${port}:\n${peer.stderr}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -50,32 +50,5 @@ export class Peer {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-export async function until(check: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+// Re-exported for the tests of this package that import them from here.
+export { freePort, until };

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { acceptsConnections, freePort, until } from '@tagflow/node-test';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(__dirname, 'modbus-server.py');
@@ -54,7 +54,7 @@ export class PymodbusServer {
     });
     child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
     const deadline = Date.now() + 15_000;
-    while (!(await accepts(this.port))) {
+    while (!(await acceptsConnections(this.port))) {
       if (child.exitCode !== null) throw new Error(`the pymodbus server exited (code ${child.exitCode}):\n${this.stderr}`);
       if (Date.now() > deadline) throw new Error(`the pymodbus server did not listen on port ${this.port}:\n${this.stderr}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -90,32 +90,5 @@ export class PymodbusServer {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-export async function until(check: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+// Re-exported for the tests of this package that import them from here.
+export { until };

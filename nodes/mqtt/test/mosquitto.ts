@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { acceptsConnections, freePort, until } from '@tagflow/node-test';
 
 const BINARY = '/usr/sbin/mosquitto';
 const PASSWD = '/usr/bin/mosquitto_passwd';
@@ -62,7 +62,7 @@ export class Mosquitto {
     let output = '';
     child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
     const deadline = Date.now() + 10_000;
-    while (!(await accepts(this.port))) {
+    while (!(await acceptsConnections(this.port))) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`mosquitto did not start on port ${this.port}: ${output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -78,32 +78,5 @@ export class Mosquitto {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-export async function until(check: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+// Re-exported for the tests of this package that import them from here.
+export { until };

@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataType, MessageSecurityMode, OPCUAServer, SecurityPolicy, StatusCode, StatusCodes, Variant, VariantArrayType } from 'node-opcua';
 import type { UAVariable } from 'node-opcua';
 import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
+import { freePort, until } from '@tagflow/node-test';
 
 /** The one user the test server knows. */
 export const TEST_USER = { userName: 'operator', password: 'pump-house-7' };
@@ -171,23 +171,8 @@ export class OpcuaTestServer {
 }
 
 /** A port free now on loopback (the server is started on it, and restarted on the same one). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export async function until(check: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Re-exported for the tests of this package that import them from here.
+export { freePort, until };

@@ -8,3 +8,4 @@ export type { LogRecord } from './recording-logger';
 export { toMessage } from './to-message';
 export { connectorConformance } from './conformance';
 export type { ConformanceNode, ConformanceTimeouts, ConnectorConformanceOptions } from './conformance';
+export { acceptsConnections, freePort, until } from './peers';

@@ -101,14 +101,7 @@ export class Deployer implements DeployerApi {
     const failure = await health.verdict(options.healthMs);
     if (failure === undefined) return { status: 'deployed', version, warnings: result.warnings };
     logger.warn({ version: version.version, reason: failure }, 'the new flow failed in its health window; restoring the previous version');
-    let restored: FlowVersion | undefined;
-    if (previous) {
-      const back = await engine.deploy(previous.flow);
-      if (back.ok) restored = await flows.save(previous.flow, 'health check', `rollback to version ${previous.version.version}: ${failure}`);
-      else logger.error({ errors: back.errors }, 'the previous flow could not be restored either');
-    } else {
-      await engine.stop();
-    }
+    const restored = (await this.restore(previous)) && previous ? await flows.save(previous.flow, 'health check', `rollback to version ${previous.version.version}: ${failure}`) : undefined;
     await audit.append({
       type: 'rollback',
       actor: 'health check',
@@ -165,12 +158,16 @@ export class Deployer implements DeployerApi {
     }));
   }
 
-  /** Runs the previous version again, or no flow when there was none. */
-  private async restore(previous: { version: FlowVersion; flow: Flow } | undefined): Promise<void> {
+  /** Runs the previous version again (true when it runs), or no flow when there was none. */
+  private async restore(previous: { version: FlowVersion; flow: Flow } | undefined): Promise<boolean> {
     const { engine, logger } = this.deps;
-    if (!previous) return engine.stop();
+    if (!previous) {
+      await engine.stop();
+      return false;
+    }
     const back = await engine.deploy(previous.flow);
     if (!back.ok) logger.error({ errors: back.errors }, 'the previous flow could not be restored');
+    return back.ok;
   }
 
   private conflict(expected: number | undefined): DeployOutcome | undefined {

@@ -43,8 +43,7 @@ export function fileStamp(path: string): string | undefined {
     const s = statSync(path);
     return `${s.ino}:${s.mtimeMs}:${s.size}`;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+    return missingOrThrow(path, err);
   }
 }
 
@@ -54,14 +53,9 @@ export function readJsonFileSync(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+    return missingOrThrow(path, err);
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new Error(`${path} is damaged (not valid JSON: ${(err as Error).message}); restore it from a backup`);
-  }
+  return parseJsonFile(path, text);
 }
 
 /** The parsed JSON content of `path`, or undefined when there is no such file. A damaged file is an error naming it. */
@@ -70,9 +64,18 @@ export async function readJsonFile(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+    return missingOrThrow(path, err);
   }
+  return parseJsonFile(path, text);
+}
+
+/** Undefined for a file that does not exist; any other read failure is an error naming the file. */
+function missingOrThrow(path: string, err: unknown): undefined {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+}
+
+function parseJsonFile(path: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

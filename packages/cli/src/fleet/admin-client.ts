@@ -1,16 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { FlowIssue } from '@tagflow/flow-model';
+import type { FlowVersion } from '@tagflow/runtime';
 
-/** What the admin API tells of one deployed version (the runtime's FlowVersion). */
-export interface FlowVersion {
-  version: number;
-  flowId: string;
-  hash: string;
-  deployedAt: string;
-  deployedBy: string;
-  note?: string;
-}
+/** What the admin API tells of one deployed version: the runtime's own type, sent as JSON. */
+export type { FlowVersion };
 
 /** The answer to a deploy or a rollback, as the admin API sends it (HTTP 200, 409 or 422). */
 export type DeployOutcome =

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import { AdminClient, AdminError } from '../../src/fleet/admin-client';
 import { deployToRuntime } from '../../src/fleet/deploy-plan';
+import { freePort } from '@tagflow/node-test';
 
 const TOKEN = 'tf_test_secret_token';
 
@@ -170,10 +170,3 @@ describe('AdminClient', () => {
 });
 
 /** A port nothing listens on (taken and released). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureBuilt, finished, fixtures } from '../cli-process';
 import type { CliResult } from '../cli-process';
 import { AdminClient } from '../../src/fleet/admin-client';
+import { freePort } from '@tagflow/node-test';
 
 /**
  * Three real runtimes (`tagflow start`) on loopback, driven by the real `tagflow deploy`,
@@ -267,10 +266,3 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, e
   throw new Error(explain());
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
