@@ -1,15 +1,4 @@
-export { Engine } from './engine/engine';
-export type { EngineOptions, DeployResult, EngineEvents } from './engine/engine';
-export type { NodeCounters, DebugEvent, StatusEvent, NodeErrorEvent, EngineLogger, TapListener } from './engine/types';
-export { systemClock } from './engine/node-clock';
-export { diffFlows, deepEqual } from './engine/flow-diff';
-export type { FlowDiff } from './engine/flow-diff';
-export { NodeRegistry } from './registry/node-registry';
-export type { PackageRef, RegisteredNode, RegisteredResource } from './registry/node-registry';
-export { discoverNodePackages } from './registry/discover-packages';
-export type { DiscoveryOptions, DiscoveredPackage, DiscoveryProblem, DiscoveryReport } from './registry/discover-packages';
-export { loadNodePackage, PackageLoadError } from './registry/load-node-package';
-export type { NodePackageManifest, LoadedNodePackage } from './registry/load-node-package';
+export * from './engine-api';
 export * from './store';
 export { Deployer } from './admin/deployer';
 export type { DeployerDeps } from './admin/deployer';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
-import { freePort, Mosquitto, stopChild, waitForPort } from './mosquitto';
+import { freePort, Mosquitto } from '@tagflow/node-test';
+import { stopChild, waitForPort } from './peer-process';
 
 const exampleDir = resolve(__dirname, '..');
 const cli = resolve(exampleDir, '..', '..', 'packages', 'cli', 'bin', 'tagflow.js');
@@ -57,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   subscriber?.end(true);
   if (simulator) await stopChild(simulator);
-  await broker?.stop();
+  await broker?.down();
 });
 
 describe('examples/opcua-to-mqtt', () => {

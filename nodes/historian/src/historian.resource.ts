@@ -1,9 +1,6 @@
 import { join } from 'node:path';
 import { defineResource, NodeError } from '@tagflow/node-sdk';
 import type { HistorianStore } from './historian-store';
-import { openInfluxStore } from './influx-store';
-import { LocalStore } from './local-store';
-import { openPostgresStore } from './postgres-store';
 
 /** Where the local backend keeps a store: `<data dir>/historian/<name>.sqlite`. */
 export function localStoreFile(dataDir: string, name: string): string {
@@ -63,13 +60,18 @@ export default defineResource({
       return value;
     };
     const lost = (reason: Error) => ctx.lost(reason);
+    // Each backend's driver is loaded when a historian uses it: `pg` and better-sqlite3 would
+    // otherwise cost every runtime start ~100 ms and several MB, historian or not.
     switch (c.backend) {
-      case 'postgres':
+      case 'postgres': {
+        const { openPostgresStore } = require('./postgres-store') as typeof import('./postgres-store');
         return openPostgresStore(
           { host: c.host, port: c.port, database: c.database as string, user: c.username ?? 'postgres', schema: c.schema, table: c.table, ssl: c.ssl, connectTimeoutMs: c.timeoutMs },
           { password: secret('password', c.passwordEnv), lost },
         );
-      case 'influxdb':
+      }
+      case 'influxdb': {
+        const { openInfluxStore } = require('./influx-store') as typeof import('./influx-store');
         return openInfluxStore(
           {
             url: c.url as string,
@@ -84,7 +86,9 @@ export default defineResource({
           },
           { password: secret('password', c.passwordEnv), token: secret('token', c.tokenEnv), lost },
         );
+      }
       default: {
+        const { LocalStore } = require('./local-store') as typeof import('./local-store');
         const file = localStoreFile(ctx.dataDir, c.name ?? ctx.id);
         try {
           return LocalStore.open(file, { maxAgeDays: c.retentionDays, maxSizeMB: c.maxSizeMB });

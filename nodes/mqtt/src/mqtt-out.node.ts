@@ -21,7 +21,15 @@ interface PendingPublish {
   properties?: PublishProperties;
 }
 
+/** Outbox acknowledgements are made this many publishes at a time. */
 const BATCH = 100;
+/**
+ * Publishes under way at once on one connection: two batches, so the next is on the wire while the
+ * broker confirms the last. Not more: a default Mosquitto queues at most 1,000 messages for each
+ * subscriber and drops the rest, so a publisher far ahead of slow subscribers (a backlog draining
+ * after an outage) would make them lose messages.
+ */
+const IN_FLIGHT = 200;
 
 export default defineNode({
   type: 'mqtt-out',
@@ -89,26 +97,37 @@ export default defineNode({
       ctx.status({ state: broker.current ? 'ok' : 'reconnecting', text, backlog: outbox.size });
     };
 
-    // Delivers the outbox in order, a batch at a time, acknowledging only what the broker confirmed.
+    const publish = (connection: MqttConnection, p: PendingPublish, v5: boolean) =>
+      connection.publish(p.topic, p.body, { qos: p.qos, retain: p.retain, properties: v5 ? p.properties : undefined });
+
+    // Delivers the outbox in order with up to IN_FLIGHT publishes under way, acknowledging the
+    // outbox's head a batch at a time, only once the broker confirmed it (QoS 1/2) or the socket took
+    // it (QoS 0). Waiting for each batch before sending the next would idle a broker round trip per batch.
     const deliver = async () => {
       while (!ctx.signal.aborted) {
         await outbox.whenNotEmpty(ctx.signal);
         if (ctx.signal.aborted) return;
         const connection = await broker.ready(ctx.signal);
-        const batch = outbox.peek(BATCH);
+        const v5 = connection.protocolVersion === 5;
+        if (!v5 && wantsProperties && !warnedOldProtocol) {
+          warnedOldProtocol = true;
+          ctx.log.warn('the broker connection uses MQTT 3.1.1, which has no message properties: they are left out', {});
+        }
+        // Publishes sent on this connection and not yet acknowledged in the outbox, oldest first.
+        const window: Array<Promise<unknown>> = [];
         try {
-          const v5 = connection.protocolVersion === 5;
-          if (!v5 && wantsProperties && !warnedOldProtocol) {
-            warnedOldProtocol = true;
-            ctx.log.warn('the broker connection uses MQTT 3.1.1, which has no message properties: they are left out', {});
+          while (!ctx.signal.aborted) {
+            for (const p of outbox.peek(IN_FLIGHT).slice(window.length)) window.push(publish(connection, p, v5));
+            if (window.length === 0) break;
+            const oldest = window.splice(0, BATCH);
+            await Promise.all(oldest);
+            await outbox.ack(oldest.length);
           }
-          await Promise.all(
-            batch.map((p) => connection.publish(p.topic, p.body, { qos: p.qos, retain: p.retain, properties: v5 ? p.properties : undefined })),
-          );
-          await outbox.ack(batch.length);
         } catch (err) {
-          // Connection lost mid-batch: the same batch goes again on the next connection (at least once).
+          // Connection lost mid-window: what is unacknowledged goes again on the next connection (at least once).
           ctx.log.warn('publish failed; will retry on the next connection', { error: String(err) });
+          // The rest of the window fails too; nothing is waiting for it any more.
+          for (const pending of window) pending.catch(() => undefined);
           if (broker.current === connection) await new Promise((r) => ctx.clock.setTimeout(() => r(undefined), 500));
         }
       }
@@ -122,7 +141,7 @@ export default defineNode({
           if (!ctx.signal.aborted) ctx.error(err);
         });
       },
-      async onMessage(msg: Message) {
+      onMessage(msg: Message) {
         let topic: string;
         try {
           topic = renderTopic(c.topic, msg);
@@ -137,7 +156,14 @@ export default defineNode({
         } catch (err) {
           throw new NodeError('MQTT_PROPERTY', (err as Error).message);
         }
-        await outbox.push({ topic, body, qos: c.qos as 0 | 1 | 2, retain: c.retain, properties });
+        const pushed = outbox.push({ topic, body, qos: c.qos as 0 | 1 | 2, retain: c.retain, properties });
+        // With 'block', waiting is the point: the flow is held back while the buffer is full.
+        if (c.overflow === 'block') return pushed;
+        // Otherwise the message is already queued for the buffer's file, which takes everything
+        // queued in this turn with one write; waiting for that write before taking the next message
+        // would cost a system call and an event-loop turn per message. A failed write still
+        // reaches the flow, as this node's error for this message.
+        pushed.catch((err: unknown) => ctx.error(err, msg));
       },
       async close() {
         await delivering;

@@ -1,6 +1,6 @@
 import { connectorConformance } from '@tagflow/node-test';
 import { mqttBroker, mqttIn, mqttOut } from '../src';
-import { Mosquitto } from './mosquitto';
+import { Mosquitto } from '@tagflow/node-test';
 
 // The shared connector suite, run against a real Mosquitto that it stops and starts.
 let broker: Mosquitto | undefined;

@@ -3,7 +3,7 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import { runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
 import { mqttBroker, mqttIn, mqttOut } from '../src';
-import { Mosquitto, until } from './mosquitto';
+import { Mosquitto, until } from '@tagflow/node-test';
 import { makeCertificates } from './test-certificates';
 import type { TestCertificates } from './test-certificates';
 

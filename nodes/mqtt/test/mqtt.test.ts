@@ -6,7 +6,7 @@ import type { MqttClient } from 'mqtt';
 import { runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
 import { mqttBroker, mqttIn, mqttOut } from '../src';
-import { Mosquitto, until } from './mosquitto';
+import { Mosquitto, until } from '@tagflow/node-test';
 
 let broker: Mosquitto;
 const open: Array<{ stop(): Promise<void> }> = [];

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
-import { Mosquitto, until } from './mosquitto';
+import { Mosquitto, until } from '@tagflow/node-test';
 
 // A real runtime process (the tagflow CLI) bridging one broker to another, killed with SIGKILL
 // while its buffer is being delivered, then started again on the same data dir.

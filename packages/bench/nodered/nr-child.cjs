@@ -1,6 +1,8 @@
 // One embedded Node-RED 4 per process (RED.init/RED.start run once per process), forked by
-// dist/nodered.bench.js: the reference flow  source -> smooth (mean of 10) -> switch (> 100) [x fanout]
-// -> counting sink, driven and timed by the same harness as tagflow's child (dist/child-harness.js).
+// dist/nodered.bench.js, running the flow the config names (dist/nodered-reference.js: BenchFlow):
+// the reference flow  source -> smooth (mean of 10) -> switch (> 100) [x fanout] -> counting sink,
+// a function node -> counting sink, or the reference flow ending in an mqtt out node; driven and
+// timed by the same harness as tagflow's child (dist/child-harness.js).
 // Node-RED runs as a library: no editor, no admin API, no HTTP server listening, flows from a
 // throw-away user directory. usage: node nr-child.cjs '<ChildConfig json>'
 'use strict';
@@ -10,8 +12,8 @@ const os = require('node:os');
 const path = require('node:path');
 const http = require('node:http');
 const RED = require('node-red');
-const { readConfig, createHarness, measure, report } = require('../dist/child-harness.js');
-const { THRESHOLD, WINDOW } = require('../dist/nodered-reference.js');
+const { readConfig, createHarness, measure, coldStart, report } = require('../dist/child-harness.js');
+const { FUNCTION_CODE, MQTT_TOPIC, THRESHOLD, WINDOW } = require('../dist/nodered-reference.js');
 
 const cfg = readConfig();
 const h = createHarness();
@@ -19,16 +21,34 @@ globalThis.__tagflowBenchHit = (msg) => h.hit(msg);
 
 function buildFlow() {
   const z = 'bench';
-  const switches = Array.from({ length: cfg.fanout }, (_, k) => 'sw' + k);
-  const nodes = [
-    { id: z, type: 'tab', label: 'bench' },
-    { id: 'src', type: 'tagflow-bench-source', z, wires: [['avg']] },
-    { id: 'avg', type: 'smooth', z, name: '', property: 'payload', action: 'mean', count: String(WINDOW), round: '',
-      mult: 'single', reduce: false, wires: [switches] },
-    ...switches.map((id) => ({ id, type: 'switch', z, name: '', property: 'payload', propertyType: 'msg',
-      rules: [{ t: 'gt', v: String(THRESHOLD), vt: 'num' }], checkall: 'true', repair: false, outputs: 1, wires: [['sink']] })),
-    { id: 'sink', type: 'tagflow-bench-sink', z, wires: [] },
-  ];
+  const tab = { id: z, type: 'tab', label: 'bench' };
+  const sink = { id: 'sink', type: 'tagflow-bench-sink', z, wires: [] };
+  const smooth = (wires) => ({ id: 'avg', type: 'smooth', z, name: '', property: 'payload', action: 'mean', count: String(WINDOW),
+    round: '', mult: 'single', reduce: false, wires: [wires] });
+  const threshold = (id, to) => ({ id, type: 'switch', z, name: '', property: 'payload', propertyType: 'msg',
+    rules: [{ t: 'gt', v: String(THRESHOLD), vt: 'num' }], checkall: 'true', repair: false, outputs: 1, wires: [[to]] });
+  let nodes;
+  if (cfg.flow === 'function') {
+    nodes = [
+      tab,
+      { id: 'src', type: 'tagflow-bench-source', z, wires: [['fn']] },
+      { id: 'fn', type: 'function', z, name: '', func: FUNCTION_CODE, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [['sink']] },
+      sink,
+    ];
+  } else if (cfg.flow === 'mqtt') {
+    nodes = [
+      tab,
+      { id: 'broker', type: 'mqtt-broker', name: 'bench', broker: '127.0.0.1', port: String(cfg.mqtt.port), clientid: '', autoConnect: true,
+        usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, birthTopic: '', closeTopic: '', willTopic: '' },
+      { id: 'src', type: 'tagflow-bench-source', z, wires: [['avg']] },
+      smooth(['sw0']),
+      threshold('sw0', 'out'),
+      { id: 'out', type: 'mqtt out', z, name: '', topic: MQTT_TOPIC, qos: String(cfg.mqtt.qos), retain: 'false', broker: 'broker', wires: [] },
+    ];
+  } else {
+    const switches = Array.from({ length: cfg.fanout }, (_, k) => 'sw' + k);
+    nodes = [tab, { id: 'src', type: 'tagflow-bench-source', z, wires: [['avg']] }, smooth(switches), ...switches.map((id) => threshold(id, 'sink')), sink];
+  }
   // Flow nodes need x/y, otherwise Node-RED takes them for config nodes.
   nodes.forEach((n, k) => { if (n.z) { n.x = 100 + 150 * k; n.y = 100; } });
   return nodes;
@@ -59,7 +79,14 @@ async function main() {
   await started;
   const send = globalThis.__tagflowBenchSend;
   if (!send) throw new Error('bench source node did not start (flow not loaded?)');
-  if (!RED.nodes.getNode('avg')) throw new Error('smooth node not loaded');
+  if (cfg.mode === 'cold') return coldStart(h, send);
+  if (cfg.flow !== 'function' && !RED.nodes.getNode('avg')) throw new Error('smooth node not loaded');
+  if (cfg.flow === 'mqtt') {
+    // Node-RED drops what its mqtt out node gets before the broker connection is up.
+    const broker = RED.nodes.getNode('broker');
+    for (let i = 0; i < 400 && !broker.connected; i++) await new Promise((r) => setTimeout(r, 25));
+    if (!broker.connected) throw new Error('Node-RED did not connect to the benchmark broker');
+  }
   const version = typeof RED.version === 'function' ? RED.version() : RED.version;
   const result = await measure('node-red', String(version), performance.now() - tBoot, cfg, h, send);
   report(result);

@@ -5,7 +5,7 @@
  * (1 ms timer, every due message per tick), and a sink that counts and times what arrives.
  */
 import type { ChildConfig, ChildResult } from './nodered-reference';
-import { expectedPass, pct, value } from './nodered-reference';
+import { expectedAtSink, pct, THRESHOLD, value } from './nodered-reference';
 
 export type Send = (msg: Record<string, unknown>) => void;
 
@@ -51,7 +51,6 @@ export async function measure(
   h: ReturnType<typeof createHarness>,
   send: Send,
 ): Promise<ChildResult> {
-  const fanout = cfg.fanout;
   await sleep(300); // let the runtime settle after start, as the anchor does
   const cpu0 = process.cpuUsage();
   const done = new Promise<void>((r) => (h.onDone = r));
@@ -59,16 +58,34 @@ export async function measure(
   if (cfg.mode === 'burst') {
     const n = cfg.n ?? 100_000;
     const chunk = cfg.chunk ?? 1;
-    h.expected = expectedPass(n) * fanout;
+    const toBroker = cfg.flow === 'mqtt';
+    h.expected = expectedAtSink(cfg, n);
     const ts = Date.now();
+    // The subscriber (another process) times delivery from this moment.
+    if (toBroker) process.send?.({ type: 'started', t0Epoch: Date.now() });
     const t0 = performance.now();
     let i = 0;
-    const step = () => {
-      const end = Math.min(n, i + chunk);
-      for (; i < end; i++) send({ payload: value(i), topic: 'sensor/1', timestamp: ts, quality: 'good' });
-      if (i < n) setImmediate(step);
-    };
-    step();
+    const allSent = new Promise<void>((resolve) => {
+      const step = () => {
+        const end = Math.min(n, i + chunk);
+        for (; i < end; i++) send({ payload: value(i), topic: 'sensor/1', timestamp: ts, quality: 'good' });
+        if (i < n) setImmediate(step);
+        else resolve();
+      };
+      step();
+    });
+    if (toBroker) {
+      // Nothing to count here: the parent says when the subscriber has seen everything.
+      await allSent;
+      const ms = performance.now() - t0;
+      process.send?.({ type: 'sent' });
+      await new Promise<void>((resolve) => process.on('message', (m: { cmd?: string }) => m.cmd === 'report' && resolve()));
+      const cpu = process.cpuUsage(cpu0);
+      return {
+        type: 'result', system, version, ok: true, count: -1, expected: h.expected,
+        msgsPerSec: n / (ms / 1000), ms, cpuPct: (cpu.user + cpu.system) / 10 / (performance.now() - t0), peakRssMb: peakRssMb(), startupMs,
+      };
+    }
     await Promise.race([done, timeout]);
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
@@ -81,7 +98,7 @@ export async function measure(
   const rate = cfg.rate ?? 1000;
   const seconds = cfg.seconds ?? 5;
   const total = Math.round(rate * seconds);
-  h.expected = expectedPass(total) * fanout;
+  h.expected = expectedAtSink(cfg, total);
   h.lat = new Float64Array(h.expected);
   h.sendRel = new Float64Array(h.expected);
   h.t0 = performance.now();
@@ -106,6 +123,19 @@ export async function measure(
     latencyMs: { n: sorted.length, p50: pct(sorted, 50), p99: pct(sorted, 99), max: sorted[sorted.length - 1] },
     cpuPct: (cpu.user + cpu.system) / 10 / wallMs, peakRssMb: peakRssMb(), startupMs,
   };
+}
+
+/**
+ * Figure 4: one message as soon as the flow runs (a value the switch passes), `first` to the parent
+ * when the sink has it, then idle with the flow deployed until the parent has read the RSS and
+ * kills the process.
+ */
+export function coldStart(h: ReturnType<typeof createHarness>, send: Send): void {
+  h.expected = 1;
+  h.onDone = () => process.send?.({ type: 'first' });
+  // An embedded runtime with nothing listening would otherwise let the process end.
+  setInterval(() => undefined, 60_000);
+  send({ payload: THRESHOLD + 50, topic: 'sensor/1', timestamp: Date.now(), quality: 'good' });
 }
 
 /** Sends the result (or an error) to the parent and exits. */

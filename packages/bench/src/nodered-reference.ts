@@ -31,11 +31,36 @@ export function expectedPass(n: number, threshold = THRESHOLD): number {
   return pass;
 }
 
+/**
+ * Figure 6's function node body, the same text in both systems: a unit conversion, the kind of small
+ * computation users write function nodes for.
+ */
+export const FUNCTION_CODE = 'msg.payload = Math.round(msg.payload * 1.8 + 32);\nreturn msg;';
+
+/** The topic figure 5 publishes to. */
+export const MQTT_TOPIC = 'bench/out';
+
+/**
+ * What the harness source feeds:
+ * - `reference`: mean of 10 -> switch (> 100) [x fanout] -> counting sink (figures 1-4);
+ * - `function`: a function node running FUNCTION_CODE -> counting sink (figure 6);
+ * - `mqtt`: mean of 10 -> switch (> 100) -> MQTT publisher to `mqtt.port` (figure 5), counted by a
+ *   subscriber in another process.
+ */
+export type BenchFlow = 'reference' | 'function' | 'mqtt';
+
 /** What the orchestrator asks a child process to do (passed as JSON in argv[2]). */
 export interface ChildConfig {
-  mode: 'burst' | 'rate';
+  /**
+   * burst: N messages as fast as the system takes them; rate: a steady rate, timing each message;
+   * cold: one message as soon as the flow runs, then idle until killed (figure 4).
+   */
+  mode: 'burst' | 'rate' | 'cold';
+  flow?: BenchFlow;
   /** Switches after the moving average, all wired to the sink (1 = figure 1, 2 = figure 2). */
   fanout: number;
+  /** flow `mqtt`: the broker's loopback port and the QoS to publish with. */
+  mqtt?: { port: number; qos: 0 | 1 };
   /** burst: messages to send, and how many per event-loop turn. */
   n?: number;
   chunk?: number;
@@ -46,6 +71,11 @@ export interface ChildConfig {
   timeoutMs?: number;
 }
 
+/** How many messages reach the counting sink (or, for `mqtt`, the broker) when `n` are sent. */
+export function expectedAtSink(cfg: Pick<ChildConfig, 'flow' | 'fanout'>, n: number): number {
+  return cfg.flow === 'function' ? n : expectedPass(n) * (cfg.flow === 'mqtt' ? 1 : cfg.fanout);
+}
+
 /** What a child process sends back over IPC. */
 export interface ChildResult {
   type: 'result';
@@ -54,7 +84,7 @@ export interface ChildResult {
   ok: boolean;
   count: number;
   expected: number;
-  /** burst */
+  /** burst: messages in per second (for `mqtt`: until the last was handed to the publisher). */
   msgsPerSec?: number;
   ms?: number;
   /** rate: latency source -> sink of every message that reached the sink after the warm-up, in ms. */

@@ -15,3 +15,15 @@ export function formatRate(perSecond: number): string {
   if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)}k`;
   return perSecond.toFixed(0);
 }
+
+/** Several measurements of one quantity, with their median and range. */
+export interface Series {
+  values: number[];
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function series(values: number[]): Series {
+  return { values, median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}

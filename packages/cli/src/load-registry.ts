@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { discoverNodePackages, NodeRegistry } from '@tagflow/runtime';
-import type { DiscoveryReport } from '@tagflow/runtime';
+import { discoverNodePackages, NodeRegistry } from '@tagflow/runtime/engine';
+import type { DiscoveryReport } from '@tagflow/runtime/engine';
 
 /** The installed node types, and what discovery refused. */
 export interface LoadedRegistry {

@@ -1,21 +1,37 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { cliVersion } from './cli-version';
-import { registerDeployCommand } from './commands/deploy.command';
-import { registerHistoryCommand } from './commands/history.command';
-import { registerNewNodeCommand } from './commands/new-node.command';
-import { registerNodesCommand } from './commands/nodes.command';
-import { registerPackCommand } from './commands/pack.command';
-import { registerRollbackCommand } from './commands/rollback.command';
-import { registerRunCommand } from './commands/run.command';
-import { registerSecretCommand } from './commands/secret.command';
-import { registerStartCommand } from './commands/start.command';
-import { registerStatusCommand } from './commands/status.command';
-import { registerTokenCommand } from './commands/token.command';
-import { registerValidateCommand } from './commands/validate.command';
+
+type RegisterCommand = (program: Command) => void;
+
+/**
+ * Every command, in the order `--help` lists them, each loaded only when it is needed: the admin
+ * server, the historian's drivers and the YAML parser some commands use would otherwise more than
+ * double the start-up time of `tagflow run`, which is how a flow starts on an edge box.
+ */
+const COMMANDS: Record<string, () => RegisterCommand> = {
+  run: () => (require('./commands/run.command') as typeof import('./commands/run.command')).registerRunCommand,
+  validate: () => (require('./commands/validate.command') as typeof import('./commands/validate.command')).registerValidateCommand,
+  nodes: () => (require('./commands/nodes.command') as typeof import('./commands/nodes.command')).registerNodesCommand,
+  history: () => (require('./commands/history.command') as typeof import('./commands/history.command')).registerHistoryCommand,
+  start: () => (require('./commands/start.command') as typeof import('./commands/start.command')).registerStartCommand,
+  token: () => (require('./commands/token.command') as typeof import('./commands/token.command')).registerTokenCommand,
+  secret: () => (require('./commands/secret.command') as typeof import('./commands/secret.command')).registerSecretCommand,
+  deploy: () => (require('./commands/deploy.command') as typeof import('./commands/deploy.command')).registerDeployCommand,
+  pack: () => (require('./commands/pack.command') as typeof import('./commands/pack.command')).registerPackCommand,
+  status: () => (require('./commands/status.command') as typeof import('./commands/status.command')).registerStatusCommand,
+  rollback: () => (require('./commands/rollback.command') as typeof import('./commands/rollback.command')).registerRollbackCommand,
+  'new-node': () => (require('./commands/new-node.command') as typeof import('./commands/new-node.command')).registerNewNodeCommand,
+};
+
+/** The command named on the command line, when it is one of ours; `undefined` for `--help`, `-v`, a typo. */
+function invokedCommand(args: readonly string[]): string | undefined {
+  const name = args[0];
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
+}
 
 /** Builds the `tagflow` command line. Errors surface as exceptions (commander's `exitOverride`), so `main` decides the exit code. */
-export function createProgram(): Command {
+export function createProgram(args: readonly string[] = []): Command {
   const program = new Command('tagflow')
     .description('Run and check tagflow flows: low-code data flows for the industrial edge.')
     .version(cliVersion(), '-v, --version', 'print the tagflow version')
@@ -26,18 +42,9 @@ export function createProgram(): Command {
     // Program options only before the command name: `tagflow rollback --version 2` is the
     // rollback's --version, not the program's.
     .enablePositionalOptions();
-  registerRunCommand(program);
-  registerValidateCommand(program);
-  registerNodesCommand(program);
-  registerHistoryCommand(program);
-  registerStartCommand(program);
-  registerTokenCommand(program);
-  registerSecretCommand(program);
-  registerDeployCommand(program);
-  registerPackCommand(program);
-  registerStatusCommand(program);
-  registerRollbackCommand(program);
-  registerNewNodeCommand(program);
+  // Only the invoked command is set up; help, version and unknown commands need them all.
+  const invoked = invokedCommand(args);
+  for (const name of invoked ? [invoked] : Object.keys(COMMANDS)) COMMANDS[name]()(program);
   program.addHelpText(
     'after',
     `
@@ -61,7 +68,7 @@ Set TAGFLOW_LOG_LEVEL=debug for more detail, including stacks of unexpected erro
 /** Runs the command line and returns the process exit code; never throws. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await createProgram().parseAsync([...argv]);
+    await createProgram(argv.slice(2)).parseAsync([...argv]);
     return EXIT_OK;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -9,3 +9,5 @@ export { toMessage } from './to-message';
 export { connectorConformance } from './conformance';
 export type { ConformanceNode, ConformanceTimeouts, ConnectorConformanceOptions } from './conformance';
 export { acceptsConnections, freePort, until } from './peers';
+export { Mosquitto } from './mosquitto';
+export type { MosquittoOptions } from './mosquitto';

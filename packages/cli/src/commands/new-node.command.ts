@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { discoverNodePackages, NodeRegistry } from '@tagflow/runtime';
+import { discoverNodePackages, NodeRegistry } from '@tagflow/runtime/engine';
 import { cliVersion } from '../cli-version';
 import { nodeSearchDirs } from '../load-registry';
 import { writeNodePackage } from '../scaffold/write-node-package';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatIssues } from '@tagflow/flow-model';
-import { Engine } from '@tagflow/runtime';
+import { Engine } from '@tagflow/runtime/engine';
 import { CliError } from '../cli-error';
 import { createConsoleLogger } from '../console-logger';
 import { discoveryWarnings, loadRegistry } from '../load-registry';

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { acceptsConnections, freePort, until } from '@tagflow/node-test';
+import { acceptsConnections, freePort } from './peers';
 
 const BINARY = '/usr/sbin/mosquitto';
 const PASSWD = '/usr/bin/mosquitto_passwd';
@@ -14,9 +14,16 @@ export interface MosquittoOptions {
   users?: Record<string, string>;
   /** TLS on the listener; with `requireClientCertificate` the client must show one signed by `caFile`. */
   tls?: { caFile: string; certFile: string; keyFile: string; requireClientCertificate?: boolean };
+  /** Keep sessions and queued messages on disk across a restart (default true); off for benchmarks. */
+  persistence?: boolean;
+  /** More mosquitto.conf lines, e.g. `max_queued_messages 0`. */
+  settings?: string[];
 }
 
-/** A real Mosquitto on a free loopback port, with persistence so sessions survive a restart. */
+/**
+ * A real Mosquitto (Debian's) on a free loopback port, for one test file or benchmark: never the
+ * machine's shared broker. With persistence (the default) sessions survive `down()` then `up()`.
+ */
 export class Mosquitto {
   private process: ChildProcess | undefined;
   private constructor(
@@ -31,7 +38,8 @@ export class Mosquitto {
     const port = await freePort();
     // Run as whoever runs the test: as root, Mosquitto would otherwise switch to its own user and
     // could no longer read the files made here.
-    const lines = [`user ${userInfo().username}`, `listener ${port} 127.0.0.1`, 'persistence true', `persistence_location ${dir}/`, 'autosave_interval 1'];
+    const lines = [`user ${userInfo().username}`, `listener ${port} 127.0.0.1`];
+    if (options.persistence !== false) lines.push('persistence true', `persistence_location ${dir}/`, 'autosave_interval 1');
     if (options.users === undefined) {
       lines.push('allow_anonymous true');
     } else {
@@ -45,6 +53,7 @@ export class Mosquitto {
     if (tls !== undefined) {
       lines.push(`cafile ${tls.caFile}`, `certfile ${tls.certFile}`, `keyfile ${tls.keyFile}`, `require_certificate ${tls.requireClientCertificate === true}`);
     }
+    lines.push(...(options.settings ?? []));
     const config = join(dir, 'mosquitto.conf');
     writeFileSync(config, `${lines.join('\n')}\n`);
     const broker = new Mosquitto(port, config, tls === undefined ? 'mqtt' : 'mqtts');
@@ -77,6 +86,3 @@ export class Mosquitto {
     this.process = undefined;
   }
 }
-
-// Re-exported for the tests of this package that import them from here.
-export { until };

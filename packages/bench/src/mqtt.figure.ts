@@ -1,0 +1,100 @@
+// Figure 5: end to end over MQTT. The reference flow ending in an MQTT publisher (Node-RED's mqtt out,
+// tagflow's mqtt-out with its store-and-forward buffer) to a Mosquitto the benchmark starts on a free
+// loopback port, counted by a subscriber in another process; beside plain mqtt.js publishing the
+// same number of messages to the same broker. Throughput is messages delivered per second at the
+// subscriber, from the publisher's first send to the last arrival.
+import { join } from 'node:path';
+import { Mosquitto } from '@tagflow/node-test';
+import { expectedPass } from './nodered-reference';
+import type { ChildConfig, ChildResult } from './nodered-reference';
+import { CHILD_SCRIPT, forkChild, NODE_FLAGS } from './run-child';
+import type { ChildMessage, System } from './run-child';
+import type { SubscriberResult } from './mqtt-subscriber-child';
+import { formatRate, series } from './stats';
+import type { Series } from './stats';
+
+export type MqttSubject = System | 'mqtt.js';
+const SUBJECTS: MqttSubject[] = ['node-red', 'tagflow', 'mqtt.js'];
+
+export interface MqttRun {
+  subject: MqttSubject;
+  qos: 0 | 1;
+  delivered: number;
+  expected: number;
+  deliveredPerSec: number;
+  peakRssMb: number;
+}
+
+export interface MqttFigure {
+  n: number;
+  published: number;
+  byQos: Array<{
+    qos: 0 | 1;
+    subjects: Record<MqttSubject, { deliveredPerSec: Series; lost: number[] }>;
+    /** tagflow's delivered rate over raw mqtt.js's (medians). */
+    tagflowOfRaw: number;
+    tagflowOfNodeRed: number;
+  }>;
+  runs: MqttRun[];
+}
+
+export interface MqttFigureOptions {
+  runs: number;
+  /** Messages into the flow; expectedPass(n) of them reach the publisher. */
+  n: number;
+  chunk: Record<System, number>;
+  /** plain mqtt.js: publishes per event-loop turn (100 was its fastest in the anchor measurement). */
+  rawChunk: number;
+}
+
+async function oneRun(broker: Mosquitto, subject: MqttSubject, qos: 0 | 1, o: MqttFigureOptions): Promise<MqttRun> {
+  const expected = expectedPass(o.n);
+  const subscriber = forkChild('subscriber', join(__dirname, 'mqtt-subscriber-child.js'), { port: broker.port, qos, expected, idleMs: 5000, maxMs: 300_000 });
+  await subscriber.waitFor('subscribed');
+  const publisher =
+    subject === 'mqtt.js'
+      ? forkChild('mqtt.js', join(__dirname, 'mqtt-publisher-child.js'), { port: broker.port, qos, n: expected, chunk: o.rawChunk })
+      : forkChild(subject, CHILD_SCRIPT[subject], { mode: 'burst', flow: 'mqtt', fanout: 1, n: o.n, chunk: o.chunk[subject], mqtt: { port: broker.port, qos } } satisfies ChildConfig, NODE_FLAGS[subject]);
+  try {
+    const { t0Epoch } = await publisher.waitFor<ChildMessage & { t0Epoch: number }>('started');
+    const got = await subscriber.waitFor<SubscriberResult & ChildMessage>('result');
+    if (subject !== 'mqtt.js') publisher.send({ cmd: 'report' });
+    const result = await publisher.waitFor<ChildMessage & Pick<ChildResult, 'peakRssMb'>>('result');
+    return { subject, qos, delivered: got.count, expected, deliveredPerSec: got.count / ((got.lastEpoch - t0Epoch) / 1000), peakRssMb: result.peakRssMb };
+  } finally {
+    await Promise.all([publisher.kill(), subscriber.kill()]);
+  }
+}
+
+export async function mqttFigure(o: MqttFigureOptions, log: (line: string) => void): Promise<MqttFigure> {
+  // Mosquitto queues at most 1,000 messages for a subscriber by default and drops the rest, even at
+  // QoS 1: a publisher faster than the subscriber would then show losses that are the broker's.
+  const broker = await Mosquitto.start({ persistence: false, settings: ['max_queued_messages 0', 'max_queued_bytes 0'] });
+  const runs: MqttRun[] = [];
+  try {
+    for (const qos of [0, 1] as const) {
+      for (let run = 0; run < o.runs; run++) {
+        const order = SUBJECTS.map((_, k) => SUBJECTS[(k + run) % SUBJECTS.length]);
+        for (const subject of order) {
+          const r = await oneRun(broker, subject, qos, o);
+          runs.push(r);
+          const lost = r.expected - r.delivered;
+          log(`  mqtt QoS${qos} ${subject.padEnd(8)} run ${run + 1}: ${formatRate(r.deliveredPerSec)} msg/s delivered, ${r.delivered}/${r.expected}${lost > 0 ? ` (${lost} LOST)` : ''}, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+        }
+      }
+    }
+  } finally {
+    await broker.down();
+  }
+  const byQos = ([0, 1] as const).map((qos) => {
+    const subjects = Object.fromEntries(
+      SUBJECTS.map((s) => {
+        const mine = runs.filter((r) => r.qos === qos && r.subject === s);
+        return [s, { deliveredPerSec: series(mine.map((r) => r.deliveredPerSec)), lost: mine.map((r) => r.expected - r.delivered) }];
+      }),
+    ) as Record<MqttSubject, { deliveredPerSec: Series; lost: number[] }>;
+    const tf = subjects.tagflow.deliveredPerSec.median;
+    return { qos, subjects, tagflowOfRaw: tf / subjects['mqtt.js'].deliveredPerSec.median, tagflowOfNodeRed: tf / subjects['node-red'].deliveredPerSec.median };
+  });
+  return { n: o.n, published: expectedPass(o.n), byQos, runs };
+}

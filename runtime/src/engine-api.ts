@@ -1,0 +1,15 @@
+// The engine and the node registry alone, as `@tagflow/runtime/engine`: what running a flow needs,
+// without the admin server, stores and package manager (express, ws and prom-client cost a plain
+// `tagflow run` about 190 ms of start-up and ~10 MB it never uses).
+export { Engine } from './engine/engine';
+export type { EngineOptions, DeployResult, EngineEvents } from './engine/engine';
+export type { NodeCounters, DebugEvent, StatusEvent, NodeErrorEvent, EngineLogger, TapListener } from './engine/types';
+export { systemClock } from './engine/node-clock';
+export { diffFlows, deepEqual } from './engine/flow-diff';
+export type { FlowDiff } from './engine/flow-diff';
+export { NodeRegistry } from './registry/node-registry';
+export type { PackageRef, RegisteredNode, RegisteredResource } from './registry/node-registry';
+export { discoverNodePackages } from './registry/discover-packages';
+export type { DiscoveryOptions, DiscoveredPackage, DiscoveryProblem, DiscoveryReport } from './registry/discover-packages';
+export { loadNodePackage, PackageLoadError } from './registry/load-node-package';
+export type { NodePackageManifest, LoadedNodePackage } from './registry/load-node-package';
