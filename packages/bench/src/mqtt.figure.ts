@@ -49,11 +49,11 @@ export interface MqttFigureOptions {
 
 async function oneRun(broker: Mosquitto, subject: MqttSubject, qos: 0 | 1, o: MqttFigureOptions): Promise<MqttRun> {
   const expected = expectedPass(o.n);
-  const subscriber = forkChild('subscriber', join(__dirname, 'mqtt-subscriber-child.js'), { port: broker.port, qos, expected, idleMs: 5000, maxMs: 300_000 });
+  const subscriber = forkChild('subscriber', join(__dirname, '..', 'dist', 'mqtt-subscriber-child.js'), { port: broker.port, qos, expected, idleMs: 5000, maxMs: 300_000 });
   await subscriber.waitFor('subscribed');
   const publisher =
     subject === 'mqtt.js'
-      ? forkChild('mqtt.js', join(__dirname, 'mqtt-publisher-child.js'), { port: broker.port, qos, n: expected, chunk: o.rawChunk })
+      ? forkChild('mqtt.js', join(__dirname, '..', 'dist', 'mqtt-publisher-child.js'), { port: broker.port, qos, n: expected, chunk: o.rawChunk })
       : forkChild(subject, CHILD_SCRIPT[subject], { mode: 'burst', flow: 'mqtt', fanout: 1, n: o.n, chunk: o.chunk[subject], mqtt: { port: broker.port, qos } } satisfies ChildConfig, NODE_FLAGS[subject]);
   try {
     const { t0Epoch } = await publisher.waitFor<ChildMessage & { t0Epoch: number }>('started');

@@ -9,10 +9,10 @@ export type System = ChildResult['system'];
 /** A message a child sends: a result, an error, or a progress mark such as `first` or `sent`. */
 export type ChildMessage = { type: string; [key: string]: unknown };
 
-/** The script of each system's child. */
+/** The script of each system's child (the built one, also when this module runs from src/ under Jest). */
 export const CHILD_SCRIPT: Record<System, string> = {
   'node-red': join(__dirname, '..', 'nodered', 'nr-child.cjs'),
-  tagflow: join(__dirname, 'tagflow-child.js'),
+  tagflow: join(__dirname, '..', 'dist', 'tagflow-child.js'),
 };
 
 /**

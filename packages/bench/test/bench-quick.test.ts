@@ -1,0 +1,44 @@
+// Keeps `pnpm bench` from rotting: the suite runs the Node-RED comparison in its seconds-long form
+// (BENCH_QUICK=1) and checks that it completes with every figure, that both systems' sinks counted
+// what plain JS says they must, and that MQTT at QoS 1 lost nothing. It checks no ratio: speed is
+// for the benchmark itself, on a quiet machine, not for a test.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expectedAtSink, expectedPass } from '../src/nodered-reference';
+import { runSystem } from '../src/run-child';
+
+const dist = join(__dirname, '..', 'dist');
+
+describe('the benchmark children', () => {
+  // Small runs of each flow in each system: the sinks count exactly what plain JS computes.
+  it.each([
+    ['reference flow', { fanout: 1 }],
+    ['fan-out to two switches', { fanout: 2 }],
+    ['function node', { flow: 'function' as const, fanout: 1 }],
+  ])('%s: Node-RED and tagflow count what plain JS expects', async (_name, flow) => {
+    for (const system of ['node-red', 'tagflow'] as const) {
+      const r = await runSystem(system, { mode: 'burst', ...flow, n: 2_000, chunk: system === 'node-red' ? 1 : 100 });
+      expect({ system, count: r.count }).toEqual({ system, count: expectedAtSink(flow, 2_000) });
+      expect(r.count).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
+
+describe('pnpm bench, quick', () => {
+  it('completes every figure with correct counts and prints the ratios', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--no-node-snapshot', join(dist, 'nodered.bench.js')], {
+      env: { ...process.env, BENCH_QUICK: '1' },
+      maxBuffer: 16 * 2 ** 20,
+      timeout: 300_000,
+    });
+    for (const line of ['tagflow/Node-RED', 'cold start tagflow run / Node-RED', 'tagflow/mqtt.js', '6 function node']) expect(stdout).toContain(line);
+    const report = JSON.parse(readFileSync(join(__dirname, '..', 'results', 'nodered-quick.json'), 'utf8'));
+    expect(report.mismatches).toEqual([]);
+    expect(report.figure4.subjects['tagflow run'].firstMessageMs.median).toBeGreaterThan(0);
+    const qos1 = report.figure5.byQos.find((q: { qos: number }) => q.qos === 1);
+    expect(qos1.subjects.tagflow.lost).toEqual([0]);
+    expect(report.figure5.published).toBe(expectedPass(report.figure5.n));
+  }, 320_000);
+});
