@@ -283,6 +283,24 @@ export class EditorPage {
     return this.page.locator(`.react-flow__node[data-id="${nodeId}"]`);
   }
 
+  /**
+   * A node's box once the canvas has stopped moving (the first fit of the view can come late on a
+   * loaded machine): positions computed from an earlier box drop things on top of other nodes.
+   */
+  async settledBox(nodeId: string): Promise<{ x: number; y: number; width: number; height: number }> {
+    let last = '';
+    let box: { x: number; y: number; width: number; height: number } | null = null;
+    await until(async () => {
+      box = await this.node(nodeId).boundingBox();
+      const now = JSON.stringify(box);
+      const same = box !== null && now === last;
+      last = now;
+      if (!same) await sleep(250);
+      return same;
+    }, `${nodeId} to stay in place on the canvas`, 10_000);
+    return box!;
+  }
+
   /** Ids of the nodes on the canvas. */
   async nodeIds(): Promise<string[]> {
     return this.page.locator('.react-flow__node').evaluateAll((els) => els.map((el) => el.getAttribute('data-id') ?? ''));
