@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import type pino from 'pino';
 import { validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
 import { createMessage, ERROR_PORT, isNodeError, NodeError } from '@tagflow/node-sdk';
@@ -74,7 +74,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   constructor(options: EngineOptions) {
     super();
     this.registry = options.registry;
-    this.logger = options.logger ?? pino({ level: process.env.TAGFLOW_LOG_LEVEL ?? 'info' }, pino.destination(2));
+    this.logger = options.logger ?? defaultLogger();
     this.clock = options.clock ?? systemClock;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.maxErrorDepth = options.maxErrorDepth ?? 10;
@@ -451,4 +451,10 @@ function ancestors(id: string, parents: Map<string, Set<string>>): string[] {
     stack.push(...(parents.get(next) ?? []));
   }
   return [...seen];
+}
+
+/** pino on stderr at level TAGFLOW_LOG_LEVEL (info); loaded only when the host gives no logger. */
+function defaultLogger(): EngineLogger {
+  const create = require('pino') as typeof pino;
+  return create({ level: process.env.TAGFLOW_LOG_LEVEL ?? 'info' }, create.destination(2));
 }

@@ -8,11 +8,12 @@ import { crc32 } from 'node:zlib';
 export function encodeRecord(item: unknown): Buffer {
   const json = JSON.stringify(item);
   if (json === undefined) throw new Error('cannot buffer a value JSON cannot hold (undefined, a function)');
-  const body = Buffer.from(json, 'utf8');
-  const line = Buffer.allocUnsafe(8 + body.length + 1);
-  line.write(crc32(body).toString(16).padStart(8, '0'), 0, 'latin1');
-  body.copy(line, 8);
-  line[line.length - 1] = 0x0a;
+  // One buffer per record, the JSON written straight into it: this runs once per buffered message.
+  const length = Buffer.byteLength(json, 'utf8');
+  const line = Buffer.allocUnsafe(8 + length + 1);
+  line.write(json, 8, 'utf8');
+  line.write(crc32(line.subarray(8, 8 + length)).toString(16).padStart(8, '0'), 0, 'latin1');
+  line[8 + length] = 0x0a;
   return line;
 }
 

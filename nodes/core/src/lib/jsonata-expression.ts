@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
 import { NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 
@@ -33,7 +33,9 @@ interface JsonataFailure {
 export function compileExpression(source: string, owner: ExpressionOwner): MessageExpression {
   let expression: jsonata.Expression;
   try {
-    expression = jsonata(source, OPTIONS);
+    // Loaded on first use: most flows have no expression, and start sooner without it.
+    const compile = require('jsonata') as typeof jsonata;
+    expression = compile(source, OPTIONS);
   } catch (err) {
     const failure = err as JsonataFailure;
     const at = typeof failure.position === 'number' ? ` (near character ${failure.position})` : '';
