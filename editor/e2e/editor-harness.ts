@@ -364,6 +364,18 @@ export class EditorPage {
     return undefined;
   }
 
+  /** Drags a node by its right end (the part least likely under a neighbour) by (dx, dy) screen pixels. */
+  async moveNodeBy(nodeId: string, dx: number, dy: number): Promise<void> {
+    const box = await this.settledBox(nodeId);
+    const at = { x: box.x + box.width - 25, y: box.y + box.height / 2 };
+    await this.page.mouse.move(at.x, at.y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(at.x + dx / 2, at.y + dy / 2, { steps: 5 });
+    await this.page.mouse.move(at.x + dx, at.y + dy, { steps: 5 });
+    await this.page.mouse.up();
+    await this.settledBox(nodeId);
+  }
+
   /** Drags from a source handle to a target handle with the mouse, and waits for the new edge. */
   async connect(sourceNodeId: string, sourcePort: string, targetNodeId: string, targetPort: string): Promise<void> {
     const from = this.page.locator(`.react-flow__node[data-id="${sourceNodeId}"] .react-flow__handle.source[data-handleid="${sourcePort}"]`);

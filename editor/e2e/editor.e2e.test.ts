@@ -188,6 +188,12 @@ describe('the editor in Chromium against tagflow start', () => {
       if (!pane) throw new Error('the canvas is not on the page');
       const fn = await ed.dragFromPalette('function', Math.round((simBox.x + showBox.x) / 2 - pane.x), Math.round(simBox.y - pane.y + simBox.height + 80));
       expect(fn).toBe('function-1');
+      // On a loaded machine the drop has landed on top of the simulator (the view still moving):
+      // its handles would then be covered. Move it clear first; where it sits is not under test.
+      const fnBox = await ed.settledBox(fn);
+      const simNow = await ed.settledBox('sim');
+      const overlaps = fnBox.x < simNow.x + simNow.width && simNow.x < fnBox.x + fnBox.width && fnBox.y < simNow.y + simNow.height && simNow.y < fnBox.y + fnBox.height;
+      if (overlaps) await ed.moveNodeBy(fn, 0, simNow.y + simNow.height + 60 - fnBox.y);
       await ed.connect('sim', 'out', fn, 'in');
       await ed.connect(fn, 'out', 'show', 'in');
 
