@@ -23,13 +23,7 @@ interface PendingPublish {
 
 /** Outbox acknowledgements are made this many publishes at a time. */
 const BATCH = 100;
-/**
- * Publishes under way at once on one connection: one batch. Not more: a default Mosquitto queues at
- * most 1,000 messages for each subscriber and drops the rest, even at QoS 1, so a publisher far ahead
- * of slow subscribers (a backlog draining after an outage) makes them lose messages; with 200 under
- * way the SIGKILL test's subscriber on a loaded machine lost some that way.
- */
-const IN_FLIGHT = 100;
+
 
 export default defineNode({
   type: 'mqtt-out',
@@ -49,6 +43,15 @@ export default defineNode({
       format: { enum: ['json', 'string', 'message'], default: 'json', description: 'json: the payload as JSON; string: the payload as text; message: the whole message as JSON.' },
       bufferMaxMB: { type: 'number', exclusiveMinimum: 0, default: 100, description: 'Disk space for messages waiting for the broker.' },
       overflow: { enum: ['drop-oldest', 'block'], default: 'drop-oldest', description: 'When the buffer is full: drop the oldest (counted), or hold the flow back.' },
+      maxInFlight: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 65535,
+        default: 1000,
+        description:
+          'Messages sent before the broker has confirmed the earlier ones. Lower it when the subscribers of a broker that limits its queue per subscriber (Mosquitto: max_queued_messages, 1000 by default) must not miss messages while a backlog drains.',
+        'x-ui': { advanced: true },
+      },
       contentType: { type: 'string', minLength: 1, description: 'MQTT 5: the content type sent with each message, e.g. application/json.' },
       messageExpirySeconds: { type: 'integer', minimum: 1, description: 'MQTT 5: the broker discards the message if it cannot deliver it to a subscriber within this time.' },
       responseTopic: { type: 'string', minLength: 1, description: 'MQTT 5: the topic a receiver should answer on (a template, like topic).' },
@@ -100,9 +103,11 @@ export default defineNode({
     const publish = (connection: MqttConnection, p: PendingPublish, v5: boolean) =>
       connection.publish(p.topic, p.body, { qos: p.qos, retain: p.retain, properties: v5 ? p.properties : undefined });
 
-    // Delivers the outbox in order with up to IN_FLIGHT publishes under way, acknowledging the
+    // Delivers the outbox in order with up to maxInFlight publishes under way, acknowledging the
     // outbox's head a batch at a time, only once the broker confirmed it (QoS 1/2) or the socket took
-    // it (QoS 0). Waiting for each batch before sending the next would idle a broker round trip per batch.
+    // it (QoS 0). Waiting for each batch before sending the next (as up to 100 under way does)
+    // measured 7,000 msg/s at QoS 1 against a Mosquitto on loopback, 1,000 under way 22-30k.
+    const batchSize = Math.min(BATCH, c.maxInFlight);
     const deliver = async () => {
       while (!ctx.signal.aborted) {
         await outbox.whenNotEmpty(ctx.signal);
@@ -117,9 +122,9 @@ export default defineNode({
         const window: Array<Promise<unknown>> = [];
         try {
           while (!ctx.signal.aborted) {
-            for (const p of outbox.peek(IN_FLIGHT).slice(window.length)) window.push(publish(connection, p, v5));
+            for (const p of outbox.peek(c.maxInFlight).slice(window.length)) window.push(publish(connection, p, v5));
             if (window.length === 0) break;
-            const oldest = window.splice(0, BATCH);
+            const oldest = window.splice(0, batchSize);
             await Promise.all(oldest);
             await outbox.ack(oldest.length);
           }

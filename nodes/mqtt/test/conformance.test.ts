@@ -11,7 +11,9 @@ connectorConformance({
   nodes: [mqttIn, mqttOut],
   async startPeer() {
     if (broker) await broker.up();
-    else broker = await Mosquitto.start();
+    // No per-subscriber queue limit: mqtt-out sends up to 1,000 ahead of confirmations, and a default
+    // Mosquitto drops QoS 1 messages beyond 1,000 queued for the (same-process) subscriber.
+    else broker = await Mosquitto.start({ settings: ['max_queued_messages 0'] });
   },
   stopPeer: async () => broker?.down(),
   resourceConfig: () => ({ url: (broker as Mosquitto).url }),

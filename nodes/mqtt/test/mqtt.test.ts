@@ -61,6 +61,17 @@ describe('mqtt-out', () => {
     expect(got.map((m) => JSON.parse(m.body).value)).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
+  it.each([1, 7, 1000])('with maxInFlight %i delivers every message once, in order', async (maxInFlight) => {
+    const sub = await peer();
+    const got = await collect(sub, `window/${maxInFlight}`);
+    const f = await flow([{ id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: `window/${maxInFlight}`, maxInFlight } }]);
+    // Injected without waiting, so the buffer holds more than one window at a time.
+    await Promise.all(Array.from({ length: 250 }, (_, i) => f.inject('pub', { payload: i })));
+    await until(() => got.length >= 250, 20_000, '250 messages');
+    await new Promise((r) => setTimeout(r, 200)); // nothing more may arrive
+    expect(got.map((m) => Number(m.body))).toEqual(Array.from({ length: 250 }, (_, i) => i));
+  });
+
   it('sends MQTT 5 properties (content type, expiry, response topic, templated user properties)', async () => {
     const sub = await peer();
     const got: Array<{ body: string; properties: Record<string, unknown> | undefined }> = [];

@@ -19,7 +19,10 @@ const clients: MqttClient[] = [];
 const runtimes: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(async () => {
-  [source, sink] = await Promise.all([Mosquitto.start(), Mosquitto.start()]);
+  // The sink broker queues without limit for the test's subscriber: a default Mosquitto drops QoS 1
+  // messages beyond 1,000 queued for a subscriber slower than the publisher (on a loaded machine),
+  // which would be the broker's loss, not the runtime's.
+  [source, sink] = await Promise.all([Mosquitto.start(), Mosquitto.start({ settings: ['max_queued_messages 0'] })]);
 });
 afterAll(async () => {
   for (const r of runtimes) if (r.exitCode === null && r.signalCode === null) r.kill('SIGKILL');
