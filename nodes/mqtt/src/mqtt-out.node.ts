@@ -120,13 +120,36 @@ export default defineNode({
         }
         // Publishes sent on this connection and not yet acknowledged in the outbox, oldest first.
         const window: Array<Promise<unknown>> = [];
+        // A full buffer (drop-oldest) drops its oldest items: those sent first. Their publishes
+        // are still in the window but the buffer's head has moved past them, so they must not be
+        // acknowledged again (that would remove items never sent).
+        let droppedInWindow = 0;
+        let seenDropped = outbox.dropped;
+        const countDrops = (inWindow: number) => {
+          droppedInWindow = Math.min(inWindow, droppedInWindow + outbox.dropped - seenDropped);
+          seenDropped = outbox.dropped;
+        };
+        // A dead connection may never answer for its publishes (mqtt.js keeps QoS 1 ones of a
+        // persistent session for a resend that this discarded client will not make): stop waiting
+        // when the resource reports the loss.
+        let stopWatching = () => {};
+        const lost = new Promise<never>((_, reject) => {
+          stopWatching = broker.onDisconnect(reject);
+        });
+        // Observed through the race below; this only keeps a loss after the window ended from
+        // being reported as an unhandled rejection.
+        lost.catch(() => undefined);
         try {
           while (!ctx.signal.aborted) {
-            for (const p of outbox.peek(c.maxInFlight).slice(window.length)) window.push(publish(connection, p, v5));
+            countDrops(window.length);
+            for (const p of outbox.peek(c.maxInFlight).slice(window.length - droppedInWindow)) window.push(publish(connection, p, v5));
             if (window.length === 0) break;
             const oldest = window.splice(0, batchSize);
-            await Promise.all(oldest);
-            await outbox.ack(oldest.length);
+            await Promise.race([Promise.all(oldest), lost]);
+            countDrops(window.length + oldest.length);
+            const gone = Math.min(droppedInWindow, oldest.length);
+            droppedInWindow -= gone;
+            await outbox.ack(oldest.length - gone);
           }
         } catch (err) {
           // Connection lost mid-window: what is unacknowledged goes again on the next connection (at least once).
@@ -134,6 +157,8 @@ export default defineNode({
           // The rest of the window fails too; nothing is waiting for it any more.
           for (const pending of window) pending.catch(() => undefined);
           if (broker.current === connection) await new Promise((r) => ctx.clock.setTimeout(() => r(undefined), 500));
+        } finally {
+          stopWatching();
         }
       }
     };
