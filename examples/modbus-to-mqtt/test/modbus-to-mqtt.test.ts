@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
-import { runFlow } from '@tagflow/node-test';
+import { Mosquitto, runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
 import * as core from '@tagflow/nodes-core';
 import { modbusDevice, modbusRead } from '@tagflow/nodes-modbus';
@@ -15,17 +15,17 @@ type Message = ReturnType<FlowUnderTest['outputs']>[number];
 const here = resolve(__dirname, '..');
 const FULL_SCALE = 27648;
 
-let broker: Peer;
+let broker: Mosquitto;
 const cleanup: Array<() => Promise<void> | void> = [];
 
 beforeAll(async () => {
-  broker = await Peer.mosquitto();
+  broker = await Mosquitto.start();
 });
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 afterAll(async () => {
-  await broker?.stop();
+  await broker?.down();
 });
 
 /** The example's flow with this test's ports. */

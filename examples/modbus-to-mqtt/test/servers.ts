@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acceptsConnections, freePort, until } from '@tagflow/node-test';
 
-/** A peer process for the test: Mosquitto or the example's PLC simulator, on a free loopback port. */
+/** The example's PLC simulator as a peer process of the test, on a free loopback port (Mosquitto: @tagflow/node-test). */
 export class Peer {
   /** JSON lines the process printed on stdout. */
   readonly lines: unknown[] = [];
@@ -14,11 +14,6 @@ export class Peer {
   /** The example's PLC simulator (pymodbus), run with Debian's Python. Fails, never skips, if missing. */
   static simulator(): Promise<Peer> {
     return Peer.start('/usr/bin/python3', (port) => [join(__dirname, '..', 'plc-simulator.py'), String(port)]);
-  }
-
-  /** Mosquitto 2 with no config listens on loopback only. */
-  static mosquitto(): Promise<Peer> {
-    return Peer.start('/usr/sbin/mosquitto', (port) => ['-p', String(port)]);
   }
 
   private static async start(binary: string, args: (port: number) => string[]): Promise<Peer> {

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@tagflow/node-test';
 
 /** A throw-away InfluxDB 1.x (Debian's influxd) on free loopback ports, data in a temp dir. */
 export async function startInfluxd(): Promise<{ url: string; stop(): void }> {
@@ -31,15 +31,4 @@ export async function startInfluxd(): Promise<{ url: string; stop(): void }> {
   const created = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q: 'CREATE DATABASE bench' }) });
   if (!created.ok) throw new Error(`cannot create the bench database: HTTP ${created.status}`);
   return { url, stop: () => child.kill('SIGTERM') };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
