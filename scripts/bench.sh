@@ -4,6 +4,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/bootstrap.sh"
+# shellcheck source=node-env.sh
+source "$root/scripts/node-env.sh"
 cd "$root"
 node --no-node-snapshot packages/bench/dist/engine.bench.js
 node --no-node-snapshot packages/bench/dist/historian.bench.js

@@ -5,6 +5,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/system-deps.sh"
 "$root/scripts/bootstrap.sh"
+# shellcheck source=node-env.sh
+source "$root/scripts/node-env.sh"
 cd "$root"
 # turbo runs the package scripts through the pinned pnpm that bootstrap put in .tools/.
 export PATH="$root/.tools/node_modules/.bin:$PATH"
