@@ -33,6 +33,8 @@ export interface NodeTypeBase {
    * that is down is retried in the background.
    */
   requiresResourcesAtDeploy?: boolean;
+  /** The error codes this node may raise, with their meanings (`catalogue.pick(...)`): listed in its docs. */
+  errors?: Readonly<Record<string, string>>;
   /** `migrations[n]` upgrades a config saved at version n to n + 1. */
   migrations?: Readonly<Record<number, ConfigMigration>>;
 }

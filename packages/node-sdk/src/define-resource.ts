@@ -46,6 +46,8 @@ export interface ResourceDefinition<S extends JSONSchema = JSONSchema, R extends
   version: number;
   description: string;
   docs?: string;
+  /** The error codes this resource may raise, with their meanings (`catalogue.pick(...)`): listed in its docs. */
+  errors?: Readonly<Record<string, string>>;
   configSchema: S;
   create(ctx: ResourceContext<ConfigOf<S>>): R | Promise<R>;
 }
@@ -56,6 +58,7 @@ export interface AnyResourceDefinition {
   version: number;
   description: string;
   docs?: string;
+  errors?: Readonly<Record<string, string>>;
   configSchema: PlainSchema;
   create(ctx: ResourceContext<any>): ResourceInstance | Promise<ResourceInstance>;
 }
