@@ -18,15 +18,17 @@ export interface ErrorCatalogue<C extends string> {
 }
 
 /** Declares a package's error codes (UPPER_SNAKE_CASE) with their meanings. */
-export function defineErrorCodes<const T extends Readonly<Record<string, string>>>(meanings: T): ErrorCatalogue<keyof T & string> {
+export function defineErrorCodes<const T extends Readonly<Record<string, string>>>(
+  meanings: T,
+): ErrorCatalogue<keyof T & string> {
   type C = keyof T & string;
-  const code = {} as Record<C, C>;
-  for (const name of Object.keys(meanings) as C[]) {
+  const code: Record<string, string> = {};
+  for (const name of Object.keys(meanings)) {
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`error code "${name}" must be UPPER_SNAKE_CASE`);
     code[name] = name;
   }
   return {
-    code: Object.freeze(code),
+    code: Object.freeze(code) as { readonly [K in C]: K },
     meanings: Object.freeze({ ...meanings }),
     pick: (...codes) => Object.freeze(Object.fromEntries(codes.map((c) => [c, meanings[c]]))) as never,
   };
