@@ -17,12 +17,17 @@ const typecheckFailed = typecheck.status !== 0;
 if (typecheckFailed) console.error('type-check failed (see above)');
 
 const groups = ['packages', 'nodes', 'examples'];
-const projects = ['runtime', 'editor', ...groups.flatMap((g) => readdirSync(join(root, g)).map((d) => `${g}/${d}`))]
-  .filter((dir) => existsSync(join(root, dir, 'jest.config.js')));
+const projects = [
+  'runtime',
+  'editor',
+  ...groups.flatMap((g) => readdirSync(join(root, g)).map((d) => `${g}/${d}`)),
+].filter((dir) => existsSync(join(root, dir, 'jest.config.js')));
 // The benchmark's smoke run (packages/bench) loads both cores for a minute: it runs after the
 // others, alone, so that it does not slow down the tests that wait on real peers and timers.
 const benchmark = 'packages/bench';
-const runs = [projects.filter((p) => p !== benchmark), projects.filter((p) => p === benchmark)].filter((group) => group.length > 0);
+const runs = [projects.filter((p) => p !== benchmark), projects.filter((p) => p === benchmark)].filter(
+  (group) => group.length > 0,
+);
 
 let passed = 0;
 let failed = 0;
@@ -31,13 +36,25 @@ for (const group of runs) {
   const resultFile = join(mkdtempSync(join(tmpdir(), 'tagflow-tests-')), 'results.json');
   const jest = spawnSync(
     bin('jest'),
-    ['--projects', ...group, '--maxWorkers=2', '--json', `--outputFile=${resultFile}`, '--passWithNoTests', ...process.argv.slice(2)],
+    [
+      '--projects',
+      ...group,
+      '--maxWorkers=2',
+      '--json',
+      `--outputFile=${resultFile}`,
+      '--passWithNoTests',
+      ...process.argv.slice(2),
+    ],
     {
       cwd: root,
       stdio: 'inherit',
       // isolated-vm (the function node) needs Node's startup snapshot off; CLI processes the tests
       // spawn inherit it too.
-      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --no-node-snapshot`.trim() },
+      env: {
+        ...process.env,
+        FORCE_COLOR: process.env.FORCE_COLOR ?? '0',
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --no-node-snapshot`.trim(),
+      },
     },
   );
   if (jest.status !== 0) jestFailed = true;

@@ -54,16 +54,25 @@ export function ensureEditorBuilt(): void {
   }
   try {
     const built = mtime(path.join(editorRoot, 'dist', 'index.html'));
-    const sources = Math.max(newestIn(path.join(editorRoot, 'src')), mtime(path.join(editorRoot, 'index.html')) ?? 0, mtime(path.join(editorRoot, 'vite.config.ts')) ?? 0);
+    const sources = Math.max(
+      newestIn(path.join(editorRoot, 'src')),
+      mtime(path.join(editorRoot, 'index.html')) ?? 0,
+      mtime(path.join(editorRoot, 'vite.config.ts')) ?? 0,
+    );
     if (built !== undefined && built >= sources) return;
     const started = Date.now();
-    const vite = spawnSync(process.execPath, [path.join(editorRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
-      cwd: editorRoot,
-      encoding: 'utf8',
-      env: { ...process.env, FORCE_COLOR: '0' },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (vite.status !== 0) throw new Error(`building the editor (vite build in ${editorRoot}) failed:\n${vite.stdout}${vite.stderr}`);
+    const vite = spawnSync(
+      process.execPath,
+      [path.join(editorRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'],
+      {
+        cwd: editorRoot,
+        encoding: 'utf8',
+        env: { ...process.env, FORCE_COLOR: '0' },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    if (vite.status !== 0)
+      throw new Error(`building the editor (vite build in ${editorRoot}) failed:\n${vite.stdout}${vite.stderr}`);
     process.stdout.write(`editor e2e: built the editor in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   } finally {
     rmSync(lock, { recursive: true, force: true });
@@ -85,13 +94,16 @@ export function ensureCliBuilt(): void {
   }
   // The CLI's own helper, loaded at run time: the same lock keeps its tests and these from
   // running tsc on the CLI at once.
-  const cliProcess = require(path.join(repoRoot, 'packages', 'cli', 'test', 'cli-process.ts')) as { ensureBuilt(): void };
+  const cliProcess = require(path.join(repoRoot, 'packages', 'cli', 'test', 'cli-process.ts')) as {
+    ensureBuilt(): void;
+  };
   cliProcess.ensureBuilt();
 }
 
 /** Fails with what to do when Chromium is not installed: never a silent skip. */
 export function ensureChromium(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/system-deps.sh (it installs Debian's chromium)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run bash scripts/system-deps.sh (it installs Debian's chromium)`);
 }
 
 function newestIn(dir: string): number {
@@ -135,7 +147,13 @@ export interface Runtime {
 /** The parts of a flow file the tests look at. */
 export interface FlowJson {
   id?: string;
-  nodes: Array<{ id: string; type: string; name?: string; config?: Record<string, unknown>; ui?: { x: number; y: number } }>;
+  nodes: Array<{
+    id: string;
+    type: string;
+    name?: string;
+    config?: Record<string, unknown>;
+    ui?: { x: number; y: number };
+  }>;
   edges: Array<{ source: string; target: string; sourcePort?: string; targetPort?: string }>;
   [key: string]: unknown;
 }
@@ -173,7 +191,10 @@ export async function startRuntime(options: { flow?: string | object } = {}): Pr
   const url = (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1].replace(/\/$/, '');
   const token = (/^admin token: (tf_\S+)$/m.exec(stdout) as RegExpExecArray)[1];
   const api = (route: string, init: RequestInit = {}) =>
-    fetch(url + route, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } });
+    fetch(url + route, {
+      ...init,
+      headers: { Authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) },
+    });
   const runtime: Runtime = {
     url,
     token,
@@ -256,7 +277,11 @@ export class EditorPage {
     // Confirmations (e.g. "replace the canvas?") are accepted: the tests mean what they click.
     page.on('dialog', (dialog) => void dialog.accept());
     // Someone running `vite build` empties dist for a moment: wait for the editor to be served.
-    await until(async () => (await fetch(`${runtime.url}/`).catch(() => undefined))?.ok === true, `${runtime.url}/ to serve the editor (editor/dist/index.html)`, 30_000);
+    await until(
+      async () => (await fetch(`${runtime.url}/`).catch(() => undefined))?.ok === true,
+      `${runtime.url}/ to serve the editor (editor/dist/index.html)`,
+      30_000,
+    );
     await page.goto(`${runtime.url}/`);
     if (options.signIn !== false) await editor.signIn(runtime.token);
     return editor;
@@ -290,20 +315,26 @@ export class EditorPage {
   async settledBox(nodeId: string): Promise<{ x: number; y: number; width: number; height: number }> {
     let last = '';
     let box: { x: number; y: number; width: number; height: number } | null = null;
-    await until(async () => {
-      box = await this.node(nodeId).boundingBox();
-      const now = JSON.stringify(box);
-      const same = box !== null && now === last;
-      last = now;
-      if (!same) await sleep(250);
-      return same;
-    }, `${nodeId} to stay in place on the canvas`, 10_000);
+    await until(
+      async () => {
+        box = await this.node(nodeId).boundingBox();
+        const now = JSON.stringify(box);
+        const same = box !== null && now === last;
+        last = now;
+        if (!same) await sleep(250);
+        return same;
+      },
+      `${nodeId} to stay in place on the canvas`,
+      10_000,
+    );
     return box!;
   }
 
   /** Ids of the nodes on the canvas. */
   async nodeIds(): Promise<string[]> {
-    return this.page.locator('.react-flow__node').evaluateAll((els) => els.map((el) => el.getAttribute('data-id') ?? ''));
+    return this.page
+      .locator('.react-flow__node')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-id') ?? ''));
   }
 
   async edgeCount(): Promise<number> {
@@ -329,7 +360,16 @@ export class EditorPage {
         (source, at) => {
           const data = new DataTransfer();
           const fire = (el: Element, type: string) =>
-            el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, composed: true, dataTransfer: data, clientX: at.x, clientY: at.y }));
+            el.dispatchEvent(
+              new DragEvent(type, {
+                bubbles: true,
+                cancelable: true,
+                composed: true,
+                dataTransfer: data,
+                clientX: at.x,
+                clientY: at.y,
+              }),
+            );
           fire(source, 'dragstart');
           const target = document.elementFromPoint(at.x, at.y) ?? document.body;
           fire(target, 'dragenter');
@@ -341,16 +381,23 @@ export class EditorPage {
       );
       added = await this.waitForNewNode(before, 3_000);
     }
-    if (!added) throw new Error(`dragging palette-item-${type} onto the canvas added no node (nodes: ${[...before].join(', ') || 'none'})`);
+    if (!added)
+      throw new Error(
+        `dragging palette-item-${type} onto the canvas added no node (nodes: ${[...before].join(', ') || 'none'})`,
+      );
     // The first node makes React Flow fit the view: wait until the node stays where it is.
     const id = added;
     let last = '';
-    await until(async () => {
-      const box = JSON.stringify(await this.node(id).boundingBox());
-      const still = box === last;
-      last = box;
-      return still;
-    }, `${id} to settle on the canvas`, 3_000);
+    await until(
+      async () => {
+        const box = JSON.stringify(await this.node(id).boundingBox());
+        const still = box === last;
+        last = box;
+        return still;
+      },
+      `${id} to settle on the canvas`,
+      3_000,
+    );
     return id;
   }
 
@@ -378,8 +425,12 @@ export class EditorPage {
 
   /** Drags from a source handle to a target handle with the mouse, and waits for the new edge. */
   async connect(sourceNodeId: string, sourcePort: string, targetNodeId: string, targetPort: string): Promise<void> {
-    const from = this.page.locator(`.react-flow__node[data-id="${sourceNodeId}"] .react-flow__handle.source[data-handleid="${sourcePort}"]`);
-    const to = this.page.locator(`.react-flow__node[data-id="${targetNodeId}"] .react-flow__handle.target[data-handleid="${targetPort}"]`);
+    const from = this.page.locator(
+      `.react-flow__node[data-id="${sourceNodeId}"] .react-flow__handle.source[data-handleid="${sourcePort}"]`,
+    );
+    const to = this.page.locator(
+      `.react-flow__node[data-id="${targetNodeId}"] .react-flow__handle.target[data-handleid="${targetPort}"]`,
+    );
     const a = await centre(from, `source handle ${sourceNodeId}.${sourcePort}`);
     const b = await centre(to, `target handle ${targetNodeId}.${targetPort}`);
     const edges = await this.edgeCount();
@@ -388,7 +439,11 @@ export class EditorPage {
     await this.page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
     await this.page.mouse.move(b.x, b.y, { steps: 5 });
     await this.page.mouse.up();
-    await until(async () => (await this.edgeCount()) > edges, `an edge ${sourceNodeId}.${sourcePort} -> ${targetNodeId}.${targetPort} on the canvas`, 3_000);
+    await until(
+      async () => (await this.edgeCount()) > edges,
+      `an edge ${sourceNodeId}.${sourcePort} -> ${targetNodeId}.${targetPort} on the canvas`,
+      3_000,
+    );
   }
 
   /** Clicks a node (selecting it, which opens its properties). */

@@ -29,7 +29,18 @@ const functionSeed = {
   id: 'e2e-function',
   name: 'Function scenario',
   nodes: [
-    { id: 'sim', type: 'simulate', typeVersion: 1, config: { tag: 'e2e/value', intervalMs: 200, seed: 1, signal: { kind: 'sine', amplitude: 1, offset: 20, periodSeconds: 10 } }, ui: { x: 0, y: 0 } },
+    {
+      id: 'sim',
+      type: 'simulate',
+      typeVersion: 1,
+      config: {
+        tag: 'e2e/value',
+        intervalMs: 200,
+        seed: 1,
+        signal: { kind: 'sine', amplitude: 1, offset: 20, periodSeconds: 10 },
+      },
+      ui: { x: 0, y: 0 },
+    },
     { id: 'show', type: 'debug', typeVersion: 1, config: { property: 'payload' }, ui: { x: 520, y: 0 } },
   ],
   edges: [],
@@ -45,7 +56,11 @@ beforeAll(async () => {
   ensureChromium();
   ensureEditorBuilt();
   ensureCliBuilt();
-  [fresh, withFunctionSeed, withPumpMonitor] = await Promise.all([startRuntime(), startRuntime({ flow: functionSeed }), startRuntime({ flow: pumpMonitorFile })]);
+  [fresh, withFunctionSeed, withPumpMonitor] = await Promise.all([
+    startRuntime(),
+    startRuntime({ flow: functionSeed }),
+    startRuntime({ flow: pumpMonitorFile }),
+  ]);
   browser = await launchBrowser();
 }, 240_000);
 
@@ -58,7 +73,12 @@ afterAll(async () => {
  * Runs a scenario on its own page. On failure it saves `<name>-failure.png` and adds the page's
  * errors to the message, so a CI log says what the screen showed.
  */
-async function onPage(runtime: Runtime, name: string, body: (ed: EditorPage) => Promise<void>, options: { signIn?: boolean } = {}): Promise<void> {
+async function onPage(
+  runtime: Runtime,
+  name: string,
+  body: (ed: EditorPage) => Promise<void>,
+  options: { signIn?: boolean } = {},
+): Promise<void> {
   let ed: EditorPage | undefined;
   try {
     ed = await EditorPage.open(browser, runtime, { signIn: false });
@@ -85,7 +105,8 @@ async function paneSpot(ed: EditorPage, fx: number, fy: number): Promise<{ x: nu
   return { x: Math.round(box.width * fx), y: Math.round(box.height * fy) };
 }
 
-const edgeKeys = (flow: FlowJson) => flow.edges.map((e) => `${e.source}:${e.sourcePort ?? 'out'}->${e.target}:${e.targetPort ?? 'in'}`).sort();
+const edgeKeys = (flow: FlowJson) =>
+  flow.edges.map((e) => `${e.source}:${e.sourcePort ?? 'out'}->${e.target}:${e.targetPort ?? 'in'}`).sort();
 
 describe('the editor in Chromium against tagflow start', () => {
   it('refuses a wrong token at sign-in with sign-in-error, then signs in with the right one', async () => {
@@ -149,16 +170,38 @@ describe('the editor in Chromium against tagflow start', () => {
       expect(diff).toMatch(/moving-average-1/);
       expect(result).toMatch(/deployed/i);
       const deployed = (await fresh.deployedFlow()) as FlowJson;
-      expect(deployed.nodes.map((n) => n.id).sort()).toEqual(['debug-1', 'moving-average-1', 'simulate-1', 'threshold-1']);
-      expect(edgeKeys(deployed)).toEqual(['moving-average-1:out->debug-1:in', 'moving-average-1:out->threshold-1:in', 'simulate-1:out->moving-average-1:in', 'threshold-1:out->debug-1:in']);
+      expect(deployed.nodes.map((n) => n.id).sort()).toEqual([
+        'debug-1',
+        'moving-average-1',
+        'simulate-1',
+        'threshold-1',
+      ]);
+      expect(edgeKeys(deployed)).toEqual([
+        'moving-average-1:out->debug-1:in',
+        'moving-average-1:out->threshold-1:in',
+        'simulate-1:out->moving-average-1:in',
+        'threshold-1:out->debug-1:in',
+      ]);
       const byId = new Map(deployed.nodes.map((n) => [n.id, n]));
       expect(byId.get('simulate-1')?.config).toMatchObject({ intervalMs: 200 });
-      expect(byId.get('moving-average-1')).toMatchObject({ type: 'moving-average', name: 'Average flow', config: { window: { count: 5 } } });
+      expect(byId.get('moving-average-1')).toMatchObject({
+        type: 'moving-average',
+        name: 'Average flow',
+        config: { window: { count: 5 } },
+      });
       expect(byId.get('threshold-1')?.config).toMatchObject({ above: 45 });
 
-      await until(async () => (await ed.byTestId('debug-entry').count()) >= 3, 'debug entries in the debug panel', 15_000);
+      await until(
+        async () => (await ed.byTestId('debug-entry').count()) >= 3,
+        'debug entries in the debug panel',
+        15_000,
+      );
       expect(await ed.byTestId('debug-panel').isVisible()).toBe(true);
-      await until(async () => (await ed.byTestId(`status-${sim}`).getAttribute('data-state')) === 'ok', `status-${sim} to turn ok`, 15_000);
+      await until(
+        async () => (await ed.byTestId(`status-${sim}`).getAttribute('data-state')) === 'ok',
+        `status-${sim} to turn ok`,
+        15_000,
+      );
       // One sample every 200 ms: the badge shows a rate of about 5 msg/s once two counter readings are in.
       await until(async () => (await ed.byTestId(`rate-${avg}`).count()) > 0, `a message rate on ${avg}`, 15_000);
       const rate = Number(/([\d.]+) msg\/s/.exec((await ed.byTestId(`rate-${avg}`).textContent()) ?? '')?.[1]);
@@ -174,7 +217,11 @@ describe('the editor in Chromium against tagflow start', () => {
       const points = async () => Number((await chart.getAttribute('data-points')) ?? 'NaN');
       const first = await points();
       expect(Number.isFinite(first)).toBe(true);
-      await until(async () => (await points()) > Math.max(first, 0), `trend-chart data-points to grow past ${first}`, 15_000);
+      await until(
+        async () => (await points()) > Math.max(first, 0),
+        `trend-chart data-points to grow past ${first}`,
+        15_000,
+      );
       await ed.screenshot('build-trend-chart');
     });
   }, 60_000);
@@ -186,13 +233,21 @@ describe('the editor in Chromium against tagflow start', () => {
       const showBox = await ed.settledBox('show');
       const pane = await ed.page.locator('.react-flow__pane').boundingBox();
       if (!pane) throw new Error('the canvas is not on the page');
-      const fn = await ed.dragFromPalette('function', Math.round((simBox.x + showBox.x) / 2 - pane.x), Math.round(simBox.y - pane.y + simBox.height + 80));
+      const fn = await ed.dragFromPalette(
+        'function',
+        Math.round((simBox.x + showBox.x) / 2 - pane.x),
+        Math.round(simBox.y - pane.y + simBox.height + 80),
+      );
       expect(fn).toBe('function-1');
       // On a loaded machine the drop has landed on top of the simulator (the view still moving):
       // its handles would then be covered. Move it clear first; where it sits is not under test.
       const fnBox = await ed.settledBox(fn);
       const simNow = await ed.settledBox('sim');
-      const overlaps = fnBox.x < simNow.x + simNow.width && simNow.x < fnBox.x + fnBox.width && fnBox.y < simNow.y + simNow.height && simNow.y < fnBox.y + fnBox.height;
+      const overlaps =
+        fnBox.x < simNow.x + simNow.width &&
+        simNow.x < fnBox.x + fnBox.width &&
+        fnBox.y < simNow.y + simNow.height &&
+        simNow.y < fnBox.y + fnBox.height;
       if (overlaps) await ed.moveNodeBy(fn, 0, simNow.y + simNow.height + 60 - fnBox.y);
       await ed.connect('sim', 'out', fn, 'in');
       await ed.connect(fn, 'out', 'show', 'in');
@@ -205,7 +260,11 @@ describe('the editor in Chromium against tagflow start', () => {
       // Typed key by key: React Flow's space-to-pan handler must not eat the spaces.
       const typed = "return { payload: 'tagflow says ' + msg.payload };";
       await ed.page.keyboard.type(typed);
-      await until(async () => (await code.locator('.view-lines').innerText()).replace(/\s+/g, ' ').includes('tagflow says'), 'the typed code in Monaco', 5_000);
+      await until(
+        async () => (await code.locator('.view-lines').innerText()).replace(/\s+/g, ' ').includes('tagflow says'),
+        'the typed code in Monaco',
+        5_000,
+      );
       await ed.screenshot('function-code-typed');
 
       const { result } = await ed.deploy();
@@ -215,7 +274,11 @@ describe('the editor in Chromium against tagflow start', () => {
       expect(deployedCode).toBe(typed);
       expect(edgeKeys(deployed)).toEqual(['function-1:out->show:in', 'sim:out->function-1:in']);
 
-      await until(async () => (await ed.debugEntries()).some((t) => /tagflow says \d/.test(t)), 'a debug entry showing the new code\'s output ("tagflow says <value>")', 15_000);
+      await until(
+        async () => (await ed.debugEntries()).some((t) => /tagflow says \d/.test(t)),
+        'a debug entry showing the new code\'s output ("tagflow says <value>")',
+        15_000,
+      );
       await ed.screenshot('function-debug-output');
     });
   }, 60_000);
@@ -223,7 +286,10 @@ describe('the editor in Chromium against tagflow start', () => {
   it('exports the flow as JSON, and re-importing the file brings the same nodes back on the canvas', async () => {
     await onPage(withPumpMonitor, 'export-import', async (ed) => {
       const ids = pumpMonitor.nodes.map((n) => n.id).sort();
-      await until(async () => (await ed.nodeIds()).length === ids.length, `the ${ids.length} pump-monitor nodes on the canvas`);
+      await until(
+        async () => (await ed.nodeIds()).length === ids.length,
+        `the ${ids.length} pump-monitor nodes on the canvas`,
+      );
       expect((await ed.nodeIds()).sort()).toEqual(ids);
 
       const [download] = await Promise.all([ed.page.waitForEvent('download'), ed.byTestId('export').click()]);
@@ -233,7 +299,10 @@ describe('the editor in Chromium against tagflow start', () => {
       expect(exported.id).toBe('pump-monitor');
       expect(exported.nodes.map((n) => n.id).sort()).toEqual(ids);
       expect(edgeKeys(exported)).toEqual(edgeKeys(pumpMonitor));
-      expect(exported.nodes.find((n) => n.id === 'avg')).toMatchObject({ type: 'moving-average', config: { window: { count: 10 } } });
+      expect(exported.nodes.find((n) => n.id === 'avg')).toMatchObject({
+        type: 'moving-average',
+        config: { window: { count: 10 } },
+      });
 
       // Remove a node, so that the import visibly restores something.
       await ed.select('show-alarm');
@@ -243,7 +312,10 @@ describe('the editor in Chromium against tagflow start', () => {
 
       await ed.byTestId('import-input').setInputFiles(file);
       await until(async () => (await ed.nodeIds()).sort().join() === ids.join(), 'the imported nodes on the canvas');
-      await until(async () => (await ed.edgeCount()) === pumpMonitor.edges.length, `${pumpMonitor.edges.length} edges after the import`);
+      await until(
+        async () => (await ed.edgeCount()) === pumpMonitor.edges.length,
+        `${pumpMonitor.edges.length} edges after the import`,
+      );
       await ed.screenshot('export-reimported');
     });
   }, 60_000);
@@ -289,12 +361,30 @@ describe('the editor in Chromium against tagflow start', () => {
       await ed.byTestId('deploy-dialog').waitFor({ state: 'visible' });
       expect(await ed.byTestId('deploy-diff').innerText()).toMatch(/high-flow/);
       await ed.byTestId('deploy-confirm').click();
-      await until(async () => /conflict/i.test(await ed.byTestId('deploy-result').innerText().catch(() => '')), 'a conflict in deploy-result');
+      await until(
+        async () =>
+          /conflict/i.test(
+            await ed
+              .byTestId('deploy-result')
+              .innerText()
+              .catch(() => ''),
+          ),
+        'a conflict in deploy-result',
+      );
       await ed.screenshot('deploy-conflict');
       expect(((await withPumpMonitor.deployedFlow()) as FlowJson).name).toBe('Deployed by someone else');
 
       await ed.byTestId('conflict-overwrite').click();
-      await until(async () => /deployed/i.test(await ed.byTestId('deploy-result').innerText().catch(() => '')), 'deploy-result to say deployed after overwrite');
+      await until(
+        async () =>
+          /deployed/i.test(
+            await ed
+              .byTestId('deploy-result')
+              .innerText()
+              .catch(() => ''),
+          ),
+        'deploy-result to say deployed after overwrite',
+      );
       const deployed = (await withPumpMonitor.deployedFlow()) as FlowJson;
       expect(deployed.nodes.find((n) => n.id === 'high-flow')?.config).toMatchObject({ above: 43 });
       await ed.screenshot('deploy-conflict-overwritten');
@@ -313,13 +403,23 @@ describe('the editor in Chromium against tagflow start', () => {
       const attr = async (name: string) => Number((await chart.getAttribute(name)) ?? 'NaN');
       const first = await attr('data-points');
       expect(Number.isFinite(first)).toBe(true);
-      await until(async () => (await attr('data-points')) > Math.max(first, 0), `trend-chart data-points to grow past ${first}`, 15_000);
+      await until(
+        async () => (await attr('data-points')) > Math.max(first, 0),
+        `trend-chart data-points to grow past ${first}`,
+        15_000,
+      );
       expect(await chart.getAttribute('data-history-tag')).toBe('pump3/flow/avg');
       // record-average writes a batch a second; the chart reloads history every 15 s.
-      await until(async () => (await attr('data-history-points')) > 0, 'trend-chart data-history-points > 0 (averages recorded by record-average)', 25_000);
+      await until(
+        async () => (await attr('data-history-points')) > 0,
+        'trend-chart data-history-points > 0 (averages recorded by record-average)',
+        25_000,
+      );
       await ed.byTestId('trend-history-line').waitFor({ state: 'attached' });
       // The route the chart reads, as the viewer would: the same tag has rows.
-      const res = await withPumpMonitor.api(`/api/history?resource=pump-history&tags=${encodeURIComponent('pump3/flow/avg')}&since=300000`);
+      const res = await withPumpMonitor.api(
+        `/api/history?resource=pump-history&tags=${encodeURIComponent('pump3/flow/avg')}&since=300000`,
+      );
       expect(res.status).toBe(200);
       expect(((await res.json()) as unknown[]).length).toBeGreaterThan(0);
       await ed.screenshot('trend-history');
@@ -349,7 +449,11 @@ describe('the editor in Chromium against tagflow start', () => {
       await ed.byTestId('trend-open').click();
       await chart.waitFor({ state: 'visible' });
       expect(await chart.locator('svg').getAttribute('aria-label')).toBe('Trend of avg');
-      await until(async () => (await attr('data-points')) > 0 && (await attr('data-history-points')) > 0, 'the wire\'s trend to show live and history points', 15_000);
+      await until(
+        async () => (await attr('data-points')) > 0 && (await attr('data-history-points')) > 0,
+        "the wire's trend to show live and history points",
+        15_000,
+      );
       await ed.screenshot('trend-edge');
     });
   }, 90_000);
@@ -369,7 +473,9 @@ describe('the editor in Chromium against tagflow start', () => {
 
       const origins = (runtimeUrl: string) => [runtimeUrl + '/', runtimeUrl.replace(/^http/, 'ws') + '/'];
       const foreign = (urls: string[], runtimeUrl: string) =>
-        urls.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && !origins(runtimeUrl).some((o) => u.startsWith(o)));
+        urls.filter(
+          (u) => !u.startsWith('data:') && !u.startsWith('blob:') && !origins(runtimeUrl).some((o) => u.startsWith(o)),
+        );
       // The check means something only if the session did talk to the runtime: REST and WebSocket.
       expect(ed.requests).toContain(`${fresh.url}/api/nodes`);
       expect(ed.requests.some((u) => u.startsWith(`${fresh.url.replace(/^http/, 'ws')}/api/events`))).toBe(true);
@@ -380,7 +486,10 @@ describe('the editor in Chromium against tagflow start', () => {
 
     // The build itself loads nothing from elsewhere: no script, stylesheet or module import from another host.
     const dist = path.join(editorRoot, 'dist');
-    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)],
+      );
     const remoteLoads: string[] = [];
     for (const file of files(dist).filter((f) => /\.(html|js|css)$/.test(f))) {
       const text = readFileSync(file, 'utf8');
@@ -392,7 +501,9 @@ describe('the editor in Chromium against tagflow start', () => {
         /@import\s+(?:url\()?["']?(?:https?:)?\/\/[^"')\s]+/g,
         /url\(\s*["']?https?:\/\/[^"')\s]+/g,
       ];
-      for (const pattern of patterns) for (const match of text.matchAll(pattern)) remoteLoads.push(`${path.relative(dist, file)}: ${match[0].slice(0, 160)}`);
+      for (const pattern of patterns)
+        for (const match of text.matchAll(pattern))
+          remoteLoads.push(`${path.relative(dist, file)}: ${match[0].slice(0, 160)}`);
     }
     expect(remoteLoads).toEqual([]);
   }, 60_000);

@@ -58,7 +58,10 @@ describe('flowToCanvas / canvasToFlow', () => {
         { id: 'th', type: 'threshold', typeVersion: 1, ui: { x: 0, y: 0 } },
         { id: 'd', type: 'debug', typeVersion: 1, ui: { x: 1, y: 1 } },
       ],
-      edges: [{ id: 'alarm-wire', source: 'th', sourcePort: 'samples', target: 'd' }, { source: 'th', target: 'd' }],
+      edges: [
+        { id: 'alarm-wire', source: 'th', sourcePort: 'samples', target: 'd' },
+        { source: 'th', target: 'd' },
+      ],
     };
     const canvas = flowToCanvas(flow);
     expect(canvas.edges).toStrictEqual([
@@ -73,12 +76,27 @@ describe('flowToCanvas / canvasToFlow', () => {
     const flow: Flow = {
       schemaVersion: 1,
       id: 'extras',
-      nodes: [{ id: 'a', type: 'scale', typeVersion: 2, disabled: true, queue: { size: 5, overflow: 'drop-oldest' }, ui: { x: 3, y: 4, colour: 'red' } }],
+      nodes: [
+        {
+          id: 'a',
+          type: 'scale',
+          typeVersion: 2,
+          disabled: true,
+          queue: { size: 5, overflow: 'drop-oldest' },
+          ui: { x: 3, y: 4, colour: 'red' },
+        },
+      ],
       edges: [],
       ui: { viewport: { zoom: 2 } },
     };
     const canvas = flowToCanvas(flow);
-    expect(canvas.nodes[0]).toMatchObject({ disabled: true, typeVersion: 2, position: { x: 3, y: 4 }, ui: { colour: 'red' }, config: {} });
+    expect(canvas.nodes[0]).toMatchObject({
+      disabled: true,
+      typeVersion: 2,
+      position: { x: 3, y: 4 },
+      ui: { colour: 'red' },
+      config: {},
+    });
     expect(canvasToFlow(canvas)).toStrictEqual(flow);
   });
 

@@ -17,7 +17,13 @@ describe('copy / paste', () => {
     if (!pasted.ok) throw new Error(pasted.reason);
     expect(pasted.createdIds).toStrictEqual(['moving-average-1', 'threshold-1', 'debug-1']);
     const byId = new Map(pasted.nodes.map((n) => [n.id, n]));
-    expect(byId.get('moving-average-1')).toMatchObject({ type: 'moving-average', label: 'Average of last 10', config: { window: { count: 10 } }, position: { x: 340, y: 180 }, selected: true });
+    expect(byId.get('moving-average-1')).toMatchObject({
+      type: 'moving-average',
+      label: 'Average of last 10',
+      config: { window: { count: 10 } },
+      position: { x: 340, y: 180 },
+      selected: true,
+    });
     expect(byId.get('avg')!.selected).toBeUndefined();
     const newEdges = pasted.edges.slice(source.edges.length).map((e) => e.id);
     expect(newEdges).toStrictEqual(['moving-average-1:out->threshold-1:in', 'threshold-1:out->debug-1:in']);
@@ -38,10 +44,21 @@ describe('copy / paste', () => {
 
   it.each([
     ['plain text', 'hello', 'it is not JSON'],
-    ['JSON without the marker', '{"nodes":[{"id":"a","type":"x","typeVersion":1}]}', 'it has no "tagflow-clipboard": 1 marker'],
+    [
+      'JSON without the marker',
+      '{"nodes":[{"id":"a","type":"x","typeVersion":1}]}',
+      'it has no "tagflow-clipboard": 1 marker',
+    ],
     ['a marker without nodes', '{"tagflow-clipboard":1,"nodes":[]}', 'it holds no nodes'],
-    ['a node without a type', '{"tagflow-clipboard":1,"nodes":[{"id":"a","typeVersion":1}]}', 'node #1 lacks an id, a type or a typeVersion'],
+    [
+      'a node without a type',
+      '{"tagflow-clipboard":1,"nodes":[{"id":"a","typeVersion":1}]}',
+      'node #1 lacks an id, a type or a typeVersion',
+    ],
   ])('refuses %s', (_name, text, why) => {
-    expect(source.paste(text)).toStrictEqual({ ok: false, reason: `the clipboard does not hold tagflow nodes: ${why}` });
+    expect(source.paste(text)).toStrictEqual({
+      ok: false,
+      reason: `the clipboard does not hold tagflow nodes: ${why}`,
+    });
   });
 });

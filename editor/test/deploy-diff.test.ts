@@ -51,6 +51,13 @@ describe('deployDiff', () => {
   it('reports identical flows as unchanged', () => {
     const diff = deployDiff(running, FlowDocument.fromFlow(running).toFlow());
     expect(diff.unchanged).toHaveLength(running.nodes.length);
-    expect([...diff.added, ...diff.removed, ...diff.changed, ...diff.moved, ...diff.edgesAdded, ...diff.edgesRemoved]).toStrictEqual([]);
+    expect([
+      ...diff.added,
+      ...diff.removed,
+      ...diff.changed,
+      ...diff.moved,
+      ...diff.edgesAdded,
+      ...diff.edgesRemoved,
+    ]).toStrictEqual([]);
   });
 });

@@ -13,21 +13,61 @@ function done(result: EditResult): FlowDocument {
 describe('FlowDocument edits', () => {
   const start = FlowDocument.fromFlow(pumpMonitor());
   const edits: Array<[string, (d: FlowDocument) => FlowDocument, (before: Flow, after: Flow) => void]> = [
-    ['addNode', (d) => d.addNode('scale', 1, { x: 10, y: 20 }, { factor: 2 }), (b, a) => expect(a.nodes).toHaveLength(b.nodes.length + 1)],
-    ['removeElements (node with its edges)', (d) => d.removeElements(['avg']), (b, a) => expect(a.edges.length).toBe(b.edges.length - 4)],
-    ['removeElements (edge)', (d) => d.removeElements([], ['avg:out->high-flow:in']), (b, a) => expect(a.edges.length).toBe(b.edges.length - 1)],
-    ['moveNodes', (d) => d.moveNodes({ avg: { x: 1, y: 2 } }), (_b, a) => expect(a.nodes[1].ui).toStrictEqual({ x: 1, y: 2 })],
-    ['connect', (d) => done(d.connect({ source: 'high-flow', sourcePort: 'samples', target: 'show-average', targetPort: 'in' }, catalog)), (b, a) => expect(a.edges.length).toBe(b.edges.length + 1)],
-    ['updateConfig', (d) => done(d.updateConfig('avg', { window: { seconds: 5 } })), (_b, a) => expect(a.nodes[1].config).toStrictEqual({ window: { seconds: 5 } })],
+    [
+      'addNode',
+      (d) => d.addNode('scale', 1, { x: 10, y: 20 }, { factor: 2 }),
+      (b, a) => expect(a.nodes).toHaveLength(b.nodes.length + 1),
+    ],
+    [
+      'removeElements (node with its edges)',
+      (d) => d.removeElements(['avg']),
+      (b, a) => expect(a.edges.length).toBe(b.edges.length - 4),
+    ],
+    [
+      'removeElements (edge)',
+      (d) => d.removeElements([], ['avg:out->high-flow:in']),
+      (b, a) => expect(a.edges.length).toBe(b.edges.length - 1),
+    ],
+    [
+      'moveNodes',
+      (d) => d.moveNodes({ avg: { x: 1, y: 2 } }),
+      (_b, a) => expect(a.nodes[1].ui).toStrictEqual({ x: 1, y: 2 }),
+    ],
+    [
+      'connect',
+      (d) =>
+        done(
+          d.connect({ source: 'high-flow', sourcePort: 'samples', target: 'show-average', targetPort: 'in' }, catalog),
+        ),
+      (b, a) => expect(a.edges.length).toBe(b.edges.length + 1),
+    ],
+    [
+      'updateConfig',
+      (d) => done(d.updateConfig('avg', { window: { seconds: 5 } })),
+      (_b, a) => expect(a.nodes[1].config).toStrictEqual({ window: { seconds: 5 } }),
+    ],
     ['rename', (d) => done(d.rename('avg', 'Smoothed')), (_b, a) => expect(a.nodes[1].name).toBe('Smoothed')],
     ['rename to nothing', (d) => done(d.rename('avg', '')), (_b, a) => expect('name' in a.nodes[1]).toBe(false)],
     ['setDisabled', (d) => done(d.setDisabled('avg', true)), (_b, a) => expect(a.nodes[1].disabled).toBe(true)],
     ['updateMeta', (d) => d.updateMeta({ name: 'Pump 4' }), (_b, a) => expect(a.name).toBe('Pump 4')],
     ['setResources', (d) => d.setResources([]), (_b, a) => expect(a.resources).toBeUndefined()],
-    ['upsertResource (replace)', (d) => d.upsertResource({ id: 'pump-history', type: 'historian', config: { backend: 'local', retentionDays: 7 } }), (_b, a) => expect(a.resources?.[0].config?.retentionDays).toBe(7)],
-    ['upsertResource (add)', (d) => d.upsertResource({ id: 'h2', type: 'historian' }), (_b, a) => expect(a.resources).toHaveLength(2)],
+    [
+      'upsertResource (replace)',
+      (d) =>
+        d.upsertResource({ id: 'pump-history', type: 'historian', config: { backend: 'local', retentionDays: 7 } }),
+      (_b, a) => expect(a.resources?.[0].config?.retentionDays).toBe(7),
+    ],
+    [
+      'upsertResource (add)',
+      (d) => d.upsertResource({ id: 'h2', type: 'historian' }),
+      (_b, a) => expect(a.resources).toHaveLength(2),
+    ],
     ['removeResource', (d) => d.removeResource('pump-history'), (_b, a) => expect(a.resources).toBeUndefined()],
-    ['paste', (d) => done(d.paste(d.copy(['avg', 'high-flow']))), (b, a) => expect(a.nodes).toHaveLength(b.nodes.length + 2)],
+    [
+      'paste',
+      (d) => done(d.paste(d.copy(['avg', 'high-flow']))),
+      (b, a) => expect(a.nodes).toHaveLength(b.nodes.length + 2),
+    ],
   ];
 
   it.each(edits)('%s is one undo step, undo restores the flow exactly, redo re-applies it', (_name, edit, check) => {
@@ -55,7 +95,10 @@ describe('FlowDocument edits', () => {
   });
 
   it('refuses edits of a node that does not exist', () => {
-    expect(start.updateConfig('ghost', {})).toStrictEqual({ ok: false, reason: 'there is no node "ghost" in this flow' });
+    expect(start.updateConfig('ghost', {})).toStrictEqual({
+      ok: false,
+      reason: 'there is no node "ghost" in this flow',
+    });
     expect(start.rename('ghost', 'x')).toMatchObject({ ok: false });
   });
 

@@ -1,9 +1,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Flow } from '@tagflow/flow-model';
-import { debugValue, fillTagTemplate, FlowDocument, historyBucketMs, historyLookup, historyPoints, historyTagFor } from '../src/state';
+import {
+  debugValue,
+  fillTagTemplate,
+  FlowDocument,
+  historyBucketMs,
+  historyLookup,
+  historyPoints,
+  historyTagFor,
+} from '../src/state';
 
-const pumpMonitor = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'pump-monitor', 'flow.json'), 'utf8')) as Flow;
+const pumpMonitor = JSON.parse(
+  readFileSync(path.join(__dirname, '..', '..', 'examples', 'pump-monitor', 'flow.json'), 'utf8'),
+) as Flow;
 
 describe('fillTagTemplate', () => {
   it('fills {{topic}} (spaces allowed) and refuses what it cannot know', () => {
@@ -18,7 +28,11 @@ describe('fillTagTemplate', () => {
 
 describe('historyTagFor', () => {
   it('gives the tag of the historian-out a node feeds directly, filled with the topic', () => {
-    expect(historyTagFor(pumpMonitor, 'avg', 'pump3/flow')).toStrictEqual({ resourceId: 'pump-history', tag: 'pump3/flow/avg', recorderId: 'record-average' });
+    expect(historyTagFor(pumpMonitor, 'avg', 'pump3/flow')).toStrictEqual({
+      resourceId: 'pump-history',
+      tag: 'pump3/flow/avg',
+      recorderId: 'record-average',
+    });
     // Works on the editor's document too.
     const doc = FlowDocument.fromFlow(pumpMonitor);
     expect(historyTagFor(doc, 'avg', 'pump3/flow')?.tag).toBe('pump3/flow/avg');
@@ -59,7 +73,10 @@ describe('historyTagFor', () => {
 
 describe('debugValue', () => {
   it('reads the payload and topic of a whole message, and passes a payload through', () => {
-    expect(debugValue({ payload: 41.5, topic: 'pump3/flow', timestamp: 1, quality: 'good' }, true)).toStrictEqual({ value: 41.5, topic: 'pump3/flow' });
+    expect(debugValue({ payload: 41.5, topic: 'pump3/flow', timestamp: 1, quality: 'good' }, true)).toStrictEqual({
+      value: 41.5,
+      topic: 'pump3/flow',
+    });
     expect(debugValue({ payload: 2 }, true)).toStrictEqual({ value: 2 });
     expect(debugValue(41.5, true)).toStrictEqual({ value: 41.5 });
     const payload = { payload: 1, topic: 'looks like a message' };

@@ -5,7 +5,14 @@ describe('catalogFromApi', () => {
   it('maps GET /api/nodes to a catalog with ports, schemas, packages and docs', () => {
     const catalog = catalogFromApi(nodesApi());
     const avg = catalog.nodes.get('moving-average')!;
-    expect(avg).toMatchObject({ type: 'moving-average', version: 1, category: 'processor', inputs: ['in'], outputs: ['out'], package: { name: '@tagflow/nodes-core' } });
+    expect(avg).toMatchObject({
+      type: 'moving-average',
+      version: 1,
+      category: 'processor',
+      inputs: ['in'],
+      outputs: ['out'],
+      package: { name: '@tagflow/nodes-core' },
+    });
     expect(typeof avg.docs).toBe('string');
     expect(avg.resources).toBeUndefined();
     expect(catalog.resources.get('historian')?.package?.name).toBe('@tagflow/nodes-historian');
@@ -13,9 +20,28 @@ describe('catalogFromApi', () => {
 
   it('takes node resource fields when the runtime sends them, and a null docs as none', () => {
     const catalog = catalogFromApi({
-      nodes: [{ type: 'mqtt-in', version: 1, category: 'source', docs: null, inputs: [], outputs: ['out'], configSchema: {}, resources: { broker: 'mqtt-broker' } }],
+      nodes: [
+        {
+          type: 'mqtt-in',
+          version: 1,
+          category: 'source',
+          docs: null,
+          inputs: [],
+          outputs: ['out'],
+          configSchema: {},
+          resources: { broker: 'mqtt-broker' },
+        },
+      ],
     });
-    expect(catalog.nodes.get('mqtt-in')).toStrictEqual({ type: 'mqtt-in', version: 1, category: 'source', configSchema: {}, inputs: [], outputs: ['out'], resources: { broker: 'mqtt-broker' } });
+    expect(catalog.nodes.get('mqtt-in')).toStrictEqual({
+      type: 'mqtt-in',
+      version: 1,
+      category: 'source',
+      configSchema: {},
+      inputs: [],
+      outputs: ['out'],
+      resources: { broker: 'mqtt-broker' },
+    });
     expect(catalog.resources.size).toBe(0);
   });
 });
@@ -24,8 +50,20 @@ describe('paletteGroups', () => {
   const api = nodesApi();
 
   it('orders categories source, processor, publisher, utility, then others', () => {
-    const extra = { ...api, nodes: [...api.nodes, { type: 'zz-custom', version: 1, category: 'custom', inputs: [], outputs: [], configSchema: {} }] };
-    expect(paletteGroups(extra).map((g) => g.category)).toStrictEqual(['source', 'processor', 'publisher', 'utility', 'custom']);
+    const extra = {
+      ...api,
+      nodes: [
+        ...api.nodes,
+        { type: 'zz-custom', version: 1, category: 'custom', inputs: [], outputs: [], configSchema: {} },
+      ],
+    };
+    expect(paletteGroups(extra).map((g) => g.category)).toStrictEqual([
+      'source',
+      'processor',
+      'publisher',
+      'utility',
+      'custom',
+    ]);
     expect(paletteGroups(catalogFromApi(api))[0].items.map((i) => i.type)).toStrictEqual(['simulate', 'timer']);
   });
 

@@ -48,6 +48,7 @@ describe('SeriesStore', () => {
     expect(numericValue(true)).toBe(1);
     expect(numericValue(false)).toBe(0);
     expect(numericValue({ value: 7, unit: 'bar' })).toBe(7);
-    for (const v of [NaN, Infinity, '3', null, undefined, [1], { value: 'x' }, {}]) expect(numericValue(v)).toBeUndefined();
+    for (const v of [NaN, Infinity, '3', null, undefined, [1], { value: 'x' }, {}])
+      expect(numericValue(v)).toBeUndefined();
   });
 });

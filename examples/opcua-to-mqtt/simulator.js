@@ -12,7 +12,15 @@ const { mkdirSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { format } = require('node:util');
-const { DataType, OPCUACertificateManager, OPCUAServer, setErrorLogger, setWarningLogger, StatusCodes, Variant } = require('node-opcua');
+const {
+  DataType,
+  OPCUACertificateManager,
+  OPCUAServer,
+  setErrorLogger,
+  setWarningLogger,
+  StatusCodes,
+  Variant,
+} = require('node-opcua');
 
 // node-opcua logs on stdout, which carries the --log-values lines: its messages go to stderr.
 const toStderr = (_context, ...args) => process.stderr.write(`[node-opcua] ${format(...args)}\n`);
@@ -41,16 +49,40 @@ function seeded(seed) {
 
 async function main() {
   mkdirSync(pkiDir, { recursive: true });
-  const serverCertificateManager = new OPCUACertificateManager({ rootFolder: pkiDir, automaticallyAcceptUnknownCertificate: true });
+  const serverCertificateManager = new OPCUACertificateManager({
+    rootFolder: pkiDir,
+    automaticallyAcceptUnknownCertificate: true,
+  });
   await serverCertificateManager.initialize();
-  const server = new OPCUAServer({ port, hostname: '127.0.0.1', serverCertificateManager, allowAnonymous: true, buildInfo: { productName: 'tagflow pump simulator' } });
+  const server = new OPCUAServer({
+    port,
+    hostname: '127.0.0.1',
+    serverCertificateManager,
+    allowAnonymous: true,
+    buildInfo: { productName: 'tagflow pump simulator' },
+  });
   await server.initialize();
 
   const addressSpace = server.engine.addressSpace;
   const namespace = addressSpace.getOwnNamespace();
-  const pump = namespace.addObject({ organizedBy: addressSpace.rootFolder.objects, browseName: 'Pump3', nodeId: 's=Pump3' });
-  const flow = namespace.addAnalogDataItem({ componentOf: pump, browseName: 'Flow', nodeId: 's=Pump3.Flow', dataType: 'Double', engineeringUnitsRange: { low: 0, high: 80 } });
-  const pressure = namespace.addVariable({ componentOf: pump, browseName: 'Pressure', nodeId: 's=Pump3.Pressure', dataType: 'Double' });
+  const pump = namespace.addObject({
+    organizedBy: addressSpace.rootFolder.objects,
+    browseName: 'Pump3',
+    nodeId: 's=Pump3',
+  });
+  const flow = namespace.addAnalogDataItem({
+    componentOf: pump,
+    browseName: 'Flow',
+    nodeId: 's=Pump3.Flow',
+    dataType: 'Double',
+    engineeringUnitsRange: { low: 0, high: 80 },
+  });
+  const pressure = namespace.addVariable({
+    componentOf: pump,
+    browseName: 'Pressure',
+    nodeId: 's=Pump3.Pressure',
+    dataType: 'Double',
+  });
 
   const noise = seeded(7);
   const started = Date.now();
@@ -60,7 +92,11 @@ async function main() {
     // Rounded to what a flow meter resolves, so values print and compare exactly.
     const value = Math.round((40 + 6 * Math.sin((2 * Math.PI * seconds) / 20) + (noise() - 0.5) * 1.6) * 1000) / 1000;
     flow.setValueFromSource(new Variant({ dataType: DataType.Double, value }), StatusCodes.Good, new Date(now));
-    pressure.setValueFromSource(new Variant({ dataType: DataType.Double, value: Math.round((2 + value / 100) * 1000) / 1000 }), StatusCodes.Good, new Date(now));
+    pressure.setValueFromSource(
+      new Variant({ dataType: DataType.Double, value: Math.round((2 + value / 100) * 1000) / 1000 }),
+      StatusCodes.Good,
+      new Date(now),
+    );
     if (logValues) process.stdout.write(`${JSON.stringify({ timestamp: now, value })}\n`);
   };
   tick();

@@ -10,6 +10,11 @@ export type { FlowDiff } from './engine/flow-diff';
 export { NodeRegistry } from './registry/node-registry';
 export type { PackageRef, RegisteredNode, RegisteredResource } from './registry/node-registry';
 export { discoverNodePackages } from './registry/discover-packages';
-export type { DiscoveryOptions, DiscoveredPackage, DiscoveryProblem, DiscoveryReport } from './registry/discover-packages';
+export type {
+  DiscoveryOptions,
+  DiscoveredPackage,
+  DiscoveryProblem,
+  DiscoveryReport,
+} from './registry/discover-packages';
 export { loadNodePackage, PackageLoadError } from './registry/load-node-package';
 export type { NodePackageManifest, LoadedNodePackage } from './registry/load-node-package';

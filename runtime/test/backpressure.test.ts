@@ -31,7 +31,15 @@ describe('bounded queues and backpressure', () => {
 
   it('drops and counts the newest messages under policy drop-newest', async () => {
     const { engine, logger } = makeEngine();
-    await engine.deploy(flow([{ id: 'io', type: 'slow', config: { delayMs: 20 }, queue: { size: 3, overflow: 'drop-newest' } }, { id: 'out', type: 'sink' }], ['io->out']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'io', type: 'slow', config: { delayMs: 20 }, queue: { size: 3, overflow: 'drop-newest' } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['io->out'],
+      ),
+    );
     for (let i = 0; i < 10; i++) engine.inject('io', createMessage(i)).catch(() => undefined);
     await engine.idle();
     // 0 is in progress, 1..3 queued, 4..9 dropped.
@@ -43,7 +51,15 @@ describe('bounded queues and backpressure', () => {
 
   it('drops and counts the oldest queued messages under policy drop-oldest', async () => {
     const { engine } = makeEngine();
-    await engine.deploy(flow([{ id: 'io', type: 'slow', config: { delayMs: 20 }, queue: { size: 3, overflow: 'drop-oldest' } }, { id: 'out', type: 'sink' }], ['io->out']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'io', type: 'slow', config: { delayMs: 20 }, queue: { size: 3, overflow: 'drop-oldest' } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['io->out'],
+      ),
+    );
     for (let i = 0; i < 10; i++) engine.inject('io', createMessage(i)).catch(() => undefined);
     await engine.idle();
     expect(received.get('out')!.map((m) => m.payload)).toEqual([0, 7, 8, 9]);
@@ -60,10 +76,23 @@ describe('bounded queues and backpressure', () => {
       configSchema: { type: 'object' },
       inputs: [],
       outputs: ['out'],
-      create: (ctx) => ({ start() { for (let i = 0; i < 100; i++) ctx.send(createMessage(i)); } }),
+      create: (ctx) => ({
+        start() {
+          for (let i = 0; i < 100; i++) ctx.send(createMessage(i));
+        },
+      }),
     });
     const { engine } = makeEngine([rude]);
-    await engine.deploy(flow([{ id: 'r', type: 'rude' }, { id: 'io', type: 'slow', config: { delayMs: 0 }, queue: { size: 10 } }, { id: 'out', type: 'sink' }], ['r->io', 'io->out']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'r', type: 'rude' },
+          { id: 'io', type: 'slow', config: { delayMs: 0 }, queue: { size: 10 } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['r->io', 'io->out'],
+      ),
+    );
     await engine.idle();
     const delivered = received.get('out')!.length;
     expect(delivered + engine.stats().io.dropped).toBe(100);

@@ -7,7 +7,14 @@ describe('message delivery', () => {
   it('delivers every message along the edges, in order', async () => {
     const { engine } = makeEngine();
     const result = await engine.deploy(
-      flow([{ id: 'src', type: 'counter', config: { count: 5000 } }, { id: 'plus', type: 'adder', config: { add: 100 } }, { id: 'out', type: 'sink' }], ['src->plus', 'plus->out']),
+      flow(
+        [
+          { id: 'src', type: 'counter', config: { count: 5000 } },
+          { id: 'plus', type: 'adder', config: { add: 100 } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['src->plus', 'plus->out'],
+      ),
     );
     expect(result.ok).toBe(true);
     await until(() => (received.get('out')?.length ?? 0) === 5000);
@@ -18,7 +25,16 @@ describe('message delivery', () => {
 
   it('fans out the same message object to every receiver (no clone per hop)', async () => {
     const { engine } = makeEngine();
-    await engine.deploy(flow([{ id: 'src', type: 'counter', config: { count: 3 } }, { id: 'a', type: 'sink' }, { id: 'b', type: 'sink' }], ['src->a', 'src->b']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'src', type: 'counter', config: { count: 3 } },
+          { id: 'a', type: 'sink' },
+          { id: 'b', type: 'sink' },
+        ],
+        ['src->a', 'src->b'],
+      ),
+    );
     await until(() => (received.get('b')?.length ?? 0) === 3);
     received.get('a')!.forEach((msg, i) => expect(msg).toBe(received.get('b')![i]));
     await engine.stop();
@@ -27,7 +43,14 @@ describe('message delivery', () => {
   it('keeps order through a node that awaits I/O, queuing behind it', async () => {
     const { engine } = makeEngine();
     await engine.deploy(
-      flow([{ id: 'src', type: 'counter', config: { count: 200 } }, { id: 'io', type: 'slow', config: { delayMs: 0 } }, { id: 'out', type: 'sink' }], ['src->io', 'io->out']),
+      flow(
+        [
+          { id: 'src', type: 'counter', config: { count: 200 } },
+          { id: 'io', type: 'slow', config: { delayMs: 0 } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['src->io', 'io->out'],
+      ),
     );
     await until(() => (received.get('out')?.length ?? 0) === 200);
     expect(received.get('out')!.map((m) => m.payload)).toEqual(Array.from({ length: 200 }, (_, i) => i));
@@ -53,7 +76,16 @@ describe('message delivery', () => {
       },
     });
     const { engine } = makeEngine([bounce]);
-    await engine.deploy(flow([{ id: 'a', type: 'bounce' }, { id: 'b', type: 'adder' }, { id: 'end', type: 'sink' }], ['a->b', 'b->a', 'a:done->end']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'a', type: 'bounce' },
+          { id: 'b', type: 'adder' },
+          { id: 'end', type: 'sink' },
+        ],
+        ['a->b', 'b->a', 'a:done->end'],
+      ),
+    );
     await engine.inject('a', createMessage(0));
     await until(() => (received.get('end')?.length ?? 0) === 1);
     expect(received.get('end')![0].payload).toBe(200_000);
@@ -66,7 +98,15 @@ describe('message delivery', () => {
     const delivered = () => received.get('out')?.length ?? 0;
     const seenByTimer: number[] = [];
     const timer = setInterval(() => seenByTimer.push(delivered()), 1);
-    await engine.deploy(flow([{ id: 'src', type: 'counter', config: { count: total } }, { id: 'out', type: 'sink' }], ['src->out']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'src', type: 'counter', config: { count: total } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['src->out'],
+      ),
+    );
     await until(() => delivered() === total, 60000);
     clearInterval(timer);
     // A source that never yielded would let the timer fire only before or after the flood.
@@ -76,7 +116,15 @@ describe('message delivery', () => {
 
   it('taps observe what a node sends on a port', async () => {
     const { engine } = makeEngine();
-    await engine.deploy(flow([{ id: 'plus', type: 'adder', config: { add: 1 } }, { id: 'out', type: 'sink' }], ['plus->out']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'plus', type: 'adder', config: { add: 1 } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['plus->out'],
+      ),
+    );
     const seen: unknown[] = [];
     const untap = engine.tap('plus', 'out', (m) => seen.push(m.payload));
     await engine.inject('plus', createMessage(1));

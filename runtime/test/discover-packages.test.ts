@@ -32,7 +32,12 @@ describe('discoverNodePackages in one project', () => {
 
   it('installs the good, the scoped and the workspace packages, and nothing else', () => {
     expect(packageNames(report)).toEqual(['@acme/nodes-scoped', 'good-nodes', 'workspace-nodes']);
-    expect(registry.nodeTypes().map((n) => n.definition.type).sort()).toEqual(['acme-scale', 'double', 'noop']);
+    expect(
+      registry
+        .nodeTypes()
+        .map((n) => n.definition.type)
+        .sort(),
+    ).toEqual(['acme-scale', 'double', 'noop']);
     expect(registry.resourceTypes().map((r) => r.definition.type)).toEqual(['counter-store']);
   });
 
@@ -52,7 +57,9 @@ describe('discoverNodePackages in one project', () => {
     expect(double?.package).toEqual({ name: 'good-nodes', version: '1.0.0' });
     // The definition is the module's real export: its create works.
     const sent: unknown[] = [];
-    const instance = await double!.definition.create({ send: (msg: { payload: unknown }) => sent.push(msg.payload) } as never);
+    const instance = await double!.definition.create({
+      send: (msg: { payload: unknown }) => sent.push(msg.payload),
+    } as never);
     await instance.onMessage?.({ payload: 21, timestamp: 0, quality: 'good' }, 'in');
     expect(sent).toEqual([42]);
     const catalog = registry.catalog().nodes as ReadonlyMap<string, NodeTypeInfo>;
@@ -82,7 +89,9 @@ describe('discoverNodePackages in one project', () => {
 
   it('names every field that makes a definition invalid', () => {
     const message = problemOf(report, 'invalid-definition');
-    expect(message).toMatch(/^invalid-definition 0\.0\.1: lib\/invalid\.node\.js does not export a valid node definition: /);
+    expect(message).toMatch(
+      /^invalid-definition 0\.0\.1: lib\/invalid\.node\.js does not export a valid node definition: /,
+    );
     expect(message).toContain('`version` must be an integer of 1 or more (got "1")');
     expect(message).toContain('`inputs` must be an array of port names (got "in")');
     expect(message).toContain('`create` must be a function (got nothing)');
@@ -103,7 +112,9 @@ describe('discoverNodePackages in one project', () => {
 
   it('reports a package without an SDK peer range, and one whose module is not built', () => {
     expect(problemOf(report, 'no-peer')).toContain('add it to "peerDependencies"');
-    expect(problemOf(report, 'missing-file')).toBe('missing-file 1.0.0: cannot find dist/not-built.node.js (is the package built?)');
+    expect(problemOf(report, 'missing-file')).toBe(
+      'missing-file 1.0.0: cannot find dist/not-built.node.js (is the package built?)',
+    );
   });
 
   it('ignores packages that are not node packages, even broken ones', () => {
@@ -128,7 +139,12 @@ describe('discoverNodePackages across search dirs', () => {
     const registry = new NodeRegistry();
     const report = await discoverNodePackages([highPriority, project], registry);
     const good = report.packages.filter((p) => p.name === 'good-nodes');
-    expect(good).toEqual([expect.objectContaining({ version: '9.9.9', dir: realpathSync(path.join(highPriority, 'node_modules', 'good-nodes')) })]);
+    expect(good).toEqual([
+      expect.objectContaining({
+        version: '9.9.9',
+        dir: realpathSync(path.join(highPriority, 'node_modules', 'good-nodes')),
+      }),
+    ]);
     expect(registry.node('double')?.definition.version).toBe(3);
     // The other copy is ignored, not reported as a clash with itself.
     expect(report.problems.map((p) => p.package)).not.toContain('good-nodes');
@@ -145,14 +161,25 @@ describe('discoverNodePackages across search dirs', () => {
     const registry = new NodeRegistry();
     const report = await discoverNodePackages([path.join(fixtures, 'author-package')], registry);
     expect(report).toEqual({
-      packages: [{ name: 'author-package', version: '0.0.1', dir: realpathSync(path.join(fixtures, 'author-package')), nodes: ['draft'], resources: [] }],
+      packages: [
+        {
+          name: 'author-package',
+          version: '0.0.1',
+          dir: realpathSync(path.join(fixtures, 'author-package')),
+          nodes: ['draft'],
+          resources: [],
+        },
+      ],
       problems: [],
     });
   });
 
   it('finds nothing, and reports nothing, in a folder without node_modules or one that does not exist', async () => {
     const registry = new NodeRegistry();
-    const report = await discoverNodePackages([path.join(fixtures, 'linked-source'), path.join(fixtures, 'no-such-dir')], registry);
+    const report = await discoverNodePackages(
+      [path.join(fixtures, 'linked-source'), path.join(fixtures, 'no-such-dir')],
+      registry,
+    );
     expect(report).toEqual({ packages: [], problems: [] });
   });
 
@@ -164,7 +191,9 @@ describe('discoverNodePackages across search dirs', () => {
     expect(problemOf(report, '@acme/nodes-scoped')).toBe(
       '@acme/nodes-scoped 4.5.6 needs @tagflow/node-sdk 0.x || ^1.0.0 but this runtime has 2.1.0',
     );
-    expect(problemOf(report, 'good-nodes')).toBe('good-nodes 1.0.0 needs @tagflow/node-sdk ^0.1.0 but this runtime has 2.1.0');
+    expect(problemOf(report, 'good-nodes')).toBe(
+      'good-nodes 1.0.0 needs @tagflow/node-sdk ^0.1.0 but this runtime has 2.1.0',
+    );
     // incompatible-sdk fits 2.1.0 and is loaded: its module throws, which proves the range check came first above.
     expect(problemOf(report, 'incompatible-sdk')).toContain('it threw while loading');
   });

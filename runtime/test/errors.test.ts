@@ -6,7 +6,16 @@ describe('error handling', () => {
 
   it('keeps the flow running after a node throws, and logs the error with node id and message', async () => {
     const { engine, logger } = makeEngine();
-    await engine.deploy(flow([{ id: 'src', type: 'counter', config: { count: 6 } }, { id: 'p', type: 'picky', config: { failOn: 3 } }, { id: 'out', type: 'sink' }], ['src->p', 'p->out']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'src', type: 'counter', config: { count: 6 } },
+          { id: 'p', type: 'picky', config: { failOn: 3 } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['src->p', 'p->out'],
+      ),
+    );
     await until(() => (received.get('out')?.length ?? 0) === 5);
     expect(received.get('out')!.map((m) => m.payload)).toEqual([0, 1, 2, 4, 5]);
     const line = logger.lines.find((l) => l.level === 'error');
@@ -20,7 +29,13 @@ describe('error handling', () => {
     const { engine, logger } = makeEngine();
     await engine.deploy(
       flow(
-        [{ id: 'p', type: 'picky-error-port', config: { failOn: 7 } }, { id: 'ok', type: 'sink' }, { id: 'bad', type: 'sink' }, { id: 'c', type: 'catcher' }, { id: 'caught', type: 'sink' }],
+        [
+          { id: 'p', type: 'picky-error-port', config: { failOn: 7 } },
+          { id: 'ok', type: 'sink' },
+          { id: 'bad', type: 'sink' },
+          { id: 'c', type: 'catcher' },
+          { id: 'caught', type: 'sink' },
+        ],
         ['p->ok', 'p:error->bad', 'c->caught'],
       ),
     );
@@ -29,7 +44,11 @@ describe('error handling', () => {
     expect(received.get('ok')!.map((m) => m.payload)).toEqual([8]);
     const failed = received.get('bad')!;
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ payload: 7, topic: 'line1', error: { code: 'PICKY', nodeId: 'p', message: 'refuses 7', depth: 0 } });
+    expect(failed[0]).toMatchObject({
+      payload: 7,
+      topic: 'line1',
+      error: { code: 'PICKY', nodeId: 'p', message: 'refuses 7', depth: 0 },
+    });
     expect(received.get('caught')).toHaveLength(0);
     expect(logger.lines.filter((l) => l.level === 'error')).toHaveLength(0);
     await engine.stop();
@@ -67,7 +86,11 @@ describe('error handling', () => {
       configSchema: { type: 'object' },
       inputs: ['in'],
       outputs: ['out'],
-      create: () => ({ onMessage: async () => { throw new TypeError('boom'); } }),
+      create: () => ({
+        onMessage: async () => {
+          throw new TypeError('boom');
+        },
+      }),
     });
     const { engine } = makeEngine([failing]);
     const events: Array<{ code: string; stack?: string; handled: boolean }> = [];
@@ -89,13 +112,25 @@ describe('error handling', () => {
       configSchema: { type: 'object' },
       inputs: ['in'],
       outputs: ['out'],
-      create: () => ({ onMessage: () => { throw new Error('still failing'); } }),
+      create: () => ({
+        onMessage: () => {
+          throw new Error('still failing');
+        },
+      }),
     });
     const { engine, logger } = makeEngine([rethrow]);
     const events: unknown[] = [];
     engine.on('node-error', (e) => events.push(e));
     // catch -> rethrow: each caught error makes a new error, which the catch node receives again.
-    await engine.deploy(flow([{ id: 'c', type: 'catcher' }, { id: 'r', type: 'rethrow' }], ['c->r']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'c', type: 'catcher' },
+          { id: 'r', type: 'rethrow' },
+        ],
+        ['c->r'],
+      ),
+    );
     await engine.inject('r', createMessage(1));
     await engine.idle();
     expect(events.length).toBe(12); // depth 0..10 routed, the 11th is cut

@@ -6,10 +6,18 @@ import type { EngineLogger } from '../src';
 /** Log lines kept in memory, so tests can assert what was reported. */
 export class MemoryLogger implements EngineLogger {
   lines: Array<{ level: string; msg: string; data: Record<string, unknown> }> = [];
-  debug(data: object, msg = '') { this.lines.push({ level: 'debug', msg, data: data as Record<string, unknown> }); }
-  info(data: object, msg = '') { this.lines.push({ level: 'info', msg, data: data as Record<string, unknown> }); }
-  warn(data: object, msg = '') { this.lines.push({ level: 'warn', msg, data: data as Record<string, unknown> }); }
-  error(data: object, msg = '') { this.lines.push({ level: 'error', msg, data: data as Record<string, unknown> }); }
+  debug(data: object, msg = '') {
+    this.lines.push({ level: 'debug', msg, data: data as Record<string, unknown> });
+  }
+  info(data: object, msg = '') {
+    this.lines.push({ level: 'info', msg, data: data as Record<string, unknown> });
+  }
+  warn(data: object, msg = '') {
+    this.lines.push({ level: 'warn', msg, data: data as Record<string, unknown> });
+  }
+  error(data: object, msg = '') {
+    this.lines.push({ level: 'error', msg, data: data as Record<string, unknown> });
+  }
 }
 
 /** Emits `count` numbers 0..count-1 as fast as backpressure allows, from start(). */
@@ -18,7 +26,11 @@ export const counter = defineNode({
   version: 1,
   category: 'source',
   description: 'test source',
-  configSchema: { type: 'object', properties: { count: { type: 'integer', default: 10 } }, additionalProperties: false },
+  configSchema: {
+    type: 'object',
+    properties: { count: { type: 'integer', default: 10 } },
+    additionalProperties: false,
+  },
   inputs: [],
   outputs: ['out'],
   create(ctx) {
@@ -62,7 +74,11 @@ export const slow = defineNode({
   version: 1,
   category: 'publisher',
   description: 'test async node',
-  configSchema: { type: 'object', properties: { delayMs: { type: 'number', default: 1 } }, additionalProperties: false },
+  configSchema: {
+    type: 'object',
+    properties: { delayMs: { type: 'number', default: 1 } },
+    additionalProperties: false,
+  },
   inputs: ['in'],
   outputs: ['out'],
   create(ctx) {
@@ -120,7 +136,11 @@ export const catcher = defineNode({
   version: 1,
   category: 'utility',
   description: 'test catch',
-  configSchema: { type: 'object', properties: { scope: { type: 'array', items: { type: 'string' }, default: [] } }, additionalProperties: false },
+  configSchema: {
+    type: 'object',
+    properties: { scope: { type: 'array', items: { type: 'string' }, default: [] } },
+    additionalProperties: false,
+  },
   inputs: [],
   outputs: ['out'],
   catches: (config) => (config.scope.length > 0 ? config.scope : 'all'),
@@ -139,7 +159,11 @@ export function makeEngine(extra: AnyNodeDefinition[] = [], closeTimeoutMs = 200
 }
 
 /** Builds a flow from `id:type` nodes and `a->b` edges. */
-export function flow(nodes: Array<{ id: string; type: string; config?: Record<string, unknown>; queue?: object }>, edges: string[], id = 'test-flow') {
+export function flow(
+  nodes: Array<{ id: string; type: string; config?: Record<string, unknown>; queue?: object }>,
+  edges: string[],
+  id = 'test-flow',
+) {
   return {
     schemaVersion: 1,
     id,

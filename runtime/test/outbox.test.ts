@@ -30,7 +30,9 @@ describe('store-and-forward buffer', () => {
 
   it('survives SIGKILL mid-stream: every item reported pushed is there, in order, torn tail dropped', async () => {
     const dir = freshDir();
-    const child = spawn(process.execPath, [join(__dirname, 'fixtures', 'outbox', 'pusher.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(__dirname, 'fixtures', 'outbox', 'pusher.js'), dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
@@ -41,7 +43,10 @@ describe('store-and-forward buffer', () => {
     });
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('close', resolve));
-    const reported = out.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+    const reported = out
+      .split('\n')
+      .filter((l) => /^\d+$/.test(l))
+      .map(Number);
     const lastReported = reported[reported.length - 1];
 
     const outbox = await openOutbox<{ n: number }>(dir);

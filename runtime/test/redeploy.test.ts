@@ -2,17 +2,32 @@ import { createMessage, defineNode, defineResource } from '@tagflow/node-sdk';
 import { flow, makeEngine, received } from './helpers';
 
 const deployFlow = (addB: number, extra: Array<{ id: string; type: string; config?: Record<string, unknown> }> = []) =>
-  flow([{ id: 'a', type: 'adder', config: { add: 1 } }, { id: 'b', type: 'adder', config: { add: addB } }, { id: 'out', type: 'sink' }, ...extra], ['a->b', 'b->out']);
+  flow(
+    [
+      { id: 'a', type: 'adder', config: { add: 1 } },
+      { id: 'b', type: 'adder', config: { add: addB } },
+      { id: 'out', type: 'sink' },
+      ...extra,
+    ],
+    ['a->b', 'b->out'],
+  );
 
 describe('deploy and redeploy', () => {
   afterEach(() => received.clear());
 
   it('refuses an invalid flow with every error, keeping nothing half-started', async () => {
     const { engine } = makeEngine();
-    const result = await engine.deploy({ schemaVersion: 1, id: 'bad', nodes: [{ id: 'x', type: 'no-such-type', typeVersion: 1 }], edges: [{ source: 'x', target: 'ghost' }] });
+    const result = await engine.deploy({
+      schemaVersion: 1,
+      id: 'bad',
+      nodes: [{ id: 'x', type: 'no-such-type', typeVersion: 1 }],
+      edges: [{ source: 'x', target: 'ghost' }],
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors.map((e) => e.code)).toEqual(expect.arrayContaining([expect.stringMatching(/TYPE/i), expect.stringMatching(/EDGE|NODE/i)]));
+    expect(result.errors.map((e) => e.code)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/TYPE/i), expect.stringMatching(/EDGE|NODE/i)]),
+    );
     expect(engine.currentFlow).toBeUndefined();
   });
 
@@ -37,7 +52,13 @@ describe('deploy and redeploy', () => {
     const { engine } = makeEngine();
     await engine.deploy(deployFlow(10));
     await engine.inject('a', createMessage(0));
-    const rewired = { ...deployFlow(10), edges: [{ source: 'a', target: 'out' }, { source: 'b', target: 'out' }] };
+    const rewired = {
+      ...deployFlow(10),
+      edges: [
+        { source: 'a', target: 'out' },
+        { source: 'b', target: 'out' },
+      ],
+    };
     const result = await engine.deploy(rewired);
     expect(result).toMatchObject({ ok: true, changed: [], added: [], removed: [] });
     await engine.inject('a', createMessage(0));
@@ -54,14 +75,18 @@ describe('deploy and redeploy', () => {
       configSchema: { type: 'object' },
       inputs: ['in'],
       outputs: ['out'],
-      create: () => { throw new Error('device 10.0.0.9 refused the connection'); },
+      create: () => {
+        throw new Error('device 10.0.0.9 refused the connection');
+      },
     });
     const { engine } = makeEngine([broken]);
     await engine.deploy(deployFlow(10));
     const result = await engine.deploy(deployFlow(99, [{ id: 'z', type: 'broken' }]));
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.errors).toEqual([expect.objectContaining({ code: 'NODE_START_FAILED', nodeId: 'z', path: '/nodes/3' })]);
+      expect(result.errors).toEqual([
+        expect.objectContaining({ code: 'NODE_START_FAILED', nodeId: 'z', path: '/nodes/3' }),
+      ]);
       expect(result.errors[0].message).toContain('device 10.0.0.9 refused the connection');
     }
     await engine.inject('a', createMessage(0));
@@ -72,9 +97,25 @@ describe('deploy and redeploy', () => {
 
   it('carries messages queued at a changed node over to its replacement', async () => {
     const { engine } = makeEngine();
-    await engine.deploy(flow([{ id: 'io', type: 'slow', config: { delayMs: 30 } }, { id: 'out', type: 'sink' }], ['io->out']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'io', type: 'slow', config: { delayMs: 30 } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['io->out'],
+      ),
+    );
     for (let i = 0; i < 5; i++) engine.inject('io', createMessage(i)).catch(() => undefined);
-    await engine.deploy(flow([{ id: 'io', type: 'slow', config: { delayMs: 1 } }, { id: 'out', type: 'sink' }], ['io->out']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'io', type: 'slow', config: { delayMs: 1 } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['io->out'],
+      ),
+    );
     await engine.idle();
     await new Promise((r) => setTimeout(r, 60));
     expect(received.get('out')!.map((m) => m.payload)).toEqual([0, 1, 2, 3, 4]); // none lost, order kept
@@ -141,7 +182,14 @@ describe('deploy and redeploy', () => {
     const { engine, registry } = makeEngine([user]);
     registry.registerResource(conn);
     const make = (url: string) => ({
-      ...flow([{ id: 'u1', type: 'user', config: { conn: 'c' } }, { id: 'u2', type: 'user', config: { conn: 'c' } }, { id: 'out', type: 'sink' }], ['u1->out', 'u2->out']),
+      ...flow(
+        [
+          { id: 'u1', type: 'user', config: { conn: 'c' } },
+          { id: 'u2', type: 'user', config: { conn: 'c' } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['u1->out', 'u2->out'],
+      ),
       resources: [{ id: 'c', type: 'conn', config: { url } }],
     });
     expect((await engine.deploy(make('mqtt://one'))).ok).toBe(true);
@@ -168,7 +216,12 @@ describe('start order', () => {
       configSchema: { type: 'object' },
       inputs: [],
       outputs: ['out'],
-      create: (ctx) => ({ start() { order.push('source start'); ctx.send(createMessage(1)); } }),
+      create: (ctx) => ({
+        start() {
+          order.push('source start');
+          ctx.send(createMessage(1));
+        },
+      }),
     });
     const ready = defineNode({
       type: 'needs-start',
@@ -178,11 +231,26 @@ describe('start order', () => {
       configSchema: { type: 'object' },
       inputs: ['in'],
       outputs: [],
-      create: () => ({ start() { order.push('processor start'); }, onMessage() { order.push('processor message'); } }),
+      create: () => ({
+        start() {
+          order.push('processor start');
+        },
+        onMessage() {
+          order.push('processor message');
+        },
+      }),
     });
     const { engine } = makeEngine([early, ready]);
     // The source comes first in the file, which must not matter.
-    await engine.deploy(flow([{ id: 's', type: 'early-source' }, { id: 'p', type: 'needs-start' }], ['s->p']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 's', type: 'early-source' },
+          { id: 'p', type: 'needs-start' },
+        ],
+        ['s->p'],
+      ),
+    );
     expect(order).toEqual(['processor start', 'source start', 'processor message']);
     await engine.stop();
   });
@@ -191,7 +259,15 @@ describe('start order', () => {
 describe('stop', () => {
   it('processes messages still queued at slow nodes before closing them', async () => {
     const { engine } = makeEngine();
-    await engine.deploy(flow([{ id: 'io', type: 'slow', config: { delayMs: 5 } }, { id: 'out', type: 'sink' }], ['io->out']));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'io', type: 'slow', config: { delayMs: 5 } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['io->out'],
+      ),
+    );
     for (let i = 0; i < 20; i++) engine.inject('io', createMessage(i)).catch(() => undefined);
     expect(engine.stats().io.queued).toBeGreaterThan(10);
     await engine.stop();

@@ -29,7 +29,11 @@ const user = defineNode({
   version: 1,
   category: 'publisher',
   description: 'records connections it is handed',
-  configSchema: { type: 'object', properties: { peer: { type: 'string' }, tag: { type: 'string', default: 'a' } }, required: ['peer'] },
+  configSchema: {
+    type: 'object',
+    properties: { peer: { type: 'string' }, tag: { type: 'string', default: 'a' } },
+    required: ['peer'],
+  },
   inputs: ['in'],
   outputs: ['out'],
   resources: { peer: 'peer' },
@@ -47,7 +51,13 @@ const user = defineNode({
 });
 
 const make = (tag = 'a') => ({
-  ...flow([{ id: 'u', type: 'peer-user', config: { peer: 'p', tag } }, { id: 'out', type: 'sink' }], ['u->out']),
+  ...flow(
+    [
+      { id: 'u', type: 'peer-user', config: { peer: 'p', tag } },
+      { id: 'out', type: 'sink' },
+    ],
+    ['u->out'],
+  ),
   resources: [{ id: 'p', type: 'peer' }],
 });
 
@@ -88,7 +98,11 @@ describe('shared connections (resources)', () => {
     await until(() => (received.get('out') ?? []).length === 1);
     peer.live[0].ctx.lost(new Error('socket closed by peer'));
     await until(() => (received.get('out') ?? []).length === 3, 5000);
-    expect(received.get('out')!.map((m) => m.payload)).toEqual(['a:connected:1', 'a:lost:socket closed by peer', 'a:connected:2']);
+    expect(received.get('out')!.map((m) => m.payload)).toEqual([
+      'a:connected:1',
+      'a:lost:socket closed by peer',
+      'a:connected:2',
+    ]);
     expect(peer.closes).toBe(1); // the lost connection was closed
     // A second report of the same loss changes nothing.
     peer.live[0].ctx.lost(new Error('again'));
@@ -107,7 +121,12 @@ describe('shared connections (resources)', () => {
     await until(() => (received.get('out') ?? []).length === 2);
     peer.live[0].ctx.lost(new Error('cable pulled'));
     await until(() => (received.get('out') ?? []).length === 4, 5000);
-    expect(received.get('out')!.map((m) => m.payload)).toEqual(['old:connected:1', 'new:connected:1', 'new:lost:cable pulled', 'new:connected:2']);
+    expect(received.get('out')!.map((m) => m.payload)).toEqual([
+      'old:connected:1',
+      'new:connected:1',
+      'new:lost:cable pulled',
+      'new:connected:2',
+    ]);
     expect(peer.creates).toBe(2); // the resource was unchanged by the redeploy: one connection throughout
     await engine.stop();
   });

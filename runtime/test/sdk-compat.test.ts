@@ -72,7 +72,17 @@ describe('compareVersions', () => {
   const v = (text: string) => parseVersion(text)!;
 
   it('orders by major, minor, patch, then prerelease as semver does', () => {
-    const sorted = ['1.0.0', '1.0.0-rc.1', '1.0.0-alpha', '0.9.9', '1.0.0-alpha.1', '1.0.0-beta.11', '1.0.0-beta.2', '1.10.0', '1.2.0'];
+    const sorted = [
+      '1.0.0',
+      '1.0.0-rc.1',
+      '1.0.0-alpha',
+      '0.9.9',
+      '1.0.0-alpha.1',
+      '1.0.0-beta.11',
+      '1.0.0-beta.2',
+      '1.10.0',
+      '1.2.0',
+    ];
     expect([...sorted].sort((a, b) => compareVersions(v(a), v(b)))).toEqual([
       '0.9.9',
       '1.0.0-alpha',

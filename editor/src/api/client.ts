@@ -21,8 +21,16 @@ const BASE = 'api/';
 export class AdminApi {
   constructor(readonly token: string) {}
 
-  private async request(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json', ...init.headers };
+  private async request(
+    method: string,
+    path: string,
+    init: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.token}`,
+      Accept: 'application/json',
+      ...init.headers,
+    };
     let body: string | undefined;
     if (init.body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -31,7 +39,11 @@ export class AdminApi {
     try {
       return await fetch(BASE + path, { method, headers, body, cache: 'no-store' });
     } catch (err) {
-      throw new ApiError(0, `The runtime cannot be reached (${err instanceof Error ? err.message : String(err)}). Is it running?`, null);
+      throw new ApiError(
+        0,
+        `The runtime cannot be reached (${err instanceof Error ? err.message : String(err)}). Is it running?`,
+        null,
+      );
     }
   }
 
@@ -68,8 +80,10 @@ export class AdminApi {
       return { status: body.status, version, warnings: body.warnings as unknown[] | undefined };
     }
     if (res.status === 409) return { status: 'conflict', message, current: Number(body?.current ?? 0) };
-    if (res.status === 422 && body?.status === 'rejected') return { status: 'rejected', message, errors: (body.errors as DeployError[]) ?? [] };
-    if (res.status === 422 && body?.status === 'rolled-back') return { status: 'rolled-back', message, reason: String(body.reason ?? '') };
+    if (res.status === 422 && body?.status === 'rejected')
+      return { status: 'rejected', message, errors: (body.errors as DeployError[]) ?? [] };
+    if (res.status === 422 && body?.status === 'rolled-back')
+      return { status: 'rolled-back', message, reason: String(body.reason ?? '') };
     return { status: 'failed', message };
   }
 
@@ -78,7 +92,11 @@ export class AdminApi {
    * `sinceMs` back from now; bucketed (`{tag, ts, min, max, mean, count}`) when `bucketMs` is given.
    * Throws ApiError: 404 no such historian in the running flow, 503 not connected, 400 bad query.
    */
-  async history(resource: string, tags: readonly string[], options: { sinceMs?: number; bucketMs?: number; limit?: number } = {}): Promise<unknown[]> {
+  async history(
+    resource: string,
+    tags: readonly string[],
+    options: { sinceMs?: number; bucketMs?: number; limit?: number } = {},
+  ): Promise<unknown[]> {
     const q = new URLSearchParams({ resource, tags: tags.join(',') });
     if (options.sinceMs !== undefined) q.set('since', String(Math.round(options.sinceMs)));
     if (options.bucketMs !== undefined) q.set('bucketMs', String(Math.round(options.bucketMs)));

@@ -13,7 +13,11 @@ export type EventsState = 'connecting' | 'open' | 'closed';
  * Connects to /api/events with the token in the subprotocols (browsers cannot set headers on a
  * WebSocket) and reconnects with backoff until `close()` is called.
  */
-export function connectEvents(token: string, onFrame: (frame: EventFrame) => void, onState: (state: EventsState) => void): { close(): void } {
+export function connectEvents(
+  token: string,
+  onFrame: (frame: EventFrame) => void,
+  onState: (state: EventsState) => void,
+): { close(): void } {
   let socket: WebSocket | undefined;
   let closed = false;
   let retryMs = 500;

@@ -94,5 +94,8 @@ export function findNodeType(catalog: NodeCatalog, type: string): EditorNodeType
 }
 
 function isMap<T>(map: ReadonlyMap<string, T> | Record<string, T>): map is ReadonlyMap<string, T> {
-  return typeof (map as ReadonlyMap<string, T>).get === 'function' && typeof (map as ReadonlyMap<string, T>).keys === 'function';
+  return (
+    typeof (map as ReadonlyMap<string, T>).get === 'function' &&
+    typeof (map as ReadonlyMap<string, T>).keys === 'function'
+  );
 }

@@ -9,15 +9,33 @@ import { findNodeType } from './api-catalog';
  * the form can point at `window.count` instead of `window`. Undefined when no single branch fits.
  * Paths in the result are relative to the node's config (`/window/count`).
  */
-export function refineBranchIssue(node: FlowNode, configPointer: string, catalog: NodeCatalog): FlowIssue[] | undefined {
+export function refineBranchIssue(
+  node: FlowNode,
+  configPointer: string,
+  catalog: NodeCatalog,
+): FlowIssue[] | undefined {
   const info = findNodeType(catalog, node.type);
   if (!info) return undefined;
-  const segments = configPointer === '' ? [] : configPointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const value = segments.reduce<unknown>((v, s) => (isObject(v) || Array.isArray(v) ? (v as Record<string, unknown>)[s] : undefined), node.config ?? {});
+  const segments =
+    configPointer === ''
+      ? []
+      : configPointer
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const value = segments.reduce<unknown>(
+    (v, s) => (isObject(v) || Array.isArray(v) ? (v as Record<string, unknown>)[s] : undefined),
+    node.config ?? {},
+  );
   if (!isObject(value)) return undefined;
   const narrowed = narrow(info.configSchema, segments, Object.keys(value));
   if (!narrowed) return undefined;
-  const probe = { schemaVersion: 1, id: 'probe', nodes: [{ id: node.id, type: node.type, typeVersion: info.version, config: node.config ?? {} }], edges: [] };
+  const probe = {
+    schemaVersion: 1,
+    id: 'probe',
+    nodes: [{ id: node.id, type: node.type, typeVersion: info.version, config: node.config ?? {} }],
+    edges: [],
+  };
   const result = validateFlow(probe, { nodes: { [node.type]: { ...info, configSchema: narrowed } } });
   if (result.ok) return undefined;
   const refined = result.errors
@@ -35,7 +53,10 @@ function narrow(schema: JSONSchema, segments: readonly string[], keys: readonly 
     const combinator = Array.isArray(s.oneOf) ? 'oneOf' : Array.isArray(s.anyOf) ? 'anyOf' : undefined;
     if (!combinator) return undefined;
     const fitting = (s[combinator] as unknown[]).filter(
-      (b) => isObject(b) && isObject(b.properties) && keys.every((k) => Object.prototype.hasOwnProperty.call(b.properties, k)),
+      (b) =>
+        isObject(b) &&
+        isObject(b.properties) &&
+        keys.every((k) => Object.prototype.hasOwnProperty.call(b.properties, k)),
     );
     if (fitting.length !== 1) return undefined;
     const { [combinator]: _dropped, ...rest } = s;

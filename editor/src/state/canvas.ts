@@ -1,4 +1,10 @@
-import { CURRENT_SCHEMA_VERSION, DEFAULT_INPUT_PORT, DEFAULT_OUTPUT_PORT, edgeKey, normalizeEdge } from '@tagflow/flow-model';
+import {
+  CURRENT_SCHEMA_VERSION,
+  DEFAULT_INPUT_PORT,
+  DEFAULT_OUTPUT_PORT,
+  edgeKey,
+  normalizeEdge,
+} from '@tagflow/flow-model';
 import type { Flow, FlowEdge, FlowNode, FlowResource, QueueSettings } from '@tagflow/flow-model';
 
 /** A point on the canvas, in flow coordinates. */
@@ -62,14 +68,17 @@ export function flowToCanvas(flow: Flow): CanvasDoc {
   const edges = (flow.edges ?? []).map(toCanvasEdge);
   const placed = new Map<string, Position>();
   for (const node of flow.nodes ?? []) {
-    if (typeof node.ui?.x === 'number' && typeof node.ui?.y === 'number') placed.set(node.id, { x: node.ui.x, y: node.ui.y });
+    if (typeof node.ui?.x === 'number' && typeof node.ui?.y === 'number')
+      placed.set(node.id, { x: node.ui.x, y: node.ui.y });
   }
   const positions = layoutMissing(
     (flow.nodes ?? []).map((n) => n.id),
     edges,
     placed,
   );
-  const nodes = (flow.nodes ?? []).map((node) => toCanvasNode(node, positions.get(node.id) ?? { x: LAYOUT.originX, y: LAYOUT.originY }));
+  const nodes = (flow.nodes ?? []).map((node) =>
+    toCanvasNode(node, positions.get(node.id) ?? { x: LAYOUT.originX, y: LAYOUT.originY }),
+  );
   const meta: FlowMeta = { id: flow.id, schemaVersion: CURRENT_SCHEMA_VERSION };
   if (flow.name !== undefined) meta.name = flow.name;
   if (flow.description !== undefined) meta.description = flow.description;
@@ -167,7 +176,10 @@ export function layoutMissing(
 }
 
 /** Longest-path depth of each node from the nodes nobody feeds; nodes on a cycle get one past their known feeders. */
-export function graphDepths(nodeIds: readonly string[], edges: readonly Pick<CanvasEdge, 'source' | 'target'>[]): Map<string, number> {
+export function graphDepths(
+  nodeIds: readonly string[],
+  edges: readonly Pick<CanvasEdge, 'source' | 'target'>[],
+): Map<string, number> {
   const known = new Set(nodeIds);
   const incoming = new Map<string, number>(nodeIds.map((id) => [id, 0]));
   const next = new Map<string, string[]>();

@@ -45,17 +45,25 @@ export function parseClipboard(text: string): ClipboardContent | { ok: false; re
     if (!isObject(n) || typeof n.id !== 'string' || typeof n.type !== 'string' || typeof n.typeVersion !== 'number') {
       return refuse(`node #${i + 1} lacks an id, a type or a typeVersion`);
     }
-    if (n.config !== undefined && !isObject(n.config)) return refuse(`the config of node ${JSON.stringify(n.id)} is not an object`);
+    if (n.config !== undefined && !isObject(n.config))
+      return refuse(`the config of node ${JSON.stringify(n.id)} is not an object`);
   }
   const edges = Array.isArray(data.edges) ? data.edges : [];
   for (const [i, e] of edges.entries()) {
-    if (!isObject(e) || typeof e.source !== 'string' || typeof e.target !== 'string') return refuse(`edge #${i + 1} lacks a source or a target`);
+    if (!isObject(e) || typeof e.source !== 'string' || typeof e.target !== 'string')
+      return refuse(`edge #${i + 1} lacks a source or a target`);
   }
   const resources = Array.isArray(data.resources) ? data.resources : [];
   for (const [i, r] of resources.entries()) {
-    if (!isObject(r) || typeof r.id !== 'string' || typeof r.type !== 'string') return refuse(`resource #${i + 1} lacks an id or a type`);
+    if (!isObject(r) || typeof r.id !== 'string' || typeof r.type !== 'string')
+      return refuse(`resource #${i + 1} lacks an id or a type`);
   }
-  return { [CLIPBOARD_MARKER]: 1, nodes: data.nodes as FlowNode[], edges: edges as FlowEdge[], resources: resources as FlowResource[] };
+  return {
+    [CLIPBOARD_MARKER]: 1,
+    nodes: data.nodes as FlowNode[],
+    edges: edges as FlowEdge[],
+    resources: resources as FlowResource[],
+  };
 }
 
 function collectStrings(value: unknown, into: Set<string>): void {

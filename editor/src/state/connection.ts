@@ -16,7 +16,11 @@ export interface Connection {
  * input of their types, and the two ports are not already joined. A node may feed itself (the flow
  * model allows it). Cheap enough for React Flow's `isValidConnection` on every hover.
  */
-export function checkConnection(doc: Pick<CanvasDoc, 'nodes' | 'edges'>, conn: Connection, catalog: NodeCatalog): string | undefined {
+export function checkConnection(
+  doc: Pick<CanvasDoc, 'nodes' | 'edges'>,
+  conn: Connection,
+  catalog: NodeCatalog,
+): string | undefined {
   for (const end of ['source', 'target'] as const) {
     const id = conn[end];
     const node = doc.nodes.find((n) => n.id === id);
@@ -34,7 +38,8 @@ export function checkConnection(doc: Pick<CanvasDoc, 'nodes' | 'edges'>, conn: C
       const role = end === 'source' ? 'start' : 'end';
       return `${subject} has no ${kind} ports, so a connection cannot ${role} there`;
     }
-    const available = ports.length === 1 ? `its only ${kind} port is ${quote(ports)}` : `its ${kind} ports are ${quote(ports)}`;
+    const available =
+      ports.length === 1 ? `its only ${kind} port is ${quote(ports)}` : `its ${kind} ports are ${quote(ports)}`;
     if (other.includes(port)) {
       const direction = end === 'source' ? 'from' : 'to';
       return `${JSON.stringify(port)} is an ${otherKind} port of ${subject}; connect ${direction} an ${kind} port instead (${available})`;
@@ -42,7 +47,11 @@ export function checkConnection(doc: Pick<CanvasDoc, 'nodes' | 'edges'>, conn: C
     return `${JSON.stringify(port)} is not an ${kind} port of ${subject}; ${available}`;
   }
   const duplicate = doc.edges.some(
-    (e) => e.source === conn.source && e.sourcePort === conn.sourcePort && e.target === conn.target && e.targetPort === conn.targetPort,
+    (e) =>
+      e.source === conn.source &&
+      e.sourcePort === conn.sourcePort &&
+      e.target === conn.target &&
+      e.targetPort === conn.targetPort,
   );
   if (duplicate) {
     return `port ${JSON.stringify(conn.sourcePort)} of node ${JSON.stringify(conn.source)} is already connected to port ${JSON.stringify(conn.targetPort)} of node ${JSON.stringify(conn.target)}`;

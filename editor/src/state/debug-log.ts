@@ -34,7 +34,8 @@ export class DebugLog<E extends { nodeId?: string } = DebugEvent> {
   revision = 0;
 
   constructor(readonly capacity = DEBUG_LOG_CAPACITY) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`DebugLog capacity must be a positive integer (got ${capacity})`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`DebugLog capacity must be a positive integer (got ${capacity})`);
     this.ring = new Array<E | undefined>(capacity);
   }
 

@@ -71,7 +71,8 @@ export function deployDiff(running: Flow | undefined, edited: Flow, catalog?: No
     const old = oldNodes.get(node.id);
     oldNodes.delete(node.id);
     if (!old) diff.added.push(node.id);
-    else if (!sameForRuntime(old, node) || usedResources(node, catalog).some((id) => restartsUsers.has(id))) diff.changed.push(node.id);
+    else if (!sameForRuntime(old, node) || usedResources(node, catalog).some((id) => restartsUsers.has(id)))
+      diff.changed.push(node.id);
     else if (old.name !== node.name) {
       diff.changed.push(node.id);
       diff.relabeled.push(node.id);
@@ -101,6 +102,9 @@ function sameForRuntime(a: FlowNode, b: FlowNode): boolean {
 function usedResources(node: FlowNode, catalog: NodeCatalog | undefined): string[] {
   const config = node.config ?? {};
   const declared = catalog ? findNodeType(catalog, node.type)?.resources : undefined;
-  if (declared) return Object.keys(declared).flatMap((field) => (typeof config[field] === 'string' ? [config[field] as string] : []));
+  if (declared)
+    return Object.keys(declared).flatMap((field) =>
+      typeof config[field] === 'string' ? [config[field] as string] : [],
+    );
   return Object.values(config).filter((v): v is string => typeof v === 'string');
 }

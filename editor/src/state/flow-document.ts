@@ -115,9 +115,16 @@ export class FlowDocument implements CanvasDoc {
    * Moves nodes, e.g. `moveNodes({ avg: { x: 300, y: 120 } })`. During a drag pass `{ transient: true }`
    * on every frame and call it once more without on drop: the whole drag is then one undo step.
    */
-  moveNodes(positions: Readonly<Record<string, Position>> | ReadonlyMap<string, Position>, options: MoveOptions = {}): FlowDocument {
+  moveNodes(
+    positions: Readonly<Record<string, Position>> | ReadonlyMap<string, Position>,
+    options: MoveOptions = {},
+  ): FlowDocument {
     const get = (id: string): Position | undefined =>
-      positions instanceof Map ? positions.get(id) : Object.prototype.hasOwnProperty.call(positions, id) ? (positions as Record<string, Position>)[id] : undefined;
+      positions instanceof Map
+        ? positions.get(id)
+        : Object.prototype.hasOwnProperty.call(positions, id)
+          ? (positions as Record<string, Position>)[id]
+          : undefined;
     let moved = false;
     const nodes = this.state.nodes.map((n) => {
       const p = get(n.id);
@@ -127,7 +134,8 @@ export class FlowDocument implements CanvasDoc {
     });
     if (!moved && !(this.base && !options.transient)) return this;
     const next = { ...this.state, nodes };
-    if (options.transient) return new FlowDocument(next, this.past, this.future, [], this.base ?? this.state, this.revision);
+    if (options.transient)
+      return new FlowDocument(next, this.past, this.future, [], this.base ?? this.state, this.revision);
     return this.commit(next);
   }
 
@@ -141,7 +149,9 @@ export class FlowDocument implements CanvasDoc {
 
   /** Replaces a node's whole config (the form's value). */
   updateConfig(nodeId: string, config: Record<string, unknown>): EditResult {
-    return this.updateNode(nodeId, (n) => (deepEqual(n.config, config) ? n : { ...n, config: structuredClone(config) }));
+    return this.updateNode(nodeId, (n) =>
+      deepEqual(n.config, config) ? n : { ...n, config: structuredClone(config) },
+    );
   }
 
   /** Sets a node's label; an empty label removes it. */
@@ -217,7 +227,14 @@ export class FlowDocument implements CanvasDoc {
   redo(): FlowDocument {
     const next = this.future[this.future.length - 1];
     if (!next || this.base) return this;
-    return new FlowDocument(next, [...this.past, this.state].slice(-HISTORY_LIMIT), this.future.slice(0, -1), [], undefined, this.revision + 1);
+    return new FlowDocument(
+      next,
+      [...this.past, this.state].slice(-HISTORY_LIMIT),
+      this.future.slice(0, -1),
+      [],
+      undefined,
+      this.revision + 1,
+    );
   }
 
   /** Clipboard text for these nodes, the edges between them and the resources they use. */
@@ -246,7 +263,9 @@ export class FlowDocument implements CanvasDoc {
       const source = ids.get(raw.source);
       const target = ids.get(raw.target);
       // A copied edge's id was made for the old ends; the pasted one goes by its new key.
-      return source && target ? [toCanvasEdge({ source, sourcePort: raw.sourcePort, target, targetPort: raw.targetPort })] : [];
+      return source && target
+        ? [toCanvasEdge({ source, sourcePort: raw.sourcePort, target, targetPort: raw.targetPort })]
+        : [];
     });
     const have = new Set(this.state.resources.map((r) => r.id));
     const resources = content.resources.filter((r) => !have.has(r.id)).map((r) => structuredClone(r));
@@ -264,7 +283,8 @@ export class FlowDocument implements CanvasDoc {
   /** Node ids in this state and in the undo/redo history: a new node must not take one (undo would mix them up). */
   private idsInHistory(): Set<string> {
     const ids = new Set<string>();
-    for (const state of [this.state, ...this.past, ...this.future, ...(this.base ? [this.base] : [])]) for (const n of state.nodes) ids.add(n.id);
+    for (const state of [this.state, ...this.past, ...this.future, ...(this.base ? [this.base] : [])])
+      for (const n of state.nodes) ids.add(n.id);
     return ids;
   }
 

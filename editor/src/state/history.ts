@@ -47,7 +47,11 @@ export function historyTagFor(flow: HistorySource, nodeId: string, lastTopic?: s
 }
 
 /** `historyTagFor`, with the reason when there is no tag. */
-export function historyLookup(flow: HistorySource, nodeId: string, lastTopic?: string): { tag?: HistoryTag; reason?: NoHistoryReason } {
+export function historyLookup(
+  flow: HistorySource,
+  nodeId: string,
+  lastTopic?: string,
+): { tag?: HistoryTag; reason?: NoHistoryReason } {
   const node = flow.nodes.find((n) => n.id === nodeId);
   if (!node) return { reason: 'not-recorded' };
   const recorders =
@@ -78,12 +82,19 @@ export function historyLookup(flow: HistorySource, nodeId: string, lastTopic?: s
  * show the whole message (`property: 'msg'`) sends the message, whose `payload` is the value;
  * otherwise the data is the payload itself and the topic is not known.
  */
-export function debugValue(data: unknown, wholeMessage: boolean, frameTopic?: unknown): { value: unknown; topic?: string } {
+export function debugValue(
+  data: unknown,
+  wholeMessage: boolean,
+  frameTopic?: unknown,
+): { value: unknown; topic?: string } {
   // The runtime sends the message's topic with the value: no need for the whole message then.
-  if (typeof frameTopic === 'string' && frameTopic !== '') return { value: wholeMessage ? debugValue(data, true).value : data, topic: frameTopic };
+  if (typeof frameTopic === 'string' && frameTopic !== '')
+    return { value: wholeMessage ? debugValue(data, true).value : data, topic: frameTopic };
   if (!wholeMessage || typeof data !== 'object' || data === null || Array.isArray(data)) return { value: data };
   const msg = data as { payload?: unknown; topic?: unknown };
-  return typeof msg.topic === 'string' && msg.topic !== '' ? { value: msg.payload, topic: msg.topic } : { value: msg.payload };
+  return typeof msg.topic === 'string' && msg.topic !== ''
+    ? { value: msg.payload, topic: msg.topic }
+    : { value: msg.payload };
 }
 
 /** One row of GET /api/history: raw (`value`) or bucketed (`mean`). */

@@ -3,7 +3,14 @@
  * these return and calls them on user actions.
  */
 export { catalogFromApi, catalogNodeTypes, findNodeType } from './api-catalog';
-export type { ApiNodeType, ApiResourceType, EditorCatalog, EditorNodeTypeInfo, NodesApiResponse, PackageRef } from './api-catalog';
+export type {
+  ApiNodeType,
+  ApiResourceType,
+  EditorCatalog,
+  EditorNodeTypeInfo,
+  NodesApiResponse,
+  PackageRef,
+} from './api-catalog';
 export { canvasToFlow, flowToCanvas, graphDepths, layoutMissing, LAYOUT } from './canvas';
 export type { CanvasDoc, CanvasEdge, CanvasNode, FlowMeta, Position } from './canvas';
 export { CLIPBOARD_MARKER } from './clipboard';
@@ -22,5 +29,13 @@ export { DEFAULT_SERIES_MAX_POINTS, DEFAULT_SERIES_WINDOW_MS, numericValue, Seri
 export type { SeriesPoint, SeriesStoreOptions } from './series-store';
 export { fieldMessage, pointerToFieldPath, validate } from './validate';
 export type { ValidationIssue, ValidationResult } from './validate';
-export { debugValue, fillTagTemplate, HISTORIAN_OUT, historyBucketMs, historyLookup, historyPoints, historyTagFor } from './history';
+export {
+  debugValue,
+  fillTagTemplate,
+  HISTORIAN_OUT,
+  historyBucketMs,
+  historyLookup,
+  historyPoints,
+  historyTagFor,
+} from './history';
 export type { HistoryRow, HistorySource, HistoryTag, NoHistoryReason } from './history';

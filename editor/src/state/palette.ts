@@ -18,7 +18,10 @@ export const CATEGORY_ORDER: readonly string[] = ['source', 'processor', 'publis
  */
 export function paletteGroups(source: NodeCatalog | NodesApiResponse, search = ''): PaletteGroup[] {
   const catalog = Array.isArray(source.nodes) ? catalogFromApi(source as NodesApiResponse) : (source as NodeCatalog);
-  const words = search.toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+  const words = search
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
   const groups = new Map<string, EditorNodeTypeInfo[]>();
   for (const info of catalogNodeTypes(catalog)) {
     const text = `${info.type}\n${info.description ?? ''}\n${info.docs ?? ''}`.toLowerCase();

@@ -58,7 +58,10 @@ export function validate(input: CanvasDoc | Flow, catalog: NodeCatalog): Validat
     const node = /^\/nodes\/\d+\/config(\/.*)?$/.exec(issue.path);
     if (node && issue.nodeId !== undefined) {
       const flowNode = issue.code === 'CONFIG_INVALID' ? flow.nodes.find((n) => n.id === issue.nodeId) : undefined;
-      const refined = flowNode && /allowed forms/.test(issue.message) ? refineBranchIssue(flowNode, node[1] ?? '', catalog) : undefined;
+      const refined =
+        flowNode && /allowed forms/.test(issue.message)
+          ? refineBranchIssue(flowNode, node[1] ?? '', catalog)
+          : undefined;
       if (refined) for (const r of refined) addField(nodeFields, issue.nodeId, r.path, r);
       else addField(nodeFields, issue.nodeId, node[1], issue);
     }
@@ -94,7 +97,12 @@ export function fieldMessage(issue: FlowIssue): string {
   return at === -1 ? issue.message : issue.message.slice(at + issue.path.length + 1);
 }
 
-function addField(index: Map<string, Map<string, string>>, owner: string, pointer: string | undefined, issue: FlowIssue): void {
+function addField(
+  index: Map<string, Map<string, string>>,
+  owner: string,
+  pointer: string | undefined,
+  issue: FlowIssue,
+): void {
   const fields = index.get(owner) ?? new Map<string, string>();
   const path = pointerToFieldPath(pointer);
   const text = fieldMessage(issue);

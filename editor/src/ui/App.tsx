@@ -5,7 +5,10 @@ import type { NodesApiResponse } from '../state';
 import { SignIn } from './SignIn';
 import { EditorShell } from './editor/EditorShell';
 
-type Session = { kind: 'signed-out'; error?: string } | { kind: 'checking'; api: AdminApi } | { kind: 'signed-in'; api: AdminApi; nodes: NodesApiResponse };
+type Session =
+  | { kind: 'signed-out'; error?: string }
+  | { kind: 'checking'; api: AdminApi }
+  | { kind: 'signed-in'; api: AdminApi; nodes: NodesApiResponse };
 
 /** Sign-in gate: a token kept in sessionStorage is checked again on load. */
 export function App() {
@@ -24,7 +27,15 @@ export function App() {
         if (gone) return;
         const status = (err as { status?: number }).status;
         if (status === 401) forgetToken();
-        setSession({ kind: 'signed-out', error: status === 401 ? 'Your saved token is no longer valid (revoked?). Please sign in again.' : err instanceof Error ? err.message : String(err) });
+        setSession({
+          kind: 'signed-out',
+          error:
+            status === 401
+              ? 'Your saved token is no longer valid (revoked?). Please sign in again.'
+              : err instanceof Error
+                ? err.message
+                : String(err),
+        });
       });
     return () => {
       gone = true;

@@ -3,7 +3,13 @@ import { AdminApi } from '../api/client';
 import type { NodesApiResponse } from '../state';
 
 /** Asks for a runtime token and checks it against the runtime before keeping it. */
-export function SignIn({ initialError, onSignedIn }: { initialError?: string; onSignedIn(api: AdminApi, nodes: NodesApiResponse): void }) {
+export function SignIn({
+  initialError,
+  onSignedIn,
+}: {
+  initialError?: string;
+  onSignedIn(api: AdminApi, nodes: NodesApiResponse): void;
+}) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>(initialError);
   const [busy, setBusy] = useState(false);
@@ -12,8 +18,8 @@ export function SignIn({ initialError, onSignedIn }: { initialError?: string; on
       <div className="sign-in-card">
         <h1>tagflow editor</h1>
         <p className="hint">
-          Sign in with a token of this runtime. The token was printed once when the runtime first started (<code>admin token: tf_…</code>), or ask
-          your administrator for one (<code>tagflow token create</code>).
+          Sign in with a token of this runtime. The token was printed once when the runtime first started (
+          <code>admin token: tf_…</code>), or ask your administrator for one (<code>tagflow token create</code>).
         </p>
         <form
           onSubmit={async (e) => {

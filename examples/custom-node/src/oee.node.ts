@@ -13,7 +13,8 @@ export default defineNode({
   type: 'oee',
   version: 1,
   category: 'processor',
-  description: 'Overall Equipment Effectiveness (availability x performance x quality) of a machine over a sliding window',
+  description:
+    'Overall Equipment Effectiveness (availability x performance x quality) of a machine over a sliding window',
   docs: [
     'Takes the machine state (`running`, `stopped`, `idle`; or `true`/`false` for a running bit) and part',
     'counts (`{good, total}`) from `msg.payload`, and sends, every `emitEveryMs`, the OEE over the last',
@@ -30,14 +31,16 @@ export default defineNode({
       idealCycleTimeSeconds: {
         type: 'number',
         exclusiveMinimum: 0,
-        description: 'Fastest possible time to make one part, in seconds (the rated speed): performance compares the parts made with it.',
+        description:
+          'Fastest possible time to make one part, in seconds (the rated speed): performance compares the parts made with it.',
         'x-ui': { label: 'Ideal cycle time', unit: 's' },
       },
       windowSeconds: {
         type: 'number',
         minimum: 1,
         default: 900,
-        description: 'Length of the sliding window the figures are computed over, in seconds (900 = the last 15 minutes).',
+        description:
+          'Length of the sliding window the figures are computed over, in seconds (900 = the last 15 minutes).',
         'x-ui': { label: 'Window', unit: 's' },
       },
       emitEveryMs: {
@@ -52,7 +55,10 @@ export default defineNode({
         default: 'increments',
         description:
           'increments: each message carries the parts made since the previous one. cumulative: the machine counters (totals since a reset); the node takes the differences, and a counter that goes down is taken as reset to 0.',
-        'x-ui': { label: 'Counts are', enumLabels: { increments: 'parts since the last message', cumulative: 'running totals of the machine' } },
+        'x-ui': {
+          label: 'Counts are',
+          enumLabels: { increments: 'parts since the last message', cumulative: 'running totals of the machine' },
+        },
       },
       topic: {
         type: 'string',
@@ -109,7 +115,11 @@ export default defineNode({
       const text = `OEE ${percent(figures.oee)} (A ${percent(figures.availability)}, P ${percent(figures.performance)}, Q ${percent(figures.quality)})`;
       ctx.status({
         state: full ? 'ok' : 'idle',
-        text: overspeed ? `${text}; more parts than the ideal cycle time allows: check idealCycleTimeSeconds` : full ? text : `${text}, window not full yet`,
+        text: overspeed
+          ? `${text}; more parts than the ideal cycle time allows: check idealCycleTimeSeconds`
+          : full
+            ? text
+            : `${text}, window not full yet`,
       });
     };
 
@@ -140,7 +150,8 @@ function readInput(payload: unknown): { state?: MachineState; counts?: CountRead
   const fields = payload as Record<string, unknown>;
   const hasState = 'state' in fields;
   const hasCounts = 'good' in fields || 'total' in fields;
-  if (!hasState && !hasCounts) throw new NodeError('OEE_INPUT', `expected {state} or {good, total}, got ${describe(payload)}`);
+  if (!hasState && !hasCounts)
+    throw new NodeError('OEE_INPUT', `expected {state} or {good, total}, got ${describe(payload)}`);
   return {
     state: hasState ? readState(fields.state) : undefined,
     counts: hasCounts ? readCounts(fields.good, fields.total) : undefined,
@@ -152,14 +163,20 @@ function readState(value: unknown): MachineState {
   if (value === false) return 'stopped';
   const state = typeof value === 'string' ? value.trim().toLowerCase() : value;
   if (!MACHINE_STATES.includes(state as MachineState)) {
-    throw new NodeError('OEE_STATE', `unknown machine state ${describe(value)}: expected ${MACHINE_STATES.join(', ')} (or true/false)`);
+    throw new NodeError(
+      'OEE_STATE',
+      `unknown machine state ${describe(value)}: expected ${MACHINE_STATES.join(', ')} (or true/false)`,
+    );
   }
   return state as MachineState;
 }
 
 function readCounts(good: unknown, total: unknown): CountReading {
   if (!isCount(good) || !isCount(total)) {
-    throw new NodeError('OEE_COUNTS', `counts must be whole numbers >= 0, got good ${describe(good)} and total ${describe(total)}`);
+    throw new NodeError(
+      'OEE_COUNTS',
+      `counts must be whole numbers >= 0, got good ${describe(good)} and total ${describe(total)}`,
+    );
   }
   if (good > total) throw new NodeError('OEE_COUNTS', `good (${good}) cannot exceed total (${total})`);
   return { good, total };

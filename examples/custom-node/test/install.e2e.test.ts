@@ -4,7 +4,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
-import { buildPackage, CHROMIUM, CHROMIUM_ARGS, ensureChromium, ensureCliBuilt, ensureEditorBuilt, packageRoot, runCli, startRuntime, until } from './runtime-harness';
+import {
+  buildPackage,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  ensureChromium,
+  ensureCliBuilt,
+  ensureEditorBuilt,
+  packageRoot,
+  runCli,
+  startRuntime,
+  until,
+} from './runtime-harness';
 import type { Runtime } from './runtime-harness';
 
 jest.setTimeout(180_000);
@@ -27,33 +38,53 @@ afterAll(async () => {
 const flow: unknown = JSON.parse(readFileSync(path.join(packageRoot, 'flow.json'), 'utf8'));
 
 interface StatusAnswer {
-  nodes: Record<string, { status: { state: string; text?: string } | null; counters: { in: number; out: number; errors: number } }>;
+  nodes: Record<
+    string,
+    { status: { state: string; text?: string } | null; counters: { in: number; out: number; errors: number } }
+  >;
 }
 
 it('installs into a running runtime, runs in a flow, and shows in the editor palette', async () => {
   const rt = await startRuntime();
   runtime = rt;
-  const types = async () => ((await (await rt.api('/api/nodes')).json()) as { nodes: Array<{ type: string; package: { name: string } }> }).nodes;
+  const types = async () =>
+    ((await (await rt.api('/api/nodes')).json()) as { nodes: Array<{ type: string; package: { name: string } }> })
+      .nodes;
   expect((await types()).map((n) => n.type)).not.toContain('oee');
 
   // The CLI packs the folder and uploads it; the token comes from the environment, as in production.
   const fleet = path.join(rt.dataDir, 'fleet.yaml');
   writeFileSync(fleet, `runtimes:\n  - name: line1\n    url: ${rt.url}\n    tokenEnv: OEE_E2E_TOKEN\n`);
-  const install = await runCli(['nodes', 'install', packageRoot, '--to', 'line1', '--fleet', fleet], { OEE_E2E_TOKEN: rt.token }, rt.dataDir);
+  const install = await runCli(
+    ['nodes', 'install', packageRoot, '--to', 'line1', '--fleet', fleet],
+    { OEE_E2E_TOKEN: rt.token },
+    rt.dataDir,
+  );
   expect({ code: install.code, stderr: install.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
   expect(install.stdout).toMatch(/installed @acme\/oee-nodes 0\.1\.0: oee/);
 
   // Without a restart.
   expect((await types()).find((n) => n.type === 'oee')).toMatchObject({ package: { name: '@acme/oee-nodes' } });
 
-  const deploy = await rt.api('/api/flow', { method: 'PUT', headers: { 'Content-Type': 'application/json', 'If-Match': '"0"' }, body: JSON.stringify(flow) });
+  const deploy = await rt.api('/api/flow', {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', 'If-Match': '"0"' },
+    body: JSON.stringify(flow),
+  });
   expect([deploy.status, await deploy.text()]).toEqual([200, expect.stringContaining('deployed')]);
   let status: StatusAnswer | undefined;
-  await until(async () => {
-    status = (await (await rt.api('/api/status')).json()) as StatusAnswer;
-    return (status.nodes['press-oee']?.counters.out ?? 0) >= 4 && (status.nodes.show?.counters.in ?? 0) >= 4;
-  }, 'the oee node to send 4 results to the debug node', 15_000);
-  expect(status?.nodes['press-oee']).toMatchObject({ counters: { errors: 0 }, status: { text: expect.stringMatching(/^OEE \d+\.\d %/) } });
+  await until(
+    async () => {
+      status = (await (await rt.api('/api/status')).json()) as StatusAnswer;
+      return (status.nodes['press-oee']?.counters.out ?? 0) >= 4 && (status.nodes.show?.counters.in ?? 0) >= 4;
+    },
+    'the oee node to send 4 results to the debug node',
+    15_000,
+  );
+  expect(status?.nodes['press-oee']).toMatchObject({
+    counters: { errors: 0 },
+    status: { text: expect.stringMatching(/^OEE \d+\.\d %/) },
+  });
 
   // The editor offers the new type in its palette.
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });

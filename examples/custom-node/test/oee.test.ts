@@ -36,7 +36,16 @@ function reference(events: Event[], nowSecond: number, windowSeconds: number, id
   const availability = planned > 0 ? run / planned : 0;
   const performance = run > 0 ? Math.min(1, (total * idealCycleSeconds) / run) : 0;
   const quality = total > 0 ? good / total : 0;
-  return { availability, performance, quality, oee: availability * performance * quality, runSeconds: run, plannedSeconds: planned, good, total };
+  return {
+    availability,
+    performance,
+    quality,
+    oee: availability * performance * quality,
+    runSeconds: run,
+    plannedSeconds: planned,
+    good,
+    total,
+  };
 }
 
 function expectFigures(actual: unknown, expected: Record<string, number>): void {
@@ -134,7 +143,9 @@ describe('oee', () => {
   });
 
   it('turns cumulative counters into increments, and takes a counter that goes down as a reset', async () => {
-    h = await testNode(oee, { config: { idealCycleTimeSeconds: 1, windowSeconds: 60, emitEveryMs: 60_000, counters: 'cumulative' } });
+    h = await testNode(oee, {
+      config: { idealCycleTimeSeconds: 1, windowSeconds: 60, emitEveryMs: 60_000, counters: 'cumulative' },
+    });
     await h.send('running');
     await h.send({ good: 1000, total: 1010 }); // the baseline: counted from here
     await h.advance(10_000);
@@ -159,18 +170,25 @@ describe('oee', () => {
     h = await testNode(oee, { config: { idealCycleTimeSeconds: 1, windowSeconds: 10, emitEveryMs: 10_000 } });
     await h.send('idle');
     await h.advance(10_000);
-    expect(h.payloads()).toEqual([{ availability: 0, performance: 0, quality: 0, oee: 0, runSeconds: 0, plannedSeconds: 0, good: 0, total: 0 }]);
+    expect(h.payloads()).toEqual([
+      { availability: 0, performance: 0, quality: 0, oee: 0, runSeconds: 0, plannedSeconds: 0, good: 0, total: 0 },
+    ]);
   });
 
   it('forgets what slid out of the window', async () => {
-    h = await testNode(oee, { config: { idealCycleTimeSeconds: 1, windowSeconds: 10, emitEveryMs: 10_000, topic: 'line1/press/oee' } });
+    h = await testNode(oee, {
+      config: { idealCycleTimeSeconds: 1, windowSeconds: 10, emitEveryMs: 10_000, topic: 'line1/press/oee' },
+    });
     await h.send('stopped');
     await h.send({ good: 0, total: 3 });
     await h.advance(10_000);
     await h.send('running');
     await h.send({ good: 5, total: 5 });
     await h.advance(10_000);
-    expect(h.outputs()[1]).toMatchObject({ topic: 'line1/press/oee', payload: { availability: 1, performance: 0.5, quality: 1, good: 5, total: 5 } });
+    expect(h.outputs()[1]).toMatchObject({
+      topic: 'line1/press/oee',
+      payload: { availability: 1, performance: 0.5, quality: 1, good: 5, total: 5 },
+    });
   });
 
   it('places events at their source timestamp, never in the future', async () => {
@@ -195,8 +213,17 @@ describe('oee', () => {
     await h.send({ good: -1, total: 4 });
     await h.send({ good: 4, total: 4 });
     await h.advance(10_000);
-    expect(h.errors.map((e) => e.code)).toEqual(['OEE_STATE', 'OEE_INPUT', 'OEE_INPUT', 'OEE_COUNTS', 'OEE_COUNTS', 'OEE_COUNTS']);
-    expect(h.errors[0].message).toBe('unknown machine state "exploded": expected running, stopped, idle (or true/false)');
+    expect(h.errors.map((e) => e.code)).toEqual([
+      'OEE_STATE',
+      'OEE_INPUT',
+      'OEE_INPUT',
+      'OEE_COUNTS',
+      'OEE_COUNTS',
+      'OEE_COUNTS',
+    ]);
+    expect(h.errors[0].message).toBe(
+      'unknown machine state "exploded": expected running, stopped, idle (or true/false)',
+    );
     expect(h.errors[4].message).toBe('good (5) cannot exceed total (4)');
     expect(h.errors.every((e) => e.stack === undefined)).toBe(true);
     expect(h.payloads()[0]).toMatchObject({ good: 4, total: 4 });
@@ -204,7 +231,9 @@ describe('oee', () => {
 
   it('refuses a config without the ideal cycle time, or with a window under a second', async () => {
     await expect(testNode(oee, { config: {} })).rejects.toThrow(/idealCycleTimeSeconds/);
-    await expect(testNode(oee, { config: { idealCycleTimeSeconds: 1, windowSeconds: 0.5 } })).rejects.toThrow(/windowSeconds/);
+    await expect(testNode(oee, { config: { idealCycleTimeSeconds: 1, windowSeconds: 0.5 } })).rejects.toThrow(
+      /windowSeconds/,
+    );
   });
 
   it('stops sending when closed', async () => {

@@ -14,23 +14,37 @@ export const cliBin = path.join(cliRoot, 'bin', 'tagflow.js');
 
 /** Debian's Chromium (scripts/system-deps.sh installs it). */
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Compiles this package (`tsc -p tsconfig.build.json`) into dist, as `pnpm build` does. */
 export function buildPackage(): void {
   const tsc = require.resolve('typescript/bin/tsc', { paths: [packageRoot] });
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: packageRoot, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    cwd: packageRoot,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`building ${packageRoot} failed:\n${result.stdout}${result.stderr}`);
 }
 
 /** Makes sure the CLI is built and current, with the CLI tests' own helper and lock. */
 export function ensureCliBuilt(): void {
   for (const dist of ['runtime/dist/index.js', 'nodes/core/dist/index.js', 'packages/flow-model/dist/index.js']) {
-    if (!existsSync(path.join(repoRoot, dist))) throw new Error(`${dist} is missing: build first with pnpm exec turbo run build --filter=tagflow...`);
+    if (!existsSync(path.join(repoRoot, dist)))
+      throw new Error(`${dist} is missing: build first with pnpm exec turbo run build --filter=tagflow...`);
   }
   const helper = path.join(cliRoot, 'test', 'cli-process.ts');
   if (existsSync(helper)) (require(helper) as { ensureBuilt(): void }).ensureBuilt();
-  if (!existsSync(path.join(cliRoot, 'dist', 'bin.js'))) throw new Error(`${cliRoot}/dist is missing: build the CLI (pnpm --filter tagflow build)`);
+  if (!existsSync(path.join(cliRoot, 'dist', 'bin.js')))
+    throw new Error(`${cliRoot}/dist is missing: build the CLI (pnpm --filter tagflow build)`);
 }
 
 /**
@@ -39,7 +53,8 @@ export function ensureCliBuilt(): void {
  */
 export function ensureEditorBuilt(): void {
   const vite = path.join(editorRoot, 'node_modules', 'vite', 'bin', 'vite.js');
-  if (!existsSync(vite)) throw new Error(`cannot build the editor: ${vite} is missing (pnpm install at the repository root)`);
+  if (!existsSync(vite))
+    throw new Error(`cannot build the editor: ${vite} is missing (pnpm install at the repository root)`);
   const lockParent = path.join(editorRoot, 'node_modules', '.cache');
   mkdirSync(lockParent, { recursive: true });
   const lock = path.join(lockParent, 'tagflow-e2e-build-lock');
@@ -56,10 +71,20 @@ export function ensureEditorBuilt(): void {
   }
   try {
     const built = mtime(path.join(editorRoot, 'dist', 'index.html'));
-    const sources = Math.max(newestIn(path.join(editorRoot, 'src')), mtime(path.join(editorRoot, 'index.html')) ?? 0, mtime(path.join(editorRoot, 'vite.config.ts')) ?? 0);
+    const sources = Math.max(
+      newestIn(path.join(editorRoot, 'src')),
+      mtime(path.join(editorRoot, 'index.html')) ?? 0,
+      mtime(path.join(editorRoot, 'vite.config.ts')) ?? 0,
+    );
     if (built !== undefined && built >= sources) return;
-    const result = spawnSync(process.execPath, [vite, 'build'], { cwd: editorRoot, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 64 * 2 ** 20 });
-    if (result.status !== 0) throw new Error(`building the editor (vite build in ${editorRoot}) failed:\n${result.stdout}${result.stderr}`);
+    const result = spawnSync(process.execPath, [vite, 'build'], {
+      cwd: editorRoot,
+      encoding: 'utf8',
+      env: { ...process.env, FORCE_COLOR: '0' },
+      maxBuffer: 64 * 2 ** 20,
+    });
+    if (result.status !== 0)
+      throw new Error(`building the editor (vite build in ${editorRoot}) failed:\n${result.stdout}${result.stderr}`);
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -67,7 +92,8 @@ export function ensureEditorBuilt(): void {
 
 /** Fails with what to do when Chromium is missing: never a silent skip. */
 export function ensureChromium(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/system-deps.sh (it installs Debian's chromium)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run bash scripts/system-deps.sh (it installs Debian's chromium)`);
 }
 
 /** A `tagflow start` on port 0 with its own temporary data dir. */
@@ -83,10 +109,14 @@ export interface Runtime {
 
 export async function startRuntime(): Promise<Runtime> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'oee-e2e-'));
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--no-node-snapshot', cliBin, 'start', '--data-dir', dataDir, '--port', '0'], {
-    cwd: dataDir,
-    env: { ...process.env, FORCE_COLOR: '0', TAGFLOW_LOG_LEVEL: 'warn' },
-  });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    ['--no-node-snapshot', cliBin, 'start', '--data-dir', dataDir, '--port', '0'],
+    {
+      cwd: dataDir,
+      env: { ...process.env, FORCE_COLOR: '0', TAGFLOW_LOG_LEVEL: 'warn' },
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -105,7 +135,11 @@ export async function startRuntime(): Promise<Runtime> {
     url,
     token,
     dataDir,
-    api: (route, init = {}) => fetch(url + route, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } }),
+    api: (route, init = {}) =>
+      fetch(url + route, {
+        ...init,
+        headers: { Authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) },
+      }),
     output: () => stdout + stderr,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -119,8 +153,15 @@ export async function startRuntime(): Promise<Runtime> {
 }
 
 /** Runs the CLI to the end; resolves with its exit code and output. */
-export function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', cliBin, ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0', ...env } });
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', cliBin, ...args], {
+    cwd,
+    env: { ...process.env, FORCE_COLOR: '0', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -33,7 +33,10 @@ beforeAll(async () => {
   env = { ...process.env, FLEET_DATA: data, FLEET_PORTS: ports.join(' ') };
   await run('bash', [join(here, 'start-fleet.sh')], { env });
   // The example's fleet file, on this test's ports; tokens from the env file start-fleet.sh wrote.
-  const yaml = readFileSync(join(here, 'fleet.yaml'), 'utf8').replace(/:1990([123])/g, (_, n: string) => `:${ports[Number(n) - 1]}`);
+  const yaml = readFileSync(join(here, 'fleet.yaml'), 'utf8').replace(
+    /:1990([123])/g,
+    (_, n: string) => `:${ports[Number(n) - 1]}`,
+  );
   fleetFile = join(data, 'fleet.yaml');
   writeFileSync(fleetFile, yaml);
   for (const line of readFileSync(join(data, 'tokens.env'), 'utf8').trim().split('\n')) {
@@ -48,7 +51,10 @@ afterAll(async () => {
 
 async function tagflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--no-node-snapshot', cli, ...args, '--fleet', fleetFile], { env, cwd: root });
+    const { stdout, stderr } = await run(process.execPath, ['--no-node-snapshot', cli, ...args, '--fleet', fleetFile], {
+      env,
+      cwd: root,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -59,7 +65,9 @@ async function tagflow(...args: string[]): Promise<{ code: number; stdout: strin
 it('deploys to three runtimes with one command, rolls a broken canary back, and leaves the others untouched', async () => {
   const first = await tagflow('deploy', 'examples/pump-monitor/flow.json', '--all');
   expect(first.code).toBe(0);
-  expect(first.stdout).toMatch(/plant-a-line-1\s+deployed v1\n.*plant-a-line-2\s+deployed v1\n.*plant-b-line-1\s+deployed v1/s);
+  expect(first.stdout).toMatch(
+    /plant-a-line-1\s+deployed v1\n.*plant-a-line-2\s+deployed v1\n.*plant-b-line-1\s+deployed v1/s,
+  );
 
   const broken = await tagflow('deploy', 'examples/fleet/broken.flow.json', '--all', '--canary', '1', '--health', '3s');
   expect(broken.code).toBe(1);
@@ -69,7 +77,9 @@ it('deploys to three runtimes with one command, rolls a broken canary back, and 
 
   const status = await tagflow('status', '--all', '--json');
   expect(status.code).toBe(0);
-  const runtimes = (JSON.parse(status.stdout) as { runtimes: Array<{ runtime: string; flow: { id: string; version: number } | null }> }).runtimes;
+  const runtimes = (
+    JSON.parse(status.stdout) as { runtimes: Array<{ runtime: string; flow: { id: string; version: number } | null }> }
+  ).runtimes;
   // The canary runs the pump monitor again (as version 3: v2 was the broken one); the others never left v1.
   expect(runtimes.map((r) => [r.runtime, r.flow?.id, r.flow?.version])).toEqual([
     ['plant-a-line-1', 'pump-monitor', 3],

@@ -67,7 +67,11 @@ describe('examples/modbus-to-mqtt', () => {
     const plc = await Peer.simulator();
     cleanup.push(() => plc.stop());
     const got = await subscriber();
-    const f = await runFlow(exampleFlow(plc.port), { nodes: [...Object.values(core), modbusRead, mqttOut], resources: [modbusDevice, mqttBroker], fakeTime: false });
+    const f = await runFlow(exampleFlow(plc.port), {
+      nodes: [...Object.values(core), modbusRead, mqttOut],
+      resources: [modbusDevice, mqttBroker],
+      fakeTime: false,
+    });
     cleanup.push(() => f.stop());
     await until(() => f.outputs('read').length >= 2 * 10, 20_000, '10 polls');
     await f.stop();
@@ -82,7 +86,11 @@ describe('examples/modbus-to-mqtt', () => {
     }
     const expected = expectedPublished(raw);
     const total = [...expected.values()].reduce((n, list) => n + list.length, 0);
-    await until(() => [...got.values()].reduce((n, list) => n + list.length, 0) >= total, 10_000, `${total} MQTT messages`);
+    await until(
+      () => [...got.values()].reduce((n, list) => n + list.length, 0) >= total,
+      10_000,
+      `${total} MQTT messages`,
+    );
     // The same messages, per topic and in order; values equal up to float rounding (x / 27648 * 100 vs the scale node's form).
     expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [topic, values] of expected) {
@@ -101,7 +109,12 @@ describe('examples/modbus-to-mqtt', () => {
     const got = await subscriber();
     const modbusPort = await freePort();
     const child = spawn('bash', [resolve(here, 'run.sh')], {
-      env: { ...process.env, MODBUS_PORT: String(modbusPort), MQTT_URL: `mqtt://127.0.0.1:${broker.port}`, RUN_FOR: '3s' },
+      env: {
+        ...process.env,
+        MODBUS_PORT: String(modbusPort),
+        MQTT_URL: `mqtt://127.0.0.1:${broker.port}`,
+        RUN_FOR: '3s',
+      },
     });
     let stdout = '';
     let stderr = '';
@@ -109,11 +122,20 @@ describe('examples/modbus-to-mqtt', () => {
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((done) => child.on('exit', done));
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
-    const shown = stdout.trim().split('\n').map((line) => JSON.parse(line).data as Message);
+    const shown = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).data as Message);
     expect(shown.length).toBeGreaterThanOrEqual(4);
     shown.forEach((m) => expect(m).toMatchObject({ quality: 'good', unit: '%' }));
-    await until(() => (got.get('plant/tank1/level') ?? []).length === shown.filter((m) => m.topic === 'tank1/level').length, 10_000, 'the level messages');
+    await until(
+      () => (got.get('plant/tank1/level') ?? []).length === shown.filter((m) => m.topic === 'tank1/level').length,
+      10_000,
+      'the level messages',
+    );
     expect(got.get('plant/tank1/level')).toEqual(shown.filter((m) => m.topic === 'tank1/level').map((m) => m.payload));
-    expect(got.get('plant/tank1/outlet-valve')).toEqual(shown.filter((m) => m.topic === 'tank1/outlet-valve').map((m) => m.payload));
+    expect(got.get('plant/tank1/outlet-valve')).toEqual(
+      shown.filter((m) => m.topic === 'tank1/outlet-valve').map((m) => m.payload),
+    );
   }, 30_000);
 });

@@ -9,7 +9,10 @@ export class Peer {
   /** JSON lines the process printed on stdout. */
   readonly lines: unknown[] = [];
   private stderr = '';
-  private constructor(readonly port: number, private readonly child: ChildProcess) {}
+  private constructor(
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {}
 
   /** The example's PLC simulator (pymodbus), run with Debian's Python. Fails, never skips, if missing. */
   static simulator(): Promise<Peer> {
@@ -30,7 +33,8 @@ export class Peer {
     peer.child.stderr?.on('data', (chunk: Buffer) => (peer.stderr = (peer.stderr + chunk.toString()).slice(-4000)));
     const deadline = Date.now() + 15_000;
     while (!(await acceptsConnections(port))) {
-      if (peer.child.exitCode !== null) throw new Error(`${binary} exited (code ${peer.child.exitCode}):\n${peer.stderr}`);
+      if (peer.child.exitCode !== null)
+        throw new Error(`${binary} exited (code ${peer.child.exitCode}):\n${peer.stderr}`);
       if (Date.now() > deadline) throw new Error(`${binary} did not listen on port ${port}:\n${peer.stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -20,7 +20,8 @@ interface Produced {
 /** The deadband, written out plainly: pass the first value, then each one more than `band` from the last passed. */
 function deadband(values: Produced[], band: number): Produced[] {
   const passed: Produced[] = [];
-  for (const v of values) if (passed.length === 0 || Math.abs(v.value - passed[passed.length - 1].value) > band) passed.push(v);
+  for (const v of values)
+    if (passed.length === 0 || Math.abs(v.value - passed[passed.length - 1].value) > band) passed.push(v);
   return passed;
 }
 
@@ -33,9 +34,20 @@ let opcPort: number;
 beforeAll(async () => {
   broker = await Mosquitto.start();
   opcPort = await freePort();
-  simulator = spawn(process.execPath, [join(exampleDir, 'simulator.js'), '--port', String(opcPort), '--pki', mkdtempSync(join(tmpdir(), 'opcua-sim-pki-')), '--log-values'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  simulator = spawn(
+    process.execPath,
+    [
+      join(exampleDir, 'simulator.js'),
+      '--port',
+      String(opcPort),
+      '--pki',
+      mkdtempSync(join(tmpdir(), 'opcua-sim-pki-')),
+      '--log-values',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let simulatorLog = '';
   simulator.stderr?.on('data', (chunk: Buffer) => (simulatorLog += chunk.toString()));
   let pending = '';
@@ -65,7 +77,9 @@ describe('examples/opcua-to-mqtt', () => {
   it('publishes pump 3 flow to MQTT by exception, exactly as an independent deadband computes it', async () => {
     const received: Array<{ topic: string; message: Record<string, unknown> }> = [];
     subscriber.on('message', (topic, payload) => received.push({ topic, message: JSON.parse(payload.toString()) }));
-    await new Promise((ok, fail) => subscriber.subscribe('plant/#', { qos: 1 }, (err) => (err ? fail(err) : ok(undefined))));
+    await new Promise((ok, fail) =>
+      subscriber.subscribe('plant/#', { qos: 1 }, (err) => (err ? fail(err) : ok(undefined))),
+    );
 
     // The example flow as shipped, pointed at this test's simulator and broker.
     const flow = JSON.parse(readFileSync(join(exampleDir, 'flow.json'), 'utf8'));
@@ -77,7 +91,11 @@ describe('examples/opcua-to-mqtt', () => {
     writeFileSync(flowFile, JSON.stringify(flow));
 
     // The real CLI, run from the example folder so that it discovers the node packages there.
-    const run = spawn(process.execPath, ['--no-node-snapshot', cli, 'run', flowFile, '--for', '8s', '--data-dir', join(work, 'data')], { cwd: exampleDir });
+    const run = spawn(
+      process.execPath,
+      ['--no-node-snapshot', cli, 'run', flowFile, '--for', '8s', '--data-dir', join(work, 'data')],
+      { cwd: exampleDir },
+    );
     let stderr = '';
     run.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((done) => run.on('exit', done));
@@ -88,12 +106,20 @@ describe('examples/opcua-to-mqtt', () => {
     expect(received.length).toBeGreaterThanOrEqual(5);
     expect(new Set(received.map((r) => r.topic))).toEqual(new Set(['plant/pump3/flow']));
     for (const { message } of received) {
-      expect(message).toMatchObject({ topic: 'pump3/flow', quality: 'good', statusCode: 'Good', nodeId: 'ns=1;s=Pump3.Flow' });
+      expect(message).toMatchObject({
+        topic: 'pump3/flow',
+        quality: 'good',
+        statusCode: 'Good',
+        nodeId: 'ns=1;s=Pump3.Flow',
+      });
     }
 
     // Independent computation over what the simulator produced while the flow ran: from the first
     // value published (the current value when the subscription started) to the last one.
-    const got = received.map(({ message }) => ({ timestamp: message.timestamp as number, value: message.payload as number }));
+    const got = received.map(({ message }) => ({
+      timestamp: message.timestamp as number,
+      value: message.payload as number,
+    }));
     const first = produced.findIndex((p) => p.timestamp === got[0].timestamp);
     expect(first).toBeGreaterThanOrEqual(0);
     const window = produced.slice(first).filter((p) => p.timestamp <= got[got.length - 1].timestamp);

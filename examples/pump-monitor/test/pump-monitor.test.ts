@@ -39,7 +39,11 @@ describe('examples/pump-monitor', () => {
   it('raises and clears the high-flow alarm exactly where an independent computation says, and records it all', async () => {
     const flow = JSON.parse(readFileSync(flowFile, 'utf8'));
     const dataDir = mkdtempSync(join(tmpdir(), 'pump-monitor-'));
-    const f = await runFlow(flow, { nodes: [...Object.values(core), historianOut, historianQuery], resources: [historian], dataDir });
+    const f = await runFlow(flow, {
+      nodes: [...Object.values(core), historianOut, historianQuery],
+      resources: [historian],
+      dataDir,
+    });
     await f.advance(60_000); // one sample at start, then one every 250 ms: three periods of the 20 s wave
     await f.stop(); // a clean stop writes the rows still waiting for their batch
 
@@ -51,13 +55,20 @@ describe('examples/pump-monitor', () => {
     const actual = f.payloads('high-flow') as Alarm[];
     expect(actual.map((a) => [a.alarm, a.state, a.limit])).toEqual(expected.map((a) => [a.alarm, a.state, a.limit]));
     actual.forEach((a, i) => expect(a.value).toBeCloseTo(expected[i].value, 9));
-    expect(f.debug.filter((d) => d.nodeId === 'show-alarm').map((d) => (d.data as Alarm).state)).toEqual(expected.map((a) => a.state));
+    expect(f.debug.filter((d) => d.nodeId === 'show-alarm').map((d) => (d.data as Alarm).state)).toEqual(
+      expected.map((a) => a.state),
+    );
 
     // The local historian holds every average and every alarm event, with the sensor's timestamps.
     const store = LocalStore.openReadOnly(localStoreFile(dataDir, 'pump-history'));
     try {
       const averages = f.outputs('avg');
-      const recorded = (await store.query({ tags: ['pump3/flow/avg'], from: 0, to: 2 ** 50, limit: 10 ** 6 })) as HistoryPoint[];
+      const recorded = (await store.query({
+        tags: ['pump3/flow/avg'],
+        from: 0,
+        to: 2 ** 50,
+        limit: 10 ** 6,
+      })) as HistoryPoint[];
       expect(recorded.map((p) => [p.ts, p.value])).toEqual(averages.map((m) => [m.timestamp, m.payload]));
       const alarms = (await store.query({ tags: ['pump3/flow/alarm'], from: 0, to: 2 ** 50 })) as HistoryPoint[];
       expect(alarms.map((p) => JSON.parse(p.text as string).state)).toEqual(expected.map((a) => a.state));
@@ -76,13 +87,20 @@ describe('examples/pump-monitor', () => {
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((done) => child.on('exit', done));
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const averages = lines.filter((l) => l.node === 'show-average').map((l) => l.data);
     expect(averages.length).toBeGreaterThanOrEqual(8); // 4 samples a second for 3 s
     averages.forEach((v) => expect(v).toBeGreaterThan(30));
 
     // `tagflow history` reads back what the run recorded: the same averages, in order.
-    const history = spawn(process.execPath, [cli, 'history', 'pump3/flow/avg', '--since', '10m', '--format', 'json', '--data-dir', dataDir], { cwd });
+    const history = spawn(
+      process.execPath,
+      [cli, 'history', 'pump3/flow/avg', '--since', '10m', '--format', 'json', '--data-dir', dataDir],
+      { cwd },
+    );
     let json = '';
     history.stdout.on('data', (d) => (json += d));
     expect(await new Promise<number | null>((done) => history.on('exit', done))).toBe(0);

@@ -16,7 +16,12 @@ const small = (i) => ({ payload: i, topic: 'pump3/flow', timestamp: 176722560000
 const objectPayload = {};
 for (let k = 0; k < 30; k++) objectPayload[`field${k}`] = k % 3 ? k * 1.5 : `text value ${k}`;
 objectPayload.values = Array.from({ length: 50 }, (_, i) => i * 0.1);
-const large = (i) => ({ payload: { ...objectPayload, seq: i }, topic: 'pump3/flow', timestamp: 1767225600000, quality: 'good' });
+const large = (i) => ({
+  payload: { ...objectPayload, seq: i },
+  topic: 'pump3/flow',
+  timestamp: 1767225600000,
+  quality: 'good',
+});
 
 /**
  * Median messages per second of each case. The cases take turns within each round, so that a
@@ -41,10 +46,24 @@ function nodeUnderMeasure(code) {
   let sent = 0;
   const log = { debug() {}, info() {}, warn() {}, error() {} };
   const ctx = {
-    id: 'fn', type: 'function', flowId: 'cost', config: { code, timeoutMs: 1000, memoryLimitMb: 32 },
-    send() { sent++; return true; }, drain: async () => {}, status() {}, error() {}, debug() {}, log,
-    clock: { now: Date.now, setTimeout, setInterval }, signal: new AbortController().signal,
-    resource() { throw new Error('no resources'); },
+    id: 'fn',
+    type: 'function',
+    flowId: 'cost',
+    config: { code, timeoutMs: 1000, memoryLimitMb: 32 },
+    send() {
+      sent++;
+      return true;
+    },
+    drain: async () => {},
+    status() {},
+    error() {},
+    debug() {},
+    log,
+    clock: { now: Date.now, setTimeout, setInterval },
+    signal: new AbortController().signal,
+    resource() {
+      throw new Error('no resources');
+    },
   };
   const instance = functionNode.create(ctx);
   return { instance, sent: () => sent };
@@ -74,24 +93,47 @@ const viaVm = (m, options) => {
 };
 
 const rows = await measureAll([
-  { name: 'function node (isolated-vm), small message', n: 20_000, step: (i) => node.instance.onMessage(small(i), 'in') },
-  { name: 'function node (isolated-vm), 30-field object payload', n: 10_000, step: (i) => node.instance.onMessage(large(i), 'in') },
+  {
+    name: 'function node (isolated-vm), small message',
+    n: 20_000,
+    step: (i) => node.instance.onMessage(small(i), 'in'),
+  },
+  {
+    name: 'function node (isolated-vm), 30-field object payload',
+    n: 10_000,
+    step: (i) => node.instance.onMessage(large(i), 'in'),
+  },
   { name: 'plain JavaScript, same computation, small message', n: 1_000_000, step: (i) => plain(small(i)) },
   { name: 'raw applySync + timeout, structured clone, small', n: 20_000, step: (i) => viaClone(small(i)) },
   { name: 'raw applySync + timeout, JSON text, small', n: 20_000, step: (i) => viaJson(small(i)) },
   { name: 'raw applySync + timeout, structured clone, 30-field object', n: 10_000, step: (i) => viaClone(large(i)) },
   { name: 'raw applySync + timeout, JSON text, 30-field object', n: 10_000, step: (i) => viaJson(large(i)) },
-  { name: 'raw applySync, no timeout, structured clone, small', n: 20_000, step: (i) => cloneFn.applySync(undefined, [small(i)], copy) },
-  { name: 'raw apply (async) + timeout, structured clone, small', n: 5_000, async: true, step: (i) => cloneFn.apply(undefined, [small(i)], { ...copy, timeout: 1000 }) },
-  { name: 'node:vm runInContext + timeout (how Node-RED runs function code), small', n: 20_000, step: (i) => viaVm(small(i), { timeout: 1000 }) },
-  { name: 'node:vm runInContext, no timeout (Node-RED\'s default), small', n: 20_000, step: (i) => viaVm(small(i)) },
+  {
+    name: 'raw applySync, no timeout, structured clone, small',
+    n: 20_000,
+    step: (i) => cloneFn.applySync(undefined, [small(i)], copy),
+  },
+  {
+    name: 'raw apply (async) + timeout, structured clone, small',
+    n: 5_000,
+    async: true,
+    step: (i) => cloneFn.apply(undefined, [small(i)], { ...copy, timeout: 1000 }),
+  },
+  {
+    name: 'node:vm runInContext + timeout (how Node-RED runs function code), small',
+    n: 20_000,
+    step: (i) => viaVm(small(i), { timeout: 1000 }),
+  },
+  { name: "node:vm runInContext, no timeout (Node-RED's default), small", n: 20_000, step: (i) => viaVm(small(i)) },
 ]);
 await node.instance.close();
 isolate.dispose();
 if (node.sent() === 0) throw new Error('the function node sent nothing: the measurement is broken');
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-console.log(`Node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, median of ${ROUNDS} rounds\n`);
+console.log(
+  `Node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, median of ${ROUNDS} rounds\n`,
+);
 console.log('| path | messages/s | µs/message |');
 console.log('|---|---:|---:|');
 for (const [what, rate] of rows) console.log(`| ${what} | ${fmt(rate)} | ${(1e6 / rate).toFixed(2)} |`);

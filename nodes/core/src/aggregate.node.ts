@@ -63,7 +63,10 @@ export default defineNode({
         default: 'tumbling',
         description:
           'Tumbling: one result per topic at the end of each period. Sliding: a result for every value received, over the period before it.',
-        'x-ui': { label: 'Mode', enumLabels: { tumbling: 'one result per period', sliding: 'a result for every value' } },
+        'x-ui': {
+          label: 'Mode',
+          enumLabels: { tumbling: 'one result per period', sliding: 'a result for every value' },
+        },
       },
       functions: {
         type: 'array',
@@ -99,7 +102,10 @@ export default defineNode({
           let slider = sliders.get(key);
           if (slider && msg.timestamp < slider.newest - lengthMs) {
             late++;
-            ctx.log.debug('ignored a value older than the sliding window', { timestamp: msg.timestamp, newest: slider.newest });
+            ctx.log.debug('ignored a value older than the sliding window', {
+              timestamp: msg.timestamp,
+              newest: slider.newest,
+            });
             ctx.status({ state: 'ok', text: `${late} late value${late === 1 ? '' : 's'} ignored` });
             return;
           }
@@ -150,10 +156,13 @@ export default defineNode({
       windowStart = alignedStart(now);
     };
     const schedule = (): void => {
-      ctx.clock.setTimeout(() => {
-        rollTo(ctx.clock.now());
-        schedule();
-      }, windowStart + lengthMs - ctx.clock.now());
+      ctx.clock.setTimeout(
+        () => {
+          rollTo(ctx.clock.now());
+          schedule();
+        },
+        windowStart + lengthMs - ctx.clock.now(),
+      );
     };
 
     return {
@@ -177,7 +186,8 @@ export default defineNode({
       },
 
       close() {
-        if (buckets.size > 0) ctx.log.info('the open window was not sent: the node stopped before it ended', { windowStart });
+        if (buckets.size > 0)
+          ctx.log.info('the open window was not sent: the node stopped before it ended', { windowStart });
         buckets.clear();
       },
     };

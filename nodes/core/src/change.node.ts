@@ -5,14 +5,22 @@ import { deletePath, formatPath, getPath, parsePath, PathError, setPath } from '
 import type { PathSegment } from './lib/message-path';
 
 /** Where a set rule takes its value: the literal itself, a JSONata expression on the message, or another property. */
-type ValueSpec = { type: 'literal'; value?: unknown } | { type: 'jsonata'; value: string } | { type: 'property'; value: string };
+type ValueSpec =
+  { type: 'literal'; value?: unknown } | { type: 'jsonata'; value: string } | { type: 'property'; value: string };
 
 /** A rule as written in the config. */
 type RuleConfig =
   | { action: 'set'; property: string; value: ValueSpec }
   | { action: 'delete'; property: string }
   | { action: 'move'; property: string; to: string }
-  | { action: 'change'; property: string; search: string | number | boolean; regex?: boolean; ignoreCase?: boolean; replace: string | number | boolean | null };
+  | {
+      action: 'change';
+      property: string;
+      search: string | number | boolean;
+      regex?: boolean;
+      ignoreCase?: boolean;
+      replace: string | number | boolean | null;
+    };
 
 /** One compiled rule: the message before it in, the message after it out. */
 type Step = (msg: Message) => Message | Promise<Message>;
@@ -25,24 +33,34 @@ const valueSpecSchema = {
   oneOf: [
     {
       type: 'object',
-      properties: { type: { const: 'literal' }, value: { description: 'Any JSON value: a number, a text, true/false, a list, an object.' } },
+      properties: {
+        type: { const: 'literal' },
+        value: { description: 'Any JSON value: a number, a text, true/false, a list, an object.' },
+      },
       required: ['type'],
       additionalProperties: false,
     },
     {
       type: 'object',
-      properties: { type: { const: 'jsonata' }, value: { type: 'string', description: 'A JSONata expression on the message, e.g. payload * 1.8 + 32.' } },
+      properties: {
+        type: { const: 'jsonata' },
+        value: { type: 'string', description: 'A JSONata expression on the message, e.g. payload * 1.8 + 32.' },
+      },
       required: ['type', 'value'],
       additionalProperties: false,
     },
     {
       type: 'object',
-      properties: { type: { const: 'property' }, value: { type: 'string', description: 'Another property of the message, e.g. payload.raw.' } },
+      properties: {
+        type: { const: 'property' },
+        value: { type: 'string', description: 'Another property of the message, e.g. payload.raw.' },
+      },
       required: ['type', 'value'],
       additionalProperties: false,
     },
   ],
-  description: 'The new value: { "type": "literal", "value": 42 }, { "type": "jsonata", "value": "payload * 2" } or { "type": "property", "value": "topic" }.',
+  description:
+    'The new value: { "type": "literal", "value": 42 }, { "type": "jsonata", "value": "payload * 2" } or { "type": "property", "value": "topic" }.',
   'x-ui': { label: 'to' },
 } as const;
 
@@ -102,10 +120,27 @@ export default defineNode({
               properties: {
                 action: { const: 'change' },
                 property: propertySchema,
-                search: { ...scalarSchema, description: 'Text to search for (a regular expression when regex is on), or a whole value to replace.', 'x-ui': { label: 'Search for' } },
-                regex: { type: 'boolean', description: 'Treat search as a regular expression ($1... in replace name its groups).', 'x-ui': { label: 'Regular expression' } },
-                ignoreCase: { type: 'boolean', description: 'Ignore upper and lower case when searching.', 'x-ui': { label: 'Ignore case' } },
-                replace: { oneOf: [...scalarSchema.oneOf, { type: 'null' }], description: 'What to put instead.', 'x-ui': { label: 'Replace with' } },
+                search: {
+                  ...scalarSchema,
+                  description:
+                    'Text to search for (a regular expression when regex is on), or a whole value to replace.',
+                  'x-ui': { label: 'Search for' },
+                },
+                regex: {
+                  type: 'boolean',
+                  description: 'Treat search as a regular expression ($1... in replace name its groups).',
+                  'x-ui': { label: 'Regular expression' },
+                },
+                ignoreCase: {
+                  type: 'boolean',
+                  description: 'Ignore upper and lower case when searching.',
+                  'x-ui': { label: 'Ignore case' },
+                },
+                replace: {
+                  oneOf: [...scalarSchema.oneOf, { type: 'null' }],
+                  description: 'What to put instead.',
+                  'x-ui': { label: 'Replace with' },
+                },
               },
               required: ['action', 'property', 'search', 'replace'],
               additionalProperties: false,
@@ -148,23 +183,31 @@ function applyFrom(steps: readonly Step[], from: number, msg: Message): Message 
 /** The rules may set timestamp and quality: they must still be valid for the nodes downstream. */
 function checked(msg: Message): Message {
   if (typeof msg.timestamp !== 'number' || !Number.isFinite(msg.timestamp)) {
-    throw new NodeError('CHANGE_INVALID_MESSAGE', `The rules left timestamp as ${JSON.stringify(msg.timestamp)}; it must be milliseconds since 1970 (a number)`);
+    throw new NodeError(
+      'CHANGE_INVALID_MESSAGE',
+      `The rules left timestamp as ${JSON.stringify(msg.timestamp)}; it must be milliseconds since 1970 (a number)`,
+    );
   }
   if (!QUALITIES.has(msg.quality)) {
-    throw new NodeError('CHANGE_INVALID_MESSAGE', `The rules left quality as ${JSON.stringify(msg.quality)}; it must be "good", "uncertain" or "bad"`);
+    throw new NodeError(
+      'CHANGE_INVALID_MESSAGE',
+      `The rules left quality as ${JSON.stringify(msg.quality)}; it must be "good", "uncertain" or "bad"`,
+    );
   }
   return msg;
 }
 
 function compileRule(rule: RuleConfig, index: number): Step {
   const where = `Rule ${index + 1} (${rule.action} ${rule.property})`;
-  const invalid = (problem: string) => new NodeError('CHANGE_RULE_INVALID', `${where}: ${problem}`, { rule: index + 1 });
+  const invalid = (problem: string) =>
+    new NodeError('CHANGE_RULE_INVALID', `${where}: ${problem}`, { rule: index + 1 });
   const path = parse(rule.property, invalid);
   const setAt = (msg: Message, at: readonly PathSegment[], value: unknown): Message => {
     try {
       return setPath(msg, at, value);
     } catch (err) {
-      if (err instanceof PathError) throw new NodeError('CHANGE_PATH_CONFLICT', `${where}: ${err.message}`, { rule: index + 1 });
+      if (err instanceof PathError)
+        throw new NodeError('CHANGE_PATH_CONFLICT', `${where}: ${err.message}`, { rule: index + 1 });
       throw err;
     }
   };
@@ -190,7 +233,12 @@ function compileRule(rule: RuleConfig, index: number): Step {
   }
 }
 
-function setStep(spec: ValueSpec, where: string, invalid: (problem: string) => NodeError, set: (msg: Message, value: unknown) => Message): Step {
+function setStep(
+  spec: ValueSpec,
+  where: string,
+  invalid: (problem: string) => NodeError,
+  set: (msg: Message, value: unknown) => Message,
+): Step {
   switch (spec.type) {
     case 'literal': {
       const value = spec.value;
@@ -201,7 +249,11 @@ function setStep(spec: ValueSpec, where: string, invalid: (problem: string) => N
       return (msg) => set(msg, getPath(msg, source));
     }
     case 'jsonata': {
-      const expression = compileExpression(spec.value, { where, invalidCode: 'CHANGE_RULE_INVALID', failedCode: 'CHANGE_EXPRESSION_FAILED' });
+      const expression = compileExpression(spec.value, {
+        where,
+        invalidCode: 'CHANGE_RULE_INVALID',
+        failedCode: 'CHANGE_EXPRESSION_FAILED',
+      });
       return (msg) => expression.evaluate(msg).then((value) => set(msg, value));
     }
   }
@@ -239,10 +291,16 @@ function changeStep(
       const whole = rule.ignoreCase ? current.toLowerCase() === lowerSearch : current === searchText;
       // A whole-value match keeps the replacement's type: "ON" can become true.
       if (whole) return set(msg, replace);
-      const next = rule.ignoreCase ? replaceAllIgnoringCase(current, searchText, String(replace)) : current.split(searchText).join(String(replace));
+      const next = rule.ignoreCase
+        ? replaceAllIgnoringCase(current, searchText, String(replace))
+        : current.split(searchText).join(String(replace));
       return next === current ? msg : set(msg, next);
     }
-    if (current !== undefined && (current === search || (typeof current === 'number' && String(current) === searchText))) return set(msg, replace);
+    if (
+      current !== undefined &&
+      (current === search || (typeof current === 'number' && String(current) === searchText))
+    )
+      return set(msg, replace);
     return msg;
   };
 }
@@ -254,12 +312,14 @@ function replaceAllIgnoringCase(text: string, search: string, replacement: strin
 
 function remove(msg: Message, path: readonly PathSegment[]): Message {
   // The payload field itself stays on the message (it is required), emptied.
-  if (path.length === 1 && path[0] === 'payload') return msg.payload === undefined ? msg : { ...msg, payload: undefined };
+  if (path.length === 1 && path[0] === 'payload')
+    return msg.payload === undefined ? msg : { ...msg, payload: undefined };
   return deletePath(msg, path);
 }
 
 function refuseRemoving(path: readonly PathSegment[], invalid: (problem: string) => NodeError): void {
-  if (path.length === 1 && REQUIRED.has(String(path[0]))) throw invalid(`${String(path[0])} is required on every message and cannot be removed; set it instead`);
+  if (path.length === 1 && REQUIRED.has(String(path[0])))
+    throw invalid(`${String(path[0])} is required on every message and cannot be removed; set it instead`);
 }
 
 function parse(path: string, invalid: (problem: string) => NodeError): PathSegment[] {

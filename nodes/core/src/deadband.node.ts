@@ -31,13 +31,17 @@ export default defineNode({
         enum: ['absolute', 'percent'],
         default: 'absolute',
         description: 'Band in the units of the value, or in percent of the last value passed.',
-        'x-ui': { label: 'Band type', enumLabels: { absolute: 'absolute (value units)', percent: '% of last value passed' } },
+        'x-ui': {
+          label: 'Band type',
+          enumLabels: { absolute: 'absolute (value units)', percent: '% of last value passed' },
+        },
       },
       band: {
         type: 'number',
         minimum: 0,
         default: 0,
-        description: 'A value passes when it differs from the last value passed by more than this. 0 passes every change and drops repeats.',
+        description:
+          'A value passes when it differs from the last value passed by more than this. 0 passes every change and drops repeats.',
         'x-ui': { label: 'Band' },
       },
       maxSilenceSeconds: {

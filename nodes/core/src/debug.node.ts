@@ -37,7 +37,8 @@ export default defineNode({
         type: 'integer',
         minimum: 1,
         default: 1000,
-        description: 'Longer strings, arrays and objects are cut to this many characters, items or keys, with a marker.',
+        description:
+          'Longer strings, arrays and objects are cut to this many characters, items or keys, with a marker.',
         'x-ui': { label: 'Cut after', advanced: true },
       },
     },
@@ -85,7 +86,9 @@ function render(value: unknown, depth: number, st: RenderState): unknown {
   switch (typeof value) {
     case 'string':
       st.budget -= Math.min(value.length, st.maxLength);
-      return value.length > st.maxLength ? `${value.slice(0, st.maxLength)}… [+${value.length - st.maxLength} characters]` : value;
+      return value.length > st.maxLength
+        ? `${value.slice(0, st.maxLength)}… [+${value.length - st.maxLength} characters]`
+        : value;
     case 'number':
       return Number.isFinite(value) ? value : String(value);
     case 'boolean':
@@ -109,7 +112,8 @@ function render(value: unknown, depth: number, st: RenderState): unknown {
   st.ancestors.add(obj);
   try {
     if (obj instanceof Error) return renderObject(errorFields(obj), depth, st);
-    if (ArrayBuffer.isView(obj)) return renderList(obj as unknown as Iterable<unknown>, (obj as unknown as ArrayLike<unknown>).length, depth, st);
+    if (ArrayBuffer.isView(obj))
+      return renderList(obj as unknown as Iterable<unknown>, (obj as unknown as ArrayLike<unknown>).length, depth, st);
     if (obj instanceof Set) return renderList(obj, obj.size, depth, st);
     if (obj instanceof Map) return renderObject(obj.entries(), depth, st);
     if (Array.isArray(obj)) return renderList(obj, obj.length, depth, st);
@@ -140,7 +144,12 @@ function renderObject(entries: Iterable<[unknown, unknown]>, depth: number, st: 
     }
     shown++;
     // `__proto__` as a plain assignment would replace the prototype instead of adding a field.
-    Object.defineProperty(out, String(key), { value: render(item, depth + 1, st), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, String(key), {
+      value: render(item, depth + 1, st),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   if (more > 0) out['…'] = `+${more} more keys`;
   return out;

@@ -95,11 +95,20 @@ export default defineNode({
         // Reopen on the next message: the disk may come back, and reopening checks for a torn line.
         const stale = handle;
         handle = undefined;
-        if (stale) await stale.close().catch((closeErr: unknown) => ctx.log.warn('closing the file after a failed write failed too', { error: String(closeErr) }));
+        if (stale)
+          await stale
+            .close()
+            .catch((closeErr: unknown) =>
+              ctx.log.warn('closing the file after a failed write failed too', { error: String(closeErr) }),
+            );
         const code = (err as NodeJS.ErrnoException).code;
         const reason = (code === undefined ? undefined : PLAIN_WORDS[code]) ?? (err as Error).message;
         setHealthy(false, reason);
-        throw new NodeError('FILE_WRITE', `cannot write to ${path}: ${reason}${code ? ` (${code})` : ''}`, { path, code, os: (err as Error).message });
+        throw new NodeError('FILE_WRITE', `cannot write to ${path}: ${reason}${code ? ` (${code})` : ''}`, {
+          path,
+          code,
+          os: (err as Error).message,
+        });
       }
     };
 

@@ -23,7 +23,8 @@ export default defineNode({
     properties: {
       code: {
         type: 'string',
-        description: 'Body of a function receiving `msg` (plus `node` and `context`); return a message, an array of messages, or null.',
+        description:
+          'Body of a function receiving `msg` (plus `node` and `context`); return a message, an array of messages, or null.',
         default: 'return msg;',
         'x-ui': { label: 'Code', widget: 'code', language: 'javascript' },
       },
@@ -51,7 +52,9 @@ export default defineNode({
   create(ctx) {
     if (!snapshotWarningGiven && lacksNoSnapshotFlag()) {
       snapshotWarningGiven = true;
-      ctx.log.warn('Node.js runs without --no-node-snapshot; isolated-vm, which sandboxes function nodes, asks for it on Node 20 and later');
+      ctx.log.warn(
+        'Node.js runs without --no-node-snapshot; isolated-vm, which sandboxes function nodes, asks for it on Node 20 and later',
+      );
     }
     const sandbox = new FunctionSandbox({
       code: ctx.config.code,
@@ -61,7 +64,8 @@ export default defineNode({
       nodeName: ctx.name,
       onLog: (level, text) => ctx.log[level](text),
       onStatus: (status) => ctx.status(status),
-      onCatastrophicError: (message) => ctx.log.error(`The function sandbox failed beyond recovery; restart the runtime: ${message}`),
+      onCatastrophicError: (message) =>
+        ctx.log.error(`The function sandbox failed beyond recovery; restart the runtime: ${message}`),
     });
     return {
       onMessage(msg) {

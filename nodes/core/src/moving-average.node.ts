@@ -47,7 +47,8 @@ export default defineNode({
               seconds: {
                 type: 'number',
                 exclusiveMinimum: 0,
-                description: "Average the values measured within this many seconds of the newest value (by the values' timestamps).",
+                description:
+                  "Average the values measured within this many seconds of the newest value (by the values' timestamps).",
                 'x-ui': { label: 'Window span', unit: 's' },
               },
             },

@@ -57,7 +57,8 @@ export default defineNode({
         type: 'integer',
         minimum: 1,
         default: 1000,
-        description: 'Queue mode: most messages kept waiting (per topic with "per topic"); beyond it the oldest is dropped.',
+        description:
+          'Queue mode: most messages kept waiting (per topic with "per topic"); beyond it the oldest is dropped.',
         'x-ui': { label: 'Queue size', unit: 'messages', advanced: true },
       },
       perTopic: {
@@ -98,7 +99,11 @@ export default defineNode({
       const key = perTopic ? msg.topic : undefined;
       let lane = lanes.get(key);
       if (!lane) {
-        lane = { sent: new RingDeque<number>(Math.min(rate, 1024)), waiting: new RingDeque<Message>(), timer: undefined };
+        lane = {
+          sent: new RingDeque<number>(Math.min(rate, 1024)),
+          waiting: new RingDeque<Message>(),
+          timer: undefined,
+        };
         lanes.set(key, lane);
       }
       return lane;
@@ -156,7 +161,8 @@ export default defineNode({
       },
 
       close() {
-        if (queued > 0) ctx.log.warn(`${queued} queued message${queued === 1 ? ' was' : 's were'} not sent: the node stopped`);
+        if (queued > 0)
+          ctx.log.warn(`${queued} queued message${queued === 1 ? ' was' : 's were'} not sent: the node stopped`);
         for (const lane of lanes.values()) lane.waiting.clear();
         queued = 0;
       },

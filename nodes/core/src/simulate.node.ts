@@ -101,7 +101,10 @@ export default defineNode({
                 description: 'Path of a CSV file of "timestamp,value" lines (ISO 8601 or epoch milliseconds).',
                 'x-ui': { widget: 'file' },
               },
-              loop: { type: 'boolean', description: 'Start again from the first line after the last (default false: stop).' },
+              loop: {
+                type: 'boolean',
+                description: 'Start again from the first line after the last (default false: stop).',
+              },
               useFileTimestamps: {
                 type: 'boolean',
                 description: "Stamp messages with the file's timestamps instead of the send time (default false).",
@@ -129,7 +132,8 @@ export default defineNode({
         type: 'integer',
         minimum: 0,
         maximum: 4294967295,
-        description: 'Fixes the random numbers, so every run gives the same values. Leave empty for a new seed each run.',
+        description:
+          'Fixes the random numbers, so every run gives the same values. Leave empty for a new seed each run.',
         'x-ui': { label: 'Random seed', advanced: true },
       },
       unit: {
@@ -151,7 +155,8 @@ export default defineNode({
     const config = ctx.config;
     const seed = config.seed ?? randomSeed();
     const source = await createSampleSource(config.signal, createRandom(seed));
-    if (config.seed === undefined) ctx.log.debug('simulating with a random seed; set it in the config to repeat this run', { seed });
+    if (config.seed === undefined)
+      ctx.log.debug('simulating with a random seed; set it in the config to repeat this run', { seed });
     const unit = config.unit;
 
     let sent = 0;

@@ -9,12 +9,41 @@ import type { PathSegment } from './lib/message-path';
 const PORTS = ['out1', 'out2', 'out3', 'out4', 'out5', 'out6'] as const;
 type Port = (typeof PORTS)[number];
 
-const OPS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'between', 'contains', 'regex', 'true', 'false', 'null', 'notnull', 'isType', 'jsonata', 'else'] as const;
+const OPS = [
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'between',
+  'contains',
+  'regex',
+  'true',
+  'false',
+  'null',
+  'notnull',
+  'isType',
+  'jsonata',
+  'else',
+] as const;
 type Op = (typeof OPS)[number];
 
 const TYPES = ['string', 'number', 'boolean', 'array', 'object', 'null'] as const;
 
-const NEEDS_VALUE: ReadonlySet<Op> = new Set(['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'between', 'contains', 'regex', 'isType', 'jsonata']);
+const NEEDS_VALUE: ReadonlySet<Op> = new Set([
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'between',
+  'contains',
+  'regex',
+  'isType',
+  'jsonata',
+]);
 const ORDERED: ReadonlySet<Op> = new Set(['lt', 'lte', 'gt', 'gte', 'between']);
 
 /** A rule as written in the config. */
@@ -48,7 +77,8 @@ export default defineNode({
       property: {
         type: 'string',
         default: 'payload',
-        description: 'The message property the rules test, as a path: payload, payload.temperature, payload.items[0], topic.',
+        description:
+          'The message property the rules test, as a path: payload, payload.temperature, payload.items[0], topic.',
         'x-ui': { label: 'Property' },
       },
       rules: {
@@ -66,10 +96,22 @@ export default defineNode({
                 'eq/neq: equal or not; lt/lte/gt/gte: less or greater (or equal); between: from value to value2, both included; contains: text or list contains value; regex: text matches the regular expression in value; true/false: is exactly true or false; null/notnull: missing or present; isType: value names the type; jsonata: the JSONata expression in value, run on the whole message, gives true; else: no rule before matched.',
               'x-ui': { label: 'Test' },
             },
-            value: { description: 'What to compare with (the pattern for regex, the type name for isType, the expression for jsonata).', 'x-ui': { label: 'Value' } },
+            value: {
+              description:
+                'What to compare with (the pattern for regex, the type name for isType, the expression for jsonata).',
+              'x-ui': { label: 'Value' },
+            },
             value2: { description: 'Upper bound, for between.', 'x-ui': { label: 'and' } },
-            port: { enum: [...PORTS], description: 'Output to send matching messages on; defaults to the rule number (out1 for rule 1).', 'x-ui': { label: 'Send to' } },
-            ignoreCase: { type: 'boolean', description: 'For regex: ignore upper and lower case.', 'x-ui': { label: 'Ignore case' } },
+            port: {
+              enum: [...PORTS],
+              description: 'Output to send matching messages on; defaults to the rule number (out1 for rule 1).',
+              'x-ui': { label: 'Send to' },
+            },
+            ignoreCase: {
+              type: 'boolean',
+              description: 'For regex: ignore upper and lower case.',
+              'x-ui': { label: 'Ignore case' },
+            },
           },
           required: ['op'],
           additionalProperties: false,
@@ -78,7 +120,7 @@ export default defineNode({
       checkAll: {
         type: 'boolean',
         default: true,
-        description: 'On: send to every matching rule\'s port. Off: stop at the first matching rule.',
+        description: "On: send to every matching rule's port. Off: stop at the first matching rule.",
         'x-ui': { label: 'Check all rules' },
       },
     },
@@ -108,12 +150,21 @@ export default defineNode({
  * The ports a message goes to. Stays synchronous until a rule answers with a Promise (a JSONata
  * rule), so switches without JSONata cost no extra turn per message.
  */
-function route(rules: readonly Rule[], value: unknown, msg: Message, checkAll: boolean, from = 0, ports: Port[] = []): Port[] | Promise<Port[]> {
+function route(
+  rules: readonly Rule[],
+  value: unknown,
+  msg: Message,
+  checkAll: boolean,
+  from = 0,
+  ports: Port[] = [],
+): Port[] | Promise<Port[]> {
   for (let i = from; i < rules.length; i++) {
     const rule = rules[i];
     const answer = rule.test(value, msg, ports.length > 0);
     if (answer instanceof Promise) {
-      return answer.then((matched) => (record(ports, rule, matched) && !checkAll ? ports : route(rules, value, msg, checkAll, i + 1, ports)));
+      return answer.then((matched) =>
+        record(ports, rule, matched) && !checkAll ? ports : route(rules, value, msg, checkAll, i + 1, ports),
+      );
     }
     if (record(ports, rule, answer) && !checkAll) return ports;
   }
@@ -130,19 +181,26 @@ function propertyPath(property: string): PathSegment[] {
   try {
     return parsePath(property);
   } catch (err) {
-    if (err instanceof PathError) throw new NodeError('SWITCH_PROPERTY_INVALID', `Property: ${err.message}`, { property });
+    if (err instanceof PathError)
+      throw new NodeError('SWITCH_PROPERTY_INVALID', `Property: ${err.message}`, { property });
     throw err;
   }
 }
 
 function compileRule(rule: RuleConfig, index: number): Rule {
   const where = `Rule ${index + 1} (${rule.op})`;
-  const invalid = (problem: string) => new NodeError('SWITCH_RULE_INVALID', `${where}: ${problem}`, { rule: index + 1 });
+  const invalid = (problem: string) =>
+    new NodeError('SWITCH_RULE_INVALID', `${where}: ${problem}`, { rule: index + 1 });
   const port = rule.port ?? PORTS[index];
-  if (port === undefined) throw invalid(`there are only ${PORTS.length} outputs; say which one this rule sends to ("port": "out1" ... "out6")`);
+  if (port === undefined)
+    throw invalid(
+      `there are only ${PORTS.length} outputs; say which one this rule sends to ("port": "out1" ... "out6")`,
+    );
   if (NEEDS_VALUE.has(rule.op) && rule.value === undefined) throw invalid('needs a value to compare with');
-  if (ORDERED.has(rule.op) && !isComparable(rule.value)) throw invalid(`compares by order, so its value must be a number or a text, not ${JSON.stringify(rule.value)}`);
-  if (rule.op === 'between' && !isComparable(rule.value2)) throw invalid('needs value2, the upper bound, as a number or a text');
+  if (ORDERED.has(rule.op) && !isComparable(rule.value))
+    throw invalid(`compares by order, so its value must be a number or a text, not ${JSON.stringify(rule.value)}`);
+  if (rule.op === 'between' && !isComparable(rule.value2))
+    throw invalid('needs value2, the upper bound, as a number or a text');
   const test = makeTest(rule, where, invalid);
   return { port, test };
 }
@@ -168,7 +226,8 @@ function makeTest(rule: RuleConfig, where: string, invalid: (problem: string) =>
       return (x) => compare(x, low) >= 0 && compare(x, high) <= 0;
     }
     case 'contains':
-      return (x) => (typeof x === 'string' ? x.includes(String(value)) : Array.isArray(x) && x.some((item) => equals(item, value)));
+      return (x) =>
+        typeof x === 'string' ? x.includes(String(value)) : Array.isArray(x) && x.some((item) => equals(item, value));
     case 'regex': {
       if (typeof value !== 'string') throw invalid('needs the regular expression as text');
       let pattern: RegExp;
@@ -188,7 +247,8 @@ function makeTest(rule: RuleConfig, where: string, invalid: (problem: string) =>
     case 'notnull':
       return (x) => x !== null && x !== undefined;
     case 'isType': {
-      if (!(TYPES as readonly unknown[]).includes(value)) throw invalid(`the type must be one of ${TYPES.join(', ')}, not ${JSON.stringify(value)}`);
+      if (!(TYPES as readonly unknown[]).includes(value))
+        throw invalid(`the type must be one of ${TYPES.join(', ')}, not ${JSON.stringify(value)}`);
       return (x) => typeName(x) === value;
     }
     case 'jsonata': {
@@ -248,5 +308,8 @@ function equals(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const keysA = Object.keys(a);
   const keysB = Object.keys(b as object);
-  return keysA.length === keysB.length && keysA.every((k) => equals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    keysA.length === keysB.length &&
+    keysA.every((k) => equals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }

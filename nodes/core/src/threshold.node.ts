@@ -35,7 +35,8 @@ export default defineNode({
     properties: {
       above: {
         type: 'number',
-        description: 'High limit: the high alarm is raised when a value is greater than this. Leave empty for no high alarm.',
+        description:
+          'High limit: the high alarm is raised when a value is greater than this. Leave empty for no high alarm.',
         'x-ui': { label: 'High limit' },
       },
       below: {

@@ -57,7 +57,10 @@ export default defineNode({
           ctx.status({ state: 'idle', text: 'never sends: set a repeat interval or "send at start"' });
           return;
         }
-        ctx.status({ state: 'ok', text: intervalMs === undefined ? 'sent at start' : `every ${formatInterval(intervalMs)}` });
+        ctx.status({
+          state: 'ok',
+          text: intervalMs === undefined ? 'sent at start' : `every ${formatInterval(intervalMs)}`,
+        });
         if (onStart) fire();
         if (intervalMs !== undefined) ctx.clock.setInterval(fire, intervalMs);
       },

@@ -15,7 +15,14 @@ function stats(values: number[]): Record<string, number> {
   const sum = values.reduce((a, b) => a + b, 0);
   const mean = sum / n;
   const squares = values.reduce((a, v) => a + (v - mean) ** 2, 0);
-  return { min: Math.min(...values), max: Math.max(...values), mean, sum, count: n, stddev: n > 1 ? Math.sqrt(squares / (n - 1)) : 0 };
+  return {
+    min: Math.min(...values),
+    max: Math.max(...values),
+    mean,
+    sum,
+    count: n,
+    stddev: n > 1 ? Math.sqrt(squares / (n - 1)) : 0,
+  };
 }
 
 function expectStats(payload: unknown, values: number[], functions: string[]): void {
@@ -42,7 +49,13 @@ describe('aggregate, tumbling', () => {
     const out = h.outputs();
     expect(out).toHaveLength(1);
     expectStats(out[0].payload, values, ALL);
-    expect(out[0]).toMatchObject({ topic: 'line1/temp', windowStart: start, windowEnd: start + 10_000, timestamp: start + 10_000, quality: 'good' });
+    expect(out[0]).toMatchObject({
+      topic: 'line1/temp',
+      windowStart: start,
+      windowEnd: start + 10_000,
+      timestamp: start + 10_000,
+      quality: 'good',
+    });
   });
 
   it('computes mean, min and max by default, and always the count', async () => {
@@ -81,30 +94,53 @@ describe('aggregate, tumbling', () => {
 
   it('keeps one window per topic by default', async () => {
     h = await testNode(aggregate, { config: { window: { seconds: 60 }, functions: ['mean', 'max'] } });
-    const input: Array<[string, number]> = [['a', 1], ['b', 10], ['a', 3], ['b', 30], ['b', 20], ['a', 2]];
+    const input: Array<[string, number]> = [
+      ['a', 1],
+      ['b', 10],
+      ['a', 3],
+      ['b', 30],
+      ['b', 20],
+      ['a', 2],
+    ];
     for (const [topic, payload] of input) await h.send({ topic, payload });
     await h.advance(60_000);
     const out = h.outputs();
     expect(out.map((m) => m.topic)).toEqual(['a', 'b']);
     for (const msg of out) {
-      expectStats(msg.payload, input.filter(([t]) => t === msg.topic).map(([, v]) => v), ['mean', 'max']);
+      expectStats(
+        msg.payload,
+        input.filter(([t]) => t === msg.topic).map(([, v]) => v),
+        ['mean', 'max'],
+      );
     }
   });
 
   it('with groupByTopic off puts every value in one window, without a topic when they differ', async () => {
     h = await testNode(aggregate, { config: { window: { seconds: 60 }, groupByTopic: false, functions: ['sum'] } });
-    const input: Array<[string, number]> = [['a', 1], ['b', 10], ['a', 3]];
+    const input: Array<[string, number]> = [
+      ['a', 1],
+      ['b', 10],
+      ['a', 3],
+    ];
     for (const [topic, payload] of input) await h.send({ topic, payload });
     await h.advance(60_000);
     const out = h.outputs();
     expect(out).toHaveLength(1);
     expect(out[0].topic).toBeUndefined();
-    expectStats(out[0].payload, input.map(([, v]) => v), ['sum']);
+    expectStats(
+      out[0].payload,
+      input.map(([, v]) => v),
+      ['sum'],
+    );
   });
 
   it('sends the worst quality of the values in the window', async () => {
     h = await testNode(aggregate, { config: { window: { seconds: 10 } } });
-    const windows: Quality[][] = [['good', 'good'], ['good', 'uncertain', 'good'], ['uncertain', 'bad', 'good']];
+    const windows: Quality[][] = [
+      ['good', 'good'],
+      ['good', 'uncertain', 'good'],
+      ['uncertain', 'bad', 'good'],
+    ];
     for (const qualities of windows) {
       for (const quality of qualities) await h.send({ payload: 1, quality });
       await h.advance(10_000);
@@ -142,19 +178,27 @@ describe('aggregate, sliding', () => {
 
   it('sends for every value the statistics of the values within the window before it (by timestamp)', async () => {
     h = await testNode(aggregate, { config: { window: { seconds: 2 }, mode: 'sliding', functions: ALL } });
-    for (let i = 0; i < values.length; i++) await h.send({ payload: values[i], timestamp: t0 + offsets[i], topic: 'm' });
+    for (let i = 0; i < values.length; i++)
+      await h.send({ payload: values[i], timestamp: t0 + offsets[i], topic: 'm' });
 
     const out = h.outputs();
     expect(out).toHaveLength(values.length);
     for (let i = 0; i < values.length; i++) {
       const inWindow = values.filter((_, j) => j <= i && offsets[j] >= offsets[i] - 2000);
       expectStats(out[i].payload, inWindow, ALL);
-      expect(out[i]).toMatchObject({ topic: 'm', timestamp: t0 + offsets[i], windowStart: t0 + offsets[i] - 2000, windowEnd: t0 + offsets[i] });
+      expect(out[i]).toMatchObject({
+        topic: 'm',
+        timestamp: t0 + offsets[i],
+        windowStart: t0 + offsets[i] - 2000,
+        windowEnd: t0 + offsets[i],
+      });
     }
   });
 
   it('keeps the standard deviation accurate for large values with a small spread', async () => {
-    h = await testNode(aggregate, { config: { window: { seconds: 5 }, mode: 'sliding', functions: ['stddev', 'mean'] } });
+    h = await testNode(aggregate, {
+      config: { window: { seconds: 5 }, mode: 'sliding', functions: ['stddev', 'mean'] },
+    });
     const big = Array.from({ length: 200 }, (_, i) => 1e9 + ((i * 7919) % 13) / 10);
     for (let i = 0; i < big.length; i++) await h.send({ payload: big[i], timestamp: t0 + i * 100 });
     const out = h.outputs();

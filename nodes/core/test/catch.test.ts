@@ -47,7 +47,12 @@ describe('catch', () => {
       ['bad', 'valve/cmd'],
       ['crash', 'pump/cmd'],
     ]);
-    expect(caught[0].error).toMatchObject({ code: 'BROKEN', message: 'cannot handle bad', nodeId: 'valve', nodeType: 'fragile' });
+    expect(caught[0].error).toMatchObject({
+      code: 'BROKEN',
+      message: 'cannot handle bad',
+      nodeId: 'valve',
+      nodeType: 'fragile',
+    });
     expect(caught[1].error).toMatchObject({ code: 'UNEXPECTED', nodeId: 'pump' });
     expect(caught[1].error?.message).toContain('x is undefined');
   });
@@ -73,7 +78,10 @@ describe('catch', () => {
   it('counts what it caught in its status, with the last error', async () => {
     await inject('valve', 'bad');
     await inject('valve', 'late');
-    expect(running.statuses('catch-all').at(-1)).toEqual({ state: 'ok', text: '2 caught, last: the device did not answer' });
+    expect(running.statuses('catch-all').at(-1)).toEqual({
+      state: 'ok',
+      text: '2 caught, last: the device did not answer',
+    });
   });
 
   it("declares its scope to the engine, 'all' when empty", () => {

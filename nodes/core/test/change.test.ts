@@ -30,10 +30,16 @@ const expr = (value: string) => ({ type: 'jsonata', value });
 describe('change', () => {
   describe('set', () => {
     it('sets a literal, creating the levels that are missing', async () => {
-      const out = await applied([{ action: 'set', property: 'payload.limits.high', value: literal(80) }, { action: 'set', property: 'unit', value: literal('°C') }], {
-        payload: { temp: 20 },
-        topic: 'tank',
-      });
+      const out = await applied(
+        [
+          { action: 'set', property: 'payload.limits.high', value: literal(80) },
+          { action: 'set', property: 'unit', value: literal('°C') },
+        ],
+        {
+          payload: { temp: 20 },
+          topic: 'tank',
+        },
+      );
       expect(out).toMatchObject({ payload: { temp: 20, limits: { high: 80 } }, unit: '°C', topic: 'tank' });
     });
 
@@ -54,12 +60,18 @@ describe('change', () => {
     });
 
     it('copies another property of the message', async () => {
-      const out = await applied([{ action: 'set', property: 'payload.source', value: { type: 'property', value: 'topic' } }], { payload: { v: 1 }, topic: 'pump3/flow' });
+      const out = await applied(
+        [{ action: 'set', property: 'payload.source', value: { type: 'property', value: 'topic' } }],
+        { payload: { v: 1 }, topic: 'pump3/flow' },
+      );
       expect(out.payload).toEqual({ v: 1, source: 'pump3/flow' });
     });
 
     it('sends plain arrays from JSONata', async () => {
-      const out = await applied([{ action: 'set', property: 'payload', value: expr('payload.items[value > 1].value') }], { items: [{ value: 1 }, { value: 2 }, { value: 3 }] });
+      const out = await applied(
+        [{ action: 'set', property: 'payload', value: expr('payload.items[value > 1].value') }],
+        { items: [{ value: 1 }, { value: 2 }, { value: 3 }] },
+      );
       expect(out.payload).toEqual([2, 3]);
       expect(Object.keys(out.payload as object)).toEqual(['0', '1']);
     });
@@ -67,16 +79,29 @@ describe('change', () => {
 
   describe('delete and move', () => {
     it('deletes a field, and an item of a list', async () => {
-      const out = await applied([{ action: 'delete', property: 'payload.secret' }, { action: 'delete', property: 'payload.list[1]' }, { action: 'delete', property: 'topic' }], {
-        payload: { secret: 'x', keep: 1, list: ['a', 'b', 'c'] },
-        topic: 't',
-      });
+      const out = await applied(
+        [
+          { action: 'delete', property: 'payload.secret' },
+          { action: 'delete', property: 'payload.list[1]' },
+          { action: 'delete', property: 'topic' },
+        ],
+        {
+          payload: { secret: 'x', keep: 1, list: ['a', 'b', 'c'] },
+          topic: 't',
+        },
+      );
       expect(out.payload).toEqual({ keep: 1, list: ['a', 'c'] });
       expect('topic' in out).toBe(false);
     });
 
     it('moves a property, also deeper into its old place', async () => {
-      const out = await applied([{ action: 'move', property: 'topic', to: 'meta.source' }, { action: 'move', property: 'payload', to: 'payload.raw' }], { payload: 7, topic: 'pump' });
+      const out = await applied(
+        [
+          { action: 'move', property: 'topic', to: 'meta.source' },
+          { action: 'move', property: 'payload', to: 'payload.raw' },
+        ],
+        { payload: 7, topic: 'pump' },
+      );
       expect(out).toMatchObject({ payload: { raw: 7 }, meta: { source: 'pump' } });
       expect('topic' in out).toBe(false);
     });
@@ -89,27 +114,40 @@ describe('change', () => {
 
   describe('change (search and replace)', () => {
     it('replaces every occurrence of a text', async () => {
-      const out = await applied([{ action: 'change', property: 'payload', search: '-', replace: '/' }], 'plant-a-line-2');
+      const out = await applied(
+        [{ action: 'change', property: 'payload', search: '-', replace: '/' }],
+        'plant-a-line-2',
+      );
       expect(out.payload).toBe('plant/a/line/2');
     });
 
     it('replaces with a regular expression and its groups', async () => {
-      const out = await applied([{ action: 'change', property: 'topic', search: '^(\\w+)/(\\w+)$', regex: true, replace: '$2.$1' }], { payload: 1, topic: 'pump3/flow' });
+      const out = await applied(
+        [{ action: 'change', property: 'topic', search: '^(\\w+)/(\\w+)$', regex: true, replace: '$2.$1' }],
+        { payload: 1, topic: 'pump3/flow' },
+      );
       expect(out.topic).toBe('flow.pump3');
     });
 
     it('replaces a whole value with the replacement type', async () => {
       const rules = [{ action: 'change', property: 'payload', search: 'ON', replace: true, ignoreCase: true }];
       expect((await applied(rules, 'on')).payload).toBe(true);
-      expect((await applied([{ action: 'change', property: 'payload', search: 1, replace: 'running' }], 1)).payload).toBe('running');
-      expect((await applied([{ action: 'change', property: 'payload', search: 1, replace: 'running' }], 2)).payload).toBe(2);
+      expect(
+        (await applied([{ action: 'change', property: 'payload', search: 1, replace: 'running' }], 1)).payload,
+      ).toBe('running');
+      expect(
+        (await applied([{ action: 'change', property: 'payload', search: 1, replace: 'running' }], 2)).payload,
+      ).toBe(2);
     });
   });
 
   it('never modifies the input message and shares what it does not change', async () => {
     const untouched = { serial: 'A-1', calibration: [1, 2, 3] };
     const payload = { reading: { value: 20 }, device: untouched };
-    const out = await applied([{ action: 'set', property: 'payload.reading.value', value: literal(21) }], { payload, topic: 't' });
+    const out = await applied([{ action: 'set', property: 'payload.reading.value', value: literal(21) }], {
+      payload,
+      topic: 't',
+    });
     expect(payload).toEqual({ reading: { value: 20 }, device: { serial: 'A-1', calibration: [1, 2, 3] } });
     expect((out.payload as typeof payload).reading.value).toBe(21);
     expect((out.payload as typeof payload).device).toBe(untouched);
@@ -117,12 +155,21 @@ describe('change', () => {
 
   describe('errors', () => {
     it.each([
-      [[{ action: 'set', property: 'payload', value: literal(1) }, { action: 'set', property: 'payload', value: expr('payload +') }], /Rule 2 \(set payload\): the JSONata expression "payload \+" is invalid/],
+      [
+        [
+          { action: 'set', property: 'payload', value: literal(1) },
+          { action: 'set', property: 'payload', value: expr('payload +') },
+        ],
+        /Rule 2 \(set payload\): the JSONata expression "payload \+" is invalid/,
+      ],
       [[{ action: 'delete', property: 'timestamp' }], /Rule 1 \(delete timestamp\): timestamp is required/],
       [[{ action: 'move', property: 'quality', to: 'q' }], /quality is required/],
       [[{ action: 'set', property: 'payload.__proto__.polluted', value: literal(1) }], /not allowed/],
       [[{ action: 'set', property: '', value: literal(1) }], /empty/],
-      [[{ action: 'change', property: 'payload', search: '(', regex: true, replace: '' }], /the regular expression "\(" is invalid/],
+      [
+        [{ action: 'change', property: 'payload', search: '(', regex: true, replace: '' }],
+        /the regular expression "\(" is invalid/,
+      ],
       [[{ action: 'rename', property: 'payload' }], /rules/],
     ])('refuses %j at deploy', async (rules, expected) => {
       await expect(testNode(change, { config: { rules } })).rejects.toThrow(expected);

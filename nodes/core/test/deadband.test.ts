@@ -51,12 +51,24 @@ describe('deadband', () => {
   it('keeps a separate last value per topic', async () => {
     h = await testNode(deadband, { config: { band: 1 } });
     const input: Array<[string, number]> = [
-      ['a', 10], ['b', 100], ['a', 10.5], ['b', 100.5], ['a', 11.5], ['b', 102], [ 'a', 11], ['b', 99],
+      ['a', 10],
+      ['b', 100],
+      ['a', 10.5],
+      ['b', 100.5],
+      ['a', 11.5],
+      ['b', 102],
+      ['a', 11],
+      ['b', 99],
     ];
     for (const [topic, payload] of input) await h.send({ topic, payload });
     for (const topic of ['a', 'b']) {
       const own = input.filter(([t]) => t === topic).map(([, v]) => v);
-      expect(h.outputs().filter((m) => m.topic === topic).map((m) => m.payload)).toEqual(expectedPassed(own, () => 1));
+      expect(
+        h
+          .outputs()
+          .filter((m) => m.topic === topic)
+          .map((m) => m.payload),
+      ).toEqual(expectedPassed(own, () => 1));
     }
   });
 

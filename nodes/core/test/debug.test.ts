@@ -110,7 +110,13 @@ describe('debug', () => {
       loop.self = loop;
       loop.list = [loop, shared];
       const shown = await show(loop);
-      expect(shown).toEqual({ name: 'loop', a: { id: 1 }, b: { id: 1 }, self: '[Circular]', list: ['[Circular]', { id: 1 }] });
+      expect(shown).toEqual({
+        name: 'loop',
+        a: { id: 1 },
+        b: { id: 1 },
+        self: '[Circular]',
+        list: ['[Circular]', { id: 1 }],
+      });
     });
 
     it('renders BigInt, NaN, undefined, functions, symbols, dates, maps and errors as text or plain data', async () => {
@@ -122,7 +128,10 @@ describe('debug', () => {
         fn: function pump() {},
         sym: Symbol('tag'),
         date: new Date(Date.UTC(2026, 0, 1)),
-        map: new Map<unknown, unknown>([['a', 1], [2, 'b']]),
+        map: new Map<unknown, unknown>([
+          ['a', 1],
+          [2, 'b'],
+        ]),
         err: Object.assign(new Error('sensor offline'), { code: 'E42' }),
         buf: new ArrayBuffer(8),
       };

@@ -57,15 +57,21 @@ describe('function', () => {
   });
 
   it('keeps state in context from one message to the next', async () => {
-    const h = await start('context.total = (context.total || 0) + msg.payload;\nreturn { ...msg, payload: context.total };');
+    const h = await start(
+      'context.total = (context.total || 0) + msg.payload;\nreturn { ...msg, payload: context.total };',
+    );
     for (const v of [5, 7, 1]) await h.send(v);
     expect(h.payloads()).toEqual([5, 12, 13]);
   });
 
   it('logs node.warn and console.log, and sets the status', async () => {
-    const h = await start('node.warn("high level", msg.payload);\nconsole.log("seen");\nnode.status({ state: "ok", text: "last " + msg.payload });\nreturn null;');
+    const h = await start(
+      'node.warn("high level", msg.payload);\nconsole.log("seen");\nnode.status({ state: "ok", text: "last " + msg.payload });\nreturn null;',
+    );
     await h.send(88);
-    expect(h.logs).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'warn', message: 'high level 88' })]));
+    expect(h.logs).toEqual(
+      expect.arrayContaining([expect.objectContaining({ level: 'warn', message: 'high level 88' })]),
+    );
     expect(h.logs).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'info', message: 'seen' })]));
     expect(h.status).toEqual({ state: 'ok', text: 'last 88' });
   });
@@ -74,7 +80,11 @@ describe('function', () => {
     it.each([
       ['process', 'return { payload: process.env.HOME };', 'process is not defined'],
       ['require', 'const fs = require("fs");\nreturn { payload: fs.readdirSync("/") };', 'require is not defined'],
-      ['globalThis.fetch', 'globalThis.fetch("http://127.0.0.1:9/");\nreturn msg;', 'globalThis.fetch is not a function'],
+      [
+        'globalThis.fetch',
+        'globalThis.fetch("http://127.0.0.1:9/");\nreturn msg;',
+        'globalThis.fetch is not a function',
+      ],
       ['import()', 'import("node:fs");\nreturn msg;', 'import() is not available'],
     ])('has no %s, and says so', async (_name, code, expected) => {
       const h = await start(code);
@@ -86,7 +96,10 @@ describe('function', () => {
     });
 
     it('stops an endless loop with FUNCTION_TIMEOUT, then processes the next message', async () => {
-      const h = await start('if (msg.payload === "spin") {\n  while (true) {}\n}\nreturn { ...msg, payload: msg.payload * 3 };', { timeoutMs: 100 });
+      const h = await start(
+        'if (msg.payload === "spin") {\n  while (true) {}\n}\nreturn { ...msg, payload: msg.payload * 3 };',
+        { timeoutMs: 100 },
+      );
       await h.send('spin');
       await h.send(2);
       expect(h.errors).toHaveLength(1);
@@ -112,13 +125,15 @@ describe('function', () => {
 
   describe('errors', () => {
     it('refuses code with a syntax error at deploy, naming the line', async () => {
-      await expect(testNode(functionNode, { config: { code: 'const a = 1;\nif (a > 0 {\n  return msg;\n}' } })).rejects.toThrow(
-        /Syntax error in the function code at line 2/,
-      );
+      await expect(
+        testNode(functionNode, { config: { code: 'const a = 1;\nif (a > 0 {\n  return msg;\n}' } }),
+      ).rejects.toThrow(/Syntax error in the function code at line 2/);
     });
 
     it('reports an exception in the code with its message and line', async () => {
-      const h = await start('const limit = 50;\nif (msg.payload > limit) throw new Error("level " + msg.payload + " above " + limit);\nreturn msg;');
+      const h = await start(
+        'const limit = 50;\nif (msg.payload > limit) throw new Error("level " + msg.payload + " above " + limit);\nreturn msg;',
+      );
       await h.send(70);
       await h.send(20);
       expect(h.errors).toHaveLength(1);
@@ -136,7 +151,9 @@ describe('function', () => {
     });
 
     it('refuses limits outside the allowed range', async () => {
-      await expect(testNode(functionNode, { config: { code: 'return msg;', memoryLimitMb: 4 } })).rejects.toThrow(/memoryLimitMb/);
+      await expect(testNode(functionNode, { config: { code: 'return msg;', memoryLimitMb: 4 } })).rejects.toThrow(
+        /memoryLimitMb/,
+      );
     });
   });
 

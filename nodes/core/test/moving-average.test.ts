@@ -4,7 +4,10 @@ import type { Message, Quality } from '@tagflow/node-sdk';
 import movingAverage from '../src/moving-average.node';
 
 // A deterministic, irregular series (no two windows have the same mean by accident).
-const series = Array.from({ length: 25 }, (_, i) => Math.round((50 + 10 * Math.sin(i * 1.3) + (i % 4) * 2.5) * 100) / 100);
+const series = Array.from(
+  { length: 25 },
+  (_, i) => Math.round((50 + 10 * Math.sin(i * 1.3) + (i % 4) * 2.5) * 100) / 100,
+);
 
 function mean(values: number[]): number {
   let total = 0;
@@ -67,7 +70,13 @@ describe('moving-average, count window', () => {
     h = await testNode(movingAverage, { config: { window: { count: 3 } } });
     const qualities: Quality[] = ['good', 'uncertain', 'good', 'good', 'bad', 'good', 'good', 'good'];
     for (let i = 0; i < qualities.length; i++) {
-      await h.send({ payload: series[i], topic: 'pump3/flow', timestamp: 1000 + i, quality: qualities[i], unit: 'l/s' });
+      await h.send({
+        payload: series[i],
+        topic: 'pump3/flow',
+        timestamp: 1000 + i,
+        quality: qualities[i],
+        unit: 'l/s',
+      });
     }
     const out = h.outputs();
     out.forEach((msg, i) => {
@@ -94,7 +103,9 @@ describe('moving-average, count window', () => {
   });
 
   it('refuses a window that is both a count and a time span, or an empty count', async () => {
-    await expect(testNode(movingAverage, { config: { window: { count: 3, seconds: 5 } } })).rejects.toThrow(/config\/window/);
+    await expect(testNode(movingAverage, { config: { window: { count: 3, seconds: 5 } } })).rejects.toThrow(
+      /config\/window/,
+    );
     await expect(testNode(movingAverage, { config: { window: { count: 0 } } })).rejects.toThrow(/config\/window/);
   });
 });

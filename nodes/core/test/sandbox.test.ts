@@ -85,7 +85,9 @@ describe('FunctionSandbox', () => {
   });
 
   it('keeps data types JSON would lose: NaN, Infinity, Date, bytes, undefined fields', () => {
-    const { sandbox: s } = sandbox('return { payload: [msg.payload, 1 / 0, new Date(5), new Uint8Array([1, 2]), msg.bytes.length], gone: undefined };');
+    const { sandbox: s } = sandbox(
+      'return { payload: [msg.payload, 1 / 0, new Date(5), new Uint8Array([1, 2]), msg.bytes.length], gone: undefined };',
+    );
     const out = s.run(message(Number.NaN, { bytes: Buffer.from('abc') })) as { payload: unknown[]; gone: unknown };
     expect(out.payload[0]).toBeNaN();
     expect(out.payload[1]).toBe(Infinity);
@@ -96,13 +98,21 @@ describe('FunctionSandbox', () => {
   });
 
   describe('isolation', () => {
-    it.each(['process', 'require', 'Buffer', 'setTimeout', 'setInterval', 'setImmediate', 'fetch', 'module', '__dirname', 'global'])(
-      'has no host global %s',
-      (name) => {
-        const { sandbox: s } = sandbox(`return { payload: typeof ${name} };`);
-        expect(s.run(message(null))).toMatchObject({ payload: 'undefined' });
-      },
-    );
+    it.each([
+      'process',
+      'require',
+      'Buffer',
+      'setTimeout',
+      'setInterval',
+      'setImmediate',
+      'fetch',
+      'module',
+      '__dirname',
+      'global',
+    ])('has no host global %s', (name) => {
+      const { sandbox: s } = sandbox(`return { payload: typeof ${name} };`);
+      expect(s.run(message(null))).toMatchObject({ payload: 'undefined' });
+    });
 
     it('reports process as unavailable, with the reason', () => {
       const err = failure(sandbox('const env = process.env;\nreturn { payload: env.HOME };').sandbox, message(1));
@@ -113,7 +123,10 @@ describe('FunctionSandbox', () => {
     });
 
     it('reports require as unavailable', () => {
-      const err = failure(sandbox('const fs = require("fs");\nreturn { payload: fs.readFileSync("/etc/passwd", "utf8") };').sandbox, message(1));
+      const err = failure(
+        sandbox('const fs = require("fs");\nreturn { payload: fs.readFileSync("/etc/passwd", "utf8") };').sandbox,
+        message(1),
+      );
       expect(err.code).toBe('FUNCTION_ERROR');
       expect(err.message).toContain('require is not defined');
       expect(err.message).toContain('sandbox without Node.js');
@@ -142,7 +155,9 @@ describe('FunctionSandbox', () => {
 
   describe('limits', () => {
     it('stops an endless loop with FUNCTION_TIMEOUT and runs the next message normally', () => {
-      const { sandbox: s } = sandbox('if (msg.payload === "hang") {\n  while (true) {}\n}\nreturn { ...msg, payload: msg.payload + 1 };');
+      const { sandbox: s } = sandbox(
+        'if (msg.payload === "hang") {\n  while (true) {}\n}\nreturn { ...msg, payload: msg.payload + 1 };',
+      );
       const err = failure(s, message('hang'));
       expect(err.code).toBe('FUNCTION_TIMEOUT');
       expect(err.message).toContain('200 ms');
@@ -189,14 +204,20 @@ describe('FunctionSandbox', () => {
 
   describe('errors in user code', () => {
     it('reports the error type, message and line', () => {
-      const err = failure(sandbox('const limit = 10;\nreturn { payload: msg.payload.reading.value };').sandbox, message({}));
+      const err = failure(
+        sandbox('const limit = 10;\nreturn { payload: msg.payload.reading.value };').sandbox,
+        message({}),
+      );
       expect(err.code).toBe('FUNCTION_ERROR');
       expect(err.message).toMatch(/^TypeError: Cannot read properties of undefined \(reading 'value'\) \(line 2\)$/);
       expect(err.details).toMatchObject({ line: 2 });
     });
 
     it('reports a thrown Error with the user message', () => {
-      const err = failure(sandbox('\n\nthrow new Error("sensor " + msg.payload + " out of range");').sandbox, message(7));
+      const err = failure(
+        sandbox('\n\nthrow new Error("sensor " + msg.payload + " out of range");').sandbox,
+        message(7),
+      );
       expect(err.message).toBe('Error: sensor 7 out of range (line 3)');
     });
 
@@ -220,12 +241,16 @@ describe('FunctionSandbox', () => {
 
   describe('node, console and context', () => {
     it('keeps state in context across messages', () => {
-      const { sandbox: s } = sandbox('context.count = (context.count || 0) + msg.payload;\nreturn { payload: context.count };');
+      const { sandbox: s } = sandbox(
+        'context.count = (context.count || 0) + msg.payload;\nreturn { payload: context.count };',
+      );
       expect([1, 2, 3].map((n) => (s.run(message(n)) as Message).payload)).toEqual([1, 3, 6]);
     });
 
     it('offers Node-RED style context.get and context.set', () => {
-      const { sandbox: s } = sandbox('const seen = context.get("seen") || [];\nseen.push(msg.payload);\ncontext.set("seen", seen);\nreturn { payload: seen.length };');
+      const { sandbox: s } = sandbox(
+        'const seen = context.get("seen") || [];\nseen.push(msg.payload);\ncontext.set("seen", seen);\nreturn { payload: seen.length };',
+      );
       s.run(message('a'));
       expect(s.run(message('b'))).toMatchObject({ payload: 2 });
     });
@@ -242,7 +267,9 @@ describe('FunctionSandbox', () => {
     });
 
     it('forwards node.log, node.warn, node.error and console to the host log', () => {
-      const { sandbox: s, logs } = sandbox('node.log("value", msg.payload);\nnode.warn({ high: true });\nnode.error("bad", 1);\nconsole.log("via console");\nconsole.debug("details");\nreturn null;');
+      const { sandbox: s, logs } = sandbox(
+        'node.log("value", msg.payload);\nnode.warn({ high: true });\nnode.error("bad", 1);\nconsole.log("via console");\nconsole.debug("details");\nreturn null;',
+      );
       s.run(message(42));
       expect(logs).toEqual([
         ['info', 'value 42'],
@@ -270,11 +297,15 @@ describe('FunctionSandbox', () => {
     });
 
     it('exposes the node id and name', () => {
-      expect(sandbox('return { payload: [node.id, node.name] };').sandbox.run(message(0))).toMatchObject({ payload: ['fn1', 'Doubler'] });
+      expect(sandbox('return { payload: [node.id, node.name] };').sandbox.run(message(0))).toMatchObject({
+        payload: ['fn1', 'Doubler'],
+      });
     });
 
     it('forwards node.status, and reports a bad one at the line that made it', () => {
-      const { sandbox: s, statuses } = sandbox('if (msg.payload === "bad") {\n  node.status({ state: "purple" });\n}\nnode.status({ state: "ok", text: "seen " + msg.payload });\nreturn null;');
+      const { sandbox: s, statuses } = sandbox(
+        'if (msg.payload === "bad") {\n  node.status({ state: "purple" });\n}\nnode.status({ state: "ok", text: "seen " + msg.payload });\nreturn null;',
+      );
       s.run(message(3));
       expect(statuses).toEqual([{ state: 'ok', text: 'seen 3' }]);
       const err = failure(s, message('bad'));
@@ -309,7 +340,9 @@ describe('toOutputMessages', () => {
   });
 
   it('keeps a timestamp and quality the function set', () => {
-    expect(toOutputMessages({ payload: 2, timestamp: 5, quality: 'bad' }, input)).toEqual([{ payload: 2, timestamp: 5, quality: 'bad' }]);
+    expect(toOutputMessages({ payload: 2, timestamp: 5, quality: 'bad' }, input)).toEqual([
+      { payload: 2, timestamp: 5, quality: 'bad' },
+    ]);
   });
 
   it('sends each message of an array in order, skipping nulls', () => {
@@ -351,7 +384,11 @@ describe('toNodeStatus', () => {
 
 describe('userCodePosition', () => {
   it('finds the innermost user frame in a stack', () => {
-    expect(userCodePosition('TypeError: x\n    at JSON.parse (<anonymous>)\n    at function-code.js:4:12\n    at function-code.js:9:1')).toEqual({ line: 4, column: 12 });
+    expect(
+      userCodePosition(
+        'TypeError: x\n    at JSON.parse (<anonymous>)\n    at function-code.js:4:12\n    at function-code.js:9:1',
+      ),
+    ).toEqual({ line: 4, column: 12 });
     expect(userCodePosition('Error: x\n    at host.js:1:1')).toBeUndefined();
   });
 });

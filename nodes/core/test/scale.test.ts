@@ -51,7 +51,9 @@ describe('scale', () => {
     const input = [0, 2.5, 10, -5, 15];
     for (const v of input) await h.send(v);
     const got = h.payloads() as number[];
-    input.forEach((v, i) => expect(got[i]).toBeCloseTo(Math.min(100, Math.max(0, interpolate(v, range.in, range.out))), 10));
+    input.forEach((v, i) =>
+      expect(got[i]).toBeCloseTo(Math.min(100, Math.max(0, interpolate(v, range.in, range.out))), 10),
+    );
     expect(got[3]).toBe(100);
     expect(got[4]).toBe(0);
   });
@@ -59,11 +61,19 @@ describe('scale', () => {
   it('keeps every other field of the message', async () => {
     h = await testNode(scale, { config: { in: { min: 0, max: 1 }, out: { min: 0, max: 1000 } } });
     await h.send({ payload: 0.5, topic: 'p3/pressure', timestamp: 42, quality: 'uncertain', unit: 'mbar' });
-    expect(h.outputs()[0]).toEqual({ payload: 500, topic: 'p3/pressure', timestamp: 42, quality: 'uncertain', unit: 'mbar' });
+    expect(h.outputs()[0]).toEqual({
+      payload: 500,
+      topic: 'p3/pressure',
+      timestamp: 42,
+      quality: 'uncertain',
+      unit: 'mbar',
+    });
   });
 
   it('refuses an input range whose ends are equal', async () => {
-    await expect(testNode(scale, { config: { in: { min: 4, max: 4 }, out: { min: 0, max: 100 } } })).rejects.toThrow(/input range/);
+    await expect(testNode(scale, { config: { in: { min: 4, max: 4 }, out: { min: 0, max: 100 } } })).rejects.toThrow(
+      /input range/,
+    );
   });
 
   it('refuses a config without ranges', async () => {
@@ -84,6 +94,9 @@ describe('scale', () => {
     await h.send({ payload: null, quality: 'bad', topic: 'flow' });
     await h.send({ payload: 5, quality: 'bad', topic: 'flow' });
     expect(h.errors).toEqual([]);
-    expect(h.outputs().map((m) => [m.payload, m.quality])).toEqual([[null, 'bad'], [0.5, 'bad']]);
+    expect(h.outputs().map((m) => [m.payload, m.quality])).toEqual([
+      [null, 'bad'],
+      [0.5, 'bad'],
+    ]);
   });
 });

@@ -145,7 +145,14 @@ describe('createSignal', () => {
 describe('replay CSV parsing', () => {
   it('reads epoch-millisecond and ISO timestamps, skipping a header, blanks and comments', () => {
     const rows = parseReplayCsv(
-      ['timestamp,value', '# recorded on pump 3', '1767225600000,12.5', '', '2026-01-01T00:00:01Z, -3', '"2026-01-01T00:00:02.500+01:00","4e2"'].join('\r\n'),
+      [
+        'timestamp,value',
+        '# recorded on pump 3',
+        '1767225600000,12.5',
+        '',
+        '2026-01-01T00:00:01Z, -3',
+        '"2026-01-01T00:00:02.500+01:00","4e2"',
+      ].join('\r\n'),
       'flow.csv',
     );
     expect(rows).toEqual([

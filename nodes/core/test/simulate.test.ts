@@ -25,7 +25,12 @@ afterEach(async () => {
 
 describe('simulate: generated signals on a fake clock', () => {
   it('sends a first sample at start, then one per interval, stamped with the clock', async () => {
-    const h = await start({ tag: 'pump3/flow', unit: 'm3/h', intervalMs: 1000, signal: { kind: 'ramp', from: 0, to: 100, periodSeconds: 10 } });
+    const h = await start({
+      tag: 'pump3/flow',
+      unit: 'm3/h',
+      intervalMs: 1000,
+      signal: { kind: 'ramp', from: 0, to: 100, periodSeconds: 10 },
+    });
     expect(h.outputs()).toHaveLength(1);
     await h.advance(4000);
     const out = h.outputs();
@@ -83,7 +88,11 @@ describe('simulate: generated signals on a fake clock', () => {
   });
 
   it('stops after `count` samples and says so', async () => {
-    const h = await start({ count: 3, intervalMs: 1000, signal: { kind: 'step', low: 0, high: 1, periodSeconds: 2, duty: 0.5 } });
+    const h = await start({
+      count: 3,
+      intervalMs: 1000,
+      signal: { kind: 'step', low: 0, high: 1, periodSeconds: 2, duty: 0.5 },
+    });
     await h.advance(10_000);
     expect(h.payloads()).toEqual([1, 0, 1]);
     expect(h.status).toEqual({ state: 'idle', text: 'done: 3 samples sent' });
@@ -109,16 +118,21 @@ describe('simulate: generated signals on a fake clock', () => {
   });
 
   it('refuses a random walk whose start lies outside its bounds, at deploy', async () => {
-    await expect(testNode(simulate, { config: { signal: { kind: 'random-walk', start: 500, min: 0, max: 100 } } })).rejects.toThrow(
-      /start \(500\)/,
-    );
+    await expect(
+      testNode(simulate, { config: { signal: { kind: 'random-walk', start: 500, min: 0, max: 100 } } }),
+    ).rejects.toThrow(/start \(500\)/);
   });
 });
 
 describe('simulate: flood mode (intervalMs 0)', () => {
   it('delivers every one of `count` samples, in order, then stops', async () => {
     const count = 100_000;
-    const h = await start({ intervalMs: 0, count, seed: 7, signal: { kind: 'random-walk', start: 0, step: 1, min: -1000, max: 1000 } });
+    const h = await start({
+      intervalMs: 0,
+      count,
+      seed: 7,
+      signal: { kind: 'random-walk', start: 0, step: 1, min: -1000, max: 1000 },
+    });
     await until(() => h.status?.state === 'idle');
     const values = h.payloads();
     expect(values).toHaveLength(count);
@@ -154,7 +168,10 @@ describe('simulate: CSV replay', () => {
   });
 
   it("stamps messages with the file's timestamps when asked", async () => {
-    const h = await start({ intervalMs: 1000, signal: { kind: 'replay', file: fixture('replay-epoch.csv'), useFileTimestamps: true } });
+    const h = await start({
+      intervalMs: 1000,
+      signal: { kind: 'replay', file: fixture('replay-epoch.csv'), useFileTimestamps: true },
+    });
     await h.advance(5000);
     expect(h.outputs().map((m) => [m.timestamp, m.payload])).toEqual([
       [1748764800000, 3],
@@ -188,6 +205,8 @@ describe('simulate: CSV replay', () => {
 
   it('refuses a missing file at deploy, naming it', async () => {
     const file = fixture('no-such-recording.csv');
-    await expect(testNode(simulate, { config: { signal: { kind: 'replay', file } } })).rejects.toThrow(`replay file ${file} does not exist`);
+    await expect(testNode(simulate, { config: { signal: { kind: 'replay', file } } })).rejects.toThrow(
+      `replay file ${file} does not exist`,
+    );
   });
 });

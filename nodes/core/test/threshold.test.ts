@@ -77,7 +77,12 @@ describe('threshold', () => {
     expect(samples.map((m) => m.payload)).toEqual(values);
     expect(samples.map((m) => m.alarm)).toEqual(expected);
     expect(samples.every((m) => m.unit === 'bar')).toBe(true);
-    expect((h.payloads('out') as Array<{ state: string }>).map((p) => p.state)).toEqual(['raised', 'cleared', 'raised', 'cleared']);
+    expect((h.payloads('out') as Array<{ state: string }>).map((p) => p.state)).toEqual([
+      'raised',
+      'cleared',
+      'raised',
+      'cleared',
+    ]);
   });
 
   it('sends nothing on "samples" without passThrough', async () => {

@@ -30,7 +30,9 @@ describe('timer', () => {
 
   it('sends the configured payload and topic, once at start when asked', async () => {
     const h = await start({ onStart: true, payload: { cmd: 'reset', pumps: [1, 2] }, topic: 'plant/cmd' });
-    expect(h.outputs()).toEqual([{ payload: { cmd: 'reset', pumps: [1, 2] }, topic: 'plant/cmd', timestamp: FAKE_EPOCH, quality: 'good' }]);
+    expect(h.outputs()).toEqual([
+      { payload: { cmd: 'reset', pumps: [1, 2] }, topic: 'plant/cmd', timestamp: FAKE_EPOCH, quality: 'good' },
+    ]);
     await h.advance(3_600_000);
     expect(h.outputs()).toHaveLength(1);
   });

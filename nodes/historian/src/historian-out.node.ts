@@ -10,24 +10,56 @@ export default defineNode({
   type: 'historian-out',
   version: 1,
   category: 'publisher',
-  description: 'Records each value in a historian (local store, PostgreSQL or InfluxDB); buffers on disk while it is unreachable',
+  description:
+    'Records each value in a historian (local store, PostgreSQL or InfluxDB); buffers on disk while it is unreachable',
   inputs: ['in'],
   outputs: [],
   resources: { historian: 'historian' },
   configSchema: {
     type: 'object',
     properties: {
-      historian: { type: 'string', minLength: 1, description: 'Id of the historian resource.', 'x-ui': { widget: 'resource', resourceType: 'historian' } },
-      tag: { type: 'string', minLength: 1, default: '{{topic}}', description: 'Tag name the values are stored under, or a template such as pump3/{{topic}}.' },
+      historian: {
+        type: 'string',
+        minLength: 1,
+        description: 'Id of the historian resource.',
+        'x-ui': { widget: 'resource', resourceType: 'historian' },
+      },
+      tag: {
+        type: 'string',
+        minLength: 1,
+        default: '{{topic}}',
+        description: 'Tag name the values are stored under, or a template such as pump3/{{topic}}.',
+      },
       objects: {
         enum: ['fields', 'json'],
         default: 'fields',
-        description: 'An object payload: one tag per field (<tag>/<field>), or the whole object as one JSON text (events, alarms).',
+        description:
+          'An object payload: one tag per field (<tag>/<field>), or the whole object as one JSON text (events, alarms).',
       },
-      batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 1000, description: 'Rows written at once, at most.' },
-      batchMs: { type: 'integer', minimum: 0, default: 1000, description: 'Longest a row waits for its batch to fill.' },
-      bufferMaxMB: { type: 'number', exclusiveMinimum: 0, default: 100, description: 'Disk space for rows waiting for the historian.' },
-      overflow: { enum: ['drop-oldest', 'block'], default: 'drop-oldest', description: 'When the buffer is full: drop the oldest (counted), or hold the flow back.' },
+      batchSize: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 10000,
+        default: 1000,
+        description: 'Rows written at once, at most.',
+      },
+      batchMs: {
+        type: 'integer',
+        minimum: 0,
+        default: 1000,
+        description: 'Longest a row waits for its batch to fill.',
+      },
+      bufferMaxMB: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 100,
+        description: 'Disk space for rows waiting for the historian.',
+      },
+      overflow: {
+        enum: ['drop-oldest', 'block'],
+        default: 'drop-oldest',
+        description: 'When the buffer is full: drop the oldest (counted), or hold the flow back.',
+      },
     },
     required: ['historian'],
     additionalProperties: false,
@@ -141,8 +173,14 @@ export default defineNode({
           if (ctx.signal.aborted) return;
           failures++;
           // Rows are keyed by (tag, ts): writing this batch again later cannot duplicate history.
-          ctx.log.warn('writing to the historian failed; the batch stays buffered and is written again', { error: String(err) });
-          ctx.status({ state: 'reconnecting', text: `write failed, ${outbox.size} buffered: ${(err as Error).message}`, backlog: outbox.size });
+          ctx.log.warn('writing to the historian failed; the batch stays buffered and is written again', {
+            error: String(err),
+          });
+          ctx.status({
+            state: 'reconnecting',
+            text: `write failed, ${outbox.size} buffered: ${(err as Error).message}`,
+            backlog: outbox.size,
+          });
           shown = '';
           await pause(Math.min(30_000, 1000 * 2 ** Math.min(failures - 1, 5)));
         }
@@ -173,7 +211,9 @@ export default defineNode({
             await outbox.ack(batch.length);
           }
         } catch (err) {
-          ctx.log.warn('could not write the last rows before stopping; they stay buffered for the next start', { error: String(err) });
+          ctx.log.warn('could not write the last rows before stopping; they stay buffered for the next start', {
+            error: String(err),
+          });
         }
       },
     };
@@ -184,9 +224,13 @@ export default defineNode({
 function renderTag(template: string, msg: Message): string {
   return template.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (_, path: string) => {
     let value: unknown = msg;
-    for (const key of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    for (const key of path.split('.'))
+      value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
     if (value === undefined || value === null || typeof value === 'object') {
-      throw new NodeError('HISTORIAN_TAG', `the tag "${template}" needs {{${path}}}, which this message does not have as a text or number`);
+      throw new NodeError(
+        'HISTORIAN_TAG',
+        `the tag "${template}" needs {{${path}}}, which this message does not have as a text or number`,
+      );
     }
     return String(value);
   });

@@ -18,7 +18,13 @@ export interface InfluxEndpoint {
 export async function influxRequest(
   endpoint: InfluxEndpoint,
   what: string,
-  request: { method: 'GET' | 'POST'; path: string; params: Record<string, string | undefined>; body?: string; contentType?: string },
+  request: {
+    method: 'GET' | 'POST';
+    path: string;
+    params: Record<string, string | undefined>;
+    body?: string;
+    contentType?: string;
+  },
   unreachable: (reason: Error) => void,
 ): Promise<string> {
   const url = new URL(endpoint.url);
@@ -30,7 +36,12 @@ export async function influxRequest(
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, { method: request.method, headers, body: request.body, signal: AbortSignal.timeout(endpoint.timeoutMs) });
+    response = await fetch(url, {
+      method: request.method,
+      headers,
+      body: request.body,
+      signal: AbortSignal.timeout(endpoint.timeoutMs),
+    });
     text = await response.text();
   } catch (err) {
     const reason = new Error(describeNetworkError(err, endpoint), { cause: err });
@@ -47,7 +58,12 @@ export async function influxRequest(
 }
 
 /** The `Authorization` header for a v1 user (basic auth) or a v2 token. */
-export function authorizationHeader(apiVersion: 1 | 2, username: string | undefined, password: string | undefined, token: string | undefined): string | undefined {
+export function authorizationHeader(
+  apiVersion: 1 | 2,
+  username: string | undefined,
+  password: string | undefined,
+  token: string | undefined,
+): string | undefined {
   if (apiVersion === 2) return token === undefined || token === '' ? undefined : `Token ${token}`;
   if (username === undefined || username === '') return undefined;
   return `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
@@ -55,7 +71,8 @@ export function authorizationHeader(apiVersion: 1 | 2, username: string | undefi
 
 function describeNetworkError(err: unknown, endpoint: InfluxEndpoint): string {
   const name = (err as Error | undefined)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') return `InfluxDB at ${endpoint.url} did not answer within ${endpoint.timeoutMs} ms`;
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return `InfluxDB at ${endpoint.url} did not answer within ${endpoint.timeoutMs} ms`;
   // fetch says only "fetch failed"; the socket's reason (ECONNREFUSED, ENOTFOUND...) is its cause.
   const cause = (err as { cause?: { message?: string; code?: string } } | undefined)?.cause;
   const detail = cause?.message || cause?.code || (err as Error | undefined)?.message || String(err);

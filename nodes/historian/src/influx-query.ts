@@ -38,7 +38,8 @@ export function selectStatements(query: HistoryQuery, tags: string[], source: st
   return tags
     .map((tag) => {
       const where = `WHERE "tag" = ${quoteString(tag)} AND time >= ${from}ms AND time < ${to}ms`;
-      if (bucketMs === undefined) return `SELECT "value","text","quality" FROM ${source} ${where} ORDER BY time ASC LIMIT ${limit}`;
+      if (bucketMs === undefined)
+        return `SELECT "value","text","quality" FROM ${source} ${where} ORDER BY time ASC LIMIT ${limit}`;
       // Bad-quality values (quality 2) are left out of a trend's min, max and mean.
       return `SELECT MIN("value"),MAX("value"),MEAN("value"),COUNT("value") FROM ${source} ${where} AND "quality" < 2 GROUP BY time(${bucketMs}ms) fill(none) LIMIT ${limit}`;
     })
@@ -57,7 +58,15 @@ export function parseSelectAnswer(body: string, tags: string[], bucketed: boolea
         const ts = Number(row[column('time')]);
         if (bucketed) {
           const count = Number(row[column('count')] ?? 0);
-          if (count > 0) buckets.push({ tag, ts, min: Number(row[column('min')]), max: Number(row[column('max')]), mean: Number(row[column('mean')]), count });
+          if (count > 0)
+            buckets.push({
+              tag,
+              ts,
+              min: Number(row[column('min')]),
+              max: Number(row[column('max')]),
+              mean: Number(row[column('mean')]),
+              count,
+            });
         } else {
           const value = row[column('value')];
           const text = row[column('text')];
@@ -100,7 +109,9 @@ function statementResults(body: string): StatementResult[] {
   try {
     parsed = JSON.parse(body) as typeof parsed;
   } catch (err) {
-    throw new Error(`InfluxDB answered the query with something that is not JSON: ${body.slice(0, 200)}`, { cause: err });
+    throw new Error(`InfluxDB answered the query with something that is not JSON: ${body.slice(0, 200)}`, {
+      cause: err,
+    });
   }
   if (typeof parsed.error === 'string') throw new Error(`InfluxDB could not run the query: ${parsed.error}`);
   const results = parsed.results ?? [];

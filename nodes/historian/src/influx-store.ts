@@ -108,7 +108,10 @@ class InfluxStore implements HistorianStore {
 
   async tags(): Promise<string[]> {
     this.checkOpen();
-    const body = await this.influxql('the tag list query', `SHOW TAG VALUES FROM ${quoteIdentifier(this.config.measurement)} WITH KEY = "tag"`);
+    const body = await this.influxql(
+      'the tag list query',
+      `SHOW TAG VALUES FROM ${quoteIdentifier(this.config.measurement)} WITH KEY = "tag"`,
+    );
     return parseTagValues(body);
   }
 
@@ -119,7 +122,9 @@ class InfluxStore implements HistorianStore {
 
   private source(): string {
     const measurement = quoteIdentifier(this.config.measurement);
-    return this.target.retentionPolicy === undefined ? measurement : `${quoteIdentifier(this.target.retentionPolicy)}.${measurement}`;
+    return this.target.retentionPolicy === undefined
+      ? measurement
+      : `${quoteIdentifier(this.target.retentionPolicy)}.${measurement}`;
   }
 
   // POST with a form body: a query over many tags can be longer than a URL may be.
@@ -153,9 +158,13 @@ function checkConfig(config: InfluxStoreConfig): InfluxTarget {
   } catch (err) {
     throw new Error(`the InfluxDB url ${JSON.stringify(config.url)} is not a URL`, { cause: err });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the InfluxDB url must start with http:// or https:// (got ${url.protocol})`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`the InfluxDB url must start with http:// or https:// (got ${url.protocol})`);
   // fetch refuses URLs with credentials, and they would leak into every error message.
-  if (url.username !== '' || url.password !== '') throw new Error('the InfluxDB url must not contain a user or password: use the username field and the password credential');
+  if (url.username !== '' || url.password !== '')
+    throw new Error(
+      'the InfluxDB url must not contain a user or password: use the username field and the password credential',
+    );
   if (config.measurement === '') throw new Error('the InfluxDB measurement name is empty');
   escapeMeasurement(config.measurement); // throws in plain words when line protocol cannot carry it
   if (config.apiVersion === 1) {

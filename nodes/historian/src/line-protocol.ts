@@ -51,8 +51,13 @@ export function linesFor(measurement: string, rows: readonly HistoryRow[]): stri
 // but never unescapes `\\`: a backslash before a separator or at the end cannot be carried in a
 // measurement or tag. Refuse those in plain words rather than write a line that parses wrongly.
 function refuseUnwritable(text: string, what: 'measurement' | 'tag'): void {
-  if (/[\r\n]/.test(text)) throw new Error(`the ${what} name ${JSON.stringify(text)} contains a line break, which InfluxDB line protocol cannot carry`);
+  if (/[\r\n]/.test(text))
+    throw new Error(
+      `the ${what} name ${JSON.stringify(text)} contains a line break, which InfluxDB line protocol cannot carry`,
+    );
   if (/\\([,= ]|$)/.test(text)) {
-    throw new Error(`the ${what} name ${JSON.stringify(text)} has a backslash before a comma, equals sign, space or its end, which InfluxDB line protocol cannot carry`);
+    throw new Error(
+      `the ${what} name ${JSON.stringify(text)} has a backslash before a comma, equals sign, space or its end, which InfluxDB line protocol cannot carry`,
+    );
   }
 }

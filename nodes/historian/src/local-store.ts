@@ -73,7 +73,9 @@ export class LocalStore implements HistorianStore {
   }
 
   write(rows: readonly HistoryRow[]): Promise<void> {
-    const insert = (this.insert ??= this.db.prepare('INSERT OR REPLACE INTO samples (tag_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)'));
+    const insert = (this.insert ??= this.db.prepare(
+      'INSERT OR REPLACE INTO samples (tag_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)',
+    ));
     this.db.transaction(() => {
       for (const row of rows) insert.run(this.tagId(row.tag), row.ts, row.value, row.text, QUALITY_CODES[row.quality]);
     })();
@@ -81,7 +83,9 @@ export class LocalStore implements HistorianStore {
   }
 
   refusal(row: HistoryRow): string | undefined {
-    return Number.isSafeInteger(row.ts) ? undefined : `the row of tag "${row.tag}" has a timestamp that is not a whole number of milliseconds: ${row.ts}`;
+    return Number.isSafeInteger(row.ts)
+      ? undefined
+      : `the row of tag "${row.tag}" has a timestamp that is not a whole number of milliseconds: ${row.ts}`;
   }
 
   query(q: HistoryQuery): Promise<HistoryResult> {
@@ -99,18 +103,27 @@ export class LocalStore implements HistorianStore {
       for (const tag of q.tags) {
         const id = ids.get(tag) as number | undefined;
         if (id === undefined) continue;
-        for (const b of select.all({ bucket, id, from: q.from, to: q.to, limit }) as Array<Omit<HistoryBucket, 'tag' | 'ts'> & { start: number }>) {
+        for (const b of select.all({ bucket, id, from: q.from, to: q.to, limit }) as Array<
+          Omit<HistoryBucket, 'tag' | 'ts'> & { start: number }
+        >) {
           out.push({ tag, ts: b.start, min: b.min, max: b.max, mean: b.mean, count: b.count });
         }
       }
       return Promise.resolve(out);
     }
-    const select = this.db.prepare('SELECT ts, value, text, quality FROM samples WHERE tag_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?');
+    const select = this.db.prepare(
+      'SELECT ts, value, text, quality FROM samples WHERE tag_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?',
+    );
     const out: HistoryPoint[] = [];
     for (const tag of q.tags) {
       const id = ids.get(tag) as number | undefined;
       if (id === undefined) continue;
-      for (const r of select.all(id, q.from, q.to, limit) as Array<{ ts: number; value: number | null; text: string | null; quality: number }>) {
+      for (const r of select.all(id, q.from, q.to, limit) as Array<{
+        ts: number;
+        value: number | null;
+        text: string | null;
+        quality: number;
+      }>) {
         out.push({ tag, ts: r.ts, value: r.value, text: r.text, quality: qualityFromCode(r.quality) });
       }
     }
@@ -125,13 +138,18 @@ export class LocalStore implements HistorianStore {
   applyRetention(now: number): number {
     let deleted = 0;
     if (this.retention.maxAgeDays !== undefined) {
-      deleted += this.db.prepare('DELETE FROM samples WHERE ts < ?').run(now - this.retention.maxAgeDays * 86_400_000).changes;
+      deleted += this.db
+        .prepare('DELETE FROM samples WHERE ts < ?')
+        .run(now - this.retention.maxAgeDays * 86_400_000).changes;
     }
     const maxBytes = this.retention.maxSizeMB === undefined ? undefined : this.retention.maxSizeMB * 2 ** 20;
     while (maxBytes !== undefined && this.usedBytes() > maxBytes) {
       const rows = this.db.prepare('SELECT count(*) FROM samples').pluck().get() as number;
       if (rows === 0) break;
-      const cutoff = this.db.prepare('SELECT ts FROM samples ORDER BY ts LIMIT 1 OFFSET ?').pluck().get(Math.floor(rows / 10)) as number;
+      const cutoff = this.db
+        .prepare('SELECT ts FROM samples ORDER BY ts LIMIT 1 OFFSET ?')
+        .pluck()
+        .get(Math.floor(rows / 10)) as number;
       deleted += this.db.prepare('DELETE FROM samples WHERE ts <= ?').run(cutoff).changes;
     }
     if (deleted > 0) this.db.pragma('incremental_vacuum');
@@ -140,7 +158,9 @@ export class LocalStore implements HistorianStore {
 
   /** Bytes of the database file in use (free pages left by deletions not counted). */
   usedBytes(): number {
-    const pages = (this.db.pragma('page_count', { simple: true }) as number) - (this.db.pragma('freelist_count', { simple: true }) as number);
+    const pages =
+      (this.db.pragma('page_count', { simple: true }) as number) -
+      (this.db.pragma('freelist_count', { simple: true }) as number);
     return pages * (this.db.pragma('page_size', { simple: true }) as number);
   }
 

@@ -7,7 +7,12 @@ interface ServerError {
 
 // Duck-typed rather than `instanceof DatabaseError`: two copies of pg-protocol may be installed.
 function isServerError(err: unknown): err is ServerError {
-  return typeof err === 'object' && err !== null && typeof (err as ServerError).code === 'string' && typeof (err as ServerError).severity === 'string';
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as ServerError).code === 'string' &&
+    typeof (err as ServerError).severity === 'string'
+  );
 }
 
 /**
@@ -28,7 +33,8 @@ export function describePostgresError(err: unknown, server: string, doing: strin
   const text = messageOf(err);
   if (!isServerError(err)) {
     // pg's SCRAM code fails on the client side when the server wants a password and none is set.
-    if (/SASL|client password must be a string/i.test(text)) return `PostgreSQL at ${server} asks for a password: set the password credential`;
+    if (/SASL|client password must be a string/i.test(text))
+      return `PostgreSQL at ${server} asks for a password: set the password credential`;
     return `cannot reach PostgreSQL at ${server}: ${text}`;
   }
   if (err.code.startsWith('28')) return `PostgreSQL at ${server} refused the login: ${text}`;

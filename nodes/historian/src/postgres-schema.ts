@@ -28,9 +28,14 @@ export class TableMismatchError extends Error {}
 
 /** Checks the names and quotes them; throws in plain words when a name is not allowed. */
 export function tableName(schema: string, table: string): TableName {
-  for (const [what, name] of [['schema', schema], ['table', table]] as const) {
+  for (const [what, name] of [
+    ['schema', schema],
+    ['table', table],
+  ] as const) {
     if (!POSTGRES_IDENTIFIER.test(name)) {
-      throw new Error(`the PostgreSQL ${what} name ${JSON.stringify(name)} is not allowed: use lower-case letters, digits and underscores (up to 63, not starting with a digit)`);
+      throw new Error(
+        `the PostgreSQL ${what} name ${JSON.stringify(name)} is not allowed: use lower-case letters, digits and underscores (up to 63, not starting with a digit)`,
+      );
     }
   }
   return { schema, table, quoted: `"${schema}"."${table}"` };
@@ -88,7 +93,10 @@ async function checkExistingTable(client: PoolClient, name: TableName): Promise<
   const wrong = Object.entries(COLUMNS)
     .filter(([column, type]) => types.get(column) !== type)
     .map(([column, type]) => `${column} ${type}${types.has(column) ? ` (found ${types.get(column)})` : ' (missing)'}`);
-  if (wrong.length > 0) throw new TableMismatchError(`the existing table ${name.quoted} is not a tagflow history table: it needs ${wrong.join(', ')}`);
+  if (wrong.length > 0)
+    throw new TableMismatchError(
+      `the existing table ${name.quoted} is not a tagflow history table: it needs ${wrong.join(', ')}`,
+    );
   const key = await client.query(
     `SELECT 1 FROM pg_index i
       WHERE i.indrelid = $1::regclass AND i.indisunique
@@ -96,7 +104,10 @@ async function checkExistingTable(client: PoolClient, name: TableName): Promise<
               WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)) = ARRAY['tag', 'ts']`,
     [name.quoted],
   );
-  if (key.rowCount === 0) throw new TableMismatchError(`the existing table ${name.quoted} has no primary key or unique index on (tag, ts), which keeps rewrites from duplicating rows`);
+  if (key.rowCount === 0)
+    throw new TableMismatchError(
+      `the existing table ${name.quoted} has no primary key or unique index on (tag, ts), which keeps rewrites from duplicating rows`,
+    );
 }
 
 // TimescaleDB cannot be installed on the machines where this was written: this path is untested
@@ -104,13 +115,15 @@ async function checkExistingTable(client: PoolClient, name: TableName): Promise<
 async function makeHypertable(client: PoolClient, name: TableName): Promise<boolean> {
   const extension = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
   if (extension.rowCount === 0) return false;
-  const already = await client.query('SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_schema = $1 AND hypertable_name = $2', [
-    name.schema,
-    name.table,
-  ]);
+  const already = await client.query(
+    'SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_schema = $1 AND hypertable_name = $2',
+    [name.schema, name.table],
+  );
   if (already.rowCount === 0) {
     // migrate_data: the table may already hold rows written before the extension was installed.
-    await client.query("SELECT create_hypertable($1::regclass, 'ts', if_not_exists => TRUE, migrate_data => TRUE)", [name.quoted]);
+    await client.query("SELECT create_hypertable($1::regclass, 'ts', if_not_exists => TRUE, migrate_data => TRUE)", [
+      name.quoted,
+    ]);
   }
   return true;
 }

@@ -85,7 +85,9 @@ class PostgresStore implements HistorianStore {
     });
     // An idle connection that breaks (server restart, network cut) surfaces here; without a
     // listener the pool's 'error' event would crash the process.
-    this.pool.on('error', (err) => this.reportLost(new Error(describePostgresError(err, this.server, 'keep the connection'), { cause: err })));
+    this.pool.on('error', (err) =>
+      this.reportLost(new Error(describePostgresError(err, this.server, 'keep the connection'), { cause: err })),
+    );
   }
 
   async prepare(): Promise<void> {
@@ -150,7 +152,13 @@ class PostgresStore implements HistorianStore {
     const from = pgTime(query.from);
     const to = pgTime(query.to);
     if (query.bucketMs === undefined) {
-      const result = await this.run<{ tag: string; ts: number; value: number | null; text: string | null; quality: number }>(
+      const result = await this.run<{
+        tag: string;
+        ts: number;
+        value: number | null;
+        text: string | null;
+        quality: number;
+      }>(
         'run the query',
         `SELECT q.tag, round(extract(epoch FROM r.ts) * 1000)::float8 AS ts, r.value, r.text, r.quality
            FROM unnest($1::text[]) WITH ORDINALITY AS q(tag, ord)
@@ -162,7 +170,13 @@ class PostgresStore implements HistorianStore {
           ORDER BY q.ord, r.ts`,
         [tags, from, to, limit],
       );
-      return result.rows.map((r): HistoryPoint => ({ tag: r.tag, ts: r.ts, value: r.value, text: r.text, quality: qualityFromCode(r.quality) }));
+      return result.rows.map((r): HistoryPoint => ({
+        tag: r.tag,
+        ts: r.ts,
+        value: r.value,
+        text: r.text,
+        quality: qualityFromCode(r.quality),
+      }));
     }
     const bucketMs = positiveInteger(query.bucketMs, 'bucketMs');
     // Bucket start = floor(ms / bucketMs) * bucketMs, in exact numeric arithmetic: buckets are
@@ -215,7 +229,9 @@ class PostgresStore implements HistorianStore {
       const text = describePostgresError(err, this.server, doing);
       // SQLSTATE classes 22 (data exception) and 23 (constraint violation) are about the rows sent.
       const sqlState = String((err as { code?: unknown }).code ?? '');
-      const reason = /^2[23]/.test(sqlState) ? new RefusedWriteError(text, { cause: err }) : new Error(text, { cause: err });
+      const reason = /^2[23]/.test(sqlState)
+        ? new RefusedWriteError(text, { cause: err })
+        : new Error(text, { cause: err });
       if (isConnectionFailure(err)) this.reportLost(reason);
       throw reason;
     }

@@ -13,13 +13,19 @@ export type ObjectPayloadMode = 'fields' | 'json';
 export function rowsFromMessage(msg: Message, tag: string, objects: ObjectPayloadMode): HistoryRow[] {
   const { payload, timestamp: ts, quality } = msg;
   if (payload !== null && typeof payload === 'object' && !Array.isArray(payload) && objects === 'fields') {
-    return Object.entries(payload as Record<string, unknown>).map(([field, value]) => ({ tag: `${tag}/${field}`, ts, quality, ...columns(value) }));
+    return Object.entries(payload as Record<string, unknown>).map(([field, value]) => ({
+      tag: `${tag}/${field}`,
+      ts,
+      quality,
+      ...columns(value),
+    }));
   }
   return [{ tag, ts, quality, ...columns(payload) }];
 }
 
 function columns(value: unknown): Pick<HistoryRow, 'value' | 'text'> {
-  if (typeof value === 'number') return Number.isFinite(value) ? { value, text: null } : { value: null, text: String(value) };
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? { value, text: null } : { value: null, text: String(value) };
   if (typeof value === 'boolean') return { value: value ? 1 : 0, text: null };
   if (value === null || value === undefined) return { value: null, text: null };
   if (typeof value === 'string') return { value: null, text: value };

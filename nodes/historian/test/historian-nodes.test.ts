@@ -11,9 +11,18 @@ afterEach(async () => {
   for (const f of open.splice(0)) await f.stop();
 });
 
-async function flow(nodes: object[], options: { dataDir?: string; resource?: Record<string, unknown> } = {}): Promise<FlowUnderTest> {
+async function flow(
+  nodes: object[],
+  options: { dataDir?: string; resource?: Record<string, unknown> } = {},
+): Promise<FlowUnderTest> {
   const f = await runFlow(
-    { schemaVersion: 1, id: 'history-test', resources: [{ id: 'plant-history', type: 'historian', config: options.resource ?? {} }], nodes, edges: [] },
+    {
+      schemaVersion: 1,
+      id: 'history-test',
+      resources: [{ id: 'plant-history', type: 'historian', config: options.resource ?? {} }],
+      nodes,
+      edges: [],
+    },
     { nodes: [historianOut, historianQuery], resources: [historian], fakeTime: false, dataDir: options.dataDir },
   );
   open.push(f);
@@ -31,8 +40,19 @@ const until = async (check: () => boolean | Promise<boolean>, what: string, time
 describe('historian-out with the local store', () => {
   it('records values under the tag template in the data dir, in batches, readable by another reader', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-historian-'));
-    const f = await flow([{ id: 'rec', type: 'historian-out', typeVersion: 1, config: { historian: 'plant-history', tag: 'pump3/{{topic}}', batchSize: 50, batchMs: 100 } }], { dataDir });
-    for (let i = 0; i < 120; i++) await f.inject('rec', { payload: i * 1.5, topic: 'flow', timestamp: 1_700_000_000_000 + i * 250 });
+    const f = await flow(
+      [
+        {
+          id: 'rec',
+          type: 'historian-out',
+          typeVersion: 1,
+          config: { historian: 'plant-history', tag: 'pump3/{{topic}}', batchSize: 50, batchMs: 100 },
+        },
+      ],
+      { dataDir },
+    );
+    for (let i = 0; i < 120; i++)
+      await f.inject('rec', { payload: i * 1.5, topic: 'flow', timestamp: 1_700_000_000_000 + i * 250 });
     await f.inject('rec', { payload: { running: true, mode: 'auto' }, topic: 'state', timestamp: 1_700_000_100_000 });
     await until(() => f.statuses('rec').some((s) => s.text?.startsWith('122 rows stored')), '122 rows stored');
     const reader = LocalStore.openReadOnly(localStoreFile(dataDir, 'plant-history'));
@@ -47,15 +67,27 @@ describe('historian-out with the local store', () => {
   });
 
   it('reports a message the tag template cannot fill as the node error', async () => {
-    const f = await flow([{ id: 'rec', type: 'historian-out', typeVersion: 1, config: { historian: 'plant-history' } }]);
+    const f = await flow([
+      { id: 'rec', type: 'historian-out', typeVersion: 1, config: { historian: 'plant-history' } },
+    ]);
     await f.inject('rec', { payload: 1 }); // no topic for the default tag {{topic}}
     expect(f.errors).toEqual([expect.objectContaining({ code: 'HISTORIAN_TAG', nodeId: 'rec' })]);
   });
 
   it('writes a partly filled batch after batchMs, and a full one at once', async () => {
     const f = await flow([
-      { id: 'slow', type: 'historian-out', typeVersion: 1, config: { historian: 'plant-history', tag: 'slow', batchSize: 1000, batchMs: 600 } },
-      { id: 'full', type: 'historian-out', typeVersion: 1, config: { historian: 'plant-history', tag: 'full', batchSize: 10, batchMs: 60_000 } },
+      {
+        id: 'slow',
+        type: 'historian-out',
+        typeVersion: 1,
+        config: { historian: 'plant-history', tag: 'slow', batchSize: 1000, batchMs: 600 },
+      },
+      {
+        id: 'full',
+        type: 'historian-out',
+        typeVersion: 1,
+        config: { historian: 'plant-history', tag: 'full', batchSize: 10, batchMs: 60_000 },
+      },
     ]);
     await until(() => f.statuses('slow').some((s) => s.state === 'ok'), 'the historian');
     const started = Date.now();
@@ -74,8 +106,18 @@ describe('historian-query', () => {
     const now = Date.now();
     const f = await flow(
       [
-        { id: 'rec', type: 'historian-out', typeVersion: 1, config: { historian: 'plant-history', tag: 'level', batchMs: 0 } },
-        { id: 'q', type: 'historian-query', typeVersion: 1, config: { historian: 'plant-history', tags: ['level'], sinceMs: 60_000 } },
+        {
+          id: 'rec',
+          type: 'historian-out',
+          typeVersion: 1,
+          config: { historian: 'plant-history', tag: 'level', batchMs: 0 },
+        },
+        {
+          id: 'q',
+          type: 'historian-query',
+          typeVersion: 1,
+          config: { historian: 'plant-history', tags: ['level'], sinceMs: 60_000 },
+        },
       ],
       { dataDir },
     );
@@ -91,6 +133,11 @@ describe('historian-query', () => {
     expect(Math.min(...buckets.map((b) => b.min))).toBe(0);
     expect(Math.max(...buckets.map((b) => b.max))).toBe(29);
     await f.inject('q', { payload: { from: 'yesterday' } });
-    expect(f.errors).toEqual([expect.objectContaining({ code: 'HISTORIAN_QUERY', message: expect.stringMatching(/msg\.payload\.from must be a time/) })]);
+    expect(f.errors).toEqual([
+      expect.objectContaining({
+        code: 'HISTORIAN_QUERY',
+        message: expect.stringMatching(/msg\.payload\.from must be a time/),
+      }),
+    ]);
   });
 });

@@ -50,7 +50,14 @@ async function recorder(tag = 't'): Promise<FlowUnderTest> {
       schemaVersion: 1,
       id: 'failures',
       resources: [{ id: 'db', type: 'historian', config: {} }],
-      nodes: [{ id: 'rec', type: 'historian-out', typeVersion: 1, config: { historian: 'db', tag, batchSize: 10, batchMs: 20 } }],
+      nodes: [
+        {
+          id: 'rec',
+          type: 'historian-out',
+          typeVersion: 1,
+          config: { historian: 'db', tag, batchSize: 10, batchMs: 20 },
+        },
+      ],
       edges: [],
     },
     { nodes: [historianOut], resources: [picky], fakeTime: false },
@@ -69,7 +76,8 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 it('writes a refused batch row by row: only the refused rows are dropped, each reported once', async () => {
   const f = await recorder();
-  for (let i = 0; i < 10; i++) await f.inject('rec', { payload: i === 3 || i === 7 ? 500 + i : i, timestamp: 1000 + i });
+  for (let i = 0; i < 10; i++)
+    await f.inject('rec', { payload: i === 3 || i === 7 ? 500 + i : i, timestamp: 1000 + i });
   await until(() => written.length === 8, '8 rows written');
   expect(written.map((r) => r.value)).toEqual([0, 1, 2, 4, 5, 6, 8, 9]);
   expect(f.errors.map((e) => [e.code, e.message])).toEqual([
@@ -100,5 +108,7 @@ it('stops at once while the backend is down, keeping the rows buffered', async (
   await f.stop();
   flows.splice(0);
   expect(Date.now() - started).toBeLessThan(1500); // the retry pause ends when the node closes
-  expect(f.logs.some((r) => r.level === 'warn' && /could not write the last rows before stopping/.test(r.message))).toBe(true);
+  expect(
+    f.logs.some((r) => r.level === 'warn' && /could not write the last rows before stopping/.test(r.message)),
+  ).toBe(true);
 });

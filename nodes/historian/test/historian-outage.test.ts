@@ -27,7 +27,14 @@ async function recorder(resource: Record<string, unknown>): Promise<FlowUnderTes
       schemaVersion: 1,
       id: 'outage',
       resources: [{ id: 'db', type: 'historian', config: resource }],
-      nodes: [{ id: 'rec', type: 'historian-out', typeVersion: 1, config: { historian: 'db', tag: 'line1/{{topic}}', batchSize: 100, batchMs: 50 } }],
+      nodes: [
+        {
+          id: 'rec',
+          type: 'historian-out',
+          typeVersion: 1,
+          config: { historian: 'db', tag: 'line1/{{topic}}', batchSize: 100, batchMs: 50 },
+        },
+      ],
       edges: [],
     },
     { nodes: [historianOut], resources: [historian], fakeTime: false },
@@ -60,16 +67,33 @@ async function stream(f: FlowUnderTest, outage: () => Promise<void>): Promise<nu
 
 it('PostgreSQL unreachable mid-stream: every row arrives once, in the table', async () => {
   const proxy = await TcpProxy.start('127.0.0.1', 5432);
-  const f = await recorder({ backend: 'postgres', host: '127.0.0.1', port: proxy.port, database: 'test', schema: SCHEMA, table: 'outage', timeoutMs: 2000 });
-  await until(() => f.statuses('rec').some((s) => s.state === 'ok' && /rows stored/.test(s.text ?? '')), 'the connection');
+  const f = await recorder({
+    backend: 'postgres',
+    host: '127.0.0.1',
+    port: proxy.port,
+    database: 'test',
+    schema: SCHEMA,
+    table: 'outage',
+    timeoutMs: 2000,
+  });
+  await until(
+    () => f.statuses('rec').some((s) => s.state === 'ok' && /rows stored/.test(s.text ?? '')),
+    'the connection',
+  );
   const maxBacklog = await stream(f, async () => {
     await proxy.cut();
     await new Promise((r) => setTimeout(r, 3000));
     await proxy.restore();
   });
-  const rows = async () => (await admin.query(`SELECT count(*)::int AS n, count(DISTINCT ts)::int AS d FROM "${SCHEMA}".outage`)).rows[0] as { n: number; d: number };
+  const rows = async () =>
+    (await admin.query(`SELECT count(*)::int AS n, count(DISTINCT ts)::int AS d FROM "${SCHEMA}".outage`)).rows[0] as {
+      n: number;
+      d: number;
+    };
   await until(async () => (await rows()).n >= TOTAL, `${TOTAL} rows`);
-  const values = (await admin.query(`SELECT value FROM "${SCHEMA}".outage WHERE tag = 'line1/flow' ORDER BY ts`)).rows.map((r) => r.value as number);
+  const values = (
+    await admin.query(`SELECT value FROM "${SCHEMA}".outage WHERE tag = 'line1/flow' ORDER BY ts`)
+  ).rows.map((r) => r.value as number);
   process.stdout.write(`postgres outage test: ${JSON.stringify({ sent: TOTAL, rows: values.length, maxBacklog })}\n`);
   expect(values).toEqual(Array.from({ length: TOTAL }, (_, i) => i * 0.5));
   expect(maxBacklog).toBeGreaterThan(0);
@@ -80,8 +104,16 @@ it('InfluxDB stopped mid-stream and restarted: every row arrives once; a row it 
   const influx = await Influxd.start();
   try {
     await influx.influxql('CREATE DATABASE plant');
-    const f = await recorder({ backend: 'influxdb', url: `http://127.0.0.1:${influx.port}`, database: 'plant', timeoutMs: 2000 });
-    await until(() => f.statuses('rec').some((s) => s.state === 'ok' && /rows stored/.test(s.text ?? '')), 'the connection');
+    const f = await recorder({
+      backend: 'influxdb',
+      url: `http://127.0.0.1:${influx.port}`,
+      database: 'plant',
+      timeoutMs: 2000,
+    });
+    await until(
+      () => f.statuses('rec').some((s) => s.state === 'ok' && /rows stored/.test(s.text ?? '')),
+      'the connection',
+    );
     await f.inject('rec', { payload: 1, topic: 'bad\ntag', timestamp: T0 - 1000 }); // line protocol cannot carry a line break
     const maxBacklog = await stream(f, async () => {
       await influx.down();
@@ -93,10 +125,17 @@ it('InfluxDB stopped mid-stream and restarted: every row arrives once; a row it 
       return (answer.results[0].series?.[0]?.values ?? []).map((v) => v[1] as number);
     };
     await until(async () => (await values()).length >= TOTAL, `${TOTAL} points`);
-    process.stdout.write(`influxdb outage test: ${JSON.stringify({ sent: TOTAL, points: (await values()).length, maxBacklog })}\n`);
+    process.stdout.write(
+      `influxdb outage test: ${JSON.stringify({ sent: TOTAL, points: (await values()).length, maxBacklog })}\n`,
+    );
     expect(await values()).toEqual(Array.from({ length: TOTAL }, (_, i) => i * 0.5));
     expect(maxBacklog).toBeGreaterThan(0);
-    expect(f.errors).toEqual([expect.objectContaining({ code: 'HISTORIAN_ROW', message: expect.stringMatching(/contains a line break.*the row was dropped/) })]);
+    expect(f.errors).toEqual([
+      expect.objectContaining({
+        code: 'HISTORIAN_ROW',
+        message: expect.stringMatching(/contains a line break.*the row was dropped/),
+      }),
+    ]);
   } finally {
     await influx.kill();
   }

@@ -26,13 +26,23 @@ function config(measurement: string, over: Partial<InfluxStoreConfig> = {}): Inf
   return { url: influxd.url, apiVersion: 1, database: DB, measurement, timeoutMs: 5000, ...over };
 }
 
-async function open(measurement: string, over: Partial<InfluxStoreConfig> = {}, lost: (reason: Error) => void = () => undefined): Promise<HistorianStore> {
+async function open(
+  measurement: string,
+  over: Partial<InfluxStoreConfig> = {},
+  lost: (reason: Error) => void = () => undefined,
+): Promise<HistorianStore> {
   const store = await openInfluxStore(config(measurement, over), { lost });
   opened.push(store);
   return store;
 }
 
-function row(tag: string, ts: number, value: number | null, text: string | null = null, quality: HistoryRow['quality'] = 'good'): HistoryRow {
+function row(
+  tag: string,
+  ts: number,
+  value: number | null,
+  text: string | null = null,
+  quality: HistoryRow['quality'] = 'good',
+): HistoryRow {
   return { tag, ts, value, text, quality };
 }
 
@@ -55,7 +65,11 @@ test('round trip: numbers, text, qualities, exact millisecond timestamps, tags i
     row('pump3/state', T0 + 4, null, null, 'bad'),
     row('pump3/flow', T0 - 1, 0),
   ]);
-  const points = (await store.query({ tags: ['pump3/state', 'pump3/flow', 'pump3/state'], from: T0, to: T0 + 1000 })) as HistoryPoint[];
+  const points = (await store.query({
+    tags: ['pump3/state', 'pump3/flow', 'pump3/state'],
+    from: T0,
+    to: T0 + 1000,
+  })) as HistoryPoint[];
   expect(points).toEqual([
     { tag: 'pump3/state', ts: T0 + 2, value: null, text: 'running "fast" \\ ok\nsecond line', quality: 'good' },
     { tag: 'pump3/state', ts: T0 + 3, value: null, text: '{"a":[1,2]}', quality: 'uncertain' },
@@ -66,7 +80,11 @@ test('round trip: numbers, text, qualities, exact millisecond timestamps, tags i
     { tag: 'pump3/flow', ts: T0 + 999, value: 1e21, text: null, quality: 'bad' },
   ]);
   expect(await store.query({ tags: ['pump3/flow'], from: T0 + 1, to: T0 + 500 })).toEqual([points[4]]);
-  expect((await store.query({ tags: ['pump3/flow', 'pump3/state'], from: 0, to: Number.MAX_SAFE_INTEGER, limit: 1 })).map((p) => p.ts)).toEqual([T0 - 1, T0 + 2]);
+  expect(
+    (await store.query({ tags: ['pump3/flow', 'pump3/state'], from: 0, to: Number.MAX_SAFE_INTEGER, limit: 1 })).map(
+      (p) => p.ts,
+    ),
+  ).toEqual([T0 - 1, T0 + 2]);
   expect(await store.query({ tags: ['pump3/flow'], from: T0, to: T0 })).toEqual([]);
 });
 
@@ -78,7 +96,9 @@ test('tags, measurement and text with separators and quotes round-trip through e
   await store.write([row('a b', T0 + 100, null, `text with 'single', "double", \\ and = , ;`)]);
   expect(await store.tags()).toEqual([...tags].sort());
   for (const [i, tag] of tags.entries()) {
-    expect(await store.query({ tags: [tag], from: T0, to: T0 + 10 })).toEqual([{ tag, ts: T0 + i, value: i, text: null, quality: 'good' }]);
+    expect(await store.query({ tags: [tag], from: T0, to: T0 + 10 })).toEqual([
+      { tag, ts: T0 + i, value: i, text: null, quality: 'good' },
+    ]);
   }
   const text = (await store.query({ tags: ['a b'], from: T0 + 100, to: T0 + 101 })) as HistoryPoint[];
   expect(text[0].text).toBe(`text with 'single', "double", \\ and = , ;`);
@@ -106,7 +126,10 @@ test('downsampled query matches an independent computation', async () => {
     rows.push(row('temp', ts, Math.sin(i / 7) * 50 + (i % 13)));
   }
   // A minute with only text and an empty value: no bucket for it.
-  rows.push(row('temp', start + 11 * bucketMs + 1, null, 'sensor restarted'), row('temp', start + 11 * bucketMs + 2, null, null, 'bad'));
+  rows.push(
+    row('temp', start + 11 * bucketMs + 1, null, 'sensor restarted'),
+    row('temp', start + 11 * bucketMs + 2, null, null, 'bad'),
+  );
   rows.push(row('temp', start + 61_003, 9999, null, 'bad')); // a bad value is no measurement: left out
   await store.write(rows);
   const from = start + 30_000; // mid-bucket: the first bucket still starts at its aligned minute
@@ -134,7 +157,13 @@ test('downsampled query matches an independent computation', async () => {
 test('tags() lists every stored tag once, sorted', async () => {
   const store = await open('taglist');
   expect(await store.tags()).toEqual([]);
-  await store.write([row('b', T0, 1), row('a/x', T0, 1), row('b', T0 + 1, 2), row('B', T0, 1), row('a', T0, null, 'x')]);
+  await store.write([
+    row('b', T0, 1),
+    row('a/x', T0, 1),
+    row('b', T0 + 1, 2),
+    row('B', T0, 1),
+    row('a', T0, null, 'x'),
+  ]);
   expect(await store.tags()).toEqual(['B', 'a', 'a/x', 'b']);
 });
 
@@ -142,7 +171,9 @@ test('v1 retention policy: written to and read from the one named', async () => 
   await influxd.influxql(`CREATE RETENTION POLICY "forever" ON "${DB}" DURATION INF REPLICATION 1`);
   const kept = await open('rp', { retentionPolicy: 'forever' });
   await kept.write([row('a', T0, 1)]);
-  expect(await kept.query({ tags: ['a'], from: T0, to: T0 + 1 })).toEqual([{ tag: 'a', ts: T0, value: 1, text: null, quality: 'good' }]);
+  expect(await kept.query({ tags: ['a'], from: T0, to: T0 + 1 })).toEqual([
+    { tag: 'a', ts: T0, value: 1, text: null, quality: 'good' },
+  ]);
   const inDefault = await influxd.influxql('SELECT COUNT("quality") FROM "autogen"."rp"', DB);
   expect(inDefault.results[0].series).toBeUndefined();
   const inForever = await influxd.influxql('SELECT COUNT("quality") FROM "forever"."rp"', DB);
@@ -150,27 +181,41 @@ test('v1 retention policy: written to and read from the one named', async () => 
 });
 
 test('config mistakes and refusals are reported in plain words', async () => {
-  await expect(open('m', { url: 'http://user:secret@127.0.0.1:1' })).rejects.toThrow('the InfluxDB url must not contain a user or password');
+  await expect(open('m', { url: 'http://user:secret@127.0.0.1:1' })).rejects.toThrow(
+    'the InfluxDB url must not contain a user or password',
+  );
   await expect(open('m', { apiVersion: 2, org: 'acme' })).rejects.toThrow('InfluxDB 2 needs an org and a bucket');
   await expect(open('m', { database: undefined })).rejects.toThrow('InfluxDB 1 needs a database name');
   const missing = await open('m', { database: 'no_such_db' });
-  await expect(missing.write([row('a', T0, 1)])).rejects.toThrow('InfluxDB refused the write (HTTP 404): database not found: "no_such_db"');
-  await expect(missing.query({ tags: ['a'], from: 0, to: T0 })).rejects.toThrow('InfluxDB could not run the query: database not found: no_such_db');
+  await expect(missing.write([row('a', T0, 1)])).rejects.toThrow(
+    'InfluxDB refused the write (HTTP 404): database not found: "no_such_db"',
+  );
+  await expect(missing.query({ tags: ['a'], from: 0, to: T0 })).rejects.toThrow(
+    'InfluxDB could not run the query: database not found: no_such_db',
+  );
 });
 
 test('an unreachable server: open rejects naming the URL', async () => {
   const port = await freePort();
-  await expect(open('m', { url: `http://127.0.0.1:${port}` })).rejects.toThrow(`cannot reach InfluxDB at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+  await expect(open('m', { url: `http://127.0.0.1:${port}` })).rejects.toThrow(
+    `cannot reach InfluxDB at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+  );
 });
 
 test('v1 with authentication: basic auth works, a wrong password is refused without showing it', async () => {
   const secured = await Influxd.start({ admin: { user: 'admin', password: 'right-pass' } });
   try {
     await secured.influxql(`CREATE DATABASE "${DB}"`);
-    const good = await openInfluxStore({ url: secured.url, apiVersion: 1, database: DB, measurement: 'm', username: 'admin' }, { password: 'right-pass', lost: () => undefined });
+    const good = await openInfluxStore(
+      { url: secured.url, apiVersion: 1, database: DB, measurement: 'm', username: 'admin' },
+      { password: 'right-pass', lost: () => undefined },
+    );
     await good.write([row('a', T0, 1)]);
     expect(await good.query({ tags: ['a'], from: T0, to: T0 + 1 })).toHaveLength(1);
-    const bad = await openInfluxStore({ url: secured.url, apiVersion: 1, database: DB, measurement: 'm', username: 'admin' }, { password: 'wrong-pass', lost: () => undefined });
+    const bad = await openInfluxStore(
+      { url: secured.url, apiVersion: 1, database: DB, measurement: 'm', username: 'admin' },
+      { password: 'wrong-pass', lost: () => undefined },
+    );
     const refusal = await bad.write([row('a', T0, 1)]).then(
       () => new Error('the write was accepted'),
       (err: Error) => err,
@@ -201,7 +246,13 @@ test('v2 request shape: /api/v2/write with org, bucket, ms precision and a token
   try {
     const port = (capture.address() as { port: number }).port;
     const store = await openInfluxStore(
-      { url: `http://127.0.0.1:${port}/`, apiVersion: 2, org: 'acme plant', bucket: 'edge/history', measurement: 'history' },
+      {
+        url: `http://127.0.0.1:${port}/`,
+        apiVersion: 2,
+        org: 'acme plant',
+        bucket: 'edge/history',
+        measurement: 'history',
+      },
       { token: 'tok-123', lost: () => undefined },
     );
     expect(store.description).toBe('influxdb2 acme plant/edge/history/history');
@@ -214,9 +265,16 @@ test('v2 request shape: /api/v2/write with org, bucket, ms precision and a token
     expect(write.method).toBe('POST');
     const url = new URL(write.url as string, 'http://x');
     expect(url.pathname).toBe('/api/v2/write');
-    expect(Object.fromEntries(url.searchParams)).toEqual({ org: 'acme plant', bucket: 'edge/history', precision: 'ms' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      org: 'acme plant',
+      bucket: 'edge/history',
+      precision: 'ms',
+    });
     expect(write.headers.authorization).toBe('Token tok-123');
-    expect(write.body.split('\n')).toEqual([`history,tag=pump\\ 3 value=1.5,quality=0i ${T0}`, `history,tag=pump\\ 3 text="on",quality=1i ${T0 + 1}`]);
+    expect(write.body.split('\n')).toEqual([
+      `history,tag=pump\\ 3 value=1.5,quality=0i ${T0}`,
+      `history,tag=pump\\ 3 text="on",quality=1i ${T0 + 1}`,
+    ]);
     const q = new URL(query.url as string, 'http://x');
     expect(q.pathname).toBe('/query');
     expect(q.searchParams.get('db')).toBe('edge/history');
@@ -232,7 +290,9 @@ test('v2 request shape: /api/v2/write with org, bucket, ms precision and a token
 
 test('a 10,000-row batch is one write', async () => {
   const store = await open('bulk');
-  const rows = Array.from({ length: 10_000 }, (_, i) => row(`tag${i % 20}`, T0 + i, i % 7 === 0 ? null : i / 3, i % 7 === 0 ? `text ${i}` : null));
+  const rows = Array.from({ length: 10_000 }, (_, i) =>
+    row(`tag${i % 20}`, T0 + i, i % 7 === 0 ? null : i / 3, i % 7 === 0 ? `text ${i}` : null),
+  );
   const started = Date.now();
   await store.write(rows);
   console.log(`influxdb: wrote 10,000 rows in one request in ${Date.now() - started} ms`);
@@ -245,7 +305,9 @@ test('server stopped: write rejects and lost is called once; restarted, a new op
   await store.write([row('before', T0, 1)]);
 
   await influxd.down();
-  await expect(store.write([row('during', T0, 2)])).rejects.toThrow(`cannot reach InfluxDB at ${influxd.url}: connect ECONNREFUSED`);
+  await expect(store.write([row('during', T0, 2)])).rejects.toThrow(
+    `cannot reach InfluxDB at ${influxd.url}: connect ECONNREFUSED`,
+  );
   await expect(store.query({ tags: ['before'], from: 0, to: T0 + 1 })).rejects.toThrow('cannot reach InfluxDB');
   expect(lost).toHaveLength(1);
   expect(lost[0].message).toContain(influxd.url);
@@ -255,5 +317,7 @@ test('server stopped: write rejects and lost is called once; restarted, a new op
   const again = await open('outage');
   await again.write([row('during', T0, 2)]);
   expect(await again.tags()).toEqual(['before', 'during']);
-  expect(await again.query({ tags: ['before'], from: 0, to: T0 + 1 })).toEqual([{ tag: 'before', ts: T0, value: 1, text: null, quality: 'good' }]);
+  expect(await again.query({ tags: ['before'], from: 0, to: T0 + 1 })).toEqual([
+    { tag: 'before', ts: T0, value: 1, text: null, quality: 'good' },
+  ]);
 });

@@ -27,7 +27,8 @@ export class Influxd {
   ) {}
 
   static async start(options: InfluxdOptions = {}): Promise<Influxd> {
-    if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: install it with apt-get install influxdb (bash scripts/system-deps.sh)`);
+    if (!existsSync(BINARY))
+      throw new Error(`${BINARY} is missing: install it with apt-get install influxdb (bash scripts/system-deps.sh)`);
     const dir = mkdtempSync(join(tmpdir(), 'tagflow-influxd-'));
     const port = await freePort();
     const rpcPort = await freePort();
@@ -56,7 +57,9 @@ export class Influxd {
     const server = new Influxd(port, dir, config, options.admin);
     await server.up();
     if (options.admin !== undefined) {
-      await server.influxql(`CREATE USER "${options.admin.user}" WITH PASSWORD '${options.admin.password}' WITH ALL PRIVILEGES`);
+      await server.influxql(
+        `CREATE USER "${options.admin.user}" WITH PASSWORD '${options.admin.password}' WITH ALL PRIVILEGES`,
+      );
     }
     return server;
   }
@@ -102,16 +105,21 @@ export class Influxd {
   }
 
   /** Runs InfluxQL as the admin (when there is one) and returns the parsed answer; throws on any error. */
-  async influxql(q: string, db?: string): Promise<{ results: { series?: { columns: string[]; values: unknown[][] }[]; error?: string }[] }> {
+  async influxql(
+    q: string,
+    db?: string,
+  ): Promise<{ results: { series?: { columns: string[]; values: unknown[][] }[]; error?: string }[] }> {
     const url = new URL('/query', this.url);
     url.searchParams.set('epoch', 'ms');
     if (db !== undefined) url.searchParams.set('db', db);
     const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
-    if (this.admin !== undefined) headers.Authorization = `Basic ${Buffer.from(`${this.admin.user}:${this.admin.password}`).toString('base64')}`;
+    if (this.admin !== undefined)
+      headers.Authorization = `Basic ${Buffer.from(`${this.admin.user}:${this.admin.password}`).toString('base64')}`;
     const response = await fetch(url, { method: 'POST', headers, body: new URLSearchParams({ q }).toString() });
     const body = (await response.json()) as { results: { error?: string }[]; error?: string };
     const error = body.error ?? body.results?.find((r) => r.error)?.error;
-    if (!response.ok || error !== undefined) throw new Error(`influxql "${q}" failed (HTTP ${response.status}): ${error}`);
+    if (!response.ok || error !== undefined)
+      throw new Error(`influxql "${q}" failed (HTTP ${response.status}): ${error}`);
     return body as Awaited<ReturnType<Influxd['influxql']>>;
   }
 

@@ -38,21 +38,31 @@ describe('a history row as a line', () => {
     expect(lineFor('history', { tag: 'pump 3', ts: 1700000000123, value: 42, text: null, quality: 'good' })).toBe(
       'history,tag=pump\\ 3 value=42,quality=0i 1700000000123',
     );
-    expect(lineFor('m', { tag: 't', ts: 5, value: -1.5e-7, text: null, quality: 'uncertain' })).toBe('m,tag=t value=-1.5e-7,quality=1i 5');
+    expect(lineFor('m', { tag: 't', ts: 5, value: -1.5e-7, text: null, quality: 'uncertain' })).toBe(
+      'm,tag=t value=-1.5e-7,quality=1i 5',
+    );
   });
 
   test('text: a quoted string field instead of value', () => {
-    expect(lineFor('m', { tag: 't', ts: 1, value: null, text: '{"a":"b\\c"}', quality: 'bad' })).toBe('m,tag=t text="{\\"a\\":\\"b\\\\c\\"}",quality=2i 1');
+    expect(lineFor('m', { tag: 't', ts: 1, value: null, text: '{"a":"b\\c"}', quality: 'bad' })).toBe(
+      'm,tag=t text="{\\"a\\":\\"b\\\\c\\"}",quality=2i 1',
+    );
   });
 
   test('no value, NaN and Infinity: quality only', () => {
     expect(lineFor('m', { tag: 't', ts: 1, value: null, text: null, quality: 'bad' })).toBe('m,tag=t quality=2i 1');
-    expect(lineFor('m', { tag: 't', ts: 1, value: Number.NaN, text: null, quality: 'good' })).toBe('m,tag=t quality=0i 1');
-    expect(lineFor('m', { tag: 't', ts: 1, value: Number.POSITIVE_INFINITY, text: null, quality: 'good' })).toBe('m,tag=t quality=0i 1');
+    expect(lineFor('m', { tag: 't', ts: 1, value: Number.NaN, text: null, quality: 'good' })).toBe(
+      'm,tag=t quality=0i 1',
+    );
+    expect(lineFor('m', { tag: 't', ts: 1, value: Number.POSITIVE_INFINITY, text: null, quality: 'good' })).toBe(
+      'm,tag=t quality=0i 1',
+    );
   });
 
   test('timestamps InfluxDB cannot hold and empty tags are refused', () => {
-    expect(() => lineFor('m', { tag: 't', ts: 1.5, value: 1, text: null, quality: 'good' })).toThrow('timestamp InfluxDB cannot store: 1.5');
+    expect(() => lineFor('m', { tag: 't', ts: 1.5, value: 1, text: null, quality: 'good' })).toThrow(
+      'timestamp InfluxDB cannot store: 1.5',
+    );
     expect(() => lineFor('m', { tag: 't', ts: 1e16, value: 1, text: null, quality: 'good' })).toThrow('timestamp');
     expect(() => lineFor('m', { tag: '', ts: 1, value: 1, text: null, quality: 'good' })).toThrow('empty tag name');
   });
@@ -62,6 +72,9 @@ describe('a history row as a line', () => {
       { tag: 'a', ts: 1, value: 1, text: null, quality: 'good' },
       { tag: 'b', ts: 2, value: null, text: 'on', quality: 'good' },
     ]);
-    expect(body.split('\n')).toEqual(['my\\ history,tag=a value=1,quality=0i 1', 'my\\ history,tag=b text="on",quality=0i 2']);
+    expect(body.split('\n')).toEqual([
+      'my\\ history,tag=a value=1,quality=0i 1',
+      'my\\ history,tag=b text="on",quality=0i 2',
+    ]);
   });
 });

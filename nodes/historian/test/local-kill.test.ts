@@ -15,7 +15,10 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-function start(dataDir: string, ...args: string[]): { child: ChildProcessWithoutNullStreams; lastAcked: () => number; output: () => string } {
+function start(
+  dataDir: string,
+  ...args: string[]
+): { child: ChildProcessWithoutNullStreams; lastAcked: () => number; output: () => string } {
   const child = spawn(process.execPath, ['--no-node-snapshot', writer, dataDir, ...args]);
   children.push(child);
   let output = '';
@@ -60,12 +63,17 @@ it('keeps the store intact and loses no accepted value when the writing process 
   expect(acked).toBeLessThan(TOTAL - 1); // killed mid-stream
 
   const second = start(dataDir);
-  await until(() => /"text":"\d+ rows stored"/.test(second.output()) && storedValues(file).values.length > acked, 'the buffer to be written');
+  await until(
+    () => /"text":"\d+ rows stored"/.test(second.output()) && storedValues(file).values.length > acked,
+    'the buffer to be written',
+  );
   second.child.kill('SIGTERM');
   await new Promise((ok) => second.child.once('exit', ok));
   const after = storedValues(file);
   const firstMissing = after.values.findIndex((v, i) => v !== i);
-  process.stdout.write(`local store SIGKILL test: ${JSON.stringify({ acceptedAtKill: acked + 1, storedAtKill: atKill.values.length, storedAfterRestart: after.values.length })}\n`);
+  process.stdout.write(
+    `local store SIGKILL test: ${JSON.stringify({ acceptedAtKill: acked + 1, storedAtKill: atKill.values.length, storedAfterRestart: after.values.length })}\n`,
+  );
   expect(after.integrity).toBe('ok');
   expect(firstMissing).toBe(-1); // 0, 1, 2, ... with no gap and no duplicate
   expect(after.values.length).toBeGreaterThanOrEqual(acked + 1);

@@ -6,7 +6,14 @@ import type { HistoryBucket, HistoryPoint } from '../src/historian-store';
 import type { HistoryRow } from '../src/history-row';
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'tagflow-local-store-')), 'history.sqlite');
-const row = (tag: string, ts: number, value: number | null, extra: Partial<HistoryRow> = {}): HistoryRow => ({ tag, ts, value, text: null, quality: 'good', ...extra });
+const row = (tag: string, ts: number, value: number | null, extra: Partial<HistoryRow> = {}): HistoryRow => ({
+  tag,
+  ts,
+  value,
+  text: null,
+  quality: 'good',
+  ...extra,
+});
 const open: LocalStore[] = [];
 afterEach(async () => {
   for (const s of open.splice(0)) await s.close();
@@ -27,7 +34,11 @@ describe('LocalStore', () => {
       row('pump3/flow', 1_700_000_000_500, null, { quality: 'bad' }),
       row('pump3/flow', 1_700_000_001_000, 99), // outside the range below
     ]);
-    const points = (await s.query({ tags: ['pump3/flow', 'pump3/alarm', 'nope'], from: 1_700_000_000_000, to: 1_700_000_001_000 })) as HistoryPoint[];
+    const points = (await s.query({
+      tags: ['pump3/flow', 'pump3/alarm', 'nope'],
+      from: 1_700_000_000_000,
+      to: 1_700_000_001_000,
+    })) as HistoryPoint[];
     expect(points).toEqual([
       { tag: 'pump3/flow', ts: 1_700_000_000_000, value: 40.25, text: null, quality: 'good' },
       { tag: 'pump3/flow', ts: 1_700_000_000_123, value: 41.5, text: null, quality: 'good' },
@@ -48,7 +59,10 @@ describe('LocalStore', () => {
 
   it('downsamples into min, max, mean and count per bucket, as computed independently', async () => {
     const s = store();
-    const values = Array.from({ length: 1000 }, (_, i) => ({ ts: 10_000 + i * 37, v: Math.sin(i / 10) * 50 + (i % 7) }));
+    const values = Array.from({ length: 1000 }, (_, i) => ({
+      ts: 10_000 + i * 37,
+      v: Math.sin(i / 10) * 50 + (i % 7),
+    }));
     await s.write(values.map(({ ts, v }) => row('wave', ts, v)));
     // A row without a value, and a bad-quality value, are not counted.
     await s.write([row('wave', 12_001, null), row('wave', 12_002, 9999, { quality: 'bad' })]);
@@ -75,14 +89,20 @@ describe('LocalStore', () => {
     await writer.write([row('a', 1, 1), row('a', 2, 2)]);
     const reader = LocalStore.openReadOnly(path);
     open.push(reader);
-    expect(((await reader.query({ tags: ['a'], from: 0, to: 10 })) as HistoryPoint[]).map((p) => p.value)).toEqual([1, 2]);
+    expect(((await reader.query({ tags: ['a'], from: 0, to: 10 })) as HistoryPoint[]).map((p) => p.value)).toEqual([
+      1, 2,
+    ]);
     await writer.close();
     const again = store(path);
-    expect(((await again.query({ tags: ['a'], from: 0, to: 10 })) as HistoryPoint[]).map((p) => p.value)).toEqual([1, 2]);
+    expect(((await again.query({ tags: ['a'], from: 0, to: 10 })) as HistoryPoint[]).map((p) => p.value)).toEqual([
+      1, 2,
+    ]);
   });
 
   it('refuses to open a missing file for reading, in plain words', () => {
-    expect(() => LocalStore.openReadOnly(join(tmpdir(), 'no-such-dir', 'x.sqlite'))).toThrow(/unable to open database file|does not exist/i);
+    expect(() => LocalStore.openReadOnly(join(tmpdir(), 'no-such-dir', 'x.sqlite'))).toThrow(
+      /unable to open database file|does not exist/i,
+    );
   });
 
   it('deletes rows older than the retention age', async () => {
@@ -90,12 +110,17 @@ describe('LocalStore', () => {
     const s = store(file(), { maxAgeDays: 1 });
     await s.write([row('a', now - 3 * 86_400_000, 1), row('a', now - 2 * 3_600_000, 2), row('a', now, 3)]);
     expect(s.applyRetention(now)).toBe(1);
-    expect(((await s.query({ tags: ['a'], from: 0, to: now + 1 })) as HistoryPoint[]).map((p) => p.value)).toEqual([2, 3]);
+    expect(((await s.query({ tags: ['a'], from: 0, to: now + 1 })) as HistoryPoint[]).map((p) => p.value)).toEqual([
+      2, 3,
+    ]);
   });
 
   it('deletes the oldest rows when the store outgrows its size limit, keeping the newest', async () => {
     const s = store(file(), { maxSizeMB: 1 });
-    for (let b = 0; b < 20; b++) await s.write(Array.from({ length: 2000 }, (_, i) => row(`tag-${i % 10}`, b * 2000 + i, i, { text: 'x'.repeat(40) })));
+    for (let b = 0; b < 20; b++)
+      await s.write(
+        Array.from({ length: 2000 }, (_, i) => row(`tag-${i % 10}`, b * 2000 + i, i, { text: 'x'.repeat(40) })),
+      );
     expect(s.usedBytes()).toBeGreaterThan(2 ** 20);
     expect(s.applyRetention(Date.now())).toBeGreaterThan(0);
     expect(s.usedBytes()).toBeLessThanOrEqual(2 ** 20);

@@ -18,13 +18,23 @@ function config(table: string, over: Partial<PostgresStoreConfig> = {}): Postgre
   return { ...SERVER, schema: SCHEMA, table, connectTimeoutMs: 3000, ...over };
 }
 
-async function open(table: string, over: Partial<PostgresStoreConfig> = {}, lost: (reason: Error) => void = () => undefined): Promise<HistorianStore> {
+async function open(
+  table: string,
+  over: Partial<PostgresStoreConfig> = {},
+  lost: (reason: Error) => void = () => undefined,
+): Promise<HistorianStore> {
   const store = await openPostgresStore(config(table, over), { lost });
   opened.push(store);
   return store;
 }
 
-function row(tag: string, ts: number, value: number | null, text: string | null = null, quality: HistoryRow['quality'] = 'good'): HistoryRow {
+function row(
+  tag: string,
+  ts: number,
+  value: number | null,
+  text: string | null = null,
+  quality: HistoryRow['quality'] = 'good',
+): HistoryRow {
   return { tag, ts, value, text, quality };
 }
 
@@ -63,7 +73,9 @@ test('creates schema and table on first use, and a second open reuses them', asy
 
   await first.write([row('reuse', T0, 1)]);
   const second = await open('history');
-  expect(await second.query({ tags: ['reuse'], from: T0, to: T0 + 1 })).toEqual([{ tag: 'reuse', ts: T0, value: 1, text: null, quality: 'good' }]);
+  expect(await second.query({ tags: ['reuse'], from: T0, to: T0 + 1 })).toEqual([
+    { tag: 'reuse', ts: T0, value: 1, text: null, quality: 'good' },
+  ]);
 });
 
 test('round trip: numbers, text, qualities, exact millisecond timestamps, tags in the order asked', async () => {
@@ -78,7 +90,11 @@ test('round trip: numbers, text, qualities, exact millisecond timestamps, tags i
     row('pump3/flow', T0 - 1, 0), // before T0: outside the range asked below
   ];
   await store.write(rows);
-  const points = (await store.query({ tags: ['pump3/state', 'pump3/flow', 'pump3/state'], from: T0, to: T0 + 1000 })) as HistoryPoint[];
+  const points = (await store.query({
+    tags: ['pump3/state', 'pump3/flow', 'pump3/state'],
+    from: T0,
+    to: T0 + 1000,
+  })) as HistoryPoint[];
   expect(points).toEqual([
     { tag: 'pump3/state', ts: T0 + 2, value: null, text: 'running "fast" \\ ok', quality: 'good' },
     { tag: 'pump3/state', ts: T0 + 3, value: null, text: '{"a":[1,2]}', quality: 'uncertain' },
@@ -89,15 +105,25 @@ test('round trip: numbers, text, qualities, exact millisecond timestamps, tags i
   ]);
   // The end is exclusive, the start inclusive; a limit applies per tag.
   expect(await store.query({ tags: ['pump3/flow'], from: T0 + 1, to: T0 + 999 })).toEqual([points[4]]);
-  expect((await store.query({ tags: ['pump3/flow', 'pump3/state'], from: 0, to: Number.MAX_SAFE_INTEGER, limit: 1 })).map((p) => p.ts)).toEqual([T0 - 1, T0 + 2]);
+  expect(
+    (await store.query({ tags: ['pump3/flow', 'pump3/state'], from: 0, to: Number.MAX_SAFE_INTEGER, limit: 1 })).map(
+      (p) => p.ts,
+    ),
+  ).toEqual([T0 - 1, T0 + 2]);
   // What SQL sees is the same instant (a hand-written query must agree).
-  const sql = await admin.query(`SELECT (extract(epoch FROM ts) * 1000)::bigint::text AS ms FROM "${SCHEMA}".roundtrip WHERE tag = 'pump3/flow' ORDER BY ts LIMIT 1`);
+  const sql = await admin.query(
+    `SELECT (extract(epoch FROM ts) * 1000)::bigint::text AS ms FROM "${SCHEMA}".roundtrip WHERE tag = 'pump3/flow' ORDER BY ts LIMIT 1`,
+  );
   expect(sql.rows[0].ms).toBe(String(T0 - 1));
 });
 
 test('NaN and Infinity are stored as no value; U+0000 in text is replaced', async () => {
   const store = await open('odd');
-  await store.write([row('x', T0, Number.NaN), row('x', T0 + 1, Number.NEGATIVE_INFINITY), row('y', T0, null, 'a\u0000b')]);
+  await store.write([
+    row('x', T0, Number.NaN),
+    row('x', T0 + 1, Number.NEGATIVE_INFINITY),
+    row('y', T0, null, 'a\u0000b'),
+  ]);
   const points = (await store.query({ tags: ['x', 'y'], from: T0, to: T0 + 2 })) as HistoryPoint[];
   expect(points.map((p) => [p.tag, p.value, p.text])).toEqual([
     ['x', null, null],
@@ -131,7 +157,10 @@ test('downsampled query matches an independent computation', async () => {
   }
   // Text and an empty value inside a minute with numbers, and a minute with only those: no bucket for it.
   rows.push(row('temp', start + 61_001, null, 'sensor restarted'), row('temp', start + 61_002, null, null, 'bad'));
-  rows.push(row('temp', start + 11 * bucketMs + 1, null, 'sensor restarted'), row('temp', start + 11 * bucketMs + 2, null, null, 'bad'));
+  rows.push(
+    row('temp', start + 11 * bucketMs + 1, null, 'sensor restarted'),
+    row('temp', start + 11 * bucketMs + 2, null, null, 'bad'),
+  );
   rows.push(row('temp', start + 61_003, 9999, null, 'bad')); // a bad value is no measurement: left out
   await store.write(rows);
   const from = start + 30_000; // mid-bucket: the first bucket still starts at its aligned minute
@@ -159,7 +188,13 @@ test('downsampled query matches an independent computation', async () => {
 test('tags() lists every stored tag once, sorted', async () => {
   const store = await open('taglist');
   expect(await store.tags()).toEqual([]);
-  await store.write([row('b', T0, 1), row('a/x', T0, 1), row('b', T0 + 1, 2), row('B', T0, 1), row('a', T0, null, 'x')]);
+  await store.write([
+    row('b', T0, 1),
+    row('a/x', T0, 1),
+    row('b', T0 + 1, 2),
+    row('B', T0, 1),
+    row('a', T0, null, 'x'),
+  ]);
   expect(await store.tags()).toEqual(['B', 'a', 'a/x', 'b']);
 });
 
@@ -172,14 +207,20 @@ test('an existing table of another shape is refused in plain words', async () =>
 });
 
 test('schema and table names are checked before connecting', async () => {
-  await expect(open('history; drop table x')).rejects.toThrow('the PostgreSQL table name "history; drop table x" is not allowed');
+  await expect(open('history; drop table x')).rejects.toThrow(
+    'the PostgreSQL table name "history; drop table x" is not allowed',
+  );
   await expect(open('ok', { schema: 'Public' })).rejects.toThrow('the PostgreSQL schema name "Public" is not allowed');
 });
 
 test('an unreachable server: open rejects naming host and port', async () => {
   const port = await freePort();
-  await expect(open('history', { port })).rejects.toThrow(`cannot reach PostgreSQL at 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
-  await expect(open('history', { database: 'no_such_database_here' })).rejects.toThrow('PostgreSQL at 127.0.0.1:5432: database "no_such_database_here" does not exist');
+  await expect(open('history', { port })).rejects.toThrow(
+    `cannot reach PostgreSQL at 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+  );
+  await expect(open('history', { database: 'no_such_database_here' })).rejects.toThrow(
+    'PostgreSQL at 127.0.0.1:5432: database "no_such_database_here" does not exist',
+  );
 });
 
 test('connection cut mid-write: write rejects and lost is called once; after restore a new open writes', async () => {
@@ -190,7 +231,9 @@ test('connection cut mid-write: write rejects and lost is called once; after res
     await store.write([row('before', T0, 1)]);
 
     proxy.cutWhenClientSends();
-    await expect(store.write([row('during', T0, 2)])).rejects.toThrow(`cannot reach PostgreSQL at 127.0.0.1:${proxy.port}`);
+    await expect(store.write([row('during', T0, 2)])).rejects.toThrow(
+      `cannot reach PostgreSQL at 127.0.0.1:${proxy.port}`,
+    );
     expect(lost).toHaveLength(1);
     expect(lost[0].message).toContain(`127.0.0.1:${proxy.port}`);
     // While cut, the store keeps rejecting (new connections are refused) and lost is not repeated.
@@ -209,7 +252,9 @@ test('connection cut mid-write: write rejects and lost is called once; after res
 
 test('a 10,000-row batch is one write', async () => {
   const store = await open('bulk');
-  const rows = Array.from({ length: 10_000 }, (_, i) => row(`tag${i % 20}`, T0 + i, i % 7 === 0 ? null : i / 3, i % 7 === 0 ? `text ${i}` : null));
+  const rows = Array.from({ length: 10_000 }, (_, i) =>
+    row(`tag${i % 20}`, T0 + i, i % 7 === 0 ? null : i / 3, i % 7 === 0 ? `text ${i}` : null),
+  );
   const started = Date.now();
   await store.write(rows);
   console.log(`postgres: wrote 10,000 rows in one statement in ${Date.now() - started} ms`);

@@ -4,10 +4,16 @@ const msg = (payload: unknown) => ({ payload, timestamp: 1000, quality: 'good' a
 
 describe('rowsFromMessage', () => {
   it('turns numbers, booleans, text and null into one row under the tag', () => {
-    expect(rowsFromMessage(msg(4.5), 'p', 'fields')).toEqual([{ tag: 'p', ts: 1000, quality: 'good', value: 4.5, text: null }]);
+    expect(rowsFromMessage(msg(4.5), 'p', 'fields')).toEqual([
+      { tag: 'p', ts: 1000, quality: 'good', value: 4.5, text: null },
+    ]);
     expect(rowsFromMessage(msg(true), 'p', 'fields')[0]).toMatchObject({ value: 1, text: null });
     expect(rowsFromMessage(msg('open'), 'p', 'fields')[0]).toMatchObject({ value: null, text: 'open' });
-    expect(rowsFromMessage({ ...msg(null), quality: 'bad' }, 'p', 'fields')[0]).toMatchObject({ value: null, text: null, quality: 'bad' });
+    expect(rowsFromMessage({ ...msg(null), quality: 'bad' }, 'p', 'fields')[0]).toMatchObject({
+      value: null,
+      text: null,
+      quality: 'bad',
+    });
     expect(rowsFromMessage(msg(NaN), 'p', 'fields')[0]).toMatchObject({ value: null, text: 'NaN' });
   });
 

@@ -47,7 +47,10 @@ export class ModbusConnection {
   readBits(table: ModbusTable, address: number, count: number): Promise<boolean[]> {
     const what = `read ${count} ${table}${count === 1 ? '' : 's'} at ${address}`;
     return this.request(what, async () => {
-      const result = table === 'coil' ? await this.client.readCoils(address, count) : await this.client.readDiscreteInputs(address, count);
+      const result =
+        table === 'coil'
+          ? await this.client.readCoils(address, count)
+          : await this.client.readDiscreteInputs(address, count);
       // The answer is padded to whole bytes.
       return result.data.slice(0, count);
     });
@@ -57,7 +60,10 @@ export class ModbusConnection {
   readRegisters(table: ModbusTable, address: number, count: number): Promise<number[]> {
     const what = `read ${count} ${table}${count === 1 ? '' : 's'} at ${address}`;
     return this.request(what, async () => {
-      const result = table === 'holding-register' ? await this.client.readHoldingRegisters(address, count) : await this.client.readInputRegisters(address, count);
+      const result =
+        table === 'holding-register'
+          ? await this.client.readHoldingRegisters(address, count)
+          : await this.client.readInputRegisters(address, count);
       return result.data;
     });
   }
@@ -70,7 +76,9 @@ export class ModbusConnection {
   /** Writes registers: FC 6 for one, FC 16 for several (multi-register values are written at once). */
   async writeRegisters(address: number, words: number[]): Promise<void> {
     const what = `write ${words.length} holding register${words.length === 1 ? '' : 's'} at ${address}`;
-    await this.request<unknown>(what, () => (words.length === 1 ? this.client.writeRegister(address, words[0]) : this.client.writeRegisters(address, words)));
+    await this.request<unknown>(what, () =>
+      words.length === 1 ? this.client.writeRegister(address, words[0]) : this.client.writeRegisters(address, words),
+    );
   }
 
   /** Fails what is queued and in flight, and closes the port. Idempotent. */
@@ -83,7 +91,9 @@ export class ModbusConnection {
   /** Marks the connection dead (socket closed, device silent) and tells the runtime, once. */
   lose(reason: Error): void {
     if (this.lostReason) return;
-    this.fail(new NodeError('MODBUS_DISCONNECTED', `the connection to ${this.options.device} was lost: ${reason.message}`));
+    this.fail(
+      new NodeError('MODBUS_DISCONNECTED', `the connection to ${this.options.device} was lost: ${reason.message}`),
+    );
     this.onLost(reason);
   }
 
@@ -120,7 +130,10 @@ export class ModbusConnection {
   /** Runs the operation, failing it when the connection dies or modbus-serial never answers. */
   private guarded<T>(what: string, operation: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(Object.assign(new Error('Timed out'), { errno: 'ETIMEDOUT' })), this.options.timeoutMs + GUARD_EXTRA_MS);
+      const timer = setTimeout(
+        () => reject(Object.assign(new Error('Timed out'), { errno: 'ETIMEDOUT' })),
+        this.options.timeoutMs + GUARD_EXTRA_MS,
+      );
       const settle = () => {
         clearTimeout(timer);
         this.pending.delete(reject);
@@ -145,14 +158,21 @@ export class ModbusConnection {
     const device = this.options.device;
     if (e.errno === 'ETIMEDOUT') {
       this.timeoutsInRow++;
-      const error = new NodeError('MODBUS_TIMEOUT', `${device} did not answer within ${this.options.timeoutMs} ms (${what})`, { timeoutsInRow: this.timeoutsInRow });
-      if (this.timeoutsInRow >= this.options.timeoutsBeforeLost) this.lose(new Error(`no answer to ${this.timeoutsInRow} requests in a row`));
+      const error = new NodeError(
+        'MODBUS_TIMEOUT',
+        `${device} did not answer within ${this.options.timeoutMs} ms (${what})`,
+        { timeoutsInRow: this.timeoutsInRow },
+      );
+      if (this.timeoutsInRow >= this.options.timeoutsBeforeLost)
+        this.lose(new Error(`no answer to ${this.timeoutsInRow} requests in a row`));
       return error;
     }
     if (typeof e.modbusCode === 'number') {
       // An exception is an answer: the device is alive.
       this.timeoutsInRow = 0;
-      return new NodeError('MODBUS_EXCEPTION', `${device} refused to ${what}: ${e.message}`, { modbusCode: e.modbusCode });
+      return new NodeError('MODBUS_EXCEPTION', `${device} refused to ${what}: ${e.message}`, {
+        modbusCode: e.modbusCode,
+      });
     }
     if (e.errno === 'ECONNREFUSED' && e.message === 'Port Not Open') {
       const error = new NodeError('MODBUS_DISCONNECTED', `${device} is not connected (${what})`);

@@ -7,23 +7,103 @@ import { ModbusConnection } from './modbus-connection';
 export default defineResource({
   type: 'modbus-device',
   version: 1,
-  description: 'A Modbus device (TCP or RTU over a serial line), one connection shared by the Modbus nodes that name it',
+  description:
+    'A Modbus device (TCP or RTU over a serial line), one connection shared by the Modbus nodes that name it',
   configSchema: {
     type: 'object',
     properties: {
-      transport: { enum: ['tcp', 'rtu'], default: 'tcp', description: 'tcp: Modbus TCP over the network; rtu: Modbus RTU over a serial port (RS-485/RS-232).', 'x-ui': { label: 'Transport' } },
-      host: { type: 'string', minLength: 1, description: 'TCP: host name or IP address of the device or gateway.', 'x-ui': { label: 'Host', showIf: { transport: 'tcp' } } },
-      port: { type: 'integer', minimum: 1, maximum: 65535, default: 502, description: 'TCP: port; 502 is the Modbus standard.', 'x-ui': { label: 'Port', showIf: { transport: 'tcp' } } },
-      serialPath: { type: 'string', minLength: 1, description: 'RTU: the serial port, e.g. /dev/ttyUSB0 or COM3.', 'x-ui': { label: 'Serial port', showIf: { transport: 'rtu' } } },
-      baudRate: { type: 'integer', minimum: 300, maximum: 921600, default: 9600, description: 'RTU: line speed in bit/s.', 'x-ui': { label: 'Baud rate', showIf: { transport: 'rtu' } } },
-      parity: { enum: ['none', 'even', 'odd', 'mark', 'space'], default: 'none', description: 'RTU: parity bit (Modbus RTU specifies even; many devices use none).', 'x-ui': { showIf: { transport: 'rtu' } } },
-      dataBits: { enum: [7, 8], default: 8, description: 'RTU: data bits per character (RTU uses 8).', 'x-ui': { showIf: { transport: 'rtu' } } },
-      stopBits: { enum: [1, 2], default: 1, description: 'RTU: stop bits (2 is usual with no parity).', 'x-ui': { showIf: { transport: 'rtu' } } },
-      unitId: { type: 'integer', minimum: 0, maximum: 255, default: 1, description: 'Unit (slave) id of the device: 1-247 on a serial line; behind a TCP gateway, the id of the device on its serial side.', 'x-ui': { label: 'Unit id' } },
-      timeoutMs: { type: 'integer', minimum: 10, maximum: 60000, default: 1000, description: 'A request without an answer after this long fails (quality bad).', 'x-ui': { label: 'Request timeout', unit: 'ms' } },
-      connectTimeoutMs: { type: 'integer', minimum: 100, maximum: 60000, default: 3000, description: 'TCP: give up a connection attempt after this long (the runtime retries with backoff).', 'x-ui': { unit: 'ms' } },
-      minGapMs: { type: 'integer', minimum: 0, maximum: 10000, default: 0, description: 'Quiet time between two requests, for slow devices and serial lines.', 'x-ui': { label: 'Minimum gap between requests', unit: 'ms' } },
-      timeoutsBeforeReconnect: { type: 'integer', minimum: 1, maximum: 100, default: 3, description: 'After this many timeouts in a row the connection is dropped and made again by the runtime.' },
+      transport: {
+        enum: ['tcp', 'rtu'],
+        default: 'tcp',
+        description: 'tcp: Modbus TCP over the network; rtu: Modbus RTU over a serial port (RS-485/RS-232).',
+        'x-ui': { label: 'Transport' },
+      },
+      host: {
+        type: 'string',
+        minLength: 1,
+        description: 'TCP: host name or IP address of the device or gateway.',
+        'x-ui': { label: 'Host', showIf: { transport: 'tcp' } },
+      },
+      port: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 65535,
+        default: 502,
+        description: 'TCP: port; 502 is the Modbus standard.',
+        'x-ui': { label: 'Port', showIf: { transport: 'tcp' } },
+      },
+      serialPath: {
+        type: 'string',
+        minLength: 1,
+        description: 'RTU: the serial port, e.g. /dev/ttyUSB0 or COM3.',
+        'x-ui': { label: 'Serial port', showIf: { transport: 'rtu' } },
+      },
+      baudRate: {
+        type: 'integer',
+        minimum: 300,
+        maximum: 921600,
+        default: 9600,
+        description: 'RTU: line speed in bit/s.',
+        'x-ui': { label: 'Baud rate', showIf: { transport: 'rtu' } },
+      },
+      parity: {
+        enum: ['none', 'even', 'odd', 'mark', 'space'],
+        default: 'none',
+        description: 'RTU: parity bit (Modbus RTU specifies even; many devices use none).',
+        'x-ui': { showIf: { transport: 'rtu' } },
+      },
+      dataBits: {
+        enum: [7, 8],
+        default: 8,
+        description: 'RTU: data bits per character (RTU uses 8).',
+        'x-ui': { showIf: { transport: 'rtu' } },
+      },
+      stopBits: {
+        enum: [1, 2],
+        default: 1,
+        description: 'RTU: stop bits (2 is usual with no parity).',
+        'x-ui': { showIf: { transport: 'rtu' } },
+      },
+      unitId: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 255,
+        default: 1,
+        description:
+          'Unit (slave) id of the device: 1-247 on a serial line; behind a TCP gateway, the id of the device on its serial side.',
+        'x-ui': { label: 'Unit id' },
+      },
+      timeoutMs: {
+        type: 'integer',
+        minimum: 10,
+        maximum: 60000,
+        default: 1000,
+        description: 'A request without an answer after this long fails (quality bad).',
+        'x-ui': { label: 'Request timeout', unit: 'ms' },
+      },
+      connectTimeoutMs: {
+        type: 'integer',
+        minimum: 100,
+        maximum: 60000,
+        default: 3000,
+        description: 'TCP: give up a connection attempt after this long (the runtime retries with backoff).',
+        'x-ui': { unit: 'ms' },
+      },
+      minGapMs: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 10000,
+        default: 0,
+        description: 'Quiet time between two requests, for slow devices and serial lines.',
+        'x-ui': { label: 'Minimum gap between requests', unit: 'ms' },
+      },
+      timeoutsBeforeReconnect: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 100,
+        default: 3,
+        description: 'After this many timeouts in a row the connection is dropped and made again by the runtime.',
+      },
     },
     additionalProperties: false,
   },
@@ -31,7 +111,11 @@ export default defineResource({
   async create(ctx) {
     const c = ctx.config;
     if (c.transport === 'rtu') {
-      if (c.serialPath === undefined) throw new NodeError('MODBUS_CONFIG', 'a modbus-device with transport "rtu" needs serialPath (e.g. /dev/ttyUSB0)');
+      if (c.serialPath === undefined)
+        throw new NodeError(
+          'MODBUS_CONFIG',
+          'a modbus-device with transport "rtu" needs serialPath (e.g. /dev/ttyUSB0)',
+        );
     } else if (c.host === undefined) {
       throw new NodeError('MODBUS_CONFIG', 'a modbus-device with transport "tcp" needs host (e.g. 10.0.0.5)');
     }
@@ -45,7 +129,12 @@ export default defineResource({
       const path = c.serialPath as string;
       device = `${path} unit ${c.unitId}`;
       try {
-        await client.connectRTUBuffered(path, { baudRate: c.baudRate, parity: c.parity, dataBits: c.dataBits, stopBits: c.stopBits });
+        await client.connectRTUBuffered(path, {
+          baudRate: c.baudRate,
+          parity: c.parity,
+          dataBits: c.dataBits,
+          stopBits: c.stopBits,
+        });
       } catch (err) {
         throw new NodeError('MODBUS_CONNECT', `cannot open ${path}: ${(err as Error).message}`);
       }

@@ -25,24 +25,58 @@ export default defineNode({
   type: 'modbus-read',
   version: 1,
   category: 'source',
-  description: 'Polls tags (coils, inputs, registers) from a Modbus device at an interval, batching neighbours into few requests',
+  description:
+    'Polls tags (coils, inputs, registers) from a Modbus device at an interval, batching neighbours into few requests',
   inputs: [],
   outputs: ['out'],
   resources: { device: 'modbus-device' },
   configSchema: {
     type: 'object',
     properties: {
-      device: { type: 'string', minLength: 1, description: 'Id of the modbus-device resource.', 'x-ui': { widget: 'resource', resourceType: 'modbus-device' } },
-      intervalMs: { type: 'integer', minimum: 10, default: 1000, description: 'Time between polls. A poll still running when the next is due makes that one skip (counted in the status).', 'x-ui': { label: 'Poll every', unit: 'ms' } },
+      device: {
+        type: 'string',
+        minLength: 1,
+        description: 'Id of the modbus-device resource.',
+        'x-ui': { widget: 'resource', resourceType: 'modbus-device' },
+      },
+      intervalMs: {
+        type: 'integer',
+        minimum: 10,
+        default: 1000,
+        description:
+          'Time between polls. A poll still running when the next is due makes that one skip (counted in the status).',
+        'x-ui': { label: 'Poll every', unit: 'ms' },
+      },
       output: {
         enum: ['per-tag', 'object'],
         default: 'per-tag',
-        description: 'per-tag: one message per tag (topic = tag name); object: one message per poll with payload { tagName: value }.',
+        description:
+          'per-tag: one message per tag (topic = tag name); object: one message per poll with payload { tagName: value }.',
         'x-ui': { label: 'Output' },
       },
-      maxGap: { type: 'integer', minimum: 0, maximum: 1999, default: 10, description: 'Unused registers (or bits) one request may read between two tags to save a request. 0 for devices that refuse reads of addresses they lack.', 'x-ui': { label: 'Bridge gaps up to' } },
-      maxRegistersPerRequest: { type: 'integer', minimum: 1, maximum: MAX_REGISTERS_PER_REQUEST, default: MAX_REGISTERS_PER_REQUEST, description: 'Protocol limit 125; some devices take fewer.' },
-      maxBitsPerRequest: { type: 'integer', minimum: 1, maximum: MAX_BITS_PER_REQUEST, default: MAX_BITS_PER_REQUEST, description: 'Protocol limit 2000; some devices take fewer.' },
+      maxGap: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1999,
+        default: 10,
+        description:
+          'Unused registers (or bits) one request may read between two tags to save a request. 0 for devices that refuse reads of addresses they lack.',
+        'x-ui': { label: 'Bridge gaps up to' },
+      },
+      maxRegistersPerRequest: {
+        type: 'integer',
+        minimum: 1,
+        maximum: MAX_REGISTERS_PER_REQUEST,
+        default: MAX_REGISTERS_PER_REQUEST,
+        description: 'Protocol limit 125; some devices take fewer.',
+      },
+      maxBitsPerRequest: {
+        type: 'integer',
+        minimum: 1,
+        maximum: MAX_BITS_PER_REQUEST,
+        default: MAX_BITS_PER_REQUEST,
+        description: 'Protocol limit 2000; some devices take fewer.',
+      },
       tags: {
         type: 'array',
         minItems: 1,
@@ -51,10 +85,15 @@ export default defineNode({
         items: {
           type: 'object',
           properties: {
-            name: { type: 'string', minLength: 1, description: 'Tag name: the message topic (per-tag) or the payload key (object).' },
+            name: {
+              type: 'string',
+              minLength: 1,
+              description: 'Tag name: the message topic (per-tag) or the payload key (object).',
+            },
             function: {
               enum: ['coil', 'discrete-input', 'holding-register', 'input-register'],
-              description: 'Data table: coil (FC 1), discrete-input (FC 2), holding-register (FC 3), input-register (FC 4).',
+              description:
+                'Data table: coil (FC 1), discrete-input (FC 2), holding-register (FC 3), input-register (FC 4).',
               'x-ui': { label: 'Table' },
             },
             ...layoutSchema,
@@ -74,7 +113,11 @@ export default defineNode({
     const device = ctx.resource<ModbusConnection>(c.device);
     const seen = new Set<string>();
     const tags: Tag[] = c.tags.map((t) => {
-      if (seen.has(t.name)) throw new NodeError('MODBUS_CONFIG', `two tags are named "${t.name}": names must be unique, they become topics and keys`);
+      if (seen.has(t.name))
+        throw new NodeError(
+          'MODBUS_CONFIG',
+          `two tags are named "${t.name}": names must be unique, they become topics and keys`,
+        );
       seen.add(t.name);
       return { ...resolveLayout(`tag "${t.name}"`, t), name: t.name, unit: t.unit };
     });
@@ -127,7 +170,13 @@ export default defineNode({
           const raw = decodeRegisters(words.slice(offset, offset + tag.count), tag);
           if (typeof raw === 'number' && !Number.isFinite(raw)) {
             // Devices write NaN or infinity into a float register to signal a fault: not a value.
-            readings.set(tag, { error: new NodeError('MODBUS_NOT_A_NUMBER', `${tag.name}: the device reports ${raw}, which is no measurement`), timestamp });
+            readings.set(tag, {
+              error: new NodeError(
+                'MODBUS_NOT_A_NUMBER',
+                `${tag.name}: the device reports ${raw}, which is no measurement`,
+              ),
+              timestamp,
+            });
             continue;
           }
           readings.set(tag, { value: typeof raw === 'number' ? applyScaling(raw, tag) : raw, timestamp });
@@ -138,7 +187,9 @@ export default defineNode({
     const poll = async () => {
       const readings = new Map<Tag, Reading>();
       const conn = await connection();
-      let deviceGone: Error | undefined = conn ? undefined : new NodeError('MODBUS_DISCONNECTED', `not connected to the Modbus device "${c.device}"`);
+      let deviceGone: Error | undefined = conn
+        ? undefined
+        : new NodeError('MODBUS_DISCONNECTED', `not connected to the Modbus device "${c.device}"`);
       for (const request of plan) {
         // Closing: the rest of the poll would only delay the close.
         if (ctx.signal.aborted) return;
@@ -190,7 +241,10 @@ export default defineNode({
       const skippedText = skipped > 0 ? `, ${skipped} poll${skipped === 1 ? '' : 's'} skipped (still busy)` : '';
       if (failed.length === 0) {
         lastErrorText = undefined;
-        show('ok', `${tags.length} tag${tags.length === 1 ? '' : 's'} in ${plan.length} request${plan.length === 1 ? '' : 's'} per poll${skippedText}`);
+        show(
+          'ok',
+          `${tags.length} tag${tags.length === 1 ? '' : 's'} in ${plan.length} request${plan.length === 1 ? '' : 's'} per poll${skippedText}`,
+        );
         return;
       }
       const error = failed[0].error;

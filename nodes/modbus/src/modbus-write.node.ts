@@ -15,10 +15,16 @@ export default defineNode({
   configSchema: {
     type: 'object',
     properties: {
-      device: { type: 'string', minLength: 1, description: 'Id of the modbus-device resource.', 'x-ui': { widget: 'resource', resourceType: 'modbus-device' } },
+      device: {
+        type: 'string',
+        minLength: 1,
+        description: 'Id of the modbus-device resource.',
+        'x-ui': { widget: 'resource', resourceType: 'modbus-device' },
+      },
       function: {
         enum: ['coil', 'holding-register'],
-        description: 'coil: FC 5 (payload true/false); holding-register: FC 6 for one register, FC 16 for multi-register types and strings.',
+        description:
+          'coil: FC 5 (payload true/false); holding-register: FC 6 for one register, FC 16 for multi-register types and strings.',
         'x-ui': { label: 'Table' },
       },
       ...layoutSchema,
@@ -36,11 +42,16 @@ export default defineNode({
     return {
       async onMessage(msg) {
         // A value of bad quality (a failed read upstream) must never become a setpoint.
-        if (msg.quality === 'bad') throw new NodeError('MODBUS_WRITE_BAD_QUALITY', `not writing a value of bad quality to ${target}`);
+        if (msg.quality === 'bad')
+          throw new NodeError('MODBUS_WRITE_BAD_QUALITY', `not writing a value of bad quality to ${target}`);
         let words: number[] | undefined;
         if (layout.type === 'bool') {
           if (typeof msg.payload !== 'boolean') {
-            throw new NodeError('NOT_A_BOOLEAN', `${target} takes true or false, but msg.payload is ${describe(msg.payload)}`, { payload: String(msg.payload) });
+            throw new NodeError(
+              'NOT_A_BOOLEAN',
+              `${target} takes true or false, but msg.payload is ${describe(msg.payload)}`,
+              { payload: String(msg.payload) },
+            );
           }
         } else {
           // Checked before any request: a value that does not fit never reaches the device.
@@ -48,7 +59,11 @@ export default defineNode({
         }
         // Writes are not queued while disconnected: a setpoint applied minutes late can do harm.
         const connection = device.current;
-        if (!connection) throw new NodeError('MODBUS_DISCONNECTED', `cannot write ${describe(msg.payload)} to ${target}: not connected to the Modbus device "${c.device}"`);
+        if (!connection)
+          throw new NodeError(
+            'MODBUS_DISCONNECTED',
+            `cannot write ${describe(msg.payload)} to ${target}: not connected to the Modbus device "${c.device}"`,
+          );
         if (words === undefined) await connection.writeCoil(c.address, msg.payload as boolean);
         else await connection.writeRegisters(c.address, words);
         ctx.status({ state: 'ok', text: `wrote ${describe(msg.payload)} to ${target}` });

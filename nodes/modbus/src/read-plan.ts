@@ -49,7 +49,8 @@ export function planReads<T extends PlannedTag>(tags: readonly T[], limits: Plan
     const sorted = tags.filter((t) => t.table === table).sort((a, b) => a.address - b.address || b.count - a.count);
     let current: ReadRequest<T> | undefined;
     for (const tag of sorted) {
-      if (tag.count > max) throw new Error(`a tag of ${tag.count} registers at ${tag.address} exceeds the limit of ${max} per request`);
+      if (tag.count > max)
+        throw new Error(`a tag of ${tag.count} registers at ${tag.address} exceeds the limit of ${max} per request`);
       const end = tag.address + tag.count;
       const currentEnd = current ? current.address + current.count : 0;
       if (current && tag.address - currentEnd <= limits.maxGap && Math.max(end, currentEnd) - current.address <= max) {

@@ -12,7 +12,16 @@ export type DataType = 'bool' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float
  */
 export type WordOrder = 'ABCD' | 'CDAB' | 'BADC' | 'DCBA';
 
-export const DATA_TYPES: readonly DataType[] = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'];
+export const DATA_TYPES: readonly DataType[] = [
+  'bool',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'float32',
+  'float64',
+  'string',
+];
 export const WORD_ORDERS: readonly WordOrder[] = ['ABCD', 'CDAB', 'BADC', 'DCBA'];
 
 /** A decoded tag value. */
@@ -118,20 +127,28 @@ export function encodeRegisters(value: unknown, layout: Layout): number[] {
   if (type === 'bool') throw new Error('bool is written to coils, not to registers');
   if (type === 'string') return encodeString(value, layout);
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new NodeError('NOT_A_NUMBER', `a ${type} register needs a number, but the value is ${describe(value)}`, { value: String(value) });
+    throw new NodeError('NOT_A_NUMBER', `a ${type} register needs a number, but the value is ${describe(value)}`, {
+      value: String(value),
+    });
   }
   const range = INTEGER_RANGES[type];
   if (range) {
     if (!Number.isInteger(value) || value < range[0] || value > range[1]) {
-      throw new NodeError('VALUE_OUT_OF_RANGE', `${value} does not fit in ${type}: it takes whole numbers from ${range[0]} to ${range[1]}`, {
-        value,
-        min: range[0],
-        max: range[1],
-      });
+      throw new NodeError(
+        'VALUE_OUT_OF_RANGE',
+        `${value} does not fit in ${type}: it takes whole numbers from ${range[0]} to ${range[1]}`,
+        {
+          value,
+          min: range[0],
+          max: range[1],
+        },
+      );
     }
   } else if (!Number.isFinite(value) || (type === 'float32' && Math.abs(value) > FLOAT32_MAX)) {
     const limit = type === 'float32' ? `finite numbers up to ±${FLOAT32_MAX}` : 'finite numbers';
-    throw new NodeError('VALUE_OUT_OF_RANGE', `${value} does not fit in ${type}: it takes ${limit}`, { value: String(value) });
+    throw new NodeError('VALUE_OUT_OF_RANGE', `${value} does not fit in ${type}: it takes ${limit}`, {
+      value: String(value),
+    });
   }
   const buf = Buffer.alloc(registerCount(layout) * 2);
   switch (type) {
@@ -158,17 +175,23 @@ export function encodeRegisters(value: unknown, layout: Layout): number[] {
 }
 
 function encodeString(value: unknown, layout: Layout): number[] {
-  if (typeof value !== 'string') throw new NodeError('NOT_A_STRING', `a string tag needs text, but the value is ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw new NodeError('NOT_A_STRING', `a string tag needs text, but the value is ${describe(value)}`);
   const registers = registerCount(layout);
   if (value.length > registers * 2) {
-    throw new NodeError('VALUE_OUT_OF_RANGE', `the text "${value.slice(0, 40)}" has ${value.length} characters; ${registers} registers hold at most ${registers * 2}`, {
-      length: value.length,
-      max: registers * 2,
-    });
+    throw new NodeError(
+      'VALUE_OUT_OF_RANGE',
+      `the text "${value.slice(0, 40)}" has ${value.length} characters; ${registers} registers hold at most ${registers * 2}`,
+      {
+        length: value.length,
+        max: registers * 2,
+      },
+    );
   }
   // One byte per character: Latin-1 (ASCII and more), as Modbus devices store text.
   const wide = [...value].find((ch) => ch.charCodeAt(0) > 0xff);
-  if (wide !== undefined) throw new NodeError('VALUE_OUT_OF_RANGE', `the character "${wide}" cannot be stored in one byte (Latin-1 only)`);
+  if (wide !== undefined)
+    throw new NodeError('VALUE_OUT_OF_RANGE', `the character "${wide}" cannot be stored in one byte (Latin-1 only)`);
   const buf = Buffer.alloc(registers * 2); // NUL-padded
   buf.write(value, 'latin1');
   return bytesToWords(buf, layout.order, false);
@@ -178,7 +201,8 @@ function encodeString(value: unknown, layout: Layout): number[] {
 export function describe(value: unknown): string {
   if (value === undefined) return 'missing (undefined)';
   if (value === null) return 'null';
-  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
+  if (typeof value === 'string')
+    return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return `the boolean ${value}`;
   if (Array.isArray(value)) return `a list of ${value.length} items`;

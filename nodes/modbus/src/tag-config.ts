@@ -10,22 +10,35 @@ export const layoutSchema = {
     type: 'integer',
     minimum: 0,
     maximum: 65535,
-    description: '0-based protocol address as sent on the wire. Holding register 40001 (or 400001) is address 0, input register 30001 is 0, coil 00001 is 0.',
+    description:
+      '0-based protocol address as sent on the wire. Holding register 40001 (or 400001) is address 0, input register 30001 is 0, coil 00001 is 0.',
     'x-ui': { label: 'Address (0-based)' },
   },
   type: {
     enum: ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'],
-    description: 'Data type: bool for coils and discrete inputs (the default there); for registers uint16 by default, 32-bit types take 2 registers, float64 4, string `length`.',
+    description:
+      'Data type: bool for coils and discrete inputs (the default there); for registers uint16 by default, 32-bit types take 2 registers, float64 4, string `length`.',
     'x-ui': { label: 'Data type' },
   },
   order: {
     enum: ['ABCD', 'CDAB', 'BADC', 'DCBA'],
     default: 'ABCD',
-    description: 'Byte order on the wire: ABCD big-endian (Modbus default), CDAB word-swapped, BADC byte-swapped, DCBA both. 16-bit values and strings: BADC/DCBA swap the bytes of each register.',
+    description:
+      'Byte order on the wire: ABCD big-endian (Modbus default), CDAB word-swapped, BADC byte-swapped, DCBA both. 16-bit values and strings: BADC/DCBA swap the bytes of each register.',
     'x-ui': { label: 'Byte/word order' },
   },
-  length: { type: 'integer', minimum: 1, maximum: 123, description: 'string: number of registers (two characters each).', 'x-ui': { label: 'Length (registers)' } },
-  scale: { type: 'number', default: 1, description: 'Numbers only: value = raw * scale + offset (a write applies the inverse).' },
+  length: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 123,
+    description: 'string: number of registers (two characters each).',
+    'x-ui': { label: 'Length (registers)' },
+  },
+  scale: {
+    type: 'number',
+    default: 1,
+    description: 'Numbers only: value = raw * scale + offset (a write applies the inverse).',
+  },
   offset: { type: 'number', default: 0, description: 'Numbers only: added after scaling.' },
 } as const;
 
@@ -49,17 +62,46 @@ export interface ResolvedLayout {
  */
 export function resolveLayout(
   what: string,
-  c: { function: ModbusTable; address: number; type?: DataType; order: WordOrder; length?: number; scale: number; offset: number },
+  c: {
+    function: ModbusTable;
+    address: number;
+    type?: DataType;
+    order: WordOrder;
+    length?: number;
+    scale: number;
+    offset: number;
+  },
 ): ResolvedLayout {
   const bits = isBitTable(c.function);
   const type: DataType = c.type ?? (bits ? 'bool' : 'uint16');
-  if (bits && type !== 'bool') throw new NodeError('MODBUS_CONFIG', `${what}: a ${c.function} holds one bit, so its type must be bool, not ${type}`);
-  if (!bits && type === 'bool') throw new NodeError('MODBUS_CONFIG', `${what}: bool is for coils and discrete inputs; a ${c.function} holds a number (e.g. uint16)`);
-  if (type === 'string' && c.length === undefined) throw new NodeError('MODBUS_CONFIG', `${what}: a string needs length, the number of registers it spans`);
+  if (bits && type !== 'bool')
+    throw new NodeError(
+      'MODBUS_CONFIG',
+      `${what}: a ${c.function} holds one bit, so its type must be bool, not ${type}`,
+    );
+  if (!bits && type === 'bool')
+    throw new NodeError(
+      'MODBUS_CONFIG',
+      `${what}: bool is for coils and discrete inputs; a ${c.function} holds a number (e.g. uint16)`,
+    );
+  if (type === 'string' && c.length === undefined)
+    throw new NodeError('MODBUS_CONFIG', `${what}: a string needs length, the number of registers it spans`);
   const count = registerCount({ type, order: c.order, length: c.length });
   if (c.address + count > 65536) {
-    throw new NodeError('MODBUS_CONFIG', `${what}: a ${type} at address ${c.address} spans ${count} registers and runs past the last address, 65535`);
+    throw new NodeError(
+      'MODBUS_CONFIG',
+      `${what}: a ${type} at address ${c.address} spans ${count} registers and runs past the last address, 65535`,
+    );
   }
   if (c.scale === 0) throw new NodeError('MODBUS_CONFIG', `${what}: scale 0 would turn every value into the offset`);
-  return { table: c.function, address: c.address, type, order: c.order, length: c.length, count, scale: c.scale, offset: c.offset };
+  return {
+    table: c.function,
+    address: c.address,
+    type,
+    order: c.order,
+    length: c.length,
+    count,
+    scale: c.scale,
+    offset: c.offset,
+  };
 }

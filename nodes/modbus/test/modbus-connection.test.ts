@@ -15,7 +15,8 @@ function fakeClient(delayMs: number, answers: Array<'ok' | 'timeout' | 'exceptio
         setTimeout(() => {
           stats.inFlight--;
           if (answer === 'timeout') reject(Object.assign(new Error('Timed out'), { errno: 'ETIMEDOUT' }));
-          else if (answer === 'exception') reject(Object.assign(new Error('Modbus exception 2: Illegal data address'), { modbusCode: 2 }));
+          else if (answer === 'exception')
+            reject(Object.assign(new Error('Modbus exception 2: Illegal data address'), { modbusCode: 2 }));
           else resolve({ data: Array.from({ length: count }, (_, i) => address + i), buffer: Buffer.alloc(0) });
         }, delayMs),
       );
@@ -24,7 +25,13 @@ function fakeClient(delayMs: number, answers: Array<'ok' | 'timeout' | 'exceptio
   return { client: client as unknown as ModbusRTU, stats };
 }
 
-const options = { device: 'test:502 unit 1', timeoutMs: 200, minGapMs: 0, timeoutsBeforeLost: 3, closePort: async () => undefined };
+const options = {
+  device: 'test:502 unit 1',
+  timeoutMs: 200,
+  minGapMs: 0,
+  timeoutsBeforeLost: 3,
+  closePort: async () => undefined,
+};
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -40,7 +47,12 @@ describe('modbus-connection', () => {
     const { client, stats } = fakeClient(20);
     const conn = new ModbusConnection(client, options, () => undefined);
     const results = await Promise.all([10, 20, 30, 40].map((a) => conn.readRegisters('holding-register', a, 2)));
-    expect(results).toEqual([[10, 11], [20, 21], [30, 31], [40, 41]]);
+    expect(results).toEqual([
+      [10, 11],
+      [20, 21],
+      [30, 31],
+      [40, 41],
+    ]);
     expect(stats).toMatchObject({ maxInFlight: 1, order: [10, 20, 30, 40] });
     expect(conn.requestCount).toBe(4);
   });
@@ -54,13 +66,32 @@ describe('modbus-connection', () => {
   });
 
   it('reports the connection lost after timeoutsBeforeLost timeouts in a row, once; a success resets the count', async () => {
-    const { client } = fakeClient(1, ['timeout', 'timeout', 'ok', 'timeout', 'timeout', 'exception', 'timeout', 'timeout', 'timeout']);
+    const { client } = fakeClient(1, [
+      'timeout',
+      'timeout',
+      'ok',
+      'timeout',
+      'timeout',
+      'exception',
+      'timeout',
+      'timeout',
+      'timeout',
+    ]);
     const lost: Error[] = [];
     const conn = new ModbusConnection(client, options, (reason) => lost.push(reason));
     const codes = [];
     for (let i = 0; i < 8; i++) codes.push(await codeOf(conn.readRegisters('holding-register', i, 1)));
     // An exception is an answer: the device is alive, so it does not count towards the loss.
-    expect(codes).toEqual(['MODBUS_TIMEOUT', 'MODBUS_TIMEOUT', 'resolved', 'MODBUS_TIMEOUT', 'MODBUS_TIMEOUT', 'MODBUS_EXCEPTION', 'MODBUS_TIMEOUT', 'MODBUS_TIMEOUT']);
+    expect(codes).toEqual([
+      'MODBUS_TIMEOUT',
+      'MODBUS_TIMEOUT',
+      'resolved',
+      'MODBUS_TIMEOUT',
+      'MODBUS_TIMEOUT',
+      'MODBUS_EXCEPTION',
+      'MODBUS_TIMEOUT',
+      'MODBUS_TIMEOUT',
+    ]);
     expect(lost).toEqual([]);
     expect(await codeOf(conn.readRegisters('holding-register', 8, 1))).toBe('MODBUS_TIMEOUT');
     expect(lost.map((e) => e.message)).toEqual(['no answer to 3 requests in a row']);

@@ -9,8 +9,22 @@ const ORDERS: Order[] = ['ABCD', 'CDAB', 'BADC', 'DCBA'];
 const SIZES = { int16: 1, uint16: 1, int32: 2, uint32: 2, float32: 2, float64: 4 } as const;
 type NumericType = keyof typeof SIZES;
 /** Values chosen so that a wrong sign, word or byte order gives a different number. */
-const READ_VALUES: Record<NumericType, number> = { int16: -12345, uint16: 54321, int32: -123456789, uint32: 3000000000, float32: 3.14159, float64: -9876.54321 };
-const WRITE_VALUES: Record<NumericType, number> = { int16: -2222, uint16: 65000, int32: -2000000000, uint32: 4000000000, float32: 12.375, float64: Math.PI };
+const READ_VALUES: Record<NumericType, number> = {
+  int16: -12345,
+  uint16: 54321,
+  int32: -123456789,
+  uint32: 3000000000,
+  float32: 3.14159,
+  float64: -9876.54321,
+};
+const WRITE_VALUES: Record<NumericType, number> = {
+  int16: -2222,
+  uint16: 65000,
+  int32: -2000000000,
+  uint32: 4000000000,
+  float32: 12.375,
+  float64: Math.PI,
+};
 /** What a float32 register can hold of a number: the nearest single-precision value. */
 const representable = (type: string, v: number) => (type === 'float32' ? Math.fround(v) : v);
 
@@ -58,9 +72,17 @@ const layout = {
     { address: 0, type: 'float32', order: 'CDAB', value: -0.75 },
     { address: 2, type: 'int16', order: 'BADC', value: -300 },
   ],
-  coil: [...COILS.map((value, address) => ({ address, value })), { address: 100, value: true }, { address: 105, value: true }, { address: 3000, value: true }],
+  coil: [
+    ...COILS.map((value, address) => ({ address, value })),
+    { address: 100, value: true },
+    { address: 105, value: true },
+    { address: 3000, value: true },
+  ],
   'discrete-input': INPUTS.map((value, address) => ({ address, value })),
-  watch: [...writeMatrix.map(({ address, type, order, length }) => ({ address, type, order, length })), { address: 2100, type: 'int16' }],
+  watch: [
+    ...writeMatrix.map(({ address, type, order, length }) => ({ address, type, order, length })),
+    { address: 2100, type: 'int16' },
+  ],
 };
 
 let server: PymodbusServer;
@@ -92,13 +114,25 @@ async function flow(nodes: object[], device: Record<string, unknown> = {}): Prom
   return f;
 }
 
-const reader = (id: string, config: Record<string, unknown>) => ({ id, type: 'modbus-read', typeVersion: 1, config: { device: 'plc', ...config } });
+const reader = (id: string, config: Record<string, unknown>) => ({
+  id,
+  type: 'modbus-read',
+  typeVersion: 1,
+  config: { device: 'plc', ...config },
+});
 const byTopic = (messages: Message[]) => Object.fromEntries(messages.map((m) => [m.topic, m.payload]));
 
 describe('modbus-read against pymodbus', () => {
   it('decodes every type in every byte/word order, and coils, inputs and input registers', async () => {
     const tags = [
-      ...readMatrix.map(({ name, address, type, order, length }) => ({ name, function: 'holding-register', address, type, order, length })),
+      ...readMatrix.map(({ name, address, type, order, length }) => ({
+        name,
+        function: 'holding-register',
+        address,
+        type,
+        order,
+        length,
+      })),
       { name: 'ir-float', function: 'input-register', address: 0, type: 'float32', order: 'CDAB' },
       { name: 'ir-int', function: 'input-register', address: 2, type: 'int16', order: 'BADC' },
       ...COILS.map((_, i) => ({ name: `coil-${i}`, function: 'coil', address: i })),
@@ -109,7 +143,9 @@ describe('modbus-read against pymodbus', () => {
     const f = await flow([reader('read', { intervalMs: 60_000, tags })]);
     await until(() => f.outputs('read').length === tags.length, 10_000, 'one message per tag');
     const messages = f.outputs('read');
-    expect(messages.every((m) => m.quality === 'good' && m.timestamp >= before && m.timestamp <= Date.now())).toBe(true);
+    expect(messages.every((m) => m.quality === 'good' && m.timestamp >= before && m.timestamp <= Date.now())).toBe(
+      true,
+    );
     const expected: Record<string, unknown> = {
       ...Object.fromEntries(readMatrix.map((s) => [s.name, representable(s.type, s.value as number) ?? s.value])),
       ...Object.fromEntries(readMatrix.filter((s) => s.type === 'string').map((s) => [s.name, s.value])),
@@ -156,7 +192,11 @@ describe('modbus-read against pymodbus', () => {
       [3, 1000, 12],
       [3, 1050, 1],
     ]);
-    await until(() => f.statuses('read').some((s) => s.text?.startsWith('7 tags in 4 requests per poll')), 5000, 'the status');
+    await until(
+      () => f.statuses('read').some((s) => s.text?.startsWith('7 tags in 4 requests per poll')),
+      5000,
+      'the status',
+    );
   });
 
   it('splits at 125 registers and honours maxGap 0 and a smaller device limit', async () => {
@@ -168,7 +208,11 @@ describe('modbus-read against pymodbus', () => {
       await f.stop();
       return server.reads(mark);
     };
-    const all = Array.from({ length: 130 }, (_, i) => ({ name: `r${i}`, function: 'holding-register', address: 3000 + i }));
+    const all = Array.from({ length: 130 }, (_, i) => ({
+      name: `r${i}`,
+      function: 'holding-register',
+      address: 3000 + i,
+    }));
     expect(await run({}, all)).toEqual([
       [3, 3000, 125],
       [3, 3125, 5],
@@ -200,8 +244,17 @@ describe('modbus-read against pymodbus', () => {
     const mark = server.events.length;
     const f = await flow(
       [
-        reader('a', { intervalMs: 50, tags: [{ name: 'far', function: 'holding-register', address: 1050 }, { name: 'run', function: 'coil', address: 100 }] }),
-        reader('b', { intervalMs: 50, tags: [{ name: 'ir', function: 'input-register', address: 2, type: 'int16', order: 'BADC' }] }),
+        reader('a', {
+          intervalMs: 50,
+          tags: [
+            { name: 'far', function: 'holding-register', address: 1050 },
+            { name: 'run', function: 'coil', address: 100 },
+          ],
+        }),
+        reader('b', {
+          intervalMs: 50,
+          tags: [{ name: 'ir', function: 'input-register', address: 2, type: 'int16', order: 'BADC' }],
+        }),
       ],
       { minGapMs: 100 },
     );
@@ -210,7 +263,10 @@ describe('modbus-read against pymodbus', () => {
     expect(f.errors).toEqual([]);
     expect(f.payloads('a').every((p, i) => p === (i % 2 === 0 ? 7 : true))).toBe(true);
     expect(f.payloads('b').every((p) => p === -300)).toBe(true);
-    const times = server.events.slice(mark).filter((e) => e.op === 'get').map((e) => e.t);
+    const times = server.events
+      .slice(mark)
+      .filter((e) => e.op === 'get')
+      .map((e) => e.t);
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(95); // 100 ms, less the server's clock resolution
     // Node a needs 2 requests (>= 200 ms) per poll at a 50 ms interval: ticks are skipped, and said so.
@@ -233,12 +289,26 @@ describe('modbus-read against pymodbus', () => {
     expect(missing).toMatchObject({ topic: 'missing', payload: null, quality: 'bad' });
     expect(missing.readError).toMatch(/refused to read 2 holding-registers at 9999: Modbus exception 2/);
     expect(f.errors).toEqual([expect.objectContaining({ code: 'MODBUS_EXCEPTION', nodeId: 'read' })]);
-    await until(() => f.statuses('read').some((s) => s.state === 'error' && /1 of 2 tags.*exception 2/.test(s.text ?? '')), 5000, 'the error status');
+    await until(
+      () => f.statuses('read').some((s) => s.state === 'error' && /1 of 2 tags.*exception 2/.test(s.text ?? '')),
+      5000,
+      'the error status',
+    );
   });
   it('sends a float the device reports as NaN as bad quality, never as a value', async () => {
-    const f = await flow([reader('read', { intervalMs: 60_000, tags: [{ name: 'faulty', function: 'holding-register', address: 1060, type: 'float32' }] })]);
+    const f = await flow([
+      reader('read', {
+        intervalMs: 60_000,
+        tags: [{ name: 'faulty', function: 'holding-register', address: 1060, type: 'float32' }],
+      }),
+    ]);
     await until(() => f.outputs('read').length === 1, 10_000, 'one message');
-    expect(f.outputs('read')[0]).toMatchObject({ topic: 'faulty', payload: null, quality: 'bad', readError: 'faulty: the device reports NaN, which is no measurement' });
+    expect(f.outputs('read')[0]).toMatchObject({
+      topic: 'faulty',
+      payload: null,
+      quality: 'bad',
+      readError: 'faulty: the device reports NaN, which is no measurement',
+    });
   });
 });
 
@@ -248,10 +318,27 @@ describe('modbus-write against pymodbus', () => {
       id: `w-${s.name}`,
       type: 'modbus-write',
       typeVersion: 1,
-      config: { device: 'plc', function: 'holding-register', address: s.address, type: s.type, order: s.order, length: s.length },
+      config: {
+        device: 'plc',
+        function: 'holding-register',
+        address: s.address,
+        type: s.type,
+        order: s.order,
+        length: s.length,
+      },
     }));
-    const scaled = { id: 'w-scaled', type: 'modbus-write', typeVersion: 1, config: { device: 'plc', function: 'holding-register', address: 2100, type: 'int16', scale: 0.1, offset: -40 } };
-    const coil = { id: 'w-coil', type: 'modbus-write', typeVersion: 1, config: { device: 'plc', function: 'coil', address: 500 } };
+    const scaled = {
+      id: 'w-scaled',
+      type: 'modbus-write',
+      typeVersion: 1,
+      config: { device: 'plc', function: 'holding-register', address: 2100, type: 'int16', scale: 0.1, offset: -40 },
+    };
+    const coil = {
+      id: 'w-coil',
+      type: 'modbus-write',
+      typeVersion: 1,
+      config: { device: 'plc', function: 'coil', address: 500 },
+    };
     const f = await flow([...writers, scaled, coil]);
     await until(() => f.statuses('w-coil').some((s) => s.state === 'ok'), 10_000, 'the connection');
     const mark = server.events.length;
@@ -262,7 +349,11 @@ describe('modbus-write against pymodbus', () => {
 
     const events = server.events.slice(mark);
     const decoded = Object.fromEntries(events.filter((e) => e.op === 'decoded').map((e) => [e.address, e.value]));
-    for (const s of writeMatrix) expect([s.name, decoded[s.address]]).toEqual([s.name, typeof s.value === 'number' ? representable(s.type, s.value) : s.value]);
+    for (const s of writeMatrix)
+      expect([s.name, decoded[s.address]]).toEqual([
+        s.name,
+        typeof s.value === 'number' ? representable(s.type, s.value) : s.value,
+      ]);
     expect(decoded[2100]).toBe(625); // (22.5 + 40) / 0.1
     const sets = events.filter((e) => e.op === 'set').map((e) => [e.fc, e.address, e.values?.length]);
     const registers = (s: Spec) => (s.type === 'string' ? (s.length as number) : SIZES[s.type]);
@@ -278,7 +369,14 @@ describe('modbus-write against pymodbus', () => {
       reader('read', {
         intervalMs: 60_000,
         tags: [
-          ...writeMatrix.map(({ name, address, type, order, length }) => ({ name, function: 'holding-register', address, type, order, length })),
+          ...writeMatrix.map(({ name, address, type, order, length }) => ({
+            name,
+            function: 'holding-register',
+            address,
+            type,
+            order,
+            length,
+          })),
           { name: 'scaled', function: 'holding-register', address: 2100, type: 'int16', scale: 0.1, offset: -40 },
           { name: 'coil', function: 'coil', address: 500 },
         ],
@@ -286,13 +384,22 @@ describe('modbus-write against pymodbus', () => {
     ]);
     await until(() => back.outputs('read').length === writeMatrix.length + 2, 10_000, 'the read-back');
     const read = byTopic(back.outputs('read'));
-    for (const s of writeMatrix) expect([s.name, read[s.name]]).toEqual([s.name, typeof s.value === 'number' ? representable(s.type, s.value) : s.value]);
+    for (const s of writeMatrix)
+      expect([s.name, read[s.name]]).toEqual([
+        s.name,
+        typeof s.value === 'number' ? representable(s.type, s.value) : s.value,
+      ]);
     expect(read.scaled).toBeCloseTo(22.5, 10);
     expect(read.coil).toBe(true);
   });
 
   it('refuses values that do not fit, before anything reaches the device', async () => {
-    const w = (id: string, config: Record<string, unknown>) => ({ id, type: 'modbus-write', typeVersion: 1, config: { device: 'plc', function: 'holding-register', address: 2500, ...config } });
+    const w = (id: string, config: Record<string, unknown>) => ({
+      id,
+      type: 'modbus-write',
+      typeVersion: 1,
+      config: { device: 'plc', function: 'holding-register', address: 2500, ...config },
+    });
     const f = await flow([
       w('int16', { type: 'int16' }),
       w('float32', { type: 'float32' }),
@@ -328,13 +435,15 @@ describe('modbus-write against pymodbus', () => {
   });
 
   it('refuses a config that cannot work, in plain words', async () => {
-    await expect(flow([reader('read', { tags: [{ name: 'x', function: 'coil', address: 0, type: 'float32' }] })])).rejects.toThrow(
-      'a coil holds one bit, so its type must be bool, not float32',
-    );
-    await expect(flow([reader('read', { tags: [{ name: 'x', function: 'holding-register', address: 65535, type: 'uint32' }] })])).rejects.toThrow(
-      'runs past the last address, 65535',
-    );
-    await expect(flow([reader('read', { tags: [{ name: 's', function: 'holding-register', address: 0, type: 'string' }] })])).rejects.toThrow('a string needs length');
+    await expect(
+      flow([reader('read', { tags: [{ name: 'x', function: 'coil', address: 0, type: 'float32' }] })]),
+    ).rejects.toThrow('a coil holds one bit, so its type must be bool, not float32');
+    await expect(
+      flow([reader('read', { tags: [{ name: 'x', function: 'holding-register', address: 65535, type: 'uint32' }] })]),
+    ).rejects.toThrow('runs past the last address, 65535');
+    await expect(
+      flow([reader('read', { tags: [{ name: 's', function: 'holding-register', address: 0, type: 'string' }] })]),
+    ).rejects.toThrow('a string needs length');
   });
 });
 
@@ -353,17 +462,44 @@ describe('outages', () => {
     const bads = f.outputs('read').filter((m) => m.quality === 'bad');
     expect(bads[0]).toMatchObject({ topic: 'far', payload: null });
     expect(bads[0].readError).toMatch(/did not answer within 300 ms/);
-    expect(f.statuses('read').some((s) => s.state === 'error' && /did not answer within 300 ms/.test(s.text ?? ''))).toBe(true);
+    expect(
+      f.statuses('read').some((s) => s.state === 'error' && /did not answer within 300 ms/.test(s.text ?? '')),
+    ).toBe(true);
     expect(f.errors[0]).toMatchObject({ code: 'MODBUS_TIMEOUT', nodeId: 'read' });
     // Never a stale number marked good while the device was silent.
     const firstBad = f.outputs('read').findIndex((m) => m.quality === 'bad');
-    expect(f.outputs('read').slice(firstBad).filter((m) => m.quality === 'good' && m.timestamp < resumedAt)).toEqual([]);
-    expect(f.outputs('read').slice(firstBad).every((m) => m.timestamp >= pausedAt - 250)).toBe(true);
-    await until(() => f.outputs('read').slice(firstBad).some((m) => m.quality === 'good'), 20_000, 'good values after SIGCONT');
-    const recovered = f.outputs('read').slice(firstBad).find((m) => m.quality === 'good') as Message;
+    expect(
+      f
+        .outputs('read')
+        .slice(firstBad)
+        .filter((m) => m.quality === 'good' && m.timestamp < resumedAt),
+    ).toEqual([]);
+    expect(
+      f
+        .outputs('read')
+        .slice(firstBad)
+        .every((m) => m.timestamp >= pausedAt - 250),
+    ).toBe(true);
+    await until(
+      () =>
+        f
+          .outputs('read')
+          .slice(firstBad)
+          .some((m) => m.quality === 'good'),
+      20_000,
+      'good values after SIGCONT',
+    );
+    const recovered = f
+      .outputs('read')
+      .slice(firstBad)
+      .find((m) => m.quality === 'good') as Message;
     expect(recovered.payload).toBe(7);
     // Three timeouts in a row dropped the connection; the runtime made a new one.
-    expect(f.statuses('read').some((s) => s.state === 'reconnecting' && /no answer to 3 requests in a row/.test(s.text ?? ''))).toBe(true);
+    expect(
+      f
+        .statuses('read')
+        .some((s) => s.state === 'reconnecting' && /no answer to 3 requests in a row/.test(s.text ?? '')),
+    ).toBe(true);
   }, 30_000);
 
   it('a server killed and restarted on the same port: bad while down, then polling resumes by itself', async () => {
@@ -375,11 +511,24 @@ describe('outages', () => {
     await new Promise((r) => setTimeout(r, 1000));
     const restartedAt = Date.now();
     await server.up();
-    await until(() => f.outputs('read').slice(downFor).some((m) => m.quality === 'good'), 20_000, 'good values after the restart');
+    await until(
+      () =>
+        f
+          .outputs('read')
+          .slice(downFor)
+          .some((m) => m.quality === 'good'),
+      20_000,
+      'good values after the restart',
+    );
     const bad = f.outputs('read').find((m) => m.quality === 'bad') as Message;
     expect(bad).toMatchObject({ payload: null });
-    expect(bad.readError).toMatch(/connection to 127\.0\.0\.1:\d+ unit 1 (was closed|was lost)|not connected to the Modbus device "plc"/);
-    const good = f.outputs('read').slice(downFor).find((m) => m.quality === 'good') as Message;
+    expect(bad.readError).toMatch(
+      /connection to 127\.0\.0\.1:\d+ unit 1 (was closed|was lost)|not connected to the Modbus device "plc"/,
+    );
+    const good = f
+      .outputs('read')
+      .slice(downFor)
+      .find((m) => m.quality === 'good') as Message;
     expect(good.payload).toBe(7);
     expect(good.timestamp).toBeGreaterThanOrEqual(restartedAt);
     // The runtime reconnected with its backoff: the resource status said so.

@@ -29,10 +29,14 @@ export class PymodbusServer {
   readonly events: ServerEvent[] = [];
   private process: ChildProcess | undefined;
   private stderr = '';
-  private constructor(readonly port: number, private readonly layoutFile: string) {}
+  private constructor(
+    readonly port: number,
+    private readonly layoutFile: string,
+  ) {}
 
   static async start(layout: object): Promise<PymodbusServer> {
-    if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: install python3-pymodbus (bash scripts/system-deps.sh)`);
+    if (!existsSync(PYTHON))
+      throw new Error(`${PYTHON} is missing: install python3-pymodbus (bash scripts/system-deps.sh)`);
     const dir = mkdtempSync(join(tmpdir(), 'tagflow-pymodbus-'));
     const layoutFile = join(dir, 'layout.json');
     writeFileSync(layoutFile, JSON.stringify(layout));
@@ -55,8 +59,10 @@ export class PymodbusServer {
     child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
     const deadline = Date.now() + 15_000;
     while (!(await acceptsConnections(this.port))) {
-      if (child.exitCode !== null) throw new Error(`the pymodbus server exited (code ${child.exitCode}):\n${this.stderr}`);
-      if (Date.now() > deadline) throw new Error(`the pymodbus server did not listen on port ${this.port}:\n${this.stderr}`);
+      if (child.exitCode !== null)
+        throw new Error(`the pymodbus server exited (code ${child.exitCode}):\n${this.stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(`the pymodbus server did not listen on port ${this.port}:\n${this.stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

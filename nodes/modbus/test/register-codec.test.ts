@@ -76,14 +76,18 @@ describe('register-codec', () => {
 
   it('refuses values that do not fit, naming the value and the limit', () => {
     expect(codeOf(() => encodeRegisters(70000, { type: 'int16', order: 'ABCD' }))).toBe('VALUE_OUT_OF_RANGE');
-    expect(() => encodeRegisters(70000, { type: 'int16', order: 'ABCD' })).toThrow('70000 does not fit in int16: it takes whole numbers from -32768 to 32767');
+    expect(() => encodeRegisters(70000, { type: 'int16', order: 'ABCD' })).toThrow(
+      '70000 does not fit in int16: it takes whole numbers from -32768 to 32767',
+    );
     expect(codeOf(() => encodeRegisters(-1, { type: 'uint32', order: 'ABCD' }))).toBe('VALUE_OUT_OF_RANGE');
     expect(codeOf(() => encodeRegisters(1.5, { type: 'int32', order: 'ABCD' }))).toBe('VALUE_OUT_OF_RANGE');
     expect(codeOf(() => encodeRegisters(1e39, { type: 'float32', order: 'ABCD' }))).toBe('VALUE_OUT_OF_RANGE');
     expect(codeOf(() => encodeRegisters(Infinity, { type: 'float64', order: 'ABCD' }))).toBe('VALUE_OUT_OF_RANGE');
     expect(codeOf(() => encodeRegisters(NaN, { type: 'float32', order: 'ABCD' }))).toBe('NOT_A_NUMBER');
     expect(codeOf(() => encodeRegisters('12', { type: 'uint16', order: 'ABCD' }))).toBe('NOT_A_NUMBER');
-    expect(codeOf(() => encodeRegisters('toolong', { type: 'string', order: 'ABCD', length: 3 }))).toBe('VALUE_OUT_OF_RANGE');
+    expect(codeOf(() => encodeRegisters('toolong', { type: 'string', order: 'ABCD', length: 3 }))).toBe(
+      'VALUE_OUT_OF_RANGE',
+    );
     expect(codeOf(() => encodeRegisters('€', { type: 'string', order: 'ABCD', length: 3 }))).toBe('VALUE_OUT_OF_RANGE');
     expect(codeOf(() => encodeRegisters(5, { type: 'string', order: 'ABCD', length: 3 }))).toBe('NOT_A_STRING');
   });

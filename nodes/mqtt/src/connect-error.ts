@@ -4,10 +4,12 @@
  */
 export function describeConnectError(err: unknown): string {
   // Duck-typed: errors from Node's TLS layer may come from another realm (instanceof fails).
-  if (typeof err !== 'object' || err === null || typeof (err as Error).message !== 'string') return String(err ?? 'connection closed');
+  if (typeof err !== 'object' || err === null || typeof (err as Error).message !== 'string')
+    return String(err ?? 'connection closed');
   const code = String((err as NodeJS.ErrnoException).code ?? '');
   const text = (err as Error).message;
-  if (/alert certificate required/i.test(text)) return 'the broker requires a client certificate: set certFile and keyFile';
+  if (/alert certificate required/i.test(text))
+    return 'the broker requires a client certificate: set certFile and keyFile';
   if (/alert (bad|unknown|unsupported) certificate|alert certificate (revoked|expired|unknown)/i.test(text)) {
     return `the broker refused the client certificate (${text.match(/alert [a-z ]+/i)?.[0] ?? code})`;
   }
@@ -16,7 +18,8 @@ export function describeConnectError(err: unknown): string {
     if (code === 'CERT_HAS_EXPIRED') return "the broker's certificate has expired";
     return `the broker's certificate is not trusted (${code}): set caFile to the CA that signed it`;
   }
-  if (/not authori[sz]ed|bad user ?name or password/i.test(text)) return `the broker refused the user name or password (${text})`;
+  if (/not authori[sz]ed|bad user ?name or password/i.test(text))
+    return `the broker refused the user name or password (${text})`;
   if (code === 'ECONNREFUSED') return 'nothing is listening there (connection refused)';
   return text;
 }

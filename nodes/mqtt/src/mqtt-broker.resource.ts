@@ -13,17 +13,38 @@ export default defineResource({
   configSchema: {
     type: 'object',
     properties: {
-      url: { type: 'string', pattern: '^(mqtts?|wss?)://', description: 'Broker URL, e.g. mqtt://10.0.0.5:1883 or mqtts://broker:8883.', 'x-ui': { label: 'Broker URL' } },
-      clientId: { type: 'string', minLength: 1, description: 'Client id; default tagflow-<resource id>-<host name>. Keep it stable so the broker keeps the session.' },
+      url: {
+        type: 'string',
+        pattern: '^(mqtts?|wss?)://',
+        description: 'Broker URL, e.g. mqtt://10.0.0.5:1883 or mqtts://broker:8883.',
+        'x-ui': { label: 'Broker URL' },
+      },
+      clientId: {
+        type: 'string',
+        minLength: 1,
+        description:
+          'Client id; default tagflow-<resource id>-<host name>. Keep it stable so the broker keeps the session.',
+      },
       protocolVersion: { enum: [4, 5], default: 5, description: '4 = MQTT 3.1.1, 5 = MQTT 5.' },
       username: { type: 'string' },
-      passwordEnv: { type: 'string', description: 'Name of the environment variable (or secret) holding the password: never the password itself.' },
+      passwordEnv: {
+        type: 'string',
+        description: 'Name of the environment variable (or secret) holding the password: never the password itself.',
+      },
       caFile: { type: 'string', description: 'PEM file of the CA that signed the broker certificate (TLS).' },
       certFile: { type: 'string', description: 'PEM client certificate (TLS client authentication).' },
       keyFile: { type: 'string', description: 'PEM private key of the client certificate.' },
-      rejectUnauthorized: { type: 'boolean', default: true, description: 'Refuse a broker certificate that does not verify.' },
+      rejectUnauthorized: {
+        type: 'boolean',
+        default: true,
+        description: 'Refuse a broker certificate that does not verify.',
+      },
       keepaliveSeconds: { type: 'integer', minimum: 0, default: 30 },
-      cleanSession: { type: 'boolean', default: false, description: 'Off: the broker keeps subscriptions and queued QoS 1/2 messages while the runtime reconnects.' },
+      cleanSession: {
+        type: 'boolean',
+        default: false,
+        description: 'Off: the broker keeps subscriptions and queued QoS 1/2 messages while the runtime reconnects.',
+      },
       connectTimeoutMs: { type: 'integer', minimum: 100, default: 5000 },
     },
     required: ['url'],
@@ -35,7 +56,11 @@ export default defineResource({
     let password: string | undefined;
     if (c.passwordEnv !== undefined) {
       password = ctx.secret(c.passwordEnv);
-      if (password === undefined) throw new NodeError('SECRET_MISSING', `the password for ${c.url} is to come from "${c.passwordEnv}", which is not set`);
+      if (password === undefined)
+        throw new NodeError(
+          'SECRET_MISSING',
+          `the password for ${c.url} is to come from "${c.passwordEnv}", which is not set`,
+        );
     }
     const options: IClientOptions = {
       clientId: c.clientId ?? `tagflow-${ctx.id}-${hostname()}`,

@@ -13,11 +13,28 @@ export default defineNode({
   configSchema: {
     type: 'object',
     properties: {
-      broker: { type: 'string', minLength: 1, description: 'Id of the mqtt-broker resource.', 'x-ui': { widget: 'resource', resourceType: 'mqtt-broker' } },
-      topic: { type: 'string', minLength: 1, description: 'Topic filter; + matches one level, # the rest (plant/+/flow, plant/#).' },
+      broker: {
+        type: 'string',
+        minLength: 1,
+        description: 'Id of the mqtt-broker resource.',
+        'x-ui': { widget: 'resource', resourceType: 'mqtt-broker' },
+      },
+      topic: {
+        type: 'string',
+        minLength: 1,
+        description: 'Topic filter; + matches one level, # the rest (plant/+/flow, plant/#).',
+      },
       qos: { enum: [0, 1, 2], default: 1 },
-      payload: { enum: ['auto', 'json', 'string', 'number', 'buffer'], default: 'auto', description: 'auto: JSON when it parses, else the text.' },
-      sharedGroup: { type: 'string', pattern: '^[^/+#]+$', description: 'Share the subscription with other runtimes in this group: each message goes to one of them.' },
+      payload: {
+        enum: ['auto', 'json', 'string', 'number', 'buffer'],
+        default: 'auto',
+        description: 'auto: JSON when it parses, else the text.',
+      },
+      sharedGroup: {
+        type: 'string',
+        pattern: '^[^/+#]+$',
+        description: 'Share the subscription with other runtimes in this group: each message goes to one of them.',
+      },
     },
     required: ['broker', 'topic'],
     additionalProperties: false,
@@ -37,7 +54,11 @@ export default defineNode({
           return text;
         case 'number': {
           const n = Number(text);
-          if (text.trim() === '' || !Number.isFinite(n)) throw new NodeError('MQTT_PAYLOAD', `the message on ${topic} is not a number: ${JSON.stringify(text.slice(0, 40))}`);
+          if (text.trim() === '' || !Number.isFinite(n))
+            throw new NodeError(
+              'MQTT_PAYLOAD',
+              `the message on ${topic} is not a number: ${JSON.stringify(text.slice(0, 40))}`,
+            );
           return n;
         }
         case 'json':
@@ -76,7 +97,10 @@ export default defineNode({
       async close() {
         detachMessages?.();
         const connection = broker.current;
-        if (connection) await connection.unsubscribe(filter).catch((err: unknown) => ctx.log.warn('unsubscribe failed', { error: String(err) }));
+        if (connection)
+          await connection
+            .unsubscribe(filter)
+            .catch((err: unknown) => ctx.log.warn('unsubscribe failed', { error: String(err) }));
       },
     };
   },

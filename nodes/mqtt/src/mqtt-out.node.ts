@@ -24,7 +24,6 @@ interface PendingPublish {
 /** Outbox acknowledgements are made this many publishes at a time. */
 const BATCH = 100;
 
-
 export default defineNode({
   type: 'mqtt-out',
   version: 1,
@@ -36,13 +35,35 @@ export default defineNode({
   configSchema: {
     type: 'object',
     properties: {
-      broker: { type: 'string', minLength: 1, description: 'Id of the mqtt-broker resource.', 'x-ui': { widget: 'resource', resourceType: 'mqtt-broker' } },
-      topic: { type: 'string', minLength: 1, description: 'Topic, or a template such as plant/{{topic}} or line/{{payload.line}}/flow.' },
+      broker: {
+        type: 'string',
+        minLength: 1,
+        description: 'Id of the mqtt-broker resource.',
+        'x-ui': { widget: 'resource', resourceType: 'mqtt-broker' },
+      },
+      topic: {
+        type: 'string',
+        minLength: 1,
+        description: 'Topic, or a template such as plant/{{topic}} or line/{{payload.line}}/flow.',
+      },
       qos: { enum: [0, 1, 2], default: 1 },
       retain: { type: 'boolean', default: false },
-      format: { enum: ['json', 'string', 'message'], default: 'json', description: 'json: the payload as JSON; string: the payload as text; message: the whole message as JSON.' },
-      bufferMaxMB: { type: 'number', exclusiveMinimum: 0, default: 100, description: 'Disk space for messages waiting for the broker.' },
-      overflow: { enum: ['drop-oldest', 'block'], default: 'drop-oldest', description: 'When the buffer is full: drop the oldest (counted), or hold the flow back.' },
+      format: {
+        enum: ['json', 'string', 'message'],
+        default: 'json',
+        description: 'json: the payload as JSON; string: the payload as text; message: the whole message as JSON.',
+      },
+      bufferMaxMB: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 100,
+        description: 'Disk space for messages waiting for the broker.',
+      },
+      overflow: {
+        enum: ['drop-oldest', 'block'],
+        default: 'drop-oldest',
+        description: 'When the buffer is full: drop the oldest (counted), or hold the flow back.',
+      },
       maxInFlight: {
         type: 'integer',
         minimum: 1,
@@ -52,9 +73,22 @@ export default defineNode({
           'Messages sent before the broker has confirmed the earlier ones. Lower it when the subscribers of a broker that limits its queue per subscriber (Mosquitto: max_queued_messages, 1000 by default) must not miss messages while a backlog drains.',
         'x-ui': { advanced: true },
       },
-      contentType: { type: 'string', minLength: 1, description: 'MQTT 5: the content type sent with each message, e.g. application/json.' },
-      messageExpirySeconds: { type: 'integer', minimum: 1, description: 'MQTT 5: the broker discards the message if it cannot deliver it to a subscriber within this time.' },
-      responseTopic: { type: 'string', minLength: 1, description: 'MQTT 5: the topic a receiver should answer on (a template, like topic).' },
+      contentType: {
+        type: 'string',
+        minLength: 1,
+        description: 'MQTT 5: the content type sent with each message, e.g. application/json.',
+      },
+      messageExpirySeconds: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'MQTT 5: the broker discards the message if it cannot deliver it to a subscriber within this time.',
+      },
+      responseTopic: {
+        type: 'string',
+        minLength: 1,
+        description: 'MQTT 5: the topic a receiver should answer on (a template, like topic).',
+      },
       userProperties: {
         type: 'object',
         additionalProperties: { type: 'string' },
@@ -72,7 +106,11 @@ export default defineNode({
     const outbox = await ctx.outbox<PendingPublish>({ maxBytes: c.bufferMaxMB * 2 ** 20, overflow: c.overflow });
     let delivering: Promise<void> | undefined;
     let shown = '';
-    const wantsProperties = c.contentType !== undefined || c.messageExpirySeconds !== undefined || c.responseTopic !== undefined || c.userProperties !== undefined;
+    const wantsProperties =
+      c.contentType !== undefined ||
+      c.messageExpirySeconds !== undefined ||
+      c.responseTopic !== undefined ||
+      c.userProperties !== undefined;
     let warnedOldProtocol = false;
 
     // Properties are fixed when the message is accepted, so a message buffered for an hour keeps
@@ -85,7 +123,8 @@ export default defineNode({
       if (c.responseTopic !== undefined) p.responseTopic = renderTopic(c.responseTopic, msg, 'the response topic');
       if (c.userProperties !== undefined) {
         p.userProperties = {};
-        for (const [name, template] of Object.entries(c.userProperties)) p.userProperties[name] = renderTopic(template, msg, `the user property "${name}"`);
+        for (const [name, template] of Object.entries(c.userProperties))
+          p.userProperties[name] = renderTopic(template, msg, `the user property "${name}"`);
       }
       return p;
     };
@@ -142,7 +181,8 @@ export default defineNode({
         try {
           while (!ctx.signal.aborted) {
             countDrops(window.length);
-            for (const p of outbox.peek(c.maxInFlight).slice(window.length - droppedInWindow)) window.push(publish(connection, p, v5));
+            for (const p of outbox.peek(c.maxInFlight).slice(window.length - droppedInWindow))
+              window.push(publish(connection, p, v5));
             if (window.length === 0) break;
             const oldest = window.splice(0, batchSize);
             await Promise.race([Promise.all(oldest), lost]);
@@ -179,7 +219,11 @@ export default defineNode({
           throw new NodeError('MQTT_TOPIC', (err as Error).message);
         }
         const body =
-          c.format === 'message' ? JSON.stringify(msg) : c.format === 'string' ? String(msg.payload) : (JSON.stringify(msg.payload) ?? 'null');
+          c.format === 'message'
+            ? JSON.stringify(msg)
+            : c.format === 'string'
+              ? String(msg.payload)
+              : (JSON.stringify(msg.payload) ?? 'null');
         let properties: PublishProperties | undefined;
         try {
           properties = wantsProperties ? propertiesFor(msg) : undefined;

@@ -7,7 +7,8 @@ import type { Message } from '@tagflow/node-sdk';
 export function renderTopic(template: string, msg: Message, what = 'the topic template'): string {
   return template.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (_, path: string) => {
     let value: unknown = msg;
-    for (const key of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    for (const key of path.split('.'))
+      value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
     if (value === undefined || value === null || typeof value === 'object') {
       throw new Error(`${what} needs {{${path}}}, which this message does not have as a text or number`);
     }

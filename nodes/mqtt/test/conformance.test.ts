@@ -17,7 +17,13 @@ connectorConformance({
   },
   stopPeer: async () => broker?.down(),
   resourceConfig: () => ({ url: (broker as Mosquitto).url }),
-  publisher: (resourceId, channel) => ({ type: 'mqtt-out', config: { broker: resourceId, topic: `conformance/${channel}`, qos: 1 } }),
-  subscriber: (resourceId, channel) => ({ type: 'mqtt-in', config: { broker: resourceId, topic: `conformance/${channel}`, qos: 1 } }),
+  publisher: (resourceId, channel) => ({
+    type: 'mqtt-out',
+    config: { broker: resourceId, topic: `conformance/${channel}`, qos: 1 },
+  }),
+  subscriber: (resourceId, channel) => ({
+    type: 'mqtt-in',
+    config: { broker: resourceId, topic: `conformance/${channel}`, qos: 1 },
+  }),
   messages: 2000,
 });

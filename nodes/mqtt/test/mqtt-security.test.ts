@@ -19,7 +19,12 @@ beforeAll(async () => {
   passwordBroker = await Mosquitto.start({ users: { edge: 's3cret-pw' } });
   tlsBroker = await Mosquitto.start({
     users: { edge: 's3cret-pw' },
-    tls: { caFile: certs.caFile, certFile: certs.serverCertFile, keyFile: certs.serverKeyFile, requireClientCertificate: true },
+    tls: {
+      caFile: certs.caFile,
+      certFile: certs.serverCertFile,
+      keyFile: certs.serverKeyFile,
+      requireClientCertificate: true,
+    },
   });
   process.env.TAGFLOW_TEST_MQTT_PASSWORD = 's3cret-pw';
   process.env.TAGFLOW_TEST_MQTT_WRONG = 'not-the-password';
@@ -62,7 +67,9 @@ async function watcher(url: string, options: IClientOptions): Promise<string[]> 
   });
   const got: string[] = [];
   client.on('message', (_topic, payload) => got.push(payload.toString()));
-  await new Promise((resolve, reject) => client.subscribe('secure/out', { qos: 1 }, (err) => (err ? reject(err) : resolve(undefined))));
+  await new Promise((resolve, reject) =>
+    client.subscribe('secure/out', { qos: 1 }, (err) => (err ? reject(err) : resolve(undefined))),
+  );
   return got;
 }
 
@@ -89,14 +96,22 @@ describe('mqtt-broker with a username and a password from the environment', () =
   it('shows a refused password on the nodes and keeps what was published for later', async () => {
     const f = await flow({ url: passwordBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_WRONG' });
     await f.inject('pub', { payload: 1 });
-    await until(() => lastText(f, 'sub').includes('the broker refused the user name or password'), 15_000, 'the refusal in the status');
+    await until(
+      () => lastText(f, 'sub').includes('the broker refused the user name or password'),
+      15_000,
+      'the refusal in the status',
+    );
     expect(f.statuses('sub').at(-1)?.state).toBe('reconnecting');
     await until(() => f.statuses('pub').some((s) => s.backlog === 1), 5_000, 'the backlog of 1 in the status');
   });
 
   it('refuses to connect, in plain words, when the named password is not set', async () => {
     const f = await flow({ url: passwordBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_UNSET' });
-    await until(() => lastText(f, 'sub').includes('TAGFLOW_TEST_MQTT_UNSET'), 15_000, 'the missing secret in the status');
+    await until(
+      () => lastText(f, 'sub').includes('TAGFLOW_TEST_MQTT_UNSET'),
+      15_000,
+      'the missing secret in the status',
+    );
     expect(lastText(f, 'sub')).toMatch(/is to come from "TAGFLOW_TEST_MQTT_UNSET", which is not set/);
   });
 });
@@ -105,7 +120,12 @@ describe('mqtt-broker over TLS with a client certificate', () => {
   const trusted = () => ({ caFile: certs.caFile, certFile: certs.clientCertFile, keyFile: certs.clientKeyFile });
 
   it('connects with the CA and a client certificate, plus a password, and carries messages both ways', async () => {
-    const f = await flow({ url: tlsBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD', ...trusted() });
+    const f = await flow({
+      url: tlsBroker.url,
+      username: 'edge',
+      passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD',
+      ...trusted(),
+    });
     const { readFileSync } = await import('node:fs');
     await roundTrip(f, tlsBroker.url, {
       username: 'edge',
@@ -118,13 +138,27 @@ describe('mqtt-broker over TLS with a client certificate', () => {
 
   it('refuses a broker whose certificate is not signed by the configured CA', async () => {
     const other = makeCertificates('another-plant');
-    const f = await flow({ url: tlsBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD', caFile: other.caFile, certFile: certs.clientCertFile, keyFile: certs.clientKeyFile });
+    const f = await flow({
+      url: tlsBroker.url,
+      username: 'edge',
+      passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD',
+      caFile: other.caFile,
+      certFile: certs.clientCertFile,
+      keyFile: certs.clientKeyFile,
+    });
     await until(() => /certificate/i.test(lastText(f, 'sub')), 15_000, 'the certificate error in the status');
-    expect(lastText(f, 'sub')).toMatch(/cannot connect to mqtts:\/\/127\.0\.0\.1:\d+: the broker's certificate is not trusted \(\w+\): set caFile/);
+    expect(lastText(f, 'sub')).toMatch(
+      /cannot connect to mqtts:\/\/127\.0\.0\.1:\d+: the broker's certificate is not trusted \(\w+\): set caFile/,
+    );
   });
 
   it('is refused by a broker that requires a client certificate when it has none', async () => {
-    const f = await flow({ url: tlsBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD', caFile: certs.caFile });
+    const f = await flow({
+      url: tlsBroker.url,
+      username: 'edge',
+      passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD',
+      caFile: certs.caFile,
+    });
     await until(() => lastText(f, 'sub').includes('cannot connect'), 15_000, 'the refusal in the status');
     expect(f.statuses('sub').some((s) => s.text?.startsWith('subscribed'))).toBe(false);
     expect(lastText(f, 'sub')).toMatch(/the broker requires a client certificate: set certFile and keyFile/);

@@ -37,10 +37,17 @@ async function peer(options: { clientId?: string; clean?: boolean } = {}): Promi
 function collect(client: MqttClient, filter: string): Promise<Array<{ topic: string; body: string }>> {
   const got: Array<{ topic: string; body: string }> = [];
   client.on('message', (topic, payload) => got.push({ topic, body: payload.toString() }));
-  return new Promise((resolve, reject) => client.subscribe(filter, { qos: 1 }, (err) => (err ? reject(err) : resolve(got))));
+  return new Promise((resolve, reject) =>
+    client.subscribe(filter, { qos: 1 }, (err) => (err ? reject(err) : resolve(got))),
+  );
 }
 
-async function flow(nodes: object[], edges: object[] = [], dataDir?: string, clientId?: string): Promise<FlowUnderTest> {
+async function flow(
+  nodes: object[],
+  edges: object[] = [],
+  dataDir?: string,
+  clientId?: string,
+): Promise<FlowUnderTest> {
   const config = clientId === undefined ? { url: broker.url } : { url: broker.url, clientId };
   const f = await runFlow(
     { schemaVersion: 1, id: 'mqtt-test', resources: [{ id: 'plant', type: 'mqtt-broker', config }], nodes, edges },
@@ -54,7 +61,9 @@ describe('mqtt-out', () => {
   it('publishes each message to the templated topic as JSON, in order', async () => {
     const sub = await peer();
     const got = await collect(sub, 'plant/#');
-    const f = await flow([{ id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: 'plant/{{topic}}/avg' } }]);
+    const f = await flow([
+      { id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: 'plant/{{topic}}/avg' } },
+    ]);
     for (let i = 0; i < 20; i++) await f.inject('pub', { payload: { value: i }, topic: 'pump3' });
     await until(() => got.length === 20, 20_000, '20 messages');
     expect(got.map((m) => m.topic)).toEqual(Array(20).fill('plant/pump3/avg'));
@@ -64,7 +73,14 @@ describe('mqtt-out', () => {
   it.each([1, 7, 1000])('with maxInFlight %i delivers every message once, in order', async (maxInFlight) => {
     const sub = await peer();
     const got = await collect(sub, `window/${maxInFlight}`);
-    const f = await flow([{ id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: `window/${maxInFlight}`, maxInFlight } }]);
+    const f = await flow([
+      {
+        id: 'pub',
+        type: 'mqtt-out',
+        typeVersion: 1,
+        config: { broker: 'plant', topic: `window/${maxInFlight}`, maxInFlight },
+      },
+    ]);
     // Injected without waiting, so the buffer holds more than one window at a time.
     await Promise.all(Array.from({ length: 250 }, (_, i) => f.inject('pub', { payload: i })));
     await until(() => got.length >= 250, 20_000, '250 messages');
@@ -76,14 +92,25 @@ describe('mqtt-out', () => {
     const sub = await peer();
     const got = await collect(sub, 'overflow/#');
     // About 20 messages fit in the buffer; 3,000 arrive quickly while up to 1,000 are under way.
-    const f = await flow([{ id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: 'overflow/x', bufferMaxMB: 0.0005 } }]);
+    const f = await flow([
+      {
+        id: 'pub',
+        type: 'mqtt-out',
+        typeVersion: 1,
+        config: { broker: 'plant', topic: 'overflow/x', bufferMaxMB: 0.0005 },
+      },
+    ]);
     // In chunks, a turn apart: publishes are under way when later messages overflow the buffer.
     for (let chunk = 0; chunk < 30; chunk++) {
       await Promise.all(Array.from({ length: 100 }, (_, i) => f.inject('pub', { payload: chunk * 100 + i })));
       await new Promise((r) => setImmediate(r));
     }
     const dropped = () => Number(/(\d+) dropped/.exec(f.statuses('pub').at(-1)?.text ?? '')?.[1] ?? 0);
-    await until(() => /^connected(, \d+ dropped)?$/.test(f.statuses('pub').at(-1)?.text ?? '') && got.length + dropped() >= 3000, 20_000, 'the buffer to empty');
+    await until(
+      () => /^connected(, \d+ dropped)?$/.test(f.statuses('pub').at(-1)?.text ?? '') && got.length + dropped() >= 3000,
+      20_000,
+      'the buffer to empty',
+    );
     await new Promise((r) => setTimeout(r, 600)); // the status is refreshed every 500 ms
     const values = got.map((m) => Number(m.body));
     expect(dropped()).toBeGreaterThan(0);
@@ -98,7 +125,8 @@ describe('mqtt-out', () => {
     const sub = await peer();
     const got: Array<{ body: string; properties: Record<string, unknown> | undefined }> = [];
     sub.on('message', (topic, payload, packet) => {
-      if (topic === 'props/out') got.push({ body: payload.toString(), properties: packet.properties as Record<string, unknown> | undefined });
+      if (topic === 'props/out')
+        got.push({ body: payload.toString(), properties: packet.properties as Record<string, unknown> | undefined });
     });
     await new Promise((resolve) => sub.subscribe('props/out', { qos: 1 }, resolve));
     const config = {
@@ -134,7 +162,14 @@ describe('mqtt-out', () => {
         schemaVersion: 1,
         id: 'mqtt-v311',
         resources: [{ id: 'plant', type: 'mqtt-broker', config: { url: broker.url, protocolVersion: 4 } }],
-        nodes: [{ id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: 'v311/out', contentType: 'text/plain', format: 'string' } }],
+        nodes: [
+          {
+            id: 'pub',
+            type: 'mqtt-out',
+            typeVersion: 1,
+            config: { broker: 'plant', topic: 'v311/out', contentType: 'text/plain', format: 'string' },
+          },
+        ],
         edges: [],
       },
       { nodes: [mqttIn, mqttOut], resources: [mqttBroker], fakeTime: false },
@@ -143,11 +178,15 @@ describe('mqtt-out', () => {
     await f.inject('pub', { payload: 'hello' });
     await until(() => got.length === 1, 15_000, 'the message');
     expect(got[0].body).toBe('hello');
-    expect(f.logs.some((r) => r.level === 'warn' && /MQTT 3\.1\.1, which has no message properties/.test(r.message))).toBe(true);
+    expect(
+      f.logs.some((r) => r.level === 'warn' && /MQTT 3\.1\.1, which has no message properties/.test(r.message)),
+    ).toBe(true);
   });
 
   it('reports a message the topic template cannot fill as the node error', async () => {
-    const f = await flow([{ id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: 'line/{{payload.line}}' } }]);
+    const f = await flow([
+      { id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: 'line/{{payload.line}}' } },
+    ]);
     await f.inject('pub', { payload: 5 });
     expect(f.errors).toEqual([expect.objectContaining({ code: 'MQTT_TOPIC', nodeId: 'pub' })]);
   });
@@ -155,7 +194,9 @@ describe('mqtt-out', () => {
   it('loses nothing while the broker is down for seconds: buffers, then delivers in order', async () => {
     const sub = await peer({ clientId: 'durable-subscriber', clean: false });
     const got = await collect(sub, 'outage/#');
-    const f = await flow([{ id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: 'outage/seq' } }]);
+    const f = await flow([
+      { id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: 'outage/seq' } },
+    ]);
     const total = 600;
     let sent = 0;
     const sending = (async () => {
@@ -175,8 +216,13 @@ describe('mqtt-out', () => {
     const values = got.map((m) => Number(m.body));
     // At least once: a batch in flight at the outage may come twice; first arrivals are in order.
     const firstArrivals = [...new Set(values)];
-    process.stdout.write(`broker outage test: ${JSON.stringify({ sent: total, received: values.length, distinct: firstArrivals.length, duplicates: values.length - firstArrivals.length })}\n`);
-    expect({ missing: total - firstArrivals.length, ordered: firstArrivals.every((v, i) => v === i) }).toEqual({ missing: 0, ordered: true });
+    process.stdout.write(
+      `broker outage test: ${JSON.stringify({ sent: total, received: values.length, distinct: firstArrivals.length, duplicates: values.length - firstArrivals.length })}\n`,
+    );
+    expect({ missing: total - firstArrivals.length, ordered: firstArrivals.every((v, i) => v === i) }).toEqual({
+      missing: 0,
+      ordered: true,
+    });
     expect(sentAtOutage).toBeLessThan(total);
     expect(Math.max(...backlog)).toBeGreaterThan(0); // the status showed the backlog while down
   }, 90_000);
@@ -205,24 +251,37 @@ describe('mqtt-in', () => {
       { id: 'json', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'in/+/json' } },
       { id: 'num', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'in/num', payload: 'number' } },
     ]);
-    await until(() => f.statuses('json').some((s) => s.text?.startsWith('subscribed')) && f.statuses('num').some((s) => s.text?.startsWith('subscribed')));
+    await until(
+      () =>
+        f.statuses('json').some((s) => s.text?.startsWith('subscribed')) &&
+        f.statuses('num').some((s) => s.text?.startsWith('subscribed')),
+    );
     const pub = await peer();
     pub.publish('in/a/json', '{"v":1}', { qos: 1 });
     pub.publish('in/b/json', 'plain text', { qos: 1 });
     pub.publish('in/num', '42.5', { qos: 1 });
     pub.publish('in/num', 'abc', { qos: 1 });
     await until(() => f.payloads('json').length === 2 && f.payloads('num').length === 1 && f.errors.length === 1);
-    expect(f.outputs('json').map((m) => [m.topic, m.payload])).toEqual([['in/a/json', { v: 1 }], ['in/b/json', 'plain text']]);
+    expect(f.outputs('json').map((m) => [m.topic, m.payload])).toEqual([
+      ['in/a/json', { v: 1 }],
+      ['in/b/json', 'plain text'],
+    ]);
     expect(f.payloads('num')).toEqual([42.5]);
     expect(f.errors[0]).toMatchObject({ code: 'MQTT_PAYLOAD', nodeId: 'num' });
   });
 
   it('subscribes again after the broker restarts, receiving each later message once', async () => {
-    const f = await flow([{ id: 'sub', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'again/x' } }]);
+    const f = await flow([
+      { id: 'sub', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'again/x' } },
+    ]);
     await until(() => f.statuses('sub').some((s) => s.text?.startsWith('subscribed')));
     await broker.down();
     await broker.up();
-    await until(() => f.statuses('sub').filter((s) => s.text?.startsWith('subscribed')).length >= 2, 30_000, 'a second subscription');
+    await until(
+      () => f.statuses('sub').filter((s) => s.text?.startsWith('subscribed')).length >= 2,
+      30_000,
+      'a second subscription',
+    );
     const pub = await peer();
     for (let i = 0; i < 10; i++) pub.publish('again/x', String(i), { qos: 1 });
     await until(() => f.payloads('sub').length >= 10, 20_000, '10 messages');
@@ -232,16 +291,37 @@ describe('mqtt-in', () => {
 
   it('receives each message once after redeploys that change the node and then the broker resource', async () => {
     const base = { schemaVersion: 1, id: 'mqtt-test', edges: [] };
-    const sub = (qos: number) => ({ id: 'sub', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'redeploy/x', qos } });
+    const sub = (qos: number) => ({
+      id: 'sub',
+      type: 'mqtt-in',
+      typeVersion: 1,
+      config: { broker: 'plant', topic: 'redeploy/x', qos },
+    });
     const f = await flow([sub(1)]);
     await until(() => f.statuses('sub').filter((s) => s.text?.startsWith('subscribed')).length === 1);
     // The node changes (qos), then the resource changes (keepalive): each time the old subscriber goes away.
-    let result = await f.engine.deploy({ ...base, resources: [{ id: 'plant', type: 'mqtt-broker', config: { url: broker.url } }], nodes: [sub(0)] });
+    let result = await f.engine.deploy({
+      ...base,
+      resources: [{ id: 'plant', type: 'mqtt-broker', config: { url: broker.url } }],
+      nodes: [sub(0)],
+    });
     expect(result.ok).toBe(true);
-    await until(() => f.statuses('sub').filter((s) => s.text?.startsWith('subscribed')).length === 2, 15_000, 'the second subscription');
-    result = await f.engine.deploy({ ...base, resources: [{ id: 'plant', type: 'mqtt-broker', config: { url: broker.url, keepaliveSeconds: 20 } }], nodes: [sub(1)] });
+    await until(
+      () => f.statuses('sub').filter((s) => s.text?.startsWith('subscribed')).length === 2,
+      15_000,
+      'the second subscription',
+    );
+    result = await f.engine.deploy({
+      ...base,
+      resources: [{ id: 'plant', type: 'mqtt-broker', config: { url: broker.url, keepaliveSeconds: 20 } }],
+      nodes: [sub(1)],
+    });
     expect(result.ok).toBe(true);
-    await until(() => f.statuses('sub').filter((s) => s.text?.startsWith('subscribed')).length === 3, 15_000, 'the third subscription');
+    await until(
+      () => f.statuses('sub').filter((s) => s.text?.startsWith('subscribed')).length === 3,
+      15_000,
+      'the third subscription',
+    );
     const pub = await peer();
     for (let i = 0; i < 10; i++) pub.publish('redeploy/x', String(i), { qos: 1 });
     await until(() => f.payloads('sub').length >= 10, 20_000, '10 messages');
@@ -251,9 +331,23 @@ describe('mqtt-in', () => {
 
   it('splits a stream between the members of a shared subscription group', async () => {
     // Two runtimes (each its own client id, as on two machines) in one group.
-    const f = await flow([{ id: 'a', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'shared/x', sharedGroup: 'g1' } }], [], undefined, 'edge-1');
-    const g = await flow([{ id: 'b', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'shared/x', sharedGroup: 'g1' } }], [], undefined, 'edge-2');
-    await until(() => f.statuses('a').some((s) => s.text?.startsWith('subscribed')) && g.statuses('b').some((s) => s.text?.startsWith('subscribed')));
+    const f = await flow(
+      [{ id: 'a', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'shared/x', sharedGroup: 'g1' } }],
+      [],
+      undefined,
+      'edge-1',
+    );
+    const g = await flow(
+      [{ id: 'b', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'shared/x', sharedGroup: 'g1' } }],
+      [],
+      undefined,
+      'edge-2',
+    );
+    await until(
+      () =>
+        f.statuses('a').some((s) => s.text?.startsWith('subscribed')) &&
+        g.statuses('b').some((s) => s.text?.startsWith('subscribed')),
+    );
     const pub = await peer();
     for (let i = 0; i < 40; i++) pub.publish('shared/x', String(i), { qos: 1 });
     await until(() => f.payloads('a').length + g.payloads('b').length >= 40);

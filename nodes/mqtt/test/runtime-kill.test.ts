@@ -31,7 +31,10 @@ afterAll(async () => {
 });
 
 /** The runtime as a user starts it; the node package is found in the working directory. */
-function startRuntime(flowFile: string, dataDir: string): { child: ChildProcessWithoutNullStreams; stderr: () => string } {
+function startRuntime(
+  flowFile: string,
+  dataDir: string,
+): { child: ChildProcessWithoutNullStreams; stderr: () => string } {
   const child = spawn(process.execPath, ['--no-node-snapshot', cli, 'run', flowFile, '--data-dir', dataDir], {
     cwd: packageRoot,
     env: { ...process.env, FORCE_COLOR: '0' },
@@ -79,7 +82,11 @@ it('loses nothing when the runtime is killed (SIGKILL) mid-backlog and started a
   await until(() => first.stderr().includes('[in] ok: subscribed to seq/in'), 20_000, 'the runtime to subscribe');
   const publisher = await client(source.url);
   for (let i = 0; i < TOTAL; i++) await publisher.publishAsync('seq/in', String(i), { qos: 1 });
-  await until(() => new RegExp(`\\[pub\\] .*\\b${TOTAL} buffered`).test(first.stderr()), 30_000, `${TOTAL} messages in the buffer`);
+  await until(
+    () => new RegExp(`\\[pub\\] .*\\b${TOTAL} buffered`).test(first.stderr()),
+    30_000,
+    `${TOTAL} messages in the buffer`,
+  );
 
   // 2. The cloud broker comes back; the runtime is killed as soon as delivery has begun.
   await sink.up();
@@ -104,7 +111,10 @@ it('loses nothing when the runtime is killed (SIGKILL) mid-backlog and started a
   const seen = { sent: TOTAL, receivedAtKill, distinct: new Set(got).size, duplicates: got.length - new Set(got).size };
   process.stdout.write(`runtime SIGKILL test: ${JSON.stringify(seen)}\n`);
   expect(receivedAtKill).toBeLessThan(TOTAL); // the kill landed mid-backlog
-  expect({ lost: TOTAL - seen.distinct, ordered: firstArrivals.every((v, i) => v === i) }).toEqual({ lost: 0, ordered: true });
+  expect({ lost: TOTAL - seen.distinct, ordered: firstArrivals.every((v, i) => v === i) }).toEqual({
+    lost: 0,
+    ordered: true,
+  });
   second.child.kill('SIGTERM');
   await new Promise((ok) => second.child.once('exit', ok));
 }, 120_000);

@@ -13,7 +13,10 @@ export function clientPkiFolder(dataDir: string): string {
  * it in `rejected/`, from where an operator moves it to `trusted/` to trust it).
  */
 export async function openClientPki(dataDir: string, autoAccept: boolean): Promise<OPCUACertificateManager> {
-  const pki = new OPCUACertificateManager({ rootFolder: clientPkiFolder(dataDir), automaticallyAcceptUnknownCertificate: autoAccept });
+  const pki = new OPCUACertificateManager({
+    rootFolder: clientPkiFolder(dataDir),
+    automaticallyAcceptUnknownCertificate: autoAccept,
+  });
   await pki.initialize();
   return pki;
 }

@@ -9,11 +9,17 @@ import type { NodeId } from 'node-opcua';
  */
 export function parseNodeId(text: unknown, field = 'node id'): NodeId {
   if (typeof text !== 'string' || text.trim() === '') {
-    throw new NodeError('OPCUA_NODE_ID', `the ${field} must be a text such as "ns=1;s=Pump.Flow", not ${JSON.stringify(text) ?? String(text)}`);
+    throw new NodeError(
+      'OPCUA_NODE_ID',
+      `the ${field} must be a text such as "ns=1;s=Pump.Flow", not ${JSON.stringify(text) ?? String(text)}`,
+    );
   }
   try {
     return coerceNodeId(text.trim());
   } catch (err) {
-    throw new NodeError('OPCUA_NODE_ID', `"${text}" is not a valid OPC UA node id (expected e.g. "ns=1;s=Pump.Flow" or "ns=2;i=1001"): ${errorText(err)}`);
+    throw new NodeError(
+      'OPCUA_NODE_ID',
+      `"${text}" is not a valid OPC UA node id (expected e.g. "ns=1;s=Pump.Flow" or "ns=2;i=1001"): ${errorText(err)}`,
+    );
   }
 }

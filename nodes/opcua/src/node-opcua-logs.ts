@@ -13,7 +13,10 @@ export function routeNodeOpcuaLogsToStderr(): void {
   if (routed) return;
   routed = true;
   const toStderr = (context?: unknown, ...args: unknown[]) => {
-    const where = context !== null && typeof context === 'object' && 'filename' in context ? String((context as { filename: unknown }).filename) : '';
+    const where =
+      context !== null && typeof context === 'object' && 'filename' in context
+        ? String((context as { filename: unknown }).filename)
+        : '';
     process.stderr.write(`[node-opcua${where ? ` ${where}` : ''}] ${format(...args)}\n`);
   };
   setWarningLogger(toStderr);

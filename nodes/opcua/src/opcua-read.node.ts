@@ -30,7 +30,12 @@ export default defineNode({
   configSchema: {
     type: 'object',
     properties: {
-      server: { type: 'string', minLength: 1, description: 'Id of the opcua-server resource.', 'x-ui': { widget: 'resource', resourceType: 'opcua-server' } },
+      server: {
+        type: 'string',
+        minLength: 1,
+        description: 'Id of the opcua-server resource.',
+        'x-ui': { widget: 'resource', resourceType: 'opcua-server' },
+      },
       items: {
         type: 'array',
         default: [],
@@ -38,7 +43,12 @@ export default defineNode({
         items: {
           type: 'object',
           properties: {
-            nodeId: { type: 'string', minLength: 1, description: 'Node id, e.g. ns=1;s=Pump.Flow.', 'x-ui': { widget: 'opcua-node' } },
+            nodeId: {
+              type: 'string',
+              minLength: 1,
+              description: 'Node id, e.g. ns=1;s=Pump.Flow.',
+              'x-ui': { widget: 'opcua-node' },
+            },
             name: { type: 'string', minLength: 1, description: 'Topic of its message; default the node id.' },
           },
           required: ['nodeId'],
@@ -54,26 +64,42 @@ export default defineNode({
   create(ctx) {
     const c = ctx.config;
     const server = ctx.resource<OpcuaConnection>(c.server);
-    const configured: ReadItem[] = c.items.map((item) => ({ nodeId: parseNodeId(item.nodeId), text: item.nodeId, topic: item.name ?? item.nodeId }));
+    const configured: ReadItem[] = c.items.map((item) => ({
+      nodeId: parseNodeId(item.nodeId),
+      text: item.nodeId,
+      topic: item.name ?? item.nodeId,
+    }));
 
     const fromMessage = (msg: Message): ReadItem[] => {
       const text = typeof msg.payload === 'string' ? msg.payload : msg.topic;
-      return [{ nodeId: parseNodeId(text, 'node id to read (msg.payload or msg.topic)'), text: text as string, topic: text as string }];
+      return [
+        {
+          nodeId: parseNodeId(text, 'node id to read (msg.payload or msg.topic)'),
+          text: text as string,
+          topic: text as string,
+        },
+      ];
     };
 
     return {
       async onMessage(msg: Message) {
         const items = configured.length > 0 ? configured : fromMessage(msg);
         const connection = server.current;
-        if (!connection) throw new NodeError('OPCUA_NOT_CONNECTED', `not connected to the OPC UA server "${c.server}": nothing read`);
+        if (!connection)
+          throw new NodeError('OPCUA_NOT_CONNECTED', `not connected to the OPC UA server "${c.server}": nothing read`);
         let values;
         try {
           values = await connection.read(items.map((item) => item.nodeId));
         } catch (err) {
-          throw new NodeError('OPCUA_READ', `reading ${items.map((i) => i.text).join(', ')} from ${connection.endpointUrl} failed: ${errorText(err)}`);
+          throw new NodeError(
+            'OPCUA_READ',
+            `reading ${items.map((i) => i.text).join(', ')} from ${connection.endpointUrl} failed: ${errorText(err)}`,
+          );
         }
         // A Bad status per variable (unknown node, device failure) is data, sent with quality bad.
-        items.forEach((item, i) => ctx.send(deriveMessage(msg, dataValueMessage(values[i], item.text, item.topic, ctx.clock.now()))));
+        items.forEach((item, i) =>
+          ctx.send(deriveMessage(msg, dataValueMessage(values[i], item.text, item.topic, ctx.clock.now()))),
+        );
       },
     };
   },

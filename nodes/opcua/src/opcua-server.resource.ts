@@ -27,15 +27,22 @@ export default defineResource({
       securityMode: {
         enum: ['None', 'Sign', 'SignAndEncrypt'],
         default: 'None',
-        description: 'None: plain; Sign: signed messages; SignAndEncrypt: signed and encrypted. Sign modes need a security policy and certificates trusted both ways.',
+        description:
+          'None: plain; Sign: signed messages; SignAndEncrypt: signed and encrypted. Sign modes need a security policy and certificates trusted both ways.',
         'x-ui': { label: 'Security mode' },
       },
       securityPolicy: {
         enum: ['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'],
-        description: 'Algorithms for Sign and SignAndEncrypt; default None with security mode None, else Basic256Sha256.',
+        description:
+          'Algorithms for Sign and SignAndEncrypt; default None with security mode None, else Basic256Sha256.',
         'x-ui': { label: 'Security policy' },
       },
-      userName: { type: 'string', minLength: 1, description: 'User to log in as; leave empty to log in anonymously.', 'x-ui': { label: 'User name' } },
+      userName: {
+        type: 'string',
+        minLength: 1,
+        description: 'User to log in as; leave empty to log in anonymously.',
+        'x-ui': { label: 'User name' },
+      },
       passwordEnv: {
         type: 'string',
         minLength: 1,
@@ -75,7 +82,10 @@ export default defineResource({
     const url = c.endpointUrl;
     const securityPolicy = c.securityPolicy ?? (c.securityMode === 'None' ? 'None' : 'Basic256Sha256');
     if ((c.securityMode === 'None') !== (securityPolicy === 'None')) {
-      throw new NodeError('OPCUA_CONFIG', `security mode ${c.securityMode} cannot go with security policy ${securityPolicy}: use None with None, or a policy such as Basic256Sha256 with Sign or SignAndEncrypt`);
+      throw new NodeError(
+        'OPCUA_CONFIG',
+        `security mode ${c.securityMode} cannot go with security policy ${securityPolicy}: use None with None, or a policy such as Basic256Sha256 with Sign or SignAndEncrypt`,
+      );
     }
     const identity = userIdentity(c.userName, c.passwordEnv, url, ctx.secret);
 
@@ -124,10 +134,19 @@ export default defineResource({
   },
 });
 
-function userIdentity(userName: string | undefined, passwordEnv: string | undefined, url: string, secret: (name: string) => string | undefined): UserIdentityInfo {
+function userIdentity(
+  userName: string | undefined,
+  passwordEnv: string | undefined,
+  url: string,
+  secret: (name: string) => string | undefined,
+): UserIdentityInfo {
   if (userName === undefined) return { type: UserTokenType.Anonymous };
   const password = passwordEnv === undefined ? undefined : secret(passwordEnv);
-  if (password === undefined) throw new NodeError('SECRET_MISSING', `the password of "${userName}" on ${url} is to come from "${passwordEnv}", which is not set`);
+  if (password === undefined)
+    throw new NodeError(
+      'SECRET_MISSING',
+      `the password of "${userName}" on ${url} is to come from "${passwordEnv}", which is not set`,
+    );
   return { type: UserTokenType.UserName, userName, password };
 }
 
@@ -154,7 +173,8 @@ function connectError(err: unknown, url: string, dataDir: string): NodeError {
 function sessionError(err: unknown, url: string, userName: string | undefined): NodeError {
   const text = errorText(err);
   if (/BadUserAccessDenied|BadIdentityToken/i.test(text)) {
-    const who = userName === undefined ? 'anonymous login' : `the login of "${userName}" (wrong user name or password?)`;
+    const who =
+      userName === undefined ? 'anonymous login' : `the login of "${userName}" (wrong user name or password?)`;
     return new NodeError('OPCUA_LOGIN', `${url} refused ${who}: ${text}`);
   }
   return new NodeError('OPCUA_SESSION', `cannot open a session on ${url}: ${text}`);

@@ -7,7 +7,6 @@ import { parseNodeId } from './node-id';
 import { describeStatus } from './status-quality';
 import type { OpcuaConnection } from './opcua-connection';
 
-
 /** Publishing intervals without data after which the server sends a keep-alive. */
 const KEEP_ALIVE_COUNT = 10;
 export default defineNode({
@@ -26,7 +25,12 @@ export default defineNode({
   configSchema: {
     type: 'object',
     properties: {
-      server: { type: 'string', minLength: 1, description: 'Id of the opcua-server resource.', 'x-ui': { widget: 'resource', resourceType: 'opcua-server' } },
+      server: {
+        type: 'string',
+        minLength: 1,
+        description: 'Id of the opcua-server resource.',
+        'x-ui': { widget: 'resource', resourceType: 'opcua-server' },
+      },
       items: {
         type: 'array',
         minItems: 1,
@@ -34,7 +38,12 @@ export default defineNode({
         items: {
           type: 'object',
           properties: {
-            nodeId: { type: 'string', minLength: 1, description: 'Node id, e.g. ns=1;s=Pump.Flow.', 'x-ui': { widget: 'opcua-node' } },
+            nodeId: {
+              type: 'string',
+              minLength: 1,
+              description: 'Node id, e.g. ns=1;s=Pump.Flow.',
+              'x-ui': { widget: 'opcua-node' },
+            },
             name: { type: 'string', minLength: 1, description: 'Topic of its messages; default the node id.' },
           },
           required: ['nodeId'],
@@ -66,7 +75,8 @@ export default defineNode({
       deadbandType: {
         enum: ['None', 'Absolute', 'Percent'],
         default: 'None',
-        description: 'Server-side deadband (DataChangeFilter): Absolute in value units; Percent of the EURange (only for analog items that have one).',
+        description:
+          'Server-side deadband (DataChangeFilter): Absolute in value units; Percent of the EURange (only for analog items that have one).',
         'x-ui': { label: 'Deadband' },
       },
       deadbandValue: {
@@ -85,7 +95,11 @@ export default defineNode({
     const c = ctx.config;
     const server = ctx.resource<OpcuaConnection>(c.server);
     // Parsed once, at deploy: a typo fails the deploy instead of each connection.
-    const items = c.items.map((item) => ({ nodeId: parseNodeId(item.nodeId), text: item.nodeId, topic: item.name ?? item.nodeId }));
+    const items = c.items.map((item) => ({
+      nodeId: parseNodeId(item.nodeId),
+      text: item.nodeId,
+      topic: item.name ?? item.nodeId,
+    }));
     const parameters: MonitoringParametersOptions = {
       samplingInterval: c.samplingIntervalMs,
       queueSize: c.queueSize,
@@ -106,7 +120,11 @@ export default defineNode({
     // subscription died with its session and is only forgotten here.
     const monitor = async (connection: OpcuaConnection) => {
       subscription = undefined;
-      const sub = await connection.subscribe({ publishingIntervalMs: c.publishingIntervalMs, maxKeepAliveCount: KEEP_ALIVE_COUNT, lifetimeCount: 100 });
+      const sub = await connection.subscribe({
+        publishingIntervalMs: c.publishingIntervalMs,
+        maxKeepAliveCount: KEEP_ALIVE_COUNT,
+        lifetimeCount: 100,
+      });
       if (ctx.signal.aborted || server.current !== connection) {
         await sub.terminate();
         return;
@@ -125,36 +143,58 @@ export default defineNode({
         subscription = undefined;
         watch.cancel();
         ctx.status({ state: 'reconnecting', text: `${reason}; subscribing again` });
-        sub.terminate().catch((err: unknown) => ctx.log.debug('the ended subscription could not be deleted', { error: errorText(err) }));
-        monitor(connection).catch((err: unknown) => ctx.error(new NodeError('OPCUA_SUBSCRIBE', `cannot subscribe again on ${connection.endpointUrl}: ${errorText(err)}`)));
+        sub
+          .terminate()
+          .catch((err: unknown) =>
+            ctx.log.debug('the ended subscription could not be deleted', { error: errorText(err) }),
+          );
+        monitor(connection).catch((err: unknown) =>
+          ctx.error(
+            new NodeError('OPCUA_SUBSCRIBE', `cannot subscribe again on ${connection.endpointUrl}: ${errorText(err)}`),
+          ),
+        );
       };
       const watch = ctx.clock.setInterval(() => {
         if (sub !== subscription) return watch.cancel();
-        if (ctx.clock.now() - lastHeard > silenceMs) resubscribe(`no word from the subscription for ${Math.round(silenceMs / 1000)} s`);
+        if (ctx.clock.now() - lastHeard > silenceMs)
+          resubscribe(`no word from the subscription for ${Math.round(silenceMs / 1000)} s`);
       }, silenceMs / 2);
       sub.once('terminated', () => resubscribe('the server ended the subscription'));
       const results = await Promise.allSettled(
         items.map(async (item) => {
-          const monitored = await sub.monitor({ nodeId: item.nodeId, attributeId: AttributeIds.Value }, parameters, TimestampsToReturn.Both);
+          const monitored = await sub.monitor(
+            { nodeId: item.nodeId, attributeId: AttributeIds.Value },
+            parameters,
+            TimestampsToReturn.Both,
+          );
           // The server answers per item; a refused item (unknown node, unsupported filter) resolves too.
           if (!monitored.statusCode.isGood()) throw new Error(describeStatus(monitored.statusCode));
           monitored.on('changed', (value: DataValue) => {
             if (sub === subscription) ctx.send(dataValueMessage(value, item.text, item.topic, ctx.clock.now()));
           });
-          monitored.on('err', (message: string) => ctx.error(new NodeError('OPCUA_MONITOR', `monitoring ${item.text} failed: ${message}`)));
+          monitored.on('err', (message: string) =>
+            ctx.error(new NodeError('OPCUA_MONITOR', `monitoring ${item.text} failed: ${message}`)),
+          );
         }),
       );
-      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${items[i].text}: ${errorText(r.reason)}`] : []));
+      const failed = results.flatMap((r, i) =>
+        r.status === 'rejected' ? [`${items[i].text}: ${errorText(r.reason)}`] : [],
+      );
       for (const failure of failed) ctx.error(new NodeError('OPCUA_MONITOR', `cannot monitor ${failure}`));
       const ok = items.length - failed.length;
-      ctx.status({ state: failed.length === 0 ? 'ok' : 'error', text: `monitoring ${ok} of ${items.length} item${items.length === 1 ? '' : 's'}` });
+      ctx.status({
+        state: failed.length === 0 ? 'ok' : 'error',
+        text: `monitoring ${ok} of ${items.length} item${items.length === 1 ? '' : 's'}`,
+      });
     };
 
     return {
       start() {
         const subscribeOn = (connection: OpcuaConnection) =>
           monitor(connection).catch((err: unknown) => {
-            ctx.error(new NodeError('OPCUA_SUBSCRIBE', `cannot subscribe on ${connection.endpointUrl}: ${errorText(err)}`));
+            ctx.error(
+              new NodeError('OPCUA_SUBSCRIBE', `cannot subscribe on ${connection.endpointUrl}: ${errorText(err)}`),
+            );
           });
         removers.push(server.onConnect(subscribeOn));
         removers.push(
@@ -168,7 +208,9 @@ export default defineNode({
         const sub = subscription;
         subscription = undefined;
         if (!sub || !server.current) return;
-        await sub.terminate().catch((err: unknown) => ctx.log.warn('deleting the subscription failed', { error: String(err) }));
+        await sub
+          .terminate()
+          .catch((err: unknown) => ctx.log.warn('deleting the subscription failed', { error: String(err) }));
       },
     };
   },

@@ -26,7 +26,12 @@ export default defineNode({
   configSchema: {
     type: 'object',
     properties: {
-      server: { type: 'string', minLength: 1, description: 'Id of the opcua-server resource.', 'x-ui': { widget: 'resource', resourceType: 'opcua-server' } },
+      server: {
+        type: 'string',
+        minLength: 1,
+        description: 'Id of the opcua-server resource.',
+        'x-ui': { widget: 'resource', resourceType: 'opcua-server' },
+      },
       nodeId: {
         type: 'string',
         minLength: 1,
@@ -36,7 +41,7 @@ export default defineNode({
       dataType: {
         enum: ['auto', ...WRITABLE_TYPES],
         default: 'auto',
-        description: 'Type to write the value as; auto reads the variable\'s DataType attribute (once per connection).',
+        description: "Type to write the value as; auto reads the variable's DataType attribute (once per connection).",
         'x-ui': { label: 'Data type' },
       },
     },
@@ -49,7 +54,12 @@ export default defineNode({
     const server = ctx.resource<OpcuaConnection>(c.server);
     const fixedNodeId = c.nodeId === undefined ? undefined : parseNodeId(c.nodeId);
 
-    const typeToWrite = async (connection: OpcuaConnection, nodeId: ReturnType<typeof parseNodeId>, target: string, payload: unknown) => {
+    const typeToWrite = async (
+      connection: OpcuaConnection,
+      nodeId: ReturnType<typeof parseNodeId>,
+      target: string,
+      payload: unknown,
+    ) => {
       if (c.dataType !== 'auto') return { name: c.dataType as WritableType, array: false };
       let declared;
       try {
@@ -58,8 +68,13 @@ export default defineNode({
         throw new NodeError('OPCUA_WRITE', `cannot write ${target}: ${errorText(err)}`);
       }
       const name = writableTypeName(declared.dataType);
-      if (!name) throw new NodeError('OPCUA_WRITE_TYPE', `cannot write ${target}: its data type ${DataType[declared.dataType]} is not one tagflow writes (${WRITABLE_TYPES.join(', ')})`);
-      if (!declared.array && Array.isArray(payload)) throw new NodeError('OPCUA_WRITE_VALUE', `cannot write an array to ${target}: it holds a single ${name}`);
+      if (!name)
+        throw new NodeError(
+          'OPCUA_WRITE_TYPE',
+          `cannot write ${target}: its data type ${DataType[declared.dataType]} is not one tagflow writes (${WRITABLE_TYPES.join(', ')})`,
+        );
+      if (!declared.array && Array.isArray(payload))
+        throw new NodeError('OPCUA_WRITE_VALUE', `cannot write an array to ${target}: it holds a single ${name}`);
       return { name, array: declared.array };
     };
 
@@ -67,19 +82,31 @@ export default defineNode({
       async onMessage(msg: Message) {
         const nodeId = fixedNodeId ?? parseNodeId(msg.topic, 'node id to write (msg.topic)');
         const target = nodeId.toString();
-        if (msg.quality === 'bad') throw new NodeError('OPCUA_WRITE_BAD_QUALITY', `not writing a value of bad quality to ${target}`);
+        if (msg.quality === 'bad')
+          throw new NodeError('OPCUA_WRITE_BAD_QUALITY', `not writing a value of bad quality to ${target}`);
         const connection = server.current;
-        if (!connection) throw new NodeError('OPCUA_NOT_CONNECTED', `not connected to the OPC UA server "${c.server}": ${target} not written`);
+        if (!connection)
+          throw new NodeError(
+            'OPCUA_NOT_CONNECTED',
+            `not connected to the OPC UA server "${c.server}": ${target} not written`,
+          );
         const type = await typeToWrite(connection, nodeId, target, msg.payload);
         const variant = toVariant(msg.payload, type.name, target, type.array);
         let status;
         try {
           status = await connection.write(nodeId, variant);
         } catch (err) {
-          throw new NodeError('OPCUA_WRITE', `writing ${target} on ${connection.endpointUrl} failed: ${errorText(err)}`);
+          throw new NodeError(
+            'OPCUA_WRITE',
+            `writing ${target} on ${connection.endpointUrl} failed: ${errorText(err)}`,
+          );
         }
         if (!status.isGood()) {
-          throw new NodeError('OPCUA_WRITE', `the server refused to write ${JSON.stringify(msg.payload)} to ${target}: ${describeStatus(status)}`, { statusCode: status.name });
+          throw new NodeError(
+            'OPCUA_WRITE',
+            `the server refused to write ${JSON.stringify(msg.payload)} to ${target}: ${describeStatus(status)}`,
+            { statusCode: status.name },
+          );
         }
         ctx.send(deriveMessage(msg, { nodeId: target, statusCode: status.name }));
       },

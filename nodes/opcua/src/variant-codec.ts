@@ -1,5 +1,15 @@
 import { NodeError } from '@tagflow/node-sdk';
-import { coerceInt64, coerceUInt64, DataType, Int64ToBigInt, LocalizedText, NodeId, QualifiedName, Variant, VariantArrayType } from 'node-opcua';
+import {
+  coerceInt64,
+  coerceUInt64,
+  DataType,
+  Int64ToBigInt,
+  LocalizedText,
+  NodeId,
+  QualifiedName,
+  Variant,
+  VariantArrayType,
+} from 'node-opcua';
 
 /** Data types `toVariant` can write, by their OPC UA names (the `dataType` config of opcua-write). */
 export const WRITABLE_TYPES = [
@@ -58,8 +68,13 @@ function fromScalar(dataType: DataType, value: unknown): unknown {
       return value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : null;
     case DataType.Int64:
     case DataType.UInt64: {
-      const big = dataType === DataType.Int64 ? Int64ToBigInt(value as [number, number]) : uint64ToBigInt(value as [number, number]);
-      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big.toString();
+      const big =
+        dataType === DataType.Int64
+          ? Int64ToBigInt(value as [number, number])
+          : uint64ToBigInt(value as [number, number]);
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(big)
+        : big.toString();
     }
     case DataType.LocalizedText:
       return (value as LocalizedText).text ?? null;
@@ -74,7 +89,9 @@ function fromScalar(dataType: DataType, value: unknown): unknown {
     case DataType.ByteString:
       return Buffer.isBuffer(value) ? value.toString('base64') : null;
     case DataType.ExtensionObject:
-      return typeof (value as { toJSON?: () => unknown }).toJSON === 'function' ? (value as { toJSON: () => unknown }).toJSON() : value;
+      return typeof (value as { toJSON?: () => unknown }).toJSON === 'function'
+        ? (value as { toJSON: () => unknown }).toJSON()
+        : value;
     default:
       return value;
   }
@@ -110,7 +127,8 @@ function toScalar(value: unknown, dataType: WritableType, target: string): unkno
   const range = INTEGER_RANGES[dataType];
   if (range) {
     if (typeof value !== 'number' || !Number.isInteger(value)) throw refuse(target, value, `an integer (${dataType})`);
-    if (value < range[0] || value > range[1]) throw refuse(target, value, `${dataType} in the range ${range[0]}..${range[1]}`);
+    if (value < range[0] || value > range[1])
+      throw refuse(target, value, `${dataType} in the range ${range[0]}..${range[1]}`);
     if (dataType === 'Int64') return coerceInt64(value);
     if (dataType === 'UInt64') return coerceUInt64(value);
     return value;
@@ -153,7 +171,10 @@ function refuse(target: string, value: unknown, expected: string): NodeError {
     // A value JSON cannot show (a cycle, a BigInt) is still named by its type.
     shown = `a ${typeof value}`;
   }
-  return new NodeError('OPCUA_WRITE_VALUE', `cannot write ${shown.slice(0, 60)} to ${target}: expected ${expected}`, { value: shown, expected });
+  return new NodeError('OPCUA_WRITE_VALUE', `cannot write ${shown.slice(0, 60)} to ${target}: expected ${expected}`, {
+    value: shown,
+    expected,
+  });
 }
 
 /** The text form of a NodeId, as users write it (`ns=1;s=Pump.Flow`). */

@@ -6,7 +6,19 @@ import { runInThisContext } from 'node:vm';
  * a test, and node-opcua's array encoder asserts exactly that. Using the outer realm's typed arrays
  * too makes the test realm consistent, as a plain Node.js process is.
  */
-const TYPED_ARRAYS = ['Int8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'DataView'];
+const TYPED_ARRAYS = [
+  'Int8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'DataView',
+];
 for (const name of TYPED_ARRAYS) (globalThis as Record<string, unknown>)[name] = runInThisContext(name);
 
 /**

@@ -1,7 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataType, MessageSecurityMode, OPCUAServer, SecurityPolicy, StatusCode, StatusCodes, Variant, VariantArrayType } from 'node-opcua';
+import {
+  DataType,
+  MessageSecurityMode,
+  OPCUAServer,
+  SecurityPolicy,
+  StatusCode,
+  StatusCodes,
+  Variant,
+  VariantArrayType,
+} from 'node-opcua';
 import type { UAVariable } from 'node-opcua';
 import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
 import { freePort, until } from '@tagflow/node-test';
@@ -63,7 +72,10 @@ export class OpcuaTestServer {
   }
 
   async up(): Promise<void> {
-    const certificateManager = new OPCUACertificateManager({ rootFolder: this.serverPkiDir, automaticallyAcceptUnknownCertificate: true });
+    const certificateManager = new OPCUACertificateManager({
+      rootFolder: this.serverPkiDir,
+      automaticallyAcceptUnknownCertificate: true,
+    });
     await certificateManager.initialize();
     const server = new OPCUAServer({
       port: this.port,
@@ -72,7 +84,10 @@ export class OpcuaTestServer {
       securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
       securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep],
       allowAnonymous: true,
-      userManager: { isValidUser: (userName: string, password: string) => userName === TEST_USER.userName && password === TEST_USER.password },
+      userManager: {
+        isValidUser: (userName: string, password: string) =>
+          userName === TEST_USER.userName && password === TEST_USER.password,
+      },
       buildInfo: { productName: 'tagflow-test-server' },
     });
     await server.initialize();
@@ -135,7 +150,12 @@ export class OpcuaTestServer {
     if (!addressSpace) throw new Error('the server has no address space');
     const namespace = addressSpace.getOwnNamespace();
     const folder = namespace.addFolder(addressSpace.rootFolder.objects, { browseName: 'Plant', nodeId: 's=Plant' });
-    const add = (key: keyof typeof NODES, dataType: DataType, value: unknown, options: { writable?: boolean; array?: boolean } = {}) => {
+    const add = (
+      key: keyof typeof NODES,
+      dataType: DataType,
+      value: unknown,
+      options: { writable?: boolean; array?: boolean } = {},
+    ) => {
       const id = NODES[key].replace('ns=1;', '');
       const variable = namespace.addVariable({
         organizedBy: folder,
@@ -146,7 +166,9 @@ export class OpcuaTestServer {
         accessLevel: options.writable ? 'CurrentRead | CurrentWrite' : 'CurrentRead',
         userAccessLevel: options.writable ? 'CurrentRead | CurrentWrite' : 'CurrentRead',
       });
-      variable.setValueFromSource(new Variant({ dataType, value, arrayType: options.array ? VariantArrayType.Array : VariantArrayType.Scalar }));
+      variable.setValueFromSource(
+        new Variant({ dataType, value, arrayType: options.array ? VariantArrayType.Array : VariantArrayType.Scalar }),
+      );
       this.variables.set(NODES[key], variable);
     };
     const counter = namespace.addAnalogDataItem({

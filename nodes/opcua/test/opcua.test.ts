@@ -39,8 +39,14 @@ async function flow(nodes: object[], resourceConfig: object = {}): Promise<FlowU
   return f;
 }
 
-const subscribe = (id: string, config: object) => ({ id, type: 'opcua-subscribe', typeVersion: 1, config: { server: 'plc', publishingIntervalMs: 50, samplingIntervalMs: 0, ...config } });
-const monitoring = (f: FlowUnderTest, id: string) => f.statuses(id).some((s) => s.text?.startsWith('monitoring') && s.state === 'ok');
+const subscribe = (id: string, config: object) => ({
+  id,
+  type: 'opcua-subscribe',
+  typeVersion: 1,
+  config: { server: 'plc', publishingIntervalMs: 50, samplingIntervalMs: 0, ...config },
+});
+const monitoring = (f: FlowUnderTest, id: string) =>
+  f.statuses(id).some((s) => s.text?.startsWith('monitoring') && s.state === 'ok');
 
 describe('opcua-subscribe', () => {
   it('sends each change with its source timestamp and good quality', async () => {
@@ -63,9 +69,17 @@ describe('opcua-subscribe', () => {
     const f = await flow([subscribe('sub', { items: [{ nodeId: NODES.counter, name: 'pump/count' }] })]);
     await until(() => f.outputs('sub').length >= 2, 15_000, 'the first changes');
     expect(server.dropSubscriptions()).toBe(1);
-    await until(() => f.statuses('sub').some((s) => /subscribing again$/.test(s.text ?? '')), 20_000, 'the new subscription');
+    await until(
+      () => f.statuses('sub').some((s) => /subscribing again$/.test(s.text ?? '')),
+      20_000,
+      'the new subscription',
+    );
     const before = f.outputs('sub').length;
-    await until(() => f.outputs('sub').length >= before + 3 && server.monitoredItemCount() === 1, 15_000, 'changes again, from one monitored item');
+    await until(
+      () => f.outputs('sub').length >= before + 3 && server.monitoredItemCount() === 1,
+      15_000,
+      'changes again, from one monitored item',
+    );
   });
 
   it('delivers a Bad status as quality bad with no value, and recovers to good', async () => {
@@ -73,7 +87,11 @@ describe('opcua-subscribe', () => {
     await until(() => f.outputs('sub').length >= 1, 15_000, 'the first value');
     server.set(NODES.sensor, new Variant({ dataType: DataType.Double, value: 99.9 }), StatusCodes.BadSensorFailure);
     await until(() => f.outputs('sub').some((m) => m.quality === 'bad'), 10_000, 'the bad value');
-    server.set(NODES.sensor, new Variant({ dataType: DataType.Double, value: 21.5 }), StatusCodes.UncertainLastUsableValue);
+    server.set(
+      NODES.sensor,
+      new Variant({ dataType: DataType.Double, value: 21.5 }),
+      StatusCodes.UncertainLastUsableValue,
+    );
     await until(() => f.outputs('sub').some((m) => m.quality === 'uncertain'), 10_000, 'the uncertain value');
     server.set(NODES.sensor, new Variant({ dataType: DataType.Double, value: 22.5 }));
     await until(() => f.outputs('sub').some((m) => m.payload === 22.5), 10_000, 'the good value');
@@ -88,7 +106,9 @@ describe('opcua-subscribe', () => {
 
   it('applies an absolute deadband on the server', async () => {
     server.set(NODES.setpoint, new Variant({ dataType: DataType.Double, value: 10 }));
-    const f = await flow([subscribe('sub', { items: [{ nodeId: NODES.setpoint }], deadbandType: 'Absolute', deadbandValue: 1 })]);
+    const f = await flow([
+      subscribe('sub', { items: [{ nodeId: NODES.setpoint }], deadbandType: 'Absolute', deadbandValue: 1 }),
+    ]);
     await until(() => f.outputs('sub').length >= 1, 15_000, 'the first value');
     for (const value of [10.4, 10.9, 11.5, 11.9, 9.0, 9.5]) {
       server.set(NODES.setpoint, new Variant({ dataType: DataType.Double, value }));
@@ -100,7 +120,9 @@ describe('opcua-subscribe', () => {
   });
 
   it('reports an unknown node id as an error and still monitors the others', async () => {
-    const f = await flow([subscribe('sub', { items: [{ nodeId: 'ns=1;s=NoSuchThing' }, { nodeId: NODES.int32, name: 'int' }] })]);
+    const f = await flow([
+      subscribe('sub', { items: [{ nodeId: 'ns=1;s=NoSuchThing' }, { nodeId: NODES.int32, name: 'int' }] }),
+    ]);
     await until(() => f.outputs('sub').length >= 1 && f.errors.length >= 1, 15_000, 'a value and an error');
     expect(f.outputs('sub')[0]).toMatchObject({ topic: 'int', payload: -42, quality: 'good' });
     expect(f.errors[0]).toMatchObject({ code: 'OPCUA_MONITOR', nodeId: 'sub' });
@@ -109,7 +131,9 @@ describe('opcua-subscribe', () => {
   });
 
   it('refuses a malformed node id at deploy', async () => {
-    await expect(flow([subscribe('sub', { items: [{ nodeId: 'Pump.Flow' }] })])).rejects.toThrow(/not a valid OPC UA node id/);
+    await expect(flow([subscribe('sub', { items: [{ nodeId: 'Pump.Flow' }] })])).rejects.toThrow(
+      /not a valid OPC UA node id/,
+    );
   });
 
   it('deletes its subscription on the server when the flow stops', async () => {
@@ -122,9 +146,20 @@ describe('opcua-subscribe', () => {
   });
 });
 
-const read = (id: string, config: object = {}) => ({ id, type: 'opcua-read', typeVersion: 1, config: { server: 'plc', ...config } });
-const write = (id: string, config: object = {}) => ({ id, type: 'opcua-write', typeVersion: 1, config: { server: 'plc', ...config } });
-const connected = (f: FlowUnderTest, id: string) => until(() => f.statuses(id).some((s) => s.text === 'connected'), 15_000, 'the connection');
+const read = (id: string, config: object = {}) => ({
+  id,
+  type: 'opcua-read',
+  typeVersion: 1,
+  config: { server: 'plc', ...config },
+});
+const write = (id: string, config: object = {}) => ({
+  id,
+  type: 'opcua-write',
+  typeVersion: 1,
+  config: { server: 'plc', ...config },
+});
+const connected = (f: FlowUnderTest, id: string) =>
+  until(() => f.statuses(id).some((s) => s.text === 'connected'), 15_000, 'the connection');
 
 describe('opcua-read', () => {
   it('reads the configured variables on each message, one message per variable', async () => {
@@ -229,7 +264,9 @@ describe('opcua-write', () => {
     await connected(f, 'w');
     await f.inject('w', 5);
     expect(f.errors).toEqual([expect.objectContaining({ code: 'OPCUA_WRITE', nodeId: 'w' })]);
-    expect(f.errors[0].message).toMatch(/the server refused to write 5 to ns=1;s=Plant.ReadOnly: Bad(NotWritable|UserAccessDenied)/);
+    expect(f.errors[0].message).toMatch(
+      /the server refused to write 5 to ns=1;s=Plant.ReadOnly: Bad(NotWritable|UserAccessDenied)/,
+    );
     expect(server.value(NODES.readOnly)).toBe(1);
   });
 });
@@ -238,20 +275,58 @@ describe('opcua-write', () => {
 function resourceContext(config: Record<string, unknown>): ResourceContext & { lostReasons: unknown[] } {
   const lostReasons: unknown[] = [];
   const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-  return { id: 'plc', type: 'opcua-server', config, log, signal: new AbortController().signal, status: () => undefined, secret: (name) => process.env[name], lost: (r) => lostReasons.push(r), dataDir, lostReasons };
+  return {
+    id: 'plc',
+    type: 'opcua-server',
+    config,
+    log,
+    signal: new AbortController().signal,
+    status: () => undefined,
+    secret: (name) => process.env[name],
+    lost: (r) => lostReasons.push(r),
+    dataDir,
+    lostReasons,
+  };
 }
 
 describe('browse', () => {
   it('lists the children of a folder, with the data type of each variable', async () => {
-    const connection = (await opcuaServer.create(resourceContext({ endpointUrl: server.endpointUrl, securityMode: 'None', autoAcceptServerCertificate: false, sessionTimeoutMs: 60000, requestTimeoutMs: 5000 }))) as OpcuaConnection;
+    const connection = (await opcuaServer.create(
+      resourceContext({
+        endpointUrl: server.endpointUrl,
+        securityMode: 'None',
+        autoAcceptServerCertificate: false,
+        sessionTimeoutMs: 60000,
+        requestTimeoutMs: 5000,
+      }),
+    )) as OpcuaConnection;
     try {
       const children = await browse(connection, NODES.folder);
       const byName = new Map(children.map((c) => [c.browseName, c]));
-      expect(byName.get('1:Counter')).toEqual({ nodeId: NODES.counter, browseName: '1:Counter', displayName: 'Counter', nodeClass: 'Variable', dataType: 'Double' });
-      expect([...byName.keys()].sort()).toEqual(['1:Boolean', '1:Byte', '1:Counter', '1:DateTime', '1:DoubleArray', '1:Int32', '1:ReadOnly', '1:Sensor', '1:Setpoint', '1:String']);
+      expect(byName.get('1:Counter')).toEqual({
+        nodeId: NODES.counter,
+        browseName: '1:Counter',
+        displayName: 'Counter',
+        nodeClass: 'Variable',
+        dataType: 'Double',
+      });
+      expect([...byName.keys()].sort()).toEqual([
+        '1:Boolean',
+        '1:Byte',
+        '1:Counter',
+        '1:DateTime',
+        '1:DoubleArray',
+        '1:Int32',
+        '1:ReadOnly',
+        '1:Sensor',
+        '1:Setpoint',
+        '1:String',
+      ]);
       expect(byName.get('1:DateTime')?.dataType).toBe('DateTime');
       const top = await browse(connection.session);
-      expect(top).toContainEqual(expect.objectContaining({ nodeId: NODES.folder, browseName: '1:Plant', nodeClass: 'Object' }));
+      expect(top).toContainEqual(
+        expect.objectContaining({ nodeId: NODES.folder, browseName: '1:Plant', nodeClass: 'Object' }),
+      );
       expect(top.find((n) => n.browseName === 'Server')?.dataType).toBeUndefined();
     } finally {
       await connection.close();
@@ -267,23 +342,36 @@ describe('opcua-server login', () => {
 
   it('logs in with the right user name and password', async () => {
     process.env[env] = TEST_USER.password;
-    const f = await flow([subscribe('sub', { items: [{ nodeId: NODES.int32 }] })], { userName: TEST_USER.userName, passwordEnv: env });
+    const f = await flow([subscribe('sub', { items: [{ nodeId: NODES.int32 }] })], {
+      userName: TEST_USER.userName,
+      passwordEnv: env,
+    });
     await until(() => f.outputs('sub').length >= 1, 15_000, 'a value');
     expect(f.outputs('sub')[0]).toMatchObject({ payload: expect.any(Number), quality: 'good' });
   });
 
   it('shows a refused login in the status, in plain words', async () => {
     process.env[env] = 'wrong-password';
-    const f = await flow([subscribe('sub', { items: [{ nodeId: NODES.int32 }] })], { userName: TEST_USER.userName, passwordEnv: env });
+    const f = await flow([subscribe('sub', { items: [{ nodeId: NODES.int32 }] })], {
+      userName: TEST_USER.userName,
+      passwordEnv: env,
+    });
     await until(() => f.statuses('sub').some((s) => s.state === 'reconnecting'), 15_000, 'the refusal');
     const status = f.statuses('sub').find((s) => s.state === 'reconnecting');
-    expect(status?.text).toMatch(new RegExp(`refused the login of "operator" \\(wrong user name or password\\?\\): .*BadUserAccessDenied`));
+    expect(status?.text).toMatch(
+      new RegExp(`refused the login of "operator" \\(wrong user name or password\\?\\): .*BadUserAccessDenied`),
+    );
     expect(f.outputs('sub')).toEqual([]);
   });
 
   it('says which variable is missing when the password is not set', async () => {
-    const f = await flow([subscribe('sub', { items: [{ nodeId: NODES.int32 }] })], { userName: TEST_USER.userName, passwordEnv: env });
+    const f = await flow([subscribe('sub', { items: [{ nodeId: NODES.int32 }] })], {
+      userName: TEST_USER.userName,
+      passwordEnv: env,
+    });
     await until(() => f.statuses('sub').some((s) => s.state === 'reconnecting'), 15_000, 'the refusal');
-    expect(f.statuses('sub').find((s) => s.state === 'reconnecting')?.text).toContain(`is to come from "${env}", which is not set`);
+    expect(f.statuses('sub').find((s) => s.state === 'reconnecting')?.text).toContain(
+      `is to come from "${env}", which is not set`,
+    );
   });
 });

@@ -21,7 +21,19 @@ describe('opcua-server reconnection', () => {
         schemaVersion: 1,
         id: 'opcua-restart',
         resources: [{ id: 'plc', type: 'opcua-server', config: { endpointUrl: server.endpointUrl } }],
-        nodes: [{ id: 'sub', type: 'opcua-subscribe', typeVersion: 1, config: { server: 'plc', items: [{ nodeId: NODES.counter, name: 'count' }], publishingIntervalMs: 50, samplingIntervalMs: 0 } }],
+        nodes: [
+          {
+            id: 'sub',
+            type: 'opcua-subscribe',
+            typeVersion: 1,
+            config: {
+              server: 'plc',
+              items: [{ nodeId: NODES.counter, name: 'count' }],
+              publishingIntervalMs: 50,
+              samplingIntervalMs: 0,
+            },
+          },
+        ],
         edges: [],
       },
       { nodes: [opcuaSubscribe], resources: [opcuaServer], fakeTime: false },
@@ -32,13 +44,19 @@ describe('opcua-server reconnection', () => {
     await server.down();
     await until(() => flow.statuses('sub').some((s) => s.state === 'reconnecting'), 15_000, 'the loss to be noticed');
     const lostStatus = flow.statuses('sub').find((s) => s.state === 'reconnecting')?.text ?? '';
-    expect(lostStatus).toMatch(new RegExp(`connection to ${server.endpointUrl} lost|cannot connect to ${server.endpointUrl}`));
+    expect(lostStatus).toMatch(
+      new RegExp(`connection to ${server.endpointUrl} lost|cannot connect to ${server.endpointUrl}`),
+    );
     const before = flow.outputs('sub').length;
     await sleep(1500);
     expect(flow.outputs('sub').length).toBe(before); // nothing while the server is down
     await server.up();
 
-    await until(() => flow.statuses('sub').filter((s) => s.text?.startsWith('monitoring')).length >= 2, 30_000, 'a second subscription');
+    await until(
+      () => flow.statuses('sub').filter((s) => s.text?.startsWith('monitoring')).length >= 2,
+      30_000,
+      'a second subscription',
+    );
     const afterRestart = flow.outputs('sub').length;
     await until(() => flow.outputs('sub').length >= afterRestart + 10, 15_000, 'values after the restart');
 

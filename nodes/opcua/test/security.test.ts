@@ -24,8 +24,21 @@ async function secureFlow(dataDir: string, config: object): Promise<FlowUnderTes
     {
       schemaVersion: 1,
       id: 'opcua-security',
-      resources: [{ id: 'plc', type: 'opcua-server', config: { endpointUrl: server.endpointUrl, securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256', ...config } }],
-      nodes: [{ id: 'r', type: 'opcua-read', typeVersion: 1, config: { server: 'plc', items: [{ nodeId: NODES.string }] } }],
+      resources: [
+        {
+          id: 'plc',
+          type: 'opcua-server',
+          config: {
+            endpointUrl: server.endpointUrl,
+            securityMode: 'SignAndEncrypt',
+            securityPolicy: 'Basic256Sha256',
+            ...config,
+          },
+        },
+      ],
+      nodes: [
+        { id: 'r', type: 'opcua-read', typeVersion: 1, config: { server: 'plc', items: [{ nodeId: NODES.string }] } },
+      ],
       edges: [],
     },
     { nodes: [opcuaRead], resources: [opcuaServer], fakeTime: false, dataDir },
@@ -52,12 +65,16 @@ describe('opcua-server security', () => {
     await until(() => f.statuses('r').some((s) => s.state === 'reconnecting'), 20_000, 'the refusal');
     const pki = clientPkiFolder(dataDir);
     const refusal = f.statuses('r').find((s) => s.state === 'reconnecting')?.text;
-    expect(refusal).toContain(`the certificate of ${server.endpointUrl} is not trusted: move it from ${pki}/rejected to ${pki}/trusted/certs`);
+    expect(refusal).toContain(
+      `the certificate of ${server.endpointUrl} is not trusted: move it from ${pki}/rejected to ${pki}/trusted/certs`,
+    );
     expect(connected(f)).toBe(false);
 
     // What the docs tell an operator to do: move the certificate from rejected/ to trusted/certs/.
     const rejected = join(pki, 'rejected');
-    const files = existsSync(rejected) ? readdirSync(rejected).filter((name) => name.endsWith('.pem') || name.endsWith('.der')) : [];
+    const files = existsSync(rejected)
+      ? readdirSync(rejected).filter((name) => name.endsWith('.pem') || name.endsWith('.der'))
+      : [];
     expect(files).toHaveLength(1);
     renameSync(join(rejected, files[0]), join(pki, 'trusted', 'certs', files[0]));
     await until(() => connected(f), 40_000, 'the connection after trusting the certificate');
@@ -67,7 +84,11 @@ describe('opcua-server security', () => {
 
   it('connects with Sign / Aes128_Sha256_RsaOaep too', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-opcua-sign-'));
-    const f = await secureFlow(dataDir, { securityMode: 'Sign', securityPolicy: 'Aes128_Sha256_RsaOaep', autoAcceptServerCertificate: true });
+    const f = await secureFlow(dataDir, {
+      securityMode: 'Sign',
+      securityPolicy: 'Aes128_Sha256_RsaOaep',
+      autoAcceptServerCertificate: true,
+    });
     await until(() => connected(f), 20_000, 'a signed connection');
     await f.inject('r', 'go');
     expect(f.outputs('r').map((m) => m.payload)).toEqual(['hello']);
@@ -77,6 +98,8 @@ describe('opcua-server security', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-opcua-mismatch-'));
     const f = await secureFlow(dataDir, { securityMode: 'None', securityPolicy: 'Basic256Sha256' });
     await until(() => f.statuses('r').some((s) => s.state === 'reconnecting'), 20_000, 'the refusal');
-    expect(f.statuses('r').find((s) => s.state === 'reconnecting')?.text).toContain('security mode None cannot go with security policy Basic256Sha256');
+    expect(f.statuses('r').find((s) => s.state === 'reconnecting')?.text).toContain(
+      'security mode None cannot go with security policy Basic256Sha256',
+    );
   });
 });

@@ -3,7 +3,8 @@ import { NodeError } from '@tagflow/node-sdk';
 import { fromVariant, toVariant } from '../src';
 import type { WritableType } from '../src';
 
-const scalar = (dataType: DataType, value: unknown) => new Variant({ dataType, arrayType: VariantArrayType.Scalar, value });
+const scalar = (dataType: DataType, value: unknown) =>
+  new Variant({ dataType, arrayType: VariantArrayType.Scalar, value });
 
 describe('fromVariant', () => {
   it('gives plain JavaScript values', () => {
@@ -11,15 +12,21 @@ describe('fromVariant', () => {
     expect(fromVariant(scalar(DataType.Int32, -7))).toBe(-7);
     expect(fromVariant(scalar(DataType.Boolean, true))).toBe(true);
     expect(fromVariant(scalar(DataType.String, 'x'))).toBe('x');
-    expect(fromVariant(scalar(DataType.DateTime, new Date('2026-01-02T03:04:05.678Z')))).toBe('2026-01-02T03:04:05.678Z');
-    expect(fromVariant(scalar(DataType.LocalizedText, new LocalizedText({ text: 'Pumpe', locale: 'de' })))).toBe('Pumpe');
+    expect(fromVariant(scalar(DataType.DateTime, new Date('2026-01-02T03:04:05.678Z')))).toBe(
+      '2026-01-02T03:04:05.678Z',
+    );
+    expect(fromVariant(scalar(DataType.LocalizedText, new LocalizedText({ text: 'Pumpe', locale: 'de' })))).toBe(
+      'Pumpe',
+    );
     expect(fromVariant(scalar(DataType.ByteString, Buffer.from([1, 2, 3])))).toBe('AQID');
     expect(fromVariant(new Variant({ dataType: DataType.Null }))).toBeNull();
     expect(fromVariant(undefined)).toBeNull();
   });
 
   it('turns typed arrays into plain arrays', () => {
-    const value = fromVariant(new Variant({ dataType: DataType.Double, arrayType: VariantArrayType.Array, value: [1, 2.5] }));
+    const value = fromVariant(
+      new Variant({ dataType: DataType.Double, arrayType: VariantArrayType.Array, value: [1, 2.5] }),
+    );
     expect(value).toEqual([1, 2.5]);
     expect(Array.isArray(value)).toBe(true);
   });

@@ -23,34 +23,104 @@ function buildFlow() {
   const z = 'bench';
   const tab = { id: z, type: 'tab', label: 'bench' };
   const sink = { id: 'sink', type: 'tagflow-bench-sink', z, wires: [] };
-  const smooth = (wires) => ({ id: 'avg', type: 'smooth', z, name: '', property: 'payload', action: 'mean', count: String(WINDOW),
-    round: '', mult: 'single', reduce: false, wires: [wires] });
-  const threshold = (id, to) => ({ id, type: 'switch', z, name: '', property: 'payload', propertyType: 'msg',
-    rules: [{ t: 'gt', v: String(THRESHOLD), vt: 'num' }], checkall: 'true', repair: false, outputs: 1, wires: [[to]] });
+  const smooth = (wires) => ({
+    id: 'avg',
+    type: 'smooth',
+    z,
+    name: '',
+    property: 'payload',
+    action: 'mean',
+    count: String(WINDOW),
+    round: '',
+    mult: 'single',
+    reduce: false,
+    wires: [wires],
+  });
+  const threshold = (id, to) => ({
+    id,
+    type: 'switch',
+    z,
+    name: '',
+    property: 'payload',
+    propertyType: 'msg',
+    rules: [{ t: 'gt', v: String(THRESHOLD), vt: 'num' }],
+    checkall: 'true',
+    repair: false,
+    outputs: 1,
+    wires: [[to]],
+  });
   let nodes;
   if (cfg.flow === 'function') {
     nodes = [
       tab,
       { id: 'src', type: 'tagflow-bench-source', z, wires: [['fn']] },
-      { id: 'fn', type: 'function', z, name: '', func: FUNCTION_CODE, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [['sink']] },
+      {
+        id: 'fn',
+        type: 'function',
+        z,
+        name: '',
+        func: FUNCTION_CODE,
+        outputs: 1,
+        timeout: 0,
+        noerr: 0,
+        initialize: '',
+        finalize: '',
+        libs: [],
+        wires: [['sink']],
+      },
       sink,
     ];
   } else if (cfg.flow === 'mqtt') {
     nodes = [
       tab,
-      { id: 'broker', type: 'mqtt-broker', name: 'bench', broker: '127.0.0.1', port: String(cfg.mqtt.port), clientid: '', autoConnect: true,
-        usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, birthTopic: '', closeTopic: '', willTopic: '' },
+      {
+        id: 'broker',
+        type: 'mqtt-broker',
+        name: 'bench',
+        broker: '127.0.0.1',
+        port: String(cfg.mqtt.port),
+        clientid: '',
+        autoConnect: true,
+        usetls: false,
+        protocolVersion: '4',
+        keepalive: '60',
+        cleansession: true,
+        birthTopic: '',
+        closeTopic: '',
+        willTopic: '',
+      },
       { id: 'src', type: 'tagflow-bench-source', z, wires: [['avg']] },
       smooth(['sw0']),
       threshold('sw0', 'out'),
-      { id: 'out', type: 'mqtt out', z, name: '', topic: MQTT_TOPIC, qos: String(cfg.mqtt.qos), retain: 'false', broker: 'broker', wires: [] },
+      {
+        id: 'out',
+        type: 'mqtt out',
+        z,
+        name: '',
+        topic: MQTT_TOPIC,
+        qos: String(cfg.mqtt.qos),
+        retain: 'false',
+        broker: 'broker',
+        wires: [],
+      },
     ];
   } else {
     const switches = Array.from({ length: cfg.fanout }, (_, k) => 'sw' + k);
-    nodes = [tab, { id: 'src', type: 'tagflow-bench-source', z, wires: [['avg']] }, smooth(switches), ...switches.map((id) => threshold(id, 'sink')), sink];
+    nodes = [
+      tab,
+      { id: 'src', type: 'tagflow-bench-source', z, wires: [['avg']] },
+      smooth(switches),
+      ...switches.map((id) => threshold(id, 'sink')),
+      sink,
+    ];
   }
   // Flow nodes need x/y, otherwise Node-RED takes them for config nodes.
-  nodes.forEach((n, k) => { if (n.z) { n.x = 100 + 150 * k; n.y = 100; } });
+  nodes.forEach((n, k) => {
+    if (n.z) {
+      n.x = 100 + 150 * k;
+      n.y = 100;
+    }
+  });
   return nodes;
 }
 
@@ -58,17 +128,29 @@ function buildFlow() {
 // for node packages (pnpm does not hoist it next to node-red).
 const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tagflow-nr-bench-'));
 fs.mkdirSync(path.join(userDir, 'node_modules'));
-fs.symlinkSync(path.dirname(require.resolve('node-red-node-smooth/package.json')), path.join(userDir, 'node_modules', 'node-red-node-smooth'), 'dir');
-fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'bench', private: true, dependencies: { 'node-red-node-smooth': '*' } }));
+fs.symlinkSync(
+  path.dirname(require.resolve('node-red-node-smooth/package.json')),
+  path.join(userDir, 'node_modules', 'node-red-node-smooth'),
+  'dir',
+);
+fs.writeFileSync(
+  path.join(userDir, 'package.json'),
+  JSON.stringify({ name: 'bench', private: true, dependencies: { 'node-red-node-smooth': '*' } }),
+);
 fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(buildFlow()));
 process.on('exit', () => fs.rmSync(userDir, { recursive: true, force: true }));
 
 RED.init(http.createServer() /* never listens */, {
-  userDir, flowFile: 'flows.json', credentialSecret: 'bench',
+  userDir,
+  flowFile: 'flows.json',
+  credentialSecret: 'bench',
   nodesDir: [path.join(__dirname, 'nodes')],
-  httpAdminRoot: false, httpNodeRoot: false,
+  httpAdminRoot: false,
+  httpNodeRoot: false,
   logging: { console: { level: 'warn', metrics: false, audit: false } },
-  telemetry: { enabled: false }, diagnostics: { enabled: false }, runtimeState: { enabled: false },
+  telemetry: { enabled: false },
+  diagnostics: { enabled: false },
+  runtimeState: { enabled: false },
   editorTheme: { projects: { enabled: false } },
   externalModules: { autoInstall: false },
 });
@@ -91,5 +173,8 @@ async function main() {
   const result = await measure('node-red', String(version), performance.now() - tBoot, cfg, h, send);
   report(result);
 }
-setTimeout(() => report({ type: 'error', error: `global timeout, ${h.count} of ${h.expected}` }), (cfg.timeoutMs || 120000) + 60000).unref();
+setTimeout(
+  () => report({ type: 'error', error: `global timeout, ${h.count} of ${h.expected}` }),
+  (cfg.timeoutMs || 120000) + 60000,
+).unref();
 main().catch((e) => report({ type: 'error', error: String((e && e.stack) || e) }));

@@ -43,7 +43,12 @@ export const pacedSource = defineNode({
           const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * ctx.config.rate));
           while (sent < due) {
             phase++;
-            ctx.send({ payload: 40 + 5 * Math.sin(phase / 50), timestamp: Date.now(), quality: 'good', sentAt: performance.now() });
+            ctx.send({
+              payload: 40 + 5 * Math.sin(phase / 50),
+              timestamp: Date.now(),
+              quality: 'good',
+              sentAt: performance.now(),
+            });
             sent++;
           }
           if (sent < total) setImmediate(step);

@@ -21,7 +21,14 @@ export function readConfig(): ChildConfig {
   return JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
 }
 
-export function createHarness(): Harness & { count: number; expected: number; onDone: (() => void) | null; lat: Float64Array | null; sendRel: Float64Array | null; t0: number } {
+export function createHarness(): Harness & {
+  count: number;
+  expected: number;
+  onDone: (() => void) | null;
+  lat: Float64Array | null;
+  sendRel: Float64Array | null;
+  t0: number;
+} {
   const h = {
     count: 0,
     expected: -1,
@@ -79,11 +86,22 @@ export async function measure(
       await allSent;
       const ms = performance.now() - t0;
       process.send?.({ type: 'sent' });
-      await new Promise<void>((resolve) => process.on('message', (m: { cmd?: string }) => m.cmd === 'report' && resolve()));
+      await new Promise<void>((resolve) =>
+        process.on('message', (m: { cmd?: string }) => m.cmd === 'report' && resolve()),
+      );
       const cpu = process.cpuUsage(cpu0);
       return {
-        type: 'result', system, version, ok: true, count: -1, expected: h.expected,
-        msgsPerSec: n / (ms / 1000), ms, cpuPct: (cpu.user + cpu.system) / 10 / (performance.now() - t0), peakRssMb: peakRssMb(), startupMs,
+        type: 'result',
+        system,
+        version,
+        ok: true,
+        count: -1,
+        expected: h.expected,
+        msgsPerSec: n / (ms / 1000),
+        ms,
+        cpuPct: (cpu.user + cpu.system) / 10 / (performance.now() - t0),
+        peakRssMb: peakRssMb(),
+        startupMs,
       };
     }
     await Promise.race([done, timeout]);
@@ -91,8 +109,17 @@ export async function measure(
     const cpu = process.cpuUsage(cpu0);
     await sleep(200); // nothing more may arrive
     return {
-      type: 'result', system, version, ok: h.count === h.expected, count: h.count, expected: h.expected,
-      msgsPerSec: n / (ms / 1000), ms, cpuPct: (cpu.user + cpu.system) / 10 / ms, peakRssMb: peakRssMb(), startupMs,
+      type: 'result',
+      system,
+      version,
+      ok: h.count === h.expected,
+      count: h.count,
+      expected: h.expected,
+      msgsPerSec: n / (ms / 1000),
+      ms,
+      cpuPct: (cpu.user + cpu.system) / 10 / ms,
+      peakRssMb: peakRssMb(),
+      startupMs,
     };
   }
   const rate = cfg.rate ?? 1000;
@@ -105,7 +132,8 @@ export async function measure(
   let i = 0;
   const tick = () => {
     const due = Math.min(total, Math.floor(((performance.now() - h.t0) / 1000) * rate) + 1);
-    for (; i < due; i++) send({ payload: value(i), topic: 'sensor/1', timestamp: Date.now(), quality: 'good', sentAt: performance.now() });
+    for (; i < due; i++)
+      send({ payload: value(i), topic: 'sensor/1', timestamp: Date.now(), quality: 'good', sentAt: performance.now() });
     if (i < total) setTimeout(tick, 1);
   };
   tick();
@@ -119,9 +147,16 @@ export async function measure(
   const sorted = Float64Array.from(kept).sort();
   await sleep(200);
   return {
-    type: 'result', system, version, ok: h.count === h.expected, count: h.count, expected: h.expected,
+    type: 'result',
+    system,
+    version,
+    ok: h.count === h.expected,
+    count: h.count,
+    expected: h.expected,
     latencyMs: { n: sorted.length, p50: pct(sorted, 50), p99: pct(sorted, 99), max: sorted[sorted.length - 1] },
-    cpuPct: (cpu.user + cpu.system) / 10 / wallMs, peakRssMb: peakRssMb(), startupMs,
+    cpuPct: (cpu.user + cpu.system) / 10 / wallMs,
+    peakRssMb: peakRssMb(),
+    startupMs,
   };
 }
 

@@ -37,9 +37,19 @@ function referenceFlowFile(dir: string): string {
     schemaVersion: 1,
     id: 'cold-start',
     nodes: [
-      { id: 'src', type: 'simulate', typeVersion: 1, config: { tag: 'bench', intervalMs: 1000, signal: { kind: 'sine', amplitude: 0, offset: THRESHOLD + 50 } } },
+      {
+        id: 'src',
+        type: 'simulate',
+        typeVersion: 1,
+        config: { tag: 'bench', intervalMs: 1000, signal: { kind: 'sine', amplitude: 0, offset: THRESHOLD + 50 } },
+      },
       { id: 'avg', type: 'moving-average', typeVersion: 1, config: { window: { count: WINDOW } } },
-      { id: 'sw', type: 'switch', typeVersion: 1, config: { property: 'payload', rules: [{ op: 'gt', value: THRESHOLD }] } },
+      {
+        id: 'sw',
+        type: 'switch',
+        typeVersion: 1,
+        config: { property: 'payload', rules: [{ op: 'gt', value: THRESHOLD }] },
+      },
       { id: 'out', type: 'debug', typeVersion: 1, config: { property: 'payload' } },
     ],
     edges: [
@@ -61,9 +71,13 @@ interface Started {
 function startSubject(subject: ColdSubject, work: string): Started {
   if (subject === 'tagflow run') {
     const launcher = join(dirname(require.resolve('tagflow/package.json')), 'bin', 'tagflow.js');
-    const cp = spawn(process.execPath, [...NODE_FLAGS.tagflow, launcher, 'run', referenceFlowFile(work), '--data-dir', join(work, 'data')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const cp = spawn(
+      process.execPath,
+      [...NODE_FLAGS.tagflow, launcher, 'run', referenceFlowFile(work), '--data-dir', join(work, 'data')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let err = '';
     cp.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
     // The debug node prints one JSON line per value on stdout.
@@ -79,11 +93,14 @@ function startSubject(subject: ColdSubject, work: string): Started {
 }
 
 /** `runs` rounds, the subjects in turn (the order rotating each round), each a fresh process. */
-export async function coldStartFigure(runs: number, idleAfterMs: number[], log: (line: string) => void): Promise<ColdStartFigure> {
-  const raw = Object.fromEntries(COLD_SUBJECTS.map((s) => [s, { first: [] as number[], idle: idleAfterMs.map(() => [] as number[]) }])) as Record<
-    ColdSubject,
-    { first: number[]; idle: number[][] }
-  >;
+export async function coldStartFigure(
+  runs: number,
+  idleAfterMs: number[],
+  log: (line: string) => void,
+): Promise<ColdStartFigure> {
+  const raw = Object.fromEntries(
+    COLD_SUBJECTS.map((s) => [s, { first: [] as number[], idle: idleAfterMs.map(() => [] as number[]) }]),
+  ) as Record<ColdSubject, { first: number[]; idle: number[][] }>;
   const work = mkdtempSync(join(tmpdir(), 'tagflow-bench-cold-'));
   try {
     for (let run = 0; run < runs; run++) {
@@ -102,7 +119,9 @@ export async function coldStartFigure(runs: number, idleAfterMs: number[], log: 
           }
           raw[subject].first.push(firstMs);
           idle.forEach((mb, k) => raw[subject].idle[k].push(mb));
-          log(`  cold ${subject.padEnd(11)} run ${run + 1}: first message ${firstMs.toFixed(0)} ms, idle RSS ${idle.map((mb, k) => `${mb.toFixed(0)} MB @${idleAfterMs[k] / 1000}s`).join(', ')}`);
+          log(
+            `  cold ${subject.padEnd(11)} run ${run + 1}: first message ${firstMs.toFixed(0)} ms, idle RSS ${idle.map((mb, k) => `${mb.toFixed(0)} MB @${idleAfterMs[k] / 1000}s`).join(', ')}`,
+          );
         } finally {
           await started.stop();
         }
@@ -112,7 +131,10 @@ export async function coldStartFigure(runs: number, idleAfterMs: number[], log: 
     rmSync(work, { recursive: true, force: true });
   }
   const subjects = Object.fromEntries(
-    COLD_SUBJECTS.map((s) => [s, { firstMessageMs: series(raw[s].first), idleRssMb: raw[s].idle.map((values) => series(values)) }]),
+    COLD_SUBJECTS.map((s) => [
+      s,
+      { firstMessageMs: series(raw[s].first), idleRssMb: raw[s].idle.map((values) => series(values)) },
+    ]),
   ) as ColdStartFigure['subjects'];
   return { idleAfterMs, subjects };
 }

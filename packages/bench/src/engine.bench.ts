@@ -17,14 +17,30 @@ const LATENCY_SECONDS = quick ? 0.5 : 3;
 const ABOVE = 42.5;
 const HYSTERESIS = 1;
 
-const quiet: EngineLogger = { debug() {}, info() {}, warn: (o, m) => console.error(m, o), error: (o, m) => console.error(m, o) };
+const quiet: EngineLogger = {
+  debug() {},
+  info() {},
+  warn: (o, m) => console.error(m, o),
+  error: (o, m) => console.error(m, o),
+};
 
 function referenceFlow(count: number) {
   return {
     schemaVersion: 1,
     id: 'bench-reference',
     nodes: [
-      { id: 'sensor', type: 'simulate', typeVersion: 1, config: { tag: 'pump3/flow', intervalMs: 0, count, seed: 42, signal: { kind: 'sine', amplitude: 5, offset: 40, periodSeconds: 0.05, noise: 0.5 } } },
+      {
+        id: 'sensor',
+        type: 'simulate',
+        typeVersion: 1,
+        config: {
+          tag: 'pump3/flow',
+          intervalMs: 0,
+          count,
+          seed: 42,
+          signal: { kind: 'sine', amplitude: 5, offset: 40, periodSeconds: 0.05, noise: 0.5 },
+        },
+      },
       { id: 'avg', type: 'moving-average', typeVersion: 1, config: { window: { count: 10 } } },
       { id: 'high', type: 'threshold', typeVersion: 1, config: { above: ABOVE, hysteresis: HYSTERESIS } },
       { id: 'sink', type: 'bench-sink', typeVersion: 1 },
@@ -65,7 +81,10 @@ async function engineThroughput(count: number): Promise<{ seconds: number; peakR
   return { seconds, peakRssMb: peak / 2 ** 20, alarms };
 }
 
-async function engineLatency(rate: number, seconds: number): Promise<{ p50: number; p99: number; max: number; count: number }> {
+async function engineLatency(
+  rate: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number; max: number; count: number }> {
   const samples: number[] = [];
   const total = Math.round(rate * seconds);
   let resolveDone!: () => void;
@@ -83,7 +102,12 @@ async function engineLatency(rate: number, seconds: number): Promise<{ p50: numb
     nodes: [
       { id: 'src', type: 'bench-paced', typeVersion: 1, config: { rate, seconds } },
       { id: 'avg', type: 'moving-average', typeVersion: 1, config: { window: { count: 10 } } },
-      { id: 'high', type: 'threshold', typeVersion: 1, config: { above: ABOVE, hysteresis: HYSTERESIS, passThrough: true } },
+      {
+        id: 'high',
+        type: 'threshold',
+        typeVersion: 1,
+        config: { above: ABOVE, hysteresis: HYSTERESIS, passThrough: true },
+      },
       { id: 'sink', type: 'bench-latency-sink', typeVersion: 1 },
     ],
     edges: [
@@ -96,11 +120,18 @@ async function engineLatency(rate: number, seconds: number): Promise<{ p50: numb
   await done;
   await engine.stop();
   samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples[samples.length - 1], count: samples.length };
+  return {
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    max: samples[samples.length - 1],
+    count: samples.length,
+  };
 }
 
 async function main(): Promise<void> {
-  console.log(`tagflow engine benchmark: N=${N.toLocaleString('en')} messages, ${RUNS} run(s) each, Node ${process.version}${quick ? ' (quick)' : ''}`);
+  console.log(
+    `tagflow engine benchmark: N=${N.toLocaleString('en')} messages, ${RUNS} run(s) each, Node ${process.version}${quick ? ' (quick)' : ''}`,
+  );
   // Warm-up, so the first measured variant is not the one paying for JIT compilation.
   runLoop(Math.min(N, 200_000), true, ABOVE, HYSTERESIS);
   await engineThroughput(Math.min(N, 100_000));
@@ -114,11 +145,16 @@ async function main(): Promise<void> {
     rates.engine.push(N / e.seconds);
     peakRssMb = Math.max(peakRssMb, e.peakRssMb);
   }
-  const latency = { at1k: await engineLatency(1_000, LATENCY_SECONDS), at10k: await engineLatency(10_000, LATENCY_SECONDS) };
+  const latency = {
+    at1k: await engineLatency(1_000, LATENCY_SECONDS),
+    at10k: await engineLatency(10_000, LATENCY_SECONDS),
+  };
 
   const row = (name: string, list: number[]) =>
     `${name.padEnd(44)} ${formatRate(median(list)).padStart(12)} ${formatRate(Math.min(...list)).padStart(12)} ${formatRate(Math.max(...list)).padStart(12)}`;
-  console.log(`\n${'throughput (messages/s)'.padEnd(44)} ${'median'.padStart(12)} ${'min'.padStart(12)} ${'max'.padStart(12)}`);
+  console.log(
+    `\n${'throughput (messages/s)'.padEnd(44)} ${'median'.padStart(12)} ${'min'.padStart(12)} ${'max'.padStart(12)}`,
+  );
   console.log(row('plain JS loop, no allocation', rates.loopNoAlloc));
   console.log(row('plain JS loop, one message object per step', rates.loopAlloc));
   console.log(row('tagflow engine, simulate->avg->threshold->sink', rates.engine));
@@ -128,10 +164,23 @@ async function main(): Promise<void> {
   console.log(`ratio tagflow / non-allocating loop: ${(ratioNoAlloc * 100).toFixed(1)}%`);
   console.log(`peak RSS during engine runs: ${peakRssMb.toFixed(0)} MB`);
   for (const [name, l] of Object.entries(latency)) {
-    console.log(`latency ${name.replace('at', '@ ')} msg/s: p50 ${l.p50.toFixed(3)} ms, p99 ${l.p99.toFixed(3)} ms, max ${l.max.toFixed(3)} ms (${l.count} messages)`);
+    console.log(
+      `latency ${name.replace('at', '@ ')} msg/s: p50 ${l.p50.toFixed(3)} ms, p99 ${l.p99.toFixed(3)} ms, max ${l.max.toFixed(3)} ms (${l.count} messages)`,
+    );
   }
 
-  const report = { date: new Date().toISOString(), node: process.version, quick, N, runs: RUNS, rates, ratioAlloc, ratioNoAlloc, peakRssMb, latency };
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    quick,
+    N,
+    runs: RUNS,
+    rates,
+    ratioAlloc,
+    ratioNoAlloc,
+    peakRssMb,
+    latency,
+  };
   const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, quick ? 'engine-quick.json' : 'engine.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -16,7 +16,12 @@ const quick = process.env.BENCH_QUICK === '1';
 const ROWS = Number(process.env.BENCH_ROWS ?? (quick ? 20_000 : 200_000));
 const RUNS = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3));
 const BATCH = 1000;
-const quiet: EngineLogger = { debug() {}, info() {}, warn: (o, m) => console.error(m, o), error: (o, m) => console.error(m, o) };
+const quiet: EngineLogger = {
+  debug() {},
+  info() {},
+  warn: (o, m) => console.error(m, o),
+  error: (o, m) => console.error(m, o),
+};
 
 type Backend = { name: string; config: Record<string, unknown> };
 
@@ -42,14 +47,22 @@ async function throughNode(resourceConfig: Record<string, unknown>, tagPrefix: s
     schemaVersion: 1,
     id: 'bench-historian',
     resources: [{ id: 'db', type: 'historian', config: resourceConfig }],
-    nodes: [{ id: 'rec', type: 'historian-out', typeVersion: 1, config: { historian: 'db', tag: `${tagPrefix}/{{topic}}`, bufferMaxMB: 1024 } }],
+    nodes: [
+      {
+        id: 'rec',
+        type: 'historian-out',
+        typeVersion: 1,
+        config: { historian: 'db', tag: `${tagPrefix}/{{topic}}`, bufferMaxMB: 1024 },
+      },
+    ],
     edges: [],
   });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   await ready;
   const t0 = Date.now() - 1e9; // distinct timestamps per run: no run overwrites another's rows
   const started = performance.now();
-  for (let i = 0; i < ROWS; i++) await engine.inject('rec', { payload: i * 0.25, topic: `tag${i % 50}`, timestamp: t0 + i, quality: 'good' });
+  for (let i = 0; i < ROWS; i++)
+    await engine.inject('rec', { payload: i * 0.25, topic: `tag${i % 50}`, timestamp: t0 + i, quality: 'good' });
   while (stored < ROWS) await new Promise((r) => setTimeout(r, 5));
   const seconds = (performance.now() - started) / 1000;
   await engine.stop();
@@ -59,14 +72,22 @@ async function throughNode(resourceConfig: Record<string, unknown>, tagPrefix: s
 /** Rows/s written straight to a store in batches of 1,000: what the backend itself can take. */
 async function direct(store: HistorianStore, tagPrefix: string): Promise<number> {
   const t0 = Date.now() - 2e9;
-  const rows: HistoryRow[] = Array.from({ length: ROWS }, (_, i) => ({ tag: `${tagPrefix}/tag${i % 50}`, ts: t0 + i, value: i * 0.25, text: null, quality: 'good' }));
+  const rows: HistoryRow[] = Array.from({ length: ROWS }, (_, i) => ({
+    tag: `${tagPrefix}/tag${i % 50}`,
+    ts: t0 + i,
+    value: i * 0.25,
+    text: null,
+    quality: 'good',
+  }));
   const started = performance.now();
   for (let i = 0; i < ROWS; i += BATCH) await store.write(rows.slice(i, i + BATCH));
   return ROWS / ((performance.now() - started) / 1000);
 }
 
 async function main(): Promise<void> {
-  console.log(`\ntagflow historian ingestion benchmark: ${ROWS.toLocaleString('en')} rows per run, ${RUNS} run(s), batches of ${BATCH}, Node ${process.version}${quick ? ' (quick)' : ''}`);
+  console.log(
+    `\ntagflow historian ingestion benchmark: ${ROWS.toLocaleString('en')} rows per run, ${RUNS} run(s), batches of ${BATCH}, Node ${process.version}${quick ? ' (quick)' : ''}`,
+  );
   const influx = await startInfluxd();
   const schema = `tagflow_bench_${process.pid}`;
   const admin = new Pool({ host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', max: 1 });
@@ -79,7 +100,10 @@ async function main(): Promise<void> {
   const lost = (reason: Error) => console.error(reason.message);
   const directStores: HistorianStore[] = [
     LocalStore.open(join(localDir, 'direct.sqlite')),
-    await openPostgresStore({ host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', schema, table: 'history_direct' }, { lost }),
+    await openPostgresStore(
+      { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', schema, table: 'history_direct' },
+      { lost },
+    ),
     await openInfluxStore({ url: influx.url, apiVersion: 1, database: 'bench', measurement: 'direct' }, { lost }),
   ];
   const results: Record<string, { node: number[]; direct: number[] }> = {};
@@ -97,14 +121,21 @@ async function main(): Promise<void> {
     await admin.end();
     influx.stop();
   }
-  console.log(`\n${'rows/s (median of runs)'.padEnd(30)} ${'historian-out'.padStart(14)} ${'direct write'.padStart(14)} ${'ratio'.padStart(7)}`);
+  console.log(
+    `\n${'rows/s (median of runs)'.padEnd(30)} ${'historian-out'.padStart(14)} ${'direct write'.padStart(14)} ${'ratio'.padStart(7)}`,
+  );
   for (const [name, r] of Object.entries(results)) {
     const ratio = median(r.node) / median(r.direct);
-    console.log(`${name.padEnd(30)} ${formatRate(median(r.node)).padStart(14)} ${formatRate(median(r.direct)).padStart(14)} ${`${(ratio * 100).toFixed(0)}%`.padStart(7)}`);
+    console.log(
+      `${name.padEnd(30)} ${formatRate(median(r.node)).padStart(14)} ${formatRate(median(r.direct)).padStart(14)} ${`${(ratio * 100).toFixed(0)}%`.padStart(7)}`,
+    );
   }
   const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, quick ? 'historian-quick.json' : 'historian.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, rows: ROWS, runs: RUNS, batch: BATCH, results }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, quick ? 'historian-quick.json' : 'historian.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, rows: ROWS, runs: RUNS, batch: BATCH, results }, null, 2)}\n`,
+  );
 }
 
 main().catch((err: unknown) => {

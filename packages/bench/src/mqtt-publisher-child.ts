@@ -13,7 +13,13 @@ interface PublisherArgs {
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as PublisherArgs;
-const client = connect({ host: '127.0.0.1', port: args.port, protocolVersion: 4, clean: true, clientId: `bench-raw-${process.pid}` });
+const client = connect({
+  host: '127.0.0.1',
+  port: args.port,
+  protocolVersion: 4,
+  clean: true,
+  clientId: `bench-raw-${process.pid}`,
+});
 client.on('error', (err) => process.send?.({ type: 'error', error: `publisher: ${err.message}` }));
 client.once('connect', () => {
   process.send?.({ type: 'started', t0Epoch: Date.now() });
@@ -24,7 +30,12 @@ client.once('connect', () => {
     // QoS 0: written to the socket; QoS 1: acknowledged by the broker.
     if (++done === args.n) {
       const ms = performance.now() - t0;
-      const result = { type: 'result', msgsPerSec: args.n / (ms / 1000), ms, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+      const result = {
+        type: 'result',
+        msgsPerSec: args.n / (ms / 1000),
+        ms,
+        peakRssMb: process.resourceUsage().maxRSS / 1024,
+      };
       process.send?.(result, () => client.end(false, () => process.exit(0)));
     }
   };

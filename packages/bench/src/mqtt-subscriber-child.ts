@@ -22,7 +22,13 @@ export interface SubscriberResult {
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as SubscriberArgs;
-const client = connect({ host: '127.0.0.1', port: args.port, protocolVersion: 4, clean: true, clientId: `bench-sub-${process.pid}` });
+const client = connect({
+  host: '127.0.0.1',
+  port: args.port,
+  protocolVersion: 4,
+  clean: true,
+  clientId: `bench-sub-${process.pid}`,
+});
 let count = 0;
 let firstEpoch = 0;
 let lastEpoch = 0;

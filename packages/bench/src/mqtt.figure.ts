@@ -49,18 +49,48 @@ export interface MqttFigureOptions {
 
 async function oneRun(broker: Mosquitto, subject: MqttSubject, qos: 0 | 1, o: MqttFigureOptions): Promise<MqttRun> {
   const expected = expectedPass(o.n);
-  const subscriber = forkChild('subscriber', join(__dirname, '..', 'dist', 'mqtt-subscriber-child.js'), { port: broker.port, qos, expected, idleMs: 5000, maxMs: 300_000 });
+  const subscriber = forkChild('subscriber', join(__dirname, '..', 'dist', 'mqtt-subscriber-child.js'), {
+    port: broker.port,
+    qos,
+    expected,
+    idleMs: 5000,
+    maxMs: 300_000,
+  });
   await subscriber.waitFor('subscribed');
   const publisher =
     subject === 'mqtt.js'
-      ? forkChild('mqtt.js', join(__dirname, '..', 'dist', 'mqtt-publisher-child.js'), { port: broker.port, qos, n: expected, chunk: o.rawChunk })
-      : forkChild(subject, CHILD_SCRIPT[subject], { mode: 'burst', flow: 'mqtt', fanout: 1, n: o.n, chunk: o.chunk[subject], mqtt: { port: broker.port, qos } } satisfies ChildConfig, NODE_FLAGS[subject]);
+      ? forkChild('mqtt.js', join(__dirname, '..', 'dist', 'mqtt-publisher-child.js'), {
+          port: broker.port,
+          qos,
+          n: expected,
+          chunk: o.rawChunk,
+        })
+      : forkChild(
+          subject,
+          CHILD_SCRIPT[subject],
+          {
+            mode: 'burst',
+            flow: 'mqtt',
+            fanout: 1,
+            n: o.n,
+            chunk: o.chunk[subject],
+            mqtt: { port: broker.port, qos },
+          } satisfies ChildConfig,
+          NODE_FLAGS[subject],
+        );
   try {
     const { t0Epoch } = await publisher.waitFor<ChildMessage & { t0Epoch: number }>('started');
     const got = await subscriber.waitFor<SubscriberResult & ChildMessage>('result');
     if (subject !== 'mqtt.js') publisher.send({ cmd: 'report' });
     const result = await publisher.waitFor<ChildMessage & Pick<ChildResult, 'peakRssMb'>>('result');
-    return { subject, qos, delivered: got.count, expected, deliveredPerSec: got.count / ((got.lastEpoch - t0Epoch) / 1000), peakRssMb: result.peakRssMb };
+    return {
+      subject,
+      qos,
+      delivered: got.count,
+      expected,
+      deliveredPerSec: got.count / ((got.lastEpoch - t0Epoch) / 1000),
+      peakRssMb: result.peakRssMb,
+    };
   } finally {
     await Promise.all([publisher.kill(), subscriber.kill()]);
   }
@@ -69,7 +99,10 @@ async function oneRun(broker: Mosquitto, subject: MqttSubject, qos: 0 | 1, o: Mq
 export async function mqttFigure(o: MqttFigureOptions, log: (line: string) => void): Promise<MqttFigure> {
   // Mosquitto queues at most 1,000 messages for a subscriber by default and drops the rest, even at
   // QoS 1: a publisher faster than the subscriber would then show losses that are the broker's.
-  const broker = await Mosquitto.start({ persistence: false, settings: ['max_queued_messages 0', 'max_queued_bytes 0'] });
+  const broker = await Mosquitto.start({
+    persistence: false,
+    settings: ['max_queued_messages 0', 'max_queued_bytes 0'],
+  });
   const runs: MqttRun[] = [];
   try {
     for (const qos of [0, 1] as const) {
@@ -79,7 +112,9 @@ export async function mqttFigure(o: MqttFigureOptions, log: (line: string) => vo
           const r = await oneRun(broker, subject, qos, o);
           runs.push(r);
           const lost = r.expected - r.delivered;
-          log(`  mqtt QoS${qos} ${subject.padEnd(8)} run ${run + 1}: ${formatRate(r.deliveredPerSec)} msg/s delivered, ${r.delivered}/${r.expected}${lost > 0 ? ` (${lost} LOST)` : ''}, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+          log(
+            `  mqtt QoS${qos} ${subject.padEnd(8)} run ${run + 1}: ${formatRate(r.deliveredPerSec)} msg/s delivered, ${r.delivered}/${r.expected}${lost > 0 ? ` (${lost} LOST)` : ''}, peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+          );
         }
       }
     }
@@ -90,11 +125,22 @@ export async function mqttFigure(o: MqttFigureOptions, log: (line: string) => vo
     const subjects = Object.fromEntries(
       SUBJECTS.map((s) => {
         const mine = runs.filter((r) => r.qos === qos && r.subject === s);
-        return [s, { deliveredPerSec: series(mine.map((r) => r.deliveredPerSec)), lost: mine.map((r) => r.expected - r.delivered) }];
+        return [
+          s,
+          {
+            deliveredPerSec: series(mine.map((r) => r.deliveredPerSec)),
+            lost: mine.map((r) => r.expected - r.delivered),
+          },
+        ];
       }),
     ) as Record<MqttSubject, { deliveredPerSec: Series; lost: number[] }>;
     const tf = subjects.tagflow.deliveredPerSec.median;
-    return { qos, subjects, tagflowOfRaw: tf / subjects['mqtt.js'].deliveredPerSec.median, tagflowOfNodeRed: tf / subjects['node-red'].deliveredPerSec.median };
+    return {
+      qos,
+      subjects,
+      tagflowOfRaw: tf / subjects['mqtt.js'].deliveredPerSec.median,
+      tagflowOfNodeRed: tf / subjects['node-red'].deliveredPerSec.median,
+    };
   });
   return { n: o.n, published: expectedPass(o.n), byQos, runs };
 }

@@ -48,15 +48,25 @@ async function throughput(label: string, flow: Pick<ChildConfig, 'flow' | 'fanou
     // Alternate, and swap who goes first each run, so drift on the machine hits both.
     const order: System[] = run % 2 === 0 ? ['node-red', 'tagflow'] : ['tagflow', 'node-red'];
     for (const system of order) {
-      const r = check(`${label} ${system} run ${run + 1}`, await runSystem(system, { mode: 'burst', ...flow, n: n[system], chunk: chunk[system], timeoutMs: 240_000 }));
+      const r = check(
+        `${label} ${system} run ${run + 1}`,
+        await runSystem(system, { mode: 'burst', ...flow, n: n[system], chunk: chunk[system], timeoutMs: 240_000 }),
+      );
       raw[system].push(r);
-      console.log(`  ${label} ${system.padEnd(8)} run ${run + 1}: ${formatRate(r.msgsPerSec!)} msg/s, sink ${r.count}/${r.expected}${r.ok ? '' : ' MISMATCH'}, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+      console.log(
+        `  ${label} ${system.padEnd(8)} run ${run + 1}: ${formatRate(r.msgsPerSec!)} msg/s, sink ${r.count}/${r.expected}${r.ok ? '' : ' MISMATCH'}, peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+      );
     }
   }
   const nr = series(raw['node-red'].map((r) => r.msgsPerSec!));
   const tf = series(raw.tagflow.map((r) => r.msgsPerSec!));
   return {
-    nodeRed: { n: n['node-red'], chunk: NR_CHUNK, msgsPerSec: nr, peakRssMb: series(raw['node-red'].map((r) => r.peakRssMb)) },
+    nodeRed: {
+      n: n['node-red'],
+      chunk: NR_CHUNK,
+      msgsPerSec: nr,
+      peakRssMb: series(raw['node-red'].map((r) => r.peakRssMb)),
+    },
     tagflow: { n: n.tagflow, chunk: TF_CHUNK, msgsPerSec: tf, peakRssMb: series(raw.tagflow.map((r) => r.peakRssMb)) },
     ratio: tf.median / nr.median,
     raw,
@@ -68,10 +78,15 @@ async function latency(rate: number) {
   for (let run = 0; run < RUNS; run++) {
     const order: System[] = run % 2 === 0 ? ['node-red', 'tagflow'] : ['tagflow', 'node-red'];
     for (const system of order) {
-      const r = check(`latency ${rate} ${system} run ${run + 1}`, await runSystem(system, { mode: 'rate', fanout: 1, rate, seconds: LAT_SECONDS, warmupSeconds: LAT_WARMUP }));
+      const r = check(
+        `latency ${rate} ${system} run ${run + 1}`,
+        await runSystem(system, { mode: 'rate', fanout: 1, rate, seconds: LAT_SECONDS, warmupSeconds: LAT_WARMUP }),
+      );
       raw[system].push(r);
       const l = r.latencyMs!;
-      console.log(`  @${rate}/s ${system.padEnd(8)} run ${run + 1}: p50 ${l.p50.toFixed(3)} ms, p99 ${l.p99.toFixed(3)} ms, max ${l.max.toFixed(3)} ms, CPU ${r.cpuPct.toFixed(0)}%${r.ok ? '' : ' MISMATCH'}`);
+      console.log(
+        `  @${rate}/s ${system.padEnd(8)} run ${run + 1}: p50 ${l.p50.toFixed(3)} ms, p99 ${l.p99.toFixed(3)} ms, max ${l.max.toFixed(3)} ms, CPU ${r.cpuPct.toFixed(0)}%${r.ok ? '' : ' MISMATCH'}`,
+      );
     }
   }
   const pick = (system: System) => ({
@@ -80,33 +95,60 @@ async function latency(rate: number) {
     max: series(raw[system].map((r) => r.latencyMs!.max)),
     cpuPct: series(raw[system].map((r) => r.cpuPct)),
   });
-  return { rate, seconds: LAT_SECONDS, warmupSeconds: LAT_WARMUP, nodeRed: pick('node-red'), tagflow: pick('tagflow'), raw };
+  return {
+    rate,
+    seconds: LAT_SECONDS,
+    warmupSeconds: LAT_WARMUP,
+    nodeRed: pick('node-red'),
+    tagflow: pick('tagflow'),
+    raw,
+  };
 }
 
 async function main(): Promise<void> {
-  console.log(`tagflow vs Node-RED: ${RUNS} run(s) each, fresh process per measurement, Node ${process.version}${quick ? ' (quick)' : ''}`);
-  console.log(`  Node-RED N=${NR_N.toLocaleString('en')} (${NR_CHUNK}/turn), tagflow N=${TF_N.toLocaleString('en')} (${TF_CHUNK}/turn)`);
+  console.log(
+    `tagflow vs Node-RED: ${RUNS} run(s) each, fresh process per measurement, Node ${process.version}${quick ? ' (quick)' : ''}`,
+  );
+  console.log(
+    `  Node-RED N=${NR_N.toLocaleString('en')} (${NR_CHUNK}/turn), tagflow N=${TF_N.toLocaleString('en')} (${TF_CHUNK}/turn)`,
+  );
   const referenceN: Record<System, number> = { 'node-red': NR_N, tagflow: TF_N };
   const fig1 = await throughput('fan-out 1', { fanout: 1 }, referenceN);
   const fig2 = await throughput('fan-out 2', { fanout: 2 }, referenceN);
   const fig3 = [];
   for (const rate of RATES) fig3.push(await latency(rate));
   const fig4 = await coldStartFigure(RUNS, IDLE_AFTER_MS, console.log);
-  const fig5 = await mqttFigure({ runs: RUNS, n: MQTT_N, chunk: { 'node-red': NR_CHUNK, tagflow: TF_CHUNK }, rawChunk: 100 }, console.log);
+  const fig5 = await mqttFigure(
+    { runs: RUNS, n: MQTT_N, chunk: { 'node-red': NR_CHUNK, tagflow: TF_CHUNK }, rawChunk: 100 },
+    console.log,
+  );
   const fig6 = await throughput('function', { flow: 'function', fanout: 1 }, FN_N);
   const nrVersion = fig1.raw['node-red'][0].version;
 
-  const f = (s: Series) => `${formatRate(s.median).padStart(9)} ${formatRate(s.min).padStart(9)} ${formatRate(s.max).padStart(9)}`;
-  console.log(`\n${'throughput (msg/s)'.padEnd(40)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'max'.padStart(9)}  tagflow/Node-RED`);
-  for (const [name, fig] of [['1 reference flow', fig1], ['2 fan-out to two switches', fig2]] as const) {
+  const f = (s: Series) =>
+    `${formatRate(s.median).padStart(9)} ${formatRate(s.min).padStart(9)} ${formatRate(s.max).padStart(9)}`;
+  console.log(
+    `\n${'throughput (msg/s)'.padEnd(40)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'max'.padStart(9)}  tagflow/Node-RED`,
+  );
+  for (const [name, fig] of [
+    ['1 reference flow', fig1],
+    ['2 fan-out to two switches', fig2],
+  ] as const) {
     console.log(`${`${name}, Node-RED ${nrVersion}`.padEnd(40)} ${f(fig.nodeRed.msgsPerSec)}`);
-    console.log(`${`${name}, tagflow`.padEnd(40)} ${f(fig.tagflow.msgsPerSec)}  ${fig.ratio.toFixed(1)}x (target >= 20x)`);
+    console.log(
+      `${`${name}, tagflow`.padEnd(40)} ${f(fig.tagflow.msgsPerSec)}  ${fig.ratio.toFixed(1)}x (target >= 20x)`,
+    );
   }
   const ms = (s: Series) => s.median.toFixed(3);
   console.log(`\n3 latency, medians of ${RUNS} run(s) (ms)      p50      p99      max`);
   for (const l of fig3) {
-    for (const [name, s] of [[`Node-RED ${nrVersion}`, l.nodeRed], ['tagflow', l.tagflow]] as const) {
-      console.log(`${`@ ${l.rate.toLocaleString('en')} msg/s ${name}`.padEnd(40)} ${ms(s.p50).padStart(8)} ${ms(s.p99).padStart(8)} ${ms(s.max).padStart(8)}`);
+    for (const [name, s] of [
+      [`Node-RED ${nrVersion}`, l.nodeRed],
+      ['tagflow', l.tagflow],
+    ] as const) {
+      console.log(
+        `${`@ ${l.rate.toLocaleString('en')} msg/s ${name}`.padEnd(40)} ${ms(s.p50).padStart(8)} ${ms(s.p99).padStart(8)} ${ms(s.max).padStart(8)}`,
+      );
     }
   }
   const at10k = fig3.find((l) => l.rate === 10_000)!;
@@ -114,23 +156,44 @@ async function main(): Promise<void> {
   console.log(`\np99 @ 10k msg/s tagflow/Node-RED: ${(p99ratio * 100).toFixed(1)}% (target <= 20%, and < 1 ms)`);
 
   const idleAt = (k: number) => `idle RSS @${IDLE_AFTER_MS[k] / 1000}s (MB)`;
-  console.log(`\n4 cold start (median of ${RUNS})          first msg (ms)  ${IDLE_AFTER_MS.map((_, k) => idleAt(k)).join('  ')}`);
+  console.log(
+    `\n4 cold start (median of ${RUNS})          first msg (ms)  ${IDLE_AFTER_MS.map((_, k) => idleAt(k)).join('  ')}`,
+  );
   for (const subject of COLD_SUBJECTS) {
     const c = fig4.subjects[subject];
-    const name = subject === 'node-red' ? `Node-RED ${nrVersion} (embedded)` : subject === 'tagflow' ? 'tagflow engine (embedded)' : 'tagflow run flow.json';
-    console.log(`${name.padEnd(40)} ${c.firstMessageMs.median.toFixed(0).padStart(14)}  ${c.idleRssMb.map((s, k) => s.median.toFixed(0).padStart(idleAt(k).length)).join('  ')}`);
+    const name =
+      subject === 'node-red'
+        ? `Node-RED ${nrVersion} (embedded)`
+        : subject === 'tagflow'
+          ? 'tagflow engine (embedded)'
+          : 'tagflow run flow.json';
+    console.log(
+      `${name.padEnd(40)} ${c.firstMessageMs.median.toFixed(0).padStart(14)}  ${c.idleRssMb.map((s, k) => s.median.toFixed(0).padStart(idleAt(k).length)).join('  ')}`,
+    );
   }
   const nrCold = fig4.subjects['node-red'];
-  const coldRatio = (subject: 'tagflow' | 'tagflow run') => fig4.subjects[subject].firstMessageMs.median / nrCold.firstMessageMs.median;
-  const idleRatio = (subject: 'tagflow' | 'tagflow run', k: number) => fig4.subjects[subject].idleRssMb[k].median / nrCold.idleRssMb[k].median;
-  console.log(`cold start tagflow run / Node-RED: ${(coldRatio('tagflow run') * 100).toFixed(0)}% (target <= 33%); idle RSS: ${IDLE_AFTER_MS.map((_, k) => `${(idleRatio('tagflow run', k) * 100).toFixed(0)}%`).join(', ')} (target <= 60%)`);
+  const coldRatio = (subject: 'tagflow' | 'tagflow run') =>
+    fig4.subjects[subject].firstMessageMs.median / nrCold.firstMessageMs.median;
+  const idleRatio = (subject: 'tagflow' | 'tagflow run', k: number) =>
+    fig4.subjects[subject].idleRssMb[k].median / nrCold.idleRssMb[k].median;
+  console.log(
+    `cold start tagflow run / Node-RED: ${(coldRatio('tagflow run') * 100).toFixed(0)}% (target <= 33%); idle RSS: ${IDLE_AFTER_MS.map((_, k) => `${(idleRatio('tagflow run', k) * 100).toFixed(0)}%`).join(', ')} (target <= 60%)`,
+  );
 
-  console.log(`\n5 MQTT end to end, delivered msg/s (median of ${RUNS}; ${fig5.published.toLocaleString('en')} published)`);
+  console.log(
+    `\n5 MQTT end to end, delivered msg/s (median of ${RUNS}; ${fig5.published.toLocaleString('en')} published)`,
+  );
   for (const q of fig5.byQos) {
-    const line = (['node-red', 'mqtt.js', 'tagflow'] as const).map((s) => `${s} ${formatRate(q.subjects[s].deliveredPerSec.median)} (lost ${Math.max(...q.subjects[s].lost)})`).join(', ');
-    console.log(`  QoS ${q.qos}: ${line}; tagflow/mqtt.js ${(q.tagflowOfRaw * 100).toFixed(0)}% (target >= 90%), tagflow/Node-RED ${q.tagflowOfNodeRed.toFixed(1)}x`);
+    const line = (['node-red', 'mqtt.js', 'tagflow'] as const)
+      .map((s) => `${s} ${formatRate(q.subjects[s].deliveredPerSec.median)} (lost ${Math.max(...q.subjects[s].lost)})`)
+      .join(', ');
+    console.log(
+      `  QoS ${q.qos}: ${line}; tagflow/mqtt.js ${(q.tagflowOfRaw * 100).toFixed(0)}% (target >= 90%), tagflow/Node-RED ${q.tagflowOfNodeRed.toFixed(1)}x`,
+    );
   }
-  console.log(`\n6 function node, msg/s: Node-RED ${f(fig6.nodeRed.msgsPerSec)}, tagflow ${f(fig6.tagflow.msgsPerSec)}: ${fig6.ratio.toFixed(1)}x (target >= 1x)`);
+  console.log(
+    `\n6 function node, msg/s: Node-RED ${f(fig6.nodeRed.msgsPerSec)}, tagflow ${f(fig6.tagflow.msgsPerSec)}: ${fig6.ratio.toFixed(1)}x (target >= 1x)`,
+  );
 
   const qos1 = fig5.byQos.find((q) => q.qos === 1)!;
   const targets = {
@@ -148,9 +211,22 @@ async function main(): Promise<void> {
   if (mismatches.length) console.log(`COUNT MISMATCHES:\n  ${mismatches.join('\n  ')}`);
 
   const report = {
-    date: new Date().toISOString(), node: process.version, nodeRed: nrVersion, quick, runs: RUNS,
-    method: 'fresh child process per measurement for both systems; same harness; Node-RED embedded (no editor/admin API); custom plain-JS source and sink nodes in both; sink counts checked against plain JS',
-    figure1: fig1, figure2: fig2, figure3: fig3, p99RatioAt10k: p99ratio, figure4: fig4, figure5: fig5, figure6: fig6, targets, mismatches,
+    date: new Date().toISOString(),
+    node: process.version,
+    nodeRed: nrVersion,
+    quick,
+    runs: RUNS,
+    method:
+      'fresh child process per measurement for both systems; same harness; Node-RED embedded (no editor/admin API); custom plain-JS source and sink nodes in both; sink counts checked against plain JS',
+    figure1: fig1,
+    figure2: fig2,
+    figure3: fig3,
+    p99RatioAt10k: p99ratio,
+    figure4: fig4,
+    figure5: fig5,
+    figure6: fig6,
+    targets,
+    mismatches,
   };
   const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });

@@ -25,7 +25,8 @@ export const NODE_FLAGS: Record<System, string[]> = { 'node-red': [], tagflow: [
 export class Child {
   readonly messages: ChildMessage[] = [];
   private output = '';
-  private readonly waiters: Array<{ type: string; resolve: (m: ChildMessage) => void; reject: (e: Error) => void }> = [];
+  private readonly waiters: Array<{ type: string; resolve: (m: ChildMessage) => void; reject: (e: Error) => void }> =
+    [];
   readonly exited: Promise<number | null>;
 
   constructor(
@@ -38,13 +39,15 @@ export class Child {
       this.messages.push(m);
       for (const w of this.waiters.filter((x) => x.type === m.type || m.type === 'error')) {
         this.waiters.splice(this.waiters.indexOf(w), 1);
-        if (m.type === 'error' && w.type !== 'error') w.reject(new Error(`${label} failed: ${String(m.error)}\n${this.output}`));
+        if (m.type === 'error' && w.type !== 'error')
+          w.reject(new Error(`${label} failed: ${String(m.error)}\n${this.output}`));
         else w.resolve(m);
       }
     });
     this.exited = new Promise((resolve) =>
       process.on('exit', (code) => {
-        for (const w of this.waiters.splice(0)) w.reject(new Error(`${label} exited (code ${code}) before sending "${w.type}"\n${this.output}`));
+        for (const w of this.waiters.splice(0))
+          w.reject(new Error(`${label} exited (code ${code}) before sending "${w.type}"\n${this.output}`));
         resolve(code);
       }),
     );
@@ -57,7 +60,9 @@ export class Child {
     const failed = this.messages.find((m) => m.type === 'error');
     if (failed) return Promise.reject(new Error(`${this.label} failed: ${String(failed.error)}\n${this.output}`));
     if (this.process.exitCode !== null) return Promise.reject(new Error(`${this.label} has exited\n${this.output}`));
-    return new Promise((resolve, reject) => this.waiters.push({ type, resolve: resolve as (m: ChildMessage) => void, reject }));
+    return new Promise((resolve, reject) =>
+      this.waiters.push({ type, resolve: resolve as (m: ChildMessage) => void, reject }),
+    );
   }
 
   send(message: object): void {
@@ -72,7 +77,10 @@ export class Child {
 
 /** Forks a script with an IPC channel; `args` are passed as JSON in argv[2]. */
 export function forkChild(label: string, script: string, args: object, nodeFlags: string[] = []): Child {
-  return new Child(label, fork(script, [JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: nodeFlags }));
+  return new Child(
+    label,
+    fork(script, [JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: nodeFlags }),
+  );
 }
 
 /** Runs one measurement in a fresh child of `system` and returns its result. */

@@ -17,19 +17,32 @@ import type { Send } from './child-harness';
 import { FUNCTION_CODE, MQTT_TOPIC, THRESHOLD, WINDOW } from './nodered-reference';
 import type { ChildConfig } from './nodered-reference';
 
-const quiet: EngineLogger = { debug() {}, info() {}, warn: (o, m) => console.error(m, o), error: (o, m) => console.error(m, o) };
+const quiet: EngineLogger = {
+  debug() {},
+  info() {},
+  warn: (o, m) => console.error(m, o),
+  error: (o, m) => console.error(m, o),
+};
 
 function benchFlow(cfg: ChildConfig): Flow {
   const source = { id: 'src', type: 'bench-harness-source', typeVersion: 1 };
   const sink = { id: 'sink', type: 'bench-harness-sink', typeVersion: 1 };
   const average = { id: 'avg', type: 'moving-average', typeVersion: 1, config: { window: { count: WINDOW } } };
-  const threshold = (id: string) => ({ id, type: 'switch', typeVersion: 1, config: { property: 'payload', rules: [{ op: 'gt', value: THRESHOLD }] } });
+  const threshold = (id: string) => ({
+    id,
+    type: 'switch',
+    typeVersion: 1,
+    config: { property: 'payload', rules: [{ op: 'gt', value: THRESHOLD }] },
+  });
   const flow = { schemaVersion: 1 as const, id: `bench-${cfg.flow ?? 'reference'}` };
   if (cfg.flow === 'function') {
     return {
       ...flow,
       nodes: [source, { id: 'fn', type: 'function', typeVersion: 1, config: { code: FUNCTION_CODE } }, sink],
-      edges: [{ source: 'src', target: 'fn' }, { source: 'fn', target: 'sink' }],
+      edges: [
+        { source: 'src', target: 'fn' },
+        { source: 'fn', target: 'sink' },
+      ],
     };
   }
   if (cfg.flow === 'mqtt') {
@@ -37,9 +50,24 @@ function benchFlow(cfg: ChildConfig): Flow {
     return {
       ...flow,
       // MQTT 3.1.1 and a clean session, as Node-RED's broker node is set up in nr-child.cjs.
-      resources: [{ id: 'broker', type: 'mqtt-broker', config: { url: `mqtt://127.0.0.1:${port}`, protocolVersion: 4, cleanSession: true } }],
-      nodes: [source, average, threshold('sw0'), { id: 'out', type: 'mqtt-out', typeVersion: 1, config: { broker: 'broker', topic: MQTT_TOPIC, qos } }],
-      edges: [{ source: 'src', target: 'avg' }, { source: 'avg', target: 'sw0' }, { source: 'sw0', sourcePort: 'out1', target: 'out' }],
+      resources: [
+        {
+          id: 'broker',
+          type: 'mqtt-broker',
+          config: { url: `mqtt://127.0.0.1:${port}`, protocolVersion: 4, cleanSession: true },
+        },
+      ],
+      nodes: [
+        source,
+        average,
+        threshold('sw0'),
+        { id: 'out', type: 'mqtt-out', typeVersion: 1, config: { broker: 'broker', topic: MQTT_TOPIC, qos } },
+      ],
+      edges: [
+        { source: 'src', target: 'avg' },
+        { source: 'avg', target: 'sw0' },
+        { source: 'sw0', sourcePort: 'out1', target: 'out' },
+      ],
     };
   }
   const switches = Array.from({ length: cfg.fanout }, (_, k) => `sw${k}`);
@@ -89,7 +117,9 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-bench-child-'));
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const engine = new Engine({ registry, logger: quiet, dataDir });
-  const connected = new Promise<void>((resolve) => engine.on('status', (e) => e.nodeId === 'out' && e.status.state === 'ok' && resolve()));
+  const connected = new Promise<void>((resolve) =>
+    engine.on('status', (e) => e.nodeId === 'out' && e.status.state === 'ok' && resolve()),
+  );
   const result = await engine.deploy(benchFlow(cfg));
   if (!result.ok) throw new Error(`flow refused: ${JSON.stringify(result.errors)}`);
   if (!send) throw new Error('source did not start');

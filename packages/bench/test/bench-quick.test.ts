@@ -17,23 +17,32 @@ describe('the benchmark children', () => {
     ['reference flow', { fanout: 1 }],
     ['fan-out to two switches', { fanout: 2 }],
     ['function node', { flow: 'function' as const, fanout: 1 }],
-  ])('%s: Node-RED and tagflow count what plain JS expects', async (_name, flow) => {
-    for (const system of ['node-red', 'tagflow'] as const) {
-      const r = await runSystem(system, { mode: 'burst', ...flow, n: 2_000, chunk: system === 'node-red' ? 1 : 100 });
-      expect({ system, count: r.count }).toEqual({ system, count: expectedAtSink(flow, 2_000) });
-      expect(r.count).toBeGreaterThan(0);
-    }
-  }, 120_000);
+  ])(
+    '%s: Node-RED and tagflow count what plain JS expects',
+    async (_name, flow) => {
+      for (const system of ['node-red', 'tagflow'] as const) {
+        const r = await runSystem(system, { mode: 'burst', ...flow, n: 2_000, chunk: system === 'node-red' ? 1 : 100 });
+        expect({ system, count: r.count }).toEqual({ system, count: expectedAtSink(flow, 2_000) });
+        expect(r.count).toBeGreaterThan(0);
+      }
+    },
+    120_000,
+  );
 });
 
 describe('pnpm bench, quick', () => {
   it('completes every figure with correct counts and prints the ratios', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--no-node-snapshot', join(dist, 'nodered.bench.js')], {
-      env: { ...process.env, BENCH_QUICK: '1' },
-      maxBuffer: 16 * 2 ** 20,
-      timeout: 300_000,
-    });
-    for (const line of ['tagflow/Node-RED', 'cold start tagflow run / Node-RED', 'tagflow/mqtt.js', '6 function node']) expect(stdout).toContain(line);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--no-node-snapshot', join(dist, 'nodered.bench.js')],
+      {
+        env: { ...process.env, BENCH_QUICK: '1' },
+        maxBuffer: 16 * 2 ** 20,
+        timeout: 300_000,
+      },
+    );
+    for (const line of ['tagflow/Node-RED', 'cold start tagflow run / Node-RED', 'tagflow/mqtt.js', '6 function node'])
+      expect(stdout).toContain(line);
     const report = JSON.parse(readFileSync(join(__dirname, '..', 'results', 'nodered-quick.json'), 'utf8'));
     expect(report.mismatches).toEqual([]);
     expect(report.figure4.subjects['tagflow run'].firstMessageMs.median).toBeGreaterThan(0);

@@ -20,7 +20,8 @@ export function createConsoleLogger(
     const source = fields.node ?? fields.resource;
     const tag = typeof source === 'string' ? `[${source}] ` : '';
     // The engine words node errors as `node "id" (type): ...`; the tag already names the node.
-    const text = typeof source === 'string' ? (msg ?? '').replace(`node "${source}" (${String(fields.type)}): `, '') : (msg ?? '');
+    const text =
+      typeof source === 'string' ? (msg ?? '').replace(`node "${source}" (${String(fields.type)}): `, '') : (msg ?? '');
     const err = fields.err instanceof Error ? fields.err : undefined;
     const cause = err ? `: ${err.message}` : '';
     const code = typeof fields.code === 'string' ? ` (${fields.code})` : '';

@@ -11,17 +11,24 @@ type RegisterCommand = (program: Command) => void;
  */
 const COMMANDS: Record<string, () => RegisterCommand> = {
   run: () => (require('./commands/run.command') as typeof import('./commands/run.command')).registerRunCommand,
-  validate: () => (require('./commands/validate.command') as typeof import('./commands/validate.command')).registerValidateCommand,
+  validate: () =>
+    (require('./commands/validate.command') as typeof import('./commands/validate.command')).registerValidateCommand,
   nodes: () => (require('./commands/nodes.command') as typeof import('./commands/nodes.command')).registerNodesCommand,
-  history: () => (require('./commands/history.command') as typeof import('./commands/history.command')).registerHistoryCommand,
+  history: () =>
+    (require('./commands/history.command') as typeof import('./commands/history.command')).registerHistoryCommand,
   start: () => (require('./commands/start.command') as typeof import('./commands/start.command')).registerStartCommand,
   token: () => (require('./commands/token.command') as typeof import('./commands/token.command')).registerTokenCommand,
-  secret: () => (require('./commands/secret.command') as typeof import('./commands/secret.command')).registerSecretCommand,
-  deploy: () => (require('./commands/deploy.command') as typeof import('./commands/deploy.command')).registerDeployCommand,
+  secret: () =>
+    (require('./commands/secret.command') as typeof import('./commands/secret.command')).registerSecretCommand,
+  deploy: () =>
+    (require('./commands/deploy.command') as typeof import('./commands/deploy.command')).registerDeployCommand,
   pack: () => (require('./commands/pack.command') as typeof import('./commands/pack.command')).registerPackCommand,
-  status: () => (require('./commands/status.command') as typeof import('./commands/status.command')).registerStatusCommand,
-  rollback: () => (require('./commands/rollback.command') as typeof import('./commands/rollback.command')).registerRollbackCommand,
-  'new-node': () => (require('./commands/new-node.command') as typeof import('./commands/new-node.command')).registerNewNodeCommand,
+  status: () =>
+    (require('./commands/status.command') as typeof import('./commands/status.command')).registerStatusCommand,
+  rollback: () =>
+    (require('./commands/rollback.command') as typeof import('./commands/rollback.command')).registerRollbackCommand,
+  'new-node': () =>
+    (require('./commands/new-node.command') as typeof import('./commands/new-node.command')).registerNewNodeCommand,
 };
 
 /** The command named on the command line, when it is one of ours; `undefined` for `--help`, `-v`, a typo. */
@@ -79,7 +86,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`error: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`error: unexpected failure, please report it: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `error: unexpected failure, please report it: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return EXIT_FAILURE;
   }
 }

@@ -17,7 +17,11 @@ export function debugOutput(): { write: (event: DebugEvent) => void; closed: Abo
 
 /** One JSON line per debug value; values JSON cannot hold (BigInt, cycles) are shown as text. */
 function debugLine(event: DebugEvent): string {
-  const line = { time: new Date(event.time).toISOString(), node: event.nodeId, ...(event.name ? { name: event.name } : {}) };
+  const line = {
+    time: new Date(event.time).toISOString(),
+    node: event.nodeId,
+    ...(event.name ? { name: event.name } : {}),
+  };
   try {
     return JSON.stringify({ ...line, data: event.data }, (_key, value: unknown) =>
       typeof value === 'bigint' ? value.toString() : value,

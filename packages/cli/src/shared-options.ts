@@ -5,28 +5,29 @@ import { parseDuration } from './duration';
 
 /** `--nodes-dir <dir>`, repeatable: extra folders searched for node packages before the defaults. */
 export function nodesDirOption(): Option {
-  return new Option('--nodes-dir <dir>', 'also look for node packages in <dir>/node_modules (and <dir> itself); repeatable')
+  return new Option(
+    '--nodes-dir <dir>',
+    'also look for node packages in <dir>/node_modules (and <dir> itself); repeatable',
+  )
     .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .default([], 'none');
 }
 
 /** `--for <duration>`: how long to run, e.g. `10s`. */
 export function forOption(): Option {
-  return new Option('--for <duration>', 'stop after this long, e.g. 500ms, 10s, 2m, 1h (default: until Ctrl-C)').argParser(
-    (value: string) => {
-      const ms = parseDuration(value);
-      if (ms === undefined) throw new InvalidArgumentError('Use a number with a unit: ms, s, m or h (e.g. 10s).');
-      return ms;
-    },
-  );
+  return new Option(
+    '--for <duration>',
+    'stop after this long, e.g. 500ms, 10s, 2m, 1h (default: until Ctrl-C)',
+  ).argParser((value: string) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) throw new InvalidArgumentError('Use a number with a unit: ms, s, m or h (e.g. 10s).');
+    return ms;
+  });
 }
 
 /** `--data-dir <dir>`: where the runtime keeps its state (store-and-forward buffers, certificates). */
 export function dataDirOption(): Option {
   return new Option('--data-dir <dir>', 'where the runtime keeps its state: store-and-forward buffers, certificates')
     .argParser((value: string) => resolve(value))
-    .default(
-    join(homedir(), '.tagflow'),
-    '~/.tagflow',
-  );
+    .default(join(homedir(), '.tagflow'), '~/.tagflow');
 }

@@ -57,7 +57,9 @@ export function stdoutLines(child: ChildProcessWithoutNullStreams, count: number
       }
     };
     child.stdout.on('data', onData);
-    child.on('close', (code) => reject(new Error(`tagflow exited (code ${code}) after ${text.split('\n').length - 1} lines`)));
+    child.on('close', (code) =>
+      reject(new Error(`tagflow exited (code ${code}) after ${text.split('\n').length - 1} lines`)),
+    );
   });
 }
 

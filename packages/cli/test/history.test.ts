@@ -30,16 +30,33 @@ describe('tagflow history', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^time\s+tag\s+value\s+quality$/),
-      expect.stringMatching(new RegExp(`^${new Date(now - 120_000).toISOString()}\\s+pump3/flow/avg\\s+40\\.5\\s+good$`)),
-      expect.stringMatching(new RegExp(`^${new Date(now - 60_000).toISOString()}\\s+pump3/flow/avg\\s+43\\.25\\s+uncertain$`)),
+      expect.stringMatching(
+        new RegExp(`^${new Date(now - 120_000).toISOString()}\\s+pump3/flow/avg\\s+40\\.5\\s+good$`),
+      ),
+      expect.stringMatching(
+        new RegExp(`^${new Date(now - 60_000).toISOString()}\\s+pump3/flow/avg\\s+43\\.25\\s+uncertain$`),
+      ),
     ]);
   });
 
   it('writes CSV with text values quoted, and JSON', async () => {
     const { dir, now } = await dataDirWithHistory();
     const csv = await runCli(['history', 'pump3/alarm', '--since', '10m', '--format', 'csv', '--data-dir', dir]);
-    expect(csv.stdout).toBe(`time,tag,value,quality\n${new Date(now - 30_000).toISOString()},pump3/alarm,"{""alarm"":""high"",""state"":""raised""}",good\n`);
-    const json = await runCli(['history', 'pump3/flow/avg', '--since', '1h', '--bucket', '1h', '--format', 'json', '--data-dir', dir]);
+    expect(csv.stdout).toBe(
+      `time,tag,value,quality\n${new Date(now - 30_000).toISOString()},pump3/alarm,"{""alarm"":""high"",""state"":""raised""}",good\n`,
+    );
+    const json = await runCli([
+      'history',
+      'pump3/flow/avg',
+      '--since',
+      '1h',
+      '--bucket',
+      '1h',
+      '--format',
+      'json',
+      '--data-dir',
+      dir,
+    ]);
     const buckets = JSON.parse(json.stdout) as Array<{ min: number; max: number; count: number }>;
     expect(buckets.reduce((n, b) => n + b.count, 0)).toBe(2);
     expect(Math.min(...buckets.map((b) => b.min))).toBe(40.5);

@@ -19,7 +19,10 @@ describe('tagflow nodes', () => {
   it('lists the core nodes the CLI ships with, with their package', async () => {
     const json = await nodesJson();
     const average = json.nodes.find((n) => n.type === 'moving-average');
-    expect(average).toMatchObject({ category: 'processor', package: { name: '@tagflow/nodes-core', version: expect.any(String) } });
+    expect(average).toMatchObject({
+      category: 'processor',
+      package: { name: '@tagflow/nodes-core', version: expect.any(String) },
+    });
     const core = json.packages.find((p) => p.name === '@tagflow/nodes-core');
     expect(core?.nodes).toEqual(expect.arrayContaining(['moving-average', 'simulate', 'debug']));
     expect(json.problems).toEqual([]);
@@ -27,9 +30,15 @@ describe('tagflow nodes', () => {
 
   it('adds the packages of --nodes-dir, searched first, and reports the refused ones', async () => {
     const json = await nodesJson('--nodes-dir', 'extra-nodes');
-    expect(json.nodes.find((n) => n.type === 'unplugged-sensor')?.package).toEqual({ name: 'cli-test-nodes', version: '1.4.2' });
+    expect(json.nodes.find((n) => n.type === 'unplugged-sensor')?.package).toEqual({
+      name: 'cli-test-nodes',
+      version: '1.4.2',
+    });
     expect(json.problems).toEqual([
-      expect.objectContaining({ package: 'cli-test-broken', message: expect.stringContaining('needs @tagflow/node-sdk ^9.0.0') }),
+      expect.objectContaining({
+        package: 'cli-test-broken',
+        message: expect.stringContaining('needs @tagflow/node-sdk ^9.0.0'),
+      }),
     ]);
     expect(json.searchDirs[0]).toMatch(/extra-nodes$/);
   });

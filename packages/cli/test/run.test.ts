@@ -73,7 +73,9 @@ describe('tagflow run', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('[flow-sensor] disconnected: no sensor on channel 3');
-    expect(result.stderr).toMatch(/^error: \[flow-sensor\] sensor on channel 3 did not answer \(poll 1\) \(SENSOR_TIMEOUT\)$/m);
+    expect(result.stderr).toMatch(
+      /^error: \[flow-sensor\] sensor on channel 3 did not answer \(poll 1\) \(SENSOR_TIMEOUT\)$/m,
+    );
   });
 
   it('prints every issue and exits 1 when the flow cannot be deployed', async () => {
@@ -87,6 +89,10 @@ describe('tagflow run', () => {
 
   it('says plainly that a flow file does not exist, and exits 1', async () => {
     const result = await runCli(['run', 'nowhere/flow.json']);
-    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'error: cannot read flow file nowhere/flow.json: no such file\n' });
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'error: cannot read flow file nowhere/flow.json: no such file\n',
+    });
   });
 });

@@ -26,7 +26,11 @@ async function start(dataDir: string, ...args: string[]): Promise<Started> {
 }
 
 async function startWith(env: Record<string, string>, dataDir: string, ...args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0', ...args], { cwd: fixtures, env: { ...process.env, FORCE_COLOR: '0', ...env } });
+  const child = spawn(
+    process.execPath,
+    ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0', ...args],
+    { cwd: fixtures, env: { ...process.env, FORCE_COLOR: '0', ...env } },
+  );
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -37,7 +41,12 @@ async function startWith(env: Record<string, string>, dataDir: string, ...args: 
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tagflow start did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  return { child, url: (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1], stdout: () => stdout, stderr: () => stderr };
+  return {
+    child,
+    url: (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1],
+    stdout: () => stdout,
+    stderr: () => stderr,
+  };
 }
 
 async function stop(s: Started): Promise<number | null> {
@@ -45,14 +54,19 @@ async function stop(s: Started): Promise<number | null> {
   return new Promise((ok) => s.child.once('exit', (code) => ok(code)));
 }
 
-const get = (s: Started, route: string, token: string) => fetch(`${s.url}${route}`, { headers: { Authorization: `Bearer ${token}` } });
+const get = (s: Started, route: string, token: string) =>
+  fetch(`${s.url}${route}`, { headers: { Authorization: `Bearer ${token}` } });
 
 describe('tagflow start', () => {
   it('prints an admin token once, and keeps flow, tokens and audit log across a restart', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-start-'));
     const first = await start(dataDir, '--flow', 'pump-monitor.flow.json');
     const token = (/^admin token: (tf_\S+)$/m.exec(first.stdout()) as RegExpExecArray)[1];
-    expect(((await (await get(first, '/api/flow', token)).json()) as { version: unknown }).version).toMatchObject({ version: 1, flowId: 'pump-monitor', deployedBy: 'cli' });
+    expect(((await (await get(first, '/api/flow', token)).json()) as { version: unknown }).version).toMatchObject({
+      version: 1,
+      flowId: 'pump-monitor',
+      deployedBy: 'cli',
+    });
     expect((await fetch(`${first.url}/api/flow`)).status).toBe(401);
     expect(await stop(first)).toBe(0);
     expect(first.stderr()).toMatch(/stopping \(SIGTERM\)\nstopped\n$/);
@@ -61,7 +75,9 @@ describe('tagflow start', () => {
     expect(second.stdout()).not.toMatch(/admin token/); // shown only on the first start
     expect(second.stderr()).toMatch(/running flow "pump-monitor" version 1 from the data dir/);
     expect(second.stderr()).toMatch(/--flow pump-monitor\.flow\.json ignored/);
-    const status = (await (await get(second, '/api/status', token)).json()) as { flow: { id: string; version: number } };
+    const status = (await (await get(second, '/api/status', token)).json()) as {
+      flow: { id: string; version: number };
+    };
     expect(status.flow).toMatchObject({ id: 'pump-monitor', version: 1 });
     const audit = (await (await get(second, '/api/audit', token)).json()) as Array<{ type: string }>;
     expect(audit.map((e) => e.type)).toEqual(['deploy', 'token-created', 'start', 'login-failed', 'stop', 'start']);
@@ -97,23 +113,39 @@ describe('tagflow start', () => {
 
   it('gives flows secrets from its store and TAGFLOW_* variables only, never other environment variables', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-start-'));
-    const s = await startWith({ AWS_SECRET_ACCESS_KEY: 'not-for-flows', TAGFLOW_INFLUX_PASSWORD: 'ok-for-flows' }, dataDir);
+    const s = await startWith(
+      { AWS_SECRET_ACCESS_KEY: 'not-for-flows', TAGFLOW_INFLUX_PASSWORD: 'ok-for-flows' },
+      dataDir,
+    );
     const admin = (/^admin token: (tf_\S+)$/m.exec(s.stdout()) as RegExpExecArray)[1];
     const deploy = async (passwordEnv: string) => {
       const current = await get(s, '/api/flow', admin);
-      const version = current.status === 404 ? 0 : ((await current.json()) as { version: { version: number } }).version.version;
+      const version =
+        current.status === 404 ? 0 : ((await current.json()) as { version: { version: number } }).version.version;
       const flow = {
         schemaVersion: 1,
         id: 'secrets',
         // Port 1 on loopback: nothing listens, so a resolved password shows as "connection refused".
-        resources: [{ id: 'db', type: 'historian', config: { backend: 'influxdb', url: 'http://127.0.0.1:1', database: 'x', username: 'u', passwordEnv } }],
+        resources: [
+          {
+            id: 'db',
+            type: 'historian',
+            config: { backend: 'influxdb', url: 'http://127.0.0.1:1', database: 'x', username: 'u', passwordEnv },
+          },
+        ],
         nodes: [{ id: 'rec', type: 'historian-out', typeVersion: 1, config: { historian: 'db', tag: 't' } }],
         edges: [],
       };
-      const res = await fetch(`${s.url}/api/flow`, { method: 'PUT', headers: { Authorization: `Bearer ${admin}`, 'If-Match': `"${version}"`, 'Content-Type': 'application/json' }, body: JSON.stringify(flow) });
+      const res = await fetch(`${s.url}/api/flow`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${admin}`, 'If-Match': `"${version}"`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(flow),
+      });
       expect(res.status).toBe(200);
     };
-    const statusText = async () => ((await (await get(s, '/api/status', admin)).json()) as { nodes: Record<string, { status?: { text?: string } }> }).nodes.rec?.status?.text ?? '';
+    const statusText = async () =>
+      ((await (await get(s, '/api/status', admin)).json()) as { nodes: Record<string, { status?: { text?: string } }> })
+        .nodes.rec?.status?.text ?? '';
     const until = async (check: (text: string) => boolean) => {
       const deadline = Date.now() + 10_000;
       while (!check(await statusText())) {
@@ -123,7 +155,9 @@ describe('tagflow start', () => {
     };
     await deploy('AWS_SECRET_ACCESS_KEY');
     await until((t) => t.includes('"AWS_SECRET_ACCESS_KEY", which is not set'));
-    expect(s.stderr()).toMatch(/secret "AWS_SECRET_ACCESS_KEY" is not in the secret store.*tagflow secret set AWS_SECRET_ACCESS_KEY/);
+    expect(s.stderr()).toMatch(
+      /secret "AWS_SECRET_ACCESS_KEY" is not in the secret store.*tagflow secret set AWS_SECRET_ACCESS_KEY/,
+    );
     await deploy('TAGFLOW_INFLUX_PASSWORD');
     await until((t) => /cannot reach InfluxDB|refused|ECONNREFUSED/i.test(t) && !t.includes('not set'));
     await stop(s);

@@ -6,7 +6,8 @@ describe('tagflow usage', () => {
   it('shows the commands and examples with --help, and exits 0', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['run', 'validate', 'nodes']) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['run', 'validate', 'nodes'])
+      expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(result.stdout).toContain('$ tagflow run pump-monitor.json --for 1m');
   });
 

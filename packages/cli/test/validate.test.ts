@@ -30,7 +30,11 @@ describe('tagflow validate', () => {
 
   it('says plainly that a flow file does not exist, and exits 1', async () => {
     const result = await runCli(['validate', 'missing.json']);
-    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'error: cannot read flow file missing.json: no such file\n' });
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'error: cannot read flow file missing.json: no such file\n',
+    });
   });
 
   it('prints warnings without failing, and counts them in the summary', async () => {
@@ -51,6 +55,8 @@ describe('tagflow validate', () => {
     expect(withDir.stdout).toMatch(/flow "unplugged" is valid: 1 node, 0 edges/);
     expect(withDir.code).toBe(0);
     // The refused fixture package is reported on stderr, not hidden.
-    expect(withDir.stderr).toContain('warning: node package skipped: cli-test-broken 0.0.1 needs @tagflow/node-sdk ^9.0.0');
+    expect(withDir.stderr).toContain(
+      'warning: node package skipped: cli-test-broken 0.0.1 needs @tagflow/node-sdk ^9.0.0',
+    );
   });
 });

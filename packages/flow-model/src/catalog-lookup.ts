@@ -35,5 +35,8 @@ function names<T>(map: TypeMap<T>): string[] {
 }
 
 function isMap<T>(map: ReadonlyMap<string, T> | Record<string, T>): map is ReadonlyMap<string, T> {
-  return typeof (map as ReadonlyMap<string, T>).get === 'function' && typeof (map as ReadonlyMap<string, T>).keys === 'function';
+  return (
+    typeof (map as ReadonlyMap<string, T>).get === 'function' &&
+    typeof (map as ReadonlyMap<string, T>).keys === 'function'
+  );
 }

@@ -12,7 +12,11 @@ type Fail = (code: string, at: string, text: string, nodeId?: string) => void;
  * Checks that edges join existing nodes through existing ports, once each; returns them normalized.
  * `nodes` is undefined when the flow's node list itself is broken: ends are not checked then.
  */
-export function checkEdges(raw: unknown, nodes: Map<string, NodeEntry> | undefined, issues: IssueList): NormalizedEdge[] {
+export function checkEdges(
+  raw: unknown,
+  nodes: Map<string, NodeEntry> | undefined,
+  issues: IssueList,
+): NormalizedEdge[] {
   const normalized: NormalizedEdge[] = [];
   if (!Array.isArray(raw)) return normalized;
   const byKey = new Map<string, number>();
@@ -22,10 +26,17 @@ export function checkEdges(raw: unknown, nodes: Map<string, NodeEntry> | undefin
     if (!isPlainObject(edge) || typeof edge.source !== 'string' || typeof edge.target !== 'string') return;
     if (!optionalString(edge.id) || !optionalString(edge.sourcePort) || !optionalString(edge.targetPort)) return;
     const path = `/edges/${index}`;
-    const full = normalizeEdge({ id: edge.id, source: edge.source, sourcePort: edge.sourcePort, target: edge.target, targetPort: edge.targetPort });
+    const full = normalizeEdge({
+      id: edge.id,
+      source: edge.source,
+      sourcePort: edge.sourcePort,
+      target: edge.target,
+      targetPort: edge.targetPort,
+    });
     normalized.push(full);
     const subject = edgeSubject(full.id, index);
-    const fail: Fail = (code, at, text, nodeId) => issues.error({ code, path: at, edgeId: full.id, nodeId, message: `${subject}: ${at} ${text}` });
+    const fail: Fail = (code, at, text, nodeId) =>
+      issues.error({ code, path: at, edgeId: full.id, nodeId, message: `${subject}: ${at} ${text}` });
     if (nodes) {
       checkEnd(full, 'source', edge.sourcePort === undefined, nodes, path, fail);
       checkEnd(full, 'target', edge.targetPort === undefined, nodes, path, fail);
@@ -38,7 +49,11 @@ export function checkEdges(raw: unknown, nodes: Map<string, NodeEntry> | undefin
       byKey.set(key, index);
       const sameId = byId.get(full.id);
       if (sameId !== undefined) {
-        fail('DUPLICATE_EDGE_ID', `${path}/id`, `${JSON.stringify(full.id)} is already the id of the edge at /edges/${sameId}; edge ids must be unique`);
+        fail(
+          'DUPLICATE_EDGE_ID',
+          `${path}/id`,
+          `${JSON.stringify(full.id)} is already the id of the edge at /edges/${sameId}; edge ids must be unique`,
+        );
       }
     }
     if (!byId.has(full.id)) byId.set(full.id, index);
@@ -76,7 +91,12 @@ function checkEnd(
       : ports.length === 1
         ? `its only ${kind} port is ${quoteList(ports)}`
         : `its ${kind} ports are ${quoteList(ports, 'and')}`;
-  fail('UNKNOWN_PORT', `${path}/${portField}`, `${JSON.stringify(port)}${defaulted} is not an ${kind} port of ${nodeSubject(nodeId, node.type)}; ${available}`, nodeId);
+  fail(
+    'UNKNOWN_PORT',
+    `${path}/${portField}`,
+    `${JSON.stringify(port)}${defaulted} is not an ${kind} port of ${nodeSubject(nodeId, node.type)}; ${available}`,
+    nodeId,
+  );
 }
 
 function optionalString(value: unknown): value is string | undefined {

@@ -97,7 +97,12 @@ export function checkNodes(
       return;
     }
     for (const problem of checked.problems) {
-      issues.error({ code: 'CONFIG_INVALID', path: problem.path, nodeId: id, message: `${subject}: ${problem.path} ${problem.text}` });
+      issues.error({
+        code: 'CONFIG_INVALID',
+        path: problem.path,
+        nodeId: id,
+        message: `${subject}: ${problem.path} ${problem.text}`,
+      });
     }
     current.config = checked.config;
     result.normalized[result.normalized.length - 1] = current;

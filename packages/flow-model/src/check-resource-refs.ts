@@ -41,7 +41,11 @@ export function checkResourceRefs(node: ResourceUser, resources: CheckedResource
     }
     const resource = resources.byId.get(value);
     if (!resource) {
-      report('RESOURCE_NOT_FOUND', `names resource ${JSON.stringify(value)}, but this flow has no resource with that id`, value);
+      report(
+        'RESOURCE_NOT_FOUND',
+        `names resource ${JSON.stringify(value)}, but this flow has no resource with that id`,
+        value,
+      );
     } else if (resource.type !== wanted) {
       report(
         'RESOURCE_TYPE_MISMATCH',

@@ -73,7 +73,12 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
       return;
     }
     for (const problem of checked.problems) {
-      issues.error({ code: 'RESOURCE_CONFIG_INVALID', path: problem.path, resourceId: id, message: `${subject}: ${problem.path} ${problem.text}` });
+      issues.error({
+        code: 'RESOURCE_CONFIG_INVALID',
+        path: problem.path,
+        resourceId: id,
+        message: `${subject}: ${problem.path} ${problem.text}`,
+      });
     }
     copy.config = checked.config;
   });
@@ -84,7 +89,12 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
  * `"x" is not an installed node type; it is provided by @tagflow/nodes-mqtt: install that package`,
  * with a "did you mean" when a close name is installed or well known.
  */
-export function notInstalled(kind: 'node' | 'resource', type: string, installed: string[], known: Readonly<Record<string, string>>): string {
+export function notInstalled(
+  kind: 'node' | 'resource',
+  type: string,
+  installed: string[],
+  known: Readonly<Record<string, string>>,
+): string {
   const base = `${JSON.stringify(type)} is not an installed ${kind} type`;
   const isKnown = (name: string) => Object.prototype.hasOwnProperty.call(known, name);
   if (isKnown(type)) {

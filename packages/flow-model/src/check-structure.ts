@@ -31,7 +31,11 @@ export function checkStructure(flow: Record<string, unknown>, issues: IssueList)
   for (const problem of describeSchemaErrors(validate.errors)) issues.error(structureIssue(flow, problem));
 }
 
-const CODES: Record<SchemaProblem['kind'], string> = { missing: 'MISSING_FIELD', unknown: 'UNKNOWN_FIELD', invalid: 'INVALID_FIELD' };
+const CODES: Record<SchemaProblem['kind'], string> = {
+  missing: 'MISSING_FIELD',
+  unknown: 'UNKNOWN_FIELD',
+  invalid: 'INVALID_FIELD',
+};
 
 function structureIssue(flow: Record<string, unknown>, problem: SchemaProblem): FlowIssue {
   const owner = ownerOf(flow, problem.path);
@@ -41,9 +45,18 @@ function structureIssue(flow: Record<string, unknown>, problem: SchemaProblem): 
     const text = newer
       ? `is ${version}: the file was saved by a newer tagflow; this one reads format ${CURRENT_SCHEMA_VERSION}, so upgrade tagflow`
       : `must be ${CURRENT_SCHEMA_VERSION} (got ${describeValue(version)})`;
-    return { code: 'UNSUPPORTED_SCHEMA_VERSION', path: problem.path, message: `${owner.subject}: ${problem.path} ${text}` };
+    return {
+      code: 'UNSUPPORTED_SCHEMA_VERSION',
+      path: problem.path,
+      message: `${owner.subject}: ${problem.path} ${text}`,
+    };
   }
-  return { code: CODES[problem.kind], path: problem.path, message: `${owner.subject}: ${problem.path} ${problem.text}`, ...owner.ids };
+  return {
+    code: CODES[problem.kind],
+    path: problem.path,
+    message: `${owner.subject}: ${problem.path} ${problem.text}`,
+    ...owner.ids,
+  };
 }
 
 interface Owner {

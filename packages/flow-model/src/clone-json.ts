@@ -11,7 +11,13 @@ export function cloneJson<T>(value: T): T {
       // As in JSON, a field set to undefined is absent (a migration may write `{ ...c, old: undefined }`).
       if (item === undefined) continue;
       // JSON.parse makes `__proto__` an ordinary key; plain assignment would swap the prototype instead.
-      if (key === '__proto__') Object.defineProperty(copy, key, { value: cloneJson(item), enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(copy, key, {
+          value: cloneJson(item),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       else copy[key] = cloneJson(item);
     }
     return copy as T;

@@ -35,7 +35,8 @@ export function checkConfig(catalog: NodeCatalog, schema: JSONSchema, config: un
   if ('schemaError' in compiled) return { ok: false, schemaError: compiled.schemaError };
   const copy = cloneJson(config) as Record<string, unknown>;
   const valid = compiled.validate(copy);
-  if (typeof valid !== 'boolean') return { ok: false, schemaError: 'asynchronous schemas ($async) are not supported for configs' };
+  if (typeof valid !== 'boolean')
+    return { ok: false, schemaError: 'asynchronous schemas ($async) are not supported for configs' };
   return { ok: true, config: copy, problems: valid ? [] : describeSchemaErrors(compiled.validate.errors, basePath) };
 }
 
@@ -45,7 +46,11 @@ function compiledFor(catalog: NodeCatalog, schema: JSONSchema): Compiled {
     // Not checked against the JSON Schema meta-schema: compiling that costs ~40 ms of every
     // runtime's start, and ajv's own keyword checks still refuse a malformed schema (`type: "nubmer"`,
     // `minimum: "5"`, `required: "x"`) when it compiles, which is reported as the package's fault.
-    validators = { ajv: createAjv({ useDefaults: true, validateSchema: false }), bySchema: new WeakMap(), byBoolean: new Map() };
+    validators = {
+      ajv: createAjv({ useDefaults: true, validateSchema: false }),
+      bySchema: new WeakMap(),
+      byBoolean: new Map(),
+    };
     perCatalog.set(catalog, validators);
   }
   const cached = typeof schema === 'boolean' ? validators.byBoolean.get(schema) : validators.bySchema.get(schema);

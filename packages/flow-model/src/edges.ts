@@ -27,5 +27,10 @@ export function rawEdgeId(edge: Record<string, unknown>): string | undefined {
   if (typeof edge.id === 'string') return edge.id;
   if (typeof edge.source !== 'string' || typeof edge.target !== 'string') return undefined;
   const port = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-  return edgeKey({ source: edge.source, sourcePort: port(edge.sourcePort), target: edge.target, targetPort: port(edge.targetPort) });
+  return edgeKey({
+    source: edge.source,
+    sourcePort: port(edge.sourcePort),
+    target: edge.target,
+    targetPort: port(edge.targetPort),
+  });
 }

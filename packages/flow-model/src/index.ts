@@ -11,6 +11,12 @@ export { formatIssue, formatIssues } from './issues';
 export type { FlowIssue, FlowIssueCode } from './issues';
 export { edgeKey, normalizeEdge } from './edges';
 export type { NormalizedEdge } from './edges';
-export { KNOWN_NODE_PACKAGES, KNOWN_RESOURCE_PACKAGES, knownNodePackage, knownResourcePackage, TAGFLOW_RELEASE } from './known-packages';
+export {
+  KNOWN_NODE_PACKAGES,
+  KNOWN_RESOURCE_PACKAGES,
+  knownNodePackage,
+  knownResourcePackage,
+  TAGFLOW_RELEASE,
+} from './known-packages';
 export { parseFlowJson } from './parse-flow-json';
 export type { ParseFlowJsonResult } from './parse-flow-json';

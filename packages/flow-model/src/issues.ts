@@ -92,13 +92,19 @@ export function quoteList(items: readonly unknown[], conjunction = 'or'): string
 
 /** How messages name a node: `node "avg" (moving-average)`, or by position when it has no id. */
 export function nodeSubject(id: unknown, type: unknown, index?: number): string {
-  const name = typeof id === 'string' ? `node ${JSON.stringify(id)}` : index === undefined ? 'node' : `node #${index + 1} (no id)`;
+  const name =
+    typeof id === 'string' ? `node ${JSON.stringify(id)}` : index === undefined ? 'node' : `node #${index + 1} (no id)`;
   return typeof type === 'string' ? `${name} (${type})` : name;
 }
 
 /** How messages name a resource: `resource "plant-broker" (mqtt-broker)`. */
 export function resourceSubject(id: unknown, type: unknown, index?: number): string {
-  const name = typeof id === 'string' ? `resource ${JSON.stringify(id)}` : index === undefined ? 'resource' : `resource #${index + 1} (no id)`;
+  const name =
+    typeof id === 'string'
+      ? `resource ${JSON.stringify(id)}`
+      : index === undefined
+        ? 'resource'
+        : `resource #${index + 1} (no id)`;
   return typeof type === 'string' ? `${name} (${type})` : name;
 }
 

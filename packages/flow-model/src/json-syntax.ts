@@ -19,7 +19,10 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     if (scanner.atEnd()) throw new SyntaxFailure(0, 'the text is empty: a flow file is a JSON object ({ ... })');
     scanner.value();
     scanner.skipSpace();
-    if (!scanner.atEnd()) scanner.fail(`unexpected ${scanner.show()} after the end of the JSON data (is there a stray character or a missing "[" or "{"?)`);
+    if (!scanner.atEnd())
+      scanner.fail(
+        `unexpected ${scanner.show()} after the end of the JSON data (is there a stray character or a missing "[" or "{"?)`,
+      );
     return undefined;
   } catch (err) {
     if (err instanceof SyntaxFailure) return { offset: err.offset, message: err.message };
@@ -49,7 +52,8 @@ class SyntaxFailure extends Error {
   }
 }
 
-const VALUE_HINT = 'expected a value: text in "double quotes", a number, true, false, null, an object { } or a list [ ]';
+const VALUE_HINT =
+  'expected a value: text in "double quotes", a number, true, false, null, an object { } or a list [ ]';
 
 class Scanner {
   private pos = 0;
@@ -74,7 +78,8 @@ class Scanner {
     for (;;) {
       const c = this.text[this.pos];
       if (c === ' ' || c === '\t' || c === '\n' || c === '\r') this.pos++;
-      else if (c === '/' && (this.text[this.pos + 1] === '/' || this.text[this.pos + 1] === '*')) this.fail('comments are not allowed in JSON; remove it (or put the note in a "description" field)');
+      else if (c === '/' && (this.text[this.pos + 1] === '/' || this.text[this.pos + 1] === '*'))
+        this.fail('comments are not allowed in JSON; remove it (or put the note in a "description" field)');
       else return;
     }
   }
@@ -107,7 +112,8 @@ class Scanner {
       this.skipSpace();
       const key = this.fieldName(start);
       this.skipSpace();
-      if (this.text[this.pos] !== ':') this.fail(`expected ":" after the field name ${JSON.stringify(key)}, found ${this.show()}`);
+      if (this.text[this.pos] !== ':')
+        this.fail(`expected ":" after the field name ${JSON.stringify(key)}, found ${this.show()}`);
       this.pos++;
       this.skipSpace();
       this.value();
@@ -123,8 +129,11 @@ class Scanner {
         if (this.text[this.pos] === '}') this.fail('trailing comma: remove the "," before "}"', comma);
         continue;
       }
-      if (this.atEnd()) this.fail(`the text ends before the object opened at ${this.where(start)} is closed: a "}" is missing`);
-      this.fail(`expected "," or "}" after the value of ${JSON.stringify(key)}, found ${this.show()} (is a comma missing?)`);
+      if (this.atEnd())
+        this.fail(`the text ends before the object opened at ${this.where(start)} is closed: a "}" is missing`);
+      this.fail(
+        `expected "," or "}" after the value of ${JSON.stringify(key)}, found ${this.show()} (is a comma missing?)`,
+      );
     }
   }
 
@@ -136,7 +145,8 @@ class Scanner {
       return JSON.parse(this.text.slice(from, this.pos)) as string;
     }
     if (c === "'") this.fail('field names must be in double quotes ("), not single quotes (\')');
-    if (this.atEnd()) this.fail(`the text ends before the object opened at ${this.where(objectStart)} is closed: a "}" is missing`);
+    if (this.atEnd())
+      this.fail(`the text ends before the object opened at ${this.where(objectStart)} is closed: a "}" is missing`);
     if (/[A-Za-z_$]/.test(c)) this.fail('field names must be in double quotes, e.g. "name": ...');
     this.fail(`expected a field name in double quotes, found ${this.show()}`);
   }
@@ -163,7 +173,8 @@ class Scanner {
         if (this.text[this.pos] === ']') this.fail('trailing comma: remove the "," before "]"', comma);
         continue;
       }
-      if (this.atEnd()) this.fail(`the text ends before the list opened at ${this.where(start)} is closed: a "]" is missing`);
+      if (this.atEnd())
+        this.fail(`the text ends before the list opened at ${this.where(start)} is closed: a "]" is missing`);
       this.fail(`expected "," or "]" after a list item, found ${this.show()} (is a comma missing?)`);
     }
   }
@@ -171,7 +182,8 @@ class Scanner {
   private string(): void {
     const start = this.pos++;
     for (;;) {
-      if (this.atEnd()) this.fail(`the text in quotes starting at ${this.where(start)} is never closed: a closing " is missing`, start);
+      if (this.atEnd())
+        this.fail(`the text in quotes starting at ${this.where(start)} is never closed: a closing " is missing`, start);
       const c = this.text[this.pos];
       if (c === '"') {
         this.pos++;
@@ -180,7 +192,8 @@ class Scanner {
       if (c === '\\') {
         const escape = this.text[this.pos + 1];
         if (escape === 'u') {
-          if (!/^[0-9A-Fa-f]{4}$/.test(this.text.slice(this.pos + 2, this.pos + 6))) this.fail('"\\u" must be followed by 4 hex digits');
+          if (!/^[0-9A-Fa-f]{4}$/.test(this.text.slice(this.pos + 2, this.pos + 6)))
+            this.fail('"\\u" must be followed by 4 hex digits');
           this.pos += 6;
           continue;
         }
@@ -200,7 +213,8 @@ class Scanner {
     if (!match) this.fail(`invalid number: ${VALUE_HINT}`);
     const next = this.text[this.pos + match[0].length];
     if (match[1] === '0' && next >= '0' && next <= '9') this.fail('numbers must not start with 0 (write 7, not 07)');
-    if (next === '.' || next === 'e' || next === 'E') this.fail('invalid number: write decimals like 0.5 or 1.25e3', this.pos + match[0].length);
+    if (next === '.' || next === 'e' || next === 'E')
+      this.fail('invalid number: write decimals like 0.5 or 1.25e3', this.pos + match[0].length);
     this.pos += match[0].length;
   }
 

@@ -57,5 +57,7 @@ export function knownNodePackage(type: string): string | undefined {
 
 /** The package known to provide a resource type, if any. */
 export function knownResourcePackage(type: string): string | undefined {
-  return Object.prototype.hasOwnProperty.call(KNOWN_RESOURCE_PACKAGES, type) ? KNOWN_RESOURCE_PACKAGES[type] : undefined;
+  return Object.prototype.hasOwnProperty.call(KNOWN_RESOURCE_PACKAGES, type)
+    ? KNOWN_RESOURCE_PACKAGES[type]
+    : undefined;
 }

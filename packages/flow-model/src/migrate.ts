@@ -16,8 +16,7 @@ export interface NodeMigrations {
 
 /** Outcome of `migrateNode`: the upgraded copy, or why it could not be upgraded. */
 export type MigrateNodeResult =
-  | { ok: true; node: FlowNode; from: number; to: number }
-  | { ok: false; error: FlowIssue };
+  { ok: true; node: FlowNode; from: number; to: number } | { ok: false; error: FlowIssue };
 
 /**
  * Brings a node saved with an older `typeVersion` up to `info.version`, one step at a time.
@@ -42,7 +41,10 @@ export function migrateNode(node: FlowNode, info: NodeMigrations, path = ''): Mi
   }
   let config: Record<string, unknown> = cloneJson(node.config ?? {});
   for (let version = from; version < to; version++) {
-    const step = info.migrations && Object.prototype.hasOwnProperty.call(info.migrations, version) ? info.migrations[version] : undefined;
+    const step =
+      info.migrations && Object.prototype.hasOwnProperty.call(info.migrations, version)
+        ? info.migrations[version]
+        : undefined;
     if (typeof step !== 'function') {
       return fail(
         'MIGRATION_MISSING',
@@ -56,7 +58,11 @@ export function migrateNode(node: FlowNode, info: NodeMigrations, path = ''): Mi
       upgraded = step(config);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      return fail('MIGRATION_FAILED', `${path}/config`, `could not be upgraded from version ${version} to ${version + 1}: ${reason}`);
+      return fail(
+        'MIGRATION_FAILED',
+        `${path}/config`,
+        `could not be upgraded from version ${version} to ${version + 1}: ${reason}`,
+      );
     }
     if (!isPlainObject(upgraded)) {
       return fail(

@@ -18,7 +18,13 @@ export function parseFlowJson(text: string): ParseFlowJsonResult {
     const { line, column } = lineColumn(body, found.offset);
     return {
       ok: false,
-      error: { code: 'INVALID_JSON', path: '', line, column, message: `line ${line}, column ${column}: ${found.message}` },
+      error: {
+        code: 'INVALID_JSON',
+        path: '',
+        line,
+        column,
+        message: `line ${line}, column ${column}: ${found.message}`,
+      },
     };
   }
 }

@@ -18,7 +18,10 @@ export interface SchemaProblem {
  * real mistake: the noise of `oneOf`/`anyOf` branches the user did not mean is folded away.
  * `basePath` is the pointer of the validated value inside the flow, e.g. `/nodes/3/config`.
  */
-export function describeSchemaErrors(errors: readonly ErrorObject[] | null | undefined, basePath = ''): SchemaProblem[] {
+export function describeSchemaErrors(
+  errors: readonly ErrorObject[] | null | undefined,
+  basePath = '',
+): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
   for (const item of foldCombinators(errors ?? [])) {
@@ -64,7 +67,11 @@ function foldCombinators(errors: readonly ErrorObject[]): FoldedError[] {
   return errors.filter((e) => !removed.has(e)).map((error) => ({ error, problem: replaced.get(error) }));
 }
 
-function branchErrors(errors: readonly ErrorObject[], combinator: ErrorObject, removed: Set<ErrorObject>): Map<number, ErrorObject[]> {
+function branchErrors(
+  errors: readonly ErrorObject[],
+  combinator: ErrorObject,
+  removed: Set<ErrorObject>,
+): Map<number, ErrorObject[]> {
   const prefix = `${combinator.schemaPath}/`;
   const branches = new Map<number, ErrorObject[]>();
   for (const e of errors) {
@@ -83,14 +90,20 @@ function branchErrors(errors: readonly ErrorObject[], combinator: ErrorObject, r
  * The branch the user evidently meant: the one whose discriminating constant (`kind: 'sine'`) the
  * value carries, else the only branch not ruled out by a wrong type or constant.
  */
-function meantBranch(combinator: ErrorObject, branchSchemas: unknown[], branches: Map<number, ErrorObject[]>): number | undefined {
+function meantBranch(
+  combinator: ErrorObject,
+  branchSchemas: unknown[],
+  branches: Map<number, ErrorObject[]>,
+): number | undefined {
   const discriminator = findDiscriminator(branchSchemas);
   const data = combinator.data;
   if (discriminator && isPlainObject(data) && data[discriminator.property] !== undefined) {
     const index = discriminator.values.findIndex((v) => v === data[discriminator.property]);
     return index >= 0 ? index : undefined;
   }
-  const viable = branchSchemas.map((_, i) => i).filter((i) => !(branches.get(i) ?? []).some((e) => isMismatch(e, combinator)));
+  const viable = branchSchemas
+    .map((_, i) => i)
+    .filter((i) => !(branches.get(i) ?? []).some((e) => isMismatch(e, combinator)));
   return viable.length === 1 ? viable[0] : undefined;
 }
 
@@ -103,11 +116,19 @@ function isMismatch(e: ErrorObject, combinator: ErrorObject): boolean {
   return false;
 }
 
-function describeCombinator(combinator: ErrorObject, branchSchemas: unknown[], branches: Map<number, ErrorObject[]>): SchemaProblem {
+function describeCombinator(
+  combinator: ErrorObject,
+  branchSchemas: unknown[],
+  branches: Map<number, ErrorObject[]>,
+): SchemaProblem {
   const path = combinator.instancePath;
   const data = combinator.data;
   if (combinator.params && (combinator.params as { passingSchemas?: unknown }).passingSchemas) {
-    return { path, kind: 'invalid', text: `matches more than one of the allowed forms; it must match exactly one (got ${describeValue(data)})` };
+    return {
+      path,
+      kind: 'invalid',
+      text: `matches more than one of the allowed forms; it must match exactly one (got ${describeValue(data)})`,
+    };
   }
   const discriminator = findDiscriminator(branchSchemas);
   if (discriminator && isPlainObject(data) && !discriminator.values.includes(data[discriminator.property])) {
@@ -125,7 +146,11 @@ function describeCombinator(combinator: ErrorObject, branchSchemas: unknown[], b
   if (types) return { path, kind: 'invalid', text: `must be ${typeWords(types)} (got ${describeValue(data)})` };
   const titles = branchSchemas.map((s) => (isPlainObject(s) && typeof s.title === 'string' ? s.title : undefined));
   const forms = titles.every((t) => t !== undefined) ? `: ${titles.join('; ')}` : '';
-  return { path, kind: 'invalid', text: `does not match any of the ${branchSchemas.length} allowed forms${forms} (got ${describeValue(data)})` };
+  return {
+    path,
+    kind: 'invalid',
+    text: `does not match any of the ${branchSchemas.length} allowed forms${forms} (got ${describeValue(data)})`,
+  };
 }
 
 /** A property every branch pins with `const` (like `kind`), and the values it may take. */
@@ -135,7 +160,8 @@ function findDiscriminator(branchSchemas: unknown[]): { property: string; values
   for (const property of Object.keys(first.properties)) {
     const values: unknown[] = [];
     for (const branch of branchSchemas) {
-      const schema = isPlainObject(branch) && isPlainObject(branch.properties) ? branch.properties[property] : undefined;
+      const schema =
+        isPlainObject(branch) && isPlainObject(branch.properties) ? branch.properties[property] : undefined;
       if (!isPlainObject(schema) || !('const' in schema)) break;
       values.push(schema.const);
     }
@@ -162,7 +188,11 @@ function describeError(e: ErrorObject): SchemaProblem {
   const invalid = (text: string): SchemaProblem => ({ path: here, kind: 'invalid', text });
   switch (e.keyword) {
     case 'required':
-      return { path: `${here}/${pointerSegment(String(params.missingProperty))}`, kind: 'missing', text: 'is required but missing' };
+      return {
+        path: `${here}/${pointerSegment(String(params.missingProperty))}`,
+        kind: 'missing',
+        text: 'is required but missing',
+      };
     case 'dependentRequired':
     case 'dependencies':
       return {
@@ -173,7 +203,11 @@ function describeError(e: ErrorObject): SchemaProblem {
     case 'additionalProperties':
     case 'unevaluatedProperties': {
       const field = String(params.additionalProperty ?? params.unevaluatedProperty);
-      return { path: `${here}/${pointerSegment(field)}`, kind: 'unknown', text: unknownFieldText(field, e.parentSchema) };
+      return {
+        path: `${here}/${pointerSegment(field)}`,
+        kind: 'unknown',
+        text: unknownFieldText(field, e.parentSchema),
+      };
     }
     case 'type':
       return invalid(`must be ${typeWords(typeNames(params.type))} ${got}`);
@@ -185,7 +219,9 @@ function describeError(e: ErrorObject): SchemaProblem {
     case 'multipleOf':
       return invalid(`must be a multiple of ${params.multipleOf} ${got}`);
     case 'minLength':
-      return invalid(params.limit === 1 ? `must not be empty ${got}` : `must be at least ${params.limit} characters long ${got}`);
+      return invalid(
+        params.limit === 1 ? `must not be empty ${got}` : `must be at least ${params.limit} characters long ${got}`,
+      );
     case 'maxLength':
       return invalid(`must be at most ${params.limit} characters long ${got}`);
     case 'minItems':
@@ -208,7 +244,11 @@ function describeError(e: ErrorObject): SchemaProblem {
       return invalid(`must be ${formatWords(String(params.format))} ${got}`);
     case 'enum': {
       const allowed = params.allowedValues as unknown[];
-      return invalid(allowed.length === 1 ? `must be ${JSON.stringify(allowed[0])} ${got}` : `must be one of ${quoteList(allowed)} ${got}`);
+      return invalid(
+        allowed.length === 1
+          ? `must be ${JSON.stringify(allowed[0])} ${got}`
+          : `must be one of ${quoteList(allowed)} ${got}`,
+      );
     }
     case 'const':
       return invalid(`must be ${JSON.stringify(params.allowedValue)} ${got}`);
@@ -221,7 +261,11 @@ function describeError(e: ErrorObject): SchemaProblem {
     case 'additionalItems':
     case 'items':
     case 'unevaluatedItems':
-      return invalid(params.limit === undefined ? `has items that are not allowed` : `must have at most ${plural(params.limit, 'item')}`);
+      return invalid(
+        params.limit === undefined
+          ? `has items that are not allowed`
+          : `must have at most ${plural(params.limit, 'item')}`,
+      );
     case 'propertyNames':
       return invalid(`has a field named ${JSON.stringify(params.propertyName)} that is not allowed`);
     default:
@@ -230,7 +274,8 @@ function describeError(e: ErrorObject): SchemaProblem {
 }
 
 function unknownFieldText(field: string, parentSchema: unknown): string {
-  const properties = isPlainObject(parentSchema) && isPlainObject(parentSchema.properties) ? Object.keys(parentSchema.properties) : [];
+  const properties =
+    isPlainObject(parentSchema) && isPlainObject(parentSchema.properties) ? Object.keys(parentSchema.properties) : [];
   if (properties.length === 0) return 'is not a known field';
   const guess = closest(field, properties);
   const hint = guess ? `; did you mean ${JSON.stringify(guess)}?` : '';

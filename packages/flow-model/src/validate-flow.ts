@@ -46,7 +46,11 @@ export type FlowValidation =
 export function validateFlow(input: unknown, catalog: NodeCatalog, options: ValidateFlowOptions = {}): FlowValidation {
   const issues = new IssueList();
   if (!isPlainObject(input)) {
-    issues.error({ code: 'NOT_A_FLOW', path: '', message: `the flow must be a JSON object like { "schemaVersion": 1, "id": ..., "nodes": [...], "edges": [...] } (got ${describeValue(input)})` });
+    issues.error({
+      code: 'NOT_A_FLOW',
+      path: '',
+      message: `the flow must be a JSON object like { "schemaVersion": 1, "id": ..., "nodes": [...], "edges": [...] } (got ${describeValue(input)})`,
+    });
     return { ok: false, errors: issues.errors, warnings: issues.warnings };
   }
   checkStructure(input, issues);
@@ -55,7 +59,12 @@ export function validateFlow(input: unknown, catalog: NodeCatalog, options: Vali
   const edges = checkEdges(input.edges, Array.isArray(input.nodes) ? nodes.byId : undefined, issues);
   warnUnconnected(input.edges, nodes.byId, issues);
   if (issues.errors.length > 0) return { ok: false, errors: issues.sortedErrors(), warnings: issues.sortedWarnings() };
-  const flow = { ...cloneJson(input), resources: resources.normalized, nodes: nodes.normalized, edges } as NormalizedFlow;
+  const flow = {
+    ...cloneJson(input),
+    resources: resources.normalized,
+    nodes: nodes.normalized,
+    edges,
+  } as NormalizedFlow;
   return { ok: true, flow, warnings: issues.sortedWarnings(), migrated: nodes.migrated };
 }
 

@@ -13,7 +13,8 @@ describe('edge checks', () => {
         code: 'DANGLING_EDGE',
         path: '/edges/1/source',
         edgeId: 'sensr:out->nowhere:in',
-        message: 'edge "sensr:out->nowhere:in": /edges/1/source "sensr" is not the id of a node in this flow; did you mean "sensor"?',
+        message:
+          'edge "sensr:out->nowhere:in": /edges/1/source "sensr" is not the id of a node in this flow; did you mean "sensor"?',
       },
       {
         code: 'DANGLING_EDGE',
@@ -34,7 +35,8 @@ describe('edge checks', () => {
         path: '/edges/1/sourcePort',
         edgeId: 'bad-port',
         nodeId: 'limit',
-        message: 'edge "bad-port": /edges/1/sourcePort "high" is not an output port of node "limit" (threshold); its output ports are "above" and "below"',
+        message:
+          'edge "bad-port": /edges/1/sourcePort "high" is not an output port of node "limit" (threshold); its output ports are "above" and "below"',
       },
     ]);
   });
@@ -47,7 +49,8 @@ describe('edge checks', () => {
         code: 'UNKNOWN_PORT',
         path: '/edges/1/targetPort',
         nodeId: 'sensor',
-        message: 'edge "avg:out->sensor:in": /edges/1/targetPort "in" (targetPort defaults to "in" when left out) is not an input port of node "sensor" (simulate); it has no input ports',
+        message:
+          'edge "avg:out->sensor:in": /edges/1/targetPort "in" (targetPort defaults to "in" when left out) is not an input port of node "sensor" (simulate); it has no input ports',
       }),
     ]);
   });
@@ -86,7 +89,13 @@ describe('edge checks', () => {
 describe('normalizeEdge', () => {
   it('fills in ports and id without touching the input', () => {
     const edge = Object.freeze({ source: 'a', target: 'b', targetPort: 'reset' });
-    expect(normalizeEdge(edge)).toEqual({ id: 'a:out->b:reset', source: 'a', sourcePort: 'out', target: 'b', targetPort: 'reset' });
+    expect(normalizeEdge(edge)).toEqual({
+      id: 'a:out->b:reset',
+      source: 'a',
+      sourcePort: 'out',
+      target: 'b',
+      targetPort: 'reset',
+    });
     expect(normalizeEdge({ ...edge, id: 'mine' }).id).toBe('mine');
   });
 });

@@ -8,13 +8,19 @@ describe('formatIssue', () => {
     flow.nodes[1].config = { window: { count: 0 } };
     const result = validateFlow(flow, mapCatalog());
     if (result.ok) throw new Error('expected errors');
-    expect(formatIssue(result.errors[0])).toBe('node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0) [CONFIG_INVALID]');
+    expect(formatIssue(result.errors[0])).toBe(
+      'node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0) [CONFIG_INVALID]',
+    );
   });
 
   it('adds the path when the message does not give it, and keeps to one line', () => {
-    expect(formatIssue({ code: 'RESOURCE_START_FAILED', path: '/resources/0', message: 'resource "b" could not start:\n  connection refused' })).toBe(
-      '/resources/0: resource "b" could not start: connection refused [RESOURCE_START_FAILED]',
-    );
+    expect(
+      formatIssue({
+        code: 'RESOURCE_START_FAILED',
+        path: '/resources/0',
+        message: 'resource "b" could not start:\n  connection refused',
+      }),
+    ).toBe('/resources/0: resource "b" could not start: connection refused [RESOURCE_START_FAILED]');
     expect(formatIssue({ code: 'X', path: '', message: 'whole flow' })).toBe('whole flow [X]');
   });
 

@@ -52,7 +52,9 @@ describe('migrations in validateFlow', () => {
 
   it('checks the config after migration, with paths into the upgraded config', () => {
     const result = validateFlow(flowWithScale({ typeVersion: 1, config: { factor: 'big' } }), catalog, { migrations });
-    expect(errorsOf(result).map((e) => [e.code, e.path, e.nodeId])).toEqual([['CONFIG_INVALID', '/nodes/2/config/gain', 'scaler']]);
+    expect(errorsOf(result).map((e) => [e.code, e.path, e.nodeId])).toEqual([
+      ['CONFIG_INVALID', '/nodes/2/config/gain', 'scaler'],
+    ]);
   });
 
   it('refuses a node when a migration step is missing, naming the node and the step', () => {
@@ -64,13 +66,17 @@ describe('migrations in validateFlow', () => {
         code: 'MIGRATION_MISSING',
         path: '/nodes/2/typeVersion',
         nodeId: 'scaler',
-        message: expect.stringMatching(/^node "scaler" \(scale\): \/nodes\/2\/typeVersion is 1 but the installed "scale" is version 3 and has no migration from version 2 to 3/),
+        message: expect.stringMatching(
+          /^node "scaler" \(scale\): \/nodes\/2\/typeVersion is 1 but the installed "scale" is version 3 and has no migration from version 2 to 3/,
+        ),
       },
     ]);
   });
 
   it('refuses a node when its type has no migrations at all', () => {
-    const result = validateFlow(flowWithScale({ typeVersion: 2, config: { gain: 1 } }), catalog, { migrations: () => undefined });
+    const result = validateFlow(flowWithScale({ typeVersion: 2, config: { gain: 1 } }), catalog, {
+      migrations: () => undefined,
+    });
     expect(errorsOf(result).map((e) => e.code)).toEqual(['MIGRATION_MISSING']);
   });
 
@@ -90,7 +96,8 @@ describe('migrations in validateFlow', () => {
         code: 'MIGRATION_FAILED',
         path: '/nodes/2/config',
         nodeId: 'scaler',
-        message: 'node "scaler" (scale): /nodes/2/config could not be upgraded from version 1 to 2: factor is missing, cannot compute gain',
+        message:
+          'node "scaler" (scale): /nodes/2/config could not be upgraded from version 1 to 2: factor is missing, cannot compute gain',
       },
     ]);
   });
@@ -99,7 +106,10 @@ describe('migrations in validateFlow', () => {
     const result = validateFlow(flowWithScale({ typeVersion: 2, config: {} }), catalog, {
       migrations: () => ({ version: 3, migrations: { 2: () => undefined as never } }),
     });
-    expect(errorsOf(result)[0]).toMatchObject({ code: 'MIGRATION_FAILED', message: expect.stringContaining('returned undefined instead of a config object') });
+    expect(errorsOf(result)[0]).toMatchObject({
+      code: 'MIGRATION_FAILED',
+      message: expect.stringContaining('returned undefined instead of a config object'),
+    });
   });
 
   it('never lets a migration modify the input, even one that mutates its argument', () => {
@@ -125,7 +135,9 @@ describe('migrations in validateFlow', () => {
   it('without a migrations source (the editor), warns and leaves old nodes for the runtime', () => {
     const result = validateFlow(flowWithScale({ typeVersion: 1, config: { factor: 2 } }), catalog);
     if (!result.ok) throw new Error(result.errors[0].message);
-    expect(result.warnings).toEqual([expect.objectContaining({ code: 'MIGRATION_PENDING', path: '/nodes/2/typeVersion', nodeId: 'scaler' })]);
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ code: 'MIGRATION_PENDING', path: '/nodes/2/typeVersion', nodeId: 'scaler' }),
+    ]);
     expect(result.migrated).toEqual([]);
     expect(result.flow.nodes[2]).toMatchObject({ typeVersion: 1, config: { factor: 2 } });
   });
@@ -136,7 +148,12 @@ describe('migrateNode', () => {
 
   it('returns an upgraded copy and the versions', () => {
     const result = migrateNode(node, { version: 2, migrations: scaleMigrations.migrations }, '/nodes/0');
-    expect(result).toEqual({ ok: true, from: 1, to: 2, node: { id: 'scaler', type: 'scale', typeVersion: 2, config: { gain: 2 } } });
+    expect(result).toEqual({
+      ok: true,
+      from: 1,
+      to: 2,
+      node: { id: 'scaler', type: 'scale', typeVersion: 2, config: { gain: 2 } },
+    });
     expect(node.config).toEqual({ factor: 2 });
   });
 
@@ -147,6 +164,9 @@ describe('migrateNode', () => {
 
   it('refuses to downgrade', () => {
     const result = migrateNode({ ...node, typeVersion: 5 }, scaleMigrations, '/nodes/7');
-    expect(result).toMatchObject({ ok: false, error: { code: 'TYPE_VERSION_TOO_NEW', path: '/nodes/7/typeVersion', nodeId: 'scaler' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'TYPE_VERSION_TOO_NEW', path: '/nodes/7/typeVersion', nodeId: 'scaler' },
+    });
   });
 });

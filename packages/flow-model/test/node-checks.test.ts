@@ -22,7 +22,8 @@ describe('node ids', () => {
         code: 'DUPLICATE_NODE_ID',
         path: '/nodes/2/id',
         nodeId: 'avg',
-        message: 'node "avg" (debug): /nodes/2/id "avg" is already used by the node at /nodes/1; node ids must be unique',
+        message:
+          'node "avg" (debug): /nodes/2/id "avg" is already used by the node at /nodes/1; node ids must be unique',
       },
     ]);
   });
@@ -48,7 +49,8 @@ describe('node types', () => {
         code: 'UNKNOWN_NODE_TYPE',
         path: '/nodes/2/type',
         nodeId: 'read',
-        message: 'node "read" (opcua-read): /nodes/2/type "opcua-read" is not an installed node type; it is provided by @tagflow/nodes-opcua@0.1.0: install that package on this runtime (tagflow nodes install @tagflow/nodes-opcua@0.1.0)',
+        message:
+          'node "read" (opcua-read): /nodes/2/type "opcua-read" is not an installed node type; it is provided by @tagflow/nodes-opcua@0.1.0: install that package on this runtime (tagflow nodes install @tagflow/nodes-opcua@0.1.0)',
       },
     ]);
   });
@@ -60,7 +62,9 @@ describe('node types', () => {
 
   it('says plainly when a type is neither installed nor known', () => {
     const flow = withNodes({ id: 'x', type: 'acme-frobnicate', typeVersion: 1 });
-    expect(errorsOf(validateFlow(flow, catalog))[0].message).toMatch(/"acme-frobnicate" is not an installed node type; install the package that provides it$/);
+    expect(errorsOf(validateFlow(flow, catalog))[0].message).toMatch(
+      /"acme-frobnicate" is not an installed node type; install the package that provides it$/,
+    );
   });
 
   it('does not mistake Object.prototype names for installed types', () => {
@@ -88,16 +92,36 @@ describe('node config', () => {
     const flow = smallFlow();
     flow.nodes[1].config = { window: { count: 0, size: 3 }, field: 7 };
     expect(errorsOf(validateFlow(flow, catalog)).map((e) => [e.code, e.path, e.nodeId, e.message])).toEqual([
-      ['CONFIG_INVALID', '/nodes/1/config/window/size', 'avg', expect.stringContaining('/nodes/1/config/window/size is not a known field (known fields: count)')],
-      ['CONFIG_INVALID', '/nodes/1/config/window/count', 'avg', 'node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0)'],
-      ['CONFIG_INVALID', '/nodes/1/config/field', 'avg', 'node "avg" (moving-average): /nodes/1/config/field must be text (got 7)'],
+      [
+        'CONFIG_INVALID',
+        '/nodes/1/config/window/size',
+        'avg',
+        expect.stringContaining('/nodes/1/config/window/size is not a known field (known fields: count)'),
+      ],
+      [
+        'CONFIG_INVALID',
+        '/nodes/1/config/window/count',
+        'avg',
+        'node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0)',
+      ],
+      [
+        'CONFIG_INVALID',
+        '/nodes/1/config/field',
+        'avg',
+        'node "avg" (moving-average): /nodes/1/config/field must be text (got 7)',
+      ],
     ]);
   });
 
   it('reports a missing required config field at the field itself', () => {
     const flow = withNodes({ id: 'limit', type: 'threshold', typeVersion: 1, config: { hysteresis: 1 } });
     expect(errorsOf(validateFlow(flow, catalog))).toEqual([
-      { code: 'CONFIG_INVALID', path: '/nodes/2/config/above', nodeId: 'limit', message: 'node "limit" (threshold): /nodes/2/config/above is required but missing' },
+      {
+        code: 'CONFIG_INVALID',
+        path: '/nodes/2/config/above',
+        nodeId: 'limit',
+        message: 'node "limit" (threshold): /nodes/2/config/above is required but missing',
+      },
     ]);
   });
 
@@ -111,7 +135,12 @@ describe('node config', () => {
 
   it('explains a oneOf failure by the branch the user meant', () => {
     const flow = smallFlow();
-    flow.nodes[0] = { id: 'sensor', type: 'signal', typeVersion: 1, config: { shape: { kind: 'random-walk', step: -1, amplitude: 2 } } };
+    flow.nodes[0] = {
+      id: 'sensor',
+      type: 'signal',
+      typeVersion: 1,
+      config: { shape: { kind: 'random-walk', step: -1, amplitude: 2 } },
+    };
     expect(errorsOf(validateFlow(flow, catalog)).map((e) => e.message)).toEqual([
       'node "sensor" (signal): /nodes/0/config/shape/amplitude is not a known field (known fields: kind, step)',
       'node "sensor" (signal): /nodes/0/config/shape/step must be >= 0 (got -1)',
@@ -122,7 +151,10 @@ describe('node config', () => {
     const flow = smallFlow();
     flow.nodes[0] = { id: 'sensor', type: 'signal', typeVersion: 1, config: { shape: { kind: 'saw' }, label: true } };
     expect(errorsOf(validateFlow(flow, catalog)).map((e) => [e.path, e.message])).toEqual([
-      ['/nodes/0/config/shape/kind', 'node "sensor" (signal): /nodes/0/config/shape/kind must be one of "sine" or "random-walk" (got "saw")'],
+      [
+        '/nodes/0/config/shape/kind',
+        'node "sensor" (signal): /nodes/0/config/shape/kind must be one of "sine" or "random-walk" (got "saw")',
+      ],
       ['/nodes/0/config/label', 'node "sensor" (signal): /nodes/0/config/label must be text or a number (got true)'],
     ]);
   });
@@ -172,7 +204,12 @@ describe('node config', () => {
 describe('resources used by nodes', () => {
   const broker = { id: 'plant-broker', type: 'mqtt-broker', config: { url: 'mqtt://127.0.0.1:1883' } };
   const publish = (brokerId: unknown) =>
-    ({ id: 'publish', type: 'mqtt-out', typeVersion: 1, config: { broker: brokerId, topic: 'a/b' } }) as Flow['nodes'][number];
+    ({
+      id: 'publish',
+      type: 'mqtt-out',
+      typeVersion: 1,
+      config: { broker: brokerId, topic: 'a/b' },
+    }) as Flow['nodes'][number];
 
   it('accepts a node naming a resource of the right type', () => {
     const flow = withNodes(publish('plant-broker'));
@@ -202,7 +239,9 @@ describe('resources used by nodes', () => {
       expect.objectContaining({
         code: 'RESOURCE_TYPE_MISMATCH',
         path: '/nodes/2/config/broker',
-        message: expect.stringContaining('names resource "plc" of type "modbus-device", but this node needs a "mqtt-broker" resource; this flow has no "mqtt-broker" resource'),
+        message: expect.stringContaining(
+          'names resource "plc" of type "modbus-device", but this node needs a "mqtt-broker" resource; this flow has no "mqtt-broker" resource',
+        ),
       }),
     ]);
   });
@@ -212,7 +251,11 @@ describe('resources used by nodes', () => {
     expect(codesOf(validateFlow(empty, catalog))).toEqual(['RESOURCE_NOT_SET']);
     const missing = withNodes({ id: 'publish', type: 'mqtt-out', typeVersion: 1, config: { topic: 'a/b' } });
     expect(errorsOf(validateFlow(missing, catalog))).toEqual([
-      expect.objectContaining({ code: 'CONFIG_INVALID', path: '/nodes/2/config/broker', message: expect.stringContaining('is required but missing') }),
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        path: '/nodes/2/config/broker',
+        message: expect.stringContaining('is required but missing'),
+      }),
     ]);
   });
 
@@ -224,7 +267,8 @@ describe('resources used by nodes', () => {
         code: 'UNKNOWN_RESOURCE_TYPE',
         path: '/resources/0/type',
         resourceId: 'ua',
-        message: 'resource "ua" (opcua-server): /resources/0/type "opcua-server" is not an installed resource type; it is provided by @tagflow/nodes-opcua@0.1.0: install that package on this runtime (tagflow nodes install @tagflow/nodes-opcua@0.1.0)',
+        message:
+          'resource "ua" (opcua-server): /resources/0/type "opcua-server" is not an installed resource type; it is provided by @tagflow/nodes-opcua@0.1.0: install that package on this runtime (tagflow nodes install @tagflow/nodes-opcua@0.1.0)',
       },
     ]);
   });
@@ -240,7 +284,9 @@ describe('resources used by nodes', () => {
     good.resources = [{ id: 'plc', type: 'modbus-device', config: { host: 'plc.local' } }];
     const result = validateFlow(good, catalog);
     if (!result.ok) throw new Error(result.errors[0].message);
-    expect(result.flow.resources).toEqual([{ id: 'plc', type: 'modbus-device', config: { host: 'plc.local', port: 502 } }]);
+    expect(result.flow.resources).toEqual([
+      { id: 'plc', type: 'modbus-device', config: { host: 'plc.local', port: 502 } },
+    ]);
   });
 });
 
@@ -250,8 +296,17 @@ describe('TAGFLOW_RELEASE', () => {
     const { readFileSync } = require('node:fs') as typeof import('node:fs');
     const { join } = require('node:path') as typeof import('node:path');
     const { TAGFLOW_RELEASE } = require('../src') as typeof import('../src');
-    for (const dir of ['packages/flow-model', 'nodes/core', 'nodes/mqtt', 'nodes/modbus', 'nodes/opcua', 'nodes/historian']) {
-      const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', dir, 'package.json'), 'utf8')) as { version: string };
+    for (const dir of [
+      'packages/flow-model',
+      'nodes/core',
+      'nodes/mqtt',
+      'nodes/modbus',
+      'nodes/opcua',
+      'nodes/historian',
+    ]) {
+      const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', dir, 'package.json'), 'utf8')) as {
+        version: string;
+      };
       expect(`${dir}@${pkg.version}`).toBe(`${dir}@${TAGFLOW_RELEASE}`);
     }
   });

@@ -30,12 +30,14 @@ describe('parseFlowJson', () => {
   it('points at a missing comma between fields', () => {
     const error = errorOf('{\n  "id": "a"\n  "name": "b"\n}');
     expect(error).toMatchObject({ line: 3, column: 3 });
-    expect(error.message).toBe('line 3, column 3: expected "," or "}" after the value of "id", found "\\"" (is a comma missing?)');
+    expect(error.message).toBe(
+      'line 3, column 3: expected "," or "}" after the value of "id", found "\\"" (is a comma missing?)',
+    );
   });
 
   it.each([
-    ["{'id': 'a'}", 1, 2, "field names must be in double quotes (\"), not single quotes (')"],
-    ['{"id": \'a\'}', 1, 8, "text must be in double quotes (\"), not single quotes (')"],
+    ["{'id': 'a'}", 1, 2, 'field names must be in double quotes ("), not single quotes (\')'],
+    ['{"id": \'a\'}', 1, 8, 'text must be in double quotes ("), not single quotes (\')'],
     ['{id: "a"}', 1, 2, 'field names must be in double quotes, e.g. "name": ...'],
     ['{\n  // pump\n  "id": "a"\n}', 2, 3, 'comments are not allowed in JSON'],
     ['{"n": [1, 2,]}', 1, 12, 'trailing comma: remove the "," before "]"'],

@@ -44,7 +44,11 @@ describe('structure errors', () => {
     const flow = smallFlow() as unknown as { nodes: Array<Record<string, unknown>> };
     delete flow.nodes[0].id;
     const errors = errorsOf(validateFlow(flow, catalog));
-    expect(errors[0]).toEqual({ code: 'MISSING_FIELD', path: '/nodes/0/id', message: 'node #1 (no id) (simulate): /nodes/0/id is required but missing' });
+    expect(errors[0]).toEqual({
+      code: 'MISSING_FIELD',
+      path: '/nodes/0/id',
+      message: 'node #1 (no id) (simulate): /nodes/0/id is required but missing',
+    });
   });
 
   it('refuses unknown top-level and node-level fields, suggesting the likely one', () => {
@@ -85,7 +89,8 @@ describe('structure errors', () => {
       {
         code: 'INVALID_FIELD',
         path: '/id',
-        message: 'flow "pump monitor": /id must start with a letter or digit and use only letters, digits, ".", "_" or "-" (got "pump monitor")',
+        message:
+          'flow "pump monitor": /id must start with a letter or digit and use only letters, digits, ".", "_" or "-" (got "pump monitor")',
       },
     ]);
   });
@@ -95,14 +100,21 @@ describe('structure errors', () => {
     flow.nodes[1].queue = { size: 0, overflow: 'fifo' as never };
     expect(errorsOf(validateFlow(flow, catalog)).map((e) => [e.path, e.message])).toEqual([
       ['/nodes/1/queue/size', 'node "avg" (moving-average): /nodes/1/queue/size must be >= 1 (got 0)'],
-      ['/nodes/1/queue/overflow', 'node "avg" (moving-average): /nodes/1/queue/overflow must be one of "block", "drop-oldest" or "drop-newest" (got "fifo")'],
+      [
+        '/nodes/1/queue/overflow',
+        'node "avg" (moving-average): /nodes/1/queue/overflow must be one of "block", "drop-oldest" or "drop-newest" (got "fifo")',
+      ],
     ]);
   });
 
   it('says a flow from a newer tagflow needs an upgrade', () => {
     const flow = { ...smallFlow(), schemaVersion: 2 };
     expect(errorsOf(validateFlow(flow, catalog))).toEqual([
-      expect.objectContaining({ code: 'UNSUPPORTED_SCHEMA_VERSION', path: '/schemaVersion', message: expect.stringContaining('upgrade tagflow') }),
+      expect.objectContaining({
+        code: 'UNSUPPORTED_SCHEMA_VERSION',
+        path: '/schemaVersion',
+        message: expect.stringContaining('upgrade tagflow'),
+      }),
     ]);
   });
 

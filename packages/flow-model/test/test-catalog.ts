@@ -62,7 +62,11 @@ const mqttOut: NodeTypeInfo = {
   configSchema: {
     type: 'object',
     required: ['broker', 'topic'],
-    properties: { broker: { type: 'string' }, topic: { type: 'string', minLength: 1 }, qos: { enum: [0, 1, 2], default: 1 } },
+    properties: {
+      broker: { type: 'string' },
+      topic: { type: 'string', minLength: 1 },
+      qos: { enum: [0, 1, 2], default: 1 },
+    },
   },
 };
 
@@ -129,13 +133,20 @@ const mqttBroker: ResourceTypeInfo = {
   configSchema: {
     type: 'object',
     required: ['url'],
-    properties: { url: { type: 'string', format: 'uri' }, keepaliveSeconds: { type: 'integer', minimum: 1, default: 30 } },
+    properties: {
+      url: { type: 'string', format: 'uri' },
+      keepaliveSeconds: { type: 'integer', minimum: 1, default: 30 },
+    },
   },
 };
 
 const modbusDevice: ResourceTypeInfo = {
   type: 'modbus-device',
-  configSchema: { type: 'object', required: ['host'], properties: { host: { type: 'string' }, port: { type: 'integer', default: 502 } } },
+  configSchema: {
+    type: 'object',
+    required: ['host'],
+    properties: { host: { type: 'string' }, port: { type: 'integer', default: 502 } },
+  },
 };
 
 const nodeTypes = [simulate, movingAverage, threshold, mqttOut, debug, scale, signal];

@@ -80,13 +80,20 @@ describe('validateFlow on a valid flow', () => {
     const result = validateFlow(flow, mapCatalog());
     expect(result.ok).toBe(true);
     expect(result.warnings).toEqual([
-      expect.objectContaining({ code: 'UNCONNECTED_NODE', nodeId: 'spare', path: '/nodes/5', message: expect.stringContaining('node "spare" (simulate)') }),
+      expect.objectContaining({
+        code: 'UNCONNECTED_NODE',
+        nodeId: 'spare',
+        path: '/nodes/5',
+        message: expect.stringContaining('node "spare" (simulate)'),
+      }),
     ]);
   });
 
   it('refuses what is not a JSON object', () => {
     for (const input of [null, [], 'flow', 42]) {
-      expect(errorsOf(validateFlow(input, mapCatalog()))).toEqual([expect.objectContaining({ code: 'NOT_A_FLOW', path: '' })]);
+      expect(errorsOf(validateFlow(input, mapCatalog()))).toEqual([
+        expect.objectContaining({ code: 'NOT_A_FLOW', path: '' }),
+      ]);
     }
   });
 });
@@ -94,7 +101,13 @@ describe('validateFlow on a valid flow', () => {
 describe('validateFlow on a flow with many mistakes', () => {
   const result = validateFlow(copy(manyMistakes), mapCatalog());
   const errors = errorsOf(result);
-  const summary = errors.map(({ code, path, nodeId, edgeId, resourceId }) => ({ code, path, nodeId, edgeId, resourceId }));
+  const summary = errors.map(({ code, path, nodeId, edgeId, resourceId }) => ({
+    code,
+    path,
+    nodeId,
+    edgeId,
+    resourceId,
+  }));
 
   it('reports every mistake at once, each with its code, path and owner', () => {
     const expected = [
@@ -115,13 +128,17 @@ describe('validateFlow on a flow with many mistakes', () => {
       { code: 'UNKNOWN_PORT', path: '/edges/2/targetPort', edgeId: 'sensor:out->avg:inn', nodeId: 'avg' },
       { code: 'DUPLICATE_EDGE', path: '/edges/3', edgeId: 'sensor:out->avg:in' },
     ];
-    expect(summary).toEqual(expected.map((e) => ({ nodeId: undefined, edgeId: undefined, resourceId: undefined, ...e })));
+    expect(summary).toEqual(
+      expected.map((e) => ({ nodeId: undefined, edgeId: undefined, resourceId: undefined, ...e })),
+    );
   });
 
   it('writes each message in plain words, naming the owner and the path', () => {
     for (const issue of errors) expect(issue.message).toContain(issue.path);
     const message = (code: string) => errors.find((e) => e.code === code)?.message;
-    expect(message('CONFIG_INVALID')).toBe('node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0)');
+    expect(message('CONFIG_INVALID')).toBe(
+      'node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0)',
+    );
     expect(message('UNKNOWN_NODE_TYPE')).toContain('@tagflow/nodes-mqtt');
     expect(message('UNKNOWN_RESOURCE_TYPE')).toContain('@tagflow/nodes-historian');
     expect(message('TYPE_VERSION_TOO_NEW')).toMatch(/newer version of the node type.*upgrade the package/);

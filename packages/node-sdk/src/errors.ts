@@ -19,5 +19,8 @@ export class NodeError extends Error {
 
 /** True for a NodeError, also one from another copy of this package. */
 export function isNodeError(err: unknown): err is NodeError {
-  return err instanceof NodeError || (err instanceof Error && err.name === 'NodeError' && typeof (err as NodeError).code === 'string');
+  return (
+    err instanceof NodeError ||
+    (err instanceof Error && err.name === 'NodeError' && typeof (err as NodeError).code === 'string')
+  );
 }

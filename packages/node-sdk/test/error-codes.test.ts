@@ -16,7 +16,7 @@ describe('defineErrorCodes', () => {
     expect(catalogue.pick('NOT_A_NUMBER')).toEqual({ NOT_A_NUMBER: 'The payload is not a finite number.' });
   });
 
-  it('is frozen, so a package cannot change another one\'s catalogue', () => {
+  it("is frozen, so a package cannot change another one's catalogue", () => {
     expect(Object.isFrozen(catalogue.code)).toBe(true);
     expect(Object.isFrozen(catalogue.meanings)).toBe(true);
   });

@@ -33,25 +33,33 @@ export class Mosquitto {
   ) {}
 
   static async start(options: MosquittoOptions = {}): Promise<Mosquitto> {
-    if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: install it with apt-get install mosquitto (bash scripts/system-deps.sh)`);
+    if (!existsSync(BINARY))
+      throw new Error(`${BINARY} is missing: install it with apt-get install mosquitto (bash scripts/system-deps.sh)`);
     const dir = mkdtempSync(join(tmpdir(), 'tagflow-mosquitto-'));
     const port = await freePort();
     // Run as whoever runs the test: as root, Mosquitto would otherwise switch to its own user and
     // could no longer read the files made here.
     const lines = [`user ${userInfo().username}`, `listener ${port} 127.0.0.1`];
-    if (options.persistence !== false) lines.push('persistence true', `persistence_location ${dir}/`, 'autosave_interval 1');
+    if (options.persistence !== false)
+      lines.push('persistence true', `persistence_location ${dir}/`, 'autosave_interval 1');
     if (options.users === undefined) {
       lines.push('allow_anonymous true');
     } else {
       const passwords = join(dir, 'passwords');
       writeFileSync(passwords, '');
       chmodSync(passwords, 0o600);
-      for (const [user, password] of Object.entries(options.users)) execFileSync(PASSWD, ['-b', passwords, user, password]);
+      for (const [user, password] of Object.entries(options.users))
+        execFileSync(PASSWD, ['-b', passwords, user, password]);
       lines.push('allow_anonymous false', `password_file ${passwords}`);
     }
     const tls = options.tls;
     if (tls !== undefined) {
-      lines.push(`cafile ${tls.caFile}`, `certfile ${tls.certFile}`, `keyfile ${tls.keyFile}`, `require_certificate ${tls.requireClientCertificate === true}`);
+      lines.push(
+        `cafile ${tls.caFile}`,
+        `certfile ${tls.certFile}`,
+        `keyfile ${tls.keyFile}`,
+        `require_certificate ${tls.requireClientCertificate === true}`,
+      );
     }
     lines.push(...(options.settings ?? []));
     const config = join(dir, 'mosquitto.conf');
@@ -72,7 +80,8 @@ export class Mosquitto {
     child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
     const deadline = Date.now() + 10_000;
     while (!(await acceptsConnections(this.port))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`mosquitto did not start on port ${this.port}: ${output}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`mosquitto did not start on port ${this.port}: ${output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

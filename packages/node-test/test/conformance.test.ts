@@ -70,11 +70,18 @@ describe('connectorConformance catches a connector that', () => {
 
   it('loses messages', async () => {
     let n = 0;
-    const lossy = defineNode({ ...hubOut, type: 'hub-out', async create(ctx) {
-      const inner = await hubOut.create(ctx);
-      return { onMessage: (msg, port) => (++n % 100 === 0 ? undefined : inner.onMessage?.(msg, port)) };
-    } });
-    const error = await failureOf(options({ nodes: [hubIn, lossy], messages: 300, timeouts: { connectMs: 3000, throughputMs: 1500 } }), 'throughput');
+    const lossy = defineNode({
+      ...hubOut,
+      type: 'hub-out',
+      async create(ctx) {
+        const inner = await hubOut.create(ctx);
+        return { onMessage: (msg, port) => (++n % 100 === 0 ? undefined : inner.onMessage?.(msg, port)) };
+      },
+    });
+    const error = await failureOf(
+      options({ nodes: [hubIn, lossy], messages: 300, timeouts: { connectMs: 3000, throughputMs: 1500 } }),
+      'throughput',
+    );
     expect(error?.message).toMatch(/^29\d of 300 messages came back within 1500 ms/);
   }, 20_000);
 
@@ -83,7 +90,10 @@ describe('connectorConformance catches a connector that', () => {
     let connects = 0;
     const error = await failureOf(
       options({
-        resource: { ...once, create: (ctx) => (++connects > 1 ? Promise.reject(new Error('refusing to reconnect')) : once.create(ctx)) },
+        resource: {
+          ...once,
+          create: (ctx) => (++connects > 1 ? Promise.reject(new Error('refusing to reconnect')) : once.create(ctx)),
+        },
         timeouts: { connectMs: 3000, reconnectMs: 3000 },
       }),
       'reconnects',
@@ -96,7 +106,9 @@ describe('connectorConformance catches a connector that', () => {
     const saved = scope.describe;
     scope.describe = undefined;
     try {
-      expect(() => connectorConformance(options())).toThrow(/call it at the top level of a jest test file \(describe not defined\)/);
+      expect(() => connectorConformance(options())).toThrow(
+        /call it at the top level of a jest test file \(describe not defined\)/,
+      );
     } finally {
       scope.describe = saved;
     }

@@ -6,7 +6,11 @@ const doubler = defineNode({
   version: 1,
   category: 'processor',
   description: 'doubles numbers',
-  configSchema: { type: 'object', properties: { factor: { type: 'number', minimum: 1, default: 2 } }, additionalProperties: false },
+  configSchema: {
+    type: 'object',
+    properties: { factor: { type: 'number', minimum: 1, default: 2 } },
+    additionalProperties: false,
+  },
   inputs: ['in'],
   outputs: ['out'],
   create(ctx) {
@@ -30,7 +34,10 @@ const ticker = defineNode({
   outputs: ['out'],
   create: (ctx) => ({
     start() {
-      ctx.clock.setInterval(() => ctx.send({ payload: ctx.clock.now(), timestamp: ctx.clock.now(), quality: 'good' }), 1000);
+      ctx.clock.setInterval(
+        () => ctx.send({ payload: ctx.clock.now(), timestamp: ctx.clock.now(), quality: 'good' }),
+        1000,
+      );
     },
   }),
 });
@@ -89,7 +96,15 @@ describe('runFlow', () => {
 
   it('refuses an invalid fixture with every problem listed', async () => {
     await expect(
-      runFlow({ schemaVersion: 1, id: 'bad', nodes: [{ id: 'x', type: 'nope', typeVersion: 1 }], edges: [{ source: 'x', target: 'y' }] }, { nodes: [doubler] }),
+      runFlow(
+        {
+          schemaVersion: 1,
+          id: 'bad',
+          nodes: [{ id: 'x', type: 'nope', typeVersion: 1 }],
+          edges: [{ source: 'x', target: 'y' }],
+        },
+        { nodes: [doubler] },
+      ),
     ).rejects.toThrow(/nope[\s\S]*y/);
   });
 });

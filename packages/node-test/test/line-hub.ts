@@ -23,7 +23,8 @@ export class LineHub {
       readLines(socket, (line: { sub?: string; pub?: string; payload?: unknown }) => {
         if (line.sub !== undefined) subscriptions.get(socket)?.add(line.sub);
         if (line.pub === undefined) return;
-        for (const [peer, channels] of subscriptions) if (channels.has(line.pub)) peer.write(`${JSON.stringify(line)}\n`);
+        for (const [peer, channels] of subscriptions)
+          if (channels.has(line.pub)) peer.write(`${JSON.stringify(line)}\n`);
       });
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
@@ -76,7 +77,12 @@ export function lineHubResource(leaky = false) {
     type: 'line-hub',
     version: 1,
     description: 'A connection to a line hub',
-    configSchema: { type: 'object', properties: { port: { type: 'integer' } }, required: ['port'], additionalProperties: false },
+    configSchema: {
+      type: 'object',
+      properties: { port: { type: 'integer' } },
+      required: ['port'],
+      additionalProperties: false,
+    },
     create(ctx) {
       return new Promise<LineHubConnection>((resolve, reject) => {
         const socket = connect(ctx.config.port, '127.0.0.1');
@@ -98,7 +104,12 @@ export const hubOut = defineNode({
   inputs: ['in'],
   outputs: [],
   resources: { hub: 'line-hub' },
-  configSchema: { type: 'object', properties: { hub: { type: 'string' }, channel: { type: 'string' } }, required: ['hub', 'channel'], additionalProperties: false },
+  configSchema: {
+    type: 'object',
+    properties: { hub: { type: 'string' }, channel: { type: 'string' } },
+    required: ['hub', 'channel'],
+    additionalProperties: false,
+  },
   create(ctx) {
     const hub = ctx.resource<LineHubConnection>(ctx.config.hub);
     return {
@@ -117,12 +128,19 @@ export const hubIn = defineNode({
   inputs: [],
   outputs: ['out'],
   resources: { hub: 'line-hub' },
-  configSchema: { type: 'object', properties: { hub: { type: 'string' }, channel: { type: 'string' } }, required: ['hub', 'channel'], additionalProperties: false },
+  configSchema: {
+    type: 'object',
+    properties: { hub: { type: 'string' }, channel: { type: 'string' } },
+    required: ['hub', 'channel'],
+    additionalProperties: false,
+  },
   create(ctx) {
     let detach: (() => void) | undefined;
     ctx.resource<LineHubConnection>(ctx.config.hub).onConnect((connection) => {
       detach?.();
-      detach = connection.subscribe(ctx.config.channel, (payload) => ctx.send({ payload, timestamp: ctx.clock.now(), quality: 'good' }));
+      detach = connection.subscribe(ctx.config.channel, (payload) =>
+        ctx.send({ payload, timestamp: ctx.clock.now(), quality: 'good' }),
+      );
     });
     return { close: () => detach?.() };
   },

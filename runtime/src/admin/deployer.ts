@@ -42,29 +42,45 @@ export class Deployer implements DeployerApi {
       const conflict = this.conflict(options.expectedVersion);
       if (conflict) return conflict;
       const versions = flows.list();
-      const target = options.toVersion ?? versions[versions.findIndex((v) => v.version === current?.version.version) - 1]?.version;
+      const target =
+        options.toVersion ?? versions[versions.findIndex((v) => v.version === current?.version.version) - 1]?.version;
       const flow = target === undefined ? undefined : flows.get(target);
       if (target === undefined || flow === undefined) {
-        const reason = target === undefined ? 'there is no earlier version to roll back to' : `there is no version ${target}`;
+        const reason =
+          target === undefined ? 'there is no earlier version to roll back to' : `there is no version ${target}`;
         return { status: 'rejected', errors: [{ code: 'NO_SUCH_VERSION', message: reason, path: '' }] };
       }
       const result = await this.deps.engine.deploy(flow);
       if (!result.ok) {
-        await this.deps.audit.append({ type: 'deploy-rejected', actor: options.by, detail: `rollback to version ${target} refused: ${result.errors.length} errors`, data: { target } });
+        await this.deps.audit.append({
+          type: 'deploy-rejected',
+          actor: options.by,
+          detail: `rollback to version ${target} refused: ${result.errors.length} errors`,
+          data: { target },
+        });
         return { status: 'rejected', errors: result.errors };
       }
       const version = await flows.save(flow, options.by, `rollback to version ${target}`);
-      await this.deps.audit.append({ type: 'rollback', actor: options.by, detail: `rolled back to version ${target} as version ${version.version}`, data: { target, version: version.version, hash: version.hash } });
+      await this.deps.audit.append({
+        type: 'rollback',
+        actor: options.by,
+        detail: `rolled back to version ${target} as version ${version.version}`,
+        data: { target, version: version.version, hash: version.hash },
+      });
       return { status: 'deployed', version, warnings: result.warnings };
     });
   }
 
-  private async applyDeploy(flow: unknown, options: { by: string; expectedVersion?: number; healthMs?: number }): Promise<DeployOutcome> {
+  private async applyDeploy(
+    flow: unknown,
+    options: { by: string; expectedVersion?: number; healthMs?: number },
+  ): Promise<DeployOutcome> {
     const { engine, flows } = this.deps;
     const conflict = this.conflict(options.expectedVersion);
     if (conflict) return conflict;
     const previous = flows.current();
-    if (previous && deepEqual(previous.flow, flow) && engine.currentFlow !== undefined) return { status: 'unchanged', version: previous.version };
+    if (previous && deepEqual(previous.flow, flow) && engine.currentFlow !== undefined)
+      return { status: 'unchanged', version: previous.version };
 
     // Listening before the deploy: a node that fails the moment it starts must count too.
     const health = options.healthMs ? this.watchHealth() : undefined;
@@ -84,24 +100,44 @@ export class Deployer implements DeployerApi {
     const { engine, flows, audit, logger } = this.deps;
     const result = await engine.deploy(flow);
     if (!result.ok) {
-      await audit.append({ type: 'deploy-rejected', actor: options.by, detail: `deploy refused: ${result.errors.length} errors, the running flow is unchanged`, data: { errors: result.errors.map((e) => e.message).slice(0, 20) } });
+      await audit.append({
+        type: 'deploy-rejected',
+        actor: options.by,
+        detail: `deploy refused: ${result.errors.length} errors, the running flow is unchanged`,
+        data: { errors: result.errors.map((e) => e.message).slice(0, 20) },
+      });
       return { status: 'rejected', errors: result.errors };
     }
     const unreachable = await this.unreachableResources(flow as Flow);
     if (unreachable.length > 0) {
       // The old flow comes back before anyone relies on the new one: the deploy is refused whole.
       await this.restore(previous);
-      await audit.append({ type: 'deploy-rejected', actor: options.by, detail: `deploy refused: ${unreachable.map((e) => e.message).join('; ')}` });
+      await audit.append({
+        type: 'deploy-rejected',
+        actor: options.by,
+        detail: `deploy refused: ${unreachable.map((e) => e.message).join('; ')}`,
+      });
       return { status: 'rejected', errors: unreachable };
     }
     const version = await flows.save(flow as Flow, options.by);
-    await audit.append({ type: 'deploy', actor: options.by, detail: `deployed flow "${version.flowId}" as version ${version.version}`, data: { version: version.version, hash: version.hash } });
+    await audit.append({
+      type: 'deploy',
+      actor: options.by,
+      detail: `deployed flow "${version.flowId}" as version ${version.version}`,
+      data: { version: version.version, hash: version.hash },
+    });
     if (!health || !options.healthMs) return { status: 'deployed', version, warnings: result.warnings };
 
     const failure = await health.verdict(options.healthMs);
     if (failure === undefined) return { status: 'deployed', version, warnings: result.warnings };
-    logger.warn({ version: version.version, reason: failure }, 'the new flow failed in its health window; restoring the previous version');
-    const restored = (await this.restore(previous)) && previous ? await flows.save(previous.flow, 'health check', `rollback to version ${previous.version.version}: ${failure}`) : undefined;
+    logger.warn(
+      { version: version.version, reason: failure },
+      'the new flow failed in its health window; restoring the previous version',
+    );
+    const restored =
+      (await this.restore(previous)) && previous
+        ? await flows.save(previous.flow, 'health check', `rollback to version ${previous.version.version}: ${failure}`)
+        : undefined;
     await audit.append({
       type: 'rollback',
       actor: 'health check',

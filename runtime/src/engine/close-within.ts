@@ -5,7 +5,12 @@ import type { EngineLogger } from './types';
  * Runs a node's or resource's `close` and waits at most `timeoutMs` for it: a close that hangs
  * (a dead TCP peer) must not hold a redeploy or a shutdown. Failures and timeouts are logged.
  */
-export async function closeWithin(close: () => unknown, timeoutMs: number, logger: EngineLogger, tag: Record<string, unknown>): Promise<void> {
+export async function closeWithin(
+  close: () => unknown,
+  timeoutMs: number,
+  logger: EngineLogger,
+  tag: Record<string, unknown>,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);

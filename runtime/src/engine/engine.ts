@@ -39,7 +39,15 @@ export interface EngineOptions {
 
 /** The outcome of a deploy: what changed, or every reason it was refused. */
 export type DeployResult =
-  | { ok: true; flowId: string; added: string[]; changed: string[]; removed: string[]; unchanged: string[]; warnings: FlowIssue[] }
+  | {
+      ok: true;
+      flowId: string;
+      added: string[];
+      changed: string[];
+      removed: string[];
+      unchanged: string[];
+      warnings: FlowIssue[];
+    }
   | { ok: false; errors: FlowIssue[]; warnings: FlowIssue[] };
 
 /** Events an engine emits; see the `on` overloads. */
@@ -142,7 +150,9 @@ export class Engine extends EventEmitter<EngineEvents> {
    * to connect; returns those still unreachable then (none: all connected), with the nodes that
    * need them and the last connection error.
    */
-  async unreachableRequiredResources(timeoutMs: number): Promise<Array<{ resourceId: string; type: string; nodeIds: string[]; reason: string }>> {
+  async unreachableRequiredResources(
+    timeoutMs: number,
+  ): Promise<Array<{ resourceId: string; type: string; nodeIds: string[]; reason: string }>> {
     const needed = new Map<string, string[]>();
     for (const runner of this.runners.values()) {
       if (!runner.definition.requiresResourcesAtDeploy) continue;
@@ -158,7 +168,12 @@ export class Engine extends EventEmitter<EngineEvents> {
           return undefined;
         } catch {
           // Timed out: not connected within the wait. The reason is the last connection error.
-          return { resourceId: id, type: resource.resource.type, nodeIds, reason: resource.failure ?? `not connected within ${timeoutMs} ms` };
+          return {
+            resourceId: id,
+            type: resource.resource.type,
+            nodeIds,
+            reason: resource.failure ?? `not connected within ${timeoutMs} ms`,
+          };
         }
       }),
     );
@@ -177,7 +192,11 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Ids and types of the running flow's resources. */
   resourceList(): Array<{ id: string; type: string; connected: boolean }> {
-    return [...this.resources.values()].map((r) => ({ id: r.resource.id, type: r.resource.type, connected: r.current !== undefined }));
+    return [...this.resources.values()].map((r) => ({
+      id: r.resource.id,
+      type: r.resource.type,
+      connected: r.current !== undefined,
+    }));
   }
 
   /** Delivers a message to a node's input port; resolves when the node has processed its queue. */
@@ -214,7 +233,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     const outcome = await Promise.race([this.idle(), timedOut]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
-      const queued = Object.fromEntries(Object.entries(this.stats()).filter(([, c]) => c.queued > 0).map(([id, c]) => [id, c.queued]));
+      const queued = Object.fromEntries(
+        Object.entries(this.stats())
+          .filter(([, c]) => c.queued > 0)
+          .map(([id, c]) => [id, c.queued]),
+      );
       this.logger.warn({ queued, timeoutMs }, 'stopping with messages still queued');
     }
   }
@@ -261,7 +284,11 @@ export class Engine extends EventEmitter<EngineEvents> {
           try {
             await runner.create();
           } catch (err) {
-            errors.push(startIssue('NODE_START_FAILED', `/nodes/${nodeIndex.get(id)}`, `node "${id}" (${node.type})`, err, { nodeId: id }));
+            errors.push(
+              startIssue('NODE_START_FAILED', `/nodes/${nodeIndex.get(id)}`, `node "${id}" (${node.type})`, err, {
+                nodeId: id,
+              }),
+            );
           }
         }),
       );
@@ -275,13 +302,16 @@ export class Engine extends EventEmitter<EngineEvents> {
 
     // Phase 2: retire what was removed or replaced. A retiring node first finishes the message in
     // progress; what is queued at it moves to its replacement, ahead of anything new.
-    const retiring = [...diff.removed, ...diff.changed].map((id) => this.runners.get(id)).filter((r): r is NodeRunner => !!r);
+    const retiring = [...diff.removed, ...diff.changed]
+      .map((id) => this.runners.get(id))
+      .filter((r): r is NodeRunner => !!r);
     await Promise.all(retiring.map((r) => r.quiesce(this.closeTimeoutMs)));
     for (const old of retiring) {
       const pending = old.takePending();
       const replacement = newRunners.get(old.id);
       if (replacement) replacement.adoptPending(pending);
-      else if (pending.length > 0) this.logger.warn({ node: old.id, discarded: pending.length }, 'node removed with messages still queued');
+      else if (pending.length > 0)
+        this.logger.warn({ node: old.id, discarded: pending.length }, 'node removed with messages still queued');
     }
     const runners = new Map<string, NodeRunner>();
     for (const node of flow.nodes) {
@@ -299,7 +329,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.flow = flow;
     this.wire(flow);
     // Nodes installed now missed what their connections reported while connecting: tell them.
-    for (const resource of newResources.values()) if (resource.lastStatus) this.onResourceStatus(resource, resource.lastStatus);
+    for (const resource of newResources.values())
+      if (resource.lastStatus) this.onResourceStatus(resource, resource.lastStatus);
     await Promise.all(retiring.map((r) => r.close(this.closeTimeoutMs)));
     await Promise.all(retiringResources.map((r) => r?.close()));
     await Promise.all(diff.removed.map((id) => this.closeOutbox(id)));
@@ -367,7 +398,13 @@ export class Engine extends EventEmitter<EngineEvents> {
       clock: this.clock,
       routeError: (runner, err, msg) => this.routeError(runner, err, msg),
       debug: (runner, data, topic) => {
-        const event: DebugEvent = { nodeId: runner.id, nodeType: runner.type, name: runner.node.name, data, time: this.clock.now() };
+        const event: DebugEvent = {
+          nodeId: runner.id,
+          nodeType: runner.type,
+          name: runner.node.name,
+          data,
+          time: this.clock.now(),
+        };
         if (topic !== undefined) event.topic = topic;
         if (this.listenerCount('debug') === 0) this.logger.info({ node: runner.id, data }, 'debug');
         else this.emit('debug', event);
@@ -375,13 +412,20 @@ export class Engine extends EventEmitter<EngineEvents> {
       status: (runner, status) => this.emit('status', { nodeId: runner.id, status }),
       resource: (runner, id) => {
         const resource = this.resources.get(id);
-        if (!resource) throw new NodeError('RESOURCE_NOT_FOUND', `node "${runner.id}" uses resource "${id}", which this flow does not define`);
+        if (!resource)
+          throw new NodeError(
+            'RESOURCE_NOT_FOUND',
+            `node "${runner.id}" uses resource "${id}", which this flow does not define`,
+          );
         return resource;
       },
       outbox: (runner, options) => {
         const open = this.outboxes.get(runner.id);
         if (open) return open;
-        const opening = openOutbox<unknown>(join(this.dataDir, 'outbox', flowId, runner.id), { ...options, logger: this.logger });
+        const opening = openOutbox<unknown>(join(this.dataDir, 'outbox', flowId, runner.id), {
+          ...options,
+          logger: this.logger,
+        });
         this.outboxes.set(runner.id, opening);
         // A failed open must not stay cached: the next deploy may find the disk writable again.
         opening.catch(() => this.outboxes.delete(runner.id));
@@ -405,11 +449,17 @@ export class Engine extends EventEmitter<EngineEvents> {
   private routeError(runner: NodeRunner, err: unknown, msg: Message | undefined): void {
     const info = describeError(runner, err, msg);
     if (info.depth > this.maxErrorDepth) {
-      this.logger.error({ node: runner.id, type: runner.type, code: info.code, depth: info.depth }, `error loop stopped: ${info.message}`);
+      this.logger.error(
+        { node: runner.id, type: runner.type, code: info.code, depth: info.depth },
+        `error loop stopped: ${info.message}`,
+      );
       this.emit('node-error', { ...info, handled: false });
       return;
     }
-    const errorMessage: Message = { ...(msg ?? createMessage(undefined, { timestamp: this.clock.now() })), error: info };
+    const errorMessage: Message = {
+      ...(msg ?? createMessage(undefined, { timestamp: this.clock.now() })),
+      error: info,
+    };
     let handled = false;
     if (runner.routes.get('error')?.length) {
       runner.context.send(errorMessage, 'error');
@@ -430,7 +480,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
 function describeError(runner: NodeRunner, err: unknown, msg: Message | undefined): ErrorInfo {
   const depth = msg?.error ? msg.error.depth + 1 : 0;
-  if (isNodeError(err)) return { message: err.message, code: err.code, nodeId: runner.id, nodeType: runner.type, depth };
+  if (isNodeError(err))
+    return { message: err.message, code: err.code, nodeId: runner.id, nodeType: runner.type, depth };
   const message = err instanceof Error ? err.message : String(err);
   const stack = err instanceof Error ? err.stack : undefined;
   return { message, code: 'UNEXPECTED', nodeId: runner.id, nodeType: runner.type, stack, depth };

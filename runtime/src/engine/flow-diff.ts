@@ -17,7 +17,11 @@ export interface FlowDiff {
  * and disabled flag are equal (a new label alone does not restart it) and every resource it uses is unchanged; wiring and `ui` do not count,
  * since rewiring does not need a restart (so a moving-average window survives it).
  */
-export function diffFlows(previous: Flow | undefined, next: Flow, usesResource: (node: FlowNode) => string[]): FlowDiff {
+export function diffFlows(
+  previous: Flow | undefined,
+  next: Flow,
+  usesResource: (node: FlowNode) => string[],
+): FlowDiff {
   const oldResources = new Map<string, FlowResource>((previous?.resources ?? []).map((r) => [r.id, r]));
   const resourcesAdded: string[] = [];
   const resourcesChanged: string[] = [];

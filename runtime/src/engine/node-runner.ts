@@ -1,5 +1,15 @@
 import type { FlowNode, OverflowPolicy } from '@tagflow/flow-model';
-import type { AnyNodeDefinition, Clock, Message, NodeContext, NodeInstance, NodeStatus, Outbox, OutboxOptions, ResourceHandle } from '@tagflow/node-sdk';
+import type {
+  AnyNodeDefinition,
+  Clock,
+  Message,
+  NodeContext,
+  NodeInstance,
+  NodeStatus,
+  Outbox,
+  OutboxOptions,
+  ResourceHandle,
+} from '@tagflow/node-sdk';
 import { MessageQueue } from './message-queue';
 import { NodeClock } from './node-clock';
 import { closeWithin, taggedLogger } from './close-within';
@@ -154,7 +164,10 @@ export class NodeRunner {
       new Promise<void>((resolve) => this.busyWaiters.push(resolve)),
       new Promise<void>((resolve) => {
         timer = setTimeout(() => {
-          this.host.logger.warn({ node: this.id, type: this.type, timeoutMs }, 'node still busy with a message; replacing it anyway');
+          this.host.logger.warn(
+            { node: this.id, type: this.type, timeoutMs },
+            'node still busy with a message; replacing it anyway',
+          );
           resolve();
         }, timeoutMs);
       }),
@@ -348,7 +361,11 @@ export class NodeRunner {
     if (targets !== undefined) {
       for (let i = 0; i < targets.length; i++) targets[i].runner.receive(msg, targets[i].port);
     } else if (!this.definition.outputs.includes(port)) {
-      this.host.routeError(this, new Error(`sent on port "${port}", which node type ${this.type} does not declare`), msg);
+      this.host.routeError(
+        this,
+        new Error(`sent on port "${port}", which node type ${this.type} does not declare`),
+        msg,
+      );
     }
     return ++this.burst < BURST_LIMIT && this.pausedBy === 0;
   };
@@ -396,7 +413,8 @@ export class NodeRunner {
         this.counters.errors++;
         host.routeError(this, err, msg);
       },
-      debug: (data: unknown, source?: { topic?: string }) => host.debug(this, data, typeof source?.topic === 'string' ? source.topic : undefined),
+      debug: (data: unknown, source?: { topic?: string }) =>
+        host.debug(this, data, typeof source?.topic === 'string' ? source.topic : undefined),
       log,
       clock: this.nodeClock,
       signal: this.abort.signal,

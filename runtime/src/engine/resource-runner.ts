@@ -1,5 +1,12 @@
 import type { FlowResource } from '@tagflow/flow-model';
-import type { AnyResourceDefinition, Clock, NodeStatus, ResourceHandle, ResourceInstance, Timer } from '@tagflow/node-sdk';
+import type {
+  AnyResourceDefinition,
+  Clock,
+  NodeStatus,
+  ResourceHandle,
+  ResourceInstance,
+  Timer,
+} from '@tagflow/node-sdk';
 import type { EngineLogger } from './types';
 import { closeWithin, taggedLogger } from './close-within';
 
@@ -141,7 +148,9 @@ export class ResourceRunner implements ResourceHandle<unknown> {
     this.setStatus({ state: 'ok', text: 'connected' });
     // Listeners first: subscriptions are made again before waiting senders carry on (a listener
     // that hangs holds them back at most the close timeout).
-    const notified = Promise.all([...this.connectListeners].map((listener) => this.notifyConnect(listener, connection)));
+    const notified = Promise.all(
+      [...this.connectListeners].map((listener) => this.notifyConnect(listener, connection)),
+    );
     await Promise.race([notified, new Promise((resolve) => setTimeout(resolve, this.host.closeTimeoutMs).unref())]);
     if (this.current !== connection) return;
     const waiters = this.readyWaiters;
@@ -154,7 +163,10 @@ export class ResourceRunner implements ResourceHandle<unknown> {
     abort.abort();
     this.current = undefined;
     const error = reason instanceof Error ? reason : new Error(String(reason ?? 'connection lost'));
-    this.host.logger.warn({ resource: this.resource.id, type: this.resource.type, reason: error.message }, 'connection lost; reconnecting');
+    this.host.logger.warn(
+      { resource: this.resource.id, type: this.resource.type, reason: error.message },
+      'connection lost; reconnecting',
+    );
     for (const listener of this.disconnectListeners) {
       try {
         listener(error);
@@ -177,15 +189,23 @@ export class ResourceRunner implements ResourceHandle<unknown> {
     this.retry = this.host.clock.setTimeout(() => void this.connect(), delay);
   }
 
-  private notifyConnect(listener: (connection: unknown) => void | Promise<void>, connection: ResourceInstance): Promise<void> {
+  private notifyConnect(
+    listener: (connection: unknown) => void | Promise<void>,
+    connection: ResourceInstance,
+  ): Promise<void> {
     return Promise.resolve()
       .then(() => listener(connection))
-      .catch((err: unknown) => this.host.logger.error({ resource: this.resource.id, err }, 'a connect listener failed'));
+      .catch((err: unknown) =>
+        this.host.logger.error({ resource: this.resource.id, err }, 'a connect listener failed'),
+      );
   }
 
   private async closeConnection(connection: ResourceInstance): Promise<void> {
     if (!connection.close) return;
-    await closeWithin(() => connection.close?.(), this.host.closeTimeoutMs, this.host.logger, { resource: this.resource.id, type: this.resource.type });
+    await closeWithin(() => connection.close?.(), this.host.closeTimeoutMs, this.host.logger, {
+      resource: this.resource.id,
+      type: this.resource.type,
+    });
   }
 
   private setStatus(status: NodeStatus): void {

@@ -51,7 +51,11 @@ export interface OpenedBundle {
 }
 
 /** Writes a bundle of `flow` and the given package tarballs to `out`; returns its manifest. */
-export async function writeBundle(out: string, flow: unknown, packages: ReadonlyArray<{ name: string; version: string; tarball: string }>): Promise<BundleManifest> {
+export async function writeBundle(
+  out: string,
+  flow: unknown,
+  packages: ReadonlyArray<{ name: string; version: string; tarball: string }>,
+): Promise<BundleManifest> {
   const work = await mkdtemp(path.join(tmpdir(), 'tagflow-bundle-'));
   try {
     await mkdir(path.join(work, 'packages'));
@@ -60,9 +64,20 @@ export async function writeBundle(out: string, flow: unknown, packages: Readonly
     for (const pkg of packages) {
       const file = `packages/${folderSafeName(pkg.name)}-${pkg.version}.tgz`;
       await copyFile(pkg.tarball, path.join(work, file));
-      entries.push({ name: pkg.name, version: pkg.version, integrity: await fileIntegrity(path.join(work, file)), file });
+      entries.push({
+        name: pkg.name,
+        version: pkg.version,
+        integrity: await fileIntegrity(path.join(work, file)),
+        file,
+      });
     }
-    const manifest: BundleManifest = { format: BUNDLE_FORMAT, formatVersion: 1, createdAt: new Date().toISOString(), flow: 'flow.json', packages: entries };
+    const manifest: BundleManifest = {
+      format: BUNDLE_FORMAT,
+      formatVersion: 1,
+      createdAt: new Date().toISOString(),
+      flow: 'flow.json',
+      packages: entries,
+    };
     await writeFile(path.join(work, 'bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     await createTarball(path.resolve(out), work, ['bundle.json', 'flow.json', 'packages']);
     return manifest;
@@ -97,7 +112,8 @@ export async function openBundle(file: string, workRoot: string): Promise<Opened
     for (const pkg of manifest.packages) {
       const actual = await fileIntegrity(inside(pkg.file)).catch(() => undefined);
       if (actual === undefined) problems.push(`${pkg.file} (${pkg.name} ${pkg.version}) is missing`);
-      else if (actual !== pkg.integrity) problems.push(`${pkg.file} (${pkg.name} ${pkg.version}) does not match its sha512 in bundle.json`);
+      else if (actual !== pkg.integrity)
+        problems.push(`${pkg.file} (${pkg.name} ${pkg.version}) does not match its sha512 in bundle.json`);
     }
     if (problems.length > 0) throw invalid(`${problems.join('; ')}: the bundle was damaged or altered`);
     const flow = await readJson(inside(manifest.flow), manifest.flow);
@@ -110,12 +126,19 @@ export async function openBundle(file: string, workRoot: string): Promise<Opened
 
 function checkManifest(value: unknown): BundleManifest {
   const m = value as Partial<BundleManifest> | null;
-  if (typeof m !== 'object' || m === null || m.format !== BUNDLE_FORMAT) throw invalid(`bundle.json is not a ${BUNDLE_FORMAT} manifest`);
-  if (m.formatVersion !== 1) throw invalid(`bundle.json has format version ${String(m.formatVersion)}; this runtime reads version 1`);
+  if (typeof m !== 'object' || m === null || m.format !== BUNDLE_FORMAT)
+    throw invalid(`bundle.json is not a ${BUNDLE_FORMAT} manifest`);
+  if (m.formatVersion !== 1)
+    throw invalid(`bundle.json has format version ${String(m.formatVersion)}; this runtime reads version 1`);
   if (typeof m.flow !== 'string' || !Array.isArray(m.packages)) throw invalid('bundle.json lacks "flow" or "packages"');
   for (const p of m.packages as unknown[]) {
     const pkg = p as Partial<BundlePackage> | null;
-    const ok = typeof pkg === 'object' && pkg !== null && [pkg.name, pkg.version, pkg.file].every((f) => typeof f === 'string' && f !== '') && typeof pkg.integrity === 'string' && pkg.integrity.startsWith('sha512-');
+    const ok =
+      typeof pkg === 'object' &&
+      pkg !== null &&
+      [pkg.name, pkg.version, pkg.file].every((f) => typeof f === 'string' && f !== '') &&
+      typeof pkg.integrity === 'string' &&
+      pkg.integrity.startsWith('sha512-');
     if (!ok) throw invalid(`bundle.json has a malformed package entry: ${JSON.stringify(p).slice(0, 120)}`);
   }
   return m as BundleManifest;

@@ -14,7 +14,10 @@ const QUIET = ['--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=er
  * registry (or npm's cache) is reachable: `tagflow pack`. A package without dependencies, or one
  * that already bundles them all, comes back unchanged.
  */
-export async function withBundledDependencies(tarball: string, work: string): Promise<PackedTarball | { file: string }> {
+export async function withBundledDependencies(
+  tarball: string,
+  work: string,
+): Promise<PackedTarball | { file: string }> {
   const pkg = await readTarballPackageJson(tarball);
   const dependencies = Object.keys((pkg.dependencies as Record<string, string> | undefined) ?? {});
   const bundled = new Set(bundledNames(pkg.bundleDependencies ?? pkg.bundledDependencies, dependencies));
@@ -30,13 +33,19 @@ export async function withBundledDependencies(tarball: string, work: string): Pr
     delete manifest.bundledDependencies;
     await writeFile(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
     // The runtime provides the SDK (a peer): only the package's own dependencies go in.
-    await runTool('npm', ['install', '--omit=dev', '--omit=peer', '--legacy-peer-deps', '--no-package-lock', ...QUIET], { cwd: root });
+    await runTool(
+      'npm',
+      ['install', '--omit=dev', '--omit=peer', '--legacy-peer-deps', '--no-package-lock', ...QUIET],
+      { cwd: root },
+    );
     const dest = path.join(dir, 'out');
     await mkdir(dest);
     return await npmPack(root, dest);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`cannot bundle the dependencies of ${String(pkg.name)} ${String(pkg.version)} (${dependencies.join(', ')}): ${(err as Error).message}`);
+    throw new Error(
+      `cannot bundle the dependencies of ${String(pkg.name)} ${String(pkg.version)} (${dependencies.join(', ')}): ${(err as Error).message}`,
+    );
   }
 }
 

@@ -87,7 +87,9 @@ export class PackageLayout {
     if (content === undefined) return [];
     const list = (content as Partial<InstalledFile>).packages;
     if (!Array.isArray(list) || list.some((p) => !isInstalledPackage(p))) {
-      throw new Error(`${this.installedFile} is damaged (not a list of installed packages); restore it from a backup, or delete it and install the packages again`);
+      throw new Error(
+        `${this.installedFile} is damaged (not a list of installed packages); restore it from a backup, or delete it and install the packages again`,
+      );
     }
     return list;
   }

@@ -21,15 +21,24 @@ export interface PackedTarball {
  * `npm pack <what> --pack-destination <dest>`: `what` is a folder (packed as its `files` field
  * says, without running its scripts: build it first) or a registry spec `name[@version]`.
  */
-export async function npmPack(what: string, dest: string, options: { timeoutMs?: number } = {}): Promise<PackedTarball> {
-  const out = await runTool('npm', ['pack', what, '--pack-destination', dest, '--ignore-scripts', '--json', ...QUIET], { cwd: dest, timeoutMs: options.timeoutMs });
+export async function npmPack(
+  what: string,
+  dest: string,
+  options: { timeoutMs?: number } = {},
+): Promise<PackedTarball> {
+  const out = await runTool('npm', ['pack', what, '--pack-destination', dest, '--ignore-scripts', '--json', ...QUIET], {
+    cwd: dest,
+    timeoutMs: options.timeoutMs,
+  });
   let parsed: unknown;
   try {
     parsed = JSON.parse(out.slice(out.indexOf('[')));
   } catch {
     throw new Error(`npm pack ${what} printed no package description: ${out.slice(0, 200)}`);
   }
-  const first = Array.isArray(parsed) ? (parsed[0] as { filename?: unknown; name?: unknown; version?: unknown }) : undefined;
+  const first = Array.isArray(parsed)
+    ? (parsed[0] as { filename?: unknown; name?: unknown; version?: unknown })
+    : undefined;
   if (!first || typeof first.filename !== 'string') throw new Error(`npm pack ${what} made no tarball`);
   // Scoped names come back as `@scope/x-1.0.0.tgz` from some npm versions, `scope-x-1.0.0.tgz` from others.
   const file = path.join(dest, path.basename(first.filename.replace(/^@/, '').replace(/\//g, '-')));
@@ -42,11 +51,27 @@ export async function npmPack(what: string, dest: string, options: { timeoutMs?:
  * `@tagflow/node-sdk`, is the runtime's. `offline` forbids any registry access (dependencies must
  * then be in npm's cache, or bundled in the tarball).
  */
-export async function npmInstallTarball(prefix: string, tarball: string, options: { offline: boolean; timeoutMs?: number }): Promise<void> {
+export async function npmInstallTarball(
+  prefix: string,
+  tarball: string,
+  options: { offline: boolean; timeoutMs?: number },
+): Promise<void> {
   const relative = `./${path.relative(prefix, tarball).split(path.sep).join('/')}`;
   await runTool(
     'npm',
-    ['install', relative, '--prefix', prefix, '--omit=dev', '--omit=peer', '--legacy-peer-deps', '--no-package-lock', '--install-links', ...(options.offline ? ['--offline'] : []), ...QUIET],
+    [
+      'install',
+      relative,
+      '--prefix',
+      prefix,
+      '--omit=dev',
+      '--omit=peer',
+      '--legacy-peer-deps',
+      '--no-package-lock',
+      '--install-links',
+      ...(options.offline ? ['--offline'] : []),
+      ...QUIET,
+    ],
     { cwd: prefix, timeoutMs: options.timeoutMs },
   );
 }

@@ -7,7 +7,13 @@ import type { Flow } from '@tagflow/flow-model';
 import { SDK_VERSION } from '@tagflow/node-sdk';
 import type { EngineLogger } from '../engine/types';
 import type { DiscoveredPackage, DiscoveryProblem, DiscoveryReport } from '../registry/discover-packages';
-import { checkSdkCompat, loadDefinitions, PackageLoadError, readManifest, registerPackage } from '../registry/load-node-package';
+import {
+  checkSdkCompat,
+  loadDefinitions,
+  PackageLoadError,
+  readManifest,
+  registerPackage,
+} from '../registry/load-node-package';
 import type { LoadedNodePackage } from '../registry/load-node-package';
 import type { NodeRegistry, RegisteredNode, RegisteredResource } from '../registry/node-registry';
 import { UpdateQueue } from '../store/atomic-file';
@@ -111,13 +117,20 @@ export class PackageManager {
       const dir = layout.packageDirOf(pkg);
       try {
         const shadow = manager.builtInOwner(pkg.name, true);
-        if (shadow) throw new PackageError('BUILT_IN', `${pkg.name} ${pkg.version} in the data dir is ignored: ${pkg.name} ${shadow.version} comes with this runtime or a --nodes-dir, which come first`);
+        if (shadow)
+          throw new PackageError(
+            'BUILT_IN',
+            `${pkg.name} ${pkg.version} in the data dir is ignored: ${pkg.name} ${shadow.version} comes with this runtime or a --nodes-dir, which come first`,
+          );
         const loaded = manager.loadFrom(dir, pkg);
         manager.refuseClashes(loaded);
         registerPackage(options.registry, loaded);
         report.packages.push(discovered(loaded, dir));
       } catch (err) {
-        const message = err instanceof PackageLoadError || err instanceof PackageError ? err.message : `${pkg.name}: ${(err as Error).message}`;
+        const message =
+          err instanceof PackageLoadError || err instanceof PackageError
+            ? err.message
+            : `${pkg.name}: ${(err as Error).message}`;
         report.problems.push({ package: pkg.name, dir, message } satisfies DiscoveryProblem);
       }
     }
@@ -171,12 +184,18 @@ export class PackageManager {
             throw asPackageError(err, pkg.file);
           });
           if (checked.name !== pkg.name || checked.version !== pkg.version) {
-            throw new PackageError('BUNDLE_INVALID', `the bundle was refused, nothing was installed: ${pkg.file} holds ${checked.name} ${checked.version}, not ${pkg.name} ${pkg.version} as bundle.json says`);
+            throw new PackageError(
+              'BUNDLE_INVALID',
+              `the bundle was refused, nothing was installed: ${pkg.file} holds ${checked.name} ${checked.version}, not ${pkg.name} ${pkg.version} as bundle.json says`,
+            );
           }
         }
         const packages: BundleOutcome['packages'] = [];
         for (const pkg of bundle.manifest.packages) {
-          const outcome = await this.applyInstall({ source: 'bundle', file: bundle.tarball(pkg), integrity: pkg.integrity }, by);
+          const outcome = await this.applyInstall(
+            { source: 'bundle', file: bundle.tarball(pkg), integrity: pkg.integrity },
+            by,
+          );
           packages.push({ name: pkg.name, version: pkg.version, status: outcome.status });
         }
         return { flow: bundle.flow, manifest: bundle.manifest, packages };
@@ -194,7 +213,10 @@ export class PackageManager {
       const tarball = await this.fetch(request, staging);
       const integrity = await fileIntegrity(tarball);
       if (request.source === 'bundle' && integrity !== request.integrity) {
-        throw new PackageError('BUNDLE_INVALID', `the tarball ${path.basename(request.file)} does not match its integrity in the bundle manifest (it was damaged or altered); nothing was installed`);
+        throw new PackageError(
+          'BUNDLE_INVALID',
+          `the tarball ${path.basename(request.file)} does not match its integrity in the bundle manifest (it was damaged or altered); nothing was installed`,
+        );
       }
       const pkg = await this.precheck(tarball, describeRequest(request));
       const previous = this.installed.find((p) => p.name === pkg.name);
@@ -202,11 +224,26 @@ export class PackageManager {
       if (previous && previous.integrity === integrity && loadedNow.nodes.length + loadedNow.resources.length > 0) {
         return { status: 'unchanged', package: previous };
       }
-      await npmInstallTarball(staging, tarball, { offline: this.options.offline === true || request.source === 'bundle', timeoutMs: this.options.npmTimeoutMs }).catch((err: unknown) => {
-        throw new PackageError('FETCH_FAILED', `${pkg.name} ${pkg.version} could not be installed by npm: ${(err as Error).message}`);
+      await npmInstallTarball(staging, tarball, {
+        offline: this.options.offline === true || request.source === 'bundle',
+        timeoutMs: this.options.npmTimeoutMs,
+      }).catch((err: unknown) => {
+        throw new PackageError(
+          'FETCH_FAILED',
+          `${pkg.name} ${pkg.version} could not be installed by npm: ${(err as Error).message}`,
+        );
       });
       const folder = `${folderSafeName(pkg.name)}-${pkg.version}-${integrityTag(integrity)}`;
-      const record: InstalledPackage = { name: pkg.name, version: pkg.version, integrity, source: request.source, installedAt: new Date().toISOString(), folder, nodes: [], resources: [] };
+      const record: InstalledPackage = {
+        name: pkg.name,
+        version: pkg.version,
+        integrity,
+        source: request.source,
+        installedAt: new Date().toISOString(),
+        folder,
+        nodes: [],
+        resources: [],
+      };
       return await this.activate(staging, record, previous, by);
     } catch (err) {
       throw asPackageError(err, describeRequest(request));
@@ -228,9 +265,13 @@ export class PackageManager {
       }
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && request.source !== 'registry') throw new PackageError('REFUSED', `${describeRequest(request)} does not exist`);
+      if (code === 'ENOENT' && request.source !== 'registry')
+        throw new PackageError('REFUSED', `${describeRequest(request)} does not exist`);
       const why = err instanceof ToolError || err instanceof Error ? err.message : String(err);
-      throw new PackageError(request.source === 'registry' ? 'FETCH_FAILED' : 'REFUSED', `${describeRequest(request)} could not be packed: ${why}`);
+      throw new PackageError(
+        request.source === 'registry' ? 'FETCH_FAILED' : 'REFUSED',
+        `${describeRequest(request)} could not be packed: ${why}`,
+      );
     }
     return target;
   }
@@ -245,19 +286,30 @@ export class PackageManager {
     }
     if (!('tagflow' in json)) {
       const label = typeof json.name === 'string' ? `${json.name} ${String(json.version ?? '')}`.trim() : what;
-      throw new PackageError('REFUSED', `${label} is not a tagflow node package: its package.json has no "tagflow" field listing its node modules`);
+      throw new PackageError(
+        'REFUSED',
+        `${label} is not a tagflow node package: its package.json has no "tagflow" field listing its node modules`,
+      );
     }
     const manifest = readManifest(json, what);
     checkSdkCompat(manifest, this.sdkVersion);
     const builtIn = this.builtInOwner(manifest.name);
     if (builtIn) {
-      throw new PackageError('BUILT_IN', `${manifest.name} ${builtIn.version} comes with this runtime (it is not in the data dir); it cannot be installed over`);
+      throw new PackageError(
+        'BUILT_IN',
+        `${manifest.name} ${builtIn.version} comes with this runtime (it is not in the data dir); it cannot be installed over`,
+      );
     }
     return { name: manifest.name, version: manifest.version };
   }
 
   /** Moves the staged install into place, loads it, swaps it into the registry and records it; undone whole on any failure. */
-  private async activate(staging: string, record: InstalledPackage, previous: InstalledPackage | undefined, by: string): Promise<InstallOutcome> {
+  private async activate(
+    staging: string,
+    record: InstalledPackage,
+    previous: InstalledPackage | undefined,
+    by: string,
+  ): Promise<InstallOutcome> {
     const { registry } = this.options;
     const prefix = this.layout.prefixOf(record);
     await mkdir(this.layout.packagesDir, { recursive: true });
@@ -297,23 +349,43 @@ export class PackageManager {
     if (previous && this.usersOf(previous, before).length === 0) await this.deleteFolder(previous);
 
     const replaced = previous ? ` (replacing ${previous.version})` : '';
-    this.options.logger?.info({ package: record.name, version: record.version, source: record.source }, `node package ${record.name} ${record.version} installed${replaced}`);
+    this.options.logger?.info(
+      { package: record.name, version: record.version, source: record.source },
+      `node package ${record.name} ${record.version} installed${replaced}`,
+    );
     await this.audit({
       type: 'package-installed',
       actor: by,
       detail: `installed node package ${record.name} ${record.version} from ${record.source}${replaced}: ${[...record.nodes, ...record.resources].join(', ')}`,
-      data: { name: record.name, version: record.version, integrity: record.integrity, source: record.source, previousVersion: previous?.version },
+      data: {
+        name: record.name,
+        version: record.version,
+        integrity: record.integrity,
+        source: record.source,
+        previousVersion: previous?.version,
+      },
     });
-    return { status: previous ? 'replaced' : 'installed', package: record, ...(previous ? { previousVersion: previous.version } : {}) };
+    return {
+      status: previous ? 'replaced' : 'installed',
+      package: record,
+      ...(previous ? { previousVersion: previous.version } : {}),
+    };
   }
 
   private async applyRemove(name: string, by: string): Promise<InstalledPackage> {
     const pkg = this.installed.find((p) => p.name === name);
     if (!pkg) {
       const builtIn = this.builtInOwner(name);
-      if (builtIn) throw new PackageError('BUILT_IN', `${name} ${builtIn.version} comes with this runtime (it is not in the data dir); it cannot be removed`);
+      if (builtIn)
+        throw new PackageError(
+          'BUILT_IN',
+          `${name} ${builtIn.version} comes with this runtime (it is not in the data dir); it cannot be removed`,
+        );
       const names = this.installed.map((p) => p.name);
-      throw new PackageError('NOT_INSTALLED', `${name} is not installed in the data dir${names.length > 0 ? ` (installed: ${names.join(', ')})` : ''}`);
+      throw new PackageError(
+        'NOT_INSTALLED',
+        `${name} is not installed in the data dir${names.length > 0 ? ` (installed: ${names.join(', ')})` : ''}`,
+      );
     }
     const users = this.usersOf(pkg, this.typesOf(name));
     if (users.length > 0) {
@@ -329,7 +401,12 @@ export class PackageManager {
     this.options.registry.unregisterPackage(name);
     await this.deleteFolder(pkg);
     this.options.logger?.info({ package: name, version: pkg.version }, `node package ${name} ${pkg.version} removed`);
-    await this.audit({ type: 'package-removed', actor: by, detail: `removed node package ${name} ${pkg.version}`, data: { name, version: pkg.version, integrity: pkg.integrity } });
+    await this.audit({
+      type: 'package-removed',
+      actor: by,
+      detail: `removed node package ${name} ${pkg.version}`,
+      data: { name, version: pkg.version, integrity: pkg.integrity },
+    });
     return pkg;
   }
 
@@ -339,11 +416,15 @@ export class PackageManager {
     try {
       json = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
     } catch (err) {
-      throw new PackageLoadError(`${record?.name ?? dir}: cannot read its package.json in ${dir}: ${(err as Error).message.split('\n')[0]}`);
+      throw new PackageLoadError(
+        `${record?.name ?? dir}: cannot read its package.json in ${dir}: ${(err as Error).message.split('\n')[0]}`,
+      );
     }
     const manifest = readManifest(json as Record<string, unknown>, dir);
     if (record && (manifest.name !== record.name || manifest.version !== record.version)) {
-      throw new PackageLoadError(`${record.name}: npm installed ${manifest.name} ${manifest.version} instead of ${record.version}`);
+      throw new PackageLoadError(
+        `${record.name}: npm installed ${manifest.name} ${manifest.version} instead of ${record.version}`,
+      );
     }
     checkSdkCompat(manifest, this.sdkVersion);
     return loadDefinitions(manifest);
@@ -358,8 +439,13 @@ export class PackageManager {
       ...loaded.resources.map((d) => ({ kind: 'resource', type: d.type, owner: registry.resource(d.type)?.package })),
     ].filter((c) => c.owner && c.owner.name !== name);
     if (clashes.length === 0) return;
-    const list = clashes.map((c) => `${c.kind} type "${c.type}" (already provided by ${c.owner?.name} ${c.owner?.version})`).join(', ');
-    throw new PackageError('REFUSED', `${name} ${version} provides ${list}: a type name means one thing in a runtime; remove the other package first`);
+    const list = clashes
+      .map((c) => `${c.kind} type "${c.type}" (already provided by ${c.owner?.name} ${c.owner?.version})`)
+      .join(', ');
+    throw new PackageError(
+      'REFUSED',
+      `${name} ${version} provides ${list}: a type name means one thing in a runtime; remove the other package first`,
+    );
   }
 
   /**
@@ -374,14 +460,21 @@ export class PackageManager {
   }
 
   /** The running flow's nodes and resources that use one of `types`. */
-  private usersOf(pkg: InstalledPackage, types: { nodes: RegisteredNode[]; resources: RegisteredResource[] }): Array<{ id: string; label: string }> {
+  private usersOf(
+    pkg: InstalledPackage,
+    types: { nodes: RegisteredNode[]; resources: RegisteredResource[] },
+  ): Array<{ id: string; label: string }> {
     const flow = this.options.runningFlow?.();
     if (!flow) return [];
     const nodeTypes = new Set([...pkg.nodes, ...types.nodes.map((n) => n.definition.type)]);
     const resourceTypes = new Set([...pkg.resources, ...types.resources.map((r) => r.definition.type)]);
     return [
-      ...flow.nodes.filter((n) => nodeTypes.has(n.type)).map((n) => ({ id: n.id, label: `node "${n.id}" (${n.type})` })),
-      ...(flow.resources ?? []).filter((r) => resourceTypes.has(r.type)).map((r) => ({ id: r.id, label: `resource "${r.id}" (${r.type})` })),
+      ...flow.nodes
+        .filter((n) => nodeTypes.has(n.type))
+        .map((n) => ({ id: n.id, label: `node "${n.id}" (${n.type})` })),
+      ...(flow.resources ?? [])
+        .filter((r) => resourceTypes.has(r.type))
+        .map((r) => ({ id: r.id, label: `resource "${r.id}" (${r.type})` })),
     ];
   }
 
@@ -401,7 +494,12 @@ export class PackageManager {
     }
   }
 
-  private async audit(event: { type: 'package-installed' | 'package-removed'; actor: string; detail: string; data: Record<string, unknown> }): Promise<void> {
+  private async audit(event: {
+    type: 'package-installed' | 'package-removed';
+    actor: string;
+    detail: string;
+    data: Record<string, unknown>;
+  }): Promise<void> {
     await this.options.audit?.append(event);
   }
 }
@@ -412,7 +510,13 @@ export function runtimeSdkDir(): string {
 }
 
 function discovered(loaded: LoadedNodePackage, dir: string): DiscoveredPackage {
-  return { name: loaded.manifest.name, version: loaded.manifest.version, dir, nodes: loaded.nodes.map((d) => d.type), resources: loaded.resources.map((d) => d.type) };
+  return {
+    name: loaded.manifest.name,
+    version: loaded.manifest.version,
+    dir,
+    nodes: loaded.nodes.map((d) => d.type),
+    resources: loaded.resources.map((d) => d.type),
+  };
 }
 
 /** Drops a removed package's modules from Node's module cache, so a later install of it loads afresh. */

@@ -42,7 +42,12 @@ export function runTool(command: string, args: readonly string[], options: RunOp
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const output = lastLines(String(stderr || stdout), 8);
-        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${command} is not installed (not on PATH)` : err.killed ? `${command} took too long and was stopped` : `${command} ${args[0] ?? ''} failed`;
+        const why =
+          (err as NodeJS.ErrnoException).code === 'ENOENT'
+            ? `${command} is not installed (not on PATH)`
+            : err.killed
+              ? `${command} took too long and was stopped`
+              : `${command} ${args[0] ?? ''} failed`;
         reject(new ToolError(output ? `${why}: ${output}` : why, output));
       },
     );

@@ -16,7 +16,9 @@ export async function fileIntegrity(file: string): Promise<string> {
 
 /** The first 8 hex digits of an integrity's digest: enough to tell two tarballs of one version apart in a folder name. */
 export function integrityTag(integrity: string): string {
-  return Buffer.from(integrity.replace(/^sha512-/, ''), 'base64').toString('hex').slice(0, 8);
+  return Buffer.from(integrity.replace(/^sha512-/, ''), 'base64')
+    .toString('hex')
+    .slice(0, 8);
 }
 
 /** One entry of a tarball listing. */
@@ -59,7 +61,8 @@ export async function readTarballPackageJson(file: string): Promise<Record<strin
   } catch (err) {
     throw new Error(`its package.json is not valid JSON: ${(err as Error).message}`);
   }
-  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) throw new Error('its package.json is not a JSON object');
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg))
+    throw new Error('its package.json is not a JSON object');
   return pkg as Record<string, unknown>;
 }
 
@@ -70,7 +73,10 @@ export async function readTarballPackageJson(file: string): Promise<Record<strin
 export async function extractTarball(file: string, dir: string): Promise<TarEntry[]> {
   const entries = await listTarball(file);
   const bad = entries.find((e) => e.kind === 'other' || e.path.startsWith('/') || e.path.split('/').includes('..'));
-  if (bad) throw new Error(`it holds "${bad.path}", which is ${bad.kind === 'other' ? 'a link or a special file' : 'outside the archive'}`);
+  if (bad)
+    throw new Error(
+      `it holds "${bad.path}", which is ${bad.kind === 'other' ? 'a link or a special file' : 'outside the archive'}`,
+    );
   await runTool('tar', ['-xzf', file, '-C', dir, '--no-same-owner', '--no-same-permissions']);
   return entries;
 }

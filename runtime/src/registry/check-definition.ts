@@ -23,7 +23,8 @@ export function nodeDefinitionProblems(value: unknown): string[] {
   }
   if (value.resources !== undefined) {
     const ok = isObject(value.resources) && Object.values(value.resources).every((t) => typeof t === 'string');
-    if (!ok) problems.push(`\`resources\` must map config fields to resource type names (got ${describe(value.resources)})`);
+    if (!ok)
+      problems.push(`\`resources\` must map config fields to resource type names (got ${describe(value.resources)})`);
   }
   if (value.migrations !== undefined) {
     const ok = isObject(value.migrations) && Object.values(value.migrations).every((m) => typeof m === 'function');

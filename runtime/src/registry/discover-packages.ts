@@ -64,7 +64,11 @@ export async function discoverNodePackages(
     try {
       dirs = [path.resolve(searchDir), ...(await packageDirsIn(nodeModules))];
     } catch (err) {
-      report.problems.push({ package: 'node_modules', dir: nodeModules, message: `cannot list ${nodeModules}: ${errorText(err)}` });
+      report.problems.push({
+        package: 'node_modules',
+        dir: nodeModules,
+        message: `cannot list ${nodeModules}: ${errorText(err)}`,
+      });
       continue;
     }
     const candidates = await Promise.all(dirs.map(readCandidate));
@@ -99,8 +103,7 @@ export async function discoverNodePackages(
 
 /** A directory holding a package.json with a `tagflow` field, parsed or not. */
 type Candidate =
-  | { name: string; dir: string; pkg: Record<string, unknown> }
-  | { name: string; dir: string; problem: string };
+  { name: string; dir: string; pkg: Record<string, unknown> } | { name: string; dir: string; problem: string };
 
 /**
  * The package directories directly in a node_modules folder, sorted so discovery is deterministic:
@@ -154,7 +157,11 @@ async function readCandidate(dir: string): Promise<Candidate | undefined> {
   } catch (err) {
     // Only worth reporting if it looks like a tagflow package; other broken packages are not ours.
     if (!text.includes('"tagflow"')) return undefined;
-    return { name: folderName, dir: realDir, problem: `${folderName}: package.json is not valid JSON: ${errorText(err)}` };
+    return {
+      name: folderName,
+      dir: realDir,
+      problem: `${folderName}: package.json is not valid JSON: ${errorText(err)}`,
+    };
   }
   if (!isNodePackageJson(pkg)) return undefined;
   const name = typeof pkg.name === 'string' && pkg.name !== '' ? pkg.name : folderName;

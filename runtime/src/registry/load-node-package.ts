@@ -41,7 +41,8 @@ export function readManifest(pkg: Record<string, unknown>, dir: string): NodePac
   const name = pkg.name;
   if (typeof name !== 'string' || name === '') throw new PackageLoadError(`package.json in ${dir} has no "name"`);
   const version = pkg.version;
-  if (typeof version !== 'string' || version === '') throw new PackageLoadError(`${name}: package.json has no "version"`);
+  if (typeof version !== 'string' || version === '')
+    throw new PackageLoadError(`${name}: package.json has no "version"`);
   const label = `${name} ${version}`;
   const field = pkg.tagflow;
   if (typeof field !== 'object' || field === null || Array.isArray(field)) {
@@ -71,7 +72,9 @@ export function checkSdkCompat(manifest: NodePackageManifest, sdkVersion: string
   if (result.ok) return;
   const label = `${manifest.name} ${manifest.version}`;
   if (result.reason === 'unreadable') {
-    throw new PackageLoadError(`${label} has a peer range for ${SDK_PACKAGE} that is not a version range: "${manifest.sdkRange}"`);
+    throw new PackageLoadError(
+      `${label} has a peer range for ${SDK_PACKAGE} that is not a version range: "${manifest.sdkRange}"`,
+    );
   }
   throw new PackageLoadError(`${label} needs ${SDK_PACKAGE} ${manifest.sdkRange} but this runtime has ${sdkVersion}`);
 }
@@ -94,7 +97,9 @@ export function loadDefinitions(manifest: NodePackageManifest): LoadedNodePackag
     const value = defaultExport(requireModule(manifest, entry, requireFromPackage));
     const problems = check(value);
     if (problems.length > 0) {
-      throw new PackageLoadError(`${labelOf(manifest)}: ${entry} does not export a valid ${kind}: ${problems.join('; ')}`);
+      throw new PackageLoadError(
+        `${labelOf(manifest)}: ${entry} does not export a valid ${kind}: ${problems.join('; ')}`,
+      );
     }
     return value;
   };

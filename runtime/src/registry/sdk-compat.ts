@@ -97,7 +97,8 @@ function parseRange(text: string): Range {
 function parseComparatorSet(text: string): Comparator[] {
   if (text === '') return [];
   const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(text);
-  if (hyphen) return [...lowerBound('>=', partial(hyphen[1] as string)), ...upperBound('<=', partial(hyphen[2] as string))];
+  if (hyphen)
+    return [...lowerBound('>=', partial(hyphen[1] as string)), ...upperBound('<=', partial(hyphen[2] as string))];
   // Allow a space between an operator and its version (`>= 1.2.0`), as npm does.
   const tokens = text.replace(/(<=|>=|<|>|=|\^|~)\s+/g, '$1').split(/\s+/);
   return tokens.flatMap(parseComparator);
@@ -149,9 +150,16 @@ function at(major: number, minor = 0, patch = 0, prerelease: string[] = []): Ver
 
 function exactOrXRange(p: PartialVersion): Comparator[] {
   if (p.major === undefined) return [];
-  if (p.minor === undefined) return [{ op: '>=', version: at(p.major) }, { op: '<', version: at(p.major + 1) }];
+  if (p.minor === undefined)
+    return [
+      { op: '>=', version: at(p.major) },
+      { op: '<', version: at(p.major + 1) },
+    ];
   if (p.patch === undefined) {
-    return [{ op: '>=', version: at(p.major, p.minor) }, { op: '<', version: at(p.major, p.minor + 1) }];
+    return [
+      { op: '>=', version: at(p.major, p.minor) },
+      { op: '<', version: at(p.major, p.minor + 1) },
+    ];
   }
   return [{ op: '=', version: at(p.major, p.minor, p.patch, p.prerelease) }];
 }

@@ -47,7 +47,10 @@ export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions =
   const metrics = createMetrics(deps.engine);
   const ctx: RouteContext = { ...deps, metrics };
   const auth = new Authenticator(deps, new FailedLoginLimiter(options.loginLimit));
-  const hub = new EventHub({ engine: deps.engine, logger: deps.logger, auth, metrics, onLog: deps.onLog }, options.events);
+  const hub = new EventHub(
+    { engine: deps.engine, logger: deps.logger, auth, metrics, onLog: deps.onLog },
+    options.events,
+  );
 
   const table: RouteDef[] = [];
   table.push(
@@ -131,8 +134,10 @@ function handleError(deps: AdminServerDeps, err: unknown, req: Request, res: Res
   if (res.headersSent) return next(err);
   if (err instanceof HttpError) return sendError(res, err.status, err.message, err.headers);
   const bodyError = err as { type?: string; status?: number; message?: string };
-  if (bodyError.type === 'entity.parse.failed') return sendError(res, 400, `the body is not valid JSON: ${bodyError.message ?? 'parse error'}`);
-  if (bodyError.type === 'entity.too.large') return sendError(res, 413, `the body is larger than ${BODY_LIMIT.toUpperCase()}`);
+  if (bodyError.type === 'entity.parse.failed')
+    return sendError(res, 400, `the body is not valid JSON: ${bodyError.message ?? 'parse error'}`);
+  if (bodyError.type === 'entity.too.large')
+    return sendError(res, 413, `the body is larger than ${BODY_LIMIT.toUpperCase()}`);
   if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     return sendError(res, bodyError.status, bodyError.message ?? 'the request could not be read');
   }

@@ -98,16 +98,31 @@ export class Authenticator {
   check(presented: string | undefined, address: string, need: Role, what: string): AuthOutcome {
     const retryAfter = this.limiter.retryAfterSeconds(address);
     if (retryAfter > 0) {
-      return { ok: false, status: 429, message: `too many failed logins from this address; try again in ${retryAfter} s`, headers: { 'Retry-After': String(retryAfter) } };
+      return {
+        ok: false,
+        status: 429,
+        message: `too many failed logins from this address; try again in ${retryAfter} s`,
+        headers: { 'Retry-After': String(retryAfter) },
+      };
     }
     const caller = presented === undefined ? undefined : this.deps.tokens.verify(presented);
     if (!caller) {
       const reason = presented === undefined ? 'no bearer token' : 'unknown or revoked token';
       this.fail(address, reason, what);
-      return { ok: false, status: 401, message: `authentication required: ${reason}`, headers: { 'WWW-Authenticate': 'Bearer realm="tagflow"' } };
+      return {
+        ok: false,
+        status: 401,
+        message: `authentication required: ${reason}`,
+        headers: { 'WWW-Authenticate': 'Bearer realm="tagflow"' },
+      };
     }
     if (!roleAllows(caller.role, need)) {
-      return { ok: false, status: 403, message: `this needs the ${need} role; token "${caller.name}" has ${caller.role}`, headers: {} };
+      return {
+        ok: false,
+        status: 403,
+        message: `this needs the ${need} role; token "${caller.name}" has ${caller.role}`,
+        headers: {},
+      };
     }
     return { ok: true, caller };
   }
@@ -115,7 +130,12 @@ export class Authenticator {
   /** Express middleware for a route that needs `need`; the caller lands in `res.locals.caller`. */
   require(need: Role) {
     return (req: Request, res: Response, next: NextFunction): void => {
-      const outcome = this.check(bearerFromHeader(req.headers.authorization), remoteAddress(req), need, `${req.method} ${req.path}`);
+      const outcome = this.check(
+        bearerFromHeader(req.headers.authorization),
+        remoteAddress(req),
+        need,
+        `${req.method} ${req.path}`,
+      );
       if (!outcome.ok) return sendError(res, outcome.status, outcome.message, outcome.headers);
       res.locals.caller = outcome.caller;
       next();
@@ -125,7 +145,8 @@ export class Authenticator {
   private fail(address: string, reason: string, what: string): void {
     const reachedLimit = this.limiter.record(address);
     this.deps.logger.warn({ remoteAddress: address, request: what, reason }, 'failed authentication on the admin API');
-    if (reachedLimit) this.deps.logger.warn({ remoteAddress: address }, 'too many failed logins: refusing this address for a while');
+    if (reachedLimit)
+      this.deps.logger.warn({ remoteAddress: address }, 'too many failed logins: refusing this address for a while');
     const write = this.deps.audit
       .append({ type: 'login-failed', actor: address, detail: `${reason} on ${what}` })
       .catch((err: unknown) => {

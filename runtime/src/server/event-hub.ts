@@ -81,7 +81,8 @@ export class EventHub {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== EVENTS_PATH) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}`, {});
     if (this.closed) return refuseUpgrade(socket, 503, 'the server is shutting down', {});
-    const token = bearerFromHeader(req.headers.authorization) ?? tokenFromProtocols(req.headers['sec-websocket-protocol']);
+    const token =
+      bearerFromHeader(req.headers.authorization) ?? tokenFromProtocols(req.headers['sec-websocket-protocol']);
     const outcome = this.deps.auth.check(token, remoteAddress(req), 'viewer', `GET ${EVENTS_PATH} (WebSocket)`);
     if (!outcome.ok) return refuseUpgrade(socket, outcome.status, outcome.message, outcome.headers);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.add(ws));
@@ -123,7 +124,9 @@ export class EventHub {
   }
 
   private add(ws: WebSocket): void {
-    const client = new EventClient(ws, this.maxQueue, this.maxBufferedBytes, () => this.deps.metrics.eventsDropped.inc());
+    const client = new EventClient(ws, this.maxQueue, this.maxBufferedBytes, () =>
+      this.deps.metrics.eventsDropped.inc(),
+    );
     this.clients.add(client);
     if (this.clients.size === 1) this.subscribe();
     ws.on('pong', () => (client.alive = true));
@@ -200,7 +203,11 @@ class EventClient {
 
   /** Writes while the socket keeps up; each write's completion resumes the pump once it drains. */
   private pump(): void {
-    while ((this.queue.length > 0 || this.dropped > 0) && this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount <= this.maxBufferedBytes) {
+    while (
+      (this.queue.length > 0 || this.dropped > 0) &&
+      this.ws.readyState === WebSocket.OPEN &&
+      this.ws.bufferedAmount <= this.maxBufferedBytes
+    ) {
       let frame: string;
       if (this.dropped > 0) {
         frame = JSON.stringify({ type: 'dropped', time: Date.now(), count: this.dropped });
@@ -221,7 +228,10 @@ class EventClient {
 function tokenFromProtocols(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const prefix = `${BEARER_PROTOCOL}.`;
-  const offered = header.split(',').map((p) => p.trim()).find((p) => p.startsWith(prefix) && p.length > prefix.length);
+  const offered = header
+    .split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(prefix) && p.length > prefix.length);
   return offered?.slice(prefix.length);
 }
 
@@ -231,13 +241,20 @@ function serialize(frame: Record<string, unknown>): string {
     return JSON.stringify(frame);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    return JSON.stringify({ type: frame.type, time: frame.time, error: `this event could not be sent as JSON: ${reason}` });
+    return JSON.stringify({
+      type: frame.type,
+      time: frame.time,
+      error: `this event could not be sent as JSON: ${reason}`,
+    });
   }
 }
 
 function refuseUpgrade(socket: Duplex, status: number, message: string, headers: Record<string, string>): void {
   const body = JSON.stringify({ error: message });
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const reason =
+    { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[
+      status
+    ] ?? 'Error';
   const lines = [
     `HTTP/1.1 ${status} ${reason}`,
     'Content-Type: application/json; charset=utf-8',

@@ -53,8 +53,17 @@ export function createMetrics(engine: Engine): AdminMetrics {
       }
     },
   });
-  const deploys = new Counter({ name: 'tagflow_deploys_total', help: 'Deploy and rollback requests by outcome.', labelNames: ['outcome'], registers: [registry] });
-  const eventsDropped = new Counter({ name: 'tagflow_events_dropped_total', help: 'WebSocket event frames dropped for slow clients.', registers: [registry] });
+  const deploys = new Counter({
+    name: 'tagflow_deploys_total',
+    help: 'Deploy and rollback requests by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const eventsDropped = new Counter({
+    name: 'tagflow_events_dropped_total',
+    help: 'WebSocket event frames dropped for slow clients.',
+    registers: [registry],
+  });
   collectDefaultMetrics({ register: registry });
   return { registry, deploys, eventsDropped };
 }

@@ -28,12 +28,21 @@ export interface RunningAdminServer {
 const LOOPBACK = /^(127\.|::1$|localhost$)/;
 
 /** Starts the admin API (HTTP or HTTPS) with its WebSocket endpoint. */
-export async function startAdminServer(deps: AdminServerDeps, options: AdminServerOptions, appOptions: AdminAppOptions = {}): Promise<RunningAdminServer> {
+export async function startAdminServer(
+  deps: AdminServerDeps,
+  options: AdminServerOptions,
+  appOptions: AdminAppOptions = {},
+): Promise<RunningAdminServer> {
   const { app, hub, settled } = createAdminApp(deps, appOptions);
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, app) : createHttpServer(app);
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, app)
+    : createHttpServer(app);
   hub.attach(server);
   if (!options.tls && !LOOPBACK.test(options.host)) {
-    deps.logger.warn({ host: options.host }, 'admin API on a non-loopback address without TLS: tokens cross the network in clear');
+    deps.logger.warn(
+      { host: options.host },
+      'admin API on a non-loopback address without TLS: tokens cross the network in clear',
+    );
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

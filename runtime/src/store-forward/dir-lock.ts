@@ -12,11 +12,14 @@ export async function acquireLock(dir: string): Promise<void> {
     await writeFile(path, String(process.pid), { flag: 'wx' });
     return;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot lock ${dir}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new Error(`cannot lock ${dir}: ${(err as Error).message}`);
   }
   const owner = Number((await readFile(path, 'utf8')).trim());
   if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-    throw new Error(`the store-and-forward buffer ${dir} is in use by process ${owner}: is another runtime using the same data dir?`);
+    throw new Error(
+      `the store-and-forward buffer ${dir} is in use by process ${owner}: is another runtime using the same data dir?`,
+    );
   }
   await writeFile(path, String(process.pid));
 }

@@ -306,7 +306,10 @@ export class FileOutbox<T> implements Outbox<T> {
       if (goodEnd < data.length) {
         // A record torn by a crash: cut it off so new records follow the last good one.
         await truncate(path, goodEnd);
-        this.options.logger?.warn({ file: path, discardedBytes: data.length - goodEnd }, 'store-and-forward buffer: discarded a torn record');
+        this.options.logger?.warn(
+          { file: path, discardedBytes: data.length - goodEnd },
+          'store-and-forward buffer: discarded a torn record',
+        );
       }
       this.segment = n;
       this.segmentSize = goodEnd;
@@ -329,7 +332,8 @@ async function readHead(dir: string): Promise<Head> {
     throw new Error(`cannot read ${join(dir, 'head.json')}: ${(err as Error).message}`);
   }
   const head = JSON.parse(text) as Head;
-  if (!Number.isInteger(head.segment) || !Number.isInteger(head.offset)) throw new Error(`${join(dir, 'head.json')} is damaged`);
+  if (!Number.isInteger(head.segment) || !Number.isInteger(head.offset))
+    throw new Error(`${join(dir, 'head.json')} is damaged`);
   return head;
 }
 

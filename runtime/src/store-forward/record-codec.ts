@@ -12,7 +12,13 @@ export function encodeRecord(item: unknown): Buffer {
   const length = Buffer.byteLength(json, 'utf8');
   const line = Buffer.allocUnsafe(8 + length + 1);
   line.write(json, 8, 'utf8');
-  line.write(crc32(line.subarray(8, 8 + length)).toString(16).padStart(8, '0'), 0, 'latin1');
+  line.write(
+    crc32(line.subarray(8, 8 + length))
+      .toString(16)
+      .padStart(8, '0'),
+    0,
+    'latin1',
+  );
   line[8 + length] = 0x0a;
   return line;
 }

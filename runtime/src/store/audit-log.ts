@@ -40,7 +40,8 @@ export class AuditLog implements AuditLogApi {
     if (limit <= 0) return [];
     const since = toMillis(filter.since);
     const events = (await this.readEvents()).filter(
-      (e) => (filter.type === undefined || e.type === filter.type) && (since === undefined || Date.parse(e.time) >= since),
+      (e) =>
+        (filter.type === undefined || e.type === filter.type) && (since === undefined || Date.parse(e.time) >= since),
     );
     return events.slice(-limit);
   }
@@ -51,7 +52,8 @@ export class AuditLog implements AuditLogApi {
     try {
       file = await open(this.path, 'a', 0o600);
       const { bytesWritten } = await file.write(line);
-      if (bytesWritten < line.length) throw new Error(`only ${bytesWritten} of ${line.length} bytes written (disk full?)`);
+      if (bytesWritten < line.length)
+        throw new Error(`only ${bytesWritten} of ${line.length} bytes written (disk full?)`);
       await file.sync();
     } catch (err) {
       this.torn = true;
@@ -111,6 +113,7 @@ function parseLine(line: string): AuditEvent | undefined {
 function toMillis(since: number | string | undefined): number | undefined {
   if (since === undefined) return undefined;
   const ms = typeof since === 'number' ? since : Date.parse(since);
-  if (Number.isNaN(ms)) throw new Error(`invalid "since" ${JSON.stringify(since)}: expected epoch milliseconds or an ISO 8601 time`);
+  if (Number.isNaN(ms))
+    throw new Error(`invalid "since" ${JSON.stringify(since)}: expected epoch milliseconds or an ISO 8601 time`);
   return ms;
 }

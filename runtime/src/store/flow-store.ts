@@ -21,7 +21,11 @@ export function hashFlow(flow: Flow): string {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
     item !== null && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(Object.keys(item).sort().map((k) => [k, (item as Record<string, unknown>)[k]]))
+      ? Object.fromEntries(
+          Object.keys(item)
+            .sort()
+            .map((k) => [k, (item as Record<string, unknown>)[k]]),
+        )
       : item,
   );
 }
@@ -54,7 +58,8 @@ export class FlowStore implements FlowStoreApi {
     const content = await readJsonFile(versionsPath);
     const state = content === undefined ? { current: 0, versions: [] } : checkVersionsFile(content, versionsPath);
     const flows = new Map<number, string>();
-    for (const v of state.versions) flows.set(v.version, await readFlowFile(join(dir, flowFileName(v.version)), v, versionsPath));
+    for (const v of state.versions)
+      flows.set(v.version, await readFlowFile(join(dir, flowFileName(v.version)), v, versionsPath));
     return new FlowStore(dir, state, flows);
   }
 
@@ -107,7 +112,8 @@ function checkVersionsFile(content: unknown, path: string): VersionsFile {
   versions.forEach((v: Partial<FlowVersion>, i) => {
     const at = `versions[${i}]`;
     if (typeof v !== 'object' || v === null) throw damaged(`${at} is not an object`);
-    if (!Number.isInteger(v.version) || (v.version as number) <= previous) throw damaged(`${at}.version is not a number above the one before it`);
+    if (!Number.isInteger(v.version) || (v.version as number) <= previous)
+      throw damaged(`${at}.version is not a number above the one before it`);
     for (const field of ['flowId', 'hash', 'deployedAt', 'deployedBy'] as const) {
       if (typeof v[field] !== 'string') throw damaged(`${at}.${field} is not a string`);
     }
@@ -115,7 +121,8 @@ function checkVersionsFile(content: unknown, path: string): VersionsFile {
     previous = v.version as number;
   });
   const known = current === 0 ? versions.length === 0 : versions.some((v: FlowVersion) => v.version === current);
-  if (!Number.isInteger(current) || !known) throw damaged(`"current" (${String(current)}) is not one of the listed versions`);
+  if (!Number.isInteger(current) || !known)
+    throw damaged(`"current" (${String(current)}) is not one of the listed versions`);
   return { current: current as number, versions: versions as FlowVersion[] };
 }
 
@@ -125,7 +132,9 @@ async function readFlowFile(path: string, version: FlowVersion, versionsPath: st
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read ${path}, version ${version.version} of the flow listed in ${versionsPath}: ${(err as Error).message}`);
+    throw new Error(
+      `cannot read ${path}, version ${version.version} of the flow listed in ${versionsPath}: ${(err as Error).message}`,
+    );
   }
   let flow: Flow;
   try {
@@ -134,7 +143,9 @@ async function readFlowFile(path: string, version: FlowVersion, versionsPath: st
     throw new Error(`${path} is damaged (not valid JSON: ${(err as Error).message}); restore it from a backup`);
   }
   if (hashFlow(flow) !== version.hash) {
-    throw new Error(`${path} does not match the hash recorded for version ${version.version} in ${versionsPath}: the file was changed or damaged`);
+    throw new Error(
+      `${path} does not match the hash recorded for version ${version.version} in ${versionsPath}: the file was changed or damaged`,
+    );
   }
   return text;
 }

@@ -1,4 +1,13 @@
-export type { AuditEvent, AuditLogApi, FlowStoreApi, FlowVersion, Role, SecretStoreApi, TokenInfo, TokenStoreApi } from './types';
+export type {
+  AuditEvent,
+  AuditLogApi,
+  FlowStoreApi,
+  FlowVersion,
+  Role,
+  SecretStoreApi,
+  TokenInfo,
+  TokenStoreApi,
+} from './types';
 export { FlowStore, hashFlow, canonicalJson } from './flow-store';
 export { TokenStore, TOKEN_PREFIX } from './token-store';
 export { SecretStore, SECRET_NAME } from './secret-store';

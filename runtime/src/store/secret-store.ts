@@ -1,7 +1,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createFileAtomic, fileStamp, readJsonFile, readJsonFileSync, UpdateQueue, writeFileAtomic } from './atomic-file';
+import {
+  createFileAtomic,
+  fileStamp,
+  readJsonFile,
+  readJsonFileSync,
+  UpdateQueue,
+  writeFileAtomic,
+} from './atomic-file';
 import type { SecretStoreApi } from './types';
 
 /** One encrypted value, each part base64. */
@@ -50,7 +57,8 @@ export class SecretStore implements SecretStoreApi {
   }
 
   set(name: string, value: string): Promise<void> {
-    const invalid = checkName(name) ?? (typeof value === 'string' ? undefined : `the value of secret ${name} is not a string`);
+    const invalid =
+      checkName(name) ?? (typeof value === 'string' ? undefined : `the value of secret ${name} is not a string`);
     if (invalid) return Promise.reject(new Error(invalid));
     return this.updates.run(async () => {
       this.refresh();
@@ -58,7 +66,11 @@ export class SecretStore implements SecretStoreApi {
       const cipher = createCipheriv('aes-256-gcm', this.key, iv);
       cipher.setAAD(Buffer.from(name, 'utf8'));
       const data = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-      const sealed: SealedSecret = { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+      const sealed: SealedSecret = {
+        iv: iv.toString('base64'),
+        tag: cipher.getAuthTag().toString('base64'),
+        data: data.toString('base64'),
+      };
       await this.replace({ ...this.secrets, [name]: sealed });
     });
   }
@@ -126,13 +138,18 @@ async function loadKey(keyPath: string, secretsPath: string | undefined): Promis
   try {
     key = await readFile(keyPath);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${keyPath}: ${(err as Error).message}`);
-    if (secretsPath) throw new Error(`${keyPath} is missing but ${secretsPath} holds secrets encrypted with it: restore the key file from a backup`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`cannot read ${keyPath}: ${(err as Error).message}`);
+    if (secretsPath)
+      throw new Error(
+        `${keyPath} is missing but ${secretsPath} holds secrets encrypted with it: restore the key file from a backup`,
+      );
     key = randomBytes(KEY_BYTES);
     // Another process may have made a key meanwhile: then use that one, never overwrite it.
     if (!(await createFileAtomic(keyPath, key, 0o600))) key = await readFile(keyPath);
   }
-  if (key.length !== KEY_BYTES) throw new Error(`${keyPath} is damaged: a key is ${KEY_BYTES} bytes, this file has ${key.length}`);
+  if (key.length !== KEY_BYTES)
+    throw new Error(`${keyPath} is damaged: a key is ${KEY_BYTES} bytes, this file has ${key.length}`);
   return key;
 }
 

@@ -44,9 +44,14 @@ export class TokenStore implements TokenStoreApi {
   }
 
   create(role: Role, name: string): Promise<{ info: TokenInfo; token: string }> {
-    if (!ROLES.includes(role)) return Promise.reject(new Error(`unknown role "${String(role)}": expected ${ROLES.join(', ')}`));
+    if (!ROLES.includes(role))
+      return Promise.reject(new Error(`unknown role "${String(role)}": expected ${ROLES.join(', ')}`));
     if (typeof name !== 'string' || !/^[^\p{Cc}]{1,100}$/u.test(name) || name.trim() !== name) {
-      return Promise.reject(new Error(`invalid token name ${JSON.stringify(name)}: 1 to 100 characters, no control characters or surrounding spaces`));
+      return Promise.reject(
+        new Error(
+          `invalid token name ${JSON.stringify(name)}: 1 to 100 characters, no control characters or surrounding spaces`,
+        ),
+      );
     }
     return this.updates.run(async () => {
       this.refresh();
@@ -133,7 +138,8 @@ function checkTokensFile(content: unknown, path: string): StoredToken[] {
     }
     if (!ROLES.includes(t.role as Role)) throw damaged(`${at}.role is not one of ${ROLES.join(', ')}`);
     // A hash of another length would make timingSafeEqual throw at every verify.
-    if (typeof t.hash !== 'string' || !/^[0-9a-f]{64}$/.test(t.hash)) throw damaged(`${at}.hash is not a sha256 in hex`);
+    if (typeof t.hash !== 'string' || !/^[0-9a-f]{64}$/.test(t.hash))
+      throw damaged(`${at}.hash is not a sha256 in hex`);
     if (t.revokedAt !== undefined && typeof t.revokedAt !== 'string') throw damaged(`${at}.revokedAt is not a string`);
   });
   return tokens as StoredToken[];

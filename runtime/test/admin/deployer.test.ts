@@ -40,7 +40,12 @@ const writer = (requires: boolean) =>
     outputs: [],
     resources: { device: 'dead-device' },
     requiresResourcesAtDeploy: requires,
-    configSchema: { type: 'object', properties: { device: { type: 'string' } }, required: ['device'], additionalProperties: false },
+    configSchema: {
+      type: 'object',
+      properties: { device: { type: 'string' } },
+      required: ['device'],
+      additionalProperties: false,
+    },
     create: () => ({ onMessage: () => undefined }),
   });
 
@@ -58,11 +63,22 @@ const broken = flow([{ id: 'bad', type: 'fails-at-start' }], [], 'plant');
 
 it('rolls back a flow whose node fails the moment it starts, within the health window', async () => {
   const { engine, flows, audit, deployer } = await setup();
-  expect(await deployer.deploy(good, { by: 'test', expectedVersion: 0 })).toMatchObject({ status: 'deployed', version: { version: 1 } });
+  expect(await deployer.deploy(good, { by: 'test', expectedVersion: 0 })).toMatchObject({
+    status: 'deployed',
+    version: { version: 1 },
+  });
   const outcome = await deployer.deploy(broken, { by: 'test', expectedVersion: 1, healthMs: 500 });
-  expect(outcome).toMatchObject({ status: 'rolled-back', failedVersion: { version: 2 }, restored: { version: 3 }, reason: 'node "bad" failed: cannot read the sensor' });
+  expect(outcome).toMatchObject({
+    status: 'rolled-back',
+    failedVersion: { version: 2 },
+    restored: { version: 3 },
+    reason: 'node "bad" failed: cannot read the sensor',
+  });
   expect(engine.currentFlow?.nodes.map((n) => n.id)).toEqual(['sink']);
-  expect(flows.current()?.version).toMatchObject({ version: 3, note: expect.stringMatching(/^rollback to version 1: node "bad" failed/) });
+  expect(flows.current()?.version).toMatchObject({
+    version: 3,
+    note: expect.stringMatching(/^rollback to version 1: node "bad" failed/),
+  });
   expect((await audit.query({ type: 'rollback' })).map((e) => e.actor)).toEqual(['health check']);
   await engine.stop();
 });
@@ -71,7 +87,10 @@ it('refuses a stale revision, and reports an unchanged flow as unchanged', async
   const { engine, deployer } = await setup();
   await deployer.deploy(good, { by: 'test', expectedVersion: 0 });
   expect(await deployer.deploy(good, { by: 'test', expectedVersion: 0 })).toEqual({ status: 'conflict', current: 1 });
-  expect(await deployer.deploy(good, { by: 'test', expectedVersion: 1 })).toMatchObject({ status: 'unchanged', version: { version: 1 } });
+  expect(await deployer.deploy(good, { by: 'test', expectedVersion: 1 })).toMatchObject({
+    status: 'unchanged',
+    version: { version: 1 },
+  });
   await engine.stop();
 });
 
@@ -79,25 +98,47 @@ it('rolls back on request to the version before, as a new version', async () => 
   const { engine, flows, deployer } = await setup();
   await deployer.deploy(good, { by: 'test' });
   await deployer.deploy(flow([{ id: 'other', type: 'sink' }], [], 'plant'), { by: 'test' });
-  expect(await deployer.rollback({ by: 'ops' })).toMatchObject({ status: 'deployed', version: { version: 3, note: 'rollback to version 1', deployedBy: 'ops' } });
+  expect(await deployer.rollback({ by: 'ops' })).toMatchObject({
+    status: 'deployed',
+    version: { version: 3, note: 'rollback to version 1', deployedBy: 'ops' },
+  });
   expect(engine.currentFlow?.nodes.map((n) => n.id)).toEqual(['sink']);
   expect(flows.list().map((v) => v.version)).toEqual([1, 2, 3]);
-  expect(await deployer.rollback({ by: 'ops', toVersion: 9 })).toMatchObject({ status: 'rejected', errors: [{ message: 'there is no version 9' }] });
+  expect(await deployer.rollback({ by: 'ops', toVersion: 9 })).toMatchObject({
+    status: 'rejected',
+    errors: [{ message: 'there is no version 9' }],
+  });
   await engine.stop();
 });
 
 it('refuses a flow whose node requires a resource that cannot be reached, keeping the old flow', async () => {
   const { engine, flows, deployer } = await setup();
   await deployer.deploy(good, { by: 'test' });
-  const withDevice = (type: string) => ({ ...flow([{ id: 'w', type, config: { device: 'plc' } }], [], 'plant'), resources: [{ id: 'plc', type: 'dead-device' }] });
+  const withDevice = (type: string) => ({
+    ...flow([{ id: 'w', type, config: { device: 'plc' } }], [], 'plant'),
+    resources: [{ id: 'plc', type: 'dead-device' }],
+  });
   const refused = await deployer.deploy(withDevice('strict-writer'), { by: 'test' });
   expect(refused).toMatchObject({
     status: 'rejected',
-    errors: [{ code: 'RESOURCE_UNREACHABLE', path: '/resources/0', resourceId: 'plc', nodeId: 'w', message: expect.stringMatching(/^resource "plc" \(dead-device\), which node "w" cannot work without, is not reachable: .*ECONNREFUSED/) }],
+    errors: [
+      {
+        code: 'RESOURCE_UNREACHABLE',
+        path: '/resources/0',
+        resourceId: 'plc',
+        nodeId: 'w',
+        message: expect.stringMatching(
+          /^resource "plc" \(dead-device\), which node "w" cannot work without, is not reachable: .*ECONNREFUSED/,
+        ),
+      },
+    ],
   });
   expect(engine.currentFlow?.nodes.map((n) => n.id)).toEqual(['sink']);
   expect(flows.list().map((v) => v.version)).toEqual([1]);
   // A node that does not require its device deploys; the device is retried in the background.
-  expect(await deployer.deploy(withDevice('lenient-writer'), { by: 'test' })).toMatchObject({ status: 'deployed', version: { version: 2 } });
+  expect(await deployer.deploy(withDevice('lenient-writer'), { by: 'test' })).toMatchObject({
+    status: 'deployed',
+    version: { version: 2 },
+  });
   await engine.stop();
 });

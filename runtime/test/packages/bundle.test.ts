@@ -17,7 +17,11 @@ async function freshRuntime() {
 }
 
 async function makeBundle(): Promise<string> {
-  const dir = writeNodePackage(path.join(work, 'fixtures'), { name: '@plant/calibrate-nodes', version: '1.2.0', types: ['calibrate'] });
+  const dir = writeNodePackage(path.join(work, 'fixtures'), {
+    name: '@plant/calibrate-nodes',
+    version: '1.2.0',
+    types: ['calibrate'],
+  });
   const packed = packFixture(dir, path.join(work, 'packed'));
   const out = path.join(work, `bundle-${++count}.tgz`);
   await writeBundle(out, flow, [{ name: '@plant/calibrate-nodes', version: '1.2.0', tarball: packed.file }]);
@@ -34,7 +38,9 @@ function tamper(bundle: string, change: (dir: string) => void): string {
   return out;
 }
 
-const nothingInstalled = (dataDir: string) => !existsSync(path.join(dataDir, 'nodes', 'installed.json')) && readdirSync(path.join(dataDir, 'nodes', 'packages')).length === 0;
+const nothingInstalled = (dataDir: string) =>
+  !existsSync(path.join(dataDir, 'nodes', 'installed.json')) &&
+  readdirSync(path.join(dataDir, 'nodes', 'packages')).length === 0;
 
 describe('bundles', () => {
   it('installs the packages of a bundle with no registry, and hands back its flow', async () => {
@@ -58,7 +64,8 @@ describe('bundles', () => {
     const { manager, registry, dataDir } = await freshRuntime();
     await expect(manager.installBundle(bundle, 'tester')).rejects.toMatchObject({
       code: 'BUNDLE_INVALID',
-      message: 'the bundle was refused, nothing was installed: packages/plant+calibrate-nodes-1.2.0.tgz (@plant/calibrate-nodes 1.2.0) does not match its sha512 in bundle.json: the bundle was damaged or altered',
+      message:
+        'the bundle was refused, nothing was installed: packages/plant+calibrate-nodes-1.2.0.tgz (@plant/calibrate-nodes 1.2.0) does not match its sha512 in bundle.json: the bundle was damaged or altered',
     });
     expect(registry.node('calibrate')).toBeUndefined();
     mkdirSync(path.join(dataDir, 'nodes', 'packages'), { recursive: true });
@@ -67,7 +74,9 @@ describe('bundles', () => {
 
   it('refuses a bundle whose manifest was edited, and a file that is not a bundle', async () => {
     const edited = tamper(await makeBundle(), (dir) => {
-      const manifest = JSON.parse(readFileSync(path.join(dir, 'bundle.json'), 'utf8')) as { packages: Array<{ integrity: string }> };
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'bundle.json'), 'utf8')) as {
+        packages: Array<{ integrity: string }>;
+      };
       (manifest.packages[0] as { integrity: string }).integrity = `sha512-${Buffer.alloc(64, 7).toString('base64')}`;
       writeFileSync(path.join(dir, 'bundle.json'), JSON.stringify(manifest));
     });
@@ -75,6 +84,8 @@ describe('bundles', () => {
     await expect(manager.installBundle(edited, 'tester')).rejects.toThrow(/does not match its sha512 in bundle\.json/);
     const junk = path.join(work, 'junk.tgz');
     writeFileSync(junk, 'not a tarball at all');
-    await expect(manager.installBundle(junk, 'tester')).rejects.toThrow(/^the bundle was refused, nothing was installed: it is not a readable bundle \(\.tgz\)/);
+    await expect(manager.installBundle(junk, 'tester')).rejects.toThrow(
+      /^the bundle was refused, nothing was installed: it is not a readable bundle \(\.tgz\)/,
+    );
   });
 });

@@ -54,7 +54,14 @@ module.exports = defineNode({
 /** `npm pack` of a fixture folder into `dest`; returns the .tgz and npm's integrity for it. */
 export function packFixture(dir: string, dest: string): { file: string; integrity: string } {
   mkdirSync(dest, { recursive: true });
-  const out = execFileSync('npm', ['pack', dir, '--pack-destination', dest, '--json', '--ignore-scripts', '--loglevel=error'], { cwd: dest, encoding: 'utf8' });
+  const out = execFileSync(
+    'npm',
+    ['pack', dir, '--pack-destination', dest, '--json', '--ignore-scripts', '--loglevel=error'],
+    { cwd: dest, encoding: 'utf8' },
+  );
   const [first] = JSON.parse(out) as Array<{ filename: string; integrity: string }>;
-  return { file: path.join(dest, (first as { filename: string }).filename.replace(/^@/, '').replace(/\//g, '-')), integrity: (first as { integrity: string }).integrity };
+  return {
+    file: path.join(dest, (first as { filename: string }).filename.replace(/^@/, '').replace(/\//g, '-')),
+    integrity: (first as { integrity: string }).integrity,
+  };
 }

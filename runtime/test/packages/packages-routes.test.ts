@@ -15,28 +15,51 @@ import { packFixture, writeNodePackage } from './node-package-fixture';
 /** An admin server over real stores, an engine and a package manager, in a temp data dir. */
 async function startRuntime() {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tagflow-pkg-api-'));
-  const [flows, tokens, secrets, audit] = await Promise.all([FlowStore.open(dataDir), TokenStore.open(dataDir), SecretStore.open(dataDir), AuditLog.open(dataDir)]);
+  const [flows, tokens, secrets, audit] = await Promise.all([
+    FlowStore.open(dataDir),
+    TokenStore.open(dataDir),
+    SecretStore.open(dataDir),
+    AuditLog.open(dataDir),
+  ]);
   const registry = new NodeRegistry();
   registry.registerNode(counter, { name: '@tagflow/nodes-core', version: '0.1.0' });
   registry.registerNode(sink, { name: '@tagflow/nodes-core', version: '0.1.0' });
   const logger = new MemoryLogger();
   const engine = new Engine({ registry, logger, closeTimeoutMs: 2000, dataDir });
-  const packages = await PackageManager.open({ dataDir, registry, audit, logger, offline: true, runningFlow: () => engine.currentFlow });
+  const packages = await PackageManager.open({
+    dataDir,
+    registry,
+    audit,
+    logger,
+    offline: true,
+    runningFlow: () => engine.currentFlow,
+  });
   const deployer = new Deployer({ engine, flows, audit, logger });
   const deps = { engine, registry, flows, tokens, secrets, audit, deployer, logger, version: 't', packages };
   const server: RunningAdminServer = await startAdminServer(deps, { host: '127.0.0.1', port: 0 });
-  const token = { viewer: (await tokens.create('viewer', 'v')).token, deployer: (await tokens.create('deployer', 'ci')).token };
+  const token = {
+    viewer: (await tokens.create('viewer', 'v')).token,
+    deployer: (await tokens.create('deployer', 'ci')).token,
+  };
   const call = async (route: string, init: { method?: string; token?: string; json?: unknown; tgz?: Buffer } = {}) => {
     const headers: Record<string, string> = { authorization: `Bearer ${init.token ?? token.deployer}` };
     let body: string | Buffer | undefined;
-    if (init.json !== undefined) (headers['content-type'] = 'application/json'), (body = JSON.stringify(init.json));
-    if (init.tgz) (headers['content-type'] = 'application/gzip'), (body = init.tgz);
+    if (init.json !== undefined) ((headers['content-type'] = 'application/json'), (body = JSON.stringify(init.json)));
+    if (init.tgz) ((headers['content-type'] = 'application/gzip'), (body = init.tgz));
     const res = await fetch(server.url + route, { method: init.method ?? 'GET', headers, body });
     return { status: res.status, json: (await res.json()) as any };
   };
   const deploy = async (flow: unknown) => {
     const current = flows.current()?.version.version ?? 0;
-    const res = await fetch(`${server.url}/api/flow`, { method: 'PUT', headers: { authorization: `Bearer ${token.deployer}`, 'content-type': 'application/json', 'if-match': `"${current}"` }, body: JSON.stringify(flow) });
+    const res = await fetch(`${server.url}/api/flow`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${token.deployer}`,
+        'content-type': 'application/json',
+        'if-match': `"${current}"`,
+      },
+      body: JSON.stringify(flow),
+    });
     return { status: res.status, json: (await res.json()) as any };
   };
   return {
@@ -77,47 +100,100 @@ describe('admin API: node packages', () => {
   afterAll(() => rt.close());
 
   it('installs an uploaded .tgz, hot: GET /api/nodes shows its type and a flow using it deploys', async () => {
-    const packed = packFixture(writeNodePackage(fixtures, { name: '@plant/calib-nodes', version: '1.0.0', types: ['calib'] }), fixtures);
+    const packed = packFixture(
+      writeNodePackage(fixtures, { name: '@plant/calib-nodes', version: '1.0.0', types: ['calib'] }),
+      fixtures,
+    );
     expect((await rt.deploy(flowWith('calib'))).status).toBe(422);
     const installed = await rt.call('/api/packages', { method: 'POST', tgz: readFileSync(packed.file) });
-    expect(installed).toMatchObject({ status: 200, json: { status: 'installed', package: { name: '@plant/calib-nodes', integrity: packed.integrity, source: 'file' } } });
+    expect(installed).toMatchObject({
+      status: 200,
+      json: {
+        status: 'installed',
+        package: { name: '@plant/calib-nodes', integrity: packed.integrity, source: 'file' },
+      },
+    });
     const nodes = await rt.call('/api/nodes', { token: rt.token.viewer });
     expect(nodes.json.nodes.map((n: { type: string }) => n.type)).toContain('calib');
     expect((await rt.deploy(flowWith('calib'))).json).toMatchObject({ status: 'deployed' });
 
     const listed = await rt.call('/api/packages');
-    expect(listed.json.packages).toEqual([expect.objectContaining({ name: '@plant/calib-nodes', version: '1.0.0', integrity: packed.integrity, nodes: ['calib'], loaded: true })]);
-    expect(listed.json.builtIn).toEqual([{ name: '@tagflow/nodes-core', version: '0.1.0', nodes: ['counter', 'sink'], resources: [] }]);
+    expect(listed.json.packages).toEqual([
+      expect.objectContaining({
+        name: '@plant/calib-nodes',
+        version: '1.0.0',
+        integrity: packed.integrity,
+        nodes: ['calib'],
+        loaded: true,
+      }),
+    ]);
+    expect(listed.json.builtIn).toEqual([
+      { name: '@tagflow/nodes-core', version: '0.1.0', nodes: ['counter', 'sink'], resources: [] },
+    ]);
     expect((await rt.audit.query()).map((e) => e.type)).toContain('package-installed');
   });
 
   it('refuses to remove a package in use, naming the node ids; a viewer may list but not change', async () => {
     const refused = await rt.call(`/api/packages/${encodeURIComponent('@plant/calib-nodes')}`, { method: 'DELETE' });
-    expect(refused).toMatchObject({ status: 409, json: { code: 'IN_USE', usedBy: ['calib'], error: expect.stringContaining('node "calib" (calib)') } });
+    expect(refused).toMatchObject({
+      status: 409,
+      json: { code: 'IN_USE', usedBy: ['calib'], error: expect.stringContaining('node "calib" (calib)') },
+    });
     expect((await rt.call('/api/packages', { token: rt.token.viewer })).status).toBe(200);
-    const viewer = await rt.call(`/api/packages/${encodeURIComponent('@plant/calib-nodes')}`, { method: 'DELETE', token: rt.token.viewer });
+    const viewer = await rt.call(`/api/packages/${encodeURIComponent('@plant/calib-nodes')}`, {
+      method: 'DELETE',
+      token: rt.token.viewer,
+    });
     expect(viewer.status).toBe(403);
   });
 
   it('refuses a package for another SDK and a broken package with 422, nothing installed', async () => {
-    const future = packFixture(writeNodePackage(fixtures, { name: 'future-nodes', version: '1.0.0', types: ['future'], sdkRange: '>=2.0.0' }), fixtures);
+    const future = packFixture(
+      writeNodePackage(fixtures, { name: 'future-nodes', version: '1.0.0', types: ['future'], sdkRange: '>=2.0.0' }),
+      fixtures,
+    );
     const res = await rt.call('/api/packages', { method: 'POST', tgz: readFileSync(future.file) });
-    expect(res).toMatchObject({ status: 422, json: { code: 'REFUSED', error: 'future-nodes 1.0.0 needs @tagflow/node-sdk >=2.0.0 but this runtime has 0.1.0; nothing was installed' } });
+    expect(res).toMatchObject({
+      status: 422,
+      json: {
+        code: 'REFUSED',
+        error: 'future-nodes 1.0.0 needs @tagflow/node-sdk >=2.0.0 but this runtime has 0.1.0; nothing was installed',
+      },
+    });
     const bad = await rt.call('/api/packages', { method: 'POST', tgz: Buffer.from('garbage') });
     expect(bad.status).toBe(422);
-    expect((await rt.call('/api/packages')).json.packages.map((p: { name: string }) => p.name)).toEqual(['@plant/calib-nodes']);
+    expect((await rt.call('/api/packages')).json.packages.map((p: { name: string }) => p.name)).toEqual([
+      '@plant/calib-nodes',
+    ]);
   });
 
   it('installs a bundle, removes an unused package, and answers 404 for one not installed', async () => {
-    const packed = packFixture(writeNodePackage(fixtures, { name: 'spare-nodes', version: '0.3.0', types: ['spare'] }), fixtures);
+    const packed = packFixture(
+      writeNodePackage(fixtures, { name: 'spare-nodes', version: '0.3.0', types: ['spare'] }),
+      fixtures,
+    );
     const bundle = path.join(fixtures, 'spare.bundle.tgz');
     await writeBundle(bundle, flowWith('spare'), [{ name: 'spare-nodes', version: '0.3.0', tarball: packed.file }]);
     const res = await rt.call('/api/packages/bundle', { method: 'POST', tgz: readFileSync(bundle) });
-    expect(res).toMatchObject({ status: 200, json: { flowId: 'line', packages: [{ name: 'spare-nodes', version: '0.3.0', status: 'installed' }] } });
-    expect((await rt.call('/api/packages/spare-nodes', { method: 'DELETE' })).json).toEqual({ removed: { name: 'spare-nodes', version: '0.3.0' } });
+    expect(res).toMatchObject({
+      status: 200,
+      json: { flowId: 'line', packages: [{ name: 'spare-nodes', version: '0.3.0', status: 'installed' }] },
+    });
+    expect((await rt.call('/api/packages/spare-nodes', { method: 'DELETE' })).json).toEqual({
+      removed: { name: 'spare-nodes', version: '0.3.0' },
+    });
     expect((await rt.call('/api/packages/spare-nodes', { method: 'DELETE' })).status).toBe(404);
-    const unknown = await rt.call('/api/packages', { method: 'POST', json: { name: 'tagflow-test-no-such-package', version: '9.9.9' } });
-    expect(unknown).toMatchObject({ status: 502, json: { code: 'FETCH_FAILED', error: expect.stringContaining('tagflow-test-no-such-package@9.9.9 could not be packed') } });
+    const unknown = await rt.call('/api/packages', {
+      method: 'POST',
+      json: { name: 'tagflow-test-no-such-package', version: '9.9.9' },
+    });
+    expect(unknown).toMatchObject({
+      status: 502,
+      json: {
+        code: 'FETCH_FAILED',
+        error: expect.stringContaining('tagflow-test-no-such-package@9.9.9 could not be packed'),
+      },
+    });
     expect((await rt.audit.query()).map((e) => e.type)).toContain('package-removed');
   });
 });

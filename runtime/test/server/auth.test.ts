@@ -19,7 +19,17 @@ describe('admin API authentication', () => {
     revoked = created.token;
     await h.tokens.revoke(created.info.id);
     // The route table of an app built from the same kind of deps is the table the server runs.
-    const probe = createAdminApp({ engine: h.engine, registry: h.registry, flows: h.flows, tokens: h.tokens, secrets: h.secrets, audit: h.audit, deployer: { deploy: jest.fn(), rollback: jest.fn() }, logger: h.logger, version: 't' });
+    const probe = createAdminApp({
+      engine: h.engine,
+      registry: h.registry,
+      flows: h.flows,
+      tokens: h.tokens,
+      secrets: h.secrets,
+      audit: h.audit,
+      deployer: { deploy: jest.fn(), rollback: jest.fn() },
+      logger: h.logger,
+      version: 't',
+    });
     routes = probe.routes;
     await probe.hub.close();
   });
@@ -61,8 +71,15 @@ describe('admin API authentication', () => {
     expect(protectedRoutes.length).toBeGreaterThan(15);
     for (const route of protectedRoutes) {
       for (const token of [undefined, 'tf_wrong', revoked]) {
-        const res = await h.api(samplePath(route.path), { method: route.method, token, body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
-        expect({ route: `${route.method} ${route.path}`, status: res.status }).toEqual({ route: `${route.method} ${route.path}`, status: 401 });
+        const res = await h.api(samplePath(route.path), {
+          method: route.method,
+          token,
+          body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+        });
+        expect({ route: `${route.method} ${route.path}`, status: res.status }).toEqual({
+          route: `${route.method} ${route.path}`,
+          status: 401,
+        });
         expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
         expect(typeof res.json.error).toBe('string');
       }
@@ -74,8 +91,16 @@ describe('admin API authentication', () => {
     for (const route of routes) {
       if (route.role === 'public') continue;
       for (const role of smaller[route.role]) {
-        const res = await h.api(samplePath(route.path), { method: route.method, token: h.token[role], body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
-        expect({ route: `${route.method} ${route.path}`, role, status: res.status }).toEqual({ route: `${route.method} ${route.path}`, role, status: 403 });
+        const res = await h.api(samplePath(route.path), {
+          method: route.method,
+          token: h.token[role],
+          body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+        });
+        expect({ route: `${route.method} ${route.path}`, role, status: res.status }).toEqual({
+          route: `${route.method} ${route.path}`,
+          role,
+          status: 403,
+        });
         expect(res.json.error).toContain(route.role);
         checked++;
       }
@@ -125,7 +150,9 @@ describe('admin API authentication', () => {
     const res = await h.api('/api/openapi.json', { token: h.token.viewer });
     expect(res.status).toBe(200);
     expect(res.json.openapi).toBe('3.1.0');
-    const documented = Object.entries(res.json.paths as Record<string, Record<string, { 'x-tagflow-role': string }>>).flatMap(([path, ops]) =>
+    const documented = Object.entries(
+      res.json.paths as Record<string, Record<string, { 'x-tagflow-role': string }>>,
+    ).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => `${method.toUpperCase()} ${path} ${op['x-tagflow-role']}`),
     );
     const table = routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')} ${r.role}`);

@@ -10,9 +10,16 @@ interface Frame {
 }
 
 /** Opens a client and collects its frames; resolves once open, rejects with the HTTP status when refused. */
-function connect(h: Harness, init: { token?: string; protocols?: string[] } = {}): Promise<{ ws: WebSocket; frames: Frame[] }> {
+function connect(
+  h: Harness,
+  init: { token?: string; protocols?: string[] } = {},
+): Promise<{ ws: WebSocket; frames: Frame[] }> {
   const url = `${h.url.replace(/^http/, 'ws')}/api/events`;
-  const ws = new WebSocket(url, init.protocols ?? [], init.token ? { headers: { authorization: `Bearer ${init.token}` } } : {});
+  const ws = new WebSocket(
+    url,
+    init.protocols ?? [],
+    init.token ? { headers: { authorization: `Bearer ${init.token}` } } : {},
+  );
   const frames: Frame[] = [];
   ws.on('message', (data) => frames.push(JSON.parse(String(data)) as Frame));
   return new Promise((resolve, reject) => {
@@ -20,13 +27,18 @@ function connect(h: Harness, init: { token?: string; protocols?: string[] } = {}
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => reject(Object.assign(new Error(`refused with ${res.statusCode}`), { status: res.statusCode, body })));
+      res.on('end', () =>
+        reject(Object.assign(new Error(`refused with ${res.statusCode}`), { status: res.statusCode, body })),
+      );
     });
     ws.once('error', reject);
   });
 }
 
-const closed = (ws: WebSocket) => new Promise<number>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve(-1) : ws.once('close', (code) => resolve(code))));
+const closed = (ws: WebSocket) =>
+  new Promise<number>((resolve) =>
+    ws.readyState === WebSocket.CLOSED ? resolve(-1) : ws.once('close', (code) => resolve(code)),
+  );
 
 describe('WebSocket events', () => {
   let h: Harness;
@@ -39,8 +51,12 @@ describe('WebSocket events', () => {
     await expect(connect(h)).rejects.toMatchObject({ status: 401, body: expect.stringContaining('"error"') });
     await expect(connect(h, { token: 'tf_wrong' })).rejects.toMatchObject({ status: 401 });
     await expect(connect(h, { protocols: ['bearer', 'bearer.tf_wrong'] })).rejects.toMatchObject({ status: 401 });
-    const wrongPath = new WebSocket(`${h.url.replace(/^http/, 'ws')}/api/other`, { headers: { authorization: `Bearer ${h.token.viewer}` } });
-    const status = await new Promise<number>((resolve) => wrongPath.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    const wrongPath = new WebSocket(`${h.url.replace(/^http/, 'ws')}/api/other`, {
+      headers: { authorization: `Bearer ${h.token.viewer}` },
+    });
+    const status = await new Promise<number>((resolve) =>
+      wrongPath.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     expect(status).toBe(404);
     expect(h.engine.listenerCount('debug')).toBe(0);
   });
@@ -56,17 +72,40 @@ describe('WebSocket events', () => {
     expect(h.engine.listenerCount('debug')).toBe(0);
     const { ws, frames } = await connect(h, { token: h.token.viewer });
     expect(h.engine.listenerCount('debug')).toBe(1);
-    const body = flow([{ id: 'src', type: 'counter', config: { count: 2 } }, { id: 'loud', type: 'shout' }, { id: 'out', type: 'sink' }], ['src->loud', 'loud->out'], 'ws-flow');
-    expect((await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, body, headers: { 'if-match': '"0"' } })).status).toBe(200);
+    const body = flow(
+      [
+        { id: 'src', type: 'counter', config: { count: 2 } },
+        { id: 'loud', type: 'shout' },
+        { id: 'out', type: 'sink' },
+      ],
+      ['src->loud', 'loud->out'],
+      'ws-flow',
+    );
+    expect(
+      (await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, body, headers: { 'if-match': '"0"' } }))
+        .status,
+    ).toBe(200);
     h.log({ level: 'warn', message: 'disk almost full', data: { freeMb: 12 } });
     await until(() => frames.filter((f) => f.type === 'debug').length === 2 && frames.some((f) => f.type === 'log'));
-    expect(frames.find((f) => f.type === 'deploy')).toMatchObject({ flowId: 'ws-flow', added: expect.arrayContaining(['src', 'loud', 'out']), time: expect.any(Number) });
-    expect(frames.find((f) => f.type === 'status')).toMatchObject({ nodeId: 'loud', status: { state: 'ok' }, time: expect.any(Number) });
+    expect(frames.find((f) => f.type === 'deploy')).toMatchObject({
+      flowId: 'ws-flow',
+      added: expect.arrayContaining(['src', 'loud', 'out']),
+      time: expect.any(Number),
+    });
+    expect(frames.find((f) => f.type === 'status')).toMatchObject({
+      nodeId: 'loud',
+      status: { state: 'ok' },
+      time: expect.any(Number),
+    });
     expect(frames.filter((f) => f.type === 'debug').map((f) => [f.nodeId, f.data])).toEqual([
       ['loud', 0],
       ['loud', 1],
     ]);
-    expect(frames.find((f) => f.type === 'log')).toMatchObject({ level: 'warn', message: 'disk almost full', data: { freeMb: 12 } });
+    expect(frames.find((f) => f.type === 'log')).toMatchObject({
+      level: 'warn',
+      message: 'disk almost full',
+      data: { freeMb: 12 },
+    });
     ws.close();
     await closed(ws);
     await until(() => h.engine.listenerCount('debug') === 0);
@@ -77,8 +116,18 @@ describe('WebSocket events', () => {
     // Stop reading: the server's writes back up in the kernel, then in its socket buffer.
     (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     const count = 4000;
-    const body = flow([{ id: 'burst', type: 'flood', config: { count, size: 10_000 } }, { id: 'out', type: 'sink' }], ['burst->out'], 'flood-flow');
-    expect((await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, body, headers: { 'if-match': '"0"' } })).status).toBe(200);
+    const body = flow(
+      [
+        { id: 'burst', type: 'flood', config: { count, size: 10_000 } },
+        { id: 'out', type: 'sink' },
+      ],
+      ['burst->out'],
+      'flood-flow',
+    );
+    expect(
+      (await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, body, headers: { 'if-match': '"0"' } }))
+        .status,
+    ).toBe(200);
     await until(() => (h.engine.stats().out?.in ?? 0) === 1);
 
     const [client] = h.hub.stats();

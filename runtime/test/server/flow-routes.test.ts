@@ -21,7 +21,16 @@ const lateFail = defineNode({
   },
 });
 
-const good = (count: number) => flow([{ id: 'src', type: 'counter', config: { count } }, { id: 'loud', type: 'shout' }, { id: 'out', type: 'sink' }], ['src->loud', 'loud->out'], 'pump');
+const good = (count: number) =>
+  flow(
+    [
+      { id: 'src', type: 'counter', config: { count } },
+      { id: 'loud', type: 'shout' },
+      { id: 'out', type: 'sink' },
+    ],
+    ['src->loud', 'loud->out'],
+    'pump',
+  );
 
 describe('flow routes', () => {
   let h: Harness;
@@ -41,20 +50,43 @@ describe('flow routes', () => {
     expect(missing.status).toBe(428);
     expect(missing.json.error).toMatch(/If-Match/);
 
-    const stale = await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, body: good(3), headers: { 'if-match': '"7"' } });
+    const stale = await h.api('/api/flow', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: good(3),
+      headers: { 'if-match': '"7"' },
+    });
     expect(stale.status).toBe(409);
     expect(stale.json).toMatchObject({ status: 'conflict', current: 0 });
 
-    const first = await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, body: good(3), headers: { 'if-match': '"0"' } });
+    const first = await h.api('/api/flow', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: good(3),
+      headers: { 'if-match': '"0"' },
+    });
     expect(first.status).toBe(200);
-    expect(first.json).toMatchObject({ status: 'deployed', version: { version: 1, flowId: 'pump', deployedBy: 'the deployer' } });
+    expect(first.json).toMatchObject({
+      status: 'deployed',
+      version: { version: 1, flowId: 'pump', deployedBy: 'the deployer' },
+    });
     expect(first.headers.get('etag')).toBe('"1"');
 
-    const second = await h.api('/api/flow?healthMs=50', { method: 'PUT', token: h.token.deployer, body: good(4), headers: { 'if-match': first.headers.get('etag') as string } });
+    const second = await h.api('/api/flow?healthMs=50', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: good(4),
+      headers: { 'if-match': first.headers.get('etag') as string },
+    });
     expect(second.status).toBe(200);
     expect(second.headers.get('etag')).toBe('"2"');
 
-    const same = await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, body: good(4), headers: { 'if-match': '"2"' } });
+    const same = await h.api('/api/flow', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: good(4),
+      headers: { 'if-match': '"2"' },
+    });
     expect(same.json).toMatchObject({ status: 'unchanged', version: { version: 2 } });
 
     const read = await h.api('/api/flow', { token: h.token.viewer });
@@ -64,8 +96,19 @@ describe('flow routes', () => {
   });
 
   it('refuses a bad flow with 422 naming node ids and paths, and keeps the old flow running', async () => {
-    const bad = flow([{ id: 'src', type: 'counter', config: { count: 'many' } }, { id: 'ghost', type: 'no-such-node' }], ['src->ghost']);
-    const res = await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, body: bad, headers: { 'if-match': '"2"' } });
+    const bad = flow(
+      [
+        { id: 'src', type: 'counter', config: { count: 'many' } },
+        { id: 'ghost', type: 'no-such-node' },
+      ],
+      ['src->ghost'],
+    );
+    const res = await h.api('/api/flow', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: bad,
+      headers: { 'if-match': '"2"' },
+    });
     expect(res.status).toBe(422);
     expect(res.json.status).toBe('rejected');
     expect(res.json.error).toMatch(/refused/);
@@ -80,16 +123,41 @@ describe('flow routes', () => {
   });
 
   it('answers 400 in plain words for invalid JSON and for a non-object, 413 above 5 MB', async () => {
-    const broken = await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, rawBody: '{"nodes": [', headers: { 'if-match': '"2"', 'content-type': 'application/json' } });
+    const broken = await h.api('/api/flow', {
+      method: 'PUT',
+      token: h.token.deployer,
+      rawBody: '{"nodes": [',
+      headers: { 'if-match': '"2"', 'content-type': 'application/json' },
+    });
     expect(broken.status).toBe(400);
     expect(broken.json.error).toMatch(/not valid JSON/);
-    const array = await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, body: [1, 2], headers: { 'if-match': '"2"' } });
+    const array = await h.api('/api/flow', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: [1, 2],
+      headers: { 'if-match': '"2"' },
+    });
     expect(array.status).toBe(400);
-    const badIfMatch = await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, body: good(1), headers: { 'if-match': 'latest' } });
+    const badIfMatch = await h.api('/api/flow', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: good(1),
+      headers: { 'if-match': 'latest' },
+    });
     expect(badIfMatch.status).toBe(400);
-    const badHealth = await h.api('/api/flow?healthMs=soon', { method: 'PUT', token: h.token.deployer, body: good(1), headers: { 'if-match': '"2"' } });
+    const badHealth = await h.api('/api/flow?healthMs=soon', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: good(1),
+      headers: { 'if-match': '"2"' },
+    });
     expect(badHealth.status).toBe(400);
-    const huge = await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, rawBody: JSON.stringify({ pad: 'x'.repeat(6 * 1024 * 1024) }), headers: { 'if-match': '"2"', 'content-type': 'application/json' } });
+    const huge = await h.api('/api/flow', {
+      method: 'PUT',
+      token: h.token.deployer,
+      rawBody: JSON.stringify({ pad: 'x'.repeat(6 * 1024 * 1024) }),
+      headers: { 'if-match': '"2"', 'content-type': 'application/json' },
+    });
     expect(huge.status).toBe(413);
     expect(huge.json.error).toMatch(/5MB/);
   });
@@ -99,25 +167,44 @@ describe('flow routes', () => {
     expect(list.json.map((v: { version: number }) => v.version)).toEqual([1, 2]);
     const one = await h.api('/api/flow/versions/1', { token: h.token.viewer });
     expect(one.status).toBe(200);
-    expect(one.json).toMatchObject({ version: { version: 1 }, flow: { nodes: expect.arrayContaining([expect.objectContaining({ id: 'src', config: { count: 3 } })]) } });
+    expect(one.json).toMatchObject({
+      version: { version: 1 },
+      flow: { nodes: expect.arrayContaining([expect.objectContaining({ id: 'src', config: { count: 3 } })]) },
+    });
     expect((await h.api('/api/flow/versions/99', { token: h.token.viewer })).status).toBe(404);
     expect((await h.api('/api/flow/versions/abc', { token: h.token.viewer })).status).toBe(400);
   });
 
   it('rolls back to the previous version as a new version, honouring If-Match', async () => {
-    const stale = await h.api('/api/flow/rollback', { method: 'POST', token: h.token.deployer, body: {}, headers: { 'if-match': '"1"' } });
+    const stale = await h.api('/api/flow/rollback', {
+      method: 'POST',
+      token: h.token.deployer,
+      body: {},
+      headers: { 'if-match': '"1"' },
+    });
     expect(stale.status).toBe(409);
     const res = await h.api('/api/flow/rollback', { method: 'POST', token: h.token.deployer, body: {} });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: 'deployed', version: { version: 3 } });
     expect(res.headers.get('etag')).toBe('"3"');
     expect(h.flows.get(3)).toEqual(h.flows.get(1));
-    const explicit = await h.api('/api/flow/rollback', { method: 'POST', token: h.token.deployer, body: { version: 2 }, headers: { 'if-match': '"3"' } });
+    const explicit = await h.api('/api/flow/rollback', {
+      method: 'POST',
+      token: h.token.deployer,
+      body: { version: 2 },
+      headers: { 'if-match': '"3"' },
+    });
     expect(explicit.json).toMatchObject({ status: 'deployed', version: { version: 4 } });
-    const nowhere = await h.api('/api/flow/rollback', { method: 'POST', token: h.token.deployer, body: { version: 42 } });
+    const nowhere = await h.api('/api/flow/rollback', {
+      method: 'POST',
+      token: h.token.deployer,
+      body: { version: 42 },
+    });
     expect(nowhere.status).toBe(422);
     expect(nowhere.json.status).toBe('rejected');
-    expect((await h.api('/api/flow/rollback', { method: 'POST', token: h.token.deployer, body: { version: 'two' } })).status).toBe(400);
+    expect(
+      (await h.api('/api/flow/rollback', { method: 'POST', token: h.token.deployer, body: { version: 'two' } })).status,
+    ).toBe(400);
   });
 
   it('lists registered nodes with their config schema and package for the palette', async () => {
@@ -133,7 +220,11 @@ describe('flow routes', () => {
           docs: 'Shows each payload in the debug sidebar.',
           inputs: ['in'],
           outputs: ['out'],
-          configSchema: { type: 'object', properties: { loud: { type: 'boolean', default: true } }, additionalProperties: false },
+          configSchema: {
+            type: 'object',
+            properties: { loud: { type: 'boolean', default: true } },
+            additionalProperties: false,
+          },
           resources: {},
           package: { name: '@acme/shout-nodes', version: '1.2.3' },
         },
@@ -148,7 +239,10 @@ describe('flow routes', () => {
     const status = await h.api('/api/status', { token: h.token.viewer });
     expect(status.json).toMatchObject({
       flow: { id: 'pump', version: 4, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
-      nodes: { loud: { status: { state: 'ok', text: '14 seen' }, counters: { in: 14, out: 14 } }, src: { status: null } },
+      nodes: {
+        loud: { status: { state: 'ok', text: '14 seen' }, counters: { in: 14, out: 14 } },
+        src: { status: null },
+      },
       uptimeSeconds: expect.any(Number),
     });
     const metrics = await h.api('/metrics', { token: h.token.viewer });
@@ -174,7 +268,9 @@ describe('flow routes', () => {
     const deploys = await h.api('/api/audit?type=deploy&limit=1', { token: h.token.admin });
     expect(deploys.json).toHaveLength(1);
     expect(deploys.json[0]).toMatchObject({ type: 'deploy', actor: 'the deployer' });
-    const future = await h.api(`/api/audit?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { token: h.token.admin });
+    const future = await h.api(`/api/audit?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, {
+      token: h.token.admin,
+    });
     expect(future.json).toEqual([]);
     const sinceMs = await h.api(`/api/audit?since=0`, { token: h.token.admin });
     expect(sinceMs.json.length).toBe(all.json.length);
@@ -183,10 +279,27 @@ describe('flow routes', () => {
   });
 
   it('answers 422 rolled-back when the new version fails in its health window, with the old flow restored', async () => {
-    const failing = flow([{ id: 'sensor', type: 'late-fail' }, { id: 'out', type: 'sink' }], ['sensor->out'], 'failing');
-    const res = await h.api('/api/flow?healthMs=3000', { method: 'PUT', token: h.token.deployer, body: failing, headers: { 'if-match': '"4"' } });
+    const failing = flow(
+      [
+        { id: 'sensor', type: 'late-fail' },
+        { id: 'out', type: 'sink' },
+      ],
+      ['sensor->out'],
+      'failing',
+    );
+    const res = await h.api('/api/flow?healthMs=3000', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: failing,
+      headers: { 'if-match': '"4"' },
+    });
     expect(res.status).toBe(422);
-    expect(res.json).toMatchObject({ status: 'rolled-back', failedVersion: { version: 5, flowId: 'failing' }, restored: { version: 6, flowId: 'pump' }, reason: expect.stringContaining('sensor 7') });
+    expect(res.json).toMatchObject({
+      status: 'rolled-back',
+      failedVersion: { version: 5, flowId: 'failing' },
+      restored: { version: 6, flowId: 'pump' },
+      reason: expect.stringContaining('sensor 7'),
+    });
     expect(res.json.error).toMatch(/rolled back/);
     expect(h.engine.currentFlow?.id).toBe('pump');
     const metrics = await h.api('/metrics', { token: h.token.viewer });

@@ -34,7 +34,10 @@ beforeAll(async () => {
   const result = await h.engine.deploy({
     schemaVersion: 1,
     id: 'with-history',
-    resources: [{ id: 'hist', type: 'test-archive' }, { id: 'conn', type: 'test-plain' }],
+    resources: [
+      { id: 'hist', type: 'test-archive' },
+      { id: 'conn', type: 'test-plain' },
+    ],
     nodes: [{ id: 'sink', type: 'sink', typeVersion: 1 }],
     edges: [],
   });
@@ -50,9 +53,14 @@ afterAll(async () => {
 });
 
 it('reads tags through the resource that answers history queries, for viewers', async () => {
-  const res = await h.api('/api/history?tags=pump3/flow/avg,pump3/flow&since=600000&bucketMs=10000&limit=50', { token: h.token.viewer });
+  const res = await h.api('/api/history?tags=pump3/flow/avg,pump3/flow&since=600000&bucketMs=10000&limit=50', {
+    token: h.token.viewer,
+  });
   expect(res.status).toBe(200);
-  expect(res.json.map((r: { tag: string; value: number }) => [r.tag, r.value])).toEqual([['pump3/flow/avg', 40], ['pump3/flow', 41]]);
+  expect(res.json.map((r: { tag: string; value: number }) => [r.tag, r.value])).toEqual([
+    ['pump3/flow/avg', 40],
+    ['pump3/flow', 41],
+  ]);
   const q = asked.at(-1);
   expect(q).toMatchObject({ tags: ['pump3/flow/avg', 'pump3/flow'], bucketMs: 10000, limit: 50 });
   expect((q?.to ?? 0) - (q?.from ?? 0)).toBe(600000);
@@ -61,10 +69,16 @@ it('reads tags through the resource that answers history queries, for viewers', 
 
 it('says in plain words when the tags, the resource or its kind are wrong', async () => {
   const missingTags = await h.api('/api/history', { token: h.token.viewer });
-  expect([missingTags.status, missingTags.json.error]).toEqual([400, 'tags is required: one or more tag names, comma-separated']);
+  expect([missingTags.status, missingTags.json.error]).toEqual([
+    400,
+    'tags is required: one or more tag names, comma-separated',
+  ]);
   const unknown = await h.api('/api/history?resource=nope&tags=x', { token: h.token.viewer });
   expect([unknown.status, unknown.json.error]).toEqual([404, 'the running flow has no resource "nope"']);
   const notHistory = await h.api('/api/history?resource=conn&tags=x', { token: h.token.viewer });
-  expect([notHistory.status, notHistory.json.error]).toEqual([404, 'resource "conn" (test-plain) cannot answer history queries']);
+  expect([notHistory.status, notHistory.json.error]).toEqual([
+    404,
+    'resource "conn" (test-plain) cannot answer history queries',
+  ]);
   expect((await h.api('/api/history?tags=x&since=-5', { token: h.token.viewer })).status).toBe(400);
 });

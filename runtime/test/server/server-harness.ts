@@ -21,7 +21,11 @@ export const shout = defineNode({
   category: 'processor',
   description: 'debug + status per message',
   docs: 'Shows each payload in the debug sidebar.',
-  configSchema: { type: 'object', properties: { loud: { type: 'boolean', default: true } }, additionalProperties: false },
+  configSchema: {
+    type: 'object',
+    properties: { loud: { type: 'boolean', default: true } },
+    additionalProperties: false,
+  },
   inputs: ['in'],
   outputs: ['out'],
   create(ctx) {
@@ -43,7 +47,11 @@ export const flood = defineNode({
   version: 1,
   category: 'source',
   description: 'debug flood',
-  configSchema: { type: 'object', properties: { count: { type: 'integer', default: 100 }, size: { type: 'integer', default: 10 } }, additionalProperties: false },
+  configSchema: {
+    type: 'object',
+    properties: { count: { type: 'integer', default: 100 }, size: { type: 'integer', default: 10 } },
+    additionalProperties: false,
+  },
   inputs: [],
   outputs: ['out'],
   create(ctx) {
@@ -74,13 +82,24 @@ export interface Harness {
   bodies: string[];
   /** Emits a runtime log record (what `onLog` forwards). */
   log(record: LogRecord): void;
-  api(path: string, init?: { method?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; text: string; json: any }>;
+  api(
+    path: string,
+    init?: { method?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; text: string; json: any }>;
   close(): Promise<void>;
 }
 
-export async function startHarness(appOptions: AdminAppOptions = {}, extraNodes: AnyNodeDefinition[] = []): Promise<Harness> {
+export async function startHarness(
+  appOptions: AdminAppOptions = {},
+  extraNodes: AnyNodeDefinition[] = [],
+): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tagflow-server-'));
-  const [flows, tokens, secrets, audit] = await Promise.all([FlowStore.open(dataDir), TokenStore.open(dataDir), SecretStore.open(dataDir), AuditLog.open(dataDir)]);
+  const [flows, tokens, secrets, audit] = await Promise.all([
+    FlowStore.open(dataDir),
+    TokenStore.open(dataDir),
+    SecretStore.open(dataDir),
+    AuditLog.open(dataDir),
+  ]);
   const registry = new NodeRegistry();
   for (const def of [counter, sink, catcher, flood, ...extraNodes]) registry.registerNode(def);
   registry.registerNode(shout, { name: '@acme/shout-nodes', version: '1.2.3' });
@@ -156,5 +175,8 @@ export async function startHarness(appOptions: AdminAppOptions = {}, extraNodes:
 
 /** Replaces `:param` segments with a sample value. */
 export function samplePath(path: string): string {
-  return path.replace(/:version/g, '1').replace(/:name/g, 'SAMPLE').replace(/:[A-Za-z]+/g, 'sample');
+  return path
+    .replace(/:version/g, '1')
+    .replace(/:name/g, 'SAMPLE')
+    .replace(/:[A-Za-z]+/g, 'sample');
 }

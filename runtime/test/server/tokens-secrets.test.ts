@@ -10,10 +10,17 @@ describe('tokens and secrets routes', () => {
   afterAll(() => h.close());
 
   it('creates a token (value once), lists without values, revokes it for good', async () => {
-    const created = await h.api('/api/tokens', { method: 'POST', token: h.token.admin, body: { role: 'deployer', name: 'ci pipeline' } });
+    const created = await h.api('/api/tokens', {
+      method: 'POST',
+      token: h.token.admin,
+      body: { role: 'deployer', name: 'ci pipeline' },
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get('cache-control')).toBe('no-store');
-    expect(created.json).toMatchObject({ info: { name: 'ci pipeline', role: 'deployer', id: expect.any(String) }, token: expect.stringMatching(/^tf_/) });
+    expect(created.json).toMatchObject({
+      info: { name: 'ci pipeline', role: 'deployer', id: expect.any(String) },
+      token: expect.stringMatching(/^tf_/),
+    });
     const { info, token } = created.json as { info: { id: string }; token: string };
     const creationBody = h.bodies.at(-1) as string;
 
@@ -22,7 +29,9 @@ describe('tokens and secrets routes', () => {
     expect((await h.api('/api/tokens', { token })).status).toBe(403);
 
     const list = await h.api('/api/tokens', { token: h.token.admin });
-    expect(list.json).toEqual(expect.arrayContaining([expect.objectContaining({ id: info.id, name: 'ci pipeline', role: 'deployer' })]));
+    expect(list.json).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: info.id, name: 'ci pipeline', role: 'deployer' })]),
+    );
     expect(Object.keys(list.json[0]).sort()).toEqual(['createdAt', 'id', 'name', 'role']);
 
     expect((await h.api(`/api/tokens/${info.id}`, { method: 'DELETE', token: h.token.admin })).status).toBe(204);
@@ -42,28 +51,58 @@ describe('tokens and secrets routes', () => {
   });
 
   it('refuses a malformed token request with 400', async () => {
-    expect((await h.api('/api/tokens', { method: 'POST', token: h.token.admin, body: { role: 'root', name: 'x' } })).status).toBe(400);
-    const badName = await h.api('/api/tokens', { method: 'POST', token: h.token.admin, body: { role: 'viewer', name: ' padded ' } });
+    expect(
+      (await h.api('/api/tokens', { method: 'POST', token: h.token.admin, body: { role: 'root', name: 'x' } })).status,
+    ).toBe(400);
+    const badName = await h.api('/api/tokens', {
+      method: 'POST',
+      token: h.token.admin,
+      body: { role: 'viewer', name: ' padded ' },
+    });
     expect(badName.status).toBe(400);
     expect(badName.json.error).toMatch(/name/);
   });
 
   it('sets, lists and deletes secrets; values never come back in any answer', async () => {
     const value = 'hunter2-super-secret-value';
-    expect((await h.api('/api/secrets/MQTT_PASSWORD', { method: 'PUT', token: h.token.admin, body: { value } })).status).toBe(204);
-    expect((await h.api('/api/secrets/API_KEY', { method: 'PUT', token: h.token.admin, body: { value: `${value}-2` } })).status).toBe(204);
+    expect(
+      (await h.api('/api/secrets/MQTT_PASSWORD', { method: 'PUT', token: h.token.admin, body: { value } })).status,
+    ).toBe(204);
+    expect(
+      (await h.api('/api/secrets/API_KEY', { method: 'PUT', token: h.token.admin, body: { value: `${value}-2` } }))
+        .status,
+    ).toBe(204);
     expect(h.secrets.get('MQTT_PASSWORD')).toBe(value);
     const names = await h.api('/api/secrets', { token: h.token.admin });
     expect(names.json).toEqual({ names: ['API_KEY', 'MQTT_PASSWORD'] });
     expect((await h.api('/api/secrets/API_KEY', { method: 'DELETE', token: h.token.admin })).status).toBe(204);
     expect((await h.api('/api/secrets/API_KEY', { method: 'DELETE', token: h.token.admin })).status).toBe(404);
-    expect((await h.api('/api/secrets/bad%20name', { method: 'PUT', token: h.token.admin, body: { value } })).status).toBe(400);
-    expect((await h.api('/api/secrets/OK_NAME', { method: 'PUT', token: h.token.admin, body: { value: 42 } })).status).toBe(400);
+    expect(
+      (await h.api('/api/secrets/bad%20name', { method: 'PUT', token: h.token.admin, body: { value } })).status,
+    ).toBe(400);
+    expect(
+      (await h.api('/api/secrets/OK_NAME', { method: 'PUT', token: h.token.admin, body: { value: 42 } })).status,
+    ).toBe(400);
 
     // Read everything a caller can read after that, then search every answer ever given.
     await h.api('/api/flow/rollback', { method: 'POST', token: h.token.deployer, body: {} });
-    await h.api('/api/flow', { method: 'PUT', token: h.token.deployer, body: flow([{ id: 'o', type: 'sink' }], []), headers: { 'if-match': '"0"' } });
-    for (const path of ['/api/audit', '/api/tokens', '/api/secrets', '/api/status', '/api/flow', '/api/flow/versions', '/api/openapi.json', '/metrics', '/api/nodes']) {
+    await h.api('/api/flow', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: flow([{ id: 'o', type: 'sink' }], []),
+      headers: { 'if-match': '"0"' },
+    });
+    for (const path of [
+      '/api/audit',
+      '/api/tokens',
+      '/api/secrets',
+      '/api/status',
+      '/api/flow',
+      '/api/flow/versions',
+      '/api/openapi.json',
+      '/metrics',
+      '/api/nodes',
+    ]) {
       await h.api(path, { token: h.token.admin });
     }
     const everything = h.bodies.join('\n');

@@ -42,7 +42,9 @@ describe('atomic files', () => {
     writeFileSync(join(dir, 'ok.json'), '{"a":1}');
     expect(await readJsonFile(join(dir, 'ok.json'))).toEqual({ a: 1 });
     writeFileSync(join(dir, 'bad.json'), '{"a":');
-    await expect(readJsonFile(join(dir, 'bad.json'))).rejects.toThrow(`${join(dir, 'bad.json')} is damaged (not valid JSON`);
+    await expect(readJsonFile(join(dir, 'bad.json'))).rejects.toThrow(
+      `${join(dir, 'bad.json')} is damaged (not valid JSON`,
+    );
   });
 
   it('runs queued updates one at a time, in order, going on after a failure', async () => {
@@ -57,7 +59,11 @@ describe('atomic files', () => {
         return name;
       });
     const results = await Promise.allSettled([step('a', 20), step('b', 1, true), step('c', 1)]);
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['a', 'b failed', 'c']);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      'a',
+      'b failed',
+      'c',
+    ]);
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
   });
 

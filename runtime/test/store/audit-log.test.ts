@@ -34,7 +34,9 @@ describe('AuditLog', () => {
 
   it('keeps call order for overlapping appends', async () => {
     const log = await AuditLog.open(freshDataDir());
-    await Promise.all(Array.from({ length: 20 }, (_, i) => log.append({ type: 'deploy', actor: 'ci', detail: String(i) })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => log.append({ type: 'deploy', actor: 'ci', detail: String(i) })),
+    );
     expect((await log.query()).map((e) => e.detail)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
   });
 
@@ -61,7 +63,11 @@ describe('AuditLog', () => {
     const dir = freshDataDir();
     appendFileSync(
       join(dir, 'audit.log'),
-      Array.from({ length: 1005 }, (_, i) => `${JSON.stringify({ time: new Date(i).toISOString(), type: 'deploy', actor: 'ci', detail: String(i) })}\n`).join(''),
+      Array.from(
+        { length: 1005 },
+        (_, i) =>
+          `${JSON.stringify({ time: new Date(i).toISOString(), type: 'deploy', actor: 'ci', detail: String(i) })}\n`,
+      ).join(''),
     );
     const events = await (await AuditLog.open(dir)).query();
     expect(events).toHaveLength(1000);

@@ -44,7 +44,9 @@ describe('FlowStore', () => {
     expect(hashFlow(reordered)).toBe(hashFlow(flow('first')));
     expect(hashFlow(flow('other'))).not.toBe(hashFlow(flow('first')));
     expect(hashFlow(flow('first'))).toMatch(/^[0-9a-f]{64}$/);
-    expect(canonicalJson({ b: [{ z: 1, a: { y: 2, x: null } }], a: 'x' })).toBe('{"a":"x","b":[{"a":{"x":null,"y":2},"z":1}]}');
+    expect(canonicalJson({ b: [{ z: 1, a: { y: 2, x: null } }], a: 'x' })).toBe(
+      '{"a":"x","b":[{"a":{"x":null,"y":2},"z":1}]}',
+    );
   });
 
   it('gives copies: changing a returned flow does not change the store', async () => {
@@ -92,7 +94,9 @@ describe('FlowStore', () => {
     writeFileSync(path, 'garbage{');
     await expect(FlowStore.open(dir)).rejects.toThrow(`${path} is damaged (not valid JSON`);
     writeFileSync(path, JSON.stringify({ current: 7, versions: [] }));
-    await expect(FlowStore.open(dir)).rejects.toThrow(`${path} is damaged: "current" (7) is not one of the listed versions`);
+    await expect(FlowStore.open(dir)).rejects.toThrow(
+      `${path} is damaged: "current" (7) is not one of the listed versions`,
+    );
     writeFileSync(path, JSON.stringify({ current: 1, versions: [{ version: 1, flowId: 'x' }] }));
     await expect(FlowStore.open(dir)).rejects.toThrow(`${path} is damaged: versions[0].hash is not a string`);
   });

@@ -6,7 +6,11 @@ import { SecretStore } from '../../src/store';
 
 const freshDataDir = () => mkdtempSync(join(tmpdir(), 'tagflow-secret-store-test-'));
 const modeOf = (path: string) => statSync(path).mode & 0o777;
-const readSecrets = (dir: string) => JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')) as Record<string, { iv: string; tag: string; data: string }>;
+const readSecrets = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')) as Record<
+    string,
+    { iv: string; tag: string; data: string }
+  >;
 
 describe('SecretStore', () => {
   it('sees secrets another process set or deleted in the same data dir (tagflow secret beside a running runtime)', async () => {
@@ -83,7 +87,9 @@ describe('SecretStore', () => {
     secrets.token.data = data.toString('base64');
     writeFileSync(join(dir, 'secrets.json'), JSON.stringify(secrets));
     const store = await SecretStore.open(dir);
-    expect(() => store.get('token')).toThrow(`cannot decrypt secret token: the key in ${join(dir, 'secret.key')} does not match`);
+    expect(() => store.get('token')).toThrow(
+      `cannot decrypt secret token: the key in ${join(dir, 'secret.key')} does not match`,
+    );
   });
 
   it('detects a value moved to another name (the name is authenticated)', async () => {
@@ -103,21 +109,27 @@ describe('SecretStore', () => {
     await (await SecretStore.open(dir)).set('x', 'value');
     writeFileSync(join(dir, 'secret.key'), randomBytes(32));
     const store = await SecretStore.open(dir);
-    expect(() => store.get('x')).toThrow(`cannot decrypt secret x: the key in ${join(dir, 'secret.key')} does not match`);
+    expect(() => store.get('x')).toThrow(
+      `cannot decrypt secret x: the key in ${join(dir, 'secret.key')} does not match`,
+    );
   });
 
   it('refuses to make a new key when secrets encrypted with the old one exist', async () => {
     const dir = freshDataDir();
     await (await SecretStore.open(dir)).set('x', 'value');
     rmSync(join(dir, 'secret.key'));
-    await expect(SecretStore.open(dir)).rejects.toThrow(`${join(dir, 'secret.key')} is missing but ${join(dir, 'secrets.json')} holds secrets`);
+    await expect(SecretStore.open(dir)).rejects.toThrow(
+      `${join(dir, 'secret.key')} is missing but ${join(dir, 'secrets.json')} holds secrets`,
+    );
     expect(existsSync(join(dir, 'secret.key'))).toBe(false);
   });
 
   it('refuses a key of the wrong size and a damaged secrets.json', async () => {
     const dir = freshDataDir();
     writeFileSync(join(dir, 'secret.key'), 'too short');
-    await expect(SecretStore.open(dir)).rejects.toThrow(`${join(dir, 'secret.key')} is damaged: a key is 32 bytes, this file has 9`);
+    await expect(SecretStore.open(dir)).rejects.toThrow(
+      `${join(dir, 'secret.key')} is damaged: a key is 32 bytes, this file has 9`,
+    );
     rmSync(join(dir, 'secret.key'));
     writeFileSync(join(dir, 'secrets.json'), '[');
     await expect(SecretStore.open(dir)).rejects.toThrow(`${join(dir, 'secrets.json')} is damaged`);

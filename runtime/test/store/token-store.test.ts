@@ -102,7 +102,10 @@ describe('TokenStore', () => {
     const path = join(dir, 'tokens.json');
     writeFileSync(path, '{"tokens": [');
     await expect(TokenStore.open(dir)).rejects.toThrow(`${path} is damaged (not valid JSON`);
-    writeFileSync(path, JSON.stringify({ tokens: [{ id: 'a', name: 'a', role: 'admin', createdAt: 'now', hash: 'short' }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({ tokens: [{ id: 'a', name: 'a', role: 'admin', createdAt: 'now', hash: 'short' }] }),
+    );
     await expect(TokenStore.open(dir)).rejects.toThrow(`${path} is damaged: tokens[0].hash is not a sha256 in hex`);
   });
 });

@@ -82,7 +82,9 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
         // The drop (dragging false) records the whole drag as one undo step.
         store.edit((d) => {
           const pos = { ...positions };
-          if (!dragging) for (const c of moves) if (c.type === 'position' && !c.position) pos[c.id] = d.node(c.id)?.position ?? { x: 0, y: 0 };
+          if (!dragging)
+            for (const c of moves)
+              if (c.type === 'position' && !c.position) pos[c.id] = d.node(c.id)?.position ?? { x: 0, y: 0 };
           return d.moveNodes(pos, { transient: dragging });
         });
       }
@@ -90,8 +92,11 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
       if (selects.length > 0) {
         store.edit((d) => {
           const chosen = new Set(d.nodes.filter((n) => n.selected).map((n) => n.id));
-          for (const c of selects) if (c.type === 'select') (c.selected ? chosen.add(c.id) : chosen.delete(c.id));
-          return d.select([...chosen], d.edges.filter((e) => e.selected).map((e) => e.id));
+          for (const c of selects) if (c.type === 'select') c.selected ? chosen.add(c.id) : chosen.delete(c.id);
+          return d.select(
+            [...chosen],
+            d.edges.filter((e) => e.selected).map((e) => e.id),
+          );
         });
       }
     },
@@ -104,7 +109,7 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
       if (selects.length === 0) return;
       store.edit((d) => {
         const chosen = new Set(d.edges.filter((e) => e.selected).map((e) => e.id));
-        for (const c of selects) if (c.type === 'select') (c.selected ? chosen.add(c.id) : chosen.delete(c.id));
+        for (const c of selects) if (c.type === 'select') c.selected ? chosen.add(c.id) : chosen.delete(c.id);
         return d.select(
           d.nodes.filter((n) => n.selected).map((n) => n.id),
           [...chosen],
@@ -116,7 +121,17 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
 
   const onConnect = useCallback(
     (c: Connection) => {
-      store.edit((d) => d.connect({ source: c.source, sourcePort: c.sourceHandle ?? 'out', target: c.target, targetPort: c.targetHandle ?? 'in' }, catalog));
+      store.edit((d) =>
+        d.connect(
+          {
+            source: c.source,
+            sourcePort: c.sourceHandle ?? 'out',
+            target: c.target,
+            targetPort: c.targetHandle ?? 'in',
+          },
+          catalog,
+        ),
+      );
     },
     [store, catalog],
   );
@@ -172,7 +187,12 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
       >
         <Background gap={20} color="#dfe4ea" />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => categoryColour((n as TagflowRfNode).data?.info?.category)} />
+        <MiniMap
+          pannable
+          zoomable
+          style={{ width: 150, height: 100 }}
+          nodeColor={(n) => categoryColour((n as TagflowRfNode).data?.info?.category)}
+        />
       </ReactFlow>
       {doc.nodes.length === 0 && (
         <div className="empty-hint">

@@ -32,7 +32,14 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
       title={problems > 0 ? `${problems} problem${problems === 1 ? '' : 's'}: select the node to see them` : undefined}
     >
       {inputs.map((port, i) => (
-        <Handle key={`in-${port}`} id={port} type="target" position={Position.Left} style={{ top: top(i, inputs.length) }} title={`input: ${port}`} />
+        <Handle
+          key={`in-${port}`}
+          id={port}
+          type="target"
+          position={Position.Left}
+          style={{ top: top(i, inputs.length) }}
+          title={`input: ${port}`}
+        />
       ))}
       <div className="label">{node.label ?? node.id}</div>
       <div className="type">
@@ -46,12 +53,26 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
           <span className="port-names out">{outputs.length > 1 && outputs.map((p) => <span key={p}>{p}</span>)}</span>
         </div>
       )}
-      <div className="status-badge" data-testid={`status-${id}`} data-state={status?.state ?? 'none'} title={status?.text}>
+      <div
+        className="status-badge"
+        data-testid={`status-${id}`}
+        data-state={status?.state ?? 'none'}
+        title={status?.text}
+      >
         {status ? `${status.text ?? status.state}${status.backlog ? ` · backlog ${status.backlog}` : ''}` : ''}
-        {rate !== undefined && rate > 0 && <span className="rate" data-testid={`rate-${id}`}>{` · ${formatRate(rate)}`}</span>}
+        {rate !== undefined && rate > 0 && (
+          <span className="rate" data-testid={`rate-${id}`}>{` · ${formatRate(rate)}`}</span>
+        )}
       </div>
       {outputs.map((port, i) => (
-        <Handle key={`out-${port}`} id={port} type="source" position={Position.Right} style={{ top: top(i, outputs.length) }} title={`output: ${port}`} />
+        <Handle
+          key={`out-${port}`}
+          id={port}
+          type="source"
+          position={Position.Right}
+          style={{ top: top(i, outputs.length) }}
+          title={`output: ${port}`}
+        />
       ))}
     </div>
   );

@@ -19,10 +19,25 @@ interface Props {
   onClose(): void;
 }
 
-type Phase = { kind: 'loading' } | { kind: 'review'; running: RunningFlow; diff: DeployDiff } | { kind: 'deploying' } | { kind: 'done'; result: DeployResult } | { kind: 'failed'; message: string };
+type Phase =
+  | { kind: 'loading' }
+  | { kind: 'review'; running: RunningFlow; diff: DeployDiff }
+  | { kind: 'deploying' }
+  | { kind: 'done'; result: DeployResult }
+  | { kind: 'failed'; message: string };
 
 /** Shows what a deploy changes against the running flow, deploys with If-Match, and shows the runtime's answer. */
-export function DeployDialog({ api, catalog, flow, baseVersion, validation, onDeployed, onRejected, onReload, onClose }: Props) {
+export function DeployDialog({
+  api,
+  catalog,
+  flow,
+  baseVersion,
+  validation,
+  onDeployed,
+  onRejected,
+  onReload,
+  onClose,
+}: Props) {
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const [diff, setDiff] = useState<DeployDiff | null>(null);
 
@@ -36,7 +51,10 @@ export function DeployDialog({ api, catalog, flow, baseVersion, validation, onDe
         setDiff(d);
         setPhase({ kind: 'review', running, diff: d });
       })
-      .catch((err: unknown) => !gone && setPhase({ kind: 'failed', message: err instanceof Error ? err.message : String(err) }));
+      .catch(
+        (err: unknown) =>
+          !gone && setPhase({ kind: 'failed', message: err instanceof Error ? err.message : String(err) }),
+      );
     return () => {
       gone = true;
     };
@@ -44,7 +62,10 @@ export function DeployDialog({ api, catalog, flow, baseVersion, validation, onDe
 
   const deploy = async (version: number) => {
     setPhase({ kind: 'deploying' });
-    const result = await api.deploy(flow, version).catch((err: unknown): DeployResult => ({ status: 'failed', message: err instanceof Error ? err.message : String(err) }));
+    const result = await api.deploy(flow, version).catch((err: unknown): DeployResult => ({
+      status: 'failed',
+      message: err instanceof Error ? err.message : String(err),
+    }));
     setPhase({ kind: 'done', result });
     if (result.status === 'deployed' || result.status === 'unchanged') onDeployed(result.version);
     else onRejected(result);
@@ -78,12 +99,14 @@ export function DeployDialog({ api, catalog, flow, baseVersion, validation, onDe
         {diff && <DiffView diff={diff} />}
         {phase.kind === 'review' && phase.running.version !== baseVersion && (
           <p className="error-text">
-            Someone deployed version {phase.running.version} since you loaded version {baseVersion}. Deploying will be refused unless you overwrite it.
+            Someone deployed version {phase.running.version} since you loaded version {baseVersion}. Deploying will be
+            refused unless you overwrite it.
           </p>
         )}
         {!validation.ok && phase.kind === 'review' && (
           <p className="error-text">
-            This flow has {validation.errors.length} problem{validation.errors.length === 1 ? '' : 's'} (outlined in red): the runtime will most likely refuse it.
+            This flow has {validation.errors.length} problem{validation.errors.length === 1 ? '' : 's'} (outlined in
+            red): the runtime will most likely refuse it.
           </p>
         )}
         {phase.kind === 'deploying' && <p>Deploying…</p>}
@@ -108,7 +131,13 @@ export function DeployDialog({ api, catalog, flow, baseVersion, validation, onDe
             {phase.kind === 'done' ? 'Close' : 'Cancel'}
           </button>
           {phase.kind === 'review' && (
-            <button type="button" className="primary" data-testid="deploy-confirm" onClick={() => deploy(baseVersion)} autoFocus>
+            <button
+              type="button"
+              className="primary"
+              data-testid="deploy-confirm"
+              onClick={() => deploy(baseVersion)}
+              autoFocus
+            >
               Deploy
             </button>
           )}

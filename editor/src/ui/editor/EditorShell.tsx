@@ -37,11 +37,23 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
   }, [api]);
 
   useEffect(() => {
-    const conn = connectEvents(api.token, (f) => live.handle(f), (s) => live.setConnection(s));
-    const refresh = () => api.status().then((s) => live.setStatuses(s.nodes), () => undefined);
+    const conn = connectEvents(
+      api.token,
+      (f) => live.handle(f),
+      (s) => live.setConnection(s),
+    );
+    const refresh = () =>
+      api.status().then(
+        (s) => live.setStatuses(s.nodes),
+        () => undefined,
+      );
     refresh();
     // Counters for the message rates on the badges; a failed poll just leaves the last rates.
-    const poll = () => api.status().then((s) => live.setCounters(s.nodes, Date.now()), () => undefined);
+    const poll = () =>
+      api.status().then(
+        (s) => live.setCounters(s.nodes, Date.now()),
+        () => undefined,
+      );
     void poll();
     const rateTimer = setInterval(poll, 2000);
     const unsubscribe = live.subscribe(() => undefined);
@@ -74,8 +86,20 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
   );
 }
 
-function Workspace({ api, catalog, running, onSignOut }: { api: AdminApi; catalog: EditorCatalog; running: RunningFlow; onSignOut(): void }) {
-  const store = useDocument(() => (running.flow ? FlowDocument.fromFlow(running.flow) : FlowDocument.empty('my-flow', 'My flow')));
+function Workspace({
+  api,
+  catalog,
+  running,
+  onSignOut,
+}: {
+  api: AdminApi;
+  catalog: EditorCatalog;
+  running: RunningFlow;
+  onSignOut(): void;
+}) {
+  const store = useDocument(() =>
+    running.flow ? FlowDocument.fromFlow(running.flow) : FlowDocument.empty('my-flow', 'My flow'),
+  );
   const { doc } = store;
   const live = useLive();
   const rf = useReactFlow();
@@ -92,7 +116,10 @@ function Workspace({ api, catalog, running, onSignOut }: { api: AdminApi; catalo
   useEffect(() => live.setFeeders(running.flow?.edges ?? [], running.flow?.nodes), [live, running]);
 
   // Validation ignores selection and positions; recompute only when the flow's content changes.
-  const content = useMemo(() => ({ nodes: doc.nodes, edges: doc.edges, resources: doc.resources, meta: doc.meta }), [doc.revision, doc.nodes.length]); // eslint-disable-line react-hooks/exhaustive-deps
+  const content = useMemo(
+    () => ({ nodes: doc.nodes, edges: doc.edges, resources: doc.resources, meta: doc.meta }),
+    [doc.revision, doc.nodes.length],
+  ); // eslint-disable-line react-hooks/exhaustive-deps
   const validation = useMemo(() => validate(content, catalog), [content, catalog]);
   const problems = useMemo(() => {
     const out = new Map<string, number>();
@@ -120,11 +147,18 @@ function Workspace({ api, catalog, running, onSignOut }: { api: AdminApi; catalo
     (type: string) => {
       const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
       const shift = (addCount.current++ % 6) * 24;
-      const p = pane ? rf.screenToFlowPosition({ x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 }) : { x: 100, y: 100 };
+      const p = pane
+        ? rf.screenToFlowPosition({ x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 })
+        : { x: 100, y: 100 };
       const spot = { x: Math.round(p.x - 80 + shift), y: Math.round(p.y - 25) };
       // Step down until the spot is clear, so a new node never hides under another.
       const taken = store.current().nodes;
-      for (let i = 0; i < 40 && taken.some((n) => Math.abs(n.position.x - spot.x) < 190 && Math.abs(n.position.y - spot.y) < 60); i += 1) spot.y += 70;
+      for (
+        let i = 0;
+        i < 40 && taken.some((n) => Math.abs(n.position.x - spot.x) < 190 && Math.abs(n.position.y - spot.y) < 60);
+        i += 1
+      )
+        spot.y += 70;
       addNode(type, spot);
     },
     [addNode, rf, store],
@@ -146,8 +180,12 @@ function Workspace({ api, catalog, running, onSignOut }: { api: AdminApi; catalo
     const text = await file.text();
     try {
       const flow = JSON.parse(text) as Flow;
-      if (!flow || typeof flow !== 'object' || typeof flow.id !== 'string' || !Array.isArray(flow.nodes)) throw new Error('not a flow');
-      replaceFlow({ ...flow, edges: Array.isArray(flow.edges) ? flow.edges : [] }, `Imported “${flow.name ?? flow.id}” (Undo to go back).`);
+      if (!flow || typeof flow !== 'object' || typeof flow.id !== 'string' || !Array.isArray(flow.nodes))
+        throw new Error('not a flow');
+      replaceFlow(
+        { ...flow, edges: Array.isArray(flow.edges) ? flow.edges : [] },
+        `Imported “${flow.name ?? flow.id}” (Undo to go back).`,
+      );
     } catch {
       store.notify(`${file.name} is not a tagflow flow file (JSON with an "id", "nodes" and "edges").`);
     }
@@ -197,7 +235,12 @@ function Workspace({ api, catalog, running, onSignOut }: { api: AdminApi; catalo
       />
       <div className="workspace">
         <aside className={`side left${paletteOpen ? '' : ' collapsed'}`} aria-label="Node palette">
-          <button type="button" className="side-toggle" aria-expanded={paletteOpen} onClick={() => setPaletteOpen(!paletteOpen)}>
+          <button
+            type="button"
+            className="side-toggle"
+            aria-expanded={paletteOpen}
+            onClick={() => setPaletteOpen(!paletteOpen)}
+          >
             {paletteOpen ? '◂ Nodes' : 'Nodes ▸'}
           </button>
           {paletteOpen && <Palette catalog={catalog} onAdd={addAtCentre} />}
@@ -217,18 +260,36 @@ function Workspace({ api, catalog, running, onSignOut }: { api: AdminApi; catalo
             <FlowCanvas store={store} catalog={catalog} problems={problems} onAddNode={addNode} />
           )}
           {store.notice && (
-            <div className={`toast ${store.notice.kind}`} role={store.notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice" onClick={store.dismiss}>
+            <div
+              className={`toast ${store.notice.kind}`}
+              role={store.notice.kind === 'error' ? 'alert' : 'status'}
+              data-testid="notice"
+              onClick={store.dismiss}
+            >
               {store.notice.text}
             </div>
           )}
           <DebugPanel nodes={doc.nodes} onSelectNode={(id) => store.edit((d) => d.select([id]))} />
         </main>
         <aside className={`side right${propsOpen ? '' : ' collapsed'}`} aria-label="Properties">
-          <button type="button" className="side-toggle" aria-expanded={propsOpen} onClick={() => setPropsOpen(!propsOpen)}>
+          <button
+            type="button"
+            className="side-toggle"
+            aria-expanded={propsOpen}
+            onClick={() => setPropsOpen(!propsOpen)}
+          >
             {propsOpen ? 'Properties ▸' : '◂ Properties'}
           </button>
           {propsOpen && (
-            <PropertiesPanel store={store} catalog={catalog} validation={validation} deployErrors={deployErrors} api={api} trendFor={trendFor} onTrend={setTrendFor} />
+            <PropertiesPanel
+              store={store}
+              catalog={catalog}
+              validation={validation}
+              deployErrors={deployErrors}
+              api={api}
+              trendFor={trendFor}
+              onTrend={setTrendFor}
+            />
           )}
         </aside>
       </div>
@@ -243,7 +304,10 @@ function Workspace({ api, catalog, running, onSignOut }: { api: AdminApi; catalo
             setBaseVersion(version);
             setDeployErrors(new Map());
             live.setFeeders(deploying.edges, deploying.nodes);
-            api.status().then((s) => live.setStatuses(s.nodes), () => undefined);
+            api.status().then(
+              (s) => live.setStatuses(s.nodes),
+              () => undefined,
+            );
           }}
           onRejected={onDeployResult}
           onReload={(r) => {

@@ -24,7 +24,12 @@ export function useShortcuts(store: DocumentStore): void {
       const key = e.key.toLowerCase();
       if (key === 'a') {
         e.preventDefault();
-        edit((d) => d.select(d.nodes.map((n) => n.id), d.edges.map((x) => x.id)));
+        edit((d) =>
+          d.select(
+            d.nodes.map((n) => n.id),
+            d.edges.map((x) => x.id),
+          ),
+        );
       } else if (key === 'z' && !e.shiftKey) {
         e.preventDefault();
         undo();
@@ -42,7 +47,10 @@ export function useShortcuts(store: DocumentStore): void {
       if (ids.length === 0 || !e.clipboardData) return;
       e.clipboardData.setData('text/plain', doc.copy(ids));
       e.preventDefault();
-      notify(`Copied ${ids.length} node${ids.length === 1 ? '' : 's'}. Ctrl+V pastes them (also in another tab).`, 'info');
+      notify(
+        `Copied ${ids.length} node${ids.length === 1 ? '' : 's'}. Ctrl+V pastes them (also in another tab).`,
+        'info',
+      );
     };
     const onPaste = (e: ClipboardEvent) => {
       if (inTextField(e.target) || document.querySelector('.modal')) return;

@@ -6,14 +6,31 @@ import type { EditorCatalog } from '../../state';
 import { LazyMonaco } from '../monaco/LazyMonaco';
 
 /** The whole flow as JSON, validated while typing; Apply replaces the document (one undo step). */
-export function JsonView({ flow, catalog, onApply, onClose }: { flow: Flow; catalog: EditorCatalog; onApply(flow: Flow): void; onClose(): void }) {
+export function JsonView({
+  flow,
+  catalog,
+  onApply,
+  onClose,
+}: {
+  flow: Flow;
+  catalog: EditorCatalog;
+  onApply(flow: Flow): void;
+  onClose(): void;
+}) {
   const original = useMemo(() => JSON.stringify(flow, null, 2), [flow]);
   const [text, setText] = useState(original);
   const check = useMemo(() => {
     const parsed = parseFlowJson(text);
     if (!parsed.ok) return { flow: null, problems: [parsed.error.message] };
     const value = parsed.value as Partial<Flow> | null;
-    if (!value || typeof value !== 'object' || Array.isArray(value) || typeof value.id !== 'string' || !Array.isArray(value.nodes) || (value.edges !== undefined && !Array.isArray(value.edges))) {
+    if (
+      !value ||
+      typeof value !== 'object' ||
+      Array.isArray(value) ||
+      typeof value.id !== 'string' ||
+      !Array.isArray(value.nodes) ||
+      (value.edges !== undefined && !Array.isArray(value.edges))
+    ) {
       return { flow: null, problems: ['A flow is an object with an "id" (text), a "nodes" list and an "edges" list.'] };
     }
     const candidate = { ...value, edges: value.edges ?? [] } as Flow;
@@ -44,9 +61,21 @@ export function JsonView({ flow, catalog, onApply, onClose }: { flow: Flow; cata
         </button>
       </div>
       <div className="json-editor" data-testid="json-editor">
-        <LazyMonaco value={text} language="json" height="100%" path="file:///tagflow/flow.json" onChange={setText} ariaLabel="Flow JSON" plainTyping />
+        <LazyMonaco
+          value={text}
+          language="json"
+          height="100%"
+          path="file:///tagflow/flow.json"
+          onChange={setText}
+          ariaLabel="Flow JSON"
+          plainTyping
+        />
       </div>
-      <div className={`problems${check.problems.length === 0 ? ' none' : ''}`} data-testid="json-problems" aria-live="polite">
+      <div
+        className={`problems${check.problems.length === 0 ? ' none' : ''}`}
+        data-testid="json-problems"
+        aria-live="polite"
+      >
         {check.problems.length === 0 ? (
           'No problems found.'
         ) : (

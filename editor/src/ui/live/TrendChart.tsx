@@ -23,7 +23,17 @@ interface HistoryState {
  * A small line chart of one node's numbers (plain SVG): live values from debug events in blue and,
  * when a historian records the node's values (`historyTagFor`), their history in grey beneath.
  */
-export function TrendChart({ nodeId, flow, api, onClose }: { nodeId: string; flow: HistorySource; api: AdminApi; onClose(): void }) {
+export function TrendChart({
+  nodeId,
+  flow,
+  api,
+  onClose,
+}: {
+  nodeId: string;
+  flow: HistorySource;
+  api: AdminApi;
+  onClose(): void;
+}) {
   const live = useLive();
   const points = live.series.points(nodeId);
   // Re-render every second so the time axis moves even when no value arrives.
@@ -47,7 +57,9 @@ export function TrendChart({ nodeId, flow, api, onClose }: { nodeId: string; flo
       .history(target.resourceId, [target.tag], { sinceMs: historyWindow, bucketMs: historyBucketMs(historyWindow) })
       .then(
         (rows) => !gone && setHistory({ key, points: historyPoints(rows, target.tag) }),
-        (err: unknown) => !gone && setHistory((prev) => ({ key, points: prev?.key === key ? prev.points : [], error: historyFailure(err) })),
+        (err: unknown) =>
+          !gone &&
+          setHistory((prev) => ({ key, points: prev?.key === key ? prev.points : [], error: historyFailure(err) })),
       );
     return () => {
       gone = true;
@@ -76,21 +88,38 @@ export function TrendChart({ nodeId, flow, api, onClose }: { nodeId: string; flo
   }
   const x = (t: number) => PAD.left + ((t - from) / span) * (W - PAD.left - PAD.right);
   const y = (v: number) => PAD.top + (1 - (v - min) / (max - min)) * (H - PAD.top - PAD.bottom);
-  const line = (ps: readonly SeriesPoint[]) => ps.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.time).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
+  const line = (ps: readonly SeriesPoint[]) =>
+    ps.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.time).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
   const d = line(shown);
   const dPast = line(pastShown);
   const last = shown[shown.length - 1];
   const note = historyNote(target, lookup.reason, past, flow, nodeId);
   return (
-    <div className="trend" data-testid="trend-chart" data-points={shown.length} data-history-points={pastShown.length} data-history-tag={target?.tag ?? ''}>
+    <div
+      className="trend"
+      data-testid="trend-chart"
+      data-points={shown.length}
+      data-history-points={pastShown.length}
+      data-history-tag={target?.tag ?? ''}
+    >
       <div className="head">
-        <span>Last {formatSpan(span)}{last ? `: now ${formatNumber(last.value)}` : ''}</span>
+        <span>
+          Last {formatSpan(span)}
+          {last ? `: now ${formatNumber(last.value)}` : ''}
+        </span>
         <button type="button" className="icon" aria-label="Close the chart" onClick={onClose}>
           ✕
         </button>
       </div>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Trend of ${nodeId}`}>
-        <rect x={PAD.left} y={PAD.top} width={W - PAD.left - PAD.right} height={H - PAD.top - PAD.bottom} fill="#fff" stroke="#e1e6ec" />
+        <rect
+          x={PAD.left}
+          y={PAD.top}
+          width={W - PAD.left - PAD.right}
+          height={H - PAD.top - PAD.bottom}
+          fill="#fff"
+          stroke="#e1e6ec"
+        />
         <text x={PAD.left - 4} y={PAD.top + 8} textAnchor="end" fontSize="10" fill="#5b6776">
           {formatNumber(max)}
         </text>
@@ -107,7 +136,12 @@ export function TrendChart({ nodeId, flow, api, onClose }: { nodeId: string; flo
         {d && <path d={d} fill="none" stroke="#1f6feb" strokeWidth="1.5" />}
         {last && <circle cx={x(last.time)} cy={y(last.value)} r="3" fill="#1f6feb" />}
       </svg>
-      {shown.length === 0 && <p className="hint">No live numbers yet. Values appear when this node (or the debug node it feeds) sends numbers to a debug node of the running flow.</p>}
+      {shown.length === 0 && (
+        <p className="hint">
+          No live numbers yet. Values appear when this node (or the debug node it feeds) sends numbers to a debug node
+          of the running flow.
+        </p>
+      )}
       {note && (
         <p className="hint" data-testid="trend-history-note">
           {note}
@@ -134,17 +168,29 @@ function topicFor(live: LiveStore, flow: HistorySource, nodeId: string): string 
 }
 
 /** A line under the chart about history, in plain words; null when nothing needs saying. */
-function historyNote(target: { tag: string } | undefined, reason: NoHistoryReason | undefined, past: HistoryState | null, flow: HistorySource, nodeId: string): string | null {
+function historyNote(
+  target: { tag: string } | undefined,
+  reason: NoHistoryReason | undefined,
+  past: HistoryState | null,
+  flow: HistorySource,
+  nodeId: string,
+): string | null {
   if (target) {
     if (past?.error) return `History of “${target.tag}” is not available: ${past.error}`;
     if (!past) return `Loading the history of “${target.tag}”…`;
-    return past.points.length > 0 ? `Grey: history of “${target.tag}” from the historian.` : `The historian has no numbers for “${target.tag}” in this time.`;
+    return past.points.length > 0
+      ? `Grey: history of “${target.tag}” from the historian.`
+      : `The historian has no numbers for “${target.tag}” in this time.`;
   }
   if (reason === 'topic-unknown') {
-    const recorded = flow.nodes.find((n) => n.id === nodeId)?.type === HISTORIAN_OUT ? 'This node records' : 'A historian records this node’s values';
+    const recorded =
+      flow.nodes.find((n) => n.id === nodeId)?.type === HISTORIAN_OUT
+        ? 'This node records'
+        : 'A historian records this node’s values';
     return `${recorded} under a tag made from the message topic, which is not known yet: set a debug node fed by it to show the whole message to see the history too.`;
   }
-  if (reason === 'field-unknown') return 'A historian records this node’s values under a tag made from message fields the editor cannot know, so no history is shown.';
+  if (reason === 'field-unknown')
+    return 'A historian records this node’s values under a tag made from message fields the editor cannot know, so no history is shown.';
   return null;
 }
 

@@ -45,7 +45,10 @@ export class LiveStore {
    * Sets the edges the trend of a debug value is also credited to, and (from `nodes`) which debug
    * nodes show whole messages (call after each deploy or load, with the running flow).
    */
-  setFeeders(edges: readonly { source: string; target: string }[], nodes: readonly { id: string; type: string; config?: Record<string, unknown> }[] = []): void {
+  setFeeders(
+    edges: readonly { source: string; target: string }[],
+    nodes: readonly { id: string; type: string; config?: Record<string, unknown> }[] = [],
+  ): void {
     this.feeders.clear();
     for (const e of edges) this.feeders.set(e.target, [...(this.feeders.get(e.target) ?? []), e.source]);
     this.wholeMessage.clear();
@@ -78,7 +81,9 @@ export class LiveStore {
   private lastCounters: { at: number; counts: Map<string, number> } | undefined;
 
   setCounters(nodes: Record<string, { counters?: Record<string, number> }>, at: number): void {
-    const counts = new Map(Object.entries(nodes).map(([id, n]) => [id, Math.max(n.counters?.in ?? 0, n.counters?.out ?? 0)]));
+    const counts = new Map(
+      Object.entries(nodes).map(([id, n]) => [id, Math.max(n.counters?.in ?? 0, n.counters?.out ?? 0)]),
+    );
     const previous = this.lastCounters;
     this.lastCounters = { at, counts };
     if (!previous || at <= previous.at) return;
@@ -95,11 +100,19 @@ export class LiveStore {
     const time = typeof frame.time === 'number' ? frame.time : Date.now();
     switch (frame.type) {
       case 'status':
-        if (frame.nodeId && frame.status && typeof frame.status === 'object') this.statuses.set(frame.nodeId, frame.status as NodeStatus);
+        if (frame.nodeId && frame.status && typeof frame.status === 'object')
+          this.statuses.set(frame.nodeId, frame.status as NodeStatus);
         break;
       case 'debug': {
         if (!frame.nodeId) break;
-        this.debug.add({ kind: 'debug', nodeId: frame.nodeId, name: frame.name as string | undefined, data: frame.data, time, seq: ++this.seq });
+        this.debug.add({
+          kind: 'debug',
+          nodeId: frame.nodeId,
+          name: frame.name as string | undefined,
+          data: frame.data,
+          time,
+          seq: ++this.seq,
+        });
         const { value, topic } = debugValue(frame.data, this.wholeMessage.has(frame.nodeId), frame.topic);
         for (const id of [frame.nodeId, ...(this.feeders.get(frame.nodeId) ?? [])]) {
           this.series.add(id, time, value);
@@ -131,7 +144,8 @@ export class LiveStore {
       this.scheduled = false;
       for (const l of this.listeners) l();
     };
-    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(flush);
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible')
+      requestAnimationFrame(flush);
     else setTimeout(flush, 100);
   }
 }

@@ -7,7 +7,13 @@ const MonacoField = lazy(() => import('./MonacoField'));
 /** A Monaco editor, loaded on first use. */
 export function LazyMonaco(props: MonacoFieldProps) {
   return (
-    <Suspense fallback={<div className="monaco-loading" style={{ height: props.height }}>Loading editor…</div>}>
+    <Suspense
+      fallback={
+        <div className="monaco-loading" style={{ height: props.height }}>
+          Loading editor…
+        </div>
+      }
+    >
       <MonacoField {...props} />
     </Suspense>
   );

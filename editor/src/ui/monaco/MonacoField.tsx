@@ -18,7 +18,15 @@ export interface MonacoFieldProps {
  * Monaco inside the React Flow page: the `nokey` wrapper stops React Flow's key handlers (space to
  * pan would eat spaces), and `editContext: false` keeps typing working in Chromium.
  */
-export default function MonacoField({ value, language, onChange, height, path, ariaLabel, plainTyping }: MonacoFieldProps) {
+export default function MonacoField({
+  value,
+  language,
+  onChange,
+  height,
+  path,
+  ariaLabel,
+  plainTyping,
+}: MonacoFieldProps) {
   return (
     <div className="nokey nowheel monaco-field" style={{ height }}>
       <Editor
@@ -40,7 +48,9 @@ export default function MonacoField({ value, language, onChange, height, path, a
           acceptSuggestionOnEnter: 'off',
           // Typing over a selection replaces it (as in any text box) instead of wrapping it in quotes or brackets.
           autoSurround: 'never',
-          ...(plainTyping ? { autoClosingBrackets: 'never', autoClosingQuotes: 'never', autoIndent: 'none', formatOnType: false } : {}),
+          ...(plainTyping
+            ? { autoClosingBrackets: 'never', autoClosingQuotes: 'never', autoIndent: 'none', formatOnType: false }
+            : {}),
         }}
         loading={<div className="monaco-loading">Loading editor…</div>}
       />

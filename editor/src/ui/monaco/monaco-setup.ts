@@ -60,7 +60,11 @@ monaco.typescript.javascriptDefaults.setCompilerOptions({
   lib: ['es2020'],
 });
 // The code is a function body: a top-level `return` is right, so TS error 1108 is not shown.
-monaco.typescript.javascriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false, diagnosticCodesToIgnore: [1108] });
+monaco.typescript.javascriptDefaults.setDiagnosticsOptions({
+  noSemanticValidation: false,
+  noSyntaxValidation: false,
+  diagnosticCodesToIgnore: [1108],
+});
 monaco.typescript.javascriptDefaults.addExtraLib(FUNCTION_NODE_TYPINGS, 'ts:tagflow/function-node.d.ts');
 
 loader.config({ monaco });

@@ -34,7 +34,13 @@ export function Palette({ catalog, onAdd }: { catalog: EditorCatalog; onAdd(type
           <div className="palette-group" key={g.category}>
             <h3>{CATEGORY_TITLES[g.category] ?? g.category}</h3>
             {g.items.map((info) => (
-              <PaletteItem key={info.type} info={info} selected={focused === info.type} onFocus={() => setFocused(info.type)} onAdd={() => onAdd(info.type)} />
+              <PaletteItem
+                key={info.type}
+                info={info}
+                selected={focused === info.type}
+                onFocus={() => setFocused(info.type)}
+                onAdd={() => onAdd(info.type)}
+              />
             ))}
           </div>
         ))}
@@ -44,7 +50,17 @@ export function Palette({ catalog, onAdd }: { catalog: EditorCatalog; onAdd(type
   );
 }
 
-function PaletteItem({ info, selected, onFocus, onAdd }: { info: EditorNodeTypeInfo; selected: boolean; onFocus(): void; onAdd(): void }) {
+function PaletteItem({
+  info,
+  selected,
+  onFocus,
+  onAdd,
+}: {
+  info: EditorNodeTypeInfo;
+  selected: boolean;
+  onFocus(): void;
+  onAdd(): void;
+}) {
   return (
     <button
       type="button"

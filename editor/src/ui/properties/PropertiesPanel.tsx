@@ -28,7 +28,16 @@ export function PropertiesPanel({ store, catalog, validation, deployErrors, api,
   return (
     <div className="properties" data-testid="properties">
       {selected.length === 0 && !edge && <FlowSummary store={store} validation={validation} />}
-      {edge && <EdgeProperties key={edge.id} edge={edge} store={store} api={api} trendOpen={trendFor === edge.source} onTrend={onTrend} />}
+      {edge && (
+        <EdgeProperties
+          key={edge.id}
+          edge={edge}
+          store={store}
+          api={api}
+          trendOpen={trendFor === edge.source}
+          onTrend={onTrend}
+        />
+      )}
       {selected.length > 1 && (
         <p className="panel-empty">
           {selected.length} nodes selected. Press Delete to remove them, Ctrl+C to copy them.
@@ -109,15 +118,32 @@ function NodeProperties({
       )}
       <div className="field">
         <label htmlFor="node-label">Label</label>
-        <input id="node-label" data-testid="node-label" type="text" value={node.label ?? ''} placeholder={node.id} onChange={(e) => store.edit((d) => d.rename(node.id, e.target.value))} />
+        <input
+          id="node-label"
+          data-testid="node-label"
+          type="text"
+          value={node.label ?? ''}
+          placeholder={node.id}
+          onChange={(e) => store.edit((d) => d.rename(node.id, e.target.value))}
+        />
       </div>
       <div className="field field-check">
         <label>
-          <input type="checkbox" data-testid="node-disabled" checked={Boolean(node.disabled)} onChange={(e) => store.edit((d) => d.setDisabled(node.id, e.target.checked))} />
+          <input
+            type="checkbox"
+            data-testid="node-disabled"
+            checked={Boolean(node.disabled)}
+            onChange={(e) => store.edit((d) => d.setDisabled(node.id, e.target.checked))}
+          />
           Disabled (not started, passes nothing on)
         </label>
       </div>
-      <button type="button" data-testid="trend-open" onClick={() => onTrend(trendOpen ? null : node.id)} aria-pressed={trendOpen}>
+      <button
+        type="button"
+        data-testid="trend-open"
+        onClick={() => onTrend(trendOpen ? null : node.id)}
+        aria-pressed={trendOpen}
+      >
         {trendOpen ? 'Hide trend' : 'Show live trend'}
       </button>
       {trendOpen && <TrendChart nodeId={node.id} flow={store.doc} api={api} onClose={() => onTrend(null)} />}
@@ -127,13 +153,23 @@ function NodeProperties({
         </p>
       )}
       {!info ? (
-        <p className="field-error">The node type “{node.type}” is not installed on this runtime: its settings cannot be shown as a form. Edit them in the JSON view.</p>
+        <p className="field-error">
+          The node type “{node.type}” is not installed on this runtime: its settings cannot be shown as a form. Edit
+          them in the JSON view.
+        </p>
       ) : (
         <SchemaForm
           schema={obj(info.configSchema)}
           value={node.config}
           ctx={ctx}
-          onChange={(path, value) => store.edit((d) => d.updateConfig(node.id, (setIn(d.node(node.id)?.config ?? {}, path, value) ?? {}) as Record<string, unknown>))}
+          onChange={(path, value) =>
+            store.edit((d) =>
+              d.updateConfig(
+                node.id,
+                (setIn(d.node(node.id)?.config ?? {}, path, value) ?? {}) as Record<string, unknown>,
+              ),
+            )
+          }
         />
       )}
     </>
@@ -141,7 +177,19 @@ function NodeProperties({
 }
 
 /** A selected wire: where it goes, and the trend of the values it carries (its source node's). */
-function EdgeProperties({ edge, store, api, trendOpen, onTrend }: { edge: CanvasEdge; store: DocumentStore; api: AdminApi; trendOpen: boolean; onTrend(nodeId: string | null): void }) {
+function EdgeProperties({
+  edge,
+  store,
+  api,
+  trendOpen,
+  onTrend,
+}: {
+  edge: CanvasEdge;
+  store: DocumentStore;
+  api: AdminApi;
+  trendOpen: boolean;
+  onTrend(nodeId: string | null): void;
+}) {
   const { doc } = store;
   const nameOf = (id: string) => doc.node(id)?.label ?? id;
   const port = (p: string, fallback: string) => (p === fallback ? '' : ` (${p})`);
@@ -154,7 +202,12 @@ function EdgeProperties({ edge, store, api, trendOpen, onTrend }: { edge: Canvas
         {port(edge.targetPort, 'in')}
       </div>
       <p className="hint">It carries the messages {nameOf(edge.source)} sends. Press Delete to remove it.</p>
-      <button type="button" data-testid="trend-open" onClick={() => onTrend(trendOpen ? null : edge.source)} aria-pressed={trendOpen}>
+      <button
+        type="button"
+        data-testid="trend-open"
+        onClick={() => onTrend(trendOpen ? null : edge.source)}
+        aria-pressed={trendOpen}
+      >
         {trendOpen ? 'Hide trend' : 'Show live trend'}
       </button>
       {trendOpen && <TrendChart nodeId={edge.source} flow={doc} api={api} onClose={() => onTrend(null)} />}
@@ -172,11 +225,23 @@ function FlowSummary({ store, validation }: { store: DocumentStore; validation: 
       <p className="hint">Select a node on the canvas to edit its settings.</p>
       <div className="field">
         <label htmlFor="flow-name">Flow name</label>
-        <input id="flow-name" data-testid="flow-name" type="text" value={doc.meta.name ?? ''} placeholder={doc.meta.id} onChange={(e) => store.edit((d) => d.updateMeta({ name: e.target.value }))} />
+        <input
+          id="flow-name"
+          data-testid="flow-name"
+          type="text"
+          value={doc.meta.name ?? ''}
+          placeholder={doc.meta.id}
+          onChange={(e) => store.edit((d) => d.updateMeta({ name: e.target.value }))}
+        />
       </div>
       <div className="field">
         <label htmlFor="flow-description">Description</label>
-        <textarea id="flow-description" rows={3} value={doc.meta.description ?? ''} onChange={(e) => store.edit((d) => d.updateMeta({ description: e.target.value }))} />
+        <textarea
+          id="flow-description"
+          rows={3}
+          value={doc.meta.description ?? ''}
+          onChange={(e) => store.edit((d) => d.updateMeta({ description: e.target.value }))}
+        />
       </div>
       {doc.resources.length > 0 && (
         <>
@@ -191,7 +256,9 @@ function FlowSummary({ store, validation }: { store: DocumentStore; validation: 
         </>
       )}
       <p className={validation.ok ? 'ok-text' : 'error-text'}>
-        {validation.ok ? 'No problems found.' : `${validation.errors.length} problem${validation.errors.length === 1 ? '' : 's'} to fix before deploying.`}
+        {validation.ok
+          ? 'No problems found.'
+          : `${validation.errors.length} problem${validation.errors.length === 1 ? '' : 's'} to fix before deploying.`}
       </p>
       {flowIssues.length > 0 && (
         <ul className="error-text">

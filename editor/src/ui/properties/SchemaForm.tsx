@@ -40,7 +40,19 @@ interface FieldProps {
 }
 
 /** A form for an object schema's properties (a node's or a resource's config). */
-export function SchemaForm({ schema, value, onChange, ctx, path = [] }: { schema: SchemaObject; value: unknown; onChange(path: Path, value: unknown): void; ctx: FormContext; path?: Path }) {
+export function SchemaForm({
+  schema,
+  value,
+  onChange,
+  ctx,
+  path = [],
+}: {
+  schema: SchemaObject;
+  value: unknown;
+  onChange(path: Path, value: unknown): void;
+  ctx: FormContext;
+  path?: Path;
+}) {
   const props = properties(schema);
   const req = required(schema);
   const record = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
@@ -48,7 +60,16 @@ export function SchemaForm({ schema, value, onChange, ctx, path = [] }: { schema
   const basic = entries.filter(([, s]) => !ui(s).advanced);
   const advanced = entries.filter(([, s]) => ui(s).advanced);
   const render = ([key, s]: [string, SchemaObject]) => (
-    <Field key={key} schema={s} path={[...path, key]} name={key} value={record[key]} isRequired={req.includes(key)} onChange={onChange} ctx={ctx} />
+    <Field
+      key={key}
+      schema={s}
+      path={[...path, key]}
+      name={key}
+      value={record[key]}
+      isRequired={req.includes(key)}
+      onChange={onChange}
+      ctx={ctx}
+    />
   );
   if (entries.length === 0 && path.length === 0) return <p className="hint">This node has no settings.</p>;
   return (
@@ -88,12 +109,31 @@ function Field(props: FieldProps) {
       </div>
     );
   } else if (hints.widget === 'resource') {
-    control = <ResourcePicker id={id} resourceType={hints.resourceType ?? ''} value={typeof value === 'string' ? value : ''} onChange={(v) => onChange(path, v || undefined)} ctx={ctx} />;
-  } else if (hints.widget === 'key-value' || (types(schema).includes('object') && !schema.properties && obj(schema.additionalProperties).type === 'string')) {
+    control = (
+      <ResourcePicker
+        id={id}
+        resourceType={hints.resourceType ?? ''}
+        value={typeof value === 'string' ? value : ''}
+        onChange={(v) => onChange(path, v || undefined)}
+        ctx={ctx}
+      />
+    );
+  } else if (
+    hints.widget === 'key-value' ||
+    (types(schema).includes('object') && !schema.properties && obj(schema.additionalProperties).type === 'string')
+  ) {
     wide = true;
     control = <KeyValueField id={id} value={value} onChange={(v) => onChange(path, v)} />;
   } else if (Array.isArray(schema.enum)) {
-    control = <EnumField id={id} schema={schema} value={value} isRequired={props.isRequired} onChange={(v) => onChange(path, v)} />;
+    control = (
+      <EnumField
+        id={id}
+        schema={schema}
+        value={value}
+        isRequired={props.isRequired}
+        onChange={(v) => onChange(path, v)}
+      />
+    );
   } else if (isObjectUnion(schema)) {
     return <UnionField {...props} />;
   } else if (types(schema).includes('object') || schema.properties) {
@@ -134,7 +174,9 @@ function Field(props: FieldProps) {
     control = (
       <>
         <TextField id={id} schema={schema} value={value} onChange={(v) => onChange(path, v)} />
-        {/^(password|token)Env$/.test(props.name) && <SecretButton secretName={typeof value === 'string' ? value : ''} ctx={ctx} />}
+        {/^(password|token)Env$/.test(props.name) && (
+          <SecretButton secretName={typeof value === 'string' ? value : ''} ctx={ctx} />
+        )}
       </>
     );
   } else if (isScalarUnion(schema)) {
@@ -151,13 +193,34 @@ function Field(props: FieldProps) {
   );
 }
 
-function FieldShell({ id, schema, name, isRequired, wide, ctx, children }: { id: string; schema: SchemaObject; name: string; isRequired: boolean; wide: boolean; ctx: FormContext; children: ReactNode }) {
+function FieldShell({
+  id,
+  schema,
+  name,
+  isRequired,
+  wide,
+  ctx,
+  children,
+}: {
+  id: string;
+  schema: SchemaObject;
+  name: string;
+  isRequired: boolean;
+  wide: boolean;
+  ctx: FormContext;
+  children: ReactNode;
+}) {
   const hints = ui(schema);
   return (
     <div className={`field${wide ? ' field-wide' : ''}${ctx.errors[id] ? ' has-error' : ''}`}>
       <label htmlFor={`f-${id}`}>
         {labelOf(schema, name)}
-        {isRequired && <span className="required" title="required"> *</span>}
+        {isRequired && (
+          <span className="required" title="required">
+            {' '}
+            *
+          </span>
+        )}
         {hints.unit && <span className="unit"> ({hints.unit})</span>}
       </label>
       {children}
@@ -189,7 +252,17 @@ function useDraft(value: unknown, format: (v: unknown) => string): [string, (s: 
   return [draft, setDraft];
 }
 
-function TextField({ id, schema, value, onChange }: { id: string; schema: SchemaObject; value: unknown; onChange(v: unknown): void }) {
+function TextField({
+  id,
+  schema,
+  value,
+  onChange,
+}: {
+  id: string;
+  schema: SchemaObject;
+  value: unknown;
+  onChange(v: unknown): void;
+}) {
   const hints = ui(schema);
   return (
     <input
@@ -204,8 +277,20 @@ function TextField({ id, schema, value, onChange }: { id: string; schema: Schema
   );
 }
 
-function NumberField({ id, schema, value, onChange }: { id: string; schema: SchemaObject; value: unknown; onChange(v: unknown): void }) {
-  const [draft, setDraft] = useDraft(value, (v) => (typeof v === 'number' ? String(v) : v === undefined ? '' : String(v)));
+function NumberField({
+  id,
+  schema,
+  value,
+  onChange,
+}: {
+  id: string;
+  schema: SchemaObject;
+  value: unknown;
+  onChange(v: unknown): void;
+}) {
+  const [draft, setDraft] = useDraft(value, (v) =>
+    typeof v === 'number' ? String(v) : v === undefined ? '' : String(v),
+  );
   const integer = types(schema).includes('integer') && !types(schema).includes('number');
   return (
     <input
@@ -228,7 +313,19 @@ function NumberField({ id, schema, value, onChange }: { id: string; schema: Sche
   );
 }
 
-function EnumField({ id, schema, value, isRequired, onChange }: { id: string; schema: SchemaObject; value: unknown; isRequired: boolean; onChange(v: unknown): void }) {
+function EnumField({
+  id,
+  schema,
+  value,
+  isRequired,
+  onChange,
+}: {
+  id: string;
+  schema: SchemaObject;
+  value: unknown;
+  isRequired: boolean;
+  onChange(v: unknown): void;
+}) {
   const options = schema.enum as unknown[];
   const labels = ui(schema).enumLabels ?? {};
   const index = options.findIndex((o) => o === value);
@@ -240,7 +337,11 @@ function EnumField({ id, schema, value, isRequired, onChange }: { id: string; sc
       value={index >= 0 ? String(index) : ''}
       onChange={(e) => onChange(e.target.value === '' ? undefined : options[Number(e.target.value)])}
     >
-      {(!isRequired || index < 0) && <option value="">{def !== undefined ? `default (${labels[String(schema.default)] ?? def})` : '— choose —'}</option>}
+      {(!isRequired || index < 0) && (
+        <option value="">
+          {def !== undefined ? `default (${labels[String(schema.default)] ?? def})` : '— choose —'}
+        </option>
+      )}
       {options.map((o, i) => (
         <option key={i} value={String(i)}>
           {labels[String(o)] ? `${labels[String(o)]}` : String(o)}
@@ -251,7 +352,17 @@ function EnumField({ id, schema, value, isRequired, onChange }: { id: string; sc
 }
 
 /** `string | number | boolean` values: typed as text, read as a number or boolean when it looks like one. */
-function ScalarField({ id, schema, value, onChange }: { id: string; schema: SchemaObject; value: unknown; onChange(v: unknown): void }) {
+function ScalarField({
+  id,
+  schema,
+  value,
+  onChange,
+}: {
+  id: string;
+  schema: SchemaObject;
+  value: unknown;
+  onChange(v: unknown): void;
+}) {
   const allowed = variants(schema).map((v) => String(v.type));
   const [draft, setDraft] = useDraft(value, (v) => (v === undefined ? '' : v === null ? 'null' : String(v)));
   return (
@@ -331,9 +442,25 @@ function KeyValueField({ id, value, onChange }: { id: string; value: unknown; on
     <div className="kv" data-testid={`field-${id}`}>
       {rows.map(([k, v], i) => (
         <div className="kv-row" key={i}>
-          <input aria-label="name" placeholder="name" value={k} onChange={(e) => commit(rows.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))} />
-          <input aria-label="value" placeholder="value" value={v} onChange={(e) => commit(rows.map((r, j) => (j === i ? [r[0], e.target.value] : r)))} />
-          <button type="button" className="icon" title="Remove this row" aria-label="Remove row" onClick={() => commit(rows.filter((_, j) => j !== i))}>
+          <input
+            aria-label="name"
+            placeholder="name"
+            value={k}
+            onChange={(e) => commit(rows.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))}
+          />
+          <input
+            aria-label="value"
+            placeholder="value"
+            value={v}
+            onChange={(e) => commit(rows.map((r, j) => (j === i ? [r[0], e.target.value] : r)))}
+          />
+          <button
+            type="button"
+            className="icon"
+            title="Remove this row"
+            aria-label="Remove row"
+            onClick={() => commit(rows.filter((_, j) => j !== i))}
+          >
             ✕
           </button>
         </div>
@@ -366,7 +493,9 @@ function UnionField({ schema, path, name, value, isRequired, onChange, ctx }: Fi
           id={`f-${selectId}`}
           data-testid={`field-${selectId}`}
           value={index >= 0 ? String(index) : ''}
-          onChange={(e) => onChange(path, e.target.value === '' ? undefined : variantSeed(schema, Number(e.target.value)))}
+          onChange={(e) =>
+            onChange(path, e.target.value === '' ? undefined : variantSeed(schema, Number(e.target.value)))
+          }
         >
           {index < 0 && <option value="">— choose —</option>}
           {vs.map((_, i) => (
@@ -385,7 +514,8 @@ function UnionField({ schema, path, name, value, isRequired, onChange, ctx }: Fi
           path={path}
           onChange={(p, v) => {
             // Editing a field of the default shape writes the whole shape, not just that field.
-            if (value === undefined && effective !== undefined) return onChange(path, setIn(structuredClone(effective), p.slice(path.length), v));
+            if (value === undefined && effective !== undefined)
+              return onChange(path, setIn(structuredClone(effective), p.slice(path.length), v));
             onChange(p, v);
           }}
         />
@@ -420,14 +550,38 @@ function ArrayField({ schema, path, name, value, isRequired, onChange, ctx }: Fi
       {list.map((item, i) => (
         <div className={complex ? 'array-row array-row-complex' : 'array-row'} key={i}>
           <div className="array-row-body">
-            <Field schema={items} path={[...path, i]} name={`${complex ? 'Item' : ''} ${i + 1}`.trim()} value={item} isRequired onChange={onChange} ctx={ctx} />
+            <Field
+              schema={items}
+              path={[...path, i]}
+              name={`${complex ? 'Item' : ''} ${i + 1}`.trim()}
+              value={item}
+              isRequired
+              onChange={onChange}
+              ctx={ctx}
+            />
           </div>
-          <button type="button" className="icon" title="Remove" aria-label={`Remove item ${i + 1}`} onClick={() => onChange(path, list.filter((_, j) => j !== i))}>
+          <button
+            type="button"
+            className="icon"
+            title="Remove"
+            aria-label={`Remove item ${i + 1}`}
+            onClick={() =>
+              onChange(
+                path,
+                list.filter((_, j) => j !== i),
+              )
+            }
+          >
             ✕
           </button>
         </div>
       ))}
-      <button type="button" className="small" data-testid={`add-${id}`} onClick={() => onChange(path, [...list, seedValue(items)])}>
+      <button
+        type="button"
+        className="small"
+        data-testid={`add-${id}`}
+        onClick={() => onChange(path, [...list, seedValue(items)])}
+      >
         + Add
       </button>
       <FieldError id={id} ctx={ctx} />

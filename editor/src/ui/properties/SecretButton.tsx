@@ -13,7 +13,14 @@ export function SecretButton({ secretName, ctx }: { secretName: string; ctx: For
   const valid = /^[A-Za-z_][A-Za-z0-9._-]*$/.test(secretName);
   return (
     <div className="secret">
-      <button type="button" className="small" data-testid="store-secret" disabled={!valid} title={valid ? '' : 'First type a name for the secret, e.g. PLANT_MQTT_PASSWORD'} onClick={() => setOpen(!open)}>
+      <button
+        type="button"
+        className="small"
+        data-testid="store-secret"
+        disabled={!valid}
+        title={valid ? '' : 'First type a name for the secret, e.g. PLANT_MQTT_PASSWORD'}
+        onClick={() => setOpen(!open)}
+      >
         {open ? 'Cancel' : 'Store secret…'}
       </button>
       {open && (
@@ -29,13 +36,28 @@ export function SecretButton({ secretName, ctx }: { secretName: string; ctx: For
               setOpen(false);
             } catch (err) {
               const status = (err as { status?: number }).status;
-              setMessage({ ok: false, text: status === 403 ? 'Only an admin token may store secrets.' : err instanceof Error ? err.message : String(err) });
+              setMessage({
+                ok: false,
+                text:
+                  status === 403
+                    ? 'Only an admin token may store secrets.'
+                    : err instanceof Error
+                      ? err.message
+                      : String(err),
+              });
             } finally {
               setBusy(false);
             }
           }}
         >
-          <input type="password" data-testid="secret-value" autoComplete="new-password" placeholder={`value of ${secretName}`} value={value} onChange={(e) => setValue(e.target.value)} />
+          <input
+            type="password"
+            data-testid="secret-value"
+            autoComplete="new-password"
+            placeholder={`value of ${secretName}`}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          />
           <button type="submit" className="primary small" data-testid="secret-save" disabled={busy || value === ''}>
             Save
           </button>

@@ -123,7 +123,10 @@ export function seedValue(schema: SchemaObject): unknown {
 export function labelOf(schema: SchemaObject, key: string): string {
   const hinted = ui(schema).label ?? (typeof schema.title === 'string' ? schema.title : undefined);
   if (hinted) return hinted;
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[-_]/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -136,7 +139,8 @@ export function setIn(root: unknown, path: readonly (string | number)[], value: 
     list[head] = setIn(list[head], rest, value);
     return list;
   }
-  const record: Record<string, unknown> = root && typeof root === 'object' && !Array.isArray(root) ? { ...(root as Record<string, unknown>) } : {};
+  const record: Record<string, unknown> =
+    root && typeof root === 'object' && !Array.isArray(root) ? { ...(root as Record<string, unknown>) } : {};
   const next = setIn(record[head], rest, value);
   if (next === undefined) delete record[head];
   else record[head] = next;

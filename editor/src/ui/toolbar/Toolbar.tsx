@@ -30,14 +30,26 @@ export function Toolbar(p: Props) {
       <button type="button" data-testid="undo" onClick={p.onUndo} disabled={!p.canUndo} title="Undo (Ctrl+Z)">
         ↶ Undo
       </button>
-      <button type="button" data-testid="redo" onClick={p.onRedo} disabled={!p.canRedo} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
+      <button
+        type="button"
+        data-testid="redo"
+        onClick={p.onRedo}
+        disabled={!p.canRedo}
+        title="Redo (Ctrl+Shift+Z or Ctrl+Y)"
+      >
         ↷ Redo
       </button>
       <span className="sep" />
       <button type="button" data-testid="fit" onClick={p.onFit} title="Show the whole flow">
         Fit
       </button>
-      <button type="button" data-testid="json-view" onClick={p.onToggleJson} aria-pressed={p.jsonOpen} title="Edit the whole flow as JSON">
+      <button
+        type="button"
+        data-testid="json-view"
+        onClick={p.onToggleJson}
+        aria-pressed={p.jsonOpen}
+        title="Edit the whole flow as JSON"
+      >
         {p.jsonOpen ? 'Canvas' : 'JSON'}
       </button>
       <span className="sep" />
@@ -80,7 +92,13 @@ export function Toolbar(p: Props) {
         {p.connection === 'open' ? '● live' : p.connection === 'connecting' ? '○ connecting…' : '○ offline, retrying'}
         {p.baseVersion > 0 ? ` · v${p.baseVersion}` : ''}
       </span>
-      <button type="button" className="primary" data-testid="deploy" onClick={p.onDeploy} title="Send this flow to the runtime">
+      <button
+        type="button"
+        className="primary"
+        data-testid="deploy"
+        onClick={p.onDeploy}
+        title="Send this flow to the runtime"
+      >
         Deploy
       </button>
       <button type="button" data-testid="sign-out" onClick={p.onSignOut} title="Forget the token in this tab">

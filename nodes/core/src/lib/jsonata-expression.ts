@@ -39,10 +39,14 @@ export function compileExpression(source: string, owner: ExpressionOwner): Messa
   } catch (err) {
     const failure = err as JsonataFailure;
     const at = typeof failure.position === 'number' ? ` (near character ${failure.position})` : '';
-    throw new NodeError(owner.invalidCode, `${owner.where}: the JSONata expression ${JSON.stringify(source)} is invalid: ${failure.message ?? String(err)}${at}`, {
-      expression: source,
-      jsonataCode: failure.code,
-    });
+    throw new NodeError(
+      owner.invalidCode,
+      `${owner.where}: the JSONata expression ${JSON.stringify(source)} is invalid: ${failure.message ?? String(err)}${at}`,
+      {
+        expression: source,
+        jsonataCode: failure.code,
+      },
+    );
   }
   return {
     source,
@@ -51,10 +55,14 @@ export function compileExpression(source: string, owner: ExpressionOwner): Messa
         return plain(await expression.evaluate(msg));
       } catch (err) {
         const failure = err as JsonataFailure;
-        throw new NodeError(owner.failedCode, `${owner.where}: the JSONata expression ${JSON.stringify(source)} failed: ${failure.message ?? String(err)}`, {
-          expression: source,
-          jsonataCode: failure.code,
-        });
+        throw new NodeError(
+          owner.failedCode,
+          `${owner.where}: the JSONata expression ${JSON.stringify(source)} failed: ${failure.message ?? String(err)}`,
+          {
+            expression: source,
+            jsonataCode: failure.code,
+          },
+        );
       }
     },
   };

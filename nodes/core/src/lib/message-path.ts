@@ -37,7 +37,8 @@ export function parsePath(path: string): PathSegment[] {
       }
     } else {
       if (!first) {
-        if (!rest.startsWith('.')) throw new PathError(`"${path}" is not a path like payload.value or payload.items[0]`);
+        if (!rest.startsWith('.'))
+          throw new PathError(`"${path}" is not a path like payload.value or payload.items[0]`);
         rest = rest.slice(1);
       }
       const key = IDENTIFIER.exec(rest);
@@ -59,7 +60,13 @@ function checked(key: string, path: string): string {
 /** Writes a parsed path back as text, e.g. `payload.values[2]`. */
 export function formatPath(segments: readonly PathSegment[]): string {
   return segments
-    .map((s, i) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `${i === 0 ? '' : '.'}${s}` : `[${JSON.stringify(s)}]`))
+    .map((s, i) =>
+      typeof s === 'number'
+        ? `[${s}]`
+        : /^[A-Za-z_$][\w$]*$/.test(s)
+          ? `${i === 0 ? '' : '.'}${s}`
+          : `[${JSON.stringify(s)}]`,
+    )
     .join('');
 }
 
@@ -70,7 +77,11 @@ export function getPath(root: unknown, segments: readonly PathSegment[]): unknow
     if (typeof current === 'string') {
       // `payload.length` and `payload[0]` on text, as users expect.
       current = segment === 'length' ? current.length : typeof segment === 'number' ? current[segment] : undefined;
-    } else if (current !== null && typeof current === 'object' && Object.prototype.hasOwnProperty.call(current, segment)) {
+    } else if (
+      current !== null &&
+      typeof current === 'object' &&
+      Object.prototype.hasOwnProperty.call(current, segment)
+    ) {
       current = (current as Record<PathSegment, unknown>)[segment];
     } else {
       return undefined;
@@ -98,7 +109,8 @@ function setAt(node: unknown, segments: readonly PathSegment[], depth: number, v
 
 function containerCopy(node: unknown, segments: readonly PathSegment[], depth: number): Record<PathSegment, unknown> {
   const segment = segments[depth];
-  if (node === undefined || node === null) return (typeof segment === 'number' ? [] : {}) as Record<PathSegment, unknown>;
+  if (node === undefined || node === null)
+    return (typeof segment === 'number' ? [] : {}) as Record<PathSegment, unknown>;
   if (Array.isArray(node)) {
     if (typeof segment !== 'number') throw conflict(segments, depth, `a list, which has no field "${segment}"`);
     return node.slice() as unknown as Record<PathSegment, unknown>;
@@ -150,6 +162,7 @@ function conflict(segments: readonly PathSegment[], depth: number, kind: string)
 }
 
 function describeKind(value: unknown): string {
-  if (typeof value === 'object') return `an object of a special kind (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  if (typeof value === 'object')
+    return `an object of a special kind (${Object.prototype.toString.call(value).slice(8, -1)})`;
   return `a ${typeof value} (${String(value)})`;
 }

@@ -3,7 +3,8 @@ import type { Message } from '@tagflow/node-sdk';
 import { FUNCTION_ERROR_CODES } from './sandbox-errors';
 
 const QUALITIES: ReadonlySet<unknown> = new Set(['good', 'uncertain', 'bad']);
-const USAGE = 'return a message such as { ...msg, payload: 42 }, an array of messages to send several, or null to send nothing';
+const USAGE =
+  'return a message such as { ...msg, payload: 42 }, an array of messages to send several, or null to send nothing';
 
 /**
  * Turns what the user's function returned (already copied out of the isolate, so owned here) into
@@ -29,18 +30,25 @@ export function toOutputMessages(result: unknown, input: Message): Message[] {
 
 function toMessage(value: unknown, input: Message, what: string): Message {
   if (typeof value !== 'object' || value === null || !('payload' in value)) {
-    const kind = typeof value === 'object' && value !== null && !Array.isArray(value) ? `${describe(value)} without a payload` : describe(value);
+    const kind =
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? `${describe(value)} without a payload`
+        : describe(value);
     throw resultError(`${what} ${kind}; ${USAGE}`);
   }
   // The value was copied out of the isolate for us: completing it in place copies nothing.
   const msg = value as Record<string, unknown>;
   if (msg.timestamp === undefined) msg.timestamp = input.timestamp;
   else if (typeof msg.timestamp !== 'number' || !Number.isFinite(msg.timestamp)) {
-    throw resultError(`${what} a message whose timestamp is ${describe(msg.timestamp)}; it must be milliseconds since 1970 (a number)`);
+    throw resultError(
+      `${what} a message whose timestamp is ${describe(msg.timestamp)}; it must be milliseconds since 1970 (a number)`,
+    );
   }
   if (msg.quality === undefined) msg.quality = input.quality;
   else if (!QUALITIES.has(msg.quality)) {
-    throw resultError(`${what} a message whose quality is ${describe(msg.quality)}; it must be "good", "uncertain" or "bad"`);
+    throw resultError(
+      `${what} a message whose quality is ${describe(msg.quality)}; it must be "good", "uncertain" or "bad"`,
+    );
   }
   if (msg.topic !== undefined && typeof msg.topic !== 'string') {
     throw resultError(`${what} a message whose topic is ${describe(msg.topic)}; a topic must be a string`);

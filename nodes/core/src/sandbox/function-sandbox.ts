@@ -135,7 +135,10 @@ export class FunctionSandbox {
       this.logLines += 1;
       if (this.logLines <= MAX_LOG_LINES_PER_MESSAGE) this.options.onLog(toLogLevel(level), String(text));
       else if (this.logLines === MAX_LOG_LINES_PER_MESSAGE + 1) {
-        this.options.onLog('warn', `This message wrote more than ${MAX_LOG_LINES_PER_MESSAGE} log lines; the rest are dropped`);
+        this.options.onLog(
+          'warn',
+          `This message wrote more than ${MAX_LOG_LINES_PER_MESSAGE} log lines; the rest are dropped`,
+        );
       }
     });
   }

@@ -28,10 +28,30 @@ const SANDBOX_HINT =
 
 // Names a Node-RED user may reach for; a ReferenceError on one of them gets the sandbox hint.
 const HOST_GLOBALS = new Set([
-  'process', 'require', 'module', 'exports', 'global', '__dirname', '__filename', 'Buffer',
-  'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate',
-  'queueMicrotask', 'fetch', 'XMLHttpRequest', 'WebSocket', 'TextEncoder', 'TextDecoder', 'URL',
-  'RED', 'flow', 'env',
+  'process',
+  'require',
+  'module',
+  'exports',
+  'global',
+  '__dirname',
+  '__filename',
+  'Buffer',
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'clearTimeout',
+  'clearInterval',
+  'clearImmediate',
+  'queueMicrotask',
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'TextEncoder',
+  'TextDecoder',
+  'URL',
+  'RED',
+  'flow',
+  'env',
 ]);
 
 const TIMED_OUT = 'Script execution timed out.';
@@ -113,7 +133,11 @@ export function runError(err: unknown, disposed: boolean, limits: RunLimits): No
       details,
     );
   }
-  return new NodeError(FUNCTION_ERROR_CODES.runtime, `${err.name}: ${err.message}${atLine(position)}${hintFor(err)}`, details);
+  return new NodeError(
+    FUNCTION_ERROR_CODES.runtime,
+    `${err.name}: ${err.message}${atLine(position)}${hintFor(err)}`,
+    details,
+  );
 }
 
 function hintFor(err: Error): string {

@@ -23,9 +23,14 @@ export async function loadReplayFile(path: string): Promise<ReplayRow[]> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new NodeError('REPLAY_FILE_NOT_FOUND', `replay file ${path} does not exist (looked for ${resolve(path)})`, { file: path });
+      throw new NodeError('REPLAY_FILE_NOT_FOUND', `replay file ${path} does not exist (looked for ${resolve(path)})`, {
+        file: path,
+      });
     }
-    throw new NodeError('REPLAY_FILE_UNREADABLE', `cannot read replay file ${path}: ${(err as Error).message}`, { file: path, code });
+    throw new NodeError('REPLAY_FILE_UNREADABLE', `cannot read replay file ${path}: ${(err as Error).message}`, {
+      file: path,
+      code,
+    });
   }
   return parseReplayCsv(text, path);
 }
@@ -87,5 +92,7 @@ function parseValue(field: string): number | undefined {
 
 function unquote(field: string): string {
   const trimmed = field.trim();
-  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1).trim() : trimmed;
+  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')
+    ? trimmed.slice(1, -1).trim()
+    : trimmed;
 }

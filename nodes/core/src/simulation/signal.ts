@@ -39,7 +39,10 @@ export function createSignal(config: GeneratedSignalConfig, random: Random): Sig
         throw new NodeError('INVALID_SIGNAL', `random walk: min (${p.min}) must not be above max (${p.max})`);
       }
       if (p.start < p.min || p.start > p.max) {
-        throw new NodeError('INVALID_SIGNAL', `random walk: start (${p.start}) must lie between min (${p.min}) and max (${p.max})`);
+        throw new NodeError(
+          'INVALID_SIGNAL',
+          `random walk: start (${p.start}) must lie between min (${p.min}) and max (${p.max})`,
+        );
       }
       const walk = createRandomWalk(p, random);
       return () => walk();

@@ -34,7 +34,12 @@ interface DeployOptions extends Selection {
  * Errors a runtime may not have: it can have node packages (or newer versions of them) that are
  * not installed here. Locally they are warnings; the runtime validates the flow again.
  */
-const RUNTIME_DECIDES = new Set(['UNKNOWN_NODE_TYPE', 'UNKNOWN_RESOURCE_TYPE', 'TYPE_VERSION_TOO_NEW', 'MIGRATION_MISSING']);
+const RUNTIME_DECIDES = new Set([
+  'UNKNOWN_NODE_TYPE',
+  'UNKNOWN_RESOURCE_TYPE',
+  'TYPE_VERSION_TOO_NEW',
+  'MIGRATION_MISSING',
+]);
 
 /** `tagflow deploy <flow> --to/--label/--all`: deploys a flow to runtimes of the fleet file. */
 export function registerDeployCommand(program: Command): void {
@@ -45,7 +50,12 @@ export function registerDeployCommand(program: Command): void {
       .argument('<flow>', 'the flow file (JSON), or a bundle made by tagflow pack (.tgz)'),
   )
     .addOption(healthOption())
-    .addOption(new Option('--canary <n>', 'deploy to the first n runtimes (in fleet-file order) first; the rest only if all of them deploy').argParser(positiveInteger))
+    .addOption(
+      new Option(
+        '--canary <n>',
+        'deploy to the first n runtimes (in fleet-file order) first; the rest only if all of them deploy',
+      ).argParser(positiveInteger),
+    )
     .addOption(fleetOption())
     .addOption(nodesDirOption())
     .addOption(dataDirOption())
@@ -99,19 +109,30 @@ async function deploy(file: string, options: DeployOptions): Promise<void> {
   process.stderr.write(`deploying ${flowId} to ${count(targets.length, 'runtime')}${canaries}${health}\n`);
 
   const ran = await runDeployPlan(plan, (target) =>
-    bundle ? deployBundleToRuntime(target, bundle.bytes, flow, { healthMs: options.health }) : deployToRuntime(target, flow, { healthMs: options.health }),
+    bundle
+      ? deployBundleToRuntime(target, bundle.bytes, flow, { healthMs: options.health })
+      : deployToRuntime(target, flow, { healthMs: options.health }),
   );
-  const results: RuntimeResult[] = ran.map(({ target, outcome }) => ({ runtime: target.name, url: target.url, outcome }));
+  const results: RuntimeResult[] = ran.map(({ target, outcome }) => ({
+    runtime: target.name,
+    url: target.url,
+    outcome,
+  }));
   const failed = results.filter((r) => !isSuccess(r.outcome));
   if (options.json) {
-    const json = { ok: failed.length === 0, results: results.map((r) => ({ runtime: r.runtime, url: r.url, ...r.outcome })) };
+    const json = {
+      ok: failed.length === 0,
+      results: results.map((r) => ({ runtime: r.runtime, url: r.url, ...r.outcome })),
+    };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     process.stdout.write(formatResults(results));
   }
   for (const line of missingTypeHints(results, flow, local, file)) process.stderr.write(`${line}\n`);
   if (failed.length > 0) {
-    throw new CliError(`the deploy did not succeed on ${failed.length} of ${count(results.length, 'runtime')}: ${failed.map((r) => r.runtime).join(', ')}`);
+    throw new CliError(
+      `the deploy did not succeed on ${failed.length} of ${count(results.length, 'runtime')}: ${failed.map((r) => r.runtime).join(', ')}`,
+    );
   }
 }
 
@@ -157,8 +178,18 @@ async function readBundle(file: string): Promise<{ flow: unknown; bytes: Buffer 
  * For each node type a runtime lacked, the package and version that provides it here, and how to
  * get it there: the runtime's message can only name the packages it knows of.
  */
-function missingTypeHints(results: readonly RuntimeResult[], flow: unknown, local: LocalPackages, file: string): string[] {
-  const nodes = new Map(((flow as { nodes?: Array<{ id?: unknown; type?: unknown }> }).nodes ?? []).map((n) => [String(n.id), String(n.type)]));
+function missingTypeHints(
+  results: readonly RuntimeResult[],
+  flow: unknown,
+  local: LocalPackages,
+  file: string,
+): string[] {
+  const nodes = new Map(
+    ((flow as { nodes?: Array<{ id?: unknown; type?: unknown }> }).nodes ?? []).map((n) => [
+      String(n.id),
+      String(n.type),
+    ]),
+  );
   const hints = new Set<string>();
   for (const r of results) {
     if (r.outcome.status !== 'rejected') continue;
@@ -168,7 +199,9 @@ function missingTypeHints(results: readonly RuntimeResult[], flow: unknown, loca
       const pkg = type === undefined ? undefined : local.registry.node(type)?.package;
       if (!pkg) continue;
       const bundle = isBundle(file) ? '' : `, or deploy a bundle: tagflow pack ${file}`;
-      hints.add(`hint: node type "${type}" is provided by ${pkg.name} ${pkg.version} (installed here): tagflow nodes install ${pkg.name}@${pkg.version} --to ${r.runtime}${bundle}`);
+      hints.add(
+        `hint: node type "${type}" is provided by ${pkg.name} ${pkg.version} (installed here): tagflow nodes install ${pkg.name}@${pkg.version} --to ${r.runtime}${bundle}`,
+      );
     }
   }
   return [...hints];

@@ -24,8 +24,12 @@ export function registerHistoryCommand(program: Command): void {
     .command('history')
     .description('show what the local historian recorded for some tags (no tags: list the tags)')
     .argument('[tags...]', 'tag names, e.g. pump3/flow/avg')
-    .addOption(durationOption('--since <duration>', 'from this long ago until now, e.g. 30s, 10m, 2h').default(3_600_000, '1h'))
-    .addOption(durationOption('--bucket <duration>', 'downsample: min, max and mean per bucket of this length, e.g. 1m'))
+    .addOption(
+      durationOption('--since <duration>', 'from this long ago until now, e.g. 30s, 10m, 2h').default(3_600_000, '1h'),
+    )
+    .addOption(
+      durationOption('--bucket <duration>', 'downsample: min, max and mean per bucket of this length, e.g. 1m'),
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .addOption(new Option('--limit <rows>', 'most rows per tag').argParser(positiveInteger).default(10_000))
     .option('--store <name>', 'which local store of the data dir (needed only when there are several)')
@@ -54,12 +58,22 @@ async function showHistory(tags: string[], options: HistoryOptions): Promise<voi
       return;
     }
     const to = Date.now() + 1;
-    const rows = await store.query({ tags, from: to - options.since, to, bucketMs: options.bucket, limit: options.limit });
+    const rows = await store.query({
+      tags,
+      from: to - options.since,
+      to,
+      bucketMs: options.bucket,
+      limit: options.limit,
+    });
     process.stdout.write(render(rows, options));
     if (rows.length === 0 && options.format === 'table') {
       const known = new Set(await store.tags());
       const unknown = tags.filter((t) => !known.has(t));
-      process.stderr.write(unknown.length > 0 ? `no such tag: ${unknown.join(', ')} (tagflow history lists the tags)\n` : 'no values in that time range\n');
+      process.stderr.write(
+        unknown.length > 0
+          ? `no such tag: ${unknown.join(', ')} (tagflow history lists the tags)\n`
+          : 'no values in that time range\n',
+      );
     }
   } finally {
     await store.close();
@@ -70,13 +84,24 @@ async function showHistory(tags: string[], options: HistoryOptions): Promise<voi
 function storeFile(dataDir: string, name: string | undefined): string {
   if (name !== undefined) {
     const file = localStoreFile(dataDir, name);
-    if (!existsSync(file)) throw new CliError(`there is no local history store "${name}" in ${dataDir} (${file} does not exist)`);
+    if (!existsSync(file))
+      throw new CliError(`there is no local history store "${name}" in ${dataDir} (${file} does not exist)`);
     return file;
   }
   const dir = join(dataDir, 'historian');
-  const names = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sqlite')).map((f) => f.slice(0, -'.sqlite'.length)) : [];
-  if (names.length === 0) throw new CliError(`no local history in ${dataDir}: run a flow with a historian resource (backend local), or pass --data-dir`);
-  if (names.length > 1) throw new CliError(`${dataDir} holds ${count(names.length, 'history store')} (${names.join(', ')}): choose one with --store NAME`);
+  const names = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.sqlite'))
+        .map((f) => f.slice(0, -'.sqlite'.length))
+    : [];
+  if (names.length === 0)
+    throw new CliError(
+      `no local history in ${dataDir}: run a flow with a historian resource (backend local), or pass --data-dir`,
+    );
+  if (names.length > 1)
+    throw new CliError(
+      `${dataDir} holds ${count(names.length, 'history store')} (${names.join(', ')}): choose one with --store NAME`,
+    );
   return localStoreFile(dataDir, names[0] as string);
 }
 
@@ -85,10 +110,26 @@ function render(rows: HistoryResult, options: HistoryOptions): string {
   const bucketed = options.bucket !== undefined;
   const header = bucketed ? ['time', 'tag', 'min', 'max', 'mean', 'count'] : ['time', 'tag', 'value', 'quality'];
   const cells = bucketed
-    ? (rows as HistoryBucket[]).map((b) => [iso(b.ts), b.tag, String(b.min), String(b.max), String(b.mean), String(b.count)])
-    : (rows as HistoryPoint[]).map((p) => [iso(p.ts), p.tag, p.value !== null ? String(p.value) : (p.text ?? ''), p.quality]);
+    ? (rows as HistoryBucket[]).map((b) => [
+        iso(b.ts),
+        b.tag,
+        String(b.min),
+        String(b.max),
+        String(b.mean),
+        String(b.count),
+      ])
+    : (rows as HistoryPoint[]).map((p) => [
+        iso(p.ts),
+        p.tag,
+        p.value !== null ? String(p.value) : (p.text ?? ''),
+        p.quality,
+      ]);
   if (options.format === 'csv') return [header, ...cells].map((row) => `${row.map(csvCell).join(',')}\n`).join('');
-  return cells.length === 0 ? '' : formatTable([header, ...cells]).map((line) => `${line}\n`).join('');
+  return cells.length === 0
+    ? ''
+    : formatTable([header, ...cells])
+        .map((line) => `${line}\n`)
+        .join('');
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -100,7 +141,8 @@ function csvCell(cell: string): string {
 function durationOption(flags: string, description: string): Option {
   return new Option(flags, description).argParser((value: string) => {
     const ms = parseDuration(value);
-    if (ms === undefined || ms <= 0) throw new InvalidArgumentError('Use a number with a unit: ms, s, m or h (e.g. 10m).');
+    if (ms === undefined || ms <= 0)
+      throw new InvalidArgumentError('Use a number with a unit: ms, s, m or h (e.g. 10m).');
     return ms;
   });
 }

@@ -14,10 +14,12 @@ interface NewNodeOptions {
 export function registerNewNodeCommand(program: Command): void {
   program
     .command('new-node')
-    .description('create a node package: an example node with its config schema, docs and tests, ready to build and install')
+    .description(
+      'create a node package: an example node with its config schema, docs and tests, ready to build and install',
+    )
     .argument('<package-name>', 'the npm package name, e.g. @acme/nodes-unit-convert')
     .option('--dir <path>', 'the folder to create (default: the name without its scope, here)')
-    .option('--node <type-name>', 'the example node\'s type name, kebab-case (default: from the package name)')
+    .option('--node <type-name>', "the example node's type name, kebab-case (default: from the package name)")
     .addHelpText(
       'after',
       `
@@ -67,5 +69,7 @@ async function builtInTypes(): Promise<Map<string, string>> {
     nodeSearchDirs([]).filter((d) => d !== cwd),
     registry,
   );
-  return new Map(registry.nodeTypes().map(({ definition, package: pkg }) => [definition.type, `${pkg.name} ${pkg.version}`]));
+  return new Map(
+    registry.nodeTypes().map(({ definition, package: pkg }) => [definition.type, `${pkg.name} ${pkg.version}`]),
+  );
 }

@@ -88,12 +88,18 @@ Examples:
 
   packageCommand(nodes.command('remove'), 'remove a node package from the data dir (or from running runtimes)')
     .argument('<name>', 'the package name, e.g. @acme/nodes-foo')
-    .addHelpText('after', '\nRefused while the flow (running, or last deployed to the data dir) uses one of its types: the\nmessage names the nodes.')
+    .addHelpText(
+      'after',
+      '\nRefused while the flow (running, or last deployed to the data dir) uses one of its types: the\nmessage names the nodes.',
+    )
     .action((name: string, options: PackageOptions) => remove(name, options));
 }
 
 function packageCommand(command: Command, description: string): Command {
-  return addSelectionOptions(command.description(description)).addOption(dataDirOption()).addOption(nodesDirOption()).addOption(fleetOption());
+  return addSelectionOptions(command.description(description))
+    .addOption(dataDirOption())
+    .addOption(nodesDirOption())
+    .addOption(fleetOption());
 }
 
 function isRemote(options: Selection): boolean {
@@ -127,8 +133,13 @@ async function install(spec: string, options: PackageOptions): Promise<void> {
     const outcome = await manager.install(request, 'cli');
     const { name, version, nodes, resources } = outcome.package;
     const replaced = outcome.previousVersion ? ` (replacing ${outcome.previousVersion})` : '';
-    process.stdout.write(`${outcome.status} ${name} ${version}${replaced} in ${options.dataDir}: ${[...nodes, ...resources].join(', ')}\n`);
-    if (outcome.status !== 'unchanged') process.stderr.write('a runtime already running on this data dir loads it at its next start (or install with --to NAME: at once)\n');
+    process.stdout.write(
+      `${outcome.status} ${name} ${version}${replaced} in ${options.dataDir}: ${[...nodes, ...resources].join(', ')}\n`,
+    );
+    if (outcome.status !== 'unchanged')
+      process.stderr.write(
+        'a runtime already running on this data dir loads it at its next start (or install with --to NAME: at once)\n',
+      );
   } catch (err) {
     throw asCliError(err);
   }
@@ -172,7 +183,10 @@ async function eachRuntime(targets: Target[], work: (client: AdminClient) => Pro
   );
   process.stdout.write(`${formatTable(results.map((r) => [r.target.name, r.text])).join('\n')}\n`);
   const failed = results.filter((r) => !r.ok);
-  if (failed.length > 0) throw new CliError(`failed on ${failed.length} of ${count(results.length, 'runtime')}: ${failed.map((r) => r.target.name).join(', ')}`);
+  if (failed.length > 0)
+    throw new CliError(
+      `failed on ${failed.length} of ${count(results.length, 'runtime')}: ${failed.map((r) => r.target.name).join(', ')}`,
+    );
 }
 
 async function listRemote(options: PackageOptions): Promise<void> {
@@ -193,14 +207,23 @@ async function listRemote(options: PackageOptions): Promise<void> {
     process.stdout.write(lists.map((l) => remoteTable(l)).join('\n'));
   }
   const failed = lists.filter((l) => 'error' in l);
-  if (failed.length > 0) throw new CliError(`could not list the packages of ${failed.map((l) => l.runtime).join(', ')}`);
+  if (failed.length > 0)
+    throw new CliError(`could not list the packages of ${failed.map((l) => l.runtime).join(', ')}`);
 }
 
 function remoteTable(list: { runtime: string; url: string; error?: string } & Partial<PackageList>): string {
   const lines = [`${list.runtime} (${list.url}):`];
   if (list.error !== undefined) return `${[...lines, `  failed: ${list.error}`].join('\n')}\n`;
-  const installed = (list.packages ?? []).map((p) => [p.name, p.version, p.source ?? '', [...p.nodes, ...p.resources].join(', ') + (p.loaded === false ? ' (not loaded)' : '')]);
-  lines.push(installed.length > 0 ? '  installed in the data dir:' : '  installed in the data dir: none', ...formatTable(installed, '    '));
+  const installed = (list.packages ?? []).map((p) => [
+    p.name,
+    p.version,
+    p.source ?? '',
+    [...p.nodes, ...p.resources].join(', ') + (p.loaded === false ? ' (not loaded)' : ''),
+  ]);
+  lines.push(
+    installed.length > 0 ? '  installed in the data dir:' : '  installed in the data dir: none',
+    ...formatTable(installed, '    '),
+  );
   const builtIn = (list.builtIn ?? []).map((p) => [p.name, p.version, [...p.nodes, ...p.resources].join(', ')]);
   if (builtIn.length > 0) lines.push('  built in:', ...formatTable(builtIn, '    '));
   return `${lines.join('\n')}\n`;
@@ -221,7 +244,12 @@ function nodesJson({ registry, report, searchDirs, manager, dataDir }: LocalPack
     resources: registry
       .resourceTypes()
       .sort((a, b) => a.definition.type.localeCompare(b.definition.type))
-      .map(({ definition: d, package: pkg }) => ({ type: d.type, version: d.version, description: d.description ?? '', package: pkg })),
+      .map(({ definition: d, package: pkg }) => ({
+        type: d.type,
+        version: d.version,
+        description: d.description ?? '',
+        package: pkg,
+      })),
     packages: report.packages,
     problems: report.problems,
     searchDirs,
@@ -231,7 +259,15 @@ function nodesJson({ registry, report, searchDirs, manager, dataDir }: LocalPack
 }
 
 function installedJson(p: InstalledPackage) {
-  return { name: p.name, version: p.version, integrity: p.integrity, source: p.source, installedAt: p.installedAt, nodes: p.nodes, resources: p.resources };
+  return {
+    name: p.name,
+    version: p.version,
+    integrity: p.integrity,
+    source: p.source,
+    installedAt: p.installedAt,
+    nodes: p.nodes,
+    resources: p.resources,
+  };
 }
 
 function nodesTable({ registry, report, manager, dataDir }: LocalPackages): string {
@@ -248,7 +284,11 @@ function nodesTable({ registry, report, manager, dataDir }: LocalPackages): stri
   }
   const resources = registry.resourceTypes().sort((a, b) => a.definition.type.localeCompare(b.definition.type));
   if (resources.length > 0) {
-    const rows = resources.map(({ definition: d, package: pkg }) => [d.type, `${pkg.name} ${pkg.version}`, d.description ?? '']);
+    const rows = resources.map(({ definition: d, package: pkg }) => [
+      d.type,
+      `${pkg.name} ${pkg.version}`,
+      d.description ?? '',
+    ]);
     lines.push('resources (shared connections):', ...formatTable(rows, '  '), '');
   }
   if (byCategory.size === 0 && resources.length === 0) lines.push('no node types installed', '');
@@ -256,7 +296,14 @@ function nodesTable({ registry, report, manager, dataDir }: LocalPackages): stri
   lines.push(`${count(registry.nodeTypes().length, 'node type')} from ${count(packages, 'package')}`);
   const installed = manager.list();
   if (installed.length > 0) {
-    lines.push('', `installed in ${dataDir}:`, ...formatTable(installed.map((p) => [p.name, p.version, p.source, p.integrity.slice(0, 19) + '...']), '  '));
+    lines.push(
+      '',
+      `installed in ${dataDir}:`,
+      ...formatTable(
+        installed.map((p) => [p.name, p.version, p.source, p.integrity.slice(0, 19) + '...']),
+        '  ',
+      ),
+    );
   }
   if (report.problems.length > 0) {
     lines.push('', `problems (${count(report.problems.length, 'package')} skipped):`);

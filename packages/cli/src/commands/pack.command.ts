@@ -52,7 +52,9 @@ async function pack(file: string, options: PackOptions): Promise<void> {
   const result = validateFlow(flow, local.registry.catalog(), { migrations: local.registry.migrations });
   if (!result.ok) {
     for (const issue of result.errors) process.stderr.write(`${formatIssue(issue)}\n`);
-    throw new CliError(`${file} cannot be packed: ${count(result.errors.length, 'error')} (a node type not installed here must be installed first: tagflow nodes install)`);
+    throw new CliError(
+      `${file} cannot be packed: ${count(result.errors.length, 'error')} (a node type not installed here must be installed first: tagflow nodes install)`,
+    );
   }
   const needed = neededPackages(flow as FlowTypes, local);
   const builtIn = await builtInPackageNames();
@@ -63,12 +65,17 @@ async function pack(file: string, options: PackOptions): Promise<void> {
   try {
     // Each package with its dependencies inside it: the target runtime may reach no registry.
     const tarballs = await Promise.all(
-      bundled.map(async (p) => ({ ...p, tarball: (await withBundledDependencies(await tarballFor(p, local, work), work)).file })),
+      bundled.map(async (p) => ({
+        ...p,
+        tarball: (await withBundledDependencies(await tarballFor(p, local, work), work)).file,
+      })),
     );
     const manifest = await writeBundle(output, flow, tarballs);
     const names = manifest.packages.map((p) => `${p.name} ${p.version}`);
     process.stdout.write(`${output}\n`);
-    process.stderr.write(`packed the flow with ${count(names.length, 'node package')}${names.length > 0 ? `: ${names.join(', ')}` : ''}\n`);
+    process.stderr.write(
+      `packed the flow with ${count(names.length, 'node package')}${names.length > 0 ? `: ${names.join(', ')}` : ''}\n`,
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -21,7 +21,11 @@ export function registerRollbackCommand(program: Command): void {
     .command('rollback')
     .description('make one runtime of the fleet file run an earlier version of its flow again')
     .requiredOption('--to <name>', 'the runtime, by name')
-    .addOption(new Option('--version <n>', 'the version to go back to (default: the one before the current)').argParser(positiveInteger))
+    .addOption(
+      new Option('--version <n>', 'the version to go back to (default: the one before the current)').argParser(
+        positiveInteger,
+      ),
+    )
     .addOption(fleetOption())
     .option('--json', 'print machine-readable JSON instead of a table')
     .addHelpText(
@@ -47,9 +51,12 @@ async function rollback(options: RollbackOptions): Promise<void> {
 
   const outcome = await asOutcome(() => new AdminClient(target).rollback({ version: options.version }));
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ok: isSuccess(outcome), runtime: target.name, url: target.url, ...outcome }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: isSuccess(outcome), runtime: target.name, url: target.url, ...outcome }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(formatResults([{ runtime: target.name, url: target.url, outcome }]));
   }
-  if (!isSuccess(outcome)) throw new CliError(`the rollback of ${target.name} did not succeed: ${describeOutcome(outcome).summary}`);
+  if (!isSuccess(outcome))
+    throw new CliError(`the rollback of ${target.name} did not succeed: ${describeOutcome(outcome).summary}`);
 }

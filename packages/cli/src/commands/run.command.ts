@@ -59,7 +59,8 @@ async function runFlow(file: string, options: RunOptions): Promise<void> {
     onForce: () => writeErr('stopping now, without waiting for nodes to close'),
   });
   const result = await engine.deploy(flow);
-  if (result.warnings.length > 0) for (const line of prefixLines(formatIssues(result.warnings), 'warning: ')) writeErr(line);
+  if (result.warnings.length > 0)
+    for (const line of prefixLines(formatIssues(result.warnings), 'warning: ')) writeErr(line);
   if (!result.ok) {
     stop.cancel();
     writeErr(formatIssues(result.errors));
@@ -75,7 +76,8 @@ async function runFlow(file: string, options: RunOptions): Promise<void> {
   writeErr('stopped');
   const failure = output.closed.reason as NodeJS.ErrnoException | undefined;
   // A reader that goes away (`| head`) is a normal way to end; a full disk is not.
-  if (failure && failure.code !== 'EPIPE') throw new CliError(`cannot write the debug values to stdout: ${failure.message}`);
+  if (failure && failure.code !== 'EPIPE')
+    throw new CliError(`cannot write the debug values to stdout: ${failure.message}`);
 }
 
 function stopMessage(reason: StopReason, closedBy: unknown): string {

@@ -26,7 +26,10 @@ Examples:
     .addOption(dataDirOption())
     .action(async (name: string, options: { dataDir: string }) => {
       const value = (await readStdin()).replace(/\r?\n$/, '');
-      if (value === '') throw new CliError('no value on stdin: pipe the secret in, e.g. printf %s "$PASSWORD" | tagflow secret set NAME');
+      if (value === '')
+        throw new CliError(
+          'no value on stdin: pipe the secret in, e.g. printf %s "$PASSWORD" | tagflow secret set NAME',
+        );
       const [secrets, audit] = await Promise.all([SecretStore.open(options.dataDir), AuditLog.open(options.dataDir)]);
       await secrets.set(name, value);
       await audit.append({ type: 'secret-set', actor: 'cli', detail: `secret ${name} set` });
@@ -49,7 +52,12 @@ Examples:
     .addOption(dataDirOption())
     .action(async (options: { dataDir: string }) => {
       const secrets = await SecretStore.open(options.dataDir);
-      process.stdout.write(secrets.names().map((n) => `${n}\n`).join(''));
+      process.stdout.write(
+        secrets
+          .names()
+          .map((n) => `${n}\n`)
+          .join(''),
+      );
     });
 }
 

@@ -4,7 +4,16 @@ import { editorDist } from '@tagflow/editor';
 import { isIP } from 'node:net';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { AuditLog, Deployer, Engine, FlowStore, PackageManager, SecretStore, startAdminServer, TokenStore } from '@tagflow/runtime';
+import {
+  AuditLog,
+  Deployer,
+  Engine,
+  FlowStore,
+  PackageManager,
+  SecretStore,
+  startAdminServer,
+  TokenStore,
+} from '@tagflow/runtime';
 import type { EngineLogger } from '@tagflow/runtime';
 import { formatIssues } from '@tagflow/flow-model';
 import { CliError } from '../cli-error';
@@ -59,10 +68,17 @@ Examples:
 }
 
 async function start(options: StartOptions): Promise<void> {
-  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together: give both, or neither');
-  const tls = options.tlsCert && options.tlsKey ? { cert: readPem(options.tlsCert), key: readPem(options.tlsKey) } : undefined;
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
+    throw new CliError('--tls-cert and --tls-key go together: give both, or neither');
+  const tls =
+    options.tlsCert && options.tlsKey ? { cert: readPem(options.tlsCert), key: readPem(options.tlsKey) } : undefined;
   const { dataDir } = options;
-  const [flows, tokens, secrets, audit] = await Promise.all([FlowStore.open(dataDir), TokenStore.open(dataDir), SecretStore.open(dataDir), AuditLog.open(dataDir)]);
+  const [flows, tokens, secrets, audit] = await Promise.all([
+    FlowStore.open(dataDir),
+    TokenStore.open(dataDir),
+    SecretStore.open(dataDir),
+    AuditLog.open(dataDir),
+  ]);
 
   const logListeners = new Set<(record: { level: string; message: string; data?: Record<string, unknown> }) => void>();
   const logger = teeLogger(createConsoleLogger(writeErr), (record) => logListeners.forEach((l) => l(record)));
@@ -71,7 +87,14 @@ async function start(options: StartOptions): Promise<void> {
   const engine = new Engine({ registry, logger, dataDir, secret: (name) => resolveSecret(name, secrets, logger) });
   // Packages installed into the data dir (tagflow nodes install, /api/packages) come after the
   // built-in ones; the engine reads the registry at each deploy, so they count from the first one.
-  const packages = await PackageManager.open({ dataDir, registry, audit, logger, removeLeftovers: true, runningFlow: () => engine.currentFlow });
+  const packages = await PackageManager.open({
+    dataDir,
+    registry,
+    audit,
+    logger,
+    removeLeftovers: true,
+    runningFlow: () => engine.currentFlow,
+  });
   for (const line of discoveryWarnings(packages.report)) writeErr(line);
   engine.on('status', statusPrinter());
   const deployer = new Deployer({ engine, flows, audit, logger });
@@ -86,12 +109,26 @@ async function start(options: StartOptions): Promise<void> {
     writeErr('This admin token is shown once; keep it safe. More: tagflow token create --role viewer|deployer|admin');
   }
   const server = await startAdminServer(
-    { engine, registry, flows, tokens, secrets, audit, deployer, packages, logger, version: cliVersion(), onLog: (listener) => (logListeners.add(listener), () => logListeners.delete(listener)) },
+    {
+      engine,
+      registry,
+      flows,
+      tokens,
+      secrets,
+      audit,
+      deployer,
+      packages,
+      logger,
+      version: cliVersion(),
+      onLog: (listener) => (logListeners.add(listener), () => logListeners.delete(listener)),
+    },
     { host: options.host, port: options.port, tls },
     { editorDir: builtEditor() },
   );
   if (!tls && !isLoopback(options.host)) {
-    writeErr(`warning: the admin API listens on ${options.host} without TLS: tokens and flows cross the network in clear. Use --tls-cert and --tls-key.`);
+    writeErr(
+      `warning: the admin API listens on ${options.host} without TLS: tokens and flows cross the network in clear. Use --tls-cert and --tls-key.`,
+    );
   }
   await audit.append({ type: 'start', actor: 'cli', detail: `runtime started, admin API on ${server.url}` });
   writeErr(`tagflow runtime ${cliVersion()} started; admin API on ${server.url}; data dir ${dataDir}`);
@@ -111,8 +148,14 @@ async function bootFlow(ctx: { engine: Engine; flows: FlowStore; deployer: Deplo
   if (current) {
     const result = await ctx.engine.deploy(current.flow);
     if (result.ok) writeErr(`running flow "${result.flowId}" version ${current.version.version} from the data dir`);
-    else writeErr(`error: the stored flow version ${current.version.version} cannot start here:\n${formatIssues(result.errors)}\nDeploy a flow through the admin API.`);
-    if (ctx.file) writeErr(`note: --flow ${ctx.file} ignored: the data dir already has a flow (deploy it through the admin API to replace it)`);
+    else
+      writeErr(
+        `error: the stored flow version ${current.version.version} cannot start here:\n${formatIssues(result.errors)}\nDeploy a flow through the admin API.`,
+      );
+    if (ctx.file)
+      writeErr(
+        `note: --flow ${ctx.file} ignored: the data dir already has a flow (deploy it through the admin API to replace it)`,
+      );
     return;
   }
   if (!ctx.file) {
@@ -121,7 +164,8 @@ async function bootFlow(ctx: { engine: Engine; flows: FlowStore; deployer: Deplo
   }
   const outcome = await ctx.deployer.deploy(await readFlowFile(ctx.file), { by: 'cli', expectedVersion: 0 });
   if (outcome.status === 'rejected') throw new CliError(`${ctx.file} cannot start:\n${formatIssues(outcome.errors)}`);
-  if (outcome.status === 'deployed') writeErr(`running flow "${outcome.version.flowId}" from ${ctx.file} as version ${outcome.version.version}`);
+  if (outcome.status === 'deployed')
+    writeErr(`running flow "${outcome.version.flowId}" from ${ctx.file} as version ${outcome.version.version}`);
 }
 
 /**
@@ -134,13 +178,19 @@ function resolveSecret(name: string, secrets: SecretStore, logger: EngineLogger)
   if (stored !== undefined) return stored;
   if (name.startsWith(ENV_SECRET_PREFIX)) return process.env[name];
   if (process.env[name] !== undefined) {
-    logger.warn({ secret: name }, `secret "${name}" is not in the secret store, and environment variables not named ${ENV_SECRET_PREFIX}* are not given to flows: run "tagflow secret set ${name}"`);
+    logger.warn(
+      { secret: name },
+      `secret "${name}" is not in the secret store, and environment variables not named ${ENV_SECRET_PREFIX}* are not given to flows: run "tagflow secret set ${name}"`,
+    );
   }
   return undefined;
 }
 
 /** Sends every record to the console logger and to the admin API's log listeners. */
-function teeLogger(base: EngineLogger, forward: (record: { level: string; message: string; data?: Record<string, unknown> }) => void): EngineLogger {
+function teeLogger(
+  base: EngineLogger,
+  forward: (record: { level: string; message: string; data?: Record<string, unknown> }) => void,
+): EngineLogger {
   const level = (name: keyof EngineLogger) => (obj: object, msg?: string) => {
     base[name](obj, msg);
     forward({ level: name, message: msg ?? '', data: safeData(obj) });
@@ -151,7 +201,8 @@ function teeLogger(base: EngineLogger, forward: (record: { level: string; messag
 // Log fields may hold Error objects and other things JSON cannot carry.
 function safeData(obj: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) out[k] = v instanceof Error ? v.message : typeof v === 'bigint' ? String(v) : v;
+  for (const [k, v] of Object.entries(obj))
+    out[k] = v instanceof Error ? v.message : typeof v === 'bigint' ? String(v) : v;
   return out;
 }
 
@@ -174,6 +225,7 @@ function readPem(file: string): Buffer {
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('Use a port number from 0 to 65535 (0: any free port).');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('Use a port number from 0 to 65535 (0: any free port).');
   return n;
 }

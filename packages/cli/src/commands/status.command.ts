@@ -17,7 +17,9 @@ interface StatusOptions extends Selection {
 /** `tagflow status --to/--label/--all`: what runs on runtimes of the fleet file, and what is wrong there. */
 export function registerStatusCommand(program: Command): void {
   addSelectionOptions(
-    program.command('status').description('show, for runtimes of the fleet file, the flow running, nodes in error and the backlog'),
+    program
+      .command('status')
+      .description('show, for runtimes of the fleet file, the flow running, nodes in error and the backlog'),
   )
     .addOption(fleetOption())
     .option('--json', 'print machine-readable JSON instead of a table')
@@ -45,7 +47,9 @@ async function showStatus(options: StatusOptions): Promise<void> {
   process.stdout.write(options.json ? `${JSON.stringify(statusJson(results), null, 2)}\n` : formatStatus(results));
   const failed = results.filter((r) => !r.ok);
   if (failed.length > 0) {
-    throw new CliError(`${failed.length} of ${count(results.length, 'runtime')} could not be asked: ${failed.map((r) => r.runtime).join(', ')}`);
+    throw new CliError(
+      `${failed.length} of ${count(results.length, 'runtime')} could not be asked: ${failed.map((r) => r.runtime).join(', ')}`,
+    );
   }
 }
 
@@ -55,6 +59,12 @@ async function readStatus(target: Target): Promise<StatusResult> {
     return { runtime: target.name, url: target.url, ok: true, status };
   } catch (err) {
     if (!(err instanceof AdminError)) throw err;
-    return { runtime: target.name, url: target.url, ok: false, reachable: err.kind !== 'unreachable', error: err.reason };
+    return {
+      runtime: target.name,
+      url: target.url,
+      ok: false,
+      reachable: err.kind !== 'unreachable',
+      error: err.reason,
+    };
   }
 }

@@ -26,13 +26,22 @@ Examples:
   token
     .command('create')
     .description('create a token and print it (once)')
-    .addOption(new Option('--role <role>', 'what the token may do').choices(['viewer', 'deployer', 'admin']).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'what the token may do')
+        .choices(['viewer', 'deployer', 'admin'])
+        .makeOptionMandatory(),
+    )
     .requiredOption('--name <name>', 'who or what uses it, e.g. ci-pipeline (shown in the audit log)')
     .addOption(dataDirOption())
     .action(async (options: { role: Role; name: string; dataDir: string }) => {
       const [tokens, audit] = await Promise.all([TokenStore.open(options.dataDir), AuditLog.open(options.dataDir)]);
       const { info, token: value } = await tokens.create(options.role, options.name);
-      await audit.append({ type: 'token-created', actor: 'cli', detail: `token "${info.name}" (${info.role}) created`, data: { id: info.id } });
+      await audit.append({
+        type: 'token-created',
+        actor: 'cli',
+        detail: `token "${info.name}" (${info.role}) created`,
+        data: { id: info.id },
+      });
       process.stdout.write(`${value}\n`);
       process.stderr.write(`token ${info.id} "${info.name}" (${info.role}) created; it is shown only this once\n`);
     });
@@ -43,7 +52,8 @@ Examples:
     .addOption(dataDirOption())
     .action(async (id: string, options: { dataDir: string }) => {
       const [tokens, audit] = await Promise.all([TokenStore.open(options.dataDir), AuditLog.open(options.dataDir)]);
-      if (!(await tokens.revoke(id))) throw new CliError(`there is no token ${id} in ${options.dataDir} (tagflow token list shows them)`);
+      if (!(await tokens.revoke(id)))
+        throw new CliError(`there is no token ${id} in ${options.dataDir} (tagflow token list shows them)`);
       await audit.append({ type: 'token-revoked', actor: 'cli', detail: `token ${id} revoked`, data: { id } });
       process.stderr.write(`token ${id} revoked\n`);
     });
@@ -54,6 +64,10 @@ Examples:
     .action(async (options: { dataDir: string }) => {
       const tokens = await TokenStore.open(options.dataDir);
       const rows = tokens.list().map((t) => [t.id, t.name, t.role, t.createdAt]);
-      process.stdout.write(formatTable([['id', 'name', 'role', 'created'], ...rows]).map((l) => `${l}\n`).join(''));
+      process.stdout.write(
+        formatTable([['id', 'name', 'role', 'created'], ...rows])
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
     });
 }

@@ -56,7 +56,12 @@ export class AdminError extends Error {
   /** The message without the runtime prefix. */
   readonly reason: string;
 
-  constructor(endpoint: Pick<AdminEndpoint, 'name' | 'url'>, kind: 'unreachable' | 'http', reason: string, httpStatus?: number) {
+  constructor(
+    endpoint: Pick<AdminEndpoint, 'name' | 'url'>,
+    kind: 'unreachable' | 'http',
+    reason: string,
+    httpStatus?: number,
+  ) {
     super(`${endpoint.name} (${endpoint.url}): ${reason}`);
     this.name = 'AdminError';
     this.kind = kind;
@@ -158,7 +163,8 @@ export class AdminClient {
 
   /** Redeploys an earlier version (default: the one before the current) as a new version. */
   async rollback(options: { version?: number; expectedVersion?: number } = {}): Promise<DeployOutcome> {
-    const headers: Record<string, string> = options.expectedVersion === undefined ? {} : { 'If-Match': `"${options.expectedVersion}"` };
+    const headers: Record<string, string> =
+      options.expectedVersion === undefined ? {} : { 'If-Match': `"${options.expectedVersion}"` };
     const body = options.version === undefined ? {} : { version: options.version };
     // A rollback restarts the flow; allow a health window's worth of time as for a deploy.
     const answer = await this.request('POST', '/api/flow/rollback', { body, headers, extraMs: HEALTH_MARGIN_MS });
@@ -189,13 +195,17 @@ export class AdminClient {
     const answer = await this.request('GET', '/api/packages');
     this.packageAnswer(answer, 'GET /api/packages');
     const body = answer.body as Partial<PackageList> | null;
-    if (!body || !Array.isArray(body.packages)) throw this.protocolError('GET /api/packages', 'no packages in the answer');
+    if (!body || !Array.isArray(body.packages))
+      throw this.protocolError('GET /api/packages', 'no packages in the answer');
     return { packages: body.packages, builtIn: Array.isArray(body.builtIn) ? body.builtIn : [] };
   }
 
   /** Uploads a package .tgz; the runtime installs it and its types are usable at once. */
   async installPackage(tarball: Buffer): Promise<PackageInstallAnswer> {
-    const answer = await this.request('POST', '/api/packages', { raw: { data: tarball, type: 'application/gzip' }, extraMs: NPM_MARGIN_MS });
+    const answer = await this.request('POST', '/api/packages', {
+      raw: { data: tarball, type: 'application/gzip' },
+      extraMs: NPM_MARGIN_MS,
+    });
     this.packageAnswer(answer, 'POST /api/packages');
     return answer.body as PackageInstallAnswer;
   }
@@ -209,7 +219,10 @@ export class AdminClient {
 
   /** Uploads a bundle (`tagflow pack`): the runtime installs the packages it lacks, checking each tarball's sha512. */
   async installBundle(bundle: Buffer): Promise<BundleAnswer> {
-    const answer = await this.request('POST', '/api/packages/bundle', { raw: { data: bundle, type: 'application/gzip' }, extraMs: NPM_MARGIN_MS });
+    const answer = await this.request('POST', '/api/packages/bundle', {
+      raw: { data: bundle, type: 'application/gzip' },
+      extraMs: NPM_MARGIN_MS,
+    });
     this.packageAnswer(answer, 'POST /api/packages/bundle');
     return answer.body as BundleAnswer;
   }
@@ -221,14 +234,21 @@ export class AdminClient {
     if (typeof body === 'object' && body !== null && typeof body.code === 'string' && typeof body.error === 'string') {
       throw new AdminError(this.endpoint, 'http', body.error, answer.status);
     }
-    if (answer.status === 404) throw new AdminError(this.endpoint, 'http', `${what} was not found (404): is this runtime older than package management?`, 404);
+    if (answer.status === 404)
+      throw new AdminError(
+        this.endpoint,
+        'http',
+        `${what} was not found (404): is this runtime older than package management?`,
+        404,
+      );
     this.expect(answer, what, [200]);
   }
 
   private deployOutcome(answer: Answer, what: string): DeployOutcome {
     const body = answer.body as { status?: unknown } | null;
     const known = [200, 409, 422].includes(answer.status) && typeof body === 'object' && body !== null;
-    if (known && typeof body.status === 'string' && DEPLOY_STATUSES.has(body.status)) return pickOutcome(body as DeployOutcome);
+    if (known && typeof body.status === 'string' && DEPLOY_STATUSES.has(body.status))
+      return pickOutcome(body as DeployOutcome);
     this.expect(answer, what, []);
     throw this.protocolError(what, `unexpected answer (${answer.status})`);
   }
@@ -245,7 +265,12 @@ export class AdminClient {
       404: `${what} was not found (404): is this the admin address of a tagflow runtime?`,
       429: `too many failed logins from here; the runtime refuses for a while (429)`,
     };
-    throw new AdminError(this.endpoint, 'http', reasons[answer.status] ?? `${what} failed (${answer.status})${suffix}`, answer.status);
+    throw new AdminError(
+      this.endpoint,
+      'http',
+      reasons[answer.status] ?? `${what} failed (${answer.status})${suffix}`,
+      answer.status,
+    );
   }
 
   private protocolError(what: string, reason: string): AdminError {
@@ -254,7 +279,8 @@ export class AdminClient {
 
   private request(method: string, apiPath: string, options: RequestOptions = {}): Promise<Answer> {
     const url = new URL(`${this.endpoint.url}${apiPath}`);
-    const payload = options.raw?.data ?? (options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body)));
+    const payload =
+      options.raw?.data ?? (options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body)));
     const headers: Record<string, string> = {
       Accept: 'application/json',
       Authorization: `Bearer ${this.endpoint.token}`,
@@ -282,7 +308,8 @@ export class AdminClient {
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_BODY_BYTES) fail(new AdminError(this.endpoint, 'http', `${method} ${apiPath}: the answer is too large`));
+          if (size > MAX_BODY_BYTES)
+            fail(new AdminError(this.endpoint, 'http', `${method} ${apiPath}: the answer is too large`));
           else chunks.push(chunk);
         });
         res.on('error', (err) => fail(new AdminError(this.endpoint, 'unreachable', networkReason(err, requestMs))));
@@ -297,14 +324,24 @@ export class AdminClient {
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
         const connectTimer = setTimeout(
-          () => fail(new AdminError(this.endpoint, 'unreachable', `no connection within ${seconds(this.connectTimeoutMs)} (is the address right, and the runtime running?)`)),
+          () =>
+            fail(
+              new AdminError(
+                this.endpoint,
+                'unreachable',
+                `no connection within ${seconds(this.connectTimeoutMs)} (is the address right, and the runtime running?)`,
+              ),
+            ),
           this.connectTimeoutMs,
         );
         timers.push(connectTimer);
         socket.once('connect', () => clearTimeout(connectTimer));
       });
       timers.push(
-        setTimeout(() => fail(new AdminError(this.endpoint, 'unreachable', `no answer within ${seconds(requestMs)}`)), requestMs),
+        setTimeout(
+          () => fail(new AdminError(this.endpoint, 'unreachable', `no answer within ${seconds(requestMs)}`)),
+          requestMs,
+        ),
       );
       req.on('error', (err) => fail(new AdminError(this.endpoint, 'unreachable', networkReason(err, requestMs))));
       req.end(payload);
@@ -324,7 +361,12 @@ function pickOutcome(o: DeployOutcome): DeployOutcome {
     case 'conflict':
       return { status: o.status, current: o.current };
     case 'rolled-back':
-      return { status: o.status, failedVersion: o.failedVersion, ...(o.restored ? { restored: o.restored } : {}), reason: String(o.reason) };
+      return {
+        status: o.status,
+        failedVersion: o.failedVersion,
+        ...(o.restored ? { restored: o.restored } : {}),
+        reason: String(o.reason),
+      };
   }
 }
 

@@ -48,7 +48,8 @@ export async function runDeployPlan<T>(
   plan: DeployPlan<T>,
   deployOne: (target: T) => Promise<RuntimeOutcome>,
 ): Promise<{ target: T; outcome: RuntimeOutcome }[]> {
-  const wave = (targets: T[]) => Promise.all(targets.map(async (target) => ({ target, outcome: await deployOne(target) })));
+  const wave = (targets: T[]) =>
+    Promise.all(targets.map(async (target) => ({ target, outcome: await deployOne(target) })));
   const canaries = await wave(plan.canaries);
   const failed = canaries.filter((r) => !isSuccess(r.outcome)).length;
   if (failed > 0) {
@@ -99,7 +100,9 @@ export async function deployBundleToRuntime(
     await new AdminClient(target, options.client).installBundle(bundle);
   } catch (err) {
     if (!(err instanceof AdminError)) throw err;
-    return err.kind === 'unreachable' ? { status: 'unreachable', error: err.reason } : { status: 'failed', error: `the bundle was not installed: ${err.reason}` };
+    return err.kind === 'unreachable'
+      ? { status: 'unreachable', error: err.reason }
+      : { status: 'failed', error: `the bundle was not installed: ${err.reason}` };
   }
   return deployToRuntime(target, flow, options);
 }

@@ -39,14 +39,17 @@ const TOKEN_KEYS = new Set(['token', 'adminToken', 'apiToken', 'password', 'secr
 export async function loadFleetFile(file: string | undefined, cwd: string = process.cwd()): Promise<Fleet> {
   const chosen = file ?? DEFAULT_FLEET_FILES.find((name) => existsSync(path.resolve(cwd, name)));
   if (chosen === undefined) {
-    throw new CliError(`no fleet file: there is no ${DEFAULT_FLEET_FILES.join(' or ')} here; pass one with --fleet FILE`);
+    throw new CliError(
+      `no fleet file: there is no ${DEFAULT_FLEET_FILES.join(' or ')} here; pass one with --fleet FILE`,
+    );
   }
   let text: string;
   try {
     text = await readFile(path.resolve(cwd, chosen), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : (err as Error).message;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : (err as Error).message;
     throw new CliError(`cannot read fleet file ${chosen}: ${reason}`);
   }
   return parseFleet(text, chosen);
@@ -90,7 +93,11 @@ function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {
   }
   const list = data.runtimes;
   if (!Array.isArray(list) || list.length === 0) {
-    problems.push(list === undefined ? `"runtimes" is missing: list the runtimes, like ${example}` : '"runtimes" must be a non-empty list');
+    problems.push(
+      list === undefined
+        ? `"runtimes" is missing: list the runtimes, like ${example}`
+        : '"runtimes" must be a non-empty list',
+    );
     return [];
   }
   const runtimes: FleetRuntime[] = [];
@@ -99,7 +106,9 @@ function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {
     const name = isObject(entry) && typeof entry.name === 'string' ? entry.name.trim() : undefined;
     const earlier = name === undefined ? undefined : seen.get(name);
     if (name !== undefined && earlier !== undefined) {
-      problems.push(`runtimes[${index}]: the name "${name}" is already used by runtimes[${earlier}]; names must be unique`);
+      problems.push(
+        `runtimes[${index}]: the name "${name}" is already used by runtimes[${earlier}]; names must be unique`,
+      );
       return;
     }
     if (name !== undefined) seen.set(name, index);
@@ -114,33 +123,48 @@ function checkRuntime(entry: unknown, index: number, problems: string[]): FleetR
     problems.push(`runtimes[${index}] must be an object with name, url and tokenEnv`);
     return undefined;
   }
-  const where = typeof entry.name === 'string' && entry.name !== '' ? `runtimes[${index}] (${entry.name})` : `runtimes[${index}]`;
+  const where =
+    typeof entry.name === 'string' && entry.name !== '' ? `runtimes[${index}] (${entry.name})` : `runtimes[${index}]`;
   const before = problems.length;
   for (const key of Object.keys(entry)) {
     if (RUNTIME_KEYS.includes(key)) continue;
     if (TOKEN_KEYS.has(key)) {
-      problems.push(`${where}: "${key}" is not allowed: tokens never go in the fleet file; put it in an environment variable and name that variable with tokenEnv`);
+      problems.push(
+        `${where}: "${key}" is not allowed: tokens never go in the fleet file; put it in an environment variable and name that variable with tokenEnv`,
+      );
     } else {
       const near = closest(key, RUNTIME_KEYS);
-      problems.push(`${where}: unknown key "${key}" (${near ? `did you mean "${near}"?` : `allowed: ${RUNTIME_KEYS.join(', ')}`})`);
+      problems.push(
+        `${where}: unknown key "${key}" (${near ? `did you mean "${near}"?` : `allowed: ${RUNTIME_KEYS.join(', ')}`})`,
+      );
     }
   }
   const name = requiredString(entry, 'name', where, problems);
   if (name !== undefined && !NAME_PATTERN.test(name)) {
-    problems.push(`${where}: name "${name}" may hold only letters, digits, ".", "_" and "-" (and must start with a letter or digit)`);
+    problems.push(
+      `${where}: name "${name}" may hold only letters, digits, ".", "_" and "-" (and must start with a letter or digit)`,
+    );
   }
   const url = requiredString(entry, 'url', where, problems);
   const checkedUrl = url === undefined ? undefined : checkUrl(url, where, problems);
   const tokenEnv = requiredString(entry, 'tokenEnv', where, problems);
   if (tokenEnv !== undefined && !ENV_PATTERN.test(tokenEnv)) {
-    problems.push(`${where}: tokenEnv "${tokenEnv}" is not an environment variable name (letters, digits and "_", e.g. TAGFLOW_TOKEN_PLANT_A)`);
+    problems.push(
+      `${where}: tokenEnv "${tokenEnv}" is not an environment variable name (letters, digits and "_", e.g. TAGFLOW_TOKEN_PLANT_A)`,
+    );
   }
   const labels = checkLabels(entry.labels, where, problems);
-  if (problems.length > before || name === undefined || checkedUrl === undefined || tokenEnv === undefined) return undefined;
+  if (problems.length > before || name === undefined || checkedUrl === undefined || tokenEnv === undefined)
+    return undefined;
   return { name, url: checkedUrl, tokenEnv, labels };
 }
 
-function requiredString(entry: Record<string, unknown>, key: string, where: string, problems: string[]): string | undefined {
+function requiredString(
+  entry: Record<string, unknown>,
+  key: string,
+  where: string,
+  problems: string[],
+): string | undefined {
   const value = entry[key];
   if (value === undefined || value === null) {
     problems.push(`${where}: "${key}" is missing`);
@@ -211,7 +235,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
     for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      next[j] = Math.min(
+        (row[j] as number) + 1,
+        (next[j - 1] as number) + 1,
+        (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     row = next;
   }

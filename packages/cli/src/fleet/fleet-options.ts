@@ -33,7 +33,8 @@ export function healthOption(): Option {
     'wait this long after deploying, e.g. 30s: a node error or a failed start in that time rolls the runtime back by itself',
   ).argParser((value: string) => {
     const ms = parseDuration(value);
-    if (ms === undefined || ms <= 0) throw new InvalidArgumentError('Use a number with a unit: ms, s, m or h (e.g. 30s).');
+    if (ms === undefined || ms <= 0)
+      throw new InvalidArgumentError('Use a number with a unit: ms, s, m or h (e.g. 30s).');
     return ms;
   });
 }
@@ -46,7 +47,10 @@ export function positiveInteger(value: string): number {
 }
 
 function splitNames(value: string): string[] {
-  const names = value.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
   if (names.length === 0) throw new InvalidArgumentError('Name at least one runtime, e.g. --to plant-a-l1,plant-a-l2.');
   return names;
 }

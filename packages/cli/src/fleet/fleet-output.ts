@@ -13,18 +13,32 @@ export function describeOutcome(outcome: RuntimeOutcome): { summary: string; det
       const warnings = outcome.warnings ?? [];
       const suffix = warnings.length > 0 ? ` (${count(warnings.length, 'warning')})` : '';
       const note = outcome.version.note ? [outcome.version.note] : [];
-      return { summary: `deployed v${outcome.version.version}${suffix}`, details: [...note, ...warnings.map((w) => `warning: ${formatIssue(w)}`)] };
+      return {
+        summary: `deployed v${outcome.version.version}${suffix}`,
+        details: [...note, ...warnings.map((w) => `warning: ${formatIssue(w)}`)],
+      };
     }
     case 'unchanged':
       return { summary: `unchanged v${outcome.version.version}`, details: [] };
     case 'rejected':
-      return { summary: `rejected (${count(outcome.errors.length, 'error')})`, details: outcome.errors.map(formatIssue) };
+      return {
+        summary: `rejected (${count(outcome.errors.length, 'error')})`,
+        details: outcome.errors.map(formatIssue),
+      };
     case 'rolled-back': {
-      const restored = outcome.restored ? `v${outcome.restored.version} runs again` : 'there was no earlier version to restore';
-      return { summary: `rolled back: ${oneLine(outcome.reason)}`, details: [`v${outcome.failedVersion.version} failed in its health window; ${restored}`] };
+      const restored = outcome.restored
+        ? `v${outcome.restored.version} runs again`
+        : 'there was no earlier version to restore';
+      return {
+        summary: `rolled back: ${oneLine(outcome.reason)}`,
+        details: [`v${outcome.failedVersion.version} failed in its health window; ${restored}`],
+      };
     }
     case 'conflict':
-      return { summary: `conflict: it was changed meanwhile (now v${outcome.current}); check and deploy again`, details: [] };
+      return {
+        summary: `conflict: it was changed meanwhile (now v${outcome.current}); check and deploy again`,
+        details: [],
+      };
     case 'unreachable':
       return { summary: `unreachable: ${outcome.error}`, details: [] };
     case 'failed':
@@ -37,7 +51,10 @@ export function describeOutcome(outcome: RuntimeOutcome): { summary: string; det
 /** The result table of a deploy or rollback: one row per runtime, explanations indented below it. */
 export function formatResults(results: readonly RuntimeResult[]): string {
   const described = results.map((r) => describeOutcome(r.outcome));
-  const rows = formatTable([['runtime', 'result'], ...results.map((r, i) => [r.runtime, (described[i] as { summary: string }).summary])]);
+  const rows = formatTable([
+    ['runtime', 'result'],
+    ...results.map((r, i) => [r.runtime, (described[i] as { summary: string }).summary]),
+  ]);
   const lines = [rows[0] as string];
   results.forEach((_, i) => {
     lines.push(rows[i + 1] as string, ...(described[i] as { details: string[] }).details.map((d) => `${DETAIL}${d}`));
@@ -63,7 +80,12 @@ export interface NodeInError {
 export function nodesInError(status: RuntimeStatus): NodeInError[] {
   return Object.entries(status.nodes)
     .filter(([, n]) => n.status?.state === 'error' || (n.counters?.errors ?? 0) > 0)
-    .map(([id, n]: [string, NodeRuntimeStatus]) => ({ id, state: n.status?.state ?? 'unknown', text: n.status?.text, errors: n.counters?.errors ?? 0 }))
+    .map(([id, n]: [string, NodeRuntimeStatus]) => ({
+      id,
+      state: n.status?.state ?? 'unknown',
+      text: n.status?.text,
+      errors: n.counters?.errors ?? 0,
+    }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
@@ -101,7 +123,14 @@ export function formatStatus(results: readonly StatusResult[]): string {
     if (!r.ok) return [r.runtime, '', '', '', '', ''];
     const flow = r.status.flow ? `${r.status.flow.id} v${r.status.flow.version}` : 'no flow';
     const inError = nodesInError(r.status).length;
-    return [r.runtime, 'ok', flow, inError === 0 ? 'none' : String(inError), String(totalBacklog(r.status)), formatUptime(r.status.uptimeSeconds)];
+    return [
+      r.runtime,
+      'ok',
+      flow,
+      inError === 0 ? 'none' : String(inError),
+      String(totalBacklog(r.status)),
+      formatUptime(r.status.uptimeSeconds),
+    ];
   });
   const rows = formatTable([header, ...cells]);
   const nameWidth = Math.max(header[0]?.length ?? 0, ...results.map((r) => r.runtime.length));

@@ -22,12 +22,19 @@ export interface LocalPackages extends LoadedRegistry {
  * install), then adds those installed in `<dataDir>/nodes`, as `tagflow start` does. A package
  * the `runningFlow` uses cannot be removed.
  */
-export async function loadLocalPackages(nodesDirs: readonly string[], dataDir: string, runningFlow?: () => Flow | undefined): Promise<LocalPackages> {
+export async function loadLocalPackages(
+  nodesDirs: readonly string[],
+  dataDir: string,
+  runningFlow?: () => Flow | undefined,
+): Promise<LocalPackages> {
   const loaded = await loadRegistry(nodesDirs);
   const manager = await PackageManager.open({ dataDir, registry: loaded.registry, runningFlow }).catch((err: Error) => {
     throw new CliError(err.message);
   });
-  const report = { packages: [...loaded.report.packages, ...manager.report.packages], problems: [...loaded.report.problems, ...manager.report.problems] };
+  const report = {
+    packages: [...loaded.report.packages, ...manager.report.packages],
+    problems: [...loaded.report.problems, ...manager.report.problems],
+  };
   return { ...loaded, report, manager, dataDir };
 }
 
@@ -48,9 +55,12 @@ export async function builtInPackageNames(cwd: string = process.cwd()): Promise<
  */
 export function parseInstallSpec(spec: string, cwd: string = process.cwd()): InstallRequest {
   const full = path.resolve(cwd, spec);
-  if (existsSync(full)) return statSync(full).isDirectory() ? { source: 'dir', dir: full } : { source: 'file', file: full };
-  if (/^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:\\)/.test(spec) || /\.(tgz|tar\.gz)$/.test(spec)) throw new CliError(`${spec} does not exist`);
-  if (!/^(@[\w.-]+\/)?[\w.-]+(@[\w.^~<>=| *-]+)?$/.test(spec)) throw new CliError(`"${spec}" is neither a .tgz, a folder, nor a package name like @acme/nodes-foo@1.2.0`);
+  if (existsSync(full))
+    return statSync(full).isDirectory() ? { source: 'dir', dir: full } : { source: 'file', file: full };
+  if (/^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:\\)/.test(spec) || /\.(tgz|tar\.gz)$/.test(spec))
+    throw new CliError(`${spec} does not exist`);
+  if (!/^(@[\w.-]+\/)?[\w.-]+(@[\w.^~<>=| *-]+)?$/.test(spec))
+    throw new CliError(`"${spec}" is neither a .tgz, a folder, nor a package name like @acme/nodes-foo@1.2.0`);
   return { source: 'registry', spec };
 }
 
@@ -65,7 +75,9 @@ export async function tarballOf(request: InstallRequest): Promise<Buffer> {
     const packed = await npmPack(request.source === 'dir' ? request.dir : request.spec, work);
     return await readFile(packed.file);
   } catch (err) {
-    throw new CliError(`cannot pack ${request.source === 'dir' ? request.dir : request.spec}: ${(err as Error).message}`);
+    throw new CliError(
+      `cannot pack ${request.source === 'dir' ? request.dir : request.spec}: ${(err as Error).message}`,
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }

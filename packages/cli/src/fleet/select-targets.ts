@@ -20,7 +20,9 @@ export interface Target extends FleetRuntime {
  * `--to` names them in. A CliError says which name is unknown or that no runtime matches.
  */
 export function selectRuntimes(fleet: Fleet, selection: Selection): FleetRuntime[] {
-  const modes = [selection.to !== undefined, selection.label !== undefined, selection.all === true].filter(Boolean).length;
+  const modes = [selection.to !== undefined, selection.label !== undefined, selection.all === true].filter(
+    Boolean,
+  ).length;
   if (modes !== 1) {
     const what = modes === 0 ? 'say which runtimes' : 'use only one of them';
     throw new CliError(`${what}: --to NAME[,NAME], --label key=value or --all`, EXIT_USAGE);
@@ -32,7 +34,9 @@ export function selectRuntimes(fleet: Fleet, selection: Selection): FleetRuntime
     if (unknown.length > 0) {
       const known = fleet.runtimes.map((r) => r.name).join(', ');
       const noun = unknown.length === 1 ? 'runtime' : 'runtimes';
-      throw new CliError(`${fleet.file} has no ${noun} named ${unknown.map((n) => `"${n}"`).join(', ')} (it has: ${known})`);
+      throw new CliError(
+        `${fleet.file} has no ${noun} named ${unknown.map((n) => `"${n}"`).join(', ')} (it has: ${known})`,
+      );
     }
     return fleet.runtimes.filter((r) => names.has(r.name));
   }
@@ -60,11 +64,15 @@ export function withTokens(runtimes: readonly FleetRuntime[], env: NodeJS.Proces
   const missing = runtimes.filter((r) => !env[r.tokenEnv]?.trim());
   if (missing.length === 1) {
     const [r] = missing as [FleetRuntime];
-    throw new CliError(`no token for ${r.name}: the environment variable ${r.tokenEnv} is not set (its tokenEnv in the fleet file)`);
+    throw new CliError(
+      `no token for ${r.name}: the environment variable ${r.tokenEnv} is not set (its tokenEnv in the fleet file)`,
+    );
   }
   if (missing.length > 1) {
     const lines = missing.map((r) => `  ${r.name}: ${r.tokenEnv}`);
-    throw new CliError(`no token for ${missing.length} runtimes: these environment variables (their tokenEnv) are not set:\n${lines.join('\n')}`);
+    throw new CliError(
+      `no token for ${missing.length} runtimes: these environment variables (their tokenEnv) are not set:\n${lines.join('\n')}`,
+    );
   }
   return runtimes.map((r) => ({ ...r, token: (env[r.tokenEnv] as string).trim() }));
 }

@@ -36,7 +36,8 @@ export const DEV_TOOLS: Readonly<Record<string, string>> = {
 
 /** The template files, rendered: path relative to the package folder -> content. */
 export async function renderTemplates(values: NodePackageValues): Promise<Map<string, string>> {
-  if (!existsSync(TEMPLATE_DIR)) throw new CliError(`this tagflow install lacks its templates (${TEMPLATE_DIR}): reinstall tagflow`);
+  if (!existsSync(TEMPLATE_DIR))
+    throw new CliError(`this tagflow install lacks its templates (${TEMPLATE_DIR}): reinstall tagflow`);
   const fill = (text: string) =>
     text
       .replaceAll('__PACKAGE_NAME__', values.packageName)
@@ -60,7 +61,10 @@ export async function renderTemplates(values: NodePackageValues): Promise<Map<st
  * dependencies on tagflow are the vendored tarballs. `overrides` (npm) and `pnpm.overrides` make
  * the tagflow packages those depend on in turn resolve to the vendor folder as well.
  */
-export function nodePackageManifest(values: NodePackageValues, vendored: readonly VendoredPackage[]): Record<string, unknown> {
+export function nodePackageManifest(
+  values: NodePackageValues,
+  vendored: readonly VendoredPackage[],
+): Record<string, unknown> {
   const spec = (name: string) => {
     const found = vendored.find((p) => p.name === name);
     if (!found) throw new Error(`${name} was not vendored`);
@@ -68,7 +72,9 @@ export function nodePackageManifest(values: NodePackageValues, vendored: readonl
   };
   const sdk = vendored.find((p) => p.name === '@tagflow/node-sdk');
   if (!sdk) throw new Error('@tagflow/node-sdk was not vendored');
-  const overrides = Object.fromEntries(vendored.map((p) => [p.name, spec(p.name)]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+  const overrides = Object.fromEntries(
+    vendored.map((p) => [p.name, spec(p.name)]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+  );
   return {
     name: values.packageName,
     version: '0.1.0',
@@ -86,7 +92,11 @@ export function nodePackageManifest(values: NodePackageValues, vendored: readonl
     },
     engines: { node: '>=20' },
     peerDependencies: { '@tagflow/node-sdk': `^${sdk.version}` },
-    devDependencies: sortedKeys({ '@tagflow/node-sdk': spec('@tagflow/node-sdk'), '@tagflow/node-test': spec('@tagflow/node-test'), ...DEV_TOOLS }),
+    devDependencies: sortedKeys({
+      '@tagflow/node-sdk': spec('@tagflow/node-sdk'),
+      '@tagflow/node-test': spec('@tagflow/node-test'),
+      ...DEV_TOOLS,
+    }),
     overrides,
     // @swc/core checks its native binary after install; @parcel/watcher (an optional file watcher
     // jest pulls in) would build from source, for nothing here. npm 11 asks, pnpm 10 too.

@@ -55,7 +55,9 @@ export function nodeTypeFromPackage(name: string): string {
 }
 
 const RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await'.split(' '),
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await'.split(
+    ' ',
+  ),
 );
 
 /** A JavaScript identifier for a node type, for imports: `unit-convert` gives `unitConvert`. */

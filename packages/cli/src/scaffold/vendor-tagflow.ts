@@ -57,7 +57,10 @@ export async function vendorTagflowPackages(vendorDir: string): Promise<Vendored
       [...found.values()].map(async ({ dir, manifest }) => {
         const staged = path.join(work, manifest.name.replace(/^@/, '').replace('/', '-'));
         await stagePublishedFiles(dir, manifest, staged);
-        await writeFile(path.join(staged, 'package.json'), `${JSON.stringify(publishedManifest(manifest, dir, versions), null, 2)}\n`);
+        await writeFile(
+          path.join(staged, 'package.json'),
+          `${JSON.stringify(publishedManifest(manifest, dir, versions), null, 2)}\n`,
+        );
         const packed = await npmPack(staged, vendorDir).catch((err: Error) => {
           throw new CliError(`cannot pack ${manifest.name} from ${dir} into the vendor folder: ${err.message}`);
         });
@@ -82,11 +85,17 @@ function findTagflowPackages(): Map<string, Found> {
     if (found.has(name)) continue;
     const dir = findPackageDir(name, from) ?? findPackageDir(name, cliRoot) ?? workspaceSibling(name);
     if (dir === undefined) {
-      throw new CliError(`cannot find ${name} where tagflow is installed (looked from ${from}): it is needed to write the vendor folder; reinstall tagflow`);
+      throw new CliError(
+        `cannot find ${name} where tagflow is installed (looked from ${from}): it is needed to write the vendor folder; reinstall tagflow`,
+      );
     }
     const manifest = readManifest(dir);
     found.set(name, { dir, manifest });
-    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies })) {
+    for (const dep of Object.keys({
+      ...manifest.dependencies,
+      ...manifest.peerDependencies,
+      ...manifest.optionalDependencies,
+    })) {
       if (dep.startsWith('@tagflow/')) queue.push({ name: dep, from: dir });
     }
   }
@@ -124,7 +133,9 @@ function readManifest(dir: string): Manifest {
 async function stagePublishedFiles(dir: string, manifest: Manifest, dest: string): Promise<void> {
   const main = path.join(dir, manifest.main ?? 'index.js');
   if (!existsSync(main)) {
-    throw new CliError(`${manifest.name} in ${dir} is not built (${path.relative(dir, main)} is missing): build tagflow first`);
+    throw new CliError(
+      `${manifest.name} in ${dir} is not built (${path.relative(dir, main)} is missing): build tagflow first`,
+    );
   }
   await mkdir(dest, { recursive: true });
   const always = (await readdir(dir)).filter((f) => /^(readme|licen[cs]e|notice)(\..*)?$/i.test(f));
@@ -146,12 +157,20 @@ export function publishedManifest(manifest: Manifest, dir: string, versions: Rea
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies'] as const) {
     const ranges = manifest[field];
     if (ranges === undefined) continue;
-    published[field] = Object.fromEntries(Object.entries(ranges).map(([dep, range]) => [dep, publishedRange(manifest.name, dep, range, dir, versions)]));
+    published[field] = Object.fromEntries(
+      Object.entries(ranges).map(([dep, range]) => [dep, publishedRange(manifest.name, dep, range, dir, versions)]),
+    );
   }
   return published;
 }
 
-function publishedRange(owner: string, dep: string, range: string, dir: string, versions: ReadonlyMap<string, string>): string {
+function publishedRange(
+  owner: string,
+  dep: string,
+  range: string,
+  dir: string,
+  versions: ReadonlyMap<string, string>,
+): string {
   if (range.startsWith('workspace:')) {
     const rest = range.slice('workspace:'.length);
     const version = versions.get(dep) ?? installedVersion(owner, dep, dir);
@@ -166,6 +185,7 @@ function publishedRange(owner: string, dep: string, range: string, dir: string, 
 /** The version of `dep` that `owner` (in `dir`) runs with. */
 function installedVersion(owner: string, dep: string, dir: string): string {
   const depDir = findPackageDir(dep, dir);
-  if (depDir === undefined) throw new CliError(`cannot find ${dep}, a dependency of ${owner}, from ${dir}: reinstall tagflow`);
+  if (depDir === undefined)
+    throw new CliError(`cannot find ${dep}, a dependency of ${owner}, from ${dir}: reinstall tagflow`);
   return readManifest(depDir).version;
 }

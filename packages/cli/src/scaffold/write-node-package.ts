@@ -49,7 +49,9 @@ export async function writeNodePackage(options: NewNodePackageOptions): Promise<
   refuseExisting(dir, path.relative(cwd, dir) || '.');
   const owner = (await options.takenTypes?.())?.get(nodeType);
   if (owner !== undefined) {
-    throw new CliError(`the node type "${nodeType}" is already provided by ${owner}, and a runtime refuses a second package with the same type: choose another name with --node`);
+    throw new CliError(
+      `the node type "${nodeType}" is already provided by ${owner}, and a runtime refuses a second package with the same type: choose another name with --node`,
+    );
   }
 
   const values: NodePackageValues = {
@@ -83,8 +85,11 @@ export async function writeNodePackage(options: NewNodePackageOptions): Promise<
 /** A folder with anything in it, or a file of that name, is never written into. */
 function refuseExisting(dir: string, shown: string): void {
   if (!existsSync(dir)) return;
-  if (!statSync(dir).isDirectory()) throw new CliError(`${shown} already exists and is a file: choose another folder with --dir`);
+  if (!statSync(dir).isDirectory())
+    throw new CliError(`${shown} already exists and is a file: choose another folder with --dir`);
   if (readdirSync(dir).length > 0) {
-    throw new CliError(`${shown} already exists and is not empty: nothing was written; choose another folder with --dir, or remove it first`);
+    throw new CliError(
+      `${shown} already exists and is not empty: nothing was written; choose another folder with --dir, or remove it first`,
+    );
   }
 }

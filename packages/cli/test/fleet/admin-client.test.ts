@@ -37,7 +37,13 @@ function json(res: http.ServerResponse, status: number, body: unknown, headers: 
   res.end(JSON.stringify(body));
 }
 
-const version = (n: number) => ({ version: n, flowId: 'pump', hash: 'abc', deployedAt: '2026-01-01T00:00:00.000Z', deployedBy: 'first-admin' });
+const version = (n: number) => ({
+  version: n,
+  flowId: 'pump',
+  hash: 'abc',
+  deployedAt: '2026-01-01T00:00:00.000Z',
+  deployedBy: 'first-admin',
+});
 
 /** The AdminError a promise rejects with. */
 async function adminError(promise: Promise<unknown>): Promise<AdminError> {
@@ -73,7 +79,13 @@ describe('AdminClient', () => {
 
   it('sends If-Match "0" to a runtime without a flow, and returns rejections, conflicts and rollbacks as outcomes', async () => {
     const answers = [
-      [422, { status: 'rejected', errors: [{ code: 'UNKNOWN_NODE_TYPE', message: 'node "x" (mystery): no such type', path: '/nodes/0/type' }] }],
+      [
+        422,
+        {
+          status: 'rejected',
+          errors: [{ code: 'UNKNOWN_NODE_TYPE', message: 'node "x" (mystery): no such type', path: '/nodes/0/type' }],
+        },
+      ],
       [409, { status: 'conflict', current: 7 }],
       [422, { status: 'rolled-back', failedVersion: version(2), restored: version(1), reason: 'node "fn" failed' }],
     ] as const;
@@ -96,9 +108,13 @@ describe('AdminClient', () => {
   });
 
   it('keeps a path prefix of the URL (a reverse proxy) and posts rollbacks', async () => {
-    const rt = await fakeRuntime((_req, res) => json(res, 200, { status: 'deployed', version: { ...version(5), note: 'rollback to 3' } }));
+    const rt = await fakeRuntime((_req, res) =>
+      json(res, 200, { status: 'deployed', version: { ...version(5), note: 'rollback to 3' } }),
+    );
     closers.push(rt.close);
-    const outcome = await new AdminClient({ name: 'lab', url: `${rt.url}/edge/b1`, token: TOKEN }).rollback({ version: 3 });
+    const outcome = await new AdminClient({ name: 'lab', url: `${rt.url}/edge/b1`, token: TOKEN }).rollback({
+      version: 3,
+    });
     expect(outcome).toMatchObject({ status: 'deployed', version: { version: 5 } });
     expect(rt.seen[0]).toMatchObject({ method: 'POST', url: '/edge/b1/api/flow/rollback', body: '{"version":3}' });
   });
@@ -106,14 +122,20 @@ describe('AdminClient', () => {
   it('explains a refused token, naming the variable but never the token', async () => {
     const rt = await fakeRuntime((_req, res) => json(res, 401, { error: 'invalid token' }));
     closers.push(rt.close);
-    const err = await adminError(new AdminClient({ name: 'lab', url: rt.url, token: TOKEN, tokenEnv: 'T_LAB' }).status());
+    const err = await adminError(
+      new AdminClient({ name: 'lab', url: rt.url, token: TOKEN, tokenEnv: 'T_LAB' }).status(),
+    );
     expect(err.message).toBe(`lab (${rt.url}): the token was refused (401); check T_LAB`);
     expect(err).toMatchObject({ kind: 'http', httpStatus: 401 });
     expect(JSON.stringify(err) + err.message + err.stack).not.toContain(TOKEN);
   });
 
   it.each([
-    [403, { error: 'this needs the deployer role' }, "the token's role does not allow this (403): this needs the deployer role"],
+    [
+      403,
+      { error: 'this needs the deployer role' },
+      "the token's role does not allow this (403): this needs the deployer role",
+    ],
     [429, { error: 'slow down' }, 'too many failed logins from here; the runtime refuses for a while (429)'],
     [500, { error: 'disk full' }, 'GET /api/status failed (500): disk full'],
     [502, '<html>Bad Gateway</html>', 'GET /api/status failed (502): <html>Bad Gateway</html>'],
@@ -129,7 +151,9 @@ describe('AdminClient', () => {
 
   it('says "connection refused" when nothing listens', async () => {
     const port = await freePort();
-    const err = await adminError(new AdminClient({ name: 'plant-a-l1', url: `http://127.0.0.1:${port}`, token: TOKEN }).status());
+    const err = await adminError(
+      new AdminClient({ name: 'plant-a-l1', url: `http://127.0.0.1:${port}`, token: TOKEN }).status(),
+    );
     expect(err.message).toBe(`plant-a-l1 (http://127.0.0.1:${port}): connection refused`);
     expect(err.kind).toBe('unreachable');
   });
@@ -143,7 +167,9 @@ describe('AdminClient', () => {
       await rt.close();
     });
     const started = Date.now();
-    const err = await adminError(new AdminClient({ name: 'lab', url: rt.url, token: TOKEN }, { requestTimeoutMs: 300 }).status());
+    const err = await adminError(
+      new AdminClient({ name: 'lab', url: rt.url, token: TOKEN }, { requestTimeoutMs: 300 }).status(),
+    );
     expect(err.reason).toBe('no answer within 0.3s');
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -155,7 +181,9 @@ describe('AdminClient', () => {
     });
     closers.push(rt.close);
     const client = new AdminClient({ name: 'lab', url: rt.url, token: TOKEN }, { requestTimeoutMs: 200 });
-    await expect(client.deploy({}, { expectedVersion: 0, healthMs: 400 })).resolves.toMatchObject({ status: 'deployed' });
+    await expect(client.deploy({}, { expectedVersion: 0, healthMs: 400 })).resolves.toMatchObject({
+      status: 'deployed',
+    });
   });
 
   it('does not mistake another web server for a runtime', async () => {

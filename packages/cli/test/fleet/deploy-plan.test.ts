@@ -1,7 +1,13 @@
 import { isSuccess, planDeploy, runDeployPlan } from '../../src/fleet/deploy-plan';
 import type { RuntimeOutcome } from '../../src/fleet/deploy-plan';
 
-const version = (n: number) => ({ version: n, flowId: 'f', hash: 'h', deployedAt: '2026-01-01T00:00:00.000Z', deployedBy: 'test' });
+const version = (n: number) => ({
+  version: n,
+  flowId: 'f',
+  hash: 'h',
+  deployedAt: '2026-01-01T00:00:00.000Z',
+  deployedBy: 'test',
+});
 const deployed = (n: number): RuntimeOutcome => ({ status: 'deployed', version: version(n) });
 
 describe('planDeploy', () => {
@@ -62,7 +68,12 @@ describe('runDeployPlan', () => {
   });
 
   it('skips the rest, never touching them, when a canary fails', async () => {
-    const rolledBack: RuntimeOutcome = { status: 'rolled-back', failedVersion: version(2), restored: version(1), reason: 'node "fn" failed' };
+    const rolledBack: RuntimeOutcome = {
+      status: 'rolled-back',
+      failedVersion: version(2),
+      restored: version(1),
+      reason: 'node "fn" failed',
+    };
     const { events, deployOne } = fakeDeploy({ b: rolledBack });
     const results = await runDeployPlan(planDeploy(['a', 'b', 'c', 'd'], 2), deployOne);
     expect(events).toEqual(['start a', 'start b', 'end a', 'end b']);

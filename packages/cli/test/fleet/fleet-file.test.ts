@@ -21,16 +21,33 @@ describe('parseFleet', () => {
   it('reads runtimes in file order, with URLs without a trailing slash and labels as text', async () => {
     const fleet = await loadFleetFile(path.join(fixtures, 'fleet.yaml'));
     expect(fleet.runtimes).toEqual([
-      { name: 'plant-a-l1', url: 'http://10.0.0.5:1990', tokenEnv: 'TAGFLOW_TOKEN_PLANT_A_L1', labels: { site: 'plant-a', line: 'l1' } },
-      { name: 'plant-a-l2', url: 'http://10.0.0.6:1990', tokenEnv: 'TAGFLOW_TOKEN_PLANT_A_L2', labels: { site: 'plant-a', line: 'l2' } },
+      {
+        name: 'plant-a-l1',
+        url: 'http://10.0.0.5:1990',
+        tokenEnv: 'TAGFLOW_TOKEN_PLANT_A_L1',
+        labels: { site: 'plant-a', line: 'l1' },
+      },
+      {
+        name: 'plant-a-l2',
+        url: 'http://10.0.0.6:1990',
+        tokenEnv: 'TAGFLOW_TOKEN_PLANT_A_L2',
+        labels: { site: 'plant-a', line: 'l2' },
+      },
       // YAML reads `line: 1` as a number; labels are compared as text.
-      { name: 'plant-b-l1', url: 'https://edge-b1.example.com/tagflow', tokenEnv: 'TAGFLOW_TOKEN_PLANT_B_L1', labels: { site: 'plant-b', line: '1' } },
+      {
+        name: 'plant-b-l1',
+        url: 'https://edge-b1.example.com/tagflow',
+        tokenEnv: 'TAGFLOW_TOKEN_PLANT_B_L1',
+        labels: { site: 'plant-b', line: '1' },
+      },
     ]);
   });
 
   it('reads JSON fleet files', async () => {
     const fleet = await loadFleetFile(path.join(fixtures, 'fleet.json'));
-    expect(fleet.runtimes).toEqual([{ name: 'lab', url: 'http://127.0.0.1:1990', tokenEnv: 'TAGFLOW_TOKEN_LAB', labels: {} }]);
+    expect(fleet.runtimes).toEqual([
+      { name: 'lab', url: 'http://127.0.0.1:1990', tokenEnv: 'TAGFLOW_TOKEN_LAB', labels: {} },
+    ]);
   });
 
   it('reports every problem at once, naming the runtime and the key', () => {
@@ -79,16 +96,26 @@ runtimes:
   });
 
   it('explains a file without runtimes, and unknown top-level keys', () => {
-    expect(errorOf(() => parseFleet('hosts: []\n', 'f.yaml'))).toMatch(/unknown key "hosts" at the top.*\n.*"runtimes" is missing: list the runtimes, like runtimes: \[/s);
+    expect(errorOf(() => parseFleet('hosts: []\n', 'f.yaml'))).toMatch(
+      /unknown key "hosts" at the top.*\n.*"runtimes" is missing: list the runtimes, like runtimes: \[/s,
+    );
     expect(errorOf(() => parseFleet('runtimes: []\n', 'f.yaml'))).toContain('"runtimes" must be a non-empty list');
-    expect(errorOf(() => parseFleet('- a\n- b\n', 'f.yaml'))).toContain('the file must hold an object with a "runtimes" list');
+    expect(errorOf(() => parseFleet('- a\n- b\n', 'f.yaml'))).toContain(
+      'the file must hold an object with a "runtimes" list',
+    );
   });
 
   it('says where YAML and JSON syntax goes wrong', () => {
-    expect(errorOf(() => parseFleet('runtimes:\n  - name: a\n   url: x\n', 'f.yaml'))).toMatch(/^f\.yaml is not valid YAML: .*line 3/);
-    expect(errorOf(() => parseFleet('{ "runtimes": [ }', 'f.json'))).toMatch(/^f\.json is not valid JSON: line 1, column/);
+    expect(errorOf(() => parseFleet('runtimes:\n  - name: a\n   url: x\n', 'f.yaml'))).toMatch(
+      /^f\.yaml is not valid YAML: .*line 3/,
+    );
+    expect(errorOf(() => parseFleet('{ "runtimes": [ }', 'f.json'))).toMatch(
+      /^f\.json is not valid JSON: line 1, column/,
+    );
     // Duplicate keys are a YAML error, not a silent override.
-    expect(errorOf(() => parseFleet('runtimes:\n  - name: a\n    name: b\n', 'f.yaml'))).toMatch(/not valid YAML: .*[Mm]ap keys must be unique/);
+    expect(errorOf(() => parseFleet('runtimes:\n  - name: a\n    name: b\n', 'f.yaml'))).toMatch(
+      /not valid YAML: .*[Mm]ap keys must be unique/,
+    );
   });
 });
 
@@ -98,7 +125,9 @@ describe('loadFleetFile', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('uses ./fleet.yaml, then ./fleet.json, when no file is given', async () => {
-    await expect(loadFleetFile(undefined, dir)).rejects.toThrow('no fleet file: there is no fleet.yaml or fleet.json here; pass one with --fleet FILE');
+    await expect(loadFleetFile(undefined, dir)).rejects.toThrow(
+      'no fleet file: there is no fleet.yaml or fleet.json here; pass one with --fleet FILE',
+    );
     copyFileSync(path.join(fixtures, 'fleet.json'), path.join(dir, 'fleet.json'));
     expect((await loadFleetFile(undefined, dir)).file).toBe('fleet.json');
     copyFileSync(path.join(fixtures, 'fleet.yaml'), path.join(dir, 'fleet.yaml'));

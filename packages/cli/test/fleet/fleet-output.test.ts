@@ -1,8 +1,22 @@
 import type { RuntimeStatus } from '../../src/fleet/admin-client';
-import { formatResults, formatStatus, formatUptime, nodesInError, statusJson, totalBacklog } from '../../src/fleet/fleet-output';
+import {
+  formatResults,
+  formatStatus,
+  formatUptime,
+  nodesInError,
+  statusJson,
+  totalBacklog,
+} from '../../src/fleet/fleet-output';
 import type { StatusResult } from '../../src/fleet/fleet-output';
 
-const version = (n: number, note?: string) => ({ version: n, flowId: 'pump', hash: 'h', deployedAt: '2026-01-01T00:00:00.000Z', deployedBy: 'ci', ...(note ? { note } : {}) });
+const version = (n: number, note?: string) => ({
+  version: n,
+  flowId: 'pump',
+  hash: 'h',
+  deployedAt: '2026-01-01T00:00:00.000Z',
+  deployedBy: 'ci',
+  ...(note ? { note } : {}),
+});
 
 describe('formatResults', () => {
   it('shows one row per runtime, with reasons on the lines below', () => {
@@ -12,9 +26,27 @@ describe('formatResults', () => {
       {
         runtime: 'c',
         url: 'http://c',
-        outcome: { status: 'rejected', errors: [{ code: 'UNKNOWN_NODE_TYPE', message: 'node "x" (mystery): /nodes/0/type: no node type "mystery"', path: '/nodes/0/type' }] },
+        outcome: {
+          status: 'rejected',
+          errors: [
+            {
+              code: 'UNKNOWN_NODE_TYPE',
+              message: 'node "x" (mystery): /nodes/0/type: no node type "mystery"',
+              path: '/nodes/0/type',
+            },
+          ],
+        },
       },
-      { runtime: 'd', url: 'http://d', outcome: { status: 'rolled-back', failedVersion: version(3), restored: version(2), reason: 'node "fn" (function): boom' } },
+      {
+        runtime: 'd',
+        url: 'http://d',
+        outcome: {
+          status: 'rolled-back',
+          failedVersion: version(3),
+          restored: version(2),
+          reason: 'node "fn" (function): boom',
+        },
+      },
       { runtime: 'e', url: 'http://e', outcome: { status: 'conflict', current: 9 } },
       { runtime: 'f', url: 'http://f', outcome: { status: 'unreachable', error: 'connection refused' } },
       { runtime: 'g', url: 'http://g', outcome: { status: 'skipped', reason: 'canary failed' } },
@@ -37,9 +69,11 @@ describe('formatResults', () => {
   });
 
   it('shows the note of a rollback version', () => {
-    expect(formatResults([{ runtime: 'a', url: 'http://a', outcome: { status: 'deployed', version: version(6, 'rollback to 4') } }])).toBe(
-      'runtime  result\na        deployed v6\n    rollback to 4\n',
-    );
+    expect(
+      formatResults([
+        { runtime: 'a', url: 'http://a', outcome: { status: 'deployed', version: version(6, 'rollback to 4') } },
+      ]),
+    ).toBe('runtime  result\na        deployed v6\n    rollback to 4\n');
   });
 });
 
@@ -83,7 +117,13 @@ describe('status', () => {
     expect(statusJson(results)).toMatchObject({
       ok: false,
       runtimes: [
-        { runtime: 'plant-a-l1', ok: true, flow: { id: 'pump', version: 3 }, backlog: 42, nodesInError: [{ id: 'fn', errors: 5 }, { id: 'out' }] },
+        {
+          runtime: 'plant-a-l1',
+          ok: true,
+          flow: { id: 'pump', version: 3 },
+          backlog: 42,
+          nodesInError: [{ id: 'fn', errors: 5 }, { id: 'out' }],
+        },
         { runtime: 'b', ok: true, flow: null },
         { runtime: 'c', ok: false, reachable: false, error: 'connection refused' },
         { runtime: 'd', ok: false, reachable: true },
@@ -92,6 +132,14 @@ describe('status', () => {
   });
 
   it('formats uptimes', () => {
-    expect([0, 59, 61, 3599, 3600, 86_399, 90_000].map(formatUptime)).toEqual(['0s', '59s', '1m 1s', '59m 59s', '1h 0m', '23h 59m', '1d 1h']);
+    expect([0, 59, 61, 3599, 3600, 86_399, 90_000].map(formatUptime)).toEqual([
+      '0s',
+      '59s',
+      '1m 1s',
+      '59m 59s',
+      '1h 0m',
+      '23h 59m',
+      '1d 1h',
+    ]);
   });
 });

@@ -39,11 +39,14 @@ beforeAll(async () => {
   ensureBuilt();
   workDir = mkdtempSync(path.join(tmpdir(), 'tagflow-fleet-e2e-'));
   runtimes = await Promise.all(
-    NAMES.map((name) => startRuntime(name, name.startsWith('plant-a') ? ['--nodes-dir', path.join(fixtures, 'extra-nodes')] : [])),
+    NAMES.map((name) =>
+      startRuntime(name, name.startsWith('plant-a') ? ['--nodes-dir', path.join(fixtures, 'extra-nodes')] : []),
+    ),
   );
   fleetFile = path.join(workDir, 'fleet.yaml');
   const entries = runtimes.map(
-    (r) => `  - name: ${r.name}\n    url: ${r.url}\n    tokenEnv: ${r.tokenEnv}\n    labels: { site: ${r.name.slice(0, 7)}, line: ${r.name.slice(8)} }\n`,
+    (r) =>
+      `  - name: ${r.name}\n    url: ${r.url}\n    tokenEnv: ${r.tokenEnv}\n    labels: { site: ${r.name.slice(0, 7)}, line: ${r.name.slice(8)} }\n`,
   );
   writeFileSync(fleetFile, `runtimes:\n${entries.join('')}`);
   env = { ...process.env, ...Object.fromEntries(runtimes.map((r) => [r.tokenEnv, r.token])) };
@@ -79,7 +82,9 @@ async function versions(): Promise<Record<string, string>> {
 /** The result column of a deploy table, by runtime. */
 function resultsOf(stdout: string): Record<string, string> {
   const rows = stdout.split('\n').filter((line) => NAMES.some((n) => line.startsWith(`${n} `)));
-  return Object.fromEntries(rows.map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ')).trim()]));
+  return Object.fromEntries(
+    rows.map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ')).trim()]),
+  );
 }
 
 describe('tagflow deploy, status and rollback against three runtimes', () => {
@@ -87,13 +92,18 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
     const result = await tagflow(['status', '--all']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    for (const name of NAMES) expect(result.stdout).toMatch(new RegExp(`^${name}\\s+ok\\s+no flow\\s+none\\s+0\\s+\\d+s$`, 'm'));
+    for (const name of NAMES)
+      expect(result.stdout).toMatch(new RegExp(`^${name}\\s+ok\\s+no flow\\s+none\\s+0\\s+\\d+s$`, 'm'));
   });
 
   it('deploys a flow to all runtimes as version 1, then finds it unchanged', async () => {
     const first = await tagflow(['deploy', pumpMonitor, '--all']);
     expect(first.stderr).toBe('deploying "pump-monitor" to 3 runtimes\n');
-    expect(resultsOf(first.stdout)).toEqual({ 'plant-a-l1': 'deployed v1', 'plant-a-l2': 'deployed v1', 'plant-b-l1': 'deployed v1' });
+    expect(resultsOf(first.stdout)).toEqual({
+      'plant-a-l1': 'deployed v1',
+      'plant-a-l2': 'deployed v1',
+      'plant-b-l1': 'deployed v1',
+    });
     expect(first.code).toBe(0);
 
     const again = await tagflow(['deploy', pumpMonitor, '--label', 'site=plant-a', '--json']);
@@ -101,23 +111,36 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({
       ok: true,
       results: [
-        { runtime: 'plant-a-l1', url: runtimes[0]?.url, status: 'unchanged', version: { version: 1, flowId: 'pump-monitor' } },
+        {
+          runtime: 'plant-a-l1',
+          url: runtimes[0]?.url,
+          status: 'unchanged',
+          version: { version: 1, flowId: 'pump-monitor' },
+        },
         { runtime: 'plant-a-l2', status: 'unchanged', version: { version: 1 } },
       ],
     });
-    expect(await versions()).toEqual({ 'plant-a-l1': 'pump-monitor v1', 'plant-a-l2': 'pump-monitor v1', 'plant-b-l1': 'pump-monitor v1' });
+    expect(await versions()).toEqual({
+      'plant-a-l1': 'pump-monitor v1',
+      'plant-a-l2': 'pump-monitor v1',
+      'plant-b-l1': 'pump-monitor v1',
+    });
   });
 
   it('rolls back the canary whose flow fails its health window, and never touches the others', async () => {
     const result = await tagflow(['deploy', failing, '--all', '--canary', '1', '--health', '2s']);
-    expect(result.stderr).toContain('deploying "bad-scaling" to 3 runtimes; canary first: plant-a-l1; health window 2s\n');
+    expect(result.stderr).toContain(
+      'deploying "bad-scaling" to 3 runtimes; canary first: plant-a-l1; health window 2s\n',
+    );
     expect(resultsOf(result.stdout)).toEqual({
       'plant-a-l1': expect.stringMatching(/^rolled back: node "scale" failed: .*no calibration for this sensor/),
       'plant-a-l2': 'skipped (canary failed)',
       'plant-b-l1': 'skipped (canary failed)',
     });
     expect(result.stdout).toMatch(/^ {4}v2 failed in its health window; v\d+ runs again$/m);
-    expect(result.stderr).toMatch(/^error: the deploy did not succeed on 3 of 3 runtimes: plant-a-l1, plant-a-l2, plant-b-l1$/m);
+    expect(result.stderr).toMatch(
+      /^error: the deploy did not succeed on 3 of 3 runtimes: plant-a-l1, plant-a-l2, plant-b-l1$/m,
+    );
     expect(result.code).toBe(1);
 
     // The canary runs the previous flow again (as a new version); the others still run version 1, with no other version.
@@ -132,13 +155,25 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
   it('deploys where the node type is installed, and reports the rejection where it is not', async () => {
     // Not installed where the CLI runs either: a warning here, the runtimes decide.
     const result = await tagflow(['deploy', pluginSensor, '--all']);
-    expect(result.stderr).toMatch(/^warning: not installed here, the runtimes will check: .*"channel-3".*unplugged-sensor.*\[UNKNOWN_NODE_TYPE\]$/m);
-    expect(resultsOf(result.stdout)).toEqual({ 'plant-a-l1': 'deployed v4', 'plant-a-l2': 'deployed v2', 'plant-b-l1': 'rejected (1 error)' });
+    expect(result.stderr).toMatch(
+      /^warning: not installed here, the runtimes will check: .*"channel-3".*unplugged-sensor.*\[UNKNOWN_NODE_TYPE\]$/m,
+    );
+    expect(resultsOf(result.stdout)).toEqual({
+      'plant-a-l1': 'deployed v4',
+      'plant-a-l2': 'deployed v2',
+      'plant-b-l1': 'rejected (1 error)',
+    });
     // The reasons are on the lines below the rejected runtime.
-    expect(result.stdout).toMatch(/^plant-b-l1 +rejected \(1 error\)\n {4}.*"channel-3".*unplugged-sensor.*\[UNKNOWN_NODE_TYPE\]$/m);
+    expect(result.stdout).toMatch(
+      /^plant-b-l1 +rejected \(1 error\)\n {4}.*"channel-3".*unplugged-sensor.*\[UNKNOWN_NODE_TYPE\]$/m,
+    );
     expect(result.stderr).toMatch(/^error: the deploy did not succeed on 1 of 3 runtimes: plant-b-l1$/m);
     expect(result.code).toBe(1);
-    expect(await versions()).toEqual({ 'plant-a-l1': 'plugin-sensor v4', 'plant-a-l2': 'plugin-sensor v2', 'plant-b-l1': 'pump-monitor v1' });
+    expect(await versions()).toEqual({
+      'plant-a-l1': 'plugin-sensor v4',
+      'plant-a-l2': 'plugin-sensor v2',
+      'plant-b-l1': 'pump-monitor v1',
+    });
   });
 
   it('shows the nodes in error in the status', async () => {
@@ -151,7 +186,12 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
     expect(result.stdout).toMatch(/^plant-b-l1 +ok +pump-monitor v1 +none +0 +\S+/m);
     expect(result.stdout).not.toContain('plant-a-l2');
     const json = JSON.parse((await tagflow(['status', '--to', 'plant-a-l2', '--json'])).stdout);
-    expect(json).toMatchObject({ ok: true, runtimes: [{ runtime: 'plant-a-l2', flow: { id: 'plugin-sensor', version: 2 }, nodesInError: [{ id: 'channel-3' }] }] });
+    expect(json).toMatchObject({
+      ok: true,
+      runtimes: [
+        { runtime: 'plant-a-l2', flow: { id: 'plugin-sensor', version: 2 }, nodesInError: [{ id: 'channel-3' }] },
+      ],
+    });
   });
 
   it('refuses a deploy based on a stale version with a conflict', async () => {
@@ -172,7 +212,12 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
     expect((await versions())['plant-a-l2']).toBe('pump-monitor v3');
 
     const chosen = await tagflow(['rollback', '--to', 'plant-a-l2', '--version', '2', '--json']);
-    expect(JSON.parse(chosen.stdout)).toMatchObject({ ok: true, runtime: 'plant-a-l2', status: 'deployed', version: { version: 4, note: 'rollback to version 2' } });
+    expect(JSON.parse(chosen.stdout)).toMatchObject({
+      ok: true,
+      runtime: 'plant-a-l2',
+      status: 'deployed',
+      version: { version: 4, note: 'rollback to version 2' },
+    });
 
     const missing = await tagflow(['rollback', '--to', 'plant-a-l2', '--version', '99']);
     expect(missing.stdout).toMatch(/^plant-a-l2 +rejected \(1 error\)\n {4}.*99.*\[NO_SUCH_VERSION\]$/m);
@@ -194,7 +239,11 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
         '',
       ].join('\n'),
     );
-    const result = await tagflow(['status', '--all'], { ...env, GONE_TOKEN: 'tf_whatever', WRONG_TOKEN: 'tf_not_a_real_token' }, other);
+    const result = await tagflow(
+      ['status', '--all'],
+      { ...env, GONE_TOKEN: 'tf_whatever', WRONG_TOKEN: 'tf_not_a_real_token' },
+      other,
+    );
     expect(result.stdout).toMatch(/^plant-a-l1 +ok /m);
     expect(result.stdout).toMatch(/^gone +unreachable: connection refused$/m);
     expect(result.stdout).toMatch(/^wrong-token +failed: the token was refused \(401\); check WRONG_TOKEN$/m);
@@ -202,20 +251,30 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
     expect(result.code).toBe(1);
     expect(result.stdout + result.stderr).not.toContain('tf_not_a_real_token');
 
-    const deploy = await tagflow(['deploy', pumpMonitor, '--to', 'gone,wrong-token'], { ...env, WRONG_TOKEN: 'x' }, other);
+    const deploy = await tagflow(
+      ['deploy', pumpMonitor, '--to', 'gone,wrong-token'],
+      { ...env, WRONG_TOKEN: 'x' },
+      other,
+    );
     expect(deploy).toMatchObject({
       code: 1,
       stdout: '',
-      stderr: 'error: no token for gone: the environment variable GONE_TOKEN is not set (its tokenEnv in the fleet file)\n',
+      stderr:
+        'error: no token for gone: the environment variable GONE_TOKEN is not set (its tokenEnv in the fleet file)\n',
     });
   });
 
   it('exits 2 on wrong usage', async () => {
     const none = await tagflow(['deploy', pumpMonitor]);
-    expect(none).toMatchObject({ code: 2, stderr: 'error: say which runtimes: --to NAME[,NAME], --label key=value or --all\n' });
+    expect(none).toMatchObject({
+      code: 2,
+      stderr: 'error: say which runtimes: --to NAME[,NAME], --label key=value or --all\n',
+    });
     const badCanary = await tagflow(['deploy', pumpMonitor, '--all', '--canary', '0']);
     expect(badCanary.code).toBe(2);
-    expect(badCanary.stderr).toContain("option '--canary <n>' argument '0' is invalid. Use a whole number of at least 1.");
+    expect(badCanary.stderr).toContain(
+      "option '--canary <n>' argument '0' is invalid. Use a whole number of at least 1.",
+    );
   });
 });
 
@@ -223,10 +282,14 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
 async function startRuntime(name: string, extraArgs: string[]): Promise<Runtime> {
   const port = await freePort();
   const dataDir = path.join(workDir, name);
-  const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', String(port), ...extraArgs], {
-    cwd: workDir,
-    env: { ...process.env, TAGFLOW_LOG_LEVEL: 'info', FORCE_COLOR: '0' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', String(port), ...extraArgs],
+    {
+      cwd: workDir,
+      env: { ...process.env, TAGFLOW_LOG_LEVEL: 'info', FORCE_COLOR: '0' },
+    },
+  );
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
   // Always drained: a runtime blocked on a full stderr pipe would stop answering.
@@ -240,7 +303,11 @@ async function startRuntime(name: string, extraArgs: string[]): Promise<Runtime>
     () => `${name} printed no admin token:\n${output}`,
     child,
   );
-  await waitFor(async () => ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok ? true : undefined), () => `${name} does not answer /healthz:\n${output}`, child);
+  await waitFor(
+    async () => ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok ? true : undefined),
+    () => `${name} does not answer /healthz:\n${output}`,
+    child,
+  );
   const tokenEnv = `TAGFLOW_TOKEN_${name.toUpperCase().replace(/-/g, '_')}`;
   return { name, url, tokenEnv, token, child, output: () => output };
 }
@@ -255,7 +322,11 @@ async function stopRuntime(runtime: Runtime): Promise<void> {
 }
 
 /** Polls `probe` every 100 ms for up to 30 s; fails early if the process exits. */
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, explain: () => string, child: ChildProcessWithoutNullStreams): Promise<T> {
+async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  explain: () => string,
+  child: ChildProcessWithoutNullStreams,
+): Promise<T> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const value = await probe();
@@ -265,4 +336,3 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, e
   }
   throw new Error(explain());
 }
-

@@ -48,12 +48,20 @@ describe('selectRuntimes', () => {
   });
 
   it('says when no runtime has the labels', () => {
-    expect(cliError(() => names({ label: ['site=plant-a', 'line=l9'] })).message).toBe('no runtime in fleet.yaml has the labels site=plant-a and line=l9');
+    expect(cliError(() => names({ label: ['site=plant-a', 'line=l9'] })).message).toBe(
+      'no runtime in fleet.yaml has the labels site=plant-a and line=l9',
+    );
   });
 
   it('is a usage error to give no selection, or two kinds at once', () => {
-    expect(cliError(() => names({}))).toMatchObject({ exitCode: EXIT_USAGE, message: 'say which runtimes: --to NAME[,NAME], --label key=value or --all' });
-    expect(cliError(() => names({ to: ['a1'], all: true }))).toMatchObject({ exitCode: EXIT_USAGE, message: expect.stringMatching(/^use only one of them/) });
+    expect(cliError(() => names({}))).toMatchObject({
+      exitCode: EXIT_USAGE,
+      message: 'say which runtimes: --to NAME[,NAME], --label key=value or --all',
+    });
+    expect(cliError(() => names({ to: ['a1'], all: true }))).toMatchObject({
+      exitCode: EXIT_USAGE,
+      message: expect.stringMatching(/^use only one of them/),
+    });
   });
 });
 
@@ -70,7 +78,11 @@ describe('withTokens', () => {
 
   it('reads each token from the variable the fleet file names', () => {
     const targets = withTokens(runtimes, { T_A1: 'tf_1', T_A2: ' tf_2\n', T_B1: 'tf_3' });
-    expect(targets.map((t) => [t.name, t.token])).toEqual([['a1', 'tf_1'], ['a2', 'tf_2'], ['b1', 'tf_3']]);
+    expect(targets.map((t) => [t.name, t.token])).toEqual([
+      ['a1', 'tf_1'],
+      ['a2', 'tf_2'],
+      ['b1', 'tf_3'],
+    ]);
   });
 
   it('names the unset variable, before anything is sent', () => {

@@ -31,7 +31,13 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, npm_config_offline: 'true', TAGFLOW_LOG_LEVEL: 'info', FORCE_COLOR: '0', ...extra });
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  npm_config_offline: 'true',
+  TAGFLOW_LOG_LEVEL: 'info',
+  FORCE_COLOR: '0',
+  ...extra,
+});
 
 /** Runs the real CLI in the work folder. */
 function tagflow(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
@@ -54,7 +60,10 @@ interface Runtime {
 
 /** `tagflow start` on a data dir, with a fleet file naming it `rt`. */
 async function startRuntime(dataDir: string): Promise<Runtime> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0'], { cwd: work, env: env() });
+  const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0'], {
+    cwd: work,
+    env: env(),
+  });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -77,7 +86,10 @@ async function startRuntime(dataDir: string): Promise<Runtime> {
     child,
     stderr: () => stderr,
     async api(route, init = {}) {
-      const res = await fetch(url + route, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+      const res = await fetch(url + route, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
+      });
       return { status: res.status, json: await res.json() };
     },
     cli: (args) => tagflow([...args, '--fleet', fleet], { [TOKEN_ENV]: token }),
@@ -89,39 +101,76 @@ async function stop(rt: Runtime): Promise<void> {
   await new Promise((ok) => rt.child.once('exit', ok));
 }
 
-const nodeTypes = async (rt: Runtime): Promise<string[]> => (await rt.api('/api/nodes')).json.nodes.map((n: { type: string }) => n.type);
+const nodeTypes = async (rt: Runtime): Promise<string[]> =>
+  (await rt.api('/api/nodes')).json.nodes.map((n: { type: string }) => n.type);
 
 describe('tagflow nodes install|list|remove on a data dir', () => {
   it('installs from a folder and from a .tgz, lists them with the built-in ones, and removes them', async () => {
     const dataDir = path.join(work, 'local-1');
     const installed = await tagflow(['nodes', 'install', calib, '--data-dir', dataDir]);
     expect(installed.stderr).toContain('loads it at its next start');
-    expect(installed).toMatchObject({ code: 0, stdout: `installed @plant/calib-nodes 1.0.0 in ${dataDir}: calibrate\n` });
+    expect(installed).toMatchObject({
+      code: 0,
+      stdout: `installed @plant/calib-nodes 1.0.0 in ${dataDir}: calibrate\n`,
+    });
 
     const listed = JSON.parse((await tagflow(['nodes', 'list', '--json', '--data-dir', dataDir])).stdout);
-    expect(listed.installed).toEqual([expect.objectContaining({ name: '@plant/calib-nodes', version: '1.0.0', source: 'dir', integrity: expect.stringMatching(/^sha512-/) })]);
-    expect(listed.nodes.find((n: { type: string }) => n.type === 'calibrate').package).toEqual({ name: '@plant/calib-nodes', version: '1.0.0' });
-    expect(listed.nodes.find((n: { type: string }) => n.type === 'moving-average').package.name).toBe('@tagflow/nodes-core');
+    expect(listed.installed).toEqual([
+      expect.objectContaining({
+        name: '@plant/calib-nodes',
+        version: '1.0.0',
+        source: 'dir',
+        integrity: expect.stringMatching(/^sha512-/),
+      }),
+    ]);
+    expect(listed.nodes.find((n: { type: string }) => n.type === 'calibrate').package).toEqual({
+      name: '@plant/calib-nodes',
+      version: '1.0.0',
+    });
+    expect(listed.nodes.find((n: { type: string }) => n.type === 'moving-average').package.name).toBe(
+      '@tagflow/nodes-core',
+    );
     const table = await tagflow(['nodes', '--data-dir', dataDir]);
-    expect(table.stdout).toMatch(new RegExp(`installed in ${dataDir.replace(/[/\\]/g, '.')}:\\n {2}@plant/calib-nodes +1\\.0\\.0 +dir +sha512-`));
+    expect(table.stdout).toMatch(
+      new RegExp(`installed in ${dataDir.replace(/[/\\]/g, '.')}:\\n {2}@plant/calib-nodes +1\\.0\\.0 +dir +sha512-`),
+    );
 
-    expect(await tagflow(['nodes', 'remove', '@plant/calib-nodes', '--data-dir', dataDir])).toMatchObject({ code: 0, stdout: `removed @plant/calib-nodes 1.0.0 from ${dataDir}\n` });
+    expect(await tagflow(['nodes', 'remove', '@plant/calib-nodes', '--data-dir', dataDir])).toMatchObject({
+      code: 0,
+      stdout: `removed @plant/calib-nodes 1.0.0 from ${dataDir}\n`,
+    });
     const tgzDir = path.join(work, 'tgz');
     mkdirSync(tgzDir);
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', calib, '--pack-destination', tgzDir, '--json', '--loglevel=error'], { cwd: tgzDir, encoding: 'utf8' })) as Array<{ filename: string; integrity: string }>;
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', calib, '--pack-destination', tgzDir, '--json', '--loglevel=error'], {
+        cwd: tgzDir,
+        encoding: 'utf8',
+      }),
+    ) as Array<{ filename: string; integrity: string }>;
     const tgz = path.join(tgzDir, (packed as { filename: string }).filename.replace(/^@/, '').replace('/', '-'));
     expect((await tagflow(['nodes', 'install', tgz, '--data-dir', dataDir])).code).toBe(0);
-    expect(JSON.parse(readFileSync(path.join(dataDir, 'nodes', 'installed.json'), 'utf8')).packages[0]).toMatchObject({ source: 'file', integrity: (packed as { integrity: string }).integrity });
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'nodes', 'installed.json'), 'utf8')).packages[0]).toMatchObject({
+      source: 'file',
+      integrity: (packed as { integrity: string }).integrity,
+    });
   }, 60_000);
 
   it('refuses a package written for another SDK, and a broken one, with their reasons', async () => {
     const dataDir = path.join(work, 'local-2');
     const future = await tagflow(['nodes', 'install', path.join(here, 'future-nodes'), '--data-dir', dataDir]);
-    expect(future).toMatchObject({ code: 1, stderr: 'error: future-nodes 3.0.0 needs @tagflow/node-sdk ^9.0.0 but this runtime has 0.1.0; nothing was installed\n' });
+    expect(future).toMatchObject({
+      code: 1,
+      stderr:
+        'error: future-nodes 3.0.0 needs @tagflow/node-sdk ^9.0.0 but this runtime has 0.1.0; nothing was installed\n',
+    });
     const buggy = await tagflow(['nodes', 'install', path.join(here, 'buggy-nodes'), '--data-dir', dataDir]);
     expect(buggy.code).toBe(1);
-    expect(buggy.stderr).toContain('buggy-nodes 0.1.0: cannot load lib/buggy.node.js: it threw while loading: buggy cannot open its calibration table');
-    expect(JSON.parse((await tagflow(['nodes', 'list', '--json', '--data-dir', dataDir])).stdout).installed).toEqual([]);
+    expect(buggy.stderr).toContain(
+      'buggy-nodes 0.1.0: cannot load lib/buggy.node.js: it threw while loading: buggy cannot open its calibration table',
+    );
+    expect(JSON.parse((await tagflow(['nodes', 'list', '--json', '--data-dir', dataDir])).stdout).installed).toEqual(
+      [],
+    );
   }, 60_000);
 });
 
@@ -141,29 +190,40 @@ describe('packages on a running runtime', () => {
     const refused = await rt.cli(['deploy', lineFlow, '--to', 'rt', '--data-dir', local]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/rt +rejected/);
-    expect(refused.stderr).toContain(`hint: node type "calibrate" is provided by @plant/calib-nodes 1.0.0 (installed here): tagflow nodes install @plant/calib-nodes@1.0.0 --to rt, or deploy a bundle: tagflow pack ${lineFlow}`);
+    expect(refused.stderr).toContain(
+      `hint: node type "calibrate" is provided by @plant/calib-nodes 1.0.0 (installed here): tagflow nodes install @plant/calib-nodes@1.0.0 --to rt, or deploy a bundle: tagflow pack ${lineFlow}`,
+    );
 
     const installed = await rt.cli(['nodes', 'install', calib, '--to', 'rt']);
-    expect(installed).toMatchObject({ code: 0, stdout: expect.stringMatching(/^rt +installed @plant\/calib-nodes 1\.0\.0: calibrate\n$/) });
+    expect(installed).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^rt +installed @plant\/calib-nodes 1\.0\.0: calibrate\n$/),
+    });
     expect(await nodeTypes(rt)).toContain('calibrate');
     const deployed = await rt.cli(['deploy', lineFlow, '--to', 'rt']);
     expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
 
     const listed = JSON.parse((await rt.cli(['nodes', 'list', '--to', 'rt', '--json'])).stdout);
-    expect(listed.runtimes[0].packages).toEqual([expect.objectContaining({ name: '@plant/calib-nodes', version: '1.0.0', source: 'file', nodes: ['calibrate'] })]);
+    expect(listed.runtimes[0].packages).toEqual([
+      expect.objectContaining({ name: '@plant/calib-nodes', version: '1.0.0', source: 'file', nodes: ['calibrate'] }),
+    ]);
     expect(listed.runtimes[0].builtIn.map((p: { name: string }) => p.name)).toContain('@tagflow/nodes-core');
   }, 60_000);
 
   it('refuses a broken package while the installed ones keep working, and removal of one in use', async () => {
     const buggy = await rt.cli(['nodes', 'install', path.join(here, 'buggy-nodes'), '--to', 'rt']);
     expect(buggy.code).toBe(1);
-    expect(buggy.stdout).toContain('rt  failed: buggy-nodes 0.1.0: cannot load lib/buggy.node.js: it threw while loading');
+    expect(buggy.stdout).toContain(
+      'rt  failed: buggy-nodes 0.1.0: cannot load lib/buggy.node.js: it threw while loading',
+    );
     expect(await nodeTypes(rt)).toContain('calibrate');
     expect((await rt.api('/api/status')).json.nodes.scale.counters.in).toBeGreaterThan(0);
 
     const inUse = await rt.cli(['nodes', 'remove', '@plant/calib-nodes', '--to', 'rt']);
     expect(inUse.code).toBe(1);
-    expect(inUse.stdout).toContain('failed: @plant/calib-nodes 1.0.0 is used by the running flow: node "scale" (calibrate); deploy a flow without it first');
+    expect(inUse.stdout).toContain(
+      'failed: @plant/calib-nodes 1.0.0 is used by the running flow: node "scale" (calibrate); deploy a flow without it first',
+    );
   }, 60_000);
 
   it('loads the installed packages again after a restart', async () => {
@@ -181,7 +241,11 @@ describe('tagflow pack and bundle deploys', () => {
     expect((await tagflow(['nodes', 'install', calib, '--data-dir', local])).code).toBe(0);
     bundle = path.join(work, 'line.bundle.tgz');
     const packed = await tagflow(['pack', lineFlow, '-o', bundle, '--data-dir', local]);
-    expect(packed).toMatchObject({ code: 0, stdout: `${bundle}\n`, stderr: 'packed the flow with 1 node package: @plant/calib-nodes 1.0.0\n' });
+    expect(packed).toMatchObject({
+      code: 0,
+      stdout: `${bundle}\n`,
+      stderr: 'packed the flow with 1 node package: @plant/calib-nodes 1.0.0\n',
+    });
   }, 60_000);
 
   it('deploys a bundle to a runtime started with an empty data dir', async () => {
@@ -190,7 +254,9 @@ describe('tagflow pack and bundle deploys', () => {
       const deployed = await rt.cli(['deploy', bundle, '--to', 'rt']);
       expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
       const packages = (await rt.api('/api/packages')).json.packages;
-      expect(packages).toEqual([expect.objectContaining({ name: '@plant/calib-nodes', version: '1.0.0', source: 'bundle' })]);
+      expect(packages).toEqual([
+        expect.objectContaining({ name: '@plant/calib-nodes', version: '1.0.0', source: 'bundle' }),
+      ]);
       expect((await rt.api('/api/flow')).json.flow.id).toBe('line-3');
     } finally {
       await stop(rt);
@@ -201,15 +267,28 @@ describe('tagflow pack and bundle deploys', () => {
     // A library the node package depends on, reachable only while packing (then deleted).
     const lib = path.join(work, 'dep-lib');
     mkdirSync(lib, { recursive: true });
-    writeFileSync(path.join(lib, 'package.json'), JSON.stringify({ name: 'dep-lib', version: '1.0.0', main: 'index.js' }));
+    writeFileSync(
+      path.join(lib, 'package.json'),
+      JSON.stringify({ name: 'dep-lib', version: '1.0.0', main: 'index.js' }),
+    );
     writeFileSync(path.join(lib, 'index.js'), 'exports.triple = (x) => x * 3;\n');
     const libTgz = path.join(work, 'dep-lib-1.0.0.tgz');
-    expect(spawnSync('npm', ['pack', lib, '--pack-destination', work, '--loglevel=error'], { env: env() }).status).toBe(0);
+    expect(spawnSync('npm', ['pack', lib, '--pack-destination', work, '--loglevel=error'], { env: env() }).status).toBe(
+      0,
+    );
     const pkg = path.join(work, 'tripler-nodes');
     mkdirSync(path.join(pkg, 'lib'), { recursive: true });
     writeFileSync(
       path.join(pkg, 'package.json'),
-      JSON.stringify({ name: '@plant/tripler-nodes', version: '1.0.0', keywords: ['tagflow-nodes'], files: ['lib'], tagflow: { nodes: ['lib/tripler.node.js'] }, peerDependencies: { '@tagflow/node-sdk': '^0.1.0' }, dependencies: { 'dep-lib': `file:${libTgz}` } }),
+      JSON.stringify({
+        name: '@plant/tripler-nodes',
+        version: '1.0.0',
+        keywords: ['tagflow-nodes'],
+        files: ['lib'],
+        tagflow: { nodes: ['lib/tripler.node.js'] },
+        peerDependencies: { '@tagflow/node-sdk': '^0.1.0' },
+        dependencies: { 'dep-lib': `file:${libTgz}` },
+      }),
     );
     writeFileSync(
       path.join(pkg, 'lib', 'tripler.node.js'),
@@ -234,7 +313,10 @@ describe('tagflow pack and bundle deploys', () => {
           { id: 'x3', type: 'triple', typeVersion: 1 },
           { id: 'show', type: 'debug', typeVersion: 1 },
         ],
-        edges: [{ source: 'tick', target: 'x3' }, { source: 'x3', target: 'show' }],
+        edges: [
+          { source: 'tick', target: 'x3' },
+          { source: 'x3', target: 'show' },
+        ],
       }),
     );
     const bundle2 = path.join(work, 'tripler.bundle.tgz');
@@ -272,8 +354,14 @@ describe('tagflow pack and bundle deploys', () => {
     try {
       const local = await rt.cli(['deploy', corrupt, '--to', 'rt']);
       expect(local.code).toBe(1);
-      expect(local.stderr).toContain('error: the bundle was refused, nothing was installed: packages/plant+calib-nodes-1.0.0.tgz (@plant/calib-nodes 1.0.0) does not match its sha512 in bundle.json');
-      const direct = await rt.api('/api/packages/bundle', { method: 'POST', headers: { 'content-type': 'application/gzip' }, body: readFileSync(corrupt) });
+      expect(local.stderr).toContain(
+        'error: the bundle was refused, nothing was installed: packages/plant+calib-nodes-1.0.0.tgz (@plant/calib-nodes 1.0.0) does not match its sha512 in bundle.json',
+      );
+      const direct = await rt.api('/api/packages/bundle', {
+        method: 'POST',
+        headers: { 'content-type': 'application/gzip' },
+        body: readFileSync(corrupt),
+      });
       expect(direct).toMatchObject({ status: 422, json: { code: 'BUNDLE_INVALID' } });
       expect((await rt.api('/api/packages')).json.packages).toEqual([]);
       expect(await nodeTypes(rt)).not.toContain('calibrate');

@@ -28,7 +28,12 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, TAGFLOW_LOG_LEVEL: 'info', FORCE_COLOR: '0', ...extra });
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  TAGFLOW_LOG_LEVEL: 'info',
+  FORCE_COLOR: '0',
+  ...extra,
+});
 
 function cli(script: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const child = spawn(process.execPath, ['--no-node-snapshot', script, ...args], { cwd: work, env: env(extraEnv) });
@@ -56,7 +61,10 @@ describe('tagflow new-node refuses', () => {
     ['My-Nodes', /^error: "My-Nodes" is not a valid npm package name: npm package names are lowercase\n$/],
     ['acme nodes', /^error: "acme nodes" is not a valid npm package name: use only lowercase letters, digits/],
     ['.hidden', /^error: "\.hidden" is not a valid npm package name: "\.hidden" starts with "\."/],
-    ['@acme/a/b', /^error: "@acme\/a\/b" is not a valid npm package name: use a plain name \(nodes-foo\) or a scoped one/],
+    [
+      '@acme/a/b',
+      /^error: "@acme\/a\/b" is not a valid npm package name: use a plain name \(nodes-foo\) or a scoped one/,
+    ],
     ['http', /^error: "http" is not a valid npm package name: "http" is reserved/],
   ])('an invalid package name %j, in plain words, writing nothing', async (name, message) => {
     const result = await newNode([name, '--dir', 'refused-name']);
@@ -72,7 +80,8 @@ describe('tagflow new-node refuses', () => {
     expect(result).toMatchObject({
       code: 1,
       stdout: '',
-      stderr: 'error: taken already exists and is not empty: nothing was written; choose another folder with --dir, or remove it first\n',
+      stderr:
+        'error: taken already exists and is not empty: nothing was written; choose another folder with --dir, or remove it first\n',
     });
     expect(readdirSync(path.join(work, 'taken'))).toEqual(['notes.txt']);
   });
@@ -80,9 +89,14 @@ describe('tagflow new-node refuses', () => {
   it('a node type name a runtime already has, or one that is not kebab-case', async () => {
     const builtIn = await newNode(['@acme/scale-nodes', '--dir', 'refused-type']);
     expect(builtIn.code).toBe(1);
-    expect(builtIn.stderr).toMatch(/^error: the node type "scale" is already provided by @tagflow\/nodes-core \S+, and a runtime refuses a second package with the same type: choose another name with --node\n$/);
+    expect(builtIn.stderr).toMatch(
+      /^error: the node type "scale" is already provided by @tagflow\/nodes-core \S+, and a runtime refuses a second package with the same type: choose another name with --node\n$/,
+    );
     const badType = await newNode(['@acme/nodes-foo', '--node', 'Foo_Bar', '--dir', 'refused-type']);
-    expect(badType).toMatchObject({ code: 2, stderr: expect.stringContaining('"Foo_Bar" is not a valid node type name: use kebab-case') });
+    expect(badType).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('"Foo_Bar" is not a valid node type name: use kebab-case'),
+    });
     expect(readdirSync(work).filter((f) => f.includes('refused'))).toEqual([]);
   });
 });
@@ -95,11 +109,27 @@ describe('a package written by tagflow new-node', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     dir = path.join(work, 'nodes-unit-convert');
-    expect(result.stdout).toMatch(/^created @acme\/nodes-unit-convert in nodes-unit-convert, with the node type "unit-convert":\n/);
-    for (const file of ['src/unit-convert.node.ts', 'src/index.ts', 'test/unit-convert.node.test.ts', 'docs/unit-convert.md', 'README.md', '.gitignore', 'tsconfig.json', 'jest.config.js']) {
+    expect(result.stdout).toMatch(
+      /^created @acme\/nodes-unit-convert in nodes-unit-convert, with the node type "unit-convert":\n/,
+    );
+    for (const file of [
+      'src/unit-convert.node.ts',
+      'src/index.ts',
+      'test/unit-convert.node.test.ts',
+      'docs/unit-convert.md',
+      'README.md',
+      '.gitignore',
+      'tsconfig.json',
+      'jest.config.js',
+    ]) {
       expect(existsSync(path.join(dir, file))).toBe(true);
     }
-    expect(readdirSync(path.join(dir, 'vendor')).sort()).toEqual(['tagflow-flow-model-0.1.0.tgz', 'tagflow-node-sdk-0.1.0.tgz', 'tagflow-node-test-0.1.0.tgz', 'tagflow-runtime-0.1.0.tgz']);
+    expect(readdirSync(path.join(dir, 'vendor')).sort()).toEqual([
+      'tagflow-flow-model-0.1.0.tgz',
+      'tagflow-node-sdk-0.1.0.tgz',
+      'tagflow-node-test-0.1.0.tgz',
+      'tagflow-runtime-0.1.0.tgz',
+    ]);
     expect(readdirSync(work).filter((f) => f.includes('tagflow-new'))).toEqual([]);
 
     const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
@@ -111,9 +141,16 @@ describe('a package written by tagflow new-node', () => {
       files: ['dist', 'docs'],
       tagflow: { nodes: ['dist/unit-convert.node.js'] },
       peerDependencies: { '@tagflow/node-sdk': '^0.1.0' },
-      devDependencies: { '@tagflow/node-sdk': 'file:vendor/tagflow-node-sdk-0.1.0.tgz', '@tagflow/node-test': 'file:vendor/tagflow-node-test-0.1.0.tgz', typescript: '5.9.3' },
+      devDependencies: {
+        '@tagflow/node-sdk': 'file:vendor/tagflow-node-sdk-0.1.0.tgz',
+        '@tagflow/node-test': 'file:vendor/tagflow-node-test-0.1.0.tgz',
+        typescript: '5.9.3',
+      },
       overrides: { '@tagflow/runtime': 'file:vendor/tagflow-runtime-0.1.0.tgz' },
-      pnpm: { overrides: { '@tagflow/flow-model': 'file:vendor/tagflow-flow-model-0.1.0.tgz' }, onlyBuiltDependencies: ['@swc/core'] },
+      pnpm: {
+        overrides: { '@tagflow/flow-model': 'file:vendor/tagflow-flow-model-0.1.0.tgz' },
+        onlyBuiltDependencies: ['@swc/core'],
+      },
     });
     expect(readFileSync(path.join(dir, 'src', 'unit-convert.node.ts'), 'utf8')).toContain("type: 'unit-convert',");
     expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toContain('tagflow nodes install ./nodes-unit-convert');
@@ -132,7 +169,10 @@ describe('a package written by tagflow new-node', () => {
 
   it('installs into a running runtime with tagflow nodes install --to, where a flow using it deploys and runs', async () => {
     const dataDir = path.join(work, 'runtime');
-    const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0'], { cwd: work, env: env() });
+    const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0'], {
+      cwd: work,
+      env: env(),
+    });
     children.push(child);
     let stdout = '';
     let stderr = '';
@@ -147,13 +187,17 @@ describe('a package written by tagflow new-node', () => {
     const token = (/^admin token: (tf_\S+)$/m.exec(stdout) as RegExpExecArray)[1] as string;
     const fleet = path.join(work, 'fleet.json');
     writeFileSync(fleet, JSON.stringify({ runtimes: [{ name: 'rt', url, tokenEnv: TOKEN_ENV }] }));
-    const api = async (route: string): Promise<any> => (await fetch(url + route, { headers: { authorization: `Bearer ${token}` } })).json();
+    const api = async (route: string): Promise<any> =>
+      (await fetch(url + route, { headers: { authorization: `Bearer ${token}` } })).json();
     const tagflow = (args: string[]) => cli(bin, [...args, '--fleet', fleet], { [TOKEN_ENV]: token });
 
     try {
       expect((await api('/api/nodes')).nodes.map((n: { type: string }) => n.type)).not.toContain('unit-convert');
       const installed = await tagflow(['nodes', 'install', './nodes-unit-convert', '--to', 'rt']);
-      expect(installed).toMatchObject({ code: 0, stdout: expect.stringMatching(/^rt +installed @acme\/nodes-unit-convert 0\.1\.0: unit-convert\n$/) });
+      expect(installed).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/^rt +installed @acme\/nodes-unit-convert 0\.1\.0: unit-convert\n$/),
+      });
       const listed = (await api('/api/nodes')).nodes.find((n: { type: string }) => n.type === 'unit-convert');
       expect(listed).toMatchObject({ category: 'processor', inputs: ['in'], outputs: ['out'] });
 

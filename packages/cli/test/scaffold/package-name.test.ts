@@ -1,7 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { nodeIdentifier, nodeTypeFromPackage, nodeTypeProblem, packageNameProblem, unscopedName } from '../../src/scaffold/package-name';
+import {
+  nodeIdentifier,
+  nodeTypeFromPackage,
+  nodeTypeProblem,
+  packageNameProblem,
+  unscopedName,
+} from '../../src/scaffold/package-name';
 import { publishedManifest } from '../../src/scaffold/vendor-tagflow';
 
 describe('package names', () => {
@@ -48,7 +54,10 @@ describe('vendored package.json', () => {
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'tagflow-manifest-'));
     mkdirSync(path.join(dir, 'node_modules', 'pino'), { recursive: true });
-    writeFileSync(path.join(dir, 'node_modules', 'pino', 'package.json'), JSON.stringify({ name: 'pino', version: '10.4.0' }));
+    writeFileSync(
+      path.join(dir, 'node_modules', 'pino', 'package.json'),
+      JSON.stringify({ name: 'pino', version: '10.4.0' }),
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -63,7 +72,12 @@ describe('vendored package.json', () => {
       main: 'dist/index.js',
       files: ['dist'],
       scripts: { build: 'tsc' },
-      dependencies: { '@tagflow/flow-model': 'workspace:*', '@tagflow/node-sdk': 'workspace:^', pino: 'catalog:', ws: '^8.0.0' },
+      dependencies: {
+        '@tagflow/flow-model': 'workspace:*',
+        '@tagflow/node-sdk': 'workspace:^',
+        pino: 'catalog:',
+        ws: '^8.0.0',
+      },
       peerDependencies: { '@tagflow/node-sdk': 'workspace:~0.1.0' },
       devDependencies: { '@types/ws': 'catalog:' },
     };
@@ -78,6 +92,8 @@ describe('vendored package.json', () => {
   });
 
   it('names a catalog dependency it cannot find', () => {
-    expect(() => publishedManifest({ name: 'x', version: '1.0.0', dependencies: { express: 'catalog:' } }, dir, new Map())).toThrow(`cannot find express, a dependency of x, from ${dir}`);
+    expect(() =>
+      publishedManifest({ name: 'x', version: '1.0.0', dependencies: { express: 'catalog:' } }, dir, new Map()),
+    ).toThrow(`cannot find express, a dependency of x, from ${dir}`);
   });
 });

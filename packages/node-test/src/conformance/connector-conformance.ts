@@ -124,22 +124,36 @@ export function connectorConformance(options: ConnectorConformanceOptions): void
     return f;
   };
 
-  const connected = (f: FlowUnderTest): boolean => f.engine.resourceList().some((r) => r.id === RESOURCE_ID && r.connected);
+  const connected = (f: FlowUnderTest): boolean =>
+    f.engine.resourceList().some((r) => r.id === RESOURCE_ID && r.connected);
 
   /** Sequence numbers the subscriber sent since index `from` of its outputs, probes left out. */
   const received = (f: FlowUnderTest, from = 0): number[] =>
-    f.outputs(SUBSCRIBER_ID).slice(from).map((msg: Message, i) => {
-      const seq = decode(msg.payload);
-      if (seq === undefined) throw new Error(`subscriber message ${from + i} has a payload decode() does not recognize: ${preview(msg.payload)}`);
-      return seq;
-    }).filter((seq) => seq !== PROBE);
+    f
+      .outputs(SUBSCRIBER_ID)
+      .slice(from)
+      .map((msg: Message, i) => {
+        const seq = decode(msg.payload);
+        if (seq === undefined)
+          throw new Error(
+            `subscriber message ${from + i} has a payload decode() does not recognize: ${preview(msg.payload)}`,
+          );
+        return seq;
+      })
+      .filter((seq) => seq !== PROBE);
 
   /** Publishes probes until the subscriber receives one: the subscription is then in place. */
   const subscribed = async (f: FlowUnderTest): Promise<void> => {
     const from = f.outputs(SUBSCRIBER_ID).length;
     const deadline = Date.now() + timeouts.connectMs;
-    while (!f.outputs(SUBSCRIBER_ID).slice(from).some((m) => decode(m.payload) === PROBE)) {
-      if (Date.now() > deadline) throw new Error(`no probe came back through the peer within ${timeouts.connectMs} ms${problems(f)}`);
+    while (
+      !f
+        .outputs(SUBSCRIBER_ID)
+        .slice(from)
+        .some((m) => decode(m.payload) === PROBE)
+    ) {
+      if (Date.now() > deadline)
+        throw new Error(`no probe came back through the peer within ${timeouts.connectMs} ms${problems(f)}`);
       const seen = f.outputs(SUBSCRIBER_ID).length;
       await f.inject(PUBLISHER_ID, { payload: encode(PROBE) });
       await waitFor(() => f.outputs(SUBSCRIBER_ID).length > seen, 250);
@@ -158,7 +172,9 @@ export function connectorConformance(options: ConnectorConformanceOptions): void
     const expected = Array.from({ length: count }, (_, i) => first + i);
     const wrong = got.findIndex((seq, i) => seq !== expected[i]);
     if (wrong !== -1 || got.length !== count) {
-      throw new Error(`messages came back out of order or repeated: at index ${wrong === -1 ? count : wrong}, got ${preview(got.slice(Math.max(0, wrong - 2), wrong + 3))} (${got.length} received)`);
+      throw new Error(
+        `messages came back out of order or repeated: at index ${wrong === -1 ? count : wrong}, got ${preview(got.slice(Math.max(0, wrong - 2), wrong + 3))} (${got.length} received)`,
+      );
     }
     return elapsed;
   };
@@ -166,24 +182,30 @@ export function connectorConformance(options: ConnectorConformanceOptions): void
   /** Opens and closes the flow, checking the close is quick, repeatable and leaves no socket. */
   const closesCleanly = async (sockets: SocketTracker): Promise<void> => {
     const f = await deploy(false);
-    if (!(await waitFor(() => connected(f), timeouts.connectMs))) throw new Error(`not connected within ${timeouts.connectMs} ms${problems(f)}`);
+    if (!(await waitFor(() => connected(f), timeouts.connectMs)))
+      throw new Error(`not connected within ${timeouts.connectMs} ms${problems(f)}`);
     const instance = f.engine.resourceInstance(RESOURCE_ID)?.instance as ResourceInstance;
 
     const started = performance.now();
     open.delete(f);
     await f.stop();
     const closeMs = performance.now() - started;
-    if (closeMs > timeouts.closeMs) throw new Error(`closing took ${Math.round(closeMs)} ms (limit ${timeouts.closeMs})`);
+    if (closeMs > timeouts.closeMs)
+      throw new Error(`closing took ${Math.round(closeMs)} ms (limit ${timeouts.closeMs})`);
     // The engine time-boxes a close and logs when it gives up or the close throws.
     const closeLogs = f.logs.filter((l) => /closing/.test(l.message) && (l.level === 'warn' || l.level === 'error'));
     if (closeLogs.length > 0) throw new Error(`the close was not clean: ${preview(closeLogs)}`);
 
-    const again = await within(Promise.resolve().then(() => instance.close?.()), timeouts.closeMs);
+    const again = await within(
+      Promise.resolve().then(() => instance.close?.()),
+      timeouts.closeMs,
+    );
     if (again === 'timeout') throw new Error(`a second close() did not resolve within ${timeouts.closeMs} ms`);
 
     if (options.checkHandles !== false) {
       const released = await waitFor(() => Object.keys(sockets.open()).length === 0, timeouts.closeMs);
-      if (!released) throw new Error(`sockets still open ${timeouts.closeMs} ms after close: ${preview(sockets.open())}`);
+      if (!released)
+        throw new Error(`sockets still open ${timeouts.closeMs} ms after close: ${preview(sockets.open())}`);
     }
   };
 
@@ -195,47 +217,70 @@ export function connectorConformance(options: ConnectorConformanceOptions): void
     }, timeouts.closeMs * 2);
     afterAll(() => options.stopPeer(), timeouts.closeMs * 2);
 
-    it('opens: the resource connects and its nodes show status ok', async () => {
-      const f = await deploy(false);
-      if (!(await waitFor(() => connected(f), timeouts.connectMs))) throw new Error(`not connected within ${timeouts.connectMs} ms${problems(f)}`);
-      const ok = await waitFor(() => f.statuses(SUBSCRIBER_ID).some((s) => s.state === 'ok'), timeouts.connectMs);
-      if (!ok) throw new Error(`the subscriber never showed status ok: ${preview(f.statuses(SUBSCRIBER_ID))}`);
-      if (f.errors.length > 0) throw new Error(`errors while opening${problems(f)}`);
-    }, timeouts.connectMs * 2 + timeouts.closeMs);
+    it(
+      'opens: the resource connects and its nodes show status ok',
+      async () => {
+        const f = await deploy(false);
+        if (!(await waitFor(() => connected(f), timeouts.connectMs)))
+          throw new Error(`not connected within ${timeouts.connectMs} ms${problems(f)}`);
+        const ok = await waitFor(() => f.statuses(SUBSCRIBER_ID).some((s) => s.state === 'ok'), timeouts.connectMs);
+        if (!ok) throw new Error(`the subscriber never showed status ok: ${preview(f.statuses(SUBSCRIBER_ID))}`);
+        if (f.errors.length > 0) throw new Error(`errors while opening${problems(f)}`);
+      },
+      timeouts.connectMs * 2 + timeouts.closeMs,
+    );
 
-    it('closes cleanly: within the time limit, a second close is harmless, no socket left open', async () => {
-      const sockets = new SocketTracker().start();
-      try {
-        await closesCleanly(sockets);
-      } finally {
-        sockets.stop();
-      }
-    }, timeouts.connectMs + timeouts.closeMs * 4);
+    it(
+      'closes cleanly: within the time limit, a second close is harmless, no socket left open',
+      async () => {
+        const sockets = new SocketTracker().start();
+        try {
+          await closesCleanly(sockets);
+        } finally {
+          sockets.stop();
+        }
+      },
+      timeouts.connectMs + timeouts.closeMs * 4,
+    );
 
-    it('reconnects on its own after the peer stops and starts again', async () => {
-      const f = await deploy(true);
-      await subscribed(f);
-      await roundTrip(f, 0, 10, timeouts.connectMs);
+    it(
+      'reconnects on its own after the peer stops and starts again',
+      async () => {
+        const f = await deploy(true);
+        await subscribed(f);
+        await roundTrip(f, 0, 10, timeouts.connectMs);
 
-      await options.stopPeer();
-      const lost = await waitFor(() => !connected(f), timeouts.reconnectMs);
-      if (!lost) throw new Error(`still shown as connected ${timeouts.reconnectMs} ms after the peer stopped`);
-      const shown = await waitFor(() => f.statuses(SUBSCRIBER_ID).slice(-1)[0]?.state !== 'ok', timeouts.closeMs);
-      if (!shown) throw new Error(`the subscriber's status still says ok while the peer is down: ${preview(f.statuses(SUBSCRIBER_ID).slice(-3))}`);
+        await options.stopPeer();
+        const lost = await waitFor(() => !connected(f), timeouts.reconnectMs);
+        if (!lost) throw new Error(`still shown as connected ${timeouts.reconnectMs} ms after the peer stopped`);
+        const shown = await waitFor(() => f.statuses(SUBSCRIBER_ID).slice(-1)[0]?.state !== 'ok', timeouts.closeMs);
+        if (!shown)
+          throw new Error(
+            `the subscriber's status still says ok while the peer is down: ${preview(f.statuses(SUBSCRIBER_ID).slice(-3))}`,
+          );
 
-      await options.startPeer();
-      if (!(await waitFor(() => connected(f), timeouts.reconnectMs))) throw new Error(`not reconnected within ${timeouts.reconnectMs} ms of the peer starting${problems(f)}`);
-      await subscribed(f);
-      await roundTrip(f, 10, 10, timeouts.connectMs);
-    }, timeouts.connectMs * 4 + timeouts.reconnectMs * 2 + timeouts.closeMs);
+        await options.startPeer();
+        if (!(await waitFor(() => connected(f), timeouts.reconnectMs)))
+          throw new Error(`not reconnected within ${timeouts.reconnectMs} ms of the peer starting${problems(f)}`);
+        await subscribed(f);
+        await roundTrip(f, 10, 10, timeouts.connectMs);
+      },
+      timeouts.connectMs * 4 + timeouts.reconnectMs * 2 + timeouts.closeMs,
+    );
 
-    it(`throughput: ${total} messages through the peer, all of them, in order`, async () => {
-      const f = await deploy(true);
-      await subscribed(f);
-      const elapsed = await roundTrip(f, 0, total, timeouts.throughputMs);
-      const rate = Math.round((total / elapsed) * 1000);
-      process.stdout.write(`connector conformance (${options.name}): ${total} messages in ${Math.round(elapsed)} ms, ${rate} msg/s\n`);
-    }, timeouts.connectMs + timeouts.throughputMs + timeouts.closeMs);
+    it(
+      `throughput: ${total} messages through the peer, all of them, in order`,
+      async () => {
+        const f = await deploy(true);
+        await subscribed(f);
+        const elapsed = await roundTrip(f, 0, total, timeouts.throughputMs);
+        const rate = Math.round((total / elapsed) * 1000);
+        process.stdout.write(
+          `connector conformance (${options.name}): ${total} messages in ${Math.round(elapsed)} ms, ${rate} msg/s\n`,
+        );
+      },
+      timeouts.connectMs + timeouts.throughputMs + timeouts.closeMs,
+    );
   });
 }
 
@@ -259,7 +304,9 @@ function within<T>(promise: Promise<T>, timeoutMs: number): Promise<T | 'timeout
 function problems(f: FlowUnderTest): string {
   const lines = [
     ...f.errors.map((e) => `error ${e.code ?? ''} ${e.message}`),
-    ...f.logs.filter((l) => l.level === 'warn' || l.level === 'error').map((l) => `${l.level} ${l.message} ${preview(l.data)}`),
+    ...f.logs
+      .filter((l) => l.level === 'warn' || l.level === 'error')
+      .map((l) => `${l.level} ${l.message} ${preview(l.data)}`),
   ];
   return lines.length === 0 ? '' : `\n  ${lines.slice(-10).join('\n  ')}`;
 }

@@ -14,7 +14,9 @@ export function testGlobals(): TestGlobals {
   const scope = globalThis as Record<string, unknown>;
   const missing = NAMES.filter((name) => typeof scope[name] !== 'function');
   if (missing.length > 0) {
-    throw new Error(`connectorConformance() declares tests: call it at the top level of a jest test file (${missing.join(', ')} not defined)`);
+    throw new Error(
+      `connectorConformance() declares tests: call it at the top level of a jest test file (${missing.join(', ')} not defined)`,
+    );
   }
   return scope as unknown as TestGlobals;
 }

@@ -3,8 +3,18 @@ import { HttpError } from '../http-error';
 import type { RouteContext, RouteDef } from '../route-types';
 
 const AUDIT_TYPES: ReadonlyArray<AuditEvent['type']> = [
-  'deploy', 'deploy-rejected', 'rollback', 'token-created', 'token-revoked', 'secret-set', 'secret-deleted', 'login-failed',
-  'package-installed', 'package-removed', 'start', 'stop',
+  'deploy',
+  'deploy-rejected',
+  'rollback',
+  'token-created',
+  'token-revoked',
+  'secret-set',
+  'secret-deleted',
+  'login-failed',
+  'package-installed',
+  'package-removed',
+  'start',
+  'stop',
 ];
 const MAX_LIMIT = 10_000;
 
@@ -19,7 +29,11 @@ export function auditRoutes(ctx: RouteContext): RouteDef[] {
       query: [
         { name: 'since', description: 'epoch milliseconds or ISO 8601 time', schema: { type: 'string' } },
         { name: 'type', description: 'only events of this type', schema: { type: 'string', enum: [...AUDIT_TYPES] } },
-        { name: 'limit', description: `the newest N (default 1000, at most ${MAX_LIMIT})`, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT } },
+        {
+          name: 'limit',
+          description: `the newest N (default 1000, at most ${MAX_LIMIT})`,
+          schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
+        },
       ],
       responses: { '200': 'AuditEvent[]', '400': 'a query parameter is malformed' },
       async handler(req, res) {
@@ -27,11 +41,13 @@ export function auditRoutes(ctx: RouteContext): RouteDef[] {
         const filter: { since?: number; type?: AuditEvent['type']; limit?: number } = {};
         if (since !== undefined) filter.since = parseSince(since);
         if (type !== undefined) {
-          if (typeof type !== 'string' || !AUDIT_TYPES.includes(type as AuditEvent['type'])) throw new HttpError(400, `type must be one of ${AUDIT_TYPES.join(', ')}`);
+          if (typeof type !== 'string' || !AUDIT_TYPES.includes(type as AuditEvent['type']))
+            throw new HttpError(400, `type must be one of ${AUDIT_TYPES.join(', ')}`);
           filter.type = type as AuditEvent['type'];
         }
         if (limit !== undefined) {
-          if (typeof limit !== 'string' || !/^\d{1,6}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) throw new HttpError(400, `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+          if (typeof limit !== 'string' || !/^\d{1,6}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT)
+            throw new HttpError(400, `limit must be a whole number from 1 to ${MAX_LIMIT}`);
           filter.limit = Number(limit);
         }
         res.json(await ctx.audit.query(filter));

@@ -33,9 +33,16 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
       method: 'PUT',
       path: '/api/flow',
       role: 'deployer',
-      summary: 'Validates and deploys a flow as a new version. If-Match: "<current version>" ("0" before the first) is required.',
+      summary:
+        'Validates and deploys a flow as a new version. If-Match: "<current version>" ("0" before the first) is required.',
       jsonBody: { description: 'the flow as JSON (at most 5 MB)', schema: flowSchema },
-      query: [{ name: 'healthMs', description: 'watch the new flow this long; any node error restores the previous version', schema: { type: 'integer', minimum: 0, maximum: MAX_HEALTH_MS } }],
+      query: [
+        {
+          name: 'healthMs',
+          description: 'watch the new flow this long; any node error restores the previous version',
+          schema: { type: 'integer', minimum: 0, maximum: MAX_HEALTH_MS },
+        },
+      ],
       responses: {
         '200': '{status: deployed|unchanged, version}; ETag is the new version',
         '400': 'the body is not JSON or not an object, or a header or parameter is malformed',
@@ -47,12 +54,20 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
       async handler(req, res, caller) {
         const expectedVersion = parseIfMatch(req);
         if (expectedVersion === undefined) {
-          throw new HttpError(428, 'If-Match is required: send the version you edited, as "<n>" ("0" when there is no flow yet), so a concurrent deploy is not overwritten');
+          throw new HttpError(
+            428,
+            'If-Match is required: send the version you edited, as "<n>" ("0" when there is no flow yet), so a concurrent deploy is not overwritten',
+          );
         }
         const flow: unknown = req.body;
-        if (typeof flow !== 'object' || flow === null || Array.isArray(flow)) throw new HttpError(400, 'the body must be a flow: a JSON object');
+        if (typeof flow !== 'object' || flow === null || Array.isArray(flow))
+          throw new HttpError(400, 'the body must be a flow: a JSON object');
         const healthMs = parseHealthMs(req.query.healthMs);
-        const outcome = await ctx.deployer.deploy(flow, { by: callerName(caller), expectedVersion, ...(healthMs !== undefined ? { healthMs } : {}) });
+        const outcome = await ctx.deployer.deploy(flow, {
+          by: callerName(caller),
+          expectedVersion,
+          ...(healthMs !== undefined ? { healthMs } : {}),
+        });
         sendOutcome(ctx, res, outcome);
       },
     },
@@ -84,8 +99,12 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
       method: 'POST',
       path: '/api/flow/rollback',
       role: 'deployer',
-      summary: 'Redeploys an earlier version (default: the one before the current) as a new version. If-Match is optional.',
-      jsonBody: { description: '{version?: number}', schema: { type: 'object', properties: { version: { type: 'integer', minimum: 1 } } } },
+      summary:
+        'Redeploys an earlier version (default: the one before the current) as a new version. If-Match is optional.',
+      jsonBody: {
+        description: '{version?: number}',
+        schema: { type: 'object', properties: { version: { type: 'integer', minimum: 1 } } },
+      },
       responses: {
         '200': '{status: deployed|unchanged, version}; ETag is the new version',
         '400': 'the body or a header is malformed',
@@ -94,9 +113,11 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
       },
       async handler(req, res, caller) {
         const body: unknown = req.body ?? {};
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object like {"version": 3}');
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          throw new HttpError(400, 'the body must be a JSON object like {"version": 3}');
         const raw = (body as { version?: unknown }).version;
-        if (raw !== undefined && !(Number.isInteger(raw) && (raw as number) >= 1)) throw new HttpError(400, '"version" must be a whole number from 1');
+        if (raw !== undefined && !(Number.isInteger(raw) && (raw as number) >= 1))
+          throw new HttpError(400, '"version" must be a whole number from 1');
         const expectedVersion = parseIfMatch(req);
         const outcome = await ctx.deployer.rollback({
           by: callerName(caller),
@@ -127,10 +148,18 @@ function sendOutcome(ctx: RouteContext, res: Response, outcome: DeployOutcome): 
       res.status(200).json({ status: outcome.status, version: outcome.version });
       return;
     case 'rejected':
-      res.status(422).json({ error: `the flow was refused (${outcome.errors.length} ${outcome.errors.length === 1 ? 'error' : 'errors'}); the running flow is unchanged`, status: outcome.status, errors: outcome.errors });
+      res.status(422).json({
+        error: `the flow was refused (${outcome.errors.length} ${outcome.errors.length === 1 ? 'error' : 'errors'}); the running flow is unchanged`,
+        status: outcome.status,
+        errors: outcome.errors,
+      });
       return;
     case 'conflict':
-      res.status(409).json({ error: `the current version is ${outcome.current}: fetch it and apply your change again`, status: outcome.status, current: outcome.current });
+      res.status(409).json({
+        error: `the current version is ${outcome.current}: fetch it and apply your change again`,
+        status: outcome.status,
+        current: outcome.current,
+      });
       return;
     case 'rolled-back':
       res.status(422).json({
@@ -149,7 +178,8 @@ function parseIfMatch(req: Request): number | undefined {
   const header = req.headers['if-match'];
   if (header === undefined) return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
-  if (!match) throw new HttpError(400, `If-Match must be a flow version like "3" (got ${JSON.stringify(header.slice(0, 40))})`);
+  if (!match)
+    throw new HttpError(400, `If-Match must be a flow version like "3" (got ${JSON.stringify(header.slice(0, 40))})`);
   return Number(match[1]);
 }
 

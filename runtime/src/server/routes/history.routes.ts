@@ -21,13 +21,30 @@ export function historyRoutes(ctx: RouteContext): RouteDef[] {
       method: 'GET',
       path: '/api/history',
       role: 'viewer',
-      summary: "Values of tags over a time range, from a historian resource of the running flow (the editor's trend charts).",
+      summary:
+        "Values of tags over a time range, from a historian resource of the running flow (the editor's trend charts).",
       query: [
-        { name: 'resource', description: 'id of the historian resource (default: the only resource answering history queries)', schema: { type: 'string' } },
+        {
+          name: 'resource',
+          description: 'id of the historian resource (default: the only resource answering history queries)',
+          schema: { type: 'string' },
+        },
         { name: 'tags', description: 'tag names, comma-separated', schema: { type: 'string' } },
-        { name: 'since', description: 'milliseconds back from now (default 3600000)', schema: { type: 'integer', minimum: 1 } },
-        { name: 'bucketMs', description: 'downsample: min, max, mean and count per bucket of this many milliseconds', schema: { type: 'integer', minimum: 1 } },
-        { name: 'limit', description: `most rows per tag (default 2000, at most ${MAX_LIMIT})`, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT } },
+        {
+          name: 'since',
+          description: 'milliseconds back from now (default 3600000)',
+          schema: { type: 'integer', minimum: 1 },
+        },
+        {
+          name: 'bucketMs',
+          description: 'downsample: min, max, mean and count per bucket of this many milliseconds',
+          schema: { type: 'integer', minimum: 1 },
+        },
+        {
+          name: 'limit',
+          description: `most rows per tag (default 2000, at most ${MAX_LIMIT})`,
+          schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
+        },
       ],
       responses: {
         '200': 'rows oldest first: {tag, ts, value, text, quality}, or {tag, ts, min, max, mean, count} per bucket',
@@ -37,17 +54,23 @@ export function historyRoutes(ctx: RouteContext): RouteDef[] {
       },
       async handler(req, res) {
         const { resource, tags, since, bucketMs, limit } = req.query;
-        if (typeof tags !== 'string' || tags.trim() === '') throw new HttpError(400, 'tags is required: one or more tag names, comma-separated');
+        if (typeof tags !== 'string' || tags.trim() === '')
+          throw new HttpError(400, 'tags is required: one or more tag names, comma-separated');
         const sinceMs = integer(since, 'since', 3_600_000, Number.MAX_SAFE_INTEGER);
         const id = typeof resource === 'string' && resource !== '' ? resource : onlyHistorian(ctx);
         const listed = ctx.engine.resourceList().find((r) => r.id === id);
         if (!listed) throw new HttpError(404, `the running flow has no resource "${id}"`);
         const live = ctx.engine.resourceInstance(id);
-        if (!live) throw new HttpError(503, `resource "${id}" (${listed.type}) is not connected now; try again when it is`);
-        if (!isHistoryReader(live.instance)) throw new HttpError(404, `resource "${id}" (${listed.type}) cannot answer history queries`);
+        if (!live)
+          throw new HttpError(503, `resource "${id}" (${listed.type}) is not connected now; try again when it is`);
+        if (!isHistoryReader(live.instance))
+          throw new HttpError(404, `resource "${id}" (${listed.type}) cannot answer history queries`);
         const to = Date.now() + 1;
         const rows = await live.instance.query({
-          tags: tags.split(',').map((t) => t.trim()).filter((t) => t !== ''),
+          tags: tags
+            .split(',')
+            .map((t) => t.trim())
+            .filter((t) => t !== ''),
           from: to - sinceMs,
           to,
           bucketMs: bucketMs === undefined ? undefined : integer(bucketMs, 'bucketMs', 0, Number.MAX_SAFE_INTEGER),
@@ -63,8 +86,12 @@ export function historyRoutes(ctx: RouteContext): RouteDef[] {
 function onlyHistorian(ctx: RouteContext): string {
   const readers = ctx.engine.resourceList().filter((r) => isHistoryReader(ctx.engine.resourceInstance(r.id)?.instance));
   if (readers.length === 1) return readers[0].id;
-  if (readers.length === 0) throw new HttpError(404, 'no resource of the running flow answers history queries now (is a historian connected?)');
-  throw new HttpError(400, `${readers.length} resources answer history queries (${readers.map((h) => h.id).join(', ')}): choose one with resource=`);
+  if (readers.length === 0)
+    throw new HttpError(404, 'no resource of the running flow answers history queries now (is a historian connected?)');
+  throw new HttpError(
+    400,
+    `${readers.length} resources answer history queries (${readers.map((h) => h.id).join(', ')}): choose one with resource=`,
+  );
 }
 
 function integer(value: unknown, name: string, fallback: number, max: number): number {

@@ -10,6 +10,9 @@ export async function recordAudit(ctx: RouteContext, event: Omit<AuditEvent, 'ti
   try {
     await ctx.audit.append(event);
   } catch (err) {
-    ctx.logger.error({ err, audit: { type: event.type, actor: event.actor, detail: event.detail } }, 'could not write to the audit log');
+    ctx.logger.error(
+      { err, audit: { type: event.type, actor: event.actor, detail: event.detail } },
+      'could not write to the audit log',
+    );
   }
 }

@@ -12,7 +12,10 @@ export function secretsRoutes(ctx: RouteContext): RouteDef[] {
     const name = String(raw);
     // The secret store's own rule, checked here so a bad name is a 400 and not a 500.
     if (!SECRET_NAME.test(name) || name.length > MAX_NAME_CHARS) {
-      throw new HttpError(400, `a secret name starts with a letter or _, then letters, digits or . _ - (at most ${MAX_NAME_CHARS})`);
+      throw new HttpError(
+        400,
+        `a secret name starts with a letter or _, then letters, digits or . _ - (at most ${MAX_NAME_CHARS})`,
+      );
     }
     return name;
   };
@@ -32,14 +35,26 @@ export function secretsRoutes(ctx: RouteContext): RouteDef[] {
       path: '/api/secrets/:name',
       role: 'admin',
       summary: 'Sets a secret (encrypted at rest).',
-      jsonBody: { description: '{value}', schema: { type: 'object', required: ['value'], properties: { value: { type: 'string', maxLength: MAX_VALUE_CHARS } } } },
+      jsonBody: {
+        description: '{value}',
+        schema: {
+          type: 'object',
+          required: ['value'],
+          properties: { value: { type: 'string', maxLength: MAX_VALUE_CHARS } },
+        },
+      },
       responses: { '204': 'stored', '400': 'the name or value is malformed' },
       async handler(req, res, caller) {
         const name = nameOf(req.params.name);
         const value = (req.body as { value?: unknown } | undefined)?.value;
-        if (typeof value !== 'string' || value.length > MAX_VALUE_CHARS) throw new HttpError(400, `value must be a string of at most ${MAX_VALUE_CHARS} characters`);
+        if (typeof value !== 'string' || value.length > MAX_VALUE_CHARS)
+          throw new HttpError(400, `value must be a string of at most ${MAX_VALUE_CHARS} characters`);
         await ctx.secrets.set(name, value);
-        await recordAudit(ctx, { type: 'secret-set', actor: caller?.name ?? 'unknown', detail: `set secret "${name}"` });
+        await recordAudit(ctx, {
+          type: 'secret-set',
+          actor: caller?.name ?? 'unknown',
+          detail: `set secret "${name}"`,
+        });
         res.status(204).end();
       },
     },
@@ -52,7 +67,11 @@ export function secretsRoutes(ctx: RouteContext): RouteDef[] {
       async handler(req, res, caller) {
         const name = nameOf(req.params.name);
         if (!(await ctx.secrets.delete(name))) return sendError(res, 404, `there is no secret named "${name}"`);
-        await recordAudit(ctx, { type: 'secret-deleted', actor: caller?.name ?? 'unknown', detail: `deleted secret "${name}"` });
+        await recordAudit(ctx, {
+          type: 'secret-deleted',
+          actor: caller?.name ?? 'unknown',
+          detail: `deleted secret "${name}"`,
+        });
         res.status(204).end();
       },
     },

@@ -25,9 +25,12 @@ export function systemRoutes(ctx: RouteContext): RouteDef[] {
         const current = ctx.flows.current();
         const statuses = ctx.engine.statuses();
         const nodes: Record<string, { status: NodeStatus | null; counters: NodeCounters }> = {};
-        for (const [id, counters] of Object.entries(ctx.engine.stats())) nodes[id] = { status: statuses[id] ?? null, counters };
+        for (const [id, counters] of Object.entries(ctx.engine.stats()))
+          nodes[id] = { status: statuses[id] ?? null, counters };
         res.json({
-          flow: current ? { id: current.version.flowId, version: current.version.version, hash: current.version.hash } : null,
+          flow: current
+            ? { id: current.version.flowId, version: current.version.version, hash: current.version.hash }
+            : null,
           nodes,
           uptimeSeconds: Math.floor(process.uptime()),
         });
@@ -37,7 +40,8 @@ export function systemRoutes(ctx: RouteContext): RouteDef[] {
       method: 'GET',
       path: '/metrics',
       role: 'viewer',
-      summary: 'Prometheus metrics: per-node message, error, queue and backlog figures, deploys, dropped events, process.',
+      summary:
+        'Prometheus metrics: per-node message, error, queue and backlog figures, deploys, dropped events, process.',
       produces: 'text/plain',
       responses: { '200': 'Prometheus text exposition format' },
       async handler(_req, res) {

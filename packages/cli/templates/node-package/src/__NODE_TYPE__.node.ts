@@ -15,7 +15,8 @@ const UNITS: Record<Unit, { quantity: string; factor: number; offset: number }> 
   'l/min': { quantity: 'flow', factor: 1 / 60_000, offset: 0 },
 };
 
-const unit = (what: string) => ({ type: 'string', enum: UNIT_NAMES, description: `The unit of the ${what} values.` }) as const;
+const unit = (what: string) =>
+  ({ type: 'string', enum: UNIT_NAMES, description: `The unit of the ${what} values.` }) as const;
 
 export default defineNode({
   type: '__NODE_TYPE__',
@@ -53,7 +54,11 @@ export default defineNode({
     const target = UNITS[to];
     // Checked here, not in the schema: a refused deploy names both units in plain words.
     if (source.quantity !== target.quantity) {
-      throw new NodeError('INCOMPATIBLE_UNITS', `cannot convert ${from} (a ${source.quantity}) to ${to} (a ${target.quantity})`, { from, to });
+      throw new NodeError(
+        'INCOMPATIBLE_UNITS',
+        `cannot convert ${from} (a ${source.quantity}) to ${to} (a ${target.quantity})`,
+        { from, to },
+      );
     }
     const round = decimals === undefined ? (v: number) => v : (v: number) => Number(v.toFixed(decimals));
     let converted = 0;
@@ -62,9 +67,13 @@ export default defineNode({
       onMessage(msg) {
         const value = msg.payload;
         if (typeof value !== 'number' || !Number.isFinite(value)) {
-          throw new NodeError('NOT_A_NUMBER', `msg.payload must be a number in ${from}, but it is ${JSON.stringify(value) ?? 'undefined'}`, {
-            topic: msg.topic,
-          });
+          throw new NodeError(
+            'NOT_A_NUMBER',
+            `msg.payload must be a number in ${from}, but it is ${JSON.stringify(value) ?? 'undefined'}`,
+            {
+              topic: msg.topic,
+            },
+          );
         }
         const result = round((value * source.factor + source.offset - target.offset) / target.factor);
         // deriveMessage, not a spread: it adds a field (`unit`) the message may not have.

@@ -21,7 +21,13 @@ describe('__NODE_TYPE__', () => {
     expect(h.payloads().map((v) => Number((v as number).toFixed(9)))).toEqual([0, 100, -40]);
 
     await h.send({ payload: 98.6, topic: 'line1/oven/temp', timestamp: 42, quality: 'uncertain' });
-    expect(h.outputs()[3]).toEqual({ payload: expect.closeTo(37, 9), unit: 'degC', topic: 'line1/oven/temp', timestamp: 42, quality: 'uncertain' });
+    expect(h.outputs()[3]).toEqual({
+      payload: expect.closeTo(37, 9),
+      unit: 'degC',
+      topic: 'line1/oven/temp',
+      timestamp: 42,
+      quality: 'uncertain',
+    });
     expect(h.status).toEqual({ state: 'ok', text: expect.stringMatching(/^4 converted, last 37(\.0+\d*)? degC$/) });
   });
 
@@ -43,8 +49,12 @@ describe('__NODE_TYPE__', () => {
   });
 
   it('refuses units of different quantities, and a unit it does not know', async () => {
-    await expect(testNode(__NODE_IDENT__, { config: { from: 'degC', to: 'bar' } })).rejects.toThrow('cannot convert degC (a temperature) to bar (a pressure)');
-    await expect(testNode(__NODE_IDENT__, { config: { from: 'degC', to: 'furlong' } })).rejects.toThrow(/config\/to must be one of "degC", .* \(got "furlong"\)/);
+    await expect(testNode(__NODE_IDENT__, { config: { from: 'degC', to: 'bar' } })).rejects.toThrow(
+      'cannot convert degC (a temperature) to bar (a pressure)',
+    );
+    await expect(testNode(__NODE_IDENT__, { config: { from: 'degC', to: 'furlong' } })).rejects.toThrow(
+      /config\/to must be one of "degC", .* \(got "furlong"\)/,
+    );
     await expect(testNode(__NODE_IDENT__, { config: { from: 'degC' } })).rejects.toThrow(/config\/to is required/);
   });
 });
@@ -84,7 +94,9 @@ describe('__NODE_TYPE__ in a flow', () => {
 
     await f.advance(3_000);
     expect(f.payloads('to-kelvin')).toEqual([293.15, 294.15, 295.15]);
-    expect(f.outputs('to-kelvin').map((m) => m.timestamp - f!.outputs('to-kelvin')[0].timestamp)).toEqual([0, 1_000, 2_000]);
+    expect(f.outputs('to-kelvin').map((m) => m.timestamp - f!.outputs('to-kelvin')[0].timestamp)).toEqual([
+      0, 1_000, 2_000,
+    ]);
     expect(f.errors).toEqual([]);
     expect(f.statuses('to-kelvin').at(-1)).toEqual({ state: 'ok', text: '3 converted, last 295.15 K' });
   });
