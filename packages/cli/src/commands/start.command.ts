@@ -108,22 +108,27 @@ async function start(options: StartOptions): Promise<void> {
     process.stdout.write(`admin token: ${token}\n`);
     writeErr('This admin token is shown once; keep it safe. More: tagflow token create --role viewer|deployer|admin');
   }
-  const server = await startAdminServer(
-    {
-      engine,
-      registry,
-      flows,
-      tokens,
-      secrets,
-      audit,
-      deployer,
-      packages,
-      logger,
-      version: cliVersion(),
-      onLog: (listener) => (logListeners.add(listener), () => logListeners.delete(listener)),
-    },
-    { host: options.host, port: options.port, tls },
-    { editorDir: builtEditor() },
+  const server = await listenOrExplain(
+    options,
+    () =>
+      startAdminServer(
+        {
+          engine,
+          registry,
+          flows,
+          tokens,
+          secrets,
+          audit,
+          deployer,
+          packages,
+          logger,
+          version: cliVersion(),
+          onLog: (listener) => (logListeners.add(listener), () => logListeners.delete(listener)),
+        },
+        { host: options.host, port: options.port, tls },
+        { editorDir: builtEditor() },
+      ),
+    () => engine.stop(),
   );
   if (!tls && !isLoopback(options.host)) {
     writeErr(
@@ -140,6 +145,34 @@ async function start(options: StartOptions): Promise<void> {
   await engine.stop();
   await audit.append({ type: 'stop', actor: 'cli', detail: `runtime stopped (${reason})` });
   writeErr('stopped');
+}
+
+/**
+ * Starts the admin API; a port that is taken or not allowed is the user's to fix, so it becomes a
+ * plain error (after the running flow is stopped) instead of an unexpected failure with a stack.
+ */
+async function listenOrExplain<T>(
+  where: { host: string; port: number },
+  listen: () => Promise<T>,
+  stopFlow: () => Promise<unknown>,
+): Promise<T> {
+  try {
+    return await listen();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw err;
+    await stopFlow();
+    const address = `${where.host}:${where.port}`;
+    if (code === 'EADDRINUSE')
+      throw new CliError(
+        `the admin API cannot listen on ${address}: another program uses that port. Stop it, or choose another with --port.`,
+      );
+    if (code === 'EACCES')
+      throw new CliError(
+        `the admin API cannot listen on ${address}: this user may not open that port. Choose one above 1023 with --port.`,
+      );
+    throw new CliError(`the admin API cannot listen on ${address}: this machine has no such address. Check --host.`);
+  }
 }
 
 /** Runs the data dir's current flow, or on a first start the --flow file as version 1. */
