@@ -41,7 +41,7 @@ function invokedCommand(args: readonly string[]): string | undefined {
 export function createProgram(args: readonly string[] = []): Command {
   const program = new Command('tagflow')
     .description('Run and check tagflow flows: low-code data flows for the industrial edge.')
-    .version(cliVersion(), '-v, --version', 'print the tagflow version')
+    .version(`${cliVersion()} (Node.js ${process.version})`, '-v, --version', 'print the tagflow and Node.js versions')
     .helpOption('-h, --help', 'show help for a command')
     .showHelpAfterError('(add --help for usage)')
     // Set before the commands are added: subcommands inherit it.

@@ -19,9 +19,11 @@ describe('tagflow usage', () => {
     expect(nodes.stdout).toContain('$ tagflow nodes --json');
   });
 
-  it('prints its version', async () => {
+  it('prints its version and the Node.js it runs on', async () => {
     const result = await runCli(['--version']);
-    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^\d+\.\d+\.\d+ \(Node\.js v\d+\.\d+\.\d+\)\n$/);
+    expect(result.stdout).toContain(`(Node.js ${process.version})`);
   });
 
   it.each([

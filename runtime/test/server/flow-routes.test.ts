@@ -244,7 +244,9 @@ describe('flow routes', () => {
         src: { status: null },
       },
       uptimeSeconds: expect.any(Number),
+      runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
     });
+    expect(status.json.runtime.version).toMatch(/^\d+\.\d+\.\d+/);
     const metrics = await h.api('/metrics', { token: h.token.viewer });
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);

@@ -25,6 +25,8 @@ export interface RuntimeStatus {
   flow: { id: string; version: number; hash: string } | null;
   nodes: Record<string, NodeRuntimeStatus>;
   uptimeSeconds: number;
+  /** tagflow and Node.js versions of the runtime; absent from runtimes older than this CLI. */
+  runtime?: { version: string; node: string; platform: string };
 }
 
 /** Where a runtime is and how to prove who we are; `tokenEnv` only names the variable in messages. */
@@ -187,7 +189,12 @@ export class AdminClient {
     if (typeof body !== 'object' || body === null || typeof body.nodes !== 'object' || body.nodes === null) {
       throw this.protocolError('GET /api/status', 'no nodes in the answer');
     }
-    return { flow: body.flow ?? null, nodes: body.nodes, uptimeSeconds: body.uptimeSeconds ?? 0 };
+    return {
+      flow: body.flow ?? null,
+      nodes: body.nodes,
+      uptimeSeconds: body.uptimeSeconds ?? 0,
+      runtime: body.runtime,
+    };
   }
 
   /** The node packages installed in the runtime's data dir, and its built-in ones. */

@@ -107,6 +107,8 @@ export function statusJson(results: readonly StatusResult[]) {
             reachable: true,
             flow: r.status.flow,
             uptimeSeconds: r.status.uptimeSeconds,
+            runtimeVersion: r.status.runtime?.version,
+            nodeVersion: r.status.runtime?.node,
             nodes: Object.keys(r.status.nodes).length,
             nodesInError: nodesInError(r.status),
             backlog: totalBacklog(r.status),

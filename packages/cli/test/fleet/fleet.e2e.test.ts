@@ -189,7 +189,12 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
     expect(json).toMatchObject({
       ok: true,
       runtimes: [
-        { runtime: 'plant-a-l2', flow: { id: 'plugin-sensor', version: 2 }, nodesInError: [{ id: 'channel-3' }] },
+        {
+          runtime: 'plant-a-l2',
+          flow: { id: 'plugin-sensor', version: 2 },
+          nodesInError: [{ id: 'channel-3' }],
+          nodeVersion: process.version,
+        },
       ],
     });
   });

@@ -19,8 +19,12 @@ export function systemRoutes(ctx: RouteContext): RouteDef[] {
       method: 'GET',
       path: '/api/status',
       role: 'viewer',
-      summary: 'The current flow version, each running node status and counters, and the uptime.',
-      responses: { '200': '{flow: {id, version, hash} | null, nodes: {[id]: {status, counters}}, uptimeSeconds}' },
+      summary:
+        'The current flow version, each running node status and counters, the uptime, and the versions of tagflow and Node.js.',
+      responses: {
+        '200':
+          '{flow: {id, version, hash} | null, nodes: {[id]: {status, counters}}, uptimeSeconds, runtime: {version, node, platform}}',
+      },
       handler(_req, res) {
         const current = ctx.flows.current();
         const statuses = ctx.engine.statuses();
@@ -33,6 +37,7 @@ export function systemRoutes(ctx: RouteContext): RouteDef[] {
             : null,
           nodes,
           uptimeSeconds: Math.floor(process.uptime()),
+          runtime: { version: ctx.version, node: process.version, platform: `${process.platform}-${process.arch}` },
         });
       },
     },
