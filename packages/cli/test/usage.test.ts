@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { ensureBuilt, runCli } from './cli-process';
+
+const launcher = path.resolve(__dirname, '..', 'bin', 'tagflow.js');
 
 beforeAll(ensureBuilt, 120_000);
 
@@ -24,6 +28,19 @@ describe('tagflow usage', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^\d+\.\d+\.\d+ \(Node\.js v\d+\.\d+\.\d+\)\n$/);
     expect(result.stdout).toContain(`(Node.js ${process.version})`);
+  });
+
+  it('stops at once with the Node.js it needs when started on an older one', async () => {
+    // The launcher is what users start; a preload makes this Node report itself as Node.js 20.
+    const older =
+      "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '20.20.2' } });" +
+      "Object.defineProperty(process, 'version', { value: 'v20.20.2' });";
+    const child = spawnSync(process.execPath, ['-e', `${older} require(${JSON.stringify(launcher)})`], {
+      encoding: 'utf8',
+    });
+    expect(child.status).toBe(1);
+    expect(child.stderr).toContain('tagflow needs Node.js 24 (or 22); this is Node.js v20.20.2');
+    expect(child.stderr).toContain('scripts/tagflow');
   });
 
   it.each([
