@@ -6,6 +6,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+# The Node.js the project uses (the pinned one from .tools/ when the machine's is older than 22).
+# shellcheck source=../../scripts/node-env.sh
+source "$root/scripts/node-env.sh"
 data="${FLEET_DATA:-$here/.data}"
 mkdir -p "$data"
 : > "$data/tokens.env"

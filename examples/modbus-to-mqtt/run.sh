@@ -4,6 +4,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+# The Node.js the project uses (the pinned one from .tools/ when the machine's is older than 22).
+# shellcheck source=../../scripts/node-env.sh
+source "$root/scripts/node-env.sh"
 modbus_port="${MODBUS_PORT:-5020}"
 mqtt_url="${MQTT_URL:-mqtt://127.0.0.1:1883}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/tagflow-modbus-to-mqtt.XXXXXX")"

@@ -3,6 +3,10 @@
 # ${RUN_FOR:-60s}, publishing to the Mosquitto on 127.0.0.1:1883. Build first (pnpm build at the root).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+# The Node.js the project uses (the pinned one from .tools/ when the machine's is older than 22).
+# shellcheck source=../../scripts/node-env.sh
+source "$root/scripts/node-env.sh"
 cd "$here"
 node simulator.js --port 4840 >&2 &
 simulator=$!
