@@ -1,6 +1,6 @@
 // The engine and the node registry alone, as `@tagflow/runtime/engine`: what running a flow needs,
-// without the admin server, stores and package manager (express, ws and prom-client cost a plain
-// `tagflow run` about 190 ms of start-up and ~10 MB it never uses).
+// without the admin server, stores and package manager (express, ws and prom-client would slow a
+// plain `tagflow run`'s start and hold memory it never uses).
 export { Engine } from './engine/engine';
 export type { EngineOptions, DeployResult, EngineEvents } from './engine/engine';
 export type { NodeCounters, DebugEvent, StatusEvent, NodeErrorEvent, EngineLogger, TapListener } from './engine/types';

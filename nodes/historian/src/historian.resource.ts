@@ -128,7 +128,7 @@ export default defineResource({
     };
     const lost = (reason: Error) => ctx.lost(reason);
     // Each backend's driver is loaded when a historian uses it: `pg` and better-sqlite3 would
-    // otherwise cost every runtime start ~100 ms and several MB, historian or not.
+    // otherwise slow every runtime start and hold memory, historian or not.
     switch (c.backend) {
       case 'postgres': {
         const { openPostgresStore } = require('./postgres-store') as typeof import('./postgres-store');

@@ -144,8 +144,8 @@ export default defineNode({
 
     // Delivers the outbox in order with up to maxInFlight publishes under way, acknowledging the
     // outbox's head a batch at a time, only once the broker confirmed it (QoS 1/2) or the socket took
-    // it (QoS 0). Waiting for each batch before sending the next (as up to 100 under way does)
-    // measured 7,000 msg/s at QoS 1 against a Mosquitto on loopback, 1,000 under way 22-30k.
+    // it (QoS 0). Waiting for each batch before sending the next (as up to 100 under way did) cost
+    // most of the QoS 1 throughput (figures: the README's Performance section).
     const batchSize = Math.min(BATCH, c.maxInFlight);
     const deliver = async () => {
       while (!ctx.signal.aborted) {

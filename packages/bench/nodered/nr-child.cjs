@@ -1,17 +1,21 @@
-// One embedded Node-RED 4 per process (RED.init/RED.start run once per process), forked by
-// dist/nodered.bench.js, running the flow the config names (dist/nodered-reference.js: BenchFlow):
+// One embedded Node-RED per process (RED.init/RED.start run once per process), forked by
+// dist/nodered.bench.js: the release argv[3] names (dist/systems.js: NODE_RED_PACKAGE; 4.x and 5.x
+// take the same embedding API and settings), running the flow the config names (dist/nodered-reference.js: BenchFlow):
 // the reference flow  source -> smooth (mean of 10) -> switch (> 100) [x fanout] -> counting sink,
 // a function node -> counting sink, or the reference flow ending in an mqtt out node; driven and
 // timed by the same harness as tagflow's child (dist/child-harness.js).
 // Node-RED runs as a library: no editor, no admin API, no HTTP server listening, flows from a
-// throw-away user directory. usage: node nr-child.cjs '<ChildConfig json>'
+// throw-away user directory. usage: node nr-child.cjs '<ChildConfig json>' node-red-4|node-red-5
 'use strict';
 const tBoot = performance.now();
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const http = require('node:http');
-const RED = require('node-red');
+const { NODE_RED_PACKAGE } = require('../dist/systems.js');
+const system = process.argv[3];
+if (!Object.hasOwn(NODE_RED_PACKAGE, system)) throw new Error(`unknown Node-RED system "${system}"`);
+const RED = require(NODE_RED_PACKAGE[system]);
 const { readConfig, createHarness, measure, coldStart, report } = require('../dist/child-harness.js');
 const { FUNCTION_CODE, MQTT_TOPIC, THRESHOLD, WINDOW } = require('../dist/nodered-reference.js');
 
@@ -139,6 +143,8 @@ fs.writeFileSync(
 );
 fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(buildFlow()));
 process.on('exit', () => fs.rmSync(userDir, { recursive: true, force: true }));
+// The parent ends a child that is done (figures 4 and 5) with SIGTERM: exit, so the above runs.
+process.on('SIGTERM', () => process.exit(0));
 
 RED.init(http.createServer() /* never listens */, {
   userDir,
@@ -170,7 +176,7 @@ async function main() {
     if (!broker.connected) throw new Error('Node-RED did not connect to the benchmark broker');
   }
   const version = typeof RED.version === 'function' ? RED.version() : RED.version;
-  const result = await measure('node-red', String(version), performance.now() - tBoot, cfg, h, send);
+  const result = await measure(system, String(version), performance.now() - tBoot, cfg, h, send);
   report(result);
 }
 setTimeout(

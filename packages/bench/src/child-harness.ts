@@ -6,6 +6,7 @@
  */
 import type { ChildConfig, ChildResult } from './nodered-reference';
 import { expectedAtSink, pct, THRESHOLD, value } from './nodered-reference';
+import type { System } from './systems';
 
 export type Send = (msg: Record<string, unknown>) => void;
 
@@ -51,7 +52,7 @@ export function createHarness(): Harness & {
 
 /** Runs the measurement `cfg` asks for, with `send` feeding the flow's source, and reports over IPC. */
 export async function measure(
-  system: ChildResult['system'],
+  system: System,
   version: string,
   startupMs: number,
   cfg: ChildConfig,

@@ -6,18 +6,22 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Child, CHILD_SCRIPT, forkChild, NODE_FLAGS } from './run-child';
-import type { System } from './run-child';
+import { attempt } from './failures';
+import type { Failure } from './failures';
+import { Child, deadline, forkSystem, nodeFlags } from './run-child';
 import { series } from './stats';
 import type { Series } from './stats';
 import { THRESHOLD, WINDOW } from './nodered-reference';
+import { rotations, SYSTEMS } from './systems';
+import type { System } from './systems';
 
 export type ColdSubject = System | 'tagflow run';
-export const COLD_SUBJECTS: ColdSubject[] = ['node-red', 'tagflow', 'tagflow run'];
+export const COLD_SUBJECTS: ColdSubject[] = [...SYSTEMS, 'tagflow run'];
 
 export interface ColdStartFigure {
   idleAfterMs: number[];
   subjects: Record<ColdSubject, { firstMessageMs: Series; idleRssMb: Series[] }>;
+  failures: Failure[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -68,31 +72,30 @@ interface Started {
   stop(): Promise<void>;
 }
 
-function startSubject(subject: ColdSubject, work: string): Started {
+function startSubject(subject: ColdSubject, work: string, deadlineMs: number): Started {
   if (subject === 'tagflow run') {
     const launcher = join(dirname(require.resolve('tagflow/package.json')), 'bin', 'tagflow.js');
     const cp = spawn(
       process.execPath,
-      [...NODE_FLAGS.tagflow, launcher, 'run', referenceFlowFile(work), '--data-dir', join(work, 'data')],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      [...nodeFlags('tagflow'), launcher, 'run', referenceFlowFile(work), '--data-dir', join(work, 'data')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    let err = '';
-    cp.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+    const child = new Child(subject, cp, deadlineMs);
     // The debug node prints one JSON line per value on stdout.
     const first = new Promise<void>((resolve, reject) => {
       cp.stdout.once('data', () => resolve());
-      cp.once('exit', (code) => reject(new Error(`tagflow run exited (code ${code}) before the first value: ${err}`)));
+      void child.exited.then(() => reject(child.endError('before the first value')));
     });
-    const exited = new Promise((r) => cp.once('exit', r));
-    return { pid: cp.pid!, first, stop: async () => void (cp.kill('SIGKILL'), await exited) };
+    return { pid: cp.pid!, first, stop: () => child.kill() };
   }
-  const child: Child = forkChild(subject, CHILD_SCRIPT[subject], { mode: 'cold', fanout: 1 }, NODE_FLAGS[subject]);
+  const child = forkSystem(subject, { mode: 'cold', fanout: 1 }, deadlineMs);
   return { pid: child.process.pid!, first: child.waitFor('first').then(() => undefined), stop: () => child.kill() };
 }
 
-/** `runs` rounds, the subjects in turn (the order rotating each round), each a fresh process. */
+/**
+ * `runs` rounds, the subjects in turn (the order rotating each round), each a fresh process with a
+ * deadline; a start that fails or times out is recorded and the figure goes on.
+ */
 export async function coldStartFigure(
   runs: number,
   idleAfterMs: number[],
@@ -101,30 +104,34 @@ export async function coldStartFigure(
   const raw = Object.fromEntries(
     COLD_SUBJECTS.map((s) => [s, { first: [] as number[], idle: idleAfterMs.map(() => [] as number[]) }]),
   ) as Record<ColdSubject, { first: number[]; idle: number[][] }>;
+  const failures: Failure[] = [];
+  // The first message within a minute, then alive until the last reading.
+  const deadlineMs = deadline(60_000 + Math.max(...idleAfterMs));
   const work = mkdtempSync(join(tmpdir(), 'tagflow-bench-cold-'));
   try {
-    for (let run = 0; run < runs; run++) {
-      const order = COLD_SUBJECTS.map((_, k) => COLD_SUBJECTS[(k + run) % COLD_SUBJECTS.length]);
+    for (const [run, order] of rotations(COLD_SUBJECTS, runs).entries()) {
       for (const subject of order) {
-        const t0 = performance.now();
-        const started = startSubject(subject, work);
-        try {
-          await started.first;
-          const firstMs = performance.now() - t0;
-          const tFirst = performance.now();
-          const idle: number[] = [];
-          for (const at of idleAfterMs) {
-            await sleep(Math.max(0, at - (performance.now() - tFirst)));
-            idle.push(rssMb(started.pid));
+        await attempt(`cold ${subject} run ${run + 1}`, subject, failures, log, async () => {
+          const t0 = performance.now();
+          const started = startSubject(subject, work, deadlineMs);
+          try {
+            await started.first;
+            const firstMs = performance.now() - t0;
+            const tFirst = performance.now();
+            const idle: number[] = [];
+            for (const at of idleAfterMs) {
+              await sleep(Math.max(0, at - (performance.now() - tFirst)));
+              idle.push(rssMb(started.pid));
+            }
+            raw[subject].first.push(firstMs);
+            idle.forEach((mb, k) => raw[subject].idle[k].push(mb));
+            log(
+              `  cold ${subject.padEnd(11)} run ${run + 1}: first message ${firstMs.toFixed(0)} ms, idle RSS ${idle.map((mb, k) => `${mb.toFixed(0)} MB @${idleAfterMs[k] / 1000}s`).join(', ')}`,
+            );
+          } finally {
+            await started.stop();
           }
-          raw[subject].first.push(firstMs);
-          idle.forEach((mb, k) => raw[subject].idle[k].push(mb));
-          log(
-            `  cold ${subject.padEnd(11)} run ${run + 1}: first message ${firstMs.toFixed(0)} ms, idle RSS ${idle.map((mb, k) => `${mb.toFixed(0)} MB @${idleAfterMs[k] / 1000}s`).join(', ')}`,
-          );
-        } finally {
-          await started.stop();
-        }
+        });
       }
     }
   } finally {
@@ -136,5 +143,5 @@ export async function coldStartFigure(
       { firstMessageMs: series(raw[s].first), idleRssMb: raw[s].idle.map((values) => series(values)) },
     ]),
   ) as ColdStartFigure['subjects'];
-  return { idleAfterMs, subjects };
+  return { idleAfterMs, subjects, failures };
 }

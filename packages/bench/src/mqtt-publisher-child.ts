@@ -1,8 +1,11 @@
 // Figure 5's yardstick: plain mqtt.js (the client tagflow's MQTT nodes use) publishing `n` messages of
 // the same shape to the same broker, `chunk` publishes per event-loop turn, with nothing else in the
-// process: the client's own limit.
+// process: the client's own limit. At QoS 1 it keeps at most 65,535 publishes unconfirmed (all that
+// MQTT's 16-bit packet identifiers allow), queueing the rest inside mqtt.js: with the default
+// identifier provider, ids wrap while earlier ones are still unconfirmed, their callbacks are
+// overwritten, and the child waited for confirmations that could never come.
 // usage: node dist/mqtt-publisher-child.js '{"port":1883,"qos":1,"n":1000,"chunk":100}'
-import { connect } from 'mqtt';
+import { connect, UniqueMessageIdProvider } from 'mqtt';
 import { MQTT_TOPIC, value } from './nodered-reference';
 
 interface PublisherArgs {
@@ -19,6 +22,7 @@ const client = connect({
   protocolVersion: 4,
   clean: true,
   clientId: `bench-raw-${process.pid}`,
+  messageIdProvider: new UniqueMessageIdProvider(),
 });
 client.on('error', (err) => process.send?.({ type: 'error', error: `publisher: ${err.message}` }));
 client.once('connect', () => {

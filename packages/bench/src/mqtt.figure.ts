@@ -5,16 +5,20 @@
 // subscriber, from the publisher's first send to the last arrival.
 import { join } from 'node:path';
 import { Mosquitto } from '@tagflow/node-test';
+import { attempt } from './failures';
+import type { Failure } from './failures';
 import { expectedPass } from './nodered-reference';
 import type { ChildConfig, ChildResult } from './nodered-reference';
-import { CHILD_SCRIPT, forkChild, NODE_FLAGS } from './run-child';
-import type { ChildMessage, System } from './run-child';
+import { deadline, forkChild, forkSystem } from './run-child';
+import type { Child, ChildMessage } from './run-child';
 import type { SubscriberResult } from './mqtt-subscriber-child';
 import { formatRate, series } from './stats';
 import type { Series } from './stats';
+import { NODE_RED_SYSTEMS, rotations, SYSTEMS } from './systems';
+import type { NodeRedSystem, System } from './systems';
 
 export type MqttSubject = System | 'mqtt.js';
-const SUBJECTS: MqttSubject[] = ['node-red', 'tagflow', 'mqtt.js'];
+const SUBJECTS: MqttSubject[] = [...SYSTEMS, 'mqtt.js'];
 
 export interface MqttRun {
   subject: MqttSubject;
@@ -33,9 +37,11 @@ export interface MqttFigure {
     subjects: Record<MqttSubject, { deliveredPerSec: Series; lost: number[] }>;
     /** tagflow's delivered rate over raw mqtt.js's (medians). */
     tagflowOfRaw: number;
-    tagflowOfNodeRed: number;
+    /** tagflow's delivered rate over each Node-RED release's (medians). */
+    tagflowOver: Record<NodeRedSystem, number>;
   }>;
   runs: MqttRun[];
+  failures: Failure[];
 }
 
 export interface MqttFigureOptions {
@@ -45,42 +51,45 @@ export interface MqttFigureOptions {
   chunk: Record<System, number>;
   /** plain mqtt.js: publishes per event-loop turn (100 was its fastest in the anchor measurement). */
   rawChunk: number;
+  /** The subscriber reports what it has after this long; every child of a run is killed a minute later. */
+  maxMs: number;
 }
 
 async function oneRun(broker: Mosquitto, subject: MqttSubject, qos: 0 | 1, o: MqttFigureOptions): Promise<MqttRun> {
   const expected = expectedPass(o.n);
-  const subscriber = forkChild('subscriber', join(__dirname, '..', 'dist', 'mqtt-subscriber-child.js'), {
-    port: broker.port,
-    qos,
-    expected,
-    idleMs: 5000,
-    maxMs: 300_000,
-  });
-  await subscriber.waitFor('subscribed');
-  const publisher =
-    subject === 'mqtt.js'
-      ? forkChild('mqtt.js', join(__dirname, '..', 'dist', 'mqtt-publisher-child.js'), {
-          port: broker.port,
-          qos,
-          n: expected,
-          chunk: o.rawChunk,
-        })
-      : forkChild(
-          subject,
-          CHILD_SCRIPT[subject],
-          {
-            mode: 'burst',
-            flow: 'mqtt',
-            fanout: 1,
-            n: o.n,
-            chunk: o.chunk[subject],
-            mqtt: { port: broker.port, qos },
-          } satisfies ChildConfig,
-          NODE_FLAGS[subject],
-        );
+  const deadlineMs = deadline(o.maxMs + 60_000);
+  const subscriber = forkChild(
+    'subscriber',
+    join(__dirname, '..', 'dist', 'mqtt-subscriber-child.js'),
+    { port: broker.port, qos, expected, idleMs: 5000, maxMs: o.maxMs },
+    { deadlineMs },
+  );
+  let publisher: Child | undefined;
   try {
+    await subscriber.waitFor('subscribed');
+    publisher =
+      subject === 'mqtt.js'
+        ? forkChild(
+            'mqtt.js',
+            join(__dirname, '..', 'dist', 'mqtt-publisher-child.js'),
+            { port: broker.port, qos, n: expected, chunk: o.rawChunk },
+            { deadlineMs },
+          )
+        : forkSystem(
+            subject,
+            {
+              mode: 'burst',
+              flow: 'mqtt',
+              fanout: 1,
+              n: o.n,
+              chunk: o.chunk[subject],
+              mqtt: { port: broker.port, qos },
+            } satisfies ChildConfig,
+            deadlineMs,
+          );
     const { t0Epoch } = await publisher.waitFor<ChildMessage & { t0Epoch: number }>('started');
     const got = await subscriber.waitFor<SubscriberResult & ChildMessage>('result');
+    // The flows' children report when told; plain mqtt.js when the broker has confirmed every publish.
     if (subject !== 'mqtt.js') publisher.send({ cmd: 'report' });
     const result = await publisher.waitFor<ChildMessage & Pick<ChildResult, 'peakRssMb'>>('result');
     return {
@@ -92,7 +101,7 @@ async function oneRun(broker: Mosquitto, subject: MqttSubject, qos: 0 | 1, o: Mq
       peakRssMb: result.peakRssMb,
     };
   } finally {
-    await Promise.all([publisher.kill(), subscriber.kill()]);
+    await Promise.all([publisher?.kill(), subscriber.kill()]);
   }
 }
 
@@ -104,16 +113,19 @@ export async function mqttFigure(o: MqttFigureOptions, log: (line: string) => vo
     settings: ['max_queued_messages 0', 'max_queued_bytes 0'],
   });
   const runs: MqttRun[] = [];
+  const failures: Failure[] = [];
   try {
     for (const qos of [0, 1] as const) {
-      for (let run = 0; run < o.runs; run++) {
-        const order = SUBJECTS.map((_, k) => SUBJECTS[(k + run) % SUBJECTS.length]);
+      for (const [run, order] of rotations(SUBJECTS, o.runs).entries()) {
         for (const subject of order) {
-          const r = await oneRun(broker, subject, qos, o);
+          const r = await attempt(`mqtt QoS${qos} ${subject} run ${run + 1}`, subject, failures, log, () =>
+            oneRun(broker, subject, qos, o),
+          );
+          if (!r) continue;
           runs.push(r);
           const lost = r.expected - r.delivered;
           log(
-            `  mqtt QoS${qos} ${subject.padEnd(8)} run ${run + 1}: ${formatRate(r.deliveredPerSec)} msg/s delivered, ${r.delivered}/${r.expected}${lost > 0 ? ` (${lost} LOST)` : ''}, peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+            `  mqtt QoS${qos} ${subject.padEnd(10)} run ${run + 1}: ${formatRate(r.deliveredPerSec)} msg/s delivered, ${r.delivered}/${r.expected}${lost > 0 ? ` (${lost} LOST)` : ''}, peak RSS ${r.peakRssMb.toFixed(0)} MB`,
           );
         }
       }
@@ -139,8 +151,10 @@ export async function mqttFigure(o: MqttFigureOptions, log: (line: string) => vo
       qos,
       subjects,
       tagflowOfRaw: tf / subjects['mqtt.js'].deliveredPerSec.median,
-      tagflowOfNodeRed: tf / subjects['node-red'].deliveredPerSec.median,
+      tagflowOver: Object.fromEntries(
+        NODE_RED_SYSTEMS.map((s) => [s, tf / subjects[s].deliveredPerSec.median]),
+      ) as Record<NodeRedSystem, number>,
     };
   });
-  return { n: o.n, published: expectedPass(o.n), byQos, runs };
+  return { n: o.n, published: expectedPass(o.n), byQos, runs, failures };
 }

@@ -1,3 +1,5 @@
+import type { System } from './systems';
+
 /**
  * The shared definition of the Node-RED comparison (issue 8): the value sequence, the threshold and
  * the exact number of messages that pass "mean of the last 10 values > threshold", computed in plain
@@ -79,7 +81,7 @@ export function expectedAtSink(cfg: Pick<ChildConfig, 'flow' | 'fanout'>, n: num
 /** What a child process sends back over IPC. */
 export interface ChildResult {
   type: 'result';
-  system: 'node-red' | 'tagflow';
+  system: System;
   version: string;
   ok: boolean;
   count: number;

@@ -116,6 +116,8 @@ async function main(): Promise<void> {
   // mqtt-out keeps its store-and-forward buffer in the data dir.
   const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-bench-child-'));
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  // The parent ends a child that is done (figures 4 and 5) with SIGTERM: exit, so the above runs.
+  process.on('SIGTERM', () => process.exit(0));
   const engine = new Engine({ registry, logger: quiet, dataDir });
   const connected = new Promise<void>((resolve) =>
     engine.on('status', (e) => e.nodeId === 'out' && e.status.state === 'ok' && resolve()),

@@ -14,8 +14,8 @@ import type { SchemaProblem } from './schema-errors';
 let flowValidator: ValidateFunction | undefined;
 
 // Compiled on first use, then shared: the flow schema never changes at run time. It is not checked
-// against the JSON Schema meta-schema here (a test does that): compiling the meta-schema would add
-// ~50 ms to every runtime start for a schema that ships with this package.
+// against the JSON Schema meta-schema here (a test does that): compiling the meta-schema would slow
+// every runtime start, for a schema that ships with this package.
 function validator(): ValidateFunction {
   if (!flowValidator) {
     const ajv: Ajv2020 = createAjv({ validateSchema: false });

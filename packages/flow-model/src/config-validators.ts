@@ -43,8 +43,8 @@ export function checkConfig(catalog: NodeCatalog, schema: JSONSchema, config: un
 function compiledFor(catalog: NodeCatalog, schema: JSONSchema): Compiled {
   let validators = perCatalog.get(catalog);
   if (!validators) {
-    // Not checked against the JSON Schema meta-schema: compiling that costs ~40 ms of every
-    // runtime's start, and ajv's own keyword checks still refuse a malformed schema (`type: "nubmer"`,
+    // Not checked against the JSON Schema meta-schema: compiling that slows every runtime's
+    // start, and ajv's own keyword checks still refuse a malformed schema (`type: "nubmer"`,
     // `minimum: "5"`, `required: "x"`) when it compiles, which is reported as the package's fault.
     validators = {
       ajv: createAjv({ useDefaults: true, validateSchema: false }),
