@@ -9,5 +9,5 @@ source "$root/scripts/node-env.sh"
 cd "$root"
 node --no-node-snapshot packages/bench/dist/engine.bench.js
 node --no-node-snapshot packages/bench/dist/historian.bench.js
-# Issue 8: beside Node-RED 4.1.15 (a devDependency of packages/bench), fresh child processes.
+# Beside Node-RED 4.1.15 and 5.x (devDependencies of packages/bench), fresh child processes.
 exec node --no-node-snapshot packages/bench/dist/nodered.bench.js
