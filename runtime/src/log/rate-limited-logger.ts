@@ -31,11 +31,12 @@ interface Window {
 const LEVELS: RecordLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /**
- * Wraps a logger so that no node or resource can flood it: the lines of one node (records with a
- * `node` field) or resource (`resource` field) beyond `lines` per interval are counted instead of
- * written, and one summary line says how many were suppressed when the interval ends (or at
- * `flush`). Records of neither kind (start, deploy, stop) pass untouched. Only what the wrapped
- * logger would write counts, so debug lines hidden by the level never use up a node's budget.
+ * Wraps a logger so that no node or resource can flood it: the info, warn and error lines of one
+ * node (records with a `node` field) or resource (`resource` field) beyond `lines` per interval
+ * are counted instead of written, and one summary line says how many were suppressed when the
+ * interval ends (or at `flush`). Records of neither kind (start, deploy, stop) pass untouched, and
+ * so do debug lines: whoever sets the level to debug asked to see everything. Only what the
+ * wrapped logger would write counts, so lines hidden by the level never use up a node's budget.
  * Counters (`/metrics`, node status) are kept by the engine, never by the log: suppressing a line
  * loses no count.
  */
@@ -77,7 +78,8 @@ export class RateLimitedLogger implements EngineLogger {
 
   private log(level: RecordLevel, obj: object, msg: string | undefined): void {
     const tag = tagOf(obj);
-    if (tag === undefined) return this.base[level](obj, msg);
+    // Debug lines are asked for (`--log-level debug`) to see everything, statuses included.
+    if (tag === undefined || level === 'debug') return this.base[level](obj, msg);
     if (!this.isLevelEnabled(level)) return;
     const key = `${tag.field}\u0000${tag.id}`;
     const now = this.now();

@@ -44,20 +44,36 @@ export function formatTextLine(record: Record<string, unknown>, options: TextFor
   const label = level.padEnd(5);
   const source = typeof record.node === 'string' ? record.node : record.resource;
   const tag = typeof source === 'string' ? `[${source}] ` : '';
-  let text = typeof record.msg === 'string' ? record.msg : '';
-  // The engine words node errors as `node "id" (type): ...`; the tag already names the node.
-  if (typeof source === 'string') text = text.replace(`node "${source}" (${String(record.type)}): `, '');
+  // One line per record: a message spread over lines (a list of issues) is joined.
+  let text = typeof record.msg === 'string' ? record.msg.replace(/\s*\n\s*/g, ' ') : '';
+  // Node errors and flow issues are worded `node "id" (type): ...`; the tag already names the node.
+  if (typeof record.node === 'string' && text.startsWith(`node ${JSON.stringify(record.node)} (`))
+    text = text.replace(/^node "(?:[^"\\]|\\.)*" \([^)]*\): /, '');
   const err = isErrorLike(record.err) ? record.err : undefined;
   const cause = err?.message ? `: ${err.message}` : '';
   const code = typeof record.code === 'string' ? ` (${record.code})` : '';
+  // Fields the message already says (`flow "pump" running` with flowId=pump) are left to the JSON format.
   const extra = Object.entries(record)
-    .filter(([key, value]) => !SHOWN_APART.has(key) && value !== undefined)
+    .filter(([key, value]) => !SHOWN_APART.has(key) && value !== undefined && !mentions(text, value))
     .map(([key, value]) => ` ${key}=${formatValue(value)}`)
     .join('');
   const head = `${clock(record.time)} ${options.color ? styleText(COLORS[level] ?? 'reset', label, { validateStream: false }) : label}`;
   const line = `${head} ${tag}${text}${cause}${code}${extra}`;
   const stack = typeof record.stack === 'string' ? record.stack : err?.stack;
   return options.stacks && stack ? `${line}\n${indent(stack)}` : line;
+}
+
+/** True when `value` (a string or number) appears in `text` as a whole word. */
+function mentions(text: string, value: unknown): boolean {
+  if (typeof value !== 'string' && typeof value !== 'number') return false;
+  const word = String(value);
+  if (word === '') return false;
+  for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1)) {
+    const before = text[at - 1];
+    const after = text[at + word.length];
+    if ((before === undefined || !/[\w.-]/.test(before)) && (after === undefined || !/[\w-]/.test(after))) return true;
+  }
+  return false;
 }
 
 function isErrorLike(value: unknown): value is { message?: string; stack?: string } {

@@ -73,7 +73,7 @@ describe('RateLimitedLogger', () => {
   it('writes the summary at the most severe level it holds, and does not count lines the level hides', () => {
     const base = new LevelledLogger('warn');
     const log = new RateLimitedLogger(base, { lines: 2, intervalMs: 60_000 });
-    for (let i = 0; i < 100; i++) log.debug({ node: 'n' }, 'chatty'); // hidden: must not use the budget
+    for (let i = 0; i < 100; i++) log.info({ node: 'n' }, 'chatty'); // hidden: must not use the budget
     log.warn({ node: 'n' }, 'w1');
     log.warn({ node: 'n' }, 'w2');
     log.warn({ node: 'n' }, 'w3');
@@ -85,6 +85,18 @@ describe('RateLimitedLogger', () => {
       ['warn', 'w2'],
       ['error', '3 more log lines fro'],
     ]);
+  });
+
+  it('lets debug lines through unlimited: they are asked for to see everything', () => {
+    const base = new LevelledLogger('debug');
+    const log = new RateLimitedLogger(base, { lines: 2, intervalMs: 60_000 });
+    for (let i = 0; i < 50; i++) log.debug({ node: 'n' }, `status ok: ${i} values`);
+    log.error({ node: 'n' }, 'e1');
+    log.error({ node: 'n' }, 'e2');
+    log.error({ node: 'n' }, 'e3');
+    log.flush();
+    expect(base.lines.filter((l) => l.level === 'debug')).toHaveLength(50);
+    expect(base.lines.filter((l) => l.level === 'error').map((l) => l.msg.slice(0, 6))).toEqual(['e1', 'e2', '1 more']);
   });
 
   it('keeps its memory bounded by maxKeys however many nodes log, writing what it forgets', () => {
