@@ -52,9 +52,11 @@ export function formatTextLine(record: Record<string, unknown>, options: TextFor
   const err = isErrorLike(record.err) ? record.err : undefined;
   const cause = err?.message ? `: ${err.message}` : '';
   const code = typeof record.code === 'string' ? ` (${record.code})` : '';
-  // Fields the message already says (`flow "pump" running` with flowId=pump) are left to the JSON format.
+  // Fields the message already says (`flow "pump" running` with flowId=pump), and empty lists, are
+  // left to the JSON format.
   const extra = Object.entries(record)
     .filter(([key, value]) => !SHOWN_APART.has(key) && value !== undefined && !mentions(text, value))
+    .filter(([, value]) => !(Array.isArray(value) && value.length === 0))
     .map(([key, value]) => ` ${key}=${formatValue(value)}`)
     .join('');
   const head = `${clock(record.time)} ${options.color ? styleText(COLORS[level] ?? 'reset', label, { validateStream: false }) : label}`;

@@ -65,7 +65,7 @@ describe('createLogger', () => {
       { node: 'avg', type: 'moving-average', code: 'NOT_A_NUMBER' },
       'node "avg" (moving-average): not a number',
     );
-    log.info({ flowId: 'pump', added: ['a', 'b'] }, 'deployed flow "pump"');
+    log.info({ flowId: 'pump', added: ['a', 'b'], removed: [] }, 'deployed flow "pump"');
     log.error({ node: 'fn', err }, 'failed while closing');
     expect(out.lines()).toEqual([
       expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} error \[avg\] not a number \(NOT_A_NUMBER\)$/),
