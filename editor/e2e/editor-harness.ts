@@ -174,7 +174,7 @@ export async function startRuntime(options: { flow?: string | object } = {}): Pr
   }
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, args, {
     cwd: dataDir,
-    env: { ...process.env, FORCE_COLOR: '0', TAGFLOW_LOG_LEVEL: 'warn' },
+    env: { ...process.env, FORCE_COLOR: '0' },
   });
   let stdout = '';
   let stderr = '';

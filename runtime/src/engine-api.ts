@@ -18,3 +18,4 @@ export type {
 } from './registry/discover-packages';
 export { loadNodePackage, PackageLoadError } from './registry/load-node-package';
 export type { NodePackageManifest, LoadedNodePackage } from './registry/load-node-package';
+export * from './log';

@@ -67,7 +67,7 @@ describe('shared connections (resources)', () => {
   it('deploys without waiting for the peer, retries with backoff, and tells the nodes when it connects', async () => {
     const { peer, definition } = makePeer();
     peer.refuse = 2;
-    const { engine, registry } = makeEngine([user]);
+    const { engine, registry, logger } = makeEngine([user]);
     registry.registerResource(definition);
     const statuses: string[] = [];
     engine.on('status', ({ nodeId, status }) => nodeId === 'u' && statuses.push(`${status.state}: ${status.text}`));
@@ -86,13 +86,20 @@ describe('shared connections (resources)', () => {
     expect(statuses[0]).toMatch(/^reconnecting: retry in \d+\.\d s: connection refused by 10\.0\.0\.7:502$/);
     expect(statuses).toContain('reconnecting: reconnecting (attempt 2): connection refused by 10.0.0.7:502');
     expect(statuses.at(-1)).toBe('ok: connected');
+    // The log says it once per reason (the status shows every retry), then that it connected.
+    const lines = logger.lines.filter((l) => l.data.resource === 'p' && l.level !== 'debug');
+    expect(lines.map((l) => [l.level, l.msg, l.data.reason])).toEqual([
+      ['warn', 'cannot connect; retrying with backoff', 'connection refused by 10.0.0.7:502'],
+      ['info', 'connected after 2 failed attempts', undefined],
+    ]);
+    expect(logger.lines.filter((l) => l.data.resource === 'p' && l.level === 'debug')).toHaveLength(1);
     await engine.stop();
     expect(peer.closes).toBe(1);
   });
 
   it('reconnects by itself when the connection is lost, handing the new one to the nodes', async () => {
     const { peer, definition } = makePeer();
-    const { engine, registry } = makeEngine([user]);
+    const { engine, registry, logger } = makeEngine([user]);
     registry.registerResource(definition);
     await engine.deploy(make());
     await until(() => (received.get('out') ?? []).length === 1);
@@ -104,6 +111,12 @@ describe('shared connections (resources)', () => {
       'a:connected:2',
     ]);
     expect(peer.closes).toBe(1); // the lost connection was closed
+    expect(logger.lines.filter((l) => l.data.resource === 'p').map((l) => [l.level, l.msg])).toEqual([
+      ['info', 'connected'],
+      ['warn', 'connection lost; reconnecting'],
+      ['debug', 'cannot connect; retrying with backoff'], // the loss already said why
+      ['info', 'connected after 1 failed attempt'],
+    ]);
     // A second report of the same loss changes nothing.
     peer.live[0].ctx.lost(new Error('again'));
     await new Promise((r) => setTimeout(r, 50));

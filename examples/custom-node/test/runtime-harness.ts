@@ -114,7 +114,7 @@ export async function startRuntime(): Promise<Runtime> {
     ['--no-node-snapshot', cliBin, 'start', '--data-dir', dataDir, '--port', '0'],
     {
       cwd: dataDir,
-      env: { ...process.env, FORCE_COLOR: '0', TAGFLOW_LOG_LEVEL: 'warn' },
+      env: { ...process.env, FORCE_COLOR: '0' },
     },
   );
   let stdout = '';

@@ -35,7 +35,9 @@ function startRuntime(
   flowFile: string,
   dataDir: string,
 ): { child: ChildProcessWithoutNullStreams; stderr: () => string } {
-  const child = spawn(process.execPath, ['--no-node-snapshot', cli, 'run', flowFile, '--data-dir', dataDir], {
+  // Statuses, which the test waits on, are in the log at level debug.
+  const args = ['--no-node-snapshot', cli, 'run', flowFile, '--data-dir', dataDir, '--log-level', 'debug'];
+  const child = spawn(process.execPath, args, {
     cwd: packageRoot,
     env: { ...process.env, FORCE_COLOR: '0' },
   });
@@ -44,6 +46,18 @@ function startRuntime(
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdout.resume();
   return { child, stderr: () => stderr };
+}
+
+/** True once the runtime's JSON log (stderr) has a status of `node` matching `text`. */
+function statusLogged(stderr: string, node: string, text: RegExp): boolean {
+  return stderr
+    .split('\n')
+    .slice(0, -1) // the last piece may be a line still being written
+    .filter((line) => line.startsWith('{'))
+    .some((line) => {
+      const record = JSON.parse(line) as { node?: string; msg?: string };
+      return record.node === node && text.test(record.msg ?? '');
+    });
 }
 
 async function client(url: string, options: { clientId?: string; clean?: boolean } = {}): Promise<MqttClient> {
@@ -79,11 +93,15 @@ it('loses nothing when the runtime is killed (SIGKILL) mid-backlog and started a
   // 1. The cloud broker is down: every message the runtime takes in goes to its disk buffer.
   await sink.down();
   const first = startRuntime(flowFile, dataDir);
-  await until(() => first.stderr().includes('[in] ok: subscribed to seq/in'), 20_000, 'the runtime to subscribe');
+  await until(
+    () => statusLogged(first.stderr(), 'in', /^status ok: subscribed to seq\/in$/),
+    20_000,
+    'the runtime to subscribe',
+  );
   const publisher = await client(source.url);
   for (let i = 0; i < TOTAL; i++) await publisher.publishAsync('seq/in', String(i), { qos: 1 });
   await until(
-    () => new RegExp(`\\[pub\\] .*\\b${TOTAL} buffered`).test(first.stderr()),
+    () => statusLogged(first.stderr(), 'pub', new RegExp(`^status .*\\b${TOTAL} buffered`)),
     30_000,
     `${TOTAL} messages in the buffer`,
   );

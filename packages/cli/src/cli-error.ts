@@ -12,10 +12,13 @@ export const EXIT_USAGE = 2;
 export class CliError extends Error {
   /** The process exit code. */
   readonly exitCode: number;
+  /** Already written to the command's log (`tagflow start`, `tagflow run`): `main` prints nothing more. */
+  readonly reported: boolean;
 
-  constructor(message: string, exitCode: number = EXIT_FAILURE) {
+  constructor(message: string, exitCode: number = EXIT_FAILURE, options: { reported?: boolean } = {}) {
     super(message);
     this.name = 'CliError';
     this.exitCode = exitCode;
+    this.reported = options.reported ?? false;
   }
 }

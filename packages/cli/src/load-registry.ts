@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { discoverNodePackages, NodeRegistry } from '@tagflow/runtime/engine';
-import type { DiscoveryReport } from '@tagflow/runtime/engine';
+import type { DiscoveryReport, EngineLogger } from '@tagflow/runtime/engine';
 
 /** The installed node types, and what discovery refused. */
 export interface LoadedRegistry {
@@ -53,4 +53,9 @@ function cliInstallDirs(): string[] {
 /** One line per refused node package, for stderr: a refused package may explain an unknown node type. */
 export function discoveryWarnings(report: DiscoveryReport): string[] {
   return report.problems.map((p) => `warning: node package skipped: ${p.message}`);
+}
+
+/** One warning record per refused node package, for the log of `tagflow start` and `tagflow run`. */
+export function logDiscoveryProblems(log: EngineLogger, report: DiscoveryReport): void {
+  for (const p of report.problems) log.warn({ package: p.package, dir: p.dir }, `node package skipped: ${p.message}`);
 }

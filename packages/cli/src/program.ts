@@ -67,7 +67,8 @@ Examples:
   $ tagflow new-node @acme/nodes-foo         scaffold a node package (example node, tests, docs)
 
 Exit codes: 0 success, 1 the command failed (invalid flow, missing file), 2 wrong usage.
-Set TAGFLOW_LOG_LEVEL=debug for more detail, including stacks of unexpected errors.`,
+tagflow start and tagflow run take --log-level debug (or TAGFLOW_LOG_LEVEL=debug) for more detail,
+including stacks of unexpected errors.`,
   );
   return program;
 }
@@ -83,7 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`error: ${err.message}\n`);
+      if (!err.reported) process.stderr.write(`error: ${err.message}\n`);
       return err.exitCode;
     }
     process.stderr.write(

@@ -1,9 +1,4 @@
-import type { DebugEvent, StatusEvent } from '@tagflow/runtime';
-
-/** Writes a line for people on stderr. */
-export function writeErr(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
+import type { DebugEvent, EngineLogger, StatusEvent } from '@tagflow/runtime/engine';
 
 /** Writes debug lines to stdout; `closed` aborts (with the error) when stdout can no longer be written. */
 export function debugOutput(): { write: (event: DebugEvent) => void; closed: AbortSignal } {
@@ -31,13 +26,18 @@ function debugLine(event: DebugEvent): string {
   }
 }
 
-/** Prints `[avg] ok: 10 values` when a node's status changes; repeats of the same status are skipped. */
-export function statusPrinter(): (event: StatusEvent) => void {
+/**
+ * Logs a node's status when it changes, at level debug (`--log-level debug`): statuses change at
+ * message rate, so they are not part of the default log; the admin API and the editor show them.
+ * Repeats of the same status are skipped.
+ */
+export function statusLogger(log: EngineLogger): (event: StatusEvent) => void {
   const last = new Map<string, string>();
   return ({ nodeId, status }) => {
+    if (!(log.isLevelEnabled?.('debug') ?? true)) return;
     const text = `${status.state}${status.text ? `: ${status.text}` : ''}${status.backlog ? ` (${status.backlog} waiting)` : ''}`;
     if (last.get(nodeId) === text) return;
     last.set(nodeId, text);
-    writeErr(`[${nodeId}] ${text}`);
+    log.debug({ node: nodeId }, `status ${text}`);
   };
 }

@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
+import { LOG_LEVELS } from '@tagflow/runtime/engine';
+import { LOG_FORMATS } from './cli-logger';
 import { parseDuration } from './duration';
 
 /** `--nodes-dir <dir>`, repeatable: extra folders searched for node packages before the defaults. */
@@ -30,4 +32,20 @@ export function dataDirOption(): Option {
   return new Option('--data-dir <dir>', 'where the runtime keeps its state: store-and-forward buffers, certificates')
     .argParser((value: string) => resolve(value))
     .default(join(homedir(), '.tagflow'), '~/.tagflow');
+}
+
+/** `--log-level <level>`: the least severe records `tagflow start` and `tagflow run` write to stderr. */
+export function logLevelOption(): Option {
+  return new Option('--log-level <level>', 'write log records from this level up')
+    .choices(LOG_LEVELS)
+    .default('info')
+    .env('TAGFLOW_LOG_LEVEL');
+}
+
+/** `--log-format <format>`: JSON lines or readable lines; `auto` picks by whether stderr is a terminal. */
+export function logFormatOption(): Option {
+  return new Option('--log-format <format>', 'auto: readable lines on a terminal, JSON lines otherwise')
+    .choices(LOG_FORMATS)
+    .default('auto')
+    .env('TAGFLOW_LOG_FORMAT');
 }

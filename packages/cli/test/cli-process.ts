@@ -16,6 +16,29 @@ export interface CliResult {
   stderr: string;
 }
 
+/** One record of the JSON log `tagflow start` and `tagflow run` write on stderr when it is not a terminal. */
+export interface LogLine {
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  time: string;
+  msg: string;
+  node?: string;
+  resource?: string;
+  [field: string]: unknown;
+}
+
+/** Every line of `stderr` as a log record; throws on a line that is not a JSON log record. */
+export function logLines(stderr: string): LogLine[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const record = JSON.parse(line) as LogLine;
+      if (typeof record.level !== 'string' || typeof record.time !== 'string' || typeof record.msg !== 'string')
+        throw new Error(`not a log record: ${line}`);
+      return record;
+    });
+}
+
 /** Runs the real CLI (`node bin/tagflow.js ...args`) in the fixtures folder and waits for it to exit. */
 export function runCli(args: string[]): Promise<CliResult> {
   return finished(startCli(args));

@@ -1,4 +1,4 @@
-import { ensureBuilt, finished, runCli, startCli, stdoutLines } from './cli-process';
+import { ensureBuilt, finished, logLines, runCli, startCli, stdoutLines } from './cli-process';
 
 beforeAll(ensureBuilt, 120_000);
 
@@ -20,7 +20,11 @@ function parseLines(stdout: string): DebugLine[] {
 describe('tagflow run', () => {
   it('prints debug values as JSON lines for --for, then stops cleanly with exit 0', async () => {
     const result = await runCli(['run', 'simulate-debug.flow.json', '--for', '1s']);
-    expect(result.stderr).toContain('stopped');
+    expect(logLines(result.stderr).map((l) => l.msg)).toEqual([
+      'flow "simulate-debug" running: 2 nodes; stopping in 1s',
+      'time is up; stopping the flow',
+      'stopped',
+    ]);
     expect(result.code).toBe(0);
     const lines = parseLines(result.stdout);
     // One value every 100 ms for one second, start-up included: about 10, fewer on a loaded machine.
@@ -43,8 +47,10 @@ describe('tagflow run', () => {
     child.kill('SIGINT');
     const result = await done;
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('SIGINT received; stopping the flow');
-    expect(result.stderr.trimEnd().endsWith('stopped')).toBe(true);
+    expect(logLines(result.stderr).map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['SIGINT received; stopping the flow']),
+    );
+    expect(logLines(result.stderr).at(-1)?.msg).toBe('stopped');
   });
 
   it('stops cleanly on SIGTERM too', async () => {
@@ -54,7 +60,7 @@ describe('tagflow run', () => {
     child.kill('SIGTERM');
     const result = await done;
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('SIGTERM received');
+    expect(logLines(result.stderr).map((l) => l.msg)).toContain('SIGTERM received; stopping the flow');
   });
 
   it('stops cleanly with exit 0 when the reader of stdout goes away (| head)', async () => {
@@ -64,17 +70,67 @@ describe('tagflow run', () => {
     child.stdout.destroy();
     const result = await done;
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('stdout was closed; stopping the flow');
-    expect(result.stderr.trimEnd().endsWith('stopped')).toBe(true);
+    expect(logLines(result.stderr).map((l) => l.msg)).toContain('stdout was closed; stopping the flow');
+    expect(logLines(result.stderr).at(-1)?.msg).toBe('stopped');
   });
 
-  it('prints statuses and unrouted node errors on stderr with the node id, keeping stdout clean', async () => {
-    const result = await runCli(['run', 'unplugged.flow.json', '--for', '2s', '--nodes-dir', 'extra-nodes']);
+  it('logs unrouted node errors with the node id, statuses only at debug, keeping stdout clean', async () => {
+    const result = await runCli(['run', 'unplugged.flow.json', '--for', '1s', '--nodes-dir', 'extra-nodes']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('[flow-sensor] disconnected: no sensor on channel 3');
+    const lines = logLines(result.stderr);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        node: 'flow-sensor',
+        code: 'SENSOR_TIMEOUT',
+        msg: 'node "flow-sensor" (unplugged-sensor): sensor on channel 3 did not answer (poll 1)',
+      }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^node package skipped: cli-test-broken/) }),
+    );
+    expect(lines.filter((l) => l.msg.startsWith('status '))).toEqual([]);
+
+    const verbose = await runCli([
+      'run',
+      'unplugged.flow.json',
+      '--for',
+      '1s',
+      '--nodes-dir',
+      'extra-nodes',
+      '--log-level',
+      'debug',
+    ]);
+    expect(logLines(verbose.stderr)).toContainEqual(
+      expect.objectContaining({
+        level: 'debug',
+        node: 'flow-sensor',
+        msg: 'status disconnected: no sensor on channel 3',
+      }),
+    );
+  });
+
+  it('writes readable lines with --log-format text, and hides info lines at --log-level warn', async () => {
+    const text = await runCli(['run', 'simulate-debug.flow.json', '--for', '500ms', '--log-format', 'text']);
+    expect(text.code).toBe(0);
+    expect(text.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} info  flow "simulate-debug" running: 2 nodes; stopping in 500ms$/),
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} info  time is up; stopping the flow reason=timeout$/),
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} info  stopped$/),
+    ]);
+    const quiet = await runCli(['run', 'simulate-debug.flow.json', '--for', '500ms', '--log-level', 'warn']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).not.toBe(''); // debug values on stdout are not log lines: the level leaves them alone
+  });
+
+  it('refuses a log level it does not know, saying which it takes', async () => {
+    const result = await runCli(['run', 'simulate-debug.flow.json', '--log-level', 'nonsense']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
-      /^error: \[flow-sensor\] sensor on channel 3 did not answer \(poll 1\) \(SENSOR_TIMEOUT\)$/m,
+      /argument 'nonsense' is invalid\. Allowed choices are trace, debug, info, warn, error, silent\./,
     );
   });
 
@@ -82,17 +138,19 @@ describe('tagflow run', () => {
     const result = await runCli(['run', 'invalid.flow.json', '--for', '1s']);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('no-such-node-type');
-    expect(result.stderr).toContain('ghost');
-    expect(result.stderr).toMatch(/^error: the flow was not started: \d+ errors$/m);
+    const errors = logLines(result.stderr).filter((l) => l.level === 'error');
+    expect(errors).toContainEqual(expect.objectContaining({ node: 'mystery', code: 'UNKNOWN_NODE_TYPE' }));
+    expect(errors).toContainEqual(
+      expect.objectContaining({ code: 'DANGLING_EDGE', msg: expect.stringContaining('ghost') }),
+    );
+    expect(errors.at(-1)?.msg).toMatch(/^the flow was not started: \d+ errors$/);
   });
 
   it('says plainly that a flow file does not exist, and exits 1', async () => {
     const result = await runCli(['run', 'nowhere/flow.json']);
-    expect(result).toMatchObject({
-      code: 1,
-      stdout: '',
-      stderr: 'error: cannot read flow file nowhere/flow.json: no such file\n',
-    });
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(logLines(result.stderr)).toEqual([
+      { level: 'error', time: expect.any(String), msg: 'cannot read flow file nowhere/flow.json: no such file' },
+    ]);
   });
 });

@@ -1,67 +1,18 @@
 import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureBuilt, fixtures, runCli } from './cli-process';
+import { ensureBuilt, logLines, runCli } from './cli-process';
+import { adminToken, bin, get, killStarted, start, startWith, stop } from './start-process';
 
 beforeAll(ensureBuilt, 120_000);
-
-const bin = path.resolve(__dirname, '..', 'bin', 'tagflow.js');
-const children: ChildProcessWithoutNullStreams[] = [];
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-
-interface Started {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-/** Starts `tagflow start` and waits until its admin API listens. */
-async function start(dataDir: string, ...args: string[]): Promise<Started> {
-  return startWith({}, dataDir, ...args);
-}
-
-async function startWith(env: Record<string, string>, dataDir: string, ...args: string[]): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0', ...args],
-    { cwd: fixtures, env: { ...process.env, FORCE_COLOR: '0', ...env } },
-  );
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const deadline = Date.now() + 20_000;
-  while (!/admin API on (http\S+);/.test(stderr)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tagflow start did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return {
-    child,
-    url: (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1],
-    stdout: () => stdout,
-    stderr: () => stderr,
-  };
-}
-
-async function stop(s: Started): Promise<number | null> {
-  s.child.kill('SIGTERM');
-  return new Promise((ok) => s.child.once('exit', (code) => ok(code)));
-}
-
-const get = (s: Started, route: string, token: string) =>
-  fetch(`${s.url}${route}`, { headers: { Authorization: `Bearer ${token}` } });
+afterAll(killStarted);
 
 describe('tagflow start', () => {
   it('prints an admin token once, and keeps flow, tokens and audit log across a restart', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-start-'));
     const first = await start(dataDir, '--flow', 'pump-monitor.flow.json');
-    const token = (/^admin token: (tf_\S+)$/m.exec(first.stdout()) as RegExpExecArray)[1];
+    const token = adminToken(first);
     expect(((await (await get(first, '/api/flow', token)).json()) as { version: unknown }).version).toMatchObject({
       version: 1,
       flowId: 'pump-monitor',
@@ -69,12 +20,17 @@ describe('tagflow start', () => {
     });
     expect((await fetch(`${first.url}/api/flow`)).status).toBe(401);
     expect(await stop(first)).toBe(0);
-    expect(first.stderr()).toMatch(/stopping \(SIGTERM\)\nstopped\n$/);
+    expect(
+      logLines(first.stderr())
+        .slice(-2)
+        .map((l) => l.msg),
+    ).toEqual(['stopping (SIGTERM)', 'stopped']);
 
     const second = await start(dataDir, '--flow', 'pump-monitor.flow.json');
     expect(second.stdout()).not.toMatch(/admin token/); // shown only on the first start
-    expect(second.stderr()).toMatch(/running flow "pump-monitor" version 1 from the data dir/);
-    expect(second.stderr()).toMatch(/--flow pump-monitor\.flow\.json ignored/);
+    const messages = logLines(second.stderr()).map((l) => l.msg);
+    expect(messages).toContain('running flow "pump-monitor" version 1 from the data dir');
+    expect(messages).toContainEqual(expect.stringMatching(/^--flow pump-monitor\.flow\.json ignored/));
     const status = (await (await get(second, '/api/status', token)).json()) as {
       flow: { id: string; version: number };
     };
@@ -87,7 +43,7 @@ describe('tagflow start', () => {
   it('takes tokens and secrets made with the CLI while it runs, and never shows a secret', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-start-'));
     const s = await start(dataDir);
-    const admin = (/^admin token: (tf_\S+)$/m.exec(s.stdout()) as RegExpExecArray)[1];
+    const admin = adminToken(s);
     const created = await runCli(['token', 'create', '--role', 'viewer', '--name', 'dashboard', '--data-dir', dataDir]);
     const viewer = created.stdout.trim();
     expect((await get(s, '/api/status', viewer)).status).toBe(200);
@@ -107,7 +63,13 @@ describe('tagflow start', () => {
 
   it('warns when the admin API listens beyond loopback without TLS', async () => {
     const s = await start(mkdtempSync(path.join(tmpdir(), 'tagflow-start-')), '--host', '0.0.0.0');
-    expect(s.stderr()).toMatch(/warning: the admin API listens on 0\.0\.0\.0 without TLS/);
+    expect(logLines(s.stderr())).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        host: '0.0.0.0',
+        msg: expect.stringMatching(/^the admin API listens on 0\.0\.0\.0 without TLS/),
+      }),
+    );
     await stop(s);
   }, 30_000);
 
@@ -117,7 +79,7 @@ describe('tagflow start', () => {
       { AWS_SECRET_ACCESS_KEY: 'not-for-flows', TAGFLOW_INFLUX_PASSWORD: 'ok-for-flows' },
       dataDir,
     );
-    const admin = (/^admin token: (tf_\S+)$/m.exec(s.stdout()) as RegExpExecArray)[1];
+    const admin = adminToken(s);
     const deploy = async (passwordEnv: string) => {
       const current = await get(s, '/api/flow', admin);
       const version =
@@ -155,8 +117,12 @@ describe('tagflow start', () => {
     };
     await deploy('AWS_SECRET_ACCESS_KEY');
     await until((t) => t.includes('"AWS_SECRET_ACCESS_KEY", which is not set'));
-    expect(s.stderr()).toMatch(
-      /secret "AWS_SECRET_ACCESS_KEY" is not in the secret store.*tagflow secret set AWS_SECRET_ACCESS_KEY/,
+    expect(logLines(s.stderr())).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        secret: 'AWS_SECRET_ACCESS_KEY',
+        msg: expect.stringMatching(/is not in the secret store.*tagflow secret set AWS_SECRET_ACCESS_KEY/),
+      }),
     );
     await deploy('TAGFLOW_INFLUX_PASSWORD');
     await until((t) => /cannot reach InfluxDB|refused|ECONNREFUSED/i.test(t) && !t.includes('not set'));

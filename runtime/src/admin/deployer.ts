@@ -61,6 +61,10 @@ export class Deployer implements DeployerApi {
         return { status: 'rejected', errors: result.errors };
       }
       const version = await flows.save(flow, options.by, `rollback to version ${target}`);
+      this.deps.logger.info(
+        { flowId: version.flowId, version: version.version, target, by: options.by },
+        `rolled back flow "${version.flowId}" to version ${target} (now version ${version.version}) by ${options.by}`,
+      );
       await this.deps.audit.append({
         type: 'rollback',
         actor: options.by,
@@ -100,6 +104,10 @@ export class Deployer implements DeployerApi {
     const { engine, flows, audit, logger } = this.deps;
     const result = await engine.deploy(flow);
     if (!result.ok) {
+      logger.info(
+        { by: options.by, errors: result.errors.length },
+        `deploy by ${options.by} refused (${result.errors.length} error${result.errors.length === 1 ? '' : 's'}); the running flow is unchanged`,
+      );
       await audit.append({
         type: 'deploy-rejected',
         actor: options.by,
@@ -112,6 +120,10 @@ export class Deployer implements DeployerApi {
     if (unreachable.length > 0) {
       // The old flow comes back before anyone relies on the new one: the deploy is refused whole.
       await this.restore(previous);
+      logger.warn(
+        { by: options.by, resources: unreachable.map((e) => e.resourceId) },
+        `deploy by ${options.by} refused: ${unreachable.map((e) => e.message).join('; ')}`,
+      );
       await audit.append({
         type: 'deploy-rejected',
         actor: options.by,
@@ -120,6 +132,17 @@ export class Deployer implements DeployerApi {
       return { status: 'rejected', errors: unreachable };
     }
     const version = await flows.save(flow as Flow, options.by);
+    logger.info(
+      {
+        flowId: version.flowId,
+        version: version.version,
+        by: options.by,
+        added: result.added,
+        changed: result.changed,
+        removed: result.removed,
+      },
+      `deployed flow "${version.flowId}" as version ${version.version} by ${options.by}`,
+    );
     await audit.append({
       type: 'deploy',
       actor: options.by,

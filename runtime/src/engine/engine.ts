@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type pino from 'pino';
 import { validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
 import { createMessage, ERROR_PORT, isNodeError, NodeError } from '@tagflow/node-sdk';
@@ -20,7 +19,10 @@ import type { DebugEvent, EngineLogger, NodeCounters, NodeErrorEvent, StatusEven
 export interface EngineOptions {
   /** The node and resource types this engine can run. */
   registry: NodeRegistry;
-  /** Defaults to pino on stderr at level `TAGFLOW_LOG_LEVEL` (info). */
+  /**
+   * Defaults to JSON lines on stderr at level `TAGFLOW_LOG_LEVEL` (info), rate-limited per node
+   * (`createLogger`). A logger given here is used as it is.
+   */
   logger?: EngineLogger;
   /** Defaults to the system clock; the test harness passes a fake one. */
   clock?: Clock;
@@ -335,7 +337,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     await Promise.all(retiringResources.map((r) => r?.close()));
     await Promise.all(diff.removed.map((id) => this.closeOutbox(id)));
     const result = { flowId: flow.id, added: diff.added, changed: diff.changed, removed: diff.removed };
-    this.logger.info(result, `deployed flow "${flow.id}"`);
+    // The host says it in its own words (the deployer with the version, `tagflow run` with the node count).
+    this.logger.debug(result, `deployed flow "${flow.id}"`);
     // Before sources start, so listeners (taps, the editor) miss nothing they send first.
     this.emit('deployed', result);
 
@@ -406,7 +409,9 @@ export class Engine extends EventEmitter<EngineEvents> {
           time: this.clock.now(),
         };
         if (topic !== undefined) event.topic = topic;
-        if (this.listenerCount('debug') === 0) this.logger.info({ node: runner.id, data }, 'debug');
+        // Debug values are for whoever watches (the editor, `tagflow run`'s stdout); with nobody
+        // watching they go to the log at level debug, never at message rate into a default log.
+        if (this.listenerCount('debug') === 0) this.logger.debug({ node: runner.id, data }, 'debug');
         else this.emit('debug', event);
       },
       status: (runner, status) => this.emit('status', { nodeId: runner.id, status }),
@@ -504,8 +509,10 @@ function ancestors(id: string, parents: Map<string, Set<string>>): string[] {
   return [...seen];
 }
 
-/** pino on stderr at level TAGFLOW_LOG_LEVEL (info); loaded only when the host gives no logger. */
+/** JSON lines on stderr at level TAGFLOW_LOG_LEVEL (info); loaded only when the host gives no logger. */
 function defaultLogger(): EngineLogger {
-  const create = require('pino') as typeof pino;
-  return create({ level: process.env.TAGFLOW_LOG_LEVEL ?? 'info' }, create.destination(2));
+  const { createLogger } = require('../log/create-logger') as typeof import('../log/create-logger');
+  const { isLogLevel } = require('../log/log-level') as typeof import('../log/log-level');
+  const level = process.env.TAGFLOW_LOG_LEVEL;
+  return createLogger({ level: isLogLevel(level) ? level : 'info' });
 }

@@ -35,6 +35,8 @@ export class ResourceRunner implements ResourceHandle<unknown> {
   lastStatus: NodeStatus | undefined;
   private failures = 0;
   private lastError: string | undefined;
+  /** The connection error last written to the log at warn level. */
+  private announcedError: string | undefined;
   private retry: Timer | undefined;
   private connectionAbort: AbortController | undefined;
   private closed = false;
@@ -143,8 +145,15 @@ export class ResourceRunner implements ResourceHandle<unknown> {
       return;
     }
     this.current = connection;
+    this.host.logger.info(
+      { resource: this.resource.id, type: this.resource.type },
+      this.failures === 0
+        ? 'connected'
+        : `connected after ${this.failures} failed attempt${this.failures === 1 ? '' : 's'}`,
+    );
     this.failures = 0;
     this.lastError = undefined;
+    this.announcedError = undefined;
     this.setStatus({ state: 'ok', text: 'connected' });
     // Listeners first: subscriptions are made again before waiting senders carry on (a listener
     // that hangs holds them back at most the close timeout).
@@ -175,6 +184,8 @@ export class ResourceRunner implements ResourceHandle<unknown> {
       }
     }
     void this.closeConnection(connection);
+    // The loss is its own line; a retry that fails for the same reason adds nothing to it.
+    this.announcedError = error.message;
     this.fail(error);
   }
 
@@ -185,6 +196,20 @@ export class ResourceRunner implements ResourceHandle<unknown> {
     // Exponential backoff with jitter (75-125 %), so that many runtimes do not retry in step.
     const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.failures - 1));
     const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    // A peer that stays down is retried every 30 s for as long as it is down: the log says so once
+    // per reason, the node status (and its retry countdown) tells the rest.
+    const announce = this.lastError !== this.announcedError;
+    this.announcedError = this.lastError;
+    this.host.logger[announce ? 'warn' : 'debug'](
+      {
+        resource: this.resource.id,
+        type: this.resource.type,
+        reason: this.lastError,
+        attempt: this.failures,
+        retryInMs: delay,
+      },
+      'cannot connect; retrying with backoff',
+    );
     this.setStatus({ state: 'reconnecting', text: `retry in ${(delay / 1000).toFixed(1)} s: ${this.lastError}` });
     this.retry = this.host.clock.setTimeout(() => void this.connect(), delay);
   }

@@ -42,6 +42,8 @@ export interface EngineLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+  /** Whether a record at `level` would be written; lets wrappers skip work (pino has it). */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /** Receives what a node sends on a port, for trend charts and tests. */

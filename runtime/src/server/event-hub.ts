@@ -6,7 +6,7 @@ import type { EngineLogger } from '../engine/types';
 import { bearerFromHeader, remoteAddress } from './auth';
 import type { Authenticator } from './auth';
 import type { AdminMetrics } from './metrics';
-import type { LogRecord } from './route-types';
+import type { LogRecord } from '../log/create-logger';
 
 /** The path the hub answers WebSocket upgrades on. */
 export const EVENTS_PATH = '/api/events';
@@ -42,7 +42,7 @@ interface HubDeps {
  * Pushes engine events and log records to WebSocket clients as JSON text frames. A client that
  * reads slowly never makes the server hold more than its bounded queue: the oldest frames are
  * dropped and the client is told how many once it catches up. Engine listeners exist only while
- * a client is connected, so with nobody watching the engine logs debug values as before.
+ * a client is connected, so with nobody watching the engine logs debug values (at level debug).
  */
 export class EventHub {
   private readonly wss: WebSocketServer;

@@ -5,4 +5,4 @@ export type { AdminServerOptions, RunningAdminServer } from './start-admin-serve
 export { EventHub, EVENTS_PATH, BEARER_PROTOCOL } from './event-hub';
 export type { EventHubOptions, EventClientStats } from './event-hub';
 export { roleAllows, ROLES, FailedLoginLimiter } from './auth';
-export type { AdminServerDeps, LogRecord, RouteInfo } from './route-types';
+export type { AdminServerDeps, RouteInfo } from './route-types';

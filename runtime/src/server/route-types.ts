@@ -6,13 +6,9 @@ import type { AuditLogApi, FlowStoreApi, Role, SecretStoreApi, TokenInfo, TokenS
 import type { DeployerApi } from '../admin/deployer-types';
 import type { AdminMetrics } from './metrics';
 import type { PackageManager } from '../packages/package-manager';
+import type { LogRecord } from '../log/create-logger';
 
-/** One record of the runtime's log, as forwarded to WebSocket clients. */
-export interface LogRecord {
-  level: string;
-  message: string;
-  data?: Record<string, unknown>;
-}
+export type { LogRecord };
 
 /** Everything the admin server works with, injected: it never reaches for a global runtime. */
 export interface AdminServerDeps {

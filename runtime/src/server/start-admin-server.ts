@@ -41,7 +41,7 @@ export async function startAdminServer(
   if (!options.tls && !LOOPBACK.test(options.host)) {
     deps.logger.warn(
       { host: options.host },
-      'admin API on a non-loopback address without TLS: tokens cross the network in clear',
+      `the admin API listens on ${options.host} without TLS: tokens and flows cross the network in clear`,
     );
   }
   await new Promise<void>((resolve, reject) => {
@@ -55,7 +55,7 @@ export async function startAdminServer(
   const port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `${options.tls ? 'https' : 'http'}://${host}:${port}`;
-  deps.logger.info({ url }, 'admin API listening');
+  deps.logger.debug({ url }, 'admin API listening');
   let closing: Promise<void> | undefined;
   return {
     url,

@@ -1,17 +1,18 @@
 import type { Command } from 'commander';
-import { formatIssues } from '@tagflow/flow-model';
 import { Engine } from '@tagflow/runtime/engine';
+import type { RuntimeLogger } from '@tagflow/runtime/engine';
 import { CliError } from '../cli-error';
-import { createConsoleLogger } from '../console-logger';
-import { discoveryWarnings, loadRegistry } from '../load-registry';
-import { dataDirOption, forOption, nodesDirOption } from '../shared-options';
+import { logIssues, withLog } from '../cli-logger';
+import type { LogOptions } from '../cli-logger';
+import { loadRegistry, logDiscoveryProblems } from '../load-registry';
+import { dataDirOption, forOption, logFormatOption, logLevelOption, nodesDirOption } from '../shared-options';
 import { readFlowFile } from '../read-flow-file';
-import { count, formatMs, prefixLines } from '../format-text';
-import { debugOutput, statusPrinter, writeErr } from '../run-output';
+import { count, formatMs } from '../format-text';
+import { debugOutput, statusLogger } from '../run-output';
 import { waitForStop } from '../wait-for-stop';
 import type { StopReason } from '../wait-for-stop';
 
-interface RunOptions {
+interface RunOptions extends LogOptions {
   for?: number;
   nodesDir: string[];
   dataDir: string;
@@ -26,54 +27,60 @@ export function registerRunCommand(program: Command): void {
     .addOption(forOption())
     .addOption(nodesDirOption())
     .addOption(dataDirOption())
+    .addOption(logLevelOption())
+    .addOption(logFormatOption())
     .addHelpText(
       'after',
       `
 Debug values are printed on stdout, one JSON object per line:
   {"time":"2026-01-01T08:00:00.000Z","node":"show","data":12.5}
-Node statuses, logs and errors go to stderr as readable lines, so stdout can be piped.
+The log (start, stop, warnings, node errors) goes to stderr, so stdout can be piped: readable
+lines on a terminal, JSON lines otherwise. Node statuses are logged at --log-level debug.
 
 Examples:
   $ tagflow run pump-monitor.json
   $ tagflow run pump-monitor.json --for 30s > values.jsonl
-  $ tagflow run flow.json --nodes-dir ../my-nodes
+  $ tagflow run flow.json --nodes-dir ../my-nodes --log-level debug
   $ tagflow run mqtt-bridge.json --data-dir /var/lib/tagflow`,
     )
-    .action((file: string, options: RunOptions) => runFlow(file, options));
+    .action((file: string, options: RunOptions) => withLog(options, (log) => runFlow(file, options, log)));
 }
 
-async function runFlow(file: string, options: RunOptions): Promise<void> {
+async function runFlow(file: string, options: RunOptions, log: RuntimeLogger): Promise<void> {
   const flow = await readFlowFile(file);
   const { registry, report } = await loadRegistry(options.nodesDir);
-  for (const line of discoveryWarnings(report)) writeErr(line);
+  logDiscoveryProblems(log, report);
 
-  const engine = new Engine({ registry, logger: createConsoleLogger(writeErr), dataDir: options.dataDir });
+  const engine = new Engine({ registry, logger: log, dataDir: options.dataDir });
   const output = debugOutput();
   engine.on('debug', output.write);
-  engine.on('status', statusPrinter());
+  engine.on('status', statusLogger(log));
 
   // Listening before the deploy: sources start inside it, and Ctrl-C then must close them too.
   const stop = waitForStop({
     durationMs: options.for,
     signal: output.closed,
-    onForce: () => writeErr('stopping now, without waiting for nodes to close'),
+    onForce: () => log.warn({}, 'stopping now, without waiting for nodes to close'),
   });
   const result = await engine.deploy(flow);
-  if (result.warnings.length > 0)
-    for (const line of prefixLines(formatIssues(result.warnings), 'warning: ')) writeErr(line);
+  logIssues(log, 'warn', result.warnings);
   if (!result.ok) {
     stop.cancel();
-    writeErr(formatIssues(result.errors));
+    logIssues(log, 'error', result.errors);
     throw new CliError(`the flow was not started: ${count(result.errors.length, 'error')}`);
   }
   const nodeCount = engine.currentFlow?.nodes.length ?? 0;
   const until = options.for === undefined ? 'press Ctrl-C to stop' : `stopping in ${formatMs(options.for)}`;
-  writeErr(`flow "${result.flowId}" running: ${count(nodeCount, 'node')}; ${until}`);
+  log.info(
+    { flowId: result.flowId, nodes: nodeCount },
+    `flow "${result.flowId}" running: ${count(nodeCount, 'node')}; ${until}`,
+  );
 
   const reason = await stop.reason;
-  writeErr(stopMessage(reason, output.closed.reason));
+  log.info({ reason }, stopMessage(reason, output.closed.reason));
   await engine.stop();
-  writeErr('stopped');
+  log.flush();
+  log.info({}, 'stopped');
   const failure = output.closed.reason as NodeJS.ErrnoException | undefined;
   // A reader that goes away (`| head`) is a normal way to end; a full disk is not.
   if (failure && failure.code !== 'EPIPE')

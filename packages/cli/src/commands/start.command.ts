@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { editorDist } from '@tagflow/editor';
-import { isIP } from 'node:net';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import {
@@ -14,15 +13,15 @@ import {
   startAdminServer,
   TokenStore,
 } from '@tagflow/runtime';
-import type { EngineLogger } from '@tagflow/runtime';
-import { formatIssues } from '@tagflow/flow-model';
+import type { EngineLogger, RuntimeLogger } from '@tagflow/runtime';
 import { CliError } from '../cli-error';
-import { createConsoleLogger } from '../console-logger';
-import { discoveryWarnings, loadRegistry } from '../load-registry';
+import { logIssues, withLog } from '../cli-logger';
+import type { LogOptions } from '../cli-logger';
+import { loadRegistry, logDiscoveryProblems } from '../load-registry';
 import { readFlowFile } from '../read-flow-file';
 import { cliVersion } from '../cli-version';
-import { statusPrinter, writeErr } from '../run-output';
-import { dataDirOption, nodesDirOption } from '../shared-options';
+import { count } from '../format-text';
+import { dataDirOption, logFormatOption, logLevelOption, nodesDirOption } from '../shared-options';
 import { waitForStop } from '../wait-for-stop';
 
 /** Environment variables a flow may read as secrets under `tagflow start`. */
@@ -31,7 +30,7 @@ export const ENV_SECRET_PREFIX = 'TAGFLOW_';
 /** The admin API's default port: not Node-RED's 1880, so both can run on one box during a migration. */
 export const DEFAULT_PORT = 1990;
 
-interface StartOptions {
+interface StartOptions extends LogOptions {
   dataDir: string;
   host: string;
   port: number;
@@ -53,6 +52,8 @@ export function registerStartCommand(program: Command): void {
     .addOption(nodesDirOption())
     .option('--tls-cert <file>', 'serve the admin API over HTTPS with this certificate (PEM)')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .addOption(logLevelOption())
+    .addOption(logFormatOption())
     .addHelpText(
       'after',
       `
@@ -60,14 +61,20 @@ On the first start, an admin token is created and printed once (stored only as a
 <data dir>/tokens.json): keep it, or create others with "tagflow token create". Every API
 call needs a token; only GET /healthz does not. SIGTERM or Ctrl-C stop it cleanly.
 
+The log on stderr holds start, deploys, rollbacks, stop, connections made and lost, warnings and
+errors (at most 10 lines a minute per node or resource, then a count of the rest): readable lines
+on a terminal, JSON lines otherwise. Node statuses and debug values are in the admin API and the
+editor, not in the log.
+
 Examples:
   $ tagflow start --flow pump-monitor.json
-  $ tagflow start --data-dir /var/lib/tagflow --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem`,
+  $ tagflow start --data-dir /var/lib/tagflow --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem
+  $ tagflow start --log-level warn`,
     )
-    .action((options: StartOptions) => start(options));
+    .action((options: StartOptions) => withLog(options, (log) => start(options, log)));
 }
 
-async function start(options: StartOptions): Promise<void> {
+async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
     throw new CliError('--tls-cert and --tls-key go together: give both, or neither');
   const tls =
@@ -80,33 +87,34 @@ async function start(options: StartOptions): Promise<void> {
     AuditLog.open(dataDir),
   ]);
 
-  const logListeners = new Set<(record: { level: string; message: string; data?: Record<string, unknown> }) => void>();
-  const logger = teeLogger(createConsoleLogger(writeErr), (record) => logListeners.forEach((l) => l(record)));
   const { registry, report } = await loadRegistry(options.nodesDir);
-  for (const line of discoveryWarnings(report)) writeErr(line);
-  const engine = new Engine({ registry, logger, dataDir, secret: (name) => resolveSecret(name, secrets, logger) });
+  logDiscoveryProblems(log, report);
+  // Node statuses are not logged: they change at message rate; /api/status and the editor show them.
+  const engine = new Engine({ registry, logger: log, dataDir, secret: (name) => resolveSecret(name, secrets, log) });
   // Packages installed into the data dir (tagflow nodes install, /api/packages) come after the
   // built-in ones; the engine reads the registry at each deploy, so they count from the first one.
   const packages = await PackageManager.open({
     dataDir,
     registry,
     audit,
-    logger,
+    logger: log,
     removeLeftovers: true,
     runningFlow: () => engine.currentFlow,
   });
-  for (const line of discoveryWarnings(packages.report)) writeErr(line);
-  engine.on('status', statusPrinter());
-  const deployer = new Deployer({ engine, flows, audit, logger });
+  logDiscoveryProblems(log, packages.report);
+  const deployer = new Deployer({ engine, flows, audit, logger: log });
 
-  const stop = waitForStop({ onForce: () => writeErr('stopping now, without waiting for nodes to close') });
-  await bootFlow({ engine, flows, deployer, file: options.flow });
+  const stop = waitForStop({ onForce: () => log.warn({}, 'stopping now, without waiting for nodes to close') });
+  await bootFlow({ engine, flows, deployer, log, file: options.flow });
 
   if (tokens.isEmpty()) {
     const { token } = await tokens.create('admin', 'first-admin');
     await audit.append({ type: 'token-created', actor: 'start', detail: 'first admin token created on first start' });
     process.stdout.write(`admin token: ${token}\n`);
-    writeErr('This admin token is shown once; keep it safe. More: tagflow token create --role viewer|deployer|admin');
+    log.info(
+      {},
+      'the admin token on stdout is shown this once: keep it safe. More: tagflow token create --role viewer|deployer|admin',
+    );
   }
   const server = await listenOrExplain(
     options,
@@ -121,30 +129,29 @@ async function start(options: StartOptions): Promise<void> {
           audit,
           deployer,
           packages,
-          logger,
+          logger: log,
           version: cliVersion(),
-          onLog: (listener) => (logListeners.add(listener), () => logListeners.delete(listener)),
+          onLog: (listener) => log.onLog(listener),
         },
         { host: options.host, port: options.port, tls },
         { editorDir: builtEditor() },
       ),
     () => engine.stop(),
   );
-  if (!tls && !isLoopback(options.host)) {
-    writeErr(
-      `warning: the admin API listens on ${options.host} without TLS: tokens and flows cross the network in clear. Use --tls-cert and --tls-key.`,
-    );
-  }
   await audit.append({ type: 'start', actor: 'cli', detail: `runtime started, admin API on ${server.url}` });
-  writeErr(`tagflow runtime ${cliVersion()} started; admin API on ${server.url}; data dir ${dataDir}`);
-  if (builtEditor()) writeErr(`editor: ${server.url}/ (sign in with an admin, deployer or viewer token)`);
+  log.info(
+    { version: cliVersion(), url: server.url, dataDir },
+    `tagflow runtime ${cliVersion()} started; admin API on ${server.url}; data dir ${dataDir}`,
+  );
+  if (builtEditor()) log.info({}, `editor: ${server.url}/ (sign in with an admin, deployer or viewer token)`);
 
   const reason = await stop.reason;
-  writeErr(`stopping (${reason})`);
+  log.info({ reason }, `stopping (${reason})`);
   await server.close();
   await engine.stop();
   await audit.append({ type: 'stop', actor: 'cli', detail: `runtime stopped (${reason})` });
-  writeErr('stopped');
+  log.flush();
+  log.info({}, 'stopped');
 }
 
 /**
@@ -176,29 +183,47 @@ async function listenOrExplain<T>(
 }
 
 /** Runs the data dir's current flow, or on a first start the --flow file as version 1. */
-async function bootFlow(ctx: { engine: Engine; flows: FlowStore; deployer: Deployer; file?: string }): Promise<void> {
+async function bootFlow(ctx: {
+  engine: Engine;
+  flows: FlowStore;
+  deployer: Deployer;
+  log: EngineLogger;
+  file?: string;
+}): Promise<void> {
+  const { log } = ctx;
   const current = ctx.flows.current();
   if (current) {
+    const { version } = current.version;
     const result = await ctx.engine.deploy(current.flow);
-    if (result.ok) writeErr(`running flow "${result.flowId}" version ${current.version.version} from the data dir`);
-    else
-      writeErr(
-        `error: the stored flow version ${current.version.version} cannot start here:\n${formatIssues(result.errors)}\nDeploy a flow through the admin API.`,
+    if (result.ok)
+      log.info(
+        { flowId: result.flowId, version },
+        `running flow "${result.flowId}" version ${version} from the data dir`,
       );
+    else {
+      logIssues(log, 'error', result.errors);
+      log.error(
+        { version },
+        `the stored flow version ${version} cannot start here (${count(result.errors.length, 'error')}); deploy a flow through the admin API`,
+      );
+    }
     if (ctx.file)
-      writeErr(
-        `note: --flow ${ctx.file} ignored: the data dir already has a flow (deploy it through the admin API to replace it)`,
+      log.warn(
+        {},
+        `--flow ${ctx.file} ignored: the data dir already has a flow (deploy it through the admin API to replace it)`,
       );
     return;
   }
   if (!ctx.file) {
-    writeErr('no flow yet: deploy one through the admin API (tagflow deploy), or start with --flow FILE');
+    log.warn({}, 'no flow yet: deploy one through the admin API (tagflow deploy), or start with --flow FILE');
     return;
   }
+  // The deployer logs the deploy, with its version.
   const outcome = await ctx.deployer.deploy(await readFlowFile(ctx.file), { by: 'cli', expectedVersion: 0 });
-  if (outcome.status === 'rejected') throw new CliError(`${ctx.file} cannot start:\n${formatIssues(outcome.errors)}`);
-  if (outcome.status === 'deployed')
-    writeErr(`running flow "${outcome.version.flowId}" from ${ctx.file} as version ${outcome.version.version}`);
+  if (outcome.status === 'rejected') {
+    logIssues(log, 'error', outcome.errors);
+    throw new CliError(`${ctx.file} cannot start: ${count(outcome.errors.length, 'error')}`);
+  }
 }
 
 /**
@@ -219,33 +244,9 @@ function resolveSecret(name: string, secrets: SecretStore, logger: EngineLogger)
   return undefined;
 }
 
-/** Sends every record to the console logger and to the admin API's log listeners. */
-function teeLogger(
-  base: EngineLogger,
-  forward: (record: { level: string; message: string; data?: Record<string, unknown> }) => void,
-): EngineLogger {
-  const level = (name: keyof EngineLogger) => (obj: object, msg?: string) => {
-    base[name](obj, msg);
-    forward({ level: name, message: msg ?? '', data: safeData(obj) });
-  };
-  return { debug: level('debug'), info: level('info'), warn: level('warn'), error: level('error') };
-}
-
-// Log fields may hold Error objects and other things JSON cannot carry.
-function safeData(obj: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj))
-    out[k] = v instanceof Error ? v.message : typeof v === 'bigint' ? String(v) : v;
-  return out;
-}
-
 /** The built editor's folder, when the editor package is installed and built. */
 function builtEditor(): string | undefined {
   return existsSync(join(editorDist, 'index.html')) ? editorDist : undefined;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 function readPem(file: string): Buffer {

@@ -3,7 +3,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureBuilt, finished } from '../cli-process';
+import { ensureBuilt, finished, logLines } from '../cli-process';
 import type { CliResult } from '../cli-process';
 
 /**
@@ -229,7 +229,7 @@ describe('packages on a running runtime', () => {
   it('loads the installed packages again after a restart', async () => {
     await stop(rt);
     rt = await startRuntime(dataDir);
-    expect(rt.stderr()).toMatch(/running flow "line-3" version 1 from the data dir/);
+    expect(logLines(rt.stderr()).map((l) => l.msg)).toContain('running flow "line-3" version 1 from the data dir');
     expect(await nodeTypes(rt)).toContain('calibrate');
   }, 60_000);
 });
