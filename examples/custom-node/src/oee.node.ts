@@ -30,31 +30,31 @@ export default defineNode({
     properties: {
       idealCycleTimeSeconds: {
         type: 'number',
-        exclusiveMinimum: 0,
         description:
           'Fastest possible time to make one part, in seconds (the rated speed): performance compares the parts made with it.',
+        exclusiveMinimum: 0,
         'x-ui': { label: 'Ideal cycle time', unit: 's' },
       },
       windowSeconds: {
         type: 'number',
-        minimum: 1,
-        default: 900,
         description:
           'Length of the sliding window the figures are computed over, in seconds (900 = the last 15 minutes).',
+        default: 900,
+        minimum: 1,
         'x-ui': { label: 'Window', unit: 's' },
       },
       emitEveryMs: {
         type: 'integer',
-        minimum: 100,
-        default: 10000,
         description: 'How often the figures are sent, in milliseconds.',
+        default: 10000,
+        minimum: 100,
         'x-ui': { label: 'Send every', unit: 'ms' },
       },
       counters: {
-        enum: ['increments', 'cumulative'],
-        default: 'increments',
         description:
           'increments: each message carries the parts made since the previous one. cumulative: the machine counters (totals since a reset); the node takes the differences, and a counter that goes down is taken as reset to 0.',
+        default: 'increments',
+        enum: ['increments', 'cumulative'],
         'x-ui': {
           label: 'Counts are',
           enumLabels: { increments: 'parts since the last message', cumulative: 'running totals of the machine' },

@@ -49,8 +49,8 @@ export default defineNode({
         properties: {
           seconds: {
             type: 'number',
-            minimum: 0.001,
             description: 'Window length in seconds.',
+            minimum: 0.001,
             'x-ui': { label: 'Window length', unit: 's' },
           },
         },
@@ -59,10 +59,10 @@ export default defineNode({
         'x-ui': { label: 'Window' },
       },
       mode: {
-        enum: ['tumbling', 'sliding'],
-        default: 'tumbling',
         description:
           'Tumbling: one result per topic at the end of each period. Sliding: a result for every value received, over the period before it.',
+        default: 'tumbling',
+        enum: ['tumbling', 'sliding'],
         'x-ui': {
           label: 'Mode',
           enumLabels: { tumbling: 'one result per period', sliding: 'a result for every value' },
@@ -70,17 +70,17 @@ export default defineNode({
       },
       functions: {
         type: 'array',
+        description: 'Statistics to compute. The count of values is always included.',
+        default: ['mean', 'min', 'max'],
         items: { enum: ['min', 'max', 'mean', 'sum', 'count', 'stddev'] },
         uniqueItems: true,
         minItems: 1,
-        default: ['mean', 'min', 'max'],
-        description: 'Statistics to compute. The count of values is always included.',
         'x-ui': { label: 'Compute' },
       },
       groupByTopic: {
         type: 'boolean',
-        default: true,
         description: 'Keep a separate window for each msg.topic. Off: all values go into one window.',
+        default: true,
         'x-ui': { label: 'One window per topic' },
       },
     },

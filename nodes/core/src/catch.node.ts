@@ -15,10 +15,10 @@ export default defineNode({
     properties: {
       scope: {
         type: 'array',
+        description: 'Ids of the nodes whose errors to receive. Empty: every node of the flow.',
+        default: [],
         items: { type: 'string', minLength: 1 },
         uniqueItems: true,
-        default: [],
-        description: 'Ids of the nodes whose errors to receive. Empty: every node of the flow.',
         'x-ui': { label: 'Catch errors from', widget: 'node-picker' },
       },
     },

@@ -83,14 +83,15 @@ export default defineNode({
     '`change` searches and replaces in a text property (or replaces a whole value equal to `search`); `move` renames a property;',
     '`delete` removes one. The input message is never modified: only the objects along a changed path are copied.',
   ].join(' '),
+  inputs: ['in'],
+  outputs: ['out'],
   configSchema: {
     type: 'object',
     properties: {
       rules: {
         type: 'array',
-        default: [],
         description: 'Applied in order to each message.',
-        'x-ui': { label: 'Rules' },
+        default: [],
         items: {
           oneOf: [
             {
@@ -147,12 +148,11 @@ export default defineNode({
             },
           ],
         },
+        'x-ui': { label: 'Rules' },
       },
     },
     additionalProperties: false,
   },
-  inputs: ['in'],
-  outputs: ['out'],
   create(ctx) {
     const steps = (ctx.config.rules as RuleConfig[]).map((rule, index) => compileRule(rule, index));
     return {

@@ -28,9 +28,9 @@ export default defineNode({
     type: 'object',
     properties: {
       mode: {
-        enum: ['absolute', 'percent'],
-        default: 'absolute',
         description: 'Band in the units of the value, or in percent of the last value passed.',
+        default: 'absolute',
+        enum: ['absolute', 'percent'],
         'x-ui': {
           label: 'Band type',
           enumLabels: { absolute: 'absolute (value units)', percent: '% of last value passed' },
@@ -38,17 +38,17 @@ export default defineNode({
       },
       band: {
         type: 'number',
-        minimum: 0,
-        default: 0,
         description:
           'A value passes when it differs from the last value passed by more than this. 0 passes every change and drops repeats.',
+        default: 0,
+        minimum: 0,
         'x-ui': { label: 'Band' },
       },
       maxSilenceSeconds: {
         type: 'number',
-        exclusiveMinimum: 0,
         description:
           'Heartbeat: pass a value anyway when nothing passed for this many seconds (judged on message timestamps). Leave empty for none.',
+        exclusiveMinimum: 0,
         'x-ui': { label: 'Pass at least every', unit: 's' },
       },
     },

@@ -16,29 +16,29 @@ export default defineNode({
     type: 'object',
     properties: {
       property: {
-        enum: ['payload', 'msg'],
-        default: 'payload',
         description: "What to show: the payload only, or the whole message ('msg').",
+        default: 'payload',
+        enum: ['payload', 'msg'],
         'x-ui': { label: 'Show', enumLabels: { payload: 'msg.payload', msg: 'whole message' } },
       },
       active: {
         type: 'boolean',
-        default: true,
         description: 'Turn off to silence this node without unwiring it.',
+        default: true,
         'x-ui': { label: 'Active' },
       },
       toStatus: {
         type: 'boolean',
-        default: false,
         description: 'Also show the latest value under the node.',
+        default: false,
         'x-ui': { label: 'Show in status' },
       },
       maxLength: {
         type: 'integer',
-        minimum: 1,
-        default: 1000,
         description:
           'Longer strings, arrays and objects are cut to this many characters, items or keys, with a marker.',
+        default: 1000,
+        minimum: 1,
         'x-ui': { label: 'Cut after', advanced: true },
       },
     },

@@ -31,20 +31,20 @@ export default defineNode({
     properties: {
       path: {
         type: 'string',
-        minLength: 1,
         description: "File to append to (JSON Lines). A relative path is relative to the runtime's working folder.",
+        minLength: 1,
         'x-ui': { label: 'File', placeholder: '/var/lib/tagflow/pump3.jsonl' },
       },
       property: {
-        enum: ['msg', 'payload'],
-        default: 'msg',
         description: "What to write: the whole message, or its payload only ('payload').",
+        default: 'msg',
+        enum: ['msg', 'payload'],
         'x-ui': { label: 'Write', enumLabels: { msg: 'whole message', payload: 'msg.payload' } },
       },
       createDir: {
         type: 'boolean',
-        default: true,
         description: "Create the file's folder if it does not exist.",
+        default: true,
         'x-ui': { label: 'Create folder' },
       },
     },

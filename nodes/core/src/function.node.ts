@@ -18,6 +18,8 @@ export default defineNode({
     'The code runs in its own V8 isolate: no `process`, `require`, file system, network or timers. A message that runs longer than',
     '`timeoutMs` fails with FUNCTION_TIMEOUT, one that needs more than `memoryLimitMb` with FUNCTION_MEMORY; the next message runs normally.',
   ].join(' '),
+  inputs: ['in'],
+  outputs: ['out'],
   configSchema: {
     type: 'object',
     properties: {
@@ -31,24 +33,22 @@ export default defineNode({
       timeoutMs: {
         type: 'integer',
         description: 'Longest the code may run for one message before it is stopped and the message fails.',
+        default: 1000,
         minimum: 1,
         maximum: 60000,
-        default: 1000,
         'x-ui': { label: 'Time limit (ms)', advanced: true },
       },
       memoryLimitMb: {
         type: 'integer',
         description: 'Memory the code may use; past it the code is stopped and its context cleared.',
+        default: 32,
         minimum: 8,
         maximum: 1024,
-        default: 32,
         'x-ui': { label: 'Memory limit (MB)', advanced: true },
       },
     },
     additionalProperties: false,
   },
-  inputs: ['in'],
-  outputs: ['out'],
   create(ctx) {
     if (!snapshotWarningGiven && lacksNoSnapshotFlag()) {
       snapshotWarningGiven = true;

@@ -21,9 +21,6 @@ export default defineNode({
     type: 'object',
     properties: {
       window: {
-        description: 'Which values to average: the last N values received, or those of the last S seconds.',
-        default: { count: 10 },
-        'x-ui': { label: 'Window' },
         oneOf: [
           {
             type: 'object',
@@ -31,9 +28,9 @@ export default defineNode({
             properties: {
               count: {
                 type: 'integer',
+                description: 'Number of most recent values to average.',
                 minimum: 1,
                 maximum: 1_000_000,
-                description: 'Number of most recent values to average.',
                 'x-ui': { label: 'Window size', unit: 'values' },
               },
             },
@@ -46,9 +43,9 @@ export default defineNode({
             properties: {
               seconds: {
                 type: 'number',
-                exclusiveMinimum: 0,
                 description:
                   "Average the values measured within this many seconds of the newest value (by the values' timestamps).",
+                exclusiveMinimum: 0,
                 'x-ui': { label: 'Window span', unit: 's' },
               },
             },
@@ -56,12 +53,15 @@ export default defineNode({
             additionalProperties: false,
           },
         ],
+        description: 'Which values to average: the last N values received, or those of the last S seconds.',
+        default: { count: 10 },
+        'x-ui': { label: 'Window' },
       },
       emitPartial: {
         type: 'boolean',
-        default: true,
         description:
           'Send a mean while the window is still filling (after the first value). Off: send nothing until N values arrived, or until the values span the whole time window.',
+        default: true,
         'x-ui': { label: 'Send while filling' },
       },
     },

@@ -41,8 +41,8 @@ export default defineNode({
       },
       clamp: {
         type: 'boolean',
-        default: true,
         description: 'Keep results within the output range (a value outside the input range gives the nearest end).',
+        default: true,
         'x-ui': { label: 'Limit to output range' },
       },
     },

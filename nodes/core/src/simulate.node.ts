@@ -20,15 +20,12 @@ export default defineNode({
     properties: {
       tag: {
         type: 'string',
-        minLength: 1,
-        default: 'sim/value',
         description: 'Tag name of the simulated sensor, sent as msg.topic.',
+        default: 'sim/value',
+        minLength: 1,
         'x-ui': { label: 'Tag', placeholder: 'pump3/flow' },
       },
       signal: {
-        description: 'Shape of the values. Fields left out take the default named in their description.',
-        default: { kind: 'sine', amplitude: 10, offset: 50, periodSeconds: 60, noise: 0.5 },
-        'x-ui': { label: 'Signal', discriminator: 'kind' },
         oneOf: [
           {
             type: 'object',
@@ -40,8 +37,8 @@ export default defineNode({
               periodSeconds: { ...period, description: 'Seconds per full wave (default 60).' },
               noise: {
                 type: 'number',
-                minimum: 0,
                 description: 'Standard deviation of the gaussian noise added to each sample (default 0: none).',
+                minimum: 0,
               },
             },
             required: ['kind'],
@@ -53,7 +50,7 @@ export default defineNode({
             properties: {
               kind: { const: 'random-walk' },
               start: { type: 'number', description: 'First value (default 50).' },
-              step: { type: 'number', minimum: 0, description: 'Largest change between two samples (default 1).' },
+              step: { type: 'number', description: 'Largest change between two samples (default 1).', minimum: 0 },
               min: { type: 'number', description: 'Lowest value; the walk bounces off it (default 0).' },
               max: { type: 'number', description: 'Highest value; the walk bounces off it (default 100).' },
             },
@@ -82,9 +79,9 @@ export default defineNode({
               periodSeconds: { ...period, description: 'Seconds per period (default 60).' },
               duty: {
                 type: 'number',
+                description: 'Fraction of each period spent high, first (default 0.5).',
                 minimum: 0,
                 maximum: 1,
-                description: 'Fraction of each period spent high, first (default 0.5).',
               },
             },
             required: ['kind'],
@@ -97,8 +94,8 @@ export default defineNode({
               kind: { const: 'replay' },
               file: {
                 type: 'string',
-                minLength: 1,
                 description: 'Path of a CSV file of "timestamp,value" lines (ISO 8601 or epoch milliseconds).',
+                minLength: 1,
                 'x-ui': { widget: 'file' },
               },
               loop: {
@@ -114,26 +111,29 @@ export default defineNode({
             additionalProperties: false,
           },
         ],
+        description: 'Shape of the values. Fields left out take the default named in their description.',
+        default: { kind: 'sine', amplitude: 10, offset: 50, periodSeconds: 60, noise: 0.5 },
+        'x-ui': { label: 'Signal', discriminator: 'kind' },
       },
       intervalMs: {
         type: 'number',
-        minimum: 0,
-        default: 1000,
         description: 'One sample every this many milliseconds. 0 sends as fast as the flow can take them (benchmarks).',
+        default: 1000,
+        minimum: 0,
         'x-ui': { label: 'Interval (ms)' },
       },
       count: {
         type: 'integer',
-        minimum: 1,
         description: 'Stop after this many samples. Leave empty to run until the flow stops.',
+        minimum: 1,
         'x-ui': { label: 'Stop after' },
       },
       seed: {
         type: 'integer',
-        minimum: 0,
-        maximum: 4294967295,
         description:
           'Fixes the random numbers, so every run gives the same values. Leave empty for a new seed each run.',
+        minimum: 0,
+        maximum: 4294967295,
         'x-ui': { label: 'Random seed', advanced: true },
       },
       unit: {
@@ -143,8 +143,8 @@ export default defineNode({
       },
       badEvery: {
         type: 'integer',
-        minimum: 1,
         description: "Every Nth sample is sent with quality 'bad', to exercise quality handling downstream.",
+        minimum: 1,
         'x-ui': { label: 'Bad quality every', advanced: true },
       },
     },

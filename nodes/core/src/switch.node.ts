@@ -71,29 +71,30 @@ export default defineNode({
     'of each matching rule (`checkAll`), or of the first one only. Rule N sends on `outN` unless it names a `port`; several rules may share a port',
     '(the message is sent there once). `else` matches when no rule before it matched. Numbers written as text ("42") compare as numbers.',
   ].join(' '),
+  inputs: ['in'],
+  outputs: PORTS,
   configSchema: {
     type: 'object',
     properties: {
       property: {
         type: 'string',
-        default: 'payload',
         description:
           'The message property the rules test, as a path: payload, payload.temperature, payload.items[0], topic.',
+        default: 'payload',
         'x-ui': { label: 'Property' },
       },
       rules: {
         type: 'array',
+        description: 'Tested in order. Rule 1 sends on out1, rule 2 on out2 and so on, unless a rule names its port.',
         default: [],
         maxItems: 32,
-        description: 'Tested in order. Rule 1 sends on out1, rule 2 on out2 and so on, unless a rule names its port.',
-        'x-ui': { label: 'Rules' },
         items: {
           type: 'object',
           properties: {
             op: {
-              enum: [...OPS],
               description:
                 'eq/neq: equal or not; lt/lte/gt/gte: less or greater (or equal); between: from value to value2, both included; contains: text or list contains value; regex: text matches the regular expression in value; true/false: is exactly true or false; null/notnull: missing or present; isType: value names the type; jsonata: the JSONata expression in value, run on the whole message, gives true; else: no rule before matched.',
+              enum: [...OPS],
               'x-ui': { label: 'Test' },
             },
             value: {
@@ -103,8 +104,8 @@ export default defineNode({
             },
             value2: { description: 'Upper bound, for between.', 'x-ui': { label: 'and' } },
             port: {
-              enum: [...PORTS],
               description: 'Output to send matching messages on; defaults to the rule number (out1 for rule 1).',
+              enum: [...PORTS],
               'x-ui': { label: 'Send to' },
             },
             ignoreCase: {
@@ -116,18 +117,17 @@ export default defineNode({
           required: ['op'],
           additionalProperties: false,
         },
+        'x-ui': { label: 'Rules' },
       },
       checkAll: {
         type: 'boolean',
-        default: true,
         description: "On: send to every matching rule's port. Off: stop at the first matching rule.",
+        default: true,
         'x-ui': { label: 'Check all rules' },
       },
     },
     additionalProperties: false,
   },
-  inputs: ['in'],
-  outputs: PORTS,
   create(ctx) {
     const path = propertyPath(ctx.config.property);
     const rules = (ctx.config.rules as RuleConfig[]).map((rule, index) => compileRule(rule, index));

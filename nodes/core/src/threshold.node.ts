@@ -32,6 +32,10 @@ export default defineNode({
   outputs: ['out', 'samples'],
   configSchema: {
     type: 'object',
+    anyOf: [
+      { title: 'a high limit (above)', required: ['above'] },
+      { title: 'a low limit (below)', required: ['below'] },
+    ],
     properties: {
       above: {
         type: 'number',
@@ -46,23 +50,19 @@ export default defineNode({
       },
       hysteresis: {
         type: 'number',
-        minimum: 0,
-        default: 0,
         description:
           'How far back past the limit a value must go to clear the alarm, so a value hovering around the limit does not raise and clear it over and over.',
+        default: 0,
+        minimum: 0,
         'x-ui': { label: 'Hysteresis' },
       },
       passThrough: {
         type: 'boolean',
-        default: false,
         description: 'Also send every value on the "samples" output, marked with the active alarm.',
+        default: false,
         'x-ui': { label: 'Pass values through' },
       },
     },
-    anyOf: [
-      { title: 'a high limit (above)', required: ['above'] },
-      { title: 'a low limit (below)', required: ['below'] },
-    ],
     additionalProperties: false,
   },
 

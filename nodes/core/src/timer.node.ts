@@ -13,14 +13,14 @@ export default defineNode({
     properties: {
       intervalMs: {
         type: 'number',
-        exclusiveMinimum: 0,
         description: 'Send a message every this many milliseconds. Leave empty to send only at start.',
+        exclusiveMinimum: 0,
         'x-ui': { label: 'Repeat every (ms)' },
       },
       onStart: {
         type: 'boolean',
-        default: false,
         description: 'Also send one message as soon as the flow starts.',
+        default: false,
         'x-ui': { label: 'Send at start' },
       },
       payload: {

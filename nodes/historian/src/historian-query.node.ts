@@ -16,29 +16,29 @@ export default defineNode({
     properties: {
       historian: {
         type: 'string',
-        minLength: 1,
         description: 'Id of the historian resource.',
+        minLength: 1,
         'x-ui': { widget: 'resource', resourceType: 'historian' },
       },
       tags: {
         type: 'array',
+        description: 'Tags to read (msg.payload.tags replaces them).',
         items: { type: 'string', minLength: 1 },
         minItems: 1,
-        description: 'Tags to read (msg.payload.tags replaces them).',
       },
       sinceMs: {
         type: 'integer',
-        minimum: 1,
-        default: 3600000,
         description: 'Read the last this many milliseconds (msg.payload.from/to replace it).',
+        default: 3600000,
+        minimum: 1,
       },
       bucketMs: {
         type: 'integer',
-        minimum: 1,
         description:
           'Downsample: min, max and mean per bucket of this many milliseconds (msg.payload.bucketMs replaces it).',
+        minimum: 1,
       },
-      limit: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Most rows per tag.' },
+      limit: { type: 'integer', description: 'Most rows per tag.', default: 10000, minimum: 1, maximum: 1000000 },
     },
     required: ['historian'],
     additionalProperties: false,

@@ -35,65 +35,64 @@ export default defineNode({
     properties: {
       device: {
         type: 'string',
-        minLength: 1,
         description: 'Id of the modbus-device resource.',
+        minLength: 1,
         'x-ui': { widget: 'resource', resourceType: 'modbus-device' },
       },
       intervalMs: {
         type: 'integer',
-        minimum: 10,
-        default: 1000,
         description:
           'Time between polls. A poll still running when the next is due makes that one skip (counted in the status).',
+        default: 1000,
+        minimum: 10,
         'x-ui': { label: 'Poll every', unit: 'ms' },
       },
       output: {
-        enum: ['per-tag', 'object'],
-        default: 'per-tag',
         description:
           'per-tag: one message per tag (topic = tag name); object: one message per poll with payload { tagName: value }.',
+        default: 'per-tag',
+        enum: ['per-tag', 'object'],
         'x-ui': { label: 'Output' },
       },
       maxGap: {
         type: 'integer',
-        minimum: 0,
-        maximum: 1999,
-        default: 10,
         description:
           'Unused registers (or bits) one request may read between two tags to save a request. 0 for devices that refuse reads of addresses they lack.',
+        default: 10,
+        minimum: 0,
+        maximum: 1999,
         'x-ui': { label: 'Bridge gaps up to' },
       },
       maxRegistersPerRequest: {
         type: 'integer',
+        description: 'Protocol limit 125; some devices take fewer.',
+        default: MAX_REGISTERS_PER_REQUEST,
         minimum: 1,
         maximum: MAX_REGISTERS_PER_REQUEST,
-        default: MAX_REGISTERS_PER_REQUEST,
-        description: 'Protocol limit 125; some devices take fewer.',
       },
       maxBitsPerRequest: {
         type: 'integer',
+        description: 'Protocol limit 2000; some devices take fewer.',
+        default: MAX_BITS_PER_REQUEST,
         minimum: 1,
         maximum: MAX_BITS_PER_REQUEST,
-        default: MAX_BITS_PER_REQUEST,
-        description: 'Protocol limit 2000; some devices take fewer.',
       },
       tags: {
         type: 'array',
-        minItems: 1,
         description: 'The values to read.',
-        'x-ui': { widget: 'table' },
+        minItems: 1,
         items: {
           type: 'object',
           properties: {
             name: {
               type: 'string',
-              minLength: 1,
               description: 'Tag name: the message topic (per-tag) or the payload key (object).',
+              minLength: 1,
             },
             function: {
-              enum: ['coil', 'discrete-input', 'holding-register', 'input-register'],
               description:
                 'Data table: coil (FC 1), discrete-input (FC 2), holding-register (FC 3), input-register (FC 4).',
+              enum: ['coil', 'discrete-input', 'holding-register', 'input-register'],
               'x-ui': { label: 'Table' },
             },
             ...layoutSchema,
@@ -102,6 +101,7 @@ export default defineNode({
           required: ['name', 'function', 'address'],
           additionalProperties: false,
         },
+        'x-ui': { widget: 'table' },
       },
     },
     required: ['device', 'tags'],

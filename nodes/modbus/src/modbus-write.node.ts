@@ -17,14 +17,14 @@ export default defineNode({
     properties: {
       device: {
         type: 'string',
-        minLength: 1,
         description: 'Id of the modbus-device resource.',
+        minLength: 1,
         'x-ui': { widget: 'resource', resourceType: 'modbus-device' },
       },
       function: {
-        enum: ['coil', 'holding-register'],
         description:
           'coil: FC 5 (payload true/false); holding-register: FC 6 for one register, FC 16 for multi-register types and strings.',
+        enum: ['coil', 'holding-register'],
         'x-ui': { label: 'Table' },
       },
       ...layoutSchema,

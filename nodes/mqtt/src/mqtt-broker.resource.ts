@@ -15,17 +15,17 @@ export default defineResource({
     properties: {
       url: {
         type: 'string',
-        pattern: '^(mqtts?|wss?)://',
         description: 'Broker URL, e.g. mqtt://10.0.0.5:1883 or mqtts://broker:8883.',
+        pattern: '^(mqtts?|wss?)://',
         'x-ui': { label: 'Broker URL' },
       },
       clientId: {
         type: 'string',
-        minLength: 1,
         description:
           'Client id; default tagflow-<resource id>-<host name>. Keep it stable so the broker keeps the session.',
+        minLength: 1,
       },
-      protocolVersion: { enum: [4, 5], default: 5, description: '4 = MQTT 3.1.1, 5 = MQTT 5.' },
+      protocolVersion: { description: '4 = MQTT 3.1.1, 5 = MQTT 5.', default: 5, enum: [4, 5] },
       username: { type: 'string' },
       passwordEnv: {
         type: 'string',
@@ -36,16 +36,16 @@ export default defineResource({
       keyFile: { type: 'string', description: 'PEM private key of the client certificate.' },
       rejectUnauthorized: {
         type: 'boolean',
-        default: true,
         description: 'Refuse a broker certificate that does not verify.',
+        default: true,
       },
-      keepaliveSeconds: { type: 'integer', minimum: 0, default: 30 },
+      keepaliveSeconds: { type: 'integer', default: 30, minimum: 0 },
       cleanSession: {
         type: 'boolean',
-        default: false,
         description: 'Off: the broker keeps subscriptions and queued QoS 1/2 messages while the runtime reconnects.',
+        default: false,
       },
-      connectTimeoutMs: { type: 'integer', minimum: 100, default: 5000 },
+      connectTimeoutMs: { type: 'integer', default: 5000, minimum: 100 },
     },
     required: ['url'],
     additionalProperties: false,

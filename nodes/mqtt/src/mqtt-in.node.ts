@@ -15,25 +15,25 @@ export default defineNode({
     properties: {
       broker: {
         type: 'string',
-        minLength: 1,
         description: 'Id of the mqtt-broker resource.',
+        minLength: 1,
         'x-ui': { widget: 'resource', resourceType: 'mqtt-broker' },
       },
       topic: {
         type: 'string',
-        minLength: 1,
         description: 'Topic filter; + matches one level, # the rest (plant/+/flow, plant/#).',
+        minLength: 1,
       },
-      qos: { enum: [0, 1, 2], default: 1 },
+      qos: { default: 1, enum: [0, 1, 2] },
       payload: {
-        enum: ['auto', 'json', 'string', 'number', 'buffer'],
-        default: 'auto',
         description: 'auto: JSON when it parses, else the text.',
+        default: 'auto',
+        enum: ['auto', 'json', 'string', 'number', 'buffer'],
       },
       sharedGroup: {
         type: 'string',
-        pattern: '^[^/+#]+$',
         description: 'Share the subscription with other runtimes in this group: each message goes to one of them.',
+        pattern: '^[^/+#]+$',
       },
     },
     required: ['broker', 'topic'],

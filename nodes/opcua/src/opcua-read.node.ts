@@ -32,24 +32,24 @@ export default defineNode({
     properties: {
       server: {
         type: 'string',
-        minLength: 1,
         description: 'Id of the opcua-server resource.',
+        minLength: 1,
         'x-ui': { widget: 'resource', resourceType: 'opcua-server' },
       },
       items: {
         type: 'array',
-        default: [],
         description: 'Variables to read; leave empty to read the node id given in msg.payload (else msg.topic).',
+        default: [],
         items: {
           type: 'object',
           properties: {
             nodeId: {
               type: 'string',
-              minLength: 1,
               description: 'Node id, e.g. ns=1;s=Pump.Flow.',
+              minLength: 1,
               'x-ui': { widget: 'opcua-node' },
             },
-            name: { type: 'string', minLength: 1, description: 'Topic of its message; default the node id.' },
+            name: { type: 'string', description: 'Topic of its message; default the node id.', minLength: 1 },
           },
           required: ['nodeId'],
           additionalProperties: false,

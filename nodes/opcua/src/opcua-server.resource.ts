@@ -20,54 +20,54 @@ export default defineResource({
     properties: {
       endpointUrl: {
         type: 'string',
-        pattern: '^opc\\.tcp://',
         description: 'Endpoint of the server, e.g. opc.tcp://10.0.0.5:4840.',
+        pattern: '^opc\\.tcp://',
         'x-ui': { label: 'Endpoint URL', placeholder: 'opc.tcp://10.0.0.5:4840' },
       },
       securityMode: {
-        enum: ['None', 'Sign', 'SignAndEncrypt'],
-        default: 'None',
         description:
           'None: plain; Sign: signed messages; SignAndEncrypt: signed and encrypted. Sign modes need a security policy and certificates trusted both ways.',
+        default: 'None',
+        enum: ['None', 'Sign', 'SignAndEncrypt'],
         'x-ui': { label: 'Security mode' },
       },
       securityPolicy: {
-        enum: ['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'],
         description:
           'Algorithms for Sign and SignAndEncrypt; default None with security mode None, else Basic256Sha256.',
+        enum: ['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'],
         'x-ui': { label: 'Security policy' },
       },
       userName: {
         type: 'string',
-        minLength: 1,
         description: 'User to log in as; leave empty to log in anonymously.',
+        minLength: 1,
         'x-ui': { label: 'User name' },
       },
       passwordEnv: {
         type: 'string',
-        minLength: 1,
         description: 'Name of the environment variable (or secret) holding the password: never the password itself.',
+        minLength: 1,
         'x-ui': { label: 'Password from (variable name)' },
       },
       autoAcceptServerCertificate: {
         type: 'boolean',
-        default: false,
         description:
           'Trust a server certificate seen for the first time (convenient, not secure). Off: an unknown certificate is refused and stored in <data dir>/opcua-pki/rejected; move it to <data dir>/opcua-pki/trusted/certs to trust it.',
+        default: false,
         'x-ui': { label: 'Accept unknown server certificates' },
       },
       sessionTimeoutMs: {
         type: 'integer',
-        minimum: 1000,
-        default: 60000,
         description: 'How long the server keeps the session (and its subscriptions) without hearing from the client.',
+        default: 60000,
+        minimum: 1000,
         'x-ui': { label: 'Session timeout', unit: 'ms' },
       },
       requestTimeoutMs: {
         type: 'integer',
-        minimum: 100,
-        default: 10000,
         description: 'How long to wait for the answer to a request (read, write, browse) before it fails.',
+        default: 10000,
+        minimum: 100,
         'x-ui': { label: 'Request timeout', unit: 'ms' },
       },
     },

@@ -28,20 +28,20 @@ export default defineNode({
     properties: {
       server: {
         type: 'string',
-        minLength: 1,
         description: 'Id of the opcua-server resource.',
+        minLength: 1,
         'x-ui': { widget: 'resource', resourceType: 'opcua-server' },
       },
       nodeId: {
         type: 'string',
-        minLength: 1,
         description: 'Variable to write, e.g. ns=1;s=Pump.Setpoint; leave empty to take it from msg.topic.',
+        minLength: 1,
         'x-ui': { widget: 'opcua-node', label: 'Node id' },
       },
       dataType: {
-        enum: ['auto', ...WRITABLE_TYPES],
-        default: 'auto',
         description: "Type to write the value as; auto reads the variable's DataType attribute (once per connection).",
+        default: 'auto',
+        enum: ['auto', ...WRITABLE_TYPES],
         'x-ui': { label: 'Data type' },
       },
     },

@@ -16,7 +16,7 @@ const UNITS: Record<Unit, { quantity: string; factor: number; offset: number }> 
 };
 
 const unit = (what: string) =>
-  ({ type: 'string', enum: UNIT_NAMES, description: `The unit of the ${what} values.` }) as const;
+  ({ type: 'string', description: `The unit of the ${what} values.`, enum: UNIT_NAMES }) as const;
 
 export default defineNode({
   type: '__NODE_TYPE__',
@@ -38,9 +38,9 @@ export default defineNode({
       to: { ...unit('outgoing'), 'x-ui': { label: 'To unit' } },
       decimals: {
         type: 'integer',
+        description: 'Round the result to this many decimals; leave empty to keep full precision.',
         minimum: 0,
         maximum: 12,
-        description: 'Round the result to this many decimals; leave empty to keep full precision.',
         'x-ui': { label: 'Decimals' },
       },
     },
