@@ -38,8 +38,14 @@ export const layoutSchema = {
     type: 'number',
     description: 'Numbers only: value = raw * scale + offset (a write applies the inverse).',
     default: 1,
+    'x-ui': { label: 'Scale' },
   },
-  offset: { type: 'number', description: 'Numbers only: added after scaling.', default: 0 },
+  offset: {
+    type: 'number',
+    description: 'Numbers only: added after scaling.',
+    default: 0,
+    'x-ui': { label: 'Offset' },
+  },
 } as const;
 
 /** A tag's location and layout, after defaults and checks. */
