@@ -49,7 +49,8 @@ export function nodeDocsSections(info: NodeTypeInfo): DocsSection[] {
 export function resourceDocsSections(info: ResourceTypeInfo): DocsSection[] {
   const { prose, example } = splitDocsExample(info.docs ?? '');
   const sections: DocsSection[] = [{ kind: 'title', markdown: `# ${info.type}` }];
-  const kind = 'A resource: one shared connection, named by id in the config of the nodes that use it.';
+  const kind =
+    "A resource: declared once in the flow's `resources`, named by id in the config of the nodes that use it.";
   sections.push({ kind: 'description', markdown: [info.description, kind].filter(Boolean).join('\n\n') });
   if (prose !== '') sections.push({ kind: 'docs', markdown: prose });
   sections.push({ kind: 'config', markdown: configMarkdown(info.configSchema) });
