@@ -152,6 +152,11 @@ describe('the editor in Chromium against tagflow start', () => {
       await ed.field('intervalMs').fill('200');
 
       await ed.select(avg);
+      // The node's help is its docs page as flow-model renders it, the same text as docs/moving-average.md.
+      const help = (await ed.byTestId('node-docs').textContent()) ?? '';
+      expect(help).toMatch(/^## What it sends, and when$/m);
+      expect(help).toContain('## Ports\n\n- Input: `in`.\n- Output: `out`.');
+      expect(help).toMatch(/## Example\n\nAverage of the last 10 flow readings:/);
       await ed.field('window.count').fill('0');
       await ed.byTestId('field-error-window.count').waitFor({ state: 'visible' });
       expect((await ed.byTestId('field-error-window.count').innerText()).trim()).not.toBe('');

@@ -46,6 +46,42 @@ describe('catalogFromApi', () => {
   });
 });
 
+describe('catalogFromApi, docs and errors', () => {
+  it('keeps the error meanings of nodes and the docs and errors of resources, for the help', () => {
+    const catalog = catalogFromApi({
+      nodes: [
+        {
+          type: 'gauge',
+          version: 1,
+          category: 'processor',
+          docs: '## Example',
+          errors: { TOO_HIGH: 'The value is above the limit.' },
+          inputs: ['in'],
+          outputs: ['out'],
+          configSchema: {},
+        },
+      ],
+      resources: [
+        {
+          type: 'valve',
+          version: 2,
+          docs: 'Opens one connection.',
+          errors: { NO_VALVE: 'The valve cannot be reached.' },
+          configSchema: {},
+        },
+      ],
+    });
+    expect(catalog.nodes.get('gauge')?.errors).toStrictEqual({ TOO_HIGH: 'The value is above the limit.' });
+    expect(catalog.resources.get('valve')).toStrictEqual({
+      type: 'valve',
+      version: 2,
+      configSchema: {},
+      docs: 'Opens one connection.',
+      errors: { NO_VALVE: 'The valve cannot be reached.' },
+    });
+  });
+});
+
 describe('paletteGroups', () => {
   const api = nodesApi();
 
@@ -68,7 +104,7 @@ describe('paletteGroups', () => {
   });
 
   it('filters case-insensitively on type, description and docs, leaving out empty groups', () => {
-    expect(paletteGroups(api, 'MOVING').flatMap((g) => g.items.map((i) => i.type))).toStrictEqual(['moving-average']);
+    expect(paletteGroups(api, 'DEADBAND').flatMap((g) => g.items.map((i) => i.type))).toStrictEqual(['deadband']);
     const described = api.nodes.find((n) => n.type === 'deadband')!.description!;
     const word = described.split(/\s+/).find((w) => w.length > 6)!;
     expect(paletteGroups(api, word.toUpperCase()).flatMap((g) => g.items.map((i) => i.type))).toContain('deadband');

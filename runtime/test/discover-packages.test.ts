@@ -95,6 +95,8 @@ describe('discoverNodePackages in one project', () => {
     expect(message).toContain('`version` must be an integer of 1 or more (got "1")');
     expect(message).toContain('`inputs` must be an array of port names (got "in")');
     expect(message).toContain('`create` must be a function (got nothing)');
+    expect(message).toContain('`docs` must be a string when present (got an array)');
+    expect(message).toContain('`errors` must map error codes to their meanings (got an object)');
     expect(registry.node('invalid')).toBeUndefined();
   });
 

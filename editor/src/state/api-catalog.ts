@@ -14,6 +14,8 @@ export interface ApiNodeType {
   description?: string;
   /** Markdown help; `null` when the package has none. */
   docs?: string | null;
+  /** Error codes the node may raise, with their meanings; older runtimes leave it out. */
+  errors?: Readonly<Record<string, string>>;
   inputs: readonly string[];
   outputs: readonly string[];
   configSchema: JSONSchema;
@@ -28,6 +30,10 @@ export interface ApiResourceType {
   version?: number;
   category?: string;
   description?: string;
+  /** Markdown help; `null` when the package has none. */
+  docs?: string | null;
+  /** Error codes the resource may raise, with their meanings. */
+  errors?: Readonly<Record<string, string>>;
   configSchema: JSONSchema;
   package?: PackageRef;
 }
@@ -38,11 +44,8 @@ export interface NodesApiResponse {
   resources?: readonly ApiResourceType[];
 }
 
-/** A node type as the editor knows it: what validation needs, plus the palette's help text. */
-export interface EditorNodeTypeInfo extends NodeTypeInfo {
-  /** Markdown help from the node package, when it has some. */
-  docs?: string;
-}
+/** A node type as the editor knows it: what validation needs, and the docs and errors its help shows. */
+export type EditorNodeTypeInfo = NodeTypeInfo;
 
 /** A `NodeCatalog` whose maps are `Map`s, with the docs the palette shows; `validateFlow` accepts it as is. */
 export interface EditorCatalog extends NodeCatalog {
@@ -66,6 +69,7 @@ export function catalogFromApi(response: NodesApiResponse): EditorCatalog {
     if (n.resources) info.resources = { ...n.resources };
     if (n.description !== undefined) info.description = n.description;
     if (typeof n.docs === 'string') info.docs = n.docs;
+    if (n.errors && Object.keys(n.errors).length > 0) info.errors = { ...n.errors };
     nodes.set(n.type, info);
   }
   const resources = new Map<string, ResourceTypeInfo>();
@@ -73,7 +77,10 @@ export function catalogFromApi(response: NodesApiResponse): EditorCatalog {
     const info: ResourceTypeInfo = { type: r.type, configSchema: r.configSchema };
     if (r.category !== undefined) info.category = r.category;
     if (r.package) info.package = { name: r.package.name, version: r.package.version };
+    if (r.version !== undefined) info.version = r.version;
     if (r.description !== undefined) info.description = r.description;
+    if (typeof r.docs === 'string') info.docs = r.docs;
+    if (r.errors && Object.keys(r.errors).length > 0) info.errors = { ...r.errors };
     resources.set(r.type, info);
   }
   return { nodes, resources };

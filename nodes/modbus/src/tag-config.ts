@@ -8,38 +8,44 @@ import type { ModbusTable } from './read-plan';
 export const layoutSchema = {
   address: {
     type: 'integer',
-    minimum: 0,
-    maximum: 65535,
     description:
       '0-based protocol address as sent on the wire. Holding register 40001 (or 400001) is address 0, input register 30001 is 0, coil 00001 is 0.',
+    minimum: 0,
+    maximum: 65535,
     'x-ui': { label: 'Address (0-based)' },
   },
   type: {
-    enum: ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'],
     description:
       'Data type: bool for coils and discrete inputs (the default there); for registers uint16 by default, 32-bit types take 2 registers, float64 4, string `length`.',
+    enum: ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'],
     'x-ui': { label: 'Data type' },
   },
   order: {
-    enum: ['ABCD', 'CDAB', 'BADC', 'DCBA'],
-    default: 'ABCD',
     description:
       'Byte order on the wire: ABCD big-endian (Modbus default), CDAB word-swapped, BADC byte-swapped, DCBA both. 16-bit values and strings: BADC/DCBA swap the bytes of each register.',
+    default: 'ABCD',
+    enum: ['ABCD', 'CDAB', 'BADC', 'DCBA'],
     'x-ui': { label: 'Byte/word order' },
   },
   length: {
     type: 'integer',
+    description: 'string: number of registers (two characters each).',
     minimum: 1,
     maximum: 123,
-    description: 'string: number of registers (two characters each).',
     'x-ui': { label: 'Length (registers)' },
   },
   scale: {
     type: 'number',
-    default: 1,
     description: 'Numbers only: value = raw * scale + offset (a write applies the inverse).',
+    default: 1,
+    'x-ui': { label: 'Scale' },
   },
-  offset: { type: 'number', default: 0, description: 'Numbers only: added after scaling.' },
+  offset: {
+    type: 'number',
+    description: 'Numbers only: added after scaling.',
+    default: 0,
+    'x-ui': { label: 'Offset' },
+  },
 } as const;
 
 /** A tag's location and layout, after defaults and checks. */

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => RegisterCommand> = {
     (require('./commands/rollback.command') as typeof import('./commands/rollback.command')).registerRollbackCommand,
   'new-node': () =>
     (require('./commands/new-node.command') as typeof import('./commands/new-node.command')).registerNewNodeCommand,
+  docs: () => (require('./commands/docs.command') as typeof import('./commands/docs.command')).registerDocsCommand,
 };
 
 /** The command named on the command line, when it is one of ours; `undefined` for `--help`, `-v`, a typo. */
@@ -65,6 +66,7 @@ Examples:
   $ tagflow deploy flow.json --all --canary 1 --health 30s   deploy to the runtimes of fleet.yaml
   $ tagflow status --all                    reachability, flow version, errors, backlog of each runtime
   $ tagflow new-node @acme/nodes-foo         scaffold a node package (example node, tests, docs)
+  $ tagflow docs                            write a node package's docs pages from its definitions
 
 Exit codes: 0 success, 1 the command failed (invalid flow, missing file), 2 wrong usage.
 tagflow start and tagflow run take --log-level debug (or TAGFLOW_LOG_LEVEL=debug) for more detail,

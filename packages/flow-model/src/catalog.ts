@@ -26,15 +26,26 @@ export interface NodeTypeInfo {
   resources?: Readonly<Record<string, string>>;
   /** One-line description for the palette. */
   description?: string;
+  /** Longer help in Markdown (what it sends, when, an example): the body of its docs page and of the editor's help. */
+  docs?: string;
+  /** The error codes the node may raise, with their one-line meanings. */
+  errors?: Readonly<Record<string, string>>;
 }
 
-/** What validation needs to know about an installed resource type. */
+/** What validation needs to know about an installed resource type, and what its docs page shows. */
 export interface ResourceTypeInfo {
   type: string;
+  /** Current config version. */
+  version?: number;
   category?: string;
   package?: { name: string; version: string };
   configSchema: JSONSchema;
+  /** One-line description. */
   description?: string;
+  /** Longer help in Markdown, as for a node type. */
+  docs?: string;
+  /** The error codes the resource may raise, with their one-line meanings. */
+  errors?: Readonly<Record<string, string>>;
 }
 
 /** The node and resource types a runtime (or an editor talking to one) knows. */

@@ -20,3 +20,13 @@ export {
 } from './known-packages';
 export { parseFlowJson } from './parse-flow-json';
 export type { ParseFlowJsonResult } from './parse-flow-json';
+export {
+  nodeDocsSections,
+  renderNodeDocs,
+  renderResourceDocs,
+  resourceDocsSections,
+  splitDocsExample,
+} from './node-docs';
+export type { DocsSection, DocsSectionKind } from './node-docs';
+export { branchNames, configFields, describeSchemaType } from './config-fields';
+export type { ConfigField } from './config-fields';

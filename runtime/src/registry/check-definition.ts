@@ -54,6 +54,11 @@ function commonProblems(value: Record<string, unknown>): string[] {
     problems.push(`\`create\` must be a function (got ${describe(value.create)})`);
   }
   optionalString(value, 'description', problems);
+  optionalString(value, 'docs', problems);
+  if (value.errors !== undefined) {
+    const ok = isObject(value.errors) && Object.values(value.errors).every((m) => typeof m === 'string');
+    if (!ok) problems.push(`\`errors\` must map error codes to their meanings (got ${describe(value.errors)})`);
+  }
   return problems;
 }
 

@@ -89,11 +89,21 @@ export class NodeRegistry {
         outputs: d.outputs,
         resources: d.resources,
         description: d.description,
+        docs: d.docs,
+        errors: d.errors,
       });
     }
     const resources = new Map<string, ResourceTypeInfo>();
     for (const { definition: d, package: pkg } of this.resources.values()) {
-      resources.set(d.type, { type: d.type, package: pkg, configSchema: d.configSchema, description: d.description });
+      resources.set(d.type, {
+        type: d.type,
+        version: d.version,
+        package: pkg,
+        configSchema: d.configSchema,
+        description: d.description,
+        docs: d.docs,
+        errors: d.errors,
+      });
     }
     this.cachedCatalog = { nodes, resources };
     return this.cachedCatalog;

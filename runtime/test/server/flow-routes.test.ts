@@ -218,6 +218,7 @@ describe('flow routes', () => {
           category: 'processor',
           description: 'debug + status per message',
           docs: 'Shows each payload in the debug sidebar.',
+          errors: { TOO_LOUD: 'The payload is too loud to show.' },
           inputs: ['in'],
           outputs: ['out'],
           configSchema: {

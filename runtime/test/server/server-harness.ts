@@ -21,6 +21,7 @@ export const shout = defineNode({
   category: 'processor',
   description: 'debug + status per message',
   docs: 'Shows each payload in the debug sidebar.',
+  errors: { TOO_LOUD: 'The payload is too loud to show.' },
   configSchema: {
     type: 'object',
     properties: { loud: { type: 'boolean', default: true } },

@@ -3,6 +3,7 @@ import { paletteGroups } from '../../state';
 import type { EditorCatalog, EditorNodeTypeInfo } from '../../state';
 import { categoryColour } from '../canvas/categories';
 import { DRAG_TYPE } from '../canvas/FlowCanvas';
+import { NodeDocs } from '../help/NodeDocs';
 
 const CATEGORY_TITLES: Record<string, string> = {
   source: 'Sources (bring data in)',
@@ -91,7 +92,7 @@ function PaletteItem({
   );
 }
 
-/** The hovered or selected type's description, ports and docs. */
+/** The hovered or selected type's description, then its docs page's prose, ports, errors and example. */
 function NodeHelp({ info }: { info: EditorNodeTypeInfo | undefined }) {
   return (
     <aside className="node-help" data-testid="node-help" aria-live="polite">
@@ -101,12 +102,7 @@ function NodeHelp({ info }: { info: EditorNodeTypeInfo | undefined }) {
         <>
           <h4>{info.type}</h4>
           {info.description && <p>{info.description}</p>}
-          <p className="ports">
-            {info.inputs.length > 0 ? `inputs: ${info.inputs.join(', ')}` : 'no inputs (a source)'}
-            {' · '}
-            {info.outputs.length > 0 ? `outputs: ${info.outputs.join(', ')}` : 'no outputs'}
-          </p>
-          {info.docs && <pre>{info.docs}</pre>}
+          <NodeDocs info={info} testId="node-help-docs" />
           {info.package && (
             <p className="hint">
               {info.package.name} {info.package.version}

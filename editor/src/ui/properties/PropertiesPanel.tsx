@@ -3,6 +3,7 @@ import type { AdminApi } from '../../api/client';
 import type { DeployError } from '../../api/types';
 import type { CanvasEdge, CanvasNode, EditorCatalog, ValidationResult } from '../../state';
 import type { DocumentStore } from '../editor/use-document';
+import { NodeDocs } from '../help/NodeDocs';
 import { TrendChart } from '../live/TrendChart';
 import type { FormContext } from './form-context';
 import { SchemaForm } from './SchemaForm';
@@ -171,6 +172,12 @@ function NodeProperties({
             )
           }
         />
+      )}
+      {info && (
+        <details className="node-docs-help">
+          <summary>About {node.type}</summary>
+          <NodeDocs info={info} testId="node-docs" />
+        </details>
       )}
     </>
   );

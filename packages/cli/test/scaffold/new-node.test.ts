@@ -153,7 +153,12 @@ describe('a package written by tagflow new-node', () => {
       },
     });
     expect(readFileSync(path.join(dir, 'src', 'unit-convert.node.ts'), 'utf8')).toContain("type: 'unit-convert',");
-    expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toContain('tagflow nodes install ./nodes-unit-convert');
+    const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain('tagflow nodes install ./nodes-unit-convert');
+    expect(readme.split('\n')[0]).toBe('# @acme/nodes-unit-convert');
+    expect(readFileSync(path.join(dir, 'docs', 'unit-convert.md'), 'utf8').split('\n')[0]).toBe(
+      '<!-- Generated from src/unit-convert.node.ts by `tagflow docs`: edit the definition there, not this page. -->',
+    );
   });
 
   it('installs with npm and its tests pass at once; it type-checks and builds', async () => {
@@ -165,6 +170,8 @@ describe('a package written by tagflow new-node', () => {
     expect(await npm(dir, ['run', 'typecheck'])).toMatchObject({ code: 0 });
     expect(await npm(dir, ['run', 'build'])).toMatchObject({ code: 0 });
     expect(existsSync(path.join(dir, 'dist', 'unit-convert.node.js'))).toBe(true);
+    // The page new-node wrote is what `tagflow docs` makes from the built node.
+    expect(await cli(bin, ['docs', '--check', dir])).toMatchObject({ code: 0, stdout: '1 docs page up to date\n' });
   }, 180_000);
 
   it('installs into a running runtime with tagflow nodes install --to, where a flow using it deploys and runs', async () => {

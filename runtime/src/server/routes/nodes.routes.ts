@@ -7,7 +7,7 @@ export function nodesRoutes(ctx: RouteContext): RouteDef[] {
       method: 'GET',
       path: '/api/nodes',
       role: 'viewer',
-      summary: 'Installed node and resource types with their config schemas and packages.',
+      summary: 'Installed node and resource types with their config schemas, docs, error codes and packages.',
       responses: { '200': '{nodes: [...], resources: [...]}' },
       handler(_req, res) {
         const nodes = ctx.registry.nodeTypes().map(({ definition: d, package: pkg }) => ({
@@ -16,6 +16,7 @@ export function nodesRoutes(ctx: RouteContext): RouteDef[] {
           category: d.category,
           description: d.description,
           docs: d.docs ?? null,
+          errors: d.errors ?? {},
           inputs: d.inputs,
           outputs: d.outputs,
           configSchema: d.configSchema,
@@ -27,6 +28,8 @@ export function nodesRoutes(ctx: RouteContext): RouteDef[] {
           type: d.type,
           version: d.version,
           description: d.description,
+          docs: d.docs ?? null,
+          errors: d.errors ?? {},
           configSchema: d.configSchema,
           package: pkg,
         }));

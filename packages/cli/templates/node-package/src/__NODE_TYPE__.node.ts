@@ -15,32 +15,56 @@ const UNITS: Record<Unit, { quantity: string; factor: number; offset: number }> 
   'l/min': { quantity: 'flow', factor: 1 / 60_000, offset: 0 },
 };
 
-const unit = (what: string) =>
-  ({ type: 'string', enum: UNIT_NAMES, description: `The unit of the ${what} values.` }) as const;
+/** A unit field: the units it may hold, with its description and label. */
+const unit = (what: string, label: string) =>
+  ({ type: 'string', description: `The unit of the ${what} values.`, enum: UNIT_NAMES, 'x-ui': { label } }) as const;
 
 export default defineNode({
   type: '__NODE_TYPE__',
   version: 1,
   category: 'processor',
-  description: 'Converts a number between units of temperature, pressure or flow, e.g. degF to degC',
+  description: 'Converts a number between units of temperature, pressure or flow, e.g. degF to degC.',
   docs: [
-    'Converts the number in `msg.payload` from the unit `from` to the unit `to` and sets `msg.unit`;',
-    'every other field of the message is kept. Both units must measure the same quantity (a',
-    'temperature cannot become a pressure): the deploy is refused otherwise (`INCOMPATIBLE_UNITS`).',
-    'A payload that is not a number is an error (`NOT_A_NUMBER`) and nothing is sent.',
+    'Converts a number between units of the same quantity: temperatures (°C, °F, K), pressures',
+    '(bar, kPa, psi) or volume flows (m³/h, l/min).',
+    '',
+    'Units of different quantities cannot be converted: the deploy is refused with',
+    '`INCOMPATIBLE_UNITS` ("cannot convert degC (a temperature) to bar (a pressure)").',
+    '',
+    '## What it sends, and when',
+    '',
+    'For every number received, the same message with the converted value as `payload` and the unit',
+    'it is now in as `unit`; `topic`, `timestamp`, `quality` and other fields are kept:',
+    '',
+    '```json',
+    '{ "payload": 37, "unit": "degC", "topic": "line1/oven/temp", "timestamp": 1767225612000, "quality": "good" }',
+    '```',
+    '',
+    'A payload that is not a finite number is an error `NOT_A_NUMBER`; nothing is sent for it.',
+    "The node's status counts the values converted and shows the last one: `12 converted, last 37 degC`.",
+    '',
+    '## Example',
+    '',
+    'Fahrenheit to Celsius, one decimal:',
+    '',
+    '```json',
+    '{ "id": "oven-c", "type": "__NODE_TYPE__", "typeVersion": 1, "config": { "from": "degF", "to": "degC", "decimals": 1 } }',
+    '```',
+    '',
+    '98.6 gives 37, 212 gives 100.',
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
   configSchema: {
     type: 'object',
     properties: {
-      from: { ...unit('incoming'), 'x-ui': { label: 'From unit' } },
-      to: { ...unit('outgoing'), 'x-ui': { label: 'To unit' } },
+      from: unit('incoming', 'From unit'),
+      to: unit('outgoing', 'To unit'),
       decimals: {
         type: 'integer',
+        description: 'Round the result to this many decimals; leave empty to keep full precision.',
         minimum: 0,
         maximum: 12,
-        description: 'Round the result to this many decimals; leave empty to keep full precision.',
         'x-ui': { label: 'Decimals' },
       },
     },
