@@ -1,4 +1,5 @@
 import { ERROR_PORT, defineNode } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 
 /** Status text is one short line under the node. */
 const STATUS_LENGTH = 60;
@@ -10,6 +11,7 @@ export default defineNode({
   description: 'Receives the errors of other nodes, as messages with msg.error, so the flow can handle them',
   inputs: [],
   outputs: ['out'],
+  errors: coreErrors.pick(),
   configSchema: {
     type: 'object',
     properties: {

@@ -1,4 +1,5 @@
 import { defineNode } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 
 /** Deeper levels are shown as `[Object]` / `[Array]`, as Node.js' inspect does. */
 const MAX_DEPTH = 10;
@@ -12,6 +13,7 @@ export default defineNode({
   description: "Shows the messages it receives in the debug sidebar and in `tagflow run`'s output",
   inputs: ['in'],
   outputs: [],
+  errors: coreErrors.pick(),
   configSchema: {
     type: 'object',
     properties: {

@@ -1,4 +1,5 @@
 import { defineNode } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { FunctionSandbox } from './sandbox/function-sandbox';
 import { toOutputMessages } from './sandbox/function-result';
 import { lacksNoSnapshotFlag } from './sandbox/snapshot-flag';
@@ -18,6 +19,13 @@ export default defineNode({
     'The code runs in its own V8 isolate: no `process`, `require`, file system, network or timers. A message that runs longer than',
     '`timeoutMs` fails with FUNCTION_TIMEOUT, one that needs more than `memoryLimitMb` with FUNCTION_MEMORY; the next message runs normally.',
   ].join(' '),
+  errors: coreErrors.pick(
+    'FUNCTION_SYNTAX',
+    'FUNCTION_ERROR',
+    'FUNCTION_TIMEOUT',
+    'FUNCTION_MEMORY',
+    'FUNCTION_RESULT',
+  ),
   configSchema: {
     type: 'object',
     properties: {

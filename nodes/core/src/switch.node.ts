@@ -1,5 +1,6 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { compileExpression } from './lib/jsonata-expression';
 import type { MessageExpression } from './lib/jsonata-expression';
 import { getPath, parsePath, PathError } from './lib/message-path';
@@ -71,6 +72,7 @@ export default defineNode({
     'of each matching rule (`checkAll`), or of the first one only. Rule N sends on `outN` unless it names a `port`; several rules may share a port',
     '(the message is sent there once). `else` matches when no rule before it matched. Numbers written as text ("42") compare as numbers.',
   ].join(' '),
+  errors: coreErrors.pick('SWITCH_PROPERTY_INVALID', 'SWITCH_RULE_INVALID', 'SWITCH_EXPRESSION_FAILED'),
   configSchema: {
     type: 'object',
     properties: {
@@ -182,7 +184,7 @@ function propertyPath(property: string): PathSegment[] {
     return parsePath(property);
   } catch (err) {
     if (err instanceof PathError)
-      throw new NodeError('SWITCH_PROPERTY_INVALID', `Property: ${err.message}`, { property });
+      throw new NodeError(coreErrors.code.SWITCH_PROPERTY_INVALID, `Property: ${err.message}`, { property });
     throw err;
   }
 }
@@ -190,7 +192,7 @@ function propertyPath(property: string): PathSegment[] {
 function compileRule(rule: RuleConfig, index: number): Rule {
   const where = `Rule ${index + 1} (${rule.op})`;
   const invalid = (problem: string) =>
-    new NodeError('SWITCH_RULE_INVALID', `${where}: ${problem}`, { rule: index + 1 });
+    new NodeError(coreErrors.code.SWITCH_RULE_INVALID, `${where}: ${problem}`, { rule: index + 1 });
   const port = rule.port ?? PORTS[index];
   if (port === undefined)
     throw invalid(
@@ -255,8 +257,8 @@ function makeTest(rule: RuleConfig, where: string, invalid: (problem: string) =>
       if (typeof value !== 'string') throw invalid('needs the JSONata expression as text');
       const expression: MessageExpression = compileExpression(value, {
         where,
-        invalidCode: 'SWITCH_RULE_INVALID',
-        failedCode: 'SWITCH_EXPRESSION_FAILED',
+        invalidCode: coreErrors.code.SWITCH_RULE_INVALID,
+        failedCode: coreErrors.code.SWITCH_EXPRESSION_FAILED,
       });
       return (_x, msg) => expression.evaluate(msg).then((result) => result === true);
     }

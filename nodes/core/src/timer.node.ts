@@ -1,5 +1,6 @@
 import { defineNode } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 
 export default defineNode({
   type: 'timer',
@@ -8,6 +9,7 @@ export default defineNode({
   description: 'Sends a message at start and/or every few seconds (like Node-RED inject)',
   inputs: [],
   outputs: ['out'],
+  errors: coreErrors.pick(),
   configSchema: {
     type: 'object',
     properties: {

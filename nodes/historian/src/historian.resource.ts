@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { defineResource, NodeError } from '@tagflow/node-sdk';
+import { historianErrors } from './error-codes';
 import type { HistorianStore } from './historian-store';
 
 /** Where the local backend keeps a store: `<data dir>/historian/<name>.sqlite`. */
@@ -11,6 +12,7 @@ export default defineResource({
   type: 'historian',
   version: 1,
   description: 'Where history is kept: the embedded local store (default), PostgreSQL/TimescaleDB or InfluxDB',
+  errors: historianErrors.pick('SECRET_MISSING', 'HISTORIAN_LOCAL'),
   configSchema: {
     type: 'object',
     properties: {
@@ -121,7 +123,7 @@ export default defineResource({
       const value = ctx.secret(name);
       if (value === undefined)
         throw new NodeError(
-          'SECRET_MISSING',
+          historianErrors.code.SECRET_MISSING,
           `the ${field} for historian "${ctx.id}" is to come from "${name}", which is not set`,
         );
       return value;
@@ -170,7 +172,7 @@ export default defineResource({
           return LocalStore.open(file, { maxAgeDays: c.retentionDays, maxSizeMB: c.maxSizeMB });
         } catch (err) {
           throw new NodeError(
-            'HISTORIAN_LOCAL',
+            historianErrors.code.HISTORIAN_LOCAL,
             `cannot open the local history store ${file}: ${(err as Error).message}`,
           );
         }
