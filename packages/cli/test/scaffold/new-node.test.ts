@@ -114,6 +114,7 @@ describe('a package written by tagflow new-node', () => {
     );
     for (const file of [
       'src/unit-convert.node.ts',
+      'src/error-codes.ts',
       'src/index.ts',
       'test/unit-convert.node.test.ts',
       'docs/unit-convert.md',
@@ -153,7 +154,13 @@ describe('a package written by tagflow new-node', () => {
       },
     });
     expect(readFileSync(path.join(dir, 'src', 'unit-convert.node.ts'), 'utf8')).toContain("type: 'unit-convert',");
-    expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toContain('tagflow nodes install ./nodes-unit-convert');
+    const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain('tagflow nodes install ./nodes-unit-convert');
+    // Every placeholder is filled in: none left, none turned into bold text by a Markdown formatter.
+    expect(readme.startsWith('# @acme/nodes-unit-convert\n')).toBe(true);
+    expect(readFileSync(path.join(dir, 'docs', 'unit-convert.md'), 'utf8').startsWith('# unit-convert\n')).toBe(true);
+    for (const file of ['README.md', 'docs/unit-convert.md', 'src/unit-convert.node.ts', 'src/error-codes.ts'])
+      expect(readFileSync(path.join(dir, file), 'utf8')).not.toMatch(/__[A-Z]+(_[A-Z]+)*__|\*\*[A-Z]+(_[A-Z]+)*\*\*/);
   });
 
   it('installs with npm and its tests pass at once; it type-checks and builds', async () => {
