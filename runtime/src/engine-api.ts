@@ -5,6 +5,8 @@ export { Engine } from './engine/engine';
 export type { EngineOptions, DeployResult, EngineEvents } from './engine/engine';
 export type { NodeCounters, DebugEvent, StatusEvent, NodeErrorEvent, EngineLogger, TapListener } from './engine/types';
 export { systemClock } from './engine/node-clock';
+export { deployErrors, engineErrors, packageErrors } from './error-codes';
+export type { DeployErrorCode } from './error-codes';
 export { diffFlows, deepEqual } from './engine/flow-diff';
 export type { FlowDiff } from './engine/flow-diff';
 export { NodeRegistry } from './registry/node-registry';

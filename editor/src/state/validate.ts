@@ -1,4 +1,4 @@
-import { validateFlow } from '@tagflow/flow-model';
+import { flowErrors, validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, NodeCatalog } from '@tagflow/flow-model';
 import { refineBranchIssue } from './branch-refine';
 import { canvasToFlow } from './canvas';
@@ -57,7 +57,8 @@ export function validate(input: CanvasDoc | Flow, catalog: NodeCatalog): Validat
     if (issue.resourceId !== undefined) push(byResource, issue.resourceId, issue);
     const node = /^\/nodes\/\d+\/config(\/.*)?$/.exec(issue.path);
     if (node && issue.nodeId !== undefined) {
-      const flowNode = issue.code === 'CONFIG_INVALID' ? flow.nodes.find((n) => n.id === issue.nodeId) : undefined;
+      const flowNode =
+        issue.code === flowErrors.code.CONFIG_INVALID ? flow.nodes.find((n) => n.id === issue.nodeId) : undefined;
       const refined =
         flowNode && /allowed forms/.test(issue.message)
           ? refineBranchIssue(flowNode, node[1] ?? '', catalog)

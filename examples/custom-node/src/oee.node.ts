@@ -1,5 +1,6 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { oeeErrors } from './error-codes';
 import { MACHINE_STATES, OeeWindow } from './oee-window';
 import type { MachineState } from './oee-window';
 
@@ -96,6 +97,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
+  errors: oeeErrors.pick('OEE_INPUT', 'OEE_STATE', 'OEE_COUNTS'),
   configSchema: {
     type: 'object',
     properties: {
@@ -216,13 +218,16 @@ export default defineNode({
 function readInput(payload: unknown): { state?: MachineState; counts?: CountReading } {
   if (typeof payload === 'string' || typeof payload === 'boolean') return { state: readState(payload) };
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    throw new NodeError('OEE_INPUT', `expected a machine state or {good, total} counts, got ${describe(payload)}`);
+    throw new NodeError(
+      oeeErrors.code.OEE_INPUT,
+      `expected a machine state or {good, total} counts, got ${describe(payload)}`,
+    );
   }
   const fields = payload as Record<string, unknown>;
   const hasState = 'state' in fields;
   const hasCounts = 'good' in fields || 'total' in fields;
   if (!hasState && !hasCounts)
-    throw new NodeError('OEE_INPUT', `expected {state} or {good, total}, got ${describe(payload)}`);
+    throw new NodeError(oeeErrors.code.OEE_INPUT, `expected {state} or {good, total}, got ${describe(payload)}`);
   return {
     state: hasState ? readState(fields.state) : undefined,
     counts: hasCounts ? readCounts(fields.good, fields.total) : undefined,
@@ -235,7 +240,7 @@ function readState(value: unknown): MachineState {
   const state = typeof value === 'string' ? value.trim().toLowerCase() : value;
   if (!MACHINE_STATES.includes(state as MachineState)) {
     throw new NodeError(
-      'OEE_STATE',
+      oeeErrors.code.OEE_STATE,
       `unknown machine state ${describe(value)}: expected ${MACHINE_STATES.join(', ')} (or true/false)`,
     );
   }
@@ -245,11 +250,11 @@ function readState(value: unknown): MachineState {
 function readCounts(good: unknown, total: unknown): CountReading {
   if (!isCount(good) || !isCount(total)) {
     throw new NodeError(
-      'OEE_COUNTS',
+      oeeErrors.code.OEE_COUNTS,
       `counts must be whole numbers >= 0, got good ${describe(good)} and total ${describe(total)}`,
     );
   }
-  if (good > total) throw new NodeError('OEE_COUNTS', `good (${good}) cannot exceed total (${total})`);
+  if (good > total) throw new NodeError(oeeErrors.code.OEE_COUNTS, `good (${good}) cannot exceed total (${total})`);
   return { good, total };
 }
 

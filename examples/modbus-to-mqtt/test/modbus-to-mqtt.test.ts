@@ -5,7 +5,7 @@ import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { Mosquitto, runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
-import * as core from '@tagflow/nodes-core';
+import { deadband, debug, scale } from '@tagflow/nodes-core';
 import { modbusDevice, modbusRead } from '@tagflow/nodes-modbus';
 import { mqttBroker, mqttOut } from '@tagflow/nodes-mqtt';
 import { Peer, freePort, until } from './servers';
@@ -68,7 +68,7 @@ describe('examples/modbus-to-mqtt', () => {
     cleanup.push(() => plc.stop());
     const got = await subscriber();
     const f = await runFlow(exampleFlow(plc.port), {
-      nodes: [...Object.values(core), modbusRead, mqttOut],
+      nodes: [scale, deadband, debug, modbusRead, mqttOut],
       resources: [modbusDevice, mqttBroker],
       fakeTime: false,
     });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runFlow } from '@tagflow/node-test';
-import * as core from '@tagflow/nodes-core';
+import { debug, movingAverage, simulate, threshold } from '@tagflow/nodes-core';
 import { historian, historianOut, historianQuery, LocalStore, localStoreFile } from '@tagflow/nodes-historian';
 import type { HistoryPoint } from '@tagflow/nodes-historian';
 
@@ -40,7 +40,7 @@ describe('examples/pump-monitor', () => {
     const flow = JSON.parse(readFileSync(flowFile, 'utf8'));
     const dataDir = mkdtempSync(join(tmpdir(), 'pump-monitor-'));
     const f = await runFlow(flow, {
-      nodes: [...Object.values(core), historianOut, historianQuery],
+      nodes: [simulate, movingAverage, threshold, debug, historianOut, historianQuery],
       resources: [historian],
       dataDir,
     });

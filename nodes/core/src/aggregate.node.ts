@@ -1,5 +1,6 @@
 import { defineNode, deriveMessage, worstQuality } from '@tagflow/node-sdk';
 import type { Message, Quality } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { readNumber } from './lib/numeric-payload';
 import { RunningWindow } from './lib/running-window';
 import { StatsAccumulator, summarize } from './lib/window-stats';
@@ -113,6 +114,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
+  errors: coreErrors.pick('NOT_A_NUMBER'),
   configSchema: {
     type: 'object',
     properties: {

@@ -1,4 +1,5 @@
 import { ERROR_PORT, defineNode } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 
 /** Status text is one short line under the node. */
 const STATUS_LENGTH = 60;
@@ -65,6 +66,7 @@ export default defineNode({
   ].join('\n'),
   inputs: [],
   outputs: ['out'],
+  errors: coreErrors.pick(),
   configSchema: {
     type: 'object',
     properties: {

@@ -1,5 +1,6 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { compileExpression } from './lib/jsonata-expression';
 import { deletePath, formatPath, getPath, parsePath, PathError, setPath } from './lib/message-path';
 import type { PathSegment } from './lib/message-path';
@@ -195,6 +196,12 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
+  errors: coreErrors.pick(
+    'CHANGE_RULE_INVALID',
+    'CHANGE_EXPRESSION_FAILED',
+    'CHANGE_PATH_CONFLICT',
+    'CHANGE_INVALID_MESSAGE',
+  ),
   configSchema: {
     type: 'object',
     properties: {
@@ -305,13 +312,13 @@ function applyFrom(steps: readonly Step[], from: number, msg: Message): Message 
 function checked(msg: Message): Message {
   if (typeof msg.timestamp !== 'number' || !Number.isFinite(msg.timestamp)) {
     throw new NodeError(
-      'CHANGE_INVALID_MESSAGE',
+      coreErrors.code.CHANGE_INVALID_MESSAGE,
       `The rules left timestamp as ${JSON.stringify(msg.timestamp)}; it must be milliseconds since 1970 (a number)`,
     );
   }
   if (!QUALITIES.has(msg.quality)) {
     throw new NodeError(
-      'CHANGE_INVALID_MESSAGE',
+      coreErrors.code.CHANGE_INVALID_MESSAGE,
       `The rules left quality as ${JSON.stringify(msg.quality)}; it must be "good", "uncertain" or "bad"`,
     );
   }
@@ -321,14 +328,14 @@ function checked(msg: Message): Message {
 function compileRule(rule: RuleConfig, index: number): Step {
   const where = `Rule ${index + 1} (${rule.action} ${rule.property})`;
   const invalid = (problem: string) =>
-    new NodeError('CHANGE_RULE_INVALID', `${where}: ${problem}`, { rule: index + 1 });
+    new NodeError(coreErrors.code.CHANGE_RULE_INVALID, `${where}: ${problem}`, { rule: index + 1 });
   const path = parse(rule.property, invalid);
   const setAt = (msg: Message, at: readonly PathSegment[], value: unknown): Message => {
     try {
       return setPath(msg, at, value);
     } catch (err) {
       if (err instanceof PathError)
-        throw new NodeError('CHANGE_PATH_CONFLICT', `${where}: ${err.message}`, { rule: index + 1 });
+        throw new NodeError(coreErrors.code.CHANGE_PATH_CONFLICT, `${where}: ${err.message}`, { rule: index + 1 });
       throw err;
     }
   };
@@ -372,8 +379,8 @@ function setStep(
     case 'jsonata': {
       const expression = compileExpression(spec.value, {
         where,
-        invalidCode: 'CHANGE_RULE_INVALID',
-        failedCode: 'CHANGE_EXPRESSION_FAILED',
+        invalidCode: coreErrors.code.CHANGE_RULE_INVALID,
+        failedCode: coreErrors.code.CHANGE_EXPRESSION_FAILED,
       });
       return (msg) => expression.evaluate(msg).then((value) => set(msg, value));
     }

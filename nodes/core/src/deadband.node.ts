@@ -1,5 +1,6 @@
 import { defineNode } from '@tagflow/node-sdk';
 import type { Message, Quality } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { numberOrUndefined, readNumber } from './lib/numeric-payload';
 
 /** What was last let through for one topic. */
@@ -72,6 +73,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
+  errors: coreErrors.pick('NOT_A_NUMBER'),
   configSchema: {
     type: 'object',
     properties: {

@@ -1,4 +1,5 @@
 import { defineNode } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 
 /** Deeper levels are shown as `[Object]` / `[Array]`, as Node.js' inspect does. */
 const MAX_DEPTH = 10;
@@ -47,6 +48,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: [],
+  errors: coreErrors.pick(),
   configSchema: {
     type: 'object',
     properties: {

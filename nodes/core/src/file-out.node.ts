@@ -2,6 +2,7 @@ import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NodeError, defineNode } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 
 /** What common file-system error codes mean, for people who do not read errno names. */
 const PLAIN_WORDS: Record<string, string> = {
@@ -70,6 +71,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: [],
+  errors: coreErrors.pick('FILE_WRITE', 'FILE_CLOSED', 'NOT_SERIALIZABLE'),
   configSchema: {
     type: 'object',
     properties: {
@@ -148,22 +150,33 @@ export default defineNode({
         const code = (err as NodeJS.ErrnoException).code;
         const reason = (code === undefined ? undefined : PLAIN_WORDS[code]) ?? (err as Error).message;
         setHealthy(false, reason);
-        throw new NodeError('FILE_WRITE', `cannot write to ${path}: ${reason}${code ? ` (${code})` : ''}`, {
-          path,
-          code,
-          os: (err as Error).message,
-        });
+        throw new NodeError(
+          coreErrors.code.FILE_WRITE,
+          `cannot write to ${path}: ${reason}${code ? ` (${code})` : ''}`,
+          {
+            path,
+            code,
+            os: (err as Error).message,
+          },
+        );
       }
     };
 
     return {
       onMessage(msg) {
-        if (closing) throw new NodeError('FILE_CLOSED', `file-out is stopping: the message was not written to ${path}`);
+        if (closing)
+          throw new NodeError(
+            coreErrors.code.FILE_CLOSED,
+            `file-out is stopping: the message was not written to ${path}`,
+          );
         let json: string;
         try {
           json = JSON.stringify(property === 'payload' ? msg.payload : msg) ?? 'null';
         } catch (err) {
-          throw new NodeError('NOT_SERIALIZABLE', `this message cannot be written as JSON: ${(err as Error).message}`);
+          throw new NodeError(
+            coreErrors.code.NOT_SERIALIZABLE,
+            `this message cannot be written as JSON: ${(err as Error).message}`,
+          );
         }
         inFlight = writeLine(`${json}\n`);
         return inFlight;

@@ -1,4 +1,5 @@
 import { defineNode } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { FunctionSandbox } from './sandbox/function-sandbox';
 import { toOutputMessages } from './sandbox/function-result';
 import { lacksNoSnapshotFlag } from './sandbox/snapshot-flag';
@@ -147,6 +148,13 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
+  errors: coreErrors.pick(
+    'FUNCTION_SYNTAX',
+    'FUNCTION_ERROR',
+    'FUNCTION_TIMEOUT',
+    'FUNCTION_MEMORY',
+    'FUNCTION_RESULT',
+  ),
   configSchema: {
     type: 'object',
     properties: {

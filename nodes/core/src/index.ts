@@ -1,5 +1,6 @@
-// The package's node types, for code that imports them directly (tests, benchmarks). The runtime
-// does not use this file: it loads the modules listed in package.json `tagflow.nodes`.
+// The package's node types and error codes, for code that imports them directly (tests,
+// benchmarks). The runtime does not use this file: it loads the modules listed in package.json
+// `tagflow.nodes`.
 export { default as simulate } from './simulate.node';
 export { default as timer } from './timer.node';
 export { default as movingAverage } from './moving-average.node';
@@ -14,3 +15,5 @@ export { default as catchNode } from './catch.node';
 export { default as debug } from './debug.node';
 export { default as fileOut } from './file-out.node';
 export { default as functionNode } from './function.node';
+export { coreErrors } from './error-codes';
+export type { CoreErrorCode } from './error-codes';

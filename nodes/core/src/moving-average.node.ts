@@ -1,5 +1,6 @@
 import { defineNode } from '@tagflow/node-sdk';
 import type { NodeStatus } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { readNumber } from './lib/numeric-payload';
 import { RunningWindow } from './lib/running-window';
 
@@ -94,6 +95,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
+  errors: coreErrors.pick('NOT_A_NUMBER'),
   configSchema: {
     type: 'object',
     properties: {

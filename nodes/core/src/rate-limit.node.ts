@@ -1,5 +1,6 @@
 import { defineNode } from '@tagflow/node-sdk';
 import type { Message, Timer } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { RingDeque } from './lib/ring-deque';
 
 /** The status is refreshed at most this often, so an overload does not also flood the editor. */
@@ -69,6 +70,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
+  errors: coreErrors.pick(),
   configSchema: {
     type: 'object',
     properties: {

@@ -1,4 +1,5 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { numberOrUndefined, readNumber } from './lib/numeric-payload';
 
 /** An input or output range: the property, with its description and label. */
@@ -63,6 +64,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
+  errors: coreErrors.pick('INVALID_RANGE', 'NOT_A_NUMBER'),
   configSchema: {
     type: 'object',
     properties: {
@@ -87,7 +89,7 @@ export default defineNode({
     const { in: from, out: to, clamp } = ctx.config;
     if (from.min === from.max) {
       throw new NodeError(
-        'INVALID_RANGE',
+        coreErrors.code.INVALID_RANGE,
         `the input range must have two different ends, but both are ${from.min}: there is no way to map a single point onto a range`,
         { in: from },
       );

@@ -1,5 +1,6 @@
 import { defineNode } from '@tagflow/node-sdk';
 import type { Message, Timer } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { createRandom, randomSeed } from './simulation/prng';
 import { createSampleSource } from './simulation/sample-source';
 
@@ -115,6 +116,13 @@ export default defineNode({
   ].join('\n'),
   inputs: [],
   outputs: ['out'],
+  errors: coreErrors.pick(
+    'INVALID_SIGNAL',
+    'REPLAY_FILE_NOT_FOUND',
+    'REPLAY_FILE_UNREADABLE',
+    'REPLAY_BAD_LINE',
+    'REPLAY_EMPTY',
+  ),
   configSchema: {
     type: 'object',
     properties: {

@@ -1,5 +1,6 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { compileExpression } from './lib/jsonata-expression';
 import type { MessageExpression } from './lib/jsonata-expression';
 import { getPath, parsePath, PathError } from './lib/message-path';
@@ -133,6 +134,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: PORTS,
+  errors: coreErrors.pick('SWITCH_PROPERTY_INVALID', 'SWITCH_RULE_INVALID', 'SWITCH_EXPRESSION_FAILED'),
   configSchema: {
     type: 'object',
     properties: {
@@ -242,7 +244,7 @@ function propertyPath(property: string): PathSegment[] {
     return parsePath(property);
   } catch (err) {
     if (err instanceof PathError)
-      throw new NodeError('SWITCH_PROPERTY_INVALID', `Property: ${err.message}`, { property });
+      throw new NodeError(coreErrors.code.SWITCH_PROPERTY_INVALID, `Property: ${err.message}`, { property });
     throw err;
   }
 }
@@ -250,7 +252,7 @@ function propertyPath(property: string): PathSegment[] {
 function compileRule(rule: RuleConfig, index: number): Rule {
   const where = `Rule ${index + 1} (${rule.op})`;
   const invalid = (problem: string) =>
-    new NodeError('SWITCH_RULE_INVALID', `${where}: ${problem}`, { rule: index + 1 });
+    new NodeError(coreErrors.code.SWITCH_RULE_INVALID, `${where}: ${problem}`, { rule: index + 1 });
   const port = rule.port ?? PORTS[index];
   if (port === undefined)
     throw invalid(
@@ -315,8 +317,8 @@ function makeTest(rule: RuleConfig, where: string, invalid: (problem: string) =>
       if (typeof value !== 'string') throw invalid('needs the JSONata expression as text');
       const expression: MessageExpression = compileExpression(value, {
         where,
-        invalidCode: 'SWITCH_RULE_INVALID',
-        failedCode: 'SWITCH_EXPRESSION_FAILED',
+        invalidCode: coreErrors.code.SWITCH_RULE_INVALID,
+        failedCode: coreErrors.code.SWITCH_EXPRESSION_FAILED,
       });
       return (_x, msg) => expression.evaluate(msg).then((result) => result === true);
     }

@@ -1,5 +1,6 @@
 import { defineNode, deriveMessage, NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 import { readNumber } from './lib/numeric-payload';
 
 /** Which alarm an event or a sample is about. */
@@ -97,6 +98,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out', 'samples'],
+  errors: coreErrors.pick('INVALID_LIMITS', 'NOT_A_NUMBER'),
   configSchema: {
     type: 'object',
     anyOf: [
@@ -137,7 +139,7 @@ export default defineNode({
     const { above, below, hysteresis, passThrough } = ctx.config;
     if (above !== undefined && below !== undefined && below > above - hysteresis) {
       throw new NodeError(
-        'INVALID_LIMITS',
+        coreErrors.code.INVALID_LIMITS,
         `the low limit (${below}) must be at most the high limit minus the hysteresis (${above} - ${hysteresis} = ${above - hysteresis}), so both alarms cannot be active at once`,
         { above, below, hysteresis },
       );

@@ -1,5 +1,6 @@
 import { defineNode } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { coreErrors } from './error-codes';
 
 export default defineNode({
   type: 'timer',
@@ -44,6 +45,7 @@ export default defineNode({
   ].join('\n'),
   inputs: [],
   outputs: ['out'],
+  errors: coreErrors.pick(),
   configSchema: {
     type: 'object',
     properties: {

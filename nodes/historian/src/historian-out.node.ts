@@ -1,5 +1,6 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { historianErrors } from './error-codes';
 import { isRefusedWrite } from './historian-store';
 import type { HistorianStore } from './historian-store';
 import type { HistoryRow } from './history-row';
@@ -66,6 +67,7 @@ export default defineNode({
   inputs: ['in'],
   outputs: [],
   resources: { historian: 'historian' },
+  errors: historianErrors.pick('HISTORIAN_TAG', 'HISTORIAN_ROW'),
   configSchema: {
     type: 'object',
     properties: {
@@ -151,7 +153,7 @@ export default defineNode({
       if (reported.has(row)) return;
       reported.add(row);
       refused++;
-      ctx.error(new NodeError('HISTORIAN_ROW', `${reason}; the row was dropped`));
+      ctx.error(new NodeError(historianErrors.code.HISTORIAN_ROW, `${reason}; the row was dropped`));
     };
     const storableRows = (store: HistorianStore, batch: HistoryRow[]) =>
       batch.filter((row) => {
@@ -286,7 +288,7 @@ function renderTag(template: string, msg: Message): string {
       value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
     if (value === undefined || value === null || typeof value === 'object') {
       throw new NodeError(
-        'HISTORIAN_TAG',
+        historianErrors.code.HISTORIAN_TAG,
         `the tag "${template}" needs {{${path}}}, which this message does not have as a text or number`,
       );
     }

@@ -1,5 +1,6 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { historianErrors } from './error-codes';
 import type { HistorianStore, HistoryQuery } from './historian-store';
 
 export default defineNode({
@@ -49,6 +50,7 @@ export default defineNode({
   inputs: ['in'],
   outputs: ['out'],
   resources: { historian: 'historian' },
+  errors: historianErrors.pick('HISTORIAN_QUERY', 'HISTORIAN_UNAVAILABLE'),
   configSchema: {
     type: 'object',
     properties: {
@@ -100,7 +102,10 @@ export default defineNode({
         const query = queryFor(msg.payload, c, ctx.clock.now());
         const store = historian.current;
         if (!store)
-          throw new NodeError('HISTORIAN_UNAVAILABLE', 'the historian is not connected; the query was not run');
+          throw new NodeError(
+            historianErrors.code.HISTORIAN_UNAVAILABLE,
+            'the historian is not connected; the query was not run',
+          );
         const rows = await store.query(query);
         ctx.send({ ...msg, payload: rows, topic: query.tags.join(',') });
       },
@@ -124,7 +129,7 @@ function queryFor(payload: unknown, c: QueryDefaults, now: number): HistoryQuery
   const tags = p.tags ?? c.tags;
   if (!Array.isArray(tags) || tags.length === 0 || !tags.every((t) => typeof t === 'string' && t !== '')) {
     throw new NodeError(
-      'HISTORIAN_QUERY',
+      historianErrors.code.HISTORIAN_QUERY,
       'no tags to read: set "tags" in the node, or send msg.payload.tags as a list of tag names',
     );
   }
@@ -134,7 +139,7 @@ function queryFor(payload: unknown, c: QueryDefaults, now: number): HistoryQuery
     const ms = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
     if (!Number.isFinite(ms))
       throw new NodeError(
-        'HISTORIAN_QUERY',
+        historianErrors.code.HISTORIAN_QUERY,
         `msg.payload.${field} must be a time (epoch milliseconds or an ISO date), not ${JSON.stringify(v)}`,
       );
     return ms;
@@ -143,13 +148,13 @@ function queryFor(payload: unknown, c: QueryDefaults, now: number): HistoryQuery
   const from = time('from', to - c.sinceMs);
   if (from >= to)
     throw new NodeError(
-      'HISTORIAN_QUERY',
+      historianErrors.code.HISTORIAN_QUERY,
       `the time range is empty: from ${new Date(from).toISOString()} is not before to ${new Date(to).toISOString()}`,
     );
   const bucketMs = p.bucketMs ?? c.bucketMs;
   if (bucketMs !== undefined && (typeof bucketMs !== 'number' || !(bucketMs >= 1))) {
     throw new NodeError(
-      'HISTORIAN_QUERY',
+      historianErrors.code.HISTORIAN_QUERY,
       `msg.payload.bucketMs must be a number of milliseconds of at least 1, not ${JSON.stringify(bucketMs)}`,
     );
   }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { defineResource, NodeError } from '@tagflow/node-sdk';
+import { historianErrors } from './error-codes';
 import type { HistorianStore } from './historian-store';
 
 /** Where the local backend keeps a store: `<data dir>/historian/<name>.sqlite`. */
@@ -44,6 +45,7 @@ export default defineResource({
     '}',
     '```',
   ].join('\n'),
+  errors: historianErrors.pick('SECRET_MISSING', 'HISTORIAN_LOCAL'),
   configSchema: {
     type: 'object',
     properties: {
@@ -201,7 +203,7 @@ export default defineResource({
       const value = ctx.secret(name);
       if (value === undefined)
         throw new NodeError(
-          'SECRET_MISSING',
+          historianErrors.code.SECRET_MISSING,
           `the ${field} for historian "${ctx.id}" is to come from "${name}", which is not set`,
         );
       return value;
@@ -250,7 +252,7 @@ export default defineResource({
           return LocalStore.open(file, { maxAgeDays: c.retentionDays, maxSizeMB: c.maxSizeMB });
         } catch (err) {
           throw new NodeError(
-            'HISTORIAN_LOCAL',
+            historianErrors.code.HISTORIAN_LOCAL,
             `cannot open the local history store ${file}: ${(err as Error).message}`,
           );
         }

@@ -10,3 +10,4 @@ export { openPostgresStore } from './postgres-store';
 export type { PostgresStoreConfig } from './postgres-store';
 export { openInfluxStore } from './influx-store';
 export type { InfluxStoreConfig } from './influx-store';
+export { historianErrors } from './error-codes';

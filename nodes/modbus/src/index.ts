@@ -6,3 +6,4 @@ export { decodeRegisters, encodeRegisters, registerCount, DATA_TYPES, WORD_ORDER
 export type { DataType, WordOrder, TagValue, Layout } from './register-codec';
 export { planReads, MAX_BITS_PER_REQUEST, MAX_REGISTERS_PER_REQUEST } from './read-plan';
 export type { ModbusTable, ReadRequest, PlanLimits } from './read-plan';
+export { modbusErrors } from './error-codes';

@@ -1,5 +1,6 @@
 import type ModbusRTU from 'modbus-serial';
 import { NodeError } from '@tagflow/node-sdk';
+import { modbusErrors } from './error-codes';
 import type { ModbusTable } from './read-plan';
 
 /** How the connection paces and judges requests. */
@@ -83,7 +84,9 @@ export class ModbusConnection {
 
   /** Fails what is queued and in flight, and closes the port. Idempotent. */
   close(): Promise<void> {
-    this.fail(new NodeError('MODBUS_DISCONNECTED', `the connection to ${this.options.device} was closed`));
+    this.fail(
+      new NodeError(modbusErrors.code.MODBUS_DISCONNECTED, `the connection to ${this.options.device} was closed`),
+    );
     this.closing ??= this.options.closePort();
     return this.closing;
   }
@@ -92,7 +95,10 @@ export class ModbusConnection {
   lose(reason: Error): void {
     if (this.lostReason) return;
     this.fail(
-      new NodeError('MODBUS_DISCONNECTED', `the connection to ${this.options.device} was lost: ${reason.message}`),
+      new NodeError(
+        modbusErrors.code.MODBUS_DISCONNECTED,
+        `the connection to ${this.options.device} was lost: ${reason.message}`,
+      ),
     );
     this.onLost(reason);
   }
@@ -159,7 +165,7 @@ export class ModbusConnection {
     if (e.errno === 'ETIMEDOUT') {
       this.timeoutsInRow++;
       const error = new NodeError(
-        'MODBUS_TIMEOUT',
+        modbusErrors.code.MODBUS_TIMEOUT,
         `${device} did not answer within ${this.options.timeoutMs} ms (${what})`,
         { timeoutsInRow: this.timeoutsInRow },
       );
@@ -170,15 +176,15 @@ export class ModbusConnection {
     if (typeof e.modbusCode === 'number') {
       // An exception is an answer: the device is alive.
       this.timeoutsInRow = 0;
-      return new NodeError('MODBUS_EXCEPTION', `${device} refused to ${what}: ${e.message}`, {
+      return new NodeError(modbusErrors.code.MODBUS_EXCEPTION, `${device} refused to ${what}: ${e.message}`, {
         modbusCode: e.modbusCode,
       });
     }
     if (e.errno === 'ECONNREFUSED' && e.message === 'Port Not Open') {
-      const error = new NodeError('MODBUS_DISCONNECTED', `${device} is not connected (${what})`);
+      const error = new NodeError(modbusErrors.code.MODBUS_DISCONNECTED, `${device} is not connected (${what})`);
       this.lose(new Error('port not open'));
       return error;
     }
-    return new NodeError('MODBUS_ERROR', `${what} on ${device} failed: ${e.message ?? String(err)}`);
+    return new NodeError(modbusErrors.code.MODBUS_ERROR, `${what} on ${device} failed: ${e.message ?? String(err)}`);
   }
 }

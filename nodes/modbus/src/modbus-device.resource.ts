@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import ModbusRTU from 'modbus-serial';
 import { defineResource, NodeError } from '@tagflow/node-sdk';
+import { modbusErrors } from './error-codes';
 import { ModbusConnection } from './modbus-connection';
 
 export default defineResource({
@@ -48,6 +49,7 @@ export default defineResource({
     '}',
     '```',
   ].join('\n'),
+  errors: modbusErrors.pick('MODBUS_CONFIG', 'MODBUS_CONNECT'),
   configSchema: {
     type: 'object',
     properties: {
@@ -153,11 +155,14 @@ export default defineResource({
     if (c.transport === 'rtu') {
       if (c.serialPath === undefined)
         throw new NodeError(
-          'MODBUS_CONFIG',
+          modbusErrors.code.MODBUS_CONFIG,
           'a modbus-device with transport "rtu" needs serialPath (e.g. /dev/ttyUSB0)',
         );
     } else if (c.host === undefined) {
-      throw new NodeError('MODBUS_CONFIG', 'a modbus-device with transport "tcp" needs host (e.g. 10.0.0.5)');
+      throw new NodeError(
+        modbusErrors.code.MODBUS_CONFIG,
+        'a modbus-device with transport "tcp" needs host (e.g. 10.0.0.5)',
+      );
     }
     const client = new ModbusRTU();
     let connection: ModbusConnection;
@@ -176,7 +181,7 @@ export default defineResource({
           stopBits: c.stopBits,
         });
       } catch (err) {
-        throw new NodeError('MODBUS_CONNECT', `cannot open ${path}: ${(err as Error).message}`);
+        throw new NodeError(modbusErrors.code.MODBUS_CONNECT, `cannot open ${path}: ${(err as Error).message}`);
       }
       const closePort = () => new Promise<void>((resolve) => client.close(() => resolve()));
       connection = new ModbusConnection(client, { ...options, device, closePort }, lost);
@@ -213,7 +218,7 @@ function openSocket(host: string, port: number, timeoutMs: number, signal: Abort
     const fail = (reason: string) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(new NodeError('MODBUS_CONNECT', `cannot connect to ${host}:${port}: ${reason}`));
+      reject(new NodeError(modbusErrors.code.MODBUS_CONNECT, `cannot connect to ${host}:${port}: ${reason}`));
     };
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
     const onAbort = () => fail('cancelled');

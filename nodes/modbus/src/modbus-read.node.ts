@@ -1,5 +1,6 @@
 import { defineNode, isNodeError, NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { modbusErrors } from './error-codes';
 import type { ModbusConnection } from './modbus-connection';
 import { decodeRegisters } from './register-codec';
 import type { TagValue } from './register-codec';
@@ -19,7 +20,7 @@ interface Tag extends ResolvedLayout {
 type Reading = { value: TagValue; timestamp: number } | { error: Error; timestamp: number };
 
 // Errors after which the rest of a poll would only wait for the same timeout again.
-const DEVICE_GONE = new Set(['MODBUS_TIMEOUT', 'MODBUS_DISCONNECTED']);
+const DEVICE_GONE = new Set<string>([modbusErrors.code.MODBUS_TIMEOUT, modbusErrors.code.MODBUS_DISCONNECTED]);
 
 export default defineNode({
   type: 'modbus-read',
@@ -111,6 +112,14 @@ export default defineNode({
   inputs: [],
   outputs: ['out'],
   resources: { device: 'modbus-device' },
+  errors: modbusErrors.pick(
+    'MODBUS_CONFIG',
+    'MODBUS_DISCONNECTED',
+    'MODBUS_TIMEOUT',
+    'MODBUS_EXCEPTION',
+    'MODBUS_ERROR',
+    'MODBUS_NOT_A_NUMBER',
+  ),
   configSchema: {
     type: 'object',
     properties: {
@@ -203,7 +212,7 @@ export default defineNode({
     const tags: Tag[] = c.tags.map((t) => {
       if (seen.has(t.name))
         throw new NodeError(
-          'MODBUS_CONFIG',
+          modbusErrors.code.MODBUS_CONFIG,
           `two tags are named "${t.name}": names must be unique, they become topics and keys`,
         );
       seen.add(t.name);
@@ -214,7 +223,7 @@ export default defineNode({
     try {
       plan = planReads(tags, limits);
     } catch (err) {
-      throw new NodeError('MODBUS_CONFIG', (err as Error).message);
+      throw new NodeError(modbusErrors.code.MODBUS_CONFIG, (err as Error).message);
     }
     const topic = ctx.name ?? ctx.id;
     let polling: Promise<void> | undefined;
@@ -260,7 +269,7 @@ export default defineNode({
             // Devices write NaN or infinity into a float register to signal a fault: not a value.
             readings.set(tag, {
               error: new NodeError(
-                'MODBUS_NOT_A_NUMBER',
+                modbusErrors.code.MODBUS_NOT_A_NUMBER,
                 `${tag.name}: the device reports ${raw}, which is no measurement`,
               ),
               timestamp,
@@ -277,7 +286,7 @@ export default defineNode({
       const conn = await connection();
       let deviceGone: Error | undefined = conn
         ? undefined
-        : new NodeError('MODBUS_DISCONNECTED', `not connected to the Modbus device "${c.device}"`);
+        : new NodeError(modbusErrors.code.MODBUS_DISCONNECTED, `not connected to the Modbus device "${c.device}"`);
       for (const request of plan) {
         // Closing: the rest of the poll would only delay the close.
         if (ctx.signal.aborted) return;

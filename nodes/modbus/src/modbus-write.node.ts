@@ -1,4 +1,5 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
+import { modbusErrors } from './error-codes';
 import type { ModbusConnection } from './modbus-connection';
 import { describe, encodeRegisters } from './register-codec';
 import { layoutSchema, resolveLayout } from './tag-config';
@@ -62,6 +63,18 @@ export default defineNode({
   inputs: ['in'],
   outputs: [],
   resources: { device: 'modbus-device' },
+  errors: modbusErrors.pick(
+    'MODBUS_CONFIG',
+    'MODBUS_WRITE_BAD_QUALITY',
+    'NOT_A_NUMBER',
+    'NOT_A_BOOLEAN',
+    'NOT_A_STRING',
+    'VALUE_OUT_OF_RANGE',
+    'MODBUS_DISCONNECTED',
+    'MODBUS_TIMEOUT',
+    'MODBUS_EXCEPTION',
+    'MODBUS_ERROR',
+  ),
   configSchema: {
     type: 'object',
     properties: {
@@ -93,12 +106,15 @@ export default defineNode({
       async onMessage(msg) {
         // A value of bad quality (a failed read upstream) must never become a setpoint.
         if (msg.quality === 'bad')
-          throw new NodeError('MODBUS_WRITE_BAD_QUALITY', `not writing a value of bad quality to ${target}`);
+          throw new NodeError(
+            modbusErrors.code.MODBUS_WRITE_BAD_QUALITY,
+            `not writing a value of bad quality to ${target}`,
+          );
         let words: number[] | undefined;
         if (layout.type === 'bool') {
           if (typeof msg.payload !== 'boolean') {
             throw new NodeError(
-              'NOT_A_BOOLEAN',
+              modbusErrors.code.NOT_A_BOOLEAN,
               `${target} takes true or false, but msg.payload is ${describe(msg.payload)}`,
               { payload: String(msg.payload) },
             );
@@ -111,7 +127,7 @@ export default defineNode({
         const connection = device.current;
         if (!connection)
           throw new NodeError(
-            'MODBUS_DISCONNECTED',
+            modbusErrors.code.MODBUS_DISCONNECTED,
             `cannot write ${describe(msg.payload)} to ${target}: not connected to the Modbus device "${c.device}"`,
           );
         if (words === undefined) await connection.writeCoil(c.address, msg.payload as boolean);

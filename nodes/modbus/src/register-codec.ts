@@ -1,4 +1,5 @@
 import { NodeError } from '@tagflow/node-sdk';
+import { modbusErrors } from './error-codes';
 
 /** How a value is laid out in Modbus registers (or a single bit for `bool`). */
 export type DataType = 'bool' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64' | 'string';
@@ -127,15 +128,19 @@ export function encodeRegisters(value: unknown, layout: Layout): number[] {
   if (type === 'bool') throw new Error('bool is written to coils, not to registers');
   if (type === 'string') return encodeString(value, layout);
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new NodeError('NOT_A_NUMBER', `a ${type} register needs a number, but the value is ${describe(value)}`, {
-      value: String(value),
-    });
+    throw new NodeError(
+      modbusErrors.code.NOT_A_NUMBER,
+      `a ${type} register needs a number, but the value is ${describe(value)}`,
+      {
+        value: String(value),
+      },
+    );
   }
   const range = INTEGER_RANGES[type];
   if (range) {
     if (!Number.isInteger(value) || value < range[0] || value > range[1]) {
       throw new NodeError(
-        'VALUE_OUT_OF_RANGE',
+        modbusErrors.code.VALUE_OUT_OF_RANGE,
         `${value} does not fit in ${type}: it takes whole numbers from ${range[0]} to ${range[1]}`,
         {
           value,
@@ -146,7 +151,7 @@ export function encodeRegisters(value: unknown, layout: Layout): number[] {
     }
   } else if (!Number.isFinite(value) || (type === 'float32' && Math.abs(value) > FLOAT32_MAX)) {
     const limit = type === 'float32' ? `finite numbers up to ±${FLOAT32_MAX}` : 'finite numbers';
-    throw new NodeError('VALUE_OUT_OF_RANGE', `${value} does not fit in ${type}: it takes ${limit}`, {
+    throw new NodeError(modbusErrors.code.VALUE_OUT_OF_RANGE, `${value} does not fit in ${type}: it takes ${limit}`, {
       value: String(value),
     });
   }
@@ -176,11 +181,11 @@ export function encodeRegisters(value: unknown, layout: Layout): number[] {
 
 function encodeString(value: unknown, layout: Layout): number[] {
   if (typeof value !== 'string')
-    throw new NodeError('NOT_A_STRING', `a string tag needs text, but the value is ${describe(value)}`);
+    throw new NodeError(modbusErrors.code.NOT_A_STRING, `a string tag needs text, but the value is ${describe(value)}`);
   const registers = registerCount(layout);
   if (value.length > registers * 2) {
     throw new NodeError(
-      'VALUE_OUT_OF_RANGE',
+      modbusErrors.code.VALUE_OUT_OF_RANGE,
       `the text "${value.slice(0, 40)}" has ${value.length} characters; ${registers} registers hold at most ${registers * 2}`,
       {
         length: value.length,
@@ -191,7 +196,10 @@ function encodeString(value: unknown, layout: Layout): number[] {
   // One byte per character: Latin-1 (ASCII and more), as Modbus devices store text.
   const wide = [...value].find((ch) => ch.charCodeAt(0) > 0xff);
   if (wide !== undefined)
-    throw new NodeError('VALUE_OUT_OF_RANGE', `the character "${wide}" cannot be stored in one byte (Latin-1 only)`);
+    throw new NodeError(
+      modbusErrors.code.VALUE_OUT_OF_RANGE,
+      `the character "${wide}" cannot be stored in one byte (Latin-1 only)`,
+    );
   const buf = Buffer.alloc(registers * 2); // NUL-padded
   buf.write(value, 'latin1');
   return bytesToWords(buf, layout.order, false);

@@ -1,4 +1,5 @@
 import { NodeError } from '@tagflow/node-sdk';
+import { modbusErrors } from './error-codes';
 import { registerCount } from './register-codec';
 import type { DataType, WordOrder } from './register-codec';
 import { isBitTable } from './read-plan';
@@ -82,24 +83,28 @@ export function resolveLayout(
   const type: DataType = c.type ?? (bits ? 'bool' : 'uint16');
   if (bits && type !== 'bool')
     throw new NodeError(
-      'MODBUS_CONFIG',
+      modbusErrors.code.MODBUS_CONFIG,
       `${what}: a ${c.function} holds one bit, so its type must be bool, not ${type}`,
     );
   if (!bits && type === 'bool')
     throw new NodeError(
-      'MODBUS_CONFIG',
+      modbusErrors.code.MODBUS_CONFIG,
       `${what}: bool is for coils and discrete inputs; a ${c.function} holds a number (e.g. uint16)`,
     );
   if (type === 'string' && c.length === undefined)
-    throw new NodeError('MODBUS_CONFIG', `${what}: a string needs length, the number of registers it spans`);
+    throw new NodeError(
+      modbusErrors.code.MODBUS_CONFIG,
+      `${what}: a string needs length, the number of registers it spans`,
+    );
   const count = registerCount({ type, order: c.order, length: c.length });
   if (c.address + count > 65536) {
     throw new NodeError(
-      'MODBUS_CONFIG',
+      modbusErrors.code.MODBUS_CONFIG,
       `${what}: a ${type} at address ${c.address} spans ${count} registers and runs past the last address, 65535`,
     );
   }
-  if (c.scale === 0) throw new NodeError('MODBUS_CONFIG', `${what}: scale 0 would turn every value into the offset`);
+  if (c.scale === 0)
+    throw new NodeError(modbusErrors.code.MODBUS_CONFIG, `${what}: scale 0 would turn every value into the offset`);
   return {
     table: c.function,
     address: c.address,

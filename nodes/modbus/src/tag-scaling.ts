@@ -1,4 +1,5 @@
 import { NodeError } from '@tagflow/node-sdk';
+import { modbusErrors } from './error-codes';
 import { isIntegerType } from './register-codec';
 import type { DataType } from './register-codec';
 
@@ -25,7 +26,7 @@ export function removeScaling(value: unknown, { scale, offset }: Scaling, type: 
   const whole = Math.round(raw);
   if (Math.abs(raw - whole) > 1e-6 * Math.max(1, Math.abs(whole))) {
     throw new NodeError(
-      'VALUE_OUT_OF_RANGE',
+      modbusErrors.code.VALUE_OUT_OF_RANGE,
       `${value} cannot be written exactly: with scale ${scale} and offset ${offset} it is the raw value ${raw}, and ${type} takes whole numbers only`,
       { value, raw },
     );

@@ -4,6 +4,7 @@ import { connect } from 'mqtt';
 import type { IClientOptions } from 'mqtt';
 import { defineResource, NodeError } from '@tagflow/node-sdk';
 import { describeConnectError } from './connect-error';
+import { mqttErrors } from './error-codes';
 import { MqttConnection } from './mqtt-connection';
 
 export default defineResource({
@@ -51,6 +52,7 @@ export default defineResource({
     '}',
     '```',
   ].join('\n'),
+  errors: mqttErrors.pick('SECRET_MISSING', 'MQTT_CONNECT', 'MQTT_TLS_FILE'),
   configSchema: {
     type: 'object',
     properties: {
@@ -136,7 +138,7 @@ export default defineResource({
       password = ctx.secret(c.passwordEnv);
       if (password === undefined)
         throw new NodeError(
-          'SECRET_MISSING',
+          mqttErrors.code.SECRET_MISSING,
           `the password for ${c.url} is to come from "${c.passwordEnv}", which is not set`,
         );
     }
@@ -162,7 +164,7 @@ export default defineResource({
         const text = describeConnectError(reason);
         if (!connected) {
           client.end(true);
-          reject(new NodeError('MQTT_CONNECT', `cannot connect to ${c.url}: ${text}`));
+          reject(new NodeError(mqttErrors.code.MQTT_CONNECT, `cannot connect to ${c.url}: ${text}`));
         } else {
           ctx.lost(new Error(`connection to ${c.url} lost: ${text}`));
         }
@@ -183,6 +185,6 @@ function readPem(field: string, file: string | undefined): Buffer | undefined {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new NodeError('MQTT_TLS_FILE', `cannot read ${field} "${file}": ${(err as Error).message}`);
+    throw new NodeError(mqttErrors.code.MQTT_TLS_FILE, `cannot read ${field} "${file}": ${(err as Error).message}`);
   }
 }

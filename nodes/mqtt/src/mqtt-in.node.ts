@@ -1,4 +1,5 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
+import { mqttErrors } from './error-codes';
 import type { MqttConnection } from './mqtt-connection';
 import { topicMatches } from './topic-template';
 
@@ -52,6 +53,7 @@ export default defineNode({
   inputs: [],
   outputs: ['out'],
   resources: { broker: 'mqtt-broker' },
+  errors: mqttErrors.pick('MQTT_PAYLOAD'),
   configSchema: {
     type: 'object',
     properties: {
@@ -107,7 +109,7 @@ export default defineNode({
           const n = Number(text);
           if (text.trim() === '' || !Number.isFinite(n))
             throw new NodeError(
-              'MQTT_PAYLOAD',
+              mqttErrors.code.MQTT_PAYLOAD,
               `the message on ${topic} is not a number: ${JSON.stringify(text.slice(0, 40))}`,
             );
           return n;
@@ -116,7 +118,10 @@ export default defineNode({
           try {
             return JSON.parse(text);
           } catch (err) {
-            throw new NodeError('MQTT_PAYLOAD', `the message on ${topic} is not JSON: ${(err as Error).message}`);
+            throw new NodeError(
+              mqttErrors.code.MQTT_PAYLOAD,
+              `the message on ${topic} is not JSON: ${(err as Error).message}`,
+            );
           }
         default:
           try {

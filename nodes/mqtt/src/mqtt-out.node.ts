@@ -1,5 +1,6 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { mqttErrors } from './error-codes';
 import type { MqttConnection } from './mqtt-connection';
 import { renderTopic } from './topic-template';
 
@@ -102,6 +103,7 @@ export default defineNode({
   inputs: ['in'],
   outputs: [],
   resources: { broker: 'mqtt-broker' },
+  errors: mqttErrors.pick('MQTT_TOPIC', 'MQTT_PROPERTY'),
   configSchema: {
     type: 'object',
     properties: {
@@ -305,7 +307,7 @@ export default defineNode({
         try {
           topic = renderTopic(c.topic, msg);
         } catch (err) {
-          throw new NodeError('MQTT_TOPIC', (err as Error).message);
+          throw new NodeError(mqttErrors.code.MQTT_TOPIC, (err as Error).message);
         }
         const body =
           c.format === 'message'
@@ -317,7 +319,7 @@ export default defineNode({
         try {
           properties = wantsProperties ? propertiesFor(msg) : undefined;
         } catch (err) {
-          throw new NodeError('MQTT_PROPERTY', (err as Error).message);
+          throw new NodeError(mqttErrors.code.MQTT_PROPERTY, (err as Error).message);
         }
         const pushed = outbox.push({ topic, body, qos: c.qos as 0 | 1 | 2, retain: c.retain, properties });
         // With 'block', waiting is the point: the flow is held back while the buffer is full.

@@ -13,3 +13,4 @@ export type { WritableType } from './variant-codec';
 export { dataValueMessage } from './data-value-message';
 export type { OpcuaMessage } from './data-value-message';
 export { parseNodeId } from './node-id';
+export { opcuaErrors } from './error-codes';

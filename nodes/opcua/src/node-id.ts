@@ -1,4 +1,5 @@
 import { NodeError } from '@tagflow/node-sdk';
+import { opcuaErrors } from './error-codes';
 import { errorText } from './error-text';
 import { coerceNodeId } from 'node-opcua';
 import type { NodeId } from 'node-opcua';
@@ -10,7 +11,7 @@ import type { NodeId } from 'node-opcua';
 export function parseNodeId(text: unknown, field = 'node id'): NodeId {
   if (typeof text !== 'string' || text.trim() === '') {
     throw new NodeError(
-      'OPCUA_NODE_ID',
+      opcuaErrors.code.OPCUA_NODE_ID,
       `the ${field} must be a text such as "ns=1;s=Pump.Flow", not ${JSON.stringify(text) ?? String(text)}`,
     );
   }
@@ -18,7 +19,7 @@ export function parseNodeId(text: unknown, field = 'node id'): NodeId {
     return coerceNodeId(text.trim());
   } catch (err) {
     throw new NodeError(
-      'OPCUA_NODE_ID',
+      opcuaErrors.code.OPCUA_NODE_ID,
       `"${text}" is not a valid OPC UA node id (expected e.g. "ns=1;s=Pump.Flow" or "ns=2;i=1001"): ${errorText(err)}`,
     );
   }

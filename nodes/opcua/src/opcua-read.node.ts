@@ -1,4 +1,5 @@
 import { defineNode, deriveMessage, NodeError } from '@tagflow/node-sdk';
+import { opcuaErrors } from './error-codes';
 import { errorText } from './error-text';
 import type { Message } from '@tagflow/node-sdk';
 import type { NodeId } from 'node-opcua';
@@ -62,6 +63,7 @@ export default defineNode({
   inputs: ['in'],
   outputs: ['out'],
   resources: { server: 'opcua-server' },
+  errors: opcuaErrors.pick('OPCUA_NODE_ID', 'OPCUA_NOT_CONNECTED', 'OPCUA_READ'),
   configSchema: {
     type: 'object',
     properties: {
@@ -126,13 +128,16 @@ export default defineNode({
         const items = configured.length > 0 ? configured : fromMessage(msg);
         const connection = server.current;
         if (!connection)
-          throw new NodeError('OPCUA_NOT_CONNECTED', `not connected to the OPC UA server "${c.server}": nothing read`);
+          throw new NodeError(
+            opcuaErrors.code.OPCUA_NOT_CONNECTED,
+            `not connected to the OPC UA server "${c.server}": nothing read`,
+          );
         let values;
         try {
           values = await connection.read(items.map((item) => item.nodeId));
         } catch (err) {
           throw new NodeError(
-            'OPCUA_READ',
+            opcuaErrors.code.OPCUA_READ,
             `reading ${items.map((i) => i.text).join(', ')} from ${connection.endpointUrl} failed: ${errorText(err)}`,
           );
         }

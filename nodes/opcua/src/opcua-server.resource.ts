@@ -1,4 +1,5 @@
 import { defineResource, NodeError } from '@tagflow/node-sdk';
+import { opcuaErrors } from './error-codes';
 import { errorText } from './error-text';
 import type { NodeLogger } from '@tagflow/node-sdk';
 import { MessageSecurityMode, OPCUAClient, SecurityPolicy, UserTokenType } from 'node-opcua';
@@ -75,6 +76,14 @@ export default defineResource({
     '}',
     '```',
   ].join('\n'),
+  errors: opcuaErrors.pick(
+    'OPCUA_CONFIG',
+    'SECRET_MISSING',
+    'OPCUA_CONNECT',
+    'OPCUA_CERT_UNTRUSTED',
+    'OPCUA_LOGIN',
+    'OPCUA_SESSION',
+  ),
   configSchema: {
     type: 'object',
     properties: {
@@ -143,7 +152,7 @@ export default defineResource({
     const securityPolicy = c.securityPolicy ?? (c.securityMode === 'None' ? 'None' : 'Basic256Sha256');
     if ((c.securityMode === 'None') !== (securityPolicy === 'None')) {
       throw new NodeError(
-        'OPCUA_CONFIG',
+        opcuaErrors.code.OPCUA_CONFIG,
         `security mode ${c.securityMode} cannot go with security policy ${securityPolicy}: use None with None, or a policy such as Basic256Sha256 with Sign or SignAndEncrypt`,
       );
     }
@@ -204,7 +213,7 @@ function userIdentity(
   const password = passwordEnv === undefined ? undefined : secret(passwordEnv);
   if (password === undefined)
     throw new NodeError(
-      'SECRET_MISSING',
+      opcuaErrors.code.SECRET_MISSING,
       `the password of "${userName}" on ${url} is to come from "${passwordEnv}", which is not set`,
     );
   return { type: UserTokenType.UserName, userName, password };
@@ -222,12 +231,12 @@ function connectError(err: unknown, url: string, dataDir: string): NodeError {
   if (/BadCertificateUntrusted|certificate verification failed/i.test(text)) {
     const pki = clientPkiFolder(dataDir);
     return new NodeError(
-      'OPCUA_CERT_UNTRUSTED',
+      opcuaErrors.code.OPCUA_CERT_UNTRUSTED,
       `the certificate of ${url} is not trusted: move it from ${pki}/rejected to ${pki}/trusted/certs (or set autoAcceptServerCertificate)`,
       { reason: text },
     );
   }
-  return new NodeError('OPCUA_CONNECT', `cannot connect to ${url}: ${text}`);
+  return new NodeError(opcuaErrors.code.OPCUA_CONNECT, `cannot connect to ${url}: ${text}`);
 }
 
 function sessionError(err: unknown, url: string, userName: string | undefined): NodeError {
@@ -235,7 +244,7 @@ function sessionError(err: unknown, url: string, userName: string | undefined): 
   if (/BadUserAccessDenied|BadIdentityToken/i.test(text)) {
     const who =
       userName === undefined ? 'anonymous login' : `the login of "${userName}" (wrong user name or password?)`;
-    return new NodeError('OPCUA_LOGIN', `${url} refused ${who}: ${text}`);
+    return new NodeError(opcuaErrors.code.OPCUA_LOGIN, `${url} refused ${who}: ${text}`);
   }
-  return new NodeError('OPCUA_SESSION', `cannot open a session on ${url}: ${text}`);
+  return new NodeError(opcuaErrors.code.OPCUA_SESSION, `cannot open a session on ${url}: ${text}`);
 }

@@ -1,4 +1,5 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
+import { opcuaErrors } from './error-codes';
 import { errorText } from './error-text';
 import { AttributeIds, DataChangeFilter, DataChangeTrigger, DeadbandType, TimestampsToReturn } from 'node-opcua';
 import type { ClientSubscription, DataValue, MonitoringParametersOptions } from 'node-opcua';
@@ -81,6 +82,7 @@ export default defineNode({
   inputs: [],
   outputs: ['out'],
   resources: { server: 'opcua-server' },
+  errors: opcuaErrors.pick('OPCUA_NODE_ID', 'OPCUA_SUBSCRIBE', 'OPCUA_MONITOR'),
   configSchema: {
     type: 'object',
     properties: {
@@ -214,7 +216,10 @@ export default defineNode({
           );
         monitor(connection).catch((err: unknown) =>
           ctx.error(
-            new NodeError('OPCUA_SUBSCRIBE', `cannot subscribe again on ${connection.endpointUrl}: ${errorText(err)}`),
+            new NodeError(
+              opcuaErrors.code.OPCUA_SUBSCRIBE,
+              `cannot subscribe again on ${connection.endpointUrl}: ${errorText(err)}`,
+            ),
           ),
         );
       };
@@ -237,14 +242,15 @@ export default defineNode({
             if (sub === subscription) ctx.send(dataValueMessage(value, item.text, item.topic, ctx.clock.now()));
           });
           monitored.on('err', (message: string) =>
-            ctx.error(new NodeError('OPCUA_MONITOR', `monitoring ${item.text} failed: ${message}`)),
+            ctx.error(new NodeError(opcuaErrors.code.OPCUA_MONITOR, `monitoring ${item.text} failed: ${message}`)),
           );
         }),
       );
       const failed = results.flatMap((r, i) =>
         r.status === 'rejected' ? [`${items[i].text}: ${errorText(r.reason)}`] : [],
       );
-      for (const failure of failed) ctx.error(new NodeError('OPCUA_MONITOR', `cannot monitor ${failure}`));
+      for (const failure of failed)
+        ctx.error(new NodeError(opcuaErrors.code.OPCUA_MONITOR, `cannot monitor ${failure}`));
       const ok = items.length - failed.length;
       ctx.status({
         state: failed.length === 0 ? 'ok' : 'error',
@@ -257,7 +263,10 @@ export default defineNode({
         const subscribeOn = (connection: OpcuaConnection) =>
           monitor(connection).catch((err: unknown) => {
             ctx.error(
-              new NodeError('OPCUA_SUBSCRIBE', `cannot subscribe on ${connection.endpointUrl}: ${errorText(err)}`),
+              new NodeError(
+                opcuaErrors.code.OPCUA_SUBSCRIBE,
+                `cannot subscribe on ${connection.endpointUrl}: ${errorText(err)}`,
+              ),
             );
           });
         removers.push(server.onConnect(subscribeOn));

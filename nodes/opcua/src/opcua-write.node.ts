@@ -1,4 +1,5 @@
 import { defineNode, deriveMessage, NodeError } from '@tagflow/node-sdk';
+import { opcuaErrors } from './error-codes';
 import { errorText } from './error-text';
 import type { Message } from '@tagflow/node-sdk';
 import { DataType } from 'node-opcua';
@@ -69,6 +70,14 @@ export default defineNode({
   inputs: ['in'],
   outputs: ['out'],
   resources: { server: 'opcua-server' },
+  errors: opcuaErrors.pick(
+    'OPCUA_NODE_ID',
+    'OPCUA_WRITE_BAD_QUALITY',
+    'OPCUA_NOT_CONNECTED',
+    'OPCUA_WRITE',
+    'OPCUA_WRITE_TYPE',
+    'OPCUA_WRITE_VALUE',
+  ),
   configSchema: {
     type: 'object',
     properties: {
@@ -111,16 +120,19 @@ export default defineNode({
       try {
         declared = await connection.variableType(nodeId);
       } catch (err) {
-        throw new NodeError('OPCUA_WRITE', `cannot write ${target}: ${errorText(err)}`);
+        throw new NodeError(opcuaErrors.code.OPCUA_WRITE, `cannot write ${target}: ${errorText(err)}`);
       }
       const name = writableTypeName(declared.dataType);
       if (!name)
         throw new NodeError(
-          'OPCUA_WRITE_TYPE',
+          opcuaErrors.code.OPCUA_WRITE_TYPE,
           `cannot write ${target}: its data type ${DataType[declared.dataType]} is not one tagflow writes (${WRITABLE_TYPES.join(', ')})`,
         );
       if (!declared.array && Array.isArray(payload))
-        throw new NodeError('OPCUA_WRITE_VALUE', `cannot write an array to ${target}: it holds a single ${name}`);
+        throw new NodeError(
+          opcuaErrors.code.OPCUA_WRITE_VALUE,
+          `cannot write an array to ${target}: it holds a single ${name}`,
+        );
       return { name, array: declared.array };
     };
 
@@ -129,11 +141,14 @@ export default defineNode({
         const nodeId = fixedNodeId ?? parseNodeId(msg.topic, 'node id to write (msg.topic)');
         const target = nodeId.toString();
         if (msg.quality === 'bad')
-          throw new NodeError('OPCUA_WRITE_BAD_QUALITY', `not writing a value of bad quality to ${target}`);
+          throw new NodeError(
+            opcuaErrors.code.OPCUA_WRITE_BAD_QUALITY,
+            `not writing a value of bad quality to ${target}`,
+          );
         const connection = server.current;
         if (!connection)
           throw new NodeError(
-            'OPCUA_NOT_CONNECTED',
+            opcuaErrors.code.OPCUA_NOT_CONNECTED,
             `not connected to the OPC UA server "${c.server}": ${target} not written`,
           );
         const type = await typeToWrite(connection, nodeId, target, msg.payload);
@@ -143,13 +158,13 @@ export default defineNode({
           status = await connection.write(nodeId, variant);
         } catch (err) {
           throw new NodeError(
-            'OPCUA_WRITE',
+            opcuaErrors.code.OPCUA_WRITE,
             `writing ${target} on ${connection.endpointUrl} failed: ${errorText(err)}`,
           );
         }
         if (!status.isGood()) {
           throw new NodeError(
-            'OPCUA_WRITE',
+            opcuaErrors.code.OPCUA_WRITE,
             `the server refused to write ${JSON.stringify(msg.payload)} to ${target}: ${describeStatus(status)}`,
             { statusCode: status.name },
           );

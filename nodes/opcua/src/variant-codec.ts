@@ -10,6 +10,7 @@ import {
   Variant,
   VariantArrayType,
 } from 'node-opcua';
+import { opcuaErrors } from './error-codes';
 
 /** Data types `toVariant` can write, by their OPC UA names (the `dataType` config of opcua-write). */
 export const WRITABLE_TYPES = [
@@ -171,10 +172,14 @@ function refuse(target: string, value: unknown, expected: string): NodeError {
     // A value JSON cannot show (a cycle, a BigInt) is still named by its type.
     shown = `a ${typeof value}`;
   }
-  return new NodeError('OPCUA_WRITE_VALUE', `cannot write ${shown.slice(0, 60)} to ${target}: expected ${expected}`, {
-    value: shown,
-    expected,
-  });
+  return new NodeError(
+    opcuaErrors.code.OPCUA_WRITE_VALUE,
+    `cannot write ${shown.slice(0, 60)} to ${target}: expected ${expected}`,
+    {
+      value: shown,
+      expected,
+    },
+  );
 }
 
 /** The text form of a NodeId, as users write it (`ns=1;s=Pump.Flow`). */

@@ -2,11 +2,13 @@ import type { NodeEntry } from './check-nodes';
 import { isPlainObject } from './clone-json';
 import { edgeKey, normalizeEdge } from './edges';
 import type { NormalizedEdge } from './edges';
+import { flowErrors } from './error-codes';
+import type { FlowIssueCode } from './error-codes';
 import { edgeSubject, nodeSubject, quoteList } from './issues';
 import type { IssueList } from './issue-list';
 import { closest } from './suggest';
 
-type Fail = (code: string, at: string, text: string, nodeId?: string) => void;
+type Fail = (code: FlowIssueCode, at: string, text: string, nodeId?: string) => void;
 
 /**
  * Checks that edges join existing nodes through existing ports, once each; returns them normalized.
@@ -44,13 +46,17 @@ export function checkEdges(
     const key = edgeKey(full);
     const sameKey = byKey.get(key);
     if (sameKey !== undefined) {
-      fail('DUPLICATE_EDGE', path, `connects the same ports as the edge at /edges/${sameKey}; remove one of them`);
+      fail(
+        flowErrors.code.DUPLICATE_EDGE,
+        path,
+        `connects the same ports as the edge at /edges/${sameKey}; remove one of them`,
+      );
     } else {
       byKey.set(key, index);
       const sameId = byId.get(full.id);
       if (sameId !== undefined) {
         fail(
-          'DUPLICATE_EDGE_ID',
+          flowErrors.code.DUPLICATE_EDGE_ID,
           `${path}/id`,
           `${JSON.stringify(full.id)} is already the id of the edge at /edges/${sameId}; edge ids must be unique`,
         );
@@ -75,7 +81,11 @@ function checkEnd(
   if (!node) {
     const guess = closest(nodeId, nodes.keys());
     const hint = guess ? `; did you mean ${JSON.stringify(guess)}?` : '';
-    fail('DANGLING_EDGE', `${path}/${end}`, `${JSON.stringify(nodeId)} is not the id of a node in this flow${hint}`);
+    fail(
+      flowErrors.code.DANGLING_EDGE,
+      `${path}/${end}`,
+      `${JSON.stringify(nodeId)} is not the id of a node in this flow${hint}`,
+    );
     return;
   }
   if (!node.info) return; // unknown type: already reported, and its ports are unknown
@@ -92,7 +102,7 @@ function checkEnd(
         ? `its only ${kind} port is ${quoteList(ports)}`
         : `its ${kind} ports are ${quoteList(ports, 'and')}`;
   fail(
-    'UNKNOWN_PORT',
+    flowErrors.code.UNKNOWN_PORT,
     `${path}/${portField}`,
     `${JSON.stringify(port)}${defaulted} is not an ${kind} port of ${nodeSubject(nodeId, node.type)}; ${available}`,
     nodeId,

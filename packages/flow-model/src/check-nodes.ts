@@ -5,6 +5,7 @@ import { checkConfig } from './config-validators';
 import { checkResourceRefs } from './check-resource-refs';
 import type { CheckedResources } from './check-resources';
 import { fromPackage, notInstalled } from './check-resources';
+import { flowErrors } from './error-codes';
 import type { FlowNode } from './flow';
 import { nodeSubject } from './issues';
 import type { IssueList } from './issue-list';
@@ -60,7 +61,7 @@ export function checkNodes(
       const first = result.byId.get(id);
       if (first) {
         issues.error({
-          code: 'DUPLICATE_NODE_ID',
+          code: flowErrors.code.DUPLICATE_NODE_ID,
           path: `${path}/id`,
           nodeId: id,
           message: `${nodeSubject(id, type)}: ${path}/id ${JSON.stringify(id)} is already used by the node at /nodes/${first.index}; node ids must be unique`,
@@ -74,7 +75,7 @@ export function checkNodes(
     if (type === undefined) return;
     if (!info) {
       issues.error({
-        code: 'UNKNOWN_NODE_TYPE',
+        code: flowErrors.code.UNKNOWN_NODE_TYPE,
         path: `${path}/type`,
         nodeId: id,
         message: `${nodeSubject(id, type, index)}: ${path}/type ${notInstalled('node', type, nodeTypeNames(catalog), KNOWN_NODE_PACKAGES)}`,
@@ -89,7 +90,7 @@ export function checkNodes(
     const subject = nodeSubject(id, type, index);
     if (!checked.ok) {
       issues.error({
-        code: 'CONFIG_SCHEMA_INVALID',
+        code: flowErrors.code.CONFIG_SCHEMA_INVALID,
         path: `${path}/config`,
         nodeId: id,
         message: `${subject}: ${path}/config cannot be checked: the config schema of node type "${type}"${fromPackage(info.package)} is invalid (${checked.schemaError}); report this to the package's author`,
@@ -98,7 +99,7 @@ export function checkNodes(
     }
     for (const problem of checked.problems) {
       issues.error({
-        code: 'CONFIG_INVALID',
+        code: flowErrors.code.CONFIG_INVALID,
         path: problem.path,
         nodeId: id,
         message: `${subject}: ${problem.path} ${problem.text}`,
@@ -126,7 +127,7 @@ function upgrade(
   const path = `/nodes/${index}`;
   if (node.typeVersion < info.version && !migrations) {
     issues.warn({
-      code: 'MIGRATION_PENDING',
+      code: flowErrors.code.MIGRATION_PENDING,
       path: `${path}/typeVersion`,
       nodeId: node.id,
       message:

@@ -1,6 +1,8 @@
 import type { NodeTypeInfo } from './catalog';
 import type { CheckedResources } from './check-resources';
 import { configFieldPath } from './check-resources';
+import { flowErrors } from './error-codes';
+import type { FlowIssueCode } from './error-codes';
 import { describeValue, nodeSubject, quoteList } from './issues';
 import type { IssueList } from './issue-list';
 
@@ -29,26 +31,29 @@ export function checkResourceRefs(node: ResourceUser, resources: CheckedResource
       candidates.length > 0
         ? `resources of that type here: ${quoteList(candidates)}`
         : `this flow has no "${wanted}" resource: add one under "resources"`;
-    const report = (code: string, text: string, resourceId?: string) =>
+    const report = (code: FlowIssueCode, text: string, resourceId?: string) =>
       issues.error({ code, path, nodeId: node.id, resourceId, message: `${subject}: ${path} ${text}; ${hint}` });
     if (value === undefined || value === '') {
-      report('RESOURCE_NOT_SET', `is required: it must be the id of a "${wanted}" resource`);
+      report(flowErrors.code.RESOURCE_NOT_SET, `is required: it must be the id of a "${wanted}" resource`);
       continue;
     }
     if (typeof value !== 'string') {
-      report('RESOURCE_NOT_FOUND', `must be the id of a "${wanted}" resource (got ${describeValue(value)})`);
+      report(
+        flowErrors.code.RESOURCE_NOT_FOUND,
+        `must be the id of a "${wanted}" resource (got ${describeValue(value)})`,
+      );
       continue;
     }
     const resource = resources.byId.get(value);
     if (!resource) {
       report(
-        'RESOURCE_NOT_FOUND',
+        flowErrors.code.RESOURCE_NOT_FOUND,
         `names resource ${JSON.stringify(value)}, but this flow has no resource with that id`,
         value,
       );
     } else if (resource.type !== wanted) {
       report(
-        'RESOURCE_TYPE_MISMATCH',
+        flowErrors.code.RESOURCE_TYPE_MISMATCH,
         `names resource ${JSON.stringify(value)} of type ${describeValue(resource.type)}, but this node needs a "${wanted}" resource`,
         value,
       );

@@ -1,3 +1,4 @@
+import { flowErrors } from './error-codes';
 import { TAGFLOW_RELEASE } from './known-packages';
 import type { NodeCatalog } from './catalog';
 import { findResourceType, resourceTypeNames } from './catalog-lookup';
@@ -41,7 +42,7 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
       const first = byId.get(id);
       if (first) {
         issues.error({
-          code: 'DUPLICATE_RESOURCE_ID',
+          code: flowErrors.code.DUPLICATE_RESOURCE_ID,
           path: `${path}/id`,
           resourceId: id,
           message: `${subject}: ${path}/id ${JSON.stringify(id)} is already used by the resource at /resources/${first.index}; resource ids must be unique`,
@@ -54,7 +55,7 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
     const info = findResourceType(catalog, type);
     if (!info) {
       issues.error({
-        code: 'UNKNOWN_RESOURCE_TYPE',
+        code: flowErrors.code.UNKNOWN_RESOURCE_TYPE,
         path: `${path}/type`,
         resourceId: id,
         message: `${subject}: ${path}/type ${notInstalled('resource', type, resourceTypeNames(catalog), KNOWN_RESOURCE_PACKAGES)}`,
@@ -65,7 +66,7 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
     const checked = checkConfig(catalog, info.configSchema, resource.config ?? {}, `${path}/config`);
     if (!checked.ok) {
       issues.error({
-        code: 'CONFIG_SCHEMA_INVALID',
+        code: flowErrors.code.CONFIG_SCHEMA_INVALID,
         path: `${path}/config`,
         resourceId: id,
         message: `${subject}: ${path}/config cannot be checked: the config schema of resource type "${type}"${fromPackage(info.package)} is invalid (${checked.schemaError}); report this to the package's author`,
@@ -74,7 +75,7 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
     }
     for (const problem of checked.problems) {
       issues.error({
-        code: 'RESOURCE_CONFIG_INVALID',
+        code: flowErrors.code.RESOURCE_CONFIG_INVALID,
         path: problem.path,
         resourceId: id,
         message: `${subject}: ${problem.path} ${problem.text}`,

@@ -3,10 +3,12 @@ import type { ValidateFunction } from 'ajv';
 import { isPlainObject } from './clone-json';
 import { createAjv } from './create-ajv';
 import { rawEdgeId } from './edges';
+import { flowErrors } from './error-codes';
+import type { FlowIssueCode } from './error-codes';
 import { CURRENT_SCHEMA_VERSION } from './flow';
 import { flowSchema } from './flow-schema';
 import { describeValue, edgeSubject, nodeSubject, resourceSubject } from './issues';
-import type { FlowIssue } from './issues';
+import type { FlowIssue, FlowModelIssue } from './issues';
 import type { IssueList } from './issue-list';
 import { describeSchemaErrors } from './schema-errors';
 import type { SchemaProblem } from './schema-errors';
@@ -31,13 +33,13 @@ export function checkStructure(flow: Record<string, unknown>, issues: IssueList)
   for (const problem of describeSchemaErrors(validate.errors)) issues.error(structureIssue(flow, problem));
 }
 
-const CODES: Record<SchemaProblem['kind'], string> = {
-  missing: 'MISSING_FIELD',
-  unknown: 'UNKNOWN_FIELD',
-  invalid: 'INVALID_FIELD',
+const CODES: Record<SchemaProblem['kind'], FlowIssueCode> = {
+  missing: flowErrors.code.MISSING_FIELD,
+  unknown: flowErrors.code.UNKNOWN_FIELD,
+  invalid: flowErrors.code.INVALID_FIELD,
 };
 
-function structureIssue(flow: Record<string, unknown>, problem: SchemaProblem): FlowIssue {
+function structureIssue(flow: Record<string, unknown>, problem: SchemaProblem): FlowModelIssue {
   const owner = ownerOf(flow, problem.path);
   if (problem.path === '/schemaVersion' && problem.kind === 'invalid') {
     const version = flow.schemaVersion;
@@ -46,7 +48,7 @@ function structureIssue(flow: Record<string, unknown>, problem: SchemaProblem): 
       ? `is ${version}: the file was saved by a newer tagflow; this one reads format ${CURRENT_SCHEMA_VERSION}, so upgrade tagflow`
       : `must be ${CURRENT_SCHEMA_VERSION} (got ${describeValue(version)})`;
     return {
-      code: 'UNSUPPORTED_SCHEMA_VERSION',
+      code: flowErrors.code.UNSUPPORTED_SCHEMA_VERSION,
       path: problem.path,
       message: `${owner.subject}: ${problem.path} ${text}`,
     };

@@ -8,7 +8,11 @@ export type { MigratedNode } from './check-nodes';
 export { migrateNode } from './migrate';
 export type { ConfigMigration, MigrateNodeResult, NodeMigrations } from './migrate';
 export { formatIssue, formatIssues } from './issues';
-export type { FlowIssue, FlowIssueCode } from './issues';
+export type { FlowIssue } from './issues';
+export { defineErrorCodes } from './define-error-codes';
+export type { ErrorCatalogue, ErrorCodeOf } from './define-error-codes';
+export { flowErrors } from './error-codes';
+export type { FlowIssueCode } from './error-codes';
 export { edgeKey, normalizeEdge } from './edges';
 export type { NormalizedEdge } from './edges';
 export {

@@ -1,4 +1,4 @@
-import type { FlowIssue } from './issues';
+import type { FlowIssue, FlowModelIssue } from './issues';
 
 /** Collects what one validation run finds; every check adds to it so all issues come out at once. */
 export class IssueList {
@@ -7,11 +7,11 @@ export class IssueList {
   /** Things worth a look that do not stop the flow. */
   readonly warnings: FlowIssue[] = [];
 
-  error(issue: FlowIssue): void {
+  error(issue: FlowModelIssue): void {
     this.errors.push(withoutUndefined(issue));
   }
 
-  warn(issue: FlowIssue): void {
+  warn(issue: FlowModelIssue): void {
     this.warnings.push(withoutUndefined(issue));
   }
 

@@ -4,9 +4,14 @@
  * the editor can highlight the field from `path`.
  */
 
+import type { FlowIssueCode } from './error-codes';
+
 /** One problem found in a flow file, an error or a warning depending on the list holding it. */
 export interface FlowIssue {
-  /** Stable, machine-readable code, e.g. `CONFIG_INVALID`; see `FlowIssueCode`. */
+  /**
+   * Stable, machine-readable code, e.g. `CONFIG_INVALID`: a `FlowIssueCode` from validation, or
+   * one of the runtime's deploy codes (`deployErrors` in @tagflow/runtime).
+   */
   code: string;
   /** Plain words, ready to show: names the node/edge/resource, the JSON path and what was expected. */
   message: string;
@@ -24,33 +29,8 @@ export interface FlowIssue {
   column?: number;
 }
 
-/** Every code `validateFlow` and `parseFlowJson` produce; the README gives an example of each. */
-export type FlowIssueCode =
-  | 'INVALID_JSON'
-  | 'NOT_A_FLOW'
-  | 'UNSUPPORTED_SCHEMA_VERSION'
-  | 'MISSING_FIELD'
-  | 'UNKNOWN_FIELD'
-  | 'INVALID_FIELD'
-  | 'DUPLICATE_NODE_ID'
-  | 'DUPLICATE_RESOURCE_ID'
-  | 'UNKNOWN_NODE_TYPE'
-  | 'UNKNOWN_RESOURCE_TYPE'
-  | 'TYPE_VERSION_TOO_NEW'
-  | 'MIGRATION_MISSING'
-  | 'MIGRATION_FAILED'
-  | 'MIGRATION_PENDING'
-  | 'CONFIG_INVALID'
-  | 'CONFIG_SCHEMA_INVALID'
-  | 'RESOURCE_CONFIG_INVALID'
-  | 'RESOURCE_NOT_SET'
-  | 'RESOURCE_NOT_FOUND'
-  | 'RESOURCE_TYPE_MISMATCH'
-  | 'DANGLING_EDGE'
-  | 'UNKNOWN_PORT'
-  | 'DUPLICATE_EDGE'
-  | 'DUPLICATE_EDGE_ID'
-  | 'UNCONNECTED_NODE';
+/** An issue flow-model itself reports: its code is one of `flowErrors`. */
+export type FlowModelIssue = FlowIssue & { code: FlowIssueCode };
 
 /** One issue on one line, e.g. `node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0) [CONFIG_INVALID]`. */
 export function formatIssue(issue: FlowIssue): string {

@@ -1,7 +1,9 @@
 import { cloneJson, isPlainObject } from './clone-json';
+import { flowErrors } from './error-codes';
+import type { FlowIssueCode } from './error-codes';
 import type { FlowNode } from './flow';
 import { nodeSubject } from './issues';
-import type { FlowIssue } from './issues';
+import type { FlowModelIssue } from './issues';
 
 /** Upgrades a config saved at version `n` to version `n + 1`; pure, returns a new object. */
 export type ConfigMigration = (config: Record<string, unknown>) => Record<string, unknown>;
@@ -16,7 +18,7 @@ export interface NodeMigrations {
 
 /** Outcome of `migrateNode`: the upgraded copy, or why it could not be upgraded. */
 export type MigrateNodeResult =
-  { ok: true; node: FlowNode; from: number; to: number } | { ok: false; error: FlowIssue };
+  { ok: true; node: FlowNode; from: number; to: number } | { ok: false; error: FlowModelIssue };
 
 /**
  * Brings a node saved with an older `typeVersion` up to `info.version`, one step at a time.
@@ -28,13 +30,13 @@ export function migrateNode(node: FlowNode, info: NodeMigrations, path = ''): Mi
   const from = node.typeVersion;
   const to = info.version;
   const subject = nodeSubject(node.id, node.type);
-  const fail = (code: string, at: string, message: string): MigrateNodeResult => ({
+  const fail = (code: FlowIssueCode, at: string, message: string): MigrateNodeResult => ({
     ok: false,
     error: { code, path: at, message: `${subject}: ${at} ${message}`, nodeId: node.id },
   });
   if (from > to) {
     return fail(
-      'TYPE_VERSION_TOO_NEW',
+      flowErrors.code.TYPE_VERSION_TOO_NEW,
       `${path}/typeVersion`,
       `is ${from}: the node was saved with a newer version of the node type than the installed one (version ${to}); upgrade the package providing "${node.type}"`,
     );
@@ -47,7 +49,7 @@ export function migrateNode(node: FlowNode, info: NodeMigrations, path = ''): Mi
         : undefined;
     if (typeof step !== 'function') {
       return fail(
-        'MIGRATION_MISSING',
+        flowErrors.code.MIGRATION_MISSING,
         `${path}/typeVersion`,
         `is ${from} but the installed "${node.type}" is version ${to} and has no migration from version ${version} to ${version + 1}; ` +
           `ask the package's author for the missing migration, or delete the node and add it again`,
@@ -59,14 +61,14 @@ export function migrateNode(node: FlowNode, info: NodeMigrations, path = ''): Mi
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       return fail(
-        'MIGRATION_FAILED',
+        flowErrors.code.MIGRATION_FAILED,
         `${path}/config`,
         `could not be upgraded from version ${version} to ${version + 1}: ${reason}`,
       );
     }
     if (!isPlainObject(upgraded)) {
       return fail(
-        'MIGRATION_FAILED',
+        flowErrors.code.MIGRATION_FAILED,
         `${path}/config`,
         `could not be upgraded from version ${version} to ${version + 1}: the migration returned ${describeResult(upgraded)} instead of a config object`,
       );

@@ -1,3 +1,4 @@
+import { flowErrors } from './error-codes';
 import type { FlowIssue } from './issues';
 import { findJsonSyntaxError, lineColumn } from './json-syntax';
 
@@ -19,7 +20,7 @@ export function parseFlowJson(text: string): ParseFlowJsonResult {
     return {
       ok: false,
       error: {
-        code: 'INVALID_JSON',
+        code: flowErrors.code.INVALID_JSON,
         path: '',
         line,
         column,

@@ -7,6 +7,7 @@ import { checkResources } from './check-resources';
 import { checkStructure } from './check-structure';
 import { cloneJson, isPlainObject } from './clone-json';
 import type { NormalizedEdge } from './edges';
+import { flowErrors } from './error-codes';
 import type { Flow } from './flow';
 import { describeValue, nodeSubject } from './issues';
 import type { FlowIssue } from './issues';
@@ -47,7 +48,7 @@ export function validateFlow(input: unknown, catalog: NodeCatalog, options: Vali
   const issues = new IssueList();
   if (!isPlainObject(input)) {
     issues.error({
-      code: 'NOT_A_FLOW',
+      code: flowErrors.code.NOT_A_FLOW,
       path: '',
       message: `the flow must be a JSON object like { "schemaVersion": 1, "id": ..., "nodes": [...], "edges": [...] } (got ${describeValue(input)})`,
     });
@@ -83,7 +84,7 @@ function warnUnconnected(rawEdges: unknown, nodes: Map<string, NodeEntry>, issue
     if (node.info && node.info.inputs.length === 0 && node.info.outputs.length === 0) continue;
     const path = `/nodes/${node.index}`;
     issues.warn({
-      code: 'UNCONNECTED_NODE',
+      code: flowErrors.code.UNCONNECTED_NODE,
       path,
       nodeId: id,
       message: `${nodeSubject(id, node.type)}: ${path} is not connected to any other node (no edge starts or ends at it)`,

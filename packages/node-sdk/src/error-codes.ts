@@ -1,35 +1,20 @@
-/**
- * A package's error codes as data: each code with a one-line meaning, written once. Nodes throw
- * `new NodeError(codes.NOT_A_NUMBER, ...)` with a code taken from here (never a string literal),
- * definitions list the codes they may raise (`errors: catalogue.pick('NOT_A_NUMBER')`), and the
- * generated docs print the meanings.
- *
- * @example
- * export const coreErrors = defineErrorCodes({ NOT_A_NUMBER: 'The payload is not a finite number.' });
- * throw new NodeError(coreErrors.code.NOT_A_NUMBER, `expected a number, got ${typeof value}`);
- */
-export interface ErrorCatalogue<C extends string> {
-  /** Each code by name, so that a misspelt code fails to compile: `catalogue.code.NOT_A_NUMBER`. */
-  readonly code: { readonly [K in C]: K };
-  /** Each code's one-line meaning, for the docs and the editor. */
-  readonly meanings: Readonly<Record<C, string>>;
-  /** The meanings of some codes: what a node definition's `errors` lists. */
-  pick<K extends C>(...codes: K[]): Readonly<Record<K, string>>;
-}
+import { defineErrorCodes } from '@tagflow/flow-model';
 
-/** Declares a package's error codes (UPPER_SNAKE_CASE) with their meanings. */
-export function defineErrorCodes<const T extends Readonly<Record<string, string>>>(
-  meanings: T,
-): ErrorCatalogue<keyof T & string> {
-  type C = keyof T & string;
-  const code: Record<string, string> = {};
-  for (const name of Object.keys(meanings)) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`error code "${name}" must be UPPER_SNAKE_CASE`);
-    code[name] = name;
-  }
-  return {
-    code: Object.freeze(code) as { readonly [K in C]: K },
-    meanings: Object.freeze({ ...meanings }),
-    pick: (...codes) => Object.freeze(Object.fromEntries(codes.map((c) => [c, meanings[c]]))) as never,
-  };
-}
+// One implementation, in flow-model (which the runtime, the editor and the CLI share); node
+// packages get it from here, so they import only the SDK.
+export { defineErrorCodes } from '@tagflow/flow-model';
+export type { ErrorCatalogue, ErrorCodeOf } from '@tagflow/flow-model';
+
+/**
+ * Codes that mean the same in every package: those the runtime gives to node errors itself, and
+ * those about a facility of the runtime. A package that raises one takes it into its own
+ * catalogue with its meaning: `defineErrorCodes({ ...sdkErrors.pick('SECRET_MISSING'), ... })`.
+ */
+export const sdkErrors = defineErrorCodes({
+  UNEXPECTED:
+    'A node threw something other than a NodeError: a bug in the node, reported with its stack (given by the runtime).',
+  RESOURCE_NOT_FOUND:
+    'A node asked for a resource id the running flow does not define (ctx.resource; given by the runtime).',
+  SECRET_MISSING:
+    'A secret the config names (passwordEnv, tokenEnv) is not set on this runtime: set it with `tagflow secret set`, or in the environment.',
+});

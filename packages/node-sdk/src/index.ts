@@ -1,8 +1,8 @@
 export type { Message, Quality, ErrorInfo } from './message';
 export { createMessage, deriveMessage, worstQuality } from './message';
 export { NodeError, isNodeError } from './errors';
-export type { ErrorCatalogue } from './error-codes';
-export { defineErrorCodes } from './error-codes';
+export type { ErrorCatalogue, ErrorCodeOf } from './error-codes';
+export { defineErrorCodes, sdkErrors } from './error-codes';
 export type { NodeContext, NodeInstance, NodeStatus, NodeLogger, Clock, Timer } from './context';
 export type { NodeDefinition, AnyNodeDefinition, ConfigMigration, ConfigOf } from './define-node';
 export { defineNode, ERROR_PORT } from './define-node';

@@ -1,27 +1,21 @@
-import { defineErrorCodes, NodeError } from '../src';
+import { defineErrorCodes as flowModelDefineErrorCodes } from '@tagflow/flow-model';
+import { defineErrorCodes, NodeError, sdkErrors } from '../src';
 
-describe('defineErrorCodes', () => {
-  const catalogue = defineErrorCodes({
-    NOT_A_NUMBER: 'The payload is not a finite number.',
-    DEVICE_TIMEOUT: 'The device did not answer in time.',
+describe('error codes in the SDK', () => {
+  it('are declared with the one defineErrorCodes of flow-model', () => {
+    expect(defineErrorCodes).toBe(flowModelDefineErrorCodes);
   });
 
-  it('names each code by itself, for use in a NodeError', () => {
-    expect(catalogue.code.NOT_A_NUMBER).toBe('NOT_A_NUMBER');
-    expect(new NodeError(catalogue.code.DEVICE_TIMEOUT, 'no answer').code).toBe('DEVICE_TIMEOUT');
+  it('name a NodeError by a catalogue code', () => {
+    const catalogue = defineErrorCodes({ DEVICE_TIMEOUT: 'The device did not answer in time.' });
+    const err = new NodeError(catalogue.code.DEVICE_TIMEOUT, 'no answer');
+    expect(err.code).toBe('DEVICE_TIMEOUT');
   });
 
-  it('keeps the meanings and picks a subset for a definition', () => {
-    expect(catalogue.meanings.DEVICE_TIMEOUT).toBe('The device did not answer in time.');
-    expect(catalogue.pick('NOT_A_NUMBER')).toEqual({ NOT_A_NUMBER: 'The payload is not a finite number.' });
-  });
-
-  it("is frozen, so a package cannot change another one's catalogue", () => {
-    expect(Object.isFrozen(catalogue.code)).toBe(true);
-    expect(Object.isFrozen(catalogue.meanings)).toBe(true);
-  });
-
-  it('refuses a code that is not UPPER_SNAKE_CASE', () => {
-    expect(() => defineErrorCodes({ notACode: 'x' })).toThrow('must be UPPER_SNAKE_CASE');
+  it('include the shared codes a package takes into its own catalogue with their meaning', () => {
+    const mqtt = defineErrorCodes({ ...sdkErrors.pick('SECRET_MISSING'), MQTT_CONNECT: 'No connection.' });
+    expect(mqtt.code.SECRET_MISSING).toBe('SECRET_MISSING');
+    expect(mqtt.meanings.SECRET_MISSING).toBe(sdkErrors.meanings.SECRET_MISSING);
+    expect(Object.keys(sdkErrors.meanings).sort()).toEqual(['RESOURCE_NOT_FOUND', 'SECRET_MISSING', 'UNEXPECTED']);
   });
 });

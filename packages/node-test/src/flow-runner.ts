@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatIssues } from '@tagflow/flow-model';
 import type { Flow } from '@tagflow/flow-model';
+import { sdkErrors } from '@tagflow/node-sdk';
 import type { AnyNodeDefinition, AnyResourceDefinition, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
 import { Engine, NodeRegistry, systemClock } from '@tagflow/runtime';
 import { FakeClock } from './fake-clock';
@@ -45,6 +46,10 @@ export interface FlowUnderTest {
   idle(): Promise<void>;
   /** Forgets recorded outputs, errors, statuses and debug values. */
   clear(): void;
+  /**
+   * Stops the flow. Rejects (once stopped) when a node raised a coded error its definition's
+   * `errors` does not list: the test met a code the node's docs would not mention.
+   */
   stop(): Promise<void>;
 }
 
@@ -63,7 +68,13 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
   const statuses = new Map<string, NodeStatus[]>();
   const errors: ErrorInfo[] = [];
   const debug: Array<{ nodeId: string; data: unknown }> = [];
-  engine.on('node-error', ({ handled: _handled, ...info }) => errors.push(info));
+  const unlisted = new Set<string>();
+  engine.on('node-error', ({ handled: _handled, ...info }) => {
+    errors.push(info);
+    const listed = registry.node(info.nodeType)?.definition.errors;
+    if (listed && info.code !== sdkErrors.code.UNEXPECTED && !Object.hasOwn(listed, info.code))
+      unlisted.add(`${info.nodeType} raised ${info.code}, which its definition's errors does not list`);
+  });
   engine.on('status', ({ nodeId, status }) => statuses.set(nodeId, [...(statuses.get(nodeId) ?? []), status]));
   engine.on('debug', ({ nodeId, data }) => debug.push({ nodeId, data }));
 
@@ -116,6 +127,7 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
     stop: async () => {
       for (const untap of untaps) untap();
       await engine.stop();
+      if (unlisted.size > 0) throw new Error([...unlisted].join('\n'));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { defineNode, NodeError } from '@tagflow/node-sdk';
+import { defineErrorCodes, defineNode, NodeError } from '@tagflow/node-sdk';
 import { FAKE_EPOCH, FakeClock, runFlow, testNode } from '../src';
 
 const doubler = defineNode({
@@ -55,6 +55,41 @@ describe('testNode', () => {
     h.clear();
     expect(h.payloads()).toEqual([]);
     await h.close();
+  });
+
+  it("fails at close when the node raised a code its definition's errors does not list", async () => {
+    const catalogue = defineErrorCodes({
+      NOT_A_NUMBER: 'The payload is not a number.',
+      TOO_BIG: 'The payload is too big.',
+    });
+    const checker = (listed: Readonly<Record<string, string>>) =>
+      defineNode({
+        type: 'checker',
+        version: 1,
+        category: 'processor',
+        description: 'refuses what is not a small number',
+        errors: listed,
+        configSchema: { type: 'object' },
+        inputs: ['in'],
+        outputs: ['out'],
+        create: () => ({
+          onMessage(msg) {
+            if (typeof msg.payload !== 'number') throw new NodeError(catalogue.code.NOT_A_NUMBER, 'not a number');
+            if (msg.payload > 10) throw new NodeError(catalogue.code.TOO_BIG, 'too big');
+            if (msg.payload < 0) throw new Error('a bug');
+          },
+        }),
+      });
+    const listsAll = await testNode(checker(catalogue.pick('NOT_A_NUMBER', 'TOO_BIG')), {});
+    for (const value of ['x', 11, -1]) await listsAll.send(value);
+    expect(listsAll.errors.map((e) => e.code)).toEqual(['NOT_A_NUMBER', 'TOO_BIG', 'UNEXPECTED']);
+    await listsAll.close();
+
+    const listsOne = await testNode(checker(catalogue.pick('NOT_A_NUMBER')), {});
+    for (const value of ['x', 11, 12, -1]) await listsOne.send(value);
+    await expect(listsOne.close()).rejects.toThrow(
+      /^checker raised TOO_BIG, which its definition's errors does not list$/,
+    );
   });
 
   it('rejects an invalid config with the validation problem', async () => {

@@ -2,6 +2,7 @@ import type { Flow, FlowIssue } from '@tagflow/flow-model';
 import type { Engine } from '../engine/engine';
 import { deepEqual } from '../engine/flow-diff';
 import type { EngineLogger, NodeErrorEvent, StatusEvent } from '../engine/types';
+import { deployErrors } from '../error-codes';
 import type { AuditLogApi, FlowStoreApi, FlowVersion } from '../store/types';
 import type { DeployerApi, DeployOutcome } from './deployer-types';
 
@@ -48,7 +49,7 @@ export class Deployer implements DeployerApi {
       if (target === undefined || flow === undefined) {
         const reason =
           target === undefined ? 'there is no earlier version to roll back to' : `there is no version ${target}`;
-        return { status: 'rejected', errors: [{ code: 'NO_SUCH_VERSION', message: reason, path: '' }] };
+        return { status: 'rejected', errors: [{ code: deployErrors.code.NO_SUCH_VERSION, message: reason, path: '' }] };
       }
       const result = await this.deps.engine.deploy(flow);
       if (!result.ok) {
@@ -209,7 +210,7 @@ export class Deployer implements DeployerApi {
   private async unreachableResources(flow: Flow): Promise<FlowIssue[]> {
     const missing = await this.deps.engine.unreachableRequiredResources(this.deps.resourceWaitMs ?? 10_000);
     return missing.map((m) => ({
-      code: 'RESOURCE_UNREACHABLE',
+      code: deployErrors.code.RESOURCE_UNREACHABLE,
       path: `/resources/${(flow.resources ?? []).findIndex((r) => r.id === m.resourceId)}`,
       resourceId: m.resourceId,
       nodeId: m.nodeIds[0],

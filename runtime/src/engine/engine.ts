@@ -3,8 +3,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
-import { createMessage, ERROR_PORT, isNodeError, NodeError } from '@tagflow/node-sdk';
+import { createMessage, ERROR_PORT, isNodeError, NodeError, sdkErrors } from '@tagflow/node-sdk';
 import type { Clock, ErrorInfo, Message, NodeStatus, OutboxOptions } from '@tagflow/node-sdk';
+import { deployErrors, engineErrors } from '../error-codes';
+import type { DeployErrorCode } from '../error-codes';
 import type { NodeRegistry } from '../registry/node-registry';
 import { diffFlows } from './flow-diff';
 import { NodeRunner } from './node-runner';
@@ -206,7 +208,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     const runner = this.requireRunner(nodeId);
     const inputPort = port ?? runner.definition.inputs[0];
     if (inputPort === undefined || !runner.definition.inputs.includes(inputPort)) {
-      throw new NodeError('UNKNOWN_PORT', `node "${nodeId}" (${runner.type}) has no input port "${port ?? 'in'}"`);
+      throw new NodeError(
+        engineErrors.code.UNKNOWN_PORT,
+        `node "${nodeId}" (${runner.type}) has no input port "${port ?? 'in'}"`,
+      );
     }
     runner.receive(msg, inputPort);
     return runner.settled();
@@ -246,7 +251,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private requireRunner(nodeId: string): NodeRunner {
     const runner = this.runners.get(nodeId);
-    if (!runner) throw new NodeError('UNKNOWN_NODE', `no running node "${nodeId}" in this flow`);
+    if (!runner) throw new NodeError(engineErrors.code.UNKNOWN_NODE, `no running node "${nodeId}" in this flow`);
     return runner;
   }
 
@@ -287,9 +292,15 @@ export class Engine extends EventEmitter<EngineEvents> {
             await runner.create();
           } catch (err) {
             errors.push(
-              startIssue('NODE_START_FAILED', `/nodes/${nodeIndex.get(id)}`, `node "${id}" (${node.type})`, err, {
-                nodeId: id,
-              }),
+              startIssue(
+                deployErrors.code.NODE_START_FAILED,
+                `/nodes/${nodeIndex.get(id)}`,
+                `node "${id}" (${node.type})`,
+                err,
+                {
+                  nodeId: id,
+                },
+              ),
             );
           }
         }),
@@ -419,7 +430,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         const resource = this.resources.get(id);
         if (!resource)
           throw new NodeError(
-            'RESOURCE_NOT_FOUND',
+            sdkErrors.code.RESOURCE_NOT_FOUND,
             `node "${runner.id}" uses resource "${id}", which this flow does not define`,
           );
         return resource;
@@ -489,10 +500,16 @@ function describeError(runner: NodeRunner, err: unknown, msg: Message | undefine
     return { message: err.message, code: err.code, nodeId: runner.id, nodeType: runner.type, depth };
   const message = err instanceof Error ? err.message : String(err);
   const stack = err instanceof Error ? err.stack : undefined;
-  return { message, code: 'UNEXPECTED', nodeId: runner.id, nodeType: runner.type, stack, depth };
+  return { message, code: sdkErrors.code.UNEXPECTED, nodeId: runner.id, nodeType: runner.type, stack, depth };
 }
 
-function startIssue(code: string, path: string, what: string, err: unknown, ids: Partial<FlowIssue>): FlowIssue {
+function startIssue(
+  code: DeployErrorCode,
+  path: string,
+  what: string,
+  err: unknown,
+  ids: Partial<FlowIssue>,
+): FlowIssue {
   const reason = err instanceof Error ? err.message : String(err);
   return { code, path, message: `${what} could not start: ${reason}`, ...ids };
 }

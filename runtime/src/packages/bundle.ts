@@ -1,6 +1,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { packageErrors } from '../error-codes';
 import { folderSafeName } from './installed-file';
 import { PackageError } from './package-error';
 import { createTarball, extractTarball, fileIntegrity } from './tarball';
@@ -159,5 +160,8 @@ async function readJson(file: string, label: string): Promise<unknown> {
 }
 
 function invalid(reason: string): PackageError {
-  return new PackageError('BUNDLE_INVALID', `the bundle was refused, nothing was installed: ${reason}`);
+  return new PackageError(
+    packageErrors.code.BUNDLE_INVALID,
+    `the bundle was refused, nothing was installed: ${reason}`,
+  );
 }

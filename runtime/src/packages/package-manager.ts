@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Flow } from '@tagflow/flow-model';
 import { SDK_VERSION } from '@tagflow/node-sdk';
 import type { EngineLogger } from '../engine/types';
+import { packageErrors } from '../error-codes';
 import type { DiscoveredPackage, DiscoveryProblem, DiscoveryReport } from '../registry/discover-packages';
 import {
   checkSdkCompat,
@@ -119,7 +120,7 @@ export class PackageManager {
         const shadow = manager.builtInOwner(pkg.name, true);
         if (shadow)
           throw new PackageError(
-            'BUILT_IN',
+            packageErrors.code.BUILT_IN,
             `${pkg.name} ${pkg.version} in the data dir is ignored: ${pkg.name} ${shadow.version} comes with this runtime or a --nodes-dir, which come first`,
           );
         const loaded = manager.loadFrom(dir, pkg);
@@ -185,7 +186,7 @@ export class PackageManager {
           });
           if (checked.name !== pkg.name || checked.version !== pkg.version) {
             throw new PackageError(
-              'BUNDLE_INVALID',
+              packageErrors.code.BUNDLE_INVALID,
               `the bundle was refused, nothing was installed: ${pkg.file} holds ${checked.name} ${checked.version}, not ${pkg.name} ${pkg.version} as bundle.json says`,
             );
           }
@@ -214,7 +215,7 @@ export class PackageManager {
       const integrity = await fileIntegrity(tarball);
       if (request.source === 'bundle' && integrity !== request.integrity) {
         throw new PackageError(
-          'BUNDLE_INVALID',
+          packageErrors.code.BUNDLE_INVALID,
           `the tarball ${path.basename(request.file)} does not match its integrity in the bundle manifest (it was damaged or altered); nothing was installed`,
         );
       }
@@ -229,7 +230,7 @@ export class PackageManager {
         timeoutMs: this.options.npmTimeoutMs,
       }).catch((err: unknown) => {
         throw new PackageError(
-          'FETCH_FAILED',
+          packageErrors.code.FETCH_FAILED,
           `${pkg.name} ${pkg.version} could not be installed by npm: ${(err as Error).message}`,
         );
       });
@@ -266,10 +267,10 @@ export class PackageManager {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && request.source !== 'registry')
-        throw new PackageError('REFUSED', `${describeRequest(request)} does not exist`);
+        throw new PackageError(packageErrors.code.REFUSED, `${describeRequest(request)} does not exist`);
       const why = err instanceof ToolError || err instanceof Error ? err.message : String(err);
       throw new PackageError(
-        request.source === 'registry' ? 'FETCH_FAILED' : 'REFUSED',
+        request.source === 'registry' ? packageErrors.code.FETCH_FAILED : packageErrors.code.REFUSED,
         `${describeRequest(request)} could not be packed: ${why}`,
       );
     }
@@ -282,12 +283,12 @@ export class PackageManager {
     try {
       json = await readTarballPackageJson(tarball);
     } catch (err) {
-      throw new PackageError('REFUSED', `${what} is not a node package: ${(err as Error).message}`);
+      throw new PackageError(packageErrors.code.REFUSED, `${what} is not a node package: ${(err as Error).message}`);
     }
     if (!('tagflow' in json)) {
       const label = typeof json.name === 'string' ? `${json.name} ${String(json.version ?? '')}`.trim() : what;
       throw new PackageError(
-        'REFUSED',
+        packageErrors.code.REFUSED,
         `${label} is not a tagflow node package: its package.json has no "tagflow" field listing its node modules`,
       );
     }
@@ -296,7 +297,7 @@ export class PackageManager {
     const builtIn = this.builtInOwner(manifest.name);
     if (builtIn) {
       throw new PackageError(
-        'BUILT_IN',
+        packageErrors.code.BUILT_IN,
         `${manifest.name} ${builtIn.version} comes with this runtime (it is not in the data dir); it cannot be installed over`,
       );
     }
@@ -378,19 +379,19 @@ export class PackageManager {
       const builtIn = this.builtInOwner(name);
       if (builtIn)
         throw new PackageError(
-          'BUILT_IN',
+          packageErrors.code.BUILT_IN,
           `${name} ${builtIn.version} comes with this runtime (it is not in the data dir); it cannot be removed`,
         );
       const names = this.installed.map((p) => p.name);
       throw new PackageError(
-        'NOT_INSTALLED',
+        packageErrors.code.NOT_INSTALLED,
         `${name} is not installed in the data dir${names.length > 0 ? ` (installed: ${names.join(', ')})` : ''}`,
       );
     }
     const users = this.usersOf(pkg, this.typesOf(name));
     if (users.length > 0) {
       throw new PackageError(
-        'IN_USE',
+        packageErrors.code.IN_USE,
         `${name} ${pkg.version} is used by the running flow: ${users.map((u) => u.label).join(', ')}; deploy a flow without ${users.length === 1 ? 'it' : 'them'} first`,
         users.map((u) => u.id),
       );
@@ -443,7 +444,7 @@ export class PackageManager {
       .map((c) => `${c.kind} type "${c.type}" (already provided by ${c.owner?.name} ${c.owner?.version})`)
       .join(', ');
     throw new PackageError(
-      'REFUSED',
+      packageErrors.code.REFUSED,
       `${name} ${version} provides ${list}: a type name means one thing in a runtime; remove the other package first`,
     );
   }
@@ -540,6 +541,7 @@ function describeRequest(request: InstallRequest): string {
 /** Refusals become PackageErrors; anything else (a full disk, a bug) keeps its own type, with what was being installed. */
 function asPackageError(err: unknown, what: string): Error {
   if (err instanceof PackageError) return err;
-  if (err instanceof PackageLoadError) return new PackageError('REFUSED', `${err.message}; nothing was installed`);
+  if (err instanceof PackageLoadError)
+    return new PackageError(packageErrors.code.REFUSED, `${err.message}; nothing was installed`);
   return new Error(`installing ${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

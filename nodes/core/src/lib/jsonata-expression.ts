@@ -1,6 +1,7 @@
 import type jsonata from 'jsonata';
 import { NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import type { CoreErrorCode } from '../error-codes';
 
 /** A JSONata expression compiled once at create, evaluated against messages. */
 export interface MessageExpression {
@@ -15,9 +16,9 @@ export interface ExpressionOwner {
   /** Names the config place in words, e.g. `Rule 2`. */
   where: string;
   /** NodeError code for an expression that does not parse (thrown at create). */
-  invalidCode: string;
+  invalidCode: CoreErrorCode;
   /** NodeError code for an expression that fails on a message. */
-  failedCode: string;
+  failedCode: CoreErrorCode;
 }
 
 // Guardrails so that an expression that recurses or loops forever fails instead of holding the node.

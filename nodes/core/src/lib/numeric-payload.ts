@@ -1,5 +1,6 @@
 import { NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { coreErrors } from '../error-codes';
 
 /**
  * The number in `msg.payload`; throws NodeError `NOT_A_NUMBER` naming the value otherwise. Only
@@ -9,7 +10,7 @@ import type { Message } from '@tagflow/node-sdk';
 export function readNumber(msg: Message): number {
   const value = msg.payload;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  throw new NodeError('NOT_A_NUMBER', `msg.payload must be a number, but it is ${describeValue(value)}`, {
+  throw new NodeError(coreErrors.code.NOT_A_NUMBER, `msg.payload must be a number, but it is ${describeValue(value)}`, {
     payload: safeDetail(value),
     topic: msg.topic,
   });

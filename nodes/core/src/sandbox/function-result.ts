@@ -1,6 +1,6 @@
 import { NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
-import { FUNCTION_ERROR_CODES } from './sandbox-errors';
+import { coreErrors } from '../error-codes';
 
 const QUALITIES: ReadonlySet<unknown> = new Set(['good', 'uncertain', 'bad']);
 const USAGE =
@@ -57,7 +57,7 @@ function toMessage(value: unknown, input: Message, what: string): Message {
 }
 
 function resultError(message: string): NodeError {
-  return new NodeError(FUNCTION_ERROR_CODES.result, message);
+  return new NodeError(coreErrors.code.FUNCTION_RESULT, message);
 }
 
 /** Names a value for the user: its kind, and a short rendering of it. */

@@ -1,15 +1,7 @@
 import { types } from 'node:util';
 import { NodeError } from '@tagflow/node-sdk';
+import { coreErrors } from '../error-codes';
 import { USER_CODE_FILE } from './isolate-source';
-
-/** Error codes the function node reports. */
-export const FUNCTION_ERROR_CODES = {
-  syntax: 'FUNCTION_SYNTAX',
-  runtime: 'FUNCTION_ERROR',
-  timeout: 'FUNCTION_TIMEOUT',
-  memory: 'FUNCTION_MEMORY',
-  result: 'FUNCTION_RESULT',
-} as const;
 
 /** The limits a failed run is reported against. */
 export interface RunLimits {
@@ -81,7 +73,7 @@ export function syntaxError(err: unknown): NodeError {
   // isolated-vm appends ` [file:line:column]` to the V8 message; the line is said in words instead.
   const reason = raw.replace(/\s*\[[^\]]*\]\s*$/, '');
   const where = position ? ` at line ${position.line}` : '';
-  return new NodeError(FUNCTION_ERROR_CODES.syntax, `Syntax error in the function code${where}: ${reason}`, {
+  return new NodeError(coreErrors.code.FUNCTION_SYNTAX, `Syntax error in the function code${where}: ${reason}`, {
     ...(position ? { line: position.line, column: position.column } : {}),
   });
 }
@@ -90,7 +82,7 @@ export function syntaxError(err: unknown): NodeError {
 export function notAFunctionBody(err: unknown): NodeError {
   const reason = isError(err) ? err.message : String(err);
   return new NodeError(
-    FUNCTION_ERROR_CODES.syntax,
+    coreErrors.code.FUNCTION_SYNTAX,
     `Syntax error in the function code: ${reason}. The code is the body of a function: check that every brace closes where it should`,
   );
 }
@@ -102,39 +94,39 @@ export function notAFunctionBody(err: unknown): NodeError {
 export function runError(err: unknown, disposed: boolean, limits: RunLimits): NodeError {
   if (disposed) {
     return new NodeError(
-      FUNCTION_ERROR_CODES.memory,
+      coreErrors.code.FUNCTION_MEMORY,
       `The function used more than ${limits.memoryLimitMb} MB of memory and was stopped. Its context was cleared and the next message starts afresh. Look for data that keeps growing, or raise "memoryLimitMb"`,
       { memoryLimitMb: limits.memoryLimitMb },
     );
   }
   if (!isError(err)) {
     // User code threw a non-Error value: a string, a number, an object.
-    return new NodeError(FUNCTION_ERROR_CODES.runtime, `The function threw ${printable(err)}`);
+    return new NodeError(coreErrors.code.FUNCTION_ERROR, `The function threw ${printable(err)}`);
   }
   const position = userCodePosition(err.stack);
   const details = position ? { line: position.line, column: position.column } : {};
   if (err.message === TIMED_OUT) {
     return new NodeError(
-      FUNCTION_ERROR_CODES.timeout,
+      coreErrors.code.FUNCTION_TIMEOUT,
       `The function ran for more than ${limits.timeoutMs} ms and was stopped${position ? ` at line ${position.line}` : ''}. Look for a loop that never ends, or raise "timeoutMs"`,
       { ...details, timeoutMs: limits.timeoutMs },
     );
   }
   if (NOT_CLONEABLE.test(err.message) && position === undefined) {
     return new NodeError(
-      FUNCTION_ERROR_CODES.result,
+      coreErrors.code.FUNCTION_RESULT,
       `The function returned something that is not plain data (${err.message}). Messages hold data only: no functions, promises or class instances. Function code runs synchronously: await, import() and timers are not available`,
     );
   }
   if (err.message === DYNAMIC_IMPORT_REFUSED) {
     return new NodeError(
-      FUNCTION_ERROR_CODES.runtime,
+      coreErrors.code.FUNCTION_ERROR,
       `import() is not available${atLine(position)}: ${SANDBOX_HINT}, and it cannot load modules`,
       details,
     );
   }
   return new NodeError(
-    FUNCTION_ERROR_CODES.runtime,
+    coreErrors.code.FUNCTION_ERROR,
     `${err.name}: ${err.message}${atLine(position)}${hintFor(err)}`,
     details,
   );

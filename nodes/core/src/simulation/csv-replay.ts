@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { NodeError } from '@tagflow/node-sdk';
+import { coreErrors } from '../error-codes';
 
 /** One recorded sample of a replay file. */
 export interface ReplayRow {
@@ -23,14 +24,22 @@ export async function loadReplayFile(path: string): Promise<ReplayRow[]> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new NodeError('REPLAY_FILE_NOT_FOUND', `replay file ${path} does not exist (looked for ${resolve(path)})`, {
-        file: path,
-      });
+      throw new NodeError(
+        coreErrors.code.REPLAY_FILE_NOT_FOUND,
+        `replay file ${path} does not exist (looked for ${resolve(path)})`,
+        {
+          file: path,
+        },
+      );
     }
-    throw new NodeError('REPLAY_FILE_UNREADABLE', `cannot read replay file ${path}: ${(err as Error).message}`, {
-      file: path,
-      code,
-    });
+    throw new NodeError(
+      coreErrors.code.REPLAY_FILE_UNREADABLE,
+      `cannot read replay file ${path}: ${(err as Error).message}`,
+      {
+        file: path,
+        code,
+      },
+    );
   }
   return parseReplayCsv(text, path);
 }
@@ -57,14 +66,18 @@ export function parseReplayCsv(text: string, file: string): ReplayRow[] {
       continue;
     }
     if (first && fields.length === 2 && timestamp === undefined && value === undefined) continue; // header
-    throw new NodeError('REPLAY_BAD_LINE', `${file} line ${i + 1}: ${problem(fields, timestamp, value)}; ${EXPECTED}`, {
-      file,
-      line: i + 1,
-      text: line.slice(0, 200),
-    });
+    throw new NodeError(
+      coreErrors.code.REPLAY_BAD_LINE,
+      `${file} line ${i + 1}: ${problem(fields, timestamp, value)}; ${EXPECTED}`,
+      {
+        file,
+        line: i + 1,
+        text: line.slice(0, 200),
+      },
+    );
   }
   if (rows.length === 0) {
-    throw new NodeError('REPLAY_EMPTY', `${file} holds no samples; ${EXPECTED}`, { file });
+    throw new NodeError(coreErrors.code.REPLAY_EMPTY, `${file} holds no samples; ${EXPECTED}`, { file });
   }
   return rows;
 }

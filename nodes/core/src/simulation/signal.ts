@@ -1,4 +1,5 @@
 import { NodeError } from '@tagflow/node-sdk';
+import { coreErrors } from '../error-codes';
 import type { Random } from './prng';
 import { createRandomWalk } from './random-walk';
 import { rampAt, sineAt, stepAt } from './waveforms';
@@ -36,11 +37,14 @@ export function createSignal(config: GeneratedSignalConfig, random: Random): Sig
     case 'random-walk': {
       const p = { ...SIGNAL_DEFAULTS['random-walk'], ...config };
       if (p.min > p.max) {
-        throw new NodeError('INVALID_SIGNAL', `random walk: min (${p.min}) must not be above max (${p.max})`);
+        throw new NodeError(
+          coreErrors.code.INVALID_SIGNAL,
+          `random walk: min (${p.min}) must not be above max (${p.max})`,
+        );
       }
       if (p.start < p.min || p.start > p.max) {
         throw new NodeError(
-          'INVALID_SIGNAL',
+          coreErrors.code.INVALID_SIGNAL,
           `random walk: start (${p.start}) must lie between min (${p.min}) and max (${p.max})`,
         );
       }
@@ -63,6 +67,6 @@ export function createSignal(config: GeneratedSignalConfig, random: Random): Sig
 // The schema says so too; checked again for callers that build configs in code.
 function requirePositivePeriod(periodSeconds: number): void {
   if (!(periodSeconds > 0)) {
-    throw new NodeError('INVALID_SIGNAL', `periodSeconds must be more than 0 (got ${periodSeconds})`);
+    throw new NodeError(coreErrors.code.INVALID_SIGNAL, `periodSeconds must be more than 0 (got ${periodSeconds})`);
   }
 }

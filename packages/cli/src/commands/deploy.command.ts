@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { formatIssue, validateFlow } from '@tagflow/flow-model';
+import { flowErrors, formatIssue, validateFlow } from '@tagflow/flow-model';
 import type { FlowIssue } from '@tagflow/flow-model';
 import { CliError } from '../cli-error';
 import { count, formatMs } from '../format-text';
@@ -34,11 +34,11 @@ interface DeployOptions extends Selection {
  * Errors a runtime may not have: it can have node packages (or newer versions of them) that are
  * not installed here. Locally they are warnings; the runtime validates the flow again.
  */
-const RUNTIME_DECIDES = new Set([
-  'UNKNOWN_NODE_TYPE',
-  'UNKNOWN_RESOURCE_TYPE',
-  'TYPE_VERSION_TOO_NEW',
-  'MIGRATION_MISSING',
+const RUNTIME_DECIDES = new Set<string>([
+  flowErrors.code.UNKNOWN_NODE_TYPE,
+  flowErrors.code.UNKNOWN_RESOURCE_TYPE,
+  flowErrors.code.TYPE_VERSION_TOO_NEW,
+  flowErrors.code.MIGRATION_MISSING,
 ]);
 
 /** `tagflow deploy <flow> --to/--label/--all`: deploys a flow to runtimes of the fleet file. */
@@ -194,7 +194,7 @@ function missingTypeHints(
   for (const r of results) {
     if (r.outcome.status !== 'rejected') continue;
     for (const issue of r.outcome.errors) {
-      if (issue.code !== 'UNKNOWN_NODE_TYPE' || issue.nodeId === undefined) continue;
+      if (issue.code !== flowErrors.code.UNKNOWN_NODE_TYPE || issue.nodeId === undefined) continue;
       const type = nodes.get(issue.nodeId);
       const pkg = type === undefined ? undefined : local.registry.node(type)?.package;
       if (!pkg) continue;

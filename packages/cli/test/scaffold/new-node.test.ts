@@ -114,6 +114,7 @@ describe('a package written by tagflow new-node', () => {
     );
     for (const file of [
       'src/unit-convert.node.ts',
+      'src/error-codes.ts',
       'src/index.ts',
       'test/unit-convert.node.test.ts',
       'docs/unit-convert.md',
@@ -159,6 +160,9 @@ describe('a package written by tagflow new-node', () => {
     expect(readFileSync(path.join(dir, 'docs', 'unit-convert.md'), 'utf8').split('\n')[0]).toBe(
       '<!-- Generated from src/unit-convert.node.ts by `tagflow docs`: edit the definition there, not this page. -->',
     );
+    // Every placeholder is filled in: none left, none turned into bold text by a Markdown formatter.
+    for (const file of ['README.md', 'docs/unit-convert.md', 'src/unit-convert.node.ts', 'src/error-codes.ts'])
+      expect(readFileSync(path.join(dir, file), 'utf8')).not.toMatch(/__[A-Z]+(_[A-Z]+)*__|\*\*[A-Z]+(_[A-Z]+)*\*\*/);
   });
 
   it('installs with npm and its tests pass at once; it type-checks and builds', async () => {

@@ -1,4 +1,5 @@
 import { defineNode, deriveMessage, NodeError } from '@tagflow/node-sdk';
+import { nodeErrors } from './error-codes';
 
 const UNIT_NAMES = ['degC', 'degF', 'K', 'bar', 'kPa', 'psi', 'm3/h', 'l/min'] as const;
 type Unit = (typeof UNIT_NAMES)[number];
@@ -55,6 +56,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
+  errors: nodeErrors.pick('INCOMPATIBLE_UNITS', 'NOT_A_NUMBER'),
   configSchema: {
     type: 'object',
     properties: {
@@ -79,7 +81,7 @@ export default defineNode({
     // Checked here, not in the schema: a refused deploy names both units in plain words.
     if (source.quantity !== target.quantity) {
       throw new NodeError(
-        'INCOMPATIBLE_UNITS',
+        nodeErrors.code.INCOMPATIBLE_UNITS,
         `cannot convert ${from} (a ${source.quantity}) to ${to} (a ${target.quantity})`,
         { from, to },
       );
@@ -92,7 +94,7 @@ export default defineNode({
         const value = msg.payload;
         if (typeof value !== 'number' || !Number.isFinite(value)) {
           throw new NodeError(
-            'NOT_A_NUMBER',
+            nodeErrors.code.NOT_A_NUMBER,
             `msg.payload must be a number in ${from}, but it is ${JSON.stringify(value) ?? 'undefined'}`,
             {
               topic: msg.topic,

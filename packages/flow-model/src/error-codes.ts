@@ -1,0 +1,38 @@
+import { defineErrorCodes } from './define-error-codes';
+import type { ErrorCodeOf } from './define-error-codes';
+
+/**
+ * The codes of the issues `validateFlow` and `parseFlowJson` report. They are part of the API: the
+ * editor, the CLI and users' scripts compare them, so a code is never renamed.
+ */
+export const flowErrors = defineErrorCodes({
+  INVALID_JSON: 'The flow file is not valid JSON; the issue gives the line and column.',
+  NOT_A_FLOW: 'The flow is not a JSON object.',
+  UNSUPPORTED_SCHEMA_VERSION: 'The flow file is in a format this tagflow does not read (schemaVersion).',
+  MISSING_FIELD: 'A field the flow format requires is missing.',
+  UNKNOWN_FIELD: 'A field the flow format does not know (often a typo; the message suggests the closest).',
+  INVALID_FIELD: 'A field of the flow format has a value of the wrong type or out of range.',
+  DUPLICATE_NODE_ID: 'Two nodes have the same id.',
+  DUPLICATE_RESOURCE_ID: 'Two resources have the same id.',
+  UNKNOWN_NODE_TYPE: 'No installed package provides the node type; the message names the package that does.',
+  UNKNOWN_RESOURCE_TYPE: 'No installed package provides the resource type; the message names the package that does.',
+  TYPE_VERSION_TOO_NEW: 'The node was saved with a newer version of its type than the one installed.',
+  MIGRATION_MISSING: "The node's config is older than its type and a migration step is missing.",
+  MIGRATION_FAILED: 'A migration step threw, or returned something other than a config object.',
+  MIGRATION_PENDING:
+    "Warning: the node's config is older than its type and is upgraded (and checked) when the runtime loads the flow.",
+  CONFIG_INVALID: "A node's config does not match its type's config schema.",
+  CONFIG_SCHEMA_INVALID: "A node or resource type's own config schema is invalid, so its config cannot be checked.",
+  RESOURCE_CONFIG_INVALID: "A resource's config does not match its type's config schema.",
+  RESOURCE_NOT_SET: 'A node needs a resource and its config does not name one.',
+  RESOURCE_NOT_FOUND: 'A node names a resource id this flow does not define.',
+  RESOURCE_TYPE_MISMATCH: 'A node names a resource of the wrong type.',
+  DANGLING_EDGE: 'An edge starts or ends at a node id this flow does not define.',
+  UNKNOWN_PORT: 'An edge uses a port its node type does not have.',
+  DUPLICATE_EDGE: 'Two edges connect the same ports.',
+  DUPLICATE_EDGE_ID: 'Two edges have the same id.',
+  UNCONNECTED_NODE: 'Warning: a node with ports has no edge at all, so it would sit idle.',
+});
+
+/** Every code `validateFlow` and `parseFlowJson` produce. */
+export type FlowIssueCode = ErrorCodeOf<typeof flowErrors>;

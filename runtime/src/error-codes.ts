@@ -1,0 +1,42 @@
+import { defineErrorCodes } from '@tagflow/flow-model';
+import type { ErrorCodeOf } from '@tagflow/flow-model';
+
+/**
+ * Why a deploy (or a rollback) was refused, beyond the validation codes of `flowErrors`: the issues
+ * of a refused deploy carry one or the other (`PUT /api/flow` answers 422 with them).
+ */
+export const deployErrors = defineErrorCodes({
+  NODE_START_FAILED: "A node's create threw: the deploy is refused and the previous flow keeps running.",
+  RESOURCE_UNREACHABLE:
+    'A node that requires its resources at deploy (requiresResourcesAtDeploy) cannot reach one in time; the deploy is refused.',
+  NO_SUCH_VERSION:
+    'A rollback names a flow version that is not stored, or there is no earlier version to roll back to.',
+});
+
+/** A code of `deployErrors`. */
+export type DeployErrorCode = ErrorCodeOf<typeof deployErrors>;
+
+/**
+ * Why a package install, removal or bundle was refused; each answers one HTTP status in the admin
+ * API (`{ error, code }`) and nothing changed when it is given.
+ */
+export const packageErrors = defineErrorCodes({
+  REFUSED:
+    'The package cannot be used here: no `tagflow` field, an SDK range this runtime does not meet, a module that throws, a type another package has (422).',
+  IN_USE: "The running flow uses the package's types; `usedBy` lists its nodes and resources (409).",
+  NOT_INSTALLED: 'No package of that name is installed in the data dir (404).',
+  BUILT_IN:
+    'The package comes with the runtime (or a --nodes-dir), not from the data dir, so it is not managed here (409).',
+  FETCH_FAILED: 'npm could not fetch or install it: registry unreachable, unknown name or version (502).',
+  BUNDLE_INVALID:
+    'The bundle is damaged or was altered (a sha512 differs from its manifest): nothing of it was installed (422).',
+});
+
+/** Why a package operation was refused: a code of `packageErrors`. */
+export type PackageErrorCode = ErrorCodeOf<typeof packageErrors>;
+
+/** What `Engine.inject` and `Engine.tap` throw (as a NodeError) for a target the running flow does not have. */
+export const engineErrors = defineErrorCodes({
+  UNKNOWN_NODE: 'No node of that id runs in the current flow.',
+  UNKNOWN_PORT: 'The node has no input port of that name.',
+});
