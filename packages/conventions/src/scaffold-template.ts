@@ -17,15 +17,28 @@ export const TEMPLATE_SOURCE = 'src/__NODE_TYPE__.node.ts';
  * not built and has no dependencies of its own.
  */
 export function loadTemplateDefinition(): AnyNodeDefinition {
-  const file = path.join(TEMPLATE_DIR, TEMPLATE_SOURCE);
+  return loadTemplateModule(path.join(TEMPLATE_DIR, TEMPLATE_SOURCE)).default as AnyNodeDefinition;
+}
+
+/** Compiles and runs one template source file; its relative imports (`./error-codes`) load the same way. */
+function loadTemplateModule(
+  file: string,
+  loaded = new Map<string, Record<string, unknown>>(),
+): Record<string, unknown> {
+  const cached = loaded.get(file);
+  if (cached) return cached;
   const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
     fileName: file,
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
   });
   const wrapper = vm.runInThisContext(`(function (exports, require, module) {\n${outputText}\n})`, {
     filename: file,
-  }) as (exports: unknown, require: NodeJS.Require, module: { exports: Record<string, unknown> }) => void;
+  }) as (exports: unknown, require: (id: string) => unknown, module: { exports: Record<string, unknown> }) => void;
   const module = { exports: {} as Record<string, unknown> };
-  wrapper(module.exports, require, module);
-  return module.exports.default as AnyNodeDefinition;
+  loaded.set(file, module.exports);
+  const templateRequire = (id: string): unknown =>
+    id.startsWith('.') ? loadTemplateModule(path.resolve(path.dirname(file), `${id}.ts`), loaded) : require(id);
+  wrapper(module.exports, templateRequire, module);
+  loaded.set(file, module.exports);
+  return module.exports;
 }

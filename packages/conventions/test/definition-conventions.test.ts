@@ -11,13 +11,8 @@ import {
 } from '../src';
 import type { ConventionOptions, ConventionProblem } from '../src';
 
-/**
- * Rule 5 of the conventions (every definition lists its error codes in `errors`). Off until the
- * error catalogues land on main with an `errors` field on every definition; then switch it on.
- */
-const REQUIRE_ERRORS_FIELD = false;
-
-const options: ConventionOptions = { requireErrors: REQUIRE_ERRORS_FIELD };
+/** Every rule, including rule 5: every definition lists its error codes in `errors`. */
+const options: ConventionOptions = { requireErrors: true };
 
 /** Every node package of the repo, loaded as the runtime loads them, into one registry. */
 function loadRepoRegistry(): NodeRegistry {
