@@ -1,7 +1,8 @@
 import { TAGFLOW_RELEASE } from './known-packages';
 import type { NodeCatalog } from './catalog';
 import { findResourceType, resourceTypeNames } from './catalog-lookup';
-import { cloneJson, isPlainObject } from './clone-json';
+import { cloneJson } from './clone-json';
+import { isPlainObject } from './object-guards';
 import { checkConfig } from './config-validators';
 import type { FlowResource } from './flow';
 import { pointerSegment, resourceSubject } from './issues';

@@ -18,5 +18,10 @@ export {
   knownResourcePackage,
   TAGFLOW_RELEASE,
 } from './known-packages';
+export { catalogNodeTypes, findNodeType, findResourceType } from './catalog-lookup';
 export { parseFlowJson } from './parse-flow-json';
 export type { ParseFlowJsonResult } from './parse-flow-json';
+export { deepEqual } from './deep-equal';
+export { isPlainObject, isRecord } from './object-guards';
+export { diffFlows, resourceIdsOf } from './flow-diff';
+export type { FlowDiff } from './flow-diff';

@@ -1,4 +1,5 @@
-import { cloneJson, isPlainObject } from './clone-json';
+import { cloneJson } from './clone-json';
+import { isPlainObject } from './object-guards';
 import type { FlowNode } from './flow';
 import { nodeSubject } from './issues';
 import type { FlowIssue } from './issues';

@@ -2,12 +2,11 @@ import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type pino from 'pino';
-import { validateFlow } from '@tagflow/flow-model';
+import { diffFlows, resourceIdsOf, validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
 import { createMessage, ERROR_PORT, isNodeError, NodeError } from '@tagflow/node-sdk';
 import type { Clock, ErrorInfo, Message, NodeStatus, OutboxOptions } from '@tagflow/node-sdk';
 import type { NodeRegistry } from '../registry/node-registry';
-import { diffFlows } from './flow-diff';
 import { NodeRunner } from './node-runner';
 import type { RunnerHost, Target } from './node-runner';
 import { systemClock } from './node-clock';
@@ -375,11 +374,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private resourcesOf(node: FlowNode): string[] {
-    const fields = this.registry.node(node.type)?.definition.resources;
-    if (!fields) return [];
-    return Object.keys(fields)
-      .map((field) => node.config?.[field])
-      .filter((id): id is string => typeof id === 'string');
+    return resourceIdsOf(node, this.registry.node(node.type)?.definition.resources);
   }
 
   private onResourceStatus(resource: ResourceRunner, status: NodeStatus): void {
