@@ -259,7 +259,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     // connecting in the background: a peer that is down is retried, it does not fail the deploy.
     const host = this.makeHost(flow.id);
     const newResources = new Map<string, ResourceRunner>();
-    const errors: FlowIssue[] = [];
     for (const id of [...diff.resourcesAdded, ...diff.resourcesChanged]) {
       const resource = (flow.resources ?? [])[resourceIndex.get(id) as number];
       const registered = this.registry.resource(resource.type);
@@ -268,31 +267,32 @@ export class Engine extends EventEmitter<EngineEvents> {
       newResources.set(id, runner);
       runner.start();
     }
+    // New nodes look their resources up while being created: let them find the new flow's ones
+    // (resources connect in the background, so only a node can fail the deploy here).
     const newRunners = new Map<string, NodeRunner>();
-    if (errors.length === 0) {
-      const pendingResources = this.resources;
-      this.resources = new Map([...pendingResources, ...newResources]);
-      await Promise.all(
-        [...diff.added, ...diff.changed].map(async (id) => {
-          const node = flow.nodes[nodeIndex.get(id) as number];
-          if (node.disabled) return;
-          const registered = this.registry.node(node.type);
-          if (!registered) return;
-          const runner = new NodeRunner(node, registered.definition, host);
-          newRunners.set(id, runner);
-          try {
-            await runner.create();
-          } catch (err) {
-            errors.push(
-              startIssue('NODE_START_FAILED', `/nodes/${nodeIndex.get(id)}`, `node "${id}" (${node.type})`, err, {
-                nodeId: id,
-              }),
-            );
-          }
-        }),
-      );
-      this.resources = pendingResources;
-    }
+    const errors: FlowIssue[] = [];
+    const pendingResources = this.resources;
+    this.resources = new Map([...pendingResources, ...newResources]);
+    await Promise.all(
+      [...diff.added, ...diff.changed].map(async (id) => {
+        const node = flow.nodes[nodeIndex.get(id) as number];
+        if (node.disabled) return;
+        const registered = this.registry.node(node.type);
+        if (!registered) return;
+        const runner = new NodeRunner(node, registered.definition, host);
+        newRunners.set(id, runner);
+        try {
+          await runner.create();
+        } catch (err) {
+          errors.push(
+            startIssue('NODE_START_FAILED', `/nodes/${nodeIndex.get(id)}`, `node "${id}" (${node.type})`, err, {
+              nodeId: id,
+            }),
+          );
+        }
+      }),
+    );
+    this.resources = pendingResources;
     if (errors.length > 0) {
       await Promise.all([...newRunners.values()].map((r) => r.close(this.closeTimeoutMs)));
       await Promise.all([...newResources.values()].map((r) => r.close()));
