@@ -1,57 +1,23 @@
 import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureBuilt, fixtures, runCli } from './cli-process';
+import { cliBin, ensureCliBuilt, startTagflow, stopAllTagflow } from '@tagflow/test-support';
+import type { TagflowProcess } from '@tagflow/test-support';
+import { fixtures, runCli } from './cli-process';
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureCliBuilt, 120_000);
+afterAll(stopAllTagflow);
 
-const bin = path.resolve(__dirname, '..', 'bin', 'tagflow.js');
-const children: ChildProcessWithoutNullStreams[] = [];
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
+type Started = TagflowProcess;
 
-interface Started {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-/** Starts `tagflow start` and waits until its admin API listens. */
-async function start(dataDir: string, ...args: string[]): Promise<Started> {
+/** Starts `tagflow start` in the fixtures folder and waits until its admin API listens. */
+function start(dataDir: string, ...args: string[]): Promise<Started> {
   return startWith({}, dataDir, ...args);
 }
 
-async function startWith(env: Record<string, string>, dataDir: string, ...args: string[]): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0', ...args],
-    { cwd: fixtures, env: { ...process.env, FORCE_COLOR: '0', ...env } },
-  );
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const deadline = Date.now() + 20_000;
-  while (!/admin API on (http\S+);/.test(stderr)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tagflow start did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return {
-    child,
-    url: (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1],
-    stdout: () => stdout,
-    stderr: () => stderr,
-  };
-}
-
-async function stop(s: Started): Promise<number | null> {
-  s.child.kill('SIGTERM');
-  return new Promise((ok) => s.child.once('exit', (code) => ok(code)));
+function startWith(env: Record<string, string>, dataDir: string, ...args: string[]): Promise<Started> {
+  return startTagflow({ dataDir, args, cwd: fixtures, env });
 }
 
 const get = (s: Started, route: string, token: string) =>
@@ -68,7 +34,7 @@ describe('tagflow start', () => {
       deployedBy: 'cli',
     });
     expect((await fetch(`${first.url}/api/flow`)).status).toBe(401);
-    expect(await stop(first)).toBe(0);
+    expect(await first.stop()).toBe(0);
     expect(first.stderr()).toMatch(/stopping \(SIGTERM\)\nstopped\n$/);
 
     const second = await start(dataDir, '--flow', 'pump-monitor.flow.json');
@@ -81,7 +47,7 @@ describe('tagflow start', () => {
     expect(status.flow).toMatchObject({ id: 'pump-monitor', version: 1 });
     const audit = (await (await get(second, '/api/audit', token)).json()) as Array<{ type: string }>;
     expect(audit.map((e) => e.type)).toEqual(['deploy', 'token-created', 'start', 'login-failed', 'stop', 'start']);
-    await stop(second);
+    await second.stop();
   }, 60_000);
 
   it('takes tokens and secrets made with the CLI while it runs, and never shows a secret', async () => {
@@ -96,19 +62,19 @@ describe('tagflow start', () => {
     await runCli(['token', 'revoke', id, '--data-dir', dataDir]);
     expect((await get(s, '/api/status', viewer)).status).toBe(401);
 
-    const set = spawn(process.execPath, [bin, 'secret', 'set', 'PLANT_PASSWORD', '--data-dir', dataDir]);
+    const set = spawn(process.execPath, [cliBin, 'secret', 'set', 'PLANT_PASSWORD', '--data-dir', dataDir]);
     set.stdin.end('correct horse battery staple\n');
     expect(await new Promise((ok) => set.once('exit', ok))).toBe(0);
     const listed = await (await get(s, '/api/secrets', admin)).text();
     expect(JSON.parse(listed)).toEqual({ names: ['PLANT_PASSWORD'] });
     expect(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')).not.toContain('correct horse');
-    await stop(s);
+    await s.stop();
   }, 60_000);
 
   it('warns when the admin API listens beyond loopback without TLS', async () => {
     const s = await start(mkdtempSync(path.join(tmpdir(), 'tagflow-start-')), '--host', '0.0.0.0');
     expect(s.stderr()).toMatch(/warning: the admin API listens on 0\.0\.0\.0 without TLS/);
-    await stop(s);
+    await s.stop();
   }, 30_000);
 
   it('gives flows secrets from its store and TAGFLOW_* variables only, never other environment variables', async () => {
@@ -160,6 +126,6 @@ describe('tagflow start', () => {
     );
     await deploy('TAGFLOW_INFLUX_PASSWORD');
     await until((t) => /cannot reach InfluxDB|refused|ECONNREFUSED/i.test(t) && !t.includes('not set'));
-    await stop(s);
+    await s.stop();
   }, 60_000);
 });
