@@ -6,3 +6,5 @@ export type { StartTagflowOptions, TagflowProcess, TagflowResult, TagflowSpawnOp
 export { CHROMIUM, CHROMIUM_ARGS, ensureChromium, launchChromium } from './chromium';
 export type { Browser } from 'playwright-core';
 export { sleep, until } from './until';
+export { makeCertificates } from './certificates';
+export type { TestCertificates } from './certificates';

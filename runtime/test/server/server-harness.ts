@@ -10,7 +10,7 @@ import { NodeRegistry } from '../../src/registry/node-registry';
 import { startAdminServer } from '../../src/server/start-admin-server';
 import type { AdminAppOptions } from '../../src/server/admin-app';
 import type { EventHub } from '../../src/server/event-hub';
-import type { LogRecord } from '../../src/server/route-types';
+import type { AdminServerDeps, LogRecord } from '../../src/server/route-types';
 import { AuditLog, FlowStore, SecretStore, TokenStore } from '../../src/store';
 import { catcher, counter, MemoryLogger, sink } from '../helpers';
 
@@ -80,6 +80,8 @@ export interface Harness {
   token: { viewer: string; deployer: string; admin: string };
   /** Every response body this harness fetched, for leak searches. */
   bodies: string[];
+  /** Admin server deps over this harness's engine and stores, with a deployer that does nothing: for a second app or server. */
+  deps(): AdminServerDeps;
   /** Emits a runtime log record (what `onLog` forwards). */
   log(record: LogRecord): void;
   api(
@@ -89,17 +91,23 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(
-  appOptions: AdminAppOptions = {},
-  extraNodes: AnyNodeDefinition[] = [],
-): Promise<Harness> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'tagflow-server-'));
+/** The stores of a new data dir in a temp folder, as `tagflow start` opens them. */
+export async function openStores(prefix = 'tagflow-server-') {
+  const dataDir = await mkdtemp(join(tmpdir(), prefix));
   const [flows, tokens, secrets, audit] = await Promise.all([
     FlowStore.open(dataDir),
     TokenStore.open(dataDir),
     SecretStore.open(dataDir),
     AuditLog.open(dataDir),
   ]);
+  return { dataDir, flows, tokens, secrets, audit };
+}
+
+export async function startHarness(
+  appOptions: AdminAppOptions = {},
+  extraNodes: AnyNodeDefinition[] = [],
+): Promise<Harness> {
+  const { dataDir, flows, tokens, secrets, audit } = await openStores();
   const registry = new NodeRegistry();
   for (const def of [counter, sink, catcher, flood, ...extraNodes]) registry.registerNode(def);
   registry.registerNode(shout, { name: '@acme/shout-nodes', version: '1.2.3' });
@@ -144,6 +152,17 @@ export async function startHarness(
     audit,
     token,
     bodies,
+    deps: () => ({
+      engine,
+      registry,
+      flows,
+      tokens,
+      secrets,
+      audit,
+      deployer: { deploy: jest.fn(), rollback: jest.fn() },
+      logger,
+      version: 't',
+    }),
     log: (record) => logs.emit('log', record),
     async api(path, init = {}) {
       const headers: Record<string, string> = { ...(init.headers ?? {}) };
