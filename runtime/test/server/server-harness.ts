@@ -80,7 +80,7 @@ export interface Harness {
   token: { viewer: string; deployer: string; admin: string };
   /** Every response body this harness fetched, for leak searches. */
   bodies: string[];
-  /** Admin server deps over this harness's engine and stores, with a deployer that does nothing: for a second app or server. */
+  /** The deps this harness's server was started with: for a second app or server over the same engine and stores. */
   deps(): AdminServerDeps;
   /** Emits a runtime log record (what `onLog` forwards). */
   log(record: LogRecord): void;
@@ -115,25 +115,22 @@ export async function startHarness(
   const engine = new Engine({ registry, logger, closeTimeoutMs: 2000, dataDir });
   const deployer = new Deployer({ engine, flows, audit, logger });
   const logs = new EventEmitter();
-  const server = await startAdminServer(
-    {
-      engine,
-      registry,
-      flows,
-      tokens,
-      secrets,
-      audit,
-      deployer,
-      logger,
-      version: '0.1.0-test',
-      onLog(listener) {
-        logs.on('log', listener);
-        return () => logs.off('log', listener);
-      },
+  const deps: AdminServerDeps = {
+    engine,
+    registry,
+    flows,
+    tokens,
+    secrets,
+    audit,
+    deployer,
+    logger,
+    version: '0.1.0-test',
+    onLog(listener) {
+      logs.on('log', listener);
+      return () => logs.off('log', listener);
     },
-    { host: '127.0.0.1', port: 0 },
-    appOptions,
-  );
+  };
+  const server = await startAdminServer(deps, { host: '127.0.0.1', port: 0 }, appOptions);
   const token = {
     viewer: (await tokens.create('viewer', 'the viewer')).token,
     deployer: (await tokens.create('deployer', 'the deployer')).token,
@@ -152,17 +149,7 @@ export async function startHarness(
     audit,
     token,
     bodies,
-    deps: () => ({
-      engine,
-      registry,
-      flows,
-      tokens,
-      secrets,
-      audit,
-      deployer: { deploy: jest.fn(), rollback: jest.fn() },
-      logger,
-      version: 't',
-    }),
+    deps: () => ({ ...deps }),
     log: (record) => logs.emit('log', record),
     async api(path, init = {}) {
       const headers: Record<string, string> = { ...(init.headers ?? {}) };
