@@ -2,146 +2,23 @@
 // Page functions (evaluate) run in the browser: hence the DOM types above.
 // End-to-end harness: a real `tagflow start` runtime serving the built editor, driven in Debian's
 // headless Chromium by playwright-core. Used by the *.e2e.test.ts files of this folder.
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { repoRoot, sleep, startTagflow, until } from '@tagflow/test-support';
+import type { TagflowProcess } from '@tagflow/test-support';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 
-export const editorRoot = path.resolve(__dirname, '..');
-export const repoRoot = path.resolve(editorRoot, '..');
 export const screenshotDir = path.join(repoRoot, 'test-results', 'editor-e2e');
-const cliBin = path.join(repoRoot, 'packages', 'cli', 'bin', 'tagflow.js');
-
-/** Debian's Chromium (`apt-get install chromium`, done by scripts/system-deps.sh). */
-export const CHROMIUM = '/usr/bin/chromium';
-/** Flags known to work headless on these machines (see /work/shared/TOOLCHAIN.md). */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-// ---------------------------------------------------------------------------------------------
-// Build steps: CI must always test the current UI, so a stale editor build is rebuilt first.
-
-/**
- * Builds the editor (`vite build` into editor/dist) when dist/index.html is missing or older than
- * anything in editor/src, index.html or vite.config.ts. Test files run in parallel: a lock folder
- * (outside dist, which vite empties) makes one of them build while the others wait.
- */
-export function ensureEditorBuilt(): void {
-  const lockParent = path.join(editorRoot, 'node_modules', '.cache');
-  mkdirSync(lockParent, { recursive: true });
-  const lock = path.join(lockParent, 'tagflow-e2e-build-lock');
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      // A build takes well under a minute; a lock this old was left by a killed run.
-      if (Date.now() - (mtime(lock) ?? Date.now()) > 300_000) rmSync(lock, { recursive: true, force: true });
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
-    }
-  }
-  try {
-    const built = mtime(path.join(editorRoot, 'dist', 'index.html'));
-    const sources = Math.max(
-      newestIn(path.join(editorRoot, 'src')),
-      mtime(path.join(editorRoot, 'index.html')) ?? 0,
-      mtime(path.join(editorRoot, 'vite.config.ts')) ?? 0,
-    );
-    if (built !== undefined && built >= sources) return;
-    const started = Date.now();
-    const vite = spawnSync(
-      process.execPath,
-      [path.join(editorRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'],
-      {
-        cwd: editorRoot,
-        encoding: 'utf8',
-        env: { ...process.env, FORCE_COLOR: '0' },
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-    if (vite.status !== 0)
-      throw new Error(`building the editor (vite build in ${editorRoot}) failed:\n${vite.stdout}${vite.stderr}`);
-    process.stdout.write(`editor e2e: built the editor in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-/**
- * Makes sure `tagflow start` can run: the CLI is rebuilt when stale exactly as its own tests do
- * (same lock), and the packages it needs must have been built by turbo.
- */
-export function ensureCliBuilt(): void {
-  for (const dist of ['runtime/dist/index.js', 'nodes/core/dist/index.js', 'packages/flow-model/dist/index.js']) {
-    if (!existsSync(path.join(repoRoot, dist))) {
-      throw new Error(
-        `${dist} is missing: build the CLI and its packages first:\n` +
-          '  cd /work/main && PATH=$PWD/.tools/node_modules/.bin:$PATH TURBO_TELEMETRY_DISABLED=1 pnpm exec turbo run build --filter=tagflow...',
-      );
-    }
-  }
-  // The CLI's own helper, loaded at run time: the same lock keeps its tests and these from
-  // running tsc on the CLI at once.
-  const cliProcess = require(path.join(repoRoot, 'packages', 'cli', 'test', 'cli-process.ts')) as {
-    ensureBuilt(): void;
-  };
-  cliProcess.ensureBuilt();
-}
-
-/** Fails with what to do when Chromium is not installed: never a silent skip. */
-export function ensureChromium(): void {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: run bash scripts/system-deps.sh (it installs Debian's chromium)`);
-}
-
-function newestIn(dir: string): number {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestIn(full) : (mtime(full) ?? 0));
-  }
-  return newest;
-}
-
-function mtime(file: string): number | undefined {
-  try {
-    return statSync(file).mtimeMs;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The runtime.
 
-/** A running `tagflow start` in its own temp data dir. */
-export interface Runtime {
-  /** e.g. `http://127.0.0.1:41234`, no trailing slash. */
-  url: string;
-  /** The first admin token, printed once on the first start. */
+/** A running `tagflow start` with its first admin token, which the editor signs in with. */
+export interface Runtime extends TagflowProcess {
   token: string;
-  dataDir: string;
-  stdout(): string;
-  stderr(): string;
-  /** An admin API call with the admin token, e.g. `await rt.api('/api/flow')`. */
-  api(route: string, init?: RequestInit): Promise<Response>;
   /** The deployed flow (GET /api/flow), or null before the first deploy. */
   deployedFlow(): Promise<FlowJson | null>;
-  stop(): Promise<void>;
 }
 
 /** The parts of a flow file the tests look at. */
@@ -158,12 +35,10 @@ export interface FlowJson {
   [key: string]: unknown;
 }
 
-const runtimes = new Set<Runtime>();
-
 /** Starts `tagflow start` on port 0 in a new temp data dir; `flow` (a file path or a flow object) is its first flow. */
 export async function startRuntime(options: { flow?: string | object } = {}): Promise<Runtime> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-editor-e2e-'));
-  const args = ['--no-node-snapshot', cliBin, 'start', '--data-dir', dataDir, '--port', '0'];
+  const args: string[] = [];
   if (options.flow !== undefined) {
     let file = options.flow;
     if (typeof file !== 'string') {
@@ -172,69 +47,23 @@ export async function startRuntime(options: { flow?: string | object } = {}): Pr
     }
     args.push('--flow', file);
   }
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, args, {
-    cwd: dataDir,
-    env: { ...process.env, FORCE_COLOR: '0' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const deadline = Date.now() + 20_000;
-  while (!/admin API on (http\S+);/.test(stderr) || !/^admin token: (tf_\S+)$/m.test(stdout)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`tagflow start did not start (exit ${child.exitCode}):\n${stdout}${stderr}`);
-    }
-    await sleep(20);
-  }
-  const url = (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1].replace(/\/$/, '');
-  const token = (/^admin token: (tf_\S+)$/m.exec(stdout) as RegExpExecArray)[1];
-  const api = (route: string, init: RequestInit = {}) =>
-    fetch(url + route, {
-      ...init,
-      headers: { Authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) },
-    });
-  const runtime: Runtime = {
-    url,
+  const started = await startTagflow({ dataDir, args });
+  const { token } = started;
+  if (token === undefined) throw new Error(`tagflow start printed no admin token:\n${started.stdout()}`);
+  return {
+    ...started,
     token,
-    dataDir,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    api,
     async deployedFlow() {
-      const res = await api('/api/flow');
+      const res = await started.api('/api/flow');
       if (res.status === 404) return null;
       if (!res.ok) throw new Error(`GET /api/flow answered ${res.status}: ${await res.text()}`);
       return ((await res.json()) as { flow: FlowJson }).flow;
     },
-    async stop() {
-      runtimes.delete(runtime);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
   };
-  runtimes.add(runtime);
-  return runtime;
-}
-
-/** Stops every runtime this file started and not stopped yet. */
-export async function stopAllRuntimes(): Promise<void> {
-  await Promise.all([...runtimes].map((r) => r.stop()));
 }
 
 // ---------------------------------------------------------------------------------------------
 // The browser.
-
-/** Launches headless Chromium with the known-good flags. */
-export async function launchBrowser(): Promise<Browser> {
-  ensureChromium();
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
-}
 
 /** Every URL a page asked for (HTTP requests, WebSockets), with the runtime it should have asked. */
 export interface RecordedRequest {
@@ -496,18 +325,4 @@ async function centre(locator: Locator, what: string): Promise<{ x: number; y: n
   const box = await locator.boundingBox();
   if (!box) throw new Error(`${what} has no size`);
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Polls `check` until it is true; throws with `what` after `timeoutMs`. */
-export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }

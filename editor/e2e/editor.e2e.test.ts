@@ -5,19 +5,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import {
-  allRequests,
-  EditorPage,
   editorRoot,
   ensureChromium,
   ensureCliBuilt,
   ensureEditorBuilt,
-  launchBrowser,
+  launchChromium,
   repoRoot,
-  screenshotDir,
-  startRuntime,
-  stopAllRuntimes,
+  stopAllTagflow,
   until,
-} from './editor-harness';
+} from '@tagflow/test-support';
+import { allRequests, EditorPage, screenshotDir, startRuntime } from './editor-harness';
 import type { FlowJson, Runtime } from './editor-harness';
 
 const pumpMonitorFile = path.join(repoRoot, 'examples', 'pump-monitor', 'flow.json');
@@ -61,12 +58,12 @@ beforeAll(async () => {
     startRuntime({ flow: functionSeed }),
     startRuntime({ flow: pumpMonitorFile }),
   ]);
-  browser = await launchBrowser();
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
   await browser?.close();
-  await stopAllRuntimes();
+  await stopAllTagflow();
 }, 30_000);
 
 /**

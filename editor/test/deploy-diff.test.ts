@@ -1,15 +1,10 @@
 import { deployDiff, FlowDocument } from '../src/state';
 import { coreCatalog, pumpMonitor } from './load-fixtures';
 
+// The runtime's rules (what restarts a node) are tested with diffFlows in packages/flow-model;
+// these tests cover what the editor adds for the review: labels, moves, resource names.
 describe('deployDiff', () => {
   const running = pumpMonitor();
-
-  it('lists everything as added when nothing runs', () => {
-    const diff = deployDiff(undefined, running);
-    expect(diff.added).toStrictEqual(running.nodes.map((n) => n.id));
-    expect(diff.resourcesAdded).toStrictEqual(['pump-history']);
-    expect(diff.edgesAdded).toHaveLength(6);
-  });
 
   it('sorts each node into added, removed, changed, moved or unchanged', () => {
     let doc = FlowDocument.fromFlow(running);
@@ -46,6 +41,14 @@ describe('deployDiff', () => {
     const quiet = deployDiff(running, renamed);
     expect(quiet.resourcesChanged).toStrictEqual(['pump-history']);
     expect(quiet.changed).toStrictEqual([]);
+  });
+
+  it('without a catalog, counts any node whose config names the changed resource as its user', () => {
+    const edited = pumpMonitor();
+    edited.resources![0].config = { backend: 'local', retentionDays: 7 };
+    const users = running.nodes.filter((n) => Object.values(n.config ?? {}).includes('pump-history')).map((n) => n.id);
+    expect(users).toStrictEqual(['record-average', 'record-alarm']);
+    expect(deployDiff(running, edited).changed).toStrictEqual(users);
   });
 
   it('reports identical flows as unchanged', () => {

@@ -7,8 +7,6 @@ export type { NodeCounters, DebugEvent, StatusEvent, NodeErrorEvent, EngineLogge
 export { systemClock } from './engine/node-clock';
 export { deployErrors, engineErrors, packageErrors } from './error-codes';
 export type { DeployErrorCode } from './error-codes';
-export { diffFlows, deepEqual } from './engine/flow-diff';
-export type { FlowDiff } from './engine/flow-diff';
 export { NodeRegistry } from './registry/node-registry';
 export type { PackageRef, RegisteredNode, RegisteredResource } from './registry/node-registry';
 export { discoverNodePackages } from './registry/discover-packages';

@@ -85,24 +85,3 @@ export function catalogFromApi(response: NodesApiResponse): EditorCatalog {
   }
   return { nodes, resources };
 }
-
-/** Every node type of a catalog whose maps may be `Map`s or records. */
-export function catalogNodeTypes(catalog: NodeCatalog): EditorNodeTypeInfo[] {
-  const map = catalog.nodes;
-  return isMap(map) ? [...map.values()] : Object.values(map);
-}
-
-/** The node type named `type`, from a catalog whose maps may be `Map`s or records. */
-export function findNodeType(catalog: NodeCatalog, type: string): EditorNodeTypeInfo | undefined {
-  const map = catalog.nodes;
-  if (isMap(map)) return map.get(type);
-  // Own keys only: a type named `constructor` must not find Object.prototype's.
-  return Object.prototype.hasOwnProperty.call(map, type) ? map[type] : undefined;
-}
-
-function isMap<T>(map: ReadonlyMap<string, T> | Record<string, T>): map is ReadonlyMap<string, T> {
-  return (
-    typeof (map as ReadonlyMap<string, T>).get === 'function' &&
-    typeof (map as ReadonlyMap<string, T>).keys === 'function'
-  );
-}

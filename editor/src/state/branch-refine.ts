@@ -1,6 +1,5 @@
-import { validateFlow } from '@tagflow/flow-model';
+import { findNodeType, isRecord, validateFlow } from '@tagflow/flow-model';
 import type { FlowIssue, FlowNode, JSONSchema, NodeCatalog } from '@tagflow/flow-model';
-import { findNodeType } from './api-catalog';
 
 /**
  * Field-level issues for a config value that "does not match any of the allowed forms" (a oneOf /
@@ -24,10 +23,10 @@ export function refineBranchIssue(
           .split('/')
           .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const value = segments.reduce<unknown>(
-    (v, s) => (isObject(v) || Array.isArray(v) ? (v as Record<string, unknown>)[s] : undefined),
+    (v, s) => (isRecord(v) || Array.isArray(v) ? (v as Record<string, unknown>)[s] : undefined),
     node.config ?? {},
   );
-  if (!isObject(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const narrowed = narrow(info.configSchema, segments, Object.keys(value));
   if (!narrowed) return undefined;
   const probe = {
@@ -47,15 +46,15 @@ export function refineBranchIssue(
 
 /** A copy of `schema` where the oneOf/anyOf at `segments` is replaced by its single branch fitting `keys`. */
 function narrow(schema: JSONSchema, segments: readonly string[], keys: readonly string[]): JSONSchema | undefined {
-  if (!isObject(schema)) return undefined;
+  if (!isRecord(schema)) return undefined;
   const s = schema as Record<string, unknown>;
   if (segments.length === 0) {
     const combinator = Array.isArray(s.oneOf) ? 'oneOf' : Array.isArray(s.anyOf) ? 'anyOf' : undefined;
     if (!combinator) return undefined;
     const fitting = (s[combinator] as unknown[]).filter(
       (b) =>
-        isObject(b) &&
-        isObject(b.properties) &&
+        isRecord(b) &&
+        isRecord(b.properties) &&
         keys.every((k) => Object.prototype.hasOwnProperty.call(b.properties, k)),
     );
     if (fitting.length !== 1) return undefined;
@@ -63,17 +62,13 @@ function narrow(schema: JSONSchema, segments: readonly string[], keys: readonly 
     return { ...rest, ...(fitting[0] as Record<string, unknown>) } as JSONSchema;
   }
   const [head, ...tail] = segments;
-  if (isObject(s.properties) && isObject(s.properties[head])) {
+  if (isRecord(s.properties) && isRecord(s.properties[head])) {
     const inner = narrow(s.properties[head] as JSONSchema, tail, keys);
     return inner && ({ ...s, properties: { ...s.properties, [head]: inner } } as JSONSchema);
   }
-  if (isObject(s.items) && /^\d+$/.test(head)) {
+  if (isRecord(s.items) && /^\d+$/.test(head)) {
     const inner = narrow(s.items as JSONSchema, tail, keys);
     return inner && ({ ...s, items: inner } as JSONSchema);
   }
   return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '@tagflow/flow-model';
 import type { FlowEdge, FlowNode, FlowResource } from '@tagflow/flow-model';
 import { toFlowEdge, toFlowNode } from './canvas';
 import type { CanvasDoc } from './canvas';
@@ -39,23 +40,23 @@ export function parseClipboard(text: string): ClipboardContent | { ok: false; re
   } catch {
     return refuse('it is not JSON');
   }
-  if (!isObject(data) || data[CLIPBOARD_MARKER] !== 1) return refuse(`it has no "${CLIPBOARD_MARKER}": 1 marker`);
+  if (!isRecord(data) || data[CLIPBOARD_MARKER] !== 1) return refuse(`it has no "${CLIPBOARD_MARKER}": 1 marker`);
   if (!Array.isArray(data.nodes) || data.nodes.length === 0) return refuse('it holds no nodes');
   for (const [i, n] of data.nodes.entries()) {
-    if (!isObject(n) || typeof n.id !== 'string' || typeof n.type !== 'string' || typeof n.typeVersion !== 'number') {
+    if (!isRecord(n) || typeof n.id !== 'string' || typeof n.type !== 'string' || typeof n.typeVersion !== 'number') {
       return refuse(`node #${i + 1} lacks an id, a type or a typeVersion`);
     }
-    if (n.config !== undefined && !isObject(n.config))
+    if (n.config !== undefined && !isRecord(n.config))
       return refuse(`the config of node ${JSON.stringify(n.id)} is not an object`);
   }
   const edges = Array.isArray(data.edges) ? data.edges : [];
   for (const [i, e] of edges.entries()) {
-    if (!isObject(e) || typeof e.source !== 'string' || typeof e.target !== 'string')
+    if (!isRecord(e) || typeof e.source !== 'string' || typeof e.target !== 'string')
       return refuse(`edge #${i + 1} lacks a source or a target`);
   }
   const resources = Array.isArray(data.resources) ? data.resources : [];
   for (const [i, r] of resources.entries()) {
-    if (!isObject(r) || typeof r.id !== 'string' || typeof r.type !== 'string')
+    if (!isRecord(r) || typeof r.id !== 'string' || typeof r.type !== 'string')
       return refuse(`resource #${i + 1} lacks an id or a type`);
   }
   return {
@@ -69,9 +70,5 @@ export function parseClipboard(text: string): ClipboardContent | { ok: false; re
 function collectStrings(value: unknown, into: Set<string>): void {
   if (typeof value === 'string') into.add(value);
   else if (Array.isArray(value)) for (const v of value) collectStrings(v, into);
-  else if (isObject(value)) for (const v of Object.values(value)) collectStrings(v, into);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  else if (isRecord(value)) for (const v of Object.values(value)) collectStrings(v, into);
 }

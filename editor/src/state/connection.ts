@@ -1,5 +1,5 @@
+import { findNodeType } from '@tagflow/flow-model';
 import type { NodeCatalog } from '@tagflow/flow-model';
-import { findNodeType } from './api-catalog';
 import type { CanvasDoc } from './canvas';
 
 /** What the user dragged: from an output port of one node to an input port of another. */

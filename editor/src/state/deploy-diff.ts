@@ -1,7 +1,5 @@
-import { edgeKey } from '@tagflow/flow-model';
-import type { Flow, FlowNode, FlowResource, NodeCatalog } from '@tagflow/flow-model';
-import { findNodeType } from './api-catalog';
-import { deepEqual } from './deep-equal';
+import { diffFlows, findNodeType, resourceIdsOf } from '@tagflow/flow-model';
+import type { Flow, FlowNode, NodeCatalog } from '@tagflow/flow-model';
 
 /** What a deploy would change, by id; each node id is in exactly one of added, changed, moved, unchanged (or removed). */
 export interface DeployDiff {
@@ -18,8 +16,11 @@ export interface DeployDiff {
   relabeled: string[];
   /** Nodes otherwise unchanged whose position moved (nothing to deploy). */
   moved: string[];
+  /** Nodes with nothing to review. */
   unchanged: string[];
+  /** Resources new in the edited flow. */
   resourcesAdded: string[];
+  /** Resources gone from the edited flow. */
   resourcesRemoved: string[];
   /** Resources present on both sides whose type, config or name differ. */
   resourcesChanged: string[];
@@ -30,81 +31,52 @@ export interface DeployDiff {
 }
 
 /**
- * Compares the running flow (undefined when none runs) with the edited one, with the runtime's
- * rules (see runtime/src/engine/flow-diff.ts) plus what the user wants to review: labels, moves, wires.
+ * Compares the running flow (undefined when none runs) with the edited one: the runtime's own diff
+ * (`diffFlows` from @tagflow/flow-model) plus what the user wants to review, labels and moves.
  * Pass the catalog to find resource fields by the node types' declarations; without it, any config
  * string naming a resource counts as using it.
  */
 export function deployDiff(running: Flow | undefined, edited: Flow, catalog?: NodeCatalog): DeployDiff {
-  const oldResources = new Map<string, FlowResource>((running?.resources ?? []).map((r) => [r.id, r]));
-  const resourcesAdded: string[] = [];
-  const resourcesChanged: string[] = [];
-  const restartsUsers = new Set<string>();
-  for (const r of edited.resources ?? []) {
-    const old = oldResources.get(r.id);
-    oldResources.delete(r.id);
-    if (!old) {
-      resourcesAdded.push(r.id);
-      restartsUsers.add(r.id);
-      continue;
-    }
-    const configChanged = old.type !== r.type || !deepEqual(old.config ?? {}, r.config ?? {});
-    if (configChanged) restartsUsers.add(r.id);
-    if (configChanged || old.name !== r.name) resourcesChanged.push(r.id);
-  }
-
-  const oldNodes = new Map<string, FlowNode>((running?.nodes ?? []).map((n) => [n.id, n]));
-  const diff: DeployDiff = {
-    added: [],
-    removed: [],
-    changed: [],
-    relabeled: [],
-    moved: [],
-    unchanged: [],
-    resourcesAdded,
-    resourcesRemoved: [],
-    resourcesChanged,
-    edgesAdded: [],
-    edgesRemoved: [],
-  };
+  const flow = diffFlows(running, edited, (node) => usedResources(node, catalog));
+  const oldNodes = new Map((running?.nodes ?? []).map((n) => [n.id, n]));
+  const restarted = new Set(flow.changed);
+  const changed: string[] = [];
+  const relabeled: string[] = [];
+  const moved: string[] = [];
+  const unchanged: string[] = [];
+  // By the edited flow's order, so a relabeled node sits among the others where the user sees it.
   for (const node of edited.nodes) {
     const old = oldNodes.get(node.id);
-    oldNodes.delete(node.id);
-    if (!old) diff.added.push(node.id);
-    else if (!sameForRuntime(old, node) || usedResources(node, catalog).some((id) => restartsUsers.has(id)))
-      diff.changed.push(node.id);
+    if (!old) continue;
+    if (restarted.has(node.id)) changed.push(node.id);
     else if (old.name !== node.name) {
-      diff.changed.push(node.id);
-      diff.relabeled.push(node.id);
-    } else if (old.ui?.x !== node.ui?.x || old.ui?.y !== node.ui?.y) diff.moved.push(node.id);
-    else diff.unchanged.push(node.id);
+      changed.push(node.id);
+      relabeled.push(node.id);
+    } else if (old.ui?.x !== node.ui?.x || old.ui?.y !== node.ui?.y) moved.push(node.id);
+    else unchanged.push(node.id);
   }
-  diff.removed = [...oldNodes.keys()];
-  diff.resourcesRemoved = [...oldResources.keys()];
-  const oldEdges = new Set((running?.edges ?? []).map(edgeKey));
-  const newEdges = new Set(edited.edges.map(edgeKey));
-  diff.edgesAdded = [...newEdges].filter((k) => !oldEdges.has(k));
-  diff.edgesRemoved = [...oldEdges].filter((k) => !newEdges.has(k));
-  return diff;
-}
-
-/** True when the runtime would keep the node running as is (its own rule). */
-function sameForRuntime(a: FlowNode, b: FlowNode): boolean {
-  return (
-    a.type === b.type &&
-    a.typeVersion === b.typeVersion &&
-    Boolean(a.disabled) === Boolean(b.disabled) &&
-    deepEqual(a.config ?? {}, b.config ?? {}) &&
-    deepEqual(a.queue ?? {}, b.queue ?? {})
-  );
+  const oldResources = new Map((running?.resources ?? []).map((r) => [r.id, r]));
+  const configChanged = new Set(flow.resourcesChanged);
+  const resourcesChanged = (edited.resources ?? [])
+    .filter((r) => configChanged.has(r.id) || (oldResources.has(r.id) && oldResources.get(r.id)?.name !== r.name))
+    .map((r) => r.id);
+  return {
+    added: flow.added,
+    removed: flow.removed,
+    changed,
+    relabeled,
+    moved,
+    unchanged,
+    resourcesAdded: flow.resourcesAdded,
+    resourcesRemoved: flow.resourcesRemoved,
+    resourcesChanged,
+    edgesAdded: flow.edgesAdded,
+    edgesRemoved: flow.edgesRemoved,
+  };
 }
 
 function usedResources(node: FlowNode, catalog: NodeCatalog | undefined): string[] {
-  const config = node.config ?? {};
   const declared = catalog ? findNodeType(catalog, node.type)?.resources : undefined;
-  if (declared)
-    return Object.keys(declared).flatMap((field) =>
-      typeof config[field] === 'string' ? [config[field] as string] : [],
-    );
-  return Object.values(config).filter((v): v is string => typeof v === 'string');
+  if (declared) return resourceIdsOf(node, declared);
+  return Object.values(node.config ?? {}).filter((v): v is string => typeof v === 'string');
 }

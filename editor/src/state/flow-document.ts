@@ -1,11 +1,10 @@
-import { CURRENT_SCHEMA_VERSION } from '@tagflow/flow-model';
+import { CURRENT_SCHEMA_VERSION, deepEqual } from '@tagflow/flow-model';
 import type { Flow, FlowResource, NodeCatalog } from '@tagflow/flow-model';
 import { canvasToFlow, flowToCanvas, toCanvasEdge, toCanvasNode } from './canvas';
 import type { CanvasDoc, CanvasEdge, CanvasNode, FlowMeta, Position } from './canvas';
 import { CLIPBOARD_MARKER, copyNodes, parseClipboard } from './clipboard';
 import { checkConnection } from './connection';
 import type { Connection } from './connection';
-import { deepEqual } from './deep-equal';
 
 /** An edit the document refused, with the reason in plain words (ready to show). */
 export interface Refused {

@@ -2,7 +2,7 @@
  * The editor's state logic: pure TypeScript, no React, no DOM. The UI (src/ui/) renders what
  * these return and calls them on user actions.
  */
-export { catalogFromApi, catalogNodeTypes, findNodeType } from './api-catalog';
+export { catalogFromApi } from './api-catalog';
 export type {
   ApiNodeType,
   ApiResourceType,

@@ -1,5 +1,6 @@
+import { catalogNodeTypes } from '@tagflow/flow-model';
 import type { NodeCatalog } from '@tagflow/flow-model';
-import { catalogFromApi, catalogNodeTypes } from './api-catalog';
+import { catalogFromApi } from './api-catalog';
 import type { EditorNodeTypeInfo, NodesApiResponse } from './api-catalog';
 
 /** One palette section: a category and its node types, sorted by type. */
@@ -23,7 +24,8 @@ export function paletteGroups(source: NodeCatalog | NodesApiResponse, search = '
     .split(/\s+/)
     .filter((w) => w.length > 0);
   const groups = new Map<string, EditorNodeTypeInfo[]>();
-  for (const info of catalogNodeTypes(catalog)) {
+  const types: EditorNodeTypeInfo[] = catalogNodeTypes(catalog);
+  for (const info of types) {
     const text = `${info.type}\n${info.description ?? ''}\n${info.docs ?? ''}`.toLowerCase();
     if (!words.every((w) => text.includes(w))) continue;
     const category = info.category || 'other';

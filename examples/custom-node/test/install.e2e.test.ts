@@ -2,29 +2,23 @@
 // into a runtime that is already running, then used by a flow and offered in the editor's palette.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
 import {
-  buildPackage,
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  ensureChromium,
   ensureCliBuilt,
   ensureEditorBuilt,
-  packageRoot,
-  runCli,
-  startRuntime,
+  launchChromium,
+  runTagflow,
+  startTagflow,
   until,
-} from './runtime-harness';
-import type { Runtime } from './runtime-harness';
+} from '@tagflow/test-support';
+import type { Browser, TagflowProcess } from '@tagflow/test-support';
+import { buildPackage, packageRoot } from './runtime-harness';
 
 jest.setTimeout(180_000);
 
-let runtime: Runtime | undefined;
+let runtime: TagflowProcess | undefined;
 let browser: Browser | undefined;
 
 beforeAll(() => {
-  ensureChromium();
   ensureCliBuilt();
   ensureEditorBuilt();
   buildPackage();
@@ -45,8 +39,10 @@ interface StatusAnswer {
 }
 
 it('installs into a running runtime, runs in a flow, and shows in the editor palette', async () => {
-  const rt = await startRuntime();
+  const rt = await startTagflow();
   runtime = rt;
+  const { token } = rt;
+  if (token === undefined) throw new Error(`a first start prints an admin token:\n${rt.stdout()}`);
   const types = async () =>
     ((await (await rt.api('/api/nodes')).json()) as { nodes: Array<{ type: string; package: { name: string } }> })
       .nodes;
@@ -55,11 +51,10 @@ it('installs into a running runtime, runs in a flow, and shows in the editor pal
   // The CLI packs the folder and uploads it; the token comes from the environment, as in production.
   const fleet = path.join(rt.dataDir, 'fleet.yaml');
   writeFileSync(fleet, `runtimes:\n  - name: line1\n    url: ${rt.url}\n    tokenEnv: OEE_E2E_TOKEN\n`);
-  const install = await runCli(
-    ['nodes', 'install', packageRoot, '--to', 'line1', '--fleet', fleet],
-    { OEE_E2E_TOKEN: rt.token },
-    rt.dataDir,
-  );
+  const install = await runTagflow(['nodes', 'install', packageRoot, '--to', 'line1', '--fleet', fleet], {
+    cwd: rt.dataDir,
+    env: { OEE_E2E_TOKEN: token },
+  });
   expect({ code: install.code, stderr: install.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
   expect(install.stdout).toMatch(/installed @acme\/oee-nodes 0\.1\.0: oee/);
 
@@ -87,11 +82,11 @@ it('installs into a running runtime, runs in a flow, and shows in the editor pal
   });
 
   // The editor offers the new type in its palette.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(15_000);
   await page.goto(`${rt.url}/`);
-  await page.getByTestId('token-input').fill(rt.token);
+  await page.getByTestId('token-input').fill(token);
   await page.getByTestId('sign-in').click();
   await page.getByTestId('palette').waitFor({ state: 'visible' });
   const item = page.getByTestId('palette-item-oee');

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@tagflow/node-test';
 
 // The README's walk-through, as a newcomer runs it: start three runtimes, deploy the pump-monitor
 // flow to all with one command, deploy a broken flow with a canary and a health window and watch
@@ -13,17 +13,6 @@ const here = resolve(__dirname, '..');
 const root = resolve(here, '..', '..');
 const cli = join(root, 'packages', 'cli', 'bin', 'tagflow.js');
 const data = mkdtempSync(join(tmpdir(), 'tagflow-fleet-example-'));
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 let env: NodeJS.ProcessEnv;
 let fleetFile: string;

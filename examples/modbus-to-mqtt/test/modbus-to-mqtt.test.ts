@@ -5,6 +5,7 @@ import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { Mosquitto, runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
+import { finished } from '@tagflow/test-support';
 import { deadband, debug, scale } from '@tagflow/nodes-core';
 import { modbusDevice, modbusRead } from '@tagflow/nodes-modbus';
 import { mqttBroker, mqttOut } from '@tagflow/nodes-mqtt';
@@ -116,11 +117,7 @@ describe('examples/modbus-to-mqtt', () => {
         RUN_FOR: '3s',
       },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((done) => child.on('exit', done));
+    const { code, stdout, stderr } = await finished(child);
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     const shown = stdout
       .trim()

@@ -1,15 +1,13 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
-import { freePort, Mosquitto } from '@tagflow/node-test';
-import { stopChild, waitForPort } from './peer-process';
+import { acceptsConnections, freePort, Mosquitto, startPeer } from '@tagflow/node-test';
+import type { PeerProcess } from '@tagflow/node-test';
+import { runTagflow } from '@tagflow/test-support';
 
 const exampleDir = resolve(__dirname, '..');
-const cli = resolve(exampleDir, '..', '..', 'packages', 'cli', 'bin', 'tagflow.js');
 
 /** A value the simulator set, as it printed it. */
 interface Produced {
@@ -26,7 +24,7 @@ function deadband(values: Produced[], band: number): Produced[] {
 }
 
 let broker: Mosquitto;
-let simulator: ChildProcess;
+let simulator: PeerProcess | undefined;
 let subscriber: MqttClient;
 const produced: Produced[] = [];
 let opcPort: number;
@@ -34,7 +32,7 @@ let opcPort: number;
 beforeAll(async () => {
   broker = await Mosquitto.start();
   opcPort = await freePort();
-  simulator = spawn(
+  simulator = await startPeer(
     process.execPath,
     [
       join(exampleDir, 'simulator.js'),
@@ -45,21 +43,14 @@ beforeAll(async () => {
       '--log-values',
     ],
     {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      name: 'the simulator',
+      ready: () => acceptsConnections(opcPort),
+      timeoutMs: 30_000,
+      onLine: (line) => {
+        if (line.trim()) produced.push(JSON.parse(line) as Produced);
+      },
     },
   );
-  let simulatorLog = '';
-  simulator.stderr?.on('data', (chunk: Buffer) => (simulatorLog += chunk.toString()));
-  let pending = '';
-  simulator.stdout?.on('data', (chunk: Buffer) => {
-    pending += chunk.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) produced.push(JSON.parse(line) as Produced);
-  });
-  await waitForPort(opcPort, 'the simulator', 30_000).catch((err: Error) => {
-    throw new Error(`${err.message}; its output:\n${simulatorLog}`);
-  });
   subscriber = connect(broker.url, { protocolVersion: 5 });
   await new Promise((ok, fail) => {
     subscriber.once('connect', ok);
@@ -69,7 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   subscriber?.end(true);
-  if (simulator) await stopChild(simulator);
+  await simulator?.stop();
   await broker?.down();
 });
 
@@ -91,26 +82,13 @@ describe('examples/opcua-to-mqtt', () => {
     writeFileSync(flowFile, JSON.stringify(flow));
 
     // The real CLI, run from the example folder so that it discovers the node packages there.
-    const run = spawn(
-      process.execPath,
+    const { code, stderr } = await runTagflow(
       // Statuses are in the log at level debug.
-      [
-        '--no-node-snapshot',
-        cli,
-        'run',
-        flowFile,
-        '--for',
-        '8s',
-        '--data-dir',
-        join(work, 'data'),
-        '--log-level',
-        'debug',
-      ],
-      { cwd: exampleDir },
+      ['run', flowFile, '--for', '8s', '--data-dir', join(work, 'data'), '--log-level', 'debug'],
+      {
+        cwd: exampleDir,
+      },
     );
-    let stderr = '';
-    run.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((done) => run.on('exit', done));
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     const log = stderr
       .split('\n')

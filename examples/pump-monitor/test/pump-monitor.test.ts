@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,9 +5,9 @@ import { runFlow } from '@tagflow/node-test';
 import { debug, movingAverage, simulate, threshold } from '@tagflow/nodes-core';
 import { historian, historianOut, historianQuery, LocalStore, localStoreFile } from '@tagflow/nodes-historian';
 import type { HistoryPoint } from '@tagflow/nodes-historian';
+import { runTagflow } from '@tagflow/test-support';
 
 const flowFile = resolve(__dirname, '..', 'flow.json');
-const cli = resolve(__dirname, '..', '..', '..', 'packages', 'cli', 'bin', 'tagflow.js');
 
 interface Alarm {
   alarm: string;
@@ -80,12 +79,7 @@ describe('examples/pump-monitor', () => {
   it('runs headless with the CLI, printing moving averages as JSON lines, and stops cleanly', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pump-monitor-cli-'));
     const dataDir = join(cwd, 'data');
-    const child = spawn(process.execPath, [cli, 'run', flowFile, '--for', '3s', '--data-dir', dataDir], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((done) => child.on('exit', done));
+    const { code, stdout, stderr } = await runTagflow(['run', flowFile, '--for', '3s', '--data-dir', dataDir], { cwd });
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     const lines = stdout
       .trim()
@@ -96,14 +90,11 @@ describe('examples/pump-monitor', () => {
     averages.forEach((v) => expect(v).toBeGreaterThan(30));
 
     // `tagflow history` reads back what the run recorded: the same averages, in order.
-    const history = spawn(
-      process.execPath,
-      [cli, 'history', 'pump3/flow/avg', '--since', '10m', '--format', 'json', '--data-dir', dataDir],
+    const history = await runTagflow(
+      ['history', 'pump3/flow/avg', '--since', '10m', '--format', 'json', '--data-dir', dataDir],
       { cwd },
     );
-    let json = '';
-    history.stdout.on('data', (d) => (json += d));
-    expect(await new Promise<number | null>((done) => history.on('exit', done))).toBe(0);
-    expect((JSON.parse(json) as HistoryPoint[]).map((p) => p.value)).toEqual(averages);
+    expect(history.code).toBe(0);
+    expect((JSON.parse(history.stdout) as HistoryPoint[]).map((p) => p.value)).toEqual(averages);
   });
 });

@@ -90,6 +90,8 @@ export class LocalStore implements HistorianStore {
 
   query(q: HistoryQuery): Promise<HistoryResult> {
     const limit = q.limit ?? DEFAULT_LIMIT;
+    // Each tag once, in the order asked, as the other backends read them.
+    const tags = new Set(q.tags);
     const ids = this.db.prepare('SELECT id FROM tags WHERE name = ?').pluck();
     if (q.bucketMs !== undefined) {
       const bucket = Math.max(1, Math.round(q.bucketMs));
@@ -100,7 +102,7 @@ export class LocalStore implements HistorianStore {
          GROUP BY start ORDER BY start LIMIT @limit`,
       );
       const out: HistoryBucket[] = [];
-      for (const tag of q.tags) {
+      for (const tag of tags) {
         const id = ids.get(tag) as number | undefined;
         if (id === undefined) continue;
         for (const b of select.all({ bucket, id, from: q.from, to: q.to, limit }) as Array<
@@ -115,7 +117,7 @@ export class LocalStore implements HistorianStore {
       'SELECT ts, value, text, quality FROM samples WHERE tag_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?',
     );
     const out: HistoryPoint[] = [];
-    for (const tag of q.tags) {
+    for (const tag of tags) {
       const id = ids.get(tag) as number | undefined;
       if (id === undefined) continue;
       for (const r of select.all(id, q.from, q.to, limit) as Array<{

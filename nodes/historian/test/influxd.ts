@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@tagflow/node-test';
+import { freePort, startPeer } from '@tagflow/node-test';
+import type { PeerProcess } from '@tagflow/node-test';
 
 const BINARY = '/usr/bin/influxd';
 
@@ -18,7 +17,7 @@ export interface InfluxdOptions {
  * and restart it on the same ports and data, to simulate an outage.
  */
 export class Influxd {
-  private process: ChildProcess | undefined;
+  private peer: PeerProcess | undefined;
   private constructor(
     readonly port: number,
     private readonly dir: string,
@@ -70,32 +69,16 @@ export class Influxd {
 
   /** Starts the server (again) and waits until /ping answers 204. */
   async up(): Promise<void> {
-    const child = spawn(BINARY, ['run', '-config', this.config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.process = child;
-    let output = '';
-    const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString()).slice(-4000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    const deadline = Date.now() + 15_000;
-    while (!(await this.pings())) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`influxd did not start on port ${this.port}: ${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    this.peer = await startPeer(BINARY, ['run', '-config', this.config], {
+      name: `influxd on port ${this.port}`,
+      ready: () => this.pings(),
+    });
   }
 
   /** Stops the server (SIGTERM, as a service stop would) and waits for it to exit. */
   async down(): Promise<void> {
-    const child = this.process;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-    this.process = undefined;
+    await this.peer?.stop();
+    this.peer = undefined;
   }
 
   /** Stops the server and removes its data. */

@@ -1,9 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { LocalStore } from '../src/local-store';
-import type { HistoryBucket, HistoryPoint } from '../src/historian-store';
+import type { HistoryPoint } from '../src/historian-store';
 import type { HistoryRow } from '../src/history-row';
+import { historianStoreContract } from './store-contract';
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'tagflow-local-store-')), 'history.sqlite');
 const row = (tag: string, ts: number, value: number | null, extra: Partial<HistoryRow> = {}): HistoryRow => ({
@@ -24,65 +26,21 @@ function store(path = file(), retention = {}): LocalStore {
   return s;
 }
 
+// One folder for the contract's stores, one SQLite file per name.
+const contractDir = mkdtempSync(join(tmpdir(), 'tagflow-local-contract-'));
+historianStoreContract('local', {
+  open: async (name) => store(join(contractDir, `${name}.sqlite`)),
+  count: async (name) => {
+    const db = new Database(join(contractDir, `${name}.sqlite`), { readonly: true });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  },
+});
+
 describe('LocalStore', () => {
-  it('stores numbers, text and qualities, and reads them back per tag, oldest first, in the range asked', async () => {
-    const s = store();
-    await s.write([
-      row('pump3/flow', 1_700_000_000_123, 41.5),
-      row('pump3/flow', 1_700_000_000_000, 40.25),
-      row('pump3/alarm', 1_700_000_000_050, null, { text: '{"state":"raised"}' }),
-      row('pump3/flow', 1_700_000_000_500, null, { quality: 'bad' }),
-      row('pump3/flow', 1_700_000_001_000, 99), // outside the range below
-    ]);
-    const points = (await s.query({
-      tags: ['pump3/flow', 'pump3/alarm', 'nope'],
-      from: 1_700_000_000_000,
-      to: 1_700_000_001_000,
-    })) as HistoryPoint[];
-    expect(points).toEqual([
-      { tag: 'pump3/flow', ts: 1_700_000_000_000, value: 40.25, text: null, quality: 'good' },
-      { tag: 'pump3/flow', ts: 1_700_000_000_123, value: 41.5, text: null, quality: 'good' },
-      { tag: 'pump3/flow', ts: 1_700_000_000_500, value: null, text: null, quality: 'bad' },
-      { tag: 'pump3/alarm', ts: 1_700_000_000_050, value: null, text: '{"state":"raised"}', quality: 'good' },
-    ]);
-    expect(await s.tags()).toEqual(['pump3/alarm', 'pump3/flow']);
-  });
-
-  it('keeps one row per tag and time when a batch is written again (redelivery)', async () => {
-    const s = store();
-    const batch = Array.from({ length: 100 }, (_, i) => row('t', 1000 + i, i));
-    await s.write(batch);
-    await s.write(batch.slice(50));
-    const points = (await s.query({ tags: ['t'], from: 0, to: 10_000 })) as HistoryPoint[];
-    expect(points.map((p) => p.value)).toEqual(batch.map((r) => r.value));
-  });
-
-  it('downsamples into min, max, mean and count per bucket, as computed independently', async () => {
-    const s = store();
-    const values = Array.from({ length: 1000 }, (_, i) => ({
-      ts: 10_000 + i * 37,
-      v: Math.sin(i / 10) * 50 + (i % 7),
-    }));
-    await s.write(values.map(({ ts, v }) => row('wave', ts, v)));
-    // A row without a value, and a bad-quality value, are not counted.
-    await s.write([row('wave', 12_001, null), row('wave', 12_002, 9999, { quality: 'bad' })]);
-    const bucket = 1000;
-    const buckets = (await s.query({ tags: ['wave'], from: 0, to: 100_000, bucketMs: bucket })) as HistoryBucket[];
-    const expected = new Map<number, number[]>();
-    for (const { ts, v } of values) {
-      const start = Math.floor(ts / bucket) * bucket;
-      expected.set(start, [...(expected.get(start) ?? []), v]);
-    }
-    expect(buckets.map((b) => b.ts)).toEqual([...expected.keys()]);
-    for (const b of buckets) {
-      const vs = expected.get(b.ts) as number[];
-      expect(b.count).toBe(vs.length);
-      expect(b.min).toBeCloseTo(Math.min(...vs), 9);
-      expect(b.max).toBeCloseTo(Math.max(...vs), 9);
-      expect(b.mean).toBeCloseTo(vs.reduce((a, x) => a + x, 0) / vs.length, 9);
-    }
-  });
-
   it('keeps what was written across a reopen, and a read-only reader sees it while the writer is open', async () => {
     const path = file();
     const writer = store(path);

@@ -1,15 +1,14 @@
 import { Pool } from 'pg';
-import type { HistorianStore, HistoryBucket, HistoryPoint } from '../src/historian-store';
-import type { HistoryRow } from '../src/history-row';
+import type { HistorianStore, HistoryPoint } from '../src/historian-store';
 import { openPostgresStore } from '../src/postgres-store';
 import type { PostgresStoreConfig } from '../src/postgres-store';
 import { freePort } from './influxd';
+import { historianStoreContract, row, T0 } from './store-contract';
 import { TcpProxy } from './tcp-proxy';
 
 // The shared PostgreSQL of these machines; every run works in its own schema and drops it.
 const SERVER = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' };
 const SCHEMA = `tagflow_test_${process.pid}_${Date.now().toString(36)}`;
-const T0 = Date.UTC(2026, 10, 23, 8, 0, 0, 123); // ms part on purpose: it must round-trip exactly
 
 const admin = new Pool({ ...SERVER, max: 2 });
 const opened: HistorianStore[] = [];
@@ -28,16 +27,6 @@ async function open(
   return store;
 }
 
-function row(
-  tag: string,
-  ts: number,
-  value: number | null,
-  text: string | null = null,
-  quality: HistoryRow['quality'] = 'good',
-): HistoryRow {
-  return { tag, ts, value, text, quality };
-}
-
 async function count(table: string): Promise<number> {
   const result = await admin.query(`SELECT count(*)::int AS n FROM "${SCHEMA}"."${table}"`);
   return result.rows[0].n as number;
@@ -47,6 +36,27 @@ afterAll(async () => {
   for (const store of opened) await store.close();
   await admin.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
   await admin.end();
+});
+
+historianStoreContract('postgres', { open: (table) => open(table), count });
+
+test('stores the very instant: what SQL reads is the millisecond written', async () => {
+  const store = await open('instant');
+  await store.write([row('pump3/flow', T0 - 1, 0)]);
+  const sql = await admin.query(
+    `SELECT (extract(epoch FROM ts) * 1000)::bigint::text AS ms FROM "${SCHEMA}".instant WHERE tag = 'pump3/flow'`,
+  );
+  expect(sql.rows.map((r) => r.ms)).toEqual([String(T0 - 1)]);
+});
+
+test('a changed value for a stored (tag, ts): the first write is kept', async () => {
+  const store = await open('first_kept');
+  await store.write([row('t', T0, 1), row('t', T0 + 10, 2)]);
+  await store.write([row('t', T0, 999), row('t', T0 + 10, 2), row('t', T0 + 10, 998)]);
+  expect(await count('first_kept')).toBe(2);
+  expect(((await store.query({ tags: ['t'], from: T0, to: T0 + 11 })) as HistoryPoint[]).map((p) => p.value)).toEqual([
+    1, 2,
+  ]);
 });
 
 test('creates schema and table on first use, and a second open reuses them', async () => {
@@ -78,45 +88,6 @@ test('creates schema and table on first use, and a second open reuses them', asy
   ]);
 });
 
-test('round trip: numbers, text, qualities, exact millisecond timestamps, tags in the order asked', async () => {
-  const store = await open('roundtrip');
-  const rows: HistoryRow[] = [
-    row('pump3/flow', T0, 12.5),
-    row('pump3/flow', T0 + 1, -0.000001, null, 'uncertain'),
-    row('pump3/flow', T0 + 999, 1e21, null, 'bad'),
-    row('pump3/state', T0 + 2, null, 'running "fast" \\ ok', 'good'),
-    row('pump3/state', T0 + 3, null, '{"a":[1,2]}', 'uncertain'),
-    row('pump3/state', T0 + 4, null, null, 'bad'),
-    row('pump3/flow', T0 - 1, 0), // before T0: outside the range asked below
-  ];
-  await store.write(rows);
-  const points = (await store.query({
-    tags: ['pump3/state', 'pump3/flow', 'pump3/state'],
-    from: T0,
-    to: T0 + 1000,
-  })) as HistoryPoint[];
-  expect(points).toEqual([
-    { tag: 'pump3/state', ts: T0 + 2, value: null, text: 'running "fast" \\ ok', quality: 'good' },
-    { tag: 'pump3/state', ts: T0 + 3, value: null, text: '{"a":[1,2]}', quality: 'uncertain' },
-    { tag: 'pump3/state', ts: T0 + 4, value: null, text: null, quality: 'bad' },
-    { tag: 'pump3/flow', ts: T0, value: 12.5, text: null, quality: 'good' },
-    { tag: 'pump3/flow', ts: T0 + 1, value: -0.000001, text: null, quality: 'uncertain' },
-    { tag: 'pump3/flow', ts: T0 + 999, value: 1e21, text: null, quality: 'bad' },
-  ]);
-  // The end is exclusive, the start inclusive; a limit applies per tag.
-  expect(await store.query({ tags: ['pump3/flow'], from: T0 + 1, to: T0 + 999 })).toEqual([points[4]]);
-  expect(
-    (await store.query({ tags: ['pump3/flow', 'pump3/state'], from: 0, to: Number.MAX_SAFE_INTEGER, limit: 1 })).map(
-      (p) => p.ts,
-    ),
-  ).toEqual([T0 - 1, T0 + 2]);
-  // What SQL sees is the same instant (a hand-written query must agree).
-  const sql = await admin.query(
-    `SELECT (extract(epoch FROM ts) * 1000)::bigint::text AS ms FROM "${SCHEMA}".roundtrip WHERE tag = 'pump3/flow' ORDER BY ts LIMIT 1`,
-  );
-  expect(sql.rows[0].ms).toBe(String(T0 - 1));
-});
-
 test('NaN and Infinity are stored as no value; U+0000 in text is replaced', async () => {
   const store = await open('odd');
   await store.write([
@@ -130,72 +101,6 @@ test('NaN and Infinity are stored as no value; U+0000 in text is replaced', asyn
     ['x', null, null],
     ['y', null, 'a\uFFFDb'],
   ]);
-});
-
-test('rewriting a batch leaves one row per (tag, ts); the first write is kept', async () => {
-  const store = await open('idempotent');
-  const batch = Array.from({ length: 50 }, (_, i) => row(`t${i % 5}`, T0 + i * 10, i));
-  await store.write(batch);
-  await store.write(batch);
-  // Duplicates inside one batch too, and a changed value for a stored (tag, ts).
-  await store.write([...batch.slice(0, 10), batch[0], { ...batch[1], value: 999 }]);
-  expect(await count('idempotent')).toBe(50);
-  const t1 = (await store.query({ tags: ['t1'], from: T0, to: T0 + 1000 })) as HistoryPoint[];
-  expect(t1.map((p) => p.value)).toEqual([1, 6, 11, 16, 21, 26, 31, 36, 41, 46]);
-});
-
-test('downsampled query matches an independent computation', async () => {
-  const store = await open('buckets');
-  const bucketMs = 60_000;
-  const start = Math.floor(T0 / bucketMs) * bucketMs;
-  const rows: HistoryRow[] = [];
-  // Irregular samples over 10 minutes, a text row and a null in between, one empty minute.
-  for (let i = 0; i < 400; i++) {
-    const ts = start + 7_000 + i * 1_487;
-    if (ts >= start + 4 * bucketMs && ts < start + 5 * bucketMs) continue;
-    rows.push(row('temp', ts, Math.sin(i / 7) * 50 + (i % 13)));
-  }
-  // Text and an empty value inside a minute with numbers, and a minute with only those: no bucket for it.
-  rows.push(row('temp', start + 61_001, null, 'sensor restarted'), row('temp', start + 61_002, null, null, 'bad'));
-  rows.push(
-    row('temp', start + 11 * bucketMs + 1, null, 'sensor restarted'),
-    row('temp', start + 11 * bucketMs + 2, null, null, 'bad'),
-  );
-  rows.push(row('temp', start + 61_003, 9999, null, 'bad')); // a bad value is no measurement: left out
-  await store.write(rows);
-  const from = start + 30_000; // mid-bucket: the first bucket still starts at its aligned minute
-  const to = start + 12 * bucketMs;
-
-  const expected = new Map<number, number[]>();
-  for (const r of rows) {
-    if (r.value === null || r.quality === 'bad' || r.ts < from || r.ts >= to) continue;
-    const bucket = Math.floor(r.ts / bucketMs) * bucketMs;
-    expected.set(bucket, [...(expected.get(bucket) ?? []), r.value]);
-  }
-  const buckets = (await store.query({ tags: ['temp'], from, to, bucketMs })) as HistoryBucket[];
-  expect(buckets.map((b) => b.ts)).toEqual([...expected.keys()].sort((a, b) => a - b));
-  expect(buckets.some((b) => b.ts === start + 4 * bucketMs || b.ts === start + 11 * bucketMs)).toBe(false);
-  for (const b of buckets) {
-    const values = expected.get(b.ts) as number[];
-    expect(b.tag).toBe('temp');
-    expect(b.count).toBe(values.length);
-    expect(b.min).toBe(Math.min(...values));
-    expect(b.max).toBe(Math.max(...values));
-    expect(b.mean).toBeCloseTo(values.reduce((s, v) => s + v, 0) / values.length, 9);
-  }
-});
-
-test('tags() lists every stored tag once, sorted', async () => {
-  const store = await open('taglist');
-  expect(await store.tags()).toEqual([]);
-  await store.write([
-    row('b', T0, 1),
-    row('a/x', T0, 1),
-    row('b', T0 + 1, 2),
-    row('B', T0, 1),
-    row('a', T0, null, 'x'),
-  ]);
-  expect(await store.tags()).toEqual(['B', 'a', 'a/x', 'b']);
 });
 
 test('an existing table of another shape is refused in plain words', async () => {
@@ -248,15 +153,4 @@ test('connection cut mid-write: write rejects and lost is called once; after res
   } finally {
     await proxy.cut();
   }
-});
-
-test('a 10,000-row batch is one write', async () => {
-  const store = await open('bulk');
-  const rows = Array.from({ length: 10_000 }, (_, i) =>
-    row(`tag${i % 20}`, T0 + i, i % 7 === 0 ? null : i / 3, i % 7 === 0 ? `text ${i}` : null),
-  );
-  const started = Date.now();
-  await store.write(rows);
-  console.log(`postgres: wrote 10,000 rows in one statement in ${Date.now() - started} ms`);
-  expect(await count('bulk')).toBe(10_000);
 });

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acceptsConnections, freePort, until } from '@tagflow/node-test';
+import { acceptsConnections, freePort, startPeer, until } from '@tagflow/node-test';
+import type { PeerProcess } from '@tagflow/node-test';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(__dirname, 'modbus-server.py');
@@ -27,8 +26,7 @@ export interface ServerEvent {
 export class PymodbusServer {
   /** Everything the server printed, across restarts. */
   readonly events: ServerEvent[] = [];
-  private process: ChildProcess | undefined;
-  private stderr = '';
+  private peer: PeerProcess | undefined;
   private constructor(
     readonly port: number,
     private readonly layoutFile: string,
@@ -47,44 +45,28 @@ export class PymodbusServer {
 
   /** Starts the server (again, after `kill`) on the same port with the same contents. */
   async up(): Promise<void> {
-    const child = spawn(PYTHON, [SCRIPT, String(this.port), this.layoutFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.process = child;
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) if (line.trim() !== '') this.events.push(JSON.parse(line) as ServerEvent);
+    this.peer = await startPeer(PYTHON, [SCRIPT, String(this.port), this.layoutFile], {
+      name: 'the pymodbus server',
+      ready: () => acceptsConnections(this.port),
+      onLine: (line) => {
+        if (line.trim() !== '') this.events.push(JSON.parse(line) as ServerEvent);
+      },
     });
-    child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
-    const deadline = Date.now() + 15_000;
-    while (!(await acceptsConnections(this.port))) {
-      if (child.exitCode !== null)
-        throw new Error(`the pymodbus server exited (code ${child.exitCode}):\n${this.stderr}`);
-      if (Date.now() > deadline)
-        throw new Error(`the pymodbus server did not listen on port ${this.port}:\n${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }
 
   /** Freezes the process (SIGSTOP): the socket stays open, nothing answers. */
   pause(): void {
-    this.process?.kill('SIGSTOP');
+    this.peer?.child.kill('SIGSTOP');
   }
 
   resume(): void {
-    this.process?.kill('SIGCONT');
+    this.peer?.child.kill('SIGCONT');
   }
 
   /** Kills the process; its sockets close. */
   async kill(): Promise<void> {
-    const child = this.process;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGCONT'); // a paused process must run to die of SIGTERM
-    child.kill('SIGKILL');
-    await exited;
-    this.process = undefined;
+    await this.peer?.stop('SIGKILL');
+    this.peer = undefined;
   }
 
   /** Read requests (FC 1-4) seen since event index `from`, as [fc, address, count]. */

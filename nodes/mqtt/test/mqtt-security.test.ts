@@ -4,8 +4,8 @@ import { runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
 import { mqttBroker, mqttIn, mqttOut } from '../src';
 import { Mosquitto, until } from '@tagflow/node-test';
-import { makeCertificates } from './test-certificates';
-import type { TestCertificates } from './test-certificates';
+import { makeCertificates } from '@tagflow/test-support';
+import type { TestCertificates } from '@tagflow/test-support';
 
 // Brokers locked down the way a plant's are: a password file, TLS with a private CA, client certificates.
 let certs: TestCertificates;

@@ -15,15 +15,24 @@ export function nodesDirOption(): Option {
     .default([], 'none');
 }
 
+/** An option taking a duration (`500ms`, `10s`, `2m`, `1h`) as milliseconds; `positive` refuses 0. */
+export function durationOption(
+  flags: string,
+  description: string,
+  { example, positive = false }: { example: string; positive?: boolean },
+): Option {
+  return new Option(flags, description).argParser((value: string) => {
+    const ms = parseDuration(value);
+    if (ms === undefined || (positive && ms <= 0))
+      throw new InvalidArgumentError(`Use a number with a unit: ms, s, m or h (e.g. ${example}).`);
+    return ms;
+  });
+}
+
 /** `--for <duration>`: how long to run, e.g. `10s`. */
 export function forOption(): Option {
-  return new Option(
-    '--for <duration>',
-    'stop after this long, e.g. 500ms, 10s, 2m, 1h (default: until Ctrl-C)',
-  ).argParser((value: string) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) throw new InvalidArgumentError('Use a number with a unit: ms, s, m or h (e.g. 10s).');
-    return ms;
+  return durationOption('--for <duration>', 'stop after this long, e.g. 500ms, 10s, 2m, 1h (default: until Ctrl-C)', {
+    example: '10s',
   });
 }
 

@@ -2,9 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore, localStoreFile } from '@tagflow/nodes-historian';
-import { ensureBuilt, runCli } from './cli-process';
+import { ensureCliBuilt } from '@tagflow/test-support';
+import { runCli } from './cli-process';
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureCliBuilt, 120_000);
 
 /** A data dir holding one local store with known rows, the last of them a minute old at most. */
 async function dataDirWithHistory(names: string[] = ['plant']): Promise<{ dir: string; now: number }> {

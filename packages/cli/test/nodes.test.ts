@@ -1,6 +1,7 @@
-import { ensureBuilt, runCli } from './cli-process';
+import { ensureCliBuilt } from '@tagflow/test-support';
+import { runCli } from './cli-process';
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureCliBuilt, 120_000);
 
 interface NodesJson {
   nodes: Array<{ type: string; category: string; version: number; package: { name: string; version: string } }>;

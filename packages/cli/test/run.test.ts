@@ -1,6 +1,7 @@
-import { ensureBuilt, finished, logLines, runCli, startCli, stdoutLines } from './cli-process';
+import { ensureCliBuilt, finished } from '@tagflow/test-support';
+import { logLines, runCli, startCli, stdoutLines } from './cli-process';
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureCliBuilt, 120_000);
 
 interface DebugLine {
   time: string;

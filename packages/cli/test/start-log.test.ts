@@ -2,12 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '@tagflow/node-test';
-import { ensureBuilt, logLines, runCli } from './cli-process';
+import { ensureCliBuilt } from '@tagflow/test-support';
+import { logLines, runCli } from './cli-process';
 import type { LogLine } from './cli-process';
 import { adminToken, get, killStarted, spawnStart, start, stop } from './start-process';
 import type { Started } from './start-process';
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureCliBuilt, 120_000);
 afterAll(killStarted);
 
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'tagflow-start-log-'));

@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureBuilt, logLines, runCli } from './cli-process';
+import { ensureCliBuilt } from '@tagflow/test-support';
+import { logLines, runCli } from './cli-process';
 import { adminToken, bin, get, killStarted, start, startWith, stop } from './start-process';
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureCliBuilt, 120_000);
 afterAll(killStarted);
 
 describe('tagflow start', () => {

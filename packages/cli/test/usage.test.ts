@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ensureBuilt, runCli } from './cli-process';
+import { ensureCliBuilt } from '@tagflow/test-support';
+import { runCli } from './cli-process';
 
 const launcher = path.resolve(__dirname, '..', 'bin', 'tagflow.js');
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureCliBuilt, 120_000);
 
 describe('tagflow usage', () => {
   it('shows the commands and examples with --help, and exits 0', async () => {

@@ -1,6 +1,7 @@
-import { ensureBuilt, runCli } from './cli-process';
+import { ensureCliBuilt } from '@tagflow/test-support';
+import { runCli } from './cli-process';
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureCliBuilt, 120_000);
 
 describe('tagflow validate', () => {
   it('prints a one-line summary and exits 0 for a valid flow', async () => {

@@ -12,6 +12,11 @@ export function findResourceType(catalog: NodeCatalog, type: string): ResourceTy
   return lookup(catalog.resources, type);
 }
 
+/** Every installed node type, e.g. for a palette. */
+export function catalogNodeTypes(catalog: NodeCatalog): NodeTypeInfo[] {
+  return values(catalog.nodes);
+}
+
 /** Names of all installed node types (for "did you mean" hints). */
 export function nodeTypeNames(catalog: NodeCatalog): string[] {
   return names(catalog.nodes);
@@ -32,6 +37,11 @@ function lookup<T>(map: TypeMap<T>, key: string): T | undefined {
 function names<T>(map: TypeMap<T>): string[] {
   if (!map) return [];
   return isMap(map) ? [...map.keys()] : Object.keys(map);
+}
+
+function values<T>(map: TypeMap<T>): T[] {
+  if (!map) return [];
+  return isMap(map) ? [...map.values()] : Object.values(map);
 }
 
 function isMap<T>(map: ReadonlyMap<string, T> | Record<string, T>): map is ReadonlyMap<string, T> {

@@ -1,5 +1,5 @@
 import type { NodeEntry } from './check-nodes';
-import { isPlainObject } from './clone-json';
+import { isPlainObject } from './object-guards';
 import { edgeKey, normalizeEdge } from './edges';
 import type { NormalizedEdge } from './edges';
 import { flowErrors } from './error-codes';

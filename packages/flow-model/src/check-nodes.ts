@@ -1,6 +1,7 @@
 import type { NodeCatalog, NodeTypeInfo } from './catalog';
 import { findNodeType, nodeTypeNames } from './catalog-lookup';
-import { cloneJson, isPlainObject } from './clone-json';
+import { cloneJson } from './clone-json';
+import { isPlainObject } from './object-guards';
 import { checkConfig } from './config-validators';
 import { checkResourceRefs } from './check-resource-refs';
 import type { CheckedResources } from './check-resources';

@@ -1,6 +1,6 @@
 import type Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv';
-import { isPlainObject } from './clone-json';
+import { isPlainObject } from './object-guards';
 import { createAjv } from './create-ajv';
 import { rawEdgeId } from './edges';
 import { flowErrors } from './error-codes';

@@ -1,3 +1,5 @@
+import { isPlainObject } from './object-guards';
+
 /**
  * Deep copy of JSON-like data (plain objects, arrays, primitives); fields holding `undefined` are
  * dropped, as JSON would. Validation works on copies so that filling in defaults or migrating never
@@ -23,14 +25,4 @@ export function cloneJson<T>(value: T): T {
     return copy as T;
   }
   return value;
-}
-
-/**
- * True for `{...}` objects (not arrays, not null, not class instances), also those made in another
- * realm (a worker's `structuredClone`, a vm context), whose `Object.prototype` is not ours.
- */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
 }

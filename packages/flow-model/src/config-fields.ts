@@ -1,4 +1,4 @@
-import { isPlainObject } from './clone-json';
+import { isPlainObject } from './object-guards';
 import type { JSONSchema } from './json-schema';
 
 /** One property of a config schema, at any depth, in words: a row of a node's config table. */

@@ -22,6 +22,7 @@ export {
   knownResourcePackage,
   TAGFLOW_RELEASE,
 } from './known-packages';
+export { catalogNodeTypes, findNodeType, findResourceType } from './catalog-lookup';
 export { parseFlowJson } from './parse-flow-json';
 export type { ParseFlowJsonResult } from './parse-flow-json';
 export {
@@ -34,3 +35,7 @@ export {
 export type { DocsSection, DocsSectionKind } from './node-docs';
 export { branchNames, configFields, describeSchemaType } from './config-fields';
 export type { ConfigField } from './config-fields';
+export { deepEqual } from './deep-equal';
+export { isPlainObject, isRecord } from './object-guards';
+export { diffFlows, resourceIdsOf } from './flow-diff';
+export type { FlowDiff } from './flow-diff';

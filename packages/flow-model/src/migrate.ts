@@ -1,4 +1,5 @@
-import { cloneJson, isPlainObject } from './clone-json';
+import { cloneJson } from './clone-json';
+import { isPlainObject } from './object-guards';
 import { flowErrors } from './error-codes';
 import type { FlowIssueCode } from './error-codes';
 import type { FlowNode } from './flow';

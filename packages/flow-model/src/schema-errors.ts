@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { ID_PATTERN } from './flow-schema';
 import { describeValue, pointerSegment, quoteList } from './issues';
+import { isRecord } from './object-guards';
 import { closest } from './suggest';
 
 /** One schema violation in plain words, located from the flow's root. */
@@ -97,7 +98,7 @@ function meantBranch(
 ): number | undefined {
   const discriminator = findDiscriminator(branchSchemas);
   const data = combinator.data;
-  if (discriminator && isPlainObject(data) && data[discriminator.property] !== undefined) {
+  if (discriminator && isRecord(data) && data[discriminator.property] !== undefined) {
     const index = discriminator.values.findIndex((v) => v === data[discriminator.property]);
     return index >= 0 ? index : undefined;
   }
@@ -131,7 +132,7 @@ function describeCombinator(
     };
   }
   const discriminator = findDiscriminator(branchSchemas);
-  if (discriminator && isPlainObject(data) && !discriminator.values.includes(data[discriminator.property])) {
+  if (discriminator && isRecord(data) && !discriminator.values.includes(data[discriminator.property])) {
     const value = data[discriminator.property];
     return {
       path: `${path}/${pointerSegment(discriminator.property)}`,
@@ -144,7 +145,7 @@ function describeCombinator(
   }
   const types = onlyTypeErrors(branchSchemas.length, branches);
   if (types) return { path, kind: 'invalid', text: `must be ${typeWords(types)} (got ${describeValue(data)})` };
-  const titles = branchSchemas.map((s) => (isPlainObject(s) && typeof s.title === 'string' ? s.title : undefined));
+  const titles = branchSchemas.map((s) => (isRecord(s) && typeof s.title === 'string' ? s.title : undefined));
   const forms = titles.every((t) => t !== undefined) ? `: ${titles.join('; ')}` : '';
   return {
     path,
@@ -156,13 +157,12 @@ function describeCombinator(
 /** A property every branch pins with `const` (like `kind`), and the values it may take. */
 function findDiscriminator(branchSchemas: unknown[]): { property: string; values: unknown[] } | undefined {
   const first = branchSchemas[0];
-  if (!isPlainObject(first) || !isPlainObject(first.properties)) return undefined;
+  if (!isRecord(first) || !isRecord(first.properties)) return undefined;
   for (const property of Object.keys(first.properties)) {
     const values: unknown[] = [];
     for (const branch of branchSchemas) {
-      const schema =
-        isPlainObject(branch) && isPlainObject(branch.properties) ? branch.properties[property] : undefined;
-      if (!isPlainObject(schema) || !('const' in schema)) break;
+      const schema = isRecord(branch) && isRecord(branch.properties) ? branch.properties[property] : undefined;
+      if (!isRecord(schema) || !('const' in schema)) break;
       values.push(schema.const);
     }
     if (values.length === branchSchemas.length) return { property, values };
@@ -275,7 +275,7 @@ function describeError(e: ErrorObject): SchemaProblem {
 
 function unknownFieldText(field: string, parentSchema: unknown): string {
   const properties =
-    isPlainObject(parentSchema) && isPlainObject(parentSchema.properties) ? Object.keys(parentSchema.properties) : [];
+    isRecord(parentSchema) && isRecord(parentSchema.properties) ? Object.keys(parentSchema.properties) : [];
   if (properties.length === 0) return 'is not a known field';
   const guess = closest(field, properties);
   const hint = guess ? `; did you mean ${JSON.stringify(guess)}?` : '';
@@ -332,8 +332,4 @@ function parentOf(pointer: string): string {
 
 function isWithin(pointer: string, ancestor: string): boolean {
   return pointer === ancestor || pointer.startsWith(`${ancestor}/`);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

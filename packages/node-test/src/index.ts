@@ -9,5 +9,7 @@ export { toMessage } from './to-message';
 export { connectorConformance } from './conformance';
 export type { ConformanceNode, ConformanceTimeouts, ConnectorConformanceOptions } from './conformance';
 export { acceptsConnections, freePort, until } from './peers';
+export { startPeer } from './peer-process';
+export type { PeerOptions, PeerProcess } from './peer-process';
 export { Mosquitto } from './mosquitto';
 export type { MosquittoOptions } from './mosquitto';

@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { startPeer } from './peer-process';
+import type { PeerProcess } from './peer-process';
 import { acceptsConnections, freePort } from './peers';
 
 const BINARY = '/usr/sbin/mosquitto';
@@ -25,7 +26,7 @@ export interface MosquittoOptions {
  * machine's shared broker. With persistence (the default) sessions survive `down()` then `up()`.
  */
 export class Mosquitto {
-  private process: ChildProcess | undefined;
+  private peer: PeerProcess | undefined;
   private constructor(
     readonly port: number,
     private readonly config: string,
@@ -74,24 +75,15 @@ export class Mosquitto {
   }
 
   async up(): Promise<void> {
-    const child = spawn(BINARY, ['-c', this.config], { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.process = child;
-    let output = '';
-    child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
-    const deadline = Date.now() + 10_000;
-    while (!(await acceptsConnections(this.port))) {
-      if (child.exitCode !== null || Date.now() > deadline)
-        throw new Error(`mosquitto did not start on port ${this.port}: ${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    this.peer = await startPeer(BINARY, ['-c', this.config], {
+      name: 'mosquitto',
+      ready: () => acceptsConnections(this.port),
+      timeoutMs: 10_000,
+    });
   }
 
   async down(): Promise<void> {
-    const child = this.process;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-    this.process = undefined;
+    await this.peer?.stop();
+    this.peer = undefined;
   }
 }

@@ -1,6 +1,6 @@
+import { deepEqual } from '@tagflow/flow-model';
 import type { Flow, FlowIssue } from '@tagflow/flow-model';
 import type { Engine } from '../engine/engine';
-import { deepEqual } from '../engine/flow-diff';
 import type { EngineLogger, NodeErrorEvent, StatusEvent } from '../engine/types';
 import { deployErrors } from '../error-codes';
 import type { AuditLogApi, FlowStoreApi, FlowVersion } from '../store/types';

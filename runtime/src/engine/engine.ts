@@ -1,14 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { validateFlow } from '@tagflow/flow-model';
+import { diffFlows, resourceIdsOf, validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
 import { createMessage, ERROR_PORT, isNodeError, NodeError, sdkErrors } from '@tagflow/node-sdk';
 import type { Clock, ErrorInfo, Message, NodeStatus, OutboxOptions } from '@tagflow/node-sdk';
 import { deployErrors, engineErrors } from '../error-codes';
 import type { DeployErrorCode } from '../error-codes';
 import type { NodeRegistry } from '../registry/node-registry';
-import { diffFlows } from './flow-diff';
 import { NodeRunner } from './node-runner';
 import type { RunnerHost, Target } from './node-runner';
 import { systemClock } from './node-clock';
@@ -267,7 +266,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     // connecting in the background: a peer that is down is retried, it does not fail the deploy.
     const host = this.makeHost(flow.id);
     const newResources = new Map<string, ResourceRunner>();
-    const errors: FlowIssue[] = [];
     for (const id of [...diff.resourcesAdded, ...diff.resourcesChanged]) {
       const resource = (flow.resources ?? [])[resourceIndex.get(id) as number];
       const registered = this.registry.resource(resource.type);
@@ -276,37 +274,38 @@ export class Engine extends EventEmitter<EngineEvents> {
       newResources.set(id, runner);
       runner.start();
     }
+    // New nodes look their resources up while being created: let them find the new flow's ones
+    // (resources connect in the background, so only a node can fail the deploy here).
     const newRunners = new Map<string, NodeRunner>();
-    if (errors.length === 0) {
-      const pendingResources = this.resources;
-      this.resources = new Map([...pendingResources, ...newResources]);
-      await Promise.all(
-        [...diff.added, ...diff.changed].map(async (id) => {
-          const node = flow.nodes[nodeIndex.get(id) as number];
-          if (node.disabled) return;
-          const registered = this.registry.node(node.type);
-          if (!registered) return;
-          const runner = new NodeRunner(node, registered.definition, host);
-          newRunners.set(id, runner);
-          try {
-            await runner.create();
-          } catch (err) {
-            errors.push(
-              startIssue(
-                deployErrors.code.NODE_START_FAILED,
-                `/nodes/${nodeIndex.get(id)}`,
-                `node "${id}" (${node.type})`,
-                err,
-                {
-                  nodeId: id,
-                },
-              ),
-            );
-          }
-        }),
-      );
-      this.resources = pendingResources;
-    }
+    const errors: FlowIssue[] = [];
+    const pendingResources = this.resources;
+    this.resources = new Map([...pendingResources, ...newResources]);
+    await Promise.all(
+      [...diff.added, ...diff.changed].map(async (id) => {
+        const node = flow.nodes[nodeIndex.get(id) as number];
+        if (node.disabled) return;
+        const registered = this.registry.node(node.type);
+        if (!registered) return;
+        const runner = new NodeRunner(node, registered.definition, host);
+        newRunners.set(id, runner);
+        try {
+          await runner.create();
+        } catch (err) {
+          errors.push(
+            startIssue(
+              deployErrors.code.NODE_START_FAILED,
+              `/nodes/${nodeIndex.get(id)}`,
+              `node "${id}" (${node.type})`,
+              err,
+              {
+                nodeId: id,
+              },
+            ),
+          );
+        }
+      }),
+    );
+    this.resources = pendingResources;
     if (errors.length > 0) {
       await Promise.all([...newRunners.values()].map((r) => r.close(this.closeTimeoutMs)));
       await Promise.all([...newResources.values()].map((r) => r.close()));
@@ -389,11 +388,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private resourcesOf(node: FlowNode): string[] {
-    const fields = this.registry.node(node.type)?.definition.resources;
-    if (!fields) return [];
-    return Object.keys(fields)
-      .map((field) => node.config?.[field])
-      .filter((id): id is string => typeof id === 'string');
+    return resourceIdsOf(node, this.registry.node(node.type)?.definition.resources);
   }
 
   private onResourceStatus(resource: ResourceRunner, status: NodeStatus): void {

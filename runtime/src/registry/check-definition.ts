@@ -3,13 +3,14 @@
  * checks catch a wrong export (a forgotten `default`, a config schema given as a string) at
  * discovery, with a message naming the field, instead of as a crash at the first deploy.
  */
+import { isRecord } from '@tagflow/flow-model';
 
 /**
  * What is wrong with a value meant to be a NodeDefinition, one plain sentence per problem; empty
  * when it has the shape the engine relies on.
  */
 export function nodeDefinitionProblems(value: unknown): string[] {
-  if (!isObject(value)) return [`the export is ${describe(value)}, not a node definition object`];
+  if (!isRecord(value)) return [`the export is ${describe(value)}, not a node definition object`];
   const problems = commonProblems(value);
   for (const field of ['inputs', 'outputs'] as const) {
     const ports = value[field];
@@ -22,12 +23,12 @@ export function nodeDefinitionProblems(value: unknown): string[] {
     problems.push(`\`catches\` must be a function when present (got ${describe(value.catches)})`);
   }
   if (value.resources !== undefined) {
-    const ok = isObject(value.resources) && Object.values(value.resources).every((t) => typeof t === 'string');
+    const ok = isRecord(value.resources) && Object.values(value.resources).every((t) => typeof t === 'string');
     if (!ok)
       problems.push(`\`resources\` must map config fields to resource type names (got ${describe(value.resources)})`);
   }
   if (value.migrations !== undefined) {
-    const ok = isObject(value.migrations) && Object.values(value.migrations).every((m) => typeof m === 'function');
+    const ok = isRecord(value.migrations) && Object.values(value.migrations).every((m) => typeof m === 'function');
     if (!ok) problems.push(`\`migrations\` must map versions to functions (got ${describe(value.migrations)})`);
   }
   return problems;
@@ -35,7 +36,7 @@ export function nodeDefinitionProblems(value: unknown): string[] {
 
 /** What is wrong with a value meant to be a ResourceDefinition; empty when it is fine. */
 export function resourceDefinitionProblems(value: unknown): string[] {
-  if (!isObject(value)) return [`the export is ${describe(value)}, not a resource definition object`];
+  if (!isRecord(value)) return [`the export is ${describe(value)}, not a resource definition object`];
   return commonProblems(value);
 }
 
@@ -47,7 +48,7 @@ function commonProblems(value: Record<string, unknown>): string[] {
   if (!Number.isInteger(value.version) || (value.version as number) < 1) {
     problems.push(`\`version\` must be an integer of 1 or more (got ${describe(value.version)})`);
   }
-  if (!isObject(value.configSchema)) {
+  if (!isRecord(value.configSchema)) {
     problems.push(`\`configSchema\` must be a JSON Schema object (got ${describe(value.configSchema)})`);
   }
   if (typeof value.create !== 'function') {
@@ -56,7 +57,7 @@ function commonProblems(value: Record<string, unknown>): string[] {
   optionalString(value, 'description', problems);
   optionalString(value, 'docs', problems);
   if (value.errors !== undefined) {
-    const ok = isObject(value.errors) && Object.values(value.errors).every((m) => typeof m === 'string');
+    const ok = isRecord(value.errors) && Object.values(value.errors).every((m) => typeof m === 'string');
     if (!ok) problems.push(`\`errors\` must map error codes to their meanings (got ${describe(value.errors)})`);
   }
   return problems;
@@ -66,10 +67,6 @@ function optionalString(value: Record<string, unknown>, field: string, problems:
   if (value[field] !== undefined && typeof value[field] !== 'string') {
     problems.push(`\`${field}\` must be a string when present (got ${describe(value[field])})`);
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A short, safe rendering of a value for a message: its JSON for primitives, its kind otherwise. */

@@ -19,6 +19,9 @@ export interface RegisteredResource {
   package: PackageRef;
 }
 
+/** Where types registered without a package (by tests, by embedding code) come from. */
+const LOCAL: PackageRef = { name: 'local', version: '0.0.0' };
+
 /**
  * The node and resource types installed in this runtime. Filled by package discovery (or directly
  * by tests); read by the engine and by validation. A type name is unique: registering a second
@@ -29,25 +32,23 @@ export class NodeRegistry {
   private readonly resources = new Map<string, RegisteredResource>();
   private cachedCatalog: NodeCatalog | undefined;
 
-  registerNode(definition: AnyNodeDefinition, pkg: PackageRef = { name: 'local', version: '0.0.0' }): void {
-    const existing = this.nodes.get(definition.type);
-    if (existing && existing.package.name !== pkg.name) {
-      throw new Error(
-        `node type "${definition.type}" from ${pkg.name} clashes with the one already installed from ${existing.package.name}`,
-      );
-    }
-    this.nodes.set(definition.type, { definition, package: pkg });
-    this.cachedCatalog = undefined;
+  registerNode(definition: AnyNodeDefinition, pkg: PackageRef = LOCAL): void {
+    this.register(this.nodes, 'node', { definition, package: pkg });
   }
 
-  registerResource(definition: AnyResourceDefinition, pkg: PackageRef = { name: 'local', version: '0.0.0' }): void {
-    const existing = this.resources.get(definition.type);
-    if (existing && existing.package.name !== pkg.name) {
+  registerResource(definition: AnyResourceDefinition, pkg: PackageRef = LOCAL): void {
+    this.register(this.resources, 'resource', { definition, package: pkg });
+  }
+
+  private register<T extends RegisteredNode | RegisteredResource>(types: Map<string, T>, kind: string, entry: T): void {
+    const type = entry.definition.type;
+    const existing = types.get(type);
+    if (existing && existing.package.name !== entry.package.name) {
       throw new Error(
-        `resource type "${definition.type}" from ${pkg.name} clashes with the one already installed from ${existing.package.name}`,
+        `${kind} type "${type}" from ${entry.package.name} clashes with the one already installed from ${existing.package.name}`,
       );
     }
-    this.resources.set(definition.type, { definition, package: pkg });
+    types.set(type, entry);
     this.cachedCatalog = undefined;
   }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Deployer } from '../../src/admin/deployer';
@@ -8,19 +8,13 @@ import { PackageManager, writeBundle } from '../../src/packages';
 import { NodeRegistry } from '../../src/registry/node-registry';
 import { startAdminServer } from '../../src/server/start-admin-server';
 import type { RunningAdminServer } from '../../src/server/start-admin-server';
-import { AuditLog, FlowStore, SecretStore, TokenStore } from '../../src/store';
 import { counter, MemoryLogger, sink } from '../helpers';
+import { openStores } from '../server/server-harness';
 import { packFixture, writeNodePackage } from './node-package-fixture';
 
 /** An admin server over real stores, an engine and a package manager, in a temp data dir. */
 async function startRuntime() {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'tagflow-pkg-api-'));
-  const [flows, tokens, secrets, audit] = await Promise.all([
-    FlowStore.open(dataDir),
-    TokenStore.open(dataDir),
-    SecretStore.open(dataDir),
-    AuditLog.open(dataDir),
-  ]);
+  const { dataDir, flows, tokens, secrets, audit } = await openStores('tagflow-pkg-api-');
   const registry = new NodeRegistry();
   registry.registerNode(counter, { name: '@tagflow/nodes-core', version: '0.1.0' });
   registry.registerNode(sink, { name: '@tagflow/nodes-core', version: '0.1.0' });

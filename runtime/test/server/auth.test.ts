@@ -19,17 +19,7 @@ describe('admin API authentication', () => {
     revoked = created.token;
     await h.tokens.revoke(created.info.id);
     // The route table of an app built from the same kind of deps is the table the server runs.
-    const probe = createAdminApp({
-      engine: h.engine,
-      registry: h.registry,
-      flows: h.flows,
-      tokens: h.tokens,
-      secrets: h.secrets,
-      audit: h.audit,
-      deployer: { deploy: jest.fn(), rollback: jest.fn() },
-      logger: h.logger,
-      version: 't',
-    });
+    const probe = createAdminApp(h.deps());
     routes = probe.routes;
     await probe.hub.close();
   });

@@ -10,7 +10,7 @@ import { NodeRegistry } from '../../src/registry/node-registry';
 import { startAdminServer } from '../../src/server/start-admin-server';
 import type { AdminAppOptions } from '../../src/server/admin-app';
 import type { EventHub } from '../../src/server/event-hub';
-import type { LogRecord } from '../../src/server/route-types';
+import type { AdminServerDeps, LogRecord } from '../../src/server/route-types';
 import { AuditLog, FlowStore, SecretStore, TokenStore } from '../../src/store';
 import { catcher, counter, MemoryLogger, sink } from '../helpers';
 
@@ -81,6 +81,8 @@ export interface Harness {
   token: { viewer: string; deployer: string; admin: string };
   /** Every response body this harness fetched, for leak searches. */
   bodies: string[];
+  /** The deps this harness's server was started with: for a second app or server over the same engine and stores. */
+  deps(): AdminServerDeps;
   /** Emits a runtime log record (what `onLog` forwards). */
   log(record: LogRecord): void;
   api(
@@ -90,17 +92,23 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(
-  appOptions: AdminAppOptions = {},
-  extraNodes: AnyNodeDefinition[] = [],
-): Promise<Harness> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'tagflow-server-'));
+/** The stores of a new data dir in a temp folder, as `tagflow start` opens them. */
+export async function openStores(prefix = 'tagflow-server-') {
+  const dataDir = await mkdtemp(join(tmpdir(), prefix));
   const [flows, tokens, secrets, audit] = await Promise.all([
     FlowStore.open(dataDir),
     TokenStore.open(dataDir),
     SecretStore.open(dataDir),
     AuditLog.open(dataDir),
   ]);
+  return { dataDir, flows, tokens, secrets, audit };
+}
+
+export async function startHarness(
+  appOptions: AdminAppOptions = {},
+  extraNodes: AnyNodeDefinition[] = [],
+): Promise<Harness> {
+  const { dataDir, flows, tokens, secrets, audit } = await openStores();
   const registry = new NodeRegistry();
   for (const def of [counter, sink, catcher, flood, ...extraNodes]) registry.registerNode(def);
   registry.registerNode(shout, { name: '@acme/shout-nodes', version: '1.2.3' });
@@ -108,25 +116,22 @@ export async function startHarness(
   const engine = new Engine({ registry, logger, closeTimeoutMs: 2000, dataDir });
   const deployer = new Deployer({ engine, flows, audit, logger });
   const logs = new EventEmitter();
-  const server = await startAdminServer(
-    {
-      engine,
-      registry,
-      flows,
-      tokens,
-      secrets,
-      audit,
-      deployer,
-      logger,
-      version: '0.1.0-test',
-      onLog(listener) {
-        logs.on('log', listener);
-        return () => logs.off('log', listener);
-      },
+  const deps: AdminServerDeps = {
+    engine,
+    registry,
+    flows,
+    tokens,
+    secrets,
+    audit,
+    deployer,
+    logger,
+    version: '0.1.0-test',
+    onLog(listener) {
+      logs.on('log', listener);
+      return () => logs.off('log', listener);
     },
-    { host: '127.0.0.1', port: 0 },
-    appOptions,
-  );
+  };
+  const server = await startAdminServer(deps, { host: '127.0.0.1', port: 0 }, appOptions);
   const token = {
     viewer: (await tokens.create('viewer', 'the viewer')).token,
     deployer: (await tokens.create('deployer', 'the deployer')).token,
@@ -145,6 +150,7 @@ export async function startHarness(
     audit,
     token,
     bodies,
+    deps: () => ({ ...deps }),
     log: (record) => logs.emit('log', record),
     async api(path, init = {}) {
       const headers: Record<string, string> = { ...(init.headers ?? {}) };

@@ -16,6 +16,7 @@ import { LiveContext, useLive } from '../live/use-live';
 import { Palette } from '../palette/Palette';
 import { PropertiesPanel } from '../properties/PropertiesPanel';
 import { Toolbar } from '../toolbar/Toolbar';
+import { SidePanel } from './SidePanel';
 import { useDocument } from './use-document';
 import { useShortcuts } from './use-shortcuts';
 
@@ -234,17 +235,15 @@ function Workspace({
         onSignOut={onSignOut}
       />
       <div className="workspace">
-        <aside className={`side left${paletteOpen ? '' : ' collapsed'}`} aria-label="Node palette">
-          <button
-            type="button"
-            className="side-toggle"
-            aria-expanded={paletteOpen}
-            onClick={() => setPaletteOpen(!paletteOpen)}
-          >
-            {paletteOpen ? '◂ Nodes' : 'Nodes ▸'}
-          </button>
-          {paletteOpen && <Palette catalog={catalog} onAdd={addAtCentre} />}
-        </aside>
+        <SidePanel
+          side="left"
+          title="Nodes"
+          label="Node palette"
+          open={paletteOpen}
+          onToggle={() => setPaletteOpen(!paletteOpen)}
+        >
+          <Palette catalog={catalog} onAdd={addAtCentre} />
+        </SidePanel>
         <main className="center">
           {jsonOpen ? (
             <JsonView
@@ -271,27 +270,23 @@ function Workspace({
           )}
           <DebugPanel nodes={doc.nodes} onSelectNode={(id) => store.edit((d) => d.select([id]))} />
         </main>
-        <aside className={`side right${propsOpen ? '' : ' collapsed'}`} aria-label="Properties">
-          <button
-            type="button"
-            className="side-toggle"
-            aria-expanded={propsOpen}
-            onClick={() => setPropsOpen(!propsOpen)}
-          >
-            {propsOpen ? 'Properties ▸' : '◂ Properties'}
-          </button>
-          {propsOpen && (
-            <PropertiesPanel
-              store={store}
-              catalog={catalog}
-              validation={validation}
-              deployErrors={deployErrors}
-              api={api}
-              trendFor={trendFor}
-              onTrend={setTrendFor}
-            />
-          )}
-        </aside>
+        <SidePanel
+          side="right"
+          title="Properties"
+          label="Properties"
+          open={propsOpen}
+          onToggle={() => setPropsOpen(!propsOpen)}
+        >
+          <PropertiesPanel
+            store={store}
+            catalog={catalog}
+            validation={validation}
+            deployErrors={deployErrors}
+            api={api}
+            trendFor={trendFor}
+            onTrend={setTrendFor}
+          />
+        </SidePanel>
       </div>
       {deploying && (
         <DeployDialog

@@ -139,15 +139,7 @@ function NodeProperties({
           Disabled (not started, passes nothing on)
         </label>
       </div>
-      <button
-        type="button"
-        data-testid="trend-open"
-        onClick={() => onTrend(trendOpen ? null : node.id)}
-        aria-pressed={trendOpen}
-      >
-        {trendOpen ? 'Hide trend' : 'Show live trend'}
-      </button>
-      {trendOpen && <TrendChart nodeId={node.id} flow={store.doc} api={api} onClose={() => onTrend(null)} />}
+      <Trend nodeId={node.id} store={store} api={api} open={trendOpen} onTrend={onTrend} />
       {fieldErrors[''] && (
         <p className="field-error" data-testid="field-error-">
           {fieldErrors[''].join('; ')}
@@ -209,20 +201,36 @@ function EdgeProperties({
         {port(edge.targetPort, 'in')}
       </div>
       <p className="hint">It carries the messages {nameOf(edge.source)} sends. Press Delete to remove it.</p>
-      <button
-        type="button"
-        data-testid="trend-open"
-        onClick={() => onTrend(trendOpen ? null : edge.source)}
-        aria-pressed={trendOpen}
-      >
-        {trendOpen ? 'Hide trend' : 'Show live trend'}
-      </button>
-      {trendOpen && <TrendChart nodeId={edge.source} flow={doc} api={api} onClose={() => onTrend(null)} />}
+      <Trend nodeId={edge.source} store={store} api={api} open={trendOpen} onTrend={onTrend} />
     </div>
   );
 }
 
 /** When nothing is selected: the flow's name and what is wrong with it. */
+/** The live trend of what a node sends (for a wire: what its source sends), behind a toggle. */
+function Trend({
+  nodeId,
+  store,
+  api,
+  open,
+  onTrend,
+}: {
+  nodeId: string;
+  store: DocumentStore;
+  api: AdminApi;
+  open: boolean;
+  onTrend(nodeId: string | null): void;
+}) {
+  return (
+    <>
+      <button type="button" data-testid="trend-open" onClick={() => onTrend(open ? null : nodeId)} aria-pressed={open}>
+        {open ? 'Hide trend' : 'Show live trend'}
+      </button>
+      {open && <TrendChart nodeId={nodeId} flow={store.doc} api={api} onClose={() => onTrend(null)} />}
+    </>
+  );
+}
+
 function FlowSummary({ store, validation }: { store: DocumentStore; validation: ValidationResult }) {
   const { doc } = store;
   const flowIssues = validation.issues.filter((i) => i.nodeId === undefined);

@@ -39,6 +39,14 @@ interface FieldProps {
   ctx: FormContext;
 }
 
+/** What an input for one scalar value gets: its element id, its schema, its value and a setter. */
+interface InputProps {
+  id: string;
+  schema: SchemaObject;
+  value: unknown;
+  onChange(v: unknown): void;
+}
+
 /** A form for an object schema's properties (a node's or a resource's config). */
 export function SchemaForm({
   schema,
@@ -252,17 +260,7 @@ function useDraft(value: unknown, format: (v: unknown) => string): [string, (s: 
   return [draft, setDraft];
 }
 
-function TextField({
-  id,
-  schema,
-  value,
-  onChange,
-}: {
-  id: string;
-  schema: SchemaObject;
-  value: unknown;
-  onChange(v: unknown): void;
-}) {
+function TextField({ id, schema, value, onChange }: InputProps) {
   const hints = ui(schema);
   return (
     <input
@@ -277,17 +275,7 @@ function TextField({
   );
 }
 
-function NumberField({
-  id,
-  schema,
-  value,
-  onChange,
-}: {
-  id: string;
-  schema: SchemaObject;
-  value: unknown;
-  onChange(v: unknown): void;
-}) {
+function NumberField({ id, schema, value, onChange }: InputProps) {
   const [draft, setDraft] = useDraft(value, (v) =>
     typeof v === 'number' ? String(v) : v === undefined ? '' : String(v),
   );
@@ -313,19 +301,7 @@ function NumberField({
   );
 }
 
-function EnumField({
-  id,
-  schema,
-  value,
-  isRequired,
-  onChange,
-}: {
-  id: string;
-  schema: SchemaObject;
-  value: unknown;
-  isRequired: boolean;
-  onChange(v: unknown): void;
-}) {
+function EnumField({ id, schema, value, isRequired, onChange }: InputProps & { isRequired: boolean }) {
   const options = schema.enum as unknown[];
   const labels = ui(schema).enumLabels ?? {};
   const index = options.findIndex((o) => o === value);
@@ -352,17 +328,7 @@ function EnumField({
 }
 
 /** `string | number | boolean` values: typed as text, read as a number or boolean when it looks like one. */
-function ScalarField({
-  id,
-  schema,
-  value,
-  onChange,
-}: {
-  id: string;
-  schema: SchemaObject;
-  value: unknown;
-  onChange(v: unknown): void;
-}) {
+function ScalarField({ id, schema, value, onChange }: InputProps) {
   const allowed = variants(schema).map((v) => String(v.type));
   const [draft, setDraft] = useDraft(value, (v) => (v === undefined ? '' : v === null ? 'null' : String(v)));
   return (
@@ -386,7 +352,7 @@ function ScalarField({
 }
 
 /** Any JSON value, typed as JSON text; invalid JSON is reported here and not applied. */
-function JsonField({ id, value, onChange }: { id: string; value: unknown; onChange(v: unknown): void }) {
+function JsonField({ id, value, onChange }: Omit<InputProps, 'schema'>) {
   const [draft, setDraft] = useDraft(value, (v) => (v === undefined ? '' : JSON.stringify(v, null, 2)));
   const [error, setError] = useState<string | null>(null);
   return (
@@ -421,7 +387,7 @@ function JsonField({ id, value, onChange }: { id: string; value: unknown; onChan
 }
 
 /** Name/value rows for an object of strings (`x-ui.widget: 'key-value'`). */
-function KeyValueField({ id, value, onChange }: { id: string; value: unknown; onChange(v: unknown): void }) {
+function KeyValueField({ id, value, onChange }: Omit<InputProps, 'schema'>) {
   const record = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   const [rows, setRows] = useState<[string, string][]>(() => Object.entries(record).map(([k, v]) => [k, String(v)]));
   const [last, setLast] = useState(value);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { parseFlowJson } from '@tagflow/flow-model';
+import { isRecord, parseFlowJson } from '@tagflow/flow-model';
 import { CliError } from '../cli-error';
 import { count } from '../format-text';
 
@@ -84,7 +84,7 @@ function parseText(text: string, file: string): unknown {
 
 function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {
   const example = 'runtimes: [{ name: plant-a-l1, url: "http://10.0.0.5:1990", tokenEnv: TAGFLOW_TOKEN_PLANT_A_L1 }]';
-  if (!isObject(data)) {
+  if (!isRecord(data)) {
     problems.push(`the file must hold an object with a "runtimes" list, like ${example}`);
     return [];
   }
@@ -103,7 +103,7 @@ function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {
   const runtimes: FleetRuntime[] = [];
   const seen = new Map<string, number>();
   list.forEach((entry: unknown, index) => {
-    const name = isObject(entry) && typeof entry.name === 'string' ? entry.name.trim() : undefined;
+    const name = isRecord(entry) && typeof entry.name === 'string' ? entry.name.trim() : undefined;
     const earlier = name === undefined ? undefined : seen.get(name);
     if (name !== undefined && earlier !== undefined) {
       problems.push(
@@ -119,7 +119,7 @@ function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {
 }
 
 function checkRuntime(entry: unknown, index: number, problems: string[]): FleetRuntime | undefined {
-  if (!isObject(entry)) {
+  if (!isRecord(entry)) {
     problems.push(`runtimes[${index}] must be an object with name, url and tokenEnv`);
     return undefined;
   }
@@ -203,7 +203,7 @@ function checkUrl(text: string, where: string, problems: string[]): string | und
 
 function checkLabels(value: unknown, where: string, problems: string[]): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (!isObject(value)) {
+  if (!isRecord(value)) {
     problems.push(`${where}: "labels" must be key/value pairs, like { site: plant-a, line: l1 }`);
     return {};
   }
@@ -214,10 +214,6 @@ function checkLabels(value: unknown, where: string, problems: string[]): Record<
     else problems.push(`${where}: label "${key}" must be a text or a number`);
   }
   return labels;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The allowed key a misspelt one most likely meant (case, or up to two letters off). */

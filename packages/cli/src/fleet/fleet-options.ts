@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { parseDuration } from '../duration';
+import { durationOption } from '../shared-options';
 
 /** `--fleet <file>`: the fleet file; default ./fleet.yaml, then ./fleet.json. */
 export function fleetOption(): Option {
@@ -28,15 +28,11 @@ export function addSelectionOptions(command: Command): Command {
 
 /** A positive duration such as `30s`, for `--health`. */
 export function healthOption(): Option {
-  return new Option(
+  return durationOption(
     '--health <duration>',
     'wait this long after deploying, e.g. 30s: a node error or a failed start in that time rolls the runtime back by itself',
-  ).argParser((value: string) => {
-    const ms = parseDuration(value);
-    if (ms === undefined || ms <= 0)
-      throw new InvalidArgumentError('Use a number with a unit: ms, s, m or h (e.g. 30s).');
-    return ms;
-  });
+    { example: '30s', positive: true },
+  );
 }
 
 /** A whole number of at least 1. */

@@ -112,8 +112,8 @@ export function findPackageDir(name: string, from: string): string | undefined {
 }
 
 /**
- * In the tagflow repository, `packages/node-test` next to `packages/cli`, which does not depend on
- * it (yet); only taken when the folder holds that very package.
+ * In the tagflow repository, the package's folder next to `packages/cli` (`packages/node-test`),
+ * for a checkout whose links are missing; only taken when the folder holds that very package.
  */
 function workspaceSibling(name: string): string | undefined {
   const dir = path.join(path.dirname(cliRoot), name.replace(/^@tagflow\//, ''));

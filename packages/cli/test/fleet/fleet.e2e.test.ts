@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureBuilt, finished, fixtures } from '../cli-process';
-import type { CliResult } from '../cli-process';
-import { AdminClient } from '../../src/fleet/admin-client';
 import { freePort } from '@tagflow/node-test';
+import { ensureCliBuilt, runTagflow, startTagflow } from '@tagflow/test-support';
+import type { TagflowProcess, TagflowResult } from '@tagflow/test-support';
+import { fixtures } from '../cli-process';
+import { AdminClient } from '../../src/fleet/admin-client';
 
 /**
  * Three real runtimes (`tagflow start`) on loopback, driven by the real `tagflow deploy`,
@@ -14,7 +13,6 @@ import { freePort } from '@tagflow/node-test';
  * (node type `unplugged-sensor`); plant-b-l1 lacks it.
  */
 
-const bin = path.resolve(__dirname, '..', '..', 'bin', 'tagflow.js');
 const fleetFixtures = path.join(__dirname, 'fixtures');
 const pumpMonitor = path.join(fixtures, 'pump-monitor.flow.json');
 const pluginSensor = path.join(fleetFixtures, 'plugin-sensor.flow.json');
@@ -25,8 +23,7 @@ interface Runtime {
   url: string;
   tokenEnv: string;
   token: string;
-  child: ChildProcessWithoutNullStreams;
-  output: () => string;
+  process: TagflowProcess;
 }
 
 const NAMES = ['plant-a-l1', 'plant-a-l2', 'plant-b-l1'] as const;
@@ -36,7 +33,7 @@ let runtimes: Runtime[] = [];
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  ensureBuilt();
+  ensureCliBuilt();
   workDir = mkdtempSync(path.join(tmpdir(), 'tagflow-fleet-e2e-'));
   runtimes = await Promise.all(
     NAMES.map((name) =>
@@ -53,19 +50,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(runtimes.map(stopRuntime));
+  await Promise.all(runtimes.map((r) => r.process.stop()));
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 }, 30_000);
 
 /** Runs `tagflow ...args --fleet <the fleet file>` with the tokens in the environment. */
-function tagflow(args: string[], extraEnv: NodeJS.ProcessEnv = env, fleet = fleetFile): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', bin, ...args, '--fleet', fleet], {
-    cwd: workDir,
-    env: { ...extraEnv, TAGFLOW_LOG_LEVEL: 'info', FORCE_COLOR: '0' },
-  });
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  return finished(child);
+function tagflow(args: string[], extraEnv: NodeJS.ProcessEnv = env, fleet = fleetFile): Promise<TagflowResult> {
+  return runTagflow([...args, '--fleet', fleet], { cwd: workDir, env: { ...extraEnv, TAGFLOW_LOG_LEVEL: 'info' } });
 }
 
 /** The version and flow id each runtime runs, asked through the admin API. */
@@ -283,61 +274,16 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
   });
 });
 
-/** Starts `tagflow start` on a free loopback port and reads its first admin token. */
+/** Starts `tagflow start` and reads its first admin token. */
 async function startRuntime(name: string, extraArgs: string[]): Promise<Runtime> {
-  const port = await freePort();
-  const dataDir = path.join(workDir, name);
-  const child = spawn(
-    process.execPath,
-    ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', String(port), ...extraArgs],
-    {
-      cwd: workDir,
-      env: { ...process.env, TAGFLOW_LOG_LEVEL: 'info', FORCE_COLOR: '0' },
-    },
-  );
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  // Always drained: a runtime blocked on a full stderr pipe would stop answering.
-  let output = '';
-  const keep = (chunk: string) => (output = (output + chunk).slice(-20_000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const url = `http://127.0.0.1:${port}`;
-  const token = await waitFor(
-    () => /admin token: (\S+)/.exec(output)?.[1],
-    () => `${name} printed no admin token:\n${output}`,
-    child,
-  );
-  await waitFor(
-    async () => ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok ? true : undefined),
-    () => `${name} does not answer /healthz:\n${output}`,
-    child,
-  );
+  const started = await startTagflow({
+    dataDir: path.join(workDir, name),
+    cwd: workDir,
+    args: extraArgs,
+    env: { TAGFLOW_LOG_LEVEL: 'info' },
+    timeoutMs: 30_000,
+  });
+  if (started.token === undefined) throw new Error(`${name} printed no admin token:\n${started.stdout()}`);
   const tokenEnv = `TAGFLOW_TOKEN_${name.toUpperCase().replace(/-/g, '_')}`;
-  return { name, url, tokenEnv, token, child, output: () => output };
-}
-
-async function stopRuntime(runtime: Runtime): Promise<void> {
-  if (runtime.child.exitCode !== null || runtime.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => runtime.child.once('exit', resolve));
-  runtime.child.kill('SIGTERM');
-  const timer = setTimeout(() => runtime.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Polls `probe` every 100 ms for up to 30 s; fails early if the process exits. */
-async function waitFor<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  explain: () => string,
-  child: ChildProcessWithoutNullStreams,
-): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}: ${explain()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(explain());
+  return { name, url: started.url, tokenEnv, token: started.token, process: started };
 }

@@ -1,10 +1,10 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureBuilt, finished, logLines } from '../cli-process';
-import type { CliResult } from '../cli-process';
+import { ensureCliBuilt, runTagflow, startTagflow, stopAllTagflow } from '@tagflow/test-support';
+import type { TagflowProcess, TagflowResult } from '@tagflow/test-support';
+import { logLines } from '../cli-process';
 
 /**
  * Package management end to end: the real `tagflow nodes`, `pack` and `deploy` against data dirs
@@ -12,22 +12,20 @@ import type { CliResult } from '../cli-process';
  * folders here (no dependencies), and npm runs offline.
  */
 
-const bin = path.resolve(__dirname, '..', '..', 'bin', 'tagflow.js');
 const here = path.join(__dirname, 'fixtures');
 const calib = path.join(here, 'calib-nodes');
 const lineFlow = path.join(here, 'line.flow.json');
 const TOKEN_ENV = 'TAGFLOW_TOKEN_PKG_E2E';
 
 let work: string;
-const children: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(() => {
-  ensureBuilt();
+  ensureCliBuilt();
   work = mkdtempSync(path.join(tmpdir(), 'tagflow-packages-e2e-'));
 }, 120_000);
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+afterAll(async () => {
+  await stopAllTagflow();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -40,42 +38,26 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 });
 
 /** Runs the real CLI in the work folder. */
-function tagflow(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', bin, ...args], { cwd: work, env: env(extraEnv) });
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  return finished(child);
+function tagflow(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<TagflowResult> {
+  return runTagflow(args, { cwd: work, env: env(extraEnv) });
 }
 
 interface Runtime {
   url: string;
   token: string;
   fleet: string;
-  child: ChildProcessWithoutNullStreams;
+  process: TagflowProcess;
   stderr: () => string;
   api(route: string, init?: RequestInit): Promise<{ status: number; json: any }>;
   /** Runs the CLI with this runtime's fleet file and token. */
-  cli(args: string[]): Promise<CliResult>;
+  cli(args: string[]): Promise<TagflowResult>;
 }
 
-/** `tagflow start` on a data dir, with a fleet file naming it `rt`. */
+/** `tagflow start` on a data dir, with a fleet file naming it `rt`; the token is kept for restarts. */
 async function startRuntime(dataDir: string): Promise<Runtime> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0'], {
-    cwd: work,
-    env: env(),
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const deadline = Date.now() + 20_000;
-  while (!/admin API on (http\S+);/.test(stderr)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tagflow start did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const url = (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1] as string;
-  const token = /^admin token: (tf_\S+)$/m.exec(stdout)?.[1] ?? readFileSync(path.join(dataDir, 'token.txt'), 'utf8');
+  const started = await startTagflow({ dataDir, cwd: work, env: env() });
+  const url = started.url;
+  const token = started.token ?? readFileSync(path.join(dataDir, 'token.txt'), 'utf8');
   writeFileSync(path.join(dataDir, 'token.txt'), token);
   const fleet = path.join(dataDir, 'fleet.json');
   writeFileSync(fleet, JSON.stringify({ runtimes: [{ name: 'rt', url, tokenEnv: TOKEN_ENV }] }));
@@ -83,8 +65,8 @@ async function startRuntime(dataDir: string): Promise<Runtime> {
     url,
     token,
     fleet,
-    child,
-    stderr: () => stderr,
+    process: started,
+    stderr: started.stderr,
     async api(route, init = {}) {
       const res = await fetch(url + route, {
         ...init,
@@ -97,8 +79,7 @@ async function startRuntime(dataDir: string): Promise<Runtime> {
 }
 
 async function stop(rt: Runtime): Promise<void> {
-  rt.child.kill('SIGTERM');
-  await new Promise((ok) => rt.child.once('exit', ok));
+  await rt.process.stop();
 }
 
 const nodeTypes = async (rt: Runtime): Promise<string[]> =>

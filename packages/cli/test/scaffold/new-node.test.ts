@@ -1,10 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureBuilt, finished } from '../cli-process';
-import type { CliResult } from '../cli-process';
+import { ensureCliBuilt, runTagflow, startTagflow, stopAllTagflow } from '@tagflow/test-support';
+import type { TagflowResult } from '@tagflow/test-support';
 
 /**
  * `tagflow new-node` end to end: the package it writes really installs (npm, from the registry
@@ -12,19 +11,17 @@ import type { CliResult } from '../cli-process';
  * into a running `tagflow start`, where a flow using its node deploys and runs.
  */
 
-const bin = path.resolve(__dirname, '..', '..', 'bin', 'tagflow.js');
 const TOKEN_ENV = 'TAGFLOW_TOKEN_NEW_NODE_E2E';
 
 let work: string;
-const children: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(() => {
-  ensureBuilt();
+  ensureCliBuilt();
   work = mkdtempSync(path.join(tmpdir(), 'tagflow-new-node-'));
 }, 120_000);
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+afterAll(async () => {
+  await stopAllTagflow();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -35,14 +32,11 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...extra,
 });
 
-function cli(script: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', script, ...args], { cwd: work, env: env(extraEnv) });
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  return finished(child);
+function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<TagflowResult> {
+  return runTagflow(args, { cwd: work, env: env(extraEnv) });
 }
 
-const newNode = (args: string[]) => cli(bin, ['new-node', ...args]);
+const newNode = (args: string[]) => cli(['new-node', ...args]);
 
 /** Runs an npm script (or install) in `dir`; resolves with its exit code and output. */
 function npm(dir: string, args: string[]): Promise<{ code: number; output: string }> {
@@ -175,32 +169,18 @@ describe('a package written by tagflow new-node', () => {
     expect(await npm(dir, ['run', 'build'])).toMatchObject({ code: 0 });
     expect(existsSync(path.join(dir, 'dist', 'unit-convert.node.js'))).toBe(true);
     // The page new-node wrote is what `tagflow docs` makes from the built node.
-    expect(await cli(bin, ['docs', '--check', dir])).toMatchObject({ code: 0, stdout: '1 docs page up to date\n' });
+    expect(await cli(['docs', '--check', dir])).toMatchObject({ code: 0, stdout: '1 docs page up to date\n' });
   }, 180_000);
 
   it('installs into a running runtime with tagflow nodes install --to, where a flow using it deploys and runs', async () => {
     const dataDir = path.join(work, 'runtime');
-    const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--data-dir', dataDir, '--port', '0'], {
-      cwd: work,
-      env: env(),
-    });
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const deadline = Date.now() + 20_000;
-    while (!/admin API on (http\S+);/.test(stderr)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tagflow start did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const url = (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1] as string;
-    const token = (/^admin token: (tf_\S+)$/m.exec(stdout) as RegExpExecArray)[1] as string;
+    const rt = await startTagflow({ dataDir, cwd: work, env: env() });
+    const { url, token } = rt;
     const fleet = path.join(work, 'fleet.json');
     writeFileSync(fleet, JSON.stringify({ runtimes: [{ name: 'rt', url, tokenEnv: TOKEN_ENV }] }));
     const api = async (route: string): Promise<any> =>
       (await fetch(url + route, { headers: { authorization: `Bearer ${token}` } })).json();
-    const tagflow = (args: string[]) => cli(bin, [...args, '--fleet', fleet], { [TOKEN_ENV]: token });
+    const tagflow = (args: string[]) => cli([...args, '--fleet', fleet], { [TOKEN_ENV]: token });
 
     try {
       expect((await api('/api/nodes')).nodes.map((n: { type: string }) => n.type)).not.toContain('unit-convert');
@@ -238,8 +218,7 @@ describe('a package written by tagflow new-node', () => {
       }
       expect(node?.counters.out).toBeGreaterThan(0);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((ok) => child.once('exit', ok));
+      await rt.stop();
     }
   }, 60_000);
 });

@@ -1,0 +1,50 @@
+import { acceptsConnections, freePort, startPeer } from '../src';
+
+// A tiny TCP server in a child Node process plays the peer.
+const server = (port: number, before = '') =>
+  `${before}; require('node:net').createServer(() => {}).listen(${port}, '127.0.0.1', () => console.log('{"listening":${port}}'))`;
+
+describe('startPeer', () => {
+  it('resolves once ready, passes stdout lines on, and stops the peer', async () => {
+    const port = await freePort();
+    const lines: string[] = [];
+    const peer = await startPeer(process.execPath, ['-e', server(port)], {
+      ready: () => acceptsConnections(port),
+      onLine: (line) => lines.push(line),
+    });
+    expect(await acceptsConnections(port)).toBe(true);
+    await peer.stop();
+    expect(peer.child.signalCode).toBe('SIGTERM');
+    expect(await acceptsConnections(port)).toBe(false);
+    expect(lines).toEqual([`{"listening":${port}}`]);
+  });
+
+  it('fails with what the peer printed when it exits before it is ready', async () => {
+    await expect(
+      startPeer(process.execPath, ['-e', 'console.error("bad config: no port"); process.exit(3)'], {
+        name: 'the fake broker',
+        ready: () => false,
+      }),
+    ).rejects.toThrow(/^the fake broker exited \(code 3\) before it was ready:\nbad config: no port/);
+  });
+
+  it('kills a peer that is not ready in time, and says so', async () => {
+    const port = await freePort();
+    let pid: number | undefined;
+    const started = startPeer(process.execPath, ['-e', 'console.log(process.pid); setInterval(() => {}, 1000)'], {
+      ready: () => false,
+      timeoutMs: 300,
+      onLine: (line) => (pid = Number(line)),
+    });
+    await expect(started).rejects.toThrow(`${process.execPath} was not ready within 300 ms`);
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid as number, 0)).toThrow(/ESRCH/);
+    expect(await acceptsConnections(port)).toBe(false);
+  });
+
+  it('names a missing command and how to install it', async () => {
+    await expect(startPeer('/usr/sbin/no-such-broker', [], { ready: () => true })).rejects.toThrow(
+      '/usr/sbin/no-such-broker is missing: install it with bash scripts/system-deps.sh',
+    );
+  });
+});
