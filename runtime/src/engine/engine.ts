@@ -5,7 +5,7 @@ import type pino from 'pino';
 import { validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
 import { createMessage, ERROR_PORT, isNodeError, NodeError } from '@tagflow/node-sdk';
-import type { Clock, ErrorInfo, Message, NodeStatus, OutboxOptions } from '@tagflow/node-sdk';
+import type { Clock, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
 import type { NodeRegistry } from '../registry/node-registry';
 import { diffFlows } from './flow-diff';
 import { NodeRunner } from './node-runner';
@@ -77,7 +77,6 @@ export class Engine extends EventEmitter<EngineEvents> {
   private runners = new Map<string, NodeRunner>();
   private resources = new Map<string, ResourceRunner>();
   private queue: Promise<unknown> = Promise.resolve();
-  private stopped = false;
 
   constructor(options: EngineOptions) {
     super();

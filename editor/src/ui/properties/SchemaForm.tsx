@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ReactNode } from 'react';
 import type { FlowResource } from '@tagflow/flow-model';
 import { LazyMonaco } from '../monaco/LazyMonaco';
