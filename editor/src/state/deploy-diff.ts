@@ -103,8 +103,6 @@ function usedResources(node: FlowNode, catalog: NodeCatalog | undefined): string
   const config = node.config ?? {};
   const declared = catalog ? findNodeType(catalog, node.type)?.resources : undefined;
   if (declared)
-    return Object.keys(declared).flatMap((field) =>
-      typeof config[field] === 'string' ? [config[field] as string] : [],
-    );
+    return Object.keys(declared).flatMap((field) => (typeof config[field] === 'string' ? [config[field]] : []));
   return Object.values(config).filter((v): v is string => typeof v === 'string');
 }

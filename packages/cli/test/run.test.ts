@@ -31,15 +31,15 @@ describe('tagflow run', () => {
       expect(new Date(line.time).toISOString()).toBe(line.time);
     }
     const times = lines.map((l) => Date.parse(l.time));
-    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1] as number);
-    expect(times[times.length - 1]! - times[0]!).toBeGreaterThan(0);
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]);
+    expect(times[times.length - 1] - times[0]).toBeGreaterThan(0);
   });
 
   it('stops the engine and exits 0 on Ctrl-C (SIGINT)', async () => {
     const child = startCli(['run', 'simulate-debug.flow.json']);
     const done = finished(child);
     const seen = await stdoutLines(child, 2);
-    expect(JSON.parse(seen[0] as string)).toMatchObject({ node: 'show' });
+    expect(JSON.parse(seen[0])).toMatchObject({ node: 'show' });
     child.kill('SIGINT');
     const result = await done;
     expect(result.code).toBe(0);

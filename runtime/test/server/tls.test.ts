@@ -69,7 +69,7 @@ describe('startAdminServer with TLS', () => {
                 resolve({
                   status: res.statusCode ?? 0,
                   body,
-                  hsts: res.headers['strict-transport-security'] as string | undefined,
+                  hsts: res.headers['strict-transport-security'],
                 }),
               );
             },
