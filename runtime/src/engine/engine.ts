@@ -322,7 +322,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       const runner = newResources.get(resource.id) ?? this.resources.get(resource.id);
       if (runner) resources.set(resource.id, runner);
     }
-    const retiringResources = [...diff.resourcesRemoved, ...diff.resourcesChanged].map((id) => this.resources.get(id));
+    const retiringResources = [...diff.resourcesRemoved, ...diff.resourcesChanged]
+      .map((id) => this.resources.get(id))
+      .filter((r): r is ResourceRunner => !!r);
     this.runners = runners;
     this.resources = resources;
     this.flow = flow;
@@ -331,7 +333,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const resource of newResources.values())
       if (resource.lastStatus) this.onResourceStatus(resource, resource.lastStatus);
     await Promise.all(retiring.map((r) => r.close(this.closeTimeoutMs)));
-    await Promise.all(retiringResources.map((r) => r?.close()));
+    await Promise.all(retiringResources.map((r) => r.close()));
     await Promise.all(diff.removed.map((id) => this.closeOutbox(id)));
     const result = { flowId: flow.id, added: diff.added, changed: diff.changed, removed: diff.removed };
     this.logger.info(result, `deployed flow "${flow.id}"`);
@@ -363,11 +365,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     const handlers = [...this.runners.values()].filter((r) => r.definition.catches);
     for (const runner of this.runners.values()) {
-      runner.setRoutes(routes.get(runner.id) ?? new Map());
+      runner.setRoutes(routes.get(runner.id) ?? new Map<string, Target[]>());
       runner.setUpstream(ancestors(runner.id, parents).map((id) => this.runners.get(id) as NodeRunner));
       runner.catchers = handlers.filter((h) => {
         if (h === runner) return false;
-        const scope = h.definition.catches?.(h.node.config as never);
+        const scope = h.definition.catches?.(h.node.config);
         return scope === 'all' || (scope ?? []).includes(runner.id);
       });
     }

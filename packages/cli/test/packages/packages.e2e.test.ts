@@ -53,6 +53,7 @@ interface Runtime {
   fleet: string;
   child: ChildProcessWithoutNullStreams;
   stderr: () => string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the body's fields as the API documents them
   api(route: string, init?: RequestInit): Promise<{ status: number; json: any }>;
   /** Runs the CLI with this runtime's fleet file and token. */
   cli(args: string[]): Promise<CliResult>;
@@ -74,7 +75,7 @@ async function startRuntime(dataDir: string): Promise<Runtime> {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tagflow start did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  const url = (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1] as string;
+  const url = (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1];
   const token = /^admin token: (tf_\S+)$/m.exec(stdout)?.[1] ?? readFileSync(path.join(dataDir, 'token.txt'), 'utf8');
   writeFileSync(path.join(dataDir, 'token.txt'), token);
   const fleet = path.join(dataDir, 'fleet.json');

@@ -183,10 +183,11 @@ describe('a package written by tagflow new-node', () => {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tagflow start did not start: ${stderr}`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    const url = (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1] as string;
-    const token = (/^admin token: (tf_\S+)$/m.exec(stdout) as RegExpExecArray)[1] as string;
+    const url = (/admin API on (http\S+);/.exec(stderr) as RegExpExecArray)[1];
+    const token = (/^admin token: (tf_\S+)$/m.exec(stdout) as RegExpExecArray)[1];
     const fleet = path.join(work, 'fleet.json');
     writeFileSync(fleet, JSON.stringify({ runtimes: [{ name: 'rt', url, tokenEnv: TOKEN_ENV }] }));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the body's fields as the API documents them
     const api = async (route: string): Promise<any> =>
       (await fetch(url + route, { headers: { authorization: `Bearer ${token}` } })).json();
     const tagflow = (args: string[]) => cli(bin, [...args, '--fleet', fleet], { [TOKEN_ENV]: token });
