@@ -1,5 +1,6 @@
-// Runs the type-check of every package, then every package's Jest tests in one Jest run, and
-// prints one closing line for the whole suite: `N passed, N failed`.
+// Runs the type-check of every package, the lint of every package and the format check of the
+// tree, then every package's Jest tests in one Jest run, and prints one closing line for the whole
+// suite: `N passed, N failed` (a failed type-check, lint or format check counts as one failure).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,19 @@ const typecheck = spawnSync(bin('turbo'), ['run', 'typecheck', '--output-logs=er
 const typecheckFailed = typecheck.status !== 0;
 if (typecheckFailed) console.error('type-check failed (see above)');
 
+// The lint and format gate: each that fails counts as one failed test.
+const lint = spawnSync(bin('turbo'), ['run', 'lint', '--output-logs=errors-only', '--continue'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+});
+const format = spawnSync(bin('prettier'), ['--check', '--log-level=warn', '.'], { cwd: root, stdio: 'inherit' });
+const gateFailures = [
+  lint.status !== 0 && 'lint failed (see above; run `pnpm lint`, and `pnpm exec eslint --fix .` for what it can fix)',
+  format.status !== 0 && 'format check failed: the files above are not formatted (run `pnpm exec prettier --write .`)',
+].filter(Boolean);
+for (const message of gateFailures) console.error(message);
+
 const groups = ['packages', 'nodes', 'examples'];
 const projects = [
   'runtime',
@@ -30,7 +44,7 @@ const runs = [projects.filter((p) => p !== benchmark), projects.filter((p) => p 
 );
 
 let passed = 0;
-let failed = 0;
+let failed = gateFailures.length;
 let jestFailed = false;
 for (const group of runs) {
   const resultFile = join(mkdtempSync(join(tmpdir(), 'tagflow-tests-')), 'results.json');

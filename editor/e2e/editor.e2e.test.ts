@@ -431,7 +431,7 @@ describe('the editor in Chromium against tagflow start', () => {
       await ed.byTestId('trend-open').click(); // hide the node's chart
       const wire = ed.page.getByTestId('rf__edge-avg:out->record-average:in');
       const spot = await wire.evaluate((g) => {
-        const path = g.querySelector('path.react-flow__edge-interaction') as SVGPathElement | null;
+        const path = g.querySelector<SVGPathElement>('path.react-flow__edge-interaction');
         const ctm = path?.getScreenCTM();
         if (!path || !ctm) return null;
         const length = path.getTotalLength();

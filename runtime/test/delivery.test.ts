@@ -1,5 +1,5 @@
 import { createMessage, defineNode } from '@tagflow/node-sdk';
-import { counter, flow, makeEngine, received, until } from './helpers';
+import { flow, makeEngine, received, until } from './helpers';
 
 describe('message delivery', () => {
   afterEach(() => received.clear());

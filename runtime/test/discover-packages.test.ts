@@ -14,7 +14,7 @@ const highPriority = path.join(fixtures, 'high-priority');
 function problemOf(report: DiscoveryReport, name: string): string {
   const found = report.problems.filter((p) => p.package === name);
   expect(found).toHaveLength(1);
-  return found[0]!.message;
+  return found[0].message;
 }
 
 function packageNames(report: DiscoveryReport): string[] {

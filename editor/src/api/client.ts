@@ -102,7 +102,7 @@ export class AdminApi {
     if (options.bucketMs !== undefined) q.set('bucketMs', String(Math.round(options.bucketMs)));
     if (options.limit !== undefined) q.set('limit', String(options.limit));
     const body = await this.json<unknown>(await this.request('GET', `history?${q.toString()}`));
-    return Array.isArray(body) ? body : [];
+    return Array.isArray(body) ? (body as unknown[]) : [];
   }
 
   /** Stores a secret's value on the runtime (admin only); the value never enters the flow. */

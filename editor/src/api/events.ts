@@ -1,6 +1,7 @@
 /** A frame from the runtime's WebSocket /api/events. */
 export interface EventFrame {
-  type: 'debug' | 'status' | 'node-error' | 'deploy' | 'log' | 'dropped' | string;
+  // `string & {}` keeps the known names in autocompletion while any other type is accepted.
+  type: 'debug' | 'status' | 'node-error' | 'deploy' | 'log' | 'dropped' | (string & {});
   time?: number;
   nodeId?: string;
   [key: string]: unknown;

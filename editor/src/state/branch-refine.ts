@@ -59,16 +59,16 @@ function narrow(schema: JSONSchema, segments: readonly string[], keys: readonly 
     );
     if (fitting.length !== 1) return undefined;
     const { [combinator]: _dropped, ...rest } = s;
-    return { ...rest, ...(fitting[0] as Record<string, unknown>) } as JSONSchema;
+    return { ...rest, ...(fitting[0] as Record<string, unknown>) };
   }
   const [head, ...tail] = segments;
   if (isRecord(s.properties) && isRecord(s.properties[head])) {
-    const inner = narrow(s.properties[head] as JSONSchema, tail, keys);
-    return inner && ({ ...s, properties: { ...s.properties, [head]: inner } } as JSONSchema);
+    const inner = narrow(s.properties[head], tail, keys);
+    return inner && { ...s, properties: { ...s.properties, [head]: inner } };
   }
   if (isRecord(s.items) && /^\d+$/.test(head)) {
-    const inner = narrow(s.items as JSONSchema, tail, keys);
-    return inner && ({ ...s, items: inner } as JSONSchema);
+    const inner = narrow(s.items, tail, keys);
+    return inner && { ...s, items: inner };
   }
   return undefined;
 }

@@ -120,7 +120,7 @@ export class FlowDocument implements CanvasDoc {
   ): FlowDocument {
     const get = (id: string): Position | undefined =>
       positions instanceof Map
-        ? positions.get(id)
+        ? (positions as ReadonlyMap<string, Position>).get(id)
         : Object.prototype.hasOwnProperty.call(positions, id)
           ? (positions as Record<string, Position>)[id]
           : undefined;

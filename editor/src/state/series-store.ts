@@ -75,7 +75,7 @@ export function numericValue(payload: unknown): number | undefined {
   if (typeof payload === 'number') return Number.isFinite(payload) ? payload : undefined;
   if (typeof payload === 'boolean') return payload ? 1 : 0;
   if (typeof payload === 'object' && payload !== null && !Array.isArray(payload) && 'value' in payload) {
-    const inner = (payload as { value: unknown }).value;
+    const inner = payload.value;
     if (typeof inner === 'number' || typeof inner === 'boolean') return numericValue(inner);
   }
   return undefined;

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { FormEvent } from 'react';
 import { AdminApi } from '../api/client';
 import type { NodesApiResponse } from '../state';
 
@@ -13,6 +14,30 @@ export function SignIn({
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>(initialError);
   const [busy, setBusy] = useState(false);
+  // Shows its own errors in the form, so onSubmit fires it and forgets it.
+  const signIn = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const value = token.trim();
+    if (!value) return setError('Please paste a token first.');
+    setBusy(true);
+    setError(undefined);
+    const api = new AdminApi(value);
+    try {
+      const nodes = await api.nodes();
+      onSignedIn(api, nodes);
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      setError(
+        status === 401
+          ? 'This token is not valid: it may be mistyped, incomplete or revoked. Check it and try again.'
+          : err instanceof Error
+            ? err.message
+            : String(err),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <main className="sign-in-page">
       <div className="sign-in-card">
@@ -21,31 +46,7 @@ export function SignIn({
           Sign in with a token of this runtime. The token was printed once when the runtime first started (
           <code>admin token: tf_…</code>), or ask your administrator for one (<code>tagflow token create</code>).
         </p>
-        <form
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const value = token.trim();
-            if (!value) return setError('Please paste a token first.');
-            setBusy(true);
-            setError(undefined);
-            const api = new AdminApi(value);
-            try {
-              const nodes = await api.nodes();
-              onSignedIn(api, nodes);
-            } catch (err) {
-              const status = (err as { status?: number }).status;
-              setError(
-                status === 401
-                  ? 'This token is not valid: it may be mistyped, incomplete or revoked. Check it and try again.'
-                  : err instanceof Error
-                    ? err.message
-                    : String(err),
-              );
-            } finally {
-              setBusy(false);
-            }
-          }}
-        >
+        <form onSubmit={(e) => void signIn(e)}>
           <label htmlFor="token">Token</label>
           <input
             id="token"

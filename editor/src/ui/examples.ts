@@ -1,10 +1,7 @@
 import type { Flow } from '@tagflow/flow-model';
 
 // The example flows bundled at build time (nothing is fetched at run time).
-const files = import.meta.glob('../../../examples/*/flow.json', { eager: true, import: 'default' }) as Record<
-  string,
-  Flow
->;
+const files = import.meta.glob<Flow>('../../../examples/*/flow.json', { eager: true, import: 'default' });
 
 /** Bundled example flows by name (`pump-monitor`, ...), sorted. */
 export const EXAMPLES: readonly { name: string; flow: Flow }[] = Object.entries(files)

@@ -138,9 +138,11 @@ function render(value: unknown, depth: number, st: RenderState): unknown {
       return value.toString();
     case 'function':
       return `[Function ${value.name || 'anonymous'}]`;
+    case 'object':
+      break; // null and objects: below
   }
   if (value === null) return null;
-  const obj = value as object;
+  const obj = value;
   if (st.ancestors.has(obj)) return '[Circular]';
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
   if (obj instanceof ArrayBuffer) return `[ArrayBuffer ${obj.byteLength} bytes]`;

@@ -1,6 +1,5 @@
 import { testNode } from '@tagflow/node-test';
 import type { NodeUnderTest } from '@tagflow/node-test';
-import type { NodeContext, NodeInstance } from '@tagflow/node-sdk';
 import functionNode from '../src/function.node';
 
 let open: NodeUnderTest[] = [];
@@ -165,14 +164,14 @@ describe('function', () => {
   });
 
   it('can be closed twice', async () => {
-    const instance = (await functionNode.create(minimalContext('return msg;'))) as NodeInstance;
+    const instance = await functionNode.create(minimalContext('return msg;'));
     await instance.close?.();
     await expect(Promise.resolve(instance.close?.())).resolves.toBeUndefined();
   });
 });
 
 /** Just enough of a context for create/close, for the lifecycle test the harness does not expose. */
-function minimalContext(code: string): NodeContext<any> {
+function minimalContext(code: string): Parameters<typeof functionNode.create>[0] {
   const log = { debug() {}, info() {}, warn() {}, error() {} };
   return {
     id: 'fn',

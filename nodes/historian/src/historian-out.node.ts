@@ -5,7 +5,6 @@ import { isRefusedWrite } from './historian-store';
 import type { HistorianStore } from './historian-store';
 import type { HistoryRow } from './history-row';
 import { rowsFromMessage } from './rows-from-message';
-import type { ObjectPayloadMode } from './rows-from-message';
 
 export default defineNode({
   type: 'historian-out',
@@ -256,7 +255,7 @@ export default defineNode({
       },
       async onMessage(msg: Message) {
         const tag = renderTag(c.tag, msg);
-        for (const row of rowsFromMessage(msg, tag, c.objects as ObjectPayloadMode)) await outbox.push(row);
+        for (const row of rowsFromMessage(msg, tag, c.objects)) await outbox.push(row);
         if (outbox.size >= c.batchSize) wakeWhenFull?.();
       },
       async close() {

@@ -158,5 +158,5 @@ function queryFor(payload: unknown, c: QueryDefaults, now: number): HistoryQuery
       `msg.payload.bucketMs must be a number of milliseconds of at least 1, not ${JSON.stringify(bucketMs)}`,
     );
   }
-  return { tags: tags as string[], from, to, bucketMs: bucketMs as number | undefined, limit: c.limit };
+  return { tags: tags as string[], from, to, bucketMs: bucketMs, limit: c.limit };
 }

@@ -233,7 +233,7 @@ export default defineResource({
         return openInfluxStore(
           {
             url: c.url as string,
-            apiVersion: c.apiVersion as 1 | 2,
+            apiVersion: c.apiVersion,
             database: c.database,
             retentionPolicy: c.retentionPolicy,
             org: c.org,

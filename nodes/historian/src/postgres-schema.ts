@@ -55,7 +55,9 @@ export async function prepareTable(client: PoolClient, name: TableName): Promise
     // least-privilege user on an existing table does not have.
     const schemaFound = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name.schema]);
     if (schemaFound.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(name.schema)}`);
-    const tableFound = await client.query('SELECT to_regclass($1) IS NOT NULL AS found', [name.quoted]);
+    const tableFound = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
+      name.quoted,
+    ]);
     if (tableFound.rows[0].found !== true) {
       await client.query(
         `CREATE TABLE ${name.quoted} (

@@ -129,6 +129,7 @@ class PostgresStore implements HistorianStore {
       // NaN and ±Infinity are stored as no value, as in InfluxDB, so that min/max/mean stay numbers.
       values.push(row.value !== null && Number.isFinite(row.value) ? row.value : null);
       // PostgreSQL text cannot hold U+0000; the replacement character keeps the rest of the text.
+      // eslint-disable-next-line no-control-regex -- U+0000 is exactly the character to replace
       texts.push(row.text === null ? null : row.text.replace(/\u0000/g, '\uFFFD'));
       qualities.push(QUALITY_CODES[row.quality] ?? QUALITY_CODES.bad);
     }

@@ -103,7 +103,7 @@ export class Influxd {
     const error = body.error ?? body.results?.find((r) => r.error)?.error;
     if (!response.ok || error !== undefined)
       throw new Error(`influxql "${q}" failed (HTTP ${response.status}): ${error}`);
-    return body as Awaited<ReturnType<Influxd['influxql']>>;
+    return body;
   }
 
   private async pings(): Promise<boolean> {

@@ -123,7 +123,7 @@ export class ModbusConnection {
     if (this.lostReason) throw this.lostReason;
     this.requestCount++;
     try {
-      const result = await this.guarded(what, operation);
+      const result = await this.guarded(operation);
       this.timeoutsInRow = 0;
       return result;
     } catch (err) {
@@ -134,7 +134,7 @@ export class ModbusConnection {
   }
 
   /** Runs the operation, failing it when the connection dies or modbus-serial never answers. */
-  private guarded<T>(what: string, operation: () => Promise<T>): Promise<T> {
+  private guarded<T>(operation: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(Object.assign(new Error('Timed out'), { errno: 'ETIMEDOUT' })),

@@ -145,7 +145,7 @@ export default defineNode({
           ctx.error(err);
         }
       });
-      await connection.subscribe(filter, c.qos as 0 | 1 | 2);
+      await connection.subscribe(filter, c.qos);
       ctx.status({ state: 'ok', text: `subscribed to ${filter}` });
     });
 

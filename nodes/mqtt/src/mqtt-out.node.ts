@@ -321,7 +321,7 @@ export default defineNode({
         } catch (err) {
           throw new NodeError(mqttErrors.code.MQTT_PROPERTY, (err as Error).message);
         }
-        const pushed = outbox.push({ topic, body, qos: c.qos as 0 | 1 | 2, retain: c.retain, properties });
+        const pushed = outbox.push({ topic, body, qos: c.qos, retain: c.retain, properties });
         // With 'block', waiting is the point: the flow is held back while the buffer is full.
         if (c.overflow === 'block') return pushed;
         // Otherwise the message is already queued for the buffer's file, which takes everything

@@ -125,8 +125,7 @@ describe('mqtt-out', () => {
     const sub = await peer();
     const got: Array<{ body: string; properties: Record<string, unknown> | undefined }> = [];
     sub.on('message', (topic, payload, packet) => {
-      if (topic === 'props/out')
-        got.push({ body: payload.toString(), properties: packet.properties as Record<string, unknown> | undefined });
+      if (topic === 'props/out') got.push({ body: payload.toString(), properties: packet.properties });
     });
     await new Promise((resolve) => sub.subscribe('props/out', { qos: 1 }, resolve));
     const config = {

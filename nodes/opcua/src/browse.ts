@@ -72,6 +72,7 @@ async function addDataTypes(
   references: ReferenceDescription[],
   nodes: BrowsedNode[],
 ): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- node-opcua declares NodeClass twice (node-opcua-types, node-opcua-data-model), same values
   const variables = references.flatMap((ref, i) => (ref.nodeClass === NodeClass.Variable ? [i] : []));
   if (variables.length === 0) return;
   const typeValues = await session.read(

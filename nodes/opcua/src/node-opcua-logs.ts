@@ -14,9 +14,7 @@ export function routeNodeOpcuaLogsToStderr(): void {
   routed = true;
   const toStderr = (context?: unknown, ...args: unknown[]) => {
     const where =
-      context !== null && typeof context === 'object' && 'filename' in context
-        ? String((context as { filename: unknown }).filename)
-        : '';
+      context !== null && typeof context === 'object' && 'filename' in context ? String(context.filename) : '';
     process.stderr.write(`[node-opcua${where ? ` ${where}` : ''}] ${format(...args)}\n`);
   };
   setWarningLogger(toStderr);

@@ -85,7 +85,7 @@ export class OpcuaConnection {
 
   /** Creates a subscription on this session; it dies with the session and is deleted by `close`. */
   async subscribe(settings: SubscriptionSettings): Promise<ClientSubscription> {
-    const subscription = await ClientSubscription.create(this.session, {
+    const subscription = ClientSubscription.create(this.session, {
       requestedPublishingInterval: settings.publishingIntervalMs,
       requestedMaxKeepAliveCount: settings.maxKeepAliveCount,
       requestedLifetimeCount: settings.lifetimeCount,

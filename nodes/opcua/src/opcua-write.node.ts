@@ -7,7 +7,6 @@ import { parseNodeId } from './node-id';
 import type { OpcuaConnection } from './opcua-connection';
 import { describeStatus } from './status-quality';
 import { toVariant, WRITABLE_TYPES, writableTypeName } from './variant-codec';
-import type { WritableType } from './variant-codec';
 
 export default defineNode({
   type: 'opcua-write',
@@ -115,7 +114,7 @@ export default defineNode({
       target: string,
       payload: unknown,
     ) => {
-      if (c.dataType !== 'auto') return { name: c.dataType as WritableType, array: false };
+      if (c.dataType !== 'auto') return { name: c.dataType, array: false };
       let declared;
       try {
         declared = await connection.variableType(nodeId);

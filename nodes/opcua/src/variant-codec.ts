@@ -53,7 +53,8 @@ const FLOAT_MAX = 3.4028234663852886e38;
  */
 export function fromVariant(variant: Variant | null | undefined): unknown {
   if (!variant || variant.dataType === DataType.Null) return null;
-  const { dataType, arrayType, value } = variant;
+  const { dataType, arrayType } = variant;
+  const value: unknown = variant.value;
   if (arrayType !== VariantArrayType.Scalar) {
     if (value === null || value === undefined) return null;
     // Typed arrays (Float64Array...) become plain arrays, which JSON and deep equality understand.
@@ -115,7 +116,7 @@ export function writableTypeName(dataType: DataType): WritableType | undefined {
  * as arrays (each element checked); `array: true` requires one.
  */
 export function toVariant(value: unknown, dataType: WritableType, target: string, array = false): Variant {
-  const type = DataType[dataType as keyof typeof DataType] as DataType;
+  const type = DataType[dataType as keyof typeof DataType];
   if (Array.isArray(value)) {
     const elements = value.map((element, i) => toScalar(element, dataType, `${target}[${i}]`));
     return new Variant({ dataType: type, arrayType: VariantArrayType.Array, value: elements });

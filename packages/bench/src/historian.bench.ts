@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       for (const [i, b] of backends.entries()) {
         const r = (results[b.name] ??= { node: [], direct: [] });
-        r.direct.push(await direct(directStores[i] as HistorianStore, `d${run}`));
+        r.direct.push(await direct(directStores[i], `d${run}`));
         r.node.push(await throughNode(b.config, `n${run}`));
       }
     }

@@ -7,6 +7,6 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
 export function parseDuration(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(text);
   if (!m) return undefined;
-  const ms = Number(m[1]) * (UNITS[m[2] as string] as number);
+  const ms = Number(m[1]) * UNITS[m[2]];
   return Number.isFinite(ms) ? Math.round(ms) : undefined;
 }

@@ -36,15 +36,15 @@ describe('tagflow run', () => {
       expect(new Date(line.time).toISOString()).toBe(line.time);
     }
     const times = lines.map((l) => Date.parse(l.time));
-    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1] as number);
-    expect(times[times.length - 1]! - times[0]!).toBeGreaterThan(0);
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]);
+    expect(times[times.length - 1] - times[0]).toBeGreaterThan(0);
   });
 
   it('stops the engine and exits 0 on Ctrl-C (SIGINT)', async () => {
     const child = startCli(['run', 'simulate-debug.flow.json']);
     const done = finished(child);
     const seen = await stdoutLines(child, 2);
-    expect(JSON.parse(seen[0] as string)).toMatchObject({ node: 'show' });
+    expect(JSON.parse(seen[0])).toMatchObject({ node: 'show' });
     child.kill('SIGINT');
     const result = await done;
     expect(result.code).toBe(0);
@@ -116,9 +116,11 @@ describe('tagflow run', () => {
     const text = await runCli(['run', 'simulate-debug.flow.json', '--for', '500ms', '--log-format', 'text']);
     expect(text.code).toBe(0);
     expect(text.stderr.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} info  flow "simulate-debug" running: 2 nodes; stopping in 500ms$/),
-      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} info  time is up; stopping the flow reason=timeout$/),
-      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} info  stopped$/),
+      expect.stringMatching(
+        /^\d\d:\d\d:\d\d\.\d{3} info {2}flow "simulate-debug" running: 2 nodes; stopping in 500ms$/,
+      ),
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} info {2}time is up; stopping the flow reason=timeout$/),
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} info {2}stopped$/),
     ]);
     const quiet = await runCli(['run', 'simulate-debug.flow.json', '--for', '500ms', '--log-level', 'warn']);
     expect(quiet.code).toBe(0);

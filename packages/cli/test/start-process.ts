@@ -35,7 +35,7 @@ export async function startWith(env: Record<string, string>, dataDir: string, ..
       throw new Error(`tagflow start did not start: ${s.stderr()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  return { ...s, url: (/admin API on (http\S+);/.exec(s.stderr()) as RegExpExecArray)[1] as string };
+  return { ...s, url: (/admin API on (http\S+);/.exec(s.stderr()) as RegExpExecArray)[1] };
 }
 
 /** Spawns `tagflow start --data-dir <dir> ...args` without waiting for anything. */
@@ -65,5 +65,5 @@ export const get = (s: Pick<Started, 'url'>, route: string, token: string): Prom
 
 /** The admin token a first start printed on stdout. */
 export function adminToken(s: Pick<Started, 'stdout'>): string {
-  return (/^admin token: (tf_\S+)$/m.exec(s.stdout()) as RegExpExecArray)[1] as string;
+  return (/^admin token: (tf_\S+)$/m.exec(s.stdout()) as RegExpExecArray)[1];
 }

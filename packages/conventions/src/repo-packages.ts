@@ -14,7 +14,7 @@ const PACKAGE_DIR = path.resolve(__dirname, '..');
  */
 export function repoNodePackageDirs(): string[] {
   const own = readJson(path.join(PACKAGE_DIR, 'package.json'));
-  const names = Object.keys((own.dependencies ?? {}) as Record<string, string>);
+  const names = Object.keys(own.dependencies ?? {});
   return names
     .map((name) => realpathSync(path.join(PACKAGE_DIR, 'node_modules', name)))
     .filter(isNodePackage)

@@ -80,7 +80,7 @@ function walkChildren(s: SchemaObject, path: string, pointer: string, branches: 
   if (keyword === undefined) return;
   const names = branchNames(s);
   alternatives(s).forEach((alt, i) => {
-    walkChildren(alt, path, `${pointer}/${keyword}/${i}`, [...branches, names[i] as string], out);
+    walkChildren(alt, path, `${pointer}/${keyword}/${i}`, [...branches, names[i]], out);
   });
 }
 
@@ -136,7 +136,7 @@ function namedType(type: string, s: SchemaObject): string {
 
 function limitsOf(s: SchemaObject): string[] {
   const limits: string[] = [];
-  const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
+  const num = (k: string) => (typeof s[k] === 'number' ? s[k] : undefined);
   const [min, max, xmin, xmax] = [num('minimum'), num('maximum'), num('exclusiveMinimum'), num('exclusiveMaximum')];
   if (min !== undefined && max !== undefined) limits.push(`${min} to ${max}`);
   else if (min !== undefined) limits.push(`≥ ${min}`);

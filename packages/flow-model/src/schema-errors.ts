@@ -215,15 +215,17 @@ function describeError(e: ErrorObject): SchemaProblem {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return invalid(`must be ${params.comparison} ${params.limit} ${got}`);
+      return invalid(`must be ${String(params.comparison)} ${String(params.limit)} ${got}`);
     case 'multipleOf':
-      return invalid(`must be a multiple of ${params.multipleOf} ${got}`);
+      return invalid(`must be a multiple of ${String(params.multipleOf)} ${got}`);
     case 'minLength':
       return invalid(
-        params.limit === 1 ? `must not be empty ${got}` : `must be at least ${params.limit} characters long ${got}`,
+        params.limit === 1
+          ? `must not be empty ${got}`
+          : `must be at least ${String(params.limit)} characters long ${got}`,
       );
     case 'maxLength':
-      return invalid(`must be at most ${params.limit} characters long ${got}`);
+      return invalid(`must be at most ${String(params.limit)} characters long ${got}`);
     case 'minItems':
       return invalid(`must have at least ${plural(params.limit, 'item')} ${got}`);
     case 'maxItems':
@@ -233,12 +235,12 @@ function describeError(e: ErrorObject): SchemaProblem {
     case 'maxProperties':
       return invalid(`must have at most ${plural(params.limit, 'field')} ${got}`);
     case 'uniqueItems':
-      return invalid(`must not repeat items (items ${params.j} and ${params.i} are equal)`);
+      return invalid(`must not repeat items (items ${String(params.j)} and ${String(params.i)} are equal)`);
     case 'pattern':
       return invalid(
         params.pattern === ID_PATTERN
           ? `must start with a letter or digit and use only letters, digits, ".", "_" or "-" ${got}`
-          : `must match the pattern ${params.pattern} ${got}`,
+          : `must match the pattern ${String(params.pattern)} ${got}`,
       );
     case 'format':
       return invalid(`must be ${formatWords(String(params.format))} ${got}`);
@@ -323,7 +325,7 @@ function formatWords(format: string): string {
 }
 
 function plural(count: unknown, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+  return `${String(count)} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function parentOf(pointer: string): string {

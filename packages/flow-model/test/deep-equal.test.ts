@@ -15,7 +15,7 @@ describe('deepEqual', () => {
     ['undefined properties deep inside', { w: { count: 3, ms: undefined } }, { w: { count: 3 } }],
     ['empty objects', {}, {}],
     ['equal arrays of objects', [{ a: 1 }, { b: [2] }], [{ a: 1 }, { b: [2] }]],
-    ['a hole and undefined in an array', [, 1], [undefined, 1]], // eslint-disable-line no-sparse-arrays
+    ['a hole and undefined in an array', [, 1], [undefined, 1]], // eslint-disable-line no-sparse-arrays -- a hole is the case under test
     ['an object without a prototype and a literal', Object.assign(Object.create(null), { a: 1 }), { a: 1 }],
     ['an object from another realm and one from this', runInNewContext('({ a: [1, { b: 2 }] })'), { a: [1, { b: 2 }] }],
   ])('holds for %s', (_, a, b) => {

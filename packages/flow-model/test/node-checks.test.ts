@@ -292,7 +292,6 @@ describe('resources used by nodes', () => {
 
 describe('TAGFLOW_RELEASE', () => {
   it('is the version of the @tagflow packages it names', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { readFileSync } = require('node:fs') as typeof import('node:fs');
     const { join } = require('node:path') as typeof import('node:path');
     const { TAGFLOW_RELEASE } = require('../src') as typeof import('../src');

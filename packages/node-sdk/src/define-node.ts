@@ -64,8 +64,8 @@ export interface NodeDefinition<S extends JSONSchema = JSONSchema> extends NodeT
  */
 export interface AnyNodeDefinition extends NodeTypeBase {
   configSchema: PlainSchema;
-  create(ctx: NodeContext<any>): NodeInstance | Promise<NodeInstance>;
-  catches?(config: any): readonly string[] | 'all';
+  create(ctx: NodeContext<unknown>): NodeInstance | Promise<NodeInstance>;
+  catches?(config: unknown): readonly string[] | 'all';
 }
 
 /**
@@ -74,7 +74,7 @@ export interface AnyNodeDefinition extends NodeTypeBase {
  * TypeScript recurse without end, and nothing after this point needs the precise config type.
  */
 export function defineNode<const S extends JSONSchema>(definition: NodeDefinition<S>): AnyNodeDefinition {
-  return definition as unknown as AnyNodeDefinition;
+  return definition;
 }
 
 /** The port on which error handlers (nodes with `catches`) receive errors. */

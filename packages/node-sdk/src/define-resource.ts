@@ -60,12 +60,12 @@ export interface AnyResourceDefinition {
   docs?: string;
   errors?: Readonly<Record<string, string>>;
   configSchema: PlainSchema;
-  create(ctx: ResourceContext<any>): ResourceInstance | Promise<ResourceInstance>;
+  create(ctx: ResourceContext<unknown>): ResourceInstance | Promise<ResourceInstance>;
 }
 
 /** Declares a resource type; the config type is inferred from `configSchema`. */
 export function defineResource<const S extends JSONSchema, R extends ResourceInstance>(
   definition: ResourceDefinition<S, R>,
 ): AnyResourceDefinition {
-  return definition as unknown as AnyResourceDefinition;
+  return definition;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { diffFlows, resourceIdsOf, validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
 import { createMessage, ERROR_PORT, isNodeError, NodeError, sdkErrors } from '@tagflow/node-sdk';
-import type { Clock, ErrorInfo, Message, NodeStatus, OutboxOptions } from '@tagflow/node-sdk';
+import type { Clock, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
 import { deployErrors, engineErrors } from '../error-codes';
 import type { DeployErrorCode } from '../error-codes';
 import type { NodeRegistry } from '../registry/node-registry';
@@ -80,7 +80,6 @@ export class Engine extends EventEmitter<EngineEvents> {
   private runners = new Map<string, NodeRunner>();
   private resources = new Map<string, ResourceRunner>();
   private queue: Promise<unknown> = Promise.resolve();
-  private stopped = false;
 
   constructor(options: EngineOptions) {
     super();
@@ -335,7 +334,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       const runner = newResources.get(resource.id) ?? this.resources.get(resource.id);
       if (runner) resources.set(resource.id, runner);
     }
-    const retiringResources = [...diff.resourcesRemoved, ...diff.resourcesChanged].map((id) => this.resources.get(id));
+    const retiringResources = [...diff.resourcesRemoved, ...diff.resourcesChanged]
+      .map((id) => this.resources.get(id))
+      .filter((r): r is ResourceRunner => !!r);
     this.runners = runners;
     this.resources = resources;
     this.flow = flow;
@@ -344,7 +345,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const resource of newResources.values())
       if (resource.lastStatus) this.onResourceStatus(resource, resource.lastStatus);
     await Promise.all(retiring.map((r) => r.close(this.closeTimeoutMs)));
-    await Promise.all(retiringResources.map((r) => r?.close()));
+    await Promise.all(retiringResources.map((r) => r.close()));
     await Promise.all(diff.removed.map((id) => this.closeOutbox(id)));
     const result = { flowId: flow.id, added: diff.added, changed: diff.changed, removed: diff.removed };
     // The host says it in its own words (the deployer with the version, `tagflow run` with the node count).
@@ -377,11 +378,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     const handlers = [...this.runners.values()].filter((r) => r.definition.catches);
     for (const runner of this.runners.values()) {
-      runner.setRoutes(routes.get(runner.id) ?? new Map());
+      runner.setRoutes(routes.get(runner.id) ?? new Map<string, Target[]>());
       runner.setUpstream(ancestors(runner.id, parents).map((id) => this.runners.get(id) as NodeRunner));
       runner.catchers = handlers.filter((h) => {
         if (h === runner) return false;
-        const scope = h.definition.catches?.(h.node.config as never);
+        const scope = h.definition.catches?.(h.node.config);
         return scope === 'all' || (scope ?? []).includes(runner.id);
       });
     }

@@ -251,9 +251,9 @@ export class NodeRunner {
       return;
     }
     syncDepth--;
-    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+    if (result !== undefined && typeof result.then === 'function') {
       this.busy = true;
-      (result as Promise<void>).then(this.onSettled, (err: unknown) => {
+      result.then(this.onSettled, (err: unknown) => {
         this.counters.errors++;
         this.host.routeError(this, err, msg);
         this.onSettled();

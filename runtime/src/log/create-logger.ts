@@ -60,7 +60,7 @@ export function createLogger(options: LoggerOptions = {}): RuntimeLogger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination as pino.DestinationStream,
+    destination,
   );
   const listeners = new Set<(record: LogRecord) => void>();
   const sink = { isLevelEnabled: (name: string) => writer.isLevelEnabled(name) } as EngineLogger & {

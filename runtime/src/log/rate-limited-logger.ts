@@ -135,7 +135,7 @@ export class RateLimitedLogger implements EngineLogger {
     if (window.timer) clearTimeout(window.timer);
     if (window.suppressed === 0) return;
     const seconds = Math.round((this.now() - window.startedAt) / 1000);
-    const [field, id] = Object.entries(window.tag)[0] as [string, string];
+    const [field, id] = Object.entries(window.tag)[0];
     this.base[window.level](
       { ...window.tag, suppressed: window.suppressed, intervalMs: this.limit.intervalMs, lastMsg: window.lastMessage },
       `${window.suppressed} more log line${window.suppressed === 1 ? '' : 's'} from ${field} "${id}" suppressed in ${seconds} s (at most ${this.limit.lines} per ${Math.round(this.limit.intervalMs / 1000)} s); the last: ${window.lastMessage}`,

@@ -173,7 +173,7 @@ function requireModule(manifest: NodePackageManifest, entry: string, requireFrom
 // TypeScript's CommonJS output puts an `export default` on `exports.default`; hand-written modules
 // may assign the definition to `module.exports` itself.
 function defaultExport(mod: unknown): unknown {
-  if (typeof mod === 'object' && mod !== null && 'default' in mod) return (mod as { default: unknown }).default;
+  if (typeof mod === 'object' && mod !== null && 'default' in mod) return mod.default;
   return mod;
 }
 

@@ -97,8 +97,7 @@ function parseRange(text: string): Range {
 function parseComparatorSet(text: string): Comparator[] {
   if (text === '') return [];
   const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(text);
-  if (hyphen)
-    return [...lowerBound('>=', partial(hyphen[1] as string)), ...upperBound('<=', partial(hyphen[2] as string))];
+  if (hyphen) return [...lowerBound('>=', partial(hyphen[1])), ...upperBound('<=', partial(hyphen[2]))];
   // Allow a space between an operator and its version (`>= 1.2.0`), as npm does.
   const tokens = text.replace(/(<=|>=|<|>|=|\^|~)\s+/g, '$1').split(/\s+/);
   return tokens.flatMap(parseComparator);
@@ -108,7 +107,7 @@ function parseComparator(token: string): Comparator[] {
   const m = /^(<=|>=|<|>|=|\^|~>?)?(.+)$/.exec(token);
   if (!m) throw new Error(`cannot read "${token}"`);
   const op = m[1] ?? '';
-  const p = partial(m[2] as string);
+  const p = partial(m[2]);
   switch (op) {
     case '^':
       return caret(p);

@@ -7,6 +7,7 @@ import type { EventHubOptions } from './event-hub';
 import { HttpError, sendError } from './http-error';
 import { createMetrics } from './metrics';
 import type { AdminServerDeps, RouteContext, RouteDef, RouteInfo } from './route-types';
+import type { TokenInfo } from '../store/types';
 import { auditRoutes } from './routes/audit.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { eventsRoutes } from './routes/events.routes';
@@ -77,7 +78,7 @@ export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions =
     const chain = [
       ...(route.role === 'public' ? [] : [auth.require(route.role)]),
       ...(route.jsonBody ? [json] : []),
-      async (req: Request, res: Response) => route.handler(req, res, res.locals.caller),
+      async (req: Request, res: Response) => route.handler(req, res, res.locals.caller as TokenInfo | undefined),
     ];
     app[route.method.toLowerCase() as 'get' | 'put' | 'post' | 'delete'](route.path, ...chain);
   }

@@ -123,7 +123,7 @@ function checkVersionsFile(content: unknown, path: string): VersionsFile {
   const known = current === 0 ? versions.length === 0 : versions.some((v: FlowVersion) => v.version === current);
   if (!Number.isInteger(current) || !known)
     throw damaged(`"current" (${String(current)}) is not one of the listed versions`);
-  return { current: current as number, versions: versions as FlowVersion[] };
+  return { current: current as number, versions: versions };
 }
 
 /** The JSON text of one listed version, checked against the hash recorded for it. */

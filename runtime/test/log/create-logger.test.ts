@@ -69,7 +69,7 @@ describe('createLogger', () => {
     log.error({ node: 'fn', err }, 'failed while closing');
     expect(out.lines()).toEqual([
       expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} error \[avg\] not a number \(NOT_A_NUMBER\)$/),
-      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} info  deployed flow "pump" added=\["a","b"\]$/),
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} info {2}deployed flow "pump" added=\["a","b"\]$/),
       expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} error \[fn\] failed while closing: boom$/),
     ]);
 

@@ -39,7 +39,7 @@ describe('RateLimitedLogger', () => {
       const write = base.warn.bind(base);
       base.warn = (data: object, msg?: string) => {
         write(data, msg);
-        if ('suppressed' in data) resolve({ level: 'warn', data: data as Record<string, unknown> });
+        if ('suppressed' in data) resolve({ level: 'warn', data: data });
       };
     });
     const log = new RateLimitedLogger(base, { lines: 2, intervalMs: 200 });

@@ -77,7 +77,7 @@ describe('bundles', () => {
       const manifest = JSON.parse(readFileSync(path.join(dir, 'bundle.json'), 'utf8')) as {
         packages: Array<{ integrity: string }>;
       };
-      (manifest.packages[0] as { integrity: string }).integrity = `sha512-${Buffer.alloc(64, 7).toString('base64')}`;
+      manifest.packages[0].integrity = `sha512-${Buffer.alloc(64, 7).toString('base64')}`;
       writeFileSync(path.join(dir, 'bundle.json'), JSON.stringify(manifest));
     });
     const { manager } = await freshRuntime();

@@ -38,9 +38,16 @@ async function startRuntime() {
   const call = async (route: string, init: { method?: string; token?: string; json?: unknown; tgz?: Buffer } = {}) => {
     const headers: Record<string, string> = { authorization: `Bearer ${init.token ?? token.deployer}` };
     let body: string | Buffer | undefined;
-    if (init.json !== undefined) ((headers['content-type'] = 'application/json'), (body = JSON.stringify(init.json)));
-    if (init.tgz) ((headers['content-type'] = 'application/gzip'), (body = init.tgz));
+    if (init.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(init.json);
+    }
+    if (init.tgz) {
+      headers['content-type'] = 'application/gzip';
+      body = init.tgz;
+    }
     const res = await fetch(server.url + route, { method: init.method ?? 'GET', headers, body });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the body's fields as the API documents them
     return { status: res.status, json: (await res.json()) as any };
   };
   const deploy = async (flow: unknown) => {
@@ -54,6 +61,7 @@ async function startRuntime() {
       },
       body: JSON.stringify(flow),
     });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the body's fields as the API documents them
     return { status: res.status, json: (await res.json()) as any };
   };
   return {

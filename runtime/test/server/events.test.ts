@@ -6,6 +6,7 @@ import type { Harness } from './server-harness';
 interface Frame {
   type: string;
   time: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read each frame type's fields as the API documents them
   [field: string]: any;
 }
 

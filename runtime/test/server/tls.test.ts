@@ -34,7 +34,7 @@ describe('startAdminServer with TLS', () => {
               resolve({
                 status: res.statusCode ?? 0,
                 body,
-                hsts: res.headers['strict-transport-security'] as string | undefined,
+                hsts: res.headers['strict-transport-security'],
               }),
             );
           }).on('error', reject);

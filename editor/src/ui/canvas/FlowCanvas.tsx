@@ -92,7 +92,11 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
       if (selects.length > 0) {
         store.edit((d) => {
           const chosen = new Set(d.nodes.filter((n) => n.selected).map((n) => n.id));
-          for (const c of selects) if (c.type === 'select') c.selected ? chosen.add(c.id) : chosen.delete(c.id);
+          for (const c of selects) {
+            if (c.type !== 'select') continue;
+            if (c.selected) chosen.add(c.id);
+            else chosen.delete(c.id);
+          }
           return d.select(
             [...chosen],
             d.edges.filter((e) => e.selected).map((e) => e.id),
@@ -109,7 +113,11 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
       if (selects.length === 0) return;
       store.edit((d) => {
         const chosen = new Set(d.edges.filter((e) => e.selected).map((e) => e.id));
-        for (const c of selects) if (c.type === 'select') c.selected ? chosen.add(c.id) : chosen.delete(c.id);
+        for (const c of selects) {
+          if (c.type !== 'select') continue;
+          if (c.selected) chosen.add(c.id);
+          else chosen.delete(c.id);
+        }
         return d.select(
           d.nodes.filter((n) => n.selected).map((n) => n.id),
           [...chosen],

@@ -60,6 +60,7 @@ export function DeployDialog({
     };
   }, [api, flow, catalog]);
 
+  // deploy, overwrite and reload show their errors as the dialog's phase: buttons fire and forget them.
   const deploy = async (version: number) => {
     setPhase({ kind: 'deploying' });
     const result = await api.deploy(flow, version).catch((err: unknown): DeployResult => ({
@@ -119,10 +120,15 @@ export function DeployDialog({
         <div className="actions">
           {phase.kind === 'done' && phase.result.status === 'conflict' ? (
             <>
-              <button type="button" data-testid="conflict-reload" onClick={reload}>
+              <button type="button" data-testid="conflict-reload" onClick={() => void reload()}>
                 Reload the running flow (drop my changes)
               </button>
-              <button type="button" className="danger" data-testid="conflict-overwrite" onClick={overwrite}>
+              <button
+                type="button"
+                className="danger"
+                data-testid="conflict-overwrite"
+                onClick={() => void overwrite()}
+              >
                 Overwrite it with mine
               </button>
             </>
@@ -135,7 +141,7 @@ export function DeployDialog({
               type="button"
               className="primary"
               data-testid="deploy-confirm"
-              onClick={() => deploy(baseVersion)}
+              onClick={() => void deploy(baseVersion)}
               autoFocus
             >
               Deploy

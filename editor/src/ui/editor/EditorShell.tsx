@@ -48,7 +48,7 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
         (s) => live.setStatuses(s.nodes),
         () => undefined,
       );
-    refresh();
+    void refresh();
     // Counters for the message rates on the badges; a failed poll just leaves the last rates.
     const poll = () =>
       api.status().then(
@@ -56,7 +56,7 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
         () => undefined,
       );
     void poll();
-    const rateTimer = setInterval(poll, 2000);
+    const rateTimer = setInterval(() => void poll(), 2000);
     const unsubscribe = live.subscribe(() => undefined);
     return () => {
       clearInterval(rateTimer);
@@ -119,8 +119,9 @@ function Workspace({
   // Validation ignores selection and positions; recompute only when the flow's content changes.
   const content = useMemo(
     () => ({ nodes: doc.nodes, edges: doc.edges, resources: doc.resources, meta: doc.meta }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the revision on purpose, as said above
     [doc.revision, doc.nodes.length],
-  ); // eslint-disable-line react-hooks/exhaustive-deps
+  );
   const validation = useMemo(() => validate(content, catalog), [content, catalog]);
   const problems = useMemo(() => {
     const out = new Map<string, number>();
@@ -172,14 +173,15 @@ function Workspace({
       store.replace(flow);
       setDeployErrors(new Map());
       if (message) store.notify(message, 'info');
-      setTimeout(() => rf.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
+      setTimeout(() => void rf.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
     },
     [store, rf],
   );
 
+  // Fired and forgotten by the toolbar: a file it cannot read or parse ends in the notice below.
   const onImport = async (file: File) => {
-    const text = await file.text();
     try {
+      const text = await file.text();
       const flow = JSON.parse(text) as Flow;
       if (!flow || typeof flow !== 'object' || typeof flow.id !== 'string' || !Array.isArray(flow.nodes))
         throw new Error('not a flow');
@@ -223,10 +225,10 @@ function Workspace({
         baseVersion={baseVersion}
         onUndo={store.undo}
         onRedo={store.redo}
-        onFit={() => rf.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 })}
+        onFit={() => void rf.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 })}
         onToggleJson={() => setJsonOpen(!jsonOpen)}
         onExport={onExport}
-        onImport={onImport}
+        onImport={(file) => void onImport(file)}
         onExample={(name) => {
           const ex = EXAMPLES.find((x) => x.name === name);
           if (ex) replaceFlow(structuredClone(ex.flow), `Opened the example “${name}” (Undo to go back).`);

@@ -64,7 +64,7 @@ export function TrendChart({
     return () => {
       gone = true;
     };
-  }, [api, key, refresh]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [api, key, refresh]); // eslint-disable-line react-hooks/exhaustive-deps -- `key` stands for target and window; `refresh` re-runs the query
   const past = history && history.key === key ? history : null;
 
   const now = Date.now();

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ReactNode } from 'react';
 import type { FlowResource } from '@tagflow/flow-model';
 import { LazyMonaco } from '../monaco/LazyMonaco';
@@ -495,7 +495,7 @@ function UnionField({ schema, path, name, value, isRequired, onChange, ctx }: Fi
 function ArrayField({ schema, path, name, value, isRequired, onChange, ctx }: FieldProps) {
   const id = dotted(path);
   const items = obj(schema.items);
-  const list = Array.isArray(value) ? value : [];
+  const list: unknown[] = Array.isArray(value) ? value : [];
   const complex = isObjectUnion(items) || types(items).includes('object') || items.properties !== undefined;
   const simple = !complex && (types(items).length > 0 || Array.isArray(items.enum));
   if (!complex && !simple) {

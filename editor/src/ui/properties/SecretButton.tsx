@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { FormEvent } from 'react';
 import type { FormContext } from './form-context';
 
 /**
@@ -11,6 +12,26 @@ export function SecretButton({ secretName, ctx }: { secretName: string; ctx: For
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const valid = /^[A-Za-z_][A-Za-z0-9._-]*$/.test(secretName);
+  // Shows its own errors below the form, so onSubmit fires it and forgets it.
+  const store = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await ctx.api.putSecret(secretName, value);
+      setMessage({ ok: true, text: `Stored on the runtime as "${secretName}". The flow holds only the name.` });
+      setValue('');
+      setOpen(false);
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      setMessage({
+        ok: false,
+        text:
+          status === 403 ? 'Only an admin token may store secrets.' : err instanceof Error ? err.message : String(err),
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <div className="secret">
       <button
@@ -24,32 +45,7 @@ export function SecretButton({ secretName, ctx }: { secretName: string; ctx: For
         {open ? 'Cancel' : 'Store secret…'}
       </button>
       {open && (
-        <form
-          className="secret-form"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            setBusy(true);
-            try {
-              await ctx.api.putSecret(secretName, value);
-              setMessage({ ok: true, text: `Stored on the runtime as "${secretName}". The flow holds only the name.` });
-              setValue('');
-              setOpen(false);
-            } catch (err) {
-              const status = (err as { status?: number }).status;
-              setMessage({
-                ok: false,
-                text:
-                  status === 403
-                    ? 'Only an admin token may store secrets.'
-                    : err instanceof Error
-                      ? err.message
-                      : String(err),
-              });
-            } finally {
-              setBusy(false);
-            }
-          }}
-        >
+        <form className="secret-form" onSubmit={(e) => void store(e)}>
           <input
             type="password"
             data-testid="secret-value"

@@ -1,12 +1,11 @@
-import type { JSONSchema } from '@tagflow/flow-model';
-
 /** A schema object (a `true` schema becomes `{}`; `false` never reaches a form). */
 export type SchemaObject = { readonly [keyword: string]: unknown };
 
 /** The `x-ui` hints a node schema may carry. */
 export interface UiHints {
   label?: string;
-  widget?: 'resource' | 'json' | 'code' | 'key-value' | 'file' | 'table' | 'node-picker' | string;
+  // `string & {}` keeps the known widgets in autocompletion while any other name is accepted.
+  widget?: 'resource' | 'json' | 'code' | 'key-value' | 'file' | 'table' | 'node-picker' | (string & {});
   resourceType?: string;
   enumLabels?: Record<string, string>;
   placeholder?: string;
@@ -16,12 +15,12 @@ export interface UiHints {
   language?: string;
 }
 
-export function obj(schema: JSONSchema | unknown): SchemaObject {
+export function obj(schema: unknown): SchemaObject {
   return schema && typeof schema === 'object' && !Array.isArray(schema) ? (schema as SchemaObject) : {};
 }
 
 export function ui(schema: SchemaObject): UiHints {
-  return obj(schema['x-ui']) as UiHints;
+  return obj(schema['x-ui']);
 }
 
 export function properties(schema: SchemaObject): Record<string, SchemaObject> {
@@ -34,7 +33,7 @@ export function required(schema: SchemaObject): string[] {
 
 /** The alternatives of a `oneOf`/`anyOf`, or none. */
 export function variants(schema: SchemaObject): SchemaObject[] {
-  const list = (schema.oneOf ?? schema.anyOf) as unknown;
+  const list = schema.oneOf ?? schema.anyOf;
   return Array.isArray(list) ? list.map(obj) : [];
 }
 
@@ -135,7 +134,7 @@ export function setIn(root: unknown, path: readonly (string | number)[], value: 
   if (path.length === 0) return value;
   const [head, ...rest] = path;
   if (typeof head === 'number') {
-    const list = Array.isArray(root) ? [...root] : [];
+    const list: unknown[] = Array.isArray(root) ? [...(root as unknown[])] : [];
     list[head] = setIn(list[head], rest, value);
     return list;
   }

@@ -6,8 +6,7 @@
 module.exports = function (RED) {
   function Source(config) {
     RED.nodes.createNode(this, config);
-    const node = this;
-    globalThis.__tagflowBenchSend = (msg) => node.send(msg);
+    globalThis.__tagflowBenchSend = (msg) => this.send(msg);
   }
   RED.nodes.registerType('tagflow-bench-source', Source);
 

@@ -102,7 +102,7 @@ function storeFile(dataDir: string, name: string | undefined): string {
     throw new CliError(
       `${dataDir} holds ${count(names.length, 'history store')} (${names.join(', ')}): choose one with --store NAME`,
     );
-  return localStoreFile(dataDir, names[0] as string);
+  return localStoreFile(dataDir, names[0]);
 }
 
 function render(rows: HistoryResult, options: HistoryOptions): string {

@@ -82,13 +82,13 @@ export function packageDocsPages(dir: string, options: DocsPageOptions = {}): Do
   const pages: DocsPage[] = [];
   loaded.nodes.forEach((definition, i) => {
     const info = (catalog.nodes as ReadonlyMap<string, NodeTypeInfo>).get(definition.type) as NodeTypeInfo;
-    const content = nodeDocsPage(info, source(loaded.manifest.nodes[i] as string), command);
+    const content = nodeDocsPage(info, source(loaded.manifest.nodes[i]), command);
     pages.push({ file: pageFile(definition.type), type: definition.type, kind: 'node', content });
   });
   loaded.resources.forEach((definition, i) => {
     const resources = catalog.resources as ReadonlyMap<string, ResourceTypeInfo>;
     const info = resources.get(definition.type) as ResourceTypeInfo;
-    const content = resourceDocsPage(info, source(loaded.manifest.resources[i] as string), command);
+    const content = resourceDocsPage(info, source(loaded.manifest.resources[i]), command);
     pages.push({ file: pageFile(definition.type), type: definition.type, kind: 'resource', content });
   });
   return pages;
@@ -133,7 +133,7 @@ export async function writeDocsPages(pages: readonly DocsPage[]): Promise<StaleP
 function sourceFileOf(packageDir: string, entry: string): string {
   const compiled = path.resolve(packageDir, entry);
   const relative = path.relative(packageDir, compiled).split(path.sep);
-  if (relative.length > 1 && ['dist', 'lib', 'build'].includes(relative[0] as string)) {
+  if (relative.length > 1 && ['dist', 'lib', 'build'].includes(relative[0])) {
     const source = path.join(packageDir, 'src', ...relative.slice(1)).replace(/\.js$/, '.ts');
     if (existsSync(source)) return source;
   }
@@ -159,5 +159,5 @@ function readPackageJson(dir: string): Record<string, unknown> {
   if (typeof pkg !== 'object' || pkg === null || !('tagflow' in pkg)) {
     throw new CliError(`${dir} is not a node package: its package.json has no "tagflow" field`);
   }
-  return pkg as Record<string, unknown>;
+  return pkg;
 }

@@ -55,9 +55,9 @@ export function formatResults(results: readonly RuntimeResult[]): string {
     ['runtime', 'result'],
     ...results.map((r, i) => [r.runtime, (described[i] as { summary: string }).summary]),
   ]);
-  const lines = [rows[0] as string];
+  const lines = [rows[0]];
   results.forEach((_, i) => {
-    lines.push(rows[i + 1] as string, ...(described[i] as { details: string[] }).details.map((d) => `${DETAIL}${d}`));
+    lines.push(rows[i + 1], ...(described[i] as { details: string[] }).details.map((d) => `${DETAIL}${d}`));
   });
   return `${lines.join('\n')}\n`;
 }
@@ -136,14 +136,14 @@ export function formatStatus(results: readonly StatusResult[]): string {
   });
   const rows = formatTable([header, ...cells]);
   const nameWidth = Math.max(header[0]?.length ?? 0, ...results.map((r) => r.runtime.length));
-  const lines = [rows[0] as string];
+  const lines = [rows[0]];
   results.forEach((r, i) => {
     if (!r.ok) {
       // Not laid out in the columns: the error would widen the "state" column for every row.
       lines.push(`${r.runtime.padEnd(nameWidth)}  ${r.reachable ? 'failed' : 'unreachable'}: ${r.error}`);
       return;
     }
-    lines.push((rows[i + 1] as string).trimEnd());
+    lines.push(rows[i + 1].trimEnd());
     for (const n of nodesInError(r.status)) lines.push(`${DETAIL}${describeNodeInError(n)}`);
   });
   return `${lines.join('\n')}\n`;

@@ -73,7 +73,7 @@ export function nodePackageManifest(
   const sdk = vendored.find((p) => p.name === '@tagflow/node-sdk');
   if (!sdk) throw new Error('@tagflow/node-sdk was not vendored');
   const overrides = Object.fromEntries(
-    vendored.map((p) => [p.name, spec(p.name)]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+    vendored.map((p) => [p.name, spec(p.name)] as const).sort(([a], [b]) => String(a).localeCompare(String(b))),
   );
   return {
     name: values.packageName,

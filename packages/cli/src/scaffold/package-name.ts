@@ -13,7 +13,7 @@ export function packageNameProblem(name: string): string | undefined {
   const match = /^(?:@([^/]+)\/)?([^/]+)$/.exec(name);
   if (!match) return why('use a plain name (nodes-foo) or a scoped one (@acme/nodes-foo), with at most one "/"');
   const scope = match[1];
-  const bare = match[2] as string;
+  const bare = match[2];
   for (const part of scope === undefined ? [bare] : [scope, bare]) {
     if (/^[._]/.test(part)) return why(`"${part}" starts with "${part[0]}"`);
     if (!/^[a-z0-9._-]+$/.test(part)) return why('use only lowercase letters, digits, "-", "." and "_"');

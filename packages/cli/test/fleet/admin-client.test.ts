@@ -92,7 +92,7 @@ describe('AdminClient', () => {
     let put = 0;
     const rt = await fakeRuntime((req, res) => {
       if (req.method === 'GET') return json(res, 404, { error: 'no flow has been deployed yet' });
-      const [status, body] = answers[put++ % answers.length] as (typeof answers)[number];
+      const [status, body] = answers[put++ % answers.length];
       json(res, status, body);
     });
     closers.push(rt.close);

@@ -48,6 +48,7 @@ interface Runtime {
   fleet: string;
   process: TagflowProcess;
   stderr: () => string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the body's fields as the API documents them
   api(route: string, init?: RequestInit): Promise<{ status: number; json: any }>;
   /** Runs the CLI with this runtime's fleet file and token. */
   cli(args: string[]): Promise<TagflowResult>;

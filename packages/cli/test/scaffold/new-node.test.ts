@@ -178,6 +178,7 @@ describe('a package written by tagflow new-node', () => {
     const { url, token } = rt;
     const fleet = path.join(work, 'fleet.json');
     writeFileSync(fleet, JSON.stringify({ runtimes: [{ name: 'rt', url, tokenEnv: TOKEN_ENV }] }));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the body's fields as the API documents them
     const api = async (route: string): Promise<any> =>
       (await fetch(url + route, { headers: { authorization: `Bearer ${token}` } })).json();
     const tagflow = (args: string[]) => cli([...args, '--fleet', fleet], { [TOKEN_ENV]: token });
