@@ -22,7 +22,7 @@ describe('the CLI package.json', () => {
     const names = new Set<string>();
     for (const file of sources(path.join(root, 'src'))) {
       const text = readFileSync(file, 'utf8');
-      for (const [, spec] of text.matchAll(/(?:from |import\(|require\(|require\.resolve\()'([^'.][^']*)'/g)) {
+      for (const [, spec] of text.matchAll(/(?:\bfrom |import\(|require\(|require\.resolve\()'([^'.\s;][^'\s;]*)'/g)) {
         if (spec.startsWith('node:')) continue;
         const parts = spec.split('/');
         names.add(spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]);

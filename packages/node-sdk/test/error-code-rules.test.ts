@@ -176,13 +176,14 @@ describe('the error-code scan', () => {
     expect(check("const codes = new Set(['DEVICE_GONE']);")).toHaveLength(1);
   });
 
-  it('leaves alone comments, pick arguments, other text and the platform error codes', () => {
+  it('leaves alone comments, pick arguments, other text, environment variable names and the platform error codes', () => {
     const text = [
       "// throw new NodeError('NOT_A_NUMBER', ...)",
       "const errors = coreErrors.pick('NOT_A_NUMBER');",
       "const docs = 'an error `NOT_A_NUMBER` when it is not a number';",
       "if (err.code === 'ENOENT' || err.code === 'ERR_REQUIRE_ESM' || err.code === 'CERT_HAS_EXPIRED') x();",
       "const order = 'ABCD'; const method = 'POST';",
+      "const level = process.env['TAGFLOW_LOG_LEVEL']; option.env('PLANT_MQTT_PASSWORD');",
     ].join('\n');
     expect(check(text)).toEqual([]);
   });

@@ -98,6 +98,21 @@ function isPickArgument(node: ts.Node): boolean {
   );
 }
 
+/**
+ * An environment variable's name, not a code: tagflow's own (`TAGFLOW_*`, which the runtime hands to
+ * flows), or the argument of an `.env('NAME')` call (commander's option-from-environment).
+ */
+function isEnvironmentName(node: ts.StringLiteralLike): boolean {
+  if (node.text.startsWith('TAGFLOW_')) return true;
+  const call = node.parent;
+  return (
+    ts.isCallExpression(call) &&
+    call.arguments[0] === node &&
+    ts.isPropertyAccessExpression(call.expression) &&
+    call.expression.name.text === 'env'
+  );
+}
+
 /** Where a literal sits that only an error code would: `new XError('X', ...)`, `{ code: 'X' }`, `x.code === 'X'`. */
 function inCodePosition(node: ts.StringLiteralLike): boolean {
   const parent = node.parent;
@@ -124,7 +139,7 @@ export function literalCodes(parsed: ParsedFile, declared: ReadonlyMap<string, s
   visit(parsed.source, (node) => {
     if (!ts.isStringLiteral(node) && !ts.isNoSubstitutionTemplateLiteral(node)) return;
     const text = node.text;
-    if (isPickArgument(node)) return;
+    if (isPickArgument(node) || isEnvironmentName(node)) return;
     const owner = declared.get(text);
     if (owner !== undefined) {
       found.push(`${where(parsed, node)}: '${text}' is written as a string; use ${owner}.code.${text}`);
