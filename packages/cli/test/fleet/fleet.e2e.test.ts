@@ -177,8 +177,19 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
   });
 
   it('shows the nodes in error in the status', async () => {
-    // The unplugged sensor reports an error every second.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The unplugged sensor reports an error every second: wait until both runtimes that run it
+    // have counted one and shown its status, as the admin API tells.
+    const [a1, a2] = runtimes as [Runtime, Runtime];
+    for (const runtime of [a1, a2]) {
+      await waitFor(
+        async () => {
+          const node = (await new AdminClient(runtime).status()).nodes['channel-3'];
+          return node?.status?.text === 'no sensor on channel 3' && (node.counters?.errors ?? 0) > 0 ? true : undefined;
+        },
+        () => `${runtime.name} did not report channel-3 in error:\n${runtime.output()}`,
+        runtime.child,
+      );
+    }
     const result = await tagflow(['status', '--label', 'line=l1']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^plant-a-l1 +ok +plugin-sensor v4 +1 +0 +\S+/m);
