@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
-import { freePort, Mosquitto } from '@tagflow/node-test';
+import { freePort, Mosquitto, until } from '@tagflow/node-test';
 import { stopChild, waitForPort } from './peer-process';
 
 const exampleDir = resolve(__dirname, '..');
@@ -101,7 +101,12 @@ describe('examples/opcua-to-mqtt', () => {
     const code = await new Promise<number | null>((done) => run.on('exit', done));
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     expect(stderr).toContain('[pump3] ok: monitoring 1 of 1 item');
-    await new Promise((r) => setTimeout(r, 300)); // the last QoS 1 deliveries to the subscriber
+    // The broker has what the runtime published (it waits for the acknowledgements of what it
+    // sent before it exits). A marker the subscriber publishes now is queued to it behind all of
+    // that: once the marker is back, every message of the run is here.
+    await subscriber.publishAsync('plant/end-of-run', '{}', { qos: 1 });
+    await until(() => received.some((r) => r.topic === 'plant/end-of-run'), 10_000, 'the end-of-run marker');
+    expect(received.pop()?.topic).toBe('plant/end-of-run');
 
     expect(received.length).toBeGreaterThanOrEqual(5);
     expect(new Set(received.map((r) => r.topic))).toEqual(new Set(['plant/pump3/flow']));
