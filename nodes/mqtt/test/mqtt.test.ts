@@ -25,7 +25,10 @@ afterAll(async () => {
 
 /** A plain mqtt.js client, the independent peer. */
 async function peer(options: { clientId?: string; clean?: boolean } = {}): Promise<MqttClient> {
-  const client = connect(broker.url, { protocolVersion: 5, reconnectPeriod: 200, ...options });
+  // MQTT 5 keeps a session past the connection only with an expiry: without one, a `clean: false`
+  // peer misses what is published between a broker restart and its own resubscription.
+  const durable = options.clean === false ? { properties: { sessionExpiryInterval: 3600 } } : {};
+  const client = connect(broker.url, { protocolVersion: 5, reconnectPeriod: 200, ...durable, ...options });
   clients.push(client);
   await new Promise((resolve, reject) => {
     client.once('connect', resolve);
