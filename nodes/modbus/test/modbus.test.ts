@@ -279,6 +279,12 @@ describe('modbus-read against pymodbus', () => {
       ],
       { minGapMs: 100 },
     );
+    // A poll waits at most half its interval (25 ms) for the connection a deploy makes in the
+    // background: on a busy machine the first polls may rightly find it not made yet. What is
+    // checked starts once both nodes have read a value.
+    const read = (id: string) => f.outputs(id).some((m) => m.quality === 'good');
+    await until(() => read('a') && read('b'), 15_000, 'a first value at each node');
+    f.clear();
     await until(() => f.outputs('a').length >= 6 && f.outputs('b').length >= 3, 15_000, 'polls of both nodes');
     await f.stop();
     expect(f.errors).toEqual([]);
