@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -43,13 +43,35 @@ const runs = [projects.filter((p) => p !== benchmark), projects.filter((p) => p 
   (group) => group.length > 0,
 );
 
+// Options and arguments that select tests: with them a project may rightly have none to run.
+const selecting = [
+  '-t',
+  '--testNamePattern',
+  '--testPathPattern',
+  '--testPathPatterns',
+  '--selectProjects',
+  '-o',
+  '--onlyChanged',
+  '-f',
+  '--onlyFailures',
+  '--lastCommit',
+  '--changedSince',
+  '--findRelatedTests',
+  '--shard',
+];
+const jestArgs = process.argv.slice(2);
+const filtered = jestArgs.some((a) => !a.startsWith('-') || selecting.some((o) => a === o || a.startsWith(`${o}=`)));
+
 let passed = 0;
 let failed = gateFailures.length;
+let skipped = 0;
+let ran = 0;
 let jestFailed = false;
 for (const group of runs) {
   const resultFile = join(mkdtempSync(join(tmpdir(), 'tagflow-tests-')), 'results.json');
   const jest = spawnSync(
     bin('jest'),
+    // --passWithNoTests: a run or project without tests is judged below, the same way in every case.
     [
       '--projects',
       ...group,
@@ -57,7 +79,7 @@ for (const group of runs) {
       '--json',
       `--outputFile=${resultFile}`,
       '--passWithNoTests',
-      ...process.argv.slice(2),
+      ...jestArgs,
     ],
     {
       cwd: root,
@@ -72,15 +94,36 @@ for (const group of runs) {
     },
   );
   if (jest.status !== 0) jestFailed = true;
-  if (existsSync(resultFile)) {
-    const results = JSON.parse(readFileSync(resultFile, 'utf8'));
-    passed += results.numPassedTests;
-    // A suite that fails to load counts as one failure: it would otherwise vanish from the count.
-    failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
-  } else {
+  if (!existsSync(resultFile)) {
+    console.error(`error: Jest left no results for ${group.join(', ')} (exit ${jest.status ?? jest.signal})`);
+    failed += 1;
+    continue;
+  }
+  const results = JSON.parse(readFileSync(resultFile, 'utf8'));
+  passed += results.numPassedTests;
+  // A suite that fails to load counts as one failure: it would otherwise vanish from the count.
+  failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
+  skipped += results.numPendingTests + results.numTodoTests;
+  ran += results.numPassedTests + results.numFailedTests;
+  if (filtered) continue;
+  // Every project must run at least one test: one without test files, or whose tests were all
+  // skipped, would otherwise pass silently. A suite that failed to load is already a failure.
+  const active = new Set();
+  for (const file of results.testResults) {
+    const project = group.find((p) => file.name.startsWith(join(root, p, sep)));
+    const ranHere = file.assertionResults.some((a) => a.status === 'passed' || a.status === 'failed');
+    if (project !== undefined && (ranHere || file.status === 'failed')) active.add(project);
+  }
+  for (const project of group.filter((p) => !active.has(p))) {
+    console.error(`error: no test ran in ${project} (no test file, or every test skipped)`);
     failed += 1;
   }
 }
+// A run that executed no test at all proves nothing, whatever selected the tests.
+if (ran === 0) {
+  console.error('error: no test ran');
+  failed += 1;
+}
 if (typecheckFailed) failed += 1;
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(!jestFailed && !typecheckFailed && failed === 0 ? 0 : 1);

@@ -1,5 +1,5 @@
 import { createMessage, defineNode, defineResource } from '@tagflow/node-sdk';
-import { flow, makeEngine, received } from './helpers';
+import { flow, makeEngine, received, until } from './helpers';
 
 const deployFlow = (addB: number, extra: Array<{ id: string; type: string; config?: Record<string, unknown> }> = []) =>
   flow(
@@ -117,7 +117,7 @@ describe('deploy and redeploy', () => {
       ),
     );
     await engine.idle();
-    await new Promise((r) => setTimeout(r, 60));
+    await until(() => (received.get('out') ?? []).length >= 5, 10_000);
     expect(received.get('out')!.map((m) => m.payload)).toEqual([0, 1, 2, 3, 4]); // none lost, order kept
     await engine.stop();
   });
@@ -139,7 +139,7 @@ describe('deploy and redeploy', () => {
     });
     const { engine, logger } = makeEngine([stuck], 100);
     await engine.deploy(flow([{ id: 's', type: 'stuck' }], []));
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => ticks >= 2, 10_000); // its timer runs
     await engine.stop();
     const after = ticks;
     await new Promise((r) => setTimeout(r, 40));

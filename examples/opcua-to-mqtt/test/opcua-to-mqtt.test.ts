@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
-import { acceptsConnections, freePort, Mosquitto, startPeer } from '@tagflow/node-test';
+import { acceptsConnections, freePort, Mosquitto, startPeer, until } from '@tagflow/node-test';
 import type { PeerProcess } from '@tagflow/node-test';
 import { runTagflow } from '@tagflow/test-support';
 
@@ -96,7 +96,12 @@ describe('examples/opcua-to-mqtt', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { node?: string; msg: string });
     expect(log).toContainEqual(expect.objectContaining({ node: 'pump3', msg: 'status ok: monitoring 1 of 1 item' }));
-    await new Promise((r) => setTimeout(r, 300)); // the last QoS 1 deliveries to the subscriber
+    // The broker has what the runtime published (it waits for the acknowledgements of what it
+    // sent before it exits). A marker the subscriber publishes now is queued to it behind all of
+    // that: once the marker is back, every message of the run is here.
+    await subscriber.publishAsync('plant/end-of-run', '{}', { qos: 1 });
+    await until(() => received.some((r) => r.topic === 'plant/end-of-run'), 10_000, 'the end-of-run marker');
+    expect(received.pop()?.topic).toBe('plant/end-of-run');
 
     expect(received.length).toBeGreaterThanOrEqual(5);
     expect(new Set(received.map((r) => r.topic))).toEqual(new Set(['plant/pump3/flow']));

@@ -50,6 +50,7 @@ describe('moving-average, count window', () => {
   it('defaults to a window of 10 values', async () => {
     h = await testNode(movingAverage);
     for (const v of series) await h.send(v);
+    expect(h.outputs()).toHaveLength(series.length);
     const last = h.outputs().at(-1) as Message;
     // Exactly the last 10 values: the mean of 9 or 11 would differ.
     expect(last.payload).toBeCloseTo(mean(series.slice(-10)), 10);
@@ -61,6 +62,7 @@ describe('moving-average, count window', () => {
     const values = [1e16, ...Array.from({ length: 20 }, (_, i) => i + 1)];
     for (const v of values) await h.send(v);
     const got = h.payloads() as number[];
+    expect(got).toHaveLength(values.length);
     for (let i = values.length - 10; i < values.length; i++) {
       expect(got[i]).toBeCloseTo(mean(values.slice(i - 2, i + 1)), 9);
     }
@@ -79,6 +81,8 @@ describe('moving-average, count window', () => {
       });
     }
     const out = h.outputs();
+    // One output per input: without this, a node that sent nothing would pass the loop below.
+    expect(out).toHaveLength(qualities.length);
     out.forEach((msg, i) => {
       expect(msg.topic).toBe('pump3/flow');
       expect(msg.timestamp).toBe(1000 + i);

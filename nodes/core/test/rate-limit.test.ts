@@ -118,9 +118,24 @@ describe('rate-limit, queue mode', () => {
   });
 
   it('does not fail when closed with messages waiting', async () => {
-    h = await testNode(rateLimit, { config: { rate: 1, perSeconds: 60, mode: 'queue' } });
-    for (let i = 0; i < 3; i++) await h.send(i);
-    await h.close();
+    const node = await testNode(rateLimit, { config: { rate: 1, perSeconds: 60, mode: 'queue' } });
+    h = node;
+    for (let i = 0; i < 3; i++) await node.send(i);
+    expect(node.payloads()).toEqual([0]);
+    await node.advance(1000); // the status is refreshed at most once a second
+    expect(node.status).toMatchObject({ backlog: 2, text: '2 queued, 0 dropped' });
+
     h = undefined;
+    await node.close();
+    // A close that threw or hung would be logged by the engine ("failed while closing" at error
+    // level, "did not finish closing in time" as a warning); the only line is the node's own
+    // account of the two messages it drops, and the release timer it had set never fires.
+    expect(node.errors).toEqual([]);
+    expect(node.logs.filter((l) => l.level === 'error' || l.level === 'warn').map((l) => l.message)).toEqual([
+      '2 queued messages were not sent: the node stopped',
+    ]);
+    await node.advance(120_000);
+    expect(node.payloads()).toEqual([0]);
+    expect(node.errors).toEqual([]);
   });
 });

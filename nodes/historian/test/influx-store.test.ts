@@ -206,3 +206,33 @@ test('server stopped: write rejects and lost is called once; restarted, a new op
     { tag: 'before', ts: T0, value: 1, text: null, quality: 'good' },
   ]);
 });
+
+/** The server's HTTP counters (`SHOW STATS FOR 'httpd'`): write requests and points it accepted so far. */
+async function httpStats(): Promise<{ writeReq: number; pointsWrittenOK: number }> {
+  const answer = await influxd.influxql(`SHOW STATS FOR 'httpd'`);
+  const series = answer.results[0].series?.[0];
+  if (series === undefined) throw new Error('InfluxDB reported no httpd statistics');
+  const value = (column: string): number => Number(series.values[0][series.columns.indexOf(column)]);
+  return { writeReq: value('writeReq'), pointsWrittenOK: value('pointsWrittenOK') };
+}
+
+test('a 10,000-row batch is one write', async () => {
+  const store = await open('bulk_once');
+  const rows = Array.from({ length: 10_000 }, (_, i) =>
+    row(`tag${i % 20}`, T0 + i, i % 7 === 0 ? null : i / 3, i % 7 === 0 ? `text ${i}` : null),
+  );
+  const before = await httpStats();
+  const started = Date.now();
+  await store.write(rows);
+  console.log(`influxdb: wrote 10,000 rows in one request in ${Date.now() - started} ms`);
+  const after = await httpStats();
+  // InfluxDB's own counters: one /write request, carrying every point.
+  expect({
+    writeReq: after.writeReq - before.writeReq,
+    points: after.pointsWrittenOK - before.pointsWrittenOK,
+  }).toEqual({
+    writeReq: 1,
+    points: 10_000,
+  });
+  expect(await count('bulk_once')).toBe(10_000);
+});

@@ -154,3 +154,30 @@ test('connection cut mid-write: write rejects and lost is called once; after res
     await proxy.cut();
   }
 });
+
+test('a 10,000-row batch is one write', async () => {
+  const store = await open('bulk_once');
+  // The server's own account of the writes: a statement-level trigger records, for every INSERT
+  // (or COPY) into the table, how many rows that one statement inserted.
+  await admin.query(`CREATE TABLE "${SCHEMA}".bulk_writes (n int NOT NULL)`);
+  await admin.query(
+    `CREATE FUNCTION "${SCHEMA}".record_bulk_write() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         INSERT INTO "${SCHEMA}".bulk_writes SELECT count(*) FROM new_rows;
+         RETURN NULL;
+       END $$`,
+  );
+  await admin.query(
+    `CREATE TRIGGER record_bulk_write AFTER INSERT ON "${SCHEMA}".bulk_once REFERENCING NEW TABLE AS new_rows
+       FOR EACH STATEMENT EXECUTE FUNCTION "${SCHEMA}".record_bulk_write()`,
+  );
+  const rows = Array.from({ length: 10_000 }, (_, i) =>
+    row(`tag${i % 20}`, T0 + i, i % 7 === 0 ? null : i / 3, i % 7 === 0 ? `text ${i}` : null),
+  );
+  const started = Date.now();
+  await store.write(rows);
+  console.log(`postgres: wrote 10,000 rows in one statement in ${Date.now() - started} ms`);
+  const writes = await admin.query(`SELECT n FROM "${SCHEMA}".bulk_writes`);
+  expect(writes.rows).toEqual([{ n: 10_000 }]);
+  expect(await count('bulk_once')).toBe(10_000);
+});

@@ -131,14 +131,14 @@ export function historianStoreContract(backend: string, subject: StoreUnderTest)
       expect(await store.tags()).toEqual(['B', 'a', 'a/x', 'b']);
     });
 
-    test('a 10,000-row batch is one write', async () => {
+    test('a 10,000-row batch is stored whole by one write call', async () => {
       const store = await subject.open('bulk');
       const rows = Array.from({ length: 10_000 }, (_, i) =>
         row(`tag${i % 20}`, T0 + i, i % 7 === 0 ? null : i / 3, i % 7 === 0 ? `text ${i}` : null),
       );
       const started = Date.now();
       await store.write(rows);
-      console.log(`${backend}: wrote 10,000 rows in one write in ${Date.now() - started} ms`);
+      console.log(`${backend}: stored 10,000 rows in ${Date.now() - started} ms`);
       expect(await subject.count('bulk')).toBe(10_000);
     });
   });

@@ -94,16 +94,33 @@ describe('mqtt-broker with a username and a password from the environment', () =
   });
 
   it('shows a refused password on the nodes and keeps what was published for later', async () => {
-    const f = await flow({ url: passwordBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_WRONG' });
-    await f.inject('pub', { payload: 1 });
-    await until(
-      () => lastText(f, 'sub').includes('the broker refused the user name or password'),
-      15_000,
-      'the refusal in the status',
-    );
-    expect(f.statuses('sub').at(-1)?.state).toBe('reconnecting');
-    await until(() => f.statuses('pub').some((s) => s.backlog === 1), 5_000, 'the backlog of 1 in the status');
-  });
+    // A broker of its own: the test changes its password file. The watcher has its own user, as
+    // Mosquitto drops clients whose credentials a reload made invalid.
+    const broker = await Mosquitto.start({ users: { edge: 's3cret-pw', watcher: 'w4tch-pw' } });
+    try {
+      const f = await flow({ url: broker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_WRONG' });
+      await f.inject('pub', { payload: { reading: 1 } });
+      await until(
+        () => lastText(f, 'sub').includes('the broker refused the user name or password'),
+        15_000,
+        'the refusal in the status',
+      );
+      expect(f.statuses('sub').at(-1)?.state).toBe('reconnecting');
+      await until(() => f.statuses('pub').some((s) => s.backlog === 1), 15_000, 'the backlog of 1 in the status');
+
+      // The broker is given the password the flow has (the operator fixed the credential): the
+      // runtime's next reconnect gets in, and the message kept since then is delivered, once.
+      const got = await watcher(broker.url, { username: 'watcher', password: 'w4tch-pw' });
+      broker.setPassword('edge', 'not-the-password');
+      await until(() => got.length === 1, 40_000, 'the kept message at the watcher');
+      expect(JSON.parse(got[0])).toEqual({ reading: 1 });
+      await until(() => f.statuses('pub').at(-1)?.backlog === 0, 15_000, 'an empty backlog in the status');
+      expect(got).toHaveLength(1);
+    } finally {
+      for (const f of open.splice(0)) await f.stop();
+      await broker.down();
+    }
+  }, 90_000);
 
   it('refuses to connect, in plain words, when the named password is not set', async () => {
     const f = await flow({ url: passwordBroker.url, username: 'edge', passwordEnv: 'TAGFLOW_TEST_MQTT_UNSET' });

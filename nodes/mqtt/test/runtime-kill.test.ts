@@ -106,7 +106,10 @@ it('loses nothing when the runtime is killed (SIGKILL) mid-backlog and started a
     `${TOTAL} messages in the buffer`,
   );
 
-  // 2. The cloud broker comes back; the runtime is killed as soon as delivery has begun.
+  // 2. The cloud broker comes back; the runtime is killed as soon as delivery has begun. It is
+  // frozen until the test's subscriber is subscribed: its next reconnect could otherwise come
+  // first and deliver to a broker with no subscriber yet.
+  first.child.kill('SIGSTOP');
   await sink.up();
   const subscriber = await client(sink.url, { clientId: 'kill-test-subscriber', clean: false });
   const got: number[] = [];
@@ -115,6 +118,7 @@ it('loses nothing when the runtime is killed (SIGKILL) mid-backlog and started a
     if (got.length === 1) first.child.kill('SIGKILL');
   });
   await subscriber.subscribeAsync('seq/out', { qos: 1 });
+  first.child.kill('SIGCONT');
   await new Promise((ok) => first.child.once('exit', ok));
   expect(first.child.signalCode).toBe('SIGKILL');
   await new Promise((r) => setTimeout(r, 200)); // what was on the wire at the kill has arrived

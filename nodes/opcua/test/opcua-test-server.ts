@@ -40,6 +40,15 @@ export const NODES = {
 
 export const FIXED_DATE = new Date('2026-01-02T03:04:05.678Z');
 
+/** How a test server differs from node-opcua's defaults. */
+export interface OpcuaTestServerOptions {
+  /**
+   * Advertise MinSupportedSampleRate 0: an item sampled at 0 gets every change as it is set. By
+   * default node-opcua folds the changes within 100 ms into the latest one.
+   */
+  everyChange?: boolean;
+}
+
 /**
  * A real node-opcua server for the tests, on a free loopback port with its own temporary PKI. It
  * can be stopped and started again on the same port (same certificate) to test reconnection.
@@ -54,10 +63,11 @@ export class OpcuaTestServer {
   private constructor(
     readonly port: number,
     readonly pkiDir: string,
+    private readonly options: OpcuaTestServerOptions,
   ) {}
 
-  static async start(): Promise<OpcuaTestServer> {
-    const s = new OpcuaTestServer(await freePort(), mkdtempSync(join(tmpdir(), 'tagflow-opcua-server-')));
+  static async start(options: OpcuaTestServerOptions = {}): Promise<OpcuaTestServer> {
+    const s = new OpcuaTestServer(await freePort(), mkdtempSync(join(tmpdir(), 'tagflow-opcua-server-')), options);
     await s.up();
     return s;
   }
@@ -89,6 +99,7 @@ export class OpcuaTestServer {
           userName === TEST_USER.userName && password === TEST_USER.password,
       },
       buildInfo: { productName: 'tagflow-test-server' },
+      ...(this.options.everyChange ? { serverCapabilities: { minSupportedSampleRate: 0 } } : {}),
     });
     await server.initialize();
     this.populate(server);
@@ -191,10 +202,6 @@ export class OpcuaTestServer {
     add('readOnly', DataType.Double, 1);
   }
 }
-
-/** A port free now on loopback (the server is started on it, and restarted on the same one). */
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Re-exported for the tests of this package that import them from here.
 export { freePort, until };

@@ -7,7 +7,7 @@ import type { FlowUnderTest } from '@tagflow/node-test';
 import type { ResourceContext } from '@tagflow/node-sdk';
 import { browse, opcuaRead, opcuaServer, opcuaSubscribe, opcuaWrite } from '../src';
 import type { OpcuaConnection } from '../src';
-import { FIXED_DATE, NODES, OpcuaTestServer, sleep, TEST_USER, until } from './opcua-test-server';
+import { FIXED_DATE, NODES, OpcuaTestServer, TEST_USER, until } from './opcua-test-server';
 
 let server: OpcuaTestServer;
 // One client PKI for the whole file: the client certificate is made once.
@@ -105,18 +105,27 @@ describe('opcua-subscribe', () => {
   });
 
   it('applies an absolute deadband on the server', async () => {
-    server.set(NODES.setpoint, new Variant({ dataType: DataType.Double, value: 10 }));
-    const f = await flow([
-      subscribe('sub', { items: [{ nodeId: NODES.setpoint }], deadbandType: 'Absolute', deadbandValue: 1 }),
-    ]);
-    await until(() => f.outputs('sub').length >= 1, 15_000, 'the first value');
-    for (const value of [10.4, 10.9, 11.5, 11.9, 9.0, 9.5]) {
-      server.set(NODES.setpoint, new Variant({ dataType: DataType.Double, value }));
-      await sleep(120);
+    // A server that hands every change to the filter as it is set (no 100 ms folding window, which
+    // paced the values by the wall clock before), so each value below meets the band on its own.
+    const own = await OpcuaTestServer.start({ everyChange: true });
+    const setpoint = (value: number) => own.set(NODES.setpoint, new Variant({ dataType: DataType.Double, value }));
+    try {
+      setpoint(10);
+      const f = await flow(
+        [subscribe('sub', { items: [{ nodeId: NODES.setpoint }], deadbandType: 'Absolute', deadbandValue: 1 })],
+        { endpointUrl: own.endpointUrl },
+      );
+      await until(() => f.outputs('sub').length >= 1, 15_000, 'the first value');
+      for (const value of [10.4, 10.9, 11.5, 11.9, 9.0, 9.5]) setpoint(value);
+      // One item's changes arrive in order: once a last change beyond the band (20) is here,
+      // whatever the values before it caused is here too.
+      setpoint(20);
+      await until(() => f.payloads('sub').includes(20), 10_000, 'the last change beyond the band');
+      expect(f.payloads('sub')).toEqual([10, 11.5, 9, 20]);
+    } finally {
+      for (const f of open.splice(0)) await f.stop();
+      await own.down();
     }
-    await until(() => f.payloads('sub').includes(9), 10_000, 'the last change beyond the band');
-    await sleep(300);
-    expect(f.payloads('sub')).toEqual([10, 11.5, 9]);
   });
 
   it('reports an unknown node id as an error and still monitors the others', async () => {

@@ -1,7 +1,7 @@
 import { runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
 import { opcuaServer, opcuaSubscribe } from '../src';
-import { NODES, OpcuaTestServer, sleep, until } from './opcua-test-server';
+import { NODES, OpcuaTestServer, until } from './opcua-test-server';
 
 let server: OpcuaTestServer;
 let f: FlowUnderTest | undefined;
@@ -48,8 +48,16 @@ describe('opcua-server reconnection', () => {
       new RegExp(`connection to ${server.endpointUrl} lost|cannot connect to ${server.endpointUrl}`),
     );
     const before = flow.outputs('sub').length;
-    await sleep(1500);
-    expect(flow.outputs('sub').length).toBe(before); // nothing while the server is down
+    // The server stays down until the runtime has tried again and failed: nothing arrives meanwhile.
+    await until(
+      () =>
+        flow
+          .statuses('sub')
+          .some((s) => s.state === 'reconnecting' && s.text?.includes(`cannot connect to ${server.endpointUrl}`)),
+      15_000,
+      'a failed reconnect while the server is down',
+    );
+    expect(flow.outputs('sub').length).toBe(before);
     await server.up();
 
     await until(

@@ -31,6 +31,7 @@ export class Mosquitto {
     readonly port: number,
     private readonly config: string,
     private readonly scheme: 'mqtt' | 'mqtts',
+    private readonly passwords: string | undefined,
   ) {}
 
   static async start(options: MosquittoOptions = {}): Promise<Mosquitto> {
@@ -43,10 +44,11 @@ export class Mosquitto {
     const lines = [`user ${userInfo().username}`, `listener ${port} 127.0.0.1`];
     if (options.persistence !== false)
       lines.push('persistence true', `persistence_location ${dir}/`, 'autosave_interval 1');
+    let passwords: string | undefined;
     if (options.users === undefined) {
       lines.push('allow_anonymous true');
     } else {
-      const passwords = join(dir, 'passwords');
+      passwords = join(dir, 'passwords');
       writeFileSync(passwords, '');
       chmodSync(passwords, 0o600);
       for (const [user, password] of Object.entries(options.users))
@@ -65,13 +67,24 @@ export class Mosquitto {
     lines.push(...(options.settings ?? []));
     const config = join(dir, 'mosquitto.conf');
     writeFileSync(config, `${lines.join('\n')}\n`);
-    const broker = new Mosquitto(port, config, tls === undefined ? 'mqtt' : 'mqtts');
+    const broker = new Mosquitto(port, config, tls === undefined ? 'mqtt' : 'mqtts', passwords);
     await broker.up();
     return broker;
   }
 
   get url(): string {
     return `${this.scheme}://127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * Sets a user's password in the broker's password file and has the running broker reload it
+   * (SIGHUP): from then on CONNECTs are checked against the new file, and connected clients whose
+   * credentials it no longer accepts are dropped (Mosquitto 2.0).
+   */
+  setPassword(user: string, password: string): void {
+    if (this.passwords === undefined) throw new Error('this broker was started without users: it has no password file');
+    execFileSync(PASSWD, ['-b', this.passwords, user, password]);
+    this.peer?.child.kill('SIGHUP');
   }
 
   async up(): Promise<void> {

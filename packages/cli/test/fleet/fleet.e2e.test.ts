@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '@tagflow/node-test';
-import { ensureCliBuilt, runTagflow, startTagflow } from '@tagflow/test-support';
+import { ensureCliBuilt, runTagflow, startTagflow, until } from '@tagflow/test-support';
 import type { TagflowProcess, TagflowResult } from '@tagflow/test-support';
 import { fixtures } from '../cli-process';
 import { AdminClient } from '../../src/fleet/admin-client';
@@ -168,8 +168,21 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
   });
 
   it('shows the nodes in error in the status', async () => {
-    // The unplugged sensor reports an error every second.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The unplugged sensor reports an error every second: wait until both runtimes that run it
+    // have counted one and shown its status, as the admin API tells.
+    const [a1, a2] = runtimes as [Runtime, Runtime];
+    for (const runtime of [a1, a2]) {
+      await until(
+        async () => {
+          if (runtime.process.child.exitCode !== null)
+            throw new Error(`${runtime.name} exited (${runtime.process.child.exitCode}):\n${runtime.process.stderr()}`);
+          const node = (await new AdminClient(runtime).status()).nodes['channel-3'];
+          return node?.status?.text === 'no sensor on channel 3' && (node.counters?.errors ?? 0) > 0;
+        },
+        `${runtime.name} to report channel-3 in error`,
+        30_000,
+      );
+    }
     const result = await tagflow(['status', '--label', 'line=l1']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^plant-a-l1 +ok +plugin-sensor v4 +1 +0 +\S+/m);
