@@ -2,16 +2,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '@tagflow/node-test';
-import { ensureCliBuilt } from '@tagflow/test-support';
-import { logLines, runCli } from './cli-process';
+import { ensureCliBuilt, startTagflow, stopAllTagflow } from '@tagflow/test-support';
+import type { StartTagflowOptions, TagflowProcess } from '@tagflow/test-support';
+import { fixtures, logLines, runCli } from './cli-process';
 import type { LogLine } from './cli-process';
-import { adminToken, get, killStarted, spawnStart, start, stop } from './start-process';
-import type { Started } from './start-process';
 
 beforeAll(ensureCliBuilt, 120_000);
-afterAll(killStarted);
+afterAll(stopAllTagflow);
 
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'tagflow-start-log-'));
+
+/** `tagflow start` in the fixtures folder on a new data dir. */
+const start = (options: StartTagflowOptions): Promise<TagflowProcess> =>
+  startTagflow({ dataDir: dataDir(), cwd: fixtures, ...options });
 
 interface Frame {
   type: string;
@@ -20,7 +23,7 @@ interface Frame {
 }
 
 /** Listens to /api/events; `until` resolves once `enough` is true of the frames seen so far. */
-async function events(s: Started, token: string) {
+async function events(s: TagflowProcess, token: string | undefined) {
   const ws = new WebSocket(`${s.url.replace(/^http/, 'ws')}/api/events`, ['bearer', `bearer.${token}`]);
   const frames: Frame[] = [];
   let check: (() => void) | undefined;
@@ -54,14 +57,14 @@ function linesOf(lines: LogLine[], node: string): { written: LogLine[]; summarie
 
 describe('the log of tagflow start', () => {
   it('writes no status line while statuses change many times a second, and only JSON records when not on a terminal', async () => {
-    const s = await start(dataDir(), '--flow', 'status-storm.flow.json');
-    const hub = await events(s, adminToken(s));
+    const s = await start({ args: ['--flow', 'status-storm.flow.json'] });
+    const hub = await events(s, s.token);
     const quietFrom = s.stderr().length;
     // 50 messages a second, each changing the status of two nodes: a few seconds' worth.
     await hub.until((frames) => frames.filter((f) => f.type === 'status').length >= 250);
     expect(s.stderr().slice(quietFrom)).toBe('');
     hub.close();
-    expect(await stop(s)).toBe(0);
+    expect(await s.stop()).toBe(0);
 
     const statusTexts = new Set(hub.frames.flatMap((f) => (f.type === 'status' ? [f.status?.text ?? ''] : [])));
     expect(statusTexts.size).toBeGreaterThan(50); // the statuses really changed
@@ -82,15 +85,14 @@ describe('the log of tagflow start', () => {
   }, 90_000);
 
   it('writes a bounded number of lines for a node failing on every message, with a count of the rest, while /metrics counts every error', async () => {
-    const s = await start(dataDir(), '--flow', 'failing.flow.json');
-    const token = adminToken(s);
-    const hub = await events(s, token);
+    const s = await start({ args: ['--flow', 'failing.flow.json'] });
+    const hub = await events(s, s.token);
     await hub.until((frames) => frames.filter((f) => f.type === 'node-error' && f.nodeId === 'alarm').length >= 60);
     hub.close();
-    const metrics = await (await get(s, '/metrics', token)).text();
+    const metrics = await (await s.api('/metrics')).text();
     const counted = Number((/^tagflow_node_errors_total\{node="alarm"\} (\d+)$/m.exec(metrics) as RegExpExecArray)[1]);
     expect(counted).toBeGreaterThanOrEqual(60);
-    const status = (await (await get(s, '/api/status', token)).json()) as {
+    const status = (await (await s.api('/api/status')).json()) as {
       nodes: Record<string, { counters: { errors: number } }>;
     };
     expect(status.nodes.alarm?.counters.errors).toBeGreaterThanOrEqual(counted);
@@ -99,7 +101,7 @@ describe('the log of tagflow start', () => {
     const running = linesOf(logLines(s.stderr()), 'alarm');
     expect(running.written.length).toBeLessThanOrEqual(10);
     expect(running.summaries).toHaveLength(0);
-    expect(await stop(s)).toBe(0);
+    expect(await s.stop()).toBe(0);
 
     const lines = logLines(s.stderr());
     const { written, summaries } = linesOf(lines, 'alarm');
@@ -122,20 +124,10 @@ describe('the log of tagflow start', () => {
 
   it('hides info lines at --log-level warn and still writes warnings', async () => {
     const port = await freePort();
-    const s = spawnStart({}, dataDir(), '--port', String(port), '--log-level', 'warn');
     // The start line is info, so readiness is asked of the API itself.
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (s.child.exitCode !== null || Date.now() > deadline) throw new Error(`did not start: ${s.stderr()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const s = await start({ port, args: ['--log-level', 'warn'], readyBy: 'healthz' });
     expect(s.stdout()).toMatch(/^admin token: tf_/m); // stdout is not the log
-    expect(await stop(s)).toBe(0);
+    expect(await s.stop()).toBe(0);
     expect(logLines(s.stderr())).toEqual([
       expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^no flow yet: deploy one/) }),
     ]);

@@ -1,33 +1,41 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureCliBuilt } from '@tagflow/test-support';
-import { logLines, runCli } from './cli-process';
-import { adminToken, bin, get, killStarted, start, startWith, stop } from './start-process';
+import { ensureCliBuilt, spawnTagflow, startTagflow, stopAllTagflow } from '@tagflow/test-support';
+import type { StartTagflowOptions, TagflowProcess } from '@tagflow/test-support';
+import { fixtures, logLines, runCli } from './cli-process';
 
 beforeAll(ensureCliBuilt, 120_000);
-afterAll(killStarted);
+afterAll(stopAllTagflow);
+
+/** `tagflow start` in the fixtures folder on a data dir of its own unless given. */
+const start = (options: StartTagflowOptions = {}): Promise<TagflowProcess> =>
+  startTagflow({ dataDir: mkdtempSync(path.join(tmpdir(), 'tagflow-start-')), cwd: fixtures, ...options });
+
+/** A GET on the admin API with the given bearer token. */
+const get = (s: TagflowProcess, route: string, token: string | undefined): Promise<Response> =>
+  s.api(route, { headers: { Authorization: `Bearer ${token}` } });
 
 describe('tagflow start', () => {
   it('prints an admin token once, and keeps flow, tokens and audit log across a restart', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-start-'));
-    const first = await start(dataDir, '--flow', 'pump-monitor.flow.json');
-    const token = adminToken(first);
+    const first = await start({ dataDir, args: ['--flow', 'pump-monitor.flow.json'] });
+    const token = first.token;
+    expect(token).toMatch(/^tf_/);
     expect(((await (await get(first, '/api/flow', token)).json()) as { version: unknown }).version).toMatchObject({
       version: 1,
       flowId: 'pump-monitor',
       deployedBy: 'cli',
     });
     expect((await fetch(`${first.url}/api/flow`)).status).toBe(401);
-    expect(await stop(first)).toBe(0);
+    expect(await first.stop()).toBe(0);
     expect(
       logLines(first.stderr())
         .slice(-2)
         .map((l) => l.msg),
     ).toEqual(['stopping (SIGTERM)', 'stopped']);
 
-    const second = await start(dataDir, '--flow', 'pump-monitor.flow.json');
+    const second = await start({ dataDir, args: ['--flow', 'pump-monitor.flow.json'] });
     expect(second.stdout()).not.toMatch(/admin token/); // shown only on the first start
     const messages = logLines(second.stderr()).map((l) => l.msg);
     expect(messages).toContain('running flow "pump-monitor" version 1 from the data dir');
@@ -38,13 +46,13 @@ describe('tagflow start', () => {
     expect(status.flow).toMatchObject({ id: 'pump-monitor', version: 1 });
     const audit = (await (await get(second, '/api/audit', token)).json()) as Array<{ type: string }>;
     expect(audit.map((e) => e.type)).toEqual(['deploy', 'token-created', 'start', 'login-failed', 'stop', 'start']);
-    await stop(second);
+    await second.stop();
   }, 60_000);
 
   it('takes tokens and secrets made with the CLI while it runs, and never shows a secret', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-start-'));
-    const s = await start(dataDir);
-    const admin = adminToken(s);
+    const s = await start({ dataDir });
+    const admin = s.token;
     const created = await runCli(['token', 'create', '--role', 'viewer', '--name', 'dashboard', '--data-dir', dataDir]);
     const viewer = created.stdout.trim();
     expect((await get(s, '/api/status', viewer)).status).toBe(200);
@@ -53,17 +61,17 @@ describe('tagflow start', () => {
     await runCli(['token', 'revoke', id, '--data-dir', dataDir]);
     expect((await get(s, '/api/status', viewer)).status).toBe(401);
 
-    const set = spawn(process.execPath, [bin, 'secret', 'set', 'PLANT_PASSWORD', '--data-dir', dataDir]);
+    const set = spawnTagflow(['secret', 'set', 'PLANT_PASSWORD', '--data-dir', dataDir], { cwd: fixtures });
     set.stdin.end('correct horse battery staple\n');
     expect(await new Promise((ok) => set.once('exit', ok))).toBe(0);
     const listed = await (await get(s, '/api/secrets', admin)).text();
     expect(JSON.parse(listed)).toEqual({ names: ['PLANT_PASSWORD'] });
     expect(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')).not.toContain('correct horse');
-    await stop(s);
+    await s.stop();
   }, 60_000);
 
   it('warns when the admin API listens beyond loopback without TLS', async () => {
-    const s = await start(mkdtempSync(path.join(tmpdir(), 'tagflow-start-')), '--host', '0.0.0.0');
+    const s = await start({ args: ['--host', '0.0.0.0'] });
     expect(logLines(s.stderr())).toContainEqual(
       expect.objectContaining({
         level: 'warn',
@@ -71,16 +79,12 @@ describe('tagflow start', () => {
         msg: expect.stringMatching(/^the admin API listens on 0\.0\.0\.0 without TLS/),
       }),
     );
-    await stop(s);
+    await s.stop();
   }, 30_000);
 
   it('gives flows secrets from its store and TAGFLOW_* variables only, never other environment variables', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-start-'));
-    const s = await startWith(
-      { AWS_SECRET_ACCESS_KEY: 'not-for-flows', TAGFLOW_INFLUX_PASSWORD: 'ok-for-flows' },
-      dataDir,
-    );
-    const admin = adminToken(s);
+    const s = await start({ env: { AWS_SECRET_ACCESS_KEY: 'not-for-flows', TAGFLOW_INFLUX_PASSWORD: 'ok-for-flows' } });
+    const admin = s.token;
     const deploy = async (passwordEnv: string) => {
       const current = await get(s, '/api/flow', admin);
       const version =
@@ -127,6 +131,6 @@ describe('tagflow start', () => {
     );
     await deploy('TAGFLOW_INFLUX_PASSWORD');
     await until((t) => /cannot reach InfluxDB|refused|ECONNREFUSED/i.test(t) && !t.includes('not set'));
-    await stop(s);
+    await s.stop();
   }, 60_000);
 });

@@ -62,6 +62,11 @@ export interface StartTagflowOptions extends Partial<TagflowSpawnOptions> {
   args?: readonly string[];
   /** How long it may take to listen (default 20 s). */
   timeoutMs?: number;
+  /**
+   * How to tell that it listens: its start line on stderr (default), or a 200 from `/healthz` on
+   * 127.0.0.1:`port` (which must then be given) for a log too quiet to say so (`--log-level warn`).
+   */
+  readyBy?: 'log' | 'healthz';
 }
 
 /** A running `tagflow start`. */
@@ -91,6 +96,8 @@ const running = new Set<TagflowProcess>();
 
 /** Starts `tagflow start` and resolves once its admin API listens (and its first token, if any, is read). */
 export async function startTagflow(options: StartTagflowOptions = {}): Promise<TagflowProcess> {
+  const byHealthz = options.readyBy === 'healthz';
+  if (byHealthz && !options.port) throw new Error('startTagflow: readyBy "healthz" needs a port');
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'tagflow-test-'));
   mkdirSync(dataDir, { recursive: true });
   const child = spawnTagflow(
@@ -101,16 +108,23 @@ export async function startTagflow(options: StartTagflowOptions = {}): Promise<T
   let stderr = '';
   child.stdout.on('data', (c: string) => (stdout += c));
   child.stderr.on('data', (c: string) => (stderr += c));
-  const ready = () => ADMIN_URL.test(stderr) && (!TOKEN_NOTICE.test(stderr) || ADMIN_TOKEN.test(stdout));
+  const base = `http://127.0.0.1:${options.port}`;
+  const ready = async () =>
+    byHealthz
+      ? fetch(`${base}/healthz`).then(
+          (res) => res.ok,
+          () => false,
+        )
+      : ADMIN_URL.test(stderr) && (!TOKEN_NOTICE.test(stderr) || ADMIN_TOKEN.test(stdout));
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
-  while (!ready()) {
+  while (!(await ready())) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`tagflow start did not start (exit ${child.exitCode}):\n${stdout}${stderr}`);
     }
     await sleep(20);
   }
-  const url = (ADMIN_URL.exec(stderr) as RegExpExecArray)[1].replace(/\/$/, '');
+  const url = byHealthz ? base : (ADMIN_URL.exec(stderr) as RegExpExecArray)[1].replace(/\/$/, '');
   const token = ADMIN_TOKEN.exec(stdout)?.[1];
   const started: TagflowProcess = {
     url,
