@@ -1,5 +1,6 @@
 import { defineNode, deriveMessage, NodeError } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
+import { serverProperty, variableItemSchema } from './schema-pieces';
 import { errorText } from './error-text';
 import type { Message } from '@tagflow/node-sdk';
 import type { NodeId } from 'node-opcua';
@@ -67,35 +68,12 @@ export default defineNode({
   configSchema: {
     type: 'object',
     properties: {
-      server: {
-        type: 'string',
-        description: 'Id of the opcua-server resource.',
-        minLength: 1,
-        'x-ui': { label: 'Server', widget: 'resource', resourceType: 'opcua-server' },
-      },
+      server: serverProperty,
       items: {
         type: 'array',
         description: 'Variables to read; leave empty to read the node id given in msg.payload (else msg.topic).',
         default: [],
-        items: {
-          type: 'object',
-          properties: {
-            nodeId: {
-              type: 'string',
-              description: 'Node id, e.g. ns=1;s=Pump.Flow.',
-              minLength: 1,
-              'x-ui': { label: 'Node id', widget: 'opcua-node' },
-            },
-            name: {
-              type: 'string',
-              description: 'Topic of its message; default the node id.',
-              minLength: 1,
-              'x-ui': { label: 'Name' },
-            },
-          },
-          required: ['nodeId'],
-          additionalProperties: false,
-        },
+        items: variableItemSchema,
         'x-ui': { label: 'Variables' },
       },
     },

@@ -1,5 +1,6 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
+import { serverProperty, variableItemSchema } from './schema-pieces';
 import { errorText } from './error-text';
 import { AttributeIds, DataChangeFilter, DataChangeTrigger, DeadbandType, TimestampsToReturn } from 'node-opcua';
 import type { ClientSubscription, DataValue, MonitoringParametersOptions } from 'node-opcua';
@@ -86,35 +87,12 @@ export default defineNode({
   configSchema: {
     type: 'object',
     properties: {
-      server: {
-        type: 'string',
-        description: 'Id of the opcua-server resource.',
-        minLength: 1,
-        'x-ui': { label: 'Server', widget: 'resource', resourceType: 'opcua-server' },
-      },
+      server: serverProperty,
       items: {
         type: 'array',
         description: 'Variables to monitor.',
         minItems: 1,
-        items: {
-          type: 'object',
-          properties: {
-            nodeId: {
-              type: 'string',
-              description: 'Node id, e.g. ns=1;s=Pump.Flow.',
-              minLength: 1,
-              'x-ui': { label: 'Node id', widget: 'opcua-node' },
-            },
-            name: {
-              type: 'string',
-              description: 'Topic of its messages; default the node id.',
-              minLength: 1,
-              'x-ui': { label: 'Name' },
-            },
-          },
-          required: ['nodeId'],
-          additionalProperties: false,
-        },
+        items: variableItemSchema,
         'x-ui': { label: 'Monitored items' },
       },
       publishingIntervalMs: {

@@ -1,5 +1,6 @@
 import { defineNode, deriveMessage, NodeError } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
+import { serverProperty } from './schema-pieces';
 import { errorText } from './error-text';
 import type { Message } from '@tagflow/node-sdk';
 import { DataType } from 'node-opcua';
@@ -80,12 +81,7 @@ export default defineNode({
   configSchema: {
     type: 'object',
     properties: {
-      server: {
-        type: 'string',
-        description: 'Id of the opcua-server resource.',
-        minLength: 1,
-        'x-ui': { label: 'Server', widget: 'resource', resourceType: 'opcua-server' },
-      },
+      server: serverProperty,
       nodeId: {
         type: 'string',
         description: 'Variable to write, e.g. ns=1;s=Pump.Setpoint; leave empty to take it from msg.topic.',
