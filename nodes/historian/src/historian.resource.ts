@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { defineResource, NodeError } from '@tagflow/node-sdk';
+import { defineResource, NodeError, passwordEnvProperty } from '@tagflow/node-sdk';
 import { historianErrors } from './error-codes';
 import type { HistorianStore } from './historian-store';
 
@@ -89,12 +89,7 @@ export default defineResource({
         minLength: 1,
         'x-ui': { label: 'User name' },
       },
-      passwordEnv: {
-        type: 'string',
-        description: 'Name of the environment variable (or secret) holding the password: never the password itself.',
-        minLength: 1,
-        'x-ui': { label: 'Password variable' },
-      },
+      passwordEnv: passwordEnvProperty('Password variable'),
       // postgres
       host: {
         type: 'string',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { connect } from 'mqtt';
 import type { IClientOptions } from 'mqtt';
-import { defineResource, NodeError } from '@tagflow/node-sdk';
+import { defineResource, NodeError, passwordEnvProperty } from '@tagflow/node-sdk';
 import { describeConnectError } from './connect-error';
 import { mqttErrors } from './error-codes';
 import { MqttConnection } from './mqtt-connection';
@@ -80,11 +80,7 @@ export default defineResource({
         description: 'User name, when the broker asks for one.',
         'x-ui': { label: 'User name' },
       },
-      passwordEnv: {
-        type: 'string',
-        description: 'Name of the environment variable (or secret) holding the password: never the password itself.',
-        'x-ui': { label: 'Password variable' },
-      },
+      passwordEnv: passwordEnvProperty('Password variable'),
       caFile: {
         type: 'string',
         description: 'PEM file of the CA that signed the broker certificate (TLS).',

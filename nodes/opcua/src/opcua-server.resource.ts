@@ -1,4 +1,4 @@
-import { defineResource, NodeError } from '@tagflow/node-sdk';
+import { defineResource, NodeError, passwordEnvProperty } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
 import { errorText } from './error-text';
 import type { NodeLogger } from '@tagflow/node-sdk';
@@ -112,12 +112,7 @@ export default defineResource({
         minLength: 1,
         'x-ui': { label: 'User name' },
       },
-      passwordEnv: {
-        type: 'string',
-        description: 'Name of the environment variable (or secret) holding the password: never the password itself.',
-        minLength: 1,
-        'x-ui': { label: 'Password from (variable name)' },
-      },
+      passwordEnv: passwordEnvProperty('Password from (variable name)'),
       autoAcceptServerCertificate: {
         type: 'boolean',
         description:
