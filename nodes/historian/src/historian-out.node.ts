@@ -1,4 +1,4 @@
-import { defineNode, NodeError } from '@tagflow/node-sdk';
+import { defineNode, NodeError, outboxOverflowProperty } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 import { historianErrors } from './error-codes';
 import { isRefusedWrite } from './historian-store';
@@ -113,12 +113,7 @@ export default defineNode({
         exclusiveMinimum: 0,
         'x-ui': { label: 'Buffer size', unit: 'MB' },
       },
-      overflow: {
-        description: 'When the buffer is full: drop the oldest (counted in the status), or block (hold the flow back).',
-        default: 'drop-oldest',
-        enum: ['drop-oldest', 'block'],
-        'x-ui': { label: 'When the buffer is full' },
-      },
+      overflow: outboxOverflowProperty,
     },
     required: ['historian'],
     additionalProperties: false,

@@ -8,7 +8,7 @@ export type { NodeDefinition, AnyNodeDefinition, ConfigMigration, ConfigOf } fro
 export { defineNode, ERROR_PORT } from './define-node';
 export type { ResourceDefinition, AnyResourceDefinition, ResourceContext, ResourceInstance } from './define-resource';
 export { defineResource } from './define-resource';
-export { passwordEnvProperty } from './schema-pieces';
+export { outboxOverflowProperty, passwordEnvProperty } from './schema-pieces';
 export type { ResourceHandle } from './resource-handle';
 export type { Outbox, OutboxOptions } from './outbox';
 export { OUTBOX_SYNC_MS } from './outbox';

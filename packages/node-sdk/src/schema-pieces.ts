@@ -11,3 +11,11 @@ export function passwordEnvProperty<const Label extends string>(label: Label) {
     'x-ui': { label },
   } as const;
 }
+
+/** The config property choosing an outbox's `overflow` policy (see `OutboxOptions`), e.g. `overflow: outboxOverflowProperty`. */
+export const outboxOverflowProperty = {
+  description: 'When the buffer is full: drop the oldest (counted in the status), or block (hold the flow back).',
+  default: 'drop-oldest',
+  enum: ['drop-oldest', 'block'],
+  'x-ui': { label: 'When the buffer is full' },
+} as const;
