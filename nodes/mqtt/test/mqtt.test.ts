@@ -13,7 +13,9 @@ const open: Array<{ stop(): Promise<void> }> = [];
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
-  broker = await Mosquitto.start();
+  // Queues without limit for a subscriber: a default Mosquitto drops QoS 1 messages beyond 1,000
+  // queued for a subscriber slower than the publisher (on a loaded machine), the broker's loss.
+  broker = await Mosquitto.start({ settings: ['max_queued_messages 0'] });
 });
 afterEach(async () => {
   for (const f of open.splice(0)) await f.stop();

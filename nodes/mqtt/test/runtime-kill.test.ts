@@ -19,10 +19,12 @@ const clients: MqttClient[] = [];
 const runtimes: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(async () => {
-  // The sink broker queues without limit for the test's subscriber: a default Mosquitto drops QoS 1
-  // messages beyond 1,000 queued for a subscriber slower than the publisher (on a loaded machine),
-  // which would be the broker's loss, not the runtime's.
-  [source, sink] = await Promise.all([Mosquitto.start(), Mosquitto.start({ settings: ['max_queued_messages 0'] })]);
+  // Both brokers queue without limit for their subscriber (the runtime on the source, the test's
+  // client on the sink): a default Mosquitto drops QoS 1 messages beyond 1,000 queued for a
+  // subscriber slower than the publisher (on a loaded machine), which would be the broker's loss,
+  // not the runtime's.
+  const unlimited = { settings: ['max_queued_messages 0'] };
+  [source, sink] = await Promise.all([Mosquitto.start(unlimited), Mosquitto.start(unlimited)]);
 });
 afterAll(async () => {
   for (const r of runtimes) if (r.exitCode === null && r.signalCode === null) r.kill('SIGKILL');
