@@ -19,7 +19,7 @@ export interface PeerProcess {
   readonly child: ChildProcess;
   /** The last 4,000 characters it printed on stderr (and on stdout when no `onLine` reads it). */
   output(): string;
-  /** Sends `signal` (SIGTERM, as a service stop would; SIGCONT first, so a paused peer can die) and waits for the exit. */
+  /** Sends `signal` (SIGTERM, as a service stop would; SIGCONT first, so a paused peer can die) and waits for it to exit and its output to be read. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -55,7 +55,12 @@ export async function startPeer(command: string, args: readonly string[], option
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
+      // 'close' comes after the last of its output has been read ('exit' may come before it); a
+      // descendant still holding its pipes open gets a second, not a hang.
+      const exited = new Promise<void>((resolve) => {
+        child.once('close', () => resolve());
+        child.once('exit', () => setTimeout(resolve, 1000).unref());
+      });
       child.kill('SIGCONT');
       child.kill(signal);
       await exited;

@@ -34,7 +34,7 @@ Examples:
 async function docs(dirs: string[], options: DocsOptions): Promise<void> {
   const pages: DocsPage[] = (dirs.length > 0 ? dirs : ['.']).flatMap((dir) => packageDocsPages(dir));
   const shown = (p: StalePage, words: Record<StalePage['reason'], string>) =>
-    `${path.relative(process.cwd(), p.file) || p.file}: ${words[p.reason]}`;
+    `${shortPath(p.file)}: ${words[p.reason]}`;
   if (options.check) {
     const stale = stalePages(pages);
     if (stale.length === 0) {
@@ -62,3 +62,9 @@ const WRITTEN: Record<StalePage['reason'], string> = {
   differs: 'updated',
   orphaned: 'removed (its definition is gone)',
 };
+
+/** A page inside the working folder by its relative path, any other by its absolute one (never `../..`). */
+function shortPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
