@@ -189,6 +189,9 @@ export class OpcuaTestServer {
       dataType: 'Double',
       engineeringUnitsRange: { low: 0, high: 1000 },
     });
+    // A value of its own: after a restart, the value a new subscription starts with must not be
+    // the last one the server had before it stopped (a client may have that one already).
+    this.count++;
     counter.setValueFromSource(new Variant({ dataType: DataType.Double, value: this.count }));
     this.variables.set(NODES.counter, counter);
     add('int32', DataType.Int32, -42, { writable: true });
