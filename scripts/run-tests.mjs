@@ -1,6 +1,7 @@
 // Runs the type-check of every package, the lint of every package and the format check of the
 // tree, then every package's Jest tests in one Jest run, and prints one closing line for the whole
-// suite: `N passed, N failed` (a failed type-check, lint or format check counts as one failure).
+// suite: `N passed, N failed, N skipped` (a failed type-check, lint or format check counts as one
+// failure; so does a project, or a whole run, that executed no test).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -14,7 +14,7 @@ describe('catalogFromApi', () => {
       package: { name: '@tagflow/nodes-core' },
     });
     expect(typeof avg.docs).toBe('string');
-    expect(avg.resources).toBeUndefined();
+    expect(avg.resources).toEqual({}); // as the runtime sends it: moving-average names no resource
     expect(catalog.resources.get('historian')?.package?.name).toBe('@tagflow/nodes-historian');
   });
 

@@ -8,7 +8,7 @@ export { systemClock } from './engine/node-clock';
 export { deployErrors, engineErrors, packageErrors } from './error-codes';
 export type { DeployErrorCode } from './error-codes';
 export { NodeRegistry } from './registry/node-registry';
-export type { PackageRef, RegisteredNode, RegisteredResource } from './registry/node-registry';
+export type { PackageRef, PaletteJson, RegisteredNode, RegisteredResource } from './registry/node-registry';
 export { discoverNodePackages } from './registry/discover-packages';
 export type {
   DiscoveryOptions,

@@ -110,9 +110,60 @@ export class NodeRegistry {
     return this.cachedCatalog;
   }
 
+  /**
+   * The body of `GET /api/nodes`, which the editor's palette, forms and help are drawn from: every
+   * node and resource type in registration order, absent optional fields as `null` or `{}`.
+   */
+  paletteJson(): PaletteJson {
+    return {
+      nodes: this.nodeTypes().map(({ definition: d, package: pkg }) => ({
+        type: d.type,
+        version: d.version,
+        category: d.category,
+        description: d.description,
+        docs: d.docs ?? null,
+        errors: d.errors ?? {},
+        inputs: d.inputs,
+        outputs: d.outputs,
+        configSchema: d.configSchema,
+        // Which config fields name a resource, and of which type: the editor offers resource pickers from it.
+        resources: d.resources ?? {},
+        package: pkg,
+      })),
+      resources: this.resourceTypes().map(({ definition: d, package: pkg }) => ({
+        type: d.type,
+        version: d.version,
+        description: d.description,
+        docs: d.docs ?? null,
+        errors: d.errors ?? {},
+        configSchema: d.configSchema,
+        package: pkg,
+      })),
+    };
+  }
+
   /** Config migrations of a node type, for `validateFlow`. */
   readonly migrations = (type: string): NodeMigrations | undefined => {
     const entry = this.nodes.get(type);
     return entry && { version: entry.definition.version, migrations: entry.definition.migrations };
   };
+}
+
+/** `GET /api/nodes`: what the editor knows of the installed types (see `NodeRegistry.paletteJson`). */
+export interface PaletteJson {
+  nodes: Array<
+    Pick<AnyNodeDefinition, 'type' | 'version' | 'category' | 'description' | 'inputs' | 'outputs' | 'configSchema'> & {
+      docs: string | null;
+      errors: Readonly<Record<string, string>>;
+      resources: Readonly<Record<string, string>>;
+      package: PackageRef;
+    }
+  >;
+  resources: Array<
+    Pick<AnyResourceDefinition, 'type' | 'version' | 'description' | 'configSchema'> & {
+      docs: string | null;
+      errors: Readonly<Record<string, string>>;
+      package: PackageRef;
+    }
+  >;
 }
