@@ -1,7 +1,7 @@
 import { createMessage, defineNode, NodeError } from '@tagflow/node-sdk';
 import type { AnyNodeDefinition, Message } from '@tagflow/node-sdk';
 import { Engine, NodeRegistry } from '../src';
-import type { EngineLogger } from '../src';
+import type { EngineLogger, EngineOptions } from '../src';
 
 /** Log lines kept in memory, so tests can assert what was reported. */
 export class MemoryLogger implements EngineLogger {
@@ -149,18 +149,22 @@ export const catcher = defineNode({
   },
 });
 
-export function makeEngine(extra: AnyNodeDefinition[] = [], closeTimeoutMs = 2000) {
+export function makeEngine(
+  extra: AnyNodeDefinition[] = [],
+  closeTimeoutMs = 2000,
+  options: Omit<EngineOptions, 'registry' | 'logger' | 'closeTimeoutMs'> = {},
+) {
   const registry = new NodeRegistry();
   const builtIn: AnyNodeDefinition[] = [counter, adder, slow, picky, pickyWithErrorPort, sink, catcher];
   for (const def of [...builtIn, ...extra]) registry.registerNode(def);
   const logger = new MemoryLogger();
-  const engine = new Engine({ registry, logger, closeTimeoutMs });
+  const engine = new Engine({ ...options, registry, logger, closeTimeoutMs });
   return { engine, registry, logger };
 }
 
 /** Builds a flow from `id:type` nodes and `a->b` edges. */
 export function flow(
-  nodes: Array<{ id: string; type: string; config?: Record<string, unknown>; queue?: object }>,
+  nodes: Array<{ id: string; type: string; config?: Record<string, unknown>; queue?: object; disabled?: boolean }>,
   edges: string[],
   id = 'test-flow',
 ) {

@@ -8,6 +8,7 @@ import type { Clock, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
 import { deployErrors, engineErrors } from '../error-codes';
 import type { DeployErrorCode } from '../error-codes';
 import type { NodeRegistry } from '../registry/node-registry';
+import { Activity } from './activity';
 import { NodeRunner } from './node-runner';
 import type { RunnerHost, Target } from './node-runner';
 import { systemClock } from './node-clock';
@@ -38,6 +39,14 @@ export interface EngineOptions {
    * that name. `tagflow start` looks in its encrypted secret store first, then the environment.
    */
   secret?: (name: string) => string | undefined;
+  /**
+   * For a watchdog on another thread: an Int32Array over a SharedArrayBuffer (length >= 2) the
+   * engine keeps up to date with Atomics. Slot 0 counts node entries (each message handled, each
+   * start, timer callback and resource listener call; it wraps), slot 1 is the index in
+   * `nodeIds()` of the node whose code runs synchronously now, -1 when none. A counter that stops
+   * moving while slot 1 stays on a node means that node holds the thread.
+   */
+  activity?: Int32Array;
 }
 
 /** The outcome of a deploy: what changed, or every reason it was refused. */
@@ -80,6 +89,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private runners = new Map<string, NodeRunner>();
   private resources = new Map<string, ResourceRunner>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly activity: Activity;
+  private ids: readonly string[] = [];
 
   constructor(options: EngineOptions) {
     super();
@@ -89,6 +100,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.maxErrorDepth = options.maxErrorDepth ?? 10;
     this.dataDir = options.dataDir ?? join(homedir(), '.tagflow');
+    this.activity = new Activity(options.activity);
     this.resourceHost = {
       logger: this.logger,
       clock: this.clock,
@@ -128,9 +140,27 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.runners = new Map();
       this.resources = new Map();
       this.flow = undefined;
+      this.ids = [];
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The node whose code the engine runs synchronously now (its `onMessage`, `start`, a timer
+   * callback or a resource listener), since when (ms since the Unix epoch); undefined between them.
+   */
+  busyNode(): { nodeId: string; type: string; sinceMs: number } | undefined {
+    const node = this.activity.node;
+    return node === undefined ? undefined : { nodeId: node.id, type: node.type, sinceMs: this.activity.sinceMs };
+  }
+
+  /**
+   * The ids of the running flow's nodes (disabled ones included), in the flow file's order: what
+   * slot 1 of `EngineOptions.activity` indexes. Fixed until the next deploy.
+   */
+  nodeIds(): string[] {
+    return [...this.ids];
   }
 
   /** Counters of every running node, by node id. */
@@ -362,6 +392,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private wire(flow: Flow): void {
+    this.ids = flow.nodes.map((n) => n.id);
+    flow.nodes.forEach((n, i) => {
+      const runner = this.runners.get(n.id);
+      if (runner) runner.activityIndex = i;
+    });
     const routes = new Map<string, Map<string, Target[]>>();
     const parents = new Map<string, Set<string>>();
     for (const edge of flow.edges) {
@@ -444,6 +479,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         return opening;
       },
       dataDir: this.dataDir,
+      activity: this.activity,
     };
   }
 

@@ -22,7 +22,11 @@ export class NodeClock implements Clock {
   private readonly live = new Set<Timer>();
   private closed = false;
 
-  constructor(private readonly base: Clock) {}
+  /** `around` runs each timer callback (the engine marks the node as running while it does). */
+  constructor(
+    private readonly base: Clock,
+    private readonly around: (callback: () => void) => void = (callback) => callback(),
+  ) {}
 
   now(): number {
     return this.base.now();
@@ -38,7 +42,7 @@ export class NodeClock implements Clock {
     };
     const inner = this.base.setTimeout(() => {
       this.live.delete(timer);
-      callback();
+      this.around(callback);
     }, ms);
     this.live.add(timer);
     return timer;
@@ -46,7 +50,7 @@ export class NodeClock implements Clock {
 
   setInterval(callback: () => void, ms: number): Timer {
     if (this.closed) return { cancel: () => undefined };
-    const inner = this.base.setInterval(callback, ms);
+    const inner = this.base.setInterval(() => this.around(callback), ms);
     const timer: Timer = {
       cancel: () => {
         this.live.delete(timer);

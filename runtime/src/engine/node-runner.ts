@@ -10,6 +10,7 @@ import type {
   OutboxOptions,
   ResourceHandle,
 } from '@tagflow/node-sdk';
+import type { Activity, TrackedNode } from './activity';
 import { MessageQueue } from './message-queue';
 import { NodeClock } from './node-clock';
 import { closeWithin, taggedLogger } from './close-within';
@@ -26,6 +27,8 @@ export interface RunnerHost {
   resource(runner: NodeRunner, id: string): ResourceHandle<unknown>;
   outbox(runner: NodeRunner, options: OutboxOptions | undefined): Promise<Outbox<unknown>>;
   readonly dataDir: string;
+  /** Which node's code runs now (shared by every runner of the engine). */
+  readonly activity: Activity;
 }
 
 /** An input port of a node that an output port is wired to. */
@@ -53,9 +56,10 @@ let syncDepth = 0;
  * Runs one node of a deployed flow: its context, its input queue, its counters. The engine wires
  * runners together and replaces them on redeploy; a runner lives as long as its node is unchanged.
  */
-export class NodeRunner {
+export class NodeRunner implements TrackedNode {
   readonly id: string;
   readonly type: string;
+  activityIndex = -1;
   readonly counters: NodeCounters = { in: 0, out: 0, errors: 0, dropped: 0, queued: 0 };
   /** Output port name -> wired input ports. Replaced whole on rewiring. */
   routes = new Map<string, Target[]>();
@@ -92,6 +96,7 @@ export class NodeRunner {
   /** Removes this node's resource listeners when it closes (the connection outlives the node). */
   private readonly detachers: Array<() => void> = [];
   private readonly nodeClock: NodeClock;
+  private readonly activity: Activity;
   readonly context: NodeContext;
 
   constructor(
@@ -103,7 +108,8 @@ export class NodeRunner {
     this.type = node.type;
     this.queueSize = node.queue?.size ?? DEFAULT_QUEUE_SIZE;
     this.overflow = node.queue?.overflow ?? 'block';
-    this.nodeClock = new NodeClock(host.clock);
+    this.activity = host.activity;
+    this.nodeClock = new NodeClock(host.clock, (callback) => this.activity.run(this, callback));
     this.started = new Promise((resolve) => (this.markStarted = resolve));
     this.context = this.makeContext();
   }
@@ -118,9 +124,10 @@ export class NodeRunner {
   /** Lets a source begin emitting; its failure is reported as the node's error. */
   async start(): Promise<void> {
     this.markStarted();
-    if (this.closed || !this.instance?.start) return;
+    const instance = this.instance;
+    if (this.closed || !instance?.start) return;
     try {
-      await this.instance.start();
+      await this.activity.run(this, () => instance.start?.());
     } catch (err) {
       this.host.routeError(this, err, undefined);
     }
@@ -241,16 +248,21 @@ export class NodeRunner {
     const handler = this.handler;
     if (!handler) return;
     let result: void | Promise<void>;
+    const activity = this.activity;
+    const outerSinceMs = activity.sinceMs;
+    const outer = activity.enter(this);
     syncDepth++;
     try {
       result = handler(msg, port);
     } catch (err) {
       syncDepth--;
+      activity.leave(outer, outerSinceMs);
       this.counters.errors++;
       this.host.routeError(this, err, msg);
       return;
     }
     syncDepth--;
+    activity.leave(outer, outerSinceMs);
     if (result !== undefined && typeof result.then === 'function') {
       this.busy = true;
       result.then(this.onSettled, (err: unknown) => {
@@ -434,7 +446,7 @@ export class NodeRunner {
         await this.started;
         if (this.closed) return;
         try {
-          await listener(arg);
+          await this.activity.run(this, () => listener(arg));
         } catch (err) {
           this.counters.errors++;
           this.host.routeError(this, err, undefined);
