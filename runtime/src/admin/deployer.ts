@@ -45,7 +45,7 @@ export class Deployer implements DeployerApi {
       const versions = flows.list();
       const target =
         options.toVersion ?? versions[versions.findIndex((v) => v.version === current?.version.version) - 1]?.version;
-      const flow = target === undefined ? undefined : flows.get(target);
+      const flow = target === undefined ? undefined : await flows.get(target);
       if (target === undefined || flow === undefined) {
         const reason =
           target === undefined ? 'there is no earlier version to roll back to' : `there is no version ${target}`;

@@ -187,7 +187,7 @@ describe('flow routes', () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: 'deployed', version: { version: 3 } });
     expect(res.headers.get('etag')).toBe('"3"');
-    expect(h.flows.get(3)).toEqual(h.flows.get(1));
+    expect(await h.flows.get(3)).toEqual(await h.flows.get(1));
     const explicit = await h.api('/api/flow/rollback', {
       method: 'POST',
       token: h.token.deployer,

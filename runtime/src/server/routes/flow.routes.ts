@@ -87,10 +87,10 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
       role: 'viewer',
       summary: 'One deployed version and its flow.',
       responses: { '200': '{version, flow}', '400': 'the version is not a whole number', '404': 'no such version' },
-      handler(req, res) {
+      async handler(req, res) {
         const number = parseVersion(String(req.params.version));
         const version = ctx.flows.list().find((v) => v.version === number);
-        const flow = version && ctx.flows.get(number);
+        const flow = version && (await ctx.flows.get(number));
         if (!version || !flow) return sendError(res, 404, `there is no version ${number}`);
         res.json({ version, flow });
       },
