@@ -1,4 +1,4 @@
-import { deepEqual } from '@tagflow/flow-model';
+import { checkFlowLimits, deepEqual } from '@tagflow/flow-model';
 import type { Flow, FlowIssue } from '@tagflow/flow-model';
 import type { Engine } from '../engine/engine';
 import type { EngineLogger, NodeErrorEvent, StatusEvent } from '../engine/types';
@@ -83,6 +83,9 @@ export class Deployer implements DeployerApi {
     const { engine, flows } = this.deps;
     const conflict = this.conflict(options.expectedVersion);
     if (conflict) return conflict;
+    // Limits first: deepEqual below, and the engine's copies and checks, recurse into the input.
+    const overLimits = checkFlowLimits(flow);
+    if (overLimits.length > 0) return { status: 'rejected', errors: overLimits };
     const previous = flows.current();
     if (previous && deepEqual(previous.flow, flow) && engine.currentFlow !== undefined)
       return { status: 'unchanged', version: previous.version };
