@@ -8,6 +8,15 @@ import type { ErrorCodeOf } from './define-error-codes';
 export const flowErrors = defineErrorCodes({
   INVALID_JSON: 'The flow file is not valid JSON; the issue gives the line and column.',
   NOT_A_FLOW: 'The flow is not a JSON object.',
+  FLOW_TOO_LARGE: 'The flow file (or request body) is larger than MAX_FLOW_BYTES (5 MB).',
+  NESTED_TOO_DEEP: 'Objects and lists are nested deeper than MAX_JSON_DEPTH (64 levels) somewhere in the flow.',
+  TOO_MANY_NODES: 'The flow has more nodes than MAX_NODES (10,000).',
+  TOO_MANY_EDGES: 'The flow has more edges than MAX_EDGES (20,000).',
+  TOO_MANY_RESOURCES: 'The flow has more resources than MAX_RESOURCES (1,000).',
+  ID_TOO_LONG: 'An id, type name or port name is longer than MAX_ID_LENGTH (128 characters).',
+  TEXT_TOO_LONG: 'A text or field name in the flow is longer than MAX_STRING_LENGTH (1,000,000 characters).',
+  NUMBER_NOT_FINITE:
+    'A number JSON cannot hold: too large (1e400 reads as Infinity) or NaN; it would be saved as null.',
   UNSUPPORTED_SCHEMA_VERSION: 'The flow file is in a format this tagflow does not read (schemaVersion).',
   MISSING_FIELD: 'A field the flow format requires is missing.',
   UNKNOWN_FIELD: 'A field the flow format does not know (often a typo; the message suggests the closest).',

@@ -24,6 +24,18 @@ export {
 } from './known-packages';
 export { catalogNodeTypes, findNodeType, findResourceType } from './catalog-lookup';
 export { parseFlowJson } from './parse-flow-json';
+export { checkFlowLimits, flowSizeIssue, utf8Length } from './check-limits';
+export {
+  FLOW_LIMITS,
+  formatBytes,
+  MAX_EDGES,
+  MAX_FLOW_BYTES,
+  MAX_ID_LENGTH,
+  MAX_JSON_DEPTH,
+  MAX_NODES,
+  MAX_RESOURCES,
+  MAX_STRING_LENGTH,
+} from './flow-limits';
 export type { ParseFlowJsonResult } from './parse-flow-json';
 export {
   nodeDocsSections,

@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH } from './flow-limits';
+
 /**
  * Finds the first JSON syntax error in a text and says what is wrong in plain words. Used only
  * after `JSON.parse` failed: engines word (and locate) their errors differently, and say nothing
@@ -57,6 +59,8 @@ const VALUE_HINT =
 
 class Scanner {
   private pos = 0;
+  /** Objects and lists open around the current position: the scanner recurses, so it stops at the limit. */
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -102,10 +106,12 @@ class Scanner {
   }
 
   private object(): void {
+    this.enter();
     const start = this.pos++;
     this.skipSpace();
     if (this.text[this.pos] === '}') {
       this.pos++;
+      this.depth--;
       return;
     }
     for (;;) {
@@ -121,6 +127,7 @@ class Scanner {
       const c = this.text[this.pos];
       if (c === '}') {
         this.pos++;
+        this.depth--;
         return;
       }
       if (c === ',') {
@@ -135,6 +142,13 @@ class Scanner {
         `expected "," or "}" after the value of ${JSON.stringify(key)}, found ${this.show()} (is a comma missing?)`,
       );
     }
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_JSON_DEPTH)
+      this.fail(
+        `objects and lists are nested more than ${MAX_JSON_DEPTH} levels deep here, the most a flow may have; the rest of the text was not checked`,
+      );
   }
 
   private fieldName(objectStart: number): string {
@@ -152,10 +166,12 @@ class Scanner {
   }
 
   private array(): void {
+    this.enter();
     const start = this.pos++;
     this.skipSpace();
     if (this.text[this.pos] === ']') {
       this.pos++;
+      this.depth--;
       return;
     }
     for (;;) {
@@ -165,6 +181,7 @@ class Scanner {
       const c = this.text[this.pos];
       if (c === ']') {
         this.pos++;
+        this.depth--;
         return;
       }
       if (c === ',') {

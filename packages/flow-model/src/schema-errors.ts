@@ -210,7 +210,9 @@ function describeError(e: ErrorObject): SchemaProblem {
       };
     }
     case 'type':
-      return invalid(`must be ${typeWords(typeNames(params.type))} ${got}`);
+      return invalid(
+        `must be ${typeWords(typeNames(params.type))} ${nullNumberHint(typeNames(params.type), e.data) ?? got}`,
+      );
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -297,6 +299,15 @@ const TYPE_WORDS: Record<string, string> = {
 function typeNames(type: unknown): string[] {
   if (Array.isArray(type)) return type.map(String);
   return String(type).split(',');
+}
+
+/**
+ * Versions saved before non-finite numbers were refused hold `null` where `1e400` was written
+ * (JSON.stringify writes Infinity as null): say so when such a version is rolled back to.
+ */
+function nullNumberHint(types: readonly string[], data: unknown): string | undefined {
+  if (data !== null || !types.some((t) => t === 'number' || t === 'integer')) return undefined;
+  return '(got null; a number too large for JSON, such as 1e400, was saved as null by older versions of tagflow)';
 }
 
 function typeWords(types: readonly string[]): string {

@@ -1,5 +1,6 @@
 import type { NodeCatalog } from './catalog';
 import { checkEdges } from './check-edges';
+import { checkFlowLimits } from './check-limits';
 import type { NodeEntry } from './check-nodes';
 import { checkNodes } from './check-nodes';
 import type { MigratedNode } from './check-nodes';
@@ -46,6 +47,9 @@ export type FlowValidation =
  * throws for bad input and never modifies `input`. The catalog's maps may be `Map`s or records.
  */
 export function validateFlow(input: unknown, catalog: NodeCatalog, options: ValidateFlowOptions = {}): FlowValidation {
+  // First: everything below recurses into the input, and a flow over a limit is refused whole anyway.
+  const overLimits = checkFlowLimits(input);
+  if (overLimits.length > 0) return { ok: false, errors: overLimits, warnings: [] };
   const issues = new IssueList();
   if (!isPlainObject(input)) {
     issues.error({

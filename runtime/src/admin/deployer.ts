@@ -1,4 +1,4 @@
-import { deepEqual } from '@tagflow/flow-model';
+import { checkFlowLimits, deepEqual } from '@tagflow/flow-model';
 import type { Flow, FlowIssue } from '@tagflow/flow-model';
 import type { Engine } from '../engine/engine';
 import type { EngineLogger, NodeErrorEvent, StatusEvent } from '../engine/types';
@@ -45,7 +45,7 @@ export class Deployer implements DeployerApi {
       const versions = flows.list();
       const target =
         options.toVersion ?? versions[versions.findIndex((v) => v.version === current?.version.version) - 1]?.version;
-      const flow = target === undefined ? undefined : flows.get(target);
+      const flow = target === undefined ? undefined : await flows.get(target);
       if (target === undefined || flow === undefined) {
         const reason =
           target === undefined ? 'there is no earlier version to roll back to' : `there is no version ${target}`;
@@ -83,6 +83,9 @@ export class Deployer implements DeployerApi {
     const { engine, flows } = this.deps;
     const conflict = this.conflict(options.expectedVersion);
     if (conflict) return conflict;
+    // Limits first: deepEqual below, and the engine's copies and checks, recurse into the input.
+    const overLimits = checkFlowLimits(flow);
+    if (overLimits.length > 0) return { status: 'rejected', errors: overLimits };
     const previous = flows.current();
     if (previous && deepEqual(previous.flow, flow) && engine.currentFlow !== undefined)
       return { status: 'unchanged', version: previous.version };

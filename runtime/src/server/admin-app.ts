@@ -1,4 +1,5 @@
 import express from 'express';
+import { formatBytes, MAX_FLOW_BYTES } from '@tagflow/flow-model';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { Authenticator, FailedLoginLimiter } from './auth';
 import type { LoginLimitOptions } from './auth';
@@ -19,8 +20,8 @@ import { secretsRoutes } from './routes/secrets.routes';
 import { systemRoutes } from './routes/system.routes';
 import { tokensRoutes } from './routes/tokens.routes';
 
-/** Largest accepted JSON body: a big flow is a few hundred KB. */
-export const BODY_LIMIT = '5mb';
+/** Largest accepted JSON body, in bytes: the size limit of a flow (5 MB); a big flow is a few hundred KB. */
+export const BODY_LIMIT = MAX_FLOW_BYTES;
 
 /** Tuning the defaults are right for; tests shrink them. */
 export interface AdminAppOptions {
@@ -134,11 +135,17 @@ function editorFiles(dir: string): express.RequestHandler {
 function handleError(deps: AdminServerDeps, err: unknown, req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(err);
   if (err instanceof HttpError) return sendError(res, err.status, err.message, err.headers);
-  const bodyError = err as { type?: string; status?: number; message?: string };
+  const bodyError = err as { type?: string; status?: number; message?: string; length?: number };
   if (bodyError.type === 'entity.parse.failed')
     return sendError(res, 400, `the body is not valid JSON: ${bodyError.message ?? 'parse error'}`);
-  if (bodyError.type === 'entity.too.large')
-    return sendError(res, 413, `the body is larger than ${BODY_LIMIT.toUpperCase()}`);
+  if (bodyError.type === 'entity.too.large') {
+    const size = typeof bodyError.length === 'number' ? `is ${formatBytes(bodyError.length)}` : 'is larger than that';
+    return sendError(
+      res,
+      413,
+      `the body ${size}; the admin API accepts at most ${formatBytes(BODY_LIMIT)}, the size limit of a flow`,
+    );
+  }
   if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     return sendError(res, bodyError.status, bodyError.message ?? 'the request could not be read');
   }

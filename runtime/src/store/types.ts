@@ -18,9 +18,14 @@ export interface FlowVersion {
   deployedBy: string;
   /** Why this version exists when it is not a plain deploy, e.g. `rollback to 3: node "avg" failed in the health window`. */
   note?: string;
+  /** Bytes of the version's flow file (absent for versions saved before it was recorded). */
+  size?: number;
 }
 
-/** The flow history: every deployed version, and which one is current (the one running). */
+/**
+ * The flow history: every deployed version, and which one is current (the one running). Only the
+ * list and the current flow are kept in memory; `get` reads an older version from disk.
+ */
 export interface FlowStoreApi {
   /** The current version and its flow, or undefined before the first deploy. */
   current(): { version: FlowVersion; flow: Flow } | undefined;
@@ -28,8 +33,11 @@ export interface FlowStoreApi {
   save(flow: Flow, by: string, note?: string): Promise<FlowVersion>;
   /** All versions, oldest first. */
   list(): FlowVersion[];
-  /** The flow of one version, or undefined when there is no such version. */
-  get(version: number): Flow | undefined;
+  /**
+   * The flow of one version (read from disk unless current), or undefined when there is no such
+   * version; rejects with a message naming the file when it is missing or does not match its hash.
+   */
+  get(version: number): Promise<Flow | undefined>;
 }
 
 /** Rights, each including the ones before it: viewer reads, deployer also deploys, admin also manages tokens and secrets. */

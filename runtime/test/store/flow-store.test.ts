@@ -12,7 +12,7 @@ describe('FlowStore', () => {
     const store = await FlowStore.open(freshDataDir());
     expect(store.current()).toBeUndefined();
     expect(store.list()).toEqual([]);
-    expect(store.get(1)).toBeUndefined();
+    expect(await store.get(1)).toBeUndefined();
 
     const v1 = await store.save(flow('first'), 'cli');
     const v2 = await store.save(flow('second'), 'ops-token', 'rollback to 1: node "avg" failed');
@@ -22,7 +22,7 @@ describe('FlowStore', () => {
     expect(Date.parse(v2.deployedAt)).not.toBeNaN();
     expect(store.list().map((v) => v.version)).toEqual([1, 2]);
     expect(store.current()).toEqual({ version: v2, flow: flow('second') });
-    expect(store.get(1)).toEqual(flow('first'));
+    expect(await store.get(1)).toEqual(flow('first'));
   });
 
   it('keeps versions, flows and the current one across reopen', async () => {
@@ -34,7 +34,7 @@ describe('FlowStore', () => {
     const b = await FlowStore.open(dir);
     expect(b.list()).toEqual(a.list());
     expect(b.current()).toEqual(a.current());
-    expect(b.get(1)).toEqual(flow('first'));
+    expect(await b.get(1)).toEqual(flow('first'));
     expect((await b.save(flow('third'), 'cli')).version).toBe(3);
     expect(readdirSync(join(dir, 'flows')).sort()).toEqual(['v1.json', 'v2.json', 'v3.json', 'versions.json']);
   });
@@ -54,9 +54,11 @@ describe('FlowStore', () => {
     const saved = flow('first');
     await store.save(saved, 'cli');
     saved.name = 'changed after save';
-    (store.get(1) as Flow).name = 'changed after get';
+    ((await store.get(1)) as Flow).name = 'changed after get';
+    (store.current() as { flow: Flow }).flow.name = 'changed after current';
     store.list()[0].deployedBy = 'changed';
-    expect(store.get(1)?.name).toBe('first');
+    expect((await store.get(1))?.name).toBe('first');
+    expect(store.current()?.flow.name).toBe('first');
     expect(store.list()[0].deployedBy).toBe('cli');
   });
 
@@ -101,7 +103,49 @@ describe('FlowStore', () => {
     await expect(FlowStore.open(dir)).rejects.toThrow(`${path} is damaged: versions[0].hash is not a string`);
   });
 
-  it('refuses a listed flow file that is missing or was changed', async () => {
+  it('records the size of each version in bytes', async () => {
+    const dir = freshDataDir();
+    const v1 = await (await FlowStore.open(dir)).save(flow('first'), 'cli');
+    expect(v1.size).toBe(readFileSync(join(dir, 'flows', 'v1.json')).length);
+    expect((await FlowStore.open(dir)).list()[0].size).toBe(v1.size);
+  });
+
+  it('opens a versions.json written before sizes were recorded', async () => {
+    const dir = freshDataDir();
+    await (await FlowStore.open(dir)).save(flow('first'), 'cli');
+    const path = join(dir, 'flows', 'versions.json');
+    const old = JSON.parse(readFileSync(path, 'utf8')) as { versions: Array<{ size?: number }> };
+    delete old.versions[0].size;
+    writeFileSync(path, JSON.stringify(old));
+    const store = await FlowStore.open(dir);
+    expect(store.list()[0]).not.toHaveProperty('size');
+    expect(await store.get(1)).toEqual(flow('first'));
+  });
+
+  it('holds only the current flow in memory: 30 versions of a 1 MB flow are read from disk when asked for', async () => {
+    const dir = freshDataDir();
+    const big = (n: number): Flow => ({ ...flow(`v${n}`), description: `${n}`.padEnd(1024 * 1024, '.') });
+    const store = await FlowStore.open(dir);
+    for (let n = 1; n <= 30; n++) await store.save(big(n), 'cli');
+    const oneFlow = readFileSync(join(dir, 'flows', 'v30.json'), 'utf8').length;
+    expect(store.heldFlowChars()).toBe(oneFlow);
+    expect(store.list()).toHaveLength(30);
+    expect((await store.get(7))?.name).toBe('v7');
+
+    // Proof that get reads the file: a version changed on disk is refused, naming the file.
+    const v7 = join(dir, 'flows', 'v7.json');
+    writeFileSync(v7, JSON.stringify(flow('edited by hand')));
+    await expect(store.get(7)).rejects.toThrow(`${v7} does not match the hash recorded for version 7`);
+    expect((await store.get(8))?.name).toBe('v8');
+
+    // A reopened store reads only the current version at open (v7 is damaged and not current).
+    const reopened = await FlowStore.open(dir);
+    expect(reopened.heldFlowChars()).toBe(oneFlow);
+    expect(reopened.current()?.flow.name).toBe('v30');
+    expect((await reopened.get(2))?.name).toBe('v2');
+  });
+
+  it('refuses the current flow file at open, and an older one when read, if it is missing or was changed', async () => {
     const dir = freshDataDir();
     await (await FlowStore.open(dir)).save(flow('first'), 'cli');
     const path = join(dir, 'flows', 'v1.json');
@@ -112,5 +156,12 @@ describe('FlowStore', () => {
     await expect(FlowStore.open(dir)).rejects.toThrow(`${path} is damaged`);
     rmSync(path);
     await expect(FlowStore.open(dir)).rejects.toThrow(`cannot read ${path}, version 1 of the flow listed in`);
+
+    const other = freshDataDir();
+    await (await FlowStore.open(other)).save(flow('first'), 'cli');
+    await (await FlowStore.open(other)).save(flow('second'), 'cli');
+    rmSync(join(other, 'flows', 'v1.json'));
+    const store = await FlowStore.open(other);
+    await expect(store.get(1)).rejects.toThrow(`cannot read ${join(other, 'flows', 'v1.json')}, version 1`);
   });
 });

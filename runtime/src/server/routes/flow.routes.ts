@@ -1,7 +1,9 @@
 import type { Request, Response } from 'express';
+import { checkFlowLimits } from '@tagflow/flow-model';
 import type { DeployOutcome } from '../../admin/deployer-types';
 import { HttpError, sendError } from '../http-error';
 import type { RouteContext, RouteDef } from '../route-types';
+import { recordAudit } from './record-audit';
 
 /** A longer health window would hold the request (and the deploy lock) for too long. */
 const MAX_HEALTH_MS = 10 * 60_000;
@@ -35,7 +37,10 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
       role: 'deployer',
       summary:
         'Validates and deploys a flow as a new version. If-Match: "<current version>" ("0" before the first) is required.',
-      jsonBody: { description: 'the flow as JSON (at most 5 MB)', schema: flowSchema },
+      jsonBody: {
+        description: 'the flow as JSON, within the flow limits (5 MB, 64 levels, 10,000 nodes; see README-admin.md)',
+        schema: flowSchema,
+      },
       query: [
         {
           name: 'healthMs',
@@ -48,7 +53,8 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
         '400': 'the body is not JSON or not an object, or a header or parameter is malformed',
         '409': '{status: conflict, current}: If-Match is not the current version',
         '413': 'the body is larger than 5 MB',
-        '422': '{status: rejected, errors} or {status: rolled-back, failedVersion, restored, reason}',
+        '422':
+          '{status: rejected, errors} (invalid, or over a limit) or {status: rolled-back, failedVersion, restored, reason}',
         '428': 'If-Match is missing',
       },
       async handler(req, res, caller) {
@@ -63,6 +69,22 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
         if (typeof flow !== 'object' || flow === null || Array.isArray(flow))
           throw new HttpError(400, 'the body must be a flow: a JSON object');
         const healthMs = parseHealthMs(req.query.healthMs);
+        // Refused here, before the deploy queue: a flow over the limits must not wait behind a
+        // health window, nor reach anything that recurses into it.
+        const overLimits = checkFlowLimits(flow);
+        if (overLimits.length > 0) {
+          const by = callerName(caller);
+          const reason = `the flow is over the limits (${overLimits[0].message}); the running flow is unchanged`;
+          const detail = `deploy refused: ${reason}`;
+          ctx.logger.info({ by, errors: overLimits.map((e) => e.message) }, `deploy by ${by} refused: ${reason}`);
+          await recordAudit(ctx, {
+            type: 'deploy-rejected',
+            actor: by,
+            detail,
+            data: { errors: overLimits.map((e) => e.message) },
+          });
+          return sendOutcome(ctx, res, { status: 'rejected', errors: overLimits });
+        }
         const outcome = await ctx.deployer.deploy(flow, {
           by: callerName(caller),
           expectedVersion,
@@ -87,10 +109,10 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
       role: 'viewer',
       summary: 'One deployed version and its flow.',
       responses: { '200': '{version, flow}', '400': 'the version is not a whole number', '404': 'no such version' },
-      handler(req, res) {
+      async handler(req, res) {
         const number = parseVersion(String(req.params.version));
         const version = ctx.flows.list().find((v) => v.version === number);
-        const flow = version && ctx.flows.get(number);
+        const flow = version && (await ctx.flows.get(number));
         if (!version || !flow) return sendError(res, 404, `there is no version ${number}`);
         res.json({ version, flow });
       },
