@@ -76,10 +76,18 @@ function parseText(text: string, file: string): unknown {
     if (!parsed.ok) throw new CliError(`${file} is not valid JSON: ${parsed.error.message}`);
     return parsed.value;
   }
-  const doc = parseDocument(text, { prettyErrors: true });
-  const first = doc.errors[0];
-  if (first) throw new CliError(`${file} is not valid YAML: ${first.message.split('\n')[0]}`);
-  return doc.toJS();
+  try {
+    const doc = parseDocument(text, { prettyErrors: true });
+    const first = doc.errors[0];
+    if (first?.message.includes('Maximum call stack')) throw new RangeError(first.message);
+    if (first) throw new CliError(`${file} is not valid YAML: ${first.message.split('\n')[0]}`);
+    return doc.toJS();
+  } catch (err) {
+    // The YAML parser recurses per level: a file nested thousands deep overflows the stack.
+    if (err instanceof RangeError)
+      throw new CliError(`${file} is nested too deeply to read: a fleet file needs a few levels, not thousands`);
+    throw err;
+  }
 }
 
 function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {

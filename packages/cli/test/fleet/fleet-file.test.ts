@@ -18,6 +18,13 @@ function errorOf(fn: () => unknown): string {
 }
 
 describe('parseFleet', () => {
+  it('refuses a file nested thousands of levels deep in plain words, not with a stack overflow', () => {
+    const deep = `runtimes: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`;
+    expect(errorOf(() => parseFleet(deep, 'fleet.yaml'))).toBe(
+      'fleet.yaml is nested too deeply to read: a fleet file needs a few levels, not thousands',
+    );
+  });
+
   it('reads runtimes in file order, with URLs without a trailing slash and labels as text', async () => {
     const fleet = await loadFleetFile(path.join(fixtures, 'fleet.yaml'));
     expect(fleet.runtimes).toEqual([
