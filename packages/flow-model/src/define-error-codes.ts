@@ -8,6 +8,9 @@
  * @example
  * export const coreErrors = defineErrorCodes({ NOT_A_NUMBER: 'The payload is not a finite number.' });
  * throw new NodeError(coreErrors.code.NOT_A_NUMBER, `expected a number, got ${typeof value}`);
+ *
+ * Codes with which a type's `check` refuses a configuration are listed in `refusals`: a repo test
+ * then requires, for each, a bad config that `validate` and a deploy both refuse with it.
  */
 export interface ErrorCatalogue<C extends string> {
   /** Each code by name, so that a misspelt code fails to compile: `catalogue.code.NOT_A_NUMBER`. */
@@ -16,6 +19,14 @@ export interface ErrorCatalogue<C extends string> {
   readonly meanings: Readonly<Record<C, string>>;
   /** The meanings of some codes: what a node definition's `errors` lists. */
   pick<K extends C>(...codes: K[]): Readonly<Record<K, string>>;
+  /** The codes that refuse a configuration (a type's `check` reports them at validate and deploy). */
+  readonly refusals: readonly C[];
+}
+
+/** Options of `defineErrorCodes`. */
+export interface ErrorCatalogueOptions<C extends string> {
+  /** The codes a `check` refuses a configuration with (never raised at message time for that reason). */
+  refusals?: readonly C[];
 }
 
 /** The union of a catalogue's codes: `type FlowIssueCode = ErrorCodeOf<typeof flowErrors>`. */
@@ -24,6 +35,7 @@ export type ErrorCodeOf<T> = T extends ErrorCatalogue<infer C> ? C : never;
 /** Declares a package's error codes (UPPER_SNAKE_CASE), each with a one-line meaning. */
 export function defineErrorCodes<const T extends Readonly<Record<string, string>>>(
   meanings: T,
+  options: ErrorCatalogueOptions<NoInfer<keyof T & string>> = {},
 ): ErrorCatalogue<keyof T & string> {
   type C = keyof T & string;
   const code: Record<string, string> = {};
@@ -32,8 +44,11 @@ export function defineErrorCodes<const T extends Readonly<Record<string, string>
     if (!/^\S[^\n]*$/.test(meanings[name])) throw new Error(`error code "${name}" needs its meaning, on one line`);
     code[name] = name;
   }
+  const refusals = options.refusals ?? [];
+  for (const name of refusals) if (!(name in code)) throw new Error(`refusal "${name}" is not one of the codes`);
   return {
     code: Object.freeze(code) as { readonly [K in C]: K },
+    refusals: Object.freeze([...refusals]),
     meanings: Object.freeze({ ...meanings }),
     pick: (...codes) => Object.freeze(Object.fromEntries(codes.map((c) => [c, meanings[c]]))) as never,
   };
