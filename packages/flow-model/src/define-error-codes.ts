@@ -9,8 +9,9 @@
  * export const coreErrors = defineErrorCodes({ NOT_A_NUMBER: 'The payload is not a finite number.' });
  * throw new NodeError(coreErrors.code.NOT_A_NUMBER, `expected a number, got ${typeof value}`);
  *
- * Codes with which a type's `check` refuses a configuration are listed in `refusals`: a repo test
- * then requires, for each, a bad config that `validate` and a deploy both refuse with it.
+ * Codes with which a type's `check` refuses a configuration are marked with `withRefusals`: a repo
+ * test then requires, for each, a bad config that `validate` and a deploy both refuse with it.
+ * `export const acmeErrors = defineErrorCodes({ ... }).withRefusals('BAD_LIMITS');`
  */
 export interface ErrorCatalogue<C extends string> {
   /** Each code by name, so that a misspelt code fails to compile: `catalogue.code.NOT_A_NUMBER`. */
@@ -21,12 +22,8 @@ export interface ErrorCatalogue<C extends string> {
   pick<K extends C>(...codes: K[]): Readonly<Record<K, string>>;
   /** The codes that refuse a configuration (a type's `check` reports them at validate and deploy). */
   readonly refusals: readonly C[];
-}
-
-/** Options of `defineErrorCodes`. */
-export interface ErrorCatalogueOptions<C extends string> {
-  /** The codes a `check` refuses a configuration with (never raised at message time for that reason). */
-  refusals?: readonly C[];
+  /** The same catalogue with `codes` marked as configuration refusals. */
+  withRefusals(...codes: C[]): ErrorCatalogue<C>;
 }
 
 /** The union of a catalogue's codes: `type FlowIssueCode = ErrorCodeOf<typeof flowErrors>`. */
@@ -35,20 +32,22 @@ export type ErrorCodeOf<T> = T extends ErrorCatalogue<infer C> ? C : never;
 /** Declares a package's error codes (UPPER_SNAKE_CASE), each with a one-line meaning. */
 export function defineErrorCodes<const T extends Readonly<Record<string, string>>>(
   meanings: T,
-  options: ErrorCatalogueOptions<NoInfer<keyof T & string>> = {},
 ): ErrorCatalogue<keyof T & string> {
-  type C = keyof T & string;
+  return catalogue<keyof T & string>(meanings, []);
+}
+
+function catalogue<C extends string>(meanings: Readonly<Record<C, string>>, refusals: readonly C[]): ErrorCatalogue<C> {
   const code: Record<string, string> = {};
   for (const name of Object.keys(meanings)) {
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`error code "${name}" must be UPPER_SNAKE_CASE`);
-    if (!/^\S[^\n]*$/.test(meanings[name])) throw new Error(`error code "${name}" needs its meaning, on one line`);
+    if (!/^\S[^\n]*$/.test(meanings[name as C])) throw new Error(`error code "${name}" needs its meaning, on one line`);
     code[name] = name;
   }
-  const refusals = options.refusals ?? [];
   for (const name of refusals) if (!(name in code)) throw new Error(`refusal "${name}" is not one of the codes`);
   return {
     code: Object.freeze(code) as { readonly [K in C]: K },
     refusals: Object.freeze([...refusals]),
+    withRefusals: (...codes) => catalogue(meanings, [...new Set([...refusals, ...codes])]),
     meanings: Object.freeze({ ...meanings }),
     pick: (...codes) => Object.freeze(Object.fromEntries(codes.map((c) => [c, meanings[c]]))) as never,
   };

@@ -10,7 +10,7 @@ export type { ConfigMigration, MigrateNodeResult, NodeMigrations } from './migra
 export { formatIssue, formatIssues } from './issues';
 export type { FlowIssue } from './issues';
 export { defineErrorCodes } from './define-error-codes';
-export type { ErrorCatalogue, ErrorCatalogueOptions, ErrorCodeOf } from './define-error-codes';
+export type { ErrorCatalogue, ErrorCodeOf } from './define-error-codes';
 export { flowErrors } from './error-codes';
 export type { FlowIssueCode } from './error-codes';
 export { edgeKey, normalizeEdge } from './edges';

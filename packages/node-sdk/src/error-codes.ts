@@ -3,7 +3,7 @@ import { defineErrorCodes } from '@tagflow/flow-model';
 // One implementation, in flow-model (which the runtime, the editor and the CLI share); node
 // packages get it from here, so they import only the SDK.
 export { defineErrorCodes } from '@tagflow/flow-model';
-export type { ErrorCatalogue, ErrorCatalogueOptions, ErrorCodeOf } from '@tagflow/flow-model';
+export type { ErrorCatalogue, ErrorCodeOf } from '@tagflow/flow-model';
 
 /**
  * Codes that mean the same in every package: those the runtime gives to node errors itself, and
