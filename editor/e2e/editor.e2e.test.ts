@@ -460,6 +460,31 @@ describe('the editor in Chromium against tagflow start', () => {
     });
   }, 90_000);
 
+  it("shows what only the runtime's check refuses, beside the field and before the deploy", async () => {
+    await onPage(withPumpMonitor, 'server-check', async (ed) => {
+      await ed.node('high-flow').waitFor({ state: 'visible' });
+      await ed.select('high-flow');
+      expect(await ed.byTestId('field-error-below').isVisible()).toBe(false);
+      // A low limit above the high one minus the hysteresis: the schema allows it, the node's check does not.
+      await ed.field('below').fill('50');
+      const error = ed.byTestId('field-error-below');
+      await error.waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await error.innerText()).toMatch(
+        /^the low limit \(50\) must be at most the high limit minus the hysteresis/,
+      );
+      await ed.screenshot('server-check-field');
+
+      await ed.byTestId('deploy').click();
+      await ed.byTestId('deploy-dialog').waitFor({ state: 'visible' });
+      expect(await ed.byTestId('deploy-problems').innerText()).toMatch(/This flow has 1 problem/);
+      await ed.page.keyboard.press('Escape');
+      await ed.byTestId('deploy-dialog').waitFor({ state: 'hidden' });
+
+      await ed.field('below').fill('30');
+      await error.waitFor({ state: 'hidden', timeout: 10_000 });
+    });
+  }, 60_000);
+
   it('asks no host but the runtime for anything during a whole session', async () => {
     await onPage(fresh, 'only-the-runtime', async (ed) => {
       // A session touching the heavy parts: palette, a node, Monaco and its workers, JSON view, sign-out.

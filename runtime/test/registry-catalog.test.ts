@@ -55,3 +55,31 @@ describe('NodeRegistry.catalog', () => {
     expect(JSON.parse(JSON.stringify(node))).toEqual(node);
   });
 });
+
+describe('the check hook through the registry', () => {
+  const limited = defineNode({
+    type: 'limited',
+    version: 1,
+    category: 'processor',
+    description: 'Passes values below a limit.',
+    inputs: ['in'],
+    outputs: ['out'],
+    errors: codes.pick('TOO_HOT'),
+    configSchema: { type: 'object', properties: { limit: { type: 'number', default: 1 } } },
+    check(config) {
+      return config.limit > 100 ? [{ path: '/limit', message: 'above 100', code: codes.code.TOO_HOT }] : [];
+    },
+    create: () => ({ onMessage() {} }),
+  });
+
+  it('hands check to validation in catalog(), and leaves it out of GET /api/nodes', () => {
+    const registry = new NodeRegistry();
+    registry.registerNode(limited);
+    const info = (registry.catalog().nodes as ReadonlyMap<string, NodeTypeInfo>).get('limited');
+    expect(info?.check?.({ limit: 200 })).toEqual([{ path: '/limit', message: 'above 100', code: 'TOO_HOT' }]);
+    expect(info?.check?.({ limit: 2 })).toEqual([]);
+    const palette = JSON.parse(JSON.stringify(registry.paletteJson())) as { nodes: Array<Record<string, unknown>> };
+    expect(palette.nodes[0]).not.toHaveProperty('check');
+    expect(Object.keys(registry.paletteJson().nodes[0])).not.toContain('check');
+  });
+});

@@ -1,5 +1,6 @@
 import type { Flow } from '@tagflow/flow-model';
 import type { NodesApiResponse } from '../state/api-catalog';
+import type { ServerValidation } from '../state/server-check';
 import type { ApiStatus, DeployError, DeployResult, FlowVersionInfo, RunningFlow } from './types';
 
 /** An HTTP answer other than success, with the runtime's own message in plain words. */
@@ -68,6 +69,11 @@ export class AdminApi {
 
   async status(): Promise<ApiStatus> {
     return this.json<ApiStatus>(await this.request('GET', 'status'));
+  }
+
+  /** POST /api/flow/validate: the runtime's complete check of `flow` (a deploy's), deploying nothing. */
+  async checkFlow(flow: Flow): Promise<ServerValidation> {
+    return this.json<ServerValidation>(await this.request('POST', 'flow/validate', { body: flow }));
   }
 
   /** PUT /api/flow with If-Match; every outcome is returned, not thrown. */

@@ -27,7 +27,9 @@ export { CATEGORY_ORDER, paletteGroups } from './palette';
 export type { PaletteGroup } from './palette';
 export { DEFAULT_SERIES_MAX_POINTS, DEFAULT_SERIES_WINDOW_MS, numericValue, SeriesStore } from './series-store';
 export type { SeriesPoint, SeriesStoreOptions } from './series-store';
-export { fieldMessage, pointerToFieldPath, validate } from './validate';
+export { fieldMessage, indexIssues, pointerToFieldPath, validate } from './validate';
+export { ServerCheck, withServerIssues } from './server-check';
+export type { CheckTimers, ServerValidation } from './server-check';
 export type { ValidationIssue, ValidationResult } from './validate';
 export {
   debugValue,

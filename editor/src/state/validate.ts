@@ -40,8 +40,19 @@ export interface ValidationResult {
 export function validate(input: CanvasDoc | Flow, catalog: NodeCatalog): ValidationResult {
   const flow = 'meta' in input ? canvasToFlow(input) : input;
   const result = validateFlow(flow, catalog);
-  const errors = result.ok ? [] : result.errors;
-  const warnings = result.warnings;
+  return indexIssues(flow, catalog, result.ok ? [] : result.errors, result.warnings);
+}
+
+/**
+ * The editor's view of a flow's errors and warnings, indexed for the canvas and the forms: what
+ * `validate` found here, or that merged with the runtime's answer (`withServerIssues`).
+ */
+export function indexIssues(
+  flow: Flow,
+  catalog: NodeCatalog,
+  errors: FlowIssue[],
+  warnings: FlowIssue[],
+): ValidationResult {
   const issues: ValidationIssue[] = [
     ...errors.map((i) => ({ ...i, severity: 'error' as const })),
     ...warnings.map((i) => ({ ...i, severity: 'warning' as const })),
@@ -70,7 +81,7 @@ export function validate(input: CanvasDoc | Flow, catalog: NodeCatalog): Validat
     if (resource && issue.resourceId !== undefined) addField(resourceFields, issue.resourceId, resource[1], issue);
   }
   return {
-    ok: result.ok,
+    ok: errors.length === 0,
     issues,
     errors,
     warnings,
@@ -92,10 +103,16 @@ export function pointerToFieldPath(pointer: string | undefined): string {
     .join('.');
 }
 
-/** The message without its subject and path, for display beside the field: `must be >= 1 (got 0)`. */
+/**
+ * The message without its subject and path, for display beside the field: `must be >= 1 (got 0)`
+ * (schema problems follow the path with a space, a type's own check with a colon).
+ */
 export function fieldMessage(issue: FlowIssue): string {
-  const at = issue.message.indexOf(`${issue.path} `);
-  return at === -1 ? issue.message : issue.message.slice(at + issue.path.length + 1);
+  for (const after of [': ', ' ']) {
+    const at = issue.message.indexOf(`${issue.path}${after}`);
+    if (at !== -1) return issue.message.slice(at + issue.path.length + after.length);
+  }
+  return issue.message;
 }
 
 function addField(

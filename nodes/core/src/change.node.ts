@@ -1,4 +1,4 @@
-import { defineNode, NodeError } from '@tagflow/node-sdk';
+import { defineNode, NodeError, problemsFrom } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
 import { compileExpression } from './lib/jsonata-expression';
@@ -281,6 +281,10 @@ export default defineNode({
     },
     additionalProperties: false,
   },
+  check: (config) =>
+    (config.rules as RuleConfig[]).flatMap((rule, index) =>
+      problemsFrom(`/rules/${index}`, () => compileRule(rule, index)),
+    ),
   create(ctx) {
     const steps = (ctx.config.rules as RuleConfig[]).map((rule, index) => compileRule(rule, index));
     return {

@@ -31,7 +31,15 @@ export const coreErrors = defineErrorCodes({
   FUNCTION_TIMEOUT: 'The function code ran longer than timeoutMs on a message and was stopped.',
   FUNCTION_MEMORY: 'The function code used more than memoryLimitMb and was stopped; its context starts afresh.',
   FUNCTION_RESULT: 'The function returned something that is not a message, an array of messages or null.',
-});
+}).withRefusals(
+  'INVALID_LIMITS',
+  'INVALID_RANGE',
+  'INVALID_SIGNAL',
+  'SWITCH_PROPERTY_INVALID',
+  'SWITCH_RULE_INVALID',
+  'CHANGE_RULE_INVALID',
+  'FUNCTION_SYNTAX',
+);
 
 /** A code of `coreErrors`. */
 export type CoreErrorCode = ErrorCodeOf<typeof coreErrors>;

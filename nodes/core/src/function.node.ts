@@ -1,5 +1,6 @@
 import { defineNode } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
+import { functionCodeProblems } from './sandbox/parse-check';
 import { FunctionSandbox } from './sandbox/function-sandbox';
 import { toOutputMessages } from './sandbox/function-result';
 import { lacksNoSnapshotFlag } from './sandbox/snapshot-flag';
@@ -184,6 +185,7 @@ export default defineNode({
     },
     additionalProperties: false,
   },
+  check: (config) => functionCodeProblems(config.code),
   create(ctx) {
     if (!snapshotWarningGiven && lacksNoSnapshotFlag()) {
       snapshotWarningGiven = true;

@@ -1,4 +1,5 @@
-import { defineNode, NodeError } from '@tagflow/node-sdk';
+import { defineNode, refuseConfig } from '@tagflow/node-sdk';
+import type { ConfigProblem } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
 import { numberOrUndefined, readNumber } from './lib/numeric-payload';
 
@@ -85,15 +86,11 @@ export default defineNode({
     additionalProperties: false,
   },
 
+  check: (config) => rangeProblems(config.in),
+
   create(ctx) {
     const { in: from, out: to, clamp } = ctx.config;
-    if (from.min === from.max) {
-      throw new NodeError(
-        coreErrors.code.INVALID_RANGE,
-        `the input range must have two different ends, but both are ${from.min}: there is no way to map a single point onto a range`,
-        { in: from },
-      );
-    }
+    refuseConfig(rangeProblems(from));
     const factor = (to.max - to.min) / (from.max - from.min);
     const low = Math.min(to.min, to.max);
     const high = Math.max(to.min, to.max);
@@ -108,3 +105,15 @@ export default defineNode({
     };
   },
 });
+
+/** An input range with two equal ends maps nothing: every value would divide by zero. */
+function rangeProblems(from: { min: number; max: number }): ConfigProblem[] {
+  if (from.min !== from.max) return [];
+  return [
+    {
+      path: '/in/max',
+      message: `the input range must have two different ends, but both are ${from.min}: there is no way to map a single point onto a range`,
+      code: coreErrors.code.INVALID_RANGE,
+    },
+  ];
+}

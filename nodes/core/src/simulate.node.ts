@@ -1,8 +1,10 @@
-import { defineNode } from '@tagflow/node-sdk';
+import { defineNode, problemsFrom } from '@tagflow/node-sdk';
 import type { Message, Timer } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
 import { createRandom, randomSeed } from './simulation/prng';
 import { createSampleSource } from './simulation/sample-source';
+import { createSignal } from './simulation/signal';
+import type { GeneratedSignalConfig } from './simulation/signal';
 
 /** The status shows progress at most this often, so a fast simulator does not flood the editor. */
 const STATUS_EVERY_MS = 1000;
@@ -303,6 +305,12 @@ export default defineNode({
     },
     additionalProperties: false,
   },
+
+  // A replay file is read at create: whether it exists is a fact of the runtime's disk, not of the config.
+  check: (config) =>
+    config.signal.kind === 'replay'
+      ? []
+      : problemsFrom('/signal', () => createSignal(config.signal as GeneratedSignalConfig, createRandom(0))),
 
   async create(ctx) {
     const config = ctx.config;

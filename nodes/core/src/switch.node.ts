@@ -1,4 +1,4 @@
-import { defineNode, NodeError } from '@tagflow/node-sdk';
+import { defineNode, NodeError, problemsFrom } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
 import { compileExpression } from './lib/jsonata-expression';
@@ -190,6 +190,12 @@ export default defineNode({
     },
     additionalProperties: false,
   },
+  check: (config) => [
+    ...problemsFrom('/property', () => propertyPath(config.property)),
+    ...(config.rules as RuleConfig[]).flatMap((rule, index) =>
+      problemsFrom(`/rules/${index}`, () => compileRule(rule, index)),
+    ),
+  ],
   create(ctx) {
     const path = propertyPath(ctx.config.property);
     const rules = (ctx.config.rules as RuleConfig[]).map((rule, index) => compileRule(rule, index));

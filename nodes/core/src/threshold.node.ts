@@ -1,4 +1,5 @@
-import { defineNode, deriveMessage, NodeError } from '@tagflow/node-sdk';
+import { defineNode, deriveMessage, refuseConfig } from '@tagflow/node-sdk';
+import type { ConfigProblem } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
 import { readNumber } from './lib/numeric-payload';
@@ -135,15 +136,11 @@ export default defineNode({
     additionalProperties: false,
   },
 
+  check: limitProblems,
+
   create(ctx) {
     const { above, below, hysteresis, passThrough } = ctx.config;
-    if (above !== undefined && below !== undefined && below > above - hysteresis) {
-      throw new NodeError(
-        coreErrors.code.INVALID_LIMITS,
-        `the low limit (${below}) must be at most the high limit minus the hysteresis (${above} - ${hysteresis} = ${above - hysteresis}), so both alarms cannot be active at once`,
-        { above, below, hysteresis },
-      );
-    }
+    refuseConfig(limitProblems(ctx.config));
     let high = false;
     let low = false;
 
@@ -192,3 +189,23 @@ export default defineNode({
     };
   },
 });
+
+/** Limits that overlap once the hysteresis is counted would let both alarms be on at once. */
+function limitProblems({
+  above,
+  below,
+  hysteresis,
+}: {
+  above?: number;
+  below?: number;
+  hysteresis: number;
+}): ConfigProblem[] {
+  if (above === undefined || below === undefined || below <= above - hysteresis) return [];
+  return [
+    {
+      path: '/below',
+      message: `the low limit (${below}) must be at most the high limit minus the hysteresis (${above} - ${hysteresis} = ${above - hysteresis}), so both alarms cannot be active at once`,
+      code: coreErrors.code.INVALID_LIMITS,
+    },
+  ];
+}

@@ -19,4 +19,4 @@ export const modbusErrors = defineErrorCodes({
   NOT_A_STRING: 'The value for a string tag is not text.',
   VALUE_OUT_OF_RANGE:
     "The value does not fit the tag's type or length, or is not a whole raw value once the scaling is undone.",
-});
+}).withRefusals('MODBUS_CONFIG');

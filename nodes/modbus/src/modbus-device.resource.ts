@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import ModbusRTU from 'modbus-serial';
-import { defineResource, NodeError } from '@tagflow/node-sdk';
+import { defineResource, NodeError, refuseConfig } from '@tagflow/node-sdk';
+import type { ConfigProblem } from '@tagflow/node-sdk';
 import { modbusErrors } from './error-codes';
 import { ModbusConnection } from './modbus-connection';
 
@@ -150,20 +151,11 @@ export default defineResource({
     additionalProperties: false,
   },
 
+  check: deviceConfigProblems,
+
   async create(ctx) {
     const c = ctx.config;
-    if (c.transport === 'rtu') {
-      if (c.serialPath === undefined)
-        throw new NodeError(
-          modbusErrors.code.MODBUS_CONFIG,
-          'a modbus-device with transport "rtu" needs serialPath (e.g. /dev/ttyUSB0)',
-        );
-    } else if (c.host === undefined) {
-      throw new NodeError(
-        modbusErrors.code.MODBUS_CONFIG,
-        'a modbus-device with transport "tcp" needs host (e.g. 10.0.0.5)',
-      );
-    }
+    refuseConfig(deviceConfigProblems(c));
     const client = new ModbusRTU();
     let connection: ModbusConnection;
     let device: string;
@@ -232,4 +224,28 @@ function openSocket(host: string, port: number, timeoutMs: number, signal: Abort
       resolve(socket);
     });
   });
+}
+
+/**
+ * A device that names no address can never connect: refused at validate and deploy, rather than
+ * retried for ever by the runtime as if the device were down.
+ */
+function deviceConfigProblems(c: { transport: 'tcp' | 'rtu'; host?: string; serialPath?: string }): ConfigProblem[] {
+  if (c.transport === 'rtu' && c.serialPath === undefined)
+    return [
+      {
+        path: '/serialPath',
+        message: 'a modbus-device with transport "rtu" needs serialPath (e.g. /dev/ttyUSB0)',
+        code: modbusErrors.code.MODBUS_CONFIG,
+      },
+    ];
+  if (c.transport === 'tcp' && c.host === undefined)
+    return [
+      {
+        path: '/host',
+        message: 'a modbus-device with transport "tcp" needs host (e.g. 10.0.0.5)',
+        code: modbusErrors.code.MODBUS_CONFIG,
+      },
+    ];
+  return [];
 }

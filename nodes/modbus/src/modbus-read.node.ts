@@ -1,4 +1,4 @@
-import { defineNode, isNodeError, NodeError } from '@tagflow/node-sdk';
+import { defineNode, isNodeError, NodeError, refuseConfig } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 import { modbusErrors } from './error-codes';
 import type { ModbusConnection } from './modbus-connection';
@@ -6,6 +6,7 @@ import { decodeRegisters } from './register-codec';
 import type { TagValue } from './register-codec';
 import { isBitTable, MAX_BITS_PER_REQUEST, MAX_REGISTERS_PER_REQUEST, planReads } from './read-plan';
 import type { ReadRequest } from './read-plan';
+import { readConfigProblems } from './read-config';
 import { layoutSchema, resolveLayout } from './tag-config';
 import type { ResolvedLayout } from './tag-config';
 import { applyScaling } from './tag-scaling';
@@ -205,19 +206,13 @@ export default defineNode({
     additionalProperties: false,
   },
 
+  check: readConfigProblems,
+
   create(ctx) {
     const c = ctx.config;
     const device = ctx.resource<ModbusConnection>(c.device);
-    const seen = new Set<string>();
-    const tags: Tag[] = c.tags.map((t) => {
-      if (seen.has(t.name))
-        throw new NodeError(
-          modbusErrors.code.MODBUS_CONFIG,
-          `two tags are named "${t.name}": names must be unique, they become topics and keys`,
-        );
-      seen.add(t.name);
-      return { ...resolveLayout(`tag "${t.name}"`, t), name: t.name, unit: t.unit };
-    });
+    refuseConfig(readConfigProblems(c));
+    const tags: Tag[] = c.tags.map((t) => ({ ...resolveLayout(`tag "${t.name}"`, t), name: t.name, unit: t.unit }));
     const limits = { maxGap: c.maxGap, maxRegisters: c.maxRegistersPerRequest, maxBits: c.maxBitsPerRequest };
     let plan: Array<ReadRequest<Tag>>;
     try {

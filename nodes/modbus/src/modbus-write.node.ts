@@ -2,7 +2,7 @@ import { defineNode, NodeError } from '@tagflow/node-sdk';
 import { modbusErrors } from './error-codes';
 import type { ModbusConnection } from './modbus-connection';
 import { describe, encodeRegisters } from './register-codec';
-import { layoutSchema, resolveLayout } from './tag-config';
+import { layoutProblems, layoutSchema, resolveLayout } from './tag-config';
 import { removeScaling } from './tag-scaling';
 
 export default defineNode({
@@ -95,6 +95,8 @@ export default defineNode({
     required: ['device', 'function', 'address'],
     additionalProperties: false,
   },
+
+  check: (c) => layoutProblems(`${c.function} ${c.address}`, c),
 
   create(ctx) {
     const c = ctx.config;

@@ -1,4 +1,5 @@
-import { NodeError } from '@tagflow/node-sdk';
+import { refuseConfig } from '@tagflow/node-sdk';
+import type { ConfigProblem } from '@tagflow/node-sdk';
 import { modbusErrors } from './error-codes';
 import { registerCount } from './register-codec';
 import type { DataType, WordOrder } from './register-codec';
@@ -62,56 +63,65 @@ export interface ResolvedLayout {
   offset: number;
 }
 
+/** A tag's layout as the config gives it (schema defaults applied). */
+export interface LayoutConfig {
+  function: ModbusTable;
+  address: number;
+  type?: DataType;
+  order: WordOrder;
+  length?: number;
+  scale: number;
+  offset: number;
+}
+
+/** The type a tag has: the one given, else bool in coils and discrete inputs, uint16 in registers. */
+function typeOf(c: LayoutConfig): DataType {
+  return c.type ?? (isBitTable(c.function) ? 'bool' : 'uint16');
+}
+
 /**
- * Fills in the type from the table and checks what JSON Schema cannot: bool only in coils and
- * discrete inputs, a length for strings, the value within the 65536 addresses. `what` names the
- * tag in error messages.
+ * What JSON Schema cannot rule out in a tag's layout: bool only in coils and discrete inputs, a
+ * length for strings, the value within the 65536 addresses, a scale that is not 0. `what` names
+ * the tag in the words, `at` is the tag's pointer inside the node's config ('' for modbus-write).
  */
-export function resolveLayout(
-  what: string,
-  c: {
-    function: ModbusTable;
-    address: number;
-    type?: DataType;
-    order: WordOrder;
-    length?: number;
-    scale: number;
-    offset: number;
-  },
-): ResolvedLayout {
+export function layoutProblems(what: string, c: LayoutConfig, at = ''): ConfigProblem[] {
+  const problem = (field: string, message: string): ConfigProblem => ({
+    path: `${at}/${field}`,
+    message: `${what}: ${message}`,
+    code: modbusErrors.code.MODBUS_CONFIG,
+  });
   const bits = isBitTable(c.function);
-  const type: DataType = c.type ?? (bits ? 'bool' : 'uint16');
+  const type = typeOf(c);
   if (bits && type !== 'bool')
-    throw new NodeError(
-      modbusErrors.code.MODBUS_CONFIG,
-      `${what}: a ${c.function} holds one bit, so its type must be bool, not ${type}`,
-    );
+    return [problem('type', `a ${c.function} holds one bit, so its type must be bool, not ${type}`)];
   if (!bits && type === 'bool')
-    throw new NodeError(
-      modbusErrors.code.MODBUS_CONFIG,
-      `${what}: bool is for coils and discrete inputs; a ${c.function} holds a number (e.g. uint16)`,
-    );
+    return [problem('type', `bool is for coils and discrete inputs; a ${c.function} holds a number (e.g. uint16)`)];
   if (type === 'string' && c.length === undefined)
-    throw new NodeError(
-      modbusErrors.code.MODBUS_CONFIG,
-      `${what}: a string needs length, the number of registers it spans`,
-    );
+    return [problem('length', 'a string needs length, the number of registers it spans')];
+  const problems: ConfigProblem[] = [];
   const count = registerCount({ type, order: c.order, length: c.length });
-  if (c.address + count > 65536) {
-    throw new NodeError(
-      modbusErrors.code.MODBUS_CONFIG,
-      `${what}: a ${type} at address ${c.address} spans ${count} registers and runs past the last address, 65535`,
+  if (c.address + count > 65536)
+    problems.push(
+      problem(
+        'address',
+        `a ${type} at address ${c.address} spans ${count} registers and runs past the last address, 65535`,
+      ),
     );
-  }
-  if (c.scale === 0)
-    throw new NodeError(modbusErrors.code.MODBUS_CONFIG, `${what}: scale 0 would turn every value into the offset`);
+  if (c.scale === 0) problems.push(problem('scale', 'scale 0 would turn every value into the offset'));
+  return problems;
+}
+
+/** Fills in the type from the table; refuses (as `layoutProblems` words it) a layout that cannot work. */
+export function resolveLayout(what: string, c: LayoutConfig): ResolvedLayout {
+  refuseConfig(layoutProblems(what, c));
+  const type = typeOf(c);
   return {
     table: c.function,
     address: c.address,
     type,
     order: c.order,
     length: c.length,
-    count,
+    count: registerCount({ type, order: c.order, length: c.length }),
     scale: c.scale,
     offset: c.offset,
   };

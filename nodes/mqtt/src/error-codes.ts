@@ -8,4 +8,6 @@ export const mqttErrors = defineErrorCodes({
   MQTT_PAYLOAD: 'A received message is not what `payload` asks for (not JSON, not a number); it is not sent.',
   MQTT_TOPIC: 'The message lacks a field the topic template needs; it is not published.',
   MQTT_PROPERTY: 'The message lacks a field an MQTT 5 property template needs; it is not published.',
-});
+  MQTT_CONFIG:
+    'A topic or broker URL the schema cannot rule out (a wildcard in a publish topic, a malformed filter, a URL without host); the deploy is refused.',
+}).withRefusals('MQTT_CONFIG');

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { connect } from 'mqtt';
 import type { IClientOptions } from 'mqtt';
-import { defineResource, NodeError, passwordEnvProperty } from '@tagflow/node-sdk';
+import { defineResource, NodeError, passwordEnvProperty, refuseConfig } from '@tagflow/node-sdk';
 import { describeConnectError } from './connect-error';
 import { mqttErrors } from './error-codes';
 import { MqttConnection } from './mqtt-connection';
+import { brokerUrlProblems } from './topic-check';
 
 export default defineResource({
   type: 'mqtt-broker',
@@ -52,7 +53,7 @@ export default defineResource({
     '}',
     '```',
   ].join('\n'),
-  errors: mqttErrors.pick('SECRET_MISSING', 'MQTT_CONNECT', 'MQTT_TLS_FILE'),
+  errors: mqttErrors.pick('SECRET_MISSING', 'MQTT_CONFIG', 'MQTT_CONNECT', 'MQTT_TLS_FILE'),
   configSchema: {
     type: 'object',
     properties: {
@@ -127,8 +128,11 @@ export default defineResource({
     additionalProperties: false,
   },
 
+  check: (c) => brokerUrlProblems(c.url),
+
   create(ctx) {
     const c = ctx.config;
+    refuseConfig(brokerUrlProblems(c.url));
     let password: string | undefined;
     if (c.passwordEnv !== undefined) {
       password = ctx.secret(c.passwordEnv);

@@ -1,6 +1,7 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
 import { mqttErrors } from './error-codes';
 import type { MqttConnection } from './mqtt-connection';
+import { topicFilterProblems } from './topic-check';
 import { topicMatches } from './topic-template';
 
 export default defineNode({
@@ -53,7 +54,7 @@ export default defineNode({
   inputs: [],
   outputs: ['out'],
   resources: { broker: 'mqtt-broker' },
-  errors: mqttErrors.pick('MQTT_PAYLOAD'),
+  errors: mqttErrors.pick('MQTT_CONFIG', 'MQTT_PAYLOAD'),
   configSchema: {
     type: 'object',
     properties: {
@@ -92,6 +93,8 @@ export default defineNode({
     required: ['broker', 'topic'],
     additionalProperties: false,
   },
+
+  check: (c) => topicFilterProblems(c.topic, '/topic'),
 
   create(ctx) {
     const c = ctx.config;

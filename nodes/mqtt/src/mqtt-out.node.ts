@@ -2,6 +2,7 @@ import { defineNode, NodeError, outboxOverflowProperty } from '@tagflow/node-sdk
 import type { Message } from '@tagflow/node-sdk';
 import { mqttErrors } from './error-codes';
 import type { MqttConnection } from './mqtt-connection';
+import { publishTopicProblems } from './topic-check';
 import { renderTopic } from './topic-template';
 
 /** MQTT 5 publish properties, as kept in the outbox (JSON). */
@@ -103,7 +104,7 @@ export default defineNode({
   inputs: ['in'],
   outputs: [],
   resources: { broker: 'mqtt-broker' },
-  errors: mqttErrors.pick('MQTT_TOPIC', 'MQTT_PROPERTY'),
+  errors: mqttErrors.pick('MQTT_CONFIG', 'MQTT_TOPIC', 'MQTT_PROPERTY'),
   configSchema: {
     type: 'object',
     properties: {
@@ -185,6 +186,13 @@ export default defineNode({
     required: ['broker', 'topic'],
     additionalProperties: false,
   },
+
+  check: (c) => [
+    ...publishTopicProblems(c.topic, '/topic', 'the topic'),
+    ...(c.responseTopic === undefined
+      ? []
+      : publishTopicProblems(c.responseTopic, '/responseTopic', 'the response topic')),
+  ],
 
   async create(ctx) {
     const c = ctx.config;

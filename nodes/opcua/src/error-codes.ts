@@ -17,4 +17,4 @@ export const opcuaErrors = defineErrorCodes({
   OPCUA_WRITE_BAD_QUALITY: 'The message has quality bad, so its value is never written.',
   OPCUA_SUBSCRIBE: 'The subscription could not be made on the server; it is made again on the next connection.',
   OPCUA_MONITOR: 'The server refused to monitor an item, or monitoring it failed.',
-});
+}).withRefusals('OPCUA_CONFIG', 'OPCUA_NODE_ID');

@@ -1,4 +1,5 @@
-import { NodeError } from '@tagflow/node-sdk';
+import { NodeError, problemsFrom } from '@tagflow/node-sdk';
+import type { ConfigProblem } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
 import { errorText } from './error-text';
 import { coerceNodeId } from 'node-opcua';
@@ -23,4 +24,9 @@ export function parseNodeId(text: unknown, field = 'node id'): NodeId {
       `"${text}" is not a valid OPC UA node id (expected e.g. "ns=1;s=Pump.Flow" or "ns=2;i=1001"): ${errorText(err)}`,
     );
   }
+}
+
+/** The node ids of a config's `items` that do not parse, each at its `/items/<n>/nodeId`. */
+export function itemNodeIdProblems(items: ReadonlyArray<{ nodeId: string }>): ConfigProblem[] {
+  return items.flatMap((item, index) => problemsFrom(`/items/${index}/nodeId`, () => parseNodeId(item.nodeId)));
 }

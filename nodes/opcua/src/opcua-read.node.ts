@@ -5,7 +5,7 @@ import { errorText } from './error-text';
 import type { Message } from '@tagflow/node-sdk';
 import type { NodeId } from 'node-opcua';
 import { dataValueMessage } from './data-value-message';
-import { parseNodeId } from './node-id';
+import { itemNodeIdProblems, parseNodeId } from './node-id';
 import type { OpcuaConnection } from './opcua-connection';
 
 /** One variable to read: its parsed id, its text and the topic of its message. */
@@ -80,6 +80,8 @@ export default defineNode({
     required: ['server'],
     additionalProperties: false,
   },
+
+  check: (c) => itemNodeIdProblems(c.items),
 
   create(ctx) {
     const c = ctx.config;

@@ -1,4 +1,5 @@
-import { defineResource, NodeError, passwordEnvProperty } from '@tagflow/node-sdk';
+import { defineResource, NodeError, passwordEnvProperty, refuseConfig } from '@tagflow/node-sdk';
+import type { ConfigProblem } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
 import { errorText } from './error-text';
 import type { NodeLogger } from '@tagflow/node-sdk';
@@ -140,17 +141,14 @@ export default defineResource({
     additionalProperties: false,
   },
 
+  check: securityProblems,
+
   async create(ctx) {
     routeNodeOpcuaLogsToStderr();
     const c = ctx.config;
     const url = c.endpointUrl;
-    const securityPolicy = c.securityPolicy ?? (c.securityMode === 'None' ? 'None' : 'Basic256Sha256');
-    if ((c.securityMode === 'None') !== (securityPolicy === 'None')) {
-      throw new NodeError(
-        opcuaErrors.code.OPCUA_CONFIG,
-        `security mode ${c.securityMode} cannot go with security policy ${securityPolicy}: use None with None, or a policy such as Basic256Sha256 with Sign or SignAndEncrypt`,
-      );
-    }
+    refuseConfig(securityProblems(c));
+    const securityPolicy = policyOf(c);
     const identity = userIdentity(c.userName, c.passwordEnv, url, ctx.secret);
 
     const pki = await openClientPki(ctx.dataDir, c.autoAcceptServerCertificate);
@@ -242,4 +240,24 @@ function sessionError(err: unknown, url: string, userName: string | undefined): 
     return new NodeError(opcuaErrors.code.OPCUA_LOGIN, `${url} refused ${who}: ${text}`);
   }
   return new NodeError(opcuaErrors.code.OPCUA_SESSION, `cannot open a session on ${url}: ${text}`);
+}
+
+type SecurityConfig<P extends string = string> = { securityMode: string; securityPolicy?: P };
+
+/** The policy in use: the one given, else None without security and Basic256Sha256 with it. */
+function policyOf<P extends string>(c: SecurityConfig<P>): P | 'None' | 'Basic256Sha256' {
+  return c.securityPolicy ?? (c.securityMode === 'None' ? 'None' : 'Basic256Sha256');
+}
+
+/** A mode and a policy that do not go together can never open a session: refused before connecting. */
+function securityProblems(c: SecurityConfig): ConfigProblem[] {
+  const securityPolicy = policyOf(c);
+  if ((c.securityMode === 'None') === (securityPolicy === 'None')) return [];
+  return [
+    {
+      path: c.securityPolicy === undefined ? '/securityMode' : '/securityPolicy',
+      message: `security mode ${c.securityMode} cannot go with security policy ${securityPolicy}: use None with None, or a policy such as Basic256Sha256 with Sign or SignAndEncrypt`,
+      code: opcuaErrors.code.OPCUA_CONFIG,
+    },
+  ];
 }

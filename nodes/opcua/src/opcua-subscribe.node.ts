@@ -5,7 +5,7 @@ import { errorText } from './error-text';
 import { AttributeIds, DataChangeFilter, DataChangeTrigger, DeadbandType, TimestampsToReturn } from 'node-opcua';
 import type { ClientSubscription, DataValue, MonitoringParametersOptions } from 'node-opcua';
 import { dataValueMessage } from './data-value-message';
-import { parseNodeId } from './node-id';
+import { itemNodeIdProblems, parseNodeId } from './node-id';
 import { describeStatus } from './status-quality';
 import type { OpcuaConnection } from './opcua-connection';
 
@@ -134,6 +134,8 @@ export default defineNode({
     required: ['server', 'items'],
     additionalProperties: false,
   },
+
+  check: (c) => itemNodeIdProblems(c.items),
 
   create(ctx) {
     const c = ctx.config;

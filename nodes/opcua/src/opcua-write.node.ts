@@ -1,4 +1,4 @@
-import { defineNode, deriveMessage, NodeError } from '@tagflow/node-sdk';
+import { defineNode, deriveMessage, NodeError, problemsFrom } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
 import { serverProperty } from './schema-pieces';
 import { errorText } from './error-text';
@@ -98,6 +98,8 @@ export default defineNode({
     required: ['server'],
     additionalProperties: false,
   },
+
+  check: (c) => (c.nodeId === undefined ? [] : problemsFrom('/nodeId', () => parseNodeId(c.nodeId))),
 
   create(ctx) {
     const c = ctx.config;

@@ -94,12 +94,11 @@ describe('opcua-server security', () => {
     expect(f.outputs('r').map((m) => m.payload)).toEqual(['hello']);
   });
 
-  it('refuses a security mode without a matching policy', async () => {
+  it('refuses a security mode without a matching policy at deploy, rather than retrying it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-opcua-mismatch-'));
-    const f = await secureFlow(dataDir, { securityMode: 'None', securityPolicy: 'Basic256Sha256' });
-    await until(() => f.statuses('r').some((s) => s.state === 'reconnecting'), 20_000, 'the refusal');
-    expect(f.statuses('r').find((s) => s.state === 'reconnecting')?.text).toContain(
-      'security mode None cannot go with security policy Basic256Sha256',
+    // A session can never open with these: the deploy is refused (the same check as validate).
+    await expect(secureFlow(dataDir, { securityMode: 'None', securityPolicy: 'Basic256Sha256' })).rejects.toThrow(
+      /\/resources\/0\/config\/securityPolicy: security mode None cannot go with security policy Basic256Sha256.*\[OPCUA_CONFIG\]/,
     );
   });
 });

@@ -46,6 +46,7 @@ export const NODE_KEY_ORDER = [
   'configSchema',
   'migrations',
   'catches',
+  'check',
   'create',
 ] as const;
 
@@ -57,6 +58,7 @@ export const RESOURCE_KEY_ORDER = [
   'docs',
   'errors',
   'configSchema',
+  'check',
   'create',
 ] as const;
 

@@ -1,30 +1,14 @@
-import path from 'node:path';
-import { SDK_VERSION } from '@tagflow/node-sdk';
-import { loadNodePackage, NodeRegistry } from '@tagflow/runtime/engine';
-import { readFileSync } from 'node:fs';
 import {
-  loadTemplateDefinition,
   nodeConventionProblems,
   repoNodePackageDirs,
   resourceConventionProblems,
   workspaceNodePackageDirs,
 } from '../src';
 import type { ConventionOptions, ConventionProblem } from '../src';
+import { loadRepoRegistry } from './repo-registry';
 
 /** Every rule, including rule 5: every definition lists its error codes in `errors`. */
 const options: ConventionOptions = { requireErrors: true };
-
-/** Every node package of the repo, loaded as the runtime loads them, into one registry. */
-function loadRepoRegistry(): NodeRegistry {
-  const registry = new NodeRegistry();
-  for (const dir of repoNodePackageDirs()) {
-    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
-    loadNodePackage(registry, pkg, dir, SDK_VERSION);
-  }
-  // The example node `tagflow new-node` writes: what a new package starts from follows them too.
-  registry.registerNode(loadTemplateDefinition(), { name: 'tagflow new-node template', version: '0.0.0' });
-  return registry;
-}
 
 const lines = (problems: ConventionProblem[]) => problems.map((p) => `${p.path} ${p.message}`);
 
@@ -115,8 +99,8 @@ describe('the convention checks', () => {
       extra: true,
     };
     expect(lines(nodeConventionProblems(bad, { requireErrors: true }))).toEqual([
-      '$.version comes after `category` (order: type, version, category, description, docs, inputs, outputs, resources, requiresResourcesAtDeploy, errors, configSchema, migrations, catches, create)',
-      '$.extra is not a key of a definition (keys, in order: type, version, category, description, docs, inputs, outputs, resources, requiresResourcesAtDeploy, errors, configSchema, migrations, catches, create)',
+      '$.version comes after `category` (order: type, version, category, description, docs, inputs, outputs, resources, requiresResourcesAtDeploy, errors, configSchema, migrations, catches, check, create)',
+      '$.extra is not a key of a definition (keys, in order: type, version, category, description, docs, inputs, outputs, resources, requiresResourcesAtDeploy, errors, configSchema, migrations, catches, check, create)',
       '$.description does not end with a period',
       '$.docs has no `## Example` section with a code block (a flow snippet or a message)',
       '$.errors is missing: list the codes the type may raise (`catalogue.pick(...)`, `{}` when none)',
@@ -153,7 +137,7 @@ describe('the convention checks', () => {
       create: () => ({}),
     };
     expect(lines(resourceConventionProblems(resource, { requireErrors: true }))).toEqual([
-      '$.errors comes after `configSchema` (order: type, version, description, docs, errors, configSchema, create)',
+      '$.errors comes after `configSchema` (order: type, version, description, docs, errors, configSchema, check, create)',
     ]);
   });
 });

@@ -1,8 +1,29 @@
 import type { JSONSchema } from './json-schema';
 
+/** One thing wrong with a config that its JSON Schema cannot say, as a type's `check` reports it. */
+export interface ConfigProblem {
+  /** JSON pointer inside the config (`/tags/2/type`); `''` means the whole config. */
+  path: string;
+  /** Plain words, e.g. `bool is for coils and discrete inputs; a holding-register holds a number`. */
+  message: string;
+  /** A code from the package's error catalogue, e.g. `MODBUS_CONFIG`. */
+  code: string;
+}
+
+/**
+ * A node or resource type's own static check of a config, for what a JSON Schema cannot say (a
+ * regex that compiles, code that parses, rules across fields). `validateFlow` calls it after the
+ * config passed its schema, with defaults filled in: so `tagflow validate`, the admin API's
+ * validate route and every deploy run the same check. Pure and synchronous: no I/O, no
+ * connection, never at message time. Returns the problems found, `[]` when the config is fine. It
+ * should not throw; if it does, the throw is reported as a problem of that node, not a crash.
+ */
+export type ConfigCheck = (config: Record<string, unknown>) => readonly ConfigProblem[];
+
 /**
  * What validation needs to know about an installed node type. The runtime builds it from the node
- * packages it discovered; the editor receives it from the runtime's API. Plain data, JSON-safe.
+ * packages it discovered; the editor receives it from the runtime's API. Plain data, JSON-safe,
+ * except `check`, which only the runtime has (JSON drops it: the editor asks the runtime instead).
  */
 export interface NodeTypeInfo {
   /** e.g. `moving-average`. */
@@ -30,6 +51,8 @@ export interface NodeTypeInfo {
   docs?: string;
   /** The error codes the node may raise, with their one-line meanings. */
   errors?: Readonly<Record<string, string>>;
+  /** The type's static config check (see `ConfigCheck`); only in the runtime's catalog. */
+  check?: ConfigCheck;
 }
 
 /** What validation needs to know about an installed resource type, and what its docs page shows. */
@@ -46,6 +69,8 @@ export interface ResourceTypeInfo {
   docs?: string;
   /** The error codes the resource may raise, with their one-line meanings. */
   errors?: Readonly<Record<string, string>>;
+  /** The type's static config check (see `ConfigCheck`); only in the runtime's catalog. */
+  check?: ConfigCheck;
 }
 
 /** The node and resource types a runtime (or an editor talking to one) knows. */

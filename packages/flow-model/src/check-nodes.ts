@@ -4,6 +4,7 @@ import { cloneJson } from './clone-json';
 import { isPlainObject } from './object-guards';
 import { checkConfig } from './config-validators';
 import { checkResourceRefs } from './check-resource-refs';
+import { runConfigCheck } from './run-config-check';
 import type { CheckedResources } from './check-resources';
 import { fromPackage, notInstalled } from './check-resources';
 import { flowErrors } from './error-codes';
@@ -105,6 +106,14 @@ export function checkNodes(
         nodeId: id,
         message: `${subject}: ${problem.path} ${problem.text}`,
       });
+    }
+    if (info.check && checked.problems.length === 0) {
+      runConfigCheck(
+        info.check,
+        checked.config,
+        { path, subject, typeWords: `node type "${type}"${fromPackage(info.package)}`, nodeId: id },
+        issues,
+      );
     }
     current.config = checked.config;
     result.normalized[result.normalized.length - 1] = current;

@@ -10,6 +10,7 @@ import { pointerSegment, resourceSubject } from './issues';
 import type { IssueList } from './issue-list';
 import { KNOWN_RESOURCE_PACKAGES } from './known-packages';
 import { closest } from './suggest';
+import { runConfigCheck } from './run-config-check';
 
 /** A resource of the flow as the node checks see it. */
 export interface ResourceEntry {
@@ -81,6 +82,14 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
         resourceId: id,
         message: `${subject}: ${problem.path} ${problem.text}`,
       });
+    }
+    if (info.check && checked.problems.length === 0) {
+      runConfigCheck(
+        info.check,
+        checked.config,
+        { path, subject, typeWords: `resource type "${type}"${fromPackage(info.package)}`, resourceId: id },
+        issues,
+      );
     }
     copy.config = checked.config;
   });

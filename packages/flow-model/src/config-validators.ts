@@ -8,7 +8,7 @@ import { describeSchemaErrors } from './schema-errors';
 import type { SchemaProblem } from './schema-errors';
 
 /** Result of checking one config: a copy with defaults filled in, and what is wrong with it. */
-export type ConfigCheck =
+export type SchemaCheck =
   | { ok: true; config: Record<string, unknown>; problems: SchemaProblem[] }
   /** The type's own schema does not compile: the package is at fault, not the flow. */
   | { ok: false; schemaError: string };
@@ -30,7 +30,7 @@ const perCatalog = new WeakMap<NodeCatalog, CatalogValidators>();
  * in there, never in the caller's object). Each schema is compiled once per catalog; problems are
  * located under `basePath` (e.g. `/nodes/3/config`).
  */
-export function checkConfig(catalog: NodeCatalog, schema: JSONSchema, config: unknown, basePath: string): ConfigCheck {
+export function checkConfig(catalog: NodeCatalog, schema: JSONSchema, config: unknown, basePath: string): SchemaCheck {
   const compiled = compiledFor(catalog, schema);
   if ('schemaError' in compiled) return { ok: false, schemaError: compiled.schemaError };
   const copy = cloneJson(config) as Record<string, unknown>;

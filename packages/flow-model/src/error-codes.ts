@@ -32,6 +32,8 @@ export const flowErrors = defineErrorCodes({
     "Warning: the node's config is older than its type and is upgraded (and checked) when the runtime loads the flow.",
   CONFIG_INVALID: "A node's config does not match its type's config schema.",
   CONFIG_SCHEMA_INVALID: "A node or resource type's own config schema is invalid, so its config cannot be checked.",
+  CONFIG_CHECK_FAILED:
+    "A node or resource type's own config check threw or answered something that is not a list of problems; report it to the package's author.",
   RESOURCE_CONFIG_INVALID: "A resource's config does not match its type's config schema.",
   RESOURCE_NOT_SET: 'A node needs a resource and its config does not name one.',
   RESOURCE_NOT_FOUND: 'A node names a resource id this flow does not define.',

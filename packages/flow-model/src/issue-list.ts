@@ -11,6 +11,11 @@ export class IssueList {
     this.errors.push(withoutUndefined(issue));
   }
 
+  /** An error found by a node or resource type's own `check`: its code is from that package's catalogue. */
+  checkError(issue: FlowIssue): void {
+    this.errors.push(withoutUndefined(issue));
+  }
+
   warn(issue: FlowModelIssue): void {
     this.warnings.push(withoutUndefined(issue));
   }

@@ -44,6 +44,17 @@ describe('defineErrorCodes', () => {
     expect(() => defineErrorCodes({ TWO_LINES: 'One.\nTwo.' })).toThrow('"TWO_LINES" needs its meaning');
   });
 
+  it('marks the codes a check refuses a configuration with, and refuses one it does not have', () => {
+    const codes = defineErrorCodes({ BAD_LIMITS: 'The limits overlap.', TOO_HOT: 'Too hot.' });
+    expect(codes.refusals).toEqual([]);
+    const marked = codes.withRefusals('BAD_LIMITS');
+    expect(marked.refusals).toEqual(['BAD_LIMITS']);
+    expect(marked.meanings).toEqual(codes.meanings);
+    expect(marked.code.TOO_HOT).toBe('TOO_HOT');
+    expect(codes.refusals).toEqual([]);
+    expect(() => codes.withRefusals('NOPE' as never)).toThrow('refusal "NOPE" is not one of the codes');
+  });
+
   it('derives the union of its codes', () => {
     const code: ErrorCodeOf<typeof catalogue> = 'DEVICE_TIMEOUT';
     // @ts-expect-error not a code of the catalogue

@@ -1,4 +1,4 @@
-import type { JSONSchema as PlainSchema } from '@tagflow/flow-model';
+import type { ConfigProblem, JSONSchema as PlainSchema } from '@tagflow/flow-model';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { NodeContext, NodeInstance } from './context';
 
@@ -54,6 +54,18 @@ export interface NodeDefinition<S extends JSONSchema = JSONSchema> extends NodeT
    * `error` output port are routed to handlers.
    */
   catches?(config: ConfigOf<S>): readonly string[] | 'all';
+  /**
+   * The node's own static check of its config, for what the JSON Schema cannot say: a regex that
+   * compiles, code or JSONata that parses, rules across fields. Called with a config that passed
+   * the schema (defaults filled in) by `tagflow validate`, by the admin API's validate route (the
+   * editor's problem list) and by every deploy, which it then refuses: one check, same words
+   * everywhere. Never at message time. Pure and synchronous: no I/O, no connection, no state.
+   * Returns the problems found, each `{ path: JSON pointer inside the config ('' = all of it),
+   * message: plain words, code: from the package's error catalogue, listed in its refusals }`,
+   * or `[]`. It must not throw; a throw is reported as a problem of this node, not a crash.
+   * `create` may call it again as a guard (`refuseConfig`), so the words come from here only.
+   */
+  check?(config: ConfigOf<S>): readonly ConfigProblem[];
   /** Called once per deploy of this node; sets up state and returns the node's behaviour. */
   create(ctx: NodeContext<ConfigOf<S>>): NodeInstance | Promise<NodeInstance>;
 }
@@ -66,6 +78,7 @@ export interface AnyNodeDefinition extends NodeTypeBase {
   configSchema: PlainSchema;
   create(ctx: NodeContext<unknown>): NodeInstance | Promise<NodeInstance>;
   catches?(config: unknown): readonly string[] | 'all';
+  check?(config: unknown): readonly ConfigProblem[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { JSONSchema as PlainSchema } from '@tagflow/flow-model';
+import type { ConfigProblem, JSONSchema as PlainSchema } from '@tagflow/flow-model';
 import type { JSONSchema } from 'json-schema-to-ts';
 import type { NodeLogger, NodeStatus } from './context';
 import type { ConfigOf } from './define-node';
@@ -49,6 +49,12 @@ export interface ResourceDefinition<S extends JSONSchema = JSONSchema, R extends
   /** The error codes this resource may raise, with their meanings (`catalogue.pick(...)`): listed in its docs. */
   errors?: Readonly<Record<string, string>>;
   configSchema: S;
+  /**
+   * The resource's own static check of its config (a host for TCP, a path for serial...): same
+   * contract as a node's `check`. It runs at validate and deploy, before any connection, so a
+   * config that can never connect is refused rather than retried as if the peer were down.
+   */
+  check?(config: ConfigOf<S>): readonly ConfigProblem[];
   create(ctx: ResourceContext<ConfigOf<S>>): R | Promise<R>;
 }
 
@@ -60,6 +66,7 @@ export interface AnyResourceDefinition {
   docs?: string;
   errors?: Readonly<Record<string, string>>;
   configSchema: PlainSchema;
+  check?(config: unknown): readonly ConfigProblem[];
   create(ctx: ResourceContext<unknown>): ResourceInstance | Promise<ResourceInstance>;
 }
 

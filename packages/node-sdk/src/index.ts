@@ -1,6 +1,7 @@
 export type { Message, Quality, ErrorInfo } from './message';
 export { createMessage, deriveMessage, worstQuality } from './message';
-export { NodeError, isNodeError } from './errors';
+export { NodeError, isNodeError, problemsFrom, refuseConfig } from './errors';
+export type { ConfigProblem } from '@tagflow/flow-model';
 export type { ErrorCatalogue, ErrorCodeOf } from './error-codes';
 export { defineErrorCodes, sdkErrors } from './error-codes';
 export type { NodeContext, NodeInstance, NodeStatus, NodeLogger, Clock, Timer } from './context';

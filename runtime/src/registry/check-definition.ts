@@ -54,6 +54,9 @@ function commonProblems(value: Record<string, unknown>): string[] {
   if (typeof value.create !== 'function') {
     problems.push(`\`create\` must be a function (got ${describe(value.create)})`);
   }
+  if (value.check !== undefined && typeof value.check !== 'function') {
+    problems.push(`\`check\` must be a function when present (got ${describe(value.check)})`);
+  }
   optionalString(value, 'description', problems);
   optionalString(value, 'docs', problems);
   if (value.errors !== undefined) {

@@ -1,4 +1,4 @@
-import type { NodeCatalog, NodeMigrations, NodeTypeInfo, ResourceTypeInfo } from '@tagflow/flow-model';
+import type { ConfigCheck, NodeCatalog, NodeMigrations, NodeTypeInfo, ResourceTypeInfo } from '@tagflow/flow-model';
 import type { AnyNodeDefinition, AnyResourceDefinition } from '@tagflow/node-sdk';
 
 /** The npm package a node or resource type came from. */
@@ -92,6 +92,7 @@ export class NodeRegistry {
         description: d.description,
         docs: d.docs,
         errors: d.errors,
+        check: checkOf(d),
       });
     }
     const resources = new Map<string, ResourceTypeInfo>();
@@ -104,6 +105,7 @@ export class NodeRegistry {
         description: d.description,
         docs: d.docs,
         errors: d.errors,
+        check: checkOf(d),
       });
     }
     this.cachedCatalog = { nodes, resources };
@@ -147,6 +149,12 @@ export class NodeRegistry {
     const entry = this.nodes.get(type);
     return entry && { version: entry.definition.version, migrations: entry.definition.migrations };
   };
+}
+
+/** A definition's `check`, called on its definition (a check may read `this`), or undefined. */
+function checkOf(definition: AnyNodeDefinition | AnyResourceDefinition): ConfigCheck | undefined {
+  const check = definition.check;
+  return check && ((config) => check.call(definition, config));
 }
 
 /** `GET /api/nodes`: what the editor knows of the installed types (see `NodeRegistry.paletteJson`). */

@@ -33,6 +33,7 @@ describe('admin API authentication', () => {
         'GET /api/openapi.json viewer',
         'GET /api/flow viewer',
         'PUT /api/flow deployer',
+        'POST /api/flow/validate deployer',
         'GET /api/flow/versions viewer',
         'GET /api/flow/versions/:version viewer',
         'POST /api/flow/rollback deployer',

@@ -21,6 +21,26 @@ const lateFail = defineNode({
   },
 });
 
+/** A processor whose config has a rule its schema cannot say: low below high. */
+const band = defineNode({
+  type: 'band',
+  version: 1,
+  category: 'processor',
+  description: 'passes values on',
+  configSchema: {
+    type: 'object',
+    properties: { low: { type: 'number', default: 0 }, high: { type: 'number', default: 10 } },
+    additionalProperties: false,
+  },
+  inputs: ['in'],
+  outputs: ['out'],
+  check: (config) =>
+    config.low < config.high
+      ? []
+      : [{ path: '/low', message: `low (${config.low}) must be below high (${config.high})`, code: 'BAND_INVALID' }],
+  create: (ctx) => ({ onMessage: (msg) => void ctx.send(msg) }),
+});
+
 const good = (count: number) =>
   flow(
     [
@@ -35,7 +55,7 @@ const good = (count: number) =>
 describe('flow routes', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({}, [lateFail]);
+    h = await startHarness({}, [lateFail, band]);
   });
   afterAll(() => h.close());
 
@@ -310,5 +330,51 @@ describe('flow routes', () => {
     expect(h.engine.currentFlow?.id).toBe('pump');
     const metrics = await h.api('/metrics', { token: h.token.viewer });
     expect(metrics.text).toContain('tagflow_deploys_total{outcome="rolled-back"} 1');
+  });
+
+  it('validates a flow without deploying it, with the same errors a deploy gives', async () => {
+    const before = await h.api('/api/flow', { token: h.token.viewer });
+    const bad = flow(
+      [
+        { id: 'src', type: 'counter', config: { count: 1 } },
+        { id: 'b', type: 'band', config: { low: 5, high: 5 } },
+        { id: 'out', type: 'sink' },
+      ],
+      ['src->b', 'b->out'],
+      'pump',
+    );
+    const checked = await h.api('/api/flow/validate', { method: 'POST', token: h.token.deployer, body: bad });
+    expect(checked.status).toBe(200);
+    expect(checked.json).toEqual({
+      ok: false,
+      warnings: [],
+      errors: [
+        {
+          code: 'BAND_INVALID',
+          path: '/nodes/1/config/low',
+          nodeId: 'b',
+          message: 'node "b" (band): /nodes/1/config/low: low (5) must be below high (5)',
+        },
+      ],
+    });
+    const version = before.status === 200 ? (before.json as { version: { version: number } }).version.version : 0;
+    const deployed = await h.api('/api/flow', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: bad,
+      headers: { 'if-match': `"${version}"` },
+    });
+    expect(deployed.status).toBe(422);
+    expect(deployed.json.errors).toEqual(checked.json.errors);
+
+    const fine = await h.api('/api/flow/validate', { method: 'POST', token: h.token.deployer, body: good(2) });
+    expect(fine.json).toEqual({ ok: true, errors: [], warnings: [] });
+    // Validating deployed nothing: the current flow is the one before.
+    const after = await h.api('/api/flow', { token: h.token.viewer });
+    expect({ status: after.status, json: after.json }).toEqual({ status: before.status, json: before.json });
+
+    const notAFlow = await h.api('/api/flow/validate', { method: 'POST', token: h.token.deployer, body: [1] });
+    expect(notAFlow.status).toBe(400);
+    expect(notAFlow.json.error).toBe('the body must be a flow: a JSON object');
   });
 });

@@ -105,7 +105,7 @@ export function DeployDialog({
           </p>
         )}
         {!validation.ok && phase.kind === 'review' && (
-          <p className="error-text">
+          <p className="error-text" data-testid="deploy-problems">
             This flow has {validation.errors.length} problem{validation.errors.length === 1 ? '' : 's'} (outlined in
             red): the runtime will most likely refuse it.
           </p>

@@ -4,8 +4,9 @@ import type { Flow } from '@tagflow/flow-model';
 import type { AdminApi } from '../../api/client';
 import { connectEvents } from '../../api/events';
 import type { DeployError, DeployResult, RunningFlow } from '../../api/types';
-import { catalogFromApi, FlowDocument, validate } from '../../state';
-import type { EditorCatalog, NodesApiResponse } from '../../state';
+import { ApiError } from '../../api/client';
+import { canvasToFlow, catalogFromApi, FlowDocument, ServerCheck, validate, withServerIssues } from '../../state';
+import type { CanvasDoc, EditorCatalog, NodesApiResponse, ServerValidation } from '../../state';
 import { FlowCanvas } from '../canvas/FlowCanvas';
 import { DeployDialog } from '../deploy/DeployDialog';
 import { EXAMPLES } from '../examples';
@@ -122,7 +123,34 @@ function Workspace({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the revision on purpose, as said above
     [doc.revision, doc.nodes.length],
   );
-  const validation = useMemo(() => validate(content, catalog), [content, catalog]);
+  const local = useMemo(() => validate(content, catalog), [content, catalog]);
+  // The runtime's complete check (each node type's own `check` too), merged in when it answers.
+  const [server, setServer] = useState<{ content: CanvasDoc; answer: ServerValidation } | null>(null);
+  const asked = useRef<{ revision: number; content: CanvasDoc }>({ revision: 0, content });
+  const serverCheck = useMemo(
+    () =>
+      new ServerCheck(
+        (flow) => api.checkFlow(flow),
+        (revision, answer) => {
+          if (asked.current.revision === revision) setServer({ content: asked.current.content, answer });
+        },
+        (err) => {
+          // A viewer may not validate (nor deploy): the local check is all it gets.
+          if (err instanceof ApiError && err.status === 403) serverCheck.dispose();
+          else console.warn('the runtime could not check the flow; showing the local check only', err);
+        },
+      ),
+    [api],
+  );
+  useEffect(() => () => serverCheck.dispose(), [serverCheck]);
+  useEffect(() => {
+    asked.current = { revision: asked.current.revision + 1, content };
+    serverCheck.schedule(asked.current.revision, canvasToFlow(content));
+  }, [content, serverCheck]);
+  const validation = useMemo(
+    () => (server && server.content === content ? withServerIssues(local, content, catalog, server.answer) : local),
+    [local, server, content, catalog],
+  );
   const problems = useMemo(() => {
     const out = new Map<string, number>();
     for (const [id, issues] of validation.byNode) {
@@ -233,7 +261,14 @@ function Workspace({
           const ex = EXAMPLES.find((x) => x.name === name);
           if (ex) replaceFlow(structuredClone(ex.flow), `Opened the example “${name}” (Undo to go back).`);
         }}
-        onDeploy={() => setDeploying(store.current().toFlow())}
+        onDeploy={() => {
+          // The dialog opens on the runtime's answer for this very flow, so it lists what a deploy would refuse.
+          const flow = store.current().toFlow();
+          serverCheck.now(asked.current.revision, canvasToFlow(asked.current.content)).then(
+            () => setDeploying(flow),
+            () => setDeploying(flow),
+          );
+        }}
         onSignOut={onSignOut}
       />
       <div className="workspace">

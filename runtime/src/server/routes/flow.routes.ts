@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { checkFlowLimits } from '@tagflow/flow-model';
+import { checkFlowLimits, validateFlow } from '@tagflow/flow-model';
 import type { DeployOutcome } from '../../admin/deployer-types';
 import { HttpError, sendError } from '../http-error';
 import type { RouteContext, RouteDef } from '../route-types';
@@ -10,7 +10,7 @@ const MAX_HEALTH_MS = 10 * 60_000;
 
 const flowSchema = { type: 'object', description: 'A tagflow flow (schemaVersion, id, nodes, edges, resources).' };
 
-/** Flow versions: read, deploy with optimistic locking (If-Match), history, rollback. */
+/** Flow versions: read, validate, deploy with optimistic locking (If-Match), history, rollback. */
 export function flowRoutes(ctx: RouteContext): RouteDef[] {
   return [
     {
@@ -91,6 +91,27 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
           ...(healthMs !== undefined ? { healthMs } : {}),
         });
         sendOutcome(ctx, res, outcome);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/flow/validate',
+      role: 'deployer',
+      summary:
+        "Runs the complete check of a deploy without deploying: the flow schema, the installed types, each node type's own check. Opens no connection; the editor's problem list asks it.",
+      jsonBody: { description: 'the flow as JSON (at most 5 MB)', schema: flowSchema },
+      responses: {
+        '200': '{ok, errors, warnings}: ok false lists every error a deploy would refuse the flow with',
+        '400': 'the body is not JSON or not an object',
+        '413': 'the body is larger than 5 MB',
+      },
+      handler(req, res) {
+        const flow: unknown = req.body;
+        if (typeof flow !== 'object' || flow === null || Array.isArray(flow))
+          throw new HttpError(400, 'the body must be a flow: a JSON object');
+        // The same call as a deploy's first step (Engine.deploy), with the same catalog and checks.
+        const result = validateFlow(flow, ctx.registry.catalog(), { migrations: ctx.registry.migrations });
+        res.json({ ok: result.ok, errors: result.ok ? [] : result.errors, warnings: result.warnings });
       },
     },
     {

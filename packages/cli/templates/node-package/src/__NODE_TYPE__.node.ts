@@ -1,4 +1,5 @@
-import { defineNode, deriveMessage, NodeError } from '@tagflow/node-sdk';
+import { defineNode, deriveMessage, NodeError, refuseConfig } from '@tagflow/node-sdk';
+import type { ConfigProblem } from '@tagflow/node-sdk';
 import { nodeErrors } from './error-codes';
 
 const UNIT_NAMES = ['degC', 'degF', 'K', 'bar', 'kPa', 'psi', 'm3/h', 'l/min'] as const;
@@ -74,18 +75,14 @@ export default defineNode({
     additionalProperties: false,
   },
 
+  // What the schema cannot say; `tagflow validate`, the editor and every deploy run it.
+  check: (config) => unitProblems(config.from, config.to),
+
   create(ctx) {
     const { from, to, decimals } = ctx.config;
     const source = UNITS[from];
     const target = UNITS[to];
-    // Checked here, not in the schema: a refused deploy names both units in plain words.
-    if (source.quantity !== target.quantity) {
-      throw new NodeError(
-        nodeErrors.code.INCOMPATIBLE_UNITS,
-        `cannot convert ${from} (a ${source.quantity}) to ${to} (a ${target.quantity})`,
-        { from, to },
-      );
-    }
+    refuseConfig(unitProblems(from, to));
     const round = decimals === undefined ? (v: number) => v : (v: number) => Number(v.toFixed(decimals));
     let converted = 0;
 
@@ -110,3 +107,17 @@ export default defineNode({
     };
   },
 });
+
+/** Units of different quantities cannot be converted: the deploy is refused, naming both. */
+function unitProblems(from: Unit, to: Unit): ConfigProblem[] {
+  const source = UNITS[from];
+  const target = UNITS[to];
+  if (source.quantity === target.quantity) return [];
+  return [
+    {
+      path: '/to',
+      message: `cannot convert ${from} (a ${source.quantity}) to ${to} (a ${target.quantity})`,
+      code: nodeErrors.code.INCOMPATIBLE_UNITS,
+    },
+  ];
+}

@@ -8,4 +8,4 @@ export const nodeErrors = defineErrorCodes({
   INCOMPATIBLE_UNITS:
     'The two units measure different quantities (a temperature cannot become a pressure); the deploy is refused.',
   NOT_A_NUMBER: 'The payload is not a finite number; nothing is sent.',
-});
+}).withRefusals('INCOMPATIBLE_UNITS');

@@ -1,0 +1,68 @@
+import type { ConfigCheck, ConfigProblem } from './catalog';
+import { flowErrors } from './error-codes';
+import { isPlainObject } from './object-guards';
+import type { IssueList } from './issue-list';
+
+/** Whose config is checked, for the issues: the node or resource, its pointer and how to name it. */
+export interface CheckedOwner {
+  /** Pointer of the node or resource in the flow, e.g. `/nodes/3`. */
+  path: string;
+  /** `node "plc" (modbus-read)`, as the other issues name it. */
+  subject: string;
+  /** `node type "modbus-read" (from @tagflow/nodes-modbus@0.1.0)`, for a check that misbehaves. */
+  typeWords: string;
+  nodeId?: string;
+  resourceId?: string;
+}
+
+/**
+ * Runs a type's own `check` on a config that passed its schema and reports each problem as an
+ * error at its full pointer (`/nodes/3/config/tags/2/type`), with the check's code and words. A
+ * check that throws or answers nonsense is reported as a problem of that node, never a crash.
+ */
+export function runConfigCheck(
+  check: ConfigCheck,
+  config: Record<string, unknown>,
+  owner: CheckedOwner,
+  issues: IssueList,
+): void {
+  const configPath = `${owner.path}/config`;
+  const ids = { nodeId: owner.nodeId, resourceId: owner.resourceId };
+  const broken = (what: string) =>
+    issues.error({
+      code: flowErrors.code.CONFIG_CHECK_FAILED,
+      path: configPath,
+      ...ids,
+      message: `${owner.subject}: ${configPath} cannot be checked: the config check of ${owner.typeWords} ${what}; report this to the package's author`,
+    });
+  let answer: unknown;
+  try {
+    answer = check(config);
+  } catch (err) {
+    broken(`failed (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)})`);
+    return;
+  }
+  if (!Array.isArray(answer)) {
+    broken('did not answer a list of problems');
+    return;
+  }
+  for (const problem of answer as unknown[]) {
+    if (!isProblem(problem)) {
+      broken('answered a problem without a text path, message and code');
+      continue;
+    }
+    const path = configPath + problem.path;
+    issues.checkError({ code: problem.code, path, ...ids, message: `${owner.subject}: ${path}: ${problem.message}` });
+  }
+}
+
+function isProblem(value: unknown): value is ConfigProblem {
+  return (
+    isPlainObject(value) &&
+    typeof value.path === 'string' &&
+    (value.path === '' || value.path.startsWith('/')) &&
+    typeof value.message === 'string' &&
+    typeof value.code === 'string' &&
+    value.code !== ''
+  );
+}
