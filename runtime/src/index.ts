@@ -5,3 +5,4 @@ export type { DeployerDeps } from './admin/deployer';
 export type { DeployerApi, DeployOutcome } from './admin/deployer-types';
 export * from './server';
 export * from './packages';
+export * from './supervisor';
