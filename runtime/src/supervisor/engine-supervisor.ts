@@ -135,8 +135,7 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
   /** Starts the first engine process; resolves when it is ready for a deploy. */
   async start(): Promise<void> {
     this.shuttingDown = false;
-    this.spawn('starting');
-    await this.host?.ready;
+    await this.readyHost();
   }
 
   get currentFlow(): Flow | undefined {

@@ -141,6 +141,8 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
     watchdogMs: options.watchdogMs,
     memoryMb: options.engineMemoryMb,
   });
+  // It loads its node packages while the admin API starts here (the boot waits for it).
+  engine.start().catch((err: unknown) => log.debug({ err }, 'the engine process is started again'));
   // Packages installed into the data dir (tagflow nodes install, /api/packages) come after the
   // built-in ones; the engine process loads them too, so they count from the next deploy.
   const packages = await PackageManager.open({
