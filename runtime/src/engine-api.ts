@@ -5,7 +5,7 @@ export { Engine } from './engine/engine';
 export type { EngineOptions, DeployResult, EngineEvents } from './engine/engine';
 export type { NodeCounters, DebugEvent, StatusEvent, NodeErrorEvent, EngineLogger, TapListener } from './engine/types';
 export { systemClock } from './engine/node-clock';
-export { deployErrors, engineErrors, packageErrors, supervisorErrors } from './error-codes';
+export { deployErrors, engineErrors, packageErrors } from './error-codes';
 export type { DeployErrorCode } from './error-codes';
 export { NodeRegistry } from './registry/node-registry';
 export type { PackageRef, PaletteJson, RegisteredNode, RegisteredResource } from './registry/node-registry';

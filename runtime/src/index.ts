@@ -6,3 +6,4 @@ export type { DeployerApi, DeployOutcome } from './admin/deployer-types';
 export * from './server';
 export * from './packages';
 export * from './supervisor';
+export { supervisorErrors } from './error-codes';
