@@ -320,6 +320,21 @@ describe('tagflow start: the engine under a supervisor', () => {
     expect(rt.stderr()).toMatch(/killed/);
   }, 90_000);
 
+  it('restarts on a data dir whose current version hangs the engine, and runs the healthy one', async () => {
+    const rt = await withGoodVersion();
+    // The box: a bad version is current and the runtime dies before anything notices.
+    expect(await deploy(rt, withNode('blocker', 'test-block'))).toMatchObject({ version: { version: 2 } });
+    rt.child.kill('SIGKILL');
+    await new Promise((resolve) => rt.child.once('exit', resolve));
+    const again = await start(rt.dataDir);
+    const ws = events(again);
+    const probe = probeHealth(again);
+    await expectRestored(again, ws, 2, /no heartbeat/);
+    expect(await probe.stop()).toMatchObject({ late: 0, failed: 0 });
+    ws.close();
+    await expectStopsAndRestarts(again);
+  }, 90_000);
+
   it('with no healthy version to go back to, runs no flow (safe mode) until a deploy', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-supervisor-'));
     const rt = await start(dataDir);
