@@ -275,6 +275,32 @@ describe('tagflow start: the engine under a supervisor', () => {
     expect(await rt.stop()).toBe(0);
   }, 90_000);
 
+  it('survives a function node whose returned getter never ends', async () => {
+    const rt = await withGoodVersion();
+    const probe = probeHealth(rt);
+    const getterLoop = {
+      ...withNode('getter', 'function'),
+      nodes: [
+        { id: 'tick', type: 'timer', typeVersion: 1, config: { intervalMs: 100 } },
+        {
+          id: 'bad',
+          type: 'function',
+          typeVersion: 1,
+          config: { code: 'return { get payload() { while (true) {} } };' },
+        },
+      ],
+    };
+    expect(await deploy(rt, getterLoop)).toMatchObject({ status: 'deployed', version: { version: 2 } });
+    await sleep(WATCHDOG_MS * 2);
+    const s = await status(rt);
+    // Until the sandbox copies results inside the isolate, the getter hangs the engine (ended,
+    // the healthy version restored); afterwards the node fails each message, in plain words.
+    if (s.engine.lastEnd?.version === 2) await expectGoodRuns(rt);
+    else expect(s.nodes.bad?.counters.errors).toBeGreaterThan(0);
+    expect(await probe.stop()).toMatchObject({ late: 0, failed: 0 });
+    expect(await rt.stop()).toBe(0);
+  }, 90_000);
+
   it('ends an engine that passes its memory cap', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-supervisor-'));
     const rt = await start(dataDir, ['--engine-memory-mb', '300']);
