@@ -35,6 +35,14 @@ export const packageErrors = defineErrorCodes({
 /** Why a package operation was refused: a code of `packageErrors`. */
 export type PackageErrorCode = ErrorCodeOf<typeof packageErrors>;
 
+/** Why a call to an engine running in its own process failed (the supervisor's plain-words errors carry these). */
+export const supervisorErrors = defineErrorCodes({
+  ENGINE_ENDED:
+    'The engine process ended (crash, watchdog, stop) before it answered; the call did nothing, or its effect was lost with the process.',
+  ENGINE_TIMEOUT: 'The engine process did not answer within the deadline of the call (it is stuck or overloaded).',
+  ENGINE_FAILED: 'The engine process answered the call with an error (its message says why).',
+});
+
 /** What `Engine.inject` and `Engine.tap` throw (as a NodeError) for a target the running flow does not have. */
 export const engineErrors = defineErrorCodes({
   UNKNOWN_NODE: 'No node of that id runs in the current flow.',

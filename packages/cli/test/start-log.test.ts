@@ -72,8 +72,8 @@ describe('the log of tagflow start', () => {
     const lines = logLines(s.stderr()); // throws on a line that is not a JSON record
     // The lifecycle, and nothing else (the editor line is there when the editor is built).
     expect(lines.map((l) => l.msg).filter((m) => !m.startsWith('editor: '))).toEqual([
-      'deployed flow "status-storm" as version 1 by cli',
       expect.stringMatching(/^the admin token on stdout is shown this once/),
+      'deployed flow "status-storm" as version 1 by cli',
       expect.stringMatching(/^tagflow runtime .* started; admin API on http/),
       'stopping (SIGTERM)',
       'stopped',

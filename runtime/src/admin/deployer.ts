@@ -1,6 +1,6 @@
 import { checkFlowLimits, deepEqual } from '@tagflow/flow-model';
 import type { Flow, FlowIssue } from '@tagflow/flow-model';
-import type { Engine } from '../engine/engine';
+import type { EngineApi } from '../supervisor/engine-contract';
 import type { EngineLogger, NodeErrorEvent, StatusEvent } from '../engine/types';
 import { deployErrors } from '../error-codes';
 import type { AuditLogApi, FlowStoreApi, FlowVersion } from '../store/types';
@@ -15,12 +15,15 @@ interface HealthWatch {
 
 /** What a deployer works with, injected. */
 export interface DeployerDeps {
-  engine: Engine;
+  /** The engine in this process, or the supervisor of an engine process. */
+  engine: EngineApi;
   flows: FlowStoreApi;
   audit: AuditLogApi;
   logger: EngineLogger;
   /** How long a deploy waits for the resources of nodes that require them (default 10 s). */
   resourceWaitMs?: number;
+  /** Called when a deployed version passed its health window (safe boot counts it as healthy). */
+  onHealthy?(version: FlowVersion): void | Promise<void>;
 }
 
 /**
@@ -34,6 +37,14 @@ export class Deployer implements DeployerApi {
 
   deploy(flow: unknown, options: { by: string; expectedVersion?: number; healthMs?: number }): Promise<DeployOutcome> {
     return this.serial(() => this.applyDeploy(flow, options));
+  }
+
+  /**
+   * Runs `work` alone, between deploys and rollbacks (health windows included): for the
+   * supervisor's recovery, which restores versions as the health gate does.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.serial(work);
   }
 
   rollback(options: { by: string; toVersion?: number; expectedVersion?: number }): Promise<DeployOutcome> {
@@ -156,7 +167,10 @@ export class Deployer implements DeployerApi {
     if (!health || !options.healthMs) return { status: 'deployed', version, warnings: result.warnings };
 
     const failure = await health.verdict(options.healthMs);
-    if (failure === undefined) return { status: 'deployed', version, warnings: result.warnings };
+    if (failure === undefined) {
+      await this.deps.onHealthy?.(version);
+      return { status: 'deployed', version, warnings: result.warnings };
+    }
     logger.warn(
       { version: version.version, reason: failure },
       'the new flow failed in its health window; restoring the previous version',
@@ -189,6 +203,8 @@ export class Deployer implements DeployerApi {
     };
     engine.on('node-error', onError);
     engine.on('status', onStatus);
+    // An engine ended in the window (stuck, out of memory, crashed) fails it like a node error.
+    const stopEnded = engine.onEnded?.((end) => fail(`the engine was ended: ${end.reason}`));
     return {
       verdict: (ms) => {
         const failing = Object.entries(engine.statuses()).find(([, st]) => st.state === 'error');
@@ -205,6 +221,7 @@ export class Deployer implements DeployerApi {
       stop: () => {
         engine.off('node-error', onError);
         engine.off('status', onStatus);
+        stopEnded?.();
       },
     };
   }

@@ -17,6 +17,8 @@ import type { ResourceHost } from './resource-runner';
 import { openOutbox } from '../store-forward';
 import type { FileOutbox } from '../store-forward';
 import type { DebugEvent, EngineLogger, NodeCounters, NodeErrorEvent, StatusEvent, TapListener } from './types';
+import { isHistoryReader } from '../supervisor/engine-contract';
+import type { HistoryQuery, ResourceInfo } from '../supervisor/engine-contract';
 
 export interface EngineOptions {
   /** The node and resource types this engine can run. */
@@ -223,12 +225,20 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** Ids and types of the running flow's resources. */
-  resourceList(): Array<{ id: string; type: string; connected: boolean }> {
+  resourceList(): ResourceInfo[] {
     return [...this.resources.values()].map((r) => ({
       id: r.resource.id,
       type: r.resource.type,
       connected: r.current !== undefined,
+      answersHistory: isHistoryReader(r.current),
     }));
+  }
+
+  /** Runs a history query through a resource of the running flow (a historian); throws when it cannot answer now. */
+  async queryHistory(resourceId: string, query: HistoryQuery): Promise<unknown[]> {
+    const live = this.resources.get(resourceId)?.current;
+    if (!isHistoryReader(live)) throw new Error(`resource "${resourceId}" cannot answer history queries now`);
+    return live.query(query);
   }
 
   /** Delivers a message to a node's input port; resolves when the node has processed its queue. */

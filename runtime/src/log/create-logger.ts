@@ -35,6 +35,8 @@ export interface RuntimeLogger extends EngineLogger {
   onLog(listener: (record: LogRecord) => void): () => void;
   /** Writes the summary of lines suppressed so far (call before the process exits). */
   flush(): void;
+  /** The same log without the rate limit, for records already limited where they were made (the engine process). */
+  readonly unlimited: EngineLogger;
 }
 
 const RECORD_LEVELS: RecordLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -89,6 +91,7 @@ export function createLogger(options: LoggerOptions = {}): RuntimeLogger {
       return () => listeners.delete(listener);
     },
     flush: () => limited?.flush(),
+    unlimited: sink,
   };
 }
 

@@ -78,6 +78,13 @@ export interface PackageManagerOptions {
    * files a running runtime still executes.
    */
   removeLeftovers?: boolean;
+  /**
+   * Told after a package was installed (its folder) or removed, once the registry here changed:
+   * the engine process loads or drops it too. Its failure is logged; the install stands.
+   */
+  onChange?(
+    change: { kind: 'installed'; name: string; dir: string } | { kind: 'removed'; name: string },
+  ): Promise<void>;
 }
 
 /**
@@ -346,6 +353,7 @@ export class PackageManager {
       throw err;
     }
     this.installed = next;
+    await this.tell({ kind: 'installed', name: record.name, dir });
     // The running flow may still run the old version's code: its files go at the next start.
     if (previous && this.usersOf(previous, before).length === 0) await this.deleteFolder(previous);
 
@@ -400,6 +408,7 @@ export class PackageManager {
     await this.layout.write(next);
     this.installed = next;
     this.options.registry.unregisterPackage(name);
+    await this.tell({ kind: 'removed', name });
     await this.deleteFolder(pkg);
     this.options.logger?.info({ package: name, version: pkg.version }, `node package ${name} ${pkg.version} removed`);
     await this.audit({
@@ -492,6 +501,17 @@ export class PackageManager {
     const folders = await readdir(this.layout.packagesDir).catch(() => [] as string[]);
     for (const folder of folders) {
       if (!kept.has(folder)) await rm(path.join(this.layout.packagesDir, folder), { recursive: true, force: true });
+    }
+  }
+
+  private async tell(change: Parameters<NonNullable<PackageManagerOptions['onChange']>>[0]): Promise<void> {
+    try {
+      await this.options.onChange?.(change);
+    } catch (err) {
+      this.options.logger?.error(
+        { package: change.name },
+        `node package ${change.name} changed here, but the engine could not follow (${(err as Error).message}); it will at its next start`,
+      );
     }
   }
 

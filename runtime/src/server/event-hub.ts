@@ -1,7 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { Engine, EngineEvents } from '../engine/engine';
+import type { EngineEvents } from '../engine/engine';
+import type { EngineApi } from '../supervisor/engine-contract';
 import type { EngineLogger } from '../engine/types';
 import { bearerFromHeader, remoteAddress } from './auth';
 import type { Authenticator } from './auth';
@@ -31,7 +32,7 @@ export interface EventClientStats {
 }
 
 interface HubDeps {
-  engine: Engine;
+  engine: EngineApi;
   logger: EngineLogger;
   auth: Authenticator;
   metrics: AdminMetrics;

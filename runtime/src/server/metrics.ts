@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { Engine } from '../engine/engine';
+import type { EngineApi } from '../supervisor/engine-contract';
 
 /** The server's Prometheus metrics, in a registry of its own (two servers in one process do not clash). */
 export interface AdminMetrics {
@@ -15,9 +15,9 @@ export interface AdminMetrics {
  * on every message would cost on the hot path). A node restarted by a redeploy starts its counters
  * again from zero, which Prometheus reads as a counter reset.
  */
-export function createMetrics(engine: Engine): AdminMetrics {
+export function createMetrics(engine: EngineApi): AdminMetrics {
   const registry = new Registry();
-  const perNode = (name: string, help: string, pick: (c: ReturnType<Engine['stats']>[string]) => number) =>
+  const perNode = (name: string, help: string, pick: (c: ReturnType<EngineApi['stats']>[string]) => number) =>
     new Counter({
       name,
       help,

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Engine } from '../engine/engine';
+import type { EngineApi } from '../supervisor/engine-contract';
 import type { EngineLogger } from '../engine/types';
 import type { NodeRegistry } from '../registry/node-registry';
 import type { AuditLogApi, FlowStoreApi, Role, SecretStoreApi, TokenInfo, TokenStoreApi } from '../store/types';
@@ -12,7 +12,8 @@ export type { LogRecord };
 
 /** Everything the admin server works with, injected: it never reaches for a global runtime. */
 export interface AdminServerDeps {
-  engine: Engine;
+  /** The engine in this process, or the supervisor of an engine process. */
+  engine: EngineApi;
   registry: NodeRegistry;
   flows: FlowStoreApi;
   tokens: TokenStoreApi;

@@ -87,7 +87,9 @@ export interface AuditEvent {
     | 'package-installed'
     | 'package-removed'
     | 'start'
-    | 'stop';
+    | 'stop'
+    /** The engine process was ended by the watchdog, crashed, or safe mode began. */
+    | 'engine-ended';
   /** Token name, `cli`, or the remote address for a failed login. */
   actor: string;
   /** Short plain-words detail; never a secret or token value. */

@@ -5,15 +5,21 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import {
   AuditLog,
+  BootRecord,
+  DEFAULT_ENGINE_MEMORY_MB,
+  DEFAULT_WATCHDOG_MS,
   Deployer,
-  Engine,
+  EngineRecovery,
+  EngineSupervisor,
+  ENV_SECRET_PREFIX,
   FlowStore,
   PackageManager,
+  SAFE_START_REASON,
   SecretStore,
   startAdminServer,
   TokenStore,
 } from '@tagflow/runtime';
-import type { EngineLogger, RuntimeLogger } from '@tagflow/runtime';
+import type { EngineLogger, FlowVersion, RuntimeLogger } from '@tagflow/runtime';
 import { CliError } from '../cli-error';
 import { logIssues, withLog } from '../cli-logger';
 import type { LogOptions } from '../cli-logger';
@@ -25,7 +31,7 @@ import { dataDirOption, logFormatOption, logLevelOption, nodesDirOption } from '
 import { waitForStop } from '../wait-for-stop';
 
 /** Environment variables a flow may read as secrets under `tagflow start`. */
-export const ENV_SECRET_PREFIX = 'TAGFLOW_';
+export { ENV_SECRET_PREFIX };
 
 /** The admin API's default port: not Node-RED's 1880, so both can run on one box during a migration. */
 export const DEFAULT_PORT = 1990;
@@ -38,7 +44,14 @@ interface StartOptions extends LogOptions {
   nodesDir: string[];
   tlsCert?: string;
   tlsKey?: string;
+  safe?: boolean;
+  watchdogMs: number;
+  engineMemoryMb: number;
+  stopTimeoutMs: number;
 }
+
+/** The longest a stop may take: the flow closes gracefully within it, else its engine process is killed. */
+export const DEFAULT_STOP_TIMEOUT_MS = 8000;
 
 /** `tagflow start`: the runtime as a long-lived service with its admin API. */
 export function registerStartCommand(program: Command): void {
@@ -52,6 +65,22 @@ export function registerStartCommand(program: Command): void {
     .addOption(nodesDirOption())
     .option('--tls-cert <file>', 'serve the admin API over HTTPS with this certificate (PEM)')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .option('--safe', 'safe mode: start the admin API and no flow, until a deploy or rollback')
+    .addOption(
+      new Option('--watchdog-ms <ms>', 'end the engine when it sends no heartbeat for this long (it is stuck)')
+        .argParser(atLeast('--watchdog-ms', 500))
+        .default(DEFAULT_WATCHDOG_MS),
+    )
+    .addOption(
+      new Option('--engine-memory-mb <mb>', 'end the engine when its memory passes this (also its V8 heap cap)')
+        .argParser(atLeast('--engine-memory-mb', 64))
+        .default(DEFAULT_ENGINE_MEMORY_MB),
+    )
+    .addOption(
+      new Option('--stop-timeout-ms <ms>', 'on SIGTERM, time the flow gets to close before its engine is killed')
+        .argParser(atLeast('--stop-timeout-ms', 100))
+        .default(DEFAULT_STOP_TIMEOUT_MS),
+    )
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addHelpText(
@@ -59,7 +88,16 @@ export function registerStartCommand(program: Command): void {
       `
 On the first start, an admin token is created and printed once (stored only as a hash in
 <data dir>/tokens.json): keep it, or create others with "tagflow token create". Every API
-call needs a token; only GET /healthz does not. SIGTERM or Ctrl-C stop it cleanly.
+call needs a token; only GET /healthz does not. SIGTERM or Ctrl-C stop it cleanly: the flow
+gets --stop-timeout-ms to close, then its engine process is killed.
+
+The admin API starts first; the flow runs in a separate engine process, watched: an engine that
+sends no heartbeat for --watchdog-ms (a loop, a blocking node) or passes --engine-memory-mb is
+ended and started again with the last version that ran healthily (a minute, or a deploy's health
+window), saved as a new version with the reason in its note and in the audit log. A version that
+ends within its first minute more than twice in a row is not started again; with no healthy
+version to go back to, no flow runs ("safe mode", in GET /api/status and tagflow status) until a
+deploy or rollback. --safe starts in safe mode.
 
 The log on stderr holds start, deploys, rollbacks, stop, connections made and lost, warnings and
 errors (at most 10 lines a minute per node or resource, then a count of the rest): readable lines
@@ -69,6 +107,8 @@ editor, not in the log.
 Examples:
   $ tagflow start --flow pump-monitor.json
   $ tagflow start --data-dir /var/lib/tagflow --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem
+  $ tagflow start --safe
+  $ tagflow start --watchdog-ms 10000 --engine-memory-mb 512
   $ tagflow start --log-level warn`,
     )
     .action((options: StartOptions) => withLog(options, (log) => start(options, log)));
@@ -80,19 +120,31 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
   const tls =
     options.tlsCert && options.tlsKey ? { cert: readPem(options.tlsCert), key: readPem(options.tlsKey) } : undefined;
   const { dataDir } = options;
-  const [flows, tokens, secrets, audit] = await Promise.all([
+  const [flows, tokens, secrets, audit, record] = await Promise.all([
     FlowStore.open(dataDir),
     TokenStore.open(dataDir),
     SecretStore.open(dataDir),
     AuditLog.open(dataDir),
+    BootRecord.open(dataDir),
   ]);
 
-  const { registry, report } = await loadRegistry(options.nodesDir);
+  const { registry, report, searchDirs } = await loadRegistry(options.nodesDir);
   logDiscoveryProblems(log, report);
-  // Node statuses are not logged: they change at message rate; /api/status and the editor show them.
-  const engine = new Engine({ registry, logger: log, dataDir, secret: (name) => resolveSecret(name, secrets, log) });
+  // The flow runs in its own process, built from the same node folders; the registry here serves
+  // the palette and package checks. Node statuses are not logged: /api/status and the editor show them.
+  const engine = new EngineSupervisor({
+    searchDirs,
+    dataDir,
+    logger: log,
+    engineLogger: log.unlimited,
+    logLevel: options.logLevel,
+    watchdogMs: options.watchdogMs,
+    memoryMb: options.engineMemoryMb,
+  });
+  // It loads its node packages while the admin API starts here (the boot waits for it).
+  engine.start().catch((err: unknown) => log.debug({ err }, 'the engine process is started again'));
   // Packages installed into the data dir (tagflow nodes install, /api/packages) come after the
-  // built-in ones; the engine reads the registry at each deploy, so they count from the first one.
+  // built-in ones; the engine process loads them too, so they count from the next deploy.
   const packages = await PackageManager.open({
     dataDir,
     registry,
@@ -100,13 +152,25 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
     logger: log,
     removeLeftovers: true,
     runningFlow: () => engine.currentFlow,
+    onChange: (change) =>
+      change.kind === 'installed' ? engine.loadPackage(change.dir) : engine.unloadPackage(change.name),
   });
   logDiscoveryProblems(log, packages.report);
-  const deployer = new Deployer({ engine, flows, audit, logger: log });
+  // The deployer tells recovery of passed health windows; recovery runs its work in the deployer's queue.
+  const healthy: { passed(version: FlowVersion): Promise<void> | undefined } = { passed: () => undefined };
+  const deployer = new Deployer({ engine, flows, audit, logger: log, onHealthy: (v) => healthy.passed(v) });
+  const recovery = new EngineRecovery({
+    supervisor: engine,
+    flows,
+    audit,
+    record,
+    logger: log,
+    exclusive: (work) => deployer.exclusive(work),
+  });
+  healthy.passed = (version) => recovery.healthPassed(version);
 
   const stop = waitForStop({ onForce: () => log.warn({}, 'stopping now, without waiting for nodes to close') });
-  await bootFlow({ engine, flows, deployer, log, file: options.flow });
-
+  // Before the API listens: whoever sees /healthz answer can use the API with it.
   if (tokens.isEmpty()) {
     const { token } = await tokens.create('admin', 'first-admin');
     await audit.append({ type: 'token-created', actor: 'start', detail: 'first admin token created on first start' });
@@ -116,6 +180,8 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
       'the admin token on stdout is shown this once: keep it safe. More: tagflow token create --role viewer|deployer|admin',
     );
   }
+  // The admin API listens first; the flow starts after it, in its engine process: whatever the
+  // flow does, /healthz, deploys and rollbacks answer.
   const server = await listenOrExplain(
     options,
     () =>
@@ -136,19 +202,36 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
         { host: options.host, port: options.port, tls },
         { editorDir: builtEditor() },
       ),
-    () => engine.stop(),
+    () => engine.shutdown(options.stopTimeoutMs),
   );
-  await audit.append({ type: 'start', actor: 'cli', detail: `runtime started, admin API on ${server.url}` });
-  log.info(
-    { version: cliVersion(), url: server.url, dataDir },
-    `tagflow runtime ${cliVersion()} started; admin API on ${server.url}; data dir ${dataDir}`,
-  );
-  if (builtEditor()) log.info({}, `editor: ${server.url}/ (sign in with an admin, deployer or viewer token)`);
+  recovery.broadcast = (frame) => server.hub.broadcast(frame);
+  // Bounded even for a flow that hangs its engine at once: the watchdog ends it, recovery decides.
+  const booted = await Promise.race([
+    bootFlow({ engine, recovery, deployer, log, file: options.flow, safe: options.safe === true }).then(
+      () => 'booted' as const,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    ),
+    stop.reason,
+  ]);
+  if (booted instanceof Error) {
+    await server.close();
+    await engine.shutdown(options.stopTimeoutMs);
+    throw booted;
+  }
+  if (booted === 'booted') {
+    await audit.append({ type: 'start', actor: 'cli', detail: `runtime started, admin API on ${server.url}` });
+    log.info(
+      { version: cliVersion(), url: server.url, dataDir },
+      `tagflow runtime ${cliVersion()} started; admin API on ${server.url}; data dir ${dataDir}`,
+    );
+    if (builtEditor()) log.info({}, `editor: ${server.url}/ (sign in with an admin, deployer or viewer token)`);
+  }
 
   const reason = await stop.reason;
   log.info({ reason }, `stopping (${reason})`);
   await server.close();
-  await engine.stop();
+  await engine.shutdown(options.stopTimeoutMs);
+  await recovery.stopped();
   await audit.append({ type: 'stop', actor: 'cli', detail: `runtime stopped (${reason})` });
   log.flush();
   log.info({}, 'stopped');
@@ -182,35 +265,24 @@ async function listenOrExplain<T>(
   }
 }
 
-/** Runs the data dir's current flow, or on a first start the --flow file as version 1. */
+/** Runs what safe boot chooses from the data dir, or on a first start the --flow file as version 1. */
 async function bootFlow(ctx: {
-  engine: Engine;
-  flows: FlowStore;
+  engine: EngineSupervisor;
+  recovery: EngineRecovery;
   deployer: Deployer;
   log: EngineLogger;
   file?: string;
+  safe: boolean;
 }): Promise<void> {
   const { log } = ctx;
-  const current = ctx.flows.current();
-  if (current) {
-    const { version } = current.version;
-    const result = await ctx.engine.deploy(current.flow);
-    if (result.ok)
-      log.info(
-        { flowId: result.flowId, version },
-        `running flow "${result.flowId}" version ${version} from the data dir`,
-      );
-    else {
-      logIssues(log, 'error', result.errors);
-      log.error(
-        { version },
-        `the stored flow version ${version} cannot start here (${count(result.errors.length, 'error')}); deploy a flow through the admin API`,
-      );
-    }
+  // Shown from the first moment: the engine process may take a while to load its packages.
+  if (ctx.safe) ctx.engine.enterSafeMode(SAFE_START_REASON);
+  const hadFlow = await ctx.recovery.boot({ safe: ctx.safe });
+  if (hadFlow) {
     if (ctx.file)
       log.warn(
         {},
-        `--flow ${ctx.file} ignored: the data dir already has a flow (deploy it through the admin API to replace it)`,
+        `--flow ${ctx.file} ignored: ${ctx.safe ? 'started with --safe' : 'the data dir already has a flow (deploy it through the admin API to replace it)'}`,
       );
     return;
   }
@@ -224,24 +296,6 @@ async function bootFlow(ctx: {
     logIssues(log, 'error', outcome.errors);
     throw new CliError(`${ctx.file} cannot start: ${count(outcome.errors.length, 'error')}`);
   }
-}
-
-/**
- * A secret a flow names: from the secret store, else from an environment variable named TAGFLOW_*.
- * Other environment variables stay out of reach: a flow deployed through the API must not be able
- * to send, say, AWS_SECRET_ACCESS_KEY to a server of its author's choosing.
- */
-function resolveSecret(name: string, secrets: SecretStore, logger: EngineLogger): string | undefined {
-  const stored = secrets.get(name);
-  if (stored !== undefined) return stored;
-  if (name.startsWith(ENV_SECRET_PREFIX)) return process.env[name];
-  if (process.env[name] !== undefined) {
-    logger.warn(
-      { secret: name },
-      `secret "${name}" is not in the secret store, and environment variables not named ${ENV_SECRET_PREFIX}* are not given to flows: run "tagflow secret set ${name}"`,
-    );
-  }
-  return undefined;
 }
 
 /** The built editor's folder, when the editor package is installed and built. */
@@ -262,4 +316,12 @@ function port(value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new InvalidArgumentError('Use a port number from 0 to 65535 (0: any free port).');
   return n;
+}
+
+function atLeast(flag: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} takes a whole number from ${min} up.`);
+    return n;
+  };
 }

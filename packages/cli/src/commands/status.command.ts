@@ -26,7 +26,10 @@ export function registerStatusCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Asks every selected runtime at once. A node is "in error" when its state is error or it
+Asks every selected runtime at once. The state is ok while its engine runs a flow normally,
+else safe-mode (no flow runs: the reason is below; a deploy or rollback leaves it), restarting
+or starting; the last time its engine was ended (watchdog, memory cap, crash) is below too.
+A node is "in error" when its state is error or it
 has counted errors since the flow started; each is listed below its runtime. The backlog is
 the number of messages waiting in store-and-forward buffers (e.g. a broker that is down).
 The command exits with 1 if any runtime could not be asked (unreachable, token refused).

@@ -20,9 +20,21 @@ export interface NodeRuntimeStatus {
   counters: { in: number; out: number; errors: number; dropped: number; queued: number };
 }
 
+/** The engine of a runtime, as `GET /api/status` reports it (`engine`). */
+export interface EngineStatus {
+  state: 'running' | 'starting' | 'restarting' | 'safe-mode' | 'stopped';
+  pid?: number;
+  flowVersion?: number;
+  /** The last time the engine was ended (watchdog, memory cap) or crashed. */
+  lastEnd?: { at: string; reason: string; kind: string; nodeId?: string; nodeType?: string; version?: number };
+  safeMode?: { reason: string; since: string };
+}
+
 /** `GET /api/status`. */
 export interface RuntimeStatus {
   flow: { id: string; version: number; hash: string } | null;
+  /** Absent from runtimes older than this CLI (their engine ran inside the server's process). */
+  engine?: EngineStatus;
   nodes: Record<string, NodeRuntimeStatus>;
   uptimeSeconds: number;
   /** tagflow and Node.js versions of the runtime; absent from runtimes older than this CLI. */

@@ -106,6 +106,7 @@ export function statusJson(results: readonly StatusResult[]) {
             ok: true,
             reachable: true,
             flow: r.status.flow,
+            engine: r.status.engine ?? null,
             uptimeSeconds: r.status.uptimeSeconds,
             runtimeVersion: r.status.runtime?.version,
             nodeVersion: r.status.runtime?.node,
@@ -127,7 +128,7 @@ export function formatStatus(results: readonly StatusResult[]): string {
     const inError = nodesInError(r.status).length;
     return [
       r.runtime,
-      'ok',
+      engineState(r.status),
       flow,
       inError === 0 ? 'none' : String(inError),
       String(totalBacklog(r.status)),
@@ -144,9 +145,31 @@ export function formatStatus(results: readonly StatusResult[]): string {
       return;
     }
     lines.push(rows[i + 1].trimEnd());
+    for (const line of describeEngine(r.status)) lines.push(`${DETAIL}${line}`);
     for (const n of nodesInError(r.status)) lines.push(`${DETAIL}${describeNodeInError(n)}`);
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** `ok` while the engine runs, else its state (`safe-mode`, `restarting`, ...). */
+function engineState(status: RuntimeStatus): string {
+  const state = status.engine?.state ?? 'running';
+  return state === 'running' ? 'ok' : state;
+}
+
+/** Why no flow runs (safe mode), and the last end of the engine: what an operator looks at first. */
+function describeEngine(status: RuntimeStatus): string[] {
+  const engine = status.engine;
+  if (!engine) return [];
+  const lines: string[] = [];
+  if (engine.safeMode) lines.push(`safe mode since ${engine.safeMode.since}: ${oneLine(engine.safeMode.reason)}`);
+  const end = engine.lastEnd;
+  if (end) {
+    const node = end.nodeId ? ` while node "${end.nodeId}"${end.nodeType ? ` (${end.nodeType})` : ''} ran` : '';
+    const version = end.version !== undefined ? ` (version ${end.version})` : '';
+    lines.push(`engine ended at ${end.at}${version}${node}: ${oneLine(end.reason)}`);
+  }
+  return lines;
 }
 
 function describeNodeInError(n: NodeInError): string {

@@ -99,16 +99,45 @@ describe('status', () => {
     const results: StatusResult[] = [
       { runtime: 'plant-a-l1', url: 'http://a', ok: true, status },
       { runtime: 'b', url: 'http://b', ok: true, status: { flow: null, nodes: {}, uptimeSeconds: 5 } },
+      {
+        runtime: 'e',
+        url: 'http://e',
+        ok: true,
+        status: {
+          flow: { id: 'pump', version: 4, hash: 'h' },
+          nodes: {},
+          uptimeSeconds: 65,
+          engine: {
+            state: 'safe-mode',
+            pid: 4242,
+            lastEnd: {
+              at: '2026-12-03T08:03:03.182Z',
+              kind: 'watchdog',
+              reason: 'the engine sent no heartbeat for 5012 ms (limit 5000 ms, --watchdog-ms): it was stuck',
+              nodeId: 'a',
+              nodeType: 'scale',
+              version: 4,
+            },
+            safeMode: {
+              reason: 'version 4 was ended; no version ran healthily before it',
+              since: '2026-12-03T08:03:04.108Z',
+            },
+          },
+        },
+      },
       { runtime: 'c', url: 'http://c', ok: false, reachable: false, error: 'connection refused' },
       { runtime: 'd', url: 'http://d', ok: false, reachable: true, error: 'the token was refused (401); check T_D' },
     ];
     expect(formatStatus(results)).toBe(
       [
-        'runtime     state  flow     nodes in error  backlog  up',
-        'plant-a-l1  ok     pump v3  2               42       1h 1m',
+        'runtime     state      flow     nodes in error  backlog  up',
+        'plant-a-l1  ok         pump v3  2               42       1h 1m',
         '    fn: state error (boom), 5 errors',
         '    out: state disconnected (broker down), 2 errors',
-        'b           ok     no flow  none            0        5s',
+        'b           ok         no flow  none            0        5s',
+        'e           safe-mode  pump v4  none            0        1m 5s',
+        '    safe mode since 2026-12-03T08:03:04.108Z: version 4 was ended; no version ran healthily before it',
+        '    engine ended at 2026-12-03T08:03:03.182Z (version 4) while node "a" (scale) ran: the engine sent no heartbeat for 5012 ms (limit 5000 ms, --watchdog-ms): it was stuck',
         'c           unreachable: connection refused',
         'd           failed: the token was refused (401); check T_D',
         '',
@@ -124,7 +153,8 @@ describe('status', () => {
           backlog: 42,
           nodesInError: [{ id: 'fn', errors: 5 }, { id: 'out' }],
         },
-        { runtime: 'b', ok: true, flow: null },
+        { runtime: 'b', ok: true, flow: null, engine: null },
+        { runtime: 'e', ok: true, engine: { state: 'safe-mode', safeMode: { reason: expect.any(String) } } },
         { runtime: 'c', ok: false, reachable: false, error: 'connection refused' },
         { runtime: 'd', ok: false, reachable: true },
       ],

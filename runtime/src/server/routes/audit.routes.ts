@@ -15,6 +15,7 @@ const AUDIT_TYPES: ReadonlyArray<AuditEvent['type']> = [
   'package-removed',
   'start',
   'stop',
+  'engine-ended',
 ];
 const MAX_LIMIT = 10_000;
 

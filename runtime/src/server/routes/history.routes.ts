@@ -1,18 +1,10 @@
+import { supervisorErrors } from '../../error-codes';
+import type { HistoryQuery } from '../../supervisor/engine-contract';
+import { EngineCallError } from '../../supervisor/engine-rpc';
 import { HttpError } from '../http-error';
 import type { RouteContext, RouteDef } from '../route-types';
 
 const MAX_LIMIT = 100_000;
-
-/**
- * What a resource offers to answer history queries (the historian does): the runtime knows no
- * node package by name, only this shape.
- */
-interface HistoryReader {
-  query(query: { tags: string[]; from: number; to: number; bucketMs?: number; limit?: number }): Promise<unknown[]>;
-}
-
-const isHistoryReader = (value: unknown): value is HistoryReader =>
-  typeof value === 'object' && value !== null && typeof (value as { query?: unknown }).query === 'function';
 
 /** History of tags, read through a resource of the running flow that can answer it (a historian). */
 export function historyRoutes(ctx: RouteContext): RouteDef[] {
@@ -60,13 +52,12 @@ export function historyRoutes(ctx: RouteContext): RouteDef[] {
         const id = typeof resource === 'string' && resource !== '' ? resource : onlyHistorian(ctx);
         const listed = ctx.engine.resourceList().find((r) => r.id === id);
         if (!listed) throw new HttpError(404, `the running flow has no resource "${id}"`);
-        const live = ctx.engine.resourceInstance(id);
-        if (!live)
+        if (!listed.connected)
           throw new HttpError(503, `resource "${id}" (${listed.type}) is not connected now; try again when it is`);
-        if (!isHistoryReader(live.instance))
+        if (!listed.answersHistory)
           throw new HttpError(404, `resource "${id}" (${listed.type}) cannot answer history queries`);
         const to = Date.now() + 1;
-        const rows = await live.instance.query({
+        const rows = await ask(ctx, id, {
           tags: tags
             .split(',')
             .map((t) => t.trim())
@@ -82,9 +73,20 @@ export function historyRoutes(ctx: RouteContext): RouteDef[] {
   ];
 }
 
+/** Asks the engine; an engine that ended or is stuck is a 503 in its own words, not an internal error. */
+async function ask(ctx: RouteContext, id: string, query: HistoryQuery): Promise<unknown[]> {
+  try {
+    return await ctx.engine.queryHistory(id, query);
+  } catch (err) {
+    if (err instanceof EngineCallError && err.code !== supervisorErrors.code.ENGINE_FAILED)
+      throw new HttpError(503, `the history query could not be run: ${err.message}`);
+    throw err;
+  }
+}
+
 /** The one resource of the running flow that answers history queries now. */
 function onlyHistorian(ctx: RouteContext): string {
-  const readers = ctx.engine.resourceList().filter((r) => isHistoryReader(ctx.engine.resourceInstance(r.id)?.instance));
+  const readers = ctx.engine.resourceList().filter((r) => r.connected && r.answersHistory);
   if (readers.length === 1) return readers[0].id;
   if (readers.length === 0)
     throw new HttpError(404, 'no resource of the running flow answers history queries now (is a historian connected?)');

@@ -23,7 +23,7 @@ export function systemRoutes(ctx: RouteContext): RouteDef[] {
         'The current flow version, each running node status and counters, the uptime, and the versions of tagflow and Node.js.',
       responses: {
         '200':
-          '{flow: {id, version, hash} | null, nodes: {[id]: {status, counters}}, uptimeSeconds, runtime: {version, node, platform}}',
+          '{flow: {id, version, hash} | null, engine: {state, pid?, flowVersion?, lastEnd?, safeMode?}, nodes: {[id]: {status, counters}}, uptimeSeconds, runtime: {version, node, platform}}',
       },
       handler(_req, res) {
         const current = ctx.flows.current();
@@ -31,10 +31,15 @@ export function systemRoutes(ctx: RouteContext): RouteDef[] {
         const nodes: Record<string, { status: NodeStatus | null; counters: NodeCounters }> = {};
         for (const [id, counters] of Object.entries(ctx.engine.stats()))
           nodes[id] = { status: statuses[id] ?? null, counters };
+        const engine = ctx.engine.state?.() ?? { state: ctx.engine.currentFlow ? 'running' : 'stopped' };
+        // The version the engine runs is the current one whenever a flow runs (safe mode runs none).
+        if (current && ctx.engine.currentFlow && engine.state === 'running')
+          engine.flowVersion = current.version.version;
         res.json({
           flow: current
             ? { id: current.version.flowId, version: current.version.version, hash: current.version.hash }
             : null,
+          engine,
           nodes,
           uptimeSeconds: Math.floor(process.uptime()),
           runtime: { version: ctx.version, node: process.version, platform: `${process.platform}-${process.arch}` },
