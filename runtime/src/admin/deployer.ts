@@ -24,6 +24,11 @@ export interface DeployerDeps {
   resourceWaitMs?: number;
   /** Called when a deployed version passed its health window (safe boot counts it as healthy). */
   onHealthy?(version: FlowVersion): void | Promise<void>;
+  /**
+   * Called when a deploy replaced a version that was running (not one ended or refused): it ran
+   * until a person chose to replace it, so safe boot may restore it after the new one fails.
+   */
+  onReplaced?(previous: FlowVersion): void | Promise<void>;
 }
 
 /**
@@ -98,13 +103,14 @@ export class Deployer implements DeployerApi {
     const overLimits = checkFlowLimits(flow);
     if (overLimits.length > 0) return { status: 'rejected', errors: overLimits };
     const previous = flows.current();
+    const previousRan = previous !== undefined && engine.currentFlow !== undefined;
     if (previous && deepEqual(previous.flow, flow) && engine.currentFlow !== undefined)
       return { status: 'unchanged', version: previous.version };
 
     // Listening before the deploy: a node that fails the moment it starts must count too.
     const health = options.healthMs ? this.watchHealth() : undefined;
     try {
-      return await this.deployWatched(flow, options, previous, health);
+      return await this.deployWatched(flow, options, previous, health, previousRan);
     } finally {
       health?.stop();
     }
@@ -115,6 +121,7 @@ export class Deployer implements DeployerApi {
     options: { by: string; healthMs?: number },
     previous: { version: FlowVersion; flow: Flow } | undefined,
     health: HealthWatch | undefined,
+    previousRan = false,
   ): Promise<DeployOutcome> {
     const { engine, flows, audit, logger } = this.deps;
     const result = await engine.deploy(flow);
@@ -147,6 +154,7 @@ export class Deployer implements DeployerApi {
       return { status: 'rejected', errors: unreachable };
     }
     const version = await flows.save(flow as Flow, options.by);
+    if (previousRan && previous) await this.deps.onReplaced?.(previous.version);
     logger.info(
       {
         flowId: version.flowId,

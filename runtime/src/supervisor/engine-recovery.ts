@@ -162,7 +162,7 @@ export class EngineRecovery {
     const healthy = record.isHealthy(hash);
     if (healthy && inRow <= MAX_YOUNG_ENDS) {
       const version = this.versionOf(hash);
-      const flow = version ? flows.get(version.version) : undefined;
+      const flow = version ? await flows.get(version.version) : undefined;
       if (version && flow) {
         const result = await supervisor.deploy(flow);
         if (result.ok) {
@@ -189,7 +189,7 @@ export class EngineRecovery {
       .reverse()
       .filter((v) => v.hash !== exclude && record.isHealthy(v.hash) && record.quickEnds(v.hash) <= MAX_YOUNG_ENDS);
     for (const target of candidates) {
-      const flow: Flow | undefined = flows.get(target.version);
+      const flow: Flow | undefined = await flows.get(target.version);
       if (!flow) continue;
       const result = await supervisor.deploy(flow);
       if (!result.ok) {

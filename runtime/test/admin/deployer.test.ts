@@ -49,12 +49,12 @@ const writer = (requires: boolean) =>
     create: () => ({ onMessage: () => undefined }),
   });
 
-async function setup() {
+async function setup(hooks: { onReplaced?: (v: { version: number }) => void } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-deployer-'));
   const { engine, registry, logger } = makeEngine([failsAtStart, writer(true), writer(false)]);
   registry.registerResource(deadDevice);
   const [flows, audit] = await Promise.all([FlowStore.open(dataDir), AuditLog.open(dataDir)]);
-  const deployer = new Deployer({ engine, flows, audit, logger, resourceWaitMs: 300 });
+  const deployer = new Deployer({ engine, flows, audit, logger, resourceWaitMs: 300, ...hooks });
   return { engine, flows, audit, deployer };
 }
 
@@ -141,4 +141,17 @@ it('refuses a flow whose node requires a resource that cannot be reached, keepin
     version: { version: 2 },
   });
   await engine.stop();
+});
+
+it('tells safe boot which version a deploy replaced while it ran, and no other', async () => {
+  const replaced: number[] = [];
+  const { engine, deployer } = await setup({ onReplaced: (v) => replaced.push(v.version) });
+  await deployer.deploy(good, { by: 'test', expectedVersion: 0 });
+  expect(replaced).toEqual([]); // nothing ran before version 1
+  await deployer.deploy(broken, { by: 'test', expectedVersion: 1 });
+  expect(replaced).toEqual([1]);
+  // A stopped engine (as after the watchdog ended it, or in safe mode) ran nothing to replace.
+  await engine.stop();
+  await deployer.deploy(good, { by: 'test', expectedVersion: 2 });
+  expect(replaced).toEqual([1]);
 });

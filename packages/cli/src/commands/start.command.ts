@@ -158,7 +158,15 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
   logDiscoveryProblems(log, packages.report);
   // The deployer tells recovery of passed health windows; recovery runs its work in the deployer's queue.
   const healthy: { passed(version: FlowVersion): Promise<void> | undefined } = { passed: () => undefined };
-  const deployer = new Deployer({ engine, flows, audit, logger: log, onHealthy: (v) => healthy.passed(v) });
+  const deployer = new Deployer({
+    engine,
+    flows,
+    audit,
+    logger: log,
+    onHealthy: (v) => healthy.passed(v),
+    // A version that ran until someone replaced it is one recovery may go back to.
+    onReplaced: (v) => healthy.passed(v),
+  });
   const recovery = new EngineRecovery({
     supervisor: engine,
     flows,
