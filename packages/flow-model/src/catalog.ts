@@ -30,6 +30,8 @@ export interface NodeTypeInfo {
   docs?: string;
   /** The error codes the node may raise, with their one-line meanings. */
   errors?: Readonly<Record<string, string>>;
+  /** The node delays or limits what it passes on, so a cycle through it cannot spin. */
+  breaksCycles?: true;
 }
 
 /** What validation needs to know about an installed resource type, and what its docs page shows. */

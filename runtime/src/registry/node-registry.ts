@@ -92,6 +92,7 @@ export class NodeRegistry {
         description: d.description,
         docs: d.docs,
         errors: d.errors,
+        ...(d.breaksCycles ? { breaksCycles: true as const } : {}),
       });
     }
     const resources = new Map<string, ResourceTypeInfo>();
@@ -129,6 +130,7 @@ export class NodeRegistry {
         // Which config fields name a resource, and of which type: the editor offers resource pickers from it.
         resources: d.resources ?? {},
         package: pkg,
+        ...(d.breaksCycles ? { breaksCycles: true as const } : {}),
       })),
       resources: this.resourceTypes().map(({ definition: d, package: pkg }) => ({
         type: d.type,
@@ -157,6 +159,8 @@ export interface PaletteJson {
       errors: Readonly<Record<string, string>>;
       resources: Readonly<Record<string, string>>;
       package: PackageRef;
+      /** Present (true) when the node delays or limits what it passes on. */
+      breaksCycles?: true;
     }
   >;
   resources: Array<
