@@ -39,6 +39,4 @@ export type PackageErrorCode = ErrorCodeOf<typeof packageErrors>;
 export const engineErrors = defineErrorCodes({
   UNKNOWN_NODE: 'No node of that id runs in the current flow.',
   UNKNOWN_PORT: 'The node has no input port of that name.',
-  HOP_LIMIT:
-    "A message passed more nodes than the flow's settings.maxHops (default 1,000): it went round a loop; the engine dropped it.",
 });

@@ -1,6 +1,5 @@
-import { createMessage, defineNode } from '@tagflow/node-sdk';
+import { createMessage, defineNode, sdkErrors } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
-import { engineErrors } from '../src';
 import type { NodeErrorEvent } from '../src';
 import { flow, makeEngine, received, until } from './helpers';
 
@@ -129,7 +128,7 @@ describe('loops and starvation', () => {
       `message dropped after 1000 hops: it went round the cycle ${from} -> ${to} -> ${from}; ` +
         'a loop needs a node that delays or limits it, or a switch that ends it',
     );
-    expect(error.code).toBe(engineErrors.code.HOP_LIMIT);
+    expect(error.code).toBe(sdkErrors.code.HOP_LIMIT);
     const stats = engine.stats();
     expect(stats[error.nodeId].dropped).toBeGreaterThanOrEqual(3);
     // The other branch kept running all along.
@@ -244,7 +243,7 @@ describe('loops and starvation', () => {
     await engine.inject('b', createMessage(0));
     await engine.idle();
     const caught = received.get('errors')!;
-    expect(caught.map((m) => m.error?.code)).toEqual([engineErrors.code.HOP_LIMIT, engineErrors.code.HOP_LIMIT]);
+    expect(caught.map((m) => m.error?.code)).toEqual([sdkErrors.code.HOP_LIMIT, sdkErrors.code.HOP_LIMIT]);
     expect(caught[0].error?.message).toMatch(
       /^message dropped after 40 hops: it went round the cycle (a -> b -> a|b -> a -> b);/,
     );

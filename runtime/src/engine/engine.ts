@@ -484,7 +484,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       },
       dataDir: this.dataDir,
       activity: this.activity,
-      hopLimitError: (runner) => new NodeError(engineErrors.code.HOP_LIMIT, this.hopLimitText(runner.id)),
+      hopLimitError: (runner) => new NodeError(sdkErrors.code.HOP_LIMIT, this.hopLimitText(runner.id)),
     };
   }
 
