@@ -11,6 +11,12 @@ describe('flowToCanvas / canvasToFlow', () => {
     expect(FlowDocument.fromFlow(original).toFlow()).toStrictEqual(original);
   });
 
+  it('keeps the flow settings (maxHops) through the canvas', () => {
+    const flow: Flow = { ...pumpMonitor(), settings: { maxHops: 50 } };
+    expect(canvasToFlow(flowToCanvas(flow)).settings).toStrictEqual({ maxHops: 50 });
+    expect(canvasToFlow(flowToCanvas(pumpMonitor()))).not.toHaveProperty('settings');
+  });
+
   it('adds ui positions when absent and changes nothing else', () => {
     const original = pumpMonitor();
     for (const n of original.nodes) delete n.ui;

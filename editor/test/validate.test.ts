@@ -42,4 +42,24 @@ describe('validate', () => {
     expect(result.warnings.map((w) => w.code)).toStrictEqual(['UNCONNECTED_NODE']);
     expect(result.issues.at(-1)).toMatchObject({ nodeId: 'lonely', severity: 'warning' });
   });
+
+  it('lists a loop with no node that delays or limits as a warning on its node, and none through rate-limit', () => {
+    const flow = pumpMonitor();
+    flow.nodes.push(
+      { id: 'a', type: 'scale', typeVersion: 1, config: { in: { min: 0, max: 1 }, out: { min: 0, max: 2 } } },
+      { id: 'b', type: 'scale', typeVersion: 1, config: { in: { min: 0, max: 1 }, out: { min: 0, max: 2 } } },
+    );
+    flow.edges.push({ source: 'a', target: 'b' }, { source: 'b', target: 'a' });
+    const result = validate(flow, catalog);
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map((w) => w.code)).toStrictEqual(['UNBROKEN_CYCLE']);
+    expect(result.byNode.get('a')).toMatchObject([{ severity: 'warning', code: 'UNBROKEN_CYCLE' }]);
+    expect(result.byNode.get('a')![0].message).toContain(
+      'is on a loop with no node that delays or limits: a -> b -> a.',
+    );
+
+    flow.nodes.push({ id: 'limit', type: 'rate-limit', typeVersion: 1, config: { rate: 1, perSeconds: 1 } });
+    flow.edges.splice(-1, 1, { source: 'b', target: 'limit' }, { source: 'limit', target: 'a' });
+    expect(validate(flow, catalog).warnings).toStrictEqual([]);
+  });
 });

@@ -76,8 +76,9 @@ describe('message delivery', () => {
       },
     });
     const { engine } = makeEngine([bounce]);
-    await engine.deploy(
-      flow(
+    // 400,000 hops: far past the default hop limit, which this flow raises.
+    await engine.deploy({
+      ...flow(
         [
           { id: 'a', type: 'bounce' },
           { id: 'b', type: 'adder' },
@@ -85,7 +86,8 @@ describe('message delivery', () => {
         ],
         ['a->b', 'b->a', 'a:done->end'],
       ),
-    );
+      settings: { maxHops: 1_000_000 },
+    });
     await engine.inject('a', createMessage(0));
     await until(() => (received.get('end')?.length ?? 0) === 1);
     expect(received.get('end')![0].payload).toBe(200_000);

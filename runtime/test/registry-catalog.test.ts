@@ -31,6 +31,21 @@ const peer = defineResource({
 });
 
 describe('NodeRegistry.catalog', () => {
+  it('passes on breaksCycles to validation and the editor, only for the types that set it', () => {
+    const registry = new NodeRegistry();
+    registry.registerNode(gauge, { name: '@acme/gauges', version: '1.0.0' });
+    registry.registerNode(
+      { ...gauge, type: 'throttle', breaksCycles: true },
+      { name: '@acme/gauges', version: '1.0.0' },
+    );
+    const nodes = registry.catalog().nodes as ReadonlyMap<string, NodeTypeInfo>;
+    expect(nodes.get('throttle')?.breaksCycles).toBe(true);
+    expect(nodes.get('gauge')).not.toHaveProperty('breaksCycles');
+    const palette = registry.paletteJson().nodes;
+    expect(palette.find((n) => n.type === 'throttle')?.breaksCycles).toBe(true);
+    expect(palette.find((n) => n.type === 'gauge')).not.toHaveProperty('breaksCycles');
+  });
+
   it('carries what a docs page needs: docs and error meanings of nodes and resources', () => {
     const registry = new NodeRegistry();
     registry.registerNode(gauge, { name: '@acme/gauges', version: '1.0.0' });

@@ -22,6 +22,8 @@ export interface ApiNodeType {
   /** Config field -> resource type, e.g. `{ broker: 'mqtt-broker' }`; older runtimes leave it out. */
   resources?: Readonly<Record<string, string>>;
   package?: PackageRef;
+  /** True when the node delays or limits what it passes on (a loop through it cannot spin). */
+  breaksCycles?: true;
 }
 
 /** One resource type as GET /api/nodes returns it. */
@@ -70,6 +72,7 @@ export function catalogFromApi(response: NodesApiResponse): EditorCatalog {
     if (n.description !== undefined) info.description = n.description;
     if (typeof n.docs === 'string') info.docs = n.docs;
     if (n.errors && Object.keys(n.errors).length > 0) info.errors = { ...n.errors };
+    if (n.breaksCycles === true) info.breaksCycles = true;
     nodes.set(n.type, info);
   }
   const resources = new Map<string, ResourceTypeInfo>();

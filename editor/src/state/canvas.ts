@@ -5,7 +5,7 @@ import {
   edgeKey,
   normalizeEdge,
 } from '@tagflow/flow-model';
-import type { Flow, FlowEdge, FlowNode, FlowResource, QueueSettings } from '@tagflow/flow-model';
+import type { Flow, FlowEdge, FlowNode, FlowResource, FlowSettings, QueueSettings } from '@tagflow/flow-model';
 
 /** A point on the canvas, in flow coordinates. */
 export interface Position {
@@ -48,6 +48,8 @@ export interface FlowMeta {
   name?: string;
   description?: string;
   schemaVersion: typeof CURRENT_SCHEMA_VERSION;
+  /** How the runtime runs the flow (`maxHops`), kept as is. */
+  settings?: FlowSettings;
   /** The flow's free-form editor data (viewport...), kept as is. */
   ui?: Record<string, unknown>;
 }
@@ -82,6 +84,7 @@ export function flowToCanvas(flow: Flow): CanvasDoc {
   const meta: FlowMeta = { id: flow.id, schemaVersion: CURRENT_SCHEMA_VERSION };
   if (flow.name !== undefined) meta.name = flow.name;
   if (flow.description !== undefined) meta.description = flow.description;
+  if (flow.settings !== undefined) meta.settings = structuredClone(flow.settings);
   if (flow.ui !== undefined) meta.ui = structuredClone(flow.ui);
   return { nodes, edges, resources: structuredClone(flow.resources ?? []), meta };
 }
@@ -98,6 +101,7 @@ export function canvasToFlow(doc: CanvasDoc): Flow {
   if (doc.resources.length > 0) flow.resources = structuredClone([...doc.resources]);
   flow.nodes = doc.nodes.map(toFlowNode);
   flow.edges = doc.edges.map(toFlowEdge);
+  if (doc.meta.settings !== undefined) flow.settings = structuredClone(doc.meta.settings);
   if (doc.meta.ui !== undefined) flow.ui = structuredClone(doc.meta.ui);
   return flow as Flow;
 }

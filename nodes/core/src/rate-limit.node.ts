@@ -70,6 +70,8 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
+  // At most `rate` messages per period pass: a loop through it cannot spin.
+  breaksCycles: true,
   errors: coreErrors.pick(),
   configSchema: {
     type: 'object',

@@ -61,7 +61,8 @@ async function engineThroughput(count: number): Promise<{ seconds: number; peakR
   let alarms = 0;
   for (const def of [simulate, movingAverage, threshold, countingSink(() => ++alarms)]) registry.registerNode(def);
   const engine = new Engine({ registry, logger: quiet });
-  // Delivery is synchronous, so when the simulator reports its last sample sent, every node is done with it.
+  // The simulator reports its last sample sent; what the engine queued to yield (it does after a few
+  // ms of synchronous work) is done at `engine.idle()`.
   engine.on('status', ({ nodeId, status }) => {
     if (nodeId === 'sensor' && status.state === 'idle') resolveDone();
   });
@@ -71,6 +72,7 @@ async function engineThroughput(count: number): Promise<{ seconds: number; peakR
   const result = await engine.deploy(referenceFlow(count));
   if (!result.ok) throw new Error(`benchmark flow refused: ${JSON.stringify(result.errors)}`);
   await done;
+  await engine.idle();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   clearInterval(sampler);
   const stats = engine.stats();

@@ -53,6 +53,8 @@ export interface NodeTypeInfo {
   errors?: Readonly<Record<string, string>>;
   /** The type's static config check (see `ConfigCheck`); only in the runtime's catalog. */
   check?: ConfigCheck;
+  /** The node delays or limits what it passes on, so a cycle through it cannot spin. */
+  breaksCycles?: true;
 }
 
 /** What validation needs to know about an installed resource type, and what its docs page shows. */

@@ -43,6 +43,8 @@ export const flowErrors = defineErrorCodes({
   DUPLICATE_EDGE: 'Two edges connect the same ports.',
   DUPLICATE_EDGE_ID: 'Two edges have the same id.',
   UNCONNECTED_NODE: 'Warning: a node with ports has no edge at all, so it would sit idle.',
+  UNBROKEN_CYCLE:
+    'Warning: edges form a loop with no node that delays or limits, so a message can go round it until the hop limit drops it.',
 });
 
 /** Every code `validateFlow` and `parseFlowJson` produce. */

@@ -3,6 +3,8 @@
  * installed node types (configs, ports, resources) is checked by `validateFlow`.
  */
 
+import { DEFAULT_MAX_HOPS } from './flow';
+
 /** Pattern of flow, node and resource ids: starts with a letter or digit, then letters, digits, `.`, `_`, `-`. */
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 
@@ -26,6 +28,21 @@ export const flowSchema = {
     resources: { type: 'array', items: { $ref: '#/$defs/resource' } },
     nodes: { type: 'array', items: { $ref: '#/$defs/node' } },
     edges: { type: 'array', items: { $ref: '#/$defs/edge' } },
+    settings: {
+      type: 'object',
+      description: 'How the runtime runs this flow; every field has a default.',
+      additionalProperties: false,
+      properties: {
+        maxHops: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1_000_000,
+          default: DEFAULT_MAX_HOPS,
+          description:
+            'Nodes a message may pass through before the runtime drops it as caught in a loop (with an error naming the loop).',
+        },
+      },
+    },
     ui: freeObject,
   },
   $defs: {

@@ -19,9 +19,23 @@ export interface Flow {
   resources?: FlowResource[];
   nodes: FlowNode[];
   edges: FlowEdge[];
+  /** How the runtime runs this flow; every field has a default. */
+  settings?: FlowSettings;
   /** Free-form data the runtime ignores (editor viewport, author notes). */
   ui?: Record<string, unknown>;
 }
+
+/** Per-flow runtime settings. */
+export interface FlowSettings {
+  /**
+   * Hops (node to node) a message may make before the runtime drops it as caught in a loop, with an
+   * error naming the loop (default `DEFAULT_MAX_HOPS`, 1,000; at most 1,000,000).
+   */
+  maxHops?: number;
+}
+
+/** `FlowSettings.maxHops` when a flow does not set it. */
+export const DEFAULT_MAX_HOPS = 1000;
 
 /** One processing step: a source, a processor or a publisher. */
 export interface FlowNode {

@@ -50,4 +50,5 @@ export type { ConfigField } from './config-fields';
 export { deepEqual } from './deep-equal';
 export { isPlainObject, isRecord } from './object-guards';
 export { diffFlows, resourceIdsOf } from './flow-diff';
+export { loopingGroups, shortestCycle } from './check-cycles';
 export type { FlowDiff } from './flow-diff';

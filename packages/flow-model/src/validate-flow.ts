@@ -1,4 +1,5 @@
 import type { NodeCatalog } from './catalog';
+import { checkCycles } from './check-cycles';
 import { checkEdges } from './check-edges';
 import { checkFlowLimits } from './check-limits';
 import type { NodeEntry } from './check-nodes';
@@ -71,6 +72,7 @@ export function validateFlow(input: unknown, catalog: NodeCatalog, options: Vali
     nodes: nodes.normalized,
     edges,
   } as NormalizedFlow;
+  checkCycles(flow, (node) => nodes.byId.get(node.id)?.info?.breaksCycles === true, issues);
   return { ok: true, flow, warnings: issues.sortedWarnings(), migrated: nodes.migrated };
 }
 

@@ -35,6 +35,8 @@ export interface NodeTypeBase {
   requiresResourcesAtDeploy?: boolean;
   /** The error codes this node may raise, with their meanings (`catalogue.pick(...)`): listed in its docs. */
   errors?: Readonly<Record<string, string>>;
+  /** The node delays or limits what it passes on, so a cycle through it cannot spin. */
+  breaksCycles?: true;
   /** `migrations[n]` upgrades a config saved at version n to n + 1. */
   migrations?: Readonly<Record<number, ConfigMigration>>;
 }

@@ -15,6 +15,8 @@ export const sdkErrors = defineErrorCodes({
     'A node threw something other than a NodeError: a bug in the node, reported with its stack (given by the runtime).',
   RESOURCE_NOT_FOUND:
     'A node asked for a resource id the running flow does not define (ctx.resource; given by the runtime).',
+  HOP_LIMIT:
+    "A message passed more nodes than the flow's settings.maxHops (default 1,000): it went round a loop, and the runtime dropped it (given by the runtime).",
   SECRET_MISSING:
     'A secret the config names (passwordEnv, tokenEnv) is not set on this runtime: set it with `tagflow secret set`, or in the environment.',
 });

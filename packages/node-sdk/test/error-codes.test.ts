@@ -16,6 +16,11 @@ describe('error codes in the SDK', () => {
     const mqtt = defineErrorCodes({ ...sdkErrors.pick('SECRET_MISSING'), MQTT_CONNECT: 'No connection.' });
     expect(mqtt.code.SECRET_MISSING).toBe('SECRET_MISSING');
     expect(mqtt.meanings.SECRET_MISSING).toBe(sdkErrors.meanings.SECRET_MISSING);
-    expect(Object.keys(sdkErrors.meanings).sort()).toEqual(['RESOURCE_NOT_FOUND', 'SECRET_MISSING', 'UNEXPECTED']);
+    expect(Object.keys(sdkErrors.meanings).sort()).toEqual([
+      'HOP_LIMIT',
+      'RESOURCE_NOT_FOUND',
+      'SECRET_MISSING',
+      'UNEXPECTED',
+    ]);
   });
 });

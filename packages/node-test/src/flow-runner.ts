@@ -72,7 +72,9 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
   engine.on('node-error', ({ handled: _handled, ...info }) => {
     errors.push(info);
     const listed = registry.node(info.nodeType)?.definition.errors;
-    if (listed && info.code !== sdkErrors.code.UNEXPECTED && !Object.hasOwn(listed, info.code))
+    // UNEXPECTED and HOP_LIMIT are the runtime's words about any node, not the node's own.
+    const fromRuntime = info.code === sdkErrors.code.UNEXPECTED || info.code === sdkErrors.code.HOP_LIMIT;
+    if (listed && !fromRuntime && !Object.hasOwn(listed, info.code))
       unlisted.add(`${info.nodeType} raised ${info.code}, which its definition's errors does not list`);
   });
   engine.on('status', ({ nodeId, status }) => statuses.set(nodeId, [...(statuses.get(nodeId) ?? []), status]));

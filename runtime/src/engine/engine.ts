@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { diffFlows, resourceIdsOf, validateFlow } from '@tagflow/flow-model';
+import { DEFAULT_MAX_HOPS, diffFlows, resourceIdsOf, shortestCycle, validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
 import { createMessage, ERROR_PORT, isNodeError, NodeError, sdkErrors } from '@tagflow/node-sdk';
 import type { Clock, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
@@ -9,7 +9,7 @@ import { deployErrors, engineErrors } from '../error-codes';
 import type { DeployErrorCode } from '../error-codes';
 import type { NodeRegistry } from '../registry/node-registry';
 import { Activity } from './activity';
-import { NodeRunner } from './node-runner';
+import { carriedHops, HOPS, NodeRunner } from './node-runner';
 import type { RunnerHost, Target } from './node-runner';
 import { systemClock } from './node-clock';
 import { ResourceRunner } from './resource-runner';
@@ -93,6 +93,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly activity: Activity;
   private ids: readonly string[] = [];
+  /** The hop-limit error text per node, made on the first drop after each deploy. */
+  private hopLimitTexts = new Map<string, string>();
 
   constructor(options: EngineOptions) {
     super();
@@ -154,7 +156,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   busyNode(): { nodeId: string; type: string; sinceMs: number } | undefined {
     const node = this.activity.node;
-    return node === undefined ? undefined : { nodeId: node.id, type: node.type, sinceMs: this.activity.sinceMs };
+    return node === undefined ? undefined : { nodeId: node.id, type: node.type, sinceMs: node.enteredAtMs };
   }
 
   /**
@@ -251,7 +253,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         `node "${nodeId}" (${runner.type}) has no input port "${port ?? 'in'}"`,
       );
     }
-    runner.receive(msg, inputPort);
+    runner.receive(msg, inputPort, carriedHops(msg));
     return runner.settled();
   }
 
@@ -403,6 +405,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private wire(flow: Flow): void {
     this.ids = flow.nodes.map((n) => n.id);
+    this.activity.maxHops = flow.settings?.maxHops ?? DEFAULT_MAX_HOPS;
+    this.hopLimitTexts = new Map();
     flow.nodes.forEach((n, i) => {
       const runner = this.runners.get(n.id);
       if (runner) runner.activityIndex = i;
@@ -490,7 +494,45 @@ export class Engine extends EventEmitter<EngineEvents> {
       },
       dataDir: this.dataDir,
       activity: this.activity,
+      hopLimitError: (runner) => new NodeError(sdkErrors.code.HOP_LIMIT, this.hopLimitText(runner.id)),
     };
+  }
+
+  /** Names the loop a message dropped at `nodeId` went round: through that node, else upstream of it. */
+  private hopLimitText(nodeId: string): string {
+    const known = this.hopLimitTexts.get(nodeId);
+    if (known !== undefined) return known;
+    const successors = (id: string) => {
+      const out = new Set<string>();
+      for (const targets of this.runners.get(id)?.routes.values() ?? []) for (const t of targets) out.add(t.runner.id);
+      return out;
+    };
+    let cycle = shortestCycle(nodeId, successors);
+    if (cycle === undefined) {
+      // The message left the loop before the limit caught it: name the nearest loop upstream.
+      const parents = new Map<string, string[]>();
+      for (const id of this.runners.keys())
+        for (const target of successors(id)) parents.set(target, [...(parents.get(target) ?? []), id]);
+      const seen = new Set([nodeId]);
+      const queue = [nodeId];
+      for (let head = 0; head < queue.length && cycle === undefined; head++) {
+        for (const parent of parents.get(queue[head]) ?? []) {
+          if (seen.has(parent)) continue;
+          seen.add(parent);
+          queue.push(parent);
+          cycle = shortestCycle(parent, successors);
+          if (cycle !== undefined) break;
+        }
+      }
+    }
+    const limit = this.activity.maxHops;
+    const text =
+      cycle === undefined
+        ? `message dropped after ${limit} hops (the flow's settings.maxHops)`
+        : `message dropped after ${limit} hops: it went round the cycle ${cycle.join(' -> ')}; ` +
+          'a loop needs a node that delays or limits it, or a switch that ends it';
+    this.hopLimitTexts.set(nodeId, text);
+    return text;
   }
 
   private async closeOutbox(nodeId: string): Promise<void> {
@@ -518,12 +560,15 @@ export class Engine extends EventEmitter<EngineEvents> {
       ...(msg ?? createMessage(undefined, { timestamp: this.clock.now() })),
       error: info,
     };
+    // Error handling starts a new trip (error loops have their own limit, maxErrorDepth): a
+    // message dropped for its hops would otherwise be dropped again on the error path.
+    if (msg !== undefined && carriedHops(msg) !== 0) Reflect.set(errorMessage, HOPS, 0);
     let handled = false;
     if (runner.routes.get('error')?.length) {
-      runner.context.send(errorMessage, 'error');
+      runner.deliver(errorMessage, 'error', 0);
       handled = true;
     } else if (runner.catchers.length > 0) {
-      for (const handler of runner.catchers) handler.receive(errorMessage, ERROR_PORT);
+      for (const handler of runner.catchers) handler.receive(errorMessage, ERROR_PORT, 0);
       handled = true;
     }
     this.emit('node-error', { ...info, handled });

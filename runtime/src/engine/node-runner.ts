@@ -29,6 +29,8 @@ export interface RunnerHost {
   readonly dataDir: string;
   /** Which node's code runs now (shared by every runner of the engine). */
   readonly activity: Activity;
+  /** The error of a message dropped at `runner` for making more hops than the flow allows. */
+  hopLimitError(runner: NodeRunner): Error;
 }
 
 /** An input port of a node that an output port is wired to. */
@@ -40,6 +42,8 @@ export interface Target {
 interface Pending {
   msg: Message;
   port: string;
+  /** Hops the message made to get here (see `HOPS`). */
+  hops: number;
 }
 
 /** Sends a source may make before `send` returns false and asks it to yield to the event loop. */
@@ -47,10 +51,22 @@ export const BURST_LIMIT = 1024;
 /** Synchronous hops before delivery continues on a later turn (bounds the stack in looping flows). */
 export const MAX_SYNC_DEPTH = 64;
 export const DEFAULT_QUEUE_SIZE = 1000;
+/**
+ * Where a message carries its hop count across event-loop turns: an enumerable symbol key, so
+ * that spread and `Object.assign` copies keep it and JSON never shows it.
+ */
+export const HOPS: unique symbol = Symbol('tagflow.hops');
+/**
+ * Hops from which a send writes `HOPS` on the message. Shorter trips never carry it: a write per
+ * hop costs on the hot path, and a message of an ordinary flow then looks exactly as the node
+ * built it (test assertions compare messages with `toEqual`, which sees symbol keys).
+ */
+export const STAMP_FROM_HOPS = 16;
 
 // Delivery is synchronous along edges while nodes answer synchronously: one function call per hop,
-// no promise and no clone. This counts the nesting of those calls across all runners.
-let syncDepth = 0;
+// no promise and no clone. `Activity.depth` counts the nesting of those calls across the engine's
+// runners. The hot path (send -> receive -> invoke -> the next node) is inlined by V8 as a whole
+// within a bytecode budget: rare branches are method calls, so that more hops fit in it.
 
 /**
  * Runs one node of a deployed flow: its context, its input queue, its counters. The engine wires
@@ -60,6 +76,7 @@ export class NodeRunner implements TrackedNode {
   readonly id: string;
   readonly type: string;
   activityIndex = -1;
+  enteredAtMs = 0;
   readonly counters: NodeCounters = { in: 0, out: 0, errors: 0, dropped: 0, queued: 0 };
   /** Output port name -> wired input ports. Replaced whole on rewiring. */
   routes = new Map<string, Target[]>();
@@ -78,6 +95,8 @@ export class NodeRunner implements TrackedNode {
   private busy = false;
   /** Set while a redeploy replaces this node: input is queued, not processed. */
   private holding = false;
+  /** Hops of the last message this node began to handle; its sends from timers count from it. */
+  private lastHops = 0;
   private busyWaiters: Array<() => void> = [];
   private drainScheduled = false;
   private saturated = false;
@@ -145,18 +164,22 @@ export class NodeRunner implements TrackedNode {
     if (this.saturated) for (const u of this.upstream) u.pause();
   }
 
-  /** Delivers a message to one of this node's input ports. Called by upstream `send`. */
-  receive(msg: Message, port: string): void {
+  /**
+   * Delivers a message to one of this node's input ports, after `hops` hops (upstream `send`
+   * knows them; a message from outside the flow counts from what it carries).
+   */
+  receive(msg: Message, port: string, hops: number): void {
     if (this.closed) {
       this.counters.dropped++;
       return;
     }
     this.counters.in++;
-    if (this.busy || this.holding || this.queue.length !== 0 || syncDepth >= MAX_SYNC_DEPTH) {
-      this.enqueue(msg, port);
+    // Past MAX_SYNC_DEPTH, or once the turn's quantum is spent (`Activity.depth`), carry on later.
+    if (this.busy || this.holding || this.queue.length !== 0 || this.activity.depth >= MAX_SYNC_DEPTH) {
+      this.enqueue(msg, port, hops);
       return;
     }
-    this.invoke(msg, port);
+    this.invoke(msg, port, hops);
   }
 
   /**
@@ -184,7 +207,7 @@ export class NodeRunner implements TrackedNode {
 
   /** Adds messages carried over from the runner this one replaces, ahead of anything new. */
   adoptPending(pending: Pending[]): void {
-    for (const item of pending) this.enqueue(item.msg, item.port);
+    for (const item of pending) this.enqueue(item.msg, item.port, item.hops);
   }
 
   /** Hands over queued, not yet started deliveries (when this runner is replaced). */
@@ -244,33 +267,42 @@ export class NodeRunner implements TrackedNode {
     await closeWithin(() => instance.close?.(), timeoutMs, this.host.logger, { node: this.id, type: this.type });
   }
 
-  private invoke(msg: Message, port: string): void {
+  private invoke(msg: Message, port: string, hops: number): void {
     const handler = this.handler;
     if (!handler) return;
     let result: void | Promise<void>;
     const activity = this.activity;
-    const outerSinceMs = activity.sinceMs;
     const outer = activity.enter(this);
-    syncDepth++;
+    // What the node sends while it handles this message counts from it; so does what an async
+    // handler sends later, as it is the only one in progress until it settles (`busy`).
+    this.lastHops = hops;
+    activity.depth++;
     try {
       result = handler(msg, port);
     } catch (err) {
-      syncDepth--;
-      activity.leave(outer, outerSinceMs);
-      this.counters.errors++;
-      this.host.routeError(this, err, msg);
+      this.threw(err, msg, outer);
       return;
     }
-    syncDepth--;
-    activity.leave(outer, outerSinceMs);
-    if (result !== undefined && typeof result.then === 'function') {
-      this.busy = true;
-      result.then(this.onSettled, (err: unknown) => {
-        this.counters.errors++;
-        this.host.routeError(this, err, msg);
-        this.onSettled();
-      });
-    }
+    activity.depth--;
+    activity.leave(outer);
+    if (result !== undefined) this.awaitResult(result, msg);
+  }
+
+  private threw(err: unknown, msg: Message, outer: TrackedNode | undefined): void {
+    this.activity.depth--;
+    this.activity.leave(outer);
+    this.counters.errors++;
+    this.host.routeError(this, err, msg);
+  }
+
+  private awaitResult(result: Promise<void>, msg: Message): void {
+    if (typeof result.then !== 'function') return;
+    this.busy = true;
+    result.then(this.onSettled, (err: unknown) => {
+      this.counters.errors++;
+      this.host.routeError(this, err, msg);
+      this.onSettled();
+    });
   }
 
   private readonly onSettled = (): void => {
@@ -284,16 +316,31 @@ export class NodeRunner implements TrackedNode {
   };
 
   private processQueue(): void {
+    const activity = this.activity;
     while (!this.busy && !this.closed && !this.holding && this.queue.length !== 0) {
+      // A loop refills the queue as fast as it empties: past the turn's quantum, carry on later.
+      if (activity.yielding) {
+        this.scheduleDrain();
+        return;
+      }
       const next = this.queue.shift() as Pending;
       this.counters.queued = this.queue.length;
       this.updateSaturation();
-      this.invoke(next.msg, next.port);
+      this.invoke(next.msg, next.port, next.hops);
     }
     if (this.idle) this.settle();
   }
 
-  private enqueue(msg: Message, port: string): void {
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.processQueue();
+    });
+  }
+
+  private enqueue(msg: Message, port: string, hops: number): void {
     const length = this.queue.length;
     if (length >= this.queueSize) {
       if (this.overflow === 'drop-newest' || (this.overflow === 'block' && length >= this.queueSize * 2)) {
@@ -305,16 +352,10 @@ export class NodeRunner implements TrackedNode {
         this.drop(oldest.msg);
       }
     }
-    this.queue.push({ msg, port });
+    this.queue.push({ msg, port, hops });
     this.counters.queued = this.queue.length;
     this.updateSaturation();
-    if (!this.busy && !this.holding && !this.drainScheduled) {
-      this.drainScheduled = true;
-      setImmediate(() => {
-        this.drainScheduled = false;
-        this.processQueue();
-      });
-    }
+    if (!this.busy && !this.holding) this.scheduleDrain();
   }
 
   private drop(msg: Message): void {
@@ -365,22 +406,73 @@ export class NodeRunner implements TrackedNode {
     for (const w of waiters) w();
   }
 
+  /**
+   * A node's `send`. The hop count of what it sends: while the engine runs the node's code, the
+   * hops of the message it handles (or last handled) + 1, known to the engine without touching
+   * either message (so a node may build a new message or copy one through an isolate). Later
+   * (after an await), the larger of that and what the message carries (`HOPS`, kept by spread
+   * copies), + 1. Both err on the high side: a message object shared by the branches of a fan-out
+   * carries what the furthest branch wrote, and a node sending from a timer inherits its last
+   * input's count; a loop is cut a little early, never late.
+   */
   private readonly send = (msg: Message, port = 'out'): boolean => {
+    if (this.closed) return false;
+    const activity = this.activity;
+    const hops = activity.node === this ? this.lastHops + 1 : this.laterHops(msg);
+    if (hops > activity.maxHops) return this.dropLooping(msg);
+    if (hops >= STAMP_FROM_HOPS) stamp(msg, hops);
+    // Delivery inline (not `deliver`): this is the hottest path of the engine.
+    const targets = port === 'out' ? this.outTargets : this.routes.get(port);
+    this.counters.out++;
+    if (this.taps !== undefined) this.notifyTaps(msg, port);
+    if (targets !== undefined) {
+      for (let i = 0; i < targets.length; i++) targets[i].runner.receive(msg, targets[i].port, hops);
+    } else this.unwired(port, msg);
+    // A yielding engine queues what is sent: the queues' backpressure then pauses the source.
+    return ++this.burst < BURST_LIMIT && this.pausedBy === 0;
+  };
+
+  /**
+   * A source's `send` (a node with no inputs, not a catch node): it handles no message, so what it
+   * sends makes its first hop. No hop arithmetic: a flooding source is the engine's hottest caller.
+   */
+  private readonly sendFirst = (msg: Message, port = 'out'): boolean => {
     if (this.closed) return false;
     const targets = port === 'out' ? this.outTargets : this.routes.get(port);
     this.counters.out++;
     if (this.taps !== undefined) this.notifyTaps(msg, port);
     if (targets !== undefined) {
-      for (let i = 0; i < targets.length; i++) targets[i].runner.receive(msg, targets[i].port);
-    } else if (!this.definition.outputs.includes(port)) {
-      this.host.routeError(
-        this,
-        new Error(`sent on port "${port}", which node type ${this.type} does not declare`),
-        msg,
-      );
-    }
+      for (let i = 0; i < targets.length; i++) targets[i].runner.receive(msg, targets[i].port, 1);
+    } else this.unwired(port, msg);
     return ++this.burst < BURST_LIMIT && this.pausedBy === 0;
   };
+
+  /** Passes `msg` to what `port` is wired to, as having made `hops` hops (error routing). */
+  deliver(msg: Message, port: string, hops: number): void {
+    const targets = port === 'out' ? this.outTargets : this.routes.get(port);
+    this.counters.out++;
+    if (this.taps !== undefined) this.notifyTaps(msg, port);
+    if (targets !== undefined) {
+      for (let i = 0; i < targets.length; i++) targets[i].runner.receive(msg, targets[i].port, hops);
+    } else this.unwired(port, msg);
+  }
+
+  private unwired(port: string, msg: Message): void {
+    if (this.definition.outputs.includes(port)) return;
+    this.host.routeError(this, new Error(`sent on port "${port}", which node type ${this.type} does not declare`), msg);
+  }
+
+  private laterHops(msg: Message): number {
+    const carried = carriedHops(msg);
+    return (carried > this.lastHops ? carried : this.lastHops) + 1;
+  }
+
+  private dropLooping(msg: Message): boolean {
+    this.counters.dropped++;
+    this.counters.errors++;
+    this.host.routeError(this, this.host.hopLimitError(this), msg);
+    return this.pausedBy === 0;
+  }
 
   private notifyTaps(msg: Message, port: string): void {
     const listeners = this.taps?.get(port);
@@ -413,7 +505,7 @@ export class NodeRunner implements TrackedNode {
       name: this.node.name,
       flowId: host.flowId,
       config: deepFreeze(this.node.config ?? {}),
-      send: this.send,
+      send: this.definition.inputs.length === 0 && !this.definition.catches ? this.sendFirst : this.send,
       drain: this.drain,
       status: (status: NodeStatus) => {
         if (this.closed) return;
@@ -469,6 +561,18 @@ export class NodeRunner implements TrackedNode {
       },
     };
   }
+}
+
+/** The hop count a message carries (0 when it carries none). */
+export function carriedHops(msg: Message): number {
+  const hops = (msg as { [HOPS]?: unknown })[HOPS];
+  return typeof hops === 'number' ? hops : 0;
+}
+
+function stamp(msg: Message, hops: number): void {
+  // Reflect.set: a frozen message keeps its old count (no throw); the engine's own count of
+  // synchronous hops still cuts a synchronous loop.
+  Reflect.set(msg, HOPS, hops);
 }
 
 function deepFreeze<T>(value: T): T {

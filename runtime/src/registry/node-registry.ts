@@ -93,6 +93,7 @@ export class NodeRegistry {
         docs: d.docs,
         errors: d.errors,
         check: checkOf(d),
+        ...(d.breaksCycles ? { breaksCycles: true as const } : {}),
       });
     }
     const resources = new Map<string, ResourceTypeInfo>();
@@ -131,6 +132,7 @@ export class NodeRegistry {
         // Which config fields name a resource, and of which type: the editor offers resource pickers from it.
         resources: d.resources ?? {},
         package: pkg,
+        ...(d.breaksCycles ? { breaksCycles: true as const } : {}),
       })),
       resources: this.resourceTypes().map(({ definition: d, package: pkg }) => ({
         type: d.type,
@@ -165,6 +167,8 @@ export interface PaletteJson {
       errors: Readonly<Record<string, string>>;
       resources: Readonly<Record<string, string>>;
       package: PackageRef;
+      /** Present (true) when the node delays or limits what it passes on. */
+      breaksCycles?: true;
     }
   >;
   resources: Array<

@@ -1,0 +1,37 @@
+import { sdkErrors } from '@tagflow/node-sdk';
+import { runFlow } from '@tagflow/node-test';
+import scale from '../src/scale.node';
+import timer from '../src/timer.node';
+import flow from './fixtures/scale-loop.flow.json';
+
+// Issue 14's reproduction with the real nodes: `timer -> a -> b -> a` spun the runtime for good.
+it('drops what loops timer -> a -> b -> a after 1,000 hops, naming the loop, while time and the other branch go on', async () => {
+  const running = await runFlow(flow, { nodes: [timer, scale], fakeTime: false });
+  try {
+    const started = Date.now();
+    const ticks: number[] = [];
+    await new Promise<void>((resolve) => {
+      const interval = setInterval(() => {
+        ticks.push(Date.now() - started);
+        if (ticks.length === 20) {
+          clearInterval(interval);
+          resolve();
+        }
+      }, 50);
+    });
+    // 20 ticks of 50 ms arrive within 2 s: the loop does not starve the event loop.
+    expect(ticks[19]).toBeLessThan(2000);
+    expect(running.errors.length).toBeGreaterThanOrEqual(3);
+    for (const error of running.errors) {
+      expect(error.code).toBe(sdkErrors.code.HOP_LIMIT);
+      expect(error.message).toMatch(
+        /^message dropped after 1000 hops: it went round the cycle (a -> b -> a|b -> a -> b); a loop needs a node that delays or limits it, or a switch that ends it$/,
+      );
+    }
+    expect(running.engine.stats().b.dropped + running.engine.stats().a.dropped).toBe(running.errors.length);
+    // The branch beside the loop kept its pace.
+    expect(running.payloads('pct').length).toBeGreaterThan(20);
+  } finally {
+    await running.stop();
+  }
+});
