@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+
+/**
+ * How long the properties run, from the environment. The test suite runs a short, fixed-seed
+ * budget so that it never flakes; `pnpm fuzz` (FUZZ_LONG=1) runs a long one with a random seed.
+ *
+ * - `FUZZ_RUNS`: runs per property (default: each property's short count; 50x that when long).
+ * - `FUZZ_FOR`: wall time per property when long, e.g. `90s`, `10m` (default 1m).
+ * - `FUZZ_SEED`, `FUZZ_PATH`: replay one failure, as printed under it.
+ */
+export interface FuzzBudget {
+  long: boolean;
+  seed: number;
+  /** Replays this counterexample path (with `seed`) instead of generating. */
+  path: string | undefined;
+  /** Overrides every property's run count. */
+  runs: number | undefined;
+  /** Wall time per property in a long run. */
+  timeLimitMs: number | undefined;
+}
+
+/** The seed of the short budget: the suite generates the same cases on every machine. */
+export const SHORT_SEED = 20261203;
+
+export function readBudget(env: NodeJS.ProcessEnv = process.env): FuzzBudget {
+  const long = env.FUZZ_LONG === '1';
+  const seedText = env.FUZZ_SEED;
+  if (seedText !== undefined && !/^-?\d+$/.test(seedText))
+    throw new Error(`FUZZ_SEED must be a whole number, as printed by a failure (got ${JSON.stringify(seedText)})`);
+  const runsText = env.FUZZ_RUNS;
+  if (runsText !== undefined && !/^[1-9]\d*$/.test(runsText))
+    throw new Error(`FUZZ_RUNS must be a whole number of runs from 1 (got ${JSON.stringify(runsText)})`);
+  return {
+    long,
+    // A random 32-bit seed, printed with any failure so it can be replayed.
+    seed:
+      seedText !== undefined ? Number(seedText) : long ? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0 : SHORT_SEED,
+    path: env.FUZZ_PATH || undefined,
+    runs: runsText === undefined ? undefined : Number(runsText),
+    timeLimitMs: long ? parseDuration(env.FUZZ_FOR ?? '1m') : undefined,
+  };
+}
+
+/** `90s`, `10m`, `1h`, `500ms` or a bare number of seconds, in milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!match) throw new Error(`FUZZ_FOR must be a duration like 90s, 10m or 1h (got ${JSON.stringify(text)})`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] as number;
+  return Math.round(Number(match[1]) * unit);
+}
+
+/** What one property is allowed in the short budget. */
+export interface PropertyBudget {
+  /** Runs in the test suite's short budget. */
+  runs: number;
+}
+
+/** The fast-check parameters of one property under `budget`. */
+export function parametersFor(own: PropertyBudget, budget: FuzzBudget = readBudget()): fc.Parameters<unknown> {
+  const numRuns = budget.runs ?? (budget.long ? own.runs * 50 : own.runs);
+  return {
+    seed: budget.seed,
+    ...(budget.path ? { path: budget.path, endOnFailure: true } : {}),
+    numRuns: budget.long && budget.runs === undefined ? Number.MAX_SAFE_INTEGER : numRuns,
+    ...(budget.timeLimitMs !== undefined ? { interruptAfterTimeLimit: budget.timeLimitMs } : {}),
+    // A long run stopped by its time limit passed for the runs it made; only a failure fails it.
+    markInterruptAsFailure: false,
+  };
+}
+
+/** Jest's timeout for a property: its time limit plus room to shrink a failure, or `shortMs`. */
+export function timeoutFor(shortMs: number, budget: FuzzBudget = readBudget()): number {
+  return budget.timeLimitMs === undefined ? shortMs : budget.timeLimitMs + Math.max(shortMs, 5 * 60_000);
+}
+
+/**
+ * Runs a property with its budget and throws, on failure, a report that names the seed and the
+ * counterexample's path, so `FUZZ_SEED=... FUZZ_PATH=... pnpm fuzz -t '<name>'` replays it.
+ */
+export async function checkProperty<Ts>(
+  name: string,
+  property: fc.IAsyncProperty<Ts> | fc.IProperty<Ts>,
+  own: PropertyBudget,
+  budget: FuzzBudget = readBudget(),
+): Promise<void> {
+  const details = await fc.check(property as fc.IAsyncProperty<Ts>, parametersFor(own, budget));
+  if (!details.failed) return;
+  throw new Error(failureReport(name, details));
+}
+
+/** The report of a failed property: the error, a bounded rendering of the counterexample, how to replay. */
+export function failureReport<Ts>(name: string, details: fc.RunDetails<Ts>): string {
+  const error = details.errorInstance;
+  const reason = error instanceof Error ? error.message : String(error);
+  return [
+    `property "${name}" failed after ${details.numRuns} run(s) (shrunk ${details.numShrinks} time(s)):`,
+    `  ${reason.split('\n').join('\n  ')}`,
+    `counterexample: ${boundedStringify(details.counterexample)}`,
+    `replay: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''} pnpm fuzz -t ${JSON.stringify(name)}`,
+  ].join('\n');
+}
+
+/** fc.stringify, cut to `max` characters; a value too deep to render (10k levels) says so. */
+export function boundedStringify(value: unknown, max = 2000): string {
+  let text: string;
+  try {
+    text = fc.stringify(value);
+  } catch (err) {
+    return `[too deep or large to print: ${err instanceof Error ? err.message : String(err)}]`;
+  }
+  return text.length > max ? `${text.slice(0, max)}... [${text.length - max} more characters]` : text;
+}
