@@ -107,7 +107,18 @@ export class RunningWindow implements WindowStats {
 
   mean(): number {
     const n = this.samples.size;
-    return n === 0 ? NaN : this.shift + this.s1 / n;
+    if (n === 0) return NaN;
+    const fast = this.shift + this.s1 / n;
+    // Values near the ends of the double range overflow the running sums (MAX_VALUE minus -1e300
+    // is Infinity), yet their mean is finite: then sum value / n over the held values instead.
+    return Number.isFinite(fast) ? fast : this.scaledMean();
+  }
+
+  private scaledMean(): number {
+    const n = this.samples.size;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += this.samples.at(i).value / n;
+    return total;
   }
 
   min(): number {
