@@ -53,6 +53,8 @@ export function parseDuration(text: string): number {
 export interface PropertyBudget {
   /** Runs in the test suite's short budget. */
   runs: number;
+  /** Cases run first on every run, long or short (each a tuple of the property's arguments). */
+  examples?: unknown[];
 }
 
 /** The fast-check parameters of one property under `budget`. */
@@ -60,6 +62,7 @@ export function parametersFor(own: PropertyBudget, budget: FuzzBudget = readBudg
   const numRuns = budget.runs ?? (budget.long ? own.runs * 50 : own.runs);
   return {
     seed: budget.seed,
+    ...(own.examples ? { examples: own.examples } : {}),
     ...(budget.path ? { path: budget.path, endOnFailure: true } : {}),
     numRuns: budget.long && budget.runs === undefined ? Number.MAX_SAFE_INTEGER : numRuns,
     ...(budget.timeLimitMs !== undefined ? { interruptAfterTimeLimit: budget.timeLimitMs } : {}),
@@ -100,13 +103,40 @@ export function failureReport<Ts>(name: string, details: fc.RunDetails<Ts>): str
   ].join('\n');
 }
 
-/** fc.stringify, cut to `max` characters; a value too deep to render (10k levels) says so. */
+/**
+ * A rendering of a counterexample for people: nesting past 6 levels, long texts and collections are
+ * cut (a generated payload can be 20,000 levels deep or 200 kB long), at most `max` characters.
+ */
 export function boundedStringify(value: unknown, max = 2000): string {
-  let text: string;
-  try {
-    text = fc.stringify(value);
-  } catch (err) {
-    return `[too deep or large to print: ${err instanceof Error ? err.message : String(err)}]`;
-  }
+  const text = preview(value, 0);
   return text.length > max ? `${text.slice(0, max)}... [${text.length - max} more characters]` : text;
+}
+
+function preview(value: unknown, depth: number): string {
+  if (typeof value === 'string')
+    return value.length > 80
+      ? `${JSON.stringify(value.slice(0, 40))}... (${value.length} characters)`
+      : JSON.stringify(value);
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || typeof value !== 'object') return String(value);
+  if (Buffer.isBuffer(value)) return `Buffer(${value.length})`;
+  if (value instanceof Date) return `Date(${Number.isNaN(value.getTime()) ? 'invalid' : value.toISOString()})`;
+  // The flow placeholders (Deep, NonFinite) print themselves in a few characters.
+  if (!Array.isArray(value) && ![Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null))
+    return ArrayBuffer.isView(value)
+      ? `${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length})`
+      : String(value);
+  if (depth >= 6) return Array.isArray(value) ? '[...]' : '{...}';
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 8).map((item) => preview(item, depth + 1));
+    if (value.length > 8) items.push(`... ${value.length - 8} more`);
+    return `[${items.join(',')}]`;
+  }
+  const keys = Object.keys(value);
+  const fields = keys
+    .slice(0, 12)
+    .map((key) => `${JSON.stringify(key)}:${preview((value as Record<string, unknown>)[key], depth + 1)}`);
+  if (keys.length > 12) fields.push(`... ${keys.length - 12} more keys`);
+  return `{${fields.join(',')}}`;
 }

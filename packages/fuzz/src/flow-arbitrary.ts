@@ -38,12 +38,17 @@ export function configFor(info: {
   const drawn = fromSchema(info.configSchema as never).map((v) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {},
   );
-  return fc.oneof(
+  const arbitrary = fc.oneof(
     ...(examples.length > 0 ? [{ weight: 3, arbitrary: fc.constantFrom(...examples) }] : []),
     { weight: 2, arbitrary: drawn },
     { weight: 1, arbitrary: fc.constant({}) },
   );
+  configArbitraries.set(info, arbitrary);
+  return arbitrary;
 }
+
+// Built once per type: flows are drawn thousands of times, and shrinking draws again.
+const configArbitraries = new WeakMap<object, fc.Arbitrary<Record<string, unknown>>>();
 
 /**
  * Flows that are valid for the given node types as far as the generator can tell: unique ids,

@@ -26,22 +26,19 @@ beforeAll(async () => {
   allTypes = catalogNodes(registry).map((t) => t.type);
 }, 60_000);
 
-/** Valid flows of every installed type, and the same with 1-3 mutations. */
-function anyFlow(nodes: () => ReturnType<typeof catalogNodes>): fc.Arbitrary<{ base: GeneratedFlow; flow: unknown }> {
-  return fc
-    .constant(null)
-    .chain(() => flowArbitrary({ nodes: nodes(), resources: catalogResources(registry), fileDir }))
-    .chain((base) =>
-      fc.oneof(
-        { weight: 1, arbitrary: fc.constant({ base, flow: base }) },
-        {
-          weight: 3,
-          arbitrary: fc
-            .array(mutationArbitrary, { minLength: 1, maxLength: 3 })
-            .map((mutations) => ({ base, flow: mutate(base, mutations, allTypes) })),
-        },
-      ),
-    );
+/** Valid flows of the given types, and the same with 1-3 mutations. */
+function anyFlow(nodes: ReturnType<typeof catalogNodes>): fc.Arbitrary<{ base: GeneratedFlow; flow: unknown }> {
+  return flowArbitrary({ nodes, resources: catalogResources(registry), fileDir }).chain((base) =>
+    fc.oneof(
+      { weight: 1, arbitrary: fc.constant({ base, flow: base }) },
+      {
+        weight: 3,
+        arbitrary: fc
+          .array(mutationArbitrary, { minLength: 1, maxLength: 3 })
+          .map((mutations) => ({ base, flow: mutate(base, mutations, allTypes) })),
+      },
+    ),
+  );
 }
 
 describe('validateFlow, with generated and mutated flows', () => {
@@ -50,22 +47,19 @@ describe('validateFlow, with generated and mutated flows', () => {
     async () => {
       await checkProperty(
         'validate answers',
-        fc.property(
-          anyFlow(() => catalogNodes(registry)),
-          ({ flow }) => {
-            const input = materialize(flow);
-            const result = validateFlow(input, registry.catalog(), { migrations: registry.migrations });
-            expectNoPollution('after validateFlow');
-            if (!result.ok) {
-              if (result.errors.length === 0) throw new Error('refused with no error');
-              expectPlainIssues(result.errors, 'validate error');
-            }
-            expectPlainIssues(result.warnings, 'validate warning');
-            // validateFlow promises not to modify its input: a second copy must still equal it.
-            if (!hasDeep(flow) && fc.stringify(input) !== fc.stringify(materialize(flow)))
-              throw new Error('validateFlow modified its input');
-          },
-        ),
+        fc.property(anyFlow(catalogNodes(registry)), ({ flow }) => {
+          const input = materialize(flow);
+          const result = validateFlow(input, registry.catalog(), { migrations: registry.migrations });
+          expectNoPollution('after validateFlow');
+          if (!result.ok) {
+            if (result.errors.length === 0) throw new Error('refused with no error');
+            expectPlainIssues(result.errors, 'validate error');
+          }
+          expectPlainIssues(result.warnings, 'validate warning');
+          // validateFlow promises not to modify its input: a second copy must still equal it.
+          if (!hasDeep(flow) && fc.stringify(input) !== fc.stringify(materialize(flow)))
+            throw new Error('validateFlow modified its input');
+        }),
         { runs: 100 },
       );
     },
@@ -74,20 +68,22 @@ describe('validateFlow, with generated and mutated flows', () => {
 });
 
 describe('deploy into a real engine, with generated and mutated flows', () => {
-  const coreTypes = () => typesOf(registry, '@tagflow/nodes-core');
-
   it(
     'settles under a deadline; a refusal is in plain words and leaves the running flow unchanged and passing messages',
     async () => {
       await checkProperty(
         'deploy answers, a refusal changes nothing',
-        fc.asyncProperty(anyFlow(coreTypes), fc.boolean(), async ({ base, flow }, fromRunning) => {
-          // Half the time the candidate is an edit of the running flow (a redeploy by diff).
-          await checkDeploy(registry, fromRunning ? base : undefined, materialize(flow), {
-            dataDir,
-            agreement: false,
-          });
-        }),
+        fc.asyncProperty(
+          anyFlow(typesOf(registry, '@tagflow/nodes-core')),
+          fc.boolean(),
+          async ({ base, flow }, fromRunning) => {
+            // Half the time the candidate is an edit of the running flow (a redeploy by diff).
+            await checkDeploy(registry, fromRunning ? base : undefined, materialize(flow), {
+              dataDir,
+              agreement: false,
+            });
+          },
+        ),
         { runs: 40 },
       );
     },
@@ -99,7 +95,7 @@ describe('deploy into a real engine, with generated and mutated flows', () => {
     async () => {
       await checkProperty(
         'validate = deploy',
-        fc.asyncProperty(anyFlow(coreTypes), async ({ flow }) => {
+        fc.asyncProperty(anyFlow(typesOf(registry, '@tagflow/nodes-core')), async ({ flow }) => {
           await checkDeploy(registry, undefined, materialize(flow), { dataDir, agreement: true });
         }),
         { runs: 40 },
