@@ -99,8 +99,16 @@ export function failureReport<Ts>(name: string, details: fc.RunDetails<Ts>): str
     `property "${name}" failed after ${details.numRuns} run(s) (shrunk ${details.numShrinks} time(s)):`,
     `  ${reason.split('\n').join('\n  ')}`,
     `counterexample: ${boundedStringify(details.counterexample)}`,
-    `replay: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''} pnpm fuzz -t ${JSON.stringify(name)}`,
+    `replay: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''} pnpm fuzz -t '${testPattern(name)}'`,
   ].join('\n');
+}
+
+/** A Jest `-t` pattern that selects the running test alone (the property's name outside Jest). */
+function testPattern(name: string): string {
+  const state = (globalThis as { expect?: { getState?: () => { currentTestName?: string } } }).expect?.getState?.();
+  const title = state?.currentTestName ?? name;
+  const regex = `^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+  return regex.replace(/'/g, `'\\''`);
 }
 
 /**
