@@ -59,13 +59,15 @@ export interface PropertyBudget {
 
 /** The fast-check parameters of one property under `budget`. */
 export function parametersFor(own: PropertyBudget, budget: FuzzBudget = readBudget()): fc.Parameters<unknown> {
-  const numRuns = budget.runs ?? (budget.long ? own.runs * 50 : own.runs);
+  const numRuns = budget.runs ?? (budget.long && !budget.path ? own.runs * 50 : own.runs);
   return {
     seed: budget.seed,
     ...(own.examples ? { examples: own.examples } : {}),
     ...(budget.path ? { path: budget.path, endOnFailure: true } : {}),
-    numRuns: budget.long && budget.runs === undefined ? Number.MAX_SAFE_INTEGER : numRuns,
-    ...(budget.timeLimitMs !== undefined ? { interruptAfterTimeLimit: budget.timeLimitMs } : {}),
+    // Long runs go on until their time limit; a replay (path) has none, so it keeps a count.
+    numRuns: budget.long && budget.runs === undefined && !budget.path ? Number.MAX_SAFE_INTEGER : numRuns,
+    // A replay runs its one case to the end, however long it takes (a hang shows as Jest's timeout).
+    ...(budget.timeLimitMs !== undefined && !budget.path ? { interruptAfterTimeLimit: budget.timeLimitMs } : {}),
     // A long run stopped by its time limit passed for the runs it made; only a failure fails it.
     markInterruptAsFailure: false,
   };
@@ -93,6 +95,8 @@ export async function checkProperty<Ts>(
 
 /** The report of a failed property: the error, a bounded rendering of the counterexample, how to replay. */
 export function failureReport<Ts>(name: string, details: fc.RunDetails<Ts>): string {
+  if (details.counterexample === null)
+    return `property "${name}" ran out of time in its run ${details.numRuns + 1} (seed ${details.seed}): a run that never ends, such as a hang`;
   const error = details.errorInstance;
   const reason = error instanceof Error ? error.message : String(error);
   return [
@@ -122,8 +126,8 @@ export function boundedStringify(value: unknown, max = 2000): string {
 
 function preview(value: unknown, depth: number): string {
   if (typeof value === 'string')
-    return value.length > 80
-      ? `${JSON.stringify(value.slice(0, 40))}... (${value.length} characters)`
+    return value.length > 1500
+      ? `${JSON.stringify(value.slice(0, 200))}... (${value.length} characters)`
       : JSON.stringify(value);
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (typeof value === 'bigint') return `${value}n`;
