@@ -4,6 +4,7 @@ import { coreErrors } from './error-codes';
 import { compileExpression } from './lib/jsonata-expression';
 import { deletePath, formatPath, getPath, parsePath, PathError, setPath } from './lib/message-path';
 import type { PathSegment } from './lib/message-path';
+import { describeValue } from './lib/numeric-payload';
 
 /** Where a set rule takes its value: the literal itself, a JSONata expression on the message, or another property. */
 type ValueSpec =
@@ -317,16 +318,21 @@ function checked(msg: Message): Message {
   if (typeof msg.timestamp !== 'number' || !Number.isFinite(msg.timestamp)) {
     throw new NodeError(
       coreErrors.code.CHANGE_INVALID_MESSAGE,
-      `The rules left timestamp as ${JSON.stringify(msg.timestamp)}; it must be milliseconds since 1970 (a number)`,
+      `The rules left timestamp ${shown(msg.timestamp)}; it must be milliseconds since 1970 (a number)`,
     );
   }
   if (!QUALITIES.has(msg.quality)) {
     throw new NodeError(
       coreErrors.code.CHANGE_INVALID_MESSAGE,
-      `The rules left quality as ${JSON.stringify(msg.quality)}; it must be "good", "uncertain" or "bad"`,
+      `The rules left quality ${shown(msg.quality)}; it must be "good", "uncertain" or "bad"`,
     );
   }
   return msg;
+}
+
+/** `missing`, or `as` and the value in short plain words (`as the text "now"`, `as NaN (not a finite number)`). */
+function shown(value: unknown): string {
+  return value === undefined ? 'missing' : `as ${describeValue(value)}`;
 }
 
 function compileRule(rule: RuleConfig, index: number): Step {

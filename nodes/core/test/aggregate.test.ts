@@ -148,6 +148,22 @@ describe('aggregate, tumbling', () => {
     expect(h.outputs().map((m) => m.quality)).toEqual(['good', 'uncertain', 'bad']);
   });
 
+  it('gives a finite mean and standard deviation for values near 1e154 and beyond (found by the fuzz suite)', async () => {
+    // 1.9e154 squared is past the double range: the deviations are kept in units of a power of two.
+    h = await testNode(aggregate, { config: { window: { seconds: 1 }, functions: ['mean', 'stddev'] } });
+    await h.send(0);
+    await h.send(1.8961503816218355e154);
+    await h.advance(1000);
+    await h.send(Number.MAX_VALUE);
+    await h.send(-Number.MAX_VALUE / 4);
+    await h.advance(1000);
+    const [first, second] = h.payloads() as Array<Record<string, number>>;
+    expect(first.mean).toBe(1.8961503816218355e154 / 2);
+    expect(first.stddev / (1.8961503816218355e154 / Math.SQRT2)).toBeCloseTo(1, 12);
+    expect(second.mean / ((Number.MAX_VALUE / 8) * 3)).toBeCloseTo(1, 12);
+    expect(second.stddev / ((Number.MAX_VALUE / 8) * 5 * Math.SQRT2)).toBeCloseTo(1, 12);
+  });
+
   it('gives a standard deviation of 0 for a single value', async () => {
     h = await testNode(aggregate, { config: { window: { seconds: 10 }, functions: ['stddev'] } });
     await h.send(42);
@@ -175,6 +191,14 @@ describe('aggregate, sliding', () => {
   const t0 = Date.UTC(2026, 0, 1, 6);
   const offsets = [0, 900, 1000, 2500, 2999, 3000, 4100, 9000, 9100, 9200];
   const values = [5, 3, 8, 1, 9.5, 2, 7, 4, 6, 6];
+
+  it('gives a finite standard deviation for values near 1e154 (found by the fuzz suite)', async () => {
+    h = await testNode(aggregate, { config: { mode: 'sliding', window: { seconds: 10 }, functions: ['stddev'] } });
+    await h.send(0);
+    await h.send(1.8961503816218355e154);
+    const last = h.payloads().at(-1) as Record<string, number>;
+    expect(last.stddev / (1.8961503816218355e154 / Math.SQRT2)).toBeCloseTo(1, 12);
+  });
 
   it('sends for every value the statistics of the values within the window before it (by timestamp)', async () => {
     h = await testNode(aggregate, { config: { window: { seconds: 2 }, mode: 'sliding', functions: ALL } });

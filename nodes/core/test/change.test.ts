@@ -192,6 +192,26 @@ describe('change', () => {
       expect(h.errors[0].message).toContain('payload is a number (3.5)');
     });
 
+    it('shows a long text it cannot set a field in cut short (found by the fuzz suite)', async () => {
+      const h = await start([{ action: 'set', property: 'payload.unit', value: literal('bar') }]);
+      await h.send('x'.repeat(100_000));
+      expect(h.errors[0]).toMatchObject({ code: 'CHANGE_PATH_CONFLICT' });
+      expect(h.errors[0].message).toBe(
+        `Rule 1 (set payload.unit): cannot set payload.unit: payload is a string ("${'x'.repeat(36)}...)`,
+      );
+    });
+
+    it('names a missing or long timestamp in plain words (found by the fuzz suite)', async () => {
+      const h = await start([{ action: 'set', property: 'timestamp', value: { type: 'property', value: 'payload' } }]);
+      await h.send({ payload: undefined });
+      await h.send('x'.repeat(100_000));
+      expect(h.errors.map((e) => e.message)).toEqual([
+        'The rules left timestamp missing; it must be milliseconds since 1970 (a number)',
+        `The rules left timestamp as the text "${'x'.repeat(37)}..."; it must be milliseconds since 1970 (a number)`,
+      ]);
+      expect(h.payloads()).toEqual([]);
+    });
+
     it('refuses to send a message whose quality the rules made invalid', async () => {
       const h = await start([{ action: 'set', property: 'quality', value: literal('excellent') }]);
       await h.send(1);

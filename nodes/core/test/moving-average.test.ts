@@ -68,6 +68,30 @@ describe('moving-average, count window', () => {
     }
   });
 
+  it('sends a finite mean for values near the ends of the double range (found by the fuzz suite)', async () => {
+    // MAX_VALUE minus -1e300 overflows the running sums; the mean of the two is still a number.
+    const h = await testNode(movingAverage, { config: { window: { count: 3 } } });
+    await h.send(Number.MAX_VALUE);
+    await h.send(-1e300);
+    await h.send(-Number.MAX_VALUE);
+    await h.send(1);
+    expect(h.errors).toEqual([]);
+    const got = h.payloads() as number[];
+    const want = [
+      Number.MAX_VALUE,
+      Number.MAX_VALUE / 2 - 1e300 / 2,
+      -1e300 / 3, // MAX_VALUE, -1e300 and -MAX_VALUE
+      (-1e300 - Number.MAX_VALUE + 1) / 3,
+    ];
+    expect(got).toHaveLength(want.length);
+    got.forEach((value, i) => {
+      expect(Number.isFinite(value)).toBe(true);
+      // Within a few units in the last place of MAX_VALUE: the values themselves are that coarse.
+      expect(Math.abs(value - want[i])).toBeLessThanOrEqual(Math.abs(want[i]) * 1e-6);
+    });
+    await h.close();
+  });
+
   it('keeps topic, timestamp and other fields, and the worst quality of the window', async () => {
     h = await testNode(movingAverage, { config: { window: { count: 3 } } });
     const qualities: Quality[] = ['good', 'uncertain', 'good', 'good', 'bad', 'good', 'good', 'good'];

@@ -164,5 +164,7 @@ function conflict(segments: readonly PathSegment[], depth: number, kind: string)
 function describeKind(value: unknown): string {
   if (typeof value === 'object')
     return `an object of a special kind (${Object.prototype.toString.call(value).slice(8, -1)})`;
-  return `a ${typeof value} (${String(value)})`;
+  // The value is shown cut: it may be a text of megabytes, and the message is for people.
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return `a ${typeof value} (${text.length > 40 ? `${text.slice(0, 37)}...` : text})`;
 }

@@ -1,6 +1,7 @@
 import type { Quality } from '@tagflow/node-sdk';
 import { QualityTally } from './quality-tally';
 import { RingDeque } from './ring-deque';
+import { powerOfTwoAtLeast } from './window-stats';
 import type { WindowStats } from './window-stats';
 
 /** One value held by a window. */
@@ -107,7 +108,18 @@ export class RunningWindow implements WindowStats {
 
   mean(): number {
     const n = this.samples.size;
-    return n === 0 ? NaN : this.shift + this.s1 / n;
+    if (n === 0) return NaN;
+    const fast = this.shift + this.s1 / n;
+    // Values near the ends of the double range overflow the running sums (MAX_VALUE minus -1e300
+    // is Infinity), yet their mean is finite: then sum value / n over the held values instead.
+    return Number.isFinite(fast) ? fast : this.scaledMean();
+  }
+
+  private scaledMean(): number {
+    const n = this.samples.size;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += this.samples.at(i).value / n;
+    return total;
   }
 
   min(): number {
@@ -123,7 +135,25 @@ export class RunningWindow implements WindowStats {
   stddev(): number {
     const n = this.samples.size;
     if (n < 2) return 0;
-    return Math.sqrt(Math.max(0, (this.s2 - (this.s1 * this.s1) / n) / (n - 1)));
+    const fast = Math.sqrt(Math.max(0, (this.s2 - (this.s1 * this.s1) / n) / (n - 1)));
+    // Deviations near 1e154 overflow the running sum of squares: then two passes, in units of a
+    // power of two at least as large as every value held (exact scaling).
+    return Number.isFinite(fast) ? fast : this.scaledStddev();
+  }
+
+  private scaledStddev(): number {
+    const n = this.samples.size;
+    let largest = 1;
+    for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(this.samples.at(i).value));
+    const scale = largest > 1 ? powerOfTwoAtLeast(largest) : 1;
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += this.samples.at(i).value / scale / n;
+    let squares = 0;
+    for (let i = 0; i < n; i++) {
+      const d = this.samples.at(i).value / scale - mean;
+      squares += d * d;
+    }
+    return scale * Math.sqrt(squares / (n - 1));
   }
 
   private recompute(): void {

@@ -23,8 +23,12 @@ export interface WindowStats {
  */
 export class StatsAccumulator implements WindowStats {
   private n = 0;
-  private runningMean = 0;
-  private m2 = 0;
+  // Mean and squared deviations are kept in units of `scale`, a power of two at least as large as
+  // every value seen: values near 1e154 would overflow m2 (and near 1e308 the deltas) otherwise,
+  // and multiplying by a power of two loses no precision.
+  private scale = 1;
+  private scaledMean = 0;
+  private scaledM2 = 0;
   private total = 0;
   private lowest = Infinity;
   private highest = -Infinity;
@@ -35,9 +39,18 @@ export class StatsAccumulator implements WindowStats {
 
   add(value: number): void {
     this.n++;
-    const delta = value - this.runningMean;
-    this.runningMean += delta / this.n;
-    this.m2 += delta * (value - this.runningMean);
+    const magnitude = Math.abs(value);
+    if (magnitude > this.scale) {
+      const next = powerOfTwoAtLeast(magnitude);
+      const ratio = this.scale / next;
+      this.scaledMean *= ratio;
+      this.scaledM2 *= ratio * ratio;
+      this.scale = next;
+    }
+    const x = value / this.scale;
+    const delta = x - this.scaledMean;
+    this.scaledMean += delta / this.n;
+    this.scaledM2 += delta * (x - this.scaledMean);
     this.total += value;
     if (value < this.lowest) this.lowest = value;
     if (value > this.highest) this.highest = value;
@@ -48,7 +61,7 @@ export class StatsAccumulator implements WindowStats {
   }
 
   mean(): number {
-    return this.runningMean;
+    return this.scaledMean * this.scale;
   }
 
   min(): number {
@@ -60,8 +73,15 @@ export class StatsAccumulator implements WindowStats {
   }
 
   stddev(): number {
-    return this.n < 2 ? 0 : Math.sqrt(Math.max(0, this.m2 / (this.n - 1)));
+    return this.n < 2 ? 0 : this.scale * Math.sqrt(Math.max(0, this.scaledM2 / (this.n - 1)));
   }
+}
+
+/** The smallest power of two at or above `x` (x > 1, finite); 2^1024 is past the double range, so it stops at 2^1023. */
+export function powerOfTwoAtLeast(x: number): number {
+  const exponent = Math.min(1023, Math.ceil(Math.log2(x)));
+  const power = 2 ** exponent;
+  return power >= x || exponent === 1023 ? power : power * 2;
 }
 
 /**
