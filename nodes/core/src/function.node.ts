@@ -1,6 +1,6 @@
 import { defineNode } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
-import { FunctionSandbox } from './sandbox/function-sandbox';
+import { DEFAULT_MAX_MESSAGE_BYTES, FunctionSandbox, MAX_TIMEOUT_MS } from './sandbox/function-sandbox';
 import { toOutputMessages } from './sandbox/function-result';
 import { lacksNoSnapshotFlag } from './sandbox/snapshot-flag';
 
@@ -167,10 +167,10 @@ export default defineNode({
       },
       timeoutMs: {
         type: 'integer',
-        description: 'Longest the code may run for one message before it is stopped and the message fails.',
+        description: `Longest the code may run for one message before it is stopped and the message fails (at most ${MAX_TIMEOUT_MS}: the runtime waits while the code runs).`,
         default: 1000,
         minimum: 1,
-        maximum: 60000,
+        maximum: MAX_TIMEOUT_MS,
         'x-ui': { label: 'Time limit (ms)', advanced: true },
       },
       memoryLimitMb: {
@@ -180,6 +180,15 @@ export default defineNode({
         minimum: 8,
         maximum: 1024,
         'x-ui': { label: 'Memory limit (MB)', advanced: true },
+      },
+      maxMessageBytes: {
+        type: 'integer',
+        description:
+          'Largest value the code may return for one message, counting a byte per character and 8 per number; past it the message fails.',
+        default: DEFAULT_MAX_MESSAGE_BYTES,
+        minimum: 1024,
+        maximum: 64 * 1024 * 1024,
+        'x-ui': { label: 'Largest result (bytes)', advanced: true },
       },
     },
     additionalProperties: false,
@@ -195,6 +204,7 @@ export default defineNode({
       code: ctx.config.code,
       timeoutMs: ctx.config.timeoutMs,
       memoryLimitMb: ctx.config.memoryLimitMb,
+      maxMessageBytes: ctx.config.maxMessageBytes,
       nodeId: ctx.id,
       nodeName: ctx.name,
       onLog: (level, text) => ctx.log[level](text),
