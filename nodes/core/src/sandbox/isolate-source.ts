@@ -65,6 +65,8 @@ const apply = Reflect.apply;
 const defineProperty = Object.defineProperty;
 const freeze = Object.freeze;
 const objectKeys = Object.keys;
+const getPrototypeOf = Object.getPrototypeOf;
+const ObjectPrototype = Object.prototype;
 const isArray = Array.isArray;
 const arrayFrom = Array.from;
 const ArrayClass = Array;
@@ -169,94 +171,108 @@ function kindOf(value) {
   return 'a ' + typeof value;
 }
 
-/** Copies a value into plain data, spending from a byte budget; throws a Refusal past it. */
-function copier(maxBytes, maxDepth) {
-  let left = maxBytes;
-  const spend = (bytes) => {
-    left -= bytes;
-    // Written so that a NaN (a Proxy's odd length) refuses too.
-    if (!(left >= 0)) {
-      throw new Refusal('it is larger than the limit of ' + maxBytes + ' bytes ("maxMessageBytes"; strings count one byte per character, numbers 8)');
-    }
-  };
-  const copy = (value, depth) => {
-    switch (typeof value) {
-      case 'string':
-        spend(value.length + 2);
-        return value;
-      case 'number':
-      case 'boolean':
-      case 'undefined':
-      case 'bigint':
-        spend(8);
-        return value;
-      case 'function':
-      case 'symbol':
-        throw new Refusal('it holds ' + kindOf(value) + ', which is not plain data: messages hold data only, no functions, promises or symbols');
-    }
-    if (value === null) {
-      spend(8);
-      return null;
-    }
-    if (depth >= maxDepth) {
-      throw new Refusal('it is nested deeper than ' + maxDepth + ' levels, or refers to itself');
-    }
-    spend(16);
-    if (isArray(value)) {
-      const length = value.length;
-      spend(length * 8);
-      // A null-prototype array-like, so that no user iterator is looked up; Array.from defines own
-      // elements (no setter runs, no hole is left).
-      return apply(arrayFrom, ArrayClass, [{ __proto__: null, length }, (_, i) => copy(value[i], depth + 1)]);
-    }
-    const kind = apply(typedArrayKind, value, []);
-    if (kind !== undefined) {
-      spend(apply(typedArrayByteLength, value, []));
-      return new TYPED_ARRAYS[kind](value);
-    }
-    if (isView(value)) {
-      const offset = apply(dataViewByteOffset, value, []);
-      const length = apply(dataViewByteLength, value, []);
-      spend(length);
-      return new DataViewClass(apply(arrayBufferSlice, apply(dataViewBuffer, value, []), [offset, offset + length]));
-    }
-    if (value instanceof PromiseClass) {
-      throw new Refusal('it holds a Promise, which is not plain data; function code runs synchronously: await, import() and timers are not available');
-    }
-    if (value instanceof DateClass) return new DateClass(apply(dateGetTime, value, []));
-    if (value instanceof ArrayBufferClass) {
-      const bytes = apply(arrayBufferSlice, value, []);
-      spend(bytes.byteLength);
-      return bytes;
-    }
-    if (value instanceof MapClass) {
-      const out = new MapClass();
-      apply(mapForEach, value, [(v, k) => { apply(mapSet, out, [copy(k, depth + 1), copy(v, depth + 1)]); }]);
-      return out;
-    }
-    if (value instanceof SetClass) {
-      const out = new SetClass();
-      apply(setForEach, value, [(v) => { apply(setAdd, out, [copy(v, depth + 1)]); }]);
-      return out;
-    }
-    if (value instanceof RegExpClass) {
-      return new RegExpClass(apply(regExpSource, value, []), apply(regExpFlags, value, []));
-    }
-    if (value instanceof ErrorClass) {
-      return { __proto__: null, name: printable(value.name, MAX_ERROR_TEXT), message: printable(value.message, MAX_ERROR_TEXT) };
-    }
-    // Plain objects, class instances and Proxies alike: their own enumerable string keys, as the
-    // structured clone would take them, read here so that getters and traps run under the limit.
-    const keys = objectKeys(value);
-    const out = { __proto__: null };
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      spend(key.length);
-      out[key] = copy(value[key], depth + 1);
-    }
+// The copier's budget for the value being copied; reset by copyOut.
+let bytesLeft = 0;
+
+function spend(bytes) {
+  bytesLeft -= bytes;
+  // Written so that a NaN (a Proxy's odd length) refuses too.
+  if (!(bytesLeft >= 0)) {
+    throw new Refusal('it is larger than the limit of ' + limits.maxMessageBytes + ' bytes ("maxMessageBytes"; strings count one byte per character, numbers 8)');
+  }
+}
+
+/** Copies a value into plain data, spending from the byte budget; throws a Refusal past it. */
+function copyOut(value) {
+  bytesLeft = limits.maxMessageBytes;
+  return copy(value, 0);
+}
+
+function copy(value, depth) {
+  const type = typeof value;
+  if (type === 'string') {
+    spend(value.length + 2);
+    return value;
+  }
+  if (type === 'number' || type === 'boolean' || type === 'undefined' || type === 'bigint' || value === null) {
+    spend(8);
+    return value;
+  }
+  if (type !== 'object') {
+    throw new Refusal('it holds ' + kindOf(value) + ', which is not plain data: messages hold data only, no functions, promises or symbols');
+  }
+  if (depth >= limits.maxDepth) {
+    throw new Refusal('it is nested deeper than ' + limits.maxDepth + ' levels, or refers to itself');
+  }
+  spend(16);
+  if (isArray(value)) return copyArray(value, depth + 1);
+  const proto = getPrototypeOf(value);
+  if (proto === ObjectPrototype || proto === null) return copyKeys(value, depth + 1);
+  return copyOther(value, depth + 1);
+}
+
+function copyArray(value, depth) {
+  const length = value.length;
+  // Only a Proxy can give an odd length; it must not add to the budget.
+  spend(length >= 0 ? length * 8 : Infinity);
+  // From a null-prototype array-like, so that no user iterator is looked up, Array.from defines
+  // every element as its own: assigning them below then never reaches a setter on Array.prototype.
+  const out = apply(arrayFrom, ArrayClass, [{ __proto__: null, length }]);
+  for (let i = 0; i < length; i++) out[i] = copy(value[i], depth);
+  return out;
+}
+
+// Plain objects, class instances and Proxies alike: their own enumerable string keys, as the
+// structured clone would take them, read here so that getters and traps run under the limit.
+function copyKeys(value, depth) {
+  const keys = objectKeys(value);
+  const out = { __proto__: null };
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    spend(key.length);
+    out[key] = copy(value[key], depth);
+  }
+  return out;
+}
+
+function copyOther(value, depth) {
+  const kind = apply(typedArrayKind, value, []);
+  if (kind !== undefined) {
+    spend(apply(typedArrayByteLength, value, []));
+    return new TYPED_ARRAYS[kind](value);
+  }
+  if (isView(value)) {
+    const offset = apply(dataViewByteOffset, value, []);
+    const length = apply(dataViewByteLength, value, []);
+    spend(length);
+    return new DataViewClass(apply(arrayBufferSlice, apply(dataViewBuffer, value, []), [offset, offset + length]));
+  }
+  if (value instanceof PromiseClass) {
+    throw new Refusal('it holds a Promise, which is not plain data; function code runs synchronously: await, import() and timers are not available');
+  }
+  if (value instanceof DateClass) return new DateClass(apply(dateGetTime, value, []));
+  if (value instanceof ArrayBufferClass) {
+    const bytes = apply(arrayBufferSlice, value, []);
+    spend(bytes.byteLength);
+    return bytes;
+  }
+  if (value instanceof MapClass) {
+    const out = new MapClass();
+    apply(mapForEach, value, [(v, k) => { apply(mapSet, out, [copy(k, depth), copy(v, depth)]); }]);
     return out;
-  };
-  return (value) => copy(value, 0);
+  }
+  if (value instanceof SetClass) {
+    const out = new SetClass();
+    apply(setForEach, value, [(v) => { apply(setAdd, out, [copy(v, depth)]); }]);
+    return out;
+  }
+  if (value instanceof RegExpClass) {
+    return new RegExpClass(apply(regExpSource, value, []), apply(regExpFlags, value, []));
+  }
+  if (value instanceof ErrorClass) {
+    return { __proto__: null, name: printable(value.name, MAX_ERROR_TEXT), message: printable(value.message, MAX_ERROR_TEXT) };
+  }
+  return copyKeys(value, depth);
 }
 
 /** A thrown value as plain strings: [name, message, stack] for an Error, [null, text] otherwise. */
@@ -343,7 +359,7 @@ return function bind(userFn) {
       return threw(err);
     }
     try {
-      return [RETURNED, copier(limits.maxMessageBytes, limits.maxDepth)(result)];
+      return [RETURNED, copyOut(result)];
     } catch (err) {
       if (err instanceof Refusal) return [REFUSED, err.reason];
       // A getter, Proxy trap or toString of the returned value threw.
