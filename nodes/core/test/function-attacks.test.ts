@@ -290,12 +290,23 @@ describe('function node attacks', () => {
     expect(polluter.outputs()[0]).toEqual({ payload: 8, timestamp: polluter.now(), quality: 'good' });
   });
 
-  it('setters on Object.prototype and Array.prototype do not change what leaves the isolate', async () => {
+  it('Object.prototype takes no new properties, so no setter can intercept a copy', async () => {
+    const h = await start('(() => {\n  "use strict";\n  Object.prototype.payloadSetter = 1;\n})();');
+    const outcome = await attack(h);
+    expect(outcome.code).toBe('FUNCTION_ERROR');
+    expect(outcome.message).toContain('TypeError: Cannot add property payloadSetter, object is not extensible');
+  });
+
+  it('setters on the names Object.prototype has, and on Array.prototype, do not change what leaves the isolate', async () => {
     const h = await start(
-      'Object.defineProperty(Object.prototype, "payload", { set() { throw new Error("setter ran"); }, configurable: true });\nObject.defineProperty(Array.prototype, "0", { get() { while (true) {} }, set() {}, configurable: true });\nreturn { payload: [7, 8], topic: "t" };',
+      'Object.defineProperty(Object.prototype, "toString", { set() { throw new Error("setter ran"); }, get() { return () => "x"; }, configurable: true });\nObject.defineProperty(Array.prototype, "0", { get() { while (true) {} }, set() {}, configurable: true });\nreturn { payload: [7, 8], toString: "kept", __proto__: { hidden: 1 }, ["__proto__"]: "own" };',
     );
     await h.send('attack');
     expect(h.errors).toEqual([]);
-    expect(h.outputs()[0]).toMatchObject({ payload: [7, 8], topic: 't' });
+    const out = h.outputs()[0] as unknown as Record<string, unknown>;
+    expect(out.payload).toEqual([7, 8]);
+    expect(Object.getOwnPropertyDescriptor(out, 'toString')?.value).toBe('kept');
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe('own');
+    expect(out.hidden).toBeUndefined();
   });
 });

@@ -141,6 +141,13 @@ defineProperty(ArrayClass, 'from', {
   writable: true, configurable: true, enumerable: false,
 });
 
+// Copies are plain objects built by assignment, which would call a setter found on
+// Object.prototype and hand it the copy. Object.prototype therefore takes no new properties (a
+// polluting assignment fails, as in a frozen realm); the names it has are listed for copyKeys.
+const OBJECT_PROTOTYPE_KEYS = { __proto__: null };
+for (const key of Reflect.ownKeys(ObjectPrototype)) if (typeof key === 'string') OBJECT_PROTOTYPE_KEYS[key] = true;
+Object.preventExtensions(ObjectPrototype);
+
 /** Thrown by the copier when a value cannot leave the isolate; never seen by user code. */
 class Refusal {
   constructor(reason) { this.reason = reason; }
@@ -226,11 +233,15 @@ function copyArray(value, depth) {
 // structured clone would take them, read here so that getters and traps run under the limit.
 function copyKeys(value, depth) {
   const keys = objectKeys(value);
-  const out = { __proto__: null };
+  const out = {};
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     spend(key.length);
-    out[key] = copy(value[key], depth);
+    const copied = copy(value[key], depth);
+    // Object.prototype takes no new properties (see below), so only its own few names can hold a
+    // user's setter or the __proto__ accessor: those are defined rather than assigned.
+    if (OBJECT_PROTOTYPE_KEYS[key] === true) defineProperty(out, key, { __proto__: null, value: copied, writable: true, enumerable: true, configurable: true });
+    else out[key] = copied;
   }
   return out;
 }
@@ -270,7 +281,7 @@ function copyOther(value, depth) {
     return new RegExpClass(apply(regExpSource, value, []), apply(regExpFlags, value, []));
   }
   if (value instanceof ErrorClass) {
-    return { __proto__: null, name: printable(value.name, MAX_ERROR_TEXT), message: printable(value.message, MAX_ERROR_TEXT) };
+    return { name: printable(value.name, MAX_ERROR_TEXT), message: printable(value.message, MAX_ERROR_TEXT) };
   }
   return copyKeys(value, depth);
 }
