@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import ivm from 'isolated-vm';
 import type { Message, NodeStatus } from '@tagflow/node-sdk';
-import { BODY_CHECK_SOURCE, BOOTSTRAP_SOURCE, OUTCOME, USER_CODE_FILE, wrapUserCode } from './isolate-source';
+import { BODY_CHECK_SOURCE, BOOTSTRAP_SOURCE, FAILURE, USER_CODE_FILE, wrapUserCode } from './isolate-source';
 import type { IsolateLimits } from './isolate-source';
 import { heldTooMuchMemory, notAFunctionBody, refusedResult, runError, syntaxError, userThrew } from './sandbox-errors';
 import { toLogLevel, toNodeStatus } from './sandbox-bridge';
@@ -77,6 +77,8 @@ export class FunctionSandbox {
   private isolatesCreated = 0;
   private logLines = 0;
   private lastHeapCheck = 0;
+  /** What the isolate reported through the failure callback during the current call. */
+  private failure: [number, unknown] | undefined;
   private readonly limits: IsolateLimits;
 
   /** Compiles `options.code`; throws a NodeError `FUNCTION_SYNTAX` naming the line if it does not parse. */
@@ -107,14 +109,15 @@ export class FunctionSandbox {
     if (this.disposed) throw new Error('The function sandbox was disposed');
     const live = (this.live ??= this.build());
     this.logLines = 0;
+    this.failure = undefined;
     const started = performance.now();
-    let outcome: [number, unknown];
+    let result: unknown;
     try {
-      outcome = live.run.applySync(undefined, [msg], {
+      result = live.run.applySync(undefined, [msg], {
         arguments: { copy: true },
         result: { copy: true },
         timeout: this.options.timeoutMs,
-      }) as [number, unknown];
+      });
     } catch (err) {
       const lostIsolate = live.isolate.isDisposed;
       if (lostIsolate) this.live = undefined;
@@ -124,9 +127,12 @@ export class FunctionSandbox {
       throw runError(err, lostIsolate, this.options);
     }
     this.checkHeap(live, started);
-    const [kind, data] = outcome;
-    if (kind === OUTCOME.RETURNED) return data;
-    if (kind === OUTCOME.REFUSED) throw refusedResult(String(data), this.limits);
+    // Set by the failure callback during the call, which TypeScript cannot see.
+    const failure = this.failure as [number, unknown] | undefined;
+    if (failure === undefined) return result;
+    this.failure = undefined;
+    const [kind, data] = failure;
+    if (kind === FAILURE.REFUSED) throw refusedResult(String(data), this.limits);
     throw userThrew(data as [string | null, string, string?]);
   }
 
@@ -178,6 +184,9 @@ export class FunctionSandbox {
           maxMessageBytes,
           maxDepth,
           maxArrayLength,
+          new ivm.Callback((kind: number, data: unknown) => {
+            this.failure = [kind, data];
+          }),
         ],
         { result: { reference: true }, timeout: timeoutMs },
       ) as ivm.Reference<(fn: unknown) => unknown>;
