@@ -239,13 +239,27 @@ function copyKeys(value, depth) {
   const out = {};
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    spend(key.length);
-    const copied = copy(value[key], depth);
+    const item = value[key];
+    const type = typeof item;
+    let copied;
+    // Primitives inline, their cost checked once after the loop: this is the path of nearly
+    // every field, and a call per field measured about 0.5 µs on a small message.
+    if (type === 'number' || type === 'boolean' || type === 'undefined') {
+      bytesLeft -= key.length + 8;
+      copied = item;
+    } else if (type === 'string') {
+      bytesLeft -= key.length + item.length + 2;
+      copied = item;
+    } else {
+      bytesLeft -= key.length;
+      copied = copy(item, depth);
+    }
     // Object.prototype takes no new properties (see below), so only its own few names can hold a
     // user's setter or the __proto__ accessor: those are defined rather than assigned.
     if (OBJECT_PROTOTYPE_KEYS[key] === true) defineProperty(out, key, { __proto__: null, value: copied, writable: true, enumerable: true, configurable: true });
     else out[key] = copied;
   }
+  spend(0);
   return out;
 }
 
