@@ -111,7 +111,7 @@ describe('function', () => {
     it('stops runaway memory with FUNCTION_MEMORY, then processes the next message', async () => {
       const h = await start(
         'if (msg.payload === "hoard") {\n  const all = [];\n  while (true) all.push(new Array(100000).fill(msg.payload));\n}\nreturn { ...msg, payload: msg.payload + 1 };',
-        { memoryLimitMb: 16, timeoutMs: 10000 },
+        { memoryLimitMb: 16, timeoutMs: 2000 },
       );
       await h.send('hoard');
       await h.send(41);

@@ -169,7 +169,7 @@ describe('FunctionSandbox', () => {
     it('stops a memory bomb with FUNCTION_MEMORY, builds a new isolate and runs the next message', () => {
       const { sandbox: s } = sandbox(
         'if (msg.payload === "bomb") {\n  const hoard = [];\n  while (true) hoard.push(new Array(100000).fill(1.5));\n}\nreturn { ...msg, payload: msg.payload * 10 };',
-        { timeoutMs: 10_000 },
+        { timeoutMs: 2000 },
       );
       const err = failure(s, message('bomb'));
       expect(err.code).toBe('FUNCTION_MEMORY');
@@ -258,7 +258,7 @@ describe('FunctionSandbox', () => {
     it('starts with an empty context after the memory limit rebuilt the isolate', () => {
       const { sandbox: s } = sandbox(
         'if (msg.payload === "bomb") { const a = []; while (true) a.push(new Array(100000).fill(1)); }\ncontext.n = (context.n || 0) + 1;\nreturn { payload: context.n };',
-        { timeoutMs: 10_000 },
+        { timeoutMs: 2000 },
       );
       s.run(message(0));
       s.run(message(0));

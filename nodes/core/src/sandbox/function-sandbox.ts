@@ -1,7 +1,9 @@
+import { performance } from 'node:perf_hooks';
 import ivm from 'isolated-vm';
 import type { Message, NodeStatus } from '@tagflow/node-sdk';
-import { BODY_CHECK_SOURCE, BOOTSTRAP_SOURCE, USER_CODE_FILE, wrapUserCode } from './isolate-source';
-import { notAFunctionBody, runError, syntaxError } from './sandbox-errors';
+import { BODY_CHECK_SOURCE, BOOTSTRAP_SOURCE, FAILURE, USER_CODE_FILE, wrapUserCode } from './isolate-source';
+import type { IsolateLimits } from './isolate-source';
+import { heldTooMuchMemory, notAFunctionBody, refusedResult, runError, syntaxError, userThrew } from './sandbox-errors';
 import { toLogLevel, toNodeStatus } from './sandbox-bridge';
 import type { SandboxLogLevel } from './sandbox-bridge';
 
@@ -11,8 +13,10 @@ export interface SandboxOptions {
   code: string;
   /** Heap limit of the isolate, in MB (isolated-vm's minimum is 8). */
   memoryLimitMb: number;
-  /** Longest a single message may run, in ms. */
+  /** Longest a single message may run, in ms; at most MAX_TIMEOUT_MS. */
   timeoutMs: number;
+  /** Budget of what one message returns (see IsolateLimits); DEFAULT_MAX_MESSAGE_BYTES if left out. */
+  maxMessageBytes?: number;
   /** Shown to user code as `node.id` and `node.name`. */
   nodeId: string;
   nodeName?: string;
@@ -27,30 +31,67 @@ export interface SandboxOptions {
 /** Log lines one message may write; a loop logging until its timeout would otherwise flood the log. */
 export const MAX_LOG_LINES_PER_MESSAGE = 100;
 
+/**
+ * The longest time limit a function may have. Calls are synchronous, so the engine waits for as long
+ * as the code runs: 2 s keeps a runaway function well inside the supervisor's 5 s watchdog, even
+ * with V8's overshoot on some built-ins (see docs/function.md), while leaving room for real work.
+ */
+export const MAX_TIMEOUT_MS = 2000;
+
+/** Default budget of what one message returns: 4 MB, far above a telemetry message. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** Nesting depth past which a returned value is refused (it also stops cycles). */
+export const MAX_RESULT_DEPTH = 200;
+
+// A call this slow, or this long since the last look, and the heap is measured after it: one large
+// string can pass V8's heap limit in a single allocation, which isolated-vm notices only at the next
+// full collection. Measuring costs about a third of a call, so it is not done every time.
+const SLOW_CALL_MS = 5;
+const HEAP_CHECK_EVERY_MS = 250;
+
 /** One live isolate with the user's function compiled in it. */
 interface Live {
   isolate: ivm.Isolate;
   context: ivm.Context;
   run: ivm.Reference<(msg: unknown) => unknown>;
+  /** The heap size V8 was given at start; isolated-vm raises it temporarily near the limit. */
+  heapLimitBytes: number;
 }
 
 /**
  * Runs user JavaScript in a V8 isolate of its own (isolated-vm): no process, require, file system,
- * network or host timers inside, a heap limit, and a time limit per message. The code is compiled
- * once; each message is copied in and the result copied out (structured clone), so user code never
- * touches host objects. When the memory limit kills the isolate, the next `run` builds a new one.
+ * network, timers or WebAssembly inside, a heap limit, and a time limit per message. The code is
+ * compiled once; each message is copied in, and what comes out (the return value, a thrown value,
+ * log lines, statuses) is copied into plain data inside the isolate, under the time limit, so user
+ * code never runs on the host and the host never holds an object of the isolate. When the memory
+ * limit kills the isolate, the next `run` builds a new one.
  *
- * Calls are synchronous: measured faster than the asynchronous form here (see docs/function.md),
- * at the price of blocking the event loop for up to `timeoutMs` when user code runs away.
+ * Calls are synchronous: measured 5-8 times faster than the asynchronous form (see
+ * docs/function.md), at the price of blocking the event loop for up to `timeoutMs`, which is why
+ * that is capped at MAX_TIMEOUT_MS.
  */
 export class FunctionSandbox {
   private live: Live | undefined;
   private disposed = false;
   private isolatesCreated = 0;
   private logLines = 0;
+  private lastHeapCheck = 0;
+  /** What the isolate reported through the failure callback during the current call. */
+  private failure: [number, unknown] | undefined;
+  private readonly limits: IsolateLimits;
 
   /** Compiles `options.code`; throws a NodeError `FUNCTION_SYNTAX` naming the line if it does not parse. */
   constructor(private readonly options: SandboxOptions) {
+    if (!(options.timeoutMs >= 1 && options.timeoutMs <= MAX_TIMEOUT_MS)) {
+      throw new RangeError(`timeoutMs must be between 1 and ${MAX_TIMEOUT_MS}; got ${options.timeoutMs}`);
+    }
+    this.limits = {
+      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      maxDepth: MAX_RESULT_DEPTH,
+      // An array of this many items holds at least 8 bytes each: more could not fit the heap.
+      maxArrayLength: Math.floor((options.memoryLimitMb * 1024 * 1024) / 8),
+    };
     this.live = this.build();
   }
 
@@ -68,8 +109,11 @@ export class FunctionSandbox {
     if (this.disposed) throw new Error('The function sandbox was disposed');
     const live = (this.live ??= this.build());
     this.logLines = 0;
+    this.failure = undefined;
+    const started = performance.now();
+    let result: unknown;
     try {
-      return live.run.applySync(undefined, [msg], {
+      result = live.run.applySync(undefined, [msg], {
         arguments: { copy: true },
         result: { copy: true },
         timeout: this.options.timeoutMs,
@@ -77,8 +121,19 @@ export class FunctionSandbox {
     } catch (err) {
       const lostIsolate = live.isolate.isDisposed;
       if (lostIsolate) this.live = undefined;
+      // A call stopped by its time limit may have left a large string behind (V8 builds one without
+      // looking at the clock): look now rather than on the next, innocent message.
+      else this.checkHeap(live, -Infinity);
       throw runError(err, lostIsolate, this.options);
     }
+    this.checkHeap(live, started);
+    // Set by the failure callback during the call, which TypeScript cannot see.
+    const failure = this.failure as [number, unknown] | undefined;
+    if (failure === undefined) return result;
+    this.failure = undefined;
+    const [kind, data] = failure;
+    if (kind === FAILURE.REFUSED) throw refusedResult(String(data), this.limits);
+    throw userThrew(data as [string | null, string, string?]);
   }
 
   /** Frees the isolate. Idempotent. */
@@ -89,6 +144,18 @@ export class FunctionSandbox {
     if (live && !live.isolate.isDisposed) live.isolate.dispose();
   }
 
+  private checkHeap(live: Live, started: number): void {
+    const now = performance.now();
+    if (now - started < SLOW_CALL_MS && now - this.lastHeapCheck < HEAP_CHECK_EVERY_MS) return;
+    this.lastHeapCheck = now;
+    const heap = live.isolate.getHeapStatisticsSync();
+    const used = heap.used_heap_size + heap.externally_allocated_size;
+    if (used <= live.heapLimitBytes) return;
+    this.live = undefined;
+    live.isolate.dispose();
+    throw heldTooMuchMemory(used, this.options);
+  }
+
   private build(): Live {
     const { code, memoryLimitMb, timeoutMs, onCatastrophicError } = this.options;
     const isolate = new ivm.Isolate({
@@ -97,6 +164,7 @@ export class FunctionSandbox {
     });
     this.isolatesCreated += 1;
     try {
+      const heapLimitBytes = isolate.getHeapStatisticsSync().heap_size_limit;
       const script = this.compile(isolate, code);
       const context = isolate.createContextSync();
       try {
@@ -104,18 +172,31 @@ export class FunctionSandbox {
       } catch (err) {
         throw notAFunctionBody(err);
       }
-      const userFn = script.runSync(context, { reference: true, timeout: timeoutMs, release: true });
+      const { maxMessageBytes, maxDepth, maxArrayLength } = this.limits;
+      // The bootstrap runs before any user code, so what it removes (WebAssembly) is gone for good.
       const bind = context.evalClosureSync(
         BOOTSTRAP_SOURCE,
-        [this.logCallback(), this.statusCallback(), this.options.nodeId, this.options.nodeName],
+        [
+          this.logCallback(),
+          this.statusCallback(),
+          this.options.nodeId,
+          this.options.nodeName,
+          maxMessageBytes,
+          maxDepth,
+          maxArrayLength,
+          new ivm.Callback((kind: number, data: unknown) => {
+            this.failure = [kind, data];
+          }),
+        ],
         { result: { reference: true }, timeout: timeoutMs },
       ) as ivm.Reference<(fn: unknown) => unknown>;
+      const userFn = script.runSync(context, { reference: true, timeout: timeoutMs, release: true });
       const run = bind.applySync(undefined, [userFn.derefInto({ release: true })], {
         result: { reference: true },
         timeout: timeoutMs,
       }) as ivm.Reference<(msg: unknown) => unknown>;
       bind.release();
-      return { isolate, context, run };
+      return { isolate, context, run, heapLimitBytes };
     } catch (err) {
       isolate.dispose();
       throw err;

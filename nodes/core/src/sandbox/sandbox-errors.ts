@@ -16,7 +16,7 @@ export interface CodePosition {
 }
 
 const SANDBOX_HINT =
-  'function code runs in a sandbox without Node.js: process, require, Buffer, timers, fetch, the file system and the network are not available';
+  'function code runs in a sandbox without Node.js: process, require, Buffer, timers, fetch, WebAssembly, the file system and the network are not available';
 
 // Names a Node-RED user may reach for; a ReferenceError on one of them gets the sandbox hint.
 const HOST_GLOBALS = new Set([
@@ -36,6 +36,7 @@ const HOST_GLOBALS = new Set([
   'clearImmediate',
   'queueMicrotask',
   'fetch',
+  'WebAssembly',
   'XMLHttpRequest',
   'WebSocket',
   'TextEncoder',
@@ -49,7 +50,6 @@ const HOST_GLOBALS = new Set([
 const TIMED_OUT = 'Script execution timed out.';
 // What V8 rejects a dynamic import() with when the embedder provides no module loader.
 const DYNAMIC_IMPORT_REFUSED = 'Not supported';
-const NOT_CLONEABLE = /could not be cloned\.?$/;
 
 // Errors from isolated-vm are made in the main realm; `instanceof Error` fails for them in another
 // realm (a Jest sandbox, a vm context), so ask V8 instead.
@@ -87,56 +87,91 @@ export function notAFunctionBody(err: unknown): NodeError {
   );
 }
 
+/** The limits a refused result or a memory overrun is reported against. */
+export interface ResultLimits {
+  maxMessageBytes: number;
+}
+
 /**
- * Classifies an error thrown while running one message through the sandbox. `disposed` says whether
- * isolated-vm disposed the isolate during the call, which it does only when the memory limit is hit.
+ * Classifies an error isolated-vm threw while running one message: a timeout or the memory limit
+ * (user errors come back as data, see `userThrew`). `disposed` says whether isolated-vm disposed the
+ * isolate during the call, which it does only when the memory limit is hit.
  */
 export function runError(err: unknown, disposed: boolean, limits: RunLimits): NodeError {
-  if (disposed) {
-    return new NodeError(
-      coreErrors.code.FUNCTION_MEMORY,
-      `The function used more than ${limits.memoryLimitMb} MB of memory and was stopped. Its context was cleared and the next message starts afresh. Look for data that keeps growing, or raise "memoryLimitMb"`,
-      { memoryLimitMb: limits.memoryLimitMb },
-    );
-  }
-  if (!isError(err)) {
-    // User code threw a non-Error value: a string, a number, an object.
-    return new NodeError(coreErrors.code.FUNCTION_ERROR, `The function threw ${printable(err)}`);
-  }
+  if (disposed) return memoryError(limits);
+  if (!isError(err)) return new NodeError(coreErrors.code.FUNCTION_ERROR, `The function failed: ${printable(err)}`);
   const position = userCodePosition(err.stack);
   const details = position ? { line: position.line, column: position.column } : {};
   if (err.message === TIMED_OUT) {
     return new NodeError(
       coreErrors.code.FUNCTION_TIMEOUT,
-      `The function ran for more than ${limits.timeoutMs} ms and was stopped${position ? ` at line ${position.line}` : ''}. Look for a loop that never ends, or raise "timeoutMs"`,
+      `The function ran longer than its ${limits.timeoutMs} ms limit and was stopped${position ? ` at line ${position.line}` : ''}. Look for a loop that never ends (in the code, a getter, a Proxy or a toJSON), or raise "timeoutMs"`,
       { ...details, timeoutMs: limits.timeoutMs },
     );
   }
-  if (NOT_CLONEABLE.test(err.message) && position === undefined) {
-    return new NodeError(
-      coreErrors.code.FUNCTION_RESULT,
-      `The function returned something that is not plain data (${err.message}). Messages hold data only: no functions, promises or class instances. Function code runs synchronously: await, import() and timers are not available`,
-    );
-  }
-  if (err.message === DYNAMIC_IMPORT_REFUSED) {
-    return new NodeError(
-      coreErrors.code.FUNCTION_ERROR,
-      `import() is not available${atLine(position)}: ${SANDBOX_HINT}, and it cannot load modules`,
-      details,
-    );
-  }
+  // V8 refuses import() past the isolate's own try/catch when the embedder loads no modules.
+  if (err.message === DYNAMIC_IMPORT_REFUSED) return importRefused(position, details);
   return new NodeError(
     coreErrors.code.FUNCTION_ERROR,
-    `${err.name}: ${err.message}${atLine(position)}${hintFor(err)}`,
+    `The function failed: ${err.message}${atLine(position)}`,
     details,
   );
 }
 
-function hintFor(err: Error): string {
-  const undefinedName = /^(\S+) is not defined$/.exec(err.message);
-  if (err.name === 'ReferenceError' && undefinedName && HOST_GLOBALS.has(undefinedName[1])) return ` (${SANDBOX_HINT})`;
-  const notCallable = /^(?:globalThis\.|self\.|window\.)?(\S+) is not a function$/.exec(err.message);
-  if (err.name === 'TypeError' && notCallable && HOST_GLOBALS.has(notCallable[1])) return ` (${SANDBOX_HINT})`;
+function importRefused(position: CodePosition | undefined, details: Partial<CodePosition>): NodeError {
+  return new NodeError(
+    coreErrors.code.FUNCTION_ERROR,
+    `import() is not available${atLine(position)}: ${SANDBOX_HINT}, and it cannot load modules`,
+    details,
+  );
+}
+
+function memoryError(limits: RunLimits, held = ''): NodeError {
+  return new NodeError(
+    coreErrors.code.FUNCTION_MEMORY,
+    `The function used more than ${limits.memoryLimitMb} MB of memory${held} and was stopped. Its context was cleared and the next message starts afresh. Look for data that keeps growing, or raise "memoryLimitMb"`,
+    { memoryLimitMb: limits.memoryLimitMb },
+  );
+}
+
+/** The heap held more than the limit after a call (one large string can pass it at once). */
+export function heldTooMuchMemory(usedBytes: number, limits: RunLimits): NodeError {
+  return memoryError(limits, ` (it held ${Math.round(usedBytes / (1024 * 1024))} MB)`);
+}
+
+/** The copier inside the isolate refused the returned value; `reason` says why, in words. */
+export function refusedResult(reason: string, limits: ResultLimits): NodeError {
+  return new NodeError(
+    coreErrors.code.FUNCTION_RESULT,
+    `The function returned a value that cannot be sent: ${reason}`,
+    {
+      maxMessageBytes: limits.maxMessageBytes,
+    },
+  );
+}
+
+/**
+ * What user code threw, as the isolate described it in plain strings: `[name, message, stack]` for
+ * an Error, `[null, text]` for any other value.
+ */
+export function userThrew(thrown: readonly [string | null, string, string?]): NodeError {
+  const [name, message, stack] = thrown;
+  if (name === null) return new NodeError(coreErrors.code.FUNCTION_ERROR, `The function threw ${message}`);
+  const position = userCodePosition(stack);
+  const details = position ? { line: position.line, column: position.column } : {};
+  if (message === DYNAMIC_IMPORT_REFUSED) return importRefused(position, details);
+  return new NodeError(
+    coreErrors.code.FUNCTION_ERROR,
+    `${name}: ${message}${atLine(position)}${hintFor(name, message)}`,
+    details,
+  );
+}
+
+function hintFor(name: string, message: string): string {
+  const undefinedName = /^(\S+) is not defined$/.exec(message);
+  if (name === 'ReferenceError' && undefinedName && HOST_GLOBALS.has(undefinedName[1])) return ` (${SANDBOX_HINT})`;
+  const notCallable = /^(?:globalThis\.|self\.|window\.)?(\S+) is not a function$/.exec(message);
+  if (name === 'TypeError' && notCallable && HOST_GLOBALS.has(notCallable[1])) return ` (${SANDBOX_HINT})`;
   return '';
 }
 
