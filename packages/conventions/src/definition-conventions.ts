@@ -42,6 +42,7 @@ export const NODE_KEY_ORDER = [
   'outputs',
   'resources',
   'requiresResourcesAtDeploy',
+  'breaksCycles',
   'errors',
   'configSchema',
   'migrations',

@@ -1,4 +1,4 @@
-import { flowErrors, validateFlow } from '@tagflow/flow-model';
+import { catalogNodeTypes, flowErrors, validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue } from '@tagflow/flow-model';
 import type { Message } from '@tagflow/node-sdk';
 import { FakeClock, RecordingLogger } from '@tagflow/node-test';
@@ -51,9 +51,20 @@ export function withProbe(flow: GeneratedFlow | undefined): GeneratedFlow {
   };
 }
 
-/** Every issue has a code of the catalogues, a JSON pointer and a message in plain words. */
-export function expectPlainIssues(issues: readonly FlowIssue[], where: string): void {
+/**
+ * Every issue has a code of the catalogues (flow-model's, the deployer's, and those the node and
+ * resource types of `registry` list, which their `check` refuses with), a JSON pointer and a
+ * message in plain words.
+ */
+export function expectPlainIssues(issues: readonly FlowIssue[], where: string, registry?: NodeRegistry): void {
   const codes = new Set([...Object.keys(flowErrors.meanings), ...Object.keys(deployErrors.meanings)]);
+  if (registry) {
+    const catalog = registry.catalog();
+    const resources = catalog.resources ?? {};
+    const resourceTypes = resources instanceof Map ? [...resources.values()] : Object.values(resources);
+    for (const info of [...catalogNodeTypes(catalog), ...resourceTypes])
+      for (const code of Object.keys(info.errors ?? {})) codes.add(code);
+  }
   for (const issue of issues) {
     if (typeof issue.code !== 'string' || !codes.has(issue.code))
       throw new Error(`${where}: issue code ${JSON.stringify(issue.code)} is in no catalogue`);
@@ -118,7 +129,7 @@ export async function checkDeploy(
     expectNoPollution('after the deploy');
     if (!result.ok) {
       if (result.errors.length === 0) throw new Error('deploy refused the flow without saying why');
-      expectPlainIssues(result.errors, 'deploy refusal');
+      expectPlainIssues(result.errors, 'deploy refusal', registry);
       if (engine.currentFlow !== before) throw new Error('a refused deploy changed the running flow');
       await expectProbePasses(engine);
     } else if (engine.currentFlow === before) {

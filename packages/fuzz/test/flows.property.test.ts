@@ -53,9 +53,9 @@ describe('validateFlow, with generated and mutated flows', () => {
           expectNoPollution('after validateFlow');
           if (!result.ok) {
             if (result.errors.length === 0) throw new Error('refused with no error');
-            expectPlainIssues(result.errors, 'validate error');
+            expectPlainIssues(result.errors, 'validate error', registry);
           }
-          expectPlainIssues(result.warnings, 'validate warning');
+          expectPlainIssues(result.warnings, 'validate warning', registry);
           // validateFlow promises not to modify its input: a second copy must still equal it.
           if (!hasDeep(flow) && fc.stringify(input) !== fc.stringify(materialize(flow)))
             throw new Error('validateFlow modified its input');
