@@ -146,6 +146,19 @@ describe('EngineWatch: the end notice', () => {
     expect(reloaded.view.notice).toBeDefined();
   });
 
+  it('stops saying that a version is being restored once the status shows no flow runs', () => {
+    const watch = new EngineWatch();
+    watch.handle({
+      type: 'engine-ended',
+      at: minutesAgo(0),
+      kind: 'crash',
+      reason: 'the engine process exited with code 1',
+    });
+    expect(endNoticeText(watch.view.notice!)).toMatch(/; the runtime is restoring a version\.$/);
+    watch.fromStatus({ state: 'stopped' }, NOW);
+    expect(endNoticeText(watch.view.notice!)).toMatch(/\(the engine process exited with code 1\); no flow runs now\.$/);
+  });
+
   it('says that the runtime died without a clean stop, without a node', () => {
     const watch = new EngineWatch();
     watch.fromStatus(

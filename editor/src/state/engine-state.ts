@@ -8,7 +8,8 @@ export type EndOutcome =
   | { kind: 'restored'; restored: number; version: number }
   | { kind: 'restarted'; version: number }
   | { kind: 'safe-mode' }
-  | { kind: 'running'; version: number };
+  | { kind: 'running'; version: number }
+  | { kind: 'stopped' };
 
 /** The last end of the engine and what followed, until the user dismisses it. */
 export interface EndNotice {
@@ -121,6 +122,8 @@ function outcomeFrom(engine: EngineStateInfo): EndOutcome | undefined {
   if (engine.state === 'safe-mode') return { kind: 'safe-mode' };
   if (engine.state === 'running' && engine.flowVersion !== undefined)
     return { kind: 'running', version: engine.flowVersion };
+  // Nothing was restored (no flow ran, or the runtime stops): say so rather than "restoring" for ever.
+  if (engine.state === 'stopped') return { kind: 'stopped' };
   return undefined;
 }
 
@@ -196,6 +199,8 @@ function outcomeText(outcome: EndOutcome | undefined): string {
       return 'no earlier version had run healthily, so no flow runs (safe mode)';
     case 'running':
       return `version ${outcome.version} runs now`;
+    case 'stopped':
+      return 'no flow runs now';
     default:
       return 'the runtime is restoring a version';
   }
