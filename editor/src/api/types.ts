@@ -41,9 +41,36 @@ export interface NodeStatus {
   backlog?: number;
 }
 
+/** Why and when the runtime ended its flow engine (runtime `EngineEnd`). */
+export interface EngineEnd {
+  /** ISO 8601. */
+  at: string;
+  /** Plain words from the runtime, e.g. `no heartbeat for 5000 ms (the engine was stuck)`. */
+  reason: string;
+  kind: 'watchdog' | 'memory' | 'crash' | 'stuck-at-deploy' | 'unclean-stop';
+  nodeId?: string;
+  nodeType?: string;
+  /** The flow version that was running. */
+  version?: number;
+  uptimeMs?: number;
+  flowHash?: string;
+}
+
+/** The flow engine's state (`engine` of GET /api/status; runtime `EngineStateInfo`). */
+export interface EngineStateInfo {
+  state: 'running' | 'starting' | 'restarting' | 'safe-mode' | 'stopped';
+  pid?: number;
+  flowVersion?: number;
+  lastEnd?: EngineEnd;
+  /** Set in safe mode: no flow runs until a deploy or rollback. `since` is ISO 8601. */
+  safeMode?: { reason: string; since: string };
+}
+
 /** GET /api/status. */
 export interface ApiStatus {
   flow: { id: string; version: number; hash: string } | null;
+  /** Absent from a runtime older than the supervisor. */
+  engine?: EngineStateInfo;
   nodes: Record<string, { status: NodeStatus | null; counters: Record<string, number> }>;
   uptimeSeconds: number;
 }

@@ -41,3 +41,5 @@ export {
   historyTagFor,
 } from './history';
 export type { HistoryRow, HistorySource, HistoryTag, NoHistoryReason } from './history';
+export { ago, END_NOTICE_MAX_AGE_MS, endNoticeText, engineActivity, EngineWatch, safeModeText } from './engine-state';
+export type { EndNotice, EndOutcome, EngineView } from './engine-state';

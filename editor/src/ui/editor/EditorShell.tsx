@@ -5,13 +5,22 @@ import type { AdminApi } from '../../api/client';
 import { connectEvents } from '../../api/events';
 import type { DeployError, DeployResult, RunningFlow } from '../../api/types';
 import { ApiError } from '../../api/client';
-import { canvasToFlow, catalogFromApi, FlowDocument, ServerCheck, validate, withServerIssues } from '../../state';
+import {
+  canvasToFlow,
+  catalogFromApi,
+  engineActivity,
+  FlowDocument,
+  ServerCheck,
+  validate,
+  withServerIssues,
+} from '../../state';
 import type { CanvasDoc, EditorCatalog, NodesApiResponse, ServerValidation } from '../../state';
 import { FlowCanvas } from '../canvas/FlowCanvas';
 import { DeployDialog } from '../deploy/DeployDialog';
 import { EXAMPLES } from '../examples';
 import { JsonView } from '../json/JsonView';
 import { DebugPanel } from '../live/DebugPanel';
+import { EngineBanner } from '../live/EngineBanner';
 import { LiveStore } from '../live/live-store';
 import { LiveContext, useLive } from '../live/use-live';
 import { Palette } from '../palette/Palette';
@@ -46,14 +55,21 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
     );
     const refresh = () =>
       api.status().then(
-        (s) => live.setStatuses(s.nodes),
+        (s) => {
+          live.setStatuses(s.nodes);
+          live.setEngine(s.engine);
+        },
         () => undefined,
       );
     void refresh();
     // Counters for the message rates on the badges; a failed poll just leaves the last rates.
     const poll = () =>
       api.status().then(
-        (s) => live.setCounters(s.nodes, Date.now()),
+        (s) => {
+          live.setCounters(s.nodes, Date.now());
+          // The same poll keeps safe mode and restarts current when a frame was missed (reconnects).
+          live.setEngine(s.engine);
+        },
         () => undefined,
       );
     void poll();
@@ -250,6 +266,7 @@ function Workspace({
         canRedo={store.canRedo}
         jsonOpen={jsonOpen}
         connection={live.connection}
+        engineActivity={engineActivity(live.engine.view)}
         baseVersion={baseVersion}
         onUndo={store.undo}
         onRedo={store.redo}
@@ -271,6 +288,7 @@ function Workspace({
         }}
         onSignOut={onSignOut}
       />
+      <EngineBanner />
       <div className="workspace">
         <SidePanel
           side="left"
@@ -336,8 +354,12 @@ function Workspace({
             setBaseVersion(version);
             setDeployErrors(new Map());
             live.setFeeders(deploying.edges, deploying.nodes);
+            // A deploy leaves safe mode: the banner goes with this answer.
             api.status().then(
-              (s) => live.setStatuses(s.nodes),
+              (s) => {
+                live.setStatuses(s.nodes);
+                live.setEngine(s.engine);
+              },
               () => undefined,
             );
           }}

@@ -1,6 +1,6 @@
-import { debugValue, DebugLog, SeriesStore } from '../../state';
+import { debugValue, DebugLog, EngineWatch, SeriesStore } from '../../state';
 import type { EventFrame, EventsState } from '../../api/events';
-import type { NodeStatus } from '../../api/types';
+import type { EngineStateInfo, NodeStatus } from '../../api/types';
 
 /** One line of the debug sidebar: a debug node's value, or a node's error. */
 export interface DebugEntry {
@@ -23,6 +23,8 @@ export class LiveStore {
   readonly series = new SeriesStore({ windowMs: 5 * 60_000, maxPoints: 1500 });
   connection: EventsState = 'connecting';
   dropped = 0;
+  /** Safe mode, the last end of the engine, a restart under way (the banner and the live indicator). */
+  readonly engine = new EngineWatch(readDismissedEnd());
   /** Which nodes feed each debug node in the running flow: their trends are the debug node's values. */
   private feeders = new Map<string, string[]>();
   /** Debug nodes of the running flow that show the whole message (their data has payload and topic). */
@@ -96,7 +98,21 @@ export class LiveStore {
     this.changed();
   }
 
+  /** The engine's state from GET /api/status. */
+  setEngine(engine: EngineStateInfo | undefined): void {
+    if (this.engine.fromStatus(engine, Date.now())) this.changed();
+  }
+
+  /** Hides the engine-end notice, also after a reload of this tab. */
+  dismissEngineNotice(): void {
+    this.engine.dismiss();
+    const at = this.engine.dismissedAt;
+    if (at !== undefined && typeof sessionStorage !== 'undefined') sessionStorage.setItem(DISMISSED_END_KEY, at);
+    this.changed();
+  }
+
   handle(frame: EventFrame): void {
+    if (this.engine.handle(frame)) this.changed();
     const time = typeof frame.time === 'number' ? frame.time : Date.now();
     switch (frame.type) {
       case 'status':
@@ -148,4 +164,10 @@ export class LiveStore {
       requestAnimationFrame(flush);
     else setTimeout(flush, 100);
   }
+}
+
+const DISMISSED_END_KEY = 'tagflow.dismissedEngineEnd';
+
+function readDismissedEnd(): string | undefined {
+  return typeof sessionStorage === 'undefined' ? undefined : (sessionStorage.getItem(DISMISSED_END_KEY) ?? undefined);
 }

@@ -7,6 +7,8 @@ interface Props {
   canRedo: boolean;
   jsonOpen: boolean;
   connection: EventsState;
+  /** Words while the flow engine (re)starts, e.g. `engine restarting…`. */
+  engineActivity?: string;
   baseVersion: number;
   onUndo(): void;
   onRedo(): void;
@@ -91,6 +93,11 @@ export function Toolbar(p: Props) {
       <span className={`live ${p.connection}`} title="Live connection to the runtime (statuses and debug messages)">
         {p.connection === 'open' ? '● live' : p.connection === 'connecting' ? '○ connecting…' : '○ offline, retrying'}
         {p.baseVersion > 0 ? ` · v${p.baseVersion}` : ''}
+        {p.engineActivity && (
+          <span className="engine-activity" data-testid="engine-activity">
+            {` · ${p.engineActivity}`}
+          </span>
+        )}
       </span>
       <button
         type="button"
