@@ -2,36 +2,18 @@
 // (BENCH_QUICK=1) and checks that it completes with every figure, that every system's sinks counted
 // what plain JS says they must, and that MQTT at QoS 1 lost nothing. It checks no ratio: speed is
 // for the benchmark itself, on a quiet machine, not for a test.
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expectedAtSink, expectedPass } from '../src/nodered-reference';
 import { runSystem } from '../src/run-child';
 import { SYSTEMS, systemVersion } from '../src/systems';
+import { buildBench } from './build-bench';
 
 const dist = join(__dirname, '..', 'dist');
-const root = join(__dirname, '..', '..', '..');
 
-// The children and the benchmark run the built dist/ (as `pnpm bench` does), and neither
-// `pnpm test` nor Jest builds it: without this, the test could pass on code older than src/.
-// turbo builds the benchmark and every package it uses from their sources, and skips (or restores
-// from its cache) what is already up to date, so an unchanged tree costs a second or two.
-beforeAll(() => {
-  const tools = join(root, '.tools', 'node_modules', '.bin');
-  const path = [dirname(process.execPath), ...(existsSync(tools) ? [tools] : []), process.env.PATH ?? ''];
-  const build = spawnSync(
-    join(root, 'node_modules', '.bin', 'turbo'),
-    ['run', 'build', '--filter=@tagflow/bench...', '--output-logs=errors-only'],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, PATH: path.join(delimiter), TURBO_TELEMETRY_DISABLED: '1' },
-    },
-  );
-  if (build.status !== 0)
-    throw new Error(`building the benchmark failed (turbo exit ${build.status}):\n${build.stdout}${build.stderr}`);
-}, 300_000);
+beforeAll(buildBench, 300_000);
 
 describe('the benchmark children', () => {
   // Small runs of each flow in each system: the sinks count exactly what plain JS computes.
