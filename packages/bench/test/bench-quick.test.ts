@@ -56,6 +56,7 @@ describe('pnpm bench, quick', () => {
         `1 reference flow, ${nodeRed}`,
         `tagflow / ${nodeRed}`,
         `cold start tagflow run / ${nodeRed}`,
+        `cold start tagflow start / ${nodeRed} start`,
         `6 function node, ${nodeRed}`,
       ])
         expect(stdout).toContain(line);
@@ -66,6 +67,12 @@ describe('pnpm bench, quick', () => {
     expect(report.mismatches).toEqual([]);
     for (const system of SYSTEMS) expect(report.figure6.systems[system].msgsPerSec.values).toHaveLength(1);
     expect(report.figure4.subjects['tagflow run'].firstMessageMs.median).toBeGreaterThan(0);
+    // The services: timed to their admin HTTP server and to the first message, each measured once.
+    for (const subject of ['tagflow start', 'node-red-4 start', 'node-red-5 start']) {
+      expect(report.figure4.subjects[subject].adminMs.values).toHaveLength(1);
+      expect(report.figure4.subjects[subject].firstMessageMs.values).toHaveLength(1);
+      expect(report.figure4.subjects[subject].idleRssMb[0].median).toBeGreaterThan(20);
+    }
     const qos1 = report.figure5.byQos.find((q: { qos: number }) => q.qos === 1);
     expect(qos1.subjects.tagflow.lost).toEqual([0]);
     expect(report.figure5.published).toBe(expectedPass(report.figure5.n));
