@@ -13,6 +13,8 @@ export interface SoakSample {
   fds: number;
   fdsFloor?: number;
   processes: number;
+  /** RSS of each process of the tree, `tagflow start` itself first (a supervisor, then its engine and helpers). */
+  processRssMb?: number[];
   /** CPU of the whole tree since the previous sample, in % of one core. */
   cpuPct: number;
   /** V8 heap in use (nodejs_heap_size_used_bytes, summed over the processes /metrics reports); undefined when /metrics did not answer. */
@@ -171,7 +173,7 @@ const num = (x: number | undefined, digits = 0) => (x === undefined ? '-' : x.to
 
 /** The header and one line per sample, as printed while the soak runs. */
 export const SAMPLE_HEADER =
-  '   time | RSS MB | procs |  fds | heap MB | lag p99 ms | lag max ms | CPU % | in msg/s | out msg/s | drops | backlog';
+  '   time | RSS MB | procs |  fds | heap MB | lag p99 ms | lag max ms | CPU % | in msg/s | out msg/s | drops | backlog | RSS per process';
 
 export function sampleLine(s: SoakSample, previous: SoakSample | undefined): string {
   const dt = previous ? s.atSeconds - previous.atSeconds : s.atSeconds;
@@ -191,6 +193,7 @@ export function sampleLine(s: SoakSample, previous: SoakSample | undefined): str
       num(rate(s.delivered, previous?.delivered ?? 0)).padStart(9),
       String(s.drops).padStart(5),
       String(s.backlog).padStart(7),
+      (s.processRssMb ?? []).map((mb) => mb.toFixed(0)).join(' + '),
     ].join(' | ') + (s.metricsError ? `  (/metrics: ${s.metricsError})` : '')
   );
 }

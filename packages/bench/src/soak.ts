@@ -232,6 +232,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
         fds: tree.fds,
         fdsFloor: lowest(polls.map((p) => p.tree.fds)),
         processes: tree.processes.length,
+        processRssMb: tree.processes.map((p) => p.rssMb),
         cpuPct: ((tree.cpuSeconds - cpuBefore) / ((now - tBefore) / 1000)) * 100,
         heapMb: m.heapMb,
         heapFloorMb: lowest(polls.map((p) => p.m.heapMb)),
