@@ -72,6 +72,8 @@ client.once('connect', () => {
   }, 10);
   setInterval(() => progress('progress'), 1000).unref();
 });
+// A parent that is gone cannot stop or read this child: it ends too.
+process.on('disconnect', () => process.exit(0));
 process.on('message', (m: { cmd?: string }) => {
   if (m.cmd !== 'stop') return;
   stopping = true;

@@ -76,6 +76,8 @@ client.on('message', (_topic, body) => {
   else unreadable++;
 });
 setInterval(() => process.send?.(tally('progress')), 1000).unref();
+// A parent that is gone cannot stop or read this child: it ends too.
+process.on('disconnect', () => process.exit(0));
 process.on('message', (m: { cmd?: string; expected?: number }) => {
   if (m.cmd !== 'final') return;
   const expected = m.expected ?? 0;

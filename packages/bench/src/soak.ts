@@ -44,6 +44,8 @@ export interface SoakOptions {
   /** Where the Markdown report goes; the JSON goes beside it. */
   reportFile: string;
   log: (line: string) => void;
+  /** Ends the load early (Ctrl-C): what was sampled is still accounted for and reported, as a failure. */
+  signal?: AbortSignal;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -217,7 +219,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
         if (child.exitCode !== null || child.signalCode !== null)
           throw new Error(`tagflow start exited during the soak (code ${child.exitCode}, signal ${child.signalCode})`);
         polls.push({ tree: readTree(pid), m: await scrape(running) });
-        if (next >= end) break;
+        if (next >= end || o.signal?.aborted) break;
       }
       const { tree, m } = polls[polls.length - 1];
       const now = performance.now();
@@ -250,6 +252,10 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       samples.push(sample);
       processes = tree.processes.map((p) => `${p.pid}: ${p.command} (${p.rssMb.toFixed(0)} MB, ${p.fds} fds)`);
       if (k * o.sampleSeconds >= o.forSeconds) break;
+      if (o.signal?.aborted) {
+        failures.push(`stopped early (${String(o.signal.reason)}) after ${sample.atSeconds} s of ${o.forSeconds} s`);
+        break;
+      }
     }
 
     publisher.send({ cmd: 'stop' });
@@ -332,7 +338,15 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
 
 if (require.main === module) {
   const reportFile = process.env.SOAK_REPORT ?? join(__dirname, '..', 'results', 'soak-report.md');
+  // The first Ctrl-C or SIGTERM ends the load and reports; a second one ends the process at once.
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      console.log(`${signal}: stopping the load, then reporting (again to quit now)`);
+      stop.abort(signal);
+    });
   soak({
+    signal: stop.signal,
     forSeconds: parseDuration(process.env.SOAK_FOR ?? '1h'),
     rate: Number(process.env.SOAK_RATE ?? 1000),
     sampleSeconds: parseDuration(process.env.SOAK_SAMPLE ?? '10s'),
