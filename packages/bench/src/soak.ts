@@ -127,6 +127,19 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
   }
 }
 
+/** `promise`, or an error naming `what` after `ms`: a step of the soak that hangs fails it, within bounds. */
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Rows of the average's tag in the historian's local store (read-only, beside the running writer). */
 function historianRows(dataDir: string): number {
   const db = new Database(join(dataDir, 'historian', `${SOAK_HISTORIAN}.sqlite`), {
@@ -195,14 +208,14 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       { port: broker.port, topic: SOAK_TOPICS.average, t0Epoch },
       { deadlineMs: childDeadline },
     );
-    await subscriber.waitFor('subscribed');
+    await within(30_000, 'the subscriber subscribing', subscriber.waitFor('subscribed'));
     publisher = forkChild(
       'soak publisher',
       join(__dirname, '..', 'dist', 'soak-publisher-child.js'),
       { port: broker.port, topic: SOAK_TOPICS.readings, rate: o.rate, t0Epoch },
       { deadlineMs: childDeadline },
     );
-    await publisher.waitFor('started');
+    await within(30_000, 'the publisher connecting', publisher.waitFor('started'));
     const loadStart = performance.now();
     const pid = child.pid!;
     log(SAMPLE_HEADER);
@@ -259,7 +272,11 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     }
 
     publisher.send({ cmd: 'stop' });
-    const stopped = await publisher.waitFor<PublisherProgress & ChildMessage>('stopped');
+    const stopped = await within(
+      60_000,
+      'the broker confirming every reading published',
+      publisher.waitFor<PublisherProgress & ChildMessage>('stopped'),
+    );
     if (stopped.failed > 0) failures.push(`the plant's broker refused ${stopped.failed} publishes`);
     const published = stopped.published;
     const sub = subscriber;
@@ -273,7 +290,11 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     const m = await scrape(running);
     if (m.error) failures.push(`/metrics did not answer at the end: ${m.error}`);
     sub.send({ cmd: 'final', expected: published });
-    const final = await sub.waitFor<SubscriberProgress & ChildMessage>('final');
+    const final = await within(
+      30_000,
+      "the subscriber's tally",
+      sub.waitFor<SubscriberProgress & ChildMessage>('final'),
+    );
     delivery = {
       published,
       delivered: final.distinct,
