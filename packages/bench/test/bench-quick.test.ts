@@ -47,7 +47,7 @@ describe('pnpm bench, quick', () => {
       {
         env: { ...process.env, BENCH_QUICK: '1' },
         maxBuffer: 16 * 2 ** 20,
-        timeout: 300_000,
+        timeout: 420_000,
       },
     );
     for (const system of SYSTEMS.filter((s) => s !== 'tagflow')) {
@@ -76,5 +76,5 @@ describe('pnpm bench, quick', () => {
     const qos1 = report.figure5.byQos.find((q: { qos: number }) => q.qos === 1);
     expect(qos1.subjects.tagflow.lost).toEqual([0]);
     expect(report.figure5.published).toBe(expectedPass(report.figure5.n));
-  }, 320_000);
+  }, 440_000);
 });
