@@ -1,4 +1,5 @@
 import { createMessage, defineNode } from '@tagflow/node-sdk';
+import { createMetrics } from '../src/server/metrics';
 import { flow, makeEngine, received, until } from './helpers';
 
 describe('bounded queues and backpressure', () => {
@@ -46,6 +47,8 @@ describe('bounded queues and backpressure', () => {
     expect(received.get('out')!.map((m) => m.payload)).toEqual([0, 1, 2, 3]);
     expect(engine.stats().io.dropped).toBe(6);
     expect(logger.lines.some((l) => l.level === 'warn' && l.msg.includes('drops messages'))).toBe(true);
+    // The drops reach /metrics, where an operator (and `pnpm soak`) counts them.
+    expect(await createMetrics(engine).registry.metrics()).toContain('tagflow_messages_dropped_total{node="io"} 6');
     await engine.stop();
   });
 

@@ -1,38 +1,49 @@
 // Figure 4: cold start (process spawn -> first message at the sink) and the resident memory of an
 // idle process with the reference flow deployed, for Node-RED embedded as a library, tagflow's
 // engine embedded the same way, and the `tagflow run` command a user types (launcher, command line,
-// node discovery, flow validation included).
+// node discovery, flow validation included); and the services as their users start them on a box,
+// `tagflow start` with a stored flow and Node-RED's `node-red` (its only mode), each with its admin
+// HTTP server and the flow ending in an MQTT publisher (service-start.ts): spawn -> admin HTTP
+// answers, spawn -> first message at a subscriber, and the RSS of the whole process tree.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { attempt } from './failures';
 import type { Failure } from './failures';
+import { readTree } from './process-tree';
 import { Child, deadline, forkSystem, nodeFlags } from './run-child';
+import { ServiceBench } from './service-start';
+import type { StartSubject } from './service-start';
 import { series } from './stats';
 import type { Series } from './stats';
 import { THRESHOLD, WINDOW } from './nodered-reference';
-import { rotations, SYSTEMS } from './systems';
+import { NODE_RED_SYSTEMS, rotations, SYSTEMS } from './systems';
 import type { System } from './systems';
 
-export type ColdSubject = System | 'tagflow run';
-export const COLD_SUBJECTS: ColdSubject[] = [...SYSTEMS, 'tagflow run'];
+export type ColdSubject = System | 'tagflow run' | StartSubject;
+/** The services, Node-RED's first, as tables list them. */
+export const START_SUBJECTS: StartSubject[] = [...NODE_RED_SYSTEMS.map((s) => `${s} start` as const), 'tagflow start'];
+export const COLD_SUBJECTS: ColdSubject[] = [...SYSTEMS, 'tagflow run', ...START_SUBJECTS];
+
+const isService = (s: ColdSubject): s is StartSubject => s.endsWith(' start');
 
 export interface ColdStartFigure {
   idleAfterMs: number[];
-  subjects: Record<ColdSubject, { firstMessageMs: Series; idleRssMb: Series[] }>;
+  subjects: Record<
+    ColdSubject,
+    {
+      firstMessageMs: Series;
+      /** Services only: spawn -> the admin HTTP server answers (tagflow's /healthz, Node-RED's editor). */
+      adminMs?: Series;
+      /** Of the whole process tree. */
+      idleRssMb: Series[];
+    }
+  >;
   failures: Failure[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Resident memory of a live process, from the kernel (the same reading for every subject). */
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (!kb) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(kb[1]) / 1024;
-}
 
 /** The reference flow as a user writes it: simulate (first sample at start) -> mean of 10 -> switch -> debug. */
 function referenceFlowFile(dir: string): string {
@@ -68,11 +79,19 @@ function referenceFlowFile(dir: string): string {
 
 interface Started {
   pid: number;
-  first: Promise<void>;
+  /** Resolves when the first message is at the sink: with ms since spawn when the subject times it itself. */
+  first: Promise<number | void>;
+  admin?: Promise<number>;
   stop(): Promise<void>;
 }
 
-function startSubject(subject: ColdSubject, work: string, deadlineMs: number): Started {
+async function startSubject(
+  subject: ColdSubject,
+  work: string,
+  deadlineMs: number,
+  services: () => ServiceBench,
+): Promise<Started> {
+  if (isService(subject)) return services().start(subject);
   if (subject === 'tagflow run') {
     const launcher = join(dirname(require.resolve('tagflow/package.json')), 'bin', 'tagflow.js');
     const cp = spawn(
@@ -102,31 +121,42 @@ export async function coldStartFigure(
   log: (line: string) => void,
 ): Promise<ColdStartFigure> {
   const raw = Object.fromEntries(
-    COLD_SUBJECTS.map((s) => [s, { first: [] as number[], idle: idleAfterMs.map(() => [] as number[]) }]),
-  ) as Record<ColdSubject, { first: number[]; idle: number[][] }>;
+    COLD_SUBJECTS.map((s) => [
+      s,
+      { first: [] as number[], admin: [] as number[], idle: idleAfterMs.map(() => [] as number[]) },
+    ]),
+  ) as Record<ColdSubject, { first: number[]; admin: number[]; idle: number[][] }>;
   const failures: Failure[] = [];
   // The first message within a minute, then alive until the last reading.
   const deadlineMs = deadline(60_000 + Math.max(...idleAfterMs));
   const work = mkdtempSync(join(tmpdir(), 'tagflow-bench-cold-'));
+  // The services' broker and stored flow, made once; when that fails, each service start fails with its reason.
+  const opened = await ServiceBench.open(work, deadlineMs).catch((err: unknown) => err as Error);
+  const services = () => {
+    if (opened instanceof Error) throw opened;
+    return opened;
+  };
   try {
     for (const [run, order] of rotations(COLD_SUBJECTS, runs).entries()) {
       for (const subject of order) {
         await attempt(`cold ${subject} run ${run + 1}`, subject, failures, log, async () => {
           const t0 = performance.now();
-          const started = startSubject(subject, work, deadlineMs);
+          const started = await startSubject(subject, work, deadlineMs, services);
           try {
-            await started.first;
-            const firstMs = performance.now() - t0;
+            // A service times itself from its spawn (copying its data dir beforehand is not its start).
+            const firstMs = (await started.first) ?? performance.now() - t0;
             const tFirst = performance.now();
+            const adminMs = await started.admin;
             const idle: number[] = [];
             for (const at of idleAfterMs) {
               await sleep(Math.max(0, at - (performance.now() - tFirst)));
-              idle.push(rssMb(started.pid));
+              idle.push(readTree(started.pid).rssMb);
             }
             raw[subject].first.push(firstMs);
+            if (adminMs !== undefined) raw[subject].admin.push(adminMs);
             idle.forEach((mb, k) => raw[subject].idle[k].push(mb));
             log(
-              `  cold ${subject.padEnd(11)} run ${run + 1}: first message ${firstMs.toFixed(0)} ms, idle RSS ${idle.map((mb, k) => `${mb.toFixed(0)} MB @${idleAfterMs[k] / 1000}s`).join(', ')}`,
+              `  cold ${subject.padEnd(16)} run ${run + 1}: ${adminMs === undefined ? '' : `admin HTTP ${adminMs.toFixed(0)} ms, `}first message ${firstMs.toFixed(0)} ms, idle RSS ${idle.map((mb, k) => `${mb.toFixed(0)} MB @${idleAfterMs[k] / 1000}s`).join(', ')}`,
             );
           } finally {
             await started.stop();
@@ -135,12 +165,17 @@ export async function coldStartFigure(
       }
     }
   } finally {
+    if (!(opened instanceof Error)) await opened.close();
     rmSync(work, { recursive: true, force: true });
   }
   const subjects = Object.fromEntries(
     COLD_SUBJECTS.map((s) => [
       s,
-      { firstMessageMs: series(raw[s].first), idleRssMb: raw[s].idle.map((values) => series(values)) },
+      {
+        firstMessageMs: series(raw[s].first),
+        ...(isService(s) ? { adminMs: series(raw[s].admin) } : {}),
+        idleRssMb: raw[s].idle.map((values) => series(values)),
+      },
     ]),
   ) as ColdStartFigure['subjects'];
   return { idleAfterMs, subjects, failures };

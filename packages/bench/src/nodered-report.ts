@@ -6,7 +6,7 @@ import { missing } from './failures';
 import type { Failure } from './failures';
 import type { LatencyFigure } from './latency.figure';
 import type { MqttFigure, MqttSubject } from './mqtt.figure';
-import { formatRate } from './stats';
+import { formatRate, series } from './stats';
 import type { Series } from './stats';
 import { NODE_RED_SYSTEMS, SYSTEMS, TARGET_BASELINE } from './systems';
 import type { NodeRedSystem, System } from './systems';
@@ -93,8 +93,12 @@ const percent = (x: number) => {
 
 /** Prints the summary table of whatever `r` holds. */
 export function printSummary(r: NodeRedReport, log: (line: string) => void): void {
-  const name = (s: System | ColdSubject | MqttSubject) =>
-    s === 'tagflow' || s === 'tagflow run' || s === 'mqtt.js' ? s : `Node-RED ${r.versions[s]}`;
+  const name = (s: System | ColdSubject | MqttSubject): string =>
+    s.endsWith(' start')
+      ? `${name(s.replace(/ start$/, '') as System)} start`
+      : s === 'tagflow' || s === 'tagflow run' || s === 'mqtt.js'
+        ? s
+        : `Node-RED ${r.versions[s as System]}`;
   const base = TARGET_BASELINE;
   const others = NODE_RED_SYSTEMS.filter((s) => s !== base);
   const figureFailed = (label: string) => {
@@ -144,14 +148,22 @@ export function printSummary(r: NodeRedReport, log: (line: string) => void): voi
   else {
     const idleAt = (k: number) => `idle RSS @${c.idleAfterMs[k] / 1000}s (MB)`;
     log(
-      `\n${`4 cold start (median of ${r.runs})`.padEnd(44)} first msg (ms)  ${c.idleAfterMs.map((_, k) => idleAt(k)).join('  ')}`,
+      `\n${`4 cold start (median of ${r.runs})`.padEnd(44)} admin HTTP (ms)  first msg (ms)  ${c.idleAfterMs.map((_, k) => idleAt(k)).join('  ')}`,
     );
     for (const [subject, v] of Object.entries(c.subjects) as Array<[ColdSubject, (typeof c.subjects)[ColdSubject]]>) {
       const gone = missing(c.failures, subject, r.runs);
-      const label = subject === 'tagflow run' ? 'tagflow run flow.json' : `${name(subject)} (embedded)`;
-      const num = (s: Series, width: number) => (s.values.length ? s.median.toFixed(0) : '-').padStart(width);
+      const label =
+        subject === 'tagflow run'
+          ? 'tagflow run flow.json'
+          : subject === 'tagflow start'
+            ? 'tagflow start, stored flow, MQTT sink'
+            : subject.endsWith(' start')
+              ? `${name(subject)} (node-red), MQTT sink`
+              : `${name(subject)} (embedded)`;
+      const num = (s: Series | undefined, width: number) =>
+        (s?.values.length ? s.median.toFixed(0) : '-').padStart(width);
       log(
-        `${label.padEnd(44)} ${num(v.firstMessageMs, 14)}  ${v.idleRssMb.map((s, k) => num(s, idleAt(k).length)).join('  ')}${gone ? `  (${gone})` : ''}`,
+        `${label.padEnd(44)} ${num(v.adminMs, 15)}  ${num(v.firstMessageMs, 14)}  ${v.idleRssMb.map((s, k) => num(s, idleAt(k).length)).join('  ')}${gone ? `  (${gone})` : ''}`,
       );
     }
     for (const s of NODE_RED_SYSTEMS) {
@@ -160,6 +172,13 @@ export function printSummary(r: NodeRedReport, log: (line: string) => void): voi
       const target = s === base ? ' (target <= 33%)' : '';
       log(
         `cold start tagflow run / ${name(s)}: ${percent(first)}${target}; idle RSS: ${idle.join(', ')}${s === base ? ' (target <= 60%)' : ''}`,
+      );
+    }
+    for (const s of NODE_RED_SYSTEMS) {
+      const over = (pick: (v: ColdStartFigure['subjects'][ColdSubject]) => Series | undefined) =>
+        percent(coldOver(r, 'tagflow start', `${s} start`, (v) => pick(v) ?? series([])));
+      log(
+        `cold start tagflow start / ${name(s)} start: admin HTTP ${over((v) => v.adminMs)}, first message ${over((v) => v.firstMessageMs)}; idle RSS: ${c.idleAfterMs.map((_, k) => over((v) => v.idleRssMb[k])).join(', ')}`,
       );
     }
   }

@@ -14,7 +14,9 @@
 // is synchronous). Every child has a deadline: one that fails or times out is reported as such (in
 // the summary and the JSON) and the run goes on. BENCH_QUICK=1: one short run; BENCH_RUNS (default
 // 3), BENCH_NR_N, BENCH_TF_N, BENCH_DEADLINE_MS (every child's deadline instead of its own),
-// BENCH_RESULTS (the JSON's path instead of results/nodered.json or nodered-quick.json).
+// BENCH_RESULTS (the JSON's path instead of results/nodered.json or nodered-quick.json),
+// BENCH_FIGURES (only these figures, e.g. `4` or `1,4`; the others show as not measured, and the
+// JSON goes to results/nodered-figures-4.json unless BENCH_RESULTS says otherwise).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { coldStartFigure } from './cold-start.figure';
@@ -39,6 +41,8 @@ const LAT_WARMUP = quick ? 0.5 : 1;
 const RATES = [1_000, 10_000];
 const IDLE_AFTER_MS = quick ? [1_000] : [3_000, 10_000];
 const MQTT_N = Number(process.env.BENCH_MQTT_N ?? (quick ? 10_000 : 200_000));
+/** The figures to run (`1`..`6`), or undefined for all. */
+const ONLY = process.env.BENCH_FIGURES?.split(',').map((f) => f.trim());
 /** Each Node-RED release gets the Node-RED setting, tagflow its own. */
 const perSystem = (nodeRed: number, tagflow: number) =>
   Object.fromEntries(SYSTEMS.map((s) => [s, isNodeRed(s) ? nodeRed : tagflow])) as Record<System, number>;
@@ -60,7 +64,10 @@ async function main(): Promise<void> {
 
   const failures: Failure[] = [];
   // A figure that fails as a whole (its broker does not start, say) is recorded and the run goes on.
-  const figure = <T>(label: string, run: () => Promise<T>) => attempt(label, 'figure', failures, log, run);
+  const figure = <T>(label: string, run: () => Promise<T>) =>
+    ONLY && !ONLY.includes(label.split(' ')[1])
+      ? Promise.resolve(undefined)
+      : attempt(label, 'figure', failures, log, run);
   const burst = { runs: RUNS, chunk: CHUNK, timeoutMs: BURST_TIMEOUT_MS };
   const figure1 = await figure('figure 1', () => throughputFigure('fan-out 1', { fanout: 1 }, { ...burst, n: N }, log));
   const figure2 = await figure('figure 2', () => throughputFigure('fan-out 2', { fanout: 2 }, { ...burst, n: N }, log));
@@ -105,8 +112,8 @@ async function main(): Promise<void> {
     log(`FAILED OR TIMED OUT:\n  ${report.failures.map((f) => `${f.label}: ${f.status}`).join('\n  ')}`);
   if (report.mismatches.length) log(`COUNT MISMATCHES:\n  ${report.mismatches.join('\n  ')}`);
 
-  const file =
-    process.env.BENCH_RESULTS ?? join(__dirname, '..', 'results', quick ? 'nodered-quick.json' : 'nodered.json');
+  const name = ONLY ? `nodered-figures-${ONLY.join('-')}` : 'nodered';
+  const file = process.env.BENCH_RESULTS ?? join(__dirname, '..', 'results', `${name}${quick ? '-quick' : ''}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ ...report, p99RatiosAt10k: p99RatiosAt10k(report), targets }, null, 2)}\n`);
   if (report.mismatches.length || report.failures.length) process.exitCode = 1;

@@ -2,36 +2,18 @@
 // (BENCH_QUICK=1) and checks that it completes with every figure, that every system's sinks counted
 // what plain JS says they must, and that MQTT at QoS 1 lost nothing. It checks no ratio: speed is
 // for the benchmark itself, on a quiet machine, not for a test.
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expectedAtSink, expectedPass } from '../src/nodered-reference';
 import { runSystem } from '../src/run-child';
 import { SYSTEMS, systemVersion } from '../src/systems';
+import { buildBench } from './build-bench';
 
 const dist = join(__dirname, '..', 'dist');
-const root = join(__dirname, '..', '..', '..');
 
-// The children and the benchmark run the built dist/ (as `pnpm bench` does), and neither
-// `pnpm test` nor Jest builds it: without this, the test could pass on code older than src/.
-// turbo builds the benchmark and every package it uses from their sources, and skips (or restores
-// from its cache) what is already up to date, so an unchanged tree costs a second or two.
-beforeAll(() => {
-  const tools = join(root, '.tools', 'node_modules', '.bin');
-  const path = [dirname(process.execPath), ...(existsSync(tools) ? [tools] : []), process.env.PATH ?? ''];
-  const build = spawnSync(
-    join(root, 'node_modules', '.bin', 'turbo'),
-    ['run', 'build', '--filter=@tagflow/bench...', '--output-logs=errors-only'],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, PATH: path.join(delimiter), TURBO_TELEMETRY_DISABLED: '1' },
-    },
-  );
-  if (build.status !== 0)
-    throw new Error(`building the benchmark failed (turbo exit ${build.status}):\n${build.stdout}${build.stderr}`);
-}, 300_000);
+beforeAll(buildBench, 300_000);
 
 describe('the benchmark children', () => {
   // Small runs of each flow in each system: the sinks count exactly what plain JS computes.
@@ -65,7 +47,7 @@ describe('pnpm bench, quick', () => {
       {
         env: { ...process.env, BENCH_QUICK: '1' },
         maxBuffer: 16 * 2 ** 20,
-        timeout: 300_000,
+        timeout: 420_000,
       },
     );
     for (const system of SYSTEMS.filter((s) => s !== 'tagflow')) {
@@ -74,6 +56,7 @@ describe('pnpm bench, quick', () => {
         `1 reference flow, ${nodeRed}`,
         `tagflow / ${nodeRed}`,
         `cold start tagflow run / ${nodeRed}`,
+        `cold start tagflow start / ${nodeRed} start`,
         `6 function node, ${nodeRed}`,
       ])
         expect(stdout).toContain(line);
@@ -84,8 +67,14 @@ describe('pnpm bench, quick', () => {
     expect(report.mismatches).toEqual([]);
     for (const system of SYSTEMS) expect(report.figure6.systems[system].msgsPerSec.values).toHaveLength(1);
     expect(report.figure4.subjects['tagflow run'].firstMessageMs.median).toBeGreaterThan(0);
+    // The services: timed to their admin HTTP server and to the first message, each measured once.
+    for (const subject of ['tagflow start', 'node-red-4 start', 'node-red-5 start']) {
+      expect(report.figure4.subjects[subject].adminMs.values).toHaveLength(1);
+      expect(report.figure4.subjects[subject].firstMessageMs.values).toHaveLength(1);
+      expect(report.figure4.subjects[subject].idleRssMb[0].median).toBeGreaterThan(20);
+    }
     const qos1 = report.figure5.byQos.find((q: { qos: number }) => q.qos === 1);
     expect(qos1.subjects.tagflow.lost).toEqual([0]);
     expect(report.figure5.published).toBe(expectedPass(report.figure5.n));
-  }, 320_000);
+  }, 440_000);
 });

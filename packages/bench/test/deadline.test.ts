@@ -71,6 +71,8 @@ describe('pnpm bench, every child timed out', () => {
       'latency 10000 tagflow run 1',
       'cold node-red-4 run 1',
       'cold tagflow run run 1',
+      'cold tagflow start run 1',
+      'cold node-red-5 start run 1',
       'mqtt QoS0 mqtt.js run 1',
       'mqtt QoS1 mqtt.js run 1',
       'function node-red-4 run 1',

@@ -31,6 +31,11 @@ export function createMetrics(engine: EngineApi): AdminMetrics {
   perNode('tagflow_messages_in_total', 'Messages delivered to a node.', (c) => c.in);
   perNode('tagflow_messages_out_total', 'Messages a node sent.', (c) => c.out);
   perNode('tagflow_node_errors_total', 'Errors a node raised.', (c) => c.errors);
+  perNode(
+    'tagflow_messages_dropped_total',
+    'Messages a node dropped because its input queue was full.',
+    (c) => c.dropped,
+  );
   new Gauge({
     name: 'tagflow_queue_depth',
     help: 'Messages waiting in a node input queue.',

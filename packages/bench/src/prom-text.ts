@@ -1,0 +1,34 @@
+// Reading the runtime's /metrics (the Prometheus text format) without a client library: the soak
+// needs a handful of values, summed over whatever labels (per node, per process) they carry.
+
+/** Every sample of a scrape, by metric name: one entry per label set. */
+export type Scrape = Map<string, Array<{ labels: string; value: number }>>;
+
+// name, then labels (whose quoted values may hold braces and escaped quotes), value, optional timestamp.
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})?\s+(\S+)(?:\s+-?\d+)?$/;
+
+/** Parses a Prometheus text exposition; comment and blank lines are skipped. */
+export function parseProm(text: string): Scrape {
+  const scrape: Scrape = new Map();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = SAMPLE.exec(line.trim());
+    if (!m) throw new Error(`not a Prometheus sample line: ${line.slice(0, 120)}`);
+    const list = scrape.get(m[1]) ?? [];
+    list.push({ labels: m[2] ?? '', value: Number(m[3]) });
+    scrape.set(m[1], list);
+  }
+  return scrape;
+}
+
+/** The sum of a metric over its label sets; undefined when the scrape does not have it. */
+export function sumOf(scrape: Scrape, name: string): number | undefined {
+  const list = scrape.get(name);
+  return list ? list.reduce((sum, s) => sum + s.value, 0) : undefined;
+}
+
+/** The largest value of a metric over its label sets; undefined when the scrape does not have it. */
+export function maxOf(scrape: Scrape, name: string): number | undefined {
+  const list = scrape.get(name);
+  return list ? Math.max(...list.map((s) => s.value)) : undefined;
+}
