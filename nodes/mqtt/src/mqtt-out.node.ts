@@ -1,5 +1,6 @@
 import { defineNode, NodeError, outboxOverflowProperty } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { connectionLoss } from './connection-loss';
 import { mqttErrors } from './error-codes';
 import type { MqttConnection } from './mqtt-connection';
 import { publishTopicProblems } from './topic-check';
@@ -265,13 +266,8 @@ export default defineNode({
         // A dead connection may never answer for its publishes (mqtt.js keeps QoS 1 ones of a
         // persistent session for a resend that this discarded client will not make): stop waiting
         // when the resource reports the loss.
-        let stopWatching = () => {};
-        const lost = new Promise<never>((_, reject) => {
-          stopWatching = broker.onDisconnect(reject);
-        });
-        // Observed through the race below; this only keeps a loss after the window ended from
-        // being reported as an unhandled rejection.
-        lost.catch(() => undefined);
+        const loss = connectionLoss();
+        const stopWatching = broker.onDisconnect(loss.fail);
         try {
           while (!ctx.signal.aborted) {
             countDrops(window.length);
@@ -279,7 +275,7 @@ export default defineNode({
               window.push(publish(connection, p, v5));
             if (window.length === 0) break;
             const oldest = window.splice(0, batchSize);
-            await Promise.race([Promise.all(oldest), lost]);
+            await loss.unlessLost(Promise.all(oldest));
             countDrops(window.length + oldest.length);
             const gone = Math.min(droppedInWindow, oldest.length);
             droppedInWindow -= gone;
