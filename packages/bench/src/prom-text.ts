@@ -21,14 +21,14 @@ export function parseProm(text: string): Scrape {
   return scrape;
 }
 
-/** The sum of a metric over its label sets; undefined when the scrape does not have it. */
-export function sumOf(scrape: Scrape, name: string): number | undefined {
-  const list = scrape.get(name);
-  return list ? list.reduce((sum, s) => sum + s.value, 0) : undefined;
+/** The sum of metrics over their label sets; undefined when the scrape has none of them. */
+export function sumOf(scrape: Scrape, ...names: string[]): number | undefined {
+  const list = names.flatMap((name) => scrape.get(name) ?? []);
+  return names.some((name) => scrape.has(name)) ? list.reduce((sum, s) => sum + s.value, 0) : undefined;
 }
 
-/** The largest value of a metric over its label sets; undefined when the scrape does not have it. */
-export function maxOf(scrape: Scrape, name: string): number | undefined {
-  const list = scrape.get(name);
-  return list ? Math.max(...list.map((s) => s.value)) : undefined;
+/** The largest value of metrics over their label sets; undefined when the scrape has none of them. */
+export function maxOf(scrape: Scrape, ...names: string[]): number | undefined {
+  const list = names.flatMap((name) => scrape.get(name) ?? []);
+  return list.length > 0 ? Math.max(...list.map((s) => s.value)) : undefined;
 }

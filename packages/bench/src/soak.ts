@@ -95,9 +95,10 @@ async function scrape(rt: TagflowProcess): Promise<Scraped> {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const m = parseProm(await res.text());
     return {
-      heapMb: mb(sumOf(m, 'nodejs_heap_size_used_bytes')),
-      lagP99Ms: ms(maxOf(m, 'nodejs_eventloop_lag_p99_seconds')),
-      lagMaxMs: ms(maxOf(m, 'nodejs_eventloop_lag_max_seconds')),
+      // The admin process's default metrics, plus the engine process's figures from its heartbeats.
+      heapMb: mb(sumOf(m, 'nodejs_heap_size_used_bytes', 'tagflow_engine_heap_used_bytes')),
+      lagP99Ms: ms(maxOf(m, 'nodejs_eventloop_lag_p99_seconds', 'tagflow_engine_eventloop_lag_seconds')),
+      lagMaxMs: ms(maxOf(m, 'nodejs_eventloop_lag_max_seconds', 'tagflow_engine_eventloop_lag_seconds')),
       drops: (sumOf(m, 'tagflow_messages_dropped_total') ?? 0) + (sumOf(m, 'tagflow_events_dropped_total') ?? 0),
       nodeErrors: sumOf(m, 'tagflow_node_errors_total') ?? 0,
       backlog: sumOf(m, 'tagflow_buffer_backlog') ?? 0,

@@ -306,6 +306,11 @@ describe('tagflow start: the engine under a supervisor', () => {
     const rt = await start(dataDir, ['--engine-memory-mb', '300']);
     tokens.set(dataDir, rt.token as string);
     expect(await deploy(rt, good, 300)).toMatchObject({ status: 'deployed' });
+    // The engine process's own memory is in /metrics (the default metrics are the admin process's).
+    const metrics = await (await rt.api('/metrics', { headers: { Authorization: `Bearer ${rt.token}` } })).text();
+    const engineHeap = Number(/^tagflow_engine_heap_used_bytes (\d+)/m.exec(metrics)?.[1]);
+    expect(engineHeap).toBeGreaterThan(1_000_000);
+    expect(metrics).toMatch(/^tagflow_engine_resident_memory_bytes \d+/m);
     const ws = events(rt);
     const probe = probeHealth(rt);
     expect(await deploy(rt, withNode('hog', 'test-hog'))).toMatchObject({

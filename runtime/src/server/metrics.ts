@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { EngineApi } from '../supervisor/engine-contract';
+import type { EngineApi, EngineProcessFigures } from '../supervisor/engine-contract';
 
 /** The server's Prometheus metrics, in a registry of its own (two servers in one process do not clash). */
 export interface AdminMetrics {
@@ -69,6 +69,26 @@ export function createMetrics(engine: EngineApi): AdminMetrics {
     help: 'WebSocket event frames dropped for slow clients.',
     registers: [registry],
   });
+  // The engine runs in a process of its own under `tagflow start`: the default metrics below are
+  // this (the admin) process's, so the engine's memory and lag come from its heartbeats.
+  const engineFigure = (name: string, help: string, read: (f: EngineProcessFigures) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const figures = engine.processFigures?.();
+        if (figures) this.set(read(figures));
+        else this.reset();
+      },
+    });
+  engineFigure('tagflow_engine_resident_memory_bytes', 'Resident memory of the engine process.', (f) => f.rss);
+  engineFigure('tagflow_engine_heap_used_bytes', 'V8 heap in use in the engine process.', (f) => f.heapUsed);
+  engineFigure(
+    'tagflow_engine_eventloop_lag_seconds',
+    "The engine process's event-loop lag at its last heartbeat.",
+    (f) => f.lagMs / 1000,
+  );
   collectDefaultMetrics({ register: registry });
   return { registry, deploys, eventsDropped };
 }

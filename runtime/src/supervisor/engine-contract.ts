@@ -48,6 +48,16 @@ export interface EngineEnd {
 }
 
 /** The engine's state as `/api/status` shows it (`engine`), and `tagflow status`, and the editor banner. */
+/** What an engine process reports of itself with each heartbeat. */
+export interface EngineProcessFigures {
+  /** Resident memory of the engine process, bytes. */
+  rss: number;
+  /** V8 heap in use in the engine process, bytes. */
+  heapUsed: number;
+  /** How late its heartbeat timer fired, ms: the engine's event-loop lag. */
+  lagMs: number;
+}
+
 export interface EngineStateInfo {
   state: 'running' | 'starting' | 'restarting' | 'safe-mode' | 'stopped';
   /** The engine process's id (absent for an engine inside the server's process). */
@@ -83,6 +93,8 @@ export interface EngineApi {
   off<K extends keyof EngineEvents>(event: K, listener: (...args: EngineEvents[K]) => void): unknown;
   /** The engine's own state (a supervisor has one: restarts, safe mode); absent for an in-process engine. */
   state?(): EngineStateInfo;
+  /** The engine process's own figures from its last heartbeat (absent for an engine in the server's process). */
+  processFigures?(): EngineProcessFigures | undefined;
   /** Calls `listener` whenever the engine is ended or crashes; returns the function that unsubscribes. */
   onEnded?(listener: (end: EngineEnd) => void): () => void;
 }

@@ -14,6 +14,7 @@ import { hashFlow } from '../store/flow-store';
 import type {
   EngineApi,
   EngineEnd,
+  EngineProcessFigures,
   EngineStateInfo,
   HistoryQuery,
   ResourceInfo,
@@ -106,6 +107,7 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
   private runStartedAt: number | undefined;
   private status: EngineStateInfo['state'] = 'stopped';
   private lastEnd: EngineEnd | undefined;
+  private figures: EngineProcessFigures | undefined;
   private safeMode: EngineStateInfo['safeMode'];
   private shuttingDown = false;
   private quickFailures = 0;
@@ -315,6 +317,11 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
     return () => this.runListeners.delete(listener);
   }
 
+  /** The engine process's memory and event-loop lag from its last heartbeat; undefined while none runs. */
+  processFigures(): EngineProcessFigures | undefined {
+    return this.figures && { ...this.figures };
+  }
+
   /** Hash of the flow running now, and since when. */
   running(): { hash: string; startedAt: number } | undefined {
     return this.flowHash && this.runStartedAt !== undefined
@@ -396,6 +403,7 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
           return;
         case 'hb':
           host.watchdog.beat(message.rss);
+          if (host === this.host) this.figures = { rss: message.rss, heapUsed: message.heapUsed, lagMs: message.lagMs };
           if (message.lagMs > 1000) options.logger.debug({ lagMs: message.lagMs }, 'engine event loop lag');
           return;
         case 'events':
@@ -504,6 +512,7 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
       ...((this.deploying ?? this.flowHash) ? { flowHash: this.deploying ?? this.flowHash } : {}),
     };
     this.lastEnd = end;
+    this.figures = undefined;
     this.flow = undefined;
     this.flowHash = undefined;
     this.runStartedAt = undefined;
