@@ -1,5 +1,5 @@
 import { catalogNodeTypes, flowErrors, validateFlow } from '@tagflow/flow-model';
-import type { Flow, FlowIssue } from '@tagflow/flow-model';
+import type { Flow, FlowIssue, ResourceTypeInfo } from '@tagflow/flow-model';
 import type { Message } from '@tagflow/node-sdk';
 import { FakeClock, RecordingLogger } from '@tagflow/node-test';
 import { deployErrors, Engine } from '@tagflow/runtime/engine';
@@ -61,7 +61,10 @@ export function expectPlainIssues(issues: readonly FlowIssue[], where: string, r
   if (registry) {
     const catalog = registry.catalog();
     const resources = catalog.resources ?? {};
-    const resourceTypes = resources instanceof Map ? [...resources.values()] : Object.values(resources);
+    const resourceTypes: ResourceTypeInfo[] =
+      resources instanceof Map
+        ? [...(resources as ReadonlyMap<string, ResourceTypeInfo>).values()]
+        : Object.values(resources as Record<string, ResourceTypeInfo>);
     for (const info of [...catalogNodeTypes(catalog), ...resourceTypes])
       for (const code of Object.keys(info.errors ?? {})) codes.add(code);
   }
