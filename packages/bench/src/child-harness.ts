@@ -8,7 +8,12 @@ import type { ChildConfig, ChildResult } from './nodered-reference';
 import { expectedAtSink, pct, THRESHOLD, value } from './nodered-reference';
 import type { System } from './systems';
 
-export type Send = (msg: Record<string, unknown>) => void;
+/**
+ * Hands one message to the system's source. tagflow's answers false when the flow asks its
+ * sources to wait (backpressure, or the engine yielding the event loop): the harness then goes on
+ * in the next turn, as tagflow's own sources do; Node-RED's answers nothing.
+ */
+export type Send = (msg: Record<string, unknown>) => boolean | void;
 
 export interface Harness {
   /** The sink calls this for every message it receives. */
@@ -76,7 +81,8 @@ export async function measure(
     const allSent = new Promise<void>((resolve) => {
       const step = () => {
         const end = Math.min(n, i + chunk);
-        for (; i < end; i++) send({ payload: value(i), topic: 'sensor/1', timestamp: ts, quality: 'good' });
+        while (i < end)
+          if (send({ payload: value(i++), topic: 'sensor/1', timestamp: ts, quality: 'good' }) === false) break;
         if (i < n) setImmediate(step);
         else resolve();
       };

@@ -96,7 +96,13 @@ async function main(): Promise<void> {
     inputs: [],
     outputs: ['out'],
     create(ctx) {
-      send = (msg) => ctx.send(msg as never);
+      send = (msg) => {
+        if (ctx.send(msg as never)) return true;
+        // As tagflow's own sources do: wait as the flow asks (queues full, or the engine yielding
+        // the event loop); the harness goes on in the next turn.
+        void ctx.drain();
+        return false;
+      };
       return {};
     },
   });
