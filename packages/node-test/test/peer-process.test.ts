@@ -9,7 +9,9 @@ describe('startPeer', () => {
     const port = await freePort();
     const lines: string[] = [];
     const peer = await startPeer(process.execPath, ['-e', server(port)], {
-      ready: () => acceptsConnections(port),
+      // The port accepts before the child's stdout (a pipe, written asynchronously) reaches us: under
+      // load a stop right after could kill it with the line unsent, so ready waits for both.
+      ready: async () => lines.length > 0 && (await acceptsConnections(port)),
       onLine: (line) => lines.push(line),
     });
     expect(await acceptsConnections(port)).toBe(true);
