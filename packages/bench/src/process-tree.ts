@@ -9,6 +9,14 @@ export interface ProcessReading {
   /** The command line, shortened (what `ps` shows). */
   command: string;
   rssMb: number;
+  /**
+   * The part of RSS that is the process's own memory (RssAnon: heap, malloc arenas, stacks), as
+   * against mapped files (RssFile: code, shared libraries, SQLite's mapped files) and shared memory
+   * (RssShmem): only this part can leak; the kernel takes file pages back when it needs them.
+   */
+  rssAnonMb: number;
+  rssFileMb: number;
+  rssShmemMb: number;
   /** Open file descriptors: files, sockets, pipes. */
   fds: number;
   /** CPU time used so far, user + system, in seconds. */
@@ -19,6 +27,7 @@ export interface ProcessReading {
 export interface TreeReading {
   processes: ProcessReading[];
   rssMb: number;
+  rssAnonMb: number;
   fds: number;
   cpuSeconds: number;
 }
@@ -59,7 +68,7 @@ export function readProcess(pid: number): ProcessReading | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     // A process whose memory is gone (a zombie) has no VmRSS line: it holds nothing.
-    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+    const mb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? 0) / 1024;
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name in field 2 may hold spaces and parentheses: the fields after the last ')' are plain.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -68,7 +77,10 @@ export function readProcess(pid: number): ProcessReading | undefined {
     return {
       pid,
       command: command.length > 100 ? `${command.slice(0, 97)}...` : command,
-      rssMb: kb ? Number(kb[1]) / 1024 : 0,
+      rssMb: mb('VmRSS'),
+      rssAnonMb: mb('RssAnon'),
+      rssFileMb: mb('RssFile'),
+      rssShmemMb: mb('RssShmem'),
       fds: readdirSync(`/proc/${pid}/fd`).length,
       cpuSeconds,
     };
@@ -88,6 +100,7 @@ export function readTree(pid: number): TreeReading {
   return {
     processes,
     rssMb: processes.reduce((sum, p) => sum + p.rssMb, 0),
+    rssAnonMb: processes.reduce((sum, p) => sum + p.rssAnonMb, 0),
     fds: processes.reduce((sum, p) => sum + p.fds, 0),
     cpuSeconds: processes.reduce((sum, p) => sum + p.cpuSeconds, 0),
   };

@@ -15,6 +15,13 @@ export interface SoakSample {
   processes: number;
   /** RSS of each process of the tree, `tagflow start` itself first (a supervisor, then its engine and helpers). */
   processRssMb?: number[];
+  /** The process tree's own memory (RssAnon: heaps, malloc arenas, stacks), without mapped files. */
+  rssAnonMb?: number;
+  rssAnonFloorMb?: number;
+  /** RssAnon of each process, in the order of processRssMb. */
+  processRssAnonMb?: number[];
+  /** Mapped files and shared memory of each process (RssFile + RssShmem: code, libraries, SQLite's files). */
+  processRssFileMb?: number[];
   /** CPU of the whole tree since the previous sample, in % of one core. */
   cpuPct: number;
   /** V8 heap in use (nodejs_heap_size_used_bytes, summed over the processes /metrics reports); undefined when /metrics did not answer. */
@@ -92,7 +99,8 @@ export interface SoakReport {
   /** The growth limit, in %. */
   limitPct: number;
   samples: SoakSample[];
-  growth: { rssMb?: Growth; heapMb?: Growth; fds?: Growth };
+  /** rssAnonMb is shown, not judged: it tells whether RSS growth is the processes' own memory or mapped files. */
+  growth: { rssMb?: Growth; heapMb?: Growth; fds?: Growth; rssAnonMb?: Growth };
   delivery?: Delivery;
   /** Per node at the end: counters and status text (/api/status). */
   nodes: Record<string, { in: number; out: number; errors: number; dropped: number; status?: string }>;
@@ -152,6 +160,7 @@ export function verdict(
     heapMb: growthOf(after, (s) => s.heapFloorMb ?? s.heapMb),
     fds: growthOf(after, (s) => s.fdsFloor ?? s.fds),
   };
+  const rssAnonMb = growthOf(after, (s) => s.rssAnonFloorMb ?? s.rssAnonMb);
   const reasons: string[] = [...r.failures];
   for (const [name, g] of Object.entries(growth)) {
     if (!g) reasons.push(`${name}: too few samples after warm-up to measure growth`);
@@ -166,7 +175,7 @@ export function verdict(
     if (d.drops > 0) reasons.push(`the runtime dropped ${d.drops} messages or events`);
     if (d.nodeErrors > 0) reasons.push(`the nodes raised ${d.nodeErrors} errors`);
   }
-  return { growth, pass: reasons.length === 0, reasons };
+  return { growth: { ...growth, rssAnonMb }, pass: reasons.length === 0, reasons };
 }
 
 const num = (x: number | undefined, digits = 0) => (x === undefined ? '-' : x.toFixed(digits));
@@ -193,7 +202,8 @@ export function sampleLine(s: SoakSample, previous: SoakSample | undefined): str
       num(rate(s.delivered, previous?.delivered ?? 0)).padStart(9),
       String(s.drops).padStart(5),
       String(s.backlog).padStart(7),
-      (s.processRssMb ?? []).map((mb) => mb.toFixed(0)).join(' + '),
+      (s.processRssMb ?? []).map((mb) => mb.toFixed(0)).join(' + ') +
+        (s.processRssAnonMb ? ` (own ${s.processRssAnonMb.map((mb) => mb.toFixed(0)).join(' + ')})` : ''),
     ].join(' | ') + (s.metricsError ? `  (/metrics: ${s.metricsError})` : '')
   );
 }
@@ -214,13 +224,19 @@ export function summaryLines(r: SoakReport): string[] {
   const window = r.growth.rssMb?.windowSeconds;
   if (window !== undefined)
     lines[1] += ` each tenth ${duration(Math.round(window))}${window < 120 ? ': too short to span several garbage collections, growth is indicative only' : ''}`;
-  const labels = { rssMb: 'RSS (process tree)', heapMb: 'V8 heap used', fds: 'file handles' } as const;
-  for (const key of ['rssMb', 'heapMb', 'fds'] as const) {
+  const labels = {
+    rssMb: 'RSS (process tree)',
+    rssAnonMb: '  of which own',
+    heapMb: 'V8 heap used',
+    fds: 'file handles',
+  } as const;
+  for (const key of ['rssMb', 'rssAnonMb', 'heapMb', 'fds'] as const) {
     const g = r.growth[key];
+    if (key === 'rssAnonMb' && !g) continue;
     const unit = key === 'fds' ? '' : ' MB';
     lines.push(
       g
-        ? `  ${labels[key].padEnd(19)} ${num(g.start, 1)}${unit} -> ${num(g.end, 1)}${unit}: ${g.pct >= 0 ? '+' : ''}${g.pct.toFixed(1)}% (${g.trendPctPerHour >= 0 ? '+' : ''}${g.trendPctPerHour.toFixed(1)}%/h; samples ${num(g.min, key === 'fds' ? 0 : 1)}-${num(g.max, key === 'fds' ? 0 : 1)}${unit}) ${g.pass ? 'PASS' : 'FAIL'}`
+        ? `  ${labels[key].padEnd(19)} ${num(g.start, 1)}${unit} -> ${num(g.end, 1)}${unit}: ${g.pct >= 0 ? '+' : ''}${g.pct.toFixed(1)}% (${g.trendPctPerHour >= 0 ? '+' : ''}${g.trendPctPerHour.toFixed(1)}%/h; samples ${num(g.min, key === 'fds' ? 0 : 1)}-${num(g.max, key === 'fds' ? 0 : 1)}${unit}) ${key === 'rssAnonMb' ? '(RssAnon, shown not judged)' : g.pass ? 'PASS' : 'FAIL'}`
         : `  ${labels[key].padEnd(19)} not measured`,
     );
   }

@@ -48,6 +48,10 @@ describe('soak readings', () => {
       expect(tree.processes[0].pid).toBe(process.pid);
       expect(mine?.command.startsWith(`${process.execPath} -e`)).toBe(true);
       expect(mine!.rssMb).toBeGreaterThan(1);
+      // RSS splits into the process's own memory, mapped files and shared memory, as the kernel counts it.
+      expect(mine!.rssAnonMb).toBeGreaterThan(0);
+      expect(mine!.rssAnonMb + mine!.rssFileMb + mine!.rssShmemMb).toBeCloseTo(mine!.rssMb, 0);
+      expect(tree.rssAnonMb).toBeGreaterThan(tree.processes[0].rssAnonMb);
       expect(tree.rssMb).toBeGreaterThan(tree.processes[0].rssMb);
       expect(tree.fds).toBeGreaterThan(tree.processes[0].fds);
     } finally {
