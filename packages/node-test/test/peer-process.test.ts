@@ -33,10 +33,20 @@ describe('startPeer', () => {
   it('kills a peer that is not ready in time, and says so', async () => {
     const port = await freePort();
     let pid: number | undefined;
+    let printed: () => void = () => {};
+    const pidPrinted = new Promise<void>((resolve) => (printed = resolve));
     const started = startPeer(process.execPath, ['-e', 'console.log(process.pid); setInterval(() => {}, 1000)'], {
-      ready: () => false,
+      // Never ready, but not before it told its pid: a Node that starts slower than the 300 ms
+      // under load would otherwise be killed with nothing to check its death by.
+      ready: async () => {
+        await pidPrinted;
+        return false;
+      },
       timeoutMs: 300,
-      onLine: (line) => (pid = Number(line)),
+      onLine: (line) => {
+        pid = Number(line);
+        printed();
+      },
     });
     await expect(started).rejects.toThrow(`${process.execPath} was not ready within 300 ms`);
     expect(pid).toBeGreaterThan(0);
