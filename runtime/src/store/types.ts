@@ -96,6 +96,8 @@ export interface AuditEvent {
   detail: string;
   /** Structured extras (version numbers, hash, node ids). */
   data?: Record<string, unknown>;
+  /** How many occurrences this one event stands for, when it sums several (failed logins); absent means one. */
+  count?: number;
 }
 
 /** Append-only JSON-lines file `<data dir>/audit.log`. */
