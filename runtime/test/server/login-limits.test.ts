@@ -1,10 +1,13 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
+import { FailedLoginAudit } from '../../src/server/failed-login-audit';
 import { startAdminServer } from '../../src/server/start-admin-server';
 import { addressGroup, FailedLoginLimiter } from '../../src/server/login-limiter';
 import { AuditLog } from '../../src/store';
 import type { AuditEvent } from '../../src/store';
+import { MemoryLogger, until } from '../helpers';
 import { agentFrom, getFrom } from './get-from';
 import { startHarness } from './server-harness';
 import type { Harness } from './server-harness';
@@ -62,6 +65,27 @@ describe('sign-in limits (default budgets)', () => {
     expect(fresh.text).toMatch(/too many failed logins on this runtime/);
   });
 
+  it('lets a valid token open the events WebSocket from a limited address, and refuses bad ones with 429', async () => {
+    const agent = agentFrom('127.0.0.1');
+    for (let i = 0; i < 20; i++) await getFrom(h.url, '/api/status', { token: `tf_bad${i}`, agent });
+    agent.destroy();
+    const upgrade = (token: string) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}/api/events`, {
+          headers: { authorization: `Bearer ${token}` },
+          localAddress: '127.0.0.1',
+        });
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once('error', reject);
+      });
+    expect(await upgrade('tf_bad')).toBe(429);
+    expect(await upgrade(h.token.viewer)).toBe(101);
+  });
+
   it('sums 5,000 failures into a few audit lines whose counts add up to 5,000', async () => {
     const own = await serverWithOwnAudit(h);
     const before = (await stat(own.path).catch(() => ({ size: 0 }))).size;
@@ -92,6 +116,29 @@ describe('sign-in limits (default budgets)', () => {
     ]);
     expect(failed.reduce((sum, e) => sum + (e.count ?? 1), 0)).toBe(150);
     await own.remove();
+  });
+});
+
+describe('FailedLoginAudit', () => {
+  it('writes the sum of a window when the window ends, not only at a stop', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tagflow-login-audit-'));
+    const audit = await AuditLog.open(dir);
+    const failures = new FailedLoginAudit({ audit, logger: new MemoryLogger() }, { windowMs: 200 });
+    const failure = { address: '2001:db8::7', key: '2001:db8::/64', reason: 'no bearer token', what: 'GET /api/flow' };
+    for (let i = 0; i < 5; i++) failures.record(failure);
+    failures.record({ ...failure, address: '2001:db8::8', refusedBy: 'address' });
+    let events: AuditEvent[] = [];
+    await until(() => {
+      void audit.query().then((e) => (events = e));
+      return events.length === 2;
+    });
+    expect(events).toEqual([
+      expect.objectContaining({ actor: '2001:db8::7', count: 1, detail: 'no bearer token on GET /api/flow' }),
+      expect.objectContaining({ actor: '2001:db8::/64', count: 5, data: expect.objectContaining({ refused: 1 }) }),
+    ]);
+    await failures.settled();
+    expect(await audit.query()).toHaveLength(2); // nothing left to write at the stop
+    await rm(dir, { recursive: true, force: true });
   });
 });
 
