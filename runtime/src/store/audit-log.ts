@@ -10,7 +10,6 @@ import {
   lineCheck,
   linesBackward,
 } from './audit-log-reader';
-import type { AuditCursor } from './audit-log-reader';
 import type { AuditEvent, AuditFilter, AuditLogApi, AuditPage } from './types';
 
 export { AuditCursorError } from './audit-log-reader';
@@ -103,7 +102,6 @@ export class AuditLog implements AuditLogApi {
         end = cursor.offset;
       }
       const found: AuditEvent[] = [];
-      let last: AuditCursor | undefined;
       for (let i = first; i < files.length; i++) {
         for await (const { offset, line } of linesBackward(files[i].handle, i === first ? end : files[i].size)) {
           const event = parseLine(line.toString('utf8'));
@@ -112,8 +110,11 @@ export class AuditLog implements AuditLogApi {
           if (since !== undefined && Date.parse(event.time) < since) return { events: found.reverse() };
           if (filter.type !== undefined && event.type !== filter.type) continue;
           found.push(event);
-          last = { ino: files[i].ino, offset, check: lineCheck(line) };
-          if (found.length === limit) return { events: found.reverse(), next: encodeCursor(last) };
+          if (found.length === limit)
+            return {
+              events: found.reverse(),
+              next: encodeCursor({ ino: files[i].ino, offset, check: lineCheck(line) }),
+            };
         }
       }
       return { events: found.reverse() };
