@@ -1,6 +1,8 @@
 export type {
   AuditEvent,
+  AuditFilter,
   AuditLogApi,
+  AuditPage,
   FlowStoreApi,
   FlowVersion,
   Role,
@@ -11,4 +13,11 @@ export type {
 export { FlowStore, hashFlow, canonicalJson } from './flow-store';
 export { TokenStore, TOKEN_PREFIX } from './token-store';
 export { SecretStore, SECRET_NAME } from './secret-store';
-export { AuditLog, DEFAULT_AUDIT_LIMIT } from './audit-log';
+export {
+  AuditCursorError,
+  AuditLog,
+  DEFAULT_AUDIT_FILES,
+  DEFAULT_AUDIT_LIMIT,
+  DEFAULT_AUDIT_MAX_BYTES,
+} from './audit-log';
+export type { AuditLogOptions } from './audit-log';

@@ -96,11 +96,39 @@ export interface AuditEvent {
   detail: string;
   /** Structured extras (version numbers, hash, node ids). */
   data?: Record<string, unknown>;
+  /** How many occurrences this one event stands for, when it sums several (failed logins); absent means one. */
+  count?: number;
 }
 
-/** Append-only JSON-lines file `<data dir>/audit.log`. */
+/** Which audit events a query wants. */
+export interface AuditFilter {
+  /** Only events at or after this time: epoch ms, or an ISO 8601 string passed through. */
+  since?: number;
+  type?: AuditEvent['type'];
+  /** The newest N matching events (default 1000). */
+  limit?: number;
+}
+
+/** One page of the audit log. */
+export interface AuditPage {
+  /** Oldest first: the newest `limit` matching events before the cursor. */
+  events: AuditEvent[];
+  /** Pass as `before` for the next (older) page; absent when no older event can exist. */
+  next?: string;
+}
+
+/**
+ * Append-only JSON-lines files `<data dir>/audit.log`, rotated by size into `audit.log.1` ...
+ * (oldest dropped). Events are in the order they were appended.
+ */
 export interface AuditLogApi {
   append(event: Omit<AuditEvent, 'time'>): Promise<void>;
-  /** Newest last; `since` ISO time or epoch ms, `type` filter, `limit` newest N (default 1000). */
-  query(filter?: { since?: number; type?: AuditEvent['type']; limit?: number }): Promise<AuditEvent[]>;
+  /** The newest `limit` matching events, newest last. */
+  query(filter?: AuditFilter): Promise<AuditEvent[]>;
+  /**
+   * Pages backwards from the newest event (or from `before`, a `next` of an earlier page),
+   * reading the files from their end in chunks: memory stays bounded whatever the log's size.
+   * Throws `AuditCursorError` for a cursor that is malformed or points at rotated-away events.
+   */
+  page(filter?: AuditFilter & { before?: string }): Promise<AuditPage>;
 }

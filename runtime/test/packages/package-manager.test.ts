@@ -18,7 +18,11 @@ async function open(extra: Partial<PackageManagerOptions> = {}) {
   const dataDir = extra.dataDir ?? path.join(work, `data-${++dataDirs}`);
   const registry = extra.registry ?? new NodeRegistry();
   const events: Array<{ type: string; detail: string }> = [];
-  const audit = { append: async (e: { type: string; detail: string }) => void events.push(e), query: async () => [] };
+  const audit = {
+    append: async (e: { type: string; detail: string }) => void events.push(e),
+    query: async () => [],
+    page: async () => ({ events: [] }),
+  };
   const manager = await PackageManager.open({
     dataDir,
     registry,

@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import {
   AuditLog,
   BootRecord,
+  DEFAULT_AUDIT_FILES,
+  DEFAULT_AUDIT_MAX_BYTES,
   DEFAULT_ENGINE_MEMORY_MB,
   DEFAULT_WATCHDOG_MS,
   Deployer,
@@ -48,6 +50,8 @@ interface StartOptions extends LogOptions {
   watchdogMs: number;
   engineMemoryMb: number;
   stopTimeoutMs: number;
+  auditMaxMb: number;
+  auditFiles: number;
 }
 
 /** The longest a stop may take: the flow closes gracefully within it, else its engine process is killed. */
@@ -80,6 +84,16 @@ export function registerStartCommand(program: Command): void {
       new Option('--stop-timeout-ms <ms>', 'on SIGTERM, time the flow gets to close before its engine is killed')
         .argParser(atLeast('--stop-timeout-ms', 100))
         .default(DEFAULT_STOP_TIMEOUT_MS),
+    )
+    .addOption(
+      new Option('--audit-max-mb <mb>', 'start a new audit log file before audit.log passes this size')
+        .argParser(auditMaxMb)
+        .default(DEFAULT_AUDIT_MAX_BYTES / 1024 / 1024),
+    )
+    .addOption(
+      new Option('--audit-files <n>', 'audit log files kept (audit.log, audit.log.1 ...); the oldest is dropped')
+        .argParser(atLeast('--audit-files', 1))
+        .default(DEFAULT_AUDIT_FILES),
     )
     .addOption(logLevelOption())
     .addOption(logFormatOption())
@@ -124,7 +138,7 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
     FlowStore.open(dataDir),
     TokenStore.open(dataDir),
     SecretStore.open(dataDir),
-    AuditLog.open(dataDir),
+    AuditLog.open(dataDir, { maxBytes: Math.round(options.auditMaxMb * 1024 * 1024), files: options.auditFiles }),
     BootRecord.open(dataDir),
   ]);
 
@@ -323,6 +337,13 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new InvalidArgumentError('Use a port number from 0 to 65535 (0: any free port).');
+  return n;
+}
+
+function auditMaxMb(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0.001)
+    throw new InvalidArgumentError('--audit-max-mb takes a size in MB, e.g. 10 or 0.5.');
   return n;
 }
 

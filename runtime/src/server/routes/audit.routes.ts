@@ -1,4 +1,5 @@
-import type { AuditEvent } from '../../store/types';
+import { AuditCursorError } from '../../store/audit-log-reader';
+import type { AuditEvent, AuditFilter } from '../../store/types';
 import { HttpError } from '../http-error';
 import type { RouteContext, RouteDef } from '../route-types';
 
@@ -19,14 +20,22 @@ const AUDIT_TYPES: ReadonlyArray<AuditEvent['type']> = [
 ];
 const MAX_LIMIT = 10_000;
 
-/** The audit log, for admins: who deployed what, who failed to log in. */
+/**
+ * The audit log, for admins: who deployed what, who failed to log in. Pages go from the newest
+ * events back: each page is the newest `limit` matching events before its cursor, oldest first
+ * (so the first page is what the route always answered), and `X-Next-Cursor` (also a `Link`
+ * rel="next") leads to the page before it.
+ */
 export function auditRoutes(ctx: RouteContext): RouteDef[] {
   return [
     {
       method: 'GET',
       path: '/api/audit',
       role: 'admin',
-      summary: 'Audit events, newest last.',
+      summary:
+        'Audit events, a page at a time from the newest back: the newest `limit` events before `before`, oldest first. ' +
+        'The X-Next-Cursor header (and Link rel="next") gives the `before` of the next, older page; no header, no older events. ' +
+        'Repeated failed logins are summed into one event with a `count`.',
       query: [
         { name: 'since', description: 'epoch milliseconds or ISO 8601 time', schema: { type: 'string' } },
         { name: 'type', description: 'only events of this type', schema: { type: 'string', enum: [...AUDIT_TYPES] } },
@@ -35,11 +44,20 @@ export function auditRoutes(ctx: RouteContext): RouteDef[] {
           description: `the newest N (default 1000, at most ${MAX_LIMIT})`,
           schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
         },
+        {
+          name: 'before',
+          description: 'the X-Next-Cursor of the previous page: only events older than it',
+          schema: { type: 'string' },
+        },
       ],
-      responses: { '200': 'AuditEvent[]', '400': 'a query parameter is malformed' },
+      responses: {
+        '200': 'AuditEvent[], oldest first; header X-Next-Cursor when older events may follow',
+        '400': 'a query parameter or the cursor is malformed',
+        '410': 'the cursor points at events rotated out of the log',
+      },
       async handler(req, res) {
-        const { since, type, limit } = req.query;
-        const filter: { since?: number; type?: AuditEvent['type']; limit?: number } = {};
+        const { since, type, limit, before } = req.query;
+        const filter: AuditFilter & { before?: string } = {};
         if (since !== undefined) filter.since = parseSince(since);
         if (type !== undefined) {
           if (typeof type !== 'string' || !AUDIT_TYPES.includes(type as AuditEvent['type']))
@@ -51,7 +69,26 @@ export function auditRoutes(ctx: RouteContext): RouteDef[] {
             throw new HttpError(400, `limit must be a whole number from 1 to ${MAX_LIMIT}`);
           filter.limit = Number(limit);
         }
-        res.json(await ctx.audit.query(filter));
+        if (before !== undefined) {
+          if (typeof before !== 'string') throw new HttpError(400, 'before must be given once');
+          filter.before = before;
+        }
+        let page;
+        try {
+          page = await ctx.audit.page(filter);
+        } catch (err) {
+          if (err instanceof AuditCursorError) throw new HttpError(err.kind === 'gone' ? 410 : 400, err.message);
+          throw err;
+        }
+        if (page.next !== undefined) {
+          const query = new URLSearchParams();
+          for (const [name, value] of Object.entries(req.query))
+            if (name !== 'before' && typeof value === 'string') query.set(name, value);
+          query.set('before', page.next);
+          res.setHeader('X-Next-Cursor', page.next);
+          res.setHeader('Link', `</api/audit?${query.toString()}>; rel="next"`);
+        }
+        res.json(page.events);
       },
     },
   ];
