@@ -28,9 +28,16 @@ export function logLines(stderr: string): LogLine[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => {
-      const record = JSON.parse(line) as LogLine;
+      // What else the process printed (a stack trace, say) is what such a failure needs to show.
+      const notARecord = (why: string) => new Error(`not a log record (${why}): ${line}\nthe whole stderr:\n${stderr}`);
+      let record: LogLine;
+      try {
+        record = JSON.parse(line) as LogLine;
+      } catch (err) {
+        throw notARecord((err as Error).message);
+      }
       if (typeof record.level !== 'string' || typeof record.time !== 'string' || typeof record.msg !== 'string')
-        throw new Error(`not a log record: ${line}`);
+        throw notARecord('no level, time or msg');
       return record;
     });
 }

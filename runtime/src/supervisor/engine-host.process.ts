@@ -27,7 +27,19 @@ const MAX_BATCHES_IN_FLIGHT = 20;
 
 function send(message: FromHost, done?: (err: Error | null) => void): void {
   if (!process.connected) return;
-  process.send?.(message, undefined, {}, done);
+  process.send?.(message, undefined, {}, done ?? failedOnlyIfChannelOpen);
+}
+
+/** Errors of a write to a channel the supervisor has closed or lost: 'disconnect' follows and stops the engine in order. */
+const CLOSED_CHANNEL = new Set(['EPIPE', 'ECONNRESET', 'ERR_IPC_CHANNEL_CLOSED']);
+
+/**
+ * The callback of a send that needs none. Without any, a failed write is an 'error' event on
+ * `process`, which ends the engine with a stack trace on the supervisor's stderr (seen when a
+ * heartbeat raced the channel's closing at a stop); any other failure still ends it.
+ */
+function failedOnlyIfChannelOpen(err: Error | null): void {
+  if (err && !CLOSED_CHANNEL.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
 }
 
 function forwardingLogger(config: HostConfig): RateLimitedLogger {
