@@ -149,5 +149,5 @@ describe('store-and-forward buffer', () => {
     }
     expect(next).toBe(50_000);
     await o.close();
-  });
+  }, 120_000); // every push is fsynced: a disk shared with other jobs can take far longer than the default 30 s
 });

@@ -79,14 +79,15 @@ describe('examples/pump-monitor', () => {
   it('runs headless with the CLI, printing moving averages as JSON lines, and stops cleanly', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pump-monitor-cli-'));
     const dataDir = join(cwd, 'data');
-    const { code, stdout, stderr } = await runTagflow(['run', flowFile, '--for', '3s', '--data-dir', dataDir], { cwd });
+    const { code, stdout, stderr } = await runTagflow(['run', flowFile, '--for', '5s', '--data-dir', dataDir], { cwd });
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     const lines = stdout
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
     const averages = lines.filter((l) => l.node === 'show-average').map((l) => l.data);
-    expect(averages.length).toBeGreaterThanOrEqual(8); // 4 samples a second for 3 s
+    // 4 samples a second for 5 s: 20 on a quiet machine; a loaded one delays timers, never stops them.
+    expect(averages.length).toBeGreaterThanOrEqual(8);
     averages.forEach((v) => expect(v).toBeGreaterThan(30));
 
     // `tagflow history` reads back what the run recorded: the same averages, in order.

@@ -152,9 +152,9 @@ const loop = {
 };
 
 /** A runtime on a new data dir running `good` as version 1, healthy (it passed a health window). */
-async function withGoodVersion(): Promise<TagflowProcess> {
+async function withGoodVersion(args: string[] = []): Promise<TagflowProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-supervisor-'));
-  const rt = await start(dataDir);
+  const rt = await start(dataDir, args);
   tokens.set(dataDir, rt.token as string);
   expect(await deploy(rt, good, 300)).toMatchObject({ status: 'deployed', version: { version: 1 } });
   return rt;
@@ -337,7 +337,9 @@ describe('tagflow start: the engine under a supervisor', () => {
   }, 90_000);
 
   it('deploys while the engine is stuck, and SIGTERM stops a stuck engine within the limit', async () => {
-    const rt = await withGoodVersion();
+    // A watchdog far longer than the test: on a loaded machine the 2 s one could end the stuck
+    // engine and restore a version between the test's reading of the version and its deploy.
+    const rt = await withGoodVersion(['--watchdog-ms', '60000']);
     expect(await deploy(rt, withNode('blocker', 'test-block'))).toMatchObject({ status: 'deployed' });
     await sleep(500);
     const next = { ...good, nodes: [{ ...good.nodes[0], config: { intervalMs: 50 } }, good.nodes[1]] };
