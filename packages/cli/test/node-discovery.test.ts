@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cliRoot, ensureCliBuilt, runTagflow, startTagflow, stopAllTagflow, until } from '@tagflow/test-support';
 import type { TagflowProcess } from '@tagflow/test-support';
+import { logLines } from './cli-process';
 
 beforeAll(ensureCliBuilt, 120_000);
 afterAll(stopAllTagflow);
@@ -83,11 +84,28 @@ describe('node packages in the working folder', () => {
     const result = await tagflow(['validate', 'flow.json'], dir);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`"pass".*${TYPE}`));
+    // Told why, from the package.json alone.
+    expect(result.stderr).toContain(
+      `hint: "${TYPE}" is provided by innocent-looking in ./node_modules/innocent-looking, which is not loaded: node packages are loaded only from tagflow itself, the data dir and --nodes-dir. To use it, add --nodes-dir .\n`,
+    );
     expect(existsSync(marker)).toBe(false);
 
     const explicit = await tagflow(['validate', 'flow.json', '--nodes-dir', '.'], dir);
     expect(explicit).toMatchObject({ code: 0, stdout: 'flow "planted" is valid: 2 nodes, 1 edge\n' });
     expect(existsSync(marker)).toBe(true);
+  });
+
+  it("tagflow validate names the folder's node packages when none has a module named like an unknown type", async () => {
+    const { dir, marker } = plantedFolder();
+    const flow = JSON.parse(readFileSync(path.join(dir, 'flow.json'), 'utf8')) as { nodes: Array<{ type: string }> };
+    flow.nodes[1].type = 'pressure-probe';
+    writeFileSync(path.join(dir, 'other.flow.json'), JSON.stringify(flow));
+    const result = await tagflow(['validate', 'other.flow.json'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'hint: this folder holds node packages that are not loaded (innocent-looking): node packages are loaded only from tagflow itself, the data dir and --nodes-dir. If one of them provides "pressure-probe", add --nodes-dir .\n',
+    );
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('tagflow nodes neither loads nor lists them; with --nodes-dir . it does', async () => {
@@ -114,6 +132,12 @@ describe('node packages in the working folder', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(TYPE);
     expect(result.stderr).toContain('the flow was not started');
+    expect(logLines(result.stderr)).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: expect.stringMatching(new RegExp(`^"${TYPE}" is provided by innocent-looking .*add --nodes-dir \\.$`)),
+      }),
+    );
     expect(existsSync(marker)).toBe(false);
 
     const explicit = await tagflow(['run', 'flow.json', '--for', '1s', '--data-dir', dataDir, '--nodes-dir', '.'], dir);
