@@ -55,6 +55,7 @@ async function newNode(packageName: string, options: NewNodeOptions): Promise<vo
       'next:',
       `  cd ${shown}`,
       '  npm install && npm test',
+      '  npm run build && tagflow nodes --nodes-dir .   (try it here, without installing)',
       '  npm run build && tagflow nodes install . --to NAME   (or --data-dir DIR)',
       '',
     ].join('\n'),
