@@ -81,10 +81,11 @@ describe('examples/opcua-to-mqtt', () => {
     const flowFile = join(work, 'flow.json');
     writeFileSync(flowFile, JSON.stringify(flow));
 
-    // The real CLI, run from the example folder so that it discovers the node packages there.
+    // The real CLI, run from the example folder as the README does: its node packages (OPC UA,
+    // MQTT) are this folder's dependencies, loaded because --nodes-dir names it.
     const { code, stderr } = await runTagflow(
       // Statuses are in the log at level debug.
-      ['run', flowFile, '--for', '8s', '--data-dir', join(work, 'data'), '--log-level', 'debug'],
+      ['run', flowFile, '--for', '8s', '--data-dir', join(work, 'data'), '--log-level', 'debug', '--nodes-dir', '.'],
       {
         cwd: exampleDir,
       },

@@ -32,13 +32,24 @@ afterAll(async () => {
   await Promise.all([source.down(), sink.down()]);
 });
 
-/** The runtime as a user starts it; the node package is found in the working directory. */
+/** The runtime as a user starts it, with this package named by --nodes-dir (its author runs it so). */
 function startRuntime(
   flowFile: string,
   dataDir: string,
 ): { child: ChildProcessWithoutNullStreams; stderr: () => string } {
   // Statuses, which the test waits on, are in the log at level debug.
-  const args = ['--no-node-snapshot', cli, 'run', flowFile, '--data-dir', dataDir, '--log-level', 'debug'];
+  const args = [
+    '--no-node-snapshot',
+    cli,
+    'run',
+    flowFile,
+    '--data-dir',
+    dataDir,
+    '--log-level',
+    'debug',
+    '--nodes-dir',
+    '.',
+  ];
   const child = spawn(process.execPath, args, {
     cwd: packageRoot,
     env: { ...process.env, FORCE_COLOR: '0' },

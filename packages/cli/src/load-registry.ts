@@ -1,4 +1,5 @@
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { discoverNodePackages, NodeRegistry } from '@tagflow/runtime/engine';
 import type { DiscoveryReport, EngineLogger } from '@tagflow/runtime/engine';
@@ -13,11 +14,13 @@ export interface LoadedRegistry {
 
 /**
  * The folders searched for node packages, highest priority first: the `--nodes-dir` folders as
- * given, the working directory (a project's own node_modules, or the node package being written
- * there), then where the CLI itself is installed, so the core nodes it ships with are always found.
+ * given (relative to `cwd`), then the node packages that come with tagflow. Never the working
+ * folder itself, nor the folders around the CLI's install: a package is code, and it runs only
+ * when the user named where it comes from (`--nodes-dir`, or `tagflow nodes install` into the data
+ * dir, which the package manager loads, not this list).
  */
 export function nodeSearchDirs(nodesDirs: readonly string[], cwd: string = process.cwd()): string[] {
-  const dirs = [...nodesDirs.map((d) => path.resolve(cwd, d)), path.resolve(cwd), ...cliInstallDirs()];
+  const dirs = [...nodesDirs.map((d) => path.resolve(cwd, d)), ...distributionPackageDirs()];
   return [...new Set(dirs)];
 }
 
@@ -30,24 +33,46 @@ export async function loadRegistry(nodesDirs: readonly string[], cwd: string = p
 }
 
 /**
- * Folders that hold the CLI's own dependencies. Its package root covers a nested install (npm
- * global: `lib/node_modules/tagflow/node_modules/...`); the folder holding the node_modules the CLI
- * sits in covers hoisted installs and pnpm's store, where dependencies are the CLI's siblings, and
- * node packages installed next to a global CLI. Last, the folder of @tagflow/nodes-core as Node
- * resolves it, whatever the layout.
+ * The folders of the node packages tagflow comes with: the CLI's own dependencies whose
+ * package.json has a `tagflow` field (@tagflow/nodes-core, @tagflow/nodes-historian), found as
+ * Node resolves them from the CLI, whatever the layout (nested in a global install, hoisted next
+ * to the CLI in a project, linked by pnpm). Only those packages: the other packages installed
+ * around the CLI are not the distribution's.
  */
-function cliInstallDirs(): string[] {
+export function distributionPackageDirs(): string[] {
   const cliRoot = realpathSync(path.resolve(__dirname, '..'));
-  const dirs = [cliRoot];
-  const parent = path.dirname(cliRoot);
-  if (path.basename(parent) === 'node_modules') dirs.push(path.dirname(parent));
-  try {
-    dirs.push(path.dirname(require.resolve('@tagflow/nodes-core/package.json')));
-  } catch (err) {
-    // Only a broken install lacks it; discovery then reports whatever else it finds.
-    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+  const manifest = readJson(path.join(cliRoot, 'package.json'));
+  const names = Object.keys({ ...asRecord(manifest.dependencies), ...asRecord(manifest.optionalDependencies) });
+  const lookup = createRequire(path.join(cliRoot, 'package.json'));
+  const dirs: string[] = [];
+  for (const name of names.sort()) {
+    // Node's own lookup path, without `exports` (which may not export package.json).
+    const dir = (lookup.resolve.paths(name) ?? [])
+      .map((modules) => path.join(modules, name))
+      .find((candidate) => readJsonIfPresent(path.join(candidate, 'package.json')) !== undefined);
+    // A dependency that is missing (a broken install) is left out; discovery reports what remains.
+    if (dir === undefined) continue;
+    if ('tagflow' in (readJsonIfPresent(path.join(dir, 'package.json')) ?? {})) dirs.push(realpathSync(dir));
   }
   return dirs;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  return asRecord(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+function readJsonIfPresent(file: string): Record<string, unknown> | undefined {
+  try {
+    return readJson(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 /** One line per refused node package, for stderr: a refused package may explain an unknown node type. */

@@ -5,11 +5,14 @@ import { LOG_LEVELS } from '@tagflow/runtime/engine';
 import { LOG_FORMATS } from './cli-logger';
 import { parseDuration } from './duration';
 
-/** `--nodes-dir <dir>`, repeatable: extra folders searched for node packages before the defaults. */
+/**
+ * `--nodes-dir <dir>`, repeatable: folders whose node packages are loaded, before those tagflow comes
+ * with. The only way a folder's packages are loaded: the working folder is not searched unless named.
+ */
 export function nodesDirOption(): Option {
   return new Option(
     '--nodes-dir <dir>',
-    'also look for node packages in <dir>/node_modules (and <dir> itself); repeatable',
+    'load the node packages in <dir>/node_modules (and <dir> itself); repeatable. The current folder only as --nodes-dir .',
   )
     .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .default([], 'none');

@@ -22,7 +22,9 @@ export function registerDocsCommand(program: Command): void {
 Each page is rendered from the built definition (run the build first): its description, docs,
 ports, a table of its config schema (label, type, default, unit, description of every field),
 its error codes and its example. The first line of a page says it is generated: edit the
-definition, not the page. Pages without that line (hand-written ones) are left alone.
+definition, not the page. Pages without that line (hand-written ones) are left alone. The
+package named (or the current folder) is loaded, so its code runs: use it on packages you
+write. Its node_modules are never searched.
 
 Examples:
   $ npm run build && tagflow docs          in the package folder

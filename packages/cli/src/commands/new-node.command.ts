@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { discoverNodePackages, NodeRegistry } from '@tagflow/runtime/engine';
 import { cliVersion } from '../cli-version';
-import { nodeSearchDirs } from '../load-registry';
+import { distributionPackageDirs } from '../load-registry';
 import { writeNodePackage } from '../scaffold/write-node-package';
 
 interface NewNodeOptions {
@@ -55,20 +55,17 @@ async function newNode(packageName: string, options: NewNodeOptions): Promise<vo
       'next:',
       `  cd ${shown}`,
       '  npm install && npm test',
+      '  npm run build && tagflow nodes --nodes-dir .   (try it here, without installing)',
       '  npm run build && tagflow nodes install . --to NAME   (or --data-dir DIR)',
       '',
     ].join('\n'),
   );
 }
 
-/** The node types that come with tagflow (found where the CLI is installed), with the package providing each. */
+/** The node types that come with tagflow (the CLI's dependencies), with the package providing each. */
 async function builtInTypes(): Promise<Map<string, string>> {
-  const cwd = path.resolve(process.cwd());
   const registry = new NodeRegistry();
-  await discoverNodePackages(
-    nodeSearchDirs([]).filter((d) => d !== cwd),
-    registry,
-  );
+  await discoverNodePackages(distributionPackageDirs(), registry);
   return new Map(
     registry.nodeTypes().map(({ definition, package: pkg }) => [definition.type, `${pkg.name} ${pkg.version}`]),
   );

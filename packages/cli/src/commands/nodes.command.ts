@@ -48,10 +48,12 @@ export function registerNodesCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Node packages are npm packages with a "tagflow" field in their package.json. They are
-looked for in the node_modules folder of: each --nodes-dir, the current folder, and the
-folder tagflow is installed in (which holds @tagflow/nodes-core); then in the data dir,
-where "tagflow nodes install" puts them. Packages that cannot be used (built for another
+Node packages are npm packages with a "tagflow" field in their package.json. A package is
+code, so only these are loaded: those in the node_modules folder of each --nodes-dir (and
+the folder itself when it is one), those tagflow comes with (@tagflow/nodes-core,
+@tagflow/nodes-historian), then those in the data dir, where "tagflow nodes install" puts
+them. The current folder is never searched by itself: name it with --nodes-dir . (a project
+folder, or the package you are writing). Packages that cannot be used (built for another
 SDK, broken modules, a type name already taken) are listed under "problems".
 
 Examples:

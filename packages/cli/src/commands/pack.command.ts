@@ -33,7 +33,8 @@ export function registerPackCommand(program: Command): void {
 The bundle holds the flow, the exact tarball of each node package its nodes and resources
 need (except those that come with tagflow), and a manifest with each tarball's sha512.
 Packages are taken as installed here: from the data dir (the tarball it was installed
-from), or from --nodes-dir and the current folder (packed with npm pack).
+from), or from --nodes-dir (packed with npm pack); never from the current folder unless
+named (--nodes-dir .).
 "tagflow deploy <bundle> --to NAME" installs what a runtime lacks, checking every sha512,
 then deploys the flow. A package's runtime dependencies are put inside its tarball
 (npm's bundleDependencies, installed here from the registry or npm's cache), so the target

@@ -5,6 +5,7 @@ import { CliError } from '../cli-error';
 import { logIssues, withLog } from '../cli-logger';
 import type { LogOptions } from '../cli-logger';
 import { loadRegistry, logDiscoveryProblems } from '../load-registry';
+import { workingFolderHints } from '../working-folder-hint';
 import { dataDirOption, forOption, logFormatOption, logLevelOption, nodesDirOption } from '../shared-options';
 import { readFlowFile } from '../read-flow-file';
 import { count, formatMs } from '../format-text';
@@ -41,6 +42,7 @@ Examples:
   $ tagflow run pump-monitor.json
   $ tagflow run pump-monitor.json --for 30s > values.jsonl
   $ tagflow run flow.json --nodes-dir ../my-nodes --log-level debug
+  $ tagflow run flow.json --nodes-dir .      with this folder's node packages (a project, or one being written)
   $ tagflow run mqtt-bridge.json --data-dir /var/lib/tagflow`,
     )
     .action((file: string, options: RunOptions) => withLog(options, (log) => runFlow(file, options, log)));
@@ -48,7 +50,7 @@ Examples:
 
 async function runFlow(file: string, options: RunOptions, log: RuntimeLogger): Promise<void> {
   const flow = await readFlowFile(file);
-  const { registry, report } = await loadRegistry(options.nodesDir);
+  const { registry, report, searchDirs } = await loadRegistry(options.nodesDir);
   logDiscoveryProblems(log, report);
 
   const engine = new Engine({ registry, logger: log, dataDir: options.dataDir });
@@ -67,6 +69,8 @@ async function runFlow(file: string, options: RunOptions, log: RuntimeLogger): P
   if (!result.ok) {
     stop.cancel();
     logIssues(log, 'error', result.errors);
+    const loaded = new Set(report.packages.map((p) => p.name));
+    for (const hint of workingFolderHints(result.errors, flow, searchDirs, loaded)) log.warn({}, hint);
     throw new CliError(`the flow was not started: ${count(result.errors.length, 'error')}`);
   }
   const nodeCount = engine.currentFlow?.nodes.length ?? 0;

@@ -5,6 +5,7 @@ import { count, prefixLines } from '../format-text';
 import { discoveryWarnings, loadRegistry } from '../load-registry';
 import { nodesDirOption } from '../shared-options';
 import { readFlowFile } from '../read-flow-file';
+import { workingFolderHints } from '../working-folder-hint';
 
 interface ValidateOptions {
   nodesDir: string[];
@@ -27,14 +28,15 @@ are printed but do not fail the check.
 Examples:
   $ tagflow validate pump-monitor.json
   $ for f in flows/*.json; do tagflow validate "$f"; done
-  $ tagflow validate flow.json --nodes-dir ../my-nodes`,
+  $ tagflow validate flow.json --nodes-dir ../my-nodes
+  $ tagflow validate flow.json --nodes-dir .      with this folder's node packages`,
     )
     .action((file: string, options: ValidateOptions) => validate(file, options));
 }
 
 async function validate(file: string, options: ValidateOptions): Promise<void> {
   const input = await readFlowFile(file);
-  const { registry, report } = await loadRegistry(options.nodesDir);
+  const { registry, report, searchDirs } = await loadRegistry(options.nodesDir);
   for (const line of discoveryWarnings(report)) process.stderr.write(`${line}\n`);
 
   const result = validateFlow(input, registry.catalog(), { migrations: registry.migrations });
@@ -43,6 +45,9 @@ async function validate(file: string, options: ValidateOptions): Promise<void> {
   }
   if (!result.ok) {
     process.stdout.write(`${formatIssues(result.errors)}\n`);
+    const loaded = new Set(report.packages.map((p) => p.name));
+    for (const hint of workingFolderHints(result.errors, input, searchDirs, loaded))
+      process.stderr.write(`hint: ${hint}\n`);
     throw new CliError(`${file} is not a valid flow: ${count(result.errors.length, 'error')}`);
   }
   const { flow } = result;

@@ -7,7 +7,7 @@ import { discoverNodePackages, NodeRegistry } from '@tagflow/runtime';
 import { npmPack, PackageError, PackageManager } from '@tagflow/runtime';
 import type { InstallRequest } from '@tagflow/runtime';
 import { CliError } from '../cli-error';
-import { loadRegistry, nodeSearchDirs } from '../load-registry';
+import { distributionPackageDirs, loadRegistry } from '../load-registry';
 import type { LoadedRegistry } from '../load-registry';
 
 /** The node types this machine has: discovered ones, plus the packages installed in a data dir. */
@@ -18,8 +18,8 @@ export interface LocalPackages extends LoadedRegistry {
 }
 
 /**
- * Discovers node packages as every command does (`--nodes-dir`, the working folder, the CLI's own
- * install), then adds those installed in `<dataDir>/nodes`, as `tagflow start` does. A package
+ * Discovers node packages as every command does (`--nodes-dir`, then the packages tagflow comes
+ * with), then adds those installed in `<dataDir>/nodes`, as `tagflow start` does. A package
  * the `runningFlow` uses cannot be removed.
  */
 export async function loadLocalPackages(
@@ -39,12 +39,11 @@ export async function loadLocalPackages(
 }
 
 /**
- * The names of the node packages that come with tagflow itself (found where the CLI is
- * installed): every runtime has them, so bundles leave them out.
+ * The names of the node packages that come with tagflow itself (the CLI's dependencies): every
+ * runtime has them, so bundles leave them out.
  */
-export async function builtInPackageNames(cwd: string = process.cwd()): Promise<Set<string>> {
-  const dirs = nodeSearchDirs([], cwd).filter((d) => d !== path.resolve(cwd));
-  const report = await discoverNodePackages(dirs, new NodeRegistry());
+export async function builtInPackageNames(): Promise<Set<string>> {
+  const report = await discoverNodePackages(distributionPackageDirs(), new NodeRegistry());
   return new Set(report.packages.map((p) => p.name));
 }
 

@@ -168,6 +168,18 @@ describe('a package written by tagflow new-node', () => {
     expect(await npm(dir, ['run', 'typecheck'])).toMatchObject({ code: 0 });
     expect(await npm(dir, ['run', 'build'])).toMatchObject({ code: 0 });
     expect(existsSync(path.join(dir, 'dist', 'unit-convert.node.js'))).toBe(true);
+    // The author's loop (README, "Try it while you write it"): in its own folder, the package is
+    // loaded once named with --nodes-dir ., not by being the current folder.
+    const typesHere = async (...args: string[]): Promise<string[]> => {
+      const listed = await runTagflow(['nodes', '--json', '--data-dir', path.join(work, 'author'), ...args], {
+        cwd: dir,
+        env: env(),
+      });
+      expect(listed.code).toBe(0);
+      return (JSON.parse(listed.stdout) as { nodes: Array<{ type: string }> }).nodes.map((n) => n.type);
+    };
+    expect(await typesHere()).not.toContain('unit-convert');
+    expect(await typesHere('--nodes-dir', '.')).toContain('unit-convert');
     // The page new-node wrote is what `tagflow docs` makes from the built node.
     expect(await cli(['docs', '--check', dir])).toMatchObject({ code: 0, stdout: '1 docs page up to date\n' });
   }, 180_000);
