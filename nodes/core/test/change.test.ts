@@ -141,6 +141,21 @@ describe('change', () => {
     });
   });
 
+  it.each([
+    ['a prototype of the message', 'payload.constructor.constructor("return process.pid")()'],
+    ['a prototype, as text', '$string(payload.constructor)'],
+    ['a variable named like a host object', '$process.pid'],
+    ['an expression evaluated from text', '$eval("$process.pid")'],
+  ])('a JSONata expression reaches the message only, not %s', async (_name, expression) => {
+    const h = await start([{ action: 'set', property: 'payload', value: expr(expression) }]);
+    await h.send({ a: 1 });
+    // Either the expression fails on the message, or it finds nothing: never a value of the host.
+    const found = h.outputs().map((m) => m.payload);
+    expect(h.errors.length + found.length).toBe(1);
+    if (h.errors.length) expect(h.errors[0]).toMatchObject({ code: 'CHANGE_EXPRESSION_FAILED' });
+    else expect(found).toEqual([undefined]);
+  });
+
   it('never modifies the input message and shares what it does not change', async () => {
     const untouched = { serial: 'A-1', calibration: [1, 2, 3] };
     const payload = { reading: { value: 20 }, device: untouched };
