@@ -33,6 +33,7 @@ export async function makePrivateDir(dir: string): Promise<void> {
 export interface TightenedEntry {
   /** Relative to the data dir; `.` for the data dir itself. */
   path: string;
+  kind: 'file' | 'folder';
   before: number;
   after: number;
 }
@@ -44,7 +45,7 @@ export interface TightenReport {
   files: number;
   /** Folders whose mode was changed, the data dir included. */
   folders: number;
-  /** The first entry changed, to name in a message. */
+  /** An entry changed, to name in a message: the first file, else the first folder. */
   example?: TightenedEntry;
   /** The permissions other users had and lost, over all changed entries (e.g. 0o044: read). */
   removedBits: number;
@@ -132,7 +133,9 @@ async function changeMode(
     if (isDir) report.folders++;
     else report.files++;
     report.removedBits |= before & OPEN_BITS;
-    report.example ??= { path: relative, before, after };
+    // A file says more to a reader than a folder ("flows/versions.json 0644 -> 0600").
+    if (!report.example || (report.example.kind === 'folder' && !isDir))
+      report.example = { path: relative, kind: isDir ? 'folder' : 'file', before, after };
   } catch (err) {
     report.failed.push({ path: full, reason: reasonOf(err) });
   } finally {

@@ -45,9 +45,9 @@ describe('data dir permissions', () => {
     expect(modeOf(join(dir, 'nodes'))).toBe(0o700);
     expect(modeOf(join(dir, 'nodes', 'cli.js'))).toBe(0o700);
     expect(report).toMatchObject({ dir, files: 3, folders: 3, failed: [] });
-    expect(report.example).toEqual({ path: '.', before: 0o755, after: 0o700 });
+    expect(report.example).toEqual({ path: 'flows/v1.json', kind: 'file', before: 0o666, after: 0o600 });
     expect(describeTightening(report)).toBe(
-      `tightened permissions of 3 files and 3 folders in ${dir} (were readable and writable by other users, e.g. . 0755 -> 0700)`,
+      `tightened permissions of 3 files and 3 folders in ${dir} (were readable and writable by other users, e.g. flows/v1.json 0666 -> 0600)`,
     );
     // A second start has nothing to say.
     const again = await tightenDataDir(dir);
@@ -55,14 +55,17 @@ describe('data dir permissions', () => {
     expect(describeTightening(again)).toBeUndefined();
   });
 
-  it('names the first file it changed, relative to the data dir', async () => {
+  it('names a file it changed, relative to the data dir, else a folder', async () => {
     const dir = freshDir();
     chmodSync(dir, 0o700);
     folder(join(dir, 'flows'), 0o700);
     file(join(dir, 'flows', 'versions.json'), 0o644);
-    const report = await tightenDataDir(dir);
-    expect(describeTightening(report)).toBe(
+    expect(describeTightening(await tightenDataDir(dir))).toBe(
       `tightened permissions of 1 file in ${dir} (were readable by other users, e.g. flows/versions.json 0644 -> 0600)`,
+    );
+    chmodSync(dir, 0o711);
+    expect(describeTightening(await tightenDataDir(dir))).toBe(
+      `tightened permissions of 1 folder in ${dir} (were usable by other users, e.g. . 0711 -> 0700)`,
     );
   });
 
