@@ -82,7 +82,10 @@ describe('the data dir under tagflow start', () => {
     expect([...running.keys()]).toEqual(
       expect.arrayContaining([
         'flows/versions.json',
+        'flows/v2.json',
         'tokens.json',
+        'secret.key',
+        'engine-boot.json',
         'audit.log',
         'historian/plant.sqlite',
         'historian/plant.sqlite-wal',
