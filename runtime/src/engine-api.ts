@@ -20,3 +20,4 @@ export type {
 export { loadNodePackage, PackageLoadError } from './registry/load-node-package';
 export type { NodePackageManifest, LoadedNodePackage } from './registry/load-node-package';
 export * from './log';
+export { usePrivateUmask } from './store/data-dir-permissions';

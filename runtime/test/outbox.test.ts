@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openOutbox } from '../src/store-forward';
@@ -26,6 +26,28 @@ describe('store-and-forward buffer', () => {
     const c = await openOutbox<number>(dir);
     expect(c.peek(100)).toEqual([10]);
     await c.close();
+  });
+
+  it('keeps its folders 0700 and its files 0600 (segments, head, lock), whatever the umask', async () => {
+    const root = freshDir();
+    const dir = join(root, 'outbox', 'flow', 'publish');
+    const previous = process.umask(0o022);
+    const modes: Record<string, number> = {};
+    try {
+      const outbox = await openOutbox<number>(dir);
+      await outbox.push(1);
+      await outbox.push(2);
+      await outbox.ack(1);
+      modes.lock = statSync(join(dir, 'lock')).mode & 0o777;
+      await outbox.close();
+    } finally {
+      process.umask(previous);
+    }
+    for (const name of readdirSync(dir)) modes[name] = statSync(join(dir, name)).mode & 0o777;
+    expect(Object.keys(modes)).toEqual(expect.arrayContaining(['lock', 'head.json', 'seg-000000000000.log']));
+    for (const mode of Object.values(modes)) expect(mode).toBe(0o600);
+    for (const folder of ['outbox', 'outbox/flow', 'outbox/flow/publish'])
+      expect(statSync(join(root, folder)).mode & 0o777).toBe(0o700);
   });
 
   it('survives SIGKILL mid-stream: every item reported pushed is there, in order, torn tail dropped', async () => {

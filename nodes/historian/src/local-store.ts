@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { HistorianStore, HistoryBucket, HistoryPoint, HistoryQuery, HistoryResult } from './historian-store';
@@ -35,7 +35,12 @@ export class LocalStore implements HistorianStore {
     readonly readonly: boolean,
   ) {
     this.description = `local store ${file}`;
-    if (!readonly) mkdirSync(dirname(file), { recursive: true });
+    if (!readonly) {
+      // Private like the rest of the data dir. SQLite gives its -wal and -shm files the mode of the
+      // database file, so creating that one 0600 (before SQLite does, 0644) covers all three.
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      closeSync(openSync(file, 'a', 0o600));
+    }
     this.db = new Database(file, readonly ? { readonly: true, fileMustExist: true } : {});
     if (!readonly) {
       // auto_vacuum must be chosen before the first table exists; it lets retention give space back.

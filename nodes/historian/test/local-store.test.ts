@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -55,6 +55,22 @@ describe('LocalStore', () => {
     expect(((await again.query({ tags: ['a'], from: 0, to: 10 })) as HistoryPoint[]).map((p) => p.value)).toEqual([
       1, 2,
     ]);
+  });
+
+  it('keeps its folder 0700 and the database with its -wal and -shm files 0600, whatever the umask', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tagflow-local-modes-')), 'historian');
+    const path = join(dir, 'plant.sqlite');
+    const previous = process.umask(0o022);
+    try {
+      await store(path).write([row('pump3/flow', 1_000, 42.5)]);
+    } finally {
+      process.umask(previous);
+    }
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of [path, `${path}-wal`, `${path}-shm`]) {
+      expect(existsSync(name)).toBe(true);
+      expect(statSync(name).mode & 0o777).toBe(0o600);
+    }
   });
 
   it('refuses to open a missing file for reading, in plain words', () => {

@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE } from '../store/data-dir-permissions';
 
 /**
  * Marks `dir` as used by this process (a `lock` file with the pid). Two runtimes sharing one
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 export async function acquireLock(dir: string): Promise<void> {
   const path = join(dir, 'lock');
   try {
-    await writeFile(path, String(process.pid), { flag: 'wx' });
+    await writeFile(path, String(process.pid), { flag: 'wx', mode: PRIVATE_FILE_MODE });
     return;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST')

@@ -6,6 +6,7 @@ import { OUTBOX_SYNC_MS } from '@tagflow/node-sdk';
 import type { Outbox, OutboxOptions } from '@tagflow/node-sdk';
 import { decodeRecords, encodeRecord } from './record-codec';
 import { acquireLock, releaseLock } from './dir-lock';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../store/data-dir-permissions';
 
 /** Segment files roll over at this size, so acknowledged data can be deleted a file at a time. */
 export const SEGMENT_BYTES = 8 * 2 ** 20;
@@ -73,7 +74,8 @@ export class FileOutbox<T> implements Outbox<T> {
 
   /** Opens (or creates) the outbox in `dir`, recovering what an earlier run left, torn tail cut off. */
   static async open<T>(dir: string, options: OpenOutboxOptions = {}): Promise<FileOutbox<T>> {
-    await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    // Private like the rest of the data dir: buffered messages may hold plant data.
+    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: NodeJS.ErrnoException) => {
       throw new Error(`cannot create the store-and-forward folder ${dir}: ${err.message}`);
     });
     await acquireLock(dir);
@@ -242,7 +244,7 @@ export class FileOutbox<T> implements Outbox<T> {
       this.file = undefined;
     }
     if (!this.file) {
-      this.file = await open(join(this.dir, segmentName(segment)), 'a');
+      this.file = await open(join(this.dir, segmentName(segment)), 'a', PRIVATE_FILE_MODE);
       this.fileSegment = segment;
     }
     return this.file;
@@ -276,7 +278,7 @@ export class FileOutbox<T> implements Outbox<T> {
       ? { segment: next.segment, offset: next.end - next.bytes }
       : { segment: this.segment, offset: this.segmentSize };
     const temp = join(this.dir, 'head.json.tmp');
-    await writeFile(temp, JSON.stringify(head));
+    await writeFile(temp, JSON.stringify(head), { mode: PRIVATE_FILE_MODE });
     await rename(temp, join(this.dir, 'head.json'));
     // Whole segments before the head hold only delivered items.
     for (const name of await readdir(this.dir)) {

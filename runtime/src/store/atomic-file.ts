@@ -1,12 +1,19 @@
 import { readFileSync, statSync } from 'node:fs';
 import { link, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { PRIVATE_FILE_MODE } from './data-dir-permissions';
 
 /**
  * Replaces `path` with `data` so that a crash leaves either the old content or the new one, never
  * a mix: write a temporary file beside it, fsync it, rename it over `path`, fsync the folder.
+ * The new file has `mode` exactly (default 0600: the data dir is private), whatever the umask and
+ * whatever mode the file it replaces had.
  */
-export async function writeFileAtomic(path: string, data: string | Buffer, mode?: number): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Buffer,
+  mode: number = PRIVATE_FILE_MODE,
+): Promise<void> {
   const temp = await writeTemp(path, data, mode);
   try {
     await rename(temp, path);
@@ -22,7 +29,11 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode?
  * (another process created it first), and its content is left alone. For files that must be made
  * only once, like a key.
  */
-export async function createFileAtomic(path: string, data: string | Buffer, mode?: number): Promise<boolean> {
+export async function createFileAtomic(
+  path: string,
+  data: string | Buffer,
+  mode: number = PRIVATE_FILE_MODE,
+): Promise<boolean> {
   const temp = await writeTemp(path, data, mode);
   try {
     // link, unlike rename, fails when the target exists.
@@ -103,14 +114,14 @@ export class UpdateQueue {
   }
 }
 
-async function writeTemp(path: string, data: string | Buffer, mode: number | undefined): Promise<string> {
+async function writeTemp(path: string, data: string | Buffer, mode: number): Promise<string> {
   // One fixed temporary name per file: a temp left by a crash is simply overwritten by the next write.
   const temp = `${path}.tmp`;
   try {
-    const file = await open(temp, 'w', mode ?? 0o666);
+    const file = await open(temp, 'w', mode);
     try {
-      // open's mode applies only to a new file; a temp left by a crash keeps its old mode.
-      if (mode !== undefined) await file.chmod(mode);
+      // open's mode applies only to a new file, and through the umask; a temp left by a crash keeps its old mode.
+      await file.chmod(mode);
       await file.writeFile(data);
       await file.sync();
     } finally {

@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Flow } from '@tagflow/flow-model';
 import { readJsonFile, UpdateQueue, writeFileAtomic } from './atomic-file';
+import { PRIVATE_DIR_MODE } from './data-dir-permissions';
 import type { FlowStoreApi, FlowVersion } from './types';
 
 /** What `flows/versions.json` holds. */
@@ -53,7 +54,7 @@ export class FlowStore implements FlowStoreApi {
   /** Opens the history in `<dataDir>/flows`, creating the folder; a damaged file is an error naming it. */
   static async open(dataDir: string): Promise<FlowStore> {
     const dir = join(dataDir, 'flows');
-    await mkdir(dir, { recursive: true }).catch((err: Error) => {
+    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: Error) => {
       throw new Error(`cannot create the flow history folder ${dir}: ${err.message}`);
     });
     const versionsPath = join(dir, 'versions.json');

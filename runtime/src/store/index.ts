@@ -21,3 +21,13 @@ export {
   DEFAULT_AUDIT_MAX_BYTES,
 } from './audit-log';
 export type { AuditLogOptions } from './audit-log';
+export {
+  describeFailures,
+  describeTightening,
+  makePrivateDir,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  PRIVATE_UMASK,
+  tightenDataDir,
+} from './data-dir-permissions';
+export type { TightenedEntry, TightenReport } from './data-dir-permissions';

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileStamp, readJsonFile, readJsonFileSync, UpdateQueue, writeFileAtomic } from './atomic-file';
+import { PRIVATE_DIR_MODE } from './data-dir-permissions';
 import type { Role, TokenInfo, TokenStoreApi } from './types';
 
 /** A token as kept on disk: its value only as a hash. */
@@ -35,7 +36,7 @@ export class TokenStore implements TokenStoreApi {
 
   /** Opens `<dataDir>/tokens.json`, creating the data dir; a damaged file is an error naming it. */
   static async open(dataDir: string): Promise<TokenStore> {
-    await mkdir(dataDir, { recursive: true }).catch((err: Error) => {
+    await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: Error) => {
       throw new Error(`cannot create the data folder ${dataDir}: ${err.message}`);
     });
     const path = join(dataDir, 'tokens.json');

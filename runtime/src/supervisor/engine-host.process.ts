@@ -12,6 +12,7 @@ import { PackageManager } from '../packages/package-manager';
 import { discoverNodePackages } from '../registry/discover-packages';
 import { loadDefinitions, readManifest, registerPackage } from '../registry/load-node-package';
 import { NodeRegistry } from '../registry/node-registry';
+import { usePrivateUmask } from '../store/data-dir-permissions';
 import { SecretStore } from '../store/secret-store';
 import { serveRpc } from './engine-rpc';
 import type { HistoryQuery } from './engine-contract';
@@ -224,6 +225,9 @@ function startMonitor(activity: Int32Array, intervalMs: number): void {
   );
 }
 
+// Inherited from `tagflow start` already; set again so that an engine started any other way still
+// keeps what flows write (outboxes, history, files) for the runtime's user only.
+usePrivateUmask();
 // Ctrl-C and systemd signal the whole process group: the supervisor decides how the flow stops.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);

@@ -19,6 +19,24 @@ describe('atomic files', () => {
     expect(readdirSync(dir)).toEqual(['state.json']);
   });
 
+  it('writes files 0600 when no mode is asked for, whatever the umask and the mode of the file replaced', async () => {
+    const dir = freshDir();
+    const replaced = join(dir, 'versions.json');
+    writeFileSync(replaced, 'old', { mode: 0o644 });
+    writeFileSync(`${replaced}.tmp`, 'left by a crash', { mode: 0o666 });
+    const previous = process.umask(0o022);
+    try {
+      await writeFileAtomic(replaced, 'new');
+      await writeFileAtomic(join(dir, 'boot.json'), '{}');
+      expect(await createFileAtomic(join(dir, 'key'), 'k')).toBe(true);
+    } finally {
+      process.umask(previous);
+    }
+    for (const name of ['versions.json', 'boot.json', 'key'])
+      expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['boot.json', 'key', 'versions.json']);
+  });
+
   it('keeps the old content and cleans up when the write cannot complete', async () => {
     const dir = freshDir();
     const path = join(dir, 'busy');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Engine } from '@tagflow/runtime/engine';
+import { Engine, usePrivateUmask } from '@tagflow/runtime/engine';
 import type { RuntimeLogger } from '@tagflow/runtime/engine';
 import { CliError } from '../cli-error';
 import { logIssues, withLog } from '../cli-logger';
@@ -49,6 +49,9 @@ Examples:
 }
 
 async function runFlow(file: string, options: RunOptions, log: RuntimeLogger): Promise<void> {
+  // What the flow writes into the data dir (buffers, history) is for this user only. Unlike
+  // `tagflow start`, run does not change files it did not make: it may be given any folder.
+  usePrivateUmask();
   const flow = await readFlowFile(file);
   const { registry, report, searchDirs } = await loadRegistry(options.nodesDir);
   logDiscoveryProblems(log, report);

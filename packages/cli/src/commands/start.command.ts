@@ -20,6 +20,7 @@ import {
   SecretStore,
   startAdminServer,
   TokenStore,
+  usePrivateUmask,
 } from '@tagflow/runtime';
 import type { EngineLogger, FlowVersion, RuntimeLogger } from '@tagflow/runtime';
 import { CliError } from '../cli-error';
@@ -31,6 +32,7 @@ import { cliVersion } from '../cli-version';
 import { count } from '../format-text';
 import { dataDirOption, logFormatOption, logLevelOption, nodesDirOption } from '../shared-options';
 import { waitForStop } from '../wait-for-stop';
+import { makeDataDirPrivate } from '../private-data-dir';
 
 /** Environment variables a flow may read as secrets under `tagflow start`. */
 export { ENV_SECRET_PREFIX };
@@ -134,6 +136,10 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
   const tls =
     options.tlsCert && options.tlsKey ? { cert: readPem(options.tlsCert), key: readPem(options.tlsKey) } : undefined;
   const { dataDir } = options;
+  // The data dir is for this user only: what the runtime, its engine and npm create in it from
+  // now on, and what an older version or a hand left open to others (before anything opens it).
+  usePrivateUmask();
+  await makeDataDirPrivate(dataDir, log);
   const [flows, tokens, secrets, audit, record] = await Promise.all([
     FlowStore.open(dataDir),
     TokenStore.open(dataDir),
