@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { defineResource, NodeError, passwordEnvProperty } from '@tagflow/node-sdk';
+import { defineResource, NodeError, passwordEnvProperty, secretNameProperty, urlDestination } from '@tagflow/node-sdk';
 import { historianErrors } from './error-codes';
 import type { HistorianStore } from './historian-store';
 
@@ -149,12 +149,10 @@ export default defineResource({
         'x-ui': { label: 'Organisation' },
       },
       bucket: { type: 'string', description: 'influxdb v2: bucket.', minLength: 1, 'x-ui': { label: 'Bucket' } },
-      tokenEnv: {
-        type: 'string',
-        description: 'influxdb v2: name of the environment variable (or secret) holding the API token.',
-        minLength: 1,
-        'x-ui': { label: 'Token variable' },
-      },
+      tokenEnv: secretNameProperty(
+        'Token variable',
+        'influxdb v2: name of the environment variable (or secret) holding the API token.',
+      ),
       measurement: {
         type: 'string',
         description: 'influxdb: measurement the rows are written to.',
@@ -189,6 +187,13 @@ export default defineResource({
         },
       },
     ],
+  },
+
+  // The password and token go to the database server only; the local store sends nothing.
+  secretDestinations(c) {
+    if (c.backend === 'postgres') return [{ host: c.host, port: c.port }];
+    if (c.backend === 'influxdb') return urlDestination(c.url ?? '');
+    return [];
   },
 
   async create(ctx): Promise<HistorianStore> {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { connect } from 'mqtt';
 import type { IClientOptions } from 'mqtt';
-import { defineResource, NodeError, passwordEnvProperty, refuseConfig } from '@tagflow/node-sdk';
+import { defineResource, NodeError, passwordEnvProperty, refuseConfig, urlDestination } from '@tagflow/node-sdk';
 import { describeConnectError } from './connect-error';
 import { mqttErrors } from './error-codes';
 import { MqttConnection } from './mqtt-connection';
@@ -129,6 +129,9 @@ export default defineResource({
   },
 
   check: (c) => brokerUrlProblems(c.url),
+
+  // The password goes to the broker only.
+  secretDestinations: (c) => urlDestination(c.url, { 'mqtt:': 1883, 'mqtts:': 8883 }),
 
   create(ctx) {
     const c = ctx.config;

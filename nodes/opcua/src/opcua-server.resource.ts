@@ -1,4 +1,4 @@
-import { defineResource, NodeError, passwordEnvProperty, refuseConfig } from '@tagflow/node-sdk';
+import { defineResource, NodeError, passwordEnvProperty, refuseConfig, urlDestination } from '@tagflow/node-sdk';
 import type { ConfigProblem } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
 import { errorText } from './error-text';
@@ -142,6 +142,9 @@ export default defineResource({
   },
 
   check: securityProblems,
+
+  // The password goes to the endpoint only (4840 is OPC UA's registered port).
+  secretDestinations: (c) => urlDestination(c.endpointUrl, { 'opc.tcp:': 4840 }),
 
   async create(ctx) {
     routeNodeOpcuaLogsToStderr();
