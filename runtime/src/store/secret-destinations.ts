@@ -76,7 +76,7 @@ export function destinationAllowed(allow: readonly AllowedDestination[], destina
 
 /** What setting a secret without an allow list means, in the answer, the CLI and the editor alike. */
 export function unboundWarning(name: string): string {
-  return `secret ${name} is not bound to any host: anyone allowed to deploy can make a flow send it to a host of their choosing. Bind it with --allow host[:port] (the API's "allow")`;
+  return `secret ${name} is not bound to any host: anyone allowed to deploy can make a flow send it to a host of their choosing. Bind it to the hosts it may go to: --allow host[:port] (CLI), "allow" (API), "may be sent to" (editor)`;
 }
 
 /** Lower case, IPv6 brackets and one final dot (`broker.plant.` is `broker.plant`) removed. */

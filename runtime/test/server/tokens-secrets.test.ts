@@ -71,7 +71,7 @@ describe('tokens and secrets routes', () => {
       name: 'MQTT_PASSWORD',
       allow: null,
       warning:
-        'secret MQTT_PASSWORD is not bound to any host: anyone allowed to deploy can make a flow send it to a host of their choosing. Bind it with --allow host[:port] (the API\'s "allow")',
+        'secret MQTT_PASSWORD is not bound to any host: anyone allowed to deploy can make a flow send it to a host of their choosing. Bind it to the hosts it may go to: --allow host[:port] (CLI), "allow" (API), "may be sent to" (editor)',
     });
     const bound = await h.api('/api/secrets/API_KEY', {
       method: 'PUT',
