@@ -6,7 +6,7 @@ import { deployErrors } from '../error-codes';
 import type { NodeRegistry } from '../registry/node-registry';
 import type { AuditLogApi, FlowStoreApi, FlowVersion, SecretStoreApi } from '../store/types';
 import type { DeployerApi, DeployOutcome } from './deployer-types';
-import { flowSecretProblems } from './secret-bindings';
+import { boundSecrets, flowSecretProblems } from './secret-bindings';
 
 /** Watches a new flow's health from before its deploy until its window ends. */
 interface HealthWatch {
@@ -211,7 +211,7 @@ export class Deployer implements DeployerApi {
   /** The refusal of a flow that would send a bound secret where it may not go (logged and audited), if it would. */
   private async refuseSecretLeaks(flow: unknown, by: string, what: string): Promise<DeployOutcome | undefined> {
     const check = this.deps.secretBindings;
-    const errors = check ? flowSecretProblems(flow, check.registry, check.secrets) : [];
+    const errors = check ? flowSecretProblems(flow, check.registry, boundSecrets(check.secrets)) : [];
     if (errors.length === 0) return undefined;
     const reason = `${what} by ${by} refused: ${errors.map((e) => e.message).join('; ')}`;
     this.deps.logger.warn({ by, errors: errors.length }, `${reason}; the running flow is unchanged`);

@@ -56,12 +56,7 @@ export function secretBindingProblems(flow: Flow, registry: NodeRegistry, bound:
  * Validates `flow` as a deploy does and checks the secret bindings of the result; `[]` when the
  * flow is invalid (the engine's validation then refuses it, with its own words) or breaks none.
  */
-export function flowSecretProblems(
-  flow: unknown,
-  registry: NodeRegistry,
-  secrets: Pick<SecretStoreApi, 'list'>,
-): FlowIssue[] {
-  const bound = boundSecrets(secrets);
+export function flowSecretProblems(flow: unknown, registry: NodeRegistry, bound: BoundSecrets): FlowIssue[] {
   if (bound.size === 0) return [];
   const result = validateFlow(flow, registry.catalog(), { migrations: registry.migrations });
   return result.ok ? secretBindingProblems(result.flow, registry, bound) : [];

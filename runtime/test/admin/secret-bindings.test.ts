@@ -135,3 +135,44 @@ describe('secret bindings at deploy and in the validate route', () => {
     );
   });
 });
+
+describe('binding a secret the running flow sends elsewhere', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    h.registry.registerResource(link);
+  });
+  afterAll(() => h.close());
+
+  it('answers with a warning that the running flow keeps sending it until the next deploy', async () => {
+    await h.secrets.set('PLC_PASSWORD', 'pw');
+    const running = {
+      ...flow([], []),
+      resources: [{ id: 'plc', type: 'test-link', config: { host: 'old.plant', passwordEnv: 'PLC_PASSWORD' } }],
+    };
+    const deployed = await h.api('/api/flow', {
+      method: 'PUT',
+      token: h.token.deployer,
+      body: running,
+      headers: { 'if-match': '"0"' },
+    });
+    expect(deployed.status).toBe(200);
+    const bound = await h.api('/api/secrets/PLC_PASSWORD', {
+      method: 'PUT',
+      token: h.token.admin,
+      body: { value: 'pw', allow: ['new.plant:7000'] },
+    });
+    expect(bound.json).toEqual({
+      name: 'PLC_PASSWORD',
+      allow: ['new.plant:7000'],
+      warning:
+        'the running flow (version 1) still sends secret PLC_PASSWORD where it is not allowed, until a deploy replaces it: resource "plc" (test-link) would send secret PLC_PASSWORD to old.plant:7000; it may be sent only to new.plant:7000 (to allow it, an admin runs: tagflow secret set PLC_PASSWORD --allow new.plant:7000,old.plant:7000)',
+    });
+    const allowed = await h.api('/api/secrets/PLC_PASSWORD', {
+      method: 'PUT',
+      token: h.token.admin,
+      body: { value: 'pw', allow: ['old.plant'] },
+    });
+    expect(allowed.json).toEqual({ name: 'PLC_PASSWORD', allow: ['old.plant'] });
+  });
+});

@@ -1,3 +1,4 @@
+import { flowSecretProblems } from '../../admin/secret-bindings';
 import { parseAllowList, unboundWarning } from '../../store/secret-destinations';
 import { SECRET_NAME } from '../../store/secret-store';
 import { HttpError, sendError } from '../http-error';
@@ -52,7 +53,8 @@ export function secretsRoutes(ctx: RouteContext): RouteDef[] {
         },
       },
       responses: {
-        '200': '{name, allow: string[] | null, warning?}: stored; warning when it is bound to no host',
+        '200':
+          '{name, allow: string[] | null, warning?}: stored; warning when it is bound to no host, or when the running flow sends it elsewhere',
         '400': 'the name, value or an allow entry is malformed',
       },
       async handler(req, res, caller) {
@@ -69,7 +71,8 @@ export function secretsRoutes(ctx: RouteContext): RouteDef[] {
           actor: caller?.name ?? 'unknown',
           detail: stored ? `set secret "${name}", allowed to ${stored.join(', ')}` : `set secret "${name}", unbound`,
         });
-        res.json({ name, allow: stored, ...(stored ? {} : { warning: unboundWarning(name) }) });
+        const warning = stored ? runningFlowWarning(ctx, name) : unboundWarning(name);
+        res.json({ name, allow: stored, ...(warning ? { warning } : {}) });
       },
     },
     {
@@ -104,4 +107,17 @@ function allowOf(raw: unknown): string[] | undefined {
     throw new HttpError(400, (err as Error).message);
   }
   return raw as string[];
+}
+
+/**
+ * A binding counts from the next deploy: say so when the running flow sends the secret where the
+ * new binding forbids (it keeps doing so, on every reconnect, until a deploy replaces it).
+ */
+function runningFlowWarning(ctx: RouteContext, name: string): string | undefined {
+  const current = ctx.flows.current();
+  if (!current) return undefined;
+  const allow = ctx.secrets.allowList(name);
+  const problems = allow ? flowSecretProblems(current.flow, ctx.registry, new Map([[name, allow]])) : [];
+  if (problems.length === 0) return undefined;
+  return `the running flow (version ${current.version.version}) still sends secret ${name} where it is not allowed, until a deploy replaces it: ${problems.map((p) => p.message).join('; ')}`;
 }
