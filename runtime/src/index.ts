@@ -2,6 +2,8 @@ export * from './engine-api';
 export * from './store';
 export { Deployer } from './admin/deployer';
 export type { DeployerDeps } from './admin/deployer';
+export { boundSecrets, flowSecretProblems, secretBindingProblems } from './admin/secret-bindings';
+export type { BoundSecrets } from './admin/secret-bindings';
 export type { DeployerApi, DeployOutcome } from './admin/deployer-types';
 export * from './server';
 export * from './packages';

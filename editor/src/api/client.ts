@@ -1,5 +1,7 @@
 import type { Flow } from '@tagflow/flow-model';
 import type { NodesApiResponse } from '../state/api-catalog';
+import { secretsFromApi } from '../state/secret-binding';
+import type { SecretInfo } from '../state/secret-binding';
 import type { ServerValidation } from '../state/server-check';
 import type { ApiStatus, DeployError, DeployResult, FlowVersionInfo, RunningFlow } from './types';
 
@@ -111,10 +113,26 @@ export class AdminApi {
     return Array.isArray(body) ? (body as unknown[]) : [];
   }
 
-  /** Stores a secret's value on the runtime (admin only); the value never enters the flow. */
-  async putSecret(name: string, value: string): Promise<void> {
-    const res = await this.request('PUT', `secrets/${encodeURIComponent(name)}`, { body: { value } });
-    if (!res.ok) throw new ApiError(res.status, describeFailure(res.status, await readBody(res)), null);
+  /**
+   * Stores a secret's value on the runtime (admin only), bound to `allow` (`host[:port]` entries)
+   * or unbound without it; the value never enters the flow. Resolves with the binding stored and
+   * the runtime's `warning` when the secret is unbound.
+   */
+  async putSecret(
+    name: string,
+    value: string,
+    allow?: readonly string[],
+  ): Promise<{ allow: string[] | null; warning?: string }> {
+    const body = allow === undefined ? { value } : { value, allow };
+    const answer = await this.json<{ allow?: string[] | null; warning?: string } | null>(
+      await this.request('PUT', `secrets/${encodeURIComponent(name)}`, { body }),
+    );
+    return { allow: answer?.allow ?? null, ...(answer?.warning ? { warning: answer.warning } : {}) };
+  }
+
+  /** GET /api/secrets (admin only): each stored secret's name and binding, never a value. */
+  async secrets(): Promise<SecretInfo[]> {
+    return secretsFromApi(await this.json<unknown>(await this.request('GET', 'secrets')));
   }
 }
 

@@ -43,3 +43,5 @@ export {
 export type { HistoryRow, HistorySource, HistoryTag, NoHistoryReason } from './history';
 export { ago, END_NOTICE_MAX_AGE_MS, endNoticeText, engineActivity, EngineWatch, safeModeText } from './engine-state';
 export type { EndNotice, EndOutcome, EngineView } from './engine-state';
+export { bindingLabel, parseAllowInput, secretsFromApi } from './secret-binding';
+export type { SecretInfo } from './secret-binding';

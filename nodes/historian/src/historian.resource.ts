@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { defineResource, NodeError, passwordEnvProperty } from '@tagflow/node-sdk';
+import { defineResource, NodeError, passwordEnvProperty, secretNameProperty, urlDestination } from '@tagflow/node-sdk';
 import { historianErrors } from './error-codes';
 import type { HistorianStore } from './historian-store';
 
@@ -25,6 +25,11 @@ export default defineResource({
     '`database` with `apiVersion` 1 (and `username`, `passwordEnv`, `retentionPolicy`) or `org`,',
     '`bucket` and `tokenEnv` with `apiVersion` 2, and writes to `measurement`. `timeoutMs` applies to',
     'both remote backends.',
+    '',
+    '`passwordEnv` and `tokenEnv` name secrets (`tagflow secret set NAME`), never the values. They are',
+    'sent only to the database server: `host`:`port` for PostgreSQL, the host and port of `url` for',
+    'InfluxDB (80/443 when it has none). A secret bound with `--allow db.plant:5432` cannot be sent',
+    'elsewhere: a deploy pointing the historian at another host is refused (`SECRET_NOT_ALLOWED`).',
     '',
     '## When the store is away',
     '',
@@ -149,12 +154,10 @@ export default defineResource({
         'x-ui': { label: 'Organisation' },
       },
       bucket: { type: 'string', description: 'influxdb v2: bucket.', minLength: 1, 'x-ui': { label: 'Bucket' } },
-      tokenEnv: {
-        type: 'string',
-        description: 'influxdb v2: name of the environment variable (or secret) holding the API token.',
-        minLength: 1,
-        'x-ui': { label: 'Token variable' },
-      },
+      tokenEnv: secretNameProperty(
+        'Token variable',
+        'influxdb v2: name of the environment variable (or secret) holding the API token.',
+      ),
       measurement: {
         type: 'string',
         description: 'influxdb: measurement the rows are written to.',
@@ -189,6 +192,13 @@ export default defineResource({
         },
       },
     ],
+  },
+
+  // The password and token go to the database server only; the local store sends nothing.
+  secretDestinations(c) {
+    if (c.backend === 'postgres') return [{ host: c.host, port: c.port }];
+    if (c.backend === 'influxdb') return urlDestination(c.url ?? '');
+    return [];
   },
 
   async create(ctx): Promise<HistorianStore> {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { connect } from 'mqtt';
 import type { IClientOptions } from 'mqtt';
-import { defineResource, NodeError, passwordEnvProperty, refuseConfig } from '@tagflow/node-sdk';
+import { defineResource, NodeError, passwordEnvProperty, refuseConfig, urlDestination } from '@tagflow/node-sdk';
 import { describeConnectError } from './connect-error';
 import { mqttErrors } from './error-codes';
 import { MqttConnection } from './mqtt-connection';
@@ -33,8 +33,11 @@ export default defineResource({
     '',
     '## Passwords',
     '',
-    'Passwords never go in the flow file: `passwordEnv` names the environment variable the runtime',
-    'reads it from (e.g. `PLANT_MQTT_PASSWORD=... tagflow run flow.json`).',
+    'Passwords never go in the flow file: `passwordEnv` names the secret (`tagflow secret set NAME`) or,',
+    'under `tagflow run`, the environment variable the runtime reads it from. The password goes only to',
+    'the host and port of `url` (1883 for `mqtt://`, 8883 for `mqtts://`, 80/443 for `ws`/`wss`): bind',
+    'the secret there (`tagflow secret set PLANT_MQTT_PASSWORD --allow broker.plant.local:8883`) and a',
+    'deploy pointing it at any other broker is refused (`SECRET_NOT_ALLOWED`).',
     '',
     '## Example',
     '',
@@ -129,6 +132,9 @@ export default defineResource({
   },
 
   check: (c) => brokerUrlProblems(c.url),
+
+  // The password goes to the broker only.
+  secretDestinations: (c) => urlDestination(c.url, { 'mqtt:': 1883, 'mqtts:': 8883 }),
 
   create(ctx) {
     const c = ctx.config;

@@ -1,4 +1,4 @@
-import { defineResource, NodeError, passwordEnvProperty, refuseConfig } from '@tagflow/node-sdk';
+import { defineResource, NodeError, passwordEnvProperty, refuseConfig, urlDestination } from '@tagflow/node-sdk';
 import type { ConfigProblem } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
 import { errorText } from './error-text';
@@ -21,6 +21,9 @@ export default defineResource({
     'One session with an OPC UA server, shared by every OPC UA node that names the resource.',
     '`securityPolicy` `None` goes only with `securityMode` `None`, and the other policies only with',
     '`Sign`/`SignAndEncrypt` (else `OPCUA_CONFIG`); `passwordEnv` is required with `userName`.',
+    '`passwordEnv` names a secret (`tagflow secret set NAME`), sent only to the host and port of',
+    '`endpointUrl` (4840 when it has none): bound with `--allow 10.0.0.5:4840`, a deploy pointing it',
+    'at another server is refused (`SECRET_NOT_ALLOWED`).',
     '',
     '## Connection problems',
     '',
@@ -142,6 +145,9 @@ export default defineResource({
   },
 
   check: securityProblems,
+
+  // The password goes to the endpoint only (4840 is OPC UA's registered port).
+  secretDestinations: (c) => urlDestination(c.endpointUrl, { 'opc.tcp:': 4840 }),
 
   async create(ctx) {
     routeNodeOpcuaLogsToStderr();

@@ -66,7 +66,10 @@ describe('tagflow start', () => {
     set.stdin.end('correct horse battery staple\n');
     expect(await new Promise((ok) => set.once('exit', ok))).toBe(0);
     const listed = await (await get(s, '/api/secrets', admin)).text();
-    expect(JSON.parse(listed)).toEqual({ names: ['PLANT_PASSWORD'] });
+    expect(JSON.parse(listed)).toEqual({
+      names: ['PLANT_PASSWORD'],
+      secrets: [{ name: 'PLANT_PASSWORD', allow: null }],
+    });
     expect(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')).not.toContain('correct horse');
     await s.stop();
   }, 60_000);

@@ -48,6 +48,7 @@ export const NODE_KEY_ORDER = [
   'migrations',
   'catches',
   'check',
+  'secretDestinations',
   'create',
 ] as const;
 
@@ -60,6 +61,7 @@ export const RESOURCE_KEY_ORDER = [
   'errors',
   'configSchema',
   'check',
+  'secretDestinations',
   'create',
 ] as const;
 

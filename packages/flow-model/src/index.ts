@@ -7,7 +7,7 @@ export type { FlowValidation, NormalizedFlow, ValidateFlowOptions } from './vali
 export type { MigratedNode } from './check-nodes';
 export { migrateNode } from './migrate';
 export type { ConfigMigration, MigrateNodeResult, NodeMigrations } from './migrate';
-export { formatIssue, formatIssues } from './issues';
+export { formatIssue, formatIssues, pointerSegment } from './issues';
 export type { FlowIssue } from './issues';
 export { defineErrorCodes } from './define-error-codes';
 export type { ErrorCatalogue, ErrorCodeOf } from './define-error-codes';

@@ -5,6 +5,14 @@ import type { NodeContext, NodeInstance } from './context';
 /** Upgrades a config saved at version `n` to version `n + 1`. Pure; returns a new object. */
 export type ConfigMigration = (config: Record<string, unknown>) => Record<string, unknown>;
 
+/** A place a config sends its secrets to: the host as written in the config, and the port it connects to. */
+export interface SecretDestination {
+  /** Host name or address, e.g. `broker.plant` or `10.0.0.9` (IPv6 with or without brackets). */
+  host: string;
+  /** The port connected to, defaults filled in (1883 for `mqtt://`); absent only when it cannot be known. */
+  port?: number;
+}
+
 /** The config type a node receives, inferred from its JSON Schema (defaults count as present). */
 export type ConfigOf<S> = S extends JSONSchema ? FromSchema<S> : Record<string, unknown>;
 
@@ -68,6 +76,17 @@ export interface NodeDefinition<S extends JSONSchema = JSONSchema> extends NodeT
    * `create` may call it again as a guard (`refuseConfig`), so the words come from here only.
    */
   check?(config: ConfigOf<S>): readonly ConfigProblem[];
+  /**
+   * Where the secrets this config names go. Given a config that passed the schema (defaults filled
+   * in), every host (and port) that may receive a secret named in the config's secret fields
+   * (`'x-secret': true`, as `passwordEnvProperty` marks them), with the protocol's default port
+   * filled in when the config leaves it out; `[]` when this config sends no secret anywhere. Pure
+   * and synchronous, like `check`. Fail closed: a config it cannot read (a malformed URL) gives the
+   * text as the host (see `urlDestination`), never `[]`. Called at validate and deploy: a flow naming a secret bound to some
+   * hosts (`tagflow secret set NAME --allow host:port`) is refused when a destination is not
+   * among them, and so is a type without this hook, as nobody can tell where its secrets go.
+   */
+  secretDestinations?(config: ConfigOf<S>): readonly SecretDestination[];
   /** Called once per deploy of this node; sets up state and returns the node's behaviour. */
   create(ctx: NodeContext<ConfigOf<S>>): NodeInstance | Promise<NodeInstance>;
 }
@@ -81,6 +100,7 @@ export interface AnyNodeDefinition extends NodeTypeBase {
   create(ctx: NodeContext<unknown>): NodeInstance | Promise<NodeInstance>;
   catches?(config: unknown): readonly string[] | 'all';
   check?(config: unknown): readonly ConfigProblem[];
+  secretDestinations?(config: unknown): readonly SecretDestination[];
 }
 
 /**

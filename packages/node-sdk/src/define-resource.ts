@@ -1,7 +1,7 @@
 import type { ConfigProblem, JSONSchema as PlainSchema } from '@tagflow/flow-model';
 import type { JSONSchema } from 'json-schema-to-ts';
 import type { NodeLogger, NodeStatus } from './context';
-import type { ConfigOf } from './define-node';
+import type { ConfigOf, SecretDestination } from './define-node';
 
 /** Everything a resource (a shared connection) may use while it lives. */
 export interface ResourceContext<Config = Record<string, unknown>> {
@@ -13,7 +13,11 @@ export interface ResourceContext<Config = Record<string, unknown>> {
   readonly signal: AbortSignal;
   /** Shown on every node using this resource (connected, reconnecting with the last error...). */
   status(status: NodeStatus): void;
-  /** Resolves a secret by name (environment variable for now; an encrypted store later). */
+  /**
+   * Resolves a secret by name: the runtime's secret store, else an environment variable named
+   * TAGFLOW_*. Read only the names the config's secret fields hold (`passwordEnvProperty`), and
+   * send them only where `secretDestinations` says: that is what a deploy checks bindings against.
+   */
   secret(name: string): string | undefined;
   /**
    * Reports that the open connection was lost (socket closed, session ended). The runtime then
@@ -55,6 +59,11 @@ export interface ResourceDefinition<S extends JSONSchema = JSONSchema, R extends
    * config that can never connect is refused rather than retried as if the peer were down.
    */
   check?(config: ConfigOf<S>): readonly ConfigProblem[];
+  /**
+   * Where the secrets this config names go: the host and port `create` connects to. Same contract
+   * as a node's `secretDestinations`; without it, the resource cannot use a bound secret.
+   */
+  secretDestinations?(config: ConfigOf<S>): readonly SecretDestination[];
   create(ctx: ResourceContext<ConfigOf<S>>): R | Promise<R>;
 }
 
@@ -67,6 +76,7 @@ export interface AnyResourceDefinition {
   errors?: Readonly<Record<string, string>>;
   configSchema: PlainSchema;
   check?(config: unknown): readonly ConfigProblem[];
+  secretDestinations?(config: unknown): readonly SecretDestination[];
   create(ctx: ResourceContext<unknown>): ResourceInstance | Promise<ResourceInstance>;
 }
 

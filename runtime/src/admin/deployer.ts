@@ -3,8 +3,10 @@ import type { Flow, FlowIssue } from '@tagflow/flow-model';
 import type { EngineApi } from '../supervisor/engine-contract';
 import type { EngineLogger, NodeErrorEvent, StatusEvent } from '../engine/types';
 import { deployErrors } from '../error-codes';
-import type { AuditLogApi, FlowStoreApi, FlowVersion } from '../store/types';
+import type { NodeRegistry } from '../registry/node-registry';
+import type { AuditLogApi, FlowStoreApi, FlowVersion, SecretStoreApi } from '../store/types';
 import type { DeployerApi, DeployOutcome } from './deployer-types';
+import { boundSecrets, flowSecretProblems } from './secret-bindings';
 
 /** Watches a new flow's health from before its deploy until its window ends. */
 interface HealthWatch {
@@ -20,6 +22,12 @@ export interface DeployerDeps {
   flows: FlowStoreApi;
   audit: AuditLogApi;
   logger: EngineLogger;
+  /**
+   * The node types and secret store to check secret bindings with, here in the admin process
+   * before a flow reaches the engine: a flow that would send a bound secret elsewhere is refused.
+   * Without it, bindings are not checked (an embedding without a secret store).
+   */
+  secretBindings?: { registry: NodeRegistry; secrets: Pick<SecretStoreApi, 'list'> };
   /** How long a deploy waits for the resources of nodes that require them (default 10 s). */
   resourceWaitMs?: number;
   /** Called when a deployed version passed its health window (safe boot counts it as healthy). */
@@ -67,6 +75,8 @@ export class Deployer implements DeployerApi {
           target === undefined ? 'there is no earlier version to roll back to' : `there is no version ${target}`;
         return { status: 'rejected', errors: [{ code: deployErrors.code.NO_SUCH_VERSION, message: reason, path: '' }] };
       }
+      const refused = await this.refuseSecretLeaks(flow, options.by, `rollback to version ${target}`);
+      if (refused) return refused;
       const result = await this.deps.engine.deploy(flow);
       if (!result.ok) {
         await this.deps.audit.append({
@@ -124,6 +134,8 @@ export class Deployer implements DeployerApi {
     previousRan = false,
   ): Promise<DeployOutcome> {
     const { engine, flows, audit, logger } = this.deps;
+    const refused = await this.refuseSecretLeaks(flow, options.by, 'deploy');
+    if (refused) return refused;
     const result = await engine.deploy(flow);
     if (!result.ok) {
       logger.info(
@@ -194,6 +206,22 @@ export class Deployer implements DeployerApi {
       data: { failedVersion: version.version, restored: restored?.version },
     });
     return { status: 'rolled-back', failedVersion: version, restored, reason: failure };
+  }
+
+  /** The refusal of a flow that would send a bound secret where it may not go (logged and audited), if it would. */
+  private async refuseSecretLeaks(flow: unknown, by: string, what: string): Promise<DeployOutcome | undefined> {
+    const check = this.deps.secretBindings;
+    const errors = check ? flowSecretProblems(flow, check.registry, boundSecrets(check.secrets)) : [];
+    if (errors.length === 0) return undefined;
+    const reason = `${what} by ${by} refused: ${errors.map((e) => e.message).join('; ')}`;
+    this.deps.logger.warn({ by, errors: errors.length }, `${reason}; the running flow is unchanged`);
+    await this.deps.audit.append({
+      type: 'deploy-rejected',
+      actor: by,
+      detail: `${what} refused: ${errors.length} secret binding${errors.length === 1 ? '' : 's'} broken, the running flow is unchanged`,
+      data: { errors: errors.map((e) => e.message).slice(0, 20) },
+    });
+    return { status: 'rejected', errors };
   }
 
   /** Records the first node error, or node in state error, from now until `stop`. */

@@ -57,6 +57,9 @@ function commonProblems(value: Record<string, unknown>): string[] {
   if (value.check !== undefined && typeof value.check !== 'function') {
     problems.push(`\`check\` must be a function when present (got ${describe(value.check)})`);
   }
+  if (value.secretDestinations !== undefined && typeof value.secretDestinations !== 'function') {
+    problems.push(`\`secretDestinations\` must be a function when present (got ${describe(value.secretDestinations)})`);
+  }
   optionalString(value, 'description', problems);
   optionalString(value, 'docs', problems);
   if (value.errors !== undefined) {

@@ -6,6 +6,7 @@ export type {
   FlowStoreApi,
   FlowVersion,
   Role,
+  SecretInfo,
   SecretStoreApi,
   TokenInfo,
   TokenStoreApi,
@@ -13,6 +14,14 @@ export type {
 export { FlowStore, hashFlow, canonicalJson } from './flow-store';
 export { TokenStore, TOKEN_PREFIX } from './token-store';
 export { SecretStore, SECRET_NAME } from './secret-store';
+export {
+  destinationAllowed,
+  formatDestination,
+  parseAllowList,
+  parseDestination,
+  unboundWarning,
+} from './secret-destinations';
+export type { AllowedDestination } from './secret-destinations';
 export {
   AuditCursorError,
   AuditLog,

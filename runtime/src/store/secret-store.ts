@@ -9,13 +9,17 @@ import {
   UpdateQueue,
   writeFileAtomic,
 } from './atomic-file';
-import type { SecretStoreApi } from './types';
+import { formatDestination, parseAllowList, parseDestination } from './secret-destinations';
+import type { AllowedDestination } from './secret-destinations';
+import type { SecretInfo, SecretStoreApi } from './types';
 
-/** One encrypted value, each part base64. */
+/** One encrypted value, each part base64, and where it may be sent (absent: anywhere). */
 interface SealedSecret {
   iv: string;
   tag: string;
   data: string;
+  /** `host[:port]` entries, normalised; in clear, as a binding is no secret. Files before it have none. */
+  allow?: string[];
 }
 
 const KEY_BYTES = 32;
@@ -28,7 +32,7 @@ export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
  * Secrets in `<data dir>/secrets.json`, encrypted with AES-256-GCM under the key in
  * `<data dir>/secret.key` (both mode 0600). The secret's name is the additional authenticated
  * data, so an encrypted value moved to another name fails to decrypt. Values stay encrypted in
- * memory and are decrypted by each `get`.
+ * memory and are decrypted by each `get`. A secret's allow list is kept beside its sealed value.
  */
 export class SecretStore implements SecretStoreApi {
   private readonly updates = new UpdateQueue();
@@ -56,10 +60,20 @@ export class SecretStore implements SecretStoreApi {
     return new SecretStore(key, keyPath, path, secrets);
   }
 
-  set(name: string, value: string): Promise<void> {
-    const invalid =
-      checkName(name) ?? (typeof value === 'string' ? undefined : `the value of secret ${name} is not a string`);
-    if (invalid) return Promise.reject(new Error(invalid));
+  set(name: string, value: string, allow?: readonly string[]): Promise<void> {
+    let destinations: AllowedDestination[] | undefined;
+    try {
+      const invalid =
+        checkName(name) ?? (typeof value === 'string' ? undefined : `the value of secret ${name} is not a string`);
+      if (invalid) throw new Error(invalid);
+      if (allow !== undefined && allow.length === 0)
+        throw new Error(
+          `the allow list of secret ${name} is empty: give at least one host[:port], or none to leave it unbound`,
+        );
+      destinations = allow === undefined ? undefined : parseAllowList(allow);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.updates.run(async () => {
       this.refresh();
       const iv = randomBytes(IV_BYTES);
@@ -70,6 +84,7 @@ export class SecretStore implements SecretStoreApi {
         iv: iv.toString('base64'),
         tag: cipher.getAuthTag().toString('base64'),
         data: data.toString('base64'),
+        ...(destinations ? { allow: destinations.map(formatDestination) } : {}),
       };
       await this.replace({ ...this.secrets, [name]: sealed });
     });
@@ -89,6 +104,17 @@ export class SecretStore implements SecretStoreApi {
   names(): string[] {
     this.refresh();
     return Object.keys(this.secrets).sort();
+  }
+
+  list(): SecretInfo[] {
+    return this.names().map((name) => ({ name, allow: this.secrets[name].allow ?? null }));
+  }
+
+  allowList(name: string): AllowedDestination[] | undefined {
+    this.refresh();
+    if (!Object.hasOwn(this.secrets, name)) return undefined;
+    // Checked when the file was read: every entry parses.
+    return this.secrets[name].allow?.map((entry) => parseDestination(entry) as AllowedDestination);
   }
 
   /** The value in clear, or undefined when there is no such secret; throws when it cannot be decrypted. */
@@ -162,6 +188,11 @@ function checkSecretsFile(content: unknown, path: string): Record<string, Sealed
     for (const field of ['iv', 'tag', 'data'] as const) {
       if (typeof sealed[field] !== 'string') throw damaged(`secret ${name}: ${field} is not a string`);
     }
+    const allow: unknown = sealed.allow;
+    if (allow === undefined) continue;
+    const entries = Array.isArray(allow) ? (allow as unknown[]) : [];
+    if (entries.length === 0 || entries.some((e) => typeof e !== 'string' || typeof parseDestination(e) === 'string'))
+      throw damaged(`secret ${name}: allow is not a list of host[:port]`);
   }
   return content as Record<string, SealedSecret>;
 }

@@ -1,4 +1,5 @@
 import type { Flow } from '@tagflow/flow-model';
+import type { AllowedDestination } from './secret-destinations';
 
 /**
  * The contracts of the runtime's stores, all kept in the data dir. Every store is opened with
@@ -61,13 +62,32 @@ export interface TokenStoreApi {
   verify(token: string): TokenInfo | undefined;
 }
 
-/** Secrets (passwords, API tokens) encrypted at rest (AES-256-GCM, key file with mode 0600 in the data dir). */
+/** What is known of a stored secret without its value. */
+export interface SecretInfo {
+  name: string;
+  /** The `host[:port]` entries it may be sent to; null when unbound (any deployer may send it to any host). */
+  allow: string[] | null;
+}
+
+/**
+ * Secrets (passwords, API tokens) encrypted at rest (AES-256-GCM, key file with mode 0600 in the
+ * data dir). A secret may be bound to the destinations it may be sent to (its allow list, stored
+ * beside the sealed value: it is not secret); deploys refuse flows that would send it elsewhere.
+ */
 export interface SecretStoreApi {
-  set(name: string, value: string): Promise<void>;
+  /**
+   * Stores `value` under `name`, bound to `allow` (`host[:port]` entries) or unbound when `allow`
+   * is absent; replaces both value and binding. Rejects a bad name or entry, or an empty list.
+   */
+  set(name: string, value: string, allow?: readonly string[]): Promise<void>;
   /** False when there was no such secret. */
   delete(name: string): Promise<boolean>;
   /** Names only, sorted: values never leave the store except through `get`, for the engine. */
   names(): string[];
+  /** Every secret's name and allow list, sorted by name; never a value. */
+  list(): SecretInfo[];
+  /** The destinations `name` may be sent to; undefined when it is unbound or not stored. */
+  allowList(name: string): AllowedDestination[] | undefined;
   get(name: string): string | undefined;
 }
 

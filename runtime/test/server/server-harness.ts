@@ -115,7 +115,7 @@ export async function startHarness(
   registry.registerNode(shout, { name: '@acme/shout-nodes', version: '1.2.3' });
   const logger = new MemoryLogger();
   const engine = new Engine({ registry, logger, closeTimeoutMs: 2000, dataDir });
-  const deployer = new Deployer({ engine, flows, audit, logger });
+  const deployer = new Deployer({ engine, flows, audit, logger, secretBindings: { registry, secrets } });
   const logs = new EventEmitter();
   const deps: AdminServerDeps = {
     engine,

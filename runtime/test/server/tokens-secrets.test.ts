@@ -65,16 +65,47 @@ describe('tokens and secrets routes', () => {
 
   it('sets, lists and deletes secrets; values never come back in any answer', async () => {
     const value = 'hunter2-super-secret-value';
-    expect(
-      (await h.api('/api/secrets/MQTT_PASSWORD', { method: 'PUT', token: h.token.admin, body: { value } })).status,
-    ).toBe(204);
-    expect(
-      (await h.api('/api/secrets/API_KEY', { method: 'PUT', token: h.token.admin, body: { value: `${value}-2` } }))
-        .status,
-    ).toBe(204);
+    const unbound = await h.api('/api/secrets/MQTT_PASSWORD', { method: 'PUT', token: h.token.admin, body: { value } });
+    expect(unbound.status).toBe(200);
+    expect(unbound.json).toEqual({
+      name: 'MQTT_PASSWORD',
+      allow: null,
+      warning:
+        'secret MQTT_PASSWORD is not bound to any host: anyone allowed to deploy can make a flow send it to a host of their choosing. Bind it to the hosts it may go to: --allow host[:port] (CLI), "allow" (API), "may be sent to" (editor)',
+    });
+    const bound = await h.api('/api/secrets/API_KEY', {
+      method: 'PUT',
+      token: h.token.admin,
+      body: { value: `${value}-2`, allow: ['Api.Plant:443', '10.0.0.9'] },
+    });
+    expect(bound.status).toBe(200);
+    expect(bound.json).toEqual({ name: 'API_KEY', allow: ['api.plant:443', '10.0.0.9'] });
     expect(h.secrets.get('MQTT_PASSWORD')).toBe(value);
     const names = await h.api('/api/secrets', { token: h.token.admin });
-    expect(names.json).toEqual({ names: ['API_KEY', 'MQTT_PASSWORD'] });
+    expect(names.json).toEqual({
+      names: ['API_KEY', 'MQTT_PASSWORD'],
+      secrets: [
+        { name: 'API_KEY', allow: ['api.plant:443', '10.0.0.9'] },
+        { name: 'MQTT_PASSWORD', allow: null },
+      ],
+    });
+    for (const token of [h.token.viewer, h.token.deployer]) {
+      expect((await h.api('/api/secrets', { token })).status).toBe(403);
+    }
+    const badAllow = await h.api('/api/secrets/API_KEY', {
+      method: 'PUT',
+      token: h.token.admin,
+      body: { value: 'other', allow: ['api.plant:https'] },
+    });
+    expect(badAllow.status).toBe(400);
+    expect(badAllow.json.error).toBe(
+      '"api.plant:https" is not a host[:port] a secret may go to: the port must be a number from 1 to 65535 (got "https")',
+    );
+    expect(
+      (await h.api('/api/secrets/API_KEY', { method: 'PUT', token: h.token.admin, body: { value: 'x', allow: [] } }))
+        .status,
+    ).toBe(400);
+    expect(h.secrets.get('API_KEY')).toBe(`${value}-2`);
     expect((await h.api('/api/secrets/API_KEY', { method: 'DELETE', token: h.token.admin })).status).toBe(204);
     expect((await h.api('/api/secrets/API_KEY', { method: 'DELETE', token: h.token.admin })).status).toBe(404);
     expect(

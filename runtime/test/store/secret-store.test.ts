@@ -157,3 +157,60 @@ describe('SecretStore', () => {
     expect(store.get('constructor')).toBeUndefined();
   });
 });
+
+describe('SecretStore allow lists', () => {
+  it('stores an allow list beside the sealed value, in clear and normalised, and lists it without values', async () => {
+    const dir = freshDataDir();
+    const store = await SecretStore.open(dir);
+    await store.set('PLANT_MQTT_PASSWORD', 'pw', ['Broker.Plant:1883', '10.0.0.9']);
+    await store.set('OPEN', 'x');
+    expect(store.list()).toEqual([
+      { name: 'OPEN', allow: null },
+      { name: 'PLANT_MQTT_PASSWORD', allow: ['broker.plant:1883', '10.0.0.9'] },
+    ]);
+    expect(store.allowList('PLANT_MQTT_PASSWORD')).toEqual([
+      { host: 'broker.plant', port: 1883 },
+      { host: '10.0.0.9' },
+    ]);
+    expect(store.allowList('OPEN')).toBeUndefined();
+    expect(store.allowList('MISSING')).toBeUndefined();
+    expect(readSecrets(dir).PLANT_MQTT_PASSWORD).toMatchObject({ allow: ['broker.plant:1883', '10.0.0.9'] });
+    expect(JSON.stringify(store.list())).not.toContain('pw"');
+
+    // Set again without a list: unbound again (a set replaces value and binding).
+    await store.set('PLANT_MQTT_PASSWORD', 'pw2');
+    expect((await SecretStore.open(dir)).list()[1]).toEqual({ name: 'PLANT_MQTT_PASSWORD', allow: null });
+  });
+
+  it('refuses a bad or empty allow list and keeps what was stored', async () => {
+    const store = await SecretStore.open(freshDataDir());
+    await store.set('S', 'v', ['a:1']);
+    await expect(store.set('S', 'w', ['a:1', 'b:70000'])).rejects.toThrow(
+      '"b:70000" is not a host[:port] a secret may go to: the port must be a number from 1 to 65535 (got "70000")',
+    );
+    await expect(store.set('S', 'w', [])).rejects.toThrow('the allow list of secret S is empty');
+    expect(store.get('S')).toBe('v');
+    expect(store.list()).toEqual([{ name: 'S', allow: ['a:1'] }]);
+  });
+
+  it('opens a secrets file written before allow lists, its secrets unbound', async () => {
+    const dir = freshDataDir();
+    await (await SecretStore.open(dir)).set('OLD', 'kept');
+    const secrets = readSecrets(dir);
+    expect(Object.keys(secrets.OLD).sort()).toEqual(['data', 'iv', 'tag']);
+    writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ OLD: secrets.OLD }));
+    const store = await SecretStore.open(dir);
+    expect(store.get('OLD')).toBe('kept');
+    expect(store.list()).toEqual([{ name: 'OLD', allow: null }]);
+  });
+
+  it('refuses a secrets file whose allow list is damaged', async () => {
+    const dir = freshDataDir();
+    await (await SecretStore.open(dir)).set('X', 'v', ['a:1']);
+    const secrets = readSecrets(dir) as Record<string, Record<string, unknown>>;
+    for (const allow of ['a:1', [], ['*.plant'], [1]]) {
+      writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ X: { ...secrets.X, allow } }));
+      await expect(SecretStore.open(dir)).rejects.toThrow('secret X: allow is not a list of host[:port]');
+    }
+  });
+});

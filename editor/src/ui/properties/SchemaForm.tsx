@@ -182,7 +182,8 @@ function Field(props: FieldProps) {
     control = (
       <>
         <TextField id={id} schema={schema} value={value} onChange={(v) => onChange(path, v)} />
-        {/^(password|token)Env$/.test(props.name) && (
+        {/* Fields marked x-secret (passwordEnvProperty); the name rule for packages built before the mark. */}
+        {(schema['x-secret'] === true || /^(password|token)Env$/.test(props.name)) && (
           <SecretButton secretName={typeof value === 'string' ? value : ''} ctx={ctx} />
         )}
       </>

@@ -183,6 +183,7 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
     flows,
     audit,
     logger: log,
+    secretBindings: { registry, secrets },
     onHealthy: (v) => healthy.passed(v),
     // A version that ran until someone replaced it is one recovery may go back to.
     onReplaced: (v) => healthy.passed(v),

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { checkFlowLimits, validateFlow } from '@tagflow/flow-model';
 import type { DeployOutcome } from '../../admin/deployer-types';
+import { boundSecrets, secretBindingProblems } from '../../admin/secret-bindings';
 import { HttpError, sendError } from '../http-error';
 import type { RouteContext, RouteDef } from '../route-types';
 import { recordAudit } from './record-audit';
@@ -98,7 +99,7 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
       path: '/api/flow/validate',
       role: 'deployer',
       summary:
-        "Runs the complete check of a deploy without deploying: the flow schema, the installed types, each node type's own check. Opens no connection; the editor's problem list asks it.",
+        "Runs the complete check of a deploy without deploying: the flow schema, the installed types, each node type's own check, the secrets' bindings. Opens no connection; the editor's problem list asks it.",
       jsonBody: { description: 'the flow as JSON (at most 5 MB)', schema: flowSchema },
       responses: {
         '200': '{ok, errors, warnings}: ok false lists every error a deploy would refuse the flow with',
@@ -109,9 +110,13 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
         const flow: unknown = req.body;
         if (typeof flow !== 'object' || flow === null || Array.isArray(flow))
           throw new HttpError(400, 'the body must be a flow: a JSON object');
-        // The same call as a deploy's first step (Engine.deploy), with the same catalog and checks.
+        // The same calls as a deploy's first steps (the deployer's secret bindings, Engine.deploy's
+        // validation), with the same catalog and checks.
         const result = validateFlow(flow, ctx.registry.catalog(), { migrations: ctx.registry.migrations });
-        res.json({ ok: result.ok, errors: result.ok ? [] : result.errors, warnings: result.warnings });
+        const errors = result.ok
+          ? secretBindingProblems(result.flow, ctx.registry, boundSecrets(ctx.secrets))
+          : result.errors;
+        res.json({ ok: errors.length === 0, errors, warnings: result.warnings });
       },
     },
     {

@@ -1,3 +1,5 @@
+import { flowSecretProblems } from '../../admin/secret-bindings';
+import { parseAllowList, unboundWarning } from '../../store/secret-destinations';
 import { SECRET_NAME } from '../../store/secret-store';
 import { HttpError, sendError } from '../http-error';
 import type { RouteContext, RouteDef } from '../route-types';
@@ -5,6 +7,7 @@ import { recordAudit } from './record-audit';
 
 const MAX_NAME_CHARS = 128;
 const MAX_VALUE_CHARS = 64 * 1024;
+const MAX_ALLOW_ENTRIES = 64;
 
 /** Secret management, for admins: names in, names out; values go in and never come back. */
 export function secretsRoutes(ctx: RouteContext): RouteDef[] {
@@ -24,38 +27,52 @@ export function secretsRoutes(ctx: RouteContext): RouteDef[] {
       method: 'GET',
       path: '/api/secrets',
       role: 'admin',
-      summary: 'The names of the stored secrets; never their values.',
-      responses: { '200': '{names: string[]}' },
+      summary:
+        'The stored secrets: each name and the hosts it may be sent to (allow: null when unbound); never their values.',
+      responses: { '200': '{names: string[], secrets: {name, allow: string[] | null}[]}' },
       handler(_req, res) {
-        res.json({ names: ctx.secrets.names() });
+        const secrets = ctx.secrets.list();
+        res.json({ names: secrets.map((s) => s.name), secrets });
       },
     },
     {
       method: 'PUT',
       path: '/api/secrets/:name',
       role: 'admin',
-      summary: 'Sets a secret (encrypted at rest).',
+      summary:
+        'Sets a secret (encrypted at rest), bound to the host[:port] entries of allow, or unbound (a warning says so) without it.',
       jsonBody: {
-        description: '{value}',
+        description: '{value, allow?: ["host[:port]", ...]}',
         schema: {
           type: 'object',
           required: ['value'],
-          properties: { value: { type: 'string', maxLength: MAX_VALUE_CHARS } },
+          properties: {
+            value: { type: 'string', maxLength: MAX_VALUE_CHARS },
+            allow: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: MAX_ALLOW_ENTRIES },
+          },
         },
       },
-      responses: { '204': 'stored', '400': 'the name or value is malformed' },
+      responses: {
+        '200':
+          '{name, allow: string[] | null, warning?}: stored; warning when it is bound to no host, or when the running flow sends it elsewhere',
+        '400': 'the name, value or an allow entry is malformed',
+      },
       async handler(req, res, caller) {
         const name = nameOf(req.params.name);
-        const value = (req.body as { value?: unknown } | undefined)?.value;
+        const body = (req.body ?? {}) as { value?: unknown; allow?: unknown };
+        const { value } = body;
         if (typeof value !== 'string' || value.length > MAX_VALUE_CHARS)
           throw new HttpError(400, `value must be a string of at most ${MAX_VALUE_CHARS} characters`);
-        await ctx.secrets.set(name, value);
+        const allow = allowOf(body.allow);
+        await ctx.secrets.set(name, value, allow);
+        const stored = ctx.secrets.list().find((s) => s.name === name)?.allow ?? null;
         await recordAudit(ctx, {
           type: 'secret-set',
           actor: caller?.name ?? 'unknown',
-          detail: `set secret "${name}"`,
+          detail: stored ? `set secret "${name}", allowed to ${stored.join(', ')}` : `set secret "${name}", unbound`,
         });
-        res.status(204).end();
+        const warning = stored ? runningFlowWarning(ctx, name) : unboundWarning(name);
+        res.json({ name, allow: stored, ...(warning ? { warning } : {}) });
       },
     },
     {
@@ -76,4 +93,31 @@ export function secretsRoutes(ctx: RouteContext): RouteDef[] {
       },
     },
   ];
+}
+
+/** The allow list of a request, checked: absent stays absent; a bad entry is a 400 naming it. */
+function allowOf(raw: unknown): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const usage = `allow must be a list of 1 to ${MAX_ALLOW_ENTRIES} "host[:port]" strings, e.g. ["broker.plant:1883"]; leave it out to leave the secret unbound`;
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_ALLOW_ENTRIES) throw new HttpError(400, usage);
+  if (raw.some((e) => typeof e !== 'string')) throw new HttpError(400, usage);
+  try {
+    parseAllowList(raw as string[]);
+  } catch (err) {
+    throw new HttpError(400, (err as Error).message);
+  }
+  return raw as string[];
+}
+
+/**
+ * A binding counts from the next deploy: say so when the running flow sends the secret where the
+ * new binding forbids (it keeps doing so, on every reconnect, until a deploy replaces it).
+ */
+function runningFlowWarning(ctx: RouteContext, name: string): string | undefined {
+  const current = ctx.flows.current();
+  if (!current) return undefined;
+  const allow = ctx.secrets.allowList(name);
+  const problems = allow ? flowSecretProblems(current.flow, ctx.registry, new Map([[name, allow]])) : [];
+  if (problems.length === 0) return undefined;
+  return `the running flow (version ${current.version.version}) still sends secret ${name} where it is not allowed, until a deploy replaces it: ${problems.map((p) => p.message).join('; ')}`;
 }
