@@ -27,7 +27,7 @@ describe('historian secretDestinations', () => {
   });
 
   it('marks passwordEnv and tokenEnv as naming secrets', () => {
-    expect(historian.configSchema.properties).toMatchObject({
+    expect((historian.configSchema as { properties?: Record<string, unknown> }).properties).toMatchObject({
       passwordEnv: { 'x-secret': true },
       tokenEnv: { 'x-secret': true },
     });

@@ -17,6 +17,8 @@ describe('mqtt-broker secretDestinations', () => {
   });
 
   it('marks passwordEnv as naming a secret', () => {
-    expect(broker.configSchema.properties?.passwordEnv).toMatchObject({ 'x-secret': true });
+    expect((broker.configSchema as { properties?: Record<string, unknown> }).properties?.passwordEnv).toMatchObject({
+      'x-secret': true,
+    });
   });
 });

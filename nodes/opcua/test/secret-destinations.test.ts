@@ -10,6 +10,8 @@ describe('opcua-server secretDestinations', () => {
   });
 
   it('marks passwordEnv as naming a secret', () => {
-    expect(server.configSchema.properties?.passwordEnv).toMatchObject({ 'x-secret': true });
+    expect((server.configSchema as { properties?: Record<string, unknown> }).properties?.passwordEnv).toMatchObject({
+      'x-secret': true,
+    });
   });
 });
