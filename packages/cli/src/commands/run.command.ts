@@ -5,7 +5,15 @@ import { CliError } from '../cli-error';
 import { logIssues, withLog } from '../cli-logger';
 import type { LogOptions } from '../cli-logger';
 import { loadRegistry, logDiscoveryProblems } from '../load-registry';
-import { dataDirOption, forOption, logFormatOption, logLevelOption, nodesDirOption } from '../shared-options';
+import {
+  dataDirOption,
+  filesDirOption,
+  filesFolder,
+  forOption,
+  logFormatOption,
+  logLevelOption,
+  nodesDirOption,
+} from '../shared-options';
 import { readFlowFile } from '../read-flow-file';
 import { count, formatMs } from '../format-text';
 import { debugOutput, statusLogger } from '../run-output';
@@ -16,6 +24,7 @@ interface RunOptions extends LogOptions {
   for?: number;
   nodesDir: string[];
   dataDir: string;
+  filesDir?: string;
 }
 
 /** `tagflow run <flow>`: runs a flow in the foreground until Ctrl-C or `--for`. */
@@ -27,6 +36,7 @@ export function registerRunCommand(program: Command): void {
     .addOption(forOption())
     .addOption(nodesDirOption())
     .addOption(dataDirOption())
+    .addOption(filesDirOption())
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addHelpText(
@@ -34,24 +44,27 @@ export function registerRunCommand(program: Command): void {
       `
 Debug values are printed on stdout, one JSON object per line:
   {"time":"2026-01-01T08:00:00.000Z","node":"show","data":12.5}
-The log (start, stop, warnings, node errors) goes to stderr, so stdout can be piped: readable
+File paths in the flow (file-out, replay files) are relative to the files folder:
+<data dir>/files, or --files-dir. The log (start, stop, warnings, node errors) goes to stderr, so stdout can be piped: readable
 lines on a terminal, JSON lines otherwise. Node statuses are logged at --log-level debug.
 
 Examples:
   $ tagflow run pump-monitor.json
   $ tagflow run pump-monitor.json --for 30s > values.jsonl
   $ tagflow run flow.json --nodes-dir ../my-nodes --log-level debug
-  $ tagflow run mqtt-bridge.json --data-dir /var/lib/tagflow`,
+  $ tagflow run mqtt-bridge.json --data-dir /var/lib/tagflow
+  $ tagflow run replay.json --files-dir ./recordings`,
     )
     .action((file: string, options: RunOptions) => withLog(options, (log) => runFlow(file, options, log)));
 }
 
 async function runFlow(file: string, options: RunOptions, log: RuntimeLogger): Promise<void> {
+  const filesDir = filesFolder(options);
   const flow = await readFlowFile(file);
   const { registry, report } = await loadRegistry(options.nodesDir);
   logDiscoveryProblems(log, report);
 
-  const engine = new Engine({ registry, logger: log, dataDir: options.dataDir });
+  const engine = new Engine({ registry, logger: log, dataDir: options.dataDir, filesDir });
   const output = debugOutput();
   engine.on('debug', output.write);
   engine.on('status', statusLogger(log));
