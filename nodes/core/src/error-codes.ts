@@ -1,8 +1,9 @@
-import { defineErrorCodes } from '@tagflow/node-sdk';
+import { defineErrorCodes, sdkErrors } from '@tagflow/node-sdk';
 import type { ErrorCodeOf } from '@tagflow/node-sdk';
 
 /** The error codes of the core nodes; each definition lists the ones it may raise in `errors`. */
 export const coreErrors = defineErrorCodes({
+  ...sdkErrors.pick('FILE_OUTSIDE_ROOT'),
   NOT_A_NUMBER: 'The payload is not a finite number (numeric text, NaN and Infinity included); the value is not used.',
   INVALID_LIMITS:
     'The low limit is above the high limit minus the hysteresis, so both alarms could be on at once; the deploy is refused.',
@@ -39,6 +40,7 @@ export const coreErrors = defineErrorCodes({
   'SWITCH_RULE_INVALID',
   'CHANGE_RULE_INVALID',
   'FUNCTION_SYNTAX',
+  'FILE_OUTSIDE_ROOT',
 );
 
 /** A code of `coreErrors`. */

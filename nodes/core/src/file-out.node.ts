@@ -1,7 +1,5 @@
-import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { NodeError, defineNode } from '@tagflow/node-sdk';
+import { NodeError, defineNode, filesPathProblems, isNodeError } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
 
 /** What common file-system error codes mean, for people who do not read errno names. */
@@ -29,6 +27,23 @@ export default defineNode({
     'Appends each message it receives to a file, as one JSON line ([JSON Lines](https://jsonlines.org)).',
     'A simple local historian: one file per flow or tag, readable by any tool, line by line.',
     '',
+    '## Where the file is',
+    '',
+    "`path` is relative to the runtime's files folder: `<data dir>/files` (`~/.tagflow/files` by",
+    'default), or the folder given with `tagflow start --files-dir` / `tagflow run --files-dir`.',
+    '`"path": "pump3/avg.jsonl"` writes `<data dir>/files/pump3/avg.jsonl`. Flows write nowhere else:',
+    '',
+    '- an absolute path (`/var/lib/tagflow/pump3-avg.jsonl`) or one that climbs out with `..`',
+    '  (`../audit.log`) refuses the deploy (and `tagflow validate`) with `FILE_OUTSIDE_ROOT`;',
+    '- a symbolic link inside the files folder that leads out of it is refused when the file is',
+    "  opened: the message is not written, it goes to error handling and the node's status turns",
+    '  to `error`.',
+    '',
+    'A flow written before the files folder existed, with an absolute path, is refused until its',
+    'path is made relative (nothing is rewritten for you): move the file into the files folder',
+    '(`mv /var/lib/tagflow/pump3-avg.jsonl ~/.tagflow/files/`) and write `"path": "pump3-avg.jsonl"`,',
+    'or start the runtime with `--files-dir` set to the folder that holds it.',
+    '',
     '## What it sends to the file, and when',
     '',
     'One line per message, in the order the messages arrive, appended after what the file already',
@@ -53,11 +68,13 @@ export default defineNode({
     '## When it fails',
     '',
     '- `FILE_WRITE`: the line could not be written. The message says why in plain words, e.g.',
-    '  `cannot write to /data/x/out.jsonl: a part of the path is a file, not a folder (ENOTDIR)`',
+    '  `cannot write to x/out.jsonl (/var/lib/tagflow/files/x/out.jsonl): a part of the path is a file, not a folder (ENOTDIR)`',
     '  (also: the folder does not exist, permission denied, the disk is full, read-only file system).',
     "  The failed message goes to error handling (a catch node) with this error; the node's status",
     '  turns to `error`. The file is opened again for the next message, so writing resumes by itself',
     '  once the cause is fixed.',
+    '- `FILE_OUTSIDE_ROOT`: `path` leads outside the files folder (see above). Refused at deploy when',
+    '  it is absolute or climbs out with `..`; through a symbolic link, reported like `FILE_WRITE`.',
     '- `NOT_SERIALIZABLE`: the message holds a value JSON cannot represent (a BigInt, a circular',
     '  reference). The next messages are written as usual.',
     '',
@@ -66,20 +83,21 @@ export default defineNode({
     'Keep every averaged flow value on the edge box:',
     '',
     '```json',
-    '{ "id": "log-avg", "type": "file-out", "typeVersion": 1, "config": { "path": "/var/lib/tagflow/pump3-avg.jsonl" } }',
+    '{ "id": "log-avg", "type": "file-out", "typeVersion": 1, "config": { "path": "pump3-avg.jsonl" } }',
     '```',
   ].join('\n'),
   inputs: ['in'],
   outputs: [],
-  errors: coreErrors.pick('FILE_WRITE', 'FILE_CLOSED', 'NOT_SERIALIZABLE'),
+  errors: coreErrors.pick('FILE_WRITE', 'FILE_CLOSED', 'NOT_SERIALIZABLE', 'FILE_OUTSIDE_ROOT'),
   configSchema: {
     type: 'object',
     properties: {
       path: {
         type: 'string',
-        description: "File to append to (JSON Lines). A relative path is relative to the runtime's working folder.",
+        description:
+          "File to append to (JSON Lines), relative to the runtime's files folder (<data dir>/files, or --files-dir).",
         minLength: 1,
-        'x-ui': { label: 'File', placeholder: '/var/lib/tagflow/pump3.jsonl' },
+        'x-ui': { label: 'File', placeholder: 'pump3/avg.jsonl' },
       },
       property: {
         description: "What to write: the whole message, or its payload only ('payload').",
@@ -89,7 +107,7 @@ export default defineNode({
       },
       createDir: {
         type: 'boolean',
-        description: "Create the file's folder if it does not exist.",
+        description: "Create the file's folder (inside the files folder) if it does not exist.",
         default: true,
         'x-ui': { label: 'Create folder' },
       },
@@ -98,8 +116,12 @@ export default defineNode({
     additionalProperties: false,
   },
 
+  check: (config) => filesPathProblems('/path', config.path),
+
   create(ctx) {
     const { path, property, createDir } = ctx.config;
+    // Refuses a path outside the files folder here too, for callers that skip the deploy's check.
+    const where = `${path} (${ctx.files.resolve(path)})`;
     let handle: FileHandle | undefined;
     /** The file does not end with a newline (a torn write, a hand-made file): start the next line on a new one. */
     let needsNewline = false;
@@ -108,9 +130,8 @@ export default defineNode({
     let closing: Promise<void> | undefined;
 
     const openFile = async (): Promise<FileHandle> => {
-      if (createDir) await mkdir(dirname(path), { recursive: true });
       // 'a+': appends, and lets us read the last byte to see whether a line was left unfinished.
-      const file = await open(path, 'a+');
+      const file = await ctx.files.open(path, 'a+', { createDir });
       try {
         const { size } = await file.stat();
         if (size > 0) {
@@ -147,12 +168,17 @@ export default defineNode({
             .catch((closeErr: unknown) =>
               ctx.log.warn('closing the file after a failed write failed too', { error: String(closeErr) }),
             );
+        if (isNodeError(err) && err.code === coreErrors.code.FILE_OUTSIDE_ROOT) {
+          // Refused by the files folder (a link out of it): its words already name the node and path.
+          setHealthy(false, `refused: ${path} is outside the files folder`);
+          throw err;
+        }
         const code = (err as NodeJS.ErrnoException).code;
         const reason = (code === undefined ? undefined : PLAIN_WORDS[code]) ?? (err as Error).message;
         setHealthy(false, reason);
         throw new NodeError(
           coreErrors.code.FILE_WRITE,
-          `cannot write to ${path}: ${reason}${code ? ` (${code})` : ''}`,
+          `cannot write to ${where}: ${reason}${code ? ` (${code})` : ''}`,
           {
             path,
             code,

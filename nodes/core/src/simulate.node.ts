@@ -1,4 +1,4 @@
-import { defineNode, problemsFrom } from '@tagflow/node-sdk';
+import { defineNode, filesPathProblems, problemsFrom } from '@tagflow/node-sdk';
 import type { Message, Timer } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
 import { createRandom, randomSeed } from './simulation/prng';
@@ -56,6 +56,11 @@ export default defineNode({
     '  or milliseconds since the Unix epoch. Values are decimal numbers.',
     '- A first line that holds no timestamp and no number is a header; blank lines and lines',
     '  starting with `#` are skipped; fields may be in double quotes.',
+    "- `file` is relative to the runtime's files folder: `<data dir>/files` (`~/.tagflow/files` by",
+    '  default), or the folder given with `--files-dir`; `recordings/pump3.csv` is',
+    '  `<data dir>/files/recordings/pump3.csv`. An absolute path or one that climbs out with `..`',
+    '  (`../secret.key`) refuses the deploy (and `tagflow validate`) with `FILE_OUTSIDE_ROOT`, and so',
+    '  does, at deploy, a symbolic link in the files folder that leads out of it.',
     '- The file is read when the flow is deployed. A missing file or a malformed line refuses the',
     '  deploy with the file name and the line number, e.g.',
     '  `data/pump.csv line 4: "eleven" is not a number; expected "timestamp,value" ...`.',
@@ -124,6 +129,7 @@ export default defineNode({
     'REPLAY_FILE_UNREADABLE',
     'REPLAY_BAD_LINE',
     'REPLAY_EMPTY',
+    'FILE_OUTSIDE_ROOT',
   ),
   configSchema: {
     type: 'object',
@@ -247,7 +253,8 @@ export default defineNode({
               },
               file: {
                 type: 'string',
-                description: 'Path of a CSV file of "timestamp,value" lines (ISO 8601 or epoch milliseconds).',
+                description:
+                  'CSV file of "timestamp,value" lines (ISO 8601 or epoch milliseconds), relative to the files folder.',
                 minLength: 1,
                 'x-ui': { label: 'CSV file', widget: 'file' },
               },
@@ -306,16 +313,17 @@ export default defineNode({
     additionalProperties: false,
   },
 
-  // A replay file is read at create: whether it exists is a fact of the runtime's disk, not of the config.
+  // A replay file is read at create: whether it exists is a fact of the runtime's disk, not of the
+  // config; whether its path stays inside the files folder is one of the config.
   check: (config) =>
     config.signal.kind === 'replay'
-      ? []
+      ? filesPathProblems('/signal/file', config.signal.file)
       : problemsFrom('/signal', () => createSignal(config.signal as GeneratedSignalConfig, createRandom(0))),
 
   async create(ctx) {
     const config = ctx.config;
     const seed = config.seed ?? randomSeed();
-    const source = await createSampleSource(config.signal, createRandom(seed));
+    const source = await createSampleSource(config.signal, createRandom(seed), ctx.files);
     if (config.seed === undefined)
       ctx.log.debug('simulating with a random seed; set it in the config to repeat this run', { seed });
     const unit = config.unit;

@@ -193,5 +193,14 @@ function minimalContext(code: string): Parameters<typeof functionNode.create>[0]
       throw new Error('no outbox here');
     },
     dataDir: '/nonexistent',
+    files: {
+      dir: '/nonexistent/files',
+      resolve() {
+        throw new Error('no files here');
+      },
+      open() {
+        throw new Error('no files here');
+      },
+    },
   };
 }

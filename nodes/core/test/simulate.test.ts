@@ -1,3 +1,5 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_EPOCH, testNode } from '@tagflow/node-test';
 import type { NodeUnderTest } from '@tagflow/node-test';
@@ -5,7 +7,8 @@ import simulate from '../src/simulate.node';
 import { createRandom } from '../src/simulation/prng';
 import { createRandomWalk } from '../src/simulation/random-walk';
 
-const fixture = (name: string) => join(__dirname, 'fixtures', name);
+/** Replay files are relative to the files folder: here, the fixtures folder. */
+const FIXTURES = join(__dirname, 'fixtures');
 
 /** Lets the event loop turn until `done` holds (the flood runs on its own; jest's timeout bounds this). */
 async function until(done: () => boolean): Promise<void> {
@@ -14,7 +17,7 @@ async function until(done: () => boolean): Promise<void> {
 
 let open: NodeUnderTest[] = [];
 async function start(config: Record<string, unknown>, fakeTime = true): Promise<NodeUnderTest> {
-  const h = await testNode(simulate, { config, fakeTime });
+  const h = await testNode(simulate, { config, fakeTime, filesDir: FIXTURES });
   open.push(h);
   return h;
 }
@@ -160,7 +163,7 @@ describe('simulate: flood mode (intervalMs 0)', () => {
 
 describe('simulate: CSV replay', () => {
   it('replays the values at the configured rate, stamped with the send time, then stops', async () => {
-    const h = await start({ intervalMs: 1000, signal: { kind: 'replay', file: fixture('replay-pump.csv') } });
+    const h = await start({ intervalMs: 1000, signal: { kind: 'replay', file: 'replay-pump.csv' } });
     await h.advance(10_000);
     expect(h.payloads()).toEqual([10.5, 11, 12.25, 11.75]);
     expect(h.outputs().map((m) => m.timestamp)).toEqual([0, 1000, 2000, 3000].map((t) => FAKE_EPOCH + t));
@@ -170,7 +173,7 @@ describe('simulate: CSV replay', () => {
   it("stamps messages with the file's timestamps when asked", async () => {
     const h = await start({
       intervalMs: 1000,
-      signal: { kind: 'replay', file: fixture('replay-epoch.csv'), useFileTimestamps: true },
+      signal: { kind: 'replay', file: 'replay-epoch.csv', useFileTimestamps: true },
     });
     await h.advance(5000);
     expect(h.outputs().map((m) => [m.timestamp, m.payload])).toEqual([
@@ -181,7 +184,7 @@ describe('simulate: CSV replay', () => {
   });
 
   it('loops over the file when asked, keeping file time moving forward', async () => {
-    const file = fixture('replay-epoch.csv');
+    const file = 'replay-epoch.csv';
     const h = await start({ intervalMs: 1000, signal: { kind: 'replay', file, loop: true, useFileTimestamps: true } });
     await h.advance(6000);
     expect(h.payloads()).toEqual([3, 1, 4, 3, 1, 4, 3]);
@@ -191,22 +194,60 @@ describe('simulate: CSV replay', () => {
   });
 
   it('replays as fast as possible in flood mode', async () => {
-    const h = await start({ intervalMs: 0, signal: { kind: 'replay', file: fixture('replay-pump.csv') } });
+    const h = await start({ intervalMs: 0, signal: { kind: 'replay', file: 'replay-pump.csv' } });
     await until(() => h.status?.state === 'idle');
     expect(h.payloads()).toEqual([10.5, 11, 12.25, 11.75]);
     expect(h.status?.text).toBe('replay finished');
   });
 
   it('refuses a malformed file at deploy, naming the file and the line', async () => {
-    const file = fixture('replay-malformed.csv');
-    const refused = testNode(simulate, { config: { signal: { kind: 'replay', file } } });
+    const file = 'replay-malformed.csv';
+    const refused = testNode(simulate, { config: { signal: { kind: 'replay', file } }, filesDir: FIXTURES });
     await expect(refused).rejects.toThrow(`${file} line 4: "eleven" is not a number`);
   });
 
   it('refuses a missing file at deploy, naming it', async () => {
-    const file = fixture('no-such-recording.csv');
-    await expect(testNode(simulate, { config: { signal: { kind: 'replay', file } } })).rejects.toThrow(
-      `replay file ${file} does not exist`,
+    const file = 'no-such-recording.csv';
+    await expect(
+      testNode(simulate, { config: { signal: { kind: 'replay', file } }, filesDir: FIXTURES }),
+    ).rejects.toThrow(`replay file ${file} does not exist (looked for ${join(FIXTURES, file)})`);
+  });
+});
+
+describe('simulate: a replay file only from the files folder', () => {
+  let dataDir: string;
+  let files: string;
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'tagflow-replay-'));
+    files = join(dataDir, 'files');
+    await mkdir(files);
+    await writeFile(join(dataDir, 'secret.key'), '1767225600000,1\n');
+  });
+  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+  const replay = (file: string) => testNode(simulate, { config: { signal: { kind: 'replay', file } }, dataDir });
+
+  it('reads a relative path from <data dir>/files', async () => {
+    await mkdir(join(files, 'recordings'));
+    await writeFile(join(files, 'recordings', 'pump3.csv'), '1767225600000,4.5\n');
+    const h = await replay('recordings/pump3.csv');
+    open.push(h);
+    expect(h.payloads()).toEqual([4.5]);
+  });
+
+  it.each([
+    ['../secret.key', '"../secret.key" climbs out of the files folder with ".."'],
+    ['/etc/passwd', '"/etc/passwd" is an absolute path, outside the files folder'],
+  ])('refuses %s at deploy, naming it', async (file, says) => {
+    const refused = replay(file);
+    await expect(refused).rejects.toThrow(`/nodes/0/config/signal/file: ${says}`);
+    await expect(refused).rejects.toThrow('[FILE_OUTSIDE_ROOT]');
+  });
+
+  it('refuses at deploy a symbolic link out of the files folder, naming the node and the file', async () => {
+    await symlink(join(dataDir, 'secret.key'), join(files, 'key.csv'));
+    await expect(replay('key.csv')).rejects.toThrow(
+      `node "node-under-test": "key.csv" leads outside the files folder ${files} through a symbolic link (to ${join(dataDir, 'secret.key')})`,
     );
   });
 });

@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
-import { LOG_LEVELS } from '@tagflow/runtime/engine';
+import { filesDirProblem, LOG_LEVELS } from '@tagflow/runtime/engine';
+import { CliError } from './cli-error';
 import { LOG_FORMATS } from './cli-logger';
 import { parseDuration } from './duration';
 
@@ -44,6 +45,30 @@ export function dataDirOption(): Option {
   return new Option('--data-dir <dir>', 'where the runtime keeps its state: store-and-forward buffers, certificates')
     .argParser((value: string) => resolve(value))
     .default(join(homedir(), '.tagflow'), '~/.tagflow');
+}
+
+/**
+ * `--files-dir <dir>`: the only folder flows read and write files in (file-out, replay files).
+ * Left out, it is `<data dir>/files`: `filesFolder` gives the folder either way.
+ */
+export function filesDirOption(): Option {
+  return new Option(
+    '--files-dir <dir>',
+    'the folder flows read and write files in; their paths are relative to it (never the data dir itself)',
+  )
+    .argParser((value: string) => resolve(value))
+    .default(undefined, '<data dir>/files');
+}
+
+/**
+ * The files folder `--files-dir` and `--data-dir` give; a CliError when it would let flows reach
+ * the data dir's own files (it is the data dir, holds it, or lies in it elsewhere than files/).
+ */
+export function filesFolder(options: { dataDir: string; filesDir?: string }): string {
+  const dir = options.filesDir ?? join(options.dataDir, 'files');
+  const problem = filesDirProblem(dir, options.dataDir);
+  if (problem !== undefined) throw new CliError(`--files-dir: ${problem}`);
+  return dir;
 }
 
 /** `--log-level <level>`: the least severe records `tagflow start` and `tagflow run` write to stderr. */

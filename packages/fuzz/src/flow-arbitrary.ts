@@ -22,8 +22,9 @@ export interface FlowShape {
   /** Most nodes in one flow (default 6). */
   maxNodes?: number;
   /**
-   * Folder every file-out node writes into. Configs of a node that writes files are forced into
-   * it: the properties run as whoever runs the tests, and a generated path could be anywhere.
+   * Folder, relative to the engine's files folder, every file-out node writes into. Configs of a
+   * node that writes files are forced into it: a generated path would mostly be refused (absolute,
+   * `..`), and the flows would seldom get to write.
    */
   fileDir?: string;
 }

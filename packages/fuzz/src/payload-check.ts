@@ -77,8 +77,10 @@ export async function checkNodeRun(
   definition: AnyNodeDefinition,
   config: Record<string, unknown>,
   steps: readonly Step[],
+  /** The files folder the node's file paths are relative to (default: in a new temporary data dir). */
+  filesDir?: string,
 ): Promise<NodeRun> {
-  const h = await testNode(definition, { config });
+  const h = await testNode(definition, { config, filesDir });
   const where = `${definition.type} ${JSON.stringify(config).slice(0, 200)}`;
   let closed = false;
   try {

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import { ensureCliBuilt, startTagflow, stopAllTagflow } from '@tagflow/test-support';
 import type { TagflowProcess } from '@tagflow/test-support';
@@ -20,7 +17,8 @@ import { catalogNodes, catalogResources, installedRegistry, typesOf } from '../s
 /** How fast /healthz must answer, all the time. */
 const HEALTH_MS = 1000;
 let rt: TagflowProcess;
-const fileDir = mkdtempSync(path.join(tmpdir(), 'tagflow-fuzz-admin-files-'));
+// Relative to the files folder of the engine's data dir.
+const fileDir = 'fuzz';
 let bodies: fc.Arbitrary<RawBody>;
 
 beforeAll(async () => {

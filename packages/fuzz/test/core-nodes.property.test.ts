@@ -105,7 +105,8 @@ const CASES: Array<[AnyNodeDefinition, Array<Record<string, unknown>>]> = [
   [core.debug, [{}, { property: 'msg', toStatus: true, maxLength: 20 }]],
   [
     core.fileOut,
-    [{ path: path.join(files, 'msg.jsonl') }, { path: path.join(files, 'payload.jsonl'), property: 'payload' }],
+    // Relative to the files folder of each run's data dir.
+    [{ path: 'msg.jsonl' }, { path: 'payload.jsonl', property: 'payload' }],
   ],
   [
     core.functionNode,
@@ -168,8 +169,9 @@ describe('file-out', () => {
       await checkProperty(
         'file-out: one line per message',
         fc.asyncProperty(stepsOf(anyMessage), async (steps) => {
-          const file = path.join(files, `lines-${run++}.jsonl`);
-          const result = await checkNodeRun(core.fileOut, { path: file }, steps);
+          const name = `lines-${run++}.jsonl`;
+          const file = path.join(files, name);
+          const result = await checkNodeRun(core.fileOut, { path: name }, steps, files);
           const written = readFileSync(file, { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean);
           if (written.length !== steps.length - result.errors.length)
             throw new Error(`${written.length} lines for ${steps.length} messages and ${result.errors.length} errors`);

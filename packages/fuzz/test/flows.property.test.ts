@@ -18,7 +18,8 @@ import { catalogNodes, catalogResources, installedRegistry, typesOf } from '../s
 
 let registry: NodeRegistry;
 let allTypes: string[];
-const fileDir = mkdtempSync(path.join(tmpdir(), 'tagflow-fuzz-files-'));
+// Relative to the files folder of the engine's data dir.
+const fileDir = 'fuzz';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-fuzz-data-'));
 
 beforeAll(async () => {

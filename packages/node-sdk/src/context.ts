@@ -1,3 +1,4 @@
+import type { FilesRoot } from './files-root';
 import type { Message } from './message';
 import type { Outbox, OutboxOptions } from './outbox';
 import type { ResourceHandle } from './resource-handle';
@@ -88,8 +89,17 @@ export interface NodeContext<Config = Record<string, unknown>> {
    * Items left from an earlier run of the same flow and node id are still in it.
    */
   outbox<T = unknown>(options?: OutboxOptions): Promise<Outbox<T>>;
-  /** The runtime's data folder (absolute path): for state a node package must keep, such as certificates. */
+  /**
+   * The runtime's data folder (absolute path): for state a node package must keep, such as
+   * certificates. Never for a file the flow's config names: that goes through `files`.
+   */
   readonly dataDir: string;
+  /**
+   * The files folder, the only place a flow's own files are (file-out's `path`, a replay's
+   * `file`): resolve and open every path from the config through it, so that a path outside it
+   * (absolute, `..`, a symbolic link out) is refused with an error naming this node and the path.
+   */
+  readonly files: FilesRoot;
 }
 
 /** What `create` returns: the node's behaviour for this deploy. */

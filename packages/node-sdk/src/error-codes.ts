@@ -17,6 +17,8 @@ export const sdkErrors = defineErrorCodes({
     'A node asked for a resource id the running flow does not define (ctx.resource; given by the runtime).',
   HOP_LIMIT:
     "A message passed more nodes than the flow's settings.maxHops (default 1,000): it went round a loop, and the runtime dropped it (given by the runtime).",
+  FILE_OUTSIDE_ROOT:
+    'A file path leads outside the files folder (absolute, climbing out with "..", or through a symbolic link): flows read and write files only inside it; refused at deploy when the path is in the config, else when the file is opened.',
   SECRET_MISSING:
     'A secret the config names (passwordEnv, tokenEnv) is not set on this runtime: set it with `tagflow secret set`, or in the environment.',
 });

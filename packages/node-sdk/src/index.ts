@@ -11,6 +11,8 @@ export type { ResourceDefinition, AnyResourceDefinition, ResourceContext, Resour
 export { defineResource } from './define-resource';
 export { outboxOverflowProperty, passwordEnvProperty, secretNameProperty, urlDestination } from './schema-pieces';
 export type { ResourceHandle } from './resource-handle';
+export type { FilesRoot, FileOpenFlags, FileOpenOptions } from './files-root';
+export { filesPathProblem, filesPathProblems } from './files-root';
 export type { Outbox, OutboxOptions } from './outbox';
 export { OUTBOX_SYNC_MS } from './outbox';
 export type { JSONSchema } from 'json-schema-to-ts';

@@ -17,6 +17,7 @@ describe('error codes in the SDK', () => {
     expect(mqtt.code.SECRET_MISSING).toBe('SECRET_MISSING');
     expect(mqtt.meanings.SECRET_MISSING).toBe(sdkErrors.meanings.SECRET_MISSING);
     expect(Object.keys(sdkErrors.meanings).sort()).toEqual([
+      'FILE_OUTSIDE_ROOT',
       'HOP_LIMIT',
       'RESOURCE_NOT_FOUND',
       'SECRET_MISSING',

@@ -19,6 +19,8 @@ export interface RunFlowOptions {
   fakeTime?: boolean;
   /** The runtime's data folder (default: a new temporary folder); reuse one to simulate a restart. */
   dataDir?: string;
+  /** The files folder the flow's file paths are relative to (default: `<dataDir>/files`). */
+  filesDir?: string;
 }
 
 /** A running flow fixture, recording everything its nodes send, report and show. */
@@ -26,6 +28,8 @@ export interface FlowUnderTest {
   readonly engine: Engine;
   /** The runtime's data folder this flow uses. */
   readonly dataDir: string;
+  /** The files folder the flow's file paths are relative to (made when a node first opens a file). */
+  readonly filesDir: string;
   /** Messages a node sent on a port (default `out`), oldest first. */
   outputs(nodeId: string, port?: string): Message[];
   /** Payloads a node sent on a port (default `out`). */
@@ -62,7 +66,8 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
   const clock = fake ?? systemClock;
   const logger = new RecordingLogger();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tagflow-test-'));
-  const engine = new Engine({ registry, logger, clock, closeTimeoutMs: 2000, dataDir });
+  const filesDir = options.filesDir ?? join(dataDir, 'files');
+  const engine = new Engine({ registry, logger, clock, closeTimeoutMs: 2000, dataDir, filesDir });
 
   const sent = new Map<string, Message[]>();
   const statuses = new Map<string, NodeStatus[]>();
@@ -107,6 +112,7 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
   return {
     engine,
     dataDir,
+    filesDir,
     outputs: (nodeId, port) => [...recorded(nodeId, port)],
     payloads: (nodeId, port) => recorded(nodeId, port).map((m) => m.payload),
     errors,

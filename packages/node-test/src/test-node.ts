@@ -14,6 +14,8 @@ export interface TestNodeOptions {
   resourceTypes?: AnyResourceDefinition[];
   /** The runtime's data folder (default: a new temporary folder); reuse one to simulate a restart. */
   dataDir?: string;
+  /** The files folder the node's file paths are relative to (default: `<dataDir>/files`). */
+  filesDir?: string;
   /** Input queue settings for the node. */
   queue?: { size?: number; overflow?: 'block' | 'drop-oldest' | 'drop-newest' };
 }
@@ -66,7 +68,13 @@ export async function testNode(definition: AnyNodeDefinition, options: TestNodeO
       ],
       edges: [],
     },
-    { nodes: [definition], resources: options.resourceTypes, fakeTime: options.fakeTime, dataDir: options.dataDir },
+    {
+      nodes: [definition],
+      resources: options.resourceTypes,
+      fakeTime: options.fakeTime,
+      dataDir: options.dataDir,
+      filesDir: options.filesDir,
+    },
   );
   return {
     send: (value, port) => flow.inject(NODE_ID, value, port),

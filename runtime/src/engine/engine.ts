@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEFAULT_MAX_HOPS, diffFlows, resourceIdsOf, shortestCycle, validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
 import { createMessage, ERROR_PORT, isNodeError, NodeError, sdkErrors } from '@tagflow/node-sdk';
@@ -12,6 +12,7 @@ import { Activity } from './activity';
 import { carriedHops, HOPS, NodeRunner } from './node-runner';
 import type { RunnerHost, Target } from './node-runner';
 import { systemClock } from './node-clock';
+import { FilesFolder, filesDirProblem } from './files-folder';
 import { ResourceRunner } from './resource-runner';
 import type { ResourceHost } from './resource-runner';
 import { openOutbox } from '../store-forward';
@@ -36,6 +37,12 @@ export interface EngineOptions {
   maxErrorDepth?: number;
   /** Where the runtime keeps state: store-and-forward buffers, certificates (default ~/.tagflow). */
   dataDir?: string;
+  /**
+   * The files folder: the only folder flows read and write files in (`NodeContext.files`); default
+   * `<dataDir>/files`. The constructor throws when it is the data dir, holds it, or lies inside it
+   * elsewhere than under `<dataDir>/files` (`filesDirProblem`).
+   */
+  filesDir?: string;
   /**
    * Resolves a secret a flow names (a password, an API token). Default: the environment variable of
    * that name. `tagflow start` looks in its encrypted secret store first, then the environment.
@@ -84,6 +91,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly closeTimeoutMs: number;
   private readonly maxErrorDepth: number;
   private readonly dataDir: string;
+  private readonly files: FilesFolder;
   private readonly resourceHost: ResourceHost;
   /** Open outboxes by node id: they outlive a node's restarts, and close when the node is removed. */
   private readonly outboxes = new Map<string, Promise<FileOutbox<unknown>>>();
@@ -104,6 +112,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.maxErrorDepth = options.maxErrorDepth ?? 10;
     this.dataDir = options.dataDir ?? join(homedir(), '.tagflow');
+    const filesDir = resolve(options.filesDir ?? join(this.dataDir, 'files'));
+    const problem = filesDirProblem(filesDir, this.dataDir);
+    if (problem !== undefined) throw new Error(problem);
+    this.files = new FilesFolder(filesDir);
     this.activity = new Activity(options.activity);
     this.resourceHost = {
       logger: this.logger,
@@ -493,6 +505,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         return opening;
       },
       dataDir: this.dataDir,
+      files: this.files,
       activity: this.activity,
       hopLimitError: (runner) => new NodeError(sdkErrors.code.HOP_LIMIT, this.hopLimitText(runner.id)),
     };

@@ -11,6 +11,7 @@ import type {
   ResourceHandle,
 } from '@tagflow/node-sdk';
 import type { Activity, TrackedNode } from './activity';
+import type { FilesFolder } from './files-folder';
 import { MessageQueue } from './message-queue';
 import { NodeClock } from './node-clock';
 import { closeWithin, taggedLogger } from './close-within';
@@ -27,6 +28,8 @@ export interface RunnerHost {
   resource(runner: NodeRunner, id: string): ResourceHandle<unknown>;
   outbox(runner: NodeRunner, options: OutboxOptions | undefined): Promise<Outbox<unknown>>;
   readonly dataDir: string;
+  /** The files folder; each node gets its own view (`NodeContext.files`). */
+  readonly files: FilesFolder;
   /** Which node's code runs now (shared by every runner of the engine). */
   readonly activity: Activity;
   /** The error of a message dropped at `runner` for making more hops than the flow allows. */
@@ -525,6 +528,7 @@ export class NodeRunner implements TrackedNode {
       resource: <R>(id: string) => this.resourceHandle(id) as ResourceHandle<R>,
       outbox: <T>(options?: OutboxOptions) => host.outbox(this, options) as Promise<Outbox<T>>,
       dataDir: host.dataDir,
+      files: host.files.forNode(this.node.id),
     };
   }
 

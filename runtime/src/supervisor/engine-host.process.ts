@@ -73,6 +73,7 @@ async function boot(config: HostConfig): Promise<void> {
     registry,
     logger,
     dataDir: config.dataDir,
+    filesDir: config.filesDir,
     closeTimeoutMs: config.closeTimeoutMs,
     secret: (name: string) => resolveSecret(name, secrets, logger),
     activity,

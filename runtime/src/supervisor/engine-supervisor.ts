@@ -39,6 +39,8 @@ export interface EngineSupervisorOptions {
   /** Folders searched for node packages, highest priority first. */
   searchDirs: string[];
   dataDir: string;
+  /** The files folder flows read and write in (default `<dataDir>/files`); see `EngineOptions.filesDir`. */
+  filesDir?: string;
   logger: EngineLogger;
   /**
    * Where the engine process's own log records go (default `logger`): it limits them per node
@@ -93,7 +95,10 @@ interface Host {
  * a fresh one is started with no flow, and `onEnded` listeners decide what runs next.
  */
 export class EngineSupervisor extends EventEmitter<EngineEvents> implements EngineApi {
-  private readonly options: Required<Omit<EngineSupervisorOptions, 'entry' | 'logLevel' | 'engineLogger'>> & {
+  private readonly options: Required<
+    Omit<EngineSupervisorOptions, 'entry' | 'logLevel' | 'engineLogger' | 'filesDir'>
+  > & {
+    filesDir?: string;
     engineLogger: EngineLogger;
     entry: string;
     logLevel: LogLevel;
@@ -451,6 +456,7 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
       config: {
         searchDirs: options.searchDirs,
         dataDir: options.dataDir,
+        filesDir: options.filesDir,
         logLevel: options.logLevel,
         closeTimeoutMs: options.closeTimeoutMs,
         heartbeatMs: options.heartbeatMs,

@@ -11,6 +11,8 @@ export interface HostConfig {
   /** Folders searched for node packages, highest priority first (as `tagflow start` resolved them). */
   searchDirs: string[];
   dataDir: string;
+  /** The files folder flows read and write in (the engine's `filesDir`); default `<dataDir>/files`. */
+  filesDir?: string;
   logLevel: LogLevel;
   /** Time a node or resource gets to close (the engine's close timeout). */
   closeTimeoutMs: number;

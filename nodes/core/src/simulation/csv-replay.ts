@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { NodeError } from '@tagflow/node-sdk';
+import { isNodeError, NodeError } from '@tagflow/node-sdk';
+import type { FilesRoot } from '@tagflow/node-sdk';
 import { coreErrors } from '../error-codes';
 
 /** One recorded sample of a replay file. */
@@ -16,17 +15,27 @@ const EPOCH_MS = /^[+-]?\d+(\.\d+)?$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Reads and parses a replay file; every problem is a NodeError naming the file (and line). */
-export async function loadReplayFile(path: string): Promise<ReplayRow[]> {
+/**
+ * Reads and parses a replay file, `path` being relative to `files`; every problem is a NodeError
+ * naming the file (and line). A path outside the files folder is refused (`FILE_OUTSIDE_ROOT`).
+ */
+export async function loadReplayFile(files: FilesRoot, path: string): Promise<ReplayRow[]> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const handle = await files.open(path, 'r');
+    try {
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
+    // A link out of the files folder: its words already name the node and the file.
+    if (isNodeError(err) && err.code === coreErrors.code.FILE_OUTSIDE_ROOT) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new NodeError(
         coreErrors.code.REPLAY_FILE_NOT_FOUND,
-        `replay file ${path} does not exist (looked for ${resolve(path)})`,
+        `replay file ${path} does not exist (looked for ${files.resolve(path)})`,
         {
           file: path,
         },

@@ -1,3 +1,4 @@
+import type { FilesRoot } from '@tagflow/node-sdk';
 import { loadReplayFile } from './csv-replay';
 import type { Random } from './prng';
 import { ReplayCursor } from './replay-cursor';
@@ -7,7 +8,7 @@ import type { GeneratedSignalConfig } from './signal';
 /** The replay variant of the simulate node's `signal` config. */
 export interface ReplaySignalConfig {
   kind: 'replay';
-  /** Path of a `timestamp,value` CSV file. */
+  /** Path of a `timestamp,value` CSV file, relative to the files folder. */
   file: string;
   /** Start again at the first line after the last one (default false: stop). */
   loop?: boolean;
@@ -34,10 +35,17 @@ export interface SampleSource {
   readonly finished: boolean;
 }
 
-/** Builds the source a config describes; a replay file is read and checked here, at create. */
-export async function createSampleSource(config: SignalConfig, random: Random): Promise<SampleSource> {
+/**
+ * Builds the source a config describes; a replay file is read (inside `files`, the node's files
+ * folder) and checked here, at create.
+ */
+export async function createSampleSource(
+  config: SignalConfig,
+  random: Random,
+  files: FilesRoot,
+): Promise<SampleSource> {
   if (config.kind === 'replay') {
-    const cursor = new ReplayCursor(await loadReplayFile(config.file), config.loop ?? false);
+    const cursor = new ReplayCursor(await loadReplayFile(files, config.file), config.loop ?? false);
     const fileTime = config.useFileTimestamps ?? false;
     return {
       next(now) {

@@ -6,7 +6,15 @@ import { logIssues, withLog } from '../cli-logger';
 import type { LogOptions } from '../cli-logger';
 import { loadRegistry, logDiscoveryProblems } from '../load-registry';
 import { workingFolderHints } from '../working-folder-hint';
-import { dataDirOption, forOption, logFormatOption, logLevelOption, nodesDirOption } from '../shared-options';
+import {
+  dataDirOption,
+  filesDirOption,
+  filesFolder,
+  forOption,
+  logFormatOption,
+  logLevelOption,
+  nodesDirOption,
+} from '../shared-options';
 import { readFlowFile } from '../read-flow-file';
 import { count, formatMs } from '../format-text';
 import { debugOutput, statusLogger } from '../run-output';
@@ -17,6 +25,7 @@ interface RunOptions extends LogOptions {
   for?: number;
   nodesDir: string[];
   dataDir: string;
+  filesDir?: string;
 }
 
 /** `tagflow run <flow>`: runs a flow in the foreground until Ctrl-C or `--for`. */
@@ -28,6 +37,7 @@ export function registerRunCommand(program: Command): void {
     .addOption(forOption())
     .addOption(nodesDirOption())
     .addOption(dataDirOption())
+    .addOption(filesDirOption())
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addHelpText(
@@ -35,7 +45,8 @@ export function registerRunCommand(program: Command): void {
       `
 Debug values are printed on stdout, one JSON object per line:
   {"time":"2026-01-01T08:00:00.000Z","node":"show","data":12.5}
-The log (start, stop, warnings, node errors) goes to stderr, so stdout can be piped: readable
+File paths in the flow (file-out, replay files) are relative to the files folder:
+<data dir>/files, or --files-dir. The log (start, stop, warnings, node errors) goes to stderr, so stdout can be piped: readable
 lines on a terminal, JSON lines otherwise. Node statuses are logged at --log-level debug.
 
 Examples:
@@ -43,7 +54,8 @@ Examples:
   $ tagflow run pump-monitor.json --for 30s > values.jsonl
   $ tagflow run flow.json --nodes-dir ../my-nodes --log-level debug
   $ tagflow run flow.json --nodes-dir .      with this folder's node packages (a project, or one being written)
-  $ tagflow run mqtt-bridge.json --data-dir /var/lib/tagflow`,
+  $ tagflow run mqtt-bridge.json --data-dir /var/lib/tagflow
+  $ tagflow run replay.json --files-dir ./recordings`,
     )
     .action((file: string, options: RunOptions) => withLog(options, (log) => runFlow(file, options, log)));
 }
@@ -52,11 +64,12 @@ async function runFlow(file: string, options: RunOptions, log: RuntimeLogger): P
   // What the flow writes into the data dir (buffers, history) is for this user only. Unlike
   // `tagflow start`, run does not change files it did not make: it may be given any folder.
   usePrivateUmask();
+  const filesDir = filesFolder(options);
   const flow = await readFlowFile(file);
   const { registry, report, searchDirs } = await loadRegistry(options.nodesDir);
   logDiscoveryProblems(log, report);
 
-  const engine = new Engine({ registry, logger: log, dataDir: options.dataDir });
+  const engine = new Engine({ registry, logger: log, dataDir: options.dataDir, filesDir });
   const output = debugOutput();
   engine.on('debug', output.write);
   engine.on('status', statusLogger(log));

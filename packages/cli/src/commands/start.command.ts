@@ -30,7 +30,14 @@ import { loadRegistry, logDiscoveryProblems } from '../load-registry';
 import { readFlowFile } from '../read-flow-file';
 import { cliVersion } from '../cli-version';
 import { count } from '../format-text';
-import { dataDirOption, logFormatOption, logLevelOption, nodesDirOption } from '../shared-options';
+import {
+  dataDirOption,
+  filesDirOption,
+  filesFolder,
+  logFormatOption,
+  logLevelOption,
+  nodesDirOption,
+} from '../shared-options';
 import { waitForStop } from '../wait-for-stop';
 import { makeDataDirPrivate } from '../private-data-dir';
 
@@ -42,6 +49,7 @@ export const DEFAULT_PORT = 1990;
 
 interface StartOptions extends LogOptions {
   dataDir: string;
+  filesDir?: string;
   host: string;
   port: number;
   flow?: string;
@@ -65,6 +73,7 @@ export function registerStartCommand(program: Command): void {
     .command('start')
     .description('run the runtime as a service: the last deployed flow, and the admin API for deploys')
     .addOption(dataDirOption())
+    .addOption(filesDirOption())
     .option('--host <address>', 'address the admin API listens on (loopback only by default)', '127.0.0.1')
     .addOption(new Option('--port <number>', 'port of the admin API').argParser(port).default(DEFAULT_PORT))
     .option('--flow <file>', 'flow to run when the data dir has none yet (first start)')
@@ -140,6 +149,7 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
   // now on, and what an older version or a hand left open to others (before anything opens it).
   usePrivateUmask();
   await makeDataDirPrivate(dataDir, log);
+  const filesDir = filesFolder(options);
   const [flows, tokens, secrets, audit, record] = await Promise.all([
     FlowStore.open(dataDir),
     TokenStore.open(dataDir),
@@ -155,6 +165,7 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
   const engine = new EngineSupervisor({
     searchDirs,
     dataDir,
+    filesDir,
     logger: log,
     engineLogger: log.unlimited,
     logLevel: options.logLevel,
