@@ -38,7 +38,11 @@ named (--nodes-dir .).
 "tagflow deploy <bundle> --to NAME" installs what a runtime lacks, checking every sha512,
 then deploys the flow. A package's runtime dependencies are put inside its tarball
 (npm's bundleDependencies, installed here from the registry or npm's cache), so the target
-needs no registry.
+needs no registry. No package script runs, here or on the target (npm --ignore-scripts).
+The bundle records this machine's platform (os, arch, libc, Node ABI): a package that needs
+a build step (an install script or a native addon, in it or a dependency) installs from it
+only on a runtime of the same platform, and must carry its binaries (prebuilt ones, as
+node-gyp-build packages do), since its scripts never run.
 
 Examples:
   $ tagflow pack pump-monitor.json
