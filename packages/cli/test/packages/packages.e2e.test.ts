@@ -208,6 +208,24 @@ describe('packages on a running runtime', () => {
     );
   }, 60_000);
 
+  it('installs and removes packages for an admin token only: a deployer token is told so', async () => {
+    const created = await tagflow(['token', 'create', '--role', 'deployer', '--name', 'ci', '--data-dir', dataDir]);
+    expect(created.code).toBe(0);
+    const deployerCli = (args: string[]) =>
+      tagflow([...args, '--fleet', rt.fleet], { [TOKEN_ENV]: created.stdout.trim() });
+    const install = await deployerCli(['nodes', 'install', calib, '--to', 'rt']);
+    expect(install.code).toBe(1);
+    expect(install.stdout).toContain(
+      'failed: installing or removing node packages (POST /api/packages) needs an admin token (403): this needs the admin role; token "ci" has deployer',
+    );
+    const remove = await deployerCli(['nodes', 'remove', '@plant/calib-nodes', '--to', 'rt']);
+    expect(remove.stdout).toContain('DELETE /api/packages) needs an admin token (403)');
+    const listed = await deployerCli(['nodes', 'list', '--to', 'rt', '--json']);
+    expect(JSON.parse(listed.stdout).runtimes[0].packages.map((p: { name: string }) => p.name)).toEqual([
+      '@plant/calib-nodes',
+    ]);
+  }, 60_000);
+
   it('loads the installed packages again after a restart', async () => {
     await stop(rt);
     rt = await startRuntime(dataDir);
