@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureCliBuilt, runTagflow, startTagflow, stopAllTagflow } from '@tagflow/test-support';
@@ -55,8 +55,8 @@ interface Runtime {
 }
 
 /** `tagflow start` on a data dir, with a fleet file naming it `rt`; the token is kept for restarts. */
-async function startRuntime(dataDir: string): Promise<Runtime> {
-  const started = await startTagflow({ dataDir, cwd: work, env: env() });
+async function startRuntime(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Runtime> {
+  const started = await startTagflow({ dataDir, cwd: work, env: env(extraEnv) });
   const url = started.url;
   const token = started.token ?? readFileSync(path.join(dataDir, 'token.txt'), 'utf8');
   writeFileSync(path.join(dataDir, 'token.txt'), token);
@@ -231,6 +231,49 @@ describe('packages on a running runtime', () => {
     rt = await startRuntime(dataDir);
     expect(logLines(rt.stderr()).map((l) => l.msg)).toContain('running flow "line-3" version 1 from the data dir');
     expect(await nodeTypes(rt)).toContain('calibrate');
+  }, 60_000);
+});
+
+describe('a package with install scripts, on a runtime whose environment holds a cloud secret', () => {
+  it('runs none of its scripts, refuses it with how to make a bundle, and keeps nothing of it', async () => {
+    const markers = path.join(work, 'markers');
+    mkdirSync(markers, { recursive: true });
+    const leak = (stage: string) =>
+      `node -e "require('fs').writeFileSync(require('path').join('${markers}', '${stage}'), String(process.env.AWS_SECRET_ACCESS_KEY))"`;
+    const pkg = path.join(work, 'scripted-nodes');
+    mkdirSync(path.join(pkg, 'lib'), { recursive: true });
+    writeFileSync(
+      path.join(pkg, 'package.json'),
+      JSON.stringify({
+        name: '@plant/scripted-nodes',
+        version: '1.0.0',
+        files: ['lib'],
+        tagflow: { nodes: ['lib/scripted.node.js'] },
+        peerDependencies: { '@tagflow/node-sdk': '^0.1.0' },
+        scripts: { preinstall: leak('preinstall'), install: leak('install'), postinstall: leak('postinstall') },
+      }),
+    );
+    writeFileSync(
+      path.join(pkg, 'lib', 'scripted.node.js'),
+      `require('fs').writeFileSync(require('path').join('${markers}', 'loaded'), 'module code ran');\n`,
+    );
+    const dataDir = path.join(work, 'runtime-secret');
+    const rt = await startRuntime(dataDir, { AWS_SECRET_ACCESS_KEY: 'aws-secret-that-must-not-leak' });
+    try {
+      const res = await rt.cli(['nodes', 'install', pkg, '--to', 'rt']);
+      expect(res.code).toBe(1);
+      expect(res.stdout).toContain(
+        'failed: @plant/scripted-nodes 1.0.0 was refused, nothing was installed: @plant/scripted-nodes 1.0.0 needs a build step (@plant/scripted-nodes 1.0.0 has a preinstall script), and tagflow never runs package scripts',
+      );
+      expect(res.stdout).toContain('tagflow pack <flow.json> there, then POST /api/packages/bundle');
+      expect(readdirSync(markers)).toEqual([]);
+      expect((await rt.api('/api/packages')).json.packages).toEqual([]);
+      const nodes = path.join(dataDir, 'nodes');
+      const left = existsSync(nodes) ? readdirSync(nodes, { recursive: true }).map(String) : [];
+      expect(left.filter((f) => f.includes('scripted') || f.startsWith('.staging'))).toEqual([]);
+    } finally {
+      await stop(rt);
+    }
   }, 60_000);
 });
 
