@@ -35,8 +35,8 @@ export const packageErrors = defineErrorCodes({
     'The package or one of its dependencies has an install script (preinstall, install, postinstall), `gypfile: true` or a binding.gyp: it installs only from a `tagflow pack` bundle made on this platform (os, arch, libc, Node ABI); nothing ran and nothing was installed (422).',
   ARCHIVE_INVALID:
     'The package or bundle file is not a gzip tarball, is truncated, or unpacks past the size limit the message names (a decompression bomb): nothing was installed (422).',
-  FETCH_FAILED:
-    'npm could not fetch or install a valid name: registry unreachable, or no such package or version there (502).',
+  NOT_IN_REGISTRY: 'The registry answered that it has no package of that name, or no version matching the spec (404).',
+  FETCH_FAILED: 'npm could not reach the registry (or its cache, offline) to fetch or install the package (502).',
   BUNDLE_INVALID:
     'The bundle is damaged or was altered (a sha512 differs from its manifest): nothing of it was installed (422).',
 });

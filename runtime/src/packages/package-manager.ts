@@ -359,6 +359,12 @@ export class PackageManager {
       if (code === 'ENOENT' && request.source !== 'registry')
         throw new PackageError(packageErrors.code.REFUSED, `${describeRequest(request)} does not exist`);
       const why = err instanceof ToolError || err instanceof Error ? err.message : String(err);
+      // The registry answered, and has no such package or version: not a gateway failure.
+      if (request.source === 'registry' && err instanceof ToolError && isNotInRegistry(err.output))
+        throw new PackageError(
+          packageErrors.code.NOT_IN_REGISTRY,
+          `the registry has no ${request.spec}: ${err.output}`,
+        );
       throw new PackageError(
         request.source === 'registry' ? packageErrors.code.FETCH_FAILED : packageErrors.code.REFUSED,
         `${describeRequest(request)} could not be packed: ${why}`,
@@ -629,6 +635,11 @@ function forgetModules(prefix: string): void {
   const cache = createRequire(__filename).cache;
   const inside = prefix + path.sep;
   for (const key of Object.keys(cache)) if (key.startsWith(inside)) delete cache[key];
+}
+
+/** npm's words for a registry that answered "no such package" (E404) or "no such version" (ETARGET). */
+function isNotInRegistry(output: string): boolean {
+  return /\b(E404|404 Not Found|ETARGET)\b|No matching version found/.test(output);
 }
 
 function describeRequest(request: InstallRequest): string {

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -220,6 +222,43 @@ describe('node packages are code (issue 15)', () => {
           '"1.0.0 || $(touch /tmp/x)" is not a version of left-pad npm understands: give a version ("1.2.0"), a range ("^1.2") or a dist-tag ("latest")',
       },
     });
+    expect(filesUnder(nodesDir())).toEqual([]);
+  });
+
+  it('answers 404 when the registry has no such package, and 502 only when npm cannot reach it', async () => {
+    // A registry that answers, and has nothing: what npm hears for a name nobody published.
+    const registry = http.createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":"Not found"}');
+    });
+    await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(registry.address() as AddressInfo).port}/`;
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      npm_config_offline: 'false',
+      npm_config_registry: url,
+      npm_config_fetch_retries: '0',
+    });
+    try {
+      const missing = await rt.call('/api/packages', {
+        method: 'POST',
+        json: { name: 'tagflow-test-unpublished', version: '1.0.0' },
+      });
+      expect(missing).toMatchObject({ status: 404, json: { code: 'NOT_IN_REGISTRY' } });
+      expect(missing.json.error).toMatch(/^the registry has no tagflow-test-unpublished@1\.0\.0: .*404 Not Found/);
+      await new Promise<void>((resolve) => registry.close(() => resolve()));
+      const unreachable = await rt.call('/api/packages', {
+        method: 'POST',
+        json: { name: 'tagflow-test-unpublished', version: '1.0.0' },
+      });
+      expect(unreachable).toMatchObject({ status: 502, json: { code: 'FETCH_FAILED' } });
+    } finally {
+      for (const name of ['npm_config_offline', 'npm_config_registry', 'npm_config_fetch_retries']) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+      registry.close();
+    }
     expect(filesUnder(nodesDir())).toEqual([]);
   });
 

@@ -25,6 +25,7 @@ const STATUS: Record<PackageErrorCode, number> = {
   IN_USE: 409,
   BUILT_IN: 409,
   NOT_INSTALLED: 404,
+  NOT_IN_REGISTRY: 404,
   FETCH_FAILED: 502,
 };
 
@@ -105,7 +106,8 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
         '415': 'the body is neither a .tgz nor JSON',
         '422':
           '{error, code}: refused, nothing was installed and nothing ran: not a node package, SDK range, a module that throws, a type clash (REFUSED); needs a build step (NEEDS_BUILD); not a gzip tarball, truncated, or past the size limits (ARCHIVE_INVALID)',
-        '502': 'npm could not reach the registry, or it has no such package or version',
+        '404': '{error, code: NOT_IN_REGISTRY}: the registry has no such package or version',
+        '502': '{error, code: FETCH_FAILED}: npm could not reach the registry',
       },
       async handler(req, res, caller) {
         const packages = manager();
