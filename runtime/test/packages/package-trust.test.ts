@@ -51,6 +51,7 @@ async function startRuntime() {
   const deps = { engine, registry, flows, tokens, secrets, audit, deployer, logger, version: 't', packages };
   const server = await startAdminServer(deps, { host: '127.0.0.1', port: 0 });
   const token = {
+    viewer: (await tokens.create('viewer', 'screen')).token,
     deployer: (await tokens.create('deployer', 'ci')).token,
     admin: (await tokens.create('admin', 'ops')).token,
   };
@@ -167,7 +168,7 @@ describe('node packages are code (issue 15)', () => {
     for (const res of refused)
       expect(res).toMatchObject({ status: 403, json: { error: 'this needs the admin role; token "ci" has deployer' } });
     expect(filesUnder(nodesDir())).toEqual([]);
-    expect((await rt.call('/api/packages', { token: deployer })).status).toBe(200);
+    expect((await rt.call('/api/packages', { token: rt.token.viewer })).status).toBe(200);
   });
 
   it('runs no lifecycle script of a package, refuses it with how to make a bundle, and leaves nothing', async () => {
