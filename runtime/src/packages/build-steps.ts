@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { extractTarball } from './tarball';
 
 /**
  * The rule for "needs a build step", which npm itself uses to decide a package has something to
@@ -56,6 +57,22 @@ export async function findBuildSteps(dir: string, options: { includeRoot: boolea
   return steps;
 }
 
+/**
+ * The build steps of a package tarball and of the dependencies bundled inside it, unpacked into a
+ * folder under `workRoot` that is deleted afterwards. Check the archive's size first.
+ */
+export async function findBuildStepsInTarball(tarball: string, workRoot: string): Promise<BuildStep[]> {
+  await mkdir(workRoot, { recursive: true });
+  const dir = await mkdtemp(path.join(workRoot, 'scan-'));
+  try {
+    await extractTarball(tarball, dir);
+    const root = (await readdir(dir))[0];
+    return root === undefined ? [] : await findBuildSteps(path.join(dir, root), { includeRoot: true });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** One line naming the packages and their reasons, the first few only. */
 export function describeBuildSteps(steps: readonly BuildStep[]): string {
   const shown = steps.slice(0, 3).map((s) => `${s.package} has ${s.reason}`);
@@ -79,7 +96,7 @@ async function buildStepOf(pkgDir: string): Promise<BuildStep | undefined> {
     unknown
   >;
   const script = SCRIPTS.find((s) => typeof scripts[s] === 'string' && scripts[s] !== '');
-  if (script) return { package: label, reason: `a ${script} script` };
+  if (script) return { package: label, reason: `${script === 'install' ? 'an' : 'a'} ${script} script` };
   if (json.gypfile === true) return { package: label, reason: '"gypfile": true' };
   if (existsSync(path.join(pkgDir, 'binding.gyp'))) return { package: label, reason: 'a binding.gyp (a native addon)' };
   return undefined;

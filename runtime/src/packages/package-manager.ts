@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Flow } from '@tagflow/flow-model';
@@ -23,7 +23,7 @@ import { checkArchive, DEFAULT_ARCHIVE_LIMITS } from './archive-check';
 import type { ArchiveLimits } from './archive-check';
 import { openBundle } from './bundle';
 import type { BundleManifest } from './bundle';
-import { describeBuildSteps, findBuildSteps } from './build-steps';
+import { describeBuildSteps, findBuildSteps, findBuildStepsInTarball } from './build-steps';
 import type { BuildStep } from './build-steps';
 import { folderSafeName, PackageLayout } from './installed-file';
 import type { InstalledPackage } from './installed-file';
@@ -33,7 +33,7 @@ import { checkInstallSpec } from './package-spec';
 import { currentPlatform, describePlatform, samePlatform } from './platform-id';
 import type { PlatformId } from './platform-id';
 import { ToolError } from './subprocess';
-import { extractTarball, fileIntegrity, integrityTag, readTarballPackageJson } from './tarball';
+import { fileIntegrity, integrityTag, readTarballPackageJson } from './tarball';
 
 /** What to install, and from where. */
 export type InstallRequest =
@@ -218,7 +218,7 @@ export class PackageManager {
             );
           }
           // Before anything is installed: a bundle carries each package's dependencies inside it.
-          const steps = await this.buildStepsInTarball(bundle.tarball(pkg));
+          const steps = await findBuildStepsInTarball(bundle.tarball(pkg), this.layout.stagingDir);
           this.allowBuildSteps(
             steps,
             checked,
@@ -322,18 +322,6 @@ export class PackageManager {
     const how = `make a bundle on a machine of this runtime's platform (${describePlatform(here)}): tagflow pack <flow.json> there, then POST /api/packages/bundle (tagflow deploy <bundle> --to NAME)`;
     const from = bundlePlatform ? `; the bundle was packed on ${describePlatform(bundlePlatform)}` : '';
     throw new PackageError(packageErrors.code.NEEDS_BUILD, `${refused}: ${why}${from}; ${how}`);
-  }
-
-  /** The build steps of a package tarball and of the dependencies bundled inside it. */
-  private async buildStepsInTarball(tarball: string): Promise<BuildStep[]> {
-    const dir = await mkdtemp(path.join(this.layout.stagingDir, 'scan-'));
-    try {
-      await extractTarball(tarball, dir);
-      const root = (await readdir(dir))[0];
-      return root === undefined ? [] : await findBuildSteps(path.join(dir, root), { includeRoot: true });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   }
 
   /** `.staging` goes when no install is in progress: a refused package leaves not even that. */

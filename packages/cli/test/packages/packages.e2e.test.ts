@@ -383,6 +383,84 @@ describe('tagflow pack and bundle deploys', () => {
     }
   }, 90_000);
 
+  it('packs a package that needs a build step with a warning; a runtime of this platform installs it, no script run', async () => {
+    const markers = path.join(work, 'markers-pack');
+    mkdirSync(markers, { recursive: true });
+    const nodesDir = path.join(work, 'native-plugins');
+    const pkg = path.join(nodesDir, 'node_modules', '@plant', 'prebuilt-nodes');
+    mkdirSync(path.join(pkg, 'lib'), { recursive: true });
+    writeFileSync(
+      path.join(pkg, 'package.json'),
+      JSON.stringify({
+        name: '@plant/prebuilt-nodes',
+        version: '1.0.0',
+        files: ['lib'],
+        tagflow: { nodes: ['lib/double.node.js'] },
+        peerDependencies: { '@tagflow/node-sdk': '^0.1.0' },
+        gypfile: true,
+        scripts: {
+          install: `node -e "require('fs').writeFileSync(require('path').join('${markers}', 'install'), String(process.env.AWS_SECRET_ACCESS_KEY))"`,
+        },
+      }),
+    );
+    // Stands in for a native addon that ships its binary prebuilt: it works without its install script.
+    writeFileSync(
+      path.join(pkg, 'lib', 'double.node.js'),
+      `module.exports = { type: 'double', version: 1, category: 'processor', description: 'x2 (test fixture).',
+  configSchema: { type: 'object', properties: {}, additionalProperties: false }, inputs: ['in'], outputs: ['out'],
+  create: (ctx) => ({ onMessage: (msg) => ctx.send({ ...msg, payload: msg.payload * 2 }) }) };\n`,
+    );
+    const flowFile = path.join(work, 'double.flow.json');
+    writeFileSync(
+      flowFile,
+      JSON.stringify({
+        schemaVersion: 1,
+        id: 'double',
+        nodes: [
+          { id: 'tick', type: 'timer', typeVersion: 1, config: { intervalMs: 100, payload: 5 } },
+          { id: 'x2', type: 'double', typeVersion: 1 },
+          { id: 'show', type: 'debug', typeVersion: 1 },
+        ],
+        edges: [
+          { source: 'tick', target: 'x2' },
+          { source: 'x2', target: 'show' },
+        ],
+      }),
+    );
+    const bundle3 = path.join(work, 'double.bundle.tgz');
+    const packed = await tagflow(['pack', flowFile, '-o', bundle3, '--nodes-dir', nodesDir], {
+      AWS_SECRET_ACCESS_KEY: 'aws-secret-that-must-not-leak',
+    });
+    expect(packed.code).toBe(0);
+    expect(packed.stderr).toContain(
+      'warning: @plant/prebuilt-nodes 1.0.0 needs a build step (@plant/prebuilt-nodes 1.0.0 has an install script): no package script runs, here or on the runtime; it installs from this bundle only on ',
+    );
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', bundle3, 'bundle.json'], { encoding: 'utf8' }));
+    expect(manifest.platform).toMatchObject({
+      os: process.platform,
+      arch: process.arch,
+      nodeAbi: process.versions.modules,
+    });
+
+    const rt = await startRuntime(path.join(work, 'runtime-native'), {
+      AWS_SECRET_ACCESS_KEY: 'aws-secret-that-must-not-leak',
+    });
+    try {
+      const deployed = await rt.cli(['deploy', bundle3, '--to', 'rt']);
+      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
+      const deadline = Date.now() + 10_000;
+      let out = 0;
+      while (out < 2 && Date.now() < deadline) {
+        out = (await rt.api('/api/status')).json.nodes.x2?.counters?.out ?? 0;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(out).toBeGreaterThanOrEqual(2);
+      expect(readdirSync(markers)).toEqual([]);
+    } finally {
+      await stop(rt);
+    }
+  }, 90_000);
+
   it('refuses a bundle whose tarball was altered, here and on the runtime, installing nothing', async () => {
     const dir = mkdtempSync(path.join(work, 'tamper-'));
     execFileSync('tar', ['-xzf', bundle, '-C', dir]);
