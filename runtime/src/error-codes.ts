@@ -29,7 +29,14 @@ export const packageErrors = defineErrorCodes({
   NOT_INSTALLED: 'No package of that name is installed in the data dir (404).',
   BUILT_IN:
     'The package comes with the runtime (or a --nodes-dir), not from the data dir, so it is not managed here (409).',
-  FETCH_FAILED: 'npm could not fetch or install it: registry unreachable, unknown name or version (502).',
+  INVALID_SPEC:
+    "The package name or version is not one npm accepts (npm's name rules, a semver version or range, or a dist-tag); checked before npm runs (400).",
+  NEEDS_BUILD:
+    'The package or one of its dependencies has an install script (preinstall, install, postinstall), `gypfile: true` or a binding.gyp: it installs only from a `tagflow pack` bundle made on this platform (os, arch, libc, Node ABI); nothing ran and nothing was installed (422).',
+  ARCHIVE_INVALID:
+    'The package or bundle file is not a gzip tarball, is truncated, or unpacks past the size limit the message names (a decompression bomb): nothing was installed (422).',
+  NOT_IN_REGISTRY: 'The registry answered that it has no package of that name, or no version matching the spec (404).',
+  FETCH_FAILED: 'npm could not reach the registry (or its cache, offline) to fetch or install the package (502).',
   BUNDLE_INVALID:
     'The bundle is damaged or was altered (a sha512 differs from its manifest): nothing of it was installed (422).',
 });

@@ -2,8 +2,12 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageErrors } from '../error-codes';
+import { checkArchive, DEFAULT_ARCHIVE_LIMITS } from './archive-check';
+import type { ArchiveLimits } from './archive-check';
 import { folderSafeName } from './installed-file';
 import { PackageError } from './package-error';
+import { currentPlatform, readPlatformId } from './platform-id';
+import type { PlatformId } from './platform-id';
 import { createTarball, extractTarball, fileIntegrity } from './tarball';
 
 /**
@@ -11,7 +15,8 @@ import { createTarball, extractTarball, fileIntegrity } from './tarball';
  * runtime without registry access can run it.
  *
  * ```
- * bundle.json                 the manifest: each tarball's name, version, file and sha512
+ * bundle.json                 the manifest: each tarball's name, version, file and sha512, and
+ *                             the platform it was packed on
  * flow.json                   the flow
  * packages/<name>-<version>.tgz
  * ```
@@ -39,6 +44,12 @@ export interface BundleManifest {
   /** The flow's path inside the bundle. */
   flow: string;
   packages: BundlePackage[];
+  /**
+   * The platform `tagflow pack` ran on. A package needing a build step (build-steps.ts) installs
+   * from the bundle only on this platform; pure JavaScript ones anywhere. Absent in bundles made
+   * before it was recorded: those install pure JavaScript packages only.
+   */
+  platform?: PlatformId;
 }
 
 /** A bundle unpacked into a work folder and verified whole. */
@@ -78,6 +89,7 @@ export async function writeBundle(
       createdAt: new Date().toISOString(),
       flow: 'flow.json',
       packages: entries,
+      platform: currentPlatform(),
     };
     await writeFile(path.join(work, 'bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     await createTarball(path.resolve(out), work, ['bundle.json', 'flow.json', 'packages']);
@@ -89,11 +101,16 @@ export async function writeBundle(
 
 /**
  * Unpacks a bundle into a new folder under `workRoot` and checks all of it before anyone installs
- * anything: a readable archive of plain files, a manifest of the right shape, every tarball there
- * with the sha512 the manifest gives, and a flow that is JSON. Throws a BUNDLE_INVALID
- * PackageError naming every problem.
+ * anything: a gzip tarball within `limits` (else ARCHIVE_INVALID) of plain files, a manifest of
+ * the right shape, every tarball there with the sha512 the manifest gives, and a flow that is
+ * JSON. Throws a BUNDLE_INVALID PackageError naming every problem.
  */
-export async function openBundle(file: string, workRoot: string): Promise<OpenedBundle> {
+export async function openBundle(
+  file: string,
+  workRoot: string,
+  limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+): Promise<OpenedBundle> {
+  await checkArchive(file, 'the bundle', limits);
   await mkdir(workRoot, { recursive: true });
   const work = await mkdtemp(path.join(workRoot, 'bundle-'));
   const close = () => rm(work, { recursive: true, force: true });
@@ -142,7 +159,12 @@ function checkManifest(value: unknown): BundleManifest {
       pkg.integrity.startsWith('sha512-');
     if (!ok) throw invalid(`bundle.json has a malformed package entry: ${JSON.stringify(p).slice(0, 120)}`);
   }
-  return m as BundleManifest;
+  // A malformed platform counts as none: such a bundle installs pure JavaScript packages only.
+  const manifest = { ...(m as BundleManifest) };
+  delete manifest.platform;
+  const platform = readPlatformId(m.platform);
+  if (platform) manifest.platform = platform;
+  return manifest;
 }
 
 async function readJson(file: string, label: string): Promise<unknown> {

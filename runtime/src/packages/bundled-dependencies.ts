@@ -1,12 +1,8 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { npmPack } from './npm-client';
+import { npmInstallDependencies, npmPack } from './npm-client';
 import type { PackedTarball } from './npm-client';
-import { runTool } from './subprocess';
 import { extractTarball, readTarballPackageJson } from './tarball';
-
-/** Flags every npm call gets: no network chatter the install does not need, no prompts. */
-const QUIET = ['--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=error'];
 
 /**
  * A tarball of the same package that carries its runtime dependencies inside it (npm's
@@ -32,12 +28,9 @@ export async function withBundledDependencies(
     manifest.bundleDependencies = dependencies;
     delete manifest.bundledDependencies;
     await writeFile(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-    // The runtime provides the SDK (a peer): only the package's own dependencies go in.
-    await runTool(
-      'npm',
-      ['install', '--omit=dev', '--omit=peer', '--legacy-peer-deps', '--no-package-lock', ...QUIET],
-      { cwd: root },
-    );
+    // The runtime provides the SDK (a peer): only the package's own dependencies go in. No
+    // script runs: a dependency that needs one goes in as published (see build-steps.ts).
+    await npmInstallDependencies(root);
     const dest = path.join(dir, 'out');
     await mkdir(dest);
     return await npmPack(root, dest);

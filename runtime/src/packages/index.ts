@@ -10,3 +10,7 @@ export { fileIntegrity } from './tarball';
 export { npmPack } from './npm-client';
 export type { PackedTarball } from './npm-client';
 export { withBundledDependencies } from './bundled-dependencies';
+export { describeBuildSteps, findBuildStepsInTarball } from './build-steps';
+export type { BuildStep } from './build-steps';
+export { currentPlatform, describePlatform } from './platform-id';
+export type { PlatformId } from './platform-id';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Flow } from '@tagflow/flow-model';
@@ -19,12 +19,19 @@ import type { LoadedNodePackage } from '../registry/load-node-package';
 import type { NodeRegistry, RegisteredNode, RegisteredResource } from '../registry/node-registry';
 import { UpdateQueue } from '../store/atomic-file';
 import type { AuditLogApi } from '../store/types';
+import { checkArchive, DEFAULT_ARCHIVE_LIMITS } from './archive-check';
+import type { ArchiveLimits } from './archive-check';
 import { openBundle } from './bundle';
 import type { BundleManifest } from './bundle';
+import { describeBuildSteps, findBuildSteps, findBuildStepsInTarball } from './build-steps';
+import type { BuildStep } from './build-steps';
 import { folderSafeName, PackageLayout } from './installed-file';
 import type { InstalledPackage } from './installed-file';
 import { npmInstallTarball, npmPack } from './npm-client';
 import { PackageError } from './package-error';
+import { checkInstallSpec } from './package-spec';
+import { currentPlatform, describePlatform, samePlatform } from './platform-id';
+import type { PlatformId } from './platform-id';
 import { ToolError } from './subprocess';
 import { fileIntegrity, integrityTag, readTarballPackageJson } from './tarball';
 
@@ -36,8 +43,11 @@ export type InstallRequest =
   | { source: 'file'; file: string }
   /** A package folder, built: packed with `npm pack` as it would be published. */
   | { source: 'dir'; dir: string }
-  /** A tarball of a bundle, which must have this integrity. */
-  | { source: 'bundle'; file: string; integrity: string };
+  /**
+   * A tarball of a bundle, which must have this integrity; `platform` is the one the bundle was
+   * packed on (a package needing a build step installs only when it is this runtime's).
+   */
+  | { source: 'bundle'; file: string; integrity: string; platform?: PlatformId };
 
 /** What an install did. `replaced`: another version of the same package was installed before. */
 export interface InstallOutcome {
@@ -72,6 +82,8 @@ export interface PackageManagerOptions {
   offline?: boolean;
   /** Longest an npm command may take (default 5 minutes). */
   npmTimeoutMs?: number;
+  /** Size limits of package and bundle files, packed and unpacked (default DEFAULT_ARCHIVE_LIMITS). */
+  archiveLimits?: Partial<ArchiveLimits>;
   /**
    * At `open`, delete interrupted installs and the folders of versions replaced while in use. Only
    * the runtime that owns the data dir may (`tagflow start`): a CLI reading it must not delete the
@@ -90,14 +102,18 @@ export interface PackageManagerOptions {
 /**
  * Installs node packages into `<data dir>/nodes` and keeps the registry in step: an installed
  * package's types are usable at once (no restart), a removed one's are gone. Operations run one
- * at a time. A package is checked whole before it is activated (`tagflow` field, SDK range,
- * every module loads and exports a definition, no type another package provides); a refused one
- * leaves no file and no type behind.
+ * at a time. A package is checked whole before it is activated (a registry name and version npm
+ * accepts, an archive within the size limits, `tagflow` field, SDK range, no build step unless
+ * from a bundle of this platform, every module loads and exports a definition, no type another
+ * package provides); a refused one leaves no file and no type behind. npm never runs a package's
+ * scripts (npm-client.ts); loading the package runs its code, as the runtime: installing is an
+ * admin's decision.
  */
 export class PackageManager {
   private readonly layout: PackageLayout;
   private readonly queue = new UpdateQueue();
   private readonly sdkVersion: string;
+  private readonly limits: ArchiveLimits;
 
   private constructor(
     private readonly options: PackageManagerOptions,
@@ -107,6 +123,7 @@ export class PackageManager {
   ) {
     this.layout = new PackageLayout(options.dataDir);
     this.sdkVersion = options.sdkVersion ?? SDK_VERSION;
+    this.limits = { ...DEFAULT_ARCHIVE_LIMITS, ...options.archiveLimits };
   }
 
   /**
@@ -185,7 +202,10 @@ export class PackageManager {
    */
   installBundle(file: string, by: string): Promise<BundleOutcome> {
     return this.queue.run(async () => {
-      const bundle = await openBundle(file, this.layout.stagingDir);
+      const bundle = await openBundle(file, this.layout.stagingDir, this.limits).catch(async (err: unknown) => {
+        await this.removeEmptyStaging();
+        throw err;
+      });
       try {
         for (const pkg of bundle.manifest.packages) {
           const checked = await this.precheck(bundle.tarball(pkg), pkg.file).catch((err: unknown) => {
@@ -197,11 +217,24 @@ export class PackageManager {
               `the bundle was refused, nothing was installed: ${pkg.file} holds ${checked.name} ${checked.version}, not ${pkg.name} ${pkg.version} as bundle.json says`,
             );
           }
+          // Before anything is installed: a bundle carries each package's dependencies inside it.
+          const steps = await findBuildStepsInTarball(bundle.tarball(pkg), this.layout.stagingDir);
+          this.allowBuildSteps(
+            steps,
+            checked,
+            bundle.manifest.platform,
+            'the bundle was refused, nothing was installed',
+          );
         }
         const packages: BundleOutcome['packages'] = [];
         for (const pkg of bundle.manifest.packages) {
           const outcome = await this.applyInstall(
-            { source: 'bundle', file: bundle.tarball(pkg), integrity: pkg.integrity },
+            {
+              source: 'bundle',
+              file: bundle.tarball(pkg),
+              integrity: pkg.integrity,
+              platform: bundle.manifest.platform,
+            },
             by,
           );
           packages.push({ name: pkg.name, version: pkg.version, status: outcome.status });
@@ -209,11 +242,13 @@ export class PackageManager {
         return { flow: bundle.flow, manifest: bundle.manifest, packages };
       } finally {
         await bundle.close();
+        await this.removeEmptyStaging();
       }
     });
   }
 
   private async applyInstall(request: InstallRequest, by: string): Promise<InstallOutcome> {
+    if (request.source === 'registry') checkInstallSpec(request.spec);
     await mkdir(this.layout.stagingDir, { recursive: true });
     const staging = path.join(this.layout.stagingDir, randomBytes(6).toString('hex'));
     await mkdir(staging);
@@ -241,6 +276,14 @@ export class PackageManager {
           `${pkg.name} ${pkg.version} could not be installed by npm: ${(err as Error).message}`,
         );
       });
+      // npm ran no script (--ignore-scripts); what would have needed one is refused here.
+      const steps = await findBuildSteps(staging, { includeRoot: false });
+      this.allowBuildSteps(
+        steps,
+        pkg,
+        request.source === 'bundle' ? request.platform : undefined,
+        `${pkg.name} ${pkg.version} was refused, nothing was installed`,
+      );
       const folder = `${folderSafeName(pkg.name)}-${pkg.version}-${integrityTag(integrity)}`;
       const record: InstalledPackage = {
         name: pkg.name,
@@ -257,7 +300,35 @@ export class PackageManager {
       throw asPackageError(err, describeRequest(request));
     } finally {
       await rm(staging, { recursive: true, force: true });
+      await this.removeEmptyStaging();
     }
+  }
+
+  /**
+   * Refuses a package whose tree needs a build step (`steps`), unless it comes from a bundle
+   * packed on this platform: scripts never run here, so only a bundle made for this platform can
+   * carry what they would have built.
+   */
+  private allowBuildSteps(
+    steps: readonly BuildStep[],
+    pkg: { name: string; version: string },
+    bundlePlatform: PlatformId | undefined,
+    refused: string,
+  ): void {
+    if (steps.length === 0) return;
+    const here = currentPlatform();
+    if (bundlePlatform && samePlatform(bundlePlatform, here)) return;
+    const why = `${pkg.name} ${pkg.version} needs a build step (${describeBuildSteps(steps)}), and tagflow never runs package scripts`;
+    const how = `make a bundle on a machine of this runtime's platform (${describePlatform(here)}): tagflow pack <flow.json> there, then POST /api/packages/bundle (tagflow deploy <bundle> --to NAME)`;
+    const from = bundlePlatform ? `; the bundle was packed on ${describePlatform(bundlePlatform)}` : '';
+    throw new PackageError(packageErrors.code.NEEDS_BUILD, `${refused}: ${why}${from}; ${how}`);
+  }
+
+  /** `.staging` goes when no install is in progress: a refused package leaves not even that. */
+  private async removeEmptyStaging(): Promise<void> {
+    await rmdir(this.layout.stagingDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT' && err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
   }
 
   /** Gets the request's tarball into `staging` as `package.tgz`. */
@@ -276,6 +347,12 @@ export class PackageManager {
       if (code === 'ENOENT' && request.source !== 'registry')
         throw new PackageError(packageErrors.code.REFUSED, `${describeRequest(request)} does not exist`);
       const why = err instanceof ToolError || err instanceof Error ? err.message : String(err);
+      // The registry answered, and has no such package or version: not a gateway failure.
+      if (request.source === 'registry' && err instanceof ToolError && isNotInRegistry(err.output))
+        throw new PackageError(
+          packageErrors.code.NOT_IN_REGISTRY,
+          `the registry has no ${request.spec}: ${err.output}`,
+        );
       throw new PackageError(
         request.source === 'registry' ? packageErrors.code.FETCH_FAILED : packageErrors.code.REFUSED,
         `${describeRequest(request)} could not be packed: ${why}`,
@@ -286,6 +363,7 @@ export class PackageManager {
 
   /** Checks the tarball's package.json before anything is installed: a node package, for this SDK, not a built-in. */
   private async precheck(tarball: string, what: string): Promise<{ name: string; version: string }> {
+    await checkArchive(tarball, what, this.limits);
     let json: Record<string, unknown>;
     try {
       json = await readTarballPackageJson(tarball);
@@ -545,6 +623,11 @@ function forgetModules(prefix: string): void {
   const cache = createRequire(__filename).cache;
   const inside = prefix + path.sep;
   for (const key of Object.keys(cache)) if (key.startsWith(inside)) delete cache[key];
+}
+
+/** npm's words for a registry that answered "no such package" (E404) or "no such version" (ETARGET). */
+function isNotInRegistry(output: string): boolean {
+  return /\b(E404|404 Not Found|ETARGET)\b|No matching version found/.test(output);
 }
 
 function describeRequest(request: InstallRequest): string {

@@ -85,7 +85,7 @@ describe('bundles', () => {
     const junk = path.join(work, 'junk.tgz');
     writeFileSync(junk, 'not a tarball at all');
     await expect(manager.installBundle(junk, 'tester')).rejects.toThrow(
-      /^the bundle was refused, nothing was installed: it is not a readable bundle \(\.tgz\)/,
+      /^the bundle was refused, nothing was installed: it is not a gzip file \(\.tgz\)$/,
     );
   });
 });

@@ -34,9 +34,16 @@ async function startRuntime() {
   const token = {
     viewer: (await tokens.create('viewer', 'v')).token,
     deployer: (await tokens.create('deployer', 'ci')).token,
+    admin: (await tokens.create('admin', 'ops')).token,
   };
   const call = async (route: string, init: { method?: string; token?: string; json?: unknown; tgz?: Buffer } = {}) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${init.token ?? token.deployer}` };
+    // Installing and removing packages is for admins (package-trust.test.ts has the 403s).
+    // A fresh connection each time: npm runs between calls can outlast the server's keep-alive,
+    // which would close the idle socket just as fetch reuses it.
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${init.token ?? token.admin}`,
+      connection: 'close',
+    };
     let body: string | Buffer | undefined;
     if (init.json !== undefined) {
       headers['content-type'] = 'application/json';

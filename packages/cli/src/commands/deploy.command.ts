@@ -74,6 +74,7 @@ The command exits with 1 if any runtime did not end deployed or unchanged.
 A bundle (tagflow pack) is checked here, then sent to each runtime first: the runtime
 installs the node packages it lacks from it, with no registry access, refusing any tarball
 whose sha512 does not match the bundle's manifest; then the flow is deployed as above.
+Installing node packages needs an admin token (their code runs as the runtime).
 
 The fleet file (YAML or JSON) lists the runtimes; tokens are read from the environment
 variable each one names, never from the file:

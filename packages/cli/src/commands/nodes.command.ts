@@ -79,7 +79,10 @@ Into the data dir (--data-dir), checked before anything is kept: a node package,
 this SDK, every module loads, no type another package provides. A newer version replaces the
 installed one. A runtime running on that data dir sees it at its next start; to install into a
 running runtime at once, name it with --to (the package is packed here and uploaded, so the
-runtime needs no registry access).
+runtime needs no registry access); a runtime takes it from an admin token only, since a
+package's code runs as the runtime. npm runs no package script, here or there: a package
+that needs a build step (an install script or a native addon, in it or a dependency)
+installs only from a bundle made on the target's platform (tagflow pack, tagflow deploy).
 
 Examples:
   $ tagflow nodes install ./nodes-foo                      a folder, packed with npm pack

@@ -4,7 +4,15 @@ import path from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { formatIssue, validateFlow } from '@tagflow/flow-model';
-import { npmPack, withBundledDependencies, writeBundle } from '@tagflow/runtime';
+import {
+  currentPlatform,
+  describeBuildSteps,
+  describePlatform,
+  findBuildStepsInTarball,
+  npmPack,
+  withBundledDependencies,
+  writeBundle,
+} from '@tagflow/runtime';
 import { CliError } from '../cli-error';
 import { count } from '../format-text';
 import { builtInPackageNames, loadLocalPackages } from '../fleet/local-packages';
@@ -38,7 +46,11 @@ named (--nodes-dir .).
 "tagflow deploy <bundle> --to NAME" installs what a runtime lacks, checking every sha512,
 then deploys the flow. A package's runtime dependencies are put inside its tarball
 (npm's bundleDependencies, installed here from the registry or npm's cache), so the target
-needs no registry.
+needs no registry. No package script runs, here or on the target (npm --ignore-scripts).
+The bundle records this machine's platform (os, arch, libc, Node ABI): a package that needs
+a build step (an install script or a native addon, in it or a dependency) installs from it
+only on a runtime of the same platform, and must carry its binaries (prebuilt ones, as
+node-gyp-build packages do), since its scripts never run.
 
 Examples:
   $ tagflow pack pump-monitor.json
@@ -71,6 +83,13 @@ async function pack(file: string, options: PackOptions): Promise<void> {
         tarball: (await withBundledDependencies(await tarballFor(p, local, work), work)).file,
       })),
     );
+    for (const t of tarballs) {
+      const steps = await findBuildStepsInTarball(t.tarball, work);
+      if (steps.length > 0)
+        process.stderr.write(
+          `warning: ${t.name} ${t.version} needs a build step (${describeBuildSteps(steps)}): no package script runs, here or on the runtime; it installs from this bundle only on ${describePlatform(currentPlatform())} runtimes, and must carry its binaries prebuilt\n`,
+        );
+    }
     const manifest = await writeBundle(output, flow, tarballs);
     const names = manifest.packages.map((p) => `${p.name} ${p.version}`);
     process.stdout.write(`${output}\n`);

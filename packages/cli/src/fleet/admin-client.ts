@@ -260,6 +260,16 @@ export class AdminClient {
         `${what} was not found (404): is this runtime older than package management?`,
         404,
       );
+    if (answer.status === 403 && what !== 'GET /api/packages') {
+      const detail = errorText(answer.body);
+      // A node package runs as the runtime: the runtime gives this to admins only.
+      throw new AdminError(
+        this.endpoint,
+        'http',
+        `installing or removing node packages (${what}) needs an admin token (403)${detail ? `: ${detail}` : ''}`,
+        403,
+      );
+    }
     this.expect(answer, what, [200]);
   }
 

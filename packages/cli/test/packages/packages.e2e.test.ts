@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureCliBuilt, runTagflow, startTagflow, stopAllTagflow } from '@tagflow/test-support';
@@ -55,8 +55,8 @@ interface Runtime {
 }
 
 /** `tagflow start` on a data dir, with a fleet file naming it `rt`; the token is kept for restarts. */
-async function startRuntime(dataDir: string): Promise<Runtime> {
-  const started = await startTagflow({ dataDir, cwd: work, env: env() });
+async function startRuntime(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Runtime> {
+  const started = await startTagflow({ dataDir, cwd: work, env: env(extraEnv) });
   const url = started.url;
   const token = started.token ?? readFileSync(path.join(dataDir, 'token.txt'), 'utf8');
   writeFileSync(path.join(dataDir, 'token.txt'), token);
@@ -208,11 +208,72 @@ describe('packages on a running runtime', () => {
     );
   }, 60_000);
 
+  it('installs and removes packages for an admin token only: a deployer token is told so', async () => {
+    const created = await tagflow(['token', 'create', '--role', 'deployer', '--name', 'ci', '--data-dir', dataDir]);
+    expect(created.code).toBe(0);
+    const deployerCli = (args: string[]) =>
+      tagflow([...args, '--fleet', rt.fleet], { [TOKEN_ENV]: created.stdout.trim() });
+    const install = await deployerCli(['nodes', 'install', calib, '--to', 'rt']);
+    expect(install.code).toBe(1);
+    expect(install.stdout).toContain(
+      'failed: installing or removing node packages (POST /api/packages) needs an admin token (403): this needs the admin role; token "ci" has deployer',
+    );
+    const remove = await deployerCli(['nodes', 'remove', '@plant/calib-nodes', '--to', 'rt']);
+    expect(remove.stdout).toContain('DELETE /api/packages) needs an admin token (403)');
+    const listed = await deployerCli(['nodes', 'list', '--to', 'rt', '--json']);
+    expect(JSON.parse(listed.stdout).runtimes[0].packages.map((p: { name: string }) => p.name)).toEqual([
+      '@plant/calib-nodes',
+    ]);
+  }, 60_000);
+
   it('loads the installed packages again after a restart', async () => {
     await stop(rt);
     rt = await startRuntime(dataDir);
     expect(logLines(rt.stderr()).map((l) => l.msg)).toContain('running flow "line-3" version 1 from the data dir');
     expect(await nodeTypes(rt)).toContain('calibrate');
+  }, 60_000);
+});
+
+describe('a package with install scripts, on a runtime whose environment holds a cloud secret', () => {
+  it('runs none of its scripts, refuses it with how to make a bundle, and keeps nothing of it', async () => {
+    const markers = path.join(work, 'markers');
+    mkdirSync(markers, { recursive: true });
+    const leak = (stage: string) =>
+      `node -e "require('fs').writeFileSync(require('path').join('${markers}', '${stage}'), String(process.env.AWS_SECRET_ACCESS_KEY))"`;
+    const pkg = path.join(work, 'scripted-nodes');
+    mkdirSync(path.join(pkg, 'lib'), { recursive: true });
+    writeFileSync(
+      path.join(pkg, 'package.json'),
+      JSON.stringify({
+        name: '@plant/scripted-nodes',
+        version: '1.0.0',
+        files: ['lib'],
+        tagflow: { nodes: ['lib/scripted.node.js'] },
+        peerDependencies: { '@tagflow/node-sdk': '^0.1.0' },
+        scripts: { preinstall: leak('preinstall'), install: leak('install'), postinstall: leak('postinstall') },
+      }),
+    );
+    writeFileSync(
+      path.join(pkg, 'lib', 'scripted.node.js'),
+      `require('fs').writeFileSync(require('path').join('${markers}', 'loaded'), 'module code ran');\n`,
+    );
+    const dataDir = path.join(work, 'runtime-secret');
+    const rt = await startRuntime(dataDir, { AWS_SECRET_ACCESS_KEY: 'aws-secret-that-must-not-leak' });
+    try {
+      const res = await rt.cli(['nodes', 'install', pkg, '--to', 'rt']);
+      expect(res.code).toBe(1);
+      expect(res.stdout).toContain(
+        'failed: @plant/scripted-nodes 1.0.0 was refused, nothing was installed: @plant/scripted-nodes 1.0.0 needs a build step (@plant/scripted-nodes 1.0.0 has a preinstall script), and tagflow never runs package scripts',
+      );
+      expect(res.stdout).toContain('tagflow pack <flow.json> there, then POST /api/packages/bundle');
+      expect(readdirSync(markers)).toEqual([]);
+      expect((await rt.api('/api/packages')).json.packages).toEqual([]);
+      const nodes = path.join(dataDir, 'nodes');
+      const left = existsSync(nodes) ? readdirSync(nodes, { recursive: true }).map(String) : [];
+      expect(left.filter((f) => f.includes('scripted') || f.startsWith('.staging'))).toEqual([]);
+    } finally {
+      await stop(rt);
+    }
   }, 60_000);
 });
 
@@ -317,6 +378,84 @@ describe('tagflow pack and bundle deploys', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(out).toBeGreaterThanOrEqual(3); // the node ran, its dependency loaded from the bundle
+    } finally {
+      await stop(rt);
+    }
+  }, 90_000);
+
+  it('packs a package that needs a build step with a warning; a runtime of this platform installs it, no script run', async () => {
+    const markers = path.join(work, 'markers-pack');
+    mkdirSync(markers, { recursive: true });
+    const nodesDir = path.join(work, 'native-plugins');
+    const pkg = path.join(nodesDir, 'node_modules', '@plant', 'prebuilt-nodes');
+    mkdirSync(path.join(pkg, 'lib'), { recursive: true });
+    writeFileSync(
+      path.join(pkg, 'package.json'),
+      JSON.stringify({
+        name: '@plant/prebuilt-nodes',
+        version: '1.0.0',
+        files: ['lib'],
+        tagflow: { nodes: ['lib/double.node.js'] },
+        peerDependencies: { '@tagflow/node-sdk': '^0.1.0' },
+        gypfile: true,
+        scripts: {
+          install: `node -e "require('fs').writeFileSync(require('path').join('${markers}', 'install'), String(process.env.AWS_SECRET_ACCESS_KEY))"`,
+        },
+      }),
+    );
+    // Stands in for a native addon that ships its binary prebuilt: it works without its install script.
+    writeFileSync(
+      path.join(pkg, 'lib', 'double.node.js'),
+      `module.exports = { type: 'double', version: 1, category: 'processor', description: 'x2 (test fixture).',
+  configSchema: { type: 'object', properties: {}, additionalProperties: false }, inputs: ['in'], outputs: ['out'],
+  create: (ctx) => ({ onMessage: (msg) => ctx.send({ ...msg, payload: msg.payload * 2 }) }) };\n`,
+    );
+    const flowFile = path.join(work, 'double.flow.json');
+    writeFileSync(
+      flowFile,
+      JSON.stringify({
+        schemaVersion: 1,
+        id: 'double',
+        nodes: [
+          { id: 'tick', type: 'timer', typeVersion: 1, config: { intervalMs: 100, payload: 5 } },
+          { id: 'x2', type: 'double', typeVersion: 1 },
+          { id: 'show', type: 'debug', typeVersion: 1 },
+        ],
+        edges: [
+          { source: 'tick', target: 'x2' },
+          { source: 'x2', target: 'show' },
+        ],
+      }),
+    );
+    const bundle3 = path.join(work, 'double.bundle.tgz');
+    const packed = await tagflow(['pack', flowFile, '-o', bundle3, '--nodes-dir', nodesDir], {
+      AWS_SECRET_ACCESS_KEY: 'aws-secret-that-must-not-leak',
+    });
+    expect(packed.code).toBe(0);
+    expect(packed.stderr).toContain(
+      'warning: @plant/prebuilt-nodes 1.0.0 needs a build step (@plant/prebuilt-nodes 1.0.0 has an install script): no package script runs, here or on the runtime; it installs from this bundle only on ',
+    );
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', bundle3, 'bundle.json'], { encoding: 'utf8' }));
+    expect(manifest.platform).toMatchObject({
+      os: process.platform,
+      arch: process.arch,
+      nodeAbi: process.versions.modules,
+    });
+
+    const rt = await startRuntime(path.join(work, 'runtime-native'), {
+      AWS_SECRET_ACCESS_KEY: 'aws-secret-that-must-not-leak',
+    });
+    try {
+      const deployed = await rt.cli(['deploy', bundle3, '--to', 'rt']);
+      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
+      const deadline = Date.now() + 10_000;
+      let out = 0;
+      while (out < 2 && Date.now() < deadline) {
+        out = (await rt.api('/api/status')).json.nodes.x2?.counters?.out ?? 0;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(out).toBeGreaterThanOrEqual(2);
+      expect(readdirSync(markers)).toEqual([]);
     } finally {
       await stop(rt);
     }

@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import { PackageError } from '../../packages/package-error';
 import type { PackageErrorCode } from '../../packages/package-error';
 import type { PackageManager } from '../../packages/package-manager';
+import { checkPackageName, checkVersionSpec } from '../../packages/package-spec';
 import { HttpError } from '../http-error';
 import type { RouteContext, RouteDef } from '../route-types';
 
@@ -16,11 +17,15 @@ export const PACKAGE_BODY_LIMIT = '64mb';
 type PackagesContext = RouteContext & { packages?: PackageManager };
 
 const STATUS: Record<PackageErrorCode, number> = {
+  INVALID_SPEC: 400,
   REFUSED: 422,
+  NEEDS_BUILD: 422,
+  ARCHIVE_INVALID: 422,
   BUNDLE_INVALID: 422,
   IN_USE: 409,
   BUILT_IN: 409,
   NOT_INSTALLED: 404,
+  NOT_IN_REGISTRY: 404,
   FETCH_FAILED: 502,
 };
 
@@ -30,7 +35,12 @@ const tarballBody = express.raw({
 });
 const jsonBody = express.json({ limit: '16kb' });
 
-/** Node packages in the data dir: list, install (upload or registry), remove, and bundles for offline deploys. */
+/**
+ * Node packages in the data dir: list, install (upload or registry), remove, and bundles for
+ * offline deploys. A node package is code that runs as the runtime (it can read the data dir,
+ * the secret key and the environment), so everything that installs or removes one needs the
+ * admin role; listing is for viewers.
+ */
 export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
   const manager = (): PackageManager => {
     if (!ctx.packages)
@@ -85,33 +95,39 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
     {
       method: 'POST',
       path: '/api/packages',
-      role: 'deployer',
+      role: 'admin',
       summary:
-        'Installs a node package and makes its types usable at once. Body: the package .tgz (Content-Type application/gzip or application/octet-stream), or JSON {name, version?} to fetch it from the npm registry the runtime is configured for.',
+        "Installs a node package and makes its types usable at once; its code runs as the runtime, and npm runs none of its scripts. Body: the package .tgz (Content-Type application/gzip or application/octet-stream), or JSON {name, version?} to fetch it from the npm registry the runtime is configured for. A package needing a build step (an install script or a native addon, in it or a dependency) installs only from a bundle made on this runtime's platform.",
       responses: {
         '200': '{status: installed|replaced|unchanged, package, previousVersion?}',
-        '400': 'no package in the body',
+        '400': '{error, code: INVALID_SPEC}: no package in the body, or a name or version npm does not accept',
         '409': 'the package comes with the runtime',
         '413': 'the body is larger than 64 MB',
         '415': 'the body is neither a .tgz nor JSON',
         '422':
-          'the package was refused (not a node package, SDK range, a module that throws, a type clash); nothing was installed',
-        '502': 'npm could not fetch or install it',
+          '{error, code}: refused, nothing was installed and nothing ran: not a node package, SDK range, a module that throws, a type clash (REFUSED); needs a build step (NEEDS_BUILD); not a gzip tarball, truncated, or past the size limits (ARCHIVE_INVALID)',
+        '404': '{error, code: NOT_IN_REGISTRY}: the registry has no such package or version',
+        '502': '{error, code: FETCH_FAILED}: npm could not reach the registry',
       },
       async handler(req, res, caller) {
         const packages = manager();
         if (req.is('application/json')) {
           await parse(jsonBody, req, res);
           const { name, version } = (req.body ?? {}) as { name?: unknown; version?: unknown };
-          if (typeof name !== 'string' || !/^(@[\w.-]+\/)?[\w.-]+$/.test(name))
+          if (typeof name !== 'string')
             throw new HttpError(
               400,
               'the body must be {"name": "<npm package name>", "version": "<version or range>"}',
             );
-          if (version !== undefined && (typeof version !== 'string' || !/^[\w.^~<>=| *-]+$/.test(version)))
-            throw new HttpError(400, '"version" must be a version or a range, e.g. "1.2.0" or "^1.2"');
-          const spec = version === undefined ? name : `${name}@${version}`;
-          await answer(res, () => packages.install({ source: 'registry', spec }, by(caller)));
+          if (version !== undefined && typeof version !== 'string')
+            throw new HttpError(400, '"version" must be a string: a version or a range, e.g. "1.2.0" or "^1.2"');
+          await answer(res, () => {
+            // Checked here, before npm runs: a typo is a 400, not a registry error.
+            checkPackageName(name);
+            if (version !== undefined) checkVersionSpec(name, version);
+            const spec = version === undefined ? name : `${name}@${version}`;
+            return packages.install({ source: 'registry', spec }, by(caller));
+          });
           return;
         }
         await withUpload(req, res, 'package.tgz', (file) =>
@@ -122,9 +138,9 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
     {
       method: 'DELETE',
       path: '/api/packages/:name',
-      role: 'deployer',
+      role: 'admin',
       summary:
-        'Removes an installed node package (a scoped name URL-encoded: %40acme%2Fnodes-foo). Refused while the running flow uses one of its types.',
+        'Removes an installed node package (a scoped name URL-encoded: %40acme%2Fnodes-foo). Refused while the running flow uses one of its types. Admin: it changes which code the runtime runs.',
       responses: {
         '200': '{removed: {name, version}}',
         '404': 'not installed',
@@ -141,15 +157,16 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
     {
       method: 'POST',
       path: '/api/packages/bundle',
-      role: 'deployer',
+      role: 'admin',
       summary:
-        'Installs the node packages of a bundle (made by `tagflow pack`) that this runtime lacks, without registry access. Body: the bundle .tgz. Every tarball must match its sha512 in the manifest, or nothing is installed. The flow is not deployed: PUT /api/flow does that.',
+        "Installs the node packages of a bundle (made by `tagflow pack`) that this runtime lacks, without registry access and without running any package script. Body: the bundle .tgz. Every tarball must match its sha512 in the manifest, or nothing is installed; a package needing a build step installs only if the bundle was packed on this runtime's platform. The flow is not deployed: PUT /api/flow does that.",
       responses: {
         '200': '{flowId, packages: [{name, version, status: installed|replaced|unchanged}]}',
         '400': 'no bundle in the body',
         '413': 'the body is larger than 64 MB',
         '415': 'the body is not a .tgz',
-        '422': 'the bundle is damaged or altered, or one of its packages was refused',
+        '422':
+          '{error, code}: not a gzip tarball, truncated or past the size limits (ARCHIVE_INVALID), damaged or altered (BUNDLE_INVALID), packed on another platform for a package needing a build step (NEEDS_BUILD), or one of its packages was refused',
       },
       async handler(req, res, caller) {
         const packages = manager();
@@ -166,7 +183,7 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
 }
 
 /** Runs a package operation and answers with its result, or with the status its refusal maps to. */
-async function answer(res: Response, operation: () => Promise<object>): Promise<void> {
+async function answer(res: Response, operation: () => Promise<object> | object): Promise<void> {
   try {
     res.json(await operation());
   } catch (err) {
