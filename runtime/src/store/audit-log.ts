@@ -11,6 +11,7 @@ import {
   linesBackward,
 } from './audit-log-reader';
 import type { AuditEvent, AuditFilter, AuditLogApi, AuditPage } from './types';
+import { PRIVATE_DIR_MODE } from './data-dir-permissions';
 
 export { AuditCursorError } from './audit-log-reader';
 
@@ -63,7 +64,7 @@ export class AuditLog implements AuditLogApi {
 
   /** Opens `<dataDir>/audit.log`, ending a line torn by a crash so the next event starts on its own line. */
   static async open(dataDir: string, options: AuditLogOptions = {}): Promise<AuditLog> {
-    await mkdir(dataDir, { recursive: true }).catch((err: Error) => {
+    await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: Error) => {
       throw new Error(`cannot create the data folder ${dataDir}: ${err.message}`);
     });
     const log = new AuditLog(join(dataDir, 'audit.log'), options);

@@ -12,6 +12,7 @@ import {
 import { formatDestination, parseAllowList, parseDestination } from './secret-destinations';
 import type { AllowedDestination } from './secret-destinations';
 import type { SecretInfo, SecretStoreApi } from './types';
+import { PRIVATE_DIR_MODE } from './data-dir-permissions';
 
 /** One encrypted value, each part base64, and where it may be sent (absent: anywhere). */
 interface SealedSecret {
@@ -49,7 +50,7 @@ export class SecretStore implements SecretStoreApi {
 
   /** Opens the secrets of `dataDir`, making the key on first use; a damaged or missing key is an error naming the file. */
   static async open(dataDir: string): Promise<SecretStore> {
-    await mkdir(dataDir, { recursive: true }).catch((err: Error) => {
+    await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: Error) => {
       throw new Error(`cannot create the data folder ${dataDir}: ${err.message}`);
     });
     const keyPath = join(dataDir, 'secret.key');

@@ -7,6 +7,7 @@ import {
   makePrivateDir,
   tightenDataDir,
 } from '../../src/store/data-dir-permissions';
+import { AuditLog, FlowStore, SecretStore, TokenStore } from '../../src/store';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'tagflow-data-dir-perms-'));
 const modeOf = (path: string) => statSync(path).mode & 0o7777;
@@ -140,5 +141,25 @@ describe('data dir permissions', () => {
       `cannot make ${theirs} private to this user: owned by another user (EPERM). Other users may read it: ` +
         'change its owner to the user that runs tagflow, or delete it if it does not belong in the data dir',
     ]);
+  });
+});
+
+describe('a data dir made by a store', () => {
+  // `tagflow token` and `tagflow secret` run before any `tagflow start` on a new box: the data dir
+  // they make is private from the first, without waiting for a start to tighten it.
+  it.each([
+    ['the token store', (dir: string) => TokenStore.open(dir)],
+    ['the secret store', (dir: string) => SecretStore.open(dir)],
+    ['the audit log', (dir: string) => AuditLog.open(dir)],
+    ['the flow store', (dir: string) => FlowStore.open(dir)],
+  ])('is 0700 when %s makes it, whatever the umask', async (_name, open) => {
+    const dataDir = join(freshDir(), 'data');
+    const previous = process.umask(0o022);
+    try {
+      await open(dataDir);
+    } finally {
+      process.umask(previous);
+    }
+    expect(modeOf(dataDir)).toBe(0o700);
   });
 });
