@@ -116,6 +116,8 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
   private safeMode: EngineStateInfo['safeMode'];
   private shuttingDown = false;
   private quickFailures = 0;
+  /** A restart waiting out its back-off: whoever needs an engine meanwhile waits for it too. */
+  private pendingRestart: { due: Promise<void>; now: () => void } | undefined;
   private readonly endListeners = new Set<(end: EngineEnd) => void>();
   private readonly runListeners = new Set<(run: { hash: string; startedAt: number } | undefined) => void>();
   private watchTimer: NodeJS.Timeout | undefined;
@@ -226,6 +228,8 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
    */
   async shutdown(limitMs: number): Promise<void> {
     this.shuttingDown = true;
+    // Callers waiting for a restart's back-off learn now that the runtime is stopping.
+    this.pendingRestart?.now();
     const host = this.host;
     if (!host) {
       if (this.watchTimer) clearInterval(this.watchTimer);
@@ -345,6 +349,11 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
   private async readyHost(): Promise<Host> {
     for (;;) {
       if (this.shuttingDown) throw new EngineCallError(supervisorErrors.code.ENGINE_ENDED, 'the runtime is stopping');
+      if (!this.host && this.pendingRestart) {
+        // Spawning here would skip the back-off and start a process dying at load in a tight loop.
+        await this.pendingRestart.due;
+        continue;
+      }
       if (!this.host) this.spawn('starting');
       const host = this.host as Host;
       try {
@@ -535,9 +544,24 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
       if (!this.shuttingDown && !this.host) this.spawn('restarting');
     };
     if (delay === 0) restart();
-    else setTimeout(restart, delay).unref();
+    else this.restartAfter(delay, restart);
     host.markExited();
     for (const listener of this.endListeners) listener(end);
+  }
+
+  /** Runs `restart` after `delayMs`, or at once when the runtime stops (which then spawns nothing). */
+  private restartAfter(delayMs: number, restart: () => void): void {
+    let release: () => void = () => undefined;
+    const due = new Promise<void>((resolve) => (release = resolve));
+    const now = () => {
+      clearTimeout(timer);
+      this.pendingRestart = undefined;
+      restart();
+      release();
+    };
+    const timer = setTimeout(now, delayMs);
+    timer.unref();
+    this.pendingRestart = { due, now };
   }
 
   /** The node that was running when the engine was ended, from the monitor thread's last report. */
