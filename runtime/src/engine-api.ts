@@ -5,7 +5,7 @@ export { Engine } from './engine/engine';
 export type { EngineOptions, DeployResult, EngineEvents } from './engine/engine';
 export type { NodeCounters, DebugEvent, StatusEvent, NodeErrorEvent, EngineLogger, TapListener } from './engine/types';
 export { systemClock } from './engine/node-clock';
-export { filesDirProblem } from './engine/files-folder';
+export { FilesFolder, filesDirProblem } from './engine/files-folder';
 export { ACTIVITY_NODE, ACTIVITY_PROGRESS, NO_NODE } from './engine/activity';
 export { deployErrors, engineErrors, packageErrors } from './error-codes';
 export type { DeployErrorCode } from './error-codes';

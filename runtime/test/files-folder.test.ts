@@ -1,9 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defineResource, isNodeError } from '@tagflow/node-sdk';
+import type { FilesRoot } from '@tagflow/node-sdk';
 import { Engine } from '../src/engine/engine';
 import { filesDirProblem } from '../src/engine/files-folder';
 import { NodeRegistry } from '../src/registry/node-registry';
+import { until } from './helpers';
 
 let root: string;
 let dataDir: string;
@@ -41,5 +44,55 @@ describe('the files folder of a data dir', () => {
     expect(() => new Engine({ registry: new NodeRegistry(), dataDir, filesDir: dataDir })).toThrow(
       `the files folder ${dataDir} is the data dir itself`,
     );
+  });
+});
+
+describe("a resource's view of the files folder", () => {
+  it('is the engine files folder, and refuses a link out of it in the name of the resource', async () => {
+    const filesDir = join(root, 'plant-files');
+    mkdirSync(join(filesDir, 'certs'), { recursive: true });
+    writeFileSync(join(filesDir, 'certs', 'ca.pem'), 'the plant CA');
+    writeFileSync(join(dataDir, 'secret.key'), 'the runtime key');
+    symlinkSync(join(dataDir, 'secret.key'), join(filesDir, 'certs', 'client.key'));
+    const seen: { files?: FilesRoot; ca?: string; key?: unknown } = {};
+    const registry = new NodeRegistry();
+    registry.registerResource(
+      defineResource({
+        type: 'tls-peer',
+        version: 1,
+        description: 'reads its TLS files from the files folder',
+        configSchema: { type: 'object' },
+        async create(ctx) {
+          seen.files = ctx.files;
+          const ca = await ctx.files.open('certs/ca.pem', 'r');
+          seen.ca = await ca.readFile('utf8').finally(() => ca.close());
+          seen.key = await ctx.files.open('certs/client.key', 'r').catch((err: unknown) => err);
+          return {};
+        },
+      }),
+    );
+    const engine = new Engine({ registry, dataDir, filesDir });
+    const deployed = await engine.deploy({
+      schemaVersion: 1,
+      id: 'tls',
+      nodes: [],
+      edges: [],
+      resources: [{ id: 'plant', type: 'tls-peer', config: {} }],
+    });
+    try {
+      expect(deployed.ok).toBe(true);
+      await until(() => seen.key !== undefined);
+      expect(seen.files?.dir).toBe(filesDir);
+      expect(seen.ca).toBe('the plant CA');
+      expect(isNodeError(seen.key) && seen.key.code).toBe('FILE_OUTSIDE_ROOT');
+      expect((seen.key as Error).message).toBe(
+        `resource "plant": "certs/client.key" leads outside the files folder ${filesDir} through a symbolic link (to ${join(dataDir, 'secret.key')}): flows read and write files only inside that folder`,
+      );
+      expect(() => seen.files?.resolve('../data/tokens.json')).toThrow(
+        'resource "plant": "../data/tokens.json" climbs out of the files folder with ".."',
+      );
+    } finally {
+      await engine.stop();
+    }
   });
 });

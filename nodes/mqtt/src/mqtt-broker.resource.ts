@@ -1,8 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { connect } from 'mqtt';
 import type { IClientOptions } from 'mqtt';
-import { defineResource, NodeError, passwordEnvProperty, refuseConfig, urlDestination } from '@tagflow/node-sdk';
+import {
+  defineResource,
+  filesPathProblems,
+  isNodeError,
+  NodeError,
+  passwordEnvProperty,
+  refuseConfig,
+  sdkErrors,
+  urlDestination,
+} from '@tagflow/node-sdk';
+import type { ConfigProblem, FilesRoot } from '@tagflow/node-sdk';
 import { describeConnectError } from './connect-error';
 import { mqttErrors } from './error-codes';
 import { MqttConnection } from './mqtt-connection';
@@ -22,6 +31,7 @@ export default defineResource({
     '- `cannot connect to mqtt://10.0.0.5:1883: the broker refused the user name or password (...)`',
     "- `cannot connect to mqtts://broker:8883: the broker's certificate is not trusted (SELF_SIGNED_CERT_IN_CHAIN): set caFile to the CA that signed it`",
     '- `cannot connect to mqtts://broker:8883: the broker requires a client certificate: set certFile and keyFile`',
+    '- `cannot read keyFile "certs/edge-7.key" in the files folder /var/lib/tagflow/files: ENOENT: no such file or directory, ...`',
     '- `the password for mqtt://10.0.0.5:1883 is to come from "PLANT_MQTT_PASSWORD", which is not set`',
     '',
     '## TLS',
@@ -30,6 +40,12 @@ export default defineResource({
     "a broker with a publicly trusted certificate); `certFile` and `keyFile` are the client's",
     'certificate and key when the broker asks for one (`require_certificate true` in Mosquitto). Keep',
     '`rejectUnauthorized` on: turning it off accepts any broker, including an impostor.',
+    '',
+    'TLS files are read from the files folder, like every file a flow names: put them in, e.g.,',
+    '`<data dir>/files/certs/` and write their paths relative to that folder (`certs/plant-ca.pem`). An',
+    'absolute path or one climbing out with `..` is refused at validate and deploy',
+    '(`FILE_OUTSIDE_ROOT`), and a symbolic link leading out of the folder is refused when connecting, so',
+    'a flow cannot make the runtime read its own tokens or secret key.',
     '',
     '## Passwords',
     '',
@@ -49,14 +65,14 @@ export default defineResource({
     '  "type": "mqtt-broker",',
     '  "config": {',
     '    "url": "mqtts://broker.plant.local:8883",',
-    '    "caFile": "/etc/tagflow/plant-ca.pem",',
+    '    "caFile": "certs/plant-ca.pem",',
     '    "username": "edge-7",',
     '    "passwordEnv": "PLANT_MQTT_PASSWORD"',
     '  }',
     '}',
     '```',
   ].join('\n'),
-  errors: mqttErrors.pick('SECRET_MISSING', 'MQTT_CONFIG', 'MQTT_CONNECT', 'MQTT_TLS_FILE'),
+  errors: mqttErrors.pick('SECRET_MISSING', 'MQTT_CONFIG', 'MQTT_CONNECT', 'MQTT_TLS_FILE', 'FILE_OUTSIDE_ROOT'),
   configSchema: {
     type: 'object',
     properties: {
@@ -87,17 +103,17 @@ export default defineResource({
       passwordEnv: passwordEnvProperty('Password variable'),
       caFile: {
         type: 'string',
-        description: 'PEM file of the CA that signed the broker certificate (TLS).',
+        description: 'PEM file of the CA that signed the broker certificate (TLS), in the files folder.',
         'x-ui': { label: 'CA file' },
       },
       certFile: {
         type: 'string',
-        description: 'PEM client certificate (TLS client authentication).',
+        description: 'PEM client certificate (TLS client authentication), in the files folder.',
         'x-ui': { label: 'Client certificate file' },
       },
       keyFile: {
         type: 'string',
-        description: 'PEM private key of the client certificate.',
+        description: 'PEM private key of the client certificate, in the files folder.',
         'x-ui': { label: 'Client key file' },
       },
       rejectUnauthorized: {
@@ -131,14 +147,14 @@ export default defineResource({
     additionalProperties: false,
   },
 
-  check: (c) => brokerUrlProblems(c.url),
+  check: (c) => brokerProblems(c),
 
   // The password goes to the broker only.
   secretDestinations: (c) => urlDestination(c.url, { 'mqtt:': 1883, 'mqtts:': 8883 }),
 
-  create(ctx) {
+  async create(ctx) {
     const c = ctx.config;
-    refuseConfig(brokerUrlProblems(c.url));
+    refuseConfig(brokerProblems(c));
     let password: string | undefined;
     if (c.passwordEnv !== undefined) {
       password = ctx.secret(c.passwordEnv);
@@ -159,9 +175,9 @@ export default defineResource({
       rejectUnauthorized: c.rejectUnauthorized,
       // The runtime reconnects, with backoff, for every connector alike.
       reconnectPeriod: 0,
-      ca: readPem('caFile', c.caFile),
-      cert: readPem('certFile', c.certFile),
-      key: readPem('keyFile', c.keyFile),
+      ca: await readPem(ctx.files, 'caFile', c.caFile),
+      cert: await readPem(ctx.files, 'certFile', c.certFile),
+      key: await readPem(ctx.files, 'keyFile', c.keyFile),
     };
     return new Promise<MqttConnection>((resolve, reject) => {
       const client = connect(c.url, options);
@@ -186,11 +202,37 @@ export default defineResource({
   },
 });
 
-function readPem(field: string, file: string | undefined): Buffer | undefined {
+const TLS_FILES = ['caFile', 'certFile', 'keyFile'] as const;
+
+/** A URL without host, and TLS files outside the files folder, can never connect: refused at deploy. */
+function brokerProblems(c: { url: string } & Partial<Record<(typeof TLS_FILES)[number], string>>): ConfigProblem[] {
+  return [
+    ...brokerUrlProblems(c.url),
+    ...TLS_FILES.flatMap((field) => {
+      const file = c[field];
+      return file === undefined ? [] : filesPathProblems(`/${field}`, file);
+    }),
+  ];
+}
+
+/**
+ * Reads a TLS file from the files folder: through `files.open`, so that a symbolic link out of the
+ * folder (to the data dir's secret key, say) is refused rather than sent to the broker.
+ */
+async function readPem(files: FilesRoot, field: string, file: string | undefined): Promise<Buffer | undefined> {
   if (file === undefined) return undefined;
+  let handle;
   try {
-    return readFileSync(file);
+    handle = await files.open(file, 'r');
+    return await handle.readFile();
   } catch (err) {
-    throw new NodeError(mqttErrors.code.MQTT_TLS_FILE, `cannot read ${field} "${file}": ${(err as Error).message}`);
+    if (isNodeError(err) && err.code === sdkErrors.code.FILE_OUTSIDE_ROOT)
+      throw new NodeError(err.code, `cannot read ${field}: ${err.message}`, { ...err.details });
+    throw new NodeError(
+      mqttErrors.code.MQTT_TLS_FILE,
+      `cannot read ${field} "${file}" in the files folder ${files.dir}: ${(err as Error).message}`,
+    );
+  } finally {
+    await handle?.close();
   }
 }

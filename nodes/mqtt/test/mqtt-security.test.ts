@@ -1,3 +1,6 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { runFlow } from '@tagflow/node-test';
@@ -9,6 +12,8 @@ import type { TestCertificates } from '@tagflow/test-support';
 
 // Brokers locked down the way a plant's are: a password file, TLS with a private CA, client certificates.
 let certs: TestCertificates;
+/** The files folder of every flow here: the TLS files are copied into its certs/ folder. */
+let filesDir: string;
 let passwordBroker: Mosquitto;
 let tlsBroker: Mosquitto;
 const open: FlowUnderTest[] = [];
@@ -16,6 +21,11 @@ const clients: MqttClient[] = [];
 
 beforeAll(async () => {
   certs = makeCertificates();
+  filesDir = mkdtempSync(join(tmpdir(), 'tagflow-mqtt-files-'));
+  mkdirSync(join(filesDir, 'certs'));
+  copyFileSync(certs.caFile, join(filesDir, 'certs', 'plant-ca.pem'));
+  copyFileSync(certs.clientCertFile, join(filesDir, 'certs', 'edge.crt'));
+  copyFileSync(certs.clientKeyFile, join(filesDir, 'certs', 'edge.key'));
   passwordBroker = await Mosquitto.start({ users: { edge: 's3cret-pw' } });
   tlsBroker = await Mosquitto.start({
     users: { edge: 's3cret-pw' },
@@ -51,7 +61,7 @@ async function flow(brokerConfig: Record<string, unknown>): Promise<FlowUnderTes
       ],
       edges: [],
     },
-    { nodes: [mqttIn, mqttOut], resources: [mqttBroker], fakeTime: false },
+    { nodes: [mqttIn, mqttOut], resources: [mqttBroker], fakeTime: false, filesDir },
   );
   open.push(f);
   return f;
@@ -134,7 +144,8 @@ describe('mqtt-broker with a username and a password from the environment', () =
 });
 
 describe('mqtt-broker over TLS with a client certificate', () => {
-  const trusted = () => ({ caFile: certs.caFile, certFile: certs.clientCertFile, keyFile: certs.clientKeyFile });
+  // Paths relative to the files folder, as a flow writes them.
+  const trusted = () => ({ caFile: 'certs/plant-ca.pem', certFile: 'certs/edge.crt', keyFile: 'certs/edge.key' });
 
   it('connects with the CA and a client certificate, plus a password, and carries messages both ways', async () => {
     const f = await flow({
@@ -143,7 +154,6 @@ describe('mqtt-broker over TLS with a client certificate', () => {
       passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD',
       ...trusted(),
     });
-    const { readFileSync } = await import('node:fs');
     await roundTrip(f, tlsBroker.url, {
       username: 'edge',
       password: 's3cret-pw',
@@ -155,13 +165,13 @@ describe('mqtt-broker over TLS with a client certificate', () => {
 
   it('refuses a broker whose certificate is not signed by the configured CA', async () => {
     const other = makeCertificates('another-plant');
+    copyFileSync(other.caFile, join(filesDir, 'certs', 'another-ca.pem'));
     const f = await flow({
       url: tlsBroker.url,
       username: 'edge',
       passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD',
-      caFile: other.caFile,
-      certFile: certs.clientCertFile,
-      keyFile: certs.clientKeyFile,
+      ...trusted(),
+      caFile: 'certs/another-ca.pem',
     });
     await until(() => /certificate/i.test(lastText(f, 'sub')), 15_000, 'the certificate error in the status');
     expect(lastText(f, 'sub')).toMatch(
@@ -174,10 +184,52 @@ describe('mqtt-broker over TLS with a client certificate', () => {
       url: tlsBroker.url,
       username: 'edge',
       passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD',
-      caFile: certs.caFile,
+      caFile: 'certs/plant-ca.pem',
     });
     await until(() => lastText(f, 'sub').includes('cannot connect'), 15_000, 'the refusal in the status');
     expect(f.statuses('sub').some((s) => s.text?.startsWith('subscribed'))).toBe(false);
     expect(lastText(f, 'sub')).toMatch(/the broker requires a client certificate: set certFile and keyFile/);
+  });
+});
+
+describe('mqtt-broker TLS files outside the files folder', () => {
+  const tls = (files: Record<string, string>) => ({
+    url: tlsBroker.url,
+    username: 'edge',
+    passwordEnv: 'TAGFLOW_TEST_MQTT_PASSWORD',
+    caFile: 'certs/plant-ca.pem',
+    certFile: 'certs/edge.crt',
+    keyFile: 'certs/edge.key',
+    ...files,
+  });
+
+  it('refuses an absolute caFile at deploy, in plain words', async () => {
+    // The CA that would work: refused for where it is, not for what it holds.
+    const refused = flow(tls({ caFile: certs.caFile }));
+    await expect(refused).rejects.toThrow(
+      `/resources/0/config/caFile: "${certs.caFile}" is an absolute path, outside the files folder`,
+    );
+    await expect(refused).rejects.toThrow('[FILE_OUTSIDE_ROOT]');
+  });
+
+  it('refuses a keyFile climbing out with ".." at deploy, in plain words', async () => {
+    const refused = flow(tls({ keyFile: '../secret.key' }));
+    await expect(refused).rejects.toThrow(
+      '/resources/0/config/keyFile: "../secret.key" climbs out of the files folder with ".."',
+    );
+    await expect(refused).rejects.toThrow('[FILE_OUTSIDE_ROOT]');
+  });
+
+  it('refuses at connect a keyFile that is a symbolic link out of the folder, naming the resource and the path', async () => {
+    // The link leads to the real client key: followed, the broker would let the flow in.
+    symlinkSync(certs.clientKeyFile, join(filesDir, 'certs', 'linked.key'));
+    const f = await flow(tls({ keyFile: 'certs/linked.key' }));
+    await until(() => lastText(f, 'sub').includes('cannot read keyFile'), 15_000, 'the refusal in the status');
+    expect(lastText(f, 'sub')).toContain(
+      `cannot read keyFile: resource "plant": "certs/linked.key" leads outside the files folder ${filesDir} through a symbolic link (to ${certs.clientKeyFile})`,
+    );
+    expect(lastText(f, 'sub')).not.toContain('PRIVATE KEY');
+    expect(f.statuses('sub').some((s) => s.text?.startsWith('subscribed'))).toBe(false);
+    expect(f.statuses('sub').some((s) => s.text === 'connected')).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataType, StatusCodes, Variant } from 'node-opcua';
-import { runFlow } from '@tagflow/node-test';
+import { resourceFiles, runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
 import type { ResourceContext } from '@tagflow/node-sdk';
 import { browse, opcuaRead, opcuaServer, opcuaSubscribe, opcuaWrite } from '../src';
@@ -294,6 +294,7 @@ function resourceContext(config: Record<string, unknown>): ResourceContext & { l
     secret: (name) => process.env[name],
     lost: (r) => lostReasons.push(r),
     dataDir,
+    files: resourceFiles(join(dataDir, 'files'), 'plc'),
     lostReasons,
   };
 }

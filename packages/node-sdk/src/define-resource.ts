@@ -2,6 +2,7 @@ import type { ConfigProblem, JSONSchema as PlainSchema } from '@tagflow/flow-mod
 import type { JSONSchema } from 'json-schema-to-ts';
 import type { NodeLogger, NodeStatus } from './context';
 import type { ConfigOf, SecretDestination } from './define-node';
+import type { FilesRoot } from './files-root';
 
 /** Everything a resource (a shared connection) may use while it lives. */
 export interface ResourceContext<Config = Record<string, unknown>> {
@@ -26,6 +27,14 @@ export interface ResourceContext<Config = Record<string, unknown>> {
   lost(reason: unknown): void;
   /** The runtime's data folder (absolute path), e.g. for a client certificate store. */
   readonly dataDir: string;
+  /**
+   * The files folder, the only place a resource reads files a flow names (a TLS CA, certificate or
+   * key): same contract as `NodeContext.files`, with the resource's id in its errors. Open those
+   * files with `files.open`, never with `fs` on a path from the config, so that a flow cannot make
+   * the resource read the data dir's tokens or secrets; check static paths in `check` with
+   * `filesPathProblems`.
+   */
+  readonly files: FilesRoot;
 }
 
 /** A live resource: whatever object the nodes use, plus an idempotent `close`. */

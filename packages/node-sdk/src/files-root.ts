@@ -19,7 +19,7 @@ export interface FileOpenOptions {
  * inside it, so no flow can read or forge them.
  *
  * Contract: a path is refused with a `NodeError` of code `FILE_OUTSIDE_ROOT`, whose message names
- * the node and the path in plain words, when it is absolute, when it climbs out with `..`, or (in
+ * the node (or resource) and the path in plain words, when it is absolute, when it climbs out with `..`, or (in
  * `open`) when a symbolic link along it leads out of the root. Check static paths in the node's
  * `check` hook with `filesPathProblems`, so the deploy is refused before it starts.
  */

@@ -6,6 +6,7 @@ export { FakeClock, FAKE_EPOCH, flushEventLoop } from './fake-clock';
 export { RecordingLogger } from './recording-logger';
 export type { LogRecord } from './recording-logger';
 export { toMessage } from './to-message';
+export { resourceFiles } from './resource-files';
 export { connectorConformance } from './conformance';
 export type { ConformanceNode, ConformanceTimeouts, ConnectorConformanceOptions } from './conformance';
 export { acceptsConnections, freePort, until } from './peers';

@@ -121,6 +121,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       logger: this.logger,
       clock: this.clock,
       dataDir: this.dataDir,
+      files: this.files,
       closeTimeoutMs: this.closeTimeoutMs,
       secret: options.secret ?? ((name) => process.env[name]),
       status: (runner, status) => this.onResourceStatus(runner, status),

@@ -69,33 +69,43 @@ export class FilesFolder {
 
   /** The node's view of the folder: its errors name the node. */
   forNode(nodeId: string): FilesRoot {
+    return this.viewFor(`node "${nodeId}"`);
+  }
+
+  /** A resource's view of the folder (`ResourceContext.files`): its errors name the resource. */
+  forResource(resourceId: string): FilesRoot {
+    return this.viewFor(`resource "${resourceId}"`);
+  }
+
+  /** `who` starts each error message, e.g. `node "log"`. */
+  private viewFor(who: string): FilesRoot {
     return {
       dir: this.dir,
-      resolve: (relativePath) => this.resolve(nodeId, relativePath),
-      open: (relativePath, flags, options) => this.open(nodeId, relativePath, flags, options),
+      resolve: (relativePath) => this.resolve(who, relativePath),
+      open: (relativePath, flags, options) => this.open(who, relativePath, flags, options),
     };
   }
 
-  private resolve(nodeId: string, relativePath: string): string {
+  private resolve(who: string, relativePath: string): string {
     const problem = filesPathProblem(relativePath);
     if (problem !== undefined)
-      throw new NodeError(sdkErrors.code.FILE_OUTSIDE_ROOT, `node "${nodeId}": ${problem}`, { path: relativePath });
+      throw new NodeError(sdkErrors.code.FILE_OUTSIDE_ROOT, `${who}: ${problem}`, { path: relativePath });
     return join(this.dir, relativePath);
   }
 
   private async open(
-    nodeId: string,
+    who: string,
     relativePath: string,
     flags: FileOpenFlags,
     options: FileOpenOptions = {},
   ): Promise<FileHandle> {
-    const target = this.resolve(nodeId, relativePath);
+    const target = this.resolve(who, relativePath);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const root = await realpath(this.dir);
     const refuse = (leadsTo: string) =>
       new NodeError(
         sdkErrors.code.FILE_OUTSIDE_ROOT,
-        `node "${nodeId}": "${relativePath}" leads outside the files folder ${this.dir} through a symbolic link (to ${leadsTo}): flows read and write files only inside that folder`,
+        `${who}: "${relativePath}" leads outside the files folder ${this.dir} through a symbolic link (to ${leadsTo}): flows read and write files only inside that folder`,
         { path: relativePath, leadsTo },
       );
     const parent = dirname(target);

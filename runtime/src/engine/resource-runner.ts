@@ -7,6 +7,7 @@ import type {
   ResourceInstance,
   Timer,
 } from '@tagflow/node-sdk';
+import type { FilesFolder } from './files-folder';
 import type { EngineLogger } from './types';
 import { closeWithin, taggedLogger } from './close-within';
 
@@ -19,6 +20,8 @@ export interface ResourceHost {
   readonly logger: EngineLogger;
   readonly clock: Clock;
   readonly dataDir: string;
+  /** The files folder; each resource gets its own view (`ResourceContext.files`). */
+  readonly files: FilesFolder;
   readonly closeTimeoutMs: number;
   /** Resolves a secret by name (the secret store, then the environment). */
   secret(name: string): string | undefined;
@@ -130,6 +133,7 @@ export class ResourceRunner implements ResourceHandle<unknown> {
           else this.onLost(connection, abort, reason);
         },
         dataDir: this.host.dataDir,
+        files: this.host.files.forResource(this.resource.id),
       });
     } catch (err) {
       this.fail(err);
