@@ -10,7 +10,8 @@ source "$root/scripts/node-env.sh"
 tagflow=(node --no-node-snapshot "$root/packages/cli/bin/tagflow.js")
 data="${DEMO_DATA_DIR:-$root/.data/demo}"
 port="${DEMO_PORT:-1990}"
-mkdir -p "$data"
+# Private from the start (tagflow start would otherwise tighten it and say so on first run).
+mkdir -p "$(dirname "$data")" && mkdir -p -m 700 "$data"
 # The editor needs a token; the demo keeps its own in the data dir so that it can show it each time.
 if [ ! -s "$data/demo-token" ]; then
   ( umask 077; "${tagflow[@]}" token create --role admin --name demo --data-dir "$data" >"$data/demo-token" )
