@@ -337,9 +337,10 @@ describe('tagflow start: the engine under a supervisor', () => {
   }, 90_000);
 
   it('deploys while the engine is stuck, and SIGTERM stops a stuck engine within the limit', async () => {
-    // A watchdog far longer than the test: on a loaded machine the 2 s one could end the stuck
-    // engine and restore a version between the test's reading of the version and its deploy.
-    const rt = await withGoodVersion(['--watchdog-ms', '60000']);
+    // A 10 s watchdog: on a loaded machine the 2 s one could end the stuck engine and restore a
+    // version between the test's reading of the version and its deploy; the deploy to the stuck
+    // engine then waits up to this long for it to be ended, well within the test's time.
+    const rt = await withGoodVersion(['--watchdog-ms', '10000']);
     expect(await deploy(rt, withNode('blocker', 'test-block'))).toMatchObject({ status: 'deployed' });
     await sleep(500);
     const next = { ...good, nodes: [{ ...good.nodes[0], config: { intervalMs: 50 } }, good.nodes[1]] };
