@@ -202,5 +202,15 @@ function minimalContext(code: string): Parameters<typeof functionNode.create>[0]
         throw new Error('no files here');
       },
     },
+    context: { node: noContext, flow: noContext, global: noContext },
+    variable: () => undefined,
   };
 }
+
+const noContext = {
+  get: () => undefined,
+  set() {
+    throw new Error('no context here');
+  },
+  keys: () => [],
+};

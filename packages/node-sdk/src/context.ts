@@ -1,3 +1,4 @@
+import type { FlowState } from './flow-state';
 import type { FilesRoot } from './files-root';
 import type { Message } from './message';
 import type { Outbox, OutboxOptions } from './outbox';
@@ -100,6 +101,13 @@ export interface NodeContext<Config = Record<string, unknown>> {
    * (absolute, `..`, a symbolic link out) is refused with an error naming this node and the path.
    */
   readonly files: FilesRoot;
+  /** The node's, the flow's and the runtime's state (Node-RED's `context`, `flow`, `global`). */
+  readonly context: FlowState;
+  /**
+   * The runtime's value of a variable (`tagflow var set NAME VALUE`), or undefined when it has
+   * none. Configs get theirs as `${NAME}` before `create`; this is for values read at run time.
+   */
+  variable(name: string): string | undefined;
 }
 
 /** What `create` returns: the node's behaviour for this deploy. */

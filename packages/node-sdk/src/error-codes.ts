@@ -21,4 +21,8 @@ export const sdkErrors = defineErrorCodes({
     'A file path leads outside the files folder (absolute, climbing out with "..", or through a symbolic link): flows read and write files only inside it; refused at deploy when the path is in the config, else when the file is opened.',
   SECRET_MISSING:
     'A secret the config names (passwordEnv, tokenEnv) is not set on this runtime: set it with `tagflow secret set`, or in the environment.',
+  CONTEXT_VALUE:
+    'A value stored in the node, flow or global context is not JSON data (a function, a Buffer, NaN, a cycle): nothing was stored (given by the runtime).',
+  CONTEXT_FULL:
+    'Storing a value would take a context scope past its size limit: nothing was stored; delete keys you no longer need (given by the runtime).',
 });

@@ -4,6 +4,7 @@ export { NodeError, isNodeError, problemsFrom, refuseConfig } from './errors';
 export type { ConfigProblem } from '@tagflow/flow-model';
 export type { ErrorCatalogue, ErrorCodeOf } from './error-codes';
 export { defineErrorCodes, sdkErrors } from './error-codes';
+export type { ContextStore, FlowState } from './flow-state';
 export type { NodeContext, NodeInstance, NodeStatus, NodeLogger, Clock, Timer } from './context';
 export type { NodeDefinition, AnyNodeDefinition, ConfigMigration, ConfigOf, SecretDestination } from './define-node';
 export { defineNode, ERROR_PORT } from './define-node';

@@ -12,6 +12,7 @@ import { Activity } from './activity';
 import { carriedHops, HOPS, NodeRunner } from './node-runner';
 import type { RunnerHost, Target } from './node-runner';
 import { systemClock } from './node-clock';
+import { FlowStateStores } from './flow-state-stores';
 import { FilesFolder, filesDirProblem } from './files-folder';
 import { ResourceRunner } from './resource-runner';
 import type { ResourceHost } from './resource-runner';
@@ -103,6 +104,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   private ids: readonly string[] = [];
   /** The hop-limit error text per node, made on the first drop after each deploy. */
   private hopLimitTexts = new Map<string, string>();
+  /** The node, flow and global context scopes (issue 16 makes them persistent). */
+  private readonly contexts = new FlowStateStores('');
+  /** The runtime's variables, by name. */
+  private variables: Readonly<Record<string, string>> = {};
 
   constructor(options: EngineOptions) {
     super();
@@ -126,6 +131,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       secret: options.secret ?? ((name) => process.env[name]),
       status: (runner, status) => this.onResourceStatus(runner, status),
     };
+  }
+
+  /** Replaces the runtime's variables, read by nodes through `ctx.variable(name)`. */
+  setVariables(variables: Readonly<Record<string, string>>): void {
+    this.variables = { ...variables };
   }
 
   /** The running flow (validated and normalized), if any. */
@@ -509,6 +519,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       files: this.files,
       activity: this.activity,
       hopLimitError: (runner) => new NodeError(sdkErrors.code.HOP_LIMIT, this.hopLimitText(runner.id)),
+      context: (runner) => this.contexts.forNode(runner.id, flowId),
+      variable: (name) => (Object.hasOwn(this.variables, name) ? this.variables[name] : undefined),
     };
   }
 

@@ -2,6 +2,7 @@ import type { FlowNode, OverflowPolicy } from '@tagflow/flow-model';
 import type {
   AnyNodeDefinition,
   Clock,
+  FlowState,
   Message,
   NodeContext,
   NodeInstance,
@@ -34,6 +35,10 @@ export interface RunnerHost {
   readonly activity: Activity;
   /** The error of a message dropped at `runner` for making more hops than the flow allows. */
   hopLimitError(runner: NodeRunner): Error;
+  /** The context scopes `runner` sees. */
+  context(runner: NodeRunner): FlowState;
+  /** The runtime's value of a variable, or undefined. */
+  variable(name: string): string | undefined;
 }
 
 /** An input port of a node that an output port is wired to. */
@@ -529,6 +534,8 @@ export class NodeRunner implements TrackedNode {
       outbox: <T>(options?: OutboxOptions) => host.outbox(this, options) as Promise<Outbox<T>>,
       dataDir: host.dataDir,
       files: host.files.forNode(this.node.id),
+      context: host.context(this),
+      variable: (name: string) => host.variable(name),
     };
   }
 
