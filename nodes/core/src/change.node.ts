@@ -280,6 +280,8 @@ export default defineNode({
     'CHANGE_EXPRESSION_FAILED',
     'CHANGE_PATH_CONFLICT',
     'CHANGE_INVALID_MESSAGE',
+    'CONTEXT_VALUE',
+    'CONTEXT_FULL',
   ),
   configSchema: {
     type: 'object',
