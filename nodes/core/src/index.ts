@@ -8,6 +8,7 @@ export { default as threshold } from './threshold.node';
 export { default as deadband } from './deadband.node';
 export { default as scale } from './scale.node';
 export { default as aggregate } from './aggregate.node';
+export { default as smooth } from './smooth.node';
 export { default as switchNode } from './switch.node';
 export { default as change } from './change.node';
 export { default as rateLimit } from './rate-limit.node';

@@ -25,10 +25,6 @@ const range = (what: string, description: string, label: string) =>
 export default defineNode({
   type: 'scale',
   version: 2,
-  // Version 2 replaced the clamp switch with `outside`, which also offers drop and wrap.
-  migrations: {
-    1: ({ clamp, ...rest }) => ({ ...rest, outside: clamp === false ? 'extend' : 'limit' }),
-  },
   category: 'processor',
   description: 'Maps a value linearly from one range to another, e.g. 4-20 mA to 0-100 %.',
   docs: [
@@ -143,6 +139,10 @@ export default defineNode({
     },
     required: ['in', 'out'],
     additionalProperties: false,
+  },
+  // Version 2 replaced the clamp switch with `outside`, which also offers drop and wrap.
+  migrations: {
+    1: ({ clamp, ...rest }) => ({ ...rest, outside: clamp === false ? 'extend' : 'limit' }),
   },
 
   check: (config) => [...rangeProblems(config.in), ...problemsFrom('/property', () => propertyPath(config.property))],

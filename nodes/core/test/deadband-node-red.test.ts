@@ -232,6 +232,7 @@ describe('deadband: persist', () => {
     await f.inject('rbe', 11.2);
     expect(f.payloads('rbe')).toEqual([10, 11.2]);
     expect(f.statuses('rbe').at(-1)).toMatchObject({ text: '1 tag' });
+    expect(f.errors).toEqual([]);
     await f.stop();
   });
 
@@ -245,6 +246,7 @@ describe('deadband: persist', () => {
     await f.engine.deploy(flow(true));
     await f.inject('rbe', 10.2); // nothing was restored: passes
     expect(f.payloads('rbe')).toEqual([10, 10.5, 10.2]);
+    expect(f.errors).toEqual([]);
     await f.stop();
   });
 });

@@ -20,6 +20,7 @@ export const KNOWN_NODE_PACKAGES: Readonly<Record<string, string>> = Object.free
   simulate: CORE,
   timer: CORE,
   'moving-average': CORE,
+  smooth: CORE,
   threshold: CORE,
   deadband: CORE,
   scale: CORE,

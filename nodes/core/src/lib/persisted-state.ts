@@ -44,7 +44,8 @@ export function persistedState<S>(ctx: NodeContext<{ persist?: boolean }>): Pers
     restored,
     save(state) {
       try {
-        store.set(KEY, { config, state } satisfies Saved);
+        // As JSON would: fields left undefined (no value yet) are dropped, not refused by the store.
+        store.set(KEY, { config, state: JSON.parse(JSON.stringify(state) ?? 'null') as unknown } satisfies Saved);
       } catch (err) {
         // A value JSON cannot hold, or a full context: the node goes on, the user is told.
         ctx.error(err);
