@@ -38,7 +38,7 @@ type Op = (typeof OPS)[number];
 const TYPES = ['string', 'number', 'boolean', 'array', 'object', 'null', 'json', 'buffer', 'undefined'] as const;
 
 /** Where a rule's value comes from: as written, another message property, a context, a variable. */
-const VALUE_TYPES = ['literal', 'property', 'node', 'flow', 'global', 'variable'] as const;
+const VALUE_TYPES = ['literal', 'property', 'node', 'flow', 'global', 'variable', 'previous'] as const;
 type ValueType = (typeof VALUE_TYPES)[number];
 // Ops whose value shapes the test itself, so it must be known at deploy.
 const LITERAL_ONLY: ReadonlySet<Op> = new Set(['regex', 'isType', 'jsonata']);
@@ -111,8 +111,10 @@ export default defineNode({
     '`valueType` (and `value2Type` for `between`) says where `value` comes from: `literal` (as',
     'written, the default), `property` (a message property: `"value": "payload.limit"`), `node`,',
     '`flow` or `global` (a context key, or a path into it: `"value": "limits.high"`; a change node',
-    'can set them), `variable` (a runtime variable set with `tagflow var set`, a text). It is read',
-    'for each message; a missing one matches nothing. `regex`, `isType` and `jsonata` need their',
+    'can set them), `variable` (a runtime variable set with `tagflow var set`, a text), `previous`',
+    '(the value of `property` in the message before this one: `{ "op": "gt", "valueType":',
+    '"previous" }` routes rising values; no `value` needed). It is read for each message; a missing',
+    'one matches nothing (so the first message matches no comparison with `previous`). `regex`, `isType` and `jsonata` need their',
     'value written in the rule. JSONata rules can read `$flowContext("key")`,',
     '`$globalContext("key")` and `$env("NAME")`, and `$now()`/`$millis()` give the node\'s clock.',
     '',
@@ -142,8 +144,8 @@ export default defineNode({
     '',
     '- At most six outputs: ports are fixed in a node definition (the editor draws them from it).',
     '  Rules from the seventh on name a port; route further with a second switch.',
-    '- No `prev` value (the previous value of the property): store it in `flow` context with a',
-    '  change node after the switch, and compare with `valueType: "flow"`.',
+    '- The first message has no previous value: it matches no comparison with `previous` (Node-RED',
+    '  compares it with `null`, so `1 > null` matches there).',
     '- No message-sequence rules (`head`, `tail`, `index`, `$I`, `$N`) and no sequence repair:',
     '  tagflow messages carry no `parts`; aggregate groups messages instead.',
     '- `contains` tests texts and lists (Node-RED: texts only); `hask` refuses a non-text key.',
@@ -211,7 +213,7 @@ export default defineNode({
             value2: { description: 'Upper bound, for between.', 'x-ui': { label: 'and' } },
             valueType: {
               description:
-                'Where value comes from: literal (as written), property (a message property, e.g. payload.limit), node/flow/global (a context key, e.g. limits.high), variable (a runtime variable by name).',
+                'Where value comes from: literal (as written), property (a message property, e.g. payload.limit), node/flow/global (a context key, e.g. limits.high), variable (a runtime variable by name), previous (the value of property in the message before; value is not used).',
               enum: [...VALUE_TYPES],
               'x-ui': { label: 'Value from' },
             },
@@ -253,7 +255,8 @@ export default defineNode({
   ],
   create(ctx) {
     const path = propertyPath(ctx.config.property);
-    const rules = (ctx.config.rules as RuleConfig[]).map((rule, index) => compileRule(rule, index, ctx));
+    const memory: Memory = { previous: undefined };
+    const rules = (ctx.config.rules as RuleConfig[]).map((rule, index) => compileRule(rule, index, ctx, memory));
     const checkAll = ctx.config.checkAll;
 
     const sendAll = (msg: Message, ports: readonly Port[]) => {
@@ -261,8 +264,20 @@ export default defineNode({
     };
     return {
       onMessage(msg) {
-        const routed = route(rules, getPath(msg, path), msg, checkAll);
-        if (routed instanceof Promise) return routed.then((ports) => sendAll(msg, ports));
+        const value = getPath(msg, path);
+        const routed = route(rules, value, msg, checkAll);
+        if (routed instanceof Promise)
+          return routed.then(
+            (ports) => {
+              memory.previous = value;
+              sendAll(msg, ports);
+            },
+            (err: unknown) => {
+              memory.previous = value;
+              throw err;
+            },
+          );
+        memory.previous = value;
         sendAll(msg, routed);
       },
     };
@@ -310,7 +325,17 @@ function propertyPath(property: string): PathSegment[] {
   }
 }
 
-function compileRule(rule: RuleConfig, index: number, env?: NodeContext): Rule {
+/** What the rules of one switch remember between messages: the property's previous value. */
+interface Memory {
+  previous: unknown;
+}
+
+function compileRule(
+  rule: RuleConfig,
+  index: number,
+  env?: NodeContext,
+  memory: Memory = { previous: undefined },
+): Rule {
   const where = `Rule ${index + 1} (${rule.op})`;
   const invalid = (problem: string) =>
     new NodeError(coreErrors.code.SWITCH_RULE_INVALID, `${where}: ${problem}`, { rule: index + 1 });
@@ -321,15 +346,19 @@ function compileRule(rule: RuleConfig, index: number, env?: NodeContext): Rule {
     );
   const valueType = rule.valueType ?? 'literal';
   const value2Type = rule.value2Type ?? 'literal';
-  if (NEEDS_VALUE.has(rule.op) && rule.value === undefined) throw invalid('needs a value to compare with');
+  if (NEEDS_VALUE.has(rule.op) && rule.value === undefined && valueType !== 'previous')
+    throw invalid('needs a value to compare with');
   if (LITERAL_ONLY.has(rule.op) && valueType !== 'literal')
     throw invalid(`its value must be written in the rule (valueType "literal"), not read from ${valueType}`);
   if (ORDERED.has(rule.op) && valueType === 'literal' && !isComparable(rule.value))
     throw invalid(`compares by order, so its value must be a number or a text, not ${JSON.stringify(rule.value)}`);
-  if (rule.op === 'between' && (value2Type === 'literal' ? !isComparable(rule.value2) : rule.value2 === undefined))
+  if (
+    rule.op === 'between' &&
+    (value2Type === 'literal' ? !isComparable(rule.value2) : rule.value2 === undefined && value2Type !== 'previous')
+  )
     throw invalid('needs value2, the upper bound, as a number or a text');
-  const value = operand(valueType, rule.value, 'value', invalid, env);
-  const value2 = operand(value2Type, rule.value2, 'value2', invalid, env);
+  const value = operand(valueType, rule.value, 'value', invalid, env, memory);
+  const value2 = operand(value2Type, rule.value2, 'value2', invalid, env, memory);
   const test = makeTest(rule, value, value2, where, invalid, env);
   return { port, test };
 }
@@ -343,8 +372,10 @@ function operand(
   field: string,
   invalid: (problem: string) => NodeError,
   env: NodeContext | undefined,
+  memory: Memory,
 ): Operand {
   if (type === 'literal') return () => value;
+  if (type === 'previous') return () => memory.previous;
   if (typeof value !== 'string') throw invalid(`with ${field}Type "${type}", ${field} must name it as text`);
   if (type === 'variable') return () => env?.variable(value);
   let at: Location;

@@ -209,6 +209,15 @@ describe('switch: Node-RED cases', () => {
     await flow.stop();
   });
 
+  it('compares with the previous value of the property', async () => {
+    // "should check input against a previous value": 1, 0, -2, 2 with gt previous. Node-RED also
+    // sends the first 1 (it compares with null); tagflow's first message has no previous value.
+    const h = await testNode(switchNode, { config: { rules: [{ op: 'gt', valueType: 'previous' }] } });
+    open.push(h);
+    for (const v of [1, 0, -2, 2]) await h.send(v);
+    expect(h.payloads('out1')).toEqual([2]);
+  });
+
   it('refuses a regex, isType or jsonata rule whose value is not written in the rule', async () => {
     await expect(
       testNode(switchNode, { config: { rules: [{ op: 'regex', value: 'pattern', valueType: 'flow' }] } }),
