@@ -14,6 +14,10 @@ type ValueSpec =
   | { type: 'jsonata'; value: string }
   | { type: 'property' | 'node' | 'flow' | 'global' | 'variable'; value: string };
 
+/** Where a change rule's search or replace comes from. */
+const SOURCES = ['literal', 'property', 'node', 'flow', 'global', 'variable'] as const;
+type Source = (typeof SOURCES)[number];
+
 /** A rule as written in the config; `scope` says where `property` is (default: the message). */
 type RuleConfig =
   | { action: 'set'; property: string; scope?: Place; value: ValueSpec }
@@ -27,6 +31,8 @@ type RuleConfig =
       regex?: boolean;
       ignoreCase?: boolean;
       replace: string | number | boolean | null;
+      searchFrom?: Source;
+      replaceFrom?: Source;
     };
 
 /** One compiled rule: the message before it in, the message after it out. */
@@ -193,6 +199,11 @@ export default defineNode({
     'the property is a number or a boolean equal to `search`, it becomes `replace`. Anything else is',
     'left as it is. Moving a property onto itself leaves it where it is.',
     '',
+    '`searchFrom` and `replaceFrom` (default `literal`) read `search` or `replace` for each message',
+    'from where they name: `property` (`"search": "topic"` searches for the text of `msg.topic`),',
+    '`node`, `flow`, `global` (a context key) or `variable`. A search read from a missing place finds',
+    'nothing. A regular expression is always written in the rule.',
+    '',
     '## What it sends',
     '',
     'For every message received, one message on `out`: the message as the rules left it, each rule',
@@ -229,8 +240,6 @@ export default defineNode({
     '',
     '- No "deep copy" switch: it is always on. Messages are immutable (a rule returns a changed',
     '  copy) and context stores copies, so no two places ever share a value that can change.',
-    '- `search` and `replace` of a `change` rule are written in the rule (no `msg.`, `flow.` or',
-    '  `env` source for them); set a property from context first and use JSONata for the rest.',
     '- No Buffer, date or environment-variable literal types: a literal is JSON; use',
     '  `{ "type": "variable" }` for runtime variables and `$millis()` for the time.',
     '- Persistable context stores are chosen by the runtime, not per rule (no `#:(file)::` prefix).',
@@ -356,6 +365,17 @@ export default defineNode({
                   description: 'What to put instead.',
                   'x-ui': { label: 'Replace with' },
                 },
+                searchFrom: {
+                  description:
+                    'Where search comes from: literal (as written), property (a message property it names), node/flow/global (a context key), variable (a runtime variable).',
+                  enum: [...SOURCES],
+                  'x-ui': { label: 'Search from' },
+                },
+                replaceFrom: {
+                  description: 'Where replace comes from, as for searchFrom.',
+                  enum: [...SOURCES],
+                  'x-ui': { label: 'Replace from' },
+                },
               },
               required: ['action', 'property', 'search', 'replace'],
               additionalProperties: false,
@@ -460,7 +480,7 @@ function compileRule(rule: RuleConfig, index: number, env?: NodeContext): Step {
       };
     }
     case 'change':
-      return changeStep(rule, get, invalid, set);
+      return changeStep(rule, get, invalid, set, env);
   }
 }
 
@@ -507,14 +527,33 @@ function setStep(
   }
 }
 
+/** Reads `value` as written (literal) or from the place it names, for each message. */
+function sourced(
+  type: Source,
+  value: unknown,
+  field: string,
+  invalid: (problem: string) => NodeError,
+  env: NodeContext | undefined,
+): (msg: Message) => unknown {
+  if (type === 'literal') return () => value;
+  if (typeof value !== 'string') throw invalid(`with ${field}From "${type}", ${field} must name it as text`);
+  if (type === 'variable') return () => env?.variable(value);
+  const at = place(type === 'property' ? 'message' : type, value, invalid);
+  return (msg) => readAt(at, msg, env);
+}
+
 function changeStep(
   rule: Extract<RuleConfig, { action: 'change' }>,
   get: (msg: Message) => unknown,
   invalid: (problem: string) => NodeError,
   set: (msg: Message, value: unknown) => Message,
+  env: NodeContext | undefined,
 ): Step {
-  const { search, replace } = rule;
+  const { search } = rule;
+  const replaceOf = sourced(rule.replaceFrom ?? 'literal', rule.replace, 'replace', invalid, env);
   if (rule.regex) {
+    if ((rule.searchFrom ?? 'literal') !== 'literal')
+      throw invalid('with regex on, the regular expression must be written in the rule (searchFrom "literal")');
     if (typeof search !== 'string') throw invalid('with regex on, search must be the regular expression as text');
     let pattern: RegExp;
     try {
@@ -522,24 +561,29 @@ function changeStep(
     } catch (err) {
       throw invalid(`the regular expression ${JSON.stringify(search)} is invalid: ${(err as Error).message}`);
     }
-    const replacement = String(replace);
     const whole = new RegExp(`^(?:${search})$`, rule.ignoreCase ? 'i' : '');
     return (msg) => {
       const current = get(msg);
       if (typeof current !== 'string') return msg;
+      const replace = replaceOf(msg);
       // A replacement that is not a text (true, 42, null) replaces a whole-text match with its own type.
       if (typeof replace !== 'string' && whole.test(current)) return set(msg, replace);
-      const next = current.replace(pattern, replacement);
+      const next = current.replace(pattern, String(replace));
       return next === current ? msg : set(msg, next);
     };
   }
-  if (search === '') throw invalid('search is empty');
-  const searchText = String(search);
-  const lowerSearch = searchText.toLowerCase();
+  const searchFrom = rule.searchFrom ?? 'literal';
+  if (searchFrom === 'literal' && search === '') throw invalid('search is empty');
+  const searchOf = sourced(searchFrom, search, 'search', invalid, env);
   return (msg) => {
+    const found = searchOf(msg);
+    // A search read from a missing place (or an empty text) finds nothing.
+    if (found === undefined || found === null || found === '' || typeof found === 'object') return msg;
+    const searchText = String(found);
+    const replace = replaceOf(msg);
     const current = get(msg);
     if (typeof current === 'string') {
-      const whole = rule.ignoreCase ? current.toLowerCase() === lowerSearch : current === searchText;
+      const whole = rule.ignoreCase ? current.toLowerCase() === searchText.toLowerCase() : current === searchText;
       // A whole-value match keeps the replacement's type: "ON" can become true.
       if (whole) return set(msg, replace);
       const next = rule.ignoreCase
@@ -547,10 +591,7 @@ function changeStep(
         : current.split(searchText).join(String(replace));
       return next === current ? msg : set(msg, next);
     }
-    if (
-      current !== undefined &&
-      (current === search || (typeof current === 'number' && String(current) === searchText))
-    )
+    if (current !== undefined && (current === found || (typeof current === 'number' && String(current) === searchText)))
       return set(msg, replace);
     return msg;
   };

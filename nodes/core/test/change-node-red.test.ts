@@ -128,6 +128,34 @@ describe('change: Node-RED cases', () => {
     await f.stop();
   });
 
+  it('search and replace read from a message property, context or a variable', async () => {
+    // "changes the value using msg property", "changes the value using flow context property",
+    // "changes the number using global context property", "changes the value using env property".
+    const f = await runFlow(
+      contextFlow([
+        { action: 'set', scope: 'flow', property: 'topic', value: literal('ABC') },
+        { action: 'set', scope: 'global', property: 'mark', value: literal('#') },
+        { action: 'change', property: 'payload.a', search: 'topic', searchFrom: 'property', replace: '123' },
+        { action: 'change', property: 'payload.b', search: 'topic', searchFrom: 'flow', replace: '123' },
+        {
+          action: 'change',
+          property: 'payload.c',
+          search: 'SITE',
+          searchFrom: 'variable',
+          replace: 'mark',
+          replaceFrom: 'global',
+        },
+        { action: 'change', property: 'payload.d', search: 'missing', searchFrom: 'flow', replace: 'x' },
+      ]),
+      { nodes: [change] },
+    );
+    f.engine.setVariables({ SITE: 'north' });
+    await f.inject('c', { payload: { a: 'abcABCabc', b: 'ABC', c: 'north/pump', d: 'same' }, topic: 'ABC' });
+    expect(f.errors).toEqual([]);
+    expect(f.outputs('c')[0].payload).toEqual({ a: 'abc123abc', b: '123', c: '#/pump', d: 'same' });
+    await f.stop();
+  });
+
   it('sets a property from a runtime variable', async () => {
     // "sets the value using env property".
     const f = await runFlow(
