@@ -439,3 +439,36 @@ describe('modbus-server when it cannot listen', () => {
     ]);
   });
 });
+
+describe('modbus-read started before its device listens', () => {
+  it('waits for the first connection on its first poll instead of starting with bad values', async () => {
+    const port = await freePort();
+    // The reader's flow first: its device's first connection attempt is refused.
+    const reader = await flow(
+      [{ id: 'plc', type: 'modbus-device', config: { host: '127.0.0.1', port } }],
+      [
+        {
+          id: 'read',
+          type: 'modbus-read',
+          typeVersion: 1,
+          config: {
+            device: 'plc',
+            intervalMs: 250,
+            tags: [{ name: 'level', function: 'holding-register', address: 0 }],
+          },
+        },
+      ],
+    );
+    // Then the device comes up, well before the runtime's first retry.
+    await flow(
+      [server('gateway', port, [{ name: 'level', function: 'holding-register', address: 0, initial: 7 }])],
+      [serve('serve', 'gateway')],
+    );
+    await until(() => reader.outputs('read').length >= 3, 10_000, 'three polls');
+    expect(reader.outputs('read').map((m) => [m.payload, m.quality])).toEqual(
+      reader.outputs('read').map(() => [7, 'good']),
+    );
+    expect(reader.errors).toEqual([]);
+    expect(reader.statuses('read').at(-1)?.text).toBe('1 tag in 1 request per poll');
+  });
+});
