@@ -133,7 +133,9 @@ export default defineResource({
     const endpoint = `${c.host}:${c.port}`;
     const image = new ServedImage(map, endpoint, ctx.log);
     // Loaded here, not at the top: a runtime whose flows serve no Modbus never loads modbus-serial.
-    const { ServerTCP: Server } = await import('modbus-serial');
+    // Synchronously, so that the server binds before a modbus-device of the same flow, created just
+    // after it, tries to connect to it (the demo's simulated PLC).
+    const { ServerTCP: Server } = require('modbus-serial') as typeof import('modbus-serial');
     const server = await listen(
       () => new Server(image.vector(), { host: c.host, port: c.port, unitID: c.unitId }),
       endpoint,
