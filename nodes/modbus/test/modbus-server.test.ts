@@ -472,3 +472,27 @@ describe('modbus-read started before its device listens', () => {
     expect(reader.statuses('read').at(-1)?.text).toBe('1 tag in 1 request per poll');
   });
 });
+
+describe('modbus-server options', () => {
+  it('answers only its unit id when given one, and 0 for unmapped addresses with unmapped "zero"', async () => {
+    const port = await freePort();
+    const f = await flow(
+      [
+        server('gateway', port, [{ name: 'level', function: 'holding-register', address: 1, initial: 9 }], {
+          unitId: 7,
+          unmapped: 'zero',
+        }),
+      ],
+      [serve('serve', 'gateway')],
+    );
+    await until(() => f.statuses('serve').some((s) => s.text?.startsWith('serving')), 10_000, 'listening');
+    const answers = await pymodbusClient(port, [
+      { op: 'read', fc: 3, address: 0, count: 3, slave: 7 },
+      { op: 'read', fc: 1, address: 0, count: 2, slave: 7 },
+      { op: 'write-register', address: 0, value: 1, slave: 7 }, // writes to unmapped addresses stay refused
+      { op: 'read', fc: 3, address: 1, count: 1, slave: 1 }, // another unit id: no answer
+    ]);
+    expect(answers.slice(0, 3)).toEqual([{ words: [0, 9, 0] }, { bits: [false, false] }, { exception: 2 }]);
+    expect(answers[3]).toEqual({ error: expect.any(String) });
+  });
+});
