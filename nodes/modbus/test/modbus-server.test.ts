@@ -496,3 +496,30 @@ describe('modbus-server options', () => {
     expect(answers[3]).toEqual({ error: expect.any(String) });
   });
 });
+
+describe('several modbus-serve nodes on one server', () => {
+  it('take values from each, and send client writes from those with sendWrites only', async () => {
+    const port = await freePort();
+    const f = await flow(
+      [
+        server('gateway', port, [
+          { name: 'a', function: 'holding-register', address: 0 },
+          { name: 'b', function: 'holding-register', address: 1 },
+          { name: 'sp', function: 'holding-register', address: 2, writable: true, initial: 0 },
+        ]),
+      ],
+      [serve('serve-a', 'gateway'), serve('serve-b', 'gateway', { sendWrites: false })],
+    );
+    await until(() => f.statuses('serve-a').some((s) => s.text?.startsWith('serving')), 10_000, 'listening');
+    await f.inject('serve-a', { topic: 'a', payload: 11 });
+    await f.inject('serve-b', { topic: 'b', payload: 22 });
+    const answers = await pymodbusClient(port, [
+      { op: 'read', fc: 3, address: 0, count: 2 },
+      { op: 'write-register', address: 2, value: 33 },
+    ]);
+    expect(answers).toEqual([{ words: [11, 22] }, { ok: true }]);
+    await until(() => f.outputs('serve-a').length === 1, 5000, 'the write from serve-a');
+    expect(f.payloads('serve-a')).toEqual([33]);
+    expect(f.outputs('serve-b')).toEqual([]);
+  });
+});
