@@ -390,6 +390,29 @@ describe('modbus-server with the pymodbus client', () => {
     );
   });
 
+  it('marks only the null tags of a bad object message bad, and every tag of a bad one without nulls', async () => {
+    // What modbus-read sends in object mode when one of its reads failed: the failed tag is null.
+    await f.inject('serve', { payload: { speed: 1700, setpoint: null }, quality: 'bad' });
+    expect(
+      await pymodbusClient(port, [
+        { op: 'read', fc: 3, address: 5, count: 1 },
+        { op: 'read', fc: 3, address: 2, count: 1 },
+      ]),
+    ).toEqual([{ words: [1700] }, { exception: 11 }]);
+    // A bad message with values only: none of them can be trusted.
+    await f.inject('serve', { payload: { speed: 1800, setpoint: 41 }, quality: 'bad' });
+    expect(
+      await pymodbusClient(port, [
+        { op: 'read', fc: 3, address: 5, count: 1 },
+        { op: 'read', fc: 3, address: 2, count: 1 },
+      ]),
+    ).toEqual([{ exception: 11 }, { exception: 11 }]);
+    // A good value makes the tag good again; uncertain counts as good (Modbus carries no quality).
+    await f.inject('serve', { topic: 'speed', payload: 1900, quality: 'uncertain' });
+    expect(await pymodbusClient(port, [{ op: 'read', fc: 3, address: 5, count: 1 }])).toEqual([{ words: [1900] }]);
+    expect(f.errors).toEqual([]);
+  });
+
   it('serves the last good value of a bad tag with badQuality keep-last', async () => {
     const keepPort = await freePort();
     const g = await flow(
