@@ -18,11 +18,11 @@ export const opcuaErrors = defineErrorCodes({
   OPCUA_SUBSCRIBE: 'The subscription could not be made on the server; it is made again on the next connection.',
   OPCUA_MONITOR: 'The server refused to monitor an item, or monitoring it failed.',
   OPCUA_HOST_CONFIG:
-    "tagflow's own OPC UA server (opcua-host) is configured so that no client could use it safely or at all, e.g. no way to log in, or security None without allowing it.",
+    "tagflow's own OPC UA server (opcua-host) is configured so that nobody could log in, or with a user listed twice.",
   OPCUA_HOST_START:
     "tagflow's own OPC UA server could not start (the port is in use, the address is not this machine's...).",
   OPCUA_SERVE_CONFIG:
-    'The tags of an opcua-serve node clash: a name given twice, or a tag named like the folder of another.',
+    'The tags of an opcua-serve node do not go together: a name given twice, a tag named like the folder of another, a unit or range on a tag that is no number, a range whose low is not below its high.',
   OPCUA_SERVE_TAKEN: 'Another opcua-serve node already serves a tag of this name on the same opcua-host.',
   OPCUA_SERVE_UNKNOWN_TAG: "The message's topic is not one of the node's tags; nothing is served.",
   OPCUA_SERVE_VALUE: "The payload does not fit the tag's data type or range; the served value stays as it was.",

@@ -336,7 +336,8 @@ export async function startOpcuaHost(o: OpcuaHostOptions): Promise<OpcuaHost> {
     rootFolder: o.pkiFolder,
     automaticallyAcceptUnknownCertificate: o.autoAcceptClientCertificates,
   });
-  // X.509 user tokens are not offered; node-opcua still wants a store for them, kept in the data dir too.
+  // node-opcua always offers X.509 user tokens: a certificate logs in only if trusted in users/trusted
+  // (none is by default). The store is kept in the data dir, not node-opcua's default in $HOME.
   const userCertificateManager = new OPCUACertificateManager({
     rootFolder: join(o.pkiFolder, 'users'),
     automaticallyAcceptUnknownCertificate: false,

@@ -32,6 +32,8 @@ export default defineResource({
     '  values (and client writes) in clear: list it only on a trusted network or on loopback.',
     '- Anonymous clients are refused unless `allowAnonymous` is on; with it off, `users` must name at',
     '  least one user (else nobody could log in, and the flow is refused with `OPCUA_HOST_CONFIG`).',
+    '- X.509 user certificates (which node-opcua always offers) log in only when trusted in',
+    '  `<data dir>/opcua-host-pki/users/trusted/certs/`: none is, unless an administrator puts one there.',
     '- Passwords are secrets (`tagflow secret set NAME`), named by `passwordEnv` and compared with',
     '  what clients send, never sent anywhere: a secret bound to hosts with `--allow` can be used here.',
     '- Client certificates: for `Sign` and `SignAndEncrypt` the server must trust the client. An unknown',

@@ -1,5 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AttributeIds,
@@ -115,6 +116,18 @@ async function withSession<T>(
   } finally {
     await client.disconnect();
   }
+}
+
+/** Whether a TCP connection to `address`:`port` is accepted. */
+function accepts(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, address);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 const readValue = (session: ClientSession, nodeId: string): Promise<DataValue> =>
@@ -298,6 +311,18 @@ describe('opcua-host with opcua-serve, seen by node-opcua clients', () => {
     );
   });
 
+  it('refuses an X.509 user certificate it was not told to trust', async () => {
+    const own = join(clientPki.rootDir, 'own');
+    const pem = readFileSync(join(own, 'certs', 'client_certificate.pem'), 'utf8');
+    const certificateData = Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+    const privateKey = readFileSync(join(own, 'private', 'private_key.pem'), 'utf8');
+    await expect(
+      withSession(async () => undefined, {
+        identity: { type: UserTokenType.Certificate, certificateData, privateKey },
+      }),
+    ).rejects.toThrow(/Bad(IdentityTokenRejected|UserAccessDenied|CertificateUntrusted|IdentityTokenInvalid)/);
+  });
+
   it('serves over SignAndEncrypt / Basic256Sha256', async () => {
     await withSession(
       async (session, ns) => {
@@ -367,6 +392,36 @@ describe('opcua-host with opcua-serve, seen by node-opcua clients', () => {
     await until(() => f.errors.some((e) => e.code === 'OPCUA_SERVE_TAKEN'), 20_000, 'the refusal');
     const refusal = f.errors.find((e) => e.code === 'OPCUA_SERVE_TAKEN');
     expect(refusal?.message).toMatch(/^tag "Line\/Speed" is already served by node "(serve|again)"/);
+  });
+});
+
+describe('opcua-host defaults', () => {
+  it('listen on loopback only, offer SignAndEncrypt only, and let no anonymous client in', async () => {
+    const own = await freePort();
+    const f = await hostFlow({ port: own, users: [{ userName: USER.userName, passwordEnv: PASSWORD_ENV }] }, [
+      { name: 'Line/Speed' },
+    ]);
+    open.push(f);
+    await until(() => f.statuses('serve').some((s) => s.text?.startsWith('serving')), 20_000, 'serving');
+    // Discovery (GetEndpoints) is open on an unsecured channel, as OPC UA requires.
+    const client = OPCUAClient.create({ endpointMustExist: false, connectionStrategy: { maxRetry: 0 } });
+    await client.connect(`opc.tcp://127.0.0.1:${own}`);
+    const endpoints = await client.getEndpoints();
+    await client.disconnect();
+    expect(endpoints.length).toBeGreaterThan(0);
+    for (const endpoint of endpoints) {
+      expect(MessageSecurityMode[endpoint.securityMode]).toBe('SignAndEncrypt');
+      expect(endpoint.securityPolicyUri).toBe(SecurityPolicy.Basic256Sha256);
+      expect(endpoint.endpointUrl).toBe(`opc.tcp://127.0.0.1:${own}`);
+      // node-opcua always offers X.509 user certificates: only those trusted in opcua-host-pki/users log in (none by default).
+      expect(endpoint.userIdentityTokens?.map((t) => UserTokenType[t.tokenType])).toEqual(['UserName', 'Certificate']);
+    }
+    // Not reachable on the machine's other addresses.
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => a!.address);
+    for (const address of others) await expect(accepts(address, own)).resolves.toBe(false);
   });
 });
 
