@@ -381,6 +381,55 @@ describe('opcua-host with opcua-serve, seen by node-opcua clients', () => {
     });
   });
 
+  it('follows a redeploy that changes the tags: removed ones leave the address space, new ones appear', async () => {
+    const own = await freePort();
+    const config = { port: own, securityModes: ['None'], allowAnonymous: true };
+    const f = await hostFlow(config, [{ name: 'Line/Speed' }, { name: 'Line/Old' }]);
+    open.push(f);
+    await until(() => f.statuses('serve').some((s) => s.text?.startsWith('serving 2 tags')), 20_000, 'serving');
+    const result = await f.engine.deploy({
+      schemaVersion: 1,
+      id: 'opcua-gateway',
+      resources: [{ id: 'gw', type: 'opcua-host', config }],
+      nodes: [
+        {
+          id: 'serve',
+          type: 'opcua-serve',
+          typeVersion: 1,
+          config: { host: 'gw', tags: [{ name: 'Line/Speed' }, { name: 'Line/New', dataType: 'Int32' }] },
+        },
+      ],
+      edges: [],
+    });
+    expect(result).toMatchObject({ ok: true });
+    await until(
+      () => f.statuses('serve').filter((s) => s.text?.startsWith('serving 2 tags')).length >= 2,
+      20_000,
+      'serving again',
+    );
+    await f.inject('serve', { topic: 'Line/New', payload: 12 });
+    expect(f.errors).toEqual([]);
+    const client = OPCUAClient.create({ endpointMustExist: false, connectionStrategy: { maxRetry: 0 } });
+    await client.connect(`opc.tcp://127.0.0.1:${own}`);
+    try {
+      const session = await client.createSession();
+      const ns = ((await session.read({ nodeId: 'ns=0;i=2255', attributeId: 13 })).value.value as string[]).indexOf(
+        'urn:tagflow:tags',
+      );
+      const line = await session.browse({
+        nodeId: `ns=${ns};s=Line`,
+        browseDirection: BrowseDirection.Forward,
+        referenceTypeId: 'Organizes',
+        resultMask: 0x3f,
+      });
+      expect(line.references?.map((r) => r.browseName.name).sort()).toEqual(['New', 'Speed']);
+      expect((await readValue(session, `ns=${ns};s=Line/New`)).value.value).toBe(12);
+      await session.close();
+    } finally {
+      await client.disconnect();
+    }
+  });
+
   it('refuses a second node serving a tag another node serves, on the node', async () => {
     // A second host on its own port with two nodes claiming the same tag.
     const f = await hostFlow(
