@@ -474,6 +474,27 @@ describe('opcua-host defaults', () => {
   });
 });
 
+describe('opcua-host start-up problems', () => {
+  it('says so in plain words when its port is taken, and when a password is not set', async () => {
+    const taken = await hostFlow({ port, allowAnonymous: true }, [{ name: 'Line/Speed' }]);
+    open.push(taken);
+    await until(() => taken.statuses('serve').some((s) => s.state === 'reconnecting'), 20_000, 'the port refusal');
+    expect(taken.statuses('serve').find((s) => s.state === 'reconnecting')?.text).toContain(
+      `cannot serve OPC UA on 127.0.0.1:${port}: the port is in use by another program (another OPC UA server?): choose another port`,
+    );
+
+    const unset = await hostFlow(
+      { port: await freePort(), users: [{ userName: 'hmi', passwordEnv: 'TAGFLOW_TEST_OPCUA_HOST_UNSET' }] },
+      [{ name: 'Line/Speed' }],
+    );
+    open.push(unset);
+    await until(() => unset.statuses('serve').some((s) => s.state === 'reconnecting'), 20_000, 'the secret refusal');
+    expect(unset.statuses('serve').find((s) => s.state === 'reconnecting')?.text).toContain(
+      'the password of OPC UA user "hmi" is to come from "TAGFLOW_TEST_OPCUA_HOST_UNSET", which is not set',
+    );
+  });
+});
+
 describe('opcua-host and opcua-serve refusals', () => {
   it('refuses a server nobody could log in to, before starting it', async () => {
     await expect(hostFlow({ port: 4840 })).rejects.toThrow(
