@@ -144,6 +144,9 @@ export class OpcuaHost {
         ? this.namespace.addAnalogDataItem({
             ...common,
             engineeringUnitsRange: tag.range ?? { low: -Number.MAX_VALUE, high: Number.MAX_VALUE },
+            // node-opcua refuses a client's write outside the InstrumentRange (BadOutOfRange) before
+            // it is applied: for a writable tag, the range is what a client may write.
+            ...(tag.writable && tag.range !== undefined ? { instrumentRange: tag.range } : {}),
             ...(tag.unit === undefined ? {} : { engineeringUnits: engineeringUnits(tag.unit) }),
           })
         : this.namespace.addVariable(common);

@@ -73,7 +73,8 @@ export const servedTagsSchema = {
       },
       range: {
         type: 'object',
-        description: 'Normal operating range of a numeric tag, shown to clients as its EURange (not enforced).',
+        description:
+          'Normal operating range of a numeric tag, shown to clients as its EURange. On a writable tag, client writes outside it are refused (BadOutOfRange).',
         properties: {
           low: { type: 'number', description: 'Lowest value in normal operation.', 'x-ui': { label: 'Low' } },
           high: { type: 'number', description: 'Highest value in normal operation.', 'x-ui': { label: 'High' } },

@@ -28,7 +28,7 @@ const TAGS = [
   { name: 'Pump3/Flow', dataType: 'Double', unit: 'm³/h', range: { low: 0, high: 120 }, description: 'Outlet flow' },
   { name: 'Pump3/Running', dataType: 'Boolean' },
   { name: 'Pump3/Mode', dataType: 'Byte' },
-  { name: 'Pump3/Setpoint', dataType: 'Double', unit: '°C', writable: true },
+  { name: 'Pump3/Setpoint', dataType: 'Double', unit: '°C', range: { low: 0, high: 90 }, writable: true },
   { name: 'Pump3/Label', dataType: 'String', writable: true },
   { name: 'Pump3/LastService', dataType: 'DateTime' },
   { name: 'Hall/Count', dataType: 'Int32' },
@@ -260,6 +260,7 @@ describe('opcua-host with opcua-serve, seen by node-opcua clients', () => {
       expect((await write('Pump3/Label', DataType.String, 'north')).name).toBe('Good');
       expect(await write('Pump3/Flow', DataType.Double, 1)).toBe(StatusCodes.BadNotWritable);
       expect(await write('Pump3/Setpoint', DataType.String, 'hot')).toBe(StatusCodes.BadTypeMismatch);
+      expect(await write('Pump3/Setpoint', DataType.Double, 95)).toBe(StatusCodes.BadOutOfRange);
       expect((await readValue(session, `ns=${ns};s=Pump3/Setpoint`)).value.value).toBe(55.5);
       await until(() => gateway.outputs('serve').length >= 2, 10_000, 'the writes in the flow');
       expect(gateway.outputs('serve').map((m) => [m.topic, m.payload, m.quality, m.nodeId])).toEqual([
