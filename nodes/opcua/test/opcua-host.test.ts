@@ -276,6 +276,7 @@ describe('opcua-host with opcua-serve, seen by node-opcua clients', () => {
 
   it('refuses a value that does not fit its tag, or a topic that is no tag, in plain words, keeping the value', async () => {
     gateway.clear();
+    const errorsBefore = gateway.engine.stats().serve.errors;
     await set('Pump3/Mode', 300);
     await set('Pump3/Running', 'yes');
     await set('Pump3/Speed', 1);
@@ -290,6 +291,8 @@ describe('opcua-host with opcua-serve, seen by node-opcua clients', () => {
       ],
       ['OPCUA_SERVE_UNKNOWN_TAG', expect.stringContaining('topic "Pump3/Speed" is not one of the served tags')],
     ]);
+    // Counted on the node, where the operator looks.
+    expect(gateway.engine.stats().serve.errors).toBe(errorsBefore + 3);
     await withSession(async (session, ns) => {
       expect((await readValue(session, `ns=${ns};s=Pump3/Mode`)).value.value).toBe(3);
     });
