@@ -32,6 +32,7 @@ const TAGS = [
   { name: 'Pump3/Label', dataType: 'String', writable: true },
   { name: 'Pump3/LastService', dataType: 'DateTime' },
   { name: 'Hall/Count', dataType: 'Int32' },
+  { name: 'Hall/Total', dataType: 'UInt64' },
 ];
 
 let port: number;
@@ -69,13 +70,14 @@ beforeAll(async () => {
     users: [{ userName: USER.userName, passwordEnv: PASSWORD_ENV }],
     autoAcceptClientCertificates: true,
   });
-  await until(() => gateway.statuses('serve').some((s) => s.text?.startsWith('serving 7 tags')), 20_000, 'serving');
+  await until(() => gateway.statuses('serve').some((s) => s.text?.startsWith('serving 8 tags')), 20_000, 'serving');
   await set('Pump3/Flow', 42.5, { timestamp: T0 });
   await set('Pump3/Running', true);
   await set('Pump3/Mode', 3);
   await set('Pump3/Setpoint', 20);
   await set('Pump3/LastService', '2026-11-30T08:00:00.000Z');
   await set('Hall/Count', -7);
+  await set('Hall/Total', 2 ** 40 + 5);
 }, 60_000);
 afterEach(async () => {
   for (const f of open.splice(0)) await f.stop();
@@ -201,6 +203,8 @@ describe('opcua-host with opcua-serve, seen by node-opcua clients', () => {
         ['DateTime', new Date('2026-11-30T08:00:00.000Z')],
       ]);
       expect((await readValue(session, `ns=${ns};s=Hall/Count`)).value.value).toBe(-7);
+      const total = await readValue(session, `ns=${ns};s=Hall/Total`);
+      expect([DataType[total.value.dataType], total.value.value]).toEqual(['UInt64', [256, 5]]); // [high, low] words
       // Not set by the flow yet: no made-up value.
       expect((await readValue(session, `ns=${ns};s=Pump3/Label`)).statusCode.name).toBe('BadWaitingForInitialData');
     });
