@@ -71,11 +71,6 @@ export class OpcuaHost {
     readonly endpointUrl: string,
   ) {}
 
-  /** The namespace index of the tags (the `ns=` of their node ids). */
-  get namespaceIndex(): number {
-    return this.namespace.index;
-  }
-
   /** The node id of a tag, e.g. `ns=1;s=Pump3/Flow`. */
   nodeIdOf(tag: string): string {
     return `ns=${this.namespace.index};s=${tag}`;
