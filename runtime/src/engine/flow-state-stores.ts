@@ -213,19 +213,23 @@ export class FlowStateStores {
     this.lastWriteAt = Date.now();
     const pending = [...this.dirty];
     this.dirty.clear();
-    for (const [key, ref] of pending) {
-      const store = this.scopes.get(key);
-      try {
-        if (store === undefined) await this.files.remove(ref);
-        else await this.files.write(ref, store.jsonText());
-      } catch (err) {
-        this.failedWrites++;
-        // Kept dirty unless changed again meanwhile: retried at the next write.
-        if (!this.dirty.has(key)) this.dirty.set(key, ref);
-        this.problem(`cannot save the context of ${scopeLabel(ref)} (retried in a second): ${(err as Error).message}`);
-      }
-    }
+    // In parallel: each scope is its own file, and a busy engine makes each step of a write wait.
+    await Promise.all(pending.map(([key, ref]) => this.writeScope(key, ref)));
     this.schedule();
+  }
+
+  private async writeScope(key: string, ref: ContextScopeRef): Promise<void> {
+    const files = this.files as ContextFiles;
+    const store = this.scopes.get(key);
+    try {
+      if (store === undefined) await files.remove(ref);
+      else await files.write(ref, store.jsonText());
+    } catch (err) {
+      this.failedWrites++;
+      // Kept dirty unless changed again meanwhile: retried at the next write.
+      if (!this.dirty.has(key)) this.dirty.set(key, ref);
+      this.problem(`cannot save the context of ${scopeLabel(ref)} (retried in a second): ${(err as Error).message}`);
+    }
   }
 
   private info(ref: ContextScopeRef, store: MemoryContextStore): ContextScopeInfo {
