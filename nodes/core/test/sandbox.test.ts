@@ -320,6 +320,13 @@ describe('FunctionSandbox', () => {
       expect((s.run(message(1)) as Message).payload).toMatch(/would pass its limit \(CONTEXT_FULL\)/);
     });
 
+    it('lets code declare its own flow and global, as in Node-RED (they are globals, not parameters)', () => {
+      const { sandbox: s } = sandbox(
+        'const flow = msg.payload * 2;\nlet global = 1;\nreturn { payload: flow + global };',
+      );
+      expect(s.run(message(4))).toMatchObject({ payload: 9 });
+    });
+
     it('gives global only the context API: nothing of the host behind it', () => {
       const { sandbox: s } = sandbox(
         'return { payload: [Object.keys(global).sort(), typeof global.process, typeof global.constructor, Object.isFrozen(global)] };',

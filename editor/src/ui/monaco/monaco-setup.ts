@@ -69,11 +69,14 @@ monaco.typescript.javascriptDefaults.setCompilerOptions({
   noLib: false,
   lib: ['es2020'],
 });
-// The code is a function body: a top-level `return` is right, so TS error 1108 is not shown.
+// The code is a function body: a top-level `return` is right, so TS error 1108 is not shown. And
+// `flow` and `global` are globals that code may shadow (`const flow = msg.payload` runs), which
+// Monaco, seeing one script, reports as a redeclaration (2451); the runtime's parse check still
+// refuses a real duplicate declaration at deploy.
 monaco.typescript.javascriptDefaults.setDiagnosticsOptions({
   noSemanticValidation: false,
   noSyntaxValidation: false,
-  diagnosticCodesToIgnore: [1108],
+  diagnosticCodesToIgnore: [1108, 2451],
 });
 monaco.typescript.javascriptDefaults.addExtraLib(FUNCTION_NODE_TYPINGS, 'ts:tagflow/function-node.d.ts');
 

@@ -11,7 +11,7 @@ export const USER_CODE_FILE = 'function-code.js';
  */
 export function wrapUserCode(code: string): string {
   // The closing brace goes on its own line so that a trailing `// comment` cannot swallow it.
-  return `(function (msg, node, context, flow, global) {\n${code}\n})`;
+  return `(function (msg, node, context) {\n${code}\n})`;
 }
 
 /**
@@ -427,8 +427,10 @@ function makeScope(scope) {
 }
 
 const nodeScope = makeScope('context');
-const flow = makeScope('flow');
-const global = makeScope('global');
+// Globals rather than parameters, as in Node-RED: code that declares its own "flow" (a flow
+// sensor's value) shadows it instead of failing to compile. Fixed, so code cannot swap them.
+defineProperty(globalThis, 'flow', { value: makeScope('flow'), writable: false, configurable: false, enumerable: false });
+defineProperty(globalThis, 'global', { value: makeScope('global'), writable: false, configurable: false, enumerable: false });
 
 // Property style (context.count = 1) stays what it was: an object of the isolate, never saved,
 // emptied at each deploy and by the memory limit. get/set/keys are the saved node scope.
@@ -453,7 +455,7 @@ return function bind(userFn) {
   return function run(msg) {
     let result;
     try {
-      result = userFn(msg, node, context, flow, global);
+      result = userFn(msg, node, context);
     } catch (err) {
       return threw(err);
     }
@@ -476,4 +478,4 @@ return function bind(userFn) {
  * parses the body separately, so code like `}); (function () {` that would close our wrapper early
  * is refused. `$0` is the code. Compiles only; runs nothing.
  */
-export const BODY_CHECK_SOURCE = `new Function('msg', 'node', 'context', 'flow', 'global', $0); return true;`;
+export const BODY_CHECK_SOURCE = `new Function('msg', 'node', 'context', $0); return true;`;
