@@ -154,6 +154,17 @@ describe('flow state kept in the data dir', () => {
     expect(logger.lines.some((l) => l.level === 'error' && /damaged/.test(l.msg))).toBe(true);
   });
 
+  it('shows a scope nobody used as empty without keeping it (a reader cannot make the engine hold scopes)', async () => {
+    const { engine } = makeEngine([], 2000, { dataDir: freshDir() });
+    for (let i = 0; i < 50; i++)
+      expect(await engine.readContext({ scope: 'node', flowId: 'plant', nodeId: `n${i}` })).toMatchObject({
+        keys: 0,
+        entries: [],
+        limitBytes: 1024 * 1024,
+      });
+    expect((await engine.contextSummary()).scopes).toEqual([]);
+  });
+
   it('keeps context in memory only for an engine given no data dir', async () => {
     const { engine } = makeEngine([tally]);
     expect((await engine.contextSummary()).persisted).toBe(false);

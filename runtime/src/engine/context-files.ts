@@ -68,6 +68,11 @@ export class ContextFiles {
     );
   }
 
+  /** True when the scope has a file. */
+  has(ref: ContextScopeRef): boolean {
+    return existsSync(this.pathOf(ref));
+  }
+
   /** Replaces the scope's file with `text` (a JSON object). */
   async write(ref: ContextScopeRef, text: string): Promise<void> {
     const path = this.pathOf(ref);

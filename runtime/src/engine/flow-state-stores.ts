@@ -111,13 +111,7 @@ export class FlowStateStores {
     const key = scopeKey(ref);
     let store = this.scopes.get(key);
     if (store !== undefined) return store;
-    const limit =
-      ref.scope === 'global'
-        ? this.limits.globalBytes
-        : ref.scope === 'flow'
-          ? this.limits.flowBytes
-          : this.limits.nodeBytes;
-    store = new MemoryContextStore(scopeLabel(ref), limit, () => this.changed(key, ref));
+    store = new MemoryContextStore(scopeLabel(ref), this.limitOf(ref), () => this.changed(key, ref));
     try {
       const stored = this.files?.read(ref);
       if (stored !== undefined) store.load(stored);
@@ -129,9 +123,10 @@ export class FlowStateStores {
     return store;
   }
 
-  /** The scope with its values. */
+  /** The scope with its values; one nobody used and with no file is shown empty, and not kept. */
   view(ref: ContextScopeRef): ContextScopeView {
-    const store = this.scope(ref);
+    const held = this.scopes.has(scopeKey(ref)) || (this.files?.has(ref) ?? false);
+    const store = held ? this.scope(ref) : new MemoryContextStore(scopeLabel(ref), this.limitOf(ref));
     return {
       ...this.info(ref, store),
       entries: store.keys().map((key) => ({ key, value: store.get(key) })),
@@ -216,6 +211,11 @@ export class FlowStateStores {
     // In parallel: each scope is its own file, and a busy engine makes each step of a write wait.
     await Promise.all(pending.map(([key, ref]) => this.writeScope(key, ref)));
     this.schedule();
+  }
+
+  private limitOf(ref: ContextScopeRef): number {
+    if (ref.scope === 'global') return this.limits.globalBytes;
+    return ref.scope === 'flow' ? this.limits.flowBytes : this.limits.nodeBytes;
   }
 
   private async writeScope(key: string, ref: ContextScopeRef): Promise<void> {
