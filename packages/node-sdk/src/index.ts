@@ -1,5 +1,5 @@
 export type { Message, Quality, ErrorInfo } from './message';
-export { createMessage, deriveMessage, worstQuality } from './message';
+export { createMessage, deriveMessage, qualityOf, worstQuality } from './message';
 export { NodeError, isNodeError, problemsFrom, refuseConfig } from './errors';
 export type { ConfigProblem } from '@tagflow/flow-model';
 export type { ErrorCatalogue, ErrorCodeOf } from './error-codes';
