@@ -50,9 +50,9 @@ export function linkReferences(node: Pick<FlowNode, 'config'>, role: LinkRole | 
  * each link-out (mode link) to the link-in nodes it names, each link-call to the one it calls.
  * References to nodes missing from `nodes` are left out.
  */
-export function linkWires(
-  nodes: readonly FlowNode[],
-  roleOf: (node: FlowNode) => LinkRole | undefined,
+export function linkWires<N extends Pick<FlowNode, 'id' | 'config'>>(
+  nodes: readonly N[],
+  roleOf: (node: N) => LinkRole | undefined,
 ): Array<{ source: string; target: string }> {
   const ids = new Set(nodes.map((n) => n.id));
   const wires: Array<{ source: string; target: string }> = [];
