@@ -74,6 +74,27 @@ describe('link-out and link-in', () => {
     expect(f.errors).toEqual([]);
   });
 
+  it('are rewired by a redeploy: a link-out pointed elsewhere, a link-in replaced', async () => {
+    const nodes = (links: string[], queueSize: number) => [
+      node('out', 'link-out', { links }),
+      { ...node('a-in', 'link-in'), queue: { size: queueSize } },
+      node('b-in', 'link-in'),
+    ];
+    const f = await run(flowOf(nodes(['a-in'], 100)));
+    await f.inject('out', 1);
+    // The link-in is replaced (its queue changed), the link-out is not: the wire follows the new runner.
+    const replaced = await f.engine.deploy(flowOf(nodes(['a-in'], 200)));
+    expect(replaced.ok && replaced.changed).toEqual(['a-in']);
+    await f.inject('out', 2);
+    const pointed = await f.engine.deploy(flowOf(nodes(['b-in'], 200)));
+    expect(pointed.ok && pointed.changed).toEqual(['out']);
+    await f.inject('out', 3);
+    await f.idle();
+    expect(f.payloads('a-in')).toEqual([1, 2]);
+    expect(f.payloads('b-in')).toEqual([3]);
+    expect(f.errors).toEqual([]);
+  });
+
   it('count hops through virtual wires: a loop of links is cut at maxHops, naming the loop', async () => {
     const flow = flowOf(
       [node('loop-in', 'link-in'), node('step', 'add'), node('loop-out', 'link-out', { links: ['loop-in'] })],
