@@ -16,5 +16,8 @@ export { default as catchNode } from './catch.node';
 export { default as debug } from './debug.node';
 export { default as fileOut } from './file-out.node';
 export { default as functionNode } from './function.node';
+export { default as linkIn } from './link-in.node';
+export { default as linkOut } from './link-out.node';
+export { default as linkCall } from './link-call.node';
 export { coreErrors } from './error-codes';
 export type { CoreErrorCode } from './error-codes';

@@ -1,5 +1,5 @@
 import { defineNode, isNodeError, NodeError, refuseConfig } from '@tagflow/node-sdk';
-import type { Message } from '@tagflow/node-sdk';
+import type { Message, Quality } from '@tagflow/node-sdk';
 import { modbusErrors } from './error-codes';
 import type { ModbusConnection } from './modbus-connection';
 import { decodeRegisters } from './register-codec';
@@ -65,24 +65,32 @@ export default defineNode({
     '  "topic": "read",',
     '  "units": { "tank1/level": "%" },',
     '  "timestamp": 1767254400123,',
-    '  "quality": "good"',
+    '  "quality": "good",',
+    '  "qualities": { "tank1/level": "good", "pump1/running": "good" }',
     '}',
     '```',
+    '',
+    '`qualities` holds the quality of each tag; `quality` is the worst of them. A historian stores',
+    'each tag with its own quality, so one failed tag does not mark the good values of its poll bad.',
     '',
     "`timestamp` is when the device's answer arrived (for an object, the latest answer of the poll).",
     '',
     '## When a read fails',
     '',
     'When a read fails (timeout, Modbus exception, not connected) the tags it covered are sent with',
-    '`quality: "bad"`, `payload: null` and `readError` (in object mode: the failed tags are `null`,',
-    'the message is bad and carries the first `readError`): never the last value marked good. A float',
+    '`quality: "bad"`, `payload: null` and `readError` (in object mode: the failed tags are `null` and',
+    '`bad` in `qualities`, the others keep their value and `good`, the message is bad and carries the',
+    'first `readError`): never the last value marked good. A float',
     'register holding NaN or infinity (how many devices flag a faulty sensor) is sent the same way,',
     'bad with `readError: "<tag>: the device reports NaN, which is no measurement"`. After a timeout',
     'or a lost connection the rest of that poll is not tried (it would only wait again); after a',
     'Modbus exception the other requests go on. The status shows the error (`read failed (1 of 3',
     'tags): ...`), and the error is reported (error port, catch nodes, log) once per streak of the same',
     'failure rather than at every poll. While the device is reconnecting a poll waits for the',
-    'connection up to half the interval (at most 2 s), then reports the tags bad.',
+    'connection up to half the interval (at most 2 s), then reports the tags bad. The first poll after',
+    'a deploy waits up to 2 s whatever the interval: a deploy connects in the background, and a device',
+    'that is reachable should not start with a burst of bad values (polls due meanwhile are not counted',
+    'as skipped).',
     '',
     'A poll still running when the next one is due makes that one skip; the status counts skipped',
     'polls.',
@@ -223,6 +231,7 @@ export default defineNode({
     const topic = ctx.name ?? ctx.id;
     let polling: Promise<void> | undefined;
     let skipped = 0;
+    let firstPoll = true;
     let lastErrorText: string | undefined;
     let shownStatus = '';
 
@@ -238,7 +247,8 @@ export default defineNode({
       const abort = new AbortController();
       const onStop = () => abort.abort();
       ctx.signal.addEventListener('abort', onStop, { once: true });
-      const timer = ctx.clock.setTimeout(() => abort.abort(), Math.min(c.intervalMs / 2, 2000));
+      // The first poll gives the deploy's first connection (and a quick retry) the time to come up.
+      const timer = ctx.clock.setTimeout(() => abort.abort(), firstPoll ? 2000 : Math.min(c.intervalMs / 2, 2000));
       try {
         return await device.ready(abort.signal);
       } catch {
@@ -279,6 +289,7 @@ export default defineNode({
     const poll = async () => {
       const readings = new Map<Tag, Reading>();
       const conn = await connection();
+      firstPoll = false;
       let deviceGone: Error | undefined = conn
         ? undefined
         : new NodeError(modbusErrors.code.MODBUS_DISCONNECTED, `not connected to the Modbus device "${c.device}"`);
@@ -302,18 +313,21 @@ export default defineNode({
     const emit = (readings: Map<Tag, Reading>) => {
       if (c.output === 'object') {
         const payload: Record<string, TagValue | null> = {};
+        // Each tag's own quality, so that a consumer (a historian) keeps the good values good.
+        const qualities: Record<string, Quality> = {};
         let firstError: Error | undefined;
         let timestamp = 0;
         for (const tag of tags) {
           const r = readings.get(tag) as Reading;
           payload[tag.name] = 'value' in r ? r.value : null;
+          qualities[tag.name] = 'value' in r ? 'good' : 'bad';
           if ('error' in r) firstError ??= r.error;
           timestamp = Math.max(timestamp, r.timestamp);
         }
         const units = Object.fromEntries(tags.filter((t) => t.unit !== undefined).map((t) => [t.name, t.unit]));
         const msg: Message = firstError
-          ? { payload, topic, timestamp, quality: 'bad', units, readError: firstError.message }
-          : { payload, topic, timestamp, quality: 'good', units };
+          ? { payload, topic, timestamp, quality: 'bad', qualities, units, readError: firstError.message }
+          : { payload, topic, timestamp, quality: 'good', qualities, units };
         ctx.send(msg);
         return;
       }
@@ -351,7 +365,7 @@ export default defineNode({
     const tick = () => {
       if (ctx.signal.aborted) return;
       if (polling) {
-        skipped++;
+        if (!firstPoll) skipped++;
         return;
       }
       polling = poll()

@@ -32,6 +32,9 @@ export const KNOWN_NODE_PACKAGES: Readonly<Record<string, string>> = Object.free
   debug: CORE,
   'file-out': CORE,
   function: CORE,
+  'link-in': CORE,
+  'link-out': CORE,
+  'link-call': CORE,
   'mqtt-in': MQTT,
   'mqtt-out': MQTT,
   'modbus-read': MODBUS,
@@ -39,6 +42,7 @@ export const KNOWN_NODE_PACKAGES: Readonly<Record<string, string>> = Object.free
   'opcua-subscribe': OPCUA,
   'opcua-read': OPCUA,
   'opcua-write': OPCUA,
+  'opcua-serve': OPCUA,
   'historian-out': HISTORIAN,
   'historian-query': HISTORIAN,
 });
@@ -48,6 +52,7 @@ export const KNOWN_RESOURCE_PACKAGES: Readonly<Record<string, string>> = Object.
   'mqtt-broker': MQTT,
   'modbus-device': MODBUS,
   'opcua-server': OPCUA,
+  'opcua-host': OPCUA,
   historian: HISTORIAN,
 });
 
