@@ -236,6 +236,18 @@ describe('deadband: persist', () => {
     await f.stop();
   });
 
+  it('with persist, the reference survives a restart of the runtime (same data dir)', async () => {
+    const first = await runFlow(flow(true), { nodes: [deadband] });
+    await first.inject('rbe', 10);
+    await first.stop();
+    const second = await runFlow(flow(true), { nodes: [deadband], dataDir: first.dataDir });
+    await second.inject('rbe', 10.5); // within the band of the 10 passed before the restart
+    await second.inject('rbe', 12);
+    expect(second.payloads('rbe')).toEqual([12]);
+    expect(second.errors).toEqual([]);
+    await second.stop();
+  });
+
   it('without persist, a restart starts empty, and turning it on later brings back nothing stale', async () => {
     const f = await runFlow(flow(true), { nodes: [deadband] });
     await f.inject('rbe', 10);
