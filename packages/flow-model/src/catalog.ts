@@ -1,5 +1,6 @@
 import type { JSONSchema } from './json-schema';
 import type { LinkRole } from './links';
+import type { NumberedPorts } from './numbered-ports';
 
 /** One thing wrong with a config that its JSON Schema cannot say, as a type's `check` reports it. */
 export interface ConfigProblem {
@@ -41,6 +42,11 @@ export interface NodeTypeInfo {
   inputs: readonly string[];
   /** Output port names; `error` here makes the engine route the node's errors to it. */
   outputs: readonly string[];
+  /**
+   * Output ports whose number the config sets, after `outputs`: `{ prefix: 'out', countField:
+   * 'outputs' }` gives `out1` … `outN` (see `NumberedPorts`; `outputPorts(info, config)` lists them all).
+   */
+  numberedOutputs?: NumberedPorts;
   /**
    * Resource types this node needs, by the config field holding the resource id:
    * `{ broker: 'mqtt-broker' }` means `config.broker` must name a resource of type `mqtt-broker`.

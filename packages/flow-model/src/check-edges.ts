@@ -6,6 +6,7 @@ import { flowErrors } from './error-codes';
 import type { FlowIssueCode } from './error-codes';
 import { edgeSubject, nodeSubject, quoteList } from './issues';
 import type { IssueList } from './issue-list';
+import { numberedOutputCount, numberedPortIndex, outputPorts } from './numbered-ports';
 import { closest } from './suggest';
 
 type Fail = (code: FlowIssueCode, at: string, text: string, nodeId?: string) => void;
@@ -91,7 +92,11 @@ function checkEnd(
   if (!node.info) return; // unknown type: already reported, and its ports are unknown
   const portField = end === 'source' ? 'sourcePort' : 'targetPort';
   const port = edge[portField];
-  const ports = end === 'source' ? node.info.outputs : node.info.inputs;
+  const info = node.info;
+  const numbered = end === 'source' ? numberedPortIndex(info, port) : undefined;
+  // A config that failed its schema has an unknown port count: its own problem is reported.
+  if (numbered !== undefined && node.config === undefined) return;
+  const ports = end === 'source' ? outputPorts(info, node.config) : info.inputs;
   if (ports.includes(port)) return;
   const kind = end === 'source' ? 'output' : 'input';
   const defaulted = portDefaulted ? ` (${portField} defaults to ${JSON.stringify(port)} when left out)` : '';
@@ -100,13 +105,27 @@ function checkEnd(
       ? `it has no ${kind} ports`
       : ports.length === 1
         ? `its only ${kind} port is ${quoteList(ports)}`
-        : `its ${kind} ports are ${quoteList(ports, 'and')}`;
+        : `its ${kind} ports are ${end === 'source' ? outputList(info, ports, node.config) : quoteList(ports, 'and')}`;
+  const countField = info.numberedOutputs?.countField;
+  const raise =
+    numbered !== undefined && countField !== undefined
+      ? `; set config field "${countField}" to ${numbered} or more to add it`
+      : '';
   fail(
     flowErrors.code.UNKNOWN_PORT,
     `${path}/${portField}`,
-    `${JSON.stringify(port)}${defaulted} is not an ${kind} port of ${nodeSubject(nodeId, node.type)}; ${available}`,
+    `${JSON.stringify(port)}${defaulted} is not an ${kind} port of ${nodeSubject(nodeId, node.type)}; ${available}${raise}`,
     nodeId,
   );
+}
+
+/** `"error", "out1" to "out16" (config field "outputs" is 16)`: numbered ports as a range, not a long list. */
+function outputList(info: NonNullable<NodeEntry['info']>, ports: readonly string[], config: unknown): string {
+  const numbered = info.numberedOutputs;
+  const count = numberedOutputCount(info, config);
+  if (!numbered || count < 3) return quoteList(ports, 'and');
+  const range = `${JSON.stringify(`${numbered.prefix}1`)} to ${JSON.stringify(`${numbered.prefix}${count}`)} (config field "${numbered.countField}" is ${count})`;
+  return [...info.outputs.map((p) => JSON.stringify(p)), range].join(', ');
 }
 
 function optionalString(value: unknown): value is string | undefined {

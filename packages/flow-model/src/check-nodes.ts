@@ -22,6 +22,11 @@ export interface NodeEntry {
   type: string | undefined;
   /** The installed type, when there is one. */
   info: NodeTypeInfo | undefined;
+  /**
+   * The config with defaults filled in, once it passed its schema; undefined before or otherwise
+   * (ports numbered by the config are then not checked: the config's own problem is reported).
+   */
+  config?: Record<string, unknown>;
 }
 
 /** A node brought up to its type's current version. */
@@ -117,6 +122,8 @@ export function checkNodes(
     }
     current.config = checked.config;
     result.normalized[result.normalized.length - 1] = current;
+    const entry = id === undefined ? undefined : result.byId.get(id);
+    if (entry?.index === index && checked.problems.length === 0) entry.config = checked.config;
     checkResourceRefs({ id, type, index, config: checked.config, info }, resources, issues);
   });
   return result;

@@ -54,3 +54,11 @@ export { loopingGroups, shortestCycle } from './check-cycles';
 export type { FlowDiff } from './flow-diff';
 export { LINK_CALLS, LINK_PORT, RETURN_PORT, linkCallsOf, linkReferences, linkWires } from './links';
 export type { LinkCall, LinkReference, LinkRole } from './links';
+export {
+  MAX_NUMBERED_PORTS,
+  numberedOutputCount,
+  numberedPortIndex,
+  numberedPortsProblems,
+  outputPorts,
+} from './numbered-ports';
+export type { NumberedPorts } from './numbered-ports';

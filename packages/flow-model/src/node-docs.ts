@@ -2,6 +2,8 @@ import type { NodeTypeInfo, ResourceTypeInfo } from './catalog';
 import { configFields } from './config-fields';
 import type { ConfigField } from './config-fields';
 import type { JSONSchema } from './json-schema';
+import type { NumberedPorts } from './numbered-ports';
+import { isPlainObject } from './object-guards';
 
 /** What a part of a docs page holds. */
 export type DocsSectionKind = 'title' | 'description' | 'docs' | 'ports' | 'config' | 'errors' | 'example';
@@ -90,7 +92,10 @@ function portsMarkdown(info: NodeTypeInfo): string {
   const lines = ['## Ports', ''];
   lines.push(info.inputs.length > 0 ? `- Input${plural(info.inputs)}: ${list(info.inputs)}.` : '- No input: a source.');
   const outputs = info.outputs.filter((p) => p !== 'error');
-  lines.push(outputs.length > 0 ? `- Output${plural(outputs)}: ${list(outputs)}.` : '- No output.');
+  const numbered = info.numberedOutputs;
+  if (outputs.length > 0) lines.push(`- Output${plural(outputs)}: ${list(outputs)}.`);
+  if (numbered) lines.push(numberedMarkdown(numbered, info.configSchema));
+  if (outputs.length === 0 && !numbered) lines.push('- No output.');
   if (info.outputs.includes('error')) {
     lines.push("- `error`: receives this node's errors as messages, when wired (`msg.error` says what failed).");
   }
@@ -98,6 +103,14 @@ function portsMarkdown(info: NodeTypeInfo): string {
     lines.push(`- Resource: \`${field}\` names a \`${type}\` resource, shared with the other nodes that name it.`);
   }
   return lines.join('\n');
+}
+
+/** `- Outputs \`out1\` to \`outN\`: N is config field \`outputs\` (1 to 32, default 6).` */
+function numberedMarkdown(numbered: NumberedPorts, schema: JSONSchema): string {
+  const field = isPlainObject(schema) && isPlainObject(schema.properties) ? schema.properties[numbered.countField] : {};
+  const bound = (key: string) => (isPlainObject(field) ? JSON.stringify(field[key]) : 'undefined');
+  const p = numbered.prefix;
+  return `- Outputs \`${p}1\` to \`${p}N\`: N is config field \`${numbered.countField}\` (${bound('minimum')} to ${bound('maximum')}, default ${bound('default')}).`;
 }
 
 function configMarkdown(schema: JSONSchema): string {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import fc from 'fast-check';
+import { outputPorts } from '@tagflow/flow-model';
 import type { FlowEdge, FlowNode, FlowResource, NodeTypeInfo, ResourceTypeInfo } from '@tagflow/flow-model';
 import { exampleConfigs } from './installed-types';
 import { fromSchema } from './schema-arbitrary';
@@ -106,10 +107,11 @@ export function flowArbitrary(shape: FlowShape): fc.Arbitrary<GeneratedFlow> {
         for (const [a, b, p, q] of edgePicks) {
           const source = slots[a % slots.length].info;
           const target = slots[b % slots.length].info;
-          if (source.outputs.length === 0 || target.inputs.length === 0) continue;
+          const outputs = outputPorts(source, nodes[a % slots.length].config);
+          if (outputs.length === 0 || target.inputs.length === 0) continue;
           const edge = {
             source: `n${a % slots.length}`,
-            sourcePort: source.outputs[p % source.outputs.length],
+            sourcePort: outputs[p % outputs.length],
             target: `n${b % slots.length}`,
             targetPort: target.inputs[q % target.inputs.length],
           };

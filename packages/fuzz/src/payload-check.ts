@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { outputPorts } from '@tagflow/flow-model';
 import { sdkErrors } from '@tagflow/node-sdk';
 import type { AnyNodeDefinition, Message } from '@tagflow/node-sdk';
 import { testNode } from '@tagflow/node-test';
@@ -90,7 +91,7 @@ export async function checkNodeRun(
     }
     await withDeadline(h.idle(), STEP_DEADLINE_MS, `${where}: going idle`);
     const counters = h.flow.engine.stats()['node-under-test'];
-    const outputs = definition.outputs.flatMap((port) => h.outputs(port));
+    const outputs = outputPorts(definition, config).flatMap((port) => h.outputs(port));
     const errors = h.errors;
     for (const error of errors) {
       if (error.code === sdkErrors.code.UNEXPECTED)

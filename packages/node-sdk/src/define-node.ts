@@ -1,4 +1,4 @@
-import type { ConfigProblem, LinkRole, JSONSchema as PlainSchema } from '@tagflow/flow-model';
+import type { ConfigProblem, LinkRole, NumberedPorts, JSONSchema as PlainSchema } from '@tagflow/flow-model';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { NodeContext, NodeInstance } from './context';
 
@@ -32,6 +32,16 @@ export interface NodeTypeBase {
   inputs: readonly string[];
   /** Output port names, e.g. `['out']`; include `error` to receive this node's errors as messages. */
   outputs: readonly string[];
+  /**
+   * Output ports whose number the user sets in the config, after the fixed `outputs` (a switch with
+   * one output per rule): `{ prefix: 'out', countField: 'outputs' }` gives `out1` … `outN`, where N
+   * is `config.outputs`. Declared as data, not a function, so the editor (which gets definitions as
+   * JSON) draws as many handles as the config says. The count's bounds and default are the config
+   * schema's: `countField` must be a top-level `{ type: 'integer', minimum: >= 0, maximum: <= 64,
+   * default }`, or the runtime refuses the definition. Validate and deploy refuse an edge from a port
+   * past the count; `ctx.send(msg, 'out7')` with a count of 6 is reported as an error of the node.
+   */
+  numberedOutputs?: NumberedPorts;
   /** Config fields that hold a resource id, with the resource type they must name. */
   resources?: Readonly<Record<string, string>>;
   /**

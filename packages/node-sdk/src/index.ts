@@ -1,7 +1,8 @@
 export type { Message, Quality, ErrorInfo } from './message';
 export { createMessage, deriveMessage, qualityOf, worstQuality } from './message';
 export { NodeError, isNodeError, problemsFrom, refuseConfig } from './errors';
-export type { ConfigProblem } from '@tagflow/flow-model';
+export type { ConfigProblem, NumberedPorts } from '@tagflow/flow-model';
+export { MAX_NUMBERED_PORTS } from '@tagflow/flow-model';
 export type { ErrorCatalogue, ErrorCodeOf } from './error-codes';
 export { defineErrorCodes, sdkErrors } from './error-codes';
 export type { ContextStore, FlowState } from './flow-state';

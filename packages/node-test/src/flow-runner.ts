@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatIssues } from '@tagflow/flow-model';
+import { formatIssues, outputPorts } from '@tagflow/flow-model';
 import type { Flow } from '@tagflow/flow-model';
 import { sdkErrors } from '@tagflow/node-sdk';
 import type { AnyNodeDefinition, AnyResourceDefinition, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
@@ -94,7 +94,7 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
     for (const node of engine.currentFlow?.nodes ?? []) {
       const def = registry.node(node.type)?.definition;
       if (!def || node.disabled) continue;
-      for (const port of def.outputs) {
+      for (const port of outputPorts(def, node.config)) {
         const key = `${node.id}\u0000${port}`;
         if (!sent.has(key)) sent.set(key, []);
         untaps.push(engine.tap(node.id, port, (msg) => sent.get(key)?.push(msg)));

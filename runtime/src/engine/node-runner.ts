@@ -1,3 +1,4 @@
+import { numberedOutputCount, outputPorts } from '@tagflow/flow-model';
 import type { FlowNode, OverflowPolicy } from '@tagflow/flow-model';
 import type {
   AnyNodeDefinition,
@@ -126,6 +127,8 @@ export class NodeRunner implements TrackedNode {
   private readonly detachers: Array<() => void> = [];
   private readonly nodeClock: NodeClock;
   private readonly activity: Activity;
+  /** The ports this node may send on: its type's, with those its config numbers (`out1` … `outN`). */
+  private readonly outputs: readonly string[];
   readonly context: NodeContext;
 
   constructor(
@@ -138,6 +141,7 @@ export class NodeRunner implements TrackedNode {
     this.queueSize = node.queue?.size ?? DEFAULT_QUEUE_SIZE;
     this.overflow = node.queue?.overflow ?? 'block';
     this.activity = host.activity;
+    this.outputs = outputPorts(definition, node.config);
     this.nodeClock = new NodeClock(host.clock, (callback) => this.activity.run(this, callback));
     this.started = new Promise((resolve) => (this.markStarted = resolve));
     this.context = this.makeContext();
@@ -468,9 +472,14 @@ export class NodeRunner implements TrackedNode {
   }
 
   private unwired(port: string, msg: Message, hops: number): void {
-    if (this.definition.outputs.includes(port)) return;
+    if (this.outputs.includes(port)) return;
     if (this.fallbackRoute?.(port, msg, hops)) return;
-    this.host.routeError(this, new Error(`sent on port "${port}", which node type ${this.type} does not declare`), msg);
+    const numbered = this.definition.numberedOutputs;
+    const count =
+      numbered &&
+      ` (config field "${numbered.countField}" gives it ${numberedOutputCount(this.definition, this.node.config)} numbered outputs)`;
+    const error = new Error(`sent on port "${port}", which node type ${this.type} does not declare${count ?? ''}`);
+    this.host.routeError(this, error, msg);
   }
 
   private laterHops(msg: Message): number {

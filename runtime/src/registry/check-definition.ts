@@ -3,7 +3,7 @@
  * checks catch a wrong export (a forgotten `default`, a config schema given as a string) at
  * discovery, with a message naming the field, instead of as a crash at the first deploy.
  */
-import { isRecord } from '@tagflow/flow-model';
+import { isRecord, numberedPortsProblems } from '@tagflow/flow-model';
 
 /**
  * What is wrong with a value meant to be a NodeDefinition, one plain sentence per problem; empty
@@ -18,6 +18,8 @@ export function nodeDefinitionProblems(value: unknown): string[] {
       problems.push(`\`${field}\` must be an array of port names (got ${describe(ports)})`);
     }
   }
+  if (Array.isArray(value.outputs))
+    problems.push(...numberedPortsProblems(value.numberedOutputs, value.configSchema, value.outputs as string[]));
   optionalString(value, 'category', problems);
   if (value.catches !== undefined && typeof value.catches !== 'function') {
     problems.push(`\`catches\` must be a function when present (got ${describe(value.catches)})`);

@@ -3,6 +3,7 @@ import type {
   LinkRole,
   NodeCatalog,
   NodeMigrations,
+  NumberedPorts,
   NodeTypeInfo,
   ResourceTypeInfo,
 } from '@tagflow/flow-model';
@@ -95,6 +96,7 @@ export class NodeRegistry {
         configSchema: d.configSchema,
         inputs: d.inputs,
         outputs: d.outputs,
+        ...(d.numberedOutputs ? { numberedOutputs: d.numberedOutputs } : {}),
         resources: d.resources,
         description: d.description,
         docs: d.docs,
@@ -136,6 +138,8 @@ export class NodeRegistry {
         errors: d.errors ?? {},
         inputs: d.inputs,
         outputs: d.outputs,
+        // The editor draws `out1` … `outN` handles from it as the config's count changes.
+        ...(d.numberedOutputs ? { numberedOutputs: d.numberedOutputs } : {}),
         configSchema: d.configSchema,
         // Which config fields name a resource, and of which type: the editor offers resource pickers from it.
         resources: d.resources ?? {},
@@ -180,6 +184,8 @@ export interface PaletteJson {
       breaksCycles?: true;
       /** Present on link nodes: the editor offers link-in pickers and draws their virtual wires. */
       link?: LinkRole;
+      /** Present when the config sets a number of output ports (see `NumberedPorts`). */
+      numberedOutputs?: NumberedPorts;
     }
   >;
   resources: Array<
