@@ -8,9 +8,11 @@ import type { PathSegment } from './lib/message-path';
 import { locate, readAt } from './lib/value-source';
 import type { Location } from './lib/value-source';
 
-/** Ports are fixed in a definition, so the switch has six; each rule names the one it sends to. */
-const PORTS = ['out1', 'out2', 'out3', 'out4', 'out5', 'out6'] as const;
-type Port = (typeof PORTS)[number];
+/** Output ports are `out1` … `outN`, N set by the config (`outputs`); one per rule unless a rule names another. */
+type Port = string;
+const MAX_OUTPUTS = 32;
+const DEFAULT_OUTPUTS = 6;
+const PORT_PATTERN = /^out[1-9][0-9]?$/;
 
 const OPS = [
   'eq',
@@ -121,11 +123,13 @@ export default defineNode({
     '',
     '## What it sends: ports',
     '',
-    'Ports are fixed in a node definition, so the switch always has six outputs, `out1` to `out6`.',
+    'The switch has `outputs` outputs, `out1` to `outN` (6 unless set, at most 32): set it to the',
+    'number of rules for one output per rule, as in Node-RED. The editor draws that many ports.',
     'Rule 1 sends on `out1`, rule 2 on `out2`, and so on; a rule can name another port with',
     '`"port": "out4"`. Several rules may share a port: a message is sent to a port once, however',
-    'many of its rules match. With more than six rules, every rule from the seventh on must name its',
-    'port (the flow is refused otherwise). Ports no rule sends to stay silent.',
+    'many of its rules match. A rule past the last output must name its port, and a rule or an edge',
+    'naming a port past `outputs` refuses the flow. Ports no rule sends to stay silent. Lowering',
+    '`outputs` in the editor removes the wires of the ports that go.',
     '',
     '## Comparisons',
     '',
@@ -143,8 +147,7 @@ export default defineNode({
     '',
     "Node-RED's own switch tests pass here, except these, on purpose:",
     '',
-    '- At most six outputs: ports are fixed in a node definition (the editor draws them from it).',
-    '  Rules from the seventh on name a port; route further with a second switch.',
+    '- The number of outputs is its own setting (`outputs`, at most 32), not the number of rules.',
     '- The first message has no previous value: it matches no comparison with `previous` (Node-RED',
     '  compares it with `null`, so `1 > null` matches there).',
     '- No message-sequence rules (`head`, `tail`, `index`, `$I`, `$N`) and no sequence repair:',
@@ -172,6 +175,7 @@ export default defineNode({
     '  "config": {',
     '    "property": "payload",',
     '    "checkAll": false,',
+    '    "outputs": 3,',
     '    "rules": [{ "op": "gt", "value": 90 }, { "op": "lt", "value": 10 }, { "op": "else" }]',
     '  }',
     '}',
@@ -180,7 +184,8 @@ export default defineNode({
     '`{ "payload": 95 }` goes to `out1`, `{ "payload": "4.5" }` to `out2`, `{ "payload": 50 }` to `out3`.',
   ].join('\n'),
   inputs: ['in'],
-  outputs: PORTS,
+  outputs: [],
+  numberedOutputs: { prefix: 'out', countField: 'outputs' },
   errors: coreErrors.pick('SWITCH_PROPERTY_INVALID', 'SWITCH_RULE_INVALID', 'SWITCH_EXPRESSION_FAILED'),
   configSchema: {
     type: 'object',
@@ -224,8 +229,10 @@ export default defineNode({
               'x-ui': { label: 'and from' },
             },
             port: {
-              description: 'Output to send matching messages on; defaults to the rule number (out1 for rule 1).',
-              enum: [...PORTS],
+              type: 'string',
+              description:
+                'Output to send matching messages on, out1 to outN (N = outputs); defaults to the rule number (out1 for rule 1).',
+              pattern: PORT_PATTERN.source,
               'x-ui': { label: 'Send to' },
             },
             ignoreCase: {
@@ -239,6 +246,14 @@ export default defineNode({
         },
         'x-ui': { label: 'Rules' },
       },
+      outputs: {
+        type: 'integer',
+        description: 'How many outputs the switch has, out1 to outN: one per rule, as in Node-RED, or fewer.',
+        default: DEFAULT_OUTPUTS,
+        minimum: 1,
+        maximum: MAX_OUTPUTS,
+        'x-ui': { label: 'Outputs' },
+      },
       checkAll: {
         type: 'boolean',
         description: "On: send to every matching rule's port. Off: stop at the first matching rule.",
@@ -251,13 +266,15 @@ export default defineNode({
   check: (config) => [
     ...problemsFrom('/property', () => propertyPath(config.property)),
     ...(config.rules as RuleConfig[]).flatMap((rule, index) =>
-      problemsFrom(`/rules/${index}`, () => compileRule(rule, index)),
+      problemsFrom(`/rules/${index}`, () => compileRule(rule, index, config.outputs)),
     ),
   ],
   create(ctx) {
     const path = propertyPath(ctx.config.property);
     const memory: Memory = { previous: undefined };
-    const rules = (ctx.config.rules as RuleConfig[]).map((rule, index) => compileRule(rule, index, ctx, memory));
+    const rules = (ctx.config.rules as RuleConfig[]).map((rule, index) =>
+      compileRule(rule, index, ctx.config.outputs, ctx, memory),
+    );
     const checkAll = ctx.config.checkAll;
 
     const sendAll = (msg: Message, ports: readonly Port[]) => {
@@ -334,16 +351,20 @@ interface Memory {
 function compileRule(
   rule: RuleConfig,
   index: number,
+  outputs: number,
   env?: NodeContext,
   memory: Memory = { previous: undefined },
 ): Rule {
   const where = `Rule ${index + 1} (${rule.op})`;
   const invalid = (problem: string) =>
     new NodeError(coreErrors.code.SWITCH_RULE_INVALID, `${where}: ${problem}`, { rule: index + 1 });
-  const port = rule.port ?? PORTS[index];
-  if (port === undefined)
+  const port = rule.port ?? `out${index + 1}`;
+  const number = PORT_PATTERN.test(port) ? Number(port.slice(3)) : Number.NaN;
+  if (!(number <= outputs))
     throw invalid(
-      `there are only ${PORTS.length} outputs; say which one this rule sends to ("port": "out1" ... "out6")`,
+      rule.port === undefined
+        ? `the switch has ${outputs} outputs, so this rule has no out${index + 1}; raise outputs to ${index + 1} or more, or say which output it sends to ("port": "out1" ... "out${outputs}")`
+        : `sends to ${JSON.stringify(port)}, but the switch has ${outputs} outputs (out1 to out${outputs}); raise outputs to ${Number.isNaN(number) ? 'match' : number} or name another port`,
     );
   const valueType = rule.valueType ?? 'literal';
   const value2Type = rule.value2Type ?? 'literal';

@@ -233,9 +233,19 @@ describe('switch', () => {
       ],
       [{ property: 'payload..x', rules: [] }, /Property: "payload..x"/],
       [{ property: 'payload.__proto__', rules: [] }, /not allowed/],
-      [{ rules: Array.from({ length: 7 }, () => ({ op: 'true' })) }, /Rule 7 \(true\): there are only 6 outputs/],
+      [
+        { rules: Array.from({ length: 7 }, () => ({ op: 'true' })) },
+        /Rule 7 \(true\): the switch has 6 outputs, so this rule has no out7; raise outputs to 7 or more/,
+      ],
+      [
+        { outputs: 8, rules: [{ op: 'true', port: 'out9' }] },
+        /Rule 1 \(true\): sends to "out9", but the switch has 8 outputs \(out1 to out8\); raise outputs to 9/,
+      ],
+      [{ outputs: 33, rules: [] }, /outputs/],
+      [{ outputs: 0, rules: [] }, /outputs/],
       [{ rules: [{ op: 'sometimes' }] }, /op/],
-      [{ rules: [{ op: 'true', port: 'out9' }] }, /port/],
+      [{ rules: [{ op: 'true', port: 'out9' }] }, /Rule 1 \(true\): sends to "out9", but the switch has 6 outputs/],
+      [{ rules: [{ op: 'true', port: 'left' }] }, /port/],
     ])('refuses %j', async (config, expected) => {
       await expect(testNode(switchNode, { config })).rejects.toThrow(expected);
     });

@@ -40,6 +40,7 @@ export const NODE_KEY_ORDER = [
   'docs',
   'inputs',
   'outputs',
+  'numberedOutputs',
   'resources',
   'requiresResourcesAtDeploy',
   'breaksCycles',
