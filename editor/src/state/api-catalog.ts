@@ -1,4 +1,11 @@
-import type { JSONSchema, LinkRole, NodeCatalog, NodeTypeInfo, ResourceTypeInfo } from '@tagflow/flow-model';
+import type {
+  JSONSchema,
+  LinkRole,
+  NodeCatalog,
+  NodeTypeInfo,
+  NumberedPorts,
+  ResourceTypeInfo,
+} from '@tagflow/flow-model';
 
 /** The npm package a node or resource type came from. */
 export interface PackageRef {
@@ -18,6 +25,8 @@ export interface ApiNodeType {
   errors?: Readonly<Record<string, string>>;
   inputs: readonly string[];
   outputs: readonly string[];
+  /** Output ports `out1` … `outN` after `outputs`, N from a config field; older runtimes leave it out. */
+  numberedOutputs?: NumberedPorts;
   configSchema: JSONSchema;
   /** Config field -> resource type, e.g. `{ broker: 'mqtt-broker' }`; older runtimes leave it out. */
   resources?: Readonly<Record<string, string>>;
@@ -76,6 +85,9 @@ export function catalogFromApi(response: NodesApiResponse): EditorCatalog {
     if (n.errors && Object.keys(n.errors).length > 0) info.errors = { ...n.errors };
     if (n.breaksCycles === true) info.breaksCycles = true;
     if (n.link === 'in' || n.link === 'out' || n.link === 'call') info.link = n.link;
+    const numbered = n.numberedOutputs;
+    if (typeof numbered?.prefix === 'string' && typeof numbered.countField === 'string')
+      info.numberedOutputs = { prefix: numbered.prefix, countField: numbered.countField };
     nodes.set(n.type, info);
   }
   const resources = new Map<string, ResourceTypeInfo>();

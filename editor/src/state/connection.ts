@@ -1,4 +1,4 @@
-import { findNodeType } from '@tagflow/flow-model';
+import { findNodeType, outputPorts } from '@tagflow/flow-model';
 import type { NodeCatalog } from '@tagflow/flow-model';
 import type { CanvasDoc } from './canvas';
 
@@ -30,9 +30,11 @@ export function checkConnection(
     if (!info) return `${subject} is of a type that is not installed, so its ports are unknown`;
     const port = end === 'source' ? conn.sourcePort : conn.targetPort;
     const kind = end === 'source' ? 'output' : 'input';
-    const ports = end === 'source' ? info.outputs : info.inputs;
+    // Outputs may follow the config (a switch's `outputs`): the handles drawn are these.
+    const outputs = outputPorts(info, node.config);
+    const ports = end === 'source' ? outputs : info.inputs;
     if (ports.includes(port)) continue;
-    const other = end === 'source' ? info.inputs : info.outputs;
+    const other = end === 'source' ? info.inputs : outputs;
     const otherKind = end === 'source' ? 'input' : 'output';
     if (ports.length === 0) {
       const role = end === 'source' ? 'start' : 'end';

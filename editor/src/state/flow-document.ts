@@ -1,4 +1,4 @@
-import { CURRENT_SCHEMA_VERSION, deepEqual } from '@tagflow/flow-model';
+import { CURRENT_SCHEMA_VERSION, deepEqual, findNodeType, outputPorts } from '@tagflow/flow-model';
 import type { Flow, FlowResource, NodeCatalog } from '@tagflow/flow-model';
 import { canvasToFlow, flowToCanvas, toCanvasEdge, toCanvasNode } from './canvas';
 import type { CanvasDoc, CanvasEdge, CanvasNode, FlowMeta, Position } from './canvas';
@@ -146,11 +146,22 @@ export class FlowDocument implements CanvasDoc {
     return this.commit({ ...this.state, edges: [...this.state.edges, edge] });
   }
 
-  /** Replaces a node's whole config (the form's value). */
-  updateConfig(nodeId: string, config: Record<string, unknown>): EditResult {
-    return this.updateNode(nodeId, (n) =>
-      deepEqual(n.config, config) ? n : { ...n, config: structuredClone(config) },
-    );
+  /**
+   * Replaces a node's whole config (the form's value). Given the catalog, the wires of output ports
+   * the new config takes away (a switch's `outputs` lowered from 8 to 6 drops `out7` and `out8`) go
+   * with the change, in the same undo step, as Node-RED drops the wires of removed outputs.
+   */
+  updateConfig(nodeId: string, config: Record<string, unknown>, catalog?: NodeCatalog): EditResult {
+    const node = this.node(nodeId);
+    if (!node) return { ok: false, reason: `there is no node ${JSON.stringify(nodeId)} in this flow` };
+    if (deepEqual(node.config, config)) return this;
+    const nodes = this.state.nodes.map((n) => (n === node ? { ...n, config: structuredClone(config) } : n));
+    const info = catalog && findNodeType(catalog, node.type);
+    if (!info?.numberedOutputs) return this.commit({ ...this.state, nodes });
+    const kept = new Set(outputPorts(info, config));
+    const gone = new Set(outputPorts(info, node.config).filter((port) => !kept.has(port)));
+    const edges = this.state.edges.filter((e) => e.source !== nodeId || !gone.has(e.sourcePort));
+    return this.commit({ ...this.state, nodes, edges });
   }
 
   /** Sets a node's label; an empty label removes it. */

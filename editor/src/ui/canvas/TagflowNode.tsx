@@ -1,6 +1,6 @@
-import { memo, useContext, useSyncExternalStore } from 'react';
-import { Handle, Position } from '@xyflow/react';
-import { LINK_PORT } from '@tagflow/flow-model';
+import { memo, useContext, useEffect, useSyncExternalStore } from 'react';
+import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
+import { LINK_PORT, outputPorts } from '@tagflow/flow-model';
 import type { Node, NodeProps } from '@xyflow/react';
 import type { CanvasNode, EditorNodeTypeInfo } from '../../state';
 import { LiveContext } from '../live/use-live';
@@ -21,7 +21,12 @@ export type TagflowRfNode = Node<TagflowNodeData, 'tagflow'>;
 export const TagflowNode = memo(function TagflowNode({ id, data, selected }: NodeProps<TagflowRfNode>) {
   const { node, info, problems } = data;
   const inputs = info?.inputs ?? ['in'];
-  const outputs = info?.outputs ?? ['out'];
+  // Some types number their outputs by the config (a switch's `outputs`): redrawn as the form changes.
+  const outputs = info ? outputPorts(info, node.config) : ['out'];
+  const updateNodeInternals = useUpdateNodeInternals();
+  const outputKey = outputs.join(' ');
+  // React Flow measures handles when a node mounts; added or removed ones must be measured again.
+  useEffect(() => updateNodeInternals(id), [id, outputKey, updateNodeInternals]);
   const status = useNodeStatus(id);
   const rate = useNodeRate(id);
   const rows = Math.max(inputs.length, outputs.length, 1);

@@ -161,6 +161,7 @@ function NodeProperties({
               d.updateConfig(
                 node.id,
                 (setIn(d.node(node.id)?.config ?? {}, path, value) ?? {}) as Record<string, unknown>,
+                catalog,
               ),
             )
           }
