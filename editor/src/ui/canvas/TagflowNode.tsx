@@ -1,4 +1,4 @@
-import { memo, useContext, useEffect, useSyncExternalStore } from 'react';
+import { memo, useContext, useEffect, useRef, useSyncExternalStore } from 'react';
 import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
 import { LINK_PORT, outputPorts } from '@tagflow/flow-model';
 import type { Node, NodeProps } from '@xyflow/react';
@@ -25,8 +25,14 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
   const outputs = info ? outputPorts(info, node.config) : ['out'];
   const updateNodeInternals = useUpdateNodeInternals();
   const outputKey = outputs.join(' ');
+  const drawnKey = useRef(outputKey);
   // React Flow measures handles when a node mounts; added or removed ones must be measured again.
-  useEffect(() => updateNodeInternals(id), [id, outputKey, updateNodeInternals]);
+  // Not on mount: an extra measure then upsets the first fit of the view.
+  useEffect(() => {
+    if (drawnKey.current === outputKey) return;
+    drawnKey.current = outputKey;
+    updateNodeInternals(id);
+  }, [id, outputKey, updateNodeInternals]);
   const status = useNodeStatus(id);
   const rate = useNodeRate(id);
   const rows = Math.max(inputs.length, outputs.length, 1);
@@ -60,7 +66,16 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
       {(inputs.length > 1 || outputs.length > 1) && (
         <div className="ports">
           <span className="port-names">{inputs.length > 1 && inputs.map((p) => <span key={p}>{p}</span>)}</span>
-          <span className="port-names out">{outputs.length > 1 && outputs.map((p) => <span key={p}>{p}</span>)}</span>
+          {/* Each output's handle sits on its name's row, so a switch's 16 outputs line up with their names. */}
+          <span className="port-names out">
+            {outputs.length > 1 &&
+              outputs.map((port) => (
+                <span key={port} className="port-row">
+                  {port}
+                  <OutputHandle port={port} />
+                </span>
+              ))}
+          </span>
         </div>
       )}
       <div
@@ -74,22 +89,18 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
           <span className="rate" data-testid={`rate-${id}`}>{` · ${formatRate(rate)}`}</span>
         )}
       </div>
-      {outputs.map((port, i) => (
-        <Handle
-          key={`out-${port}`}
-          id={port}
-          type="source"
-          position={Position.Right}
-          style={{ top: top(i, outputs.length) }}
-          title={`output: ${port}`}
-        />
-      ))}
+      {outputs.length === 1 && <OutputHandle port={outputs[0]} />}
       {(info?.link === 'out' || info?.link === 'call') && (
         <Handle id={LINK_PORT} type="source" position={Position.Right} className="link-handle" isConnectable={false} />
       )}
     </div>
   );
 });
+
+/** An output port's handle: on the node's right edge, at the middle of whatever holds it. */
+function OutputHandle({ port }: { port: string }) {
+  return <Handle id={port} type="source" position={Position.Right} title={`output: ${port}`} />;
+}
 
 const noop = () => () => {};
 
