@@ -101,6 +101,24 @@ describe('renderNodeDocs', () => {
     expect(page).not.toContain('## Example');
     expect(nodeDocsSections(source).map((s) => s.kind)).toEqual(['title', 'description', 'ports', 'config']);
   });
+
+  it('lists outputs numbered by the config as a range, with the count field and its bounds', () => {
+    const router: NodeTypeInfo = {
+      type: 'router',
+      version: 1,
+      category: 'processor',
+      inputs: ['in'],
+      outputs: ['error'],
+      numberedOutputs: { prefix: 'out', countField: 'outputs' },
+      configSchema: {
+        type: 'object',
+        properties: { outputs: { type: 'integer', minimum: 1, maximum: 32, default: 6 } },
+      },
+    };
+    expect(renderNodeDocs(router)).toContain(
+      "## Ports\n\n- Input: `in`.\n- Outputs `out1` to `outN`: N is config field `outputs` (1 to 32, default 6).\n- `error`: receives this node's errors",
+    );
+  });
 });
 
 describe('renderResourceDocs', () => {

@@ -27,6 +27,29 @@ describe('defineNode', () => {
     expect(sent).toEqual([expect.objectContaining({ payload: 6, quality: 'good' })]);
   });
 
+  it('declares outputs numbered by the config as plain data, which survives JSON', () => {
+    const node = defineNode({
+      type: 'fan',
+      version: 1,
+      category: 'processor',
+      description: 'Sends each message on the output its payload names.',
+      inputs: ['in'],
+      outputs: [],
+      numberedOutputs: { prefix: 'out', countField: 'outputs' },
+      configSchema: {
+        type: 'object',
+        properties: { outputs: { type: 'integer', minimum: 1, maximum: 32, default: 6 } },
+        additionalProperties: false,
+      },
+      create(ctx) {
+        // Compile-time check: the count is a number in the config type.
+        const count: number = ctx.config.outputs;
+        return { onMessage: (msg) => void ctx.send(msg, `out${Math.min(count, Number(msg.payload))}`) };
+      },
+    });
+    expect(JSON.parse(JSON.stringify(node)).numberedOutputs).toEqual({ prefix: 'out', countField: 'outputs' });
+  });
+
   it('NodeError carries a code and is recognised across package copies', () => {
     const err = new NodeError('NOT_A_NUMBER', 'payload "abc" is not a number');
     expect(isNodeError(err)).toBe(true);
