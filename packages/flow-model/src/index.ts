@@ -52,3 +52,5 @@ export { isPlainObject, isRecord } from './object-guards';
 export { diffFlows, resourceIdsOf } from './flow-diff';
 export { loopingGroups, shortestCycle } from './check-cycles';
 export type { FlowDiff } from './flow-diff';
+export { findVariableRefs, resolveFlowVariables, VARIABLE_NAME } from './flow-variables';
+export type { VariableRef, VariableResolution } from './flow-variables';
