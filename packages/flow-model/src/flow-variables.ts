@@ -235,9 +235,9 @@ function propertySchema(schema: Schema, key: string): Schema {
 function itemSchema(schema: Schema, index: number): Schema {
   for (const part of [schema, ...alternatives(schema)]) {
     const prefix = part.prefixItems;
-    if (Array.isArray(prefix) && isPlainObject(prefix[index])) return prefix[index] as Schema;
+    if (Array.isArray(prefix) && isPlainObject(prefix[index])) return prefix[index];
     const items = part.items;
-    if (Array.isArray(items) && isPlainObject(items[index])) return items[index] as Schema;
+    if (Array.isArray(items) && isPlainObject(items[index])) return items[index];
     if (isPlainObject(items)) return items;
   }
   return {};

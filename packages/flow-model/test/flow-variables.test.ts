@@ -2,6 +2,9 @@ import { findVariableRefs, flowErrors, resolveFlowVariables, validateFlow } from
 import type { NodeCatalog } from '../src';
 import { mapCatalog } from './test-catalog';
 
+type Item = { config: Record<string, unknown> };
+type Configs = { resources: Item[]; nodes: Item[] };
+
 const catalog: NodeCatalog = mapCatalog();
 
 function siteFlow(): Record<string, unknown> {
@@ -39,7 +42,7 @@ describe('flow variables', () => {
     const copy = structuredClone(input);
     const result = resolveFlowVariables(input, catalog, values);
     expect(result.errors).toEqual([]);
-    const flow = result.flow as ReturnType<typeof siteFlow> & { resources: any[]; nodes: any[] };
+    const flow = result.flow as Configs;
     expect(flow.resources[0].config).toEqual({ host: '10.0.3.7', port: 5020 });
     expect(flow.resources[1].config).toEqual({ url: 'mqtt://broker.site:1883' });
     expect(flow.nodes[0].config).toEqual({ tag: 'site/north/flow', periodSeconds: 0.5 });
@@ -74,10 +77,10 @@ describe('flow variables', () => {
   });
 
   test('$${ is a literal ${, and a malformed reference is an error', () => {
-    const flow = siteFlow() as { nodes: any[] };
+    const flow = siteFlow() as unknown as Configs;
     flow.nodes[0].config.tag = 'cost $${PRICE} at ${SITE}';
     const ok = resolveFlowVariables(flow, catalog, values);
-    expect((ok.flow as any).nodes[0].config.tag).toBe('cost ${PRICE} at north');
+    expect((ok.flow as Configs).nodes[0].config.tag).toBe('cost ${PRICE} at north');
     expect(findVariableRefs(flow, catalog).map((r) => r.name)).not.toContain('PRICE');
     flow.nodes[0].config.tag = 'site ${site name}';
     const bad = resolveFlowVariables(flow, catalog, values);

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { Engine, usePrivateUmask } from '@tagflow/runtime/engine';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine, usePrivateUmask, VariableStore } from '@tagflow/runtime/engine';
 import type { RuntimeLogger } from '@tagflow/runtime/engine';
 import { CliError } from '../cli-error';
 import { logIssues, withLog } from '../cli-logger';
@@ -80,7 +82,11 @@ async function runFlow(file: string, options: RunOptions, log: RuntimeLogger): P
     signal: output.closed,
     onForce: () => log.warn({}, 'stopping now, without waiting for nodes to close'),
   });
-  const result = await engine.deploy(flow);
+  // The data dir's variables (tagflow var set --data-dir), as tagflow start would resolve them.
+  const variables = existsSync(join(options.dataDir, 'variables.json'))
+    ? (await VariableStore.open(options.dataDir)).all()
+    : {};
+  const result = await engine.deploy(flow, { variables });
   logIssues(log, 'warn', result.warnings);
   if (!result.ok) {
     stop.cancel();
