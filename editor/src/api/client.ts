@@ -1,6 +1,7 @@
 import type { Flow } from '@tagflow/flow-model';
 import type { NodesApiResponse } from '../state/api-catalog';
 import { secretsFromApi } from '../state/secret-binding';
+import { variablesFromApi } from '../state/variables';
 import type { SecretInfo } from '../state/secret-binding';
 import type { ServerValidation } from '../state/server-check';
 import type { ApiStatus, DeployError, DeployResult, FlowVersionInfo, RunningFlow } from './types';
@@ -128,6 +129,11 @@ export class AdminApi {
       await this.request('PUT', `secrets/${encodeURIComponent(name)}`, { body }),
     );
     return { allow: answer?.allow ?? null, ...(answer?.warning ? { warning: answer.warning } : {}) };
+  }
+
+  /** GET /api/variables (any role): the runtime's variables, `${NAME}` in configs, with their values. */
+  async variables(): Promise<Record<string, string>> {
+    return variablesFromApi(await this.json<unknown>(await this.request('GET', 'variables')));
   }
 
   /** GET /api/secrets (admin only): each stored secret's name and binding, never a value. */
