@@ -1,4 +1,5 @@
 import { findNodeType, findResourceType } from './catalog-lookup';
+import { checkFlowLimits } from './check-limits';
 import type { NodeCatalog } from './catalog';
 import { flowErrors } from './error-codes';
 import type { FlowIssue } from './issues';
@@ -41,6 +42,7 @@ type Visit = (value: string, schema: Schema, path: string) => unknown;
  */
 export function findVariableRefs(flow: unknown, catalog?: NodeCatalog): VariableRef[] {
   const refs: VariableRef[] = [];
+  if (checkFlowLimits(flow).length > 0) return refs;
   eachConfig(flow, catalog, (subject, config, schema) => {
     walk(config, schema, '', (text, _schema, path) => {
       const parts = parseTemplate(text);
@@ -71,7 +73,9 @@ export function resolveFlowVariables(
   const errors: FlowIssue[] = [];
   const used: Record<string, string> = {};
   let changed = false;
-  if (!isPlainObject(flow)) return { flow, errors, used };
+  // A flow over the limits (64 levels deep...) is left to validation, which says so; walking it
+  // here could overflow the stack.
+  if (!isPlainObject(flow) || checkFlowLimits(flow).length > 0) return { flow, errors, used };
   const out: Record<string, unknown> = { ...flow };
   const resolveConfigs = (key: 'nodes' | 'resources') => {
     const list = flow[key];

@@ -135,3 +135,19 @@ describe('flow variables', () => {
     ]);
   });
 });
+
+test('a flow over the limits is left to validation, which names the limit, instead of overflowing the stack', () => {
+  let deep: Record<string, unknown> = { v: '${X}' };
+  for (let i = 0; i < 10_000; i++) deep = { a: deep };
+  const flow = {
+    schemaVersion: 1,
+    id: 'deep',
+    nodes: [{ id: 'n', type: 'debug', typeVersion: 1, config: deep }],
+    edges: [],
+  };
+  const result = resolveFlowVariables(flow, catalog, {});
+  expect(result).toEqual({ flow, errors: [], used: {} });
+  expect(findVariableRefs(flow, catalog)).toEqual([]);
+  const validation = validateFlow(result.flow, catalog);
+  expect(validation.ok ? [] : validation.errors.map((e) => e.code)).toEqual([flowErrors.code.NESTED_TOO_DEEP]);
+});
