@@ -80,4 +80,14 @@ describe('tagflow var and variables in validate, start and restart', () => {
     expect(second.stderr()).toContain('version 1 from the data dir');
     await second.stop();
   }, 60_000);
+
+  it("tagflow run resolves with the data dir's variables, and names one it lacks", async () => {
+    const ran = await runCli(['run', file, '--data-dir', dataDir, '--for', '1s']);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('"node":"show"');
+    const empty = mkdtempSync(path.join(tmpdir(), 'tagflow-vars-empty-'));
+    const refused = await runCli(['run', file, '--data-dir', empty, '--for', '1s']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('variable SITE is not set on this runtime');
+  }, 30_000);
 });

@@ -48,7 +48,8 @@ export function registerRunCommand(program: Command): void {
 Debug values are printed on stdout, one JSON object per line:
   {"time":"2026-01-01T08:00:00.000Z","node":"show","data":12.5}
 File paths in the flow (file-out, replay files) are relative to the files folder:
-<data dir>/files, or --files-dir. The log (start, stop, warnings, node errors) goes to stderr, so stdout can be piped: readable
+<data dir>/files, or --files-dir. Variables (\${NAME} in configs) take the values set in
+the data dir (tagflow var set NAME VALUE --data-dir ...). The log (start, stop, warnings, node errors) goes to stderr, so stdout can be piped: readable
 lines on a terminal, JSON lines otherwise. Node statuses are logged at --log-level debug.
 
 Examples:
