@@ -23,3 +23,12 @@ export type { NodePackageManifest, LoadedNodePackage } from './registry/load-nod
 export * from './log';
 export { usePrivateUmask } from './store/data-dir-permissions';
 export { VariableStore } from './store/variable-store';
+export { CONTEXT_WRITE_INTERVAL_MS, DEFAULT_CONTEXT_LIMITS } from './engine/flow-state-stores';
+export type {
+  ContextLimits,
+  ContextScopeInfo,
+  ContextScopeRef,
+  ContextScopeView,
+  ContextSummary,
+  ContextWriteResult,
+} from './engine/flow-state-stores';

@@ -47,3 +47,5 @@ export { bindingLabel, parseAllowInput, secretsFromApi } from './secret-binding'
 export type { SecretInfo } from './secret-binding';
 export { fieldVariables, variableNamesIn, variablesFromApi } from './variables';
 export type { FieldVariable } from './variables';
+export { CONTEXT_PREVIEW_CHARS, contextPreview, scopeSummary, sizeText } from './context-view';
+export type { ContextScopeView } from './context-view';

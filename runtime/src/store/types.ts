@@ -120,6 +120,8 @@ export interface AuditEvent {
     | 'secret-deleted'
     | 'variable-set'
     | 'variable-deleted'
+    | 'context-set'
+    | 'context-deleted'
     | 'login-failed'
     | 'package-installed'
     | 'package-removed'

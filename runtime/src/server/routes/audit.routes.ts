@@ -13,6 +13,8 @@ const AUDIT_TYPES: ReadonlyArray<AuditEvent['type']> = [
   'secret-deleted',
   'variable-set',
   'variable-deleted',
+  'context-set',
+  'context-deleted',
   'login-failed',
   'package-installed',
   'package-removed',
