@@ -106,6 +106,7 @@ function NodeProperties({
     api,
     variables,
     nodeId: node.id,
+    nodes: store.doc.nodes,
   };
   return (
     <>

@@ -17,4 +17,6 @@ export interface FormContext {
   variables?: Readonly<Record<string, string>>;
   /** The node the form edits (for Monaco model paths). */
   nodeId?: string;
+  /** The flow's nodes, for node pickers (a link-out's link-in nodes). */
+  nodes: ReadonlyArray<{ id: string; type: string; label?: string }>;
 }
