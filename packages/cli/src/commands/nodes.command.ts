@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { NodeRegistry } from '@tagflow/runtime';
@@ -248,7 +249,9 @@ const ORIGIN_WORDS: Record<Origin, string> = {
 /** The origin of each discovered package, by name (a --nodes-dir copy shadows a built-in one). */
 function originsOf({ report, dataDir }: LocalPackages): Map<string, Origin> {
   const builtIn = new Set(distributionPackageDirs());
-  const inDataDir = (dir: string) => !path.relative(path.resolve(dataDir), dir).startsWith('..');
+  // Discovery reports real paths: compare with the data dir's own, when it exists.
+  const root = existsSync(dataDir) ? realpathSync(dataDir) : path.resolve(dataDir);
+  const inDataDir = (dir: string) => !path.relative(root, dir).startsWith('..');
   return new Map(
     report.packages.map((p) => [p.name, builtIn.has(p.dir) ? 'built-in' : inDataDir(p.dir) ? 'data-dir' : 'nodes-dir']),
   );
