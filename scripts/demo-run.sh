@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The demo after bootstrap (scripts/demo.sh runs both): starts `tagflow start` with the editor and
-# the pump-monitor example, shows the address and token once the runtime answers, and exits
-# non-zero with the runtime's own error if it cannot start or stops with an error.
-# DEMO_FOR=60s stops it by itself; DEMO_PORT and DEMO_DATA_DIR change the port and data dir.
+# the pump-monitor example over Modbus (examples/pump-monitor/demo-flow.json: the simulated sensor
+# is served by a modbus-server and read back by modbus-read, a real Modbus TCP round trip), shows
+# the address and token once the runtime answers, and exits non-zero with the runtime's own error
+# if it cannot start or stops with an error. DEMO_FOR=60s stops it by itself; DEMO_PORT and
+# DEMO_DATA_DIR change the port and data dir; DEMO_MODBUS_PORT the simulated PLC's port (default
+# 5020 when it is free, else any free loopback port).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=node-env.sh
@@ -17,7 +20,25 @@ if [ ! -s "$data/demo-token" ]; then
   ( umask 077; "${tagflow[@]}" token create --role admin --name demo --data-dir "$data" >"$data/demo-token" )
 fi
 
-"${tagflow[@]}" start --data-dir "$data" --port "$port" --flow "$root/examples/pump-monitor/flow.json" &
+# The simulated PLC listens on loopback only; its port goes into a copy of the demo flow.
+modbus_port="${DEMO_MODBUS_PORT:-$(node -e "
+const net = require('node:net');
+const tryPort = (port) => {
+  const server = net.createServer();
+  server.once('error', () => tryPort(0));
+  server.listen(port, '127.0.0.1', () => { console.log(server.address().port); server.close(); });
+};
+tryPort(5020);")}"
+flow="$data/demo-flow.json"
+# Private like the rest of the data dir (tagflow start would tighten it and say so).
+( umask 077; node -e "
+const fs = require('node:fs');
+const [from, to, port] = process.argv.slice(1);
+const flow = JSON.parse(fs.readFileSync(from, 'utf8'));
+for (const r of flow.resources) if (r.type === 'modbus-server' || r.type === 'modbus-device') r.config.port = Number(port);
+fs.writeFileSync(to, JSON.stringify(flow, null, 2) + '\\n');" "$root/examples/pump-monitor/demo-flow.json" "$flow" "$modbus_port" )
+
+"${tagflow[@]}" start --data-dir "$data" --port "$port" --flow "$flow" &
 runtime=$!
 stopping=""
 stop_runtime() { stopping=yes; kill -TERM "$runtime" 2>/dev/null || true; }
@@ -51,6 +72,9 @@ cat >&2 <<MSG
   tagflow editor: http://127.0.0.1:$port/
   sign in with this token: $(cat "$data/demo-token")
   (kept in $data/demo-token; the pump-monitor example is deployed; Ctrl-C stops)
+
+  its flow sensor is a simulated PLC served over Modbus TCP at 127.0.0.1:$modbus_port and read back:
+  input register 0 = flow (float32, CDAB), holding register 0 = setpoint (int16, 0.1 m3/h, writable)
 
 MSG
 if [ -n "${DEMO_FOR:-}" ]; then

@@ -22,3 +22,12 @@ export { loadNodePackage, PackageLoadError } from './registry/load-node-package'
 export type { NodePackageManifest, LoadedNodePackage } from './registry/load-node-package';
 export * from './log';
 export { usePrivateUmask } from './store/data-dir-permissions';
+export { CONTEXT_WRITE_INTERVAL_MS, DEFAULT_CONTEXT_LIMITS } from './engine/flow-state-stores';
+export type {
+  ContextLimits,
+  ContextScopeInfo,
+  ContextScopeRef,
+  ContextScopeView,
+  ContextSummary,
+  ContextWriteResult,
+} from './engine/flow-state-stores';

@@ -2,6 +2,7 @@ import type { Flow } from '@tagflow/flow-model';
 import type { NodesApiResponse } from '../state/api-catalog';
 import { secretsFromApi } from '../state/secret-binding';
 import type { SecretInfo } from '../state/secret-binding';
+import type { ContextScopeView } from '../state/context-view';
 import type { ServerValidation } from '../state/server-check';
 import type { ApiStatus, DeployError, DeployResult, FlowVersionInfo, RunningFlow } from './types';
 
@@ -130,10 +131,30 @@ export class AdminApi {
     return { allow: answer?.allow ?? null, ...(answer?.warning ? { warning: answer.warning } : {}) };
   }
 
+  /** GET one context scope: `global`, a flow's (`flowId`), or a node's (`flowId` and `nodeId`). */
+  async context(flowId?: string, nodeId?: string): Promise<ContextScopeView> {
+    return this.json<ContextScopeView>(await this.request('GET', contextPath(flowId, nodeId)));
+  }
+
+  /** DELETE a key of a context scope (deployer); a key already gone answers 404 (ApiError). */
+  async deleteContextKey(key: string, flowId?: string, nodeId?: string): Promise<void> {
+    const res = await this.request('DELETE', `${contextPath(flowId, nodeId)}/keys/${encodeURIComponent(key)}`);
+    if (!res.ok) {
+      const body = await readBody(res);
+      throw new ApiError(res.status, describeFailure(res.status, body), body);
+    }
+  }
+
   /** GET /api/secrets (admin only): each stored secret's name and binding, never a value. */
   async secrets(): Promise<SecretInfo[]> {
     return secretsFromApi(await this.json<unknown>(await this.request('GET', 'secrets')));
   }
+}
+
+function contextPath(flowId?: string, nodeId?: string): string {
+  if (flowId === undefined) return 'context/global';
+  const flow = `context/flows/${encodeURIComponent(flowId)}`;
+  return nodeId === undefined ? flow : `${flow}/nodes/${encodeURIComponent(nodeId)}`;
 }
 
 async function readBody(res: Response): Promise<unknown> {

@@ -58,8 +58,19 @@ describe('the demo (README main command)', () => {
   it('shows the address and the stored token once the runtime answers, and stops cleanly', async () => {
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-demo-'));
-    const result = await runDemo({ DEMO_PORT: String(port), DEMO_DATA_DIR: dataDir, DEMO_FOR: '4s' });
+    const modbusPort = await freePort();
+    const result = await runDemo({
+      DEMO_PORT: String(port),
+      DEMO_DATA_DIR: dataDir,
+      DEMO_FOR: '4s',
+      DEMO_MODBUS_PORT: String(modbusPort),
+    });
     expect(result.code).toBe(0);
+    // The sensor goes through a real Modbus TCP round trip (demo-flow.json), with a clean start.
+    expect(result.stderr).toContain(`simulated PLC served over Modbus TCP at 127.0.0.1:${modbusPort}`);
+    expect(result.stderr).toContain(`"endpoint":"127.0.0.1:${modbusPort}"`);
+    expect(result.stderr).not.toContain('"level":"warn"');
+    expect(result.stderr).not.toContain('"level":"error"');
     expect(result.stderr).toContain(`tagflow editor: http://127.0.0.1:${port}/`);
     const token = readFileSync(path.join(dataDir, 'demo-token'), 'utf8').trim();
     expect(token).toMatch(/^tf_/);

@@ -1,10 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { testNode } from '@tagflow/node-test';
 import type { NodeUnderTest } from '@tagflow/node-test';
 import functionNode from '../src/function.node';
 
 let open: NodeUnderTest[] = [];
-async function start(code: string, config: Record<string, unknown> = {}): Promise<NodeUnderTest> {
-  const h = await testNode(functionNode, { config: { code, ...config } });
+async function start(code: string, config: Record<string, unknown> = {}, dataDir?: string): Promise<NodeUnderTest> {
+  const h = await testNode(functionNode, { config: { code, ...config }, ...(dataDir ? { dataDir } : {}) });
   open.push(h);
   return h;
 }
@@ -61,6 +64,20 @@ describe('function', () => {
     );
     for (const v of [5, 7, 1]) await h.send(v);
     expect(h.payloads()).toEqual([5, 12, 13]);
+  });
+
+  it('keeps context.get/set, flow and global values in the data dir: a restart finds them', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-function-context-'));
+    const code =
+      'context.set("count", (context.get("count") || 0) + 1);\nflow.set("sum", (flow.get("sum") || 0) + msg.payload);\nglobal.set("last", msg.payload);\ncontext.local = (context.local || 0) + 1;\nreturn { payload: [context.get("count"), flow.get("sum"), global.get("last"), context.local] };';
+    const first = await testNode(functionNode, { config: { code }, dataDir });
+    await first.send(5);
+    await first.send(7);
+    await first.close();
+    const second = await start(code, {}, dataDir);
+    await second.send(1);
+    // Property-style state is the isolate's own: it starts again at each deploy.
+    expect(second.payloads()).toEqual([[3, 13, 1, 1]]);
   });
 
   it('logs node.warn and console.log, and sets the status', async () => {

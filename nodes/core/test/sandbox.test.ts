@@ -108,7 +108,6 @@ describe('FunctionSandbox', () => {
       'fetch',
       'module',
       '__dirname',
-      'global',
     ])('has no host global %s', (name) => {
       const { sandbox: s } = sandbox(`return { payload: typeof ${name} };`);
       expect(s.run(message(null))).toMatchObject({ payload: 'undefined' });
@@ -239,6 +238,103 @@ describe('FunctionSandbox', () => {
     });
   });
 
+  describe('flow state: context.get/set/keys, flow and global', () => {
+    /** Scopes that record what reaches the host, as the runtime's stores would hold it. */
+    function recordingState() {
+      const make = () => {
+        const values = new Map<string, unknown>();
+        return {
+          values,
+          get: (key: string) => values.get(key),
+          set(key: string, value: unknown) {
+            if (JSON.stringify(value)?.length > 50)
+              throw Object.assign(new Error(`node "fn1": storing context key "${key}" would pass its limit`), {
+                code: 'CONTEXT_FULL',
+                name: 'NodeError',
+              });
+            if (value === undefined) values.delete(key);
+            else values.set(key, value);
+          },
+          keys: () => [...values.keys()],
+        };
+      };
+      return { node: make(), flow: make(), global: make() };
+    }
+
+    it('reads and writes the node, flow and global scopes the host gives, as JSON data', () => {
+      const state = recordingState();
+      state.global.values.set('site', 'plant-3');
+      const { sandbox: s } = sandbox(
+        'context.set("n", (context.get("n") || 0) + 1);\nflow.set("last", { v: msg.payload });\nreturn { payload: [context.get("n"), global.get("site"), flow.keys(), context.keys()] };',
+        { context: state },
+      );
+      s.run(message(4));
+      expect(s.run(message(5))).toMatchObject({ payload: [2, 'plant-3', ['last'], ['n']] });
+      expect(state.flow.values.get('last')).toEqual({ v: 5 });
+    });
+
+    it('keeps get/set values through a memory-limit rebuild; property-style state stays in the isolate', () => {
+      const state = recordingState();
+      const { sandbox: s } = sandbox(
+        'if (msg.payload === "bomb") { const a = []; while (true) a.push(new Array(100000).fill(1)); }\ncontext.local = (context.local || 0) + 1;\ncontext.set("saved", (context.get("saved") || 0) + 1);\nreturn { payload: [context.local, context.get("saved")] };',
+        { timeoutMs: 2000, context: state },
+      );
+      s.run(message(0));
+      s.run(message(0));
+      expect(failure(s, message('bomb')).code).toBe('FUNCTION_MEMORY');
+      expect(s.run(message(0))).toMatchObject({ payload: [1, 3] });
+      expect([...state.node.values.keys()]).toEqual(['saved']);
+    });
+
+    it.each([
+      ['a function', 'context.set("f", { run: () => 1 })', '"run" is a function'],
+      ['NaN', 'flow.set("x", [1, NaN])', '"1" is NaN'],
+      ['a Date', 'global.set("d", new Date())', 'not a plain object'],
+      ['a cycle', 'const a = {}; a.self = a; context.set("a", a)', 'nested deeper'],
+      ['a key that is not a string', 'context.set(42, 1)', 'non-empty string'],
+    ])('refuses %s inside the sandbox, naming it, and stores nothing', (_name, code, words) => {
+      const state = recordingState();
+      const err = failure(sandbox(`${code};\nreturn null;`, { context: state }).sandbox, message(1));
+      expect(err.code).toBe('FUNCTION_ERROR');
+      expect(err.message).toContain(words);
+      expect(err.message).toContain('line 1');
+      for (const scope of [state.node, state.flow, state.global]) expect(scope.values.size).toBe(0);
+    });
+
+    it('runs a getter of a stored value in the isolate, under the time limit, never on the host', () => {
+      const state = recordingState();
+      const err = failure(
+        sandbox('context.set("x", { get loop() { while (true); } });\nreturn null;', { context: state }).sandbox,
+        message(1),
+      );
+      expect(err.code).toBe('FUNCTION_TIMEOUT');
+      expect(state.node.values.size).toBe(0);
+    });
+
+    it("passes the host's refusal (a full scope) to the code, which may catch it", () => {
+      const state = recordingState();
+      const { sandbox: s } = sandbox(
+        'try { context.set("big", "x".repeat(100)); } catch (e) { return { payload: e.message }; }\nreturn null;',
+        { context: state },
+      );
+      expect((s.run(message(1)) as Message).payload).toMatch(/would pass its limit \(CONTEXT_FULL\)/);
+    });
+
+    it('lets code declare its own flow and global, as in Node-RED (they are globals, not parameters)', () => {
+      const { sandbox: s } = sandbox(
+        'const flow = msg.payload * 2;\nlet global = 1;\nreturn { payload: flow + global };',
+      );
+      expect(s.run(message(4))).toMatchObject({ payload: 9 });
+    });
+
+    it('gives global only the context API: nothing of the host behind it', () => {
+      const { sandbox: s } = sandbox(
+        'return { payload: [Object.keys(global).sort(), typeof global.process, typeof global.constructor, Object.isFrozen(global)] };',
+      );
+      expect(s.run(message(1))).toMatchObject({ payload: [['get', 'keys', 'set'], 'undefined', 'undefined', true] });
+    });
+  });
+
   describe('node, console and context', () => {
     it('keeps state in context across messages', () => {
       const { sandbox: s } = sandbox(
@@ -247,7 +343,7 @@ describe('FunctionSandbox', () => {
       expect([1, 2, 3].map((n) => (s.run(message(n)) as Message).payload)).toEqual([1, 3, 6]);
     });
 
-    it('offers Node-RED style context.get and context.set', () => {
+    it('offers Node-RED style context.get and context.set (saved apart from property-style state)', () => {
       const { sandbox: s } = sandbox(
         'const seen = context.get("seen") || [];\nseen.push(msg.payload);\ncontext.set("seen", seen);\nreturn { payload: seen.length };',
       );

@@ -1,10 +1,14 @@
 import { defineErrorCodes } from '@tagflow/node-sdk';
 
-/** The error codes of the Modbus nodes and the modbus-device resource. */
+/** The error codes of the Modbus nodes and the modbus-device and modbus-server resources. */
 export const modbusErrors = defineErrorCodes({
   MODBUS_CONFIG:
     'A config the schema cannot rule out (a type that does not fit its table, a string without length, duplicate tag names...); the deploy is refused.',
   MODBUS_CONNECT: 'The device (TCP) or serial port (RTU) cannot be reached; the runtime retries with backoff.',
+  MODBUS_LISTEN:
+    'The modbus-server cannot listen on its host and port (the port is taken, or below 1024 without privileges); the runtime retries with backoff.',
+  MODBUS_UNKNOWN_TAG:
+    'A message to modbus-serve names no tag of its server (by topic, or by a key of an object payload); that value is dropped.',
   MODBUS_DISCONNECTED:
     'There is no connection to the device (it was lost or is not made yet); the request is not sent.',
   MODBUS_TIMEOUT: 'The device did not answer within timeoutMs.',

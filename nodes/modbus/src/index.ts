@@ -1,6 +1,11 @@
 export { default as modbusDevice } from './modbus-device.resource';
 export { default as modbusRead } from './modbus-read.node';
 export { default as modbusWrite } from './modbus-write.node';
+export { default as modbusServer } from './modbus-server.resource';
+export { default as modbusServe } from './modbus-serve.node';
+export { RegisterMap, ModbusException, EXCEPTION } from './register-map';
+export type { ClientWrite, RegisterMapOptions } from './register-map';
+export type { ServedImage, ServerCounters } from './served-image';
 export { ModbusConnection } from './modbus-connection';
 export { decodeRegisters, encodeRegisters, registerCount, DATA_TYPES, WORD_ORDERS } from './register-codec';
 export type { DataType, WordOrder, TagValue, Layout } from './register-codec';

@@ -82,7 +82,10 @@ export default defineNode({
     'Modbus exception the other requests go on. The status shows the error (`read failed (1 of 3',
     'tags): ...`), and the error is reported (error port, catch nodes, log) once per streak of the same',
     'failure rather than at every poll. While the device is reconnecting a poll waits for the',
-    'connection up to half the interval (at most 2 s), then reports the tags bad.',
+    'connection up to half the interval (at most 2 s), then reports the tags bad. The first poll after',
+    'a deploy waits up to 2 s whatever the interval: a deploy connects in the background, and a device',
+    'that is reachable should not start with a burst of bad values (polls due meanwhile are not counted',
+    'as skipped).',
     '',
     'A poll still running when the next one is due makes that one skip; the status counts skipped',
     'polls.',
@@ -223,6 +226,7 @@ export default defineNode({
     const topic = ctx.name ?? ctx.id;
     let polling: Promise<void> | undefined;
     let skipped = 0;
+    let firstPoll = true;
     let lastErrorText: string | undefined;
     let shownStatus = '';
 
@@ -238,7 +242,8 @@ export default defineNode({
       const abort = new AbortController();
       const onStop = () => abort.abort();
       ctx.signal.addEventListener('abort', onStop, { once: true });
-      const timer = ctx.clock.setTimeout(() => abort.abort(), Math.min(c.intervalMs / 2, 2000));
+      // The first poll gives the deploy's first connection (and a quick retry) the time to come up.
+      const timer = ctx.clock.setTimeout(() => abort.abort(), firstPoll ? 2000 : Math.min(c.intervalMs / 2, 2000));
       try {
         return await device.ready(abort.signal);
       } catch {
@@ -279,6 +284,7 @@ export default defineNode({
     const poll = async () => {
       const readings = new Map<Tag, Reading>();
       const conn = await connection();
+      firstPoll = false;
       let deviceGone: Error | undefined = conn
         ? undefined
         : new NodeError(modbusErrors.code.MODBUS_DISCONNECTED, `not connected to the Modbus device "${c.device}"`);
@@ -351,7 +357,7 @@ export default defineNode({
     const tick = () => {
       if (ctx.signal.aborted) return;
       if (polling) {
-        skipped++;
+        if (!firstPoll) skipped++;
         return;
       }
       polling = poll()

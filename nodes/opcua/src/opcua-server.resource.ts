@@ -8,6 +8,7 @@ export default defineResource({
   description: 'A session with an OPC UA server, shared by the OPC UA nodes that name it.',
   docs: [
     'One session with an OPC UA server, shared by every OPC UA node that names the resource.',
+    'This is tagflow as an OPC UA *client*; to make tagflow itself an OPC UA server, use `opcua-host`.',
     '`securityPolicy` `None` goes only with `securityMode` `None`, and the other policies only with',
     '`Sign`/`SignAndEncrypt` (else `OPCUA_CONFIG`); `passwordEnv` is required with `userName`.',
     '`passwordEnv` names a secret (`tagflow secret set NAME`), sent only to the host and port of',

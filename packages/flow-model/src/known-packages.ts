@@ -40,6 +40,7 @@ export const KNOWN_NODE_PACKAGES: Readonly<Record<string, string>> = Object.free
   'opcua-subscribe': OPCUA,
   'opcua-read': OPCUA,
   'opcua-write': OPCUA,
+  'opcua-serve': OPCUA,
   'historian-out': HISTORIAN,
   'historian-query': HISTORIAN,
 });
@@ -49,6 +50,7 @@ export const KNOWN_RESOURCE_PACKAGES: Readonly<Record<string, string>> = Object.
   'mqtt-broker': MQTT,
   'modbus-device': MODBUS,
   'opcua-server': OPCUA,
+  'opcua-host': OPCUA,
   historian: HISTORIAN,
 });
 

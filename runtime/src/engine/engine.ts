@@ -12,7 +12,14 @@ import { Activity } from './activity';
 import { carriedHops, HOPS, NodeRunner } from './node-runner';
 import type { RunnerHost, Target } from './node-runner';
 import { systemClock } from './node-clock';
-import { FlowStateStores } from './flow-state-stores';
+import { DEFAULT_CONTEXT_LIMITS, FlowStateStores } from './flow-state-stores';
+import type {
+  ContextLimits,
+  ContextScopeRef,
+  ContextScopeView,
+  ContextSummary,
+  ContextWriteResult,
+} from './flow-state-stores';
 import { FilesFolder, filesDirProblem } from './files-folder';
 import { ResourceRunner } from './resource-runner';
 import type { ResourceHost } from './resource-runner';
@@ -57,6 +64,12 @@ export interface EngineOptions {
    * moving while slot 1 stays on a node means that node holds the thread.
    */
   activity?: Int32Array;
+  /**
+   * The node, flow and global context (`NodeContext.context`): size limits per scope (default
+   * DEFAULT_CONTEXT_LIMITS), and whether it is kept in `<dataDir>/context` (default: when a
+   * `dataDir` is given; an engine without one keeps context in memory only).
+   */
+  context?: { limits?: Partial<ContextLimits>; persist?: boolean };
 }
 
 /** The outcome of a deploy: what changed, or every reason it was refused. */
@@ -104,8 +117,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private ids: readonly string[] = [];
   /** The hop-limit error text per node, made on the first drop after each deploy. */
   private hopLimitTexts = new Map<string, string>();
-  /** The node, flow and global context scopes (issue 16 makes them persistent). */
-  private readonly contexts = new FlowStateStores('');
+  /** The node, flow and global context scopes, kept in `<dataDir>/context`. */
+  private readonly contexts: FlowStateStores;
   /** The runtime's variables, by name. */
   private variables: Readonly<Record<string, string>> = {};
 
@@ -122,6 +135,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (problem !== undefined) throw new Error(problem);
     this.files = new FilesFolder(filesDir);
     this.activity = new Activity(options.activity);
+    const persist = options.context?.persist ?? options.dataDir !== undefined;
+    this.contexts = new FlowStateStores({
+      limits: { ...DEFAULT_CONTEXT_LIMITS, ...options.context?.limits },
+      dir: persist ? join(this.dataDir, 'context') : undefined,
+      logger: this.logger,
+    });
     this.resourceHost = {
       logger: this.logger,
       clock: this.clock,
@@ -131,6 +150,26 @@ export class Engine extends EventEmitter<EngineEvents> {
       secret: options.secret ?? ((name) => process.env[name]),
       status: (runner, status) => this.onResourceStatus(runner, status),
     };
+  }
+
+  /** Every context scope the engine holds or keeps a file of, with sizes and refused writes. */
+  async contextSummary(): Promise<ContextSummary> {
+    return this.contexts.summary();
+  }
+
+  /** One context scope with its values. */
+  async readContext(ref: ContextScopeRef): Promise<ContextScopeView> {
+    return this.contexts.view(ref);
+  }
+
+  /** Sets a context key (`undefined` deletes it); a value that is not JSON data or too large is refused. */
+  async writeContext(ref: ContextScopeRef, key: string, value: unknown): Promise<ContextWriteResult> {
+    return this.contexts.write(ref, key, value);
+  }
+
+  /** Writes pending context changes to disk now (they are otherwise written within a second). */
+  flushContext(): Promise<void> {
+    return this.contexts.flush();
   }
 
   /** Replaces the runtime's variables, read by nodes through `ctx.variable(name)`. */
@@ -164,6 +203,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       await Promise.all(runners.filter((r) => !isSource(r)).map((r) => r.close(this.closeTimeoutMs)));
       await Promise.all([...this.resources.values()].map((r) => r.close()));
       await Promise.all([...this.outboxes.keys()].map((id) => this.closeOutbox(id)));
+      // Nodes may save their state as they close: write it after them.
+      await this.contexts.flush();
       this.runners = new Map();
       this.resources = new Map();
       this.flow = undefined;
@@ -412,6 +453,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     await Promise.all(retiring.map((r) => r.close(this.closeTimeoutMs)));
     await Promise.all(retiringResources.map((r) => r.close()));
     await Promise.all(diff.removed.map((id) => this.closeOutbox(id)));
+    // A node the flow no longer has loses its context, as in Node-RED (which also cleans at
+    // start); a disabled node keeps it; other flows' scopes are left alone.
+    this.contexts.retainNodes(flow.id, new Set(flow.nodes.map((n) => n.id)));
     const result = { flowId: flow.id, added: diff.added, changed: diff.changed, removed: diff.removed };
     // The host says it in its own words (the deployer with the version, `tagflow run` with the node count).
     this.logger.debug(result, `deployed flow "${flow.id}"`);

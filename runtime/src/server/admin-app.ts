@@ -10,6 +10,7 @@ import { createMetrics } from './metrics';
 import type { AdminServerDeps, RouteContext, RouteDef, RouteInfo } from './route-types';
 import type { TokenInfo } from '../store/types';
 import { auditRoutes } from './routes/audit.routes';
+import { contextRoutes } from './routes/context.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { eventsRoutes } from './routes/events.routes';
 import { flowRoutes } from './routes/flow.routes';
@@ -61,6 +62,7 @@ export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions =
     ...flowRoutes(ctx),
     ...nodesRoutes(ctx),
     ...historyRoutes(ctx),
+    ...contextRoutes(ctx),
     ...packagesRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokensRoutes(ctx),

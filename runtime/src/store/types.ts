@@ -103,6 +103,8 @@ export interface AuditEvent {
     | 'token-revoked'
     | 'secret-set'
     | 'secret-deleted'
+    | 'context-set'
+    | 'context-deleted'
     | 'login-failed'
     | 'package-installed'
     | 'package-removed'

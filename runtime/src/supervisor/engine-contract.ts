@@ -2,6 +2,12 @@ import type { Flow } from '@tagflow/flow-model';
 import type { NodeStatus } from '@tagflow/node-sdk';
 import type { DeployResult, EngineEvents } from '../engine/engine';
 import type { NodeCounters } from '../engine/types';
+import type {
+  ContextScopeRef,
+  ContextScopeView,
+  ContextSummary,
+  ContextWriteResult,
+} from '../engine/flow-state-stores';
 
 /** A resource of the running flow, as the admin API lists it. */
 export interface ResourceInfo {
@@ -97,6 +103,12 @@ export interface EngineApi {
   processFigures?(): EngineProcessFigures | undefined;
   /** Calls `listener` whenever the engine is ended or crashes; returns the function that unsubscribes. */
   onEnded?(listener: (end: EngineEnd) => void): () => void;
+  /** Every context scope the engine holds or keeps a file of (the admin API's `/api/context`). */
+  contextSummary?(): Promise<ContextSummary>;
+  /** One context scope with its values. */
+  readContext?(ref: ContextScopeRef): Promise<ContextScopeView>;
+  /** Sets a context key (`undefined` deletes it); refused writes answer `ok: false` with the reason. */
+  writeContext?(ref: ContextScopeRef, key: string, value: unknown): Promise<ContextWriteResult>;
 }
 
 /** True when `value` can answer history queries (the historian's resource does): the runtime knows no node package by name. */

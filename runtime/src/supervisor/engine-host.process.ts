@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Engine } from '../engine/engine';
 import type { EngineOptions } from '../engine/engine';
+import type { ContextScopeRef } from '../engine/flow-state-stores';
 import type { EngineLogger } from '../engine/types';
 import { levelPasses } from '../log/log-level';
 import { RateLimitedLogger } from '../log/rate-limited-logger';
@@ -77,6 +78,7 @@ async function boot(config: HostConfig): Promise<void> {
     closeTimeoutMs: config.closeTimeoutMs,
     secret: (name: string) => resolveSecret(name, secrets, logger),
     activity,
+    context: { limits: config.contextLimits, persist: true },
   } as EngineOptions;
   const engine = new Engine(options);
   // Often: memory can grow by hundreds of MB between two reports of a node allocating in a loop.
@@ -133,6 +135,9 @@ async function boot(config: HostConfig): Promise<void> {
         registerPackage(registry, loaded);
       },
       unloadPackage: (name: string) => registry.unregisterPackage(name),
+      contextSummary: () => engine.contextSummary(),
+      readContext: (ref: ContextScopeRef) => engine.readContext(ref),
+      writeContext: (ref: ContextScopeRef, key: string, value: unknown) => engine.writeContext(ref, key, value),
     },
     (answer) => send(answer),
   );

@@ -8,6 +8,13 @@ import type { Flow } from '@tagflow/flow-model';
 import type { NodeStatus } from '@tagflow/node-sdk';
 import type { DeployResult, EngineEvents } from '../engine/engine';
 import type { EngineLogger, NodeCounters } from '../engine/types';
+import type {
+  ContextLimits,
+  ContextScopeRef,
+  ContextScopeView,
+  ContextSummary,
+  ContextWriteResult,
+} from '../engine/flow-state-stores';
 import { supervisorErrors } from '../error-codes';
 import type { LogLevel } from '../log/log-level';
 import { hashFlow } from '../store/flow-store';
@@ -60,6 +67,8 @@ export interface EngineSupervisorOptions {
   startTimeoutMs?: number;
   /** The engine process's entry (default the built `engine-host.process.js`). */
   entry?: string;
+  /** Size limits of the context scopes (default DEFAULT_CONTEXT_LIMITS). */
+  contextLimits?: Partial<ContextLimits>;
 }
 
 /** Default watchdog timeout: no heartbeat for this long ends the engine. */
@@ -96,9 +105,10 @@ interface Host {
  */
 export class EngineSupervisor extends EventEmitter<EngineEvents> implements EngineApi {
   private readonly options: Required<
-    Omit<EngineSupervisorOptions, 'entry' | 'logLevel' | 'engineLogger' | 'filesDir'>
+    Omit<EngineSupervisorOptions, 'entry' | 'logLevel' | 'engineLogger' | 'filesDir' | 'contextLimits'>
   > & {
     filesDir?: string;
+    contextLimits?: Partial<ContextLimits>;
     engineLogger: EngineLogger;
     entry: string;
     logLevel: LogLevel;
@@ -297,6 +307,22 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
     await host.rpc.call('unloadPackage', [name], 30_000);
   }
 
+  // Context lives in the engine process (it is the one writing the files): the admin API asks it.
+  async contextSummary(): Promise<ContextSummary> {
+    const host = await this.readyHost();
+    return host.rpc.call<ContextSummary>('contextSummary', [], 10_000);
+  }
+
+  async readContext(ref: ContextScopeRef): Promise<ContextScopeView> {
+    const host = await this.readyHost();
+    return host.rpc.call<ContextScopeView>('readContext', [ref], 10_000);
+  }
+
+  async writeContext(ref: ContextScopeRef, key: string, value: unknown): Promise<ContextWriteResult> {
+    const host = await this.readyHost();
+    return host.rpc.call<ContextWriteResult>('writeContext', [ref, key, value], 10_000);
+  }
+
   state(): EngineStateInfo {
     const info: EngineStateInfo = { state: this.safeMode ? 'safe-mode' : this.status };
     if (this.host?.pid !== undefined && this.status !== 'stopped') info.pid = this.host.pid;
@@ -472,6 +498,7 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
         snapshotMs: 250,
         eventFlushMs: 50,
         eventBatch: 500,
+        contextLimits: options.contextLimits,
       } satisfies HostConfig,
     };
     if (child.connected) child.send(init);

@@ -2,6 +2,7 @@ import type { Flow } from '@tagflow/flow-model';
 import type { NodeStatus } from '@tagflow/node-sdk';
 import type { DeployResult, EngineEvents } from '../engine/engine';
 import type { NodeCounters } from '../engine/types';
+import type { ContextLimits } from '../engine/flow-state-stores';
 import type { LogLevel } from '../log/log-level';
 import type { RpcReply, RpcRequest } from './engine-rpc';
 import type { ResourceInfo } from './engine-contract';
@@ -23,6 +24,8 @@ export interface HostConfig {
   /** Debug, status and error events are sent at least this often (ms), or when `eventBatch` are waiting. */
   eventFlushMs: number;
   eventBatch: number;
+  /** Size limits of the context scopes (default DEFAULT_CONTEXT_LIMITS). */
+  contextLimits?: Partial<ContextLimits>;
 }
 
 /** Figures the parent keeps so that reads never wait on the engine process. */

@@ -14,11 +14,12 @@ import {
   validate,
   withServerIssues,
 } from '../../state';
-import type { CanvasDoc, EditorCatalog, NodesApiResponse, ServerValidation } from '../../state';
+import type { CanvasDoc, CanvasNode, EditorCatalog, NodesApiResponse, ServerValidation } from '../../state';
 import { FlowCanvas } from '../canvas/FlowCanvas';
 import { DeployDialog } from '../deploy/DeployDialog';
 import { EXAMPLES } from '../examples';
 import { JsonView } from '../json/JsonView';
+import { ContextPanel } from '../live/ContextPanel';
 import { DebugPanel } from '../live/DebugPanel';
 import { EngineBanner } from '../live/EngineBanner';
 import { LiveStore } from '../live/live-store';
@@ -129,6 +130,7 @@ function Workspace({
   const narrow = typeof window !== 'undefined' && window.innerWidth < 900;
   const [paletteOpen, setPaletteOpen] = useState(!narrow);
   const [propsOpen, setPropsOpen] = useState(true);
+  const [rightTab, setRightTab] = useState<'properties' | 'context'>('properties');
   const addCount = useRef(0);
 
   useEffect(() => live.setFeeders(running.flow?.edges ?? [], running.flow?.nodes), [live, running]);
@@ -332,15 +334,39 @@ function Workspace({
           open={propsOpen}
           onToggle={() => setPropsOpen(!propsOpen)}
         >
-          <PropertiesPanel
-            store={store}
-            catalog={catalog}
-            validation={validation}
-            deployErrors={deployErrors}
-            api={api}
-            trendFor={trendFor}
-            onTrend={setTrendFor}
-          />
+          <div className="side-tabs" role="tablist">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={rightTab === 'properties'}
+              data-testid="tab-properties"
+              onClick={() => setRightTab('properties')}
+            >
+              Properties
+            </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={rightTab === 'context'}
+              data-testid="tab-context"
+              onClick={() => setRightTab('context')}
+            >
+              Context
+            </button>
+          </div>
+          {rightTab === 'properties' ? (
+            <PropertiesPanel
+              store={store}
+              catalog={catalog}
+              validation={validation}
+              deployErrors={deployErrors}
+              api={api}
+              trendFor={trendFor}
+              onTrend={setTrendFor}
+            />
+          ) : (
+            <ContextPanel api={api} flowId={doc.meta.id} node={selectedNode(doc.nodes)} />
+          )}
         </SidePanel>
       </div>
       {deploying && (
@@ -376,4 +402,10 @@ function Workspace({
       )}
     </div>
   );
+}
+
+/** The one selected node, for the Context tab. */
+function selectedNode(nodes: readonly CanvasNode[]): { id: string; label?: string } | undefined {
+  const selected = nodes.filter((n) => n.selected);
+  return selected.length === 1 ? { id: selected[0].id, label: selected[0].label } : undefined;
 }

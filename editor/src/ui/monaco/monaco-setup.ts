@@ -39,18 +39,28 @@ interface TagflowNodeApi {
   readonly id: string;
   readonly name?: string;
 }
-interface TagflowContext {
-  /** A value kept between messages. */
-  get(key: string): any;
-  set(key: string, value: any): void;
+interface TagflowContextStore {
+  /** A copy of the value kept under key (JSON data), or undefined; several keys give an array. */
+  get(key: string | string[]): any;
+  /** Keeps a copy of value (JSON data: no functions, NaN, dates or cycles) under key; undefined deletes it. */
+  set(key: string | string[], value: any): void;
+  /** The keys kept. */
+  keys(): string[];
+}
+interface TagflowContext extends TagflowContextStore {
+  /** Property style: kept in the sandbox only, emptied at each deploy. Use set/get to keep a value. */
   [key: string]: any;
 }
 /** The incoming message (a copy: changing it does not affect other nodes). Return a message, an array of messages, or null. */
 declare const msg: TagflowMessage;
 /** Logging and status for this node. */
 declare const node: TagflowNodeApi;
-/** An object kept between messages. */
+/** This node's state: get/set/keys are kept by the runtime across redeploys and restarts. */
 declare const context: TagflowContext;
+/** State shared by every node of the flow, kept by the runtime. */
+declare const flow: TagflowContextStore;
+/** State shared by every flow of the runtime, kept by the runtime. */
+declare const global: TagflowContextStore;
 `;
 
 monaco.typescript.javascriptDefaults.setCompilerOptions({
@@ -59,11 +69,14 @@ monaco.typescript.javascriptDefaults.setCompilerOptions({
   noLib: false,
   lib: ['es2020'],
 });
-// The code is a function body: a top-level `return` is right, so TS error 1108 is not shown.
+// The code is a function body: a top-level `return` is right, so TS error 1108 is not shown. And
+// `flow` and `global` are globals that code may shadow (`const flow = msg.payload` runs), which
+// Monaco, seeing one script, reports as a redeclaration (2451); the runtime's parse check still
+// refuses a real duplicate declaration at deploy.
 monaco.typescript.javascriptDefaults.setDiagnosticsOptions({
   noSemanticValidation: false,
   noSyntaxValidation: false,
-  diagnosticCodesToIgnore: [1108],
+  diagnosticCodesToIgnore: [1108, 2451],
 });
 monaco.typescript.javascriptDefaults.addExtraLib(FUNCTION_NODE_TYPINGS, 'ts:tagflow/function-node.d.ts');
 

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import ivm from 'isolated-vm';
-import type { Message, NodeStatus } from '@tagflow/node-sdk';
+import { isNodeError } from '@tagflow/node-sdk';
+import type { ContextStore, FlowState, Message, NodeStatus } from '@tagflow/node-sdk';
 import { BODY_CHECK_SOURCE, BOOTSTRAP_SOURCE, FAILURE, USER_CODE_FILE, wrapUserCode } from './isolate-source';
 import type { IsolateLimits } from './isolate-source';
 import { heldTooMuchMemory, notAFunctionBody, refusedResult, runError, syntaxError, userThrew } from './sandbox-errors';
@@ -26,6 +27,11 @@ export interface SandboxOptions {
   onStatus(status: NodeStatus): void;
   /** Called if V8 reports it lost control of the isolate (the process should then be restarted). */
   onCatastrophicError?(message: string): void;
+  /**
+   * The scopes behind `context.get/set/keys`, `flow` and `global` (the node's `ctx.context`);
+   * left out, they are held in this sandbox's memory (tests).
+   */
+  context?: FlowState;
 }
 
 /** Log lines one message may write; a loop logging until its timeout would otherwise flood the log. */
@@ -74,6 +80,8 @@ export class FunctionSandbox {
   /** What the isolate reported through the failure callback during the current call. */
   private failure: [number, unknown] | undefined;
   private readonly limits: IsolateLimits;
+  /** The context scopes, kept across isolates (a memory-limit rebuild does not lose them). */
+  private scopes: FlowState | undefined;
 
   /** Compiles `options.code`; throws a NodeError `FUNCTION_SYNTAX` naming the line if it does not parse. */
   constructor(private readonly options: SandboxOptions) {
@@ -181,6 +189,7 @@ export class FunctionSandbox {
           new ivm.Callback((kind: number, data: unknown) => {
             this.failure = [kind, data];
           }),
+          this.contextCallback(),
         ],
         { result: { reference: true }, timeout: timeoutMs },
       ) as ivm.Reference<(fn: unknown) => unknown>;
@@ -218,9 +227,54 @@ export class FunctionSandbox {
     });
   }
 
+  /**
+   * Answers the isolate's `context`, `flow` and `global`: a get with the value's JSON text (parsed
+   * inside), a set with undefined or why it was refused. What arrives is JSON text the isolate made
+   * (checked there: plain data, capped), so parsing it here runs nothing of the user's.
+   */
+  private contextCallback(): ivm.Callback {
+    const scopes = (this.scopes ??= this.options.context ?? memoryFlowState());
+    const pick = (scope: unknown): ContextStore =>
+      scope === 'flow' ? scopes.flow : scope === 'global' ? scopes.global : scopes.node;
+    return new ivm.Callback((op: unknown, scope: unknown, key: unknown, text: unknown) => {
+      const store = pick(scope);
+      if (op === 'keys') return JSON.stringify(store.keys());
+      if (typeof key !== 'string') return undefined;
+      if (op === 'get') {
+        const value = store.get(key);
+        return value === undefined ? undefined : JSON.stringify(value);
+      }
+      try {
+        store.set(key, typeof text === 'string' ? JSON.parse(text) : undefined);
+        return undefined;
+      } catch (err) {
+        return isNodeError(err) ? `${err.message} (${err.code})` : String(err);
+      }
+    });
+  }
+
   private statusCallback(): ivm.Callback {
     return new ivm.Callback((status: unknown) => {
       this.options.onStatus(toNodeStatus(status));
     });
   }
+}
+
+/** Context scopes held in memory, for a sandbox given none. */
+function memoryFlowState(): FlowState {
+  const scope = (): ContextStore => {
+    const values = new Map<string, string>();
+    return {
+      get: (key) => {
+        const text = values.get(key);
+        return text === undefined ? undefined : (JSON.parse(text) as unknown);
+      },
+      set: (key, value) => {
+        if (value === undefined) values.delete(key);
+        else values.set(key, JSON.stringify(value));
+      },
+      keys: () => [...values.keys()],
+    };
+  };
+  return { node: scope(), flow: scope(), global: scope() };
 }

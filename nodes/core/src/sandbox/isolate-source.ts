@@ -39,8 +39,8 @@ export interface IsolateLimits {
 /**
  * Run once per isolate with `evalClosure`: `$0` is the host's log callback `(level, text)`, `$1`
  * the host's status callback, `$2` the node's id, `$3` its name, `$4`-`$6` the IsolateLimits, `$7`
- * the host's failure callback `(kind, data)` (see FAILURE). Builds
- * `node`, `context` and `console`, and returns `bind(userFn)`, which returns the per-message entry
+ * the host's failure callback `(kind, data)` (see FAILURE), `$8` the host's context callback
+ * `(op, scope, key, text)` (see CONTEXT_OPS). Builds `node`, `context`, `flow`, `global` and `console`, and returns `bind(userFn)`, which returns the per-message entry
  * point `run(msg)`. Everything is kept in this closure rather than on `globalThis`, so user code
  * cannot replace the plumbing; it captures the built-ins it uses before user code runs, for the
  * same reason.
@@ -60,6 +60,7 @@ const nodeId = $2;
 const nodeName = $3;
 const limits = { maxMessageBytes: $4, maxDepth: $5, maxArrayLength: $6 };
 const hostFailed = $7;
+const hostContext = $8;
 
 // WebAssembly memory is allocated outside the heap limit (3 GB measured in a 32 MB isolate), and
 // nothing a function node does needs it.
@@ -75,6 +76,9 @@ const isArray = Array.isArray;
 const arrayFrom = Array.from;
 const ArrayClass = Array;
 const stringify = JSON.stringify;
+const parseJson = JSON.parse;
+const numberIsFinite = Number.isFinite;
+const TypeErrorClass = TypeError;
 const toText = String;
 const ErrorClass = Error;
 const RangeErrorClass = RangeError;
@@ -362,12 +366,78 @@ globalThis.console = freeze({
   error: node.error,
 });
 
-// State kept across messages, inside the isolate: it never leaves it, and the memory limit bounds
-// it. get/set mirror Node-RED's context API; they are non-enumerable so the object stays a plain
-// bag of the user's own keys.
+// Node-RED's context API, backed by the runtime's node, flow and global scopes (kept in its data
+// dir). Values cross as JSON text made here, under the time limit, after a check that they are
+// plain JSON data: no getter, Proxy trap or toJSON of the user's ever runs on the host, and the
+// text is capped at maxMessageBytes. The host answers a get with JSON text, parsed here.
+function notJsonData(value, path, depth) {
+  const at = path === '' ? 'the value' : '"' + path + '"';
+  const type = typeof value;
+  if (type === 'string' || type === 'boolean' || value === null) return undefined;
+  if (type === 'number') return numberIsFinite(value) ? undefined : at + ' is ' + toText(value) + ', which JSON cannot hold';
+  if (type !== 'object') return at + ' is ' + (type === 'undefined' ? 'undefined' : kindOf(value)) + ', which JSON cannot hold';
+  if (depth >= limits.maxDepth) return at + ' is nested deeper than ' + limits.maxDepth + ' levels, or refers to itself';
+  const proto = getPrototypeOf(value);
+  if (!isArray(value) && proto !== ObjectPrototype && proto !== null) return at + ' is not a plain object or array (a Date, Map, class instance or byte array): store plain JSON data';
+  if (value.toJSON !== undefined) return at + ' has a toJSON field: store plain JSON data';
+  const keys = objectKeys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const problem = notJsonData(value[keys[i]], path === '' ? keys[i] : path + '.' + keys[i], depth + 1);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+function contextText(scope, key, value) {
+  const problem = notJsonData(value, '', 0);
+  if (problem !== undefined) throw new TypeErrorClass(scope + '.set("' + key + '"): ' + problem + '; nothing was stored');
+  const text = stringify(value);
+  if (text.length > limits.maxMessageBytes) {
+    throw new RangeErrorClass(scope + '.set("' + key + '"): the value is ' + text.length + ' bytes of JSON, more than the ' + limits.maxMessageBytes + ' one call may store ("maxMessageBytes"); nothing was stored');
+  }
+  return text;
+}
+
+function contextKey(scope, op, key) {
+  if (typeof key !== 'string' || key === '') throw new TypeErrorClass(scope + '.' + op + ' expects a key that is a non-empty string; got ' + printable(key, 100));
+  return key;
+}
+
+function makeScope(scope) {
+  const getOne = (key) => {
+    const text = hostContext('get', scope, contextKey(scope, 'get', key), undefined);
+    return text === undefined ? undefined : parseJson(text);
+  };
+  const setOne = (key, value) => {
+    contextKey(scope, 'set', key);
+    const text = value === undefined ? undefined : contextText(scope, key, value);
+    const refusal = hostContext('set', scope, key, text);
+    if (refusal !== undefined) throw new ErrorClass(refusal);
+  };
+  return freeze({
+    __proto__: null,
+    // Node-RED also takes several keys at once: get([a, b]) and set([a, b], [1, 2]).
+    get: (key) => (isArray(key) ? arrayFrom(key, getOne) : getOne(key)),
+    set: (key, value) => {
+      if (!isArray(key)) return setOne(key, value);
+      for (let i = 0; i < key.length; i++) setOne(key[i], isArray(value) ? value[i] : undefined);
+    },
+    keys: () => parseJson(hostContext('keys', scope, undefined, undefined)),
+  });
+}
+
+const nodeScope = makeScope('context');
+// Globals rather than parameters, as in Node-RED: code that declares its own "flow" (a flow
+// sensor's value) shadows it instead of failing to compile. Fixed, so code cannot swap them.
+defineProperty(globalThis, 'flow', { value: makeScope('flow'), writable: false, configurable: false, enumerable: false });
+defineProperty(globalThis, 'global', { value: makeScope('global'), writable: false, configurable: false, enumerable: false });
+
+// Property style (context.count = 1) stays what it was: an object of the isolate, never saved,
+// emptied at each deploy and by the memory limit. get/set/keys are the saved node scope.
 const context = {};
-defineProperty(context, 'get', { value: (key) => context[key] });
-defineProperty(context, 'set', { value: (key, value) => { context[key] = value; } });
+defineProperty(context, 'get', { value: nodeScope.get });
+defineProperty(context, 'set', { value: nodeScope.set });
+defineProperty(context, 'keys', { value: nodeScope.keys });
 
 // run must never throw: isolated-vm would then copy the thrown value out itself, on the host.
 function threw(err) {

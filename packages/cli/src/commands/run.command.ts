@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Engine, usePrivateUmask } from '@tagflow/runtime/engine';
-import type { RuntimeLogger } from '@tagflow/runtime/engine';
+import type { ContextLimits, RuntimeLogger } from '@tagflow/runtime/engine';
+import { contextLimitsOption } from '../context-limits-option';
 import { CliError } from '../cli-error';
 import { logIssues, withLog } from '../cli-logger';
 import type { LogOptions } from '../cli-logger';
@@ -26,6 +27,7 @@ interface RunOptions extends LogOptions {
   nodesDir: string[];
   dataDir: string;
   filesDir?: string;
+  contextLimits?: Partial<ContextLimits>;
 }
 
 /** `tagflow run <flow>`: runs a flow in the foreground until Ctrl-C or `--for`. */
@@ -38,6 +40,7 @@ export function registerRunCommand(program: Command): void {
     .addOption(nodesDirOption())
     .addOption(dataDirOption())
     .addOption(filesDirOption())
+    .addOption(contextLimitsOption())
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addHelpText(
@@ -69,7 +72,13 @@ async function runFlow(file: string, options: RunOptions, log: RuntimeLogger): P
   const { registry, report, searchDirs } = await loadRegistry(options.nodesDir);
   logDiscoveryProblems(log, report);
 
-  const engine = new Engine({ registry, logger: log, dataDir: options.dataDir, filesDir });
+  const engine = new Engine({
+    registry,
+    logger: log,
+    dataDir: options.dataDir,
+    filesDir,
+    context: { limits: options.contextLimits },
+  });
   const output = debugOutput();
   engine.on('debug', output.write);
   engine.on('status', statusLogger(log));

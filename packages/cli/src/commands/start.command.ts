@@ -22,7 +22,8 @@ import {
   TokenStore,
   usePrivateUmask,
 } from '@tagflow/runtime';
-import type { EngineLogger, FlowVersion, RuntimeLogger } from '@tagflow/runtime';
+import type { ContextLimits, EngineLogger, FlowVersion, RuntimeLogger } from '@tagflow/runtime';
+import { contextLimitsOption } from '../context-limits-option';
 import { CliError } from '../cli-error';
 import { logIssues, withLog } from '../cli-logger';
 import type { LogOptions } from '../cli-logger';
@@ -62,6 +63,7 @@ interface StartOptions extends LogOptions {
   stopTimeoutMs: number;
   auditMaxMb: number;
   auditFiles: number;
+  contextLimits?: Partial<ContextLimits>;
 }
 
 /** The longest a stop may take: the flow closes gracefully within it, else its engine process is killed. */
@@ -106,6 +108,7 @@ export function registerStartCommand(program: Command): void {
         .argParser(atLeast('--audit-files', 1))
         .default(DEFAULT_AUDIT_FILES),
     )
+    .addOption(contextLimitsOption())
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addHelpText(
@@ -128,6 +131,9 @@ The log on stderr holds start, deploys, rollbacks, stop, connections made and lo
 errors (at most 10 lines a minute per node or resource, then a count of the rest): readable lines
 on a terminal, JSON lines otherwise. Node statuses and debug values are in the admin API and the
 editor, not in the log.
+
+Flow state (context: node, flow, global) is kept in <data dir>/context, written within a second
+of a change; it survives restarts and redeploys. GET /api/context shows it.
 
 Examples:
   $ tagflow start --flow pump-monitor.json
@@ -171,6 +177,7 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
     logLevel: options.logLevel,
     watchdogMs: options.watchdogMs,
     memoryMb: options.engineMemoryMb,
+    contextLimits: options.contextLimits,
   });
   // It loads its node packages while the admin API starts here (the boot waits for it).
   engine.start().catch((err: unknown) => log.debug({ err }, 'the engine process is started again'));
