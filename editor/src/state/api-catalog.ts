@@ -1,4 +1,4 @@
-import type { JSONSchema, NodeCatalog, NodeTypeInfo, ResourceTypeInfo } from '@tagflow/flow-model';
+import type { JSONSchema, LinkRole, NodeCatalog, NodeTypeInfo, ResourceTypeInfo } from '@tagflow/flow-model';
 
 /** The npm package a node or resource type came from. */
 export interface PackageRef {
@@ -24,6 +24,8 @@ export interface ApiNodeType {
   package?: PackageRef;
   /** True when the node delays or limits what it passes on (a loop through it cannot spin). */
   breaksCycles?: true;
+  /** A link node's role: its virtual wires are drawn dashed and count as connections. */
+  link?: LinkRole;
 }
 
 /** One resource type as GET /api/nodes returns it. */
@@ -73,6 +75,7 @@ export function catalogFromApi(response: NodesApiResponse): EditorCatalog {
     if (typeof n.docs === 'string') info.docs = n.docs;
     if (n.errors && Object.keys(n.errors).length > 0) info.errors = { ...n.errors };
     if (n.breaksCycles === true) info.breaksCycles = true;
+    if (n.link === 'in' || n.link === 'out' || n.link === 'call') info.link = n.link;
     nodes.set(n.type, info);
   }
   const resources = new Map<string, ResourceTypeInfo>();

@@ -3,7 +3,9 @@ import type { Message, Quality } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
 import { readNumber } from './lib/numeric-payload';
 import { RunningWindow } from './lib/running-window';
+import { persistProperty, persistedState } from './lib/persisted-state';
 import { StatsAccumulator, summarize } from './lib/window-stats';
+import type { AccumulatorSnapshot } from './lib/window-stats';
 
 /** The values of one topic (or of all topics) in the open tumbling window. */
 interface Bucket {
@@ -22,6 +24,30 @@ interface Slider {
 
 // Key of the single group when values are not grouped by topic (never a valid topic: not a string).
 const ALL = Symbol('all topics');
+
+/** A group key as JSON data: `{ all: true }`, or the topic (null for none). */
+type SavedKey = { all: true } | { topic: string | null };
+
+function toSavedKey(key: string | undefined | typeof ALL): SavedKey {
+  return key === ALL ? { all: true } : { topic: key ?? null };
+}
+
+function fromSavedKey(key: SavedKey): string | undefined | typeof ALL {
+  return 'all' in key ? ALL : (key.topic ?? undefined);
+}
+
+/** What persist keeps: the open tumbling period, or the sliding windows. */
+interface SavedAggregate {
+  windowStart?: number;
+  buckets?: Array<{
+    key: SavedKey;
+    stats: AccumulatorSnapshot;
+    quality: Quality;
+    topic: string | null;
+    mixedTopics: boolean;
+  }>;
+  sliders?: Array<{ key: SavedKey; newest: number; samples: ReadonlyArray<readonly [number, number, Quality]> }>;
+}
 
 export default defineNode({
   type: 'aggregate',
@@ -67,7 +93,11 @@ export default defineNode({
     "  choose the period). A value arriving exactly at a period's end belongs to the next period.",
     '- When a period ends, one message per topic that had values is sent, even if no new value',
     '  arrives; a period without values sends nothing.',
-    '- A period still open when the flow stops or the node is redeployed is not sent.',
+    '- A period still open when the flow stops or the node is redeployed is not sent, unless',
+    "  `persist` is on: then its values are kept in the node's context and it goes on after the",
+    '  restart (sent at its end as usual; sent at start, with its own `windowStart` and',
+    '  `windowEnd`, when it ended while the node was stopped). With `persist`, sliding windows are',
+    '  kept too. Persisted state is restored only while the config stays the same.',
     '',
     '### Sliding: a result for every value, source time',
     '',
@@ -114,7 +144,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
-  errors: coreErrors.pick('NOT_A_NUMBER'),
+  errors: coreErrors.pick('NOT_A_NUMBER', 'CONTEXT_VALUE', 'CONTEXT_FULL'),
   configSchema: {
     type: 'object',
     properties: {
@@ -159,6 +189,7 @@ export default defineNode({
         default: true,
         'x-ui': { label: 'One window per topic' },
       },
+      persist: persistProperty,
     },
     additionalProperties: false,
   },
@@ -167,9 +198,16 @@ export default defineNode({
     const { window: spec, mode, functions, groupByTopic } = ctx.config;
     const lengthMs = Math.max(1, Math.round(spec.seconds * 1000));
     const keyOf = (msg: Message): string | undefined | typeof ALL => (groupByTopic ? msg.topic : ALL);
+    const persisted = persistedState<SavedAggregate>(ctx);
+    const restored = persisted.restored;
 
     if (mode === 'sliding') {
       const sliders = new Map<string | undefined | typeof ALL, Slider>();
+      for (const saved of restored?.sliders ?? []) {
+        const window = new RunningWindow({ extremes: true });
+        for (const [value, time, quality] of saved.samples) window.push(value, time, quality);
+        sliders.set(fromSavedKey(saved.key), { window, newest: saved.newest });
+      }
       let late = 0;
       return {
         onMessage(msg) {
@@ -192,6 +230,14 @@ export default defineNode({
           slider.newest = Math.max(slider.newest, msg.timestamp);
           slider.window.push(value, msg.timestamp, msg.quality);
           slider.window.evictBefore(slider.newest - lengthMs);
+          if (ctx.config.persist)
+            persisted.save({
+              sliders: [...sliders].map(([k, sl]) => ({
+                key: toSavedKey(k),
+                newest: sl.newest,
+                samples: sl.window.values().map((x) => [x.value, x.time, x.quality] as const),
+              })),
+            });
           ctx.send(
             deriveMessage(msg, {
               payload: summarize(slider.window, functions),
@@ -207,6 +253,20 @@ export default defineNode({
     const buckets = new Map<string | undefined | typeof ALL, Bucket>();
     const alignedStart = (time: number): number => Math.floor(time / lengthMs) * lengthMs;
     let windowStart = alignedStart(ctx.clock.now());
+
+    const save = (): void => {
+      if (!ctx.config.persist) return;
+      persisted.save({
+        windowStart,
+        buckets: [...buckets].map(([k, b]) => ({
+          key: toSavedKey(k),
+          stats: b.stats.snapshot(),
+          quality: b.quality,
+          topic: b.topic ?? null,
+          mixedTopics: b.mixedTopics,
+        })),
+      });
+    };
 
     const flush = (start: number, end: number): void => {
       let values = 0;
@@ -230,6 +290,8 @@ export default defineNode({
       if (now < windowStart + lengthMs) return;
       flush(windowStart, windowStart + lengthMs);
       windowStart = alignedStart(now);
+      // The period just sent must not be sent again after a restart.
+      save();
     };
     const schedule = (): void => {
       ctx.clock.setTimeout(
@@ -244,6 +306,20 @@ export default defineNode({
     return {
       start() {
         windowStart = alignedStart(ctx.clock.now());
+        if (restored?.buckets !== undefined && restored.windowStart !== undefined) {
+          for (const saved of restored.buckets)
+            buckets.set(fromSavedKey(saved.key), {
+              stats: StatsAccumulator.restore(saved.stats),
+              quality: saved.quality,
+              topic: saved.topic ?? undefined,
+              mixedTopics: saved.mixedTopics,
+            });
+          // A period that ended while the node was stopped is sent now, with its own start and end.
+          if (restored.windowStart < windowStart) {
+            flush(restored.windowStart, restored.windowStart + lengthMs);
+            save();
+          }
+        }
         schedule();
       },
 
@@ -259,10 +335,11 @@ export default defineNode({
         bucket.stats.add(value);
         bucket.quality = worstQuality(bucket.quality, msg.quality);
         if (bucket.topic !== msg.topic) bucket.mixedTopics = true;
+        save();
       },
 
       close() {
-        if (buckets.size > 0)
+        if (buckets.size > 0 && !ctx.config.persist)
           ctx.log.info('the open window was not sent: the node stopped before it ended', { windowStart });
         buckets.clear();
       },

@@ -1,27 +1,39 @@
 import { defineNode, NodeError, problemsFrom } from '@tagflow/node-sdk';
-import type { Message } from '@tagflow/node-sdk';
+import type { Message, NodeContext } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
 import { compileExpression } from './lib/jsonata-expression';
-import { deletePath, formatPath, getPath, parsePath, PathError, setPath } from './lib/message-path';
+import { deletePath, PathError } from './lib/message-path';
 import type { PathSegment } from './lib/message-path';
 import { describeValue } from './lib/numeric-payload';
+import { settleQualities } from './lib/settle-qualities';
+import { locate, PLACES, readAt, writeAt } from './lib/value-source';
+import type { Location, Place } from './lib/value-source';
 
 /** Where a set rule takes its value: the literal itself, a JSONata expression on the message, or another property. */
 type ValueSpec =
-  { type: 'literal'; value?: unknown } | { type: 'jsonata'; value: string } | { type: 'property'; value: string };
+  | { type: 'literal'; value?: unknown }
+  | { type: 'jsonata'; value: string }
+  | { type: 'property' | 'node' | 'flow' | 'global' | 'variable'; value: string };
 
-/** A rule as written in the config. */
+/** Where a change rule's search or replace comes from. */
+const SOURCES = ['literal', 'property', 'node', 'flow', 'global', 'variable'] as const;
+type Source = (typeof SOURCES)[number];
+
+/** A rule as written in the config; `scope` says where `property` is (default: the message). */
 type RuleConfig =
-  | { action: 'set'; property: string; value: ValueSpec }
-  | { action: 'delete'; property: string }
-  | { action: 'move'; property: string; to: string }
+  | { action: 'set'; property: string; scope?: Place; value: ValueSpec }
+  | { action: 'delete'; property: string; scope?: Place }
+  | { action: 'move'; property: string; scope?: Place; to: string; toScope?: Place }
   | {
       action: 'change';
+      scope?: Place;
       property: string;
       search: string | number | boolean;
       regex?: boolean;
       ignoreCase?: boolean;
       replace: string | number | boolean | null;
+      searchFrom?: Source;
+      replaceFrom?: Source;
     };
 
 /** One compiled rule: the message before it in, the message after it out. */
@@ -30,6 +42,23 @@ type Step = (msg: Message) => Message | Promise<Message>;
 const QUALITIES: ReadonlySet<unknown> = new Set(['good', 'uncertain', 'bad']);
 // Every message must keep these; removing them would hand the next node a broken message.
 const REQUIRED = new Set(['timestamp', 'quality']);
+
+/** A value source reading a context scope; one per scope, so the editor tells them apart by `type`. */
+function contextSource<S extends 'node' | 'flow' | 'global'>(scope: S, description: string) {
+  return {
+    type: 'object',
+    properties: {
+      type: { description, const: scope, 'x-ui': { label: 'Source' } },
+      value: {
+        type: 'string',
+        description: 'The context key, or a path into it, e.g. limits.high.',
+        'x-ui': { label: 'Key' },
+      },
+    },
+    required: ['type', 'value'],
+    additionalProperties: false,
+  } as const;
+}
 
 const valueSpecSchema = {
   oneOf: [
@@ -79,9 +108,25 @@ const valueSpecSchema = {
       required: ['type', 'value'],
       additionalProperties: false,
     },
+    contextSource('node', "The value is read from this node's context."),
+    contextSource('flow', "The value is read from the flow's context."),
+    contextSource('global', "The value is read from the runtime's global context."),
+    {
+      type: 'object',
+      properties: {
+        type: {
+          description: 'The value is a runtime variable (tagflow var set NAME VALUE), as text.',
+          const: 'variable',
+          'x-ui': { label: 'Source' },
+        },
+        value: { type: 'string', description: 'The variable name, e.g. SITE.', 'x-ui': { label: 'Variable' } },
+      },
+      required: ['type', 'value'],
+      additionalProperties: false,
+    },
   ],
   description:
-    'The new value: { "type": "literal", "value": 42 }, { "type": "jsonata", "value": "payload * 2" } or { "type": "property", "value": "topic" }.',
+    'The new value: { "type": "literal", "value": 42 }, { "type": "jsonata", "value": "payload * 2" }, { "type": "property", "value": "topic" }, { "type": "flow", "value": "limits.high" } (also node, global) or { "type": "variable", "value": "SITE" }.',
   'x-ui': { label: 'to' },
 } as const;
 
@@ -90,6 +135,15 @@ const propertySchema = {
   description: 'A path into the message: payload, payload.temperature, payload.items[0], topic.',
   'x-ui': { label: 'Property' },
 } as const;
+
+const scopeSchema = {
+  description:
+    "Where property is: the message, or the node's, the flow's or the runtime's context (its first step is the key).",
+  enum: [...PLACES],
+  'x-ui': { label: 'in' },
+} as const;
+
+const toScopeSchema = { ...scopeSchema, description: 'Where to is, as for scope.', 'x-ui': { label: 'to, in' } };
 
 const scalarSchema = { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] } as const;
 
@@ -123,12 +177,33 @@ export default defineNode({
     '| `{ "type": "literal", "value": 42 }`                   | the value as written: a number, text, `true`/`false`, a list, an object |',
     '| `{ "type": "jsonata", "value": "payload * 1.8 + 32" }` | the JSONata expression, run on the whole message                        |',
     '| `{ "type": "property", "value": "payload.raw" }`       | another property of the message                                         |',
+    '| `{ "type": "flow", "value": "limits.high" }`           | a context key (or a path into it); also `node` and `global`             |',
+    '| `{ "type": "variable", "value": "SITE" }`              | a runtime variable (`tagflow var set`), as text                         |',
+    '',
+    'A value read from a missing property, context key or variable removes the target instead (as',
+    'in Node-RED: setting `foo.bar` from a missing property does not create `foo`).',
+    '',
+    '## Context',
+    '',
+    'Every rule can work on a context key instead of the message: `"scope": "flow"` (or `node`,',
+    '`global`) makes `property` a context key, or a path into one (`pump.speed`); a `move` rule has',
+    "`toScope` for its `to`. `node` context is this node's own; `flow` is shared by the flow's",
+    'nodes (a switch can compare with it); `global` by every flow. Context holds JSON data only',
+    '(`CONTEXT_VALUE`) and has a size limit (`CONTEXT_FULL`). The message goes on unchanged by a',
+    'rule on context.',
     '',
     '`change`: when the property is a text, every occurrence of `search` in it is replaced by',
     '`replace` (with `regex: true`, `search` is a regular expression and `replace` may use `$1`, `$2`',
     'for its groups). When the whole text equals `search`, the value becomes `replace` with its own',
-    'type: `"ON"` can become `true`. When the property is a number or a boolean equal to `search`, it',
-    'becomes `replace`. Anything else is left as it is.',
+    'type: `"ON"` can become `true`. With `regex: true` and a `replace` that is not a text (`true`,',
+    '`42`, `null`), a regular expression matching the whole text gives `replace` with its type. When',
+    'the property is a number or a boolean equal to `search`, it becomes `replace`. Anything else is',
+    'left as it is. Moving a property onto itself leaves it where it is.',
+    '',
+    '`searchFrom` and `replaceFrom` (default `literal`) read `search` or `replace` for each message',
+    'from where they name: `property` (`"search": "topic"` searches for the text of `msg.topic`),',
+    '`node`, `flow`, `global` (a context key) or `variable`. A search read from a missing place finds',
+    'nothing. A regular expression is always written in the rule.',
     '',
     '## What it sends',
     '',
@@ -139,6 +214,12 @@ export default defineNode({
     '```json',
     '{ "payload": 100.4, "topic": "oven/temp", "unit": "degF", "timestamp": 1767225612000, "quality": "good" }',
     '```',
+    '',
+    'A message with a quality per tag (`qualities`, as modbus-read sends in object mode) keeps it',
+    "while its payload stays an object. When the rules replace the payload with one tag's value",
+    "(move `payload.flow` to `payload`), the message takes that tag's own quality and `qualities` is",
+    "dropped; any other new payload keeps the message's quality (the worst of the tags), and a",
+    'quality the rules set themselves is kept.',
     '',
     '## Messages are not modified',
     '',
@@ -157,7 +238,20 @@ export default defineNode({
     'JSONata rules costs a little more per message than one without (a node with no JSONata rule',
     'runs synchronously). An expression is stopped after 1 s of evaluation or 500 nested calls. A',
     'result that is a JSONata sequence is sent as a plain list. `$now()` and `$millis()` give the',
-    'time of evaluation.',
+    'node\'s clock at evaluation (so fake-time tests of a flow agree with it); `$flowContext("key")`,',
+    '`$globalContext("key")` and `$env("NAME")` read context and runtime variables.',
+    '',
+    '## Differences from Node-RED',
+    '',
+    "Node-RED's own change tests pass here, except these, on purpose:",
+    '',
+    '- No "deep copy" switch: it is always on. Messages are immutable (a rule returns a changed',
+    '  copy) and context stores copies, so no two places ever share a value that can change.',
+    '- No Buffer, date or environment-variable literal types: a literal is JSON; use',
+    '  `{ "type": "variable" }` for runtime variables and `$millis()` for the time.',
+    '- Persistable context stores are chosen by the runtime, not per rule (no `#:(file)::` prefix).',
+    '- The old single-rule format (`action: "replace"`, `from`, `to` on the node) is not read.',
+    '- `timestamp` and `quality` cannot be deleted or moved: every message carries them.',
     '',
     '## When it fails',
     '',
@@ -202,6 +296,8 @@ export default defineNode({
     'CHANGE_EXPRESSION_FAILED',
     'CHANGE_PATH_CONFLICT',
     'CHANGE_INVALID_MESSAGE',
+    'CONTEXT_VALUE',
+    'CONTEXT_FULL',
   ),
   configSchema: {
     type: 'object',
@@ -217,6 +313,7 @@ export default defineNode({
               properties: {
                 action: { description: 'Gives the property a value.', const: 'set', 'x-ui': { label: 'Action' } },
                 property: propertySchema,
+                scope: scopeSchema,
                 value: valueSpecSchema,
               },
               required: ['action', 'property', 'value'],
@@ -227,6 +324,7 @@ export default defineNode({
               properties: {
                 action: { description: 'Removes the property.', const: 'delete', 'x-ui': { label: 'Action' } },
                 property: propertySchema,
+                scope: scopeSchema,
               },
               required: ['action', 'property'],
               additionalProperties: false,
@@ -236,7 +334,9 @@ export default defineNode({
               properties: {
                 action: { description: 'Moves the value to another path.', const: 'move', 'x-ui': { label: 'Action' } },
                 property: propertySchema,
+                scope: scopeSchema,
                 to: { type: 'string', description: 'The path to move the value to.', 'x-ui': { label: 'to' } },
+                toScope: toScopeSchema,
               },
               required: ['action', 'property', 'to'],
               additionalProperties: false,
@@ -250,6 +350,7 @@ export default defineNode({
                   'x-ui': { label: 'Action' },
                 },
                 property: propertySchema,
+                scope: scopeSchema,
                 search: {
                   ...scalarSchema,
                   description:
@@ -271,6 +372,17 @@ export default defineNode({
                   description: 'What to put instead.',
                   'x-ui': { label: 'Replace with' },
                 },
+                searchFrom: {
+                  description:
+                    'Where search comes from: literal (as written), property (a message property it names), node/flow/global (a context key), variable (a runtime variable).',
+                  enum: [...SOURCES],
+                  'x-ui': { label: 'Search from' },
+                },
+                replaceFrom: {
+                  description: 'Where replace comes from, as for searchFrom.',
+                  enum: [...SOURCES],
+                  'x-ui': { label: 'Replace from' },
+                },
               },
               required: ['action', 'property', 'search', 'replace'],
               additionalProperties: false,
@@ -287,16 +399,16 @@ export default defineNode({
       problemsFrom(`/rules/${index}`, () => compileRule(rule, index)),
     ),
   create(ctx) {
-    const steps = (ctx.config.rules as RuleConfig[]).map((rule, index) => compileRule(rule, index));
+    const steps = (ctx.config.rules as RuleConfig[]).map((rule, index) => compileRule(rule, index, ctx));
     return {
       onMessage(msg) {
         const changed = applyFrom(steps, 0, msg);
         if (changed instanceof Promise) {
           return changed.then((out) => {
-            ctx.send(checked(out));
+            ctx.send(checked(settleQualities(msg, out)));
           });
         }
-        ctx.send(checked(changed));
+        ctx.send(checked(settleQualities(msg, changed)));
       },
     };
   },
@@ -335,39 +447,56 @@ function shown(value: unknown): string {
   return value === undefined ? 'missing' : `as ${describeValue(value)}`;
 }
 
-function compileRule(rule: RuleConfig, index: number): Step {
-  const where = `Rule ${index + 1} (${rule.action} ${rule.property})`;
+function compileRule(rule: RuleConfig, index: number, env?: NodeContext): Step {
+  const scope = rule.scope ?? 'message';
+  const where = `Rule ${index + 1} (${rule.action} ${scope === 'message' ? '' : `${scope}.`}${rule.property})`;
   const invalid = (problem: string) =>
     new NodeError(coreErrors.code.CHANGE_RULE_INVALID, `${where}: ${problem}`, { rule: index + 1 });
-  const path = parse(rule.property, invalid);
-  const setAt = (msg: Message, at: readonly PathSegment[], value: unknown): Message => {
+  const at = place(scope, rule.property, invalid);
+  const setAt = (msg: Message, target: Location, value: unknown): Message => {
     try {
-      return setPath(msg, at, value);
+      // A value from a missing property removes the target instead of creating `foo: {}` for `foo.bar`.
+      if (value === undefined)
+        return target.place === 'message' ? remove(msg, target.path) : writeAt(target, msg, env, undefined);
+      return writeAt(target, msg, env, value);
     } catch (err) {
       if (err instanceof PathError)
         throw new NodeError(coreErrors.code.CHANGE_PATH_CONFLICT, `${where}: ${err.message}`, { rule: index + 1 });
       throw err;
     }
   };
-  const set = (msg: Message, value: unknown) => setAt(msg, path, value);
+  const set = (msg: Message, value: unknown) => setAt(msg, at, value);
+  const get = (msg: Message) => readAt(at, msg, env);
   switch (rule.action) {
     case 'set':
-      return setStep(rule.value, where, invalid, set);
+      return setStep(rule.value, where, invalid, set, env);
     case 'delete':
-      refuseRemoving(path, invalid);
-      return (msg) => remove(msg, path);
+      refuseRemoving(at, invalid);
+      return (msg) => (at.place === 'message' ? remove(msg, at.path) : writeAt(at, msg, env, undefined));
     case 'move': {
-      refuseRemoving(path, invalid);
-      const target = parse(rule.to, invalid);
-      if (formatPath(target) === formatPath(path)) throw invalid('moves the property onto itself');
+      refuseRemoving(at, invalid);
+      const target = place(rule.toScope ?? 'message', rule.to, invalid);
+      // Moving a property onto itself leaves it where it is, as in Node-RED.
+      if (target.label === at.label) return (msg) => msg;
       return (msg) => {
-        const value = getPath(msg, path);
+        const value = get(msg);
+        if (value === undefined) return msg;
         // Removing first lets a value move deeper into its old place: payload -> payload.raw.
-        return value === undefined ? msg : setAt(remove(msg, path), target, value);
+        const without = at.place === 'message' ? remove(msg, at.path) : writeAt(at, msg, env, undefined);
+        return setAt(without, target, value);
       };
     }
     case 'change':
-      return changeStep(rule, path, invalid, set);
+      return changeStep(rule, get, invalid, set, env);
+  }
+}
+
+function place(scope: Place, path: string, invalid: (problem: string) => NodeError): Location {
+  try {
+    return locate(scope, path);
+  } catch (err) {
+    if (err instanceof PathError) throw invalid(err.message);
+    throw err;
   }
 }
 
@@ -376,15 +505,23 @@ function setStep(
   where: string,
   invalid: (problem: string) => NodeError,
   set: (msg: Message, value: unknown) => Message,
+  env: NodeContext | undefined,
 ): Step {
   switch (spec.type) {
     case 'literal': {
       const value = spec.value;
       return (msg) => set(msg, value);
     }
-    case 'property': {
-      const source = parse(spec.value, invalid);
-      return (msg) => set(msg, getPath(msg, source));
+    case 'variable': {
+      const name = spec.value;
+      return (msg) => set(msg, env?.variable(name));
+    }
+    case 'property':
+    case 'node':
+    case 'flow':
+    case 'global': {
+      const source = place(spec.type === 'property' ? 'message' : spec.type, spec.value, invalid);
+      return (msg) => set(msg, readAt(source, msg, env));
     }
     case 'jsonata': {
       const expression = compileExpression(spec.value, {
@@ -392,19 +529,38 @@ function setStep(
         invalidCode: coreErrors.code.CHANGE_RULE_INVALID,
         failedCode: coreErrors.code.CHANGE_EXPRESSION_FAILED,
       });
-      return (msg) => expression.evaluate(msg).then((value) => set(msg, value));
+      return (msg) => expression.evaluate(msg, env).then((value) => set(msg, value));
     }
   }
 }
 
+/** Reads `value` as written (literal) or from the place it names, for each message. */
+function sourced(
+  type: Source,
+  value: unknown,
+  field: string,
+  invalid: (problem: string) => NodeError,
+  env: NodeContext | undefined,
+): (msg: Message) => unknown {
+  if (type === 'literal') return () => value;
+  if (typeof value !== 'string') throw invalid(`with ${field}From "${type}", ${field} must name it as text`);
+  if (type === 'variable') return () => env?.variable(value);
+  const at = place(type === 'property' ? 'message' : type, value, invalid);
+  return (msg) => readAt(at, msg, env);
+}
+
 function changeStep(
   rule: Extract<RuleConfig, { action: 'change' }>,
-  path: PathSegment[],
+  get: (msg: Message) => unknown,
   invalid: (problem: string) => NodeError,
   set: (msg: Message, value: unknown) => Message,
+  env: NodeContext | undefined,
 ): Step {
-  const { search, replace } = rule;
+  const { search } = rule;
+  const replaceOf = sourced(rule.replaceFrom ?? 'literal', rule.replace, 'replace', invalid, env);
   if (rule.regex) {
+    if ((rule.searchFrom ?? 'literal') !== 'literal')
+      throw invalid('with regex on, the regular expression must be written in the rule (searchFrom "literal")');
     if (typeof search !== 'string') throw invalid('with regex on, search must be the regular expression as text');
     let pattern: RegExp;
     try {
@@ -412,21 +568,29 @@ function changeStep(
     } catch (err) {
       throw invalid(`the regular expression ${JSON.stringify(search)} is invalid: ${(err as Error).message}`);
     }
-    const replacement = String(replace);
+    const whole = new RegExp(`^(?:${search})$`, rule.ignoreCase ? 'i' : '');
     return (msg) => {
-      const current = getPath(msg, path);
+      const current = get(msg);
       if (typeof current !== 'string') return msg;
-      const next = current.replace(pattern, replacement);
+      const replace = replaceOf(msg);
+      // A replacement that is not a text (true, 42, null) replaces a whole-text match with its own type.
+      if (typeof replace !== 'string' && whole.test(current)) return set(msg, replace);
+      const next = current.replace(pattern, String(replace));
       return next === current ? msg : set(msg, next);
     };
   }
-  if (search === '') throw invalid('search is empty');
-  const searchText = String(search);
-  const lowerSearch = searchText.toLowerCase();
+  const searchFrom = rule.searchFrom ?? 'literal';
+  if (searchFrom === 'literal' && search === '') throw invalid('search is empty');
+  const searchOf = sourced(searchFrom, search, 'search', invalid, env);
   return (msg) => {
-    const current = getPath(msg, path);
+    const found = searchOf(msg);
+    // A search read from a missing place (or an empty text) finds nothing.
+    if (found === undefined || found === null || found === '' || typeof found === 'object') return msg;
+    const searchText = String(found);
+    const replace = replaceOf(msg);
+    const current = get(msg);
     if (typeof current === 'string') {
-      const whole = rule.ignoreCase ? current.toLowerCase() === lowerSearch : current === searchText;
+      const whole = rule.ignoreCase ? current.toLowerCase() === searchText.toLowerCase() : current === searchText;
       // A whole-value match keeps the replacement's type: "ON" can become true.
       if (whole) return set(msg, replace);
       const next = rule.ignoreCase
@@ -434,10 +598,7 @@ function changeStep(
         : current.split(searchText).join(String(replace));
       return next === current ? msg : set(msg, next);
     }
-    if (
-      current !== undefined &&
-      (current === search || (typeof current === 'number' && String(current) === searchText))
-    )
+    if (current !== undefined && (current === found || (typeof current === 'number' && String(current) === searchText)))
       return set(msg, replace);
     return msg;
   };
@@ -455,16 +616,7 @@ function remove(msg: Message, path: readonly PathSegment[]): Message {
   return deletePath(msg, path);
 }
 
-function refuseRemoving(path: readonly PathSegment[], invalid: (problem: string) => NodeError): void {
-  if (path.length === 1 && REQUIRED.has(String(path[0])))
-    throw invalid(`${String(path[0])} is required on every message and cannot be removed; set it instead`);
-}
-
-function parse(path: string, invalid: (problem: string) => NodeError): PathSegment[] {
-  try {
-    return parsePath(path);
-  } catch (err) {
-    if (err instanceof PathError) throw invalid(err.message);
-    throw err;
-  }
+function refuseRemoving(at: Location, invalid: (problem: string) => NodeError): void {
+  if (at.place === 'message' && at.path.length === 1 && REQUIRED.has(String(at.path[0])))
+    throw invalid(`${String(at.path[0])} is required on every message and cannot be removed; set it instead`);
 }

@@ -3,7 +3,8 @@ import type { ErrorCodeOf } from '@tagflow/node-sdk';
 
 /** The error codes of the core nodes; each definition lists the ones it may raise in `errors`. */
 export const coreErrors = defineErrorCodes({
-  ...sdkErrors.pick('FILE_OUTSIDE_ROOT'),
+  ...sdkErrors.pick('FILE_OUTSIDE_ROOT', 'LINK_NO_CALLER', 'CONTEXT_VALUE', 'CONTEXT_FULL'),
+  INVALID_PROPERTY: 'The property to read is not a valid message path; the deploy is refused.',
   NOT_A_NUMBER: 'The payload is not a finite number (numeric text, NaN and Infinity included); the value is not used.',
   INVALID_LIMITS:
     'The low limit is above the high limit minus the hysteresis, so both alarms could be on at once; the deploy is refused.',
@@ -32,7 +33,11 @@ export const coreErrors = defineErrorCodes({
   FUNCTION_TIMEOUT: 'The function code ran longer than timeoutMs on a message and was stopped.',
   FUNCTION_MEMORY: 'The function code used more than memoryLimitMb and was stopped; its context starts afresh.',
   FUNCTION_RESULT: 'The function returned something that is not a message, an array of messages or null.',
+  LINK_TIMEOUT:
+    'A link-call got no answer (from a link-out in return mode) within its timeout; the message it sent is reported with the error.',
+  LINK_LATE_ANSWER: 'An answer reached a link-call after its call had timed out; it was dropped.',
 }).withRefusals(
+  'INVALID_PROPERTY',
   'INVALID_LIMITS',
   'INVALID_RANGE',
   'INVALID_SIGNAL',

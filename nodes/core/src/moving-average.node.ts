@@ -1,7 +1,8 @@
 import { defineNode } from '@tagflow/node-sdk';
-import type { NodeStatus } from '@tagflow/node-sdk';
+import type { NodeStatus, Quality } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
 import { readNumber } from './lib/numeric-payload';
+import { persistProperty, persistedState } from './lib/persisted-state';
 import { RunningWindow } from './lib/running-window';
 
 export default defineNode({
@@ -63,10 +64,27 @@ export default defineNode({
     "the node's error handling. The value is not averaged and nothing is sent; the window is",
     'unchanged.',
     '',
+    '## Several tags: perTopic',
+    '',
+    'With `perTopic: true` every `msg.topic` has its own window (messages without a topic share',
+    'one), so one node can average many tags; each result carries its own topic. Without it (the',
+    'default) every value goes into one window, whatever its topic.',
+    '',
+    '## Keeping the window: persist',
+    '',
+    "With `persist: true` the windows are kept in the node's context after every value and restored",
+    'when the node starts again (a restart, a redeploy that changed another node) with the same',
+    'config; a changed config starts empty. The whole window is stored on each value, so keep',
+    'persisted windows small (hundreds of values, not millions).',
+    '',
+    'For the minimum, maximum, standard deviation or a low-pass / high-pass filter over the last N',
+    "values (Node-RED's smooth node), use the `smooth` node; for statistics over a time period,",
+    '`aggregate`.',
+    '',
     '## Status',
     '',
     'Count window: `3/10 values` while filling, then `10/10 values`. Time window: `last S s`',
-    '(plus the number of late values ignored, if any).',
+    '(plus the number of late values ignored, if any). With `perTopic`, the number of tags.',
     '',
     '## Performance',
     '',
@@ -95,7 +113,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out'],
-  errors: coreErrors.pick('NOT_A_NUMBER'),
+  errors: coreErrors.pick('NOT_A_NUMBER', 'CONTEXT_VALUE', 'CONTEXT_FULL'),
   configSchema: {
     type: 'object',
     properties: {
@@ -143,21 +161,29 @@ export default defineNode({
         default: true,
         'x-ui': { label: 'Send while filling' },
       },
+      perTopic: {
+        type: 'boolean',
+        description:
+          'Keep a separate window for each msg.topic, so several tags can share one node. Off: one window for all.',
+        default: false,
+        'x-ui': { label: 'Separate per topic' },
+      },
+      persist: persistProperty,
     },
     additionalProperties: false,
   },
 
   create(ctx) {
-    const { window: spec, emitPartial } = ctx.config;
+    const { window: spec, emitPartial, perTopic } = ctx.config;
     const count = 'count' in spec ? spec.count : undefined;
     const seconds = 'seconds' in spec ? spec.seconds : undefined;
     const spanMs = seconds === undefined ? undefined : seconds * 1000;
-    const window = new RunningWindow();
-    let newest = -Infinity;
-    let first: number | undefined;
+    const persisted = persistedState<SavedWindow[]>(ctx);
+    // One window per topic with perTopic; otherwise every message goes to the one under key null.
+    const windows = new Map<string | null, TopicWindow>();
+    for (const saved of persisted.restored ?? []) windows.set(saved.topic, restore(saved));
     let late = 0;
     let shown = '';
-    let filled = false;
 
     const show = (status: NodeStatus): void => {
       const key = `${status.state}:${status.text ?? ''}`;
@@ -165,40 +191,72 @@ export default defineNode({
       shown = key;
       ctx.status(status);
     };
+    const idle = (): NodeStatus =>
+      count !== undefined ? { state: 'idle', text: `0/${count} values` } : { state: 'idle', text: `last ${seconds} s` };
+    const save = () => {
+      if (ctx.config.persist)
+        persisted.save(
+          [...windows].map(([topic, w]) => ({
+            topic,
+            first: w.first,
+            newest: w.newest,
+            filled: w.filled,
+            samples: w.window.values().map((s) => [s.value, s.time, s.quality] as const),
+          })),
+        );
+    };
 
     return {
       start() {
-        if (count !== undefined) show({ state: 'idle', text: `0/${count} values` });
-        else show({ state: 'idle', text: `last ${seconds} s` });
+        const only = windows.get(null);
+        if (windows.size > 1 || (windows.size === 1 && only === undefined))
+          show({ state: 'ok', text: `${windows.size} tag${windows.size === 1 ? '' : 's'}` });
+        else if (only !== undefined && count !== undefined)
+          show({ state: 'ok', text: `${only.window.count}/${count} values` });
+        else show(idle());
       },
 
       onMessage(msg) {
         const value = readNumber(msg);
+        const topic = perTopic && typeof msg.topic === 'string' ? msg.topic : null;
+        let w = windows.get(topic);
+        if (w === undefined) {
+          w = { window: new RunningWindow(), first: undefined, newest: undefined, filled: false };
+          windows.set(topic, w);
+        }
+        const { window } = w;
         let full: boolean;
         if (count !== undefined) {
           if (window.count === count) window.evictOldest();
           window.push(value, msg.timestamp, msg.quality);
           full = window.count === count;
-          if (!filled) {
-            show({ state: 'ok', text: `${window.count}/${count} values` });
-            filled = full;
-          }
+          if (perTopic) show({ state: 'ok', text: `${windows.size} tag${windows.size === 1 ? '' : 's'}` });
+          else if (!w.filled) show({ state: 'ok', text: `${window.count}/${count} values` });
+          w.filled ||= full;
         } else {
           const span = spanMs as number;
+          const newest = w.newest ?? -Infinity;
           if (msg.timestamp < newest - span) {
             // Older than everything the window may hold: averaging it would move the mean backwards in time.
             late++;
-            ctx.log.debug('ignored a value older than the time window', { timestamp: msg.timestamp, newest });
+            ctx.log.debug('ignored a value older than the time window', { timestamp: msg.timestamp, newest, topic });
             show({ state: 'ok', text: `last ${seconds} s, ${late} late value${late === 1 ? '' : 's'} ignored` });
             return;
           }
-          newest = Math.max(newest, msg.timestamp);
-          first ??= msg.timestamp;
+          w.first ??= msg.timestamp;
           window.push(value, msg.timestamp, msg.quality);
-          window.evictBefore(newest - span);
-          full = newest - first >= span;
-          if (late === 0) show({ state: 'ok', text: `last ${seconds} s` });
+          const latest = Math.max(newest, msg.timestamp);
+          w.newest = latest;
+          window.evictBefore(latest - span);
+          full = latest - w.first >= span;
+          if (late === 0)
+            show(
+              perTopic
+                ? { state: 'ok', text: `last ${seconds} s, ${windows.size} tag${windows.size === 1 ? '' : 's'}` }
+                : { state: 'ok', text: `last ${seconds} s` },
+            );
         }
+        save();
         if (!full && !emitPartial) return;
         // Only fields the message already has: adding one after a spread is a V8 slow path.
         ctx.send({ ...msg, payload: window.mean(), quality: window.quality });
@@ -206,3 +264,29 @@ export default defineNode({
     };
   },
 });
+
+/** One topic's window and how far it has filled. */
+interface TopicWindow {
+  window: RunningWindow;
+  /** Timestamp of the first value (time windows: full once the values span the window). */
+  first: number | undefined;
+  /** Time windows: the newest timestamp seen, which the window's span ends at. */
+  newest: number | undefined;
+  /** Count windows: reached N values once (the status stops counting then). */
+  filled: boolean;
+}
+
+/** A window as kept in the node's context with persist. */
+interface SavedWindow {
+  topic: string | null;
+  first: number | undefined;
+  newest: number | undefined;
+  filled: boolean;
+  samples: ReadonlyArray<readonly [number, number, Quality]>;
+}
+
+function restore(saved: SavedWindow): TopicWindow {
+  const window = new RunningWindow();
+  for (const [value, time, quality] of saved.samples) window.push(value, time, quality);
+  return { window, first: saved.first ?? undefined, newest: saved.newest ?? undefined, filled: saved.filled };
+}

@@ -1,6 +1,7 @@
 import { defineNode } from '@tagflow/node-sdk';
 import type { Message, Timer } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
+import { persistProperty, persistedState } from './lib/persisted-state';
 import { RingDeque } from './lib/ring-deque';
 
 /** The status is refreshed at most this often, so an overload does not also flood the editor. */
@@ -50,6 +51,13 @@ export default defineNode({
     '`rate` per `perSeconds`. A queued message keeps its original `timestamp` (when it was measured),',
     'even though it is sent later.',
     '',
+    '## Keeping the limit: persist',
+    '',
+    "With `persist: true` the send times of the last period are kept in the node's context and",
+    'restored when the node starts again with the same config, so a restart or a redeploy does not',
+    'let a fresh burst through. Messages still queued when the node stops are not kept (a warning',
+    'says how many).',
+    '',
     '## Status',
     '',
     '`N dropped` (drop mode) or `Q queued, N dropped` with `backlog: Q` (queue mode). Refreshed at',
@@ -72,7 +80,7 @@ export default defineNode({
   outputs: ['out'],
   // At most `rate` messages per period pass: a loop through it cannot spin.
   breaksCycles: true,
-  errors: coreErrors.pick(),
+  errors: coreErrors.pick('CONTEXT_VALUE', 'CONTEXT_FULL'),
   configSchema: {
     type: 'object',
     properties: {
@@ -111,14 +119,27 @@ export default defineNode({
         default: false,
         'x-ui': { label: 'Per topic' },
       },
+      persist: persistProperty,
     },
     additionalProperties: false,
   },
 
   create(ctx) {
     const { rate, perSeconds, mode, maxQueue, perTopic } = ctx.config;
+    const newLane = (): Lane => ({
+      sent: new RingDeque<number>(Math.min(rate, 1024)),
+      waiting: new RingDeque<Message>(),
+      timer: undefined,
+    });
     const periodMs = perSeconds * 1000;
     const lanes = new Map<string | undefined, Lane>();
+    const persisted = persistedState<Array<[string | null, number[]]>>(ctx);
+    // With persist, the send times of before a restart still count: a restart is no way round the limit.
+    for (const [key, times] of persisted.restored ?? []) {
+      const lane = newLane();
+      for (const t of times) lane.sent.pushBack(t);
+      lanes.set(key ?? undefined, lane);
+    }
     let dropped = 0;
     let queued = 0;
     let statusShownAt = -Infinity;
@@ -143,11 +164,7 @@ export default defineNode({
       const key = perTopic ? msg.topic : undefined;
       let lane = lanes.get(key);
       if (!lane) {
-        lane = {
-          sent: new RingDeque<number>(Math.min(rate, 1024)),
-          waiting: new RingDeque<Message>(),
-          timer: undefined,
-        };
+        lane = newLane();
         lanes.set(key, lane);
       }
       return lane;
@@ -157,6 +174,7 @@ export default defineNode({
     const pass = (lane: Lane, msg: Message, now: number): void => {
       lane.sent.pushBack(now);
       if (lane.sent.size > rate) lane.sent.popFront();
+      if (ctx.config.persist) persisted.save([...lanes].map(([key, l]) => [key ?? null, [...l.sent]]));
       ctx.send(msg);
     };
 

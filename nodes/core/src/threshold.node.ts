@@ -2,6 +2,7 @@ import { defineNode, deriveMessage, refuseConfig } from '@tagflow/node-sdk';
 import type { ConfigProblem } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
+import { persistProperty, persistedState } from './lib/persisted-state';
 import { readNumber } from './lib/numeric-payload';
 
 /** Which alarm an event or a sample is about. */
@@ -83,6 +84,11 @@ export default defineNode({
     '',
     'The node keeps one alarm state: feed it one tag (use one threshold node per tag).',
     '',
+    "With `persist: true` the alarm state is kept in the node's context and restored when the node",
+    'starts again with the same config (a restart, a redeploy that changed another node): an alarm',
+    'raised before is not raised a second time, and its clear is sent when the value comes back.',
+    'Without it every start is `normal`.',
+    '',
     '## Status',
     '',
     '`normal`, `alarm HIGH (above 42.5)` or `alarm LOW (below 5)`.',
@@ -99,7 +105,7 @@ export default defineNode({
   ].join('\n'),
   inputs: ['in'],
   outputs: ['out', 'samples'],
-  errors: coreErrors.pick('INVALID_LIMITS', 'NOT_A_NUMBER'),
+  errors: coreErrors.pick('INVALID_LIMITS', 'NOT_A_NUMBER', 'CONTEXT_VALUE', 'CONTEXT_FULL'),
   configSchema: {
     type: 'object',
     anyOf: [
@@ -132,6 +138,7 @@ export default defineNode({
         default: false,
         'x-ui': { label: 'Pass values through' },
       },
+      persist: persistProperty,
     },
     additionalProperties: false,
   },
@@ -141,8 +148,10 @@ export default defineNode({
   create(ctx) {
     const { above, below, hysteresis, passThrough } = ctx.config;
     refuseConfig(limitProblems(ctx.config));
-    let high = false;
-    let low = false;
+    const persisted = persistedState<{ high: boolean; low: boolean }>(ctx);
+    // With persist, an alarm raised before a restart stays raised: it is not raised twice, and its clear is sent.
+    let high = persisted.restored?.high === true;
+    let low = persisted.restored?.low === true;
 
     const active = (): AlarmKind | null => (high ? 'high' : low ? 'low' : null);
     const showStatus = (): void => {
@@ -182,7 +191,10 @@ export default defineNode({
             low = true;
             event(msg, { alarm: 'low', state: 'raised', value, limit: below });
           }
-          if (high !== wasHigh || low !== wasLow) showStatus();
+          if (high !== wasHigh || low !== wasLow) {
+            showStatus();
+            persisted.save({ high, low });
+          }
         }
         if (passThrough) ctx.send(deriveMessage(msg, { alarm: active() }), 'samples');
       },

@@ -1,4 +1,4 @@
-import { testNode } from '@tagflow/node-test';
+import { runFlow, testNode } from '@tagflow/node-test';
 import type { NodeUnderTest } from '@tagflow/node-test';
 import type { Quality } from '@tagflow/node-sdk';
 import aggregate from '../src/aggregate.node';
@@ -253,5 +253,63 @@ describe('aggregate, sliding', () => {
     await h.send({ payload: 1, timestamp: t0 + 500, quality: 'good' });
     await h.send({ payload: 1, timestamp: t0 + 1500, quality: 'good' });
     expect(h.outputs().map((m) => m.quality)).toEqual(['bad', 'bad', 'good']);
+  });
+});
+
+describe('aggregate: persist (issue 16)', () => {
+  const flow = (config: Record<string, unknown>) => ({
+    schemaVersion: 1,
+    id: 'agg-persist',
+    nodes: [
+      {
+        id: 'agg',
+        type: 'aggregate',
+        typeVersion: 1,
+        config: { window: { seconds: 60 }, functions: ['mean', 'count'], persist: true, ...config },
+      },
+    ],
+    edges: [],
+  });
+
+  it('an open period goes on after a restart and is sent once, at its end', async () => {
+    const f = await runFlow(flow({}), { nodes: [aggregate] });
+    const start = f.now(); // the fake clock starts on a whole minute
+    await f.inject('agg', 10);
+    await f.advance(10_000);
+    await f.engine.stop();
+    await f.engine.deploy(flow({}));
+    await f.inject('agg', 20);
+    await f.advance(start + 60_000 - f.now());
+    expect(f.outputs('agg').map((m) => [m.payload, m.windowStart])).toEqual([[{ mean: 15, count: 2 }, start]]);
+    // The next period starts empty: nothing more is sent for it, also not after another restart.
+    await f.engine.stop();
+    await f.engine.deploy(flow({}));
+    await f.advance(60_000);
+    expect(f.outputs('agg')).toHaveLength(1);
+    expect(f.errors).toEqual([]);
+    await f.stop();
+  });
+
+  it('a period that ended while the node was stopped is sent when it starts again', async () => {
+    const f = await runFlow(flow({}), { nodes: [aggregate] });
+    const start = f.now();
+    await f.inject('agg', 7);
+    await f.engine.stop();
+    await f.advance(90_000);
+    await f.engine.deploy(flow({}));
+    expect(f.outputs('agg').map((m) => [m.payload, m.windowStart, m.windowEnd])).toEqual([
+      [{ mean: 7, count: 1 }, start, start + 60_000],
+    ]);
+    await f.stop();
+  });
+
+  it('sliding windows are kept too', async () => {
+    const f = await runFlow(flow({ mode: 'sliding' }), { nodes: [aggregate] });
+    await f.inject('agg', 10);
+    await f.engine.stop();
+    await f.engine.deploy(flow({ mode: 'sliding' }));
+    await f.inject('agg', 30);
+    expect(f.payloads('agg').at(-1)).toEqual({ mean: 20, count: 2 });
+    await f.stop();
   });
 });

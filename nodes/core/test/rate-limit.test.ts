@@ -1,4 +1,4 @@
-import { testNode } from '@tagflow/node-test';
+import { runFlow, testNode } from '@tagflow/node-test';
 import type { NodeUnderTest } from '@tagflow/node-test';
 import rateLimit from '../src/rate-limit.node';
 
@@ -137,5 +137,31 @@ describe('rate-limit, queue mode', () => {
     await node.advance(120_000);
     expect(node.payloads()).toEqual([0]);
     expect(node.errors).toEqual([]);
+  });
+});
+
+describe('rate-limit: persist (issue 16)', () => {
+  const flow = (persist: boolean) => ({
+    schemaVersion: 1,
+    id: 'limit-persist',
+    nodes: [{ id: 'limit', type: 'rate-limit', typeVersion: 1, config: { rate: 2, perSeconds: 10, persist } }],
+    edges: [],
+  });
+
+  it.each([
+    [true, [1, 2, 4]],
+    [false, [1, 2, 3, 4]],
+  ])('with persist %s, the sends before a restart count after it', async (persist, expected) => {
+    const f = await runFlow(flow(persist), { nodes: [rateLimit] });
+    await f.inject('limit', 1);
+    await f.inject('limit', 2);
+    await f.engine.stop();
+    await f.engine.deploy(flow(persist));
+    await f.inject('limit', 3); // within the same 10 s: over the limit only if the sends were kept
+    await f.advance(10_000);
+    await f.inject('limit', 4);
+    expect(f.payloads('limit')).toEqual(expected);
+    expect(f.errors).toEqual([]);
+    await f.stop();
   });
 });

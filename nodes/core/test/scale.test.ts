@@ -35,9 +35,9 @@ describe('scale', () => {
     expect(Math.max(...got)).toBe(100);
   });
 
-  it('extrapolates beyond the output range with clamp off', async () => {
+  it('extrapolates beyond the output range with outside: extend', async () => {
     const range = { in: { min: 4, max: 20 }, out: { min: 0, max: 100 } };
-    h = await testNode(scale, { config: { ...range, clamp: false } });
+    h = await testNode(scale, { config: { ...range, outside: 'extend' } });
     for (const v of current) await h.send(v);
     const got = h.payloads() as number[];
     current.forEach((v, i) => expect(got[i]).toBeCloseTo(interpolate(v, range.in, range.out), 10));
@@ -77,7 +77,7 @@ describe('scale', () => {
   });
 
   it('refuses a config without ranges', async () => {
-    await expect(testNode(scale, { config: { clamp: true } })).rejects.toThrow(/config\/in is required/);
+    await expect(testNode(scale, { config: { round: true } })).rejects.toThrow(/config\/in is required/);
   });
 
   it('reports a non-numeric payload as NOT_A_NUMBER', async () => {

@@ -1,4 +1,4 @@
-import { testNode } from '@tagflow/node-test';
+import { runFlow, testNode } from '@tagflow/node-test';
 import type { NodeUnderTest } from '@tagflow/node-test';
 import threshold from '../src/threshold.node';
 
@@ -135,5 +135,40 @@ describe('threshold', () => {
   it('refuses a config with no limit, and limits whose alarms could overlap', async () => {
     await expect(testNode(threshold, { config: { hysteresis: 1 } })).rejects.toThrow(/high limit \(above\)/);
     await expect(testNode(threshold, { config: { above: 50, below: 48, hysteresis: 5 } })).rejects.toThrow(/low limit/);
+  });
+});
+
+describe('threshold: persist (issue 16)', () => {
+  const flow = (persist: boolean) => ({
+    schemaVersion: 1,
+    id: 'alarm-persist',
+    nodes: [{ id: 'high', type: 'threshold', typeVersion: 1, config: { above: 50, hysteresis: 5, persist } }],
+    edges: [],
+  });
+
+  it('an alarm raised before a restart is not raised again, and is cleared after it', async () => {
+    const f = await runFlow(flow(true), { nodes: [threshold] });
+    await f.inject('high', 60);
+    await f.engine.stop();
+    await f.engine.deploy(flow(true));
+    expect(f.statuses('high').at(-1)).toMatchObject({ text: 'alarm HIGH (above 50)' });
+    await f.inject('high', 70);
+    await f.inject('high', 40);
+    expect(f.payloads('high')).toEqual([
+      { alarm: 'high', state: 'raised', value: 60, limit: 50 },
+      { alarm: 'high', state: 'cleared', value: 40, limit: 50 },
+    ]);
+    expect(f.errors).toEqual([]);
+    await f.stop();
+  });
+
+  it('without persist, a restart starts normal and raises the alarm again', async () => {
+    const f = await runFlow(flow(false), { nodes: [threshold] });
+    await f.inject('high', 60);
+    await f.engine.stop();
+    await f.engine.deploy(flow(false));
+    await f.inject('high', 70);
+    expect(f.payloads('high').map((p) => (p as { state: string }).state)).toEqual(['raised', 'raised']);
+    await f.stop();
   });
 });

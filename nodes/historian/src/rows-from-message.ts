@@ -1,3 +1,4 @@
+import { qualityOf } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 import type { HistoryRow } from './history-row';
 
@@ -9,6 +10,9 @@ export type ObjectPayloadMode = 'fields' | 'json';
  * text row; an object is either one row per field (`fields`: tag `<tag>/<field>`, numbers as values,
  * text as text, nested objects as JSON) or one text row holding the whole object as JSON (`json`,
  * for events such as alarms). A null payload is a row without a value, e.g. a failed read (bad).
+ * Each field row has its own quality (`msg.qualities`, else the message's): one failed tag of a
+ * poll does not make the good values of that poll bad. A row holding the whole object has the
+ * message's quality, the worst of its fields.
  */
 export function rowsFromMessage(msg: Message, tag: string, objects: ObjectPayloadMode): HistoryRow[] {
   const { payload, timestamp: ts, quality } = msg;
@@ -16,7 +20,7 @@ export function rowsFromMessage(msg: Message, tag: string, objects: ObjectPayloa
     return Object.entries(payload as Record<string, unknown>).map(([field, value]) => ({
       tag: `${tag}/${field}`,
       ts,
-      quality,
+      quality: qualityOf(msg, field),
       ...columns(value),
     }));
   }

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'pg';
 import { runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
 import { historian, historianOut, historianQuery, localStoreFile, LocalStore } from '../src';
@@ -120,6 +121,81 @@ describe('historian-out with the local store', () => {
     expect(await stored('slow')).toBe(0);
     await f.advance(1);
     await until(async () => (await stored('slow')) === 1, 'the timed batch');
+  });
+});
+
+describe('historian-out stores each field of a poll with its own quality (issue 16)', () => {
+  // What modbus-read sends in object mode when one tag of the poll failed.
+  const poll = {
+    payload: { level: 51.2, running: null, mode: 'auto' },
+    topic: 'tank1',
+    timestamp: 1_700_000_000_000,
+    quality: 'bad',
+    qualities: { level: 'good', running: 'bad', mode: 'good' },
+    readError: 'running: 10.0.0.5:502 unit 1 refused to read 1 coils at 9: Modbus exception 2',
+  };
+  const recorder = {
+    id: 'rec',
+    type: 'historian-out',
+    typeVersion: 1,
+    config: { historian: 'plant-history', batchMs: 0 },
+  };
+
+  it('in the local store', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-historian-'));
+    const f = await flow([recorder], { dataDir });
+    await f.inject('rec', poll);
+    await until(() => f.statuses('rec').some((s) => s.text?.startsWith('3 rows stored')), '3 rows stored');
+    const reader = LocalStore.openReadOnly(localStoreFile(dataDir, 'plant-history'));
+    try {
+      const rows = (await reader.query({
+        tags: ['tank1/level', 'tank1/running', 'tank1/mode'],
+        from: 0,
+        to: 2e12,
+      })) as HistoryPoint[];
+      expect(rows.map((r) => [r.tag, r.value ?? r.text, r.quality])).toEqual([
+        ['tank1/level', 51.2, 'good'],
+        ['tank1/running', null, 'bad'],
+        ['tank1/mode', 'auto', 'good'],
+      ]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('in PostgreSQL', async () => {
+    const server = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' };
+    const schema = `tagflow_quality_${process.pid}_${Date.now().toString(36)}`;
+    const admin = new Pool({ ...server, max: 1 });
+    try {
+      const f = await flow([recorder], {
+        resource: {
+          backend: 'postgres',
+          host: server.host,
+          port: server.port,
+          database: server.database,
+          username: server.user,
+          schema,
+          table: 'history',
+        },
+      });
+      await f.inject('rec', poll);
+      await until(
+        () => f.statuses('rec').some((s) => s.text?.startsWith('3 rows stored')),
+        '3 rows stored in PostgreSQL',
+      );
+      const sql = await admin.query(`SELECT tag, value, text, quality FROM "${schema}".history ORDER BY tag`);
+      // Quality codes as stored: good 0, bad 2.
+      expect(sql.rows).toEqual([
+        { tag: 'tank1/level', value: 51.2, text: null, quality: 0 },
+        { tag: 'tank1/mode', value: null, text: 'auto', quality: 0 },
+        { tag: 'tank1/running', value: null, text: null, quality: 2 },
+      ]);
+    } finally {
+      for (const f of open.splice(0)) await f.stop();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    }
   });
 });
 

@@ -27,4 +27,22 @@ describe('rowsFromMessage', () => {
       { tag: 'pump3/alarm', ts: 1000, quality: 'good', value: null, text: '{"alarm":"high","state":"raised"}' },
     ]);
   });
+
+  it('gives each field the quality of its own key, the whole object the worst (issue 16)', () => {
+    const poll = {
+      payload: { level: 51.2, running: null, mode: 'auto' },
+      timestamp: 1000,
+      quality: 'bad' as const,
+      qualities: { level: 'good' as const, running: 'bad' as const },
+    };
+    expect(rowsFromMessage(poll, 'tank1', 'fields')).toEqual([
+      { tag: 'tank1/level', ts: 1000, quality: 'good', value: 51.2, text: null },
+      { tag: 'tank1/running', ts: 1000, quality: 'bad', value: null, text: null },
+      // A key `qualities` does not list has the message's quality.
+      { tag: 'tank1/mode', ts: 1000, quality: 'bad', value: null, text: 'auto' },
+    ]);
+    expect(rowsFromMessage(poll, 'tank1', 'json')).toEqual([
+      { tag: 'tank1', ts: 1000, quality: 'bad', value: null, text: '{"level":51.2,"running":null,"mode":"auto"}' },
+    ]);
+  });
 });

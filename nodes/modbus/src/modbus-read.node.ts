@@ -1,5 +1,5 @@
 import { defineNode, isNodeError, NodeError, refuseConfig } from '@tagflow/node-sdk';
-import type { Message } from '@tagflow/node-sdk';
+import type { Message, Quality } from '@tagflow/node-sdk';
 import { modbusErrors } from './error-codes';
 import type { ModbusConnection } from './modbus-connection';
 import { decodeRegisters } from './register-codec';
@@ -65,17 +65,22 @@ export default defineNode({
     '  "topic": "read",',
     '  "units": { "tank1/level": "%" },',
     '  "timestamp": 1767254400123,',
-    '  "quality": "good"',
+    '  "quality": "good",',
+    '  "qualities": { "tank1/level": "good", "pump1/running": "good" }',
     '}',
     '```',
+    '',
+    '`qualities` holds the quality of each tag; `quality` is the worst of them. A historian stores',
+    'each tag with its own quality, so one failed tag does not mark the good values of its poll bad.',
     '',
     "`timestamp` is when the device's answer arrived (for an object, the latest answer of the poll).",
     '',
     '## When a read fails',
     '',
     'When a read fails (timeout, Modbus exception, not connected) the tags it covered are sent with',
-    '`quality: "bad"`, `payload: null` and `readError` (in object mode: the failed tags are `null`,',
-    'the message is bad and carries the first `readError`): never the last value marked good. A float',
+    '`quality: "bad"`, `payload: null` and `readError` (in object mode: the failed tags are `null` and',
+    '`bad` in `qualities`, the others keep their value and `good`, the message is bad and carries the',
+    'first `readError`): never the last value marked good. A float',
     'register holding NaN or infinity (how many devices flag a faulty sensor) is sent the same way,',
     'bad with `readError: "<tag>: the device reports NaN, which is no measurement"`. After a timeout',
     'or a lost connection the rest of that poll is not tried (it would only wait again); after a',
@@ -308,18 +313,21 @@ export default defineNode({
     const emit = (readings: Map<Tag, Reading>) => {
       if (c.output === 'object') {
         const payload: Record<string, TagValue | null> = {};
+        // Each tag's own quality, so that a consumer (a historian) keeps the good values good.
+        const qualities: Record<string, Quality> = {};
         let firstError: Error | undefined;
         let timestamp = 0;
         for (const tag of tags) {
           const r = readings.get(tag) as Reading;
           payload[tag.name] = 'value' in r ? r.value : null;
+          qualities[tag.name] = 'value' in r ? 'good' : 'bad';
           if ('error' in r) firstError ??= r.error;
           timestamp = Math.max(timestamp, r.timestamp);
         }
         const units = Object.fromEntries(tags.filter((t) => t.unit !== undefined).map((t) => [t.name, t.unit]));
         const msg: Message = firstError
-          ? { payload, topic, timestamp, quality: 'bad', units, readError: firstError.message }
-          : { payload, topic, timestamp, quality: 'good', units };
+          ? { payload, topic, timestamp, quality: 'bad', qualities, units, readError: firstError.message }
+          : { payload, topic, timestamp, quality: 'good', qualities, units };
         ctx.send(msg);
         return;
       }

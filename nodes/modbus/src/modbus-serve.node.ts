@@ -1,4 +1,4 @@
-import { defineNode, isNodeError, NodeError } from '@tagflow/node-sdk';
+import { defineNode, isNodeError, NodeError, qualityOf } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 import { modbusErrors } from './error-codes';
 import { describe } from './register-codec';
@@ -46,9 +46,11 @@ export default defineNode({
     '',
     'Modbus registers carry no quality. A message of quality `bad`, or a `null` value, marks the tag',
     "bad: reads of it are answered with exception 11 until a good value arrives (or, with the server's",
-    '`badQuality: "keep-last"`, keep getting the last good value). In an object message of quality bad',
-    'that holds `null` values (what `modbus-read` sends when some of its reads failed), only the `null`',
-    'tags are marked bad; the others are served. `uncertain` values are served like good ones.',
+    '`badQuality: "keep-last"`, keep getting the last good value). In an object message, each value',
+    'has its own quality when the message carries `qualities` (as `modbus-read` sends in object mode:',
+    'only the tags that failed are bad); without it, in a message of quality bad that holds `null`',
+    'values only the `null` tags are marked bad, and in one without nulls every tag is. `uncertain`',
+    'values are served like good ones.',
     '',
     '## What it sends',
     '',
@@ -207,7 +209,14 @@ function updatesFrom(msg: Message): Update[] {
   const { payload } = msg;
   if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
     const entries = Object.entries(payload as Record<string, unknown>);
-    // modbus-read marks a whole poll bad when some reads failed, and gives those tags null.
+    // Each value with its own quality when the message says it (msg.qualities, as modbus-read sends).
+    if (msg.qualities !== undefined)
+      return entries.map(([name, value]) => ({
+        name,
+        value,
+        bad: value === null || value === undefined || qualityOf(msg, name) === 'bad',
+      }));
+    // Without qualities: a bad poll of modbus-read before it had them gives its failed tags null.
     const someNull = entries.some(([, v]) => v === null || v === undefined);
     return entries.map(([name, value]) => ({
       name,

@@ -413,6 +413,24 @@ describe('modbus-server with the pymodbus client', () => {
     expect(f.errors).toEqual([]);
   });
 
+  it('takes each value of an object message with its own quality from qualities (issue 16)', async () => {
+    // What modbus-read sends in object mode: the message is bad (its worst tag), speed is good.
+    await f.inject('serve', {
+      payload: { speed: 1750, setpoint: 42 },
+      quality: 'bad',
+      qualities: { speed: 'good', setpoint: 'bad' },
+    });
+    expect(
+      await pymodbusClient(port, [
+        { op: 'read', fc: 3, address: 5, count: 1 },
+        { op: 'read', fc: 3, address: 2, count: 1 },
+      ]),
+    ).toEqual([{ words: [1750] }, { exception: 11 }]);
+    await f.inject('serve', { payload: { setpoint: 43 }, quality: 'good', qualities: { setpoint: 'good' } });
+    expect(await pymodbusClient(port, [{ op: 'read', fc: 3, address: 2, count: 1 }])).toEqual([{ words: [430] }]);
+    expect(f.errors).toEqual([]);
+  });
+
   it('serves the last good value of a bad tag with badQuality keep-last', async () => {
     const keepPort = await freePort();
     const g = await flow(

@@ -322,6 +322,29 @@ describe('modbus-read against pymodbus', () => {
       'the error status',
     );
   });
+  it('in object mode, gives each tag its own quality when one tag fails (issue 16)', async () => {
+    const f = await flow([
+      reader('read', {
+        intervalMs: 60_000,
+        output: 'object',
+        tags: [
+          { name: 'ok', function: 'holding-register', address: 1050, unit: 'bar' },
+          { name: 'missing', function: 'holding-register', address: 9999, type: 'uint32' }, // past the end of the server's table
+          { name: 'coil', function: 'coil', address: 0 },
+        ],
+      }),
+    ]);
+    await until(() => f.outputs('read').length === 1, 10_000, 'one message');
+    const [msg] = f.outputs('read');
+    expect(msg).toMatchObject({
+      payload: { ok: 7, missing: null, coil: true },
+      qualities: { ok: 'good', missing: 'bad', coil: 'good' },
+      quality: 'bad', // the worst of the tags, for consumers that look at the message only
+      units: { ok: 'bar' },
+    });
+    expect(msg.readError).toMatch(/refused to read 2 holding-registers at 9999: Modbus exception 2/);
+  });
+
   it('sends a float the device reports as NaN as bad quality, never as a value', async () => {
     const f = await flow([
       reader('read', {

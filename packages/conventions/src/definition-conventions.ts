@@ -43,6 +43,7 @@ export const NODE_KEY_ORDER = [
   'resources',
   'requiresResourcesAtDeploy',
   'breaksCycles',
+  'link',
   'errors',
   'configSchema',
   'migrations',

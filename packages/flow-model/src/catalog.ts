@@ -1,4 +1,5 @@
 import type { JSONSchema } from './json-schema';
+import type { LinkRole } from './links';
 
 /** One thing wrong with a config that its JSON Schema cannot say, as a type's `check` reports it. */
 export interface ConfigProblem {
@@ -55,6 +56,8 @@ export interface NodeTypeInfo {
   check?: ConfigCheck;
   /** The node delays or limits what it passes on, so a cycle through it cannot spin. */
   breaksCycles?: true;
+  /** The node is a link node, wired by its config rather than by edges (see `LinkRole`). */
+  link?: LinkRole;
 }
 
 /** What validation needs to know about an installed resource type, and what its docs page shows. */

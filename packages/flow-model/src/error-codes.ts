@@ -42,6 +42,8 @@ export const flowErrors = defineErrorCodes({
   UNKNOWN_PORT: 'An edge uses a port its node type does not have.',
   DUPLICATE_EDGE: 'Two edges connect the same ports.',
   DUPLICATE_EDGE_ID: 'Two edges have the same id.',
+  LINK_TARGET_NOT_FOUND: 'A link-out or link-call names a node id this flow does not define.',
+  LINK_TARGET_NOT_LINK_IN: 'A link-out or link-call names a node that is not a link-in.',
   UNCONNECTED_NODE: 'Warning: a node with ports has no edge at all, so it would sit idle.',
   UNBROKEN_CYCLE:
     'Warning: edges form a loop with no node that delays or limits, so a message can go round it until the hop limit drops it.',

@@ -1,5 +1,7 @@
 import type { NodeCatalog } from './catalog';
 import { checkCycles } from './check-cycles';
+import { checkLinks } from './check-links';
+import { linkReferences, linkWires } from './links';
 import { checkEdges } from './check-edges';
 import { checkFlowLimits } from './check-limits';
 import type { NodeEntry } from './check-nodes';
@@ -64,7 +66,8 @@ export function validateFlow(input: unknown, catalog: NodeCatalog, options: Vali
   const resources = checkResources(input.resources, catalog, issues);
   const nodes = checkNodes(input.nodes, catalog, options.migrations, resources, issues);
   const edges = checkEdges(input.edges, Array.isArray(input.nodes) ? nodes.byId : undefined, issues);
-  warnUnconnected(input.edges, nodes.byId, issues);
+  checkLinks(input.nodes, nodes.byId, issues);
+  warnUnconnected(input.edges, input.nodes, nodes.byId, issues);
   if (issues.errors.length > 0) return { ok: false, errors: issues.sortedErrors(), warnings: issues.sortedWarnings() };
   const flow = {
     ...cloneJson(input),
@@ -72,18 +75,36 @@ export function validateFlow(input: unknown, catalog: NodeCatalog, options: Vali
     nodes: nodes.normalized,
     edges,
   } as NormalizedFlow;
-  checkCycles(flow, (node) => nodes.byId.get(node.id)?.info?.breaksCycles === true, issues);
+  // Virtual wires loop like edges do (a link-out back to a link-in upstream of it).
+  const wires = linkWires(flow.nodes, (node) => nodes.byId.get(node.id)?.info?.link);
+  checkCycles(
+    { ...flow, edges: [...flow.edges, ...wires] },
+    (node) => nodes.byId.get(node.id)?.info?.breaksCycles === true,
+    issues,
+  );
   return { ok: true, flow, warnings: issues.sortedWarnings(), migrated: nodes.migrated };
 }
 
 /** A node with ports but no edge at all is most likely a wiring mistake (it would sit idle). */
-function warnUnconnected(rawEdges: unknown, nodes: Map<string, NodeEntry>, issues: IssueList): void {
+function warnUnconnected(rawEdges: unknown, rawNodes: unknown, nodes: Map<string, NodeEntry>, issues: IssueList): void {
   const wired = new Set<unknown>();
   if (Array.isArray(rawEdges)) {
     for (const edge of rawEdges) {
       if (!isPlainObject(edge)) continue;
       wired.add(edge.source);
       wired.add(edge.target);
+    }
+  }
+  // A virtual wire connects both its ends; a link-out in return mode answers whoever called.
+  if (Array.isArray(rawNodes)) {
+    for (const node of rawNodes) {
+      if (!isPlainObject(node) || typeof node.id !== 'string') continue;
+      const role = nodes.get(node.id)?.info?.link;
+      if (role === 'out' && (node.config as { mode?: unknown } | undefined)?.mode === 'return') wired.add(node.id);
+      for (const { target } of linkReferences(node, role)) {
+        wired.add(node.id);
+        wired.add(target);
+      }
     }
   }
   for (const [id, node] of nodes) {

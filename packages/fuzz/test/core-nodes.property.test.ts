@@ -32,7 +32,7 @@ const CASES: Array<[AnyNodeDefinition, Array<Record<string, unknown>>]> = [
     core.scale,
     [
       { in: { min: 4, max: 20 }, out: { min: 0, max: 100 } },
-      { in: { min: 0, max: 27648 }, out: { min: 10, max: 0 }, clamp: false },
+      { in: { min: 0, max: 27648 }, out: { min: 10, max: 0 }, outside: 'extend' },
     ],
   ],
   [

@@ -1,4 +1,4 @@
-import type { ConfigProblem, JSONSchema as PlainSchema } from '@tagflow/flow-model';
+import type { ConfigProblem, LinkRole, JSONSchema as PlainSchema } from '@tagflow/flow-model';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { NodeContext, NodeInstance } from './context';
 
@@ -45,6 +45,12 @@ export interface NodeTypeBase {
   errors?: Readonly<Record<string, string>>;
   /** The node delays or limits what it passes on, so a cycle through it cannot spin. */
   breaksCycles?: true;
+  /**
+   * Makes the node a link node, wired by the engine from its config rather than by edges (virtual
+   * wires; `LinkRole` in @tagflow/flow-model says what each role sends and receives, on the hidden
+   * ports `LINK_PORT` and `RETURN_PORT`). Validate and deploy refuse a link naming no link-in.
+   */
+  link?: LinkRole;
   /** `migrations[n]` upgrades a config saved at version n to n + 1. */
   migrations?: Readonly<Record<number, ConfigMigration>>;
 }

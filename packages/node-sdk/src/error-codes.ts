@@ -23,6 +23,8 @@ export const sdkErrors = defineErrorCodes({
     'A secret the config names (passwordEnv, tokenEnv) is not set on this runtime: set it with `tagflow secret set`, or in the environment.',
   CONTEXT_VALUE:
     'A value stored in the node, flow or global context is not JSON data (a function, a Buffer, NaN, a cycle): nothing was stored (given by the runtime).',
+  LINK_NO_CALLER:
+    'A link-out in return mode got a message with no link-call to return it to (it came by another way, or the caller was removed by a redeploy): it was dropped.',
   CONTEXT_FULL:
     'Storing a value would take a context scope past its size limit: nothing was stored; delete keys you no longer need (given by the runtime).',
 });

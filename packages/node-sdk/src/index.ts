@@ -1,5 +1,5 @@
 export type { Message, Quality, ErrorInfo } from './message';
-export { createMessage, deriveMessage, worstQuality } from './message';
+export { createMessage, deriveMessage, qualityOf, worstQuality } from './message';
 export { NodeError, isNodeError, problemsFrom, refuseConfig } from './errors';
 export type { ConfigProblem } from '@tagflow/flow-model';
 export type { ErrorCatalogue, ErrorCodeOf } from './error-codes';
@@ -8,6 +8,8 @@ export type { ContextStore, FlowState } from './flow-state';
 export type { NodeContext, NodeInstance, NodeStatus, NodeLogger, Clock, Timer } from './context';
 export type { NodeDefinition, AnyNodeDefinition, ConfigMigration, ConfigOf, SecretDestination } from './define-node';
 export { defineNode, ERROR_PORT } from './define-node';
+export { LINK_CALLS, LINK_PORT, RETURN_PORT, linkCallsOf } from '@tagflow/flow-model';
+export type { LinkCall, LinkRole } from '@tagflow/flow-model';
 export type { ResourceDefinition, AnyResourceDefinition, ResourceContext, ResourceInstance } from './define-resource';
 export { defineResource } from './define-resource';
 export { outboxOverflowProperty, passwordEnvProperty, secretNameProperty, urlDestination } from './schema-pieces';

@@ -17,6 +17,14 @@ export interface Message<P = unknown> {
   readonly timestamp: number;
   /** Whether the value can be trusted; processors keep the worst quality of their inputs. */
   readonly quality: Quality;
+  /**
+   * For an object payload holding several values (one poll of many tags): the quality of each key,
+   * e.g. `{ "tank1/level": "good", "pump1/running": "bad" }`. A key it does not list has the
+   * message's `quality`, which stays the worst of them all, so a consumer that ignores this field
+   * errs on the safe side. Read it with `qualityOf(msg, key)`. Meaningless for other payloads: a
+   * node that replaces an object payload with something else should drop it.
+   */
+  readonly qualities?: Readonly<Record<string, Quality>>;
   /** Present on messages delivered to an `error` port or to catch nodes. */
   readonly error?: ErrorInfo;
   /** Further fields are allowed (Node-RED habit); they pass through processors unchanged. */
@@ -54,6 +62,15 @@ export function deriveMessage<P = unknown>(
   fields: Partial<Message<P>> & Record<string, unknown>,
 ): Message<P> {
   return Object.assign({}, msg, fields) as Message<P>;
+}
+
+/**
+ * The quality of one key of an object payload: its entry in `msg.qualities`, else the message's
+ * quality. `qualityOf({ payload: { a: 1, b: null }, quality: 'bad', qualities: { a: 'good', b: 'bad' } }, 'a')` is `good`.
+ */
+export function qualityOf(msg: Message, key: string): Quality {
+  const own = msg.qualities !== undefined && Object.hasOwn(msg.qualities, key) ? msg.qualities[key] : undefined;
+  return own === 'good' || own === 'uncertain' || own === 'bad' ? own : msg.quality;
 }
 
 /** Orders qualities from worst to best, so processors can keep the worst of their inputs. */

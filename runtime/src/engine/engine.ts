@@ -20,6 +20,7 @@ import type {
   ContextSummary,
   ContextWriteResult,
 } from './flow-state-stores';
+import { addLinkRoutes } from './link-routes';
 import { FilesFolder, filesDirProblem } from './files-folder';
 import { ResourceRunner } from './resource-runner';
 import type { ResourceHost } from './resource-runner';
@@ -197,7 +198,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   stop(): Promise<void> {
     const run = this.queue.then(async () => {
       const runners = [...this.runners.values()];
-      const isSource = (r: NodeRunner) => r.definition.inputs.length === 0 && !r.definition.catches;
+      const isSource = (r: NodeRunner) =>
+        r.definition.inputs.length === 0 && !r.definition.catches && !r.definition.link;
       await Promise.all(runners.filter(isSource).map((r) => r.close(this.closeTimeoutMs)));
       await this.idleWithin(this.closeTimeoutMs);
       await Promise.all(runners.filter((r) => !isSource(r)).map((r) => r.close(this.closeTimeoutMs)));
@@ -492,6 +494,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       p.add(edge.source);
       parents.set(edge.target, p);
     }
+    addLinkRoutes(flow.id, this.runners, routes, parents, (runner, err, msg) => this.routeError(runner, err, msg));
     const handlers = [...this.runners.values()].filter((r) => r.definition.catches);
     for (const runner of this.runners.values()) {
       runner.setRoutes(routes.get(runner.id) ?? new Map<string, Target[]>());

@@ -94,6 +94,8 @@ export class NodeRunner implements TrackedNode {
   catchers: NodeRunner[] = [];
   lastStatus: NodeStatus | undefined;
   instance: NodeInstance | undefined;
+  /** Routes what the node sends on a port without fixed targets (a link-out's returns); true when handled. */
+  fallbackRoute: ((port: string, msg: Message, hops: number) => boolean) | undefined;
 
   private outTargets: Target[] | undefined;
   private handler: ((msg: Message, port: string) => void | Promise<void>) | undefined;
@@ -435,7 +437,7 @@ export class NodeRunner implements TrackedNode {
     if (this.taps !== undefined) this.notifyTaps(msg, port);
     if (targets !== undefined) {
       for (let i = 0; i < targets.length; i++) targets[i].runner.receive(msg, targets[i].port, hops);
-    } else this.unwired(port, msg);
+    } else this.unwired(port, msg, hops);
     // A yielding engine queues what is sent: the queues' backpressure then pauses the source.
     return ++this.burst < BURST_LIMIT && this.pausedBy === 0;
   };
@@ -451,7 +453,7 @@ export class NodeRunner implements TrackedNode {
     if (this.taps !== undefined) this.notifyTaps(msg, port);
     if (targets !== undefined) {
       for (let i = 0; i < targets.length; i++) targets[i].runner.receive(msg, targets[i].port, 1);
-    } else this.unwired(port, msg);
+    } else this.unwired(port, msg, 1);
     return ++this.burst < BURST_LIMIT && this.pausedBy === 0;
   };
 
@@ -462,11 +464,12 @@ export class NodeRunner implements TrackedNode {
     if (this.taps !== undefined) this.notifyTaps(msg, port);
     if (targets !== undefined) {
       for (let i = 0; i < targets.length; i++) targets[i].runner.receive(msg, targets[i].port, hops);
-    } else this.unwired(port, msg);
+    } else this.unwired(port, msg, hops);
   }
 
-  private unwired(port: string, msg: Message): void {
+  private unwired(port: string, msg: Message, hops: number): void {
     if (this.definition.outputs.includes(port)) return;
+    if (this.fallbackRoute?.(port, msg, hops)) return;
     this.host.routeError(this, new Error(`sent on port "${port}", which node type ${this.type} does not declare`), msg);
   }
 
@@ -513,7 +516,11 @@ export class NodeRunner implements TrackedNode {
       name: this.node.name,
       flowId: host.flowId,
       config: deepFreeze(this.node.config ?? {}),
-      send: this.definition.inputs.length === 0 && !this.definition.catches ? this.sendFirst : this.send,
+      // Catch and link-in nodes have no input port yet handle messages: their sends count hops.
+      send:
+        this.definition.inputs.length === 0 && !this.definition.catches && !this.definition.link
+          ? this.sendFirst
+          : this.send,
       drain: this.drain,
       status: (status: NodeStatus) => {
         if (this.closed) return;

@@ -22,6 +22,9 @@ export function nodeDefinitionProblems(value: unknown): string[] {
   if (value.catches !== undefined && typeof value.catches !== 'function') {
     problems.push(`\`catches\` must be a function when present (got ${describe(value.catches)})`);
   }
+  if (value.link !== undefined && value.link !== 'in' && value.link !== 'out' && value.link !== 'call') {
+    problems.push(`\`link\` must be "in", "out" or "call" when present (got ${describe(value.link)})`);
+  }
   if (value.resources !== undefined) {
     const ok = isRecord(value.resources) && Object.values(value.resources).every((t) => typeof t === 'string');
     if (!ok)

@@ -1,4 +1,11 @@
-import type { ConfigCheck, NodeCatalog, NodeMigrations, NodeTypeInfo, ResourceTypeInfo } from '@tagflow/flow-model';
+import type {
+  ConfigCheck,
+  LinkRole,
+  NodeCatalog,
+  NodeMigrations,
+  NodeTypeInfo,
+  ResourceTypeInfo,
+} from '@tagflow/flow-model';
 import type { AnyNodeDefinition, AnyResourceDefinition } from '@tagflow/node-sdk';
 
 /** The npm package a node or resource type came from. */
@@ -94,6 +101,7 @@ export class NodeRegistry {
         errors: d.errors,
         check: checkOf(d),
         ...(d.breaksCycles ? { breaksCycles: true as const } : {}),
+        ...(d.link ? { link: d.link } : {}),
       });
     }
     const resources = new Map<string, ResourceTypeInfo>();
@@ -133,6 +141,7 @@ export class NodeRegistry {
         resources: d.resources ?? {},
         package: pkg,
         ...(d.breaksCycles ? { breaksCycles: true as const } : {}),
+        ...(d.link ? { link: d.link } : {}),
       })),
       resources: this.resourceTypes().map(({ definition: d, package: pkg }) => ({
         type: d.type,
@@ -169,6 +178,8 @@ export interface PaletteJson {
       package: PackageRef;
       /** Present (true) when the node delays or limits what it passes on. */
       breaksCycles?: true;
+      /** Present on link nodes: the editor offers link-in pickers and draws their virtual wires. */
+      link?: LinkRole;
     }
   >;
   resources: Array<

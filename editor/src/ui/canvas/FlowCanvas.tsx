@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow } from '@xyflow/react';
 import type { Connection, Edge, EdgeChange, NodeChange, NodeTypes } from '@xyflow/react';
+import { LINK_PORT, linkWires } from '@tagflow/flow-model';
 import type { CanvasNode, EditorCatalog } from '../../state';
 import type { DocumentStore } from '../editor/use-document';
 import { TagflowNode } from './TagflowNode';
@@ -48,8 +49,8 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
   }, [doc.nodes, measured, problems, catalog]);
 
   const edges = useMemo<Edge[]>(
-    () =>
-      doc.edges.map((e) => ({
+    () => [
+      ...doc.edges.map((e) => ({
         id: e.id,
         source: e.source,
         target: e.target,
@@ -57,7 +58,20 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
         targetHandle: e.targetPort,
         selected: Boolean(e.selected),
       })),
-    [doc.edges],
+      // Link nodes' virtual wires, from their config: drawn dashed, not edges of the flow file.
+      ...linkWires(doc.nodes, (n) => catalog.nodes.get(n.type)?.link).map(({ source, target }) => ({
+        id: `link:${source}->${target}`,
+        source,
+        target,
+        sourceHandle: LINK_PORT,
+        targetHandle: LINK_PORT,
+        className: 'virtual-wire',
+        selectable: false,
+        deletable: false,
+        focusable: false,
+      })),
+    ],
+    [doc.edges, doc.nodes, catalog],
   );
 
   const onNodesChange = useCallback(

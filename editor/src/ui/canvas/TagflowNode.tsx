@@ -1,5 +1,6 @@
 import { memo, useContext, useSyncExternalStore } from 'react';
 import { Handle, Position } from '@xyflow/react';
+import { LINK_PORT } from '@tagflow/flow-model';
 import type { Node, NodeProps } from '@xyflow/react';
 import type { CanvasNode, EditorNodeTypeInfo } from '../../state';
 import { LiveContext } from '../live/use-live';
@@ -41,6 +42,10 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
           title={`input: ${port}`}
         />
       ))}
+      {/* Virtual wires (dashed, drawn from config) end at this hidden handle of a link-in. */}
+      {info?.link === 'in' && (
+        <Handle id={LINK_PORT} type="target" position={Position.Left} className="link-handle" isConnectable={false} />
+      )}
       <div className="label">{node.label ?? node.id}</div>
       <div className="type">
         {node.type}
@@ -74,6 +79,9 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
           title={`output: ${port}`}
         />
       ))}
+      {(info?.link === 'out' || info?.link === 'call') && (
+        <Handle id={LINK_PORT} type="source" position={Position.Right} className="link-handle" isConnectable={false} />
+      )}
     </div>
   );
 });

@@ -90,6 +90,7 @@ function NodeProperties({
     upsertResource: (r) => store.edit((d) => d.upsertResource(r)),
     api,
     nodeId: node.id,
+    nodes: store.doc.nodes,
   };
   return (
     <>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { ReactNode } from 'react';
 import type { FlowResource } from '@tagflow/flow-model';
 import { LazyMonaco } from '../monaco/LazyMonaco';
+import { NodePicker } from './NodePicker';
 import { ResourcePicker } from './ResourcePicker';
 import { SecretButton } from './SecretButton';
 import type { FormContext } from './form-context';
@@ -115,6 +116,19 @@ function Field(props: FieldProps) {
           ariaLabel={labelOf(schema, props.name)}
         />
       </div>
+    );
+  } else if (hints.widget === 'node-picker') {
+    const multiple = types(schema).includes('array');
+    wide = multiple;
+    control = (
+      <NodePicker
+        id={id}
+        nodeType={hints.nodeType}
+        multiple={multiple}
+        value={value}
+        onChange={(v) => onChange(path, v)}
+        ctx={ctx}
+      />
     );
   } else if (hints.widget === 'resource') {
     control = (

@@ -15,4 +15,6 @@ export interface FormContext {
   api: AdminApi;
   /** The node the form edits (for Monaco model paths). */
   nodeId?: string;
+  /** The flow's nodes, for node pickers (a link-out's link-in nodes). */
+  nodes: ReadonlyArray<{ id: string; type: string; label?: string }>;
 }

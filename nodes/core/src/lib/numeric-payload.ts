@@ -16,6 +16,19 @@ export function readNumber(msg: Message): number {
   });
 }
 
+/** `value`, read from `msg` at `property`, as a finite number; throws NodeError `NOT_A_NUMBER` otherwise. */
+export function readNumberAt(value: unknown, property: string, msg: Message): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  throw new NodeError(
+    coreErrors.code.NOT_A_NUMBER,
+    `msg.${property} must be a number, but it is ${describeValue(value)}`,
+    {
+      [property]: safeDetail(value),
+      topic: msg.topic,
+    },
+  );
+}
+
 /** The number in `msg.payload`, or undefined when there is none (for bad-quality reads). */
 export function numberOrUndefined(msg: Message): number | undefined {
   const value = msg.payload;

@@ -53,6 +53,11 @@ export class RunningWindow implements WindowStats {
     return this.qualities.worst;
   }
 
+  /** The values held, oldest first (to save a window and push it back later). */
+  values(): WindowSample[] {
+    return [...this.samples];
+  }
+
   push(value: number, time: number, quality: Quality): void {
     const sample: WindowSample = { value, time, quality };
     if (this.samples.size === 0) this.shift = value;

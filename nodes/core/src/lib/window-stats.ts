@@ -21,6 +21,17 @@ export interface WindowStats {
  * Welford's algorithm keeps the variance accurate even for large values with small spread, where
  * the sum-of-squares formula cancels catastrophically.
  */
+/** A StatsAccumulator as JSON data. */
+export interface AccumulatorSnapshot {
+  n: number;
+  scale: number;
+  scaledMean: number;
+  scaledM2: number;
+  total: number;
+  lowest: number | null;
+  highest: number | null;
+}
+
 export class StatsAccumulator implements WindowStats {
   private n = 0;
   // Mean and squared deviations are kept in units of `scale`, a power of two at least as large as
@@ -35,6 +46,25 @@ export class StatsAccumulator implements WindowStats {
 
   get count(): number {
     return this.n;
+  }
+
+  /** The accumulator's state as JSON data (min and max are null while empty), to restore it later. */
+  snapshot(): AccumulatorSnapshot {
+    const { n, scale, scaledMean, scaledM2, total } = this;
+    return { n, scale, scaledMean, scaledM2, total, lowest: n ? this.lowest : null, highest: n ? this.highest : null };
+  }
+
+  /** An accumulator continuing from `snapshot()`. */
+  static restore(snapshot: AccumulatorSnapshot): StatsAccumulator {
+    const stats = new StatsAccumulator();
+    stats.n = snapshot.n;
+    stats.scale = snapshot.scale;
+    stats.scaledMean = snapshot.scaledMean;
+    stats.scaledM2 = snapshot.scaledM2;
+    stats.total = snapshot.total;
+    stats.lowest = snapshot.lowest ?? Infinity;
+    stats.highest = snapshot.highest ?? -Infinity;
+    return stats;
   }
 
   add(value: number): void {
