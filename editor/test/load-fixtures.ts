@@ -6,7 +6,7 @@ import type { Flow } from '@tagflow/flow-model';
 import { catalogFromApi } from '../src/state';
 import type { EditorCatalog, NodesApiResponse } from '../src/state';
 
-/** GET /api/nodes of a runtime with @tagflow/nodes-core and @tagflow/nodes-historian (see fixtures/generate-nodes-api.js). */
+/** GET /api/nodes of a runtime with the standard distribution: core, MQTT, Modbus, OPC UA, historian (see fixtures/generate-nodes-api.js). */
 export function nodesApi(): NodesApiResponse {
   return JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures/nodes-api.json'), 'utf8')) as NodesApiResponse;
 }

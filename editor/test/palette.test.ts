@@ -1,3 +1,7 @@
+/// <reference types="node" />
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Flow } from '@tagflow/flow-model';
 import { catalogFromApi, paletteGroups } from '../src/state';
 import { nodesApi } from './load-fixtures';
 
@@ -100,14 +104,50 @@ describe('paletteGroups', () => {
       'utility',
       'custom',
     ]);
-    expect(paletteGroups(catalogFromApi(api))[0].items.map((i) => i.type)).toStrictEqual(['simulate', 'timer']);
+    expect(paletteGroups(catalogFromApi(api))[0].items.map((i) => i.type)).toStrictEqual([
+      'modbus-read',
+      'mqtt-in',
+      'opcua-subscribe',
+      'simulate',
+      'timer',
+    ]);
   });
 
   it('filters case-insensitively on type, description and docs, leaving out empty groups', () => {
-    expect(paletteGroups(api, 'DEADBAND').flatMap((g) => g.items.map((i) => i.type))).toStrictEqual(['deadband']);
+    // opcua-subscribe's docs speak of the server-side deadband.
+    expect(paletteGroups(api, 'DEADBAND').flatMap((g) => g.items.map((i) => i.type))).toStrictEqual([
+      'opcua-subscribe',
+      'deadband',
+    ]);
     const described = api.nodes.find((n) => n.type === 'deadband')!.description!;
     const word = described.split(/\s+/).find((w) => w.length > 6)!;
     expect(paletteGroups(api, word.toUpperCase()).flatMap((g) => g.items.map((i) => i.type))).toContain('deadband');
     expect(paletteGroups(api, 'no such thing anywhere')).toStrictEqual([]);
+  });
+
+  // Issue 16: the palette of the standard distribution (what `tagflow start` serves).
+  it('finds the Modbus, MQTT and OPC UA nodes a new user searches for', () => {
+    const found = (search: string) => paletteGroups(api, search).flatMap((g) => g.items.map((i) => i.type));
+    expect(found('modbus')).toEqual(expect.arrayContaining(['modbus-read', 'modbus-write']));
+    expect(found('mqtt')).toEqual(expect.arrayContaining(['mqtt-in', 'mqtt-out']));
+    expect(found('opc ua')).toEqual(expect.arrayContaining(['opcua-subscribe', 'opcua-read', 'opcua-write']));
+  });
+
+  it('has every type the bundled examples use but the third-party one: none shows as not installed', () => {
+    const catalog = catalogFromApi(api);
+    const examples = path.resolve(__dirname, '../../examples');
+    const missing = fs
+      .readdirSync(examples)
+      .filter((name) => name !== 'custom-node' && fs.existsSync(path.join(examples, name, 'flow.json')))
+      .flatMap((name) => {
+        const flow = JSON.parse(fs.readFileSync(path.join(examples, name, 'flow.json'), 'utf8')) as Flow;
+        return [
+          ...flow.nodes.filter((n) => !catalog.nodes.has(n.type)).map((n) => `${name}: node ${n.type}`),
+          ...(flow.resources ?? [])
+            .filter((r) => !catalog.resources.has(r.type))
+            .map((r) => `${name}: resource ${r.type}`),
+        ];
+      });
+    expect(missing).toEqual([]);
   });
 });

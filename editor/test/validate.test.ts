@@ -33,7 +33,7 @@ describe('validate', () => {
   it('indexes edge and resource issues, and keeps warnings apart from errors', () => {
     const flow = pumpMonitor();
     flow.edges.push({ source: 'avg', sourcePort: 'nope', target: 'show-alarm' });
-    flow.nodes.push({ id: 'lonely', type: 'scale', typeVersion: 1 });
+    flow.nodes.push({ id: 'lonely', type: 'scale', typeVersion: 2 });
     flow.resources![0].config = { backend: 'local', retentionDays: -1 };
     const result = validate(flow, catalog);
     expect(result.byEdge.get('avg:nope->show-alarm:in')?.[0].code).toBe('UNKNOWN_PORT');
@@ -46,8 +46,8 @@ describe('validate', () => {
   it('lists a loop with no node that delays or limits as a warning on its node, and none through rate-limit', () => {
     const flow = pumpMonitor();
     flow.nodes.push(
-      { id: 'a', type: 'scale', typeVersion: 1, config: { in: { min: 0, max: 1 }, out: { min: 0, max: 2 } } },
-      { id: 'b', type: 'scale', typeVersion: 1, config: { in: { min: 0, max: 1 }, out: { min: 0, max: 2 } } },
+      { id: 'a', type: 'scale', typeVersion: 2, config: { in: { min: 0, max: 1 }, out: { min: 0, max: 2 } } },
+      { id: 'b', type: 'scale', typeVersion: 2, config: { in: { min: 0, max: 1 }, out: { min: 0, max: 2 } } },
     );
     flow.edges.push({ source: 'a', target: 'b' }, { source: 'b', target: 'a' });
     const result = validate(flow, catalog);

@@ -33,6 +33,5 @@ for _ in $(seq 1 100); do
 done
 
 echo "PLC simulator on 127.0.0.1:$modbus_port, publishing to $mqtt_url for ${RUN_FOR:-60s}." >&2
-# The Modbus and MQTT nodes are the example's dependencies: --nodes-dir names its folder, since
-# tagflow loads node packages only from itself, its data dir and --nodes-dir.
-node --no-node-snapshot "$root/packages/cli/bin/tagflow.js" run "$work/flow.json" --for "${RUN_FOR:-60s}" --data-dir "$work/data" --nodes-dir "$here"
+# The Modbus and MQTT nodes come with tagflow: nothing to install, no --nodes-dir.
+node --no-node-snapshot "$root/packages/cli/bin/tagflow.js" run "$work/flow.json" --for "${RUN_FOR:-60s}" --data-dir "$work/data"

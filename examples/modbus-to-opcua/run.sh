@@ -33,6 +33,5 @@ for _ in $(seq 1 100); do
 done
 
 echo "PLC simulator on 127.0.0.1:$modbus_port; OPC UA clients connect to opc.tcp://127.0.0.1:$opcua_port for ${RUN_FOR:-60s}." >&2
-# --nodes-dir names this folder, whose dependencies hold the Modbus and OPC UA nodes, for a
-# tagflow that does not carry them itself yet.
-node --no-node-snapshot "$root/packages/cli/bin/tagflow.js" run "$work/flow.json" --for "${RUN_FOR:-60s}" --data-dir "$work/data" --nodes-dir "$here"
+# The Modbus and OPC UA nodes come with tagflow: nothing to install, no --nodes-dir.
+node --no-node-snapshot "$root/packages/cli/bin/tagflow.js" run "$work/flow.json" --for "${RUN_FOR:-60s}" --data-dir "$work/data"

@@ -12,5 +12,5 @@ node simulator.js --port 4840 >&2 &
 simulator=$!
 trap 'kill "$simulator" 2>/dev/null || true' EXIT
 sleep 2
-# The OPC UA and MQTT nodes are the example's dependencies, loaded because --nodes-dir names it.
-node --no-node-snapshot ../../packages/cli/bin/tagflow.js run flow.json --for "${RUN_FOR:-60s}" --data-dir "${DATA_DIR:-$here/.tagflow}" --nodes-dir .
+# The OPC UA and MQTT nodes come with tagflow: nothing to install, no --nodes-dir.
+node --no-node-snapshot ../../packages/cli/bin/tagflow.js run flow.json --for "${RUN_FOR:-60s}" --data-dir "${DATA_DIR:-$here/.tagflow}"

@@ -2,7 +2,7 @@
 // without the admin server, stores and package manager (express, ws and prom-client would slow a
 // plain `tagflow run`'s start and hold memory it never uses).
 export { Engine } from './engine/engine';
-export type { EngineOptions, DeployResult, EngineEvents } from './engine/engine';
+export type { EngineOptions, DeployOptions, DeployResult, EngineEvents } from './engine/engine';
 export type { NodeCounters, DebugEvent, StatusEvent, NodeErrorEvent, EngineLogger, TapListener } from './engine/types';
 export { systemClock } from './engine/node-clock';
 export { FilesFolder, filesDirProblem } from './engine/files-folder';
@@ -22,6 +22,7 @@ export { loadNodePackage, PackageLoadError } from './registry/load-node-package'
 export type { NodePackageManifest, LoadedNodePackage } from './registry/load-node-package';
 export * from './log';
 export { usePrivateUmask } from './store/data-dir-permissions';
+export { VariableStore } from './store/variable-store';
 export { CONTEXT_WRITE_INTERVAL_MS, DEFAULT_CONTEXT_LIMITS } from './engine/flow-state-stores';
 export type {
   ContextLimits,

@@ -1,6 +1,7 @@
 import type { Flow } from '@tagflow/flow-model';
 import type { NodesApiResponse } from '../state/api-catalog';
 import { secretsFromApi } from '../state/secret-binding';
+import { variablesFromApi } from '../state/variables';
 import type { SecretInfo } from '../state/secret-binding';
 import type { ContextScopeView } from '../state/context-view';
 import type { ServerValidation } from '../state/server-check';
@@ -129,6 +130,11 @@ export class AdminApi {
       await this.request('PUT', `secrets/${encodeURIComponent(name)}`, { body }),
     );
     return { allow: answer?.allow ?? null, ...(answer?.warning ? { warning: answer.warning } : {}) };
+  }
+
+  /** GET /api/variables (any role): the runtime's variables, `${NAME}` in configs, with their values. */
+  async variables(): Promise<Record<string, string>> {
+    return variablesFromApi(await this.json<unknown>(await this.request('GET', 'variables')));
   }
 
   /** GET one context scope: `global`, a flow's (`flowId`), or a node's (`flowId` and `nodeId`). */

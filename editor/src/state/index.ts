@@ -45,5 +45,7 @@ export { ago, END_NOTICE_MAX_AGE_MS, endNoticeText, engineActivity, EngineWatch,
 export type { EndNotice, EndOutcome, EngineView } from './engine-state';
 export { bindingLabel, parseAllowInput, secretsFromApi } from './secret-binding';
 export type { SecretInfo } from './secret-binding';
+export { fieldVariables, variableNamesIn, variablesFromApi } from './variables';
+export type { FieldVariable } from './variables';
 export { CONTEXT_PREVIEW_CHARS, contextPreview, scopeSummary, sizeText } from './context-view';
 export type { ContextScopeView } from './context-view';

@@ -1,4 +1,4 @@
-import { flowErrors, validateFlow } from '@tagflow/flow-model';
+import { flowErrors, resolveFlowVariables, validateFlow } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, NodeCatalog } from '@tagflow/flow-model';
 import { refineBranchIssue } from './branch-refine';
 import { canvasToFlow } from './canvas';
@@ -35,12 +35,25 @@ export interface ValidationResult {
 
 /**
  * Checks the edited flow with the runtime's own validator, e.g. `validate(doc, catalog).byField('avg')`.
- * Accepts a `FlowDocument`, any canvas doc, or a flow file.
+ * Accepts a `FlowDocument`, any canvas doc, or a flow file. `${NAME}` is resolved first with the
+ * runtime's `variables`, as a deploy does (a field `${PORT}` is then the number it stands for);
+ * without them (not known yet) a variable is not reported as unset, and the fields using one are
+ * left to the runtime's check.
  */
-export function validate(input: CanvasDoc | Flow, catalog: NodeCatalog): ValidationResult {
+export function validate(
+  input: CanvasDoc | Flow,
+  catalog: NodeCatalog,
+  variables?: Readonly<Record<string, string>>,
+): ValidationResult {
   const flow = 'meta' in input ? canvasToFlow(input) : input;
-  const result = validateFlow(flow, catalog);
-  return indexIssues(flow, catalog, result.ok ? [] : result.errors, result.warnings);
+  const resolved = resolveFlowVariables(flow, catalog, variables ?? {});
+  const skipped = new Set(resolved.errors.map((e) => e.path));
+  const variableErrors = variables
+    ? resolved.errors
+    : resolved.errors.filter((e) => e.code !== flowErrors.code.VARIABLE_UNRESOLVED);
+  const result = validateFlow(resolved.flow, catalog);
+  const errors = result.ok ? [] : result.errors.filter((e) => !skipped.has(e.path));
+  return indexIssues(flow, catalog, [...variableErrors, ...errors], result.warnings);
 }
 
 /**

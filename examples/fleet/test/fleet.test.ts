@@ -40,7 +40,8 @@ afterAll(async () => {
 
 async function tagflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--no-node-snapshot', cli, ...args, '--fleet', fleetFile], {
+    const fleet = args.includes('--fleet') ? [] : ['--fleet', fleetFile];
+    const { stdout, stderr } = await run(process.execPath, ['--no-node-snapshot', cli, ...args, ...fleet], {
       env,
       cwd: root,
     });
@@ -75,4 +76,57 @@ it('deploys to three runtimes with one command, rolls a broken canary back, and 
     ['plant-a-line-2', 'pump-monitor', 1],
     ['plant-b-line-1', 'pump-monitor', 1],
   ]);
+}, 90_000);
+
+/** The runtime's admin API, with the token start-fleet.sh collected for it. */
+async function api(port: number, token: string, apiPath: string): Promise<unknown> {
+  const res = await fetch(`http://127.0.0.1:${port}${apiPath}`, { headers: { authorization: `Bearer ${token}` } });
+  return res.json();
+}
+
+it('deploys one flow to three runtimes, each with its own values; a runtime missing one is refused by name', async () => {
+  const yaml = readFileSync(fleetFile, 'utf8');
+  const ports = [...yaml.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+  const tokens = [env.TAGFLOW_TOKEN_A1, env.TAGFLOW_TOKEN_A2, env.TAGFLOW_TOKEN_B1] as string[];
+
+  // The deploy above set the fleet file's variables on every runtime; plant B's nominal flow is
+  // unset there now and left out of the fleet file: plant B refuses the flow naming it, plant A deploys.
+  const unset = await tagflow('var', 'unset', 'NOMINAL_FLOW', '--to', 'plant-b-line-1');
+  expect(unset.stderr).toContain('plant-b-line-1: variable NOMINAL_FLOW unset');
+  const partial = join(data, 'fleet-partial.yaml');
+  writeFileSync(partial, yaml.replace('      NOMINAL_FLOW: 55\n', ''));
+  const refused = await tagflow('deploy', 'examples/fleet/site.flow.json', '--all', '--fleet', partial);
+  expect(refused.code).toBe(1);
+  expect(refused.stdout).toMatch(/plant-a-line-1\s+deployed v\d+/);
+  expect(refused.stdout).toMatch(/plant-a-line-2\s+deployed v\d+/);
+  expect(refused.stdout).toMatch(/plant-b-line-1\s+rejected/);
+  expect(refused.stdout).toContain('variable NOMINAL_FLOW is not set on this runtime');
+
+  // With the whole fleet file, plant B gets its value and deploys; plant A's lines are unchanged.
+  const all = await tagflow('deploy', 'examples/fleet/site.flow.json', '--all');
+  expect(all.code).toBe(0);
+  expect(all.stdout).toMatch(/plant-a-line-1\s+unchanged v\d+/);
+  expect(all.stdout).toMatch(/plant-b-line-1\s+deployed v\d+/);
+
+  // Each runtime records its own tag with its own value: the same file, three sites.
+  const expected = [
+    ['plant-a/line-1/flow', 40],
+    ['plant-a/line-2/flow', 38.5],
+    ['plant-b/line-1/flow', 55],
+  ] as const;
+  for (const [i, [tag, value]] of expected.entries()) {
+    let rows: Array<{ tag: string; value: number }> = [];
+    for (let attempt = 0; attempt < 100 && rows.length === 0; attempt++) {
+      const answer = await api(ports[i], tokens[i], `/api/history?tags=${encodeURIComponent(tag)}&since=600000`);
+      rows = Array.isArray(answer) ? (answer as typeof rows) : [];
+      if (rows.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.tag === tag && r.value === value)).toBe(true);
+    // The stored flow keeps the ${...} text: the file each site runs is the one deployed.
+    const stored = (await api(ports[i], tokens[i], '/api/flow')) as { flow: { nodes: Array<{ config: unknown }> } };
+    expect(stored.flow.nodes[0].config).toMatchObject({ tag: '${SITE}/line-${LINE}/flow' });
+  }
+  const listed = await tagflow('var', 'list', '--to', 'plant-a-line-2');
+  expect(listed.stdout).toContain('plant-a-line-2\tNOMINAL_FLOW\t38.5\n');
 }, 90_000);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { Mosquitto, runFlow } from '@tagflow/node-test';
@@ -109,7 +110,9 @@ describe('examples/modbus-to-mqtt', () => {
   it('runs with the one command from the README (bash run.sh), printing what it publishes', async () => {
     const got = await subscriber();
     const modbusPort = await freePort();
+    // From a plain folder: run.sh names no --nodes-dir, the Modbus and MQTT nodes come with tagflow.
     const child = spawn('bash', [resolve(here, 'run.sh')], {
+      cwd: mkdtempSync(join(tmpdir(), 'modbus-to-mqtt-cwd-')),
       env: {
         ...process.env,
         MODBUS_PORT: String(modbusPort),

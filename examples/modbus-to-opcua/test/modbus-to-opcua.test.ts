@@ -140,7 +140,9 @@ describe('examples/modbus-to-opcua', () => {
   it('runs with the one command from the README (bash run.sh), serving OPC UA while it runs', async () => {
     const modbusPort = await freePort();
     const opcuaPort = await freePort();
+    // From a plain folder: run.sh names no --nodes-dir, the Modbus and OPC UA nodes come with tagflow.
     const child = spawn('bash', [resolve(here, 'run.sh')], {
+      cwd: mkdtempSync(join(tmpdir(), 'modbus-to-opcua-cwd-')),
       env: { ...process.env, MODBUS_PORT: String(modbusPort), OPCUA_PORT: String(opcuaPort), RUN_FOR: '12s' },
     });
     const done = finished(child);

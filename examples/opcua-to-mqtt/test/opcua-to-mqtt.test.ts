@@ -81,14 +81,12 @@ describe('examples/opcua-to-mqtt', () => {
     const flowFile = join(work, 'flow.json');
     writeFileSync(flowFile, JSON.stringify(flow));
 
-    // The real CLI, run from the example folder as the README does: its node packages (OPC UA,
-    // MQTT) are this folder's dependencies, loaded because --nodes-dir names it.
+    // The real CLI, run from a plain folder with no --nodes-dir: the OPC UA and MQTT nodes are
+    // the ones tagflow comes with (issue 16).
     const { code, stderr } = await runTagflow(
       // Statuses are in the log at level debug.
-      ['run', flowFile, '--for', '8s', '--data-dir', join(work, 'data'), '--log-level', 'debug', '--nodes-dir', '.'],
-      {
-        cwd: exampleDir,
-      },
+      ['run', flowFile, '--for', '8s', '--data-dir', join(work, 'data'), '--log-level', 'debug'],
+      { cwd: work },
     );
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     const log = stderr

@@ -5,6 +5,7 @@ import { compileExpression } from './lib/jsonata-expression';
 import { deletePath, PathError } from './lib/message-path';
 import type { PathSegment } from './lib/message-path';
 import { describeValue } from './lib/numeric-payload';
+import { settleQualities } from './lib/settle-qualities';
 import { locate, PLACES, readAt, writeAt } from './lib/value-source';
 import type { Location, Place } from './lib/value-source';
 
@@ -214,6 +215,12 @@ export default defineNode({
     '{ "payload": 100.4, "topic": "oven/temp", "unit": "degF", "timestamp": 1767225612000, "quality": "good" }',
     '```',
     '',
+    'A message with a quality per tag (`qualities`, as modbus-read sends in object mode) keeps it',
+    "while its payload stays an object. When the rules replace the payload with one tag's value",
+    "(move `payload.flow` to `payload`), the message takes that tag's own quality and `qualities` is",
+    "dropped; any other new payload keeps the message's quality (the worst of the tags), and a",
+    'quality the rules set themselves is kept.',
+    '',
     '## Messages are not modified',
     '',
     'The input message is never changed: each rule returns a new message. Only the objects on the',
@@ -398,10 +405,10 @@ export default defineNode({
         const changed = applyFrom(steps, 0, msg);
         if (changed instanceof Promise) {
           return changed.then((out) => {
-            ctx.send(checked(out));
+            ctx.send(checked(settleQualities(msg, out)));
           });
         }
-        ctx.send(checked(changed));
+        ctx.send(checked(settleQualities(msg, changed)));
       },
     };
   },

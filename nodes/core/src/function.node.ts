@@ -1,7 +1,7 @@
 import { defineNode } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
 import { functionCodeProblems } from './sandbox/parse-check';
-import { DEFAULT_MAX_MESSAGE_BYTES, FunctionSandbox, MAX_TIMEOUT_MS } from './sandbox/function-sandbox';
+import { DEFAULT_MAX_MESSAGE_BYTES, MAX_TIMEOUT_MS } from './sandbox/sandbox-limits';
 import { toOutputMessages } from './sandbox/function-result';
 import { lacksNoSnapshotFlag } from './sandbox/snapshot-flag';
 
@@ -256,6 +256,8 @@ export default defineNode({
         'Node.js runs without --no-node-snapshot; isolated-vm, which sandboxes function nodes, asks for it on Node 20 and later',
       );
     }
+    // isolated-vm loads here, when a flow first uses a function node, not with the palette.
+    const { FunctionSandbox } = require('./sandbox/function-sandbox') as typeof import('./sandbox/function-sandbox');
     const sandbox = new FunctionSandbox({
       code: ctx.config.code,
       timeoutMs: ctx.config.timeoutMs,

@@ -270,3 +270,47 @@ describe('message paths', () => {
     expect(deletePath(root, ['x', 'y'])).toBe(root);
   });
 });
+
+describe('change with per-tag qualities (modbus-read object mode)', () => {
+  const polled = {
+    payload: { flow: 12.5, level: null, temp: 20 },
+    quality: 'bad',
+    qualities: { flow: 'good', level: 'bad', temp: 'uncertain' },
+  };
+
+  it('gives a tag pulled out to payload its own quality, and drops the stale qualities', async () => {
+    const out = await applied([{ action: 'move', property: 'payload.flow', to: 'payload' }], polled);
+    expect(out.payload).toBe(12.5);
+    expect(out.quality).toBe('good');
+    expect(out.qualities).toBeUndefined();
+  });
+
+  it('does the same for a value set from the property or by JSONata', async () => {
+    const byProperty = await applied(
+      [{ action: 'set', property: 'payload', value: { type: 'property', value: 'payload.temp' } }],
+      polled,
+    );
+    expect([byProperty.payload, byProperty.quality, byProperty.qualities]).toEqual([20, 'uncertain', undefined]);
+    const byExpression = await applied([{ action: 'set', property: 'payload', value: expr('payload.flow') }], polled);
+    expect([byExpression.payload, byExpression.quality]).toEqual([12.5, 'good']);
+  });
+
+  it('keeps the worst quality for a payload that is none of the tags, and a quality the rules set', async () => {
+    const computed = await applied([{ action: 'set', property: 'payload', value: expr('payload.flow * 2') }], polled);
+    expect([computed.payload, computed.quality, computed.qualities]).toEqual([25, 'bad', undefined]);
+    const stated = await applied(
+      [
+        { action: 'set', property: 'quality', value: literal('uncertain') },
+        { action: 'move', property: 'payload.flow', to: 'payload' },
+      ],
+      polled,
+    );
+    expect([stated.quality, stated.qualities]).toEqual(['uncertain', undefined]);
+  });
+
+  it('keeps the qualities while the payload stays an object of tags', async () => {
+    const out = await applied([{ action: 'set', property: 'payload.site', value: literal('A') }], polled);
+    expect(out.qualities).toEqual(polled.qualities);
+    expect(out.quality).toBe('bad');
+  });
+});

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { connect } from 'mqtt';
 import type { IClientOptions } from 'mqtt';
 import {
   defineResource,
@@ -12,9 +11,7 @@ import {
   urlDestination,
 } from '@tagflow/node-sdk';
 import type { ConfigProblem, FilesRoot } from '@tagflow/node-sdk';
-import { describeConnectError } from './connect-error';
 import { mqttErrors } from './error-codes';
-import { MqttConnection } from './mqtt-connection';
 import { brokerUrlProblems } from './topic-check';
 
 export default defineResource({
@@ -179,26 +176,9 @@ export default defineResource({
       cert: await readPem(ctx.files, 'certFile', c.certFile),
       key: await readPem(ctx.files, 'keyFile', c.keyFile),
     };
-    return new Promise<MqttConnection>((resolve, reject) => {
-      const client = connect(c.url, options);
-      let connected = false;
-      const failed = (reason: unknown) => {
-        const text = describeConnectError(reason);
-        if (!connected) {
-          client.end(true);
-          reject(new NodeError(mqttErrors.code.MQTT_CONNECT, `cannot connect to ${c.url}: ${text}`));
-        } else {
-          ctx.lost(new Error(`connection to ${c.url} lost: ${text}`));
-        }
-      };
-      client.once('connect', () => {
-        connected = true;
-        resolve(new MqttConnection(client));
-      });
-      client.on('error', failed);
-      client.on('close', () => failed(undefined));
-      client.on('offline', () => failed(new Error('offline')));
-    });
+    // The mqtt library loads here, when a flow first uses a broker, not with the palette.
+    const { openMqttConnection } = require('./mqtt-connect') as typeof import('./mqtt-connect');
+    return openMqttConnection(c.url, options, (reason) => ctx.lost(reason));
   },
 });
 

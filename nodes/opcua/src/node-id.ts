@@ -2,7 +2,6 @@ import { NodeError, problemsFrom } from '@tagflow/node-sdk';
 import type { ConfigProblem } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
 import { errorText } from './error-text';
-import { coerceNodeId } from 'node-opcua';
 import type { NodeId } from 'node-opcua';
 
 /**
@@ -16,6 +15,9 @@ export function parseNodeId(text: unknown, field = 'node id'): NodeId {
       `the ${field} must be a text such as "ns=1;s=Pump.Flow", not ${JSON.stringify(text) ?? String(text)}`,
     );
   }
+  // Only node-opcua's NodeId parser, and only when there is one to parse: checking a flow's config
+  // (validate, the editor) must not load the whole client.
+  const { coerceNodeId } = require('node-opcua-nodeid') as typeof import('node-opcua-nodeid');
   try {
     return coerceNodeId(text.trim());
   } catch (err) {

@@ -4,7 +4,6 @@ import { serverProperty, variableItemSchema } from './schema-pieces';
 import { errorText } from './error-text';
 import type { Message } from '@tagflow/node-sdk';
 import type { NodeId } from 'node-opcua';
-import { dataValueMessage } from './data-value-message';
 import { itemNodeIdProblems, parseNodeId } from './node-id';
 import type { OpcuaConnection } from './opcua-connection';
 
@@ -86,6 +85,8 @@ export default defineNode({
   create(ctx) {
     const c = ctx.config;
     const server = ctx.resource<OpcuaConnection>(c.server);
+    // node-opcua loads here, when a flow first uses this node, not with the palette.
+    const { dataValueMessage } = require('./data-value-message') as typeof import('./data-value-message');
     const configured: ReadItem[] = c.items.map((item) => ({
       nodeId: parseNodeId(item.nodeId),
       text: item.nodeId,

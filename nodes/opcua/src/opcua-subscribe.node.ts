@@ -2,9 +2,7 @@ import { defineNode, NodeError } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
 import { serverProperty, variableItemSchema } from './schema-pieces';
 import { errorText } from './error-text';
-import { AttributeIds, DataChangeFilter, DataChangeTrigger, DeadbandType, TimestampsToReturn } from 'node-opcua';
-import type { ClientSubscription, DataValue, MonitoringParametersOptions } from 'node-opcua';
-import { dataValueMessage } from './data-value-message';
+import type { ClientSubscription, DataValue } from 'node-opcua';
 import { itemNodeIdProblems, parseNodeId } from './node-id';
 import { describeStatus } from './status-quality';
 import type { OpcuaConnection } from './opcua-connection';
@@ -146,19 +144,10 @@ export default defineNode({
       text: item.nodeId,
       topic: item.name ?? item.nodeId,
     }));
-    const parameters: MonitoringParametersOptions = {
-      samplingInterval: c.samplingIntervalMs,
-      queueSize: c.queueSize,
-      discardOldest: true,
-      filter:
-        c.deadbandType === 'None'
-          ? null
-          : new DataChangeFilter({
-              trigger: DataChangeTrigger.StatusValue,
-              deadbandType: c.deadbandType === 'Absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
-              deadbandValue: c.deadbandValue,
-            }),
-    };
+    // node-opcua loads here, when a flow first uses this node, not with the palette.
+    const { monitoringParameters, monitorValue } = require('./opcua-monitoring') as typeof import('./opcua-monitoring');
+    const { dataValueMessage } = require('./data-value-message') as typeof import('./data-value-message');
+    const parameters = monitoringParameters(c);
     let subscription: ClientSubscription | undefined;
     const removers: Array<() => void> = [];
 
@@ -211,11 +200,7 @@ export default defineNode({
       sub.once('terminated', () => resubscribe('the server ended the subscription'));
       const results = await Promise.allSettled(
         items.map(async (item) => {
-          const monitored = await sub.monitor(
-            { nodeId: item.nodeId, attributeId: AttributeIds.Value },
-            parameters,
-            TimestampsToReturn.Both,
-          );
+          const monitored = await monitorValue(sub, item.nodeId, parameters);
           // The server answers per item; a refused item (unknown node, unsupported filter) resolves too.
           if (!monitored.statusCode.isGood()) throw new Error(describeStatus(monitored.statusCode));
           monitored.on('changed', (value: DataValue) => {

@@ -3,11 +3,10 @@ import { opcuaErrors } from './error-codes';
 import { serverProperty } from './schema-pieces';
 import { errorText } from './error-text';
 import type { Message } from '@tagflow/node-sdk';
-import { DataType } from 'node-opcua';
 import { parseNodeId } from './node-id';
 import type { OpcuaConnection } from './opcua-connection';
 import { describeStatus } from './status-quality';
-import { toVariant, WRITABLE_TYPES, writableTypeName } from './variant-codec';
+import { WRITABLE_TYPES } from './writable-types';
 
 export default defineNode({
   type: 'opcua-write',
@@ -105,6 +104,9 @@ export default defineNode({
     const c = ctx.config;
     const server = ctx.resource<OpcuaConnection>(c.server);
     const fixedNodeId = c.nodeId === undefined ? undefined : parseNodeId(c.nodeId);
+    // node-opcua loads here, when a flow first uses this node, not with the palette.
+    const { dataTypeName, toVariant, writableTypeName } =
+      require('./variant-codec') as typeof import('./variant-codec');
 
     const typeToWrite = async (
       connection: OpcuaConnection,
@@ -123,7 +125,7 @@ export default defineNode({
       if (!name)
         throw new NodeError(
           opcuaErrors.code.OPCUA_WRITE_TYPE,
-          `cannot write ${target}: its data type ${DataType[declared.dataType]} is not one tagflow writes (${WRITABLE_TYPES.join(', ')})`,
+          `cannot write ${target}: its data type ${dataTypeName(declared.dataType)} is not one tagflow writes (${WRITABLE_TYPES.join(', ')})`,
         );
       if (!declared.array && Array.isArray(payload))
         throw new NodeError(

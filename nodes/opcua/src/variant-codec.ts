@@ -11,25 +11,11 @@ import {
   VariantArrayType,
 } from 'node-opcua';
 import { opcuaErrors } from './error-codes';
+import { WRITABLE_TYPES } from './writable-types';
+import type { WritableType } from './writable-types';
 
-/** Data types `toVariant` can write, by their OPC UA names (the `dataType` config of opcua-write). */
-export const WRITABLE_TYPES = [
-  'Boolean',
-  'SByte',
-  'Byte',
-  'Int16',
-  'UInt16',
-  'Int32',
-  'UInt32',
-  'Int64',
-  'UInt64',
-  'Float',
-  'Double',
-  'String',
-  'DateTime',
-  'LocalizedText',
-] as const;
-export type WritableType = (typeof WRITABLE_TYPES)[number];
+export { WRITABLE_TYPES } from './writable-types';
+export type { WritableType } from './writable-types';
 
 /** Inclusive ranges of the integer types; 64-bit ones are limited to what a JS number holds exactly. */
 const INTEGER_RANGES: Partial<Record<WritableType, [number, number]>> = {
@@ -101,6 +87,11 @@ function fromScalar(dataType: DataType, value: unknown): unknown {
 
 function uint64ToBigInt([high, low]: [number, number]): bigint {
   return (BigInt(high >>> 0) << 32n) + BigInt(low >>> 0);
+}
+
+/** The name of a DataType enum value (`Double`), for messages. */
+export function dataTypeName(dataType: DataType): string {
+  return DataType[dataType] ?? `DataType ${dataType}`;
 }
 
 /** Whether `dataType` (a DataType enum value) is one `toVariant` can write; returns its name if so. */

@@ -213,9 +213,7 @@ export class ServiceBench {
       dataDir,
       '--port',
       String(port),
-      // The MQTT nodes, from this package's node_modules, as a project installs them.
-      '--nodes-dir',
-      join(__dirname, '..'),
+      // No --nodes-dir: the MQTT nodes come with tagflow (issue 16).
       '--log-level',
       'warn',
       ...extra,

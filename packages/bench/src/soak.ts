@@ -180,12 +180,11 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     broker = await Mosquitto.start({ persistence: false, settings: ['max_queued_messages 0'] });
     const flowFile = join(work, 'pump-monitor-soak.json');
     writeFileSync(flowFile, JSON.stringify(soakFlow(broker.port), null, 2));
-    // The MQTT nodes are found where a user's project keeps them: this package's node_modules.
-    const nodesDir = join(__dirname, '..');
+    // No --nodes-dir: the MQTT nodes come with tagflow (issue 16).
     rt = await startTagflow({
       dataDir,
       cwd: work,
-      args: ['--flow', flowFile, '--nodes-dir', nodesDir],
+      args: ['--flow', flowFile],
       timeoutMs: 60_000,
     });
     const child = rt.child;

@@ -34,7 +34,7 @@ export async function loadRegistry(nodesDirs: readonly string[], cwd: string = p
 
 /**
  * The folders of the node packages tagflow comes with: the CLI's own dependencies whose
- * package.json has a `tagflow` field (@tagflow/nodes-core, @tagflow/nodes-historian), found as
+ * package.json has a `tagflow` field (@tagflow/nodes-core, -mqtt, -modbus, -opcua, -historian), found as
  * Node resolves them from the CLI, whatever the layout (nested in a global install, hoisted next
  * to the CLI in a project, linked by pnpm). Only those packages: the other packages installed
  * around the CLI are not the distribution's.

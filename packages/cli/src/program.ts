@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => RegisterCommand> = {
   token: () => (require('./commands/token.command') as typeof import('./commands/token.command')).registerTokenCommand,
   secret: () =>
     (require('./commands/secret.command') as typeof import('./commands/secret.command')).registerSecretCommand,
+  var: () => (require('./commands/var.command') as typeof import('./commands/var.command')).registerVarCommand,
   deploy: () =>
     (require('./commands/deploy.command') as typeof import('./commands/deploy.command')).registerDeployCommand,
   pack: () => (require('./commands/pack.command') as typeof import('./commands/pack.command')).registerPackCommand,
@@ -63,6 +64,7 @@ Examples:
   $ tagflow nodes                           list the node types you can use
   $ tagflow history pump3/flow/avg --since 10m   what the local historian recorded
   $ tagflow start --flow pump-monitor.json  run as a service with the admin API (port 1990)
+  $ tagflow var set PLC_HOST 10.0.3.7       a value for \${PLC_HOST} in this runtime's flows
   $ tagflow deploy flow.json --all --canary 1 --health 30s   deploy to the runtimes of fleet.yaml
   $ tagflow status --all                    reachability, flow version, errors, backlog of each runtime
   $ tagflow new-node @acme/nodes-foo         scaffold a node package (example node, tests, docs)

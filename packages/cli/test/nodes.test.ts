@@ -4,8 +4,15 @@ import { runCli } from './cli-process';
 beforeAll(ensureCliBuilt, 120_000);
 
 interface NodesJson {
-  nodes: Array<{ type: string; category: string; version: number; package: { name: string; version: string } }>;
-  packages: Array<{ name: string; version: string; nodes: string[] }>;
+  nodes: Array<{
+    type: string;
+    category: string;
+    version: number;
+    package: { name: string; version: string };
+    origin: string;
+  }>;
+  resources: Array<{ type: string; origin: string }>;
+  packages: Array<{ name: string; version: string; nodes: string[]; origin: string }>;
   problems: Array<{ package: string; message: string }>;
   searchDirs: string[];
 }
@@ -29,12 +36,44 @@ describe('tagflow nodes', () => {
     expect(json.problems).toEqual([]);
   });
 
+  // Issue 16: the standard distribution, with no install step and no --nodes-dir.
+  it('lists the core, MQTT, Modbus, OPC UA and historian nodes as built in', async () => {
+    const json = await nodesJson();
+    const origins = Object.fromEntries(json.packages.map((p) => [p.name, p.origin]));
+    expect(origins).toEqual({
+      '@tagflow/nodes-core': 'built-in',
+      '@tagflow/nodes-historian': 'built-in',
+      '@tagflow/nodes-modbus': 'built-in',
+      '@tagflow/nodes-mqtt': 'built-in',
+      '@tagflow/nodes-opcua': 'built-in',
+    });
+    const types = json.nodes.map((n) => n.type);
+    expect(types).toEqual(expect.arrayContaining(['mqtt-in', 'mqtt-out', 'modbus-read', 'modbus-write']));
+    expect(types).toEqual(expect.arrayContaining(['opcua-subscribe', 'opcua-read', 'opcua-write', 'historian-out']));
+    expect(json.resources.map((r) => [r.type, r.origin])).toEqual(
+      expect.arrayContaining([
+        ['mqtt-broker', 'built-in'],
+        ['modbus-device', 'built-in'],
+        ['opcua-server', 'built-in'],
+        ['historian', 'built-in'],
+      ]),
+    );
+
+    const table = await runCli(['nodes']);
+    expect(table.stdout).toMatch(/^ {2}modbus-read +@tagflow\/nodes-modbus \d+\.\d+\.\d+ +built in +\S/m);
+    expect(table.stdout).toMatch(/^ {2}opcua-server +@tagflow\/nodes-opcua \d+\.\d+\.\d+ +built in +\S/m);
+    expect(table.stdout).toMatch(
+      /node types from 5 packages \(5 built in: they come with tagflow, nothing to install\)/,
+    );
+  });
+
   it('adds the packages of --nodes-dir, searched first, and reports the refused ones', async () => {
     const json = await nodesJson('--nodes-dir', 'extra-nodes');
     expect(json.nodes.find((n) => n.type === 'unplugged-sensor')?.package).toEqual({
       name: 'cli-test-nodes',
       version: '1.4.2',
     });
+    expect(json.packages.find((p) => p.name === 'cli-test-nodes')?.origin).toBe('nodes-dir');
     expect(json.problems).toEqual([
       expect.objectContaining({
         package: 'cli-test-broken',

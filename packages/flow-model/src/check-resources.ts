@@ -97,8 +97,10 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
 }
 
 /**
- * `"x" is not an installed node type; it is provided by @tagflow/nodes-mqtt: install that package`,
- * with a "did you mean" when a close name is installed or well known.
+ * `"x" is not an installed node type; it comes with tagflow (in @tagflow/nodes-mqtt@0.1.0)...`, or
+ * a "did you mean" when a close name is installed or well known. The well-known packages are the
+ * ones tagflow comes with (issue 16), so a missing one means a broken installation, not a package
+ * to download: an edge box often has no registry to download from.
  */
 export function notInstalled(
   kind: 'node' | 'resource',
@@ -110,7 +112,7 @@ export function notInstalled(
   const isKnown = (name: string) => Object.prototype.hasOwnProperty.call(known, name);
   if (isKnown(type)) {
     const spec = `${known[type]}@${TAGFLOW_RELEASE}`;
-    return `${base}; it is provided by ${spec}: install that package on this runtime (tagflow nodes install ${spec})`;
+    return `${base}; it comes with tagflow (in ${spec}), which this runtime's installation lacks: reinstall tagflow ${TAGFLOW_RELEASE}`;
   }
   const guess = closest(type, new Set([...installed, ...Object.keys(known)]));
   if (guess && installed.includes(guess)) return `${base}; did you mean ${JSON.stringify(guess)}?`;

@@ -45,6 +45,13 @@ export const flowErrors = defineErrorCodes({
   LINK_TARGET_NOT_FOUND: 'A link-out or link-call names a node id this flow does not define.',
   LINK_TARGET_NOT_LINK_IN: 'A link-out or link-call names a node that is not a link-in.',
   UNCONNECTED_NODE: 'Warning: a node with ports has no edge at all, so it would sit idle.',
+  VARIABLE_UNRESOLVED:
+    'A node or resource config uses ${NAME} and this runtime has no variable NAME (tagflow var set NAME VALUE); every one is listed.',
+  VARIABLE_SYNTAX: 'A config string holds ${ that is not a variable reference ${NAME}; write $${ for a literal ${.',
+  VARIABLE_TYPE:
+    "A field that is exactly ${NAME} wants a number, an integer or a boolean, and the variable's value does not convert to it.",
+  VARIABLE_IN_SECRET_FIELD:
+    'A field naming a secret (x-secret, e.g. passwordEnv) uses ${NAME}: a variable may not choose which secret is sent.',
   UNBROKEN_CYCLE:
     'Warning: edges form a loop with no node that delays or limits, so a message can go round it until the hop limit drops it.',
 });

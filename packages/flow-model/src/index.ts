@@ -52,6 +52,8 @@ export { isPlainObject, isRecord } from './object-guards';
 export { diffFlows, resourceIdsOf } from './flow-diff';
 export { loopingGroups, shortestCycle } from './check-cycles';
 export type { FlowDiff } from './flow-diff';
+export { findVariableRefs, resolveFlowVariables, VARIABLE_NAME } from './flow-variables';
+export type { VariableRef, VariableResolution } from './flow-variables';
 export { LINK_CALLS, LINK_PORT, RETURN_PORT, linkCallsOf, linkReferences, linkWires } from './links';
 export type { LinkCall, LinkReference, LinkRole } from './links';
 export {

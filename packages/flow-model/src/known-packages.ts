@@ -1,6 +1,8 @@
 /**
- * Which package provides the well-known tagflow types, so that "type not installed" can say what
- * to install. Third-party types are not listed; their message just says the type is missing.
+ * Which package provides the well-known tagflow types: the packages the tagflow CLI comes with
+ * (issue 16), so that "type not installed" can name the one missing from an incomplete
+ * installation. Third-party types are not listed; their message says to install the package that
+ * provides them.
  */
 
 /**

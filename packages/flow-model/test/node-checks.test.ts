@@ -42,7 +42,7 @@ describe('node ids', () => {
 });
 
 describe('node types', () => {
-  it('names the package providing a well-known type that is not installed', () => {
+  it('names the package of a well-known type that is missing, and suggests no download (it comes with tagflow)', () => {
     const flow = withNodes({ id: 'read', type: 'opcua-read', typeVersion: 1 });
     expect(errorsOf(validateFlow(flow, catalog))).toEqual([
       {
@@ -50,7 +50,7 @@ describe('node types', () => {
         path: '/nodes/2/type',
         nodeId: 'read',
         message:
-          'node "read" (opcua-read): /nodes/2/type "opcua-read" is not an installed node type; it is provided by @tagflow/nodes-opcua@0.1.0: install that package on this runtime (tagflow nodes install @tagflow/nodes-opcua@0.1.0)',
+          'node "read" (opcua-read): /nodes/2/type "opcua-read" is not an installed node type; it comes with tagflow (in @tagflow/nodes-opcua@0.1.0), which this runtime\'s installation lacks: reinstall tagflow 0.1.0',
       },
     ]);
   });
@@ -268,7 +268,7 @@ describe('resources used by nodes', () => {
         path: '/resources/0/type',
         resourceId: 'ua',
         message:
-          'resource "ua" (opcua-server): /resources/0/type "opcua-server" is not an installed resource type; it is provided by @tagflow/nodes-opcua@0.1.0: install that package on this runtime (tagflow nodes install @tagflow/nodes-opcua@0.1.0)',
+          'resource "ua" (opcua-server): /resources/0/type "opcua-server" is not an installed resource type; it comes with tagflow (in @tagflow/nodes-opcua@0.1.0), which this runtime\'s installation lacks: reinstall tagflow 0.1.0',
       },
     ]);
   });

@@ -1,10 +1,10 @@
-import { checkFlowLimits, deepEqual } from '@tagflow/flow-model';
+import { checkFlowLimits, deepEqual, findVariableRefs, resolveFlowVariables } from '@tagflow/flow-model';
 import type { Flow, FlowIssue } from '@tagflow/flow-model';
 import type { EngineApi } from '../supervisor/engine-contract';
 import type { EngineLogger, NodeErrorEvent, StatusEvent } from '../engine/types';
 import { deployErrors } from '../error-codes';
 import type { NodeRegistry } from '../registry/node-registry';
-import type { AuditLogApi, FlowStoreApi, FlowVersion, SecretStoreApi } from '../store/types';
+import type { AuditLogApi, FlowStoreApi, FlowVersion, SecretStoreApi, VariableStoreApi } from '../store/types';
 import type { DeployerApi, DeployOutcome } from './deployer-types';
 import { boundSecrets, flowSecretProblems } from './secret-bindings';
 
@@ -28,6 +28,13 @@ export interface DeployerDeps {
    * Without it, bindings are not checked (an embedding without a secret store).
    */
   secretBindings?: { registry: NodeRegistry; secrets: Pick<SecretStoreApi, 'list'> };
+  /**
+   * The runtime's variables: each deploy, rollback and restore resolves the flow's `${NAME}` with
+   * their values of that moment (the stored version keeps the text), and the secret bindings are
+   * checked on the resolved flow, so a variable cannot send a bound secret elsewhere. Without it,
+   * the engine resolves with its own variables.
+   */
+  variables?: Pick<VariableStoreApi, 'all'>;
   /** How long a deploy waits for the resources of nodes that require them (default 10 s). */
   resourceWaitMs?: number;
   /** Called when a deployed version passed its health window (safe boot counts it as healthy). */
@@ -75,9 +82,10 @@ export class Deployer implements DeployerApi {
           target === undefined ? 'there is no earlier version to roll back to' : `there is no version ${target}`;
         return { status: 'rejected', errors: [{ code: deployErrors.code.NO_SUCH_VERSION, message: reason, path: '' }] };
       }
-      const refused = await this.refuseSecretLeaks(flow, options.by, `rollback to version ${target}`);
+      const variables = this.deps.variables?.all();
+      const refused = await this.refuseSecretLeaks(flow, variables, options.by, `rollback to version ${target}`);
       if (refused) return refused;
-      const result = await this.deps.engine.deploy(flow);
+      const result = await this.deps.engine.deploy(flow, variables ? { variables } : {});
       if (!result.ok) {
         await this.deps.audit.append({
           type: 'deploy-rejected',
@@ -114,7 +122,8 @@ export class Deployer implements DeployerApi {
     if (overLimits.length > 0) return { status: 'rejected', errors: overLimits };
     const previous = flows.current();
     const previousRan = previous !== undefined && engine.currentFlow !== undefined;
-    if (previous && deepEqual(previous.flow, flow) && engine.currentFlow !== undefined)
+    // The same file with other variable values is a change: that is how a new value is applied.
+    if (previous && deepEqual(previous.flow, flow) && engine.currentFlow !== undefined && !this.variablesChanged(flow))
       return { status: 'unchanged', version: previous.version };
 
     // Listening before the deploy: a node that fails the moment it starts must count too.
@@ -134,9 +143,10 @@ export class Deployer implements DeployerApi {
     previousRan = false,
   ): Promise<DeployOutcome> {
     const { engine, flows, audit, logger } = this.deps;
-    const refused = await this.refuseSecretLeaks(flow, options.by, 'deploy');
+    const variables = this.deps.variables?.all();
+    const refused = await this.refuseSecretLeaks(flow, variables, options.by, 'deploy');
     if (refused) return refused;
-    const result = await engine.deploy(flow);
+    const result = await engine.deploy(flow, variables ? { variables } : {});
     if (!result.ok) {
       logger.info(
         { by: options.by, errors: result.errors.length },
@@ -209,9 +219,18 @@ export class Deployer implements DeployerApi {
   }
 
   /** The refusal of a flow that would send a bound secret where it may not go (logged and audited), if it would. */
-  private async refuseSecretLeaks(flow: unknown, by: string, what: string): Promise<DeployOutcome | undefined> {
+  private async refuseSecretLeaks(
+    flow: unknown,
+    variables: Readonly<Record<string, string>> | undefined,
+    by: string,
+    what: string,
+  ): Promise<DeployOutcome | undefined> {
     const check = this.deps.secretBindings;
-    const errors = check ? flowSecretProblems(flow, check.registry, boundSecrets(check.secrets)) : [];
+    // Checked on the flow as it will run: `url: mqtt://${HOST}` goes where HOST says. A flow whose
+    // variables do not resolve is refused by the engine, in the words validate uses.
+    const resolved = check && variables ? resolveFlowVariables(flow, check.registry.catalog(), variables) : undefined;
+    const runs = resolved && resolved.errors.length === 0 ? resolved.flow : flow;
+    const errors = check ? flowSecretProblems(runs, check.registry, boundSecrets(check.secrets)) : [];
     if (errors.length === 0) return undefined;
     const reason = `${what} by ${by} refused: ${errors.map((e) => e.message).join('; ')}`;
     this.deps.logger.warn({ by, errors: errors.length }, `${reason}; the running flow is unchanged`);
@@ -222,6 +241,14 @@ export class Deployer implements DeployerApi {
       data: { errors: errors.map((e) => e.message).slice(0, 20) },
     });
     return { status: 'rejected', errors };
+  }
+
+  /** True when a variable `flow` uses has another value now than the running flow was deployed with. */
+  private variablesChanged(flow: unknown): boolean {
+    const now = this.deps.variables?.all();
+    const then = this.deps.engine.deployedVariables?.();
+    if (!now || !then) return false;
+    return findVariableRefs(flow).some(({ name }) => now[name] !== then[name]);
   }
 
   /** Records the first node error, or node in state error, from now until `stop`. */
@@ -281,7 +308,8 @@ export class Deployer implements DeployerApi {
       await engine.stop();
       return false;
     }
-    const back = await engine.deploy(previous.flow);
+    const variables = this.deps.variables?.all();
+    const back = await engine.deploy(previous.flow, variables ? { variables } : {});
     if (!back.ok) logger.error({ errors: back.errors }, 'the previous flow could not be restored');
     return back.ok;
   }

@@ -1,7 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_MAX_HOPS, diffFlows, resourceIdsOf, shortestCycle, validateFlow } from '@tagflow/flow-model';
+import {
+  DEFAULT_MAX_HOPS,
+  diffFlows,
+  resolveFlowVariables,
+  resourceIdsOf,
+  shortestCycle,
+  validateFlow,
+} from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
 import { createMessage, ERROR_PORT, isNodeError, NodeError, sdkErrors } from '@tagflow/node-sdk';
 import type { Clock, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
@@ -71,6 +78,16 @@ export interface EngineOptions {
    * `dataDir` is given; an engine without one keeps context in memory only).
    */
   context?: { limits?: Partial<ContextLimits>; persist?: boolean };
+}
+
+/** What a deploy may bring besides the flow. */
+export interface DeployOptions {
+  /**
+   * The runtime's variables for this deploy: `${NAME}` in the flow's configs is replaced with
+   * them before validation, and `ctx.variable` reads them once the deploy succeeded. Absent: the
+   * variables of the last deploy (or `setVariables`).
+   */
+  variables?: Readonly<Record<string, string>>;
 }
 
 /** The outcome of a deploy: what changed, or every reason it was refused. */
@@ -173,9 +190,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.contexts.flush();
   }
 
-  /** Replaces the runtime's variables, read by nodes through `ctx.variable(name)`. */
+  /** Replaces the runtime's variables, read by nodes through `ctx.variable(name)` and by the next deploy's `${NAME}`. */
   setVariables(variables: Readonly<Record<string, string>>): void {
     this.variables = { ...variables };
+  }
+
+  /** The variables the running flow was deployed with (its `${NAME}` values). */
+  deployedVariables(): Readonly<Record<string, string>> {
+    return this.variables;
   }
 
   /** The running flow (validated and normalized), if any. */
@@ -183,9 +205,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.flow;
   }
 
-  /** Validates `input` and makes it the running flow. Deploys are applied one at a time. */
-  deploy(input: unknown): Promise<DeployResult> {
-    const run = this.queue.then(() => this.applyDeploy(input));
+  /**
+   * Resolves the `${NAME}` variables of `input`, validates it and makes it the running flow.
+   * Deploys are applied one at a time.
+   */
+  deploy(input: unknown, options: DeployOptions = {}): Promise<DeployResult> {
+    const run = this.queue.then(() => this.applyDeploy(input, options.variables ?? this.variables));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -361,10 +386,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     return runner;
   }
 
-  private async applyDeploy(input: unknown): Promise<DeployResult> {
-    const validation = validateFlow(input, this.registry.catalog(), { migrations: this.registry.migrations });
+  private async applyDeploy(input: unknown, variables: Readonly<Record<string, string>>): Promise<DeployResult> {
+    const catalog = this.registry.catalog();
+    // Before validation: `${PORT}` becomes the number the schema wants; the stored flow keeps the text.
+    const resolved = resolveFlowVariables(input, catalog, variables);
+    if (resolved.errors.length > 0) return { ok: false, errors: resolved.errors, warnings: [] };
+    const validation = validateFlow(resolved.flow, catalog, { migrations: this.registry.migrations });
     if (!validation.ok) return { ok: false, errors: validation.errors, warnings: validation.warnings };
     const flow = validation.flow;
+    // New nodes read their variables while being created; a refused deploy puts the old ones back.
+    const previousVariables = this.variables;
+    this.variables = { ...variables };
     const nodeIndex = new Map(flow.nodes.map((n, i) => [n.id, i]));
     const resourceIndex = new Map((flow.resources ?? []).map((r, i) => [r.id, i]));
     const diff = diffFlows(this.flow, flow, (node) => this.resourcesOf(node));
@@ -414,6 +446,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     );
     this.resources = pendingResources;
     if (errors.length > 0) {
+      this.variables = previousVariables;
       await Promise.all([...newRunners.values()].map((r) => r.close(this.closeTimeoutMs)));
       await Promise.all([...newResources.values()].map((r) => r.close()));
       return { ok: false, errors, warnings: validation.warnings };

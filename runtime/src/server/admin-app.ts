@@ -20,6 +20,7 @@ import { packagesRoutes } from './routes/packages.routes';
 import { secretsRoutes } from './routes/secrets.routes';
 import { systemRoutes } from './routes/system.routes';
 import { tokensRoutes } from './routes/tokens.routes';
+import { variablesRoutes } from './routes/variables.routes';
 
 /** Largest accepted JSON body, in bytes: the size limit of a flow (5 MB); a big flow is a few hundred KB. */
 export const BODY_LIMIT = MAX_FLOW_BYTES;
@@ -67,6 +68,7 @@ export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions =
     ...auditRoutes(ctx),
     ...tokensRoutes(ctx),
     ...secretsRoutes(ctx),
+    ...variablesRoutes(ctx),
     ...eventsRoutes(),
   );
 

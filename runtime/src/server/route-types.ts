@@ -2,7 +2,15 @@ import type { Request, Response } from 'express';
 import type { EngineApi } from '../supervisor/engine-contract';
 import type { EngineLogger } from '../engine/types';
 import type { NodeRegistry } from '../registry/node-registry';
-import type { AuditLogApi, FlowStoreApi, Role, SecretStoreApi, TokenInfo, TokenStoreApi } from '../store/types';
+import type {
+  AuditLogApi,
+  FlowStoreApi,
+  Role,
+  SecretStoreApi,
+  TokenInfo,
+  TokenStoreApi,
+  VariableStoreApi,
+} from '../store/types';
 import type { DeployerApi } from '../admin/deployer-types';
 import type { AdminMetrics } from './metrics';
 import type { PackageManager } from '../packages/package-manager';
@@ -18,6 +26,8 @@ export interface AdminServerDeps {
   flows: FlowStoreApi;
   tokens: TokenStoreApi;
   secrets: SecretStoreApi;
+  /** The runtime's variables (`${NAME}` in flows); without it the variable routes list none and refuse changes (503). */
+  variables?: VariableStoreApi;
   audit: AuditLogApi;
   deployer: DeployerApi;
   logger: EngineLogger;

@@ -10,10 +10,18 @@ export type {
   SecretStoreApi,
   TokenInfo,
   TokenStoreApi,
+  VariableStoreApi,
 } from './types';
 export { FlowStore, hashFlow, canonicalJson } from './flow-store';
 export { TokenStore, TOKEN_PREFIX } from './token-store';
 export { SecretStore, SECRET_NAME } from './secret-store';
+export {
+  MAX_VARIABLE_NAME,
+  MAX_VARIABLE_VALUE,
+  variableNameProblem,
+  variableValueProblem,
+  VariableStore,
+} from './variable-store';
 export {
   destinationAllowed,
   formatDestination,

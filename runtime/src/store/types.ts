@@ -91,6 +91,21 @@ export interface SecretStoreApi {
   get(name: string): string | undefined;
 }
 
+/**
+ * The runtime's variables, `${NAME}` in flow configs (a PLC's address per site), kept in clear in
+ * the data dir: a variable is not a secret. Deploys, rollbacks, restarts and validate resolve
+ * flows with them; a change counts from the next deploy.
+ */
+export interface VariableStoreApi {
+  /** Stores `value` under `name`; rejects a bad name or a value that is not a string (or too long). */
+  set(name: string, value: string): Promise<void>;
+  /** False when there was no such variable. */
+  delete(name: string): Promise<boolean>;
+  get(name: string): string | undefined;
+  /** Every variable by name, sorted by name. */
+  all(): Record<string, string>;
+}
+
 /** One line of the audit log. */
 export interface AuditEvent {
   /** ISO 8601, set by the log. */
@@ -103,6 +118,8 @@ export interface AuditEvent {
     | 'token-revoked'
     | 'secret-set'
     | 'secret-deleted'
+    | 'variable-set'
+    | 'variable-deleted'
     | 'context-set'
     | 'context-deleted'
     | 'login-failed'

@@ -1,6 +1,6 @@
 import type { Flow } from '@tagflow/flow-model';
 import type { NodeStatus } from '@tagflow/node-sdk';
-import type { DeployResult, EngineEvents } from '../engine/engine';
+import type { DeployOptions, DeployResult, EngineEvents } from '../engine/engine';
 import type { NodeCounters } from '../engine/types';
 import type {
   ContextScopeRef,
@@ -85,8 +85,13 @@ export interface EngineStateInfo {
 export interface EngineApi {
   /** The running flow (validated and normalized), if any. */
   readonly currentFlow: Flow | undefined;
-  /** Validates `input` and makes it the running flow; a refused deploy leaves the running flow alone. */
-  deploy(input: unknown): Promise<DeployResult>;
+  /**
+   * Resolves `input`'s `${NAME}` variables (with `options.variables`, else the engine's own),
+   * validates it and makes it the running flow; a refused deploy leaves the running flow alone.
+   */
+  deploy(input: unknown, options?: DeployOptions): Promise<DeployResult>;
+  /** The variables the running flow was deployed with; absent when the engine cannot tell. */
+  deployedVariables?(): Readonly<Record<string, string>> | undefined;
   /** Stops the flow: sources first, queued messages drained (time-boxed), then the rest. */
   stop(): Promise<void>;
   stats(): Record<string, NodeCounters>;

@@ -113,8 +113,8 @@ async function boot(config: HostConfig): Promise<void> {
 
   const handle = serveRpc(
     {
-      deploy: async (flow: unknown): Promise<DeployAnswer> => {
-        const result = await engine.deploy(flow);
+      deploy: async (flow: unknown, variables?: Record<string, string>): Promise<DeployAnswer> => {
+        const result = await engine.deploy(flow, variables ? { variables } : {});
         events.flush();
         return { result, flow: engine.currentFlow ?? null, snapshot: snapshot() };
       },

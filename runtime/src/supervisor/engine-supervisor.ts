@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Flow } from '@tagflow/flow-model';
 import type { NodeStatus } from '@tagflow/node-sdk';
-import type { DeployResult, EngineEvents } from '../engine/engine';
+import type { DeployOptions, DeployResult, EngineEvents } from '../engine/engine';
 import type { EngineLogger, NodeCounters } from '../engine/types';
 import type {
   ContextLimits,
@@ -67,6 +67,11 @@ export interface EngineSupervisorOptions {
   startTimeoutMs?: number;
   /** The engine process's entry (default the built `engine-host.process.js`). */
   entry?: string;
+  /**
+   * The runtime's variables, read at each deploy that brings none (a restart, recovery, boot):
+   * a stored flow's `${NAME}` gets today's values. Default: none.
+   */
+  variables?: () => Readonly<Record<string, string>>;
   /** Size limits of the context scopes (default DEFAULT_CONTEXT_LIMITS). */
   contextLimits?: Partial<ContextLimits>;
 }
@@ -105,9 +110,10 @@ interface Host {
  */
 export class EngineSupervisor extends EventEmitter<EngineEvents> implements EngineApi {
   private readonly options: Required<
-    Omit<EngineSupervisorOptions, 'entry' | 'logLevel' | 'engineLogger' | 'filesDir' | 'contextLimits'>
+    Omit<EngineSupervisorOptions, 'entry' | 'logLevel' | 'engineLogger' | 'filesDir' | 'variables' | 'contextLimits'>
   > & {
     filesDir?: string;
+    variables?: () => Readonly<Record<string, string>>;
     contextLimits?: Partial<ContextLimits>;
     engineLogger: EngineLogger;
     entry: string;
@@ -116,6 +122,8 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
   private host: Host | undefined;
   private snapshot: EngineSnapshot = emptySnapshot();
   private flow: Flow | undefined;
+  /** The variables the running flow was deployed with. */
+  private variablesInUse: Readonly<Record<string, string>> | undefined;
   /** Hash of the flow the engine runs, or is being given by a deploy in progress. */
   private flowHash: string | undefined;
   private deploying: string | undefined;
@@ -166,8 +174,14 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
     return this.host?.pid;
   }
 
-  async deploy(input: unknown): Promise<DeployResult> {
+  /** The variables the running flow was deployed with, undefined when none runs. */
+  deployedVariables(): Readonly<Record<string, string>> | undefined {
+    return this.flow === undefined ? undefined : this.variablesInUse;
+  }
+
+  async deploy(input: unknown, options: DeployOptions = {}): Promise<DeployResult> {
     const hash = hashFlowSafe(input);
+    const variables = { ...(options.variables ?? this.options.variables?.() ?? {}) };
     for (let attempt = 1; ; attempt++) {
       const host = await this.readyHost();
       const silent = host.watchdog.silentForMs();
@@ -182,10 +196,11 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
       }
       this.deploying = hash;
       try {
-        const answer = await host.rpc.call<DeployAnswer>('deploy', [input]);
+        const answer = await host.rpc.call<DeployAnswer>('deploy', [input, variables]);
         this.snapshot = answer.snapshot;
         if (answer.result.ok) {
           this.flow = answer.flow ?? undefined;
+          this.variablesInUse = variables;
           this.flowHash = hash;
           this.runStartedAt = Date.now();
           this.safeMode = undefined;

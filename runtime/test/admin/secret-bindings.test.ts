@@ -96,6 +96,28 @@ describe('secret bindings at deploy and in the validate route', () => {
     );
   });
 
+  it('checks bindings on the flow as it runs: a variable cannot send a bound secret elsewhere, nor choose the secret', async () => {
+    await h.variables.set('PLC_HOST', 'evil.example');
+    await h.variables.set('WHICH', 'PLC_PASSWORD');
+    const redirected = linkFlow({ host: '${PLC_HOST}', passwordEnv: 'PLC_PASSWORD' });
+    const refused = await deploy(redirected);
+    expect(refused.status).toBe(422);
+    expect(refused.json.errors).toEqual([
+      expect.objectContaining({
+        code: 'SECRET_NOT_ALLOWED',
+        message: expect.stringContaining('would send secret PLC_PASSWORD to evil.example:7000'),
+      }),
+    ]);
+    expect((await validate(redirected)).json.errors).toEqual(refused.json.errors);
+    const chosen = await deploy(linkFlow({ host: 'plc.plant', passwordEnv: '${WHICH}' }));
+    expect(chosen.status).toBe(422);
+    expect(chosen.json.errors).toEqual([
+      expect.objectContaining({ code: 'VARIABLE_IN_SECRET_FIELD', path: '/resources/0/config/passwordEnv' }),
+    ]);
+    await h.variables.set('PLC_HOST', 'plc.plant');
+    expect((await deploy(redirected)).status).toBe(200);
+  });
+
   it('refuses a bound secret in a type that does not declare where its secrets go, marked field or not', async () => {
     const viaResource = {
       ...flow([], []),

@@ -63,6 +63,10 @@ describe('admin API authentication', () => {
         'GET /api/secrets admin',
         'PUT /api/secrets/:name admin',
         'DELETE /api/secrets/:name admin',
+        'GET /api/variables viewer',
+        'GET /api/variables/:name viewer',
+        'PUT /api/variables/:name deployer',
+        'DELETE /api/variables/:name deployer',
         'GET /api/events viewer',
       ].sort(),
     );
@@ -133,6 +137,8 @@ describe('admin API authentication', () => {
       'GET /api/audit': { status: 200 },
       'GET /api/tokens': { status: 200 },
       'GET /api/secrets': { status: 200 },
+      'GET /api/variables': { status: 200 },
+      'GET /api/variables/:name': refused(404, 'variable SAMPLE is not set on this runtime'),
       'GET /api/events': refused(426, 'WebSocket'),
     };
     const answered: Record<string, { status: number; error?: unknown }> = {};

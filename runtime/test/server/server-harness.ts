@@ -11,7 +11,7 @@ import { startAdminServer } from '../../src/server/start-admin-server';
 import type { AdminAppOptions } from '../../src/server/admin-app';
 import type { EventHub } from '../../src/server/event-hub';
 import type { AdminServerDeps, LogRecord } from '../../src/server/route-types';
-import { AuditLog, FlowStore, SecretStore, TokenStore } from '../../src/store';
+import { AuditLog, FlowStore, SecretStore, TokenStore, VariableStore } from '../../src/store';
 import { catcher, counter, MemoryLogger, sink } from '../helpers';
 
 /** Shows every payload as a debug value and its count as status (with a backlog, for the metric). */
@@ -76,6 +76,7 @@ export interface Harness {
   flows: FlowStore;
   tokens: TokenStore;
   secrets: SecretStore;
+  variables: VariableStore;
   audit: AuditLog;
   /** One token value per role. */
   token: { viewer: string; deployer: string; admin: string };
@@ -96,26 +97,27 @@ export interface Harness {
 /** The stores of a new data dir in a temp folder, as `tagflow start` opens them. */
 export async function openStores(prefix = 'tagflow-server-') {
   const dataDir = await mkdtemp(join(tmpdir(), prefix));
-  const [flows, tokens, secrets, audit] = await Promise.all([
+  const [flows, tokens, secrets, variables, audit] = await Promise.all([
     FlowStore.open(dataDir),
     TokenStore.open(dataDir),
     SecretStore.open(dataDir),
+    VariableStore.open(dataDir),
     AuditLog.open(dataDir),
   ]);
-  return { dataDir, flows, tokens, secrets, audit };
+  return { dataDir, flows, tokens, secrets, variables, audit };
 }
 
 export async function startHarness(
   appOptions: AdminAppOptions = {},
   extraNodes: AnyNodeDefinition[] = [],
 ): Promise<Harness> {
-  const { dataDir, flows, tokens, secrets, audit } = await openStores();
+  const { dataDir, flows, tokens, secrets, variables, audit } = await openStores();
   const registry = new NodeRegistry();
   for (const def of [counter, sink, catcher, flood, ...extraNodes]) registry.registerNode(def);
   registry.registerNode(shout, { name: '@acme/shout-nodes', version: '1.2.3' });
   const logger = new MemoryLogger();
   const engine = new Engine({ registry, logger, closeTimeoutMs: 2000, dataDir });
-  const deployer = new Deployer({ engine, flows, audit, logger, secretBindings: { registry, secrets } });
+  const deployer = new Deployer({ engine, flows, audit, logger, secretBindings: { registry, secrets }, variables });
   const logs = new EventEmitter();
   const deps: AdminServerDeps = {
     engine,
@@ -123,6 +125,7 @@ export async function startHarness(
     flows,
     tokens,
     secrets,
+    variables,
     audit,
     deployer,
     logger,
@@ -148,6 +151,7 @@ export async function startHarness(
     flows,
     tokens,
     secrets,
+    variables,
     audit,
     token,
     bodies,

@@ -141,7 +141,25 @@ function Workspace({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the revision on purpose, as said above
     [doc.revision, doc.nodes.length],
   );
-  const local = useMemo(() => validate(content, catalog), [content, catalog]);
+  // The runtime's variables: the local check resolves ${NAME} with them, and fields show their values.
+  const [variables, setVariables] = useState<Record<string, string> | undefined>(undefined);
+  useEffect(() => {
+    let active = true;
+    const load = (): void => {
+      api.variables().then(
+        (v) => active && setVariables(v),
+        (err: unknown) => console.warn('the runtime did not list its variables; ${NAME} values are not shown', err),
+      );
+    };
+    load();
+    // Set with tagflow var set meanwhile: looked at again when the editor's window comes back.
+    window.addEventListener('focus', load);
+    return () => {
+      active = false;
+      window.removeEventListener('focus', load);
+    };
+  }, [api]);
+  const local = useMemo(() => validate(content, catalog, variables), [content, catalog, variables]);
   // The runtime's complete check (each node type's own `check` too), merged in when it answers.
   const [server, setServer] = useState<{ content: CanvasDoc; answer: ServerValidation } | null>(null);
   const asked = useRef<{ revision: number; content: CanvasDoc }>({ revision: 0, content });
@@ -363,6 +381,7 @@ function Workspace({
               api={api}
               trendFor={trendFor}
               onTrend={setTrendFor}
+              variables={variables}
             />
           ) : (
             <ContextPanel api={api} flowId={doc.meta.id} node={selectedNode(doc.nodes)} />

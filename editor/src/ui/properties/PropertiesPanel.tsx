@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { flowErrors } from '@tagflow/flow-model';
 import type { AdminApi } from '../../api/client';
 import type { DeployError } from '../../api/types';
 import type { CanvasEdge, CanvasNode, EditorCatalog, ValidationResult } from '../../state';
@@ -18,10 +19,21 @@ interface Props {
   api: AdminApi;
   trendFor: string | null;
   onTrend(nodeId: string | null): void;
+  /** The runtime's variables, for the values of `${NAME}` fields; undefined until known. */
+  variables?: Readonly<Record<string, string>>;
 }
 
 /** Settings of the selected node: label, a form drawn from its type's config schema, problems, trend. */
-export function PropertiesPanel({ store, catalog, validation, deployErrors, api, trendFor, onTrend }: Props) {
+export function PropertiesPanel({
+  store,
+  catalog,
+  validation,
+  deployErrors,
+  api,
+  trendFor,
+  onTrend,
+  variables,
+}: Props) {
   const { doc } = store;
   const selected = doc.nodes.filter((n) => n.selected);
   const selectedEdges = doc.edges.filter((e) => e.selected);
@@ -55,6 +67,7 @@ export function PropertiesPanel({ store, catalog, validation, deployErrors, api,
           api={api}
           trendOpen={trendFor === selected[0].id}
           onTrend={onTrend}
+          variables={variables}
         />
       )}
     </div>
@@ -70,6 +83,7 @@ function NodeProperties({
   api,
   trendOpen,
   onTrend,
+  variables,
 }: {
   node: CanvasNode;
   store: DocumentStore;
@@ -79,6 +93,7 @@ function NodeProperties({
   api: AdminApi;
   trendOpen: boolean;
   onTrend(nodeId: string | null): void;
+  variables?: Readonly<Record<string, string>>;
 }) {
   const info = catalog.nodes.get(node.type);
   const fieldErrors = useMemo(() => fieldErrorIndex(validation.byField(node.id)), [validation, node.id]);
@@ -89,6 +104,7 @@ function NodeProperties({
     resourceTypes: catalog.resources,
     upsertResource: (r) => store.edit((d) => d.upsertResource(r)),
     api,
+    variables,
     nodeId: node.id,
     nodes: store.doc.nodes,
   };
@@ -235,7 +251,10 @@ function Trend({
 
 function FlowSummary({ store, validation }: { store: DocumentStore; validation: ValidationResult }) {
   const { doc } = store;
-  const flowIssues = validation.issues.filter((i) => i.nodeId === undefined);
+  const flowIssues = validation.issues.filter(
+    (i) => i.nodeId === undefined && i.code !== flowErrors.code.VARIABLE_UNRESOLVED,
+  );
+  const unset = unsetVariables(validation);
   return (
     <>
       <h2>Flow “{doc.meta.id}”</h2>
@@ -277,6 +296,18 @@ function FlowSummary({ store, validation }: { store: DocumentStore; validation: 
           ? 'No problems found.'
           : `${validation.errors.length} problem${validation.errors.length === 1 ? '' : 's'} to fix before deploying.`}
       </p>
+      {unset.length > 0 && (
+        <div className="error-text" data-testid="unset-variables">
+          Variables not set on this runtime (tagflow var set NAME VALUE):
+          <ul>
+            {unset.map(([name, where]) => (
+              <li key={name}>
+                <code>{name}</code>, used by {where.join(', ')}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {flowIssues.length > 0 && (
         <ul className="error-text">
           {flowIssues.map((i, k) => (
@@ -286,6 +317,19 @@ function FlowSummary({ store, validation }: { store: DocumentStore; validation: 
       )}
     </>
   );
+}
+
+/** Each variable the flow uses with no value on the runtime, and the nodes and resources using it. */
+function unsetVariables(validation: ValidationResult): Array<[string, string[]]> {
+  const unset = new Map<string, Set<string>>();
+  for (const issue of validation.errors) {
+    if (issue.code !== flowErrors.code.VARIABLE_UNRESOLVED) continue;
+    const name = /variable (\w+) is not set/.exec(issue.message)?.[1];
+    if (!name) continue;
+    const where = issue.nodeId ? `node "${issue.nodeId}"` : `resource "${issue.resourceId ?? '?'}"`;
+    unset.set(name, (unset.get(name) ?? new Set()).add(where));
+  }
+  return [...unset].map(([name, where]) => [name, [...where]]);
 }
 
 /** byField as arrays, with "must have required property 'x'" also shown beside field x. */

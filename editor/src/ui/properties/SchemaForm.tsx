@@ -5,6 +5,7 @@ import { LazyMonaco } from '../monaco/LazyMonaco';
 import { NodePicker } from './NodePicker';
 import { ResourcePicker } from './ResourcePicker';
 import { SecretButton } from './SecretButton';
+import { fieldVariables } from '../../state/variables';
 import type { FormContext } from './form-context';
 import {
   defaultText,
@@ -210,7 +211,15 @@ function Field(props: FieldProps) {
     control = <JsonField id={id} value={value} onChange={(v) => onChange(path, v)} />;
   }
   return (
-    <FieldShell id={id} schema={schema} name={props.name} isRequired={props.isRequired} wide={wide} ctx={ctx}>
+    <FieldShell
+      id={id}
+      schema={schema}
+      name={props.name}
+      isRequired={props.isRequired}
+      wide={wide}
+      ctx={ctx}
+      value={value}
+    >
       {control}
     </FieldShell>
   );
@@ -223,6 +232,7 @@ function FieldShell({
   isRequired,
   wide,
   ctx,
+  value,
   children,
 }: {
   id: string;
@@ -231,6 +241,7 @@ function FieldShell({
   isRequired: boolean;
   wide: boolean;
   ctx: FormContext;
+  value?: unknown;
   children: ReactNode;
 }) {
   const hints = ui(schema);
@@ -247,9 +258,34 @@ function FieldShell({
         {hints.unit && <span className="unit"> ({hints.unit})</span>}
       </label>
       {children}
+      <VariableValues id={id} value={value} ctx={ctx} />
       {typeof schema.description === 'string' && <p className="hint">{schema.description}</p>}
       <FieldError id={id} ctx={ctx} />
     </div>
+  );
+}
+
+/** Beside a field holding `${NAME}`: the value it gets on this runtime, or that it has none. */
+function VariableValues({ id, value, ctx }: { id: string; value: unknown; ctx: FormContext }) {
+  if (!ctx.variables) return null;
+  const used = fieldVariables(value, ctx.variables);
+  if (used.length === 0) return null;
+  return (
+    <ul className="variable-values" data-testid={`variables-${id}`}>
+      {used.map((v) => (
+        <li key={v.name} className={v.value === undefined ? 'unset' : undefined}>
+          <code>{`\${${v.name}}`}</code>
+          {v.value === undefined ? (
+            <> not set on this runtime (tagflow var set {v.name} VALUE)</>
+          ) : (
+            <>
+              {' '}
+              = <code>{JSON.stringify(v.value)}</code> on this runtime
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -13,6 +13,8 @@ export interface FormContext {
   /** Adds or replaces a resource in the flow. */
   upsertResource(resource: FlowResource): void;
   api: AdminApi;
+  /** The runtime's variables (`${NAME}` in fields shows its value); undefined until they are known. */
+  variables?: Readonly<Record<string, string>>;
   /** The node the form edits (for Monaco model paths). */
   nodeId?: string;
   /** The flow's nodes, for node pickers (a link-out's link-in nodes). */

@@ -37,15 +37,9 @@ export interface SandboxOptions {
 /** Log lines one message may write; a loop logging until its timeout would otherwise flood the log. */
 export const MAX_LOG_LINES_PER_MESSAGE = 100;
 
-/**
- * The longest time limit a function may have. Calls are synchronous, so the engine waits for as long
- * as the code runs: 2 s keeps a runaway function well inside the supervisor's 5 s watchdog, even
- * with V8's overshoot on some built-ins (see docs/function.md), while leaving room for real work.
- */
-export const MAX_TIMEOUT_MS = 2000;
+import { DEFAULT_MAX_MESSAGE_BYTES, MAX_TIMEOUT_MS } from './sandbox-limits';
 
-/** Default budget of what one message returns: 4 MB, far above a telemetry message. */
-export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+export { DEFAULT_MAX_MESSAGE_BYTES, MAX_TIMEOUT_MS };
 
 /** Nesting depth past which a returned value is refused (it also stops cycles). */
 export const MAX_RESULT_DEPTH = 200;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { flowErrors, formatIssue, validateFlow } from '@tagflow/flow-model';
+import { flowErrors, formatIssue, resolveFlowVariables, validateFlow } from '@tagflow/flow-model';
 import type { FlowIssue } from '@tagflow/flow-model';
 import { CliError } from '../cli-error';
 import { count, formatMs } from '../format-text';
@@ -20,6 +20,7 @@ import type { RuntimeResult } from '../fleet/deploy-plan';
 import { formatResults } from '../fleet/fleet-output';
 import { selectRuntimes, withTokens } from '../fleet/select-targets';
 import type { Selection } from '../fleet/select-targets';
+import type { FleetRuntime } from '../fleet/fleet-file';
 
 interface DeployOptions extends Selection {
   fleet?: string;
@@ -40,6 +41,9 @@ const RUNTIME_DECIDES = new Set<string>([
   flowErrors.code.TYPE_VERSION_TOO_NEW,
   flowErrors.code.MIGRATION_MISSING,
 ]);
+
+/** Variable problems that depend on a runtime's values: each runtime checks with its own. */
+const VALUE_DEPENDENT = new Set<string>([flowErrors.code.VARIABLE_UNRESOLVED, flowErrors.code.VARIABLE_TYPE]);
 
 /** `tagflow deploy <flow> --to/--label/--all`: deploys a flow to runtimes of the fleet file. */
 export function registerDeployCommand(program: Command): void {
@@ -84,6 +88,19 @@ variable each one names, never from the file:
       tokenEnv: TAGFLOW_TOKEN_PLANT_A_L1
       labels: { site: plant-a, line: l1 }
 
+One flow, many sites: a flow may say "host": "\${PLC_HOST}", and each runtime replaces it
+with its own value. The fleet file gives the values, which are set on each runtime (those
+that differ) before its deploy; a runtime's own (tagflow var set there) count when the file
+gives none. A runtime with no value for a variable refuses the flow, naming each one; the
+others deploy (with --canary, a refused canary stops the rest, as for any refusal):
+  variables: { SAMPLE_MS: 1000 }                 # every runtime
+  labelVariables:                                # runtimes with all these labels
+    - labels: { site: plant-a }
+      variables: { BROKER_HOST: 10.0.1.2 }
+  runtimes:
+    - { name: plant-a-l1, ..., variables: { PLC_HOST: 10.0.3.7 } }   # this one: wins
+Later labelVariables entries win over earlier ones; a runtime's own variables win over all.
+
 Examples:
   $ tagflow deploy pump-monitor.json --all
   $ tagflow deploy pump-monitor.json --to plant-a-l1,plant-a-l2
@@ -100,7 +117,7 @@ async function deploy(file: string, options: DeployOptions): Promise<void> {
   const runtimes = selectRuntimes(fleet, options);
   const bundle = isBundle(file) ? await readBundle(file) : undefined;
   const flow = bundle ? bundle.flow : await readFlowFile(file);
-  const local = await checkLocally(file, flow, options);
+  const local = await checkLocally(file, flow, options, runtimes);
   const targets = withTokens(runtimes);
 
   const plan = planDeploy(targets, options.canary);
@@ -137,10 +154,42 @@ async function deploy(file: string, options: DeployOptions): Promise<void> {
   }
 }
 
-/** Validates the flow against the node types installed here; throws when it cannot run anywhere. */
-async function checkLocally(file: string, flow: unknown, options: DeployOptions): Promise<LocalPackages> {
+/**
+ * Validates the flow against the node types installed here; throws when it cannot run anywhere.
+ * Its `${NAME}` are resolved with the fleet file's values (of the first selected runtime having
+ * each); a variable the fleet file gives no value for may be set on the runtimes themselves: then
+ * only they can check the flow, and one without the value refuses it, naming it.
+ */
+async function checkLocally(
+  file: string,
+  input: unknown,
+  options: DeployOptions,
+  runtimes: readonly FleetRuntime[],
+): Promise<LocalPackages> {
   const local = await loadLocalPackages(options.nodesDir, options.dataDir);
   const { registry, report } = local;
+  const values: Record<string, string> = {};
+  for (const r of [...runtimes].reverse()) Object.assign(values, r.variables);
+  const resolved = resolveFlowVariables(input, registry.catalog(), values);
+  const unresolved = resolved.errors.filter((e) => e.code === flowErrors.code.VARIABLE_UNRESOLVED);
+  const wrong = resolved.errors.filter((e) => !RUNTIME_DECIDES.has(e.code) && !VALUE_DEPENDENT.has(e.code));
+  if (wrong.length > 0) {
+    writeIssues(wrong, '');
+    throw new CliError(`${file} is not a valid flow: ${count(wrong.length, 'error')}; nothing was deployed`);
+  }
+  if (resolved.errors.length > 0) {
+    const names = [...new Set(unresolved.map((e) => /variable (\w+)/.exec(e.message)?.[1] ?? e.path))];
+    if (names.length > 0)
+      process.stderr.write(
+        `warning: the fleet file gives no value for ${names.join(', ')}: each runtime uses its own (tagflow var set), and one without it refuses the flow; the flow is checked there, not here\n`,
+      );
+    writeIssues(
+      resolved.errors.filter((e) => !unresolved.includes(e)),
+      'warning: ',
+    );
+    return local;
+  }
+  const flow = resolved.flow;
   const result = validateFlow(flow, registry.catalog(), { migrations: registry.migrations });
   const errors = result.ok ? [] : result.errors;
   const deferred = errors.filter((e) => RUNTIME_DECIDES.has(e.code));

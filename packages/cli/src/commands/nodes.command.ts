@@ -1,3 +1,5 @@
+import { existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { NodeRegistry } from '@tagflow/runtime';
 import { FlowStore } from '@tagflow/runtime';
@@ -10,6 +12,7 @@ import type { PackageList } from '../fleet/admin-client';
 import { loadFleetFile } from '../fleet/fleet-file';
 import { addSelectionOptions, fleetOption } from '../fleet/fleet-options';
 import { asCliError, loadLocalPackages, parseInstallSpec, tarballOf } from '../fleet/local-packages';
+import { distributionPackageDirs } from '../load-registry';
 import type { LocalPackages } from '../fleet/local-packages';
 import { selectRuntimes, withTokens } from '../fleet/select-targets';
 import type { Selection, Target } from '../fleet/select-targets';
@@ -50,8 +53,8 @@ export function registerNodesCommand(program: Command): void {
       `
 Node packages are npm packages with a "tagflow" field in their package.json. A package is
 code, so only these are loaded: those in the node_modules folder of each --nodes-dir (and
-the folder itself when it is one), those tagflow comes with (@tagflow/nodes-core,
-@tagflow/nodes-historian), then those in the data dir, where "tagflow nodes install" puts
+the folder itself when it is one), those tagflow comes with (built in: core, MQTT,
+Modbus, OPC UA, historian), then those in the data dir, where "tagflow nodes install" puts
 them. The current folder is never searched by itself: name it with --nodes-dir . (a project
 folder, or the package you are writing). Packages that cannot be used (built for another
 SDK, broken modules, a type name already taken) are listed under "problems".
@@ -234,8 +237,30 @@ function remoteTable(list: { runtime: string; url: string; error?: string } & Pa
   return `${lines.join('\n')}\n`;
 }
 
+/** Where a package comes from: with tagflow itself, installed into the data dir, or a --nodes-dir. */
+type Origin = 'built-in' | 'data-dir' | 'nodes-dir';
+
+const ORIGIN_WORDS: Record<Origin, string> = {
+  'built-in': 'built in',
+  'data-dir': 'installed in the data dir',
+  'nodes-dir': 'from --nodes-dir',
+};
+
+/** The origin of each discovered package, by name (a --nodes-dir copy shadows a built-in one). */
+function originsOf({ report, dataDir }: LocalPackages): Map<string, Origin> {
+  const builtIn = new Set(distributionPackageDirs());
+  // Discovery reports real paths: compare with the data dir's own, when it exists.
+  const root = existsSync(dataDir) ? realpathSync(dataDir) : path.resolve(dataDir);
+  const inDataDir = (dir: string) => !path.relative(root, dir).startsWith('..');
+  return new Map(
+    report.packages.map((p) => [p.name, builtIn.has(p.dir) ? 'built-in' : inDataDir(p.dir) ? 'data-dir' : 'nodes-dir']),
+  );
+}
+
 /** The JSON `tagflow nodes --json` prints; its shape is a public interface for scripts. */
-function nodesJson({ registry, report, searchDirs, manager, dataDir }: LocalPackages) {
+function nodesJson(loaded: LocalPackages) {
+  const { registry, report, searchDirs, manager, dataDir } = loaded;
+  const origins = originsOf(loaded);
   return {
     nodes: sortedNodes(registry).map(({ definition: d, package: pkg }) => ({
       type: d.type,
@@ -245,6 +270,7 @@ function nodesJson({ registry, report, searchDirs, manager, dataDir }: LocalPack
       inputs: d.inputs,
       outputs: d.outputs,
       package: pkg,
+      origin: origins.get(pkg.name),
     })),
     resources: registry
       .resourceTypes()
@@ -254,8 +280,9 @@ function nodesJson({ registry, report, searchDirs, manager, dataDir }: LocalPack
         version: d.version,
         description: d.description ?? '',
         package: pkg,
+        origin: origins.get(pkg.name),
       })),
-    packages: report.packages,
+    packages: report.packages.map((p) => ({ ...p, origin: origins.get(p.name) })),
     problems: report.problems,
     searchDirs,
     dataDir,
@@ -275,13 +302,16 @@ function installedJson(p: InstalledPackage) {
   };
 }
 
-function nodesTable({ registry, report, manager, dataDir }: LocalPackages): string {
+function nodesTable(loaded: LocalPackages): string {
+  const { registry, report, manager, dataDir } = loaded;
+  const origins = originsOf(loaded);
+  const origin = (name: string) => ORIGIN_WORDS[origins.get(name) ?? 'nodes-dir'];
   const lines: string[] = [];
   const byCategory = new Map<string, string[][]>();
   for (const { definition: d, package: pkg } of sortedNodes(registry)) {
     const category = d.category ?? 'other';
     const rows = byCategory.get(category) ?? [];
-    rows.push([d.type, `${pkg.name} ${pkg.version}`, d.description ?? '']);
+    rows.push([d.type, `${pkg.name} ${pkg.version}`, origin(pkg.name), d.description ?? '']);
     byCategory.set(category, rows);
   }
   for (const [category, rows] of byCategory) {
@@ -292,13 +322,17 @@ function nodesTable({ registry, report, manager, dataDir }: LocalPackages): stri
     const rows = resources.map(({ definition: d, package: pkg }) => [
       d.type,
       `${pkg.name} ${pkg.version}`,
+      origin(pkg.name),
       d.description ?? '',
     ]);
     lines.push('resources (shared connections):', ...formatTable(rows, '  '), '');
   }
   if (byCategory.size === 0 && resources.length === 0) lines.push('no node types installed', '');
   const packages = report.packages.length;
-  lines.push(`${count(registry.nodeTypes().length, 'node type')} from ${count(packages, 'package')}`);
+  const builtIn = report.packages.filter((p) => origins.get(p.name) === 'built-in').length;
+  lines.push(
+    `${count(registry.nodeTypes().length, 'node type')} from ${count(packages, 'package')} (${builtIn} built in: they come with tagflow, nothing to install)`,
+  );
   const installed = manager.list();
   if (installed.length > 0) {
     lines.push(

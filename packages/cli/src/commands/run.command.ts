@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { Engine, usePrivateUmask } from '@tagflow/runtime/engine';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine, usePrivateUmask, VariableStore } from '@tagflow/runtime/engine';
 import type { ContextLimits, RuntimeLogger } from '@tagflow/runtime/engine';
 import { contextLimitsOption } from '../context-limits-option';
 import { CliError } from '../cli-error';
@@ -49,7 +51,8 @@ export function registerRunCommand(program: Command): void {
 Debug values are printed on stdout, one JSON object per line:
   {"time":"2026-01-01T08:00:00.000Z","node":"show","data":12.5}
 File paths in the flow (file-out, replay files) are relative to the files folder:
-<data dir>/files, or --files-dir. The log (start, stop, warnings, node errors) goes to stderr, so stdout can be piped: readable
+<data dir>/files, or --files-dir. Variables (\${NAME} in configs) take the values set in
+the data dir (tagflow var set NAME VALUE --data-dir ...). The log (start, stop, warnings, node errors) goes to stderr, so stdout can be piped: readable
 lines on a terminal, JSON lines otherwise. Node statuses are logged at --log-level debug.
 
 Examples:
@@ -89,7 +92,11 @@ async function runFlow(file: string, options: RunOptions, log: RuntimeLogger): P
     signal: output.closed,
     onForce: () => log.warn({}, 'stopping now, without waiting for nodes to close'),
   });
-  const result = await engine.deploy(flow);
+  // The data dir's variables (tagflow var set --data-dir), as tagflow start would resolve them.
+  const variables = existsSync(join(options.dataDir, 'variables.json'))
+    ? (await VariableStore.open(options.dataDir)).all()
+    : {};
+  const result = await engine.deploy(flow, { variables });
   logIssues(log, 'warn', result.warnings);
   if (!result.ok) {
     stop.cancel();

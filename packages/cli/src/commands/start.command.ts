@@ -18,6 +18,7 @@ import {
   PackageManager,
   SAFE_START_REASON,
   SecretStore,
+  VariableStore,
   startAdminServer,
   TokenStore,
   usePrivateUmask,
@@ -156,10 +157,11 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
   usePrivateUmask();
   await makeDataDirPrivate(dataDir, log);
   const filesDir = filesFolder(options);
-  const [flows, tokens, secrets, audit, record] = await Promise.all([
+  const [flows, tokens, secrets, variables, audit, record] = await Promise.all([
     FlowStore.open(dataDir),
     TokenStore.open(dataDir),
     SecretStore.open(dataDir),
+    VariableStore.open(dataDir),
     AuditLog.open(dataDir, { maxBytes: Math.round(options.auditMaxMb * 1024 * 1024), files: options.auditFiles }),
     BootRecord.open(dataDir),
   ]);
@@ -177,6 +179,8 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
     logLevel: options.logLevel,
     watchdogMs: options.watchdogMs,
     memoryMb: options.engineMemoryMb,
+    // Restarts and recovery resolve a stored flow's ${NAME} with the values of that moment.
+    variables: () => variables.all(),
     contextLimits: options.contextLimits,
   });
   // It loads its node packages while the admin API starts here (the boot waits for it).
@@ -202,6 +206,7 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
     audit,
     logger: log,
     secretBindings: { registry, secrets },
+    variables,
     onHealthy: (v) => healthy.passed(v),
     // A version that ran until someone replaced it is one recovery may go back to.
     onReplaced: (v) => healthy.passed(v),
@@ -239,6 +244,7 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
           flows,
           tokens,
           secrets,
+          variables,
           audit,
           deployer,
           packages,

@@ -246,6 +246,32 @@ export class AdminClient {
     return answer.body as BundleAnswer;
   }
 
+  /** The runtime's variables (`${NAME}` in flows), by name. */
+  async variables(): Promise<Record<string, string>> {
+    const answer = await this.request('GET', '/api/variables');
+    this.expect(answer, 'GET /api/variables', [200]);
+    const variables = (answer.body as { variables?: unknown } | null)?.variables;
+    if (typeof variables !== 'object' || variables === null)
+      throw this.protocolError('GET /api/variables', 'no variables in the answer');
+    return variables as Record<string, string>;
+  }
+
+  /** Sets a variable; `note` says when the running flow keeps the old value until its next deploy. */
+  async setVariable(name: string, value: string): Promise<{ note?: string }> {
+    const answer = await this.request('PUT', `/api/variables/${encodeURIComponent(name)}`, { body: { value } });
+    this.expect(answer, 'PUT /api/variables', [200]);
+    const note = (answer.body as { note?: unknown } | null)?.note;
+    return typeof note === 'string' ? { note } : {};
+  }
+
+  /** Unsets a variable; false when the runtime had none of that name. */
+  async unsetVariable(name: string): Promise<boolean> {
+    const answer = await this.request('DELETE', `/api/variables/${encodeURIComponent(name)}`);
+    if (answer.status === 404) return false;
+    this.expect(answer, 'DELETE /api/variables', [204]);
+    return true;
+  }
+
   /** Package routes answer refusals with `{error, code}`: their message is the reason, whatever the status. */
   private packageAnswer(answer: Answer, what: string): void {
     if (answer.status === 200) return;

@@ -60,8 +60,10 @@ export async function runDeployPlan<T>(
 }
 
 /**
- * Deploys to one runtime: reads its current version (none: 0) and sends the flow with it as
- * If-Match, so a deploy that someone else made in between comes back as `conflict`.
+ * Deploys to one runtime: sets the variables the fleet file gives it (those that differ), reads
+ * its current version (none: 0) and sends the flow with it as If-Match, so a deploy that someone
+ * else made in between comes back as `conflict`. The runtime resolves the flow's `${NAME}` with
+ * its variables, and refuses it naming each one it has no value for.
  */
 export async function deployToRuntime(
   target: Target,
@@ -69,10 +71,29 @@ export async function deployToRuntime(
   options: { healthMs?: number; client?: AdminClientOptions },
 ): Promise<RuntimeOutcome> {
   const client = new AdminClient(target, options.client);
+  try {
+    await setVariables(client, target.variables ?? {});
+  } catch (err) {
+    if (!(err instanceof AdminError)) throw err;
+    return err.kind === 'unreachable'
+      ? { status: 'unreachable', error: err.reason }
+      : { status: 'failed', error: `its variables were not set, so the flow was not sent: ${err.reason}` };
+  }
   return asOutcome(async () => {
     const current = await client.currentVersion();
     return client.deploy(flow, { expectedVersion: current?.version ?? 0, healthMs: options.healthMs });
   });
+}
+
+/**
+ * Sets on the runtime each of `variables` whose value differs there (none differs: no request
+ * changes anything, and the audit log stays quiet). They count from the deploy that follows.
+ */
+async function setVariables(client: AdminClient, variables: Readonly<Record<string, string>>): Promise<void> {
+  const names = Object.keys(variables);
+  if (names.length === 0) return;
+  const there = await client.variables();
+  for (const name of names) if (there[name] !== variables[name]) await client.setVariable(name, variables[name]);
 }
 
 /** Runs a request and turns an AdminError into an `unreachable` or `failed` outcome; other errors are bugs and propagate. */

@@ -16,6 +16,12 @@ export interface FleetRuntime {
   tokenEnv: string;
   /** Free-form key/value pairs selected with `--label key=value`, e.g. `{ site: 'plant-a' }`. */
   labels: Record<string, string>;
+  /**
+   * The variables (`${NAME}` in flows) `tagflow deploy` sets on this runtime before deploying:
+   * the fleet's `variables`, then those of each matching `labelVariables` entry (later entries
+   * win), then the runtime's own `variables`, which win over all. Parsed runtimes always have it.
+   */
+  variables?: Record<string, string>;
 }
 
 /** A parsed fleet file. */
@@ -29,7 +35,9 @@ export interface Fleet {
 /** Looked for in the working directory, in this order, when there is no `--fleet`. */
 export const DEFAULT_FLEET_FILES = ['fleet.yaml', 'fleet.json'];
 
-const RUNTIME_KEYS = ['name', 'url', 'tokenEnv', 'labels'];
+const RUNTIME_KEYS = ['name', 'url', 'tokenEnv', 'labels', 'variables'];
+const TOP_KEYS = ['runtimes', 'variables', 'labelVariables'];
+const VARIABLE_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const ENV_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Keys a user might reach for to put a token in the file; refused with a pointer to tokenEnv. */
@@ -97,8 +105,10 @@ function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {
     return [];
   }
   for (const key of Object.keys(data)) {
-    if (key !== 'runtimes') problems.push(`unknown key "${key}" at the top (only "runtimes" is allowed)`);
+    if (!TOP_KEYS.includes(key)) problems.push(`unknown key "${key}" at the top (allowed: ${TOP_KEYS.join(', ')})`);
   }
+  const shared = checkVariables(data.variables, 'variables', problems);
+  const byLabel = checkLabelVariables(data.labelVariables, problems);
   const list = data.runtimes;
   if (!Array.isArray(list) || list.length === 0) {
     problems.push(
@@ -121,7 +131,12 @@ function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {
     }
     if (name !== undefined) seen.set(name, index);
     const runtime = checkRuntime(entry, index, problems);
-    if (runtime) runtimes.push(runtime);
+    if (!runtime) return;
+    const matching = byLabel.filter((g) => Object.entries(g.labels).every(([k, v]) => runtime.labels[k] === v));
+    const variables: Record<string, string> = { ...shared };
+    for (const group of matching) Object.assign(variables, group.variables);
+    runtime.variables = Object.assign(variables, runtime.variables);
+    runtimes.push(runtime);
   });
   return runtimes;
 }
@@ -162,9 +177,10 @@ function checkRuntime(entry: unknown, index: number, problems: string[]): FleetR
     );
   }
   const labels = checkLabels(entry.labels, where, problems);
+  const variables = checkVariables(entry.variables, `${where}: "variables"`, problems);
   if (problems.length > before || name === undefined || checkedUrl === undefined || tokenEnv === undefined)
     return undefined;
-  return { name, url: checkedUrl, tokenEnv, labels };
+  return { name, url: checkedUrl, tokenEnv, labels, variables };
 }
 
 function requiredString(
@@ -222,6 +238,50 @@ function checkLabels(value: unknown, where: string, problems: string[]): Record<
     else problems.push(`${where}: label "${key}" must be a text or a number`);
   }
   return labels;
+}
+
+/** Variables as text (YAML reads `PORT: 502` as a number: a variable is text, as on the runtime). */
+function checkVariables(value: unknown, where: string, problems: string[]): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (!isRecord(value)) {
+    problems.push(`${where} must be NAME: value pairs, like { PLC_HOST: 10.0.3.7 }`);
+    return {};
+  }
+  const variables: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (!VARIABLE_PATTERN.test(key))
+      problems.push(
+        `${where}: "${key}" is not a variable name (letters, digits and "_", starting with a letter or "_")`,
+      );
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') variables[key] = String(v);
+    else problems.push(`${where}: variable ${key} must be a text or a number`);
+  }
+  return variables;
+}
+
+/** `labelVariables: [{ labels: {site: plant-a}, variables: {...} }]`: variables of the runtimes with all those labels. */
+function checkLabelVariables(
+  value: unknown,
+  problems: string[],
+): Array<{ labels: Record<string, string>; variables: Record<string, string> }> {
+  if (value === undefined || value === null) return [];
+  const usage = 'like [{ labels: { site: plant-a }, variables: { BROKER_HOST: 10.0.1.2 } }]';
+  if (!Array.isArray(value)) {
+    problems.push(`"labelVariables" must be a list, ${usage}`);
+    return [];
+  }
+  return value.flatMap((entry: unknown, index) => {
+    const where = `labelVariables[${index}]`;
+    if (!isRecord(entry) || !isRecord(entry.labels) || Object.keys(entry.labels).length === 0) {
+      problems.push(`${where} must have "labels" (at least one) and "variables", ${usage}`);
+      return [];
+    }
+    for (const key of Object.keys(entry))
+      if (key !== 'labels' && key !== 'variables')
+        problems.push(`${where}: unknown key "${key}" (allowed: labels, variables)`);
+    const labels = checkLabels(entry.labels, where, problems);
+    return [{ labels, variables: checkVariables(entry.variables, `${where}: "variables"`, problems) }];
+  });
 }
 
 /** The allowed key a misspelt one most likely meant (case, or up to two letters off). */

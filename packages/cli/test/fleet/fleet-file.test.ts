@@ -33,12 +33,14 @@ describe('parseFleet', () => {
         url: 'http://10.0.0.5:1990',
         tokenEnv: 'TAGFLOW_TOKEN_PLANT_A_L1',
         labels: { site: 'plant-a', line: 'l1' },
+        variables: {},
       },
       {
         name: 'plant-a-l2',
         url: 'http://10.0.0.6:1990',
         tokenEnv: 'TAGFLOW_TOKEN_PLANT_A_L2',
         labels: { site: 'plant-a', line: 'l2' },
+        variables: {},
       },
       // YAML reads `line: 1` as a number; labels are compared as text.
       {
@@ -46,6 +48,7 @@ describe('parseFleet', () => {
         url: 'https://edge-b1.example.com/tagflow',
         tokenEnv: 'TAGFLOW_TOKEN_PLANT_B_L1',
         labels: { site: 'plant-b', line: '1' },
+        variables: {},
       },
     ]);
   });
@@ -53,8 +56,52 @@ describe('parseFleet', () => {
   it('reads JSON fleet files', async () => {
     const fleet = await loadFleetFile(path.join(fixtures, 'fleet.json'));
     expect(fleet.runtimes).toEqual([
-      { name: 'lab', url: 'http://127.0.0.1:1990', tokenEnv: 'TAGFLOW_TOKEN_LAB', labels: {} },
+      { name: 'lab', url: 'http://127.0.0.1:1990', tokenEnv: 'TAGFLOW_TOKEN_LAB', labels: {}, variables: {} },
     ]);
+  });
+
+  it('gives each runtime its variables: the fleet, then matching labels (later wins), then its own', () => {
+    const fleet = parseFleet(
+      `variables: { SAMPLE_MS: 1000, SITE: none, LINE: '0' }
+labelVariables:
+  - labels: { site: plant-a }
+    variables: { SITE: plant-a, BROKER: a.broker }
+  - labels: { site: plant-a, line: '2' }
+    variables: { BROKER: a2.broker }
+runtimes:
+  - { name: a1, url: "http://10.0.0.1:1990", tokenEnv: T_A1, labels: { site: plant-a, line: 1 }, variables: { LINE: 1 } }
+  - { name: a2, url: "http://10.0.0.2:1990", tokenEnv: T_A2, labels: { site: plant-a, line: 2 }, variables: { LINE: 2 } }
+  - { name: b1, url: "http://10.0.0.3:1990", tokenEnv: T_B1, labels: { site: plant-b, line: 1 } }
+`,
+      'fleet.yaml',
+    );
+    expect(Object.fromEntries(fleet.runtimes.map((r) => [r.name, r.variables]))).toEqual({
+      a1: { SAMPLE_MS: '1000', SITE: 'plant-a', LINE: '1', BROKER: 'a.broker' },
+      a2: { SAMPLE_MS: '1000', SITE: 'plant-a', LINE: '2', BROKER: 'a2.broker' },
+      b1: { SAMPLE_MS: '1000', SITE: 'none', LINE: '0' },
+    });
+  });
+
+  it('refuses a bad variable name or value, naming where', () => {
+    expect(
+      errorOf(() =>
+        parseFleet(
+          `variables: { "bad name": x }
+labelVariables: [{ labels: {}, variables: {} }]
+runtimes:
+  - { name: a1, url: "http://10.0.0.1:1990", tokenEnv: T_A1, variables: { OK: [1, 2] } }
+`,
+          'fleet.yaml',
+        ),
+      ),
+    ).toBe(
+      [
+        'fleet.yaml is not a valid fleet file (3 problems):',
+        '  variables: "bad name" is not a variable name (letters, digits and "_", starting with a letter or "_")',
+        '  labelVariables[0] must have "labels" (at least one) and "variables", like [{ labels: { site: plant-a }, variables: { BROKER_HOST: 10.0.1.2 } }]',
+        '  runtimes[0] (a1): "variables": variable OK must be a text or a number',
+      ].join('\n'),
+    );
   });
 
   it('reports every problem at once, naming the runtime and the key', () => {

@@ -105,14 +105,16 @@ describe('tagflow nodes install|list|remove on a data dir', () => {
         integrity: expect.stringMatching(/^sha512-/),
       }),
     ]);
-    expect(listed.nodes.find((n: { type: string }) => n.type === 'calibrate').package).toEqual({
-      name: '@plant/calib-nodes',
-      version: '1.0.0',
+    expect(listed.nodes.find((n: { type: string }) => n.type === 'calibrate')).toMatchObject({
+      package: { name: '@plant/calib-nodes', version: '1.0.0' },
+      origin: 'data-dir',
     });
+    expect(listed.nodes.find((n: { type: string }) => n.type === 'moving-average').origin).toBe('built-in');
     expect(listed.nodes.find((n: { type: string }) => n.type === 'moving-average').package.name).toBe(
       '@tagflow/nodes-core',
     );
     const table = await tagflow(['nodes', '--data-dir', dataDir]);
+    expect(table.stdout).toMatch(/^ {2}calibrate +@plant\/calib-nodes 1\.0\.0 +installed in the data dir +\S/m);
     expect(table.stdout).toMatch(
       new RegExp(`installed in ${dataDir.replace(/[/\\]/g, '.')}:\\n {2}@plant/calib-nodes +1\\.0\\.0 +dir +sha512-`),
     );

@@ -11,6 +11,8 @@ const AUDIT_TYPES: ReadonlyArray<AuditEvent['type']> = [
   'token-revoked',
   'secret-set',
   'secret-deleted',
+  'variable-set',
+  'variable-deleted',
   'context-set',
   'context-deleted',
   'login-failed',

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { checkFlowLimits, validateFlow } from '@tagflow/flow-model';
+import { checkFlowLimits, resolveFlowVariables, validateFlow } from '@tagflow/flow-model';
 import type { DeployOutcome } from '../../admin/deployer-types';
 import { boundSecrets, secretBindingProblems } from '../../admin/secret-bindings';
 import { HttpError, sendError } from '../http-error';
@@ -99,7 +99,7 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
       path: '/api/flow/validate',
       role: 'deployer',
       summary:
-        "Runs the complete check of a deploy without deploying: the flow schema, the installed types, each node type's own check, the secrets' bindings. Opens no connection; the editor's problem list asks it.",
+        "Runs the complete check of a deploy without deploying: this runtime's variables (${NAME}), the flow schema, the installed types, each node type's own check, the secrets' bindings. Opens no connection; the editor's problem list asks it.",
       jsonBody: { description: 'the flow as JSON (at most 5 MB)', schema: flowSchema },
       responses: {
         '200': '{ok, errors, warnings}: ok false lists every error a deploy would refuse the flow with',
@@ -112,7 +112,13 @@ export function flowRoutes(ctx: RouteContext): RouteDef[] {
           throw new HttpError(400, 'the body must be a flow: a JSON object');
         // The same calls as a deploy's first steps (the deployer's secret bindings, Engine.deploy's
         // validation), with the same catalog and checks.
-        const result = validateFlow(flow, ctx.registry.catalog(), { migrations: ctx.registry.migrations });
+        const catalog = ctx.registry.catalog();
+        const resolved = resolveFlowVariables(flow, catalog, ctx.variables?.all() ?? {});
+        if (resolved.errors.length > 0) {
+          res.json({ ok: false, errors: resolved.errors, warnings: [] });
+          return;
+        }
+        const result = validateFlow(resolved.flow, catalog, { migrations: ctx.registry.migrations });
         const errors = result.ok
           ? secretBindingProblems(result.flow, ctx.registry, boundSecrets(ctx.secrets))
           : result.errors;

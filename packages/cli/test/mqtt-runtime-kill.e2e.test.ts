@@ -8,9 +8,9 @@ import type { MqttClient } from 'mqtt';
 import { Mosquitto, until } from '@tagflow/node-test';
 
 // A real runtime process (the tagflow CLI) bridging one broker to another, killed with SIGKILL
-// while its buffer is being delivered, then started again on the same data dir.
-const cli = join(dirname(require.resolve('tagflow/package.json')), 'bin', 'tagflow.js');
-const packageRoot = resolve(__dirname, '..');
+// while its buffer is being delivered, then started again on the same data dir. The MQTT nodes
+// are the ones tagflow comes with: no --nodes-dir.
+const cli = resolve(__dirname, '..', 'bin', 'tagflow.js');
 const TOTAL = 3000;
 
 let source: Mosquitto;
@@ -32,26 +32,15 @@ afterAll(async () => {
   await Promise.all([source.down(), sink.down()]);
 });
 
-/** The runtime as a user starts it, with this package named by --nodes-dir (its author runs it so). */
+/** The runtime as a user starts it, from a folder of its own. */
 function startRuntime(
   flowFile: string,
   dataDir: string,
 ): { child: ChildProcessWithoutNullStreams; stderr: () => string } {
   // Statuses, which the test waits on, are in the log at level debug.
-  const args = [
-    '--no-node-snapshot',
-    cli,
-    'run',
-    flowFile,
-    '--data-dir',
-    dataDir,
-    '--log-level',
-    'debug',
-    '--nodes-dir',
-    '.',
-  ];
+  const args = ['--no-node-snapshot', cli, 'run', flowFile, '--data-dir', dataDir, '--log-level', 'debug'];
   const child = spawn(process.execPath, args, {
-    cwd: packageRoot,
+    cwd: dirname(flowFile),
     env: { ...process.env, FORCE_COLOR: '0' },
   });
   runtimes.push(child);

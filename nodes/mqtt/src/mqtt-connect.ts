@@ -1,0 +1,38 @@
+import { connect } from 'mqtt';
+import type { IClientOptions } from 'mqtt';
+import { NodeError } from '@tagflow/node-sdk';
+import { describeConnectError } from './connect-error';
+import { mqttErrors } from './error-codes';
+import { MqttConnection } from './mqtt-connection';
+
+/**
+ * Connects to the broker at `url`: resolves once it accepted the connection, rejects in plain words
+ * when the first attempt fails; a loss after that goes to `lost`. The only module that loads the
+ * mqtt library at run time: the mqtt-broker resource requires it on its first `create`.
+ */
+export function openMqttConnection(
+  url: string,
+  options: IClientOptions,
+  lost: (reason: Error) => void,
+): Promise<MqttConnection> {
+  return new Promise<MqttConnection>((resolve, reject) => {
+    const client = connect(url, options);
+    let connected = false;
+    const failed = (reason: unknown) => {
+      const text = describeConnectError(reason);
+      if (!connected) {
+        client.end(true);
+        reject(new NodeError(mqttErrors.code.MQTT_CONNECT, `cannot connect to ${url}: ${text}`));
+      } else {
+        lost(new Error(`connection to ${url} lost: ${text}`));
+      }
+    };
+    client.once('connect', () => {
+      connected = true;
+      resolve(new MqttConnection(client));
+    });
+    client.on('error', failed);
+    client.on('close', () => failed(undefined));
+    client.on('offline', () => failed(new Error('offline')));
+  });
+}
