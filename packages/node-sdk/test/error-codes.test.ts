@@ -17,8 +17,11 @@ describe('error codes in the SDK', () => {
     expect(mqtt.code.SECRET_MISSING).toBe('SECRET_MISSING');
     expect(mqtt.meanings.SECRET_MISSING).toBe(sdkErrors.meanings.SECRET_MISSING);
     expect(Object.keys(sdkErrors.meanings).sort()).toEqual([
+      'CONTEXT_FULL',
+      'CONTEXT_VALUE',
       'FILE_OUTSIDE_ROOT',
       'HOP_LIMIT',
+      'LINK_NO_CALLER',
       'RESOURCE_NOT_FOUND',
       'SECRET_MISSING',
       'UNEXPECTED',

@@ -1,4 +1,6 @@
+import { isNodeError } from '@tagflow/node-sdk';
 import type { NodeContext } from '@tagflow/node-sdk';
+import { coreErrors } from '../error-codes';
 
 /** The `persist` config field, the same on every node that keeps state over time. */
 export const persistProperty = {
@@ -48,7 +50,12 @@ export function persistedState<S>(ctx: NodeContext<{ persist?: boolean }>): Pers
         store.set(KEY, { config, state: JSON.parse(JSON.stringify(state) ?? 'null') as unknown } satisfies Saved);
       } catch (err) {
         // A value JSON cannot hold, or a full context: the node goes on, the user is told.
-        ctx.error(err);
+        if (
+          isNodeError(err) &&
+          (err.code === coreErrors.code.CONTEXT_VALUE || err.code === coreErrors.code.CONTEXT_FULL)
+        )
+          ctx.error(err);
+        else throw err;
       }
     },
   };

@@ -1,3 +1,4 @@
+import { sdkErrors } from '@tagflow/node-sdk';
 import { ID_PATTERN } from '@tagflow/flow-model';
 import type { Request } from 'express';
 import type { ContextScopeRef } from '../../engine/flow-state-stores';
@@ -86,7 +87,8 @@ export function contextRoutes(ctx: RouteContext): RouteDef[] {
           if (body === null || typeof body !== 'object' || !('value' in body))
             throw new HttpError(400, 'the body must be {"value": <any JSON>}');
           const result = await engineCall(ctx.engine, (engine) => engine.writeContext?.(ref, key, body.value));
-          if (!result.ok) return sendError(res, result.code === 'CONTEXT_FULL' ? 413 : 400, result.message);
+          if (!result.ok)
+            return sendError(res, result.code === sdkErrors.code.CONTEXT_FULL ? 413 : 400, result.message);
           await recordAudit(ctx, {
             type: 'context-set',
             actor: caller?.name ?? 'unknown',
