@@ -9,6 +9,7 @@
 //   SOAK_FOR     how long the load runs: 90s, 5m, 1h, 1h30m (default 1h)
 //   SOAK_RATE    readings per second (default 1000)
 //   SOAK_SAMPLE  time between samples (default 10s)
+//   SOAK_WARMUP  time left out before growth is judged (default the first 10% or 5 minutes, whichever is less)
 //   SOAK_REPORT  the report's path (default packages/bench/results/soak-report.md, and .json beside it)
 //   SOAK_HEAPSNAPSHOTS  times after the load starts (e.g. 3m,20m) to write a heap snapshot of the admin
 //                process (`tagflow start` itself) into SOAK_HEAPSNAPSHOT_DIR (default the report's folder)
@@ -43,6 +44,8 @@ export interface SoakOptions {
   forSeconds: number;
   rate: number;
   sampleSeconds: number;
+  /** Time left out before growth is judged; default warmupSeconds(forSeconds). */
+  warmupSeconds?: number;
   /** Where the Markdown report goes; the JSON goes beside it. */
   reportFile: string;
   log: (line: string) => void;
@@ -173,7 +176,7 @@ function historianRows(dataDir: string): number {
 /** Runs the soak and returns its report (also written to `reportFile`); failures are in the report, not thrown. */
 export async function soak(o: SoakOptions): Promise<SoakReport> {
   const { log } = o;
-  const warmup = warmupSeconds(o.forSeconds);
+  const warmup = o.warmupSeconds ?? warmupSeconds(o.forSeconds);
   const failures: string[] = [];
   const samples: SoakSample[] = [];
   const work = mkdtempSync(join(tmpdir(), 'tagflow-soak-'));
@@ -406,6 +409,7 @@ if (require.main === module) {
     forSeconds: parseDuration(process.env.SOAK_FOR ?? '1h'),
     rate: Number(process.env.SOAK_RATE ?? 1000),
     sampleSeconds: parseDuration(process.env.SOAK_SAMPLE ?? '10s'),
+    warmupSeconds: process.env.SOAK_WARMUP === undefined ? undefined : parseDuration(process.env.SOAK_WARMUP),
     reportFile,
     heapSnapshotsAt: process.env.SOAK_HEAPSNAPSHOTS?.split(',').map(parseDuration),
     heapSnapshotDir: process.env.SOAK_HEAPSNAPSHOT_DIR ?? dirname(reportFile),
