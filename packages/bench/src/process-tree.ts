@@ -105,3 +105,43 @@ export function readTree(pid: number): TreeReading {
     cpuSeconds: processes.reduce((sum, p) => sum + p.cpuSeconds, 0),
   };
 }
+
+/** A process's own memory split by who holds it, from /proc/<pid>/smaps (MB of anonymous pages). */
+export interface MemoryMap {
+  /** glibc malloc's main arena (the `[heap]` mapping, grown by brk): C++ objects, Node's and V8's own. */
+  mallocMainMb: number;
+  /** glibc's thread arenas: anonymous rw mappings starting on a 64 MB boundary (where glibc places them). */
+  mallocArenasMb: number;
+  /** Every other anonymous page: V8's heap pages and code, thread stacks, other mmaps. */
+  otherAnonMb: number;
+}
+
+/** 64 MB: glibc aligns each thread arena's heap to HEAP_MAX_SIZE on 64-bit Linux. */
+const ARENA_ALIGN = 64n * 2n ** 20n;
+
+/** Where `pid`'s own memory lies (reading smaps costs a few ms: once per sample, not per poll); undefined when it ended. */
+export function readMemoryMap(pid: number): MemoryMap | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH')
+      return undefined;
+    throw err;
+  }
+  const kb = { main: 0, arenas: 0, other: 0 };
+  let kind: keyof typeof kb = 'other';
+  for (const line of text.split('\n')) {
+    const head = /^([0-9a-f]+)-[0-9a-f]+ (\S+) \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head) {
+      const name = head[3].trim();
+      kind =
+        name === '[heap]'
+          ? 'main'
+          : name === '' && head[2] === 'rw-p' && BigInt(`0x${head[1]}`) % ARENA_ALIGN === 0n
+            ? 'arenas'
+            : 'other';
+    } else if (line.startsWith('Anonymous:')) kb[kind] += Number(/(\d+)/.exec(line)?.[1] ?? 0);
+  }
+  return { mallocMainMb: kb.main / 1024, mallocArenasMb: kb.arenas / 1024, otherAnonMb: kb.other / 1024 };
+}

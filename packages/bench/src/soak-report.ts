@@ -1,5 +1,6 @@
 // The soak's verdict and its tables: what a sample holds, growth after warm-up, message accounting,
 // and the text printed and written to the report file. Pure functions, so a test can feed samples.
+import type { MemoryMap } from './process-tree';
 
 /** One reading of the runtime, every `sampleSeconds` while the load runs. */
 export interface SoakSample {
@@ -22,12 +23,18 @@ export interface SoakSample {
   processRssAnonMb?: number[];
   /** Mapped files and shared memory of each process (RssFile + RssShmem: code, libraries, SQLite's files). */
   processRssFileMb?: number[];
+  /** Each process's own memory split into malloc's main arena, its thread arenas and the rest (V8's pages, stacks), from smaps. */
+  processMemoryMap?: Array<MemoryMap | undefined>;
   /** CPU of the whole tree since the previous sample, in % of one core. */
   cpuPct: number;
   /** V8 heap in use (nodejs_heap_size_used_bytes, summed over the processes /metrics reports); undefined when /metrics did not answer. */
   heapMb?: number;
   /** The lowest heap read since the previous sample: where the garbage collector brought it back to. */
   heapFloorMb?: number;
+  /** The admin process alone: the lowest V8 heap in use since the previous sample, the heap V8 has committed, and external memory (Buffers, ArrayBuffers). */
+  adminHeapUsedFloorMb?: number;
+  adminHeapTotalMb?: number;
+  adminExternalMb?: number;
   /** Event-loop lag p99 (nodejs_eventloop_lag_p99_seconds, worst process), the worst of the scrapes since the previous sample. */
   lagP99Ms?: number;
   /** Worst event-loop lag since the previous sample (nodejs_eventloop_lag_max_seconds). */
@@ -182,7 +189,7 @@ const num = (x: number | undefined, digits = 0) => (x === undefined ? '-' : x.to
 
 /** The header and one line per sample, as printed while the soak runs. */
 export const SAMPLE_HEADER =
-  '   time | RSS MB | procs |  fds | heap MB | lag p99 ms | lag max ms | CPU % | in msg/s | out msg/s | drops | backlog | RSS per process';
+  '   time | RSS MB | procs |  fds | heap MB | lag p99 ms | lag max ms | CPU % | in msg/s | out msg/s | drops | backlog | RSS per process | admin heap used/total, external MB | own: malloc main/arenas/other MB';
 
 export function sampleLine(s: SoakSample, previous: SoakSample | undefined): string {
   const dt = previous ? s.atSeconds - previous.atSeconds : s.atSeconds;
@@ -204,6 +211,12 @@ export function sampleLine(s: SoakSample, previous: SoakSample | undefined): str
       String(s.backlog).padStart(7),
       (s.processRssMb ?? []).map((mb) => mb.toFixed(0)).join(' + ') +
         (s.processRssAnonMb ? ` (own ${s.processRssAnonMb.map((mb) => mb.toFixed(0)).join(' + ')})` : ''),
+      `${num(s.adminHeapUsedFloorMb, 1)}/${num(s.adminHeapTotalMb, 1)}, ${num(s.adminExternalMb, 1)}`,
+      (s.processMemoryMap ?? [])
+        .map((m) =>
+          m ? `${m.mallocMainMb.toFixed(1)}/${m.mallocArenasMb.toFixed(1)}/${m.otherAnonMb.toFixed(1)}` : '-',
+        )
+        .join(' + '),
     ].join(' | ') + (s.metricsError ? `  (/metrics: ${s.metricsError})` : '')
   );
 }

@@ -9,7 +9,10 @@
 //   SOAK_FOR     how long the load runs: 90s, 5m, 1h, 1h30m (default 1h)
 //   SOAK_RATE    readings per second (default 1000)
 //   SOAK_SAMPLE  time between samples (default 10s)
+//   SOAK_WARMUP  time left out before growth is judged (default the first 10% or 5 minutes, whichever is less)
 //   SOAK_REPORT  the report's path (default packages/bench/results/soak-report.md, and .json beside it)
+//   SOAK_HEAPSNAPSHOTS  times after the load starts (e.g. 3m,20m) to write a heap snapshot of the admin
+//                process (`tagflow start` itself) into SOAK_HEAPSNAPSHOT_DIR (default the report's folder)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,7 +20,7 @@ import { Mosquitto } from '@tagflow/node-test';
 import { startTagflow } from '@tagflow/test-support';
 import type { TagflowProcess } from '@tagflow/test-support';
 import Database from 'better-sqlite3';
-import { readTree } from './process-tree';
+import { readMemoryMap, readTree } from './process-tree';
 import type { TreeReading } from './process-tree';
 import { maxOf, parseProm, sumOf } from './prom-text';
 import { forkChild } from './run-child';
@@ -41,11 +44,17 @@ export interface SoakOptions {
   forSeconds: number;
   rate: number;
   sampleSeconds: number;
+  /** Time left out before growth is judged; default warmupSeconds(forSeconds). */
+  warmupSeconds?: number;
   /** Where the Markdown report goes; the JSON goes beside it. */
   reportFile: string;
   log: (line: string) => void;
   /** Ends the load early (Ctrl-C): what was sampled is still accounted for and reported, as a failure. */
   signal?: AbortSignal;
+  /** Seconds after the load starts at which the admin process writes a heap snapshot (none by default). */
+  heapSnapshotsAt?: number[];
+  /** Where those snapshots go. */
+  heapSnapshotDir?: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -80,6 +89,10 @@ function lastOf<T extends ChildMessage>(child: Child, ...types: string[]): T | u
 
 interface Scraped {
   heapMb?: number;
+  /** The admin process's own V8 figures (prom-client's default metrics): used, committed, external. */
+  adminHeapUsedMb?: number;
+  adminHeapTotalMb?: number;
+  adminExternalMb?: number;
   lagP99Ms?: number;
   lagMaxMs?: number;
   drops: number;
@@ -97,6 +110,9 @@ async function scrape(rt: TagflowProcess): Promise<Scraped> {
     return {
       // The admin process's default metrics, plus the engine process's figures from its heartbeats.
       heapMb: mb(sumOf(m, 'nodejs_heap_size_used_bytes', 'tagflow_engine_heap_used_bytes')),
+      adminHeapUsedMb: mb(sumOf(m, 'nodejs_heap_size_used_bytes')),
+      adminHeapTotalMb: mb(sumOf(m, 'nodejs_heap_size_total_bytes')),
+      adminExternalMb: mb(sumOf(m, 'nodejs_external_memory_bytes')),
       lagP99Ms: ms(maxOf(m, 'nodejs_eventloop_lag_p99_seconds', 'tagflow_engine_eventloop_lag_seconds')),
       lagMaxMs: ms(maxOf(m, 'nodejs_eventloop_lag_max_seconds', 'tagflow_engine_eventloop_lag_seconds')),
       drops: (sumOf(m, 'tagflow_messages_dropped_total') ?? 0) + (sumOf(m, 'tagflow_events_dropped_total') ?? 0),
@@ -160,7 +176,7 @@ function historianRows(dataDir: string): number {
 /** Runs the soak and returns its report (also written to `reportFile`); failures are in the report, not thrown. */
 export async function soak(o: SoakOptions): Promise<SoakReport> {
   const { log } = o;
-  const warmup = warmupSeconds(o.forSeconds);
+  const warmup = o.warmupSeconds ?? warmupSeconds(o.forSeconds);
   const failures: string[] = [];
   const samples: SoakSample[] = [];
   const work = mkdtempSync(join(tmpdir(), 'tagflow-soak-'));
@@ -181,9 +197,17 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     const flowFile = join(work, 'pump-monitor-soak.json');
     writeFileSync(flowFile, JSON.stringify(soakFlow(broker.port), null, 2));
     // No --nodes-dir: the MQTT nodes come with tagflow (issue 16).
+    const snapshotsAt = [...(o.heapSnapshotsAt ?? [])].sort((a, b) => a - b);
+    if (snapshotsAt.length) mkdirSync(o.heapSnapshotDir ?? work, { recursive: true });
     rt = await startTagflow({
       dataDir,
       cwd: work,
+      // The engine process inherits the option too; only the admin process is sent the signal.
+      env: snapshotsAt.length
+        ? {
+            NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${o.heapSnapshotDir ?? work}`,
+          }
+        : undefined,
       args: ['--flow', flowFile],
       timeoutMs: 60_000,
     });
@@ -252,9 +276,13 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
         rssAnonFloorMb: lowest(polls.map((p) => p.tree.rssAnonMb)),
         processRssAnonMb: tree.processes.map((p) => p.rssAnonMb),
         processRssFileMb: tree.processes.map((p) => p.rssFileMb + p.rssShmemMb),
+        processMemoryMap: tree.processes.map((p) => readMemoryMap(p.pid)),
         cpuPct: ((tree.cpuSeconds - cpuBefore) / ((now - tBefore) / 1000)) * 100,
         heapMb: m.heapMb,
         heapFloorMb: lowest(polls.map((p) => p.m.heapMb)),
+        adminHeapUsedFloorMb: lowest(polls.map((p) => p.m.adminHeapUsedMb)),
+        adminHeapTotalMb: m.adminHeapTotalMb,
+        adminExternalMb: m.adminExternalMb,
         lagP99Ms: highest(polls.map((p) => p.m.lagP99Ms)),
         lagMaxMs: highest(polls.map((p) => p.m.lagMaxMs)),
         published: pub?.published ?? 0,
@@ -268,6 +296,11 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       log(sampleLine(sample, samples.at(-1)));
       samples.push(sample);
       processes = tree.processes.map((p) => `${p.pid}: ${p.command} (${p.rssMb.toFixed(0)} MB, ${p.fds} fds)`);
+      while (snapshotsAt.length && sample.atSeconds >= snapshotsAt[0]) {
+        snapshotsAt.shift();
+        log(`  heap snapshot of the admin process (pid ${pid}) at ${sample.atSeconds} s`);
+        process.kill(pid, 'SIGUSR2');
+      }
       if (k * o.sampleSeconds >= o.forSeconds) break;
       if (o.signal?.aborted) {
         failures.push(`stopped early (${String(o.signal.reason)}) after ${sample.atSeconds} s of ${o.forSeconds} s`);
@@ -375,7 +408,10 @@ if (require.main === module) {
     forSeconds: parseDuration(process.env.SOAK_FOR ?? '1h'),
     rate: Number(process.env.SOAK_RATE ?? 1000),
     sampleSeconds: parseDuration(process.env.SOAK_SAMPLE ?? '10s'),
+    warmupSeconds: process.env.SOAK_WARMUP === undefined ? undefined : parseDuration(process.env.SOAK_WARMUP),
     reportFile,
+    heapSnapshotsAt: process.env.SOAK_HEAPSNAPSHOTS?.split(',').map(parseDuration),
+    heapSnapshotDir: process.env.SOAK_HEAPSNAPSHOT_DIR ?? dirname(reportFile),
     log: (line) => console.log(line),
   }).then(
     (r) => (process.exitCode = r.pass ? 0 : 1),

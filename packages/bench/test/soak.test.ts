@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTree } from '../src/process-tree';
+import { readMemoryMap, readTree } from '../src/process-tree';
 import { maxOf, parseProm, sumOf } from '../src/prom-text';
 import { parseDuration, soak } from '../src/soak';
 import { growthOf, verdict } from '../src/soak-report';
@@ -54,6 +54,13 @@ describe('soak readings', () => {
       expect(tree.rssAnonMb).toBeGreaterThan(tree.processes[0].rssAnonMb);
       expect(tree.rssMb).toBeGreaterThan(tree.processes[0].rssMb);
       expect(tree.fds).toBeGreaterThan(tree.processes[0].fds);
+      // Its own memory splits into malloc's main arena, its thread arenas and the rest (V8's pages), all of it.
+      const map = readMemoryMap(child.pid!)!;
+      expect(map.mallocMainMb).toBeGreaterThan(0);
+      expect(map.otherAnonMb).toBeGreaterThan(0);
+      const anon = readTree(child.pid!).rssAnonMb;
+      expect(map.mallocMainMb + map.mallocArenasMb + map.otherAnonMb).toBeCloseTo(anon, -1);
+      expect(readMemoryMap(2 ** 22 + 7)).toBeUndefined();
     } finally {
       child.kill('SIGKILL');
     }
@@ -148,6 +155,11 @@ describe('pnpm soak, 15 s', () => {
       expect(s.fds).toBeGreaterThan(5);
       expect(s.heapMb).toBeGreaterThan(1);
       expect(s.lagMaxMs).toBeGreaterThanOrEqual(0);
+      // The admin process's own figures, and where each process's own memory lies.
+      expect(s.adminHeapTotalMb).toBeGreaterThan(s.adminHeapUsedFloorMb!);
+      expect(s.adminExternalMb).toBeGreaterThan(0);
+      expect(s.processMemoryMap).toHaveLength(s.processes);
+      expect(s.processMemoryMap![0]!.mallocMainMb).toBeGreaterThan(0);
     }
     expect(r.samples.at(-1)!.atSeconds).toBeCloseTo(15, 0);
     expect(r.delivery!.published).toBeGreaterThanOrEqual(1400);

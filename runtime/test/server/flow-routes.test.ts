@@ -273,7 +273,9 @@ describe('flow routes', () => {
     expect(status.json.runtime.version).toMatch(/^\d+\.\d+\.\d+/);
     const metrics = await h.api('/metrics', { token: h.token.viewer });
     expect(metrics.status).toBe(200);
-    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4; charset=utf-8$/);
+    // Written as a string with its length in bytes (not through send()): the whole text arrives.
+    expect(Number(metrics.headers.get('content-length'))).toBe(Buffer.byteLength(metrics.text));
     expect(metrics.text).toContain('tagflow_messages_in_total{node="loud"} 14');
     expect(metrics.text).toContain('tagflow_messages_out_total{node="src"} 4');
     expect(metrics.text).toContain('tagflow_node_errors_total{node="loud"} 0');

@@ -56,7 +56,15 @@ export function systemRoutes(ctx: RouteContext): RouteDef[] {
       responses: { '200': 'Prometheus text exposition format' },
       async handler(_req, res) {
         const text = await ctx.metrics.registry.metrics();
-        res.type(ctx.metrics.registry.contentType).send(text);
+        // Written as a string, not through send(): send() copies the text into a Buffer, whose memory
+        // lies outside the V8 heap, and a Buffer that outlives two young collections while the reply
+        // is built and written is freed only by a major one, which this quiet process runs seldom.
+        // Scraped every few seconds, those Buffers piled up in the admin process to about 10 MB
+        // before a major collection came (the soak, issue 14). A string is copied for the socket and
+        // that copy freed as soon as it is written.
+        res.type(ctx.metrics.registry.contentType);
+        res.setHeader('Content-Length', Buffer.byteLength(text));
+        res.end(text);
       },
     },
   ];
