@@ -430,7 +430,11 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
     const host: Host = {
       child,
       rpc,
-      watchdog: new Watchdog({ timeoutMs: options.watchdogMs, memoryMb: options.memoryMb }),
+      watchdog: new Watchdog({
+        timeoutMs: options.watchdogMs,
+        memoryMb: options.memoryMb,
+        checkEveryMs: Math.min(250, options.heartbeatMs),
+      }),
       ready,
       startedAt: Date.now(),
       pid: child.pid,

@@ -6,6 +6,8 @@ export interface WatchdogOptions {
   timeoutMs: number;
   /** Resident memory of the engine process above this: it is ended before it takes the box down (MB). */
   memoryMb: number;
+  /** How often the supervisor calls `check` (default 250 ms); a longer gap means it was stalled itself. */
+  checkEveryMs?: number;
 }
 
 /** Why the watchdog ends an engine. */
@@ -15,6 +17,8 @@ export interface WatchdogVerdict {
 }
 
 const MB = 1024 * 1024;
+/** A gap between checks this much longer than their period is a stall of the supervisor's own loop. */
+const OWN_STALL_MS = 1000;
 
 /**
  * Decides when an engine process must be ended: its thread stopped sending heartbeats (a loop, a
@@ -23,6 +27,7 @@ const MB = 1024 * 1024;
  */
 export class Watchdog {
   private lastBeat: number;
+  private lastCheck: number;
   private rss = 0;
 
   constructor(
@@ -30,6 +35,7 @@ export class Watchdog {
     private readonly now: () => number = Date.now,
   ) {
     this.lastBeat = now();
+    this.lastCheck = this.lastBeat;
   }
 
   /** A heartbeat from the engine's thread. */
@@ -48,8 +54,16 @@ export class Watchdog {
     return this.now() - this.lastBeat;
   }
 
-  /** Undefined while the engine is fine. */
+  /**
+   * Undefined while the engine is fine. The supervisor's own stalls (a heap snapshot, a slow disk)
+   * do not count as the engine's silence: the heartbeats sent meanwhile wait, unread, behind the
+   * stall, and judging before reading them would end a healthy engine.
+   */
   check(): WatchdogVerdict | undefined {
+    const now = this.now();
+    const stalled = now - this.lastCheck - (this.options.checkEveryMs ?? 250);
+    this.lastCheck = now;
+    if (stalled > OWN_STALL_MS) this.lastBeat = Math.min(now, this.lastBeat + stalled);
     if (this.rss > this.options.memoryMb * MB)
       return {
         kind: 'memory',
