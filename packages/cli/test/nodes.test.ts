@@ -36,6 +36,13 @@ describe('tagflow nodes', () => {
     expect(json.problems).toEqual([]);
   });
 
+  it('says which nodes have as many outputs as their config asks (the switch)', async () => {
+    const json = await nodesJson();
+    const byType = new Map(json.nodes.map((n) => [n.type, n]));
+    expect(byType.get('switch')).toMatchObject({ numberedOutputs: { prefix: 'out', countField: 'outputs' } });
+    expect(byType.get('moving-average')).not.toHaveProperty('numberedOutputs');
+  });
+
   // Issue 16: the standard distribution, with no install step and no --nodes-dir.
   it('lists the core, MQTT, Modbus, OPC UA and historian nodes as built in', async () => {
     const json = await nodesJson();

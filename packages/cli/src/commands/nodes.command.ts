@@ -269,6 +269,8 @@ function nodesJson(loaded: LocalPackages) {
       description: d.description ?? '',
       inputs: d.inputs,
       outputs: d.outputs,
+      // Ports out1..outN whose N is a config field (switch): absent for fixed ports only.
+      ...(d.numberedOutputs === undefined ? {} : { numberedOutputs: d.numberedOutputs }),
       package: pkg,
       origin: origins.get(pkg.name),
     })),
