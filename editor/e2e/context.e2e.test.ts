@@ -1,16 +1,7 @@
 // Issue 16 in the browser: the Context tab shows the flow state the runtime keeps for the
 // selected node, the flow and the runtime, refreshes it, and deletes a key.
-import type { Browser } from 'playwright-core';
-import {
-  ensureChromium,
-  ensureCliBuilt,
-  ensureEditorBuilt,
-  launchChromium,
-  stopAllTagflow,
-  until,
-} from '@tagflow/test-support';
-import { EditorPage, startRuntime } from './editor-harness';
-import type { Runtime } from './editor-harness';
+import { until } from '@tagflow/test-support';
+import { EditorPage, editorSession } from './editor-harness';
 
 /** A timer feeding a function node that counts ticks in its context, and seeds flow and global values. */
 const seed = {
@@ -38,25 +29,11 @@ const seed = {
   edges: [{ source: 'tick', target: 'counter' }],
 };
 
-let browser: Browser;
-let runtime: Runtime;
-
-beforeAll(async () => {
-  ensureChromium();
-  ensureEditorBuilt();
-  ensureCliBuilt();
-  runtime = await startRuntime({ flow: seed });
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopAllTagflow();
-}, 30_000);
+const session = editorSession(seed);
 
 describe('the Context tab', () => {
   it("shows the selected node's, the flow's and the global values, refreshes them and deletes a key", async () => {
-    const ed = await EditorPage.open(browser, runtime);
+    const ed = await EditorPage.open(session.browser, session.runtime);
     try {
       await ed.node('counter').waitFor({ state: 'visible' });
       await ed.select('counter');
@@ -89,7 +66,7 @@ describe('the Context tab', () => {
       await globalScope.getByTestId('context-delete-confirm').click();
       await until(async () => (await globalScope.getByTestId('context-entry').count()) === 0, 'the deleted key to go');
       expect(await globalScope.innerText()).toContain('No values.');
-      const res = await runtime.api('/api/context/global');
+      const res = await session.runtime.api('/api/context/global');
       expect(((await res.json()) as { entries: unknown[] }).entries).toEqual([]);
 
       // With no node selected, the tab shows the flow and the global scopes only.

@@ -5,7 +5,17 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot, sleep, startTagflow, until } from '@tagflow/test-support';
+import {
+  ensureChromium,
+  ensureCliBuilt,
+  ensureEditorBuilt,
+  launchChromium,
+  repoRoot,
+  sleep,
+  startTagflow,
+  stopAllTagflow,
+  until,
+} from '@tagflow/test-support';
 import type { TagflowProcess } from '@tagflow/test-support';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 
@@ -58,6 +68,44 @@ export async function startRuntime(options: { flow?: string | object } = {}): Pr
       if (res.status === 404) return null;
       if (!res.ok) throw new Error(`GET /api/flow answered ${res.status}: ${await res.text()}`);
       return ((await res.json()) as { flow: FlowJson }).flow;
+    },
+  };
+}
+
+/** The runtime and the browser a test file shares, ready once its `beforeAll` has run. */
+export interface EditorSession {
+  readonly runtime: Runtime;
+  readonly browser: Browser;
+}
+
+/**
+ * For a test file: starts one runtime with `flow` and Chromium before its tests, and stops both
+ * after them (call at the top level of the file).
+ */
+export function editorSession(flow: object): EditorSession {
+  let runtime: Runtime | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    ensureChromium();
+    ensureEditorBuilt();
+    ensureCliBuilt();
+    runtime = await startRuntime({ flow });
+    browser = await launchChromium();
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stopAllTagflow();
+  }, 30_000);
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the ${what} did not start: see the beforeAll error`);
+    return value;
+  };
+  return {
+    get runtime() {
+      return ready(runtime, 'runtime');
+    },
+    get browser() {
+      return ready(browser, 'browser');
     },
   };
 }

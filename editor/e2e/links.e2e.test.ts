@@ -1,17 +1,9 @@
 // Link nodes in the editor (issue 16): choosing a link-out's link-in nodes in its form, and the
 // virtual wire drawn dashed on the canvas. Real headless Chromium on the built editor, served by a
 // real `tagflow start`, as editor.e2e.test.ts.
-import type { Browser } from 'playwright-core';
-import {
-  ensureChromium,
-  ensureCliBuilt,
-  ensureEditorBuilt,
-  launchChromium,
-  stopAllTagflow,
-  until,
-} from '@tagflow/test-support';
-import { EditorPage, startRuntime } from './editor-harness';
-import type { FlowJson, Runtime } from './editor-harness';
+import { until } from '@tagflow/test-support';
+import { EditorPage, editorSession } from './editor-harness';
+import type { FlowJson } from './editor-harness';
 
 /** A source feeding a link-out that names nothing yet, and two parts of the flow starting at link-in nodes. */
 const seed = {
@@ -42,26 +34,12 @@ const seed = {
   ],
 };
 
-let browser: Browser;
-let runtime: Runtime;
-
-beforeAll(async () => {
-  ensureChromium();
-  ensureEditorBuilt();
-  ensureCliBuilt();
-  runtime = await startRuntime({ flow: seed });
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopAllTagflow();
-}, 30_000);
+const session = editorSession(seed);
 
 it('picks the link-in nodes of a link-out in its form, draws the virtual wire dashed and deploys it', async () => {
-  const ed = await EditorPage.open(browser, runtime, { signIn: false });
+  const ed = await EditorPage.open(session.browser, session.runtime, { signIn: false });
   try {
-    await ed.signIn(runtime.token);
+    await ed.signIn(session.runtime.token);
     await ed.node('to-parts').waitFor({ state: 'visible' });
     const wire = ed.page.locator('[data-testid="rf__edge-link:to-parts->alarms-in"]');
     expect(await wire.count()).toBe(0);
@@ -86,7 +64,7 @@ it('picks the link-in nodes of a link-out in its form, draws the virtual wire da
 
     const { result } = await ed.deploy();
     expect(result).toMatch(/deployed/i);
-    const deployed = (await runtime.deployedFlow()) as FlowJson;
+    const deployed = (await session.runtime.deployedFlow()) as FlowJson;
     expect(deployed.nodes.find((n) => n.id === 'to-parts')?.config).toMatchObject({ links: ['alarms-in'] });
     // The virtual wire lives in the link-out's config, never as an edge of the file.
     expect(deployed.edges).toHaveLength(2);

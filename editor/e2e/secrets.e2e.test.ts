@@ -1,16 +1,7 @@
 // Issue 15 in the browser: storing a secret from a config field, bound to hosts or not, and the
 // list of stored secrets with their bindings ("any host" when unbound).
-import type { Browser } from 'playwright-core';
-import {
-  ensureChromium,
-  ensureCliBuilt,
-  ensureEditorBuilt,
-  launchChromium,
-  stopAllTagflow,
-  until,
-} from '@tagflow/test-support';
-import { EditorPage, startRuntime } from './editor-harness';
-import type { Runtime } from './editor-harness';
+import { until } from '@tagflow/test-support';
+import { EditorPage, editorSession } from './editor-harness';
 
 /** A historian-out node on a local historian: its form offers a new historian, with passwordEnv. */
 const seed = {
@@ -29,25 +20,11 @@ const seed = {
   edges: [],
 };
 
-let browser: Browser;
-let runtime: Runtime;
-
-beforeAll(async () => {
-  ensureChromium();
-  ensureEditorBuilt();
-  ensureCliBuilt();
-  runtime = await startRuntime({ flow: seed });
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopAllTagflow();
-}, 30_000);
+const session = editorSession(seed);
 
 describe('secrets in the editor', () => {
   it('stores a secret bound to a host, then unbound with the warning, and lists each with its binding', async () => {
-    const ed = await EditorPage.open(browser, runtime);
+    const ed = await EditorPage.open(session.browser, session.runtime);
     try {
       await ed.node('rec').waitFor({ state: 'visible' });
       await ed.select('rec');
@@ -85,7 +62,7 @@ describe('secrets in the editor', () => {
       );
       await ed.screenshot('secret-unbound');
 
-      const listed = (await (await runtime.api('/api/secrets')).json()) as unknown;
+      const listed = (await (await session.runtime.api('/api/secrets')).json()) as unknown;
       expect(listed).toEqual({
         names: ['PLANT_MQTT_PASSWORD'],
         secrets: [{ name: 'PLANT_MQTT_PASSWORD', allow: null }],

@@ -2,17 +2,9 @@
 // output, redraws them as the form's count changes, drops the wires of outputs that go, and a wire
 // from out12 deploys and carries messages. Real headless Chromium on the built editor, served by a
 // real `tagflow start`, as editor.e2e.test.ts.
-import type { Browser } from 'playwright-core';
-import {
-  ensureChromium,
-  ensureCliBuilt,
-  ensureEditorBuilt,
-  launchChromium,
-  stopAllTagflow,
-  until,
-} from '@tagflow/test-support';
-import { EditorPage, startRuntime } from './editor-harness';
-import type { FlowJson, Runtime } from './editor-harness';
+import { until } from '@tagflow/test-support';
+import { EditorPage, editorSession } from './editor-harness';
+import type { FlowJson } from './editor-harness';
 
 /** A source into a switch with 16 outputs: rule 1 sends every message on out1, rule 2 on out12. */
 const seed = {
@@ -48,24 +40,10 @@ const seed = {
   ],
 };
 
-let browser: Browser;
-let runtime: Runtime;
-
-beforeAll(async () => {
-  ensureChromium();
-  ensureEditorBuilt();
-  ensureCliBuilt();
-  runtime = await startRuntime({ flow: seed });
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopAllTagflow();
-}, 30_000);
+const session = editorSession(seed);
 
 it('draws one handle per configured output, follows the count in the form, and deploys a wire from out12', async () => {
-  const ed = await EditorPage.open(browser, runtime, { signIn: false });
+  const ed = await EditorPage.open(session.browser, session.runtime, { signIn: false });
   const handles = ed.page.locator('.react-flow__node[data-id="sw"] .react-flow__handle.source');
   const handleIds = () => handles.evaluateAll((els) => els.map((el) => el.getAttribute('data-handleid')));
   const numbered = (n: number) => Array.from({ length: n }, (_, i) => `out${i + 1}`);
@@ -73,7 +51,7 @@ it('draws one handle per configured output, follows the count in the form, and d
     ed.page.locator('.react-flow__edge').evaluateAll((els) => els.map((el) => el.getAttribute('data-testid')));
   const wire12 = 'rf__edge-sw:out12->twelve:in';
   try {
-    await ed.signIn(runtime.token);
+    await ed.signIn(session.runtime.token);
     await ed.node('sw').waitFor({ state: 'visible' });
     expect(await handleIds()).toEqual(numbered(16));
 
@@ -100,7 +78,7 @@ it('draws one handle per configured output, follows the count in the form, and d
 
     const { result } = await ed.deploy();
     expect(result).toMatch(/deployed/i);
-    const deployed = (await runtime.deployedFlow()) as FlowJson;
+    const deployed = (await session.runtime.deployedFlow()) as FlowJson;
     expect(deployed.nodes.find((n) => n.id === 'sw')?.config).toMatchObject({ outputs: 16 });
     expect(deployed.edges).toContainEqual(
       expect.objectContaining({ source: 'sw', sourcePort: 'out12', target: 'twelve' }),
