@@ -9,7 +9,7 @@
 //   SOAK_FOR     how long the load runs: 90s, 5m, 1h, 1h30m (default 1h)
 //   SOAK_RATE    readings per second (default 1000)
 //   SOAK_SAMPLE  time between samples (default 10s)
-//   SOAK_WARMUP  time left out before growth is judged (default the first 10% or 5 minutes, whichever is less)
+//   SOAK_WARMUP  time left out before growth is judged (default the first third or 20 minutes, whichever is less)
 //   SOAK_REPORT  the report's path (default packages/bench/results/soak-report.md, and .json beside it)
 //   SOAK_HEAPSNAPSHOTS  times after the load starts (e.g. 3m,20m) to write a heap snapshot of the admin
 //                process (`tagflow start` itself) into SOAK_HEAPSNAPSHOT_DIR (default the report's folder)
