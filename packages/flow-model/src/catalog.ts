@@ -1,3 +1,4 @@
+import type { SubflowDef } from './flow';
 import type { JSONSchema } from './json-schema';
 import type { LinkRole } from './links';
 import type { NumberedPorts } from './numbered-ports';
@@ -64,6 +65,11 @@ export interface NodeTypeInfo {
   breaksCycles?: true;
   /** The node is a link node, wired by its config rather than by edges (see `LinkRole`). */
   link?: LinkRole;
+  /**
+   * A packed subflow: nodes of this type are expanded into this template at validation, exactly
+   * as instances of a flow's own subflow are (`configSchema` is then the template's `params`).
+   */
+  subflow?: SubflowDef;
 }
 
 /** What validation needs to know about an installed resource type, and what its docs page shows. */

@@ -78,5 +78,9 @@ function ownerOf(flow: Record<string, unknown>, path: string): Owner {
     const edgeId = rawEdgeId(item);
     return { subject: edgeSubject(edgeId, index), ids: { edgeId } };
   }
+  const sub = /^\/subflows\/(\d+)(?:\/|$)/.exec(path);
+  const def = sub && Array.isArray(flow.subflows) ? (flow.subflows as unknown[])[Number(sub[1])] : undefined;
+  if (isPlainObject(def))
+    return { subject: typeof def.id === 'string' ? `subflow ${JSON.stringify(def.id)}` : 'subflow', ids: {} };
   return { subject: typeof flow.id === 'string' ? `flow ${JSON.stringify(flow.id)}` : 'flow', ids: {} };
 }

@@ -52,6 +52,13 @@ export const flowErrors = defineErrorCodes({
     "A field that is exactly ${NAME} wants a number, an integer or a boolean, and the variable's value does not convert to it.",
   VARIABLE_IN_SECRET_FIELD:
     'A field naming a secret (x-secret, e.g. passwordEnv) uses ${NAME}: a variable may not choose which secret is sent.',
+  SUBFLOW_NOT_FOUND: 'A node of type "subflow:<id>" names a subflow this flow does not define.',
+  SUBFLOW_INVALID:
+    "A subflow's definition is unusable: a duplicate id, a port or status naming no inner node, or parameters that are no JSON Schema.",
+  SUBFLOW_PARAM_INVALID: "A subflow instance's parameter value does not match the subflow's params schema.",
+  SUBFLOW_PORT_UNKNOWN: 'An edge uses a port a subflow instance does not declare among its inputs or outputs.',
+  SUBFLOW_CYCLE: 'A subflow contains an instance of itself, directly or through other subflows.',
+  SUBFLOW_TOO_DEEP: 'Subflows are nested more than MAX_SUBFLOW_DEPTH (8) levels deep.',
   UNBROKEN_CYCLE:
     'Warning: edges form a loop with no node that delays or limits, so a message can go round it until the hop limit drops it.',
 });

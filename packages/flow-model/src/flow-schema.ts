@@ -8,6 +8,9 @@ import { DEFAULT_MAX_HOPS } from './flow';
 /** Pattern of flow, node and resource ids: starts with a letter or digit, then letters, digits, `.`, `_`, `-`. */
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 
+/** A semantic version such as `1.2.0` or `2.0.0-beta.1`. */
+export const SEMVER_PATTERN = '^\\d+\\.\\d+\\.\\d+(?:-[0-9A-Za-z.-]+)?(?:\\+[0-9A-Za-z.-]+)?$';
+
 const id = { type: 'string', pattern: ID_PATTERN } as const;
 const name = { type: 'string', minLength: 1 } as const;
 const text = { type: 'string' } as const;
@@ -28,6 +31,7 @@ export const flowSchema = {
     resources: { type: 'array', items: { $ref: '#/$defs/resource' } },
     nodes: { type: 'array', items: { $ref: '#/$defs/node' } },
     edges: { type: 'array', items: { $ref: '#/$defs/edge' } },
+    subflows: { type: 'array', items: { $ref: '#/$defs/subflow' } },
     settings: {
       type: 'object',
       description: 'How the runtime runs this flow; every field has a default.',
@@ -79,6 +83,49 @@ export const flowSchema = {
         target: name,
         targetPort: { ...name, default: 'in' },
       },
+    },
+    subflow: {
+      type: 'object',
+      description: 'A reusable group of nodes, placed as nodes of type "subflow:<id>".',
+      required: ['id', 'name', 'inputs', 'outputs', 'nodes', 'edges'],
+      additionalProperties: false,
+      properties: {
+        id,
+        name,
+        description: text,
+        version: { type: 'string', pattern: SEMVER_PATTERN, description: 'Semver, e.g. 1.0.0.' },
+        category: name,
+        icon: text,
+        inputs: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['port', 'to'],
+            additionalProperties: false,
+            properties: { port: name, to: { type: 'array', items: { $ref: '#/$defs/subflowPortRef' } } },
+          },
+        },
+        outputs: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['port', 'from'],
+            additionalProperties: false,
+            properties: { port: name, from: { type: 'array', items: { $ref: '#/$defs/subflowPortRef' } } },
+          },
+        },
+        params: { type: 'object', description: 'JSON Schema of an instance config (its parameters).' },
+        status: { ...id, description: 'Inner node whose status is the instance status.' },
+        resources: { type: 'array', items: { $ref: '#/$defs/resource' } },
+        nodes: { type: 'array', items: { $ref: '#/$defs/node' } },
+        edges: { type: 'array', items: { $ref: '#/$defs/edge' } },
+      },
+    },
+    subflowPortRef: {
+      type: 'object',
+      required: ['node'],
+      additionalProperties: false,
+      properties: { node: id, port: name },
     },
     resource: {
       type: 'object',

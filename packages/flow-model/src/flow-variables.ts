@@ -83,7 +83,7 @@ export function resolveFlowVariables(
     out[key] = list.map((item: unknown, index) => {
       if (!isPlainObject(item) || !isPlainObject(item.config)) return item;
       const subject = subjectOf(key, item, index);
-      const schema = schemaOf(key, item, catalog);
+      const schema = schemaOf(key, item, catalog, Array.isArray(flow.subflows) ? flow.subflows : undefined);
       const config = walk(item.config, schema, '', (text, fieldSchema, path) => {
         const parts = parseTemplate(text);
         if (!parts) return text;
@@ -95,14 +95,58 @@ export function resolveFlowVariables(
   };
   resolveConfigs('resources');
   resolveConfigs('nodes');
+  // Inside a subflow, `${param}` is the instance's parameter: kept for the expansion (which runs
+  // in validateFlow, after this); every other `${NAME}` is this runtime's variable, as outside.
+  if (Array.isArray(flow.subflows)) {
+    out.subflows = flow.subflows.map((def: unknown, s) => {
+      if (!isPlainObject(def)) return def;
+      const params = isPlainObject(def.params) && isPlainObject(def.params.properties) ? def.params.properties : {};
+      const next: Record<string, unknown> = { ...def };
+      for (const key of ['resources', 'nodes'] as const) {
+        const list = def[key];
+        if (!Array.isArray(list)) continue;
+        next[key] = list.map((item: unknown, index) => {
+          if (!isPlainObject(item) || !isPlainObject(item.config)) return item;
+          const subject = subjectOf(key, item, index, `/subflows/${s}`);
+          const schema = schemaOf(key, item, catalog);
+          const config = walk(item.config, schema, '', (text, fieldSchema, path) => {
+            const parts = parseTemplate(text);
+            if (!parts) return text;
+            changed = true;
+            const isParam = (p: Part) => typeof p !== 'string' && p.name !== undefined && Object.hasOwn(params, p.name);
+            const at = `${subject.root}${path}`;
+            if (parts.length === 1 && !isParam(parts[0]))
+              return escapeText(substitute(parts, fieldSchema, at, subject, values, used, errors));
+            return parts
+              .map((part) =>
+                typeof part === 'string'
+                  ? escapeText(part)
+                  : isParam(part)
+                    ? part.raw
+                    : escapeText(String(substitute([part], {}, at, subject, values, used, errors))),
+              )
+              .join('');
+          });
+          return config === item.config ? item : { ...item, config };
+        });
+      }
+      return next;
+    });
+  }
   return { flow: changed ? out : flow, errors, used };
 }
 
-/** A part of a template string: literal text, or a reference (`name` undefined when malformed). */
-type Part = string | { name?: string; raw: string };
+/** Text that the subflow expansion reads back as itself: `${` written as `$${`. */
+function escapeText<T>(value: T): T | string {
+  return typeof value === 'string' ? value.replace(/\$\{/g, '$$${') : value;
+}
 
-/** The parts of `text`, or undefined when it holds no `${` at all (nothing to do). */
-function parseTemplate(text: string): Part[] | undefined {
+/** A part of a template string: literal text, or a reference (`name` undefined when malformed). */
+export type TemplatePart = string | { name?: string; raw: string };
+type Part = TemplatePart;
+
+/** The parts of `text`, or undefined when it holds no `${` at all (nothing to do). `$${` is literal `${`. */
+export function parseTemplate(text: string): Part[] | undefined {
   if (!text.includes('${')) return undefined;
   const parts: Part[] = [];
   let literal = '';
@@ -252,8 +296,11 @@ function isCode(schema: Schema): boolean {
   return isPlainObject(ui) && ui.widget === 'code';
 }
 
-/** Rebuilds `value` with `visit` applied to each string; unchanged subtrees keep their identity. */
-function walk(value: unknown, schema: Schema, path: string, visit: Visit): unknown {
+/**
+ * Rebuilds `value` with `visit` applied to each string (fields marked as code skipped); unchanged
+ * subtrees keep their identity.
+ */
+export function walk(value: unknown, schema: Schema, path: string, visit: Visit): unknown {
   if (typeof value === 'string') return isCode(schema) ? value : visit(value, schema, path);
   if (Array.isArray(value)) {
     let changed = false;
@@ -277,19 +324,30 @@ function walk(value: unknown, schema: Schema, path: string, visit: Visit): unkno
   return value;
 }
 
-function subjectOf(key: 'nodes' | 'resources', item: Record<string, unknown>, index: number): Subject {
+function subjectOf(key: 'nodes' | 'resources', item: Record<string, unknown>, index: number, base = ''): Subject {
   const id = typeof item.id === 'string' ? item.id : `#${index}`;
   const type = typeof item.type === 'string' ? item.type : '?';
   const kind = key === 'nodes' ? 'node' : 'resource';
   return {
-    root: `/${key}/${index}/config`,
+    root: `${base}/${key}/${index}/config`,
     ids: typeof item.id === 'string' ? (key === 'nodes' ? { nodeId: id } : { resourceId: id }) : {},
-    who: `${kind} "${id}" (${type})`,
+    who: base ? `${kind} "${id}" (${type}) of the subflow at ${base}` : `${kind} "${id}" (${type})`,
   };
 }
 
-function schemaOf(key: 'nodes' | 'resources', item: Record<string, unknown>, catalog: NodeCatalog | undefined): Schema {
+export function schemaOf(
+  key: 'nodes' | 'resources',
+  item: Record<string, unknown>,
+  catalog: NodeCatalog | undefined,
+  flowSubflows?: unknown[],
+): Schema {
   if (!catalog || typeof item.type !== 'string') return {};
+  // An instance of the flow's own subflow: its config is checked against the subflow's params.
+  if (key === 'nodes' && item.type.startsWith('subflow:') && flowSubflows) {
+    const id = item.type.slice('subflow:'.length);
+    const def = flowSubflows.find((d) => isPlainObject(d) && d.id === id);
+    return isPlainObject(def) && isPlainObject(def.params) ? def.params : {};
+  }
   const info = key === 'nodes' ? findNodeType(catalog, item.type) : findResourceType(catalog, item.type);
   return isPlainObject(info?.configSchema) ? info.configSchema : {};
 }

@@ -19,6 +19,11 @@ export interface Flow {
   resources?: FlowResource[];
   nodes: FlowNode[];
   edges: FlowEdge[];
+  /**
+   * Reusable groups of nodes placed like a node (`type: "subflow:<id>"`); see `SubflowDef`. Each
+   * instance is expanded into its own namespaced copy of the inner nodes at validation.
+   */
+  subflows?: SubflowDef[];
   /** How the runtime runs this flow; every field has a default. */
   settings?: FlowSettings;
   /** Free-form data the runtime ignores (editor viewport, author notes). */
@@ -94,3 +99,50 @@ export interface FlowEdge {
 /** Default port names, so simple flows need not spell them. */
 export const DEFAULT_OUTPUT_PORT = 'out';
 export const DEFAULT_INPUT_PORT = 'in';
+
+/**
+ * A subflow: nodes, edges and resources with declared input and output ports and parameters. An
+ * instance is a node `{ id, type: "subflow:<id>", typeVersion: 1, config: {<param values>} }`; a
+ * packed subflow is a node package whose node type carries the same definition (`subflow`).
+ */
+export interface SubflowDef {
+  /** Unique among the flow's subflows; instances name it in their type (`subflow:<id>`). */
+  id: string;
+  /** Shown in the palette and on instances. */
+  name: string;
+  description?: string;
+  /** Semver of the subflow's content, e.g. `1.2.0`: the version of its node package when packed. */
+  version?: string;
+  /** Palette group of the instances (default `subflow`). */
+  category?: string;
+  icon?: string;
+  /** Input ports of an instance, each wired to inner nodes' input ports. */
+  inputs: SubflowInput[];
+  /** Output ports of an instance, each fed by inner nodes' output ports. */
+  outputs: SubflowOutput[];
+  /**
+   * JSON Schema (an object with `properties`, each with `title`, `default`, `description`) of an
+   * instance's `config`: its parameters. `${name}` in inner configs takes the instance's value.
+   */
+  params?: Record<string, unknown>;
+  /** Inner node whose status is shown as the instance's status. */
+  status?: string;
+  /** Resources of the subflow: each instance gets its own copy (namespaced like the nodes). */
+  resources?: FlowResource[];
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+}
+
+/** An input port of a subflow and the inner input ports it feeds. */
+export interface SubflowInput {
+  /** Port name on the instance, e.g. `in`. */
+  port: string;
+  to: Array<{ node: string; port?: string }>;
+}
+
+/** An output port of a subflow and the inner output ports that feed it. */
+export interface SubflowOutput {
+  /** Port name on the instance, e.g. `out`. */
+  port: string;
+  from: Array<{ node: string; port?: string }>;
+}

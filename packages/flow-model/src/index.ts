@@ -1,7 +1,17 @@
 export * from './flow';
 export type * from './catalog';
 export type { JSONSchema } from './json-schema';
-export { flowSchema, ID_PATTERN } from './flow-schema';
+export { flowSchema, ID_PATTERN, SEMVER_PATTERN } from './flow-schema';
+export {
+  EXPANDED_ID_PATTERN,
+  expandSubflows,
+  isSubflowType,
+  MAX_SUBFLOW_DEPTH,
+  SUBFLOW_ID_SEPARATOR,
+  SUBFLOW_TYPE_PREFIX,
+} from './expand-subflows';
+export type { ExpandedOrigin, SubflowExpansion } from './expand-subflows';
+export { subflowStatusNodes } from './subflow-status';
 export { validateFlow } from './validate-flow';
 export type { FlowValidation, NormalizedFlow, ValidateFlowOptions } from './validate-flow';
 export type { MigratedNode } from './check-nodes';

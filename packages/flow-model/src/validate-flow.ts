@@ -15,9 +15,12 @@ import type { NormalizedEdge } from './edges';
 import { flowErrors } from './error-codes';
 import type { Flow } from './flow';
 import { describeValue, nodeSubject } from './issues';
-import type { FlowIssue } from './issues';
+import type { FlowIssue, FlowModelIssue } from './issues';
 import { IssueList } from './issue-list';
 import type { NodeMigrations } from './migrate';
+import { expandSubflows } from './expand-subflows';
+import { MAX_NODES } from './flow-limits';
+import { mapExpandedIssue } from './subflow-issues';
 
 /** Options of `validateFlow`. */
 export interface ValidateFlowOptions {
@@ -41,6 +44,11 @@ export type FlowValidation =
       warnings: FlowIssue[];
       /** Nodes whose config was upgraded from an older `typeVersion`. */
       migrated: MigratedNode[];
+      /**
+       * Subflow instance id -> the node (of `flow`, expanded) whose status is the instance's
+       * status; absent when the flow has no subflow instance.
+       */
+      subflowStatus?: Record<string, string>;
     }
   | { ok: false; errors: FlowIssue[]; warnings: FlowIssue[] };
 
@@ -63,14 +71,29 @@ export function validateFlow(input: unknown, catalog: NodeCatalog, options: Vali
     return { ok: false, errors: issues.errors, warnings: issues.warnings };
   }
   checkStructure(input, issues);
-  const resources = checkResources(input.resources, catalog, issues);
-  const nodes = checkNodes(input.nodes, catalog, options.migrations, resources, issues);
-  const edges = checkEdges(input.edges, Array.isArray(input.nodes) ? nodes.byId : undefined, issues);
-  checkLinks(input.nodes, nodes.byId, issues);
-  warnUnconnected(input.edges, input.nodes, nodes.byId, issues);
+  // Subflow instances become plain (namespaced) nodes here, so every check below and the runtime
+  // see one flat flow; what the checks find is said about the flow as written (mapExpandedIssue).
+  const expansion = expandSubflows(input, catalog);
+  for (const error of expansion.errors) issues.error(error as FlowModelIssue);
+  const found = expansion.expanded ? new IssueList() : issues;
+  const flat = expansion.flow;
+  const resources = checkResources(flat.resources, catalog, found);
+  const nodes = checkNodes(flat.nodes, catalog, options.migrations, resources, found);
+  const edges = checkEdges(flat.edges, Array.isArray(flat.nodes) ? nodes.byId : undefined, found);
+  checkLinks(flat.nodes, nodes.byId, found);
+  warnUnconnected(flat.edges, flat.nodes, nodes.byId, found);
+  if (expansion.expanded) {
+    if (Array.isArray(flat.nodes) && flat.nodes.length > MAX_NODES)
+      issues.error({
+        code: flowErrors.code.TOO_MANY_NODES,
+        path: '/nodes',
+        message: `with its subflow instances expanded the flow has ${flat.nodes.length} nodes, more than ${MAX_NODES}`,
+      });
+    mergeMapped(found, issues, (issue) => mapExpandedIssue(issue, expansion));
+  }
   if (issues.errors.length > 0) return { ok: false, errors: issues.sortedErrors(), warnings: issues.sortedWarnings() };
   const flow = {
-    ...cloneJson(input),
+    ...cloneJson(flat),
     resources: resources.normalized,
     nodes: nodes.normalized,
     edges,
@@ -80,9 +103,46 @@ export function validateFlow(input: unknown, catalog: NodeCatalog, options: Vali
   checkCycles(
     { ...flow, edges: [...flow.edges, ...wires] },
     (node) => nodes.byId.get(node.id)?.info?.breaksCycles === true,
-    issues,
+    found,
   );
-  return { ok: true, flow, warnings: issues.sortedWarnings(), migrated: nodes.migrated };
+  if (expansion.expanded && found !== issues)
+    mergeMapped(found, issues, (issue) => mapExpandedIssue(issue, expansion), true);
+  return {
+    ok: true,
+    flow,
+    warnings: issues.sortedWarnings(),
+    migrated: nodes.migrated,
+    ...(expansion.expanded ? { subflowStatus: expansion.statusNodes } : {}),
+  };
+}
+
+/**
+ * Moves what the checks of the expanded flow found into `into`, said about the flow as written;
+ * one mistake in a subflow used by several instances is reported once per instance.
+ */
+function mergeMapped(
+  from: IssueList,
+  into: IssueList,
+  map: (issue: FlowIssue) => FlowIssue,
+  warningsOnly = false,
+): void {
+  const seen = new Set([...into.errors, ...into.warnings].map((i) => `${i.code}|${i.path}|${i.message}`));
+  const lists = warningsOnly
+    ? ([['warnings', from.warnings]] as const)
+    : ([
+        ['errors', from.errors],
+        ['warnings', from.warnings],
+      ] as const);
+  for (const [kind, list] of lists) {
+    for (const issue of list.splice(0)) {
+      const mapped = map(issue);
+      const key = `${mapped.code}|${mapped.path}|${mapped.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (kind === 'errors') into.checkError(mapped);
+      else into.warnings.push(mapped);
+    }
+  }
 }
 
 /** A node with ports but no edge at all is most likely a wiring mistake (it would sit idle). */
