@@ -1,4 +1,10 @@
-import type { ConfigProblem, LinkRole, NumberedPorts, JSONSchema as PlainSchema } from '@tagflow/flow-model';
+import type {
+  ConfigProblem,
+  LinkRole,
+  NumberedPorts,
+  JSONSchema as PlainSchema,
+  SubflowDef,
+} from '@tagflow/flow-model';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { NodeContext, NodeInstance } from './context';
 
@@ -63,6 +69,13 @@ export interface NodeTypeBase {
   link?: LinkRole;
   /** `migrations[n]` upgrades a config saved at version n to n + 1. */
   migrations?: Readonly<Record<number, ConfigMigration>>;
+  /**
+   * Makes the type a packed subflow (`tagflow pack --subflow`): a node of this type is expanded
+   * into this template at validation, as an instance of a flow's own subflow is, so `create` is
+   * never called. `configSchema` is then the template's `params`; the template may carry the
+   * subflows it uses in `subflows`.
+   */
+  subflow?: SubflowDef & { subflows?: SubflowDef[] };
 }
 
 /**

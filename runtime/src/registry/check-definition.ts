@@ -32,6 +32,19 @@ export function nodeDefinitionProblems(value: unknown): string[] {
     if (!ok)
       problems.push(`\`resources\` must map config fields to resource type names (got ${describe(value.resources)})`);
   }
+  if (value.subflow !== undefined) {
+    const t = value.subflow;
+    const ok =
+      isRecord(t) &&
+      Array.isArray(t.nodes) &&
+      Array.isArray(t.edges) &&
+      Array.isArray(t.inputs) &&
+      Array.isArray(t.outputs);
+    if (!ok)
+      problems.push(
+        `\`subflow\` must be a subflow template with nodes, edges, inputs and outputs (got ${describe(t)})`,
+      );
+  }
   if (value.migrations !== undefined) {
     const ok = isRecord(value.migrations) && Object.values(value.migrations).every((m) => typeof m === 'function');
     if (!ok) problems.push(`\`migrations\` must map versions to functions (got ${describe(value.migrations)})`);

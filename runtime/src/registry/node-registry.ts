@@ -6,6 +6,7 @@ import type {
   NumberedPorts,
   NodeTypeInfo,
   ResourceTypeInfo,
+  SubflowDef,
 } from '@tagflow/flow-model';
 import type { AnyNodeDefinition, AnyResourceDefinition } from '@tagflow/node-sdk';
 
@@ -104,6 +105,7 @@ export class NodeRegistry {
         check: checkOf(d),
         ...(d.breaksCycles ? { breaksCycles: true as const } : {}),
         ...(d.link ? { link: d.link } : {}),
+        ...(d.subflow ? { subflow: d.subflow } : {}),
       });
     }
     const resources = new Map<string, ResourceTypeInfo>();
@@ -146,6 +148,8 @@ export class NodeRegistry {
         package: pkg,
         ...(d.breaksCycles ? { breaksCycles: true as const } : {}),
         ...(d.link ? { link: d.link } : {}),
+        // A packed subflow: the editor expands it as validation does (same checks as a deploy).
+        ...(d.subflow ? { subflow: d.subflow } : {}),
       })),
       resources: this.resourceTypes().map(({ definition: d, package: pkg }) => ({
         type: d.type,
@@ -186,6 +190,8 @@ export interface PaletteJson {
       link?: LinkRole;
       /** Present when the config sets a number of output ports (see `NumberedPorts`). */
       numberedOutputs?: NumberedPorts;
+      /** Present on a packed subflow: its template (see `NodeTypeInfo.subflow`). */
+      subflow?: SubflowDef;
     }
   >;
   resources: Array<

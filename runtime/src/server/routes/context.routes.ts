@@ -1,5 +1,5 @@
 import { sdkErrors } from '@tagflow/node-sdk';
-import { ID_PATTERN } from '@tagflow/flow-model';
+import { EXPANDED_ID_PATTERN, ID_PATTERN } from '@tagflow/flow-model';
 import type { Request } from 'express';
 import type { ContextScopeRef } from '../../engine/flow-state-stores';
 import type { EngineApi } from '../../supervisor/engine-contract';
@@ -10,6 +10,8 @@ import { recordAudit } from './record-audit';
 
 const MAX_KEY_CHARS = 1024;
 const ID = new RegExp(ID_PATTERN);
+// A node of a subflow instance runs as `instance~inner` (see SUBFLOW_ID_SEPARATOR).
+const NODE_ID = new RegExp(EXPANDED_ID_PATTERN);
 
 /** The three kinds of scope, each under its own path: `/api/context/global`, `.../flows/:flowId`, `.../flows/:flowId/nodes/:nodeId`. */
 const SCOPES: Array<{ path: string; name: string; ref(req: Request): ContextScopeRef }> = [
@@ -144,7 +146,7 @@ async function engineCall<T>(engine: EngineApi, call: (engine: EngineApi) => Pro
 
 function idOf(raw: unknown, what: 'flow' | 'node'): string {
   const id = String(raw);
-  if (!ID.test(id))
+  if (!(what === 'node' ? NODE_ID : ID).test(id))
     throw new HttpError(400, `"${id}" is not a ${what} id: letters, digits, . _ - (starting with a letter or digit)`);
   return id;
 }

@@ -1,3 +1,4 @@
+import { resolveFlowVariables, subflowStatusNodes } from '@tagflow/flow-model';
 import type { NodeStatus } from '@tagflow/node-sdk';
 import type { NodeCounters } from '../../engine/types';
 import type { RouteContext, RouteDef } from '../route-types';
@@ -31,6 +32,12 @@ export function systemRoutes(ctx: RouteContext): RouteDef[] {
         const nodes: Record<string, { status: NodeStatus | null; counters: NodeCounters }> = {};
         for (const [id, counters] of Object.entries(ctx.engine.stats()))
           nodes[id] = { status: statuses[id] ?? null, counters };
+        // A subflow instance runs as its inner nodes: it shows its subflow's status node.
+        const catalog = ctx.registry.catalog();
+        const written = current && resolveFlowVariables(current.flow, catalog, ctx.variables?.all() ?? {}).flow;
+        const shown = written ? subflowStatusNodes(written, catalog) : {};
+        for (const [instance, inner] of Object.entries(shown))
+          if (nodes[inner]) nodes[instance] = { status: nodes[inner].status, counters: nodes[inner].counters };
         const engine = ctx.engine.state?.() ?? { state: ctx.engine.currentFlow ? 'running' : 'stopped' };
         // The version the engine runs is the current one whenever a flow runs (safe mode runs none).
         if (current && ctx.engine.currentFlow && engine.state === 'running')
