@@ -12,7 +12,7 @@ type List = 'nodes' | 'edges' | 'resources';
 export function mapExpandedIssue(issue: FlowIssue, expansion: SubflowExpansion): FlowIssue {
   if (!expansion.expanded) return issue;
   const at = locate(issue.path, expansion);
-  const message = rewriteText(issue.message, expansion);
+  const message = rewriteText(issue.message, expansion, at?.origin.kind === 'instance');
   if (!at || at.origin.kind === 'flow') {
     const path = at && at.origin.kind === 'flow' ? `/${at.list}/${at.origin.index}${at.rest}` : issue.path;
     return { ...issue, path, message };
@@ -39,16 +39,19 @@ function locate(
   return origin && { list, origin, rest: match[3] };
 }
 
-/** Every `/nodes/N…` of the expanded flow in `text` as the user's file has it; expanded ids shortened. */
-function rewriteText(text: string, expansion: SubflowExpansion): string {
+/**
+ * Every `/nodes/N…` of the expanded flow in `text` as the user's file has it; expanded ids as the
+ * inner id (`"avg"`, when the message is prefixed with its instance) or `"avg" of instance "pump1"`.
+ */
+function rewriteText(text: string, expansion: SubflowExpansion, inInstance: boolean): string {
   const paths = text.replace(/\/(nodes|edges|resources)\/(\d+)(?![0-9])/g, (whole, list: List, index: string) => {
     const origin = expansion.origins[list][Number(index)];
     if (!origin) return whole;
     if (origin.kind === 'flow') return `/${list}/${origin.index}`;
     return origin.packedType ? `${origin.innerPath} (in the packed subflow "${origin.packedType}")` : origin.innerPath;
   });
-  // `"pump1~avg"` is node "avg" of the instance the message is prefixed with.
-  return paths.replace(/"([A-Za-z0-9][A-Za-z0-9._-]*)~([^"]+)"/g, (whole, instance: string, inner: string) =>
-    inner.length > 0 && SUBFLOW_ID_SEPARATOR === '~' ? `"${inner}" of instance "${instance}"` : whole,
+  const expanded = new RegExp(`"([A-Za-z0-9][A-Za-z0-9._-]*)${SUBFLOW_ID_SEPARATOR}([^"]+)"`, 'g');
+  return paths.replace(expanded, (_whole, instance: string, inner: string) =>
+    inInstance ? `"${inner}"` : `"${inner}" of instance "${instance}"`,
   );
 }

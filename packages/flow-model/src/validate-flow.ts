@@ -81,7 +81,10 @@ export function validateFlow(input: unknown, catalog: NodeCatalog, options: Vali
   const nodes = checkNodes(flat.nodes, catalog, options.migrations, resources, found);
   const edges = checkEdges(flat.edges, Array.isArray(flat.nodes) ? nodes.byId : undefined, found);
   checkLinks(flat.nodes, nodes.byId, found);
-  warnUnconnected(flat.edges, flat.nodes, nodes.byId, found);
+  // The edges as written count too: a node wired to an instance that could not be expanded (its
+  // error is reported) is not also "not connected".
+  const wiredEdges = expansion.expanded ? [...asList(flat.edges), ...asList(input.edges)] : flat.edges;
+  warnUnconnected(wiredEdges, flat.nodes, nodes.byId, found);
   if (expansion.expanded) {
     if (Array.isArray(flat.nodes) && flat.nodes.length > MAX_NODES)
       issues.error({
@@ -178,4 +181,8 @@ function warnUnconnected(rawEdges: unknown, rawNodes: unknown, nodes: Map<string
       message: `${nodeSubject(id, node.type)}: ${path} is not connected to any other node (no edge starts or ends at it)`,
     });
   }
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
 }

@@ -111,7 +111,7 @@ describe('subflow expansion', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'CONFIG_INVALID', nodeId: 'pump1', path: '/nodes/1' });
     expect(errors[0].message).toMatch(/^subflow instance "pump1" \(subflow:pump-health\) at \/nodes\/1: /);
-    expect(errors[0].message).toContain('"avg" of instance "pump1"');
+    expect(errors[0].message).toContain('node "avg" (moving-average)');
     expect(errors[0].message).toContain('/subflows/0/nodes/0/config/window/count');
   });
 

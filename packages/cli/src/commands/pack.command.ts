@@ -18,10 +18,14 @@ import { count } from '../format-text';
 import { builtInPackageNames, loadLocalPackages } from '../fleet/local-packages';
 import type { LocalPackages } from '../fleet/local-packages';
 import { readFlowFile } from '../read-flow-file';
+import { packSubflow } from '../pack/pack-subflow';
 import { dataDirOption, nodesDirOption } from '../shared-options';
 
 interface PackOptions {
   output?: string;
+  subflow?: string;
+  out?: string;
+  packageName?: string;
   nodesDir: string[];
   dataDir: string;
 }
@@ -33,6 +37,9 @@ export function registerPackCommand(program: Command): void {
     .description('bundle a flow with the node packages it needs, to deploy it where no registry is reachable')
     .argument('<flow>', 'the flow file (JSON)')
     .addOption(new Option('-o, --output <file>', 'the bundle to write (default: <flow name>.bundle.tgz)'))
+    .addOption(new Option('--subflow <id>', 'pack this subflow of the flow as a node package instead (see below)'))
+    .addOption(new Option('--out <dir>', 'with --subflow: the folder to write the package to (default: here)'))
+    .addOption(new Option('--package-name <name>', 'with --subflow: the npm name (default: tagflow-subflow-<id>)'))
     .addOption(nodesDirOption())
     .addOption(dataDirOption())
     .addHelpText(
@@ -52,11 +59,22 @@ a build step (an install script or a native addon, in it or a dependency) instal
 only on a runtime of the same platform, and must carry its binaries (prebuilt ones, as
 node-gyp-build packages do), since its scripts never run.
 
+With --subflow ID, the subflow ID of the flow file becomes a node package (a folder and its
+.tgz in --out): node type ID, version from the subflow's "version" (default 1.0.0), its
+description and a README listing its parameters. "tagflow nodes install <tgz>" installs it
+like any node package; flows then place it as { "type": "ID", "config": {<parameters>} }.
+The node types it is made of must be installed where it runs.
+
 Examples:
   $ tagflow pack pump-monitor.json
-  $ tagflow pack pump-monitor.json -o /media/usb/pump-monitor.bundle.tgz --nodes-dir ./plugins`,
+  $ tagflow pack pump-monitor.json -o /media/usb/pump-monitor.bundle.tgz --nodes-dir ./plugins
+  $ tagflow pack --subflow pump-health plant.flow.json --out ./packages`,
     )
-    .action((file: string, options: PackOptions) => pack(file, options));
+    .action((file: string, options: PackOptions) =>
+      options.subflow
+        ? packSubflow(file, { ...options, subflow: options.subflow }).then(() => undefined)
+        : pack(file, options),
+    );
 }
 
 async function pack(file: string, options: PackOptions): Promise<void> {
@@ -69,7 +87,15 @@ async function pack(file: string, options: PackOptions): Promise<void> {
       `${file} cannot be packed: ${count(result.errors.length, 'error')} (a node type not installed here must be installed first: tagflow nodes install)`,
     );
   }
-  const needed = neededPackages(flow as FlowTypes, local);
+  // The types written in the flow (packed subflows included) and those its subflows expand to.
+  const written = flow as FlowTypes;
+  const needed = neededPackages(
+    {
+      nodes: [...(written.nodes ?? []), ...result.flow.nodes],
+      resources: [...(written.resources ?? []), ...(result.flow.resources ?? [])],
+    },
+    local,
+  );
   const builtIn = await builtInPackageNames();
   const bundled = [...needed.values()].filter((p) => !builtIn.has(p.name));
   const output = path.resolve(options.output ?? `${path.basename(file).replace(/(\.flow)?\.json$/, '')}.bundle.tgz`);
