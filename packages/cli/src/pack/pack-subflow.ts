@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { formatIssue, validateFlow } from '@tagflow/flow-model';
+import { flowErrors, formatIssue, validateFlow } from '@tagflow/flow-model';
 import type { Flow } from '@tagflow/flow-model';
 import { npmPack } from '@tagflow/runtime';
 import { CliError } from '../cli-error';
@@ -40,7 +40,7 @@ export async function packSubflow(file: string, options: PackSubflowOptions): Pr
   };
   const result = validateFlow(probe, local.registry.catalog(), { migrations: local.registry.migrations });
   // A parameter without a default is the user's to set on each instance, not a fault of the subflow.
-  const errors = result.ok ? [] : result.errors.filter((e) => e.code !== 'SUBFLOW_PARAM_INVALID');
+  const errors = result.ok ? [] : result.errors.filter((e) => e.code !== flowErrors.code.SUBFLOW_PARAM_INVALID);
   if (errors.length > 0) {
     for (const issue of errors) process.stderr.write(`${formatIssue(issue)}\n`);
     throw new CliError(`subflow "${options.subflow}" of ${file} cannot be packed: ${count(errors.length, 'error')}`);
