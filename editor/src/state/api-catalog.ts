@@ -5,6 +5,7 @@ import type {
   NodeTypeInfo,
   NumberedPorts,
   ResourceTypeInfo,
+  SubflowDef,
 } from '@tagflow/flow-model';
 
 /** The npm package a node or resource type came from. */
@@ -35,6 +36,8 @@ export interface ApiNodeType {
   breaksCycles?: true;
   /** A link node's role: its virtual wires are drawn dashed and count as connections. */
   link?: LinkRole;
+  /** A packed subflow's template: validation expands its nodes as the runtime does. */
+  subflow?: SubflowDef;
 }
 
 /** One resource type as GET /api/nodes returns it. */
@@ -85,6 +88,7 @@ export function catalogFromApi(response: NodesApiResponse): EditorCatalog {
     if (n.errors && Object.keys(n.errors).length > 0) info.errors = { ...n.errors };
     if (n.breaksCycles === true) info.breaksCycles = true;
     if (n.link === 'in' || n.link === 'out' || n.link === 'call') info.link = n.link;
+    if (n.subflow && typeof n.subflow === 'object') info.subflow = n.subflow;
     const numbered = n.numberedOutputs;
     if (typeof numbered?.prefix === 'string' && typeof numbered.countField === 'string')
       info.numberedOutputs = { prefix: numbered.prefix, countField: numbered.countField };

@@ -5,7 +5,15 @@ import {
   edgeKey,
   normalizeEdge,
 } from '@tagflow/flow-model';
-import type { Flow, FlowEdge, FlowNode, FlowResource, FlowSettings, QueueSettings } from '@tagflow/flow-model';
+import type {
+  Flow,
+  FlowEdge,
+  FlowNode,
+  FlowResource,
+  FlowSettings,
+  QueueSettings,
+  SubflowDef,
+} from '@tagflow/flow-model';
 
 /** A point on the canvas, in flow coordinates. */
 export interface Position {
@@ -52,6 +60,8 @@ export interface FlowMeta {
   settings?: FlowSettings;
   /** The flow's free-form editor data (viewport...), kept as is. */
   ui?: Record<string, unknown>;
+  /** The flow's subflows (edited with Make subflow / Open subflow), kept as is otherwise. */
+  subflows?: SubflowDef[];
 }
 
 /** A flow as the canvas shows it. */
@@ -86,6 +96,7 @@ export function flowToCanvas(flow: Flow): CanvasDoc {
   if (flow.description !== undefined) meta.description = flow.description;
   if (flow.settings !== undefined) meta.settings = structuredClone(flow.settings);
   if (flow.ui !== undefined) meta.ui = structuredClone(flow.ui);
+  if (flow.subflows !== undefined) meta.subflows = structuredClone(flow.subflows);
   return { nodes, edges, resources: structuredClone(flow.resources ?? []), meta };
 }
 
@@ -101,6 +112,7 @@ export function canvasToFlow(doc: CanvasDoc): Flow {
   if (doc.resources.length > 0) flow.resources = structuredClone([...doc.resources]);
   flow.nodes = doc.nodes.map(toFlowNode);
   flow.edges = doc.edges.map(toFlowEdge);
+  if (doc.meta.subflows !== undefined) flow.subflows = structuredClone(doc.meta.subflows);
   if (doc.meta.settings !== undefined) flow.settings = structuredClone(doc.meta.settings);
   if (doc.meta.ui !== undefined) flow.ui = structuredClone(doc.meta.ui);
   return flow as Flow;

@@ -49,3 +49,13 @@ export { fieldVariables, variableNamesIn, variablesFromApi } from './variables';
 export type { FieldVariable } from './variables';
 export { CONTEXT_PREVIEW_CHARS, contextPreview, scopeSummary, sizeText } from './context-view';
 export type { ContextScopeView } from './context-view';
+export {
+  closeSubflow,
+  makeSubflow,
+  openSubflow,
+  SUBFLOW_CATEGORY,
+  subflowIdOf,
+  subflowTypeInfo,
+  withSubflowTypes,
+} from './subflows';
+export type { MadeSubflow } from './subflows';

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { subflowStatusNodes } from '@tagflow/flow-model';
 import type { Flow } from '@tagflow/flow-model';
 import type { AdminApi } from '../../api/client';
 import { connectEvents } from '../../api/events';
@@ -8,11 +9,13 @@ import { ApiError } from '../../api/client';
 import {
   canvasToFlow,
   catalogFromApi,
+  closeSubflow,
   engineActivity,
   FlowDocument,
   ServerCheck,
   validate,
   withServerIssues,
+  withSubflowTypes,
 } from '../../state';
 import type { CanvasDoc, CanvasNode, EditorCatalog, NodesApiResponse, ServerValidation } from '../../state';
 import { FlowCanvas } from '../canvas/FlowCanvas';
@@ -27,6 +30,8 @@ import { LiveContext, useLive } from '../live/use-live';
 import { Palette } from '../palette/Palette';
 import { PropertiesPanel } from '../properties/PropertiesPanel';
 import { Toolbar } from '../toolbar/Toolbar';
+import { SubflowBar } from '../subflows/SubflowBar';
+import type { SubflowEditing } from '../subflows/SubflowBar';
 import { SidePanel } from './SidePanel';
 import { useDocument } from './use-document';
 import { useShortcuts } from './use-shortcuts';
@@ -107,7 +112,7 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
 
 function Workspace({
   api,
-  catalog,
+  catalog: installed,
   running,
   onSignOut,
 }: {
@@ -120,6 +125,9 @@ function Workspace({
     running.flow ? FlowDocument.fromFlow(running.flow) : FlowDocument.empty('my-flow', 'My flow'),
   );
   const { doc } = store;
+  // The installed types and the flow's own subflows (`subflow:<id>`), for palette, canvas and forms.
+  const catalog = useMemo(() => withSubflowTypes(installed, doc.meta.subflows), [installed, doc.meta.subflows]);
+  const [subflowEditing, setSubflowEditing] = useState<SubflowEditing | null>(null);
   const live = useLive();
   const rf = useReactFlow();
   const [baseVersion, setBaseVersion] = useState(running.version);
@@ -134,6 +142,7 @@ function Workspace({
   const addCount = useRef(0);
 
   useEffect(() => live.setFeeders(running.flow?.edges ?? [], running.flow?.nodes), [live, running]);
+  useEffect(() => live.setStatusAliases(subflowStatusNodes(running.flow, installed)), [live, running, installed]);
 
   // Validation ignores selection and positions; recompute only when the flow's content changes.
   const content = useMemo(
@@ -299,6 +308,13 @@ function Workspace({
           if (ex) replaceFlow(structuredClone(ex.flow), `Opened the example “${name}” (Undo to go back).`);
         }}
         onDeploy={() => {
+          if (subflowEditing) {
+            // The flow is what deploys: put the open subflow back first, then the user deploys it.
+            setSubflowEditing(null);
+            store.replace(closeSubflow(subflowEditing.parent, subflowEditing.subflowId, store.current().toFlow()));
+            store.notify('Back in the flow with the subflow saved into it: press Deploy to deploy the flow.', 'info');
+            return;
+          }
           // The dialog opens on the runtime's answer for this very flow, so it lists what a deploy would refuse.
           const flow = store.current().toFlow();
           serverCheck.now(asked.current.revision, canvasToFlow(asked.current.content)).then(
@@ -320,6 +336,7 @@ function Workspace({
           <Palette catalog={catalog} onAdd={addAtCentre} />
         </SidePanel>
         <main className="center">
+          <SubflowBar store={store} editing={subflowEditing} onEditing={setSubflowEditing} />
           {jsonOpen ? (
             <JsonView
               flow={doc.toFlow()}
@@ -399,6 +416,7 @@ function Workspace({
             setBaseVersion(version);
             setDeployErrors(new Map());
             live.setFeeders(deploying.edges, deploying.nodes);
+            live.setStatusAliases(subflowStatusNodes(deploying, installed));
             // A deploy leaves safe mode: the banner goes with this answer.
             api.status().then(
               (s) => {

@@ -67,6 +67,16 @@ export class LiveStore {
     this.changed();
   }
 
+  /** Running node id -> the subflow instances showing its status (see `setStatusAliases`). */
+  private statusAliases = new Map<string, string[]>();
+
+  /** Which instances show which running node's status: `{ instance: node }` (`subflowStatusNodes`). */
+  setStatusAliases(shown: Readonly<Record<string, string>>): void {
+    this.statusAliases = new Map();
+    for (const [instance, node] of Object.entries(shown))
+      this.statusAliases.set(node, [...(this.statusAliases.get(node) ?? []), instance]);
+  }
+
   /** Statuses from GET /api/status (replacing what the WebSocket said before). */
   setStatuses(nodes: Record<string, { status: NodeStatus | null }>): void {
     this.statuses.clear();
@@ -116,8 +126,12 @@ export class LiveStore {
     const time = typeof frame.time === 'number' ? frame.time : Date.now();
     switch (frame.type) {
       case 'status':
-        if (frame.nodeId && frame.status && typeof frame.status === 'object')
+        if (frame.nodeId && frame.status && typeof frame.status === 'object') {
           this.statuses.set(frame.nodeId, frame.status as NodeStatus);
+          // A subflow instance shows the status of its subflow's status node (`pump1~limit`).
+          for (const instance of this.statusAliases.get(frame.nodeId) ?? [])
+            this.statuses.set(instance, frame.status as NodeStatus);
+        }
         break;
       case 'debug': {
         if (!frame.nodeId) break;
