@@ -2,7 +2,10 @@
 // and come back by the breadcrumb, an instance's parameters in its form, and the instance showing
 // its status node's status once deployed. Real headless Chromium on the built editor, served by a
 // real `tagflow start`, as editor.e2e.test.ts.
-import { until } from '@tagflow/test-support';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runTagflow, until } from '@tagflow/test-support';
 import { EditorPage, editorSession } from './editor-harness';
 import type { FlowJson } from './editor-harness';
 
@@ -111,9 +114,47 @@ it("edits an instance's parameters in its form and shows its status node's statu
     const deployed = (await session.runtime.deployedFlow()) as FlowJson;
     expect(deployed.nodes.find((n) => n.id === 'alarm')?.config).toEqual({ limit: 5 });
     // The sine around 20 is above 5: the instance shows its threshold's alarm.
+    // The editor reads statuses from GET /api/status after a deploy, which may answer with the
+    // runtime's snapshot from just before the alarm went high (then no new frame comes, as the
+    // threshold reports changes only): a reload reads a fresh one.
     const badge = ed.byTestId('status-alarm');
-    await until(async () => (await badge.innerText()).includes('alarm HIGH (above 5)'), 'the instance status', 15_000);
+    let reloadAt = Date.now() + 3_000;
+    await until(
+      async () => {
+        if ((await badge.textContent())?.includes('alarm HIGH (above 5)')) return true;
+        if (Date.now() > reloadAt) {
+          await ed.page.reload();
+          await ed.node('alarm').waitFor({ state: 'visible' });
+          reloadAt = Date.now() + 3_000;
+        }
+        return false;
+      },
+      'the instance status',
+      20_000,
+    );
     await ed.screenshot('subflow-instance-status');
+  } finally {
+    await ed.close();
+  }
+}, 90_000);
+
+it("packs an instance's subflow as a node package that another data dir installs", async () => {
+  const ed = await EditorPage.open(session.browser, session.runtime);
+  try {
+    await ed.node('alarm').waitFor({ state: 'visible' });
+    await ed.select('alarm');
+    const [download] = await Promise.all([ed.page.waitForEvent('download'), ed.byTestId('pack-subflow').click()]);
+    expect(download.suggestedFilename()).toBe('tagflow-subflow-alarm-block-1.0.0.tgz');
+    const work = mkdtempSync(path.join(tmpdir(), 'tagflow-editor-pack-'));
+    const file = path.join(work, download.suggestedFilename());
+    await download.saveAs(file);
+    const dataDir = path.join(work, 'other-runtime');
+    const env = { ...process.env, npm_config_offline: 'true', FORCE_COLOR: '0' };
+    const installed = await runTagflow(['nodes', 'install', file, '--data-dir', dataDir], { cwd: work, env });
+    expect(installed).toMatchObject({ code: 0 });
+    const listed = await runTagflow(['nodes', '--json', '--data-dir', dataDir], { cwd: work, env });
+    const types = (JSON.parse(listed.stdout) as { nodes: Array<{ type: string; description?: string }> }).nodes;
+    expect(types.find((t) => t.type === 'alarm-block')?.description).toBe('Alarm block: a subflow packed as a node.');
   } finally {
     await ed.close();
   }

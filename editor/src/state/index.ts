@@ -59,3 +59,4 @@ export {
   withSubflowTypes,
 } from './subflows';
 export type { MadeSubflow } from './subflows';
+export { gzip, tarArchive } from './tar-gzip';

@@ -12,6 +12,8 @@ export {
 } from './expand-subflows';
 export type { ExpandedOrigin, SubflowExpansion } from './expand-subflows';
 export { subflowStatusNodes } from './subflow-status';
+export { subflowPackage, subflowPackProblem } from './subflow-package';
+export type { SubflowPackage } from './subflow-package';
 export { validateFlow } from './validate-flow';
 export type { FlowValidation, NormalizedFlow, ValidateFlowOptions } from './validate-flow';
 export type { MigratedNode } from './check-nodes';

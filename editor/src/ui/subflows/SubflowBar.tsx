@@ -1,5 +1,6 @@
+import { subflowPackage, subflowPackProblem } from '@tagflow/flow-model';
 import type { Flow } from '@tagflow/flow-model';
-import { closeSubflow, makeSubflow, openSubflow, subflowIdOf } from '../../state';
+import { closeSubflow, gzip, makeSubflow, openSubflow, subflowIdOf, tarArchive } from '../../state';
 import type { DocumentStore } from '../editor/use-document';
 
 /** The subflow being edited on the canvas, and the flow it belongs to. */
@@ -51,6 +52,31 @@ export function SubflowBar({
     store.replace(view);
   };
 
+  // The subflow to pack: the open one, or the one the selected instance places.
+  const packable = editing?.subflowId ?? instance;
+  const pack = async () => {
+    if (!packable) return;
+    const flow = wholeFlow(store.current().toFlow(), editing);
+    const problem = subflowPackProblem(flow, packable);
+    if (problem) return store.notify(`Cannot pack subflow “${packable}”: ${problem}.`);
+    // The package only calls defineNode, which every SDK since 0.1.0 has.
+    const pkg = subflowPackage(flow, packable, { sdkRange: '>=0.1.0' });
+    const bytes = await gzip(tarArchive(pkg.files));
+    const file = `${pkg.name}-${pkg.version}.tgz`;
+    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/gzip' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = file;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    store.notify(
+      `Saved ${file}: node type “${pkg.type}”, version ${pkg.version}. Install it on a runtime with: tagflow nodes install ${file}`,
+      'info',
+    );
+  };
+
   const back = () => {
     if (!editing) return;
     const merged = closeSubflow(editing.parent, editing.subflowId, store.current().toFlow());
@@ -77,6 +103,11 @@ export function SubflowBar({
       {instance && (
         <button type="button" data-testid="open-subflow" onClick={open}>
           Open subflow
+        </button>
+      )}
+      {packable && (
+        <button type="button" data-testid="pack-subflow" onClick={() => void pack()}>
+          Pack as node package
         </button>
       )}
     </div>

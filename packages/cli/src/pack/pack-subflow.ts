@@ -1,12 +1,13 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { flowErrors, formatIssue, validateFlow } from '@tagflow/flow-model';
-import type { Flow } from '@tagflow/flow-model';
+import { flowErrors, formatIssue, subflowPackage, subflowPackProblem, validateFlow } from '@tagflow/flow-model';
+import type { Flow, SubflowPackage } from '@tagflow/flow-model';
+import { SDK_VERSION } from '@tagflow/node-sdk';
 import { npmPack } from '@tagflow/runtime';
 import { CliError } from '../cli-error';
 import { count } from '../format-text';
 import { loadLocalPackages } from '../fleet/local-packages';
 import { readFlowFile } from '../read-flow-file';
-import { subflowPackage, subflowPackProblem, writeSubflowPackage } from './subflow-package';
 
 /** Options of `tagflow pack --subflow ID flow.json`. */
 export interface PackSubflowOptions {
@@ -45,7 +46,7 @@ export async function packSubflow(file: string, options: PackSubflowOptions): Pr
     for (const issue of errors) process.stderr.write(`${formatIssue(issue)}\n`);
     throw new CliError(`subflow "${options.subflow}" of ${file} cannot be packed: ${count(errors.length, 'error')}`);
   }
-  const pkg = subflowPackage(typed, options.subflow, options.packageName);
+  const pkg = subflowPackage(typed, options.subflow, { name: options.packageName, sdkRange: `^${SDK_VERSION}` });
   const out = path.resolve(options.out ?? '.');
   const folder = await writeSubflowPackage(pkg, out);
   const packed = await npmPack(folder, out);
@@ -54,4 +55,12 @@ export async function packSubflow(file: string, options: PackSubflowOptions): Pr
     `packed subflow "${options.subflow}" as ${pkg.name} ${pkg.version} (node type "${pkg.type}"; folder ${folder}); install it with: tagflow nodes install ${packed.file}\n`,
   );
   return packed.file;
+}
+
+/** Writes the package into `<dir>/<package folder>` and returns that folder. */
+async function writeSubflowPackage(pkg: SubflowPackage, dir: string): Promise<string> {
+  const folder = path.join(dir, pkg.name.replace(/^@/, '').replace(/\//g, '-'));
+  await mkdir(folder, { recursive: true });
+  for (const [file, text] of Object.entries(pkg.files)) await writeFile(path.join(folder, file), text);
+  return folder;
 }
