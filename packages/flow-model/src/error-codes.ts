@@ -59,6 +59,7 @@ export const flowErrors = defineErrorCodes({
   SUBFLOW_PORT_UNKNOWN: 'An edge uses a port a subflow instance does not declare among its inputs or outputs.',
   SUBFLOW_CYCLE: 'A subflow contains an instance of itself, directly or through other subflows.',
   SUBFLOW_TOO_DEEP: 'Subflows are nested more than MAX_SUBFLOW_DEPTH (8) levels deep.',
+  SUBFLOW_UNUSED: 'Warning: no node uses a subflow of the flow, so its nodes are not checked until one is placed.',
   UNBROKEN_CYCLE:
     'Warning: edges form a loop with no node that delays or limits, so a message can go round it until the hop limit drops it.',
 });

@@ -53,6 +53,8 @@ export interface SubflowExpansion {
   /** By position in the expanded flow's lists: where each item comes from. */
   origins: { nodes: ExpandedOrigin[]; edges: ExpandedOrigin[]; resources: ExpandedOrigin[] };
   errors: FlowIssue[];
+  /** Subflows no node uses: their nodes are checked only once placed. */
+  warnings: FlowIssue[];
   /** Instance id (expanded ids of nested instances included) -> the running node whose status it shows. */
   statusNodes: Record<string, string>;
 }
@@ -93,6 +95,8 @@ const FAILED: Expanded = { nodes: [], edges: [], resources: [], inputs: new Map(
 
 interface Context {
   catalog: NodeCatalog;
+  /** Cycle keys of the subflows expanded at least once. */
+  used: Set<string>;
   errors: FlowIssue[];
   statusNodes: Record<string, string>;
   /** The top-level instance being expanded, for messages. */
@@ -126,7 +130,9 @@ export function expandSubflows(flow: Obj, catalog: NodeCatalog): SubflowExpansio
       index,
     })),
   };
-  if (!hasInstance && flow.subflows === undefined) return { flow, expanded: false, origins: same, errors, statusNodes };
+  if (!hasInstance && flow.subflows === undefined)
+    return { flow, expanded: false, origins: same, errors, warnings: [], statusNodes };
+  const used = new Set<string>();
 
   const out = { nodes: [] as unknown[], edges: [] as unknown[], resources: [] as unknown[] };
   const origins: SubflowExpansion['origins'] = { nodes: [], edges: [], resources: [] };
@@ -142,7 +148,7 @@ export function expandSubflows(flow: Obj, catalog: NodeCatalog): SubflowExpansio
       return;
     }
     const path = `/nodes/${index}`;
-    const ctx: Context = { catalog, errors, statusNodes, top: { id: node.id, type: String(node.type), path } };
+    const ctx: Context = { catalog, used, errors, statusNodes, top: { id: node.id, type: String(node.type), path } };
     const expanded = expandInstance(node, path, '', scope, ctx, []);
     instances.set(node.id, expanded ?? FAILED);
     if (!expanded) return;
@@ -177,7 +183,15 @@ export function expandSubflows(flow: Obj, catalog: NodeCatalog): SubflowExpansio
   const { subflows: _defs, ...rest } = flow;
   const expandedFlow: Obj = { ...rest, nodes: out.nodes, edges: out.edges };
   if (flow.resources !== undefined || out.resources.length > 0) expandedFlow.resources = out.resources;
-  return { flow: expandedFlow, expanded: true, origins, errors, statusNodes };
+  const warnings: FlowIssue[] = [];
+  for (const source of scope.values())
+    if (!used.has(source.key))
+      warnings.push({
+        code: flowErrors.code.SUBFLOW_UNUSED,
+        path: source.path,
+        message: `subflow ${JSON.stringify(source.def.id)}: ${source.path} is not used by any node, so its nodes are not checked until one is placed (type "${source.key}")`,
+      });
+  return { flow: expandedFlow, expanded: true, origins, errors, warnings, statusNodes };
 }
 
 /** The flow's own subflows by id; a second definition of an id is reported and ignored. */
@@ -269,6 +283,7 @@ function expandInstance(
   }
   const def = source.def;
   const packedType = source.packedType;
+  ctx.used.add(source.key);
   const params = checkParams(ctx.catalog, def.params, node.config, `${nodePath}/config`);
   if (!params.ok) {
     const name = typeof def.name === 'string' ? def.name : source.key;

@@ -75,6 +75,7 @@ export function validateFlow(input: unknown, catalog: NodeCatalog, options: Vali
   // see one flat flow; what the checks find is said about the flow as written (mapExpandedIssue).
   const expansion = expandSubflows(input, catalog);
   for (const error of expansion.errors) issues.error(error as FlowModelIssue);
+  for (const warning of expansion.warnings) issues.warn(warning as FlowModelIssue);
   const found = expansion.expanded ? new IssueList() : issues;
   const flat = expansion.flow;
   const resources = checkResources(flat.resources, catalog, found);

@@ -215,6 +215,14 @@ describe('subflow expansion', () => {
   });
 });
 
+describe('unused subflows', () => {
+  it('warns that a subflow no node uses is not checked', () => {
+    const flow: Flow = { ...flowWith([]), subflows: [pumpHealth()] };
+    const result = validateFlow(flow, mapCatalog());
+    expect(result.warnings).toContainEqual(expect.objectContaining({ code: 'SUBFLOW_UNUSED', path: '/subflows/0' }));
+  });
+});
+
 describe('subflow parameters and runtime variables', () => {
   it('keeps ${param} for the instance and resolves the runtime variables around it', () => {
     const def = pumpHealth();
