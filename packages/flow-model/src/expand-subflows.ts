@@ -420,8 +420,9 @@ function where(path: string, packedType: string | undefined): string {
 }
 
 /**
- * Inner nodes naming one of the subflow's own resources name the instance's copy of it; link
- * nodes naming an inner link node name the instance's copy (links stay inside the instance).
+ * Inner nodes naming one of the subflow's own resources name the instance's copy of it; fields
+ * naming nodes (`x-ui.widget: 'node-picker'`: a link-out's link-in nodes, a catch node's scope)
+ * name the instance's copies of inner nodes, so links and catches stay inside the instance.
  */
 function renameRefs(
   config: unknown,
@@ -439,8 +440,14 @@ function renameRefs(
     if (typeof value === 'string' && resourceIds.has(value)) out = { ...out, [field]: `${prefix}${value}` };
   }
   const inner = (v: unknown) => (typeof v === 'string' && nodeIds.has(v) ? `${prefix}${v}` : v);
-  if (info?.link === 'call' && typeof config.link === 'string') out = { ...out, link: inner(config.link) };
-  if (info?.link === 'out' && Array.isArray(config.links)) out = { ...out, links: config.links.map(inner) };
+  const schema = info?.configSchema;
+  const props = isPlainObject(schema) && isPlainObject(schema.properties) ? schema.properties : {};
+  for (const [field, fieldSchema] of Object.entries(props)) {
+    const ui = isPlainObject(fieldSchema) ? fieldSchema['x-ui'] : undefined;
+    if (!isPlainObject(ui) || ui.widget !== 'node-picker' || !(field in config)) continue;
+    const value = config[field];
+    out = { ...out, [field]: Array.isArray(value) ? value.map(inner) : inner(value) };
+  }
   return out;
 }
 

@@ -215,6 +215,37 @@ describe('subflow expansion', () => {
   });
 });
 
+describe('node references inside a subflow', () => {
+  it('points node-picker fields (link targets, catch scopes) at the instance copies', () => {
+    const catalog = mapCatalog();
+    const picker: NodeTypeInfo = {
+      type: 'watcher',
+      version: 1,
+      category: 'utility',
+      inputs: ['in'],
+      outputs: [],
+      configSchema: {
+        type: 'object',
+        properties: {
+          scope: { type: 'array', items: { type: 'string' }, 'x-ui': { widget: 'node-picker' } },
+        },
+      },
+    };
+    const withPicker: NodeCatalog = {
+      ...catalog,
+      nodes: new Map([...(catalog.nodes as Map<string, NodeTypeInfo>), ['watcher', picker]]),
+    };
+    const def = pumpHealth();
+    def.nodes.push({ id: 'watch', type: 'watcher', typeVersion: 1, config: { scope: ['avg', 'sensor'] } });
+    def.edges.push({ source: 'avg', target: 'watch' });
+    const flow: Flow = { ...flowWith([{ id: 'pump1', type: 'subflow:pump-health', typeVersion: 1 }]), subflows: [def] };
+    const result = validateFlow(flow, withPicker);
+    if (!result.ok) throw new Error(result.errors.map(formatIssue).join('\n'));
+    // An inner id gets the instance's prefix; an id of the flow around it stays as written.
+    expect(result.flow.nodes.find((n) => n.id === 'pump1~watch')?.config).toEqual({ scope: ['pump1~avg', 'sensor'] });
+  });
+});
+
 describe('unused subflows', () => {
   it('warns that a subflow no node uses is not checked', () => {
     const flow: Flow = { ...flowWith([]), subflows: [pumpHealth()] };
