@@ -9,6 +9,7 @@ import type { NodeCatalog } from './catalog';
 import { findNodeType } from './catalog-lookup';
 import { flowErrors } from './error-codes';
 import { DEFAULT_INPUT_PORT, DEFAULT_OUTPUT_PORT } from './flow';
+import { MAX_NODES } from './flow-limits';
 import { schemaOf } from './flow-variables';
 import type { FlowIssue } from './issues';
 import { nodeSubject, quoteList } from './issues';
@@ -97,6 +98,8 @@ interface Context {
   catalog: NodeCatalog;
   /** Cycle keys of the subflows expanded at least once. */
   used: Set<string>;
+  /** Nodes made so far: nesting multiplies them, so expansion stops past MAX_NODES. */
+  made: { nodes: number; over: boolean };
   errors: FlowIssue[];
   statusNodes: Record<string, string>;
   /** The top-level instance being expanded, for messages. */
@@ -133,6 +136,7 @@ export function expandSubflows(flow: Obj, catalog: NodeCatalog): SubflowExpansio
   if (!hasInstance && flow.subflows === undefined)
     return { flow, expanded: false, origins: same, errors, warnings: [], statusNodes };
   const used = new Set<string>();
+  const made = { nodes: 0, over: false };
 
   const out = { nodes: [] as unknown[], edges: [] as unknown[], resources: [] as unknown[] };
   const origins: SubflowExpansion['origins'] = { nodes: [], edges: [], resources: [] };
@@ -148,7 +152,14 @@ export function expandSubflows(flow: Obj, catalog: NodeCatalog): SubflowExpansio
       return;
     }
     const path = `/nodes/${index}`;
-    const ctx: Context = { catalog, used, errors, statusNodes, top: { id: node.id, type: String(node.type), path } };
+    const ctx: Context = {
+      catalog,
+      used,
+      made,
+      errors,
+      statusNodes,
+      top: { id: node.id, type: String(node.type), path },
+    };
     const expanded = expandInstance(node, path, '', scope, ctx, []);
     instances.set(node.id, expanded ?? FAILED);
     if (!expanded) return;
@@ -284,6 +295,16 @@ function expandInstance(
   const def = source.def;
   const packedType = source.packedType;
   ctx.used.add(source.key);
+  if (ctx.made.over) return undefined;
+  if (ctx.made.nodes + (Array.isArray(def.nodes) ? def.nodes.length : 0) > MAX_NODES) {
+    ctx.made.over = true;
+    error(
+      flowErrors.code.TOO_MANY_NODES,
+      nodePath,
+      `${subject}: with its subflow instances expanded the flow would have more than ${MAX_NODES} nodes`,
+    );
+    return undefined;
+  }
   const params = checkParams(ctx.catalog, def.params, node.config, `${nodePath}/config`);
   if (!params.ok) {
     const name = typeof def.name === 'string' ? def.name : source.key;
@@ -353,6 +374,7 @@ function expandInstance(
       result.resources.push(...sub.resources);
       return;
     }
+    ctx.made.nodes += 1;
     const schema = schemaOf('nodes', inner, ctx.catalog);
     let config = substituteParams(inner.config, schema, values);
     config = renameRefs(config, inner.type, resourceIds, innerIds, innerPrefix, ctx.catalog);

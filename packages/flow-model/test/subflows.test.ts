@@ -246,6 +246,33 @@ describe('node references inside a subflow', () => {
   });
 });
 
+describe('expansion limits', () => {
+  it('stops expanding nested subflows that would multiply past MAX_NODES', () => {
+    // Eight levels of 100 instances each would be 100^8 nodes: refused early, never computed.
+    const levels: SubflowDef[] = Array.from({ length: 8 }, (_, level) => ({
+      id: `l${level}`,
+      name: `Level ${level}`,
+      inputs: [],
+      outputs: [],
+      nodes: Array.from({ length: 100 }, (_, i) =>
+        level === 7
+          ? { id: `n${i}`, type: 'debug', typeVersion: 1 }
+          : { id: `n${i}`, type: `subflow:l${level + 1}`, typeVersion: 1 },
+      ),
+      edges: [],
+    }));
+    const flow: Flow = {
+      schemaVersion: 1,
+      id: 'bomb',
+      subflows: levels,
+      nodes: [{ id: 'top', type: 'subflow:l0', typeVersion: 1 }],
+      edges: [],
+    };
+    const errors = errorsOf(validateFlow(flow, mapCatalog()));
+    expect(errors.map((e) => e.code)).toContain('TOO_MANY_NODES');
+  });
+});
+
 describe('unused subflows', () => {
   it('warns that a subflow no node uses is not checked', () => {
     const flow: Flow = { ...flowWith([]), subflows: [pumpHealth()] };
