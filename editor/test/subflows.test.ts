@@ -68,6 +68,16 @@ describe('openSubflow / closeSubflow', () => {
     expect(back.nodes).toEqual(flow.nodes);
   });
 
+  it('shows only the subflows the open one places, and keeps all of them when it closes', () => {
+    const { flow, subflowId } = made();
+    const other = { ...flow.subflows![0], id: 'other', name: 'Other' };
+    const parent: Flow = { ...flow, subflows: [...flow.subflows!, other] };
+    const view = openSubflow(parent, subflowId) as Flow;
+    expect(view.subflows).toBeUndefined();
+    const back = closeSubflow(parent, subflowId, view);
+    expect(back.subflows?.map((s) => s.id)).toEqual([subflowId, 'other']);
+  });
+
   it('keeps the subflows of a flow through the canvas', () => {
     const { flow } = made();
     expect(canvasToFlow(flowToCanvas(flow)).subflows).toStrictEqual(flow.subflows);

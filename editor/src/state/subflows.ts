@@ -141,7 +141,9 @@ export function openSubflow(parent: Flow, subflowId: string): Flow | undefined {
   };
   if (def.description !== undefined) view.description = def.description;
   if (def.resources && def.resources.length > 0) view.resources = structuredClone(def.resources);
-  if (parent.subflows && parent.subflows.length > 0) view.subflows = structuredClone(parent.subflows);
+  // Only the subflows it places (an instance inside it draws its ports and is checked).
+  const used = usedSubflows(def, parent.subflows ?? []);
+  if (used.length > 0) view.subflows = structuredClone(used);
   return view;
 }
 
@@ -152,7 +154,14 @@ export function openSubflow(parent: Flow, subflowId: string): Flow | undefined {
  */
 export function closeSubflow(parent: Flow, subflowId: string, edited: Flow): Flow {
   const ids = new Set(edited.nodes.map((n) => n.id));
-  const list = edited.subflows ?? parent.subflows ?? [];
+  // The parent's subflows, with those edited or made inside the open one (by id) put in.
+  const list = [...(parent.subflows ?? [])];
+  for (const def of edited.subflows ?? []) {
+    if (def.id === subflowId) continue;
+    const at = list.findIndex((d) => d.id === def.id);
+    if (at >= 0) list[at] = def;
+    else list.push(def);
+  }
   const subflows = list.map((def): SubflowDef => {
     if (def.id !== subflowId) return def;
     const next: SubflowDef = {
@@ -175,6 +184,22 @@ export function closeSubflow(parent: Flow, subflowId: string, edited: Flow): Flo
 /** The subflow an instance node places, if `type` is a flow's own subflow type. */
 export function subflowIdOf(type: string): string | undefined {
   return type.startsWith(SUBFLOW_TYPE_PREFIX) ? type.slice(SUBFLOW_TYPE_PREFIX.length) : undefined;
+}
+
+/** The subflows `def` places, directly or through others, each once, `def` itself left out. */
+function usedSubflows(def: SubflowDef, all: readonly SubflowDef[]): SubflowDef[] {
+  const byId = new Map(all.map((d) => [d.id, d]));
+  const found = new Map<string, SubflowDef>();
+  const visit = (d: SubflowDef) => {
+    for (const node of d.nodes) {
+      const inner = byId.get(subflowIdOf(node.type) ?? '');
+      if (!inner || inner.id === def.id || found.has(inner.id)) continue;
+      found.set(inner.id, inner);
+      visit(inner);
+    }
+  };
+  visit(def);
+  return [...found.values()];
 }
 
 function portName(base: string, index: number): string {

@@ -85,31 +85,34 @@ export function SubflowBar({
   };
 
   return (
-    <div className="subflow-bar" data-testid="subflow-bar">
-      {editing && (
-        <nav className="subflow-breadcrumb" aria-label="Subflow">
-          <button type="button" data-testid="subflow-back" onClick={back}>
-            ← {editing.parent.name ?? editing.parent.id}
+    // A zero-height anchor: the bar floats over the canvas, which keeps its place.
+    <div className="subflow-anchor">
+      <div className="subflow-bar" data-testid="subflow-bar">
+        {editing && (
+          <nav className="subflow-breadcrumb" aria-label="Subflow">
+            <button type="button" data-testid="subflow-back" onClick={back}>
+              ← {editing.parent.name ?? editing.parent.id}
+            </button>
+            <span aria-hidden="true"> › </span>
+            <span data-testid="subflow-open-name">Subflow “{subflowName}”</span>
+          </nav>
+        )}
+        {selected.length > 0 && (
+          <button type="button" data-testid="make-subflow" onClick={make}>
+            Make subflow
           </button>
-          <span aria-hidden="true"> › </span>
-          <span data-testid="subflow-open-name">Subflow “{subflowName}”</span>
-        </nav>
-      )}
-      {selected.length > 0 && (
-        <button type="button" data-testid="make-subflow" onClick={make}>
-          Make subflow
-        </button>
-      )}
-      {instance && (
-        <button type="button" data-testid="open-subflow" onClick={open}>
-          Open subflow
-        </button>
-      )}
-      {packable && (
-        <button type="button" data-testid="pack-subflow" onClick={() => void pack()}>
-          Pack as node package
-        </button>
-      )}
+        )}
+        {instance && (
+          <button type="button" data-testid="open-subflow" onClick={open}>
+            Open subflow
+          </button>
+        )}
+        {packable && (
+          <button type="button" data-testid="pack-subflow" onClick={() => void pack()}>
+            Pack as node package
+          </button>
+        )}
+      </div>
     </div>
   );
 }
