@@ -85,6 +85,9 @@ describe('FlowsStore', () => {
     expect(first.disabled('a-flow')).toBe(true);
     expect(first.disabled('b-flow')).toBe(false);
     expect(first.disabled('nothing')).toBe(false);
+    // Other changes of the index keep it.
+    await (await first.open('c-flow')).save(flow('c-flow', 'c1'), 'cli');
+    expect(await first.remove('c-flow')).toBe(true);
 
     const second = await FlowsStore.open(dataDir);
     expect(second.notes).toEqual([]);
