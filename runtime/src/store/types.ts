@@ -146,7 +146,11 @@ export interface AuditEvent {
     | 'start'
     | 'stop'
     /** The engine process was ended by the watchdog, crashed, or safe mode began. */
-    | 'engine-ended';
+    | 'engine-ended'
+    /** A flow was disabled, enabled again, or removed from the runtime. */
+    | 'flow-disabled'
+    | 'flow-enabled'
+    | 'flow-removed';
   /** Token name, `cli`, or the remote address for a failed login. */
   actor: string;
   /** Short plain-words detail; never a secret or token value. */
