@@ -19,5 +19,7 @@ export { default as functionNode } from './function.node';
 export { default as linkIn } from './link-in.node';
 export { default as linkOut } from './link-out.node';
 export { default as linkCall } from './link-call.node';
+export { default as json } from './json.node';
+export { default as delay } from './delay.node';
 export { coreErrors } from './error-codes';
 export type { CoreErrorCode } from './error-codes';
