@@ -22,5 +22,6 @@ export { default as linkCall } from './link-call.node';
 export { default as json } from './json.node';
 export { default as delay } from './delay.node';
 export { default as trigger } from './trigger.node';
+export { default as status } from './status.node';
 export { coreErrors } from './error-codes';
 export type { CoreErrorCode } from './error-codes';
