@@ -23,5 +23,7 @@ export { default as json } from './json.node';
 export { default as delay } from './delay.node';
 export { default as trigger } from './trigger.node';
 export { default as status } from './status.node';
+export { default as split } from './split.node';
+export { default as join } from './join.node';
 export { coreErrors } from './error-codes';
 export type { CoreErrorCode } from './error-codes';
