@@ -33,7 +33,8 @@ export default defineNode({
     "`{ id, index, count, type, ch, key, len, property }` (Node-RED's shape: `type` is `array`,",
     '`string`, `buffer` or `object`; `ch` the delimiter; `len` the piece length; `property` only when',
     'not `payload`). A message that already had `parts` keeps them nested in `parts.parts`, and',
-    '`join` restores them. Empty lists, texts and objects send nothing.',
+    '`join` restores them. Empty lists and objects send nothing; an empty text sends one empty piece',
+    'when split at a delimiter (as in Node-RED), none when split by length.',
     '',
     'With `stream`, a text or Buffer is treated as part of a stream (a serial line delivering',
     'pieces): only complete pieces are sent, the rest is kept and put in front of the next message,',
@@ -134,14 +135,15 @@ export default defineNode({
     let bufferRest = Buffer.alloc(0);
     let streamIndex = 0;
     let dropped = 0;
+    const isPayload = path.length === 1 && path[0] === 'payload';
 
     /** The message for one piece: the original, with the piece at `property` and its `parts`. */
     const piece = (msg: Message, value: unknown, parts: MessageParts, quality = msg.quality): Message => {
       let out = setPath<Message>(msg, path, value);
       out = { ...out, quality, parts };
       if (keyPath && parts.key !== undefined) out = setPath<Message>(out, keyPath, parts.key);
-      if (out.qualities === undefined) return out;
-      // Per-key qualities described the whole object; a piece has its own quality instead.
+      if (out.qualities === undefined || !isPayload) return out;
+      // Per-key qualities described the whole payload; a piece has its own quality instead.
       const { qualities: _dropped, ...rest } = out;
       return rest;
     };
@@ -208,14 +210,13 @@ export default defineNode({
           );
         } else if (value !== null && typeof value === 'object') {
           const keys = Object.keys(value);
-          const byKey = path.length === 1 && path[0] === 'payload';
           keys.forEach((key, index) =>
             ctx.send(
               piece(
                 msg,
                 (value as Record<string, unknown>)[key],
                 { ...outer, id, index, count: keys.length, type: 'object', key, ...prop },
-                byKey ? qualityOf(msg, key) : msg.quality,
+                isPayload ? qualityOf(msg, key) : msg.quality,
               ),
             ),
           );

@@ -238,8 +238,9 @@ export default defineNode({
             () => ctx.send(c.firstSend === 'timestamp' ? { ...first, payload: ctx.clock.now() } : first),
             duration,
           );
-      } else if (c.then === 'wait' && duration > 0) {
-        stream.timer = endAfter(key, stream, msg, duration);
+      } else if (c.then === 'wait' && duration !== 0) {
+        // A negative msg.delay ends the wait at once, as Node-RED's timer does.
+        stream.timer = endAfter(key, stream, msg, Math.max(0, duration));
       }
       // A duration of 0 (from msg.delay) blocks until reset, as in Node-RED.
       if (first !== undefined) ctx.send(first);

@@ -44,11 +44,13 @@ describe('split: Node-RED cases', () => {
   it('splits a list on a sub-property, naming it in parts.property', async () => {
     // "should split an array on a sub-property into multiple messages".
     const h = await start({ property: 'foo' });
-    await h.send({ payload: 'keep', foo: [1, 2] });
+    await h.send({ payload: { a: 1 }, qualities: { a: 'good' }, foo: [1, 2] });
     expect(h.outputs().map((m) => [m.foo, m.payload, (m.parts as { property?: string }).property])).toEqual([
-      [1, 'keep', 'foo'],
-      [2, 'keep', 'foo'],
+      [1, { a: 1 }, 'foo'],
+      [2, { a: 1 }, 'foo'],
     ]);
+    // The payload is untouched, so are the qualities describing it.
+    expect(h.outputs()[0].qualities).toEqual({ a: 'good' });
   });
 
   it('splits a list into lists of arrayLength items', async () => {

@@ -107,12 +107,22 @@ describe('trigger: send, wait, send', () => {
     expect(node.payloads('second')).toEqual([0]);
   });
 
-  it('overrideDelay: msg.delay sets the wait in milliseconds', async () => {
+  it('overrideDelay: msg.delay sets the wait in milliseconds; 0 blocks until reset', async () => {
     // "should be able to apply a delay override (msg.delay)".
     const node = await start({ overrideDelay: true, durationMs: 1000 });
     await node.send({ payload: 'x', delay: 200 });
-    await node.advance(200);
+    await node.advance(199);
+    expect(node.payloads()).toEqual([1]);
+    await node.advance(1);
     expect(node.payloads()).toEqual([1, 0]);
+    // msg.delay 0 waits to be reset, as a duration of 0 does in Node-RED.
+    await node.send({ payload: 'y', delay: 0 });
+    await node.advance(5000);
+    expect(node.payloads()).toEqual([1, 0, 1]);
+    await node.send({ payload: undefined, reset: true });
+    await node.send({ payload: 'z', delay: '50' });
+    await node.advance(50);
+    expect(node.payloads()).toEqual([1, 0, 1, 1, 0]);
   });
 });
 
