@@ -1,4 +1,4 @@
-import { defineNode } from '@tagflow/node-sdk';
+import { defineNode, defineResource } from '@tagflow/node-sdk';
 import type { NodeStatus } from '@tagflow/node-sdk';
 import { runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
@@ -46,6 +46,41 @@ const countingWatcher = defineNode({
   },
 });
 
+/** Sets the status of the last panel-link opened, as its connection would. */
+let linkStatus: ((status: NodeStatus) => void) | undefined;
+
+/** A connection that opens at once. */
+const panelLink = defineResource({
+  type: 'panel-link',
+  version: 1,
+  description: 'test connection that always opens',
+  configSchema: { type: 'object', properties: {}, additionalProperties: false },
+  create(ctx) {
+    linkStatus = (status) => ctx.status(status);
+    return {};
+  },
+});
+
+/** A node using a panel-link. */
+const panelWriter = defineNode({
+  type: 'panel-writer',
+  version: 1,
+  category: 'publisher',
+  description: 'test node using a panel-link',
+  inputs: ['in'],
+  outputs: [],
+  resources: { link: 'panel-link' },
+  configSchema: {
+    type: 'object',
+    properties: { link: { type: 'string' } },
+    required: ['link'],
+    additionalProperties: false,
+  },
+  create() {
+    return {};
+  },
+});
+
 let running: FlowUnderTest | undefined;
 afterEach(async () => {
   await running?.stop();
@@ -81,6 +116,34 @@ describe('status', () => {
     });
     expect(sent[0]).toMatchObject({ quality: 'good' });
     expect(typeof sent[0].timestamp).toBe('number');
+  });
+
+  it("receives the connection status of a node's resource, as that node's status", async () => {
+    running = await runFlow(
+      {
+        schemaVersion: 1,
+        id: 'status-resource',
+        resources: [{ id: 'hmi', type: 'panel-link' }],
+        nodes: [
+          { id: 'watch', type: 'status', typeVersion: 1, config: { scope: ['writer'] } },
+          { id: 'writer', type: 'panel-writer', typeVersion: 1, config: { link: 'hmi' } },
+        ],
+        edges: [],
+      },
+      { nodes: [panelWriter, statusNode], resources: [panelLink] },
+    );
+    await running.idle();
+    linkStatus?.({ state: 'disconnected', text: 'cable pulled' });
+    await running.idle();
+    expect(running.outputs('watch').map((m) => m.status)).toEqual([
+      {
+        state: 'disconnected',
+        text: 'cable pulled',
+        fill: 'red',
+        shape: 'ring',
+        source: { id: 'writer', type: 'panel-writer' },
+      },
+    ]);
   });
 
   it('receives only the nodes in its scope', async () => {
