@@ -28,6 +28,7 @@ import type {
   ContextWriteResult,
 } from './flow-state-stores';
 import { addLinkRoutes } from './link-routes';
+import { addStatusWatchers, routeStatus } from './status-routes';
 import { FilesFolder, filesDirProblem } from './files-folder';
 import type { ResourceRunner } from './resource-runner';
 import { ResourcePool } from './resource-pool';
@@ -238,7 +239,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const run = this.queue.then(async () => {
       const runners = [...this.runners.values()];
       const isSource = (r: NodeRunner) =>
-        r.definition.inputs.length === 0 && !r.definition.catches && !r.definition.link;
+        r.definition.inputs.length === 0 && !r.definition.catches && !r.definition.watchesStatus && !r.definition.link;
       await Promise.all(runners.filter(isSource).map((r) => r.close(this.closeTimeoutMs)));
       await this.idleWithin(this.closeTimeoutMs);
       await Promise.all(runners.filter((r) => !isSource(r)).map((r) => r.close(this.closeTimeoutMs)));
@@ -551,6 +552,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         return scope === 'all' || (scope ?? []).includes(runner.id);
       });
     }
+    addStatusWatchers(this.runners);
   }
 
   private resourcesOf(node: FlowNode): string[] {
@@ -562,6 +564,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (this.resourcesOf(runner.node).includes(resourceId)) {
         runner.lastStatus = status;
         this.emit('status', { flowId: this.flow?.id, nodeId: runner.id, status });
+        routeStatus(runner, status, this.clock.now(), 0);
       }
     }
   }
@@ -594,7 +597,10 @@ export class Engine extends EventEmitter<EngineEvents> {
         if (this.listenerCount('debug') === 0) this.logger.debug({ node: runner.id, data }, 'debug');
         else this.emit('debug', event);
       },
-      status: (runner, status) => this.emit('status', { flowId, nodeId: runner.id, status }),
+      status: (runner, status) => {
+        this.emit('status', { flowId, nodeId: runner.id, status });
+        routeStatus(runner, status, this.clock.now(), runner.nextHops());
+      },
       resource: (runner, id) => {
         const resource = this.resources.get(id);
         if (!resource)
