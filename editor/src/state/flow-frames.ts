@@ -3,7 +3,7 @@
  * carry `flowId`; others (engine, deploy, log) are about the whole runtime, as are all frames of a
  * runtime that runs one flow.
  */
-export function frameFlowId(frame: { flowId?: unknown }): string | undefined {
+export function frameFlowId(frame: { readonly [key: string]: unknown }): string | undefined {
   return typeof frame.flowId === 'string' && frame.flowId !== '' ? frame.flowId : undefined;
 }
 
