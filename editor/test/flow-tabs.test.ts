@@ -221,6 +221,25 @@ describe('refresh from the runtime', () => {
     expect(tabName(kept.tab('alarms')!)).toBe('Alarms (edited)');
   });
 
+  it('ignores a list asked for before a deploy, delete, disable or enable made here', () => {
+    let tabs = ok(twoLoaded().create('Line 2'));
+    const asked = tabs.changes;
+    const stale = [summary(pump.id, 3, { name: pump.name }), summary('alarms', 1, { name: 'Alarms' })];
+    tabs = tabs.deployed('line-2', 1, flowToDeploy(tabs.active)!);
+    // The stale list does not hold line-2 yet: taken in, it would drop the tab just deployed.
+    expect(tabs.refresh(stale, asked)).toBe(tabs);
+    expect(tabs.refresh(stale).ids()).toEqual([pump.id, 'alarms']);
+
+    const before = tabs.changes;
+    const removed = tabs.removed('alarms');
+    expect(removed.refresh(stale, before)).toBe(removed);
+    const disabled = tabs.withState('alarms', 'disabled');
+    expect(tabState(disabled.refresh(stale, before).tab('alarms')!)).toBe('disabled');
+    // Local edits, creations and switches do not make a list stale.
+    const edited = tabs.select('alarms').edited(pump.id, tabs.tab(pump.id)!.draft!.updateMeta({ name: 'x' }));
+    expect(edited.changes).toBe(tabs.changes);
+  });
+
   it('moves to a neighbour when the shown flow was removed elsewhere', () => {
     const tabs = twoLoaded().refresh([summary('alarms', 1, { name: 'Alarms' })]);
     expect(tabs.activeId).toBe('alarms');

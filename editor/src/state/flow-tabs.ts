@@ -41,6 +41,11 @@ export class FlowTabs {
     readonly tabs: readonly FlowTab[],
     /** The tab shown; always one of `tabs`. */
     readonly activeId: string,
+    /**
+     * Changes made here that a list from the runtime asked for before them does not show yet
+     * (deploy, delete, disable, enable), counted: see `refresh`'s `asOf`.
+     */
+    readonly changes = 0,
   ) {}
 
   /** Tabs for GET /api/flows, the first one active; a runtime without flows gets one new, empty flow. */
@@ -72,7 +77,7 @@ export class FlowTabs {
   /** Shows tab `id` (an unknown id changes nothing). */
   select(id: string): FlowTabs {
     if (id === this.activeId || !this.tab(id)) return this;
-    return new FlowTabs(this.tabs, id);
+    return new FlowTabs(this.tabs, id, this.changes);
   }
 
   /**
@@ -103,7 +108,7 @@ export class FlowTabs {
     const trimmed = name.trim();
     if (!trimmed) return refused('type a name for the new flow');
     const id = uniqueFlowId(trimmed, this.ids());
-    return new FlowTabs([...this.tabs, newTab(FlowDocument.empty(id, trimmed))], id);
+    return new FlowTabs([...this.tabs, newTab(FlowDocument.empty(id, trimmed))], id, this.changes);
   }
 
   /** Renames tab `id`'s flow (its id stays): an edit of its draft, saved on the runtime by the next deploy. */
@@ -129,7 +134,7 @@ export class FlowTabs {
     const copyId = uniqueFlowId(name, this.ids());
     const copy = newTab(FlowDocument.fromFlow({ ...structuredClone(source), id: copyId, name }));
     const at = this.tabs.indexOf(tab) + 1;
-    return new FlowTabs([...this.tabs.slice(0, at), copy, ...this.tabs.slice(at)], copyId);
+    return new FlowTabs([...this.tabs.slice(0, at), copy, ...this.tabs.slice(at)], copyId, this.changes);
   }
 
   /**
@@ -147,14 +152,14 @@ export class FlowTabs {
       nodes: flow.nodes.length,
     };
     if (flow.name === undefined) delete remote.name;
-    return this.replace(id, { ...tab, remote, baseVersion: version, base });
+    return this.replace(id, { ...tab, remote, baseVersion: version, base }, true);
   }
 
   /** The runtime now runs or holds tab `id`'s flow in `state` (after disable or enable). */
   withState(id: string, state: FlowRunState): FlowTabs {
     const tab = this.tab(id);
     if (!tab?.remote || tab.remote.state === state) return this;
-    return this.replace(id, { ...tab, remote: { ...tab.remote, state } });
+    return this.replace(id, { ...tab, remote: { ...tab.remote, state } }, true);
   }
 
   /**
@@ -165,9 +170,9 @@ export class FlowTabs {
     const index = this.tabs.findIndex((t) => t.id === id);
     if (index === -1) return this;
     const tabs = this.tabs.filter((t) => t.id !== id);
-    if (tabs.length === 0) return FlowTabs.fromSummaries([]);
+    if (tabs.length === 0) return FlowTabs.fromSummaries([]).counted(this.changes + 1);
     const activeId = id === this.activeId ? tabs[Math.min(index, tabs.length - 1)].id : this.activeId;
-    return new FlowTabs(tabs, activeId);
+    return new FlowTabs(tabs, activeId, this.changes + 1);
   }
 
   /**
@@ -175,8 +180,11 @@ export class FlowTabs {
    * names are updated, flows deployed elsewhere are added at the end. A flow removed elsewhere
    * loses its tab unless it has unsaved edits: then it stays as a new flow, so nothing typed is lost.
    * Returns these same tabs when nothing changed (cheap to call on every status poll).
+   * `asOf` is `changes` when the list was asked for: a list asked for before a deploy, delete,
+   * disable or enable made here is older than these tabs and is ignored (the next poll's counts).
    */
-  refresh(flows: readonly FlowSummary[]): FlowTabs {
+  refresh(flows: readonly FlowSummary[], asOf = this.changes): FlowTabs {
+    if (asOf !== this.changes) return this;
     const byId = new Map(flows.map((f) => [f.id, f]));
     let changed = false;
     const tabs: FlowTab[] = [];
@@ -202,18 +210,23 @@ export class FlowTabs {
       tabs.push({ id: remote.id, remote, baseVersion: remote.version });
     }
     if (!changed) return this;
-    if (tabs.length === 0) return FlowTabs.fromSummaries([]);
+    if (tabs.length === 0) return FlowTabs.fromSummaries([]).counted(this.changes);
     const stays = tabs.some((t) => t.id === this.activeId);
-    if (stays) return new FlowTabs(tabs, this.activeId);
+    if (stays) return new FlowTabs(tabs, this.activeId, this.changes);
     const index = this.tabs.findIndex((t) => t.id === this.activeId);
-    return new FlowTabs(tabs, tabs[Math.min(index, tabs.length - 1)].id);
+    return new FlowTabs(tabs, tabs[Math.min(index, tabs.length - 1)].id, this.changes);
   }
 
-  private replace(id: string, tab: FlowTab): FlowTabs {
+  private replace(id: string, tab: FlowTab, onRuntime = false): FlowTabs {
     return new FlowTabs(
       this.tabs.map((t) => (t.id === id ? tab : t)),
       this.activeId,
+      this.changes + (onRuntime ? 1 : 0),
     );
+  }
+
+  private counted(changes: number): FlowTabs {
+    return new FlowTabs(this.tabs, this.activeId, changes);
   }
 }
 

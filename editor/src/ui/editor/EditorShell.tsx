@@ -47,8 +47,8 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
   const activeId = control.tabs?.activeId;
   // A flow not deployed yet has no status of its own: the runtime-wide part (engine, flows) still counts.
   const onRuntime = control.tabs?.active.remote !== undefined;
-  const refreshTabs = useRef(control.refresh);
-  refreshTabs.current = control.refresh;
+  const controlRef = useRef(control);
+  controlRef.current = control;
 
   useEffect(() => {
     const conn = connectEvents(
@@ -63,8 +63,10 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
   useEffect(() => {
     if (activeId === undefined) return;
     const live = hub.storeFor(activeId);
-    const poll = (first: boolean) =>
-      api.status(onRuntime ? activeId : undefined).then(
+    const poll = (first: boolean) => {
+      // A list asked for before a deploy or delete made meanwhile is older than the tabs: ignored.
+      const asOf = controlRef.current.changes();
+      return api.status(onRuntime ? activeId : undefined).then(
         (s) => {
           if (statusIsFor(s, activeId)) {
             if (first) live.setStatuses(s.nodes);
@@ -73,10 +75,11 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
           }
           // The same poll keeps safe mode and restarts current when a frame was missed (reconnects).
           live.setEngine(s.engine);
-          if (s.flows) refreshTabs.current(s.flows);
+          if (s.flows) controlRef.current.refresh(s.flows, asOf);
         },
         () => undefined,
       );
+    };
     void poll(true);
     const rateTimer = setInterval(() => void poll(false), 2000);
     return () => clearInterval(rateTimer);

@@ -25,8 +25,10 @@ export interface FlowTabsControl {
   duplicate(id: string): string | undefined;
   /** Tab `id`'s flow is version `version` on the runtime (deployed from here, or reloaded). */
   deployed(id: string, version: number, flow: Flow): void;
-  /** The runtime's list again (from each status poll). */
-  refresh(flows: readonly FlowSummary[]): void;
+  /** Count of changes made here so far (read when asking the runtime for its list; see `refresh`). */
+  changes(): number;
+  /** The runtime's list again (from each status poll), asked for when `changes()` was `asOf`. */
+  refresh(flows: readonly FlowSummary[], asOf: number): void;
   /** Disables or enables the flow on the runtime; rejects with the runtime's reason. */
   setEnabled(id: string, enabled: boolean): Promise<void>;
   /** Deletes the flow on the runtime (a new flow is only dropped); rejects with the runtime's reason. */
@@ -132,7 +134,8 @@ export function useFlowTabs(api: AdminApi, onRemoved?: (id: string) => void): Fl
     rename: (id, name) => attemptChange((t) => t.rename(id, name)),
     duplicate: (id) => attemptChange((t) => t.duplicate(id)),
     deployed: (id, version, flow) => update((t) => t.deployed(id, version, flow)),
-    refresh: (list) => update((t) => t.refresh(list)),
+    changes: () => ref.current?.changes ?? 0,
+    refresh: (list, asOf) => update((t) => t.refresh(list, asOf)),
     setEnabled,
     remove,
   };

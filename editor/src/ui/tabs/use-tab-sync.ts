@@ -16,10 +16,15 @@ export function useTabSync(
   storeRef.current = store;
   const onEditedRef = useRef(onEdited);
   onEditedRef.current = onEdited;
+  // Documents this workspace made: coming back as the tab's draft, they are no news (and may lag
+  // the document by an edit or two during a drag), so only drafts made elsewhere are taken in.
+  const own = useRef(new WeakSet<FlowDocument>());
   const { doc } = store;
-  useEffect(() => onEditedRef.current(doc), [doc]);
-  // Keyed on the draft alone: between an edit and the tab's answer the draft lags the document by a render.
   useEffect(() => {
-    if (draft && draft !== storeRef.current.current()) storeRef.current.edit(() => draft);
+    own.current.add(doc);
+    onEditedRef.current(doc);
+  }, [doc]);
+  useEffect(() => {
+    if (draft && !own.current.has(draft) && draft !== storeRef.current.current()) storeRef.current.edit(() => draft);
   }, [draft]);
 }
