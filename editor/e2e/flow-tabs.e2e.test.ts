@@ -264,6 +264,11 @@ describe('flows as tabs', () => {
       expect((await flows()).find((f) => f.id === NEW_ID)?.state).toBe('disabled');
       expect((await flows()).find((f) => f.id === 'line-1')?.state).toBe('running');
       await ed.byTestId('flow-enable').waitFor({ state: 'visible' });
+      // Its nodes no longer show the running flow's status.
+      await until(
+        async () => (await ed.byTestId('status-simulate-1').getAttribute('data-state')) !== 'ok',
+        'the disabled flow’s simulate node to stop showing ok',
+      );
       await ed.screenshot('flow-tabs-disabled');
 
       await ed.byTestId('flow-enable').click();

@@ -47,6 +47,8 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
   const activeId = control.tabs?.activeId;
   // A flow not deployed yet has no status of its own: the runtime-wide part (engine, flows) still counts.
   const onRuntime = control.tabs?.active.remote !== undefined;
+  // Read again when the flow is disabled or enabled: a stopped flow's nodes report nothing more.
+  const activeState = control.tabs?.active.remote?.state;
   const controlRef = useRef(control);
   controlRef.current = control;
 
@@ -83,7 +85,7 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
     void poll(true);
     const rateTimer = setInterval(() => void poll(false), 2000);
     return () => clearInterval(rateTimer);
-  }, [api, hub, activeId, onRuntime]);
+  }, [api, hub, activeId, onRuntime, activeState]);
 
   const failure = control.listError ?? control.loadError;
   if (failure) {
