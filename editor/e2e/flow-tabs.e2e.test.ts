@@ -193,6 +193,10 @@ describe('flows as tabs', () => {
       await showTab('line-1');
       await ed.node('show').waitFor({ state: 'visible' });
       expect(await ed.node('show').innerText()).toContain('Level readings');
+      // The debug panel shows this flow's messages only (frames are told apart by their flowId).
+      await until(async () => (await ed.debugEntries()).length > 0, 'debug messages of line-1');
+      const entries = await ed.debugEntries();
+      expect(entries.filter((t) => /debug-1|Alarm list/.test(t))).toEqual([]);
       await ed.screenshot('flow-tabs-switched-back');
       // Undo still works on the tab's own edits.
       await ed.byTestId('undo').click();
