@@ -257,7 +257,8 @@ function FlowSummary({ store, validation }: { store: DocumentStore; validation: 
   const unset = unsetVariables(validation);
   return (
     <>
-      <h2>Flow “{doc.meta.id}”</h2>
+      <h2 data-testid="flow-title">Flow “{doc.meta.name ?? doc.meta.id}”</h2>
+      {doc.meta.name !== undefined && <p className="hint">id {doc.meta.id} (stays when renamed)</p>}
       <p className="hint">Select a node on the canvas to edit its settings.</p>
       <div className="field">
         <label htmlFor="flow-name">Flow name</label>
