@@ -107,9 +107,10 @@ describe('change', () => {
 
 describe('range -> scale', () => {
   it.each([
-    ['scale', 25, 150],
+    ['scale', 25, 250],
     ['clamp', 25, 100],
     ['drop', 25, undefined],
+    ['roll', 12.5, 25],
   ])('action %s maps %p to %p', async (action, input, expected) => {
     const { f, report } = await run(
       oneTab([

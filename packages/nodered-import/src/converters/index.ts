@@ -59,14 +59,15 @@ export const RESOURCE_CONVERTERS: Readonly<Record<string, { type: string; conver
 
 /** What to use instead of a Node-RED node type we know has no tagflow equivalent (yet). */
 export const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
-  exec: 'no tagflow node runs programs (by design: flows cannot reach the system)',
+  exec: 'a function node for computations (tagflow flows cannot run programs, by design)',
   template: 'a change node with a JSONata expression, or a function node',
-  'http in': 'no tagflow node serves HTTP yet',
-  'http request': 'no tagflow node makes HTTP requests yet',
-  'http response': 'no tagflow node serves HTTP yet',
-  'file in': 'no tagflow node reads files yet',
+  'http in': 'MQTT nodes (tagflow has no HTTP server nodes yet)',
+  'http request': 'MQTT nodes (tagflow has no HTTP request node yet)',
+  'http response': 'MQTT nodes (tagflow has no HTTP server nodes yet)',
+  'file in': 'a source node of the device itself (tagflow has no file reading node yet)',
   'tcp in': 'MQTT or Modbus nodes',
   'tcp out': 'MQTT or Modbus nodes',
+  'tcp request': 'MQTT or Modbus nodes',
   'udp in': 'MQTT or Modbus nodes',
   'udp out': 'MQTT or Modbus nodes',
   sort: 'a function node',
@@ -78,7 +79,7 @@ export const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
   complete: 'a catch or status node',
   'websocket in': 'MQTT nodes',
   'websocket out': 'MQTT nodes',
-};
+}
 
 /** Dashboard nodes (node-red-dashboard `ui_*`, FlowFuse Dashboard `ui-*`): out of scope. */
 export function isDashboardType(type: string): boolean {
