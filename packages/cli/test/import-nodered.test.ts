@@ -33,7 +33,9 @@ describe('tagflow import-nodered', () => {
     // The flow with a placeholder is refused, in plain words, by validate (= deploy).
     const refused = await runCli(['validate', path.join(out, 'line-1-pumps-2.flow.json')]);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toMatch(/Node-RED "inject" node that was not converted \(it runs on a schedule .*\): use a timer node/);
+    expect(refused.stdout).toMatch(
+      /Node-RED "inject" node that was not converted \(it runs on a schedule .*\): use a timer node/,
+    );
     // The flow without one validates.
     const alarms = await runCli(['validate', path.join(out, 'alarms.flow.json')]);
     expect(alarms.stdout).toMatch(/flow "alarms" is valid/);
@@ -44,7 +46,10 @@ describe('tagflow import-nodered', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'tagflow-import-'));
     const result = await runCli(['import-nodered', plant, '--out', out, '--json']);
     expect(result.code).toBe(0);
-    const printed = JSON.parse(result.stdout) as { files: string[]; report: { counts: Record<string, number>; dashboardNodes: number } };
+    const printed = JSON.parse(result.stdout) as {
+      files: string[];
+      report: { counts: Record<string, number>; dashboardNodes: number };
+    };
     expect(printed.files).toHaveLength(3);
     expect(printed.report.dashboardNodes).toBe(3);
     expect(printed.report.counts['not-converted']).toBe(2);

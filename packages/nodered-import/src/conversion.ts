@@ -58,7 +58,11 @@ export interface ResourceConversion {
   secrets: Array<{ name: string; for: string }>;
 }
 
-export type ResourceConverter = (config: NodeRedObject, id: string, variant?: string) => ResourceConversion | NotConverted;
+export type ResourceConverter = (
+  config: NodeRedObject,
+  id: string,
+  variant?: string,
+) => ResourceConversion | NotConverted;
 
 /**
  * The config version each converter writes, where it is not 1 (the converters write the current

@@ -21,9 +21,7 @@ export interface ConvertOptions {
 }
 
 /** What `convertNodeRedFlows` answers. */
-export type ConvertResult =
-  | { ok: true; flows: ImportedFlow[]; report: ImportReport }
-  | { ok: false; problem: string };
+export type ConvertResult = { ok: true; flows: ImportedFlow[]; report: ImportReport } | { ok: false; problem: string };
 
 /** A tab or a subflow: where flow nodes live. */
 interface Container {
@@ -83,7 +81,9 @@ class Importer {
   }
 
   run(): ConvertResult {
-    const tabs = this.objects.filter((o) => o.type === 'tab' && !(this.options.skipTabs ?? []).includes(String(o.label)));
+    const tabs = this.objects.filter(
+      (o) => o.type === 'tab' && !(this.options.skipTabs ?? []).includes(String(o.label)),
+    );
     const subflows = this.objects.filter((o) => o.type === 'subflow');
     // Node-RED 0.x exports without tabs put every node on one sheet.
     const flowNodes = this.objects.filter(isFlowNode);
@@ -107,9 +107,7 @@ class Importer {
     const subflowDefs = new Map<string, SubflowDef>();
     for (const container of this.containers.values())
       if (container.kind === 'subflow') subflowDefs.set(container.object.id, this.subflowDef(container));
-    const flows = [...this.containers.values()]
-      .filter((c) => c.kind === 'tab')
-      .map((c) => this.flowOf(c, subflowDefs));
+    const flows = [...this.containers.values()].filter((c) => c.kind === 'tab').map((c) => this.flowOf(c, subflowDefs));
     const entries = [...this.entries.values()];
     const report: ImportReport = {
       entries,
@@ -142,7 +140,14 @@ class Importer {
     if (container.kind !== 'tab' || !Array.isArray(container.object.env)) return env;
     for (const item of container.object.env as Array<{ name?: unknown; value?: unknown; type?: unknown }>) {
       if (typeof item.name !== 'string') continue;
-      env.set(item.name, item.type === 'num' ? (numberOf(item.value) ?? item.value) : item.type === 'bool' ? item.value === 'true' || item.value === true : item.value);
+      env.set(
+        item.name,
+        item.type === 'num'
+          ? (numberOf(item.value) ?? item.value)
+          : item.type === 'bool'
+            ? item.value === 'true' || item.value === true
+            : item.value,
+      );
     }
     return env;
   }
@@ -171,12 +176,16 @@ class Importer {
       if (isDashboardType(node.type)) {
         this.dashboard++;
         entry.outcome = 'out-of-scope';
-        entry.notes.push('dashboard nodes are out of scope: tagflow has no dashboard; wires to and from it are dropped');
+        entry.notes.push(
+          'dashboard nodes are out of scope: tagflow has no dashboard; wires to and from it are dropped',
+        );
         delete entry.flowId;
         continue;
       }
       if (node.type === 'comment' || node.type === 'junction') {
-        entry.notes.push(node.type === 'comment' ? 'kept as a note in the flow\'s ui.comments' : 'its wires are joined through');
+        entry.notes.push(
+          node.type === 'comment' ? "kept as a note in the flow's ui.comments" : 'its wires are joined through',
+        );
         entry.outcome = node.type === 'comment' ? 'different' : 'exact';
         continue;
       }
@@ -189,19 +198,31 @@ class Importer {
     }
   }
 
-  private convertNode(node: NodeRedObject, ctx: ConvertContext, container: Container, entry: ImportReportEntry): NodeConversion {
+  private convertNode(
+    node: NodeRedObject,
+    ctx: ConvertContext,
+    container: Container,
+    entry: ImportReportEntry,
+  ): NodeConversion {
     const notConverted = (reason: string, useInstead: string) => {
       entry.outcome = 'not-converted';
       entry.notes.push(`not converted: ${reason}; use ${useInstead} instead`);
       return placeholderFor(node, reason, useInstead);
     };
-    if (node.type.startsWith('subflow:')) return this.instance(node, container, entry) ?? notConverted('its subflow is not in the export', 'the subflow, exported with it');
+    if (node.type.startsWith('subflow:'))
+      return (
+        this.instance(node, container, entry) ??
+        notConverted('its subflow is not in the export', 'the subflow, exported with it')
+      );
     const converter = NODE_CONVERTERS[node.type];
     if (converter === undefined) {
       const instead = KNOWN_UNSUPPORTED[node.type];
       return instead
         ? notConverted(`tagflow has no "${node.type}" node`, instead)
-        : notConverted(`"${node.type}" is not a node type the importer knows (a contributed package?)`, 'the tagflow node doing the same job (tagflow nodes lists them)');
+        : notConverted(
+            `"${node.type}" is not a node type the importer knows (a contributed package?)`,
+            'the tagflow node doing the same job (tagflow nodes lists them)',
+          );
     }
     let result;
     try {
@@ -225,7 +246,9 @@ class Importer {
     if (def === undefined || def.kind !== 'subflow') return undefined;
     container.uses.add(defId);
     const config: Record<string, unknown> = {};
-    for (const item of Array.isArray(node.env) ? (node.env as Array<{ name?: unknown; value?: unknown; type?: unknown }>) : []) {
+    for (const item of Array.isArray(node.env)
+      ? (node.env as Array<{ name?: unknown; value?: unknown; type?: unknown }>)
+      : []) {
       if (typeof item.name !== 'string') continue;
       config[item.name] = paramValue(item.value, item.type);
       if (item.type === 'cred') {
@@ -249,7 +272,12 @@ class Importer {
   }
 
   /** The resource a config node became, added to the container using it. */
-  private resource(container: Container, configId: unknown, expected: readonly string[], variant?: string): { id: string } | { problem: string } {
+  private resource(
+    container: Container,
+    configId: unknown,
+    expected: readonly string[],
+    variant?: string,
+  ): { id: string } | { problem: string } {
     const config = typeof configId === 'string' ? this.byId.get(configId) : undefined;
     if (config === undefined) return { problem: 'its connection (config node) is not in the export' };
     const converter = RESOURCE_CONVERTERS[config.type];
@@ -358,7 +386,9 @@ class Importer {
       const differences = [...new Set(results.flatMap((r) => r.differences))];
       const secrets = results.flatMap((r) => r.secrets);
       for (const s of secrets)
-        differences.push(`its credentials are not copied: the flow names the secret ${s.name} (tagflow secret set ${s.name})`);
+        differences.push(
+          `its credentials are not copied: the flow names the secret ${s.name} (tagflow secret set ${s.name})`,
+        );
       if (differences.length > 0) {
         entry.outcome = 'different';
         entry.notes.push(...[...new Set(differences)]);
@@ -369,7 +399,9 @@ class Importer {
   private reportLeftovers(flowNodes: NodeRedObject[]): void {
     const orphans = flowNodes.filter((n) => !this.entries.has(n.id));
     if (orphans.length > 0)
-      this.notes.push(`${orphans.length} node(s) on tabs that were skipped or are missing from the export were left out`);
+      this.notes.push(
+        `${orphans.length} node(s) on tabs that were skipped or are missing from the export were left out`,
+      );
   }
 
   private subflowDef(container: Container): SubflowDef {
@@ -379,7 +411,14 @@ class Importer {
     const inputOf = (id: string) => container.conversions.get(id)?.input;
     const outputOf = (id: string, port = 0) => container.conversions.get(id)?.outputs[port];
     const params: SubflowDef['params'] = { type: 'object', properties: {} };
-    for (const item of Array.isArray(object.env) ? (object.env as Array<{ name?: unknown; value?: unknown; type?: unknown; ui?: { label?: Record<string, string> } }>) : []) {
+    for (const item of Array.isArray(object.env)
+      ? (object.env as Array<{
+          name?: unknown;
+          value?: unknown;
+          type?: unknown;
+          ui?: { label?: Record<string, string> };
+        }>)
+      : []) {
       if (typeof item.name !== 'string') continue;
       const type = item.type === 'num' ? 'number' : item.type === 'bool' ? 'boolean' : 'string';
       params.properties[item.name] = {
@@ -389,7 +428,10 @@ class Importer {
         description: `Node-RED subflow property ${item.name}; inner nodes read it as \${${item.name}}.`,
       };
     }
-    const statusWire = isRecord(object.status) && Array.isArray(object.status.wires) ? (object.status.wires[0] as { id?: string } | undefined) : undefined;
+    const statusWire =
+      isRecord(object.status) && Array.isArray(object.status.wires)
+        ? (object.status.wires[0] as { id?: string } | undefined)
+        : undefined;
     const def: SubflowDef = {
       id: container.id,
       name: container.label,
@@ -397,7 +439,10 @@ class Importer {
       ...(textOf(object.category) ? { category: object.category as string } : {}),
       inputs: ins.slice(0, 1).map((port) => ({
         port: 'in',
-        to: (port.wires ?? []).map((w) => inputOf(w.id)).filter((p): p is PortRef => p !== undefined).map(({ node, port: p }) => ({ node, port: p })),
+        to: (port.wires ?? [])
+          .map((w) => inputOf(w.id))
+          .filter((p): p is PortRef => p !== undefined)
+          .map(({ node, port: p }) => ({ node, port: p })),
       })),
       outputs: subflowOutputPorts(outs.length).map((port, i) => ({
         port,
@@ -455,7 +500,9 @@ class Importer {
           ...(textOf(g.name) ? { name: g.name } : {}),
           ...(textOf(style.fill) ? { color: style.fill } : {}),
           ...(textOf(style.stroke) ? { stroke: style.stroke } : {}),
-          nodes: Array.isArray(g.nodes) ? (g.nodes as unknown[]).filter((id): id is string => typeof id === 'string') : [],
+          nodes: Array.isArray(g.nodes)
+            ? (g.nodes as unknown[]).filter((id): id is string => typeof id === 'string')
+            : [],
           ...(typeof g.x === 'number' ? { x: g.x, y: g.y, w: g.w, h: g.h } : {}),
         };
       });

@@ -27,18 +27,62 @@ interface LinePattern {
 }
 
 const PATTERNS: LinePattern[] = [
-  { test: /\bnode\.send\s*\(/, note: 'node.send: collected and sent when the code returns (a send from a callback or timer is lost)', handled: true },
-  { test: /\bnode\.done\s*\(/, note: 'node.done: accepted; tagflow completes the message when the code returns', handled: true },
-  { test: /\bmsg\._msgid\b/, note: 'msg._msgid: tagflow messages have no id; the converted code gives each message one', handled: true },
-  { test: /\bnode\.error\s*\([^)]*,/, note: 'node.error(text, msg) only logs in tagflow: catch nodes do not receive it (use `throw new Error(text)`)', handled: false },
-  { test: /\benv\.get\s*\(/, note: 'env.get: the sandbox has no environment; it returns undefined (write the value, or pass it in a message property set by a change node from a runtime variable)', handled: false },
-  { test: /\b(setTimeout|setInterval|clearTimeout|clearInterval|setImmediate)\s*\(/, note: 'timers do not exist in the sandbox (the code runs synchronously): use a delay or trigger node', handled: false },
-  { test: /\b(async|await)\b|\.then\s*\(|new\s+Promise\b/, note: 'asynchronous code: the sandbox runs synchronously, a returned Promise is an error', handled: false },
+  {
+    test: /\bnode\.send\s*\(/,
+    note: 'node.send: collected and sent when the code returns (a send from a callback or timer is lost)',
+    handled: true,
+  },
+  {
+    test: /\bnode\.done\s*\(/,
+    note: 'node.done: accepted; tagflow completes the message when the code returns',
+    handled: true,
+  },
+  {
+    test: /\bmsg\._msgid\b/,
+    note: 'msg._msgid: tagflow messages have no id; the converted code gives each message one',
+    handled: true,
+  },
+  {
+    test: /\bnode\.error\s*\([^)]*,/,
+    note: 'node.error(text, msg) only logs in tagflow: catch nodes do not receive it (use `throw new Error(text)`)',
+    handled: false,
+  },
+  {
+    test: /\benv\.get\s*\(/,
+    note: 'env.get: the sandbox has no environment; it returns undefined (write the value, or pass it in a message property set by a change node from a runtime variable)',
+    handled: false,
+  },
+  {
+    test: /\b(setTimeout|setInterval|clearTimeout|clearInterval|setImmediate)\s*\(/,
+    note: 'timers do not exist in the sandbox (the code runs synchronously): use a delay or trigger node',
+    handled: false,
+  },
+  {
+    test: /\b(async|await)\b|\.then\s*\(|new\s+Promise\b/,
+    note: 'asynchronous code: the sandbox runs synchronously, a returned Promise is an error',
+    handled: false,
+  },
   { test: /\bRED\./, note: 'RED.util and the RED object do not exist in the sandbox', handled: false },
-  { test: /\b(require|Buffer|process)\b/, note: 'Node.js (require, Buffer, process) does not exist in the sandbox', handled: false },
-  { test: /\b(context|flow|global)\.(get|set)\s*\([^)]*,\s*(['"][^'"]*['"]|function|\(|[A-Za-z_$][\w$]*\s*=>)/, note: 'named context stores and callbacks are not supported: tagflow has one store and synchronous calls', handled: false },
-  { test: /\b(context|flow|global)\.(get|set)\s*\(\s*['"][^'"]*[.[][^'"]*['"]/, note: 'context keys are whole names in tagflow, not paths ("a.b" is one key)', handled: false },
-  { test: /\bnode\.(outputCount|path|alias)\b/, note: 'node.outputCount, node.path and node.alias do not exist in tagflow', handled: false },
+  {
+    test: /\b(require|Buffer|process)\b/,
+    note: 'Node.js (require, Buffer, process) does not exist in the sandbox',
+    handled: false,
+  },
+  {
+    test: /\b(context|flow|global)\.(get|set)\s*\([^)]*,\s*(['"][^'"]*['"]|function|\(|[A-Za-z_$][\w$]*\s*=>)/,
+    note: 'named context stores and callbacks are not supported: tagflow has one store and synchronous calls',
+    handled: false,
+  },
+  {
+    test: /\b(context|flow|global)\.(get|set)\s*\(\s*['"][^'"]*[.[][^'"]*['"]/,
+    note: 'context keys are whole names in tagflow, not paths ("a.b" is one key)',
+    handled: false,
+  },
+  {
+    test: /\bnode\.(outputCount|path|alias)\b/,
+    note: 'node.outputCount, node.path and node.alias do not exist in tagflow',
+    handled: false,
+  },
 ];
 
 /** The notes for each line of `code`. */
@@ -66,7 +110,11 @@ export function wrapFunctionCode(code: string, outputs: number, usesMsgId: boole
     'const __sent = [];',
     'const __node = { id: node.id, name: node.name, log: node.log, warn: node.warn, error: node.error, status: node.status,',
     '  send: (m) => { __sent.push(m); }, done: () => {} };',
-    ...(usesMsgId ? ["if (msg._msgid === undefined) msg._msgid = Math.random().toString(16).slice(2, 10) + '.' + Math.random().toString(16).slice(2, 8);"] : []),
+    ...(usesMsgId
+      ? [
+          "if (msg._msgid === undefined) msg._msgid = Math.random().toString(16).slice(2, 10) + '.' + Math.random().toString(16).slice(2, 8);",
+        ]
+      : []),
     'const __returned = (function (msg, node) {',
     '// ---- Node-RED code ----',
     code,

@@ -67,7 +67,12 @@ export function summarizeReport(report: ImportReport): string {
 export function renderReportMarkdown(report: ImportReport): string {
   const lines: string[] = ['# Node-RED import report', '', summarizeReport(report) + '.', ''];
   if (report.secrets.length > 0) {
-    lines.push('## Secrets to set', '', 'The export held credentials; the flows name secrets instead. Set each on the runtime:', '');
+    lines.push(
+      '## Secrets to set',
+      '',
+      'The export held credentials; the flows name secrets instead. Set each on the runtime:',
+      '',
+    );
     for (const s of report.secrets) lines.push(`- \`tagflow secret set ${s.name}\` (${s.for})`);
     lines.push('');
   }

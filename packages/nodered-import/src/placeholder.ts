@@ -13,7 +13,12 @@ export function placeholderFor(node: NodeRedObject, reason: string, useInstead: 
   const { id: _id, type, z: _z, wires, x: _x, y: _y, g: _g, ...original } = node;
   const outputs = Array.isArray(wires) ? wires.length : 0;
   const ports = outputs === 1 ? ['out'] : Array.from({ length: outputs }, (_, i) => `out${i + 1}`);
-  const placeholder: FlowNode = tagflowNode(node.id, PLACEHOLDER_TYPE, { nodeRedType: type, reason, useInstead, original }, node);
+  const placeholder: FlowNode = tagflowNode(
+    node.id,
+    PLACEHOLDER_TYPE,
+    { nodeRedType: type, reason, useInstead, original },
+    node,
+  );
   return {
     nodes: [placeholder],
     input: { node: node.id, port: 'in' },

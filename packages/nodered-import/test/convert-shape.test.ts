@@ -25,7 +25,17 @@ describe('a Node-RED export with tabs, a subflow, groups, config and dashboard n
   it('keeps positions and groups as layout data, comments as notes', () => {
     expect(pumps.nodes.find((n) => n.id === 'inj1')?.ui).toEqual({ x: 140, y: 120 });
     expect(pumps.ui?.groups).toEqual([
-      { id: 'g1', name: 'Pump 3', color: '#e3f3d3', stroke: '#92d04f', nodes: ['inj1', 'fn1'], x: 54, y: 79, w: 352, h: 82 },
+      {
+        id: 'g1',
+        name: 'Pump 3',
+        color: '#e3f3d3',
+        stroke: '#92d04f',
+        nodes: ['inj1', 'fn1'],
+        x: 54,
+        y: 79,
+        w: 352,
+        h: 82,
+      },
     ]);
     expect(pumps.ui?.comments).toEqual([{ id: 'c1', text: 'Pump 3 level\n\n4-20 mA transmitter', x: 120, y: 40 }]);
   });
@@ -146,7 +156,13 @@ describe('what is not a Node-RED export', () => {
   });
 
   it('reads the admin API v2 form { rev, flows }', () => {
-    const result = convertNodeRedFlows({ rev: 'abc', flows: [{ id: 't', type: 'tab', label: 'A' }, { id: 'd', type: 'debug', z: 't', wires: [] }] });
+    const result = convertNodeRedFlows({
+      rev: 'abc',
+      flows: [
+        { id: 't', type: 'tab', label: 'A' },
+        { id: 'd', type: 'debug', z: 't', wires: [] },
+      ],
+    });
     expect(result.ok && result.flows[0].nodes.map((n) => n.type)).toEqual(['debug']);
   });
 });

@@ -114,7 +114,18 @@ describe('range -> scale', () => {
   ])('action %s maps %p to %p', async (action, input, expected) => {
     const { f, report } = await run(
       oneTab([
-        { id: 'r', type: 'range', minin: '0', maxin: '10', minout: '0', maxout: '100', action, round: false, property: 'payload', wires: [['d']] },
+        {
+          id: 'r',
+          type: 'range',
+          minin: '0',
+          maxin: '10',
+          minout: '0',
+          maxout: '100',
+          action,
+          round: false,
+          property: 'payload',
+          wires: [['d']],
+        },
         { id: 'd', type: 'debug' },
       ]),
     );
@@ -130,18 +141,51 @@ describe('rbe -> deadband', () => {
   it('rbe passes only changes, per topic', async () => {
     const { f } = await run(
       oneTab([
-        { id: 'rbe', type: 'rbe', func: 'rbe', gap: '', start: '', inout: 'out', septopics: true, property: 'payload', wires: [['d']] },
+        {
+          id: 'rbe',
+          type: 'rbe',
+          func: 'rbe',
+          gap: '',
+          start: '',
+          inout: 'out',
+          septopics: true,
+          property: 'payload',
+          wires: [['d']],
+        },
         { id: 'd', type: 'debug' },
       ]),
     );
-    for (const [payload, topic] of [[1, 'a'], [1, 'a'], [1, 'b'], [2, 'a'], ['on', 'c'], ['on', 'c']] as const) await f.inject('rbe', { payload, topic });
-    expect(f.outputs('rbe').map((m) => [m.payload, m.topic])).toEqual([[1, 'a'], [1, 'b'], [2, 'a'], ['on', 'c']]);
+    for (const [payload, topic] of [
+      [1, 'a'],
+      [1, 'a'],
+      [1, 'b'],
+      [2, 'a'],
+      ['on', 'c'],
+      ['on', 'c'],
+    ] as const)
+      await f.inject('rbe', { payload, topic });
+    expect(f.outputs('rbe').map((m) => [m.payload, m.topic])).toEqual([
+      [1, 'a'],
+      [1, 'b'],
+      [2, 'a'],
+      ['on', 'c'],
+    ]);
   });
 
   it('deadband passes values that moved by more than the gap', async () => {
     const { f } = await run(
       oneTab([
-        { id: 'db', type: 'rbe', func: 'deadband', gap: '5', start: '', inout: 'out', septopics: true, property: 'payload', wires: [['d']] },
+        {
+          id: 'db',
+          type: 'rbe',
+          func: 'deadband',
+          gap: '5',
+          start: '',
+          inout: 'out',
+          septopics: true,
+          property: 'payload',
+          wires: [['d']],
+        },
         { id: 'd', type: 'debug' },
       ]),
     );
@@ -152,7 +196,17 @@ describe('rbe -> deadband', () => {
   it('rbei ignores the first value', async () => {
     const { f } = await run(
       oneTab([
-        { id: 'rbei', type: 'rbe', func: 'rbei', gap: '', start: '', inout: 'out', septopics: true, property: 'payload', wires: [['d']] },
+        {
+          id: 'rbei',
+          type: 'rbe',
+          func: 'rbei',
+          gap: '',
+          start: '',
+          inout: 'out',
+          septopics: true,
+          property: 'payload',
+          wires: [['d']],
+        },
         { id: 'd', type: 'debug' },
       ]),
     );
@@ -165,7 +219,17 @@ describe('smooth', () => {
   it('averages the last N values, rounded', async () => {
     const { f } = await run(
       oneTab([
-        { id: 's', type: 'smooth', action: 'mean', count: '3', round: '1', mult: 'single', reduce: false, property: 'payload', wires: [['d']] },
+        {
+          id: 's',
+          type: 'smooth',
+          action: 'mean',
+          count: '3',
+          round: '1',
+          mult: 'single',
+          reduce: false,
+          property: 'payload',
+          wires: [['d']],
+        },
         { id: 'd', type: 'debug' },
       ]),
     );
@@ -209,7 +273,10 @@ describe('inject -> timer', () => {
         {
           id: 'inj',
           type: 'inject',
-          props: [{ p: 'payload', v: 'answer', vt: 'flow' }, { p: 'site', v: 'north', vt: 'str' }],
+          props: [
+            { p: 'payload', v: 'answer', vt: 'flow' },
+            { p: 'site', v: 'north', vt: 'str' },
+          ],
           repeat: '1',
           once: false,
           wires: [['d']],
@@ -278,7 +345,13 @@ describe('function', () => {
   it('flags lines it cannot handle', async () => {
     const { report } = await run(
       oneTab([
-        { id: 'fn', type: 'function', func: 'const host = env.get("HOST");\nsetTimeout(() => node.send(msg), 10);\nreturn null;', outputs: 1, wires: [] },
+        {
+          id: 'fn',
+          type: 'function',
+          func: 'const host = env.get("HOST");\nsetTimeout(() => node.send(msg), 10);\nreturn null;',
+          outputs: 1,
+          wires: [],
+        },
       ]),
     );
     const notes = entryOf(report, 'fn').notes.join('\n');
@@ -296,7 +369,12 @@ describe('link in / out / call', () => {
         { id: 'd', type: 'debug' },
         { id: 'call', type: 'link call', links: ['svc'], linkType: 'static', timeout: '5', wires: [['answer']] },
         { id: 'svc', type: 'link in', links: [], wires: [['double']] },
-        { id: 'double', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'payload * 2', tot: 'jsonata' }], wires: [['ret']] },
+        {
+          id: 'double',
+          type: 'change',
+          rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'payload * 2', tot: 'jsonata' }],
+          wires: [['ret']],
+        },
         { id: 'ret', type: 'link out', mode: 'return', links: [] },
         { id: 'answer', type: 'debug' },
       ]),
@@ -329,7 +407,19 @@ describe('delay in rate mode -> rate-limit', () => {
   it('drops messages over the rate', async () => {
     const { f, report } = await run(
       oneTab([
-        { id: 'rl', type: 'delay', pauseType: 'rate', timeout: '5', timeoutUnits: 'seconds', rate: '1', nbRateUnits: '1', rateUnits: 'second', drop: true, outputs: 1, wires: [['d']] },
+        {
+          id: 'rl',
+          type: 'delay',
+          pauseType: 'rate',
+          timeout: '5',
+          timeoutUnits: 'seconds',
+          rate: '1',
+          nbRateUnits: '1',
+          rateUnits: 'second',
+          drop: true,
+          outputs: 1,
+          wires: [['d']],
+        },
         { id: 'd', type: 'debug' },
       ]),
     );

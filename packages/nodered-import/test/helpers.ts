@@ -11,10 +11,13 @@ export const CORE_NODES = Object.values(core).filter(
 );
 
 /** A Node-RED export with one tab ("Test") holding `nodes` (their `z` is filled in). */
-export function oneTab(nodes: Array<Partial<NodeRedObject> & { id: string; type: string }>, extra: NodeRedObject[] = []): NodeRedObject[] {
+export function oneTab(
+  nodes: Array<Partial<NodeRedObject> & { id: string; type: string }>,
+  extra: NodeRedObject[] = [],
+): NodeRedObject[] {
   return [
     { id: 'tab1', type: 'tab', label: 'Test', disabled: false, info: '' },
-    ...nodes.map((n, i) => ({ z: 'tab1', x: 100 + 150 * i, y: 80, wires: [], ...n }) as NodeRedObject),
+    ...nodes.map((n, i) => ({ z: 'tab1', x: 100 + 150 * i, y: 80, wires: [], ...n })),
     ...extra,
   ];
 }

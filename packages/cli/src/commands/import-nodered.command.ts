@@ -46,7 +46,14 @@ async function importNodeRed(file: string, options: ImportOptions): Promise<void
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (err as Error).message;
     throw new CliError(`cannot read ${file}: ${why}`);
   }
   let json: unknown;
@@ -78,7 +85,10 @@ async function importNodeRed(file: string, options: ImportOptions): Promise<void
   ];
   const placeholders = result.report.counts['not-converted'];
   if (placeholders > 0)
-    lines.push(`replace the ${placeholders} placeholder node${placeholders === 1 ? '' : 's'} listed in the report before deploying (tagflow validate names them)`);
-  for (const secret of result.report.secrets) lines.push(`set the secret ${secret.name}: tagflow secret set ${secret.name} (${secret.for})`);
+    lines.push(
+      `replace the ${placeholders} placeholder node${placeholders === 1 ? '' : 's'} listed in the report before deploying (tagflow validate names them)`,
+    );
+  for (const secret of result.report.secrets)
+    lines.push(`set the secret ${secret.name}: tagflow secret set ${secret.name} (${secret.for})`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -23,14 +23,19 @@ export function convertChange(node: NodeRedObject, ctx: ConvertContext): Convert
   for (const [index, rule] of changeRules(node).entries()) {
     const where = `rule ${index + 1} (${rule.t} ${rule.p})`;
     const scope = SCOPES[rule.pt ?? 'msg'];
-    if (scope === undefined) return { notConverted: `${where} changes a ${rule.pt} value`, useInstead: 'a change node on message, flow or global properties' };
+    if (scope === undefined)
+      return {
+        notConverted: `${where} changes a ${rule.pt} value`,
+        useInstead: 'a change node on message, flow or global properties',
+      };
     const property = placeKey(rule.p, scope, differences, where);
     const base: Record<string, unknown> = { action: rule.t, property };
     if (scope !== 'message') base.scope = scope;
     switch (rule.t) {
       case 'set': {
         const value = typedValue(rule.to, rule.tot ?? 'str', ctx);
-        if ('problem' in value) return { notConverted: `${where}: ${value.problem}`, useInstead: 'a change rule with a value' };
+        if ('problem' in value)
+          return { notConverted: `${where}: ${value.problem}`, useInstead: 'a change rule with a value' };
         if (value.difference) differences.push(`${where}: ${value.difference}`);
         rules.push({ ...base, value: value.spec });
         break;
@@ -40,7 +45,8 @@ export function convertChange(node: NodeRedObject, ctx: ConvertContext): Convert
         break;
       case 'move': {
         const toScope = SCOPES[rule.tot ?? 'msg'];
-        if (toScope === undefined) return { notConverted: `${where} moves to a ${rule.tot} value`, useInstead: 'a change node' };
+        if (toScope === undefined)
+          return { notConverted: `${where} moves to a ${rule.tot} value`, useInstead: 'a change node' };
         const to = placeKey(String(rule.to ?? ''), toScope, differences, where);
         rules.push({ ...base, to, ...(toScope === 'message' ? {} : { toScope }) });
         break;
@@ -66,7 +72,8 @@ function changeRules(node: NodeRedObject): ChangeRule[] {
   if (action === undefined) return [];
   const rule: ChangeRule = { t: action === 'replace' ? 'set' : action, p: textOf(node.property) ?? 'payload' };
   if (rule.t === 'set') Object.assign(rule, { to: node.to, tot: 'str' });
-  if (rule.t === 'change') Object.assign(rule, { from: node.from, fromt: node.reg === true ? 're' : 'str', to: node.to, tot: 'str' });
+  if (rule.t === 'change')
+    Object.assign(rule, { from: node.from, fromt: node.reg === true ? 're' : 'str', to: node.to, tot: 'str' });
   return [rule];
 }
 
@@ -77,7 +84,16 @@ function placeKey(key: string, scope: string, differences: string[], where: stri
   return plain;
 }
 
-const FROM_SOURCES: Record<string, string> = { str: 'literal', num: 'literal', bool: 'literal', re: 'literal', msg: 'property', flow: 'flow', global: 'global', env: 'variable' };
+const FROM_SOURCES: Record<string, string> = {
+  str: 'literal',
+  num: 'literal',
+  bool: 'literal',
+  re: 'literal',
+  msg: 'property',
+  flow: 'flow',
+  global: 'global',
+  env: 'variable',
+};
 
 type SearchFields = { fields: Record<string, unknown>; difference?: string } | { problem: string };
 
@@ -90,8 +106,10 @@ function searchAndReplace(rule: ChangeRule, ctx: ConvertContext): SearchFields {
   if (fromType === 'bool') search = search === 'true';
   const replaced = typedValue(rule.to, rule.tot ?? 'str', ctx);
   if ('problem' in replaced) return replaced;
-  const replaceSource = replaced.spec.type === 'jsonata' ? undefined : replaced.spec.type === 'property' ? 'property' : replaced.spec.type;
-  if (replaceSource === undefined) return { problem: 'a replacement computed by JSONata is not supported in search and replace' };
+  const replaceSource =
+    replaced.spec.type === 'jsonata' ? undefined : replaced.spec.type === 'property' ? 'property' : replaced.spec.type;
+  if (replaceSource === undefined)
+    return { problem: 'a replacement computed by JSONata is not supported in search and replace' };
   const fields: Record<string, unknown> = { search, replace: replaced.spec.value };
   if (fromType === 're') fields.regex = true;
   if (searchFrom !== 'literal') fields.searchFrom = searchFrom;

@@ -20,7 +20,8 @@ export function convertSplit(node: NodeRedObject): ConverterResult {
   const differences: string[] = [];
   const textType = textOf(node.spltType) ?? 'str';
   if (textType === 'bin') return { notConverted: 'it splits bytes on a byte sequence', useInstead: 'a function node' };
-  if (booleanOf(node.stream) === true) differences.push('"handle as a stream" is not kept: each message is split on its own');
+  if (booleanOf(node.stream) === true)
+    differences.push('"handle as a stream" is not kept: each message is split on its own');
   const config = defined({
     property: textOf(node.property) ?? 'payload',
     textSeparator: textType === 'str' ? unescape(textOf(node.splt) ?? '\\n') : undefined,
@@ -56,10 +57,16 @@ export function convertJoin(node: NodeRedObject): ConverterResult {
 export function convertFile(node: NodeRedObject): ConverterResult {
   const name = textOf(node.filename) ?? '';
   if (name === '' || textOf(node.filenameType) === 'msg' || textOf(node.filenameType) === 'env')
-    return { notConverted: 'it takes its file name from the message', useInstead: 'a file-out node with its file written in it' };
+    return {
+      notConverted: 'it takes its file name from the message',
+      useInstead: 'a file-out node with its file written in it',
+    };
   const overwrite = String(node.overwriteFile ?? 'false');
   if (overwrite !== 'false')
-    return { notConverted: overwrite === 'delete' ? 'it deletes the file' : 'it overwrites the file', useInstead: 'a file-out node (it appends)' };
+    return {
+      notConverted: overwrite === 'delete' ? 'it deletes the file' : 'it overwrites the file',
+      useInstead: 'a file-out node (it appends)',
+    };
   const differences = ['each payload is written as one line of JSON (a text in quotes), not as raw text'];
   // Files live under the runtime's files folder: an absolute Node-RED path becomes relative to it.
   const path = name.replace(/^([A-Za-z]:)?[\\/]+/, '');

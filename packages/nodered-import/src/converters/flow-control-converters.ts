@@ -10,7 +10,9 @@ export function convertDebug(node: NodeRedObject): ConverterResult {
   let property = 'payload';
   if (complete === 'true') property = 'msg';
   else if (complete !== 'false' && complete !== 'payload') {
-    differences.push(`it shows msg.payload, not ${textOf(node.targetType) === 'jsonata' ? 'a JSONata result' : `msg.${complete}`}`);
+    differences.push(
+      `it shows msg.payload, not ${textOf(node.targetType) === 'jsonata' ? 'a JSONata result' : `msg.${complete}`}`,
+    );
   }
   if (booleanOf(node.tosidebar) === false && booleanOf(node.console) === true)
     differences.push('values go to the debug panel and `tagflow run` output, not only to the system console');
@@ -34,13 +36,17 @@ export function convertStatus(node: NodeRedObject, ctx: ConvertContext): Convert
 
 function scoped(node: NodeRedObject, ctx: ConvertContext, type: string, what: string): ConverterResult {
   const differences: string[] = [];
-  if (node.scope === 'group')
-    differences.push(`it receives ${what} of every node of the flow, not only of its group`);
-  const scope = Array.isArray(node.scope) ? (node.scope as unknown[]).filter((id): id is string => typeof id === 'string') : [];
+  if (node.scope === 'group') differences.push(`it receives ${what} of every node of the flow, not only of its group`);
+  const scope = Array.isArray(node.scope)
+    ? (node.scope as unknown[]).filter((id): id is string => typeof id === 'string')
+    : [];
   const known = scope.filter((id) => ctx.byId.has(id));
-  if (known.length < scope.length) differences.push(`${scope.length - known.length} node(s) of its scope are not in the export`);
+  if (known.length < scope.length)
+    differences.push(`${scope.length - known.length} node(s) of its scope are not in the export`);
   if (type === 'catch' && booleanOf(node.uncaught) === true)
-    differences.push('"ignore errors handled by other catch nodes" is not kept: every catch node in scope receives the error');
+    differences.push(
+      '"ignore errors handled by other catch nodes" is not kept: every catch node in scope receives the error',
+    );
   const converted = tagflowNode(node.id, type, { scope: known }, node);
   return { nodes: [converted], outputs: [{ node: node.id, port: 'out' }], differences };
 }
@@ -74,15 +80,23 @@ export function convertLinkCall(node: NodeRedObject, ctx: ConvertContext): Conve
   const differences: string[] = [];
   const links = sameFlowLinks(node, ctx, differences);
   if (links.length === 0)
-    return { notConverted: 'the link-in it calls is not on the same tab', useInstead: 'a link-call to a link-in of the same flow' };
+    return {
+      notConverted: 'the link-in it calls is not on the same tab',
+      useInstead: 'a link-call to a link-in of the same flow',
+    };
   const timeout = numberOf(node.timeout);
-  const config = defined({ link: links[0], timeoutMs: timeout !== undefined && timeout > 0 ? Math.round(timeout * 1000) : undefined });
+  const config = defined({
+    link: links[0],
+    timeoutMs: timeout !== undefined && timeout > 0 ? Math.round(timeout * 1000) : undefined,
+  });
   return simple(tagflowNode(node.id, 'link-call', config, node), differences);
 }
 
 /** The link-in ids a link node names that are on its own tab (links between flows are not kept). */
 function sameFlowLinks(node: NodeRedObject, ctx: ConvertContext, differences: string[]): string[] {
-  const links = Array.isArray(node.links) ? (node.links as unknown[]).filter((l): l is string => typeof l === 'string') : [];
+  const links = Array.isArray(node.links)
+    ? (node.links as unknown[]).filter((l): l is string => typeof l === 'string')
+    : [];
   const kept = links.filter((id) => ctx.byId.get(id)?.z === node.z);
   const lost = links.length - kept.length;
   if (lost > 0)

@@ -11,7 +11,13 @@ import {
 } from './flow-control-converters';
 import { convertFunction } from './function-converter';
 import { convertInject } from './inject-converter';
-import { convertModbusClient, convertModbusFlexGetter, convertModbusGetter, convertModbusRead, convertModbusWrite } from './modbus-converters';
+import {
+  convertModbusClient,
+  convertModbusFlexGetter,
+  convertModbusGetter,
+  convertModbusRead,
+  convertModbusWrite,
+} from './modbus-converters';
 import { convertMqttBroker, convertMqttIn, convertMqttOut } from './mqtt-converters';
 import { convertRange, convertRbe, convertSmooth } from './number-converters';
 import { convertOpcuaClient, convertOpcuaEndpoint, convertOpcuaItem } from './opcua-converters';
@@ -79,7 +85,7 @@ export const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
   complete: 'a catch or status node',
   'websocket in': 'MQTT nodes',
   'websocket out': 'MQTT nodes',
-}
+};
 
 /** Dashboard nodes (node-red-dashboard `ui_*`, FlowFuse Dashboard `ui-*`): out of scope. */
 export function isDashboardType(type: string): boolean {

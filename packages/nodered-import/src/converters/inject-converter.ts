@@ -3,7 +3,6 @@ import { defined, tagflowNode } from '../conversion';
 import type { NodeRedObject } from '../nodered-export';
 import { booleanOf, numberOf, textOf } from '../nodered-export';
 import { typedValue } from '../typed-value';
-import type { ValueSpec } from '../typed-value';
 
 interface InjectProp {
   p: string;
@@ -71,7 +70,8 @@ export function convertInject(node: NodeRedObject, ctx: ConvertContext): Convert
 function injectProps(node: NodeRedObject): InjectProp[] {
   if (Array.isArray(node.props)) {
     return (node.props as InjectProp[]).map((p) => {
-      if (p.p === 'payload' && p.v === undefined) return { p: 'payload', v: node.payload, vt: textOf(node.payloadType) };
+      if (p.p === 'payload' && p.v === undefined)
+        return { p: 'payload', v: node.payload, vt: textOf(node.payloadType) };
       if (p.p === 'topic' && p.v === undefined) return { p: 'topic', v: node.topic, vt: 'str' };
       return p;
     });
@@ -86,5 +86,5 @@ function injectProps(node: NodeRedObject): InjectProp[] {
 function literalOf(prop: InjectProp, ctx: ConvertContext): unknown {
   if (!['str', 'num', 'bool', 'json'].includes(prop.vt ?? 'str')) return undefined;
   const value = typedValue(prop.v, prop.vt ?? 'str', ctx);
-  return 'spec' in value ? (value.spec as ValueSpec).value : undefined;
+  return 'spec' in value ? value.spec.value : undefined;
 }

@@ -30,9 +30,15 @@ export function convertModbusGetter(node: NodeRedObject, ctx: ConvertContext): C
   ]);
 }
 
-function readRange(node: NodeRedObject, ctx: ConvertContext, intervalMs: number | undefined, differences: string[]): ConverterResult {
+function readRange(
+  node: NodeRedObject,
+  ctx: ConvertContext,
+  intervalMs: number | undefined,
+  differences: string[],
+): ConverterResult {
   const table = READ_TABLES[textOf(node.dataType) ?? ''];
-  if (table === undefined) return { notConverted: `it reads the data type "${String(node.dataType)}"`, useInstead: USE_MODBUS };
+  if (table === undefined)
+    return { notConverted: `it reads the data type "${String(node.dataType)}"`, useInstead: USE_MODBUS };
   const address = numberOf(node.adr);
   const quantity = Math.max(1, Math.round(numberOf(node.quantity) ?? 1));
   if (address === undefined) return { notConverted: 'its address is not a number', useInstead: USE_MODBUS };
@@ -40,11 +46,21 @@ function readRange(node: NodeRedObject, ctx: ConvertContext, intervalMs: number 
   if ('problem' in device) return { notConverted: device.problem, useInstead: USE_MODBUS };
   const bits = table === 'coil' || table === 'discrete-input';
   const names = Array.from({ length: quantity }, (_, i) => `r${address + i}`);
-  const tags = names.map((name, i) => ({ name, function: table, address: address + i, type: bits ? 'bool' : 'uint16' }));
+  const tags = names.map((name, i) => ({
+    name,
+    function: table,
+    address: address + i,
+    type: bits ? 'bool' : 'uint16',
+  }));
   const read = tagflowNode(
     node.id,
     'modbus-read',
-    defined({ device: device.id, intervalMs: intervalMs !== undefined ? Math.max(10, Math.round(intervalMs)) : undefined, output: 'object', tags }),
+    defined({
+      device: device.id,
+      intervalMs: intervalMs !== undefined ? Math.max(10, Math.round(intervalMs)) : undefined,
+      output: 'object',
+      tags,
+    }),
     node,
   );
   const listId = `${node.id}-values`;
@@ -53,8 +69,14 @@ function readRange(node: NodeRedObject, ctx: ConvertContext, intervalMs: number 
     'change',
     {
       rules: [
-        { action: 'set', property: 'payload', value: { type: 'jsonata', value: `[${names.map((n) => `payload.${n}`).join(', ')}]` } },
-        ...(textOf(node.topic) ? [{ action: 'set', property: 'topic', value: { type: 'literal', value: node.topic } }] : []),
+        {
+          action: 'set',
+          property: 'payload',
+          value: { type: 'jsonata', value: `[${names.map((n) => `payload.${n}`).join(', ')}]` },
+        },
+        ...(textOf(node.topic)
+          ? [{ action: 'set', property: 'topic', value: { type: 'literal', value: node.topic } }]
+          : []),
       ],
     },
     node,
@@ -73,7 +95,7 @@ function readRange(node: NodeRedObject, ctx: ConvertContext, intervalMs: number 
 /** modbus-flex-getter takes its address from each message: nothing static to poll. */
 export function convertModbusFlexGetter(): ConverterResult {
   return {
-    notConverted: 'it reads the addresses each message asks for, and tagflow\'s modbus-read reads a fixed list of tags',
+    notConverted: "it reads the addresses each message asks for, and tagflow's modbus-read reads a fixed list of tags",
     useInstead: `${USE_MODBUS}, listing the addresses the flex-getter was asked for`,
   };
 }
@@ -82,7 +104,12 @@ export function convertModbusFlexGetter(): ConverterResult {
 export function convertModbusWrite(node: NodeRedObject, ctx: ConvertContext): ConverterResult {
   const dataType = textOf(node.dataType) ?? '';
   const quantity = Math.round(numberOf(node.quantity) ?? 1);
-  const single: Record<string, string> = { Coil: 'coil', HoldingRegister: 'holding-register', MCoils: 'coil', MHoldingRegisters: 'holding-register' };
+  const single: Record<string, string> = {
+    Coil: 'coil',
+    HoldingRegister: 'holding-register',
+    MCoils: 'coil',
+    MHoldingRegisters: 'holding-register',
+  };
   const table = single[dataType];
   if (table === undefined || (dataType.startsWith('M') && quantity > 1))
     return {
@@ -92,9 +119,14 @@ export function convertModbusWrite(node: NodeRedObject, ctx: ConvertContext): Co
   const address = numberOf(node.adr);
   if (address === undefined) return { notConverted: 'its address is not a number', useInstead: 'a modbus-write node' };
   const device = ctx.resource(node.server, ['modbus-device'], unitVariant(node));
-  if ('problem' in device) return { notConverted: device.problem, useInstead: 'a modbus-write node with a modbus-device resource' };
+  if ('problem' in device)
+    return { notConverted: device.problem, useInstead: 'a modbus-write node with a modbus-device resource' };
   const config = { device: device.id, function: table, address, type: table === 'coil' ? 'bool' : 'uint16' };
-  return simple(tagflowNode(node.id, 'modbus-write', config, node), ['it has no outputs: wires from it are dropped'], false);
+  return simple(
+    tagflowNode(node.id, 'modbus-write', config, node),
+    ['it has no outputs: wires from it are dropped'],
+    false,
+  );
 }
 
 /** A node's own unit id, when it sets one (it overrides the client's). */
@@ -109,11 +141,20 @@ export function convertModbusClient(config: NodeRedObject, id: string, variant?:
   const type = textOf(config.clienttype) ?? 'tcp';
   const unitId = numberOf(variant) ?? numberOf(config.unit_id) ?? 1;
   const timeout = numberOf(config.clientTimeout);
-  const common = defined({ unitId, timeoutMs: timeout !== undefined ? Math.min(60000, Math.max(10, timeout)) : undefined });
+  const common = defined({
+    unitId,
+    timeoutMs: timeout !== undefined ? Math.min(60000, Math.max(10, timeout)) : undefined,
+  });
   let deviceConfig: Record<string, unknown>;
   if (type === 'tcp') {
-    if ((textOf(config.tcpType) ?? 'DEFAULT') !== 'DEFAULT') differences.push(`the TCP variant ${String(config.tcpType)} is not kept: plain Modbus TCP`);
-    deviceConfig = defined({ transport: 'tcp', host: textOf(config.tcpHost) || '127.0.0.1', port: numberOf(config.tcpPort), ...common });
+    if ((textOf(config.tcpType) ?? 'DEFAULT') !== 'DEFAULT')
+      differences.push(`the TCP variant ${String(config.tcpType)} is not kept: plain Modbus TCP`);
+    deviceConfig = defined({
+      transport: 'tcp',
+      host: textOf(config.tcpHost) || '127.0.0.1',
+      port: numberOf(config.tcpPort),
+      ...common,
+    });
   } else {
     const parity = textOf(config.serialParity);
     deviceConfig = defined({
@@ -125,7 +166,8 @@ export function convertModbusClient(config: NodeRedObject, id: string, variant?:
       stopBits: numberOf(config.serialStopbits),
       ...common,
     });
-    if (textOf(config.serialType) === 'ASCII') differences.push('Modbus ASCII is not supported: the device is spoken to in RTU');
+    if (textOf(config.serialType) === 'ASCII')
+      differences.push('Modbus ASCII is not supported: the device is spoken to in RTU');
   }
   const commandDelay = numberOf(config.commandDelay);
   if (commandDelay !== undefined && commandDelay > 0) deviceConfig.minGapMs = Math.min(10000, Math.round(commandDelay));

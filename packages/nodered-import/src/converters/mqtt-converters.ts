@@ -4,14 +4,24 @@ import type { NodeRedObject } from '../nodered-export';
 import { booleanOf, isRecord, numberOf, textOf } from '../nodered-export';
 import { secretName } from '../secret-name';
 
-const DATATYPES: Record<string, string> = { auto: 'auto', 'auto-detect': 'auto', json: 'json', utf8: 'string', buffer: 'buffer' };
+const DATATYPES: Record<string, string> = {
+  auto: 'auto',
+  'auto-detect': 'auto',
+  json: 'json',
+  utf8: 'string',
+  buffer: 'buffer',
+};
 
 /** mqtt in -> `mqtt-in` on the broker resource its mqtt-broker config became. */
 export function convertMqttIn(node: NodeRedObject, ctx: ConvertContext): ConverterResult {
   if (numberOf(node.inputs) === 1)
-    return { notConverted: 'it subscribes to topics chosen by messages (dynamic subscription)', useInstead: 'an mqtt-in node with its topic written in it' };
+    return {
+      notConverted: 'it subscribes to topics chosen by messages (dynamic subscription)',
+      useInstead: 'an mqtt-in node with its topic written in it',
+    };
   const broker = ctx.resource(node.broker, ['mqtt-broker']);
-  if ('problem' in broker) return { notConverted: broker.problem, useInstead: 'an mqtt-in node with an mqtt-broker resource' };
+  if ('problem' in broker)
+    return { notConverted: broker.problem, useInstead: 'an mqtt-in node with an mqtt-broker resource' };
   const differences: string[] = [];
   const datatype = textOf(node.datatype) ?? 'auto';
   let payload = DATATYPES[datatype];
@@ -22,14 +32,20 @@ export function convertMqttIn(node: NodeRedObject, ctx: ConvertContext): Convert
   if (booleanOf(node.nl) === true) differences.push('"do not receive messages published by this client" is not kept');
   if (booleanOf(node.rap) === false) differences.push('the retain flag is not passed on');
   const qos = numberOf(node.qos);
-  const config = defined({ broker: broker.id, topic: textOf(node.topic) ?? '#', qos: qos === 0 || qos === 1 || qos === 2 ? qos : undefined, payload });
+  const config = defined({
+    broker: broker.id,
+    topic: textOf(node.topic) ?? '#',
+    qos: qos === 0 || qos === 1 || qos === 2 ? qos : undefined,
+    payload,
+  });
   return simple(tagflowNode(node.id, 'mqtt-in', config, node), differences, true, false);
 }
 
 /** mqtt out -> `mqtt-out`; an empty topic publishes to msg.topic, as in Node-RED. */
 export function convertMqttOut(node: NodeRedObject, ctx: ConvertContext): ConverterResult {
   const broker = ctx.resource(node.broker, ['mqtt-broker']);
-  if ('problem' in broker) return { notConverted: broker.problem, useInstead: 'an mqtt-out node with an mqtt-broker resource' };
+  if ('problem' in broker)
+    return { notConverted: broker.problem, useInstead: 'an mqtt-out node with an mqtt-broker resource' };
   const differences = [
     'a text payload is published as JSON (in quotes); Node-RED publishes it bare: set format "string" if the payloads are texts',
   ];
@@ -45,7 +61,8 @@ export function convertMqttOut(node: NodeRedObject, ctx: ConvertContext): Conver
     responseTopic: textOf(node.respTopic) || undefined,
     messageExpirySeconds: numberOf(node.expiry),
   });
-  if (topic === '{{topic}}') differences.push('a message without msg.topic is an error (MQTT_TOPIC), not dropped with a warning');
+  if (topic === '{{topic}}')
+    differences.push('a message without msg.topic is an error (MQTT_TOPIC), not dropped with a warning');
   return simple(tagflowNode(node.id, 'mqtt-out', config, node), differences, false);
 }
 
@@ -69,7 +86,8 @@ export function convertMqttBroker(config: NodeRedObject, id: string): ResourceCo
   }
   if (textOf(config.birthTopic) || textOf(config.willTopic) || textOf(config.closeTopic))
     differences.push('birth, will and close messages are not kept');
-  if (tls && textOf(config.tls)) differences.push('TLS certificates: set caFile/certFile/keyFile (files in the runtime\'s files folder)');
+  if (tls && textOf(config.tls))
+    differences.push("TLS certificates: set caFile/certFile/keyFile (files in the runtime's files folder)");
   const keepalive = numberOf(config.keepalive);
   const resource = {
     id,

@@ -45,7 +45,8 @@ export function convertRbe(node: NodeRedObject): ConverterResult {
   const percent = gapText.endsWith('%');
   const band = numberOf(percent ? gapText.slice(0, -1) : gapText);
   const topicProperty = textOf(node.topi) ?? 'topic';
-  if (topicProperty !== 'topic') differences.push(`separate values are kept per msg.topic, not per msg.${topicProperty}`);
+  if (topicProperty !== 'topic')
+    differences.push(`separate values are kept per msg.topic, not per msg.${topicProperty}`);
   const config = defined({
     compare: mode.compare,
     filter: mode.filter,
@@ -73,7 +74,8 @@ const SMOOTH_ACTIONS: Record<string, string> = {
 /** smooth (node-red-node-smooth) -> `smooth`. */
 export function convertSmooth(node: NodeRedObject): ConverterResult {
   const statistic = SMOOTH_ACTIONS[textOf(node.action) ?? 'mean'];
-  if (statistic === undefined) return { notConverted: `its action "${String(node.action)}" is unknown`, useInstead: 'a smooth node' };
+  if (statistic === undefined)
+    return { notConverted: `its action "${String(node.action)}" is unknown`, useInstead: 'a smooth node' };
   const round = node.round === true || node.round === 'true' ? 0 : numberOf(node.round);
   const config = defined({
     statistic,

@@ -11,9 +11,13 @@ import { durationMs } from './timing-converters';
  */
 export function convertOpcuaItem(node: NodeRedObject): ConverterResult {
   const item = textOf(node.item);
-  if (!item) return { notConverted: 'it names no node id', useInstead: 'a change node setting msg.topic to the node id' };
-  const rules: Array<Record<string, unknown>> = [{ action: 'set', property: 'topic', value: { type: 'literal', value: item } }];
-  if (textOf(node.datatype)) rules.push({ action: 'set', property: 'datatype', value: { type: 'literal', value: node.datatype } });
+  if (!item)
+    return { notConverted: 'it names no node id', useInstead: 'a change node setting msg.topic to the node id' };
+  const rules: Array<Record<string, unknown>> = [
+    { action: 'set', property: 'topic', value: { type: 'literal', value: item } },
+  ];
+  if (textOf(node.datatype))
+    rules.push({ action: 'set', property: 'datatype', value: { type: 'literal', value: node.datatype } });
   const value = textOf(node.value);
   if (value !== undefined && value !== '') {
     const n = numberOf(value);
@@ -27,13 +31,20 @@ export function convertOpcuaItem(node: NodeRedObject): ConverterResult {
 export function convertOpcuaClient(node: NodeRedObject, ctx: ConvertContext): ConverterResult {
   const action = textOf(node.action) ?? 'read';
   const server = ctx.resource(node.endpoint, ['opcua-server']);
-  if ('problem' in server) return { notConverted: server.problem, useInstead: 'an opcua node with an opcua-server resource' };
+  if ('problem' in server)
+    return { notConverted: server.problem, useInstead: 'an opcua node with an opcua-server resource' };
   if (action === 'read') {
     // Node-RED reads the node id in msg.topic; tagflow's opcua-read reads it from msg.payload (a text).
     const setId = `${node.id}-node-id`;
-    const set = tagflowNode(setId, 'change', { rules: [{ action: 'set', property: 'payload', value: { type: 'property', value: 'topic' } }] }, node, {
-      name: `${node.name || 'opcua read'}: node id from msg.topic`,
-    });
+    const set = tagflowNode(
+      setId,
+      'change',
+      { rules: [{ action: 'set', property: 'payload', value: { type: 'property', value: 'topic' } }] },
+      node,
+      {
+        name: `${node.name || 'opcua read'}: node id from msg.topic`,
+      },
+    );
     const read = tagflowNode(node.id, 'opcua-read', { server: server.id }, node, {
       ui: set.ui && { x: (set.ui.x ?? 0) + 140, y: set.ui.y },
     });
@@ -49,13 +60,16 @@ export function convertOpcuaClient(node: NodeRedObject, ctx: ConvertContext): Co
     const items = itemsBefore(node, ctx);
     const types = [...new Set(items.map((i) => textOf(i.datatype)).filter((t): t is string => !!t))];
     const dataType = types.length === 1 && WRITE_TYPES.has(types[0]) ? types[0] : undefined;
-    const differences = dataType ? [] : ["the data type is read from the variable (auto), not from msg.datatype"];
+    const differences = dataType ? [] : ['the data type is read from the variable (auto), not from msg.datatype'];
     return simple(tagflowNode(node.id, 'opcua-write', defined({ server: server.id, dataType }), node), differences);
   }
   if (action === 'subscribe' || action === 'monitor') {
     const items = itemsBefore(node, ctx);
     if (items.length === 0)
-      return { notConverted: 'it subscribes to node ids chosen by messages, with no OpcUa-Item before it', useInstead: 'an opcua-subscribe node listing its variables' };
+      return {
+        notConverted: 'it subscribes to node ids chosen by messages, with no OpcUa-Item before it',
+        useInstead: 'an opcua-subscribe node listing its variables',
+      };
     const interval = durationMs(node.time, node.timeUnit, 's');
     const config = defined({
       server: server.id,
@@ -79,14 +93,36 @@ export function convertOpcuaClient(node: NodeRedObject, ctx: ConvertContext): Co
   };
 }
 
-const WRITE_TYPES = new Set(['Boolean', 'SByte', 'Byte', 'Int16', 'UInt16', 'Int32', 'UInt32', 'Int64', 'UInt64', 'Float', 'Double', 'String', 'DateTime', 'LocalizedText']);
+const WRITE_TYPES = new Set([
+  'Boolean',
+  'SByte',
+  'Byte',
+  'Int16',
+  'UInt16',
+  'Int32',
+  'UInt32',
+  'Int64',
+  'UInt64',
+  'Float',
+  'Double',
+  'String',
+  'DateTime',
+  'LocalizedText',
+]);
 
 /** The OpcUa-Item nodes wired straight into `node`. */
 function itemsBefore(node: NodeRedObject, ctx: ConvertContext): NodeRedObject[] {
   return ctx.predecessors(node.id).filter((p) => p.type === 'OpcUa-Item' && textOf(p.item));
 }
 
-const SECURITY_MODES: Record<string, string> = { None: 'None', NONE: 'None', Sign: 'Sign', SIGN: 'Sign', SignAndEncrypt: 'SignAndEncrypt', SIGNANDENCRYPT: 'SignAndEncrypt' };
+const SECURITY_MODES: Record<string, string> = {
+  None: 'None',
+  NONE: 'None',
+  Sign: 'Sign',
+  SIGN: 'Sign',
+  SignAndEncrypt: 'SignAndEncrypt',
+  SIGNANDENCRYPT: 'SignAndEncrypt',
+};
 const POLICIES = new Set(['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss']);
 
 /** OpcUa-Endpoint config -> `opcua-server` resource; a password becomes a secret's name. */
@@ -101,7 +137,10 @@ export function convertOpcuaEndpoint(config: NodeRedObject, id: string): Resourc
   let passwordEnv: string | undefined;
   if (config.login === true || user !== undefined) {
     passwordEnv = secretName(config.name || id, 'OPCUA', 'PASSWORD');
-    secrets.push({ name: passwordEnv, for: `the password of OPC UA server ${endpointUrl}${user ? ` (user ${user})` : ''}` });
+    secrets.push({
+      name: passwordEnv,
+      for: `the password of OPC UA server ${endpointUrl}${user ? ` (user ${user})` : ''}`,
+    });
   }
   if (mode !== 'None') differences.push("certificates: trust the server's certificate in <data dir>/opcua-pki");
   const name = textOf(config.name);

@@ -61,7 +61,8 @@ export function convertSwitch(node: NodeRedObject, ctx: ConvertContext): Convert
     }
     const converted: Record<string, unknown> = { op };
     const first = ruleValue(rule.v, rule.vt, op, ctx);
-    if ('problem' in first) return { notConverted: `rule ${index + 1}: ${first.problem}`, useInstead: 'a switch rule with a value' };
+    if ('problem' in first)
+      return { notConverted: `rule ${index + 1}: ${first.problem}`, useInstead: 'a switch rule with a value' };
     Object.assign(converted, first.fields);
     if (first.difference) differences.push(`rule ${index + 1}: ${first.difference}`);
     if (op === 'between') {
@@ -74,12 +75,16 @@ export function convertSwitch(node: NodeRedObject, ctx: ConvertContext): Convert
     if (op === 'regex' && rule.case === true) converted.ignoreCase = true;
     if (op === 'regex' || op === 'isType' || op === 'jsonata') {
       if (converted.valueType !== undefined && converted.valueType !== 'literal')
-        return { notConverted: `rule ${index + 1} takes its ${op} from elsewhere`, useInstead: 'a switch rule with the value written in it' };
+        return {
+          notConverted: `rule ${index + 1} takes its ${op} from elsewhere`,
+          useInstead: 'a switch rule with the value written in it',
+        };
       delete converted.valueType;
     }
     rules.push(converted);
   }
-  if (booleanOf(node.repair) === true) differences.push('"recreate message sequences" is not kept: tagflow messages carry no parts');
+  if (booleanOf(node.repair) === true)
+    differences.push('"recreate message sequences" is not kept: tagflow messages carry no parts');
   const outputs = Math.max(1, rules.length);
   const config = {
     property: textOf(node.property) ?? 'payload',

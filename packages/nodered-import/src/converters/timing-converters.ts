@@ -37,11 +37,13 @@ export function convertDelay(node: NodeRedObject): ConverterResult {
   if (pauseType === 'rate' || pauseType === 'queue' || pauseType === 'timed') {
     const every = durationMs(node.nbRateUnits ?? 1, node.rateUnits, 'second');
     const rate = numberOf(node.rate) ?? 1;
-    if (every === undefined || rate <= 0) return { notConverted: 'its rate is not a number', useInstead: 'a rate-limit node' };
+    if (every === undefined || rate <= 0)
+      return { notConverted: 'its rate is not a number', useInstead: 'a rate-limit node' };
     // Node-RED: `rate` messages per `nbRateUnits` units, i.e. one message every period / rate.
     const perSeconds = every / 1000;
     if (booleanOf(node.allowrate) === true) differences.push('msg.rate does not change the rate');
-    if (booleanOf(node.outputs === 2 || node.outputs === '2')) differences.push('dropped messages are not sent on a second output');
+    if (booleanOf(node.outputs === 2 || node.outputs === '2'))
+      differences.push('dropped messages are not sent on a second output');
     if (pauseType !== 'rate')
       differences.push(
         'per topic it keeps the rate for each msg.topic separately; Node-RED sends the newest message of each topic in turn',
@@ -57,7 +59,8 @@ export function convertDelay(node: NodeRedObject): ConverterResult {
   if (pauseType === 'random') {
     const min = durationMs(node.randomFirst, node.randomUnits);
     const max = durationMs(node.randomLast, node.randomUnits);
-    if (min === undefined || max === undefined) return { notConverted: 'its random delay is not a number', useInstead: 'a delay node' };
+    if (min === undefined || max === undefined)
+      return { notConverted: 'its random delay is not a number', useInstead: 'a delay node' };
     return simple(tagflowNode(node.id, 'delay', { mode: 'random', minMs: min, maxMs: max }, node), differences);
   }
   if (pauseType !== 'delay' && pauseType !== 'delayv')
@@ -87,7 +90,10 @@ export function convertTrigger(node: NodeRedObject): ConverterResult {
   const first = triggerValue(node.op1, node.op1type);
   const second = triggerValue(node.op2, node.op2type);
   if (first === undefined || second === undefined)
-    return { notConverted: `it sends a ${String(first === undefined ? node.op1type : node.op2type)} value`, useInstead: 'a trigger node sending a written value or the payload' };
+    return {
+      notConverted: `it sends a ${String(first === undefined ? node.op1type : node.op2type)} value`,
+      useInstead: 'a trigger node sending a written value or the payload',
+    };
   const wait = durationMs(node.duration, node.units, 'ms');
   if (wait === undefined) return { notConverted: 'its duration is not a number', useInstead: 'a trigger node' };
   const differences: string[] = [];
@@ -105,7 +111,10 @@ export function convertTrigger(node: NodeRedObject): ConverterResult {
   return {
     nodes: [tagflowNode(node.id, 'trigger', config, node)],
     input: { node: node.id, port: 'in' },
-    outputs: [{ node: node.id, port: 'out' }, { node: node.id, port: 'out' }],
+    outputs: [
+      { node: node.id, port: 'out' },
+      { node: node.id, port: 'out' },
+    ],
     differences,
   };
 }
