@@ -8,28 +8,32 @@ import { durationMs } from './timing-converters';
 export function convertJson(node: NodeRedObject): ConverterResult {
   const action = textOf(node.action) ?? '';
   const config = defined({
-    action: action === 'str' ? 'toText' : action === 'obj' ? 'toObject' : 'auto',
+    action: action === 'str' || action === 'obj' ? action : 'auto',
     property: textOf(node.property) ?? 'payload',
     pretty: booleanOf(node.pretty) === true || undefined,
   });
   return simple(tagflowNode(node.id, 'json', config, node));
 }
 
-/** split -> `split` (nodes/core): a text, list or object into one message per part. */
+/** split -> `split` (nodes/core): a text, list or object into one message per part, with msg.parts. */
 export function convertSplit(node: NodeRedObject): ConverterResult {
-  const differences: string[] = [];
   const textType = textOf(node.spltType) ?? 'str';
-  if (textType === 'bin') return { notConverted: 'it splits bytes on a byte sequence', useInstead: 'a function node' };
-  if (booleanOf(node.stream) === true)
-    differences.push('"handle as a stream" is not kept: each message is split on its own');
+  if (textType === 'bin')
+    return {
+      notConverted: 'it splits bytes at a byte sequence',
+      useInstead: 'a split node at a text delimiter, or a function node',
+    };
+  const length = Math.round(numberOf(node.splt) ?? 1);
   const config = defined({
-    property: textOf(node.property) ?? 'payload',
-    textSeparator: textType === 'str' ? unescape(textOf(node.splt) ?? '\\n') : undefined,
-    textLength: textType === 'len' ? numberOf(node.splt) : undefined,
-    arrayLength: Math.max(1, numberOf(node.arraySplt) ?? 1),
+    property: textOf(node.property) || undefined,
+    stringMode: textType === 'len' ? 'length' : undefined,
+    delimiter: textType === 'str' ? unescape(textOf(node.splt) ?? '\\n') || undefined : undefined,
+    length: textType === 'len' ? Math.max(1, length) : undefined,
+    arrayLength: Math.max(1, Math.round(numberOf(node.arraySplt) ?? 1)),
+    stream: booleanOf(node.stream) === true || undefined,
     keyProperty: textOf(node.addname) || undefined,
   });
-  return simple(tagflowNode(node.id, 'split', config, node), differences);
+  return simple(tagflowNode(node.id, 'split', config, node));
 }
 
 /** join -> `join` (nodes/core): the automatic mode (undoes a split) and the manual modes. */
@@ -37,20 +41,23 @@ export function convertJoin(node: NodeRedObject): ConverterResult {
   const mode = textOf(node.mode) ?? 'auto';
   if (mode === 'reduce')
     return { notConverted: 'it reduces a sequence with a JSONata expression', useInstead: 'an aggregate node' };
-  const differences: string[] = [];
   const timeout = numberOf(node.timeout);
-  const config = defined({
-    mode: mode === 'auto' ? 'auto' : 'manual',
-    build: mode === 'auto' ? undefined : (textOf(node.build) ?? 'array'),
-    property: textOf(node.property) || undefined,
-    key: textOf(node.key) || undefined,
-    joiner: textOf(node.build) === 'string' ? unescape(textOf(node.joiner) ?? '\\n') : undefined,
-    count: numberOf(node.count),
-    timeoutMs: timeout !== undefined && timeout > 0 ? durationMs(timeout, 'seconds') : undefined,
-    accumulate: booleanOf(node.accumulate) === true || undefined,
-  });
-  if (textOf(node.build) === 'buffer') differences.push('bytes are joined as lists of byte values');
-  return simple(tagflowNode(node.id, 'join', config, node), differences);
+  const build = textOf(node.build) ?? 'array';
+  const config =
+    mode === 'auto'
+      ? { mode: 'auto' }
+      : defined({
+          mode: 'manual',
+          build,
+          property: textOf(node.propertyType) === 'full' ? undefined : textOf(node.property) || undefined,
+          wholeMessage: textOf(node.propertyType) === 'full' || undefined,
+          keyProperty: build === 'object' ? textOf(node.key) || undefined : undefined,
+          joiner: build === 'string' || build === 'buffer' ? unescape(textOf(node.joiner) ?? '\\n') : undefined,
+          count: numberOf(node.count),
+          accumulate: booleanOf(node.accumulate) === true || undefined,
+          timeoutMs: timeout !== undefined && timeout > 0 ? durationMs(timeout, 'seconds') : undefined,
+        });
+  return simple(tagflowNode(node.id, 'join', config, node));
 }
 
 /** file (write) -> `file-out`: appends to a file in the runtime's files folder. */

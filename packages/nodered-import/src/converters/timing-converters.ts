@@ -29,7 +29,7 @@ export function durationMs(amount: unknown, unit: unknown, fallbackUnit = 'secon
 
 /**
  * delay -> `rate-limit` in its rate modes (the dedicated tagflow node), `delay` (nodes/core) in its
- * delay modes. The `delay` config follows the nodered-nodes helper's schema.
+ * delay modes (fixed, random, msg.delay).
  */
 export function convertDelay(node: NodeRedObject): ConverterResult {
   const pauseType = textOf(node.pauseType) ?? 'delay';
@@ -61,77 +61,80 @@ export function convertDelay(node: NodeRedObject): ConverterResult {
     const max = durationMs(node.randomLast, node.randomUnits);
     if (min === undefined || max === undefined)
       return { notConverted: 'its random delay is not a number', useInstead: 'a delay node' };
-    return simple(tagflowNode(node.id, 'delay', { mode: 'random', minMs: min, maxMs: max }, node), differences);
+    return simple(
+      tagflowNode(node.id, 'delay', { mode: 'random', randomMinMs: min, randomMaxMs: max }, node),
+      differences,
+    );
   }
   if (pauseType !== 'delay' && pauseType !== 'delayv')
     return { notConverted: `its mode "${pauseType}" is unknown`, useInstead: 'a delay or rate-limit node' };
   const ms = durationMs(node.timeout, node.timeoutUnits);
   if (ms === undefined) return { notConverted: 'its delay is not a number', useInstead: 'a delay node' };
-  const config = defined({ mode: 'fixed', delayMs: ms, fromMessage: pauseType === 'delayv' || undefined });
+  const config = { mode: pauseType === 'delayv' ? 'message' : 'fixed', delayMs: ms };
   return simple(tagflowNode(node.id, 'delay', config, node), differences);
 }
 
-const TRIGGER_VALUE: Record<string, string> = {
-  str: 'literal',
-  num: 'literal',
-  bool: 'literal',
-  json: 'literal',
-  pay: 'payload',
-  payl: 'payload',
-  nul: 'nothing',
-  date: 'timestamp',
-};
-
 /**
  * trigger -> `trigger` (nodes/core, Node-RED semantics): sends a first value, then a second one
- * after a time unless reset or extended. The config follows the nodered-nodes helper's schema.
+ * after a time unless reset or extended; a duration of 0 waits for a reset, a negative one resends.
  */
 export function convertTrigger(node: NodeRedObject): ConverterResult {
-  const first = triggerValue(node.op1, node.op1type);
-  const second = triggerValue(node.op2, node.op2type);
+  const first = triggerSend(node.op1, node.op1type, FIRST_SENDS);
+  const second = triggerSend(node.op2, node.op2type, SECOND_SENDS);
   if (first === undefined || second === undefined)
     return {
       notConverted: `it sends a ${String(first === undefined ? node.op1type : node.op2type)} value`,
-      useInstead: 'a trigger node sending a written value or the payload',
+      useInstead: 'a trigger node sending a written value or the message',
     };
   const wait = durationMs(node.duration, node.units, 'ms');
   if (wait === undefined) return { notConverted: 'its duration is not a number', useInstead: 'a trigger node' };
   const differences: string[] = [];
-  if (booleanOf(node.overrideDelay) === true) differences.push('msg.delay does not change the time');
-  if (numberOf(node.outputs) === 2) differences.push('the second value is sent on the same output');
+  const secondOutput = numberOf(node.outputs) === 2;
   const config = defined({
-    first,
-    // Node-RED: 0 means "wait until reset" (and a negative value repeats the first value).
-    durationMs: wait,
-    second,
+    firstSend: first.send,
+    firstValue: first.value,
+    then: wait === 0 ? 'block' : wait < 0 ? 'resend' : 'wait',
+    durationMs: wait === 0 ? undefined : Math.abs(wait),
     extend: booleanOf(node.extend) === true || undefined,
-    reset: textOf(node.reset) || undefined,
+    overrideDelay: booleanOf(node.overrideDelay) === true || undefined,
+    secondSend: second.send,
+    secondValue: second.value,
+    secondOutput: secondOutput || undefined,
+    resetPayload: textOf(node.reset) || undefined,
     perTopic: textOf(node.bytopic) === 'topic' || undefined,
+    topicProperty: textOf(node.topic) && node.topic !== 'topic' ? node.topic : undefined,
   });
+  if (node.op2type === 'pay')
+    differences.push('"the original msg object" sends the first payload on a copy of the latest message');
   return {
     nodes: [tagflowNode(node.id, 'trigger', config, node)],
     input: { node: node.id, port: 'in' },
-    outputs: [
-      { node: node.id, port: 'out' },
-      { node: node.id, port: 'out' },
-    ],
+    outputs: [{ node: node.id, port: 'out' }, ...(secondOutput ? [{ node: node.id, port: 'second' }] : [])],
     differences,
   };
 }
 
-function triggerValue(value: unknown, type: unknown): Record<string, unknown> | undefined {
-  const kind = TRIGGER_VALUE[textOf(type) ?? 'str'];
-  if (kind === undefined) return undefined;
-  if (kind !== 'literal') return { type: kind };
+/** Node-RED's op1type / op2type -> the trigger's firstSend / secondSend; literals keep their value. */
+const FIRST_SENDS: Record<string, string> = { pay: 'message', nul: 'nothing', date: 'timestamp' };
+const SECOND_SENDS: Record<string, string> = { pay: 'first', payl: 'latest', nul: 'nothing', date: 'timestamp' };
+
+function triggerSend(
+  value: unknown,
+  type: unknown,
+  sends: Record<string, string>,
+): { send: string; value?: unknown } | undefined {
+  const kind = textOf(type) ?? 'str';
+  if (sends[kind] !== undefined) return { send: sends[kind] };
   const text = typeof value === 'string' ? value : String(value ?? '');
-  if (type === 'num') return { type: 'literal', value: numberOf(text) ?? 0 };
-  if (type === 'bool') return { type: 'literal', value: text === 'true' };
-  if (type === 'json') {
+  if (kind === 'str') return { send: 'value', value: text };
+  if (kind === 'num') return numberOf(text) === undefined ? undefined : { send: 'value', value: numberOf(text) };
+  if (kind === 'bool') return { send: 'value', value: text === 'true' };
+  if (kind === 'json') {
     try {
-      return { type: 'literal', value: JSON.parse(text) as unknown };
+      return { send: 'value', value: JSON.parse(text) as unknown };
     } catch {
       return undefined;
     }
   }
-  return { type: 'literal', value: text };
+  return undefined;
 }
