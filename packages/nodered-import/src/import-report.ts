@@ -89,8 +89,10 @@ export function renderReportMarkdown(report: ImportReport): string {
     for (const e of entries) {
       const who = e.name ? `${cell(e.name)} (\`${e.nodeRedId}\`)` : `\`${e.nodeRedId}\``;
       const became = e.tagflowIds.map((id, i) => `\`${id}\` (${e.tagflowTypes[i] ?? '?'})`).join(', ');
+      // Two tabs may share a label: the flow id tells them apart.
+      const where = `${e.where ?? ''}${e.flowId ? ` (\`${e.flowId}\`)` : ''}`;
       lines.push(
-        `| ${who} | ${cell(e.nodeRedType)} | ${cell(e.where ?? '')} | ${became} | ${e.notes.map(cell).join('<br>')} |`,
+        `| ${who} | ${cell(e.nodeRedType)} | ${cell(where)} | ${became} | ${e.notes.map(cell).join('<br>')} |`,
       );
     }
     lines.push('');
