@@ -94,8 +94,9 @@ class Importer {
       this.byId.set(sheet.id, sheet);
     }
     if (tabs.length === 0) return { ok: false, problem: 'the Node-RED export holds no flow (no tab with nodes)' };
-    for (const sub of subflows) this.addContainer(sub, 'subflow', textOf(sub.name) ?? 'subflow');
+    // Tabs first: their ids name the files written, so they get the plain slugs.
     for (const tab of tabs) this.addContainer(tab, 'tab', textOf(tab.label) ?? 'flow');
+    for (const sub of subflows) this.addContainer(sub, 'subflow', textOf(sub.name) ?? 'subflow');
     for (const node of flowNodes) {
       const container = node.z === undefined ? undefined : this.containers.get(node.z);
       if (container) container.nodes.push(node);
