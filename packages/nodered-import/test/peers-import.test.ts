@@ -3,7 +3,8 @@ import { modbusDevice, modbusRead, modbusWrite } from '@tagflow/nodes-modbus';
 import { mqttBroker, mqttIn, mqttOut } from '@tagflow/nodes-mqtt';
 import { acceptsConnections, freePort, Mosquitto, startPeer, until } from '@tagflow/node-test';
 import type { FlowUnderTest, PeerProcess } from '@tagflow/node-test';
-import { CORE_NODES, entryOf, oneTab, runConverted } from './helpers';
+import { runFlow } from '@tagflow/node-test';
+import { convert, CORE_NODES, entryOf, oneTab, runConverted } from './helpers';
 
 // MQTT and Modbus conversions against real peers: a Mosquitto with a password on a free port, and a
 // pymodbus PLC (Debian's python3-pymodbus). A missing peer fails the test.
@@ -169,5 +170,138 @@ describe('node-red-contrib-modbus read and write, against a pymodbus PLC', () =>
     await until(() => writes.length > 0, 10_000, 'the write');
     expect(writes).toEqual([{ write: 10, values: [777] }]);
     expect(f.errors).toEqual([]);
+  });
+});
+
+describe('a plant export: Modbus on one tab, MQTT on another, a function between', () => {
+  let broker: Mosquitto;
+  let plc: PeerProcess;
+  let plcPort: number;
+  beforeAll(async () => {
+    broker = await Mosquitto.start();
+    plcPort = await freePort();
+    plc = await startPeer('/usr/bin/python3', [join(__dirname, 'plc-server.py'), String(plcPort)], {
+      name: 'the pymodbus PLC',
+      ready: () => acceptsConnections(plcPort),
+    });
+  });
+  afterAll(async () => {
+    await plc?.stop();
+    await broker?.down();
+  });
+
+  it('converts with a report, and both flows run side by side', async () => {
+    const objects = [
+      { id: 'collect', type: 'tab', label: 'Collect' },
+      { id: 'watch', type: 'tab', label: 'Watch' },
+      {
+        id: 'poll',
+        type: 'modbus-read',
+        z: 'collect',
+        name: 'flow',
+        dataType: 'HoldingRegister',
+        adr: '0',
+        quantity: '2',
+        rate: '250',
+        rateUnit: 'ms',
+        server: 'plc',
+        x: 100,
+        y: 80,
+        wires: [['sum'], []],
+      },
+      {
+        id: 'sum',
+        type: 'function',
+        z: 'collect',
+        name: 'sum',
+        func: 'const [a, b] = msg.payload;\nreturn { topic: "line1/sum", payload: a + b };',
+        outputs: 1,
+        x: 260,
+        y: 80,
+        wires: [['pub']],
+      },
+      {
+        id: 'pub',
+        type: 'mqtt out',
+        z: 'collect',
+        topic: '',
+        qos: '1',
+        retain: 'false',
+        broker: 'br',
+        x: 420,
+        y: 80,
+        wires: [],
+      },
+      {
+        id: 'sub',
+        type: 'mqtt in',
+        z: 'watch',
+        topic: 'line1/#',
+        qos: '1',
+        datatype: 'auto-detect',
+        broker: 'br',
+        inputs: 0,
+        x: 100,
+        y: 80,
+        wires: [['high']],
+      },
+      {
+        id: 'high',
+        type: 'switch',
+        z: 'watch',
+        property: 'payload',
+        propertyType: 'msg',
+        rules: [{ t: 'gt', v: '200', vt: 'num' }],
+        checkall: 'true',
+        outputs: 1,
+        x: 260,
+        y: 80,
+        wires: [['dbg']],
+      },
+      { id: 'dbg', type: 'debug', z: 'watch', active: true, complete: 'false', x: 420, y: 80, wires: [] },
+      {
+        id: 'br',
+        type: 'mqtt-broker',
+        name: 'broker',
+        broker: '127.0.0.1',
+        port: String(broker.port),
+        protocolVersion: '4',
+        keepalive: '30',
+        cleansession: true,
+      },
+      {
+        id: 'plc',
+        type: 'modbus-client',
+        name: 'PLC',
+        clienttype: 'tcp',
+        tcpHost: '127.0.0.1',
+        tcpPort: String(plcPort),
+        tcpType: 'DEFAULT',
+        unit_id: '1',
+      },
+    ];
+    const { flows, report } = convert(objects);
+    expect(flows.map((f) => f.id)).toEqual(['collect', 'watch']);
+    expect(report.counts).toEqual({ exact: 6, different: 2, 'not-converted': 0, 'out-of-scope': 0 });
+    const options = {
+      nodes: [...CORE_NODES, modbusRead, mqttIn, mqttOut],
+      resources: [modbusDevice, mqttBroker],
+      fakeTime: false,
+    };
+    // One engine per flow here (a runtime shares the broker between its flows): two engines with
+    // the same resource would connect with the same client id, and the broker drops one of them.
+    const watchFlow = {
+      ...flows[1],
+      resources: flows[1].resources?.map((r) => ({ ...r, config: { ...r.config, clientId: 'watch' } })),
+    };
+    const watch = await runFlow(watchFlow, options);
+    running.push(watch);
+    const collect = await runFlow(flows[0], options);
+    running.push(collect);
+    // Registers 0 and 1 hold 100 and 101: the sum, 201, passes the switch.
+    await until(() => watch.debug.length > 0, 15_000, 'the sum through Mosquitto');
+    expect(watch.debug[0]).toEqual({ nodeId: 'dbg', data: 201 });
+    expect(collect.errors).toEqual([]);
+    expect(watch.errors).toEqual([]);
   });
 });
