@@ -102,6 +102,11 @@ class Importer {
       if (container) container.nodes.push(node);
     }
     for (const container of this.containers.values()) this.convertContainer(container);
+    for (const tab of tabs)
+      if (tab.disabled === true)
+        this.notes.push(
+          `the tab "${String(tab.label)}" is disabled in Node-RED: its flow is converted; disable it on the runtime after deploying`,
+        );
     for (const container of this.containers.values()) this.wire(container);
     this.reportConfigNodes();
     this.reportLeftovers(flowNodes);

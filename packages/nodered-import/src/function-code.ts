@@ -85,11 +85,18 @@ const PATTERNS: LinePattern[] = [
   },
 ];
 
-/** The notes for each line of `code`. */
-export function scanFunctionCode(code: string): CodeNote[] {
+const TAB_ENV: LinePattern = {
+  test: /\benv\.get\s*\(/,
+  note: "env.get: reads the tab's env values, copied into the code (other names give undefined)",
+  handled: true,
+};
+
+/** The notes for each line of `code`; `tabEnv`: env.get is given the tab's env values. */
+export function scanFunctionCode(code: string, tabEnv = false): CodeNote[] {
   const notes: CodeNote[] = [];
+  const patterns = tabEnv ? PATTERNS.map((p) => (p.test.source === TAB_ENV.test.source ? TAB_ENV : p)) : PATTERNS;
   code.split(/\r?\n/).forEach((text, i) => {
-    for (const pattern of PATTERNS) {
+    for (const pattern of patterns) {
       if (pattern.test.test(text)) notes.push({ line: i + 1, note: pattern.note, handled: pattern.handled });
     }
   });
@@ -102,14 +109,24 @@ export function scanFunctionCode(code: string): CodeNote[] {
  * returned and sent into tagflow's answer: a list of messages (tagged with `_nrOutput` = output
  * number when `outputs` > 1).
  */
-export function wrapFunctionCode(code: string, outputs: number, usesMsgId: boolean): string {
+export function wrapFunctionCode(
+  code: string,
+  outputs: number,
+  usesMsgId: boolean,
+  tabEnv?: Record<string, unknown>,
+): string {
   const multi = outputs > 1;
+  const env =
+    tabEnv === undefined || !/\benv\.get\s*\(/.test(code)
+      ? []
+      : [`const env = { get: (name) => (${JSON.stringify(tabEnv)})[name] };`];
   return [
     '// Converted from a Node-RED function by tagflow import-nodered. The code between the markers is',
     "// the original; the lines around it give it Node-RED's node.send, node.done and outputs.",
     'const __sent = [];',
     'const __node = { id: node.id, name: node.name, log: node.log, warn: node.warn, error: node.error, status: node.status,',
     '  send: (m) => { __sent.push(m); }, done: () => {} };',
+    ...env,
     ...(usesMsgId
       ? [
           "if (msg._msgid === undefined) msg._msgid = Math.random().toString(16).slice(2, 10) + '.' + Math.random().toString(16).slice(2, 8);",

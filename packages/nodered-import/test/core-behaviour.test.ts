@@ -430,3 +430,24 @@ describe('delay in rate mode -> rate-limit', () => {
     expect(f.payloads('rl')).toEqual([1, 4]);
   });
 });
+
+describe('function env.get on a tab', () => {
+  it("reads the tab's env values", async () => {
+    const objects = oneTab([
+      {
+        id: 'fn',
+        type: 'function',
+        func: 'msg.payload = env.get("SITE") + "/" + msg.payload;\nreturn msg;',
+        outputs: 1,
+        wires: [['d']],
+      },
+      { id: 'd', type: 'debug' },
+    ]);
+    (objects[0] as Record<string, unknown>).env = [{ name: 'SITE', type: 'str', value: 'north' }];
+    const { f, report } = await run(objects);
+    await f.inject('fn', 'pump3');
+    expect(f.errors).toEqual([]);
+    expect(f.payloads('fn')).toEqual(['north/pump3']);
+    expect(entryOf(report, 'fn').notes.join()).not.toMatch(/check this line/);
+  });
+});

@@ -1,4 +1,4 @@
-import type { ConverterResult } from '../conversion';
+import type { ConverterResult, ConvertContext } from '../conversion';
 import { tagflowNode } from '../conversion';
 import { OUTPUT_FIELD, scanFunctionCode, wrapFunctionCode } from '../function-code';
 import type { NodeRedObject } from '../nodered-export';
@@ -8,10 +8,12 @@ import { numberOf, textOf } from '../nodered-export';
  * function -> `function` with the code kept (wrapped, see function-code.ts); with several outputs
  * a `switch` after it routes each message to the output the code chose.
  */
-export function convertFunction(node: NodeRedObject): ConverterResult {
+export function convertFunction(node: NodeRedObject, ctx: ConvertContext): ConverterResult {
   const code = textOf(node.func) ?? 'return msg;';
   const outputs = Math.max(0, Math.round(numberOf(node.outputs) ?? 1));
-  const notes = scanFunctionCode(code);
+  // On a tab, env.get reads the tab's env values, known now; in a subflow they vary per instance.
+  const env = ctx.inSubflow || ctx.tabEnv.size === 0 ? undefined : Object.fromEntries(ctx.tabEnv);
+  const notes = scanFunctionCode(code, env !== undefined);
   const differences = notes.map((n) => `line ${n.line}: ${n.note}${n.handled ? '' : ' [check this line]'}`);
   if (textOf(node.initialize)?.trim())
     differences.push('its "On Start" code is not run: tagflow functions have no start code');
@@ -23,7 +25,7 @@ export function convertFunction(node: NodeRedObject): ConverterResult {
   const timeout = numberOf(node.timeout);
   if (timeout !== undefined && timeout > 2) differences.push(`its time limit is 2 s, not ${timeout} s`);
   const config: Record<string, unknown> = {
-    code: wrapFunctionCode(code, Math.max(outputs, 1), /\bmsg\._msgid\b/.test(code)),
+    code: wrapFunctionCode(code, Math.max(outputs, 1), /\bmsg\._msgid\b/.test(code), env),
   };
   if (timeout !== undefined && timeout > 0) config.timeoutMs = Math.min(2000, Math.round(timeout * 1000));
   const fn = tagflowNode(node.id, 'function', config, node);
