@@ -1,14 +1,18 @@
-import * as core from '@tagflow/nodes-core';
+import { dirname, join } from 'node:path';
 import type { AnyNodeDefinition, AnyResourceDefinition } from '@tagflow/node-sdk';
 import { runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
 import { convertNodeRedFlows } from '../src';
 import type { ImportedFlow, ImportReport, NodeRedObject } from '../src';
 
-/** The core node definitions (the package also exports its error catalogue). */
-export const CORE_NODES = Object.values(core).filter(
-  (v): v is AnyNodeDefinition => typeof v === 'object' && v !== null && 'type' in v && 'create' in v,
-);
+/** Every node type of @tagflow/nodes-core, as the runtime finds them: the modules its package.json lists. */
+export const CORE_NODES: AnyNodeDefinition[] = (() => {
+  const manifest = require.resolve('@tagflow/nodes-core/package.json');
+  const { tagflow } = require(manifest) as { tagflow: { nodes: string[] } };
+  return tagflow.nodes.map(
+    (file) => (require(join(dirname(manifest), file)) as { default: AnyNodeDefinition }).default,
+  );
+})();
 
 /** A Node-RED export with one tab ("Test") holding `nodes` (their `z` is filled in). */
 export function oneTab(
