@@ -138,4 +138,50 @@ afterEach(async () => {
     await f.idle();
     expect(JSON.stringify(f.outputs('st'))).toContain('ok 7');
   });
+
+  it.each([
+    ['random delay', { type: 'delay', pauseType: 'random', randomFirst: '1', randomLast: '3', randomUnits: 'seconds' }],
+    ['msg.delay', { type: 'delay', pauseType: 'delayv', timeout: '500', timeoutUnits: 'milliseconds' }],
+    [
+      'watchdog trigger',
+      {
+        type: 'trigger',
+        op1: '',
+        op2: '',
+        op1type: 'nul',
+        op2type: 'payl',
+        duration: '30',
+        extend: true,
+        units: 's',
+        reset: 'stop',
+        bytopic: 'topic',
+        topic: 'topic',
+        outputs: 2,
+      },
+    ],
+    ['trigger until reset', { type: 'trigger', op1type: 'pay', op2type: 'nul', duration: '0', units: 'ms' }],
+    ['resending trigger', { type: 'trigger', op1type: 'date', op2type: 'date', duration: '-2', units: 's' }],
+    [
+      'split in lengths',
+      { type: 'split', splt: '4', spltType: 'len', arraySplt: 2, stream: true, addname: 'topic', property: 'payload' },
+    ],
+    [
+      'join to a string',
+      {
+        type: 'join',
+        mode: 'custom',
+        build: 'string',
+        property: 'payload',
+        propertyType: 'msg',
+        key: 'topic',
+        joiner: ',',
+        timeout: '5',
+        count: '3',
+      },
+    ],
+    ['join whole messages', { type: 'join', mode: 'custom', build: 'array', propertyType: 'full', count: '2' }],
+    ['json to text, pretty', { type: 'json', action: 'str', property: 'payload', pretty: true }],
+  ])('%s converts to a config its node accepts', async (_name, node) => {
+    await run(oneTab([{ id: 'n', ...node, wires: [[]] }]));
+  });
 });
