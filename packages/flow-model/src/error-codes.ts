@@ -52,6 +52,8 @@ export const flowErrors = defineErrorCodes({
     "A field that is exactly ${NAME} wants a number, an integer or a boolean, and the variable's value does not convert to it.",
   VARIABLE_IN_SECRET_FIELD:
     'A field naming a secret (x-secret, e.g. passwordEnv) uses ${NAME}: a variable may not choose which secret is sent.',
+  NODERED_PLACEHOLDER:
+    'A node imported from Node-RED was not converted (type nodered-placeholder): the message names its Node-RED type and what to use instead.',
   UNBROKEN_CYCLE:
     'Warning: edges form a loop with no node that delays or limits, so a message can go round it until the hop limit drops it.',
 });
