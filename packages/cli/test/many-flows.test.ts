@@ -1,8 +1,10 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect } from 'mqtt';
+import { Mosquitto } from '@tagflow/node-test';
 import { FlowStore } from '@tagflow/runtime';
-import { ensureCliBuilt, startTagflow, stopAllTagflow, until } from '@tagflow/test-support';
+import { ensureCliBuilt, sleep, startTagflow, stopAllTagflow, until } from '@tagflow/test-support';
 import type { TagflowProcess } from '@tagflow/test-support';
 import { fixtures } from './cli-process';
 
@@ -73,7 +75,63 @@ async function deploy(rt: TagflowProcess, flow: { id: string }, healthMs?: numbe
   return (await res.json()) as Record<string, unknown>;
 }
 
+/** A flow `id` that publishes a tick every 100 ms to `<id>/tick` through broker resource `resourceId`. */
+const publishing = (id: string, resourceId: string, url: string) => ({
+  schemaVersion: 1,
+  id,
+  resources: [{ id: resourceId, type: 'mqtt-broker', config: { url } }],
+  nodes: [
+    { id: 'tick', type: 'timer', typeVersion: 1, config: { intervalMs: 100 } },
+    { id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: resourceId, topic: `${id}/tick`, qos: 0 } },
+  ],
+  edges: [{ source: 'tick', target: 'pub' }],
+});
+
 describe('many flows on one runtime', () => {
+  it('shares one broker connection between flows that define the same broker, until the last one stops', async () => {
+    // $SYS every second: the broker itself says how many clients it has.
+    const broker = await Mosquitto.start({ persistence: false, settings: ['sys_interval 1'] });
+    const watcher = connect(broker.url, { clientId: 'test-watcher' });
+    const connected: number[] = [];
+    const ticks = new Set<string>();
+    watcher.on('message', (topic, payload) => {
+      if (topic === '$SYS/broker/clients/connected') connected.push(Number(payload.toString()));
+      else ticks.add(topic);
+    });
+    await new Promise<void>((resolve) => watcher.on('connect', () => resolve()));
+    await watcher.subscribeAsync(['$SYS/broker/clients/connected', '+/tick']);
+    const rt = await start();
+    try {
+      // The same broker under two names: one connection serves both flows.
+      expect(await deploy(rt, publishing('collector', 'plant-broker', broker.url))).toMatchObject({
+        status: 'deployed',
+      });
+      expect(await deploy(rt, publishing('alarms', 'uns', broker.url))).toMatchObject({ status: 'deployed' });
+      await until(() => ticks.has('collector/tick') && ticks.has('alarms/tick'), 'both flows to publish', 10_000);
+      // The broker reports a change of its client count within a second (sys_interval 1).
+      await sleep(2500);
+      // The watcher and one tagflow connection, never a third.
+      expect(connected.at(-1)).toBe(2);
+      expect(Math.max(...connected)).toBe(2);
+
+      await call(rt, '/api/flows/collector/disable', { method: 'POST' });
+      ticks.clear();
+      await until(() => ticks.has('alarms/tick'), 'alarms to publish on', 5000);
+      await sleep(2500);
+      // Still held by the other flow: not closed.
+      expect(connected.at(-1)).toBe(2);
+      expect(ticks.has('collector/tick')).toBe(false);
+
+      // The last flow using it stops: the connection closes.
+      await call(rt, '/api/flows/alarms/disable', { method: 'POST' });
+      await until(() => connected.at(-1) === 1, 'the shared connection to close', 10_000);
+      expect(await rt.stop()).toBe(0);
+    } finally {
+      watcher.end(true);
+      await broker.down();
+    }
+  }, 90_000);
+
   it('runs three flows side by side; one rolled back, the others keep their versions and message counts', async () => {
     const rt = await start();
     for (const id of ['line-1', 'line-2', 'reports'])
