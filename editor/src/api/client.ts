@@ -103,15 +103,17 @@ export class AdminApi {
 
   /**
    * GET /api/history: rows of `tags` from the flow's historian resource `resource`, oldest first,
-   * `sinceMs` back from now; bucketed (`{tag, ts, min, max, mean, count}`) when `bucketMs` is given.
+   * `sinceMs` back from now; bucketed (`{tag, ts, min, max, mean, count}`) when `bucketMs` is given;
+   * the resource of flow `flow` when given (else of the first running flow that has it).
    * Throws ApiError: 404 no such historian in the running flow, 503 not connected, 400 bad query.
    */
   async history(
     resource: string,
     tags: readonly string[],
-    options: { sinceMs?: number; bucketMs?: number; limit?: number } = {},
+    options: { sinceMs?: number; bucketMs?: number; limit?: number; flow?: string } = {},
   ): Promise<unknown[]> {
     const q = new URLSearchParams({ resource, tags: tags.join(',') });
+    if (options.flow !== undefined) q.set('flow', options.flow);
     if (options.sinceMs !== undefined) q.set('since', String(Math.round(options.sinceMs)));
     if (options.bucketMs !== undefined) q.set('bucketMs', String(Math.round(options.bucketMs)));
     if (options.limit !== undefined) q.set('limit', String(options.limit));

@@ -244,7 +244,15 @@ function Trend({
       <button type="button" data-testid="trend-open" onClick={() => onTrend(open ? null : nodeId)} aria-pressed={open}>
         {open ? 'Hide trend' : 'Show live trend'}
       </button>
-      {open && <TrendChart nodeId={nodeId} flow={store.doc} api={api} onClose={() => onTrend(null)} />}
+      {open && (
+        <TrendChart
+          nodeId={nodeId}
+          flow={store.doc}
+          flowId={store.doc.meta.id}
+          api={api}
+          onClose={() => onTrend(null)}
+        />
+      )}
     </>
   );
 }
