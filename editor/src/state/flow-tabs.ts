@@ -111,6 +111,23 @@ export class FlowTabs {
     return new FlowTabs([...this.tabs, newTab(FlowDocument.empty(id, trimmed))], id, this.changes);
   }
 
+  /**
+   * New flows opened as tabs (a Node-RED export's tabs, converted), not on the runtime until each
+   * is deployed. Each keeps its id when no tab has it, else gets one made from its name; the first
+   * is shown. Refused when there is none.
+   */
+  addFlows(flows: readonly Flow[]): TabsResult {
+    if (flows.length === 0) return refused('there is no flow to add');
+    const taken = this.ids();
+    const added: FlowTab[] = [];
+    for (const flow of flows) {
+      const id = taken.includes(flow.id) ? uniqueFlowId(flow.name ?? flow.id, taken) : flow.id;
+      taken.push(id);
+      added.push(newTab(FlowDocument.fromFlow({ ...structuredClone(flow), id })));
+    }
+    return new FlowTabs([...this.tabs, ...added], added[0].id, this.changes);
+  }
+
   /** Renames tab `id`'s flow (its id stays): an edit of its draft, saved on the runtime by the next deploy. */
   rename(id: string, name: string): TabsResult {
     const tab = this.tab(id);

@@ -53,3 +53,4 @@ export { exportFileName, MAX_SLUG_LENGTH, slugify, uniqueFlowId } from './flow-s
 export { FIRST_FLOW_NAME, flowToDeploy, FlowTabs, isDirty, tabName, tabState } from './flow-tabs';
 export type { FlowTab, TabState, TabsResult } from './flow-tabs';
 export { frameFlowId, statusIsFor } from './flow-frames';
+export { isNodeRedExport } from './nodered-file';

@@ -34,6 +34,17 @@ import { PropertiesPanel } from '../properties/PropertiesPanel';
 import { Toolbar } from '../toolbar/Toolbar';
 import { FlowTabsBar } from '../tabs/FlowTabsBar';
 import { useFlowTabs } from '../tabs/use-flow-tabs';
+import { convertNodeRedFlows } from '@tagflow/nodered-import';
+import type { ConvertResult } from '@tagflow/nodered-import';
+import { NodeRedImportDialog } from '../import/NodeRedImportDialog';
+import { isNodeRedExport } from '../../state';
+import '../../styles/nodered-import.css';
+
+/** A converted Node-RED export waiting for the user's go. */
+interface NodeRedImport {
+  fileName: string;
+  result: Extract<ConvertResult, { ok: true }>;
+}
 import { useTabSync } from '../tabs/use-tab-sync';
 import { SidePanel } from './SidePanel';
 import { useDocument } from './use-document';
@@ -132,6 +143,7 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
           tabBar={<FlowTabsBar control={control} />}
           onEdited={(d) => control.edited(tab.id, d)}
           onBase={(version, flow) => control.deployed(tab.id, version, flow)}
+          onAddFlows={(flows) => control.addFlows(flows)}
           onSignOut={onSignOut}
         />
       </ReactFlowProvider>
@@ -147,6 +159,7 @@ function Workspace({
   tabBar,
   onEdited,
   onBase,
+  onAddFlows,
   onSignOut,
 }: {
   api: AdminApi;
@@ -158,6 +171,8 @@ function Workspace({
   onEdited(doc: FlowDocument): void;
   /** The runtime holds `flow` as `version` now (deployed, or reloaded after a conflict). */
   onBase(version: number, flow: Flow): void;
+  /** Opens new flows as tabs (an imported Node-RED export's); returns the reason when refused. */
+  onAddFlows(flows: readonly Flow[]): string | undefined;
   onSignOut(): void;
 }) {
   const store = useDocument(() => tab.draft ?? FlowDocument.empty(tab.id));
@@ -170,6 +185,7 @@ function Workspace({
   const [deployErrors, setDeployErrors] = useState<ReadonlyMap<string, DeployError[]>>(new Map());
   const [deploying, setDeploying] = useState<Flow | null>(null);
   const [jsonOpen, setJsonOpen] = useState(false);
+  const [nodeRed, setNodeRed] = useState<NodeRedImport | undefined>();
   const [trendFor, setTrendFor] = useState<string | null>(null);
   const narrow = typeof window !== 'undefined' && window.innerWidth < 900;
   const [paletteOpen, setPaletteOpen] = useState(!narrow);
@@ -292,6 +308,16 @@ function Workspace({
     try {
       const text = await file.text();
       const flow = JSON.parse(text) as Flow;
+      // A Node-RED export (a list of nodes, or {flows: [...]}) is converted, with a report first.
+      if (isNodeRedExport(flow)) {
+        const result = convertNodeRedFlows(flow);
+        if (!result.ok) {
+          store.notify(`${file.name} cannot be imported from Node-RED: ${result.problem}`);
+          return;
+        }
+        setNodeRed({ fileName: file.name, result });
+        return;
+      }
       if (!flow || typeof flow !== 'object' || typeof flow.id !== 'string' || !Array.isArray(flow.nodes))
         throw new Error('not a flow');
       replaceFlow(
@@ -434,6 +460,23 @@ function Workspace({
           )}
         </SidePanel>
       </div>
+      {nodeRed && (
+        <NodeRedImportDialog
+          fileName={nodeRed.fileName}
+          result={nodeRed.result}
+          onConfirm={() => {
+            const refused = onAddFlows(nodeRed.result.flows);
+            if (refused) store.notify(refused);
+            else
+              store.notify(
+                `Imported ${nodeRed.result.flows.length === 1 ? 'one flow' : `${nodeRed.result.flows.length} flows`} from Node-RED as new tabs: deploy each when it is ready.`,
+                'info',
+              );
+            return refused;
+          }}
+          onClose={() => setNodeRed(undefined)}
+        />
+      )}
       {deploying && (
         <DeployDialog
           target={endpoint}

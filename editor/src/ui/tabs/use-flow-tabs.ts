@@ -23,6 +23,8 @@ export interface FlowTabsControl {
   create(name: string): string | undefined;
   rename(id: string, name: string): string | undefined;
   duplicate(id: string): string | undefined;
+  /** Opens `flows` as new tabs (see `FlowTabs.addFlows`); the reason in plain words when refused. */
+  addFlows(flows: readonly Flow[]): string | undefined;
   /** Tab `id`'s flow is version `version` on the runtime (deployed from here, or reloaded). */
   deployed(id: string, version: number, flow: Flow): void;
   /** Count of changes made here so far (read when asking the runtime for its list; see `refresh`). */
@@ -133,6 +135,7 @@ export function useFlowTabs(api: AdminApi, onRemoved?: (id: string) => void): Fl
     create: (name) => attemptChange((t) => t.create(name)),
     rename: (id, name) => attemptChange((t) => t.rename(id, name)),
     duplicate: (id) => attemptChange((t) => t.duplicate(id)),
+    addFlows: (list) => attemptChange((t) => t.addFlows(list)),
     deployed: (id, version, flow) => update((t) => t.deployed(id, version, flow)),
     changes: () => ref.current?.changes ?? 0,
     refresh: (list, asOf) => update((t) => t.refresh(list, asOf)),
