@@ -421,7 +421,7 @@ class Importer {
       resources: container.resources,
       nodes: container.converted,
       edges: container.edges,
-      ui: layoutOf(this.objects, container.object.id, container.nodes),
+      layout: layoutOf(this.objects, container.object.id, container.nodes),
     });
     this.notes.push(...notes);
     return def;

@@ -16,7 +16,8 @@ export interface SubflowParts {
   resources: FlowResource[];
   nodes: FlowNode[];
   edges: FlowEdge[];
-  ui?: Record<string, unknown>;
+  /** Groups and comments inside the subflow (the subflow format has no place for them). */
+  layout?: Record<string, unknown>;
 }
 
 /**
@@ -80,7 +81,7 @@ export function buildSubflowDef(input: SubflowParts): { def: SubflowDef; notes: 
   // A subflow input wired straight to an output passes messages through: no inner node carries it.
   if (outs.some((o) => (o.wires ?? []).some((w) => w.id === object.id)))
     notes.push(`subflow "${input.label}": a wire from its input straight to an output is dropped`);
-  if (input.ui) def.ui = input.ui;
+  if (input.layout) notes.push(`subflow "${input.label}": its groups and comments are not kept (positions are)`);
   return { def, notes };
 }
 
