@@ -31,6 +31,9 @@ const COMMANDS: Record<string, () => RegisterCommand> = {
   'new-node': () =>
     (require('./commands/new-node.command') as typeof import('./commands/new-node.command')).registerNewNodeCommand,
   docs: () => (require('./commands/docs.command') as typeof import('./commands/docs.command')).registerDocsCommand,
+  'import-nodered': () =>
+    (require('./commands/import-nodered.command') as typeof import('./commands/import-nodered.command'))
+      .registerImportNodeRedCommand,
 };
 
 /** The command named on the command line, when it is one of ours; `undefined` for `--help`, `-v`, a typo. */
@@ -69,6 +72,7 @@ Examples:
   $ tagflow status --all                    reachability, flow version, errors, backlog of each runtime
   $ tagflow new-node @acme/nodes-foo         scaffold a node package (example node, tests, docs)
   $ tagflow docs                            write a node package's docs pages from its definitions
+  $ tagflow import-nodered flows.json --out imported   convert a Node-RED export, with a report
 
 Exit codes: 0 success, 1 the command failed (invalid flow, missing file), 2 wrong usage.
 tagflow start and tagflow run take --log-level debug (or TAGFLOW_LOG_LEVEL=debug) for more detail,
