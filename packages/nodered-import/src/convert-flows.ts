@@ -5,9 +5,11 @@ import { isDashboardType, KNOWN_UNSUPPORTED, NODE_CONVERTERS, RESOURCE_CONVERTER
 import { IdAllocator } from './flow-ids';
 import type { ImportReport, ImportReportEntry } from './import-report';
 import { countOutcomes } from './import-report';
-import type { NodeRedObject, NodeRedPort } from './nodered-export';
-import { isFlowNode, isRecord, numberOf, readNodeRedExport, textOf } from './nodered-export';
+import type { NodeRedObject } from './nodered-export';
+import { isFlowNode, numberOf, readNodeRedExport, textOf } from './nodered-export';
+import { layoutOf } from './flow-layout';
 import { placeholderFor } from './placeholder';
+import { buildSubflowDef, paramValue } from './subflow-builder';
 import type { SubflowDef } from './subflow-def';
 import { subflowOutputPorts } from './subflow-def';
 
@@ -411,63 +413,17 @@ class Importer {
   }
 
   private subflowDef(container: Container): SubflowDef {
-    const object = container.object;
-    const ins = (Array.isArray(object.in) ? object.in : []) as NodeRedPort[];
-    const outs = (Array.isArray(object.out) ? object.out : []) as NodeRedPort[];
-    const inputOf = (id: string) => container.conversions.get(id)?.input;
-    const outputOf = (id: string, port = 0) => container.conversions.get(id)?.outputs[port];
-    const params: SubflowDef['params'] = { type: 'object', properties: {} };
-    for (const item of Array.isArray(object.env)
-      ? (object.env as Array<{
-          name?: unknown;
-          value?: unknown;
-          type?: unknown;
-          ui?: { label?: Record<string, string> };
-        }>)
-      : []) {
-      if (typeof item.name !== 'string') continue;
-      const type = item.type === 'num' ? 'number' : item.type === 'bool' ? 'boolean' : 'string';
-      params.properties[item.name] = {
-        type,
-        title: item.ui?.label?.['en-US'] ?? item.name,
-        ...(item.type === 'cred' ? {} : { default: paramValue(item.value, item.type) }),
-        description: `Node-RED subflow property ${item.name}; inner nodes read it as \${${item.name}}.`,
-      };
-    }
-    const statusWire =
-      isRecord(object.status) && Array.isArray(object.status.wires)
-        ? (object.status.wires[0] as { id?: string } | undefined)
-        : undefined;
-    const def: SubflowDef = {
+    const { def, notes } = buildSubflowDef({
+      object: container.object,
       id: container.id,
-      name: container.label,
-      ...(textOf(object.info) ? { description: object.info as string } : {}),
-      ...(textOf(object.category) ? { category: object.category as string } : {}),
-      inputs: ins.slice(0, 1).map((port) => ({
-        port: 'in',
-        to: (port.wires ?? [])
-          .map((w) => inputOf(w.id))
-          .filter((p): p is PortRef => p !== undefined)
-          .map(({ node, port: p }) => ({ node, port: p })),
-      })),
-      outputs: subflowOutputPorts(outs.length).map((port, i) => ({
-        port,
-        from: (outs[i]?.wires ?? [])
-          .map((w) => (w.id === object.id ? undefined : outputOf(w.id, w.port ?? 0)))
-          .filter((p): p is PortRef => p !== undefined)
-          .map(({ node, port: p }) => ({ node, port: p })),
-      })),
-      params,
-      ...(statusWire?.id ? { status: statusWire.id } : {}),
-      ...(container.resources.length > 0 ? { resources: container.resources } : {}),
+      label: container.label,
+      conversions: container.conversions,
+      resources: container.resources,
       nodes: container.converted,
       edges: container.edges,
-    };
-    // A subflow input wired straight to an output passes messages through: no inner node carries it.
-    if (outs.some((o) => (o.wires ?? []).some((w) => w.id === object.id)))
-      this.notes.push(`subflow "${container.label}": a wire from its input straight to an output is dropped`);
-    const ui = this.layout(container);
-    if (ui) def.ui = ui;
+      layout: layoutOf(this.objects, container.object.id, container.nodes),
+    });
+    this.notes.push(...notes);
     return def;
   }
 
@@ -490,49 +446,10 @@ class Importer {
     };
     for (const id of container.uses) visit(id);
     if (used.length > 0) flow.subflows = used.map((id) => defs.get(id)).filter((d): d is SubflowDef => d !== undefined);
-    const ui = this.layout(container);
+    const ui = layoutOf(this.objects, container.object.id, container.nodes);
     if (ui) flow.ui = ui;
     return flow;
   }
-
-  /** Groups (name, colour, members) and comments, kept as layout data under `ui`. */
-  private layout(container: Container): Record<string, unknown> | undefined {
-    const groups = this.objects
-      .filter((o) => o.type === 'group' && o.z === container.object.id)
-      .map((g) => {
-        const style = isRecord(g.style) ? g.style : {};
-        return {
-          id: g.id,
-          ...(textOf(g.name) ? { name: g.name } : {}),
-          ...(textOf(style.fill) ? { color: style.fill } : {}),
-          ...(textOf(style.stroke) ? { stroke: style.stroke } : {}),
-          nodes: Array.isArray(g.nodes)
-            ? (g.nodes as unknown[]).filter((id): id is string => typeof id === 'string')
-            : [],
-          ...(typeof g.x === 'number' ? { x: g.x, y: g.y, w: g.w, h: g.h } : {}),
-        };
-      });
-    const comments = container.nodes
-      .filter((n) => n.type === 'comment')
-      .map((n) => ({ id: n.id, text: [textOf(n.name), textOf(n.info)].filter(Boolean).join('\n\n'), x: n.x, y: n.y }));
-    const ui: Record<string, unknown> = {};
-    if (groups.length > 0) ui.groups = groups;
-    if (comments.length > 0) ui.comments = comments;
-    return Object.keys(ui).length > 0 ? ui : undefined;
-  }
-}
-
-function paramValue(value: unknown, type: unknown): unknown {
-  if (type === 'num') return numberOf(value) ?? value;
-  if (type === 'bool') return value === true || value === 'true';
-  if (type === 'json' && typeof value === 'string') {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      return value;
-    }
-  }
-  return value ?? '';
 }
 
 function edgeOf(source: PortRef, target: PortRef): FlowEdge {

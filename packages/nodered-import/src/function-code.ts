@@ -44,8 +44,8 @@ const PATTERNS: LinePattern[] = [
   },
   {
     test: /\bnode\.error\s*\([^)]*,/,
-    note: 'node.error(text, msg) only logs in tagflow: catch nodes do not receive it (use `throw new Error(text)`)',
-    handled: false,
+    note: "node.error(text, msg): when the code sends nothing else for the message, catch nodes receive it as the message's error, as in Node-RED; otherwise it is only logged",
+    handled: true,
   },
   {
     test: /\benv\.get\s*\(/,
@@ -124,7 +124,9 @@ export function wrapFunctionCode(
     '// Converted from a Node-RED function by tagflow import-nodered. The code between the markers is',
     "// the original; the lines around it give it Node-RED's node.send, node.done and outputs.",
     'const __sent = [];',
-    'const __node = { id: node.id, name: node.name, log: node.log, warn: node.warn, error: node.error, status: node.status,',
+    'let __error;',
+    'const __node = { id: node.id, name: node.name, log: node.log, warn: node.warn, status: node.status,',
+    '  error: (...args) => { node.error(...args); if (args.length > 1 && __error === undefined) __error = args[0]; },',
     '  send: (m) => { __sent.push(m); }, done: () => {} };',
     ...env,
     ...(usesMsgId
@@ -151,6 +153,8 @@ export function wrapFunctionCode(
     '    }',
     '  }',
     '}',
+    "// Node-RED's node.error(err, msg) reaches catch nodes: here a thrown error does, when nothing was sent.",
+    'if (__out.length === 0 && __error !== undefined) throw __error instanceof Error ? __error : new Error(String(__error));',
     'return __out;',
   ].join('\n');
 }

@@ -18,7 +18,6 @@ export interface SubflowDef {
   resources?: FlowResource[];
   nodes: FlowNode[];
   edges: FlowEdge[];
-  ui?: Record<string, unknown>;
 }
 
 /** The port names of a subflow's outputs: `out` for one, `out1` … `outN` for several. */

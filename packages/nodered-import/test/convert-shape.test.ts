@@ -134,6 +134,7 @@ describe('a Node-RED export with tabs, a subflow, groups, config and dashboard n
   it('reports every node with counts, and notes dropped links between tabs', () => {
     expect(report.entries).toHaveLength(23);
     expect(report.counts['not-converted']).toBe(2);
+    expect(entryOf(report, 'li2').notes.join()).toMatch(/no longer receives from 1 link-out/);
     expect(entryOf(report, 'lo1').notes.join()).toMatch(/another tab are dropped/);
     expect(entryOf(report, 'mbr1').notes.join()).toMatch(/second output/);
     const markdown = renderReportMarkdown(report);

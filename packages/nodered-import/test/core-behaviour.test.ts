@@ -451,3 +451,29 @@ describe('function env.get on a tab', () => {
     expect(entryOf(report, 'fn').notes.join()).not.toMatch(/check this line/);
   });
 });
+
+describe('function node.error(text, msg)', () => {
+  it('reaches catch nodes when the code sends nothing for the message', async () => {
+    const { f, report } = await run(
+      oneTab([
+        {
+          id: 'fn',
+          type: 'function',
+          func: 'if (msg.payload < 0) { node.error("negative reading", msg); return null; }\nreturn msg;',
+          outputs: 1,
+          wires: [['d']],
+        },
+        { id: 'd', type: 'debug' },
+        { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['e']] },
+        { id: 'e', type: 'debug', complete: 'true' },
+      ]),
+    );
+    expect(entryOf(report, 'fn').notes.join()).not.toMatch(/check this line/);
+    await f.inject('fn', 5);
+    await f.inject('fn', -1);
+    await f.idle();
+    expect(f.payloads('fn')).toEqual([5]);
+    expect(f.outputs('c')).toHaveLength(1);
+    expect(JSON.stringify(f.outputs('c')[0])).toMatch(/negative reading/);
+  });
+});

@@ -52,10 +52,19 @@ function scoped(node: NodeRedObject, ctx: ConvertContext, type: string, what: st
 }
 
 /** link in -> `link-in`: the target of link-out and link-call nodes. */
-export function convertLinkIn(node: NodeRedObject): ConverterResult {
+export function convertLinkIn(node: NodeRedObject, ctx: ConvertContext): ConverterResult {
   const converted = tagflowNode(node.id, 'link-in', {}, node);
+  const differences: string[] = [];
+  const links = Array.isArray(node.links)
+    ? (node.links as unknown[]).filter((l): l is string => typeof l === 'string')
+    : [];
+  const elsewhere = links.filter((id) => ctx.byId.has(id) && ctx.byId.get(id)?.z !== node.z).length;
+  if (elsewhere > 0)
+    differences.push(
+      `it no longer receives from ${elsewhere} link-out node(s) on other tabs: tagflow links stay within a flow`,
+    );
   // Wires into a Node-RED link-in come from link-outs by their config, never by edges.
-  return { nodes: [converted], outputs: [{ node: node.id, port: 'out' }], differences: [] };
+  return { nodes: [converted], outputs: [{ node: node.id, port: 'out' }], differences };
 }
 
 /** link out -> `link-out`: mode link (to the link-in nodes it names) or return. */
