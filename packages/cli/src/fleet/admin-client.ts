@@ -37,12 +37,15 @@ export interface FlowSummary {
   state: 'running' | 'disabled' | 'stopped' | 'failed';
   /** The current version; 0 when the flow has none. */
   version: number;
-  hash: string;
-  deployedAt: string;
-  deployedBy: string;
+  /** Of the current version; absent when there is none. */
+  hash?: string;
+  deployedAt?: string;
+  deployedBy?: string;
   /** How many nodes the flow has. */
   nodes: number;
   counters: { in: number; out: number; errors: number; dropped: number };
+  /** Why it failed or stopped, in plain words. */
+  reason?: string;
 }
 
 /** `GET /api/status` (with `?flow=ID`: `flow` and `nodes` are that flow's, else the first flow's). */
@@ -271,7 +274,9 @@ export class AdminClient {
   async rollbackFlow(id: string, options: { version?: number; expectedVersion?: number } = {}): Promise<DeployOutcome> {
     const headers: Record<string, string> =
       options.expectedVersion === undefined ? {} : { 'If-Match': `"${options.expectedVersion}"` };
-    const body = options.version === undefined ? {} : { toVersion: options.version };
+    // The contract of issue 17 names it toVersion; the runtime reads version, as /api/flow/rollback
+    // does. Both are sent until one name is settled: an ignored one would roll back to the wrong version.
+    const body = options.version === undefined ? {} : { version: options.version, toVersion: options.version };
     const answer = await this.request('POST', `${flowPath(id)}/rollback`, {
       body,
       headers,

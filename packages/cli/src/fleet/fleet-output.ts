@@ -171,6 +171,7 @@ export function formatStatus(results: readonly StatusResult[]): string {
     for (const line of describeEngine(r.status)) lines.push(`${DETAIL}${line}`);
     const several = (r.status.flows?.length ?? 0) > 1;
     if (several) for (const f of r.status.flows ?? []) lines.push(`${DETAIL}${describeFlow(f)}`);
+    else for (const line of onlyFlowReason(r.status)) lines.push(`${DETAIL}${line}`);
     for (const n of runtimeNodesInError(r)) lines.push(`${DETAIL}${describeNodeInError(n, several)}`);
   });
   return `${lines.join('\n')}\n`;
@@ -210,10 +211,18 @@ function flowColumn(status: RuntimeStatus): string {
   return `${only.id} v${only.version}${only.state === 'running' ? '' : ` (${only.state})`}`;
 }
 
+/** The reason a runtime's only flow does not run, shown below it (several flows: on their own lines). */
+function onlyFlowReason(status: RuntimeStatus): string[] {
+  const flows = status.flows ?? [];
+  const [only] = flows;
+  return flows.length === 1 && only?.reason ? [`flow ${only.id}: ${oneLine(only.reason)}`] : [];
+}
+
 /** `flow alarms v2: running, 120 in, 118 out, 0 errors, 0 dropped`. */
 export function describeFlow(f: FlowSummary): string {
   const c = f.counters ?? { in: 0, out: 0, errors: 0, dropped: 0 };
-  return `flow ${f.id} v${f.version}: ${f.state}, ${c.in} in, ${c.out} out, ${count(c.errors, 'error')}, ${c.dropped} dropped`;
+  const reason = f.reason ? ` (${oneLine(f.reason)})` : '';
+  return `flow ${f.id} v${f.version}: ${f.state}${reason}, ${c.in} in, ${c.out} out, ${count(c.errors, 'error')}, ${c.dropped} dropped`;
 }
 
 function describeNodeInError(n: NodeInError, withFlow = false): string {

@@ -51,7 +51,12 @@ export function formatFlows(results: readonly FlowsResult[]): string {
   for (const r of results) {
     if (!r.ok) lines.push(`${r.runtime.padEnd(nameWidth)}  ${r.reachable ? 'failed' : 'unreachable'}: ${r.error}`);
     else if (r.flows.length === 0) lines.push(`${r.runtime.padEnd(nameWidth)}  no flow`);
-    else for (let i = 0; i < r.flows.length; i++) lines.push(table[row++] ?? '');
+    else
+      for (const f of r.flows) {
+        lines.push(table[row++] ?? '');
+        // Why a flow failed or stopped, below its row: it would widen the columns of every row.
+        if (f.reason) lines.push(`    ${f.reason.replace(/\s*\r?\n\s*/g, ' ')}`);
+      }
   }
   return `${lines.join('\n')}\n`;
 }

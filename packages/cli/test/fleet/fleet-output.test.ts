@@ -241,7 +241,7 @@ describe('status', () => {
         ok: true,
         status: {
           flow: { id: 'pump', version: 1, hash: 'h' },
-          flows: [summary('pump', 1, 'disabled')],
+          flows: [{ ...summary('pump', 1, 'disabled'), reason: 'disabled by ci' }],
           nodes: {},
           uptimeSeconds: 5,
         },
@@ -258,6 +258,7 @@ describe('status', () => {
         '    pump/fn: state error (boom), 5 errors',
         '    pump/out: state disconnected (broker down), 2 errors',
         'b           ok     pump v1 (disabled)  none            0        5s',
+        '    flow pump: disabled by ci',
         'c           ok     no flow             none            0        5s',
         '',
       ].join('\n'),

@@ -11,6 +11,7 @@ const summary = (id: string, version: number, state: 'running' | 'disabled' | 'f
   deployedBy: 'ci',
   nodes: 4,
   counters: { in: 1200, out: 1180, errors: state === 'failed' ? 3 : 0, dropped: 0 },
+  ...(state === 'failed' ? { reason: 'node "avg" failed twice in a row; no healthy version to go back to' } : {}),
 });
 
 describe('tagflow flows output', () => {
@@ -35,6 +36,7 @@ describe('tagflow flows output', () => {
         'runtime     flow          state     version  in    out   errors  dropped  name',
         'plant-a-l1  pump-monitor  running   v3       1200  1180  0       0        Pump 3 flow sensor',
         'plant-a-l1  alarms        failed    v1       1200  1180  3       0',
+        '    node "avg" failed twice in a row; no healthy version to go back to',
         'plant-a-l1  report        disabled  none     1200  1180  0       0        Shift report',
         'b           no flow',
         'c           unreachable: connection refused',
