@@ -111,6 +111,7 @@ it('deploys one flow to three runtimes, each with its own values; a runtime miss
   expect(all.stdout).toMatch(/plant-b-line-1\s+site-monitor\s+deployed v1/);
 
   // Each runtime records its own tag with its own value: the same file, three sites.
+  // Both flows of a runtime have a historian: flow= says whose to ask.
   const expected = [
     ['plant-a/line-1/flow', 40],
     ['plant-a/line-2/flow', 38.5],
@@ -119,7 +120,11 @@ it('deploys one flow to three runtimes, each with its own values; a runtime miss
   for (const [i, [tag, value]] of expected.entries()) {
     let rows: Array<{ tag: string; value: number }> = [];
     for (let attempt = 0; attempt < 100 && rows.length === 0; attempt++) {
-      const answer = await api(ports[i], tokens[i], `/api/history?tags=${encodeURIComponent(tag)}&since=600000`);
+      const answer = await api(
+        ports[i],
+        tokens[i],
+        `/api/history?flow=site-monitor&tags=${encodeURIComponent(tag)}&since=600000`,
+      );
       rows = Array.isArray(answer) ? (answer as typeof rows) : [];
       if (rows.length === 0) await new Promise((r) => setTimeout(r, 100));
     }
