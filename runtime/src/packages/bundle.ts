@@ -97,7 +97,7 @@ export async function writeFlowsBundle(
     if (new Set(flowFiles).size !== flowFiles.length) throw new Error('two flows of a bundle have the same id');
     if (flows.length > 1) await mkdir(path.join(work, 'flows'));
     for (const [i, flow] of flows.entries())
-      await writeFile(path.join(work, flowFiles[i] as string), `${JSON.stringify(flow, null, 2)}\n`);
+      await writeFile(path.join(work, flowFiles[i]), `${JSON.stringify(flow, null, 2)}\n`);
     const entries: BundlePackage[] = [];
     for (const pkg of packages) {
       const file = `packages/${folderSafeName(pkg.name)}-${pkg.version}.tgz`;
