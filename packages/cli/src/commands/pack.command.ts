@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { formatIssue, validateFlow } from '@tagflow/flow-model';
+import type { Flow } from '@tagflow/flow-model';
 import {
   currentPlatform,
   describeBuildSteps,
@@ -69,8 +70,17 @@ Examples:
 
 async function pack(files: string[], options: PackOptions): Promise<void> {
   const local = await loadLocalPackages(options.nodesDir, options.dataDir);
-  const flows = await readFlows(files, local);
-  const needed = new Map([...flows.flatMap((flow) => [...neededPackages(flow as FlowTypes, local)])]);
+  const checked = await readFlows(files, local);
+  const flows = checked.map((c) => c.flow);
+  // The types written in each flow and those of the flow as checked (its migrated nodes).
+  const needed = new Map(
+    checked.flatMap(({ flow, valid }) => {
+      const written = flow as FlowTypes;
+      const nodes = [...(written.nodes ?? []), ...valid.nodes];
+      const resources = [...(written.resources ?? []), ...(valid.resources ?? [])];
+      return [...neededPackages({ nodes, resources }, local)];
+    }),
+  );
   const builtIn = await builtInPackageNames();
   const bundled = [...needed.values()].filter((p) => !builtIn.has(p.name));
   const [first] = files as [string];
@@ -106,8 +116,11 @@ async function pack(files: string[], options: PackOptions): Promise<void> {
 }
 
 /** Reads and validates each flow file; a CliError for an invalid one, or two holding the same flow id. */
-async function readFlows(files: readonly string[], local: LocalPackages): Promise<unknown[]> {
-  const flows: unknown[] = [];
+async function readFlows(
+  files: readonly string[],
+  local: LocalPackages,
+): Promise<Array<{ flow: unknown; valid: Flow }>> {
+  const flows: Array<{ flow: unknown; valid: Flow }> = [];
   const ids = new Map<string, string>();
   for (const file of files) {
     const flow = await readFlowFile(file);
@@ -123,7 +136,7 @@ async function readFlows(files: readonly string[], local: LocalPackages): Promis
     if (earlier !== undefined)
       throw new CliError(`${earlier} and ${file} both hold the flow "${id}": a bundle carries each flow id once`);
     ids.set(id, file);
-    flows.push(flow);
+    flows.push({ flow, valid: result.flow });
   }
   return flows;
 }
