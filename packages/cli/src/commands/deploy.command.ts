@@ -167,12 +167,11 @@ async function deploy(files: string[], options: DeployOptions): Promise<void> {
     (target) => target.send.flows.length,
   );
   const results: FlowResult[] = ran.flatMap(({ target, outcomes }) =>
-    target.send.flows.map((f, i) => ({
-      runtime: target.name,
-      url: target.url,
-      flow: f.id,
-      outcome: outcomes[i] ?? { status: 'failed', error: 'no outcome' },
-    })),
+    target.send.flows.map((f, i) => {
+      const outcome = outcomes[i];
+      if (!outcome) throw new Error(`no outcome for flow "${f.id}" on ${target.name}: one outcome per flow expected`);
+      return { runtime: target.name, url: target.url, flow: f.id, outcome };
+    }),
   );
   const failed = [...new Set(results.filter((r) => !isSuccess(r.outcome)).map((r) => r.runtime))];
   if (options.json) {

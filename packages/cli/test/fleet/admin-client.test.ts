@@ -135,6 +135,26 @@ describe('AdminClient', () => {
     ]);
   });
 
+  it('sends no flow when the bundle is refused: every flow of the runtime gets the reason', async () => {
+    const rt = await fakeRuntime((_req, res) =>
+      json(res, 422, { error: 'the bundle was refused, nothing was installed: it is damaged', code: 'BUNDLE_INVALID' }),
+    );
+    closers.push(rt.close);
+    const target = { name: 'lab', url: rt.url, tokenEnv: 'T_LAB', labels: {}, token: TOKEN };
+    const flows = [
+      { id: 'pump', flow: { id: 'pump' }, file: 'b.tgz' },
+      { id: 'alarms', flow: { id: 'alarms' }, file: 'b.tgz' },
+    ];
+    const outcomes = await deployFlowsToRuntime(target, flows, { bundles: [Buffer.from('tgz')] });
+    const failed = {
+      status: 'failed',
+      error:
+        'the bundle was not installed, so no flow was sent: the bundle was refused, nothing was installed: it is damaged',
+    };
+    expect(outcomes).toEqual([failed, failed]);
+    expect(rt.seen.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/packages/bundle']);
+  });
+
   it("asks for one flow's status, keeping the engine and the flows of the answer", async () => {
     const rt = await fakeRuntime((_req, res) =>
       json(res, 200, {
