@@ -2,6 +2,9 @@
 // without the admin server, stores and package manager (express, ws and prom-client would slow a
 // plain `tagflow run`'s start and hold memory it never uses).
 export { Engine } from './engine/engine';
+export { FlowSet, ACTIVITY_SLOT_SIZE } from './engine/flow-set';
+export { ResourcePool, resourceKey } from './engine/resource-pool';
+export type { ResourceLease } from './engine/resource-pool';
 export type { EngineOptions, DeployOptions, DeployResult, EngineEvents } from './engine/engine';
 export type { NodeCounters, DebugEvent, StatusEvent, NodeErrorEvent, EngineLogger, TapListener } from './engine/types';
 export { systemClock } from './engine/node-clock';

@@ -11,6 +11,8 @@ export const deployErrors = defineErrorCodes({
     'A node that requires its resources at deploy (requiresResourcesAtDeploy) cannot reach one in time; the deploy is refused.',
   NO_SUCH_VERSION:
     'A rollback names a flow version that is not stored, or there is no earlier version to roll back to.',
+  FLOW_ID_MISMATCH:
+    "The flow sent to a flow's address (PUT /api/flows/ID) has another id in its file: a flow is deployed under its own id.",
   SECRET_NOT_ALLOWED:
     'A node or resource would send a secret bound to some hosts (tagflow secret set NAME --allow) to another host, or its type does not say where it sends secrets; the deploy is refused before the flow reaches the engine.',
 });

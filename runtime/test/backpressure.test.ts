@@ -1,4 +1,5 @@
 import { createMessage, defineNode } from '@tagflow/node-sdk';
+import type { RuntimeFlowsApi } from '../src/admin/runtime-flows-types';
 import { createMetrics } from '../src/server/metrics';
 import { flow, makeEngine, received, until } from './helpers';
 
@@ -48,7 +49,10 @@ describe('bounded queues and backpressure', () => {
     expect(engine.stats().io.dropped).toBe(6);
     expect(logger.lines.some((l) => l.level === 'warn' && l.msg.includes('drops messages'))).toBe(true);
     // The drops reach /metrics, where an operator (and `pnpm soak`) counts them.
-    expect(await createMetrics(engine).registry.metrics()).toContain('tagflow_messages_dropped_total{node="io"} 6');
+    const runtime = { ids: () => ['t'], get: () => ({ engine }) } as unknown as RuntimeFlowsApi;
+    expect(await createMetrics(runtime, engine).registry.metrics()).toContain(
+      'tagflow_messages_dropped_total{flow="t",node="io"} 6',
+    );
     await engine.stop();
   });
 

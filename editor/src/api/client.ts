@@ -26,7 +26,8 @@ const BASE = 'api/';
 export class AdminApi {
   constructor(readonly token: string) {}
 
-  private async request(
+  /** One request to `api/<path>` with the token (the endpoint modules beside this one build on it). */
+  async request(
     method: string,
     path: string,
     init: { body?: unknown; headers?: Record<string, string> } = {},
@@ -52,7 +53,8 @@ export class AdminApi {
     }
   }
 
-  private async json<T>(res: Response): Promise<T> {
+  /** The answer's JSON body, or an ApiError with the runtime's message. */
+  async json<T>(res: Response): Promise<T> {
     const body = await readBody(res);
     if (!res.ok) throw new ApiError(res.status, describeFailure(res.status, body), body);
     return body as T;
@@ -63,16 +65,18 @@ export class AdminApi {
     return this.json<NodesApiResponse>(await this.request('GET', 'nodes'));
   }
 
-  /** The running flow and its version; version 0 and no flow before the first deploy. */
-  async runningFlow(): Promise<RunningFlow> {
-    const res = await this.request('GET', 'flow');
+  /** The running flow and its version (`path` `flows/<id>` for one flow of many); version 0 and no flow before the first deploy. */
+  async runningFlow(path = 'flow'): Promise<RunningFlow> {
+    const res = await this.request('GET', path);
     if (res.status === 404) return { version: 0, info: null, flow: null };
     const body = await this.json<{ version: FlowVersionInfo; flow: Flow }>(res);
     return { version: body.version.version, info: body.version, flow: body.flow };
   }
 
-  async status(): Promise<ApiStatus> {
-    return this.json<ApiStatus>(await this.request('GET', 'status'));
+  /** GET /api/status, about flow `flowId` when given (else the runtime's first flow). */
+  async status(flowId?: string): Promise<ApiStatus> {
+    const query = flowId === undefined ? '' : `?flow=${encodeURIComponent(flowId)}`;
+    return this.json<ApiStatus>(await this.request('GET', `status${query}`));
   }
 
   /** POST /api/flow/validate: the runtime's complete check of `flow` (a deploy's), deploying nothing. */
@@ -80,9 +84,9 @@ export class AdminApi {
     return this.json<ServerValidation>(await this.request('POST', 'flow/validate', { body: flow }));
   }
 
-  /** PUT /api/flow with If-Match; every outcome is returned, not thrown. */
-  async deploy(flow: Flow, expectedVersion: number): Promise<DeployResult> {
-    const res = await this.request('PUT', 'flow', { body: flow, headers: { 'If-Match': `"${expectedVersion}"` } });
+  /** PUT /api/flow (or `path`, e.g. `flows/<id>`) with If-Match; every outcome is returned, not thrown. */
+  async deploy(flow: Flow, expectedVersion: number, path = 'flow'): Promise<DeployResult> {
+    const res = await this.request('PUT', path, { body: flow, headers: { 'If-Match': `"${expectedVersion}"` } });
     const body = (await readBody(res)) as Record<string, unknown> | null;
     const message = describeFailure(res.status, body);
     if (res.ok && body && (body.status === 'deployed' || body.status === 'unchanged')) {
@@ -99,15 +103,17 @@ export class AdminApi {
 
   /**
    * GET /api/history: rows of `tags` from the flow's historian resource `resource`, oldest first,
-   * `sinceMs` back from now; bucketed (`{tag, ts, min, max, mean, count}`) when `bucketMs` is given.
+   * `sinceMs` back from now; bucketed (`{tag, ts, min, max, mean, count}`) when `bucketMs` is given;
+   * the resource of flow `flow` when given (else of the first running flow that has it).
    * Throws ApiError: 404 no such historian in the running flow, 503 not connected, 400 bad query.
    */
   async history(
     resource: string,
     tags: readonly string[],
-    options: { sinceMs?: number; bucketMs?: number; limit?: number } = {},
+    options: { sinceMs?: number; bucketMs?: number; limit?: number; flow?: string } = {},
   ): Promise<unknown[]> {
     const q = new URLSearchParams({ resource, tags: tags.join(',') });
+    if (options.flow !== undefined) q.set('flow', options.flow);
     if (options.sinceMs !== undefined) q.set('since', String(Math.round(options.sinceMs)));
     if (options.bucketMs !== undefined) q.set('bucketMs', String(Math.round(options.bucketMs)));
     if (options.limit !== undefined) q.set('limit', String(options.limit));

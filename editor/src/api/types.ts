@@ -1,4 +1,5 @@
 import type { Flow } from '@tagflow/flow-model';
+import type { FlowSummary } from './flows-types';
 
 /** A recorded flow version (GET /api/flow `version`). */
 export interface FlowVersionInfo {
@@ -73,4 +74,6 @@ export interface ApiStatus {
   engine?: EngineStateInfo;
   nodes: Record<string, { status: NodeStatus | null; counters: Record<string, number> }>;
   uptimeSeconds: number;
+  /** Every flow of the runtime (absent from a runtime that runs one flow). */
+  flows?: FlowSummary[];
 }

@@ -49,6 +49,11 @@ export { fieldVariables, variableNamesIn, variablesFromApi } from './variables';
 export type { FieldVariable } from './variables';
 export { CONTEXT_PREVIEW_CHARS, contextPreview, scopeSummary, sizeText } from './context-view';
 export type { ContextScopeView } from './context-view';
+export { exportFileName, MAX_SLUG_LENGTH, slugify, uniqueFlowId } from './flow-slug';
+export { FIRST_FLOW_NAME, flowToDeploy, FlowTabs, isDirty, tabName, tabState } from './flow-tabs';
+export type { FlowTab, TabState, TabsResult } from './flow-tabs';
+export { frameFlowId, statusIsFor } from './flow-frames';
+export { isNodeRedExport } from './nodered-file';
 export {
   closeSubflow,
   makeSubflow,

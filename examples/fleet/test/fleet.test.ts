@@ -22,10 +22,10 @@ beforeAll(async () => {
   env = { ...process.env, FLEET_DATA: data, FLEET_PORTS: ports.join(' ') };
   await run('bash', [join(here, 'start-fleet.sh')], { env });
   // The example's fleet file, on this test's ports; tokens from the env file start-fleet.sh wrote.
-  const yaml = readFileSync(join(here, 'fleet.yaml'), 'utf8').replace(
-    /:1990([123])/g,
-    (_, n: string) => `:${ports[Number(n) - 1]}`,
-  );
+  // Its flow paths are relative to the example's folder: made absolute for the copy.
+  const yaml = readFileSync(join(here, 'fleet.yaml'), 'utf8')
+    .replace(/:1990([123])/g, (_, n: string) => `:${ports[Number(n) - 1]}`)
+    .replace(/^( {2}- )(\S+\.json)$/gm, (_, dash: string, file: string) => `${dash}${resolve(here, file)}`);
   fleetFile = join(data, 'fleet.yaml');
   writeFileSync(fleetFile, yaml);
   for (const line of readFileSync(join(data, 'tokens.env'), 'utf8').trim().split('\n')) {
@@ -56,14 +56,16 @@ it('deploys to three runtimes with one command, rolls a broken canary back, and 
   const first = await tagflow('deploy', 'examples/pump-monitor/flow.json', '--all');
   expect(first.code).toBe(0);
   expect(first.stdout).toMatch(
-    /plant-a-line-1\s+deployed v1\n.*plant-a-line-2\s+deployed v1\n.*plant-b-line-1\s+deployed v1/s,
+    /plant-a-line-1\s+pump-monitor\s+deployed v1\n.*plant-a-line-2\s+pump-monitor\s+deployed v1\n.*plant-b-line-1\s+pump-monitor\s+deployed v1/s,
   );
 
   const broken = await tagflow('deploy', 'examples/fleet/broken.flow.json', '--all', '--canary', '1', '--health', '3s');
   expect(broken.code).toBe(1);
-  expect(broken.stdout).toMatch(/plant-a-line-1\s+rolled back: node "calibrate" failed: .*no calibration table/);
-  expect(broken.stdout).toMatch(/plant-a-line-2\s+skipped \(canary failed\)/);
-  expect(broken.stdout).toMatch(/plant-b-line-1\s+skipped \(canary failed\)/);
+  expect(broken.stdout).toMatch(
+    /plant-a-line-1\s+pump-monitor\s+rolled back: node "calibrate" failed: .*no calibration table/,
+  );
+  expect(broken.stdout).toMatch(/plant-a-line-2\s+pump-monitor\s+skipped \(canary failed\)/);
+  expect(broken.stdout).toMatch(/plant-b-line-1\s+pump-monitor\s+skipped \(canary failed\)/);
 
   const status = await tagflow('status', '--all', '--json');
   expect(status.code).toBe(0);
@@ -97,18 +99,19 @@ it('deploys one flow to three runtimes, each with its own values; a runtime miss
   writeFileSync(partial, yaml.replace('      NOMINAL_FLOW: 55\n', ''));
   const refused = await tagflow('deploy', 'examples/fleet/site.flow.json', '--all', '--fleet', partial);
   expect(refused.code).toBe(1);
-  expect(refused.stdout).toMatch(/plant-a-line-1\s+deployed v\d+/);
-  expect(refused.stdout).toMatch(/plant-a-line-2\s+deployed v\d+/);
-  expect(refused.stdout).toMatch(/plant-b-line-1\s+rejected/);
+  expect(refused.stdout).toMatch(/plant-a-line-1\s+site-monitor\s+deployed v1/);
+  expect(refused.stdout).toMatch(/plant-a-line-2\s+site-monitor\s+deployed v1/);
+  expect(refused.stdout).toMatch(/plant-b-line-1\s+site-monitor\s+rejected/);
   expect(refused.stdout).toContain('variable NOMINAL_FLOW is not set on this runtime');
 
   // With the whole fleet file, plant B gets its value and deploys; plant A's lines are unchanged.
   const all = await tagflow('deploy', 'examples/fleet/site.flow.json', '--all');
   expect(all.code).toBe(0);
-  expect(all.stdout).toMatch(/plant-a-line-1\s+unchanged v\d+/);
-  expect(all.stdout).toMatch(/plant-b-line-1\s+deployed v\d+/);
+  expect(all.stdout).toMatch(/plant-a-line-1\s+site-monitor\s+unchanged v1/);
+  expect(all.stdout).toMatch(/plant-b-line-1\s+site-monitor\s+deployed v1/);
 
   // Each runtime records its own tag with its own value: the same file, three sites.
+  // Both flows of a runtime have a historian: flow= says whose to ask.
   const expected = [
     ['plant-a/line-1/flow', 40],
     ['plant-a/line-2/flow', 38.5],
@@ -117,16 +120,45 @@ it('deploys one flow to three runtimes, each with its own values; a runtime miss
   for (const [i, [tag, value]] of expected.entries()) {
     let rows: Array<{ tag: string; value: number }> = [];
     for (let attempt = 0; attempt < 100 && rows.length === 0; attempt++) {
-      const answer = await api(ports[i], tokens[i], `/api/history?tags=${encodeURIComponent(tag)}&since=600000`);
+      const answer = await api(
+        ports[i],
+        tokens[i],
+        `/api/history?flow=site-monitor&tags=${encodeURIComponent(tag)}&since=600000`,
+      );
       rows = Array.isArray(answer) ? (answer as typeof rows) : [];
       if (rows.length === 0) await new Promise((r) => setTimeout(r, 100));
     }
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.tag === tag && r.value === value)).toBe(true);
     // The stored flow keeps the ${...} text: the file each site runs is the one deployed.
-    const stored = (await api(ports[i], tokens[i], '/api/flow')) as { flow: { nodes: Array<{ config: unknown }> } };
+    const stored = (await api(ports[i], tokens[i], '/api/flows/site-monitor')) as {
+      flow: { nodes: Array<{ config: unknown }> };
+    };
     expect(stored.flow.nodes[0].config).toMatchObject({ tag: '${SITE}/line-${LINE}/flow' });
   }
   const listed = await tagflow('var', 'list', '--to', 'plant-a-line-2');
   expect(listed.stdout).toContain('plant-a-line-2\tNOMINAL_FLOW\t38.5\n');
 }, 90_000);
+
+it("deploys the fleet file's two flows with no flow named, and lists both on each runtime", async () => {
+  const deployed = await tagflow('deploy', '--all', '--json');
+  expect(deployed.code).toBe(0);
+  const results = (JSON.parse(deployed.stdout) as { results: Array<{ runtime: string; flow: string; status: string }> })
+    .results;
+  expect(results.map((r) => [r.runtime, r.flow, r.status])).toEqual([
+    ['plant-a-line-1', 'pump-monitor', 'unchanged'],
+    ['plant-a-line-1', 'site-monitor', 'unchanged'],
+    ['plant-a-line-2', 'pump-monitor', 'unchanged'],
+    ['plant-a-line-2', 'site-monitor', 'unchanged'],
+    ['plant-b-line-1', 'pump-monitor', 'unchanged'],
+    ['plant-b-line-1', 'site-monitor', 'unchanged'],
+  ]);
+  const listed = await tagflow('flows', '--to', 'plant-a-line-1');
+  expect(listed.code).toBe(0);
+  expect(listed.stdout).toMatch(/^plant-a-line-1 +pump-monitor +running +v3 +\d+ +\d+ +0 +0 +Pump 3 flow sensor$/m);
+  expect(listed.stdout).toMatch(
+    /^plant-a-line-1 +site-monitor +running +v1 +\d+ +\d+ +0 +0 +Line flow sensor, any site$/m,
+  );
+  const status = await tagflow('status', '--all');
+  expect(status.stdout).toMatch(/^plant-b-line-1 +ok +2 flows /m);
+}, 60_000);

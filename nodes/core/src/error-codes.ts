@@ -36,6 +36,9 @@ export const coreErrors = defineErrorCodes({
   LINK_TIMEOUT:
     'A link-call got no answer (from a link-out in return mode) within its timeout; the message it sent is reported with the error.',
   LINK_LATE_ANSWER: 'An answer reached a link-call after its call had timed out; it was dropped.',
+  JSON_PARSE_FAILED: 'The text to convert is not valid JSON; the message is not sent.',
+  JSON_NOT_SERIALIZABLE:
+    'The value to convert holds something JSON cannot represent (a BigInt, a cycle); the message is not sent.',
 }).withRefusals(
   'INVALID_PROPERTY',
   'INVALID_LIMITS',

@@ -26,11 +26,15 @@ const COMMANDS: Record<string, () => RegisterCommand> = {
   pack: () => (require('./commands/pack.command') as typeof import('./commands/pack.command')).registerPackCommand,
   status: () =>
     (require('./commands/status.command') as typeof import('./commands/status.command')).registerStatusCommand,
+  flows: () => (require('./commands/flows.command') as typeof import('./commands/flows.command')).registerFlowsCommand,
   rollback: () =>
     (require('./commands/rollback.command') as typeof import('./commands/rollback.command')).registerRollbackCommand,
   'new-node': () =>
     (require('./commands/new-node.command') as typeof import('./commands/new-node.command')).registerNewNodeCommand,
   docs: () => (require('./commands/docs.command') as typeof import('./commands/docs.command')).registerDocsCommand,
+  'import-nodered': () =>
+    (require('./commands/import-nodered.command') as typeof import('./commands/import-nodered.command'))
+      .registerImportNodeRedCommand,
 };
 
 /** The command named on the command line, when it is one of ours; `undefined` for `--help`, `-v`, a typo. */
@@ -66,9 +70,13 @@ Examples:
   $ tagflow start --flow pump-monitor.json  run as a service with the admin API (port 1990)
   $ tagflow var set PLC_HOST 10.0.3.7       a value for \${PLC_HOST} in this runtime's flows
   $ tagflow deploy flow.json --all --canary 1 --health 30s   deploy to the runtimes of fleet.yaml
-  $ tagflow status --all                    reachability, flow version, errors, backlog of each runtime
+  $ tagflow deploy a.json b.json --to plant-a-l1   deploy two flows, each by its id; others untouched
+  $ tagflow status --all                    reachability, flow versions, errors, backlog of each runtime
+  $ tagflow flows --to plant-a-l1           the flows of a runtime: state, version, counters
+  $ tagflow rollback --to plant-a-l1 --flow alarms   roll one flow back; the others keep running
   $ tagflow new-node @acme/nodes-foo         scaffold a node package (example node, tests, docs)
   $ tagflow docs                            write a node package's docs pages from its definitions
+  $ tagflow import-nodered flows.json --out imported   convert a Node-RED export, with a report
 
 Exit codes: 0 success, 1 the command failed (invalid flow, missing file), 2 wrong usage.
 tagflow start and tagflow run take --log-level debug (or TAGFLOW_LOG_LEVEL=debug) for more detail,

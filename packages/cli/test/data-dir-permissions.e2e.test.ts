@@ -64,7 +64,8 @@ describe('the data dir under tagflow start', () => {
 
     const res = await s.api('/api/flow', {
       method: 'PUT',
-      headers: { 'If-Match': '"1"', 'Content-Type': 'application/json' },
+      // A flow of its own beside the old one (upgraded into flows/old/ at this start).
+      headers: { 'If-Match': '"0"', 'Content-Type': 'application/json' },
       body: JSON.stringify(historianFlow),
     });
     expect(res.status).toBe(200);
@@ -81,8 +82,11 @@ describe('the data dir under tagflow start', () => {
     const running = modesUnder(dataDir);
     expect([...running.keys()]).toEqual(
       expect.arrayContaining([
-        'flows/versions.json',
-        'flows/v2.json',
+        'flows/flows.json',
+        'flows/old/versions.json',
+        'flows/old/v1.json',
+        'flows/pump-history/versions.json',
+        'flows/pump-history/v1.json',
         'tokens.json',
         'secret.key',
         'engine-boot.json',

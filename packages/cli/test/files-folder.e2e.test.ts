@@ -63,15 +63,19 @@ function replayFlow(file: string): Record<string, unknown> {
   };
 }
 
-async function currentVersion(rt: TagflowProcess): Promise<string> {
-  const res = await rt.api('/api/flow');
-  return res.headers.get('etag') ?? '"0"';
+/** The version of flow `id` on the runtime, as If-Match wants it (`"0"` for a flow it does not hold). */
+async function currentVersion(rt: TagflowProcess, id: string): Promise<string> {
+  const res = await rt.api(`/api/flows/${id}`);
+  return (res.ok && res.headers.get('etag')) || '"0"';
 }
 
-async function deploy(rt: TagflowProcess, flow: unknown): Promise<{ status: number; body: { errors?: Issue[] } }> {
+async function deploy(
+  rt: TagflowProcess,
+  flow: Record<string, unknown>,
+): Promise<{ status: number; body: { errors?: Issue[] } }> {
   const res = await rt.api('/api/flow', {
     method: 'PUT',
-    headers: { 'If-Match': await currentVersion(rt), 'Content-Type': 'application/json' },
+    headers: { 'If-Match': await currentVersion(rt, String(flow.id)), 'Content-Type': 'application/json' },
     body: JSON.stringify(flow),
   });
   return { status: res.status, body: (await res.json()) as { errors?: Issue[] } };

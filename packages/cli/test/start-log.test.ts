@@ -90,7 +90,9 @@ describe('the log of tagflow start', () => {
     await hub.until((frames) => frames.filter((f) => f.type === 'node-error' && f.nodeId === 'alarm').length >= 60);
     hub.close();
     const metrics = await (await s.api('/metrics')).text();
-    const counted = Number((/^tagflow_node_errors_total\{node="alarm"\} (\d+)$/m.exec(metrics) as RegExpExecArray)[1]);
+    const counted = Number(
+      (/^tagflow_node_errors_total\{flow="[^"]+",node="alarm"\} (\d+)$/m.exec(metrics) as RegExpExecArray)[1],
+    );
     expect(counted).toBeGreaterThanOrEqual(60);
     const status = (await (await s.api('/api/status')).json()) as {
       nodes: Record<string, { counters: { errors: number } }>;

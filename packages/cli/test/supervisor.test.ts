@@ -66,12 +66,16 @@ const api = (rt: TagflowProcess, route: string, init: RequestInit = {}) =>
 const json = async <T>(rt: TagflowProcess, route: string): Promise<T> => (await (await api(rt, route)).json()) as T;
 const status = (rt: TagflowProcess) => json<Status>(rt, '/api/status');
 
-async function deploy(rt: TagflowProcess, flow: unknown, healthMs?: number): Promise<Record<string, unknown>> {
+/**
+ * Deploys `flow` as a version of flow "good": a runtime holds many flows, each by its id, so the
+ * flows that hang or blow up here are new versions of the one flow, to be rolled back to version 1.
+ */
+async function deploy(rt: TagflowProcess, flow: object, healthMs?: number): Promise<Record<string, unknown>> {
   const current = (await status(rt)).flow?.version ?? 0;
-  const res = await api(rt, `/api/flow${healthMs ? `?healthMs=${healthMs}` : ''}`, {
+  const res = await api(rt, `/api/flows/good${healthMs ? `?healthMs=${healthMs}` : ''}`, {
     method: 'PUT',
     headers: { 'If-Match': `"${current}"` },
-    body: JSON.stringify(flow),
+    body: JSON.stringify({ ...flow, id: 'good' }),
   });
   return (await res.json()) as Record<string, unknown>;
 }
@@ -180,7 +184,11 @@ async function expectRestored(
   failedVersion: number,
   reason: RegExp,
 ): Promise<Version> {
-  await until(async () => (await status(rt)).flow?.id === 'good', 'the good flow to be restored', 20_000);
+  await until(
+    async () => (await status(rt)).flow?.version === failedVersion + 1,
+    'the good flow to be restored',
+    20_000,
+  );
   await expectGoodRuns(rt);
   const versions = (await json<{ versions: Version[] } | Version[]>(rt, '/api/flow/versions')) as
     { versions: Version[] } | Version[];
@@ -344,7 +352,11 @@ describe('tagflow start: the engine under a supervisor', () => {
     expect(await deploy(rt, withNode('blocker', 'test-block'))).toMatchObject({ status: 'deployed' });
     await sleep(500);
     const next = { ...good, nodes: [{ ...good.nodes[0], config: { intervalMs: 50 } }, good.nodes[1]] };
-    const deployed = (await deploy(rt, next)) as { status: string; version: { version: number } };
+    let deployed = (await deploy(rt, next)) as { status: string; version: { version: number } };
+    // Recovery may save a restored version between the read of the version and the deploy (a
+    // loaded machine): a client then reads the version again and retries, as the editor does.
+    if (deployed.status === 'conflict')
+      deployed = (await deploy(rt, next)) as { status: string; version: { version: number } };
     expect(deployed.status).toBe('deployed');
     // 3 as a rule; once on Node 22 under load a version 3 appeared before it (see issue 14's note),
     // so what is held here is that the deploy went through and is what runs.
@@ -395,13 +407,14 @@ describe('tagflow start: the engine under a supervisor', () => {
 
   it('boots the last healthy version after three young ends in a row of the runtime, and --safe runs none', async () => {
     const rt = await withGoodVersion();
-    const other = { ...good, id: 'good-too' };
+    // Another version of the flow (its name differs): it is what dies with the runtime below.
+    const other = { ...good, name: 'good too' };
     const second = await deploy(rt, other);
     expect(second).toMatchObject({ status: 'deployed', version: { version: 2 } });
     const hash = (second.version as { hash: string }).hash;
     const bootRecord = () =>
       JSON.parse(readFileSync(path.join(rt.dataDir, 'engine-boot.json'), 'utf8')) as {
-        run: { hash: string; startedAt: string } | null;
+        runs: Record<string, { hash: string; startedAt: string }>;
       };
     // The whole runtime dies within a minute of starting version 2, three times (power loss, OOM killer).
     let current = rt;
@@ -409,16 +422,16 @@ describe('tagflow start: the engine under a supervisor', () => {
     for (let i = 0; i < 3; i++) {
       // Each start records its own run of version 2 (after counting the one before).
       await until(
-        () => bootRecord().run?.hash === hash && bootRecord().run?.startedAt !== startedBefore,
+        () => bootRecord().runs.good?.hash === hash && bootRecord().runs.good?.startedAt !== startedBefore,
         'version 2 to run',
         10_000,
       );
-      startedBefore = bootRecord().run?.startedAt ?? '';
+      startedBefore = bootRecord().runs.good?.startedAt ?? '';
       current.child.kill('SIGKILL');
       await new Promise((resolve) => current.child.once('exit', resolve));
       current = await start(rt.dataDir);
     }
-    await until(async () => (await status(current)).flow?.id === 'good', 'version 1 to be restored', 10_000);
+    await until(async () => (await status(current)).flow?.version === 3, 'version 1 to be restored', 10_000);
     const list = await json<Version[]>(current, '/api/flow/versions');
     expect(list[list.length - 1].note).toMatch(/^rollback to version 1: version 2 ended 3 times in a row/);
     await expectGoodRuns(current);
@@ -428,7 +441,7 @@ describe('tagflow start: the engine under a supervisor', () => {
     const s = await status(safe);
     expect(s.engine).toMatchObject({ state: 'safe-mode', safeMode: { reason: expect.stringMatching(/--safe/) } });
     expect(s.nodes).toEqual({});
-    expect(JSON.parse(readFileSync(path.join(rt.dataDir, 'engine-boot.json'), 'utf8'))).toMatchObject({ run: null });
+    expect(JSON.parse(readFileSync(path.join(rt.dataDir, 'engine-boot.json'), 'utf8'))).toMatchObject({ runs: {} });
     expect(await api(safe, '/api/flow/rollback', { method: 'POST', body: '{}' }).then((r) => r.status)).toBe(200);
     await until(async () => (await status(safe)).engine.state === 'running', 'leaving safe mode', 10_000);
     expect(await safe.stop()).toBe(0);

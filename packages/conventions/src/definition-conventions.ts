@@ -49,6 +49,7 @@ export const NODE_KEY_ORDER = [
   'configSchema',
   'migrations',
   'catches',
+  'watchesStatus',
   'check',
   'secretDestinations',
   'create',

@@ -12,6 +12,7 @@ import type { FlowNode } from './flow';
 import { nodeSubject } from './issues';
 import type { IssueList } from './issue-list';
 import { KNOWN_NODE_PACKAGES } from './known-packages';
+import { checkPlaceholder, PLACEHOLDER_TYPE } from './check-placeholders';
 import { migrateNode } from './migrate';
 import type { NodeMigrations } from './migrate';
 
@@ -80,6 +81,11 @@ export function checkNodes(
     const copy = cloneJson(node) as unknown as FlowNode;
     result.normalized.push(copy);
     if (type === undefined) return;
+    // Checked before the catalog: no package provides it, and "install a package" would mislead.
+    if (type === PLACEHOLDER_TYPE && !info) {
+      checkPlaceholder(node, index, issues);
+      return;
+    }
     if (!info) {
       issues.error({
         code: flowErrors.code.UNKNOWN_NODE_TYPE,

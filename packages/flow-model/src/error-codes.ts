@@ -25,6 +25,8 @@ export const flowErrors = defineErrorCodes({
   DUPLICATE_RESOURCE_ID: 'Two resources have the same id.',
   UNKNOWN_NODE_TYPE: 'No installed package provides the node type; the message names the package that does.',
   UNKNOWN_RESOURCE_TYPE: 'No installed package provides the resource type; the message names the package that does.',
+  NODERED_PLACEHOLDER:
+    'A node imported from Node-RED was not converted (type nodered-placeholder): the message names its Node-RED type and what to use instead.',
   TYPE_VERSION_TOO_NEW: 'The node was saved with a newer version of its type than the one installed.',
   MIGRATION_MISSING: "The node's config is older than its type and a migration step is missing.",
   MIGRATION_FAILED: 'A migration step threw, or returned something other than a config object.',

@@ -76,3 +76,4 @@ export {
   outputPorts,
 } from './numbered-ports';
 export type { NumberedPorts } from './numbered-ports';
+export { PLACEHOLDER_TYPE } from './check-placeholders';

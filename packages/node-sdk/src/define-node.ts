@@ -94,6 +94,13 @@ export interface NodeDefinition<S extends JSONSchema = JSONSchema> extends NodeT
    */
   catches?(config: ConfigOf<S>): readonly string[] | 'all';
   /**
+   * Makes the node a status watcher (like Node-RED's status node): given its config, the node ids
+   * whose status changes it receives, or `'all'`. Each change arrives in `onMessage` on the port
+   * named `STATUS_PORT` (`$status`) as `{ payload: text, status: { state, text, fill, shape,
+   * source: { id, type, name } } }`. A watcher never receives its own status.
+   */
+  watchesStatus?(config: ConfigOf<S>): readonly string[] | 'all';
+  /**
    * The node's own static check of its config, for what the JSON Schema cannot say: a regex that
    * compiles, code or JSONata that parses, rules across fields. Called with a config that passed
    * the schema (defaults filled in) by `tagflow validate`, by the admin API's validate route (the
@@ -128,6 +135,7 @@ export interface AnyNodeDefinition extends NodeTypeBase {
   configSchema: PlainSchema;
   create(ctx: NodeContext<unknown>): NodeInstance | Promise<NodeInstance>;
   catches?(config: unknown): readonly string[] | 'all';
+  watchesStatus?(config: unknown): readonly string[] | 'all';
   check?(config: unknown): readonly ConfigProblem[];
   secretDestinations?(config: unknown): readonly SecretDestination[];
 }
@@ -143,3 +151,6 @@ export function defineNode<const S extends JSONSchema>(definition: NodeDefinitio
 
 /** The port on which error handlers (nodes with `catches`) receive errors. */
 export const ERROR_PORT = '$error';
+
+/** The port on which status watchers (nodes with `watchesStatus`) receive status changes. */
+export const STATUS_PORT = '$status';

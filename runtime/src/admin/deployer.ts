@@ -35,6 +35,11 @@ export interface DeployerDeps {
    * the engine resolves with its own variables.
    */
   variables?: Pick<VariableStoreApi, 'all'>;
+  /**
+   * The id of the flow this deployer deploys, when it deploys one of several: an older version
+   * saved under another id (before a data dir held several flows) is rolled back to under this one.
+   */
+  flowId?: string;
   /** How long a deploy waits for the resources of nodes that require them (default 10 s). */
   resourceWaitMs?: number;
   /** Called when a deployed version passed its health window (safe boot counts it as healthy). */
@@ -76,7 +81,8 @@ export class Deployer implements DeployerApi {
       const versions = flows.list();
       const target =
         options.toVersion ?? versions[versions.findIndex((v) => v.version === current?.version.version) - 1]?.version;
-      const flow = target === undefined ? undefined : await flows.get(target);
+      const stored = target === undefined ? undefined : await flows.get(target);
+      const flow = stored && this.deps.flowId !== undefined ? underId(this.deps.flowId, stored) : stored;
       if (target === undefined || flow === undefined) {
         const reason =
           target === undefined ? 'there is no earlier version to roll back to' : `there is no version ${target}`;
@@ -324,4 +330,9 @@ export class Deployer implements DeployerApi {
     this.chain = run.catch(() => undefined);
     return run;
   }
+}
+
+/** `flow` under id `id`: a version stored under another id runs as this flow's. */
+export function underId(id: string, flow: Flow): Flow {
+  return flow.id === id ? flow : { ...flow, id };
 }

@@ -28,9 +28,11 @@ import type {
   ContextWriteResult,
 } from './flow-state-stores';
 import { addLinkRoutes } from './link-routes';
+import { addStatusWatchers, routeStatus } from './status-routes';
 import { FilesFolder, filesDirProblem } from './files-folder';
-import { ResourceRunner } from './resource-runner';
-import type { ResourceHost } from './resource-runner';
+import type { ResourceRunner } from './resource-runner';
+import { ResourcePool } from './resource-pool';
+import type { ResourceLease } from './resource-pool';
 import { openOutbox } from '../store-forward';
 import type { FileOutbox } from '../store-forward';
 import type { DebugEvent, EngineLogger, NodeCounters, NodeErrorEvent, StatusEvent, TapListener } from './types';
@@ -78,6 +80,12 @@ export interface EngineOptions {
    * `dataDir` is given; an engine without one keeps context in memory only).
    */
   context?: { limits?: Partial<ContextLimits>; persist?: boolean };
+  /**
+   * For several flows in one process (`FlowSet`): the connections shared between their engines
+   * (default: this engine's own), the context stores (so that global context is one), and where
+   * this engine's node indexes start in `activity` slot 1.
+   */
+  shared?: { resources: ResourcePool; contexts: FlowStateStores; activityBase: number };
 }
 
 /** What a deploy may bring besides the flow. */
@@ -124,7 +132,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly maxErrorDepth: number;
   private readonly dataDir: string;
   private readonly files: FilesFolder;
-  private readonly resourceHost: ResourceHost;
+  private readonly pool: ResourcePool;
+  /** This engine's holds on pooled connections, by the runner they hold. */
+  private readonly leases = new Map<ResourceRunner, ResourceLease>();
+  private readonly activityBase: number;
   /** Open outboxes by node id: they outlive a node's restarts, and close when the node is removed. */
   private readonly outboxes = new Map<string, Promise<FileOutbox<unknown>>>();
   private flow: Flow | undefined;
@@ -154,20 +165,24 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.files = new FilesFolder(filesDir);
     this.activity = new Activity(options.activity);
     const persist = options.context?.persist ?? options.dataDir !== undefined;
-    this.contexts = new FlowStateStores({
-      limits: { ...DEFAULT_CONTEXT_LIMITS, ...options.context?.limits },
-      dir: persist ? join(this.dataDir, 'context') : undefined,
-      logger: this.logger,
-    });
-    this.resourceHost = {
-      logger: this.logger,
-      clock: this.clock,
-      dataDir: this.dataDir,
-      files: this.files,
-      closeTimeoutMs: this.closeTimeoutMs,
-      secret: options.secret ?? ((name) => process.env[name]),
-      status: (runner, status) => this.onResourceStatus(runner, status),
-    };
+    this.contexts =
+      options.shared?.contexts ??
+      new FlowStateStores({
+        limits: { ...DEFAULT_CONTEXT_LIMITS, ...options.context?.limits },
+        dir: persist ? join(this.dataDir, 'context') : undefined,
+        logger: this.logger,
+      });
+    this.activityBase = options.shared?.activityBase ?? 0;
+    this.pool =
+      options.shared?.resources ??
+      new ResourcePool({
+        logger: this.logger,
+        clock: this.clock,
+        dataDir: this.dataDir,
+        files: this.files,
+        closeTimeoutMs: this.closeTimeoutMs,
+        secret: options.secret ?? ((name) => process.env[name]),
+      });
   }
 
   /** Every context scope the engine holds or keeps a file of, with sizes and refused writes. */
@@ -224,11 +239,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     const run = this.queue.then(async () => {
       const runners = [...this.runners.values()];
       const isSource = (r: NodeRunner) =>
-        r.definition.inputs.length === 0 && !r.definition.catches && !r.definition.link;
+        r.definition.inputs.length === 0 && !r.definition.catches && !r.definition.watchesStatus && !r.definition.link;
       await Promise.all(runners.filter(isSource).map((r) => r.close(this.closeTimeoutMs)));
       await this.idleWithin(this.closeTimeoutMs);
       await Promise.all(runners.filter((r) => !isSource(r)).map((r) => r.close(this.closeTimeoutMs)));
-      await Promise.all([...this.resources.values()].map((r) => r.close()));
+      await Promise.all([...this.resources.values()].map((r) => this.releaseResource(r)));
       await Promise.all([...this.outboxes.keys()].map((id) => this.closeOutbox(id)));
       // Nodes may save their state as they close: write it after them.
       await this.contexts.flush();
@@ -319,8 +334,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Ids and types of the running flow's resources. */
   resourceList(): ResourceInfo[] {
-    return [...this.resources.values()].map((r) => ({
-      id: r.resource.id,
+    return [...this.resources].map(([id, r]) => ({
+      id,
       type: r.resource.type,
       connected: r.current !== undefined,
       answersHistory: isHistoryReader(r.current),
@@ -409,9 +424,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       const resource = (flow.resources ?? [])[resourceIndex.get(id) as number];
       const registered = this.registry.resource(resource.type);
       if (!registered) continue; // validation already refused unknown types
-      const runner = new ResourceRunner(resource, registered.definition, this.resourceHost);
-      newResources.set(id, runner);
-      runner.start();
+      const lease = this.pool.acquire(resource, registered.definition, (status) => this.onResourceStatus(id, status));
+      this.leases.set(lease.runner, lease);
+      newResources.set(id, lease.runner);
     }
     // New nodes look their resources up while being created: let them find the new flow's ones
     // (resources connect in the background, so only a node can fail the deploy here).
@@ -448,7 +463,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (errors.length > 0) {
       this.variables = previousVariables;
       await Promise.all([...newRunners.values()].map((r) => r.close(this.closeTimeoutMs)));
-      await Promise.all([...newResources.values()].map((r) => r.close()));
+      await Promise.all([...newResources.values()].map((r) => this.releaseResource(r)));
       return { ok: false, errors, warnings: validation.warnings };
     }
 
@@ -483,10 +498,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.flow = flow;
     this.wire(flow);
     // Nodes installed now missed what their connections reported while connecting: tell them.
-    for (const resource of newResources.values())
-      if (resource.lastStatus) this.onResourceStatus(resource, resource.lastStatus);
+    for (const [id, resource] of newResources) if (resource.lastStatus) this.onResourceStatus(id, resource.lastStatus);
     await Promise.all(retiring.map((r) => r.close(this.closeTimeoutMs)));
-    await Promise.all(retiringResources.map((r) => r.close()));
+    await Promise.all(retiringResources.map((r) => this.releaseResource(r)));
     await Promise.all(diff.removed.map((id) => this.closeOutbox(id)));
     // A node the flow no longer has loses its context, as in Node-RED (which also cleans at
     // start); a disabled node keeps it; other flows' scopes are left alone.
@@ -511,7 +525,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.hopLimitTexts = new Map();
     flow.nodes.forEach((n, i) => {
       const runner = this.runners.get(n.id);
-      if (runner) runner.activityIndex = i;
+      if (runner) runner.activityIndex = this.activityBase + i;
     });
     const routes = new Map<string, Map<string, Target[]>>();
     const parents = new Map<string, Set<string>>();
@@ -538,19 +552,28 @@ export class Engine extends EventEmitter<EngineEvents> {
         return scope === 'all' || (scope ?? []).includes(runner.id);
       });
     }
+    addStatusWatchers(this.runners);
   }
 
   private resourcesOf(node: FlowNode): string[] {
     return resourceIdsOf(node, this.registry.node(node.type)?.definition.resources);
   }
 
-  private onResourceStatus(resource: ResourceRunner, status: NodeStatus): void {
+  private onResourceStatus(resourceId: string, status: NodeStatus): void {
     for (const runner of this.runners.values()) {
-      if (this.resourcesOf(runner.node).includes(resource.resource.id)) {
+      if (this.resourcesOf(runner.node).includes(resourceId)) {
         runner.lastStatus = status;
-        this.emit('status', { nodeId: runner.id, status });
+        this.emit('status', { flowId: this.flow?.id, nodeId: runner.id, status });
+        routeStatus(runner, status, this.clock.now(), 0);
       }
     }
+  }
+
+  /** Gives back this engine's hold on a pooled connection (closed when no other flow holds it). */
+  private async releaseResource(runner: ResourceRunner): Promise<void> {
+    const lease = this.leases.get(runner);
+    this.leases.delete(runner);
+    await (lease ? lease.release() : runner.close());
   }
 
   private makeHost(flowId: string): RunnerHost {
@@ -561,6 +584,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       routeError: (runner, err, msg) => this.routeError(runner, err, msg),
       debug: (runner, data, topic) => {
         const event: DebugEvent = {
+          flowId,
           nodeId: runner.id,
           nodeType: runner.type,
           name: runner.node.name,
@@ -573,7 +597,10 @@ export class Engine extends EventEmitter<EngineEvents> {
         if (this.listenerCount('debug') === 0) this.logger.debug({ node: runner.id, data }, 'debug');
         else this.emit('debug', event);
       },
-      status: (runner, status) => this.emit('status', { nodeId: runner.id, status }),
+      status: (runner, status) => {
+        this.emit('status', { flowId, nodeId: runner.id, status });
+        routeStatus(runner, status, this.clock.now(), runner.nextHops());
+      },
       resource: (runner, id) => {
         const resource = this.resources.get(id);
         if (!resource)
@@ -659,7 +686,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         { node: runner.id, type: runner.type, code: info.code, depth: info.depth },
         `error loop stopped: ${info.message}`,
       );
-      this.emit('node-error', { ...info, handled: false });
+      this.emit('node-error', { ...info, flowId: this.flow?.id, handled: false });
       return;
     }
     const errorMessage: Message = {
@@ -677,7 +704,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       for (const handler of runner.catchers) handler.receive(errorMessage, ERROR_PORT, 0);
       handled = true;
     }
-    this.emit('node-error', { ...info, handled });
+    this.emit('node-error', { ...info, flowId: this.flow?.id, handled });
     if (!handled) {
       this.logger.error(
         { node: runner.id, type: runner.type, code: info.code, ...(info.stack ? { stack: info.stack } : {}) },
@@ -720,7 +747,7 @@ function ancestors(id: string, parents: Map<string, Set<string>>): string[] {
 }
 
 /** JSON lines on stderr at level TAGFLOW_LOG_LEVEL (info); loaded only when the host gives no logger. */
-function defaultLogger(): EngineLogger {
+export function defaultLogger(): EngineLogger {
   const { createLogger } = require('../log/create-logger') as typeof import('../log/create-logger');
   const { isLogLevel } = require('../log/log-level') as typeof import('../log/log-level');
   const level = process.env.TAGFLOW_LOG_LEVEL;

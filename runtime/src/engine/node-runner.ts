@@ -93,6 +93,8 @@ export class NodeRunner implements TrackedNode {
   private upstream: NodeRunner[] = [];
   /** Error handlers (catch nodes) whose scope includes this node. */
   catchers: NodeRunner[] = [];
+  /** Status watchers (status nodes) whose scope includes this node. */
+  statusWatchers: NodeRunner[] = [];
   lastStatus: NodeStatus | undefined;
   instance: NodeInstance | undefined;
   /** Routes what the node sends on a port without fixed targets (a link-out's returns); true when handled. */
@@ -482,6 +484,11 @@ export class NodeRunner implements TrackedNode {
     this.host.routeError(this, error, msg);
   }
 
+  /** Hops of a message made for this node now (a status event): as its own sends count them. */
+  nextHops(): number {
+    return this.lastHops + 1;
+  }
+
   private laterHops(msg: Message): number {
     const carried = carriedHops(msg);
     return (carried > this.lastHops ? carried : this.lastHops) + 1;
@@ -527,7 +534,10 @@ export class NodeRunner implements TrackedNode {
       config: deepFreeze(this.node.config ?? {}),
       // Catch and link-in nodes have no input port yet handle messages: their sends count hops.
       send:
-        this.definition.inputs.length === 0 && !this.definition.catches && !this.definition.link
+        this.definition.inputs.length === 0 &&
+        !this.definition.catches &&
+        !this.definition.watchesStatus &&
+        !this.definition.link
           ? this.sendFirst
           : this.send,
       drain: this.drain,

@@ -16,6 +16,8 @@ export interface NodeCounters {
 
 /** A value shown by a debug node (`ctx.debug`). */
 export interface DebugEvent {
+  /** The flow of the node (absent from an engine that was never deployed). */
+  flowId?: string;
   nodeId: string;
   nodeType: string;
   name?: string;
@@ -27,12 +29,14 @@ export interface DebugEvent {
 }
 
 export interface StatusEvent {
+  flowId?: string;
   nodeId: string;
   status: NodeStatus;
 }
 
 /** Every error a node raised; `handled` is false when no error port or catch node took it. */
 export interface NodeErrorEvent extends ErrorInfo {
+  flowId?: string;
   handled: boolean;
 }
 

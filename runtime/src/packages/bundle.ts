@@ -11,15 +11,19 @@ import type { PlatformId } from './platform-id';
 import { createTarball, extractTarball, fileIntegrity } from './tarball';
 
 /**
- * A bundle: one .tgz holding a flow and the exact tarballs of the node packages it needs, so a
- * runtime without registry access can run it.
+ * A bundle: one .tgz holding one or more flows and the exact tarballs of the node packages they
+ * need, so a runtime without registry access can run them.
  *
  * ```
  * bundle.json                 the manifest: each tarball's name, version, file and sha512, and
  *                             the platform it was packed on
- * flow.json                   the flow
+ * flow.json                   the (first) flow
+ * flows/<flow id>.json        the other flows, when there are several (format version 2)
  * packages/<name>-<version>.tgz
  * ```
+ *
+ * A bundle of one flow is format version 1, as before; one of several flows is version 2, which
+ * readers of version 1 refuse rather than deploy only its first flow.
  */
 
 /** The `format` of every bundle manifest. */
@@ -38,11 +42,13 @@ export interface BundlePackage {
 /** `bundle.json`. */
 export interface BundleManifest {
   format: typeof BUNDLE_FORMAT;
-  formatVersion: 1;
+  formatVersion: 1 | 2;
   /** ISO 8601. */
   createdAt: string;
-  /** The flow's path inside the bundle. */
+  /** The (first) flow's path inside the bundle. */
   flow: string;
+  /** Every flow's path inside the bundle, `flow` first; only in version 2 (several flows). */
+  flows?: string[];
   packages: BundlePackage[];
   /**
    * The platform `tagflow pack` ran on. A package needing a build step (build-steps.ts) installs
@@ -55,7 +61,10 @@ export interface BundleManifest {
 /** A bundle unpacked into a work folder and verified whole. */
 export interface OpenedBundle {
   manifest: BundleManifest;
+  /** The first flow (the only one of a version 1 bundle). */
   flow: unknown;
+  /** Every flow, in the manifest's order (`flow` first). */
+  flows: unknown[];
   /** The unpacked tarball of a package of the manifest. */
   tarball(pkg: BundlePackage): string;
   /** Deletes the work folder. */
@@ -63,15 +72,32 @@ export interface OpenedBundle {
 }
 
 /** Writes a bundle of `flow` and the given package tarballs to `out`; returns its manifest. */
-export async function writeBundle(
+export function writeBundle(
   out: string,
   flow: unknown,
   packages: ReadonlyArray<{ name: string; version: string; tarball: string }>,
 ): Promise<BundleManifest> {
+  return writeFlowsBundle(out, [flow], packages);
+}
+
+/**
+ * Writes a bundle of `flows` (at least one; valid flows, each with its own id) and the given
+ * package tarballs to `out`; returns its manifest.
+ */
+export async function writeFlowsBundle(
+  out: string,
+  flows: readonly unknown[],
+  packages: ReadonlyArray<{ name: string; version: string; tarball: string }>,
+): Promise<BundleManifest> {
+  if (flows.length === 0) throw new Error('a bundle needs at least one flow');
   const work = await mkdtemp(path.join(tmpdir(), 'tagflow-bundle-'));
   try {
     await mkdir(path.join(work, 'packages'));
-    await writeFile(path.join(work, 'flow.json'), `${JSON.stringify(flow, null, 2)}\n`);
+    const flowFiles = flows.map((flow, i) => (i === 0 ? 'flow.json' : `flows/${flowFileName(flow, i)}.json`));
+    if (new Set(flowFiles).size !== flowFiles.length) throw new Error('two flows of a bundle have the same id');
+    if (flows.length > 1) await mkdir(path.join(work, 'flows'));
+    for (const [i, flow] of flows.entries())
+      await writeFile(path.join(work, flowFiles[i]), `${JSON.stringify(flow, null, 2)}\n`);
     const entries: BundlePackage[] = [];
     for (const pkg of packages) {
       const file = `packages/${folderSafeName(pkg.name)}-${pkg.version}.tgz`;
@@ -83,16 +109,23 @@ export async function writeBundle(
         file,
       });
     }
+    const several = flows.length > 1;
     const manifest: BundleManifest = {
       format: BUNDLE_FORMAT,
-      formatVersion: 1,
+      formatVersion: several ? 2 : 1,
       createdAt: new Date().toISOString(),
       flow: 'flow.json',
+      ...(several ? { flows: flowFiles } : {}),
       packages: entries,
       platform: currentPlatform(),
     };
     await writeFile(path.join(work, 'bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    await createTarball(path.resolve(out), work, ['bundle.json', 'flow.json', 'packages']);
+    await createTarball(path.resolve(out), work, [
+      'bundle.json',
+      'flow.json',
+      ...(several ? ['flows'] : []),
+      'packages',
+    ]);
     return manifest;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -134,8 +167,9 @@ export async function openBundle(
         problems.push(`${pkg.file} (${pkg.name} ${pkg.version}) does not match its sha512 in bundle.json`);
     }
     if (problems.length > 0) throw invalid(`${problems.join('; ')}: the bundle was damaged or altered`);
-    const flow = await readJson(inside(manifest.flow), manifest.flow);
-    return { manifest, flow, tarball: (pkg) => inside(pkg.file), close };
+    const flows: unknown[] = [];
+    for (const rel of manifest.flows ?? [manifest.flow]) flows.push(await readJson(inside(rel), rel));
+    return { manifest, flow: flows[0], flows, tarball: (pkg) => inside(pkg.file), close };
   } catch (err) {
     await close();
     throw err;
@@ -146,9 +180,15 @@ function checkManifest(value: unknown): BundleManifest {
   const m = value as Partial<BundleManifest> | null;
   if (typeof m !== 'object' || m === null || m.format !== BUNDLE_FORMAT)
     throw invalid(`bundle.json is not a ${BUNDLE_FORMAT} manifest`);
-  if (m.formatVersion !== 1)
-    throw invalid(`bundle.json has format version ${String(m.formatVersion)}; this runtime reads version 1`);
+  if (m.formatVersion !== 1 && m.formatVersion !== 2)
+    throw invalid(`bundle.json has format version ${String(m.formatVersion)}; this runtime reads versions 1 and 2`);
   if (typeof m.flow !== 'string' || !Array.isArray(m.packages)) throw invalid('bundle.json lacks "flow" or "packages"');
+  if (m.flows !== undefined) {
+    const flows = m.flows as unknown;
+    if (!Array.isArray(flows) || flows.length === 0 || !flows.every((f) => typeof f === 'string' && f !== ''))
+      throw invalid('bundle.json has a "flows" that is not a list of file names');
+    if (flows[0] !== m.flow) throw invalid('bundle.json lists its "flow" other than first in "flows"');
+  }
   for (const p of m.packages as unknown[]) {
     const pkg = p as Partial<BundlePackage> | null;
     const ok =
@@ -179,6 +219,12 @@ async function readJson(file: string, label: string): Promise<unknown> {
   } catch (err) {
     throw invalid(`${label} is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** `flows/<id>.json`: the flow's id when it is a plain file name (a valid flow's always is), else its position. */
+function flowFileName(flow: unknown, index: number): string {
+  const id = (flow as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) ? id : String(index + 1);
 }
 
 function invalid(reason: string): PackageError {

@@ -4,7 +4,7 @@ export { PackageError } from './package-error';
 export type { PackageErrorCode } from './package-error';
 export { nodesDirOf, PackageLayout } from './installed-file';
 export type { InstalledPackage, PackageSource } from './installed-file';
-export { BUNDLE_FORMAT, openBundle, writeBundle } from './bundle';
+export { BUNDLE_FORMAT, openBundle, writeBundle, writeFlowsBundle } from './bundle';
 export type { BundleManifest, BundlePackage, OpenedBundle } from './bundle';
 export { fileIntegrity } from './tarball';
 export { npmPack } from './npm-client';

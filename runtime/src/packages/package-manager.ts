@@ -69,8 +69,8 @@ export interface PackageManagerOptions {
   dataDir: string;
   /** The registry the runtime runs with: installed types join it at once, removed ones leave it. */
   registry: NodeRegistry;
-  /** The flow running now (read at each removal): a package it uses cannot be removed. */
-  runningFlow?: () => Flow | undefined;
+  /** The flows running now (read at each removal): a package one of them uses cannot be removed. */
+  runningFlows?: () => Flow[];
   /** Where installs and removals are recorded. */
   audit?: AuditLogApi;
   logger?: EngineLogger;
@@ -552,18 +552,19 @@ export class PackageManager {
     pkg: InstalledPackage,
     types: { nodes: RegisteredNode[]; resources: RegisteredResource[] },
   ): Array<{ id: string; label: string }> {
-    const flow = this.options.runningFlow?.();
-    if (!flow) return [];
+    const flows = this.options.runningFlows?.() ?? [];
     const nodeTypes = new Set([...pkg.nodes, ...types.nodes.map((n) => n.definition.type)]);
     const resourceTypes = new Set([...pkg.resources, ...types.resources.map((r) => r.definition.type)]);
-    return [
+    // Node ids repeat across flows: with several, each user is named with its flow.
+    const of = (flow: Flow) => (flows.length > 1 ? ` of flow "${flow.id}"` : '');
+    return flows.flatMap((flow) => [
       ...flow.nodes
         .filter((n) => nodeTypes.has(n.type))
-        .map((n) => ({ id: n.id, label: `node "${n.id}" (${n.type})` })),
+        .map((n) => ({ id: n.id, label: `node "${n.id}" (${n.type})${of(flow)}` })),
       ...(flow.resources ?? [])
         .filter((r) => resourceTypes.has(r.type))
-        .map((r) => ({ id: r.id, label: `resource "${r.id}" (${r.type})` })),
-    ];
+        .map((r) => ({ id: r.id, label: `resource "${r.id}" (${r.type})${of(flow)}` })),
+    ]);
   }
 
   private async deleteFolder(pkg: InstalledPackage): Promise<void> {

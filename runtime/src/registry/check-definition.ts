@@ -24,6 +24,9 @@ export function nodeDefinitionProblems(value: unknown): string[] {
   if (value.catches !== undefined && typeof value.catches !== 'function') {
     problems.push(`\`catches\` must be a function when present (got ${describe(value.catches)})`);
   }
+  if (value.watchesStatus !== undefined && typeof value.watchesStatus !== 'function') {
+    problems.push(`\`watchesStatus\` must be a function when present (got ${describe(value.watchesStatus)})`);
+  }
   if (value.link !== undefined && value.link !== 'in' && value.link !== 'out' && value.link !== 'call') {
     problems.push(`\`link\` must be "in", "out" or "call" when present (got ${describe(value.link)})`);
   }

@@ -1,3 +1,5 @@
+import { SingleFlowRuntime } from '../admin/single-flow-runtime';
+import type { RuntimeFlowsApi } from '../admin/runtime-flows-types';
 import express from 'express';
 import { formatBytes, MAX_FLOW_BYTES } from '@tagflow/flow-model';
 import type { Express, NextFunction, Request, Response } from 'express';
@@ -47,9 +49,17 @@ export interface AdminApp {
  * OpenAPI document all come from it, so a route cannot exist without a role. Closed by default:
  * everything but /healthz needs a bearer token (Node-RED's open admin API is the counter-example).
  */
+/** The runtime of one flow an embedding without `runtime` describes with `flows` and `deployer`. */
+function singleFlowRuntime(deps: AdminServerDeps): RuntimeFlowsApi {
+  if (!deps.flows || !deps.deployer)
+    throw new Error("the admin server needs either the runtime's flows (runtime) or one flow history and its deployer");
+  return new SingleFlowRuntime({ engine: deps.engine, flows: deps.flows, deployer: deps.deployer });
+}
+
 export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions = {}): AdminApp {
-  const metrics = createMetrics(deps.engine);
-  const ctx: RouteContext = { ...deps, metrics };
+  const runtime = deps.runtime ?? singleFlowRuntime(deps);
+  const metrics = createMetrics(runtime, deps.engine);
+  const ctx: RouteContext = { ...deps, metrics, runtime };
   const auth = new Authenticator(deps, new FailedLoginLimiter(options.loginLimit));
   const hub = new EventHub(
     { engine: deps.engine, logger: deps.logger, auth, metrics, onLog: deps.onLog },

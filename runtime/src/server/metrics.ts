@@ -1,4 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { NodeStatus } from '@tagflow/node-sdk';
+import type { RuntimeFlowsApi } from '../admin/runtime-flows-types';
+import type { NodeCounters } from '../engine/types';
 import type { EngineApi, EngineProcessFigures } from '../supervisor/engine-contract';
 
 /** The server's Prometheus metrics, in a registry of its own (two servers in one process do not clash). */
@@ -15,17 +18,26 @@ export interface AdminMetrics {
  * on every message would cost on the hot path). A node restarted by a redeploy starts its counters
  * again from zero, which Prometheus reads as a counter reset.
  */
-export function createMetrics(engine: EngineApi): AdminMetrics {
+export function createMetrics(runtime: RuntimeFlowsApi, engine: EngineApi): AdminMetrics {
   const registry = new Registry();
-  const perNode = (name: string, help: string, pick: (c: ReturnType<EngineApi['stats']>[string]) => number) =>
+  // Every running flow's nodes, labelled with the flow: node ids repeat across flows.
+  const eachNode = (visit: (flow: string, node: string, counters: NodeCounters, status?: NodeStatus) => void) => {
+    for (const flow of runtime.ids()) {
+      const view = runtime.get(flow)?.engine;
+      if (!view?.currentFlow) continue;
+      const statuses = view.statuses();
+      for (const [node, counters] of Object.entries(view.stats())) visit(flow, node, counters, statuses[node]);
+    }
+  };
+  const perNode = (name: string, help: string, pick: (c: NodeCounters) => number) =>
     new Counter({
       name,
       help,
-      labelNames: ['node'],
+      labelNames: ['flow', 'node'],
       registers: [registry],
       collect() {
         this.reset();
-        for (const [node, counters] of Object.entries(engine.stats())) this.inc({ node }, pick(counters));
+        eachNode((flow, node, counters) => this.inc({ flow, node }, pick(counters)));
       },
     });
   perNode('tagflow_messages_in_total', 'Messages delivered to a node.', (c) => c.in);
@@ -39,23 +51,23 @@ export function createMetrics(engine: EngineApi): AdminMetrics {
   new Gauge({
     name: 'tagflow_queue_depth',
     help: 'Messages waiting in a node input queue.',
-    labelNames: ['node'],
+    labelNames: ['flow', 'node'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const [node, counters] of Object.entries(engine.stats())) this.set({ node }, counters.queued);
+      eachNode((flow, node, counters) => this.set({ flow, node }, counters.queued));
     },
   });
   new Gauge({
     name: 'tagflow_buffer_backlog',
     help: 'Messages waiting in a node store-and-forward buffer, as last reported in its status.',
-    labelNames: ['node'],
+    labelNames: ['flow', 'node'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const [node, status] of Object.entries(engine.statuses())) {
-        if (typeof status.backlog === 'number') this.set({ node }, status.backlog);
-      }
+      eachNode((flow, node, _counters, status) => {
+        if (typeof status?.backlog === 'number') this.set({ flow, node }, status.backlog);
+      });
     },
   });
   const deploys = new Counter({

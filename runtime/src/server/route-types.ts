@@ -12,6 +12,7 @@ import type {
   VariableStoreApi,
 } from '../store/types';
 import type { DeployerApi } from '../admin/deployer-types';
+import type { RuntimeFlowsApi } from '../admin/runtime-flows-types';
 import type { AdminMetrics } from './metrics';
 import type { PackageManager } from '../packages/package-manager';
 import type { LogRecord } from '../log/create-logger';
@@ -20,16 +21,26 @@ export type { LogRecord };
 
 /** Everything the admin server works with, injected: it never reaches for a global runtime. */
 export interface AdminServerDeps {
-  /** The engine in this process, or the supervisor of an engine process. */
+  /**
+   * The engine in this process, or the supervisor of an engine process: its events (of every flow,
+   * each with its `flowId`), its state and its context; a flow's figures come through `runtime`.
+   */
   engine: EngineApi;
   registry: NodeRegistry;
-  flows: FlowStoreApi;
+  /**
+   * The runtime's flows, each with its history and deployer. Without it, `flows` and `deployer`
+   * make a runtime of one flow (an embedding with one engine and one history).
+   */
+  runtime?: RuntimeFlowsApi;
+  /** The one flow history of an embedding without `runtime`. */
+  flows?: FlowStoreApi;
   tokens: TokenStoreApi;
   secrets: SecretStoreApi;
   /** The runtime's variables (`${NAME}` in flows); without it the variable routes list none and refuse changes (503). */
   variables?: VariableStoreApi;
   audit: AuditLogApi;
-  deployer: DeployerApi;
+  /** The deployer of an embedding without `runtime`. */
+  deployer?: DeployerApi;
   logger: EngineLogger;
   /** The runtime's version, shown in the OpenAPI document (never on /healthz). */
   version: string;
@@ -71,4 +82,5 @@ export interface RouteDef extends RouteInfo {
 /** What route modules receive: the injected deps plus the server's own metrics. */
 export interface RouteContext extends AdminServerDeps {
   metrics: AdminMetrics;
+  runtime: RuntimeFlowsApi;
 }

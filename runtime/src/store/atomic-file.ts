@@ -135,7 +135,7 @@ async function writeTemp(path: string, data: string | Buffer, mode: number): Pro
 }
 
 /** Makes a rename or link in `dir` survive a power cut. */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   // Windows cannot open a folder for fsync; NTFS journals the rename itself.
   if (process.platform === 'win32') return;
   const handle = await open(dir, 'r');

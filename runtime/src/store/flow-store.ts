@@ -6,7 +6,7 @@ import { readJsonFile, UpdateQueue, writeFileAtomic } from './atomic-file';
 import { PRIVATE_DIR_MODE } from './data-dir-permissions';
 import type { FlowStoreApi, FlowVersion } from './types';
 
-/** What `flows/versions.json` holds. */
+/** What `versions.json` holds. */
 interface VersionsFile {
   /** 0 before the first deploy. */
   current: number;
@@ -34,7 +34,7 @@ export function canonicalJson(value: unknown): string {
 const flowFileName = (version: number) => `v${version}.json`;
 
 /**
- * The flow history in `<data dir>/flows`: one `v<N>.json` per deployed version and `versions.json`
+ * The history of one flow in a folder: one `v<N>.json` per deployed version and `versions.json`
  * listing them with the current one. The flow file is written before the list, so a crash between
  * the two leaves an unlisted file that the next save overwrites, never a listed version without
  * its flow. Memory holds the list and the current version's flow only: an older version is read
@@ -51,9 +51,17 @@ export class FlowStore implements FlowStoreApi {
     private currentText: string | undefined,
   ) {}
 
-  /** Opens the history in `<dataDir>/flows`, creating the folder; a damaged file is an error naming it. */
-  static async open(dataDir: string): Promise<FlowStore> {
-    const dir = join(dataDir, 'flows');
+  /**
+   * Opens the single-flow history in `<dataDir>/flows`, creating the folder; a damaged file is an
+   * error naming it. The layout of a runtime holding one flow: `FlowsStore` keeps one such
+   * history per flow (`openDir`) and upgrades this layout.
+   */
+  static open(dataDir: string): Promise<FlowStore> {
+    return FlowStore.openDir(join(dataDir, 'flows'));
+  }
+
+  /** Opens the history of one flow kept in `dir` (`versions.json`, `v<N>.json`), creating the folder. */
+  static async openDir(dir: string): Promise<FlowStore> {
     await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: Error) => {
       throw new Error(`cannot create the flow history folder ${dir}: ${err.message}`);
     });

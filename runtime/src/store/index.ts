@@ -4,6 +4,7 @@ export type {
   AuditLogApi,
   AuditPage,
   FlowStoreApi,
+  FlowsStoreApi,
   FlowVersion,
   Role,
   SecretInfo,
@@ -13,6 +14,10 @@ export type {
   VariableStoreApi,
 } from './types';
 export { FlowStore, hashFlow, canonicalJson } from './flow-store';
+export { FlowsStore, FLOWS_DELETED_DIR } from './flows-store';
+export { FLOWS_INDEX_FILE, flowIdProblem } from './flows-index';
+export type { FlowsIndexEntry } from './flows-index';
+export type { SingleFlowUpgrade } from './single-flow-upgrade';
 export { TokenStore, TOKEN_PREFIX } from './token-store';
 export { SecretStore, SECRET_NAME } from './secret-store';
 export {

@@ -41,6 +41,24 @@ export interface FlowStoreApi {
   get(version: number): Promise<Flow | undefined>;
 }
 
+/**
+ * The flows a runtime holds, each with its own history (`FlowStoreApi`), and which are disabled.
+ * Kept in `<data dir>/flows/<flow id>/` with the list in `<data dir>/flows/flows.json`.
+ */
+export interface FlowsStoreApi {
+  /** Ids of the flows the runtime holds (saved at least once, not removed), in first-deploy order. */
+  ids(): string[];
+  /** One flow's history, or undefined when the runtime holds no flow with this id. */
+  get(id: string): FlowStoreApi | undefined;
+  /** One flow's history, created empty when new (listed in ids() from its first save). */
+  open(id: string): Promise<FlowStoreApi>;
+  disabled(id: string): boolean;
+  /** Persisted: a disabled flow is not started at boot. */
+  setDisabled(id: string, disabled: boolean): Promise<void>;
+  /** Removes the flow: its folder moves to `<data dir>/flows-deleted/<id>-<timestamp>/`; false if unknown. */
+  remove(id: string): Promise<boolean>;
+}
+
 /** Rights, each including the ones before it: viewer reads, deployer also deploys, admin also manages tokens and secrets. */
 export type Role = 'viewer' | 'deployer' | 'admin';
 
@@ -128,7 +146,11 @@ export interface AuditEvent {
     | 'start'
     | 'stop'
     /** The engine process was ended by the watchdog, crashed, or safe mode began. */
-    | 'engine-ended';
+    | 'engine-ended'
+    /** A flow was disabled, enabled again, or removed from the runtime. */
+    | 'flow-disabled'
+    | 'flow-enabled'
+    | 'flow-removed';
   /** Token name, `cli`, or the remote address for a failed login. */
   actor: string;
   /** Short plain-words detail; never a secret or token value. */

@@ -24,12 +24,18 @@ export interface BootRecordData {
   healthy: string[];
   /** Per flow hash: engine ends in a row within the first minute of running it. */
   quickEnds: Record<string, number>;
-  /** The run in progress; still set at the next start when the runtime did not stop cleanly. */
-  run: RunRecord | null;
+  /**
+   * The runs in progress, by flow id; still set at the next start when the runtime did not stop
+   * cleanly. A record of a single-flow runtime had one `run`: it is read as `runs[LEGACY_RUN]`.
+   */
+  runs: Record<string, RunRecord>;
   lastEnd: EngineEnd | null;
 }
 
-const empty = (): BootRecordData => ({ healthy: [], quickEnds: {}, run: null, lastEnd: null });
+/** The key of the run of a boot record written before flows had ids here (one flow per runtime). */
+export const LEGACY_RUN = '*';
+
+const empty = (): BootRecordData => ({ healthy: [], quickEnds: {}, runs: {}, lastEnd: null });
 
 /**
  * What safe boot remembers across restarts, in `<data dir>/engine-boot.json`, each change written
@@ -76,10 +82,11 @@ export class BootRecord {
     return this.data.quickEnds[hash] ?? 0;
   }
 
-  /** The engine started running `hash`. */
-  runStarted(run: Omit<RunRecord, 'healthy'>): Promise<void> {
+  /** The engine started running `hash` as flow `flowId`. */
+  runStarted(flowId: string, run: Omit<RunRecord, 'healthy'>): Promise<void> {
     return this.update((d) => {
-      d.run = { ...run, healthy: false };
+      d.runs[flowId] = { ...run, healthy: false };
+      delete d.runs[LEGACY_RUN];
     });
   }
 
@@ -88,7 +95,7 @@ export class BootRecord {
     return this.update((d) => {
       d.healthy = [...d.healthy.filter((h) => h !== hash), hash].slice(-MAX_HEALTHY);
       delete d.quickEnds[hash];
-      if (d.run?.hash === hash) d.run.healthy = true;
+      for (const run of Object.values(d.runs)) if (run.hash === hash) run.healthy = true;
     });
   }
 
@@ -99,24 +106,29 @@ export class BootRecord {
     });
   }
 
-  /** An engine ended; `young`: within the first minute of running its flow. Returns the ends in a row of that flow. */
-  async recordEnd(end: EngineEnd, young: boolean): Promise<number> {
+  /**
+   * An engine ended while running `hash` as flow `flowId`; `young`: within the first minute of
+   * running it. Returns the ends in a row of that flow version (0 when not counted: not young).
+   */
+  async recordEnd(end: EngineEnd, flowId: string, hash: string | undefined, young: boolean): Promise<number> {
     let count = 0;
     await this.update((d) => {
       d.lastEnd = end;
-      d.run = null;
-      if (!end.flowHash) return;
-      count = young ? (d.quickEnds[end.flowHash] ?? 0) + 1 : 0;
-      if (count > 0) d.quickEnds[end.flowHash] = count;
-      else delete d.quickEnds[end.flowHash];
+      delete d.runs[flowId];
+      delete d.runs[LEGACY_RUN];
+      if (!hash) return;
+      count = young ? (d.quickEnds[hash] ?? 0) + 1 : 0;
+      if (count > 0) d.quickEnds[hash] = count;
+      else delete d.quickEnds[hash];
     });
     return count;
   }
 
-  /** The runtime stopped cleanly (or stopped running a flow): nothing to count at the next start. */
-  runEnded(): Promise<void> {
+  /** Flow `flowId` stopped cleanly (every flow when absent): nothing to count at the next start. */
+  runEnded(flowId?: string): Promise<void> {
     return this.update((d) => {
-      d.run = null;
+      if (flowId === undefined) d.runs = {};
+      else delete d.runs[flowId];
     });
   }
 
@@ -141,6 +153,17 @@ function check(content: unknown): BootRecordData {
     d.quickEnds === null
   )
     throw new Error('it is not a boot record (healthy, quickEnds)');
-  const run = d.run && typeof d.run.hash === 'string' && typeof d.run.startedAt === 'string' ? d.run : null;
-  return { healthy: d.healthy, quickEnds: d.quickEnds, run, lastEnd: d.lastEnd ?? null };
+  const isRun = (r: unknown): r is RunRecord =>
+    typeof r === 'object' &&
+    r !== null &&
+    typeof (r as RunRecord).hash === 'string' &&
+    typeof (r as RunRecord).startedAt === 'string';
+  const runs: Record<string, RunRecord> = {};
+  const listed = (d as { runs?: unknown }).runs;
+  if (typeof listed === 'object' && listed !== null)
+    for (const [id, r] of Object.entries(listed)) if (isRun(r)) runs[id] = r;
+  // Written by a runtime of one flow: its run belongs to whichever flow has that hash.
+  const legacy = (d as { run?: unknown }).run;
+  if (isRun(legacy)) runs[LEGACY_RUN] = legacy;
+  return { healthy: d.healthy, quickEnds: d.quickEnds, runs, lastEnd: d.lastEnd ?? null };
 }

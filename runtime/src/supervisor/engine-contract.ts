@@ -51,6 +51,10 @@ export interface EngineEnd {
   uptimeMs?: number;
   /** Hash of the flow it ran (or was being given by a deploy), as the flow store records it. */
   flowHash?: string;
+  /** The flow to blame (whose node held the thread, or the one being deployed); absent when it cannot be told. */
+  flowId?: string;
+  /** Every flow the engine ran or was being given when it ended (all of them end with it). */
+  flows?: Array<{ flowId: string; hash?: string; uptimeMs?: number; deploying?: boolean }>;
 }
 
 /** The engine's state as `/api/status` shows it (`engine`), and `tagflow status`, and the editor banner. */

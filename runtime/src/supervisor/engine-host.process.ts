@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Engine } from '../engine/engine';
 import type { EngineOptions } from '../engine/engine';
+import { FlowSet } from '../engine/flow-set';
 import type { ContextScopeRef } from '../engine/flow-state-stores';
 import type { EngineLogger } from '../engine/types';
 import { levelPasses } from '../log/log-level';
@@ -80,7 +80,7 @@ async function boot(config: HostConfig): Promise<void> {
     activity,
     context: { limits: config.contextLimits, persist: true },
   } as EngineOptions;
-  const engine = new Engine(options);
+  const engine = new FlowSet(options);
   // Often: memory can grow by hundreds of MB between two reports of a node allocating in a loop.
   startMonitor(activity, Math.min(100, config.heartbeatMs));
 
@@ -91,7 +91,7 @@ async function boot(config: HostConfig): Promise<void> {
   const takeSnapshot = (): EngineSnapshot => {
     const taken = snapshot();
     snapshotAt = Date.now();
-    lastNodeCount = taken.nodeIds.length;
+    lastNodeCount = Object.values(taken.flows).reduce((sum, f) => sum + f.nodeIds.length, 0);
     return taken;
   };
   // Counters travel with the events they explain (a node-error frame never runs ahead of /metrics).
@@ -102,31 +102,49 @@ async function boot(config: HostConfig): Promise<void> {
   engine.on('node-error', (e) => events.push(['node-error', e]));
   engine.on('deployed', (e) => events.push(['deployed', e]));
   const onDebug = (e: HostEvent[1]) => events.push(['debug', e] as HostEvent);
-  const nodeIds = (): string[] =>
-    (engine as unknown as { nodeIds?(): string[] }).nodeIds?.() ?? Object.keys(engine.stats());
-  const snapshot = (): EngineSnapshot => ({
-    stats: engine.stats(),
-    statuses: engine.statuses(),
-    resources: engine.resourceList(),
-    nodeIds: nodeIds(),
-  });
+  const snapshot = (): EngineSnapshot => {
+    const flows: EngineSnapshot['flows'] = {};
+    for (const id of engine.flowIds()) {
+      const flow = engine.engine(id);
+      if (!flow) continue;
+      flows[id] = {
+        stats: flow.stats(),
+        statuses: flow.statuses(),
+        resources: flow.resourceList(),
+        nodeIds: flow.nodeIds(),
+        slot: engine.slotOf(id) ?? 0,
+      };
+    }
+    return { flows };
+  };
+  const running = (flowId: string) => {
+    const flow = engine.engine(flowId);
+    if (!flow) throw new Error(`flow "${flowId}" does not run`);
+    return flow;
+  };
 
   const handle = serveRpc(
     {
-      deploy: async (flow: unknown, variables?: Record<string, string>): Promise<DeployAnswer> => {
-        const result = await engine.deploy(flow, variables ? { variables } : {});
+      deploy: async (flowId: string, flow: unknown, variables?: Record<string, string>): Promise<DeployAnswer> => {
+        const result = await engine.deploy(flowId, flow, variables ? { variables } : {});
         events.flush();
-        return { result, flow: engine.currentFlow ?? null, snapshot: snapshot() };
+        return { result, flow: engine.engine(flowId)?.currentFlow ?? null, snapshot: snapshot() };
       },
-      stop: async (): Promise<EngineSnapshot> => {
-        await engine.stop();
+      stop: async (flowId: string): Promise<EngineSnapshot> => {
+        await engine.stop(flowId);
+        events.flush();
+        return snapshot();
+      },
+      stopAll: async (): Promise<EngineSnapshot> => {
+        await engine.stopAll();
         events.flush();
         // The count of lines held back so far, as `tagflow run` writes it when it stops.
         logger.flush();
         return snapshot();
       },
-      unreachable: (timeoutMs: number) => engine.unreachableRequiredResources(timeoutMs),
-      history: (id: string, query: HistoryQuery) => engine.queryHistory(id, query),
+      unreachable: async (flowId: string, timeoutMs: number) =>
+        engine.engine(flowId)?.unreachableRequiredResources(timeoutMs) ?? [],
+      history: (flowId: string, id: string, query: HistoryQuery) => running(flowId).queryHistory(id, query),
       loadPackage: (dir: string) => {
         const json = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
         const manifest = readManifest(json, dir);
@@ -152,7 +170,7 @@ async function boot(config: HostConfig): Promise<void> {
   process.on('disconnect', () => {
     const limit = setTimeout(() => process.exit(0), config.closeTimeoutMs * 2 + 1000);
     limit.unref();
-    engine.stop().then(
+    engine.stopAll().then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Flow } from '@tagflow/flow-model';
+import { isRecord } from '@tagflow/flow-model';
 import type { NodeStatus } from '@tagflow/node-sdk';
 import type { DeployOptions, DeployResult, EngineEvents } from '../engine/engine';
 import type { EngineLogger, NodeCounters } from '../engine/types';
@@ -34,11 +35,14 @@ import type {
   EngineSnapshot,
   FromHost,
   HostConfig,
+  FlowSnapshot,
   HostEvent,
   MonitorReport,
   ToHost,
 } from './host-protocol';
 import { parseMonitorLine } from './monitor-thread';
+import { ACTIVITY_SLOT_SIZE } from '../engine/flow-set';
+import { FlowEngineView } from './flow-engine-view';
 import { Watchdog } from './watchdog';
 
 /** How the engine process is run and watched. */
@@ -81,7 +85,20 @@ export const DEFAULT_WATCHDOG_MS = 5000;
 /** Default memory cap of the engine process (MB). */
 export const DEFAULT_ENGINE_MEMORY_MB = 1024;
 
-const emptySnapshot = (): EngineSnapshot => ({ stats: {}, statuses: {}, resources: [], nodeIds: [] });
+const emptySnapshot = (): EngineSnapshot => ({ flows: {} });
+
+/** A flow running in the engine process, as the supervisor knows it. */
+interface FlowRun {
+  flow: Flow;
+  /** The variables it was deployed with. */
+  variables: Readonly<Record<string, string>>;
+  /** Hash of the flow as deployed (the flow store's hash of it); undefined when not a flow file. */
+  hash: string | undefined;
+  startedAt: number;
+}
+
+/** What `onRunning` listeners hear: a flow started running (a hash and since when), or stopped (undefined). */
+export type RunChange = { hash: string; startedAt: number } | undefined;
 
 /** One engine process and what the supervisor knows of it. */
 interface Host {
@@ -121,13 +138,11 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
   };
   private host: Host | undefined;
   private snapshot: EngineSnapshot = emptySnapshot();
-  private flow: Flow | undefined;
-  /** The variables the running flow was deployed with. */
-  private variablesInUse: Readonly<Record<string, string>> | undefined;
-  /** Hash of the flow the engine runs, or is being given by a deploy in progress. */
-  private flowHash: string | undefined;
-  private deploying: string | undefined;
-  private runStartedAt: number | undefined;
+  /** The flows the engine process runs, by id, in the order they started. */
+  private readonly runs = new Map<string, FlowRun>();
+  /** Hashes of flows being given by deploys in progress, by flow id. */
+  private readonly deploying = new Map<string, string | undefined>();
+  private readonly views = new Map<string, FlowEngineView>();
   private status: EngineStateInfo['state'] = 'stopped';
   private lastEnd: EngineEnd | undefined;
   private figures: EngineProcessFigures | undefined;
@@ -137,7 +152,7 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
   /** A restart waiting out its back-off: whoever needs an engine meanwhile waits for it too. */
   private pendingRestart: { due: Promise<void>; now: () => void } | undefined;
   private readonly endListeners = new Set<(end: EngineEnd) => void>();
-  private readonly runListeners = new Set<(run: { hash: string; startedAt: number } | undefined) => void>();
+  private readonly runListeners = new Set<(flowId: string, run: RunChange) => void>();
   private watchTimer: NodeJS.Timeout | undefined;
 
   constructor(options: EngineSupervisorOptions) {
@@ -165,8 +180,32 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
     await this.readyHost();
   }
 
+  /**
+   * The flow running, when the engine runs one flow (or the first of several): what an embedding
+   * of one flow sees. Several flows are reached each through `flow(id)`.
+   */
   get currentFlow(): Flow | undefined {
-    return this.flow;
+    return this.runs.values().next().value?.flow;
+  }
+
+  /** The engine as one flow sees it: its deploys, figures and events only. */
+  flow(flowId: string): FlowEngineView {
+    let view = this.views.get(flowId);
+    if (!view) {
+      view = new FlowEngineView(this, flowId);
+      this.views.set(flowId, view);
+    }
+    return view;
+  }
+
+  /** Ids of the flows running now, in the order they started. */
+  flowIds(): string[] {
+    return [...this.runs.keys()];
+  }
+
+  /** The flow running under `flowId`, if it runs. */
+  runningFlow(flowId: string): Flow | undefined {
+    return this.runs.get(flowId)?.flow;
   }
 
   /** The process id of the engine process now, if one runs. */
@@ -174,12 +213,24 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
     return this.host?.pid;
   }
 
-  /** The variables the running flow was deployed with, undefined when none runs. */
+  /** The variables the running flow (the first, see `currentFlow`) was deployed with, undefined when none runs. */
   deployedVariables(): Readonly<Record<string, string>> | undefined {
-    return this.flow === undefined ? undefined : this.variablesInUse;
+    return this.runs.values().next().value?.variables;
   }
 
-  async deploy(input: unknown, options: DeployOptions = {}): Promise<DeployResult> {
+  /** The variables flow `flowId` was deployed with, undefined when it does not run. */
+  variablesOf(flowId: string): Readonly<Record<string, string>> | undefined {
+    return this.runs.get(flowId)?.variables;
+  }
+
+  /** Deploys `input` under its own id (see `deployFlow`). */
+  deploy(input: unknown, options: DeployOptions = {}): Promise<DeployResult> {
+    const id = isRecord(input) && typeof input.id === 'string' ? input.id : '';
+    return this.deployFlow(id, input, options);
+  }
+
+  /** Deploys `input` as flow `flowId` in the engine process; the other flows run on untouched. */
+  async deployFlow(flowId: string, input: unknown, options: DeployOptions = {}): Promise<DeployResult> {
     const hash = hashFlowSafe(input);
     const variables = { ...(options.variables ?? this.options.variables?.() ?? {}) };
     for (let attempt = 1; ; attempt++) {
@@ -194,18 +245,16 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
         });
         continue;
       }
-      this.deploying = hash;
+      this.deploying.set(flowId, hash);
       try {
-        const answer = await host.rpc.call<DeployAnswer>('deploy', [input, variables]);
+        const answer = await host.rpc.call<DeployAnswer>('deploy', [flowId, input, variables]);
         this.snapshot = answer.snapshot;
-        if (answer.result.ok) {
-          this.flow = answer.flow ?? undefined;
-          this.variablesInUse = variables;
-          this.flowHash = hash;
-          this.runStartedAt = Date.now();
+        if (answer.result.ok && answer.flow) {
+          const startedAt = Date.now();
+          this.runs.set(flowId, { flow: answer.flow, variables, hash, startedAt });
           this.safeMode = undefined;
           this.status = 'running';
-          if (hash) for (const listener of this.runListeners) listener({ hash, startedAt: this.runStartedAt });
+          if (hash) for (const listener of this.runListeners) listener(flowId, { hash, startedAt });
         }
         return answer.result;
       } catch (err) {
@@ -225,25 +274,36 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
         // The engine ended during the deploy (its old flow was stuck, or this one crashed it):
         // once more on a fresh engine, which has no old flow to blame.
       } finally {
-        this.deploying = undefined;
+        this.deploying.delete(flowId);
       }
     }
   }
 
+  /** Stops every flow. */
   async stop(): Promise<void> {
+    await this.stopCall('stopAll', []);
+    const stopped = [...this.runs.keys()];
+    this.runs.clear();
+    for (const id of stopped) for (const listener of this.runListeners) listener(id, undefined);
+  }
+
+  /** Stops flow `flowId` (sources first, queues drained, time-boxed); the others run on. */
+  async stopFlow(flowId: string): Promise<void> {
+    await this.stopCall('stop', [flowId]);
+    const was = this.runs.get(flowId);
+    this.runs.delete(flowId);
+    if (was) for (const listener of this.runListeners) listener(flowId, undefined);
+  }
+
+  private async stopCall(method: 'stop' | 'stopAll', args: unknown[]): Promise<void> {
     const host = this.host;
     if (!host) return;
     try {
-      this.snapshot = await host.rpc.call<EngineSnapshot>('stop', []);
+      this.snapshot = await host.rpc.call<EngineSnapshot>(method, args);
     } catch (err) {
       // An engine that ended while stopping has stopped: a fresh one runs no flow.
       if (!(err instanceof EngineCallError) || err.code !== supervisorErrors.code.ENGINE_ENDED) throw err;
     }
-    const was = this.flowHash;
-    this.flow = undefined;
-    this.flowHash = undefined;
-    this.runStartedAt = undefined;
-    if (was) for (const listener of this.runListeners) listener(undefined);
   }
 
   /**
@@ -265,7 +325,7 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
       host.child.kill('SIGKILL');
     }, limitMs);
     try {
-      await host.rpc.call('stop', [], limitMs);
+      await host.rpc.call('stopAll', [], limitMs);
     } catch (err) {
       this.options.logger.warn({}, `the flow did not stop cleanly: ${(err as Error).message}`);
     }
@@ -274,27 +334,42 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
     clearTimeout(kill);
     if (this.watchTimer) clearInterval(this.watchTimer);
     this.status = 'stopped';
-    this.flow = undefined;
+    this.runs.clear();
   }
 
+  /** The figures of flow `flowId` (empty when it does not run). */
+  flowSnapshot(flowId: string): FlowSnapshot {
+    return this.snapshot.flows[flowId] ?? { stats: {}, statuses: {}, resources: [], nodeIds: [], slot: -1 };
+  }
+
+  // The reads of EngineApi answer for the first flow, as `currentFlow` does.
   stats(): Record<string, NodeCounters> {
-    return this.snapshot.stats;
+    return this.firstSnapshot().stats;
   }
 
   statuses(): Record<string, NodeStatus> {
-    return this.snapshot.statuses;
+    return this.firstSnapshot().statuses;
   }
 
   resourceList(): ResourceInfo[] {
-    return this.snapshot.resources;
+    return this.firstSnapshot().resources;
   }
 
-  async unreachableRequiredResources(timeoutMs: number): Promise<UnreachableResource[]> {
+  private firstSnapshot(): FlowSnapshot {
+    return this.flowSnapshot(this.runs.keys().next().value ?? '');
+  }
+
+  unreachableRequiredResources(timeoutMs: number): Promise<UnreachableResource[]> {
+    return this.unreachableOf(this.runs.keys().next().value ?? '', timeoutMs);
+  }
+
+  /** The required resources of flow `flowId` still unreachable after `timeoutMs`. */
+  async unreachableOf(flowId: string, timeoutMs: number): Promise<UnreachableResource[]> {
     const host = await this.readyHost();
     try {
       return await host.rpc.call<UnreachableResource[]>(
         'unreachable',
-        [timeoutMs],
+        [flowId, timeoutMs],
         timeoutMs + this.options.watchdogMs,
       );
     } catch (err) {
@@ -305,9 +380,14 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
     }
   }
 
-  async queryHistory(resourceId: string, query: HistoryQuery): Promise<unknown[]> {
+  queryHistory(resourceId: string, query: HistoryQuery): Promise<unknown[]> {
+    return this.queryHistoryOf(this.runs.keys().next().value ?? '', resourceId, query);
+  }
+
+  /** Runs a history query through resource `resourceId` of flow `flowId`. */
+  async queryHistoryOf(flowId: string, resourceId: string, query: HistoryQuery): Promise<unknown[]> {
     const host = await this.readyHost();
-    return host.rpc.call<unknown[]>('history', [resourceId, query], 30_000);
+    return host.rpc.call<unknown[]>('history', [flowId, resourceId, query], 30_000);
   }
 
   /** Loads (or reloads) a node package folder into the engine's registry, after an install. */
@@ -362,7 +442,7 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
   }
 
   /** Calls `listener` each time the engine starts running a flow (hash of the flow as deployed), or stops it (undefined). */
-  onRunning(listener: (run: { hash: string; startedAt: number } | undefined) => void): () => void {
+  onRunning(listener: (flowId: string, run: RunChange) => void): () => void {
     this.runListeners.add(listener);
     return () => this.runListeners.delete(listener);
   }
@@ -372,11 +452,10 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
     return this.figures && { ...this.figures };
   }
 
-  /** Hash of the flow running now, and since when. */
-  running(): { hash: string; startedAt: number } | undefined {
-    return this.flowHash && this.runStartedAt !== undefined
-      ? { hash: this.flowHash, startedAt: this.runStartedAt }
-      : undefined;
+  /** Hash of flow `flowId` running now, and since when. */
+  running(flowId: string): RunChange {
+    const run = this.runs.get(flowId);
+    return run?.hash ? { hash: run.hash, startedAt: run.startedAt } : undefined;
   }
 
   /** Ends the engine process on purpose; resolves once a fresh one is starting. */
@@ -564,19 +643,37 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
       host.markExited();
       return;
     }
+    const now = Date.now();
+    // Every flow that ran, or was being deployed: each is ended with the process.
+    const flows: NonNullable<EngineEnd['flows']> = [];
+    for (const [flowId, run] of this.runs)
+      if (!this.deploying.has(flowId)) flows.push({ flowId, hash: run.hash, uptimeMs: now - run.startedAt });
+    for (const [flowId, hash] of this.deploying) flows.push({ flowId, hash, deploying: true });
+    const busy = this.busyNode(host);
+    // The flow to blame: the one whose node held the thread, else the one being deployed, else
+    // the only one running; unknown (undefined) when several ran and none can be told.
+    const culprit =
+      busy.flowId !== undefined
+        ? flows.find((f) => f.flowId === busy.flowId)
+        : flows.length === 1
+          ? flows[0]
+          : flows.filter((f) => f.deploying).length === 1
+            ? flows.find((f) => f.deploying)
+            : undefined;
     const end: EngineEnd = {
       at: new Date().toISOString(),
       reason,
       kind: host.ending?.kind ?? 'crash',
-      ...this.busyNode(host),
-      ...(this.runStartedAt !== undefined ? { uptimeMs: Date.now() - this.runStartedAt } : {}),
-      ...((this.deploying ?? this.flowHash) ? { flowHash: this.deploying ?? this.flowHash } : {}),
+      ...(busy.nodeId !== undefined ? { nodeId: busy.nodeId } : {}),
+      ...(busy.nodeType !== undefined ? { nodeType: busy.nodeType } : {}),
+      ...(culprit ? { flowId: culprit.flowId } : {}),
+      ...(culprit?.uptimeMs !== undefined ? { uptimeMs: culprit.uptimeMs } : {}),
+      ...(culprit?.hash ? { flowHash: culprit.hash } : {}),
+      flows,
     };
     this.lastEnd = end;
     this.figures = undefined;
-    this.flow = undefined;
-    this.flowHash = undefined;
-    this.runStartedAt = undefined;
+    this.runs.clear();
     this.snapshot = emptySnapshot();
     const where = end.nodeId
       ? ` while node "${end.nodeId}"${end.nodeType ? ` (${end.nodeType})` : ''} was running`
@@ -610,18 +707,25 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
     this.pendingRestart = { due, now };
   }
 
-  /** The node that was running when the engine was ended, from the monitor thread's last report. */
-  private busyNode(host: Host): Pick<EngineEnd, 'nodeId' | 'nodeType'> {
+  /** The node (and its flow) that was running when the engine was ended, from the monitor thread's last report. */
+  private busyNode(host: Host): { flowId?: string; nodeId?: string; nodeType?: string } {
     const index = host.monitor?.busy ?? -1;
-    const nodeId = index >= 0 ? this.snapshot.nodeIds[index] : undefined;
-    if (nodeId === undefined) return {};
-    const type = this.flow?.nodes.find((n) => n.id === nodeId)?.type;
-    return type ? { nodeId, nodeType: type } : { nodeId };
+    if (index < 0) return {};
+    const slot = Math.floor(index / ACTIVITY_SLOT_SIZE);
+    const entry = Object.entries(this.snapshot.flows).find(([, f]) => f.slot === slot);
+    const nodeId = entry?.[1].nodeIds[index - slot * ACTIVITY_SLOT_SIZE];
+    if (!entry || nodeId === undefined) return {};
+    const flowId = entry[0];
+    const type = this.runs.get(flowId)?.flow.nodes.find((n) => n.id === nodeId)?.type;
+    return type ? { flowId, nodeId, nodeType: type } : { flowId, nodeId };
   }
 
   private relay(events: HostEvent[]): void {
     for (const [kind, event] of events) {
-      if (kind === 'status') this.snapshot.statuses[event.nodeId] = event.status;
+      if (kind === 'status' && event.flowId !== undefined) {
+        const flow = this.snapshot.flows[event.flowId];
+        if (flow) flow.statuses[event.nodeId] = event.status;
+      }
       // Each kind travels with its own payload (HostEvent pairs them); emit's overloads cannot see it.
       (this.emit as (name: string, payload: unknown) => boolean)(kind, event);
     }

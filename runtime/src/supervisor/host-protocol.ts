@@ -28,16 +28,22 @@ export interface HostConfig {
   contextLimits?: Partial<ContextLimits>;
 }
 
-/** Figures the parent keeps so that reads never wait on the engine process. */
-export interface EngineSnapshot {
+/** Figures of one flow the parent keeps so that reads never wait on the engine process. */
+export interface FlowSnapshot {
   stats: Record<string, NodeCounters>;
   statuses: Record<string, NodeStatus>;
   resources: ResourceInfo[];
-  /** Node ids in the engine's order: `activity[1]` indexes into it. */
+  /** Node ids in the engine's order: `activity[1]` indexes into it, from `slot * ACTIVITY_SLOT_SIZE`. */
   nodeIds: string[];
+  slot: number;
 }
 
-/** What a deploy or stop answers: the outcome, the flow now running and fresh figures. */
+/** Figures of every running flow, by flow id. */
+export interface EngineSnapshot {
+  flows: Record<string, FlowSnapshot>;
+}
+
+/** What a deploy or stop answers: the outcome, the flow now running (under that id) and fresh figures. */
 export interface DeployAnswer {
   result: DeployResult;
   flow: Flow | null;

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NodeRegistry } from '../../src/registry/node-registry';
-import { PackageManager, writeBundle } from '../../src/packages';
+import { openBundle, PackageManager, writeBundle, writeFlowsBundle } from '../../src/packages';
 import { packFixture, writeNodePackage } from './node-package-fixture';
 
 const work = mkdtempSync(path.join(tmpdir(), 'tagflow-bundles-'));
@@ -87,5 +87,75 @@ describe('bundles', () => {
     await expect(manager.installBundle(junk, 'tester')).rejects.toThrow(
       /^the bundle was refused, nothing was installed: it is not a gzip file \(\.tgz\)$/,
     );
+  });
+
+  it('carries several flows (format version 2), each read back in order; one flow stays version 1', async () => {
+    const alarms = { ...flow, id: 'alarms' };
+    const report = { ...flow, id: 'report' };
+    const several = path.join(work, `several-${++count}.tgz`);
+    const manifest = await writeFlowsBundle(several, [flow, alarms, report], []);
+    expect(manifest).toMatchObject({
+      formatVersion: 2,
+      flow: 'flow.json',
+      flows: ['flow.json', 'flows/alarms.json', 'flows/report.json'],
+    });
+    const opened = await openBundle(several, work);
+    expect(opened.flows).toEqual([flow, alarms, report]);
+    expect(opened.flow).toEqual(flow);
+    await opened.close();
+    // The runtime's bundle route installs the packages and names the first flow, as before.
+    const { manager } = await freshRuntime();
+    expect((await manager.installBundle(several, 'tester')).flow).toEqual(flow);
+
+    const one = await openBundle(await makeBundle(), work);
+    expect(one.manifest.formatVersion).toBe(1);
+    expect(one.manifest.flows).toBeUndefined();
+    expect(one.flows).toEqual([flow]);
+    await one.close();
+  });
+
+  it('refuses a bundle whose "flows" list is malformed or names a missing file', async () => {
+    const several = path.join(work, `several-${++count}.tgz`);
+    await writeFlowsBundle(several, [flow, { ...flow, id: 'alarms' }], []);
+    const edit = (change: (m: Record<string, unknown>) => void) => {
+      const dir = mkdtempSync(path.join(work, 'flows-'));
+      execFileSync('tar', ['-xzf', several, '-C', dir]);
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'bundle.json'), 'utf8')) as Record<string, unknown>;
+      change(manifest);
+      writeFileSync(path.join(dir, 'bundle.json'), JSON.stringify(manifest));
+      const out = `${dir}.tgz`;
+      execFileSync('tar', ['-czf', out, '-C', dir, 'bundle.json', 'flow.json', 'flows', 'packages']);
+      return out;
+    };
+    await expect(
+      openBundle(
+        edit((m) => (m.flows = 'flow.json')),
+        work,
+      ),
+    ).rejects.toThrow(/"flows" that is not a list of file names/);
+    await expect(
+      openBundle(
+        edit((m) => (m.flows = ['flows/alarms.json', 'flow.json'])),
+        work,
+      ),
+    ).rejects.toThrow(/lists its "flow" other than first in "flows"/);
+    await expect(
+      openBundle(
+        edit((m) => (m.flows = ['flow.json', 'flows/gone.json'])),
+        work,
+      ),
+    ).rejects.toThrow(/it has no flows\/gone\.json/);
+    await expect(
+      openBundle(
+        edit((m) => (m.flows = ['flow.json', '../../etc/passwd'])),
+        work,
+      ),
+    ).rejects.toThrow(/outside the bundle/);
+    await expect(
+      openBundle(
+        edit((m) => (m.formatVersion = 3)),
+        work,
+      ),
+    ).rejects.toThrow(/format version 3; this runtime reads versions 1 and 2/);
   });
 });

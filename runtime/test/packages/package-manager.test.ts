@@ -165,7 +165,7 @@ describe('PackageManager', () => {
 
   it('refuses to remove a package the running flow uses, naming the nodes; removes an unused one', async () => {
     let running: Flow | undefined = flowUsing(['scale-1', 'used'], ['scale-2', 'used'], ['other', 'sink']);
-    const { manager, registry, dataDir, events } = await open({ runningFlow: () => running });
+    const { manager, registry, dataDir, events } = await open({ runningFlows: () => (running ? [running] : []) });
     await manager.install(
       { source: 'dir', dir: writeNodePackage(fixtures, { name: 'used-nodes', version: '1.0.0', types: ['used'] }) },
       'tester',

@@ -45,7 +45,7 @@ async function startRuntime() {
     logger,
     offline: true,
     archiveLimits: LIMITS,
-    runningFlow: () => engine.currentFlow,
+    runningFlows: () => (engine.currentFlow ? [engine.currentFlow] : []),
   });
   const deployer = new Deployer({ engine, flows, audit, logger });
   const deps = { engine, registry, flows, tokens, secrets, audit, deployer, logger, version: 't', packages };

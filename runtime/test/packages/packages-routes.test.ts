@@ -26,7 +26,7 @@ async function startRuntime() {
     audit,
     logger,
     offline: true,
-    runningFlow: () => engine.currentFlow,
+    runningFlows: () => (engine.currentFlow ? [engine.currentFlow] : []),
   });
   const deployer = new Deployer({ engine, flows, audit, logger });
   const deps = { engine, registry, flows, tokens, secrets, audit, deployer, logger, version: 't', packages };

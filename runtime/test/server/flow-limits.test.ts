@@ -131,7 +131,7 @@ describe('deploys over the flow limits', () => {
 
   it('refuses over the limits in the deployer too, before it compares with the running flow', async () => {
     const deep = JSON.parse(withConfigText(deepJson(10_000))) as unknown;
-    const outcome = await h.deps().deployer.deploy(deep, { by: 'boot' });
+    const outcome = await h.deps().deployer!.deploy(deep, { by: 'boot' });
     expect(outcome).toMatchObject({ status: 'rejected', errors: [{ code: flowErrors.code.NESTED_TOO_DEEP }] });
     expect(h.flows.list().map((v) => v.version)).toEqual([version]);
   });

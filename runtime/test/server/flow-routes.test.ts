@@ -276,11 +276,11 @@ describe('flow routes', () => {
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4; charset=utf-8$/);
     // Written as a string with its length in bytes (not through send()): the whole text arrives.
     expect(Number(metrics.headers.get('content-length'))).toBe(Buffer.byteLength(metrics.text));
-    expect(metrics.text).toContain('tagflow_messages_in_total{node="loud"} 14');
-    expect(metrics.text).toContain('tagflow_messages_out_total{node="src"} 4');
-    expect(metrics.text).toContain('tagflow_node_errors_total{node="loud"} 0');
-    expect(metrics.text).toContain('tagflow_queue_depth{node="out"} 0');
-    expect(metrics.text).toContain('tagflow_buffer_backlog{node="loud"} 140');
+    expect(metrics.text).toContain('tagflow_messages_in_total{flow="pump",node="loud"} 14');
+    expect(metrics.text).toContain('tagflow_messages_out_total{flow="pump",node="src"} 4');
+    expect(metrics.text).toContain('tagflow_node_errors_total{flow="pump",node="loud"} 0');
+    expect(metrics.text).toContain('tagflow_queue_depth{flow="pump",node="out"} 0');
+    expect(metrics.text).toContain('tagflow_buffer_backlog{flow="pump",node="loud"} 140');
     expect(metrics.text).toMatch(/tagflow_deploys_total\{outcome="deployed"\} [4-9]/);
     expect(metrics.text).toMatch(/tagflow_deploys_total\{outcome="rejected"\} [12]/);
     expect(metrics.text).toContain('tagflow_deploys_total{outcome="conflict"}');

@@ -39,6 +39,13 @@ describe('FlowStore', () => {
     expect(readdirSync(join(dir, 'flows')).sort()).toEqual(['v1.json', 'v2.json', 'v3.json', 'versions.json']);
   });
 
+  it('keeps the history of one flow in any folder with openDir, creating it', async () => {
+    const dir = join(freshDataDir(), 'flows', 'pump-monitor');
+    await (await FlowStore.openDir(dir)).save(flow('first'), 'cli');
+    expect(readdirSync(dir).sort()).toEqual(['v1.json', 'versions.json']);
+    expect((await FlowStore.openDir(dir)).current()?.flow).toEqual(flow('first'));
+  });
+
   it('hashes canonical JSON: key order does not change the hash, content does', () => {
     const reordered = { edges: [], nodes: [], id: 'pump-monitor', schemaVersion: 1, name: 'first' } as Flow;
     expect(hashFlow(reordered)).toBe(hashFlow(flow('first')));

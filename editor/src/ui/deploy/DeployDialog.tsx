@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { Flow } from '@tagflow/flow-model';
-import type { AdminApi } from '../../api/client';
+import type { FlowEndpoint } from '../../api/flows-api';
 import type { DeployResult, RunningFlow } from '../../api/types';
 import { deployDiff } from '../../state';
 import type { DeployDiff, EditorCatalog, ValidationResult } from '../../state';
 
 interface Props {
-  api: AdminApi;
+  /** The flow's endpoints (GET and PUT /api/flows/:id). */
+  target: FlowEndpoint;
   catalog: EditorCatalog;
   flow: Flow;
   /** The running version this edit started from (sent as If-Match). */
@@ -28,7 +29,7 @@ type Phase =
 
 /** Shows what a deploy changes against the running flow, deploys with If-Match, and shows the runtime's answer. */
 export function DeployDialog({
-  api,
+  target,
   catalog,
   flow,
   baseVersion,
@@ -43,8 +44,8 @@ export function DeployDialog({
 
   useEffect(() => {
     let gone = false;
-    api
-      .runningFlow()
+    target
+      .load()
       .then((running) => {
         if (gone) return;
         const d = deployDiff(running.flow ?? undefined, flow, catalog);
@@ -58,12 +59,12 @@ export function DeployDialog({
     return () => {
       gone = true;
     };
-  }, [api, flow, catalog]);
+  }, [target, flow, catalog]);
 
   // deploy, overwrite and reload show their errors as the dialog's phase: buttons fire and forget them.
   const deploy = async (version: number) => {
     setPhase({ kind: 'deploying' });
-    const result = await api.deploy(flow, version).catch((err: unknown): DeployResult => ({
+    const result = await target.deploy(flow, version).catch((err: unknown): DeployResult => ({
       status: 'failed',
       message: err instanceof Error ? err.message : String(err),
     }));
@@ -75,7 +76,7 @@ export function DeployDialog({
   const overwrite = async () => {
     setPhase({ kind: 'deploying' });
     try {
-      const running = await api.runningFlow();
+      const running = await target.load();
       await deploy(running.version);
     } catch (err) {
       setPhase({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
@@ -84,7 +85,7 @@ export function DeployDialog({
 
   const reload = async () => {
     try {
-      const running = await api.runningFlow();
+      const running = await target.load();
       onReload(running);
       onClose();
     } catch (err) {

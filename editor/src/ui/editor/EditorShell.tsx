@@ -1,23 +1,28 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { subflowStatusNodes } from '@tagflow/flow-model';
 import type { Flow } from '@tagflow/flow-model';
 import type { AdminApi } from '../../api/client';
 import { connectEvents } from '../../api/events';
-import type { DeployError, DeployResult, RunningFlow } from '../../api/types';
+import type { FlowEndpoint } from '../../api/flows-api';
+import type { DeployError, DeployResult } from '../../api/types';
 import { ApiError } from '../../api/client';
 import {
   canvasToFlow,
   catalogFromApi,
   closeSubflow,
   engineActivity,
+  exportFileName,
   FlowDocument,
   ServerCheck,
+  statusIsFor,
+  tabName,
   validate,
   withServerIssues,
   withSubflowTypes,
 } from '../../state';
-import type { CanvasDoc, CanvasNode, EditorCatalog, NodesApiResponse, ServerValidation } from '../../state';
+import type { CanvasDoc, CanvasNode, EditorCatalog, FlowTab, NodesApiResponse, ServerValidation } from '../../state';
 import { FlowCanvas } from '../canvas/FlowCanvas';
 import { DeployDialog } from '../deploy/DeployDialog';
 import { EXAMPLES } from '../examples';
@@ -25,75 +30,90 @@ import { JsonView } from '../json/JsonView';
 import { ContextPanel } from '../live/ContextPanel';
 import { DebugPanel } from '../live/DebugPanel';
 import { EngineBanner } from '../live/EngineBanner';
-import { LiveStore } from '../live/live-store';
+import { LiveHub } from '../live/live-hub';
 import { LiveContext, useLive } from '../live/use-live';
 import { Palette } from '../palette/Palette';
 import { PropertiesPanel } from '../properties/PropertiesPanel';
 import { Toolbar } from '../toolbar/Toolbar';
 import { SubflowBar } from '../subflows/SubflowBar';
 import type { SubflowEditing } from '../subflows/SubflowBar';
+import { FlowTabsBar } from '../tabs/FlowTabsBar';
+import { useFlowTabs } from '../tabs/use-flow-tabs';
+import { convertNodeRedFlows } from '@tagflow/nodered-import';
+import type { ConvertResult } from '@tagflow/nodered-import';
+import { NodeRedImportDialog } from '../import/NodeRedImportDialog';
+import { isNodeRedExport } from '../../state';
+import '../../styles/nodered-import.css';
+
+/** A converted Node-RED export waiting for the user's go. */
+interface NodeRedImport {
+  fileName: string;
+  result: Extract<ConvertResult, { ok: true }>;
+}
+import { useTabSync } from '../tabs/use-tab-sync';
 import { SidePanel } from './SidePanel';
 import { useDocument } from './use-document';
 import { useShortcuts } from './use-shortcuts';
 
-/** Loads the running flow, then shows the editor. */
+/** Loads the runtime's flows as tabs, then shows the editor on the shown tab's flow. */
 export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: NodesApiResponse; onSignOut(): void }) {
   const catalog = useMemo(() => catalogFromApi(nodes), [nodes]);
-  const [running, setRunning] = useState<RunningFlow | { error: string } | null>(null);
-  const live = useMemo(() => new LiveStore(), []);
-
-  useEffect(() => {
-    let gone = false;
-    api
-      .runningFlow()
-      .then((r) => !gone && setRunning(r))
-      .catch((err: unknown) => !gone && setRunning({ error: err instanceof Error ? err.message : String(err) }));
-    return () => {
-      gone = true;
-    };
-  }, [api]);
+  const hub = useMemo(() => new LiveHub(), []);
+  const control = useFlowTabs(api, (id) => hub.forget(id));
+  const activeId = control.tabs?.activeId;
+  // A flow not deployed yet has no status of its own: the runtime-wide part (engine, flows) still counts.
+  const onRuntime = control.tabs?.active.remote !== undefined;
+  // Read again when the flow is disabled or enabled: a stopped flow's nodes report nothing more.
+  const activeState = control.tabs?.active.remote?.state;
+  const controlRef = useRef(control);
+  controlRef.current = control;
 
   useEffect(() => {
     const conn = connectEvents(
       api.token,
-      (f) => live.handle(f),
-      (s) => live.setConnection(s),
+      (f) => hub.handle(f),
+      (s) => hub.setConnection(s),
     );
-    const refresh = () =>
-      api.status().then(
+    return () => conn.close();
+  }, [api, hub]);
+
+  // The shown flow's statuses and rates (GET /api/status?flow=ID), and every flow's state for the tabs.
+  useEffect(() => {
+    if (activeId === undefined) return;
+    const live = hub.storeFor(activeId);
+    const poll = (first: boolean) => {
+      // A list asked for before a deploy or delete made meanwhile is older than the tabs: ignored.
+      const asOf = controlRef.current.changes();
+      return api.status(onRuntime ? activeId : undefined).then(
         (s) => {
-          live.setStatuses(s.nodes);
-          live.setEngine(s.engine);
-        },
-        () => undefined,
-      );
-    void refresh();
-    // Counters for the message rates on the badges; a failed poll just leaves the last rates.
-    const poll = () =>
-      api.status().then(
-        (s) => {
-          live.setCounters(s.nodes, Date.now());
+          if (statusIsFor(s, activeId)) {
+            if (first) live.setStatuses(s.nodes);
+            // Counters for the message rates on the badges; a failed poll just leaves the last rates.
+            live.setCounters(s.nodes, Date.now());
+          }
           // The same poll keeps safe mode and restarts current when a frame was missed (reconnects).
           live.setEngine(s.engine);
+          if (s.flows) controlRef.current.refresh(s.flows, asOf);
         },
         () => undefined,
       );
-    void poll();
-    const rateTimer = setInterval(() => void poll(), 2000);
-    const unsubscribe = live.subscribe(() => undefined);
-    return () => {
-      clearInterval(rateTimer);
-      conn.close();
-      unsubscribe();
     };
-  }, [api, live]);
+    void poll(true);
+    const rateTimer = setInterval(() => void poll(false), 2000);
+    return () => clearInterval(rateTimer);
+  }, [api, hub, activeId, onRuntime, activeState]);
 
-  if (!running) return <div className="sign-in-page">Loading the running flow…</div>;
-  if ('error' in running) {
+  const failure = control.listError ?? control.loadError;
+  if (failure) {
     return (
       <div className="sign-in-page">
         <div className="sign-in-card">
-          <p className="sign-in-error">{running.error}</p>
+          <p className="sign-in-error">{failure}</p>
+          {control.loadError && (
+            <button type="button" data-testid="flow-load-retry" onClick={control.retryLoad}>
+              Try again
+            </button>
+          )}
           <button type="button" data-testid="sign-out" onClick={onSignOut}>
             Sign out
           </button>
@@ -101,10 +121,36 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
       </div>
     );
   }
+  if (!control.tabs) return <div className="sign-in-page">Loading the flows…</div>;
+  const tab = control.tabs.active;
+  if (!tab.draft) {
+    return (
+      <div className="app">
+        <header className="toolbar">
+          <span className="brand">tagflow</span>
+        </header>
+        <FlowTabsBar control={control} />
+        <div className="sign-in-page" data-testid="flow-loading">
+          Loading “{tabName(tab)}”…
+        </div>
+      </div>
+    );
+  }
   return (
-    <LiveContext.Provider value={live}>
-      <ReactFlowProvider>
-        <Workspace api={api} catalog={catalog} running={running} onSignOut={onSignOut} />
+    <LiveContext.Provider value={hub.storeFor(tab.id)}>
+      <ReactFlowProvider key={tab.id}>
+        <Workspace
+          key={tab.id}
+          api={api}
+          catalog={catalog}
+          tab={tab}
+          endpoint={control.flows.endpoint(tab.id)}
+          tabBar={<FlowTabsBar control={control} />}
+          onEdited={(d) => control.edited(tab.id, d)}
+          onBase={(version, flow) => control.deployed(tab.id, version, flow)}
+          onAddFlows={(flows) => control.addFlows(flows)}
+          onSignOut={onSignOut}
+        />
       </ReactFlowProvider>
     </LiveContext.Provider>
   );
@@ -113,27 +159,41 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
 function Workspace({
   api,
   catalog: installed,
-  running,
+  tab,
+  endpoint,
+  tabBar,
+  onEdited,
+  onBase,
+  onAddFlows,
   onSignOut,
 }: {
   api: AdminApi;
   catalog: EditorCatalog;
-  running: RunningFlow;
+  /** The flow shown; the workspace is made anew for each tab. */
+  tab: FlowTab;
+  endpoint: FlowEndpoint;
+  tabBar: ReactNode;
+  onEdited(doc: FlowDocument): void;
+  /** The runtime holds `flow` as `version` now (deployed, or reloaded after a conflict). */
+  onBase(version: number, flow: Flow): void;
+  /** Opens new flows as tabs (an imported Node-RED export's); returns the reason when refused. */
+  onAddFlows(flows: readonly Flow[]): string | undefined;
   onSignOut(): void;
 }) {
-  const store = useDocument(() =>
-    running.flow ? FlowDocument.fromFlow(running.flow) : FlowDocument.empty('my-flow', 'My flow'),
-  );
+  const store = useDocument(() => tab.draft ?? FlowDocument.empty(tab.id));
+  useTabSync(store, tab.draft, onEdited);
   const { doc } = store;
   // The installed types and the flow's own subflows (`subflow:<id>`), for palette, canvas and forms.
   const catalog = useMemo(() => withSubflowTypes(installed, doc.meta.subflows), [installed, doc.meta.subflows]);
   const [subflowEditing, setSubflowEditing] = useState<SubflowEditing | null>(null);
   const live = useLive();
   const rf = useReactFlow();
-  const [baseVersion, setBaseVersion] = useState(running.version);
+  const [baseVersion, setBaseVersion] = useState(tab.baseVersion);
+  const [running] = useState({ flow: tab.base });
   const [deployErrors, setDeployErrors] = useState<ReadonlyMap<string, DeployError[]>>(new Map());
   const [deploying, setDeploying] = useState<Flow | null>(null);
   const [jsonOpen, setJsonOpen] = useState(false);
+  const [nodeRed, setNodeRed] = useState<NodeRedImport | undefined>();
   const [trendFor, setTrendFor] = useState<string | null>(null);
   const narrow = typeof window !== 'undefined' && window.innerWidth < 900;
   const [paletteOpen, setPaletteOpen] = useState(!narrow);
@@ -243,12 +303,13 @@ function Workspace({
 
   const replaceFlow = useCallback(
     (flow: Flow, message?: string) => {
-      store.replace(flow);
+      // The tab's id stays: an imported file or an example becomes this flow's next version.
+      store.replace({ ...flow, id: tab.id });
       setDeployErrors(new Map());
       if (message) store.notify(message, 'info');
       setTimeout(() => void rf.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
     },
-    [store, rf],
+    [store, rf, tab.id],
   );
 
   // Fired and forgotten by the toolbar: a file it cannot read or parse ends in the notice below.
@@ -256,6 +317,16 @@ function Workspace({
     try {
       const text = await file.text();
       const flow = JSON.parse(text) as Flow;
+      // A Node-RED export (a list of nodes, or {flows: [...]}) is converted, with a report first.
+      if (isNodeRedExport(flow)) {
+        const result = convertNodeRedFlows(flow);
+        if (!result.ok) {
+          store.notify(`${file.name} cannot be imported from Node-RED: ${result.problem}`);
+          return;
+        }
+        setNodeRed({ fileName: file.name, result });
+        return;
+      }
       if (!flow || typeof flow !== 'object' || typeof flow.id !== 'string' || !Array.isArray(flow.nodes))
         throw new Error('not a flow');
       replaceFlow(
@@ -273,7 +344,7 @@ function Workspace({
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;
-    a.download = `${flow.id}.json`;
+    a.download = exportFileName(flow);
     document.body.appendChild(a);
     a.click();
     a.remove();
@@ -324,6 +395,7 @@ function Workspace({
         }}
         onSignOut={onSignOut}
       />
+      {tabBar}
       <EngineBanner />
       <div className="workspace">
         <SidePanel
@@ -405,22 +477,40 @@ function Workspace({
           )}
         </SidePanel>
       </div>
+      {nodeRed && (
+        <NodeRedImportDialog
+          fileName={nodeRed.fileName}
+          result={nodeRed.result}
+          onConfirm={() => {
+            const refused = onAddFlows(nodeRed.result.flows);
+            if (refused) store.notify(refused);
+            else
+              store.notify(
+                `Imported ${nodeRed.result.flows.length === 1 ? 'one flow' : `${nodeRed.result.flows.length} flows`} from Node-RED as new tabs: deploy each when it is ready.`,
+                'info',
+              );
+            return refused;
+          }}
+          onClose={() => setNodeRed(undefined)}
+        />
+      )}
       {deploying && (
         <DeployDialog
-          api={api}
+          target={endpoint}
           catalog={catalog}
           flow={deploying}
           baseVersion={baseVersion}
           validation={validation}
           onDeployed={(version) => {
             setBaseVersion(version);
+            onBase(version, deploying);
             setDeployErrors(new Map());
             live.setFeeders(deploying.edges, deploying.nodes);
             live.setStatusAliases(subflowStatusNodes(deploying, installed));
             // A deploy leaves safe mode: the banner goes with this answer.
-            api.status().then(
+            api.status(tab.id).then(
               (s) => {
-                live.setStatuses(s.nodes);
+                if (statusIsFor(s, tab.id)) live.setStatuses(s.nodes);
                 live.setEngine(s.engine);
               },
               () => undefined,
@@ -430,6 +520,7 @@ function Workspace({
           onReload={(r) => {
             setBaseVersion(r.version);
             if (r.flow) {
+              onBase(r.version, r.flow);
               replaceFlow(r.flow, `Loaded the running flow, version ${r.version}.`);
               live.setFeeders(r.flow.edges, r.flow.nodes);
             }

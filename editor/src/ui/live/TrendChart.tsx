@@ -26,11 +26,14 @@ interface HistoryState {
 export function TrendChart({
   nodeId,
   flow,
+  flowId,
   api,
   onClose,
 }: {
   nodeId: string;
   flow: HistorySource;
+  /** The flow whose historian to read (one runtime holds many flows). */
+  flowId?: string;
   api: AdminApi;
   onClose(): void;
 }) {
@@ -54,7 +57,11 @@ export function TrendChart({
     if (!target) return;
     let gone = false;
     api
-      .history(target.resourceId, [target.tag], { sinceMs: historyWindow, bucketMs: historyBucketMs(historyWindow) })
+      .history(target.resourceId, [target.tag], {
+        sinceMs: historyWindow,
+        bucketMs: historyBucketMs(historyWindow),
+        ...(flowId !== undefined ? { flow: flowId } : {}),
+      })
       .then(
         (rows) => !gone && setHistory({ key, points: historyPoints(rows, target.tag) }),
         (err: unknown) =>

@@ -244,7 +244,15 @@ function Trend({
       <button type="button" data-testid="trend-open" onClick={() => onTrend(open ? null : nodeId)} aria-pressed={open}>
         {open ? 'Hide trend' : 'Show live trend'}
       </button>
-      {open && <TrendChart nodeId={nodeId} flow={store.doc} api={api} onClose={() => onTrend(null)} />}
+      {open && (
+        <TrendChart
+          nodeId={nodeId}
+          flow={store.doc}
+          flowId={store.doc.meta.id}
+          api={api}
+          onClose={() => onTrend(null)}
+        />
+      )}
     </>
   );
 }
@@ -257,7 +265,8 @@ function FlowSummary({ store, validation }: { store: DocumentStore; validation: 
   const unset = unsetVariables(validation);
   return (
     <>
-      <h2>Flow “{doc.meta.id}”</h2>
+      <h2 data-testid="flow-title">Flow “{doc.meta.name ?? doc.meta.id}”</h2>
+      {doc.meta.name !== undefined && <p className="hint">id {doc.meta.id} (stays when renamed)</p>}
       <p className="hint">Select a node on the canvas to edit its settings.</p>
       <div className="field">
         <label htmlFor="flow-name">Flow name</label>

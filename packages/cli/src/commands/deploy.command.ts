@@ -13,10 +13,12 @@ import { dataDirOption, nodesDirOption } from '../shared-options';
 import { readFlowFile } from '../read-flow-file';
 import { loadFleetFile } from '../fleet/fleet-file';
 import { addSelectionOptions, fleetOption, healthOption, positiveInteger } from '../fleet/fleet-options';
-import { deployBundleToRuntime, deployToRuntime, isSuccess, planDeploy, runDeployPlan } from '../fleet/deploy-plan';
+import { deployFlowsToRuntime, isSuccess, planDeploy, runDeployPlan } from '../fleet/deploy-plan';
 import { asCliError, loadLocalPackages } from '../fleet/local-packages';
 import type { LocalPackages } from '../fleet/local-packages';
-import type { RuntimeResult } from '../fleet/deploy-plan';
+import type { FlowResult, FlowToDeploy } from '../fleet/deploy-plan';
+import { flowFilesFor, flowIdOf, flowsOfRuntime } from '../fleet/flow-plan';
+import type { LoadedFile } from '../fleet/flow-plan';
 import { formatResults } from '../fleet/fleet-output';
 import { selectRuntimes, withTokens } from '../fleet/select-targets';
 import type { Selection } from '../fleet/select-targets';
@@ -45,13 +47,16 @@ const RUNTIME_DECIDES = new Set<string>([
 /** Variable problems that depend on a runtime's values: each runtime checks with its own. */
 const VALUE_DEPENDENT = new Set<string>([flowErrors.code.VARIABLE_UNRESOLVED, flowErrors.code.VARIABLE_TYPE]);
 
-/** `tagflow deploy <flow> --to/--label/--all`: deploys a flow to runtimes of the fleet file. */
+/** `tagflow deploy [flows...] --to/--label/--all`: deploys flows, each by its id, to runtimes of the fleet file. */
 export function registerDeployCommand(program: Command): void {
   addSelectionOptions(
     program
       .command('deploy')
-      .description('deploy a flow to runtimes listed in the fleet file, all at once or canaries first')
-      .argument('<flow>', 'the flow file (JSON), or a bundle made by tagflow pack (.tgz)'),
+      .description('deploy flows, each by its id, to runtimes listed in the fleet file, all at once or canaries first')
+      .argument(
+        '[flows...]',
+        'flow files (JSON), or bundles made by tagflow pack (.tgz); none: the "flows" of the fleet file',
+      ),
   )
     .addOption(healthOption())
     .addOption(
@@ -67,18 +72,30 @@ export function registerDeployCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-The flow is checked here first (a node type not installed here is only a warning: the
-runtime may have it, and checks the flow again). Then, on each runtime, the running version
-is read and the flow sent with it: a deploy made by someone else in between is a conflict,
-never overwritten. Runtimes are deployed in parallel. Each ends as one of:
+A runtime runs any number of flows side by side, each known by its id (the flow file's
+"id"). Each flow given is deployed by its id; the runtime's other flows are not touched
+(tagflow flows lists them). Each flow is checked here first (a node type not installed here
+is only a warning: the runtime may have it, and checks the flow again). Then, on each
+runtime, that flow's current version is read and the flow sent with it: a deploy made by
+someone else in between is a conflict, never overwritten. Runtimes are deployed in
+parallel; the flows of one runtime one after the other, in the order given (each with its
+own health window). Each flow on each runtime ends as one of:
   deployed vN | unchanged vN | rejected (reasons below) | rolled back: reason |
   conflict | unreachable: reason | failed: reason | skipped (canary failed)
-The command exits with 1 if any runtime did not end deployed or unchanged.
+A canary succeeds when all its flows do. The command exits with 1 if any flow on any
+runtime did not end deployed or unchanged.
+
+With no flow named, each runtime gets the flows its fleet file lists: the fleet's "flows"
+(every runtime), then the runtime's own "flows" (paths relative to the fleet file):
+  flows: [pump-monitor.flow.json]                 # every runtime
+  runtimes:
+    - { name: plant-a-l1, ..., flows: [alarms-l1.flow.json] }   # and this one's own
 
 A bundle (tagflow pack) is checked here, then sent to each runtime first: the runtime
 installs the node packages it lacks from it, with no registry access, refusing any tarball
-whose sha512 does not match the bundle's manifest; then the flow is deployed as above.
-Installing node packages needs an admin token (their code runs as the runtime).
+whose sha512 does not match the bundle's manifest; then its flows (one or several) are
+deployed as above. Installing node packages needs an admin token (their code runs as the
+runtime).
 
 The fleet file (YAML or JSON) lists the runtimes; tokens are read from the environment
 variable each one names, never from the file:
@@ -103,55 +120,91 @@ Later labelVariables entries win over earlier ones; a runtime's own variables wi
 
 Examples:
   $ tagflow deploy pump-monitor.json --all
+  $ tagflow deploy pump-monitor.json alarms.json reporting.json --to plant-a-l1
+  $ tagflow deploy --all                     # the flows listed in fleet.yaml
   $ tagflow deploy pump-monitor.json --to plant-a-l1,plant-a-l2
   $ tagflow deploy pump-monitor.json --label site=plant-a --label line=l1
   $ tagflow deploy pump-monitor.json --all --canary 1 --health 30s
   $ tagflow deploy pump-monitor.bundle.tgz --to plant-a-l1
   $ tagflow deploy pump-monitor.json --all --json | jq '.results[] | select(.status != "deployed")'`,
     )
-    .action((file: string, options: DeployOptions) => deploy(file, options));
+    .action((files: string[], options: DeployOptions) => deploy(files, options));
 }
 
-async function deploy(file: string, options: DeployOptions): Promise<void> {
+async function deploy(files: string[], options: DeployOptions): Promise<void> {
   const fleet = await loadFleetFile(options.fleet);
   const runtimes = selectRuntimes(fleet, options);
-  const bundle = isBundle(file) ? await readBundle(file) : undefined;
-  const flow = bundle ? bundle.flow : await readFlowFile(file);
-  const local = await checkLocally(file, flow, options, runtimes);
-  const targets = withTokens(runtimes);
+  const filesOf = flowFilesFor(runtimes, files, fleet);
+  const labels = new Map(files.map((f) => [path.resolve(f), f]));
+  const loaded = new Map<string, LoadedFile>();
+  for (const file of new Set([...filesOf.values()].flat())) {
+    const label = labels.get(file) ?? (path.relative(process.cwd(), file) || file);
+    loaded.set(file, await loadFile(file, label));
+  }
+  const perRuntime = new Map(runtimes.map((r) => [r.name, flowsOfRuntime(r.name, filesOf.get(r.name) ?? [], loaded)]));
+
+  const local = await loadLocalPackages(options.nodesDir, options.dataDir);
+  for (const [file, entry] of loaded) {
+    const receiving = runtimes.filter((r) => filesOf.get(r.name)?.includes(file));
+    for (const flow of entry.flows) checkLocally(entry.label, flow.flow, local, receiving);
+  }
+  const targets = withTokens(runtimes).map((t) => ({
+    ...t,
+    send: perRuntime.get(t.name) ?? { flows: [] as FlowToDeploy[], bundles: [] as Buffer[] },
+  }));
 
   const plan = planDeploy(targets, options.canary);
-  const flowId = typeof (flow as { id?: unknown }).id === 'string' ? `"${(flow as { id: string }).id}"` : 'the flow';
+  const ids = [...new Set(targets.flatMap((t) => t.send.flows.map((f) => `"${f.id}"`)))];
+  const what = files.length > 0 ? ids.join(', ') : `the flows of ${fleet.file} (${ids.join(', ')})`;
   const canaries = plan.canaries.length > 0 ? `; canary first: ${plan.canaries.map((t) => t.name).join(', ')}` : '';
   const health = options.health === undefined ? '' : `; health window ${formatMs(options.health)}`;
-  process.stderr.write(`deploying ${flowId} to ${count(targets.length, 'runtime')}${canaries}${health}\n`);
+  process.stderr.write(`deploying ${what} to ${count(targets.length, 'runtime')}${canaries}${health}\n`);
 
-  const ran = await runDeployPlan(plan, (target) =>
-    bundle
-      ? deployBundleToRuntime(target, bundle.bytes, flow, { healthMs: options.health })
-      : deployToRuntime(target, flow, { healthMs: options.health }),
+  const ran = await runDeployPlan(
+    plan,
+    (target) =>
+      deployFlowsToRuntime(target, target.send.flows, { healthMs: options.health, bundles: target.send.bundles }),
+    (target) => target.send.flows.length,
   );
-  const results: RuntimeResult[] = ran.map(({ target, outcome }) => ({
-    runtime: target.name,
-    url: target.url,
-    outcome,
-  }));
-  const failed = results.filter((r) => !isSuccess(r.outcome));
+  const results: FlowResult[] = ran.flatMap(({ target, outcomes }) =>
+    target.send.flows.map((f, i) => {
+      const outcome = outcomes[i];
+      if (!outcome) throw new Error(`no outcome for flow "${f.id}" on ${target.name}: one outcome per flow expected`);
+      return { runtime: target.name, url: target.url, flow: f.id, outcome };
+    }),
+  );
+  const failed = [...new Set(results.filter((r) => !isSuccess(r.outcome)).map((r) => r.runtime))];
   if (options.json) {
     const json = {
       ok: failed.length === 0,
-      results: results.map((r) => ({ runtime: r.runtime, url: r.url, ...r.outcome })),
+      results: results.map((r) => ({ runtime: r.runtime, url: r.url, flow: r.flow, ...r.outcome })),
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     process.stdout.write(formatResults(results));
   }
-  for (const line of missingTypeHints(results, flow, local, file)) process.stderr.write(`${line}\n`);
+  const flows = [...loaded.values()].flatMap((entry) => entry.flows.map((f) => ({ ...f, bundled: !!entry.bundle })));
+  for (const line of missingTypeHints(results, flows, local)) process.stderr.write(`${line}\n`);
   if (failed.length > 0) {
     throw new CliError(
-      `the deploy did not succeed on ${failed.length} of ${count(results.length, 'runtime')}: ${failed.map((r) => r.runtime).join(', ')}`,
+      `the deploy did not succeed on ${failed.length} of ${count(targets.length, 'runtime')}: ${failed.join(', ')}`,
     );
   }
+}
+
+/** Reads a flow file, or a bundle (checked whole here) with its flows; each flow with the id it is deployed by. */
+async function loadFile(file: string, label: string): Promise<LoadedFile> {
+  if (isBundle(file)) {
+    const bundle = await readBundle(file);
+    const flows = bundle.flows.map((flow, i) => ({
+      id: flowIdOf(flow, `flow ${i + 1} of ${label}`),
+      flow,
+      file: label,
+    }));
+    return { label, flows, bundle: bundle.bytes };
+  }
+  const flow = await readFlowFile(file);
+  return { label, flows: [{ id: flowIdOf(flow, label), flow, file: label }] };
 }
 
 /**
@@ -160,13 +213,7 @@ async function deploy(file: string, options: DeployOptions): Promise<void> {
  * each); a variable the fleet file gives no value for may be set on the runtimes themselves: then
  * only they can check the flow, and one without the value refuses it, naming it.
  */
-async function checkLocally(
-  file: string,
-  input: unknown,
-  options: DeployOptions,
-  runtimes: readonly FleetRuntime[],
-): Promise<LocalPackages> {
-  const local = await loadLocalPackages(options.nodesDir, options.dataDir);
+function checkLocally(file: string, input: unknown, local: LocalPackages, runtimes: readonly FleetRuntime[]): void {
   const { registry, report } = local;
   const values: Record<string, string> = {};
   for (const r of [...runtimes].reverse()) Object.assign(values, r.variables);
@@ -187,7 +234,7 @@ async function checkLocally(
       resolved.errors.filter((e) => !unresolved.includes(e)),
       'warning: ',
     );
-    return local;
+    return;
   }
   const flow = resolved.flow;
   const result = validateFlow(flow, registry.catalog(), { migrations: registry.migrations });
@@ -203,7 +250,6 @@ async function checkLocally(
   if (deferred.length > 0) for (const line of discoveryWarnings(report)) process.stderr.write(`${line}\n`);
   writeIssues(result.warnings, 'warning: ');
   writeIssues(deferred, 'warning: not installed here, the runtimes will check: ');
-  return local;
 }
 
 function isBundle(file: string): boolean {
@@ -211,14 +257,14 @@ function isBundle(file: string): boolean {
 }
 
 /** Reads a bundle and checks it whole here (sha512 of every tarball), so a damaged one is never sent. */
-async function readBundle(file: string): Promise<{ flow: unknown; bytes: Buffer }> {
+async function readBundle(file: string): Promise<{ flows: unknown[]; bytes: Buffer }> {
   const work = await mkdtemp(path.join(tmpdir(), 'tagflow-deploy-'));
   try {
     const opened = await openBundle(path.resolve(file), work).catch((err: unknown) => {
       throw asCliError(err);
     });
     await opened.close();
-    return { flow: opened.flow, bytes: await readFile(file) };
+    return { flows: opened.flows, bytes: await readFile(file) };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -229,26 +275,28 @@ async function readBundle(file: string): Promise<{ flow: unknown; bytes: Buffer 
  * get it there: the runtime's message can only name the packages it knows of.
  */
 function missingTypeHints(
-  results: readonly RuntimeResult[],
-  flow: unknown,
+  results: readonly FlowResult[],
+  flows: ReadonlyArray<FlowToDeploy & { bundled: boolean }>,
   local: LocalPackages,
-  file: string,
 ): string[] {
-  const nodes = new Map(
-    ((flow as { nodes?: Array<{ id?: unknown; type?: unknown }> }).nodes ?? []).map((n) => [
-      String(n.id),
-      String(n.type),
-    ]),
-  );
+  const byId = new Map(flows.map((f) => [f.id, f]));
   const hints = new Set<string>();
   for (const r of results) {
     if (r.outcome.status !== 'rejected') continue;
+    const flow = byId.get(r.flow);
+    if (!flow) continue;
+    const nodes = new Map(
+      ((flow.flow as { nodes?: Array<{ id?: unknown; type?: unknown }> }).nodes ?? []).map((n) => [
+        String(n.id),
+        String(n.type),
+      ]),
+    );
     for (const issue of r.outcome.errors) {
       if (issue.code !== flowErrors.code.UNKNOWN_NODE_TYPE || issue.nodeId === undefined) continue;
       const type = nodes.get(issue.nodeId);
       const pkg = type === undefined ? undefined : local.registry.node(type)?.package;
       if (!pkg) continue;
-      const bundle = isBundle(file) ? '' : `, or deploy a bundle: tagflow pack ${file}`;
+      const bundle = flow.bundled ? '' : `, or deploy a bundle: tagflow pack ${flow.file}`;
       hints.add(
         `hint: node type "${type}" is provided by ${pkg.name} ${pkg.version} (installed here): tagflow nodes install ${pkg.name}@${pkg.version} --to ${r.runtime}${bundle}`,
       );

@@ -2,7 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { NodeRegistry } from '@tagflow/runtime';
-import { FlowStore } from '@tagflow/runtime';
+import { FlowsStore } from '@tagflow/runtime';
 import type { InstalledPackage } from '@tagflow/runtime';
 import { CliError } from '../cli-error';
 import { dataDirOption, nodesDirOption } from '../shared-options';
@@ -171,10 +171,12 @@ async function remove(name: string, options: PackageOptions): Promise<void> {
   }
 }
 
-/** The data dir's packages, with the flow last deployed to it as the flow in use. */
+/** The data dir's packages, with the current version of each of its flows as the flows in use. */
 async function openDataDir(options: PackageOptions): Promise<LocalPackages> {
-  const flows = await FlowStore.open(options.dataDir);
-  return loadLocalPackages(options.nodesDir, options.dataDir, () => flows.current()?.flow);
+  const flows = await FlowsStore.open(options.dataDir);
+  return loadLocalPackages(options.nodesDir, options.dataDir, () =>
+    flows.ids().flatMap((id) => flows.get(id)?.current()?.flow ?? []),
+  );
 }
 
 /** Runs `work` on each runtime in parallel, prints one line per runtime, fails if any failed. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { formatIssue, validateFlow } from '@tagflow/flow-model';
+import type { Flow } from '@tagflow/flow-model';
 import {
   currentPlatform,
   describeBuildSteps,
@@ -11,12 +12,13 @@ import {
   findBuildStepsInTarball,
   npmPack,
   withBundledDependencies,
-  writeBundle,
+  writeFlowsBundle,
 } from '@tagflow/runtime';
 import { CliError } from '../cli-error';
 import { count } from '../format-text';
 import { builtInPackageNames, loadLocalPackages } from '../fleet/local-packages';
 import type { LocalPackages } from '../fleet/local-packages';
+import { flowIdOf } from '../fleet/flow-plan';
 import { readFlowFile } from '../read-flow-file';
 import { packSubflow } from '../pack/pack-subflow';
 import { dataDirOption, nodesDirOption } from '../shared-options';
@@ -35,8 +37,13 @@ export function registerPackCommand(program: Command): void {
   program
     .command('pack')
     .description('bundle a flow with the node packages it needs, to deploy it where no registry is reachable')
-    .argument('<flow>', 'the flow file (JSON)')
-    .addOption(new Option('-o, --output <file>', 'the bundle to write (default: <flow name>.bundle.tgz)'))
+    .argument('<flows...>', 'the flow file (JSON); several: one bundle carrying them all')
+    .addOption(
+      new Option(
+        '-o, --output <file>',
+        'the bundle to write (default: <flow name>.bundle.tgz; several flows: flows.bundle.tgz)',
+      ),
+    )
     .addOption(new Option('--subflow <id>', 'pack this subflow of the flow as a node package instead (see below)'))
     .addOption(new Option('--out <dir>', 'with --subflow: the folder to write the package to (default: here)'))
     .addOption(new Option('--package-name <name>', 'with --subflow: the npm name (default: tagflow-subflow-<id>)'))
@@ -45,7 +52,8 @@ export function registerPackCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-The bundle holds the flow, the exact tarball of each node package its nodes and resources
+The bundle holds the flow (or several: a runtime runs them side by side, each by its id,
+and "tagflow deploy" deploys each), the exact tarball of each node package its nodes and resources
 need (except those that come with tagflow), and a manifest with each tarball's sha512.
 Packages are taken as installed here: from the data dir (the tarball it was installed
 from), or from --nodes-dir (packed with npm pack); never from the current folder unless
@@ -67,38 +75,35 @@ The node types it is made of must be installed where it runs.
 
 Examples:
   $ tagflow pack pump-monitor.json
+  $ tagflow pack pump-monitor.json alarms.json -o line-1.bundle.tgz
   $ tagflow pack pump-monitor.json -o /media/usb/pump-monitor.bundle.tgz --nodes-dir ./plugins
   $ tagflow pack --subflow pump-health plant.flow.json --out ./packages`,
     )
-    .action((file: string, options: PackOptions) =>
-      options.subflow
-        ? packSubflow(file, { ...options, subflow: options.subflow }).then(() => undefined)
-        : pack(file, options),
-    );
+    .action((files: string[], options: PackOptions) => {
+      if (!options.subflow) return pack(files, options);
+      if (files.length > 1) throw new CliError('--subflow packs a subflow of one flow file: name only that file');
+      return packSubflow(files[0], { ...options, subflow: options.subflow }).then(() => undefined);
+    });
 }
 
-async function pack(file: string, options: PackOptions): Promise<void> {
-  const flow = await readFlowFile(file);
+async function pack(files: string[], options: PackOptions): Promise<void> {
   const local = await loadLocalPackages(options.nodesDir, options.dataDir);
-  const result = validateFlow(flow, local.registry.catalog(), { migrations: local.registry.migrations });
-  if (!result.ok) {
-    for (const issue of result.errors) process.stderr.write(`${formatIssue(issue)}\n`);
-    throw new CliError(
-      `${file} cannot be packed: ${count(result.errors.length, 'error')} (a node type not installed here must be installed first: tagflow nodes install)`,
-    );
-  }
-  // The types written in the flow (packed subflows included) and those its subflows expand to.
-  const written = flow as FlowTypes;
-  const needed = neededPackages(
-    {
-      nodes: [...(written.nodes ?? []), ...result.flow.nodes],
-      resources: [...(written.resources ?? []), ...(result.flow.resources ?? [])],
-    },
-    local,
+  const checked = await readFlows(files, local);
+  const flows = checked.map((c) => c.flow);
+  // The types written in each flow and those of the flow as checked (its migrated nodes).
+  const needed = new Map(
+    checked.flatMap(({ flow, valid }) => {
+      const written = flow as FlowTypes;
+      const nodes = [...(written.nodes ?? []), ...valid.nodes];
+      const resources = [...(written.resources ?? []), ...(valid.resources ?? [])];
+      return [...neededPackages({ nodes, resources }, local)];
+    }),
   );
   const builtIn = await builtInPackageNames();
   const bundled = [...needed.values()].filter((p) => !builtIn.has(p.name));
-  const output = path.resolve(options.output ?? `${path.basename(file).replace(/(\.flow)?\.json$/, '')}.bundle.tgz`);
+  const [first] = files as [string];
+  const name = files.length === 1 ? path.basename(first).replace(/(\.flow)?\.json$/, '') : 'flows';
+  const output = path.resolve(options.output ?? `${name}.bundle.tgz`);
 
   const work = await mkdtemp(path.join(tmpdir(), 'tagflow-pack-'));
   try {
@@ -116,15 +121,42 @@ async function pack(file: string, options: PackOptions): Promise<void> {
           `warning: ${t.name} ${t.version} needs a build step (${describeBuildSteps(steps)}): no package script runs, here or on the runtime; it installs from this bundle only on ${describePlatform(currentPlatform())} runtimes, and must carry its binaries prebuilt\n`,
         );
     }
-    const manifest = await writeBundle(output, flow, tarballs);
+    const manifest = await writeFlowsBundle(output, flows, tarballs);
     const names = manifest.packages.map((p) => `${p.name} ${p.version}`);
+    const what = flows.length === 1 ? 'the flow' : count(flows.length, 'flow');
     process.stdout.write(`${output}\n`);
     process.stderr.write(
-      `packed the flow with ${count(names.length, 'node package')}${names.length > 0 ? `: ${names.join(', ')}` : ''}\n`,
+      `packed ${what} with ${count(names.length, 'node package')}${names.length > 0 ? `: ${names.join(', ')}` : ''}\n`,
     );
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Reads and validates each flow file; a CliError for an invalid one, or two holding the same flow id. */
+async function readFlows(
+  files: readonly string[],
+  local: LocalPackages,
+): Promise<Array<{ flow: unknown; valid: Flow }>> {
+  const flows: Array<{ flow: unknown; valid: Flow }> = [];
+  const ids = new Map<string, string>();
+  for (const file of files) {
+    const flow = await readFlowFile(file);
+    const result = validateFlow(flow, local.registry.catalog(), { migrations: local.registry.migrations });
+    if (!result.ok) {
+      for (const issue of result.errors) process.stderr.write(`${formatIssue(issue)}\n`);
+      throw new CliError(
+        `${file} cannot be packed: ${count(result.errors.length, 'error')} (a node type not installed here must be installed first: tagflow nodes install)`,
+      );
+    }
+    const id = flowIdOf(flow, file);
+    const earlier = ids.get(id);
+    if (earlier !== undefined)
+      throw new CliError(`${earlier} and ${file} both hold the flow "${id}": a bundle carries each flow id once`);
+    ids.set(id, file);
+    flows.push({ flow, valid: result.flow });
+  }
+  return flows;
 }
 
 interface FlowTypes {

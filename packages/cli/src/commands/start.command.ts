@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { editorDist } from '@tagflow/editor';
+import { isRecord } from '@tagflow/flow-model';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import {
@@ -10,11 +11,10 @@ import {
   DEFAULT_AUDIT_MAX_BYTES,
   DEFAULT_ENGINE_MEMORY_MB,
   DEFAULT_WATCHDOG_MS,
-  Deployer,
-  EngineRecovery,
   EngineSupervisor,
   ENV_SECRET_PREFIX,
-  FlowStore,
+  FlowsStore,
+  RuntimeFlows,
   PackageManager,
   SAFE_START_REASON,
   SecretStore,
@@ -23,7 +23,7 @@ import {
   TokenStore,
   usePrivateUmask,
 } from '@tagflow/runtime';
-import type { ContextLimits, EngineLogger, FlowVersion, RuntimeLogger } from '@tagflow/runtime';
+import type { ContextLimits, EngineLogger, RuntimeLogger } from '@tagflow/runtime';
 import { contextLimitsOption } from '../context-limits-option';
 import { CliError } from '../cli-error';
 import { logIssues, withLog } from '../cli-logger';
@@ -157,8 +157,8 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
   usePrivateUmask();
   await makeDataDirPrivate(dataDir, log);
   const filesDir = filesFolder(options);
-  const [flows, tokens, secrets, variables, audit, record] = await Promise.all([
-    FlowStore.open(dataDir),
+  const [store, tokens, secrets, variables, audit, record] = await Promise.all([
+    FlowsStore.open(dataDir),
     TokenStore.open(dataDir),
     SecretStore.open(dataDir),
     VariableStore.open(dataDir),
@@ -166,6 +166,7 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
     BootRecord.open(dataDir),
   ]);
 
+  for (const note of store.notes) log.info({}, note);
   const { registry, report, searchDirs } = await loadRegistry(options.nodesDir);
   logDiscoveryProblems(log, report);
   // The flow runs in its own process, built from the same node folders; the registry here serves
@@ -193,33 +194,21 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
     audit,
     logger: log,
     removeLeftovers: true,
-    runningFlow: () => engine.currentFlow,
+    runningFlows: () => engine.flowIds().flatMap((id) => engine.runningFlow(id) ?? []),
     onChange: (change) =>
       change.kind === 'installed' ? engine.loadPackage(change.dir) : engine.unloadPackage(change.name),
   });
   logDiscoveryProblems(log, packages.report);
-  // The deployer tells recovery of passed health windows; recovery runs its work in the deployer's queue.
-  const healthy: { passed(version: FlowVersion): Promise<void> | undefined } = { passed: () => undefined };
-  const deployer = new Deployer({
-    engine,
-    flows,
+  // Each flow has its own history, deployer (health gate) and recovery over the one engine process.
+  const flows = await RuntimeFlows.open({
+    store,
+    supervisor: engine,
     audit,
     logger: log,
+    record,
     secretBindings: { registry, secrets },
     variables,
-    onHealthy: (v) => healthy.passed(v),
-    // A version that ran until someone replaced it is one recovery may go back to.
-    onReplaced: (v) => healthy.passed(v),
   });
-  const recovery = new EngineRecovery({
-    supervisor: engine,
-    flows,
-    audit,
-    record,
-    logger: log,
-    exclusive: (work) => deployer.exclusive(work),
-  });
-  healthy.passed = (version) => recovery.healthPassed(version);
 
   const stop = waitForStop({ onForce: () => log.warn({}, 'stopping now, without waiting for nodes to close') });
   // Before the API listens: whoever sees /healthz answer can use the API with it.
@@ -241,12 +230,11 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
         {
           engine,
           registry,
-          flows,
+          runtime: flows,
           tokens,
           secrets,
           variables,
           audit,
-          deployer,
           packages,
           logger: log,
           version: cliVersion(),
@@ -257,10 +245,10 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
       ),
     () => engine.shutdown(options.stopTimeoutMs),
   );
-  recovery.broadcast = (frame) => server.hub.broadcast(frame);
+  flows.broadcast = (frame) => server.hub.broadcast(frame);
   // Bounded even for a flow that hangs its engine at once: the watchdog ends it, recovery decides.
   const booted = await Promise.race([
-    bootFlow({ engine, recovery, deployer, log, file: options.flow, safe: options.safe === true }).then(
+    bootFlow({ engine, flows, log, file: options.flow, safe: options.safe === true }).then(
       () => 'booted' as const,
       (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
     ),
@@ -284,7 +272,7 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
   log.info({ reason }, `stopping (${reason})`);
   await server.close();
   await engine.shutdown(options.stopTimeoutMs);
-  await recovery.stopped();
+  await flows.stopped();
   await audit.append({ type: 'stop', actor: 'cli', detail: `runtime stopped (${reason})` });
   log.flush();
   log.info({}, 'stopped');
@@ -321,8 +309,7 @@ async function listenOrExplain<T>(
 /** Runs what safe boot chooses from the data dir, or on a first start the --flow file as version 1. */
 async function bootFlow(ctx: {
   engine: EngineSupervisor;
-  recovery: EngineRecovery;
-  deployer: Deployer;
+  flows: RuntimeFlows;
   log: EngineLogger;
   file?: string;
   safe: boolean;
@@ -330,7 +317,7 @@ async function bootFlow(ctx: {
   const { log } = ctx;
   // Shown from the first moment: the engine process may take a while to load its packages.
   if (ctx.safe) ctx.engine.enterSafeMode(SAFE_START_REASON);
-  const hadFlow = await ctx.recovery.boot({ safe: ctx.safe });
+  const hadFlow = await ctx.flows.boot({ safe: ctx.safe });
   if (hadFlow) {
     if (ctx.file)
       log.warn(
@@ -344,7 +331,15 @@ async function bootFlow(ctx: {
     return;
   }
   // The deployer logs the deploy, with its version.
-  const outcome = await ctx.deployer.deploy(await readFlowFile(ctx.file), { by: 'cli', expectedVersion: 0 });
+  const flow = await readFlowFile(ctx.file);
+  const id = isRecord(flow) && typeof flow.id === 'string' ? flow.id : '';
+  let deployer;
+  try {
+    deployer = (await ctx.flows.open(id)).deployer;
+  } catch (err) {
+    throw new CliError(`${ctx.file} cannot start: ${(err as Error).message}`);
+  }
+  const outcome = await deployer.deploy(flow, { by: 'cli', expectedVersion: 0 });
   if (outcome.status === 'rejected') {
     logIssues(log, 'error', outcome.errors);
     throw new CliError(`${ctx.file} cannot start: ${count(outcome.errors.length, 'error')}`);

@@ -19,7 +19,7 @@ export function registerStatusCommand(program: Command): void {
   addSelectionOptions(
     program
       .command('status')
-      .description('show, for runtimes of the fleet file, the flow running, nodes in error and the backlog'),
+      .description('show, for runtimes of the fleet file, the flows running, nodes in error and the backlog'),
   )
     .addOption(fleetOption())
     .option('--json', 'print machine-readable JSON instead of a table')
@@ -29,9 +29,12 @@ export function registerStatusCommand(program: Command): void {
 Asks every selected runtime at once. The state is ok while its engine runs a flow normally,
 else safe-mode (no flow runs: the reason is below; a deploy or rollback leaves it), restarting
 or starting; the last time its engine was ended (watchdog, memory cap, crash) is below too.
-A node is "in error" when its state is error or it
-has counted errors since the flow started; each is listed below its runtime. The backlog is
-the number of messages waiting in store-and-forward buffers (e.g. a broker that is down).
+A runtime running several flows shows "N flows", and one line per flow below it: its version,
+state (running, disabled, stopped, failed) and message counters (tagflow flows lists them too).
+A node is "in error" when its state is error or it has counted errors since its flow started;
+each is listed below its runtime (as flow/node when there are several flows). The backlog is
+the number of messages waiting in store-and-forward buffers (e.g. a broker that is down), over
+all flows.
 The command exits with 1 if any runtime could not be asked (unreachable, token refused).
 
 Examples:
@@ -58,8 +61,16 @@ async function showStatus(options: StatusOptions): Promise<void> {
 
 async function readStatus(target: Target): Promise<StatusResult> {
   try {
-    const status = await new AdminClient(target).status();
-    return { runtime: target.name, url: target.url, ok: true, status };
+    const client = new AdminClient(target);
+    const status = await client.status();
+    const flows = status.flows ?? [];
+    if (flows.length <= 1) return { runtime: target.name, url: target.url, ok: true, status };
+    // The answer holds the nodes of one flow: ask for the others' (one request each, all at once).
+    const nodes = await Promise.all(
+      flows.map(async (f) => (f.id === status.flow?.id ? status.nodes : (await client.status(f.id)).nodes)),
+    );
+    const flowNodes = Object.fromEntries(flows.map((f, i) => [f.id, nodes[i] ?? {}]));
+    return { runtime: target.name, url: target.url, ok: true, status, flowNodes };
   } catch (err) {
     if (!(err instanceof AdminError)) throw err;
     return {

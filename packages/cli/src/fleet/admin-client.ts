@@ -30,9 +30,29 @@ export interface EngineStatus {
   safeMode?: { reason: string; since: string };
 }
 
-/** `GET /api/status`. */
+/** One flow of a runtime, as `GET /api/flows` (and `flows` in `GET /api/status`) lists it. */
+export interface FlowSummary {
+  id: string;
+  name?: string;
+  state: 'running' | 'disabled' | 'stopped' | 'failed';
+  /** The current version; 0 when the flow has none. */
+  version: number;
+  /** Of the current version; absent when there is none. */
+  hash?: string;
+  deployedAt?: string;
+  deployedBy?: string;
+  /** How many nodes the flow has. */
+  nodes: number;
+  counters: { in: number; out: number; errors: number; dropped: number };
+  /** Why it failed or stopped, in plain words. */
+  reason?: string;
+}
+
+/** `GET /api/status` (with `?flow=ID`: `flow` and `nodes` are that flow's, else the first flow's). */
 export interface RuntimeStatus {
   flow: { id: string; version: number; hash: string } | null;
+  /** Every flow of the runtime; absent from runtimes older than many flows per runtime. */
+  flows?: FlowSummary[];
   /** Absent from runtimes older than this CLI (their engine ran inside the server's process). */
   engine?: EngineStatus;
   nodes: Record<string, NodeRuntimeStatus>;
@@ -193,9 +213,10 @@ export class AdminClient {
     return answer.body as FlowVersion[];
   }
 
-  /** The flow running and every node's status and counters. */
-  async status(): Promise<RuntimeStatus> {
-    const answer = await this.request('GET', '/api/status');
+  /** The flow running (`flowId`, else the first one), every node's status and counters, and every flow's summary. */
+  async status(flowId?: string): Promise<RuntimeStatus> {
+    const query = flowId === undefined ? '' : `?flow=${encodeURIComponent(flowId)}`;
+    const answer = await this.request('GET', `/api/status${query}`);
     this.expect(answer, 'GET /api/status', [200]);
     const body = answer.body as Partial<RuntimeStatus> | null;
     if (typeof body !== 'object' || body === null || typeof body.nodes !== 'object' || body.nodes === null) {
@@ -203,10 +224,72 @@ export class AdminClient {
     }
     return {
       flow: body.flow ?? null,
+      ...(Array.isArray(body.flows) ? { flows: body.flows } : {}),
+      ...(body.engine ? { engine: body.engine } : {}),
       nodes: body.nodes,
       uptimeSeconds: body.uptimeSeconds ?? 0,
       runtime: body.runtime,
     };
+  }
+
+  /** Every flow the runtime holds, in first-deploy order. */
+  async flows(): Promise<FlowSummary[]> {
+    const answer = await this.request('GET', '/api/flows');
+    this.expectFlowsRoute(answer, 'GET /api/flows', [200]);
+    const flows = (answer.body as { flows?: unknown } | null)?.flows;
+    if (!Array.isArray(flows)) throw this.protocolError('GET /api/flows', 'no flows in the answer');
+    return flows as FlowSummary[];
+  }
+
+  /** The current version of the flow `id`, or undefined when the runtime holds no flow with that id. */
+  async flowVersion(id: string): Promise<FlowVersion | undefined> {
+    const what = `GET /api/flows/${id}`;
+    const answer = await this.request('GET', flowPath(id));
+    if (answer.status === 404) return undefined;
+    this.expect(answer, what, [200]);
+    const version = (answer.body as { version?: unknown } | null)?.version;
+    if (!isFlowVersion(version)) throw this.protocolError(what, 'no version in the answer');
+    return version;
+  }
+
+  /**
+   * Deploys `flow` as the flow `id` (its own id), if that flow's version is still `expectedVersion`
+   * (0: a new flow); the runtime's other flows are not touched.
+   */
+  async deployFlow(
+    id: string,
+    flow: unknown,
+    options: { expectedVersion: number; healthMs?: number },
+  ): Promise<DeployOutcome> {
+    const query = options.healthMs === undefined ? '' : `?healthMs=${options.healthMs}`;
+    const answer = await this.request('PUT', `${flowPath(id)}${query}`, {
+      body: flow,
+      headers: { 'If-Match': `"${options.expectedVersion}"` },
+      extraMs: options.healthMs === undefined ? 0 : options.healthMs + HEALTH_MARGIN_MS,
+    });
+    return this.flowOutcome(answer, `PUT /api/flows/${id}`);
+  }
+
+  /** Redeploys an earlier version of the flow `id` (default: the one before its current) as a new version. */
+  async rollbackFlow(id: string, options: { version?: number; expectedVersion?: number } = {}): Promise<DeployOutcome> {
+    const headers: Record<string, string> =
+      options.expectedVersion === undefined ? {} : { 'If-Match': `"${options.expectedVersion}"` };
+    const body = options.version === undefined ? {} : { version: options.version };
+    const answer = await this.request('POST', `${flowPath(id)}/rollback`, {
+      body,
+      headers,
+      extraMs: HEALTH_MARGIN_MS,
+    });
+    return this.flowOutcome(answer, `POST /api/flows/${id}/rollback`);
+  }
+
+  /** Every version of the flow `id`, oldest first. */
+  async flowVersions(id: string): Promise<FlowVersion[]> {
+    const what = `GET /api/flows/${id}/versions`;
+    const answer = await this.request('GET', `${flowPath(id)}/versions`);
+    this.expect(answer, what, [200]);
+    if (!Array.isArray(answer.body)) throw this.protocolError(what, 'the answer is not a list');
+    return answer.body as FlowVersion[];
   }
 
   /** The node packages installed in the runtime's data dir, and its built-in ones. */
@@ -297,6 +380,28 @@ export class AdminClient {
       );
     }
     this.expect(answer, what, [200]);
+  }
+
+  /** A deploy outcome of a `/api/flows/:id` route; a route that is missing means a runtime older than many flows. */
+  private flowOutcome(answer: Answer, what: string): DeployOutcome {
+    if (answer.status === 404) this.expectFlowsRoute(answer, what, []);
+    return this.deployOutcome(answer, what);
+  }
+
+  /**
+   * As `expect`, with a 404 told apart: the runtime's own words for an unknown flow, or, when the
+   * route itself is missing (the runtime's "there is no ... here"), a runtime too old for many flows.
+   */
+  private expectFlowsRoute(answer: Answer, what: string, ok: number[]): void {
+    if (answer.status === 404 && !ok.includes(404)) {
+      const detail = errorText(answer.body);
+      const reason =
+        detail === undefined || /^there is no /.test(detail)
+          ? `${what} was not found (404): this runtime is older than many flows per runtime (it has no /api/flows); upgrade it`
+          : `${detail} (404)`;
+      throw new AdminError(this.endpoint, 'http', reason, 404);
+    }
+    this.expect(answer, what, ok);
   }
 
   private deployOutcome(answer: Answer, what: string): DeployOutcome {
@@ -474,6 +579,11 @@ function networkReason(err: NodeJS.ErrnoException, requestMs: number): string {
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** `/api/flows/<id>`, the id encoded. */
+function flowPath(id: string): string {
+  return `/api/flows/${encodeURIComponent(id)}`;
 }
 
 function isFlowVersion(value: unknown): value is FlowVersion {

@@ -12,11 +12,20 @@ export type RuntimeOutcome =
   /** Not attempted: a canary before it did not deploy. */
   | { status: 'skipped'; reason: string };
 
-/** One runtime's line of the result. */
-export interface RuntimeResult {
+/** One line of a deploy's (or rollback's) result: one flow on one runtime. */
+export interface FlowResult {
   runtime: string;
   url: string;
+  /** The flow's id. */
+  flow: string;
   outcome: RuntimeOutcome;
+}
+
+/** A flow to deploy: its id (what the runtime knows it by), its content and the file it came from. */
+export interface FlowToDeploy {
+  id: string;
+  flow: unknown;
+  file: string;
 }
 
 /** The waves of a deploy: the canaries first (all of them at once), then the rest (at once). */
@@ -40,49 +49,75 @@ export function isSuccess(outcome: RuntimeOutcome): boolean {
 }
 
 /**
- * Runs a plan: every canary in parallel, then, only when all of them succeeded, the rest in
- * parallel; otherwise the rest are `skipped`. Results come back in plan order (canaries first).
- * `deployOne` must not throw: it turns failures into outcomes.
+ * Runs a plan: every canary in parallel, then, only when all of them succeeded (every one of their
+ * outcomes), the rest in parallel; otherwise the rest are `skipped`, once per flow (`flowsOf`).
+ * Results come back in plan order (canaries first). `deployOne` must not throw: it turns failures
+ * into outcomes, one per flow it deploys.
  */
 export async function runDeployPlan<T>(
   plan: DeployPlan<T>,
-  deployOne: (target: T) => Promise<RuntimeOutcome>,
-): Promise<{ target: T; outcome: RuntimeOutcome }[]> {
+  deployOne: (target: T) => Promise<RuntimeOutcome[]>,
+  flowsOf: (target: T) => number = () => 1,
+): Promise<{ target: T; outcomes: RuntimeOutcome[] }[]> {
   const wave = (targets: T[]) =>
-    Promise.all(targets.map(async (target) => ({ target, outcome: await deployOne(target) })));
+    Promise.all(targets.map(async (target) => ({ target, outcomes: await deployOne(target) })));
   const canaries = await wave(plan.canaries);
-  const failed = canaries.filter((r) => !isSuccess(r.outcome)).length;
+  const failed = canaries.filter((r) => !r.outcomes.every(isSuccess)).length;
   if (failed > 0) {
-    const reason = `canary failed`;
-    return [...canaries, ...plan.rest.map((target) => ({ target, outcome: { status: 'skipped', reason } as const }))];
+    const skipped: RuntimeOutcome = { status: 'skipped', reason: 'canary failed' };
+    return [
+      ...canaries,
+      ...plan.rest.map((target) => ({ target, outcomes: Array.from({ length: flowsOf(target) }, () => skipped) })),
+    ];
   }
   return [...canaries, ...(await wave(plan.rest))];
 }
 
 /**
- * Deploys to one runtime: sets the variables the fleet file gives it (those that differ), reads
- * its current version (none: 0) and sends the flow with it as If-Match, so a deploy that someone
- * else made in between comes back as `conflict`. The runtime resolves the flow's `${NAME}` with
- * its variables, and refuses it naming each one it has no value for.
+ * Deploys flows to one runtime, each by its id, one after the other in the given order (a health
+ * window is waited for each): installs the bundles first (the node packages the runtime lacks),
+ * sets the variables the fleet file gives it (those that differ), then, per flow, reads that
+ * flow's version there (none: 0) and sends the flow with it as If-Match, so a deploy someone
+ * else made in between comes back as `conflict`. The runtime's other flows are not touched. A
+ * refused bundle or variable means no flow is sent: every flow gets that outcome. One outcome per flow.
  */
-export async function deployToRuntime(
+export async function deployFlowsToRuntime(
   target: Target,
-  flow: unknown,
-  options: { healthMs?: number; client?: AdminClientOptions },
-): Promise<RuntimeOutcome> {
+  flows: readonly FlowToDeploy[],
+  options: { healthMs?: number; client?: AdminClientOptions; bundles?: readonly Buffer[] },
+): Promise<RuntimeOutcome[]> {
   const client = new AdminClient(target, options.client);
+  const all = (outcome: RuntimeOutcome) => flows.map(() => outcome);
+  try {
+    for (const bundle of options.bundles ?? []) await client.installBundle(bundle);
+  } catch (err) {
+    if (!(err instanceof AdminError)) throw err;
+    return all(
+      err.kind === 'unreachable'
+        ? { status: 'unreachable', error: err.reason }
+        : { status: 'failed', error: `the bundle was not installed, so no flow was sent: ${err.reason}` },
+    );
+  }
   try {
     await setVariables(client, target.variables ?? {});
   } catch (err) {
     if (!(err instanceof AdminError)) throw err;
-    return err.kind === 'unreachable'
-      ? { status: 'unreachable', error: err.reason }
-      : { status: 'failed', error: `its variables were not set, so the flow was not sent: ${err.reason}` };
+    return all(
+      err.kind === 'unreachable'
+        ? { status: 'unreachable', error: err.reason }
+        : { status: 'failed', error: `its variables were not set, so no flow was sent: ${err.reason}` },
+    );
   }
-  return asOutcome(async () => {
-    const current = await client.currentVersion();
-    return client.deploy(flow, { expectedVersion: current?.version ?? 0, healthMs: options.healthMs });
-  });
+  const outcomes: RuntimeOutcome[] = [];
+  for (const { id, flow } of flows) {
+    outcomes.push(
+      await asOutcome(async () => {
+        const current = await client.flowVersion(id);
+        return client.deployFlow(id, flow, { expectedVersion: current?.version ?? 0, healthMs: options.healthMs });
+      }),
+    );
+  }
+  return outcomes;
 }
 
 /**
@@ -104,26 +139,4 @@ export async function asOutcome(request: () => Promise<DeployOutcome>): Promise<
     if (!(err instanceof AdminError)) throw err;
     return { status: err.kind === 'unreachable' ? 'unreachable' : 'failed', error: err.reason };
   }
-}
-
-/**
- * Deploys a bundle's flow to one runtime: first the bundle (the runtime installs the node packages
- * it lacks, checking each tarball's sha512), then the flow as `deployToRuntime` does. A refused
- * bundle is a `failed` outcome, and the flow is not sent.
- */
-export async function deployBundleToRuntime(
-  target: Target,
-  bundle: Buffer,
-  flow: unknown,
-  options: { healthMs?: number; client?: AdminClientOptions },
-): Promise<RuntimeOutcome> {
-  try {
-    await new AdminClient(target, options.client).installBundle(bundle);
-  } catch (err) {
-    if (!(err instanceof AdminError)) throw err;
-    return err.kind === 'unreachable'
-      ? { status: 'unreachable', error: err.reason }
-      : { status: 'failed', error: `the bundle was not installed: ${err.reason}` };
-  }
-  return deployToRuntime(target, flow, options);
 }

@@ -22,6 +22,12 @@ export interface FleetRuntime {
    * win), then the runtime's own `variables`, which win over all. Parsed runtimes always have it.
    */
   variables?: Record<string, string>;
+  /**
+   * The flow files `tagflow deploy` with no flow argument deploys to this runtime, as absolute
+   * paths: the fleet's `flows`, then the runtime's own (a file named in both is deployed once).
+   * Written relative to the fleet file's folder. Parsed runtimes always have it (maybe empty).
+   */
+  flows?: string[];
 }
 
 /** A parsed fleet file. */
@@ -35,8 +41,8 @@ export interface Fleet {
 /** Looked for in the working directory, in this order, when there is no `--fleet`. */
 export const DEFAULT_FLEET_FILES = ['fleet.yaml', 'fleet.json'];
 
-const RUNTIME_KEYS = ['name', 'url', 'tokenEnv', 'labels', 'variables'];
-const TOP_KEYS = ['runtimes', 'variables', 'labelVariables'];
+const RUNTIME_KEYS = ['name', 'url', 'tokenEnv', 'labels', 'variables', 'flows'];
+const TOP_KEYS = ['runtimes', 'variables', 'labelVariables', 'flows'];
 const VARIABLE_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const ENV_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -60,17 +66,17 @@ export async function loadFleetFile(file: string | undefined, cwd: string = proc
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : (err as Error).message;
     throw new CliError(`cannot read fleet file ${chosen}: ${reason}`);
   }
-  return parseFleet(text, chosen);
+  return parseFleet(text, chosen, path.dirname(path.resolve(cwd, chosen)));
 }
 
 /**
  * Parses and checks a fleet file's text (YAML, or JSON when the name ends in `.json`). Every
  * problem is reported at once, in one CliError, each naming the runtime and the key.
  */
-export function parseFleet(text: string, file: string): Fleet {
+export function parseFleet(text: string, file: string, baseDir: string = path.dirname(path.resolve(file))): Fleet {
   const data = parseText(text, file);
   const problems: string[] = [];
-  const runtimes = checkFleet(data, problems);
+  const runtimes = checkFleet(data, problems, baseDir);
   if (problems.length > 0) {
     const lines = problems.map((p) => `  ${p}`).join('\n');
     throw new CliError(`${file} is not a valid fleet file (${count(problems.length, 'problem')}):\n${lines}`);
@@ -98,7 +104,7 @@ function parseText(text: string, file: string): unknown {
   }
 }
 
-function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {
+function checkFleet(data: unknown, problems: string[], baseDir: string): FleetRuntime[] {
   const example = 'runtimes: [{ name: plant-a-l1, url: "http://10.0.0.5:1990", tokenEnv: TAGFLOW_TOKEN_PLANT_A_L1 }]';
   if (!isRecord(data)) {
     problems.push(`the file must hold an object with a "runtimes" list, like ${example}`);
@@ -109,6 +115,7 @@ function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {
   }
   const shared = checkVariables(data.variables, 'variables', problems);
   const byLabel = checkLabelVariables(data.labelVariables, problems);
+  const sharedFlows = checkFlows(data.flows, '"flows"', problems, baseDir);
   const list = data.runtimes;
   if (!Array.isArray(list) || list.length === 0) {
     problems.push(
@@ -130,8 +137,9 @@ function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {
       return;
     }
     if (name !== undefined) seen.set(name, index);
-    const runtime = checkRuntime(entry, index, problems);
+    const runtime = checkRuntime(entry, index, problems, baseDir);
     if (!runtime) return;
+    runtime.flows = [...new Set([...sharedFlows, ...(runtime.flows ?? [])])];
     const matching = byLabel.filter((g) => Object.entries(g.labels).every(([k, v]) => runtime.labels[k] === v));
     const variables: Record<string, string> = { ...shared };
     for (const group of matching) Object.assign(variables, group.variables);
@@ -141,7 +149,7 @@ function checkFleet(data: unknown, problems: string[]): FleetRuntime[] {
   return runtimes;
 }
 
-function checkRuntime(entry: unknown, index: number, problems: string[]): FleetRuntime | undefined {
+function checkRuntime(entry: unknown, index: number, problems: string[], baseDir: string): FleetRuntime | undefined {
   if (!isRecord(entry)) {
     problems.push(`runtimes[${index}] must be an object with name, url and tokenEnv`);
     return undefined;
@@ -178,9 +186,10 @@ function checkRuntime(entry: unknown, index: number, problems: string[]): FleetR
   }
   const labels = checkLabels(entry.labels, where, problems);
   const variables = checkVariables(entry.variables, `${where}: "variables"`, problems);
+  const flows = checkFlows(entry.flows, `${where}: "flows"`, problems, baseDir);
   if (problems.length > before || name === undefined || checkedUrl === undefined || tokenEnv === undefined)
     return undefined;
-  return { name, url: checkedUrl, tokenEnv, labels, variables };
+  return { name, url: checkedUrl, tokenEnv, labels, variables, flows };
 }
 
 function requiredString(
@@ -257,6 +266,31 @@ function checkVariables(value: unknown, where: string, problems: string[]): Reco
     else problems.push(`${where}: variable ${key} must be a text or a number`);
   }
   return variables;
+}
+
+/**
+ * `flows: [pump-monitor.flow.json, alarms.flow.json]`: flow files (JSON, or bundles made by
+ * tagflow pack), relative to the fleet file's folder; returned as absolute paths. Whether each
+ * exists is checked by the deploy that reads it, so `tagflow status` works without them.
+ */
+function checkFlows(value: unknown, where: string, problems: string[], baseDir: string): string[] {
+  if (value === undefined || value === null) return [];
+  const usage = 'like [pump-monitor.flow.json, alarms.flow.json] (paths relative to the fleet file)';
+  if (!Array.isArray(value)) {
+    problems.push(`${where} must be a list of flow files, ${usage}`);
+    return [];
+  }
+  const files: string[] = [];
+  value.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'string' || entry.trim() === '') {
+      problems.push(`${where}[${index}] must be the path of a flow file, ${usage}`);
+      return;
+    }
+    const file = path.resolve(baseDir, entry.trim());
+    if (files.includes(file)) problems.push(`${where}[${index}]: "${entry}" is listed twice`);
+    else files.push(file);
+  });
+  return files;
 }
 
 /** `labelVariables: [{ labels: {site: plant-a}, variables: {...} }]`: variables of the runtimes with all those labels. */

@@ -20,17 +20,19 @@ export interface LocalPackages extends LoadedRegistry {
 /**
  * Discovers node packages as every command does (`--nodes-dir`, then the packages tagflow comes
  * with), then adds those installed in `<dataDir>/nodes`, as `tagflow start` does. A package
- * the `runningFlow` uses cannot be removed.
+ * one of the `runningFlows` uses cannot be removed.
  */
 export async function loadLocalPackages(
   nodesDirs: readonly string[],
   dataDir: string,
-  runningFlow?: () => Flow | undefined,
+  runningFlows?: () => Flow[],
 ): Promise<LocalPackages> {
   const loaded = await loadRegistry(nodesDirs);
-  const manager = await PackageManager.open({ dataDir, registry: loaded.registry, runningFlow }).catch((err: Error) => {
-    throw new CliError(err.message);
-  });
+  const manager = await PackageManager.open({ dataDir, registry: loaded.registry, runningFlows }).catch(
+    (err: Error) => {
+      throw new CliError(err.message);
+    },
+  );
   const report = {
     packages: [...loaded.report.packages, ...manager.report.packages],
     problems: [...loaded.report.problems, ...manager.report.problems],

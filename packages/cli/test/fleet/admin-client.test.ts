@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AdminClient, AdminError } from '../../src/fleet/admin-client';
-import { deployToRuntime } from '../../src/fleet/deploy-plan';
+import { deployFlowsToRuntime } from '../../src/fleet/deploy-plan';
 import { freePort } from '@tagflow/node-test';
 
 const TOKEN = 'tf_test_secret_token';
@@ -62,19 +62,113 @@ describe('AdminClient', () => {
     await Promise.all(closers.splice(0).map((close) => close()));
   });
 
-  it('reads the current version, and deploys with it as If-Match, the token as bearer and the health window', async () => {
+  it("reads each flow's version, and deploys it by its id with that If-Match, the token as bearer and the health window", async () => {
     const rt = await fakeRuntime((req, res) => {
-      if (req.method === 'GET') return json(res, 200, { version: version(3), flow: {} }, { ETag: '"3"' });
-      json(res, 200, { status: 'deployed', version: version(4), warnings: [] });
+      if (req.method === 'GET' && req.url === '/api/flows/pump')
+        return json(res, 200, { version: version(3), flow: {}, state: 'running' }, { ETag: '"3"' });
+      if (req.method === 'GET') return json(res, 404, { error: 'no flow "alarms" on this runtime' });
+      json(res, 200, {
+        status: 'deployed',
+        version: version(req.url.startsWith('/api/flows/pump') ? 4 : 1),
+        warnings: [],
+      });
     });
     closers.push(rt.close);
     const target = { name: 'lab', url: rt.url, tokenEnv: 'T_LAB', labels: {}, token: TOKEN };
-    const outcome = await deployToRuntime(target, { id: 'pump' }, { healthMs: 250 });
-    expect(outcome).toEqual({ status: 'deployed', version: version(4), warnings: [] });
-    expect(rt.seen.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /api/flow', 'PUT /api/flow?healthMs=250']);
+    const flows = [
+      { id: 'pump', flow: { id: 'pump' }, file: 'pump.json' },
+      { id: 'alarms', flow: { id: 'alarms' }, file: 'alarms.json' },
+    ];
+    const outcomes = await deployFlowsToRuntime(target, flows, { healthMs: 250 });
+    expect(outcomes).toEqual([
+      { status: 'deployed', version: version(4), warnings: [] },
+      { status: 'deployed', version: version(1), warnings: [] },
+    ]);
+    expect(rt.seen.map((r) => `${r.method} ${r.url} ${r.headers['if-match'] ?? ''}`.trim())).toEqual([
+      'GET /api/flows/pump',
+      'PUT /api/flows/pump?healthMs=250 "3"',
+      'GET /api/flows/alarms',
+      'PUT /api/flows/alarms?healthMs=250 "0"',
+    ]);
     expect(rt.seen.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
-    expect(rt.seen[1]?.headers['if-match']).toBe('"3"');
     expect(JSON.parse(rt.seen[1]?.body ?? '')).toEqual({ id: 'pump' });
+  });
+
+  it('lists flows, rolls one back by its id, and tells a runtime without /api/flows to be upgraded', async () => {
+    const summary = {
+      id: 'pump',
+      name: 'Pump 3',
+      state: 'running',
+      version: 2,
+      hash: 'h',
+      deployedAt: '2026-12-04T10:00:00.000Z',
+      deployedBy: 'ci',
+      nodes: 4,
+      counters: { in: 1, out: 1, errors: 0, dropped: 0 },
+    };
+    const rt = await fakeRuntime((req, res) => {
+      if (req.url === '/api/flows') return json(res, 200, { flows: [summary] });
+      if (req.url === '/api/flows/pump/rollback') return json(res, 200, { status: 'deployed', version: version(3) });
+      json(res, 404, { error: 'no flow "ghost" on this runtime' });
+    });
+    closers.push(rt.close);
+    const client = new AdminClient({ name: 'lab', url: rt.url, token: TOKEN });
+    expect(await client.flows()).toEqual([summary]);
+    expect(await client.rollbackFlow('pump', { version: 1 })).toEqual({ status: 'deployed', version: version(3) });
+    expect(rt.seen[1]).toMatchObject({ method: 'POST', body: '{"version":1}' });
+    const unknown = await adminError(client.rollbackFlow('ghost'));
+    expect(unknown.reason).toBe('no flow "ghost" on this runtime (404)');
+
+    const old = await fakeRuntime((req, res) => json(res, 404, { error: `there is no ${req.method} ${req.url} here` }));
+    closers.push(old.close);
+    const oldClient = new AdminClient({ name: 'old', url: old.url, token: TOKEN });
+    expect((await adminError(oldClient.flows())).reason).toBe(
+      'GET /api/flows was not found (404): this runtime is older than many flows per runtime (it has no /api/flows); upgrade it',
+    );
+    const target = { name: 'old', url: old.url, tokenEnv: 'T_OLD', labels: {}, token: TOKEN };
+    expect(await deployFlowsToRuntime(target, [{ id: 'pump', flow: {}, file: 'p.json' }], {})).toEqual([
+      {
+        status: 'failed',
+        error:
+          'PUT /api/flows/pump was not found (404): this runtime is older than many flows per runtime (it has no /api/flows); upgrade it',
+      },
+    ]);
+  });
+
+  it('sends no flow when the bundle is refused: every flow of the runtime gets the reason', async () => {
+    const rt = await fakeRuntime((_req, res) =>
+      json(res, 422, { error: 'the bundle was refused, nothing was installed: it is damaged', code: 'BUNDLE_INVALID' }),
+    );
+    closers.push(rt.close);
+    const target = { name: 'lab', url: rt.url, tokenEnv: 'T_LAB', labels: {}, token: TOKEN };
+    const flows = [
+      { id: 'pump', flow: { id: 'pump' }, file: 'b.tgz' },
+      { id: 'alarms', flow: { id: 'alarms' }, file: 'b.tgz' },
+    ];
+    const outcomes = await deployFlowsToRuntime(target, flows, { bundles: [Buffer.from('tgz')] });
+    const failed = {
+      status: 'failed',
+      error:
+        'the bundle was not installed, so no flow was sent: the bundle was refused, nothing was installed: it is damaged',
+    };
+    expect(outcomes).toEqual([failed, failed]);
+    expect(rt.seen.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/packages/bundle']);
+  });
+
+  it("asks for one flow's status, keeping the engine and the flows of the answer", async () => {
+    const rt = await fakeRuntime((_req, res) =>
+      json(res, 200, {
+        flow: { id: 'alarms', version: 1, hash: 'h' },
+        flows: [],
+        engine: { state: 'running', pid: 7 },
+        nodes: {},
+        uptimeSeconds: 3,
+      }),
+    );
+    closers.push(rt.close);
+    const status = await new AdminClient({ name: 'lab', url: rt.url, token: TOKEN }).status('alarms');
+    expect(rt.seen[0]?.url).toBe('/api/status?flow=alarms');
+    expect(status).toMatchObject({ flows: [], engine: { state: 'running', pid: 7 } });
   });
 
   it('sends If-Match "0" to a runtime without a flow, and returns rejections, conflicts and rollbacks as outcomes', async () => {
@@ -91,19 +185,20 @@ describe('AdminClient', () => {
     ] as const;
     let put = 0;
     const rt = await fakeRuntime((req, res) => {
-      if (req.method === 'GET') return json(res, 404, { error: 'no flow has been deployed yet' });
+      if (req.method === 'GET') return json(res, 404, { error: 'no flow "pump" on this runtime' });
       const [status, body] = answers[put++ % answers.length];
       json(res, status, body);
     });
     closers.push(rt.close);
     const target = { name: 'lab', url: rt.url, tokenEnv: 'T_LAB', labels: {}, token: TOKEN };
     const outcomes = [];
-    for (let i = 0; i < answers.length; i++) outcomes.push(await deployToRuntime(target, {}, {}));
+    const flows = [{ id: 'pump', flow: {}, file: 'pump.json' }];
+    for (let i = 0; i < answers.length; i++) outcomes.push(...(await deployFlowsToRuntime(target, flows, {})));
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'conflict', 'rolled-back']);
     expect(rt.seen.filter((r) => r.method === 'PUT').map((r) => [r.url, r.headers['if-match']])).toEqual([
-      ['/api/flow', '"0"'],
-      ['/api/flow', '"0"'],
-      ['/api/flow', '"0"'],
+      ['/api/flows/pump', '"0"'],
+      ['/api/flows/pump', '"0"'],
+      ['/api/flows/pump', '"0"'],
     ]);
   });
 

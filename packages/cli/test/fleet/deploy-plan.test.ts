@@ -43,7 +43,7 @@ describe('runDeployPlan', () => {
       events.push(`start ${name}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
       events.push(`end ${name}`);
-      return answers[name] ?? deployed(1);
+      return [answers[name] ?? deployed(1)];
     };
     return { events, deployOne };
   }
@@ -59,7 +59,7 @@ describe('runDeployPlan', () => {
     const { events, deployOne } = fakeDeploy({ a: { status: 'unchanged', version: version(4) } });
     const results = await runDeployPlan(planDeploy(['a', 'b', 'c', 'd'], 2), deployOne);
     expect(events).toEqual(['start a', 'start b', 'end a', 'end b', 'start c', 'start d', 'end c', 'end d']);
-    expect(results.map((r) => [r.target, r.outcome.status])).toEqual([
+    expect(results.map((r) => [r.target, r.outcomes[0]?.status])).toEqual([
       ['a', 'unchanged'],
       ['b', 'deployed'],
       ['c', 'deployed'],
@@ -77,11 +77,24 @@ describe('runDeployPlan', () => {
     const { events, deployOne } = fakeDeploy({ b: rolledBack });
     const results = await runDeployPlan(planDeploy(['a', 'b', 'c', 'd'], 2), deployOne);
     expect(events).toEqual(['start a', 'start b', 'end a', 'end b']);
-    expect(results.map((r) => r.outcome)).toEqual([
-      deployed(1),
-      rolledBack,
-      { status: 'skipped', reason: 'canary failed' },
-      { status: 'skipped', reason: 'canary failed' },
+    expect(results.map((r) => r.outcomes)).toEqual([
+      [deployed(1)],
+      [rolledBack],
+      [{ status: 'skipped', reason: 'canary failed' }],
+      [{ status: 'skipped', reason: 'canary failed' }],
+    ]);
+  });
+
+  it('counts a canary with several flows as failed when one of them fails, and skips each flow of the rest', async () => {
+    const flows: Record<string, number> = { a: 2, b: 3 };
+    const results = await runDeployPlan(
+      planDeploy(['a', 'b'], 1),
+      async (name) => (name === 'a' ? [deployed(1), { status: 'conflict', current: 4 }] : [deployed(1)]),
+      (name) => flows[name] ?? 1,
+    );
+    expect(results.map((r) => [r.target, r.outcomes.map((o) => o.status)])).toEqual([
+      ['a', ['deployed', 'conflict']],
+      ['b', ['skipped', 'skipped', 'skipped']],
     ]);
   });
 });

@@ -34,6 +34,7 @@ describe('parseFleet', () => {
         tokenEnv: 'TAGFLOW_TOKEN_PLANT_A_L1',
         labels: { site: 'plant-a', line: 'l1' },
         variables: {},
+        flows: [],
       },
       {
         name: 'plant-a-l2',
@@ -41,6 +42,7 @@ describe('parseFleet', () => {
         tokenEnv: 'TAGFLOW_TOKEN_PLANT_A_L2',
         labels: { site: 'plant-a', line: 'l2' },
         variables: {},
+        flows: [],
       },
       // YAML reads `line: 1` as a number; labels are compared as text.
       {
@@ -49,6 +51,7 @@ describe('parseFleet', () => {
         tokenEnv: 'TAGFLOW_TOKEN_PLANT_B_L1',
         labels: { site: 'plant-b', line: '1' },
         variables: {},
+        flows: [],
       },
     ]);
   });
@@ -56,7 +59,14 @@ describe('parseFleet', () => {
   it('reads JSON fleet files', async () => {
     const fleet = await loadFleetFile(path.join(fixtures, 'fleet.json'));
     expect(fleet.runtimes).toEqual([
-      { name: 'lab', url: 'http://127.0.0.1:1990', tokenEnv: 'TAGFLOW_TOKEN_LAB', labels: {}, variables: {} },
+      {
+        name: 'lab',
+        url: 'http://127.0.0.1:1990',
+        tokenEnv: 'TAGFLOW_TOKEN_LAB',
+        labels: {},
+        variables: {},
+        flows: [],
+      },
     ]);
   });
 
@@ -80,6 +90,53 @@ runtimes:
       a2: { SAMPLE_MS: '1000', SITE: 'plant-a', LINE: '2', BROKER: 'a2.broker' },
       b1: { SAMPLE_MS: '1000', SITE: 'none', LINE: '0' },
     });
+  });
+
+  it("gives each runtime the fleet's flows, then its own, as paths from the fleet file's folder", () => {
+    const fleet = parseFleet(
+      [
+        'flows: [pump-monitor.flow.json, shared/alarms.flow.json]',
+        'runtimes:',
+        '  - { name: a, url: "http://a:1990", tokenEnv: T_A, flows: [line-a.flow.json, pump-monitor.flow.json] }',
+        '  - { name: b, url: "http://b:1990", tokenEnv: T_B }',
+        '',
+      ].join('\n'),
+      'sites/fleet.yaml',
+      '/etc/tagflow/sites',
+    );
+    expect(fleet.runtimes.map((r) => [r.name, r.flows])).toEqual([
+      [
+        'a',
+        [
+          '/etc/tagflow/sites/pump-monitor.flow.json',
+          '/etc/tagflow/sites/shared/alarms.flow.json',
+          '/etc/tagflow/sites/line-a.flow.json',
+        ],
+      ],
+      ['b', ['/etc/tagflow/sites/pump-monitor.flow.json', '/etc/tagflow/sites/shared/alarms.flow.json']],
+    ]);
+  });
+
+  it('refuses a "flows" that is not a list of flow files, in plain words', () => {
+    const message = errorOf(() =>
+      parseFleet(
+        [
+          'flows: pump-monitor.flow.json',
+          'runtimes:',
+          '  - { name: a, url: "http://a:1990", tokenEnv: T_A, flows: [a.json, "", { file: b.json }, a.json] }',
+          '',
+        ].join('\n'),
+        'fleet.yaml',
+        '/x',
+      ),
+    );
+    expect(message.split('\n')).toEqual([
+      'fleet.yaml is not a valid fleet file (4 problems):',
+      '  "flows" must be a list of flow files, like [pump-monitor.flow.json, alarms.flow.json] (paths relative to the fleet file)',
+      '  runtimes[0] (a): "flows"[1] must be the path of a flow file, like [pump-monitor.flow.json, alarms.flow.json] (paths relative to the fleet file)',
+      '  runtimes[0] (a): "flows"[2] must be the path of a flow file, like [pump-monitor.flow.json, alarms.flow.json] (paths relative to the fleet file)',
+      '  runtimes[0] (a): "flows"[3]: "a.json" is listed twice',
+    ]);
   });
 
   it('refuses a bad variable name or value, naming where', () => {

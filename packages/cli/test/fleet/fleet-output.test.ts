@@ -21,10 +21,11 @@ const version = (n: number, note?: string) => ({
 describe('formatResults', () => {
   it('shows one row per runtime, with reasons on the lines below', () => {
     const text = formatResults([
-      { runtime: 'plant-a-l1', url: 'http://a', outcome: { status: 'deployed', version: version(4) } },
-      { runtime: 'b', url: 'http://b', outcome: { status: 'unchanged', version: version(2) } },
+      { runtime: 'plant-a-l1', flow: 'pump', url: 'http://a', outcome: { status: 'deployed', version: version(4) } },
+      { runtime: 'b', flow: 'pump', url: 'http://b', outcome: { status: 'unchanged', version: version(2) } },
       {
         runtime: 'c',
+        flow: 'pump',
         url: 'http://c',
         outcome: {
           status: 'rejected',
@@ -39,6 +40,7 @@ describe('formatResults', () => {
       },
       {
         runtime: 'd',
+        flow: 'pump',
         url: 'http://d',
         outcome: {
           status: 'rolled-back',
@@ -47,22 +49,22 @@ describe('formatResults', () => {
           reason: 'node "fn" (function): boom',
         },
       },
-      { runtime: 'e', url: 'http://e', outcome: { status: 'conflict', current: 9 } },
-      { runtime: 'f', url: 'http://f', outcome: { status: 'unreachable', error: 'connection refused' } },
-      { runtime: 'g', url: 'http://g', outcome: { status: 'skipped', reason: 'canary failed' } },
+      { runtime: 'e', flow: 'pump', url: 'http://e', outcome: { status: 'conflict', current: 9 } },
+      { runtime: 'f', flow: 'pump', url: 'http://f', outcome: { status: 'unreachable', error: 'connection refused' } },
+      { runtime: 'g', flow: 'pump', url: 'http://g', outcome: { status: 'skipped', reason: 'canary failed' } },
     ]);
     expect(text).toBe(
       [
-        'runtime     result',
-        'plant-a-l1  deployed v4',
-        'b           unchanged v2',
-        'c           rejected (1 error)',
+        'runtime     flow  result',
+        'plant-a-l1  pump  deployed v4',
+        'b           pump  unchanged v2',
+        'c           pump  rejected (1 error)',
         '    node "x" (mystery): /nodes/0/type: no node type "mystery" [UNKNOWN_NODE_TYPE]',
-        'd           rolled back: node "fn" (function): boom',
+        'd           pump  rolled back: node "fn" (function): boom',
         '    v3 failed in its health window; v2 runs again',
-        'e           conflict: it was changed meanwhile (now v9); check and deploy again',
-        'f           unreachable: connection refused',
-        'g           skipped (canary failed)',
+        'e           pump  conflict: it was changed meanwhile (now v9); check and deploy again',
+        'f           pump  unreachable: connection refused',
+        'g           pump  skipped (canary failed)',
         '',
       ].join('\n'),
     );
@@ -71,9 +73,49 @@ describe('formatResults', () => {
   it('shows the note of a rollback version', () => {
     expect(
       formatResults([
-        { runtime: 'a', url: 'http://a', outcome: { status: 'deployed', version: version(6, 'rollback to 4') } },
+        {
+          runtime: 'a',
+          flow: 'pump',
+          url: 'http://a',
+          outcome: { status: 'deployed', version: version(6, 'rollback to 4') },
+        },
       ]),
-    ).toBe('runtime  result\na        deployed v6\n    rollback to 4\n');
+    ).toBe('runtime  flow  result\na        pump  deployed v6\n    rollback to 4\n');
+  });
+
+  it('shows one row per flow of each runtime', () => {
+    expect(
+      formatResults([
+        {
+          runtime: 'plant-a-l1',
+          flow: 'pump-monitor',
+          url: 'http://a',
+          outcome: { status: 'deployed', version: version(2) },
+        },
+        {
+          runtime: 'plant-a-l1',
+          flow: 'alarms',
+          url: 'http://a',
+          outcome: { status: 'unchanged', version: version(1) },
+        },
+        {
+          runtime: 'b',
+          flow: 'pump-monitor',
+          url: 'http://b',
+          outcome: { status: 'skipped', reason: 'canary failed' },
+        },
+        { runtime: 'b', flow: 'alarms', url: 'http://b', outcome: { status: 'skipped', reason: 'canary failed' } },
+      ]),
+    ).toBe(
+      [
+        'runtime     flow          result',
+        'plant-a-l1  pump-monitor  deployed v2',
+        'plant-a-l1  alarms        unchanged v1',
+        'b           pump-monitor  skipped (canary failed)',
+        'b           alarms        skipped (canary failed)',
+        '',
+      ].join('\n'),
+    );
   });
 });
 
@@ -101,6 +143,7 @@ describe('status', () => {
       { runtime: 'b', url: 'http://b', ok: true, status: { flow: null, nodes: {}, uptimeSeconds: 5 } },
       {
         runtime: 'e',
+
         url: 'http://e',
         ok: true,
         status: {
@@ -126,7 +169,14 @@ describe('status', () => {
         },
       },
       { runtime: 'c', url: 'http://c', ok: false, reachable: false, error: 'connection refused' },
-      { runtime: 'd', url: 'http://d', ok: false, reachable: true, error: 'the token was refused (401); check T_D' },
+      {
+        runtime: 'd',
+
+        url: 'http://d',
+        ok: false,
+        reachable: true,
+        error: 'the token was refused (401); check T_D',
+      },
     ];
     expect(formatStatus(results)).toBe(
       [
@@ -158,6 +208,69 @@ describe('status', () => {
         { runtime: 'c', ok: false, reachable: false, error: 'connection refused' },
         { runtime: 'd', ok: false, reachable: true },
       ],
+    });
+  });
+
+  it('shows each flow of a runtime running several, and their nodes in error as flow/node', () => {
+    const summary = (id: string, version: number, state: 'running' | 'disabled', errors = 0) => ({
+      id,
+      state,
+      version,
+      hash: 'h',
+      deployedAt: '2026-12-04T10:00:00.000Z',
+      deployedBy: 'ci',
+      nodes: 3,
+      counters: { in: 100 + version, out: 90, errors, dropped: 1 },
+    });
+    const flows = [summary('pump', 3, 'running', 2), summary('alarms', 1, 'running'), summary('report', 2, 'disabled')];
+    const results: StatusResult[] = [
+      {
+        runtime: 'plant-a-l1',
+        url: 'http://a',
+        ok: true,
+        status: { ...status, flows },
+        flowNodes: {
+          pump: status.nodes,
+          alarms: { high: { status: { state: 'ok', backlog: 5 }, counters: counters() } },
+          report: {},
+        },
+      },
+      {
+        runtime: 'b',
+        url: 'http://b',
+        ok: true,
+        status: {
+          flow: { id: 'pump', version: 1, hash: 'h' },
+          flows: [{ ...summary('pump', 1, 'disabled'), reason: 'disabled by ci' }],
+          nodes: {},
+          uptimeSeconds: 5,
+        },
+      },
+      { runtime: 'c', url: 'http://c', ok: true, status: { flow: null, flows: [], nodes: {}, uptimeSeconds: 5 } },
+    ];
+    expect(formatStatus(results)).toBe(
+      [
+        'runtime     state  flow                nodes in error  backlog  up',
+        'plant-a-l1  ok     3 flows             2               47       1h 1m',
+        '    flow pump v3: running, 103 in, 90 out, 2 errors, 1 dropped',
+        '    flow alarms v1: running, 101 in, 90 out, 0 errors, 1 dropped',
+        '    flow report v2: disabled, 102 in, 90 out, 0 errors, 1 dropped',
+        '    pump/fn: state error (boom), 5 errors',
+        '    pump/out: state disconnected (broker down), 2 errors',
+        'b           ok     pump v1 (disabled)  none            0        5s',
+        '    flow pump: disabled by ci',
+        'c           ok     no flow             none            0        5s',
+        '',
+      ].join('\n'),
+    );
+    expect(statusJson(results).runtimes[0]).toMatchObject({
+      flow: { id: 'pump', version: 3 },
+      flows: [{ id: 'pump', version: 3, state: 'running' }, { id: 'alarms' }, { id: 'report', state: 'disabled' }],
+      nodesInError: [
+        { flow: 'pump', id: 'fn' },
+        { flow: 'pump', id: 'out' },
+      ],
+      backlog: 47,
     });
   });
 

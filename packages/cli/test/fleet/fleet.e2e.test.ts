@@ -10,7 +10,8 @@ import { AdminClient } from '../../src/fleet/admin-client';
 /**
  * Three real runtimes (`tagflow start`) on loopback, driven by the real `tagflow deploy`,
  * `status` and `rollback`. plant-a-l1 and plant-a-l2 have the cli-test-nodes package
- * (node type `unplugged-sensor`); plant-b-l1 lacks it.
+ * (node type `unplugged-sensor`); plant-b-l1 lacks it. Each runtime runs several flows side by
+ * side: a flow deployed under a new id joins the others, one under a known id replaces that one.
  */
 
 const fleetFixtures = path.join(__dirname, 'fixtures');
@@ -59,22 +60,25 @@ function tagflow(args: string[], extraEnv: NodeJS.ProcessEnv = env, fleet = flee
   return runTagflow([...args, '--fleet', fleet], { cwd: workDir, env: { ...extraEnv, TAGFLOW_LOG_LEVEL: 'info' } });
 }
 
-/** The version and flow id each runtime runs, asked through the admin API. */
+/** The flows each runtime holds, with their versions (`pump-monitor v1, plugin-sensor v2`), asked through the admin API. */
 async function versions(): Promise<Record<string, string>> {
   const entries = await Promise.all(
     runtimes.map(async (r) => {
-      const status = await new AdminClient(r).status();
-      return [r.name, status.flow ? `${status.flow.id} v${status.flow.version}` : 'none'] as const;
+      const flows = await new AdminClient(r).flows();
+      return [r.name, flows.length === 0 ? 'none' : flows.map((f) => `${f.id} v${f.version}`).join(', ')] as const;
     }),
   );
   return Object.fromEntries(entries);
 }
 
-/** The result column of a deploy table, by runtime. */
+/** The result column of a deploy table (runtime, flow, result), by runtime: deploys of one flow. */
 function resultsOf(stdout: string): Record<string, string> {
   const rows = stdout.split('\n').filter((line) => NAMES.some((n) => line.startsWith(`${n} `)));
   return Object.fromEntries(
-    rows.map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ')).trim()]),
+    rows.map((line) => {
+      const [, runtime, result] = /^(\S+) +\S+ +(.*)$/.exec(line) as RegExpExecArray;
+      return [runtime, result];
+    }),
   );
 }
 
@@ -119,9 +123,12 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
   });
 
   it('rolls back the canary whose flow fails its health window, and never touches the others', async () => {
-    const result = await tagflow(['deploy', failing, '--all', '--canary', '1', '--health', '2s']);
+    // A new version of pump-monitor (the same id) whose function throws on every reading.
+    const failingPump = path.join(workDir, 'failing-pump.flow.json');
+    writeFileSync(failingPump, JSON.stringify({ ...JSON.parse(readFileSync(failing, 'utf8')), id: 'pump-monitor' }));
+    const result = await tagflow(['deploy', failingPump, '--all', '--canary', '1', '--health', '2s']);
     expect(result.stderr).toContain(
-      'deploying "bad-scaling" to 3 runtimes; canary first: plant-a-l1; health window 2s\n',
+      'deploying "pump-monitor" to 3 runtimes; canary first: plant-a-l1; health window 2s\n',
     );
     expect(resultsOf(result.stdout)).toEqual({
       'plant-a-l1': expect.stringMatching(/^rolled back: node "scale" failed: .*no calibration for this sensor/),
@@ -139,8 +146,8 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
     expect(now['plant-a-l1']).toMatch(/^pump-monitor v3$/);
     expect(now).toMatchObject({ 'plant-a-l2': 'pump-monitor v1', 'plant-b-l1': 'pump-monitor v1' });
     const [, l2, b1] = runtimes as [Runtime, Runtime, Runtime];
-    expect((await new AdminClient(l2).versions()).map((v) => v.version)).toEqual([1]);
-    expect((await new AdminClient(b1).versions()).map((v) => v.version)).toEqual([1]);
+    expect((await new AdminClient(l2).flowVersions('pump-monitor')).map((v) => v.version)).toEqual([1]);
+    expect((await new AdminClient(b1).flowVersions('pump-monitor')).map((v) => v.version)).toEqual([1]);
   });
 
   it('deploys where the node type is installed, and reports the rejection where it is not', async () => {
@@ -150,19 +157,20 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
       /^warning: not installed here, the runtimes will check: .*"channel-3".*unplugged-sensor.*\[UNKNOWN_NODE_TYPE\]$/m,
     );
     expect(resultsOf(result.stdout)).toEqual({
-      'plant-a-l1': 'deployed v4',
-      'plant-a-l2': 'deployed v2',
+      'plant-a-l1': 'deployed v1',
+      'plant-a-l2': 'deployed v1',
       'plant-b-l1': 'rejected (1 error)',
     });
     // The reasons are on the lines below the rejected runtime.
     expect(result.stdout).toMatch(
-      /^plant-b-l1 +rejected \(1 error\)\n {4}.*"channel-3".*unplugged-sensor.*\[UNKNOWN_NODE_TYPE\]$/m,
+      /^plant-b-l1 +plugin-sensor +rejected \(1 error\)\n {4}.*"channel-3".*unplugged-sensor.*\[UNKNOWN_NODE_TYPE\]$/m,
     );
     expect(result.stderr).toMatch(/^error: the deploy did not succeed on 1 of 3 runtimes: plant-b-l1$/m);
     expect(result.code).toBe(1);
+    // A second flow beside the pump monitor, which runs on untouched.
     expect(await versions()).toEqual({
-      'plant-a-l1': 'plugin-sensor v4',
-      'plant-a-l2': 'plugin-sensor v2',
+      'plant-a-l1': 'pump-monitor v3, plugin-sensor v1',
+      'plant-a-l2': 'pump-monitor v1, plugin-sensor v1',
       'plant-b-l1': 'pump-monitor v1',
     });
   });
@@ -176,7 +184,7 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
         async () => {
           if (runtime.process.child.exitCode !== null)
             throw new Error(`${runtime.name} exited (${runtime.process.child.exitCode}):\n${runtime.process.stderr()}`);
-          const node = (await new AdminClient(runtime).status()).nodes['channel-3'];
+          const node = (await new AdminClient(runtime).status('plugin-sensor')).nodes['channel-3'];
           return node?.status?.text === 'no sensor on channel 3' && (node.counters?.errors ?? 0) > 0;
         },
         `${runtime.name} to report channel-3 in error`,
@@ -185,8 +193,12 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
     }
     const result = await tagflow(['status', '--label', 'line=l1']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^plant-a-l1 +ok +plugin-sensor v4 +1 +0 +\S+/m);
-    expect(result.stdout).toMatch(/^ {4}channel-3: state disconnected \(no sensor on channel 3\), \d+ errors?$/m);
+    expect(result.stdout).toMatch(/^plant-a-l1 +ok +2 flows +1 +0 +\S+/m);
+    expect(result.stdout).toMatch(/^ {4}flow pump-monitor v3: running, \d+ in, \d+ out, 0 errors, 0 dropped$/m);
+    expect(result.stdout).toMatch(/^ {4}flow plugin-sensor v1: running, \d+ in, \d+ out, \d+ errors?, 0 dropped$/m);
+    expect(result.stdout).toMatch(
+      /^ {4}plugin-sensor\/channel-3: state disconnected \(no sensor on channel 3\), \d+ errors?$/m,
+    );
     expect(result.stdout).toMatch(/^plant-b-l1 +ok +pump-monitor v1 +none +0 +\S+/m);
     expect(result.stdout).not.toContain('plant-a-l2');
     const json = JSON.parse((await tagflow(['status', '--to', 'plant-a-l2', '--json'])).stdout);
@@ -195,8 +207,11 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
       runtimes: [
         {
           runtime: 'plant-a-l2',
-          flow: { id: 'plugin-sensor', version: 2 },
-          nodesInError: [{ id: 'channel-3' }],
+          flows: [
+            { id: 'pump-monitor', version: 1, state: 'running' },
+            { id: 'plugin-sensor', version: 1, state: 'running' },
+          ],
+          nodesInError: [{ flow: 'plugin-sensor', id: 'channel-3' }],
           nodeVersion: process.version,
         },
       ],
@@ -206,31 +221,62 @@ describe('tagflow deploy, status and rollback against three runtimes', () => {
   it('refuses a deploy based on a stale version with a conflict', async () => {
     const [a1] = runtimes as [Runtime];
     const client = new AdminClient(a1);
-    const stale = (await client.currentVersion())?.version ?? 0;
-    const deployed = await tagflow(['deploy', pumpMonitor, '--to', 'plant-a-l1']);
+    const stale = (await client.flowVersion('pump-monitor'))?.version ?? 0;
+    const renamed = path.join(workDir, 'pump-renamed.flow.json');
+    writeFileSync(
+      renamed,
+      JSON.stringify({ ...JSON.parse(readFileSync(pumpMonitor, 'utf8')), name: 'Pump 3, renamed' }),
+    );
+    const deployed = await tagflow(['deploy', renamed, '--to', 'plant-a-l1']);
     expect(resultsOf(deployed.stdout)).toEqual({ 'plant-a-l1': `deployed v${stale + 1}` });
-    const outcome = await client.deploy(JSON.parse(readFileSync(pluginSensor, 'utf8')), { expectedVersion: stale });
+    const outcome = await client.deployFlow('pump-monitor', JSON.parse(readFileSync(pumpMonitor, 'utf8')), {
+      expectedVersion: stale,
+    });
     expect(outcome).toEqual({ status: 'conflict', current: stale + 1 });
-    expect((await versions())['plant-a-l1']).toBe(`pump-monitor v${stale + 1}`);
+    expect((await versions())['plant-a-l1']).toBe(`pump-monitor v${stale + 1}, plugin-sensor v1`);
   });
 
-  it('rolls a runtime back to the version before, or to a chosen one', async () => {
-    const back = await tagflow(['rollback', '--to', 'plant-a-l2']);
-    expect(back.stdout).toBe('runtime     result\nplant-a-l2  deployed v3\n    rollback to version 1\n');
-    expect(back.code).toBe(0);
-    expect((await versions())['plant-a-l2']).toBe('pump-monitor v3');
+  it('rolls one flow of a runtime back to the version before, or to a chosen one', async () => {
+    const renamed = path.join(workDir, 'pump-renamed.flow.json');
+    expect(resultsOf((await tagflow(['deploy', renamed, '--to', 'plant-a-l2'])).stdout)).toEqual({
+      'plant-a-l2': 'deployed v2',
+    });
+    const which = await tagflow(['rollback', '--to', 'plant-a-l2']);
+    expect(which).toMatchObject({
+      code: 2,
+      stderr: 'error: plant-a-l2 has 2 flows: pump-monitor, plugin-sensor; say which one to roll back with --flow ID\n',
+    });
 
-    const chosen = await tagflow(['rollback', '--to', 'plant-a-l2', '--version', '2', '--json']);
+    const back = await tagflow(['rollback', '--to', 'plant-a-l2', '--flow', 'pump-monitor']);
+    expect(back.stdout).toBe(
+      'runtime     flow          result\nplant-a-l2  pump-monitor  deployed v3\n    rollback to version 1\n',
+    );
+    expect(back.code).toBe(0);
+    expect((await versions())['plant-a-l2']).toBe('pump-monitor v3, plugin-sensor v1');
+
+    const chosen = await tagflow([
+      'rollback',
+      '--to',
+      'plant-a-l2',
+      '--flow',
+      'pump-monitor',
+      '--version',
+      '2',
+      '--json',
+    ]);
     expect(JSON.parse(chosen.stdout)).toMatchObject({
       ok: true,
       runtime: 'plant-a-l2',
+      flow: 'pump-monitor',
       status: 'deployed',
       version: { version: 4, note: 'rollback to version 2' },
     });
 
-    const missing = await tagflow(['rollback', '--to', 'plant-a-l2', '--version', '99']);
-    expect(missing.stdout).toMatch(/^plant-a-l2 +rejected \(1 error\)\n {4}.*99.*\[NO_SUCH_VERSION\]$/m);
-    expect(missing.stderr).toBe('error: the rollback of plant-a-l2 did not succeed: rejected (1 error)\n');
+    const missing = await tagflow(['rollback', '--to', 'plant-a-l2', '--flow', 'pump-monitor', '--version', '99']);
+    expect(missing.stdout).toMatch(/^plant-a-l2 +pump-monitor +rejected \(1 error\)\n {4}.*99.*\[NO_SUCH_VERSION\]$/m);
+    expect(missing.stderr).toBe(
+      'error: the rollback of flow "pump-monitor" on plant-a-l2 did not succeed: rejected (1 error)\n',
+    );
     expect(missing.code).toBe(1);
   });
 

@@ -80,7 +80,7 @@ describe('tagflow pack --subflow', () => {
     expect(refused.stdout + refused.stderr).toContain('subflow instance "pump7" (Pump health): parameter "values"');
 
     const deployed = await tagflow(['deploy', usesPackage, '--to', 'rt', '--fleet', fleet], { [TOKEN_ENV]: token });
-    expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
+    expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +site-b +deployed v1/) });
 
     type Status = { nodes: Record<string, { status: { text?: string } | null; counters: { in: number } }> };
     let status: Status | undefined;

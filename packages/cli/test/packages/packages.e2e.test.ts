@@ -173,7 +173,7 @@ describe('packages on a running runtime', () => {
     expect((await tagflow(['nodes', 'install', calib, '--data-dir', local])).code).toBe(0);
     const refused = await rt.cli(['deploy', lineFlow, '--to', 'rt', '--data-dir', local]);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toMatch(/rt +rejected/);
+    expect(refused.stdout).toMatch(/rt +\S+ +rejected/);
     expect(refused.stderr).toContain(
       `hint: node type "calibrate" is provided by @plant/calib-nodes 1.0.0 (installed here): tagflow nodes install @plant/calib-nodes@1.0.0 --to rt, or deploy a bundle: tagflow pack ${lineFlow}`,
     );
@@ -185,7 +185,7 @@ describe('packages on a running runtime', () => {
     });
     expect(await nodeTypes(rt)).toContain('calibrate');
     const deployed = await rt.cli(['deploy', lineFlow, '--to', 'rt']);
-    expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
+    expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +\S+ +deployed v1/) });
 
     const listed = JSON.parse((await rt.cli(['nodes', 'list', '--to', 'rt', '--json'])).stdout);
     expect(listed.runtimes[0].packages).toEqual([
@@ -297,7 +297,7 @@ describe('tagflow pack and bundle deploys', () => {
     const rt = await startRuntime(path.join(work, 'runtime-empty'));
     try {
       const deployed = await rt.cli(['deploy', bundle, '--to', 'rt']);
-      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
+      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +\S+ +deployed v1/) });
       const packages = (await rt.api('/api/packages')).json.packages;
       expect(packages).toEqual([
         expect.objectContaining({ name: '@plant/calib-nodes', version: '1.0.0', source: 'bundle' }),
@@ -372,7 +372,7 @@ describe('tagflow pack and bundle deploys', () => {
     const rt = await startRuntime(path.join(work, 'runtime-deps'));
     try {
       const deployed = await rt.cli(['deploy', bundle2, '--to', 'rt']);
-      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
+      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +\S+ +deployed v1/) });
       const deadline = Date.now() + 10_000;
       let out = 0;
       while (out < 3 && Date.now() < deadline) {
@@ -449,7 +449,7 @@ describe('tagflow pack and bundle deploys', () => {
     });
     try {
       const deployed = await rt.cli(['deploy', bundle3, '--to', 'rt']);
-      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
+      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +\S+ +deployed v1/) });
       const deadline = Date.now() + 10_000;
       let out = 0;
       while (out < 2 && Date.now() < deadline) {

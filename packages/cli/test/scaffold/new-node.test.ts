@@ -223,7 +223,7 @@ describe('a package written by tagflow new-node', () => {
         }),
       );
       const deployed = await tagflow(['deploy', flow, '--to', 'rt']);
-      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +deployed v1/) });
+      expect(deployed).toMatchObject({ code: 0, stdout: expect.stringMatching(/rt +\S+ +deployed v1/) });
       let node: { counters: { in: number; out: number }; status?: { text?: string } } | undefined;
       for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
         node = (await api('/api/status')).nodes['to-psi'];

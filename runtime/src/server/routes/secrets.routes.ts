@@ -114,10 +114,19 @@ function allowOf(raw: unknown): string[] | undefined {
  * new binding forbids (it keeps doing so, on every reconnect, until a deploy replaces it).
  */
 function runningFlowWarning(ctx: RouteContext, name: string): string | undefined {
-  const current = ctx.flows.current();
-  if (!current) return undefined;
   const allow = ctx.secrets.allowList(name);
-  const problems = allow ? flowSecretProblems(current.flow, ctx.registry, new Map([[name, allow]])) : [];
-  if (problems.length === 0) return undefined;
-  return `the running flow (version ${current.version.version}) still sends secret ${name} where it is not allowed, until a deploy replaces it: ${problems.map((p) => p.message).join('; ')}`;
+  if (!allow) return undefined;
+  const several = ctx.runtime.ids().length > 1;
+  const warnings: string[] = [];
+  for (const id of ctx.runtime.ids()) {
+    const current = ctx.runtime.get(id)?.history.current();
+    if (!current) continue;
+    const problems = flowSecretProblems(current.flow, ctx.registry, new Map([[name, allow]]));
+    if (problems.length === 0) continue;
+    const flow = several ? `flow "${id}"` : 'the running flow';
+    warnings.push(
+      `${flow} (version ${current.version.version}) still sends secret ${name} where it is not allowed, until a deploy replaces it: ${problems.map((p) => p.message).join('; ')}`,
+    );
+  }
+  return warnings.length === 0 ? undefined : warnings.join('; ');
 }

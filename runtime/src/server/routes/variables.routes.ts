@@ -104,12 +104,19 @@ export function variablesRoutes(ctx: RouteContext): RouteDef[] {
   ];
 }
 
-/** When the running flow uses `name`: it keeps the value it was deployed with until the next deploy. */
-export function runningFlowNote(ctx: Pick<RouteContext, 'flows' | 'registry'>, name: string): string | undefined {
-  const current = ctx.flows.current();
-  if (!current) return undefined;
-  const uses = findVariableRefs(current.flow, ctx.registry.catalog()).filter((r) => r.name === name);
-  if (uses.length === 0) return undefined;
-  const where = [...new Set(uses.map((r) => r.nodeId ?? r.resourceId ?? r.path))].map((id) => `"${id}"`).join(', ');
-  return `the running flow (version ${current.version.version}) uses ${name} in ${where} and keeps its old value until the next deploy (deploy the flow again to apply it)`;
+/** When running flows use `name`: they keep the value they were deployed with until their next deploy. */
+export function runningFlowNote(ctx: Pick<RouteContext, 'runtime' | 'registry'>, name: string): string | undefined {
+  const notes: string[] = [];
+  const several = ctx.runtime.ids().length > 1;
+  for (const id of ctx.runtime.ids()) {
+    const current = ctx.runtime.get(id)?.history.current();
+    if (!current) continue;
+    const uses = findVariableRefs(current.flow, ctx.registry.catalog()).filter((r) => r.name === name);
+    if (uses.length === 0) continue;
+    const where = [...new Set(uses.map((r) => r.nodeId ?? r.resourceId ?? r.path))].map((n) => `"${n}"`).join(', ');
+    const flow = several ? `flow "${id}"` : 'the running flow';
+    notes.push(`${flow} (version ${current.version.version}) uses ${name} in ${where}`);
+  }
+  if (notes.length === 0) return undefined;
+  return `${notes.join('; ')} and keeps its old value until the next deploy (deploy the flow again to apply it)`;
 }
