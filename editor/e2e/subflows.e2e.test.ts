@@ -80,6 +80,22 @@ it('makes a subflow of selected nodes, opens it, comes back and deploys it', asy
     await until(async () => (await ed.nodeIds()).includes('subflow-1-1'), 'back in the flow', 5_000);
     expect(await ed.byTestId('subflow-open-name').count()).toBe(0);
 
+    // Another tab while the subflow is open: the flow's tab keeps the flow (the subflow put back
+    // into it), never the subflow's nodes in the flow's place.
+    await ed.select('subflow-1-1');
+    await ed.byTestId('open-subflow').click();
+    await until(async () => (await ed.nodeIds()).sort().join() === 'avg,scaled', 'the subflow open again', 5_000);
+    await ed.byTestId('flow-new').click();
+    await ed.byTestId('new-flow-name').fill('Scratch');
+    await ed.byTestId('new-flow-confirm').click();
+    await until(async () => (await ed.nodeIds()).length === 0, 'the new, empty tab', 5_000);
+    await ed.byTestId('flow-tab-e2e-subflows').click();
+    await until(async () => (await ed.nodeIds()).includes('subflow-1-1'), 'the flow, not the subflow', 5_000);
+    const back = await ed.nodeIds();
+    expect(back).toEqual(expect.arrayContaining(['sim', 'show', 'subflow-1-1']));
+    expect(back).not.toContain('avg');
+    expect(back).not.toContain('scaled');
+
     const { result } = await ed.deploy();
     expect(result).toMatch(/deployed/i);
     const deployed = (await session.runtime.deployedFlow()) as FlowJson & {

@@ -181,11 +181,18 @@ function Workspace({
   onSignOut(): void;
 }) {
   const store = useDocument(() => tab.draft ?? FlowDocument.empty(tab.id));
-  useTabSync(store, tab.draft, onEdited);
+  // While a subflow is open the canvas shows it, not the flow: the tab keeps the flow with the
+  // subflow put back, so a switch to another tab and back (or a deploy from the tab) loses nothing.
+  const openSubflow = useRef<SubflowEditing | null>(null);
+  useTabSync(store, tab.draft, onEdited, (shown) => {
+    const open = openSubflow.current;
+    return open ? FlowDocument.fromFlow(closeSubflow(open.parent, open.subflowId, shown.toFlow())) : shown;
+  });
   const { doc } = store;
   // The installed types and the flow's own subflows (`subflow:<id>`), for palette, canvas and forms.
   const catalog = useMemo(() => withSubflowTypes(installed, doc.meta.subflows), [installed, doc.meta.subflows]);
   const [subflowEditing, setSubflowEditing] = useState<SubflowEditing | null>(null);
+  openSubflow.current = subflowEditing;
   const live = useLive();
   const rf = useReactFlow();
   const [baseVersion, setBaseVersion] = useState(tab.baseVersion);
