@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runTagflow, until } from '@tagflow/test-support';
+import { runTagflow, startTagflow, until } from '@tagflow/test-support';
 import { EditorPage, editorSession } from './editor-harness';
 import type { FlowJson } from './editor-harness';
 
@@ -154,7 +154,7 @@ it("edits an instance's parameters in its form and shows its status node's statu
   }
 }, 90_000);
 
-it("packs an instance's subflow as a node package that another data dir installs", async () => {
+it("packs an instance's subflow as a node package that another runtime installs and runs", async () => {
   const ed = await EditorPage.open(session.browser, session.runtime);
   try {
     await ed.node('alarm').waitFor({ state: 'visible' });
@@ -171,7 +171,47 @@ it("packs an instance's subflow as a node package that another data dir installs
     const listed = await runTagflow(['nodes', '--json', '--data-dir', dataDir], { cwd: work, env });
     const types = (JSON.parse(listed.stdout) as { nodes: Array<{ type: string; description?: string }> }).nodes;
     expect(types.find((t) => t.type === 'alarm-block')?.description).toBe('Alarm block: a subflow packed as a node.');
+
+    // Used there: a second runtime on that data dir runs a flow with two instances of the packed
+    // type, each with its own limit, and each shows its own alarm state.
+    const other = await startTagflow({ dataDir, cwd: work, env });
+    try {
+      const flow = {
+        schemaVersion: 1,
+        id: 'uses-packed',
+        nodes: [
+          {
+            id: 'sim',
+            type: 'simulate',
+            typeVersion: 1,
+            config: { tag: 'level', intervalMs: 200, seed: 1, signal: { kind: 'sine', amplitude: 1, offset: 20 } },
+          },
+          { id: 'low-limit', type: 'alarm-block', typeVersion: 1, config: { limit: 10 } },
+          { id: 'high-limit', type: 'alarm-block', typeVersion: 1, config: { limit: 90 } },
+        ],
+        edges: [
+          { source: 'sim', target: 'low-limit' },
+          { source: 'sim', target: 'high-limit' },
+        ],
+      };
+      const deployed = await other.api('/api/flows/uses-packed', {
+        method: 'PUT',
+        headers: { 'If-Match': '"0"', 'content-type': 'application/json' },
+        body: JSON.stringify(flow),
+      });
+      expect(await deployed.json()).toMatchObject({ status: 'deployed', version: { version: 1 } });
+      const statusText = async (id: string) => {
+        const status = (await (await other.api('/api/status?flow=uses-packed')).json()) as {
+          nodes: Record<string, { status: { text?: string } | null }>;
+        };
+        return status.nodes[id]?.status?.text ?? '';
+      };
+      await until(async () => /HIGH/.test(await statusText('low-limit')), 'the low-limit instance in alarm', 15_000);
+      await until(async () => /normal/i.test(await statusText('high-limit')), 'the high-limit one normal', 15_000);
+    } finally {
+      await other.stop();
+    }
   } finally {
     await ed.close();
   }
-}, 90_000);
+}, 120_000);
