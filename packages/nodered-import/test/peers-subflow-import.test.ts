@@ -55,8 +55,10 @@ describe('a plant export with a "scale and limit" subflow used twice, against re
       SCALE: { type: 'number', default: 1, title: 'Scale factor' },
       LIMIT: { type: 'number', default: 500 },
     });
+    // The function reads LIMIT with env.get: a change before it puts the instance's values on the message.
     expect(sub.nodes.map((n) => [n.id, n.type])).toEqual([
       ['sf-params', 'change'],
+      ['sf-calc-env', 'change'],
       ['sf-calc', 'function'],
     ]);
     const instances = watchFlowAsConverted.nodes.filter((n) => n.type.startsWith('subflow:'));
@@ -74,9 +76,11 @@ describe('a plant export with a "scale and limit" subflow used twice, against re
     });
     expect(entryOf(report, 'sf-calc')).toMatchObject({
       where: 'subflow "Scale and limit"',
-      outcome: 'exact',
+      outcome: 'different',
       flowId: 'scale-and-limit',
-      tagflowTypes: ['function'],
+      tagflowIds: ['sf-calc-env', 'sf-calc'],
+      tagflowTypes: ['change', 'function'],
+      notes: [expect.stringMatching(/^line 1: env\.get: reads the subflow instance's properties/)],
     });
     for (const id of ['double', 'tenfold'])
       expect(entryOf(report, id)).toMatchObject({
@@ -87,7 +91,7 @@ describe('a plant export with a "scale and limit" subflow used twice, against re
         tagflowIds: [id],
         tagflowTypes: ['subflow:scale-and-limit'],
       });
-    expect(report.counts).toEqual({ exact: 12, different: 2, 'not-converted': 0, 'out-of-scope': 0 });
+    expect(report.counts).toEqual({ exact: 11, different: 3, 'not-converted': 0, 'out-of-scope': 0 });
 
     const options = {
       nodes: [...CORE_NODES, modbusRead, mqttIn, mqttOut],
@@ -117,9 +121,13 @@ describe('a plant export with a "scale and limit" subflow used twice, against re
     expect(first('dbg-double')).toBe(402);
     expect(first('dbg-tenfold')).toBe(500);
     // Each instance ran its own copy of the inner nodes (ids `instance~inner`), with its own values.
-    expect(watch.outputs('double~sf-params')[0]).toMatchObject({ payload: 201, scale: 2, limit: 1000 });
-    expect(watch.outputs('tenfold~sf-params')[0]).toMatchObject({ payload: 201, scale: 10, limit: 500 });
+    expect(watch.outputs('double~sf-params')[0]).toMatchObject({ payload: 201, scale: 2 });
+    expect(watch.outputs('tenfold~sf-params')[0]).toMatchObject({ payload: 201, scale: 10 });
+    expect(watch.outputs('double~sf-calc-env')[0]).toMatchObject({ _nrEnv: { SCALE: 2, LIMIT: 1000 } });
+    expect(watch.outputs('tenfold~sf-calc-env')[0]).toMatchObject({ _nrEnv: { SCALE: 10, LIMIT: 500 } });
+    // What leaves the subflow is what Node-RED sends: the helper fields are gone.
     expect(watch.outputs('double~sf-calc')[0]).not.toHaveProperty('scale');
+    expect(watch.outputs('double~sf-calc')[0]).not.toHaveProperty('_nrEnv');
     expect(collect.errors).toEqual([]);
     expect(watch.errors).toEqual([]);
   });
