@@ -42,6 +42,35 @@ describe('tagflow import-nodered', () => {
     expect(alarms.code).toBe(0);
   });
 
+  it('converts an export with a subflow used twice into flows that validate, the report listing it', async () => {
+    // The export the end-to-end test runs against real peers (nodered-import/test/peers-subflow-import.test.ts).
+    const withSubflow = path.resolve(__dirname, '../../nodered-import/test/fixtures/plant-subflow.nodered.json');
+    const out = mkdtempSync(path.join(tmpdir(), 'tagflow-import-'));
+    const result = await runCli(['import-nodered', withSubflow, '--out', out]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['collect.flow.json', 'import-report.md', 'watch.flow.json']);
+    expect(result.stdout).toMatch(/^14 Node-RED nodes: 11 converted exactly, 3 with a difference, 0 not converted/m);
+    const report = readFileSync(path.join(out, 'import-report.md'), 'utf8');
+    expect(report).toContain('| x2 (`double`) | subflow:scale-limit | tab "Watch" (`watch`) |');
+    expect(report).toContain('| x10 (`tenfold`) | subflow:scale-limit | tab "Watch" (`watch`) |');
+    expect(report).toContain(
+      '| scale and cap (`sf-calc`) | function | subflow "Scale and limit" (`scale-and-limit`) | `sf-calc-env` (change), `sf-calc` (function) |',
+    );
+    const watch = JSON.parse(readFileSync(path.join(out, 'watch.flow.json'), 'utf8')) as {
+      subflows: Array<{ id: string }>;
+    };
+    expect(watch.subflows.map((s) => s.id)).toEqual(['scale-and-limit']);
+
+    // validate (= deploy) expands the two instances: 5 nodes of the tab + 3 inner nodes each.
+    const watchValid = await runCli(['validate', path.join(out, 'watch.flow.json')]);
+    expect(watchValid.stdout).toMatch(/flow "watch" is valid: 11 nodes, 10 edges/);
+    expect(watchValid.code).toBe(0);
+    const collectValid = await runCli(['validate', path.join(out, 'collect.flow.json')]);
+    expect(collectValid.stdout).toMatch(/flow "collect" is valid/);
+    expect(collectValid.code).toBe(0);
+  });
+
   it('prints the report as JSON with --json', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'tagflow-import-'));
     const result = await runCli(['import-nodered', plant, '--out', out, '--json']);

@@ -45,6 +45,8 @@ export interface ConvertContext {
   inSubflow: boolean;
   /** Environment values of the tab, which Node-RED's `env` typed inputs read first. */
   tabEnv: ReadonlyMap<string, unknown>;
+  /** Inside a subflow: the names of its env properties (the instance's parameters). */
+  subflowEnv: readonly string[];
 }
 
 /** Converts one kind of Node-RED flow node. */

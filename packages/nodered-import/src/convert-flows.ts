@@ -167,6 +167,7 @@ class Importer {
       resource: (configId, expected, variant) => this.resource(container, configId, expected, variant),
       inSubflow: container.kind === 'subflow',
       tabEnv: this.tabEnv(container),
+      subflowEnv: container.kind === 'subflow' ? envNames(container.object) : [],
     };
     for (const node of container.nodes) {
       const entry: ImportReportEntry = {
@@ -450,6 +451,12 @@ class Importer {
     if (ui) flow.ui = ui;
     return flow;
   }
+}
+
+/** The names of a Node-RED tab's or subflow's env properties. */
+function envNames(object: NodeRedObject): string[] {
+  const env = Array.isArray(object.env) ? (object.env as Array<{ name?: unknown }>) : [];
+  return env.map((item) => item.name).filter((name): name is string => typeof name === 'string');
 }
 
 function edgeOf(source: PortRef, target: PortRef): FlowEdge {

@@ -19,6 +19,11 @@ export interface CodeNote {
 
 /** The field a multi-output function sets on each message, for the switch after it. */
 export const OUTPUT_FIELD = '_nrOutput';
+/**
+ * The field carrying a subflow instance's properties to a function inside the subflow that calls
+ * env.get: a change node before it sets it, the wrapper reads and removes it.
+ */
+export const ENV_FIELD = '_nrEnv';
 
 interface LinePattern {
   test: RegExp;
@@ -91,10 +96,20 @@ const TAB_ENV: LinePattern = {
   handled: true,
 };
 
-/** The notes for each line of `code`; `tabEnv`: env.get is given the tab's env values. */
-export function scanFunctionCode(code: string, tabEnv = false): CodeNote[] {
+const SUBFLOW_ENV: LinePattern = {
+  test: /\benv\.get\s*\(/,
+  note: `env.get: reads the subflow instance's properties, which a change node before the function puts in ${ENV_FIELD} (other names give undefined)`,
+  handled: true,
+};
+
+/**
+ * The notes for each line of `code`. `env`: where env.get reads from, `tab` the tab's env values
+ * copied into the code, `subflow` the instance's properties carried by the message.
+ */
+export function scanFunctionCode(code: string, env?: 'tab' | 'subflow'): CodeNote[] {
   const notes: CodeNote[] = [];
-  const patterns = tabEnv ? PATTERNS.map((p) => (p.test.source === TAB_ENV.test.source ? TAB_ENV : p)) : PATTERNS;
+  const given = env === 'tab' ? TAB_ENV : env === 'subflow' ? SUBFLOW_ENV : undefined;
+  const patterns = given ? PATTERNS.map((p) => (p.test.source === given.test.source ? given : p)) : PATTERNS;
   code.split(/\r?\n/).forEach((text, i) => {
     for (const pattern of patterns) {
       if (pattern.test.test(text)) notes.push({ line: i + 1, note: pattern.note, handled: pattern.handled });
@@ -107,19 +122,26 @@ export function scanFunctionCode(code: string, tabEnv = false): CodeNote[] {
  * The Node-RED code wrapped for tagflow's function node. The original code runs unchanged as the
  * body of an inner function receiving a `node` that adds send and done; the wrapper turns what it
  * returned and sent into tagflow's answer: a list of messages (tagged with `_nrOutput` = output
- * number when `outputs` > 1).
+ * number when `outputs` > 1). `env`: the values env.get answers (a tab's), or `message` to read
+ * them from the message's ENV_FIELD (a subflow instance's, see ENV_FIELD).
  */
 export function wrapFunctionCode(
   code: string,
   outputs: number,
   usesMsgId: boolean,
-  tabEnv?: Record<string, unknown>,
+  env?: Record<string, unknown> | 'message',
 ): string {
   const multi = outputs > 1;
-  const env =
-    tabEnv === undefined || !/\benv\.get\s*\(/.test(code)
+  const envLines =
+    env === undefined || !/\benv\.get\s*\(/.test(code)
       ? []
-      : [`const env = { get: (name) => (${JSON.stringify(tabEnv)})[name] };`];
+      : env === 'message'
+        ? [
+            `const __env = msg.${ENV_FIELD} ?? {};`,
+            `delete msg.${ENV_FIELD};`,
+            'const env = { get: (name) => __env[name] };',
+          ]
+        : [`const env = { get: (name) => (${JSON.stringify(env)})[name] };`];
   return [
     '// Converted from a Node-RED function by tagflow import-nodered. The code between the markers is',
     "// the original; the lines around it give it Node-RED's node.send, node.done and outputs.",
@@ -128,7 +150,7 @@ export function wrapFunctionCode(
     'const __node = { id: node.id, name: node.name, log: node.log, warn: node.warn, status: node.status,',
     '  error: (...args) => { node.error(...args); if (args.length > 1 && __error === undefined) __error = args[0]; },',
     '  send: (m) => { __sent.push(m); }, done: () => {} };',
-    ...env,
+    ...envLines,
     ...(usesMsgId
       ? [
           "if (msg._msgid === undefined) msg._msgid = Math.random().toString(16).slice(2, 10) + '.' + Math.random().toString(16).slice(2, 8);",

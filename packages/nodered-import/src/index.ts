@@ -5,5 +5,5 @@ export { renderReportMarkdown, summarizeReport } from './import-report';
 export { readNodeRedExport } from './nodered-export';
 export type { NodeRedObject } from './nodered-export';
 export type { SubflowDef } from './subflow-def';
-export { OUTPUT_FIELD, scanFunctionCode, wrapFunctionCode } from './function-code';
+export { ENV_FIELD, OUTPUT_FIELD, scanFunctionCode, wrapFunctionCode } from './function-code';
 export type { CodeNote } from './function-code';
