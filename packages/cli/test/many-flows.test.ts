@@ -171,6 +171,20 @@ describe('many flows on one runtime', () => {
     ]);
     const versions = await json<Array<{ version: number; note?: string }>>(rt, '/api/flows/line-2/versions');
     expect(versions.at(-1)).toMatchObject({ version: 3, note: 'rollback to version 1' });
+    // The audit names the flow of each entry.
+    const audit = await json<Array<{ type: string; detail: string; data?: { flowId?: string } }>>(rt, '/api/audit');
+    expect(audit.filter((e) => e.type === 'rollback')).toEqual([
+      expect.objectContaining({
+        detail: 'flow "line-2": rolled back to version 1 as version 3',
+        data: expect.objectContaining({ flowId: 'line-2' }),
+      }),
+    ]);
+    expect(audit.filter((e) => e.type === 'deploy').map((e) => e.data?.flowId)).toEqual([
+      'line-1',
+      'line-2',
+      'reports',
+      'line-2',
+    ]);
     expect((await json<Array<{ version: number }>>(rt, '/api/flows/line-1/versions')).length).toBe(1);
 
     // Each flow's live figures are its own, with the flow named on the wire and in /metrics.

@@ -4,7 +4,14 @@ import type { EngineApi } from '../supervisor/engine-contract';
 import type { EngineLogger, NodeErrorEvent, StatusEvent } from '../engine/types';
 import { deployErrors } from '../error-codes';
 import type { NodeRegistry } from '../registry/node-registry';
-import type { AuditLogApi, FlowStoreApi, FlowVersion, SecretStoreApi, VariableStoreApi } from '../store/types';
+import type {
+  AuditEvent,
+  AuditLogApi,
+  FlowStoreApi,
+  FlowVersion,
+  SecretStoreApi,
+  VariableStoreApi,
+} from '../store/types';
 import type { DeployerApi, DeployOutcome } from './deployer-types';
 import { boundSecrets, flowSecretProblems } from './secret-bindings';
 
@@ -93,7 +100,7 @@ export class Deployer implements DeployerApi {
       if (refused) return refused;
       const result = await this.deps.engine.deploy(flow, variables ? { variables } : {});
       if (!result.ok) {
-        await this.deps.audit.append({
+        await this.record({
           type: 'deploy-rejected',
           actor: options.by,
           detail: `rollback to version ${target} refused: ${result.errors.length} errors`,
@@ -106,7 +113,7 @@ export class Deployer implements DeployerApi {
         { flowId: version.flowId, version: version.version, target, by: options.by },
         `rolled back flow "${version.flowId}" to version ${target} (now version ${version.version}) by ${options.by}`,
       );
-      await this.deps.audit.append({
+      await this.record({
         type: 'rollback',
         actor: options.by,
         detail: `rolled back to version ${target} as version ${version.version}`,
@@ -148,7 +155,7 @@ export class Deployer implements DeployerApi {
     health: HealthWatch | undefined,
     previousRan = false,
   ): Promise<DeployOutcome> {
-    const { engine, flows, audit, logger } = this.deps;
+    const { engine, flows, logger } = this.deps;
     const variables = this.deps.variables?.all();
     const refused = await this.refuseSecretLeaks(flow, variables, options.by, 'deploy');
     if (refused) return refused;
@@ -158,7 +165,7 @@ export class Deployer implements DeployerApi {
         { by: options.by, errors: result.errors.length },
         `deploy by ${options.by} refused (${result.errors.length} error${result.errors.length === 1 ? '' : 's'}); the running flow is unchanged`,
       );
-      await audit.append({
+      await this.record({
         type: 'deploy-rejected',
         actor: options.by,
         detail: `deploy refused: ${result.errors.length} errors, the running flow is unchanged`,
@@ -174,7 +181,7 @@ export class Deployer implements DeployerApi {
         { by: options.by, resources: unreachable.map((e) => e.resourceId) },
         `deploy by ${options.by} refused: ${unreachable.map((e) => e.message).join('; ')}`,
       );
-      await audit.append({
+      await this.record({
         type: 'deploy-rejected',
         actor: options.by,
         detail: `deploy refused: ${unreachable.map((e) => e.message).join('; ')}`,
@@ -194,7 +201,7 @@ export class Deployer implements DeployerApi {
       },
       `deployed flow "${version.flowId}" as version ${version.version} by ${options.by}`,
     );
-    await audit.append({
+    await this.record({
       type: 'deploy',
       actor: options.by,
       detail: `deployed flow "${version.flowId}" as version ${version.version}`,
@@ -215,7 +222,7 @@ export class Deployer implements DeployerApi {
       (await this.restore(previous)) && previous
         ? await flows.save(previous.flow, 'health check', `rollback to version ${previous.version.version}: ${failure}`)
         : undefined;
-    await audit.append({
+    await this.record({
       type: 'rollback',
       actor: 'health check',
       detail: `version ${version.version} failed in its health window (${failure}); ${restored ? `version ${previous?.version.version} restored as version ${restored.version}` : 'no earlier version: the flow was stopped'}`,
@@ -240,7 +247,7 @@ export class Deployer implements DeployerApi {
     if (errors.length === 0) return undefined;
     const reason = `${what} by ${by} refused: ${errors.map((e) => e.message).join('; ')}`;
     this.deps.logger.warn({ by, errors: errors.length }, `${reason}; the running flow is unchanged`);
-    await this.deps.audit.append({
+    await this.record({
       type: 'deploy-rejected',
       actor: by,
       detail: `${what} refused: ${errors.length} secret binding${errors.length === 1 ? '' : 's'} broken, the running flow is unchanged`,
@@ -318,6 +325,14 @@ export class Deployer implements DeployerApi {
     const back = await engine.deploy(previous.flow, variables ? { variables } : {});
     if (!back.ok) logger.error({ errors: back.errors }, 'the previous flow could not be restored');
     return back.ok;
+  }
+
+  /** Appends to the audit log; with several flows, each entry names its flow (in the detail and `data.flowId`). */
+  private record(event: Omit<AuditEvent, 'time'>): Promise<void> {
+    const id = this.deps.flowId;
+    if (id === undefined) return this.deps.audit.append(event);
+    const detail = event.detail.includes(`flow "${id}"`) ? event.detail : `flow "${id}": ${event.detail}`;
+    return this.deps.audit.append({ ...event, detail, data: { flowId: id, ...event.data } });
   }
 
   private conflict(expected: number | undefined): DeployOutcome | undefined {
