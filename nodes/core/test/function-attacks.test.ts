@@ -122,11 +122,13 @@ describe('function node attacks', () => {
       expect(outcome.message).toContain('it holds a function');
     });
 
-    it('a microtask flood is stopped by the time limit', async () => {
+    it('a microtask flood is stopped by the time or the memory limit, whichever it reaches first', async () => {
       const outcome = await attack(
         await start('const again = () => Promise.resolve().then(again);\nagain();\nreturn null;'),
       );
-      expect(outcome.code).toBe('FUNCTION_TIMEOUT');
+      // Each turn chains one more promise, held by the last: on a fast machine the chain passes the
+      // memory limit before 200 ms have gone by (seen on Node.js 24), elsewhere the clock ends it.
+      expect(['FUNCTION_TIMEOUT', 'FUNCTION_MEMORY']).toContain(outcome.code);
     });
 
     it('a microtask queued to loop after the code returned is stopped by the time limit', async () => {
