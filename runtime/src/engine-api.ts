@@ -7,6 +7,8 @@ export { ResourcePool, resourceKey } from './engine/resource-pool';
 export type { ResourceLease } from './engine/resource-pool';
 export type { EngineOptions, DeployOptions, DeployResult, EngineEvents } from './engine/engine';
 export type { NodeCounters, DebugEvent, StatusEvent, NodeErrorEvent, EngineLogger, TapListener } from './engine/types';
+export { SAMPLE_WINDOW_MS } from './engine/output-sampler';
+export type { PayloadKind, PortSample, SamplesEvent } from './engine/output-sampler';
 export { systemClock } from './engine/node-clock';
 export { FilesFolder, filesDirProblem } from './engine/files-folder';
 export { ACTIVITY_NODE, ACTIVITY_PROGRESS, NO_NODE } from './engine/activity';

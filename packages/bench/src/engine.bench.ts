@@ -54,13 +54,20 @@ function referenceFlow(count: number) {
   };
 }
 
-async function engineThroughput(count: number): Promise<{ seconds: number; peakRssMb: number; alarms: number }> {
+/** `sampled`: with a `samples` listener, as while an editor is connected (every port of every node sampled). */
+async function engineThroughput(
+  count: number,
+  sampled = false,
+): Promise<{ seconds: number; peakRssMb: number; alarms: number }> {
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   const registry = new NodeRegistry();
   let alarms = 0;
   for (const def of [simulate, movingAverage, threshold, countingSink(() => ++alarms)]) registry.registerNode(def);
   const engine = new Engine({ registry, logger: quiet });
+  let windows = 0;
+  const countWindow = () => void windows++;
+  if (sampled) engine.on('samples', countWindow);
   // The simulator reports its last sample sent; what the engine queued to yield (it does after a few
   // ms of synchronous work) is done at `engine.idle()`.
   engine.on('status', ({ nodeId, status }) => {
@@ -80,6 +87,8 @@ async function engineThroughput(count: number): Promise<{ seconds: number; peakR
     throw new Error(`lost messages: ${JSON.stringify(stats)}`);
   }
   await engine.stop();
+  engine.off('samples', countWindow);
+  if (sampled && windows === 0 && seconds > 1.5) throw new Error('the sampled run emitted no samples');
   return { seconds, peakRssMb: peak / 2 ** 20, alarms };
 }
 
@@ -138,7 +147,12 @@ async function main(): Promise<void> {
   runLoop(Math.min(N, 200_000), true, ABOVE, HYSTERESIS);
   await engineThroughput(Math.min(N, 100_000));
 
-  const rates = { loopNoAlloc: [] as number[], loopAlloc: [] as number[], engine: [] as number[] };
+  const rates = {
+    loopNoAlloc: [] as number[],
+    loopAlloc: [] as number[],
+    engine: [] as number[],
+    engineSampled: [] as number[],
+  };
   let peakRssMb = 0;
   for (let run = 0; run < RUNS; run++) {
     rates.loopNoAlloc.push(N / runLoop(N, false, ABOVE, HYSTERESIS).seconds);
@@ -146,6 +160,7 @@ async function main(): Promise<void> {
     const e = await engineThroughput(N);
     rates.engine.push(N / e.seconds);
     peakRssMb = Math.max(peakRssMb, e.peakRssMb);
+    rates.engineSampled.push(N / (await engineThroughput(N, true)).seconds);
   }
   const latency = {
     at1k: await engineLatency(1_000, LATENCY_SECONDS),
@@ -160,10 +175,13 @@ async function main(): Promise<void> {
   console.log(row('plain JS loop, no allocation', rates.loopNoAlloc));
   console.log(row('plain JS loop, one message object per step', rates.loopAlloc));
   console.log(row('tagflow engine, simulate->avg->threshold->sink', rates.engine));
+  console.log(row('the same, sampled for an editor (samples on)', rates.engineSampled));
   const ratioAlloc = median(rates.engine) / median(rates.loopAlloc);
   const ratioNoAlloc = median(rates.engine) / median(rates.loopNoAlloc);
   console.log(`\nratio tagflow / allocating loop: ${(ratioAlloc * 100).toFixed(1)}% (target >= 25%)`);
   console.log(`ratio tagflow / non-allocating loop: ${(ratioNoAlloc * 100).toFixed(1)}%`);
+  const samplingCost = 1 - median(rates.engineSampled) / median(rates.engine);
+  console.log(`cost of per-node sampling while an editor watches: ${(samplingCost * 100).toFixed(1)}% of throughput`);
   console.log(`peak RSS during engine runs: ${peakRssMb.toFixed(0)} MB`);
   for (const [name, l] of Object.entries(latency)) {
     console.log(
@@ -180,6 +198,7 @@ async function main(): Promise<void> {
     rates,
     ratioAlloc,
     ratioNoAlloc,
+    samplingCost,
     peakRssMb,
     latency,
   };

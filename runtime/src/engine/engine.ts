@@ -28,6 +28,8 @@ import type {
   ContextWriteResult,
 } from './flow-state-stores';
 import { addLinkRoutes } from './link-routes';
+import { OutputSampler } from './output-sampler';
+import type { SamplesEvent } from './output-sampler';
 import { addStatusWatchers, routeStatus } from './status-routes';
 import { FilesFolder, filesDirProblem } from './files-folder';
 import type { ResourceRunner } from './resource-runner';
@@ -117,6 +119,8 @@ export interface EngineEvents {
   status: [StatusEvent];
   'node-error': [NodeErrorEvent];
   deployed: [{ flowId: string; added: string[]; changed: string[]; removed: string[] }];
+  /** What each node sent per output port, once a second, only while someone listens (`OutputSampler`). */
+  samples: [SamplesEvent];
 }
 
 /**
@@ -150,6 +154,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly contexts: FlowStateStores;
   /** The runtime's variables, by name. */
   private variables: Readonly<Record<string, string>> = {};
+  /** Samples what nodes send while a `samples` listener exists; undefined otherwise (no cost). */
+  private sampler: OutputSampler | undefined;
 
   constructor(options: EngineOptions) {
     super();
@@ -183,6 +189,25 @@ export class Engine extends EventEmitter<EngineEvents> {
         closeTimeoutMs: this.closeTimeoutMs,
         secret: options.secret ?? ((name) => process.env[name]),
       });
+    // Samples are made only while someone listens: `newListener` fires before the listener is added.
+    const syncSampling = (name: string) => name === 'samples' && queueMicrotask(() => this.syncSampler());
+    (this as EventEmitter).on('newListener', syncSampling);
+    (this as EventEmitter).on('removeListener', syncSampling);
+  }
+
+  private syncSampler(): void {
+    const listening = this.listenerCount('samples') > 0;
+    if (listening && this.sampler === undefined) {
+      this.sampler = new OutputSampler(
+        () => this.flow?.id,
+        this.clock,
+        (event) => this.emit('samples', event),
+      );
+      this.sampler.attach(this.runners.values());
+    } else if (!listening && this.sampler !== undefined) {
+      this.sampler.close();
+      this.sampler = undefined;
+    }
   }
 
   /** Every context scope the engine holds or keeps a file of, with sizes and refused writes. */
@@ -247,6 +272,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       await Promise.all([...this.outboxes.keys()].map((id) => this.closeOutbox(id)));
       // Nodes may save their state as they close: write it after them.
       await this.contexts.flush();
+      this.sampler?.flush();
+      this.sampler?.attach([]);
       this.runners = new Map();
       this.resources = new Map();
       this.flow = undefined;
@@ -497,6 +524,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.resources = resources;
     this.flow = flow;
     this.wire(flow);
+    this.sampler?.attach(runners.values());
     // Nodes installed now missed what their connections reported while connecting: tell them.
     for (const [id, resource] of newResources) if (resource.lastStatus) this.onResourceStatus(id, resource.lastStatus);
     await Promise.all(retiring.map((r) => r.close(this.closeTimeoutMs)));

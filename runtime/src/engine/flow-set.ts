@@ -20,7 +20,11 @@ export const ACTIVITY_SLOT_SIZE = 1_000_000;
 /** Flows one process can tell apart in `activity` (an Int32 holds 2,147 slots of the size above). */
 const MAX_SLOTS = 2000;
 
-const EVENTS = ['debug', 'status', 'node-error', 'deployed'] as const;
+const EVENTS = ['debug', 'status', 'node-error', 'deployed', 'samples'] as const;
+/** Events an engine makes only while someone listens: passed on to every engine. */
+const ON_DEMAND = ['debug', 'samples'] as const;
+type OnDemand = (typeof ON_DEMAND)[number];
+const isOnDemand = (name: string): name is OnDemand => (ON_DEMAND as readonly string[]).includes(name);
 
 /**
  * Every flow of a runtime in one process: one `Engine` per flow id, so that deploying, stopping or
@@ -56,15 +60,10 @@ export class FlowSet extends EventEmitter<EngineEvents> {
       secret: options.secret ?? ((name) => process.env[name]),
     });
     this.options = { ...options, logger, dataDir };
-    // Debug values are made only while someone listens: pass listening on to every engine.
-    (this as EventEmitter).on(
-      'newListener',
-      (name: string) => name === 'debug' && queueMicrotask(() => this.syncDebug()),
-    );
-    (this as EventEmitter).on(
-      'removeListener',
-      (name: string) => name === 'debug' && queueMicrotask(() => this.syncDebug()),
-    );
+    // Debug values and samples are made only while someone listens: pass listening on to every engine.
+    const sync = (name: string) => isOnDemand(name) && queueMicrotask(() => this.syncOnDemand());
+    (this as EventEmitter).on('newListener', sync);
+    (this as EventEmitter).on('removeListener', sync);
   }
 
   /** Ids of the flows running now, in the order they were first deployed. */
@@ -114,6 +113,9 @@ export class FlowSet extends EventEmitter<EngineEvents> {
       if (!entry) return;
       await entry.engine.stop();
       this.engines.delete(flowId);
+      // A stopped flow makes no more debug values or samples (its sampler's timer ends with this).
+      for (const name of ON_DEMAND)
+        (entry.engine as EventEmitter).off(name, this.forward[name] as (e: unknown) => void);
     });
   }
 
@@ -168,24 +170,33 @@ export class FlowSet extends EventEmitter<EngineEvents> {
       shared: { resources: this.pool, contexts: this.contexts, activityBase: slot * ACTIVITY_SLOT_SIZE },
     });
     for (const name of EVENTS) {
-      if (name === 'debug') continue;
+      if (isOnDemand(name)) continue;
       (engine as EventEmitter).on(name, (event: unknown) => {
         (this.emit as (n: string, e: unknown) => boolean)(name, event);
       });
     }
     const entry = { engine, slot };
     this.engines.set(flowId, entry);
-    this.syncDebug();
+    this.syncOnDemand();
     return entry;
   }
 
-  private readonly forwardDebug = (event: EngineEvents['debug'][0]) => this.emit('debug', event);
+  private readonly forward = {
+    debug: (event: EngineEvents['debug'][0]) => this.emit('debug', event),
+    samples: (event: EngineEvents['samples'][0]) => this.emit('samples', event),
+  };
 
-  private syncDebug(): void {
-    const on = this.listenerCount('debug') > 0;
-    for (const { engine } of this.engines.values()) {
-      engine.off('debug', this.forwardDebug);
-      if (on) engine.on('debug', this.forwardDebug);
+  private syncOnDemand(): void {
+    for (const name of ON_DEMAND) {
+      const on = this.listenerCount(name) > 0;
+      const forward = this.forward[name] as (event: unknown) => void;
+      for (const { engine } of this.engines.values()) {
+        const emitter = engine as EventEmitter;
+        // `off` then `on` would restart an engine's sampler (a new window): touch only what changes.
+        const has = emitter.listeners(name).includes(forward);
+        if (on && !has) emitter.on(name, forward);
+        else if (!on && has) emitter.off(name, forward);
+      }
     }
   }
 

@@ -43,7 +43,8 @@ interface HubDeps {
  * Pushes engine events and log records to WebSocket clients as JSON text frames. A client that
  * reads slowly never makes the server hold more than its bounded queue: the oldest frames are
  * dropped and the client is told how many once it catches up. Engine listeners exist only while
- * a client is connected, so with nobody watching the engine logs debug values (at level debug).
+ * a client is connected, so with nobody watching the engine logs debug values (at level debug)
+ * and samples nothing.
  */
 export class EventHub {
   private readonly wss: WebSocketServer;
@@ -144,13 +145,16 @@ export class EventHub {
     const onStatus = (e: EngineEvents['status'][0]) => this.broadcast({ type: 'status', ...e });
     const onError = (e: EngineEvents['node-error'][0]) => this.broadcast({ type: 'node-error', ...e });
     const onDeployed = (e: EngineEvents['deployed'][0]) => this.broadcast({ type: 'deploy', ...e });
+    const onSamples = (e: EngineEvents['samples'][0]) => this.broadcast({ type: 'samples', ...e });
     engine.on('debug', onDebug);
+    engine.on('samples', onSamples);
     engine.on('status', onStatus);
     engine.on('node-error', onError);
     engine.on('deployed', onDeployed);
     const stopLog = this.deps.onLog?.((record) => this.broadcast({ type: 'log', ...record }));
     this.unsubscribe = () => {
       engine.off('debug', onDebug);
+      engine.off('samples', onSamples);
       engine.off('status', onStatus);
       engine.off('node-error', onError);
       engine.off('deployed', onDeployed);

@@ -102,6 +102,7 @@ async function boot(config: HostConfig): Promise<void> {
   engine.on('node-error', (e) => events.push(['node-error', e]));
   engine.on('deployed', (e) => events.push(['deployed', e]));
   const onDebug = (e: HostEvent[1]) => events.push(['debug', e] as HostEvent);
+  const onSamples = (e: HostEvent[1]) => events.push(['samples', e] as HostEvent);
   const snapshot = (): EngineSnapshot => {
     const flows: EngineSnapshot['flows'] = {};
     for (const id of engine.flowIds()) {
@@ -164,6 +165,9 @@ async function boot(config: HostConfig): Promise<void> {
     else if (message.t === 'watch-debug') {
       engine.off('debug', onDebug);
       if (message.on) engine.on('debug', onDebug);
+    } else if (message.t === 'watch-samples') {
+      engine.off('samples', onSamples);
+      if (message.on) engine.on('samples', onSamples);
     }
   });
   // The supervisor is gone (it stops us by closing the channel once the flow stopped, or it died).

@@ -168,10 +168,11 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
       engineLogger: options.engineLogger ?? options.logger,
       entry: options.entry ?? defaultEntry(),
     };
-    // Debug values cross the process boundary only while someone listens (the editor, a test).
+    // Debug values and samples cross the process boundary only while someone listens (the editor, a test).
     const sync = () => queueMicrotask(() => this.watchDebug());
-    (this as EventEmitter).on('newListener', (name: string) => name === 'debug' && sync());
-    (this as EventEmitter).on('removeListener', (name: string) => name === 'debug' && sync());
+    const watched = (name: string) => name === 'debug' || name === 'samples';
+    (this as EventEmitter).on('newListener', (name: string) => watched(name) && sync());
+    (this as EventEmitter).on('removeListener', (name: string) => watched(name) && sync());
   }
 
   /** Starts the first engine process; resolves when it is ready for a deploy. */
@@ -735,6 +736,7 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
     const host = this.host;
     if (!host?.child.connected) return;
     host.child.send({ t: 'watch-debug', on: this.listenerCount('debug') > 0 } satisfies ToHost);
+    host.child.send({ t: 'watch-samples', on: this.listenerCount('samples') > 0 } satisfies ToHost);
   }
 }
 

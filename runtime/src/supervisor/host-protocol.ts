@@ -54,7 +54,12 @@ export interface DeployAnswer {
 export type HostEvent = { [K in keyof EngineEvents]: [K, EngineEvents[K][0]] }[keyof EngineEvents];
 
 /** Messages from the parent to the engine process. */
-export type ToHost = { t: 'init'; config: HostConfig } | { t: 'watch-debug'; on: boolean } | RpcRequest;
+export type ToHost =
+  | { t: 'init'; config: HostConfig }
+  | { t: 'watch-debug'; on: boolean }
+  /** Whether the engines sample what nodes send (`samples` events, one batch a second per flow). */
+  | { t: 'watch-samples'; on: boolean }
+  | RpcRequest;
 
 /** Messages from the engine process to the parent. */
 export type FromHost =

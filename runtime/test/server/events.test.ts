@@ -107,9 +107,18 @@ describe('WebSocket events', () => {
       message: 'disk almost full',
       data: { freeMb: 12 },
     });
+    // The engine samples what each node sends, once a second, for the editor's trends.
+    await until(() => frames.some((f) => f.type === 'samples'), 5000);
+    expect(frames.find((f) => f.type === 'samples')).toMatchObject({
+      flowId: 'ws-flow',
+      windowMs: 1000,
+      samples: expect.arrayContaining([
+        { nodeId: 'src', port: 'out', kind: 'number', count: 2, numeric: 2, last: 1, min: 0, max: 1 },
+      ]),
+    });
     ws.close();
     await closed(ws);
-    await until(() => h.engine.listenerCount('debug') === 0);
+    await until(() => h.engine.listenerCount('debug') === 0 && h.engine.listenerCount('samples') === 0);
   });
 
   it('keeps a stalled client within its bounded queue, counts drops, and reports them when it reads again', async () => {
