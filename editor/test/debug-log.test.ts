@@ -51,4 +51,34 @@ describe('DebugLog', () => {
   it('refuses a capacity below 1', () => {
     expect(() => new DebugLog(0)).toThrow(RangeError);
   });
+
+  it('filters by text, case-insensitively, in the data, the node id and the name', () => {
+    const log = new DebugLog();
+    log.add({ nodeId: 'a', data: { alarm: 'HIGH', value: 43 }, time: 1 });
+    log.add({ nodeId: 'b', name: 'Pump flow', data: 41.2, time: 2 });
+    log.add({ nodeId: 'c', data: 'door open', time: 3 });
+    expect(log.entries({ text: 'high' }).map((e) => e.nodeId)).toStrictEqual(['a']);
+    expect(log.entries({ text: 'pump' }).map((e) => e.nodeId)).toStrictEqual(['b']);
+    expect(log.entries({ text: 'DOOR', nodeId: 'c' }).map((e) => e.nodeId)).toStrictEqual(['c']);
+    expect(log.entries({ text: 'door', nodeId: 'a' })).toStrictEqual([]);
+    expect(log.entries({ text: '  ' })).toHaveLength(3);
+  });
+
+  it('keeps pinned entries through clear() and overflow, until unpinned', () => {
+    const log = new DebugLog(2);
+    const keep = event(1);
+    log.add(keep);
+    log.pin(keep);
+    log.pin(keep); // pinning twice keeps one
+    for (let i = 2; i <= 5; i += 1) log.add(event(i));
+    expect(log.entries().map((e) => e.data)).toStrictEqual([4, 5]);
+    expect(log.pinned()).toStrictEqual([keep]);
+    expect(log.isPinned(keep)).toBe(true);
+    log.clear();
+    expect(log.entries()).toStrictEqual([]);
+    expect(log.pinned()).toStrictEqual([keep]);
+    expect(log.pinned({ text: 'nothing like it' })).toStrictEqual([]);
+    log.unpin(keep);
+    expect(log.pinned()).toStrictEqual([]);
+  });
 });

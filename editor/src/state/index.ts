@@ -19,14 +19,26 @@ export { checkConnection } from './connection';
 export type { Connection } from './connection';
 export { DEBUG_LOG_CAPACITY, DebugLog } from './debug-log';
 export type { DebugEvent, DebugFilter } from './debug-log';
+export { defaultEntryText } from './debug-log';
+export { childPath, previewValue, treeChildren } from './debug-tree';
+export { NODE_ERROR_WINDOW_MS, NodeErrorTally } from './node-errors';
+export type { RecentErrors } from './node-errors';
+export type { TreeChild } from './debug-tree';
 export { deployDiff } from './deploy-diff';
 export type { DeployDiff } from './deploy-diff';
 export { DEFAULT_PASTE_OFFSET, FlowDocument, HISTORY_LIMIT, nextNodeId } from './flow-document';
 export type { EditResult, MoveOptions, Refused } from './flow-document';
 export { CATEGORY_ORDER, paletteGroups } from './palette';
 export type { PaletteGroup } from './palette';
-export { DEFAULT_SERIES_MAX_POINTS, DEFAULT_SERIES_WINDOW_MS, numericValue, SeriesStore } from './series-store';
-export type { SeriesPoint, SeriesStoreOptions } from './series-store';
+export {
+  DEFAULT_SERIES_MAX_POINTS,
+  DEFAULT_SERIES_WINDOW_MS,
+  numericValue,
+  seriesKey,
+  SeriesStore,
+  shapeOfKind,
+} from './series-store';
+export type { PortSample, SeriesPoint, SeriesShape, SeriesStoreOptions } from './series-store';
 export { fieldMessage, indexIssues, pointerToFieldPath, validate } from './validate';
 export { ServerCheck, withServerIssues } from './server-check';
 export type { CheckTimers, ServerValidation } from './server-check';

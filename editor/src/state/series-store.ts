@@ -2,7 +2,46 @@
 export interface SeriesPoint {
   /** Milliseconds since the Unix epoch. */
   time: number;
+  /** The value drawn; NaN for an event without a number (a text), drawn as a marker on the axis. */
   value: number;
+  /** Smallest and largest number of the window a runtime sample covers. */
+  min?: number;
+  max?: number;
+  /** Messages the sample stands for (a runtime sample covers a window of them). */
+  count?: number;
+  /** What an event said (a text payload, an alarm object as JSON), for a marker's tooltip. */
+  text?: string;
+}
+
+/** How a series is drawn: numbers as a line, on/off values as steps, events (alarms, texts) as markers. */
+export type SeriesShape = 'line' | 'steps' | 'markers';
+
+/** What the runtime's per-node sampling sends for one output port and one window (a `samples` frame entry). */
+export interface PortSample {
+  nodeId: string;
+  port: string;
+  /** The kind of the last payload of the window: `number`, `boolean`, `string`, `object` or `other`. */
+  kind: string;
+  count: number;
+  /** Messages of the window with a number in them; `last`, `min`, `max` are theirs. */
+  numeric: number;
+  last?: number;
+  min?: number;
+  max?: number;
+  text?: string;
+  topic?: string;
+}
+
+/** The shape a payload kind is drawn as: a number as a line, a boolean as steps, anything else as markers. */
+export function shapeOfKind(kind: string): SeriesShape {
+  if (kind === 'number') return 'line';
+  if (kind === 'boolean') return 'steps';
+  return 'markers';
+}
+
+/** The series key of a node's output port (a node with one output has one series per port). */
+export function seriesKey(nodeId: string, port: string): string {
+  return `${nodeId}\u0000${port}`;
 }
 
 /** Limits of a `SeriesStore`. */
@@ -25,6 +64,7 @@ export class SeriesStore {
   readonly windowMs: number;
   readonly maxPoints: number;
   private readonly series = new Map<string, SeriesPoint[]>();
+  private readonly shapes = new Map<string, SeriesShape>();
   /** Bumped on every change. */
   revision = 0;
 
@@ -36,11 +76,42 @@ export class SeriesStore {
   /** Adds a sample if `value` has a number in it (see `numericValue`); returns whether it was kept. */
   add(key: string, time: number, value: unknown): boolean {
     const number = numericValue(value);
-    if (number === undefined || !Number.isFinite(time)) return false;
+    if (number === undefined) return false;
+    return this.insert(key, { time, value: number });
+  }
+
+  /**
+   * Adds a runtime sample (one window of one port) at `time`, the end of its window: its last number
+   * with the window's min and max, or, for an event without a number, a marker with its text.
+   * The series takes the sample's shape (`shapeOfKind`): the latest payload kind decides.
+   */
+  addSample(key: string, time: number, sample: PortSample): boolean {
+    const shape = shapeOfKind(sample.kind);
+    const hasNumber = sample.numeric > 0 && typeof sample.last === 'number' && Number.isFinite(sample.last);
+    // A window of only texts or NaNs: nothing to draw on a line; an event still gets its marker.
+    if (!hasNumber && shape !== 'markers') return false;
+    const point: SeriesPoint = { time, value: hasNumber ? (sample.last as number) : NaN, count: sample.count };
+    if (hasNumber && typeof sample.min === 'number' && typeof sample.max === 'number') {
+      point.min = sample.min;
+      point.max = sample.max;
+    }
+    if (sample.text !== undefined) point.text = sample.text;
+    if (!this.insert(key, point)) return false;
+    this.shapes.set(key, shape);
+    return true;
+  }
+
+  /** How `key` is drawn: the shape of its latest runtime sample, else a line. */
+  shape(key: string): SeriesShape {
+    return this.shapes.get(key) ?? 'line';
+  }
+
+  private insert(key: string, point: SeriesPoint): boolean {
+    const { time } = point;
+    if (!Number.isFinite(time)) return false;
     const points = this.series.get(key) ?? [];
     const newest = points.length > 0 ? points[points.length - 1].time : -Infinity;
     if (time < newest - this.windowMs) return false; // already out of the window
-    const point = { time, value: number };
     if (time >= newest) points.push(point);
     else points.splice(insertionIndex(points, time), 0, point); // late arrival: keep time order
     const horizon = points[points.length - 1].time - this.windowMs;
@@ -64,8 +135,13 @@ export class SeriesStore {
 
   /** Forgets one series, or all. */
   clear(key?: string): void {
-    if (key === undefined) this.series.clear();
-    else this.series.delete(key);
+    if (key === undefined) {
+      this.series.clear();
+      this.shapes.clear();
+    } else {
+      this.series.delete(key);
+      this.shapes.delete(key);
+    }
     this.revision += 1;
   }
 }
