@@ -2,8 +2,8 @@ import { useEffect, useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { AdminApi } from '../../api/client';
 import { HISTORIAN_OUT, historyBucketMs, historyLookup, historyPoints } from '../../state';
-import type { HistorySource, NoHistoryReason, SeriesPoint } from '../../state';
-import type { LiveStore } from './live-store';
+import type { HistorySource, NoHistoryReason, SeriesPoint, SeriesShape } from '../../state';
+import type { LiveStore, TrendPort } from './live-store';
 import { useLive } from './use-live';
 
 const W = 320;
@@ -20,17 +20,25 @@ interface HistoryState {
 }
 
 /**
- * A small line chart of one node's numbers (plain SVG): live values from debug events in blue and,
- * when a historian records the node's values (`historyTagFor`), their history in grey beneath.
+ * A small chart of what one node sends (plain SVG), from the runtime's per-node samples (one point
+ * a second per output port; no debug node needed): numbers as a blue line with the spread of each
+ * second shaded, on/off values as steps, events (alarms, texts) as markers. When a historian
+ * records the node's values (`historyTagFor`), their history is drawn in grey beneath.
  */
 export function TrendChart({
   nodeId,
+  port,
+  fromInputs = false,
   flow,
   flowId,
   api,
   onClose,
 }: {
   nodeId: string;
+  /** The output port to show (a wire's); default the node's `out`, else its first sampled port. */
+  port?: string;
+  /** For a node without outputs: show what the nodes wired to it send. */
+  fromInputs?: boolean;
   flow: HistorySource;
   /** The flow whose historian to read (one runtime holds many flows). */
   flowId?: string;
@@ -38,7 +46,11 @@ export function TrendChart({
   onClose(): void;
 }) {
   const live = useLive();
-  const points = live.series.points(nodeId);
+  const ports = live.trendPorts(nodeId, fromInputs).filter((p) => port === undefined || p.port === port);
+  const [chosen, choose] = useState<string | undefined>(undefined);
+  const series = ports.find((p) => p.key === chosen) ?? preferredPort(ports);
+  const points = series ? live.series.points(series.key) : [];
+  const shape: SeriesShape = series?.shape ?? 'line';
   // Re-render every second so the time axis moves even when no value arrives.
   const [tickCount, tick] = useState(0);
   useEffect(() => {
@@ -82,9 +94,12 @@ export function TrendChart({
   const from = now - span;
   const shown = points.filter((p) => p.time >= from);
   const pastShown = (past?.points ?? []).filter((p) => p.time >= from && p.time <= now);
-  const all = [...shown, ...pastShown];
-  let min = Math.min(...all.map((p) => p.value));
-  let max = Math.max(...all.map((p) => p.value));
+  const values: number[] = [];
+  for (const p of [...shown, ...pastShown]) {
+    for (const v of [p.value, p.min, p.max]) if (v !== undefined && Number.isFinite(v)) values.push(v);
+  }
+  let min = Math.min(...values);
+  let max = Math.max(...values);
   if (!Number.isFinite(min)) {
     min = 0;
     max = 1;
@@ -94,26 +109,43 @@ export function TrendChart({
     max += 1;
   }
   const x = (t: number) => PAD.left + ((t - from) / span) * (W - PAD.left - PAD.right);
-  const y = (v: number) => PAD.top + (1 - (v - min) / (max - min)) * (H - PAD.top - PAD.bottom);
-  const line = (ps: readonly SeriesPoint[]) =>
-    ps.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.time).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
-  const d = line(shown);
-  const dPast = line(pastShown);
-  const last = shown[shown.length - 1];
+  // An event without a number sits on the bottom edge.
+  const y = (v: number) =>
+    Number.isFinite(v) ? PAD.top + (1 - (v - min) / (max - min)) * (H - PAD.top - PAD.bottom) : H - PAD.bottom - 4;
+  const xy = (p: SeriesPoint) => `${x(p.time).toFixed(1)},${y(p.value).toFixed(1)}`;
+  const numbered = shown.filter((p) => Number.isFinite(p.value));
+  const dPast = linePath(pastShown, xy);
+  const last = numbered[numbered.length - 1] ?? shown[shown.length - 1];
   const note = historyNote(target, lookup.reason, past, flow, nodeId);
   return (
     <div
       className="trend"
       data-testid="trend-chart"
       data-points={shown.length}
+      data-shape={shape}
+      data-port={series?.port ?? ''}
       data-history-points={pastShown.length}
       data-history-tag={target?.tag ?? ''}
     >
       <div className="head">
         <span>
           Last {formatSpan(span)}
-          {last ? `: now ${formatNumber(last.value)}` : ''}
+          {last && Number.isFinite(last.value) ? `: now ${formatNumber(last.value)}` : ''}
         </span>
+        {ports.length > 1 && (
+          <select
+            aria-label="Output shown"
+            data-testid="trend-port"
+            value={series?.key}
+            onChange={(e) => choose(e.target.value)}
+          >
+            {ports.map((p) => (
+              <option key={p.key} value={p.key}>
+                {p.nodeId === nodeId ? p.port : `${p.nodeId} · ${p.port}`}
+              </option>
+            ))}
+          </select>
+        )}
         <button type="button" className="icon" aria-label="Close the chart" onClick={onClose}>
           ✕
         </button>
@@ -140,13 +172,20 @@ export function TrendChart({
           now
         </text>
         {dPast && <path d={dPast} fill="none" stroke="#9aa4b1" strokeWidth="1.5" data-testid="trend-history-line" />}
-        {d && <path d={d} fill="none" stroke="#1f6feb" strokeWidth="1.5" />}
-        {last && <circle cx={x(last.time)} cy={y(last.value)} r="3" fill="#1f6feb" />}
+        <LiveShape shape={shape} points={shape === 'markers' ? shown : numbered} x={x} y={y} xy={xy} />
+        {last && shape !== 'markers' && <circle cx={x(last.time)} cy={y(last.value)} r="3" fill="#1f6feb" />}
       </svg>
       {shown.length === 0 && (
         <p className="hint">
-          No live numbers yet. Values appear when this node (or the debug node it feeds) sends numbers to a debug node
-          of the running flow.
+          Waiting for values: the runtime samples what this node sends once a second. Nothing has come since the chart
+          opened.
+        </p>
+      )}
+      {shown.length > 0 && shape !== 'line' && (
+        <p className="hint" data-testid="trend-shape-note">
+          {shape === 'steps'
+            ? 'On/off values, drawn as steps (1 = on).'
+            : 'Events (such as alarms raised and cleared), one marker per second with events; point at a marker to see what was sent.'}
         </p>
       )}
       {note && (
@@ -156,6 +195,78 @@ export function TrendChart({
       )}
     </div>
   );
+}
+
+/** The live series in its shape: a line with the spread of each window, steps, or markers. */
+function LiveShape({
+  shape,
+  points,
+  x,
+  y,
+  xy,
+}: {
+  shape: SeriesShape;
+  points: readonly SeriesPoint[];
+  x(t: number): number;
+  y(v: number): number;
+  xy(p: SeriesPoint): string;
+}) {
+  if (points.length === 0) return null;
+  if (shape === 'markers')
+    return (
+      <g data-testid="trend-live" data-shape="markers">
+        {points.map((p) => (
+          <circle key={p.time} cx={x(p.time)} cy={y(p.value)} r="3.5" fill="#d1242f" stroke="#fff" strokeWidth="1">
+            <title>{markerTitle(p)}</title>
+          </circle>
+        ))}
+      </g>
+    );
+  if (shape === 'steps') {
+    // Each value holds until the next one: horizontal, then vertical.
+    const d = points
+      .map((p, i) => (i === 0 ? `M${xy(p)}` : `H${x(p.time).toFixed(1)} V${y(p.value).toFixed(1)}`))
+      .join(' ');
+    return <path d={d} fill="none" stroke="#1f6feb" strokeWidth="1.5" data-testid="trend-live" data-shape="steps" />;
+  }
+  const spread = points.filter((p) => p.min !== undefined && p.max !== undefined && p.min !== p.max);
+  const band =
+    spread.length > 1
+      ? [
+          ...spread.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.time).toFixed(1)},${y(p.max as number).toFixed(1)}`),
+          ...[...spread].reverse().map((p) => `L${x(p.time).toFixed(1)},${y(p.min as number).toFixed(1)}`),
+          'Z',
+        ].join(' ')
+      : '';
+  return (
+    <>
+      {band && <path d={band} fill="#1f6feb" fillOpacity="0.12" stroke="none" data-testid="trend-spread" />}
+      <path
+        d={linePath(points, xy)}
+        fill="none"
+        stroke="#1f6feb"
+        strokeWidth="1.5"
+        data-testid="trend-live"
+        data-shape="line"
+      />
+    </>
+  );
+}
+
+function linePath(points: readonly SeriesPoint[], xy: (p: SeriesPoint) => string): string {
+  return points.map((p, i) => `${i === 0 ? 'M' : 'L'}${xy(p)}`).join(' ');
+}
+
+function markerTitle(p: SeriesPoint): string {
+  const when = new Date(p.time).toLocaleTimeString();
+  const count = p.count !== undefined && p.count > 1 ? ` (${p.count} events in this second, the last shown)` : '';
+  const what = p.text ?? (Number.isFinite(p.value) ? formatNumber(p.value) : '');
+  return `${when}${count}: ${what}`;
+}
+
+/** The port a trend opens on: `out`, else the first drawn as a line, else the first. */
+function preferredPort(ports: readonly TrendPort[]): TrendPort | undefined {
+  return ports.find((p) => p.port === 'out') ?? ports.find((p) => p.shape === 'line') ?? ports[0];
 }
 
 /**

@@ -1,4 +1,5 @@
-import { debugValue, DebugLog, EngineWatch, SeriesStore } from '../../state';
+import { debugValue, DebugLog, EngineWatch, NodeErrorTally, seriesKey, SeriesStore } from '../../state';
+import type { PortSample, SeriesShape } from '../../state';
 import type { EventFrame, EventsState } from '../../api/events';
 import type { EngineStateInfo, NodeStatus } from '../../api/types';
 
@@ -13,20 +14,37 @@ export interface DebugEntry {
   seq: number;
 }
 
+/** A series a node's trend can show: one of its output ports, or (for a node without outputs) what it receives. */
+export interface TrendPort {
+  /** The node whose output it is. */
+  nodeId: string;
+  port: string;
+  /** The `SeriesStore` key. */
+  key: string;
+  shape: SeriesShape;
+}
+
 /**
- * What the runtime tells the editor while it runs: node statuses, the debug log, trend series.
+ * What the runtime tells the editor while it runs: node statuses, the debug log, trend series
+ * (from the runtime's per-node `samples` frames), recent errors per node.
  * Mutable and fed by the WebSocket; React reads it through `useLive` (re-rendered at most once a frame).
  */
 export class LiveStore {
   readonly statuses = new Map<string, NodeStatus>();
   readonly debug = new DebugLog<DebugEntry>(500);
   readonly series = new SeriesStore({ windowMs: 5 * 60_000, maxPoints: 1500 });
+  /** Each node's recent errors, for the error badge on the node. */
+  readonly errors = new NodeErrorTally();
+  /** Output ports of each node the runtime sent samples of, in the order first seen. */
+  private readonly sampledPorts = new Map<string, string[]>();
   connection: EventsState = 'connecting';
   dropped = 0;
   /** Safe mode, the last end of the engine, a restart under way (the banner and the live indicator). */
   readonly engine = new EngineWatch(readDismissedEnd());
-  /** Which nodes feed each debug node in the running flow: their trends are the debug node's values. */
-  private feeders = new Map<string, string[]>();
+  /** What feeds each node of the running flow (node and port): a node without outputs trends what it receives. */
+  private feeders = new Map<string, Array<{ source: string; port: string }>>();
+  /** Ids of the running flow's nodes (undefined before a deploy or load told them). */
+  private running: Set<string> | undefined;
   /** Debug nodes of the running flow that show the whole message (their data has payload and topic). */
   private wholeMessage = new Set<string>();
   /** The topic of each node's latest message, when a debug node showed it. */
@@ -44,17 +62,48 @@ export class LiveStore {
   getRevision = (): number => this.revision;
 
   /**
-   * Sets the edges the trend of a debug value is also credited to, and (from `nodes`) which debug
-   * nodes show whole messages (call after each deploy or load, with the running flow).
+   * Tells the running flow: its edges (a node without outputs trends what feeds it) and nodes
+   * (which run, which debug nodes show whole messages). Call after each deploy or load.
    */
   setFeeders(
-    edges: readonly { source: string; target: string }[],
+    edges: readonly { source: string; target: string; sourcePort?: string }[],
     nodes: readonly { id: string; type: string; config?: Record<string, unknown> }[] = [],
   ): void {
     this.feeders.clear();
-    for (const e of edges) this.feeders.set(e.target, [...(this.feeders.get(e.target) ?? []), e.source]);
+    for (const e of edges)
+      this.feeders.set(e.target, [
+        ...(this.feeders.get(e.target) ?? []),
+        { source: e.source, port: e.sourcePort ?? 'out' },
+      ]);
     this.wholeMessage.clear();
     for (const n of nodes) if (n.type === 'debug' && n.config?.property === 'msg') this.wholeMessage.add(n.id);
+    this.running = new Set(nodes.map((n) => n.id));
+  }
+
+  /** Whether the running flow has node `nodeId`; undefined when the running flow is not known yet. */
+  isRunning(nodeId: string): boolean | undefined {
+    return this.running?.has(nodeId);
+  }
+
+  /** Whether the debug node `nodeId` shows whole messages (its values' paths start at the message). */
+  showsWholeMessage(nodeId: string): boolean {
+    return this.wholeMessage.has(nodeId);
+  }
+
+  /**
+   * The series a trend of `nodeId` can show: its output ports the runtime sampled; for a node
+   * without outputs (`fromInputs`: a publisher, a debug node), the ports that feed it.
+   */
+  trendPorts(nodeId: string, fromInputs = false): TrendPort[] {
+    if (!fromInputs) return (this.sampledPorts.get(nodeId) ?? []).map((port) => this.trendPort(nodeId, port));
+    return (this.feeders.get(nodeId) ?? [])
+      .filter((f) => this.sampledPorts.get(f.source)?.includes(f.port))
+      .map((f) => this.trendPort(f.source, f.port));
+  }
+
+  private trendPort(nodeId: string, port: string): TrendPort {
+    const key = seriesKey(nodeId, port);
+    return { nodeId, port, key, shape: this.series.shape(key) };
   }
 
   /** The topic of `nodeId`'s latest message, if a debug node showing whole messages told it. */
@@ -143,17 +192,22 @@ export class LiveStore {
           time,
           seq: ++this.seq,
         });
-        const { value, topic } = debugValue(frame.data, this.wholeMessage.has(frame.nodeId), frame.topic);
-        for (const id of [frame.nodeId, ...(this.feeders.get(frame.nodeId) ?? [])]) {
-          this.series.add(id, time, value);
-          if (topic !== undefined) this.topics.set(id, topic);
-        }
+        // Trends come from the runtime's samples; a debug value still tells the topic (for history).
+        const { topic } = debugValue(frame.data, this.wholeMessage.has(frame.nodeId), frame.topic);
+        if (topic !== undefined)
+          for (const f of [{ source: frame.nodeId }, ...(this.feeders.get(frame.nodeId) ?? [])])
+            this.topics.set(f.source, topic);
         break;
       }
+      case 'samples':
+        if (!Array.isArray(frame.samples)) break;
+        for (const sample of frame.samples as PortSample[]) this.addSample(sample, time);
+        break;
       case 'node-error': {
         const nodeId = String(frame.nodeId ?? '');
         const message = typeof frame.message === 'string' ? frame.message : JSON.stringify(frame);
         this.debug.add({ kind: 'error', nodeId, data: message, time, seq: ++this.seq });
+        this.errors.add(nodeId, message, time);
         break;
       }
       case 'dropped':
@@ -163,6 +217,14 @@ export class LiveStore {
         return;
     }
     this.changed();
+  }
+
+  private addSample(sample: PortSample, time: number): void {
+    if (typeof sample?.nodeId !== 'string' || typeof sample.port !== 'string') return;
+    if (!this.series.addSample(seriesKey(sample.nodeId, sample.port), time, sample)) return;
+    const ports = this.sampledPorts.get(sample.nodeId) ?? [];
+    if (!ports.includes(sample.port)) this.sampledPorts.set(sample.nodeId, [...ports, sample.port]);
+    if (typeof sample.topic === 'string' && sample.topic !== '') this.topics.set(sample.nodeId, sample.topic);
   }
 
   /** Notifies listeners once per animation frame at most: a fast flow sends hundreds of frames a second. */

@@ -1,11 +1,11 @@
 import { useMemo } from 'react';
-import { flowErrors } from '@tagflow/flow-model';
+import { flowErrors, outputPorts } from '@tagflow/flow-model';
 import type { AdminApi } from '../../api/client';
 import type { DeployError } from '../../api/types';
 import type { CanvasEdge, CanvasNode, EditorCatalog, ValidationResult } from '../../state';
 import type { DocumentStore } from '../editor/use-document';
 import { NodeDocs } from '../help/NodeDocs';
-import { TrendChart } from '../live/TrendChart';
+import { TrendToggle } from '../live/TrendToggle';
 import type { FormContext } from './form-context';
 import { SchemaForm } from './SchemaForm';
 import { obj, setIn } from './schema-utils';
@@ -156,7 +156,14 @@ function NodeProperties({
           Disabled (not started, passes nothing on)
         </label>
       </div>
-      <Trend nodeId={node.id} store={store} api={api} open={trendOpen} onTrend={onTrend} />
+      <Trend
+        nodeId={node.id}
+        outputs={info ? outputPorts(info, node.config) : ['out']}
+        store={store}
+        api={api}
+        open={trendOpen}
+        onTrend={onTrend}
+      />
       {fieldErrors[''] && (
         <p className="field-error" data-testid="field-error-">
           {fieldErrors[''].join('; ')}
@@ -219,42 +226,34 @@ function EdgeProperties({
         {port(edge.targetPort, 'in')}
       </div>
       <p className="hint">It carries the messages {nameOf(edge.source)} sends. Press Delete to remove it.</p>
-      <Trend nodeId={edge.source} store={store} api={api} open={trendOpen} onTrend={onTrend} />
+      <Trend
+        nodeId={edge.source}
+        port={edge.sourcePort}
+        outputs={[edge.sourcePort]}
+        store={store}
+        api={api}
+        open={trendOpen}
+        onTrend={onTrend}
+      />
     </div>
   );
 }
 
 /** When nothing is selected: the flow's name and what is wrong with it. */
-/** The live trend of what a node sends (for a wire: what its source sends), behind a toggle. */
+/** The live trend of what a node sends (for a wire: what its source sends on that port), behind a toggle. */
 function Trend({
-  nodeId,
   store,
-  api,
-  open,
-  onTrend,
+  ...props
 }: {
   nodeId: string;
+  port?: string;
+  outputs: readonly string[];
   store: DocumentStore;
   api: AdminApi;
   open: boolean;
   onTrend(nodeId: string | null): void;
 }) {
-  return (
-    <>
-      <button type="button" data-testid="trend-open" onClick={() => onTrend(open ? null : nodeId)} aria-pressed={open}>
-        {open ? 'Hide trend' : 'Show live trend'}
-      </button>
-      {open && (
-        <TrendChart
-          nodeId={nodeId}
-          flow={store.doc}
-          flowId={store.doc.meta.id}
-          api={api}
-          onClose={() => onTrend(null)}
-        />
-      )}
-    </>
-  );
+  return <TrendToggle {...props} flow={store.doc} flowId={store.doc.meta.id} />;
 }
 
 function FlowSummary({ store, validation }: { store: DocumentStore; validation: ValidationResult }) {
