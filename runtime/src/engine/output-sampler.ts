@@ -42,20 +42,14 @@ export interface SamplesEvent {
   samples: PortSample[];
 }
 
-const KINDS: readonly PayloadKind[] = ['number', 'boolean', 'string', 'object', 'other'];
-const NUMBER = 0;
-const BOOLEAN = 1;
-const STRING = 2;
-const OBJECT = 3;
-const OTHER = 4;
 const TEXT_MAX = 120;
 /** The output a node's errors leave by when wired (the engine's error routing). */
 const ERROR_OUTPUT = 'error';
 
 /**
  * Running figures of one port. The listener runs at every send of a sampled node, so it does no
- * allocation and no clock read: it keeps the last payload by reference and summarises it once
- * per window.
+ * allocation, no clock read and one property read: it keeps the last message by reference and
+ * takes its kind, topic and text once per window.
  */
 class PortAccumulator {
   count = 0;
@@ -63,9 +57,7 @@ class PortAccumulator {
   last = 0;
   min = Infinity;
   max = -Infinity;
-  kind = OTHER;
-  lastPayload: unknown = undefined;
-  topic: unknown = undefined;
+  lastMsg: Message | undefined = undefined;
 
   constructor(
     readonly nodeId: string,
@@ -74,39 +66,16 @@ class PortAccumulator {
 
   readonly listen = (msg: Message): void => {
     this.count++;
-    if (typeof msg !== 'object' || msg === null) return; // not a message: counted, not read
+    this.lastMsg = msg;
     const payload: unknown = msg.payload;
-    this.topic = msg.topic;
     let value: number;
-    switch (typeof payload) {
-      case 'number':
-        this.kind = NUMBER;
-        value = payload;
-        break;
-      case 'boolean':
-        this.kind = BOOLEAN;
-        value = payload ? 1 : 0;
-        break;
-      case 'string':
-        this.kind = STRING;
-        this.lastPayload = payload;
-        return;
-      case 'object': {
-        if (payload === null) {
-          this.kind = OTHER;
-          return;
-        }
-        this.kind = OBJECT;
-        this.lastPayload = payload;
-        const inner = (payload as { value?: unknown }).value;
-        if (typeof inner !== 'number') return;
-        value = inner;
-        break;
-      }
-      default:
-        this.kind = OTHER;
-        return;
-    }
+    if (typeof payload === 'number') value = payload;
+    else if (typeof payload === 'boolean') value = payload ? 1 : 0;
+    else if (typeof payload === 'object' && payload !== null) {
+      const inner = (payload as { value?: unknown }).value;
+      if (typeof inner !== 'number') return;
+      value = inner;
+    } else return;
     if (value - value !== 0) return; // NaN and ±Infinity draw nothing
     this.numeric++;
     this.last = value;
@@ -117,27 +86,36 @@ class PortAccumulator {
   /** The window's sample, then starts the next window; undefined when nothing was sent. */
   take(): PortSample | undefined {
     if (this.count === 0) return undefined;
-    const sample: PortSample = {
-      nodeId: this.nodeId,
-      port: this.port,
-      kind: KINDS[this.kind],
-      count: this.count,
-      numeric: this.numeric,
-    };
+    const msg = this.lastMsg;
+    const payload: unknown = msg?.payload;
+    const kind = kindOf(payload);
+    const sample: PortSample = { nodeId: this.nodeId, port: this.port, kind, count: this.count, numeric: this.numeric };
     if (this.numeric > 0) {
       sample.last = this.last;
       sample.min = this.min;
       sample.max = this.max;
     }
-    if (this.kind === STRING || this.kind === OBJECT) sample.text = summarise(this.lastPayload);
-    if (typeof this.topic === 'string') sample.topic = this.topic;
+    if (kind === 'string' || kind === 'object') sample.text = summarise(payload);
+    if (typeof msg?.topic === 'string') sample.topic = msg.topic;
     this.count = 0;
     this.numeric = 0;
     this.min = Infinity;
     this.max = -Infinity;
-    this.lastPayload = undefined;
-    this.topic = undefined;
+    this.lastMsg = undefined;
     return sample;
+  }
+}
+
+function kindOf(payload: unknown): PayloadKind {
+  switch (typeof payload) {
+    case 'number':
+    case 'boolean':
+    case 'string':
+      return typeof payload as PayloadKind;
+    case 'object':
+      return payload === null ? 'other' : 'object';
+    default:
+      return 'other';
   }
 }
 
