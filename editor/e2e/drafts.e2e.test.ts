@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { until } from '@tagflow/test-support';
-import { EditorPage, editorSession, screenshotDir } from './editor-harness';
+import { checkAccessibility, EditorPage, editorSession, screenshotDir } from './editor-harness';
 import type { FlowJson } from './editor-harness';
 
 const lineOne = {
@@ -169,6 +169,7 @@ describe('never lose work', () => {
       expect(await labelOf(ed.page, 'level')).toBe('Level');
       expect((await deployButton()).changes).toBe('0');
       await ed.screenshot('drafts-offer');
+      expect(await checkAccessibility(ed.page, 'drafts-offer')).toEqual([]);
 
       await offer.getByTestId('draft-restore').click();
       await offer.waitFor({ state: 'detached' });
@@ -187,6 +188,7 @@ describe('never lose work', () => {
       await dialog.waitFor({ state: 'visible' });
       expect(await ed.byTestId('sign-out-flows').innerText()).toBe('Line 1');
       await ed.screenshot('drafts-sign-out-warning');
+      expect(await checkAccessibility(ed.page, 'drafts-sign-out-warning')).toEqual([]);
       await ed.byTestId('sign-out-cancel').click();
       await dialog.waitFor({ state: 'detached' });
       expect((await deployButton()).changes).toBe('1');
