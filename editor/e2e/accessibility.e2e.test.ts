@@ -92,6 +92,24 @@ it('has no serious accessibility problem in the editor with a node selected, nor
   });
 }, 120_000);
 
+it('has no serious accessibility problem in the Context tab, the new-flow dialog and the JSON view', async () => {
+  await onPage('more', async (ed) => {
+    await ed.node('avg').waitFor({ state: 'visible' });
+    await ed.select('avg');
+    await ed.byTestId('tab-context').click();
+    await until(async () => (await ed.byTestId('tab-context').getAttribute('aria-selected')) === 'true', 'Context');
+    expect(describe_(await checkAccessibility(ed.page, 'context-tab'))).toEqual([]);
+    await ed.byTestId('flow-new').click();
+    await ed.byTestId('new-flow-dialog').waitFor({ state: 'visible' });
+    expect(describe_(await checkAccessibility(ed.page, 'new-flow-dialog'))).toEqual([]);
+    await ed.page.keyboard.press('Escape');
+    await ed.byTestId('new-flow-dialog').waitFor({ state: 'detached' });
+    await ed.byTestId('json-view').click();
+    await ed.byTestId('json-editor').locator('.monaco-editor').waitFor({ state: 'visible', timeout: 30_000 });
+    expect(describe_(await checkAccessibility(ed.page, 'json-view'))).toEqual([]);
+  });
+}, 120_000);
+
 it('reaches every toolbar action with Tab, each with a visible focus, and presses one with Enter', async () => {
   await onPage('keyboard-toolbar', async (ed) => {
     await ed.node('level').waitFor({ state: 'visible' });
