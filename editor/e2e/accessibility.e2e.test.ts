@@ -123,8 +123,15 @@ it('reaches every toolbar action with Tab, each with a visible focus, and presse
         expect({ id: f.testId, outline: f.outline }).toEqual({ id: f.testId, outline: true });
     }
     for (const id of ['fit', 'json-view', 'export', 'examples', 'deploy', 'sign-out']) expect(seen).toContain(id);
-    // The file import is reached too (its input is the focusable part).
+    // The file import is reached too: its transparent input takes the focus, its button shows it.
     expect(seen).toContain('import-input');
+    await ed.byTestId('import-input').focus();
+    const importRing = await ed.page
+      .locator('.file-button')
+      .evaluate(
+        (el) => getComputedStyle(el).outlineStyle !== 'none' && parseFloat(getComputedStyle(el).outlineWidth) > 0,
+      );
+    expect(importRing).toBe(true);
     // Enter on the focused Deploy opens its dialog; Escape closes it.
     await ed.byTestId('deploy').focus();
     await ed.page.keyboard.press('Enter');
