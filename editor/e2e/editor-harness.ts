@@ -2,7 +2,7 @@
 // Page functions (evaluate) run in the browser: hence the DOM types above.
 // End-to-end harness: a real `tagflow start` runtime serving the built editor, driven in Debian's
 // headless Chromium by playwright-core. Used by the *.e2e.test.ts files of this folder.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -373,4 +373,46 @@ async function centre(locator: Locator, what: string): Promise<{ x: number; y: n
   const box = await locator.boundingBox();
   if (!box) throw new Error(`${what} has no size`);
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accessibility (issue 18): axe-core, the accessibility rules engine, run inside the page.
+
+/** One axe-core violation as the tests report it. */
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  /** CSS selectors of the elements at fault (the first few). */
+  targets: string[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.x A and AA rules) on the page as it is now, saves a screenshot
+ * `a11y-<name>.png` and a report `a11y-<name>.json` (every violation), and returns the violations
+ * whose impact is `serious` or `critical`: a test expects none.
+ */
+export async function checkAccessibility(page: Page, name: string): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
+  // Evaluated, not added as a <script>: the editor's CSP refuses inline scripts, rightly.
+  if (!loaded) await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<AxeResults> } }).axe;
+    interface AxeResults {
+      violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
+    }
+    const results = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')),
+    }));
+  });
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `a11y-${name}.png`) });
+  writeFileSync(path.join(screenshotDir, `a11y-${name}.json`), `${JSON.stringify(violations, null, 2)}\n`);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

@@ -496,6 +496,8 @@ describe('the editor in Chromium against tagflow start', () => {
       await ed.byTestId('json-editor').waitFor({ state: 'visible', timeout: 20_000 });
       await ed.screenshot('only-the-runtime-json-view');
       await ed.byTestId('sign-out').click();
+      // The new function node is not deployed: sign-out asks first (drafts.e2e.test.ts).
+      await ed.byTestId('sign-out-confirm').click();
       await ed.byTestId('token-input').waitFor({ state: 'visible' });
 
       const origins = (runtimeUrl: string) => [runtimeUrl + '/', runtimeUrl.replace(/^http/, 'ws') + '/'];

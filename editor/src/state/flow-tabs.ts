@@ -128,6 +128,25 @@ export class FlowTabs {
     return new FlowTabs([...this.tabs, ...added], added[0].id, this.changes);
   }
 
+  /**
+   * Puts back edits kept in the browser (a local draft) as tab `id`'s draft, and shows the tab. The
+   * tab keeps the draft's base version for If-Match, so a draft made on an older version than the
+   * runtime's goes through the usual conflict path when deployed. A flow no tab has (new, never
+   * deployed, or deleted meanwhile) comes back as a new tab. Refused while the tab's flow is not loaded.
+   */
+  restore(id: string, flow: Flow, baseVersion: number): TabsResult {
+    const tab = this.tab(id);
+    const draft = FlowDocument.fromFlow({ ...structuredClone(flow), id });
+    if (!tab) return new FlowTabs([...this.tabs, newTab(draft)], id, this.changes);
+    if (!tab.draft) return refused('open the flow before restoring its changes');
+    const restored: FlowTab = { ...tab, draft, baseVersion: tab.remote ? baseVersion : 0 };
+    return new FlowTabs(
+      this.tabs.map((t) => (t.id === id ? restored : t)),
+      id,
+      this.changes,
+    );
+  }
+
   /** Renames tab `id`'s flow (its id stays): an edit of its draft, saved on the runtime by the next deploy. */
   rename(id: string, name: string): TabsResult {
     const tab = this.tab(id);
@@ -270,6 +289,16 @@ export function isDirty(tab: FlowTab): boolean {
   const dirty = !deepEqual(tab.draft.toFlow(), tab.base);
   dirtyCache.set(tab.draft, { base: tab.base, dirty });
   return dirty;
+}
+
+/**
+ * True when closing the editor now would lose something: edits the runtime does not have (a new
+ * flow counts once it has a node, a wire or a resource: an empty one loses nothing but its name).
+ */
+export function hasUndeployedWork(tab: FlowTab): boolean {
+  if (!isDirty(tab) || !tab.draft) return false;
+  if (tab.remote || tab.base) return true;
+  return tab.draft.nodes.length > 0 || tab.draft.edges.length > 0 || tab.draft.resources.length > 0;
 }
 
 /** The flow to deploy for a tab: its draft, with the tab's id (an import or JSON edit may carry another). */

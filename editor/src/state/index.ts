@@ -62,7 +62,7 @@ export type { FieldVariable } from './variables';
 export { CONTEXT_PREVIEW_CHARS, contextPreview, scopeSummary, sizeText } from './context-view';
 export type { ContextScopeView } from './context-view';
 export { exportFileName, MAX_SLUG_LENGTH, slugify, uniqueFlowId } from './flow-slug';
-export { FIRST_FLOW_NAME, flowToDeploy, FlowTabs, isDirty, tabName, tabState } from './flow-tabs';
+export { FIRST_FLOW_NAME, flowToDeploy, FlowTabs, hasUndeployedWork, isDirty, tabName, tabState } from './flow-tabs';
 export type { FlowTab, TabState, TabsResult } from './flow-tabs';
 export { frameFlowId, statusIsFor } from './flow-frames';
 export { isNodeRedExport } from './nodered-file';
@@ -77,3 +77,14 @@ export {
 } from './subflows';
 export type { MadeSubflow } from './subflows';
 export { gzip, tarArchive } from './tar-gzip';
+export {
+  DRAFT_SAVE_DELAY_MS,
+  LocalDrafts,
+  MAX_DRAFT_CHARS,
+  MAX_DRAFTS,
+  restoreQuestion,
+  staleNote,
+} from './local-drafts';
+export type { DraftStorage, LocalDraft, SaveOutcome } from './local-drafts';
+export { deployButtonName, deployButtonText, NO_CHANGES, undeployedChanges } from './undeployed-changes';
+export type { NodeChange, UndeployedChanges } from './undeployed-changes';

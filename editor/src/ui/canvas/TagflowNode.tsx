@@ -7,6 +7,7 @@ import { LiveContext } from '../live/use-live';
 import type { NodeStatus } from '../../api/types';
 import { categoryColour } from './categories';
 import { NodeErrorBadge } from './NodeErrorBadge';
+import { ChangedMarker } from './ChangedMarker';
 
 /** What the canvas passes to each node. */
 export interface TagflowNodeData extends Record<string, unknown> {
@@ -59,6 +60,7 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
         <Handle id={LINK_PORT} type="target" position={Position.Left} className="link-handle" isConnectable={false} />
       )}
       <NodeErrorBadge id={id} />
+      <ChangedMarker id={id} />
       <div className="label">{node.label ?? node.id}</div>
       <div className="type">
         {node.type}

@@ -51,6 +51,12 @@ interface NodeRedImport {
   result: Extract<ConvertResult, { ok: true }>;
 }
 import { useTabSync } from '../tabs/use-tab-sync';
+import { useLocalDrafts } from '../tabs/use-local-drafts';
+import { DraftOffers } from '../drafts/DraftOffers';
+import { SignOutDialog } from '../drafts/SignOutDialog';
+import { ChangedNodesContext } from '../canvas/ChangedMarker';
+import { NO_CHANGES, undeployedChanges } from '../../state';
+import type { UndeployedChanges } from '../../state';
 import { SidePanel } from './SidePanel';
 import { useDocument } from './use-document';
 import { useShortcuts } from './use-shortcuts';
@@ -67,6 +73,20 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
   const activeState = control.tabs?.active.remote?.state;
   const controlRef = useRef(control);
   controlRef.current = control;
+  const drafts = useLocalDrafts(control);
+  const [signingOut, setSigningOut] = useState<string[] | null>(null);
+  const signOut = () => {
+    drafts.flush();
+    const unsaved = drafts.unsaved();
+    if (unsaved.length > 0) setSigningOut(unsaved);
+    else onSignOut();
+  };
+  // What the shown tab holds that the runtime does not: the Deploy button's count, the nodes' markers.
+  const shown = control.tabs?.active;
+  const changes = useMemo(
+    () => (shown?.draft ? undeployedChanges(shown.base, shown.draft.toFlow(), catalog) : NO_CHANGES),
+    [shown?.base, shown?.draft, catalog],
+  );
 
   useEffect(() => {
     const conn = connectEvents(
@@ -138,20 +158,29 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
   }
   return (
     <LiveContext.Provider value={hub.storeFor(tab.id)}>
-      <ReactFlowProvider key={tab.id}>
-        <Workspace
-          key={tab.id}
-          api={api}
-          catalog={catalog}
-          tab={tab}
-          endpoint={control.flows.endpoint(tab.id)}
-          tabBar={<FlowTabsBar control={control} />}
-          onEdited={(d) => control.edited(tab.id, d)}
-          onBase={(version, flow) => control.deployed(tab.id, version, flow)}
-          onAddFlows={(flows) => control.addFlows(flows)}
-          onSignOut={onSignOut}
-        />
-      </ReactFlowProvider>
+      <ChangedNodesContext.Provider value={changes.nodes}>
+        <ReactFlowProvider key={tab.id}>
+          <Workspace
+            key={tab.id}
+            api={api}
+            catalog={catalog}
+            tab={tab}
+            endpoint={control.flows.endpoint(tab.id)}
+            tabBar={
+              <>
+                <FlowTabsBar control={control} />
+                <DraftOffers drafts={drafts} />
+              </>
+            }
+            changes={changes}
+            onEdited={(d) => control.edited(tab.id, d)}
+            onBase={(version, flow) => control.deployed(tab.id, version, flow)}
+            onAddFlows={(flows) => control.addFlows(flows)}
+            onSignOut={signOut}
+          />
+        </ReactFlowProvider>
+      </ChangedNodesContext.Provider>
+      {signingOut && <SignOutDialog flows={signingOut} onSignOut={onSignOut} onCancel={() => setSigningOut(null)} />}
     </LiveContext.Provider>
   );
 }
@@ -162,6 +191,7 @@ function Workspace({
   tab,
   endpoint,
   tabBar,
+  changes,
   onEdited,
   onBase,
   onAddFlows,
@@ -173,6 +203,8 @@ function Workspace({
   tab: FlowTab;
   endpoint: FlowEndpoint;
   tabBar: ReactNode;
+  /** What the tab holds that the runtime does not (counted on the Deploy button). */
+  changes: UndeployedChanges;
   onEdited(doc: FlowDocument): void;
   /** The runtime holds `flow` as `version` now (deployed, or reloaded after a conflict). */
   onBase(version: number, flow: Flow): void;
@@ -196,6 +228,8 @@ function Workspace({
   const live = useLive();
   const rf = useReactFlow();
   const [baseVersion, setBaseVersion] = useState(tab.baseVersion);
+  // A restored local draft brings the version it was made on (If-Match), maybe older than the runtime's.
+  useEffect(() => setBaseVersion(tab.baseVersion), [tab.baseVersion]);
   const [running] = useState({ flow: tab.base });
   const [deployErrors, setDeployErrors] = useState<ReadonlyMap<string, DeployError[]>>(new Map());
   const [deploying, setDeploying] = useState<Flow | null>(null);
@@ -375,6 +409,7 @@ function Workspace({
         connection={live.connection}
         engineActivity={engineActivity(live.engine.view)}
         baseVersion={baseVersion}
+        changes={changes.count}
         onUndo={store.undo}
         onRedo={store.redo}
         onFit={() => void rf.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 })}

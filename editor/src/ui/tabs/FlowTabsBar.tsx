@@ -42,19 +42,22 @@ export function FlowTabsBar({ control }: { control: FlowTabsControl }) {
 
   return (
     <nav className="flow-tabs" aria-label="Flows on this runtime" data-testid="flow-tabs">
-      <div className="flow-tab-list" role="tablist" aria-label="Flows">
-        {tabs.tabs.map((tab) => (
-          <TabButton
-            key={tab.id}
-            tab={tab}
-            selected={tab.id === tabs.activeId}
-            onSelect={() => {
-              setError(undefined);
-              control.select(tab.id);
-            }}
-            onRename={() => setDialog('rename')}
-          />
-        ))}
+      <div className="flow-tab-list">
+        {/* Only tabs in the tablist (the + beside them is a plain button); `contents` keeps the layout. */}
+        <div role="tablist" aria-label="Flows" style={{ display: 'contents' }}>
+          {tabs.tabs.map((tab) => (
+            <TabButton
+              key={tab.id}
+              tab={tab}
+              selected={tab.id === tabs.activeId}
+              onSelect={() => {
+                setError(undefined);
+                control.select(tab.id);
+              }}
+              onRename={() => setDialog('rename')}
+            />
+          ))}
+        </div>
         <button
           type="button"
           className="flow-tab-new"

@@ -25,6 +25,8 @@ export interface FlowTabsControl {
   duplicate(id: string): string | undefined;
   /** Opens `flows` as new tabs (see `FlowTabs.addFlows`); the reason in plain words when refused. */
   addFlows(flows: readonly Flow[]): string | undefined;
+  /** Puts a local draft back as tab `id`'s edits (see `FlowTabs.restore`); the reason when refused. */
+  restore(id: string, flow: Flow, baseVersion: number): string | undefined;
   /** Tab `id`'s flow is version `version` on the runtime (deployed from here, or reloaded). */
   deployed(id: string, version: number, flow: Flow): void;
   /** Count of changes made here so far (read when asking the runtime for its list; see `refresh`). */
@@ -136,6 +138,7 @@ export function useFlowTabs(api: AdminApi, onRemoved?: (id: string) => void): Fl
     rename: (id, name) => attemptChange((t) => t.rename(id, name)),
     duplicate: (id) => attemptChange((t) => t.duplicate(id)),
     addFlows: (list) => attemptChange((t) => t.addFlows(list)),
+    restore: (id, flow, baseVersion) => attemptChange((t) => t.restore(id, flow, baseVersion)),
     deployed: (id, version, flow) => update((t) => t.deployed(id, version, flow)),
     changes: () => ref.current?.changes ?? 0,
     refresh: (list, asOf) => update((t) => t.refresh(list, asOf)),

@@ -1,4 +1,5 @@
 import type { EventsState } from '../../api/events';
+import { deployButtonName, deployButtonText } from '../../state';
 import { EXAMPLES } from '../examples';
 
 interface Props {
@@ -10,6 +11,8 @@ interface Props {
   /** Words while the flow engine (re)starts, e.g. `engine restarting…`. */
   engineActivity?: string;
   baseVersion: number;
+  /** How many changes the runtime does not have yet (0: nothing to deploy). */
+  changes?: number;
   onUndo(): void;
   onRedo(): void;
   onFit(): void;
@@ -101,12 +104,14 @@ export function Toolbar(p: Props) {
       </span>
       <button
         type="button"
-        className="primary"
+        className={`primary${p.changes ? ' has-changes' : ''}`}
         data-testid="deploy"
+        data-changes={p.changes ?? 0}
+        aria-label={deployButtonName(p.changes ?? 0)}
         onClick={p.onDeploy}
         title="Send this flow to the runtime"
       >
-        Deploy
+        {deployButtonText(p.changes ?? 0)}
       </button>
       <button type="button" data-testid="sign-out" onClick={p.onSignOut} title="Forget the token in this tab">
         Sign out
