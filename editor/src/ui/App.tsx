@@ -1,9 +1,19 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { AdminApi } from '../api/client';
 import { forgetToken, loadToken, saveToken } from '../api/token-store';
 import type { NodesApiResponse } from '../state';
 import { SignIn } from './SignIn';
-import { EditorShell } from './editor/EditorShell';
+
+// The editor (canvas, forms, panels) is most of the code: the sign-in page loads without it, and
+// it is fetched once a token is typed (or found saved), while the runtime checks the token.
+const loadShell = () => import('./editor/EditorShell');
+const EditorShell = lazy(() => loadShell().then((m) => ({ default: m.EditorShell })));
+function preloadShell(): void {
+  // A failed fetch is not lost: the lazy component asks again when it renders and shows the error.
+  loadShell().catch((err: unknown) => console.warn('preloading the editor failed; it is fetched again on use', err));
+}
+// With a saved token, the fetch starts as this module loads, before React's first render.
+if (loadToken()) preloadShell();
 
 type Session =
   | { kind: 'signed-out'; error?: string }
@@ -45,23 +55,27 @@ export function App() {
   if (session.kind === 'checking') return <div className="sign-in-page">Connecting to the runtime…</div>;
   if (session.kind === 'signed-out') {
     return (
-      <SignIn
-        initialError={session.error}
-        onSignedIn={(api, nodes) => {
-          saveToken(api.token);
-          setSession({ kind: 'signed-in', api, nodes });
-        }}
-      />
+      <div style={{ display: 'contents' }} onInput={preloadShell}>
+        <SignIn
+          initialError={session.error}
+          onSignedIn={(api, nodes) => {
+            saveToken(api.token);
+            setSession({ kind: 'signed-in', api, nodes });
+          }}
+        />
+      </div>
     );
   }
   return (
-    <EditorShell
-      api={session.api}
-      nodes={session.nodes}
-      onSignOut={() => {
-        forgetToken();
-        setSession({ kind: 'signed-out' });
-      }}
-    />
+    <Suspense fallback={<div className="sign-in-page">Loading the editor…</div>}>
+      <EditorShell
+        api={session.api}
+        nodes={session.nodes}
+        onSignOut={() => {
+          forgetToken();
+          setSession({ kind: 'signed-out' });
+        }}
+      />
+    </Suspense>
   );
 }
