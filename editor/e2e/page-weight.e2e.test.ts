@@ -204,4 +204,24 @@ describe('the fast page', () => {
         `the canvas was interactive after ${best.toFixed(0)} ms at best (loads: ${all}), over ${CANVAS_BUDGET_MS} ms`,
       );
   }, 180_000);
+
+  it('says so in plain words, with a Reload, when the editor cannot be fetched after sign-in', async () => {
+    const { context, page } = await freshPage();
+    try {
+      // As if the runtime had been updated since the page was opened: its editor chunk is gone.
+      await page.route(/\/assets\/EditorShell-[^/]+\.js$/, (route) => route.abort());
+      await page.goto(`${session.runtime.url}/`);
+      await page.getByTestId('token-input').fill(session.runtime.token);
+      await page.getByTestId('sign-in').click();
+      const notice = page.getByTestId('load-error');
+      await notice.waitFor({ state: 'visible' });
+      expect(await notice.innerText()).toContain('The editor could not be loaded');
+      await screenshot(page, 'page-weight-load-error');
+      await page.unroute(/\/assets\/EditorShell-[^/]+\.js$/);
+      await page.getByTestId('load-error-reload').click();
+      await page.getByTestId('palette').waitFor({ state: 'visible' });
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 });

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { AdminApi } from '../api/client';
 import { forgetToken, loadToken, saveToken } from '../api/token-store';
 import type { NodesApiResponse } from '../state';
+import { LoadBoundary } from './LoadBoundary';
 import { SignIn } from './SignIn';
 
 // The editor (canvas, forms, panels) is most of the code: the sign-in page loads without it, and
@@ -67,15 +68,17 @@ export function App() {
     );
   }
   return (
-    <Suspense fallback={<div className="sign-in-page">Loading the editor…</div>}>
-      <EditorShell
-        api={session.api}
-        nodes={session.nodes}
-        onSignOut={() => {
-          forgetToken();
-          setSession({ kind: 'signed-out' });
-        }}
-      />
-    </Suspense>
+    <LoadBoundary>
+      <Suspense fallback={<div className="sign-in-page">Loading the editor…</div>}>
+        <EditorShell
+          api={session.api}
+          nodes={session.nodes}
+          onSignOut={() => {
+            forgetToken();
+            setSession({ kind: 'signed-out' });
+          }}
+        />
+      </Suspense>
+    </LoadBoundary>
   );
 }
