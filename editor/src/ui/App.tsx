@@ -13,8 +13,16 @@ function preloadShell(): void {
   // A failed fetch is not lost: the lazy component asks again when it renders and shows the error.
   loadShell().catch((err: unknown) => console.warn('preloading the editor failed; it is fetched again on use', err));
 }
-// With a saved token, the fetch starts as this module loads, before React's first render.
-if (loadToken()) preloadShell();
+// With a saved token, the editor's fetch and the token's check start as this module loads,
+// before React's first render: the canvas shows sooner after a reload.
+const savedToken = loadToken();
+let savedCheck: Promise<NodesApiResponse> | undefined;
+if (savedToken) {
+  preloadShell();
+  savedCheck = new AdminApi(savedToken).nodes();
+  // Its failure is reported by the effect below, which takes this promise over.
+  savedCheck.catch(() => undefined);
+}
 
 type Session =
   | { kind: 'signed-out'; error?: string }
@@ -31,8 +39,9 @@ export function App() {
   useEffect(() => {
     if (session.kind !== 'checking') return;
     let gone = false;
-    session.api
-      .nodes()
+    const check = savedCheck && session.api.token === savedToken ? savedCheck : session.api.nodes();
+    savedCheck = undefined;
+    check
       .then((nodes) => !gone && setSession({ kind: 'signed-in', api: session.api, nodes }))
       .catch((err: unknown) => {
         if (gone) return;
