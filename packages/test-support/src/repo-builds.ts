@@ -43,7 +43,7 @@ export function ensureEditorBuilt(): void {
     throw new Error(`cannot build the editor: ${vite} is missing (pnpm install at the repository root)`);
   buildWhenStale({
     output: path.join(editorRoot, 'dist', 'index.html'),
-    sources: ['src', 'index.html', 'vite.config.ts'].map((p) => path.join(editorRoot, p)),
+    sources: ['src', 'scripts', 'index.html', 'vite.config.ts'].map((p) => path.join(editorRoot, p)),
     // Outside dist, which vite empties.
     lock: path.join(editorRoot, 'node_modules', '.cache', 'tagflow-e2e-build-lock'),
     build: () => {

@@ -8,6 +8,7 @@ import type { LoginLimitOptions } from './auth';
 import { EventHub } from './event-hub';
 import type { EventHubOptions } from './event-hub';
 import { HttpError, sendError } from './http-error';
+import { editorFiles } from './editor-files';
 import { createMetrics } from './metrics';
 import type { AdminServerDeps, RouteContext, RouteDef, RouteInfo } from './route-types';
 import type { TokenInfo } from '../store/types';
@@ -116,33 +117,6 @@ function securityHeaders(req: Request, res: Response, next: NextFunction): void 
   res.setHeader('Cache-Control', 'no-store');
   if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
   next();
-}
-
-/**
- * The editor's static files, with a policy that lets the page talk to this runtime only. Scripts
- * may use eval: the shared validators (ajv) compile schemas to functions. Styles may be inline:
- * React Flow and Monaco set them.
- */
-function editorFiles(dir: string): express.RequestHandler {
-  const files = express.static(dir, { index: 'index.html', fallthrough: true, etag: false, maxAge: 0 });
-  const policy = [
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    "worker-src 'self' blob:",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-  return (req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    res.setHeader('Content-Security-Policy', policy);
-    res.setHeader('Cache-Control', 'no-cache');
-    files(req, res, next);
-  };
 }
 
 /** Client mistakes answer in plain words; anything else is logged with its stack and answered 500. */

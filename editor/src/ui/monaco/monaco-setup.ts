@@ -1,5 +1,5 @@
 // Monaco is bundled with its workers (no CDN at edge sites) and handed to @monaco-editor/react.
-import * as monaco from 'monaco-editor';
+import * as monaco from './monaco-slim';
 import { loader } from '@monaco-editor/react';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import JsonWorker from 'monaco-editor/language/json/json.worker?worker';
