@@ -41,6 +41,9 @@ export default defineNode({
     'every run. Without a seed the node logs the seed it picked (debug level), so a run can be',
     'repeated.',
     '',
+    "Once deployed, the node's inject button in the editor sends the next sample at once, the rate",
+    'unchanged (nothing once `count` samples were sent or a replay finished).',
+    '',
     '## Replay files',
     '',
     'One sample per line, `timestamp,value`:',
@@ -122,6 +125,7 @@ export default defineNode({
     'Replaying a recording in a loop: `"signal": { "kind": "replay", "file": "recordings/pump3.csv", "loop": true }`.',
   ].join('\n'),
   inputs: [],
+  manualTrigger: true,
   outputs: ['out'],
   errors: coreErrors.pick(
     'INVALID_SIGNAL',
@@ -402,6 +406,10 @@ export default defineNode({
         } else {
           flooding = flood().catch((err: unknown) => ctx.error(err));
         }
+      },
+      // The inject button: one sample now, the rate unchanged; nothing once the simulation is over.
+      onTrigger() {
+        if (!stopped) emit(ctx.clock.now());
       },
       async close() {
         stopped = true;
