@@ -6,6 +6,7 @@ import type { CanvasNode, EditorNodeTypeInfo } from '../../state';
 import { LiveContext } from '../live/use-live';
 import type { NodeStatus } from '../../api/types';
 import { categoryColour } from './categories';
+import { InjectButton } from './InjectButton';
 
 /** What the canvas passes to each node. */
 export interface TagflowNodeData extends Record<string, unknown> {
@@ -57,6 +58,7 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
       {info?.link === 'in' && (
         <Handle id={LINK_PORT} type="target" position={Position.Left} className="link-handle" isConnectable={false} />
       )}
+      <InjectButton node={node} info={info} />
       <div className="label">{node.label ?? node.id}</div>
       <div className="type">
         {node.type}
