@@ -151,6 +151,7 @@ describe('the editor in Chromium against tagflow start', () => {
       await ed.select(avg);
       // The node's help is its docs page as flow-model renders it (docs/moving-average.md), formatted.
       const help = ed.byTestId('node-docs');
+      await help.locator('h2').first().waitFor({ state: 'attached' });
       expect(await help.locator('h2', { hasText: /^What it sends, and when$/ }).count()).toBe(1);
       expect(await help.locator('h2', { hasText: /^Ports$/ }).count()).toBe(1);
       expect(

@@ -83,7 +83,8 @@ describe('the palette manager', () => {
       await ed.byTestId('palette-item-oee').hover();
       await ed.byTestId('tab-help').click();
       await until(async () => (await ed.byTestId('help-title').innerText()) === 'oee', 'the help of oee');
-      expect(await ed.byTestId('help-docs').locator('table').count()).toBeGreaterThan(0);
+      // Formatted once markdown-it has loaded (with the first help shown).
+      await ed.byTestId('help-docs').locator('table').first().waitFor({ state: 'visible' });
 
       await ed.byTestId('tab-properties').click();
       const oee = await ed.dragFromPalette('oee', 300, 420);
@@ -171,6 +172,7 @@ describe('the Help tab', () => {
       const docs = ed.byTestId('help-docs');
       await docs.waitFor({ state: 'visible' });
       expect(await ed.byTestId('help-title').innerText()).toBe('timer');
+      await docs.locator('h2', { hasText: 'What it sends, and when' }).waitFor({ state: 'visible' });
       expect(await docs.locator('h2', { hasText: 'What it sends, and when' }).count()).toBe(1);
       expect(await docs.locator('code', { hasText: /^onStart$/ }).count()).toBeGreaterThan(0);
       expect(await docs.locator('pre code').count()).toBeGreaterThan(0);
