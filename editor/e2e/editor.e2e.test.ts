@@ -154,11 +154,12 @@ describe('the editor in Chromium against tagflow start', () => {
       await help.locator('h2').first().waitFor({ state: 'attached' });
       expect(await help.locator('h2', { hasText: /^What it sends, and when$/ }).count()).toBe(1);
       expect(await help.locator('h2', { hasText: /^Ports$/ }).count()).toBe(1);
+      // Inside the closed "About" section: textContent, as innerText is empty for what is not shown.
       expect(
         await help
           .locator('li', { hasText: /^Input: in\.$/ })
           .locator('code')
-          .innerText(),
+          .textContent(),
       ).toBe('in');
       expect(await help.locator('h2', { hasText: /^Example$/ }).count()).toBe(1);
       expect(await help.textContent()).toContain('Average of the last 10 flow readings:');
