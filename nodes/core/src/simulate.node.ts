@@ -125,8 +125,8 @@ export default defineNode({
     'Replaying a recording in a loop: `"signal": { "kind": "replay", "file": "recordings/pump3.csv", "loop": true }`.',
   ].join('\n'),
   inputs: [],
-  manualTrigger: true,
   outputs: ['out'],
+  manualTrigger: true,
   errors: coreErrors.pick(
     'INVALID_SIGNAL',
     'REPLAY_FILE_NOT_FOUND',
