@@ -149,11 +149,20 @@ describe('the editor in Chromium against tagflow start', () => {
       await ed.field('intervalMs').fill('200');
 
       await ed.select(avg);
-      // The node's help is its docs page as flow-model renders it, the same text as docs/moving-average.md.
-      const help = (await ed.byTestId('node-docs').textContent()) ?? '';
-      expect(help).toMatch(/^## What it sends, and when$/m);
-      expect(help).toContain('## Ports\n\n- Input: `in`.\n- Output: `out`.');
-      expect(help).toMatch(/## Example\n\nAverage of the last 10 flow readings:/);
+      // The node's help is its docs page as flow-model renders it (docs/moving-average.md), formatted.
+      const help = ed.byTestId('node-docs');
+      await help.locator('h2').first().waitFor({ state: 'attached' });
+      expect(await help.locator('h2', { hasText: /^What it sends, and when$/ }).count()).toBe(1);
+      expect(await help.locator('h2', { hasText: /^Ports$/ }).count()).toBe(1);
+      // Inside the closed "About" section: textContent, as innerText is empty for what is not shown.
+      expect(
+        await help
+          .locator('li', { hasText: /^Input: in\.$/ })
+          .locator('code')
+          .textContent(),
+      ).toBe('in');
+      expect(await help.locator('h2', { hasText: /^Example$/ }).count()).toBe(1);
+      expect(await help.textContent()).toContain('Average of the last 10 flow readings:');
       await ed.field('window.count').fill('0');
       await ed.byTestId('field-error-window.count').waitFor({ state: 'visible' });
       expect((await ed.byTestId('field-error-window.count').innerText()).trim()).not.toBe('');

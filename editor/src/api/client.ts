@@ -5,6 +5,8 @@ import { variablesFromApi } from '../state/variables';
 import type { SecretInfo } from '../state/secret-binding';
 import type { ContextScopeView } from '../state/context-view';
 import type { ServerValidation } from '../state/server-check';
+import { packagesFromApi } from '../state/palette-packages';
+import type { PackagesView } from '../state/palette-packages';
 import type { ApiStatus, DeployError, DeployResult, FlowVersionInfo, RunningFlow } from './types';
 
 /** An HTTP answer other than success, with the runtime's own message in plain words. */
@@ -30,14 +32,15 @@ export class AdminApi {
   async request(
     method: string,
     path: string,
-    init: { body?: unknown; headers?: Record<string, string> } = {},
+    // `raw` is sent as is (a file), with its own Content-Type in `headers`.
+    init: { body?: unknown; headers?: Record<string, string>; raw?: Blob } = {},
   ): Promise<Response> {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${this.token}`,
       Accept: 'application/json',
       ...init.headers,
     };
-    let body: string | undefined;
+    let body: string | Blob | undefined = init.raw;
     if (init.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(init.body);
@@ -155,6 +158,40 @@ export class AdminApi {
       const body = await readBody(res);
       throw new ApiError(res.status, describeFailure(res.status, body), body);
     }
+  }
+
+  /** GET /api/packages (any role): installed and built-in packages with their types, and the caller's role. */
+  async packages(): Promise<PackagesView> {
+    return packagesFromApi(await this.json<unknown>(await this.request('GET', 'packages')));
+  }
+
+  /**
+   * POST /api/packages (admin): installs a package file (`.tgz`, as `npm pack` makes it) or, with
+   * `{name, version?}`, a package from the registry the runtime is set up for. Throws ApiError
+   * with the runtime's reason when refused.
+   */
+  async installPackage(
+    from: { file: Blob } | { name: string; version?: string },
+  ): Promise<{ status: string; package: { name: string; version: string; nodes?: string[] } }> {
+    const res =
+      'file' in from
+        ? await this.request('POST', 'packages', { raw: from.file, headers: { 'Content-Type': 'application/gzip' } })
+        : await this.request('POST', 'packages', {
+            body: from.version ? { name: from.name, version: from.version } : { name: from.name },
+          });
+    return this.json(res);
+  }
+
+  /** DELETE /api/packages/:name (admin); a 409 refusal's body names the flows' nodes using it (`users`). */
+  async removePackage(name: string): Promise<{ removed: { name: string; version: string } }> {
+    return this.json(await this.request('DELETE', `packages/${encodeURIComponent(name)}`));
+  }
+
+  /** POST /api/flows/:id/nodes/:nodeId/inject (deployer): the deployed node sends one message now. */
+  async injectNode(flowId: string, nodeId: string): Promise<void> {
+    await this.json(
+      await this.request('POST', `flows/${encodeURIComponent(flowId)}/nodes/${encodeURIComponent(nodeId)}/inject`),
+    );
   }
 
   /** GET /api/secrets (admin only): each stored secret's name and binding, never a value. */

@@ -34,6 +34,8 @@ export interface ApiNodeType {
   package?: PackageRef;
   /** True when the node delays or limits what it passes on (a loop through it cannot spin). */
   breaksCycles?: true;
+  /** True when the node has an inject button (a person may make it send now); older runtimes leave it out. */
+  manualTrigger?: true;
   /** A link node's role: its virtual wires are drawn dashed and count as connections. */
   link?: LinkRole;
   /** A packed subflow's template: validation expands its nodes as the runtime does. */
@@ -87,6 +89,7 @@ export function catalogFromApi(response: NodesApiResponse): EditorCatalog {
     if (typeof n.docs === 'string') info.docs = n.docs;
     if (n.errors && Object.keys(n.errors).length > 0) info.errors = { ...n.errors };
     if (n.breaksCycles === true) info.breaksCycles = true;
+    if (n.manualTrigger === true) info.manualTrigger = true;
     if (n.link === 'in' || n.link === 'out' || n.link === 'call') info.link = n.link;
     if (n.subflow && typeof n.subflow === 'object') info.subflow = n.subflow;
     const numbered = n.numberedOutputs;

@@ -41,6 +41,9 @@ export default defineNode({
     'every run. Without a seed the node logs the seed it picked (debug level), so a run can be',
     'repeated.',
     '',
+    "Once deployed, the node's inject button in the editor sends the next sample at once, the rate",
+    'unchanged (nothing once `count` samples were sent or a replay finished).',
+    '',
     '## Replay files',
     '',
     'One sample per line, `timestamp,value`:',
@@ -123,6 +126,7 @@ export default defineNode({
   ].join('\n'),
   inputs: [],
   outputs: ['out'],
+  manualTrigger: true,
   errors: coreErrors.pick(
     'INVALID_SIGNAL',
     'REPLAY_FILE_NOT_FOUND',
@@ -402,6 +406,10 @@ export default defineNode({
         } else {
           flooding = flood().catch((err: unknown) => ctx.error(err));
         }
+      },
+      // The inject button: one sample now, the rate unchanged; nothing once the simulation is over.
+      onTrigger() {
+        if (!stopped) emit(ctx.clock.now());
       },
       async close() {
         stopped = true;

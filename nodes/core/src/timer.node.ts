@@ -30,6 +30,9 @@ export default defineNode({
     'changed, so sharing it is safe) or the send time; `timestamp` is the send time; `quality` is',
     'always `good`; `topic` only when set. The status shows the schedule, e.g. `every 5 s`.',
     '',
+    "Once deployed, the node's inject button in the editor sends one more such message at once,",
+    'whatever the schedule (also with neither `onStart` nor `intervalMs`).',
+    '',
     '## Example',
     '',
     'Ask a PLC for its counters every minute, and once at start:',
@@ -45,6 +48,7 @@ export default defineNode({
   ].join('\n'),
   inputs: [],
   outputs: ['out'],
+  manualTrigger: true,
   errors: coreErrors.pick(),
   configSchema: {
     type: 'object',
@@ -102,6 +106,8 @@ export default defineNode({
         if (onStart) fire();
         if (intervalMs !== undefined) ctx.clock.setInterval(fire, intervalMs);
       },
+      // The inject button: one message now, the schedule unchanged.
+      onTrigger: fire,
     };
   },
 });

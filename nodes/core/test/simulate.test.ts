@@ -42,6 +42,22 @@ describe('simulate: generated signals on a fake clock', () => {
     for (const m of out) expect(m).toMatchObject({ topic: 'pump3/flow', unit: 'm3/h', quality: 'good' });
   });
 
+  it('sends the next sample when its inject button is pressed, and nothing once its count is reached', async () => {
+    const h = await start({
+      intervalMs: 1000,
+      count: 3,
+      signal: { kind: 'ramp', from: 0, to: 100, periodSeconds: 10 },
+    });
+    await h.advance(500);
+    await h.trigger();
+    expect(h.payloads()).toEqual([0, 5]);
+    await h.advance(500);
+    expect(h.payloads()).toEqual([0, 5, 10]);
+    expect(h.status).toEqual({ state: 'idle', text: 'done: 3 samples sent' });
+    await h.trigger();
+    expect(h.payloads()).toHaveLength(3);
+  });
+
   it('computes the sine from the time since start', async () => {
     const signal = { kind: 'sine', amplitude: 2, offset: 10, periodSeconds: 8, noise: 0 };
     const h = await start({ intervalMs: 500, signal });

@@ -64,4 +64,19 @@ describe('timer', () => {
     await expect(testNode(timer, { config: { intervalMs: 0 } })).rejects.toThrow(/intervalMs/);
     await expect(testNode(timer, { config: { cron: '*/5 * * * *' } })).rejects.toThrow(/cron/);
   });
+
+  it('sends one message when its inject button is pressed, the schedule unchanged', async () => {
+    const h = await start({ intervalMs: 5000, payload: 'batch', topic: 'line/start' });
+    await h.advance(1000);
+    await h.trigger();
+    expect(h.outputs()).toEqual([
+      { payload: 'batch', topic: 'line/start', timestamp: FAKE_EPOCH + 1000, quality: 'good' },
+    ]);
+    await h.advance(4000);
+    expect(h.outputs().map((m) => m.timestamp)).toEqual([FAKE_EPOCH + 1000, FAKE_EPOCH + 5000]);
+    // Also without any schedule: the button is how such a timer sends.
+    const idle = await start({});
+    await idle.trigger();
+    expect(idle.payloads()).toEqual([idle.now()]);
+  });
 });

@@ -44,6 +44,7 @@ export const NODE_KEY_ORDER = [
   'resources',
   'requiresResourcesAtDeploy',
   'breaksCycles',
+  'manualTrigger',
   'link',
   'errors',
   'configSchema',

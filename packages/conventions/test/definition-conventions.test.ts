@@ -99,8 +99,8 @@ describe('the convention checks', () => {
       extra: true,
     };
     expect(lines(nodeConventionProblems(bad, { requireErrors: true }))).toEqual([
-      '$.version comes after `category` (order: type, version, category, description, docs, inputs, outputs, numberedOutputs, resources, requiresResourcesAtDeploy, breaksCycles, link, errors, configSchema, migrations, catches, watchesStatus, check, secretDestinations, create)',
-      '$.extra is not a key of a definition (keys, in order: type, version, category, description, docs, inputs, outputs, numberedOutputs, resources, requiresResourcesAtDeploy, breaksCycles, link, errors, configSchema, migrations, catches, watchesStatus, check, secretDestinations, create)',
+      '$.version comes after `category` (order: type, version, category, description, docs, inputs, outputs, numberedOutputs, resources, requiresResourcesAtDeploy, breaksCycles, manualTrigger, link, errors, configSchema, migrations, catches, watchesStatus, check, secretDestinations, create)',
+      '$.extra is not a key of a definition (keys, in order: type, version, category, description, docs, inputs, outputs, numberedOutputs, resources, requiresResourcesAtDeploy, breaksCycles, manualTrigger, link, errors, configSchema, migrations, catches, watchesStatus, check, secretDestinations, create)',
       '$.description does not end with a period',
       '$.docs has no `## Example` section with a code block (a flow snippet or a message)',
       '$.errors is missing: list the codes the type may raise (`catalogue.pick(...)`, `{}` when none)',

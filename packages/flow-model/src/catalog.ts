@@ -63,6 +63,8 @@ export interface NodeTypeInfo {
   check?: ConfigCheck;
   /** The node delays or limits what it passes on, so a cycle through it cannot spin. */
   breaksCycles?: true;
+  /** A person may make the node send one message now (the editor's inject button). */
+  manualTrigger?: true;
   /** The node is a link node, wired by its config rather than by edges (see `LinkRole`). */
   link?: LinkRole;
   /**

@@ -125,6 +125,12 @@ export interface NodeInstance {
    */
   start?(): void | Promise<void>;
   /**
+   * Called when a person asks the node to send now (the editor's inject button), only for types
+   * declaring `manualTrigger: true`, only after `start`, one call per press. Send what a scheduled
+   * run would (one message); throw (or reject) to report an error, which the engine routes.
+   */
+  onTrigger?(): void | Promise<void>;
+  /**
    * Releases everything the node holds. Called once when the node is removed or changed by a
    * redeploy and on shutdown; must be idempotent, should finish promptly (the engine time-boxes it)
    * and honour `ctx.signal`. Timers made with `ctx.clock` are cleared by the engine.

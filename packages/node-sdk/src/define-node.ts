@@ -62,6 +62,12 @@ export interface NodeTypeBase {
   /** The node delays or limits what it passes on, so a cycle through it cannot spin. */
   breaksCycles?: true;
   /**
+   * A person may make the node send one message now (the editor's inject button on the node,
+   * `POST /api/flows/:id/nodes/:nodeId/inject`), as Node-RED's inject node: the instance's
+   * `onTrigger` is then called. Declared as data so the editor knows which nodes get the button.
+   */
+  manualTrigger?: true;
+  /**
    * Makes the node a link node, wired by the engine from its config rather than by edges (virtual
    * wires; `LinkRole` in @tagflow/flow-model says what each role sends and receives, on the hidden
    * ports `LINK_PORT` and `RETURN_PORT`). Validate and deploy refuse a link naming no link-in.

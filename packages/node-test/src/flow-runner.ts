@@ -43,6 +43,11 @@ export interface FlowUnderTest {
   readonly logs: LogRecord[];
   /** Delivers a value or message to a node's input port; resolves when that node is done with it. */
   inject(nodeId: string, value: unknown, port?: string): Promise<void>;
+  /**
+   * Presses a node's inject button (a `manualTrigger` type's `onTrigger`), as the editor does;
+   * resolves when it returned, rejects with the engine's reason when the node cannot be triggered.
+   */
+  trigger(nodeId: string): Promise<void>;
   /** Moves fake time forward (only with fake time). */
   advance(ms: number): Promise<void>;
   now(): number;
@@ -120,6 +125,10 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
     debug,
     logs: logger.records,
     inject: (nodeId, value, port) => engine.inject(nodeId, toMessage(value, clock.now()), port),
+    trigger: async (nodeId) => {
+      const outcome = await engine.triggerNode(nodeId);
+      if (!outcome.ok) throw new Error(outcome.message);
+    },
     advance: async (ms) => {
       if (!fake) throw new Error('advance() needs fake time: runFlow(..., { fakeTime: true })');
       await fake.advance(ms);

@@ -24,6 +24,8 @@ export interface TestNodeOptions {
 export interface NodeUnderTest {
   /** Delivers a value (becomes `payload`) or a message to an input port; resolves when processed. */
   send(value: unknown, port?: string): Promise<void>;
+  /** Presses the node's inject button (its `onTrigger`; `manualTrigger` types); rejects when it has none. */
+  trigger(): Promise<void>;
   /** Messages sent on a port (default `out`). */
   outputs(port?: string): Message[];
   /** Payloads sent on a port (default `out`). */
@@ -78,6 +80,7 @@ export async function testNode(definition: AnyNodeDefinition, options: TestNodeO
   );
   return {
     send: (value, port) => flow.inject(NODE_ID, value, port),
+    trigger: () => flow.trigger(NODE_ID),
     outputs: (port) => flow.outputs(NODE_ID, port),
     payloads: (port) => flow.payloads(NODE_ID, port),
     get errors() {

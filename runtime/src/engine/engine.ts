@@ -39,7 +39,7 @@ import { openOutbox } from '../store-forward';
 import type { FileOutbox } from '../store-forward';
 import type { DebugEvent, EngineLogger, NodeCounters, NodeErrorEvent, StatusEvent, TapListener } from './types';
 import { isHistoryReader } from '../supervisor/engine-contract';
-import type { HistoryQuery, ResourceInfo } from '../supervisor/engine-contract';
+import type { HistoryQuery, ResourceInfo, TriggerOutcome } from '../supervisor/engine-contract';
 
 export interface EngineOptions {
   /** The node and resource types this engine can run. */
@@ -388,6 +388,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     runner.receive(msg, inputPort, carriedHops(msg));
     return runner.settled();
+  }
+
+  /** A person's inject: the running node's `onTrigger`, for types declaring `manualTrigger`. */
+  async triggerNode(nodeId: string): Promise<TriggerOutcome> {
+    const runner = this.runners.get(nodeId);
+    if (!runner) return { ok: false, reason: 'not-running', message: `node "${nodeId}" does not run in this flow` };
+    const refused = {
+      ok: false as const,
+      reason: 'not-triggerable' as const,
+      message: `node "${nodeId}" (${runner.type}) cannot be triggered by hand`,
+    };
+    if (!runner.definition.manualTrigger) return refused;
+    return (await runner.trigger()) ? { ok: true } : refused;
   }
 
   /** Calls `listener` with every message the node sends on `port`; returns the function that stops it. */

@@ -168,6 +168,23 @@ export class NodeRunner implements TrackedNode {
     }
   }
 
+  /**
+   * Runs the instance's `onTrigger` (a person pressed the node's inject button) once the node has
+   * started; false when the instance has none. Its failure is reported as the node's error.
+   */
+  async trigger(): Promise<boolean> {
+    const instance = this.instance;
+    if (this.closed || !instance?.onTrigger) return false;
+    await this.started;
+    if (this.closed) return false;
+    try {
+      await this.activity.run(this, () => instance.onTrigger?.());
+    } catch (err) {
+      this.host.routeError(this, err, undefined);
+    }
+    return true;
+  }
+
   setRoutes(routes: Map<string, Target[]>): void {
     this.routes = routes;
     this.outTargets = routes.get('out');

@@ -29,6 +29,7 @@ import { folderSafeName, PackageLayout } from './installed-file';
 import type { InstalledPackage } from './installed-file';
 import { npmInstallTarball, npmPack } from './npm-client';
 import { PackageError } from './package-error';
+import type { PackageUser } from './package-error';
 import { checkInstallSpec } from './package-spec';
 import { currentPlatform, describePlatform, samePlatform } from './platform-id';
 import type { PlatformId } from './platform-id';
@@ -480,6 +481,7 @@ export class PackageManager {
         packageErrors.code.IN_USE,
         `${name} ${pkg.version} is used by the running flow: ${users.map((u) => u.label).join(', ')}; deploy a flow without ${users.length === 1 ? 'it' : 'them'} first`,
         users.map((u) => u.id),
+        users.map((u) => u.user),
       );
     }
     const next = this.installed.filter((p) => p.name !== name);
@@ -551,19 +553,34 @@ export class PackageManager {
   private usersOf(
     pkg: InstalledPackage,
     types: { nodes: RegisteredNode[]; resources: RegisteredResource[] },
-  ): Array<{ id: string; label: string }> {
+  ): Array<{ id: string; label: string; user: PackageUser }> {
     const flows = this.options.runningFlows?.() ?? [];
     const nodeTypes = new Set([...pkg.nodes, ...types.nodes.map((n) => n.definition.type)]);
     const resourceTypes = new Set([...pkg.resources, ...types.resources.map((r) => r.definition.type)]);
     // Node ids repeat across flows: with several, each user is named with its flow.
     const of = (flow: Flow) => (flows.length > 1 ? ` of flow "${flow.id}"` : '');
+    const flowOf = (flow: Flow) => ({ flowId: flow.id, ...(flow.name ? { flowName: flow.name } : {}) });
     return flows.flatMap((flow) => [
       ...flow.nodes
         .filter((n) => nodeTypes.has(n.type))
-        .map((n) => ({ id: n.id, label: `node "${n.id}" (${n.type})${of(flow)}` })),
+        .map((n) => ({
+          id: n.id,
+          label: `node "${n.id}" (${n.type})${of(flow)}`,
+          user: {
+            kind: 'node' as const,
+            id: n.id,
+            ...(n.name ? { label: n.name } : {}),
+            type: n.type,
+            ...flowOf(flow),
+          },
+        })),
       ...(flow.resources ?? [])
         .filter((r) => resourceTypes.has(r.type))
-        .map((r) => ({ id: r.id, label: `resource "${r.id}" (${r.type})${of(flow)}` })),
+        .map((r) => ({
+          id: r.id,
+          label: `resource "${r.id}" (${r.type})${of(flow)}`,
+          user: { kind: 'resource' as const, id: r.id, type: r.type, ...flowOf(flow) },
+        })),
     ]);
   }
 

@@ -104,6 +104,7 @@ export class NodeRegistry {
         errors: d.errors,
         check: checkOf(d),
         ...(d.breaksCycles ? { breaksCycles: true as const } : {}),
+        ...(d.manualTrigger ? { manualTrigger: true as const } : {}),
         ...(d.link ? { link: d.link } : {}),
         ...(d.subflow ? { subflow: d.subflow } : {}),
       });
@@ -147,6 +148,7 @@ export class NodeRegistry {
         resources: d.resources ?? {},
         package: pkg,
         ...(d.breaksCycles ? { breaksCycles: true as const } : {}),
+        ...(d.manualTrigger ? { manualTrigger: true as const } : {}),
         ...(d.link ? { link: d.link } : {}),
         // A packed subflow: the editor expands it as validation does (same checks as a deploy).
         ...(d.subflow ? { subflow: d.subflow } : {}),
@@ -186,6 +188,8 @@ export interface PaletteJson {
       package: PackageRef;
       /** Present (true) when the node delays or limits what it passes on. */
       breaksCycles?: true;
+      /** Present (true) when a person may make the node send now (the editor's inject button). */
+      manualTrigger?: true;
       /** Present on link nodes: the editor offers link-in pickers and draws their virtual wires. */
       link?: LinkRole;
       /** Present when the config sets a number of output ports (see `NumberedPorts`). */

@@ -20,6 +20,7 @@ import { flowRoutes } from './routes/flow.routes';
 import { historyRoutes } from './routes/history.routes';
 import { nodesRoutes } from './routes/nodes.routes';
 import { packagesRoutes } from './routes/packages.routes';
+import { injectRoutes } from './routes/inject.routes';
 import { secretsRoutes } from './routes/secrets.routes';
 import { systemRoutes } from './routes/system.routes';
 import { tokensRoutes } from './routes/tokens.routes';
@@ -60,12 +61,12 @@ function singleFlowRuntime(deps: AdminServerDeps): RuntimeFlowsApi {
 export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions = {}): AdminApp {
   const runtime = deps.runtime ?? singleFlowRuntime(deps);
   const metrics = createMetrics(runtime, deps.engine);
-  const ctx: RouteContext = { ...deps, metrics, runtime };
   const auth = new Authenticator(deps, new FailedLoginLimiter(options.loginLimit));
   const hub = new EventHub(
     { engine: deps.engine, logger: deps.logger, auth, metrics, onLog: deps.onLog },
     options.events,
   );
+  const ctx: RouteContext = { ...deps, metrics, runtime, broadcast: (frame) => hub.broadcast(frame) };
 
   const table: RouteDef[] = [];
   table.push(
@@ -75,6 +76,7 @@ export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions =
     ...nodesRoutes(ctx),
     ...historyRoutes(ctx),
     ...contextRoutes(ctx),
+    ...injectRoutes(ctx),
     ...packagesRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokensRoutes(ctx),

@@ -83,4 +83,6 @@ export interface RouteDef extends RouteInfo {
 export interface RouteContext extends AdminServerDeps {
   metrics: AdminMetrics;
   runtime: RuntimeFlowsApi;
+  /** Sends a frame to every WebSocket client (`/api/events`), e.g. `{type: 'packages'}` after an install. */
+  broadcast?(frame: { type: string; [field: string]: unknown }): void;
 }

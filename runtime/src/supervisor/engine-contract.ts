@@ -35,6 +35,12 @@ export interface HistoryQuery {
   limit?: number;
 }
 
+/**
+ * What a press of a node's inject button did: sent (`ok`), or why not in plain words: the node
+ * does not run (not deployed, disabled, or its flow stopped), or its type cannot be triggered.
+ */
+export type TriggerOutcome = { ok: true } | { ok: false; reason: 'not-running' | 'not-triggerable'; message: string };
+
 /** Why and when an engine process was ended, and what it was doing. */
 export interface EngineEnd {
   /** ISO 8601. */
@@ -112,6 +118,8 @@ export interface EngineApi {
   processFigures?(): EngineProcessFigures | undefined;
   /** Calls `listener` whenever the engine is ended or crashes; returns the function that unsubscribes. */
   onEnded?(listener: (end: EngineEnd) => void): () => void;
+  /** Makes a running node of a `manualTrigger` type send now (its `onTrigger`); absent for engines that cannot. */
+  triggerNode?(nodeId: string): Promise<TriggerOutcome>;
   /** Every context scope the engine holds or keeps a file of (the admin API's `/api/context`). */
   contextSummary?(): Promise<ContextSummary>;
   /** One context scope with its values. */

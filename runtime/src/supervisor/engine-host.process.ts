@@ -16,7 +16,7 @@ import { NodeRegistry } from '../registry/node-registry';
 import { usePrivateUmask } from '../store/data-dir-permissions';
 import { SecretStore } from '../store/secret-store';
 import { serveRpc } from './engine-rpc';
-import type { HistoryQuery } from './engine-contract';
+import type { HistoryQuery, TriggerOutcome } from './engine-contract';
 import { MONITOR_FD } from './host-protocol';
 import type { DeployAnswer, EngineSnapshot, FromHost, HostConfig, HostEvent, ToHost } from './host-protocol';
 import { MONITOR_THREAD_SOURCE } from './monitor-thread';
@@ -146,6 +146,14 @@ async function boot(config: HostConfig): Promise<void> {
       unreachable: async (flowId: string, timeoutMs: number) =>
         engine.engine(flowId)?.unreachableRequiredResources(timeoutMs) ?? [],
       history: (flowId: string, id: string, query: HistoryQuery) => running(flowId).queryHistory(id, query),
+      trigger: async (flowId: string, nodeId: string): Promise<TriggerOutcome> => {
+        const flow = engine.engine(flowId);
+        if (!flow) return { ok: false, reason: 'not-running', message: `flow "${flowId}" does not run` };
+        const outcome = await flow.triggerNode(nodeId);
+        // The message it sent shows in the editor at once, not at the next batch.
+        events.flush();
+        return outcome;
+      },
       loadPackage: (dir: string) => {
         const json = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
         const manifest = readManifest(json, dir);

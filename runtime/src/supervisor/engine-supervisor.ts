@@ -26,6 +26,7 @@ import type {
   EngineStateInfo,
   HistoryQuery,
   ResourceInfo,
+  TriggerOutcome,
   UnreachableResource,
 } from './engine-contract';
 import { EngineCallError, RpcClient } from './engine-rpc';
@@ -389,6 +390,12 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
   async queryHistoryOf(flowId: string, resourceId: string, query: HistoryQuery): Promise<unknown[]> {
     const host = await this.readyHost();
     return host.rpc.call<unknown[]>('history', [flowId, resourceId, query], 30_000);
+  }
+
+  /** A person's inject on node `nodeId` of flow `flowId` (see `Engine.triggerNode`). */
+  async triggerNodeOf(flowId: string, nodeId: string): Promise<TriggerOutcome> {
+    const host = await this.readyHost();
+    return host.rpc.call<TriggerOutcome>('trigger', [flowId, nodeId], 10_000);
   }
 
   /** Loads (or reloads) a node package folder into the engine's registry, after an install. */

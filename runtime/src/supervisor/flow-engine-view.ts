@@ -15,6 +15,7 @@ import type {
   EngineStateInfo,
   HistoryQuery,
   ResourceInfo,
+  TriggerOutcome,
   UnreachableResource,
 } from './engine-contract';
 import type { EngineSupervisor } from './engine-supervisor';
@@ -107,6 +108,10 @@ export class FlowEngineView implements EngineApi {
 
   contextSummary(): Promise<ContextSummary> {
     return this.supervisor.contextSummary();
+  }
+
+  triggerNode(nodeId: string): Promise<TriggerOutcome> {
+    return this.supervisor.triggerNodeOf(this.flowId, nodeId);
   }
 
   readContext(ref: ContextScopeRef): Promise<ContextScopeView> {

@@ -4,6 +4,7 @@ export type {
   EngineStateInfo,
   HistoryQuery,
   ResourceInfo,
+  TriggerOutcome,
   UnreachableResource,
 } from './engine-contract';
 export { isHistoryReader } from './engine-contract';

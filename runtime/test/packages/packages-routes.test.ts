@@ -76,6 +76,7 @@ async function startRuntime() {
     deploy,
     audit,
     token,
+    hub: server.hub,
     async close() {
       await server.close();
       await engine.stop();
@@ -88,9 +89,10 @@ const fixtures = path.join(tmpdir(), `tagflow-pkg-api-fixtures-${process.pid}`);
 const flowWith = (type: string) => ({
   schemaVersion: 1,
   id: 'line',
+  name: 'Line 1',
   nodes: [
     { id: 'src', type: 'counter', typeVersion: 1, config: { count: 1 } },
-    { id: 'calib', type, typeVersion: 1 },
+    { id: 'calib', type, typeVersion: 1, name: 'Flow meter scale' },
     { id: 'out', type: 'sink', typeVersion: 1 },
   ],
   edges: [
@@ -114,7 +116,11 @@ describe('admin API: node packages', () => {
       fixtures,
     );
     expect((await rt.deploy(flowWith('calib'))).status).toBe(422);
+    // Open editors are told, so that their palettes read the types again.
+    const frames = jest.spyOn(rt.hub, 'broadcast');
     const installed = await rt.call('/api/packages', { method: 'POST', tgz: readFileSync(packed.file) });
+    expect(frames).toHaveBeenCalledWith({ type: 'packages', change: 'installed', name: '@plant/calib-nodes' });
+    frames.mockRestore();
     expect(installed).toMatchObject({
       status: 200,
       json: {
@@ -139,6 +145,12 @@ describe('admin API: node packages', () => {
     expect(listed.json.builtIn).toEqual([
       { name: '@tagflow/nodes-core', version: '0.1.0', nodes: ['counter', 'sink'], resources: [] },
     ]);
+    // Whose token asked: the editor offers install and remove to an admin only.
+    expect(listed.json.caller).toEqual({ name: 'ops', role: 'admin' });
+    expect((await rt.call('/api/packages', { token: rt.token.viewer })).json.caller).toEqual({
+      name: 'v',
+      role: 'viewer',
+    });
     expect((await rt.audit.query()).map((e) => e.type)).toContain('package-installed');
   });
 
@@ -146,7 +158,15 @@ describe('admin API: node packages', () => {
     const refused = await rt.call(`/api/packages/${encodeURIComponent('@plant/calib-nodes')}`, { method: 'DELETE' });
     expect(refused).toMatchObject({
       status: 409,
-      json: { code: 'IN_USE', usedBy: ['calib'], error: expect.stringContaining('node "calib" (calib)') },
+      json: {
+        code: 'IN_USE',
+        usedBy: ['calib'],
+        // For a person: the node's label and the flow's name (the editor shows these).
+        users: [
+          { kind: 'node', id: 'calib', label: 'Flow meter scale', type: 'calib', flowId: 'line', flowName: 'Line 1' },
+        ],
+        error: expect.stringContaining('node "calib" (calib)'),
+      },
     });
     expect((await rt.call('/api/packages', { token: rt.token.viewer })).status).toBe(200);
     const viewer = await rt.call(`/api/packages/${encodeURIComponent('@plant/calib-nodes')}`, {
@@ -188,9 +208,12 @@ describe('admin API: node packages', () => {
       status: 200,
       json: { flowId: 'line', packages: [{ name: 'spare-nodes', version: '0.3.0', status: 'installed' }] },
     });
+    const frames = jest.spyOn(rt.hub, 'broadcast');
     expect((await rt.call('/api/packages/spare-nodes', { method: 'DELETE' })).json).toEqual({
       removed: { name: 'spare-nodes', version: '0.3.0' },
     });
+    expect(frames).toHaveBeenCalledWith({ type: 'packages', change: 'removed', name: 'spare-nodes' });
+    frames.mockRestore();
     expect((await rt.call('/api/packages/spare-nodes', { method: 'DELETE' })).status).toBe(404);
     const unknown = await rt.call('/api/packages', {
       method: 'POST',

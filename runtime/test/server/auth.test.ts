@@ -47,6 +47,7 @@ describe('admin API authentication', () => {
         'POST /api/flows/:id/rollback deployer',
         'POST /api/flows/:id/disable deployer',
         'POST /api/flows/:id/enable deployer',
+        'POST /api/flows/:id/nodes/:nodeId/inject deployer',
         'DELETE /api/flows/:id deployer',
         'GET /api/nodes viewer',
         'GET /api/packages viewer',

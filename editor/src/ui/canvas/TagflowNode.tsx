@@ -8,6 +8,7 @@ import type { NodeStatus } from '../../api/types';
 import { categoryColour } from './categories';
 import { NodeErrorBadge } from './NodeErrorBadge';
 import { ChangedMarker } from './ChangedMarker';
+import { InjectButton } from './InjectButton';
 
 /** What the canvas passes to each node. */
 export interface TagflowNodeData extends Record<string, unknown> {
@@ -61,6 +62,7 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
       )}
       <NodeErrorBadge id={id} />
       <ChangedMarker id={id} />
+      <InjectButton node={node} info={info} />
       <div className="label">{node.label ?? node.id}</div>
       <div className="type">
         {node.type}

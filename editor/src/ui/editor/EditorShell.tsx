@@ -33,6 +33,9 @@ import { EngineBanner } from '../live/EngineBanner';
 import { LiveHub } from '../live/live-hub';
 import { LiveContext, useLive } from '../live/use-live';
 import { Palette } from '../palette/Palette';
+import { HelpPanel } from '../help/HelpPanel';
+import { InjectContext } from '../canvas/InjectButton';
+import type { InjectControl } from '../canvas/InjectButton';
 import { PropertiesPanel } from '../properties/PropertiesPanel';
 import { Toolbar } from '../toolbar/Toolbar';
 import { SubflowBar } from '../subflows/SubflowBar';
@@ -62,7 +65,24 @@ import { useDocument } from './use-document';
 import { useShortcuts } from './use-shortcuts';
 
 /** Loads the runtime's flows as tabs, then shows the editor on the shown tab's flow. */
-export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: NodesApiResponse; onSignOut(): void }) {
+export function EditorShell({
+  api,
+  nodes: signInNodes,
+  onSignOut,
+}: {
+  api: AdminApi;
+  nodes: NodesApiResponse;
+  onSignOut(): void;
+}) {
+  // Read again when packages are installed or removed (here or in another editor): no reload needed.
+  const [nodes, setNodes] = useState(signInNodes);
+  const reloadNodes = useCallback(() => {
+    api
+      .nodes()
+      .then(setNodes, (err: unknown) =>
+        console.warn('the runtime did not list its node types again; the palette may be out of date', err),
+      );
+  }, [api]);
   const catalog = useMemo(() => catalogFromApi(nodes), [nodes]);
   const hub = useMemo(() => new LiveHub(), []);
   const control = useFlowTabs(api, (id) => hub.forget(id));
@@ -91,11 +111,14 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
   useEffect(() => {
     const conn = connectEvents(
       api.token,
-      (f) => hub.handle(f),
+      (f) => {
+        if (f.type === 'packages') reloadNodes();
+        hub.handle(f);
+      },
       (s) => hub.setConnection(s),
     );
     return () => conn.close();
-  }, [api, hub]);
+  }, [api, hub, reloadNodes]);
 
   // The shown flow's statuses and rates (GET /api/status?flow=ID), and every flow's state for the tabs.
   useEffect(() => {
@@ -176,6 +199,7 @@ export function EditorShell({ api, nodes, onSignOut }: { api: AdminApi; nodes: N
             onEdited={(d) => control.edited(tab.id, d)}
             onBase={(version, flow) => control.deployed(tab.id, version, flow)}
             onAddFlows={(flows) => control.addFlows(flows)}
+            onPackagesChanged={reloadNodes}
             onSignOut={signOut}
           />
         </ReactFlowProvider>
@@ -195,6 +219,7 @@ function Workspace({
   onEdited,
   onBase,
   onAddFlows,
+  onPackagesChanged,
   onSignOut,
 }: {
   api: AdminApi;
@@ -210,6 +235,8 @@ function Workspace({
   onBase(version: number, flow: Flow): void;
   /** Opens new flows as tabs (an imported Node-RED export's); returns the reason when refused. */
   onAddFlows(flows: readonly Flow[]): string | undefined;
+  /** Packages were installed or removed: read the node types again. */
+  onPackagesChanged(): void;
   onSignOut(): void;
 }) {
   const store = useDocument(() => tab.draft ?? FlowDocument.empty(tab.id));
@@ -239,7 +266,8 @@ function Workspace({
   const narrow = typeof window !== 'undefined' && window.innerWidth < 900;
   const [paletteOpen, setPaletteOpen] = useState(!narrow);
   const [propsOpen, setPropsOpen] = useState(true);
-  const [rightTab, setRightTab] = useState<'properties' | 'context'>('properties');
+  const [rightTab, setRightTab] = useState<'properties' | 'context' | 'help'>('properties');
+  const [pointedType, setPointedType] = useState<string | undefined>();
   const addCount = useRef(0);
 
   useEffect(() => live.setFeeders(running.flow?.edges ?? [], running.flow?.nodes), [live, running]);
@@ -341,6 +369,22 @@ function Workspace({
   );
 
   useShortcuts(store);
+
+  // The inject buttons: a node can send once it is in the flow's deployed version and the flow runs.
+  const flowState = tab.remote?.state;
+  const inSubflow = subflowEditing !== null;
+  const { notify } = store;
+  const injectControl = useMemo<InjectControl>(
+    () => ({
+      deployed: (id) =>
+        !inSubflow &&
+        (flowState === undefined || flowState === 'running') &&
+        tab.base?.nodes.some((n) => n.id === id && !n.disabled) === true,
+      inject: (id) => api.injectNode(tab.id, id),
+      notify,
+    }),
+    [api, tab.id, tab.base, flowState, inSubflow, notify],
+  );
 
   const replaceFlow = useCallback(
     (flow: Flow, message?: string) => {
@@ -447,7 +491,16 @@ function Workspace({
           open={paletteOpen}
           onToggle={() => setPaletteOpen(!paletteOpen)}
         >
-          <Palette catalog={catalog} onAdd={addAtCentre} />
+          <Palette
+            catalog={catalog}
+            onAdd={addAtCentre}
+            onPoint={setPointedType}
+            onHelp={(type) => {
+              setPointedType(type);
+              setRightTab('help');
+            }}
+            packages={{ api, onChanged: onPackagesChanged }}
+          />
         </SidePanel>
         <main className="center">
           <SubflowBar store={store} editing={subflowEditing} onEditing={setSubflowEditing} />
@@ -462,7 +515,9 @@ function Workspace({
               }}
             />
           ) : (
-            <FlowCanvas store={store} catalog={catalog} problems={problems} onAddNode={addNode} />
+            <InjectContext.Provider value={injectControl}>
+              <FlowCanvas store={store} catalog={catalog} problems={problems} onAddNode={addNode} />
+            </InjectContext.Provider>
           )}
           {store.notice && (
             <div
@@ -502,8 +557,19 @@ function Workspace({
             >
               Context
             </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={rightTab === 'help'}
+              data-testid="tab-help"
+              onClick={() => setRightTab('help')}
+            >
+              Help
+            </button>
           </div>
-          {rightTab === 'properties' ? (
+          {rightTab === 'help' ? (
+            <HelpPanel catalog={catalog} pointed={pointedType} selected={selectedNode(doc.nodes)?.type} />
+          ) : rightTab === 'properties' ? (
             <PropertiesPanel
               store={store}
               catalog={catalog}
@@ -574,8 +640,8 @@ function Workspace({
   );
 }
 
-/** The one selected node, for the Context tab. */
-function selectedNode(nodes: readonly CanvasNode[]): { id: string; label?: string } | undefined {
+/** The one selected node, for the Context and Help tabs. */
+function selectedNode(nodes: readonly CanvasNode[]): { id: string; label?: string; type: string } | undefined {
   const selected = nodes.filter((n) => n.selected);
-  return selected.length === 1 ? { id: selected[0].id, label: selected[0].label } : undefined;
+  return selected.length === 1 ? { id: selected[0].id, label: selected[0].label, type: selected[0].type } : undefined;
 }

@@ -3,7 +3,8 @@ import { paletteGroups } from '../../state';
 import type { EditorCatalog, EditorNodeTypeInfo } from '../../state';
 import { categoryColour } from '../canvas/categories';
 import { DRAG_TYPE } from '../canvas/FlowCanvas';
-import { NodeDocs } from '../help/NodeDocs';
+import type { AdminApi } from '../../api/client';
+import { PaletteManager } from '../packages/PaletteManager';
 
 const CATEGORY_TITLES: Record<string, string> = {
   source: 'Sources (bring data in)',
@@ -12,14 +13,47 @@ const CATEGORY_TITLES: Record<string, string> = {
   utility: 'Utilities',
 };
 
-/** Installed node types by category, searchable; drag one onto the canvas, or double-click / Enter to add it. */
-export function Palette({ catalog, onAdd }: { catalog: EditorCatalog; onAdd(type: string): void }) {
+/**
+ * Installed node types by category, searchable; drag one onto the canvas, or double-click / Enter to
+ * add it. With `packages`, "Manage palette…" opens the palette manager (install and remove packages).
+ */
+export function Palette({
+  catalog,
+  onAdd,
+  onPoint,
+  onHelp,
+  packages,
+}: {
+  catalog: EditorCatalog;
+  onAdd(type: string): void;
+  /** A type was pointed at or focused: the Help tab follows it. */
+  onPoint?(type: string): void;
+  /** "Help" was asked for on the type described under the list. */
+  onHelp?(type: string): void;
+  /** The admin API, and what to do once packages changed (read the types again). */
+  packages?: { api: AdminApi; onChanged(): void };
+}) {
   const [search, setSearch] = useState('');
   const [focused, setFocused] = useState<string | null>(null);
+  const [managing, setManaging] = useState(false);
   const groups = useMemo(() => paletteGroups(catalog, search), [catalog, search]);
   const help = focused ? catalog.nodes.get(focused) : undefined;
   return (
     <div className="palette" data-testid="palette">
+      {packages && (
+        <button
+          type="button"
+          className="palette-manage"
+          data-testid="palette-manager-open"
+          title="See, install and remove node packages"
+          onClick={() => setManaging(true)}
+        >
+          Manage palette…
+        </button>
+      )}
+      {packages && managing && (
+        <PaletteManager api={packages.api} onChanged={packages.onChanged} onClose={() => setManaging(false)} />
+      )}
       <input
         className="palette-search"
         data-testid="palette-search"
@@ -39,14 +73,17 @@ export function Palette({ catalog, onAdd }: { catalog: EditorCatalog; onAdd(type
                 key={info.type}
                 info={info}
                 selected={focused === info.type}
-                onFocus={() => setFocused(info.type)}
+                onFocus={() => {
+                  setFocused(info.type);
+                  onPoint?.(info.type);
+                }}
                 onAdd={() => onAdd(info.type)}
               />
             ))}
           </div>
         ))}
       </div>
-      <NodeHelp info={help} />
+      <NodeHelp info={help} onHelp={onHelp} />
     </div>
   );
 }
@@ -92,8 +129,8 @@ function PaletteItem({
   );
 }
 
-/** The hovered or selected type's description, then its docs page's prose, ports, errors and example. */
-function NodeHelp({ info }: { info: EditorNodeTypeInfo | undefined }) {
+/** The hovered or selected type's description; its whole help is in the Help tab. */
+function NodeHelp({ info, onHelp }: { info: EditorNodeTypeInfo | undefined; onHelp?(type: string): void }) {
   return (
     <aside className="node-help" data-testid="node-help" aria-live="polite">
       {!info ? (
@@ -102,11 +139,20 @@ function NodeHelp({ info }: { info: EditorNodeTypeInfo | undefined }) {
         <>
           <h4>{info.type}</h4>
           {info.description && <p>{info.description}</p>}
-          <NodeDocs info={info} testId="node-help-docs" />
           {info.package && (
             <p className="hint">
               {info.package.name} {info.package.version}
             </p>
+          )}
+          {onHelp && (
+            <button
+              type="button"
+              className="link-button"
+              data-testid="node-help-more"
+              onClick={() => onHelp(info.type)}
+            >
+              Read its help →
+            </button>
           )}
         </>
       )}

@@ -58,10 +58,10 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
       summary: 'Node packages installed in the data dir (with their types and integrity), and the built-in ones.',
       responses: {
         '200':
-          '{packages: [{name, version, integrity, source, installedAt, nodes, resources, loaded}], builtIn: [{name, version, nodes, resources}]}',
+          '{packages: [{name, version, integrity, source, installedAt, nodes, resources, loaded}], builtIn: [{name, version, nodes, resources}], caller: {name, role}} (caller: whose token asked, so the editor offers install and remove to an admin only)',
         '503': 'this runtime does not manage packages',
       },
-      handler(_req, res) {
+      handler(_req, res, caller) {
         const packages = manager()
           .list()
           .map((p) => {
@@ -89,7 +89,11 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
           if (!installed.has(n.package.name)) entry(n.package).nodes.push(n.definition.type);
         for (const r of ctx.registry.resourceTypes())
           if (!installed.has(r.package.name)) entry(r.package).resources.push(r.definition.type);
-        res.json({ packages, builtIn: [...builtIn.values()].sort((a, b) => a.name.localeCompare(b.name)) });
+        res.json({
+          packages,
+          builtIn: [...builtIn.values()].sort((a, b) => a.name.localeCompare(b.name)),
+          ...(caller ? { caller: { name: caller.name, role: caller.role } } : {}),
+        });
       },
     },
     {
@@ -99,7 +103,8 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
       summary:
         "Installs a node package and makes its types usable at once; its code runs as the runtime, and npm runs none of its scripts. Body: the package .tgz (Content-Type application/gzip or application/octet-stream), or JSON {name, version?} to fetch it from the npm registry the runtime is configured for. A package needing a build step (an install script or a native addon, in it or a dependency) installs only from a bundle made on this runtime's platform.",
       responses: {
-        '200': '{status: installed|replaced|unchanged, package, previousVersion?}',
+        '200':
+          "{status: installed|replaced|unchanged, package, previousVersion?}; WebSocket clients get {type: 'packages', change: 'installed', name}",
         '400': '{error, code: INVALID_SPEC}: no package in the body, or a name or version npm does not accept',
         '409': 'the package comes with the runtime',
         '413': 'the body is larger than 64 MB',
@@ -126,12 +131,12 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
             checkPackageName(name);
             if (version !== undefined) checkVersionSpec(name, version);
             const spec = version === undefined ? name : `${name}@${version}`;
-            return packages.install({ source: 'registry', spec }, by(caller));
+            return announced(ctx, 'installed', packages.install({ source: 'registry', spec }, by(caller)));
           });
           return;
         }
         await withUpload(req, res, 'package.tgz', (file) =>
-          answer(res, () => packages.install({ source: 'file', file }, by(caller))),
+          answer(res, () => announced(ctx, 'installed', packages.install({ source: 'file', file }, by(caller)))),
         );
       },
     },
@@ -142,14 +147,14 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
       summary:
         'Removes an installed node package (a scoped name URL-encoded: %40acme%2Fnodes-foo). Refused while the running flow uses one of its types. Admin: it changes which code the runtime runs.',
       responses: {
-        '200': '{removed: {name, version}}',
+        '200': "{removed: {name, version}}; WebSocket clients get {type: 'packages', change: 'removed', name}",
         '404': 'not installed',
         '409': '{error, usedBy: node ids}: the running flow uses it, or it comes with the runtime',
       },
       async handler(req, res, caller) {
         const name = String(req.params.name);
         await answer(res, async () => {
-          const removed = await manager().remove(name, by(caller));
+          const removed = await announced(ctx, 'removed', manager().remove(name, by(caller)));
           return { removed: { name: removed.name, version: removed.version } };
         });
       },
@@ -173,6 +178,7 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
         await withUpload(req, res, 'bundle.tgz', (file) =>
           answer(res, async () => {
             const outcome = await packages.installBundle(file, by(caller));
+            ctx.broadcast?.({ type: 'packages', change: 'installed', names: outcome.packages.map((p) => p.name) });
             const flowId = (outcome.flow as { id?: unknown } | null)?.id;
             return { flowId: typeof flowId === 'string' ? flowId : null, packages: outcome.packages };
           }),
@@ -182,15 +188,33 @@ export function packagesRoutes(ctx: PackagesContext): RouteDef[] {
   ];
 }
 
+/**
+ * Tells every open editor that the installed types changed once `operation` succeeded, so their
+ * palettes read `/api/nodes` again without a reload.
+ */
+async function announced<T extends { name: string } | { package: { name: string } }>(
+  ctx: PackagesContext,
+  change: 'installed' | 'removed',
+  operation: Promise<T>,
+): Promise<T> {
+  const done = await operation;
+  const name = 'package' in done ? done.package.name : done.name;
+  ctx.broadcast?.({ type: 'packages', change, name });
+  return done;
+}
+
 /** Runs a package operation and answers with its result, or with the status its refusal maps to. */
 async function answer(res: Response, operation: () => Promise<object> | object): Promise<void> {
   try {
     res.json(await operation());
   } catch (err) {
     if (!(err instanceof PackageError)) throw err;
-    res
-      .status(STATUS[err.code])
-      .json({ error: err.message, code: err.code, ...(err.usedBy.length > 0 ? { usedBy: err.usedBy } : {}) });
+    res.status(STATUS[err.code]).json({
+      error: err.message,
+      code: err.code,
+      ...(err.usedBy.length > 0 ? { usedBy: err.usedBy } : {}),
+      ...(err.users.length > 0 ? { users: err.users } : {}),
+    });
   }
 }
 
