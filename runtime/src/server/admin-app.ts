@@ -127,7 +127,7 @@ function editorFiles(dir: string): express.RequestHandler {
   const files = express.static(dir, { index: 'index.html', fallthrough: true, etag: false, maxAge: 0 });
   const policy = [
     "default-src 'self'",
-    "script-src 'self' 'unsafe-eval'",
+    "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "worker-src 'self' blob:",
     "img-src 'self' data: blob:",
