@@ -51,8 +51,8 @@ async function startRuntime() {
  * A GET on a fresh connection: npm runs during an install can outlast the server's keep-alive,
  * which would close an idle socket just as fetch reuses it.
  */
-function get(url: string, token?: string): Promise<Response> {
-  const headers: Record<string, string> = { connection: 'close' };
+function get(url: string, token?: string, extra: Record<string, string> = {}): Promise<Response> {
+  const headers: Record<string, string> = { connection: 'close', ...extra };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   return fetch(url, { headers });
 }
@@ -95,6 +95,17 @@ describe('GET /editor-validators/<sha256>.js', () => {
     // Nothing to fetch but itself: ajv's helpers come from the editor's bundle, through the factory.
     expect(code).not.toMatch(/\brequire\(|\bimport\b/);
     expect(code).toMatch(/^export default function \(runtimeModule\)/m);
+    // Compressed for who accepts it (fetch unpacks it), as it is for who does not.
+    for (const [accept, encoding] of [
+      ['br, gzip', 'br'],
+      ['gzip', 'gzip'],
+      ['identity', null],
+    ] as const) {
+      const again = await get(`${rt.url}/${url}`, undefined, { 'accept-encoding': accept });
+      expect(again.headers.get('content-encoding')).toBe(encoding);
+      expect(again.headers.get('vary')).toBe('Accept-Encoding');
+      expect(await again.text()).toBe(code);
+    }
     // The same catalog gives the same module.
     expect(await nodesUrl()).toBe(url);
     // The module's validators run, with ajv's errors (all of them, verbose).
@@ -133,5 +144,5 @@ describe('GET /editor-validators/<sha256>.js', () => {
     };
     // One validator more: the new type's config schema. The older module is still served.
     expect(await count(after)).toBe((await count(before)) + 1);
-  });
+  }, 120_000);
 });
