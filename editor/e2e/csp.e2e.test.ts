@@ -59,11 +59,18 @@ describe('the editor without eval', () => {
         if (req.url().includes('/editor-validators/'))
           moduleRequests.push({ url: req.url(), authorization: req.headers().authorization });
       });
+      const moduleEncodings: Array<string | undefined> = [];
+      ed.page.on('response', (res) => {
+        if (res.url().includes('/editor-validators/')) moduleEncodings.push(res.headers()['content-encoding']);
+      });
       await ed.signIn(session.runtime.token);
       expect(moduleRequests).toEqual([
         { url: expect.stringMatching(/\/editor-validators\/[0-9a-f]{64}\.js$/) as unknown, authorization: undefined },
       ]);
 
+      // Sent compressed (about 600 KB of code for the standard packages, 63 KB as gzip; Chromium
+      // asks for brotli over HTTPS only).
+      expect(moduleEncodings).toEqual([expect.stringMatching(/^(br|gzip)$/) as unknown]);
       await ed.node('avg').waitFor({ state: 'visible' });
       await ed.select('avg');
       await ed.field('window.count').fill('0');
