@@ -24,6 +24,8 @@ export default defineConfig(
       // Scaffolding with placeholder names (__NODE_TYPE__) that `tagflow new-node` copies into a new
       // package; the CLI's scaffold test builds, type-checks and tests what it becomes.
       'packages/cli/templates/**',
+      // ajv standalone code generated from the flow schema; a test keeps it current and exact.
+      'packages/flow-model/src/flow-validator.generated.ts',
     ],
   },
   {

@@ -9,5 +9,12 @@ export default defineConfig({
   plugins: [react(), precompressPlugin()],
   base: './',
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 8000 },
-  server: { proxy: { '/api': { target: 'http://127.0.0.1:1990', ws: true }, '/metrics': 'http://127.0.0.1:1990' } },
+  server: {
+    proxy: {
+      '/api': { target: 'http://127.0.0.1:1990', ws: true },
+      '/metrics': 'http://127.0.0.1:1990',
+      // The config validators the runtime compiles for its installed types (a module the editor imports).
+      '/editor-validators': 'http://127.0.0.1:1990',
+    },
+  },
 });

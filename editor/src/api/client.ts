@@ -7,6 +7,7 @@ import type { ContextScopeView } from '../state/context-view';
 import type { ServerValidation } from '../state/server-check';
 import { packagesFromApi } from '../state/palette-packages';
 import type { PackagesView } from '../state/palette-packages';
+import { withPrecompiledValidators } from './validators-api';
 import type { ApiStatus, DeployError, DeployResult, FlowVersionInfo, RunningFlow } from './types';
 
 /** An HTTP answer other than success, with the runtime's own message in plain words. */
@@ -63,9 +64,12 @@ export class AdminApi {
     return body as T;
   }
 
-  /** Installed node and resource types (also the sign-in check: any token with a role can read it). */
+  /**
+   * Installed node and resource types with their config validators loaded (see
+   * `withPrecompiledValidators`); also the sign-in check: any token with a role can read it.
+   */
   async nodes(): Promise<NodesApiResponse> {
-    return this.json<NodesApiResponse>(await this.request('GET', 'nodes'));
+    return withPrecompiledValidators(await this.json<NodesApiResponse>(await this.request('GET', 'nodes')));
   }
 
   /** The running flow and its version (`path` `flows/<id>` for one flow of many); version 0 and no flow before the first deploy. */

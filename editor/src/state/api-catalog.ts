@@ -4,6 +4,7 @@ import type {
   NodeCatalog,
   NodeTypeInfo,
   NumberedPorts,
+  PrecompiledValidators,
   ResourceTypeInfo,
   SubflowDef,
 } from '@tagflow/flow-model';
@@ -60,6 +61,10 @@ export interface ApiResourceType {
 export interface NodesApiResponse {
   nodes: readonly ApiNodeType[];
   resources?: readonly ApiResourceType[];
+  /** Where the runtime serves these types' config validators, compiled ahead of time (relative to the page). */
+  validators?: string;
+  /** Those validators, once loaded (not JSON: the API client attaches them, see `withPrecompiledValidators`). */
+  precompiled?: PrecompiledValidators;
 }
 
 /** A node type as the editor knows it: what validation needs, and the docs and errors its help shows. */
@@ -108,5 +113,6 @@ export function catalogFromApi(response: NodesApiResponse): EditorCatalog {
     if (r.errors && Object.keys(r.errors).length > 0) info.errors = { ...r.errors };
     resources.set(r.type, info);
   }
-  return { nodes, resources };
+  // With them, validation here compiles nothing: the page's CSP forbids eval.
+  return response.precompiled ? { nodes, resources, validators: response.precompiled } : { nodes, resources };
 }

@@ -1,3 +1,4 @@
+import type { PrecompiledValidators } from './validator-module';
 import type { SubflowDef } from './flow';
 import type { JSONSchema } from './json-schema';
 import type { LinkRole } from './links';
@@ -96,4 +97,10 @@ export interface ResourceTypeInfo {
 export interface NodeCatalog {
   nodes: ReadonlyMap<string, NodeTypeInfo> | Record<string, NodeTypeInfo>;
   resources?: ReadonlyMap<string, ResourceTypeInfo> | Record<string, ResourceTypeInfo>;
+  /**
+   * Config validators compiled ahead of time (the editor loads them from the runtime, see
+   * `buildValidatorModule`). When set, validation compiles nothing (no `eval`): a config whose
+   * schema has none here is not checked against its schema, and is left to the runtime's check.
+   */
+  validators?: PrecompiledValidators;
 }

@@ -4,12 +4,20 @@ import type { NodeCatalog } from './catalog';
 import { cloneJson } from './clone-json';
 import { createAjv } from './create-ajv';
 import type { JSONSchema } from './json-schema';
+import { isPlainObject } from './object-guards';
 import { describeSchemaErrors } from './schema-errors';
+import { schemaKey } from './schema-key';
 import type { SchemaProblem } from './schema-errors';
 
 /** Result of checking one config: a copy with defaults filled in, and what is wrong with it. */
 export type SchemaCheck =
-  | { ok: true; config: Record<string, unknown>; problems: SchemaProblem[] }
+  | {
+      ok: true;
+      config: Record<string, unknown>;
+      problems: SchemaProblem[];
+      /** Not checked: the catalog's precompiled validators have none for this schema (see `NodeCatalog.validators`). */
+      unchecked?: true;
+    }
   /** The type's own schema does not compile: the package is at fault, not the flow. */
   | { ok: false; schemaError: string };
 
@@ -31,13 +39,38 @@ const perCatalog = new WeakMap<NodeCatalog, CatalogValidators>();
  * located under `basePath` (e.g. `/nodes/3/config`).
  */
 export function checkConfig(catalog: NodeCatalog, schema: JSONSchema, config: unknown, basePath: string): SchemaCheck {
+  if (catalog.validators) {
+    const validate = catalog.validators.get(schemaKey(schema));
+    if (!validate) return { ok: true, config: withTopDefaults(schema, config), problems: [], unchecked: true };
+    return run(validate, config, basePath);
+  }
   const compiled = compiledFor(catalog, schema);
   if ('schemaError' in compiled) return { ok: false, schemaError: compiled.schemaError };
+  return run(compiled.validate, config, basePath);
+}
+
+function run(validate: ValidateFunction, config: unknown, basePath: string): SchemaCheck {
   const copy = cloneJson(config) as Record<string, unknown>;
-  const valid = compiled.validate(copy);
+  const valid = validate(copy);
   if (typeof valid !== 'boolean')
     return { ok: false, schemaError: 'asynchronous schemas ($async) are not supported for configs' };
-  return { ok: true, config: copy, problems: valid ? [] : describeSchemaErrors(compiled.validate.errors, basePath) };
+  return { ok: true, config: copy, problems: valid ? [] : describeSchemaErrors(validate.errors, basePath) };
+}
+
+/**
+ * A copy of `config` with the defaults of the schema's top-level properties filled in, for a schema
+ * with no precompiled validator (a subflow's own parameters, edited in the editor): so that
+ * `${param}` placeholders still take their default while the runtime's check does the rest.
+ */
+function withTopDefaults(schema: JSONSchema, config: unknown): Record<string, unknown> {
+  const copy = isPlainObject(config) ? cloneJson(config) : {};
+  const properties = isPlainObject(schema) ? schema.properties : undefined;
+  if (!isPlainObject(properties)) return copy;
+  for (const [name, property] of Object.entries(properties)) {
+    if (!Object.hasOwn(copy, name) && isPlainObject(property) && property.default !== undefined)
+      copy[name] = cloneJson(property.default);
+  }
+  return copy;
 }
 
 function compiledFor(catalog: NodeCatalog, schema: JSONSchema): Compiled {

@@ -77,3 +77,7 @@ export {
 } from './numbered-ports';
 export type { NumberedPorts } from './numbered-ports';
 export { PLACEHOLDER_TYPE } from './check-placeholders';
+export { schemaKey } from './schema-key';
+export { MAX_SCHEMA_BRANCHES, narrowBranch, schemaBranches } from './schema-branches';
+export { buildValidatorModule, loadValidatorModule } from './validator-module';
+export type { PrecompiledValidators, ValidatorModule } from './validator-module';

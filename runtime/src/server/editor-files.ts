@@ -37,8 +37,8 @@ export const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';
 
 /**
  * The editor's static files, with a policy that lets the page talk to this runtime only. Scripts
- * may use eval: the shared validators (ajv) compile schemas to functions. Styles may be inline:
- * React Flow and Monaco set them.
+ * come from this runtime only, and never from eval: the validators are compiled ahead of time
+ * (see editor-validators). Styles may be inline: React Flow and Monaco set them.
  *
  * Files the build pre-compressed are sent compressed when the browser accepts it (nothing is
  * compressed per request, so an edge box spends no CPU on it); hashed files under `assets/` are
@@ -48,7 +48,7 @@ export function editorFiles(dir: string): RequestHandler {
   const root = path.resolve(dir);
   const policy = [
     "default-src 'self'",
-    "script-src 'self' 'unsafe-eval'",
+    "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "worker-src 'self' blob:",
     "img-src 'self' data: blob:",
