@@ -16,6 +16,18 @@ export type { CanvasDoc, CanvasEdge, CanvasNode, FlowMeta, Position } from './ca
 export { CLIPBOARD_MARKER } from './clipboard';
 export type { ClipboardContent } from './clipboard';
 export { checkConnection } from './connection';
+export {
+  addGroup,
+  GROUP_COLOURS,
+  GROUP_PADDING,
+  groupBounds,
+  groupMove,
+  groupOf,
+  pruneGroups,
+  removeGroups,
+  uniqueGroupId,
+} from './groups';
+export type { Rect } from './groups';
 export type { Connection } from './connection';
 export { DEBUG_LOG_CAPACITY, DebugLog } from './debug-log';
 export type { DebugEvent, DebugFilter } from './debug-log';
