@@ -7,7 +7,9 @@ import {
   groupBounds,
   groupMove,
   makeSubflow,
+  MAX_FIT_ZOOM,
   pruneGroups,
+  readableZoom,
   uniqueGroupId,
 } from '../src/state';
 import type { EditResult } from '../src/state';
@@ -118,5 +120,17 @@ describe('group geometry', () => {
     expect(uniqueGroupId('!!!', new Set())).toBe('group-1');
     expect(addGroup(undefined, ['a'], 'x')).toMatchObject({ ok: true, id: 'x' });
     expect(pruneGroups([{ id: 'g', nodes: ['a', 'b'] }], new Set(['b']))).toEqual([{ id: 'g', nodes: ['b'] }]);
+  });
+});
+
+describe('readable zoom', () => {
+  it('shows a small flow at 1:1 or more, never past the maximum, and shrinks only a big flow', () => {
+    expect(readableZoom(0.85)).toBe(1);
+    expect(readableZoom(0.75)).toBe(1);
+    expect(readableZoom(1.1)).toBe(1.1);
+    expect(readableZoom(3)).toBe(MAX_FIT_ZOOM);
+    expect(readableZoom(0.5)).toBe(0.5);
+    expect(readableZoom(0.01)).toBe(0.2);
+    expect(readableZoom(Number.NaN)).toBe(1);
   });
 });

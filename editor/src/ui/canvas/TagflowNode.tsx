@@ -36,6 +36,9 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
   const status = useNodeStatus(id);
   const rate = useNodeRate(id);
   const rows = Math.max(inputs.length, outputs.length, 1);
+  const statusText = status
+    ? `${status.text ?? status.state}${status.backlog ? ` · backlog ${status.backlog}` : ''}${rate ? ` · ${formatRate(rate)}` : ''}`
+    : '';
   const top = (i: number, n: number) => `${((i + 1) / (n + 1)) * 100}%`;
   return (
     <div
@@ -57,7 +60,10 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
       {info?.link === 'in' && (
         <Handle id={LINK_PORT} type="target" position={Position.Left} className="link-handle" isConnectable={false} />
       )}
-      <div className="label">{node.label ?? node.id}</div>
+      {/* Fixed width (styles/canvas.css): long labels and statuses are cut with "…", whole on hover. */}
+      <div className="label" title={node.label ?? node.id}>
+        {node.label ?? node.id}
+      </div>
       <div className="type">
         {node.type}
         {!info && ' (not installed)'}
@@ -82,13 +88,18 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
         className="status-badge"
         data-testid={`status-${id}`}
         data-state={status?.state ?? 'none'}
-        title={status?.text}
+        title={statusText || undefined}
       >
-        {status ? `${status.text ?? status.state}${status.backlog ? ` · backlog ${status.backlog}` : ''}` : ''}
-        {rate !== undefined && rate > 0 && (
-          <span className="rate" data-testid={`rate-${id}`}>{` · ${formatRate(rate)}`}</span>
-        )}
+        <span className="status-text">
+          {status ? `${status.text ?? status.state}${status.backlog ? ` · backlog ${status.backlog}` : ''}` : ''}
+          {rate !== undefined && rate > 0 && (
+            <span className="rate" data-testid={`rate-${id}`}>{` · ${formatRate(rate)}`}</span>
+          )}
+        </span>
       </div>
+      {/* Badges and buttons other features add (a changed marker, an error count, an inject button)
+          go in this corner, absolutely placed, so that they never change the node's size. */}
+      <div className="tf-node-corner"></div>
       {outputs.length === 1 && <OutputHandle port={outputs[0]} />}
       {(info?.link === 'out' || info?.link === 'call') && (
         <Handle id={LINK_PORT} type="source" position={Position.Right} className="link-handle" isConnectable={false} />
