@@ -23,7 +23,7 @@ const seed = {
         tag: 'pump3/flow',
         intervalMs: 250,
         seed: 1,
-        signal: { kind: 'step', low: 40, high: 45, periodSeconds: 2, duty: 0.5 },
+        signal: { kind: 'step', low: 40, high: 45, periodSeconds: 4, duty: 0.5 },
       },
       ui: { x: 0, y: 0 },
     },
@@ -33,9 +33,9 @@ const seed = {
       typeVersion: 1,
       name: 'High flow alarm',
       config: { above: 42.5, hysteresis: 0.5 },
-      ui: { x: 260, y: 0 },
+      ui: { x: 225, y: 0 },
     },
-    { id: 'record', type: 'debug', typeVersion: 1, name: 'Record alarms', config: {}, ui: { x: 520, y: 0 } },
+    { id: 'record', type: 'debug', typeVersion: 1, name: 'Record alarms', config: {}, ui: { x: 450, y: 0 } },
   ],
   edges: [
     { source: 'sensor', target: 'high' },
@@ -79,22 +79,31 @@ it('keeps node widths and handles fixed while the status changes, cuts long text
   try {
     await ed.node('high').waitFor({ state: 'visible' });
     await ed.settledBox('record');
-    // A small flow opens at 1:1 or more (it was 0.85: 9 px status text).
+    // A flow that fits at 1:1 opens at 1:1 or more (it was 0.85: 9 px status text).
     expect(await zoomOf(ed)).toBeGreaterThanOrEqual(1);
     const status = ed.byTestId('status-high');
     const statusText = () => status.innerText();
+    // The text and its tooltip read at once (the status changes every 2 s).
+    let tooltip: string | null = null;
     await until(
-      async () => (await statusText()).includes('alarm HIGH (above 42.5)'),
+      async () => {
+        const [text, title] = await status.evaluate((el) => [(el as HTMLElement).innerText, el.getAttribute('title')]);
+        tooltip = title;
+        return (text ?? '').includes('alarm HIGH (above 42.5)');
+      },
       'the threshold to raise its alarm',
       20_000,
     );
     const alarm = await geometry(ed, 'high');
     await ed.screenshot('canvas-layout-alarm');
     // The full text is on hover; the node keeps its width whatever the text.
-    expect(await status.getAttribute('title')).toContain('alarm HIGH (above 42.5)');
+    expect(tooltip).toContain('alarm HIGH (above 42.5)');
     expect(await ed.node('high').locator('.label').getAttribute('title')).toBe('High flow alarm');
     // Nothing overlaps the next node's input.
-    const recordInput = (await ed.node('record').locator('.react-flow__handle.target').boundingBox()) as Box;
+    const recordInput = (await ed
+      .node('record')
+      .locator('.react-flow__handle.target[data-handleid="in"]')
+      .boundingBox()) as Box;
     expect(alarm.node.x + alarm.node.width).toBeLessThan(recordInput.x);
     // Readable: 12 px text and 14 px handles on screen at least.
     const fontPx = Number.parseFloat(await status.evaluate((el) => getComputedStyle(el).fontSize));
@@ -171,8 +180,11 @@ it('refuses a wire from a node into itself, saying why in plain words', async ()
     await ed.node('high').waitFor({ state: 'visible' });
     await ed.settledBox('high');
     const edges = await ed.edgeCount();
-    const from = (await ed.node('high').locator('.react-flow__handle.source').boundingBox()) as Box;
-    const to = (await ed.node('high').locator('.react-flow__handle.target').boundingBox()) as Box;
+    const from = (await ed
+      .node('high')
+      .locator('.react-flow__handle.source[data-handleid="out"]')
+      .boundingBox()) as Box;
+    const to = (await ed.node('high').locator('.react-flow__handle.target[data-handleid="in"]').boundingBox()) as Box;
     await ed.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
     await ed.page.mouse.down();
     await ed.page.mouse.move(from.x + 40, from.y + 60, { steps: 5 });

@@ -124,11 +124,13 @@ describe('group geometry', () => {
 });
 
 describe('readable zoom', () => {
-  it('shows a small flow at 1:1 or more, never past the maximum, and shrinks only a big flow', () => {
-    expect(readableZoom(0.85)).toBe(1);
-    expect(readableZoom(0.75)).toBe(1);
-    expect(readableZoom(1.1)).toBe(1.1);
-    expect(readableZoom(3)).toBe(MAX_FIT_ZOOM);
+  it('shows a flow that fits at 1:1 at 1:1 or more, never past the maximum, and shrinks a bigger one just enough', () => {
+    // Fits at 1:1 only with the tight padding: still 1:1, not 0.85.
+    expect(readableZoom(0.85, 1.02)).toBe(1);
+    expect(readableZoom(1.1, 1.2)).toBe(1.1);
+    expect(readableZoom(3, 3.5)).toBe(MAX_FIT_ZOOM);
+    // Does not fit at 1:1 even tightly: shrunk to the tight fit, so nothing is cut off.
+    expect(readableZoom(0.8, 0.9)).toBe(0.9);
     expect(readableZoom(0.5)).toBe(0.5);
     expect(readableZoom(0.01)).toBe(0.2);
     expect(readableZoom(Number.NaN)).toBe(1);

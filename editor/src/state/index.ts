@@ -28,7 +28,7 @@ export {
   uniqueGroupId,
 } from './groups';
 export type { Rect } from './groups';
-export { FIT_PADDING_PX, MAX_FIT_ZOOM, MIN_FIT_ZOOM, readableZoom, SMALL_FLOW_ZOOM } from './canvas-view';
+export { FIT_PADDING_PX, MAX_FIT_ZOOM, MIN_FIT_ZOOM, readableZoom, TIGHT_PADDING_PX } from './canvas-view';
 export type { Connection } from './connection';
 export { DEBUG_LOG_CAPACITY, DebugLog } from './debug-log';
 export type { DebugEvent, DebugFilter } from './debug-log';
