@@ -79,8 +79,8 @@ it('keeps node widths and handles fixed while the status changes, cuts long text
   try {
     await ed.node('high').waitFor({ state: 'visible' });
     await ed.settledBox('record');
-    // A flow that fits at 1:1 opens at 1:1 or more (it was 0.85: 9 px status text).
-    expect(await zoomOf(ed)).toBeGreaterThanOrEqual(1);
+    // A flow that fits at 1:1 opens at 1:1 (it was 0.85: 9 px status text).
+    expect(await zoomOf(ed)).toBe(1);
     const status = ed.byTestId('status-high');
     const statusText = () => status.innerText();
     // The text and its tooltip read at once (the status changes every 2 s).

@@ -124,11 +124,11 @@ describe('group geometry', () => {
 });
 
 describe('readable zoom', () => {
-  it('shows a flow that fits at 1:1 at 1:1 or more, never past the maximum, and shrinks a bigger one just enough', () => {
+  it('shows a flow that fits at 1:1 at 1:1, and shrinks a bigger one just enough', () => {
+    expect(MAX_FIT_ZOOM).toBe(1);
     // Fits at 1:1 only with the tight padding: still 1:1, not 0.85.
     expect(readableZoom(0.85, 1.02)).toBe(1);
-    expect(readableZoom(1.1, 1.2)).toBe(1.1);
-    expect(readableZoom(3, 3.5)).toBe(MAX_FIT_ZOOM);
+    expect(readableZoom(3, 3.5)).toBe(1);
     // Does not fit at 1:1 even tightly: shrunk to the tight fit, so nothing is cut off.
     expect(readableZoom(0.8, 0.9)).toBe(0.9);
     expect(readableZoom(0.5)).toBe(0.5);

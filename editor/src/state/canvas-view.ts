@@ -1,7 +1,7 @@
 /**
  * How the canvas frames a flow: readable first. The old default (fit with 20% padding) showed a
  * flow that fits at 1:1 at about 0.85, where status text and handles were about 9 px. A flow that
- * fits at 1:1 is now shown at 1:1 or larger; a bigger one is shrunk just enough to show it whole.
+ * fits at 1:1 is now shown at 1:1; a bigger one is shrunk just enough to show it whole.
  */
 
 /** Space kept around the flow when fitting, in screen pixels (not a share of the canvas). */
@@ -10,8 +10,11 @@ export const FIT_PADDING_PX = 40;
 /** The least space around a flow shown at 1:1: a flow that fits with this much is "small". */
 export const TIGHT_PADDING_PX = 12;
 
-/** The largest zoom a fit picks (a flow of two nodes is not blown up). */
-export const MAX_FIT_ZOOM = 1.25;
+/**
+ * The largest zoom a fit picks: 1:1, as Node-RED shows flows. Larger made a first node dropped on
+ * an empty canvas so big that the next ones, dropped beside it, landed on top of it.
+ */
+export const MAX_FIT_ZOOM = 1;
 
 /** The smallest zoom a fit picks for a big flow; the user can zoom out further. */
 export const MIN_FIT_ZOOM = 0.2;
