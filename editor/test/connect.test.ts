@@ -1,3 +1,4 @@
+import { selfLoopReason } from '@tagflow/flow-model';
 import { checkConnection, FlowDocument } from '../src/state';
 import type { Connection } from '../src/state';
 import { coreCatalog } from './load-fixtures';
@@ -84,7 +85,10 @@ describe('connect', () => {
     });
   });
 
-  it('allows a node to feed itself, as the flow model does', () => {
-    expect(doc.connect(conn('threshold-1', 'out', 'threshold-1', 'in'), catalog).ok).toBe(true);
+  it('refuses a wire from a node into itself, in the words of tagflow validate (SELF_LOOP)', () => {
+    const result = doc.connect(conn('threshold-1', 'out', 'threshold-1', 'in'), catalog);
+    const words = selfLoopReason('threshold-1', 'threshold');
+    expect(result).toStrictEqual({ ok: false, reason: `this wire ${words}` });
+    expect(words).toContain('to itself');
   });
 });

@@ -8,6 +8,7 @@ import {
 import type {
   Flow,
   FlowEdge,
+  FlowGroup,
   FlowNode,
   FlowResource,
   FlowSettings,
@@ -62,6 +63,8 @@ export interface FlowMeta {
   ui?: Record<string, unknown>;
   /** The flow's subflows (edited with Make subflow / Open subflow), kept as is otherwise. */
   subflows?: SubflowDef[];
+  /** Named, coloured boxes around nodes (Group / Ungroup); editor-only, saved as the flow's `groups`. */
+  groups?: FlowGroup[];
 }
 
 /** A flow as the canvas shows it. */
@@ -97,6 +100,7 @@ export function flowToCanvas(flow: Flow): CanvasDoc {
   if (flow.settings !== undefined) meta.settings = structuredClone(flow.settings);
   if (flow.ui !== undefined) meta.ui = structuredClone(flow.ui);
   if (flow.subflows !== undefined) meta.subflows = structuredClone(flow.subflows);
+  if (flow.groups !== undefined) meta.groups = structuredClone(flow.groups);
   return { nodes, edges, resources: structuredClone(flow.resources ?? []), meta };
 }
 
@@ -112,6 +116,7 @@ export function canvasToFlow(doc: CanvasDoc): Flow {
   if (doc.resources.length > 0) flow.resources = structuredClone([...doc.resources]);
   flow.nodes = doc.nodes.map(toFlowNode);
   flow.edges = doc.edges.map(toFlowEdge);
+  if (doc.meta.groups !== undefined && doc.meta.groups.length > 0) flow.groups = structuredClone(doc.meta.groups);
   if (doc.meta.subflows !== undefined) flow.subflows = structuredClone(doc.meta.subflows);
   if (doc.meta.settings !== undefined) flow.settings = structuredClone(doc.meta.settings);
   if (doc.meta.ui !== undefined) flow.ui = structuredClone(doc.meta.ui);

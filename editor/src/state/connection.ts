@@ -1,4 +1,4 @@
-import { findNodeType, outputPorts } from '@tagflow/flow-model';
+import { findNodeType, outputPorts, selfLoopReason } from '@tagflow/flow-model';
 import type { NodeCatalog } from '@tagflow/flow-model';
 import type { CanvasDoc } from './canvas';
 
@@ -13,8 +13,8 @@ export interface Connection {
 /**
  * Why this connection cannot be made, in plain words, or undefined when it can. Same rules as the
  * flow model's edge check: both nodes exist, the source port is an output and the target port an
- * input of their types, and the two ports are not already joined. A node may feed itself (the flow
- * model allows it). Cheap enough for React Flow's `isValidConnection` on every hover.
+ * input of their types, the two ports are not already joined, and a node is not wired into itself
+ * (in the flow model's words: `SELF_LOOP`). Cheap enough for React Flow's `isValidConnection` on every hover.
  */
 export function checkConnection(
   doc: Pick<CanvasDoc, 'nodes' | 'edges'>,
@@ -47,6 +47,10 @@ export function checkConnection(
       return `${JSON.stringify(port)} is an ${otherKind} port of ${subject}; connect ${direction} an ${kind} port instead (${available})`;
     }
     return `${JSON.stringify(port)} is not an ${kind} port of ${subject}; ${available}`;
+  }
+  if (conn.source === conn.target) {
+    const node = doc.nodes.find((n) => n.id === conn.source);
+    return `this wire ${selfLoopReason(conn.source, node?.type)}`;
   }
   const duplicate = doc.edges.some(
     (e) =>

@@ -1,10 +1,11 @@
 import { CURRENT_SCHEMA_VERSION, deepEqual, findNodeType, outputPorts } from '@tagflow/flow-model';
-import type { Flow, FlowResource, NodeCatalog } from '@tagflow/flow-model';
+import type { Flow, FlowGroup, FlowResource, NodeCatalog } from '@tagflow/flow-model';
 import { canvasToFlow, flowToCanvas, toCanvasEdge, toCanvasNode } from './canvas';
 import type { CanvasDoc, CanvasEdge, CanvasNode, FlowMeta, Position } from './canvas';
 import { CLIPBOARD_MARKER, copyNodes, parseClipboard } from './clipboard';
 import { checkConnection } from './connection';
 import type { Connection } from './connection';
+import { addGroup, pruneGroups, removeGroups } from './groups';
 
 /** An edit the document refused, with the reason in plain words (ready to show). */
 export interface Refused {
@@ -107,7 +108,51 @@ export class FlowDocument implements CanvasDoc {
     const keptNodes = this.state.nodes.filter((n) => !nodes.has(n.id));
     const keptEdges = this.state.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source) && !nodes.has(e.target));
     if (keptNodes.length === this.state.nodes.length && keptEdges.length === this.state.edges.length) return this;
-    return this.commit({ ...this.state, nodes: keptNodes, edges: keptEdges });
+    // A deleted node leaves its group; a group left empty goes.
+    const meta = this.withGroups(pruneGroups(this.state.meta.groups, new Set(keptNodes.map((n) => n.id))));
+    return this.commit({ ...this.state, nodes: keptNodes, edges: keptEdges, meta });
+  }
+
+  /**
+   * Puts nodes into a new group named `name` (taken out of any group they were in), e.g. the
+   * selection; `createdIds` holds the group's id. Refused with no nodes or unknown ones.
+   */
+  group(nodeIds: readonly string[], name: string): EditResult {
+    const unknown = nodeIds.find((id) => !this.node(id));
+    if (unknown !== undefined) return { ok: false, reason: `there is no node ${JSON.stringify(unknown)} in this flow` };
+    const made = addGroup(this.state.meta.groups, nodeIds, name.trim() || 'Group');
+    if (!made.ok) return made;
+    return this.commit({ ...this.state, meta: this.withGroups(made.groups) }, [made.id]);
+  }
+
+  /** Removes groups (their nodes stay where they are); unknown ids are ignored. */
+  ungroup(groupIds: readonly string[]): FlowDocument {
+    const groups = removeGroups(this.state.meta.groups, groupIds);
+    if (groups.length === (this.state.meta.groups?.length ?? 0)) return this;
+    return this.commit({ ...this.state, meta: this.withGroups(groups) });
+  }
+
+  /** Renames or recolours a group (an empty name removes it). */
+  updateGroup(groupId: string, patch: { name?: string; color?: string }): EditResult {
+    const groups = this.state.meta.groups ?? [];
+    const index = groups.findIndex((g) => g.id === groupId);
+    if (index === -1) return { ok: false, reason: `there is no group ${JSON.stringify(groupId)} in this flow` };
+    const next = { ...groups[index] };
+    if (patch.name !== undefined) {
+      if (patch.name.trim() === '') delete next.name;
+      else next.name = patch.name.trim();
+    }
+    if (patch.color !== undefined) next.color = patch.color;
+    if (deepEqual(next, groups[index])) return this;
+    const list = [...groups];
+    list[index] = next;
+    return this.commit({ ...this.state, meta: this.withGroups(list) });
+  }
+
+  /** The meta with these groups (no `groups` field when there are none). */
+  private withGroups(groups: readonly FlowGroup[]): FlowMeta {
+    const { groups: _old, ...rest } = this.state.meta;
+    return groups.length > 0 ? { ...rest, groups: [...groups] } : rest;
   }
 
   /**

@@ -16,6 +16,19 @@ export type { CanvasDoc, CanvasEdge, CanvasNode, FlowMeta, Position } from './ca
 export { CLIPBOARD_MARKER } from './clipboard';
 export type { ClipboardContent } from './clipboard';
 export { checkConnection } from './connection';
+export {
+  addGroup,
+  GROUP_COLOURS,
+  GROUP_PADDING,
+  groupBounds,
+  groupMove,
+  groupOf,
+  pruneGroups,
+  removeGroups,
+  uniqueGroupId,
+} from './groups';
+export type { Rect } from './groups';
+export { FIT_PADDING_PX, MAX_FIT_ZOOM, MIN_FIT_ZOOM, readableZoom, TIGHT_PADDING_PX } from './canvas-view';
 export type { Connection } from './connection';
 export { DEBUG_LOG_CAPACITY, DebugLog } from './debug-log';
 export type { DebugEvent, DebugFilter } from './debug-log';

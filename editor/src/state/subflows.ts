@@ -1,6 +1,7 @@
 import { DEFAULT_INPUT_PORT, DEFAULT_OUTPUT_PORT, normalizeEdge, SUBFLOW_TYPE_PREFIX } from '@tagflow/flow-model';
 import type { Flow, FlowEdge, FlowNode, NodeTypeInfo, SubflowDef } from '@tagflow/flow-model';
 import type { EditorCatalog } from './api-catalog';
+import { pruneGroups } from './groups';
 
 /** Palette group of a flow's own subflows (a subflow's `category` overrides it). */
 export const SUBFLOW_CATEGORY = 'subflow';
@@ -119,7 +120,10 @@ export function makeSubflow(flow: Flow, nodeIds: readonly string[], name?: strin
   }
   return {
     ok: true,
-    flow: { ...flow, nodes, edges: outer.map(stripDefaults), subflows: [...(flow.subflows ?? []), def] },
+    flow: withGroupsOf(
+      { ...flow, nodes, edges: outer.map(stripDefaults), subflows: [...(flow.subflows ?? []), def] },
+      nodes,
+    ),
     subflowId,
     instanceId,
   };
@@ -224,4 +228,12 @@ function centre(nodes: readonly FlowNode[]): { x: number; y: number } {
     x: Math.round(xs.reduce((a, b) => a + b, 0) / xs.length),
     y: Math.round(ys.reduce((a, b) => a + b, 0) / ys.length),
   };
+}
+
+/** The flow with its groups keeping only `nodes` (nodes moved into a subflow leave their group). */
+function withGroupsOf(flow: Flow, nodes: readonly FlowNode[]): Flow {
+  if (!flow.groups) return flow;
+  const groups = pruneGroups(flow.groups, new Set(nodes.map((n) => n.id)));
+  const { groups: _old, ...rest } = flow;
+  return groups.length > 0 ? { ...rest, groups } : rest;
 }

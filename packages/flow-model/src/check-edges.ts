@@ -44,6 +44,10 @@ export function checkEdges(
       checkEnd(full, 'source', edge.sourcePort === undefined, nodes, path, fail);
       checkEnd(full, 'target', edge.targetPort === undefined, nodes, path, fail);
     }
+    if (full.source === full.target) {
+      const node = nodes?.get(full.source);
+      fail(flowErrors.code.SELF_LOOP, path, selfLoopReason(full.source, node?.type), full.source);
+    }
     const key = edgeKey(full);
     const sameKey = byKey.get(key);
     if (sameKey !== undefined) {
@@ -66,6 +70,19 @@ export function checkEdges(
     if (!byId.has(full.id)) byId.set(full.id, index);
   });
   return normalized;
+}
+
+/**
+ * Why a wire from a node back into itself is refused, the same words in the editor (when it is
+ * drawn) and in `tagflow validate`. Such a wire hides behind its node on the canvas, and a message
+ * on it would go round that one node until the hop limit drops it.
+ */
+export function selfLoopReason(nodeId: string, type?: string): string {
+  const subject = type === undefined ? `node ${JSON.stringify(nodeId)}` : nodeSubject(nodeId, type);
+  return (
+    `connects ${subject} to itself: a node's output cannot be wired back into its own input. ` +
+    'To send a message round again, pass it through another node (such as a delay or a switch that ends the loop)'
+  );
 }
 
 /** One end of an edge must be a node of the flow, and the port one that node's type has. */

@@ -3,7 +3,7 @@ import { rawEdgeId } from './edges';
 import { flowErrors } from './error-codes';
 import type { FlowIssueCode } from './error-codes';
 import { CURRENT_SCHEMA_VERSION } from './flow';
-import { describeValue, edgeSubject, nodeSubject, resourceSubject } from './issues';
+import { describeValue, edgeSubject, groupSubject, nodeSubject, resourceSubject } from './issues';
 import type { FlowIssue, FlowModelIssue } from './issues';
 import type { IssueList } from './issue-list';
 import { describeSchemaErrors } from './schema-errors';
@@ -71,5 +71,8 @@ function ownerOf(flow: Record<string, unknown>, path: string): Owner {
   const def = sub && Array.isArray(flow.subflows) ? (flow.subflows as unknown[])[Number(sub[1])] : undefined;
   if (isPlainObject(def))
     return { subject: typeof def.id === 'string' ? `subflow ${JSON.stringify(def.id)}` : 'subflow', ids: {} };
+  const grp = /^\/groups\/(\d+)(?:\/|$)/.exec(path);
+  const group = grp && Array.isArray(flow.groups) ? (flow.groups as unknown[])[Number(grp[1])] : undefined;
+  if (isPlainObject(group)) return { subject: groupSubject(group.id, group.name), ids: {} };
   return { subject: typeof flow.id === 'string' ? `flow ${JSON.stringify(flow.id)}` : 'flow', ids: {} };
 }

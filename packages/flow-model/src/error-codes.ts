@@ -44,6 +44,7 @@ export const flowErrors = defineErrorCodes({
   UNKNOWN_PORT: 'An edge uses a port its node type does not have.',
   DUPLICATE_EDGE: 'Two edges connect the same ports.',
   DUPLICATE_EDGE_ID: 'Two edges have the same id.',
+  SELF_LOOP: "An edge goes from a node's output back into its own input.",
   LINK_TARGET_NOT_FOUND: 'A link-out or link-call names a node id this flow does not define.',
   LINK_TARGET_NOT_LINK_IN: 'A link-out or link-call names a node that is not a link-in.',
   UNCONNECTED_NODE: 'Warning: a node with ports has no edge at all, so it would sit idle.',
@@ -62,6 +63,8 @@ export const flowErrors = defineErrorCodes({
   SUBFLOW_CYCLE: 'A subflow contains an instance of itself, directly or through other subflows.',
   SUBFLOW_TOO_DEEP: 'Subflows are nested more than MAX_SUBFLOW_DEPTH (8) levels deep.',
   SUBFLOW_UNUSED: 'Warning: no node uses a subflow of the flow, so its nodes are not checked until one is placed.',
+  GROUP_NODE_NOT_FOUND: 'A group lists a node id this flow does not define.',
+  GROUP_INVALID: 'Two groups have the same id, or a node is listed in more than one group.',
   UNBROKEN_CYCLE:
     'Warning: edges form a loop with no node that delays or limits, so a message can go round it until the hop limit drops it.',
 });

@@ -32,6 +32,7 @@ export const flowSchema = {
     nodes: { type: 'array', items: { $ref: '#/$defs/node' } },
     edges: { type: 'array', items: { $ref: '#/$defs/edge' } },
     subflows: { type: 'array', items: { $ref: '#/$defs/subflow' } },
+    groups: { type: 'array', items: { $ref: '#/$defs/group' } },
     settings: {
       type: 'object',
       description: 'How the runtime runs this flow; every field has a default.',
@@ -119,6 +120,18 @@ export const flowSchema = {
         resources: { type: 'array', items: { $ref: '#/$defs/resource' } },
         nodes: { type: 'array', items: { $ref: '#/$defs/node' } },
         edges: { type: 'array', items: { $ref: '#/$defs/edge' } },
+      },
+    },
+    group: {
+      type: 'object',
+      description: 'A named, coloured box around nodes on the canvas; ignored by the runtime.',
+      required: ['id', 'nodes'],
+      additionalProperties: false,
+      properties: {
+        id,
+        name: text,
+        nodes: { type: 'array', items: id, description: 'Ids of the nodes in the group.' },
+        color: { type: 'string', pattern: '^#[0-9A-Fa-f]{6}$', description: 'Colour of the box, e.g. #3b82f6.' },
       },
     },
     subflowPortRef: {

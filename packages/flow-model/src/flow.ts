@@ -24,10 +24,27 @@ export interface Flow {
    * instance is expanded into its own namespaced copy of the inner nodes at validation.
    */
   subflows?: SubflowDef[];
+  /** Named, coloured boxes around nodes on the canvas (like Node-RED's groups); the runtime ignores them. */
+  groups?: FlowGroup[];
   /** How the runtime runs this flow; every field has a default. */
   settings?: FlowSettings;
   /** Free-form data the runtime ignores (editor viewport, author notes). */
   ui?: Record<string, unknown>;
+}
+
+/**
+ * A group: a named, coloured box the editor draws behind its nodes, which move with it. Editor-only
+ * (the runtime ignores it), but checked: every node id must be a node of the flow, once.
+ */
+export interface FlowGroup {
+  /** Unique among the flow's groups, same pattern as node ids. */
+  id: string;
+  /** Shown on the box, e.g. `Pump 3`. */
+  name?: string;
+  /** Ids of the nodes in the group; a node is in at most one group. */
+  nodes: string[];
+  /** Colour of the box as `#rrggbb`; the editor picks one when absent. */
+  color?: string;
 }
 
 /** Per-flow runtime settings. */

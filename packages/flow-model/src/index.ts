@@ -63,6 +63,8 @@ export { deepEqual } from './deep-equal';
 export { isPlainObject, isRecord } from './object-guards';
 export { diffFlows, resourceIdsOf } from './flow-diff';
 export { loopingGroups, shortestCycle } from './check-cycles';
+export { selfLoopReason } from './check-edges';
+export { groupSubject } from './issues';
 export type { FlowDiff } from './flow-diff';
 export { findVariableRefs, resolveFlowVariables, VARIABLE_NAME } from './flow-variables';
 export type { VariableRef, VariableResolution } from './flow-variables';

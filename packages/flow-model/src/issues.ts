@@ -92,3 +92,9 @@ export function resourceSubject(id: unknown, type: unknown, index?: number): str
 export function edgeSubject(edgeId: string | undefined, index: number): string {
   return edgeId === undefined ? `edge #${index + 1}` : `edge ${JSON.stringify(edgeId)}`;
 }
+
+/** `group "pumps" ("Pump 3")`, or `group` when it has no usable id. */
+export function groupSubject(id: unknown, name?: unknown): string {
+  const named = typeof name === 'string' && name !== '' && name !== id ? ` (${JSON.stringify(name)})` : '';
+  return typeof id === 'string' ? `group ${JSON.stringify(id)}${named}` : `group${named}`;
+}

@@ -3,6 +3,7 @@ import { checkCycles } from './check-cycles';
 import { checkLinks } from './check-links';
 import { linkReferences, linkWires } from './links';
 import { checkEdges } from './check-edges';
+import { checkGroups } from './check-groups';
 import { checkFlowLimits } from './check-limits';
 import type { NodeEntry } from './check-nodes';
 import { checkNodes } from './check-nodes';
@@ -71,6 +72,7 @@ export function validateFlow(input: unknown, catalog: NodeCatalog, options: Vali
     return { ok: false, errors: issues.errors, warnings: issues.warnings };
   }
   checkStructure(input, issues);
+  checkGroups(input, issues);
   // Subflow instances become plain (namespaced) nodes here, so every check below and the runtime
   // see one flat flow; what the checks find is said about the flow as written (mapExpandedIssue).
   const expansion = expandSubflows(input, catalog);

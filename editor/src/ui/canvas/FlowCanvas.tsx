@@ -1,14 +1,29 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow } from '@xyflow/react';
-import type { Connection, Edge, EdgeChange, NodeChange, NodeTypes } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Background, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow } from '@xyflow/react';
+import type { Connection, Edge, EdgeChange, Node, NodeChange, NodeMouseHandler, NodeTypes } from '@xyflow/react';
 import { LINK_PORT, linkWires } from '@tagflow/flow-model';
-import type { CanvasNode, EditorCatalog } from '../../state';
+import { groupBounds, groupMove } from '../../state';
+import type { CanvasNode, EditorCatalog, Position } from '../../state';
 import type { DocumentStore } from '../editor/use-document';
 import { TagflowNode } from './TagflowNode';
 import type { TagflowRfNode } from './TagflowNode';
+import { GroupBox, groupNodeId } from './GroupBox';
+import type { GroupRfNode } from './GroupBox';
+import { GroupBar } from './GroupBar';
 import { categoryColour } from './categories';
+import { fitReadable } from './fit-view';
+import '../../styles/canvas.css';
 
-const nodeTypes: NodeTypes = { tagflow: TagflowNode };
+const nodeTypes: NodeTypes = { tagflow: TagflowNode, tfgroup: GroupBox };
+
+/** Anything on the canvas: a flow node or a group's box. */
+type CanvasRfNode = TagflowRfNode | GroupRfNode;
+
+/** A node's size before React Flow has measured it (the fixed width of styles/canvas.css). */
+const DEFAULT_NODE_SIZE = { width: 190, height: 64 };
+
+/** Wires are drawn above nodes (z-index 1, nodes 0, group boxes -1): one never hides behind a node. */
+const EDGE_Z = 1;
 
 /** The MIME type a palette item is dragged with. */
 export const DRAG_TYPE = 'application/x-tagflow-node-type';
@@ -24,7 +39,8 @@ interface Props {
 /** The React Flow canvas, drawn from the FlowDocument; every user action becomes a document edit. */
 export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
   const { doc } = store;
-  const { screenToFlowPosition } = useReactFlow();
+  const rf = useReactFlow();
+  const { screenToFlowPosition } = rf;
   const [measured, setMeasured] = useState<ReadonlyMap<string, { width: number; height: number }>>(new Map());
   const cache = useRef(new Map<string, { src: CanvasNode; m: unknown; p: number; rf: TagflowRfNode }>());
 
@@ -48,6 +64,54 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
     return next;
   }, [doc.nodes, measured, problems, catalog]);
 
+  const onRenameGroup = useCallback(
+    (groupId: string, name: string) => store.edit((d) => d.updateGroup(groupId, { name })),
+    [store],
+  );
+  const onColourGroup = useCallback(
+    (groupId: string, color: string) => store.edit((d) => d.updateGroup(groupId, { color })),
+    [store],
+  );
+
+  // Group boxes, drawn around their nodes as they are now: never stored, so they cannot drift.
+  const groupBoxes = useMemo(() => {
+    const byId = new Map(doc.nodes.map((n) => [n.id, n.position]));
+    const boxes: GroupRfNode[] = [];
+    for (const group of doc.meta.groups ?? []) {
+      const box = groupBounds(
+        group,
+        (id) => byId.get(id),
+        (id) => measured.get(id) ?? DEFAULT_NODE_SIZE,
+      );
+      if (!box) continue;
+      boxes.push({
+        id: groupNodeId(group.id),
+        type: 'tfgroup',
+        position: { x: box.x, y: box.y },
+        width: box.width,
+        height: box.height,
+        zIndex: -1,
+        selectable: false,
+        deletable: false,
+        connectable: false,
+        focusable: false,
+        data: { group, onRename: onRenameGroup, onColour: onColourGroup },
+      });
+    }
+    return boxes;
+  }, [doc.nodes, doc.meta.groups, measured, onRenameGroup, onColourGroup]);
+
+  const allNodes = useMemo<CanvasRfNode[]>(() => [...groupBoxes, ...nodes], [groupBoxes, nodes]);
+
+  // The first view: readable (a small flow at 1:1 or more), once the nodes have their sizes.
+  const initialized = useNodesInitialized();
+  const framed = useRef(false);
+  useEffect(() => {
+    if (!initialized || framed.current) return;
+    framed.current = true;
+    fitReadable(rf);
+  }, [initialized, rf]);
+
   const edges = useMemo<Edge[]>(
     () => [
       ...doc.edges.map((e) => ({
@@ -57,6 +121,7 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
         sourceHandle: e.sourcePort,
         targetHandle: e.targetPort,
         selected: Boolean(e.selected),
+        zIndex: EDGE_Z,
       })),
       // Link nodes' virtual wires, from their config: drawn dashed, not edges of the flow file.
       ...linkWires(doc.nodes, (n) => catalog.nodes.get(n.type)?.link).map(({ source, target }) => ({
@@ -66,6 +131,7 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
         sourceHandle: LINK_PORT,
         targetHandle: LINK_PORT,
         className: 'virtual-wire',
+        zIndex: EDGE_Z,
         selectable: false,
         deletable: false,
         focusable: false,
@@ -75,7 +141,29 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
   );
 
   const onNodesChange = useCallback(
-    (changes: NodeChange<TagflowRfNode>[]) => {
+    (all: NodeChange<CanvasRfNode>[]) => {
+      // A group's box moved: its nodes move by as much (the box follows them on the next render).
+      const groupMoves: Record<string, Position> = {};
+      let groupDragging = false;
+      const changes = all.filter((c) => {
+        if (!('id' in c) || !c.id.startsWith('group:')) return true;
+        if (c.type === 'position' && c.position) {
+          const box = groupBoxes.find((b) => b.id === c.id);
+          const d = store.current();
+          if (box) {
+            Object.assign(
+              groupMoves,
+              groupMove(box.data.group, (id) => d.node(id)?.position, box.position, c.position),
+            );
+            if (c.dragging) groupDragging = true;
+          }
+        } else if (c.type === 'position' && !c.dragging) {
+          // The drop of a group drag, without a position: record the whole drag as one undo step.
+          store.edit((d) => d.moveNodes({}));
+        }
+        return false;
+      }) as NodeChange<TagflowRfNode>[];
+      if (Object.keys(groupMoves).length > 0) store.edit((d) => d.moveNodes(groupMoves, { transient: groupDragging }));
       const sizes = changes.filter((c) => c.type === 'dimensions' && c.dimensions);
       if (sizes.length > 0) {
         setMeasured((prev) => {
@@ -118,6 +206,20 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
         });
       }
     },
+    [store, groupBoxes],
+  );
+
+  // A click on a group's box selects its nodes (Shift/Ctrl adds them to the selection).
+  const onNodeClick = useCallback<NodeMouseHandler<Node>>(
+    (event, node) => {
+      if (node.type !== 'tfgroup') return;
+      const members = (node as GroupRfNode).data.group.nodes;
+      const add = event.shiftKey || event.ctrlKey || event.metaKey;
+      store.edit((d) => {
+        const keep = add ? d.nodes.filter((n) => n.selected).map((n) => n.id) : [];
+        return d.select([...new Set([...keep, ...members])]);
+      });
+    },
     [store],
   );
 
@@ -159,10 +261,10 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
   );
 
   const onDelete = useCallback(
-    ({ nodes: ns, edges: es }: { nodes: TagflowRfNode[]; edges: Edge[] }) => {
+    ({ nodes: ns, edges: es }: { nodes: CanvasRfNode[]; edges: Edge[] }) => {
       store.edit((d) =>
         d.removeElements(
-          ns.map((n) => n.id),
+          ns.filter((n) => n.type !== 'tfgroup').map((n) => n.id),
           es.map((e) => e.id),
         ),
       );
@@ -190,30 +292,33 @@ export function FlowCanvas({ store, catalog, problems, onAddNode }: Props) {
 
   return (
     <div className="canvas-wrap" onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow<TagflowRfNode>
-        nodes={nodes}
+      <ReactFlow<CanvasRfNode>
+        nodes={allNodes}
         edges={edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onNodeClick={onNodeClick}
         onDelete={onDelete}
         deleteKeyCode={['Delete', 'Backspace']}
         multiSelectionKeyCode={['Shift', 'Control', 'Meta']}
         selectionKeyCode="Shift"
-        fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        elevateNodesOnSelect={false}
         minZoom={0.2}
         maxZoom={2.5}
-        defaultEdgeOptions={{ interactionWidth: 16 }}
+        defaultEdgeOptions={{ interactionWidth: 16, zIndex: EDGE_Z }}
       >
+        <GroupBar store={store} />
         <Background gap={20} color="#dfe4ea" />
         <Controls showInteractive={false} />
         <MiniMap
           pannable
           zoomable
           style={{ width: 150, height: 100 }}
-          nodeColor={(n) => categoryColour((n as TagflowRfNode).data?.info?.category)}
+          nodeColor={(n) =>
+            n.type === 'tfgroup' ? 'transparent' : categoryColour((n as TagflowRfNode).data?.info?.category)
+          }
         />
       </ReactFlow>
       {doc.nodes.length === 0 && (

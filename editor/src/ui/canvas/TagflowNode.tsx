@@ -39,6 +39,9 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
   const status = useNodeStatus(id);
   const rate = useNodeRate(id);
   const rows = Math.max(inputs.length, outputs.length, 1);
+  const statusText = status
+    ? `${status.text ?? status.state}${status.backlog ? ` · backlog ${status.backlog}` : ''}${rate ? ` · ${formatRate(rate)}` : ''}`
+    : '';
   const top = (i: number, n: number) => `${((i + 1) / (n + 1)) * 100}%`;
   return (
     <div
@@ -60,10 +63,10 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
       {info?.link === 'in' && (
         <Handle id={LINK_PORT} type="target" position={Position.Left} className="link-handle" isConnectable={false} />
       )}
-      <NodeErrorBadge id={id} />
-      <ChangedMarker id={id} />
-      <InjectButton node={node} info={info} />
-      <div className="label">{node.label ?? node.id}</div>
+      {/* Fixed width (styles/canvas.css): long labels and statuses are cut with "…", whole on hover. */}
+      <div className="label" title={node.label ?? node.id}>
+        {node.label ?? node.id}
+      </div>
       <div className="type">
         {node.type}
         {!info && ' (not installed)'}
@@ -88,13 +91,22 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
         className="status-badge"
         data-testid={`status-${id}`}
         data-state={status?.state ?? 'none'}
-        title={status?.text}
+        title={statusText || undefined}
       >
-        {status ? `${status.text ?? status.state}${status.backlog ? ` · backlog ${status.backlog}` : ''}` : ''}
-        {rate !== undefined && rate > 0 && (
-          <span className="rate" data-testid={`rate-${id}`}>{` · ${formatRate(rate)}`}</span>
-        )}
+        <span className="status-text">
+          {status ? `${status.text ?? status.state}${status.backlog ? ` · backlog ${status.backlog}` : ''}` : ''}
+          {rate !== undefined && rate > 0 && (
+            <span className="rate" data-testid={`rate-${id}`}>{` · ${formatRate(rate)}`}</span>
+          )}
+        </span>
       </div>
+      {/* Badges (a changed marker, an error count) go in this corner, absolutely placed, so that
+          they never change the node's size; the inject button sits on the left edge. */}
+      <div className="tf-node-corner">
+        <ChangedMarker id={id} />
+        <NodeErrorBadge id={id} />
+      </div>
+      <InjectButton node={node} info={info} />
       {outputs.length === 1 && <OutputHandle port={outputs[0]} />}
       {(info?.link === 'out' || info?.link === 'call') && (
         <Handle id={LINK_PORT} type="source" position={Position.Right} className="link-handle" isConnectable={false} />

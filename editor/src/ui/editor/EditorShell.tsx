@@ -24,6 +24,7 @@ import {
 } from '../../state';
 import type { CanvasDoc, CanvasNode, EditorCatalog, FlowTab, NodesApiResponse, ServerValidation } from '../../state';
 import { FlowCanvas } from '../canvas/FlowCanvas';
+import { fitReadable } from '../canvas/fit-view';
 import { DeployDialog } from '../deploy/DeployDialog';
 import { EXAMPLES } from '../examples';
 import { JsonView } from '../json/JsonView';
@@ -392,7 +393,7 @@ function Workspace({
       store.replace({ ...flow, id: tab.id });
       setDeployErrors(new Map());
       if (message) store.notify(message, 'info');
-      setTimeout(() => void rf.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
+      setTimeout(() => fitReadable(rf), 50);
     },
     [store, rf, tab.id],
   );
@@ -456,7 +457,7 @@ function Workspace({
         changes={changes.count}
         onUndo={store.undo}
         onRedo={store.redo}
-        onFit={() => void rf.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 })}
+        onFit={() => fitReadable(rf, { duration: 200 })}
         onToggleJson={() => setJsonOpen(!jsonOpen)}
         onExport={onExport}
         onImport={(file) => void onImport(file)}
