@@ -19,6 +19,7 @@ import { flowRoutes } from './routes/flow.routes';
 import { historyRoutes } from './routes/history.routes';
 import { nodesRoutes } from './routes/nodes.routes';
 import { packagesRoutes } from './routes/packages.routes';
+import { resourceToolsRoutes } from './routes/resource-tools.routes';
 import { secretsRoutes } from './routes/secrets.routes';
 import { systemRoutes } from './routes/system.routes';
 import { tokensRoutes } from './routes/tokens.routes';
@@ -75,6 +76,7 @@ export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions =
     ...historyRoutes(ctx),
     ...contextRoutes(ctx),
     ...packagesRoutes(ctx),
+    ...resourceToolsRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokensRoutes(ctx),
     ...secretsRoutes(ctx),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EngineOptions } from '../engine/engine';
 import { FlowSet } from '../engine/flow-set';
+import type { ResourceToolCall } from '../engine/resource-tools';
 import type { ContextScopeRef } from '../engine/flow-state-stores';
 import type { EngineLogger } from '../engine/types';
 import { levelPasses } from '../log/log-level';
@@ -145,6 +146,7 @@ async function boot(config: HostConfig): Promise<void> {
       unreachable: async (flowId: string, timeoutMs: number) =>
         engine.engine(flowId)?.unreachableRequiredResources(timeoutMs) ?? [],
       history: (flowId: string, id: string, query: HistoryQuery) => running(flowId).queryHistory(id, query),
+      tool: (call: ResourceToolCall) => engine.runResourceTool(call),
       loadPackage: (dir: string) => {
         const json = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
         const manifest = readManifest(json, dir);
