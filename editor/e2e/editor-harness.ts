@@ -45,10 +45,13 @@ export interface FlowJson {
   [key: string]: unknown;
 }
 
-/** Starts `tagflow start` on port 0 in a new temp data dir; `flow` (a file path or a flow object) is its first flow. */
-export async function startRuntime(options: { flow?: string | object } = {}): Promise<Runtime> {
+/**
+ * Starts `tagflow start` on port 0 in a new temp data dir; `flow` (a file path or a flow object) is
+ * its first flow; `args` are more command-line options (e.g. `--watchdog-ms`).
+ */
+export async function startRuntime(options: { flow?: string | object; args?: string[] } = {}): Promise<Runtime> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tagflow-editor-e2e-'));
-  const args: string[] = [];
+  const args: string[] = [...(options.args ?? [])];
   if (options.flow !== undefined) {
     let file = options.flow;
     if (typeof file !== 'string') {

@@ -12,8 +12,10 @@ export type { PayloadKind, PortSample, SamplesEvent } from './engine/output-samp
 export { systemClock } from './engine/node-clock';
 export { FilesFolder, filesDirProblem } from './engine/files-folder';
 export { ACTIVITY_NODE, ACTIVITY_PROGRESS, NO_NODE } from './engine/activity';
-export { deployErrors, engineErrors, packageErrors } from './error-codes';
-export type { DeployErrorCode } from './error-codes';
+export { deployErrors, engineErrors, packageErrors, toolErrors } from './error-codes';
+export type { DeployErrorCode, ToolErrorCode } from './error-codes';
+export { DEFAULT_TOOL_TIMEOUT_MS, runResourceTool, ToolError } from './engine/resource-tools';
+export type { ResourceToolCall, ToolCallOptions } from './engine/resource-tools';
 export { NodeRegistry } from './registry/node-registry';
 export type { PackageRef, PaletteJson, RegisteredNode, RegisteredResource } from './registry/node-registry';
 export { discoverNodePackages } from './registry/discover-packages';

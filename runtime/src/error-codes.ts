@@ -59,3 +59,21 @@ export const engineErrors = defineErrorCodes({
   UNKNOWN_NODE: 'No node of that id runs in the current flow.',
   UNKNOWN_PORT: 'The node has no input port of that name.',
 });
+
+/**
+ * Why a resource tool call (`POST /api/resources/tools/:tool`: browse an OPC UA server, test-read
+ * Modbus registers) failed; each answers one HTTP status, given with it, and `{ error, code }`.
+ */
+export const toolErrors = defineErrorCodes({
+  TOOL_UNKNOWN: 'No installed resource type of that name, or it has no tool of that name (404).',
+  TOOL_CONFIG:
+    'The resource config (as in the edited flow, variables resolved) is not valid for its type, or would send a bound secret where it may not go; the message names the field (422).',
+  TOOL_CONNECT:
+    "The connection for the call could not be opened; the message says why in the resource's own words (502).",
+  TOOL_TIMEOUT: 'The call, connecting included, did not finish within its time limit (10 s by default) (504).',
+  TOOL_FAILED:
+    'The tool answered with an error: its input was refused, or the device or server refused the request (422).',
+});
+
+/** Why a resource tool call failed: a code of `toolErrors`. */
+export type ToolErrorCode = ErrorCodeOf<typeof toolErrors>;

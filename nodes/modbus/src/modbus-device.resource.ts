@@ -158,6 +158,14 @@ export default defineResource({
     ctx.log.info('connected', { device });
     return connection;
   },
+
+  tools: {
+    // For the editor's test read: a register range decoded in every type and byte order.
+    'test-read'(connection, input) {
+      const { testReadTool } = require('./test-read-tool') as typeof import('./test-read-tool');
+      return testReadTool(connection, input);
+    },
+  },
 });
 
 /**

@@ -14,7 +14,7 @@ export const layoutSchema = {
       '0-based protocol address as sent on the wire. Holding register 40001 (or 400001) is address 0, input register 30001 is 0, coil 00001 is 0.',
     minimum: 0,
     maximum: 65535,
-    'x-ui': { label: 'Address (0-based)' },
+    'x-ui': { label: 'Address (0-based)', widget: 'modbus-register' },
   },
   type: {
     description:

@@ -146,6 +146,14 @@ export default defineResource({
     const { openOpcuaConnection } = require('./opcua-connect') as typeof import('./opcua-connect');
     return openOpcuaConnection({ ...c, securityPolicy: policyOf(c) }, ctx);
   },
+
+  tools: {
+    // For the editor's OPC UA browser: children of a node, with data types, values and units.
+    browse(connection, input, ctx) {
+      const { browseTool } = require('./browse-tool') as typeof import('./browse-tool');
+      return browseTool(connection, input, ctx);
+    },
+  },
 });
 
 type SecurityConfig<P extends string = string> = { securityMode: string; securityPolicy?: P };

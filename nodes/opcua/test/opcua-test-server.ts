@@ -6,6 +6,7 @@ import {
   MessageSecurityMode,
   OPCUAServer,
   SecurityPolicy,
+  standardUnits,
   StatusCode,
   StatusCodes,
   Variant,
@@ -21,7 +22,7 @@ export const TEST_USER = { userName: 'operator', password: 'pump-house-7' };
 /** Node ids of the test server's variables, all in the folder `Plant` (ns=1;s=Plant). */
 export const NODES = {
   folder: 'ns=1;s=Plant',
-  /** Double, +1 every ~100 ms (0, 1, 2...). EURange 0..1000, so a percent deadband works. */
+  /** Double, +1 every ~100 ms (0, 1, 2...). EURange 0..1000, so a percent deadband works; unit m³/h. */
   counter: 'ns=1;s=Plant.Counter',
   int32: 'ns=1;s=Plant.Int32',
   boolean: 'ns=1;s=Plant.Boolean',
@@ -188,6 +189,8 @@ export class OpcuaTestServer {
       nodeId: 's=Plant.Counter',
       dataType: 'Double',
       engineeringUnitsRange: { low: 0, high: 1000 },
+      // What the editor's browser shows beside the value.
+      engineeringUnits: standardUnits.cubic_metre_per_hour,
     });
     // A value of its own: after a restart, the value a new subscription starts with must not be
     // the last one the server had before it stopped (a client may have that one already).

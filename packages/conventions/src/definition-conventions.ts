@@ -67,6 +67,7 @@ export const RESOURCE_KEY_ORDER = [
   'check',
   'secretDestinations',
   'create',
+  'tools',
 ] as const;
 
 /** The groups of rule 4, in order; a key not named here is a constraint (group 4). */

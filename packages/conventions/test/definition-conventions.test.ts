@@ -137,7 +137,7 @@ describe('the convention checks', () => {
       create: () => ({}),
     };
     expect(lines(resourceConventionProblems(resource, { requireErrors: true }))).toEqual([
-      '$.errors comes after `configSchema` (order: type, version, description, docs, errors, configSchema, check, secretDestinations, create)',
+      '$.errors comes after `configSchema` (order: type, version, description, docs, errors, configSchema, check, secretDestinations, create, tools)',
     ]);
   });
 });

@@ -37,6 +37,29 @@ export interface ResourceContext<Config = Record<string, unknown>> {
   readonly files: FilesRoot;
 }
 
+/** What a resource tool gets besides the connection and the caller's input. */
+export interface ResourceToolContext {
+  /** Aborted at the deadline (or when the runtime gives up the call): stop waiting on the peer. */
+  readonly signal: AbortSignal;
+  /** When the answer is due, in ms since the epoch (`Date.now()`): size the work to fit. */
+  readonly deadline: number;
+  readonly log: NodeLogger;
+}
+
+/**
+ * A named helper the editor calls on a connection of this resource type, e.g. `browse` an OPC UA
+ * address space or `test-read` Modbus registers, so that people pick tags instead of typing them.
+ * It gets a live connection (the running flow's, when the same resource config already runs, else
+ * one opened for the call and closed after it), the caller's `input` (unchecked JSON: check it and
+ * throw a `NodeError` in plain words) and a context with the deadline. It resolves with plain JSON
+ * data; it must not change the peer (read, never write) and must not keep the connection.
+ */
+export type ResourceTool<R = ResourceInstance> = (
+  connection: R,
+  input: unknown,
+  ctx: ResourceToolContext,
+) => Promise<unknown>;
+
 /** A live resource: whatever object the nodes use, plus an idempotent `close`. */
 export interface ResourceInstance {
   close?(): void | Promise<void>;
@@ -74,6 +97,8 @@ export interface ResourceDefinition<S extends JSONSchema = JSONSchema, R extends
    */
   secretDestinations?(config: ConfigOf<S>): readonly SecretDestination[];
   create(ctx: ResourceContext<ConfigOf<S>>): R | Promise<R>;
+  /** Helpers the editor may call on a connection, by name (see `ResourceTool`); the admin API runs them. */
+  tools?: Readonly<Record<string, ResourceTool<R>>>;
 }
 
 /** Any resource definition, whatever its config and instance types. */
@@ -87,6 +112,7 @@ export interface AnyResourceDefinition {
   check?(config: unknown): readonly ConfigProblem[];
   secretDestinations?(config: unknown): readonly SecretDestination[];
   create(ctx: ResourceContext<unknown>): ResourceInstance | Promise<ResourceInstance>;
+  tools?: Readonly<Record<string, ResourceTool<never>>>;
 }
 
 /** Declares a resource type; the config type is inferred from `configSchema`. */

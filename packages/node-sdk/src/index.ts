@@ -11,7 +11,14 @@ export type { NodeDefinition, AnyNodeDefinition, ConfigMigration, ConfigOf, Secr
 export { defineNode, ERROR_PORT, STATUS_PORT } from './define-node';
 export { LINK_CALLS, LINK_PORT, RETURN_PORT, linkCallsOf } from '@tagflow/flow-model';
 export type { LinkCall, LinkRole } from '@tagflow/flow-model';
-export type { ResourceDefinition, AnyResourceDefinition, ResourceContext, ResourceInstance } from './define-resource';
+export type {
+  ResourceDefinition,
+  AnyResourceDefinition,
+  ResourceContext,
+  ResourceInstance,
+  ResourceTool,
+  ResourceToolContext,
+} from './define-resource';
 export { defineResource } from './define-resource';
 export { outboxOverflowProperty, passwordEnvProperty, secretNameProperty, urlDestination } from './schema-pieces';
 export type { ResourceHandle } from './resource-handle';

@@ -53,6 +53,12 @@ export interface FlowUnderTest {
   now(): number;
   /** Waits until no node has queued or in-flight messages. */
   idle(): Promise<void>;
+  /**
+   * Runs tool `name` of resource `resourceId` (its type's `tools`) as the admin API would: on the
+   * flow's live connection, else on one opened for the call. Rejects with the runtime's ToolError
+   * (`code` TOOL_CONNECT, TOOL_TIMEOUT, TOOL_FAILED...) in plain words.
+   */
+  tool(resourceId: string, name: string, input?: unknown, timeoutMs?: number): Promise<unknown>;
   /** Forgets recorded outputs, errors, statuses and debug values. */
   clear(): void;
   /**
@@ -135,6 +141,11 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
     },
     now: () => clock.now(),
     idle: () => engine.idle(),
+    tool: async (resourceId, name, input, timeoutMs) => {
+      const resource = engine.currentFlow?.resources?.find((r) => r.id === resourceId);
+      if (!resource) throw new Error(`the flow has no resource "${resourceId}"`);
+      return engine.runResourceTool({ resource, tool: name, input, timeoutMs });
+    },
     clear: () => {
       for (const list of sent.values()) list.length = 0;
       statuses.clear();

@@ -34,6 +34,8 @@ import { addStatusWatchers, routeStatus } from './status-routes';
 import { FilesFolder, filesDirProblem } from './files-folder';
 import type { ResourceRunner } from './resource-runner';
 import { ResourcePool } from './resource-pool';
+import { toolDefinition } from './resource-tools';
+import type { ResourceToolCall } from './resource-tools';
 import type { ResourceLease } from './resource-pool';
 import { openOutbox } from '../store-forward';
 import type { FileOutbox } from '../store-forward';
@@ -367,6 +369,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       connected: r.current !== undefined,
       answersHistory: isHistoryReader(r.current),
     }));
+  }
+
+  /** Runs a resource tool for the editor's pickers, on this engine's connections (see `ResourcePool.runTool`). */
+  async runResourceTool(call: ResourceToolCall): Promise<unknown> {
+    const definition = toolDefinition(this.registry, call.resource.type);
+    return this.pool.runTool(call.resource, definition, call.tool, call.input, call.timeoutMs);
   }
 
   /** Runs a history query through a resource of the running flow (a historian); throws when it cannot answer now. */

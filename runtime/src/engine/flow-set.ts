@@ -11,6 +11,8 @@ import type { ContextScopeRef, ContextScopeView, ContextSummary, ContextWriteRes
 import { FilesFolder } from './files-folder';
 import { systemClock } from './node-clock';
 import { ResourcePool } from './resource-pool';
+import { toolDefinition } from './resource-tools';
+import type { ResourceToolCall } from './resource-tools';
 
 /**
  * Node indexes of one flow in `EngineOptions.activity` slot 1 start at its slot times this: more
@@ -64,6 +66,12 @@ export class FlowSet extends EventEmitter<EngineEvents> {
     const sync = (name: string) => isOnDemand(name) && queueMicrotask(() => this.syncOnDemand());
     (this as EventEmitter).on('newListener', sync);
     (this as EventEmitter).on('removeListener', sync);
+  }
+
+  /** Runs a resource tool for the editor's pickers, on the shared connections (see `ResourcePool.runTool`). */
+  async runResourceTool(call: ResourceToolCall): Promise<unknown> {
+    const definition = toolDefinition(this.options.registry, call.resource.type);
+    return this.pool.runTool(call.resource, definition, call.tool, call.input, call.timeoutMs);
   }
 
   /** Ids of the flows running now, in the order they were first deployed. */

@@ -3,6 +3,7 @@ import type { AnyResourceDefinition, NodeStatus } from '@tagflow/node-sdk';
 import { canonicalJson } from '../store/flow-store';
 import { ResourceRunner } from './resource-runner';
 import type { ResourceHost } from './resource-runner';
+import { runResourceTool } from './resource-tools';
 
 /** One flow's hold on a shared connection. */
 export interface ResourceLease {
@@ -73,6 +74,22 @@ export class ResourcePool {
   /** Connections open now (or being opened), for tests and the admin API. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /**
+   * Runs tool `name` of the resource type on the connection `resource` would use: the live one when
+   * a flow holds it connected (a PLC that takes one client keeps serving the flow), else one opened
+   * for the call and closed after it. See `runResourceTool`.
+   */
+  runTool(
+    resource: FlowResource,
+    definition: AnyResourceDefinition,
+    name: string,
+    input: unknown,
+    timeoutMs?: number,
+  ): Promise<unknown> {
+    const live = this.entries.get(resourceKey(resource))?.runner.current;
+    return runResourceTool(resource, definition, name, input, { host: this.host, live, timeoutMs });
   }
 
   /** How many flows hold the connection `resource` would use (0 when none). */

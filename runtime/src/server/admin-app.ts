@@ -21,6 +21,7 @@ import { historyRoutes } from './routes/history.routes';
 import { nodesRoutes } from './routes/nodes.routes';
 import { packagesRoutes } from './routes/packages.routes';
 import { injectRoutes } from './routes/inject.routes';
+import { resourceToolsRoutes } from './routes/resource-tools.routes';
 import { secretsRoutes } from './routes/secrets.routes';
 import { systemRoutes } from './routes/system.routes';
 import { tokensRoutes } from './routes/tokens.routes';
@@ -78,6 +79,7 @@ export function createAdminApp(deps: AdminServerDeps, options: AdminAppOptions =
     ...contextRoutes(ctx),
     ...injectRoutes(ctx),
     ...packagesRoutes(ctx),
+    ...resourceToolsRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokensRoutes(ctx),
     ...secretsRoutes(ctx),

@@ -2,6 +2,7 @@ import type { Flow } from '@tagflow/flow-model';
 import type { NodeStatus } from '@tagflow/node-sdk';
 import type { DeployOptions, DeployResult, EngineEvents } from '../engine/engine';
 import type { NodeCounters } from '../engine/types';
+import type { ResourceToolCall } from '../engine/resource-tools';
 import type {
   ContextScopeRef,
   ContextScopeView,
@@ -108,6 +109,11 @@ export interface EngineApi {
   statuses(): Record<string, NodeStatus>;
   unreachableRequiredResources(timeoutMs: number): Promise<UnreachableResource[]>;
   resourceList(): ResourceInfo[];
+  /**
+   * Runs a resource tool (browse an OPC UA server, test-read Modbus registers) where node code runs:
+   * the engine (process). Throws a `ToolError`, or an `EngineCallError` whose `remoteCode` is its code.
+   */
+  runResourceTool?(call: ResourceToolCall): Promise<unknown>;
   /** Runs a history query through a resource of the running flow; throws in plain words when it cannot. */
   queryHistory(resourceId: string, query: HistoryQuery): Promise<unknown[]>;
   on<K extends keyof EngineEvents>(event: K, listener: (...args: EngineEvents[K]) => void): unknown;

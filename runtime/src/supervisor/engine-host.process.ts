@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EngineOptions } from '../engine/engine';
 import { FlowSet } from '../engine/flow-set';
+import type { ResourceToolCall } from '../engine/resource-tools';
 import type { ContextScopeRef } from '../engine/flow-state-stores';
 import type { EngineLogger } from '../engine/types';
 import { levelPasses } from '../log/log-level';
@@ -154,6 +155,7 @@ async function boot(config: HostConfig): Promise<void> {
         events.flush();
         return outcome;
       },
+      tool: (call: ResourceToolCall) => engine.runResourceTool(call),
       loadPackage: (dir: string) => {
         const json = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
         const manifest = readManifest(json, dir);

@@ -19,6 +19,8 @@ export class EngineCallError extends Error {
   constructor(
     readonly code: ErrorCodeOf<typeof supervisorErrors>,
     message: string,
+    /** With ENGINE_FAILED: the code of the error the engine answered with, when it had one. */
+    readonly remoteCode?: string,
   ) {
     super(message);
     this.name = 'EngineCallError';
@@ -98,7 +100,7 @@ export class RpcClient {
     const entry = this.settle(reply.id);
     if (!entry) return;
     if (reply.ok) entry.resolve(reply.value);
-    else entry.reject(new EngineCallError(supervisorErrors.code.ENGINE_FAILED, reply.error.message));
+    else entry.reject(new EngineCallError(supervisorErrors.code.ENGINE_FAILED, reply.error.message, reply.error.code));
   }
 
   /** Fails every pending and later call with `reason` (the process ended). */

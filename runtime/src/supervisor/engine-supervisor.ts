@@ -17,6 +17,8 @@ import type {
   ContextWriteResult,
 } from '../engine/flow-state-stores';
 import { supervisorErrors } from '../error-codes';
+import { DEFAULT_TOOL_TIMEOUT_MS } from '../engine/resource-tools';
+import type { ResourceToolCall } from '../engine/resource-tools';
 import type { LogLevel } from '../log/log-level';
 import { hashFlow } from '../store/flow-store';
 import type {
@@ -396,6 +398,13 @@ export class EngineSupervisor extends EventEmitter<EngineEvents> implements Engi
   async triggerNodeOf(flowId: string, nodeId: string): Promise<TriggerOutcome> {
     const host = await this.readyHost();
     return host.rpc.call<TriggerOutcome>('trigger', [flowId, nodeId], 10_000);
+  }
+
+  /** Runs a resource tool in the engine process, so that package code stays out of this one. */
+  async runResourceTool(call: ResourceToolCall): Promise<unknown> {
+    const host = await this.readyHost();
+    // The tool is time-boxed in the engine; the margin lets its own plain-words timeout come back.
+    return host.rpc.call<unknown>('tool', [call], (call.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS) + 2000);
   }
 
   /** Loads (or reloads) a node package folder into the engine's registry, after an install. */

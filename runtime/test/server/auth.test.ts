@@ -55,6 +55,7 @@ describe('admin API authentication', () => {
         'POST /api/packages admin',
         'DELETE /api/packages/:name admin',
         'POST /api/packages/bundle admin',
+        'POST /api/resources/tools/:tool deployer',
         'GET /api/history viewer',
         'GET /api/context viewer',
         'GET /api/context/global viewer',

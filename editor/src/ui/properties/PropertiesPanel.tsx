@@ -107,6 +107,8 @@ function NodeProperties({
     variables,
     nodeId: node.id,
     nodes: store.doc.nodes,
+    config: node.config,
+    flowId: store.doc.meta.id,
   };
   return (
     <>

@@ -5,6 +5,7 @@ import { LazyMonaco } from '../monaco/LazyMonaco';
 import { NodePicker } from './NodePicker';
 import { ResourcePicker } from './ResourcePicker';
 import { SecretButton } from './SecretButton';
+import { TAG_PICKER_WIDGETS, TagPicker } from './TagPicker';
 import { fieldVariables } from '../../state/variables';
 import type { FormContext } from './form-context';
 import {
@@ -210,6 +211,19 @@ function Field(props: FieldProps) {
     wide = true;
     control = <JsonField id={id} value={value} onChange={(v) => onChange(path, v)} />;
   }
+  if (hints.widget && TAG_PICKER_WIDGETS.includes(hints.widget))
+    control = (
+      <>
+        {control}
+        <TagPicker
+          widget={hints.widget}
+          resourceField={hints.resourceField}
+          path={path}
+          onChange={onChange}
+          ctx={ctx}
+        />
+      </>
+    );
   return (
     <FieldShell
       id={id}

@@ -17,6 +17,10 @@ export interface FormContext {
   variables?: Readonly<Record<string, string>>;
   /** The node the form edits (for Monaco model paths). */
   nodeId?: string;
+  /** The node's whole config, for pickers that read or set a field's siblings (the tag pickers). */
+  config?: Readonly<Record<string, unknown>>;
+  /** The edited flow's id (tag pickers send it with their calls). */
+  flowId?: string;
   /** The flow's nodes, for node pickers (a link-out's link-in nodes). */
   nodes: ReadonlyArray<{ id: string; type: string; label?: string }>;
 }

@@ -7,6 +7,8 @@ export interface UiHints {
   // `string & {}` keeps the known widgets in autocompletion while any other name is accepted.
   widget?: 'resource' | 'json' | 'code' | 'key-value' | 'file' | 'table' | 'node-picker' | (string & {});
   resourceType?: string;
+  /** With `widget: 'opcua-node'` or `'modbus-register'`: the config field naming the resource the picker talks to. */
+  resourceField?: string;
   /** With `widget: 'node-picker'`: only nodes of this type are offered (e.g. `link-in`). */
   nodeType?: string;
   enumLabels?: Record<string, string>;
