@@ -37,7 +37,11 @@ export function checkConfig(catalog: NodeCatalog, schema: JSONSchema, config: un
   const valid = compiled.validate(copy);
   if (typeof valid !== 'boolean')
     return { ok: false, schemaError: 'asynchronous schemas ($async) are not supported for configs' };
-  return { ok: true, config: copy, problems: valid ? [] : describeSchemaErrors(compiled.validate.errors, basePath) };
+  return {
+    ok: true,
+    config: copy,
+    problems: valid ? [] : describeSchemaErrors(compiled.validate.errors, basePath, schema),
+  };
 }
 
 function compiledFor(catalog: NodeCatalog, schema: JSONSchema): Compiled {
