@@ -37,7 +37,12 @@ export function fieldLabel(schema: unknown, pointer: string): string | undefined
             .map((s) => s.additionalProperties)
             .filter(isPlainObject)
             .map(asObject);
-    parts.push(labelOf(found[0], segment));
+    const label = labelOf(found[0], segment);
+    // `Window › Window size` says the group twice: the field's own label is enough then.
+    const previous = parts[parts.length - 1];
+    if (previous !== undefined && !/ row \d+$/.test(previous) && label.toLowerCase().includes(previous.toLowerCase()))
+      parts[parts.length - 1] = label;
+    else parts.push(label);
     at = next.flatMap(withBranches);
   }
   return parts.join(' › ');

@@ -182,6 +182,8 @@ describe('fieldLabel', () => {
     expect(fieldLabel(limits.configSchema, '/window/count')).toBe('Window › Values');
     expect(fieldLabel({ properties: { passThrough: { type: 'boolean' } } }, '/passThrough')).toBe('Pass through');
     expect(fieldLabel({ properties: { a: { title: 'Alpha' } } }, '/a')).toBe('Alpha');
+    const window = { properties: { window: { properties: { count: { 'x-ui': { label: 'Window size' } } } } } };
+    expect(fieldLabel(window, '/window/count')).toBe('Window size');
     expect(fieldLabel(limits.configSchema, '')).toBeUndefined();
   });
 });
