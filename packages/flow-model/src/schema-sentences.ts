@@ -31,6 +31,9 @@ export function sentenceFor({ label, error, siblingLabel }: SentenceInput): stri
       return `${siblingLabel(String(params.missingProperty))} is required when ${siblingLabel(String(params.property))} is set`;
     case 'type': {
       const names = typeNames(params.type);
+      // Versions saved before non-finite numbers were refused hold null where 1e400 was written.
+      if (error.data === null && names.some((t) => t === 'number' || t === 'integer'))
+        return `${subject} must be ${typeSentence(names, undefined, false)} (got null; a number too large for JSON, such as 1e400, was saved as null by older versions of tagflow)`;
       return `${subject} must be ${typeSentence(names, error.parentSchema)} ${typed}`;
     }
     case 'minimum':
@@ -85,10 +88,10 @@ const TYPE_SENTENCES: Record<string, string> = {
   null: 'empty',
 };
 
-function typeSentence(types: readonly string[], schema: unknown): string {
+function typeSentence(types: readonly string[], schema: unknown, withExample = true): string {
   const words = [...new Set(types.map((t) => TYPE_SENTENCES[t] ?? t))];
   const text = words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
-  const example = exampleOf(types, schema);
+  const example = withExample ? exampleOf(types, schema) : undefined;
   return example === undefined ? text : `${text}, e.g. ${example}`;
 }
 
