@@ -148,7 +148,7 @@ describe('plain words (issue 18)', () => {
       await warnings.waitFor({ state: 'visible' });
       expect(await warnings.innerText()).toMatch(/1 warning: the flow can run/);
       expect(await warnings.getByTestId('problem-node').innerText()).toBe('Spare display');
-      expect(await ed.byTestId('deploy-diff').innerText()).toMatch(/1 added: Spare display \(scale-1\)/);
+      expect(await ed.byTestId('deploy-diff').innerText()).toMatch(/1 added: Spare display \(debug-1\)/);
       expect(await ed.byTestId('deploy-problems').count()).toBe(0);
       await ed.screenshot('plain-words-deploy-warning');
       await warnings.getByTestId('problem-node').click();

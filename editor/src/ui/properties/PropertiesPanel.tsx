@@ -335,7 +335,10 @@ function FlowSummary({
           </ul>
         </>
       )}
-      <p className={errors === 0 && validation.ok ? 'ok-text' : 'error-text'} data-testid="flow-problem-count">
+      <p
+        className={errors > 0 || !validation.ok ? 'error-text' : warnings > 0 ? 'warn-text' : 'ok-text'}
+        data-testid="flow-problem-count"
+      >
         {problemCount(Math.max(errors, validation.errors.length), warnings)}
       </p>
       <ProblemList entries={problems} onShowNode={showNode} testId="flow-problems" />
