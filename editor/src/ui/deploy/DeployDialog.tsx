@@ -5,7 +5,7 @@ import type { FlowEndpoint } from '../../api/flows-api';
 import type { DeployResult, RunningFlow } from '../../api/types';
 import { deployDiff, diffEdgeWords, diffNodeNames } from '../../state';
 import type { DeployDiff, EditorCatalog, ProblemEntry, ValidationResult } from '../../state';
-import { ProblemList } from '../problems/ProblemList';
+import { IssueDetail, ProblemList } from '../problems/ProblemList';
 
 interface Props {
   /** The flow's endpoints (GET and PUT /api/flows/:id). */
@@ -263,7 +263,10 @@ function ResultView({ result }: { result: DeployResult }) {
           {result.message}
           <ul>
             {result.errors.map((e, i) => (
-              <li key={i}>{e.message}</li>
+              <li key={i}>
+                {e.message}
+                <IssueDetail path={e.path} code={e.code} />
+              </li>
             ))}
           </ul>
         </div>
