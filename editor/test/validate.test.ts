@@ -18,7 +18,9 @@ describe('validate', () => {
     expect(result.errors).toHaveLength(1);
     expect(result.issues[0]).toMatchObject({ code: 'CONFIG_INVALID', nodeId: 'avg', severity: 'error' });
     expect(result.byNode.get('avg')).toHaveLength(1);
-    expect([...result.byField('avg')]).toStrictEqual([['window.count', 'must be >= 1 (got 0)']]);
+    expect([...result.byField('avg')]).toStrictEqual([
+      ['window.count', 'Window size must be at least 1 (you typed 0)'],
+    ]);
     expect(result.byField('high-flow').size).toBe(0);
   });
 
@@ -27,7 +29,7 @@ describe('validate', () => {
     flow.nodes[2].config = { above: 'high', hysteresis: 1 };
     const fields = validate(flow, catalog).byField('high-flow');
     expect([...fields.keys()]).toStrictEqual(['above']);
-    expect(fields.get('above')).toMatch(/^must be a number/);
+    expect(fields.get('above')).toBe('High limit must be a number, e.g. 42.5 (you typed "high")');
   });
 
   it('indexes edge and resource issues, and keeps warnings apart from errors', () => {
@@ -54,9 +56,7 @@ describe('validate', () => {
     expect(result.ok).toBe(true);
     expect(result.warnings.map((w) => w.code)).toStrictEqual(['UNBROKEN_CYCLE']);
     expect(result.byNode.get('a')).toMatchObject([{ severity: 'warning', code: 'UNBROKEN_CYCLE' }]);
-    expect(result.byNode.get('a')![0].message).toContain(
-      'is on a loop with no node that delays or limits: a -> b -> a.',
-    );
+    expect(result.byNode.get('a')![0].message).toContain('is on a loop with no node that delays or limits: a → b → a.');
 
     flow.nodes.push({ id: 'limit', type: 'rate-limit', typeVersion: 1, config: { rate: 1, perSeconds: 1 } });
     flow.edges.splice(-1, 1, { source: 'b', target: 'limit' }, { source: 'limit', target: 'a' });

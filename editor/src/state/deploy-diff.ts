@@ -80,3 +80,30 @@ function usedResources(node: FlowNode, catalog: NodeCatalog | undefined): string
   if (declared) return resourceIdsOf(node, declared);
   return Object.values(node.config ?? {}).filter((v): v is string => typeof v === 'string');
 }
+
+/**
+ * How the deploy dialog names the nodes of a diff: as the canvas does, by label else id (a
+ * removed node by its label in the running flow). `id` is set only when it differs from the
+ * name, to show as a detail.
+ */
+export function diffNodeNames(running: Flow | undefined, edited: Flow): (id: string) => { name: string; id?: string } {
+  const labels = new Map<string, string>();
+  for (const node of [...(running?.nodes ?? []), ...edited.nodes]) {
+    const label = node.name?.trim();
+    if (label) labels.set(node.id, label);
+    else labels.delete(node.id);
+  }
+  return (id) => {
+    const name = labels.get(id);
+    return name === undefined || name === id ? { name: id } : { name, id };
+  };
+}
+
+/** A wire of the diff (`a:out->b:in`) in node names: `Simulate → Average`, ports only when not the default ones. */
+export function diffEdgeWords(key: string, name: (id: string) => { name: string }): string {
+  const match = /^(.*):([^:]*)->(.*):([^:]*)$/.exec(key);
+  if (!match) return key;
+  const [, source, sourcePort, target, targetPort] = match;
+  const port = (p: string, usual: string) => (p === usual ? '' : ` (${p})`);
+  return `${name(source).name}${port(sourcePort, 'out')} → ${name(target).name}${port(targetPort, 'in')}`;
+}

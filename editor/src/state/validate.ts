@@ -84,7 +84,7 @@ export function indexIssues(
       const flowNode =
         issue.code === flowErrors.code.CONFIG_INVALID ? flow.nodes.find((n) => n.id === issue.nodeId) : undefined;
       const refined =
-        flowNode && /allowed forms/.test(issue.message)
+        flowNode && UNGUESSED_BRANCH.test(issue.text ?? issue.message)
           ? refineBranchIssue(flowNode, node[1] ?? '', catalog)
           : undefined;
       if (refined) for (const r of refined) addField(nodeFields, issue.nodeId, r.path, r);
@@ -106,6 +106,12 @@ export function indexIssues(
   };
 }
 
+/**
+ * The words flow-model uses when it could not tell which of a `oneOf`/`anyOf`'s forms the value
+ * follows (its sentence, or the message of an older runtime): then the editor guesses the form.
+ */
+const UNGUESSED_BRANCH = /allowed forms|filled in one of these ways|not filled in a way this node accepts/;
+
 /** `/window/count` -> `window.count` (JSON pointer segments unescaped). */
 export function pointerToFieldPath(pointer: string | undefined): string {
   if (!pointer) return '';
@@ -117,10 +123,11 @@ export function pointerToFieldPath(pointer: string | undefined): string {
 }
 
 /**
- * The message without its subject and path, for display beside the field: `must be >= 1 (got 0)`
- * (schema problems follow the path with a space, a type's own check with a colon).
+ * The words shown beside the field: the issue's `text` (`Count must be at least 1 (you typed 0)`),
+ * else the message without its subject and path (issues from an older runtime spell the path).
  */
 export function fieldMessage(issue: FlowIssue): string {
+  if (issue.text !== undefined) return issue.text;
   for (const after of [': ', ' ']) {
     const at = issue.message.indexOf(`${issue.path}${after}`);
     if (at !== -1) return issue.message.slice(at + issue.path.length + after.length);

@@ -186,7 +186,9 @@ describe('file-out: only inside the files folder', () => {
   ])('refuses %s at deploy, naming the path', async (_what, path, says) => {
     const { audit, tokens } = await dataDirFiles();
     const refused = testNode(fileOut, { config: { path }, dataDir });
-    await expect(refused).rejects.toThrow(`/nodes/0/config/path: "${path}" ${says}`);
+    // The path in front (a detail for the CLI), then the node, the field's label and the check's words.
+    await expect(refused).rejects.toThrow(/^the flow fixture was refused:\n\/nodes\/0\/config\/path: node /);
+    await expect(refused).rejects.toThrow(`: "${path}" ${says}`);
     await expect(refused).rejects.toThrow('[FILE_OUTSIDE_ROOT]');
     expect(await readFile(audit, 'utf8')).toBe('{"type":"start"}\n');
     expect(await readFile(tokens, 'utf8')).toBe('{"tokens":[]}\n');

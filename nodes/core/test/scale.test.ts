@@ -77,7 +77,7 @@ describe('scale', () => {
   });
 
   it('refuses a config without ranges', async () => {
-    await expect(testNode(scale, { config: { round: true } })).rejects.toThrow(/config\/in is required/);
+    await expect(testNode(scale, { config: { round: true } })).rejects.toThrow(/config\/in: .*Input range is required/);
   });
 
   it('reports a non-numeric payload as NOT_A_NUMBER', async () => {

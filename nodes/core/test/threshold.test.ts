@@ -133,7 +133,9 @@ describe('threshold', () => {
   });
 
   it('refuses a config with no limit, and limits whose alarms could overlap', async () => {
-    await expect(testNode(threshold, { config: { hysteresis: 1 } })).rejects.toThrow(/high limit \(above\)/);
+    await expect(testNode(threshold, { config: { hysteresis: 1 } })).rejects.toThrow(
+      /Set at least one limit: High limit or Low limit/,
+    );
     await expect(testNode(threshold, { config: { above: 50, below: 48, hysteresis: 5 } })).rejects.toThrow(/low limit/);
   });
 });

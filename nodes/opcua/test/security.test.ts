@@ -98,7 +98,7 @@ describe('opcua-server security', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-opcua-mismatch-'));
     // A session can never open with these: the deploy is refused (the same check as validate).
     await expect(secureFlow(dataDir, { securityMode: 'None', securityPolicy: 'Basic256Sha256' })).rejects.toThrow(
-      /\/resources\/0\/config\/securityPolicy: security mode None cannot go with security policy Basic256Sha256.*\[OPCUA_CONFIG\]/,
+      /\/resources\/0\/config\/securityPolicy: .*: security mode None cannot go with security policy Basic256Sha256.*\[OPCUA_CONFIG\]/,
     );
   });
 });

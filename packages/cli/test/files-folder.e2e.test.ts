@@ -118,12 +118,12 @@ describe('a flow names files outside the files folder', () => {
         code: 'FILE_OUTSIDE_ROOT',
         path: '/nodes/1/config/path',
         message:
-          'node "audit" (file-out): /nodes/1/config/path: "../../audit.log" climbs out of the files folder with "..": file paths are relative to the files folder (<data dir>/files, or the --files-dir of the runtime), and may not leave it',
+          'node "audit" (file-out): File: "../../audit.log" climbs out of the files folder with "..": file paths are relative to the files folder (<data dir>/files, or the --files-dir of the runtime), and may not leave it',
       },
       {
         code: 'FILE_OUTSIDE_ROOT',
         path: '/nodes/2/config/path',
-        message: `node "tokens" (file-out): /nodes/2/config/path: "${tokens}" is an absolute path, outside the files folder: file paths are relative to the files folder (<data dir>/files, or the --files-dir of the runtime); write it relative to that folder, e.g. "tokens.json"`,
+        message: `node "tokens" (file-out): File: "${tokens}" is an absolute path, outside the files folder: file paths are relative to the files folder (<data dir>/files, or the --files-dir of the runtime); write it relative to that folder, e.g. "tokens.json"`,
       },
     ];
 

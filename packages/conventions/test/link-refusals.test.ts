@@ -86,7 +86,7 @@ test('validate counts virtual wires: linked nodes are connected, and a loop thro
   expect(validation.warnings).toEqual([
     expect.objectContaining({
       code: 'UNBROKEN_CYCLE',
-      message: expect.stringContaining('loop-in -> step -> loop-out -> loop-in'),
+      message: expect.stringContaining('loop-in → step → loop-out → loop-in'),
     }),
   ]);
   // A link-in fed only by a link-out, a link-out in return mode: connected, no UNCONNECTED_NODE.

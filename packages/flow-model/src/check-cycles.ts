@@ -33,17 +33,21 @@ export function checkCycles(
     const first = group.reduce((a, b) => ((index.get(a) as number) <= (index.get(b) as number) ? a : b));
     const cycle = shortestCycle(first, successors) as string[];
     const at = index.get(first) as number;
-    const path = `/nodes/${at}`;
     const others = group.length > cycle.length - 1 ? ` (${group.length} nodes loop into each other there)` : '';
+    const named = (id: string) => {
+      const name = flow.nodes[index.get(id) as number]?.name;
+      return typeof name === 'string' && name.trim() !== '' ? name.trim() : id;
+    };
+    const loop =
+      `on a loop with no node that delays or limits: ${cycle.map(named).join(' → ')}${others}. ` +
+      `A message sent into it goes round at full speed until it has passed ${maxHops} nodes, then it is ` +
+      'dropped; add a node that delays or limits it (such as delay or rate-limit), or make sure a switch ends the loop.';
     issues.warn({
       code: flowErrors.code.UNBROKEN_CYCLE,
-      path,
+      path: `/nodes/${at}`,
       nodeId: first,
-      message:
-        `${nodeSubject(first, flow.nodes[at].type)}: ${path} is on a loop with no node that delays or limits: ` +
-        `${cycle.join(' -> ')}${others}. A message sent into it goes round at full speed until it has passed ` +
-        `${maxHops} nodes (settings.maxHops), then it is dropped; add a node that delays or limits it ` +
-        '(such as rate-limit), or make sure a switch ends the loop.',
+      text: `On ${loop.slice(3)}`,
+      message: `${nodeSubject(first, flow.nodes[at].type, at, flow.nodes[at].name)} is ${loop}`,
     });
   }
 }

@@ -100,7 +100,7 @@ export function checkNodes(
     const current = upgrade(copy, index, info, migrations, issues, result.migrated);
     if (!current) return;
     const checked = checkConfig(catalog, info.configSchema, current.config ?? {}, `${path}/config`);
-    const subject = nodeSubject(id, type, index);
+    const subject = nodeSubject(id, type, index, node.name);
     if (!checked.ok) {
       issues.error({
         code: flowErrors.code.CONFIG_SCHEMA_INVALID,
@@ -110,19 +110,28 @@ export function checkNodes(
       });
       return;
     }
+    // The path is a detail (on the issue), not part of the words: people know fields by label.
     for (const problem of checked.problems) {
       issues.error({
         code: flowErrors.code.CONFIG_INVALID,
         path: problem.path,
         nodeId: id,
-        message: `${subject}: ${problem.path} ${problem.text}`,
+        field: problem.field,
+        text: problem.sentence,
+        message: `${subject}: ${problem.sentence}`,
       });
     }
     if (info.check && checked.problems.length === 0) {
       runConfigCheck(
         info.check,
         checked.config,
-        { path, subject, typeWords: `node type "${type}"${fromPackage(info.package)}`, nodeId: id },
+        {
+          path,
+          subject,
+          typeWords: `node type "${type}"${fromPackage(info.package)}`,
+          nodeId: id,
+          schema: info.configSchema,
+        },
         issues,
       );
     }

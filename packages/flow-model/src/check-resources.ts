@@ -37,7 +37,7 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
     const path = `/resources/${index}`;
     const id = typeof resource.id === 'string' ? resource.id : undefined;
     const type = typeof resource.type === 'string' ? resource.type : undefined;
-    const subject = resourceSubject(id, type, index);
+    const subject = resourceSubject(id, type, index, resource.name);
     const copy = cloneJson(resource) as unknown as FlowResource;
     normalized.push(copy);
     if (id !== undefined) {
@@ -80,14 +80,22 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
         code: flowErrors.code.RESOURCE_CONFIG_INVALID,
         path: problem.path,
         resourceId: id,
-        message: `${subject}: ${problem.path} ${problem.text}`,
+        field: problem.field,
+        text: problem.sentence,
+        message: `${subject}: ${problem.sentence}`,
       });
     }
     if (info.check && checked.problems.length === 0) {
       runConfigCheck(
         info.check,
         checked.config,
-        { path, subject, typeWords: `resource type "${type}"${fromPackage(info.package)}`, resourceId: id },
+        {
+          path,
+          subject,
+          typeWords: `resource type "${type}"${fromPackage(info.package)}`,
+          resourceId: id,
+          schema: info.configSchema,
+        },
         issues,
       );
     }

@@ -42,19 +42,19 @@ export function checkConfig(catalog: NodeCatalog, schema: JSONSchema, config: un
   if (catalog.validators) {
     const validate = catalog.validators.get(schemaKey(schema));
     if (!validate) return { ok: true, config: withTopDefaults(schema, config), problems: [], unchecked: true };
-    return run(validate, config, basePath);
+    return run(validate, config, basePath, schema);
   }
   const compiled = compiledFor(catalog, schema);
   if ('schemaError' in compiled) return { ok: false, schemaError: compiled.schemaError };
-  return run(compiled.validate, config, basePath);
+  return run(compiled.validate, config, basePath, schema);
 }
 
-function run(validate: ValidateFunction, config: unknown, basePath: string): SchemaCheck {
+function run(validate: ValidateFunction, config: unknown, basePath: string, schema: JSONSchema): SchemaCheck {
   const copy = cloneJson(config) as Record<string, unknown>;
   const valid = validate(copy);
   if (typeof valid !== 'boolean')
     return { ok: false, schemaError: 'asynchronous schemas ($async) are not supported for configs' };
-  return { ok: true, config: copy, problems: valid ? [] : describeSchemaErrors(validate.errors, basePath) };
+  return { ok: true, config: copy, problems: valid ? [] : describeSchemaErrors(validate.errors, basePath, schema) };
 }
 
 /**

@@ -58,6 +58,7 @@ export {
 } from './node-docs';
 export type { DocsSection, DocsSectionKind } from './node-docs';
 export { branchNames, configFields, describeSchemaType } from './config-fields';
+export { fieldLabel } from './field-labels';
 export type { ConfigField } from './config-fields';
 export { deepEqual } from './deep-equal';
 export { isPlainObject, isRecord } from './object-guards';

@@ -13,10 +13,21 @@ export interface FlowIssue {
    * one of the runtime's deploy codes (`deployErrors` in @tagflow/runtime).
    */
   code: string;
-  /** Plain words, ready to show: names the node/edge/resource, the JSON path and what was expected. */
+  /** Plain words, ready to show: names the node/edge/resource and what was expected (see `path`, `text`). */
   message: string;
-  /** JSON pointer from the flow's root to the offending value, e.g. `/nodes/1/config/window/count`. */
+  /**
+   * JSON pointer from the flow's root to the offending value, e.g. `/nodes/1/config/window/count`:
+   * a detail for people (the message of a config problem does not repeat it), a key for tools.
+   */
   path: string;
+  /** The label of the config field concerned, as the editor's form shows it (`High limit`). */
+  field?: string;
+  /**
+   * What is wrong, without the node's name: the sentence shown beside the field
+   * (`High limit must be a number, e.g. 42.5 (you typed "abc")`). Set for config problems and
+   * warnings written for people; `message` is then `<subject>: <text>`.
+   */
+  text?: string;
   /** The node concerned, when there is one and it has an id. */
   nodeId?: string;
   /** The edge concerned (its `id`, or its generated key when it has none). */
@@ -32,7 +43,10 @@ export interface FlowIssue {
 /** An issue flow-model itself reports: its code is one of `flowErrors`. */
 export type FlowModelIssue = FlowIssue & { code: FlowIssueCode };
 
-/** One issue on one line, e.g. `node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0) [CONFIG_INVALID]`. */
+/**
+ * One issue on one line, the path in front when the words do not give it, e.g.
+ * `/nodes/1/config/window/count: node "avg" (moving-average): Values must be at least 1 (you typed 0) [CONFIG_INVALID]`.
+ */
 export function formatIssue(issue: FlowIssue): string {
   // Issues made elsewhere (the runtime's start errors) may not spell the path; add it then.
   const located = issue.path && !issue.message.includes(issue.path) ? `${issue.path}: ${issue.message}` : issue.message;
@@ -70,21 +84,32 @@ export function quoteList(items: readonly unknown[], conjunction = 'or'): string
   return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
 }
 
-/** How messages name a node: `node "avg" (moving-average)`, or by position when it has no id. */
-export function nodeSubject(id: unknown, type: unknown, index?: number): string {
+/**
+ * How messages name a node: by its label when it has one (`node "Average flow" (moving-average)`),
+ * else its id (`node "avg" (moving-average)`), or by position when it has neither.
+ */
+export function nodeSubject(id: unknown, type: unknown, index?: number, label?: unknown): string {
   const name =
-    typeof id === 'string' ? `node ${JSON.stringify(id)}` : index === undefined ? 'node' : `node #${index + 1} (no id)`;
+    typeof label === 'string' && label.trim() !== ''
+      ? `node ${JSON.stringify(label.trim())}`
+      : typeof id === 'string'
+        ? `node ${JSON.stringify(id)}`
+        : index === undefined
+          ? 'node'
+          : `node #${index + 1} (no id)`;
   return typeof type === 'string' ? `${name} (${type})` : name;
 }
 
 /** How messages name a resource: `resource "plant-broker" (mqtt-broker)`. */
-export function resourceSubject(id: unknown, type: unknown, index?: number): string {
+export function resourceSubject(id: unknown, type: unknown, index?: number, label?: unknown): string {
   const name =
-    typeof id === 'string'
-      ? `resource ${JSON.stringify(id)}`
-      : index === undefined
-        ? 'resource'
-        : `resource #${index + 1} (no id)`;
+    typeof label === 'string' && label.trim() !== ''
+      ? `resource ${JSON.stringify(label.trim())}`
+      : typeof id === 'string'
+        ? `resource ${JSON.stringify(id)}`
+        : index === undefined
+          ? 'resource'
+          : `resource #${index + 1} (no id)`;
   return typeof type === 'string' ? `${name} (${type})` : name;
 }
 

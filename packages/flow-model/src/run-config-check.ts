@@ -2,6 +2,7 @@ import type { ConfigCheck, ConfigProblem } from './catalog';
 import { flowErrors } from './error-codes';
 import { isPlainObject } from './object-guards';
 import type { IssueList } from './issue-list';
+import { fieldLabel } from './field-labels';
 
 /** Whose config is checked, for the issues: the node or resource, its pointer and how to name it. */
 export interface CheckedOwner {
@@ -13,6 +14,8 @@ export interface CheckedOwner {
   typeWords: string;
   nodeId?: string;
   resourceId?: string;
+  /** The config schema, for the labels of the fields a problem names. */
+  schema?: unknown;
 }
 
 /**
@@ -52,7 +55,15 @@ export function runConfigCheck(
       continue;
     }
     const path = configPath + problem.path;
-    issues.checkError({ code: problem.code, path, ...ids, message: `${owner.subject}: ${path}: ${problem.message}` });
+    const field = fieldLabel(owner.schema, problem.path);
+    issues.checkError({
+      code: problem.code,
+      path,
+      ...ids,
+      ...(field === undefined ? {} : { field }),
+      text: problem.message,
+      message: `${owner.subject}: ${field === undefined ? '' : `${field}: `}${problem.message}`,
+    });
   }
 }
 

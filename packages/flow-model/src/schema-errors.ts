@@ -3,6 +3,8 @@ import { ID_PATTERN } from './flow-schema';
 import { describeValue, pointerSegment, quoteList } from './issues';
 import { isRecord } from './object-guards';
 import { closest } from './suggest';
+import { fieldLabel, keyInWords } from './field-labels';
+import { atLeastOneSentence, sentenceFor, youTyped } from './schema-sentences';
 
 /** One schema violation in plain words, located from the flow's root. */
 export interface SchemaProblem {
@@ -12,7 +14,18 @@ export interface SchemaProblem {
   text: string;
   /** `missing` (a required field), `unknown` (a field the schema does not allow), `invalid` (the rest). */
   kind: 'missing' | 'unknown' | 'invalid';
+  /**
+   * The same in a sentence for people, starting with the field's label and without any path:
+   * `High limit must be a number, e.g. 42.5 (you typed "abc")`. Labels come from the schema given
+   * to `describeSchemaErrors` (its `x-ui` labels and titles), else from the field's key.
+   */
+  sentence: string;
+  /** The label of the field concerned (`High limit`, `Window › Count`); absent for the whole value. */
+  field?: string;
 }
+
+/** Finds a field's label from its pointer relative to the validated value. */
+type Labeller = (pointer: string) => string | undefined;
 
 /**
  * Turns ajv errors (collected with `allErrors` and `verbose`) into plain-words problems, one per
@@ -22,20 +35,40 @@ export interface SchemaProblem {
 export function describeSchemaErrors(
   errors: readonly ErrorObject[] | null | undefined,
   basePath = '',
+  schema?: unknown,
 ): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
-  for (const item of foldCombinators(errors ?? [])) {
+  const label: Labeller = (pointer) => fieldLabel(schema, pointer);
+  for (const item of foldCombinators(errors ?? [], label)) {
     // `if` only says "must match then"; the errors of `then` say what is wrong.
     if (item.error.keyword === 'if') continue;
-    const problem = item.problem ?? describeError(item.error);
-    const full = { ...problem, path: basePath + problem.path };
+    const problem = item.problem ?? withSentence(describeError(item.error), item.error, label);
+    const field = problem.field ?? label(problem.path);
+    const full = { ...problem, path: basePath + problem.path, ...(field === undefined ? {} : { field }) };
     const key = `${full.path}\u0000${full.text}`;
     if (seen.has(key)) continue;
     seen.add(key);
     problems.push(full);
   }
   return problems;
+}
+
+/** Adds the plain sentence to a problem made from one ajv error. */
+function withSentence(problem: Omit<SchemaProblem, 'sentence'>, error: ErrorObject, label: Labeller): SchemaProblem {
+  const own = label(problem.path);
+  const siblingLabel = (key: string) => label(`${error.instancePath}/${pointerSegment(key)}`) ?? keyInWords(key);
+  if (problem.kind === 'unknown') {
+    const key = problem.path
+      .slice(problem.path.lastIndexOf('/') + 1)
+      .replace(/~1/g, '/')
+      .replace(/~0/g, '~');
+    return { ...problem, sentence: `The setting ${JSON.stringify(key)} ${problem.text}`, field: key };
+  }
+  const typed = ['string', 'number', 'boolean'].includes(typeof error.data);
+  const text = typed ? problem.text.replace(/\(got /, '(you typed ') : problem.text;
+  const sentence = sentenceFor({ label: own, error, siblingLabel }) ?? `${own ?? 'The settings'} ${text}`;
+  return { ...problem, sentence };
 }
 
 interface FoldedError {
@@ -49,7 +82,7 @@ interface FoldedError {
  * mean. When exactly one branch fits the value's type and discriminating constants, keep only its
  * errors; otherwise replace the lot by one sentence listing what is allowed.
  */
-function foldCombinators(errors: readonly ErrorObject[]): FoldedError[] {
+function foldCombinators(errors: readonly ErrorObject[], label: Labeller): FoldedError[] {
   const removed = new Set<ErrorObject>();
   const replaced = new Map<ErrorObject, SchemaProblem>();
   const combinators = errors
@@ -63,7 +96,7 @@ function foldCombinators(errors: readonly ErrorObject[]): FoldedError[] {
     const chosen = meant === undefined ? undefined : branches.get(meant);
     for (const [index, list] of branches) if (!chosen || index !== meant) for (const e of list) removed.add(e);
     if (chosen) removed.add(combinator);
-    else replaced.set(combinator, describeCombinator(combinator, branchSchemas, branches));
+    else replaced.set(combinator, describeCombinator(combinator, branchSchemas, branches, label));
   }
   return errors.filter((e) => !removed.has(e)).map((error) => ({ error, problem: replaced.get(error) }));
 }
@@ -121,37 +154,79 @@ function describeCombinator(
   combinator: ErrorObject,
   branchSchemas: unknown[],
   branches: Map<number, ErrorObject[]>,
+  label: Labeller,
 ): SchemaProblem {
   const path = combinator.instancePath;
   const data = combinator.data;
+  const subject = label(path) ?? 'The settings';
   if (combinator.params && (combinator.params as { passingSchemas?: unknown }).passingSchemas) {
     return {
       path,
       kind: 'invalid',
       text: `matches more than one of the allowed forms; it must match exactly one (got ${describeValue(data)})`,
+      sentence: `${subject} fits more than one of the ways it can be filled in; it must fit exactly one`,
+    };
+  }
+  const missing = onlyMissingFields(branchSchemas.length, branches, path);
+  if (missing) {
+    const labels = missing.map((key) => label(`${path}/${pointerSegment(key)}`) ?? keyInWords(key));
+    return {
+      path,
+      kind: 'missing',
+      text: `needs ${combinator.keyword === 'oneOf' ? 'exactly' : 'at least'} one of ${quoteList(missing)}`,
+      sentence: atLeastOneSentence(labels, combinator.keyword === 'oneOf'),
     };
   }
   const discriminator = findDiscriminator(branchSchemas);
   if (discriminator && isRecord(data) && !discriminator.values.includes(data[discriminator.property])) {
     const value = data[discriminator.property];
+    const at = `${path}/${pointerSegment(discriminator.property)}`;
+    const which = label(at) ?? keyInWords(discriminator.property);
     return {
-      path: `${path}/${pointerSegment(discriminator.property)}`,
+      path: at,
       kind: value === undefined ? 'missing' : 'invalid',
       text:
         value === undefined
           ? `is required but missing: it must be one of ${quoteList(discriminator.values)}`
           : `must be one of ${quoteList(discriminator.values)} (got ${describeValue(value)})`,
+      sentence:
+        value === undefined
+          ? `${which} is required: choose ${quoteList(discriminator.values)}`
+          : `${which} must be one of ${quoteList(discriminator.values)} ${youTyped(value)}`,
     };
   }
   const types = onlyTypeErrors(branchSchemas.length, branches);
-  if (types) return { path, kind: 'invalid', text: `must be ${typeWords(types)} (got ${describeValue(data)})` };
+  if (types)
+    return {
+      path,
+      kind: 'invalid',
+      text: `must be ${typeWords(types)} (got ${describeValue(data)})`,
+      sentence: `${subject} must be ${typeWords(types)} ${youTyped(data)}`,
+    };
   const titles = branchSchemas.map((s) => (isRecord(s) && typeof s.title === 'string' ? s.title : undefined));
   const forms = titles.every((t) => t !== undefined) ? `: ${titles.join('; ')}` : '';
   return {
     path,
     kind: 'invalid',
     text: `does not match any of the ${branchSchemas.length} allowed forms${forms} (got ${describeValue(data)})`,
+    sentence: forms
+      ? `${subject} must be filled in one of these ways${forms}`
+      : `${subject} is not filled in a way this node accepts`,
   };
+}
+
+/**
+ * When every alternative failed only for a missing field right here (`anyOf: [{required: [above]},
+ * {required: [below]}]`), the fields of which one must be set.
+ */
+function onlyMissingFields(count: number, branches: Map<number, ErrorObject[]>, here: string): string[] | undefined {
+  if (branches.size !== count || count < 2) return undefined;
+  const fields: string[] = [];
+  for (const list of branches.values()) {
+    if (list.length === 0 || list.some((e) => e.keyword !== 'required' || e.instancePath !== here)) return undefined;
+    for (const e of list) fields.push(String((e.params as { missingProperty?: unknown }).missingProperty));
+  }
+  return [...new Set(fields)];
 }
 
 /** A property every branch pins with `const` (like `kind`), and the values it may take. */
@@ -181,11 +256,11 @@ function onlyTypeErrors(count: number, branches: Map<number, ErrorObject[]>): st
   return types;
 }
 
-function describeError(e: ErrorObject): SchemaProblem {
+function describeError(e: ErrorObject): Omit<SchemaProblem, 'sentence'> {
   const here = e.instancePath;
   const params = e.params as Record<string, unknown>;
   const got = `(got ${describeValue(e.data)})`;
-  const invalid = (text: string): SchemaProblem => ({ path: here, kind: 'invalid', text });
+  const invalid = (text: string): Omit<SchemaProblem, 'sentence'> => ({ path: here, kind: 'invalid', text });
   switch (e.keyword) {
     case 'required':
       return {

@@ -19,12 +19,15 @@ export function mapExpandedIssue(issue: FlowIssue, expansion: SubflowExpansion):
   }
   const o = at.origin;
   const path = `/nodes/${o.instanceIndex}`;
-  const { edgeId: _e, resourceId: _r, ...rest } = issue;
+  // `text` and `field` describe the inner node's field, which the instance's form does not have.
+  const { edgeId: _e, resourceId: _r, text: _t, field: _f, ...rest } = issue;
+  // The path inside the subflow is the only pointer to the inner field: kept as a trailing detail.
+  const inner = issue.message.includes(issue.path) ? '' : ` (at ${rewriteText(issue.path, expansion, true)})`;
   return {
     ...rest,
     path,
     nodeId: o.instanceId,
-    message: `subflow instance ${JSON.stringify(o.instanceId)} (${o.instanceType}) at ${path}: ${message}`,
+    message: `subflow instance ${JSON.stringify(o.instanceId)} (${o.instanceType}) at ${path}: ${message}${inner}`,
   };
 }
 

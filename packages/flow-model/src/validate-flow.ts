@@ -176,12 +176,14 @@ function warnUnconnected(rawEdges: unknown, rawNodes: unknown, nodes: Map<string
   for (const [id, node] of nodes) {
     if (wired.has(id)) continue;
     if (node.info && node.info.inputs.length === 0 && node.info.outputs.length === 0) continue;
-    const path = `/nodes/${node.index}`;
+    const raw = Array.isArray(rawNodes) ? (rawNodes[node.index] as { name?: unknown } | undefined) : undefined;
+    const advice = 'wire it to another node, or remove it if it is not needed';
     issues.warn({
       code: flowErrors.code.UNCONNECTED_NODE,
-      path,
+      path: `/nodes/${node.index}`,
       nodeId: id,
-      message: `${nodeSubject(id, node.type)}: ${path} is not connected to any other node (no edge starts or ends at it)`,
+      text: `Not connected to any other node yet: ${advice}`,
+      message: `${nodeSubject(id, node.type, node.index, raw?.name)} is not connected to any other node yet: ${advice}`,
     });
   }
 }

@@ -47,17 +47,21 @@ describe('cycle check', () => {
         code: flowErrors.code.UNBROKEN_CYCLE,
         path: '/nodes/1',
         nodeId: 'a',
+        text:
+          'On a loop with no node that delays or limits: a → b → a. A message sent into it goes round at full ' +
+          'speed until it has passed 1000 nodes, then it is dropped; add a node that delays or limits it (such as ' +
+          'delay or rate-limit), or make sure a switch ends the loop.',
         message:
-          'node "a" (scale): /nodes/1 is on a loop with no node that delays or limits: a -> b -> a. A message sent ' +
-          'into it goes round at full speed until it has passed 1000 nodes (settings.maxHops), then it is dropped; ' +
-          'add a node that delays or limits it (such as rate-limit), or make sure a switch ends the loop.',
+          'node "a" (scale) is on a loop with no node that delays or limits: a → b → a. A message sent into it goes ' +
+          'round at full speed until it has passed 1000 nodes, then it is dropped; add a node that delays or limits ' +
+          'it (such as delay or rate-limit), or make sure a switch ends the loop.',
       },
     ]);
   });
 
   it('says the flow limit when the flow sets settings.maxHops', () => {
     const [warning] = cycleWarnings({ ...loopFlow(), settings: { maxHops: 50 } });
-    expect(warning.message).toContain('until it has passed 50 nodes (settings.maxHops)');
+    expect(warning.message).toContain('until it has passed 50 nodes,');
   });
 
   it('stays quiet when a node on the loop breaks cycles, or is disabled', () => {
@@ -69,7 +73,7 @@ describe('cycle check', () => {
       ],
     );
     // a <-> b still loops without the limiter: one warning, for that loop only.
-    expect(cycleWarnings(withLimiter).map((w) => w.message)).toEqual([expect.stringContaining(': a -> b -> a.')]);
+    expect(cycleWarnings(withLimiter).map((w) => w.message)).toEqual([expect.stringContaining(': a → b → a.')]);
     const onlyThroughLimiter: Flow = {
       ...withLimiter,
       edges: withLimiter.edges.filter((e) => !(e.source === 'b' && e.target === 'a')),
@@ -90,7 +94,7 @@ describe('cycle check', () => {
     );
     const [warning, ...rest] = cycleWarnings(flow);
     expect(rest).toEqual([]);
-    expect(warning.message).toContain(': a -> b -> a (3 nodes loop into each other there).');
+    expect(warning.message).toContain(': a → b → a (3 nodes loop into each other there).');
     // A wire from a node into itself is refused (SELF_LOOP), but the loop finder still knows one.
     expect(loopingGroups(['a', 'b'], (id) => (id === 'a' ? ['a', 'b'] : []))).toEqual([['a']]);
     expect(shortestCycle('a', () => ['a'])).toEqual(['a', 'a']);

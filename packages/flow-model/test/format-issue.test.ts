@@ -3,13 +3,13 @@ import { smallFlow } from './helpers';
 import { mapCatalog } from './test-catalog';
 
 describe('formatIssue', () => {
-  it('prints one readable line ending with the code', () => {
+  it('prints one readable line with the path in front, ending with the code', () => {
     const flow = smallFlow();
     flow.nodes[1].config = { window: { count: 0 } };
     const result = validateFlow(flow, mapCatalog());
     if (result.ok) throw new Error('expected errors');
     expect(formatIssue(result.errors[0])).toBe(
-      'node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0) [CONFIG_INVALID]',
+      '/nodes/1/config/window/count: node "avg" (moving-average): Window › Values must be at least 1 (you typed 0) [CONFIG_INVALID]',
     );
   });
 

@@ -90,7 +90,7 @@ describe('node types', () => {
 });
 
 describe('node config', () => {
-  it('reports every config mistake with its full path from the flow root', () => {
+  it('reports every config mistake with its full path from the flow root, in words naming the field', () => {
     const flow = smallFlow();
     flow.nodes[1].config = { window: { count: 0, size: 3 }, field: 7 };
     expect(errorsOf(validateFlow(flow, catalog)).map((e) => [e.code, e.path, e.nodeId, e.message])).toEqual([
@@ -98,19 +98,19 @@ describe('node config', () => {
         'CONFIG_INVALID',
         '/nodes/1/config/window/size',
         'avg',
-        expect.stringContaining('/nodes/1/config/window/size is not a known field (known fields: count)'),
+        'node "avg" (moving-average): The setting "size" is not a known field (known fields: count)',
       ],
       [
         'CONFIG_INVALID',
         '/nodes/1/config/window/count',
         'avg',
-        'node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0)',
+        'node "avg" (moving-average): Window › Values must be at least 1 (you typed 0)',
       ],
       [
         'CONFIG_INVALID',
         '/nodes/1/config/field',
         'avg',
-        'node "avg" (moving-average): /nodes/1/config/field must be text (got 7)',
+        'node "avg" (moving-average): Field must be text (you typed 7)',
       ],
     ]);
   });
@@ -122,7 +122,9 @@ describe('node config', () => {
         code: 'CONFIG_INVALID',
         path: '/nodes/2/config/above',
         nodeId: 'limit',
-        message: 'node "limit" (threshold): /nodes/2/config/above is required but missing',
+        field: 'Above',
+        text: 'Above is required: fill it in',
+        message: 'node "limit" (threshold): Above is required: fill it in',
       },
     ]);
   });
@@ -144,8 +146,8 @@ describe('node config', () => {
       config: { shape: { kind: 'random-walk', step: -1, amplitude: 2 } },
     };
     expect(errorsOf(validateFlow(flow, catalog)).map((e) => e.message)).toEqual([
-      'node "sensor" (signal): /nodes/0/config/shape/amplitude is not a known field (known fields: kind, step)',
-      'node "sensor" (signal): /nodes/0/config/shape/step must be >= 0 (got -1)',
+      'node "sensor" (signal): The setting "amplitude" is not a known field (known fields: kind, step)',
+      'node "sensor" (signal): Shape › Step must be at least 0 (you typed -1)',
     ]);
   });
 
@@ -155,9 +157,9 @@ describe('node config', () => {
     expect(errorsOf(validateFlow(flow, catalog)).map((e) => [e.path, e.message])).toEqual([
       [
         '/nodes/0/config/shape/kind',
-        'node "sensor" (signal): /nodes/0/config/shape/kind must be one of "sine" or "random-walk" (got "saw")',
+        'node "sensor" (signal): Shape › Kind must be one of "sine" or "random-walk" (you typed "saw")',
       ],
-      ['/nodes/0/config/label', 'node "sensor" (signal): /nodes/0/config/label must be text or a number (got true)'],
+      ['/nodes/0/config/label', 'node "sensor" (signal): Label must be text or a number (you typed true)'],
     ]);
   });
 
@@ -256,7 +258,7 @@ describe('resources used by nodes', () => {
       expect.objectContaining({
         code: 'CONFIG_INVALID',
         path: '/nodes/2/config/broker',
-        message: expect.stringContaining('is required but missing'),
+        message: expect.stringContaining('Broker is required: fill it in'),
       }),
     ]);
   });

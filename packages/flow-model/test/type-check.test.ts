@@ -40,13 +40,16 @@ describe("a type's own check in validateFlow", () => {
         code: 'LIMIT_BAD',
         path: '/nodes/2/config/above',
         nodeId: 'high-flow',
-        message: 'node "high-flow" (threshold): /nodes/2/config/above: must not be 42.5 here',
+        field: 'Above',
+        text: 'must not be 42.5 here',
+        message: 'node "high-flow" (threshold): Above: must not be 42.5 here',
       },
       {
         code: 'ODD',
         path: '/nodes/2/config',
         nodeId: 'high-flow',
-        message: 'node "high-flow" (threshold): /nodes/2/config: the whole config is odd',
+        text: 'the whole config is odd',
+        message: 'node "high-flow" (threshold): the whole config is odd',
       },
     ]);
     // After the schema, with its defaults filled in.
@@ -106,7 +109,9 @@ describe("a type's own check in validateFlow", () => {
         code: 'NO_HOST',
         path: '/resources/0/config/url',
         resourceId: 'plant-broker',
-        message: 'resource "plant-broker" (mqtt-broker): /resources/0/config/url: names no host',
+        field: 'URL',
+        text: 'names no host',
+        message: 'resource "plant-broker" (mqtt-broker): URL: names no host',
       },
     ]);
   });

@@ -133,11 +133,15 @@ describe('validateFlow on a flow with many mistakes', () => {
     );
   });
 
-  it('writes each message in plain words, naming the owner and the path', () => {
-    for (const issue of errors) expect(issue.message).toContain(issue.path);
+  it('writes each message in plain words, naming the owner, and the path (config fields: by label)', () => {
+    // A config field is named by its label (the path stays on the issue); the rest name the path.
+    for (const issue of errors) {
+      if (issue.text === undefined) expect(issue.message).toContain(issue.path);
+      else expect(issue.message).toContain(issue.text);
+    }
     const message = (code: string) => errors.find((e) => e.code === code)?.message;
     expect(message('CONFIG_INVALID')).toBe(
-      'node "avg" (moving-average): /nodes/1/config/window/count must be >= 1 (got 0)',
+      'node "avg" (moving-average): Window › Values must be at least 1 (you typed 0)',
     );
     expect(message('UNKNOWN_NODE_TYPE')).toContain('@tagflow/nodes-mqtt');
     expect(message('UNKNOWN_RESOURCE_TYPE')).toContain('@tagflow/nodes-historian');

@@ -164,8 +164,10 @@ describe('rolling back to a version saved with null where a number was', () => {
         code: flowErrors.code.CONFIG_INVALID,
         nodeId: 'src',
         path: '/nodes/0/config/count',
+        field: 'Count',
+        text: 'Count must be a whole number (got null; a number too large for JSON, such as 1e400, was saved as null by older versions of tagflow)',
         message:
-          'node "src" (counter): /nodes/0/config/count must be a whole number (got null; a number too large for JSON, such as 1e400, was saved as null by older versions of tagflow)',
+          'node "src" (counter): Count must be a whole number (got null; a number too large for JSON, such as 1e400, was saved as null by older versions of tagflow)',
       },
     ]);
     expect(h.engine.currentFlow?.nodes.map((n) => n.id)).toEqual(['src', 'out']);

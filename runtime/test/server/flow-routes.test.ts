@@ -355,7 +355,9 @@ describe('flow routes', () => {
           code: 'BAND_INVALID',
           path: '/nodes/1/config/low',
           nodeId: 'b',
-          message: 'node "b" (band): /nodes/1/config/low: low (5) must be below high (5)',
+          field: 'Low',
+          text: 'low (5) must be below high (5)',
+          message: 'node "b" (band): Low: low (5) must be below high (5)',
         },
       ],
     });

@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
 import type { Flow } from '@tagflow/flow-model';
 import type { FlowEndpoint } from '../../api/flows-api';
 import type { DeployResult, RunningFlow } from '../../api/types';
-import { deployDiff } from '../../state';
-import type { DeployDiff, EditorCatalog, ValidationResult } from '../../state';
+import { deployDiff, diffEdgeWords, diffNodeNames } from '../../state';
+import type { DeployDiff, EditorCatalog, ProblemEntry, ValidationResult } from '../../state';
+import { IssueDetail, ProblemList } from '../problems/ProblemList';
 
 interface Props {
   /** The flow's endpoints (GET and PUT /api/flows/:id). */
@@ -13,6 +15,10 @@ interface Props {
   /** The running version this edit started from (sent as If-Match). */
   baseVersion: number;
   validation: ValidationResult;
+  /** The flow's problems named for people (errors, then warnings), from `problemEntries`. */
+  problems?: readonly ProblemEntry[];
+  /** Closes the dialog and selects and centres the node (a click on a problem's node name). */
+  onShowNode?(nodeId: string): void;
   onDeployed(version: number): void;
   onRejected(result: DeployResult): void;
   /** Load the running flow into the editor (dropping the local changes, undoable). */
@@ -22,7 +28,7 @@ interface Props {
 
 type Phase =
   | { kind: 'loading' }
-  | { kind: 'review'; running: RunningFlow; diff: DeployDiff }
+  | { kind: 'review'; running: RunningFlow; diff: DeployDiff; names: NodeNames }
   | { kind: 'deploying' }
   | { kind: 'done'; result: DeployResult }
   | { kind: 'failed'; message: string };
@@ -34,13 +40,15 @@ export function DeployDialog({
   flow,
   baseVersion,
   validation,
+  problems = [],
+  onShowNode,
   onDeployed,
   onRejected,
   onReload,
   onClose,
 }: Props) {
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
-  const [diff, setDiff] = useState<DeployDiff | null>(null);
+  const [diff, setDiff] = useState<{ diff: DeployDiff; names: NodeNames } | null>(null);
 
   useEffect(() => {
     let gone = false;
@@ -49,8 +57,9 @@ export function DeployDialog({
       .then((running) => {
         if (gone) return;
         const d = deployDiff(running.flow ?? undefined, flow, catalog);
-        setDiff(d);
-        setPhase({ kind: 'review', running, diff: d });
+        const names = diffNodeNames(running.flow ?? undefined, flow);
+        setDiff({ diff: d, names });
+        setPhase({ kind: 'review', running, diff: d, names });
       })
       .catch(
         (err: unknown) =>
@@ -98,18 +107,15 @@ export function DeployDialog({
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="deploy-title" data-testid="deploy-dialog">
         <h2 id="deploy-title">Deploy “{flow.name ?? flow.id}”</h2>
         {phase.kind === 'loading' && <p>Comparing with the running flow…</p>}
-        {diff && <DiffView diff={diff} />}
+        {diff && <DiffView diff={diff.diff} names={diff.names} />}
         {phase.kind === 'review' && phase.running.version !== baseVersion && (
           <p className="error-text">
             Someone deployed version {phase.running.version} since you loaded version {baseVersion}. Deploying will be
             refused unless you overwrite it.
           </p>
         )}
-        {!validation.ok && phase.kind === 'review' && (
-          <p className="error-text" data-testid="deploy-problems">
-            This flow has {validation.errors.length} problem{validation.errors.length === 1 ? '' : 's'} (outlined in
-            red): the runtime will most likely refuse it.
-          </p>
+        {phase.kind === 'review' && (
+          <DeployProblems validation={validation} problems={problems} onShowNode={onShowNode} />
         )}
         {phase.kind === 'deploying' && <p>Deploying…</p>}
         {phase.kind === 'failed' && (
@@ -154,7 +160,54 @@ export function DeployDialog({
   );
 }
 
-function DiffView({ diff }: { diff: DeployDiff }) {
+type NodeNames = (id: string) => { name: string; id?: string };
+
+/** Before a deploy: the errors the runtime will most likely refuse, and the warnings, each naming its node. */
+function DeployProblems({
+  validation,
+  problems,
+  onShowNode,
+}: {
+  validation: ValidationResult;
+  problems: readonly ProblemEntry[];
+  onShowNode?(nodeId: string): void;
+}) {
+  const errors = problems.filter((p) => p.severity === 'error');
+  const warnings = problems.filter((p) => p.severity === 'warning');
+  const count = Math.max(validation.errors.length, errors.length);
+  return (
+    <>
+      {count > 0 && (
+        <div className="error-text" data-testid="deploy-problems">
+          <p>
+            This flow has {count} problem{count === 1 ? '' : 's'}: the runtime will most likely refuse it. Fix{' '}
+            {count === 1 ? 'it' : 'them'} first:
+          </p>
+          <ProblemList entries={errors} onShowNode={onShowNode} testId="deploy-problem-list" />
+        </div>
+      )}
+      {warnings.length > 0 && (
+        <div data-testid="deploy-warnings">
+          <p>
+            {warnings.length} warning{warnings.length === 1 ? '' : 's'}: the flow can run, but have a look:
+          </p>
+          <ProblemList entries={warnings} onShowNode={onShowNode} testId="deploy-warning-list" />
+        </div>
+      )}
+    </>
+  );
+}
+
+function DiffView({ diff, names }: { diff: DeployDiff; names: NodeNames }) {
+  const node = (id: string) => {
+    const n = names(id);
+    return (
+      <span key={id} className="diff-node">
+        {n.name}
+        {n.id !== undefined && <span className="diff-id"> ({n.id})</span>}
+      </span>
+    );
+  };
   const rows: [string, string[], string][] = [
     ['added', diff.added, 'diff-added'],
     ['removed', diff.removed, 'diff-removed'],
@@ -167,6 +220,12 @@ function DiffView({ diff }: { diff: DeployDiff }) {
     ['wires removed', diff.edgesRemoved, 'diff-removed'],
   ];
   const shown = rows.filter(([, ids]) => ids.length > 0);
+  const joined = (items: ReactNode[]) => items.flatMap((item, i) => (i === 0 ? [item] : [', ', item]));
+  const words = (what: string, ids: string[]): ReactNode[] => {
+    if (!what.includes(' ')) return joined(ids.map(node));
+    if (what.startsWith('wires')) return joined(ids.map((key) => diffEdgeWords(key, names)));
+    return joined(ids);
+  };
   return (
     <div data-testid="deploy-diff">
       {shown.length === 0 ? (
@@ -175,7 +234,7 @@ function DiffView({ diff }: { diff: DeployDiff }) {
         <ul className="diff-list">
           {shown.map(([what, ids, cls]) => (
             <li key={what} className={cls} data-kind={what}>
-              {ids.length} {what}: {ids.join(', ')}
+              {ids.length} {what}: {words(what, ids)}
             </li>
           ))}
         </ul>
@@ -204,7 +263,10 @@ function ResultView({ result }: { result: DeployResult }) {
           {result.message}
           <ul>
             {result.errors.map((e, i) => (
-              <li key={i}>{e.message}</li>
+              <li key={i}>
+                {e.message}
+                <IssueDetail path={e.path} code={e.code} />
+              </li>
             ))}
           </ul>
         </div>

@@ -22,6 +22,8 @@ import {
   withServerIssues,
   withSubflowTypes,
 } from '../../state';
+import { deployRefusal, NO_REFUSAL, problemEntries, standingRefusals } from '../../state';
+import type { DeployRefusal } from '../../state';
 import type { CanvasDoc, CanvasNode, EditorCatalog, FlowTab, NodesApiResponse, ServerValidation } from '../../state';
 import { FlowCanvas } from '../canvas/FlowCanvas';
 import { fitReadable } from '../canvas/fit-view';
@@ -61,6 +63,7 @@ import { SignOutDialog } from '../drafts/SignOutDialog';
 import { ChangedNodesContext } from '../canvas/ChangedMarker';
 import { NO_CHANGES, undeployedChanges } from '../../state';
 import type { UndeployedChanges } from '../../state';
+import { useShowNode } from '../problems/use-show-node';
 import { SidePanel } from './SidePanel';
 import { useDocument } from './use-document';
 import { useShortcuts } from './use-shortcuts';
@@ -259,7 +262,7 @@ function Workspace({
   // A restored local draft brings the version it was made on (If-Match), maybe older than the runtime's.
   useEffect(() => setBaseVersion(tab.baseVersion), [tab.baseVersion]);
   const [running] = useState({ flow: tab.base });
-  const [deployErrors, setDeployErrors] = useState<ReadonlyMap<string, DeployError[]>>(new Map());
+  const [refusal, setRefusal] = useState<DeployRefusal<DeployError>>(NO_REFUSAL);
   const [deploying, setDeploying] = useState<Flow | null>(null);
   const [jsonOpen, setJsonOpen] = useState(false);
   const [nodeRed, setNodeRed] = useState<NodeRedImport | undefined>();
@@ -280,6 +283,9 @@ function Workspace({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the revision on purpose, as said above
     [doc.revision, doc.nodes.length],
   );
+  // A refused node stays marked only until its settings change (the live check takes over then).
+  const deployErrors = useMemo(() => standingRefusals(refusal, canvasToFlow(content)), [refusal, content]);
+  const showNode = useShowNode(store);
   // The runtime's variables: the local check resolves ${NAME} with them, and fields show their values.
   const [variables, setVariables] = useState<Record<string, string> | undefined>(undefined);
   useEffect(() => {
@@ -391,7 +397,7 @@ function Workspace({
     (flow: Flow, message?: string) => {
       // The tab's id stays: an imported file or an example becomes this flow's next version.
       store.replace({ ...flow, id: tab.id });
-      setDeployErrors(new Map());
+      setRefusal(NO_REFUSAL);
       if (message) store.notify(message, 'info');
       setTimeout(() => fitReadable(rf), 50);
     },
@@ -438,10 +444,8 @@ function Workspace({
   };
 
   const onDeployResult = (result: DeployResult) => {
-    if (result.status !== 'rejected') return setDeployErrors(new Map());
-    const byNode = new Map<string, DeployError[]>();
-    for (const e of result.errors) if (e.nodeId) byNode.set(e.nodeId, [...(byNode.get(e.nodeId) ?? []), e]);
-    setDeployErrors(byNode);
+    if (result.status !== 'rejected') return setRefusal(NO_REFUSAL);
+    setRefusal(deployRefusal(result.errors, deploying ?? store.current().toFlow()));
   };
 
   return (
@@ -610,10 +614,15 @@ function Workspace({
           flow={deploying}
           baseVersion={baseVersion}
           validation={validation}
+          problems={problemEntries(validation, deployErrors, doc)}
+          onShowNode={(id) => {
+            setDeploying(null);
+            showNode(id);
+          }}
           onDeployed={(version) => {
             setBaseVersion(version);
             onBase(version, deploying);
-            setDeployErrors(new Map());
+            setRefusal(NO_REFUSAL);
             live.setFeeders(deploying.edges, deploying.nodes);
             live.setStatusAliases(subflowStatusNodes(deploying, installed));
             // A deploy leaves safe mode: the banner goes with this answer.

@@ -2,7 +2,10 @@ import { useMemo } from 'react';
 import { flowErrors, outputPorts } from '@tagflow/flow-model';
 import type { AdminApi } from '../../api/client';
 import type { DeployError } from '../../api/types';
+import { issueText, problemEntries } from '../../state';
 import type { CanvasEdge, CanvasNode, EditorCatalog, ValidationResult } from '../../state';
+import { IssueDetail, ProblemList } from '../problems/ProblemList';
+import { useShowNode } from '../problems/use-show-node';
 import type { DocumentStore } from '../editor/use-document';
 import { NodeDocs } from '../help/NodeDocs';
 import { TrendToggle } from '../live/TrendToggle';
@@ -14,7 +17,7 @@ interface Props {
   store: DocumentStore;
   catalog: EditorCatalog;
   validation: ValidationResult;
-  /** Errors of the last refused deploy, by node id. */
+  /** Errors of the last refused deploy that still stand (the node unchanged since), by node id. */
   deployErrors: ReadonlyMap<string, DeployError[]>;
   api: AdminApi;
   trendFor: string | null;
@@ -40,7 +43,9 @@ export function PropertiesPanel({
   const edge = selected.length === 0 && selectedEdges.length === 1 ? selectedEdges[0] : undefined;
   return (
     <div className="properties" data-testid="properties">
-      {selected.length === 0 && !edge && <FlowSummary store={store} validation={validation} />}
+      {selected.length === 0 && !edge && (
+        <FlowSummary store={store} validation={validation} deployErrors={deployErrors} />
+      )}
       {edge && (
         <EdgeProperties
           key={edge.id}
@@ -98,6 +103,9 @@ function NodeProperties({
   const info = catalog.nodes.get(node.type);
   const fieldErrors = useMemo(() => fieldErrorIndex(validation.byField(node.id)), [validation, node.id]);
   const nodeIssues = (validation.byNode.get(node.id) ?? []).filter((i) => !/^\/nodes\/\d+\/config(\/|$)/.test(i.path));
+  // Warnings (not connected yet, a loop without a delay) do not stop a deploy: yellow, not red.
+  const nodeErrors = nodeIssues.filter((i) => i.severity === 'error');
+  const nodeWarnings = nodeIssues.filter((i) => i.severity === 'warning');
   const ctx: FormContext = {
     errors: fieldErrors,
     resources: store.doc.resources,
@@ -119,19 +127,37 @@ function NodeProperties({
       </div>
       {deployErrors.length > 0 && (
         <div className="pinned-errors" data-testid="deploy-errors" role="alert">
-          The runtime refused this node:
+          The runtime refused the last deploy because of this node (change the setting to fix it):
           <ul>
             {deployErrors.map((e, i) => (
-              <li key={i}>{e.message}</li>
+              <li key={i}>
+                {issueText(e)}
+                <IssueDetail path={e.path} code={e.code} />
+              </li>
             ))}
           </ul>
         </div>
       )}
-      {nodeIssues.length > 0 && (
+      {nodeErrors.length > 0 && (
         <div className="pinned-errors" data-testid="node-issues">
           <ul>
-            {nodeIssues.map((i, k) => (
-              <li key={k}>{i.message}</li>
+            {nodeErrors.map((i, k) => (
+              <li key={k}>
+                {issueText(i)}
+                <IssueDetail path={i.path} code={i.code} />
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {nodeWarnings.length > 0 && (
+        <div className="pinned-warnings" data-testid="node-warnings">
+          <ul>
+            {nodeWarnings.map((i, k) => (
+              <li key={k}>
+                {issueText(i)}
+                <IssueDetail path={i.path} code={i.code} />
+              </li>
             ))}
           </ul>
         </div>
@@ -258,11 +284,20 @@ function Trend({
   return <TrendToggle {...props} flow={store.doc} flowId={store.doc.meta.id} />;
 }
 
-function FlowSummary({ store, validation }: { store: DocumentStore; validation: ValidationResult }) {
+function FlowSummary({
+  store,
+  validation,
+  deployErrors,
+}: {
+  store: DocumentStore;
+  validation: ValidationResult;
+  deployErrors: ReadonlyMap<string, DeployError[]>;
+}) {
   const { doc } = store;
-  const flowIssues = validation.issues.filter(
-    (i) => i.nodeId === undefined && i.code !== flowErrors.code.VARIABLE_UNRESOLVED,
-  );
+  const showNode = useShowNode(store);
+  const problems = problemEntries(validation, deployErrors, doc);
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const warnings = problems.length - errors;
   const unset = unsetVariables(validation);
   return (
     <>
@@ -301,11 +336,13 @@ function FlowSummary({ store, validation }: { store: DocumentStore; validation: 
           </ul>
         </>
       )}
-      <p className={validation.ok ? 'ok-text' : 'error-text'}>
-        {validation.ok
-          ? 'No problems found.'
-          : `${validation.errors.length} problem${validation.errors.length === 1 ? '' : 's'} to fix before deploying.`}
+      <p
+        className={errors > 0 || !validation.ok ? 'error-text' : warnings > 0 ? 'warn-text' : 'ok-text'}
+        data-testid="flow-problem-count"
+      >
+        {problemCount(Math.max(errors, validation.errors.length), warnings)}
       </p>
+      <ProblemList entries={problems} onShowNode={showNode} testId="flow-problems" />
       {unset.length > 0 && (
         <div className="error-text" data-testid="unset-variables">
           Variables not set on this runtime (tagflow var set NAME VALUE):
@@ -318,15 +355,18 @@ function FlowSummary({ store, validation }: { store: DocumentStore; validation: 
           </ul>
         </div>
       )}
-      {flowIssues.length > 0 && (
-        <ul className="error-text">
-          {flowIssues.map((i, k) => (
-            <li key={k}>{i.message}</li>
-          ))}
-        </ul>
-      )}
     </>
   );
+}
+
+/** `No problems found.`, `1 problem to fix before deploying, 2 warnings.` */
+function problemCount(errors: number, warnings: number): string {
+  if (errors === 0 && warnings === 0) return 'No problems found.';
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [];
+  if (errors > 0) parts.push(`${plural(errors, 'problem')} to fix before deploying`);
+  if (warnings > 0) parts.push(`${plural(warnings, 'warning')} (the flow can run)`);
+  return `${parts.join(', ')}.`;
 }
 
 /** Each variable the flow uses with no value on the runtime, and the nodes and resources using it. */

@@ -53,9 +53,11 @@ describe('__NODE_TYPE__', () => {
       'cannot convert degC (a temperature) to bar (a pressure)',
     );
     await expect(testNode(__NODE_IDENT__, { config: { from: 'degC', to: 'furlong' } })).rejects.toThrow(
-      /config\/to must be one of "degC", .* \(got "furlong"\)/,
+      /config\/to: .*To unit must be one of "degC", .* \(you typed "furlong"\)/,
     );
-    await expect(testNode(__NODE_IDENT__, { config: { from: 'degC' } })).rejects.toThrow(/config\/to is required/);
+    await expect(testNode(__NODE_IDENT__, { config: { from: 'degC' } })).rejects.toThrow(
+      /config\/to: .*To unit is required: fill it in/,
+    );
   });
 });
 
