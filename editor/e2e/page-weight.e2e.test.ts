@@ -98,14 +98,18 @@ async function scriptsOf(responses: Response[]): Promise<Fetched[]> {
   return Promise.all(responses.filter((r) => r.request().resourceType() === 'script').map((r) => fetched(r)));
 }
 
-/** Checks that each script came compressed with brotli and cached for good. */
+/**
+ * Checks that each script came compressed with brotli and cached for good; a file under 1 KB is
+ * not compressed by the build (scripts/precompress.mjs: the headers would weigh more than the gain).
+ */
 function expectCompressedAndImmutable(scripts: Fetched[]): void {
   for (const script of scripts) {
     const where = new URL(script.url).pathname;
-    expect([where, script.headers['content-encoding']]).toEqual([where, 'br']);
+    const tiny = script.headers['content-encoding'] === undefined && script.bytes < 1024;
+    expect([where, tiny ? 'br' : script.headers['content-encoding']]).toEqual([where, 'br']);
     expect([where, script.headers['content-type']]).toEqual([where, 'text/javascript; charset=utf-8']);
     expect([where, script.headers['cache-control']]).toEqual([where, 'public, max-age=31536000, immutable']);
-    expect([where, script.headers['vary']]).toEqual([where, 'Accept-Encoding']);
+    if (!tiny) expect([where, script.headers['vary']]).toEqual([where, 'Accept-Encoding']);
   }
 }
 
@@ -154,7 +158,8 @@ describe('the fast page', () => {
       const editor = later.reduce((sum, s) => sum + s.bytes, 0);
       process.stdout.write(`page weight: the editor after sign-in ${kb(editor)} compressed\n`);
       // A client that takes gzip only gets gzip.
-      const gzip = await rawHead(scripts[0].url, 'gzip');
+      const largest = scripts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+      const gzip = await rawHead(largest.url, 'gzip');
       expect(gzip.headers['content-encoding']).toBe('gzip');
       expect(problems).toEqual([]);
     } finally {

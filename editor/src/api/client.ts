@@ -7,7 +7,6 @@ import type { ContextScopeView } from '../state/context-view';
 import type { ServerValidation } from '../state/server-check';
 import { packagesFromApi } from '../state/palette-packages';
 import type { PackagesView } from '../state/palette-packages';
-import { withPrecompiledValidators } from './validators-api';
 import type { ApiStatus, DeployError, DeployResult, FlowVersionInfo, RunningFlow } from './types';
 
 /** An HTTP answer other than success, with the runtime's own message in plain words. */
@@ -69,7 +68,10 @@ export class AdminApi {
    * `withPrecompiledValidators`); also the sign-in check: any token with a role can read it.
    */
   async nodes(): Promise<NodesApiResponse> {
-    return withPrecompiledValidators(await this.json<NodesApiResponse>(await this.request('GET', 'nodes')));
+    const response = await this.json<NodesApiResponse>(await this.request('GET', 'nodes'));
+    // Loaded with the answer, not with the sign-in page: the validators pull in the flow model.
+    const { withPrecompiledValidators } = await import('./validators-api');
+    return withPrecompiledValidators(response);
   }
 
   /** The running flow and its version (`path` `flows/<id>` for one flow of many); version 0 and no flow before the first deploy. */
