@@ -1,16 +1,11 @@
 // Issue 18 in the browser: the palette manager (install a package file, its node in the palette at
 // once, removal refused while a deployed flow uses it, then done), what a viewer sees, the Help tab
 // (formatted Markdown), and the inject button of a deployed timer.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { repoRoot, until } from '@tagflow/test-support';
+import { until } from '@tagflow/test-support';
+import { packCustomNode } from './custom-node-package';
 import { EditorPage, editorSession } from './editor-harness';
 
 jest.setTimeout(180_000);
-
-const customNode = path.join(repoRoot, 'examples', 'custom-node');
 
 /** A timer that sends only when its inject button is pressed, into a debug node. */
 const seed = {
@@ -32,20 +27,6 @@ const seed = {
 };
 
 const session = editorSession(seed);
-
-/** examples/custom-node built and packed as `npm pack` makes it: what an admin carries on a USB stick. */
-function packCustomNode(): string {
-  const tsc = require.resolve('typescript/bin/tsc', { paths: [customNode] });
-  const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: customNode, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`building ${customNode} failed:\n${built.stdout}${built.stderr}`);
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagflow-pm-e2e-'));
-  const [packed] = JSON.parse(
-    execFileSync('npm', ['pack', customNode, '--pack-destination', dir, '--json', '--loglevel=error'], {
-      encoding: 'utf8',
-    }),
-  ) as Array<{ filename: string }>;
-  return path.join(dir, packed.filename.replace(/^@/, '').replace('/', '-'));
-}
 
 describe('the palette manager', () => {
   it('installs a package file, offers its node at once, refuses its removal while a deployed flow uses it, then removes it', async () => {
