@@ -419,3 +419,10 @@ export async function checkAccessibility(page: Page, name: string): Promise<AxeV
   writeFileSync(path.join(screenshotDir, `a11y-${name}.json`), `${JSON.stringify(violations, null, 2)}\n`);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/** Where to drop a node: a fraction of the React Flow pane's width and height. */
+export async function paneSpot(ed: EditorPage, fx: number, fy: number): Promise<{ x: number; y: number }> {
+  const box = await ed.page.locator('.react-flow__pane').boundingBox();
+  if (!box) throw new Error('the React Flow pane is not on the page');
+  return { x: Math.round(box.width * fx), y: Math.round(box.height * fy) };
+}

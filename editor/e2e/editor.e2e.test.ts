@@ -14,7 +14,7 @@ import {
   stopAllTagflow,
   until,
 } from '@tagflow/test-support';
-import { allRequests, EditorPage, screenshotDir, startRuntime } from './editor-harness';
+import { allRequests, EditorPage, paneSpot, screenshotDir, startRuntime } from './editor-harness';
 import type { FlowJson, Runtime } from './editor-harness';
 
 const pumpMonitorFile = path.join(repoRoot, 'examples', 'pump-monitor', 'flow.json');
@@ -93,13 +93,6 @@ async function onPage(
   } finally {
     await ed?.close();
   }
-}
-
-/** Where to drop a node: a fraction of the React Flow pane's width and height. */
-async function paneSpot(ed: EditorPage, fx: number, fy: number): Promise<{ x: number; y: number }> {
-  const box = await ed.page.locator('.react-flow__pane').boundingBox();
-  if (!box) throw new Error('the React Flow pane is not on the page');
-  return { x: Math.round(box.width * fx), y: Math.round(box.height * fy) };
 }
 
 const edgeKeys = (flow: FlowJson) =>

@@ -16,7 +16,7 @@ import {
   until,
 } from '@tagflow/test-support';
 import { packCustomNode } from './custom-node-package';
-import { checkAccessibility, EditorPage, startRuntime } from './editor-harness';
+import { checkAccessibility, EditorPage, paneSpot, startRuntime } from './editor-harness';
 import type { FlowJson, Runtime } from './editor-harness';
 
 jest.setTimeout(240_000);
@@ -49,13 +49,6 @@ afterAll(async () => {
   await stopAllTagflow();
   await broker?.down();
 }, 30_000);
-
-/** Where to drop a node: a fraction of the React Flow pane's width and height. */
-async function paneSpot(ed: EditorPage, fx: number, fy: number): Promise<{ x: number; y: number }> {
-  const box = await ed.page.locator('.react-flow__pane').boundingBox();
-  if (!box) throw new Error('the React Flow pane is not on the page');
-  return { x: Math.round(box.width * fx), y: Math.round(box.height * fy) };
-}
 
 it('builds, deploys, watches, installs a package and gets an undeployed edit back, with nothing but the editor', async () => {
   const ed = await EditorPage.open(browser, runtime);

@@ -128,38 +128,17 @@ function NodeProperties({
       {deployErrors.length > 0 && (
         <div className="pinned-errors" data-testid="deploy-errors" role="alert">
           The runtime refused the last deploy because of this node (change the setting to fix it):
-          <ul>
-            {deployErrors.map((e, i) => (
-              <li key={i}>
-                {issueText(e)}
-                <IssueDetail path={e.path} code={e.code} />
-              </li>
-            ))}
-          </ul>
+          <IssueItems issues={deployErrors} />
         </div>
       )}
       {nodeErrors.length > 0 && (
         <div className="pinned-errors" data-testid="node-issues">
-          <ul>
-            {nodeErrors.map((i, k) => (
-              <li key={k}>
-                {issueText(i)}
-                <IssueDetail path={i.path} code={i.code} />
-              </li>
-            ))}
-          </ul>
+          <IssueItems issues={nodeErrors} />
         </div>
       )}
       {nodeWarnings.length > 0 && (
         <div className="pinned-warnings" data-testid="node-warnings">
-          <ul>
-            {nodeWarnings.map((i, k) => (
-              <li key={k}>
-                {issueText(i)}
-                <IssueDetail path={i.path} code={i.code} />
-              </li>
-            ))}
-          </ul>
+          <IssueItems issues={nodeWarnings} />
         </div>
       )}
       <div className="field">
@@ -398,4 +377,22 @@ function fieldErrorIndex(byField: Map<string, string>): Record<string, string[]>
     if (placed && out[path]?.length === 0) delete out[path];
   }
   return out;
+}
+
+/** Issues as a list: each in plain words, with where it is in the file and its code as a small detail. */
+function IssueItems({
+  issues,
+}: {
+  issues: ReadonlyArray<{ message: string; path?: string; text?: string; code?: string }>;
+}) {
+  return (
+    <ul>
+      {issues.map((issue, k) => (
+        <li key={k}>
+          {issueText(issue)}
+          <IssueDetail path={issue.path} code={issue.code} />
+        </li>
+      ))}
+    </ul>
+  );
 }
