@@ -149,6 +149,16 @@ it('reaches every toolbar action with Tab, each with a visible focus, and presse
       async () => (await ed.byTestId('tab-properties').getAttribute('aria-selected')) === 'true',
       'Properties',
     );
+    // A notice (here: a file that is no flow) is dismissed from the keyboard too.
+    await ed.byTestId('import-input').setInputFiles({
+      name: 'notes.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"hello": "world"}'),
+    });
+    await ed.byTestId('notice').waitFor({ state: 'visible' });
+    await ed.byTestId('notice-dismiss').focus();
+    await ed.page.keyboard.press('Enter');
+    await ed.byTestId('notice').waitFor({ state: 'detached' });
   });
 }, 90_000);
 

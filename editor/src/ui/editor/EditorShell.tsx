@@ -532,6 +532,15 @@ function Workspace({
               onClick={store.dismiss}
             >
               {store.notice.text}
+              {/* A click anywhere on it dismisses it; this button is the keyboard's way. */}
+              <button
+                type="button"
+                className="toast-close"
+                aria-label="Dismiss this notice"
+                data-testid="notice-dismiss"
+              >
+                ×
+              </button>
             </div>
           )}
           <DebugPanel nodes={doc.nodes} onSelectNode={(id) => store.edit((d) => d.select([id]))} />

@@ -179,7 +179,12 @@ function Entry({
         role="button"
         tabIndex={0}
         onClick={() => onSelectNode(e.nodeId)}
-        onKeyDown={(k) => k.key === 'Enter' && onSelectNode(e.nodeId)}
+        onKeyDown={(k) => {
+          if (k.key !== 'Enter' && k.key !== ' ') return;
+          // Space would otherwise scroll the panel, as on any element that is not a real button.
+          k.preventDefault();
+          onSelectNode(e.nodeId);
+        }}
       >
         {who}
       </span>
