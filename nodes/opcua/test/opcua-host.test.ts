@@ -519,7 +519,7 @@ describe('opcua-host and opcua-serve refusals', () => {
         { name: 'C', dataType: 'String', unit: 'bar' },
       ]),
     ).rejects.toThrow(
-      /tags\/1\/name: tag "A\/B" is listed twice[\s\S]*tags\/2\/name: tag "A" is also the folder of tag "A\/B"[\s\S]*tags\/3\/unit: tag "C" is String: only a number has a unit/,
+      /tags\/1\/name: .*Name: tag "A\/B" is listed twice[\s\S]*tags\/2\/name: .*Name: tag "A" is also the folder of tag "A\/B"[\s\S]*tags\/3\/unit: .*Unit: tag "C" is String: only a number has a unit/,
     );
   });
 
