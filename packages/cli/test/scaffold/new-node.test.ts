@@ -182,7 +182,8 @@ describe('a package written by tagflow new-node', () => {
     expect(await typesHere('--nodes-dir', '.')).toContain('unit-convert');
     // The page new-node wrote is what `tagflow docs` makes from the built node.
     expect(await cli(['docs', '--check', dir])).toMatchObject({ code: 0, stdout: '1 docs page up to date\n' });
-  }, 180_000);
+    // npm install, jest, tsc twice: 35 s alone, over 180 s beside the browser tests on 2 cores.
+  }, 360_000);
 
   it('installs into a running runtime with tagflow nodes install --to, where a flow using it deploys and runs', async () => {
     const dataDir = path.join(work, 'runtime');
