@@ -71,7 +71,7 @@ describe('the Context tab', () => {
 
       // With no node selected, the tab shows the flow and the global scopes only.
       await ed.page.keyboard.press('Escape');
-      await ed.page.locator('.react-flow__pane').click({ position: { x: 15, y: 15 } });
+      await ed.clickEmptyCanvas();
       await until(async () => (await ed.byTestId('context-scope-node').count()) === 0, 'the node scope to go');
       await ed.byTestId('context-scope-flow').waitFor({ state: 'visible' });
     } finally {

@@ -326,6 +326,28 @@ export class EditorPage {
     );
   }
 
+  /**
+   * Clicks the canvas where nothing is drawn (no node, wire or floating bar), which clears the
+   * selection: the first such point of a grid over the pane, found with elementFromPoint.
+   */
+  async clickEmptyCanvas(): Promise<void> {
+    const pane = this.page.locator('.react-flow__pane');
+    const box = await pane.boundingBox();
+    if (!box) throw new Error('the React Flow pane (.react-flow__pane) is not on the page');
+    const spot = await this.page.evaluate((b) => {
+      for (let fy = 0.1; fy < 1; fy += 0.1)
+        for (let fx = 0.05; fx < 1; fx += 0.1) {
+          const x = b.x + b.width * fx;
+          const y = b.y + b.height * fy;
+          if (document.elementFromPoint(x, y)?.classList.contains('react-flow__pane'))
+            return { x: x - b.x, y: y - b.y };
+        }
+      return null;
+    }, box);
+    if (!spot) throw new Error('the canvas has no empty spot to click: nodes or bars cover it all');
+    await pane.click({ position: spot });
+  }
+
   /** Clicks a node (selecting it, which opens its properties). */
   async select(nodeId: string): Promise<void> {
     await this.node(nodeId).click();

@@ -90,7 +90,7 @@ describe('variables in the editor', () => {
       await ed.screenshot('variables-field');
 
       // The flow's problem list (nothing selected) names the variable and who uses it.
-      await ed.page.locator('.react-flow__pane').click({ position: { x: 15, y: 15 } });
+      await ed.clickEmptyCanvas();
       const unset = ed.byTestId('unset-variables');
       await unset.waitFor({ state: 'visible' });
       expect(await unset.innerText()).toBe(

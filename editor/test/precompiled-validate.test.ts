@@ -67,6 +67,8 @@ describe('validation with precompiled validators', () => {
 
   it('names the window count, not the window, when the count is 0', () => {
     const flow = cases[1][1];
-    expect([...validate(flow, precompiled).byField('avg')]).toStrictEqual([['window.count', 'must be >= 1 (got 0)']]);
+    expect([...validate(flow, precompiled).byField('avg')]).toStrictEqual([
+      ['window.count', 'Window size must be at least 1 (you typed 0)'],
+    ]);
   });
 });
