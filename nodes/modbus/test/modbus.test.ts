@@ -396,6 +396,12 @@ describe('modbus-write against pymodbus', () => {
     await f.inject('w-scaled', 22.5);
     await f.inject('w-coil', true);
     expect(f.errors).toEqual([]);
+    // The server logs a request after answering it: its last line can come after the answer.
+    await until(
+      () => server.events.slice(mark).some((e) => e.op === 'set' && e.fc === 5 && e.address === 500),
+      5_000,
+      'the coil write in the server log',
+    );
 
     const events = server.events.slice(mark);
     const decoded = Object.fromEntries(events.filter((e) => e.op === 'decoded').map((e) => [e.address, e.value]));
