@@ -39,15 +39,33 @@ function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<TagflowR
 const newNode = (args: string[]) => cli(['new-node', ...args]);
 
 /** Runs an npm script (or install) in `dir`; resolves with its exit code and output. */
-function npm(dir: string, args: string[]): Promise<{ code: number; output: string }> {
+function npm(dir: string, args: string[], timeoutMs = 0): Promise<{ code: number; output: string; hung: boolean }> {
   return new Promise((resolve) => {
     // Without the npm_* settings of a package manager running these tests (pnpm test sets some).
     const clean = Object.fromEntries(Object.entries(env({ CI: 'true' })).filter(([key]) => !/^npm_/i.test(key)));
-    execFile('npm', args, { cwd: dir, env: clean, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const options = {
+      cwd: dir,
+      env: clean,
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL' as const,
+    };
+    execFile('npm', args, options, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, output: `${stdout}${stderr}` });
+      resolve({ code, output: `${stdout}${stderr}`, hung: err?.killed === true });
     });
   });
+}
+
+/**
+ * `npm install`, once more if the first one hangs: in two CI runs (2026-12-04) npm sat idle after
+ * fetching, with no socket and no child open, long past the test's limit (35 s when it works).
+ */
+async function npmInstall(dir: string): Promise<{ code: number; output: string }> {
+  const first = await npm(dir, ['install', '--no-audit', '--no-fund'], 120_000);
+  if (!first.hung) return first;
+  process.stdout.write('new-node test: npm install hung for 120 s; trying once more\n');
+  return npm(dir, ['install', '--no-audit', '--no-fund'], 120_000);
 }
 
 describe('tagflow new-node refuses', () => {
@@ -160,7 +178,7 @@ describe('a package written by tagflow new-node', () => {
   });
 
   it('installs with npm and its tests pass at once; it type-checks and builds', async () => {
-    const install = await npm(dir, ['install', '--no-audit', '--no-fund']);
+    const install = await npmInstall(dir);
     expect(install).toMatchObject({ code: 0 });
     const test = await npm(dir, ['test']);
     expect(test.code).toBe(0);
