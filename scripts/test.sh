@@ -3,8 +3,9 @@
 # test on Node.js 24, then again on Node.js 22 (the other supported LTS, pinned in
 # scripts/second-node-version, installed into .tools/ like 24). Ends with one line
 # `N passed, N failed` for both passes together. TAGFLOW_TEST_SECOND_PASS=no skips the Node 22 pass.
-# The Node 22 pass leaves out what does not depend on the Node.js running it (type-check, lint,
-# format, the editor's browser tests, the benchmark's smoke run): see scripts/run-tests.mjs.
+# The Node 22 pass runs only the packages whose behaviour depends on the Node.js running them (the
+# runtime, nodes/core, nodes/historian: native addons, the sandbox, child processes): see
+# scripts/run-tests.mjs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -55,7 +56,7 @@ if [ "${TAGFLOW_TEST_SECOND_PASS:-yes}" != "no" ] && [ "$(node -p 'process.versi
     # The native addons are rebuilt for Node 22 (bootstrap notices the ABI change), and again for
     # Node 24 by the next bootstrap that runs on it.
     export TAGFLOW_NODE_PIN="$second"
-    # What does not depend on the Node.js running it (gates, browser tests, the benchmark) ran above.
+    # Only what depends on the Node.js running it runs again (see scripts/run-tests.mjs).
     export TAGFLOW_TEST_PASS=again
     # shellcheck source=node-env.sh
     source "$root/scripts/node-env.sh"
