@@ -1,10 +1,14 @@
 import { defineNode, NodeError, outboxOverflowProperty } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { fromBuffered, toBuffered } from './buffered-row';
+import type { BufferedRow } from './buffered-row';
 import { historianErrors } from './error-codes';
 import { isRefusedWrite } from './historian-store';
 import type { HistorianStore } from './historian-store';
+import { QUALITY_CODES } from './history-row';
 import type { HistoryRow } from './history-row';
 import { rowsFromMessage } from './rows-from-message';
+import { compileTagTemplate } from './tag-template';
 
 export default defineNode({
   type: 'historian-out',
@@ -127,7 +131,12 @@ export default defineNode({
   async create(ctx) {
     const c = ctx.config;
     const historian = ctx.resource<HistorianStore>(c.historian);
-    const outbox = await ctx.outbox<HistoryRow>({ maxBytes: c.bufferMaxMB * 2 ** 20, overflow: c.overflow });
+    // Rows are buffered as compact arrays; a buffer written by an earlier version holds objects.
+    const outbox = await ctx.outbox<BufferedRow | HistoryRow>({
+      maxBytes: c.bufferMaxMB * 2 ** 20,
+      overflow: c.overflow,
+    });
+    const tagOf = compileTagTemplate(c.tag);
     let stored = 0;
     let refused = 0;
     let shown = '';
@@ -146,39 +155,42 @@ export default defineNode({
     };
 
     // A row the backend can never store is reported once and dropped, so it cannot hold up the
-    // rest. Peeked rows are the buffer's own objects, so a row retried after an outage is known.
-    const reported = new WeakSet<HistoryRow>();
-    const refuse = (row: HistoryRow, reason: string) => {
-      if (reported.has(row)) return;
-      reported.add(row);
+    // rest. Peeked items are the buffer's own objects, so a row retried after an outage is known.
+    const reported = new WeakSet<object>();
+    const refuse = (item: object, reason: string) => {
+      if (reported.has(item)) return;
+      reported.add(item);
       refused++;
       ctx.error(new NodeError(historianErrors.code.HISTORIAN_ROW, `${reason}; the row was dropped`));
     };
-    const storableRows = (store: HistorianStore, batch: HistoryRow[]) =>
-      batch.filter((row) => {
-        const refusal = store.refusal(row);
-        if (refusal !== undefined) refuse(row, refusal);
-        return refusal === undefined;
-      });
 
     // Writes one batch and returns the rows stored. A batch the backend refuses for what it holds
     // (not an outage) is written again row by row, so that only the rows refused are dropped.
-    const writeBatch = async (store: HistorianStore, batch: HistoryRow[]): Promise<number> => {
-      const storable = storableRows(store, batch);
+    const writeBatch = async (store: HistorianStore, items: Array<BufferedRow | HistoryRow>): Promise<number> => {
+      const rows: HistoryRow[] = [];
+      const kept: object[] = [];
+      for (const item of items) {
+        const row = fromBuffered(item);
+        const refusal = store.refusal(row);
+        if (refusal === undefined) {
+          rows.push(row);
+          kept.push(item);
+        } else refuse(item, refusal);
+      }
       try {
-        await store.write(storable);
-        return storable.length;
+        await store.write(rows);
+        return rows.length;
       } catch (err) {
         if (!isRefusedWrite(err)) throw err;
       }
       let written = 0;
-      for (const row of storable) {
+      for (const [i, row] of rows.entries()) {
         try {
           await store.write([row]);
           written++;
         } catch (err) {
           if (!isRefusedWrite(err)) throw err;
-          refuse(row, (err as Error).message);
+          refuse(kept[i], (err as Error).message);
         }
       }
       return written;
@@ -254,8 +266,12 @@ export default defineNode({
         delivering = deliver().catch((err: unknown) => ctx.error(err));
       },
       async onMessage(msg: Message) {
-        const tag = renderTag(c.tag, msg);
-        for (const row of rowsFromMessage(msg, tag, c.objects)) await outbox.push(row);
+        const { payload } = msg;
+        // A reading (a finite number) is the common case: its row is built straight in the
+        // buffer's form, as rowsFromMessage would make it.
+        if (typeof payload === 'number' && Number.isFinite(payload))
+          await outbox.push([tagOf(msg), msg.timestamp, payload, null, QUALITY_CODES[msg.quality]]);
+        else for (const row of rowsFromMessage(msg, tagOf(msg), c.objects)) await outbox.push(toBuffered(row));
         if (outbox.size >= c.batchSize) wakeWhenFull?.();
       },
       async close() {
@@ -278,19 +294,3 @@ export default defineNode({
     };
   },
 });
-
-/** Fills `{{field}}` placeholders from the message; a missing field is an error, not an empty tag. */
-function renderTag(template: string, msg: Message): string {
-  return template.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (_, path: string) => {
-    let value: unknown = msg;
-    for (const key of path.split('.'))
-      value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-    if (value === undefined || value === null || typeof value === 'object') {
-      throw new NodeError(
-        historianErrors.code.HISTORIAN_TAG,
-        `the tag "${template}" needs {{${path}}}, which this message does not have as a text or number`,
-      );
-    }
-    return String(value);
-  });
-}
