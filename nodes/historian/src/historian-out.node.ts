@@ -10,6 +10,9 @@ import type { HistoryRow } from './history-row';
 import { rowsFromMessage } from './rows-from-message';
 import { compileTagTemplate } from './tag-template';
 
+/** A write the historian has not answered for this long shows as `historian not answering`, not `ok`. */
+export const STALLED_MS = 5000;
+
 export default defineNode({
   type: 'historian-out',
   version: 1,
@@ -57,7 +60,10 @@ export default defineNode({
     '## Status',
     '',
     '`12000 rows stored`, `waiting for the historian, 1200 buffered, 3 dropped`, with the backlog in',
-    '`backlog`.',
+    '`backlog`. A historian that took the connection but has not answered a write for 5 s (a hung',
+    'database, a server that stopped reading) shows as an error: `historian not answering (no answer',
+    "to a write for 7 s), 5200 buffered`; the write gives up after the resource's `timeoutMs`, the",
+    'connection is opened again and the batch, still buffered, is written again.',
     '',
     '## Example',
     '',
@@ -142,16 +148,30 @@ export default defineNode({
     let shown = '';
     let delivering: Promise<void> | undefined;
     let wakeWhenFull: (() => void) | undefined;
+    /** When the write under way started (clock ms), or undefined when none is. */
+    let writingSince: number | undefined;
 
     const showStatus = () => {
-      const parts = [historian.current ? `${stored} rows stored` : 'waiting for the historian'];
+      const waited = writingSince === undefined ? 0 : ctx.clock.now() - writingSince;
+      const stalled = historian.current !== undefined && waited >= STALLED_MS;
+      const parts = [
+        stalled
+          ? `historian not answering (no answer to a write for ${Math.floor(waited / 1000)} s)`
+          : historian.current
+            ? `${stored} rows stored`
+            : 'waiting for the historian',
+      ];
       if (outbox.size > 0) parts.push(`${outbox.size} buffered`);
       if (outbox.dropped > 0) parts.push(`${outbox.dropped} dropped`);
       if (refused > 0) parts.push(`${refused} refused`);
       const text = parts.join(', ');
       if (text === shown) return;
       shown = text;
-      ctx.status({ state: historian.current ? 'ok' : 'reconnecting', text, backlog: outbox.size });
+      ctx.status({
+        state: stalled ? 'error' : historian.current ? 'ok' : 'reconnecting',
+        text,
+        backlog: outbox.size,
+      });
     };
 
     // A row the backend can never store is reported once and dropped, so it cannot hold up the
@@ -162,6 +182,16 @@ export default defineNode({
       reported.add(item);
       refused++;
       ctx.error(new NodeError(historianErrors.code.HISTORIAN_ROW, `${reason}; the row was dropped`));
+    };
+
+    // The time a write takes is watched (see showStatus): a hung backend is not shown as `ok`.
+    const timedWrite = async (store: HistorianStore, rows: HistoryRow[]) => {
+      writingSince = ctx.clock.now();
+      try {
+        await store.write(rows);
+      } finally {
+        writingSince = undefined;
+      }
     };
 
     // Writes one batch and returns the rows stored. A batch the backend refuses for what it holds
@@ -178,7 +208,7 @@ export default defineNode({
         } else refuse(item, refusal);
       }
       try {
-        await store.write(rows);
+        await timedWrite(store, rows);
         return rows.length;
       } catch (err) {
         if (!isRefusedWrite(err)) throw err;
@@ -186,7 +216,7 @@ export default defineNode({
       let written = 0;
       for (const [i, row] of rows.entries()) {
         try {
-          await store.write([row]);
+          await timedWrite(store, [row]);
           written++;
         } catch (err) {
           if (!isRefusedWrite(err)) throw err;
