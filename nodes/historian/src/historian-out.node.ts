@@ -288,6 +288,11 @@ export default defineNode({
       }
     };
 
+    const pushRows = async (rows: HistoryRow[]) => {
+      for (const row of rows) await outbox.push(toBuffered(row));
+      if (outbox.size >= c.batchSize) wakeWhenFull?.();
+    };
+
     return {
       start() {
         ctx.clock.setInterval(showStatus, 500);
@@ -295,14 +300,17 @@ export default defineNode({
         // The loop handles its own failures; this only guards against a bug in it.
         delivering = deliver().catch((err: unknown) => ctx.error(err));
       },
-      async onMessage(msg: Message) {
+      // Not async: a reading's push is returned as it is, without a Promise of our own around it.
+      onMessage(msg: Message): Promise<void> {
         const { payload } = msg;
         // A reading (a finite number) is the common case: its row is built straight in the
         // buffer's form, as rowsFromMessage would make it.
-        if (typeof payload === 'number' && Number.isFinite(payload))
-          await outbox.push([tagOf(msg), msg.timestamp, payload, null, QUALITY_CODES[msg.quality]]);
-        else for (const row of rowsFromMessage(msg, tagOf(msg), c.objects)) await outbox.push(toBuffered(row));
-        if (outbox.size >= c.batchSize) wakeWhenFull?.();
+        if (typeof payload === 'number' && Number.isFinite(payload)) {
+          const pushed = outbox.push([tagOf(msg), msg.timestamp, payload, null, QUALITY_CODES[msg.quality]]);
+          if (outbox.size >= c.batchSize) wakeWhenFull?.();
+          return pushed;
+        }
+        return pushRows(rowsFromMessage(msg, tagOf(msg), c.objects));
       },
       async close() {
         await delivering;
