@@ -258,7 +258,7 @@ export default defineResource({
           return LocalStore.open(
             file,
             { maxAgeDays: c.retentionDays, maxSizeMB: c.maxSizeMB },
-            { writeOnWorker: true },
+            { writeOnWorker: true, lost },
           );
         } catch (err) {
           throw new NodeError(

@@ -14,6 +14,14 @@ export interface LocalRetention {
   maxSizeMB?: number;
 }
 
+/** How a local store opened for writing writes. */
+export interface LocalWriteOptions {
+  /** Commit batches on a worker thread (see `LocalWriter`). */
+  writeOnWorker?: boolean;
+  /** Told once when that worker dies (out of memory, a driver crash), so the store can be opened again. */
+  lost?(reason: Error): void;
+}
+
 const DEFAULT_LIMIT = 10_000;
 const RETENTION_EVERY_MS = 60_000;
 
@@ -35,7 +43,7 @@ export class LocalStore implements HistorianStore {
     readonly file: string,
     private readonly retention: LocalRetention,
     readonly readonly: boolean,
-    writeOnWorker = false,
+    options: LocalWriteOptions = {},
   ) {
     this.description = `local store ${file}`;
     if (!readonly) {
@@ -67,7 +75,7 @@ export class LocalStore implements HistorianStore {
       this.applyRetention(Date.now());
       this.retentionTimer = setInterval(() => this.applyRetention(Date.now()), RETENTION_EVERY_MS);
       this.retentionTimer.unref();
-      if (writeOnWorker) this.writer = new LocalWriter(file);
+      if (options.writeOnWorker) this.writer = new LocalWriter(file, options.lost);
     }
   }
 
@@ -76,8 +84,8 @@ export class LocalStore implements HistorianStore {
    * on a worker thread (see `LocalWriter`), so that a runtime keeps taking messages while a batch
    * is committed; queries and retention stay on the calling thread.
    */
-  static open(file: string, retention: LocalRetention = {}, options: { writeOnWorker?: boolean } = {}): LocalStore {
-    return new LocalStore(file, retention, false, options.writeOnWorker);
+  static open(file: string, retention: LocalRetention = {}, options: LocalWriteOptions = {}): LocalStore {
+    return new LocalStore(file, retention, false, options);
   }
 
   /** Opens an existing store file for reading only, e.g. while a runtime writes to it. */

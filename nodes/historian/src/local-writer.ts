@@ -67,7 +67,11 @@ export class LocalWriter {
   private exited = false;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly file: string) {
+  /** `lost` is told once when the worker dies, so that the runtime opens the store again. */
+  constructor(
+    private readonly file: string,
+    private readonly lost: (reason: Error) => void = () => undefined,
+  ) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { file, driver: require.resolve('better-sqlite3') },
@@ -116,6 +120,7 @@ export class LocalWriter {
   }
 
   private fail(err: Error): void {
+    if (this.failure === undefined) this.lost(err);
     this.failure ??= err;
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
