@@ -1,10 +1,17 @@
 import { defineNode, NodeError, outboxOverflowProperty } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
+import { fromBuffered, toBuffered } from './buffered-row';
+import type { BufferedRow } from './buffered-row';
 import { historianErrors } from './error-codes';
 import { isRefusedWrite } from './historian-store';
 import type { HistorianStore } from './historian-store';
+import { QUALITY_CODES } from './history-row';
 import type { HistoryRow } from './history-row';
 import { rowsFromMessage } from './rows-from-message';
+import { compileTagTemplate } from './tag-template';
+
+/** A write the historian has not answered for this long shows as `historian not answering`, not `ok`. */
+export const STALLED_MS = 5000;
 
 export default defineNode({
   type: 'historian-out',
@@ -53,7 +60,10 @@ export default defineNode({
     '## Status',
     '',
     '`12000 rows stored`, `waiting for the historian, 1200 buffered, 3 dropped`, with the backlog in',
-    '`backlog`.',
+    '`backlog`. A historian that took the connection but has not answered a write for 5 s (a hung',
+    'database, a server that stopped reading) shows as an error: `historian not answering (no answer',
+    "to a write for 7 s), 5200 buffered`; the write gives up after the resource's `timeoutMs`, the",
+    'connection is opened again and the batch, still buffered, is written again.',
     '',
     '## Example',
     '',
@@ -127,58 +137,90 @@ export default defineNode({
   async create(ctx) {
     const c = ctx.config;
     const historian = ctx.resource<HistorianStore>(c.historian);
-    const outbox = await ctx.outbox<HistoryRow>({ maxBytes: c.bufferMaxMB * 2 ** 20, overflow: c.overflow });
+    // Rows are buffered as compact arrays; a buffer written by an earlier version holds objects.
+    const outbox = await ctx.outbox<BufferedRow | HistoryRow>({
+      maxBytes: c.bufferMaxMB * 2 ** 20,
+      overflow: c.overflow,
+    });
+    const tagOf = compileTagTemplate(c.tag);
     let stored = 0;
     let refused = 0;
     let shown = '';
     let delivering: Promise<void> | undefined;
     let wakeWhenFull: (() => void) | undefined;
+    /** When the write under way started (clock ms), or undefined when none is. */
+    let writingSince: number | undefined;
 
     const showStatus = () => {
-      const parts = [historian.current ? `${stored} rows stored` : 'waiting for the historian'];
+      const waited = writingSince === undefined ? 0 : ctx.clock.now() - writingSince;
+      const stalled = historian.current !== undefined && waited >= STALLED_MS;
+      const parts = [
+        stalled
+          ? `historian not answering (no answer to a write for ${Math.floor(waited / 1000)} s)`
+          : historian.current
+            ? `${stored} rows stored`
+            : 'waiting for the historian',
+      ];
       if (outbox.size > 0) parts.push(`${outbox.size} buffered`);
       if (outbox.dropped > 0) parts.push(`${outbox.dropped} dropped`);
       if (refused > 0) parts.push(`${refused} refused`);
       const text = parts.join(', ');
       if (text === shown) return;
       shown = text;
-      ctx.status({ state: historian.current ? 'ok' : 'reconnecting', text, backlog: outbox.size });
+      ctx.status({
+        state: stalled ? 'error' : historian.current ? 'ok' : 'reconnecting',
+        text,
+        backlog: outbox.size,
+      });
     };
 
     // A row the backend can never store is reported once and dropped, so it cannot hold up the
-    // rest. Peeked rows are the buffer's own objects, so a row retried after an outage is known.
-    const reported = new WeakSet<HistoryRow>();
-    const refuse = (row: HistoryRow, reason: string) => {
-      if (reported.has(row)) return;
-      reported.add(row);
+    // rest. Peeked items are the buffer's own objects, so a row retried after an outage is known.
+    const reported = new WeakSet<object>();
+    const refuse = (item: object, reason: string) => {
+      if (reported.has(item)) return;
+      reported.add(item);
       refused++;
       ctx.error(new NodeError(historianErrors.code.HISTORIAN_ROW, `${reason}; the row was dropped`));
     };
-    const storableRows = (store: HistorianStore, batch: HistoryRow[]) =>
-      batch.filter((row) => {
-        const refusal = store.refusal(row);
-        if (refusal !== undefined) refuse(row, refusal);
-        return refusal === undefined;
-      });
+
+    // The time a write takes is watched (see showStatus): a hung backend is not shown as `ok`.
+    const timedWrite = async (store: HistorianStore, rows: HistoryRow[]) => {
+      writingSince = ctx.clock.now();
+      try {
+        await store.write(rows);
+      } finally {
+        writingSince = undefined;
+      }
+    };
 
     // Writes one batch and returns the rows stored. A batch the backend refuses for what it holds
     // (not an outage) is written again row by row, so that only the rows refused are dropped.
-    const writeBatch = async (store: HistorianStore, batch: HistoryRow[]): Promise<number> => {
-      const storable = storableRows(store, batch);
+    const writeBatch = async (store: HistorianStore, items: Array<BufferedRow | HistoryRow>): Promise<number> => {
+      const rows: HistoryRow[] = [];
+      const kept: object[] = [];
+      for (const item of items) {
+        const row = fromBuffered(item);
+        const refusal = store.refusal(row);
+        if (refusal === undefined) {
+          rows.push(row);
+          kept.push(item);
+        } else refuse(item, refusal);
+      }
       try {
-        await store.write(storable);
-        return storable.length;
+        await timedWrite(store, rows);
+        return rows.length;
       } catch (err) {
         if (!isRefusedWrite(err)) throw err;
       }
       let written = 0;
-      for (const row of storable) {
+      for (const [i, row] of rows.entries()) {
         try {
-          await store.write([row]);
+          await timedWrite(store, [row]);
           written++;
         } catch (err) {
           if (!isRefusedWrite(err)) throw err;
-          refuse(row, (err as Error).message);
+          refuse(kept[i], (err as Error).message);
         }
       }
       return written;
@@ -246,6 +288,11 @@ export default defineNode({
       }
     };
 
+    const pushRows = async (rows: HistoryRow[]) => {
+      for (const row of rows) await outbox.push(toBuffered(row));
+      if (outbox.size >= c.batchSize) wakeWhenFull?.();
+    };
+
     return {
       start() {
         ctx.clock.setInterval(showStatus, 500);
@@ -253,10 +300,17 @@ export default defineNode({
         // The loop handles its own failures; this only guards against a bug in it.
         delivering = deliver().catch((err: unknown) => ctx.error(err));
       },
-      async onMessage(msg: Message) {
-        const tag = renderTag(c.tag, msg);
-        for (const row of rowsFromMessage(msg, tag, c.objects)) await outbox.push(row);
-        if (outbox.size >= c.batchSize) wakeWhenFull?.();
+      // Not async: a reading's push is returned as it is, without a Promise of our own around it.
+      onMessage(msg: Message): Promise<void> {
+        const { payload } = msg;
+        // A reading (a finite number) is the common case: its row is built straight in the
+        // buffer's form, as rowsFromMessage would make it.
+        if (typeof payload === 'number' && Number.isFinite(payload)) {
+          const pushed = outbox.push([tagOf(msg), msg.timestamp, payload, null, QUALITY_CODES[msg.quality]]);
+          if (outbox.size >= c.batchSize) wakeWhenFull?.();
+          return pushed;
+        }
+        return pushRows(rowsFromMessage(msg, tagOf(msg), c.objects));
       },
       async close() {
         await delivering;
@@ -278,19 +332,3 @@ export default defineNode({
     };
   },
 });
-
-/** Fills `{{field}}` placeholders from the message; a missing field is an error, not an empty tag. */
-function renderTag(template: string, msg: Message): string {
-  return template.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (_, path: string) => {
-    let value: unknown = msg;
-    for (const key of path.split('.'))
-      value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-    if (value === undefined || value === null || typeof value === 'object') {
-      throw new NodeError(
-        historianErrors.code.HISTORIAN_TAG,
-        `the tag "${template}" needs {{${path}}}, which this message does not have as a text or number`,
-      );
-    }
-    return String(value);
-  });
-}

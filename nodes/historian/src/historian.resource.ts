@@ -229,6 +229,7 @@ export default defineResource({
             table: c.table,
             ssl: c.ssl,
             connectTimeoutMs: c.timeoutMs,
+            writeTimeoutMs: c.timeoutMs,
           },
           { password: secret('password', c.passwordEnv), lost },
         );
@@ -254,7 +255,11 @@ export default defineResource({
         const { LocalStore } = require('./local-store') as typeof import('./local-store');
         const file = localStoreFile(ctx.dataDir, c.name ?? ctx.id);
         try {
-          return LocalStore.open(file, { maxAgeDays: c.retentionDays, maxSizeMB: c.maxSizeMB });
+          return LocalStore.open(
+            file,
+            { maxAgeDays: c.retentionDays, maxSizeMB: c.maxSizeMB },
+            { writeOnWorker: true, lost },
+          );
         } catch (err) {
           throw new NodeError(
             historianErrors.code.HISTORIAN_LOCAL,

@@ -3,7 +3,10 @@ import type { HistoryRow } from './history-row';
 import { authorizationHeader, influxRequest } from './influx-http';
 import type { InfluxEndpoint } from './influx-http';
 import { distinctTags, parseSelectAnswer, parseTagValues, quoteIdentifier, selectStatements } from './influx-query';
-import { escapeMeasurement, lineFor, linesFor } from './line-protocol';
+import { escapeMeasurement, escapeTag, lineWith, timeRefusal } from './line-protocol';
+
+/** Escaped tag names kept, at most: a plant has thousands of tags, each escaped once. */
+const TAG_CACHE = 10_000;
 
 /** Where and how history goes to InfluxDB 1.x (`database`) or 2.x (`org` + `bucket`). */
 export interface InfluxStoreConfig {
@@ -63,6 +66,7 @@ class InfluxStore implements HistorianStore {
   private closed = false;
   private lostReported = false;
   private readonly escapedMeasurement: string;
+  private readonly tagKeys = new Map<string, string>();
 
   constructor(
     private readonly config: InfluxStoreConfig,
@@ -75,8 +79,10 @@ class InfluxStore implements HistorianStore {
   }
 
   refusal(row: HistoryRow): string | undefined {
+    const refusal = timeRefusal(row);
+    if (refusal !== undefined) return refusal;
     try {
-      lineFor(this.escapedMeasurement, row);
+      this.escapedTag(row.tag);
       return undefined;
     } catch (err) {
       return (err as Error).message;
@@ -86,7 +92,12 @@ class InfluxStore implements HistorianStore {
   async write(rows: readonly HistoryRow[]): Promise<void> {
     this.checkOpen();
     if (rows.length === 0) return;
-    const body = linesFor(this.config.measurement, rows);
+    let body = '';
+    for (const row of rows) {
+      const refusal = timeRefusal(row);
+      if (refusal !== undefined) throw new Error(refusal);
+      body += `${body === '' ? '' : '\n'}${lineWith(this.escapedMeasurement, this.escapedTag(row.tag), row)}`;
+    }
     // InfluxDB answers 204 once the points are in its write-ahead log (fsync'd), i.e. durable.
     await this.request('the write', {
       method: 'POST',
@@ -118,6 +129,17 @@ class InfluxStore implements HistorianStore {
   async close(): Promise<void> {
     // fetch keeps no connection of ours open between requests: nothing to release.
     this.closed = true;
+  }
+
+  /** The tag name escaped for line protocol (throws when it cannot be carried), each name escaped once. */
+  private escapedTag(tag: string): string {
+    let escaped = this.tagKeys.get(tag);
+    if (escaped === undefined) {
+      escaped = escapeTag(tag);
+      if (this.tagKeys.size >= TAG_CACHE) this.tagKeys.clear();
+      this.tagKeys.set(tag, escaped);
+    }
+    return escaped;
   }
 
   private source(): string {

@@ -29,16 +29,28 @@ export function quoteFieldString(text: string): string {
  * integer once would fix the field's type for the whole shard and refuse later floats).
  */
 export function lineFor(measurement: string, row: HistoryRow): string {
-  if (!Number.isInteger(row.ts) || row.ts < INFLUX_MIN_MS || row.ts > INFLUX_MAX_MS) {
-    throw new Error(`the row of tag "${row.tag}" has a timestamp InfluxDB cannot store: ${row.ts}`);
-  }
-  if (row.tag === '') throw new Error('a row has an empty tag name, which InfluxDB cannot store');
-  const fields: string[] = [];
+  const refusal = timeRefusal(row);
+  if (refusal !== undefined) throw new Error(refusal);
+  return lineWith(measurement, escapeTag(row.tag), row);
+}
+
+/** Why InfluxDB cannot store this row's time or tag name, leaving out the tag's characters (see `escapeTag`). */
+export function timeRefusal(row: HistoryRow): string | undefined {
+  if (!Number.isInteger(row.ts) || row.ts < INFLUX_MIN_MS || row.ts > INFLUX_MAX_MS)
+    return `the row of tag "${row.tag}" has a timestamp InfluxDB cannot store: ${row.ts}`;
+  if (row.tag === '') return 'a row has an empty tag name, which InfluxDB cannot store';
+  return undefined;
+}
+
+/** `lineFor` with the measurement and the tag already escaped and the row already checked. */
+export function lineWith(measurement: string, escapedTag: string, row: HistoryRow): string {
+  const quality = QUALITY_CODES[row.quality] ?? QUALITY_CODES.bad;
   // NaN and ±Infinity have no line protocol form: they are stored as "no value", like a null.
-  if (row.value !== null && Number.isFinite(row.value)) fields.push(`value=${String(row.value)}`);
-  else if (row.text !== null) fields.push(`text=${quoteFieldString(row.text)}`);
-  fields.push(`quality=${QUALITY_CODES[row.quality] ?? QUALITY_CODES.bad}i`);
-  return `${measurement},tag=${escapeTag(row.tag)} ${fields.join(',')} ${row.ts}`;
+  if (row.value !== null && Number.isFinite(row.value))
+    return `${measurement},tag=${escapedTag} value=${row.value},quality=${quality}i ${row.ts}`;
+  if (row.text !== null)
+    return `${measurement},tag=${escapedTag} text=${quoteFieldString(row.text)},quality=${quality}i ${row.ts}`;
+  return `${measurement},tag=${escapedTag} quality=${quality}i ${row.ts}`;
 }
 
 /** The body of one write request: one line per row, measurement escaped once. */

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { HistorianStore, HistoryBucket, HistoryPoint, HistoryQuery, HistoryResult } from './historian-store';
 import { QUALITY_CODES, qualityFromCode } from './history-row';
 import type { HistoryRow } from './history-row';
+import { LocalWriter } from './local-writer';
 
 /** How long and how much history the local store keeps. */
 export interface LocalRetention {
@@ -11,6 +12,14 @@ export interface LocalRetention {
   maxAgeDays?: number;
   /** When the stored rows take more than this, the oldest are deleted (10% of them at a time). */
   maxSizeMB?: number;
+}
+
+/** How a local store opened for writing writes. */
+export interface LocalWriteOptions {
+  /** Commit batches on a worker thread (see `LocalWriter`). */
+  writeOnWorker?: boolean;
+  /** Told once when that worker dies (out of memory, a driver crash), so the store can be opened again. */
+  lost?(reason: Error): void;
 }
 
 const DEFAULT_LIMIT = 10_000;
@@ -27,12 +36,14 @@ export class LocalStore implements HistorianStore {
   private readonly tagIds = new Map<string, number>();
   private insert: Database.Statement | undefined;
   private readonly retentionTimer: NodeJS.Timeout | undefined;
+  private readonly writer: LocalWriter | undefined;
   private closed = false;
 
   private constructor(
     readonly file: string,
     private readonly retention: LocalRetention,
     readonly readonly: boolean,
+    options: LocalWriteOptions = {},
   ) {
     this.description = `local store ${file}`;
     if (!readonly) {
@@ -64,12 +75,17 @@ export class LocalStore implements HistorianStore {
       this.applyRetention(Date.now());
       this.retentionTimer = setInterval(() => this.applyRetention(Date.now()), RETENTION_EVERY_MS);
       this.retentionTimer.unref();
+      if (options.writeOnWorker) this.writer = new LocalWriter(file, options.lost);
     }
   }
 
-  /** Opens (creating when needed) the store file for writing. */
-  static open(file: string, retention: LocalRetention = {}): LocalStore {
-    return new LocalStore(file, retention, false);
+  /**
+   * Opens (creating when needed) the store file for writing. With `writeOnWorker`, `write` runs
+   * on a worker thread (see `LocalWriter`), so that a runtime keeps taking messages while a batch
+   * is committed; queries and retention stay on the calling thread.
+   */
+  static open(file: string, retention: LocalRetention = {}, options: LocalWriteOptions = {}): LocalStore {
+    return new LocalStore(file, retention, false, options);
   }
 
   /** Opens an existing store file for reading only, e.g. while a runtime writes to it. */
@@ -78,6 +94,8 @@ export class LocalStore implements HistorianStore {
   }
 
   write(rows: readonly HistoryRow[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`${this.description} is closed`));
+    if (this.writer) return this.writer.write(rows);
     const insert = (this.insert ??= this.db.prepare(
       'INSERT OR REPLACE INTO samples (tag_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)',
     ));
@@ -171,12 +189,12 @@ export class LocalStore implements HistorianStore {
     return pages * (this.db.pragma('page_size', { simple: true }) as number);
   }
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.writer?.close();
     this.db.close();
-    return Promise.resolve();
   }
 
   private tagId(name: string): number {

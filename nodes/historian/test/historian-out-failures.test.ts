@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { defineResource } from '@tagflow/node-sdk';
 import { runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
@@ -120,4 +124,25 @@ it('stops at once while the backend is down, keeping the rows buffered', async (
   await recorder('t', { dataDir: f.dataDir });
   await until(() => written.length === 5, 'the kept rows after a restart');
   expect(written.map((r) => r.value)).toEqual([0, 1, 2, 3, 4]);
+});
+
+it('delivers rows an earlier version buffered as objects, beside rows buffered now', async () => {
+  // A buffer left by a version that kept each row as an object (one record per line: CRC-32 in
+  // hex, then the JSON), as after an upgrade with the historian down.
+  const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-historian-old-buffer-'));
+  const dir = join(dataDir, 'outbox', 'failures', 'rec');
+  mkdirSync(dir, { recursive: true });
+  const old = [0, 1].map((i) => JSON.stringify({ tag: 't', ts: 10 + i, value: i, text: null, quality: 'uncertain' }));
+  writeFileSync(
+    join(dir, 'seg-000000000000.log'),
+    old.map((json) => `${crc32(json).toString(16).padStart(8, '0')}${json}\n`).join(''),
+  );
+  const f = await recorder('t', { dataDir });
+  await f.inject('rec', { payload: 2, timestamp: 12, quality: 'good' });
+  await until(() => written.length === 3, 'the old rows and the new one');
+  expect(written).toEqual([
+    { tag: 't', ts: 10, value: 0, text: null, quality: 'uncertain' },
+    { tag: 't', ts: 11, value: 1, text: null, quality: 'uncertain' },
+    { tag: 't', ts: 12, value: 2, text: null, quality: 'good' },
+  ]);
 });

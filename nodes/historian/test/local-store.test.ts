@@ -40,6 +40,24 @@ historianStoreContract('local', {
   },
 });
 
+// The same contract with the writes on a worker thread, as the historian resource opens it.
+const workerDir = mkdtempSync(join(tmpdir(), 'tagflow-local-worker-contract-'));
+historianStoreContract('local, written on a worker thread', {
+  open: async (name) => {
+    const s = LocalStore.open(join(workerDir, `${name}.sqlite`), {}, { writeOnWorker: true });
+    open.push(s);
+    return s;
+  },
+  count: async (name) => {
+    const db = new Database(join(workerDir, `${name}.sqlite`), { readonly: true });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  },
+});
+
 describe('LocalStore', () => {
   it('keeps what was written across a reopen, and a read-only reader sees it while the writer is open', async () => {
     const path = file();

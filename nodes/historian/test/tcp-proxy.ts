@@ -4,12 +4,14 @@ import type { Server, Socket } from 'node:net';
 /**
  * A TCP forwarder on a free loopback port to `host:port`, to simulate a network outage to a
  * shared server without stopping it: `cut()` destroys every connection and refuses new ones,
- * `restore()` listens again on the same port.
+ * `restore()` listens again on the same port; `freeze()` keeps every connection open and accepts
+ * new ones but forwards nothing (a server that hangs), `thaw()` forwards new connections again.
  */
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private cutOnData = false;
+  private frozen = false;
   port = 0;
 
   private constructor(
@@ -38,6 +40,16 @@ export class TcpProxy {
     this.cutOnData = true;
   }
 
+  /** From now on nothing reaches the server or comes back, on old and new connections alike; no connection is closed. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  /** New connections are forwarded again; the ones open while frozen stay silent (as after a real hang). */
+  thaw(): void {
+    this.frozen = false;
+  }
+
   /** Accepts and forwards connections again, on the same port as before. */
   async restore(): Promise<void> {
     if (this.server) return;
@@ -53,6 +65,15 @@ export class TcpProxy {
   }
 
   private forward(client: Socket): void {
+    if (this.frozen) {
+      // Accepted, never answered: the client's own time-out must end it.
+      this.sockets.add(client);
+      client.on('error', () => client.destroy());
+      client.on('close', () => this.sockets.delete(client));
+      client.resume();
+      return;
+    }
+    let silent = false;
     const upstream = connect(this.targetPort, this.host);
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
@@ -71,8 +92,12 @@ export class TcpProxy {
         void this.cut();
         return;
       }
-      upstream.write(chunk);
+      silent ||= this.frozen;
+      if (!silent) upstream.write(chunk);
     });
-    upstream.pipe(client);
+    upstream.on('data', (chunk: Buffer) => {
+      silent ||= this.frozen;
+      if (!silent) client.write(chunk);
+    });
   }
 }

@@ -16,6 +16,8 @@ const quick = process.env.BENCH_QUICK === '1';
 const ROWS = Number(process.env.BENCH_ROWS ?? (quick ? 20_000 : 200_000));
 const RUNS = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3));
 const BATCH = 1000;
+/** historian-out's rate as a share of the direct write's that counts as good enough (issue 19). */
+const TARGET = 0.7;
 const quiet: EngineLogger = {
   debug() {},
   info() {},
@@ -69,7 +71,10 @@ async function throughNode(resourceConfig: Record<string, unknown>, tagPrefix: s
   return ROWS / seconds;
 }
 
-/** Rows/s written straight to a store in batches of 1,000: what the backend itself can take. */
+/**
+ * Rows/s written straight to a store in batches of 1,000: what the backend itself can take. The
+ * local store is written on this thread here, while the historian resource commits on a worker.
+ */
 async function direct(store: HistorianStore, tagPrefix: string): Promise<number> {
   const t0 = Date.now() - 2e9;
   const rows: HistoryRow[] = Array.from({ length: ROWS }, (_, i) => ({
@@ -122,12 +127,12 @@ async function main(): Promise<void> {
     influx.stop();
   }
   console.log(
-    `\n${'rows/s (median of runs)'.padEnd(30)} ${'historian-out'.padStart(14)} ${'direct write'.padStart(14)} ${'ratio'.padStart(7)}`,
+    `\n${'rows/s (median of runs)'.padEnd(30)} ${'historian-out'.padStart(14)} ${'direct write'.padStart(14)} ${'ratio'.padStart(7)}  target ${TARGET * 100}% (issue 19)`,
   );
   for (const [name, r] of Object.entries(results)) {
     const ratio = median(r.node) / median(r.direct);
     console.log(
-      `${name.padEnd(30)} ${formatRate(median(r.node)).padStart(14)} ${formatRate(median(r.direct)).padStart(14)} ${`${(ratio * 100).toFixed(0)}%`.padStart(7)}`,
+      `${name.padEnd(30)} ${formatRate(median(r.node)).padStart(14)} ${formatRate(median(r.direct)).padStart(14)} ${`${(ratio * 100).toFixed(0)}%`.padStart(7)}  ${ratio >= TARGET ? 'met' : 'not met'}`,
     );
   }
   const dir = join(__dirname, '..', 'results');
