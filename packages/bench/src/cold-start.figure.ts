@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { attempt } from './failures';
 import type { Failure } from './failures';
 import { readTree } from './process-tree';
-import { Child, deadline, forkSystem, nodeFlags } from './run-child';
+import { Child, deadline, forkSystem, LAUNCHER_FLAGS } from './run-child';
 import { ServiceBench } from './service-start';
 import type { StartSubject } from './service-start';
 import { series } from './stats';
@@ -101,7 +101,7 @@ async function startSubject(
     const flowFile = subject === 'tagflow run' ? referenceFlowFile(work) : PUMP_MONITOR;
     // A fresh data dir each time: the pump-monitor flow keeps its history there.
     const data = mkdtempSync(join(work, 'data-'));
-    const cp = spawn(process.execPath, [...nodeFlags('tagflow'), launcher, 'run', flowFile, '--data-dir', data], {
+    const cp = spawn(process.execPath, [...LAUNCHER_FLAGS, launcher, 'run', flowFile, '--data-dir', data], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const child = new Child(subject, cp, deadlineMs);

@@ -69,12 +69,20 @@ export function childScript(system: System): { script: string; args: string[] } 
 }
 
 /**
- * The Node.js flags each system runs with as its users start it: tagflow's launcher turns the start-up
- * snapshot off for isolated-vm (bin/tagflow.js); Node-RED needs nothing.
+ * The Node.js flags each system's embedded child runs with: tagflow's engine turns the start-up
+ * snapshot off, for isolated-vm (figure 6 has a function node), as the engine process of
+ * `tagflow start` does; Node-RED needs nothing.
  */
 export function nodeFlags(system: System): string[] {
   return isNodeRed(system) ? [] : ['--no-node-snapshot'];
 }
+
+/**
+ * The flags before tagflow's launcher (bin/tagflow.js), as its users start it: none (`#!/usr/bin/env
+ * node`); the processes that may run isolated-vm add --no-node-snapshot themselves (`tagflow run`
+ * starts again with it when its flow needs it).
+ */
+export const LAUNCHER_FLAGS: string[] = [];
 
 /**
  * A running child: every message it sent so far, and a way to wait for one. At its deadline it is
