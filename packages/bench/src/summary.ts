@@ -201,6 +201,9 @@ export function summaryRows(reports: FigureReport[], parts: PartOutcome[]): Summ
 
 const fmt = (v: number | null, unit: string) => {
   if (v === null || !Number.isFinite(v)) return '-';
+  // Times and sizes whole (ms) or to a tenth (MB); rates shortened (95.0k, 9.62M).
+  if (unit === 'ms') return `${Math.round(v).toLocaleString('en')} ms`;
+  if (unit === 'MB') return `${v.toFixed(1)} MB`;
   const n =
     Math.abs(v) >= 1e6
       ? `${(v / 1e6).toFixed(2)}M`
