@@ -7,7 +7,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/node-env.sh"
 "$root/scripts/bootstrap.sh"
 cd "$root"
-node --no-node-snapshot packages/bench/dist/engine.bench.js
-node --no-node-snapshot packages/bench/dist/historian.bench.js
-# Beside Node-RED 4.1.15 and 5.x (devDependencies of packages/bench), fresh child processes.
-exec node --no-node-snapshot packages/bench/dist/nodered.bench.js
+# Every part (engine, historian, beside Node-RED 4.1.15 and 5.x, the distribution) in a process of
+# its own with a deadline, then the summary table; one that fails or times out does not stop the rest.
+exec node --no-node-snapshot packages/bench/dist/bench.js

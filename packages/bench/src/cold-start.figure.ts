@@ -12,19 +12,23 @@ import { dirname, join } from 'node:path';
 import { attempt } from './failures';
 import type { Failure } from './failures';
 import { readTree } from './process-tree';
-import { Child, deadline, forkSystem, nodeFlags } from './run-child';
+import { Child, deadline, forkSystem, LAUNCHER_FLAGS } from './run-child';
 import { ServiceBench } from './service-start';
 import type { StartSubject } from './service-start';
 import { series } from './stats';
 import type { Series } from './stats';
 import { THRESHOLD, WINDOW } from './nodered-reference';
-import { NODE_RED_SYSTEMS, rotations, SYSTEMS } from './systems';
+import type { FigureReport } from './summary';
+import { NODE_RED_SYSTEMS, rotations, SYSTEMS, TARGET_BASELINE } from './systems';
 import type { System } from './systems';
 
-export type ColdSubject = System | 'tagflow run' | StartSubject;
+/** `tagflow run` of the reference flow, and of the pump-monitor example (issue 19's cold start). */
+export type RunSubject = 'tagflow run' | 'tagflow run pump-monitor';
+export type ColdSubject = System | RunSubject | StartSubject;
 /** The services, Node-RED's first, as tables list them. */
 export const START_SUBJECTS: StartSubject[] = [...NODE_RED_SYSTEMS.map((s) => `${s} start` as const), 'tagflow start'];
-export const COLD_SUBJECTS: ColdSubject[] = [...SYSTEMS, 'tagflow run', ...START_SUBJECTS];
+export const COLD_SUBJECTS: ColdSubject[] = [...SYSTEMS, 'tagflow run', 'tagflow run pump-monitor', ...START_SUBJECTS];
+const PUMP_MONITOR = join(__dirname, '..', '..', '..', 'examples', 'pump-monitor', 'flow.json');
 
 const isService = (s: ColdSubject): s is StartSubject => s.endsWith(' start');
 
@@ -92,13 +96,14 @@ async function startSubject(
   services: () => ServiceBench,
 ): Promise<Started> {
   if (isService(subject)) return services().start(subject);
-  if (subject === 'tagflow run') {
+  if (subject === 'tagflow run' || subject === 'tagflow run pump-monitor') {
     const launcher = join(dirname(require.resolve('tagflow/package.json')), 'bin', 'tagflow.js');
-    const cp = spawn(
-      process.execPath,
-      [...nodeFlags('tagflow'), launcher, 'run', referenceFlowFile(work), '--data-dir', join(work, 'data')],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const flowFile = subject === 'tagflow run' ? referenceFlowFile(work) : PUMP_MONITOR;
+    // A fresh data dir each time: the pump-monitor flow keeps its history there.
+    const data = mkdtempSync(join(work, 'data-'));
+    const cp = spawn(process.execPath, [...LAUNCHER_FLAGS, launcher, 'run', flowFile, '--data-dir', data], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const child = new Child(subject, cp, deadlineMs);
     // The debug node prints one JSON line per value on stdout.
     const first = new Promise<void>((resolve, reject) => {
@@ -179,4 +184,37 @@ export async function coldStartFigure(
     ]),
   ) as ColdStartFigure['subjects'];
   return { idleAfterMs, subjects, failures };
+}
+
+/**
+ * The summary's cold-start and idle-RSS figures: `tagflow run` of the pump-monitor example beside
+ * Node-RED (TARGET_BASELINE, embedded: its fastest start) on the reference flow, medians, the RSS
+ * at the first idle reading; `failed` says why when the figure as a whole did not run.
+ */
+export function coldStartReports(c: ColdStartFigure | undefined, failed = 'figure 4 failed'): FigureReport[] {
+  const why = (s: ColdSubject) =>
+    c?.failures.find((f) => f.subject === s)?.error.split('\n')[0] ?? (c ? 'no run' : failed);
+  const med = (s: { values: number[]; median: number } | undefined) => (s?.values.length ? s.median : null);
+  const mine = c?.subjects['tagflow run pump-monitor'];
+  const base = c?.subjects[TARGET_BASELINE];
+  const first = med(mine?.firstMessageMs);
+  const idle = med(mine?.idleRssMb[0]);
+  const baseFirst = med(base?.firstMessageMs);
+  const baseIdle = med(base?.idleRssMb[0]);
+  const missing = (value: number | null, baseline: number | null) =>
+    value === null
+      ? why('tagflow run pump-monitor')
+      : baseline === null
+        ? `baseline: ${why(TARGET_BASELINE)}`
+        : undefined;
+  return [
+    { id: 'cold-start', value: first, baseline: baseFirst, missing: missing(first, baseFirst) },
+    {
+      id: 'idle-rss',
+      value: idle,
+      baseline: baseIdle,
+      missing: missing(idle, baseIdle),
+      note: c ? `${c.idleAfterMs[0] / 1000} s after the first message` : undefined,
+    },
+  ];
 }

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { attempt } from './failures';
 import type { Failure } from './failures';
 import { readTree } from './process-tree';
-import { Child, deadline } from './run-child';
+import { Child, deadline, LAUNCHER_FLAGS } from './run-child';
 import { series } from './stats';
 import type { Series } from './stats';
 
@@ -52,7 +52,7 @@ interface Run {
 async function runOnce(label: string, launcher: string, flowFile: string, work: string, ms: number): Promise<Run> {
   const data = mkdtempSync(join(work, 'data-'));
   const t0 = performance.now();
-  const cp = spawn(process.execPath, ['--no-node-snapshot', launcher, 'run', flowFile, '--data-dir', data], {
+  const cp = spawn(process.execPath, [...LAUNCHER_FLAGS, launcher, 'run', flowFile, '--data-dir', data], {
     cwd: work,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -26,7 +26,8 @@ export async function attempt<T>(
     const status = err instanceof DeadlineError ? 'timed out' : 'failed';
     const error = err instanceof Error ? err.message : String(err);
     failures.push({ label, subject, status, error });
-    log(`  ${label}: ${status.toUpperCase()}: ${error.split('\n')[0]}`);
+    // e.g. `mqtt QoS1 mqtt.js run 2: FAILED: mqtt.js timed out after 60 s waiting for "result", killed`
+    log(`  ${label}: FAILED: ${error.split('\n')[0]}`);
     return undefined;
   }
 }

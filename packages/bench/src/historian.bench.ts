@@ -11,6 +11,7 @@ import { historian, historianOut, LocalStore, openInfluxStore, openPostgresStore
 import type { HistorianStore, HistoryRow } from '@tagflow/nodes-historian';
 import { startInfluxd } from './influxd-process';
 import { formatRate, median } from './stats';
+import { reportFigure } from './summary';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROWS = Number(process.env.BENCH_ROWS ?? (quick ? 20_000 : 200_000));
@@ -135,6 +136,16 @@ async function main(): Promise<void> {
       `${name.padEnd(30)} ${formatRate(median(r.node)).padStart(14)} ${formatRate(median(r.direct)).padStart(14)} ${`${(ratio * 100).toFixed(0)}%`.padStart(7)}  ${ratio >= TARGET ? 'met' : 'not met'}`,
     );
   }
+  // The summary table of `pnpm bench` (summary.ts): historian-out beside the direct batched write.
+  const ids = ['historian-out-sqlite', 'historian-out-postgresql', 'historian-out-influxdb'];
+  backends.forEach((b, i) => {
+    const r = results[b.name];
+    reportFigure({
+      id: ids[i],
+      value: r?.node.length ? median(r.node) : null,
+      baseline: r?.direct.length ? median(r.direct) : null,
+    });
+  });
   const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(

@@ -55,6 +55,9 @@ export interface MqttFigureOptions {
   maxMs: number;
 }
 
+/** How long a publisher has to report once the subscriber has reported. */
+const REPORT_WITHIN_MS = 60_000;
+
 async function oneRun(broker: Mosquitto, subject: MqttSubject, qos: 0 | 1, o: MqttFigureOptions): Promise<MqttRun> {
   const expected = expectedPass(o.n);
   const deadlineMs = deadline(o.maxMs + 60_000);
@@ -91,7 +94,9 @@ async function oneRun(broker: Mosquitto, subject: MqttSubject, qos: 0 | 1, o: Mq
     const got = await subscriber.waitFor<SubscriberResult & ChildMessage>('result');
     // The flows' children report when told; plain mqtt.js when the broker has confirmed every publish.
     if (subject !== 'mqtt.js') publisher.send({ cmd: 'report' });
-    const result = await publisher.waitFor<ChildMessage & Pick<ChildResult, 'peakRssMb'>>('result');
+    // Once the subscriber has reported, confirmations still missing a minute later will not come
+    // (the 2026-12-02 run waited for them for minutes): the publisher is ended and the run fails.
+    const result = await publisher.waitFor<ChildMessage & Pick<ChildResult, 'peakRssMb'>>('result', REPORT_WITHIN_MS);
     return {
       subject,
       qos,

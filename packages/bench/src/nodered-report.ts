@@ -155,11 +155,13 @@ export function printSummary(r: NodeRedReport, log: (line: string) => void): voi
       const label =
         subject === 'tagflow run'
           ? 'tagflow run flow.json'
-          : subject === 'tagflow start'
-            ? 'tagflow start, stored flow, MQTT sink'
-            : subject.endsWith(' start')
-              ? `${name(subject)} (node-red), MQTT sink`
-              : `${name(subject)} (embedded)`;
+          : subject === 'tagflow run pump-monitor'
+            ? 'tagflow run pump-monitor/flow.json'
+            : subject === 'tagflow start'
+              ? 'tagflow start, stored flow, MQTT sink'
+              : subject.endsWith(' start')
+                ? `${name(subject)} (node-red), MQTT sink`
+                : `${name(subject)} (embedded)`;
       const num = (s: Series | undefined, width: number) =>
         (s?.values.length ? s.median.toFixed(0) : '-').padStart(width);
       log(

@@ -19,15 +19,17 @@
 // JSON goes to results/nodered-figures-4.json unless BENCH_RESULTS says otherwise).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { coldStartFigure } from './cold-start.figure';
+import { coldStartFigure, coldStartReports } from './cold-start.figure';
 import { attempt } from './failures';
 import type { Failure } from './failures';
 import { latencyFigure } from './latency.figure';
 import { mqttFigure } from './mqtt.figure';
+import type { MqttFigure } from './mqtt.figure';
 import { p99RatiosAt10k, printSummary, targetsOf } from './nodered-report';
 import type { NodeRedReport } from './nodered-report';
 import { isNodeRed, SYSTEMS, systemName, systemVersion, TARGET_BASELINE } from './systems';
 import type { System } from './systems';
+import { reportFigure } from './summary';
 import { throughputFigure } from './throughput.figure';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -79,9 +81,11 @@ async function main(): Promise<void> {
     if (l) figure3.push(l);
   }
   const figure4 = await figure('figure 4', () => coldStartFigure(RUNS, IDLE_AFTER_MS, log));
+  if (!ONLY || ONLY.includes('4')) coldStartReports(figure4).forEach(reportFigure);
   const figure5 = await figure('figure 5', () =>
     mqttFigure({ runs: RUNS, n: MQTT_N, chunk: CHUNK, rawChunk: 100, maxMs: quick ? 60_000 : 300_000 }, log),
   );
+  if (!ONLY || ONLY.includes('5')) mqttOutReports(figure5);
   const figure6 = await figure('figure 6', () =>
     throughputFigure('function', { flow: 'function', fanout: 1 }, { ...burst, n: FN_N }, log),
   );
@@ -117,6 +121,26 @@ async function main(): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ ...report, p99RatiosAt10k: p99RatiosAt10k(report), targets }, null, 2)}\n`);
   if (report.mismatches.length || report.failures.length) process.exitCode = 1;
+}
+
+/** The summary's mqtt-out figures: tagflow's delivered rate beside plain mqtt.js's (medians), and what was lost. */
+function mqttOutReports(f: MqttFigure | undefined): void {
+  for (const qos of [0, 1] as const) {
+    const q = f?.byQos.find((x) => x.qos === qos);
+    const med = (s: { values: number[]; median: number } | undefined) => (s?.values.length ? s.median : null);
+    const value = med(q?.subjects.tagflow.deliveredPerSec);
+    const baseline = med(q?.subjects['mqtt.js'].deliveredPerSec);
+    const failed = (subject: string) =>
+      f?.failures.find((x) => x.subject === subject)?.error.split('\n')[0] ?? (f ? 'no run' : 'figure 5 failed');
+    const lost = q?.subjects.tagflow.lost.reduce((a, b) => a + b, 0);
+    reportFigure({
+      id: `mqtt-out-qos${qos}`,
+      value,
+      baseline,
+      missing: value === null ? failed('tagflow') : baseline === null ? `mqtt.js: ${failed('mqtt.js')}` : undefined,
+      note: lost === undefined || value === null ? undefined : lost === 0 ? 'none lost' : `${lost} LOST`,
+    });
+  }
 }
 
 main().catch((err: unknown) => {

@@ -3,6 +3,7 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { ChildConfig, ChildResult } from './nodered-reference';
+import { processTree } from './process-tree';
 import { isNodeRed } from './systems';
 import type { System } from './systems';
 
@@ -11,15 +12,47 @@ export type { System } from './systems';
 /** A message a child sends: a result, an error, or a progress mark such as `first` or `sent`. */
 export type ChildMessage = { type: string; [key: string]: unknown };
 
-/** A child that was still running at its deadline; it has been killed. */
+/** Seconds as the failure lines say them: `60 s`, `1.5 s`. */
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
+
+/** A child that was still running at its deadline (or past a wait's own limit); it has been killed. */
 export class DeadlineError extends Error {
   constructor(
     readonly label: string,
     readonly deadlineMs: number,
     output: string,
+    waitingFor?: string,
   ) {
-    super(`${label} timed out: no answer within ${(deadlineMs / 1000).toFixed(1)} s, killed\n${output}`);
+    super(
+      `${label} timed out after ${seconds(deadlineMs)}${waitingFor ? ` waiting for "${waitingFor}"` : ''}, killed\n${output}`,
+    );
     this.name = 'DeadlineError';
+  }
+}
+
+/**
+ * Sends `signal` to `pids` (a process tree listed beforehand: once its root is gone, the kernel no
+ * longer says which processes were under it); one already gone is skipped.
+ */
+export function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+}
+
+/** `pid` and every process under it, or none when it is gone. */
+function treeOf(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    return processTree(pid);
+  } catch (err) {
+    // The root may end while its tree is read.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return [];
+    throw err;
   }
 }
 
@@ -36,30 +69,46 @@ export function childScript(system: System): { script: string; args: string[] } 
 }
 
 /**
- * The Node.js flags each system runs with as its users start it: tagflow's launcher turns the start-up
- * snapshot off for isolated-vm (bin/tagflow.js); Node-RED needs nothing.
+ * The Node.js flags each system's embedded child runs with: tagflow's engine turns the start-up
+ * snapshot off, for isolated-vm (figure 6 has a function node), as the engine process of
+ * `tagflow start` does; Node-RED needs nothing.
  */
 export function nodeFlags(system: System): string[] {
   return isNodeRed(system) ? [] : ['--no-node-snapshot'];
 }
 
 /**
+ * The flags before tagflow's launcher (bin/tagflow.js), as its users start it: none (`#!/usr/bin/env
+ * node`); the processes that may run isolated-vm add --no-node-snapshot themselves (`tagflow run`
+ * starts again with it when its flow needs it).
+ */
+export const LAUNCHER_FLAGS: string[] = [];
+
+/**
  * A running child: every message it sent so far, and a way to wait for one. At its deadline it is
- * killed, and whatever waits on it fails with a DeadlineError: a stuck child never stalls the run.
+ * killed with every process under it (SIGTERM first when `graceMs` is given, SIGKILL after it),
+ * and whatever waits on it fails with a DeadlineError: a stuck child never stalls the run, and one
+ * that ignores SIGTERM or leaves processes behind is still ended.
  */
 export class Child {
   readonly messages: ChildMessage[] = [];
   private output = '';
   private readonly waiters: Array<{ type: string; resolve: (m: ChildMessage) => void; reject: (e: Error) => void }> =
     [];
-  private timedOut = false;
+  private timedOut: { ms: number; waitingFor?: string } | undefined;
+  /** The tree as it was when the child was asked to end: what SIGKILL ends if it does not. */
+  private tree: number[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
   readonly exited: Promise<number | null>;
 
   constructor(
     readonly label: string,
     readonly process: ChildProcess,
     readonly deadlineMs: number,
+    readonly graceMs = 0,
   ) {
+    // A failed spawn, kill or send is an 'error' event: without a listener it would end the run.
+    process.on('error', (err) => (this.output = `${this.output}\n${label}: ${err.message}`.slice(-4000)));
     process.stdout?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-4000)));
     process.stderr?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-4000)));
     process.on('message', (m: ChildMessage) => {
@@ -71,49 +120,79 @@ export class Child {
         else w.resolve(m);
       }
     });
-    const deadline = setTimeout(() => {
-      this.timedOut = true;
-      process.kill('SIGKILL');
-    }, deadlineMs);
+    this.timers.push(setTimeout(() => this.expire(deadlineMs), deadlineMs));
     this.exited = new Promise((resolve) =>
       process.on('exit', (code) => {
-        clearTimeout(deadline);
+        for (const t of this.timers.splice(0)) clearTimeout(t);
         for (const w of this.waiters.splice(0)) w.reject(this.endError(`before sending "${w.type}"`));
+        // Whatever it left running (a broker, a runtime's engine process) ends with it.
+        if (this.tree.length > 1) signalAll(this.tree.slice(1), 'SIGKILL');
         resolve(code);
       }),
     );
   }
 
-  /** Why the child is gone: its deadline passed (a DeadlineError), or it exited on its own. */
-  endError(what: string): Error {
-    if (this.timedOut) return new DeadlineError(this.label, this.deadlineMs, this.output);
-    return new Error(`${this.label} exited (code ${this.process.exitCode}) ${what}\n${this.output}`);
+  private get running(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null;
   }
 
-  /** The first message of `type` (already received or still to come); rejects on an error, an exit or the deadline. */
-  waitFor<T extends ChildMessage = ChildMessage>(type: string): Promise<T> {
+  /** Time is up (the deadline, or a wait's own limit): ends the child and its tree. */
+  private expire(ms: number, waitingFor?: string): void {
+    if (!this.running || this.timedOut) return;
+    this.timedOut = { ms, waitingFor };
+    this.end(this.graceMs);
+  }
+
+  /** SIGTERM to the child (SIGKILL at once when `graceMs` is 0), then SIGKILL to its whole tree after `graceMs`. */
+  private end(graceMs: number): void {
+    this.tree = treeOf(this.process.pid);
+    if (graceMs <= 0) return signalAll(this.tree, 'SIGKILL');
+    this.process.kill('SIGTERM');
+    const kill = setTimeout(
+      () => signalAll([...new Set([...this.tree, ...treeOf(this.process.pid)])], 'SIGKILL'),
+      graceMs,
+    );
+    this.timers.push(kill);
+  }
+
+  /** Why the child is gone: its deadline passed (a DeadlineError), or it exited on its own. */
+  endError(what: string): Error {
+    if (this.timedOut) return new DeadlineError(this.label, this.timedOut.ms, this.output, this.timedOut.waitingFor);
+    return new Error(
+      `${this.label} exited (${this.process.signalCode ? `signal ${this.process.signalCode}` : `code ${this.process.exitCode}`}) ${what}\n${this.output}`,
+    );
+  }
+
+  /**
+   * The first message of `type` (already received or still to come); rejects on an error, an exit or
+   * the deadline. With `withinMs`, the child is also ended (and this rejects with a DeadlineError)
+   * when the message has not come that long after the call: a wait with its own limit inside the
+   * child's deadline (plain mqtt.js waiting for confirmations, say).
+   */
+  waitFor<T extends ChildMessage = ChildMessage>(type: string, withinMs?: number): Promise<T> {
     const seen = this.messages.find((m) => m.type === type);
     if (seen) return Promise.resolve(seen as T);
     const failed = this.messages.find((m) => m.type === 'error');
     if (failed) return Promise.reject(new Error(`${this.label} failed: ${String(failed.error)}\n${this.output}`));
-    if (this.process.exitCode !== null || this.process.signalCode !== null)
-      return Promise.reject(this.endError(`before sending "${type}"`));
+    if (!this.running) return Promise.reject(this.endError(`before sending "${type}"`));
+    if (withinMs !== undefined) this.timers.push(setTimeout(() => this.expire(withinMs, type), withinMs));
     return new Promise((resolve, reject) =>
       this.waiters.push({ type, resolve: resolve as (m: ChildMessage) => void, reject }),
     );
   }
 
+  /** Sends over IPC; to a child that is gone (its channel closed) nothing is sent, and nothing fails. */
   send(message: object): void {
-    this.process.send(message);
+    if (this.process.connected) this.process.send(message, (err) => err && this.process.emit('error', err));
   }
 
-  /** Asks the child to end (children remove their temporary files on SIGTERM), and kills it after 2 s. */
+  /**
+   * Asks the child to end (children remove their temporary files on SIGTERM), and kills it with
+   * every process under it after 2 s.
+   */
   async kill(): Promise<void> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return void (await this.exited);
-    this.process.kill('SIGTERM');
-    const kill = setTimeout(() => this.process.kill('SIGKILL'), 2_000);
+    if (this.running) this.end(2_000);
     await this.exited;
-    clearTimeout(kill);
   }
 }
 

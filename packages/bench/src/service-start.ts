@@ -9,7 +9,7 @@ import { freePort, Mosquitto } from '@tagflow/node-test';
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { THRESHOLD, WINDOW } from './nodered-reference';
-import { Child, deadline, nodeFlags } from './run-child';
+import { Child, deadline, LAUNCHER_FLAGS, nodeFlags } from './run-child';
 import { NODE_RED_PACKAGE } from './systems';
 import type { NodeRedSystem } from './systems';
 
@@ -206,7 +206,7 @@ export class ServiceBench {
   private async startTagflow(dataDir: string, extra: string[]): Promise<StartedService> {
     const port = await freePort();
     const args = [
-      ...nodeFlags('tagflow'),
+      ...LAUNCHER_FLAGS,
       launcher(),
       'start',
       '--data-dir',

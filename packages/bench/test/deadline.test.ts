@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DeadlineError, forkChild } from '../src/run-child';
+import { readReports } from '../src/summary';
 
 const dist = join(__dirname, '..', 'dist');
 
@@ -46,7 +47,13 @@ describe('pnpm bench, every child timed out', () => {
   it('reports each measurement as timed out, runs every figure and prints the summary', async () => {
     const results = join(work, 'nodered.json');
     const run = promisify(execFile)(process.execPath, ['--no-node-snapshot', join(dist, 'nodered.bench.js')], {
-      env: { ...process.env, BENCH_QUICK: '1', BENCH_DEADLINE_MS: '1', BENCH_RESULTS: results },
+      env: {
+        ...process.env,
+        BENCH_QUICK: '1',
+        BENCH_DEADLINE_MS: '1',
+        BENCH_RESULTS: results,
+        BENCH_SUMMARY_FILE: join(work, 'summary.jsonl'),
+      },
       maxBuffer: 16 * 2 ** 20,
       timeout: 120_000,
     });
@@ -71,6 +78,7 @@ describe('pnpm bench, every child timed out', () => {
       'latency 10000 tagflow run 1',
       'cold node-red-4 run 1',
       'cold tagflow run run 1',
+      'cold tagflow run pump-monitor run 1',
       'cold tagflow start run 1',
       'cold node-red-5 start run 1',
       'mqtt QoS0 mqtt.js run 1',
@@ -84,5 +92,12 @@ describe('pnpm bench, every child timed out', () => {
     expect(failed.stdout).toMatch(/6 function node, tagflow +timed out/);
     expect(failed.stdout).toContain('targets (against Node-RED 4.1.15');
     expect(report.figure6.systems.tagflow.msgsPerSec.values).toEqual([]);
+    // What the summary table of `pnpm bench` gets: the figures, missing, with the reason.
+    const reported = readReports(join(work, 'summary.jsonl'));
+    for (const id of ['cold-start', 'idle-rss', 'mqtt-out-qos0', 'mqtt-out-qos1'])
+      expect(reported.find((r) => r.id === id)).toMatchObject({
+        value: null,
+        missing: expect.stringMatching(/timed out after/),
+      });
   }, 150_000);
 });

@@ -19,6 +19,7 @@ import {
   nodesDirOption,
 } from '../shared-options';
 import { readFlowFile } from '../read-flow-file';
+import { flowNeedsNoSnapshot, restartWithoutSnapshot, snapshotOn } from '../snapshot-flag';
 import { count, formatMs } from '../format-text';
 import { debugOutput, statusLogger } from '../run-output';
 import { waitForStop } from '../wait-for-stop';
@@ -73,6 +74,8 @@ async function runFlow(file: string, options: RunOptions, log: RuntimeLogger): P
   const filesDir = filesFolder(options);
   const flow = await readFlowFile(file);
   const { registry, report, searchDirs } = await loadRegistry(options.nodesDir);
+  // Started with the snapshot (bin/tagflow.js), faster; again without it when the flow needs that.
+  if (snapshotOn() && flowNeedsNoSnapshot(flow, registry)) process.exit(await restartWithoutSnapshot());
   logDiscoveryProblems(log, report);
 
   const engine = new Engine({
