@@ -111,6 +111,8 @@ export default defineNode({
     const filter = `${NAMESPACE}/${c.group ?? '+'}/#`;
     let undecodable = 0;
     let shown = '';
+    /** The connection whose subscription the broker confirmed. */
+    let subscribed: BrokerConnection | undefined;
 
     const showStatus = () => {
       const parts = [`${tracker.online} edge node${tracker.online === 1 ? '' : 's'} online`];
@@ -118,9 +120,11 @@ export default defineNode({
       if (tracker.gaps > 0) parts.push(`${tracker.gaps} seq gap${tracker.gaps === 1 ? '' : 's'}`);
       if (undecodable > 0) parts.push(`${undecodable} not Sparkplug B`);
       const text = parts.join(', ');
-      if (text === shown) return;
-      shown = text;
-      ctx.status({ state: handle.current ? 'ok' : 'reconnecting', text });
+      const current = handle.current;
+      const state = current === undefined ? 'reconnecting' : current === subscribed ? 'ok' : 'connecting';
+      if (`${state} ${text}` === shown) return;
+      shown = `${state} ${text}`;
+      ctx.status({ state, text });
     };
 
     const emitValue = (v: HostValue) => {
@@ -174,6 +178,8 @@ export default defineNode({
         showStatus();
       });
       await connection.subscribe(filter, 1);
+      subscribed = connection;
+      showStatus();
     });
 
     return {
