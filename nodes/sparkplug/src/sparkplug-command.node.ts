@@ -1,5 +1,6 @@
 import { defineNode } from '@tagflow/node-sdk';
 import type { Command, EdgeNodeSession } from './edge-session';
+import { sparkplugErrors } from './error-codes';
 import { dataTypeName } from './payload-codec';
 
 export default defineNode({
@@ -32,6 +33,7 @@ export default defineNode({
   inputs: [],
   outputs: ['out'],
   resources: { edgeNode: 'sparkplug-edge-node' },
+  errors: sparkplugErrors.pick(),
   configSchema: {
     type: 'object',
     properties: {

@@ -20,7 +20,11 @@ export default defineNode({
   docs: [
     'The host side of Sparkplug B: subscribes to `spBv1.0/<group>/#` through an `mqtt-broker`',
     "resource, decodes every message, tracks each edge node's birth certificates (NBIRTH, DBIRTH),",
-    'resolves metric aliases, and sends one message per metric value on `out`:',
+    'resolves metric aliases, and sends what the edge nodes publish.',
+    '',
+    '## What it sends',
+    '',
+    'One message per metric value on `out`:',
     '',
     '```json',
     '{ "topic": "plant1/edge7/pump3/flow", "payload": 41.7, "timestamp": 1767225612000, "quality": "good",',
