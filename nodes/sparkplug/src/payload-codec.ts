@@ -165,8 +165,10 @@ function wireValue(datatype: number, value: unknown, Long: PayloadTypes['Long'])
       return { int_value: Number(value) >>> 0 };
     case DataType.UInt8:
     case DataType.UInt16:
-    case DataType.UInt32:
       return { int_value: Number(value) >>> 0 };
+    // UInt32 goes in the 64-bit field, as Eclipse Tahu (and so Ignition) writes and reads it; the
+    // decoder below takes either field.
+    case DataType.UInt32:
     case DataType.Int64:
     case DataType.UInt64:
     case DataType.DateTime: {
