@@ -29,6 +29,7 @@ describe('definition conventions of every registered type', () => {
       '@tagflow/nodes-modbus',
       '@tagflow/nodes-mqtt',
       '@tagflow/nodes-opcua',
+      '@tagflow/nodes-sparkplug',
       'tagflow new-node template',
     ]);
     expect(resources.length).toBeGreaterThanOrEqual(4);

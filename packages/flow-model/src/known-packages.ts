@@ -16,6 +16,7 @@ const MQTT = '@tagflow/nodes-mqtt';
 const MODBUS = '@tagflow/nodes-modbus';
 const OPCUA = '@tagflow/nodes-opcua';
 const HISTORIAN = '@tagflow/nodes-historian';
+const SPARKPLUG = '@tagflow/nodes-sparkplug';
 
 /** Node type -> npm package providing it. */
 export const KNOWN_NODE_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
@@ -47,6 +48,9 @@ export const KNOWN_NODE_PACKAGES: Readonly<Record<string, string>> = Object.free
   'opcua-serve': OPCUA,
   'historian-out': HISTORIAN,
   'historian-query': HISTORIAN,
+  'sparkplug-out': SPARKPLUG,
+  'sparkplug-command': SPARKPLUG,
+  'sparkplug-in': SPARKPLUG,
 });
 
 /** Resource type -> npm package providing it. */
@@ -56,6 +60,7 @@ export const KNOWN_RESOURCE_PACKAGES: Readonly<Record<string, string>> = Object.
   'opcua-server': OPCUA,
   'opcua-host': OPCUA,
   historian: HISTORIAN,
+  'sparkplug-edge-node': SPARKPLUG,
 });
 
 /** The package known to provide a node type, if any. */

@@ -68,6 +68,7 @@ describe('error codes', () => {
       'nodes/modbus',
       'nodes/mqtt',
       'nodes/opcua',
+      'nodes/sparkplug',
       'packages/cli/templates/node-package',
       'packages/flow-model',
       'packages/node-sdk',
