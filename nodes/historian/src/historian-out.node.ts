@@ -52,7 +52,7 @@ export default defineNode({
     '',
     '## Status',
     '',
-    '`12000 rows stored`, `waiting for the historian, 1200 buffered, 3 dropped`, with the backlog in',
+    '`12000 rows stored`, `waiting for the historian, 1200 buffered · 3 dropped`, with the backlog in',
     '`backlog`.',
     '',
     '## Example',
@@ -137,7 +137,7 @@ export default defineNode({
     const showStatus = () => {
       const parts = [historian.current ? `${stored} rows stored` : 'waiting for the historian'];
       if (outbox.size > 0) parts.push(`${outbox.size} buffered`);
-      if (outbox.dropped > 0) parts.push(`${outbox.dropped} dropped`);
+      // What the full buffer dropped is counted by the runtime, which appends `· N dropped`.
       if (refused > 0) parts.push(`${refused} refused`);
       const text = parts.join(', ');
       if (text === shown) return;
