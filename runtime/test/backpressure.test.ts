@@ -51,7 +51,7 @@ describe('bounded queues and backpressure', () => {
     // The drops reach /metrics, where an operator (and `pnpm soak`) counts them.
     const runtime = { ids: () => ['t'], get: () => ({ engine }) } as unknown as RuntimeFlowsApi;
     expect(await createMetrics(runtime, engine).registry.metrics()).toContain(
-      'tagflow_messages_dropped_total{flow="t",node="io"} 6',
+      'tagflow_messages_dropped_total{flow="t",node="io",reason="queue-full"} 6',
     );
     await engine.stop();
   });
@@ -104,6 +104,81 @@ describe('bounded queues and backpressure', () => {
     const delivered = received.get('out')!.length;
     expect(delivered + engine.stats().io.dropped).toBe(100);
     expect(delivered).toBe(21); // one in progress + 2 x 10 queued
+    // Counted where an operator looks, not only in a log line: the status says so, by how many.
+    expect(engine.stats().io.drops).toEqual({ 'queue-full': 79 });
+    expect(engine.statuses().io).toEqual({ state: 'ok', text: '79 dropped', dropped: 79 });
+    await engine.stop();
+  });
+
+  it('a source on a timer skips its ticks while held: counted in status and metrics, nothing dropped', async () => {
+    // The test plays the timer: each call is one tick of a polling source that follows the contract.
+    let tick: () => void = () => undefined;
+    const poller = defineNode({
+      type: 'poller',
+      version: 1,
+      category: 'source',
+      description: 'sends one reading per tick, skipping while held',
+      configSchema: { type: 'object' },
+      inputs: [],
+      outputs: ['out'],
+      create(ctx) {
+        let n = 0;
+        tick = () => {
+          if (ctx.held) ctx.skipped();
+          else ctx.send(createMessage(n++));
+        };
+        return { start: () => ctx.status({ state: 'ok', text: 'polling' }) };
+      },
+    });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const gated = defineNode({
+      type: 'gated',
+      version: 1,
+      category: 'publisher',
+      description: 'holds every message until the test opens the gate',
+      configSchema: { type: 'object' },
+      inputs: ['in'],
+      outputs: ['out'],
+      create: (ctx) => ({
+        async onMessage(msg) {
+          await gate;
+          ctx.send(msg);
+        },
+      }),
+    });
+    const { engine } = makeEngine([poller, gated]);
+    const statuses: Array<{ nodeId: string; text?: string }> = [];
+    engine.on('status', ({ nodeId, status }) => statuses.push({ nodeId, text: status.text }));
+    await engine.deploy(
+      flow(
+        [
+          { id: 'src', type: 'poller' },
+          { id: 'plus', type: 'adder' },
+          { id: 'io', type: 'gated', queue: { size: 10 } },
+          { id: 'out', type: 'sink' },
+        ],
+        ['src->plus', 'plus->io', 'io->out'],
+        't',
+      ),
+    );
+    for (let i = 0; i < 100; i++) tick();
+    // One in progress, 10 queued: the source two hops upstream is held from then on.
+    expect(engine.stats().src).toMatchObject({ out: 11, skipped: 89, skips: { held: 89 }, dropped: 0 });
+    expect(statuses).toContainEqual({ nodeId: 'src', text: 'polling · 1 skipped' });
+    open();
+    await engine.idle();
+    tick();
+    await engine.idle();
+    // Every tick is accounted for: delivered, or skipped and counted; nothing dropped anywhere.
+    expect(received.get('out')!.map((m) => m.payload)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    const stats = engine.stats();
+    expect(Object.values(stats).reduce((sum, c) => sum + c.dropped, 0)).toBe(0);
+    expect(engine.statuses().src).toMatchObject({ text: 'polling · 89 skipped', skipped: 89 });
+    const runtime = { ids: () => ['t'], get: () => ({ engine }) } as unknown as RuntimeFlowsApi;
+    const metrics = await createMetrics(runtime, engine).registry.metrics();
+    expect(metrics).toContain('tagflow_source_skipped_total{flow="t",node="src",reason="held"} 89');
+    expect(metrics).not.toMatch(/tagflow_messages_dropped_total\{/);
     await engine.stop();
   });
 });

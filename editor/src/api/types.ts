@@ -40,6 +40,10 @@ export interface NodeStatus {
   state: 'ok' | 'idle' | 'connecting' | 'reconnecting' | 'disconnected' | 'error';
   text?: string;
   backlog?: number;
+  /** Messages the node lost (set by the runtime, which also appends `· N dropped` to `text`). */
+  dropped?: number;
+  /** Ticks or polls the source skipped (set by the runtime, also in `text`). */
+  skipped?: number;
 }
 
 /** Why and when the runtime ended its flow engine (runtime `EngineEnd`). */

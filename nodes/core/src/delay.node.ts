@@ -42,13 +42,16 @@ export default defineNode({
     '## Dropped messages',
     '',
     'At most `maxHeld` messages are held: when a message arrives with `maxHeld` waiting, the oldest',
-    'one is dropped. Messages dropped by a reset or when full count as dropped in the status. When',
-    'the node stops (the flow stops, or a redeploy changes or removes it) held messages are not sent',
-    '(as in Node-RED); a warning in the log gives their count, they are never lost silently.',
+    'one is dropped. Messages dropped by a reset or when full are counted: in the status and in',
+    '/metrics (`tagflow_messages_dropped_total` with `reason="full"` or `"reset"`). When the node',
+    'stops (the flow stops, or a redeploy changes or removes it) held messages are not sent (as in',
+    'Node-RED); a warning in the log gives their count and they are counted with `reason="stopped"`:',
+    'they are never lost silently.',
     '',
     '## Status',
     '',
-    '`H held, D dropped` with `backlog: H`, refreshed at most once a second.',
+    '`H held` with `backlog: H`, refreshed at most once a second; after drops the runtime appends',
+    'their count: `0 held · 2 dropped`.',
     '',
     '## Example',
     '',
@@ -114,12 +117,8 @@ export default defineNode({
     const spread = Math.abs(randomMaxMs - randomMinMs);
     // Insertion order is arrival order, which flush follows.
     const held = new Set<Held>();
-    let dropped = 0;
-    const showStatus = throttledStatus(ctx, () => ({
-      state: 'ok',
-      text: `${held.size} held, ${dropped} dropped`,
-      backlog: held.size,
-    }));
+    // Drops are counted by the runtime (`ctx.dropped`), which appends `· N dropped` to the status.
+    const showStatus = throttledStatus(ctx, () => ({ state: 'ok', text: `${held.size} held`, backlog: held.size }));
 
     const waitFor = (msg: Message): number => {
       if (mode === 'random') return low + spread * Math.random();
@@ -135,7 +134,7 @@ export default defineNode({
         const oldest = held.values().next().value as Held;
         oldest.timer.cancel();
         held.delete(oldest);
-        dropped++;
+        ctx.dropped(1, 'full');
       }
       const entry: Held = {
         msg,
@@ -165,7 +164,7 @@ export default defineNode({
         if (Object.hasOwn(msg, 'reset')) {
           // Node-RED holds the reset message too, then clears it with the rest: it is never sent.
           for (const entry of held) entry.timer.cancel();
-          dropped += held.size;
+          ctx.dropped(held.size, 'reset');
           held.clear();
         } else if (Object.hasOwn(msg, 'flush')) {
           if (msg.payload !== undefined) hold(msg);
@@ -180,7 +179,7 @@ export default defineNode({
             dropped: held.size,
           });
         for (const entry of held) entry.timer.cancel();
-        dropped += held.size;
+        ctx.dropped(held.size, 'stopped');
         held.clear();
       },
     };

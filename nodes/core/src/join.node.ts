@@ -80,8 +80,10 @@ export default defineNode({
     '',
     '`msg.reset` drops the group in progress (in automatic mode, a reset without `msg.parts` drops',
     'every group), without sending it. At most `maxParts` values are held: past it the oldest group',
-    'is dropped. Dropped messages are counted in the status (`N dropped`); when the node stops,',
-    'groups in progress are not sent (as in Node-RED) and the log gives how many values they held.',
+    'is dropped. Dropped messages are counted by the runtime in the status (`N dropped`) and in',
+    '/metrics (`tagflow_messages_dropped_total`, `reason="full"` or `"unplaceable"`); when the node',
+    'stops, groups in progress are not sent (as in Node-RED), the log gives how many values they',
+    'held and they are counted with `reason="stopped"`.',
     '',
     '## Example',
     '',
@@ -192,12 +194,8 @@ export default defineNode({
     const keyPath = configPropertyPath(c.keyProperty, 'Key from');
     const groups = new Map<string, Group>();
     let held = 0;
-    let dropped = 0;
-
-    const drop = (n: number): void => {
-      dropped += n;
-      ctx.status({ state: 'ok', text: `${dropped} dropped` });
-    };
+    // Counted by the runtime, which shows `N dropped` in the status and in /metrics.
+    const drop = (n: number, reason = 'unplaceable'): void => ctx.dropped(n, reason);
     const discard = (id: string): number => {
       const group = groups.get(id);
       if (!group) return 0;
@@ -332,7 +330,7 @@ export default defineNode({
     };
 
     const keepWithinLimit = (): void => {
-      while (held > c.maxParts && groups.size > 0) drop(discard(groups.keys().next().value as string));
+      while (held > c.maxParts && groups.size > 0) drop(discard(groups.keys().next().value as string), 'full');
     };
 
     const onAuto = (msg: Message): void => {
@@ -402,6 +400,7 @@ export default defineNode({
           ctx.log.warn(`${held} value${held === 1 ? ' was' : 's were'} not joined: the node stopped`, {
             dropped: held,
           });
+        ctx.dropped(held, 'stopped');
         for (const id of [...groups.keys()]) discard(id);
       },
     };

@@ -60,8 +60,11 @@ export default defineNode({
     '',
     '## Status',
     '',
-    '`N dropped` (drop mode) or `Q queued, N dropped` with `backlog: Q` (queue mode). Refreshed at',
-    'most once a second, so an overload does not also flood the editor.',
+    '`at most R per S s` (drop mode) or `Q queued` with `backlog: Q` (queue mode). Refreshed at most',
+    'once a second, so an overload does not also flood the editor. The runtime appends the count of',
+    'dropped messages (`· 12 dropped`) and keeps it in /metrics (`tagflow_messages_dropped_total`',
+    'with `reason="over-limit"`, `"full"` for a full queue, `"stopped"` for messages still queued',
+    'when the node stops).',
     '',
     '## Example',
     '',
@@ -140,14 +143,14 @@ export default defineNode({
       for (const t of times) lane.sent.pushBack(t);
       lanes.set(key ?? undefined, lane);
     }
-    let dropped = 0;
     let queued = 0;
     let statusShownAt = -Infinity;
     let statusTimer: Timer | undefined;
 
     const emitStatus = (): void => {
       statusShownAt = ctx.clock.now();
-      const text = mode === 'queue' ? `${queued} queued, ${dropped} dropped` : `${dropped} dropped`;
+      // Drops are counted by the runtime (`ctx.dropped`), which appends `· N dropped`.
+      const text = mode === 'queue' ? `${queued} queued` : `at most ${rate} per ${perSeconds} s`;
       ctx.status({ state: 'ok', text, ...(mode === 'queue' ? { backlog: queued } : {}) });
     };
     const showStatus = (): void => {
@@ -208,12 +211,12 @@ export default defineNode({
           return;
         }
         if (mode === 'drop') {
-          dropped++;
+          ctx.dropped(1, 'over-limit');
         } else {
           if (lane.waiting.size >= maxQueue) {
             lane.waiting.popFront();
             queued--;
-            dropped++;
+            ctx.dropped(1, 'full');
           }
           lane.waiting.pushBack(msg);
           queued++;
@@ -225,6 +228,7 @@ export default defineNode({
       close() {
         if (queued > 0)
           ctx.log.warn(`${queued} queued message${queued === 1 ? ' was' : 's were'} not sent: the node stopped`);
+        ctx.dropped(queued, 'stopped');
         for (const lane of lanes.values()) lane.waiting.clear();
         queued = 0;
       },

@@ -94,6 +94,16 @@ export default defineNode({
     'The status shows `N samples sent` (updated at most once a second), then `done: N samples sent`',
     '(state `idle`) once `count` is reached, or `replay finished` at the end of a replay without loop.',
     '',
+    '### When the flow cannot keep up',
+    '',
+    'With `intervalMs` above 0 the node is a timer, which cannot wait: while a node downstream has',
+    'a full input queue under overflow `block` (an MQTT publisher whose buffer is full during a',
+    'broker outage, a slow database), each tick that comes due is skipped: no sample is taken or',
+    "sent. Skipped ticks are counted in the node's status (`… · 1,250 skipped`) and in /metrics",
+    '(`tagflow_source_skipped_total{reason="held"}`); they do not count towards `count`, and a replay',
+    'resumes at the row it had reached (its rows are delayed, not lost). Nothing is dropped: the',
+    'samples sent are all delivered or counted as dropped by the node that lost them.',
+    '',
     '### Flood mode (`intervalMs: 0`)',
     '',
     'For benchmarks: samples are sent back to back, as fast as the flow takes them. The node pauses',
@@ -375,6 +385,12 @@ export default defineNode({
 
     const tick = (): void => {
       if (stopped) return;
+      // A timer cannot be held back: while the flow downstream is full (overflow `block`), the
+      // tick is skipped and counted rather than sent into a queue that would have to drop it.
+      if (ctx.held) {
+        ctx.skipped();
+        return;
+      }
       try {
         emit(ctx.clock.now());
       } catch (err) {

@@ -41,7 +41,8 @@ export default defineNode({
     'and `parts.count` is left out (so `join` in automatic mode cannot close such a sequence).',
     '',
     'A message whose property holds something else (a number, a boolean, nothing) is dropped, as',
-    'in Node-RED, and counted in the status (`N dropped`).',
+    'in Node-RED, and counted in the status (`N dropped`) and in /metrics',
+    '(`tagflow_messages_dropped_total{reason="not-splittable"}`).',
     '',
     '## Example',
     '',
@@ -134,7 +135,6 @@ export default defineNode({
     let textRest = '';
     let bufferRest = Buffer.alloc(0);
     let streamIndex = 0;
-    let dropped = 0;
     const isPayload = path.length === 1 && path[0] === 'payload';
 
     /** The message for one piece: the original, with the piece at `property` and its `parts`. */
@@ -221,8 +221,8 @@ export default defineNode({
             ),
           );
         } else {
-          dropped++;
-          ctx.status({ state: 'ok', text: `${dropped} dropped` });
+          // Counted by the runtime: `N dropped` in the status and in /metrics.
+          ctx.dropped(1, 'not-splittable');
         }
       },
     };

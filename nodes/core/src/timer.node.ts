@@ -30,6 +30,11 @@ export default defineNode({
     'changed, so sharing it is safe) or the send time; `timestamp` is the send time; `quality` is',
     'always `good`; `topic` only when set. The status shows the schedule, e.g. `every 5 s`.',
     '',
+    'While a node downstream has a full input queue under overflow `block` (a slow database, a',
+    'publisher whose buffer is full), a repeat that comes due is skipped rather than sent into a',
+    'queue that would have to drop it; skipped repeats are counted in the status (`every 1 s · 3',
+    'skipped`) and in /metrics (`tagflow_source_skipped_total{reason="held"}`).',
+    '',
     "Once deployed, the node's inject button in the editor sends one more such message at once,",
     'whatever the schedule (also with neither `onStart` nor `intervalMs`).',
     '',
@@ -93,6 +98,13 @@ export default defineNode({
       ctx.send(msg);
     };
 
+    // A timer cannot be held back: while the flow downstream is full (overflow `block`), a tick
+    // that comes due is skipped and counted, not sent into a queue that would have to drop it.
+    const tick = (): void => {
+      if (ctx.held) ctx.skipped();
+      else fire();
+    };
+
     return {
       start() {
         if (intervalMs === undefined && !onStart) {
@@ -104,7 +116,7 @@ export default defineNode({
           text: intervalMs === undefined ? 'sent at start' : `every ${formatInterval(intervalMs)}`,
         });
         if (onStart) fire();
-        if (intervalMs !== undefined) ctx.clock.setInterval(fire, intervalMs);
+        if (intervalMs !== undefined) ctx.clock.setInterval(tick, intervalMs);
       },
       // The inject button: one message now, the schedule unchanged.
       onTrigger: fire,

@@ -47,8 +47,9 @@ export default defineNode({
     '',
     'Messages ignored while a stream waits or blocks are the point of the node and not counted as',
     'dropped. When the node stops, a second message still due is not sent (as in Node-RED); the log',
-    "says how many were pending. Node-RED's mustache templates in the values, and values read from",
-    'flow or global context, are not supported: the values are sent as given.',
+    'says how many were pending, and they are counted as dropped (`reason="stopped"` in /metrics).',
+    "Node-RED's mustache templates in the values, and values read from flow or global context, are",
+    'not supported: the values are sent as given.',
     '',
     '## Status',
     '',
@@ -280,6 +281,7 @@ export default defineNode({
             `${pending} second message${pending === 1 ? ' was' : 's were'} not sent: the node stopped while waiting`,
             { pending },
           );
+        ctx.dropped(pending, 'stopped');
         for (const stream of streams.values()) stream.timer?.cancel();
         streams.clear();
       },

@@ -47,10 +47,10 @@ describe('delay: fixed', () => {
     const node = await start({ delayMs: 5000 });
     for (let i = 0; i < 3; i++) await node.send(i);
     await node.advance(1000);
-    expect(node.status).toMatchObject({ text: '3 held, 0 dropped', backlog: 3 });
+    expect(node.status).toMatchObject({ text: '3 held', backlog: 3 });
     await node.advance(4000);
     await node.advance(1000);
-    expect(node.status).toMatchObject({ text: '0 held, 0 dropped', backlog: 0 });
+    expect(node.status).toMatchObject({ text: '0 held', backlog: 0 });
   });
 });
 
@@ -104,7 +104,7 @@ describe('delay: msg.reset and msg.flush', () => {
     await node.send({ payload: 'c', reset: true });
     await node.advance(5000);
     expect(node.payloads()).toEqual([]);
-    expect(node.status).toMatchObject({ text: '0 held, 2 dropped' });
+    expect(node.status).toMatchObject({ text: '0 held · 2 dropped' });
     await node.send('d');
     await node.advance(1000);
     expect(node.payloads()).toEqual(['d']);
@@ -141,7 +141,7 @@ describe('delay: limits and stopping', () => {
     await node.advance(1000);
     expect(node.payloads()).toEqual([3, 4]);
     await node.advance(1000);
-    expect(node.status).toMatchObject({ text: '0 held, 3 dropped' });
+    expect(node.status).toMatchObject({ text: '0 held · 3 dropped' });
   });
 
   it('drops what it holds when it stops, with a warning giving the count', async () => {

@@ -45,7 +45,7 @@ describe('rate-limit, drop mode', () => {
     expect(passed.length).toBeLessThan(arrivals.length);
 
     await h.advance(1000); // the status is refreshed at most once a second
-    expect(h.status?.text).toBe(`${arrivals.length - passed.length} dropped`);
+    expect(h.status?.text).toBe(`at most 3 per 2 s · ${arrivals.length - passed.length} dropped`);
   });
 
   it('defaults to one message per second', async () => {
@@ -84,7 +84,7 @@ describe('rate-limit, queue mode', () => {
     for (let i = 0; i < 7; i++) await h.send(i);
     expect(h.payloads()).toEqual([0, 1]);
     await h.advance(1000);
-    expect(h.status).toMatchObject({ backlog: 3, text: '3 queued, 0 dropped' });
+    expect(h.status).toMatchObject({ backlog: 3, text: '3 queued' });
     for (let t = 0; t < 5; t++) {
       sentAt.push(h.outputs().length);
       await h.advance(1000);
@@ -114,7 +114,7 @@ describe('rate-limit, queue mode', () => {
     // 0 passes; the queue keeps the newest 2 of 1..5.
     expect(h.payloads()).toEqual([0, 4, 5]);
     await h.advance(1000);
-    expect(h.status).toMatchObject({ text: '0 queued, 3 dropped', backlog: 0 });
+    expect(h.status).toMatchObject({ text: '0 queued · 3 dropped', backlog: 0, dropped: 3 });
   });
 
   it('does not fail when closed with messages waiting', async () => {
@@ -123,7 +123,7 @@ describe('rate-limit, queue mode', () => {
     for (let i = 0; i < 3; i++) await node.send(i);
     expect(node.payloads()).toEqual([0]);
     await node.advance(1000); // the status is refreshed at most once a second
-    expect(node.status).toMatchObject({ backlog: 2, text: '2 queued, 0 dropped' });
+    expect(node.status).toMatchObject({ backlog: 2, text: '2 queued' });
 
     h = undefined;
     await node.close();

@@ -59,7 +59,7 @@ export default defineNode({
     '',
     '## Status',
     '',
-    '`12000 rows stored`, `waiting for the historian, 1200 buffered, 3 dropped`, with the backlog in',
+    '`12000 rows stored`, `waiting for the historian, 1200 buffered · 3 dropped`, with the backlog in',
     '`backlog`. A historian that took the connection but has not answered a write for 5 s (a hung',
     'database, a server that stopped reading) shows as an error: `historian not answering (no answer',
     "to a write for 7 s), 5200 buffered`; the write gives up after the resource's `timeoutMs`, the",
@@ -162,7 +162,7 @@ export default defineNode({
             : 'waiting for the historian',
       ];
       if (outbox.size > 0) parts.push(`${outbox.size} buffered`);
-      if (outbox.dropped > 0) parts.push(`${outbox.dropped} dropped`);
+      // What the full buffer dropped is counted by the runtime, which appends `· N dropped`.
       if (refused > 0) parts.push(`${refused} refused`);
       const text = parts.join(', ');
       if (text === shown) return;

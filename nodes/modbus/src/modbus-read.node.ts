@@ -93,7 +93,11 @@ export default defineNode({
     'as skipped).',
     '',
     'A poll still running when the next one is due makes that one skip; the status counts skipped',
-    'polls.',
+    'polls. So does a flow that cannot take more: while a node downstream has a full input queue',
+    'under overflow `block` (a publisher whose buffer is full during an outage, a slow database),',
+    'polls that come due are skipped, not read. Every skipped poll is counted in the status',
+    '(`· N skipped`, added by the runtime) and in /metrics as `tagflow_source_skipped_total` with',
+    '`reason="busy"` (the previous poll still running) or `reason="held"` (the flow was full).',
     '',
     '## Example',
     '',
@@ -230,7 +234,6 @@ export default defineNode({
     }
     const topic = ctx.name ?? ctx.id;
     let polling: Promise<void> | undefined;
-    let skipped = 0;
     let firstPoll = true;
     let lastErrorText: string | undefined;
     let shownStatus = '';
@@ -344,17 +347,16 @@ export default defineNode({
 
     const report = (readings: Map<Tag, Reading>) => {
       const failed = [...readings.values()].filter((r): r is Extract<Reading, { error: Error }> => 'error' in r);
-      const skippedText = skipped > 0 ? `, ${skipped} poll${skipped === 1 ? '' : 's'} skipped (still busy)` : '';
       if (failed.length === 0) {
         lastErrorText = undefined;
         show(
           'ok',
-          `${tags.length} tag${tags.length === 1 ? '' : 's'} in ${plan.length} request${plan.length === 1 ? '' : 's'} per poll${skippedText}`,
+          `${tags.length} tag${tags.length === 1 ? '' : 's'} in ${plan.length} request${plan.length === 1 ? '' : 's'} per poll`,
         );
         return;
       }
       const error = failed[0].error;
-      show('error', `read failed (${failed.length} of ${tags.length} tags): ${error.message}${skippedText}`);
+      show('error', `read failed (${failed.length} of ${tags.length} tags): ${error.message}`);
       // Reported once per streak of the same failure: every poll would flood the error log.
       if (error.message !== lastErrorText) {
         lastErrorText = error.message;
@@ -365,7 +367,13 @@ export default defineNode({
     const tick = () => {
       if (ctx.signal.aborted) return;
       if (polling) {
-        if (!firstPoll) skipped++;
+        if (!firstPoll) ctx.skipped('busy');
+        return;
+      }
+      // A poller cannot be held back: while the flow downstream is full (overflow `block`), the
+      // poll is skipped and counted rather than read and sent into a queue that would drop it.
+      if (ctx.held) {
+        ctx.skipped('held');
         return;
       }
       polling = poll()

@@ -112,7 +112,7 @@ export default defineNode({
     const handle = ctx.resource<ServedImage>(c.server);
     /** The latest value of each tag this node set (or a client wrote): served again by a restarted server. */
     const latest = new Map<string, Update>();
-    const counts = { set: 0, refused: 0, dropped: 0 };
+    const counts = { set: 0, refused: 0 };
     let unsubscribe: (() => void) | undefined;
     let shown = '';
 
@@ -154,7 +154,6 @@ export default defineNode({
       const { clientWrites, refused, lastRefusal } = image.counters;
       let text = `serving ${n} tag${n === 1 ? '' : 's'} on ${image.endpoint}: ${counts.set} value${counts.set === 1 ? '' : 's'} set`;
       if (counts.refused > 0) text += `, ${counts.refused} refused`;
-      if (counts.dropped > 0) text += `, ${counts.dropped} dropped (too many names held while not listening)`;
       text += `; ${clientWrites} client write${clientWrites === 1 ? '' : 's'}`;
       if (refused > 0) text += `; ${refused} client request${refused === 1 ? '' : 's'} refused: ${lastRefusal}`;
       if (text === shown) return;
@@ -172,7 +171,8 @@ export default defineNode({
         const problems: NodeError[] = [];
         for (const update of updates) {
           if (!image) {
-            if (latest.size >= MAX_HELD && !latest.has(update.name)) counts.dropped++;
+            // Too many names held while not listening: counted by the runtime (status, /metrics).
+            if (latest.size >= MAX_HELD && !latest.has(update.name)) ctx.dropped(1, 'full');
             else latest.set(update.name, update);
             continue;
           }

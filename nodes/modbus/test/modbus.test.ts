@@ -1,5 +1,6 @@
 import { runFlow } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
+import { defineNode } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 import { modbusDevice, modbusRead, modbusWrite } from '../src';
 import { PymodbusServer, until } from './pymodbus-server';
@@ -286,6 +287,7 @@ describe('modbus-read against pymodbus', () => {
     await until(() => read('a') && read('b'), 15_000, 'a first value at each node');
     f.clear();
     await until(() => f.outputs('a').length >= 6 && f.outputs('b').length >= 3, 15_000, 'polls of both nodes');
+    const skips = f.engine.stats().a.skips;
     await f.stop();
     expect(f.errors).toEqual([]);
     expect(f.payloads('a').every((p, i) => p === (i % 2 === 0 ? 7 : true))).toBe(true);
@@ -297,7 +299,52 @@ describe('modbus-read against pymodbus', () => {
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(95); // 100 ms, less the server's clock resolution
     // Node a needs 2 requests (>= 200 ms) per poll at a 50 ms interval: ticks are skipped, and said so.
-    expect(f.statuses('a').some((s) => /\d+ polls? skipped/.test(s.text ?? ''))).toBe(true);
+    expect(f.statuses('a').some((s) => /· \d+ skipped/.test(s.text ?? ''))).toBe(true);
+    expect(skips.busy).toBeGreaterThan(0);
+  });
+
+  it('skips (and counts) the polls due while the flow downstream is full, reading nothing for them', async () => {
+    // A publisher stuck on its peer (a broker away, its buffer full under overflow block).
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stuck = defineNode({
+      type: 'stuck',
+      version: 1,
+      category: 'publisher',
+      description: 'holds every message until the test releases it.',
+      configSchema: { type: 'object' },
+      inputs: ['in'],
+      outputs: [],
+      create: () => ({ onMessage: () => gate }),
+    });
+    const mark = server.events.length;
+    const f = await runFlow(
+      {
+        schemaVersion: 1,
+        id: 'modbus-held',
+        resources: [{ id: 'plc', type: 'modbus-device', config: { host: '127.0.0.1', port: server.port } }],
+        nodes: [
+          reader('r', {
+            intervalMs: 50,
+            output: 'object',
+            tags: [{ name: 'far', function: 'holding-register', address: 1050 }],
+          }),
+          { id: 'pub', type: 'stuck', typeVersion: 1, queue: { size: 2 } },
+        ],
+        edges: [{ source: 'r', target: 'pub' }],
+      },
+      { nodes: [modbusRead, stuck], resources: [modbusDevice], fakeTime: false },
+    );
+    open.push(f);
+    await until(() => (f.engine.stats().r?.skips.held ?? 0) >= 5, 15_000, 'polls skipped while held');
+    // One poll in progress at the publisher, two queued; the polls due since were not read.
+    const held = f.engine.stats().r;
+    expect(held.out).toBe(3);
+    expect(server.reads(mark).length).toBeLessThanOrEqual(3);
+    expect(f.statuses('r').some((s) => /· \d+ skipped/.test(s.text ?? ''))).toBe(true);
+    release();
+    await until(() => f.engine.stats().r.out >= 6, 15_000, 'polling again');
+    expect(Object.values(f.engine.stats()).reduce((sum, c) => sum + c.dropped, 0)).toBe(0);
   });
 
   it('reports a device exception as bad quality for the tags of that request only', async () => {

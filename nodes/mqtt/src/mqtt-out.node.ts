@@ -81,7 +81,7 @@ export default defineNode({
     '',
     '## Status',
     '',
-    '`connected`, or `waiting for the broker, 12 buffered, 3 dropped`, with the backlog in `backlog`.',
+    '`connected`, or `waiting for the broker, 12 buffered · 3 dropped`, with the backlog in `backlog`.',
     '',
     '## Example',
     '',
@@ -227,7 +227,7 @@ export default defineNode({
     const showBacklog = () => {
       const parts = [broker.current ? 'connected' : 'waiting for the broker'];
       if (outbox.size > 0) parts.push(`${outbox.size} buffered`);
-      if (outbox.dropped > 0) parts.push(`${outbox.dropped} dropped`);
+      // What the full buffer dropped is counted by the runtime, which appends `· N dropped`.
       const text = parts.join(', ');
       if (text === shown) return;
       shown = text;

@@ -11,6 +11,14 @@ export interface NodeStatus {
   text?: string;
   /** Messages waiting in an outbound buffer (store-and-forward publishers). */
   backlog?: number;
+  /**
+   * Set by the runtime, never by a node: messages this node discarded since it started, for any
+   * reason (a full queue, a full buffer, a loop, what the node counted with `ctx.dropped`). The
+   * runtime then also appends `· N dropped` to `text`, so no status reads plain `ok` after a loss.
+   */
+  dropped?: number;
+  /** Set by the runtime: ticks or polls this source skipped (`ctx.skipped`); `text` says so too. */
+  skipped?: number;
 }
 
 /** Structured log lines, tagged with the node's id and type by the runtime. */
@@ -61,6 +69,27 @@ export interface NodeContext<Config = Record<string, unknown>> {
   send(msg: Message, port?: string): boolean;
   /** Resolves when this node may send again (downstream queues have room, the event loop had a turn). */
   drain(): Promise<void>;
+  /**
+   * True while the flow cannot take more from this node: a queue downstream is full under overflow
+   * `block`. A source that can wait (a flood, a replay, a subscription with flow control) awaits
+   * `drain()`. A source on a schedule (an interval, a poller) cannot be held back: while `held`,
+   * it skips the tick (reads nothing, sends nothing) and calls `skipped()`. A source that sent
+   * anyway would have its messages dropped past twice the queue's size (counted, but lost).
+   */
+  readonly held: boolean;
+  /**
+   * Counts ticks or polls this source skipped, by `reason`: `held` (the default: the flow was
+   * full, see `held`) or the node's own, e.g. `busy` (the previous poll still running). The
+   * runtime shows the total in the node's status (`· N skipped`) and in /metrics.
+   */
+  skipped(reason?: string, count?: number): void;
+  /**
+   * Counts messages this node discarded on purpose, by `reason` (e.g. `full` when a hold buffer
+   * overflowed, `reset`, `stopped`, `over-limit`). Every discarded message must be counted here:
+   * the runtime shows the total in the node's status (`· N dropped`) and in /metrics, so the node
+   * need not put it in its own status text (and should not, or it shows twice).
+   */
+  dropped(count: number, reason: string): void;
   /** Sets the node's status; the latest one wins. */
   status(status: NodeStatus): void;
   /**

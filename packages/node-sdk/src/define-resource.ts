@@ -72,7 +72,8 @@ export interface ResourceInstance {
  * `create` opens one connection and returns it; it must not retry: it throws (or rejects) when the
  * peer cannot be reached, and later calls `ctx.lost(reason)` when an open connection drops.
  * Reconnecting is the runtime's job: it calls `create` again with exponential backoff and jitter
- * (0.5 s doubling to 30 s), shows connecting / connected / reconnecting (with the last error) on
+ * (0.5 s doubling, times a 75-125 % jitter, then capped: never more than 30 s between two attempts,
+ * jitter included), gives up an attempt the peer does not answer within `connectTimeoutMs`, shows connecting / connected / reconnecting (with the last error) on
  * every node using the resource, and hands each new connection to the nodes' `onConnect`
  * listeners. A deploy does not wait for the first connection: a device that is down at deploy
  * time is retried like one that went down later. `close` is called once per connection.
@@ -97,6 +98,13 @@ export interface ResourceDefinition<S extends JSONSchema = JSONSchema, R extends
    */
   secretDestinations?(config: ConfigOf<S>): readonly SecretDestination[];
   create(ctx: ResourceContext<ConfigOf<S>>): R | Promise<R>;
+  /**
+   * How long `create` may take (ms, default 30 000). A peer that accepts the connection but never
+   * answers (a hung database, a broker that sends no CONNACK) is then reported as stalled: the
+   * runtime aborts `ctx.signal`, shows `retry in … s: stalled: the peer did not answer within 30 s`
+   * and tries again with backoff; a connection `create` still returns later is closed unused.
+   */
+  connectTimeoutMs?: number;
   /** Helpers the editor may call on a connection, by name (see `ResourceTool`); the admin API runs them. */
   tools?: Readonly<Record<string, ResourceTool<R>>>;
 }
@@ -112,6 +120,7 @@ export interface AnyResourceDefinition {
   check?(config: unknown): readonly ConfigProblem[];
   secretDestinations?(config: unknown): readonly SecretDestination[];
   create(ctx: ResourceContext<unknown>): ResourceInstance | Promise<ResourceInstance>;
+  connectTimeoutMs?: number;
   tools?: Readonly<Record<string, ResourceTool<never>>>;
 }
 

@@ -305,14 +305,23 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Counters of every running node, by node id. */
   stats(): Record<string, NodeCounters> {
     const out: Record<string, NodeCounters> = {};
-    for (const [id, runner] of this.runners) out[id] = { ...runner.counters };
+    for (const [id, runner] of this.runners) {
+      const c = runner.counters;
+      out[id] = { ...c, drops: { ...c.drops }, skips: { ...c.skips } };
+    }
     return out;
   }
 
-  /** The latest status of every running node that reported one. */
+  /**
+   * The latest status of every running node that reported one or lost messages, as shown: with
+   * its drop and skip counts appended (`NodeRunner.shownStatus`).
+   */
   statuses(): Record<string, NodeStatus> {
     const out: Record<string, NodeStatus> = {};
-    for (const [id, runner] of this.runners) if (runner.lastStatus) out[id] = runner.lastStatus;
+    for (const [id, runner] of this.runners) {
+      const shown = runner.shownStatus();
+      if (shown) out[id] = shown;
+    }
     return out;
   }
 
@@ -612,8 +621,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const runner of this.runners.values()) {
       if (this.resourcesOf(runner.node).includes(resourceId)) {
         runner.lastStatus = status;
-        this.emit('status', { flowId: this.flow?.id, nodeId: runner.id, status });
-        routeStatus(runner, status, this.clock.now(), 0);
+        // A resource's `connected` must not hide what the node lost while it was down.
+        const shown = runner.shownStatus(status) as NodeStatus;
+        this.emit('status', { flowId: this.flow?.id, nodeId: runner.id, status: shown });
+        routeStatus(runner, shown, this.clock.now(), 0);
       }
     }
   }
@@ -665,6 +676,8 @@ export class Engine extends EventEmitter<EngineEvents> {
         const opening = openOutbox<unknown>(join(this.dataDir, 'outbox', flowId, runner.id), {
           ...options,
           logger: this.logger,
+          // The outbox outlives a node's restarts: its drops count at whichever runner has the id now.
+          onDropped: (count) => this.runners.get(runner.id)?.countDrop('buffer-full', count),
         });
         this.outboxes.set(runner.id, opening);
         // A failed open must not stay cached: the next deploy may find the disk writable again.

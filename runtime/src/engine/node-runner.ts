@@ -60,6 +60,8 @@ export const BURST_LIMIT = 1024;
 /** Synchronous hops before delivery continues on a later turn (bounds the stack in looping flows). */
 export const MAX_SYNC_DEPTH = 64;
 export const DEFAULT_QUEUE_SIZE = 1000;
+/** How often, at most, a node's status is shown again because its drop or skip counts moved. */
+export const COUNTS_SHOWN_EVERY_MS = 1000;
 /**
  * Where a message carries its hop count across event-loop turns: an enumerable symbol key, so
  * that spread and `Object.assign` copies keep it and JSON never shows it.
@@ -86,7 +88,16 @@ export class NodeRunner implements TrackedNode {
   readonly type: string;
   activityIndex = -1;
   enteredAtMs = 0;
-  readonly counters: NodeCounters = { in: 0, out: 0, errors: 0, dropped: 0, queued: 0 };
+  readonly counters: NodeCounters = {
+    in: 0,
+    out: 0,
+    errors: 0,
+    dropped: 0,
+    queued: 0,
+    drops: {},
+    skipped: 0,
+    skips: {},
+  };
   /** Output port name -> wired input ports. Replaced whole on rewiring. */
   routes = new Map<string, Target[]>();
   /** Nodes upstream of this one, paused while this node's queue is full (policy `block`). */
@@ -121,6 +132,9 @@ export class NodeRunner implements TrackedNode {
   private closed = false;
   private closing: Promise<void> | undefined;
   private lastDropWarning = 0;
+  /** When the status last showed the drop and skip counts (ms, `Date.now`), and whether a refresh waits. */
+  private countsShownAt = 0;
+  private countsRefresh: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   /** Resolves once the node is wired and started: resource listeners wait for it. */
   private readonly started: Promise<void>;
@@ -203,7 +217,7 @@ export class NodeRunner implements TrackedNode {
    */
   receive(msg: Message, port: string, hops: number): void {
     if (this.closed) {
-      this.counters.dropped++;
+      this.countDrop('closed', 1);
       return;
     }
     this.counters.in++;
@@ -288,6 +302,7 @@ export class NodeRunner implements TrackedNode {
     this.markStarted();
     this.abort.abort();
     this.nodeClock.close();
+    clearTimeout(this.countsRefresh);
     if (this.saturated) {
       this.saturated = false;
       for (const u of this.upstream) u.resume();
@@ -392,7 +407,7 @@ export class NodeRunner implements TrackedNode {
   }
 
   private drop(msg: Message): void {
-    this.counters.dropped++;
+    this.countDrop('queue-full', 1);
     const now = Date.now();
     if (now - this.lastDropWarning >= 5000) {
       this.lastDropWarning = now;
@@ -417,6 +432,67 @@ export class NodeRunner implements TrackedNode {
       this.saturated = false;
       for (const u of this.upstream) u.resume();
     }
+  }
+
+  /**
+   * Counts messages discarded at this node, by reason, and shows the count in its status (a rare
+   * path: the hot path never comes here).
+   */
+  countDrop(reason: string, count: number): void {
+    if (!(count > 0)) return;
+    const c = this.counters;
+    c.dropped += count;
+    c.drops[reason] = (c.drops[reason] ?? 0) + count;
+    this.showCounts();
+  }
+
+  /** Counts ticks or polls this source skipped, by reason, and shows the count in its status. */
+  countSkip(reason: string, count: number): void {
+    if (!(count > 0)) return;
+    const c = this.counters;
+    c.skipped += count;
+    c.skips[reason] = (c.skips[reason] ?? 0) + count;
+    this.showCounts();
+  }
+
+  /**
+   * What the node's status shows: the node's (or its resource's) latest, with the drop and skip
+   * counts appended, so that a status never reads plain `ok` after a loss. Undefined while the
+   * node reported nothing and lost nothing.
+   */
+  shownStatus(status: NodeStatus | undefined = this.lastStatus): NodeStatus | undefined {
+    const { dropped, skipped } = this.counters;
+    if (dropped === 0 && skipped === 0) return status;
+    const counts: string[] = [];
+    if (dropped > 0) counts.push(`${dropped.toLocaleString('en-US')} dropped`);
+    if (skipped > 0) counts.push(`${skipped.toLocaleString('en-US')} skipped`);
+    const base = status ?? { state: 'ok' };
+    const shown: NodeStatus = { ...base, text: base.text ? `${base.text} · ${counts.join(', ')}` : counts.join(', ') };
+    if (dropped > 0) shown.dropped = dropped;
+    if (skipped > 0) shown.skipped = skipped;
+    return shown;
+  }
+
+  /** Shows the counts at once, then at most once per `COUNTS_SHOWN_EVERY_MS` while they change. */
+  private showCounts(): void {
+    if (this.countsRefresh !== undefined || this.closed) return;
+    const wait = this.countsShownAt + COUNTS_SHOWN_EVERY_MS - Date.now();
+    if (wait <= 0) {
+      this.emitCounts();
+      return;
+    }
+    // A real timer, not the node clock: the display must move on even under a test's fake clock.
+    this.countsRefresh = setTimeout(() => {
+      this.countsRefresh = undefined;
+      if (!this.closed) this.emitCounts();
+    }, wait);
+    this.countsRefresh.unref?.();
+  }
+
+  private emitCounts(): void {
+    this.countsShownAt = Date.now();
+    const shown = this.shownStatus();
+    if (shown) this.host.status(this, shown);
   }
 
   private pause(): void {
@@ -512,7 +588,7 @@ export class NodeRunner implements TrackedNode {
   }
 
   private dropLooping(msg: Message): boolean {
-    this.counters.dropped++;
+    this.countDrop('loop', 1);
     this.counters.errors++;
     this.host.routeError(this, this.host.hopLimitError(this), msg);
     return this.pausedBy === 0;
@@ -543,7 +619,7 @@ export class NodeRunner implements TrackedNode {
   private makeContext(): NodeContext {
     const host = this.host;
     const log = taggedLogger(host.logger, { node: this.node.id, type: this.node.type });
-    return {
+    const context: NodeContext = {
       id: this.node.id,
       type: this.node.type,
       name: this.node.name,
@@ -558,10 +634,13 @@ export class NodeRunner implements TrackedNode {
           ? this.sendFirst
           : this.send,
       drain: this.drain,
+      held: false,
+      skipped: (reason = 'held', count = 1) => this.countSkip(reason, count),
+      dropped: (count: number, reason: string) => this.countDrop(reason, count),
       status: (status: NodeStatus) => {
         if (this.closed) return;
         this.lastStatus = status;
-        host.status(this, status);
+        host.status(this, this.shownStatus(status) as NodeStatus);
       },
       error: (err: unknown, msg?: Message) => {
         if (this.closed) return;
@@ -580,6 +659,9 @@ export class NodeRunner implements TrackedNode {
       context: host.context(this),
       variable: (name: string) => host.variable(name),
     };
+    // Read at every tick of a polling source: a live view of the pause, not a copy.
+    Object.defineProperty(context, 'held', { get: () => this.pausedBy > 0 && !this.closed, enumerable: true });
+    return context;
   }
 
   /** The node's view of a shared connection: listener failures become this node's errors. */

@@ -3,6 +3,7 @@ import type {
   AnyResourceDefinition,
   Clock,
   NodeStatus,
+  ResourceContext,
   ResourceHandle,
   ResourceInstance,
   Timer,
@@ -13,7 +14,21 @@ import { closeWithin, taggedLogger } from './close-within';
 
 /** First retry delay; it doubles per failed attempt up to `MAX_BACKOFF_MS`. */
 export const FIRST_BACKOFF_MS = 500;
+/** The longest wait between two attempts, jitter included. */
 export const MAX_BACKOFF_MS = 30_000;
+/** How long `create` may take before the peer counts as not answering (`connectTimeoutMs` overrides). */
+export const CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * The wait before attempt `failures + 1`: 0.5 s doubling per failure, times a jitter of 75-125 %
+ * (`random` in [0, 1)) so that many runtimes do not retry in step, then capped at `MAX_BACKOFF_MS`.
+ * The cap comes last, so it holds whatever the jitter: a peer down for long is retried every
+ * 22.5-30 s, never later.
+ */
+export function backoffDelay(failures: number, random: number): number {
+  const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (failures - 1));
+  return Math.min(MAX_BACKOFF_MS, Math.round(base * (0.75 + random * 0.5)));
+}
 
 /** Where a runner gets what it needs from the engine. */
 export interface ResourceHost {
@@ -41,6 +56,8 @@ export class ResourceRunner implements ResourceHandle<unknown> {
   /** The connection error last written to the log at warn level. */
   private announcedError: string | undefined;
   private retry: Timer | undefined;
+  /** Abandons a connection attempt the peer does not answer (`connectTimeoutMs`). */
+  private connectTimer: Timer | undefined;
   private connectionAbort: AbortController | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -100,6 +117,7 @@ export class ResourceRunner implements ResourceHandle<unknown> {
   private async doClose(): Promise<void> {
     this.closed = true;
     this.retry?.cancel();
+    this.connectTimer?.cancel();
     this.connectionAbort?.abort();
     const connection = this.current;
     this.current = undefined;
@@ -117,8 +135,12 @@ export class ResourceRunner implements ResourceHandle<unknown> {
     this.connectionAbort = abort;
     let connection: ResourceInstance | undefined;
     let lostEarly: unknown;
+    // A peer that accepts the socket but never answers (a hung database, a broker that does not
+    // send CONNACK) would hold `create` for ever, with the status at `connecting`: past the
+    // timeout the attempt is abandoned as stalled and retried like a refused one.
+    const timeoutMs = this.definition.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     try {
-      connection = await this.definition.create({
+      const creating = this.createConnection({
         id: this.resource.id,
         type: this.resource.type,
         config: Object.freeze({ ...(this.resource.config ?? {}) }),
@@ -135,9 +157,24 @@ export class ResourceRunner implements ResourceHandle<unknown> {
         dataDir: this.host.dataDir,
         files: this.host.files.forResource(this.resource.id),
       });
+      connection = await new Promise<ResourceInstance>((resolve, reject) => {
+        this.connectTimer = this.host.clock.setTimeout(() => {
+          abort.abort();
+          reject(new Error(`stalled: the peer did not answer within ${formatSeconds(timeoutMs)}`));
+          // A connection made after all is not used: close it, so that it leaks nothing.
+          creating.then(
+            (late) => void this.closeConnection(late),
+            () => undefined,
+          );
+        }, timeoutMs);
+        creating.then(resolve, reject);
+      });
     } catch (err) {
       this.fail(err);
       return;
+    } finally {
+      this.connectTimer?.cancel();
+      this.connectTimer = undefined;
     }
     if (this.closed) {
       await this.closeConnection(connection);
@@ -171,6 +208,15 @@ export class ResourceRunner implements ResourceHandle<unknown> {
     for (const waiter of waiters) waiter(connection);
   }
 
+  /** Calls the definition's `create`, a synchronous throw included, as a Promise. */
+  private createConnection(ctx: ResourceContext<unknown>): Promise<ResourceInstance> {
+    try {
+      return Promise.resolve(this.definition.create(ctx));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   private onLost(connection: ResourceInstance, abort: AbortController, reason: unknown): void {
     if (this.current !== connection) return;
     abort.abort();
@@ -197,9 +243,7 @@ export class ResourceRunner implements ResourceHandle<unknown> {
     if (this.closed) return;
     this.lastError = err instanceof Error ? err.message : String(err);
     this.failures++;
-    // Exponential backoff with jitter (75-125 %), so that many runtimes do not retry in step.
-    const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.failures - 1));
-    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    const delay = backoffDelay(this.failures, Math.random());
     // A peer that stays down is retried every 30 s for as long as it is down: the log says so once
     // per reason, the node status (and its retry countdown) tells the rest.
     const announce = this.lastError !== this.announcedError;
@@ -241,4 +285,8 @@ export class ResourceRunner implements ResourceHandle<unknown> {
     this.lastStatus = status;
     this.host.status(this, status);
   }
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

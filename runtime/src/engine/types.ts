@@ -8,8 +8,21 @@ export interface NodeCounters {
   out: number;
   /** Errors the node raised. */
   errors: number;
-  /** Messages discarded by the node's queue overflow policy. */
+  /**
+   * Messages discarded at or by the node, whatever the reason (the sum of `drops`): shown in its
+   * status and in /metrics, never only in the log.
+   */
   dropped: number;
+  /**
+   * `dropped` by reason: `queue-full` (the input queue's overflow policy, or a source that ignored
+   * `block`), `buffer-full` (the store-and-forward buffer's `drop-oldest`), `loop` (too many hops),
+   * `closed` (arrived after the node stopped), or what the node counted itself (`ctx.dropped`).
+   */
+  drops: Record<string, number>;
+  /** Ticks or polls a source skipped because it could not send (`ctx.skipped`), the sum of `skips`. */
+  skipped: number;
+  /** `skipped` by reason (`held`: the flow was full; or the node's own, e.g. `busy`). */
+  skips: Record<string, number>;
   /** Messages waiting in the node's input queue now. */
   queued: number;
 }

@@ -43,10 +43,29 @@ export function createMetrics(runtime: RuntimeFlowsApi, engine: EngineApi): Admi
   perNode('tagflow_messages_in_total', 'Messages delivered to a node.', (c) => c.in);
   perNode('tagflow_messages_out_total', 'Messages a node sent.', (c) => c.out);
   perNode('tagflow_node_errors_total', 'Errors a node raised.', (c) => c.errors);
-  perNode(
+  // Every message lost anywhere is here, by reason; a flow that lost nothing shows no series at all.
+  const perReason = (name: string, help: string, pick: (c: NodeCounters) => Record<string, number>) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['flow', 'node', 'reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        eachNode((flow, node, counters) => {
+          for (const [reason, count] of Object.entries(pick(counters))) this.inc({ flow, node, reason }, count);
+        });
+      },
+    });
+  perReason(
     'tagflow_messages_dropped_total',
-    'Messages a node dropped because its input queue was full.',
-    (c) => c.dropped,
+    "Messages discarded at a node, by reason: queue-full (input queue overflow, or a source ignoring block), buffer-full (store-and-forward drop-oldest), loop (hop limit), closed, or the node's own (e.g. full, reset, stopped, over-limit).",
+    (c) => c.drops,
+  );
+  perReason(
+    'tagflow_source_skipped_total',
+    "Ticks or polls a source skipped, by reason: held (the flow downstream was full under overflow block) or the node's own (e.g. busy).",
+    (c) => c.skips,
   );
   new Gauge({
     name: 'tagflow_queue_depth',

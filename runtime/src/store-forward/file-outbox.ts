@@ -27,6 +27,8 @@ interface Head {
 
 export interface OpenOutboxOptions extends OutboxOptions {
   logger?: { warn(obj: object, msg?: string): void };
+  /** Told of every drop by `drop-oldest`, with how many items went (the runtime counts them per node). */
+  onDropped?: (count: number) => void;
   /** Segment file size before rolling over (default `SEGMENT_BYTES`). */
   segmentBytes?: number;
 }
@@ -193,6 +195,7 @@ export class FileOutbox<T> implements Outbox<T> {
     if (drop === 0) return;
     this.advance(drop);
     this.droppedCount += drop;
+    this.options.onDropped?.(drop);
     const now = Date.now();
     if (now - this.lastDropWarning >= 5000) {
       this.lastDropWarning = now;

@@ -91,6 +91,7 @@ export const TagflowNode = memo(function TagflowNode({ id, data, selected }: Nod
         className="status-badge"
         data-testid={`status-${id}`}
         data-state={status?.state ?? 'none'}
+        data-lost={status?.dropped ? 'true' : undefined}
         title={statusText || undefined}
       >
         <span className="status-text">
