@@ -5,6 +5,9 @@ import { NatsLink } from './nats-connection';
 import type { ConsumerSpec, JsMsg, Msg } from './nats-connection';
 import { parsePayload, subjectFilterProblems } from './subject';
 
+/** Wait before trying again a stream or consumer that could not be used. */
+const STREAM_RETRY_MS = 2000;
+
 export default defineNode({
   type: 'nats-in',
   version: 1,
@@ -28,7 +31,9 @@ export default defineNode({
     'messages as a work queue: each message goes to one of them at a time. With `create` on (the',
     'default) the stream is created when missing, holding `streamSubjects` (default: `subject`), and',
     'the consumer too (explicit acknowledgements, `ackWaitSeconds`, `maxDeliver`, `maxAckPending`,',
-    'filtered on `subject` when given); an existing stream or consumer is used as it is.',
+    'filtered on `subject` when given); an existing stream or consumer is used as it is. One that',
+    'cannot be used (missing while `create` is off) is reported once (`NATS_STREAM`), shown in the',
+    'status, and tried again every 2 s.',
     '',
     '**Acknowledgement after the flow handled it.** Each message is acknowledged only when the engine',
     'reports that the flow handled it: every node it reached, and every message those sent while',
@@ -357,12 +362,28 @@ export default defineNode({
       });
     };
 
+    // A stream or consumer that cannot be used yet (missing while `create` is off, JetStream
+    // starting) may come: try again on the same connection, reporting the failure once.
+    let reported = false;
+    const beginJetStream = async (link: NatsLink): Promise<void> => {
+      try {
+        await consumeJetStream(link);
+        reported = false;
+      } catch (err) {
+        if (closed || server.current !== link) return;
+        if (!reported) ctx.error(err);
+        reported = true;
+        ctx.status({ state: 'error', text: (err as Error).message });
+        ctx.clock.setTimeout(() => void beginJetStream(link), STREAM_RETRY_MS);
+      }
+    };
+
     server.onConnect(async (link) => {
       stopCurrent?.();
       stopCurrent = undefined;
       if (closed) return;
       if (c.mode === 'core') subscribeCore(link);
-      else await consumeJetStream(link);
+      else await beginJetStream(link);
     });
 
     return {

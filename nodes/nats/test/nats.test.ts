@@ -255,6 +255,10 @@ describe('JetStream', () => {
     await nc.jetstream().publish('fixed.x', sc.encode('"hello"'));
     await until(() => f.outputs('ok').length === 1, 10_000, 'the message');
     expect(f.payloads('ok')).toEqual(['hello']);
+    // Made later, the missing consumer is found on a retry, the failure reported once.
+    await jsm.consumers.add('FIXED', { durable_name: 'absent', ack_policy: AckPolicy.Explicit });
+    await until(() => f.outputs('bad').length === 1, 10_000, 'the message through the late consumer');
+    expect(f.errors.filter((e) => e.nodeId === 'bad')).toHaveLength(1);
   });
 });
 
