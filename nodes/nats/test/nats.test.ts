@@ -55,6 +55,19 @@ const flaky = defineNode({
   }),
 });
 
+/** Holds each message in `onMessage` until the test lets it go (`release`). */
+const holds: Array<() => void> = [];
+const hold = defineNode({
+  type: 'hold',
+  version: 1,
+  category: 'publisher',
+  description: 'Holds each message until the test releases it.',
+  configSchema: { type: 'object', properties: {}, additionalProperties: false },
+  inputs: ['in'],
+  outputs: [],
+  create: () => ({ onMessage: () => new Promise<void>((resolve) => holds.push(resolve)) }),
+});
+
 async function flow(nodes: object[], edges: object[] = [], dataDir?: string): Promise<FlowUnderTest> {
   const f = await runFlow(
     {
@@ -64,7 +77,7 @@ async function flow(nodes: object[], edges: object[] = [], dataDir?: string): Pr
       nodes,
       edges,
     },
-    { nodes: [natsIn, natsOut, flaky], resources: [nats], fakeTime: false, dataDir },
+    { nodes: [natsIn, natsOut, flaky, hold], resources: [nats], fakeTime: false, dataDir },
   );
   open.push(f);
   return f;
@@ -72,6 +85,9 @@ async function flow(nodes: object[], edges: object[] = [], dataDir?: string): Pr
 
 const node = (id: string, type: string, config: object) => ({ id, type, typeVersion: 1, config });
 const connected = (f: FlowUnderTest, id: string) => () => f.statuses(id).some((s) => s.state === 'ok');
+/** The node's own status says it is under way (the resource's `connected` shows on it earlier). */
+const shows = (f: FlowUnderTest, id: string, prefix: string) => () =>
+  f.statuses(id).some((s) => s.text?.startsWith(prefix) === true);
 
 /** Polls an asynchronous `check` until it holds (the server's view of a stream or consumer). */
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
@@ -106,7 +122,7 @@ describe('core NATS', () => {
       node('in', 'nats-in', { server: 'srv', subject: 'plant.*.flow' }),
       node('out', 'nats-out', { server: 'srv', subject: 'plant.{{topic}}', headers: { site: 'plant-1' } }),
     ]);
-    await until(connected(f, 'in'), 10_000, 'the subscription');
+    await until(shows(f, 'in', 'subscribed'), 10_000, 'the subscription');
     await until(connected(f, 'out'), 10_000, 'the publisher');
     await f.inject('out', { payload: { flow: 41.7 }, topic: 'pump3/flow' });
     await f.inject('out', { payload: 'text', topic: 'pump4/flow' });
@@ -126,7 +142,7 @@ describe('core NATS', () => {
       node('a', 'nats-in', { server: 'srv', subject: 'jobs', queue: 'workers' }),
       node('b', 'nats-in', { server: 'srv', subject: 'jobs', queue: 'workers' }),
     ]);
-    await until(() => connected(f, 'a')() && connected(f, 'b')(), 10_000, 'both subscriptions');
+    await until(() => shows(f, 'a', 'subscribed')() && shows(f, 'b', 'subscribed')(), 10_000, 'both subscriptions');
     const nc = await peer();
     for (let i = 0; i < 200; i++) nc.publish('jobs', sc.encode(String(i)));
     await nc.flush();
@@ -139,7 +155,7 @@ describe('core NATS', () => {
 
   it('reports a payload that is not what `payload` asks for', async () => {
     const f = await flow([node('in', 'nats-in', { server: 'srv', subject: 'numbers', payload: 'number' })]);
-    await until(connected(f, 'in'), 10_000, 'the subscription');
+    await until(shows(f, 'in', 'subscribed'), 10_000, 'the subscription');
     const nc = await peer();
     nc.publish('numbers', sc.encode('12.5'));
     nc.publish('numbers', sc.encode('twelve'));
@@ -190,7 +206,7 @@ describe('JetStream', () => {
     };
     const a = await flow([node('in', 'nats-in', config)]);
     const b = await flow([node('in', 'nats-in', config)]);
-    await until(() => connected(a, 'in')() && connected(b, 'in')(), 10_000, 'both consumers');
+    await until(() => shows(a, 'in', 'consuming')() && shows(b, 'in', 'consuming')(), 10_000, 'both consumers');
     const js = nc.jetstream();
     for (let i = 0; i < 400; i++) await js.publish(`shared.${i % 4}`, sc.encode(String(i)));
     await until(() => a.outputs('in').length + b.outputs('in').length >= 400, 20_000, '400 messages');
@@ -203,6 +219,31 @@ describe('JetStream', () => {
     expect(typeof (first.nats as { seq: unknown }).seq).toBe('number');
     // Everything acknowledged: nothing waits at the server.
     await eventually(async () => (await unfinished(nc, 'SHARED', 'workers')) === 0, 'every message acknowledged');
+  });
+
+  it('acknowledges a message only once the flow has finished it', async () => {
+    const nc = await peer();
+    const f = await flow(
+      [
+        node('in', 'nats-in', {
+          server: 'srv',
+          mode: 'jetstream',
+          stream: 'HOLD',
+          consumer: 'hold',
+          subject: 'hold.>',
+        }),
+        node('sink', 'hold', {}),
+      ],
+      [{ source: 'in', target: 'sink' }],
+    );
+    await until(shows(f, 'in', 'consuming'), 10_000, 'the consumer');
+    await nc.jetstream().publish('hold.x', sc.encode('1'));
+    await until(() => holds.length === 1, 10_000, 'the message in the flow');
+    const jsm = await nc.jetstreamManager();
+    // In the flow, not finished: handed out, not acknowledged.
+    expect((await jsm.consumers.info('HOLD', 'hold')).num_ack_pending).toBe(1);
+    holds.splice(0).forEach((release) => release());
+    await eventually(async () => (await unfinished(nc, 'HOLD', 'hold')) === 0, 'the acknowledgement');
   });
 
   it('delivers again a message whose flow failed, and acknowledges it once handled', async () => {
@@ -221,7 +262,7 @@ describe('JetStream', () => {
       ],
       [{ source: 'in', target: 'check' }],
     );
-    await until(connected(f, 'in'), 10_000, 'the consumer');
+    await until(shows(f, 'in', 'consuming'), 10_000, 'the consumer');
     const js = nc.jetstream();
     const h = headers();
     h.set('line', '7');
