@@ -62,14 +62,13 @@ export async function openNatsConnection(
   return link;
 }
 
-/** The reason a connect failed, in words a technician can act on. */
+/** The reason a connect failed, in words a technician can act on (the client's codes are in `code` or the text). */
 export function describeConnectError(err: unknown): string {
   const e = err as { code?: string; message?: string };
   const text = e?.message ?? String(err);
-  if (e?.code === 'CONNECTION_REFUSED' || /ECONNREFUSED/.test(text))
-    return 'nothing is listening there (connection refused)';
-  if (e?.code === 'AUTHORIZATION_VIOLATION' || /authorization/i.test(text))
-    return `the server refused our credentials (${text})`;
-  if (e?.code === 'TIMEOUT' || /timeout/i.test(text)) return `no answer in time (${text})`;
+  const both = `${e?.code ?? ''} ${text}`;
+  if (/CONNECTION_REFUSED|ECONNREFUSED/.test(both)) return 'nothing is listening there (connection refused)';
+  if (/AUTHORIZATION_VIOLATION|authorization/i.test(both)) return `the server refused our credentials (${text})`;
+  if (/TIMEOUT|timed? ?out/i.test(both)) return `no answer in time (${text})`;
   return text;
 }

@@ -5,7 +5,7 @@ import { AckPolicy, connect, headers, StringCodec } from 'nats';
 import type { NatsConnection } from 'nats';
 import { defineNode, NodeError } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
-import { NatsServer, runFlow, until } from '@tagflow/node-test';
+import { freePort, NatsServer, runFlow, until } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
 import { nats, natsIn, natsOut } from '../src';
 
@@ -163,6 +163,28 @@ describe('core NATS', () => {
     await until(() => f.errors.length === 1 && f.outputs('in').length === 1, 10_000, 'one value and one error');
     expect(f.payloads('in')).toEqual([12.5]);
     expect(f.errors[0]).toMatchObject({ code: 'NATS_PAYLOAD', nodeId: 'in' });
+  });
+});
+
+describe('connection problems', () => {
+  it('shows a server that does not answer in plain words on the nodes', async () => {
+    const port = await freePort();
+    const f = await runFlow(
+      {
+        schemaVersion: 1,
+        id: 'nats-down',
+        resources: [{ id: 'srv', type: 'nats', config: { servers: [`nats://127.0.0.1:${port}`] } }],
+        nodes: [node('in', 'nats-in', { server: 'srv', subject: 'a.b' })],
+        edges: [],
+      },
+      { nodes: [natsIn], resources: [nats], fakeTime: false },
+    );
+    open.push(f);
+    await until(
+      () => f.statuses('in').some((s) => /nothing is listening there \(connection refused\)/.test(s.text ?? '')),
+      10_000,
+      'the connect failure on the node',
+    );
   });
 });
 
