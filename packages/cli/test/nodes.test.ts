@@ -52,6 +52,7 @@ describe('tagflow nodes', () => {
       '@tagflow/nodes-historian': 'built-in',
       '@tagflow/nodes-modbus': 'built-in',
       '@tagflow/nodes-mqtt': 'built-in',
+      '@tagflow/nodes-nats': 'built-in',
       '@tagflow/nodes-opcua': 'built-in',
       '@tagflow/nodes-sparkplug': 'built-in',
     });

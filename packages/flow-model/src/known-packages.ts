@@ -17,6 +17,7 @@ const MODBUS = '@tagflow/nodes-modbus';
 const OPCUA = '@tagflow/nodes-opcua';
 const HISTORIAN = '@tagflow/nodes-historian';
 const SPARKPLUG = '@tagflow/nodes-sparkplug';
+const NATS = '@tagflow/nodes-nats';
 
 /** Node type -> npm package providing it. */
 export const KNOWN_NODE_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
@@ -51,6 +52,8 @@ export const KNOWN_NODE_PACKAGES: Readonly<Record<string, string>> = Object.free
   'sparkplug-out': SPARKPLUG,
   'sparkplug-command': SPARKPLUG,
   'sparkplug-in': SPARKPLUG,
+  'nats-in': NATS,
+  'nats-out': NATS,
 });
 
 /** Resource type -> npm package providing it. */
@@ -61,6 +64,7 @@ export const KNOWN_RESOURCE_PACKAGES: Readonly<Record<string, string>> = Object.
   'opcua-host': OPCUA,
   historian: HISTORIAN,
   'sparkplug-edge-node': SPARKPLUG,
+  nats: NATS,
 });
 
 /** The package known to provide a node type, if any. */
