@@ -72,7 +72,7 @@ describe('tagflow nodes', () => {
     expect(table.stdout).toMatch(/^ {2}modbus-read +@tagflow\/nodes-modbus \d+\.\d+\.\d+ +built in +\S/m);
     expect(table.stdout).toMatch(/^ {2}opcua-server +@tagflow\/nodes-opcua \d+\.\d+\.\d+ +built in +\S/m);
     expect(table.stdout).toMatch(
-      /node types from 6 packages \(6 built in: they come with tagflow, nothing to install\)/,
+      /node types from 7 packages \(7 built in: they come with tagflow, nothing to install\)/,
     );
   });
 
