@@ -26,6 +26,8 @@ interface PendingPublish {
 
 /** Outbox acknowledgements are made this many publishes at a time. */
 const BATCH = 100;
+/** A broker that confirms none of the publishes under way for this long shows as not answering. */
+const STALLED_MS = 10_000;
 
 export default defineNode({
   type: 'mqtt-out',
@@ -87,6 +89,9 @@ export default defineNode({
     '## Status',
     '',
     '`connected`, or `waiting for the broker, 12 buffered, 3 dropped`, with the backlog in `backlog`.',
+    'A broker that took the connection but has confirmed none of the publishes under way for 10 s shows',
+    'as `error`: `broker not answering (no PUBACK for 10 s), 1000 buffered`; one that never answers the',
+    'connect itself shows `reconnecting` with `broker not answering (no CONNACK for 5 s)`.',
     '',
     '## Example',
     '',
@@ -230,13 +235,22 @@ export default defineNode({
     };
 
     const showBacklog = () => {
-      const parts = [broker.current ? 'connected' : 'waiting for the broker'];
+      // A broker that took the connection but confirms nothing (hung, or its disk full) is not `ok`.
+      const waited = window?.waitingFor() ?? 0;
+      const stalled = broker.current !== undefined && waited >= STALLED_MS;
+      const parts = [
+        stalled
+          ? `broker not answering (no ${c.qos === 0 ? 'room in the socket' : c.qos === 1 ? 'PUBACK' : 'PUBCOMP'} for ${Math.floor(waited / 1000)} s)`
+          : broker.current
+            ? 'connected'
+            : 'waiting for the broker',
+      ];
       if (outbox.size > 0) parts.push(`${outbox.size} buffered`);
       if (outbox.dropped > 0) parts.push(`${outbox.dropped} dropped`);
       const text = parts.join(', ');
       if (text === shown) return;
       shown = text;
-      ctx.status({ state: broker.current ? 'ok' : 'reconnecting', text, backlog: outbox.size });
+      ctx.status({ state: stalled ? 'error' : broker.current ? 'ok' : 'reconnecting', text, backlog: outbox.size });
     };
 
     // Delivers the outbox in order with up to maxInFlight publishes under way, each confirmation
