@@ -50,36 +50,42 @@ describe('store-and-forward buffer', () => {
       expect(statSync(join(root, folder)).mode & 0o777).toBe(0o700);
   });
 
-  it('survives SIGKILL mid-stream: every item reported pushed is there, in order, torn tail dropped', async () => {
-    const dir = freshDir();
-    const child = spawn(process.execPath, [join(__dirname, 'fixtures', 'outbox', 'pusher.js'), dir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.split('\n').length > 3000) resolve();
+  it.each([
+    ['one push at a time', 1],
+    ['pushes of a turn written together (group commit)', 100],
+  ])(
+    'survives SIGKILL mid-stream, %s: every item reported pushed is there, in order, torn tail dropped',
+    async (_how, burst) => {
+      const dir = freshDir();
+      const child = spawn(process.execPath, [join(__dirname, 'fixtures', 'outbox', 'pusher.js'), dir, String(burst)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
       });
-      child.on('exit', (code) => reject(new Error(`pusher exited early with ${code}`)));
-    });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('close', resolve));
-    const reported = out
-      .split('\n')
-      .filter((l) => /^\d+$/.test(l))
-      .map(Number);
-    const lastReported = reported[reported.length - 1];
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.split('\n').length > 3000) resolve();
+        });
+        child.on('exit', (code) => reject(new Error(`pusher exited early with ${code}`)));
+      });
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.on('close', resolve));
+      const reported = out
+        .split('\n')
+        .filter((l) => /^\d+$/.test(l))
+        .map(Number);
+      const lastReported = reported[reported.length - 1];
 
-    const outbox = await openOutbox<{ n: number }>(dir);
-    const items = outbox.peek(Number.MAX_SAFE_INTEGER).map((i) => i.n);
-    // Nothing the child saw as pushed is missing; the order is intact with no gaps; at most the
-    // items whose push had not resolved yet are there beyond it.
-    expect(items.slice(0, lastReported + 1)).toEqual(Array.from({ length: lastReported + 1 }, (_, i) => i));
-    items.forEach((n, i) => expect(n).toBe(i));
-    expect(segments(dir).length).toBeGreaterThan(1); // it rolled segments while being killed
-    await outbox.close();
-  });
+      const outbox = await openOutbox<{ n: number }>(dir);
+      const items = outbox.peek(Number.MAX_SAFE_INTEGER).map((i) => i.n);
+      // Nothing the child saw as pushed is missing; the order is intact with no gaps; at most the
+      // items whose push had not resolved yet are there beyond it.
+      expect(items.slice(0, lastReported + 1)).toEqual(Array.from({ length: lastReported + 1 }, (_, i) => i));
+      items.forEach((n, i) => expect(n).toBe(i));
+      expect(segments(dir).length).toBeGreaterThan(1); // it rolled segments while being killed
+      await outbox.close();
+    },
+  );
 
   it('drops a torn or damaged last record on reopen, keeping everything before it', async () => {
     const dir = freshDir();
@@ -158,6 +164,65 @@ describe('store-and-forward buffer', () => {
     const o = await openOutbox(dir);
     await o.close();
     expect(existsSync(join(dir, 'lock'))).toBe(false);
+  });
+
+  it('group commit: the pushes of one turn are written together and settle together, in order', async () => {
+    const dir = freshDir();
+    const o = await openOutbox<{ n: number; text: string }>(dir);
+    await o.push({ n: -1, text: 'opens the segment file' });
+    // Not awaited one by one: a publisher pushes what a turn brings, then goes on. One batch, one
+    // Promise: the batch is encoded into one buffer and written with one call.
+    const pushed = Array.from({ length: 1000 }, (_, n) => o.push({ n, text: n % 7 === 0 ? 'ünïcødé ✓' : 'plain' }));
+    expect(new Set(pushed).size).toBe(1);
+    await Promise.all(pushed);
+    await o.close();
+    const again = await openOutbox<{ n: number; text: string }>(dir);
+    const items = again.peek(2000);
+    expect(items.map((i) => i.n)).toEqual(Array.from({ length: 1001 }, (_, i) => i - 1));
+    expect(items[8]).toEqual({ n: 7, text: 'ünïcødé ✓' });
+    await again.close();
+  });
+
+  it('peek skips the items a publisher already has under way', async () => {
+    const o = await openOutbox<number>(freshDir());
+    for (let i = 0; i < 10; i++) void o.push(i);
+    expect(o.peek(3, 4)).toEqual([4, 5, 6]);
+    expect(o.peek(100, 8)).toEqual([8, 9]);
+    expect(o.peek(5, 10)).toEqual([]);
+    await o.ack(2);
+    expect(o.peek(2, 1)).toEqual([3, 4]);
+    await o.close();
+  });
+
+  it('refuses a value JSON cannot hold with a rejected push, and goes on with the next', async () => {
+    const dir = freshDir();
+    const o = await openOutbox<unknown>(dir);
+    await expect(o.push(undefined)).rejects.toThrow(/JSON cannot hold/);
+    await o.push('next');
+    await o.close();
+    const again = await openOutbox<unknown>(dir);
+    expect(again.peek(10)).toEqual(['next']);
+    await again.close();
+  });
+
+  it('block: pushes made while full keep their order, whatever their size', async () => {
+    const o = await openOutbox<string>(freshDir(), { maxBytes: 100, overflow: 'block' });
+    const order: string[] = [];
+    const items = ['a'.repeat(60), 'big '.repeat(15), 's', 't', 'another '.repeat(8), 'u'];
+    // All pushed in one turn, none awaited: the small ones must not overtake a big one held back.
+    const pushes = items.map((item) => o.push(item).then(() => order.push(item)));
+    const delivered: string[] = [];
+    while (delivered.length < items.length) {
+      await o.whenNotEmpty(new AbortController().signal);
+      const [next] = o.peek(1);
+      delivered.push(next);
+      await o.ack(1);
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(pushes);
+    expect(delivered).toEqual(items);
+    expect(order).toEqual(items);
+    await o.close();
   });
 
   it('pushes and delivers 50,000 items in order', async () => {

@@ -19,7 +19,7 @@ export function openMqttConnection(
     const client = connect(url, options);
     let connected = false;
     const failed = (reason: unknown) => {
-      const text = describeConnectError(reason);
+      const text = describeConnectError(reason, options.connectTimeout);
       if (!connected) {
         client.end(true);
         reject(new NodeError(mqttErrors.code.MQTT_CONNECT, `cannot connect to ${url}: ${text}`));

@@ -32,6 +32,11 @@ export class MqttConnection {
     });
   }
 
+  /** Like `publish`, with a callback instead of a Promise: for a publisher's hot path. */
+  send(topic: string, body: string | Buffer, options: IClientPublishOptions, done: (err?: Error) => void): void {
+    this.client.publish(topic, body, options, (err) => done(err ?? undefined));
+  }
+
   subscribe(filter: string, qos: 0 | 1 | 2): Promise<void> {
     return new Promise((resolve, reject) => {
       this.client.subscribe(filter, { qos }, (err, granted) => {

@@ -1,8 +1,8 @@
 import { defineNode, NodeError, outboxOverflowProperty } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
-import { connectionLoss } from './connection-loss';
 import { mqttErrors } from './error-codes';
 import type { MqttConnection } from './mqtt-connection';
+import { PublishWindow } from './publish-window';
 import { publishTopicProblems } from './topic-check';
 import { renderTopic } from './topic-template';
 
@@ -26,6 +26,8 @@ interface PendingPublish {
 
 /** Outbox acknowledgements are made this many publishes at a time. */
 const BATCH = 100;
+/** A broker that confirms none of the publishes under way for this long shows as not answering. */
+const STALLED_MS = 10_000;
 
 export default defineNode({
   type: 'mqtt-out',
@@ -63,25 +65,33 @@ export default defineNode({
     'nothing is lost while the broker is unreachable, nor when the runtime stops or crashes: the buffer',
     'is delivered when the broker is back, or after the runtime starts again with the same data dir.',
     "Delivery is in order, with up to `maxInFlight` messages sent ahead of the broker's confirmations,",
-    'and a message leaves the buffer only once the broker confirmed it (PUBACK), a batch of up to 100',
-    'at a time. This is at-least-once: if the connection drops while messages are in flight, those (up',
-    'to `maxInFlight`) are sent again, so a subscriber may see some messages twice; deduplicate by a',
-    'field of the payload if that matters. QoS 0 messages are buffered the same way and count as',
-    'delivered once written to the socket.',
+    'and a message leaves the buffer only once the broker confirmed it (PUBACK), in order, a batch of',
+    'up to 100 at a time. This is at-least-once: if the connection drops while messages are in',
+    'flight, those (up to `maxInFlight`) are sent again, so a subscriber may see some messages twice;',
+    'deduplicate by a field of the payload if that matters. QoS 0 messages are buffered the same way',
+    'and count as delivered once written to the socket.',
     '',
-    "**Draining a backlog fast, and the broker's queues.** After an outage the buffer is sent as fast",
-    'as the broker confirms it (tens of thousands of messages a second). A broker that limits what it',
-    "queues for each subscriber drops messages for subscribers slower than that: Mosquitto's",
-    "`max_queued_messages` is 1000 by default, even at QoS 1. Either raise the broker's limit",
-    '(`max_queued_messages 0` for none) or lower `maxInFlight` (100 sends one batch at a time, about',
-    '7,000 msg/s on a local network) so that the backlog drains at a pace the subscribers keep up with.',
-    'Raising `maxInFlight` speeds QoS 1 up where the round trip to the broker is the limit (on',
-    'loopback, 5000 delivered about a third more than 1000) at the cost of more duplicates after a',
-    'connection drops.',
+    "**Draining a backlog, and the broker's queues.** After an outage the buffer is sent as fast as",
+    'the broker confirms it, each confirmation letting the next message go. A broker confirms a publish',
+    'when it has received it, not when the subscribers have it, and one that limits what it queues for',
+    "each subscriber drops what is beyond the limit, even at QoS 1: Mosquitto's `max_queued_messages`",
+    'is 1000 by default (and `max_inflight_messages` 20). The default `maxInFlight` of 50 keeps the',
+    'replay at a pace such a subscriber kept up with: tested with a default Mosquitto, a backlog of',
+    '5,000 replayed to an online persistent QoS 1 subscriber (mosquitto_sub) arrived whole with 20 and',
+    '50 in flight, where 100 lost 18% of it and the former default of 1000 lost 65%. Not promised: a',
+    "subscriber that is offline during the replay gets at most the broker's queue limit of it (1000),",
+    'and one slower than the broker for longer than its queue lasts still loses messages; for those,',
+    "raise the broker's limit (`max_queued_messages 0` for none, or a bound in bytes) or lower",
+    '`maxInFlight` further. Raising `maxInFlight` speeds QoS 1 up where the round trip to the broker is',
+    "long (a remote broker) and the broker's queues are unlimited, at the cost of more duplicates after",
+    'a dropped connection.',
     '',
     '## Status',
     '',
     '`connected`, or `waiting for the broker, 12 buffered · 3 dropped`, with the backlog in `backlog`.',
+    'A broker that took the connection but has confirmed none of the publishes under way for 10 s shows',
+    'as `error`: `broker not answering (no PUBACK for 10 s), 1000 buffered`; one that never answers the',
+    'connect itself shows `reconnecting` with `broker not answering (no CONNACK for 5 s)`.',
     '',
     '## Example',
     '',
@@ -151,8 +161,8 @@ export default defineNode({
       maxInFlight: {
         type: 'integer',
         description:
-          'Messages sent before the broker has confirmed the earlier ones. Lower it when the subscribers of a broker that limits its queue per subscriber (Mosquitto: max_queued_messages, 1000 by default) must not miss messages while a backlog drains.',
-        default: 1000,
+          'Messages sent before the broker has confirmed the earlier ones. The default keeps a backlog replay under the queue a broker keeps per subscriber (Mosquitto: max_queued_messages, 1000 by default); raise it for a distant broker whose queues are unlimited.',
+        default: 50,
         minimum: 1,
         maximum: 65535,
         'x-ui': { label: 'Messages in flight', advanced: true },
@@ -225,23 +235,39 @@ export default defineNode({
     };
 
     const showBacklog = () => {
-      const parts = [broker.current ? 'connected' : 'waiting for the broker'];
+      // A broker that took the connection but confirms nothing (hung, or its disk full) is not `ok`.
+      const waited = window?.waitingFor() ?? 0;
+      const stalled = broker.current !== undefined && waited >= STALLED_MS;
+      const parts = [
+        stalled
+          ? `broker not answering (no ${c.qos === 0 ? 'room in the socket' : c.qos === 1 ? 'PUBACK' : 'PUBCOMP'} for ${Math.floor(waited / 1000)} s)`
+          : broker.current
+            ? 'connected'
+            : 'waiting for the broker',
+      ];
       if (outbox.size > 0) parts.push(`${outbox.size} buffered`);
       // What the full buffer dropped is counted by the runtime, which appends `· N dropped`.
       const text = parts.join(', ');
       if (text === shown) return;
       shown = text;
-      ctx.status({ state: broker.current ? 'ok' : 'reconnecting', text, backlog: outbox.size });
+      ctx.status({ state: stalled ? 'error' : broker.current ? 'ok' : 'reconnecting', text, backlog: outbox.size });
     };
 
-    const publish = (connection: MqttConnection, p: PendingPublish, v5: boolean) =>
-      connection.publish(p.topic, p.body, { qos: p.qos, retain: p.retain, properties: v5 ? p.properties : undefined });
-
-    // Delivers the outbox in order with up to maxInFlight publishes under way, acknowledging the
-    // outbox's head a batch at a time, only once the broker confirmed it (QoS 1/2) or the socket took
-    // it (QoS 0). Waiting for each batch before sending the next (as up to 100 under way did) cost
-    // most of the QoS 1 throughput (figures: the README's Performance section).
-    const batchSize = Math.min(BATCH, c.maxInFlight);
+    // Delivers the outbox in order with up to maxInFlight publishes under way, each confirmation
+    // making room for the next publish at once; the outbox's head is acknowledged a batch at a time,
+    // only once the broker confirmed it (QoS 1/2) or the socket took it (QoS 0). Waiting for each
+    // batch before sending the next (as up to 100 under way did) cost most of the QoS 1 throughput
+    // (figures: the README's Performance section).
+    const ackEvery = Math.min(BATCH, c.maxInFlight);
+    let window: PublishWindow<PendingPublish> | undefined;
+    let fillQueued = false;
+    const fillWindow = () => {
+      fillQueued = false;
+      window?.fill();
+    };
+    let lastPushed: Promise<void> | undefined;
+    // A topic without placeholders needs no rendering per message.
+    const staticTopic = c.topic.includes('{{') ? undefined : c.topic;
     const deliver = async () => {
       while (!ctx.signal.aborted) {
         await outbox.whenNotEmpty(ctx.signal);
@@ -252,43 +278,37 @@ export default defineNode({
           warnedOldProtocol = true;
           ctx.log.warn('the broker connection uses MQTT 3.1.1, which has no message properties: they are left out', {});
         }
-        // Publishes sent on this connection and not yet acknowledged in the outbox, oldest first.
-        const window: Array<Promise<unknown>> = [];
-        // A full buffer (drop-oldest) drops its oldest items: those sent first. Their publishes
-        // are still in the window but the buffer's head has moved past them, so they must not be
-        // acknowledged again (that would remove items never sent).
-        let droppedInWindow = 0;
-        let seenDropped = outbox.dropped;
-        const countDrops = (inWindow: number) => {
-          droppedInWindow = Math.min(inWindow, droppedInWindow + outbox.dropped - seenDropped);
-          seenDropped = outbox.dropped;
-        };
+        const current = new PublishWindow<PendingPublish>({
+          outbox,
+          maxInFlight: c.maxInFlight,
+          ackEvery,
+          now: () => ctx.clock.now(),
+          send: (p, done) =>
+            connection.send(
+              p.topic,
+              p.body,
+              { qos: p.qos, retain: p.retain, properties: v5 ? p.properties : undefined },
+              done,
+            ),
+        });
         // A dead connection may never answer for its publishes (mqtt.js keeps QoS 1 ones of a
         // persistent session for a resend that this discarded client will not make): stop waiting
         // when the resource reports the loss.
-        const loss = connectionLoss();
-        const stopWatching = broker.onDisconnect(loss.fail);
+        const stopWatching = broker.onDisconnect((reason) => current.fail(reason));
+        const stopOnAbort = () => current.stop();
+        ctx.signal.addEventListener('abort', stopOnAbort, { once: true });
+        window = current;
         try {
-          while (!ctx.signal.aborted) {
-            countDrops(window.length);
-            for (const p of outbox.peek(c.maxInFlight).slice(window.length - droppedInWindow))
-              window.push(publish(connection, p, v5));
-            if (window.length === 0) break;
-            const oldest = window.splice(0, batchSize);
-            await loss.unlessLost(Promise.all(oldest));
-            countDrops(window.length + oldest.length);
-            const gone = Math.min(droppedInWindow, oldest.length);
-            droppedInWindow -= gone;
-            await outbox.ack(oldest.length - gone);
-          }
+          current.fill();
+          await current.ended;
         } catch (err) {
           // Connection lost mid-window: what is unacknowledged goes again on the next connection (at least once).
           ctx.log.warn('publish failed; will retry on the next connection', { error: String(err) });
-          // The rest of the window fails too; nothing is waiting for it any more.
-          for (const pending of window) pending.catch(() => undefined);
           if (broker.current === connection) await new Promise((r) => ctx.clock.setTimeout(() => r(undefined), 500));
         } finally {
+          window = undefined;
           stopWatching();
+          ctx.signal.removeEventListener('abort', stopOnAbort);
         }
       }
     };
@@ -304,7 +324,7 @@ export default defineNode({
       onMessage(msg: Message) {
         let topic: string;
         try {
-          topic = renderTopic(c.topic, msg);
+          topic = staticTopic ?? renderTopic(c.topic, msg);
         } catch (err) {
           throw new NodeError(mqttErrors.code.MQTT_TOPIC, (err as Error).message);
         }
@@ -321,13 +341,22 @@ export default defineNode({
           throw new NodeError(mqttErrors.code.MQTT_PROPERTY, (err as Error).message);
         }
         const pushed = outbox.push({ topic, body, qos: c.qos, retain: c.retain, properties });
+        // The window sends what came in this turn together, once the turn's messages are in.
+        if (!fillQueued) {
+          fillQueued = true;
+          queueMicrotask(fillWindow);
+        }
         // With 'block', waiting is the point: the flow is held back while the buffer is full.
         if (c.overflow === 'block') return pushed;
         // Otherwise the message is already queued for the buffer's file, which takes everything
         // queued in this turn with one write; waiting for that write before taking the next message
-        // would cost a system call and an event-loop turn per message. A failed write still
-        // reaches the flow, as this node's error for this message.
-        pushed.catch((err: unknown) => ctx.error(err, msg));
+        // would cost a system call and an event-loop turn per message. The pushes of one write share
+        // one Promise: a failed write reaches the flow once, as this node's error for the first
+        // message it held.
+        if (pushed !== lastPushed) {
+          lastPushed = pushed;
+          pushed.catch((err: unknown) => ctx.error(err, msg));
+        }
       },
       async close() {
         await delivering;

@@ -18,7 +18,10 @@ import { NODE_RED_SYSTEMS, rotations, SYSTEMS } from './systems';
 import type { NodeRedSystem, System } from './systems';
 
 export type MqttSubject = System | 'mqtt.js';
-const SUBJECTS: MqttSubject[] = [...SYSTEMS, 'mqtt.js'];
+const ALL_SUBJECTS: MqttSubject[] = [...SYSTEMS, 'mqtt.js'];
+/** BENCH_MQTT_SUBJECTS=tagflow,mqtt.js measures only those (a quick side by side while working on one). */
+const ONLY = process.env.BENCH_MQTT_SUBJECTS?.split(',').map((s) => s.trim());
+const SUBJECTS = ONLY ? ALL_SUBJECTS.filter((s) => ONLY.includes(s)) : ALL_SUBJECTS;
 
 export interface MqttRun {
   subject: MqttSubject;
@@ -41,8 +44,21 @@ export interface MqttFigure {
     tagflowOver: Record<NodeRedSystem, number>;
   }>;
   runs: MqttRun[];
+  /**
+   * The receiving side: plain mqtt.js publishing `published` messages, received by tagflow's mqtt-in
+   * (into a counting node) and, in turn, by a plain mqtt.js subscriber; rates at the receiver.
+   */
+  inbound: Array<{
+    qos: 0 | 1;
+    subjects: Record<InboundSubject, { deliveredPerSec: Series; lost: number[] }>;
+    /** mqtt-in's delivered rate over the plain subscriber's (medians). */
+    tagflowOfRaw: number;
+  }>;
   failures: Failure[];
 }
+
+export type InboundSubject = 'tagflow' | 'mqtt.js';
+const INBOUND: InboundSubject[] = ['tagflow', 'mqtt.js'];
 
 export interface MqttFigureOptions {
   runs: number;
@@ -110,6 +126,39 @@ async function oneRun(broker: Mosquitto, subject: MqttSubject, qos: 0 | 1, o: Mq
   }
 }
 
+/** Plain mqtt.js publishes; `receiver` (tagflow's mqtt-in, or a plain subscriber) counts. */
+async function oneInboundRun(
+  broker: Mosquitto,
+  receiver: InboundSubject,
+  qos: 0 | 1,
+  o: MqttFigureOptions,
+): Promise<{ delivered: number; expected: number; deliveredPerSec: number }> {
+  const expected = expectedPass(o.n);
+  const deadlineMs = deadline(o.maxMs + 60_000);
+  const script = receiver === 'tagflow' ? 'mqtt-in-child.js' : 'mqtt-subscriber-child.js';
+  const subscriber = forkChild(
+    `${receiver} receiver`,
+    join(__dirname, '..', 'dist', script),
+    { port: broker.port, qos, expected, idleMs: 5000, maxMs: o.maxMs },
+    { deadlineMs },
+  );
+  let publisher: Child | undefined;
+  try {
+    await subscriber.waitFor('subscribed');
+    publisher = forkChild(
+      'mqtt.js',
+      join(__dirname, '..', 'dist', 'mqtt-publisher-child.js'),
+      { port: broker.port, qos, n: expected, chunk: o.rawChunk },
+      { deadlineMs },
+    );
+    const { t0Epoch } = await publisher.waitFor<ChildMessage & { t0Epoch: number }>('started');
+    const got = await subscriber.waitFor<SubscriberResult & ChildMessage>('result');
+    return { delivered: got.count, expected, deliveredPerSec: got.count / ((got.lastEpoch - t0Epoch) / 1000) };
+  } finally {
+    await Promise.all([publisher?.kill(), subscriber.kill()]);
+  }
+}
+
 export async function mqttFigure(o: MqttFigureOptions, log: (line: string) => void): Promise<MqttFigure> {
   // Mosquitto queues at most 1,000 messages for a subscriber by default and drops the rest, even at
   // QoS 1: a publisher faster than the subscriber would then show losses that are the broker's.
@@ -118,6 +167,13 @@ export async function mqttFigure(o: MqttFigureOptions, log: (line: string) => vo
     settings: ['max_queued_messages 0', 'max_queued_bytes 0'],
   });
   const runs: MqttRun[] = [];
+  const inboundRuns: Array<{
+    receiver: InboundSubject;
+    qos: 0 | 1;
+    delivered: number;
+    expected: number;
+    deliveredPerSec: number;
+  }> = [];
   const failures: Failure[] = [];
   try {
     for (const qos of [0, 1] as const) {
@@ -135,12 +191,26 @@ export async function mqttFigure(o: MqttFigureOptions, log: (line: string) => vo
         }
       }
     }
+    for (const qos of [0, 1] as const) {
+      for (const [run, order] of rotations(INBOUND, o.runs).entries()) {
+        for (const receiver of order) {
+          const label = `mqtt-in QoS${qos} ${receiver} run ${run + 1}`;
+          const r = await attempt(label, receiver, failures, log, () => oneInboundRun(broker, receiver, qos, o));
+          if (!r) continue;
+          inboundRuns.push({ receiver, qos, ...r });
+          const lost = r.expected - r.delivered;
+          log(
+            `  mqtt-in QoS${qos} ${(receiver === 'tagflow' ? 'mqtt-in' : 'mqtt.js').padEnd(10)} run ${run + 1}: ${formatRate(r.deliveredPerSec)} msg/s received, ${r.delivered}/${r.expected}${lost > 0 ? ` (${lost} LOST)` : ''}`,
+          );
+        }
+      }
+    }
   } finally {
     await broker.down();
   }
   const byQos = ([0, 1] as const).map((qos) => {
     const subjects = Object.fromEntries(
-      SUBJECTS.map((s) => {
+      ALL_SUBJECTS.map((s) => {
         const mine = runs.filter((r) => r.qos === qos && r.subject === s);
         return [
           s,
@@ -161,5 +231,24 @@ export async function mqttFigure(o: MqttFigureOptions, log: (line: string) => vo
       ) as Record<NodeRedSystem, number>,
     };
   });
-  return { n: o.n, published: expectedPass(o.n), byQos, runs, failures };
+  const inbound = ([0, 1] as const).map((qos) => {
+    const subjects = Object.fromEntries(
+      INBOUND.map((s) => {
+        const mine = inboundRuns.filter((r) => r.qos === qos && r.receiver === s);
+        return [
+          s,
+          {
+            deliveredPerSec: series(mine.map((r) => r.deliveredPerSec)),
+            lost: mine.map((r) => r.expected - r.delivered),
+          },
+        ];
+      }),
+    ) as Record<InboundSubject, { deliveredPerSec: Series; lost: number[] }>;
+    const tagflowOfRaw = subjects.tagflow.deliveredPerSec.median / subjects['mqtt.js'].deliveredPerSec.median;
+    log(
+      `  mqtt-in QoS${qos}: tagflow mqtt-in ${formatRate(subjects.tagflow.deliveredPerSec.median)} msg/s, plain mqtt.js subscriber ${formatRate(subjects['mqtt.js'].deliveredPerSec.median)}: ${(tagflowOfRaw * 100).toFixed(0)}%`,
+    );
+    return { qos, subjects, tagflowOfRaw };
+  });
+  return { n: o.n, published: expectedPass(o.n), byQos, runs, inbound, failures };
 }

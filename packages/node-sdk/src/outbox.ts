@@ -19,11 +19,18 @@ export interface Outbox<T> {
   /**
    * Appends an item. It is handed to the operating system before the Promise resolves (survives a
    * crash of the runtime) and flushed to disk within `OUTBOX_SYNC_MS` (survives a power cut after
-   * that). With overflow `block`, waits while the outbox is full.
+   * that). With overflow `block`, waits while the outbox is full. Items are kept in push order
+   * whether or not the caller waits for each Promise: pushes made before the next write (at least
+   * the rest of the current event-loop turn) are written together with one system call and may
+   * share one Promise, so a publisher need not wait for each before pushing the next.
    */
   push(item: T): Promise<void>;
-  /** Up to `max` of the oldest items, oldest first, without removing them. */
-  peek(max: number): T[];
+  /**
+   * Up to `max` of the oldest items, oldest first, without removing them; with `skip`, leaving out
+   * that many of the oldest first (a publisher with `skip` items already under way asks for the
+   * next ones).
+   */
+  peek(max: number, skip?: number): T[];
   /** Removes the `count` oldest items, once they were delivered. */
   ack(count: number): Promise<void>;
   /** Resolves as soon as the outbox holds at least one item, or when `signal` aborts. */

@@ -4,7 +4,7 @@ import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { OUTBOX_SYNC_MS } from '@tagflow/node-sdk';
 import type { Outbox, OutboxOptions } from '@tagflow/node-sdk';
-import { decodeRecords, encodeRecord } from './record-codec';
+import { decodeRecords, encodeRecords, recordJson, RECORD_OVERHEAD } from './record-codec';
 import { acquireLock, releaseLock } from './dir-lock';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../store/data-dir-permissions';
 
@@ -33,6 +33,28 @@ export interface OpenOutboxOptions extends OutboxOptions {
   segmentBytes?: number;
 }
 
+/** Records of one segment waiting for one write; every push in it shares `written`. */
+interface PendingBatch {
+  segment: number;
+  /** The records' JSON texts, in push order. */
+  records: string[];
+  /** Their size in the file, framing included. */
+  bytes: number;
+  written: Promise<void>;
+  done: () => void;
+  fail: (err: Error) => void;
+}
+
+function newBatch(segment: number): PendingBatch {
+  let done!: () => void;
+  let fail!: (err: Error) => void;
+  const written = new Promise<void>((resolve, reject) => {
+    done = resolve;
+    fail = reject;
+  });
+  return { segment, records: [], bytes: 0, written, done, fail };
+}
+
 const segmentName = (n: number) => `seg-${String(n).padStart(12, '0')}.log`;
 
 /**
@@ -51,7 +73,10 @@ export class FileOutbox<T> implements Outbox<T> {
   private segmentSize = 0;
   private file: FileHandle | undefined;
   private fileSegment = -1;
-  private pending: Array<{ data: Buffer; segment: number; done: () => void; fail: (err: unknown) => void }> = [];
+  /** Records pushed and not yet written, a batch per segment; pushes join the last batch. */
+  private pending: PendingBatch[] = [];
+  /** Pushes waiting for room (overflow `block`), in push order: later pushes queue behind them. */
+  private blockedLine: object[] = [];
   private writing = false;
   /** The batch being written, for close to wait on. */
   private inflight: Promise<void> | undefined;
@@ -103,34 +128,78 @@ export class FileOutbox<T> implements Outbox<T> {
     return this.droppedCount;
   }
 
-  async push(item: T): Promise<void> {
-    if (this.closed) throw new Error(`the store-and-forward buffer ${this.dir} is closed`);
-    const data = encodeRecord(item);
-    while (this.overflow === 'block' && this.size > 0 && this.liveBytes + data.length > this.maxBytes) {
-      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
-      if (this.closed) throw new Error(`the store-and-forward buffer ${this.dir} is closed`);
+  /**
+   * Appends an item. Group commit: every push until the next write joins one batch, written with one
+   * system call, and each push's Promise is the batch's (the same object for all of them), settled
+   * once the batch is in the file.
+   */
+  push(item: T): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    let json: string;
+    try {
+      json = recordJson(item);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    if (this.segmentSize > 0 && this.segmentSize + data.length > (this.options.segmentBytes ?? SEGMENT_BYTES)) {
+    const bytes = RECORD_OVERHEAD + Buffer.byteLength(json, 'utf8');
+    if (this.overflow === 'block' && (this.blockedLine.length > 0 || this.isFullFor(bytes)))
+      return this.pushWhenRoom(item, json, bytes);
+    return this.append(item, json, bytes);
+  }
+
+  private isFullFor(bytes: number): boolean {
+    return this.size > 0 && this.liveBytes + bytes > this.maxBytes;
+  }
+
+  private closedError(): Error {
+    return new Error(`the store-and-forward buffer ${this.dir} is closed`);
+  }
+
+  private async pushWhenRoom(item: T, json: string, bytes: number): Promise<void> {
+    const ticket = {};
+    this.blockedLine.push(ticket);
+    try {
+      // Only the first in line may go: items keep the order they were pushed in.
+      while (this.blockedLine[0] !== ticket || this.isFullFor(bytes)) {
+        await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+        if (this.closed) throw this.closedError();
+      }
+    } finally {
+      this.blockedLine.splice(this.blockedLine.indexOf(ticket), 1);
+    }
+    await this.append(item, json, bytes);
+  }
+
+  private append(item: T, json: string, bytes: number): Promise<void> {
+    if (this.segmentSize > 0 && this.segmentSize + bytes > (this.options.segmentBytes ?? SEGMENT_BYTES)) {
       this.segment++;
       this.segmentSize = 0;
     }
-    const held: Held<T> = { item, segment: this.segment, end: this.segmentSize + data.length, bytes: data.length };
-    this.segmentSize += data.length;
+    const held: Held<T> = { item, segment: this.segment, end: this.segmentSize + bytes, bytes };
+    this.segmentSize += bytes;
     this.items.push(held);
-    this.liveBytes += data.length;
+    this.liveBytes += bytes;
     if (this.overflow === 'drop-oldest') this.dropOverflow();
-    const segment = this.segment;
-    const written = new Promise<void>((done, fail) => this.pending.push({ data, segment, done, fail }));
-    void this.flushWrites();
+    let batch = this.pending.at(-1);
+    if (batch === undefined || batch.segment !== this.segment) {
+      batch = newBatch(this.segment);
+      this.pending.push(batch);
+      void this.flushWrites();
+    }
+    batch.records.push(json);
+    batch.bytes += bytes;
     const waiters = this.notEmptyWaiters;
-    this.notEmptyWaiters = [];
-    for (const w of waiters) w();
-    await written;
+    if (waiters.length > 0) {
+      this.notEmptyWaiters = [];
+      for (const w of waiters) w();
+    }
+    return batch.written;
   }
 
-  peek(max: number): T[] {
+  peek(max: number, skip = 0): T[] {
     const out: T[] = [];
-    for (let i = this.first; i < this.items.length && out.length < max; i++) out.push(this.items[i].item);
+    const end = Math.min(this.items.length, this.first + Math.max(0, skip) + Math.max(0, max));
+    for (let i = this.first + Math.max(0, skip); i < end; i++) out.push(this.items[i].item);
     return out;
   }
 
@@ -218,21 +287,20 @@ export class FileOutbox<T> implements Outbox<T> {
   }
 
   private async writeBatch(): Promise<void> {
-    const segment = this.pending[0].segment;
-    let count = 1;
-    while (count < this.pending.length && this.pending[count].segment === segment) count++;
-    const batch = this.pending.splice(0, count);
+    const batch = this.pending[0];
     try {
-      const file = await this.fileFor(segment);
+      // Pushes made while the file is got (at least a microtask: the rest of this turn) join the batch.
+      const file = await this.fileFor(batch.segment);
+      this.pending.shift();
       // A synchronous append to the page cache takes microseconds; the thread-pool round trip of an
       // async write costs ten times that and bounds a publisher's rate. fsync stays asynchronous.
-      writeFully(file.fd, batch.length === 1 ? batch[0].data : Buffer.concat(batch.map((p) => p.data)));
+      writeFully(file.fd, encodeRecords(batch.records, batch.bytes));
       this.dirty = true;
       this.scheduleSync();
-      for (const p of batch) p.done();
+      batch.done();
     } catch (err) {
-      const error = new Error(`cannot write to the store-and-forward buffer ${this.dir}: ${(err as Error).message}`);
-      for (const p of batch) p.fail(error);
+      if (this.pending[0] === batch) this.pending.shift();
+      batch.fail(new Error(`cannot write to the store-and-forward buffer ${this.dir}: ${(err as Error).message}`));
     } finally {
       this.writing = false;
     }

@@ -1,0 +1,164 @@
+import type { Outbox } from '@tagflow/node-sdk';
+
+/** What a window needs from the outbox it delivers. */
+export type WindowOutbox<T> = Pick<Outbox<T>, 'peek' | 'ack' | 'dropped'>;
+
+export interface PublishWindowOptions<T> {
+  outbox: WindowOutbox<T>;
+  /** Publishes one item; calls `done` once the broker confirmed it (QoS 1/2) or the socket took it (QoS 0). */
+  send(item: T, done: (err?: Error) => void): void;
+  /** Most publishes under way at once. */
+  maxInFlight: number;
+  /** The outbox is acknowledged once this many publishes in a row were confirmed, or all were. */
+  ackEvery: number;
+  now(): number;
+}
+
+/**
+ * Delivers an outbox in order over one connection with up to `maxInFlight` publishes under way:
+ * each confirmation makes room for the next publish at once (a pipeline, no waiting for a whole
+ * batch), and the outbox's head is acknowledged in order, only up to the oldest publish not yet
+ * confirmed. Call `fill` when items were pushed; `fail` when the connection is lost (what is not
+ * acknowledged goes again on the next connection: at least once).
+ */
+export class PublishWindow<T> {
+  /** Settles when the window ends: rejects with the loss (`fail`, a failed publish), resolves on `stop`. */
+  readonly ended: Promise<void>;
+  /** Confirmation flags of the publishes in the window, oldest first, from sequence number `base`. */
+  private confirmed: boolean[] = [];
+  private base = 0;
+  /** Leading publishes already confirmed, not yet acknowledged in the outbox. */
+  private ready = 0;
+  /**
+   * Leading publishes of the window whose items a full outbox (drop-oldest) dropped: the outbox's
+   * head moved past them, so acknowledging them would remove items never sent.
+   */
+  private gone = 0;
+  private seenDropped: number;
+  private filling = false;
+  private kicked = false;
+  private refill = false;
+  private finished = false;
+  /** When the window last had news: a publish sent into an empty window, or a confirmation. */
+  private progressAt = 0;
+  private resolveEnded!: () => void;
+  private rejectEnded!: (err: Error) => void;
+
+  constructor(private readonly o: PublishWindowOptions<T>) {
+    this.seenDropped = o.outbox.dropped;
+    this.ended = new Promise<void>((resolve, reject) => {
+      this.resolveEnded = resolve;
+      this.rejectEnded = reject;
+    });
+  }
+
+  /** Publishes under way: sent, and not confirmed (or confirmed after an earlier one that is not). */
+  get inFlight(): number {
+    return this.confirmed.length - this.ready;
+  }
+
+  /** Milliseconds the oldest unconfirmed publish has waited without any confirmation since, or 0. */
+  waitingFor(): number {
+    return this.ready < this.confirmed.length ? this.o.now() - this.progressAt : 0;
+  }
+
+  /** Sends what the window has room for from the outbox. Safe to call at any time, even re-entrantly. */
+  fill(): void {
+    if (this.finished) return;
+    if (this.filling) {
+      this.refill = true;
+      return;
+    }
+    this.filling = true;
+    try {
+      do {
+        this.refill = false;
+        // Confirmations that came while sending (QoS 0: the socket took them at once) are
+        // acknowledged here, together, rather than one by one.
+        if (this.ready > 0 && (this.ready >= this.o.ackEvery || this.ready === this.confirmed.length))
+          this.acknowledge();
+        this.countDrops();
+        // Room is made by each confirmation, not by the (batched) acknowledgement.
+        const room = this.o.maxInFlight - this.inFlight;
+        if (room <= 0) continue;
+        const next = this.o.outbox.peek(room, this.confirmed.length - this.gone);
+        if (next.length === 0) continue;
+        if (this.ready === this.confirmed.length) this.progressAt = this.o.now();
+        for (const item of next) {
+          if (this.finished) return;
+          const seq = this.base + this.confirmed.length;
+          this.confirmed.push(false);
+          this.o.send(item, (err) => this.onDone(seq, err));
+        }
+        this.refill = true;
+      } while (this.refill && !this.finished);
+    } finally {
+      this.filling = false;
+    }
+  }
+
+  /** Ends the window with the connection's loss; what is in flight stays in the outbox. */
+  fail(reason: Error): void {
+    this.finish(reason);
+  }
+
+  /** Ends the window (the node closes); what is in flight stays in the outbox. */
+  stop(): void {
+    this.finish();
+  }
+
+  private onDone(seq: number, err?: Error): void {
+    if (this.finished) return;
+    if (err) return this.finish(err);
+    const index = seq - this.base;
+    if (index < 0 || index >= this.confirmed.length || this.confirmed[index]) return;
+    this.confirmed[index] = true;
+    this.progressAt = this.o.now();
+    if (index !== this.ready) return;
+    while (this.ready < this.confirmed.length && this.confirmed[this.ready]) this.ready++;
+    this.kick();
+  }
+
+  /**
+   * Fills the window once the confirmations at hand are counted: a socket read brings many PUBACKs
+   * at once, and the publishes they make room for then go out together.
+   */
+  private kick(): void {
+    if (this.filling) {
+      this.refill = true;
+      return;
+    }
+    if (this.kicked) return;
+    this.kicked = true;
+    queueMicrotask(() => {
+      this.kicked = false;
+      this.fill();
+    });
+  }
+
+  /** Removes the confirmed head from the outbox. */
+  private acknowledge(): void {
+    this.countDrops();
+    const count = this.ready;
+    const dropped = Math.min(count, this.gone);
+    this.gone -= dropped;
+    this.confirmed.splice(0, count);
+    this.base += count;
+    this.ready = 0;
+    if (count > dropped) this.o.outbox.ack(count - dropped).catch((err: unknown) => this.finish(err as Error));
+  }
+
+  private countDrops(): void {
+    const dropped = this.o.outbox.dropped;
+    if (dropped === this.seenDropped) return;
+    this.gone = Math.min(this.confirmed.length, this.gone + dropped - this.seenDropped);
+    this.seenDropped = dropped;
+  }
+
+  private finish(err?: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (err) this.rejectEnded(err);
+    else this.resolveEnded();
+  }
+}

@@ -1,0 +1,126 @@
+// mqtt-out's in-flight window against a Mosquitto with its default limits (max_queued_messages 1000,
+// max_inflight_messages 20 per client): after an outage, a backlog of thousands is replayed as fast
+// as the broker confirms it, to a persistent QoS 1 subscriber that is online. Mosquitto confirms a
+// publish on receipt and drops what would queue beyond 1000 for a subscriber, even at QoS 1; the
+// subscriber here is independent (mosquitto_sub, another process) and counts what arrives.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Mosquitto, runFlow, until } from '@tagflow/node-test';
+import type { FlowUnderTest } from '@tagflow/node-test';
+import { mqttBroker, mqttOut } from '../src';
+
+const SUB = '/usr/bin/mosquitto_sub';
+let broker: Mosquitto;
+let subscriber: ChildProcess | undefined;
+const open: FlowUnderTest[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(SUB)) throw new Error(`${SUB} is missing: bash scripts/system-deps.sh (mosquitto-clients)`);
+  broker = await Mosquitto.start(); // persistence on (the subscriber's session survives), default limits
+});
+afterAll(async () => {
+  for (const f of open.splice(0)) await f.stop();
+  subscriber?.kill('SIGKILL');
+  await broker.down();
+});
+
+/** mosquitto_sub with a persistent session at QoS 1: counts payloads and connections. */
+function persistentSubscriber(topic: string) {
+  const got: string[] = [];
+  let connacks = 0;
+  let subacks = 0;
+  // Line-buffered (stdbuf): mosquitto_sub's stdio would otherwise hold its output back in a pipe.
+  const child = spawn(
+    '/usr/bin/stdbuf',
+    [
+      '-oL',
+      SUB,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(broker.port),
+      '-V',
+      'mqttv311',
+      '-q',
+      '1',
+      '-c',
+      '-i',
+      'replay-sub',
+      '-t',
+      topic,
+      '-d',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  subscriber = child;
+  let rest = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      if (/^Client .* received CONNACK/.test(line)) connacks++;
+      else if (/^Client .* received SUBACK/.test(line)) subacks++;
+      else if (/^\d+$/.test(line)) got.push(line);
+    }
+  });
+  return { got, connacks: () => connacks, subacks: () => subacks };
+}
+
+async function publisher(dataDir: string): Promise<FlowUnderTest> {
+  const f = await runFlow(
+    {
+      schemaVersion: 1,
+      id: 'replay-test',
+      resources: [
+        { id: 'plant', type: 'mqtt-broker', config: { url: broker.url, protocolVersion: 4, clientId: 'replay-pub' } },
+      ],
+      // The defaults: QoS 1, maxInFlight as shipped.
+      nodes: [{ id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: 'replay/seq' } }],
+      edges: [],
+    },
+    { nodes: [mqttOut], resources: [mqttBroker], fakeTime: false, dataDir },
+  );
+  open.push(f);
+  return f;
+}
+
+it('replays a backlog of 5,000 to an online persistent QoS 1 subscriber with nothing lost at the queue limit', async () => {
+  const total = 5000;
+  const sub = persistentSubscriber('replay/#');
+  await until(() => sub.subacks() >= 1, 10_000, 'the subscription');
+
+  // The outage: the broker goes away and the flow buffers the backlog.
+  await broker.down();
+  const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-mqtt-replay-'));
+  const first = await publisher(dataDir);
+  for (let i = 0; i < total; i++) await first.inject('pub', { payload: i });
+  await until(() => (first.statuses('pub').at(-1)?.backlog ?? 0) === total, 10_000, 'the backlog in the status');
+  await first.stop();
+  open.splice(open.indexOf(first), 1);
+
+  // The broker is back and the subscriber online again; then the runtime starts and replays.
+  await broker.up();
+  await until(() => sub.connacks() >= 2, 20_000, 'the subscriber to reconnect');
+  await new Promise((r) => setTimeout(r, 500)); // its session's subscription restored by the broker
+  const second = await publisher(dataDir);
+  let last = -1;
+  let lastChange = Date.now();
+  await until(
+    () => {
+      if (sub.got.length !== last) [last, lastChange] = [sub.got.length, Date.now()];
+      return new Set(sub.got).size === total || Date.now() - lastChange > 5000;
+    },
+    60_000,
+    'the replay to end',
+  );
+  await until(() => second.statuses('pub').at(-1)?.backlog === 0, 10_000, 'the outbox to empty');
+  const values = sub.got.map(Number);
+  const distinct = new Set(values);
+  process.stdout.write(
+    `replay at the queue limit: ${JSON.stringify({ sent: total, received: values.length, distinct: distinct.size })}\n`,
+  );
+  expect(total - distinct.size).toBe(0);
+}, 90_000);
