@@ -39,6 +39,47 @@ export interface Clock {
 }
 
 /**
+ * What became of a message sent with `onHandled`. `handled: true`: every node it reached, and every
+ * message those nodes sent while handling it, finished `onMessage` without error. Otherwise the
+ * first reason found: `error` (a node on the way threw, rejected, sent on an undeclared port or
+ * passed the flow's hop limit), `dropped` (a full queue dropped it), `closed` (a node holding it was
+ * stopped before finishing it: the flow stopped, or a redeploy removed the node or timed out).
+ */
+export type HandledOutcome =
+  | { handled: true }
+  | {
+      handled: false;
+      reason: 'error' | 'dropped' | 'closed';
+      /** The node where it failed. */
+      nodeId: string;
+      /** What happened, in words. */
+      message: string;
+      /** The error thrown, for `error`. */
+      error?: unknown;
+    };
+
+/**
+ * Options of `NodeContext.send`.
+ *
+ * `onHandled` contract: called exactly once per send, never before `send` returns (from a
+ * microtask), as code of the sending node (an exception it throws is reported as the node's
+ * error). It is called with `handled: true` once every delivery of the message has finished: each
+ * node it reached returned from `onMessage` (or its Promise resolved), and so did, recursively,
+ * each node reached by what those nodes sent while handling it (synchronously, or after an await
+ * before their Promise settled). A message sent on a port wired to nothing is handled at once. A
+ * publisher counts as handled once its `onMessage` resolved, i.e. the item is in its outbox. It is
+ * called with `handled: false` as soon as one delivery fails (see `HandledOutcome`); deliveries
+ * still running are not cancelled. Not followed: what a node sends after its `onMessage` settled
+ * (from a timer, a later message, a resource listener), errors reported with `ctx.error`, and a
+ * link-out's return to its link-call. A processor handling a tracked message that sends with its
+ * own `onHandled` gets its own report, and the message it handles waits for that one too.
+ */
+export interface SendOptions {
+  /** Told once what became of the message; see the contract above. */
+  onHandled?(outcome: HandledOutcome): void;
+}
+
+/**
  * Everything a node instance may use, handed to `create`. One context per node per deploy.
  */
 export interface NodeContext<Config = Record<string, unknown>> {
@@ -57,8 +98,11 @@ export interface NodeContext<Config = Record<string, unknown>> {
    * Returns false when the source should pause: a downstream queue is full (policy `block`) or this
    * source has sent a large burst without yielding. A source then awaits `drain()` before sending
    * more; processors may ignore the result (their sources are paused for them).
+   *
+   * With `options.onHandled`, the engine follows the message through the flow and reports once
+   * what became of it (see `SendOptions`); without it, sending costs nothing more.
    */
-  send(msg: Message, port?: string): boolean;
+  send(msg: Message, port?: string, options?: SendOptions): boolean;
   /** Resolves when this node may send again (downstream queues have room, the event loop had a turn). */
   drain(): Promise<void>;
   /** Sets the node's status; the latest one wins. */

@@ -6,7 +6,16 @@ export { MAX_NUMBERED_PORTS } from '@tagflow/flow-model';
 export type { ErrorCatalogue, ErrorCodeOf } from './error-codes';
 export { defineErrorCodes, sdkErrors } from './error-codes';
 export type { ContextStore, FlowState } from './flow-state';
-export type { NodeContext, NodeInstance, NodeStatus, NodeLogger, Clock, Timer } from './context';
+export type {
+  NodeContext,
+  NodeInstance,
+  NodeStatus,
+  NodeLogger,
+  Clock,
+  Timer,
+  HandledOutcome,
+  SendOptions,
+} from './context';
 export type { NodeDefinition, AnyNodeDefinition, ConfigMigration, ConfigOf, SecretDestination } from './define-node';
 export { defineNode, ERROR_PORT, STATUS_PORT } from './define-node';
 export { LINK_CALLS, LINK_PORT, RETURN_PORT, linkCallsOf } from '@tagflow/flow-model';

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { formatIssues, outputPorts } from '@tagflow/flow-model';
 import type { Flow } from '@tagflow/flow-model';
 import { sdkErrors } from '@tagflow/node-sdk';
-import type { AnyNodeDefinition, AnyResourceDefinition, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
+import type {
+  AnyNodeDefinition,
+  AnyResourceDefinition,
+  ErrorInfo,
+  HandledOutcome,
+  Message,
+  NodeStatus,
+} from '@tagflow/node-sdk';
 import { Engine, NodeRegistry, systemClock } from '@tagflow/runtime';
 import { FakeClock } from './fake-clock';
 import { RecordingLogger } from './recording-logger';
@@ -43,6 +50,11 @@ export interface FlowUnderTest {
   readonly logs: LogRecord[];
   /** Delivers a value or message to a node's input port; resolves when that node is done with it. */
   inject(nodeId: string, value: unknown, port?: string): Promise<void>;
+  /**
+   * Delivers a value or message as a source would with `onHandled`, and resolves with what the
+   * engine reports about it (see `SendOptions` in the SDK): handled, or why not.
+   */
+  handle(nodeId: string, value: unknown, port?: string): Promise<HandledOutcome>;
   /**
    * Presses a node's inject button (a `manualTrigger` type's `onTrigger`), as the editor does;
    * resolves when it returned, rejects with the engine's reason when the node cannot be triggered.
@@ -131,6 +143,10 @@ export async function runFlow(flow: Flow | Record<string, unknown>, options: Run
     debug,
     logs: logger.records,
     inject: (nodeId, value, port) => engine.inject(nodeId, toMessage(value, clock.now()), port),
+    handle: (nodeId, value, port) =>
+      new Promise<HandledOutcome>((resolve, reject) => {
+        engine.inject(nodeId, toMessage(value, clock.now()), port, { onHandled: resolve }).catch(reject);
+      }),
     trigger: async (nodeId) => {
       const outcome = await engine.triggerNode(nodeId);
       if (!outcome.ok) throw new Error(outcome.message);

@@ -1,4 +1,13 @@
-import type { AnyNodeDefinition, AnyResourceDefinition, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
+import { defineNode } from '@tagflow/node-sdk';
+import type {
+  AnyNodeDefinition,
+  AnyResourceDefinition,
+  ErrorInfo,
+  HandledOutcome,
+  Message,
+  NodeStatus,
+} from '@tagflow/node-sdk';
+import { outputPorts } from '@tagflow/flow-model';
 import type { FlowResource } from '@tagflow/flow-model';
 import { runFlow } from './flow-runner';
 import type { FlowUnderTest } from './flow-runner';
@@ -18,12 +27,21 @@ export interface TestNodeOptions {
   filesDir?: string;
   /** Input queue settings for the node. */
   queue?: { size?: number; overflow?: 'block' | 'drop-oldest' | 'drop-newest' };
+  /**
+   * The rest of the flow, as seen from the node: called for each message it sends on any output
+   * port, as a node wired there would be. Throw (or reject) to make that message not handled, await
+   * to keep it in progress: a source sending with `onHandled` then hears it as from a real flow.
+   * Without it, the node's outputs are wired to nothing (every message is handled at once).
+   */
+  downstream?: (msg: Message, port: string) => void | Promise<void>;
 }
 
 /** One node running in a real engine, with everything it does recorded. */
 export interface NodeUnderTest {
   /** Delivers a value (becomes `payload`) or a message to an input port; resolves when processed. */
   send(value: unknown, port?: string): Promise<void>;
+  /** Delivers a value or message as a source would with `onHandled`; resolves with the outcome. */
+  handle(value: unknown, port?: string): Promise<HandledOutcome>;
   /** Presses the node's inject button (its `onTrigger`; `manualTrigger` types); rejects when it has none. */
   trigger(): Promise<void>;
   /** Messages sent on a port (default `out`). */
@@ -48,12 +66,33 @@ export interface NodeUnderTest {
 }
 
 const NODE_ID = 'node-under-test';
+const DOWNSTREAM_TYPE = 'node-test-downstream';
+
+/** A node standing for the rest of the flow after one output port (`TestNodeOptions.downstream`). */
+function downstreamNode(call: NonNullable<TestNodeOptions['downstream']>): AnyNodeDefinition {
+  return defineNode({
+    type: DOWNSTREAM_TYPE,
+    version: 1,
+    category: 'utility',
+    description: 'Stands for the flow downstream of the node under test.',
+    configSchema: {
+      type: 'object',
+      properties: { port: { type: 'string', default: 'out' } },
+      additionalProperties: false,
+    },
+    inputs: ['in'],
+    outputs: [],
+    create: (ctx) => ({ onMessage: (msg) => call(msg, ctx.config.port) }),
+  });
+}
 
 /**
  * Starts one node with `config` in a real engine (sources are started too) and records what it
  * does. Rejects with every validation problem if the config is invalid.
  */
 export async function testNode(definition: AnyNodeDefinition, options: TestNodeOptions = {}): Promise<NodeUnderTest> {
+  const downstream = options.downstream;
+  const ports = downstream ? outputPorts(definition, options.config ?? {}) : [];
   const flow = await runFlow(
     {
       schemaVersion: 1,
@@ -67,11 +106,12 @@ export async function testNode(definition: AnyNodeDefinition, options: TestNodeO
           config: options.config ?? {},
           ...(options.queue ? { queue: options.queue } : {}),
         },
+        ...ports.map((port) => ({ id: `downstream-${port}`, type: DOWNSTREAM_TYPE, typeVersion: 1, config: { port } })),
       ],
-      edges: [],
+      edges: ports.map((port) => ({ source: NODE_ID, sourcePort: port, target: `downstream-${port}` })),
     },
     {
-      nodes: [definition],
+      nodes: downstream ? [definition, downstreamNode(downstream)] : [definition],
       resources: options.resourceTypes,
       fakeTime: options.fakeTime,
       dataDir: options.dataDir,
@@ -80,6 +120,7 @@ export async function testNode(definition: AnyNodeDefinition, options: TestNodeO
   );
   return {
     send: (value, port) => flow.inject(NODE_ID, value, port),
+    handle: (value, port) => flow.handle(NODE_ID, value, port),
     trigger: () => flow.trigger(NODE_ID),
     outputs: (port) => flow.outputs(NODE_ID, port),
     payloads: (port) => flow.payloads(NODE_ID, port),

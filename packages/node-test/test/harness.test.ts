@@ -108,6 +108,54 @@ describe('testNode', () => {
   });
 });
 
+describe('handled outcomes', () => {
+  // A source that remembers what the engine told it about each message.
+  const outcomes: Array<{ payload: unknown; handled: boolean; reason?: string }> = [];
+  const tracked = defineNode({
+    type: 'tracked',
+    version: 1,
+    category: 'source',
+    description: 'sends 1, 2 and 3 with onHandled',
+    configSchema: { type: 'object' },
+    inputs: [],
+    outputs: ['out'],
+    create: (ctx) => ({
+      start() {
+        for (const payload of [1, 2, 3])
+          ctx.send({ payload, timestamp: ctx.clock.now(), quality: 'good' }, 'out', {
+            onHandled: (o) =>
+              outcomes.push({ payload, handled: o.handled, ...(o.handled ? {} : { reason: o.reason }) }),
+          });
+      },
+    }),
+  });
+
+  it('testNode lets the test play the rest of the flow for a source tracking its messages', async () => {
+    outcomes.length = 0;
+    const node = await testNode(tracked, {
+      downstream: (msg) => {
+        if (msg.payload === 2) throw new Error('the flow failed');
+      },
+    });
+    await node.idle();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(node.payloads()).toEqual([1, 2, 3]);
+    expect(outcomes).toEqual([
+      { payload: 1, handled: true },
+      { payload: 2, handled: false, reason: 'error' },
+      { payload: 3, handled: true },
+    ]);
+    await node.close();
+  });
+
+  it('handle() tells whether a processor handled a message', async () => {
+    const node = await testNode(doubler);
+    expect(await node.handle(2)).toEqual({ handled: true });
+    expect(await node.handle('x')).toMatchObject({ handled: false, reason: 'error', nodeId: 'node-under-test' });
+    await node.close();
+  });
+});
+
 describe('runFlow', () => {
   it('runs a flow fixture and records every node output', async () => {
     const f = await runFlow(

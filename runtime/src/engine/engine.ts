@@ -11,11 +11,12 @@ import {
 } from '@tagflow/flow-model';
 import type { Flow, FlowIssue, FlowNode } from '@tagflow/flow-model';
 import { createMessage, ERROR_PORT, isNodeError, NodeError, sdkErrors } from '@tagflow/node-sdk';
-import type { Clock, ErrorInfo, Message, NodeStatus } from '@tagflow/node-sdk';
+import type { Clock, ErrorInfo, Message, NodeStatus, SendOptions } from '@tagflow/node-sdk';
 import { deployErrors, engineErrors } from '../error-codes';
 import type { DeployErrorCode } from '../error-codes';
 import type { NodeRegistry } from '../registry/node-registry';
 import { Activity } from './activity';
+import { HandledTracker } from './handled-tracker';
 import { carriedHops, HOPS, NodeRunner } from './node-runner';
 import type { RunnerHost, Target } from './node-runner';
 import { systemClock } from './node-clock';
@@ -384,8 +385,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return live.query(query);
   }
 
-  /** Delivers a message to a node's input port; resolves when the node has processed its queue. */
-  inject(nodeId: string, msg: Message, port?: string): Promise<void> {
+  /**
+   * Delivers a message to a node's input port; resolves when the node has processed its queue.
+   * With `options.onHandled`, the message is followed as if a source had sent it (see `SendOptions`).
+   */
+  inject(nodeId: string, msg: Message, port?: string, options?: SendOptions): Promise<void> {
     const runner = this.requireRunner(nodeId);
     const inputPort = port ?? runner.definition.inputs[0];
     if (inputPort === undefined || !runner.definition.inputs.includes(inputPort)) {
@@ -394,7 +398,13 @@ export class Engine extends EventEmitter<EngineEvents> {
         `node "${nodeId}" (${runner.type}) has no input port "${port ?? 'in'}"`,
       );
     }
-    runner.receive(msg, inputPort, carriedHops(msg));
+    const onHandled = options?.onHandled;
+    if (onHandled === undefined) runner.receive(msg, inputPort, carriedHops(msg));
+    else {
+      const tracker = new HandledTracker((outcome) => queueMicrotask(() => onHandled(outcome)), undefined);
+      runner.receiveTracked(msg, inputPort, carriedHops(msg), tracker);
+      tracker.release();
+    }
     return runner.settled();
   }
 
@@ -525,8 +535,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       const pending = old.takePending();
       const replacement = newRunners.get(old.id);
       if (replacement) replacement.adoptPending(pending);
-      else if (pending.length > 0)
+      else if (pending.length > 0) {
         this.logger.warn({ node: old.id, discarded: pending.length }, 'node removed with messages still queued');
+        old.discardPending(pending);
+      }
     }
     const runners = new Map<string, NodeRunner>();
     for (const node of flow.nodes) {

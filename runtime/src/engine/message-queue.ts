@@ -29,6 +29,11 @@ export class MessageQueue<T> {
     return item;
   }
 
+  /** Calls `fn` for each pending item, oldest first, leaving them queued. */
+  forEach(fn: (item: T) => void): void {
+    for (let i = this.head; i < this.items.length; i++) fn(this.items[i]);
+  }
+
   /** Removes and returns every pending item, oldest first. */
   takeAll(): T[] {
     const rest = this.items.slice(this.head);

@@ -4,6 +4,7 @@ import type {
   AnyNodeDefinition,
   Clock,
   FlowState,
+  HandledOutcome,
   Message,
   NodeContext,
   NodeInstance,
@@ -11,9 +12,12 @@ import type {
   Outbox,
   OutboxOptions,
   ResourceHandle,
+  SendOptions,
 } from '@tagflow/node-sdk';
 import type { Activity, TrackedNode } from './activity';
 import type { FilesFolder } from './files-folder';
+import { HandledTracker } from './handled-tracker';
+import type { HandledFailure } from './handled-tracker';
 import { MessageQueue } from './message-queue';
 import { NodeClock } from './node-clock';
 import { closeWithin, taggedLogger } from './close-within';
@@ -53,6 +57,8 @@ interface Pending {
   port: string;
   /** Hops the message made to get here (see `HOPS`). */
   hops: number;
+  /** Set when the message is followed for its source's `onHandled`. */
+  tracker: HandledTracker | undefined;
 }
 
 /** Sends a source may make before `send` returns false and asks it to yield to the event loop. */
@@ -110,6 +116,8 @@ export class NodeRunner implements TrackedNode {
   private holding = false;
   /** Hops of the last message this node began to handle; its sends from timers count from it. */
   private lastHops = 0;
+  /** The tracker of the message this node handles now, while it handles one sent with `onHandled`. */
+  private tracker: HandledTracker | undefined = undefined;
   private busyWaiters: Array<() => void> = [];
   private drainScheduled = false;
   private saturated = false;
@@ -215,6 +223,28 @@ export class NodeRunner implements TrackedNode {
     this.invoke(msg, port, hops);
   }
 
+  /** `receive` for a message followed by `tracker`: kept apart so that `receive` stays lean. */
+  receiveTracked(msg: Message, port: string, hops: number, tracker: HandledTracker): void {
+    if (this.closed) {
+      this.counters.dropped++;
+      tracker.fail(this.failure('closed', 'the node was stopped before it received the message'));
+      return;
+    }
+    this.counters.in++;
+    tracker.hold();
+    if (this.busy || this.holding || this.queue.length !== 0 || this.activity.depth >= MAX_SYNC_DEPTH) {
+      this.enqueue(msg, port, hops, tracker);
+      return;
+    }
+    this.invokeTracked(msg, port, hops, tracker);
+  }
+
+  /** Tells the sources of messages queued here, dropped by a redeploy that removed this node, why. */
+  discardPending(pending: Pending[]): void {
+    const outcome = this.failure('closed', 'a redeploy removed the node with the message still queued');
+    for (const item of pending) item.tracker?.fail(outcome);
+  }
+
   /**
    * Stops starting new messages and waits (at most `timeoutMs`) for the one in progress, so a
    * redeploy can hand the queue to a replacement without reordering or losing anything.
@@ -240,7 +270,7 @@ export class NodeRunner implements TrackedNode {
 
   /** Adds messages carried over from the runner this one replaces, ahead of anything new. */
   adoptPending(pending: Pending[]): void {
-    for (const item of pending) this.enqueue(item.msg, item.port, item.hops);
+    for (const item of pending) this.enqueue(item.msg, item.port, item.hops, item.tracker);
   }
 
   /** Hands over queued, not yet started deliveries (when this runner is replaced). */
@@ -295,6 +325,7 @@ export class NodeRunner implements TrackedNode {
     for (const detach of this.detachers.splice(0)) detach();
     this.wake();
     this.settle();
+    this.failTracked();
     const instance = this.instance;
     if (!instance?.close) return;
     await closeWithin(() => instance.close?.(), timeoutMs, this.host.logger, { node: this.id, type: this.type });
@@ -319,6 +350,72 @@ export class NodeRunner implements TrackedNode {
     activity.depth--;
     activity.leave(outer);
     if (result !== undefined) this.awaitResult(result, msg);
+  }
+
+  /** `invoke` for a message followed by `tracker` (see `HandledTracker`). */
+  private invokeTracked(msg: Message, port: string, hops: number, tracker: HandledTracker): void {
+    const handler = this.handler;
+    if (!handler) {
+      tracker.release();
+      return;
+    }
+    let result: void | Promise<void>;
+    const activity = this.activity;
+    const outer = activity.enter(this);
+    // What the node sends until this message is done joins its tracker (nested calls restore it).
+    const outerTracker = this.tracker;
+    this.tracker = tracker;
+    this.lastHops = hops;
+    activity.depth++;
+    try {
+      result = handler(msg, port);
+    } catch (err) {
+      this.tracker = outerTracker;
+      this.threw(err, msg, outer);
+      tracker.fail(this.failure('error', errorText(err), err));
+      return;
+    }
+    activity.depth--;
+    activity.leave(outer);
+    if (result === undefined || typeof result.then !== 'function') {
+      this.tracker = outerTracker;
+      tracker.release();
+      return;
+    }
+    // Busy until it settles: nothing else runs in this node meanwhile, so later sends are its own.
+    this.busy = true;
+    result.then(
+      () => {
+        this.tracker = undefined;
+        tracker.release();
+        this.onSettled();
+      },
+      (err: unknown) => {
+        this.tracker = undefined;
+        this.counters.errors++;
+        this.host.routeError(this, err, msg);
+        tracker.fail(this.failure('error', errorText(err), err));
+        this.onSettled();
+      },
+    );
+  }
+
+  /** Fails the tracked messages this node holds as it stops: in progress and queued. */
+  private failTracked(): void {
+    const outcome = this.failure('closed', 'the node was stopped before it finished the message');
+    this.tracker?.fail(outcome);
+    this.tracker = undefined;
+    this.queue.forEach((item) => item.tracker?.fail(outcome));
+  }
+
+  private failure(reason: HandledFailure['reason'], message: string, error?: unknown): HandledFailure {
+    return {
+      handled: false,
+      reason,
+      nodeId: this.id,
+      message,
+      ...(error === undefined ? {} : { error }),
+    };
   }
 
   private threw(err: unknown, msg: Message, outer: TrackedNode | undefined): void {
@@ -359,7 +456,8 @@ export class NodeRunner implements TrackedNode {
       const next = this.queue.shift() as Pending;
       this.counters.queued = this.queue.length;
       this.updateSaturation();
-      this.invoke(next.msg, next.port, next.hops);
+      if (next.tracker === undefined) this.invoke(next.msg, next.port, next.hops);
+      else this.invokeTracked(next.msg, next.port, next.hops, next.tracker);
     }
     if (this.idle) this.settle();
   }
@@ -373,25 +471,26 @@ export class NodeRunner implements TrackedNode {
     });
   }
 
-  private enqueue(msg: Message, port: string, hops: number): void {
+  private enqueue(msg: Message, port: string, hops: number, tracker?: HandledTracker): void {
     const length = this.queue.length;
     if (length >= this.queueSize) {
       if (this.overflow === 'drop-newest' || (this.overflow === 'block' && length >= this.queueSize * 2)) {
-        this.drop(msg);
+        this.drop(msg, tracker);
         return;
       }
       if (this.overflow === 'drop-oldest') {
         const oldest = this.queue.shift() as Pending;
-        this.drop(oldest.msg);
+        this.drop(oldest.msg, oldest.tracker);
       }
     }
-    this.queue.push({ msg, port, hops });
+    this.queue.push({ msg, port, hops, tracker });
     this.counters.queued = this.queue.length;
     this.updateSaturation();
     if (!this.busy && !this.holding) this.scheduleDrain();
   }
 
-  private drop(msg: Message): void {
+  private drop(msg: Message, tracker?: HandledTracker): void {
+    tracker?.fail(this.failure('dropped', `the node's input queue was full (overflow policy ${this.overflow})`));
     this.counters.dropped++;
     const now = Date.now();
     if (now - this.lastDropWarning >= 5000) {
@@ -448,7 +547,8 @@ export class NodeRunner implements TrackedNode {
    * carries what the furthest branch wrote, and a node sending from a timer inherits its last
    * input's count; a loop is cut a little early, never late.
    */
-  private readonly send = (msg: Message, port = 'out'): boolean => {
+  private readonly send = (msg: Message, port = 'out', options?: SendOptions): boolean => {
+    if (options !== undefined || this.tracker !== undefined) return this.sendTracked(msg, port, options, false);
     if (this.closed) return false;
     const activity = this.activity;
     const hops = activity.node === this ? this.lastHops + 1 : this.laterHops(msg);
@@ -469,7 +569,8 @@ export class NodeRunner implements TrackedNode {
    * A source's `send` (a node with no inputs, not a catch node): it handles no message, so what it
    * sends makes its first hop. No hop arithmetic: a flooding source is the engine's hottest caller.
    */
-  private readonly sendFirst = (msg: Message, port = 'out'): boolean => {
+  private readonly sendFirst = (msg: Message, port = 'out', options?: SendOptions): boolean => {
+    if (options !== undefined) return this.sendTracked(msg, port, options, true);
     if (this.closed) return false;
     const targets = port === 'out' ? this.outTargets : this.routes.get(port);
     this.counters.out++;
@@ -479,6 +580,56 @@ export class NodeRunner implements TrackedNode {
     } else this.unwired(port, msg, 1);
     return ++this.burst < BURST_LIMIT && this.pausedBy === 0;
   };
+
+  /**
+   * `send` of a message followed for `onHandled`, or sent while handling one (it joins that one's
+   * tracker). `first`: sent by a source (see `sendFirst`).
+   */
+  private sendTracked(msg: Message, port: string, options: SendOptions | undefined, first: boolean): boolean {
+    const parent = this.tracker;
+    const onHandled = options?.onHandled;
+    if (onHandled === undefined && parent === undefined)
+      return first ? this.sendFirst(msg, port) : this.send(msg, port);
+    const tracker =
+      onHandled === undefined ? (parent as HandledTracker) : new HandledTracker(this.reporter(onHandled), parent);
+    if (this.closed) {
+      tracker.fail(this.failure('closed', 'the node was stopped before it sent the message'));
+      return false;
+    }
+    const activity = this.activity;
+    const hops = first ? 1 : activity.node === this ? this.lastHops + 1 : this.laterHops(msg);
+    if (hops > activity.maxHops) {
+      tracker.fail(this.failure('error', 'the message made more hops than the flow allows'));
+      return this.dropLooping(msg);
+    }
+    if (hops >= STAMP_FROM_HOPS) stamp(msg, hops);
+    const targets = port === 'out' ? this.outTargets : this.routes.get(port);
+    this.counters.out++;
+    if (this.taps !== undefined) this.notifyTaps(msg, port);
+    if (targets !== undefined) {
+      for (let i = 0; i < targets.length; i++) targets[i].runner.receiveTracked(msg, targets[i].port, hops, tracker);
+    } else {
+      if (!this.outputs.includes(port) && this.fallbackRoute === undefined)
+        tracker.fail(this.failure('error', `sent on port "${port}", which node type ${this.type} does not declare`));
+      this.unwired(port, msg, hops);
+    }
+    // A new tracker's own hold (the send) ends here: all its first deliveries are counted.
+    if (onHandled !== undefined) tracker.release();
+    return ++this.burst < BURST_LIMIT && this.pausedBy === 0;
+  }
+
+  /** Calls a source's `onHandled` on a microtask (never inside `send`), as the node's code. */
+  private reporter(onHandled: NonNullable<SendOptions['onHandled']>): (outcome: HandledOutcome) => void {
+    return (outcome) =>
+      queueMicrotask(() => {
+        try {
+          this.activity.run(this, () => onHandled(outcome));
+        } catch (err) {
+          this.counters.errors++;
+          this.host.routeError(this, err, undefined);
+        }
+      });
+  }
 
   /** Passes `msg` to what `port` is wired to, as having made `hops` hops (error routing). */
   deliver(msg: Message, port: string, hops: number): void {
@@ -635,4 +786,8 @@ function deepFreeze<T>(value: T): T {
     for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
   }
   return value;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
