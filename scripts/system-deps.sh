@@ -2,7 +2,7 @@
 # Debian packages the test suite uses as real peers. Installs the missing ones (as root), or says
 # exactly what to run. Idempotent: does nothing when all are present.
 set -euo pipefail
-packages=(mosquitto python3-pymodbus openssl influxdb chromium socat)
+packages=(mosquitto python3-pymodbus openssl influxdb chromium socat nats-server)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -92,7 +92,7 @@ describe('the standard distribution', () => {
   it("loads none of the node packages' own libraries (mqtt, modbus-serial, node-opcua, pg, better-sqlite3...)", () => {
     const libraries = discovered.packages.flatMap((p) => p.dependencies.map((d) => ({ library: d, of: p.name })));
     expect(libraries.map((l) => l.library)).toEqual(
-      expect.arrayContaining(['mqtt', 'modbus-serial', 'node-opcua', 'pg', 'better-sqlite3', 'isolated-vm']),
+      expect.arrayContaining(['mqtt', 'modbus-serial', 'node-opcua', 'pg', 'better-sqlite3', 'isolated-vm', 'nats']),
     );
     const loaded = libraries.filter((l) => discovered.afterDiscovery.includes(l.library));
     expect(loaded).toEqual([]);

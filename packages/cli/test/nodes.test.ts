@@ -52,6 +52,7 @@ describe('tagflow nodes', () => {
       '@tagflow/nodes-historian': 'built-in',
       '@tagflow/nodes-modbus': 'built-in',
       '@tagflow/nodes-mqtt': 'built-in',
+      '@tagflow/nodes-nats': 'built-in',
       '@tagflow/nodes-opcua': 'built-in',
     });
     const types = json.nodes.map((n) => n.type);
@@ -70,7 +71,7 @@ describe('tagflow nodes', () => {
     expect(table.stdout).toMatch(/^ {2}modbus-read +@tagflow\/nodes-modbus \d+\.\d+\.\d+ +built in +\S/m);
     expect(table.stdout).toMatch(/^ {2}opcua-server +@tagflow\/nodes-opcua \d+\.\d+\.\d+ +built in +\S/m);
     expect(table.stdout).toMatch(
-      /node types from 5 packages \(5 built in: they come with tagflow, nothing to install\)/,
+      /node types from 6 packages \(6 built in: they come with tagflow, nothing to install\)/,
     );
   });
 

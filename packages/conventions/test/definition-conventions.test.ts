@@ -28,6 +28,7 @@ describe('definition conventions of every registered type', () => {
       '@tagflow/nodes-historian',
       '@tagflow/nodes-modbus',
       '@tagflow/nodes-mqtt',
+      '@tagflow/nodes-nats',
       '@tagflow/nodes-opcua',
       'tagflow new-node template',
     ]);

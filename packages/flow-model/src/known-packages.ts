@@ -16,6 +16,7 @@ const MQTT = '@tagflow/nodes-mqtt';
 const MODBUS = '@tagflow/nodes-modbus';
 const OPCUA = '@tagflow/nodes-opcua';
 const HISTORIAN = '@tagflow/nodes-historian';
+const NATS = '@tagflow/nodes-nats';
 
 /** Node type -> npm package providing it. */
 export const KNOWN_NODE_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
@@ -47,6 +48,8 @@ export const KNOWN_NODE_PACKAGES: Readonly<Record<string, string>> = Object.free
   'opcua-serve': OPCUA,
   'historian-out': HISTORIAN,
   'historian-query': HISTORIAN,
+  'nats-in': NATS,
+  'nats-out': NATS,
 });
 
 /** Resource type -> npm package providing it. */
@@ -56,6 +59,7 @@ export const KNOWN_RESOURCE_PACKAGES: Readonly<Record<string, string>> = Object.
   'opcua-server': OPCUA,
   'opcua-host': OPCUA,
   historian: HISTORIAN,
+  nats: NATS,
 });
 
 /** The package known to provide a node type, if any. */

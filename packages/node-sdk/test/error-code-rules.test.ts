@@ -67,6 +67,7 @@ describe('error codes', () => {
       'nodes/historian',
       'nodes/modbus',
       'nodes/mqtt',
+      'nodes/nats',
       'nodes/opcua',
       'packages/cli/templates/node-package',
       'packages/flow-model',

@@ -14,3 +14,4 @@ export { startPeer } from './peer-process';
 export type { PeerOptions, PeerProcess } from './peer-process';
 export { Mosquitto } from './mosquitto';
 export type { MosquittoOptions } from './mosquitto';
+export { NatsServer } from './nats-server';
