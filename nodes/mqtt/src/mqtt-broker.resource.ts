@@ -31,6 +31,15 @@ export default defineResource({
     '- `cannot read keyFile "certs/edge-7.key" in the files folder /var/lib/tagflow/files: ENOENT: no such file or directory, ...`',
     '- `the password for mqtt://10.0.0.5:1883 is to come from "PLANT_MQTT_PASSWORD", which is not set`',
     '',
+    '## Sessions',
+    '',
+    'With `cleanSession` off (the default) the broker keeps the session of the client id while the',
+    'runtime is away: its subscriptions, the QoS 1/2 messages it received but did not acknowledge',
+    'yet, and those published meanwhile. MQTT 5 ends a session at the disconnect unless the client',
+    'asks for more: `sessionExpirySeconds` (default 3600) is that time. Keep `clientId` stable (the',
+    'default is built from the resource id and the host name) so that a restarted runtime finds its',
+    'session again.',
+    '',
     '## TLS',
     '',
     "Use an `mqtts://` URL. `caFile` is the CA that signed the broker's certificate (leave it out for",
@@ -132,6 +141,15 @@ export default defineResource({
         default: false,
         'x-ui': { label: 'Clean session' },
       },
+      sessionExpirySeconds: {
+        type: 'integer',
+        description:
+          'MQTT 5, clean session off: how long the broker keeps the session (subscriptions, unacknowledged and queued messages) after a disconnect.',
+        default: 3600,
+        minimum: 0,
+        maximum: 4294967295,
+        'x-ui': { label: 'Session expiry', unit: 's' },
+      },
       connectTimeoutMs: {
         type: 'integer',
         description: 'How long a connection attempt may take before it counts as failed.',
@@ -167,6 +185,10 @@ export default defineResource({
       username: c.username,
       password,
       clean: c.cleanSession,
+      // MQTT 5 ends a session at the disconnect unless it is given an expiry: without one, clean
+      // session off would keep nothing across a restart.
+      properties:
+        c.protocolVersion === 5 && !c.cleanSession ? { sessionExpiryInterval: c.sessionExpirySeconds } : undefined,
       keepalive: c.keepaliveSeconds,
       connectTimeout: c.connectTimeoutMs,
       rejectUnauthorized: c.rejectUnauthorized,

@@ -1,10 +1,38 @@
-import type { IClientPublishOptions, MqttClient } from 'mqtt';
+import type { IClientPublishOptions, IPublishPacket, MqttClient, Packet } from 'mqtt';
 
 /** A message as it arrived from the broker. */
 export interface IncomingMqttMessage {
   topic: string;
   payload: Buffer;
   retain: boolean;
+  /** The QoS it was delivered with. */
+  qos: 0 | 1 | 2;
+  /**
+   * QoS 1 only: holds back the PUBACK until the function returned is called (once). `true` from
+   * every holder sends it; `false` from one leaves the message unacknowledged, so that the broker
+   * sends it again on the next connection (same client id, session kept). Call it from the
+   * listener, synchronously; later it is too late to hold.
+   */
+  holdAck?: () => (ack: boolean) => void;
+}
+
+/** The listeners holding back one QoS 1 message's PUBACK. */
+interface HeldAck {
+  pending: number;
+  failed: boolean;
+  /** mqtt.js has moved on without a PUBACK: ours to send, when every holder is done. */
+  deferred: boolean;
+}
+
+/** Passed to mqtt.js's handleMessage callback: skip its PUBACK (it ignores the error otherwise). */
+/** How long messages that came before any node listened wait for the flow's nodes to attach. */
+const EARLY_MS = 2000;
+
+const ACK_DEFERRED = new Error('the PUBACK is sent once the flow handled the message');
+
+/** mqtt.js 5's own way of writing a packet in order with the rest (not in its typings). */
+interface PacketSender {
+  _sendPacket(packet: { cmd: 'puback'; messageId: number | undefined }): void;
 }
 
 /**
@@ -14,11 +42,71 @@ export interface IncomingMqttMessage {
  */
 export class MqttConnection {
   private readonly listeners = new Set<(message: IncomingMqttMessage) => void>();
+  private readonly held = new WeakMap<Packet, HeldAck>();
+
+  /**
+   * Messages that arrived before any node listened: a resumed session's queue comes right after
+   * CONNACK, before the flow's nodes had a chance to attach. Kept, unacknowledged, and given to each
+   * node that attaches in the first EARLY_MS; then acknowledged (no node of the flow wanted them).
+   */
+  private early:
+    Array<{ topic: string; payload: Buffer; packet: IPublishPacket; release: (ack: boolean) => void }> | undefined = [];
 
   constructor(readonly client: MqttClient) {
     client.on('message', (topic, payload, packet) => {
-      for (const listener of this.listeners) listener({ topic, payload, retain: packet.retain });
+      if (this.listeners.size === 0 && this.early !== undefined) {
+        // Only a QoS 1 PUBACK can wait; QoS 0 has none, QoS 2 was confirmed (PUBREC) already.
+        const release = packet.qos === 1 ? this.hold(packet) : () => undefined;
+        this.early.push({ topic, payload, packet, release });
+        return;
+      }
+      for (const listener of this.listeners) listener(this.incoming(topic, payload, packet));
     });
+    setTimeout(() => {
+      for (const e of this.early ?? []) e.release(true);
+      this.early = undefined;
+    }, EARLY_MS).unref();
+    // mqtt.js reads the socket one packet at a time and sends a QoS 1 PUBACK when handleMessage
+    // calls back; its customHandleAcks would stop reading until then. Calling back at once with an
+    // error makes it read on without a PUBACK; the PUBACK goes out when the flow is done.
+    const handleMessage = client.handleMessage.bind(client);
+    client.handleMessage = (packet, callback) => {
+      const hold = this.held.get(packet);
+      if (hold === undefined || (hold.pending === 0 && !hold.failed)) {
+        this.held.delete(packet);
+        return handleMessage(packet, callback);
+      }
+      hold.deferred = true;
+      callback(ACK_DEFERRED);
+    };
+  }
+
+  private incoming(topic: string, payload: Buffer, packet: IPublishPacket): IncomingMqttMessage {
+    const qos = packet.qos;
+    return { topic, payload, retain: packet.retain, qos, holdAck: qos === 1 ? () => this.hold(packet) : undefined };
+  }
+
+  private hold(packet: IPublishPacket): (ack: boolean) => void {
+    let hold = this.held.get(packet);
+    if (hold === undefined) {
+      hold = { pending: 0, failed: false, deferred: false };
+      this.held.set(packet, hold);
+    }
+    const h = hold;
+    h.pending++;
+    let released = false;
+    return (ack) => {
+      if (released) return;
+      released = true;
+      h.pending--;
+      if (!ack) h.failed = true;
+      if (h.pending > 0 || !h.deferred || h.failed) return;
+      this.held.delete(packet);
+      // A PUBACK belongs to the connection the message came on: after a reconnect (a new client)
+      // the broker sends the message again instead.
+      if (!this.client.connected) return;
+      (this.client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId: packet.messageId });
+    };
   }
 
   /** 4 = MQTT 3.1.1, 5 = MQTT 5: what this connection speaks. */
@@ -56,6 +144,7 @@ export class MqttConnection {
 
   onMessage(listener: (message: IncomingMqttMessage) => void): () => void {
     this.listeners.add(listener);
+    for (const e of this.early ?? []) listener(this.incoming(e.topic, e.payload, e.packet));
     return () => this.listeners.delete(listener);
   }
 

@@ -35,6 +35,26 @@ export default defineNode({
     '`sharedGroup` the node subscribes to `$share/<group>/<topic>` (MQTT 5 shared subscriptions): the',
     'broker gives each message to one member of the group, so several runtimes can share one stream.',
     '',
+    '## Acknowledgement after the flow handled the message',
+    '',
+    'A message delivered with QoS 1 is acknowledged (PUBACK) only once the flow has handled it: every',
+    'node it reached finished without error (a publisher counts once the message is in its buffer on',
+    'disk). If the runtime dies before that (a crash, SIGKILL, a power cut), the message is not lost:',
+    'the broker sends it again when the runtime connects again with the same client id, provided the',
+    'broker kept the session (`cleanSession` off and, with MQTT 5, `sessionExpirySeconds` on the',
+    'broker resource). This is at-least-once: a message can then be handled twice, at most as many as',
+    "the broker had sent ahead without acknowledgement (Mosquitto's `max_inflight_messages`, 20 by",
+    'default). `ackWhen: "received"` acknowledges on arrival instead (as most MQTT clients do): faster',
+    'to recover from a poison message, but the messages in the flow at a crash are lost.',
+    '',
+    'A message whose flow failed (a node threw, a full queue dropped it, the flow was stopped) is left',
+    'unacknowledged: the broker sends it again on the next connection, not on this one. Until then it',
+    "takes one place of the broker's in-flight window for this client; the status counts them",
+    '(`3 unacknowledged`), and once the window is full the broker sends nothing more to this runtime',
+    'until it reconnects. A payload that cannot be read (`MQTT_PAYLOAD`) is acknowledged: it would',
+    'fail the same way again. QoS 2 messages are acknowledged by the MQTT client on arrival',
+    '(PUBREC), whatever `ackWhen` says: use QoS 1 for work that must survive a crash.',
+    '',
     'MQTT has no flow control for QoS 0: a broker sending faster than the flow processes fills the',
     "engine's queues (see the runtime's queue settings).",
     '',
@@ -82,6 +102,13 @@ export default defineNode({
         default: 'auto',
         enum: ['auto', 'json', 'string', 'number', 'buffer'],
         'x-ui': { label: 'Read payload as' },
+      },
+      ackWhen: {
+        description:
+          'When a QoS 1 message is acknowledged to the broker: handled (after the flow handled it; redelivered after a crash) or received (on arrival).',
+        default: 'handled',
+        enum: ['handled', 'received'],
+        'x-ui': { label: 'Acknowledge when', advanced: true },
       },
       sharedGroup: {
         type: 'string',
@@ -136,20 +163,47 @@ export default defineNode({
       }
     };
 
+    // Messages of this connection whose flow failed: unacknowledged until the next connection.
+    let unacknowledged = 0;
+    const showStatus = () =>
+      ctx.status({
+        state: 'ok',
+        text:
+          unacknowledged === 0
+            ? `subscribed to ${filter}`
+            : `subscribed to ${filter}; ${unacknowledged} unacknowledged (flow failed; sent again on reconnect)`,
+      });
+
     // Every connection is new, so subscribing on each is never a duplicate.
     let detachMessages: (() => void) | undefined;
     broker.onConnect(async (connection) => {
       detachMessages?.();
-      detachMessages = connection.onMessage(({ topic, payload }) => {
+      unacknowledged = 0;
+      detachMessages = connection.onMessage(({ topic, payload, holdAck }) => {
         if (!topicMatches(c.topic, topic)) return;
+        let msg;
         try {
-          ctx.send({ payload: parse(topic, payload), topic, timestamp: ctx.clock.now(), quality: 'good' });
+          msg = { payload: parse(topic, payload), topic, timestamp: ctx.clock.now(), quality: 'good' as const };
         } catch (err) {
           ctx.error(err);
+          return;
         }
+        const release = c.ackWhen === 'handled' ? holdAck?.() : undefined;
+        if (release === undefined) {
+          ctx.send(msg);
+          return;
+        }
+        ctx.send(msg, 'out', {
+          onHandled(outcome) {
+            release(outcome.handled);
+            if (outcome.handled || broker.current !== connection) return;
+            unacknowledged++;
+            showStatus();
+          },
+        });
       });
       await connection.subscribe(filter, c.qos);
-      ctx.status({ state: 'ok', text: `subscribed to ${filter}` });
+      showStatus();
     });
 
     return {
