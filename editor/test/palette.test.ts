@@ -107,8 +107,11 @@ describe('paletteGroups', () => {
     expect(paletteGroups(catalogFromApi(api))[0].items.map((i) => i.type)).toStrictEqual([
       'modbus-read',
       'mqtt-in',
+      'nats-in',
       'opcua-subscribe',
       'simulate',
+      'sparkplug-command',
+      'sparkplug-in',
       'timer',
     ]);
   });

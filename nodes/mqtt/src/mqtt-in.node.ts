@@ -1,8 +1,19 @@
 import { defineNode, NodeError } from '@tagflow/node-sdk';
+import type { Message } from '@tagflow/node-sdk';
 import { mqttErrors } from './error-codes';
 import type { MqttConnection } from './mqtt-connection';
 import { topicFilterProblems } from './topic-check';
 import { topicMatches } from './topic-template';
+
+/** A message received while the flow was full, with its PUBACK (QoS 1, acknowledged once handled). */
+interface Waiting {
+  msg: Message;
+  release: ((ack: boolean) => void) | undefined;
+  connection: MqttConnection;
+}
+
+/** Messages mqtt-in keeps while its flow is full; past it, each is dropped (counted, unacknowledged). */
+const MAX_WAITING = 10_000;
 
 export default defineNode({
   type: 'mqtt-in',
@@ -55,8 +66,11 @@ export default defineNode({
     'fail the same way again. QoS 2 messages are acknowledged by the MQTT client on arrival',
     '(PUBREC), whatever `ackWhen` says: use QoS 1 for work that must survive a crash.',
     '',
-    'MQTT has no flow control for QoS 0: a broker sending faster than the flow processes fills the',
-    "engine's queues (see the runtime's queue settings).",
+    'A broker sending faster than the flow processes: the node keeps up to 10,000 messages waiting (QoS 1',
+    'ones unacknowledged) and sends them on as the flow drains, in order; past that each is dropped and',
+    'counted (status and `/metrics`, reason `waiting-full`; a QoS 1 one is sent again on reconnect). A',
+    "broker's in-flight limit does not hold this back: Mosquitto 2.0 sends a new window of messages for",
+    'each late PUBACK.',
     '',
     '## Example',
     '',
@@ -174,6 +188,38 @@ export default defineNode({
             : `subscribed to ${filter}; ${unacknowledged} unacknowledged (flow failed; sent again on reconnect)`,
       });
 
+    // Messages that came while the flow was full, in arrival order, sent on as it drains. mqtt.js
+    // cannot stop reading for one node without also stopping the PUBACKs a publisher on the same
+    // connection waits for, and a broker's in-flight limit does not hold a client that acknowledges
+    // late (Mosquitto 2.0 sends a new window per PUBACK): so they wait here, unacknowledged.
+    const waiting: Waiting[] = [];
+    let flowing = true;
+    const stopped = new Promise<void>((resolve) =>
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    const flow = () => {
+      flowing = true;
+      while (flowing && waiting.length > 0) deliver(waiting.shift() as Waiting);
+    };
+    const deliver = ({ msg, release, connection }: Waiting) => {
+      const more =
+        release === undefined
+          ? ctx.send(msg)
+          : ctx.send(msg, 'out', {
+              onHandled(outcome) {
+                release(outcome.handled);
+                if (outcome.handled || broker.current !== connection) return;
+                unacknowledged++;
+                showStatus();
+              },
+            });
+      if (more) return;
+      flowing = false;
+      void Promise.race([ctx.drain(), stopped]).then(() => {
+        if (!ctx.signal.aborted) flow();
+      });
+    };
+
     // Every connection is new, so subscribing on each is never a duplicate.
     let detachMessages: (() => void) | undefined;
     broker.onConnect(async (connection) => {
@@ -189,18 +235,17 @@ export default defineNode({
           return;
         }
         const release = c.ackWhen === 'handled' ? holdAck?.() : undefined;
-        if (release === undefined) {
-          ctx.send(msg);
+        if (waiting.length === 0 && flowing) {
+          deliver({ msg, release, connection });
           return;
         }
-        ctx.send(msg, 'out', {
-          onHandled(outcome) {
-            release(outcome.handled);
-            if (outcome.handled || broker.current !== connection) return;
-            unacknowledged++;
-            showStatus();
-          },
-        });
+        if (waiting.length >= MAX_WAITING) {
+          // Unacknowledged (QoS 1): the broker sends it again on the next connection.
+          release?.(false);
+          ctx.dropped(1, 'waiting-full');
+          return;
+        }
+        waiting.push({ msg, release, connection });
       });
       await connection.subscribe(filter, c.qos);
       showStatus();
@@ -209,6 +254,12 @@ export default defineNode({
     return {
       async close() {
         detachMessages?.();
+        // Still waiting at a stop: QoS 1 ones stay unacknowledged (sent again), QoS 0 ones are lost.
+        if (waiting.length > 0) {
+          for (const w of waiting) w.release?.(false);
+          ctx.dropped(waiting.length, 'closed');
+          waiting.length = 0;
+        }
         const connection = broker.current;
         if (connection)
           await connection
