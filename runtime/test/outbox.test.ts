@@ -225,6 +225,24 @@ describe('store-and-forward buffer', () => {
     await o.close();
   });
 
+  it('saves its head one sync at a time: an acknowledgement during a sync never breaks the next', async () => {
+    const dir = freshDir();
+    const outbox = await openOutbox<number>(dir);
+    for (let i = 0; i < 20; i++) await outbox.push(i);
+    // The timer's sync and the next one (another timer, or close) overlap on a slow disk.
+    const sync = (outbox as unknown as { sync(): Promise<void> }).sync.bind(outbox);
+    const syncs: Array<Promise<void>> = [];
+    for (let i = 0; i < 10; i++) {
+      await outbox.ack(1);
+      syncs.push(sync());
+    }
+    await expect(Promise.all(syncs)).resolves.toBeDefined();
+    await outbox.close();
+    const again = await openOutbox<number>(dir);
+    expect(again.peek(100)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    await again.close();
+  });
+
   it('pushes and delivers 50,000 items in order', async () => {
     const o = await openOutbox<number>(freshDir());
     await Promise.all(Array.from({ length: 50_000 }, (_, i) => o.push(i)));

@@ -321,6 +321,9 @@ export class FileOutbox<T> implements Outbox<T> {
     return this.file;
   }
 
+  /** The sync under way (and those queued after it), if any. */
+  private syncing: Promise<void> | undefined;
+
   private scheduleSync(): void {
     if (this.syncTimer || this.closed) return;
     this.syncTimer = setTimeout(() => {
@@ -332,7 +335,26 @@ export class FileOutbox<T> implements Outbox<T> {
     this.syncTimer.unref();
   }
 
-  private async sync(): Promise<void> {
+  /**
+   * Flushes data and head, one sync at a time: two at once would race on `head.json.tmp` (one
+   * rename failing with ENOENT, the head left unsaved). A sync asked while one runs follows it.
+   */
+  private sync(): Promise<void> {
+    const previous = this.syncing;
+    const next = previous === undefined ? this.syncOnce() : previous.then(() => this.syncOnce());
+    // The chain only orders syncs: each caller gets its own sync's outcome from `next`.
+    const chained = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.syncing = chained;
+    void chained.then(() => {
+      if (this.syncing === chained) this.syncing = undefined;
+    });
+    return next;
+  }
+
+  private async syncOnce(): Promise<void> {
     if (this.dirty && this.file) {
       this.dirty = false;
       await this.file.sync();
