@@ -32,6 +32,7 @@ export const PARTS: Part[] = [
   { name: 'historian', script: 'historian.bench.js', deadlineMs: 30 * MINUTE },
   { name: 'nodered', script: 'nodered.bench.js', deadlineMs: 90 * MINUTE },
   { name: 'distribution', script: 'distribution.bench.js', deadlineMs: 15 * MINUTE },
+  { name: 'scale-out', script: 'scale-out.figure.js', deadlineMs: 20 * MINUTE },
 ];
 
 /**

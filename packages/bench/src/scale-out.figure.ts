@@ -24,6 +24,7 @@ import { attempt } from './failures';
 import type { Failure } from './failures';
 import { Child, deadline } from './run-child';
 import { formatRate, median } from './stats';
+import { reportFigure } from './summary';
 
 const FLOW = join(repoRoot, 'examples', 'scale-out', 'mqtt-shared.flow.json');
 const SUBSCRIBED = '"msg":"status ok: subscribed to $share/line1-workers/line1/jobs"';
@@ -169,6 +170,24 @@ async function main(): Promise<void> {
   for (const r of figure.byRuntimes)
     log(`${String(r.runtimes).padEnd(9)}  ${formatRate(r.deliveredPerSec).padEnd(15)}  ${r.overOne.toFixed(2)}`);
   log('(2 cores shared by the runtimes, Mosquitto, producer and receiver: the machine is the ceiling)');
+  const one = figure.byRuntimes.find((r) => r.runtimes === 1)?.deliveredPerSec;
+  for (const r of figure.byRuntimes) {
+    const ofCount = figure.runs.filter((run) => run.runtimes === r.runtimes);
+    const lost = ofCount.reduce((sum, run) => sum + run.sent - run.distinct, 0);
+    const measured = ofCount.length > 0 && Number.isFinite(r.deliveredPerSec);
+    const shares = ofCount.map((run) =>
+      Object.values(run.share)
+        .map((v) => `${Math.round(v)}%`)
+        .join('/'),
+    );
+    reportFigure({
+      id: `scale-out-${r.runtimes}`,
+      value: measured ? r.deliveredPerSec : null,
+      baseline: one !== undefined && Number.isFinite(one) ? one : null,
+      missing: measured ? undefined : 'no run of this count completed (see the failures above)',
+      note: measured ? `share ${shares.join(', ')}; lost ${lost}; 2 cores: the machine is the ceiling` : undefined,
+    });
+  }
   const file = process.env.BENCH_RESULTS ?? join(__dirname, '..', 'results', 'scale-out.json');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(figure, null, 2)}\n`);
