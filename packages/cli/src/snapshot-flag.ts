@@ -28,7 +28,7 @@ function typesOf(list: unknown): string[] | undefined {
       ? (item as { type: string }).type
       : undefined,
   );
-  return types.every((t) => t !== undefined) ? (types) : undefined;
+  return types.every((t) => t !== undefined) ? types : undefined;
 }
 
 /**
