@@ -7,6 +7,17 @@
 # headers of the Node that runs them.
 tagflow_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# The machine's npm may trust a certificate authority of its own (a TLS-inspecting proxy in front of
+# the registry) through its global config, which the npm bundled with the pinned Node does not read:
+# its installs would then fail with SELF_SIGNED_CERT_IN_CHAIN. Pass that CA file on to every npm.
+if [ -z "${npm_config_cafile:-}" ] && command -v npm >/dev/null 2>&1; then
+  tagflow_cafile="$(npm config get cafile 2>/dev/null || true)"
+  if [ -n "$tagflow_cafile" ] && [ -f "$tagflow_cafile" ]; then
+    export npm_config_cafile="$tagflow_cafile"
+    export NODE_EXTRA_CA_CERTS="${NODE_EXTRA_CA_CERTS:-$tagflow_cafile}"
+  fi
+fi
+
 tagflow_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
 tagflow_use_pinned_node() {

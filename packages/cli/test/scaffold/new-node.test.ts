@@ -41,8 +41,11 @@ const newNode = (args: string[]) => cli(['new-node', ...args]);
 /** Runs an npm script (or install) in `dir`; resolves with its exit code and output. */
 function npm(dir: string, args: string[], timeoutMs = 0): Promise<{ code: number; output: string; hung: boolean }> {
   return new Promise((resolve) => {
-    // Without the npm_* settings of a package manager running these tests (pnpm test sets some).
-    const clean = Object.fromEntries(Object.entries(env({ CI: 'true' })).filter(([key]) => !/^npm_/i.test(key)));
+    // Without the npm_* settings of a package manager running these tests (pnpm test sets some), but
+    // with the certificate authority scripts/node-env.sh passed on (the registry may sit behind one).
+    const clean = Object.fromEntries(
+      Object.entries(env({ CI: 'true' })).filter(([key]) => !/^npm_/i.test(key) || /^npm_config_cafile$/i.test(key)),
+    );
     const options = {
       cwd: dir,
       env: clean,
@@ -59,7 +62,9 @@ function npm(dir: string, args: string[], timeoutMs = 0): Promise<{ code: number
 
 /**
  * `npm install`, once more if the first one hangs: in two CI runs (2026-12-04) npm sat idle after
- * fetching, with no socket and no child open, long past the test's limit (35 s when it works).
+ * fetching, long past the test's limit (35 s when it works). Found on 2026-12-05: the npm of the
+ * pinned Node did not trust the registry's certificate authority (the machine's npm reads it from
+ * its global config), retried and failed; node-env.sh now passes it on as npm_config_cafile.
  */
 async function npmInstall(dir: string): Promise<{ code: number; output: string }> {
   const first = await npm(dir, ['install', '--no-audit', '--no-fund'], 120_000);
