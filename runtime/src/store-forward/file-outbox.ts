@@ -310,9 +310,11 @@ export class FileOutbox<T> implements Outbox<T> {
   /** The open segment file, rolling to the next one (the finished one fsynced) when needed. */
   private async fileFor(segment: number): Promise<FileHandle> {
     if (this.file && this.fileSegment !== segment) {
-      await this.file.sync();
-      await this.file.close();
+      // Detached first: a timer's sync meanwhile must not fsync a handle being closed (EBADF).
+      const finished = this.file;
       this.file = undefined;
+      await finished.sync();
+      await finished.close();
     }
     if (!this.file) {
       this.file = await open(join(this.dir, segmentName(segment)), 'a', PRIVATE_FILE_MODE);
