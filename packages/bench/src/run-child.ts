@@ -1,5 +1,6 @@
 // Starting the benchmark's child processes, each with a deadline, and talking to them over IPC.
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { ChildConfig, ChildResult } from './nodered-reference';
@@ -42,6 +43,24 @@ export function signalAll(pids: number[], signal: NodeJS.Signals): void {
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
     }
   }
+}
+
+/** Whether `pid` still runs (a zombie, ended but not yet reaped, does not). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH')
+      return false;
+    throw err;
+  }
+}
+
+/** Resolves once none of `pids` runs, or after `limitMs` (a process stuck in the kernel). */
+async function untilGone(pids: number[], limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (pids.some(running) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** `pid` and every process under it, or none when it is gone. */
@@ -99,6 +118,7 @@ export class Child {
   /** The tree as it was when the child was asked to end: what SIGKILL ends if it does not. */
   private tree: number[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Its exit code, once it and what it was asked to end with it (the tree) are gone. */
   readonly exited: Promise<number | null>;
 
   constructor(
@@ -125,9 +145,11 @@ export class Child {
       process.on('exit', (code) => {
         for (const t of this.timers.splice(0)) clearTimeout(t);
         for (const w of this.waiters.splice(0)) w.reject(this.endError(`before sending "${w.type}"`));
-        // Whatever it left running (a broker, a runtime's engine process) ends with it.
-        if (this.tree.length > 1) signalAll(this.tree.slice(1), 'SIGKILL');
-        resolve(code);
+        // Whatever it left running (a broker, a runtime's engine process) ends with it, and is gone
+        // (its port free) before the next measurement starts: SIGKILL is delivered asynchronously.
+        const leftBehind = this.tree.slice(1);
+        signalAll(leftBehind, 'SIGKILL');
+        void untilGone(leftBehind, 5_000).then(() => resolve(code));
       }),
     );
   }
