@@ -104,7 +104,7 @@ it('has no serious accessibility problem in the Context tab, the new-flow dialog
     expect(describe_(await checkAccessibility(ed.page, 'new-flow-dialog'))).toEqual([]);
     await ed.page.keyboard.press('Escape');
     await ed.byTestId('new-flow-dialog').waitFor({ state: 'detached' });
-    await ed.byTestId('json-view').click();
+    await ed.openJsonView();
     await ed.byTestId('json-editor').locator('.monaco-editor').waitFor({ state: 'visible', timeout: 30_000 });
     expect(describe_(await checkAccessibility(ed.page, 'json-view'))).toEqual([]);
   });

@@ -99,8 +99,7 @@ describe('the editor without eval', () => {
         .locator('.monaco-editor .view-lines')
         .waitFor({ state: 'visible', timeout: 20_000 });
       await until(async () => ed.requests.some((u) => /worker/i.test(u)), 'a Monaco worker to load', 20_000);
-      await ed.byTestId('json-view').click();
-      await ed.byTestId('json-editor').waitFor({ state: 'visible', timeout: 20_000 });
+      await ed.openJsonView();
       await ed.screenshot('csp-monaco-json');
 
       const violations = await ed.page.evaluate(() => (window as Watched).cspViolations ?? null);

@@ -229,9 +229,15 @@ export class EditorPage {
   async dragFromPalette(type: string, x: number, y: number): Promise<string> {
     const before = new Set(await this.nodeIds());
     const item = this.byTestId(`palette-item-${type}`);
-    await item.scrollIntoViewIfNeeded();
+    // As a user looking for one type does: the search puts it at the top of the list. An item
+    // dragged from the clipped bottom edge of the scrolled list gives Chromium a drag that
+    // Playwright does not see start, after which every mouse event is swallowed.
+    const search = this.byTestId('palette-search');
+    await search.fill(type);
+    await item.waitFor({ state: 'visible' });
     const pane = this.page.locator('.react-flow__pane');
     await item.dragTo(pane, { targetPosition: { x, y } });
+    await search.fill('');
     let added = await this.waitForNewNode(before, 2_000);
     if (!added) {
       const box = await pane.boundingBox();
@@ -303,7 +309,11 @@ export class EditorPage {
     await this.settledBox(nodeId);
   }
 
-  /** Drags from a source handle to a target handle with the mouse, and waits for the new edge. */
+  /**
+   * Drags from a source handle to a target handle with the mouse, and waits for the new edge. On a
+   * loaded machine a drag may start while the view still moves (a drop, a fit): as a user would, it
+   * drags again from where the handles are now, up to three times.
+   */
   async connect(sourceNodeId: string, sourcePort: string, targetNodeId: string, targetPort: string): Promise<void> {
     const from = this.page.locator(
       `.react-flow__node[data-id="${sourceNodeId}"] .react-flow__handle.source[data-handleid="${sourcePort}"]`,
@@ -311,19 +321,57 @@ export class EditorPage {
     const to = this.page.locator(
       `.react-flow__node[data-id="${targetNodeId}"] .react-flow__handle.target[data-handleid="${targetPort}"]`,
     );
-    const a = await centre(from, `source handle ${sourceNodeId}.${sourcePort}`);
-    const b = await centre(to, `target handle ${targetNodeId}.${targetPort}`);
+    const what = `an edge ${sourceNodeId}.${sourcePort} -> ${targetNodeId}.${targetPort} on the canvas`;
     const edges = await this.edgeCount();
-    await this.page.mouse.move(a.x, a.y);
-    await this.page.mouse.down();
-    await this.page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-    await this.page.mouse.move(b.x, b.y, { steps: 5 });
-    await this.page.mouse.up();
-    await until(
-      async () => (await this.edgeCount()) > edges,
-      `an edge ${sourceNodeId}.${sourcePort} -> ${targetNodeId}.${targetPort} on the canvas`,
-      3_000,
-    );
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) {
+        await this.settledBox(sourceNodeId);
+        await this.settledBox(targetNodeId);
+      }
+      const a = await centre(from, `source handle ${sourceNodeId}.${sourcePort}`);
+      const b = await centre(to, `target handle ${targetNodeId}.${targetPort}`);
+      await this.page.mouse.move(a.x, a.y);
+      await this.page.mouse.down();
+      await this.page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+      await this.page.mouse.move(b.x, b.y, { steps: 5 });
+      await this.page.mouse.up();
+      try {
+        await until(async () => (await this.edgeCount()) > edges, what, 3_000);
+        return;
+      } catch (err) {
+        if (attempt === 3) throw new Error(`${(err as Error).message} (three drags from handle to handle)`);
+      }
+    }
+  }
+
+  /** Opens the JSON view from the toolbar and waits for its editor; says what it saw when it does not open. */
+  async openJsonView(): Promise<void> {
+    const toggle = this.byTestId('json-view');
+    const pressed = async () => (await toggle.getAttribute('aria-pressed')) === 'true';
+    await toggle.click();
+    try {
+      await until(pressed, 'the JSON view button to be pressed', 5_000);
+    } catch (err) {
+      const box = await toggle.boundingBox();
+      const atPoint = await this.page.evaluate(
+        (b) =>
+          b ? (document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2)?.outerHTML ?? '').slice(0, 300) : '',
+        box,
+      );
+      throw new Error(
+        `${(err as Error).message}\nat the button: ${atPoint}\nbutton: ${await toggle.evaluate((e) => e.outerHTML)}`,
+      );
+    }
+    const editor = this.byTestId('json-editor');
+    await editor.waitFor({ state: 'visible', timeout: 20_000 }).catch(async (err: Error) => {
+      const seen = await this.page.evaluate(() => ({
+        jsonView: document.querySelector('.json-view') !== null,
+        jsonEditor: document.querySelector('[data-testid="json-editor"]')?.getBoundingClientRect().toJSON() ?? null,
+        alert: document.querySelector('[role="alert"]')?.textContent ?? null,
+        dialog: document.querySelector('[role="dialog"]')?.getAttribute('data-testid') ?? null,
+      }));
+      throw new Error(`${err.message}\nthe page: ${JSON.stringify(seen)}`);
+    });
   }
 
   /**

@@ -494,8 +494,7 @@ describe('the editor in Chromium against tagflow start', () => {
       const fn = await ed.dragFromPalette('function', spot.x, spot.y);
       await ed.select(fn);
       await ed.byTestId('code-editor').locator('.monaco-editor').waitFor({ state: 'visible', timeout: 20_000 });
-      await ed.byTestId('json-view').click();
-      await ed.byTestId('json-editor').waitFor({ state: 'visible', timeout: 20_000 });
+      await ed.openJsonView();
       await ed.screenshot('only-the-runtime-json-view');
       await ed.byTestId('sign-out').click();
       // The new function node is not deployed: sign-out asks first (drafts.e2e.test.ts).
