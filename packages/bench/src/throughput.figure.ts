@@ -6,7 +6,7 @@ import type { ChildConfig, ChildResult } from './nodered-reference';
 import { deadlineFor, runSystem } from './run-child';
 import { formatRate, series } from './stats';
 import type { Series } from './stats';
-import { NODE_RED_SYSTEMS, rotations, SYSTEMS } from './systems';
+import { NODE_RED_SYSTEMS, rotations, SYSTEMS, systemVersion } from './systems';
 import type { NodeRedSystem, System } from './systems';
 
 export interface ThroughputOptions {
@@ -52,6 +52,9 @@ export async function throughputFigure(
       if (!r) continue;
       raw[system].push(r);
       if (!r.ok) mismatches.push(`${name}: sink counted ${r.count}, plain JS expects ${r.expected}`);
+      // The npm aliases resolve to different Node-RED releases: the one loaded must be the one named.
+      if (r.version !== systemVersion(system))
+        mismatches.push(`${name}: loaded release ${r.version}, the figure names ${systemVersion(system)}`);
       log(
         `  ${label} ${system.padEnd(10)} run ${run + 1}: ${formatRate(r.msgsPerSec!)} msg/s, sink ${r.count}/${r.expected}${r.ok ? '' : ' MISMATCH'}, peak RSS ${r.peakRssMb.toFixed(0)} MB`,
       );

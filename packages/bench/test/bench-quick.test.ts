@@ -1,43 +1,19 @@
 // Keeps `pnpm bench` from rotting: the suite runs the Node-RED comparison in its seconds-long form
 // (BENCH_QUICK=1) and checks that it completes with every figure, that every system's sinks counted
-// what plain JS says they must, and that MQTT at QoS 1 lost nothing. It checks no ratio: speed is
+// what plain JS says they must (the report's mismatches: figures 1, 2 and 6 run the reference
+// flow, the fan-out and the function node in every system), and that MQTT at QoS 1 lost nothing. It checks no ratio: speed is
 // for the benchmark itself, on a quiet machine, not for a test.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { expectedAtSink, expectedPass } from '../src/nodered-reference';
-import { runSystem } from '../src/run-child';
+import { expectedPass } from '../src/nodered-reference';
 import { SYSTEMS, systemVersion } from '../src/systems';
 import { buildBench } from './build-bench';
 
 const dist = join(__dirname, '..', 'dist');
 
 beforeAll(buildBench, 300_000);
-
-describe('the benchmark children', () => {
-  // Small runs of each flow in each system: the sinks count exactly what plain JS computes.
-  it.each([
-    ['reference flow', { fanout: 1 }],
-    ['fan-out to two switches', { fanout: 2 }],
-    ['function node', { flow: 'function' as const, fanout: 1 }],
-  ])(
-    '%s: every Node-RED release and tagflow count what plain JS expects',
-    async (_name, flow) => {
-      for (const system of SYSTEMS) {
-        const r = await runSystem(system, { mode: 'burst', ...flow, n: 2_000, chunk: system === 'tagflow' ? 100 : 1 });
-        // The release loaded is the one named (the npm aliases resolve to different Node-RED versions).
-        expect({ system, version: r.version, count: r.count }).toEqual({
-          system,
-          version: systemVersion(system),
-          count: expectedAtSink(flow, 2_000),
-        });
-        expect(r.count).toBeGreaterThan(0);
-      }
-    },
-    120_000,
-  );
-});
 
 describe('pnpm bench, quick', () => {
   it('completes every figure with correct counts and prints the ratios', async () => {
