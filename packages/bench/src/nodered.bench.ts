@@ -87,7 +87,10 @@ async function main(): Promise<void> {
   const figure5 = await figure('figure 5', () =>
     mqttFigure({ runs: RUNS, n: MQTT_N, chunk: CHUNK, rawChunk: 100, maxMs: quick ? 60_000 : 300_000 }, log),
   );
-  if (!ONLY || ONLY.includes('5')) mqttOutReports(figure5);
+  if (!ONLY || ONLY.includes('5')) {
+    mqttOutReports(figure5);
+    mqttInReports(figure5);
+  }
   const figure6 = await figure('figure 6', () =>
     throughputFigure('function', { flow: 'function', fanout: 1 }, { ...burst, n: FN_N }, log),
   );
@@ -141,6 +144,36 @@ function mqttOutReports(f: MqttFigure | undefined): void {
       baseline,
       missing: value === null ? failed('tagflow') : baseline === null ? `mqtt.js: ${failed('mqtt.js')}` : undefined,
       note: lost === undefined || value === null ? undefined : lost === 0 ? 'none lost' : `${lost} LOST`,
+    });
+  }
+}
+
+/**
+ * The summary's mqtt-in figures: tagflow's mqtt-in received rate beside a plain mqtt.js subscriber's
+ * (medians), and how many did not arrive (at QoS 0 a flow slower than the stream drops, counted).
+ */
+function mqttInReports(f: MqttFigure | undefined): void {
+  for (const qos of [0, 1] as const) {
+    const q = f?.inbound.find((x) => x.qos === qos);
+    const med = (s: { values: number[]; median: number } | undefined) => (s?.values.length ? s.median : null);
+    const value = med(q?.subjects.tagflow.deliveredPerSec);
+    const baseline = med(q?.subjects['mqtt.js'].deliveredPerSec);
+    const failed = (subject: string) =>
+      f?.failures.find((x) => x.subject === subject && x.label.startsWith('mqtt-in'))?.error.split('\n')[0] ??
+      (f ? 'no run' : 'figure 5 failed');
+    const lost = q?.subjects.tagflow.lost.reduce((a, b) => a + b, 0);
+    reportFigure({
+      id: `mqtt-in-qos${qos}`,
+      value,
+      baseline,
+      missing:
+        value === null ? failed('tagflow') : baseline === null ? `mqtt.js subscriber: ${failed('mqtt.js')}` : undefined,
+      note:
+        lost === undefined || value === null
+          ? undefined
+          : lost === 0
+            ? 'none lost'
+            : `${lost} not received (${qos === 0 ? 'QoS 0: dropped and counted' : 'LOST'})`,
     });
   }
 }

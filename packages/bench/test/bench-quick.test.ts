@@ -4,14 +4,19 @@
 // flow, the fan-out and the function node in every system), and that MQTT at QoS 1 lost nothing. It checks no ratio: speed is
 // for the benchmark itself, on a quiet machine, not for a test.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expectedPass } from '../src/nodered-reference';
+import { readReports } from '../src/summary';
 import { SYSTEMS, systemVersion } from '../src/systems';
 import { buildBench } from './build-bench';
 
 const dist = join(__dirname, '..', 'dist');
+const work = mkdtempSync(join(tmpdir(), 'tagflow-bench-quick-'));
+const summaryFile = join(work, 'summary.jsonl');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(buildBench, 300_000);
 
@@ -21,7 +26,7 @@ describe('pnpm bench, quick', () => {
       process.execPath,
       ['--no-node-snapshot', join(dist, 'nodered.bench.js')],
       {
-        env: { ...process.env, BENCH_QUICK: '1' },
+        env: { ...process.env, BENCH_QUICK: '1', BENCH_SUMMARY_FILE: summaryFile },
         maxBuffer: 16 * 2 ** 20,
         timeout: 420_000,
       },
@@ -49,6 +54,17 @@ describe('pnpm bench, quick', () => {
       expect(report.figure4.subjects[subject].firstMessageMs.values).toHaveLength(1);
       expect(report.figure4.subjects[subject].idleRssMb[0].median).toBeGreaterThan(20);
     }
+    // What the run hands to the summary table: every figure of this part, measured.
+    const reported = new Map(readReports(summaryFile).map((r) => [r.id, r]));
+    for (const id of ['mqtt-out-qos0', 'mqtt-out-qos1', 'mqtt-in-qos0', 'mqtt-in-qos1', 'cold-start', 'idle-rss']) {
+      expect({ id, value: reported.get(id)?.value ?? null, missing: reported.get(id)?.missing }).toEqual({
+        id,
+        value: expect.any(Number),
+        missing: undefined,
+      });
+      expect(reported.get(id)?.baseline).toEqual(expect.any(Number));
+    }
+    expect(reported.get('mqtt-in-qos1')?.note).toBe('none lost');
     const qos1 = report.figure5.byQos.find((q: { qos: number }) => q.qos === 1);
     expect(qos1.subjects.tagflow.lost).toEqual([0]);
     expect(report.figure5.published).toBe(expectedPass(report.figure5.n));
