@@ -24,7 +24,7 @@ echo "bootstrap: Node.js $(node --version), installing dependencies" >&2
 pnpm install --frozen-lockfile --reporter=append-only >&2
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$abi" ]; then
   echo "bootstrap: Node.js ABI changed ($(cat "$stamp") -> $abi), rebuilding native addons" >&2
-  pnpm rebuild -r better-sqlite3 isolated-vm >&2
+  pnpm rebuild -r isolated-vm >&2
 fi
 echo "$abi" >"$stamp"
 echo "bootstrap: building" >&2

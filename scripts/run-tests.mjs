@@ -11,13 +11,14 @@ const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 // TAGFLOW_TEST_PASS=again (test.sh's pass on the second Node.js): only the packages whose behaviour
 // depends on the Node.js running them run again: the runtime (engine, supervisor and its child
-// process, admin server), nodes/core (the function sandbox, isolated-vm) and nodes/historian
-// (better-sqlite3), both with native addons built for that Node.js. The gates (same compiler, same
-// files), the browser tests (Chromium runs the page), the CLI and connector end-to-end tests and
-// the benchmark ran in the first pass. So did the runtime's package-install tests: they time npm
-// and pnpm child processes (~300 s of the ~770 s this pass took), the same npm on both passes, and
-// the historian's tests of its network backends (PostgreSQL, InfluxDB: a socket and a driver in
-// plain JavaScript; ~30 s of the pass's ~100 s of suites), whose local store does run again.
+// process, admin server), nodes/core (the function sandbox, isolated-vm, a native addon built for
+// that Node.js) and nodes/historian (node:sqlite, the SQLite inside that Node.js). The gates (same
+// compiler, same files), the browser tests (Chromium runs the page), the CLI and connector
+// end-to-end tests and the benchmark ran in the first pass. So did the runtime's package-install
+// tests: they time npm and pnpm child processes (~300 s of the ~770 s this pass took), the same npm
+// on both passes, and the historian's tests of its network backends (PostgreSQL, InfluxDB: a socket
+// and a driver in plain JavaScript; ~30 s of the pass's ~100 s of suites), whose local store does
+// run again.
 // This keeps CI within its 20 minutes on 2 cores.
 const again = process.env.TAGFLOW_TEST_PASS === 'again';
 const againIgnored = again

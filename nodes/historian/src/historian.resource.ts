@@ -214,7 +214,7 @@ export default defineResource({
       return value;
     };
     const lost = (reason: Error) => ctx.lost(reason);
-    // Each backend's driver is loaded when a historian uses it: `pg` and better-sqlite3 would
+    // Each backend's driver is loaded when a historian uses it: `pg` and node:sqlite would
     // otherwise slow every runtime start and hold memory, historian or not.
     switch (c.backend) {
       case 'postgres': {

@@ -1,10 +1,13 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { HistorianStore, HistoryBucket, HistoryPoint, HistoryQuery, HistoryResult } from './historian-store';
 import { QUALITY_CODES, qualityFromCode } from './history-row';
 import type { HistoryRow } from './history-row';
 import { LocalWriter } from './local-writer';
+import { inTransaction, loadSqlite } from './sqlite';
+
+const sqlite = loadSqlite();
 
 /** How long and how much history the local store keeps. */
 export interface LocalRetention {
@@ -26,15 +29,15 @@ const DEFAULT_LIMIT = 10_000;
 const RETENTION_EVERY_MS = 60_000;
 
 /**
- * The embedded historian: one SQLite file (better-sqlite3) in the runtime's data dir. WAL journal
+ * The embedded historian: one SQLite file (Node's `node:sqlite`) in the runtime's data dir. WAL journal
  * with `synchronous = FULL`, so a committed batch survives a killed process and a power cut, and a
  * reader (`tagflow history`) can read while the runtime writes. Rows are keyed by (tag, ts).
  */
 export class LocalStore implements HistorianStore {
   readonly description: string;
-  private readonly db: Database.Database;
+  private readonly db: DatabaseSync;
   private readonly tagIds = new Map<string, number>();
-  private insert: Database.Statement | undefined;
+  private insert: StatementSync | undefined;
   private readonly retentionTimer: NodeJS.Timeout | undefined;
   private readonly writer: LocalWriter | undefined;
   private closed = false;
@@ -52,14 +55,15 @@ export class LocalStore implements HistorianStore {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       closeSync(openSync(file, 'a', 0o600));
     }
-    this.db = new Database(file, readonly ? { readonly: true, fileMustExist: true } : {});
+    // Read-only, a missing file is refused ("unable to open database file") rather than created.
+    this.db = new sqlite.DatabaseSync(file, { readOnly: readonly });
     if (!readonly) {
       // auto_vacuum must be chosen before the first table exists; it lets retention give space back.
-      this.db.pragma('auto_vacuum = INCREMENTAL');
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
+      this.db.exec('PRAGMA auto_vacuum = INCREMENTAL');
+      this.db.exec('PRAGMA journal_mode = WAL');
+      this.db.exec('PRAGMA synchronous = FULL');
       // Another flow or process may hold the write lock for a moment: wait rather than fail.
-      this.db.pragma('busy_timeout = 5000');
+      this.db.exec('PRAGMA busy_timeout = 5000');
       this.db.exec(`
         CREATE TABLE IF NOT EXISTS tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
         CREATE TABLE IF NOT EXISTS samples (
@@ -99,9 +103,9 @@ export class LocalStore implements HistorianStore {
     const insert = (this.insert ??= this.db.prepare(
       'INSERT OR REPLACE INTO samples (tag_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)',
     ));
-    this.db.transaction(() => {
+    inTransaction(this.db, () => {
       for (const row of rows) insert.run(this.tagId(row.tag), row.ts, row.value, row.text, QUALITY_CODES[row.quality]);
-    })();
+    });
     return Promise.resolve();
   }
 
@@ -115,7 +119,7 @@ export class LocalStore implements HistorianStore {
     const limit = q.limit ?? DEFAULT_LIMIT;
     // Each tag once, in the order asked, as the other backends read them.
     const tags = new Set(q.tags);
-    const ids = this.db.prepare('SELECT id FROM tags WHERE name = ?').pluck();
+    const ids = this.db.prepare('SELECT id FROM tags WHERE name = ?');
     if (q.bucketMs !== undefined) {
       const bucket = Math.max(1, Math.round(q.bucketMs));
       const select = this.db.prepare(
@@ -126,7 +130,7 @@ export class LocalStore implements HistorianStore {
       );
       const out: HistoryBucket[] = [];
       for (const tag of tags) {
-        const id = ids.get(tag) as number | undefined;
+        const id = (ids.get(tag) as { id: number } | undefined)?.id;
         if (id === undefined) continue;
         for (const b of select.all({ bucket, id, from: q.from, to: q.to, limit }) as Array<
           Omit<HistoryBucket, 'tag' | 'ts'> & { start: number }
@@ -141,7 +145,7 @@ export class LocalStore implements HistorianStore {
     );
     const out: HistoryPoint[] = [];
     for (const tag of tags) {
-      const id = ids.get(tag) as number | undefined;
+      const id = (ids.get(tag) as { id: number } | undefined)?.id;
       if (id === undefined) continue;
       for (const r of select.all(id, q.from, q.to, limit) as Array<{
         ts: number;
@@ -156,37 +160,34 @@ export class LocalStore implements HistorianStore {
   }
 
   tags(): Promise<string[]> {
-    return Promise.resolve(this.db.prepare('SELECT name FROM tags ORDER BY name').pluck().all() as string[]);
+    const rows = this.db.prepare('SELECT name FROM tags ORDER BY name').all() as Array<{ name: string }>;
+    return Promise.resolve(rows.map((r) => r.name));
   }
 
   /** Deletes what the retention settings no longer keep; returns the number of rows deleted. */
   applyRetention(now: number): number {
     let deleted = 0;
     if (this.retention.maxAgeDays !== undefined) {
-      deleted += this.db
-        .prepare('DELETE FROM samples WHERE ts < ?')
-        .run(now - this.retention.maxAgeDays * 86_400_000).changes;
+      deleted += Number(
+        this.db.prepare('DELETE FROM samples WHERE ts < ?').run(now - this.retention.maxAgeDays * 86_400_000).changes,
+      );
     }
     const maxBytes = this.retention.maxSizeMB === undefined ? undefined : this.retention.maxSizeMB * 2 ** 20;
     while (maxBytes !== undefined && this.usedBytes() > maxBytes) {
-      const rows = this.db.prepare('SELECT count(*) FROM samples').pluck().get() as number;
+      const { rows } = this.db.prepare('SELECT count(*) AS rows FROM samples').get() as { rows: number };
       if (rows === 0) break;
-      const cutoff = this.db
-        .prepare('SELECT ts FROM samples ORDER BY ts LIMIT 1 OFFSET ?')
-        .pluck()
-        .get(Math.floor(rows / 10)) as number;
-      deleted += this.db.prepare('DELETE FROM samples WHERE ts <= ?').run(cutoff).changes;
+      const { cutoff } = this.db
+        .prepare('SELECT ts AS cutoff FROM samples ORDER BY ts LIMIT 1 OFFSET ?')
+        .get(Math.floor(rows / 10)) as { cutoff: number };
+      deleted += Number(this.db.prepare('DELETE FROM samples WHERE ts <= ?').run(cutoff).changes);
     }
-    if (deleted > 0) this.db.pragma('incremental_vacuum');
+    if (deleted > 0) this.db.exec('PRAGMA incremental_vacuum');
     return deleted;
   }
 
   /** Bytes of the database file in use (free pages left by deletions not counted). */
   usedBytes(): number {
-    const pages =
-      (this.db.pragma('page_count', { simple: true }) as number) -
-      (this.db.pragma('freelist_count', { simple: true }) as number);
-    return pages * (this.db.pragma('page_size', { simple: true }) as number);
+    return (this.pragma('page_count') - this.pragma('freelist_count')) * this.pragma('page_size');
   }
 
   async close(): Promise<void> {
@@ -201,9 +202,13 @@ export class LocalStore implements HistorianStore {
     let id = this.tagIds.get(name);
     if (id === undefined) {
       this.db.prepare('INSERT OR IGNORE INTO tags (name) VALUES (?)').run(name);
-      id = this.db.prepare('SELECT id FROM tags WHERE name = ?').pluck().get(name) as number;
+      id = (this.db.prepare('SELECT id FROM tags WHERE name = ?').get(name) as { id: number }).id;
       this.tagIds.set(name, id);
     }
     return id;
+  }
+
+  private pragma(name: 'page_count' | 'freelist_count' | 'page_size'): number {
+    return (this.db.prepare(`PRAGMA ${name}`).get() as Record<typeof name, number>)[name];
   }
 }

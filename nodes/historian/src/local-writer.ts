@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { HistoryRow } from './history-row';
 import { QUALITY_CODES } from './history-row';
+import { inTransaction, loadSqlite } from './sqlite';
 
 /** One batch as the worker gets it: a column per field, cheaper to copy between threads than row objects. */
 interface ColumnBatch {
@@ -13,29 +14,31 @@ interface ColumnBatch {
 }
 
 // Plain JavaScript run with `eval`, so that the same code serves the built package and the tests
-// (which run the TypeScript sources). It opens its own connection to the store file, created and
-// set up (WAL, schema) by the LocalStore on the main thread, and writes each batch in one
-// transaction, as LocalStore.write does.
+// (which run the TypeScript sources); it loads node:sqlite and makes transactions with the same
+// functions as the main thread, given as their compiled text. It opens its own connection to the
+// store file, created and set up (WAL, schema) by the LocalStore on the main thread, and writes each
+// batch in one transaction, as LocalStore.write does.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('synchronous = FULL');
-db.pragma('busy_timeout = 5000');
+const loadSqlite = ${loadSqlite.toString()};
+const inTransaction = ${inTransaction.toString()};
+const db = new (loadSqlite().DatabaseSync)(workerData.file);
+db.exec('PRAGMA synchronous = FULL');
+db.exec('PRAGMA busy_timeout = 5000');
 const insert = db.prepare('INSERT OR REPLACE INTO samples (tag_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)');
 const addTag = db.prepare('INSERT OR IGNORE INTO tags (name) VALUES (?)');
-const idOf = db.prepare('SELECT id FROM tags WHERE name = ?').pluck();
+const idOf = db.prepare('SELECT id FROM tags WHERE name = ?');
 const ids = new Map();
 function tagId(name) {
   let id = ids.get(name);
   if (id === undefined) {
     addTag.run(name);
-    id = idOf.get(name);
+    id = idOf.get(name).id;
     ids.set(name, id);
   }
   return id;
 }
-const write = db.transaction((b) => {
+const write = (b) => inTransaction(db, () => {
   for (let i = 0; i < b.ts.length; i++) insert.run(tagId(b.tags[i]), b.ts[i], b.values[i], b.texts[i], b.qualities[i]);
 });
 parentPort.on('message', (b) => {
@@ -74,7 +77,7 @@ export class LocalWriter {
   ) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file, driver: require.resolve('better-sqlite3') },
+      workerData: { file },
     });
     this.worker.on('message', (answer: { id: number; error?: string }) => {
       const waiter = this.waiting.get(answer.id);

@@ -3,7 +3,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { localStoreFile } from '../src';
 
 // A runtime process writing to the local store is killed with SIGKILL mid-stream, then started
@@ -40,11 +40,11 @@ async function until(check: () => boolean, what: string, timeoutMs = 60_000): Pr
 }
 
 function storedValues(file: string): { integrity: string; values: number[] } {
-  const db = new Database(file, { readonly: true });
+  const db = new DatabaseSync(file, { readOnly: true });
   try {
-    const integrity = db.pragma('integrity_check', { simple: true }) as string;
-    const values = db.prepare('SELECT value FROM samples ORDER BY ts').pluck().all() as number[];
-    return { integrity, values };
+    const { integrity_check: integrity } = db.prepare('PRAGMA integrity_check').get() as { integrity_check: string };
+    const rows = db.prepare('SELECT value FROM samples ORDER BY ts').all() as Array<{ value: number }>;
+    return { integrity, values: rows.map((r) => r.value) };
   } finally {
     db.close();
   }

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { LocalStore } from '../src/local-store';
 import type { HistoryPoint } from '../src/historian-store';
 import type { HistoryRow } from '../src/history-row';
@@ -31,7 +31,7 @@ const contractDir = mkdtempSync(join(tmpdir(), 'tagflow-local-contract-'));
 historianStoreContract('local', {
   open: async (name) => store(join(contractDir, `${name}.sqlite`)),
   count: async (name) => {
-    const db = new Database(join(contractDir, `${name}.sqlite`), { readonly: true });
+    const db = new DatabaseSync(join(contractDir, `${name}.sqlite`), { readOnly: true });
     try {
       return (db.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n;
     } finally {
@@ -49,7 +49,7 @@ historianStoreContract('local, written on a worker thread', {
     return s;
   },
   count: async (name) => {
-    const db = new Database(join(workerDir, `${name}.sqlite`), { readonly: true });
+    const db = new DatabaseSync(join(workerDir, `${name}.sqlite`), { readOnly: true });
     try {
       return (db.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n;
     } finally {

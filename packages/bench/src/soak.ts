@@ -16,10 +16,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { Mosquitto } from '@tagflow/node-test';
 import { startTagflow } from '@tagflow/test-support';
 import type { TagflowProcess } from '@tagflow/test-support';
-import Database from 'better-sqlite3';
 import { readMemoryMap, readTree } from './process-tree';
 import type { TreeReading } from './process-tree';
 import { maxOf, parseProm, sumOf } from './prom-text';
@@ -159,10 +159,7 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
 
 /** Rows of the average's tag in the historian's local store (read-only, beside the running writer). */
 function historianRows(dataDir: string): number {
-  const db = new Database(join(dataDir, 'historian', `${SOAK_HISTORIAN}.sqlite`), {
-    readonly: true,
-    fileMustExist: true,
-  });
+  const db = new DatabaseSync(join(dataDir, 'historian', `${SOAK_HISTORIAN}.sqlite`), { readOnly: true });
   try {
     const row = db
       .prepare('SELECT count(*) AS n FROM samples s JOIN tags t ON t.id = s.tag_id WHERE t.name = ?')

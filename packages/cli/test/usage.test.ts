@@ -31,16 +31,16 @@ describe('tagflow usage', () => {
     expect(result.stdout).toContain(`(Node.js ${process.version})`);
   });
 
-  it('stops at once with the Node.js it needs when started on an older one', async () => {
-    // The launcher is what users start; a preload makes this Node report itself as Node.js 20.
+  it.each(['20.20.2', '22.12.0'])('stops at once with the Node.js it needs when started on %s', (version) => {
+    // The launcher is what users start; a preload makes this Node report itself as that version.
     const older =
-      "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '20.20.2' } });" +
-      "Object.defineProperty(process, 'version', { value: 'v20.20.2' });";
+      `Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '${version}' } });` +
+      `Object.defineProperty(process, 'version', { value: 'v${version}' });`;
     const child = spawnSync(process.execPath, ['-e', `${older} require(${JSON.stringify(launcher)})`], {
       encoding: 'utf8',
     });
     expect(child.status).toBe(1);
-    expect(child.stderr).toContain('tagflow needs Node.js 24 (or 22); this is Node.js v20.20.2');
+    expect(child.stderr).toContain(`tagflow needs Node.js 24 (or 22.13 or later); this is Node.js v${version}`);
     expect(child.stderr).toContain('scripts/tagflow');
   });
 

@@ -3,7 +3,7 @@
 // discovers the node packages tagflow comes with, as `tagflow run` does, then deploys the flow
 // given, if any, until the libraries named after it are loaded. Prints JSON on stdout: the distribution's
 // packages with their definition files and dependencies, and the packages loaded from
-// node_modules at each step.
+// node_modules (and the built-in modules only a node package loads, as `node:<name>`) at each step.
 const { mkdtempSync, readFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
@@ -11,9 +11,19 @@ const path = require('node:path');
 const cli = path.resolve(__dirname, '..', '..');
 const { loadRegistry, distributionPackageDirs } = require(path.join(cli, 'dist', 'load-registry.js'));
 
-/** Names of the packages any module of this process was loaded from (`.../node_modules/<name>/...`). */
+// Built-in modules a node package may load for its own use (the local historian's node:sqlite):
+// Node.js and the runtime load none of them, so they count as the package's libraries.
+const PACKAGE_BUILTINS = ['sqlite'];
+
+/**
+ * Names of the packages any module of this process was loaded from (`.../node_modules/<name>/...`),
+ * and `node:<name>` for each of PACKAGE_BUILTINS loaded (built-ins are not in require.cache: Node's
+ * own list of the modules it loaded says it).
+ */
 function loadedPackages() {
   const names = new Set();
+  for (const name of PACKAGE_BUILTINS)
+    if (process.moduleLoadList.includes(`NativeModule ${name}`)) names.add(`node:${name}`);
   for (const file of Object.keys(require.cache)) {
     const at = file.lastIndexOf(`node_modules${path.sep}`);
     if (at === -1) continue;
