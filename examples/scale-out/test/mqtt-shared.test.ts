@@ -13,8 +13,9 @@ const SUBSCRIBED = /^status ok: subscribed to \$share\/line1-workers\/line1\/job
 // Mosquitto's max_inflight_messages (20 by default): QoS 1 messages sent to the killed runtime and
 // not acknowledged by it yet, which its restart receives again.
 const BROKER_IN_FLIGHT = 20;
-// mqtt-out's maxInFlight (default 1000): forwards sent but not confirmed at the kill are sent again.
-const OUT_IN_FLIGHT = 1000;
+// mqtt-out's window for live messages (16384 when maxInFlight is unset): forwards sent but not
+// confirmed at the kill are sent again.
+const OUT_IN_FLIGHT = 16384;
 
 let broker: Mosquitto;
 const runtimes: Runtime[] = [];

@@ -1,4 +1,4 @@
-import { connect } from 'mqtt';
+import { connect, UniqueMessageIdProvider } from 'mqtt';
 import type { IClientOptions } from 'mqtt';
 import { NodeError } from '@tagflow/node-sdk';
 import { describeConnectError } from './connect-error';
@@ -16,7 +16,11 @@ export function openMqttConnection(
   lost: (reason: Error) => void,
 ): Promise<MqttConnection> {
   return new Promise<MqttConnection>((resolve, reject) => {
-    const client = connect(url, options);
+    // Packet identifiers are 16 bits and shared by every node on the connection: mqtt.js's default
+    // provider wraps around onto identifiers still unconfirmed (the earlier publish's callback is
+    // lost, and its publisher waits forever); this one skips those, and holds publishes back while
+    // none is free.
+    const client = connect(url, { messageIdProvider: new UniqueMessageIdProvider(), ...options });
     let connected = false;
     const failed = (reason: unknown) => {
       const text = describeConnectError(reason, options.connectTimeout);

@@ -26,6 +26,16 @@ interface PendingPublish {
 
 /** Outbox acknowledgements are made this many publishes at a time. */
 const BATCH = 100;
+/**
+ * Publishes under way while a backlog is replayed, unless `maxInFlight` says otherwise: a pace that a
+ * default Mosquitto's per-subscriber queue (1000) kept up with (test/replay-queue-limit.test.ts).
+ */
+const REPLAY_IN_FLIGHT = 50;
+/**
+ * Publishes under way for live messages, unless `maxInFlight` says otherwise: the flow sets the pace,
+ * as for any MQTT client, and the window only bounds what goes again after a dropped connection.
+ */
+const LIVE_IN_FLIGHT = 16384;
 /** A broker that confirms none of the publishes under way for this long shows as not answering. */
 const STALLED_MS = 10_000;
 
@@ -64,27 +74,33 @@ export default defineNode({
     "Every message goes through the node's buffer on disk (`<data dir>/outbox/<flow>/<node>/`), so",
     'nothing is lost while the broker is unreachable, nor when the runtime stops or crashes: the buffer',
     'is delivered when the broker is back, or after the runtime starts again with the same data dir.',
-    "Delivery is in order, with up to `maxInFlight` messages sent ahead of the broker's confirmations,",
-    'and a message leaves the buffer only once the broker confirmed it (PUBACK), in order, a batch of',
-    'up to 100 at a time. This is at-least-once: if the connection drops while messages are in',
-    'flight, those (up to `maxInFlight`) are sent again, so a subscriber may see some messages twice;',
-    'deduplicate by a field of the payload if that matters. QoS 0 messages are buffered the same way',
-    'and count as delivered once written to the socket.',
+    "Delivery is in order, with messages sent ahead of the broker's confirmations (see below), and a",
+    'message leaves the buffer only once the broker confirmed it (PUBACK), in order, a batch of up to',
+    '100 at a time. This is at-least-once: if the connection drops while messages are in flight, those',
+    'are sent again, so a subscriber may see some messages twice; deduplicate by a field of the payload',
+    'if that matters. QoS 0 messages are buffered the same way and count as delivered once written to',
+    'the socket.',
+    '',
+    "**Messages in flight: live, and a backlog's replay.** When `maxInFlight` is not set, what the",
+    'buffer holds when the connection comes up (a backlog, after an outage or a restart) is replayed',
+    'with up to 50 messages in flight; once the replay has caught up, messages are live and go as the',
+    'flow sends them, with up to 16384 in flight, as a plain MQTT client would send them: the flow sets',
+    'the pace. A `maxInFlight` that is set applies to both.',
     '',
     "**Draining a backlog, and the broker's queues.** After an outage the buffer is sent as fast as",
     'the broker confirms it, each confirmation letting the next message go. A broker confirms a publish',
     'when it has received it, not when the subscribers have it, and one that limits what it queues for',
     "each subscriber drops what is beyond the limit, even at QoS 1: Mosquitto's `max_queued_messages`",
-    'is 1000 by default (and `max_inflight_messages` 20). The default `maxInFlight` of 50 keeps the',
-    'replay at a pace such a subscriber kept up with: tested with a default Mosquitto, a backlog of',
-    '5,000 replayed to an online persistent QoS 1 subscriber (mosquitto_sub) arrived whole with 20 and',
-    '50 in flight, where 100 lost 18% of it and the former default of 1000 lost 65%. Not promised: a',
-    "subscriber that is offline during the replay gets at most the broker's queue limit of it (1000),",
-    'and one slower than the broker for longer than its queue lasts still loses messages; for those,',
-    "raise the broker's limit (`max_queued_messages 0` for none, or a bound in bytes) or lower",
-    '`maxInFlight` further. Raising `maxInFlight` speeds QoS 1 up where the round trip to the broker is',
-    "long (a remote broker) and the broker's queues are unlimited, at the cost of more duplicates after",
-    'a dropped connection.',
+    "is 1000 by default (and `max_inflight_messages` 20). The replay's 50 in flight keep it at a pace",
+    'such a subscriber kept up with: tested with a default Mosquitto, a backlog of 5,000 replayed to an',
+    'online persistent QoS 1 subscriber (mosquitto_sub) arrived whole with 20 and 50 in flight, where',
+    '100 lost 18% of it and 1000 lost 65%. Not promised: a subscriber that is offline during the replay',
+    "gets at most the broker's queue limit of it (1000), and one slower than the flow's live messages,",
+    'or than the broker, for longer than its queue lasts still loses messages; for those, raise the',
+    "broker's limit (`max_queued_messages 0` for none, or a bound in bytes) or set `maxInFlight` low",
+    '(20 to 50). Setting it higher speeds a replay up where the round trip to the broker is long (a',
+    "remote broker) and the broker's queues are unlimited, at the cost of more duplicates after a",
+    'dropped connection.',
     '',
     '## Status',
     '',
@@ -161,8 +177,7 @@ export default defineNode({
       maxInFlight: {
         type: 'integer',
         description:
-          'Messages sent before the broker has confirmed the earlier ones. The default keeps a backlog replay under the queue a broker keeps per subscriber (Mosquitto: max_queued_messages, 1000 by default); raise it for a distant broker whose queues are unlimited.',
-        default: 50,
+          'Messages sent before the broker has confirmed the earlier ones. Unset: 50 while a backlog is replayed, which keeps it under the queue a broker keeps per subscriber (Mosquitto: max_queued_messages, 1000 by default), and 1000 for live messages; a value set here applies to both.',
         minimum: 1,
         maximum: 65535,
         'x-ui': { label: 'Messages in flight', advanced: true },
@@ -258,7 +273,7 @@ export default defineNode({
     // only once the broker confirmed it (QoS 1/2) or the socket took it (QoS 0). Waiting for each
     // batch before sending the next (as up to 100 under way did) cost most of the QoS 1 throughput
     // (figures: the README's Performance section).
-    const ackEvery = Math.min(BATCH, c.maxInFlight);
+    const ackEvery = Math.min(BATCH, c.maxInFlight ?? REPLAY_IN_FLIGHT);
     let window: PublishWindow<PendingPublish> | undefined;
     let fillQueued = false;
     const fillWindow = () => {
@@ -270,8 +285,8 @@ export default defineNode({
     const staticTopic = c.topic.includes('{{') ? undefined : c.topic;
     const deliver = async () => {
       while (!ctx.signal.aborted) {
-        await outbox.whenNotEmpty(ctx.signal);
-        if (ctx.signal.aborted) return;
+        // The window opens with the connection, buffer empty or not: what it holds then is the
+        // backlog to replay at the paced window, what comes after is live.
         const connection = await broker.ready(ctx.signal);
         const v5 = connection.protocolVersion === 5;
         if (!v5 && wantsProperties && !warnedOldProtocol) {
@@ -280,7 +295,8 @@ export default defineNode({
         }
         const current = new PublishWindow<PendingPublish>({
           outbox,
-          maxInFlight: c.maxInFlight,
+          maxInFlight: c.maxInFlight ?? REPLAY_IN_FLIGHT,
+          liveMaxInFlight: c.maxInFlight ?? LIVE_IN_FLIGHT,
           ackEvery,
           now: () => ctx.clock.now(),
           send: (p, done) =>

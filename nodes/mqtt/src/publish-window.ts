@@ -7,8 +7,13 @@ export interface PublishWindowOptions<T> {
   outbox: WindowOutbox<T>;
   /** Publishes one item; calls `done` once the broker confirmed it (QoS 1/2) or the socket took it (QoS 0). */
   send(item: T, done: (err?: Error) => void): void;
-  /** Most publishes under way at once. */
+  /** Most publishes under way at once while the window replays what the outbox held (a backlog). */
   maxInFlight: number;
+  /**
+   * Most publishes under way at once after the window has sent everything the outbox held (so from
+   * the start when it starts empty): live traffic, paced by the flow. Defaults to `maxInFlight`.
+   */
+  liveMaxInFlight?: number;
   /** The outbox is acknowledged once this many publishes in a row were confirmed, or all were. */
   ackEvery: number;
   now(): number;
@@ -19,7 +24,9 @@ export interface PublishWindowOptions<T> {
  * each confirmation makes room for the next publish at once (a pipeline, no waiting for a whole
  * batch), and the outbox's head is acknowledged in order, only up to the oldest publish not yet
  * confirmed. Call `fill` when items were pushed; `fail` when the connection is lost (what is not
- * acknowledged goes again on the next connection: at least once).
+ * acknowledged goes again on the next connection: at least once). A backlog (what the outbox held
+ * when the window started) goes with `maxInFlight` under way; once the window has caught up with the
+ * outbox, `liveMaxInFlight`.
  */
 export class PublishWindow<T> {
   /** Settles when the window ends: rejects with the loss (`fail`, a failed publish), resolves on `stop`. */
@@ -35,6 +42,8 @@ export class PublishWindow<T> {
    */
   private gone = 0;
   private seenDropped: number;
+  /** Most publishes under way now: `maxInFlight` until the window has caught up with the outbox. */
+  private limit: number;
   private filling = false;
   private kicked = false;
   private refill = false;
@@ -46,6 +55,7 @@ export class PublishWindow<T> {
 
   constructor(private readonly o: PublishWindowOptions<T>) {
     this.seenDropped = o.outbox.dropped;
+    this.limit = o.maxInFlight;
     this.ended = new Promise<void>((resolve, reject) => {
       this.resolveEnded = resolve;
       this.rejectEnded = reject;
@@ -79,9 +89,11 @@ export class PublishWindow<T> {
           this.acknowledge();
         this.countDrops();
         // Room is made by each confirmation, not by the (batched) acknowledgement.
-        const room = this.o.maxInFlight - this.inFlight;
+        const room = this.limit - this.inFlight;
         if (room <= 0) continue;
         const next = this.o.outbox.peek(room, this.confirmed.length - this.gone);
+        // Everything the outbox holds is under way: what comes next is live, paced by the flow.
+        if (next.length < room) this.limit = this.o.liveMaxInFlight ?? this.o.maxInFlight;
         if (next.length === 0) continue;
         if (this.ready === this.confirmed.length) this.progressAt = this.o.now();
         for (const item of next) {

@@ -22,12 +22,19 @@ class MemoryOutbox implements WindowOutbox<number> {
 /** Lets queued microtasks (the window's refill after confirmations) run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-function windowOver(outbox: MemoryOutbox, maxInFlight: number, ackEvery: number, syncConfirm = false) {
+function windowOver(
+  outbox: MemoryOutbox,
+  maxInFlight: number,
+  ackEvery: number,
+  syncConfirm = false,
+  liveMaxInFlight?: number,
+) {
   const sent: number[] = [];
   const pending = new Map<number, (err?: Error) => void>();
   const w = new PublishWindow<number>({
     outbox,
     maxInFlight,
+    liveMaxInFlight,
     ackEvery,
     now: () => 0,
     send: (item, done) => {
@@ -59,6 +66,40 @@ describe('publish window', () => {
     expect(outbox.acked).toEqual([0, 1, 2]);
     expect(sent).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(w.inFlight).toBe(4);
+  });
+
+  it('replays what the outbox held at maxInFlight, and goes to liveMaxInFlight once caught up', async () => {
+    const outbox = new MemoryOutbox();
+    outbox.items = [0, 1, 2, 3, 4, 5];
+    const { w, sent, confirm } = windowOver(outbox, 2, 1, false, 4);
+    w.fill();
+    expect(sent).toEqual([0, 1]);
+    // Items pushed during the replay queue behind it, at the replay's pace.
+    outbox.items.push(6);
+    confirm(0, 1);
+    await settle();
+    expect(sent).toEqual([0, 1, 2, 3]);
+    confirm(2, 3);
+    await settle();
+    expect(sent).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(w.inFlight).toBe(2);
+    confirm(4, 5);
+    await settle();
+    // Caught up: 6 went, and the window now has room for four.
+    expect(sent).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    outbox.items.push(7, 8, 9, 10, 11);
+    w.fill();
+    expect(sent).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(w.inFlight).toBe(4);
+  });
+
+  it('sends at liveMaxInFlight from the start when the outbox starts empty', () => {
+    const outbox = new MemoryOutbox();
+    const { w, sent } = windowOver(outbox, 2, 1, false, 5);
+    w.fill();
+    outbox.items.push(0, 1, 2, 3, 4, 5, 6);
+    w.fill();
+    expect(sent).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('acknowledges the outbox in order only: a later confirmation waits for the earlier ones', async () => {
