@@ -177,7 +177,7 @@ export default defineNode({
       maxInFlight: {
         type: 'integer',
         description:
-          'Messages sent before the broker has confirmed the earlier ones. Unset: 50 while a backlog is replayed, which keeps it under the queue a broker keeps per subscriber (Mosquitto: max_queued_messages, 1000 by default), and 1000 for live messages; a value set here applies to both.',
+          'Messages sent before the broker has confirmed the earlier ones. Unset: 50 while a backlog is replayed, which keeps it under the queue a broker keeps per subscriber (Mosquitto: max_queued_messages, 1000 by default), and up to 16384 for live messages; a value set here applies to both.',
         minimum: 1,
         maximum: 65535,
         'x-ui': { label: 'Messages in flight', advanced: true },
