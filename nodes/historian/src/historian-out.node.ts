@@ -270,6 +270,8 @@ export default defineNode({
           stored += await writeBatch(store, batch);
           await outbox.ack(batch.length);
           failures = 0;
+          // Everything buffered is stored: said at once, not at the next tick of the status timer.
+          if (outbox.size === 0) showStatus();
         } catch (err) {
           if (ctx.signal.aborted) return;
           failures++;

@@ -115,6 +115,8 @@ describe('historian-out with the local store', () => {
     for (let i = 0; i < 10; i++) await f.inject('full', { payload: i, timestamp: 1000 + i });
     // The full batch is written with no flow time passing; the partial one waits.
     await until(async () => (await stored('full')) === 10, 'the full batch');
+    // Said once the buffer is empty, without waiting for the status timer (no flow time passed).
+    await until(() => f.statuses('full').at(-1)?.text === '10 rows stored', 'the status of the full batch');
     expect(await stored('slow')).toBe(0);
     await f.advance(599);
     expect(f.statuses('slow').at(-1)?.text).toBe('0 rows stored, 1 buffered');
