@@ -27,6 +27,7 @@ import { mqttFigure } from './mqtt.figure';
 import type { MqttFigure } from './mqtt.figure';
 import { p99RatiosAt10k, printSummary, targetsOf } from './nodered-report';
 import type { NodeRedReport } from './nodered-report';
+import type { Series } from './stats';
 import { isNodeRed, SYSTEMS, systemName, systemVersion, TARGET_BASELINE } from './systems';
 import type { System } from './systems';
 import { reportFigure } from './summary';
@@ -87,10 +88,7 @@ async function main(): Promise<void> {
   const figure5 = await figure('figure 5', () =>
     mqttFigure({ runs: RUNS, n: MQTT_N, chunk: CHUNK, rawChunk: 100, maxMs: quick ? 60_000 : 300_000 }, log),
   );
-  if (!ONLY || ONLY.includes('5')) {
-    mqttOutReports(figure5);
-    mqttInReports(figure5);
-  }
+  if (!ONLY || ONLY.includes('5')) mqttReports(figure5);
   const figure6 = await figure('figure 6', () =>
     throughputFigure('function', { flow: 'function', fanout: 1 }, { ...burst, n: FN_N }, log),
   );
@@ -128,53 +126,51 @@ async function main(): Promise<void> {
   if (report.mismatches.length || report.failures.length) process.exitCode = 1;
 }
 
-/** The summary's mqtt-out figures: tagflow's delivered rate beside plain mqtt.js's (medians), and what was lost. */
-function mqttOutReports(f: MqttFigure | undefined): void {
-  for (const qos of [0, 1] as const) {
-    const q = f?.byQos.find((x) => x.qos === qos);
-    const med = (s: { values: number[]; median: number } | undefined) => (s?.values.length ? s.median : null);
-    const value = med(q?.subjects.tagflow.deliveredPerSec);
-    const baseline = med(q?.subjects['mqtt.js'].deliveredPerSec);
-    const failed = (subject: string) =>
-      f?.failures.find((x) => x.subject === subject)?.error.split('\n')[0] ?? (f ? 'no run' : 'figure 5 failed');
-    const lost = q?.subjects.tagflow.lost.reduce((a, b) => a + b, 0);
-    reportFigure({
-      id: `mqtt-out-qos${qos}`,
-      value,
-      baseline,
-      missing: value === null ? failed('tagflow') : baseline === null ? `mqtt.js: ${failed('mqtt.js')}` : undefined,
-      note: lost === undefined || value === null ? undefined : lost === 0 ? 'none lost' : `${lost} LOST`,
-    });
-  }
-}
+/** One QoS of figure 5, one direction: tagflow's and the plain mqtt.js client's rates, and what tagflow lost. */
+type MqttCells = { subjects: Record<'tagflow' | 'mqtt.js', { deliveredPerSec: Series; lost: number[] }> } | undefined;
 
 /**
- * The summary's mqtt-in figures: tagflow's mqtt-in received rate beside a plain mqtt.js subscriber's
- * (medians), and how many did not arrive (at QoS 0 a flow slower than the stream drops, counted).
+ * Figure 5's rows of the summary table, medians: mqtt-out's delivered rate beside a plain mqtt.js
+ * publisher's, and mqtt-in's received rate beside a plain subscriber's, each with what tagflow lost
+ * (at QoS 0 mqtt-in drops what a flow slower than the stream cannot take, counted).
  */
-function mqttInReports(f: MqttFigure | undefined): void {
-  for (const qos of [0, 1] as const) {
-    const q = f?.inbound.find((x) => x.qos === qos);
-    const med = (s: { values: number[]; median: number } | undefined) => (s?.values.length ? s.median : null);
-    const value = med(q?.subjects.tagflow.deliveredPerSec);
-    const baseline = med(q?.subjects['mqtt.js'].deliveredPerSec);
+function mqttReports(f: MqttFigure | undefined): void {
+  const directions = [
+    {
+      id: 'mqtt-out',
+      cells: (qos: 0 | 1): MqttCells => f?.byQos.find((x) => x.qos === qos),
+      yardstick: 'mqtt.js',
+      lostNote: (lost: number) => `${lost} LOST`,
+    },
+    {
+      id: 'mqtt-in',
+      cells: (qos: 0 | 1): MqttCells => f?.inbound.find((x) => x.qos === qos),
+      yardstick: 'mqtt.js subscriber',
+      lostNote: (lost: number, qos: 0 | 1) =>
+        `${lost} not received (${qos === 0 ? 'QoS 0: dropped and counted' : 'LOST'})`,
+    },
+  ];
+  const med = (s: Series | undefined) => (s?.values.length ? s.median : null);
+  for (const d of directions) {
+    // The measurements of mqtt-in are labelled `mqtt-in ...`, those of mqtt-out `mqtt QoS...`.
     const failed = (subject: string) =>
-      f?.failures.find((x) => x.subject === subject && x.label.startsWith('mqtt-in'))?.error.split('\n')[0] ??
-      (f ? 'no run' : 'figure 5 failed');
-    const lost = q?.subjects.tagflow.lost.reduce((a, b) => a + b, 0);
-    reportFigure({
-      id: `mqtt-in-qos${qos}`,
-      value,
-      baseline,
-      missing:
-        value === null ? failed('tagflow') : baseline === null ? `mqtt.js subscriber: ${failed('mqtt.js')}` : undefined,
-      note:
-        lost === undefined || value === null
-          ? undefined
-          : lost === 0
-            ? 'none lost'
-            : `${lost} not received (${qos === 0 ? 'QoS 0: dropped and counted' : 'LOST'})`,
-    });
+      f?.failures
+        .find((x) => x.subject === subject && x.label.startsWith('mqtt-in') === (d.id === 'mqtt-in'))
+        ?.error.split('\n')[0] ?? (f ? 'no run' : 'figure 5 failed');
+    for (const qos of [0, 1] as const) {
+      const q = d.cells(qos);
+      const value = med(q?.subjects.tagflow.deliveredPerSec);
+      const baseline = med(q?.subjects['mqtt.js'].deliveredPerSec);
+      const lost = q?.subjects.tagflow.lost.reduce((a, b) => a + b, 0);
+      reportFigure({
+        id: `${d.id}-qos${qos}`,
+        value,
+        baseline,
+        missing:
+          value === null ? failed('tagflow') : baseline === null ? `${d.yardstick}: ${failed('mqtt.js')}` : undefined,
+        note: lost === undefined || value === null ? undefined : lost === 0 ? 'none lost' : d.lostNote(lost, qos),
+      });
+    }
   }
 }
 
