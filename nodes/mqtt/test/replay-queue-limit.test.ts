@@ -97,7 +97,12 @@ it('replays a backlog of 5,000 to an online persistent QoS 1 subscriber with not
   const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-mqtt-replay-'));
   const first = await publisher(dataDir);
   for (let i = 0; i < total; i++) await first.inject('pub', { payload: i });
-  await until(() => (first.statuses('pub').at(-1)?.backlog ?? 0) === total, 10_000, 'the backlog in the status');
+  // The status is refreshed every 500 ms; on a loaded CI machine the last one came after 10 s once.
+  await until(() => (first.statuses('pub').at(-1)?.backlog ?? 0) === total, 30_000, 'the backlog in the status').catch(
+    (err: Error) => {
+      throw new Error(`${err.message}; the last status: ${JSON.stringify(first.statuses('pub').at(-1))}`);
+    },
+  );
   await first.stop();
   open.splice(open.indexOf(first), 1);
 
