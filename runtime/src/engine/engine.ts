@@ -29,6 +29,7 @@ import type {
   ContextWriteResult,
 } from './flow-state-stores';
 import { addLinkRoutes } from './link-routes';
+import { settleMemoryAfter } from './settle-memory';
 import { OutputSampler } from './output-sampler';
 import type { SamplesEvent } from './output-sampler';
 import { addStatusWatchers, routeStatus } from './status-routes';
@@ -56,6 +57,11 @@ export interface EngineOptions {
   clock?: Clock;
   /** Time a node or resource gets to close before the engine moves on (default 5 s). */
   closeTimeoutMs?: number;
+  /**
+   * When set, the process's start-up garbage is collected this long after the latest deploy
+   * (settle-memory.ts): for hosts that own the whole process, not for an embedding application.
+   */
+  settleMemoryAfterMs?: number;
   /** Error-handling hops before an error loop is cut (default 10). */
   maxErrorDepth?: number;
   /** Where the runtime keeps state: store-and-forward buffers, certificates (default ~/.tagflow). */
@@ -136,6 +142,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly logger: EngineLogger;
   private readonly clock: Clock;
   private readonly closeTimeoutMs: number;
+  private readonly settleMemoryAfterMs: number | undefined;
   private readonly maxErrorDepth: number;
   private readonly dataDir: string;
   private readonly files: FilesFolder;
@@ -166,6 +173,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.logger = options.logger ?? defaultLogger();
     this.clock = options.clock ?? systemClock;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    this.settleMemoryAfterMs = options.settleMemoryAfterMs;
     this.maxErrorDepth = options.maxErrorDepth ?? 10;
     this.dataDir = options.dataDir ?? join(homedir(), '.tagflow');
     const filesDir = resolve(options.filesDir ?? join(this.dataDir, 'files'));
@@ -586,6 +594,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const starting = [...newRunners.values()];
     await Promise.all(starting.filter((r) => r.definition.inputs.length > 0).map((r) => r.start()));
     await Promise.all(starting.filter((r) => r.definition.inputs.length === 0).map((r) => r.start()));
+    if (this.settleMemoryAfterMs !== undefined) settleMemoryAfter(this.settleMemoryAfterMs);
     return { ok: true, ...result, unchanged: diff.unchanged, warnings: validation.warnings };
   }
 

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { EngineOptions } from '../engine/engine';
 import { FlowSet } from '../engine/flow-set';
 import type { ResourceToolCall } from '../engine/resource-tools';
+import { SETTLE_MEMORY_AFTER_MS } from '../engine/settle-memory';
 import type { ContextScopeRef } from '../engine/flow-state-stores';
 import type { EngineLogger } from '../engine/types';
 import { levelPasses } from '../log/log-level';
@@ -77,6 +78,7 @@ async function boot(config: HostConfig): Promise<void> {
     dataDir: config.dataDir,
     filesDir: config.filesDir,
     closeTimeoutMs: config.closeTimeoutMs,
+    settleMemoryAfterMs: SETTLE_MEMORY_AFTER_MS,
     secret: (name: string) => resolveSecret(name, secrets, logger),
     activity,
     context: { limits: config.contextLimits, persist: true },

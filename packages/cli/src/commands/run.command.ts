@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine, usePrivateUmask, VariableStore } from '@tagflow/runtime/engine';
+import { Engine, SETTLE_MEMORY_AFTER_MS, usePrivateUmask, VariableStore } from '@tagflow/runtime/engine';
 import type { ContextLimits, RuntimeLogger } from '@tagflow/runtime/engine';
 import { contextLimitsOption } from '../context-limits-option';
 import { CliError } from '../cli-error';
@@ -84,6 +84,7 @@ async function runFlow(file: string, options: RunOptions, log: RuntimeLogger): P
     dataDir: options.dataDir,
     filesDir,
     context: { limits: options.contextLimits },
+    settleMemoryAfterMs: SETTLE_MEMORY_AFTER_MS,
   });
   const output = debugOutput();
   engine.on('debug', output.write);
