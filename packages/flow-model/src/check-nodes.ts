@@ -2,9 +2,8 @@ import type { NodeCatalog, NodeTypeInfo } from './catalog';
 import { findNodeType, nodeTypeNames } from './catalog-lookup';
 import { cloneJson } from './clone-json';
 import { isPlainObject } from './object-guards';
-import { checkConfig } from './config-validators';
 import { checkResourceRefs } from './check-resource-refs';
-import { runConfigCheck } from './run-config-check';
+import { checkOwnerConfig } from './run-config-check';
 import type { CheckedResources } from './check-resources';
 import { fromPackage, notInstalled } from './check-resources';
 import { flowErrors } from './error-codes';
@@ -99,46 +98,22 @@ export function checkNodes(
     if (!isVersion(node.typeVersion) || (node.config !== undefined && !isPlainObject(node.config))) return;
     const current = upgrade(copy, index, info, migrations, issues, result.migrated);
     if (!current) return;
-    const checked = checkConfig(catalog, info.configSchema, current.config ?? {}, `${path}/config`);
     const subject = nodeSubject(id, type, index, node.name);
-    if (!checked.ok) {
-      issues.error({
-        code: flowErrors.code.CONFIG_SCHEMA_INVALID,
-        path: `${path}/config`,
-        nodeId: id,
-        message: `${subject}: ${path}/config cannot be checked: the config schema of node type "${type}"${fromPackage(info.package)} is invalid (${checked.schemaError}); report this to the package's author`,
-      });
-      return;
-    }
-    // The path is a detail (on the issue), not part of the words: people know fields by label.
-    for (const problem of checked.problems) {
-      issues.error({
-        code: flowErrors.code.CONFIG_INVALID,
-        path: problem.path,
-        nodeId: id,
-        field: problem.field,
-        text: problem.sentence,
-        message: `${subject}: ${problem.sentence}`,
-      });
-    }
-    if (info.check && checked.problems.length === 0) {
-      runConfigCheck(
-        info.check,
-        checked.config,
-        {
-          path,
-          subject,
-          typeWords: `node type "${type}"${fromPackage(info.package)}`,
-          nodeId: id,
-          schema: info.configSchema,
-        },
-        issues,
-      );
-    }
+    const typeWords = `node type "${type}"${fromPackage(info.package)}`;
+    const owner = { path, subject, typeWords, nodeId: id, schema: info.configSchema };
+    const checked = checkOwnerConfig(
+      catalog,
+      info,
+      current.config ?? {},
+      owner,
+      flowErrors.code.CONFIG_INVALID,
+      issues,
+    );
+    if (!checked) return;
     current.config = checked.config;
     result.normalized[result.normalized.length - 1] = current;
     const entry = id === undefined ? undefined : result.byId.get(id);
-    if (entry?.index === index && checked.problems.length === 0) entry.config = checked.config;
+    if (entry?.index === index && checked.valid) entry.config = checked.config;
     checkResourceRefs({ id, type, index, config: checked.config, info }, resources, issues);
   });
   return result;

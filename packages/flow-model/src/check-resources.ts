@@ -4,13 +4,12 @@ import type { NodeCatalog } from './catalog';
 import { findResourceType, resourceTypeNames } from './catalog-lookup';
 import { cloneJson } from './clone-json';
 import { isPlainObject } from './object-guards';
-import { checkConfig } from './config-validators';
 import type { FlowResource } from './flow';
 import { pointerSegment, resourceSubject } from './issues';
 import type { IssueList } from './issue-list';
 import { KNOWN_RESOURCE_PACKAGES } from './known-packages';
 import { closest } from './suggest';
-import { runConfigCheck } from './run-config-check';
+import { checkOwnerConfig } from './run-config-check';
 
 /** A resource of the flow as the node checks see it. */
 export interface ResourceEntry {
@@ -65,40 +64,17 @@ export function checkResources(raw: unknown, catalog: NodeCatalog, issues: Issue
       return;
     }
     if (resource.config !== undefined && !isPlainObject(resource.config)) return; // the structure check reported it
-    const checked = checkConfig(catalog, info.configSchema, resource.config ?? {}, `${path}/config`);
-    if (!checked.ok) {
-      issues.error({
-        code: flowErrors.code.CONFIG_SCHEMA_INVALID,
-        path: `${path}/config`,
-        resourceId: id,
-        message: `${subject}: ${path}/config cannot be checked: the config schema of resource type "${type}"${fromPackage(info.package)} is invalid (${checked.schemaError}); report this to the package's author`,
-      });
-      return;
-    }
-    for (const problem of checked.problems) {
-      issues.error({
-        code: flowErrors.code.RESOURCE_CONFIG_INVALID,
-        path: problem.path,
-        resourceId: id,
-        field: problem.field,
-        text: problem.sentence,
-        message: `${subject}: ${problem.sentence}`,
-      });
-    }
-    if (info.check && checked.problems.length === 0) {
-      runConfigCheck(
-        info.check,
-        checked.config,
-        {
-          path,
-          subject,
-          typeWords: `resource type "${type}"${fromPackage(info.package)}`,
-          resourceId: id,
-          schema: info.configSchema,
-        },
-        issues,
-      );
-    }
+    const typeWords = `resource type "${type}"${fromPackage(info.package)}`;
+    const owner = { path, subject, typeWords, resourceId: id, schema: info.configSchema };
+    const checked = checkOwnerConfig(
+      catalog,
+      info,
+      resource.config ?? {},
+      owner,
+      flowErrors.code.RESOURCE_CONFIG_INVALID,
+      issues,
+    );
+    if (!checked) return;
     copy.config = checked.config;
   });
   return { byId, normalized };

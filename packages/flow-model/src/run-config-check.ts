@@ -1,5 +1,8 @@
-import type { ConfigCheck, ConfigProblem } from './catalog';
+import type { ConfigCheck, ConfigProblem, NodeCatalog } from './catalog';
+import { checkConfig } from './config-validators';
+import type { JSONSchema } from './json-schema';
 import { flowErrors } from './error-codes';
+import type { FlowIssueCode } from './error-codes';
 import { isPlainObject } from './object-guards';
 import type { IssueList } from './issue-list';
 import { fieldLabel } from './field-labels';
@@ -16,6 +19,53 @@ export interface CheckedOwner {
   resourceId?: string;
   /** The config schema, for the labels of the fields a problem names. */
   schema?: unknown;
+}
+
+/** What a node or resource type brings to check a config with. */
+export interface ConfigRules {
+  configSchema: JSONSchema;
+  check?: ConfigCheck;
+}
+
+/**
+ * Checks a node's or resource's config against its type's schema, then (when the schema found
+ * nothing) the type's own `check`, reporting every problem; `problemCode` is the code of a schema
+ * problem (nodes and resources have their own). Answers the config with its defaults filled in and
+ * whether its schema found it valid, or undefined when the type's schema itself is broken (reported:
+ * the package's author must fix it).
+ */
+export function checkOwnerConfig(
+  catalog: NodeCatalog,
+  rules: ConfigRules,
+  config: unknown,
+  owner: CheckedOwner,
+  problemCode: FlowIssueCode,
+  issues: IssueList,
+): { config: Record<string, unknown>; valid: boolean } | undefined {
+  const ids = { nodeId: owner.nodeId, resourceId: owner.resourceId };
+  const checked = checkConfig(catalog, rules.configSchema, config, `${owner.path}/config`);
+  if (!checked.ok) {
+    issues.error({
+      code: flowErrors.code.CONFIG_SCHEMA_INVALID,
+      path: `${owner.path}/config`,
+      ...ids,
+      message: `${owner.subject}: ${owner.path}/config cannot be checked: the config schema of ${owner.typeWords} is invalid (${checked.schemaError}); report this to the package's author`,
+    });
+    return undefined;
+  }
+  // The path is a detail (on the issue), not part of the words: people know fields by label.
+  for (const problem of checked.problems) {
+    issues.error({
+      code: problemCode,
+      path: problem.path,
+      ...ids,
+      field: problem.field,
+      text: problem.sentence,
+      message: `${owner.subject}: ${problem.sentence}`,
+    });
+  }
+  if (rules.check && checked.problems.length === 0) runConfigCheck(rules.check, checked.config, owner, issues);
+  return { config: checked.config, valid: checked.problems.length === 0 };
 }
 
 /**
