@@ -1,5 +1,6 @@
 import { ERROR_PORT, defineNode } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
+import { listenedNodes, nodeScopeSchema } from './node-scope';
 
 /** Status text is one short line under the node. */
 const STATUS_LENGTH = 60;
@@ -67,24 +68,12 @@ export default defineNode({
   inputs: [],
   outputs: ['out'],
   errors: coreErrors.pick(),
-  configSchema: {
-    type: 'object',
-    properties: {
-      scope: {
-        type: 'array',
-        description: 'Ids of the nodes whose errors to receive. Empty: every node of the flow.',
-        default: [],
-        items: { type: 'string', minLength: 1 },
-        uniqueItems: true,
-        'x-ui': { label: 'Catch errors from', widget: 'node-picker' },
-      },
-    },
-    additionalProperties: false,
-  },
+  configSchema: nodeScopeSchema(
+    'Ids of the nodes whose errors to receive. Empty: every node of the flow.',
+    'Catch errors from',
+  ),
 
-  catches(config) {
-    return config.scope.length > 0 ? config.scope : 'all';
-  },
+  catches: listenedNodes,
 
   create(ctx) {
     let caught = 0;

@@ -1,5 +1,6 @@
 import { STATUS_PORT, defineNode } from '@tagflow/node-sdk';
 import { coreErrors } from './error-codes';
+import { listenedNodes, nodeScopeSchema } from './node-scope';
 
 export default defineNode({
   type: 'status',
@@ -57,24 +58,12 @@ export default defineNode({
   inputs: [],
   outputs: ['out'],
   errors: coreErrors.pick(),
-  configSchema: {
-    type: 'object',
-    properties: {
-      scope: {
-        type: 'array',
-        description: 'Ids of the nodes whose status changes to receive. Empty: every node of the flow.',
-        default: [],
-        items: { type: 'string', minLength: 1 },
-        uniqueItems: true,
-        'x-ui': { label: 'Report status from', widget: 'node-picker' },
-      },
-    },
-    additionalProperties: false,
-  },
+  configSchema: nodeScopeSchema(
+    'Ids of the nodes whose status changes to receive. Empty: every node of the flow.',
+    'Report status from',
+  ),
 
-  watchesStatus(config) {
-    return config.scope.length > 0 ? config.scope : 'all';
-  },
+  watchesStatus: listenedNodes,
 
   create(ctx) {
     return {
