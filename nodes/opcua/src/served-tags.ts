@@ -1,26 +1,14 @@
 import type { ConfigProblem } from '@tagflow/node-sdk';
 import { opcuaErrors } from './error-codes';
+import { WRITABLE_TYPES } from './writable-types';
+import type { WritableType } from './writable-types';
 
 // What an opcua-serve node declares about its tags, and the checks on them. No node-opcua here:
 // the node's definition file imports this, and must load without loading node-opcua.
 
-/** Data types a served tag can have, by their OPC UA names. */
-export const SERVED_TYPES = [
-  'Boolean',
-  'SByte',
-  'Byte',
-  'Int16',
-  'UInt16',
-  'Int32',
-  'UInt32',
-  'Int64',
-  'UInt64',
-  'Float',
-  'Double',
-  'String',
-  'DateTime',
-] as const;
-export type ServedType = (typeof SERVED_TYPES)[number];
+/** Data types a served tag can have, by their OPC UA names: those tagflow writes, but text in a locale. */
+export type ServedType = Exclude<WritableType, 'LocalizedText'>;
+export const SERVED_TYPES: readonly ServedType[] = WRITABLE_TYPES.filter((t): t is ServedType => t !== 'LocalizedText');
 
 /** The numeric types: those that may have an engineering unit and a range (an OPC UA AnalogItem). */
 export const NUMERIC_TYPES: readonly ServedType[] = SERVED_TYPES.filter(
