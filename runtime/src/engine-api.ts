@@ -10,7 +10,7 @@ export type { NodeCounters, DebugEvent, StatusEvent, NodeErrorEvent, EngineLogge
 export { SAMPLE_WINDOW_MS } from './engine/output-sampler';
 export type { PayloadKind, PortSample, SamplesEvent } from './engine/output-sampler';
 export { systemClock } from './engine/node-clock';
-export { SETTLE_MEMORY_AFTER_MS, settleMemory } from './engine/settle-memory';
+export { SETTLE_MEMORY_AFTER_MS, settleMemory, settleMemoryAfter } from './engine/settle-memory';
 export { FilesFolder, filesDirProblem } from './engine/files-folder';
 export { ACTIVITY_NODE, ACTIVITY_PROGRESS, NO_NODE } from './engine/activity';
 export { deployErrors, engineErrors, packageErrors, toolErrors } from './error-codes';

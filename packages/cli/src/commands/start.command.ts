@@ -24,6 +24,7 @@ import {
   usePrivateUmask,
 } from '@tagflow/runtime';
 import type { ContextLimits, EngineLogger, RuntimeLogger } from '@tagflow/runtime';
+import { SETTLE_MEMORY_AFTER_MS, settleMemoryAfter } from '@tagflow/runtime/engine';
 import { contextLimitsOption } from '../context-limits-option';
 import { CliError } from '../cli-error';
 import { logIssues, withLog } from '../cli-logger';
@@ -266,6 +267,9 @@ async function start(options: StartOptions, log: RuntimeLogger): Promise<void> {
       `tagflow runtime ${cliVersion()} started; admin API on ${server.url}; data dir ${dataDir}`,
     );
     if (builtEditor()) log.info({}, `editor: ${server.url}/ (sign in with an admin, deployer or viewer token)`);
+    // The supervisor's own start-up garbage (the admin server, the registry); the engine process
+    // settles its own after each deploy.
+    settleMemoryAfter(SETTLE_MEMORY_AFTER_MS);
   }
 
   const reason = await stop.reason;
