@@ -120,9 +120,12 @@ export class MqttConnection {
     });
   }
 
-  /** Like `publish`, with a callback instead of a Promise: for a publisher's hot path. */
-  send(topic: string, body: string | Buffer, options: IClientPublishOptions, done: (err?: Error) => void): void {
-    this.client.publish(topic, body, options, (err) => done(err ?? undefined));
+  /**
+   * Like `publish`, with a callback instead of a Promise: for a publisher's hot path. `done` gets an
+   * error, or nothing (undefined or null: mqtt.js's own callback, with no wrapper per publish).
+   */
+  send(topic: string, body: string | Buffer, options: IClientPublishOptions, done: (err?: Error | null) => void): void {
+    this.client.publish(topic, body, options, done);
   }
 
   subscribe(filter: string, qos: 0 | 1 | 2): Promise<void> {

@@ -284,6 +284,7 @@ export default defineNode({
       window?.fill();
     };
     let lastPushed: Promise<void> | undefined;
+    const usualOptions = { qos: c.qos, retain: c.retain };
     // A topic without placeholders needs no rendering per message.
     const staticTopic = c.topic.includes('{{') ? undefined : c.topic;
     const deliver = async () => {
@@ -302,11 +303,14 @@ export default defineNode({
           liveMaxInFlight: c.maxInFlight ?? LIVE_IN_FLIGHT,
           ackEvery,
           now: () => ctx.clock.now(),
+          // mqtt.js copies the options it is given: the usual ones are made once, not per publish.
           send: (p, done) =>
             connection.send(
               p.topic,
               p.body,
-              { qos: p.qos, retain: p.retain, properties: v5 ? p.properties : undefined },
+              p.qos === c.qos && p.retain === c.retain && (!v5 || p.properties === undefined)
+                ? usualOptions
+                : { qos: p.qos, retain: p.retain, properties: v5 ? p.properties : undefined },
               done,
             ),
         });
