@@ -41,6 +41,16 @@ const LIVE_IN_FLIGHT = 16384;
 /** A broker that confirms none of the publishes under way for this long shows as not answering. */
 const STALLED_MS = 10_000;
 
+/**
+ * The payload as JSON. For a finite number, the usual payload, JSON.stringify is String() (ECMA-262:
+ * SerializeJSONProperty applies ToString), but String() is served from V8's cache of recent number texts (a sensor repeats its values) and
+ * JSON.stringify is not: 15 ns against 108 ns for repeated values, the same for new ones.
+ */
+function jsonText(payload: unknown): string {
+  if (typeof payload === 'number' && Number.isFinite(payload)) return String(payload);
+  return JSON.stringify(payload) ?? 'null';
+}
+
 export default defineNode({
   type: 'mqtt-out',
   version: 1,
@@ -376,7 +386,7 @@ export default defineNode({
             ? JSON.stringify(msg)
             : c.format === 'string'
               ? String(msg.payload)
-              : (JSON.stringify(msg.payload) ?? 'null');
+              : jsonText(msg.payload);
         let properties: PublishProperties | undefined;
         try {
           properties = wantsProperties ? propertiesFor(msg) : undefined;
