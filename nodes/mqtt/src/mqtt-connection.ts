@@ -30,6 +30,15 @@ const EARLY_MS = 2000;
 
 const ACK_DEFERRED = new Error('the PUBACK is sent once the flow handled the message');
 
+/**
+ * mqtt.js 5 holds publishes back in this queue while it resends stored packets after a connect
+ * (not in its typings).
+ */
+interface StoreQueue {
+  _storeProcessing: boolean;
+  _storeProcessingQueue: unknown[];
+}
+
 /** mqtt.js 5's own way of writing a packet in order with the rest (not in its typings). */
 interface PacketSender {
   _sendPacket(packet: { cmd: 'puback'; messageId: number | undefined }): void;
@@ -120,10 +129,46 @@ export class MqttConnection {
     });
   }
 
-  /** Like `publish`, with a callback instead of a Promise: for a publisher's hot path. */
-  send(topic: string, body: string | Buffer, options: IClientPublishOptions, done: (err?: Error) => void): void {
-    this.client.publish(topic, body, options, (err) => done(err ?? undefined));
+  /**
+   * Like `publish`, with a callback instead of a Promise: for a publisher's hot path. `done` gets an
+   * error, or nothing (undefined or null: mqtt.js's own callback, with no wrapper per publish).
+   */
+  send(topic: string, body: string | Buffer, options: IClientPublishOptions, done: (err?: Error | null) => void): void {
+    this.client.publish(topic, body, options, done);
   }
+
+  /**
+   * QoS 0 only: publishes at once if the connection is up and its socket has room for the packet, so
+   * that mqtt.js has written it (and called back) before this returns: true. Otherwise publishes
+   * nothing and returns false, for the caller to buffer the message. Should mqtt.js still not call
+   * back at once (it never did in 5.16), false is returned too: the message may then go twice.
+   */
+  sendNow(topic: string, body: string, options: IClientPublishOptions): boolean {
+    const client = this.client;
+    const store = client as unknown as StoreQueue;
+    const stream = client.stream;
+    // Bytes a publish takes at most: a UTF-16 unit is at most 3 bytes of UTF-8, and the fixed
+    // header, remaining length and topic length at most 7 more.
+    const most = 3 * (topic.length + body.length) + 8;
+    if (
+      !client.connected ||
+      client.disconnecting ||
+      store._storeProcessing ||
+      store._storeProcessingQueue.length > 0 ||
+      stream.writableNeedDrain ||
+      stream.writableLength + most >= stream.writableHighWaterMark
+    )
+      return false;
+    this.wroteNow = false;
+    client.publish(topic, body, options, this.onWroteNow);
+    return this.wroteNow;
+  }
+
+  private wroteNow = false;
+  /** sendNow's callback, one for every publish: a closure per message would be garbage at once. */
+  private readonly onWroteNow = (err?: Error | null) => {
+    this.wroteNow = !err;
+  };
 
   subscribe(filter: string, qos: 0 | 1 | 2): Promise<void> {
     return new Promise((resolve, reject) => {

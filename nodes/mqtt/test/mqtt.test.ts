@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
@@ -60,6 +60,15 @@ async function flow(
   );
   open.push(f);
   return f;
+}
+
+/** Bytes node `nodeId`'s store-and-forward buffer has written to its files in `dataDir`. */
+function bufferFileBytes(dataDir: string, nodeId: string): number {
+  const dir = join(dataDir, 'outbox', 'mqtt-test', nodeId);
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir)
+    .filter((name) => name.startsWith('seg-'))
+    .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
 }
 
 describe('mqtt-out', () => {
@@ -194,6 +203,37 @@ describe('mqtt-out', () => {
       f.logs.some((r) => r.level === 'warn' && /MQTT 3\.1\.1, which has no message properties/.test(r.message)),
     ).toBe(true);
   });
+
+  it('at QoS 0 writes live messages straight to the socket, and buffers what a full socket cannot take', async () => {
+    const sub = await peer();
+    const got = await collect(sub, 'qos0/#');
+    const dataDir = mkdtempSync(join(tmpdir(), 'tagflow-mqtt-qos0-'));
+    const f = await flow(
+      [{ id: 'pub', type: 'mqtt-out', typeVersion: 1, config: { broker: 'plant', topic: 'qos0/seq', qos: 0 } }],
+      [],
+      dataDir,
+    );
+    await until(() => f.statuses('pub').at(-1)?.text === 'connected', 10_000, 'the connection');
+    for (let i = 0; i < 100; i++) await f.inject('pub', { payload: { i } });
+    await until(() => got.length === 100, 20_000, '100 live messages');
+    // None of them went through the disk: each went to the socket as it came.
+    expect(bufferFileBytes(dataDir, 'pub')).toBe(0);
+
+    // A broker that reads nothing: once the socket (the kernel's buffers, some MB) is full, what it
+    // cannot take waits in the buffer on disk, and what comes later queues behind it.
+    const filler = 'x'.repeat(10_000);
+    broker.pause();
+    try {
+      for (let i = 100; i < 3100; i++) await f.inject('pub', { payload: { i, filler } });
+      await until(() => bufferFileBytes(dataDir, 'pub') > 0, 10_000, 'messages in the buffer file');
+    } finally {
+      broker.resume();
+    }
+    await until(() => f.statuses('pub').at(-1)?.text === 'connected', 30_000, 'the buffer to empty');
+    for (let i = 3100; i < 3200; i++) await f.inject('pub', { payload: { i } });
+    await until(() => got.length >= 3200, 30_000, 'all 3,200 messages');
+    expect(got.map((m) => (JSON.parse(m.body) as { i: number }).i)).toEqual(Array.from({ length: 3200 }, (_, i) => i));
+  }, 90_000);
 
   it('reports a message the topic template cannot fill as the node error', async () => {
     const f = await flow([

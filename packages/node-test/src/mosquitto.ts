@@ -95,6 +95,18 @@ export class Mosquitto {
     });
   }
 
+  /**
+   * Freezes the broker (SIGSTOP): connections stay open, nothing is read or answered, and a
+   * publisher's socket fills up.
+   */
+  pause(): void {
+    this.peer?.child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.peer?.child.kill('SIGCONT');
+  }
+
   async down(): Promise<void> {
     await this.peer?.stop();
     this.peer = undefined;
