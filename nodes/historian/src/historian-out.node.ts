@@ -12,6 +12,8 @@ import { compileTagTemplate } from './tag-template';
 
 /** A write the historian has not answered for this long shows as `historian not answering`, not `ok`. */
 export const STALLED_MS = 5000;
+/** Batches written at once, at most (see `deliver`). */
+const WRITES_UNDER_WAY = 2;
 
 export default defineNode({
   type: 'historian-out',
@@ -43,7 +45,9 @@ export default defineNode({
     '',
     "Rows go to the node's buffer on disk (`<data dir>/outbox/<flow>/<node>/`) and are written in",
     'order, a batch at a time (when `batchSize` rows wait, or `batchMs` after the first), leaving the',
-    'buffer only once the backend confirmed the batch. A backend that is down keeps them buffered:',
+    'buffer only once the backend confirmed the batch. With rows waiting, the next batch is sent while',
+    'one is being stored (two at most), so the backend does not wait between batches; batches still',
+    'leave the buffer in order. A backend that is down keeps them buffered:',
     'status `waiting for the historian, 1200 buffered`. A batch that fails is written again; rows are',
     'keyed by `(tag, ts)`, so a batch written twice is stored once. A clean stop writes what waits for',
     'its batch; a crash leaves it buffered for the next start.',
@@ -148,11 +152,13 @@ export default defineNode({
     let shown = '';
     let delivering: Promise<void> | undefined;
     let wakeWhenFull: (() => void) | undefined;
-    /** When the write under way started (clock ms), or undefined when none is. */
-    let writingSince: number | undefined;
+    /** Buffered rows at which a push calls `wakeWhenFull`: a batch beyond those under way is full. */
+    let wakeAt = c.batchSize;
+    /** When each write under way started (clock ms), oldest first. */
+    const writeStarts: number[] = [];
 
     const showStatus = () => {
-      const waited = writingSince === undefined ? 0 : ctx.clock.now() - writingSince;
+      const waited = writeStarts.length === 0 ? 0 : ctx.clock.now() - writeStarts[0];
       const stalled = historian.current !== undefined && waited >= STALLED_MS;
       const parts = [
         stalled
@@ -186,17 +192,17 @@ export default defineNode({
 
     // The time a write takes is watched (see showStatus): a hung backend is not shown as `ok`.
     const timedWrite = async (store: HistorianStore, rows: HistoryRow[]) => {
-      writingSince = ctx.clock.now();
+      const started = ctx.clock.now();
+      writeStarts.push(started);
       try {
         await store.write(rows);
       } finally {
-        writingSince = undefined;
+        writeStarts.splice(writeStarts.indexOf(started), 1);
       }
     };
 
-    // Writes one batch and returns the rows stored. A batch the backend refuses for what it holds
-    // (not an outage) is written again row by row, so that only the rows refused are dropped.
-    const writeBatch = async (store: HistorianStore, items: Array<BufferedRow | HistoryRow>): Promise<number> => {
+    // The rows of buffered items the backend can store; the others are reported and left out.
+    const storable = (store: HistorianStore, items: Array<BufferedRow | HistoryRow>) => {
       const rows: HistoryRow[] = [];
       const kept: object[] = [];
       for (const item of items) {
@@ -207,12 +213,12 @@ export default defineNode({
           kept.push(item);
         } else refuse(item, refusal);
       }
-      try {
-        await timedWrite(store, rows);
-        return rows.length;
-      } catch (err) {
-        if (!isRefusedWrite(err)) throw err;
-      }
+      return { rows, kept };
+    };
+
+    // A batch the backend refused for what it holds (not an outage) is written again row by row,
+    // so that only the rows refused are dropped. Returns the rows stored.
+    const writeRowByRow = async (store: HistorianStore, rows: HistoryRow[], kept: object[]): Promise<number> => {
       let written = 0;
       for (const [i, row] of rows.entries()) {
         try {
@@ -250,25 +256,107 @@ export default defineNode({
           ctx.signal.removeEventListener('abort', done);
           resolve();
         }
+        wakeAt = c.batchSize;
         wakeWhenFull = done;
         ctx.signal.addEventListener('abort', done);
       });
 
-    // Writes the buffer in order, a batch at a time; a batch leaves the buffer only once stored.
+    // Up to WRITES_UNDER_WAY batches are with the backend at once: the next is sent while the one
+    // before is being stored, so the backend does not wait for this thread (which also takes every
+    // message in) between batches. They leave the buffer in order, each once it was stored.
+    // Rows are counted by their place in the stream since this node started, acked or dropped
+    // from the buffer's head: a full buffer dropping its oldest rows while a write is under way
+    // must not make the ack take rows out that were never written.
+    const underWay: Array<{
+      end: number;
+      store: HistorianStore;
+      rows: HistoryRow[];
+      kept: object[];
+      written: Promise<void>;
+      ended: boolean;
+    }> = [];
+    let acked = 0;
+    /** Place of the buffer's oldest row. */
+    const head = () => acked + outbox.dropped;
+    /** Place just past the last row sent. */
+    let sentEnd = 0;
+    /** Rows at the buffer's head that are in writes under way. */
+    const sending = () => (underWay.length === 0 ? 0 : Math.max(0, sentEnd - head()));
+    const send = (store: HistorianStore) => {
+      const skip = sending();
+      const items = outbox.peek(c.batchSize, skip);
+      const { rows, kept } = storable(store, items);
+      const written = timedWrite(store, rows);
+      sentEnd = head() + skip + items.length;
+      const write = { end: sentEnd, store, rows, kept, written, ended: false };
+      // Awaited in turn (landOldest); failing while an older write is awaited is not unhandled.
+      written.then(
+        () => (write.ended = true),
+        () => (write.ended = true),
+      );
+      underWay.push(write);
+    };
+    /** Waits until the oldest write under way ends, or until a full batch waits beside it. */
+    const oldestOrFullBatch = () =>
+      new Promise<void>((resolve) => {
+        const oldest = underWay[0];
+        if (oldest.ended || ctx.signal.aborted) return resolve();
+        let waiting = true;
+        const done = () => {
+          if (!waiting) return;
+          waiting = false;
+          wakeWhenFull = undefined;
+          ctx.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        oldest.written.then(done, done);
+        wakeAt = sending() + c.batchSize;
+        wakeWhenFull = done;
+        ctx.signal.addEventListener('abort', done);
+      });
+    /** Waits for the oldest write under way and takes its rows (those not dropped meanwhile) out of the buffer. */
+    const landOldest = async () => {
+      const oldest = underWay[0];
+      try {
+        await oldest.written;
+        stored += oldest.rows.length;
+        underWay.shift();
+      } catch (err) {
+        // The writes sent after it end before anything is sent again; whatever they stored, they
+        // are sent again after it, in order (rows are keyed by (tag, ts): stored once).
+        await Promise.allSettled(underWay.map((w) => w.written));
+        underWay.length = 0;
+        if (!isRefusedWrite(err)) throw err;
+        stored += await writeRowByRow(oldest.store, oldest.rows, oldest.kept);
+      }
+      const count = Math.max(0, oldest.end - head());
+      acked += count;
+      await outbox.ack(count);
+    };
+
+    // Writes the buffer in order, a batch at a time, the next sent while one is under way (see
+    // above); a batch leaves the buffer only once stored, and only after the batches before it.
     // Whatever fails, the loop goes on (with backoff): a buffer nobody drains would lose nothing
     // but would grow until it overflows.
     const deliver = async () => {
       let failures = 0;
       while (!ctx.signal.aborted) {
         try {
-          await outbox.whenNotEmpty(ctx.signal);
-          if (ctx.signal.aborted) return;
-          await batchReady();
-          if (ctx.signal.aborted) return;
-          const store = await historian.ready(ctx.signal);
-          const batch = outbox.peek(c.batchSize);
-          stored += await writeBatch(store, batch);
-          await outbox.ack(batch.length);
+          if (underWay.length === 0) {
+            await outbox.whenNotEmpty(ctx.signal);
+            if (ctx.signal.aborted) return;
+            await batchReady();
+            if (ctx.signal.aborted) return;
+            send(await historian.ready(ctx.signal));
+          }
+          const store = historian.current;
+          while (store && underWay.length < WRITES_UNDER_WAY && outbox.size - sending() >= c.batchSize) send(store);
+          if (underWay.length < WRITES_UNDER_WAY) {
+            await oldestOrFullBatch();
+            if (ctx.signal.aborted) return;
+            if (!underWay[0].ended) continue;
+          }
+          await landOldest();
           failures = 0;
           // Everything buffered is stored: said at once, not at the next tick of the status timer.
           if (outbox.size === 0) showStatus();
@@ -290,9 +378,12 @@ export default defineNode({
       }
     };
 
+    // The rows of one message are pushed together (the buffer keeps push order and writes them
+    // with one system call), and the message is handled once all of them are in the buffer.
     const pushRows = async (rows: HistoryRow[]) => {
-      for (const row of rows) await outbox.push(toBuffered(row));
-      if (outbox.size >= c.batchSize) wakeWhenFull?.();
+      const pushed = rows.map((row) => outbox.push(toBuffered(row)));
+      if (outbox.size >= wakeAt) wakeWhenFull?.();
+      await Promise.all(pushed);
     };
 
     return {
@@ -309,21 +400,26 @@ export default defineNode({
         // buffer's form, as rowsFromMessage would make it.
         if (typeof payload === 'number' && Number.isFinite(payload)) {
           const pushed = outbox.push([tagOf(msg), msg.timestamp, payload, null, QUALITY_CODES[msg.quality]]);
-          if (outbox.size >= c.batchSize) wakeWhenFull?.();
+          if (outbox.size >= wakeAt) wakeWhenFull?.();
           return pushed;
         }
         return pushRows(rowsFromMessage(msg, tagOf(msg), c.objects));
       },
       async close() {
         await delivering;
+        // Writes still under way when the node stopped are waited for, and what they stored acked.
+        try {
+          while (underWay.length > 0) await landOldest();
+        } catch (err) {
+          ctx.log.warn('a write under way when stopping failed; its rows stay buffered', { error: String(err) });
+        }
         // A clean stop writes what is still waiting for its batch, so `tagflow history` shows it at
         // once; anything it cannot write stays buffered for the next start.
         const store = historian.current;
         try {
           while (store && outbox.size > 0) {
-            const batch = outbox.peek(c.batchSize);
-            stored += await writeBatch(store, batch);
-            await outbox.ack(batch.length);
+            send(store);
+            await landOldest();
           }
         } catch (err) {
           ctx.log.warn('could not write the last rows before stopping; they stay buffered for the next start', {

@@ -47,6 +47,8 @@ export type HistoryResult = HistoryPoint[] | HistoryBucket[];
  * - `write` stores a batch (up to a few thousand rows) and resolves once the backend has it
  *   durably; it rejects when it could not, and the caller sends the same batch again later.
  *   Rewriting a `(tag, ts)` already stored leaves one row (idempotent), so redelivery is safe.
+ *   The next write may be made before this one resolved (historian-out keeps two batches under
+ *   way); a store may run them at once, so they are not necessarily stored in the order made.
  * - `query` reads; it never changes anything.
  * - `close` is idempotent and releases connections and files.
  */

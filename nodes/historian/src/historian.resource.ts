@@ -248,7 +248,12 @@ export default defineResource({
             username: c.username,
             timeoutMs: c.timeoutMs,
           },
-          { password: secret('password', c.passwordEnv), token: secret('token', c.tokenEnv), lost },
+          {
+            password: secret('password', c.passwordEnv),
+            token: secret('token', c.tokenEnv),
+            lost,
+            writeOnWorker: true,
+          },
         );
       }
       default: {

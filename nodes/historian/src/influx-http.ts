@@ -9,8 +9,40 @@ export interface InfluxEndpoint {
   timeoutMs: number;
 }
 
+/** What a request sends, as `InfluxTransport` takes it. */
+export interface InfluxHttpRequest {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}
+
+/** An HTTP answer: status and body. */
+export interface InfluxHttpAnswer {
+  status: number;
+  statusText: string;
+  text: string;
+}
+
 /**
- * One HTTP request to InfluxDB with `fetch`, its failures put in plain words. A network failure
+ * Sends one request and reads the whole answer; rejects as `fetch` does when the server cannot
+ * be reached or does not answer in time (an error named `TimeoutError`, the socket's reason as its
+ * `cause`). `fetchTransport` does it on this thread, `InfluxWriter` on a worker thread.
+ */
+export type InfluxTransport = (url: string, request: InfluxHttpRequest) => Promise<InfluxHttpAnswer>;
+
+export const fetchTransport: InfluxTransport = async (url, request) => {
+  const response = await fetch(url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal: AbortSignal.timeout(request.timeoutMs),
+  });
+  return { status: response.status, statusText: response.statusText, text: await response.text() };
+};
+
+/**
+ * One HTTP request to InfluxDB with `fetch` (or the given transport), its failures put in plain words. A network failure
  * or a time-out is reported to `unreachable` (the store calls `lost`) before the promise rejects;
  * a non-2xx answer rejects with the status and InfluxDB's own error text. The authorization
  * header never appears in an error.
@@ -26,6 +58,7 @@ export async function influxRequest(
     contentType?: string;
   },
   unreachable: (reason: Error) => void,
+  transport: InfluxTransport = fetchTransport,
 ): Promise<string> {
   const url = new URL(endpoint.url);
   url.pathname = `${url.pathname.replace(/\/+$/, '')}${request.path}`;
@@ -33,28 +66,26 @@ export async function influxRequest(
   const headers: Record<string, string> = {};
   if (endpoint.authorization !== undefined) headers.Authorization = endpoint.authorization;
   if (request.contentType !== undefined) headers['Content-Type'] = request.contentType;
-  let response: Response;
-  let text: string;
+  let response: InfluxHttpAnswer;
   try {
-    response = await fetch(url, {
+    response = await transport(url.href, {
       method: request.method,
       headers,
       body: request.body,
-      signal: AbortSignal.timeout(endpoint.timeoutMs),
+      timeoutMs: endpoint.timeoutMs,
     });
-    text = await response.text();
   } catch (err) {
     const reason = new Error(describeNetworkError(err, endpoint), { cause: err });
     unreachable(reason);
     throw reason;
   }
   if (response.status < 200 || response.status > 299) {
-    const message = `InfluxDB refused ${what} (HTTP ${response.status}): ${errorText(text, response.statusText)}`;
+    const message = `InfluxDB refused ${what} (HTTP ${response.status}): ${errorText(response.text, response.statusText)}`;
     // 400 (unparsable line, field type conflict, partial write) and 413 (too large) are about the
     // data sent; anything else (auth, missing database, server errors) is about the server.
     throw response.status === 400 || response.status === 413 ? new RefusedWriteError(message) : new Error(message);
   }
-  return text;
+  return response.text;
 }
 
 /** The `Authorization` header for a v1 user (basic auth) or a v2 token. */

@@ -1,7 +1,8 @@
 import type { HistorianStore, HistoryQuery, HistoryResult } from './historian-store';
 import type { HistoryRow } from './history-row';
 import { authorizationHeader, influxRequest } from './influx-http';
-import type { InfluxEndpoint } from './influx-http';
+import type { InfluxEndpoint, InfluxTransport } from './influx-http';
+import { InfluxWriter } from './influx-writer';
 import { distinctTags, parseSelectAnswer, parseTagValues, quoteIdentifier, selectStatements } from './influx-query';
 import { escapeMeasurement, escapeTag, lineWith, timeRefusal } from './line-protocol';
 
@@ -39,7 +40,13 @@ export interface InfluxStoreConfig {
  */
 export async function openInfluxStore(
   config: InfluxStoreConfig,
-  options: { password?: string; token?: string; lost(reason: Error): void },
+  options: {
+    password?: string;
+    token?: string;
+    lost(reason: Error): void;
+    /** Send writes from a worker thread (see `InfluxWriter`); queries stay on this thread. */
+    writeOnWorker?: boolean;
+  },
 ): Promise<HistorianStore> {
   const target = checkConfig(config);
   const endpoint: InfluxEndpoint = {
@@ -49,7 +56,13 @@ export async function openInfluxStore(
   };
   // The open itself rejects instead: there is no store yet whose connection could be lost.
   await influxRequest(endpoint, 'the ping', { method: 'GET', path: '/ping', params: {} }, () => undefined);
-  return new InfluxStore(config, target, endpoint, options.lost);
+  return new InfluxStore(
+    config,
+    target,
+    endpoint,
+    options.lost,
+    options.writeOnWorker ? new InfluxWriter() : undefined,
+  );
 }
 
 /** Query parameters naming the write target and the query database. */
@@ -73,6 +86,7 @@ class InfluxStore implements HistorianStore {
     private readonly target: InfluxTarget,
     private readonly endpoint: InfluxEndpoint,
     private readonly lost: (reason: Error) => void,
+    private readonly writer: InfluxWriter | undefined,
   ) {
     this.description = target.description;
     this.escapedMeasurement = escapeMeasurement(config.measurement);
@@ -99,13 +113,17 @@ class InfluxStore implements HistorianStore {
       body += `${body === '' ? '' : '\n'}${lineWith(this.escapedMeasurement, this.escapedTag(row.tag), row)}`;
     }
     // InfluxDB answers 204 once the points are in its write-ahead log (fsync'd), i.e. durable.
-    await this.request('the write', {
-      method: 'POST',
-      path: this.target.writePath,
-      params: { ...this.target.writeParams, precision: 'ms' },
-      body,
-      contentType: 'text/plain; charset=utf-8',
-    });
+    await this.request(
+      'the write',
+      {
+        method: 'POST',
+        path: this.target.writePath,
+        params: { ...this.target.writeParams, precision: 'ms' },
+        body,
+        contentType: 'text/plain; charset=utf-8',
+      },
+      this.writer?.send,
+    );
   }
 
   async query(query: HistoryQuery): Promise<HistoryResult> {
@@ -127,8 +145,9 @@ class InfluxStore implements HistorianStore {
   }
 
   async close(): Promise<void> {
-    // fetch keeps no connection of ours open between requests: nothing to release.
+    // fetch keeps no connection of ours open between requests: only the writer thread to end.
     this.closed = true;
+    await this.writer?.close();
   }
 
   /** The tag name escaped for line protocol (throws when it cannot be carried), each name escaped once. */
@@ -160,12 +179,17 @@ class InfluxStore implements HistorianStore {
     });
   }
 
-  private request(what: string, request: Parameters<typeof influxRequest>[2]): Promise<string> {
-    return influxRequest(this.endpoint, what, request, (reason) => {
+  private request(
+    what: string,
+    request: Parameters<typeof influxRequest>[2],
+    transport?: InfluxTransport,
+  ): Promise<string> {
+    const unreachable = (reason: Error) => {
       if (this.closed || this.lostReported) return;
       this.lostReported = true;
       this.lost(reason);
-    });
+    };
+    return influxRequest(this.endpoint, what, request, unreachable, transport);
   }
 
   private checkOpen(): void {

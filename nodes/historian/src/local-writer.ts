@@ -13,13 +13,16 @@ interface ColumnBatch {
   qualities: number[];
 }
 
+/** Rows committed in one transaction at most when batches wait for the writer (see the worker). */
+const GROUP_ROWS = 10_000;
+
 // Plain JavaScript run with `eval`, so that the same code serves the built package and the tests
 // (which run the TypeScript sources); it loads node:sqlite and makes transactions with the same
 // functions as the main thread, given as their compiled text. It opens its own connection to the
 // store file, created and set up (WAL, schema) by the LocalStore on the main thread, and writes each
-// batch in one transaction, as LocalStore.write does.
+// batch in one transaction, as LocalStore.write does, or several batches waiting at once in one.
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort, receiveMessageOnPort, workerData } = require('node:worker_threads');
 const loadSqlite = ${loadSqlite.toString()};
 const inTransaction = ${inTransaction.toString()};
 const db = new (loadSqlite().DatabaseSync)(workerData.file);
@@ -38,20 +41,35 @@ function tagId(name) {
   }
   return id;
 }
-const write = (b) => inTransaction(db, () => {
+const insertAll = (b) => {
   for (let i = 0; i < b.ts.length; i++) insert.run(tagId(b.tags[i]), b.ts[i], b.values[i], b.texts[i], b.qualities[i]);
-});
-parentPort.on('message', (b) => {
-  if (b === 'close') {
+};
+parentPort.on('message', (first) => {
+  let closing = first === 'close';
+  const batches = closing ? [] : [first];
+  let rows = closing ? 0 : first.ts.length;
+  // Batches that came while the last one was committed share one transaction (group commit): a
+  // commit waits for the disk (fsync), and one wait then serves them all.
+  while (!closing && rows < workerData.groupRows) {
+    const next = receiveMessageOnPort(parentPort);
+    if (next === undefined) break;
+    if (next.message === 'close') closing = true;
+    else {
+      batches.push(next.message);
+      rows += next.message.ts.length;
+    }
+  }
+  if (batches.length > 0) {
+    try {
+      inTransaction(db, () => batches.forEach(insertAll));
+      for (const b of batches) parentPort.postMessage({ id: b.id });
+    } catch (err) {
+      for (const b of batches) parentPort.postMessage({ id: b.id, error: String((err && err.message) || err) });
+    }
+  }
+  if (closing) {
     db.close();
     parentPort.close();
-    return;
-  }
-  try {
-    write(b);
-    parentPort.postMessage({ id: b.id });
-  } catch (err) {
-    parentPort.postMessage({ id: b.id, error: String((err && err.message) || err) });
   }
 });
 `;
@@ -77,7 +95,7 @@ export class LocalWriter {
   ) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file },
+      workerData: { file, groupRows: GROUP_ROWS },
     });
     this.worker.on('message', (answer: { id: number; error?: string }) => {
       const waiter = this.waiting.get(answer.id);

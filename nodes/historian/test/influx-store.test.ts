@@ -29,8 +29,9 @@ async function open(
   measurement: string,
   over: Partial<InfluxStoreConfig> = {},
   lost: (reason: Error) => void = () => undefined,
+  writeOnWorker = false,
 ): Promise<HistorianStore> {
-  const store = await openInfluxStore(config(measurement, over), { lost });
+  const store = await openInfluxStore(config(measurement, over), { lost, writeOnWorker });
   opened.push(store);
   return store;
 }
@@ -42,6 +43,11 @@ async function count(measurement: string): Promise<number> {
 }
 
 historianStoreContract('influxdb', { open: (measurement) => open(measurement), count });
+// The same contract with the writes sent from a worker thread, as the historian resource opens it.
+historianStoreContract('influxdb, written from a worker thread', {
+  open: (measurement) => open(`${measurement}_w`, {}, undefined, true),
+  count: (measurement) => count(`${measurement}_w`),
+});
 
 test('describes itself by database and measurement', async () => {
   expect((await open('described')).description).toBe(`influxdb ${DB}/described`);
@@ -84,6 +90,10 @@ test('config mistakes and refusals are reported in plain words', async () => {
   await expect(open('m', { database: undefined })).rejects.toThrow('InfluxDB 1 needs a database name');
   const missing = await open('m', { database: 'no_such_db' });
   await expect(missing.write([row('a', T0, 1)])).rejects.toThrow(
+    'InfluxDB refused the write (HTTP 404): database not found: "no_such_db"',
+  );
+  const missingOnWorker = await open('m', { database: 'no_such_db' }, undefined, true);
+  await expect(missingOnWorker.write([row('a', T0, 1)])).rejects.toThrow(
     'InfluxDB refused the write (HTTP 404): database not found: "no_such_db"',
   );
   await expect(missing.query({ tags: ['a'], from: 0, to: T0 })).rejects.toThrow(
@@ -184,28 +194,34 @@ test('v2 request shape: /api/v2/write with org, bucket, ms precision and a token
   }
 });
 
-test('server stopped: write rejects and lost is called once; restarted, a new open writes and earlier rows are kept', async () => {
-  const lost: Error[] = [];
-  const store = await open('outage', {}, (reason) => lost.push(reason));
-  await store.write([row('before', T0, 1)]);
+test.each([
+  ['', false],
+  [', writes from a worker thread', true],
+])(
+  'server stopped: write rejects and lost is called once; restarted, a new open writes and earlier rows are kept%s',
+  async (_, onWorker) => {
+    const lost: Error[] = [];
+    const store = await open('outage', {}, (reason) => lost.push(reason), onWorker);
+    await store.write([row('before', T0, 1)]);
 
-  await influxd.down();
-  await expect(store.write([row('during', T0, 2)])).rejects.toThrow(
-    `cannot reach InfluxDB at ${influxd.url}: connect ECONNREFUSED`,
-  );
-  await expect(store.query({ tags: ['before'], from: 0, to: T0 + 1 })).rejects.toThrow('cannot reach InfluxDB');
-  expect(lost).toHaveLength(1);
-  expect(lost[0].message).toContain(influxd.url);
-  await expect(open('outage')).rejects.toThrow('cannot reach InfluxDB');
+    await influxd.down();
+    await expect(store.write([row('during', T0, 2)])).rejects.toThrow(
+      `cannot reach InfluxDB at ${influxd.url}: connect ECONNREFUSED`,
+    );
+    await expect(store.query({ tags: ['before'], from: 0, to: T0 + 1 })).rejects.toThrow('cannot reach InfluxDB');
+    expect(lost).toHaveLength(1);
+    expect(lost[0].message).toContain(influxd.url);
+    await expect(open('outage')).rejects.toThrow('cannot reach InfluxDB');
 
-  await influxd.up();
-  const again = await open('outage');
-  await again.write([row('during', T0, 2)]);
-  expect(await again.tags()).toEqual(['before', 'during']);
-  expect(await again.query({ tags: ['before'], from: 0, to: T0 + 1 })).toEqual([
-    { tag: 'before', ts: T0, value: 1, text: null, quality: 'good' },
-  ]);
-});
+    await influxd.up();
+    const again = await open('outage');
+    await again.write([row('during', T0, 2)]);
+    expect(await again.tags()).toEqual(['before', 'during']);
+    expect(await again.query({ tags: ['before'], from: 0, to: T0 + 1 })).toEqual([
+      { tag: 'before', ts: T0, value: 1, text: null, quality: 'good' },
+    ]);
+  },
+);
 
 /** The server's HTTP counters (`SHOW STATS FOR 'httpd'`): write requests and points it accepted so far. */
 async function httpStats(): Promise<{ writeReq: number; pointsWrittenOK: number }> {

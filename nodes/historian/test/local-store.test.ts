@@ -59,6 +59,17 @@ historianStoreContract('local, written on a worker thread', {
 });
 
 describe('LocalStore', () => {
+  it('on its worker thread, stores writes made at once in the order made (one transaction for those waiting)', async () => {
+    const s = LocalStore.open(file(), {}, { writeOnWorker: true });
+    open.push(s);
+    // Twenty batches rewriting the same 500 (tag, ts): the last batch made is the value kept.
+    const writes = Array.from({ length: 20 }, (_, b) => s.write(Array.from({ length: 500 }, (_, i) => row('t', i, b))));
+    await Promise.all(writes);
+    const points = (await s.query({ tags: ['t'], from: 0, to: 1000 })) as HistoryPoint[];
+    expect(points).toHaveLength(500);
+    expect(points.filter((p) => p.value !== 19)).toEqual([]);
+  });
+
   it('keeps what was written across a reopen, and a read-only reader sees it while the writer is open', async () => {
     const path = file();
     const writer = store(path);
