@@ -97,6 +97,53 @@ describe('shared connections (resources)', () => {
     expect(peer.closes).toBe(1);
   });
 
+  it("keeps a node's backlog in its status when its connection's status replaces the text", async () => {
+    const { peer, definition } = makePeer();
+    peer.refuse = 1000;
+    // A publisher that buffers while the peer is away and says how much it holds.
+    const buffering = defineNode({
+      type: 'buffering-user',
+      version: 1,
+      category: 'publisher',
+      description: 'counts what it would buffer',
+      configSchema: { type: 'object', properties: { peer: { type: 'string' } }, required: ['peer'] },
+      inputs: ['in'],
+      outputs: [],
+      resources: { peer: 'peer' },
+      create(ctx) {
+        ctx.resource(ctx.config.peer);
+        let held = 0;
+        return {
+          onMessage() {
+            held++;
+            ctx.status({ state: 'reconnecting', text: `${held} buffered`, backlog: held });
+          },
+        };
+      },
+    });
+    const { engine, registry } = makeEngine([buffering]);
+    registry.registerResource(definition);
+    const seen: Array<{ text?: string; backlog?: number }> = [];
+    engine.on('status', ({ nodeId, status }) => nodeId === 'b' && seen.push(status));
+    const deployed = await engine.deploy({
+      ...flow([{ id: 'b', type: 'buffering-user', config: { peer: 'p' } }], []),
+      resources: [{ id: 'p', type: 'peer' }],
+    });
+    expect(deployed.ok).toBe(true);
+    try {
+      await engine.inject('b', createMessage(1));
+      await engine.inject('b', createMessage(2));
+      const mine = seen.length;
+      // The next retry's status comes from the connection: its words, the node's backlog.
+      await until(() => seen.length > mine, 5000);
+      expect(seen.at(-1)!.text).toMatch(/^retry in/);
+      expect(seen.at(-1)!.backlog).toBe(2);
+      expect(engine.statuses().b.backlog).toBe(2);
+    } finally {
+      await engine.stop();
+    }
+  });
+
   it('reconnects by itself when the connection is lost, handing the new one to the nodes', async () => {
     const { peer, definition } = makePeer();
     const { engine, registry, logger } = makeEngine([user]);

@@ -641,9 +641,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   private onResourceStatus(resourceId: string, status: NodeStatus): void {
     for (const runner of this.runners.values()) {
       if (this.resourcesOf(runner.node).includes(resourceId)) {
-        runner.lastStatus = status;
+        // The backlog is the node's own figure, which a connection's status knows nothing of: it
+        // stays, or the editor and /metrics would lose a buffer's size just while it grows.
+        const backlog = runner.lastStatus?.backlog;
+        runner.lastStatus = backlog === undefined || status.backlog !== undefined ? status : { ...status, backlog };
         // A resource's `connected` must not hide what the node lost while it was down.
-        const shown = runner.shownStatus(status) as NodeStatus;
+        const shown = runner.shownStatus(runner.lastStatus) as NodeStatus;
         this.emit('status', { flowId: this.flow?.id, nodeId: runner.id, status: shown });
         routeStatus(runner, shown, this.clock.now(), 0);
       }
