@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { defineNode, NodeError, outboxOverflowProperty } from '@tagflow/node-sdk';
+import { ackSent, defineNode, NodeError, outboxOverflowProperty } from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 import { natsErrors } from './error-codes';
 import type { NatsLink } from './nats-connection';
@@ -169,13 +169,6 @@ export default defineNode({
         ctx.signal.addEventListener('abort', done, { once: true });
       });
 
-    // Removes `done` delivered items from the head, less those a full buffer (drop-oldest) already
-    // dropped from it while they were under way.
-    const ackDelivered = async (done: number, droppedBefore: number) => {
-      const gone = outbox.dropped - droppedBefore;
-      if (done > gone) await outbox.ack(done - gone);
-    };
-
     // Sends the head of the buffer, up to maxInFlight at a time, and waits for the server's word on
     // each before taking it out: `done` counts from the head, so order and nothing-lost hold.
     const sendWindow = async (link: NatsLink): Promise<void> => {
@@ -184,7 +177,7 @@ export default defineNode({
       if (!c.jetstream) {
         for (const p of items) link.publish(p.subject, encoder.encode(p.body), p.headers);
         await link.flush();
-        await ackDelivered(items.length, droppedBefore);
+        await ackSent(outbox, items.length, droppedBefore);
         return;
       }
       const results = await Promise.allSettled(
@@ -212,7 +205,7 @@ export default defineNode({
         retry = r.reason instanceof Error ? r.reason : new Error(String(r.reason));
         break;
       }
-      await ackDelivered(done, droppedBefore);
+      await ackSent(outbox, done, droppedBefore);
       if (retry !== undefined) throw retry;
     };
 

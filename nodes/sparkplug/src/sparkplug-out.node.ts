@@ -1,4 +1,4 @@
-import { defineNode, NodeError, outboxOverflowProperty, qualityOf } from '@tagflow/node-sdk';
+import { ackSent, defineNode, NodeError, outboxOverflowProperty, qualityOf } from '@tagflow/node-sdk';
 import type { Message, Quality } from '@tagflow/node-sdk';
 import type { BirthMetric, DataValue, DeviceSource, EdgeNodeSession } from './edge-session';
 import { sparkplugErrors } from './error-codes';
@@ -250,6 +250,7 @@ export default defineNode({
           continue;
         }
         const items = outbox.peek(BATCH);
+        const droppedBefore = outbox.dropped;
         const bornAt = session.bornAt ?? Date.now();
         // One DDATA per run of values of the same device, in order.
         const sends: Array<Promise<void>> = [];
@@ -273,7 +274,7 @@ export default defineNode({
         if (run.length > 0) sends.push(session.publishDeviceData(device, run));
         try {
           await Promise.all(sends);
-          await outbox.ack(items.length);
+          await ackSent(outbox, items.length, droppedBefore);
         } catch (err) {
           // Not written: the values stay in the buffer and go again after the next birth.
           ctx.log.warn('DDATA not sent; kept for the next connection', { error: String(err) });

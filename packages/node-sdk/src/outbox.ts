@@ -45,3 +45,14 @@ export interface Outbox<T> {
 
 /** How often buffered items are flushed to disk (fsync), at most. */
 export const OUTBOX_SYNC_MS = 200;
+
+/**
+ * Removes from the head the `sent` items a publisher peeked when the outbox's `dropped` was
+ * `droppedBefore`, once they were delivered. With `drop-oldest`, a full buffer may have dropped
+ * some of them from the head meanwhile: acknowledging all `sent` would then remove items behind
+ * them that were never sent.
+ */
+export async function ackSent<T>(outbox: Outbox<T>, sent: number, droppedBefore: number): Promise<void> {
+  const gone = outbox.dropped - droppedBefore;
+  if (sent > gone) await outbox.ack(sent - gone);
+}
