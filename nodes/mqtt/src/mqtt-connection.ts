@@ -78,15 +78,41 @@ export class MqttConnection {
     // mqtt.js reads the socket one packet at a time and sends a QoS 1 PUBACK when handleMessage
     // calls back; its customHandleAcks would stop reading until then. Calling back at once with an
     // error makes it read on without a PUBACK; the PUBACK goes out when the flow is done.
+    // While a node holds the reading (holdReading), the call back waits: mqtt.js reads no further.
     const handleMessage = client.handleMessage.bind(client);
     client.handleMessage = (packet, callback) => {
-      const hold = this.held.get(packet);
-      if (hold === undefined || (hold.pending === 0 && !hold.failed)) {
-        this.held.delete(packet);
-        return handleMessage(packet, callback);
-      }
-      hold.deferred = true;
-      callback(ACK_DEFERRED);
+      const go = () => {
+        const hold = this.held.get(packet);
+        if (hold === undefined || (hold.pending === 0 && !hold.failed)) {
+          this.held.delete(packet);
+          return handleMessage(packet, callback);
+        }
+        hold.deferred = true;
+        callback(ACK_DEFERRED);
+      };
+      if (this.readingHolds > 0) this.whenReading.push(go);
+      else go();
+    };
+  }
+
+  private readingHolds = 0;
+  private readonly whenReading: Array<() => void> = [];
+
+  /**
+   * Stops mqtt.js reading packets after the one being handled until the returned function is
+   * called (by every holder): TCP then holds the broker back, which keeps what it has for this
+   * client under its own limits. Everything on the connection waits meanwhile, the PUBACKs of its
+   * publishes and the keep-alive's answer too: a hold longer than the keep-alive ends the
+   * connection, and the resource makes a new one.
+   */
+  holdReading(): () => void {
+    this.readingHolds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.readingHolds > 0) return;
+      for (const go of this.whenReading.splice(0)) go();
     };
   }
 

@@ -12,7 +12,7 @@ interface Waiting {
   connection: MqttConnection;
 }
 
-/** Messages mqtt-in keeps while its flow is full; past it, each is dropped (counted, unacknowledged). */
+/** Messages mqtt-in keeps while its flow is full; past it, it stops reading from the broker. */
 const MAX_WAITING = 10_000;
 
 export default defineNode({
@@ -67,10 +67,15 @@ export default defineNode({
     '(PUBREC), whatever `ackWhen` says: use QoS 1 for work that must survive a crash.',
     '',
     'A broker sending faster than the flow processes: the node keeps up to 10,000 messages waiting (QoS 1',
-    'ones unacknowledged) and sends them on as the flow drains, in order; past that each is dropped and',
-    'counted (status and `/metrics`, reason `waiting-full`; a QoS 1 one is sent again on reconnect). A',
-    "broker's in-flight limit does not hold this back: Mosquitto 2.0 sends a new window of messages for",
-    'each late PUBACK.',
+    'ones unacknowledged) and sends them on as the flow drains, in order. Past that it stops reading from',
+    'the broker until the flow has taken half of them: TCP holds the broker back, and the broker keeps',
+    "what it has for this runtime under its own limits (Mosquitto's `max_queued_messages`, 1,000 by",
+    'default, past which it drops messages for a slow client: raise it, or set 0 for no limit, on a',
+    "broker that feeds a busy flow). A broker's in-flight limit does not do this: Mosquitto 2.0 sends a",
+    'new window of messages for each late PUBACK. While the reading is held nothing else comes in on',
+    "that connection either: other mqtt-in nodes' messages, the confirmations of mqtt-out's publishes",
+    'on the same broker resource. A hold longer than the keep-alive ends the connection; the resource',
+    'connects again and the broker sends the unacknowledged QoS 1 messages again.',
     '',
     '## Example',
     '',
@@ -197,9 +202,18 @@ export default defineNode({
     const stopped = new Promise<void>((resolve) =>
       ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
     );
+    // Past MAX_WAITING the connection's reading is held (see below) until half of them went on.
+    let readingHeld: (() => void) | undefined;
+    const readAgain = () => {
+      readingHeld?.();
+      readingHeld = undefined;
+    };
     const flow = () => {
       flowing = true;
-      while (flowing && waiting.length > 0) deliver(waiting.shift() as Waiting);
+      while (flowing && waiting.length > 0) {
+        deliver(waiting.shift() as Waiting);
+        if (readingHeld !== undefined && waiting.length <= MAX_WAITING / 2) readAgain();
+      }
     };
     const deliver = ({ msg, release, connection }: Waiting) => {
       const more =
@@ -224,6 +238,7 @@ export default defineNode({
     let detachMessages: (() => void) | undefined;
     broker.onConnect(async (connection) => {
       detachMessages?.();
+      readAgain();
       unacknowledged = 0;
       detachMessages = connection.onMessage(({ topic, payload, holdAck }) => {
         if (!topicMatches(c.topic, topic)) return;
@@ -239,12 +254,9 @@ export default defineNode({
           deliver({ msg, release, connection });
           return;
         }
-        if (waiting.length >= MAX_WAITING) {
-          // Unacknowledged (QoS 1): the broker sends it again on the next connection.
-          release?.(false);
-          ctx.dropped(1, 'waiting-full');
-          return;
-        }
+        // Dropping would lose it (QoS 0, or QoS 1 with a clean session) or leave it to a reconnect
+        // that may not come: the broker is held back instead, through TCP.
+        if (waiting.length >= MAX_WAITING && readingHeld === undefined) readingHeld = connection.holdReading();
         waiting.push({ msg, release, connection });
       });
       await connection.subscribe(filter, c.qos);
@@ -254,6 +266,7 @@ export default defineNode({
     return {
       async close() {
         detachMessages?.();
+        readAgain();
         // Still waiting at a stop: QoS 1 ones stay unacknowledged (sent again), QoS 0 ones are lost.
         if (waiting.length > 0) {
           for (const w of waiting) w.release?.(false);
