@@ -5,7 +5,7 @@
 // subscriber here is independent (mosquitto_sub, another process) and counts what arrives.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Mosquitto, runFlow, until } from '@tagflow/node-test';
@@ -27,12 +27,16 @@ afterAll(async () => {
   await broker.down();
 });
 
-/** mosquitto_sub with a persistent session at QoS 1: counts payloads and connections. */
+/**
+ * mosquitto_sub with a persistent session at QoS 1: counts payloads and connections. Its output
+ * goes to a file, not a pipe to this process: with a pipe, this process (which also runs the
+ * replaying flow) reading it slowly would hold the subscriber back, which then is no longer
+ * independent and leaves the broker to drop at its queue limit what this test did itself.
+ */
 function persistentSubscriber(topic: string) {
-  const got: string[] = [];
-  let connacks = 0;
-  let subacks = 0;
-  // Line-buffered (stdbuf): mosquitto_sub's stdio would otherwise hold its output back in a pipe.
+  const out = join(mkdtempSync(join(tmpdir(), 'tagflow-replay-sub-')), 'out.txt');
+  const fd = openSync(out, 'w');
+  // Line-buffered (stdbuf): mosquitto_sub's stdio would otherwise hold its output back.
   const child = spawn(
     '/usr/bin/stdbuf',
     [
@@ -53,20 +57,16 @@ function persistentSubscriber(topic: string) {
       topic,
       '-d',
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', fd, 'inherit'] },
   );
+  closeSync(fd);
   subscriber = child;
-  let rest = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const lines = (rest + chunk.toString()).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) {
-      if (/^Client .* received CONNACK/.test(line)) connacks++;
-      else if (/^Client .* received SUBACK/.test(line)) subacks++;
-      else if (/^\d+$/.test(line)) got.push(line);
-    }
-  });
-  return { got, connacks: () => connacks, subacks: () => subacks };
+  const lines = () => readFileSync(out, 'utf8').split('\n');
+  return {
+    got: () => lines().filter((line) => /^\d+$/.test(line)),
+    connacks: () => lines().filter((line) => /^Client .* received CONNACK/.test(line)).length,
+    subacks: () => lines().filter((line) => /^Client .* received SUBACK/.test(line)).length,
+  };
 }
 
 async function publisher(dataDir: string): Promise<FlowUnderTest> {
@@ -115,14 +115,15 @@ it('replays a backlog of 5,000 to an online persistent QoS 1 subscriber with not
   let lastChange = Date.now();
   await until(
     () => {
-      if (sub.got.length !== last) [last, lastChange] = [sub.got.length, Date.now()];
-      return new Set(sub.got).size === total || Date.now() - lastChange > 5000;
+      const got = sub.got();
+      if (got.length !== last) [last, lastChange] = [got.length, Date.now()];
+      return new Set(got).size === total || Date.now() - lastChange > 5000;
     },
     60_000,
     'the replay to end',
   );
   await until(() => second.statuses('pub').at(-1)?.backlog === 0, 10_000, 'the outbox to empty');
-  const values = sub.got.map(Number);
+  const values = sub.got().map(Number);
   const distinct = new Set(values);
   process.stdout.write(
     `replay at the queue limit: ${JSON.stringify({ sent: total, received: values.length, distinct: distinct.size })}\n`,
