@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { defineResource } from '@tagflow/node-sdk';
-import { runFlow } from '@tagflow/node-test';
+import { runFlow, until } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
 import { historianOut } from '../src';
 import { RefusedWriteError } from '../src/historian-store';
@@ -70,25 +70,17 @@ async function recorder(tag = 't', options: { fakeTime?: boolean; dataDir?: stri
   return f;
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 it('writes a refused batch row by row: only the refused rows are dropped, each reported once', async () => {
   const f = await recorder();
   for (let i = 0; i < 10; i++)
     await f.inject('rec', { payload: i === 3 || i === 7 ? 500 + i : i, timestamp: 1000 + i });
-  await until(() => written.length === 8, '8 rows written');
+  await until(() => written.length === 8, 10_000, '8 rows written');
   expect(written.map((r) => r.value)).toEqual([0, 1, 2, 4, 5, 6, 8, 9]);
   expect(f.errors.map((e) => [e.code, e.message])).toEqual([
     ['HISTORIAN_ROW', 'value 503 out of range; the row was dropped'],
     ['HISTORIAN_ROW', 'value 507 out of range; the row was dropped'],
   ]);
-  await until(() => f.statuses('rec').some((s) => s.text === '8 rows stored, 2 refused'), 'the status');
+  await until(() => f.statuses('rec').some((s) => s.text === '8 rows stored, 2 refused'), 10_000, 'the status');
 });
 
 it('reports a row the backend can never store once, however often its batch is retried', async () => {
@@ -96,9 +88,9 @@ it('reports a row the backend can never store once, however often its batch is r
   const f = await recorder('{{topic}}');
   await f.inject('rec', { payload: 1, topic: 'bad\ntag', timestamp: 1 });
   await f.inject('rec', { payload: 2, topic: 'good', timestamp: 2 });
-  await until(() => writes >= 2, 'two failed attempts while the backend is down');
+  await until(() => writes >= 2, 10_000, 'two failed attempts while the backend is down');
   down = false;
-  await until(() => written.length === 1, 'the good row after the outage');
+  await until(() => written.length === 1, 10_000, 'the good row after the outage');
   expect(written.map((r) => r.tag)).toEqual(['good']);
   expect(f.errors.map((e) => e.message)).toEqual(['a tag with a line break; the row was dropped']);
 });
@@ -111,7 +103,7 @@ it('stops at once while the backend is down, keeping the rows buffered', async (
   const f = await recorder('t', { fakeTime: true });
   for (let i = 0; i < 5; i++) await f.inject('rec', { payload: i, timestamp: 10 + i });
   await f.advance(20); // batchMs: the batch is due, its write fails, the retry pause begins
-  await until(() => writes === 1, 'a failed write');
+  await until(() => writes === 1, 10_000, 'a failed write');
   await f.stop();
   flows.splice(0);
   const warnings = f.logs.filter((r) => r.level === 'warn').map((r) => r.message);
@@ -122,7 +114,7 @@ it('stops at once while the backend is down, keeping the rows buffered', async (
   // Started again on the same data dir with the backend back, it writes the kept rows.
   down = false;
   await recorder('t', { dataDir: f.dataDir });
-  await until(() => written.length === 5, 'the kept rows after a restart');
+  await until(() => written.length === 5, 10_000, 'the kept rows after a restart');
   expect(written.map((r) => r.value)).toEqual([0, 1, 2, 3, 4]);
 });
 
@@ -139,7 +131,7 @@ it('delivers rows an earlier version buffered as objects, beside rows buffered n
   );
   const f = await recorder('t', { dataDir });
   await f.inject('rec', { payload: 2, timestamp: 12, quality: 'good' });
-  await until(() => written.length === 3, 'the old rows and the new one');
+  await until(() => written.length === 3, 10_000, 'the old rows and the new one');
   expect(written).toEqual([
     { tag: 't', ts: 10, value: 0, text: null, quality: 'uncertain' },
     { tag: 't', ts: 11, value: 1, text: null, quality: 'uncertain' },

@@ -1,5 +1,5 @@
 import { defineResource } from '@tagflow/node-sdk';
-import { runFlow } from '@tagflow/node-test';
+import { runFlow, until } from '@tagflow/node-test';
 import type { FlowUnderTest } from '@tagflow/node-test';
 import { historianOut } from '../src';
 import type { HistorianStore } from '../src/historian-store';
@@ -73,20 +73,12 @@ async function recorder(config: Record<string, unknown>): Promise<FlowUnderTest>
   return f;
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 it('sends the next batch while one is being stored, and takes rows out of the buffer in order once stored', async () => {
   const f = await recorder({ batchSize: 10, batchMs: 20 });
   for (let i = 0; i < 30; i++) await f.inject('rec', { payload: i, timestamp: 1000 + i });
-  await until(() => held.length === 2, 'two writes under way');
+  await until(() => held.length === 2, 10_000, 'two writes under way');
   expect(held.map((h) => h.values)).toEqual([range(0, 10), range(10, 20)]);
 
   // The later batch is stored, the earlier one fails: neither leaves the buffer on its own, and
@@ -94,11 +86,11 @@ it('sends the next batch while one is being stored, and takes rows out of the bu
   held[1].resolve();
   held[0].reject(new Error('connection reset'));
   held.splice(0);
-  await until(() => held.length === 2, 'the two batches sent again');
+  await until(() => held.length === 2, 10_000, 'the two batches sent again');
   expect(held.map((h) => h.values)).toEqual([range(0, 10), range(10, 20)]);
   open = true;
   for (const h of held.splice(0)) h.resolve();
-  await until(() => f.statuses('rec').at(-1)?.text === '30 rows stored', 'every row stored');
+  await until(() => f.statuses('rec').at(-1)?.text === '30 rows stored', 10_000, 'every row stored');
   expect(f.statuses('rec').at(-1)?.backlog).toBe(0);
   expect([...new Set(stored.map((r) => r.value ?? NaN))].sort((a, b) => a - b)).toEqual(range(0, 30));
 });
@@ -107,13 +99,14 @@ it('a full buffer dropping rows under way does not take unwritten rows out when 
   // About ten rows fit in the buffer: the two batches under way are dropped by newer rows.
   const f = await recorder({ batchSize: 5, batchMs: 20, bufferMaxMB: 0.0003 });
   for (let i = 0; i < 10; i++) await f.inject('rec', { payload: i, timestamp: 1000 + i });
-  await until(() => held.length === 2, 'two writes under way');
+  await until(() => held.length === 2, 10_000, 'two writes under way');
   for (let i = 10; i < 30; i++) await f.inject('rec', { payload: i, timestamp: 1000 + i });
   open = true;
   for (const h of held.splice(0)) h.resolve();
   const last = () => f.statuses('rec').at(-1);
   await until(
     () => last()?.backlog === 0 && last()?.text?.startsWith(`${stored.length} rows stored`) === true,
+    10_000,
     'the buffer emptied',
   );
   // Every row the buffer still held when the writes ended is stored.
