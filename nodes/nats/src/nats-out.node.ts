@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { ackSent, defineNode, NodeError, outboxOverflowProperty } from '@tagflow/node-sdk';
+import {
+  ackSent,
+  defineNode,
+  NodeError,
+  outboxOverflowProperty,
+  publishBody,
+  publishFormatProperty,
+} from '@tagflow/node-sdk';
 import type { Message } from '@tagflow/node-sdk';
 import { natsErrors } from './error-codes';
 import type { NatsLink } from './nats-connection';
@@ -98,12 +105,7 @@ export default defineNode({
         default: false,
         'x-ui': { label: 'JetStream' },
       },
-      format: {
-        description: 'json: the payload as JSON; string: the payload as text; message: the whole message as JSON.',
-        default: 'json',
-        enum: ['json', 'string', 'message'],
-        'x-ui': { label: 'Format' },
-      },
+      format: publishFormatProperty,
       headers: {
         type: 'object',
         description:
@@ -248,12 +250,7 @@ export default defineNode({
         } catch (err) {
           throw new NodeError(natsErrors.code.NATS_SUBJECT, (err as Error).message);
         }
-        const body =
-          c.format === 'message'
-            ? JSON.stringify(msg)
-            : c.format === 'string'
-              ? String(msg.payload)
-              : (JSON.stringify(msg.payload) ?? 'null');
+        const body = publishBody(c.format, msg);
         const item: PendingPublish = { subject, body, ...(headers === undefined ? {} : { headers }) };
         if (c.jetstream) item.id = idPrefix + String(counter++);
         // Handled once it is in the buffer: a source acknowledging on it loses nothing.

@@ -35,6 +35,8 @@ export type { FilesRoot, FileOpenFlags, FileOpenOptions } from './files-root';
 export { filesPathProblem, filesPathProblems } from './files-root';
 export type { Outbox, OutboxOptions } from './outbox';
 export { ackSent, OUTBOX_SYNC_MS } from './outbox';
+export { publishBody, publishFormatProperty } from './publish-format';
+export type { PublishFormat } from './publish-format';
 export type { JSONSchema } from 'json-schema-to-ts';
 /** Version of this SDK; the runtime checks node packages' peer ranges against it. */
 export const SDK_VERSION = '0.1.0';
