@@ -1,4 +1,5 @@
 import type { IClientPublishOptions, IPublishPacket, MqttClient, Packet } from 'mqtt';
+import { mostQos0PublishBytes, Qos0PublishWriter } from './qos0-publish-writer';
 
 /** A message as it arrived from the broker. */
 export interface IncomingMqttMessage {
@@ -62,6 +63,7 @@ export class MqttConnection {
     Array<{ topic: string; payload: Buffer; packet: IPublishPacket; release: (ack: boolean) => void }> | undefined = [];
 
   constructor(readonly client: MqttClient) {
+    this.qos0 = new Qos0PublishWriter(() => client.stream, this.protocolVersion);
     client.on('message', (topic, payload, packet) => {
       if (this.listeners.size === 0 && this.early !== undefined) {
         // Only a QoS 1 PUBACK can wait; QoS 0 has none, QoS 2 was confirmed (PUBREC) already.
@@ -150,6 +152,7 @@ export class MqttConnection {
   }
 
   publish(topic: string, body: string | Buffer, options: IClientPublishOptions): Promise<void> {
+    this.qos0.flush();
     return new Promise((resolve, reject) => {
       this.client.publish(topic, body, options, (err) => (err ? reject(err) : resolve()));
     });
@@ -160,41 +163,33 @@ export class MqttConnection {
    * error, or nothing (undefined or null: mqtt.js's own callback, with no wrapper per publish).
    */
   send(topic: string, body: string | Buffer, options: IClientPublishOptions, done: (err?: Error | null) => void): void {
+    this.qos0.flush();
     this.client.publish(topic, body, options, done);
   }
 
   /**
-   * QoS 0 only: publishes at once if the connection is up and its socket has room for the packet, so
-   * that mqtt.js has written it (and called back) before this returns: true. Otherwise publishes
-   * nothing and returns false, for the caller to buffer the message. Should mqtt.js still not call
-   * back at once (it never did in 5.16), false is returned too: the message may then go twice.
+   * QoS 0 without properties: encodes the publish for the socket at once if the connection is up
+   * and its socket has room for the packet (true), to be written with the rest of this event-loop
+   * turn's (Qos0PublishWriter). Otherwise publishes nothing and returns false, for the caller to
+   * buffer the message.
    */
-  sendNow(topic: string, body: string, options: IClientPublishOptions): boolean {
+  sendNow(topic: string, body: string, retain: boolean): boolean {
     const client = this.client;
     const store = client as unknown as StoreQueue;
     const stream = client.stream;
-    // Bytes a publish takes at most: a UTF-16 unit is at most 3 bytes of UTF-8, and the fixed
-    // header, remaining length and topic length at most 7 more.
-    const most = 3 * (topic.length + body.length) + 8;
     if (
       !client.connected ||
       client.disconnecting ||
       store._storeProcessing ||
       store._storeProcessingQueue.length > 0 ||
       stream.writableNeedDrain ||
-      stream.writableLength + most >= stream.writableHighWaterMark
+      stream.writableLength + this.qos0.pendingBytes + mostQos0PublishBytes(topic, body) >= stream.writableHighWaterMark
     )
       return false;
-    this.wroteNow = false;
-    client.publish(topic, body, options, this.onWroteNow);
-    return this.wroteNow;
+    return this.qos0.write(topic, body, retain);
   }
 
-  private wroteNow = false;
-  /** sendNow's callback, one for every publish: a closure per message would be garbage at once. */
-  private readonly onWroteNow = (err?: Error | null) => {
-    this.wroteNow = !err;
-  };
+  private readonly qos0: Qos0PublishWriter;
 
   subscribe(filter: string, qos: 0 | 1 | 2): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -221,6 +216,7 @@ export class MqttConnection {
 
   /** Closes the socket; waits at most a second for a clean DISCONNECT. */
   close(): Promise<void> {
+    this.qos0.flush();
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.client.end(true, {}, () => resolve()), 1000);
       this.client.end(false, {}, () => {

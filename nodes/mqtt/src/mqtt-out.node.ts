@@ -334,7 +334,7 @@ export default defineNode({
         // Only what the buffer holds can wait (nothing pushed before it may be overtaken), and only
         // messages sent without properties go this way.
         if (c.qos === 0 && !(v5 && wantsProperties))
-          sendNow = (topic, body) => outbox.size === 0 && connection.sendNow(topic, body, usualOptions);
+          sendNow = (topic, body) => outbox.size === 0 && connection.sendNow(topic, body, c.retain);
         try {
           current.fill();
           await current.ended;
