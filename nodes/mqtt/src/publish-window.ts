@@ -17,9 +17,17 @@ export interface PublishWindowOptions<T> {
    * the start when it starts empty): live traffic, paced by the flow. Defaults to `maxInFlight`.
    */
   liveMaxInFlight?: number;
+  /**
+   * Most publishes a second while the window replays a backlog (unset: as fast as `maxInFlight`
+   * lets it). A broker confirms a publish on receipt, so only a pace in time keeps a replay within
+   * what its subscribers take.
+   */
+  replayPerSecond?: number;
   /** The outbox is acknowledged once this many publishes in a row were confirmed, or all were. */
   ackEvery: number;
   now(): number;
+  /** Runs `fn` in `ms` (the node's clock): a replay held back by its pace goes on then. */
+  setTimeout(fn: () => void, ms: number): void;
 }
 
 /**
@@ -47,6 +55,11 @@ export class PublishWindow<T> {
   private seenDropped: number;
   /** Most publishes under way now: `maxInFlight` until the window has caught up with the outbox. */
   private limit: number;
+  private replaying = true;
+  /** The replay's pace: publishes it may send now (a token bucket of `maxInFlight`), as of `tokensAt`. */
+  private tokens: number;
+  private tokensAt: number;
+  private paceTimer = false;
   private filling = false;
   private kicked = false;
   private refill = false;
@@ -66,6 +79,8 @@ export class PublishWindow<T> {
   constructor(private readonly o: PublishWindowOptions<T>) {
     this.seenDropped = o.outbox.dropped;
     this.limit = o.maxInFlight;
+    this.tokens = o.maxInFlight;
+    this.tokensAt = o.now();
     this.ended = new Promise<void>((resolve, reject) => {
       this.resolveEnded = resolve;
       this.rejectEnded = reject;
@@ -106,11 +121,19 @@ export class PublishWindow<T> {
           this.acknowledge();
         this.countDrops();
         // Room is made by each confirmation, not by the (batched) acknowledgement.
-        const room = this.limit - this.inFlight;
+        let room = this.limit - this.inFlight;
         if (room <= 0) continue;
-        const next = this.o.outbox.peek(room, this.confirmed.length - this.gone);
+        const unsent = this.confirmed.length - this.gone;
+        if (this.replaying && this.o.replayPerSecond !== undefined) {
+          // A replay that has caught up goes live even while its pace allows nothing more.
+          if (this.o.outbox.peek(1, unsent).length === 0) this.goLive();
+          else room = Math.min(room, this.replayAllowance(this.o.replayPerSecond));
+          if (room <= 0) continue;
+        }
+        const next = this.o.outbox.peek(room, unsent);
         // Everything the outbox holds is under way: what comes next is live, paced by the flow.
-        if (next.length < room) this.limit = this.o.liveMaxInFlight ?? this.o.maxInFlight;
+        if (next.length < room) this.goLive();
+        else if (this.replaying) this.tokens -= next.length;
         if (next.length === 0) continue;
         if (this.ready === this.confirmed.length) this.progressAt = this.o.now();
         for (const item of next) {
@@ -124,6 +147,30 @@ export class PublishWindow<T> {
     } finally {
       this.filling = false;
     }
+  }
+
+  private goLive(): void {
+    this.limit = this.o.liveMaxInFlight ?? this.o.maxInFlight;
+    this.replaying = false;
+  }
+
+  /** How many publishes the replay's pace allows now; when none, the window fills again once one is. */
+  private replayAllowance(perSecond: number): number {
+    const now = this.o.now();
+    this.tokens = Math.min(this.o.maxInFlight, this.tokens + ((now - this.tokensAt) * perSecond) / 1000);
+    this.tokensAt = now;
+    const allowed = Math.floor(this.tokens);
+    if (allowed === 0 && !this.paceTimer) {
+      this.paceTimer = true;
+      this.o.setTimeout(
+        () => {
+          this.paceTimer = false;
+          this.fill();
+        },
+        Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / perSecond)),
+      );
+    }
+    return allowed;
   }
 
   /** Ends the window with the connection's loss; what is in flight stays in the outbox. */

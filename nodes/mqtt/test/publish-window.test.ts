@@ -37,6 +37,7 @@ function windowOver(
     liveMaxInFlight,
     ackEvery,
     now: () => 0,
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
     send: (item, done) => {
       sent.push(item);
       if (syncConfirm) done();
@@ -191,6 +192,7 @@ describe('publish window', () => {
       maxInFlight: 10,
       ackEvery: 1,
       now: () => now,
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
       send: (_item, done) => confirms.push(() => done()),
     });
     expect(w.waitingFor()).toBe(0);
@@ -202,5 +204,46 @@ describe('publish window', () => {
     expect(w.waitingFor()).toBe(0);
     now = 15_000;
     expect(w.waitingFor()).toBe(11_000);
+  });
+
+  it('replays a backlog at most replayPerSecond, then sends live messages as they come', () => {
+    let now = 0;
+    const timers: Array<{ at: number; fn: () => void }> = [];
+    const advance = (ms: number) => {
+      now += ms;
+      for (const t of timers.splice(0).sort((a, b) => a.at - b.at)) {
+        if (t.at <= now) t.fn();
+        else timers.push(t);
+      }
+    };
+    const outbox = new MemoryOutbox();
+    outbox.items = Array.from({ length: 100 }, (_, i) => i);
+    const sent: number[] = [];
+    // The broker confirms every publish at once: only the pace holds the replay back.
+    const w = new PublishWindow<number>({
+      outbox,
+      maxInFlight: 20,
+      liveMaxInFlight: 1000,
+      replayPerSecond: 1000,
+      ackEvery: 1,
+      now: () => now,
+      setTimeout: (fn, ms) => timers.push({ at: now + ms, fn }),
+      send: (item, done) => {
+        sent.push(item);
+        done();
+      },
+    });
+    w.fill();
+    expect(sent).toHaveLength(20); // a burst of maxInFlight
+    advance(10);
+    expect(sent).toHaveLength(30); // 1000 a second: 10 in 10 ms
+    for (let k = 0; k < 7; k++) advance(10);
+    expect(sent).toHaveLength(100);
+    expect(sent).toEqual(outbox.acked.concat(outbox.items)); // in order
+    // Caught up: what the flow sends now goes at once, however much.
+    outbox.items.push(...Array.from({ length: 500 }, (_, i) => 100 + i));
+    w.fill();
+    expect(sent).toHaveLength(600);
+    expect(timers).toHaveLength(0);
   });
 });
