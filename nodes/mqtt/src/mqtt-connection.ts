@@ -163,8 +163,26 @@ export class MqttConnection {
    * error, or nothing (undefined or null: mqtt.js's own callback, with no wrapper per publish).
    */
   send(topic: string, body: string | Buffer, options: IClientPublishOptions, done: (err?: Error | null) => void): void {
+    // QoS 0 without properties goes through this connection's own encoder, as sendNow's do.
+    if (
+      options.qos === 0 &&
+      options.properties === undefined &&
+      typeof body === 'string' &&
+      this.writable() &&
+      this.qos0.write(topic, body, options.retain ?? false, done)
+    )
+      return;
     this.qos0.flush();
     this.client.publish(topic, body, options, done);
+  }
+
+  /** Connected, and mqtt.js holds no publishes back (it resends stored ones after a connect first). */
+  private writable(): boolean {
+    const client = this.client;
+    const store = client as unknown as StoreQueue;
+    return (
+      client.connected && !client.disconnecting && !store._storeProcessing && store._storeProcessingQueue.length === 0
+    );
   }
 
   /**
@@ -174,14 +192,9 @@ export class MqttConnection {
    * buffer the message.
    */
   sendNow(topic: string, body: string, retain: boolean): boolean {
-    const client = this.client;
-    const store = client as unknown as StoreQueue;
-    const stream = client.stream;
+    const stream = this.client.stream;
     if (
-      !client.connected ||
-      client.disconnecting ||
-      store._storeProcessing ||
-      store._storeProcessingQueue.length > 0 ||
+      !this.writable() ||
       stream.writableNeedDrain ||
       stream.writableLength + this.qos0.pendingBytes + mostQos0PublishBytes(topic, body) >= stream.writableHighWaterMark
     )

@@ -22,8 +22,10 @@ export function mostQos0PublishBytes(topic: string, body: string): number {
  * about half of a QoS 0 publisher's CPU. Nothing here is state mqtt.js keeps for QoS 0.
  *
  * Contract: whoever else writes to the same socket calls `flush()` first, so that packets go out
- * in the order they were given; `write` is only called once the caller checked that the socket has
- * room (`pendingBytes` counts what waits here).
+ * in the order they were given. A packet written with a callback is confirmed when the socket took
+ * it (at once, or on its next 'drain': one listener for all the packets of a write, where mqtt.js
+ * adds one per packet); one written without relies on the caller's check that the socket has room
+ * (`pendingBytes` counts what waits here).
  */
 export class Qos0PublishWriter {
   private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
@@ -31,6 +33,10 @@ export class Qos0PublishWriter {
   private start = 0;
   private end = 0;
   private flushQueued = false;
+  /** Callbacks of the packets waiting here, called once the socket took them. */
+  private callbacks: Array<(err?: Error) => void> = [];
+  /** Callbacks of packets the socket took beyond its buffer's size: called on its next 'drain'. */
+  private waitingDrain: Array<(err?: Error) => void> | undefined;
   private lastTopic = '';
   private lastTopicBytes = 0;
   private readonly propertyBytes: 0 | 1;
@@ -55,7 +61,7 @@ export class Qos0PublishWriter {
    * Encodes one packet; false (nothing written) for a topic the packet cannot hold (empty, or over
    * 65,535 bytes) or a packet larger than the buffer, which then go through mqtt.js.
    */
-  write(topic: string, body: string, retain: boolean): boolean {
+  write(topic: string, body: string, retain: boolean, done?: (err?: Error) => void): boolean {
     if (topic !== this.lastTopic) {
       this.lastTopic = topic;
       this.lastTopicBytes = Buffer.byteLength(topic);
@@ -81,6 +87,7 @@ export class Qos0PublishWriter {
       bodyBytes = this.encode(topic, body, retain, fixed, lengthBytes);
     }
     this.end += 1 + lengthBytes + fixed + bodyBytes;
+    if (done !== undefined) this.callbacks.push(done);
     if (!this.flushQueued) {
       this.flushQueued = true;
       process.nextTick(this.flushAtTurnEnd);
@@ -115,14 +122,35 @@ export class Qos0PublishWriter {
 
   /**
    * Hands what waits to the socket. A socket already closed takes nothing: those packets are lost,
-   * as QoS 0 packets in a closing socket's buffer are.
+   * as QoS 0 packets in a closing socket's buffer are, and their callbacks get the error.
    */
   flush(): void {
     if (this.end === this.start) return;
     const chunk = this.slab.subarray(this.start, this.end);
     this.start = this.end;
+    const callbacks = this.callbacks;
+    if (callbacks.length > 0) this.callbacks = [];
     const stream = this.stream();
-    if (stream.destroyed || stream.writableEnded) return;
-    stream.write(chunk);
+    if (stream.destroyed || stream.writableEnded) {
+      const lost = new Error('the connection closed before the message was written');
+      for (const done of callbacks) done(lost);
+      return;
+    }
+    const took = stream.write(chunk);
+    if (this.waitingDrain !== undefined) {
+      // One 'drain' listener at a time however many writes wait for it.
+      for (const done of callbacks) this.waitingDrain.push(done);
+      return;
+    }
+    if (took || callbacks.length === 0) {
+      for (const done of callbacks) done();
+      return;
+    }
+    this.waitingDrain = callbacks;
+    stream.once('drain', () => {
+      const waiting = this.waitingDrain ?? [];
+      this.waitingDrain = undefined;
+      for (const done of waiting) done();
+    });
   }
 }

@@ -1,7 +1,7 @@
 // mqtt-out's own encoding of QoS 0 publishes must be byte for byte what mqtt.js's encoder
 // (mqtt-packet) writes for the same packet, packets one after the other in the order given, and
 // written at the end of the turn in one piece.
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import mqttPacket from 'mqtt-packet';
 import { Qos0PublishWriter } from '../src/qos0-publish-writer';
 
@@ -108,5 +108,52 @@ describe.each([4, 5] as const)('MQTT protocol version %d', (protocolVersion) => 
     await turn();
     expect(chunks).toHaveLength(0);
     expect(writer.pendingBytes).toBe(0);
+  });
+
+  it('confirms packets once the socket took them: at once, or all on one drain when its buffer is full', async () => {
+    // A socket whose peer reads nothing until told: 1 KB of buffer.
+    const written: Buffer[] = [];
+    let release: (() => void) | undefined;
+    const stream = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        written.push(chunk);
+        release = () => callback();
+      },
+    });
+    const writer = new Qos0PublishWriter(() => stream, protocolVersion);
+    const confirmed: number[] = [];
+    const failed: Error[] = [];
+    const done = (i: number) => (err?: Error) => (err ? failed.push(err) : confirmed.push(i));
+    writer.write('t', '1', false, done(1));
+    await turn();
+    expect(confirmed).toEqual([1]); // under the buffer's size: taken at once
+    // Then 600 bytes a turn: once over the buffer's size, every packet waits for the drain, with one listener.
+    for (let i = 2; i <= 40; i++) {
+      writer.write('t', `"${'x'.repeat(600)}"`, false, done(i));
+      await turn();
+    }
+    // The second still fitted in the 1 KB; from the third on the socket was over it.
+    expect(confirmed).toEqual([1, 2]);
+    expect(stream.listenerCount('drain')).toBe(1);
+    while (release) {
+      const r = release;
+      release = undefined;
+      r();
+      await turn();
+    }
+    expect(confirmed).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(failed).toEqual([]);
+    expect(stream.listenerCount('drain')).toBe(0);
+  });
+
+  it('tells the callbacks of packets that a closed socket did not take', async () => {
+    const { stream } = collect();
+    const writer = new Qos0PublishWriter(() => stream, protocolVersion);
+    const results: Array<Error | undefined> = [];
+    writer.write('t', '1', false, (err) => results.push(err));
+    stream.destroy();
+    await turn();
+    expect(results).toEqual([new Error('the connection closed before the message was written')]);
   });
 });
