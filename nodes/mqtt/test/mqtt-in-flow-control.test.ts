@@ -1,6 +1,7 @@
 import { connect } from 'mqtt';
 import { defineNode } from '@tagflow/node-sdk';
 import { Mosquitto, runFlow, until } from '@tagflow/node-test';
+import type { FlowUnderTest } from '@tagflow/node-test';
 import { mqttBroker, mqttIn } from '../src';
 
 // A stream faster than its flow: mqtt-in (QoS 1, acknowledging once handled) keeps what the flow
@@ -8,15 +9,17 @@ import { mqttBroker, mqttIn } from '../src';
 // broker's in-flight window does not do it: Mosquitto 2.0 sends a new window for each late PUBACK
 // (seen here: 20 held, one PUBACK, 40 received), so 3,000 arrive at once.
 
-let broker: Mosquitto;
+let mosquitto: Mosquitto;
 beforeAll(async () => {
-  broker = await Mosquitto.start({ persistence: false, settings: ['max_queued_messages 0'] });
+  mosquitto = await Mosquitto.start({ persistence: false, settings: ['max_queued_messages 0'] });
 });
 afterAll(async () => {
-  await broker.down();
+  await mosquitto.down();
 });
 
 const seen: number[] = [];
+/** A flow stuck for a while: the slow node stops for `ms` once it has handled `after` messages. */
+let stuck: { after: number; ms: number } | undefined;
 const slow = defineNode({
   type: 'slow',
   version: 1,
@@ -28,6 +31,11 @@ const slow = defineNode({
   create() {
     return {
       async onMessage(msg) {
+        if (stuck !== undefined && seen.length === stuck.after) {
+          const { ms } = stuck;
+          stuck = undefined;
+          await new Promise((resolve) => setTimeout(resolve, ms));
+        }
         await new Promise((resolve) => setImmediate(resolve));
         seen.push(msg.payload as number);
       },
@@ -35,13 +43,18 @@ const slow = defineNode({
   },
 });
 
-async function flood(total: number, clientId: string) {
+async function flood(
+  total: number,
+  clientId: string,
+  broker: Record<string, unknown> = {},
+  after: (flow: FlowUnderTest) => void = () => {},
+) {
   seen.length = 0;
   const flow = await runFlow(
     {
       schemaVersion: 1,
       id: 'flow-control',
-      resources: [{ id: 'plant', type: 'mqtt-broker', config: { url: broker.url, clientId } }],
+      resources: [{ id: 'plant', type: 'mqtt-broker', config: { url: mosquitto.url, clientId, ...broker } }],
       nodes: [
         { id: 'in', type: 'mqtt-in', typeVersion: 1, config: { broker: 'plant', topic: 'jobs', qos: 1 } },
         { id: 'work', type: 'slow', typeVersion: 1, config: {} },
@@ -52,7 +65,7 @@ async function flood(total: number, clientId: string) {
   );
   try {
     await until(() => flow.statuses('in').some((s) => s.text?.startsWith('subscribed')));
-    const producer = connect(broker.url, { protocolVersion: 5, clientId: 'flood', reconnectPeriod: 0 });
+    const producer = connect(mosquitto.url, { protocolVersion: 5, clientId: 'flood', reconnectPeriod: 0 });
     await new Promise((resolve, reject) => producer.once('connect', resolve).once('error', reject));
     await Promise.all(
       Array.from({ length: total }, (_, i) => producer.publishAsync('jobs', String(i + 1), { qos: 1 })),
@@ -62,8 +75,9 @@ async function flood(total: number, clientId: string) {
       const stats = flow.engine.stats();
       return (stats.in?.dropped ?? 0) + (stats.work?.dropped ?? 0);
     };
-    await until(() => seen.length >= total || dropped() > 0, 60_000).catch(() => undefined);
+    await until(() => new Set(seen).size >= total || dropped() > 0, 60_000).catch(() => undefined);
     expect({ handled: new Set(seen).size, dropped: dropped() }).toEqual({ handled: total, dropped: 0 });
+    after(flow);
   } finally {
     await flow.stop();
   }
@@ -78,4 +92,27 @@ it('a QoS 1 flood into a slow flow waits in mqtt-in: every message handled, none
 // clean session, and stall the broker's window for this client until a reconnect).
 it('a flood larger than what mqtt-in keeps waiting is held back at the socket, none dropped', async () => {
   await flood(25_000, 'flow-control-large');
+}, 120_000);
+
+// A flow stuck for longer than the keep-alive while mqtt-in holds the reading: the broker's
+// PINGRESP waits unread behind the held packets, so mqtt.js ends the connection and the resource
+// makes a new one. The persistent session brings what was not acknowledged again: nothing is lost
+// (some messages come twice: at least once).
+it('a hold longer than the keep-alive ends the connection, and the new one loses nothing', async () => {
+  // Stuck once far behind the stream (mqtt-in holding the reading), for six keep-alives.
+  stuck = { after: 5000, ms: 6000 };
+  try {
+    await flood(25_000, 'flow-control-stuck', { keepaliveSeconds: 1, cleanSession: false }, (flow) => {
+      // The case under test happened: the held connection ended on its keep-alive, and a new one came.
+      const texts = flow.statuses('in').map((s) => `${s.state}: ${s.text ?? ''}`);
+      const lost = texts.findIndex((t) => /Keepalive timeout/.test(t));
+      expect(lost).toBeGreaterThan(0);
+      expect(texts.slice(lost)).toContain('ok: connected');
+      process.stdout.write(
+        `hold past the keep-alive: ${JSON.stringify({ handled: seen.length, distinct: new Set(seen).size, reconnects: texts.filter((t) => t === 'ok: connected').length - 1 })}\n`,
+      );
+    });
+  } finally {
+    stuck = undefined;
+  }
 }, 120_000);
