@@ -46,9 +46,9 @@ export function openMqttConnection(
         lost(new Error(`connection to ${url} lost: ${text}`));
       }
     };
-    client.once('connect', () => {
+    client.once('connect', (connack) => {
       connected = true;
-      resolve(new MqttConnection(client));
+      resolve(new MqttConnection(client, connack.sessionPresent));
     });
     client.on('error', failed);
     client.on('close', () => failed(undefined));

@@ -62,7 +62,14 @@ export class MqttConnection {
   private early:
     Array<{ topic: string; payload: Buffer; packet: IPublishPacket; release: (ack: boolean) => void }> | undefined = [];
 
-  constructor(readonly client: MqttClient) {
+  /**
+   * @param sessionPresent the broker kept this client's session (CONNACK): it sends again the QoS 1
+   *   messages an earlier connection brought and did not acknowledge.
+   */
+  constructor(
+    readonly client: MqttClient,
+    readonly sessionPresent = false,
+  ) {
     this.qos0 = new Qos0PublishWriter(() => client.stream, this.protocolVersion);
     client.on('message', (topic, payload, packet) => {
       if (this.listeners.size === 0 && this.early !== undefined) {

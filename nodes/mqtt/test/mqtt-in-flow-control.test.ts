@@ -96,9 +96,9 @@ it('a flood larger than what mqtt-in keeps waiting is held back at the socket, n
 
 // A flow stuck for longer than the keep-alive while mqtt-in holds the reading: the broker's
 // PINGRESP waits unread behind the held packets, so mqtt.js ends the connection and the resource
-// makes a new one. The persistent session brings what was not acknowledged again: nothing is lost
-// (some messages come twice: at least once).
-it('a hold longer than the keep-alive ends the connection, and the new one loses nothing', async () => {
+// makes a new one. The persistent session brings what was not acknowledged again: nothing is lost,
+// and what still waited in mqtt-in is dropped there rather than handled twice.
+it('a hold longer than the keep-alive ends the connection; the new one loses nothing and repeats little', async () => {
   // Stuck once far behind the stream (mqtt-in holding the reading), for six keep-alives.
   stuck = { after: 5000, ms: 6000 };
   try {
@@ -108,9 +108,14 @@ it('a hold longer than the keep-alive ends the connection, and the new one loses
       const lost = texts.findIndex((t) => /Keepalive timeout/.test(t));
       expect(lost).toBeGreaterThan(0);
       expect(texts.slice(lost)).toContain('ok: connected');
+      const reconnects = texts.slice(lost).filter((t) => t === 'ok: connected').length;
+      const twice = seen.length - new Set(seen).size;
       process.stdout.write(
-        `hold past the keep-alive: ${JSON.stringify({ handled: seen.length, distinct: new Set(seen).size, reconnects: texts.filter((t) => t === 'ok: connected').length - 1 })}\n`,
+        `hold past the keep-alive: ${JSON.stringify({ handled: seen.length, twice, reconnects })}\n`,
       );
+      // Twice only what the flow had taken in and not acknowledged when a connection ended (its
+      // queue holds 1000): what still waited in mqtt-in is left to the broker, which sends it again.
+      expect(twice).toBeLessThanOrEqual(2000 * reconnects);
     });
   } finally {
     stuck = undefined;
