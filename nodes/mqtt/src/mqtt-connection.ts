@@ -1,5 +1,5 @@
 import type { IClientPublishOptions, IPublishPacket, MqttClient, Packet } from 'mqtt';
-import { mostQos0PublishBytes, Qos0PublishWriter } from './qos0-publish-writer';
+import { mostPublishBytes, PublishPacketWriter } from './publish-packet-writer';
 
 /** A message as it arrived from the broker. */
 export interface IncomingMqttMessage {
@@ -28,6 +28,8 @@ interface HeldAck {
 /** Passed to mqtt.js's handleMessage callback: skip its PUBACK (it ignores the error otherwise). */
 /** How long messages that came before any node listened wait for the flow's nodes to attach. */
 const EARLY_MS = 2000;
+
+const noop = () => undefined;
 
 const ACK_DEFERRED = new Error('the PUBACK is sent once the flow handled the message');
 
@@ -70,7 +72,7 @@ export class MqttConnection {
     readonly client: MqttClient,
     readonly sessionPresent = false,
   ) {
-    this.qos0 = new Qos0PublishWriter(() => client.stream, this.protocolVersion);
+    this.packets = new PublishPacketWriter(() => client.stream, this.protocolVersion);
     client.on('message', (topic, payload, packet) => {
       if (this.listeners.size === 0 && this.early !== undefined) {
         // Only a QoS 1 PUBACK can wait; QoS 0 has none, QoS 2 was confirmed (PUBREC) already.
@@ -159,7 +161,7 @@ export class MqttConnection {
   }
 
   publish(topic: string, body: string | Buffer, options: IClientPublishOptions): Promise<void> {
-    this.qos0.flush();
+    this.packets.flush();
     return new Promise((resolve, reject) => {
       this.client.publish(topic, body, options, (err) => (err ? reject(err) : resolve()));
     });
@@ -170,17 +172,34 @@ export class MqttConnection {
    * error, or nothing (undefined or null: mqtt.js's own callback, with no wrapper per publish).
    */
   send(topic: string, body: string | Buffer, options: IClientPublishOptions, done: (err?: Error | null) => void): void {
-    // QoS 0 without properties goes through this connection's own encoder, as sendNow's do.
-    if (
-      options.qos === 0 &&
-      options.properties === undefined &&
-      typeof body === 'string' &&
-      this.writable() &&
-      this.qos0.write(topic, body, options.retain ?? false, done)
-    )
-      return;
-    this.qos0.flush();
+    // QoS 0 and 1 without properties go through this connection's own encoder, as sendNow's do.
+    const qos = options.qos ?? 0;
+    if (options.properties === undefined && typeof body === 'string' && qos < 2 && this.writable()) {
+      const retain = options.retain ?? false;
+      if (qos === 0 ? this.packets.write(topic, body, retain, done) : this.sendQos1(topic, body, retain, done)) return;
+    }
+    this.packets.flush();
     this.client.publish(topic, body, options, done);
+  }
+
+  /**
+   * A QoS 1 publish through the encoder, false when it cannot go that way. mqtt.js's part is what it
+   * does for its own: a message id from its provider, and the publish among those awaiting a PUBACK
+   * (`outgoing`, and its store, which the PUBACK's handling removes it from), so that mqtt.js
+   * confirms it, frees the id, and fails it when the connection ends.
+   */
+  private sendQos1(topic: string, body: string, retain: boolean, done: (err?: Error | null) => void): boolean {
+    const client = this.client;
+    const messageId = client.messageIdProvider.allocate();
+    // No id free: mqtt.js queues the publish until one is.
+    if (messageId === null) return false;
+    if (!this.packets.write(topic, body, retain, undefined, messageId)) {
+      client.messageIdProvider.deallocate(messageId);
+      return false;
+    }
+    client.outgoing[messageId] = { volatile: false, cmd: 'publish', cb: done };
+    client.outgoingStore.put({ cmd: 'publish', topic, payload: body, qos: 1, retain, dup: false, messageId }, noop);
+    return true;
   }
 
   /** Connected, and mqtt.js holds no publishes back (it resends stored ones after a connect first). */
@@ -195,7 +214,7 @@ export class MqttConnection {
   /**
    * QoS 0 without properties: encodes the publish for the socket at once if the connection is up
    * and its socket has room for the packet (true), to be written with the rest of this event-loop
-   * turn's (Qos0PublishWriter). Otherwise publishes nothing and returns false, for the caller to
+   * turn's (PublishPacketWriter). Otherwise publishes nothing and returns false, for the caller to
    * buffer the message.
    */
   sendNow(topic: string, body: string, retain: boolean): boolean {
@@ -203,13 +222,13 @@ export class MqttConnection {
     if (
       !this.writable() ||
       stream.writableNeedDrain ||
-      stream.writableLength + this.qos0.pendingBytes + mostQos0PublishBytes(topic, body) >= stream.writableHighWaterMark
+      stream.writableLength + this.packets.pendingBytes + mostPublishBytes(topic, body) >= stream.writableHighWaterMark
     )
       return false;
-    return this.qos0.write(topic, body, retain);
+    return this.packets.write(topic, body, retain);
   }
 
-  private readonly qos0: Qos0PublishWriter;
+  private readonly packets: PublishPacketWriter;
 
   subscribe(filter: string, qos: 0 | 1 | 2): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -236,7 +255,7 @@ export class MqttConnection {
 
   /** Closes the socket; waits at most a second for a clean DISCONNECT. */
   close(): Promise<void> {
-    this.qos0.flush();
+    this.packets.flush();
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.client.end(true, {}, () => resolve()), 1000);
       this.client.end(false, {}, () => {

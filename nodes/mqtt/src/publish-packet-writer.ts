@@ -8,18 +8,20 @@ function varIntLength(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : 4;
 }
 
-/** The most bytes a QoS 0 PUBLISH of this topic and body can take (a UTF-16 unit is at most 3 bytes of UTF-8). */
-export function mostQos0PublishBytes(topic: string, body: string): number {
-  return 1 + 4 + 2 + 3 * topic.length + 1 + 3 * body.length;
+/** The most bytes a PUBLISH of this topic and body can take (a UTF-16 unit is at most 3 bytes of UTF-8). */
+export function mostPublishBytes(topic: string, body: string): number {
+  return 1 + 4 + 2 + 3 * topic.length + 2 + 1 + 3 * body.length;
 }
 
 /**
- * Writes QoS 0 PUBLISH packets (no message id, no MQTT 5 properties) of one connection into a
- * buffer, handed to the socket with one write at the end of the event-loop turn or when asked.
+ * Writes PUBLISH packets of one connection (QoS 0, or QoS 1 with the message id the caller
+ * allocated; no MQTT 5 properties) into a buffer, handed to the socket with one write at the end of
+ * the event-loop turn or when asked.
  *
  * Why not mqtt.js: its publish makes five socket writes per packet (header, length, topic length,
  * topic, payload), a debug call per step and a process.nextTick per packet, which together cost
- * about half of a QoS 0 publisher's CPU. Nothing here is state mqtt.js keeps for QoS 0.
+ * about half of a QoS 0 publisher's CPU. Only the bytes are written here: what a QoS 1 publish needs
+ * besides (its message id, its entry among the publishes awaiting a PUBACK) is the caller's.
  *
  * Contract: whoever else writes to the same socket calls `flush()` first, so that packets go out
  * in the order they were given. A packet written with a callback is confirmed when the socket took
@@ -27,7 +29,7 @@ export function mostQos0PublishBytes(topic: string, body: string): number {
  * adds one per packet); one written without relies on the caller's check that the socket has room
  * (`pendingBytes` counts what waits here).
  */
-export class Qos0PublishWriter {
+export class PublishPacketWriter {
   private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
   /** What is written to the slab and not yet handed to the socket: [start, end). */
   private start = 0;
@@ -61,14 +63,15 @@ export class Qos0PublishWriter {
    * Encodes one packet; false (nothing written) for a topic the packet cannot hold (empty, or over
    * 65,535 bytes) or a packet larger than the buffer, which then go through mqtt.js.
    */
-  write(topic: string, body: string, retain: boolean, done?: (err?: Error) => void): boolean {
+  write(topic: string, body: string, retain: boolean, done?: (err?: Error) => void, messageId?: number): boolean {
     if (topic !== this.lastTopic) {
       this.lastTopic = topic;
       this.lastTopicBytes = Buffer.byteLength(topic);
     }
     const topicBytes = this.lastTopicBytes;
     if (topicBytes === 0 || topicBytes > 0xffff) return false;
-    const most = 1 + 4 + 2 + topicBytes + this.propertyBytes + 3 * body.length;
+    const idBytes = messageId === undefined ? 0 : 2;
+    const most = 1 + 4 + 2 + topicBytes + idBytes + this.propertyBytes + 3 * body.length;
     if (most > SLAB_BYTES) return false;
     if (this.end + most > this.slab.length) {
       this.flush();
@@ -76,15 +79,15 @@ export class Qos0PublishWriter {
       this.start = 0;
       this.end = 0;
     }
-    const fixed = 2 + topicBytes + this.propertyBytes;
+    const fixed = 2 + topicBytes + idBytes + this.propertyBytes;
     // The body's UTF-8 length is known once it is written: guess it is ASCII (a number, JSON of
     // numbers), and write again in the rare case that moved the remaining length's own length.
     let lengthBytes = varIntLength(fixed + body.length);
-    let bodyBytes = this.encode(topic, body, retain, fixed, lengthBytes);
+    let bodyBytes = this.encode(topic, body, retain, messageId, fixed, lengthBytes);
     const actual = varIntLength(fixed + bodyBytes);
     if (actual !== lengthBytes) {
       lengthBytes = actual;
-      bodyBytes = this.encode(topic, body, retain, fixed, lengthBytes);
+      bodyBytes = this.encode(topic, body, retain, messageId, fixed, lengthBytes);
     }
     this.end += 1 + lengthBytes + fixed + bodyBytes;
     if (done !== undefined) this.callbacks.push(done);
@@ -96,12 +99,20 @@ export class Qos0PublishWriter {
   }
 
   /** Writes one packet at `end`; returns the body's bytes. */
-  private encode(topic: string, body: string, retain: boolean, fixed: number, lengthBytes: number): number {
+  private encode(
+    topic: string,
+    body: string,
+    retain: boolean,
+    messageId: number | undefined,
+    fixed: number,
+    lengthBytes: number,
+  ): number {
     const slab = this.slab;
     let at = this.end;
     const bodyAt = at + 1 + lengthBytes + fixed;
     const bodyBytes = slab.write(body, bodyAt);
-    slab[at++] = retain ? 0x31 : 0x30;
+    // PUBLISH, QoS in bits 1-2, RETAIN in bit 0 (DUP stays 0: a first send).
+    slab[at++] = 0x30 | (messageId === undefined ? 0 : 0x02) | (retain ? 0x01 : 0);
     let remaining = fixed + bodyBytes;
     for (let k = 1; k < lengthBytes; k++) {
       slab[at++] = (remaining & 0x7f) | 0x80;
@@ -111,6 +122,10 @@ export class Qos0PublishWriter {
     slab[at++] = this.lastTopicBytes >>> 8;
     slab[at++] = this.lastTopicBytes & 0xff;
     at += slab.write(topic, at);
+    if (messageId !== undefined) {
+      slab[at++] = messageId >>> 8;
+      slab[at++] = messageId & 0xff;
+    }
     if (this.propertyBytes === 1) slab[at] = 0;
     return bodyBytes;
   }

@@ -1,13 +1,14 @@
-// mqtt-out's own encoding of QoS 0 publishes must be byte for byte what mqtt.js's encoder
+// mqtt-out's own encoding of QoS 0 and QoS 1 publishes must be byte for byte what mqtt.js's encoder
 // (mqtt-packet) writes for the same packet, packets one after the other in the order given, and
 // written at the end of the turn in one piece.
 import { PassThrough, Writable } from 'node:stream';
 import mqttPacket from 'mqtt-packet';
-import { Qos0PublishWriter } from '../src/qos0-publish-writer';
+import { PublishPacketWriter } from '../src/publish-packet-writer';
 
-function expected(protocolVersion: 4 | 5, topic: string, body: string, retain: boolean): Buffer {
+function expected(protocolVersion: 4 | 5, topic: string, body: string, retain: boolean, messageId?: number): Buffer {
+  const qos = messageId === undefined ? 0 : 1;
   return mqttPacket.generate(
-    { cmd: 'publish', topic, payload: body, qos: 0, retain, dup: false, messageId: undefined },
+    { cmd: 'publish', topic, payload: body, qos, retain, dup: false, messageId },
     { protocolVersion },
   );
 }
@@ -35,15 +36,28 @@ const CASES: Array<[string, string, string, boolean]> = [
 describe.each([4, 5] as const)('MQTT protocol version %d', (protocolVersion) => {
   it.each(CASES)('encodes %s as mqtt-packet does', async (_what, topic, body, retain) => {
     const { stream, chunks } = collect();
-    const writer = new Qos0PublishWriter(() => stream, protocolVersion);
+    const writer = new PublishPacketWriter(() => stream, protocolVersion);
     expect(writer.write(topic, body, retain)).toBe(true);
     await turn();
     expect(Buffer.concat(chunks).equals(expected(protocolVersion, topic, body, retain))).toBe(true);
   });
 
+  it.each(CASES)(
+    'encodes %s at QoS 1 as mqtt-packet does, with each message id',
+    async (_what, topic, body, retain) => {
+      for (const messageId of [1, 0x1234, 65535]) {
+        const { stream, chunks } = collect();
+        const writer = new PublishPacketWriter(() => stream, protocolVersion);
+        expect(writer.write(topic, body, retain, undefined, messageId)).toBe(true);
+        await turn();
+        expect(Buffer.concat(chunks).equals(expected(protocolVersion, topic, body, retain, messageId))).toBe(true);
+      }
+    },
+  );
+
   it('writes a turn of packets with one socket write, in the order given', async () => {
     const { stream, chunks } = collect();
-    const writer = new Qos0PublishWriter(() => stream, protocolVersion);
+    const writer = new PublishPacketWriter(() => stream, protocolVersion);
     const bodies = Array.from({ length: 500 }, (_, i) => String(i * 1.5));
     for (const body of bodies) writer.write('sensor/1', body, false);
     expect(writer.pendingBytes).toBe(
@@ -60,7 +74,7 @@ describe.each([4, 5] as const)('MQTT protocol version %d', (protocolVersion) => 
 
   it('goes on in a new buffer when one is full, every packet whole and in order', async () => {
     const { stream, chunks } = collect();
-    const writer = new Qos0PublishWriter(() => stream, protocolVersion);
+    const writer = new PublishPacketWriter(() => stream, protocolVersion);
     const bodies = Array.from(
       { length: 40 },
       (_, i) =>
@@ -78,7 +92,7 @@ describe.each([4, 5] as const)('MQTT protocol version %d', (protocolVersion) => 
 
   it('flush() hands over at once what waits, so that another writer of the socket follows in order', async () => {
     const { stream, chunks } = collect();
-    const writer = new Qos0PublishWriter(() => stream, protocolVersion);
+    const writer = new PublishPacketWriter(() => stream, protocolVersion);
     writer.write('a', '1', false);
     writer.flush();
     expect(writer.pendingBytes).toBe(0);
@@ -91,7 +105,7 @@ describe.each([4, 5] as const)('MQTT protocol version %d', (protocolVersion) => 
 
   it('refuses what it cannot encode, writing nothing: an empty topic, a packet over its buffer', async () => {
     const { stream, chunks } = collect();
-    const writer = new Qos0PublishWriter(() => stream, protocolVersion);
+    const writer = new PublishPacketWriter(() => stream, protocolVersion);
     expect(writer.write('', '1', false)).toBe(false);
     expect(writer.write('t', 'x'.repeat(30_000), false)).toBe(false);
     expect(writer.write('t'.repeat(70_000), '1', false)).toBe(false);
@@ -102,7 +116,7 @@ describe.each([4, 5] as const)('MQTT protocol version %d', (protocolVersion) => 
 
   it('writes nothing to a closed socket', async () => {
     const { stream, chunks } = collect();
-    const writer = new Qos0PublishWriter(() => stream, protocolVersion);
+    const writer = new PublishPacketWriter(() => stream, protocolVersion);
     writer.write('t', '1', false);
     stream.destroy();
     await turn();
@@ -121,7 +135,7 @@ describe.each([4, 5] as const)('MQTT protocol version %d', (protocolVersion) => 
         release = () => callback();
       },
     });
-    const writer = new Qos0PublishWriter(() => stream, protocolVersion);
+    const writer = new PublishPacketWriter(() => stream, protocolVersion);
     const confirmed: number[] = [];
     const failed: Error[] = [];
     const done = (i: number) => (err?: Error) => (err ? failed.push(err) : confirmed.push(i));
@@ -149,7 +163,7 @@ describe.each([4, 5] as const)('MQTT protocol version %d', (protocolVersion) => 
 
   it('tells the callbacks of packets that a closed socket did not take', async () => {
     const { stream } = collect();
-    const writer = new Qos0PublishWriter(() => stream, protocolVersion);
+    const writer = new PublishPacketWriter(() => stream, protocolVersion);
     const results: Array<Error | undefined> = [];
     writer.write('t', '1', false, (err) => results.push(err));
     stream.destroy();
