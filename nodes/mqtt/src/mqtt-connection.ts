@@ -54,6 +54,8 @@ interface PacketSender {
  */
 export class MqttConnection {
   private readonly listeners = new Set<(message: IncomingMqttMessage) => void>();
+  /** This connection's own encoding of publishes (QoS 0 and 1 without properties). */
+  private readonly packets: PublishPacketWriter;
   private readonly held = new WeakMap<Packet, HeldAck>();
 
   /**
@@ -227,8 +229,6 @@ export class MqttConnection {
       return false;
     return this.packets.write(topic, body, retain);
   }
-
-  private readonly packets: PublishPacketWriter;
 
   subscribe(filter: string, qos: 0 | 1 | 2): Promise<void> {
     return new Promise((resolve, reject) => {
